@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs codemeld and everything it needs into ./.venv (idempotent).
+# torch is pinned first: anything that pulls it in later must find the CPU
+# build 2.13.0 already there, or pip would fetch a multi-GB CUDA build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q)
+"${PIP[@]}" --upgrade pip >&2
+"${PIP[@]}" "torch==2.13.0" >&2
+"${PIP[@]}" -e ".[embed,test]" >&2
