@@ -1,0 +1,404 @@
+"""Building and updating the index: discover -> parse (workers) -> write -> resolve.
+
+Phase 1 parses changed files in worker processes and writes each file's
+symbols in the main process (one transaction per batch), marking the file
+and every file whose references may now resolve differently as dirty.
+Phase 2 resolves the references of all dirty files (in workers again when
+there are many) and writes them, clearing the dirty flags. Each step is
+durable on its own, so a killed run leaves a consistent index that the next
+run completes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from indexer import discovery
+from indexer.languages.base import FileFacts
+from indexer.languages.python.extract import extract as extract_python
+from indexer.languages.python.modules import module_name, source_roots
+from indexer.languages.python.provider import MemoryProvider, StoreProvider
+from indexer.languages.python.resolve import Resolver, absolute_module
+from indexer.languages.python.summary import MEMBER_KINDS, summarize
+from indexer.model import IndexRun
+from indexer.store import Store, symbol_row
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+_BATCH = 64  # files per write transaction
+_PARALLEL_MIN = 48  # below this many files, worker start-up costs more than it saves
+_WEAK_HOWS = ("name-match", "unresolved", "external", "mro", "annotation", "constructor", "return-type")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    max_file_size: int = 1_000_000
+    exclude: tuple[str, ...] = ()
+    jobs: int = 0  # worker processes; 0 = one per core, 1 = in-process
+
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else max(1, os.cpu_count() or 1)
+
+
+def default_index_dir(root: Path) -> Path:
+    """Per-workspace folder under the user cache dir, never inside the repo."""
+    import platformdirs
+
+    root = Path(root).resolve()
+    digest = hashlib.sha1(str(root).encode()).hexdigest()[:12]
+    base = Path(os.environ.get("CODEMELD_CACHE_DIR") or platformdirs.user_cache_dir("codemeld"))
+    return base / f"{root.name or 'root'}-{digest}"
+
+
+@dataclass(slots=True)
+class _Parsed:
+    path: str
+    sha: str
+    size: int
+    mtime_ns: int
+    facts: FileFacts | None
+    error: str | None
+
+
+def _parse_one(job: tuple) -> _Parsed:
+    """Worker: read, hash and extract one file. Never raises."""
+    rel_path, abs_path, module, is_package, source = job
+    try:
+        if source is None:
+            stat = os.stat(abs_path)
+            with open(abs_path, "rb") as handle:
+                source = handle.read()
+            size, mtime = stat.st_size, stat.st_mtime_ns
+        else:
+            size, mtime = len(source), -1  # an unsaved buffer: disk must be re-checked later
+    except OSError as exc:
+        return _Parsed(rel_path, "", 0, 0, None, f"unreadable: {exc.strerror or exc}")
+    sha = hashlib.sha256(source).hexdigest()
+    try:
+        facts = extract_python(source, rel_path, module, is_package)
+    except Exception as exc:  # a parser bug must not take the run down
+        log.exception("extracting %s failed", rel_path)
+        return _Parsed(rel_path, sha, size, mtime, None, f"extraction failed: {exc}")
+    notes = list(facts.errors)
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        notes.insert(0, f"not valid UTF-8 at byte {exc.start}; undecodable bytes replaced")
+    return _Parsed(rel_path, sha, size, mtime, facts, "; ".join(notes) or None)
+
+
+# Phase-2 workers inherit the provider through fork instead of pickling it.
+_WORKER_STATE: dict = {}
+
+
+def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
+    store: Store = _WORKER_STATE["store_factory"]()
+    resolver: Resolver = _WORKER_STATE["resolver"]
+    out = []
+    for file_id in file_ids:
+        facts = store.load_facts(file_id)
+        if facts is None:
+            continue
+        result = resolver.resolve_file(facts)
+        out.append((file_id, result.refs, result.tests))
+    store.close()
+    return out
+
+
+def _import_modules(facts: FileFacts) -> set[str]:
+    """Modules a file depends on by name (for finding what to re-resolve)."""
+    out: set[str] = set()
+    for imp in facts.imports:
+        base = absolute_module(imp.level, imp.module, facts.module, facts.is_package)
+        if base:
+            out.add(base)
+        for name in imp.names:
+            if name != "*":
+                out.add(f"{base}.{name}" if base else name)
+    return out
+
+
+def _symbol_rows(facts: FileFacts) -> list[tuple]:
+    symbols = facts.symbols
+    rows = []
+    for sym in symbols:
+        parent = symbols[sym.parent] if sym.parent >= 0 else None
+        is_member = parent is not None and parent.kind == "class" and sym.kind in MEMBER_KINDS | {"variable", "constant", "class"}
+        rows.append(symbol_row(sym, is_member, parent.qualname if parent else None))
+    return rows
+
+
+def _summary_changes(old, new) -> tuple[set[str], set[str]]:
+    """(removed qualnames, names whose meaning may have changed)."""
+    if old is None:
+        return set(), {q.rsplit(".", 1)[-1] for q in new.symbols} | set(new.names) if new else set()
+    if new is None:
+        return set(old.symbols), {q.rsplit(".", 1)[-1] for q in old.symbols}
+    removed = set(old.symbols) - set(new.symbols)
+    changed = {q for q in set(new.symbols) ^ set(old.symbols)}
+    changed |= {q for q in set(new.symbols) & set(old.symbols) if new.symbols[q] != old.symbols[q]}
+    names = {q.rsplit(".", 1)[-1] for q in changed}
+    names |= {n for n in set(old.names) | set(new.names) if old.names.get(n) != new.names.get(n)}
+    if old.stars != new.stars or old.all_names != new.all_names:
+        names |= set(old.names) | set(new.names)
+    return removed, names
+
+
+class Indexer:
+    """Owns one workspace's index: builds it, keeps it fresh."""
+
+    def __init__(self, root: Path, index_dir: Path | None = None, options: IndexOptions | None = None):
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise NotADirectoryError(f"workspace root is not a directory: {root}")
+        self.options = options or IndexOptions()
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir(self.root)
+        self.store = Store(self.index_dir)
+        self._roots: list[str] | None = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _discovery_options(self) -> discovery.DiscoveryOptions:
+        return discovery.DiscoveryOptions(max_file_size=self.options.max_file_size, exclude=self.options.exclude)
+
+    # -- public entry points -----------------------------------------------
+
+    def run(self, progress: Progress | None = None, cancel: Cancel | None = None) -> IndexRun:
+        """Bring the whole index up to date with the disk."""
+        started = time.perf_counter()
+        found = discovery.discover(self.root, self._discovery_options())
+        for skipped in found.skipped:
+            log.info("skipped %s: %s", skipped.path, skipped.reason)
+        paths = [f.path for f in found.files]
+        self._roots = source_roots(paths)
+        known = self.store.file_states()
+        todo: list[discovery.SourceFile] = []
+        unchanged: list[tuple[int, int]] = []  # (file_id, new mtime) where only the mtime moved
+        for src in found.files:
+            state = known.get(src.path)
+            if state is not None and state[2] == src.size and state[3] == src.mtime_ns:
+                continue
+            if state is not None and state[2] == src.size:
+                try:
+                    sha = hashlib.sha256(src.abs_path.read_bytes()).hexdigest()
+                except OSError:
+                    sha = None
+                if sha == state[1]:
+                    unchanged.append((state[0], src.mtime_ns))
+                    continue
+            todo.append(src)
+        present = set(paths)
+        removed = [(fid, path) for path, (fid, *_rest) in known.items() if path not in present]
+        if unchanged:
+            with self.store.transaction() as conn:
+                for file_id, mtime in unchanged:
+                    self.store.touch_file(conn, file_id, mtime)
+        jobs = [(src.path, str(src.abs_path), *self._module_of(src.path), None) for src in todo]
+        stats = self._apply(jobs, removed, progress, cancel, cold=not known)
+        stats["discovered"] = len(found.files)
+        stats["unchanged"] = len(found.files) - len(todo)
+        return self._run_result(stats, started)
+
+    def update_paths(self, rel_paths: Iterable[str], progress: Progress | None = None) -> IndexRun:
+        """Re-index these files from disk (changed, created or deleted)."""
+        started = time.perf_counter()
+        known = self.store.file_states()
+        jobs, removed = [], []
+        options = self._discovery_options()
+        for rel_path in sorted(set(rel_paths)):
+            checked = discovery.check_file(self.root, self.root / rel_path, options)
+            if isinstance(checked, discovery.SourceFile):
+                state = known.get(checked.path)
+                if state is not None and state[2] == checked.size and state[3] == checked.mtime_ns:
+                    continue
+                jobs.append((checked.path, str(checked.abs_path), *self._module_of(checked.path), None))
+            elif rel_path in known:
+                removed.append((known[rel_path][0], rel_path))
+        stats = self._apply(jobs, removed, progress, None, cold=False)
+        stats["discovered"] = len(jobs)
+        return self._run_result(stats, started)
+
+    def update_source(self, rel_path: str, source: bytes) -> IndexRun:
+        """Index an unsaved buffer's text in place of the file on disk."""
+        started = time.perf_counter()
+        state = self.store.file_states().get(rel_path)
+        if state is not None and state[1] == hashlib.sha256(source).hexdigest():
+            return self._run_result({"discovered": 1, "unchanged": 1}, started)
+        job = (rel_path, str(self.root / rel_path), *self._module_of(rel_path), source)
+        stats = self._apply([job], [], None, None, cold=False)
+        stats["discovered"] = 1
+        return self._run_result(stats, started)
+
+    # -- the two phases ----------------------------------------------------
+
+    def _module_of(self, rel_path: str) -> tuple[str, bool]:
+        if self._roots is None:
+            self._roots = source_roots(list(self.store.file_states()) + [rel_path])
+        return module_name(rel_path, self._roots)
+
+    def _apply(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool) -> dict:
+        stats = {"parsed": 0, "failed": 0, "removed": len(removed), "refs": 0}
+        total = len(jobs)
+        if removed:
+            with self.store.transaction() as conn:
+                for file_id, path in removed:
+                    old = self.store.load_summary(path=path)
+                    dependents = self._dependents(old, None, file_id)
+                    self.store.delete_file(conn, file_id)
+                    self.store.mark_dirty(conn, dependents - {file_id})
+        summaries = []
+        for batch in self._parsed_batches(jobs):
+            if cancel is not None and cancel():
+                log.info("indexing cancelled after %d of %d files", stats["parsed"], total)
+                break
+            with self.store.transaction() as conn:
+                for parsed in batch:
+                    summary = summarize(parsed.facts) if parsed.facts else None
+                    dependents: set[int] = set()
+                    if not cold:
+                        old = self.store.load_summary(path=parsed.path)
+                        dependents = self._dependents(old, summary, None)
+                    file_id = self.store.write_file(
+                        conn, parsed.path, "python", parsed.sha, parsed.size, parsed.mtime_ns,
+                        parsed.facts, summary, parsed.error,
+                        _symbol_rows(parsed.facts) if parsed.facts else [],
+                        _import_modules(parsed.facts) if parsed.facts else set())
+                    if dependents:
+                        self.store.mark_dirty(conn, dependents - {file_id})
+                    if parsed.facts is None:
+                        stats["failed"] += 1
+                    elif summary is not None:
+                        summaries.append(summary)
+                    stats["parsed"] += 1
+            if progress is not None:
+                progress(stats["parsed"], total, f"{stats['parsed']}/{total} files")
+        if cancel is not None and cancel():
+            return stats
+        stats["refs"] = self._resolve_dirty(progress, cancel, summaries if cold else None)
+        with self.store.transaction() as conn:
+            self.store.set_meta(conn, "last_update", str(time.time()))
+            self.store.set_meta(conn, "root", str(self.root))
+        return stats
+
+    def _parsed_batches(self, jobs: list[tuple]):
+        if not jobs:
+            return
+        workers = self.options.workers()
+        if workers > 1 and len(jobs) >= _PARALLEL_MIN:
+            # Big files first so no worker is left with a long tail.
+            jobs = sorted(jobs, key=lambda j: -_size_of(j[1]))
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                batch = []
+                for parsed in pool.map(_parse_one, jobs, chunksize=8):
+                    batch.append(parsed)
+                    if len(batch) >= _BATCH:
+                        yield batch
+                        batch = []
+                if batch:
+                    yield batch
+        else:
+            for start in range(0, len(jobs), _BATCH):
+                yield [_parse_one(job) for job in jobs[start:start + _BATCH]]
+
+    def _dependents(self, old, new, file_id) -> set[int]:
+        """Files whose references may resolve differently after this change."""
+        if old is None and new is None:
+            return set()
+        removed, names = _summary_changes(old, new)
+        if not removed and not names:
+            return set()
+        module = (new or old).module
+        out = self.store.importers({module})
+        out |= self.store.files_referencing(targets=removed, names=names, weak_hows=_WEAK_HOWS)
+        return out
+
+    def _resolve_dirty(self, progress, cancel, summaries) -> int:
+        dirty = self.store.dirty_files()
+        if not dirty:
+            return 0
+        total_files = len(self.store.file_states())
+        many = len(dirty) >= max(_PARALLEL_MIN, total_files // 4)
+        if many:
+            provider = MemoryProvider(summaries if summaries is not None else self.store.all_summaries())
+        else:
+            provider = StoreProvider(self.store)
+        resolver = Resolver(provider)
+        ids = [file_id for file_id, _ in dirty]
+        done = refs = 0
+        workers = self.options.workers()
+        if many and workers > 1:
+            _WORKER_STATE["resolver"] = resolver
+            index_dir = self.index_dir
+            _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
+            chunks = [ids[i:i + 16] for i in range(0, len(ids), 16)]
+            context = multiprocessing.get_context("fork")
+            try:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                    pending = []
+                    for results in pool.map(_resolve_chunk, chunks):
+                        pending.extend(results)
+                        if len(pending) >= _BATCH:
+                            refs += self._write_refs(pending)
+                            done += len(pending)
+                            pending = []
+                            if progress is not None:
+                                progress(done, len(ids), f"resolving {done}/{len(ids)} files")
+                            if cancel is not None and cancel():
+                                return refs
+                    refs += self._write_refs(pending)
+            finally:
+                _WORKER_STATE.clear()
+            return refs
+        for start in range(0, len(ids), _BATCH):
+            results = []
+            for file_id in ids[start:start + _BATCH]:
+                facts = self.store.load_facts(file_id)
+                if facts is not None:
+                    result = resolver.resolve_file(facts)
+                    results.append((file_id, result.refs, result.tests))
+            refs += self._write_refs(results)
+            done += len(results)
+            if progress is not None:
+                progress(done, len(ids), f"resolving {done}/{len(ids)} files")
+            if cancel is not None and cancel():
+                break
+        return refs
+
+    def _write_refs(self, results: list[tuple[int, list, set]]) -> int:
+        if not results:
+            return 0
+        with self.store.transaction() as conn:
+            for file_id, rows, tests in results:
+                self.store.write_refs(conn, file_id, rows, tests)
+        return sum(len(rows) for _, rows, _ in results)
+
+    def _run_result(self, stats: dict, started: float) -> IndexRun:
+        return IndexRun(
+            discovered=stats.get("discovered", 0),
+            parsed=stats.get("parsed", 0),
+            unchanged=stats.get("unchanged", 0),
+            removed=stats.get("removed", 0),
+            failed=stats.get("failed", 0),
+            refs_resolved=stats.get("refs", 0),
+            seconds=time.perf_counter() - started,
+        )
+
+
+def _size_of(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0

@@ -1,0 +1,601 @@
+"""Cross-file resolution of Python references.
+
+Every use of a name gets a target qualname, a confidence and the rule that
+found it. In order of confidence:
+  scope       a definition in the local, enclosing or module scope
+  import      followed through imports, `__init__` re-exports, `__all__`
+  star-import a name brought in by `from m import *`
+  builtin     a name of the `builtins` module
+  self        an attribute of `self`/`cls` found on the enclosing class
+  mro         ...found on a base class (or `super()`)
+  annotation / constructor / return-type
+              an attribute of a value whose class is known from an
+              annotation, a constructor call `x = Foo()`, or a return annotation
+  fixture     a pytest test's parameter bound to a fixture function
+  keyword     `f(x=1)` bound to the parameter x of f
+  name-match  nothing better: same-named definitions, low confidence
+Names that point outside the workspace (the stdlib seen from a project) keep
+their dotted name as target with how="external".
+
+The resolver reads other modules only through a ModuleProvider, so the same
+code runs over in-memory summaries (cold index) and over the database
+(incremental updates).
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from indexer.languages.base import FileFacts
+from indexer.languages.python.summary import ModuleSummary, SymInfo, class_members, sym_info, summarize
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+# Subscripted annotations whose first argument is the type that matters.
+_UNWRAP = frozenset({"Optional", "Union", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
+_CLASS_OF = frozenset({"Type", "type"})
+_TESTCASE = ("unittest.TestCase", "unittest.case.TestCase", "TestCase")
+_MAX_DEPTH = 12
+_NAME_MATCH_LIMIT = 4
+
+CONFIDENCE = {
+    "scope": 1.0, "import": 1.0, "star-import": 0.95, "builtin": 1.0, "local": 1.0,
+    "self": 1.0, "super": 0.95, "mro": 0.95, "module": 1.0, "annotation": 0.9,
+    "constructor": 0.85, "return-type": 0.8, "fixture": 1.0, "keyword": 0.9,
+    "external": 1.0,
+}
+NAME_MATCH_CONFIDENCE = 0.5
+
+
+class ModuleProvider(Protocol):
+    def module(self, name: str) -> ModuleSummary | None: ...
+    def has_module(self, name: str) -> bool: ...
+    def module_at(self, path: str) -> ModuleSummary | None: ...
+    def named(self, name: str) -> list[SymInfo]: ...
+
+
+# Referents: ("sym", qualname, module) | ("module", name) | ("external", dotted)
+#            | ("local",) for names bound without a symbol (comprehension vars)
+# Values:    ("module", name) | ("class", qualname) | ("instance", qualname)
+#            | ("function", qualname) | ("external", dotted) | ("super", qualname)
+
+
+@dataclass(slots=True)
+class Resolution:
+    # (span, name, kind, enclosing, target, confidence, how) per reference
+    refs: list[tuple] = field(default_factory=list)
+    # qualnames that resolution found to be tests (unittest through the MRO)
+    tests: set[str] = field(default_factory=set)
+
+
+def absolute_module(level: int, module: str, current: str, is_package: bool) -> str:
+    if level == 0:
+        return module
+    parts = current.split(".") if current else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    base = ".".join(parts)
+    return f"{base}.{module}" if base and module else (base or module)
+
+
+class _File:
+    """Per-file state: its own facts, with function locals visible."""
+
+    def __init__(self, facts: FileFacts):
+        self.facts = facts
+        self.info: dict[str, SymInfo] = {}
+        self.local_scope: dict[str, int] = {}  # qualname -> scope its type_expr evaluates in
+        members = class_members(facts)
+        scope_of_symbol = {scope.symbol: i for i, scope in enumerate(facts.scopes) if scope.symbol >= 0}
+        for index, sym in enumerate(facts.symbols):
+            info = sym_info(facts, index)
+            if sym.kind == "class":
+                info.members = members.get(index, {})
+            self.info.setdefault(sym.qualname, info)
+            self.local_scope.setdefault(sym.qualname, scope_of_symbol.get(sym.parent, 0))
+        self.enclosing = [facts.symbols[self.owner(i)].qualname for i in range(len(facts.scopes))]
+        self.name_cache: dict[tuple[int, str], tuple] = {}
+
+    def owner(self, scope: int) -> int:
+        scopes = self.facts.scopes
+        while scopes[scope].symbol < 0:
+            scope = scopes[scope].parent
+        return scopes[scope].symbol
+
+
+class Resolver:
+    def __init__(self, provider: ModuleProvider):
+        self.p = provider
+        self._values: dict[str, tuple | None] = {}  # value of a non-local symbol
+        self._busy: set = set()
+
+    # -- modules -----------------------------------------------------------
+
+    def module_referent(self, name: str) -> tuple:
+        return ("module", name) if self.p.has_module(name) else ("external", name)
+
+    def import_target(self, level: int, module: str, current: ModuleSummary) -> str:
+        absolute = absolute_module(level, module, current.module, current.is_package)
+        if level == 0 and module and not self.p.has_module(module.split(".")[0]):
+            # Scripts and tests import siblings by bare name (sys.path[0]).
+            package = current.module if current.is_package else current.module.rpartition(".")[0]
+            if package and self.p.has_module(f"{package}.{module}"):
+                return f"{package}.{module}"
+        return absolute
+
+    def follow_binding(self, binding: tuple, summary: ModuleSummary, depth: int) -> tuple | None:
+        tag = binding[0]
+        if tag == "def":
+            return ("sym", binding[1], summary.module)
+        if tag == "import":
+            _, module, attr, level = binding
+            target = self.import_target(level, module, summary)
+            if attr is None:
+                return self.module_referent(target)
+            return self.module_attr(target, attr, depth + 1) or ("external", f"{target}.{attr}")
+        return None
+
+    def module_attr(self, module: str, name: str, depth: int = 0) -> tuple | None:
+        """What `module.name` is: `from module import name` follows this."""
+        if depth > _MAX_DEPTH:
+            return None
+        summary = self.p.module(module)
+        if summary is None:
+            submodule = f"{module}.{name}"
+            if self.p.has_module(submodule):
+                return ("module", submodule)
+            if self.p.has_module(module):
+                return None  # namespace package without the name
+            return ("external", submodule)
+        binding = summary.names.get(name)
+        if binding is not None and binding[0] in ("def", "import"):
+            found = self.follow_binding(binding, summary, depth)
+            if found is not None:
+                return found
+        submodule = f"{module}.{name}"
+        if self.p.has_module(submodule):
+            return ("module", submodule)
+        for level, star in summary.stars:
+            target = self.import_target(level, star, summary)
+            star_summary = self.p.module(target)
+            # Outside the workspace we cannot know what a star brings in.
+            if star_summary is None or name not in star_summary.exports():
+                continue
+            found = self.module_attr(target, name, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    # -- symbols and values ------------------------------------------------
+
+    def info(self, referent: tuple, f: _File | None) -> SymInfo | None:
+        if referent[0] != "sym":
+            return None
+        if f is not None and referent[2] == f.facts.module:
+            found = f.info.get(referent[1])
+            if found is not None:
+                return found
+        summary = self.p.module(referent[2])
+        return summary.symbols.get(referent[1]) if summary is not None else None
+
+    def value_of(self, referent: tuple | None, f: _File | None, depth: int) -> tuple | None:
+        """The value a referent stands for: a module, a class, an instance..."""
+        if referent is None or depth > _MAX_DEPTH:
+            return None
+        tag = referent[0]
+        if tag == "module":
+            return referent
+        if tag == "external":
+            return referent
+        if tag != "sym":
+            return None
+        info = self.info(referent, f)
+        if info is None:
+            return None
+        kind = info.kind
+        if kind == "class":
+            return ("class", info.qualname)
+        if kind in ("function", "method"):
+            return ("function", info.qualname)
+        if kind == "module":
+            return ("module", info.qualname)
+        if kind == "parameter":
+            if "self" in info.flags or "cls" in info.flags:
+                owner = info.qualname.rsplit(".", 2)[0]
+                return ("instance" if "self" in info.flags else "class", owner)
+        if info.type_expr is None:
+            return None
+        local = f is not None and referent[2] == f.facts.module and referent[1] in f.info
+        key = info.qualname
+        if not local and key in self._values:
+            return self._values[key]
+        if key in self._busy:
+            return None  # a cycle such as `x = x.y`
+        self._busy.add(key)
+        try:
+            if local:
+                value = self.eval(info.type_expr, f, f.local_scope.get(key, 0), depth + 1)
+            else:
+                value = self.eval_in_module(info.type_expr, referent[2], depth + 1)
+        finally:
+            self._busy.discard(key)
+        if not local:
+            self._values[key] = value
+        return value
+
+    def eval_in_module(self, expr: tuple, module: str, depth: int) -> tuple | None:
+        """Evaluate an expression in another module's global scope."""
+        summary = self.p.module(module)
+        if summary is None:
+            return None
+
+        def lookup(name: str) -> tuple | None:
+            binding = summary.names.get(name)
+            if binding is not None:
+                return self.follow_binding(binding, summary, depth)
+            if name in BUILTIN_NAMES:
+                return ("external", f"builtins.{name}")
+            return self.module_attr(module, name, depth + 1)
+
+        return self._eval(expr, lookup, None, None, depth)
+
+    def eval(self, expr: tuple, f: _File, scope: int, depth: int) -> tuple | None:
+        return self._eval(expr, lambda name: self.lookup(f, scope, name)[0], f, scope, depth)
+
+    def _eval(self, expr, lookup, f: _File | None, scope: int | None, depth: int) -> tuple | None:
+        if expr is None or depth > _MAX_DEPTH:
+            return None
+        tag = expr[0]
+        if tag == "name":
+            return self.value_of(lookup(expr[1]), f, depth + 1)
+        if tag == "attr":
+            base = self._eval(expr[1], lookup, f, scope, depth + 1)
+            member = self.attr_of(base, expr[2], depth + 1)
+            return self.member_value(member, f, depth + 1)
+        if tag == "call":
+            callee = self._eval(expr[1], lookup, f, scope, depth + 1)
+            return self.call_result(callee, depth + 1)
+        if tag == "sub":
+            base = expr[1]
+            head = base[-1] if base and base[0] == "attr" else (base[1] if base and base[0] == "name" else None)
+            if head in _UNWRAP:
+                return self._eval(expr[2], lookup, f, scope, depth + 1)
+            if head in _CLASS_OF:
+                inner = self._eval(expr[2], lookup, f, scope, depth + 1)
+                return ("class", inner[1]) if inner and inner[0] == "instance" else inner
+            return self._eval(base, lookup, f, scope, depth + 1)
+        if tag == "super" and f is not None and scope is not None:
+            cls = self.enclosing_class(f, scope)
+            return ("super", cls) if cls else None
+        return None
+
+    def enclosing_class(self, f: _File, scope: int) -> str | None:
+        scopes = f.facts.scopes
+        while scope >= 0:
+            parent = scopes[scope].parent
+            if scopes[scope].kind == "function" and parent >= 0 and scopes[parent].kind == "class":
+                return f.facts.symbols[scopes[parent].symbol].qualname
+            scope = parent
+        return None
+
+    def member_value(self, member: tuple | None, f: _File | None, depth: int) -> tuple | None:
+        if member is None:
+            return None
+        info = self.info(member, f)
+        if info is not None and "property" in info.flags:
+            return self.call_result(("function", info.qualname), depth + 1, module=info.module)
+        return self.value_of(member, f, depth)
+
+    def call_result(self, callee: tuple | None, depth: int, module: str | None = None) -> tuple | None:
+        if callee is None:
+            return None
+        tag = callee[0]
+        if tag == "class":
+            return ("instance", callee[1])
+        if tag == "external":
+            return ("external", callee[1] + "()")
+        if tag == "function":
+            info = self.sym_by_qualname(callee[1], module)
+            if info is None or info.returns is None:
+                return None
+            value = self.eval_in_module(("call", info.returns), info.module, depth + 1)
+            return value
+        return None
+
+    def sym_by_qualname(self, qualname: str, module: str | None = None) -> SymInfo | None:
+        if module is not None:
+            summary = self.p.module(module)
+            if summary is not None and qualname in summary.symbols:
+                return summary.symbols[qualname]
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            summary = self.p.module(".".join(parts[:cut]))
+            if summary is not None:
+                return summary.symbols.get(qualname)
+        return None
+
+    def class_info(self, qualname: str) -> SymInfo | None:
+        info = self.sym_by_qualname(qualname)
+        return info if info is not None and info.kind == "class" else None
+
+    def bases_of(self, info: SymInfo, depth: int) -> list[tuple]:
+        out = []
+        for base in info.bases:
+            value = self.eval_in_module(base, info.module, depth + 1)
+            if value is not None:
+                out.append(value)
+        return out
+
+    def class_member(self, qualname: str, name: str, depth: int, skip_self: bool = False, seen=None) -> tuple | None:
+        """Attribute lookup through the class hierarchy (left-to-right, depth first)."""
+        if depth > _MAX_DEPTH:
+            return None
+        seen = seen if seen is not None else set()
+        if qualname in seen:
+            return None
+        seen.add(qualname)
+        info = self.class_info(qualname)
+        if info is None:
+            return None
+        if not skip_self and name in info.members:
+            return ("sym", info.members[name], info.module)
+        external = None
+        for base in self.bases_of(info, depth):
+            if base[0] == "class":
+                found = self.class_member(base[1], name, depth + 1, False, seen)
+                if found is not None:
+                    return found
+            elif base[0] == "external" and external is None:
+                external = ("external", f"{base[1]}.{name}")
+        return external
+
+    def attr_of(self, value: tuple | None, name: str, depth: int) -> tuple | None:
+        if value is None:
+            return None
+        tag = value[0]
+        if tag == "module":
+            return self.module_attr(value[1], name, depth + 1)
+        if tag in ("class", "instance"):
+            return self.class_member(value[1], name, depth + 1)
+        if tag == "super":
+            return self.class_member(value[1], name, depth + 1, skip_self=True)
+        if tag == "external":
+            return ("external", f"{value[1]}.{name}")
+        return None
+
+    # -- names in a file ---------------------------------------------------
+
+    def lookup(self, f: _File, scope: int, name: str) -> tuple:
+        """(referent, how) for a bare name used in `scope` (LEGB)."""
+        key = (scope, name)
+        cached = f.name_cache.get(key)
+        if cached is not None:
+            return cached
+        result = self._lookup(f, scope, name)
+        f.name_cache[key] = result
+        return result
+
+    def _lookup(self, f: _File, scope: int, name: str) -> tuple:
+        scopes = f.facts.scopes
+        summary = self.own_summary(f)
+        current, first = scope, True
+        while current >= 0:
+            sc = scopes[current]
+            if sc.kind == "class" and not first:
+                current = sc.parent
+                continue
+            binding = sc.names.get(name)
+            first = False
+            if binding is None:
+                current = sc.parent
+                continue
+            tag = binding[0]
+            if tag == "global":
+                current, first = 0, True
+                continue
+            if tag == "nonlocal":
+                current = sc.parent
+                continue
+            if tag == "local":
+                return (("local",), "local")
+            if tag == "def":
+                return (("sym", f.facts.symbols[binding[1]].qualname, f.facts.module), "scope")
+            found = self.follow_binding(binding, summary, 0)
+            return (found, "import") if found is not None else (None, "unresolved")
+        if name in BUILTIN_NAMES:
+            return (("external", f"builtins.{name}"), "builtin")
+        for level, star in f.facts.star_imports:
+            target = self.import_target(level, star, summary)
+            star_summary = self.p.module(target)
+            if star_summary is None or name not in star_summary.exports():
+                continue
+            found = self.module_attr(target, name, 1)
+            if found is not None:
+                return (found, "star-import")
+        return (None, "unresolved")
+
+    def own_summary(self, f: _File) -> ModuleSummary:
+        summary = getattr(f, "_summary", None)
+        if summary is None:
+            summary = summarize(f.facts)
+            f._summary = summary
+        return summary
+
+    # -- a whole file ------------------------------------------------------
+
+    def resolve_file(self, facts: FileFacts) -> Resolution:
+        f = _File(facts)
+        out = Resolution()
+        refs = out.refs
+        for ref in facts.refs:
+            enclosing = f.enclosing[ref.scope]
+            if ref.kind == "import":
+                level, module, attr = ref.module
+                target_module = self.import_target(level, module, self.own_summary(f))
+                if attr is None:
+                    referent = self.module_referent(target_module)
+                else:
+                    referent = self.module_attr(target_module, attr) or ("external", f"{target_module}.{attr}")
+                self.emit(refs, ref, enclosing, referent, "import", None)
+                continue
+            if ref.kind == "keyword":
+                self.resolve_keyword(f, ref, enclosing, refs)
+                continue
+            if ref.receiver is not None:
+                self.resolve_attribute(f, ref, enclosing, refs)
+                continue
+            referent, how = self.lookup(f, ref.scope, ref.name)
+            self.emit(refs, ref, enclosing, referent, how, None, member=False)
+        self.resolve_fixtures(f, refs)
+        out.tests = self.unittest_tests(f)
+        return out
+
+    def emit(self, refs: list, ref, enclosing: str, referent, how: str, confidence, member: bool = False) -> None:
+        if referent is None:
+            candidates = [
+                info for info in self.p.named(ref.name)
+                if info.is_member == member and info.kind != "module"
+            ]
+            if 0 < len(candidates) <= _NAME_MATCH_LIMIT:
+                share = NAME_MATCH_CONFIDENCE / len(candidates)
+                for info in candidates:
+                    refs.append((ref.span, ref.name, ref.kind, enclosing, info.qualname, share, "name-match"))
+                return
+            refs.append((ref.span, ref.name, ref.kind, enclosing, None, 0.0, "unresolved"))
+            return
+        tag = referent[0]
+        if tag == "local":
+            refs.append((ref.span, ref.name, ref.kind, enclosing, None, 1.0, "local"))
+            return
+        target = referent[1]
+        if tag == "external" and how not in ("builtin",):
+            how = "external"
+        if confidence is None:
+            confidence = CONFIDENCE.get(how, 0.5)
+        refs.append((ref.span, ref.name, ref.kind, enclosing, target, confidence, how))
+
+    def resolve_attribute(self, f: _File, ref, enclosing: str, refs: list) -> None:
+        receiver = ref.receiver
+        how = "annotation"
+        if receiver[0] == "super":
+            how = "super"
+        elif receiver[0] == "name":
+            referent, rhow = self.lookup(f, ref.scope, receiver[1])
+            info = self.info(referent, f) if referent else None
+            if referent is not None and referent[0] in ("module", "external"):
+                how = "module"
+            elif info is not None and ("self" in info.flags or "cls" in info.flags):
+                how = "self"
+            elif info is not None and info.kind in ("class",):
+                how = "scope" if rhow == "scope" else "import"
+            elif info is not None and info.type_expr is not None and info.type_expr[0] == "call":
+                how = "annotation" if info.kind == "parameter" else "constructor"
+        elif receiver[0] == "call":
+            how = "constructor"
+        value = self.eval(receiver, f, ref.scope, 0)
+        member = self.attr_of(value, ref.name, 0)
+        if member is not None and value is not None and value[0] in ("class", "instance") and member[0] == "sym":
+            if not member[1].startswith(value[1] + "."):
+                how = "mro" if how != "super" else how
+        if member is not None and member[0] == "external" and value is not None and value[0] in ("class", "instance", "super"):
+            # An attribute we could not find on a workspace class whose bases
+            # leave the workspace: it probably lives on the outside base.
+            how = "external"
+        self.emit(refs, ref, enclosing, member, how, None, member=True)
+
+    def resolve_keyword(self, f: _File, ref, enclosing: str, refs: list) -> None:
+        callee = self.eval(ref.call, f, ref.scope, 0)
+        if callee is None:
+            return
+        function = None
+        if callee[0] == "function":
+            function = callee[1]
+        elif callee[0] == "class":
+            init = self.class_member(callee[1], "__init__", 0)
+            if init is not None and init[0] == "sym":
+                function = init[1]
+        if function is None:
+            return
+        info = self.sym_by_qualname(function) or f.info.get(function)
+        if info is None or not any(p[0] == ref.name for p in info.params):
+            return
+        refs.append((ref.span, ref.name, "keyword", enclosing, f"{function}.{ref.name}", CONFIDENCE["keyword"], "keyword"))
+
+    def resolve_fixtures(self, f: _File, refs: list) -> None:
+        """Parameters of tests and fixtures name the fixtures they use."""
+        facts = f.facts
+        symbols = facts.symbols
+        for sym in symbols:
+            if sym.kind != "parameter" or sym.parent < 0:
+                continue
+            owner = symbols[sym.parent]
+            if not (owner.is_test or "fixture" in owner.flags) or "self" in sym.flags or "cls" in sym.flags:
+                continue
+            target = self.find_fixture(f, owner, sym.name)
+            if target is not None:
+                refs.append((sym.name_span, sym.name, "fixture", owner.qualname, target, CONFIDENCE["fixture"], "fixture"))
+
+    def find_fixture(self, f: _File, owner, name: str) -> str | None:
+        facts = f.facts
+        # Methods of a test class see the class's own fixtures first.
+        parent = facts.symbols[owner.parent] if owner.parent >= 0 else None
+        if parent is not None and parent.kind == "class":
+            qual = f"{parent.qualname}.{name}"
+            info = f.info.get(qual)
+            if info is not None and "fixture" in info.flags:
+                return qual
+        qual = f"{facts.module}.{name}"
+        info = f.info.get(qual)
+        if info is not None and "fixture" in info.flags and qual != owner.qualname:
+            return qual
+        binding = facts.scopes[0].names.get(name) if facts.scopes else None
+        if binding is not None and binding[0] == "import":
+            found = self.follow_binding(binding, self.own_summary(f), 0)
+            found_info = self.info(found, f) if found else None
+            if found_info is not None and "fixture" in found_info.flags:
+                return found_info.qualname
+        directory = facts.path.rsplit("/", 1)[0] if "/" in facts.path else ""
+        while True:
+            conftest = f"{directory}/conftest.py" if directory else "conftest.py"
+            if conftest != facts.path:
+                summary = self.p.module_at(conftest)
+                if summary is not None:
+                    binding = summary.names.get(name)
+                    if binding is not None:
+                        found = self.follow_binding(binding, summary, 0)
+                        found_info = self.info(found, None) if found else None
+                        if found_info is not None and "fixture" in found_info.flags:
+                            return found_info.qualname
+            if not directory:
+                return None
+            directory = directory.rsplit("/", 1)[0] if "/" in directory else ""
+
+    def unittest_tests(self, f: _File) -> set[str]:
+        """Classes whose hierarchy reaches unittest.TestCase, and their test methods."""
+        out: set[str] = set()
+        for index, sym in enumerate(f.facts.symbols):
+            if sym.kind != "class" or sym.is_test or not sym.bases:
+                continue
+            if self.reaches_testcase(sym.qualname, 0, set()):
+                out.add(sym.qualname)
+                for name, qual in f.info[sym.qualname].members.items():
+                    if name.startswith("test"):
+                        out.add(qual)
+        return out
+
+    def reaches_testcase(self, qualname: str, depth: int, seen: set) -> bool:
+        if depth > _MAX_DEPTH or qualname in seen:
+            return False
+        seen.add(qualname)
+        info = self.class_info(qualname)
+        if info is None:
+            return False
+        for base in self.bases_of(info, depth):
+            if base[0] == "external" and base[1].endswith(_TESTCASE):
+                return True
+            if base[0] == "class" and (base[1].endswith(_TESTCASE[1]) or self.reaches_testcase(base[1], depth + 1, seen)):
+                return True
+        return False

@@ -1,0 +1,107 @@
+"""What other modules need to know about a module to resolve names into it.
+
+A summary holds the module-scope bindings, star imports, `__all__`, and every
+non-local symbol (module- and class-level) with the facts type inference
+uses. Function locals stay out: nothing outside the file can see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from indexer.languages.base import FileFacts, SymbolFact
+
+# Symbol kinds that live on a class (attribute lookups find them).
+MEMBER_KINDS = frozenset({"method", "attribute"})
+
+
+@dataclass(slots=True)
+class SymInfo:
+    qualname: str
+    kind: str
+    module: str
+    flags: tuple[str, ...] = ()
+    type_expr: tuple | None = None
+    returns: tuple | None = None
+    bases: tuple = ()
+    params: tuple = ()
+    members: dict[str, str] = field(default_factory=dict)  # classes: name -> qualname
+    is_member: bool = False  # defined in a class body (or via self.x)
+
+
+@dataclass(slots=True)
+class ModuleSummary:
+    module: str
+    path: str
+    is_package: bool
+    names: dict[str, tuple]  # module scope: name -> binding (defs by qualname)
+    stars: list[tuple[int, str]]
+    all_names: list[str] | None
+    symbols: dict[str, SymInfo]
+
+    def exports(self) -> set[str]:
+        """Names a star import of this module brings in."""
+        if self.all_names is not None:
+            return set(self.all_names)
+        return {name for name in self.names if not name.startswith("_")}
+
+
+def sym_info(facts: FileFacts, index: int, include_members: bool = True) -> SymInfo:
+    sym: SymbolFact = facts.symbols[index]
+    parent_kind = facts.symbols[sym.parent].kind if sym.parent >= 0 else None
+    info = SymInfo(
+        qualname=sym.qualname,
+        kind=sym.kind,
+        module=facts.module,
+        flags=sym.flags,
+        type_expr=sym.type_expr,
+        returns=sym.returns,
+        bases=sym.bases,
+        params=sym.params,
+        is_member=parent_kind == "class",
+    )
+    return info
+
+
+def class_members(facts: FileFacts) -> dict[int, dict[str, str]]:
+    """Symbol index of each class -> its member names and their qualnames."""
+    out: dict[int, dict[str, str]] = {}
+    for scope in facts.scopes:
+        if scope.kind != "class":
+            continue
+        out[scope.symbol] = {
+            name: facts.symbols[binding[1]].qualname
+            for name, binding in scope.names.items()
+            if binding[0] == "def"
+        }
+    return out
+
+
+def summarize(facts: FileFacts) -> ModuleSummary:
+    symbols: dict[str, SymInfo] = {}
+    members = class_members(facts)
+    kinds = [s.kind for s in facts.symbols]
+    for index, sym in enumerate(facts.symbols):
+        if sym.kind == "parameter":
+            continue
+        if sym.parent >= 0 and kinds[sym.parent] not in ("module", "class"):
+            continue  # a function's locals are invisible from outside
+        info = sym_info(facts, index)
+        if sym.kind == "class":
+            info.members = members.get(index, {})
+        # First definition wins, as in the scope bindings.
+        symbols.setdefault(sym.qualname, info)
+    module_scope = facts.scopes[0].names if facts.scopes else {}
+    names = {
+        name: ("def", facts.symbols[b[1]].qualname) if b[0] == "def" else b
+        for name, b in module_scope.items()
+    }
+    return ModuleSummary(
+        module=facts.module,
+        path=facts.path,
+        is_package=facts.is_package,
+        names=names,
+        stars=list(facts.star_imports),
+        all_names=facts.all_names,
+        symbols=symbols,
+    )

@@ -1,0 +1,18 @@
+; Definitions and scopes of a Python file.
+; Capture names are the contract with indexer/languages/python/extract.py:
+;   def.*    a node that defines a symbol (its fields are read in Python)
+;   scope.*  a node that opens an anonymous scope (no symbol of its own)
+;   import.* an import statement (its parts are read in Python)
+;   bind.*   an identifier bound in the enclosing scope without `=`
+
+(class_definition) @def.class
+(function_definition) @def.function
+(lambda) @scope.lambda
+[(list_comprehension) (set_comprehension) (dictionary_comprehension) (generator_expression)] @scope.comprehension
+
+(import_statement) @import.plain
+(import_from_statement) @import.from
+(future_import_statement) @import.future
+
+(global_statement (identifier) @bind.global)
+(nonlocal_statement (identifier) @bind.nonlocal)

@@ -1,0 +1,328 @@
+"""The graph store: one SQLite database per workspace, WAL mode.
+
+One writer (the indexer), many readers. A file's facts replace the old ones in
+the same transaction as its `files` row, so a crash never leaves half a
+file. A file whose references still need (re-)resolving is marked `dirty`
+in that same transaction; the next run resolves every dirty file, which is
+what makes a killed index reopen consistent and then complete.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import sqlite3
+import threading
+import time
+import zlib
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Bump when the schema or the meaning of stored facts changes: a mismatch
+# drops the database and rebuilds from scratch.
+SCHEMA_VERSION = 3
+DB_NAME = "graph.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(
+    id INTEGER PRIMARY KEY,
+    path TEXT UNIQUE NOT NULL,
+    language TEXT NOT NULL,
+    module TEXT,
+    is_package INTEGER NOT NULL DEFAULT 0,
+    sha256 TEXT,
+    size INTEGER,
+    mtime_ns INTEGER,
+    lines INTEGER,
+    error TEXT,
+    dirty INTEGER NOT NULL DEFAULT 1,
+    facts BLOB,
+    summary BLOB,
+    indexed_at REAL
+);
+CREATE INDEX files_module ON files(module);
+CREATE INDEX files_dirty ON files(dirty) WHERE dirty = 1;
+CREATE TABLE symbols(
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    qualname TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER,
+    nsl INTEGER, nsc INTEGER, nel INTEGER, nec INTEGER,
+    signature TEXT,
+    docstring TEXT,
+    parent TEXT,
+    is_test INTEGER NOT NULL DEFAULT 0,
+    is_member INTEGER NOT NULL DEFAULT 0,
+    flags TEXT,
+    decorators TEXT,
+    params TEXT,
+    body_hash TEXT
+);
+CREATE INDEX symbols_file ON symbols(file_id, nsl);
+CREATE INDEX symbols_qualname ON symbols(qualname);
+CREATE INDEX symbols_name ON symbols(name);
+CREATE TABLE refs(
+    file_id INTEGER NOT NULL,
+    sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    enclosing TEXT,
+    target TEXT,
+    confidence REAL NOT NULL,
+    how TEXT NOT NULL
+);
+CREATE INDEX refs_target ON refs(target);
+CREATE INDEX refs_file ON refs(file_id, sl);
+CREATE INDEX refs_name ON refs(name);
+CREATE INDEX refs_enclosing ON refs(enclosing);
+CREATE TABLE imports(file_id INTEGER NOT NULL, module TEXT NOT NULL);
+CREATE INDEX imports_module ON imports(module);
+CREATE INDEX imports_file ON imports(file_id);
+"""
+
+
+class StoreError(RuntimeError):
+    """The index cannot be opened or read (corrupt, locked, unwritable)."""
+
+
+def pack(obj) -> bytes:
+    return zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(blob: bytes | None):
+    return pickle.loads(zlib.decompress(blob)) if blob else None
+
+
+class Store:
+    """Owns the database file. Writes go through `writer`; each thread gets
+    its own read connection (SQLite connections are not shared)."""
+
+    def __init__(self, index_dir: Path, readonly: bool = False):
+        self.index_dir = Path(index_dir)
+        self.path = self.index_dir / DB_NAME
+        self.readonly = readonly
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        if readonly:
+            if not self.path.exists():
+                raise StoreError(f"no index at {self.index_dir} (run `codemeld index` first)")
+        else:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._check_schema()
+
+    # -- connections -------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if self.readonly:
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
+                                       isolation_level=None)
+            else:
+                # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE).
+                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 5000")
+            if not self.readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -65536")
+            return conn
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open index {self.path}: {exc}") from exc
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _check_schema(self) -> None:
+        conn = self.conn
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            has_tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+            if version == SCHEMA_VERSION and has_tables:
+                conn.execute("SELECT count(*) FROM files").fetchone()
+                return
+        except sqlite3.DatabaseError as exc:
+            if self.readonly:
+                raise StoreError(f"index at {self.path} is corrupt: {exc}") from exc
+            log.warning("index %s is unreadable (%s); rebuilding", self.path, exc)
+            self._recreate_file()
+            conn = self.conn
+            version, has_tables = -1, 0
+        if self.readonly:
+            raise StoreError(f"index at {self.path} has schema {version}, expected {SCHEMA_VERSION}; run `codemeld index`")
+        if has_tables:
+            log.info("index schema %s != %s: rebuilding", version, SCHEMA_VERSION)
+            self._recreate_file()
+            conn = self.conn
+        conn.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
+    def _recreate_file(self) -> None:
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    # -- meta --------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+    # -- writing -----------------------------------------------------------
+
+    def transaction(self):
+        """A write transaction; callers hold it for one batch of files."""
+        return _Transaction(self)
+
+    def file_states(self) -> dict[str, tuple[int, str, int, int]]:
+        """path -> (id, sha256, size, mtime_ns) of every indexed file."""
+        rows = self.conn.execute("SELECT path, id, sha256, size, mtime_ns FROM files")
+        return {path: (fid, sha, size, mtime) for path, fid, sha, size, mtime in rows}
+
+    def write_file(self, conn, rel_path: str, language: str, sha: str, size: int, mtime_ns: int,
+                   facts, summary, error: str | None, symbol_rows: list[tuple], import_modules: set[str]) -> int:
+        """Replace a file's facts (symbols, imports); its refs wait for resolution."""
+        row = conn.execute("SELECT id FROM files WHERE path=?", (rel_path,)).fetchone()
+        values = (language, facts.module if facts else None, int(bool(facts and facts.is_package)),
+                  sha, size, mtime_ns, facts.line_count if facts else 0, error,
+                  pack(facts) if facts else None, pack(summary) if summary else None, time.time())
+        if row is None:
+            cur = conn.execute(
+                "INSERT INTO files(language, module, is_package, sha256, size, mtime_ns, lines, error,"
+                " facts, summary, indexed_at, dirty, path) VALUES(?,?,?,?,?,?,?,?,?,?,?,1,?)",
+                (*values, rel_path))
+            file_id = cur.lastrowid
+        else:
+            file_id = row[0]
+            conn.execute(
+                "UPDATE files SET language=?, module=?, is_package=?, sha256=?, size=?, mtime_ns=?, lines=?,"
+                " error=?, facts=?, summary=?, indexed_at=?, dirty=1 WHERE id=?", (*values, file_id))
+            conn.execute("DELETE FROM symbols WHERE file_id=?", (file_id,))
+            conn.execute("DELETE FROM refs WHERE file_id=?", (file_id,))
+            conn.execute("DELETE FROM imports WHERE file_id=?", (file_id,))
+        conn.executemany(
+            "INSERT INTO symbols(file_id, name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec,"
+            " signature, docstring, parent, is_test, is_member, flags, decorators, params, body_hash)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(file_id, *r) for r in symbol_rows])
+        conn.executemany("INSERT INTO imports(file_id, module) VALUES(?, ?)",
+                         [(file_id, m) for m in import_modules])
+        return file_id
+
+    def touch_file(self, conn, file_id: int, mtime_ns: int) -> None:
+        conn.execute("UPDATE files SET mtime_ns=? WHERE id=?", (mtime_ns, file_id))
+
+    def delete_file(self, conn, file_id: int) -> None:
+        for table in ("symbols", "refs", "imports"):
+            conn.execute(f"DELETE FROM {table} WHERE file_id=?", (file_id,))
+        conn.execute("DELETE FROM files WHERE id=?", (file_id,))
+
+    def write_refs(self, conn, file_id: int, rows: list[tuple], tests: set[str]) -> None:
+        conn.execute("DELETE FROM refs WHERE file_id=?", (file_id,))
+        conn.executemany(
+            "INSERT INTO refs(file_id, sl, sc, el, ec, name, kind, enclosing, target, confidence, how)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+            [(file_id, *span, name, kind, enclosing, target, confidence, how)
+             for span, name, kind, enclosing, target, confidence, how in rows])
+        if tests:
+            conn.executemany("UPDATE symbols SET is_test=1 WHERE file_id=? AND qualname=?",
+                             [(file_id, q) for q in tests])
+        conn.execute("UPDATE files SET dirty=0 WHERE id=?", (file_id,))
+
+    def mark_dirty(self, conn, file_ids) -> None:
+        conn.executemany("UPDATE files SET dirty=1 WHERE id=?", [(i,) for i in file_ids])
+
+    # -- reading for the indexer -------------------------------------------
+
+    def dirty_files(self) -> list[tuple[int, str]]:
+        return list(self.conn.execute("SELECT id, path FROM files WHERE dirty=1 AND facts IS NOT NULL"))
+
+    def load_facts(self, file_id: int):
+        row = self.conn.execute("SELECT facts FROM files WHERE id=?", (file_id,)).fetchone()
+        return unpack(row[0]) if row else None
+
+    def load_summary(self, module: str | None = None, path: str | None = None):
+        if path is not None:
+            row = self.conn.execute("SELECT summary FROM files WHERE path=?", (path,)).fetchone()
+        else:
+            # A .py file wins over its .pyi stub.
+            row = self.conn.execute(
+                "SELECT summary FROM files WHERE module=? AND summary IS NOT NULL"
+                " ORDER BY path LIKE '%.pyi' LIMIT 1", (module,)).fetchone()
+        return unpack(row[0]) if row and row[0] else None
+
+    def all_summaries(self) -> list:
+        return [unpack(blob) for (blob,) in self.conn.execute("SELECT summary FROM files WHERE summary IS NOT NULL")]
+
+    def module_names(self) -> list[str]:
+        return [m for (m,) in self.conn.execute("SELECT module FROM files WHERE module IS NOT NULL")]
+
+    def named_symbols(self, name: str) -> list[tuple]:
+        return list(self.conn.execute(
+            "SELECT s.qualname, s.kind, f.module, s.is_member FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE s.name=? AND s.kind NOT IN ('parameter', 'module')"
+            " AND (s.is_member=1 OR s.parent = f.module)", (name,)))
+
+    def importers(self, modules) -> set[int]:
+        out: set[int] = set()
+        for module in modules:
+            out.update(i for (i,) in self.conn.execute("SELECT file_id FROM imports WHERE module=?", (module,)))
+        return out
+
+    def files_referencing(self, targets=(), names=(), weak_hows=()) -> set[int]:
+        out: set[int] = set()
+        conn = self.conn
+        for target in targets:
+            out.update(i for (i,) in conn.execute("SELECT DISTINCT file_id FROM refs WHERE target=?", (target,)))
+        marks = ",".join("?" * len(weak_hows))
+        for name in names:
+            out.update(i for (i,) in conn.execute(
+                f"SELECT DISTINCT file_id FROM refs WHERE name=? AND how IN ({marks})", (name, *weak_hows)))
+        return out
+
+
+class _Transaction:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.store._write_lock.acquire()
+        conn = self.store.conn
+        conn.execute("BEGIN IMMEDIATE")
+        return conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        conn = self.store.conn
+        try:
+            if exc_type is None:
+                conn.execute("COMMIT")
+            else:
+                conn.execute("ROLLBACK")
+        finally:
+            self.store._write_lock.release()
+
+
+def symbol_row(sym, is_member: bool, parent_qualname: str | None) -> tuple:
+    return (
+        sym.name, sym.qualname, sym.kind, *sym.span, *sym.name_span, sym.signature,
+        sym.docstring, parent_qualname, int(sym.is_test), int(is_member),
+        ",".join(sym.flags), json.dumps(list(sym.decorators)) if sym.decorators else None,
+        json.dumps(sym.params) if sym.params else None, sym.body_hash,
+    )
