@@ -1,0 +1,232 @@
+"""Answers over the graph store, in editor terms (paths, 0-based lines,
+UTF-16 columns). Read-only: safe to call from any thread while the indexer
+writes, each thread reading through its own connection (WAL snapshot).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+from indexer.model import IndexStats, Position, Range, Reference, Symbol
+from indexer.store import Store
+
+_SYMBOL_COLS = (
+    "s.id, s.name, s.qualname, s.kind, f.path, s.sl, s.sc, s.el, s.ec, s.nsl, s.nsc, s.nel, s.nec,"
+    " s.signature, s.docstring, s.parent, s.is_test, s.flags, s.decorators"
+)
+_REF_COLS = "f.path, r.sl, r.sc, r.el, r.ec, r.name, r.kind, r.enclosing, r.target, r.confidence, r.how"
+_RESOLVED_HOWS = ("unresolved",)
+
+
+class TargetError(ValueError):
+    """A TARGET that names nothing in the index."""
+
+
+def _symbol(row) -> Symbol:
+    (sid, name, qualname, kind, path, sl, sc, el, ec, nsl, nsc, nel, nec,
+     signature, docstring, parent, is_test, flags, decorators) = row
+    return Symbol(
+        id=sid, name=name, qualname=qualname, kind=kind, path=path,
+        range=Range.of(sl, sc, el, ec), selection_range=Range.of(nsl, nsc, nel, nec),
+        signature=signature or "", docstring=docstring or "", parent=parent,
+        is_test=bool(is_test), flags=tuple(f for f in (flags or "").split(",") if f),
+        decorators=tuple(json.loads(decorators)) if decorators else (),
+    )
+
+
+def _reference(row) -> Reference:
+    path, sl, sc, el, ec, name, kind, enclosing, target, confidence, how = row
+    return Reference(path, Range.of(sl, sc, el, ec), name, kind, enclosing, target, confidence, how)
+
+
+def utf16_column(line_text: str, char_col: int) -> int:
+    """Code-point column -> UTF-16 column (what LSP and the index use)."""
+    prefix = line_text[:char_col]
+    return char_col if prefix.isascii() else len(prefix.encode("utf-16-le")) // 2
+
+
+class Graph:
+    def __init__(self, store: Store, root: Path):
+        self.store = store
+        self.root = Path(root)
+
+    @property
+    def conn(self):
+        return self.store.conn
+
+    # -- symbols -----------------------------------------------------------
+
+    def symbols(self, qualname: str) -> list[Symbol]:
+        rows = self.conn.execute(
+            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE s.qualname = ? ORDER BY s.id", (qualname,))
+        return [_symbol(r) for r in rows]
+
+    def symbol(self, qualname: str) -> Symbol | None:
+        found = self.symbols(qualname)
+        return found[0] if found else None
+
+    def symbols_in_file(self, path: str) -> list[Symbol]:
+        rows = self.conn.execute(
+            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE f.path = ? ORDER BY s.sl, s.sc, s.id", (path,))
+        return [_symbol(r) for r in rows]
+
+    def definition_at(self, path: str, line: int, character: int) -> Symbol | None:
+        """The symbol whose name is at this position."""
+        rows = self.conn.execute(
+            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE f.path = ? AND s.nsl = ? AND s.nsc <= ? AND s.nec >= ? AND s.kind != 'module'",
+            (path, line, character, character))
+        found = [_symbol(r) for r in rows]
+        return found[0] if found else None
+
+    def reference_at(self, path: str, line: int, character: int) -> list[Reference]:
+        """The use at this position; several rows when it matched by name."""
+        rows = self.conn.execute(
+            f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE f.path = ? AND r.sl = ? AND r.sc <= ? AND r.ec >= ?"
+            " ORDER BY r.confidence DESC", (path, line, character, character))
+        return [_reference(r) for r in rows]
+
+    def targets_at(self, path: str, line: int, character: int) -> list[str]:
+        """Qualnames of what the name at this position defines or refers to."""
+        definition = self.definition_at(path, line, character)
+        if definition is not None:
+            return [definition.qualname]
+        return [r.target for r in self.reference_at(path, line, character) if r.target]
+
+    def definitions_at(self, path: str, line: int, character: int) -> list[Symbol]:
+        out: list[Symbol] = []
+        for qualname in self.targets_at(path, line, character):
+            out.extend(s for s in self.symbols(qualname) if s not in out)
+        return out
+
+    def enclosing_symbol(self, path: str, line: int) -> Symbol | None:
+        """Innermost class/function whose span holds `line`."""
+        rows = self.conn.execute(
+            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE f.path = ? AND s.sl <= ? AND s.el >= ? AND s.kind IN ('class','function','method')"
+            " ORDER BY s.sl DESC LIMIT 1", (path, line, line))
+        found = [_symbol(r) for r in rows]
+        return found[0] if found else None
+
+    # -- references ----------------------------------------------------------
+
+    def references(self, qualname: str, include_declaration: bool = False,
+                   min_confidence: float = 0.0) -> list[Reference]:
+        rows = self.conn.execute(
+            f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE r.target = ? AND r.confidence >= ? ORDER BY f.path, r.sl, r.sc",
+            (qualname, min_confidence))
+        out = [_reference(r) for r in rows]
+        if include_declaration:
+            decls = [
+                Reference(s.path, s.selection_range, s.name, "definition", s.parent, s.qualname, 1.0, "definition")
+                for s in self.symbols(qualname) if s.kind != "module"
+            ]
+            out = sorted(decls + out, key=lambda r: (r.path, r.range.start.line, r.range.start.character))
+        return out
+
+    def references_from(self, qualname: str) -> list[Reference]:
+        """Uses inside a symbol (for outgoing calls)."""
+        rows = self.conn.execute(
+            f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE r.enclosing = ? ORDER BY f.path, r.sl, r.sc", (qualname,))
+        return [_reference(r) for r in rows]
+
+    # -- target strings (CLI) --------------------------------------------------
+
+    def resolve_target(self, target: str) -> list[str]:
+        """`path:line[:col]` (1-based, columns in characters) or a qualified
+        name (exact, else a unique dotted suffix) -> qualnames."""
+        match = re.fullmatch(r"(.+?):(\d+)(?::(\d+))?", target)
+        if match and (match.group(1).endswith((".py", ".pyi")) or os.sep in match.group(1) or "/" in match.group(1)):
+            return self._target_at_location(match.group(1), int(match.group(2)), int(match.group(3) or 0))
+        if self.symbols(target):
+            return [target]
+        rows = self.conn.execute(
+            "SELECT DISTINCT qualname FROM symbols WHERE name = ? AND kind != 'parameter'",
+            (target.rsplit(".", 1)[-1],)).fetchall()
+        matches = [q for (q,) in rows if q == target or q.endswith("." + target)]
+        if len(matches) == 1:
+            return matches
+        if len(matches) > 1:
+            listed = ", ".join(sorted(matches)[:5])
+            raise TargetError(f"{target!r} is ambiguous: {listed}{' ...' if len(matches) > 5 else ''}")
+        raise TargetError(f"unknown target {target!r}: no symbol with that qualified name")
+
+    def _target_at_location(self, path_text: str, line1: int, col1: int) -> list[str]:
+        path = self.relative_path(path_text)
+        if path is None:
+            raise TargetError(f"{path_text} is outside the workspace {self.root}")
+        if not self.conn.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone():
+            raise TargetError(f"{path} is not in the index")
+        line = line1 - 1
+        character = 0
+        if col1 > 0:
+            try:
+                text = (self.root / path).read_text(encoding="utf-8", errors="replace").split("\n")[line]
+            except (OSError, IndexError):
+                text = ""
+            character = utf16_column(text, col1 - 1)
+            found = self.targets_at(path, line, character)
+            if found:
+                return found
+        # A line without a column (or a column off the name): the definition on it.
+        rows = self.conn.execute(
+            "SELECT s.qualname FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE f.path = ? AND s.nsl = ? AND s.kind != 'module' ORDER BY s.nsc", (path, line)).fetchall()
+        if rows:
+            return [rows[0][0]]
+        raise TargetError(f"nothing defined or referenced at {path}:{line1}" + (f":{col1}" if col1 else ""))
+
+    def relative_path(self, path_text: str) -> str | None:
+        path = Path(path_text)
+        if not path.is_absolute():
+            candidate = (Path.cwd() / path).resolve()
+            if not str(candidate).startswith(str(self.root)):
+                candidate = (self.root / path).resolve()
+            path = candidate
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+    # -- status ---------------------------------------------------------------
+
+    def stats(self) -> IndexStats:
+        conn = self.conn
+        files = conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        errors = conn.execute("SELECT count(*) FROM files WHERE error IS NOT NULL").fetchone()[0]
+        symbols = conn.execute("SELECT count(*) FROM symbols").fetchone()[0]
+        refs = conn.execute("SELECT count(*) FROM refs").fetchone()[0]
+        unresolved = conn.execute("SELECT count(*) FROM refs WHERE how = 'unresolved'").fetchone()[0]
+        languages = dict(conn.execute("SELECT language, count(*) FROM files GROUP BY language").fetchall())
+        last = self.store.get_meta("last_update")
+        size = sum(p.stat().st_size for p in self.store.index_dir.glob("graph.sqlite3*") if p.exists())
+        return IndexStats(
+            root=str(self.root), index_dir=str(self.store.index_dir), files=files, symbols=symbols,
+            references=refs, resolved=refs - unresolved, errors=errors, size_bytes=size,
+            last_update=float(last) if last else None, languages=languages,
+        )
+
+    def pending(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM files WHERE dirty = 1").fetchone()[0]
+
+
+def age(seconds_since_epoch: float | None) -> str:
+    if seconds_since_epoch is None:
+        return "never"
+    delta = max(0.0, time.time() - seconds_since_epoch)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if delta >= size:
+            return f"{delta / size:.0f} {unit} ago"
+    return f"{delta:.0f} s ago"
+
+
+__all__ = ["Graph", "TargetError", "Position", "utf16_column", "age"]

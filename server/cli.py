@@ -1,0 +1,292 @@
+"""`codemeld` command line: a front door over the indexer, like the LSP one.
+
+stdout carries results only (JSON with --json); logs, progress and errors go
+to stderr. Exit codes: 0 ok, 1 a clear error (unknown target, no index,
+unreadable root), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from indexer.index import IndexOptions, Indexer, default_index_dir
+from indexer.query import Graph, TargetError, age
+from indexer.store import Store, StoreError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
+
+RootOpt = Annotated[Optional[Path], typer.Option("--root", help="Workspace root (default: the workspace holding the current directory).")]
+IndexDirOpt = Annotated[Optional[Path], typer.Option("--index-dir", help="Index location (default: under the user cache dir).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON to stdout.")]
+
+_ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", ".hg")
+
+
+class CliError(Exception):
+    """Printed as one line on stderr, exit code 1."""
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def find_root(start: Path) -> Path:
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
+            return candidate
+    return start
+
+
+def _root(root: Path | None) -> Path:
+    path = (root or find_root(Path.cwd())).resolve()
+    if not path.is_dir():
+        raise CliError(f"root {path} is not a readable directory")
+    return path
+
+
+def _graph(root: Path | None, index_dir: Path | None) -> Graph:
+    workspace = _root(root)
+    directory = index_dir or default_index_dir(workspace)
+    try:
+        store = Store(directory, readonly=True)
+    except StoreError as exc:
+        raise CliError(f"{exc} (workspace {workspace})") from exc
+    return Graph(store, workspace)
+
+
+def _emit_json(value) -> None:
+    sys.stdout.write(json.dumps(value, indent=None))
+    sys.stdout.write("\n")
+
+
+def _location(path: str, line: int, character: int) -> str:
+    return f"{path}:{line + 1}:{character + 1}"
+
+
+@app.command()
+def index(
+    root: Annotated[Optional[Path], typer.Argument(help="Workspace to index (default: current workspace).")] = None,
+    index_dir: IndexDirOpt = None,
+    max_file_size: Annotated[int, typer.Option(help="Skip files larger than this many bytes.")] = 1_000_000,
+    exclude: Annotated[list[str], typer.Option("--exclude", help="Extra gitignore-style pattern (repeatable).")] = [],
+    jobs: Annotated[int, typer.Option(help="Parser processes (0 = one per core).")] = 0,
+    no_embeddings: Annotated[bool, typer.Option("--no-embeddings", help="Build only the symbol graph.")] = False,
+    as_json: JsonOpt = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
+) -> None:
+    """Build or update the index of a workspace (only changed files are re-read)."""
+    _setup_logging(verbose)
+    workspace = _root(root)
+    options = IndexOptions(max_file_size=max_file_size, exclude=tuple(exclude), jobs=jobs)
+    try:
+        indexer = Indexer(workspace, index_dir, options)
+    except (StoreError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    with _progress() as report:
+        run = indexer.run(progress=report)
+    stats = Graph(indexer.store, workspace).stats()
+    indexer.close()
+    if as_json:
+        _emit_json({"root": str(workspace), "indexDir": str(indexer.index_dir), "discovered": run.discovered,
+                    "parsed": run.parsed, "unchanged": run.unchanged, "removed": run.removed,
+                    "failed": run.failed, "refsResolved": run.refs_resolved, "seconds": round(run.seconds, 3)})
+        return
+    print(f"indexed {workspace}: {run.parsed} parsed, {run.unchanged} unchanged, {run.removed} removed,"
+          f" {run.failed} failed in {run.seconds:.2f}s; {stats.files} files, {stats.symbols} symbols,"
+          f" {stats.references} references ({stats.resolution_rate:.1%} resolved)", file=sys.stderr)
+
+
+class _progress:
+    """A rich progress bar on a terminal; silent otherwise."""
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), transient=True, console=_stderr_console())
+        self.bar.start()
+        self.task = self.bar.add_task("indexing", total=None)
+
+        def report(done: int, total: int, message: str) -> None:
+            self.bar.update(self.task, completed=done, total=total,
+                            description="resolving" if message.startswith("resolving") else "parsing")
+
+        return report
+
+    def __exit__(self, *exc) -> None:
+        if getattr(self, "bar", None) is not None:
+            self.bar.stop()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _targets(graph: Graph, target: str) -> list[str]:
+    try:
+        return graph.resolve_target(target)
+    except TargetError as exc:
+        raise CliError(str(exc)) from exc
+
+
+@app.command()
+def refs(
+    target: Annotated[Optional[str], typer.Argument(help="path:line:col (1-based) or a qualified name like pkg.mod.Class.method.")] = None,
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    as_json: JsonOpt = False,
+    include_declaration: Annotated[bool, typer.Option("--include-declaration", help="List the definition too.")] = False,
+    min_confidence: Annotated[float, typer.Option(help="Drop references resolved with less confidence.")] = 0.0,
+    batch: Annotated[Optional[Path], typer.Option(help="File with one TARGET per line; prints {TARGET: [refs]}.")] = None,
+) -> None:
+    """Every reference to a symbol across the workspace."""
+    graph = _graph(root, index_dir)
+    if batch is not None:
+        out = {}
+        for line in batch.read_text().splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                qualnames = graph.resolve_target(line)
+            except TargetError as exc:
+                print(f"codemeld: {exc}", file=sys.stderr)
+                out[line] = None
+                continue
+            out[line] = [r.to_json() for q in qualnames for r in graph.references(q, include_declaration, min_confidence)]
+        _emit_json(out)
+        return
+    if target is None:
+        raise typer.BadParameter("give a TARGET or --batch FILE")
+    found = [r for q in _targets(graph, target) for r in graph.references(q, include_declaration, min_confidence)]
+    if as_json:
+        _emit_json([r.to_json() for r in found])
+        return
+    lines = _LineCache(graph.root)
+    for ref in found:
+        start = ref.range.start
+        print(f"{_location(ref.path, start.line, start.character)}: {ref.kind} [{ref.how} {ref.confidence:.2f}]"
+              f"  {lines.get(ref.path, start.line)}")
+    files = len({r.path for r in found})
+    print(f"{len(found)} references in {files} files", file=sys.stderr)
+
+
+@app.command()
+def defs(
+    target: Annotated[str, typer.Argument(help="path:line:col (1-based) or a qualified name.")],
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Where a symbol (or the name at a position) is defined."""
+    graph = _graph(root, index_dir)
+    symbols = [s for q in _targets(graph, target) for s in graph.symbols(q)]
+    if not symbols:
+        # Outside the workspace (stdlib, site-packages): say what it is.
+        raise CliError(f"{target} is defined outside the workspace ({', '.join(_targets(graph, target))})")
+    if as_json:
+        _emit_json([s.to_json() | {"signature": s.signature} for s in symbols])
+        return
+    for sym in symbols:
+        start = sym.selection_range.start
+        print(f"{_location(sym.path, start.line, start.character)}: {sym.kind} {sym.qualname}  {sym.signature}")
+
+
+@app.command()
+def symbols(
+    file: Annotated[Path, typer.Argument(help="A file of the workspace.")],
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The symbols a file defines, outline order."""
+    graph = _graph(root, index_dir)
+    path = graph.relative_path(str(file))
+    if path is None:
+        raise CliError(f"{file} is outside the workspace {graph.root}")
+    found = [s for s in graph.symbols_in_file(path) if s.kind != "module"]
+    if not found and not graph.conn.execute("SELECT 1 FROM files WHERE path=?", (path,)).fetchone():
+        raise CliError(f"{path} is not in the index")
+    if as_json:
+        _emit_json([s.to_json() | {"signature": s.signature, "parent": s.parent} for s in found])
+        return
+    depth = {}
+    for sym in found:
+        level = depth.get(sym.parent, -1) + 1
+        depth[sym.qualname] = level
+        start = sym.selection_range.start
+        print(f"{'  ' * level}{sym.kind} {sym.name}  {sym.signature or ''}  [{start.line + 1}:{start.character + 1}]".rstrip())
+
+
+@app.command()
+def status(root: RootOpt = None, index_dir: IndexDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Size and health of the index."""
+    graph = _graph(root, index_dir)
+    stats = graph.stats()
+    if as_json:
+        _emit_json({"root": stats.root, "indexDir": stats.index_dir, "files": stats.files,
+                    "symbols": stats.symbols, "references": stats.references,
+                    "resolutionRate": round(stats.resolution_rate, 4), "errors": stats.errors,
+                    "pending": graph.pending(), "sizeBytes": stats.size_bytes, "lastUpdate": stats.last_update})
+        return
+    print(f"root:        {stats.root}\nindex:       {stats.index_dir}\nfiles:       {stats.files}"
+          f" ({stats.errors} with errors)\nsymbols:     {stats.symbols}\nreferences:  {stats.references}"
+          f" ({stats.resolution_rate:.1%} resolved)\nsize:        {stats.size_bytes / 1e6:.1f} MB"
+          f"\nlast update: {age(stats.last_update)}")
+
+
+class _LineCache:
+    def __init__(self, root: Path):
+        self.root = root
+        self.files: dict[str, list[str]] = {}
+
+    def get(self, path: str, line: int) -> str:
+        if path not in self.files:
+            try:
+                self.files[path] = (self.root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                self.files[path] = []
+        lines = self.files[path]
+        return lines[line].strip() if line < len(lines) else ""
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except CliError as exc:
+        print(f"codemeld: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except StoreError as exc:
+        print(f"codemeld: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        print("codemeld: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show(file=sys.stderr)
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()
