@@ -29,7 +29,7 @@ from indexer.languages.python.provider import MemoryProvider, StoreProvider
 from indexer.languages.python.resolve import Resolver, absolute_module
 from indexer.languages.python.summary import MEMBER_KINDS, summarize
 from indexer.model import IndexRun
-from indexer.store import Store, symbol_row
+from indexer.store import Store, pack, symbol_row
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,22 @@ def default_index_dir(root: Path) -> Path:
 
 @dataclass(slots=True)
 class _Parsed:
+    """One parsed file, with everything the writer stores prepared by the
+    worker (packing and row building run in parallel, not in the writer)."""
+
     path: str
     sha: str
     size: int
     mtime_ns: int
-    facts: FileFacts | None
     error: str | None
+    module: str | None = None
+    is_package: bool = False
+    lines: int = 0
+    summary: object = None
+    facts_blob: bytes | None = None
+    summary_blob: bytes | None = None
+    symbol_rows: list = field(default_factory=list)
+    import_modules: set = field(default_factory=set)
 
 
 def _parse_one(job: tuple) -> _Parsed:
@@ -83,19 +93,25 @@ def _parse_one(job: tuple) -> _Parsed:
         else:
             size, mtime = len(source), -1  # an unsaved buffer: disk must be re-checked later
     except OSError as exc:
-        return _Parsed(rel_path, "", 0, 0, None, f"unreadable: {exc.strerror or exc}")
+        return _Parsed(rel_path, "", 0, 0, f"unreadable: {exc.strerror or exc}")
     sha = hashlib.sha256(source).hexdigest()
     try:
         facts = extract_python(source, rel_path, module, is_package)
     except Exception as exc:  # a parser bug must not take the run down
         log.exception("extracting %s failed", rel_path)
-        return _Parsed(rel_path, sha, size, mtime, None, f"extraction failed: {exc}")
+        return _Parsed(rel_path, sha, size, mtime, f"extraction failed: {exc}")
     notes = list(facts.errors)
     try:
         source.decode("utf-8")
     except UnicodeDecodeError as exc:
         notes.insert(0, f"not valid UTF-8 at byte {exc.start}; undecodable bytes replaced")
-    return _Parsed(rel_path, sha, size, mtime, facts, "; ".join(notes) or None)
+    summary = summarize(facts)
+    return _Parsed(
+        rel_path, sha, size, mtime, "; ".join(notes) or None,
+        module=facts.module, is_package=facts.is_package, lines=facts.line_count,
+        summary=summary, facts_blob=pack(facts), summary_blob=pack(summary),
+        symbol_rows=_symbol_rows(facts), import_modules=_import_modules(facts),
+    )
 
 
 # Phase-2 workers inherit the provider through fork instead of pickling it.
@@ -259,34 +275,39 @@ class Indexer:
                     self.store.delete_file(conn, file_id)
                     self.store.mark_dirty(conn, dependents - {file_id})
         summaries = []
+        if cold and jobs:
+            self.store.drop_lookup_indexes()
         for batch in self._parsed_batches(jobs):
             if cancel is not None and cancel():
                 log.info("indexing cancelled after %d of %d files", stats["parsed"], total)
                 break
             with self.store.transaction() as conn:
                 for parsed in batch:
-                    summary = summarize(parsed.facts) if parsed.facts else None
+                    summary = parsed.summary
                     dependents: set[int] = set()
                     if not cold:
                         old = self.store.load_summary(path=parsed.path)
                         dependents = self._dependents(old, summary, None)
-                    file_id = self.store.write_file(
-                        conn, parsed.path, "python", parsed.sha, parsed.size, parsed.mtime_ns,
-                        parsed.facts, summary, parsed.error,
-                        _symbol_rows(parsed.facts) if parsed.facts else [],
-                        _import_modules(parsed.facts) if parsed.facts else set())
+                    file_id = self.store.write_file(conn, parsed, "python")
                     if dependents:
                         self.store.mark_dirty(conn, dependents - {file_id})
-                    if parsed.facts is None:
+                    if parsed.facts_blob is None:
                         stats["failed"] += 1
                     elif summary is not None:
                         summaries.append(summary)
                     stats["parsed"] += 1
             if progress is not None:
                 progress(stats["parsed"], total, f"{stats['parsed']}/{total} files")
+        log.info("phase 1: %d files parsed and written", stats["parsed"])
         if cancel is not None and cancel():
+            if cold:
+                self.store.ensure_lookup_indexes()
             return stats
         stats["refs"] = self._resolve_dirty(progress, cancel, summaries if cold else None)
+        if cold:
+            started = time.perf_counter()
+            self.store.ensure_lookup_indexes()
+            log.info("lookup indexes built in %.2fs", time.perf_counter() - started)
         with self.store.transaction() as conn:
             self.store.set_meta(conn, "last_update", str(time.time()))
             self.store.set_meta(conn, "root", str(self.root))

@@ -35,7 +35,7 @@ class CliError(Exception):
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+        format="%(relativeCreated)7.0fms %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
 
