@@ -32,7 +32,7 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
 
 def build(tmp_path: Path, files: dict[str, str], jobs: int = 1) -> tuple[Indexer, Graph]:
     root = tmp_path / "ws"
-    root.mkdir(exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
     write_tree(root, files)
     indexer = Indexer(root, tmp_path / "index", IndexOptions(jobs=jobs))
     indexer.run()

@@ -135,8 +135,13 @@ class Resolver:
             target = self.import_target(level, module, summary)
             if attr is None:
                 return self.module_referent(target)
-            return self.module_attr(target, attr, depth + 1) or ("external", f"{target}.{attr}")
+            return self.module_attr(target, attr, depth + 1) or self.outside(target, attr)
         return None
+
+    def outside(self, module: str, attr: str) -> tuple | None:
+        """`module.attr` not found: outside the workspace it keeps its dotted
+        name; inside, the name is missing (unresolved)."""
+        return None if self.p.has_module(module) else ("external", f"{module}.{attr}")
 
     def module_attr(self, module: str, name: str, depth: int = 0) -> tuple | None:
         """What `module.name` is: `from module import name` follows this."""
@@ -438,7 +443,7 @@ class Resolver:
                 if attr is None:
                     referent = self.module_referent(target_module)
                 else:
-                    referent = self.module_attr(target_module, attr) or ("external", f"{target_module}.{attr}")
+                    referent = self.module_attr(target_module, attr) or self.outside(target_module, attr)
                 self.emit(refs, ref, enclosing, referent, "import", None)
                 continue
             if ref.kind == "keyword":
