@@ -34,13 +34,13 @@ log = logging.getLogger(__name__)
 # otherwise index a whole virtualenv.
 SKIP_DIRS: frozenset[str] = frozenset({
     ".git", ".hg", ".svn",
-    ".venv", "venv",
+    ".venv",
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     ".tox", ".nox", "node_modules", "build", "dist", "site-packages",
     ".codemeld", ".idea", ".vscode",
 })
 SKIP_DIR_SUFFIXES: tuple[str, ...] = (".egg-info",)
-# `env` and `.env` are common names for real packages/config too, so they are
+# `venv`, `env` and `.env` are common names for real packages/config too, so they are
 # only skipped when they hold a virtualenv. A pyvenv.cfg marks a virtualenv
 # under any name, so that check applies to every directory below the root.
 VENV_MARKER = "pyvenv.cfg"

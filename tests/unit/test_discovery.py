@@ -85,16 +85,18 @@ CASES = {
     "always skipped dirs": Case(
         files={
             **{f"{d}/x.py": "" for d in (
-                ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache",
+                ".git", ".hg", ".svn", ".venv", "__pycache__", ".mypy_cache", ".pytest_cache",
                 ".ruff_cache", ".tox", ".nox", "node_modules", "build", "dist", "foo.egg-info",
                 "site-packages", ".codemeld", ".idea", ".vscode", "src/build", "src/__pycache__",
             )},
             "env/x.py": "",  # a plain package called env: kept
+            "venv/x.py": "",  # so is one called venv (the stdlib has one)
+            "venv2/pyvenv.cfg": "home = /usr\n", "venv2/lib/x.py": "",
             ".env/pyvenv.cfg": "home = /usr\n", ".env/lib/x.py": "",
             "myvenv/pyvenv.cfg": "home = /usr\n", "myvenv/lib/x.py": "",
             "src/app.py": "",
         },
-        expect_files={"env/x.py", "src/app.py"},
+        expect_files={"env/x.py", "venv/x.py", "src/app.py"},
     ),
     "binary python file": Case(
         files={"bin.py": b"\x00\x01\x02compiled\x00", "ctrl.py": bytes(range(1, 9)) * 100, "text.py": "x = 1\n"},
