@@ -10,6 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+class Compact:
+    """Pickles as `cls(*fields)`: unpickling then runs in C instead of the
+    generic slots-state path, which made loading a file's facts ~30x slower."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return (type(self), tuple(getattr(self, name) for name in self.__slots__))
+
+
 # An expression the resolver can evaluate, as nested tuples:
 #   ("name", "x") | ("attr", Expr, "y") | ("call", Expr) | ("sub", Expr, Expr|None)
 #   | ("str", "Foo") | ("super",)
@@ -20,7 +30,7 @@ Span = tuple[int, int, int, int]
 
 
 @dataclass(slots=True)
-class SymbolFact:
+class SymbolFact(Compact):
     name: str
     qualname: str
     kind: str
@@ -40,7 +50,7 @@ class SymbolFact:
 
 
 @dataclass(slots=True)
-class ScopeFact:
+class ScopeFact(Compact):
     kind: str  # module, class, function, lambda, comprehension
     symbol: int  # index into FileFacts.symbols or -1 for anonymous scopes
     parent: int  # index into FileFacts.scopes, -1 for the module scope
@@ -51,7 +61,7 @@ class ScopeFact:
 
 
 @dataclass(slots=True)
-class RefFact:
+class RefFact(Compact):
     span: Span
     name: str
     kind: str  # call, read, write, attribute, import, inherit, decorator, annotation, keyword
@@ -63,7 +73,7 @@ class RefFact:
 
 
 @dataclass(slots=True)
-class ImportFact:
+class ImportFact(Compact):
     level: int
     module: str  # dotted, may be "" for `from . import x`
     names: tuple[str, ...]  # imported names ("*" for star); empty for `import m`
@@ -71,7 +81,7 @@ class ImportFact:
 
 
 @dataclass(slots=True)
-class FileFacts:
+class FileFacts(Compact):
     path: str
     module: str
     language: str

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer.languages.base import FileFacts, SymbolFact
+from indexer.languages.base import Compact, FileFacts, SymbolFact
 
 # Symbol kinds that live on a class (attribute lookups find them).
 MEMBER_KINDS = frozenset({"method", "attribute"})
 
 
 @dataclass(slots=True)
-class SymInfo:
+class SymInfo(Compact):
     qualname: str
     kind: str
     module: str
@@ -30,7 +30,7 @@ class SymInfo:
 
 
 @dataclass(slots=True)
-class ModuleSummary:
+class ModuleSummary(Compact):
     module: str
     path: str
     is_package: bool
