@@ -98,6 +98,7 @@ class _File:
             self.local_scope.setdefault(sym.qualname, scope_of_symbol.get(sym.parent, 0))
         self.enclosing = [facts.symbols[self.owner(i)].qualname for i in range(len(facts.scopes))]
         self.name_cache: dict[tuple[int, str], tuple] = {}
+        self.eval_cache: dict[tuple[int, tuple], tuple | None] = {}
 
     def owner(self, scope: int) -> int:
         scopes = self.facts.scopes
@@ -110,6 +111,7 @@ class Resolver:
     def __init__(self, provider: ModuleProvider):
         self.p = provider
         self._values: dict[str, tuple | None] = {}  # value of a non-local symbol
+        self._members: dict[tuple, tuple | None] = {}  # (class, name, skip_self) -> member
         self._busy: set = set()
 
     # -- modules -----------------------------------------------------------
@@ -248,6 +250,14 @@ class Resolver:
         return self._eval(expr, lookup, None, None, depth)
 
     def eval(self, expr: tuple, f: _File, scope: int, depth: int) -> tuple | None:
+        if depth == 0:
+            # Receivers repeat (self, a module, a local): evaluate each once per scope.
+            key = (scope, expr)
+            if key in f.eval_cache:
+                return f.eval_cache[key]
+            value = self._eval(expr, lambda name: self.lookup(f, scope, name)[0], f, scope, 0)
+            f.eval_cache[key] = value
+            return value
         return self._eval(expr, lambda name: self.lookup(f, scope, name)[0], f, scope, depth)
 
     def _eval(self, expr, lookup, f: _File | None, scope: int | None, depth: int) -> tuple | None:
@@ -336,9 +346,16 @@ class Resolver:
 
     def class_member(self, qualname: str, name: str, depth: int, skip_self: bool = False, seen=None) -> tuple | None:
         """Attribute lookup through the class hierarchy (left-to-right, depth first)."""
+        if seen is None:
+            key = (qualname, name, skip_self)
+            if key not in self._members:
+                self._members[key] = self._class_member(qualname, name, 0, skip_self, set())
+            return self._members[key]
+        return self._class_member(qualname, name, depth, skip_self, seen)
+
+    def _class_member(self, qualname: str, name: str, depth: int, skip_self: bool, seen: set) -> tuple | None:
         if depth > _MAX_DEPTH:
             return None
-        seen = seen if seen is not None else set()
         if qualname in seen:
             return None
         seen.add(qualname)
