@@ -70,6 +70,9 @@ class RefFact(Compact):
     # for import uses: the module (absolute or relative) this name refers into
     module: tuple | None = None  # (level, dotted_module, attr_or_None)
     call: Expr | None = None  # for keyword arguments: the callee expression
+    # The symbol the use belongs to when that is not its scope's owner: a
+    # class's bases and a function's decorators belong to the class/function.
+    owner: int = -1
 
 
 @dataclass(slots=True)

@@ -298,6 +298,8 @@ class _Extractor:
         self.imports: list[ImportFact] = []
         self.star_imports: list[tuple[int, str]] = []
         self.scope_of_node: dict[int, int] = {}
+        self.ref_starts: list[int] = []  # start byte of each ref, parallel to self.refs
+        self.headers: list[tuple[int, int]] = []  # (end byte of a def's header, symbol)
 
     # -- symbols and scopes ------------------------------------------------
 
@@ -390,6 +392,14 @@ class _Extractor:
             is_test=is_test,
         )
         index = self.add_symbol(sym)
+        # Decorators were swept before the def itself: hand them over.
+        if span_node is not node:
+            i = len(self.refs) - 1
+            while i >= 0 and self.ref_starts[i] >= span_node.start_byte:
+                self.refs[i].owner = index
+                i -= 1
+        if is_class:
+            self.headers.append((_region(node)[0], index))
         # The first definition keeps the name (property getters before their
         # setters, the first branch of platform-dependent definitions).
         existing = self.scopes[scope].names.get(name)
@@ -522,8 +532,8 @@ class _Extractor:
     # -- imports -----------------------------------------------------------
 
     def import_ref(self, ident: ts.Node, scope: int, level: int, module: str, attr: str | None) -> None:
-        self.refs.append(RefFact(self.cols.span(ident), _text(ident), "import", scope,
-                                 module=(level, module, attr)))
+        self.add_ref(ident, RefFact(self.cols.span(ident), _text(ident), "import", scope,
+                                    module=(level, module, attr)))
 
     def module_refs(self, dotted: ts.Node, scope: int, level: int, prefix: str = "") -> str:
         """Import uses for each part of a dotted module name; returns the name."""
@@ -683,7 +693,7 @@ class _Extractor:
                 call = node.parent.parent.parent if node.parent and node.parent.parent else None
                 callee = expr_of(call.child_by_field_name("function")) if call is not None and call.type == "call" else None
                 if callee is not None:
-                    self.refs.append(RefFact(self.cols.span(node), _text(node), "keyword", scope, call=callee))
+                    self.add_ref(node, RefFact(self.cols.span(node), _text(node), "keyword", scope, call=callee))
             elif role.startswith("ref."):
                 self.add_use(node, role, scope, bool(ann_stack))
         return FileFacts(
@@ -701,6 +711,15 @@ class _Extractor:
             line_count=root.end_point[0] + 1,
         )
 
+    def add_ref(self, node: ts.Node, ref: RefFact) -> None:
+        start = node.start_byte
+        while self.headers and self.headers[-1][0] <= start:
+            self.headers.pop()
+        if self.headers:
+            ref.owner = self.headers[-1][1]  # inside a class's bases
+        self.refs.append(ref)
+        self.ref_starts.append(start)
+
     def add_use(self, node: ts.Node, role: str, scope: int, in_annotation: bool) -> None:
         name = _text(node)
         kind = _REF_KIND[role]
@@ -711,14 +730,14 @@ class _Extractor:
                 self.bind_self_attribute(node, receiver, scope)
             if in_annotation:
                 kind = "annotation"
-            self.refs.append(RefFact(self.cols.span(node), name, kind, scope, receiver=receiver))
+            self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope, receiver=receiver))
             return
         if kind == "write":
             if self.bind_variable(node, name, scope) is not None:
                 return  # the defining assignment is the declaration, not a use
         elif in_annotation:
             kind = "annotation"
-        self.refs.append(RefFact(self.cols.span(node), name, kind, scope))
+        self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope))
 
 
 @lru_cache(maxsize=1)

@@ -452,8 +452,9 @@ class Resolver:
         f = _File(facts)
         out = Resolution()
         refs = out.refs
+        symbols = facts.symbols
         for ref in facts.refs:
-            enclosing = f.enclosing[ref.scope]
+            enclosing = symbols[ref.owner].qualname if ref.owner >= 0 else f.enclosing[ref.scope]
             if ref.kind == "import":
                 level, module, attr = ref.module
                 target_module = self.import_target(level, module, self.own_summary(f))
