@@ -42,6 +42,8 @@ _PROPERTY_DECORATORS = re.compile(r"^(property|(functools\.)?cached_property|\w+
 _FIXTURE_DECORATOR = re.compile(r"^(pytest\.)?fixture\b")
 _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
+_DOTTED_NAME = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_NOT_NAMES = frozenset({b"None", b"True", b"False"})
 _MAX_ERRORS = 20
 _MAX_DOCSTRING = 4000
 
@@ -603,6 +605,10 @@ class _Extractor:
                 name = _text(ident)
                 imported.append(name)
                 self.import_ref(ident, scope, level, module, name)
+                if alias.text == ident.text:
+                    # `import x as x` is the explicit re-export idiom: the alias
+                    # names the same thing, so it is a use too.
+                    self.import_ref(alias, scope, level, module, name)
                 names[_text(alias)] = ("import", module, name, level)
         self.imports.append(ImportFact(level, module, tuple(imported), line))
 
@@ -636,6 +642,8 @@ class _Extractor:
         for cap in ("import.plain", "import.from", "import.future"):
             for node in captures.get(cap, ()):
                 items.append((node.start_byte, -2, cap, node))
+        for node in captures.get("annotation.string", ()):
+            items.append((node.start_byte, -1, "annotation.string", node))
         for node in captures.get("bind.global", ()):
             items.append((node.start_byte, -1, "bind.global", node))
         for node in captures.get("bind.nonlocal", ()):
@@ -681,6 +689,9 @@ class _Extractor:
                 continue  # opened when its region starts
             elif role.startswith("import."):
                 self.define_import(node, scope)
+            elif role == "annotation.string":
+                if ann_stack and node.start_point[0] == node.end_point[0]:
+                    self.add_string_annotation(node, scope)
             elif role == "bind.global":
                 self.scopes[scope].names[_text(node)] = ("global",)
             elif role == "bind.nonlocal":
@@ -711,12 +722,35 @@ class _Extractor:
             line_count=root.end_point[0] + 1,
         )
 
-    def add_ref(self, node: ts.Node, ref: RefFact) -> None:
-        start = node.start_byte
+    def add_string_annotation(self, content: ts.Node, scope: int) -> None:
+        """Forward references: each dotted name in "pkg.Node[T]" is a use."""
+        row, base_col = content.start_point
+        text = content.text
+        for match in _DOTTED_NAME.finditer(text):
+            if match.group() in _NOT_NAMES:
+                continue
+            receiver = None
+            offset = match.start()
+            for part in match.group().split(b"."):
+                start = base_col + offset
+                span = (row, self.cols.col(row, start), row, self.cols.col(row, start + len(part)))
+                name = part.decode("utf-8", "replace")
+                ref = RefFact(span, name, "annotation", scope, receiver=receiver)
+                self.headers_owner(content.start_byte + offset, ref)
+                self.refs.append(ref)
+                self.ref_starts.append(content.start_byte + offset)
+                receiver = ("name", name) if receiver is None else ("attr", receiver, name)
+                offset += len(part) + 1
+
+    def headers_owner(self, start: int, ref: RefFact) -> None:
         while self.headers and self.headers[-1][0] <= start:
             self.headers.pop()
         if self.headers:
             ref.owner = self.headers[-1][1]  # inside a class's bases
+
+    def add_ref(self, node: ts.Node, ref: RefFact) -> None:
+        start = node.start_byte
+        self.headers_owner(start, ref)
         self.refs.append(ref)
         self.ref_starts.append(start)
 
