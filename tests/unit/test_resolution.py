@@ -232,6 +232,41 @@ CASES = {
             #>    drive -> models.Car.drive constructor
             """,
     },
+    "elements of annotated collections, with-statement targets": {
+        "coll.py": """
+            from typing import List, Optional
+            import typing as t
+
+            class Param:
+                def info(self):
+                    pass
+
+            class Command:
+                def get_params(self) -> t.List["Param"]:
+                    return []
+
+                def first(self) -> Optional[List[Param]]:
+                    return None
+
+                def __enter__(self):
+                    return self
+
+                def __exit__(self, *exc):
+                    pass
+
+            def show(cmd: Command, extra: list[Param]):
+                for p in cmd.get_params():
+                    p.info()
+            #>        info -> coll.Param.info
+                names = [q.info() for q in extra]
+            #>                 info -> coll.Param.info
+                cmd.first()[0].info()
+            #>                 info -> coll.Param.info
+                with Command() as c:
+                    c.get_params()
+            #>        get_params -> coll.Command.get_params
+            """,
+    },
     "identity-preserving decorators": {
         "deco.py": """
             import functools

@@ -150,6 +150,23 @@ def _annotation_value(type_node: ts.Node | None):
     return ("call", inner) if inner else None
 
 
+def _bound_value(target: ts.Node):
+    """What a name bound by `for x in xs` or `with cm as x` holds, as an
+    expression: ("iter", xs) is an element of xs; a context manager is taken
+    to return itself from __enter__ (files, locks, most library types)."""
+    holder = target.parent
+    if holder is None:
+        return None
+    if holder.type in ("for_statement", "for_in_clause") and holder.child_by_field_name("left") == target:
+        iterable = expr_of(holder.child_by_field_name("right"))
+        return ("iter", iterable) if iterable else None
+    if holder.type == "as_pattern_target" and holder.parent is not None and holder.parent.type == "as_pattern":
+        pattern = holder.parent
+        if pattern.parent is not None and pattern.parent.type == "with_item" and pattern.named_children:
+            return expr_of(pattern.named_children[0])
+    return None
+
+
 def _docstring(body: ts.Node | None) -> str:
     if body is None:
         return ""
@@ -447,6 +464,7 @@ class _Extractor:
             stmt_span = self.cols.span(statement)
         else:
             stmt_span = span
+            type_expr = _bound_value(node)
         index = self.add_symbol(SymbolFact(
             name=name,
             qualname=f"{self.symbols[owner].qualname}.{name}",
@@ -699,7 +717,8 @@ class _Extractor:
             elif role == "bind.param":
                 self.bind_param(node, scope)
             elif role == "ref.compvar":
-                self.scopes[scope].names[_text(node)] = ("local",)
+                # No symbol, but what it holds is known: ("local", value).
+                self.scopes[scope].names[_text(node)] = ("local", _bound_value(node))
             elif role == "ref.keyword":
                 call = node.parent.parent.parent if node.parent and node.parent.parent else None
                 callee = expr_of(call.child_by_field_name("function")) if call is not None and call.type == "call" else None

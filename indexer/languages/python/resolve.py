@@ -35,6 +35,12 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 # Subscripted annotations whose first argument is the type that matters.
 _UNWRAP = frozenset({"Optional", "Union", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _CLASS_OF = frozenset({"Type", "type"})
+# Annotations of collections whose first argument is what iterating yields.
+_CONTAINERS = frozenset({
+    "List", "list", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
+    "Set", "set", "FrozenSet", "frozenset", "AbstractSet", "MutableSet", "Deque", "deque",
+    "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "Tuple", "tuple", "KeysView",
+})
 _TESTCASE = ("unittest.TestCase", "unittest.case.TestCase", "TestCase")
 _MAX_DEPTH = 12
 _NAME_MATCH_LIMIT = 4
@@ -199,6 +205,10 @@ class Resolver:
             return referent
         if tag == "external":
             return referent
+        if tag == "local":
+            if referent[1] is None or f is None:
+                return None
+            return self.eval(referent[1], f, referent[2], depth + 1)
         if tag != "sym":
             return None
         info = self.info(referent, f)
@@ -283,7 +293,15 @@ class Resolver:
             if head in _CLASS_OF:
                 inner = self._eval(expr[2], lookup, f, scope, depth + 1)
                 return ("class", inner[1]) if inner and inner[0] == "instance" else inner
-            return self._eval(base, lookup, f, scope, depth + 1)
+            if head in _CONTAINERS:
+                return ("generic", self._eval(expr[2], lookup, f, scope, depth + 1))
+            value = self._eval(base, lookup, f, scope, depth + 1)
+            if value is not None and value[0] == "iterable":
+                return value[1]  # xs[0] of a list of X is an X
+            return value
+        if tag == "iter":
+            value = self._eval(expr[1], lookup, f, scope, depth + 1)
+            return value[1] if value is not None and value[0] == "iterable" else None
         if tag == "super" and f is not None and scope is not None:
             cls = self.enclosing_class(f, scope)
             return ("super", cls) if cls else None
@@ -312,6 +330,9 @@ class Resolver:
         tag = callee[0]
         if tag == "class":
             return ("instance", callee[1])
+        if tag == "generic":  # List[X]() as an annotation's value: holds Xs
+            element = self.call_result(callee[1], depth + 1) if callee[1] is not None else None
+            return ("iterable", element)
         if tag == "external":
             return ("external", callee[1] + "()")
         if tag == "function":
@@ -424,7 +445,7 @@ class Resolver:
                 current = sc.parent
                 continue
             if tag == "local":
-                return (("local",), "local")
+                return (("local", binding[1] if len(binding) > 1 else None, current), "local")
             if tag == "def":
                 return (("sym", f.facts.symbols[binding[1]].qualname, f.facts.module), "scope")
             found = self.follow_binding(binding, summary, 0)
