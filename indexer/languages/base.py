@@ -21,7 +21,8 @@ class Compact:
 
 
 # An expression the resolver can evaluate, as nested tuples:
-#   ("name", "x") | ("attr", Expr, "y") | ("call", Expr) | ("sub", Expr, Expr|None)
+#   ("name", "x") | ("attr", Expr, "y") | ("call", Expr)
+#   | ("sub", Expr, first_arg_or_None, last_arg_or_None) | ("iter", Expr)
 #   | ("str", "Foo") | ("super",)
 Expr = tuple
 
@@ -41,6 +42,7 @@ class SymbolFact(Compact):
     docstring: str = ""
     flags: tuple[str, ...] = ()
     decorators: tuple[str, ...] = ()
+    decorator_exprs: tuple = ()  # Expr of each decorator, outermost first
     params: tuple = ()  # ((name, kind, annotation, default), ...) for functions
     returns: Expr | None = None  # return annotation, for functions
     type_expr: Expr | None = None  # what a variable/parameter holds, if known

@@ -304,6 +304,49 @@ CASES = {
             #>    close -> deco.Account.close
             """,
     },
+    "decorators whose return type is known transform the function": {
+        "cli/core.py": """
+            import typing as t
+
+            class Group:
+                def command(self):
+                    pass
+
+            @t.overload
+            def group(name: t.Callable) -> Group: ...
+
+            @t.overload
+            def group(name: str = None) -> t.Callable[[t.Callable], Group]: ...
+
+            def group(name=None):
+                pass
+
+            def plain(f: F) -> F:
+                return f
+            """,
+        "app.py": """
+            from cli.core import group, plain
+
+            @group()
+            def main():
+                pass
+
+            @group
+            def other():
+                pass
+
+            @plain
+            def kept():
+                pass
+
+            main.command()
+            #>   command -> cli.core.Group.command
+            other.command()
+            #>    command -> cli.core.Group.command
+            kept()
+            #> kept -> app.kept scope
+            """,
+    },
     "name-match fallback at low confidence": {
         "a.py": """
             class Widget:

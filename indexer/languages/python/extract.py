@@ -122,7 +122,9 @@ def expr_of(node: ts.Node | None, depth: int = 0):
         value = node.child_by_field_name("value") or (node.named_children[0] if node.named_children else None)
         args = [c for c in node.named_children[1:]]
         first = expr_of(args[0], depth + 1) if args else None
-        return ("sub", expr_of(value, depth + 1), first)
+        last = expr_of(args[-1], depth + 1) if len(args) > 1 else first
+        # First argument: Optional[X], List[X]; last: Callable[[...], R].
+        return ("sub", expr_of(value, depth + 1), first, last)
     if kind == "type_parameter":
         named = node.named_children
         return expr_of(named[0], depth + 1) if named else None
@@ -254,15 +256,15 @@ def _region(node: ts.Node) -> tuple[int, int]:
     return (node.start_byte, node.end_byte)
 
 
-def _decorators(node: ts.Node) -> tuple[ts.Node, tuple[str, ...]]:
-    """The node whose span covers the decorators, and the decorator texts."""
+def _decorators(node: ts.Node) -> tuple[ts.Node, tuple[str, ...], tuple]:
+    """The node whose span covers the decorators, their texts and expressions."""
     parent = node.parent
     if parent is None or parent.type != "decorated_definition":
-        return node, ()
-    texts = tuple(
-        _squash(_text(c))[1:].strip() for c in parent.named_children if c.type == "decorator"
-    )
-    return parent, texts
+        return node, (), ()
+    nodes = [c for c in parent.named_children if c.type == "decorator"]
+    texts = tuple(_squash(_text(c))[1:].strip() for c in nodes)
+    exprs = tuple(expr_of(c.named_children[0]) if c.named_children else None for c in nodes)
+    return parent, texts, exprs
 
 
 def _params(params_node: ts.Node | None) -> tuple:
@@ -352,7 +354,7 @@ class _Extractor:
         owner = self.owner_symbol(scope)
         parent_sym = self.symbols[owner]
         outer_kind = self.scopes[scope].kind
-        span_node, decorators = _decorators(node)
+        span_node, decorators, decorator_exprs = _decorators(node)
         body = node.child_by_field_name("body")
         flags: list[str] = []
         if is_class:
@@ -404,6 +406,7 @@ class _Extractor:
             docstring=_docstring(body),
             flags=tuple(flags),
             decorators=decorators,
+            decorator_exprs=decorator_exprs,
             params=params,
             returns=returns,
             bases=bases,
