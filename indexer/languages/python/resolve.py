@@ -358,7 +358,12 @@ class Resolver:
                     continue
                 callable_ = value[0] in ("callable", "function")
                 if callable_ == want_callable:
-                    return value
+                    if not callable_:
+                        return value
+                    # Prefer a factory whose product is known (not a TypeVar).
+                    product = self.call_result(value, depth + 1)
+                    if product is not None and product[0] != "external":
+                        return value
                 first = first or value
             return first
         return None
