@@ -805,6 +805,63 @@ def _query_cursor() -> ts.QueryCursor:
     return ts.QueryCursor(_query_cursor_factory())
 
 
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+def|def|class|@)[ \t]", re.MULTILINE)
+_RECOVERY_ROUNDS = 4
+
+
+def normalize_source(raw: bytes) -> bytes:
+    """The bytes tree-sitter should see, as an editor shows the file: a
+    UTF-8 BOM dropped, a PEP 263 coding cookie honoured (re-encoded to
+    UTF-8), and old-Mac lone CRs counted as line breaks (same length, so
+    positions are unchanged)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    head = raw.split(b"\n", 2)[:2]
+    for line in head:
+        match = _CODING_COOKIE.match(line)
+        if match:
+            codec = match.group(1).decode("ascii", "replace").lower()
+            if codec.replace("_", "-") not in ("utf-8", "utf8"):
+                try:
+                    raw = raw.decode(codec).encode("utf-8")
+                except (LookupError, UnicodeError):
+                    pass  # keep the bytes; the file is still indexed as UTF-8
+            break
+    if b"\r" in raw:
+        raw = _LONE_CR.sub(b"\n", raw)
+    return raw
+
+
+def _recover(source: bytes, tree: ts.Tree) -> bytes | None:
+    """Mid-edit text such as `value = a(1,` swallows the definitions after it
+    into one error node. Blank the broken statement up to the next top-level
+    `def`/`class`/decorator line (offsets unchanged) so they parse again."""
+    for child in tree.root_node.children:
+        if not (child.is_error or child.has_error) or child.start_point[0] == child.end_point[0]:
+            continue
+        first_line_end = source.find(b"\n", child.start_byte)
+        match = _TOP_LEVEL_DEF.search(source, first_line_end + 1 if first_line_end >= 0 else child.end_byte, child.end_byte)
+        if match is None:
+            continue
+        blanked = bytes(b if b in (10, 13) else 32 for b in source[child.start_byte:match.start()])
+        return source[:child.start_byte] + blanked + source[match.start():]
+    return None
+
+
 def extract(source: bytes, rel_path: str, module: str, is_package: bool = False) -> FileFacts:
     tree = parser().parse(source)
-    return _Extractor(source, rel_path, module, is_package).run(tree)
+    errors: list[str] = []
+    for _ in range(_RECOVERY_ROUNDS):
+        if not tree.root_node.has_error:
+            break
+        repaired = _recover(source, tree)
+        if repaired is None:
+            break
+        errors = errors or _syntax_errors(tree.root_node)
+        source, tree = repaired, parser().parse(repaired)
+    facts = _Extractor(source, rel_path, module, is_package).run(tree)
+    if errors:
+        facts.errors = errors + [e for e in facts.errors if e not in errors]
+    return facts
