@@ -245,6 +245,44 @@ def symbols(
 
 
 @app.command()
+def impact(
+    target: Annotated[str, typer.Argument(help="path:line:col (1-based) or a qualified name.")],
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    as_json: JsonOpt = False,
+    tests: Annotated[bool, typer.Option("--tests", help="Print only the affected tests' pytest node ids.")] = False,
+    depth: Annotated[int, typer.Option(help="How many links away to follow dependents.")] = 6,
+    limit: Annotated[int, typer.Option(help="Stop after this many dependents.")] = 2000,
+    output: Annotated[str, typer.Option("--format", help="text, json, mermaid or dot.")] = "text",
+    coverage: Annotated[bool, typer.Option(help="Merge per-test coverage data (.coverage) when present.")] = True,
+) -> None:
+    """What depends on a symbol, through which path, and which tests exercise it."""
+    from indexer import coverage_data, impact_render
+    from indexer.impact import impact as compute_impact
+
+    if output not in ("text", "json", "mermaid", "dot"):
+        raise typer.BadParameter(f"unknown format {output!r}: use text, json, mermaid or dot")
+    graph = _graph(root, index_dir)
+    qualnames = [q for q in _targets(graph, target) if graph.symbol(q) is not None]
+    if not qualnames:
+        raise CliError(f"{target} is defined outside the workspace: no impact to compute")
+    dynamic = coverage_data.load(graph.root) if coverage else None
+    report = compute_impact(graph, qualnames[0], depth=depth, limit=limit, coverage=dynamic)
+    if tests:
+        for test in report.tests:
+            print(test.id)
+        return
+    if as_json or output == "json":
+        _emit_json(report.to_json(graph.root.as_uri()))
+    elif output == "mermaid":
+        sys.stdout.write(impact_render.to_mermaid(report))
+    elif output == "dot":
+        sys.stdout.write(impact_render.to_dot(report))
+    else:
+        sys.stdout.write(impact_render.to_text(report))
+
+
+@app.command()
 def status(root: RootOpt = None, index_dir: IndexDirOpt = None, as_json: JsonOpt = False) -> None:
     """Size and health of the index."""
     graph = _graph(root, index_dir)
