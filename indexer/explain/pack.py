@@ -527,6 +527,20 @@ def build_pack(graph: Graph, qualname: str, options: PackOptions = PackOptions()
 
 # -- the budget -----------------------------------------------------------------
 
+# What render_pack writes around the items, costed so the rendered pack stays
+# within the budget (numbers in headings are written at their widest).
+_FIXED_OVERHEAD = ("Source (first 999 of 999 lines):\n```python\n```\n"
+                   "(Text from 99 private file(s) was withheld.)\n(Left out for space: 99 item(s).)")
+_HEADINGS = {
+    "caller": "Called by (9999 callers in 999 files, 9999 not shown):",
+    "callee": "It calls:",
+    "test": "Tests that exercise it (usage examples):",
+    "member": "Members:",
+    "similar": "Similar code elsewhere:",
+    "module symbol": "Other symbols in the module:",
+    "class": "", "module": "",
+}
+
 
 def _fit(pack: ContextPack, options: PackOptions, body: list[str], module_symbols: list[Card],
          members: list[Card], callees: list[Callee], callers: list[Caller], tests: list[TestExample],
@@ -540,18 +554,24 @@ def _fit(pack: ContextPack, options: PackOptions, body: list[str], module_symbol
     skipped, not truncated, so a later smaller item may still get in; only
     the body is cut to fit, because half a body beats none."""
     count = options.count_tokens
-    used = count(render_card(pack.target, "Symbol"))
+    # Fixed text around the items (the source fence, closing notes) is paid up front.
+    used = count(render_card(pack.target, "Symbol to explain")) + count(_FIXED_OVERHEAD)
     if pack.impact is not None:
-        used += count(pack.impact.text()) + 4
+        used += count(f"Impact: changing it affects {pack.impact.text()}.") + 1
     dropped: list[str] = []
+    opened: set[str] = set()
 
-    def take(label: str, text: str) -> bool:
+    def take(kind: str, label: str, text: str) -> bool:
+        """Keep one item if it (and its section heading, the first time) fits."""
         nonlocal used
-        cost = count(text) + 2
+        cost = count(text) + 1
+        if kind not in opened:
+            cost += count(_HEADINGS.get(kind, "")) + 1
         if used + cost > pack.budget:
             dropped.append(label)
             return False
         used += cost
+        opened.add(kind)
         return True
 
     # The body: cut to leave a third of what is left (capped) for how it is used.
@@ -592,7 +612,7 @@ def _fit(pack: ContextPack, options: PackOptions, body: list[str], module_symbol
         name = getattr(item, "qualname", None) or getattr(getattr(item, "card", None), "qualname", "") or ""
         if kind == "test":
             name = item.id
-        if take(f"{kind} {name}", text):
+        if take(kind, f"{kind} {name}", text):
             keep[kind].append(item)
     if pack.owner is not None and not keep["class"]:
         pack.owner = None

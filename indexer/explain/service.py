@@ -91,7 +91,7 @@ def explain(graph: Graph, qualname: str, *, llm_config: LLMConfig | None = None,
         else:
             answer = client.complete(messages)
     except LLMError as exc:
-        log.warning("explain %s: %s", qualname, exc)
+        log.info("explain %s: %s", qualname, exc)  # the note carries it to the user
         return _structural(pack, note=f"{exc}; showing the structural explanation instead")
     answer = answer.strip()
     if not answer:

@@ -182,10 +182,12 @@ def render_markdown(pack: ContextPack) -> str:
     if io:
         lines.extend(io)
         lines.append("")
+    context = []
     if pack.module is not None and pack.module.summary:
-        lines.append(f"Module `{pack.module.qualname}`: {pack.module.summary}")
+        context.append(f"Module `{pack.module.qualname}`: {pack.module.summary}")
     if pack.owner is not None and pack.owner.summary:
-        lines.append(f"Class `{pack.owner.qualname.rsplit('.', 1)[-1]}`: {pack.owner.summary}")
+        context.append(f"Class `{pack.owner.qualname.rsplit('.', 1)[-1]}`: {pack.owner.summary}")
+    lines.extend(f"- {line}" for line in context)
     if lines[-1] != "":
         lines.append("")
 
