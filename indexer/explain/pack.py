@@ -125,6 +125,16 @@ class TestExample:
 
 
 @dataclass(frozen=True, slots=True)
+class TestRef:
+    """A test that reaches the symbol, named only (cheap; not part of the budget)."""
+
+    id: str
+    path: str
+    line: int
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
 class Similar:
     qualname: str
     path: str
@@ -157,11 +167,13 @@ class ContextPack:
     module_symbols: list[Card] = field(default_factory=list)
     owner: Card | None = None  # enclosing class
     members: list[Card] = field(default_factory=list)  # a class's methods
+    subclasses: list[Card] = field(default_factory=list)  # direct subclasses of a class
     callees: list[Callee] = field(default_factory=list)
     callers: list[Caller] = field(default_factory=list)
     caller_count: int = 0  # distinct callers before the budget cut
     caller_files: int = 0
-    tests: list[TestExample] = field(default_factory=list)
+    tests: list[TestExample] = field(default_factory=list)  # bodies: usage examples
+    test_refs: list[TestRef] = field(default_factory=list)  # the first few tests reaching it, by id
     similar: list[Similar] = field(default_factory=list)
     impact: ImpactSummary | None = None
     budget: int = DEFAULT_BUDGET
@@ -188,7 +200,7 @@ class ContextPack:
         t = self.target
         put("target", t.qualname, t.kind, t.signature, t.docstring, self.symbol_hash, self.body)
         for card in ([self.module] if self.module else []) + self.module_symbols + (
-                [self.owner] if self.owner else []) + self.members:
+                [self.owner] if self.owner else []) + self.members + self.subclasses:
             put("card", card.qualname, card.signature, card.docstring)
         for callee in self.callees:
             put("callee", callee.card.qualname, callee.card.signature, callee.card.docstring)
@@ -214,6 +226,7 @@ class ContextPack:
             "callers": [c.qualname for c in self.callers],
             "callerCount": self.caller_count,
             "callees": [c.card.qualname for c in self.callees],
+            "subclasses": [c.qualname for c in self.subclasses],
             "tests": [t.id for t in self.tests],
             "similar": [s.qualname for s in self.similar],
             "impact": self.impact.text() if self.impact else None,
@@ -324,6 +337,20 @@ def elide_docstring(lines: list[str]) -> list[str]:
 # -- gathering ------------------------------------------------------------------
 
 
+def is_overload(sym: Symbol) -> bool:
+    return "overload" in sym.flags or any(d == "overload" or d.endswith(".overload") for d in sym.decorators)
+
+
+def primary_symbol(graph: Graph, qualname: str) -> Symbol | None:
+    """The definition that stands for a qualname defined several times: the
+    implementation rather than its `@overload` stubs, a documented one rather
+    than a bare redefinition (`try: ... except ImportError: def f...`)."""
+    found = graph.symbols(qualname)
+    if len(found) <= 1:
+        return found[0] if found else None
+    return max(found, key=lambda s: (not is_overload(s), bool(s.docstring), -s.id))
+
+
 def symbol_hash(graph: Graph, sym: Symbol) -> str:
     """The symbol's `body_hash` in the index: changes with its own text."""
     row = graph.conn.execute("SELECT body_hash FROM symbols WHERE id = ?", (sym.id,)).fetchone()
@@ -371,12 +398,30 @@ def _module_symbols(graph: Graph, module: Symbol, target: Symbol, src: _Sources,
 
 def _members(graph: Graph, cls: Symbol, src: _Sources, limit: int) -> list[Card]:
     allowed = src.allowed(cls.path)
-    methods = [s for s in graph.symbols_in_file(cls.path)
-               if s.parent == cls.qualname and s.kind in (*_CODE_KINDS, "property")]
+    by_name: dict[str, Symbol] = {}
+    for s in graph.symbols_in_file(cls.path):
+        if s.parent == cls.qualname and s.kind in (*_CODE_KINDS, "property"):
+            held = by_name.get(s.qualname)
+            # One entry per name: the implementation, not its @overload stubs.
+            if held is None or (is_overload(held) and not is_overload(s)):
+                by_name[s.qualname] = s
+    methods = list(by_name.values())
     # Public API first, then dunders (__init__ tells how to build one), then private helpers.
     methods.sort(key=lambda s: (s.name.startswith("_") and not s.name.startswith("__"), s.name != "__init__",
                                 s.name.startswith("_"), s.range.start.line))
     return [Card.of(s, allowed) for s in methods[:limit]]
+
+
+def _subclasses(graph: Graph, cls: Symbol, src: _Sources, limit: int) -> list[Card]:
+    rows = graph.conn.execute(
+        "SELECT DISTINCT enclosing FROM refs WHERE target = ? AND kind = 'inherit' AND enclosing IS NOT NULL"
+        " ORDER BY enclosing", (cls.qualname,)).fetchall()
+    out = []
+    for (qualname,) in rows[:limit]:
+        sym = primary_symbol(graph, qualname)
+        if sym is not None and sym.kind == "class":
+            out.append(Card.of(sym, src.allowed(sym.path)))
+    return out
 
 
 def _callees(graph: Graph, target: Symbol, src: _Sources, limit: int) -> list[Callee]:
@@ -386,7 +431,7 @@ def _callees(graph: Graph, target: Symbol, src: _Sources, limit: int) -> list[Ca
             continue
         if ref.target.startswith(target.qualname + "."):
             continue  # its own nested functions are part of the body
-        sym = graph.symbol(ref.target)
+        sym = primary_symbol(graph, ref.target)
         if sym is None or sym.kind not in _CODE_KINDS:
             continue  # outside the workspace, or a parameter/variable holding a callable
         seen[ref.target] = Callee(Card.of(sym, src.allowed(sym.path)), ref.range.start.line)
@@ -454,6 +499,8 @@ def _tests_and_impact(graph: Graph, target: Symbol, src: _Sources, options: Pack
         return []
     if options.include_impact:
         pack.impact = ImpactSummary(len(report.dependents), len(report.files), len(report.tests), report.truncated)
+    pack.test_refs = [TestRef(t.id, t.symbol.path, t.symbol.selection_range.start.line, t.depth)
+                      for t in report.tests[:10]]
     if not options.include_tests:
         return []
     out = []
@@ -492,7 +539,7 @@ def build_pack(graph: Graph, qualname: str, options: PackOptions = PackOptions()
                policy: PrivacyPolicy | None = None, similar: SimilarProvider | None = None) -> ContextPack:
     """The context pack of one symbol, cut to `options.budget` tokens.
     Raises KeyError when the symbol is not in the workspace."""
-    target = graph.symbol(qualname)
+    target = primary_symbol(graph, qualname)
     if target is None:
         raise KeyError(qualname)
     policy = policy or PrivacyPolicy.default(graph.root)
@@ -516,12 +563,13 @@ def build_pack(graph: Graph, qualname: str, options: PackOptions = PackOptions()
     if owner is not None:
         pack.owner = Card.of(owner, src.allowed(owner.path))
     members = _members(graph, target, src, 15) if target.kind == "class" else []
+    subclasses = _subclasses(graph, target, src, 8) if target.kind == "class" else []
     callees = _callees(graph, target, src, options.max_callees)
     callers, pack.caller_count, pack.caller_files = _callers(graph, target, src, options.max_callers)
     tests = _tests_and_impact(graph, target, src, options, pack) if (
         options.include_tests or options.include_impact) else []
     similar_code = _similar(similar, target, src, options.max_similar, pack)
-    _fit(pack, options, body, module_symbols, members, callees, callers, tests, similar_code)
+    _fit(pack, options, body, module_symbols, members, callees, callers, tests, similar_code, subclasses)
     return pack
 
 
@@ -536,6 +584,7 @@ _HEADINGS = {
     "callee": "It calls:",
     "test": "Tests that exercise it (usage examples):",
     "member": "Members:",
+    "subclass": "Subclasses:",
     "similar": "Similar code elsewhere:",
     "module symbol": "Other symbols in the module:",
     "class": "", "module": "",
@@ -544,7 +593,7 @@ _HEADINGS = {
 
 def _fit(pack: ContextPack, options: PackOptions, body: list[str], module_symbols: list[Card],
          members: list[Card], callees: list[Callee], callers: list[Caller], tests: list[TestExample],
-         similar_code: list[Similar]) -> None:
+         similar_code: list[Similar], subclasses: list[Card] = ()) -> None:
     """Keep the most informative items first until the budget is spent.
 
     The order encodes what helps most to explain a symbol: its own card and
@@ -600,6 +649,7 @@ def _fit(pack: ContextPack, options: PackOptions, body: list[str], module_symbol
     steps += [("callee", c, render_callee(c)) for c in callees[:6]]
     steps += [("test", t, render_test(t)) for t in tests[:2]]
     steps += [("member", m, render_card(m, "Member")) for m in members[:8]]
+    steps += [("subclass", c, f"- {c.signature or c.qualname}") for c in subclasses]
     steps += [("caller", c, render_caller(c)) for c in callers[3:]]
     steps += [("callee", c, render_callee(c)) for c in callees[6:]]
     steps += [("test", t, render_test(t)) for t in tests[2:]]
@@ -622,6 +672,7 @@ def _fit(pack: ContextPack, options: PackOptions, body: list[str], module_symbol
     pack.callees = keep["callee"]
     pack.tests = keep["test"]
     pack.members = keep["member"]
+    pack.subclasses = keep["subclass"]
     pack.similar = keep["similar"]
     pack.module_symbols = keep["module symbol"]
     pack.used = used
@@ -688,6 +739,8 @@ def render_pack(pack: ContextPack) -> str:
     if pack.members:
         parts.append("Members:\n" + "\n".join(
             f"- {m.signature or m.qualname}" + (f" -- {m.summary}" if m.summary else "") for m in pack.members))
+    if pack.subclasses:
+        parts.append("Subclasses:\n" + "\n".join(f"- {c.signature or c.qualname}" for c in pack.subclasses))
     if pack.callees:
         parts.append("It calls:\n" + "\n".join(render_callee(c) for c in pack.callees))
     if pack.callers:

@@ -17,7 +17,7 @@ from indexer.explain import structural
 from indexer.explain.cache import ExplainCache, cache_for, dependency_hash
 from indexer.explain.llm import ENV_MODEL, ChatClient, LLMConfig, LLMError
 from indexer.explain.pack import (CALL_KINDS, DEFAULT_BUDGET, ContextPack, PackOptions, SimilarProvider,
-                                  build_pack, symbol_hash)
+                                  build_pack, primary_symbol, symbol_hash)
 from indexer.explain.privacy import PrivacyPolicy
 from indexer.explain.prompt import messages_for, prompt_hash, short_from_answer
 from indexer.query import Graph
@@ -68,7 +68,7 @@ def explain(graph: Graph, qualname: str, *, llm_config: LLMConfig | None = None,
                                       f" ({pack.withheld[pack.target.path]})")
     model = llm_config.model
     cache = cache if cache is not None else cache_for(graph.store.index_dir)
-    target = graph.symbol(qualname)
+    target = primary_symbol(graph, qualname)
     deps = dependency_hash(graph, target) if target is not None else ""
     pack_hash = hashlib.blake2b((pack.fingerprint() + prompt_hash()).encode(), digest_size=16).hexdigest()
     if use_cache:
@@ -119,7 +119,7 @@ def hover_summary(graph: Graph, qualname: str, *, model: str | None = None,
 
     The text stays on this machine (it is shown in the user's own editor), so
     the privacy rules for packs do not apply here; "" for unknown symbols."""
-    sym = graph.symbol(qualname)
+    sym = primary_symbol(graph, qualname)
     if sym is None:
         return ""
     cache = cache if cache is not None else cache_for(graph.store.index_dir)
@@ -129,9 +129,13 @@ def hover_summary(graph: Graph, qualname: str, *, model: str | None = None,
         if hit is not None:
             return f"{hit.short} _(explained by `{hit.model}`)_"
     callers, files, tests, top = _usage(graph, qualname)
+    subclasses = 0
+    if sym.kind == "class":
+        subclasses = graph.conn.execute(
+            "SELECT count(DISTINCT enclosing) FROM refs WHERE target = ? AND kind = 'inherit'", (qualname,)).fetchone()[0]
     card = structural.Card(sym.qualname, sym.kind, sym.path, sym.selection_range.start.line, sym.signature,
                            sym.docstring)
-    return structural.short_text(card, callers, files, tests, top, direct_tests=True)
+    return structural.short_text(card, callers, files, tests, top, direct_tests=True, subclasses=subclasses)
 
 
 def _usage(graph: Graph, qualname: str) -> tuple[int, int, int, str | None]:

@@ -208,7 +208,7 @@ def render_markdown(pack: ContextPack) -> str:
         if rest > 0:
             lines.append(f"- ... and {rest} more")
         lines.append("")
-    elif t.kind in ("function", "method", "class"):
+    elif t.kind in ("function", "method", "class") and not pack.subclasses:
         lines.append("**Called by:** no calls found in the workspace (it may be an entry point, used"
                      " dynamically, or dead code).")
         lines.append("")
@@ -220,20 +220,26 @@ def render_markdown(pack: ContextPack) -> str:
         lines.append(f"**Calls:** {calls}{f' and {more} more' if more > 0 else ''}")
         lines.append("")
 
+    if pack.subclasses:
+        lines.append("**Subclassed by:** " + ", ".join(
+            _link(root, c.path, c.line, f"`{_short_name(c.qualname)}`") for c in pack.subclasses))
+        lines.append("")
+
     if pack.members:
         lines.append("**Members:** " + ", ".join(
             _link(root, m.path, m.line, f"`{m.qualname.rsplit('.', 1)[-1]}`") for m in pack.members))
         lines.append("")
 
-    if pack.tests:
-        total = pack.impact.tests if pack.impact is not None else len(pack.tests)
+    if pack.test_refs:
+        total = pack.impact.tests if pack.impact is not None else len(pack.test_refs)
+        shown = pack.test_refs[:_MAX_LISTED]
         lines.append(f"**Tested by** {_plural(total, 'test')}:")
-        for test in pack.tests[:_MAX_LISTED]:
+        for test in shown:
             lines.append(f"- {_link(root, test.path, test.line, f'`{test.id}`')}"
                          + (" (directly)" if test.depth == 1 else f" (through {test.depth - 1} intermediate"
                             f" call{'s' if test.depth > 2 else ''})"))
-        if total > len(pack.tests[:_MAX_LISTED]):
-            lines.append(f"- ... and {total - len(pack.tests[:_MAX_LISTED])} more (`codemeld impact --tests`)")
+        if total > len(shown):
+            lines.append(f"- ... and {total - len(shown)} more (`codemeld impact --tests`)")
         lines.append("")
     elif pack.impact is not None:
         lines.append("**Tested by:** no test reaches it in the index.")
@@ -276,14 +282,16 @@ def _inputs_outputs(card: Card) -> list[str]:
 
 
 def short_text(card: Card, callers: int, files: int, tests: int, top_caller: str | None,
-               purpose: str = "", direct_tests: bool = False) -> str:
+               purpose: str = "", direct_tests: bool = False, subclasses: int = 0) -> str:
     """One line for a hover, above the signature: purpose, then who uses it."""
     purpose = purpose or first_sentence(card.docstring) or inferred_purpose(card)
     usage = []
     if callers:
         usage.append(f"{_plural(callers, 'caller')} in {_plural(files, 'file')}"
                      + (f" (e.g. `{_short_name(top_caller)}`)" if top_caller else ""))
-    elif card.kind in ("function", "method", "class"):
+    if subclasses:
+        usage.append("1 subclass" if subclasses == 1 else f"{subclasses} subclasses")
+    if not callers and not subclasses and card.kind in ("function", "method", "class"):
         usage.append("no callers found")
     if tests:
         usage.append(_plural(tests, "direct test" if direct_tests else "test"))
@@ -295,7 +303,7 @@ def short_text(card: Card, callers: int, files: int, tests: int, top_caller: str
 
 def short_from_pack(pack: ContextPack) -> str:
     top = pack.callers[0].qualname if pack.callers else None
-    tests = pack.impact.tests if pack.impact is not None else len(pack.tests)
+    tests = pack.impact.tests if pack.impact is not None else len(pack.test_refs)
     purpose, _ = purpose_of(pack)
     return short_text(pack.target, pack.caller_count, pack.caller_files, tests, top,
-                      purpose if first_sentence(pack.target.docstring) else "")
+                      purpose if first_sentence(pack.target.docstring) else "", subclasses=len(pack.subclasses))
