@@ -152,16 +152,20 @@ def dunder_all_entries(file: Path, name: str) -> list[Range]:
 
 
 def apply_edits(text: str, edits: list[TextEdit]) -> str:
-    """Apply non-overlapping single-line edits (UTF-16 columns) to a text."""
+    """Apply non-overlapping edits (0-based lines, UTF-16 columns) to a text."""
     lines = text.split("\n")
+
+    def cut(line: str, utf16_col: int) -> tuple[str, str]:
+        encoded = line.encode("utf-16-le")
+        return encoded[: utf16_col * 2].decode("utf-16-le"), encoded[utf16_col * 2:].decode("utf-16-le")
+
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-        line_no = edit.range.start.line
-        if line_no >= len(lines) or edit.range.end.line != line_no:
+        start, end = edit.range.start, edit.range.end
+        if end.line >= len(lines):
             continue
-        encoded = lines[line_no].encode("utf-16-le")
-        start, end = edit.range.start.character * 2, edit.range.end.character * 2
-        lines[line_no] = (encoded[:start].decode("utf-16-le") + edit.new_text
-                          + encoded[end:].decode("utf-16-le"))
+        before, _ = cut(lines[start.line], start.character)
+        _, after = cut(lines[end.line], end.character)
+        lines[start.line:end.line + 1] = (before + edit.new_text + after).split("\n")
     return "\n".join(lines)
 
 
