@@ -329,6 +329,48 @@ def explain(
 
 
 @app.command()
+def rename(
+    target: Annotated[str, typer.Argument(help="path:line:col (1-based) or a qualified name.")],
+    new_name: Annotated[str, typer.Argument(help="The new name.")],
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    apply_: Annotated[bool, typer.Option("--apply", help="Write the certain edits to the files.")] = False,
+    show_diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of all edits.")] = False,
+    include_uncertain: Annotated[bool, typer.Option(help="With --apply, also write name-matched edits.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rename a symbol across the workspace (definition, references, overrides, keywords)."""
+    from indexer import rename as renaming
+
+    graph = _graph(root, index_dir)
+    symbols = [s for q in _targets(graph, target) for s in graph.symbols(q)]
+    if not symbols:
+        raise CliError(f"{target} is defined outside the workspace and cannot be renamed")
+    try:
+        plan = renaming.plan_rename(graph, symbols[0], new_name)
+    except renaming.RenameError as exc:
+        raise CliError(str(exc)) from exc
+    if as_json:
+        _emit_json([{"path": e.path, "range": e.range.to_json(), "newText": e.new_text,
+                     "certain": e.certain, "reason": e.reason} for e in plan.edits])
+    elif show_diff:
+        sys.stdout.write(renaming.diff(graph.root, plan))
+    if apply_:
+        changed = renaming.apply(graph.root, plan, include_uncertain)
+        print(f"renamed {symbols[0].qualname} -> {new_name}: {len(changed)} files changed", file=sys.stderr)
+    uncertain = sum(1 for e in plan.edits if not e.certain)
+    if not (as_json or show_diff):
+        lines = _LineCache(graph.root)
+        for edit in plan.edits:
+            start = edit.range.start
+            mark = "?" if not edit.certain else " "
+            print(f"{mark} {_location(lines, edit.path, start.line, start.character)}: {lines.get(edit.path, start.line)}")
+    print(f"{len(plan.edits)} edits in {len(plan.by_file())} files"
+          + (f", {uncertain} uncertain (marked ?; not applied without --include-uncertain)" if uncertain else ""),
+          file=sys.stderr)
+
+
+@app.command()
 def status(root: RootOpt = None, index_dir: IndexDirOpt = None, as_json: JsonOpt = False) -> None:
     """Size and health of the index."""
     graph = _graph(root, index_dir)
