@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from indexer.explain import explain, hover_summary  # noqa: E402
 from indexer.explain.cache import ExplainCache, dependency_hash  # noqa: E402
-from indexer.explain.pack import symbol_hash  # noqa: E402
+from indexer.explain.pack import primary_symbol, symbol_hash  # noqa: E402
 from indexer.index import IndexOptions, Indexer  # noqa: E402
 from indexer.query import Graph  # noqa: E402
 from indexer.store import Store  # noqa: E402
@@ -101,7 +101,7 @@ def main() -> None:
 
         # Cache a (fake) model answer for every sampled symbol, then time the hits.
         for q in sample:
-            sym = graph.symbol(q)
+            sym = primary_symbol(graph, q)
             cache.put(q, "bench-model", symbol_hash(graph, sym), dependency_hash(graph, sym), "bench",
                       "An answer.", "An answer.")
         graph = Graph(Store(index_dir, readonly=True), root)  # fresh connection: no warm statement cache
