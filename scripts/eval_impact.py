@@ -88,8 +88,7 @@ class ProjectSpec:
 # Projects whose test suites run offline here, with pinned test requirements.
 PROJECTS: dict[str, ProjectSpec] = {
     "click": ProjectSpec("click", "8.1.7", "click", ("requirements/tests.txt",)),
-    "itsdangerous": ProjectSpec("itsdangerous", "2.2.0", "itsdangerous", (),
-                                ("pytest==8.3.3", "freezegun==1.5.1")),
+    "itsdangerous": ProjectSpec("itsdangerous", "2.2.0", "itsdangerous", ("requirements/tests.txt",)),
     "markupsafe": ProjectSpec("markupsafe", "2.1.5", "markupsafe", ("requirements/tests.txt",)),
 }
 DEFAULT_PROJECTS = ("click",)
