@@ -17,14 +17,19 @@ The hybrid (coverage merged in) is scored too, as a sanity check.
 
     python scripts/eval_impact.py                       # click 8.1.7
     python scripts/eval_impact.py --project click --project itsdangerous \
-        --show 15 --json /tmp/impact.json
-    python scripts/eval_impact.py --depths 6 --thresholds 0 0.5 --no-trace
+        --project markupsafe --show 8 --json /tmp/impact.json
+    python scripts/eval_impact.py --depths 6 --thresholds 0 0.5 --no-hybrid
+    python scripts/eval_impact.py --pyright   # + pyright's call hierarchy, for scale
 
 With --show N, the N functions with the most missed tests are listed with
-their missed tests, and (unless --no-trace) a second, small pytest run
-records the call stack at which a sample of missed tests first enter the
-function. The first caller on that stack that codemeld does not count as a
-dependent is the link the static graph is missing; those links are tallied.
+their missed tests, and (unless --no-trace) a second pytest run, profiled,
+records the call stack at which each missed test first enters the function
+(every missed pair by default; --trace-sample to take fewer). The first
+caller on that stack that codemeld does not count as a dependent is the link
+the static graph is missing; those links are tallied by reason, call site
+and callee, every stack step without an edge is tallied too, and a "recall
+ladder" says how far recall could go if each kind of missing step were
+learnt (an upper bound: depth ignored, precision unknown).
 
 Results go to stdout; progress and logs go to stderr. The venv, the
 coverage data, the test outcomes and the traces are cached under
@@ -58,7 +63,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from indexer.coverage_data import CoverageMap  # noqa: E402
-from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact  # noqa: E402
+from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact, test_node_id  # noqa: E402
 from indexer.index import IndexOptions, Indexer  # noqa: E402
 from indexer.query import Graph  # noqa: E402
 
@@ -539,16 +544,19 @@ def run_codemeld(result: ProjectResult, args) -> None:
 # --------------------------------------------------------------------------
 
 def run_pyright(result: ProjectResult, args) -> None:
-    """Tests reached by following pyright's incoming calls from each function
-    (depth-bounded BFS); a test is a function in a test file named test_*."""
+    """Tests reached by following pyright's incoming calls from each function,
+    transitively (breadth first, --pyright-depth levels). A caller is a test
+    when codemeld's index says the function at that name is one (naming only:
+    pyright decides every edge). Answers are cached per call hierarchy item."""
     import eval_refs
 
     pyright = eval_refs.ensure_pyright(args.pyright_version, args.cache, 600)
     cache_path = result.work.base / f"pyright-calls-{args.pyright_version}.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
+    roots: dict[str, list] = cache.setdefault("roots", {})      # Function.key -> item keys
+    incoming: dict[str, list] = cache.setdefault("incoming", {})  # item key -> caller item keys
     root = result.work.project
-    edges: dict[str, list] = cache.setdefault("incoming", {})  # item key -> caller items
-    todo = [f for f in result.functions if f.key not in cache.setdefault("roots", {})]
+    todo = [f for f in result.functions if f.key not in roots]
     started = time.monotonic()
     if todo:
         eval_refs.ensure_pyright_config(root)
@@ -557,68 +565,68 @@ def run_pyright(result: ProjectResult, args) -> None:
         try:
             client.initialize(root)
             for n, f in enumerate(todo, 1):
-                uri = (root / f.path).as_uri()
-                eval_refs._open(client, root / f.path)
+                uri = eval_refs._open(client, root / f.path)
                 items = client.request("textDocument/prepareCallHierarchy", {
                     "textDocument": {"uri": uri}, "position": {"line": f.name_line, "character": f.name_col}},
                     600) or []
                 client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
-                cache["roots"][f.key] = [_item_key(i, root) for i in items]
-                frontier = [i for i in items]
+                roots[f.key] = [_item_key(i, root) for i in items]
+                frontier = list(items)
                 for _level in range(args.pyright_depth):
                     nxt = []
                     for item in frontier:
                         key = _item_key(item, root)
-                        if key in edges:
+                        if key in incoming:
                             continue
                         calls = client.request("callHierarchy/incomingCalls", {"item": item}, 600) or []
-                        edges[key] = []
-                        for call in calls:
-                            caller = call["from"]
-                            edges[key].append(_item_key(caller, root))
-                            nxt.append(caller)
+                        incoming[key] = [_item_key(c["from"], root) for c in calls]
+                        nxt.extend(c["from"] for c in calls)
                     frontier = nxt
-                if n % 25 == 0:
-                    log(f"pyright call hierarchy {n}/{len(todo)}")
+                if n % 20 == 0 or n == len(todo):
+                    log(f"pyright call hierarchy: {n}/{len(todo)} functions, {len(incoming)} items "
+                        f"({time.monotonic() - started:.0f}s)")
                     cache_path.write_text(json.dumps(cache))
         finally:
             client.close()
-        cache_path.write_text(json.dumps(cache))
+            cache_path.write_text(json.dumps(cache))
     result.pyright_seconds = time.monotonic() - started if todo else None
+    tests_of_item: dict[str, str | None] = {}
     result.pyright = {}
     for f in result.functions:
-        seen, frontier = set(), list(cache["roots"].get(f.key, []))
+        seen: set[str] = set()
+        frontier = list(roots.get(f.key, []))
         for _level in range(args.pyright_depth + 1):
             nxt = []
             for key in frontier:
-                if key in seen:
-                    continue
-                seen.add(key)
-                nxt.extend(edges.get(key, []))
+                if key not in seen:
+                    seen.add(key)
+                    nxt.extend(incoming.get(key, []))
             frontier = nxt
-        result.pyright[f.key] = {_pyright_test_id(k) for k in seen if _pyright_test_id(k)} & result.universe
+        found = set()
+        for key in seen:
+            if key not in tests_of_item:
+                tests_of_item[key] = _item_test_id(result.graph, key)
+            if tests_of_item[key]:
+                found.add(tests_of_item[key])
+        result.pyright[f.key] = found & result.universe
 
 
 def _item_key(item: dict, root: Path) -> str:
-    path = eval_refs_relative(item["uri"], root)
-    start = item["selectionRange"]["start"]
-    return f"{path}\t{start['line']}\t{item['name']}\t{item.get('detail') or ''}"
-
-
-def eval_refs_relative(uri: str, root: Path) -> str:
     import eval_refs
 
-    rel = eval_refs._relative_to_root(eval_refs._uri_to_path(uri), root)
-    return rel or "<outside>"
+    path = eval_refs._relative_to_root(eval_refs._uri_to_path(item["uri"]), root) or "<outside>"
+    start = item["selectionRange"]["start"]
+    return f"{path}\t{start['line']}\t{start['character']}\t{item['name']}"
 
 
-def _pyright_test_id(key: str) -> str | None:
-    path, _line, name, detail = key.split("\t")
-    if not name.startswith("test") or not Path(path).name.startswith("test_"):
+def _item_test_id(graph: Graph, key: str) -> str | None:
+    path, line, character, _name = key.split("\t")
+    if path == "<outside>":
         return None
-    # detail is the class for methods: tests/t.py::TestA::test_b
-    cls = detail.rsplit(".", 1)[-1] if detail and detail[:1].isupper() else ""
-    return "::".join([path, *([cls] if cls else []), name])
+    sym = graph.definition_at(path, int(line), int(character))
+    if sym is None or not sym.is_test or sym.kind not in ("function", "method"):
+        return None
+    return test_node_id(sym, graph.symbol)
 
 
 # --------------------------------------------------------------------------
@@ -982,7 +990,8 @@ def print_project(result: ProjectResult, args) -> dict:
     print(f"timing: test run {meta.get('seconds', 0):.1f}s{' (cached)' if meta.get('cached') else ''}, "
           f"index {index}, impact " + ", ".join(f"depth {d}: {s:.1f}s ({1000 * s / max(resolved, 1):.0f} ms/query)"
                                                   for d, s in result.impact_seconds.items())
-          + (f", hybrid {result.hybrid_seconds:.1f}s" if result.hybrid else ""))
+          + (f", hybrid {result.hybrid_seconds:.1f}s" if result.hybrid else "")
+          + (f", pyright {_seconds(result.pyright_seconds)}" if result.pyright is not None else ""))
     rows, scores = [], {}
     for depth in args.depths:
         for threshold in args.thresholds:
@@ -1012,6 +1021,10 @@ def print_project(result: ProjectResult, args) -> dict:
     print()
     print_table(_HEADER, rows)
     return scores
+
+
+def _seconds(value: float | None) -> str:
+    return "cached" if value is None else f"{value:.1f}s"
 
 
 def print_worst(result: ProjectResult, depth: int, n: int) -> None:
@@ -1101,7 +1114,8 @@ def print_links(result: ProjectResult, depth: int, top: int = 40) -> list[dict]:
             per_step[callee] += 1
         for caller, callee, site in set(edges):
             step_sites[callee][(caller, site)] += 1
-    print(f"the {top // 2} callees with a missing incoming step on most traced stacks (sites: top 2 of n):")
+    print_fix_ladder(result, per_pair, depth, src)
+    print(f"\nthe {top // 2} callees with a missing incoming step on most traced stacks (sites: top 2 of n):")
     for callee, count in per_step.most_common(top // 2):
         sites = step_sites[callee]
         print(f"  {count:5d}  {callee}  ({len(sites)} sites)")
@@ -1109,6 +1123,47 @@ def print_links(result: ProjectResult, depth: int, top: int = 40) -> list[dict]:
             path, line = site.rsplit(":", 1)
             print(f"           from {caller} at {site}  | {src.get(path, int(line) - 1)[:80]}")
     return [{"test": t, "function": k, **vars(link)} for t, k, link in links]
+
+
+def coarse(reason: str) -> str:
+    """Reasons without their per-case details, to group them."""
+    if reason.startswith("implicit protocol"):
+        return "implicit dunder protocol (with/for/repr/call/operators)"
+    if reason.startswith("resolved to another target"):
+        return "resolved to another target"
+    if "callable held in" in reason:
+        return "call of a callable held in a variable/attribute/parameter (callback)"
+    return reason
+
+
+def print_fix_ladder(result: ProjectResult, per_pair: dict, depth: int, src: SourceLines) -> None:
+    """Upper bounds: the recall if every broken step of one more kind were
+    learnt (kinds taken greedily by the pairs they unlock; depth ignored)."""
+    kinds_cache: dict[tuple[str, str], str] = {}
+    pair_kinds: dict[str, set[str]] = {}
+    for pair, edges in per_pair.items():
+        kinds = set()
+        for caller, callee, site in edges:
+            if (callee, site) not in kinds_cache:
+                path, line = site.rsplit(":", 1)
+                reason, _refs = classify(result.graph, callee, path, int(line), src.get(path, int(line) - 1))
+                kinds_cache[(callee, site)] = coarse(reason)
+            kinds.add(kinds_cache[(callee, site)])
+        pair_kinds[pair] = kinds
+    base = score(result, result.static[depth])
+    fixed: set[str] = set()
+    unlocked = sum(1 for k in pair_kinds.values() if not k)
+    print(f"\nrecall ladder (upper bounds, depth unlimited): the {base.gold} truth pairs, {base.tp} found at depth "
+          f"{depth} (R={base.micro_r:.3f}); {unlocked} traced misses have no broken step (depth or test naming)")
+    print(f"  + {'nothing else':70s} R <= {(base.tp + unlocked) / base.gold:.3f}")
+    remaining = {k for ks in pair_kinds.values() for k in ks}
+    while remaining:
+        best = max(sorted(remaining), key=lambda k: sum(1 for ks in pair_kinds.values()
+                                                        if ks and ks <= fixed | {k} and not ks <= fixed))
+        fixed.add(best)
+        remaining.discard(best)
+        unlocked = sum(1 for ks in pair_kinds.values() if ks <= fixed)
+        print(f"  + {best[:70]:70s} R <= {(base.tp + unlocked) / base.gold:.3f}")
 
 
 def write_json(path: Path, results: list[ProjectResult], all_scores: dict, all_links: dict, args) -> None:
