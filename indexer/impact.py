@@ -21,7 +21,10 @@ from indexer.model import Range, Symbol
 from indexer.query import Graph
 
 OVERRIDE_CONFIDENCE = 0.8
-DISPATCH_CONFIDENCE = 0.6
+# Low on purpose: most callers of Base.m never hold a Sub; a threshold can
+# drop these while keeping the direct chains.
+DISPATCH_CONFIDENCE = 0.4
+_CONSTRUCTORS = ("__init__", "__new__", "__post_init__")
 DEFAULT_DEPTH = 6
 DEFAULT_LIMIT = 2000
 _CALLABLE_KINDS = ("function", "method")
@@ -128,6 +131,15 @@ class _Walk:
             self.symbols[qualname] = self.graph.symbol(qualname)
         return self.symbols[qualname]
 
+    def ancestors(self, qualname: str) -> set[str]:
+        """The class/module chain that contains a symbol."""
+        out: set[str] = set()
+        sym = self.symbol(qualname)
+        while sym is not None and sym.parent and sym.parent not in out:
+            out.add(sym.parent)
+            sym = self.symbol(sym.parent)
+        return out
+
     def node_of(self, qualname: str) -> str | None:
         """Fold parameters and locals into the function they belong to."""
         while qualname:
@@ -146,11 +158,14 @@ class _Walk:
         return parent is not None and parent.kind in _CALLABLE_KINDS
 
 
-def _incoming(graph: Graph, qualname: str) -> list[tuple[str, str, float]]:
+def _incoming(graph: Graph, qualname: str, kinds: tuple[str, ...] | None = None) -> list[tuple[str, str, float]]:
+    """(enclosing symbol, use kind, best confidence) of the uses of a symbol.
+    Enclosing names are scope owners (module, class, function), so each is a
+    node of the walk as it is."""
     rows = graph.conn.execute(
         "SELECT enclosing, kind, MAX(confidence) FROM refs WHERE target = ? AND enclosing IS NOT NULL"
         " GROUP BY enclosing, kind", (qualname,))
-    return [(enclosing, kind, conf) for enclosing, kind, conf in rows]
+    return [(e, k, c) for e, k, c in rows if kinds is None or k in kinds]
 
 
 def subclasses(graph: Graph, qualname: str) -> list[str]:
@@ -179,11 +194,19 @@ def _closure(graph: Graph, start: str, step) -> list[str]:
 
 
 def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float, bool]]:
-    """(qualname, kind, confidence, is_caller_source) for overrides and dispatch."""
+    """(qualname, kind, confidence, is_caller_source) for overrides and dispatch;
+    for constructors, the calls of the class (and of subclasses that inherit
+    the constructor) run it."""
     owner = walk.symbol(method.parent) if method.parent else None
     if owner is None or owner.kind != "class":
         return []
     out = []
+    if method.name in _CONSTRUCTORS:
+        out.append((owner.qualname, "call", 1.0, True))
+        for sub in _closure(walk.graph, owner.qualname, subclasses):
+            if walk.symbol(f"{sub}.{method.name}") is None:
+                out.append((sub, "call", 1.0, True))
+        return out
     for sub in _closure(walk.graph, owner.qualname, subclasses):
         overriding = f"{sub}.{method.name}"
         if walk.symbol(overriding) is not None:
@@ -216,11 +239,17 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             if sym is not None and sym.kind == "method":
                 for related, kind, factor, callers in _hierarchy_edges(walk, sym):
                     if callers:
-                        edges.extend((e, kind, c * factor, node) for e, _k, c in _incoming(graph, related))
+                        only = ("call",) if kind == "call" else None  # constructors: only calls run them
+                        edges.extend((e, kind, c * factor, node) for e, _k, c in _incoming(graph, related, only))
                     else:
                         edges.append((related, kind, factor, node))
+            containers = walk.ancestors(node)
             for enclosing, kind, conf, parent in edges:
-                dependent = walk.node_of(enclosing)
+                if enclosing in walk.reach or enclosing in containers:
+                    # Already reached; or the class/module that contains the
+                    # node (its body mentions its own member): not a dependent.
+                    continue
+                dependent = enclosing if enclosing in walk.symbols and walk.symbols[enclosing] else walk.node_of(enclosing)
                 if dependent is None or dependent in walk.reach:
                     continue
                 candidate = _Reach(level, base.confidence * conf, kind, parent)
