@@ -423,6 +423,7 @@ class _Extractor:
             returns=returns,
             bases=bases,
             body_hash=hashlib.blake2b(node.text, digest_size=8).hexdigest(),
+            body_line=body.start_point[0] if body is not None else None,
             is_test=is_test,
         )
         index = self.add_symbol(sym)
