@@ -13,6 +13,12 @@ it. Entry points:
 
 from __future__ import annotations
 
+import os
+
+# LanceDB's Rust side logs warnings (e.g. "creating a new dataset") straight to
+# stderr, which the CLI reserves for messages meant for the user.
+os.environ.setdefault("LANCEDB_LOG", "error")
+
 
 class SemanticUnavailable(RuntimeError):
     """The semantic index cannot work here (a package is missing, the model

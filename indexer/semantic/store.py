@@ -285,6 +285,10 @@ class VectorStore:
             warnings.simplefilter("ignore")  # lancedb warns about keep_for=0; callers choose it knowingly
             for table in (self.chunks, self.files):
                 table.optimize(cleanup_older_than=keep_for, delete_unverified=keep_for == timedelta(0))
+                if len(table.list_versions()) > 1:
+                    # optimize() prunes before it commits the index update; a
+                    # second (no-op compaction) pass prunes that version too.
+                    table.optimize(cleanup_older_than=keep_for, delete_unverified=keep_for == timedelta(0))
         log.info("vector store maintained in %.2fs (%d rows)", time.perf_counter() - started, rows)
 
     def disk_bytes(self) -> int:
