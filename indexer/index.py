@@ -15,6 +15,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Callable, Iterable
 from indexer import discovery
 from indexer.languages.base import FileFacts
 from indexer.languages.python.extract import extract as extract_python
+from indexer.languages.python.extract import normalize_source
 from indexer.languages.python.modules import module_name, source_roots
 from indexer.languages.python.provider import MemoryProvider, StoreProvider
 from indexer.languages.python.resolve import Resolver, absolute_module
@@ -79,6 +81,7 @@ class _Parsed:
     summary_blob: bytes | None = None
     symbol_rows: list = field(default_factory=list)
     import_modules: set = field(default_factory=set)
+    missing: bool = False  # deleted between discovery and reading
 
 
 def _parse_one(job: tuple) -> _Parsed:
@@ -92,9 +95,12 @@ def _parse_one(job: tuple) -> _Parsed:
             size, mtime = stat.st_size, stat.st_mtime_ns
         else:
             size, mtime = len(source), -1  # an unsaved buffer: disk must be re-checked later
+    except FileNotFoundError:
+        return _Parsed(rel_path, "", 0, 0, "deleted", missing=True)
     except OSError as exc:
         return _Parsed(rel_path, "", 0, 0, f"unreadable: {exc.strerror or exc}")
     sha = hashlib.sha256(source).hexdigest()
+    source = normalize_source(source)
     try:
         facts = extract_python(source, rel_path, module, is_package)
     except Exception as exc:  # a parser bug must not take the run down
@@ -192,7 +198,18 @@ class Indexer:
     # -- public entry points -----------------------------------------------
 
     def run(self, progress: Progress | None = None, cancel: Cancel | None = None) -> IndexRun:
-        """Bring the whole index up to date with the disk."""
+        """Bring the whole index up to date with the disk. A damaged database
+        (disk full, a copied half file) is rebuilt rather than reported."""
+        try:
+            return self._run(progress, cancel)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise  # locked or busy: not damage
+            log.warning("index %s is damaged (%s): rebuilding it", self.index_dir, exc)
+            self.store.reset()
+            return self._run(progress, cancel)
+
+    def _run(self, progress: Progress | None, cancel: Cancel | None) -> IndexRun:
         started = time.perf_counter()
         found = discovery.discover(self.root, self._discovery_options())
         for skipped in found.skipped:
@@ -283,6 +300,15 @@ class Indexer:
                 break
             with self.store.transaction() as conn:
                 for parsed in batch:
+                    if parsed.missing:
+                        # Deleted while we worked: drop it like a removal.
+                        old = self.store.load_summary(path=parsed.path)
+                        gone = self.store.file_states().get(parsed.path)
+                        if gone is not None:
+                            self.store.mark_dirty(conn, self._dependents(old, None, gone[0]) - {gone[0]})
+                            self.store.delete_file(conn, gone[0])
+                            stats["removed"] += 1
+                        continue
                     summary = parsed.summary
                     dependents: set[int] = set()
                     if not cold:

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 8
 DB_NAME = "graph.sqlite3"
 
 _SCHEMA = """
@@ -117,8 +117,18 @@ class Store:
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"no index at {self.index_dir} (run `codemeld index` first)")
-        else:
-            self.index_dir.mkdir(parents=True, exist_ok=True)
+            self._check_schema()
+            return
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._check_schema()
+        except (StoreError, sqlite3.DatabaseError) as exc:
+            log.warning("index %s is unreadable (%s); rebuilding", self.path, exc)
+            self.reset()
+
+    def reset(self) -> None:
+        """Drop the database and start empty (corruption; schema change)."""
+        self._recreate_file()
         self._check_schema()
 
     # -- connections -------------------------------------------------------
@@ -155,8 +165,8 @@ class Store:
             self._local.conn = None
 
     def _check_schema(self) -> None:
-        conn = self.conn
         try:
+            conn = self.conn
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             has_tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
             if version == SCHEMA_VERSION and has_tables:
@@ -219,17 +229,18 @@ class Store:
         values = (language, parsed.module, int(parsed.is_package), parsed.sha, parsed.size,
                   parsed.mtime_ns, parsed.lines, parsed.error, parsed.facts_blob,
                   parsed.summary_blob, time.time())
+        dirty = int(parsed.facts_blob is not None)  # nothing to resolve in a file that failed
         if row is None:
             cur = conn.execute(
                 "INSERT INTO files(language, module, is_package, sha256, size, mtime_ns, lines, error,"
-                " facts, summary, indexed_at, dirty, path) VALUES(?,?,?,?,?,?,?,?,?,?,?,1,?)",
-                (*values, parsed.path))
+                " facts, summary, indexed_at, dirty, path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*values, dirty, parsed.path))
             file_id = cur.lastrowid
         else:
             file_id = row[0]
             conn.execute(
                 "UPDATE files SET language=?, module=?, is_package=?, sha256=?, size=?, mtime_ns=?, lines=?,"
-                " error=?, facts=?, summary=?, indexed_at=?, dirty=1 WHERE id=?", (*values, file_id))
+                " error=?, facts=?, summary=?, indexed_at=?, dirty=? WHERE id=?", (*values, dirty, file_id))
             conn.execute("DELETE FROM symbols WHERE file_id=?", (file_id,))
             conn.execute("DELETE FROM refs WHERE file_id=?", (file_id,))
             conn.execute("DELETE FROM imports WHERE file_id=?", (file_id,))

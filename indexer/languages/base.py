@@ -21,7 +21,8 @@ class Compact:
 
 
 # An expression the resolver can evaluate, as nested tuples:
-#   ("name", "x") | ("attr", Expr, "y") | ("call", Expr) | ("sub", Expr, Expr|None)
+#   ("name", "x") | ("attr", Expr, "y") | ("call", Expr)
+#   | ("sub", Expr, first_arg_or_None, last_arg_or_None) | ("iter", Expr)
 #   | ("str", "Foo") | ("super",)
 Expr = tuple
 
@@ -41,6 +42,7 @@ class SymbolFact(Compact):
     docstring: str = ""
     flags: tuple[str, ...] = ()
     decorators: tuple[str, ...] = ()
+    decorator_exprs: tuple = ()  # Expr of each decorator, outermost first
     params: tuple = ()  # ((name, kind, annotation, default), ...) for functions
     returns: Expr | None = None  # return annotation, for functions
     type_expr: Expr | None = None  # what a variable/parameter holds, if known
@@ -70,6 +72,9 @@ class RefFact(Compact):
     # for import uses: the module (absolute or relative) this name refers into
     module: tuple | None = None  # (level, dotted_module, attr_or_None)
     call: Expr | None = None  # for keyword arguments: the callee expression
+    # The symbol the use belongs to when that is not its scope's owner: a
+    # class's bases and a function's decorators belong to the class/function.
+    owner: int = -1
 
 
 @dataclass(slots=True)

@@ -183,6 +183,10 @@ USE_CASES = [
     ("def f(a: Foo) -> mod.Bar: pass\n", [("Foo", "annotation"), ("mod", "annotation"), ("Bar", "annotation")]),
     ("v: list[Item] = []\n", [("list", "annotation"), ("Item", "annotation")]),
     ("f(key=1)\n", [("f", "call"), ("key", "keyword")]),
+    ('def f() -> "pkg.Node[T]": pass\n', [("pkg", "annotation"), ("Node", "annotation"), ("T", "annotation")]),
+    ('x: t.List["Item"] = []\n', [("t", "annotation"), ("List", "annotation"), ("Item", "annotation")]),
+    ('y = "Item"\n', []),  # a string outside an annotation is just a string
+    ("from .core import Option as Option\n", [("core", "import"), ("Option", "import"), ("Option", "import")]),
     ("import a.b\n", [("a", "import"), ("b", "import")]),
     ("from .m import n as k\nk()\n", [("m", "import"), ("n", "import"), ("k", "call")]),
     ("[y for y in items]\n", [("y", "read"), ("items", "read")]),

@@ -232,6 +232,41 @@ CASES = {
             #>    drive -> models.Car.drive constructor
             """,
     },
+    "elements of annotated collections, with-statement targets": {
+        "coll.py": """
+            from typing import List, Optional
+            import typing as t
+
+            class Param:
+                def info(self):
+                    pass
+
+            class Command:
+                def get_params(self) -> t.List["Param"]:
+                    return []
+
+                def first(self) -> Optional[List[Param]]:
+                    return None
+
+                def __enter__(self):
+                    return self
+
+                def __exit__(self, *exc):
+                    pass
+
+            def show(cmd: Command, extra: list[Param]):
+                for p in cmd.get_params():
+                    p.info()
+            #>        info -> coll.Param.info
+                names = [q.info() for q in extra]
+            #>                 info -> coll.Param.info
+                cmd.first()[0].info()
+            #>                 info -> coll.Param.info
+                with Command() as c:
+                    c.get_params()
+            #>        get_params -> coll.Command.get_params
+            """,
+    },
     "identity-preserving decorators": {
         "deco.py": """
             import functools
@@ -267,6 +302,49 @@ CASES = {
             #>          rate -> deco.Account.rate
                 a.close()
             #>    close -> deco.Account.close
+            """,
+    },
+    "decorators whose return type is known transform the function": {
+        "cli/core.py": """
+            import typing as t
+
+            class Group:
+                def command(self):
+                    pass
+
+            @t.overload
+            def group(name: t.Callable) -> Group: ...
+
+            @t.overload
+            def group(name: str = None) -> t.Callable[[t.Callable], Group]: ...
+
+            def group(name=None):
+                pass
+
+            def plain(f: F) -> F:
+                return f
+            """,
+        "app.py": """
+            from cli.core import group, plain
+
+            @group()
+            def main():
+                pass
+
+            @group
+            def other():
+                pass
+
+            @plain
+            def kept():
+                pass
+
+            main.command()
+            #>   command -> cli.core.Group.command
+            other.command()
+            #>    command -> cli.core.Group.command
+            kept()
+            #> kept -> app.kept scope
             """,
     },
     "name-match fallback at low confidence": {
