@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from indexer.query import Graph
+from indexer.store import Store
 from indexer.semantic.chunks import EMBEDDED_KINDS, Chunk, file_chunks
 from indexer.semantic.embedder import Embedder, default_embedder
 from indexer.semantic.store import KEEP_VERSIONS_FOR, VectorStore
@@ -43,13 +44,15 @@ class EmbedRun:
     embed_seconds: float  # time inside the model
 
 
-def update_embeddings(graph: Graph, index_dir: Path, embedder: Embedder | None = None,
+def update_embeddings(graph: Graph | Store, index_dir: Path, embedder: Embedder | None = None,
                       progress: Progress | None = None, cancel: Cancel | None = None,
                       maintain: bool = True, keep_versions_for: timedelta = KEEP_VERSIONS_FOR) -> EmbedRun:
     """Embed what changed in the graph since the last call. Raises
     EmbedderUnavailable / SemanticUnavailable when the model or LanceDB
     cannot be used; the graph is never touched."""
     started = time.perf_counter()
+    if isinstance(graph, Store):
+        graph = Graph(graph, Path(graph.get_meta("root") or "."))
     embedder = embedder or default_embedder()
     store = VectorStore(index_dir, embedder.model_id)
     graph_files = dict(graph.conn.execute("SELECT path, sha256 FROM files"))

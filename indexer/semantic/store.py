@@ -71,7 +71,9 @@ class VectorStore:
         self.readonly = readonly
         if readonly and not self.path.is_dir():
             raise SemanticUnavailable(f"no semantic index in {index_dir} (run `codemeld index` with embeddings)")
-        self.db = lancedb.connect(str(self.path))
+        # Readers re-check for newer commits at most this often, so a long-lived
+        # SemanticIndex (the LSP server) sees what a build wrote.
+        self.db = lancedb.connect(str(self.path), read_consistency_interval=timedelta(seconds=2))
         names = set(self.db.list_tables().tables)
         self.chunks = self.db.open_table(CHUNKS) if CHUNKS in names else None
         self.files = self.db.open_table(FILES) if FILES in names else None

@@ -185,7 +185,9 @@ def test_bad_files_do_not_poison_the_store(tmp_path, embedder):
     files = dict(FILES)
     files["shop/empty.py"] = ""
     files["shop/minified.py"] = "x=1;" * 20_000 + "\n" + "def tiny():\n    return 1\n"
-    files["shop/huge.py"] = "".join(f"def generated_{n}(a, b):\n    return a * {n} + b\n\n" for n in range(400))
+    files["shop/huge.py"] = ("def table():\n    return [\n" + "".join(f"        ({n}, {n * n}),\n" for n in range(5000))
+                             + "    ]\n\n" + "".join(f"def generated_{n}(a, b):\n    return a * {n} + b\n\n"
+                                                 for n in range(40)))
     indexer, graph = build(tmp_path, files)
     (indexer.root / "shop/binary.py").write_bytes(b"\x00\xff\xfe" * 1000 + b"def odd():\n    pass\n")
     indexer.run()
@@ -194,6 +196,7 @@ def test_bad_files_do_not_poison_the_store(tmp_path, embedder):
     store = VectorStore(indexer.index_dir, readonly=True)
     rows = store.chunks.search().select(["path", "text", "vector"]).limit(None).to_list()
     assert all(np.isfinite(r["vector"]).all() and len(r["text"]) < 4000 for r in rows)
+    assert sum(r["path"] == "shop/huge.py" for r in rows) < 100  # long bodies are cut to a few parts
     assert "\x00" not in "".join(r["text"] for r in rows)
     semantic = SemanticIndex(indexer.index_dir, graph, embedder)
     hits = semantic.search("read the configuration from a JSON file", limit=3)
