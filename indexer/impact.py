@@ -125,6 +125,9 @@ class _Walk:
     reach: dict[str, _Reach] = field(default_factory=dict)
     symbols: dict[str, Symbol | None] = field(default_factory=dict)
     truncated: bool = False
+    subs: dict[str, list[str]] = field(default_factory=dict)  # class -> all subclasses
+    definers: dict[str, set[str]] = field(default_factory=dict)  # member name -> classes defining it
+    supers: dict[str, list[str]] = field(default_factory=dict)  # class -> all bases
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -165,14 +168,20 @@ class _Walk:
         return parent is not None and parent.kind in _CALLABLE_KINDS
 
 
-def _incoming(graph: Graph, qualname: str, kinds: tuple[str, ...] | None = None) -> list[tuple[str, str, float]]:
-    """(enclosing symbol, use kind, best confidence) of the uses of a symbol.
-    Enclosing names are scope owners (module, class, function), so each is a
-    node of the walk as it is."""
-    rows = graph.conn.execute(
-        "SELECT enclosing, kind, MAX(confidence) FROM refs WHERE target = ? AND enclosing IS NOT NULL"
-        " GROUP BY enclosing, kind", (qualname,))
-    return [(e, k, c) for e, k, c in rows if kinds is None or k in kinds]
+def _incoming_many(graph: Graph, qualnames: list[str]) -> dict[str, list[tuple[str, str, float]]]:
+    """(enclosing symbol, use kind, best confidence) of the uses of each target,
+    one query per 500 targets (a walk level at once). Enclosing names are scope
+    owners (module, class, function), so each is a node of the walk as it is."""
+    out: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
+    names = list(dict.fromkeys(qualnames))
+    for start in range(0, len(names), 500):
+        chunk = names[start:start + 500]
+        rows = graph.conn.execute(
+            f"SELECT target, enclosing, kind, MAX(confidence) FROM refs WHERE target IN ({','.join('?' * len(chunk))})"
+            " AND enclosing IS NOT NULL GROUP BY target, enclosing, kind", chunk)
+        for target, enclosing, kind, conf in rows:
+            out[target].append((enclosing, kind, conf))
+    return out
 
 
 def subclasses(graph: Graph, qualname: str) -> list[str]:
@@ -200,6 +209,41 @@ def _closure(graph: Graph, start: str, step) -> list[str]:
     return out
 
 
+def _hierarchy(graph: Graph, start: str, down: bool) -> list[str]:
+    """All subclasses (down) or bases (up) of a class, one query per level."""
+    known, level, out = {start}, [start], []
+    ends = ("target", "enclosing") if down else ("enclosing", "target")
+    while level:
+        rows = graph.conn.execute(
+            f"SELECT DISTINCT {ends[1]} FROM refs WHERE kind = 'inherit' AND {ends[1]} IS NOT NULL"
+            f" AND {ends[0]} IN ({','.join('?' * len(level))})", level)
+        level = [q for (q,) in rows if q not in known]
+        known.update(level)
+        out.extend(level)
+    return out
+
+
+def _subclasses(walk: _Walk, cls: str) -> list[str]:
+    if cls not in walk.subs:
+        walk.subs[cls] = _hierarchy(walk.graph, cls, down=True)
+    return walk.subs[cls]
+
+
+def _superclasses(walk: _Walk, cls: str) -> list[str]:
+    if cls not in walk.supers:
+        walk.supers[cls] = _hierarchy(walk.graph, cls, down=False)
+    return walk.supers[cls]
+
+
+def _classes_defining(walk: _Walk, name: str) -> set[str]:
+    """Classes that define a member called `name` (one indexed query per name)."""
+    if name not in walk.definers:
+        rows = walk.graph.conn.execute(
+            "SELECT DISTINCT parent FROM symbols WHERE name = ? AND kind IN ('method', 'function')", (name,))
+        walk.definers[name] = {parent for (parent,) in rows}
+    return walk.definers[name]
+
+
 def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float, bool]]:
     """(qualname, kind, confidence, is_caller_source) for overrides and dispatch;
     for constructors, the calls of the class (and of subclasses that inherit
@@ -207,21 +251,15 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     owner = walk.symbol(method.parent) if method.parent else None
     if owner is None or owner.kind != "class":
         return []
-    out = []
-    if method.name in _CONSTRUCTORS:
-        out.append((owner.qualname, "call", 1.0, True))
-        for sub in _closure(walk.graph, owner.qualname, subclasses):
-            if walk.symbol(f"{sub}.{method.name}") is None:
-                out.append((sub, "call", 1.0, True))
-        return out
-    for sub in _closure(walk.graph, owner.qualname, subclasses):
-        overriding = f"{sub}.{method.name}"
-        if walk.symbol(overriding) is not None:
-            out.append((overriding, "override", OVERRIDE_CONFIDENCE, False))
-    for base in _closure(walk.graph, owner.qualname, superclasses):
-        overridden = f"{base}.{method.name}"
-        if walk.symbol(overridden) is not None:
-            out.append((overridden, "dispatch", DISPATCH_CONFIDENCE, True))
+    name = method.name
+    subs = _subclasses(walk, owner.qualname)
+    definers = _classes_defining(walk, name)
+    if name in _CONSTRUCTORS:
+        return [(owner.qualname, "call", 1.0, True)] + [
+            (sub, "call", 1.0, True) for sub in subs if sub not in definers]
+    out = [(f"{sub}.{name}", "override", OVERRIDE_CONFIDENCE, False) for sub in subs if sub in definers]
+    out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True)
+               for base in _superclasses(walk, owner.qualname) if base in definers)
     return out
 
 
@@ -239,19 +277,25 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     while frontier and level < depth:
         level += 1
         found: dict[str, _Reach] = {}
+        walk.prefetch(frontier)
+        related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
+                   if walk.symbol(node) is not None and walk.symbol(node).kind == "method"}
+        incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
+        level_edges = {}
         for node in frontier:
+            edges = [(e, k, c, node) for e, k, c in incoming.get(node, ())]
+            for other, kind, factor, callers in related.get(node, ()):
+                if callers:
+                    # Constructors run only through calls of their class.
+                    edges.extend((e, kind, c * factor, node) for e, k, c in incoming.get(other, ())
+                                 if kind != "call" or k == "call")
+                else:
+                    edges.append((other, kind, factor, node))
+            level_edges[node] = edges
+        walk.prefetch(e for edges in level_edges.values() for e, *_ in edges)
+        for node, edges in level_edges.items():
             base = walk.reach[node]
-            edges = [(e, k, c, node) for e, k, c in _incoming(graph, node)]
-            sym = walk.symbol(node)
-            if sym is not None and sym.kind == "method":
-                for related, kind, factor, callers in _hierarchy_edges(walk, sym):
-                    if callers:
-                        only = ("call",) if kind == "call" else None  # constructors: only calls run them
-                        edges.extend((e, kind, c * factor, node) for e, _k, c in _incoming(graph, related, only))
-                    else:
-                        edges.append((related, kind, factor, node))
             containers = walk.ancestors(node)
-            walk.prefetch(e for e, *_ in edges)
             for enclosing, kind, conf, parent in edges:
                 if enclosing in walk.reach or enclosing in containers:
                     # Already reached; or the class/module that contains the
@@ -275,7 +319,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         if walk.truncated:
             break
     if frontier and level >= depth:
-        walk.truncated = walk.truncated or any(_incoming(graph, q) for q in frontier[:50])
+        walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
     return _report(walk, target, coverage)
 
 
