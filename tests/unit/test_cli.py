@@ -123,8 +123,12 @@ def make_env(cache: Path) -> dict[str, str]:
     return env
 
 
-def cli(*args, env: dict[str, str], cwd: Path = REPO) -> Result:
+def cli(*args, env: dict[str, str], cwd: Path = REPO, embeddings: bool = False) -> Result:
     argv = [str(a) for a in args]
+    if argv and argv[0] == "index" and not embeddings and "--no-embeddings" not in argv:
+        # The graph is what these tests check; loading the model for every
+        # index run would cost seconds each (tests/unit/test_semantic.py covers it).
+        argv.append("--no-embeddings")
     proc = subprocess.run(
         [sys.executable, "-m", "server.cli", *argv], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
         capture_output=True, text=True, encoding="utf-8", timeout=120)
