@@ -10,6 +10,7 @@ here, so every front door (LSP, CLI, MCP) answers the same way.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from indexer.model import Range, Reference, Symbol
@@ -237,11 +238,43 @@ def reference_counts(graph: Graph, path: str, min_confidence: float = 0.0) -> li
 # -- workspace symbols ---------------------------------------------------------------
 
 _KIND_BONUS = {"class": 6, "function": 5, "method": 4, "constant": 3, "module": 3, "variable": 2, "attribute": 1}
-_CANDIDATES = 5000  # rows scored per query; the LIKE prefilter keeps this enough
+_TOP_NAMES = 300  # distinct names whose symbols are ranked in full
+# Parameters and function locals are not workspace symbols.
+_ELIGIBLE = ("s.kind != 'parameter'"
+             " AND (s.kind NOT IN ('variable', 'constant') OR s.is_member = 1 OR s.parent = f.module)")
+
+# index dir -> (version, every eligible name on its own line). Scanning the
+# symbols table per keystroke costs tens of ms on the standard library; a
+# regex over this string finds the candidate names in a few.
+_NAMES: dict[str, tuple[tuple, str]] = {}
+_NAMES_LOCK = threading.Lock()
 
 
-def _like_escape(text: str) -> str:
-    return re.sub(r"([%_\\])", r"\\\1", text)
+def _names(graph: Graph) -> str:
+    # Symbols are re-inserted (new ids) when a file changes, and every
+    # update ends by stamping last_update, so this pair moves on any change.
+    version = (graph.conn.execute("SELECT max(id) FROM symbols").fetchone()[0], graph.store.get_meta("last_update"))
+    key = str(graph.store.index_dir)
+    with _NAMES_LOCK:
+        cached = _NAMES.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = graph.conn.execute(
+        f"SELECT DISTINCT s.name FROM symbols s JOIN files f ON f.id = s.file_id WHERE {_ELIGIBLE}")
+    blob = "\n".join(name for (name,) in rows if "\n" not in name)
+    with _NAMES_LOCK:
+        _NAMES[key] = (version, blob)
+    return blob
+
+
+def _candidate_names(graph: Graph, query: str) -> list[str]:
+    """Names that match at all: a prefix for a single letter (anything looser
+    matches half the index), a subsequence otherwise."""
+    if len(query) == 1:
+        pattern = "^" + re.escape(query) + "[^\n]*$"
+    else:
+        pattern = "^[^\n]*?" + "[^\n]*?".join(map(re.escape, query)) + "[^\n]*$"
+    return re.findall(pattern, _names(graph), re.IGNORECASE | re.MULTILINE)
 
 
 def _boundaries(name: str) -> str:
@@ -296,12 +329,16 @@ def search_symbols(graph: Graph, query: str, limit: int = 100) -> list[SymbolMat
     scope, _, name_query = query.rpartition(".")
     if not name_query:
         return []
-    pattern = "%" + "%".join(_like_escape(c) for c in name_query) + "%"
+    scored = [(score, name) for name in _candidate_names(graph, name_query)
+              if (score := name_score(name, name_query)) is not None]
+    scored.sort(key=lambda t: (-t[0], len(t[1])))
+    names = [name for _, name in scored[:_TOP_NAMES]]
+    if not names:
+        return []
+    marks = ",".join("?" * len(names))
     rows = graph.conn.execute(
         f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
-        " WHERE s.name LIKE ? ESCAPE '\\' AND s.kind != 'parameter'"
-        " AND (s.kind NOT IN ('variable', 'constant') OR s.is_member = 1 OR s.parent = f.module)"
-        " LIMIT ?", (pattern, _CANDIDATES))
+        f" WHERE s.name IN ({marks}) AND {_ELIGIBLE} LIMIT 20000", names)
     matches: list[SymbolMatch] = []
     for row in rows:
         sym = _symbol(row)
