@@ -10,6 +10,7 @@ the server answers.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -154,4 +155,26 @@ def serve(tcp: str | None = None, log_file: Path | None = None) -> None:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        channel_in, channel_out = _private_stdio()
+        server.start_io(channel_in, channel_out)
+
+
+def _private_stdio():
+    """The LSP channel on private copies of fds 0/1; sys.stdin/stdout become harmless.
+
+    Why: the indexer forks worker processes, and a forked multiprocessing
+    child closes `sys.stdin` and flushes `sys.stdout` on start. pygls reads
+    stdin in another thread, holding the stream's lock, so a child that
+    inherited that held lock blocks forever. With the channel on private
+    file objects, children only touch /dev/null and stderr. As a bonus, a
+    stray print() can no longer corrupt the protocol stream.
+    """
+    channel_in = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
+    channel_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)  # anything written to fd 1 from now on lands in stderr
+    sys.stdin = open(os.devnull)
+    sys.stdout = sys.stderr
+    return channel_in, channel_out
