@@ -59,7 +59,7 @@ class Corpus:
 class Samples:
     positions: list[tuple[str, int, int]]  # (path, line, character) of resolved uses
     queries: list[str]  # workspace/symbol queries
-    edits: list[tuple[str, str, tuple[int, int]]]  # (path, function name, its name position)
+    edits: list[tuple[str, str, tuple[int, int], int]]  # (path, function name, its name position, last line)
 
 
 def percentiles(values: list[float]) -> dict:
@@ -191,11 +191,11 @@ def sample(index_dir: Path, root: Path, count: int, seed: int = 7) -> Samples:
     middle = files[len(files) // 4: 3 * len(files) // 4]
     typical = {p for p, _ in middle}
     edits = []
-    for path, name, nsl, nsc in conn.execute(
-            "SELECT f.path, s.name, s.nsl, s.nsc FROM symbols s JOIN files f ON f.id = s.file_id"
+    for path, name, nsl, nsc, el in conn.execute(
+            "SELECT f.path, s.name, s.nsl, s.nsc, s.el FROM symbols s JOIN files f ON f.id = s.file_id"
             " WHERE s.kind = 'function' AND s.parent = f.module AND s.name NOT LIKE '\\_%' ESCAPE '\\'"):
         if path in typical and name.isidentifier():
-            edits.append((path, name, (nsl, nsc)))
+            edits.append((path, name, (nsl, nsc), el))
     rng.shuffle(edits)
     return Samples(positions, queries, edits[:20])
 
@@ -249,28 +249,38 @@ async def query_latencies(server: Server, root: Path, samples: Samples, limit: i
     return out
 
 
-async def change_latency(server: Server, root: Path, samples: Samples) -> dict:
-    """didChange (append a use of a function to its own file) -> a references answer containing it."""
+async def change_latency(server: Server, root: Path, samples: Samples, where: str) -> dict:
+    """didChange adding a use of a function -> a references answer containing it.
+
+    where="body": a statement typed at the end of the function's own body
+    (what typing usually is); where="module": a new module-level name, which
+    also changes what the module exports, so its importers are re-resolved.
+    """
     c = server.client
     values = []
-    for path, name, (line, character) in samples.edits:
+    for path, name, (line, character), last in samples.edits:
         file = root / path
         text = file.read_text(encoding="utf-8", errors="replace")
+        lines = text.split("\n")
+        if last + 1 >= len(lines):
+            continue
         uri = file.as_uri()
         doc = types.TextDocumentIdentifier(uri=uri)
         c.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
             uri=uri, language_id="python", version=1, text=text)))
-        position = types.Position(line, character)
-        params = types.ReferenceParams(text_document=doc, position=position,
+        params = types.ReferenceParams(text_document=doc, position=types.Position(line, character),
                                        context=types.ReferenceContext(include_declaration=False))
         before = len(await c.text_document_references_async(params) or [])
-        lines = text.split("\n")
-        end = types.Position(len(lines) - 1, len(lines[-1].encode("utf-16-le")) // 2)
+        if where == "body":
+            indent = lines[line][: len(lines[line]) - len(lines[line].lstrip())] + "    "
+            at, new_text = types.Position(last + 1, 0), f"{indent}{name}\n"
+        else:
+            at = types.Position(len(lines) - 1, len(lines[-1].encode("utf-16-le")) // 2)
+            new_text = f"\n_codemeld_bench_probe = {name}\n"
         started = time.perf_counter()
         c.text_document_did_change(types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(end, end), text=f"\n_codemeld_bench_probe = {name}\n")]))
+            content_changes=[types.TextDocumentContentChangePartial(range=types.Range(at, at), text=new_text)]))
         while True:
             found = await c.text_document_references_async(params) or []
             if len(found) > before:
@@ -298,7 +308,8 @@ async def bench_codemeld(corpus: Corpus, work: Path, positions: int, timeout: fl
     result["files"], result["symbols"], result["references"] = status["files"], status["symbols"], status["references"]
     samples = sample(cache / "index", corpus.root, positions)
     result["latency"] = await query_latencies(server, corpus.root, samples, positions, timeout)
-    result["didchange_to_references"] = await change_latency(server, corpus.root, samples)
+    result["didchange_to_references"] = await change_latency(server, corpus.root, samples, "body")
+    result["didchange_module_level"] = await change_latency(server, corpus.root, samples, "module")
     result["peak_rss_mb"] = peak_rss_mb(server.pid)
     await server.stop()
 
@@ -357,7 +368,8 @@ def report(name: str, result: dict, others: dict) -> None:
     for method in ("definition", "hover", "references", "workspace/symbol"):
         stats = result["latency"][method]
         print(f"   {method:17s} {fmt(stats)}  answered {result['latency']['answered'][method]}")
-    print(f"   didChange->refs   {fmt(result['didchange_to_references'])}")
+    print(f"   didChange->refs   {fmt(result['didchange_to_references'])}  (a use typed in a function body)")
+    print(f"   didChange->refs   {fmt(result['didchange_module_level'])}  (a new module-level name: importers re-resolved)")
     print(f"   peak RSS          {result['peak_rss_mb']:.0f} MB (server process)")
     if others:
         print("   (ratios: their p50 / codemeld's p50 over the same first positions)")
