@@ -159,6 +159,19 @@ async def test_cancel_indexing_and_answers_while_indexing(tmp_path):
         await stop_client(client)
 
 
+async def test_parallel_indexing_inside_the_server(tmp_path):
+    """Enough files for the indexer's worker processes (forked from the
+    threaded server): they must not inherit a held stdin lock and hang."""
+    root = tmp_path / "big"
+    _big_workspace(root, 60)
+    client = await start_client(tmp_path / "cache", root, options={"jobs": 2}, ready=False)
+    try:
+        current = await wait_ready(client, timeout=60)
+        assert current["files"] == 62
+    finally:
+        await stop_client(client)
+
+
 async def _token_with_report(client):
     for token, reports in client.progress_reports.items():
         if any(r.kind == "report" for r in reports):
