@@ -34,21 +34,23 @@ log = logging.getLogger(__name__)
 # otherwise index a whole virtualenv.
 SKIP_DIRS: frozenset[str] = frozenset({
     ".git", ".hg", ".svn",
-    ".venv", "venv",
+    ".venv",
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     ".tox", ".nox", "node_modules", "build", "dist", "site-packages",
     ".codemeld", ".idea", ".vscode",
 })
 SKIP_DIR_SUFFIXES: tuple[str, ...] = (".egg-info",)
-# `env` and `.env` are common names for real packages/config too, so they are
+# `venv`, `env` and `.env` are common names for real packages/config too, so they are
 # only skipped when they hold a virtualenv. A pyvenv.cfg marks a virtualenv
 # under any name, so that check applies to every directory below the root.
 VENV_MARKER = "pyvenv.cfg"
 
 BINARY_PROBE = 8192  # bytes read from each file to decide whether it is text
 _BINARY_RATIO = 0.10  # share of control bytes above which a file is binary
-# Control characters that do occur in text files.
-_TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\b\x1b")
+# Control bytes that do not occur in text (tab, newlines, form feed, backspace
+# and ESC do). Counted with bytes.translate, which runs at C speed.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\v\b\x1b") + b"\x7f"
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 
 # Skipped reasons (other modules may compare against these).
 TOO_LARGE = "too large"
@@ -104,7 +106,7 @@ def is_binary(head: bytes) -> bool:
     # High-bit bytes are deliberately not counted: source in a legacy 8-bit
     # encoding (KOI8-R, latin-1, ...) is almost all high bytes and still text.
     # Real binaries nearly always have a NUL in 8 KiB; control bytes catch the rest.
-    odd = sum(1 for b in head if (b < 32 and b not in _TEXT_CONTROLS) or b == 127)
+    odd = len(head.translate(None, _NOT_CONTROL))
     return odd / len(head) > _BINARY_RATIO
 
 
@@ -247,7 +249,7 @@ def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions()) -> Disc
                         if not options.follow_symlinks:
                             continue
                         dir_id = _dir_id(entry.stat())
-                        if False:
+                        if dir_id in ancestors:
                             skipped.append(Skipped(rel, SYMLINK_LOOP))
                             continue
                     else:

@@ -15,6 +15,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -24,12 +25,13 @@ from typing import Callable, Iterable
 from indexer import discovery
 from indexer.languages.base import FileFacts
 from indexer.languages.python.extract import extract as extract_python
+from indexer.languages.python.extract import normalize_source
 from indexer.languages.python.modules import module_name, source_roots
 from indexer.languages.python.provider import MemoryProvider, StoreProvider
 from indexer.languages.python.resolve import Resolver, absolute_module
 from indexer.languages.python.summary import MEMBER_KINDS, summarize
 from indexer.model import IndexRun
-from indexer.store import Store, symbol_row
+from indexer.store import Store, pack, symbol_row
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +65,23 @@ def default_index_dir(root: Path) -> Path:
 
 @dataclass(slots=True)
 class _Parsed:
+    """One parsed file, with everything the writer stores prepared by the
+    worker (packing and row building run in parallel, not in the writer)."""
+
     path: str
     sha: str
     size: int
     mtime_ns: int
-    facts: FileFacts | None
     error: str | None
+    module: str | None = None
+    is_package: bool = False
+    lines: int = 0
+    summary: object = None
+    facts_blob: bytes | None = None
+    summary_blob: bytes | None = None
+    symbol_rows: list = field(default_factory=list)
+    import_modules: set = field(default_factory=set)
+    missing: bool = False  # deleted between discovery and reading
 
 
 def _parse_one(job: tuple) -> _Parsed:
@@ -82,20 +95,29 @@ def _parse_one(job: tuple) -> _Parsed:
             size, mtime = stat.st_size, stat.st_mtime_ns
         else:
             size, mtime = len(source), -1  # an unsaved buffer: disk must be re-checked later
+    except FileNotFoundError:
+        return _Parsed(rel_path, "", 0, 0, "deleted", missing=True)
     except OSError as exc:
-        return _Parsed(rel_path, "", 0, 0, None, f"unreadable: {exc.strerror or exc}")
+        return _Parsed(rel_path, "", 0, 0, f"unreadable: {exc.strerror or exc}")
     sha = hashlib.sha256(source).hexdigest()
+    source = normalize_source(source)
     try:
         facts = extract_python(source, rel_path, module, is_package)
     except Exception as exc:  # a parser bug must not take the run down
         log.exception("extracting %s failed", rel_path)
-        return _Parsed(rel_path, sha, size, mtime, None, f"extraction failed: {exc}")
+        return _Parsed(rel_path, sha, size, mtime, f"extraction failed: {exc}")
     notes = list(facts.errors)
     try:
         source.decode("utf-8")
     except UnicodeDecodeError as exc:
         notes.insert(0, f"not valid UTF-8 at byte {exc.start}; undecodable bytes replaced")
-    return _Parsed(rel_path, sha, size, mtime, facts, "; ".join(notes) or None)
+    summary = summarize(facts)
+    return _Parsed(
+        rel_path, sha, size, mtime, "; ".join(notes) or None,
+        module=facts.module, is_package=facts.is_package, lines=facts.line_count,
+        summary=summary, facts_blob=pack(facts), summary_blob=pack(summary),
+        symbol_rows=_symbol_rows(facts), import_modules=_import_modules(facts),
+    )
 
 
 # Phase-2 workers inherit the provider through fork instead of pickling it.
@@ -176,7 +198,18 @@ class Indexer:
     # -- public entry points -----------------------------------------------
 
     def run(self, progress: Progress | None = None, cancel: Cancel | None = None) -> IndexRun:
-        """Bring the whole index up to date with the disk."""
+        """Bring the whole index up to date with the disk. A damaged database
+        (disk full, a copied half file) is rebuilt rather than reported."""
+        try:
+            return self._run(progress, cancel)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise  # locked or busy: not damage
+            log.warning("index %s is damaged (%s): rebuilding it", self.index_dir, exc)
+            self.store.reset()
+            return self._run(progress, cancel)
+
+    def _run(self, progress: Progress | None, cancel: Cancel | None) -> IndexRun:
         started = time.perf_counter()
         found = discovery.discover(self.root, self._discovery_options())
         for skipped in found.skipped:
@@ -259,34 +292,48 @@ class Indexer:
                     self.store.delete_file(conn, file_id)
                     self.store.mark_dirty(conn, dependents - {file_id})
         summaries = []
+        if cold and jobs:
+            self.store.drop_lookup_indexes()
         for batch in self._parsed_batches(jobs):
             if cancel is not None and cancel():
                 log.info("indexing cancelled after %d of %d files", stats["parsed"], total)
                 break
             with self.store.transaction() as conn:
                 for parsed in batch:
-                    summary = summarize(parsed.facts) if parsed.facts else None
+                    if parsed.missing:
+                        # Deleted while we worked: drop it like a removal.
+                        old = self.store.load_summary(path=parsed.path)
+                        gone = self.store.file_states().get(parsed.path)
+                        if gone is not None:
+                            self.store.mark_dirty(conn, self._dependents(old, None, gone[0]) - {gone[0]})
+                            self.store.delete_file(conn, gone[0])
+                            stats["removed"] += 1
+                        continue
+                    summary = parsed.summary
                     dependents: set[int] = set()
                     if not cold:
                         old = self.store.load_summary(path=parsed.path)
                         dependents = self._dependents(old, summary, None)
-                    file_id = self.store.write_file(
-                        conn, parsed.path, "python", parsed.sha, parsed.size, parsed.mtime_ns,
-                        parsed.facts, summary, parsed.error,
-                        _symbol_rows(parsed.facts) if parsed.facts else [],
-                        _import_modules(parsed.facts) if parsed.facts else set())
+                    file_id = self.store.write_file(conn, parsed, "python")
                     if dependents:
                         self.store.mark_dirty(conn, dependents - {file_id})
-                    if parsed.facts is None:
+                    if parsed.facts_blob is None:
                         stats["failed"] += 1
                     elif summary is not None:
                         summaries.append(summary)
                     stats["parsed"] += 1
             if progress is not None:
                 progress(stats["parsed"], total, f"{stats['parsed']}/{total} files")
+        log.info("phase 1: %d files parsed and written", stats["parsed"])
         if cancel is not None and cancel():
+            if cold:
+                self.store.ensure_lookup_indexes()
             return stats
         stats["refs"] = self._resolve_dirty(progress, cancel, summaries if cold else None)
+        if cold:
+            started = time.perf_counter()
+            self.store.ensure_lookup_indexes()
+            log.info("lookup indexes built in %.2fs", time.perf_counter() - started)
         with self.store.transaction() as conn:
             self.store.set_meta(conn, "last_update", str(time.time()))
             self.store.set_meta(conn, "root", str(self.root))

@@ -43,6 +43,13 @@ def _reference(row) -> Reference:
     return Reference(path, Range.of(sl, sc, el, ec), name, kind, enclosing, target, confidence, how)
 
 
+def char_column(line_text: str, utf16_col: int) -> int:
+    """UTF-16 column -> code-point column (what compilers and people count)."""
+    if line_text.isascii():
+        return utf16_col
+    return len(line_text.encode("utf-16-le")[: utf16_col * 2].decode("utf-16-le", "ignore"))
+
+
 def utf16_column(line_text: str, char_col: int) -> int:
     """Code-point column -> UTF-16 column (what LSP and the index use)."""
     prefix = line_text[:char_col]
@@ -186,16 +193,21 @@ class Graph:
         raise TargetError(f"nothing defined or referenced at {path}:{line1}" + (f":{col1}" if col1 else ""))
 
     def relative_path(self, path_text: str) -> str | None:
+        """A path as the index names it (relative to the root), or None when
+        outside. Relative paths are tried from the current directory, then
+        from the root; symlinks inside the workspace keep their own name."""
         path = Path(path_text)
-        if not path.is_absolute():
-            candidate = (Path.cwd() / path).resolve()
-            if not str(candidate).startswith(str(self.root)):
-                candidate = (self.root / path).resolve()
-            path = candidate
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return None
+        candidates = [path] if path.is_absolute() else [Path.cwd() / path, self.root / path]
+        for candidate in candidates:
+            for form in (Path(os.path.normpath(candidate)), candidate.resolve()):
+                if form.is_relative_to(self.root) and (form.exists() or self._indexed(form)):
+                    return form.relative_to(self.root).as_posix()
+        absolute = Path(os.path.normpath(candidates[-1]))
+        return absolute.relative_to(self.root).as_posix() if absolute.is_relative_to(self.root) else None
+
+    def _indexed(self, path: Path) -> bool:
+        rel = path.relative_to(self.root).as_posix()
+        return self.conn.execute("SELECT 1 FROM files WHERE path = ?", (rel,)).fetchone() is not None
 
     # -- status ---------------------------------------------------------------
 
@@ -229,4 +241,4 @@ def age(seconds_since_epoch: float | None) -> str:
     return f"{delta:.0f} s ago"
 
 
-__all__ = ["Graph", "TargetError", "Position", "utf16_column", "age"]
+__all__ = ["Graph", "TargetError", "Position", "utf16_column", "char_column", "age"]

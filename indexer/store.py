@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 8
 DB_NAME = "graph.sqlite3"
 
 _SCHEMA = """
@@ -64,8 +64,6 @@ CREATE TABLE symbols(
     body_hash TEXT
 );
 CREATE INDEX symbols_file ON symbols(file_id, nsl);
-CREATE INDEX symbols_qualname ON symbols(qualname);
-CREATE INDEX symbols_name ON symbols(name);
 CREATE TABLE refs(
     file_id INTEGER NOT NULL,
     sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER,
@@ -76,14 +74,22 @@ CREATE TABLE refs(
     confidence REAL NOT NULL,
     how TEXT NOT NULL
 );
-CREATE INDEX refs_target ON refs(target);
 CREATE INDEX refs_file ON refs(file_id, sl);
-CREATE INDEX refs_name ON refs(name);
-CREATE INDEX refs_enclosing ON refs(enclosing);
 CREATE TABLE imports(file_id INTEGER NOT NULL, module TEXT NOT NULL);
 CREATE INDEX imports_module ON imports(module);
 CREATE INDEX imports_file ON imports(file_id);
 """
+
+
+# Lookup indexes a cold build drops and recreates once at the end: building
+# them in one sort is several times faster than maintaining them per row.
+_LOOKUP_INDEXES = {
+    "symbols_qualname": "symbols(qualname)",
+    "symbols_name": "symbols(name)",
+    "refs_target": "refs(target)",
+    "refs_name": "refs(name)",
+    "refs_enclosing": "refs(enclosing)",
+}
 
 
 class StoreError(RuntimeError):
@@ -111,8 +117,18 @@ class Store:
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"no index at {self.index_dir} (run `codemeld index` first)")
-        else:
-            self.index_dir.mkdir(parents=True, exist_ok=True)
+            self._check_schema()
+            return
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._check_schema()
+        except (StoreError, sqlite3.DatabaseError) as exc:
+            log.warning("index %s is unreadable (%s); rebuilding", self.path, exc)
+            self.reset()
+
+    def reset(self) -> None:
+        """Drop the database and start empty (corruption; schema change)."""
+        self._recreate_file()
         self._check_schema()
 
     # -- connections -------------------------------------------------------
@@ -149,12 +165,14 @@ class Store:
             self._local.conn = None
 
     def _check_schema(self) -> None:
-        conn = self.conn
         try:
+            conn = self.conn
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             has_tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
             if version == SCHEMA_VERSION and has_tables:
                 conn.execute("SELECT count(*) FROM files").fetchone()
+                if not self.readonly:
+                    self.ensure_lookup_indexes()  # a bulk build may have died without them
                 return
         except sqlite3.DatabaseError as exc:
             if self.readonly:
@@ -170,6 +188,15 @@ class Store:
             self._recreate_file()
             conn = self.conn
         conn.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        self.ensure_lookup_indexes()
+
+    def ensure_lookup_indexes(self) -> None:
+        for name, target in _LOOKUP_INDEXES.items():
+            self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+
+    def drop_lookup_indexes(self) -> None:
+        for name in _LOOKUP_INDEXES:
+            self.conn.execute(f"DROP INDEX IF EXISTS {name}")
 
     def _recreate_file(self) -> None:
         self.close()
@@ -196,24 +223,24 @@ class Store:
         rows = self.conn.execute("SELECT path, id, sha256, size, mtime_ns FROM files")
         return {path: (fid, sha, size, mtime) for path, fid, sha, size, mtime in rows}
 
-    def write_file(self, conn, rel_path: str, language: str, sha: str, size: int, mtime_ns: int,
-                   facts, summary, error: str | None, symbol_rows: list[tuple], import_modules: set[str]) -> int:
+    def write_file(self, conn, parsed, language: str) -> int:
         """Replace a file's facts (symbols, imports); its refs wait for resolution."""
-        row = conn.execute("SELECT id FROM files WHERE path=?", (rel_path,)).fetchone()
-        values = (language, facts.module if facts else None, int(bool(facts and facts.is_package)),
-                  sha, size, mtime_ns, facts.line_count if facts else 0, error,
-                  pack(facts) if facts else None, pack(summary) if summary else None, time.time())
+        row = conn.execute("SELECT id FROM files WHERE path=?", (parsed.path,)).fetchone()
+        values = (language, parsed.module, int(parsed.is_package), parsed.sha, parsed.size,
+                  parsed.mtime_ns, parsed.lines, parsed.error, parsed.facts_blob,
+                  parsed.summary_blob, time.time())
+        dirty = int(parsed.facts_blob is not None)  # nothing to resolve in a file that failed
         if row is None:
             cur = conn.execute(
                 "INSERT INTO files(language, module, is_package, sha256, size, mtime_ns, lines, error,"
-                " facts, summary, indexed_at, dirty, path) VALUES(?,?,?,?,?,?,?,?,?,?,?,1,?)",
-                (*values, rel_path))
+                " facts, summary, indexed_at, dirty, path) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (*values, dirty, parsed.path))
             file_id = cur.lastrowid
         else:
             file_id = row[0]
             conn.execute(
                 "UPDATE files SET language=?, module=?, is_package=?, sha256=?, size=?, mtime_ns=?, lines=?,"
-                " error=?, facts=?, summary=?, indexed_at=?, dirty=1 WHERE id=?", (*values, file_id))
+                " error=?, facts=?, summary=?, indexed_at=?, dirty=? WHERE id=?", (*values, dirty, file_id))
             conn.execute("DELETE FROM symbols WHERE file_id=?", (file_id,))
             conn.execute("DELETE FROM refs WHERE file_id=?", (file_id,))
             conn.execute("DELETE FROM imports WHERE file_id=?", (file_id,))
@@ -221,9 +248,9 @@ class Store:
             "INSERT INTO symbols(file_id, name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec,"
             " signature, docstring, parent, is_test, is_member, flags, decorators, params, body_hash)"
             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(file_id, *r) for r in symbol_rows])
+            [(file_id, *r) for r in parsed.symbol_rows])
         conn.executemany("INSERT INTO imports(file_id, module) VALUES(?, ?)",
-                         [(file_id, m) for m in import_modules])
+                         [(file_id, m) for m in parsed.import_modules])
         return file_id
 
     def touch_file(self, conn, file_id: int, mtime_ns: int) -> None:

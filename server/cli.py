@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,7 +17,7 @@ from typing import Annotated, Optional
 import typer
 
 from indexer.index import IndexOptions, Indexer, default_index_dir
-from indexer.query import Graph, TargetError, age
+from indexer.query import Graph, TargetError, age, char_column
 from indexer.store import Store, StoreError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
@@ -35,7 +36,7 @@ class CliError(Exception):
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+        format="%(relativeCreated)7.0fms %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
 
@@ -70,8 +71,10 @@ def _emit_json(value) -> None:
     sys.stdout.write("\n")
 
 
-def _location(path: str, line: int, character: int) -> str:
-    return f"{path}:{line + 1}:{character + 1}"
+def _location(lines: "_LineCache", path: str, line: int, utf16_col: int) -> str:
+    """path:line:col as compilers print it: 1-based, columns in characters,
+    so the location can be pasted back as a TARGET."""
+    return f"{path}:{line + 1}:{char_column(lines.raw(path, line), utf16_col) + 1}"
 
 
 @app.command()
@@ -158,7 +161,11 @@ def refs(
     graph = _graph(root, index_dir)
     if batch is not None:
         out = {}
-        for line in batch.read_text().splitlines():
+        try:
+            batch_text = batch.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot read batch file {batch}: {exc.strerror or exc}") from exc
+        for line in batch_text.splitlines():
             line = line.strip()
             if not line:
                 continue
@@ -180,8 +187,8 @@ def refs(
     lines = _LineCache(graph.root)
     for ref in found:
         start = ref.range.start
-        print(f"{_location(ref.path, start.line, start.character)}: {ref.kind} [{ref.how} {ref.confidence:.2f}]"
-              f"  {lines.get(ref.path, start.line)}")
+        print(f"{_location(lines, ref.path, start.line, start.character)}: {ref.kind}"
+              f" [{ref.how} {ref.confidence:.2f}]  {lines.get(ref.path, start.line)}")
     files = len({r.path for r in found})
     print(f"{len(found)} references in {files} files", file=sys.stderr)
 
@@ -202,9 +209,11 @@ def defs(
     if as_json:
         _emit_json([s.to_json() | {"signature": s.signature} for s in symbols])
         return
+    lines = _LineCache(graph.root)
     for sym in symbols:
         start = sym.selection_range.start
-        print(f"{_location(sym.path, start.line, start.character)}: {sym.kind} {sym.qualname}  {sym.signature}")
+        print(f"{_location(lines, sym.path, start.line, start.character)}: {sym.kind} {sym.qualname}"
+              f"  {sym.signature}")
 
 
 @app.command()
@@ -226,11 +235,93 @@ def symbols(
         _emit_json([s.to_json() | {"signature": s.signature, "parent": s.parent} for s in found])
         return
     depth = {}
+    lines = _LineCache(graph.root)
     for sym in found:
         level = depth.get(sym.parent, -1) + 1
         depth[sym.qualname] = level
         start = sym.selection_range.start
-        print(f"{'  ' * level}{sym.kind} {sym.name}  {sym.signature or ''}  [{start.line + 1}:{start.character + 1}]".rstrip())
+        column = char_column(lines.raw(path, start.line), start.character) + 1
+        print(f"{'  ' * level}{sym.kind} {sym.name}  {sym.signature or ''}  [{start.line + 1}:{column}]".rstrip())
+
+
+@app.command()
+def impact(
+    target: Annotated[str, typer.Argument(help="path:line:col (1-based) or a qualified name.")],
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    as_json: JsonOpt = False,
+    tests: Annotated[bool, typer.Option("--tests", help="Print only the affected tests' pytest node ids.")] = False,
+    depth: Annotated[int, typer.Option(help="How many links away to follow dependents.")] = 6,
+    limit: Annotated[int, typer.Option(help="Stop after this many dependents.")] = 2000,
+    output: Annotated[str, typer.Option("--format", help="text, json, mermaid or dot.")] = "text",
+    coverage: Annotated[bool, typer.Option(help="Merge per-test coverage data (.coverage) when present.")] = True,
+) -> None:
+    """What depends on a symbol, through which path, and which tests exercise it."""
+    from indexer import coverage_data, impact_render
+    from indexer.impact import impact as compute_impact
+
+    if output not in ("text", "json", "mermaid", "dot"):
+        raise typer.BadParameter(f"unknown format {output!r}: use text, json, mermaid or dot")
+    graph = _graph(root, index_dir)
+    qualnames = [q for q in _targets(graph, target) if graph.symbol(q) is not None]
+    if not qualnames:
+        raise CliError(f"{target} is defined outside the workspace: no impact to compute")
+    dynamic = coverage_data.load(graph.root) if coverage else None
+    report = compute_impact(graph, qualnames[0], depth=depth, limit=limit, coverage=dynamic)
+    if tests:
+        for test in report.tests:
+            print(test.id)
+        return
+    if as_json or output == "json":
+        _emit_json(report.to_json(graph.root.as_uri()))
+    elif output == "mermaid":
+        sys.stdout.write(impact_render.to_mermaid(report))
+    elif output == "dot":
+        sys.stdout.write(impact_render.to_dot(report))
+    else:
+        sys.stdout.write(impact_render.to_text(report))
+
+
+@app.command()
+def rename(
+    target: Annotated[str, typer.Argument(help="path:line:col (1-based) or a qualified name.")],
+    new_name: Annotated[str, typer.Argument(help="The new name.")],
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    apply_: Annotated[bool, typer.Option("--apply", help="Write the certain edits to the files.")] = False,
+    show_diff: Annotated[bool, typer.Option("--diff", help="Print a unified diff of all edits.")] = False,
+    include_uncertain: Annotated[bool, typer.Option(help="With --apply, also write name-matched edits.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rename a symbol across the workspace (definition, references, overrides, keywords)."""
+    from indexer import rename as renaming
+
+    graph = _graph(root, index_dir)
+    symbols = [s for q in _targets(graph, target) for s in graph.symbols(q)]
+    if not symbols:
+        raise CliError(f"{target} is defined outside the workspace and cannot be renamed")
+    try:
+        plan = renaming.plan_rename(graph, symbols[0], new_name)
+    except renaming.RenameError as exc:
+        raise CliError(str(exc)) from exc
+    if as_json:
+        _emit_json([{"path": e.path, "range": e.range.to_json(), "newText": e.new_text,
+                     "certain": e.certain, "reason": e.reason} for e in plan.edits])
+    elif show_diff:
+        sys.stdout.write(renaming.diff(graph.root, plan))
+    if apply_:
+        changed = renaming.apply(graph.root, plan, include_uncertain)
+        print(f"renamed {symbols[0].qualname} -> {new_name}: {len(changed)} files changed", file=sys.stderr)
+    uncertain = sum(1 for e in plan.edits if not e.certain)
+    if not (as_json or show_diff):
+        lines = _LineCache(graph.root)
+        for edit in plan.edits:
+            start = edit.range.start
+            mark = "?" if not edit.certain else " "
+            print(f"{mark} {_location(lines, edit.path, start.line, start.character)}: {lines.get(edit.path, start.line)}")
+    print(f"{len(plan.edits)} edits in {len(plan.by_file())} files"
+          + (f", {uncertain} uncertain (marked ?; not applied without --include-uncertain)" if uncertain else ""),
+          file=sys.stderr)
 
 
 @app.command()
@@ -266,14 +357,19 @@ class _LineCache:
         self.root = root
         self.files: dict[str, list[str]] = {}
 
-    def get(self, path: str, line: int) -> str:
+    def raw(self, path: str, line: int) -> str:
         if path not in self.files:
             try:
-                self.files[path] = (self.root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+                text = (self.root / path).read_text(encoding="utf-8", errors="replace")
             except OSError:
-                self.files[path] = []
+                text = ""
+            # Lines as the index counts them: only \n ends a line (not \f, U+2028...).
+            self.files[path] = text.split("\n")
         lines = self.files[path]
-        return lines[line].strip() if line < len(lines) else ""
+        return lines[line].rstrip("\r") if line < len(lines) else ""
+
+    def get(self, path: str, line: int) -> str:
+        return self.raw(path, line).strip()
 
 
 def main() -> None:
@@ -285,18 +381,22 @@ def main() -> None:
     except StoreError as exc:
         print(f"codemeld: {exc}", file=sys.stderr)
         sys.exit(1)
+    except sqlite3.DatabaseError as exc:
+        print(f"codemeld: the index is damaged ({exc}); run `codemeld index` to rebuild it", file=sys.stderr)
+        sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
         print("codemeld: interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show(file=sys.stderr)
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise
+    except Exception as exc:
+        # Usage errors (typer bundles its own click) carry their exit code and
+        # know how to print themselves.
+        exit_code = getattr(exc, "exit_code", None)
+        if exit_code is None:
+            raise
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show(file=sys.stderr)
+        sys.exit(exit_code)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ _PROPERTY_DECORATORS = re.compile(r"^(property|(functools\.)?cached_property|\w+
 _FIXTURE_DECORATOR = re.compile(r"^(pytest\.)?fixture\b")
 _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
+_DOTTED_NAME = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_NOT_NAMES = frozenset({b"None", b"True", b"False"})
 _MAX_ERRORS = 20
 _MAX_DOCSTRING = 4000
 
@@ -120,7 +122,9 @@ def expr_of(node: ts.Node | None, depth: int = 0):
         value = node.child_by_field_name("value") or (node.named_children[0] if node.named_children else None)
         args = [c for c in node.named_children[1:]]
         first = expr_of(args[0], depth + 1) if args else None
-        return ("sub", expr_of(value, depth + 1), first)
+        last = expr_of(args[-1], depth + 1) if len(args) > 1 else first
+        # First argument: Optional[X], List[X]; last: Callable[[...], R].
+        return ("sub", expr_of(value, depth + 1), first, last)
     if kind == "type_parameter":
         named = node.named_children
         return expr_of(named[0], depth + 1) if named else None
@@ -146,6 +150,23 @@ def _annotation_value(type_node: ts.Node | None):
     """A variable annotated `x: T` holds what calling T returns: an instance."""
     inner = expr_of(type_node)
     return ("call", inner) if inner else None
+
+
+def _bound_value(target: ts.Node):
+    """What a name bound by `for x in xs` or `with cm as x` holds, as an
+    expression: ("iter", xs) is an element of xs; a context manager is taken
+    to return itself from __enter__ (files, locks, most library types)."""
+    holder = target.parent
+    if holder is None:
+        return None
+    if holder.type in ("for_statement", "for_in_clause") and holder.child_by_field_name("left") == target:
+        iterable = expr_of(holder.child_by_field_name("right"))
+        return ("iter", iterable) if iterable else None
+    if holder.type == "as_pattern_target" and holder.parent is not None and holder.parent.type == "as_pattern":
+        pattern = holder.parent
+        if pattern.parent is not None and pattern.parent.type == "with_item" and pattern.named_children:
+            return expr_of(pattern.named_children[0])
+    return None
 
 
 def _docstring(body: ts.Node | None) -> str:
@@ -235,15 +256,15 @@ def _region(node: ts.Node) -> tuple[int, int]:
     return (node.start_byte, node.end_byte)
 
 
-def _decorators(node: ts.Node) -> tuple[ts.Node, tuple[str, ...]]:
-    """The node whose span covers the decorators, and the decorator texts."""
+def _decorators(node: ts.Node) -> tuple[ts.Node, tuple[str, ...], tuple]:
+    """The node whose span covers the decorators, their texts and expressions."""
     parent = node.parent
     if parent is None or parent.type != "decorated_definition":
-        return node, ()
-    texts = tuple(
-        _squash(_text(c))[1:].strip() for c in parent.named_children if c.type == "decorator"
-    )
-    return parent, texts
+        return node, (), ()
+    nodes = [c for c in parent.named_children if c.type == "decorator"]
+    texts = tuple(_squash(_text(c))[1:].strip() for c in nodes)
+    exprs = tuple(expr_of(c.named_children[0]) if c.named_children else None for c in nodes)
+    return parent, texts, exprs
 
 
 def _params(params_node: ts.Node | None) -> tuple:
@@ -298,6 +319,8 @@ class _Extractor:
         self.imports: list[ImportFact] = []
         self.star_imports: list[tuple[int, str]] = []
         self.scope_of_node: dict[int, int] = {}
+        self.ref_starts: list[int] = []  # start byte of each ref, parallel to self.refs
+        self.headers: list[tuple[int, int]] = []  # (end byte of a def's header, symbol)
 
     # -- symbols and scopes ------------------------------------------------
 
@@ -331,7 +354,7 @@ class _Extractor:
         owner = self.owner_symbol(scope)
         parent_sym = self.symbols[owner]
         outer_kind = self.scopes[scope].kind
-        span_node, decorators = _decorators(node)
+        span_node, decorators, decorator_exprs = _decorators(node)
         body = node.child_by_field_name("body")
         flags: list[str] = []
         if is_class:
@@ -383,6 +406,7 @@ class _Extractor:
             docstring=_docstring(body),
             flags=tuple(flags),
             decorators=decorators,
+            decorator_exprs=decorator_exprs,
             params=params,
             returns=returns,
             bases=bases,
@@ -390,6 +414,14 @@ class _Extractor:
             is_test=is_test,
         )
         index = self.add_symbol(sym)
+        # Decorators were swept before the def itself: hand them over.
+        if span_node is not node:
+            i = len(self.refs) - 1
+            while i >= 0 and self.ref_starts[i] >= span_node.start_byte:
+                self.refs[i].owner = index
+                i -= 1
+        if is_class:
+            self.headers.append((_region(node)[0], index))
         # The first definition keeps the name (property getters before their
         # setters, the first branch of platform-dependent definitions).
         existing = self.scopes[scope].names.get(name)
@@ -435,6 +467,7 @@ class _Extractor:
             stmt_span = self.cols.span(statement)
         else:
             stmt_span = span
+            type_expr = _bound_value(node)
         index = self.add_symbol(SymbolFact(
             name=name,
             qualname=f"{self.symbols[owner].qualname}.{name}",
@@ -522,8 +555,8 @@ class _Extractor:
     # -- imports -----------------------------------------------------------
 
     def import_ref(self, ident: ts.Node, scope: int, level: int, module: str, attr: str | None) -> None:
-        self.refs.append(RefFact(self.cols.span(ident), _text(ident), "import", scope,
-                                 module=(level, module, attr)))
+        self.add_ref(ident, RefFact(self.cols.span(ident), _text(ident), "import", scope,
+                                    module=(level, module, attr)))
 
     def module_refs(self, dotted: ts.Node, scope: int, level: int, prefix: str = "") -> str:
         """Import uses for each part of a dotted module name; returns the name."""
@@ -593,6 +626,10 @@ class _Extractor:
                 name = _text(ident)
                 imported.append(name)
                 self.import_ref(ident, scope, level, module, name)
+                if alias.text == ident.text:
+                    # `import x as x` is the explicit re-export idiom: the alias
+                    # names the same thing, so it is a use too.
+                    self.import_ref(alias, scope, level, module, name)
                 names[_text(alias)] = ("import", module, name, level)
         self.imports.append(ImportFact(level, module, tuple(imported), line))
 
@@ -626,6 +663,8 @@ class _Extractor:
         for cap in ("import.plain", "import.from", "import.future"):
             for node in captures.get(cap, ()):
                 items.append((node.start_byte, -2, cap, node))
+        for node in captures.get("annotation.string", ()):
+            items.append((node.start_byte, -1, "annotation.string", node))
         for node in captures.get("bind.global", ()):
             items.append((node.start_byte, -1, "bind.global", node))
         for node in captures.get("bind.nonlocal", ()):
@@ -671,6 +710,9 @@ class _Extractor:
                 continue  # opened when its region starts
             elif role.startswith("import."):
                 self.define_import(node, scope)
+            elif role == "annotation.string":
+                if ann_stack and node.start_point[0] == node.end_point[0]:
+                    self.add_string_annotation(node, scope)
             elif role == "bind.global":
                 self.scopes[scope].names[_text(node)] = ("global",)
             elif role == "bind.nonlocal":
@@ -678,12 +720,13 @@ class _Extractor:
             elif role == "bind.param":
                 self.bind_param(node, scope)
             elif role == "ref.compvar":
-                self.scopes[scope].names[_text(node)] = ("local",)
+                # No symbol, but what it holds is known: ("local", value).
+                self.scopes[scope].names[_text(node)] = ("local", _bound_value(node))
             elif role == "ref.keyword":
                 call = node.parent.parent.parent if node.parent and node.parent.parent else None
                 callee = expr_of(call.child_by_field_name("function")) if call is not None and call.type == "call" else None
                 if callee is not None:
-                    self.refs.append(RefFact(self.cols.span(node), _text(node), "keyword", scope, call=callee))
+                    self.add_ref(node, RefFact(self.cols.span(node), _text(node), "keyword", scope, call=callee))
             elif role.startswith("ref."):
                 self.add_use(node, role, scope, bool(ann_stack))
         return FileFacts(
@@ -701,6 +744,38 @@ class _Extractor:
             line_count=root.end_point[0] + 1,
         )
 
+    def add_string_annotation(self, content: ts.Node, scope: int) -> None:
+        """Forward references: each dotted name in "pkg.Node[T]" is a use."""
+        row, base_col = content.start_point
+        text = content.text
+        for match in _DOTTED_NAME.finditer(text):
+            if match.group() in _NOT_NAMES:
+                continue
+            receiver = None
+            offset = match.start()
+            for part in match.group().split(b"."):
+                start = base_col + offset
+                span = (row, self.cols.col(row, start), row, self.cols.col(row, start + len(part)))
+                name = part.decode("utf-8", "replace")
+                ref = RefFact(span, name, "annotation", scope, receiver=receiver)
+                self.headers_owner(content.start_byte + offset, ref)
+                self.refs.append(ref)
+                self.ref_starts.append(content.start_byte + offset)
+                receiver = ("name", name) if receiver is None else ("attr", receiver, name)
+                offset += len(part) + 1
+
+    def headers_owner(self, start: int, ref: RefFact) -> None:
+        while self.headers and self.headers[-1][0] <= start:
+            self.headers.pop()
+        if self.headers:
+            ref.owner = self.headers[-1][1]  # inside a class's bases
+
+    def add_ref(self, node: ts.Node, ref: RefFact) -> None:
+        start = node.start_byte
+        self.headers_owner(start, ref)
+        self.refs.append(ref)
+        self.ref_starts.append(start)
+
     def add_use(self, node: ts.Node, role: str, scope: int, in_annotation: bool) -> None:
         name = _text(node)
         kind = _REF_KIND[role]
@@ -711,14 +786,14 @@ class _Extractor:
                 self.bind_self_attribute(node, receiver, scope)
             if in_annotation:
                 kind = "annotation"
-            self.refs.append(RefFact(self.cols.span(node), name, kind, scope, receiver=receiver))
+            self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope, receiver=receiver))
             return
         if kind == "write":
             if self.bind_variable(node, name, scope) is not None:
                 return  # the defining assignment is the declaration, not a use
         elif in_annotation:
             kind = "annotation"
-        self.refs.append(RefFact(self.cols.span(node), name, kind, scope))
+        self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope))
 
 
 @lru_cache(maxsize=1)
@@ -730,6 +805,63 @@ def _query_cursor() -> ts.QueryCursor:
     return ts.QueryCursor(_query_cursor_factory())
 
 
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+def|def|class|@)[ \t]", re.MULTILINE)
+_RECOVERY_ROUNDS = 4
+
+
+def normalize_source(raw: bytes) -> bytes:
+    """The bytes tree-sitter should see, as an editor shows the file: a
+    UTF-8 BOM dropped, a PEP 263 coding cookie honoured (re-encoded to
+    UTF-8), and old-Mac lone CRs counted as line breaks (same length, so
+    positions are unchanged)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    head = raw.split(b"\n", 2)[:2]
+    for line in head:
+        match = _CODING_COOKIE.match(line)
+        if match:
+            codec = match.group(1).decode("ascii", "replace").lower()
+            if codec.replace("_", "-") not in ("utf-8", "utf8"):
+                try:
+                    raw = raw.decode(codec).encode("utf-8")
+                except (LookupError, UnicodeError):
+                    pass  # keep the bytes; the file is still indexed as UTF-8
+            break
+    if b"\r" in raw:
+        raw = _LONE_CR.sub(b"\n", raw)
+    return raw
+
+
+def _recover(source: bytes, tree: ts.Tree) -> bytes | None:
+    """Mid-edit text such as `value = a(1,` swallows the definitions after it
+    into one error node. Blank the broken statement up to the next top-level
+    `def`/`class`/decorator line (offsets unchanged) so they parse again."""
+    for child in tree.root_node.children:
+        if not (child.is_error or child.has_error) or child.start_point[0] == child.end_point[0]:
+            continue
+        first_line_end = source.find(b"\n", child.start_byte)
+        match = _TOP_LEVEL_DEF.search(source, first_line_end + 1 if first_line_end >= 0 else child.end_byte, child.end_byte)
+        if match is None:
+            continue
+        blanked = bytes(b if b in (10, 13) else 32 for b in source[child.start_byte:match.start()])
+        return source[:child.start_byte] + blanked + source[match.start():]
+    return None
+
+
 def extract(source: bytes, rel_path: str, module: str, is_package: bool = False) -> FileFacts:
     tree = parser().parse(source)
-    return _Extractor(source, rel_path, module, is_package).run(tree)
+    errors: list[str] = []
+    for _ in range(_RECOVERY_ROUNDS):
+        if not tree.root_node.has_error:
+            break
+        repaired = _recover(source, tree)
+        if repaired is None:
+            break
+        errors = errors or _syntax_errors(tree.root_node)
+        source, tree = repaired, parser().parse(repaired)
+    facts = _Extractor(source, rel_path, module, is_package).run(tree)
+    if errors:
+        facts.errors = errors + [e for e in facts.errors if e not in errors]
+    return facts

@@ -29,12 +29,18 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from indexer.languages.base import FileFacts
-from indexer.languages.python.summary import ModuleSummary, SymInfo, class_members, sym_info, summarize
+from indexer.languages.python.summary import ModuleSummary, SymInfo, class_members, keep_first, sym_info, summarize
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # Subscripted annotations whose first argument is the type that matters.
 _UNWRAP = frozenset({"Optional", "Union", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _CLASS_OF = frozenset({"Type", "type"})
+# Annotations of collections whose first argument is what iterating yields.
+_CONTAINERS = frozenset({
+    "List", "list", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
+    "Set", "set", "FrozenSet", "frozenset", "AbstractSet", "MutableSet", "Deque", "deque",
+    "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "Tuple", "tuple", "KeysView",
+})
 _TESTCASE = ("unittest.TestCase", "unittest.case.TestCase", "TestCase")
 _MAX_DEPTH = 12
 _NAME_MATCH_LIMIT = 4
@@ -45,7 +51,9 @@ CONFIDENCE = {
     "constructor": 0.85, "return-type": 0.8, "fixture": 1.0, "keyword": 0.9,
     "external": 1.0,
 }
-NAME_MATCH_CONFIDENCE = 0.5
+# Below 0.5 on purpose: callers asking for likely references (>= 0.5) get
+# none of the guesses; impact analysis, which wants recall, takes them all.
+NAME_MATCH_CONFIDENCE = 0.4
 
 
 class ModuleProvider(Protocol):
@@ -94,10 +102,11 @@ class _File:
             info = sym_info(facts, index)
             if sym.kind == "class":
                 info.members = members.get(index, {})
-            self.info.setdefault(sym.qualname, info)
+            keep_first(self.info, info)
             self.local_scope.setdefault(sym.qualname, scope_of_symbol.get(sym.parent, 0))
         self.enclosing = [facts.symbols[self.owner(i)].qualname for i in range(len(facts.scopes))]
         self.name_cache: dict[tuple[int, str], tuple] = {}
+        self.eval_cache: dict[tuple[int, tuple], tuple | None] = {}
 
     def owner(self, scope: int) -> int:
         scopes = self.facts.scopes
@@ -110,6 +119,8 @@ class Resolver:
     def __init__(self, provider: ModuleProvider):
         self.p = provider
         self._values: dict[str, tuple | None] = {}  # value of a non-local symbol
+        self._members: dict[tuple, tuple | None] = {}  # (class, name, skip_self) -> member
+        self._decorated: dict[str, tuple] = {}  # function -> value after its decorators
         self._busy: set = set()
 
     # -- modules -----------------------------------------------------------
@@ -135,8 +146,13 @@ class Resolver:
             target = self.import_target(level, module, summary)
             if attr is None:
                 return self.module_referent(target)
-            return self.module_attr(target, attr, depth + 1) or ("external", f"{target}.{attr}")
+            return self.module_attr(target, attr, depth + 1) or self.outside(target, attr)
         return None
+
+    def outside(self, module: str, attr: str) -> tuple | None:
+        """`module.attr` not found: outside the workspace it keeps its dotted
+        name; inside, the name is missing (unresolved)."""
+        return None if self.p.has_module(module) else ("external", f"{module}.{attr}")
 
     def module_attr(self, module: str, name: str, depth: int = 0) -> tuple | None:
         """What `module.name` is: `from module import name` follows this."""
@@ -190,6 +206,10 @@ class Resolver:
             return referent
         if tag == "external":
             return referent
+        if tag == "local":
+            if referent[1] is None or f is None:
+                return None
+            return self.eval(referent[1], f, referent[2], depth + 1)
         if tag != "sym":
             return None
         info = self.info(referent, f)
@@ -199,6 +219,8 @@ class Resolver:
         if kind == "class":
             return ("class", info.qualname)
         if kind in ("function", "method"):
+            if info.decorators:
+                return self.decorated_value(info, depth)
             return ("function", info.qualname)
         if kind == "module":
             return ("module", info.qualname)
@@ -243,6 +265,14 @@ class Resolver:
         return self._eval(expr, lookup, None, None, depth)
 
     def eval(self, expr: tuple, f: _File, scope: int, depth: int) -> tuple | None:
+        if depth == 0:
+            # Receivers repeat (self, a module, a local): evaluate each once per scope.
+            key = (scope, expr)
+            if key in f.eval_cache:
+                return f.eval_cache[key]
+            value = self._eval(expr, lambda name: self.lookup(f, scope, name)[0], f, scope, 0)
+            f.eval_cache[key] = value
+            return value
         return self._eval(expr, lambda name: self.lookup(f, scope, name)[0], f, scope, depth)
 
     def _eval(self, expr, lookup, f: _File | None, scope: int | None, depth: int) -> tuple | None:
@@ -266,7 +296,18 @@ class Resolver:
             if head in _CLASS_OF:
                 inner = self._eval(expr[2], lookup, f, scope, depth + 1)
                 return ("class", inner[1]) if inner and inner[0] == "instance" else inner
-            return self._eval(base, lookup, f, scope, depth + 1)
+            if head in _CONTAINERS:
+                return ("generic", self._eval(expr[2], lookup, f, scope, depth + 1))
+            if head == "Callable":
+                returned = self._eval(expr[3], lookup, f, scope, depth + 1) if len(expr) > 3 else None
+                return ("callabletype", returned)
+            value = self._eval(base, lookup, f, scope, depth + 1)
+            if value is not None and value[0] == "iterable":
+                return value[1]  # xs[0] of a list of X is an X
+            return value
+        if tag == "iter":
+            value = self._eval(expr[1], lookup, f, scope, depth + 1)
+            return value[1] if value is not None and value[0] == "iterable" else None
         if tag == "super" and f is not None and scope is not None:
             cls = self.enclosing_class(f, scope)
             return ("super", cls) if cls else None
@@ -289,21 +330,70 @@ class Resolver:
             return self.call_result(("function", info.qualname), depth + 1, module=info.module)
         return self.value_of(member, f, depth)
 
-    def call_result(self, callee: tuple | None, depth: int, module: str | None = None) -> tuple | None:
-        if callee is None:
+    def call_result(self, callee: tuple | None, depth: int, module: str | None = None,
+                    want_callable: bool = False) -> tuple | None:
+        if callee is None or depth > _MAX_DEPTH:
             return None
         tag = callee[0]
         if tag == "class":
             return ("instance", callee[1])
+        if tag == "generic":  # List[X]() as an annotation's value: holds Xs
+            element = self.call_result(callee[1], depth + 1) if callee[1] is not None else None
+            return ("iterable", element)
+        if tag == "callabletype":  # Callable[..., R] as an annotation's value
+            return ("callable", callee[1])
+        if tag == "callable":
+            return self.call_result(callee[1], depth + 1)
         if tag == "external":
             return ("external", callee[1] + "()")
         if tag == "function":
             info = self.sym_by_qualname(callee[1], module)
             if info is None or info.returns is None:
                 return None
-            value = self.eval_in_module(("call", info.returns), info.module, depth + 1)
-            return value
+            # Overloads: a decorator factory called as @f() must return a callable.
+            first = None
+            for returns in (info.returns, *info.alt_returns):
+                value = self.eval_in_module(("call", returns), info.module, depth + 1)
+                if value is None:
+                    continue
+                callable_ = value[0] in ("callable", "function")
+                if callable_ == want_callable:
+                    if not callable_:
+                        return value
+                    # Prefer a factory whose product is known (not a TypeVar).
+                    product = self.call_result(value, depth + 1)
+                    if product is not None and product[0] != "external":
+                        return value
+                first = first or value
+            return first
         return None
+
+    def decorated_value(self, info: SymInfo, depth: int) -> tuple:
+        """What a decorated function's name holds: decorators whose return
+        types are known transform it (@click.group() makes a Group); others
+        (functools.wraps, outside libraries, TypeVar-typed) preserve it."""
+        key = info.qualname
+        if key in self._decorated:
+            return self._decorated[key]
+        self._decorated[key] = value = ("function", key)  # cycle guard
+        for expr in reversed(info.decorators):
+            if expr is None:
+                continue
+            if expr[0] == "call":
+                decorator = self.call_result(self.eval_in_module(expr[1], info.module, depth + 1),
+                                             depth + 1, want_callable=True)
+            else:
+                decorator = self.eval_in_module(expr, info.module, depth + 1)
+            if decorator is None or decorator[0] == "external":
+                continue
+            if decorator[0] == "class":
+                result = ("instance", decorator[1])
+            else:
+                result = self.call_result(decorator, depth + 1)
+            if result is not None and result[0] != "external":
+                value = result
+        self._decorated[key] = value
+        return value
 
     def sym_by_qualname(self, qualname: str, module: str | None = None) -> SymInfo | None:
         if module is not None:
@@ -331,9 +421,16 @@ class Resolver:
 
     def class_member(self, qualname: str, name: str, depth: int, skip_self: bool = False, seen=None) -> tuple | None:
         """Attribute lookup through the class hierarchy (left-to-right, depth first)."""
+        if seen is None:
+            key = (qualname, name, skip_self)
+            if key not in self._members:
+                self._members[key] = self._class_member(qualname, name, 0, skip_self, set())
+            return self._members[key]
+        return self._class_member(qualname, name, depth, skip_self, seen)
+
+    def _class_member(self, qualname: str, name: str, depth: int, skip_self: bool, seen: set) -> tuple | None:
         if depth > _MAX_DEPTH:
             return None
-        seen = seen if seen is not None else set()
         if qualname in seen:
             return None
         seen.add(qualname)
@@ -400,7 +497,7 @@ class Resolver:
                 current = sc.parent
                 continue
             if tag == "local":
-                return (("local",), "local")
+                return (("local", binding[1] if len(binding) > 1 else None, current), "local")
             if tag == "def":
                 return (("sym", f.facts.symbols[binding[1]].qualname, f.facts.module), "scope")
             found = self.follow_binding(binding, summary, 0)
@@ -430,15 +527,16 @@ class Resolver:
         f = _File(facts)
         out = Resolution()
         refs = out.refs
+        symbols = facts.symbols
         for ref in facts.refs:
-            enclosing = f.enclosing[ref.scope]
+            enclosing = symbols[ref.owner].qualname if ref.owner >= 0 else f.enclosing[ref.scope]
             if ref.kind == "import":
                 level, module, attr = ref.module
                 target_module = self.import_target(level, module, self.own_summary(f))
                 if attr is None:
                     referent = self.module_referent(target_module)
                 else:
-                    referent = self.module_attr(target_module, attr) or ("external", f"{target_module}.{attr}")
+                    referent = self.module_attr(target_module, attr) or self.outside(target_module, attr)
                 self.emit(refs, ref, enclosing, referent, "import", None)
                 continue
             if ref.kind == "keyword":

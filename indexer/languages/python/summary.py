@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer.languages.base import FileFacts, SymbolFact
+from indexer.languages.base import Compact, FileFacts, SymbolFact
 
 # Symbol kinds that live on a class (attribute lookups find them).
 MEMBER_KINDS = frozenset({"method", "attribute"})
 
 
 @dataclass(slots=True)
-class SymInfo:
+class SymInfo(Compact):
     qualname: str
     kind: str
     module: str
@@ -27,10 +27,12 @@ class SymInfo:
     params: tuple = ()
     members: dict[str, str] = field(default_factory=dict)  # classes: name -> qualname
     is_member: bool = False  # defined in a class body (or via self.x)
+    decorators: tuple = ()  # decorator expressions, outermost first
+    alt_returns: tuple = ()  # return annotations of further @overload definitions
 
 
 @dataclass(slots=True)
-class ModuleSummary:
+class ModuleSummary(Compact):
     module: str
     path: str
     is_package: bool
@@ -59,8 +61,18 @@ def sym_info(facts: FileFacts, index: int, include_members: bool = True) -> SymI
         bases=sym.bases,
         params=sym.params,
         is_member=parent_kind == "class",
+        decorators=sym.decorator_exprs,
     )
     return info
+
+
+def keep_first(infos: dict[str, SymInfo], info: SymInfo) -> None:
+    """First definition of a qualname wins; later overloads add their returns."""
+    held = infos.get(info.qualname)
+    if held is None:
+        infos[info.qualname] = info
+    elif info.returns is not None and held.kind in ("function", "method"):
+        held.alt_returns = held.alt_returns + (info.returns,)
 
 
 def class_members(facts: FileFacts) -> dict[int, dict[str, str]]:
@@ -89,8 +101,7 @@ def summarize(facts: FileFacts) -> ModuleSummary:
         info = sym_info(facts, index)
         if sym.kind == "class":
             info.members = members.get(index, {})
-        # First definition wins, as in the scope bindings.
-        symbols.setdefault(sym.qualname, info)
+        keep_first(symbols, info)
     module_scope = facts.scopes[0].names if facts.scopes else {}
     names = {
         name: ("def", facts.symbols[b[1]].qualname) if b[0] == "def" else b

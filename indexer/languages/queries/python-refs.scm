@@ -61,7 +61,10 @@
 (named_expression name: (identifier) @ref.write)
 (except_clause (as_pattern alias: (as_pattern_target (identifier) @ref.write)))
 
-; Annotations: every identifier inside a type is an annotation use.
+; Annotations: every identifier inside a type is an annotation use, and so
+; is every dotted name inside a string annotation ("Node", t.List["Node"]).
 (type) @annotation
+(type (string (string_content) @annotation.string))
+(subscript subscript: (string (string_content) @annotation.string))
 
 (identifier) @ref.read

@@ -1,0 +1,109 @@
+"""Dynamic evidence from a coverage.py data file recorded with per-test
+contexts (`pytest --cov --cov-context=test`): which tests executed which
+lines. Read straight from its SQLite schema (tables `file`, `context`,
+`line_bits`), so coverage.py need not be installed to use it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+from indexer.model import Symbol
+
+log = logging.getLogger(__name__)
+
+_PHASES = ("|run", "|setup", "|teardown")
+
+
+def numbits_to_lines(numbits: bytes) -> list[int]:
+    """coverage.py's numbits: bit i of byte j set means line j*8+i ran."""
+    lines = []
+    for index, byte in enumerate(numbits):
+        if byte:
+            base = index * 8
+            lines.extend(base + bit for bit in range(8) if byte & (1 << bit))
+    return lines
+
+
+def find_data_file(root: Path) -> Path | None:
+    explicit = os.environ.get("COVERAGE_FILE")
+    for candidate in ((root / explicit) if explicit else None, root / ".coverage"):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def test_id_of_context(context: str) -> str | None:
+    """`tests/test_x.py::TestA::test_b[param]|run` -> `tests/test_x.py::TestA::test_b`."""
+    if "::" not in context:
+        return None
+    for phase in _PHASES:
+        if context.endswith(phase):
+            context = context[: -len(phase)]
+    return context.split("[", 1)[0]
+
+
+class CoverageMap:
+    """For each workspace file: line -> the test ids that executed it."""
+
+    def __init__(self, root: Path, data_file: Path):
+        self.root = Path(root).resolve()
+        self.path = str(data_file)
+        self.lines: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.contexts = 0
+        self._load(data_file)
+
+    def _load(self, data_file: Path) -> None:
+        conn = sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)
+        try:
+            files = dict(conn.execute("SELECT id, path FROM file"))
+            contexts = {cid: test_id_of_context(text) for cid, text in conn.execute("SELECT id, context FROM context")}
+            self.contexts = sum(1 for c in contexts.values() if c)
+            for file_id, context_id, numbits in conn.execute("SELECT file_id, context_id, numbits FROM line_bits"):
+                test_id = contexts.get(context_id)
+                rel = self._relative(files.get(file_id))
+                if test_id is None or rel is None:
+                    continue
+                per_line = self.lines[rel]
+                for line in numbits_to_lines(numbits):
+                    per_line[line].add(test_id)
+        except sqlite3.DatabaseError as exc:
+            log.warning("cannot read coverage data %s: %s", data_file, exc)
+        finally:
+            conn.close()
+
+    def _relative(self, path: str | None) -> str | None:
+        if not path:
+            return None
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+    def tests_covering(self, symbol: Symbol) -> set[str]:
+        """Test ids that ran any line of the symbol (1-based lines in the data)."""
+        per_line = self.lines.get(symbol.path)
+        if not per_line:
+            return set()
+        out: set[str] = set()
+        # Skip the def line itself: it runs at import time, under whichever test imported first.
+        first = symbol.selection_range.start.line + 2
+        for line in range(first, symbol.range.end.line + 2):
+            out |= per_line.get(line, set())
+        return out
+
+    def tests_reaching(self, symbol: Symbol, resolve_test=None) -> list[tuple[str, Symbol | None]]:
+        ids = sorted(self.tests_covering(symbol))
+        return [(test_id, resolve_test(test_id) if resolve_test else None) for test_id in ids]
+
+
+def load(root: Path) -> CoverageMap | None:
+    data_file = find_data_file(Path(root))
+    if data_file is None:
+        return None
+    coverage = CoverageMap(root, data_file)
+    return coverage if coverage.contexts else None

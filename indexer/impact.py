@@ -1,0 +1,300 @@
+"""Impact analysis: what depends on a symbol, through which path, how surely,
+and which tests exercise it.
+
+The dependents are the reverse transitive closure of the reference graph:
+a use of X inside function F makes F depend on X (edge kind = the use's
+kind: call, read, import, inherit, decorator, annotation, fixture...). On
+top of the references, methods bring their class hierarchy along: a change
+to `Base.m` reaches the overriding `Sub.m` (kind "override"), and a change
+to `Sub.m` reaches the callers of `Base.m`, which may dispatch to it at run
+time (kind "dispatch"). Confidence multiplies along the path; the first path
+found at the smallest depth is kept, upgraded when an equally short path is
+more certain.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from indexer.model import Range, Symbol
+from indexer.query import Graph
+
+OVERRIDE_CONFIDENCE = 0.8
+DISPATCH_CONFIDENCE = 0.6
+DEFAULT_DEPTH = 6
+DEFAULT_LIMIT = 2000
+_CALLABLE_KINDS = ("function", "method")
+# Symbols that stand for their own code; others (parameters, locals) are
+# folded into the function they belong to.
+_NODE_KINDS = ("module", "class", "function", "method", "variable", "constant", "attribute")
+
+
+@dataclass(frozen=True, slots=True)
+class Dependent:
+    symbol: Symbol
+    depth: int
+    kind: str  # how it uses the previous link: call, read, import, inherit, override, dispatch...
+    confidence: float
+    via: tuple[str, ...]  # target ... -> this symbol
+    source: str = "static"  # static | dynamic | both
+
+    def to_json(self, root_uri: str | None = None) -> dict:
+        return {"symbol": self.symbol.to_json(root_uri), "depth": self.depth, "kind": self.kind,
+                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source}
+
+
+@dataclass(frozen=True, slots=True)
+class AffectedTest:
+    id: str  # pytest node id: tests/test_x.py::TestClass::test_name
+    symbol: Symbol
+    depth: int
+    confidence: float
+    via: tuple[str, ...]
+    source: str = "static"
+
+    def to_json(self, root_uri: str | None = None) -> dict:
+        return {"id": self.id, "symbol": self.symbol.to_json(root_uri), "depth": self.depth,
+                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source}
+
+
+@dataclass(frozen=True, slots=True)
+class Breaking:
+    path: str
+    range: Range
+    message: str
+    target: str  # the changed definition
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "range": self.range.to_json(), "message": self.message, "target": self.target}
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactReport:
+    target: Symbol
+    dependents: tuple[Dependent, ...]
+    tests: tuple[AffectedTest, ...]
+    files: tuple[str, ...]
+    breaking: tuple[Breaking, ...] = ()
+    truncated: bool = False
+    max_depth: int = 0
+    coverage: str | None = None  # the coverage data file merged in, if any
+
+    def to_json(self, root_uri: str | None = None) -> dict:
+        return {
+            "target": self.target.to_json(root_uri),
+            "dependents": [d.to_json(root_uri) for d in self.dependents],
+            "tests": [t.to_json(root_uri) for t in self.tests],
+            "files": list(self.files),
+            "breaking": [b.to_json() for b in self.breaking],
+            "summary": {"dependents": len(self.dependents), "tests": len(self.tests), "files": len(self.files),
+                        "maxDepth": self.max_depth, "truncated": self.truncated},
+        }
+
+
+def test_node_id(symbol: Symbol, lookup) -> str:
+    """pytest's node id: the file, then each enclosing class, then the name.
+    `lookup(qualname)` finds the enclosing symbols."""
+    parts = [symbol.name]
+    parent = symbol.parent
+    while parent:
+        owner = lookup(parent)
+        if owner is None or owner.kind != "class":
+            break
+        parts.append(owner.name)
+        parent = owner.parent
+    return "::".join([symbol.path, *reversed(parts)])
+
+
+@dataclass(slots=True)
+class _Reach:
+    depth: int
+    confidence: float
+    kind: str
+    parent: str | None
+
+
+@dataclass
+class _Walk:
+    graph: Graph
+    max_depth: int
+    limit: int
+    reach: dict[str, _Reach] = field(default_factory=dict)
+    symbols: dict[str, Symbol | None] = field(default_factory=dict)
+    truncated: bool = False
+
+    def symbol(self, qualname: str) -> Symbol | None:
+        if qualname not in self.symbols:
+            self.symbols[qualname] = self.graph.symbol(qualname)
+        return self.symbols[qualname]
+
+    def node_of(self, qualname: str) -> str | None:
+        """Fold parameters and locals into the function they belong to."""
+        while qualname:
+            sym = self.symbol(qualname)
+            if sym is None:
+                return None
+            if sym.kind in _NODE_KINDS and not self._is_local(sym):
+                return qualname
+            qualname = sym.parent or ""
+        return None
+
+    def _is_local(self, sym: Symbol) -> bool:
+        if sym.kind not in ("variable", "constant") or not sym.parent:
+            return False
+        parent = self.symbol(sym.parent)
+        return parent is not None and parent.kind in _CALLABLE_KINDS
+
+
+def _incoming(graph: Graph, qualname: str) -> list[tuple[str, str, float]]:
+    rows = graph.conn.execute(
+        "SELECT enclosing, kind, MAX(confidence) FROM refs WHERE target = ? AND enclosing IS NOT NULL"
+        " GROUP BY enclosing, kind", (qualname,))
+    return [(enclosing, kind, conf) for enclosing, kind, conf in rows]
+
+
+def subclasses(graph: Graph, qualname: str) -> list[str]:
+    rows = graph.conn.execute(
+        "SELECT DISTINCT enclosing FROM refs WHERE target = ? AND kind = 'inherit' AND enclosing IS NOT NULL",
+        (qualname,))
+    return [q for (q,) in rows]
+
+
+def superclasses(graph: Graph, qualname: str) -> list[str]:
+    rows = graph.conn.execute(
+        "SELECT DISTINCT target FROM refs WHERE enclosing = ? AND kind = 'inherit' AND target IS NOT NULL",
+        (qualname,))
+    return [q for (q,) in rows]
+
+
+def _closure(graph: Graph, start: str, step) -> list[str]:
+    seen, todo, out = {start}, [start], []
+    while todo:
+        for nxt in step(graph, todo.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                out.append(nxt)
+                todo.append(nxt)
+    return out
+
+
+def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float, bool]]:
+    """(qualname, kind, confidence, is_caller_source) for overrides and dispatch."""
+    owner = walk.symbol(method.parent) if method.parent else None
+    if owner is None or owner.kind != "class":
+        return []
+    out = []
+    for sub in _closure(walk.graph, owner.qualname, subclasses):
+        overriding = f"{sub}.{method.name}"
+        if walk.symbol(overriding) is not None:
+            out.append((overriding, "override", OVERRIDE_CONFIDENCE, False))
+    for base in _closure(walk.graph, owner.qualname, superclasses):
+        overridden = f"{base}.{method.name}"
+        if walk.symbol(overridden) is not None:
+            out.append((overridden, "dispatch", DISPATCH_CONFIDENCE, True))
+    return out
+
+
+def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
+           coverage=None) -> ImpactReport:
+    """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional)."""
+    target = graph.symbol(qualname)
+    if target is None:
+        raise KeyError(qualname)
+    walk = _Walk(graph, depth, limit)
+    walk.symbols[qualname] = target
+    walk.reach[qualname] = _Reach(0, 1.0, "target", None)
+    frontier = [qualname]
+    level = 0
+    while frontier and level < depth:
+        level += 1
+        found: dict[str, _Reach] = {}
+        for node in frontier:
+            base = walk.reach[node]
+            edges = [(e, k, c, node) for e, k, c in _incoming(graph, node)]
+            sym = walk.symbol(node)
+            if sym is not None and sym.kind == "method":
+                for related, kind, factor, callers in _hierarchy_edges(walk, sym):
+                    if callers:
+                        edges.extend((e, kind, c * factor, node) for e, _k, c in _incoming(graph, related))
+                    else:
+                        edges.append((related, kind, factor, node))
+            for enclosing, kind, conf, parent in edges:
+                dependent = walk.node_of(enclosing)
+                if dependent is None or dependent in walk.reach:
+                    continue
+                candidate = _Reach(level, base.confidence * conf, kind, parent)
+                held = found.get(dependent)
+                if held is None or candidate.confidence > held.confidence:
+                    found[dependent] = candidate
+        room = walk.limit - (len(walk.reach) - 1)
+        if len(found) > room:
+            walk.truncated = True
+            found = dict(sorted(found.items(), key=lambda kv: -kv[1].confidence)[:max(room, 0)])
+        walk.reach.update(found)
+        # Modules are where imports live; what imports a module is not
+        # affected by the module's other contents, so the walk stops there.
+        frontier = [q for q in found if (walk.symbol(q) is None or walk.symbol(q).kind != "module")]
+        if walk.truncated:
+            break
+    if frontier and level >= depth:
+        walk.truncated = walk.truncated or any(_incoming(graph, q) for q in frontier[:50])
+    return _report(walk, target, coverage)
+
+
+def _chain(walk: _Walk, qualname: str) -> tuple[str, ...]:
+    out = []
+    node: str | None = qualname
+    while node is not None:
+        out.append(node)
+        node = walk.reach[node].parent
+    return tuple(reversed(out))
+
+
+def _report(walk: _Walk, target: Symbol, coverage) -> ImpactReport:
+    dependents: list[Dependent] = []
+    tests: dict[str, AffectedTest] = {}
+    for qualname, reach in walk.reach.items():
+        if reach.parent is None:
+            continue
+        sym = walk.symbol(qualname)
+        if sym is None:
+            continue
+        via = _chain(walk, qualname)
+        dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via))
+        if sym.is_test and sym.kind in _CALLABLE_KINDS:
+            node_id = test_node_id(sym, walk.symbol)
+            tests[node_id] = AffectedTest(node_id, sym, reach.depth, reach.confidence, via)
+        elif sym.is_test and sym.kind == "class":
+            for method in walk.graph.symbols_in_file(sym.path):
+                if method.parent == sym.qualname and method.is_test and method.kind == "method":
+                    node_id = test_node_id(method, walk.symbol)
+                    tests.setdefault(node_id, AffectedTest(node_id, method, reach.depth + 1,
+                                                           reach.confidence, via + (method.qualname,)))
+    if coverage is not None:
+        lookup = walk.symbol
+
+        def resolve_test(node_id: str) -> Symbol | None:
+            path, _, rest = node_id.partition("::")
+            name = rest.rsplit("::", 1)[-1]
+            for sym in walk.graph.symbols_in_file(path):
+                if sym.name == name and test_node_id(sym, lookup) == node_id:
+                    return sym
+            return None
+
+        for node_id, test_symbol in coverage.tests_reaching(target, resolve_test):
+            held = tests.get(node_id)
+            if held is not None:
+                tests[node_id] = AffectedTest(held.id, held.symbol, held.depth, held.confidence, held.via, "both")
+            elif test_symbol is not None:
+                tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, (target.qualname, test_symbol.qualname),
+                                              "dynamic")
+    dependents.sort(key=lambda d: (d.depth, -d.confidence, d.symbol.path, d.symbol.range.start.line))
+    ordered_tests = sorted(tests.values(), key=lambda t: (t.depth, -t.confidence, t.id))
+    per_file: dict[str, int] = defaultdict(int)
+    for dep in dependents:
+        per_file[dep.symbol.path] += 1
+    files = tuple(sorted(per_file, key=lambda p: (-per_file[p], p)))
+    max_depth = max((d.depth for d in dependents), default=0)
+    return ImpactReport(target, tuple(dependents), tuple(ordered_tests), files, (), walk.truncated, max_depth,
+                        getattr(coverage, "path", None))

@@ -1,0 +1,205 @@
+"""Rename a symbol across the workspace: the edits, and how sure each one is.
+
+What moves together: the definition; every reference spelled with the old
+name (an alias `from m import f as g` keeps `g`, only `f` changes); for a
+method, the same-named methods up and down the class hierarchy (overrides
+must keep overriding); for a parameter, the keyword arguments that name it.
+Edits from references resolved by name only are marked uncertain so the
+user confirms each one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.impact import subclasses, superclasses
+from indexer.languages.python.extract import _Columns, normalize_source, parser
+from indexer.model import Range, Symbol
+from indexer.query import Graph
+
+UNCERTAIN_BELOW = 0.5
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class RenameError(ValueError):
+    """A rename that cannot be done, with the reason for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    path: str
+    range: Range
+    new_text: str
+    certain: bool
+    reason: str  # why it is part of the rename (shown when it needs confirmation)
+
+
+@dataclass(frozen=True, slots=True)
+class RenamePlan:
+    symbol: Symbol
+    new_name: str
+    edits: tuple[TextEdit, ...]
+
+    def by_file(self) -> dict[str, list[TextEdit]]:
+        out: dict[str, list[TextEdit]] = defaultdict(list)
+        for edit in self.edits:
+            out[edit.path].append(edit)
+        return dict(out)
+
+
+def renameable_at(graph: Graph, path: str, line: int, character: int) -> tuple[Symbol, Range]:
+    """The workspace symbol named at a position, and the name's range there."""
+    definition = graph.definition_at(path, line, character)
+    if definition is not None:
+        return definition, definition.selection_range
+    refs = [r for r in graph.reference_at(path, line, character) if r.target]
+    if not refs:
+        raise RenameError("no symbol at this position")
+    for ref in refs:
+        symbol = graph.symbol(ref.target)
+        if symbol is not None:
+            return symbol, ref.range
+    raise RenameError(f"'{refs[0].name}' is defined outside the workspace ({refs[0].target}) and cannot be renamed")
+
+
+def _related(graph: Graph, symbol: Symbol) -> list[Symbol]:
+    """The symbol plus the methods that override it or that it overrides."""
+    out = [symbol]
+    if symbol.kind != "method" or not symbol.parent:
+        return out
+    seen = {symbol.parent}
+    todo = [symbol.parent]
+    while todo:
+        cls = todo.pop()
+        for other in subclasses(graph, cls) + superclasses(graph, cls):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    for cls in sorted(seen - {symbol.parent}):
+        out.extend(graph.symbols(f"{cls}.{symbol.name}"))
+    return out
+
+
+def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
+    if not _IDENTIFIER.match(new_name) or keyword.iskeyword(new_name):
+        raise RenameError(f"'{new_name}' is not a valid Python identifier")
+    if symbol.kind == "module":
+        raise RenameError("renaming a module is a file move: rename the file instead")
+    if new_name == symbol.name:
+        return RenamePlan(symbol, new_name, ())
+    clash = graph.symbol(f"{symbol.parent}.{new_name}") if symbol.parent else None
+    if clash is not None and clash.kind != "parameter":
+        raise RenameError(f"'{new_name}' is already defined in {symbol.parent} ({clash.path}:"
+                          f"{clash.selection_range.start.line + 1})")
+    edits: dict[tuple, TextEdit] = {}
+
+    def add(path: str, rng: Range, certain: bool, reason: str) -> None:
+        key = (path, rng.start.line, rng.start.character)
+        held = edits.get(key)
+        if held is None or (certain and not held.certain):
+            edits[key] = TextEdit(path, rng, new_name, certain, reason)
+
+    for related in _related(graph, symbol):
+        inherited = related.qualname != symbol.qualname
+        add(related.path, related.selection_range, True,
+            f"overriding method {related.qualname}" if inherited else "the definition")
+        for ref in graph.references(related.qualname):
+            if ref.name != symbol.name:
+                continue  # an alias (`import f as g`) keeps its own name
+            certain = ref.confidence >= UNCERTAIN_BELOW
+            reason = ("matched by name only: confirm this is the same symbol" if ref.how == "name-match"
+                      else f"resolved with low confidence ({ref.how})" if not certain
+                      else f"{ref.kind} of {related.qualname}")
+            add(ref.path, ref.range, certain, reason)
+    if symbol.parent and "." not in symbol.qualname[len(symbol.parent) + 1:]:
+        # A module-level name may be listed by string in __all__ (its own
+        # module's, and those of the packages re-exporting it).
+        files = {symbol.path} | {e.path for e in edits.values()}
+        parent = graph.symbol(symbol.parent)
+        if parent is not None and parent.kind == "module":
+            for path in sorted(files):
+                for rng in dunder_all_entries(graph.root / path, symbol.name):
+                    add(path, rng, True, "listed in __all__")
+    ordered = sorted(edits.values(), key=lambda e: (e.path, e.range.start.line, e.range.start.character))
+    return RenamePlan(symbol, new_name, tuple(ordered))
+
+
+def dunder_all_entries(file: Path, name: str) -> list[Range]:
+    """Ranges of the string contents equal to `name` in a module's __all__."""
+    try:
+        source = normalize_source(file.read_bytes())
+    except OSError:
+        return []
+    if b"__all__" not in source:
+        return []
+    columns = _Columns(source)
+    out = []
+    for stmt in parser().parse(source).root_node.named_children:
+        if stmt.type != "expression_statement" or b"__all__" not in (stmt.text or b""):
+            continue
+        stack = [stmt]
+        while stack:
+            node = stack.pop()
+            if node.type == "string_content" and node.text.decode("utf-8", "replace") == name:
+                out.append(Range.of(*columns.span(node)))
+            stack.extend(node.named_children)
+    return out
+
+
+def apply_edits(text: str, edits: list[TextEdit]) -> str:
+    """Apply non-overlapping edits (0-based lines, UTF-16 columns) to a text."""
+    lines = text.split("\n")
+
+    def cut(line: str, utf16_col: int) -> tuple[str, str]:
+        encoded = line.encode("utf-16-le")
+        return encoded[: utf16_col * 2].decode("utf-16-le"), encoded[utf16_col * 2:].decode("utf-16-le")
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        start, end = edit.range.start, edit.range.end
+        if end.line >= len(lines):
+            continue
+        before, _ = cut(lines[start.line], start.character)
+        _, after = cut(lines[end.line], end.character)
+        lines[start.line:end.line + 1] = (before + edit.new_text + after).split("\n")
+    return "\n".join(lines)
+
+
+def diff(root: Path, plan: RenamePlan, include_uncertain: bool = True) -> str:
+    out = []
+    for path, edits in sorted(plan.by_file().items()):
+        chosen = [e for e in edits if e.certain or include_uncertain]
+        if not chosen:
+            continue
+        before = _read(root / path)
+        after = apply_edits(before, chosen)
+        out.extend(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        f"a/{path}", f"b/{path}"))
+    return "".join(out)
+
+
+def apply(root: Path, plan: RenamePlan, include_uncertain: bool = False) -> list[str]:
+    """Write the edits to disk; returns the files changed."""
+    changed = []
+    for path, edits in sorted(plan.by_file().items()):
+        chosen = [e for e in edits if e.certain or include_uncertain]
+        if not chosen:
+            continue
+        file = root / path
+        before = _read(file)
+        after = apply_edits(before, chosen)
+        if after != before:
+            with open(file, "w", encoding="utf-8", newline="") as handle:
+                handle.write(after)
+            changed.append(path)
+    return changed
+
+
+def _read(file: Path) -> str:
+    # newline="" keeps CRLF files CRLF when written back.
+    with open(file, encoding="utf-8", newline="") as handle:
+        return handle.read()

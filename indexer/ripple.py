@@ -1,0 +1,215 @@
+"""Signature ripple: when a definition's parameters change in the buffer,
+rewrite each call site to match, or give the new parameters defaults so
+callers keep working. The user reviews the edits; nothing is applied here.
+
+A call is rebuilt from what it meant under the old signature: each argument
+is bound to an old parameter by name, that parameter is mapped to the new
+one (same name, or renamed in place), and the new call passes it
+positionally while the new signature allows, by keyword after that. New
+required parameters get a named placeholder (`name=...`); arguments of
+removed parameters are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from indexer.breaking import Definition, _bound_params, _new_definitions, _old_definitions, _Sources
+from indexer.languages.python.extract import _Columns, normalize_source, parser
+from indexer.model import Range
+from indexer.query import Graph
+from indexer.rename import TextEdit
+
+PLACEHOLDER = "..."
+
+
+@dataclass(frozen=True, slots=True)
+class Ripple:
+    target: str  # qualname of the changed definition
+    title: str
+    edits: tuple[TextEdit, ...]
+
+
+def _param_map(old: tuple, new: tuple) -> dict[str, str | None]:
+    """Old parameter name -> new name (None: removed). A parameter that
+    disappeared where a new one appeared at the same position was renamed."""
+    new_names = [p[0] for p in new]
+    mapping: dict[str, str | None] = {}
+    for index, param in enumerate(old):
+        name = param[0]
+        if name in new_names:
+            mapping[name] = name
+        elif index < len(new) and new[index][0] not in {p[0] for p in old} and new[index][1] == param[1]:
+            mapping[name] = new[index][0]
+        else:
+            mapping[name] = None
+    return mapping
+
+
+def rebuild_call(arguments: ts.Node, old: tuple, new: tuple) -> str | None:
+    """New text of an argument list, or None when it cannot be rewritten
+    safely (splats, generator arguments)."""
+    positional_old = [p for p in old if p[1] in ("posonly", "pos")]
+    bound: dict[str, str] = {}
+    by_keyword: set[str] = set()  # passed as name=value: stays a keyword
+    extra_positional: list[str] = []
+    for index, arg in enumerate(a for a in arguments.named_children if a.type != "comment"):
+        text = arg.text.decode("utf-8", "replace")
+        if arg.type in ("list_splat", "dictionary_splat", "generator_expression"):
+            return None
+        if arg.type == "keyword_argument":
+            name_node, value = arg.child_by_field_name("name"), arg.child_by_field_name("value")
+            if name_node is None or value is None:
+                return None
+            bound[name_node.text.decode()] = value.text.decode("utf-8", "replace")
+            by_keyword.add(name_node.text.decode())
+        elif index < len(positional_old):
+            bound[positional_old[index][0]] = text
+        else:
+            extra_positional.append(text)  # went into *args
+    mapping = _param_map(old, new)
+    values: dict[str, str] = {}
+    keyword_names: set[str] = set()
+    for old_name, text in bound.items():
+        new_name = mapping.get(old_name, old_name)
+        if new_name is not None:
+            values[new_name] = text
+            if old_name in by_keyword:
+                keyword_names.add(new_name)
+    parts: list[str] = []
+    positional_ok = True
+    for param in new:
+        name, kind, _annotation, default = param
+        if kind == "varargs":
+            parts.extend(extra_positional)
+            positional_ok = False
+            continue
+        if kind == "varkw":
+            continue
+        if name in values:
+            if kind == "posonly" or (kind == "pos" and positional_ok and name not in keyword_names):
+                parts.append(values[name])
+            else:
+                parts.append(f"{name}={values[name]}")
+                positional_ok = False
+        elif default is None and kind in ("posonly", "pos", "kwonly"):
+            if kind == "posonly":
+                parts.append(PLACEHOLDER)
+            else:
+                parts.append(f"{name}={PLACEHOLDER}")
+                positional_ok = False
+        else:
+            positional_ok = False  # skipped an optional one: later ones by keyword
+    # Keywords absorbed by **kwargs in both signatures stay as they were.
+    if any(p[1] == "varkw" for p in new):
+        known = {p[0] for p in old}
+        parts.extend(f"{k}={v}" for k, v in bound.items() if k not in known)
+    return "(" + ", ".join(parts) + ")"
+
+
+def _call_arguments(sources: _Sources, path: str, line: int, utf16_col: int) -> tuple[ts.Node, bytes] | None:
+    parsed = sources.tree(path)
+    if parsed is None:
+        return None
+    source, tree = parsed
+    lines = source.split(b"\n")
+    if line >= len(lines):
+        return None
+    text = lines[line].decode("utf-8", "replace")
+    prefix = text.encode("utf-16-le")[: utf16_col * 2].decode("utf-16-le", "ignore")
+    node = tree.root_node.descendant_for_point_range((line, len(prefix.encode())), (line, len(prefix.encode())))
+    if node is None or node.type != "identifier":
+        return None
+    callee = node.parent if node.parent is not None and node.parent.type == "attribute" else node
+    call = callee.parent
+    if call is None or call.type != "call" or call.child_by_field_name("function") != callee:
+        return None
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None or arguments.type != "argument_list":
+        return None
+    return arguments, source
+
+
+def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str, bytes] | None = None) -> list[Ripple]:
+    """One Ripple per changed definition: every call site rewritten."""
+    old_defs = _old_definitions(graph, path)
+    new_defs = _new_definitions(graph, path, source)
+    sources = _Sources(graph.root, dict(overlays or {}))
+    out = []
+    for qualname, before in old_defs.items():
+        after = new_defs.get(qualname)
+        if after is None or before.kind not in ("function", "method") or before.params == after.params:
+            continue
+        through_instance = before.kind == "method"
+        targets = [qualname]
+        if before.name == "__init__" and before.parent:
+            targets = [before.parent]  # constructor calls name the class
+        edits = []
+        for target in targets:
+            for ref in graph.references(target):
+                if ref.kind != "call" or ref.path == path:
+                    continue
+                found = _call_arguments(sources, ref.path, ref.range.start.line, ref.range.start.character)
+                if found is None:
+                    continue
+                arguments, file_source = found
+                text = rebuild_call(arguments, _bound_params(before, through_instance),
+                                    _bound_params(after, through_instance))
+                if text is None or text == arguments.text.decode("utf-8", "replace"):
+                    continue
+                span = _Columns(file_source).span(arguments)
+                edits.append(TextEdit(ref.path, Range.of(*span), text, ref.confidence >= 0.5,
+                                      f"call of {qualname}"))
+        if edits:
+            short = before.name if before.name != "__init__" else before.parent.rsplit(".", 1)[-1]
+            out.append(Ripple(qualname, f"Update {len(edits)} call site{'s' * (len(edits) != 1)} of {short}()",
+                              tuple(edits)))
+    return out
+
+
+def add_defaults(graph: Graph, path: str, source: bytes) -> list[Ripple]:
+    """The alternative: give each new required parameter a default (None) in
+    the buffer, so existing callers keep working."""
+    old_defs = _old_definitions(graph, path)
+    new_defs = _new_definitions(graph, path, source)
+    source = normalize_source(source)
+    tree = parser().parse(source)
+    columns = _Columns(source)
+    out = []
+    for qualname, after in new_defs.items():
+        before = old_defs.get(qualname)
+        if before is None or after.kind not in ("function", "method") or before.params == after.params:
+            continue
+        old_names = {p[0] for p in before.params}
+        added = [p[0] for p in after.params
+                 if p[0] not in old_names and p[3] is None and p[1] in ("pos", "kwonly")]
+        if not added:
+            continue
+        edits = []
+        for node in _parameter_nodes(tree, after):
+            name = node if node.type == "identifier" else (node.named_children[0] if node.named_children else None)
+            if name is None or name.text.decode() not in added:
+                continue
+            end = columns.span(node)[2:]
+            default = "=None" if node.type == "identifier" else " = None"  # PEP 8 spacing with annotations
+            edits.append(TextEdit(path, Range.of(*end, *end), default, True, "default for a new parameter"))
+        if edits:
+            out.append(Ripple(qualname, f"Add a default to keep callers of {after.name}() working", tuple(edits)))
+    return out
+
+
+def _parameter_nodes(tree: ts.Tree, definition: Definition) -> list[ts.Node]:
+    """Parameter nodes of the function definition with this name and signature."""
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "function_definition":
+            name = node.child_by_field_name("name")
+            if name is not None and name.text.decode() == definition.name:
+                params = node.child_by_field_name("parameters")
+                if params is not None:
+                    return [p for p in params.named_children if p.type in ("identifier", "typed_parameter")]
+        stack.extend(node.named_children)
+    return []

@@ -1,0 +1,92 @@
+"""Shared test helpers: build a real index over files written to a temp dir,
+and check `#>` markers written next to the code they describe.
+
+Marker syntax (a comment line under a code line):
+    #> name -> target [how]        the first `name` on the line above
+    #> name#2 -> target [how]      its second occurrence
+    #> name -> ?                   must stay unresolved (or only name-matched)
+    #> name -> ~target             matched by name only (low confidence)
+The target is a qualified name; `how`, when given, must equal the rule that
+resolved the reference.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.index import IndexOptions, Indexer
+from indexer.query import Graph
+
+_MARKER = re.compile(r"^\s*#>\s*(?P<name>[\w]+)(?:#(?P<nth>\d+))?\s*->\s*(?P<target>\S+)(?:\s+(?P<how>[\w-]+))?\s*$")
+
+
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+def build(tmp_path: Path, files: dict[str, str], jobs: int = 1) -> tuple[Indexer, Graph]:
+    root = tmp_path / "ws"
+    root.mkdir(parents=True, exist_ok=True)
+    write_tree(root, files)
+    indexer = Indexer(root, tmp_path / "index", IndexOptions(jobs=jobs))
+    indexer.run()
+    return indexer, Graph(indexer.store, indexer.root)
+
+
+@dataclass
+class Expectation:
+    path: str
+    line: int  # 0-based
+    column: int
+    name: str
+    target: str
+    how: str | None
+
+
+def expectations(files: dict[str, str]) -> list[Expectation]:
+    out = []
+    for rel, text in files.items():
+        lines = textwrap.dedent(text).lstrip("\n").split("\n")
+        code_line = None
+        for number, line in enumerate(lines):
+            match = _MARKER.match(line)
+            if not match:
+                if line.strip() and not line.strip().startswith("#"):
+                    code_line = number
+                continue
+            assert code_line is not None, f"marker before any code in {rel}: {line}"
+            name, nth = match["name"], int(match["nth"] or 1)
+            hits = [m.start() for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", lines[code_line])]
+            assert len(hits) >= nth, f"{rel}:{code_line + 1}: no occurrence #{nth} of {name!r}"
+            out.append(Expectation(rel, code_line, hits[nth - 1], name, match["target"], match["how"]))
+    assert out, "a case without markers checks nothing"
+    return out
+
+
+def check(graph: Graph, files: dict[str, str]) -> None:
+    """Every marker holds; collects all failures into one assertion."""
+    failures = []
+    for exp in expectations(files):
+        refs = graph.reference_at(exp.path, exp.line, exp.column)
+        where = f"{exp.path}:{exp.line + 1}:{exp.column + 1} {exp.name}"
+        got = sorted({(r.target, r.how, round(r.confidence, 2)) for r in refs}, key=str)
+        if exp.target == "?":
+            if any(r.target and r.how != "name-match" for r in refs):
+                failures.append(f"{where}: expected unresolved, got {got}")
+            continue
+        if exp.target.startswith("~"):
+            if not any(r.target == exp.target[1:] and r.how == "name-match" for r in refs):
+                failures.append(f"{where}: expected name-match {exp.target[1:]}, got {got}")
+            continue
+        best = [r for r in refs if r.target == exp.target]
+        if not best:
+            failures.append(f"{where}: expected {exp.target}, got {got}")
+        elif exp.how and best[0].how != exp.how:
+            failures.append(f"{where}: expected how={exp.how}, got {got}")
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,336 @@
+"""Impact analysis: each edge kind, affected tests with pytest node ids,
+bounds, cycles; and breaking changes of an edited buffer."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from indexer.breaking import CallArgs, breaking_changes, check_call
+from indexer.impact import impact
+from tests.support import build
+
+PROJECT = {
+    "shop/__init__.py": "from .pricing import total\n",
+    "shop/pricing.py": """
+        import functools
+
+        RATE = 0.2
+
+        def tax(amount):
+            return amount * RATE
+
+        def total(items):
+            return sum(items) + tax(sum(items))
+
+        def cached(fn):
+            @functools.wraps(fn)
+            def inner(*a):
+                return fn(*a)
+            return inner
+
+        @cached
+        def report(items: "Basket"):
+            return total(items.values)
+
+        class Basket:
+            values = []
+
+            def price(self):
+                return total(self.values)
+
+        class Discounted(Basket):
+            def price(self):
+                return super().price() * 0.9
+        """,
+    "shop/api.py": """
+        from shop import total
+        from shop.pricing import Basket
+
+        def checkout(basket: Basket):
+            return basket.price()
+
+        def quick(items):
+            return total(items)
+
+        def ping():
+            return pong()
+
+        def pong():
+            return ping()
+        """,
+    "tests/conftest.py": """
+        import pytest
+        from shop.pricing import Basket
+
+        @pytest.fixture
+        def basket():
+            b = Basket()
+            b.price()
+            return b
+        """,
+    "tests/test_api.py": """
+        import unittest
+        from shop.api import quick, checkout
+
+        def helper():
+            return quick([1])
+
+        def test_quick():
+            assert helper() == 1.2
+
+        def test_with_fixture(basket):
+            assert basket
+
+        class TestCheckout:
+            def test_checkout(self):
+                checkout(None)
+
+        class Legacy(unittest.TestCase):
+            def test_legacy(self):
+                quick([])
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("impact"), PROJECT)
+    yield graph
+    indexer.close()
+
+
+def dependents(report) -> dict[str, tuple[int, str]]:
+    return {d.symbol.qualname: (d.depth, d.kind) for d in report.dependents}
+
+
+EDGE_CASES = [
+    # (target, dependent, depth, kind)
+    ("shop.pricing.tax", "shop.pricing.total", 1, "call"),
+    ("shop.pricing.RATE", "shop.pricing.tax", 1, "read"),
+    ("shop.pricing.total", "shop", 1, "import"),
+    ("shop.pricing.total", "shop.api.quick", 1, "call"),
+    ("shop.pricing.cached", "shop.pricing.report", 1, "decorator"),
+    ("shop.pricing.Basket", "shop.pricing.report", 1, "annotation"),
+    ("shop.pricing.Basket", "shop.pricing.Discounted", 1, "inherit"),
+    ("shop.pricing.Basket.price", "shop.pricing.Discounted.price", 1, "call"),  # super().price()
+    ("shop.pricing.Basket.price", "shop.api.checkout", 1, "call"),
+    ("shop.pricing.Discounted.price", "shop.api.checkout", 1, "dispatch"),  # may run for a Basket
+    ("tests.conftest.basket", "tests.test_api.test_with_fixture", 1, "fixture"),
+    ("shop.pricing.tax", "shop.api.quick", 3, "call"),  # tax <- total <- ... transitively
+]
+
+
+@pytest.mark.parametrize("target, dependent, depth, kind", EDGE_CASES)
+def test_edge_kinds(graph, target, dependent, depth, kind):
+    found = dependents(impact(graph, target))
+    assert found.get(dependent, (None, None))[1] == kind, found
+    assert found[dependent][0] <= depth
+
+
+def test_override_reaches_subclass_method(tmp_path):
+    files = {
+        "m.py": """
+            class Base:
+                def run(self):
+                    pass
+
+            class Child(Base):
+                def run(self):
+                    pass
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    found = dependents(impact(g, "m.Base.run"))
+    assert found["m.Child.run"] == (1, "override")
+
+
+def test_affected_tests_with_node_ids_and_chains(graph):
+    report = impact(graph, "shop.pricing.tax")
+    ids = {t.id: t for t in report.tests}
+    assert "tests/test_api.py::test_quick" in ids  # through a helper
+    assert "tests/test_api.py::Legacy::test_legacy" in ids  # unittest method
+    chain = ids["tests/test_api.py::test_quick"].via
+    assert chain[0] == "shop.pricing.tax" and chain[-1] == "tests.test_api.test_quick"
+    assert "tests.test_api.helper" in chain
+    # Through a conftest fixture: Basket.price <- fixture basket <- test.
+    fixture_report = impact(graph, "shop.pricing.Basket.price")
+    assert "tests/test_api.py::test_with_fixture" in {t.id for t in fixture_report.tests}
+    assert "tests/test_api.py::TestCheckout::test_checkout" in {t.id for t in fixture_report.tests}
+
+
+def test_confidence_multiplies_along_the_path(graph):
+    report = impact(graph, "shop.pricing.Discounted.price")
+    by_name = {d.symbol.qualname: d for d in report.dependents}
+    assert by_name["shop.api.checkout"].confidence < 0.9  # a dispatch link is uncertain
+    assert all(0 < d.confidence <= 1 for d in report.dependents)
+
+
+def test_cycles_terminate_and_depth_bounds(graph):
+    report = impact(graph, "shop.api.ping")
+    assert dependents(report) == {"shop.api.pong": (1, "call")}
+    shallow = impact(graph, "shop.pricing.tax", depth=1)
+    assert shallow.max_depth == 1 and shallow.truncated
+    small = impact(graph, "shop.pricing.tax", limit=2)
+    assert len(small.dependents) == 2 and small.truncated
+
+
+def test_report_json_shape(graph):
+    data = impact(graph, "shop.pricing.total").to_json("file:///ws")
+    assert set(data) == {"target", "dependents", "tests", "files", "breaking", "summary"}
+    assert set(data["summary"]) == {"dependents", "tests", "files", "maxDepth", "truncated"}
+    dep = data["dependents"][0]
+    assert {"symbol", "depth", "kind", "confidence", "via"} <= set(dep)
+    assert set(dep["symbol"]) >= {"name", "qualname", "kind", "uri", "path", "range"}
+    assert data["files"] and all("/" in f or f.endswith(".py") for f in data["files"])
+
+
+# -- breaking changes -------------------------------------------------------------
+
+LIB = {
+    "lib.py": """
+        def connect(host, port=80):
+            pass
+
+        def fetch(url, retries=1):
+            pass
+
+        def pair(a, b):
+            pass
+
+        def legacy():
+            pass
+
+        def old_name(x):
+            pass
+
+        class Base:
+            def helper(self):
+                pass
+
+        class Client(Base):
+            def __init__(self, url):
+                pass
+
+            def send(self, data):
+                self.helper()
+        """,
+    "use.py": """
+        from lib import connect, fetch, pair, legacy, old_name, Client
+
+        connect("h")
+        connect("h", 81)
+        fetch("u", retries=3)
+        pair(1, 2)
+        legacy()
+        old_name(1)
+        c = Client("u")
+        c.send(b"x")
+        """,
+}
+
+
+def edited(change: str) -> bytes:
+    text = textwrap.dedent(LIB["lib.py"]).lstrip("\n")
+    old, new = change.split(" => ")
+    assert old in text, old
+    return text.replace(old, new).encode()
+
+
+BREAKING_CASES = [
+    # (edit of lib.py, {(line in use.py, message fragment)})
+    ("def connect(host, port=80): => def connect(host, timeout, port=80):",
+     {(2, "missing required argument 'timeout'")}),
+    ("def connect(host, port=80): => def connect(host):",
+     {(3, "takes 1 positional argument but 2 are given")}),
+    ("def fetch(url, retries=1): => def fetch(url, attempts=1):",
+     {(4, "unexpected keyword argument 'retries'")}),
+    ("def pair(a, b): => def pair(b, a):",
+     {(5, "now binds to 'b' (was 'a')")}),
+    ("def connect(host, port=80): => def connect(host, *, port=80):",
+     {(3, "takes 1 positional argument but 2 are given")}),
+    ("def legacy():\n    pass\n => ", {(6, "'legacy' was removed")}),
+    ("def old_name(x): => def new_name(x):", {(7, "'old_name' was renamed to 'new_name'")}),
+    ("def __init__(self, url): => def __init__(self, url, timeout):", {(8, "missing required argument 'timeout'")}),
+    ("def send(self, data): => def send(self):", {(9, "takes 0 positional arguments but 1 is given")}),
+]
+
+
+@pytest.mark.parametrize("change, expected", BREAKING_CASES)
+def test_breaking_changes(tmp_path, change, expected):
+    indexer, g = build(tmp_path, LIB)
+    found = breaking_changes(g, "lib.py", edited(change))
+    got = {(b.path, b.range.start.line, b.message) for b in found}
+    for line, fragment in expected:
+        assert any(p == "use.py" and l == line and fragment in m for p, l, m in got), got
+    assert all(p == "use.py" for p, _, _ in got if "base class" not in _), got
+
+
+def test_changed_base_class_breaks_inherited_uses(tmp_path):
+    indexer, g = build(tmp_path, LIB)
+    found = breaking_changes(g, "lib.py", edited("class Client(Base): => class Client:"))
+    assert any("'helper' came from base class Base" in b.message and b.path == "lib.py" for b in found), found
+
+
+def test_unchanged_buffer_breaks_nothing(tmp_path):
+    indexer, g = build(tmp_path, LIB)
+    assert breaking_changes(g, "lib.py", textwrap.dedent(LIB["lib.py"]).lstrip("\n").encode()) == []
+
+
+CALL_CASES = [
+    # params, (positional, keywords, star, double_star), problems
+    ((("a", "pos", None, None),), (1, (), False, False), []),
+    ((("a", "pos", None, None),), (0, (), False, False), ["is missing required argument 'a'"]),
+    ((("a", "pos", None, "1"),), (0, (), False, False), []),
+    ((("a", "kwonly", None, None),), (0, ("a",), False, False), []),
+    ((("a", "posonly", None, None),), (0, ("a",), False, False),
+     ["passes positional-only argument 'a' by keyword"]),
+    ((("args", "varargs", None, None),), (5, (), False, False), []),
+    ((("kw", "varkw", None, None),), (0, ("x", "y"), False, False), []),
+    ((("a", "pos", None, None),), (0, (), True, False), []),  # f(*xs): unknown count
+]
+
+
+@pytest.mark.parametrize("params, args, problems", CALL_CASES)
+def test_check_call(params, args, problems):
+    assert check_call(params, CallArgs(*args)) == problems
+
+
+# -- coverage-backed (hybrid) ------------------------------------------------------
+
+DYNAMIC = {
+    "plugins.py": """
+        def handler():
+            return 42
+
+        def dispatch(name):
+            return globals()[name]()
+        """,
+    "tests/test_plugins.py": """
+        from plugins import dispatch
+
+        def test_dispatch_by_name():
+            assert dispatch("handler") == 42
+        """,
+}
+
+
+def test_coverage_contexts_add_dynamic_tests(tmp_path):
+    import subprocess
+    import sys
+
+    from indexer import coverage_data
+
+    indexer, g = build(tmp_path, DYNAMIC)
+    root = indexer.root
+    static = impact(g, "plugins.handler")
+    assert static.tests == ()  # no static path: handler is looked up by name
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--cov=.",
+                    "--cov-context=test", "tests"], cwd=root, check=True, capture_output=True)
+    coverage = coverage_data.load(root)
+    assert coverage is not None and coverage.contexts >= 1
+    hybrid = impact(g, "plugins.handler", coverage=coverage)
+    assert [(t.id, t.source) for t in hybrid.tests] == [("tests/test_plugins.py::test_dispatch_by_name", "dynamic")]
+    both = impact(g, "plugins.dispatch", coverage=coverage)
+    assert [(t.id, t.source) for t in both.tests] == [("tests/test_plugins.py::test_dispatch_by_name", "both")]

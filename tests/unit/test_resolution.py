@@ -1,0 +1,443 @@
+"""Cross-file resolution, one rule per case: source files in, `#>` markers
+say what each use must resolve to (see tests/support.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import build, check
+
+CASES = {
+    "scopes: local, enclosing, global, builtin": {
+        "mod.py": """
+            LIMIT = 3
+
+            def outer(items):
+                count = 0
+                def inner():
+                    nonlocal count
+                    count += 1
+                    return LIMIT + len(items)
+            #>                 LIMIT -> mod.LIMIT scope
+            #>                 len -> builtins.len builtin
+            #>                 items -> mod.outer.items scope
+                return inner() + count
+            #>         inner -> mod.outer.inner scope
+            #>         count -> mod.outer.count scope
+            """,
+    },
+    "class scope is invisible to methods; global statement": {
+        "mod.py": """
+            name = "module"
+            counter = 0
+
+            class Box:
+                name = "class"
+                label = name
+            #>          name -> mod.Box.name scope
+
+                def show(self):
+                    return name
+            #>             name -> mod.name scope
+
+            def bump():
+                global counter
+                counter = counter + 1
+            #>  counter#2 -> mod.counter scope
+            """,
+    },
+    "absolute imports of modules and names": {
+        "pkg/__init__.py": "",
+        "pkg/util.py": """
+            def helper(x):
+                return x
+            """,
+        "main.py": """
+            import pkg.util
+            #>     pkg -> pkg import
+            #>     util -> pkg.util import
+            from pkg.util import helper
+            #>                   helper -> pkg.util.helper import
+            import pkg.util as u
+
+            pkg.util.helper(1)
+            #>       helper -> pkg.util.helper
+            helper(2)
+            #> helper -> pkg.util.helper import
+            u.helper(3)
+            #> helper -> pkg.util.helper module
+            """,
+    },
+    "relative imports, one and two levels": {
+        "app/__init__.py": "",
+        "app/core/__init__.py": "",
+        "app/core/models.py": """
+            class User:
+                pass
+            """,
+        "app/core/service.py": """
+            from .models import User
+            #>                 User -> app.core.models.User import
+            from . import models
+            #>            models -> app.core.models import
+            def make():
+                return User(), models.User()
+            #>             User -> app.core.models.User import
+            #>                            User -> app.core.models.User
+            """,
+        "app/web/views.py": """
+            from ..core.service import make
+            #>                         make -> app.core.service.make import
+            make()
+            #> make -> app.core.service.make import
+            """,
+    },
+    "re-exports through __init__ and __all__ with star imports": {
+        "lib/__init__.py": """
+            from .impl import *
+            from .impl import Private as Renamed
+            """,
+        "lib/impl.py": """
+            __all__ = ["public"]
+
+            def public():
+                pass
+
+            def hidden():
+                pass
+
+            class Private:
+                pass
+            """,
+        "use.py": """
+            import lib
+            from lib import public, Renamed
+            #>              public -> lib.impl.public import
+            #>                      Renamed -> lib.impl.Private import
+            lib.public()
+            #>  public -> lib.impl.public
+            lib.hidden()
+            #>  hidden -> ?
+            """,
+    },
+    "star import at the use site": {
+        "shapes.py": """
+            def area(w, h):
+                return w * h
+
+            def _internal():
+                pass
+            """,
+        "calc.py": """
+            from shapes import *
+            area(1, 2)
+            #> area -> shapes.area star-import
+            """,
+    },
+    "src layout": {
+        "src/widget/__init__.py": """
+            from widget.parts import Gear
+            #>                      Gear -> widget.parts.Gear import
+            """,
+        "src/widget/parts.py": """
+            class Gear:
+                def turn(self):
+                    pass
+            """,
+        "tests/test_parts.py": """
+            from widget import Gear
+
+            def test_turn():
+                Gear().turn()
+            #>         turn -> widget.parts.Gear.turn constructor
+            """,
+    },
+    "self and cls through the class hierarchy, super()": {
+        "base.py": """
+            class Base:
+                def save(self):
+                    pass
+
+                @classmethod
+                def create(cls):
+                    return cls()
+
+                def close(self):
+                    pass
+            """,
+        "child.py": """
+            from base import Base
+
+            class Child(Base):
+            #>          Base -> base.Base import
+                def run(self):
+                    self.save()
+            #>           save -> base.Base.save
+                    self.step()
+            #>           step -> child.Child.step self
+                    super().close()
+            #>              close -> base.Base.close super
+
+                def step(self):
+                    pass
+
+                @classmethod
+                def build(cls):
+                    return cls.create()
+            #>                  create -> base.Base.create
+
+                def close(self):
+                    pass
+
+            class GrandChild(Child):
+                def go(self):
+                    self.close()
+            #>           close -> child.Child.close
+                    self.save()
+            #>           save -> base.Base.save mro
+            """,
+    },
+    "instances from constructors, annotations and return types": {
+        "models.py": """
+            class Engine:
+                def start(self):
+                    pass
+
+            class Car:
+                def __init__(self, engine: Engine):
+                    self.engine = engine
+                    self.spare = Engine()
+
+                def drive(self) -> "Engine":
+                    return self.engine
+            """,
+        "garage.py": """
+            from models import Car, Engine
+
+            def service(car: Car, maybe: Engine | None = None):
+                car.drive()
+            #>      drive -> models.Car.drive annotation
+                car.engine.start()
+            #>             start -> models.Engine.start
+                car.spare.start()
+            #>            start -> models.Engine.start
+                car.drive().start()
+            #>              start -> models.Engine.start
+                maybe.start()
+            #>        start -> models.Engine.start
+
+            def fresh():
+                c = Car(Engine())
+                c.drive()
+            #>    drive -> models.Car.drive constructor
+            """,
+    },
+    "elements of annotated collections, with-statement targets": {
+        "coll.py": """
+            from typing import List, Optional
+            import typing as t
+
+            class Param:
+                def info(self):
+                    pass
+
+            class Command:
+                def get_params(self) -> t.List["Param"]:
+                    return []
+
+                def first(self) -> Optional[List[Param]]:
+                    return None
+
+                def __enter__(self):
+                    return self
+
+                def __exit__(self, *exc):
+                    pass
+
+            def show(cmd: Command, extra: list[Param]):
+                for p in cmd.get_params():
+                    p.info()
+            #>        info -> coll.Param.info
+                names = [q.info() for q in extra]
+            #>                 info -> coll.Param.info
+                cmd.first()[0].info()
+            #>                 info -> coll.Param.info
+                with Command() as c:
+                    c.get_params()
+            #>        get_params -> coll.Command.get_params
+            """,
+    },
+    "identity-preserving decorators": {
+        "deco.py": """
+            import functools
+
+            def logged(fn):
+                @functools.wraps(fn)
+                def wrapper(*args, **kwargs):
+                    return fn(*args, **kwargs)
+                return wrapper
+
+            class Account:
+                @property
+                def owner(self) -> "Person":
+                    return Person()
+
+                @staticmethod
+                def rate():
+                    return 1
+
+                @logged
+                def close(self):
+                    pass
+
+            class Person:
+                def greet(self):
+                    pass
+
+            def use(a: Account):
+                a.owner.greet()
+            #>      owner -> deco.Account.owner
+            #>            greet -> deco.Person.greet
+                Account.rate()
+            #>          rate -> deco.Account.rate
+                a.close()
+            #>    close -> deco.Account.close
+            """,
+    },
+    "decorators whose return type is known transform the function": {
+        "cli/core.py": """
+            import typing as t
+
+            class Group:
+                def command(self):
+                    pass
+
+            @t.overload
+            def group(name: t.Callable) -> Group: ...
+
+            @t.overload
+            def group(name: str = None) -> t.Callable[[t.Callable], Group]: ...
+
+            def group(name=None):
+                pass
+
+            def plain(f: F) -> F:
+                return f
+            """,
+        "app.py": """
+            from cli.core import group, plain
+
+            @group()
+            def main():
+                pass
+
+            @group
+            def other():
+                pass
+
+            @plain
+            def kept():
+                pass
+
+            main.command()
+            #>   command -> cli.core.Group.command
+            other.command()
+            #>    command -> cli.core.Group.command
+            kept()
+            #> kept -> app.kept scope
+            """,
+    },
+    "name-match fallback at low confidence": {
+        "a.py": """
+            class Widget:
+                def render_all(self):
+                    pass
+            """,
+        "b.py": """
+            def draw(thing):
+                thing.render_all()
+            #>        render_all -> ~a.Widget.render_all
+                thing.no_such_method()
+            #>        no_such_method -> ?
+            """,
+    },
+    "keyword arguments bind to parameters": {
+        "k.py": """
+            def connect(host, port=80):
+                pass
+
+            class Client:
+                def __init__(self, url, timeout=1):
+                    pass
+
+            connect("x", port=8080)
+            #>           port -> k.connect.port keyword
+            Client("u", timeout=3)
+            #>          timeout -> k.Client.__init__.timeout keyword
+            """,
+    },
+    "pytest fixtures by parameter name: module, conftest above, class": {
+        "tests/conftest.py": """
+            import pytest
+
+            @pytest.fixture
+            def db():
+                return {}
+            """,
+        "tests/unit/test_store.py": """
+            import pytest
+
+            @pytest.fixture
+            def record(db):
+            #>         db -> tests.conftest.db fixture
+                return 1
+
+            def test_save(db, record):
+            #>            db -> tests.conftest.db fixture
+            #>                record -> tests.unit.test_store.record fixture
+                assert db is not None
+
+            class TestThing:
+                @pytest.fixture
+                def local(self):
+                    return 2
+
+                def test_local(self, local, db):
+            #>                         local -> tests.unit.test_store.TestThing.local fixture
+            #>                                db -> tests.conftest.db fixture
+                    pass
+            """,
+    },
+    "external names keep their dotted path": {
+        "ext.py": """
+            import os.path
+            from collections import OrderedDict
+
+            os.path.join("a", "b")
+            #>      join -> os.path.join external
+            OrderedDict()
+            #> OrderedDict -> collections.OrderedDict external
+            """,
+    },
+    "sibling import by bare name (scripts, tests without __init__)": {
+        "tools/helpers.py": """
+            def assist():
+                pass
+            """,
+        "tools/run.py": """
+            import helpers
+            helpers.assist()
+            #>      assist -> tools.helpers.assist
+            """,
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_resolution(tmp_path, name):
+    files = CASES[name]
+    indexer, graph = build(tmp_path, files)
+    try:
+        check(graph, files)
+    finally:
+        indexer.close()
