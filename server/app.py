@@ -67,6 +67,12 @@ class CodemeldServer(LanguageServer):
         self.option_warnings: list[str] = []
         self.session = Session(self.options)
 
+    def shutdown(self):
+        # Also reached when the client vanishes (stdin EOF) without `shutdown`:
+        # stop indexing now, or interpreter exit would wait for the worker pool.
+        self.session.stop()
+        super().shutdown()
+
 
 def _folders(params: types.InitializeParams) -> list[tuple[str, Path]]:
     out = []

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
-from indexer import discovery
+from indexer import discovery, navigation
 from indexer.index import Indexer
 from indexer.query import Graph
 from indexer.store import StoreError
@@ -149,10 +149,10 @@ class FolderIndex:
             self._cond.wait_for(lambda: self._applied >= target or self._running_full or self._stop, timeout)
 
     def status(self) -> dict:
-        stats = self.graph.stats()
+        counts = navigation.index_counts(self.graph)
         return {"name": self.name, "root": str(self.root), "state": self.state,
-                "files": stats.files, "symbols": stats.symbols, "references": stats.references,
-                "pending": self.graph.pending() + len(self._buffers) + len(self._disk),
+                "files": counts["files"], "symbols": counts["symbols"], "references": counts["references"],
+                "pending": counts["pending"] + len(self._buffers) + len(self._disk),
                 "indexDir": str(self.indexer.index_dir), "cancelled": self.cancelled}
 
     # -- the writer thread ---------------------------------------------------
@@ -225,10 +225,14 @@ class FolderIndex:
             if progress is not None:
                 progress.end(message)
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Ask the writer to stop; a running full index cancels at its next batch."""
         with self._cond:
             self._stop = True
             self._cond.notify_all()
+
+    def close(self) -> None:
+        self.stop()
         self._thread.join(timeout=5)
         self.indexer.close()
 
@@ -330,6 +334,11 @@ class Session:
     async def status_async(self) -> list[dict]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self.status)
+
+    def stop(self) -> None:
+        """Signal every writer to stop, without waiting (the client is gone)."""
+        for folder in self.folders:
+            folder.stop()
 
     def close(self) -> None:
         if self.watcher is not None:
