@@ -7,6 +7,7 @@ Paths are relative to a folder root; URIs are built here.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from lsprotocol import types
@@ -52,7 +53,10 @@ def uri_to_path(uri: str) -> Path | None:
 # -- to LSP ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def path_uri(root: Path, path: str) -> str:
+    # Cached: answers with thousands of locations repeat a few hundred paths,
+    # and from_fs_path costs tens of microseconds each.
     return from_fs_path(str(root / path)) or (root / path).as_uri()
 
 
