@@ -64,17 +64,30 @@ class CoverageMap:
             contexts = {cid: test_id_of_context(text) for cid, text in conn.execute("SELECT id, context FROM context")}
             self.contexts = sum(1 for c in contexts.values() if c)
             for file_id, context_id, numbits in conn.execute("SELECT file_id, context_id, numbits FROM line_bits"):
-                test_id = contexts.get(context_id)
-                rel = self._relative(files.get(file_id))
-                if test_id is None or rel is None:
-                    continue
-                per_line = self.lines[rel]
-                for line in numbits_to_lines(numbits):
-                    per_line[line].add(test_id)
+                self._add(files, contexts, file_id, context_id, numbits_to_lines(numbits))
+            # Branch coverage (`branch = True`) records arcs instead of lines:
+            # both ends of an arc ran (negative numbers are entries/exits).
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "arc" in tables:
+                arcs: dict[tuple[int, int], set[int]] = defaultdict(set)
+                for file_id, context_id, from_line, to_line in conn.execute(
+                        "SELECT file_id, context_id, fromno, tono FROM arc"):
+                    arcs[(file_id, context_id)].update(n for n in (from_line, to_line) if n > 0)
+                for (file_id, context_id), lines in arcs.items():
+                    self._add(files, contexts, file_id, context_id, lines)
         except sqlite3.DatabaseError as exc:
             log.warning("cannot read coverage data %s: %s", data_file, exc)
         finally:
             conn.close()
+
+    def _add(self, files, contexts, file_id, context_id, lines) -> None:
+        test_id = contexts.get(context_id)
+        rel = self._relative(files.get(file_id))
+        if test_id is None or rel is None:
+            return
+        per_line = self.lines[rel]
+        for line in lines:
+            per_line[line].add(test_id)
 
     def _relative(self, path: str | None) -> str | None:
         if not path:
@@ -85,20 +98,27 @@ class CoverageMap:
             return None
 
     def tests_covering(self, symbol: Symbol) -> set[str]:
-        """Test ids that ran any line of the symbol (1-based lines in the data)."""
+        """Test ids that ran any line of the symbol's body (1-based lines in
+        the data). The signature is left out: it runs at import time, under
+        whichever test imported the module first."""
         per_line = self.lines.get(symbol.path)
         if not per_line:
             return set()
         out: set[str] = set()
-        # Skip the def line itself: it runs at import time, under whichever test imported first.
-        first = symbol.selection_range.start.line + 2
+        first = (symbol.body_line if symbol.body_line is not None else symbol.selection_range.start.line + 1) + 1
         for line in range(first, symbol.range.end.line + 2):
             out |= per_line.get(line, set())
         return out
 
-    def tests_reaching(self, symbol: Symbol, resolve_test=None) -> list[tuple[str, Symbol | None]]:
-        ids = sorted(self.tests_covering(symbol))
-        return [(test_id, resolve_test(test_id) if resolve_test else None) for test_id in ids]
+    def tests_reaching(self, symbols, resolve_test=None) -> list[tuple[str, Symbol | None]]:
+        """Tests that ran any of these symbols (all definitions of one name:
+        overloads, platform branches, property getter and setter)."""
+        if isinstance(symbols, Symbol):
+            symbols = [symbols]
+        ids: set[str] = set()
+        for symbol in symbols:
+            ids |= self.tests_covering(symbol)
+        return [(test_id, resolve_test(test_id) if resolve_test else None) for test_id in sorted(ids)]
 
 
 def load(root: Path) -> CoverageMap | None:
@@ -106,4 +126,7 @@ def load(root: Path) -> CoverageMap | None:
     if data_file is None:
         return None
     coverage = CoverageMap(root, data_file)
-    return coverage if coverage.contexts else None
+    if not coverage.contexts or not coverage.lines:
+        log.info("coverage data %s has no per-test contexts: static impact only", data_file)
+        return None
+    return coverage

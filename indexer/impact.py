@@ -21,7 +21,10 @@ from indexer.model import Range, Symbol
 from indexer.query import Graph
 
 OVERRIDE_CONFIDENCE = 0.8
-DISPATCH_CONFIDENCE = 0.6
+# Low on purpose: most callers of Base.m never hold a Sub; a threshold can
+# drop these while keeping the direct chains.
+DISPATCH_CONFIDENCE = 0.4
+_CONSTRUCTORS = ("__init__", "__new__", "__post_init__")
 DEFAULT_DEPTH = 6
 DEFAULT_LIMIT = 2000
 _CALLABLE_KINDS = ("function", "method")
@@ -47,14 +50,14 @@ class Dependent:
 @dataclass(frozen=True, slots=True)
 class AffectedTest:
     id: str  # pytest node id: tests/test_x.py::TestClass::test_name
-    symbol: Symbol
+    symbol: Symbol | None  # None: a dynamic test whose code is not in the index
     depth: int
     confidence: float
     via: tuple[str, ...]
     source: str = "static"
 
     def to_json(self, root_uri: str | None = None) -> dict:
-        return {"id": self.id, "symbol": self.symbol.to_json(root_uri), "depth": self.depth,
+        return {"id": self.id, "symbol": self.symbol.to_json(root_uri) if self.symbol else None, "depth": self.depth,
                 "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source}
 
 
@@ -128,6 +131,22 @@ class _Walk:
             self.symbols[qualname] = self.graph.symbol(qualname)
         return self.symbols[qualname]
 
+    def prefetch(self, qualnames) -> None:
+        missing = [q for q in qualnames if q not in self.symbols]
+        if missing:
+            found = self.graph.symbols_named(missing)
+            for qualname in missing:
+                self.symbols[qualname] = found.get(qualname)
+
+    def ancestors(self, qualname: str) -> set[str]:
+        """The class/module chain that contains a symbol."""
+        out: set[str] = set()
+        sym = self.symbol(qualname)
+        while sym is not None and sym.parent and sym.parent not in out:
+            out.add(sym.parent)
+            sym = self.symbol(sym.parent)
+        return out
+
     def node_of(self, qualname: str) -> str | None:
         """Fold parameters and locals into the function they belong to."""
         while qualname:
@@ -146,11 +165,14 @@ class _Walk:
         return parent is not None and parent.kind in _CALLABLE_KINDS
 
 
-def _incoming(graph: Graph, qualname: str) -> list[tuple[str, str, float]]:
+def _incoming(graph: Graph, qualname: str, kinds: tuple[str, ...] | None = None) -> list[tuple[str, str, float]]:
+    """(enclosing symbol, use kind, best confidence) of the uses of a symbol.
+    Enclosing names are scope owners (module, class, function), so each is a
+    node of the walk as it is."""
     rows = graph.conn.execute(
         "SELECT enclosing, kind, MAX(confidence) FROM refs WHERE target = ? AND enclosing IS NOT NULL"
         " GROUP BY enclosing, kind", (qualname,))
-    return [(enclosing, kind, conf) for enclosing, kind, conf in rows]
+    return [(e, k, c) for e, k, c in rows if kinds is None or k in kinds]
 
 
 def subclasses(graph: Graph, qualname: str) -> list[str]:
@@ -179,11 +201,19 @@ def _closure(graph: Graph, start: str, step) -> list[str]:
 
 
 def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float, bool]]:
-    """(qualname, kind, confidence, is_caller_source) for overrides and dispatch."""
+    """(qualname, kind, confidence, is_caller_source) for overrides and dispatch;
+    for constructors, the calls of the class (and of subclasses that inherit
+    the constructor) run it."""
     owner = walk.symbol(method.parent) if method.parent else None
     if owner is None or owner.kind != "class":
         return []
     out = []
+    if method.name in _CONSTRUCTORS:
+        out.append((owner.qualname, "call", 1.0, True))
+        for sub in _closure(walk.graph, owner.qualname, subclasses):
+            if walk.symbol(f"{sub}.{method.name}") is None:
+                out.append((sub, "call", 1.0, True))
+        return out
     for sub in _closure(walk.graph, owner.qualname, subclasses):
         overriding = f"{sub}.{method.name}"
         if walk.symbol(overriding) is not None:
@@ -216,11 +246,18 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             if sym is not None and sym.kind == "method":
                 for related, kind, factor, callers in _hierarchy_edges(walk, sym):
                     if callers:
-                        edges.extend((e, kind, c * factor, node) for e, _k, c in _incoming(graph, related))
+                        only = ("call",) if kind == "call" else None  # constructors: only calls run them
+                        edges.extend((e, kind, c * factor, node) for e, _k, c in _incoming(graph, related, only))
                     else:
                         edges.append((related, kind, factor, node))
+            containers = walk.ancestors(node)
+            walk.prefetch(e for e, *_ in edges)
             for enclosing, kind, conf, parent in edges:
-                dependent = walk.node_of(enclosing)
+                if enclosing in walk.reach or enclosing in containers:
+                    # Already reached; or the class/module that contains the
+                    # node (its body mentions its own member): not a dependent.
+                    continue
+                dependent = enclosing if enclosing in walk.symbols and walk.symbols[enclosing] else walk.node_of(enclosing)
                 if dependent is None or dependent in walk.reach:
                     continue
                 candidate = _Reach(level, base.confidence * conf, kind, parent)
@@ -240,6 +277,43 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     if frontier and level >= depth:
         walk.truncated = walk.truncated or any(_incoming(graph, q) for q in frontier[:50])
     return _report(walk, target, coverage)
+
+
+def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tuple) -> list[AffectedTest]:
+    """The ids pytest collects for a test function: its own, and for a test
+    method also the one in every test subclass that inherits it."""
+    out = [AffectedTest(test_node_id(test, walk.symbol), test, depth, confidence, via)]
+    owner = walk.symbol(test.parent) if test.kind == "method" and test.parent else None
+    if owner is not None and owner.kind == "class":
+        for sub in _closure(walk.graph, owner.qualname, subclasses):
+            sub_symbol = walk.symbol(sub)
+            if sub_symbol is None or not sub_symbol.is_test or walk.symbol(f"{sub}.{test.name}") is not None:
+                continue
+            node_id = "::".join([test_node_id(sub_symbol, walk.symbol), test.name])
+            out.append(AffectedTest(node_id, test, depth, confidence, via))
+    return out
+
+
+class _TestIds:
+    """Resolves a collected test id to the function that runs, memoised per file
+    (inherited ids such as Sub::test_m resolve to the base's method)."""
+
+    def __init__(self, walk: _Walk):
+        self.walk = walk
+        self.by_id: dict[str, Symbol] | None = None
+        self.files: set[str] = set()
+
+    def __call__(self, node_id: str) -> Symbol | None:
+        path = node_id.partition("::")[0]
+        if self.by_id is None:
+            self.by_id = {}
+        if path not in self.files:
+            self.files.add(path)
+            for sym in self.walk.graph.symbols_in_file(path):
+                if sym.is_test and sym.kind in _CALLABLE_KINDS:
+                    for test in _collected(self.walk, sym, 0, 1.0, ()):
+                        self.by_id.setdefault(test.id, sym)
+        return self.by_id.get(node_id)
 
 
 def _chain(walk: _Walk, qualname: str) -> tuple[str, ...]:
@@ -262,33 +336,24 @@ def _report(walk: _Walk, target: Symbol, coverage) -> ImpactReport:
             continue
         via = _chain(walk, qualname)
         dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via))
-        if sym.is_test and sym.kind in _CALLABLE_KINDS:
-            node_id = test_node_id(sym, walk.symbol)
-            tests[node_id] = AffectedTest(node_id, sym, reach.depth, reach.confidence, via)
-        elif sym.is_test and sym.kind == "class":
-            for method in walk.graph.symbols_in_file(sym.path):
-                if method.parent == sym.qualname and method.is_test and method.kind == "method":
-                    node_id = test_node_id(method, walk.symbol)
-                    tests.setdefault(node_id, AffectedTest(node_id, method, reach.depth + 1,
-                                                           reach.confidence, via + (method.qualname,)))
+        if not sym.is_test:
+            continue
+        if sym.kind in _CALLABLE_KINDS:
+            for test in _collected(walk, sym, reach.depth, reach.confidence, via):
+                tests.setdefault(test.id, test)
+        elif sym.kind == "class":
+            for method in walk.graph.members(sym.qualname):
+                if method.is_test and method.kind == "method":
+                    for test in _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,)):
+                        tests.setdefault(test.id, test)
     if coverage is not None:
-        lookup = walk.symbol
-
-        def resolve_test(node_id: str) -> Symbol | None:
-            path, _, rest = node_id.partition("::")
-            name = rest.rsplit("::", 1)[-1]
-            for sym in walk.graph.symbols_in_file(path):
-                if sym.name == name and test_node_id(sym, lookup) == node_id:
-                    return sym
-            return None
-
-        for node_id, test_symbol in coverage.tests_reaching(target, resolve_test):
+        for node_id, test_symbol in coverage.tests_reaching(walk.graph.symbols(target.qualname), _TestIds(walk)):
             held = tests.get(node_id)
             if held is not None:
                 tests[node_id] = AffectedTest(held.id, held.symbol, held.depth, held.confidence, held.via, "both")
-            elif test_symbol is not None:
-                tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, (target.qualname, test_symbol.qualname),
-                                              "dynamic")
+            else:
+                via = (target.qualname, test_symbol.qualname) if test_symbol else (target.qualname,)
+                tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, via, "dynamic")
     dependents.sort(key=lambda d: (d.depth, -d.confidence, d.symbol.path, d.symbol.range.start.line))
     ordered_tests = sorted(tests.values(), key=lambda t: (t.depth, -t.confidence, t.id))
     per_file: dict[str, int] = defaultdict(int)

@@ -72,6 +72,7 @@ class Symbol:
     is_test: bool = False
     flags: tuple[str, ...] = ()  # fixture, async, property, classmethod, ...
     decorators: tuple[str, ...] = ()
+    body_line: int | None = None  # first line of a function/class body
 
     def to_json(self, root_uri: str | None = None) -> dict:
         out = {

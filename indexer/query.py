@@ -16,7 +16,7 @@ from indexer.store import Store
 
 _SYMBOL_COLS = (
     "s.id, s.name, s.qualname, s.kind, f.path, s.sl, s.sc, s.el, s.ec, s.nsl, s.nsc, s.nel, s.nec,"
-    " s.signature, s.docstring, s.parent, s.is_test, s.flags, s.decorators"
+    " s.signature, s.docstring, s.parent, s.is_test, s.flags, s.decorators, s.body_line"
 )
 _REF_COLS = "f.path, r.sl, r.sc, r.el, r.ec, r.name, r.kind, r.enclosing, r.target, r.confidence, r.how"
 _RESOLVED_HOWS = ("unresolved",)
@@ -28,13 +28,14 @@ class TargetError(ValueError):
 
 def _symbol(row) -> Symbol:
     (sid, name, qualname, kind, path, sl, sc, el, ec, nsl, nsc, nel, nec,
-     signature, docstring, parent, is_test, flags, decorators) = row
+     signature, docstring, parent, is_test, flags, decorators, body_line) = row
     return Symbol(
         id=sid, name=name, qualname=qualname, kind=kind, path=path,
         range=Range.of(sl, sc, el, ec), selection_range=Range.of(nsl, nsc, nel, nec),
         signature=signature or "", docstring=docstring or "", parent=parent,
         is_test=bool(is_test), flags=tuple(f for f in (flags or "").split(",") if f),
         decorators=tuple(json.loads(decorators)) if decorators else (),
+        body_line=body_line,
     )
 
 
@@ -76,6 +77,29 @@ class Graph:
     def symbol(self, qualname: str) -> Symbol | None:
         found = self.symbols(qualname)
         return found[0] if found else None
+
+    def symbols_named(self, qualnames) -> dict[str, Symbol]:
+        """First symbol of each qualname, fetched in batches."""
+        names = list(dict.fromkeys(qualnames))
+        out: dict[str, Symbol] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start:start + 500]
+            rows = self.conn.execute(
+                f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+                f" WHERE s.qualname IN ({','.join('?' * len(chunk))}) ORDER BY s.id", chunk)
+            for row in rows:
+                sym = _symbol(row)
+                out.setdefault(sym.qualname, sym)
+        return out
+
+    def members(self, qualname: str) -> list[Symbol]:
+        """Symbols defined directly in a class (or module): a range scan of the
+        qualname index (`C.` <= q < `C/`), then the parent check."""
+        rows = self.conn.execute(
+            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE s.qualname > ? AND s.qualname < ? AND s.parent = ? ORDER BY s.id",
+            (qualname + ".", qualname + "/", qualname))
+        return [_symbol(r) for r in rows]
 
     def symbols_in_file(self, path: str) -> list[Symbol]:
         rows = self.conn.execute(

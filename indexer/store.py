@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 10
 DB_NAME = "graph.sqlite3"
 
 _SCHEMA = """
@@ -61,7 +61,8 @@ CREATE TABLE symbols(
     flags TEXT,
     decorators TEXT,
     params TEXT,
-    body_hash TEXT
+    body_hash TEXT,
+    body_line INTEGER
 );
 CREATE INDEX symbols_file ON symbols(file_id, nsl);
 CREATE TABLE refs(
@@ -246,8 +247,8 @@ class Store:
             conn.execute("DELETE FROM imports WHERE file_id=?", (file_id,))
         conn.executemany(
             "INSERT INTO symbols(file_id, name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec,"
-            " signature, docstring, parent, is_test, is_member, flags, decorators, params, body_hash)"
-            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " signature, docstring, parent, is_test, is_member, flags, decorators, params, body_hash, body_line)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [(file_id, *r) for r in parsed.symbol_rows])
         conn.executemany("INSERT INTO imports(file_id, module) VALUES(?, ?)",
                          [(file_id, m) for m in parsed.import_modules])
@@ -351,5 +352,5 @@ def symbol_row(sym, is_member: bool, parent_qualname: str | None) -> tuple:
         sym.name, sym.qualname, sym.kind, *sym.span, *sym.name_span, sym.signature,
         sym.docstring, parent_qualname, int(sym.is_test), int(is_member),
         ",".join(sym.flags), json.dumps(list(sym.decorators)) if sym.decorators else None,
-        json.dumps(sym.params) if sym.params else None, sym.body_hash,
+        json.dumps(sym.params) if sym.params else None, sym.body_hash, sym.body_line,
     )

@@ -283,6 +283,52 @@ def impact(
 
 
 @app.command()
+def explain(
+    target: Annotated[str, typer.Argument(help="path:line:col (1-based) or a qualified name.")],
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    as_json: JsonOpt = False,
+    budget: Annotated[int, typer.Option(help="Context pack size in (approximate) tokens.")] = 2000,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Structural explanation even when a model is configured.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the model again instead of reusing its cached answer.")] = False,
+    short: Annotated[bool, typer.Option("--short", help="Print only the one-line summary (what hover shows).")] = False,
+) -> None:
+    """Explain a symbol from the index: purpose, inputs/outputs, callers, tests, impact.
+    Uses the model at CODEMELD_LLM_BASE_URL when set, else a structural explanation."""
+    from indexer.explain import explain as explain_symbol, similar_provider
+    from indexer.explain.llm import LLMConfig
+
+    graph = _graph(root, index_dir)
+    qualnames = [q for q in _targets(graph, target) if graph.symbol(q) is not None]
+    if not qualnames:
+        raise CliError(f"{target} is defined outside the workspace: nothing to explain")
+    config = None if no_llm else LLMConfig.from_env()
+    # Stream a model's answer to a terminal-style reader as it arrives; JSON waits for the whole.
+    streamed: list[str] = []
+
+    def show(delta: str) -> None:
+        streamed.append(delta)
+        sys.stdout.write(delta)
+        sys.stdout.flush()
+
+    live = config is not None and not as_json and not short
+    result = explain_symbol(graph, qualnames[0], llm_config=config, budget=budget, use_cache=not no_cache,
+                            stream=live, on_delta=show if live else None, similar=similar_provider(graph))
+    if result.note:
+        print(f"codemeld: {result.note}", file=sys.stderr)
+    if as_json:
+        _emit_json(result.to_json())
+    elif short:
+        print(result.short)
+    elif streamed and result.source != "structural":
+        print(result.markdown[len("".join(streamed).strip()):].rstrip())  # the footer naming the model
+    else:
+        if streamed:
+            print()
+        sys.stdout.write(result.markdown)
+
+
+@app.command()
 def rename(
     target: Annotated[str, typer.Argument(help="path:line:col (1-based) or a qualified name.")],
     new_name: Annotated[str, typer.Argument(help="The new name.")],

@@ -48,6 +48,7 @@ class SymbolFact(Compact):
     type_expr: Expr | None = None  # what a variable/parameter holds, if known
     bases: tuple = ()  # base class expressions, for classes
     body_hash: str = ""
+    body_line: int | None = None  # first line of a function/class body (coverage of its code)
     is_test: bool = False
 
 

@@ -316,7 +316,30 @@ DYNAMIC = {
 }
 
 
-def test_coverage_contexts_add_dynamic_tests(tmp_path):
+def test_inherited_test_methods_are_collected_per_subclass(tmp_path):
+    files = {
+        "lib.py": "def work():\n    return 1\n",
+        "tests/test_base.py": """
+            from lib import work
+
+            class TestBase:
+                def test_work(self):
+                    assert work() == 1
+            """,
+        "tests/test_sub.py": """
+            from tests.test_base import TestBase
+
+            class TestSub(TestBase):
+                pass
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    ids = {t.id for t in impact(g, "lib.work").tests}
+    assert ids == {"tests/test_base.py::TestBase::test_work", "tests/test_sub.py::TestSub::test_work"}
+
+
+@pytest.mark.parametrize("branch", [False, True], ids=["line coverage", "branch coverage"])
+def test_coverage_contexts_add_dynamic_tests(tmp_path, branch):
     import subprocess
     import sys
 
@@ -324,6 +347,7 @@ def test_coverage_contexts_add_dynamic_tests(tmp_path):
 
     indexer, g = build(tmp_path, DYNAMIC)
     root = indexer.root
+    (root / ".coveragerc").write_text(f"[run]\nbranch = {branch}\n")
     static = impact(g, "plugins.handler")
     assert static.tests == ()  # no static path: handler is looked up by name
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--cov=.",

@@ -98,43 +98,55 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def expr_of(node: ts.Node | None, depth: int = 0):
-    """An expression the resolver can evaluate, or None when out of reach."""
+_LITERALS = {
+    "integer": "int", "float": "float", "true": "bool", "false": "bool", "concatenated_string": "str",
+    "list": "list", "list_comprehension": "list", "dictionary": "dict", "dictionary_comprehension": "dict",
+    "set": "set", "set_comprehension": "set", "tuple": "tuple",
+}
+
+
+def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
+    """An expression the resolver can evaluate, or None when out of reach.
+    Strings are str values, except inside annotations where "Foo" names a type."""
     if node is None or depth > 8:
         return None
     kind = node.type
     if kind == "identifier":
         return ("name", _text(node))
     if kind == "attribute":
-        inner = expr_of(node.child_by_field_name("object"), depth + 1)
+        inner = expr_of(node.child_by_field_name("object"), depth + 1, in_annotation)
         attr = node.child_by_field_name("attribute")
         return ("attr", inner, _text(attr)) if inner and attr is not None else None
     if kind == "call":
         func = node.child_by_field_name("function")
         if func is not None and func.type == "identifier" and func.text == b"super":
             return ("super",)
-        inner = expr_of(func, depth + 1)
+        inner = expr_of(func, depth + 1, in_annotation)
         return ("call", inner) if inner else None
     if kind in ("parenthesized_expression", "await", "type"):
         named = node.named_children
-        return expr_of(named[0], depth + 1) if named else None
+        return expr_of(named[0], depth + 1, in_annotation or kind == "type") if named else None
     if kind in ("subscript", "generic_type"):
         value = node.child_by_field_name("value") or (node.named_children[0] if node.named_children else None)
         args = [c for c in node.named_children[1:]]
-        first = expr_of(args[0], depth + 1) if args else None
-        last = expr_of(args[-1], depth + 1) if len(args) > 1 else first
+        first = expr_of(args[0], depth + 1, in_annotation) if args else None
+        last = expr_of(args[-1], depth + 1, in_annotation) if len(args) > 1 else first
         # First argument: Optional[X], List[X]; last: Callable[[...], R].
-        return ("sub", expr_of(value, depth + 1), first, last)
+        return ("sub", expr_of(value, depth + 1, in_annotation), first, last)
     if kind == "type_parameter":
         named = node.named_children
-        return expr_of(named[0], depth + 1) if named else None
-    if kind == "binary_operator":  # X | None in annotations: keep the non-None side
+        return expr_of(named[0], depth + 1, in_annotation) if named else None
+    if kind == "binary_operator" and in_annotation:  # X | None: keep the non-None side
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if right is not None and right.text == b"None":
-            return expr_of(left, depth + 1)
+            return expr_of(left, depth + 1, in_annotation)
         if left is not None and left.text == b"None":
-            return expr_of(right, depth + 1)
-        return expr_of(left, depth + 1)
+            return expr_of(right, depth + 1, in_annotation)
+        return expr_of(left, depth + 1, in_annotation)
+    if kind in _LITERALS:
+        return ("lit", _LITERALS[kind])
+    if kind == "string" and not in_annotation:
+        return ("lit", "str")
     if kind == "string":
         content = [c for c in node.named_children if c.type == "string_content"]
         if len(content) == 1 and re.fullmatch(rb"[A-Za-z_][\w.]*", content[0].text):
@@ -148,7 +160,7 @@ def expr_of(node: ts.Node | None, depth: int = 0):
 
 def _annotation_value(type_node: ts.Node | None):
     """A variable annotated `x: T` holds what calling T returns: an instance."""
-    inner = expr_of(type_node)
+    inner = expr_of(type_node, in_annotation=True)
     return ("call", inner) if inner else None
 
 
@@ -373,7 +385,7 @@ class _Extractor:
             bases = ()
             params = _params(node.child_by_field_name("parameters"))
             ret = node.child_by_field_name("return_type")
-            returns = expr_of(ret)
+            returns = expr_of(ret, in_annotation=True)
             is_async = node.children and node.children[0].type == "async"
             if is_async:
                 flags.append("async")
@@ -411,6 +423,7 @@ class _Extractor:
             returns=returns,
             bases=bases,
             body_hash=hashlib.blake2b(node.text, digest_size=8).hexdigest(),
+            body_line=body.start_point[0] if body is not None else None,
             is_test=is_test,
         )
         index = self.add_symbol(sym)
@@ -519,7 +532,7 @@ class _Extractor:
             binding = self.scopes[scope].names.get(value[1])
             if binding is not None and binding[0] == "def":
                 sym = self.symbols[binding[1]]
-                if sym.kind == "parameter" and sym.type_expr is not None:
+                if sym.kind in ("parameter", "variable") and sym.type_expr is not None:
                     return sym.type_expr
         return value
 
@@ -570,6 +583,9 @@ class _Extractor:
         return ".".join(parts)
 
     def define_import(self, node: ts.Node, scope: int) -> None:
+        # The first binding of a name wins, as for definitions: the first
+        # branch of `try: import x / except: import y as x` or of a platform
+        # switch is the one readers expect (and the one type checkers pick).
         names = self.scopes[scope].names
         line = node.start_point[0]
         if node.type == "import_statement":
@@ -577,7 +593,7 @@ class _Extractor:
                 if item.type == "dotted_name":
                     dotted = self.module_refs(item, scope, 0)
                     top = dotted.split(".")[0]
-                    names[top] = ("import", top, None, 0)
+                    names.setdefault(top, ("import", top, None, 0))
                     self.imports.append(ImportFact(0, dotted, (), line))
                 elif item.type == "aliased_import":
                     dotted_node = item.child_by_field_name("name")
@@ -585,7 +601,7 @@ class _Extractor:
                     if dotted_node is None or alias is None:
                         continue
                     dotted = self.module_refs(dotted_node, scope, 0)
-                    names[_text(alias)] = ("import", dotted, None, 0)
+                    names.setdefault(_text(alias), ("import", dotted, None, 0))
                     self.imports.append(ImportFact(0, dotted, (), line))
             return
         if node.type == "future_import_statement":
@@ -616,7 +632,7 @@ class _Extractor:
                 name = _text(ident)
                 imported.append(name)
                 self.import_ref(ident, scope, level, module, name)
-                names[name] = ("import", module, name, level)
+                names.setdefault(name, ("import", module, name, level))
             elif child.type == "aliased_import":
                 dotted_node = child.child_by_field_name("name")
                 alias = child.child_by_field_name("alias")
@@ -630,7 +646,7 @@ class _Extractor:
                     # `import x as x` is the explicit re-export idiom: the alias
                     # names the same thing, so it is a use too.
                     self.import_ref(alias, scope, level, module, name)
-                names[_text(alias)] = ("import", module, name, level)
+                names.setdefault(_text(alias), ("import", module, name, level))
         self.imports.append(ImportFact(level, module, tuple(imported), line))
 
     # -- the sweep ---------------------------------------------------------
@@ -663,6 +679,10 @@ class _Extractor:
         for cap in ("import.plain", "import.from", "import.future"):
             for node in captures.get(cap, ()):
                 items.append((node.start_byte, -2, cap, node))
+        for node in captures.get("return.value", ()):
+            items.append((node.start_byte, -1, "return.value", node))
+        for node in captures.get("with.item", ()):
+            items.append((node.start_byte, -1, "with.item", node))
         for node in captures.get("annotation.string", ()):
             items.append((node.start_byte, -1, "annotation.string", node))
         for node in captures.get("bind.global", ()):
@@ -710,6 +730,10 @@ class _Extractor:
                 continue  # opened when its region starts
             elif role.startswith("import."):
                 self.define_import(node, scope)
+            elif role == "return.value":
+                self.infer_return(node, scope)
+            elif role == "with.item":
+                self.add_with_item(node, scope)
             elif role == "annotation.string":
                 if ann_stack and node.start_point[0] == node.end_point[0]:
                     self.add_string_annotation(node, scope)
@@ -743,6 +767,34 @@ class _Extractor:
             errors=_syntax_errors(root) if root.has_error else [],
             line_count=root.end_point[0] + 1,
         )
+
+    def infer_return(self, value: ts.Node, scope: int) -> None:
+        """An unannotated function returns (or a fixture yields) what its first
+        evaluable `return`/`yield` gives: ("=", expr)."""
+        if self.scopes[scope].kind != "function":
+            return
+        function = self.symbols[self.scopes[scope].symbol]
+        if function.returns is not None:
+            return
+        expr = self.local_value(value, scope)
+        if expr is not None:
+            function.returns = ("=", expr)
+
+    def add_with_item(self, item: ts.Node, scope: int) -> None:
+        """`with cm:` calls cm.__enter__ and cm.__exit__: implicit uses, put
+        on the `with` keyword so they never collide with a name's position."""
+        value = item.child_by_field_name("value") or (item.named_children[0] if item.named_children else None)
+        if value is not None and value.type == "as_pattern" and value.named_children:
+            value = value.named_children[0]
+        receiver = expr_of(value)
+        statement = item.parent.parent if item.parent is not None else None
+        if receiver is None or statement is None or statement.type != "with_statement":
+            return
+        keyword = next((c for c in statement.children if c.type == "with"), None)
+        if keyword is None:
+            return
+        for dunder in ("__enter__", "__exit__"):
+            self.add_ref(keyword, RefFact(self.cols.span(keyword), dunder, "implicit", scope, receiver=receiver))
 
     def add_string_annotation(self, content: ts.Node, scope: int) -> None:
         """Forward references: each dotted name in "pkg.Node[T]" is a use."""

@@ -49,7 +49,7 @@ CONFIDENCE = {
     "scope": 1.0, "import": 1.0, "star-import": 0.95, "builtin": 1.0, "local": 1.0,
     "self": 1.0, "super": 0.95, "mro": 0.95, "module": 1.0, "annotation": 0.9,
     "constructor": 0.85, "return-type": 0.8, "fixture": 1.0, "keyword": 0.9,
-    "external": 1.0,
+    "external": 1.0, "dunder": 0.9, "value": 0.8,
 }
 # Below 0.5 on purpose: callers asking for likely references (>= 0.5) get
 # none of the guesses; impact analysis, which wants recall, takes them all.
@@ -107,6 +107,7 @@ class _File:
         self.enclosing = [facts.symbols[self.owner(i)].qualname for i in range(len(facts.scopes))]
         self.name_cache: dict[tuple[int, str], tuple] = {}
         self.eval_cache: dict[tuple[int, tuple], tuple | None] = {}
+        self.fixture_params: dict[str, str] = {}  # parameter qualname -> fixture qualname
 
     def owner(self, scope: int) -> int:
         scopes = self.facts.scopes
@@ -228,6 +229,10 @@ class Resolver:
             if "self" in info.flags or "cls" in info.flags:
                 owner = info.qualname.rsplit(".", 2)[0]
                 return ("instance" if "self" in info.flags else "class", owner)
+            fixture = f.fixture_params.get(info.qualname) if f is not None else None
+            if info.type_expr is None and fixture is not None:
+                # A test's parameter holds what its fixture returns or yields.
+                return self.call_result(("function", fixture), depth + 1, module=fixture.rsplit(".", 1)[0])
         if info.type_expr is None:
             return None
         local = f is not None and referent[2] == f.facts.module and referent[1] in f.info
@@ -305,6 +310,8 @@ class Resolver:
             if value is not None and value[0] == "iterable":
                 return value[1]  # xs[0] of a list of X is an X
             return value
+        if tag == "lit":
+            return ("external", f"builtins.{expr[1]}")
         if tag == "iter":
             value = self._eval(expr[1], lookup, f, scope, depth + 1)
             return value[1] if value is not None and value[0] == "iterable" else None
@@ -353,7 +360,10 @@ class Resolver:
             # Overloads: a decorator factory called as @f() must return a callable.
             first = None
             for returns in (info.returns, *info.alt_returns):
-                value = self.eval_in_module(("call", returns), info.module, depth + 1)
+                # ("=", expr): inferred from a return statement (the value
+                # itself); otherwise an annotation (an instance of it).
+                expr = returns[1] if returns[0] == "=" else ("call", returns)
+                value = self.eval_in_module(expr, info.module, depth + 1)
                 if value is None:
                     continue
                 callable_ = value[0] in ("callable", "function")
@@ -525,6 +535,7 @@ class Resolver:
 
     def resolve_file(self, facts: FileFacts) -> Resolution:
         f = _File(facts)
+        f.fixture_params = self.bind_fixtures(f)
         out = Resolution()
         refs = out.refs
         symbols = facts.symbols
@@ -542,11 +553,18 @@ class Resolver:
             if ref.kind == "keyword":
                 self.resolve_keyword(f, ref, enclosing, refs)
                 continue
+            if ref.kind == "implicit":
+                self.resolve_implicit(f, ref, enclosing, refs)
+                continue
             if ref.receiver is not None:
-                self.resolve_attribute(f, ref, enclosing, refs)
+                member = self.resolve_attribute(f, ref, enclosing, refs)
+                if ref.kind == "call" and member is not None:
+                    self.implicit_call(f, ref, enclosing, member, refs)
                 continue
             referent, how = self.lookup(f, ref.scope, ref.name)
             self.emit(refs, ref, enclosing, referent, how, None, member=False)
+            if ref.kind == "call" and referent is not None and referent[0] == "sym":
+                self.implicit_call(f, ref, enclosing, referent, refs)
         self.resolve_fixtures(f, refs)
         out.tests = self.unittest_tests(f)
         return out
@@ -603,6 +621,31 @@ class Resolver:
             # leave the workspace: it probably lives on the outside base.
             how = "external"
         self.emit(refs, ref, enclosing, member, how, None, member=True)
+        return member
+
+    def resolve_implicit(self, f: _File, ref, enclosing: str, refs: list) -> None:
+        """`with cm:` -> cm.__enter__/__exit__, only when found in the workspace
+        (never matched by name: every context manager has them)."""
+        value = self.eval(ref.receiver, f, ref.scope, 0)
+        if value is None or value[0] not in ("instance", "class"):
+            return
+        member = self.class_member(value[1], ref.name, 0)
+        if member is not None and member[0] == "sym":
+            refs.append((ref.span, ref.name, "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+
+    def implicit_call(self, f: _File, ref, enclosing: str, referent: tuple, refs: list) -> None:
+        """Calling a value runs more than the name says: an instance runs its
+        class's __call__; a variable, parameter or attribute holding a class
+        constructs that class."""
+        value = self.member_value(referent, f, 0) if ref.receiver is not None else self.value_of(referent, f, 0)
+        if value is None:
+            return
+        if value[0] == "instance":
+            member = self.class_member(value[1], "__call__", 0)
+            if member is not None and member[0] == "sym":
+                refs.append((ref.span, "__call__", "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+        elif value[0] == "class" and referent[1] != value[1]:
+            refs.append((ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["value"], "value"))
 
     def resolve_keyword(self, f: _File, ref, enclosing: str, refs: list) -> None:
         callee = self.eval(ref.call, f, ref.scope, 0)
@@ -622,10 +665,10 @@ class Resolver:
             return
         refs.append((ref.span, ref.name, "keyword", enclosing, f"{function}.{ref.name}", CONFIDENCE["keyword"], "keyword"))
 
-    def resolve_fixtures(self, f: _File, refs: list) -> None:
+    def bind_fixtures(self, f: _File) -> dict[str, str]:
         """Parameters of tests and fixtures name the fixtures they use."""
-        facts = f.facts
-        symbols = facts.symbols
+        symbols = f.facts.symbols
+        out: dict[str, str] = {}
         for sym in symbols:
             if sym.kind != "parameter" or sym.parent < 0:
                 continue
@@ -634,6 +677,14 @@ class Resolver:
                 continue
             target = self.find_fixture(f, owner, sym.name)
             if target is not None:
+                out[sym.qualname] = target
+        return out
+
+    def resolve_fixtures(self, f: _File, refs: list) -> None:
+        for sym in f.facts.symbols:
+            target = f.fixture_params.get(sym.qualname) if sym.kind == "parameter" else None
+            if target is not None:
+                owner = f.facts.symbols[sym.parent]
                 refs.append((sym.name_span, sym.name, "fixture", owner.qualname, target, CONFIDENCE["fixture"], "fixture"))
 
     def find_fixture(self, f: _File, owner, name: str) -> str | None:

@@ -16,3 +16,9 @@
 
 (global_statement (identifier) @bind.global)
 (nonlocal_statement (identifier) @bind.nonlocal)
+
+; What a function gives back when it has no return annotation, and the
+; context managers of `with` statements (their __enter__/__exit__ run).
+(return_statement (_) @return.value)
+(yield (_) @return.value)
+(with_clause (with_item) @with.item)

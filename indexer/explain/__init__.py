@@ -1,0 +1,14 @@
+"""Explanations of symbols, grounded in the index.
+
+- `pack.py`: the context pack (module -> class -> symbol, callers, callees,
+  tests, similar code, impact) cut to a token budget.
+- `privacy.py`: which files may contribute text (never ignored or secret-looking ones).
+- `structural.py`: the default explainer, markdown from the pack, no network.
+- `prompt.py`, `llm.py`: the model path (OpenAI-compatible chat completions).
+- `cache.py`: model answers keyed by content hashes, in the index directory.
+- `service.py`: `explain(...)` and `hover_summary(...)`, what front doors call.
+"""
+
+from indexer.explain.service import Explanation, explain, hover_summary, similar_provider
+
+__all__ = ["Explanation", "explain", "hover_summary", "similar_provider"]
