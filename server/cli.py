@@ -99,15 +99,38 @@ def index(
     with _progress() as report:
         run = indexer.run(progress=report)
     stats = Graph(indexer.store, workspace).stats()
+    # The second store: after the graph, never instead of it.
+    embed_run = None if no_embeddings else _update_embeddings(Graph(indexer.store, workspace), indexer.index_dir)
     indexer.close()
     if as_json:
         _emit_json({"root": str(workspace), "indexDir": str(indexer.index_dir), "discovered": run.discovered,
                     "parsed": run.parsed, "unchanged": run.unchanged, "removed": run.removed,
-                    "failed": run.failed, "refsResolved": run.refs_resolved, "seconds": round(run.seconds, 3)})
+                    "failed": run.failed, "refsResolved": run.refs_resolved, "seconds": round(run.seconds, 3),
+                    "embeddings": None if embed_run is None else {
+                        "files": embed_run.files, "removed": embed_run.removed, "chunks": embed_run.chunks,
+                        "embedded": embed_run.embedded, "reused": embed_run.reused,
+                        "seconds": round(embed_run.seconds, 3)}})
         return
     print(f"indexed {workspace}: {run.parsed} parsed, {run.unchanged} unchanged, {run.removed} removed,"
           f" {run.failed} failed in {run.seconds:.2f}s; {stats.files} files, {stats.symbols} symbols,"
           f" {stats.references} references ({stats.resolution_rate:.1%} resolved)", file=sys.stderr)
+    if embed_run is not None:
+        print(f"embedded {embed_run.embedded} chunks ({embed_run.reused} reused) from {embed_run.files} changed"
+              f" files, {embed_run.removed} removed, in {embed_run.seconds:.2f}s", file=sys.stderr)
+
+
+def _update_embeddings(graph: Graph, index_dir: Path):
+    """Build the vector store; when it cannot be built, say why once and
+    leave the (complete) graph as the result."""
+    from indexer.semantic import SemanticUnavailable
+    from indexer.semantic.build import update_embeddings
+
+    try:
+        with _progress() as report:
+            return update_embeddings(graph, index_dir, progress=report)
+    except SemanticUnavailable as exc:
+        print(f"codemeld: embeddings skipped: {exc}", file=sys.stderr)
+        return None
 
 
 class _progress:
@@ -124,8 +147,9 @@ class _progress:
         self.task = self.bar.add_task("indexing", total=None)
 
         def report(done: int, total: int, message: str) -> None:
-            self.bar.update(self.task, completed=done, total=total,
-                            description="resolving" if message.startswith("resolving") else "parsing")
+            stage = "resolving" if message.startswith("resolving") else "parsing"
+            stage = "embedding" if message.startswith("Embedding") else stage
+            self.bar.update(self.task, completed=done, total=total, description=stage)
 
         return report
 
@@ -385,6 +409,36 @@ def status(root: RootOpt = None, index_dir: IndexDirOpt = None, as_json: JsonOpt
           f" ({stats.errors} with errors)\nsymbols:     {stats.symbols}\nreferences:  {stats.references}"
           f" ({stats.resolution_rate:.1%} resolved)\nsize:        {stats.size_bytes / 1e6:.1f} MB"
           f"\nlast update: {age(stats.last_update)}")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What the code does, in words (or a name).")],
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    as_json: JsonOpt = False,
+    limit: Annotated[int, typer.Option("-k", "--limit", help="Number of results.")] = 10,
+    kind: Annotated[list[str], typer.Option("--kind", help="module, class, function or method (repeatable).")] = [],
+    path: Annotated[Optional[str], typer.Option("--path", help="Only paths matching this glob (or under this folder).")] = None,
+) -> None:
+    """Find code by what it does: hybrid semantic + full-text search over the index."""
+    from indexer.semantic import SemanticUnavailable
+    from indexer.semantic.search import SemanticIndex
+
+    graph = _graph(root, index_dir)
+    semantic = SemanticIndex(graph.store.index_dir, graph)
+    try:
+        hits = semantic.search(query, limit, kind=kind or None, path_glob=path)
+    except SemanticUnavailable as exc:
+        raise CliError(str(exc)) from exc
+    if as_json:
+        _emit_json([h.to_json() for h in hits])
+        return
+    for hit in hits:
+        start = hit.symbol.selection_range.start
+        first = hit.snippet.split("\n", 1)[0].strip()
+        print(f"{_location(hit.symbol.path, start.line, start.character)}: {hit.symbol.kind} {hit.symbol.qualname}"
+              f"  [{hit.score:.4f}]  {first}")
 
 
 @app.command()

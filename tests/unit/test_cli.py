@@ -219,7 +219,7 @@ def test_second_index_json_reports_nothing_parsed(ws: Workspace) -> None:
     result = ws.run("index", ws.root, "--json")
     data = result.json()
     assert set(data) == {"root", "indexDir", "discovered", "parsed", "unchanged", "removed", "failed",
-                         "refsResolved", "seconds"}
+                         "refsResolved", "seconds", "embeddings"}
     assert Path(data["root"]) == ws.root.resolve()
     assert Path(data["indexDir"]) == ws.index_db().parent
     assert (data["discovered"], data["parsed"], data["unchanged"], data["removed"], data["failed"]) == (
@@ -451,7 +451,7 @@ def test_status(ws: Workspace) -> None:
     assert fields["files"].startswith(f"{len(PY_FILES)} ")
     assert fields["symbols"] == str(symbols)
     assert re.fullmatch(rf"{refs} \(\d+\.\d% resolved\)", fields["references"]), fields
-    assert re.fullmatch(r"\d+\.\d MB", fields["size"]) and re.fullmatch(r"\d+ s ago", fields["last update"]), fields
+    assert re.fullmatch(r"\d+\.\d MB", fields["size"]) and re.fullmatch(r"\d+ (s|min) ago", fields["last update"]), fields
 
 
 # -- workspace root discovery -------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""Bringing the vector store up to date with the graph (after graph indexing).
+
+A file is looked at again only when the sha256 the graph recorded for it
+differs from the one it was embedded at; inside such a file, a chunk whose
+text hash is unchanged keeps its vector. Only new texts reach the model,
+sorted by length across the whole batch so padding stays small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from indexer.query import Graph
+from indexer.store import Store
+from indexer.semantic.chunks import EMBEDDED_KINDS, Chunk, file_chunks
+from indexer.semantic.embedder import Embedder, default_embedder
+from indexer.semantic.store import KEEP_VERSIONS_FOR, VectorStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+_BATCH_CHUNKS = 2048  # chunks per embed+write round: one commit each; big rounds sort by length better
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedRun:
+    files: int  # files whose rows were rewritten
+    removed: int  # files whose rows were deleted
+    skipped: int  # files changed on disk since graph indexing (picked up next time)
+    chunks: int  # chunks written
+    embedded: int  # texts that went through the model
+    reused: int  # chunks whose vector was kept
+    seconds: float
+    embed_seconds: float  # time inside the model
+
+
+def update_embeddings(graph: Graph | Store, index_dir: Path, embedder: Embedder | None = None,
+                      progress: Progress | None = None, cancel: Cancel | None = None,
+                      maintain: bool = True, keep_versions_for: timedelta = KEEP_VERSIONS_FOR) -> EmbedRun:
+    """Embed what changed in the graph since the last call. Raises
+    EmbedderUnavailable / SemanticUnavailable when the model or LanceDB
+    cannot be used; the graph is never touched."""
+    started = time.perf_counter()
+    if isinstance(graph, Store):
+        graph = Graph(graph, Path(graph.get_meta("root") or "."))
+    embedder = embedder or default_embedder()
+    store = VectorStore(index_dir, embedder.model_id)
+    graph_files = dict(graph.conn.execute("SELECT path, sha256 FROM files"))
+    embedded = store.file_shas()
+    removed = [p for p in embedded if p not in graph_files]
+    if removed:
+        store.delete_files(removed)
+    changed = sorted(p for p, sha in graph_files.items() if sha and embedded.get(p) != sha)
+    if changed:
+        store.ensure_tables(lambda: embedder.dim)  # loads the model only when there is work
+    total = _symbol_count(graph, changed)
+    stats = {"files": 0, "skipped": 0, "chunks": 0, "embedded": 0, "reused": 0, "embed_seconds": 0.0}
+    done = 0
+    pending: list[tuple[str, str, list[Chunk]]] = []
+    pending_chunks = 0
+    if progress is not None and total:
+        progress(0, total, f"Embedding 0/{total} symbols")
+    for path in changed:
+        if cancel is not None and cancel():
+            log.info("embedding cancelled")
+            break
+        loaded = _load_file(graph, path, graph_files[path])
+        if loaded is None:
+            stats["skipped"] += 1
+            continue
+        pending.append((path, graph_files[path], loaded))
+        pending_chunks += len(loaded)
+        if pending_chunks >= _BATCH_CHUNKS:
+            done += _write_batch(store, embedder, pending, stats)
+            pending, pending_chunks = [], 0
+            if progress is not None:
+                progress(min(done, total), total, f"Embedding {min(done, total)}/{total} symbols")
+    if pending and not (cancel is not None and cancel()):
+        done += _write_batch(store, embedder, pending, stats)
+    if progress is not None and total:
+        progress(total, total, f"Embedding {total}/{total} symbols")
+    wrote = stats["files"] or removed
+    if maintain and (store.needs_maintenance() or (wrote and stats["chunks"] > 10_000)):
+        store.maintain(keep_versions_for)
+    return EmbedRun(files=stats["files"], removed=len(removed), skipped=stats["skipped"], chunks=stats["chunks"],
+                    embedded=stats["embedded"], reused=stats["reused"],
+                    seconds=time.perf_counter() - started, embed_seconds=stats["embed_seconds"])
+
+
+def _symbol_count(graph: Graph, paths: list[str]) -> int:
+    if not paths:
+        return 0
+    marks = ",".join("?" * len(EMBEDDED_KINDS))
+    total = 0
+    for start in range(0, len(paths), 400):
+        group = paths[start:start + 400]
+        total += graph.conn.execute(
+            f"SELECT count(*) FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.kind IN ({marks})"
+            f" AND f.path IN ({','.join('?' * len(group))})", (*EMBEDDED_KINDS, *group)).fetchone()[0]
+    return total
+
+
+def _load_file(graph: Graph, path: str, sha: str) -> list[Chunk] | None:
+    """The file's chunks, or None when the disk no longer holds what the
+    graph indexed (ranges would not match the text; the next run catches up)."""
+    try:
+        source = (graph.root / path).read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(source).hexdigest() != sha:
+        return None
+    return file_chunks(graph.symbols_in_file(path), source)
+
+
+def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, str, list[Chunk]]],
+                 stats: dict) -> int:
+    chunks = [c for _, _, file in files for c in file]
+    known = store.vectors_of_files([path for path, _, _ in files])
+    missing: dict[str, str] = {}  # text_hash -> text, each distinct text embedded once
+    for chunk in chunks:
+        key = chunk.text_hash
+        if key not in known:
+            missing.setdefault(key, chunk.text)
+    if missing:
+        began = time.perf_counter()
+        vectors = embedder.encode(list(missing.values()))
+        stats["embed_seconds"] += time.perf_counter() - began
+        known.update(zip(missing, vectors))
+    dim = store.dim
+    matrix = np.stack([known[c.text_hash] for c in chunks]) if chunks else np.zeros((0, dim), np.float32)
+    store.replace_files(chunks, matrix, {path: sha for path, sha, _ in files})
+    stats["files"] += len(files)
+    stats["chunks"] += len(chunks)
+    stats["embedded"] += len(missing)
+    stats["reused"] += len(chunks) - len(missing)
+    return len({(c.path, c.start_line, c.qualname) for c in chunks})
