@@ -441,6 +441,17 @@ def search(
               f"  [{hit.score:.4f}]  {first}")
 
 
+@app.command()
+def serve(
+    tcp: Annotated[Optional[str], typer.Option("--tcp", help="Listen on HOST:PORT instead of stdio.")] = None,
+    log_file: Annotated[Optional[Path], typer.Option("--log-file", help="Log here instead of stderr.")] = None,
+) -> None:
+    """Run the language server (LSP on stdio by default; logs never go to stdout)."""
+    from server.app import serve as run_server  # pygls loads only for this command
+
+    run_server(tcp, log_file)
+
+
 class _LineCache:
     def __init__(self, root: Path):
         self.root = root
