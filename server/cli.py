@@ -387,6 +387,17 @@ def status(root: RootOpt = None, index_dir: IndexDirOpt = None, as_json: JsonOpt
           f"\nlast update: {age(stats.last_update)}")
 
 
+@app.command()
+def serve(
+    tcp: Annotated[Optional[str], typer.Option("--tcp", help="Listen on HOST:PORT instead of stdio.")] = None,
+    log_file: Annotated[Optional[Path], typer.Option("--log-file", help="Log here instead of stderr.")] = None,
+) -> None:
+    """Run the language server (LSP on stdio by default; logs never go to stdout)."""
+    from server.app import serve as run_server  # pygls loads only for this command
+
+    run_server(tcp, log_file)
+
+
 class _LineCache:
     def __init__(self, root: Path):
         self.root = root

@@ -1,0 +1,364 @@
+"""Navigation answers over the graph: what editors ask while moving around.
+
+Built on `indexer.query.Graph` only (read-only, any thread). Plain data in
+editor terms: paths, 0-based lines, UTF-16 columns. Everything the server
+would otherwise have to decide (which references count as calls, how a
+class's bases are found, how workspace-symbol results are ranked) lives
+here, so every front door (LSP, CLI, MCP) answers the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from indexer.model import Range, Reference, Symbol
+from indexer.query import _REF_COLS, _SYMBOL_COLS, Graph, _reference, _symbol
+
+# Reference kinds that mean "runs that code": a decorator is applied (called)
+# and pytest calls a fixture for each test that names it.
+CALL_KINDS = ("call", "decorator", "fixture")
+# Definitions worth a code lens / a place in call hierarchies.
+CALLABLE_KINDS = ("class", "function", "method")
+
+
+@dataclass(frozen=True, slots=True)
+class HoverInfo:
+    symbol: Symbol
+    references: int  # uses across the workspace (declaration not counted)
+    files: int  # files those uses are in
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    range: Range
+    kind: str  # "read", "write" or "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One edge of a call hierarchy: the symbol at the other end and the call
+    sites. Call sites are always in the caller's file."""
+
+    symbol: Symbol
+    ranges: tuple[Range, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolMatch:
+    symbol: Symbol
+    score: float
+
+
+# -- at a position -------------------------------------------------------------
+
+
+def definitions(graph: Graph, path: str, line: int, character: int) -> list[Symbol]:
+    """Where the name at this position is defined (itself, on a definition)."""
+    return graph.definitions_at(path, line, character)
+
+
+def references(graph: Graph, path: str, line: int, character: int, include_declaration: bool,
+               min_confidence: float = 0.0) -> list[Reference]:
+    out: list[Reference] = []
+    seen: set[tuple] = set()
+    for qualname in graph.targets_at(path, line, character):
+        for ref in graph.references(qualname, include_declaration, min_confidence):
+            key = (ref.path, ref.range)
+            if key not in seen:
+                seen.add(key)
+                out.append(ref)
+    return out
+
+
+def hover(graph: Graph, path: str, line: int, character: int, min_confidence: float = 0.0) -> HoverInfo | None:
+    found = graph.definitions_at(path, line, character)
+    if not found:
+        return None
+    symbol = found[0]
+    count, files = graph.conn.execute(
+        "SELECT count(*), count(DISTINCT file_id) FROM refs WHERE target = ? AND confidence >= ?",
+        (symbol.qualname, min_confidence)).fetchone()
+    return HoverInfo(symbol, count, files)
+
+
+def highlights(graph: Graph, path: str, line: int, character: int) -> list[Highlight]:
+    """Every occurrence in this file of what the name at the position means."""
+    targets = graph.targets_at(path, line, character)
+    if not targets:
+        return []
+    marks = ",".join("?" * len(targets))
+    out: list[Highlight] = []
+    rows = graph.conn.execute(
+        "SELECT s.nsl, s.nsc, s.nel, s.nec FROM symbols s JOIN files f ON f.id = s.file_id"
+        f" WHERE f.path = ? AND s.qualname IN ({marks}) AND s.kind != 'module'", (path, *targets))
+    out.extend(Highlight(Range.of(*row), "write") for row in rows)
+    rows = graph.conn.execute(
+        "SELECT r.sl, r.sc, r.el, r.ec, r.kind FROM refs r JOIN files f ON f.id = r.file_id"
+        f" WHERE f.path = ? AND r.target IN ({marks})", (path, *targets))
+    out.extend(Highlight(Range.of(*row[:4]), "write" if row[4] == "write" else "read") for row in rows)
+    unique = {(h.range.start.line, h.range.start.character): h for h in out}
+    return [unique[k] for k in sorted(unique)]
+
+
+def outline(graph: Graph, path: str) -> list[Symbol]:
+    """A file's symbols in order, without parameters (noise in an outline).
+    Each symbol's `parent` names its place in the hierarchy."""
+    return [s for s in graph.symbols_in_file(path) if s.kind not in ("module", "parameter")]
+
+
+# -- call hierarchy ---------------------------------------------------------------
+
+
+def callables_at(graph: Graph, path: str, line: int, character: int) -> list[Symbol]:
+    return [s for s in graph.definitions_at(path, line, character) if s.kind in CALLABLE_KINDS]
+
+
+def _symbol_in(graph: Graph, qualname: str | None, path: str) -> Symbol | None:
+    """The symbol named `qualname`, preferring the copy in `path` (a name can
+    be defined twice, e.g. under `if TYPE_CHECKING`)."""
+    if qualname is None:
+        return None
+    found = graph.symbols(qualname)
+    for sym in found:
+        if sym.path == path:
+            return sym
+    return found[0] if found else None
+
+
+def _module_symbol(graph: Graph, path: str) -> Symbol | None:
+    found = [s for s in graph.symbols_in_file(path) if s.kind == "module"]
+    return found[0] if found else None
+
+
+def incoming_calls(graph: Graph, qualname: str, min_confidence: float = 0.0) -> list[Call]:
+    """Who calls `qualname`, grouped by calling symbol (a module for top-level code)."""
+    marks = ",".join("?" * len(CALL_KINDS))
+    rows = graph.conn.execute(
+        f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+        f" WHERE r.target = ? AND r.kind IN ({marks}) AND r.confidence >= ? ORDER BY f.path, r.sl, r.sc",
+        (qualname, *CALL_KINDS, min_confidence))
+    groups: dict[tuple[str, str | None], list[Reference]] = {}
+    for ref in map(_reference, rows):
+        groups.setdefault((ref.path, ref.enclosing), []).append(ref)
+    out = []
+    for (path, enclosing), refs in groups.items():
+        caller = _symbol_in(graph, enclosing, path) or _module_symbol(graph, path)
+        if caller is not None:
+            out.append(Call(caller, tuple(r.range for r in refs)))
+    return out
+
+
+def outgoing_calls(graph: Graph, qualname: str, min_confidence: float = 0.0) -> list[Call]:
+    """What `qualname` calls, grouped by callee; callees outside the
+    workspace (stdlib, site-packages) have no symbol here and are left out."""
+    groups: dict[str, list[Reference]] = {}
+    caller_paths: dict[str, str] = {}
+    for ref in graph.references_from(qualname):
+        if ref.kind in CALL_KINDS and ref.target and ref.confidence >= min_confidence:
+            groups.setdefault(ref.target, []).append(ref)
+            caller_paths.setdefault(ref.target, ref.path)
+    out = []
+    for target, refs in groups.items():
+        callee = _symbol_in(graph, target, caller_paths[target])
+        if callee is not None:
+            out.append(Call(callee, tuple(r.range for r in refs)))
+    return out
+
+
+# -- type hierarchy ------------------------------------------------------------------
+
+
+def classes_at(graph: Graph, path: str, line: int, character: int) -> list[Symbol]:
+    return [s for s in graph.definitions_at(path, line, character) if s.kind == "class"]
+
+
+def _class_holding(graph: Graph, path: str, line: int, character: int) -> Symbol | None:
+    """Innermost class whose span holds the position (a base list is inside its class)."""
+    rows = graph.conn.execute(
+        f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+        " WHERE f.path = ? AND s.kind = 'class' AND (s.sl < ? OR (s.sl = ? AND s.sc <= ?))"
+        " AND (s.el > ? OR (s.el = ? AND s.ec >= ?)) ORDER BY s.sl DESC, s.sc DESC LIMIT 1",
+        (path, line, line, character, line, line, character))
+    row = rows.fetchone()
+    return _symbol(row) if row else None
+
+
+def supertypes(graph: Graph, qualname: str) -> list[Symbol]:
+    """Direct bases of a class that are defined in the workspace."""
+    out: list[Symbol] = []
+    for cls in graph.symbols(qualname):
+        rows = graph.conn.execute(
+            f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE f.path = ? AND r.kind = 'inherit' AND r.sl BETWEEN ? AND ? ORDER BY r.sl, r.sc",
+            (cls.path, cls.range.start.line, cls.range.end.line))
+        for ref in map(_reference, rows):
+            holder = _class_holding(graph, ref.path, ref.range.start.line, ref.range.start.character)
+            if holder is None or holder.qualname != cls.qualname:
+                continue  # a base of a nested class
+            base = _symbol_in(graph, ref.target, ref.path)
+            if base is not None and base not in out:
+                out.append(base)
+    return out
+
+
+def subtypes(graph: Graph, qualname: str) -> list[Symbol]:
+    """Classes in the workspace that name `qualname` as a direct base."""
+    out: list[Symbol] = []
+    rows = graph.conn.execute(
+        f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+        " WHERE r.target = ? AND r.kind = 'inherit' ORDER BY f.path, r.sl", (qualname,))
+    for ref in map(_reference, rows):
+        holder = _class_holding(graph, ref.path, ref.range.start.line, ref.range.start.character)
+        if holder is not None and holder not in out:
+            out.append(holder)
+    return out
+
+
+# -- code lens ---------------------------------------------------------------------
+
+
+def reference_counts(graph: Graph, path: str, min_confidence: float = 0.0) -> list[tuple[Symbol, int]]:
+    """(definition, number of references) for each class/function/method in a file."""
+    symbols = [s for s in graph.symbols_in_file(path) if s.kind in CALLABLE_KINDS]
+    if not symbols:
+        return []
+    counts: dict[str, int] = {}
+    names = sorted({s.qualname for s in symbols})
+    for start in range(0, len(names), 500):  # SQLite caps the number of parameters
+        chunk = names[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        counts.update(graph.conn.execute(
+            f"SELECT target, count(*) FROM refs WHERE target IN ({marks}) AND confidence >= ? GROUP BY target",
+            (*chunk, min_confidence)).fetchall())
+    return [(s, counts.get(s.qualname, 0)) for s in symbols]
+
+
+# -- workspace symbols ---------------------------------------------------------------
+
+_KIND_BONUS = {"class": 6, "function": 5, "method": 4, "constant": 3, "module": 3, "variable": 2, "attribute": 1}
+_TOP_NAMES = 300  # distinct names whose symbols are ranked in full
+# Parameters and function locals are not workspace symbols.
+_ELIGIBLE = ("s.kind != 'parameter'"
+             " AND (s.kind NOT IN ('variable', 'constant') OR s.is_member = 1 OR s.parent = f.module)")
+
+# index dir -> (version, every eligible name on its own line). Scanning the
+# symbols table per keystroke costs tens of ms on the standard library; a
+# regex over this string finds the candidate names in a few.
+_NAMES: dict[str, tuple[tuple, str]] = {}
+_NAMES_LOCK = threading.Lock()
+
+
+def _names(graph: Graph) -> str:
+    # Symbols are re-inserted (new ids) when a file changes, and every
+    # update ends by stamping last_update, so this pair moves on any change.
+    version = (graph.conn.execute("SELECT max(id) FROM symbols").fetchone()[0], graph.store.get_meta("last_update"))
+    key = str(graph.store.index_dir)
+    with _NAMES_LOCK:
+        cached = _NAMES.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = graph.conn.execute(
+        f"SELECT DISTINCT s.name FROM symbols s JOIN files f ON f.id = s.file_id WHERE {_ELIGIBLE}")
+    blob = "\n".join(name for (name,) in rows if "\n" not in name)
+    with _NAMES_LOCK:
+        _NAMES[key] = (version, blob)
+    return blob
+
+
+def _candidate_names(graph: Graph, query: str) -> list[str]:
+    """Names that match at all: a prefix for a single letter (anything looser
+    matches half the index), a subsequence otherwise."""
+    if len(query) == 1:
+        pattern = "^" + re.escape(query) + "[^\n]*$"
+    else:
+        pattern = "^[^\n]*?" + "[^\n]*?".join(map(re.escape, query)) + "[^\n]*$"
+    return re.findall(pattern, _names(graph), re.IGNORECASE | re.MULTILINE)
+
+
+def _boundaries(name: str) -> str:
+    """Initials of a name's words: format_price -> fp, DiscountedProduct -> dp."""
+    out = [name[0]] if name else []
+    for i in range(1, len(name)):
+        c, prev = name[i], name[i - 1]
+        if (prev == "_" and c != "_") or (c.isupper() and not prev.isupper()) or (c.isdigit() and not prev.isdigit()):
+            out.append(c)
+    return "".join(out).lower()
+
+
+def _is_subsequence(needle: str, hay: str) -> bool:
+    it = iter(hay)
+    return all(c in it for c in needle)
+
+
+def name_score(name: str, query: str) -> float | None:
+    """How well `name` matches a fuzzy `query`; None when it does not."""
+    if name == query:
+        return 100.0
+    low, q = name.lower(), query.lower()
+    if low == q:
+        return 95.0
+    if low.startswith(q):
+        return 85.0 - min(len(name) - len(query), 30) * 0.3
+    initials = _boundaries(name)
+    if initials.startswith(q):
+        return 75.0 - min(len(initials) - len(q), 10)
+    position = low.find(q)
+    if position >= 0:
+        return 65.0 - min(position, 20) * 0.5 - min(len(name) - len(query), 30) * 0.2
+    if _is_subsequence(q, initials):
+        return 55.0
+    if _is_subsequence(q, low):
+        return 40.0 - min(len(name) - len(query), 30) * 0.3
+    return None
+
+
+def search_symbols(graph: Graph, query: str, limit: int = 100) -> list[SymbolMatch]:
+    """Fuzzy workspace-symbol search, best first.
+
+    `Cart.tot` narrows by the enclosing name. Ranked by match quality
+    (exact > prefix > word initials > substring > subsequence), then kind
+    (classes and functions before attributes), public before private,
+    code before tests, shorter qualified names first. Parameters and
+    function locals are not offered.
+    """
+    query = query.strip()
+    if not query:
+        return []
+    scope, _, name_query = query.rpartition(".")
+    if not name_query:
+        return []
+    scored = [(score, name) for name in _candidate_names(graph, name_query)
+              if (score := name_score(name, name_query)) is not None]
+    scored.sort(key=lambda t: (-t[0], len(t[1])))
+    names = [name for _, name in scored[:_TOP_NAMES]]
+    if not names:
+        return []
+    marks = ",".join("?" * len(names))
+    rows = graph.conn.execute(
+        f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+        f" WHERE s.name IN ({marks}) AND {_ELIGIBLE} LIMIT 20000", names)
+    matches: list[SymbolMatch] = []
+    for row in rows:
+        sym = _symbol(row)
+        score = name_score(sym.name, name_query)
+        if score is None:
+            continue
+        if scope:
+            parent = sym.qualname[: -len(sym.name) - 1] if sym.qualname.endswith("." + sym.name) else ""
+            parent_name = parent.rsplit(".", 1)[-1]
+            parent_score = name_score(parent_name, scope.rsplit(".", 1)[-1])
+            if parent_score is None and not _is_subsequence(scope.lower(), parent.lower()):
+                continue
+            score += (parent_score or 0) / 10
+        score += _KIND_BONUS.get(sym.kind, 0)
+        if sym.name.startswith("_") and not name_query.startswith("_"):
+            score -= 4
+        if sym.is_test or "test" in sym.path.rsplit("/", 1)[-1]:
+            score -= 3
+        score -= min(sym.qualname.count("."), 10) * 0.2
+        matches.append(SymbolMatch(sym, score))
+    matches.sort(key=lambda m: (-m.score, len(m.symbol.qualname), m.symbol.qualname))
+    return matches[:limit]
+

@@ -1,0 +1,18 @@
+"""`python -m server`: the language server on stdio (or --tcp HOST:PORT)."""
+
+import argparse
+from pathlib import Path
+
+from server.app import serve
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m server", description="codemeld language server")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    parser.add_argument("--log-file", type=Path, help="log here instead of stderr")
+    args = parser.parse_args()
+    serve(args.tcp, args.log_file)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The pygls language server: lifecycle, and the table of feature modules.
+
+Thin on purpose: `initialize` parses options and opens one index per
+workspace folder; `initialized` starts indexing (with progress); every
+feature lives in its own module under `server/features/` and is registered
+here only when its switch is on, so capabilities advertise exactly what
+the server answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from server import convert, options as options_mod
+from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, references,
+                             symbols, sync, type_hierarchy)
+from server.progress import LspProgress
+from server.watcher import Watcher
+from server.workspace import Session
+
+log = logging.getLogger(__name__)
+
+try:
+    from importlib.metadata import version as _version
+
+    VERSION = _version("codemeld")
+except Exception:  # running from a checkout that was never installed
+    VERSION = "0.0.0"
+
+# feature switch -> module whose register(server) adds its handlers
+SWITCHED = {
+    "definition": definition,
+    "references": references,
+    "hover": hover,
+    "documentSymbol": symbols.document,
+    "workspaceSymbol": symbols.workspace,
+    "callHierarchy": call_hierarchy,
+    "typeHierarchy": type_hierarchy,
+    "codeLens": code_lens,
+    "documentHighlight": highlight,
+}
+
+
+class CodemeldProtocol(LanguageServerProtocol):
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):
+        # The index stores UTF-16 columns. Every client must accept UTF-16
+        # (LSP 3.17), so never negotiate UTF-8/32 even when offered first.
+        if params.capabilities.general is not None:
+            params.capabilities.general.position_encodings = None
+        return (yield from super().lsp_initialize(params))
+
+
+class CodemeldServer(LanguageServer):
+    def __init__(self):
+        super().__init__("codemeld", VERSION, protocol_cls=CodemeldProtocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.options = options_mod.Options()
+        self.option_warnings: list[str] = []
+        self.session = Session(self.options)
+
+
+def _folders(params: types.InitializeParams) -> list[tuple[str, Path]]:
+    out = []
+    for folder in params.workspace_folders or []:
+        path = convert.uri_to_path(folder.uri)
+        if path is not None and path.is_dir():
+            out.append((folder.name or path.name, path))
+    if not out:
+        root = params.root_uri or (Path(params.root_path).as_uri() if params.root_path else None)
+        path = convert.uri_to_path(root) if root else None
+        if path is not None and path.is_dir():
+            out.append((path.name, path))
+    return out
+
+
+def build() -> CodemeldServer:
+    server = CodemeldServer()
+    sync.register(server)
+    ext.register(server)
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: CodemeldServer, params: types.InitializeParams) -> None:
+        ls.options, ls.option_warnings = options_mod.parse(params.initialization_options)
+        ls.session = Session(ls.options)
+        for name, module in SWITCHED.items():
+            if getattr(ls.options.features, name):
+                module.register(ls)
+        folders = _folders(params)
+        for name, path in folders:
+            try:
+                ls.session.add_folder(name, path, len(folders))
+            except Exception as exc:  # unwritable index dir, corrupt database...
+                log.exception("cannot open the index for %s", path)
+                ls.option_warnings.append(f"codemeld: cannot index {path}: {exc}")
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: CodemeldServer, params: types.InitializedParams) -> None:
+        for warning in ls.option_warnings:
+            ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=warning))
+        for folder in ls.session.folders:
+            await start_indexing(ls, folder)
+        if ls.options.watch and ls.session.folders:
+            ls.session.watcher = Watcher(ls.session.folders).start()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def folders_changed(ls: CodemeldServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        for removed in params.event.removed:
+            path = convert.uri_to_path(removed.uri)
+            folder = ls.session.folder_by_root(str(path)) if path else None
+            if folder is not None:
+                ls.session.folders.remove(folder)
+                folder.close()
+        for added in params.event.added:
+            path = convert.uri_to_path(added.uri)
+            if path is not None and path.is_dir() and ls.session.folder_by_root(str(path)) is None:
+                folder = ls.session.add_folder(added.name or path.name, path, len(ls.session.folders) + 1)
+                await start_indexing(ls, folder)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: CodemeldServer, params) -> None:
+        ls.session.close()
+
+    return server
+
+
+async def start_indexing(ls: CodemeldServer, folder) -> None:
+    progress = await LspProgress.start(ls, f"codemeld: indexing {folder.name}")
+    folder.request_full_run(progress)
+
+
+def setup_logging(log_file: Path | None, level: int = logging.INFO) -> None:
+    """Logs go to stderr or a file, never stdout: stdout is the LSP channel."""
+    handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("pygls").setLevel(logging.WARNING)  # pygls logs every message at INFO
+
+
+def serve(tcp: str | None = None, log_file: Path | None = None) -> None:
+    """Run until the client says exit: stdio by default, or `HOST:PORT`."""
+    setup_logging(log_file)
+    server = build()
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        channel_in, channel_out = _private_stdio()
+        server.start_io(channel_in, channel_out)
+
+
+def _private_stdio():
+    """The LSP channel on private copies of fds 0/1; sys.stdin/stdout become harmless.
+
+    Why: the indexer forks worker processes, and a forked multiprocessing
+    child closes `sys.stdin` and flushes `sys.stdout` on start. pygls reads
+    stdin in another thread, holding the stream's lock, so a child that
+    inherited that held lock blocks forever. With the channel on private
+    file objects, children only touch /dev/null and stderr. As a bonus, a
+    stray print() can no longer corrupt the protocol stream.
+    """
+    channel_in = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
+    channel_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)  # anything written to fd 1 from now on lands in stderr
+    sys.stdin = open(os.devnull)
+    sys.stdout = sys.stderr
+    return channel_in, channel_out

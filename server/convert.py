@@ -1,0 +1,185 @@
+"""The only place where indexer types meet LSP types (our to_proto/from_proto).
+
+Indexer positions already are 0-based lines and UTF-16 columns, and the
+server forces the UTF-16 position encoding, so ranges copy over as they are.
+Paths are relative to a folder root; URIs are built here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.uris import from_fs_path, to_fs_path
+
+from indexer.model import Range, Reference, Symbol
+from indexer.navigation import Call, Highlight, HoverInfo
+
+SHOW_REFERENCES = "codemeld.showReferences"
+
+_KINDS = {
+    "module": types.SymbolKind.Module,
+    "class": types.SymbolKind.Class,
+    "function": types.SymbolKind.Function,
+    "method": types.SymbolKind.Method,
+    "variable": types.SymbolKind.Variable,
+    "constant": types.SymbolKind.Constant,
+    "attribute": types.SymbolKind.Field,
+    "parameter": types.SymbolKind.Variable,
+    "property": types.SymbolKind.Property,
+}
+
+
+# -- from LSP ------------------------------------------------------------------
+
+
+def uri_to_path(uri: str) -> Path | None:
+    """An absolute, resolved file path; None for non-file URIs (untitled:, git:)."""
+    if not uri.startswith("file:"):
+        return None
+    try:
+        path = to_fs_path(uri)
+    except Exception:  # a malformed URI is the client's bug, not a reason to crash
+        return None
+    if not path:
+        return None
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+# -- to LSP ----------------------------------------------------------------------
+
+
+def path_uri(root: Path, path: str) -> str:
+    return from_fs_path(str(root / path)) or (root / path).as_uri()
+
+
+def lsp_range(r: Range) -> types.Range:
+    return types.Range(types.Position(r.start.line, r.start.character),
+                       types.Position(r.end.line, r.end.character))
+
+
+def symbol_kind(sym: Symbol) -> types.SymbolKind:
+    if "property" in sym.flags:
+        return types.SymbolKind.Property
+    if sym.kind == "method" and sym.name == "__init__":
+        return types.SymbolKind.Constructor
+    return _KINDS.get(sym.kind, types.SymbolKind.Variable)
+
+
+def location(root: Path, path: str, r: Range) -> types.Location:
+    return types.Location(uri=path_uri(root, path), range=lsp_range(r))
+
+
+def definition_locations(root: Path, symbols: list[Symbol]) -> list[types.Location]:
+    return [location(root, s.path, s.selection_range) for s in symbols]
+
+
+def reference_locations(root: Path, refs: list[Reference]) -> list[types.Location]:
+    return [location(root, r.path, r.range) for r in refs]
+
+
+def hover(info: HoverInfo | None) -> types.Hover | None:
+    if info is None:
+        return None
+    sym = info.symbol
+    header = sym.signature or f"{sym.kind} {sym.name}"
+    parts = [f"```python\n{header}\n```"]
+    if sym.docstring:
+        parts.append(sym.docstring.strip())
+    plural = "" if info.references == 1 else "s"
+    files = "" if info.files == 1 else "s"
+    parts.append(f"{sym.kind} `{sym.qualname}` · defined in `{sym.path}:{sym.selection_range.start.line + 1}`"
+                 f" · {info.references} reference{plural} in {info.files} file{files}")
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)),
+                       range=None)
+
+
+def document_symbols(symbols: list[Symbol]) -> list[types.DocumentSymbol]:
+    """Nest by `parent` (symbols come in source order, parents first)."""
+    nodes: dict[str, types.DocumentSymbol] = {}
+    roots: list[types.DocumentSymbol] = []
+    for sym in symbols:
+        node = types.DocumentSymbol(
+            name=sym.name, kind=symbol_kind(sym), range=lsp_range(sym.range),
+            selection_range=lsp_range(sym.selection_range), detail=sym.signature or None, children=[])
+        parent = nodes.get(sym.parent) if sym.parent else None
+        (parent.children if parent is not None else roots).append(node)
+        nodes.setdefault(sym.qualname, node)
+    return roots
+
+
+def workspace_symbol(root: Path, sym: Symbol) -> types.WorkspaceSymbol:
+    container = sym.parent or None
+    return types.WorkspaceSymbol(name=sym.name, kind=symbol_kind(sym),
+                                 location=location(root, sym.path, sym.selection_range),
+                                 container_name=container)
+
+
+def _item_data(root: Path, sym: Symbol) -> dict:
+    # Comes back with incomingCalls/outgoingCalls/supertypes/subtypes: the
+    # folder and qualname identify the symbol without another position lookup.
+    return {"root": str(root), "qualname": sym.qualname}
+
+
+def item_target(data) -> tuple[str, str] | None:
+    """(root, qualname) from a hierarchy item's data; None when the client lost it."""
+    if isinstance(data, dict) and isinstance(data.get("root"), str) and isinstance(data.get("qualname"), str):
+        return data["root"], data["qualname"]
+    return None
+
+
+def call_item(root: Path, sym: Symbol) -> types.CallHierarchyItem:
+    return types.CallHierarchyItem(
+        name=sym.name, kind=symbol_kind(sym), uri=path_uri(root, sym.path), range=lsp_range(sym.range),
+        selection_range=lsp_range(sym.selection_range), detail=sym.qualname, data=_item_data(root, sym))
+
+
+def incoming_calls(root: Path, calls: list[Call]) -> list[types.CallHierarchyIncomingCall]:
+    return [types.CallHierarchyIncomingCall(from_=call_item(root, c.symbol), from_ranges=[lsp_range(r) for r in c.ranges])
+            for c in calls]
+
+
+def outgoing_calls(root: Path, calls: list[Call]) -> list[types.CallHierarchyOutgoingCall]:
+    return [types.CallHierarchyOutgoingCall(to=call_item(root, c.symbol), from_ranges=[lsp_range(r) for r in c.ranges])
+            for c in calls]
+
+
+def type_item(root: Path, sym: Symbol) -> types.TypeHierarchyItem:
+    return types.TypeHierarchyItem(
+        name=sym.name, kind=symbol_kind(sym), uri=path_uri(root, sym.path), range=lsp_range(sym.range),
+        selection_range=lsp_range(sym.selection_range), detail=sym.qualname, data=_item_data(root, sym))
+
+
+def code_lenses(root: Path, counts: list[tuple[Symbol, int]]) -> list[types.CodeLens]:
+    out = []
+    for sym, count in counts:
+        start = sym.selection_range.start
+        title = f"{count} reference{'' if count == 1 else 's'}"
+        # Arguments match what editors' "show references" commands take; the
+        # server also answers the command itself with the locations.
+        command = types.Command(title=title, command=SHOW_REFERENCES,
+                                arguments=[path_uri(root, sym.path), {"line": start.line, "character": start.character}])
+        out.append(types.CodeLens(range=lsp_range(sym.selection_range), command=command))
+    return out
+
+
+def highlights(found: list[Highlight]) -> list[types.DocumentHighlight]:
+    kinds = {"read": types.DocumentHighlightKind.Read, "write": types.DocumentHighlightKind.Write}
+    return [types.DocumentHighlight(range=lsp_range(h.range), kind=kinds.get(h.kind, types.DocumentHighlightKind.Text))
+            for h in found]
+
+
+def status(folders: list[dict]) -> dict:
+    """`codemeld/status`: totals over all folders, and each folder's own."""
+    return {
+        "state": "indexing" if any(f["state"] == "indexing" for f in folders) else "ready",
+        "files": sum(f["files"] for f in folders),
+        "symbols": sum(f["symbols"] for f in folders),
+        "references": sum(f["references"] for f in folders),
+        "pending": sum(f["pending"] for f in folders),
+        "indexDir": folders[0]["indexDir"] if folders else None,
+        "folders": folders,
+    }

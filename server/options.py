@@ -1,0 +1,107 @@
+"""Initialization options: typed, with a default for everything.
+
+The client sends `initializationOptions` as loose JSON. `parse` turns it into
+`Options` and collects one human-readable warning per bad value; the bad
+value is replaced by its default, so a typo in a user's settings degrades
+one setting instead of the whole server (jedi-language-server does the same).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from indexer.index import IndexOptions
+
+
+@dataclass(frozen=True)
+class Features:
+    """Per-feature switches; a switched-off feature is not even advertised."""
+
+    definition: bool = True
+    references: bool = True
+    hover: bool = True
+    documentSymbol: bool = True
+    workspaceSymbol: bool = True
+    callHierarchy: bool = True
+    typeHierarchy: bool = True
+    codeLens: bool = True
+    documentHighlight: bool = True
+
+
+@dataclass(frozen=True)
+class Options:
+    indexDir: str | None = None  # None: under the user cache dir, one per folder
+    exclude: tuple[str, ...] = ()  # extra gitignore-style patterns
+    maxFileSize: int = 1_000_000  # bytes; bigger files are skipped (and never overlaid)
+    jobs: int = 0  # parser processes for full runs; 0 = one per core
+    debounceMs: int = 50  # quiet time after a keystroke before the buffer is re-indexed
+    watch: bool = True  # watchdog observer for changes made outside the editor
+    minConfidence: float = 0.0  # drop references resolved with less confidence
+    features: Features = field(default_factory=Features)
+
+    def index_options(self) -> IndexOptions:
+        return IndexOptions(max_file_size=self.maxFileSize, exclude=tuple(self.exclude), jobs=self.jobs)
+
+    def index_dir_for(self, folder_name: str, folder_count: int) -> Path | None:
+        """An explicit indexDir is used as is for one folder; with several
+        folders each gets a sub-folder so their indexes never collide."""
+        if not self.indexDir:
+            return None
+        base = Path(self.indexDir).expanduser()
+        return base if folder_count == 1 else base / folder_name
+
+
+def _check(name: str, value: Any, default: Any, warnings: list[str]) -> Any:
+    """`value` when it has the default's type (ints accepted for floats)."""
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0
+        value = float(value) if ok else value
+    elif isinstance(default, tuple):
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        value = tuple(value) if ok else value
+    else:  # optional string
+        ok = value is None or (isinstance(value, str) and value.strip() != "")
+    if not ok:
+        warnings.append(f"codemeld: ignoring initialization option {name}={value!r}; using {default!r}")
+        return default
+    return value
+
+
+def parse(raw: Any) -> tuple[Options, list[str]]:
+    """(options, warnings) from the client's initializationOptions."""
+    warnings: list[str] = []
+    if raw is None:
+        return Options(), warnings
+    if not isinstance(raw, dict):
+        return Options(), [f"codemeld: initializationOptions must be an object, got {type(raw).__name__}; using defaults"]
+    defaults = Options()
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(Options)}
+    for key, value in raw.items():
+        if key not in known:
+            warnings.append(f"codemeld: unknown initialization option {key!r} ignored")
+        elif key == "features":
+            values[key] = _features(value, warnings)
+        else:
+            values[key] = _check(key, value, getattr(defaults, key), warnings)
+    return Options(**values), warnings
+
+
+def _features(raw: Any, warnings: list[str]) -> Features:
+    if not isinstance(raw, dict):
+        warnings.append(f"codemeld: ignoring initialization option features={raw!r}; all features on")
+        return Features()
+    known = {f.name for f in fields(Features)}
+    values = {}
+    for key, value in raw.items():
+        if key not in known:
+            warnings.append(f"codemeld: unknown feature {key!r} ignored")
+        else:
+            values[key] = _check(f"features.{key}", value, True, warnings)
+    return Features(**values)

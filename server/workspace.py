@@ -1,0 +1,339 @@
+"""Session state: one `FolderIndex` per workspace folder.
+
+Threads, and why:
+- The LSP event loop only records changes (buffer texts, changed paths) and
+  schedules work; it never touches SQLite.
+- Each folder has ONE writer thread that owns its `Indexer`. `Indexer` is
+  not safe for concurrent writers (`run` compares disk with a snapshot it
+  took at the start), so full runs, disk updates and buffer overlays are
+  serialised through it.
+- Queries run on a small thread pool; each thread reads through its own
+  SQLite connection (`Store.conn` is thread-local), so WAL gives every
+  query a consistent snapshot while the writer commits.
+
+This module knows paths and texts, not LSP types; progress reporting comes
+in through the small `ProgressSink` protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Protocol
+
+from indexer import discovery
+from indexer.index import Indexer
+from indexer.query import Graph
+from indexer.store import StoreError
+from server import convert
+from server.options import Options
+
+log = logging.getLogger(__name__)
+
+_DISK_QUIET_S = 0.2  # a burst of file events (git checkout) becomes one batch...
+_DISK_MAX_WAIT_S = 2.0  # ...but a never-ending burst is still flushed now and then
+_SYNC_TIMEOUT_S = 2.0  # longest a query waits for pending buffer edits
+
+
+class ProgressSink(Protocol):
+    """Where a full run reports (the LSP side sends `$/progress`)."""
+
+    def report(self, done: int, total: int, message: str) -> None: ...
+
+    def end(self, message: str) -> None: ...
+
+    def cancelled(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A query result and the folder root its paths are relative to."""
+
+    root: Path
+    value: Any
+
+
+class FolderIndex:
+    """One workspace folder's index and the thread that keeps it fresh."""
+
+    def __init__(self, name: str, root: Path, options: Options, index_dir: Path | None):
+        self.name = name
+        self.options = options
+        self.indexer = Indexer(root, index_dir, options.index_options())
+        self.root = self.indexer.root
+        self.graph = Graph(self.indexer.store, self.root)
+        self.state = "indexing"
+        self.cancelled = False
+        self._cond = threading.Condition()
+        self._buffers: dict[str, tuple[bytes, float]] = {}  # path -> (text, due) not yet indexed
+        self._open: dict[str, bytes] = {}  # latest text of every open document (overlays the disk)
+        self._disk: set[str] = set()
+        self._disk_first = self._disk_due = 0.0
+        self._full: list[ProgressSink | None] = []  # queued full runs (reindex, first open)
+        self._flush = False
+        self._running_full = False
+        self._generation = self._applied = 0  # buffer edits seen / indexed
+        self._stop = False
+        self._thread = threading.Thread(target=self._loop, name=f"codemeld-writer-{self.root.name}", daemon=True)
+        self._thread.start()
+
+    # -- requests from the event loop (cheap: record and wake the writer) ----
+
+    def request_full_run(self, progress: ProgressSink | None = None) -> None:
+        with self._cond:
+            self.state = "indexing"
+            self._full.append(progress)
+            self._cond.notify()
+
+    def buffer_changed(self, path: str, text: bytes, immediate: bool = False) -> None:
+        with self._cond:
+            self._open[path] = text
+            self._generation += 1
+            due = time.monotonic() + (0 if immediate else self.options.debounceMs / 1000)
+            self._buffers[path] = (text, due)
+            self._cond.notify()
+
+    def buffer_closed(self, path: str) -> None:
+        """Forget the overlay: the index goes back to the disk version."""
+        with self._cond:
+            self._buffers.pop(path, None)
+            if self._open.pop(path, None) is not None:
+                self._queue_disk([path], quiet=0.0)
+
+    def disk_changed(self, paths: Iterable[str], structural: bool = False) -> None:
+        """Files changed outside the editor. `structural` (a folder moved or
+        deleted) asks for a full incremental run, which re-checks everything."""
+        with self._cond:
+            if structural:
+                if not self._full:
+                    self._full.append(None)
+            else:
+                self._queue_disk(paths, quiet=_DISK_QUIET_S)
+
+    def _queue_disk(self, paths: Iterable[str], quiet: float) -> None:
+        now = time.monotonic()
+        if not self._disk:
+            self._disk_first = now
+        self._disk.update(paths)
+        self._disk_due = min(now + quiet, self._disk_first + _DISK_MAX_WAIT_S)
+        self._cond.notify()
+
+    def _indexable(self, path: str, text: bytes) -> bool:
+        """Writer thread: huge or ignored files stay out of the index, as on disk."""
+        if len(text) > self.options.maxFileSize:
+            return False
+        if self.indexer.store.conn.execute("SELECT 1 FROM files WHERE path=?", (path,)).fetchone():
+            return True
+        checked = discovery.check_file(self.root, Path(path), discovery.DiscoveryOptions(
+            max_file_size=self.options.maxFileSize, exclude=tuple(self.options.exclude)))
+        return isinstance(checked, discovery.SourceFile)
+
+    # -- reads ---------------------------------------------------------------
+
+    def sync(self, timeout: float = _SYNC_TIMEOUT_S) -> None:
+        """Wait until the buffer edits made so far are indexed, so an answer
+        reflects what the user sees. A running full index does not make
+        readers wait: they answer from what is there."""
+        with self._cond:
+            target = self._generation
+            if self._applied >= target:
+                return
+            self._flush = True
+            self._cond.notify()
+            self._cond.wait_for(lambda: self._applied >= target or self._running_full or self._stop, timeout)
+
+    def status(self) -> dict:
+        stats = self.graph.stats()
+        return {"name": self.name, "root": str(self.root), "state": self.state,
+                "files": stats.files, "symbols": stats.symbols, "references": stats.references,
+                "pending": self.graph.pending() + len(self._buffers) + len(self._disk),
+                "indexDir": str(self.indexer.index_dir), "cancelled": self.cancelled}
+
+    # -- the writer thread ---------------------------------------------------
+
+    def _next_job(self):
+        """Block until there is work; return (full, buffers, disk, generation)."""
+        with self._cond:
+            while not self._stop:
+                now = time.monotonic()
+                if self._full:
+                    return self._full.pop(0), {}, set(), None
+                due = {p: t for p, (t, d) in self._buffers.items() if self._flush or d <= now}
+                disk = set()
+                if self._disk and self._disk_due <= now:
+                    disk, self._disk = self._disk - set(self._open), set()
+                if due or disk:
+                    for path in due:
+                        del self._buffers[path]
+                    self._flush = self._flush and bool(self._buffers)
+                    generation = self._generation if not self._buffers else None
+                    return False, due, disk, generation
+                deadlines = [d for _, d in self._buffers.values()] + ([self._disk_due] if self._disk else [])
+                self._cond.wait(max(0.0, min(deadlines) - now) if deadlines else None)
+            return None
+
+    def _loop(self) -> None:
+        while (job := self._next_job()) is not None:
+            full, buffers, disk, generation = job
+            try:
+                if full is not False:
+                    self._full_run(full)
+                if disk:
+                    self.indexer.update_paths(sorted(disk))
+                for path, text in buffers.items():
+                    if self._indexable(path, text):
+                        self.indexer.update_source(path, text)
+            except (StoreError, sqlite3.Error, OSError):
+                log.exception("indexing %s failed", self.root)
+            except Exception:  # a bug in one file's indexing must not stop the writer
+                log.exception("unexpected error while indexing %s", self.root)
+            with self._cond:
+                if generation is not None:
+                    self._applied = max(self._applied, generation)
+                self._cond.notify_all()
+
+    def _full_run(self, progress: ProgressSink | None) -> None:
+        with self._cond:
+            self._running_full = True
+            self._cond.notify_all()  # readers waiting in sync() go ahead
+        started = time.perf_counter()
+        message = "failed"
+        try:
+            def cancel() -> bool:  # the user pressed cancel, or the session is ending
+                return self._stop or (progress is not None and progress.cancelled())
+
+            run = self.indexer.run(progress=progress.report if progress else None, cancel=cancel)
+            self.cancelled = cancel()
+            message = (f"cancelled after {run.parsed} files" if self.cancelled else
+                       f"{run.discovered} files ({run.parsed} parsed) in {time.perf_counter() - started:.1f} s")
+            log.info("indexed %s: %s", self.root, message)
+        finally:
+            with self._cond:
+                self._running_full = False
+                if not self._full:
+                    self.state = "ready"
+                # The run re-read changed files from disk; put the open buffers back on top.
+                now = time.monotonic()
+                for path, text in self._open.items():
+                    self._buffers.setdefault(path, (text, now))
+            if progress is not None:
+                progress.end(message)
+
+    def close(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+        self.indexer.close()
+
+
+class Session:
+    """All folders of one LSP session, and the pool queries run on."""
+
+    def __init__(self, options: Options):
+        self.options = options
+        self.folders: list[FolderIndex] = []
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="codemeld-query")
+        self.watcher = None
+
+    def add_folder(self, name: str, root: Path, folder_count: int = 1) -> FolderIndex:
+        folder = FolderIndex(name, root, self.options, self.options.index_dir_for(name, folder_count))
+        self.folders.append(folder)
+        return folder
+
+    def folder_of(self, path: Path) -> FolderIndex | None:
+        """The innermost folder holding `path` (folders may nest)."""
+        best = None
+        for folder in self.folders:
+            if path == folder.root or folder.root in path.parents:
+                if best is None or len(folder.root.parts) > len(best.root.parts):
+                    best = folder
+        return best
+
+    def locate(self, uri: str) -> tuple[FolderIndex, str] | None:
+        """(folder, relative POSIX path) of a document; None outside every folder."""
+        path = convert.uri_to_path(uri)
+        if path is None:
+            return None
+        folder = self.folder_of(path)
+        if folder is None:
+            return None
+        return folder, path.relative_to(folder.root).as_posix()
+
+    def folder_by_root(self, root: str | None) -> FolderIndex | None:
+        for folder in self.folders:
+            if str(folder.root) == root:
+                return folder
+        return None
+
+    # -- document sync -------------------------------------------------------
+
+    def buffer_changed(self, uri: str, text: str, immediate: bool = False) -> None:
+        located = self.locate(uri)
+        if located is not None:
+            folder, path = located
+            folder.buffer_changed(path, text.encode("utf-8", errors="surrogatepass"), immediate)
+
+    def buffer_closed(self, uri: str) -> None:
+        located = self.locate(uri)
+        if located is not None:
+            located[0].buffer_closed(located[1])
+
+    def files_changed(self, uris: Iterable[str]) -> None:
+        by_folder: dict[int, tuple[FolderIndex, list[str]]] = {}
+        for uri in uris:
+            located = self.locate(uri)
+            if located is not None:
+                by_folder.setdefault(id(located[0]), (located[0], []))[1].append(located[1])
+        for folder, paths in by_folder.values():
+            folder.disk_changed(paths)
+
+    # -- queries ---------------------------------------------------------------
+
+    async def run(self, folder: FolderIndex, fn: Callable, *args) -> Answer | None:
+        """fn(graph, *args) on the query pool, after pending edits are indexed."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self._call, folder, fn, args)
+
+    async def at(self, uri: str, fn: Callable, *args) -> Answer | None:
+        """fn(graph, path, *args) for a document; None when it is no workspace file."""
+        located = self.locate(uri)
+        if located is None:
+            log.debug("no workspace folder holds %s", uri)
+            return None
+        folder, path = located
+        return await self.run(folder, fn, path, *args)
+
+    async def each(self, fn: Callable, *args) -> list[Answer]:
+        """fn(graph, *args) in every folder."""
+        answers = [await self.run(folder, fn, *args) for folder in self.folders]
+        return [a for a in answers if a is not None]
+
+    @staticmethod
+    def _call(folder: FolderIndex, fn: Callable, args: tuple) -> Answer | None:
+        folder.sync()
+        try:
+            return Answer(folder.root, fn(folder.graph, *args))
+        except (StoreError, sqlite3.Error) as exc:
+            log.warning("query %s failed on %s: %s", getattr(fn, "__name__", fn), folder.root, exc)
+            return None
+
+    def status(self) -> list[dict]:
+        return [folder.status() for folder in self.folders]
+
+    async def status_async(self) -> list[dict]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self.status)
+
+    def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        for folder in self.folders:
+            folder.close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
