@@ -137,7 +137,9 @@ class _Sources:
             self.trees[path] = (source, parser().parse(source))
         return self.trees[path]
 
-    def call_at(self, path: str, line: int, utf16_col: int) -> CallArgs | None:
+    def arguments_at(self, path: str, line: int, utf16_col: int) -> tuple[ts.Node, bytes] | None:
+        """The argument list of the call whose callee name is at this
+        position (`f(...)` or `obj.f(...)`), with the file's bytes."""
         parsed = self.tree(path)
         if parsed is None:
             return None
@@ -158,8 +160,14 @@ class _Sources:
         arguments = call.child_by_field_name("arguments")
         if arguments is None or arguments.type != "argument_list":
             return None  # generator argument: f(x for x in y)
+        return arguments, source
+
+    def call_at(self, path: str, line: int, utf16_col: int) -> CallArgs | None:
+        found = self.arguments_at(path, line, utf16_col)
+        if found is None:
+            return None
         positional, keywords, star, double_star = 0, [], False, False
-        for arg in arguments.named_children:
+        for arg in found[0].named_children:
             if arg.type == "keyword_argument":
                 name = arg.child_by_field_name("name")
                 keywords.append(name.text.decode() if name is not None else "")

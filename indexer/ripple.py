@@ -109,29 +109,6 @@ def rebuild_call(arguments: ts.Node, old: tuple, new: tuple) -> str | None:
     return "(" + ", ".join(parts) + ")"
 
 
-def _call_arguments(sources: _Sources, path: str, line: int, utf16_col: int) -> tuple[ts.Node, bytes] | None:
-    parsed = sources.tree(path)
-    if parsed is None:
-        return None
-    source, tree = parsed
-    lines = source.split(b"\n")
-    if line >= len(lines):
-        return None
-    text = lines[line].decode("utf-8", "replace")
-    prefix = text.encode("utf-16-le")[: utf16_col * 2].decode("utf-16-le", "ignore")
-    node = tree.root_node.descendant_for_point_range((line, len(prefix.encode())), (line, len(prefix.encode())))
-    if node is None or node.type != "identifier":
-        return None
-    callee = node.parent if node.parent is not None and node.parent.type == "attribute" else node
-    call = callee.parent
-    if call is None or call.type != "call" or call.child_by_field_name("function") != callee:
-        return None
-    arguments = call.child_by_field_name("arguments")
-    if arguments is None or arguments.type != "argument_list":
-        return None
-    return arguments, source
-
-
 def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str, bytes] | None = None) -> list[Ripple]:
     """One Ripple per changed definition: every call site rewritten."""
     old_defs = _old_definitions(graph, path)
@@ -151,7 +128,7 @@ def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str
             for ref in graph.references(target):
                 if ref.kind != "call" or ref.path == path:
                     continue
-                found = _call_arguments(sources, ref.path, ref.range.start.line, ref.range.start.character)
+                found = sources.arguments_at(ref.path, ref.range.start.line, ref.range.start.character)
                 if found is None:
                     continue
                 arguments, file_source = found
