@@ -1,0 +1,74 @@
+// Builds the LanguageClient: a command line (from findServer) and the
+// settings, passed as initializationOptions. No lifecycle here; extension.ts
+// decides when to start and stop.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as vscode from "vscode";
+import { LanguageClient, LanguageClientOptions, Middleware, ServerOptions, TransportKind } from "vscode-languageclient/node";
+import { findServer, FindResult } from "./findServer";
+import { initializationOptions, Settings } from "./settings";
+
+export const CLIENT_ID = "codemeld"; // also the prefix of the `codemeld.trace.server` setting
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function locateServer(config: vscode.WorkspaceConfiguration): FindResult {
+  return findServer({
+    serverPath: config.get<string>("serverPath", ""),
+    serverArgs: config.get<string[]>("serverArgs", []),
+    env: process.env,
+    platform: process.platform,
+    workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    homeDir: os.homedir(),
+    isExecutable,
+  });
+}
+
+export function readSettings(config: vscode.WorkspaceConfiguration): Settings {
+  return {
+    indexDir: config.get<string | null>("indexDir", null),
+    exclude: config.get<string[]>("exclude", []),
+    maxFileSize: config.get<number>("maxFileSize"),
+    jobs: config.get<number>("jobs"),
+    debounceMs: config.get<number>("debounceMs"),
+    watch: config.get<boolean>("watch"),
+    minConfidence: config.get<number>("minConfidence"),
+    features: config.get<Record<string, unknown>>("features", {}),
+    llm: {
+      baseUrl: config.get<string>("llm.baseUrl", ""),
+      model: config.get<string>("llm.model", ""),
+      apiKey: config.get<string>("llm.apiKey", ""),
+    },
+  };
+}
+
+export function createClient(
+  command: string,
+  args: string[],
+  settings: Settings,
+  output: vscode.OutputChannel,
+  middleware: Middleware,
+): LanguageClient {
+  const run = { command, args, transport: TransportKind.stdio };
+  const serverOptions: ServerOptions = { run, debug: run };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: "file", language: "python" },
+      { scheme: "untitled", language: "python" },
+    ],
+    initializationOptions: initializationOptions(settings),
+    outputChannel: output,
+    middleware,
+    // The server watches the disk itself (watchdog) too; these events are the
+    // cheap path for changes made in VS Code's own explorer.
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.py") },
+  };
+  return new LanguageClient(CLIENT_ID, "codemeld", serverOptions, clientOptions);
+}

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { IndexStatus } from "../src/protocol";
+import { formatCount, statusReport, statusView } from "../src/statusText";
+
+const ready: IndexStatus = { state: "ready", files: 7, symbols: 12345, references: 139, pending: 0, indexDir: "/c/shop" };
+
+test("ready shows the symbol count; the tooltip has the details", () => {
+  const v = statusView("running", ready);
+  assert.equal(v.text, "$(check) codemeld 12k");
+  assert.match(v.tooltip, /7 files, 12345 symbols, 139 references/);
+  assert.match(v.tooltip, /index: \/c\/shop/);
+});
+
+test("progress beats the last status poll while indexing", () => {
+  const v = statusView("running", { ...ready, state: "indexing" }, { title: "codemeld: indexing shop", message: "3/7 files", percentage: 30.4 });
+  assert.equal(v.text, "$(sync~spin) codemeld 30%");
+  assert.equal(v.tooltip, "codemeld: indexing shop: 3/7 files");
+});
+
+test("indexing without progress (client without work done progress)", () => {
+  assert.equal(statusView("running", { ...ready, state: "indexing" }).text, "$(sync~spin) codemeld: indexing");
+});
+
+test("pending edits are mentioned", () => {
+  assert.match(statusView("running", { ...ready, pending: 2 }).tooltip, /\(2 pending\)/);
+});
+
+test("client states without a server", () => {
+  assert.equal(statusView("notFound").text, "$(error) codemeld: no server");
+  assert.equal(statusView("failed").text, "$(error) codemeld");
+  assert.equal(statusView("stopped").text, "$(circle-slash) codemeld");
+  assert.equal(statusView("starting").text, "$(sync~spin) codemeld");
+  assert.equal(statusView("running").text, "$(sync~spin) codemeld");
+});
+
+test("counts are compact", () => {
+  assert.deepEqual([5, 1234, 45678, 2_500_000].map(formatCount), ["5", "1.2k", "46k", "2.5M"]);
+});
+
+test("statusReport lists every field", () => {
+  assert.equal(statusReport(ready).split("\n").length, 6);
+  assert.match(statusReport({ ...ready, indexDir: null }), /index: \(none\)/);
+});

@@ -1,0 +1,245 @@
+-- Drives a headless Neovim through what a user does with the codemeld
+-- plugin, and writes what happened to $CODEMELD_TEST_OUT as JSON; the
+-- pytest side (test_nvim.py) asserts on it. Each step records its own
+-- result, so one failing step does not hide the others.
+local out_path = assert(vim.env.CODEMELD_TEST_OUT, 'CODEMELD_TEST_OUT not set')
+local workspace = assert(vim.env.CODEMELD_TEST_WORKSPACE, 'CODEMELD_TEST_WORKSPACE not set')
+local results = { steps = {} }
+
+-- Capture what the plugin tells the user instead of printing it.
+local messages = {}
+vim.notify = function(msg, level)
+  table.insert(messages, { msg = tostring(msg), level = level })
+end
+results.messages = messages
+
+local function rel(uri)
+  local path = vim.uri_to_fname(uri)
+  return vim.fs.relpath and vim.fs.relpath(workspace, path) or path:sub(#workspace + 2)
+end
+
+local function floats()
+  local wins = {}
+  for _, win in ipairs(vim.api.nvim_list_wins()) do
+    if vim.api.nvim_win_get_config(win).relative ~= '' then
+      table.insert(wins, win)
+    end
+  end
+  return wins
+end
+
+local function close_floats()
+  for _, win in ipairs(floats()) do
+    pcall(vim.api.nvim_win_close, win, true)
+  end
+end
+
+local function float_text()
+  local texts = {}
+  for _, win in ipairs(floats()) do
+    local buf = vim.api.nvim_win_get_buf(win)
+    table.insert(texts, table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'))
+  end
+  return texts
+end
+
+--- Put the cursor on the first occurrence of `word` at or after line `from` (1-based).
+local function cursor_on(word, from)
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  for lnum = from or 1, #lines do
+    local col = lines[lnum]:find(word, 1, true)
+    if col then
+      vim.api.nvim_win_set_cursor(0, { lnum, col - 1 })
+      return
+    end
+  end
+  error('no ' .. word .. ' in buffer')
+end
+
+--- Messages the plugin sent since `since`, as text.
+local function messages_since(since)
+  local texts = {}
+  for i = since + 1, #messages do
+    table.insert(texts, messages[i].msg)
+  end
+  return texts
+end
+
+-- $CODEMELD_TEST_STEPS (comma-separated) runs only those steps.
+local only = vim.env.CODEMELD_TEST_STEPS and vim.split(vim.env.CODEMELD_TEST_STEPS, ',') or nil
+
+local function step(name, fn)
+  if only and not vim.tbl_contains(only, name) then
+    return
+  end
+  io.stderr:write('codemeld test: ' .. name .. '\n')
+  local started = vim.uv.hrtime()
+  local ok, value = xpcall(fn, debug.traceback)
+  results.steps[name] = {
+    ok = ok,
+    error = not ok and tostring(value) or nil,
+    value = ok and value or nil,
+    ms = math.floor((vim.uv.hrtime() - started) / 1e6),
+  }
+end
+
+local client
+
+step('attach', function()
+  vim.cmd.edit(vim.fs.joinpath(workspace, 'shop', 'checkout.py'))
+  local attached = vim.wait(30000, function()
+    client = vim.lsp.get_clients({ bufnr = 0, name = 'codemeld' })[1]
+    return client ~= nil and client.initialized == true
+  end, 50)
+  assert(attached, 'no codemeld client attached')
+  local commands = vim.tbl_keys(vim.api.nvim_buf_get_commands(0, {}))
+  table.sort(commands)
+  return { commands = commands, root_dir = client.root_dir, offset_encoding = client.offset_encoding }
+end)
+
+step('ready', function()
+  assert(client, 'no client')
+  local last
+  for _ = 1, 600 do
+    local response = client:request_sync('codemeld/status', vim.empty_dict(), 5000, 0)
+    last = response and response.result
+    if last and last.state == 'ready' then
+      return last
+    end
+    vim.wait(50)
+  end
+  error('index never ready: ' .. vim.inspect(last))
+end)
+
+step('progress', function()
+  -- What Neovim recorded from $/progress; the begin/end may already be consumed.
+  return { status = vim.lsp.status() }
+end)
+
+step('hover', function()
+  cursor_on('format_price(amount)')
+  local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+  local response = assert(client:request_sync('textDocument/hover', params, 10000, 0))
+  assert(not response.err, vim.inspect(response.err))
+  local contents = response.result and response.result.contents
+  local text = type(contents) == 'table' and (contents.value or vim.inspect(contents)) or tostring(contents)
+  -- The user's path: K / vim.lsp.buf.hover() opens a float.
+  close_floats()
+  vim.lsp.buf.hover()
+  local opened = vim.wait(10000, function()
+    return #floats() > 0
+  end, 20)
+  local shown = float_text()
+  close_floats()
+  return { text = text, float_opened = opened, float_text = shown }
+end)
+
+step('references', function()
+  cursor_on('format_price(amount)')
+  local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+  params.context = { includeDeclaration = true }
+  local response = assert(client:request_sync('textDocument/references', params, 10000, 0))
+  assert(not response.err, vim.inspect(response.err))
+  local files = {}
+  for _, location in ipairs(response.result or {}) do
+    files[rel(location.uri)] = (files[rel(location.uri)] or 0) + 1
+  end
+  return { count = #(response.result or {}), files = files }
+end)
+
+step('definition', function()
+  cursor_on('format_price(amount)')
+  local start = vim.api.nvim_buf_get_name(0)
+  vim.lsp.buf.definition()
+  vim.wait(10000, function()
+    return vim.api.nvim_buf_get_name(0) ~= start
+  end, 20)
+  local landed = { file = rel(vim.uri_from_fname(vim.api.nvim_buf_get_name(0))), line = vim.api.nvim_win_get_cursor(0)[1] }
+  vim.cmd.edit(vim.fs.joinpath(workspace, 'shop', 'checkout.py'))
+  return landed
+end)
+
+step('status_command', function()
+  local since = #messages
+  vim.cmd('CodemeldStatus')
+  vim.wait(10000, function()
+    return #messages > since
+  end, 20)
+  return { messages = messages_since(since) }
+end)
+
+step('impact', function()
+  cursor_on('format_price(amount)')
+  close_floats()
+  vim.fn.setqflist({}, 'r', { title = '', items = {} })
+  local since = #messages
+  vim.cmd('CodemeldImpact')
+  vim.wait(20000, function()
+    return #vim.fn.getqflist() > 0 or #messages > since
+  end, 20)
+  vim.wait(200) -- let the summary float open after the list is set
+  local qf = vim.fn.getqflist({ title = 1, items = 1 })
+  local items = {}
+  for _, item in ipairs(qf.items) do
+    table.insert(items, {
+      file = rel(vim.uri_from_fname(vim.api.nvim_buf_get_name(item.bufnr))),
+      lnum = item.lnum,
+      col = item.col,
+      text = item.text,
+      type = item.type,
+    })
+  end
+  local summary = float_text()
+  close_floats()
+  vim.cmd('cclose')
+  return { title = qf.title, items = items, floats = summary, messages = messages_since(since) }
+end)
+
+step('explain', function()
+  vim.cmd.edit(vim.fs.joinpath(workspace, 'shop', 'checkout.py'))
+  cursor_on('def checkout')
+  vim.cmd('normal! w') -- onto the name
+  close_floats()
+  local since = #messages
+  vim.cmd('CodemeldExplain')
+  vim.wait(30000, function()
+    return #floats() > 0 or #messages > since
+  end, 20)
+  local shown = float_text()
+  local filetype
+  for _, win in ipairs(floats()) do
+    filetype = vim.bo[vim.api.nvim_win_get_buf(win)].filetype
+  end
+  close_floats()
+  return { floats = shown, filetype = filetype, messages = messages_since(since) }
+end)
+
+step('search', function()
+  local offered
+  vim.ui.select = function(items, opts, on_choice)
+    offered = {}
+    for _, item in ipairs(items) do
+      table.insert(offered, opts.format_item(item))
+    end
+    on_choice(items[1], 1)
+  end
+  local start = vim.api.nvim_buf_get_name(0)
+  local since = #messages
+  vim.cmd('CodemeldSearch format a price with currency')
+  vim.wait(20000, function()
+    return offered ~= nil or #messages > since
+  end, 20)
+  vim.wait(2000, function()
+    return vim.api.nvim_buf_get_name(0) ~= start
+  end, 20)
+  return {
+    offered = offered,
+    landed = rel(vim.uri_from_fname(vim.api.nvim_buf_get_name(0))),
+    messages = messages_since(since),
+  }
+end)
+
+local file = assert(io.open(out_path, 'w'))
+file:write(vim.json.encode(results))
+file:close()
+vim.cmd('qall!')
