@@ -69,6 +69,27 @@ def _new_definitions(graph: Graph, path: str, source: bytes) -> dict[str, Defini
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """A file's definitions and the uses of each, as saved on disk. An editor
+    overlays unsaved text into the index as the user types; breaking changes
+    are measured against this snapshot, taken before the first overlay."""
+
+    path: str
+    definitions: dict
+    references: dict  # qualname -> [Reference]
+
+    @classmethod
+    def capture(cls, graph: Graph, path: str) -> "Baseline":
+        definitions = _old_definitions(graph, path)
+        return cls(path, definitions, {q: graph.references(q) for q in definitions})
+
+    @classmethod
+    def from_index(cls, graph: Graph, path: str) -> "Baseline":
+        """The index as it is (the CLI and tests: no overlay in between)."""
+        return cls.capture(graph, path)
+
+
 def _bound_params(defn: Definition, through_instance: bool) -> tuple:
     """Parameters a call site fills: self/cls are bound for methods."""
     params = defn.params
@@ -188,15 +209,17 @@ def _bases(signature: str) -> set[str]:
 
 
 def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str, bytes] | None = None,
-                     limit: int = 500) -> list[Breaking]:
-    """Use sites across the workspace that the unsaved `source` of `path` breaks."""
-    old = _old_definitions(graph, path)
+                     limit: int = 500, baseline: Baseline | None = None) -> list[Breaking]:
+    """Use sites across the workspace that the unsaved `source` of `path`
+    breaks, compared with `baseline` (default: the index as it is)."""
+    baseline = baseline or Baseline.from_index(graph, path)
+    old = baseline.definitions
     new = _new_definitions(graph, path, source)
     sources = _Sources(graph.root, dict(overlays or {}))
     out: list[Breaking] = []
 
     def uses(qualname: str, kinds=None):
-        for ref in graph.references(qualname):
+        for ref in baseline.references.get(qualname, ()):
             if ref.path == path:
                 continue  # the edited file's own positions are stale; its errors show in the buffer
             if kinds is None or ref.kind in kinds:
@@ -221,23 +244,23 @@ def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str,
                 out.extend(_lost_members(graph, qualname, removed_bases, path))
             init_before, init_after = old.get(f"{qualname}.__init__"), new.get(f"{qualname}.__init__")
             if init_before and init_after and init_before.params != init_after.params:
-                out.extend(_call_sites(graph, sources, qualname, init_before, init_after, short, path,
-                                       through_instance=True))
+                out.extend(_call_sites(baseline.references.get(qualname, ()), sources, qualname, init_before,
+                                       init_after, short, path, through_instance=True))
             continue
         if before.params != after.params:
-            out.extend(_call_sites(graph, sources, qualname, before, after, short, path,
-                                   through_instance=before.kind == "method"))
+            out.extend(_call_sites(baseline.references.get(qualname, ()), sources, qualname, before, after, short,
+                                   path, through_instance=before.kind == "method"))
         if len(out) >= limit:
             break
     return out[:limit]
 
 
-def _call_sites(graph: Graph, sources: _Sources, qualname: str, before: Definition, after: Definition,
+def _call_sites(references, sources: _Sources, qualname: str, before: Definition, after: Definition,
                 short: str, path: str, through_instance: bool) -> list[Breaking]:
     out = []
     old_params = _bound_params(before, through_instance)
     new_params = _bound_params(after, through_instance)
-    for ref in graph.references(qualname):
+    for ref in references:
         if ref.path == path or ref.kind != "call":
             continue
         args = sources.call_at(ref.path, ref.range.start.line, ref.range.start.character)

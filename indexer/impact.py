@@ -407,3 +407,48 @@ def _report(walk: _Walk, target: Symbol, coverage) -> ImpactReport:
     max_depth = max((d.depth for d in dependents), default=0)
     return ImpactReport(target, tuple(dependents), tuple(ordered_tests), files, (), walk.truncated, max_depth,
                         getattr(coverage, "path", None))
+
+
+def target_at(graph: Graph, path: str, line: int, character: int) -> str | None:
+    """The workspace symbol named at a position (definition or use)."""
+    for qualname in graph.targets_at(path, line, character):
+        if graph.symbol(qualname) is not None:
+            return qualname
+    return None
+
+
+def impact_at(graph: Graph, path: str, line: int, character: int, depth: int = DEFAULT_DEPTH,
+              limit: int = DEFAULT_LIMIT, coverage=None) -> ImpactReport | None:
+    qualname = target_at(graph, path, line, character)
+    return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage) if qualname else None
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactSummary:
+    dependents: int
+    files: int
+    tests: int
+    truncated: bool
+
+    def text(self) -> str:
+        more = "+" if self.truncated else ""
+        return (f"{self.dependents}{more} dependent{'s' * (self.dependents != 1)} in {self.files} file"
+                f"{'s' * (self.files != 1)} · {self.tests}{more} test{'s' * (self.tests != 1)}")
+
+
+SUMMARY_DEPTH = 3
+SUMMARY_LIMIT = 300
+
+
+SUMMARY_MAX_USES = 1000  # above this many direct uses, only the first link is counted
+
+
+def impact_summary(graph: Graph, qualname: str, depth: int = SUMMARY_DEPTH, limit: int = SUMMARY_LIMIT) -> ImpactSummary:
+    """A bounded impact for hovers and code lenses: cheap enough to compute on
+    demand, marked with '+' when the bound cut it short. A very widely used
+    symbol gets its first link only (the full walk is `codemeld/impact`)."""
+    uses = graph.conn.execute("SELECT count(*) FROM refs WHERE target = ?", (qualname,)).fetchone()[0]
+    if uses > SUMMARY_MAX_USES:
+        depth, limit = 1, min(limit, 100)
+    report = impact(graph, qualname, depth=depth, limit=limit)
+    return ImpactSummary(len(report.dependents), len(report.files), len(report.tests), report.truncated)

@@ -14,7 +14,8 @@ import threading
 from dataclasses import dataclass
 
 from indexer.model import Range, Reference, Symbol
-from indexer.query import _REF_COLS, _SYMBOL_COLS, Graph, _reference, _symbol
+from indexer.impact import impact_summary
+from indexer.query import REF_COLUMNS, SYMBOL_COLUMNS, Graph, reference_from_row, symbol_from_row
 
 # Reference kinds that mean "runs that code": a decorator is applied (called)
 # and pytest calls a fixture for each test that names it.
@@ -28,6 +29,7 @@ class HoverInfo:
     symbol: Symbol
     references: int  # uses across the workspace (declaration not counted)
     files: int  # files those uses are in
+    impact: str = ""  # one line: "N dependents in M files · K tests"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,8 @@ def hover(graph: Graph, path: str, line: int, character: int, min_confidence: fl
     count, files = graph.conn.execute(
         "SELECT count(*), count(DISTINCT file_id) FROM refs WHERE target = ? AND confidence >= ?",
         (symbol.qualname, min_confidence)).fetchone()
-    return HoverInfo(symbol, count, files)
+    summary = impact_summary(graph, symbol.qualname).text() if symbol.kind not in ("module", "parameter") else ""
+    return HoverInfo(symbol, count, files, summary)
 
 
 def highlights(graph: Graph, path: str, line: int, character: int) -> list[Highlight]:
@@ -136,11 +139,11 @@ def incoming_calls(graph: Graph, qualname: str, min_confidence: float = 0.0) -> 
     """Who calls `qualname`, grouped by calling symbol (a module for top-level code)."""
     marks = ",".join("?" * len(CALL_KINDS))
     rows = graph.conn.execute(
-        f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+        f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
         f" WHERE r.target = ? AND r.kind IN ({marks}) AND r.confidence >= ? ORDER BY f.path, r.sl, r.sc",
         (qualname, *CALL_KINDS, min_confidence))
     groups: dict[tuple[str, str | None], list[Reference]] = {}
-    for ref in map(_reference, rows):
+    for ref in map(reference_from_row, rows):
         groups.setdefault((ref.path, ref.enclosing), []).append(ref)
     out = []
     for (path, enclosing), refs in groups.items():
@@ -177,12 +180,12 @@ def classes_at(graph: Graph, path: str, line: int, character: int) -> list[Symbo
 def _class_holding(graph: Graph, path: str, line: int, character: int) -> Symbol | None:
     """Innermost class whose span holds the position (a base list is inside its class)."""
     rows = graph.conn.execute(
-        f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+        f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
         " WHERE f.path = ? AND s.kind = 'class' AND (s.sl < ? OR (s.sl = ? AND s.sc <= ?))"
         " AND (s.el > ? OR (s.el = ? AND s.ec >= ?)) ORDER BY s.sl DESC, s.sc DESC LIMIT 1",
         (path, line, line, character, line, line, character))
     row = rows.fetchone()
-    return _symbol(row) if row else None
+    return symbol_from_row(row) if row else None
 
 
 def supertypes(graph: Graph, qualname: str) -> list[Symbol]:
@@ -190,10 +193,10 @@ def supertypes(graph: Graph, qualname: str) -> list[Symbol]:
     out: list[Symbol] = []
     for cls in graph.symbols(qualname):
         rows = graph.conn.execute(
-            f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
             " WHERE f.path = ? AND r.kind = 'inherit' AND r.sl BETWEEN ? AND ? ORDER BY r.sl, r.sc",
             (cls.path, cls.range.start.line, cls.range.end.line))
-        for ref in map(_reference, rows):
+        for ref in map(reference_from_row, rows):
             holder = _class_holding(graph, ref.path, ref.range.start.line, ref.range.start.character)
             if holder is None or holder.qualname != cls.qualname:
                 continue  # a base of a nested class
@@ -207,9 +210,9 @@ def subtypes(graph: Graph, qualname: str) -> list[Symbol]:
     """Classes in the workspace that name `qualname` as a direct base."""
     out: list[Symbol] = []
     rows = graph.conn.execute(
-        f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+        f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
         " WHERE r.target = ? AND r.kind = 'inherit' ORDER BY f.path, r.sl", (qualname,))
-    for ref in map(_reference, rows):
+    for ref in map(reference_from_row, rows):
         holder = _class_holding(graph, ref.path, ref.range.start.line, ref.range.start.character)
         if holder is not None and holder not in out:
             out.append(holder)
@@ -337,11 +340,11 @@ def search_symbols(graph: Graph, query: str, limit: int = 100) -> list[SymbolMat
         return []
     marks = ",".join("?" * len(names))
     rows = graph.conn.execute(
-        f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+        f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
         f" WHERE s.name IN ({marks}) AND {_ELIGIBLE} LIMIT 20000", names)
     matches: list[SymbolMatch] = []
     for row in rows:
-        sym = _symbol(row)
+        sym = symbol_from_row(row)
         score = name_score(sym.name, name_query)
         if score is None:
             continue

@@ -14,11 +14,11 @@ from pathlib import Path
 from indexer.model import IndexStats, Position, Range, Reference, Symbol
 from indexer.store import Store
 
-_SYMBOL_COLS = (
+SYMBOL_COLUMNS = (
     "s.id, s.name, s.qualname, s.kind, f.path, s.sl, s.sc, s.el, s.ec, s.nsl, s.nsc, s.nel, s.nec,"
     " s.signature, s.docstring, s.parent, s.is_test, s.flags, s.decorators, s.body_line"
 )
-_REF_COLS = "f.path, r.sl, r.sc, r.el, r.ec, r.name, r.kind, r.enclosing, r.target, r.confidence, r.how"
+REF_COLUMNS = "f.path, r.sl, r.sc, r.el, r.ec, r.name, r.kind, r.enclosing, r.target, r.confidence, r.how"
 _RESOLVED_HOWS = ("unresolved",)
 
 
@@ -26,7 +26,7 @@ class TargetError(ValueError):
     """A TARGET that names nothing in the index."""
 
 
-def _symbol(row) -> Symbol:
+def symbol_from_row(row) -> Symbol:
     (sid, name, qualname, kind, path, sl, sc, el, ec, nsl, nsc, nel, nec,
      signature, docstring, parent, is_test, flags, decorators, body_line) = row
     return Symbol(
@@ -39,7 +39,7 @@ def _symbol(row) -> Symbol:
     )
 
 
-def _reference(row) -> Reference:
+def reference_from_row(row) -> Reference:
     path, sl, sc, el, ec, name, kind, enclosing, target, confidence, how = row
     return Reference(path, Range.of(sl, sc, el, ec), name, kind, enclosing, target, confidence, how)
 
@@ -70,9 +70,9 @@ class Graph:
 
     def symbols(self, qualname: str) -> list[Symbol]:
         rows = self.conn.execute(
-            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
             " WHERE s.qualname = ? ORDER BY s.id", (qualname,))
-        return [_symbol(r) for r in rows]
+        return [symbol_from_row(r) for r in rows]
 
     def symbol(self, qualname: str) -> Symbol | None:
         found = self.symbols(qualname)
@@ -85,10 +85,10 @@ class Graph:
         for start in range(0, len(names), 500):
             chunk = names[start:start + 500]
             rows = self.conn.execute(
-                f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+                f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
                 f" WHERE s.qualname IN ({','.join('?' * len(chunk))}) ORDER BY s.id", chunk)
             for row in rows:
-                sym = _symbol(row)
+                sym = symbol_from_row(row)
                 out.setdefault(sym.qualname, sym)
         return out
 
@@ -96,33 +96,33 @@ class Graph:
         """Symbols defined directly in a class (or module): a range scan of the
         qualname index (`C.` <= q < `C/`), then the parent check."""
         rows = self.conn.execute(
-            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
             " WHERE s.qualname > ? AND s.qualname < ? AND s.parent = ? ORDER BY s.id",
             (qualname + ".", qualname + "/", qualname))
-        return [_symbol(r) for r in rows]
+        return [symbol_from_row(r) for r in rows]
 
     def symbols_in_file(self, path: str) -> list[Symbol]:
         rows = self.conn.execute(
-            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
             " WHERE f.path = ? ORDER BY s.sl, s.sc, s.id", (path,))
-        return [_symbol(r) for r in rows]
+        return [symbol_from_row(r) for r in rows]
 
     def definition_at(self, path: str, line: int, character: int) -> Symbol | None:
         """The symbol whose name is at this position."""
         rows = self.conn.execute(
-            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
             " WHERE f.path = ? AND s.nsl = ? AND s.nsc <= ? AND s.nec >= ? AND s.kind != 'module'",
             (path, line, character, character))
-        found = [_symbol(r) for r in rows]
+        found = [symbol_from_row(r) for r in rows]
         return found[0] if found else None
 
     def reference_at(self, path: str, line: int, character: int) -> list[Reference]:
         """The use at this position; several rows when it matched by name."""
         rows = self.conn.execute(
-            f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
             " WHERE f.path = ? AND r.sl = ? AND r.sc <= ? AND r.ec >= ?"
             " ORDER BY r.confidence DESC", (path, line, character, character))
-        return [_reference(r) for r in rows]
+        return [reference_from_row(r) for r in rows]
 
     def targets_at(self, path: str, line: int, character: int) -> list[str]:
         """Qualnames of what the name at this position defines or refers to."""
@@ -140,10 +140,10 @@ class Graph:
     def enclosing_symbol(self, path: str, line: int) -> Symbol | None:
         """Innermost class/function whose span holds `line`."""
         rows = self.conn.execute(
-            f"SELECT {_SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
             " WHERE f.path = ? AND s.sl <= ? AND s.el >= ? AND s.kind IN ('class','function','method')"
             " ORDER BY s.sl DESC LIMIT 1", (path, line, line))
-        found = [_symbol(r) for r in rows]
+        found = [symbol_from_row(r) for r in rows]
         return found[0] if found else None
 
     # -- references ----------------------------------------------------------
@@ -151,10 +151,10 @@ class Graph:
     def references(self, qualname: str, include_declaration: bool = False,
                    min_confidence: float = 0.0) -> list[Reference]:
         rows = self.conn.execute(
-            f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
             " WHERE r.target = ? AND r.confidence >= ? ORDER BY f.path, r.sl, r.sc",
             (qualname, min_confidence))
-        out = [_reference(r) for r in rows]
+        out = [reference_from_row(r) for r in rows]
         if include_declaration:
             decls = [
                 Reference(s.path, s.selection_range, s.name, "definition", s.parent, s.qualname, 1.0, "definition")
@@ -166,9 +166,9 @@ class Graph:
     def references_from(self, qualname: str) -> list[Reference]:
         """Uses inside a symbol (for outgoing calls)."""
         rows = self.conn.execute(
-            f"SELECT {_REF_COLS} FROM refs r JOIN files f ON f.id = r.file_id"
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
             " WHERE r.enclosing = ? ORDER BY f.path, r.sl, r.sc", (qualname,))
-        return [_reference(r) for r in rows]
+        return [reference_from_row(r) for r in rows]
 
     # -- target strings (CLI) --------------------------------------------------
 

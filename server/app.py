@@ -20,7 +20,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from server import convert, options as options_mod
-from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, references,
+from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, impact, references,
                              symbols, sync, type_hierarchy)
 from server.progress import LspProgress
 from server.watcher import Watcher
@@ -92,6 +92,7 @@ def build() -> CodemeldServer:
     server = CodemeldServer()
     sync.register(server)
     ext.register(server)
+    impact.register(server)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: CodemeldServer, params: types.InitializeParams) -> None:

@@ -97,6 +97,8 @@ def hover(info: HoverInfo | None) -> types.Hover | None:
     files = "" if info.files == 1 else "s"
     parts.append(f"{sym.kind} `{sym.qualname}` · defined in `{sym.path}:{sym.selection_range.start.line + 1}`"
                  f" · {info.references} reference{plural} in {info.files} file{files}")
+    if info.impact:
+        parts.append(f"Impact: {info.impact}")
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)),
                        range=None)
 
@@ -168,6 +170,33 @@ def code_lenses(root: Path, counts: list[tuple[Symbol, int]]) -> list[types.Code
                                 arguments=[path_uri(root, sym.path), {"line": start.line, "character": start.character}])
         out.append(types.CodeLens(range=lsp_range(sym.selection_range), command=command))
     return out
+
+
+IMPACT = "codemeld.impact"
+
+
+def impact_lenses(root: Path, symbols: list[Symbol]) -> list[types.CodeLens]:
+    """Unresolved "N dependents · M tests" lenses: the count is computed when
+    the editor shows the lens (codeLens/resolve), not for the whole file."""
+    out = []
+    for sym in symbols:
+        start = sym.selection_range.start
+        out.append(types.CodeLens(range=lsp_range(sym.selection_range), data={
+            "impact": sym.qualname, "uri": path_uri(root, sym.path),
+            "position": {"line": start.line, "character": start.character}}))
+    return out
+
+
+def resolved_impact_lens(lens: types.CodeLens, title: str) -> types.CodeLens:
+    data = lens.data or {}
+    return types.CodeLens(range=lens.range, data=lens.data, command=types.Command(
+        title=title, command=IMPACT, arguments=[data.get("uri"), data.get("position")]))
+
+
+def diagnostic(b) -> types.Diagnostic:
+    """A breaking change at a use site (indexer.impact.Breaking)."""
+    return types.Diagnostic(range=lsp_range(b.range), message=b.message, severity=types.DiagnosticSeverity.Error,
+                            source="codemeld", code="breaking-change", data={"target": b.target})
 
 
 def highlights(found: list[Highlight]) -> list[types.DocumentHighlight]:

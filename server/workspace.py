@@ -18,6 +18,7 @@ in through the small `ProgressSink` protocol.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import sqlite3
 import threading
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
 from indexer import discovery, navigation
+from indexer.breaking import Baseline
 from indexer.index import Indexer
 from indexer.query import Graph
 from indexer.store import StoreError
@@ -73,6 +75,7 @@ class FolderIndex:
         self._cond = threading.Condition()
         self._buffers: dict[str, tuple[bytes, float]] = {}  # path -> (text, due) not yet indexed
         self._open: dict[str, bytes] = {}  # latest text of every open document (overlays the disk)
+        self.baselines: dict[str, Baseline] = {}  # path -> saved state of an edited document
         self._disk: set[str] = set()
         self._disk_first = self._disk_due = 0.0
         self._full: list[ProgressSink | None] = []  # queued full runs (reindex, first open)
@@ -101,6 +104,7 @@ class FolderIndex:
 
     def buffer_closed(self, path: str) -> None:
         """Forget the overlay: the index goes back to the disk version."""
+        self.saved(path)
         with self._cond:
             self._buffers.pop(path, None)
             if self._open.pop(path, None) is not None:
@@ -188,6 +192,7 @@ class FolderIndex:
                     self.indexer.update_paths(sorted(disk))
                 for path, text in buffers.items():
                     if self._indexable(path, text):
+                        self._keep_baseline(path, text)
                         self.indexer.update_source(path, text)
             except (StoreError, sqlite3.Error, OSError):
                 log.exception("indexing %s failed", self.root)
@@ -197,6 +202,21 @@ class FolderIndex:
                 if generation is not None:
                     self._applied = max(self._applied, generation)
                 self._cond.notify_all()
+
+    def _keep_baseline(self, path: str, text: bytes) -> None:
+        """Writer thread, before an overlay: snapshot the saved version's
+        definitions and their uses, so breaking changes and signature
+        ripples compare the buffer with what is on disk, not with itself."""
+        if path in self.baselines:
+            return
+        row = self.indexer.store.conn.execute("SELECT sha256 FROM files WHERE path = ?", (path,)).fetchone()
+        if row is None or row[0] == hashlib.sha256(text).hexdigest():
+            return  # not indexed yet, or the buffer is the saved text (didOpen)
+        self.baselines[path] = Baseline.capture(self.graph, path)
+
+    def saved(self, path: str) -> None:
+        """The buffer is on disk now (save, close): the next edit starts a new baseline."""
+        self.baselines.pop(path, None)
 
     def _full_run(self, progress: ProgressSink | None) -> None:
         with self._cond:
@@ -283,6 +303,21 @@ class Session:
         if located is not None:
             folder, path = located
             folder.buffer_changed(path, text.encode("utf-8", errors="surrogatepass"), immediate)
+
+    def document_saved(self, uri: str) -> None:
+        located = self.locate(uri)
+        if located is not None:
+            located[0].saved(located[1])
+
+    def baseline(self, uri: str):
+        """The saved state of an edited document, if it has unsaved edits."""
+        located = self.locate(uri)
+        return located[0].baselines.get(located[1]) if located is not None else None
+
+    def open_texts(self, uri: str) -> dict[str, bytes]:
+        """Unsaved text of every open document in the folder holding `uri`."""
+        located = self.locate(uri)
+        return dict(located[0]._open) if located is not None else {}
 
     def buffer_closed(self, uri: str) -> None:
         located = self.locate(uri)

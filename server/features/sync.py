@@ -4,6 +4,8 @@ folder's writer thread does the indexing (debounced per document)."""
 
 from lsprotocol import types
 
+from server.features import diagnostics
+
 
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -16,9 +18,12 @@ def register(server) -> None:
         # pygls already applied the (incremental) changes to its copy of the document.
         document = ls.workspace.get_text_document(params.text_document.uri)
         ls.session.buffer_changed(params.text_document.uri, document.source)
+        diagnostics.schedule(ls, params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(ls, params: types.DidSaveTextDocumentParams) -> None:
+        ls.session.document_saved(params.text_document.uri)
+        diagnostics.clear(ls, params.text_document.uri)
         document = ls.workspace.text_documents.get(params.text_document.uri)
         if document is not None:
             ls.session.buffer_changed(params.text_document.uri, document.source, immediate=True)
@@ -28,6 +33,7 @@ def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: types.DidCloseTextDocumentParams) -> None:
         ls.session.buffer_closed(params.text_document.uri)
+        diagnostics.clear(ls, params.text_document.uri)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files(ls, params: types.DidChangeWatchedFilesParams) -> None:
