@@ -4,6 +4,8 @@ folder's writer thread does the indexing (debounced per document)."""
 
 from lsprotocol import types
 
+from server.features import search
+
 
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -24,6 +26,7 @@ def register(server) -> None:
             ls.session.buffer_changed(params.text_document.uri, document.source, immediate=True)
         else:
             ls.session.files_changed([params.text_document.uri])
+        search.saved(ls, params.text_document.uri)  # re-embed after saves, never per keystroke
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: types.DidCloseTextDocumentParams) -> None:
