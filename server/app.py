@@ -22,6 +22,7 @@ from pygls.protocol.language_server import lsp_method
 from server import convert, options as options_mod
 from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, impact, references,
                              symbols, sync, type_hierarchy)
+from server.features import explain, search
 from server.progress import LspProgress
 from server.watcher import Watcher
 from server.workspace import Session
@@ -93,6 +94,8 @@ def build() -> CodemeldServer:
     sync.register(server)
     ext.register(server)
     impact.register(server)
+    search.register(server)
+    explain.register(server)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: CodemeldServer, params: types.InitializeParams) -> None:
@@ -113,6 +116,7 @@ def build() -> CodemeldServer:
     async def initialized(ls: CodemeldServer, params: types.InitializedParams) -> None:
         for warning in ls.option_warnings:
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=warning))
+        search.start(ls)  # embeddings follow each folder's graph runs (server/semantic.py)
         for folder in ls.session.folders:
             await start_indexing(ls, folder)
         if ls.options.watch and ls.session.folders:
@@ -125,11 +129,13 @@ def build() -> CodemeldServer:
             folder = ls.session.folder_by_root(str(path)) if path else None
             if folder is not None:
                 ls.session.folders.remove(folder)
+                search.detach(ls, folder)
                 folder.close()
         for added in params.event.added:
             path = convert.uri_to_path(added.uri)
             if path is not None and path.is_dir() and ls.session.folder_by_root(str(path)) is None:
                 folder = ls.session.add_folder(added.name or path.name, path, len(ls.session.folders) + 1)
+                search.attach(ls, folder)
                 await start_indexing(ls, folder)
 
     @server.feature(types.SHUTDOWN)

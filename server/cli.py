@@ -434,10 +434,11 @@ def search(
     if as_json:
         _emit_json([h.to_json() for h in hits])
         return
+    lines = _LineCache(graph.root)
     for hit in hits:
         start = hit.symbol.selection_range.start
         first = hit.snippet.split("\n", 1)[0].strip()
-        print(f"{_location(hit.symbol.path, start.line, start.character)}: {hit.symbol.kind} {hit.symbol.qualname}"
+        print(f"{_location(lines, hit.symbol.path, start.line, start.character)}: {hit.symbol.kind} {hit.symbol.qualname}"
               f"  [{hit.score:.4f}]  {first}")
 
 

@@ -50,6 +50,29 @@ def uri_to_path(uri: str) -> Path | None:
         return None
 
 
+def plain(value):
+    """Params of a custom request (pygls hands them over as named tuples) as plain JSON values."""
+    if hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def text_position(value) -> tuple[str, int, int] | None:
+    """(uri, line, character) from `{textDocument: {uri}, position: {line, character}}`."""
+    value = plain(value)
+    if not isinstance(value, dict):
+        return None
+    doc, pos = value.get("textDocument"), value.get("position")
+    if not isinstance(doc, dict) or not isinstance(pos, dict):
+        return None
+    uri, line, character = doc.get("uri"), pos.get("line"), pos.get("character")
+    if not isinstance(uri, str) or not isinstance(line, int) or not isinstance(character, int):
+        return None
+    return uri, line, character
+
+
 # -- to LSP ----------------------------------------------------------------------
 
 
@@ -214,5 +237,36 @@ def status(folders: list[dict]) -> dict:
         "references": sum(f["references"] for f in folders),
         "pending": sum(f["pending"] for f in folders),
         "indexDir": folders[0]["indexDir"] if folders else None,
+        "embeddings": _embeddings_state([f.get("embeddings", "off") for f in folders]),
         "folders": folders,
     }
+
+
+def _embeddings_state(states: list[str]) -> str:
+    """One word for all folders: the least advanced state wins."""
+    for state in ("loading model", "waiting", "embedding", "unavailable", "ready"):
+        if state in states:
+            return state
+    return "off"
+
+
+# -- codemeld/search and codemeld/explain (JSON contracts of DESIGN.md) -----------
+
+
+def symbol_json(root: Path, sym: Symbol) -> dict:
+    """DESIGN.md's Symbol JSON, with a proper file URI."""
+    return sym.to_json() | {"uri": path_uri(root, sym.path)}
+
+
+def search_results(root: Path, hits) -> list[dict]:
+    """`indexer.semantic.search.SearchHit`s -> `[{symbol, score, snippet}]`."""
+    return [{"symbol": symbol_json(root, h.symbol), "score": round(h.score, 6), "snippet": h.snippet} for h in hits]
+
+
+def explanation(result) -> dict | None:
+    """`indexer.explain.Explanation` -> `{qualname, markdown, short, source, model, note}`."""
+    if result is None:
+        return None
+    out = result.to_json()
+    out.pop("pack", None)  # the engine's bookkeeping, not part of the contract
+    return out

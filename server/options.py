@@ -31,6 +31,22 @@ class Features:
 
 
 @dataclass(frozen=True)
+class LLMOptions:
+    """The nested `llm` option: an OpenAI-compatible chat-completions endpoint
+    for explanations. Unset fields fall back to `CODEMELD_LLM_*`; no base URL
+    anywhere means no model, and no code leaves the machine."""
+
+    baseUrl: str | None = None  # e.g. http://localhost:11434/v1 (Ollama)
+    model: str | None = None
+    apiKey: str | None = None
+    timeout: float | None = None  # seconds per request; None: the client's default
+    retries: int | None = None  # extra attempts on connection errors, 429 and 5xx
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+@dataclass(frozen=True)
 class Options:
     indexDir: str | None = None  # None: under the user cache dir, one per folder
     exclude: tuple[str, ...] = ()  # extra gitignore-style patterns
@@ -39,10 +55,20 @@ class Options:
     debounceMs: int = 50  # quiet time after a keystroke before the buffer is re-indexed
     watch: bool = True  # watchdog observer for changes made outside the editor
     minConfidence: float = 0.0  # drop references resolved with less confidence
+    embeddings: bool = True  # build the semantic index in the background (codemeld/search, similar code)
+    embeddingModel: str | None = None  # sentence-transformers name or path; None: CODEMELD_EMBED_MODEL or MiniLM
+    llm: LLMOptions = field(default_factory=LLMOptions)
     features: Features = field(default_factory=Features)
 
     def index_options(self) -> IndexOptions:
         return IndexOptions(max_file_size=self.maxFileSize, exclude=tuple(self.exclude), jobs=self.jobs)
+
+    def llm_config(self, env=None):
+        """The explanation model (`indexer.explain.llm.LLMConfig`) from the
+        `llm` option, then the environment; None when none is configured."""
+        from indexer.explain.llm import LLMConfig
+
+        return LLMConfig.resolve({"llm": self.llm.as_dict()}, env)
 
     def index_dir_for(self, folder_name: str, folder_count: int) -> Path | None:
         """An explicit indexDir is used as is for one folder; with several
@@ -88,6 +114,8 @@ def parse(raw: Any) -> tuple[Options, list[str]]:
             warnings.append(f"codemeld: unknown initialization option {key!r} ignored")
         elif key == "features":
             values[key] = _features(value, warnings)
+        elif key == "llm":
+            values[key] = _llm(value, warnings)
         else:
             values[key] = _check(key, value, getattr(defaults, key), warnings)
     return Options(**values), warnings
@@ -105,3 +133,30 @@ def _features(raw: Any, warnings: list[str]) -> Features:
         else:
             values[key] = _check(f"features.{key}", value, True, warnings)
     return Features(**values)
+
+
+def _llm(raw: Any, warnings: list[str]) -> LLMOptions:
+    if raw is None:
+        return LLMOptions()
+    if not isinstance(raw, dict):
+        warnings.append(f"codemeld: ignoring initialization option llm={raw!r}; expected an object"
+                        " like {\"baseUrl\": ..., \"model\": ...}")
+        return LLMOptions()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("baseUrl", "model", "apiKey"):
+            ok = value is None or isinstance(value, str)
+            value = (value.strip() or None) if isinstance(value, str) and key != "apiKey" else (value or None)
+        elif key == "timeout":
+            ok = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0)
+            value = float(value) if ok and value is not None else value
+        elif key == "retries":
+            ok = value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+        else:
+            warnings.append(f"codemeld: unknown initialization option llm.{key} ignored")
+            continue
+        if ok:
+            values[key] = value
+        else:
+            warnings.append(f"codemeld: ignoring initialization option llm.{key}={value!r}")
+    return LLMOptions(**values)

@@ -32,7 +32,7 @@ class LspProgress:
         self._last = 0.0
 
     @classmethod
-    async def start(cls, server, title: str) -> "LspProgress | None":
+    async def start(cls, server, title: str, message: str = "discovering files") -> "LspProgress | None":
         """Create the token and send `begin`; None when the client cannot show progress."""
         window = server.client_capabilities.window
         if window is None or not window.work_done_progress:
@@ -44,7 +44,7 @@ class LspProgress:
             log.info("client refused progress token: %s", exc)
             return None
         server.work_done_progress.begin(token, types.WorkDoneProgressBegin(
-            title=title, message="discovering files", percentage=0, cancellable=True))
+            title=title, message=message, percentage=0, cancellable=True))
         return cls(server, asyncio.get_running_loop(), token)
 
     def report(self, done: int, total: int, message: str) -> None:
@@ -74,3 +74,17 @@ class LspProgress:
             self.loop.call_soon_threadsafe(method, self.token, value)
         except RuntimeError:
             pass  # the loop is gone: the session ended
+
+
+class PlainProgress(LspProgress):
+    """Progress whose reports carry their own message ("Embedding 40/120
+    symbols"), the percentage straight from done/total."""
+
+    def report(self, done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last < _MIN_INTERVAL_S and done < total:
+            return
+        self._last = now
+        self.percentage = max(self.percentage, min(int(100 * done / total) if total else 100, 100))
+        value = types.WorkDoneProgressReport(message=message, percentage=self.percentage, cancellable=True)
+        self._send(self.server.work_done_progress.report, value)

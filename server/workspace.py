@@ -83,6 +83,10 @@ class FolderIndex:
         self._running_full = False
         self._generation = self._applied = 0  # buffer edits seen / indexed
         self._stop = False
+        # Called on the writer thread after each job with "full", "disk" or
+        # "buffer" (the semantic index follows the graph through it).
+        self.on_indexed: Callable[["FolderIndex", str], None] | None = None
+        self.semantic: Any = None  # server.semantic.FolderSemantic when embeddings are on
         self._thread = threading.Thread(target=self._loop, name=f"codemeld-writer-{self.root.name}", daemon=True)
         self._thread.start()
 
@@ -157,7 +161,8 @@ class FolderIndex:
         return {"name": self.name, "root": str(self.root), "state": self.state,
                 "files": counts["files"], "symbols": counts["symbols"], "references": counts["references"],
                 "pending": counts["pending"] + len(self._buffers) + len(self._disk),
-                "indexDir": str(self.indexer.index_dir), "cancelled": self.cancelled}
+                "indexDir": str(self.indexer.index_dir), "cancelled": self.cancelled,
+                "embeddings": self.semantic.state if self.semantic is not None else "off"}
 
     # -- the writer thread ---------------------------------------------------
 
@@ -202,6 +207,11 @@ class FolderIndex:
                 if generation is not None:
                     self._applied = max(self._applied, generation)
                 self._cond.notify_all()
+            if self.on_indexed is not None:
+                try:
+                    self.on_indexed(self, "full" if full is not False else "disk" if disk else "buffer")
+                except Exception:
+                    log.exception("on_indexed hook failed for %s", self.root)
 
     def _keep_baseline(self, path: str, text: bytes) -> None:
         """Writer thread, before an overlay: snapshot the saved version's
@@ -257,6 +267,40 @@ class FolderIndex:
         self.indexer.close()
 
 
+async def in_daemon_thread(fn: Callable, *args, limit: threading.Semaphore | None = None) -> Any:
+    """fn(*args) on a daemon thread of its own, for long blocking calls (a
+    model's answer, waiting for the first embedding): unlike a pool's
+    threads, one that is still blocked never holds up the process's exit.
+    `limit` bounds how many run at once."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(result, error) -> None:
+        if not future.done():
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    def work() -> None:
+        result = error = None
+        try:
+            if limit is not None:
+                with limit:
+                    result = fn(*args)
+            else:
+                result = fn(*args)
+        except BaseException as exc:  # handed to the awaiting coroutine
+            error = exc
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:
+            pass  # the loop is gone: the session ended
+
+    threading.Thread(target=work, name=f"codemeld-{getattr(fn, '__name__', 'call')}", daemon=True).start()
+    return await future
+
+
 class Session:
     """All folders of one LSP session, and the pool queries run on."""
 
@@ -265,6 +309,7 @@ class Session:
         self.folders: list[FolderIndex] = []
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="codemeld-query")
         self.watcher = None
+        self.semantic = None  # server.semantic.SemanticService when embeddings are on
 
     def add_folder(self, name: str, root: Path, folder_count: int = 1) -> FolderIndex:
         folder = FolderIndex(name, root, self.options, self.options.index_dir_for(name, folder_count))
@@ -372,10 +417,14 @@ class Session:
 
     def stop(self) -> None:
         """Signal every writer to stop, without waiting (the client is gone)."""
+        if self.semantic is not None:
+            self.semantic.stop()
         for folder in self.folders:
             folder.stop()
 
     def close(self) -> None:
+        if self.semantic is not None:
+            self.semantic.close()
         if self.watcher is not None:
             self.watcher.stop()
         for folder in self.folders:

@@ -4,7 +4,7 @@ folder's writer thread does the indexing (debounced per document)."""
 
 from lsprotocol import types
 
-from server.features import diagnostics
+from server.features import diagnostics, search
 
 
 def register(server) -> None:
@@ -29,6 +29,7 @@ def register(server) -> None:
             ls.session.buffer_changed(params.text_document.uri, document.source, immediate=True)
         else:
             ls.session.files_changed([params.text_document.uri])
+        search.saved(ls, params.text_document.uri)  # re-embed after saves, never per keystroke
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: types.DidCloseTextDocumentParams) -> None:

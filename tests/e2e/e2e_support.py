@@ -36,6 +36,8 @@ def copy_workspace(name: str, dest: Path) -> Path:
 def init_params(root: Path, index_dir: Path | None, options: dict | None = None,
                 capabilities: types.ClientCapabilities | None = None) -> types.InitializeParams:
     opts = dict(options or {})
+    # Loading the embedding model costs seconds: only tests that search turn it on.
+    opts.setdefault("embeddings", False)
     if index_dir is not None:
         opts.setdefault("indexDir", str(index_dir))
     return types.InitializeParams(

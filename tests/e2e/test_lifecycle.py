@@ -44,7 +44,8 @@ async def test_initialize_advertises_every_feature_in_utf16(tmp_path):
                          "document_symbol_provider", "workspace_symbol_provider", "call_hierarchy_provider",
                          "type_hierarchy_provider", "code_lens_provider", "document_highlight_provider"):
             assert getattr(c, provider), provider
-        assert {"codemeld.reindex", "codemeld.showReferences"} <= set(c.execute_command_provider.commands)
+        assert {"codemeld.reindex", "codemeld.showReferences", "codemeld.explain",
+                "codemeld.search"} <= set(c.execute_command_provider.commands)
         assert result.server_info.name == "codemeld"
         await wait_ready(client)
     finally:

@@ -155,7 +155,6 @@ def test_impact_fills_the_quickfix_list(session):
 
 def test_explain_opens_a_floating_window(session):
     value = step(session, "explain")
-    xfail_if_missing(value, "codemeld/explain")
     assert value["floats"], f"no floating window; messages: {value['messages']}"
     assert "checkout" in value["floats"][0]
     assert value["filetype"] == "markdown"
@@ -163,7 +162,6 @@ def test_explain_opens_a_floating_window(session):
 
 def test_search_offers_results_and_jumps(session):
     value = step(session, "search")
-    xfail_if_missing(value, "codemeld/search")
     assert value["offered"], f"nothing offered; messages: {value['messages']}"
     assert any("format_price" in item for item in value["offered"])
     assert value["landed"] == "shop/utils.py"

@@ -83,10 +83,10 @@ def test_settings_defaults_equal_server_defaults():
 
 
 def test_server_accepts_the_llm_option():
-    _, warnings = server_options.parse({"llm": {"baseUrl": "http://localhost:11434/v1", "model": "m"}})
-    if any("'llm'" in w for w in warnings):
-        pytest.xfail("server/options.py does not accept the nested llm option yet")
+    options, warnings = server_options.parse({"llm": {"baseUrl": "http://localhost:11434/v1", "model": "m"}})
     assert warnings == []
+    config = options.llm_config(env={})
+    assert (config.base_url, config.model) == ("http://localhost:11434/v1", "m")
 
 
 def test_commands_are_declared_and_do_not_clash_with_server_commands():
