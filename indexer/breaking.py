@@ -18,7 +18,7 @@ import tree_sitter as ts
 
 from indexer.impact import Breaking
 from indexer.languages.python.extract import extract, normalize_source, parser
-from indexer.model import Range
+from indexer.model import Range, Reference
 from indexer.query import Graph
 
 _DEFINITION_KINDS = ("function", "method", "class")
@@ -54,6 +54,43 @@ def _old_definitions(graph: Graph, path: str) -> dict[str, Definition]:
             qualname, name, kind, parent, tuple(tuple(p) for p in json.loads(params)) if params else (),
             signature or "", tuple(f for f in (flags or "").split(",") if f)))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """One file's indexed state before an editor buffer overlaid it: its
+    definitions, and the uses of each as they were then.
+
+    The server overlays unsaved buffers into the index, so once a buffer is
+    indexed `_old_definitions` already sees the edit. Capture this before the
+    first overlay (and again after a save) and pass it as `baseline=` to
+    compare the buffer with the saved state instead.
+    """
+
+    path: str
+    definitions: dict[str, Definition]
+    references: dict[str, tuple[Reference, ...]]
+
+    @classmethod
+    def capture(cls, graph: Graph, path: str) -> "Baseline":
+        definitions = _old_definitions(graph, path)
+        return cls(path, definitions, {q: tuple(graph.references(q)) for q in definitions})
+
+    def uses(self, graph: Graph, qualname: str) -> list[Reference]:
+        """Live uses while the definition still exists in the index (their
+        positions follow later edits); the captured ones once it is gone
+        (a removed or renamed name's uses no longer resolve to it)."""
+        if graph.symbol(qualname) is not None or qualname not in self.references:
+            return graph.references(qualname)
+        return list(self.references[qualname])
+
+
+def _before(graph: Graph, path: str, baseline: Baseline | None) -> dict[str, Definition]:
+    return baseline.definitions if baseline is not None else _old_definitions(graph, path)
+
+
+def _uses(graph: Graph, qualname: str, baseline: Baseline | None) -> list[Reference]:
+    return baseline.uses(graph, qualname) if baseline is not None else graph.references(qualname)
 
 
 def _new_definitions(graph: Graph, path: str, source: bytes) -> dict[str, Definition]:
@@ -188,15 +225,16 @@ def _bases(signature: str) -> set[str]:
 
 
 def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str, bytes] | None = None,
-                     limit: int = 500) -> list[Breaking]:
-    """Use sites across the workspace that the unsaved `source` of `path` breaks."""
-    old = _old_definitions(graph, path)
+                     limit: int = 500, baseline: Baseline | None = None) -> list[Breaking]:
+    """Use sites across the workspace that the unsaved `source` of `path` breaks
+    (compared with `baseline`, or with the indexed state of `path`)."""
+    old = _before(graph, path, baseline)
     new = _new_definitions(graph, path, source)
     sources = _Sources(graph.root, dict(overlays or {}))
     out: list[Breaking] = []
 
     def uses(qualname: str, kinds=None):
-        for ref in graph.references(qualname):
+        for ref in _uses(graph, qualname, baseline):
             if ref.path == path:
                 continue  # the edited file's own positions are stale; its errors show in the buffer
             if kinds is None or ref.kind in kinds:
@@ -222,22 +260,22 @@ def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str,
             init_before, init_after = old.get(f"{qualname}.__init__"), new.get(f"{qualname}.__init__")
             if init_before and init_after and init_before.params != init_after.params:
                 out.extend(_call_sites(graph, sources, qualname, init_before, init_after, short, path,
-                                       through_instance=True))
+                                       through_instance=True, baseline=baseline))
             continue
         if before.params != after.params:
             out.extend(_call_sites(graph, sources, qualname, before, after, short, path,
-                                   through_instance=before.kind == "method"))
+                                   through_instance=before.kind == "method", baseline=baseline))
         if len(out) >= limit:
             break
     return out[:limit]
 
 
 def _call_sites(graph: Graph, sources: _Sources, qualname: str, before: Definition, after: Definition,
-                short: str, path: str, through_instance: bool) -> list[Breaking]:
+                short: str, path: str, through_instance: bool, baseline: Baseline | None = None) -> list[Breaking]:
     out = []
     old_params = _bound_params(before, through_instance)
     new_params = _bound_params(after, through_instance)
-    for ref in graph.references(qualname):
+    for ref in _uses(graph, qualname, baseline):
         if ref.path == path or ref.kind != "call":
             continue
         args = sources.call_at(ref.path, ref.range.start.line, ref.range.start.character)

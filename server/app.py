@@ -22,6 +22,7 @@ from pygls.protocol.language_server import lsp_method
 from server import convert, options as options_mod
 from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, references,
                              symbols, sync, type_hierarchy)
+from server.features import code_action, files, rename
 from server.progress import LspProgress
 from server.watcher import Watcher
 from server.workspace import Session
@@ -46,6 +47,9 @@ SWITCHED = {
     "typeHierarchy": type_hierarchy,
     "codeLens": code_lens,
     "documentHighlight": highlight,
+    "rename": rename,
+    "codeAction": code_action,
+    "willRenameFiles": files,
 }
 
 
@@ -65,6 +69,7 @@ class CodemeldServer(LanguageServer):
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.options = options_mod.Options()
         self.option_warnings: list[str] = []
+        self.init_options = None  # the raw initializationOptions (the LLM endpoint is read from them)
         self.session = Session(self.options)
 
     def shutdown(self):
@@ -96,6 +101,7 @@ def build() -> CodemeldServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: CodemeldServer, params: types.InitializeParams) -> None:
         ls.options, ls.option_warnings = options_mod.parse(params.initialization_options)
+        ls.init_options = params.initialization_options
         ls.session = Session(ls.options)
         for name, module in SWITCHED.items():
             if getattr(ls.options.features, name):

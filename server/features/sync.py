@@ -21,7 +21,7 @@ def register(server) -> None:
     def did_save(ls, params: types.DidSaveTextDocumentParams) -> None:
         document = ls.workspace.text_documents.get(params.text_document.uri)
         if document is not None:
-            ls.session.buffer_changed(params.text_document.uri, document.source, immediate=True)
+            ls.session.buffer_saved(params.text_document.uri, document.source)
         else:
             ls.session.files_changed([params.text_document.uri])
 
