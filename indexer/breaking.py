@@ -18,7 +18,7 @@ import tree_sitter as ts
 
 from indexer.impact import Breaking
 from indexer.languages.python.extract import extract, normalize_source, parser
-from indexer.model import Range
+from indexer.model import Range, Reference
 from indexer.query import Graph
 
 _DEFINITION_KINDS = ("function", "method", "class")
@@ -56,6 +56,43 @@ def _old_definitions(graph: Graph, path: str) -> dict[str, Definition]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """One file's indexed state before an editor buffer overlaid it: its
+    definitions, and the uses of each as they were then.
+
+    The server overlays unsaved buffers into the index, so once a buffer is
+    indexed `_old_definitions` already sees the edit. Capture this before the
+    first overlay (and again after a save) and pass it as `baseline=` to
+    compare the buffer with the saved state instead.
+    """
+
+    path: str
+    definitions: dict[str, Definition]
+    references: dict[str, tuple[Reference, ...]]
+
+    @classmethod
+    def capture(cls, graph: Graph, path: str) -> "Baseline":
+        definitions = _old_definitions(graph, path)
+        return cls(path, definitions, {q: tuple(graph.references(q)) for q in definitions})
+
+    def uses(self, graph: Graph, qualname: str) -> list[Reference]:
+        """Live uses while the definition still exists in the index (their
+        positions follow later edits); the captured ones once it is gone
+        (a removed or renamed name's uses no longer resolve to it)."""
+        if graph.symbol(qualname) is not None or qualname not in self.references:
+            return graph.references(qualname)
+        return list(self.references[qualname])
+
+
+def _before(graph: Graph, path: str, baseline: Baseline | None) -> dict[str, Definition]:
+    return baseline.definitions if baseline is not None else _old_definitions(graph, path)
+
+
+def _uses(graph: Graph, qualname: str, baseline: Baseline | None) -> list[Reference]:
+    return baseline.uses(graph, qualname) if baseline is not None else graph.references(qualname)
+
+
 def _new_definitions(graph: Graph, path: str, source: bytes) -> dict[str, Definition]:
     row = graph.conn.execute("SELECT module, is_package FROM files WHERE path = ?", (path,)).fetchone()
     module, is_package = (row[0], bool(row[1])) if row else (path.rsplit(".", 1)[0].replace("/", "."), False)
@@ -67,27 +104,6 @@ def _new_definitions(graph: Graph, path: str, source: bytes) -> dict[str, Defini
             out.setdefault(sym.qualname, Definition(sym.qualname, sym.name, sym.kind, parent, sym.params,
                                                     sym.signature, sym.flags))
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class Baseline:
-    """A file's definitions and the uses of each, as saved on disk. An editor
-    overlays unsaved text into the index as the user types; breaking changes
-    are measured against this snapshot, taken before the first overlay."""
-
-    path: str
-    definitions: dict
-    references: dict  # qualname -> [Reference]
-
-    @classmethod
-    def capture(cls, graph: Graph, path: str) -> "Baseline":
-        definitions = _old_definitions(graph, path)
-        return cls(path, definitions, {q: graph.references(q) for q in definitions})
-
-    @classmethod
-    def from_index(cls, graph: Graph, path: str) -> "Baseline":
-        """The index as it is (the CLI and tests: no overlay in between)."""
-        return cls.capture(graph, path)
 
 
 def _bound_params(defn: Definition, through_instance: bool) -> tuple:
@@ -210,16 +226,15 @@ def _bases(signature: str) -> set[str]:
 
 def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str, bytes] | None = None,
                      limit: int = 500, baseline: Baseline | None = None) -> list[Breaking]:
-    """Use sites across the workspace that the unsaved `source` of `path`
-    breaks, compared with `baseline` (default: the index as it is)."""
-    baseline = baseline or Baseline.from_index(graph, path)
-    old = baseline.definitions
+    """Use sites across the workspace that the unsaved `source` of `path` breaks
+    (compared with `baseline`, or with the indexed state of `path`)."""
+    old = _before(graph, path, baseline)
     new = _new_definitions(graph, path, source)
     sources = _Sources(graph.root, dict(overlays or {}))
     out: list[Breaking] = []
 
     def uses(qualname: str, kinds=None):
-        for ref in baseline.references.get(qualname, ()):
+        for ref in _uses(graph, qualname, baseline):
             if ref.path == path:
                 continue  # the edited file's own positions are stale; its errors show in the buffer
             if kinds is None or ref.kind in kinds:
@@ -244,23 +259,23 @@ def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str,
                 out.extend(_lost_members(graph, qualname, removed_bases, path))
             init_before, init_after = old.get(f"{qualname}.__init__"), new.get(f"{qualname}.__init__")
             if init_before and init_after and init_before.params != init_after.params:
-                out.extend(_call_sites(baseline.references.get(qualname, ()), sources, qualname, init_before,
-                                       init_after, short, path, through_instance=True))
+                out.extend(_call_sites(graph, sources, qualname, init_before, init_after, short, path,
+                                       through_instance=True, baseline=baseline))
             continue
         if before.params != after.params:
-            out.extend(_call_sites(baseline.references.get(qualname, ()), sources, qualname, before, after, short,
-                                   path, through_instance=before.kind == "method"))
+            out.extend(_call_sites(graph, sources, qualname, before, after, short, path,
+                                   through_instance=before.kind == "method", baseline=baseline))
         if len(out) >= limit:
             break
     return out[:limit]
 
 
-def _call_sites(references, sources: _Sources, qualname: str, before: Definition, after: Definition,
-                short: str, path: str, through_instance: bool) -> list[Breaking]:
+def _call_sites(graph: Graph, sources: _Sources, qualname: str, before: Definition, after: Definition,
+                short: str, path: str, through_instance: bool, baseline: Baseline | None = None) -> list[Breaking]:
     out = []
     old_params = _bound_params(before, through_instance)
     new_params = _bound_params(after, through_instance)
-    for ref in references:
+    for ref in _uses(graph, qualname, baseline):
         if ref.path == path or ref.kind != "call":
             continue
         args = sources.call_at(ref.path, ref.range.start.line, ref.range.start.character)

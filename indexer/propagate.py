@@ -67,14 +67,17 @@ def changed_definitions(graph: Graph, path: str, source: bytes) -> list[tuple[st
 
 
 def propagate(graph: Graph, path: str, source: bytes, client: ChatClient,
-              policy: PrivacyPolicy | None = None, max_callers: int = 20) -> list[Proposal]:
-    """Ask the model, caller by caller, how to follow each changed function."""
+              policy: PrivacyPolicy | None = None, max_callers: int = 20, only: str | None = None) -> list[Proposal]:
+    """Ask the model, caller by caller, how to follow each changed function
+    (or only the one named `only`)."""
     policy = policy or PrivacyPolicy.default(graph.root)
     if not policy.allowed(path):
         log.info("not sending %s to a model: private file", path)
         return []
     proposals: list[Proposal] = []
     for qualname, old_text, new_text in changed_definitions(graph, path, source):
+        if only is not None and qualname != only:
+            continue
         change = "".join(difflib.unified_diff(old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
                                               "before", "after"))
         callers: dict[str, object] = {}

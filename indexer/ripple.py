@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from indexer.breaking import Definition, _bound_params, _new_definitions, _old_definitions, _Sources
+from indexer.breaking import (Baseline, Definition, _before, _bound_params, _new_definitions, _reordered, _Sources,
+                              _uses, check_call)
 from indexer.languages.python.extract import _Columns, normalize_source, parser
 from indexer.model import Range
 from indexer.query import Graph
@@ -109,9 +110,13 @@ def rebuild_call(arguments: ts.Node, old: tuple, new: tuple) -> str | None:
     return "(" + ", ".join(parts) + ")"
 
 
-def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str, bytes] | None = None) -> list[Ripple]:
-    """One Ripple per changed definition: every call site rewritten."""
-    old_defs = _old_definitions(graph, path)
+def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str, bytes] | None = None,
+                      baseline: Baseline | None = None) -> list[Ripple]:
+    """One Ripple per changed definition: every call site the change breaks,
+    rewritten (compared with `baseline`, or with the indexed state of `path`).
+    A call that already fits the new signature is left alone, so updating
+    twice changes nothing."""
+    old_defs = _before(graph, path, baseline)
     new_defs = _new_definitions(graph, path, source)
     sources = _Sources(graph.root, dict(overlays or {}))
     out = []
@@ -125,15 +130,18 @@ def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str
             targets = [before.parent]  # constructor calls name the class
         edits = []
         for target in targets:
-            for ref in graph.references(target):
+            for ref in _uses(graph, target, baseline):
                 if ref.kind != "call" or ref.path == path:
                     continue
                 found = sources.arguments_at(ref.path, ref.range.start.line, ref.range.start.character)
                 if found is None:
                     continue
                 arguments, file_source = found
-                text = rebuild_call(arguments, _bound_params(before, through_instance),
-                                    _bound_params(after, through_instance))
+                old_params, new_params = _bound_params(before, through_instance), _bound_params(after, through_instance)
+                args = sources.call_at(ref.path, ref.range.start.line, ref.range.start.character)
+                if args is not None and not check_call(new_params, args) and not _reordered(old_params, new_params, args):
+                    continue  # fits the new signature already
+                text = rebuild_call(arguments, old_params, new_params)
                 if text is None or text == arguments.text.decode("utf-8", "replace"):
                     continue
                 span = _Columns(file_source).span(arguments)
@@ -146,10 +154,10 @@ def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str
     return out
 
 
-def add_defaults(graph: Graph, path: str, source: bytes) -> list[Ripple]:
+def add_defaults(graph: Graph, path: str, source: bytes, baseline: Baseline | None = None) -> list[Ripple]:
     """The alternative: give each new required parameter a default (None) in
     the buffer, so existing callers keep working."""
-    old_defs = _old_definitions(graph, path)
+    old_defs = _before(graph, path, baseline)
     new_defs = _new_definitions(graph, path, source)
     source = normalize_source(source)
     tree = parser().parse(source)

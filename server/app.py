@@ -23,6 +23,7 @@ from server import convert, options as options_mod
 from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, impact, references,
                              symbols, sync, type_hierarchy)
 from server.features import explain, search
+from server.features import code_action, files, rename
 from server.progress import LspProgress
 from server.watcher import Watcher
 from server.workspace import Session
@@ -47,6 +48,9 @@ SWITCHED = {
     "typeHierarchy": type_hierarchy,
     "codeLens": code_lens,
     "documentHighlight": highlight,
+    "rename": rename,
+    "codeAction": code_action,
+    "willRenameFiles": files,
 }
 
 
@@ -66,6 +70,7 @@ class CodemeldServer(LanguageServer):
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.options = options_mod.Options()
         self.option_warnings: list[str] = []
+        self.init_options = None  # the raw initializationOptions (the LLM endpoint is read from them)
         self.session = Session(self.options)
 
     def shutdown(self):
@@ -100,6 +105,7 @@ def build() -> CodemeldServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: CodemeldServer, params: types.InitializeParams) -> None:
         ls.options, ls.option_warnings = options_mod.parse(params.initialization_options)
+        ls.init_options = params.initialization_options
         ls.session = Session(ls.options)
         for name, module in SWITCHED.items():
             if getattr(ls.options.features, name):

@@ -270,3 +270,52 @@ def explanation(result) -> dict | None:
     out = result.to_json()
     out.pop("pack", None)  # the engine's bookkeeping, not part of the contract
     return out
+
+# -- edits (rename, code actions, file moves) ------------------------------------------
+
+
+def edit_capabilities(caps: types.ClientCapabilities | None) -> tuple[bool, bool]:
+    """(documentChanges, changeAnnotationSupport) from the client's workspaceEdit capabilities."""
+    edit = caps.workspace.workspace_edit if caps and caps.workspace else None
+    if edit is None:
+        return False, False
+    return bool(edit.document_changes), bool(edit.document_changes and edit.change_annotation_support)
+
+
+def workspace_edit(root: Path, edits, versions: dict[str, int | None], document_changes: bool,
+                   annotations: bool) -> tuple[types.WorkspaceEdit, int]:
+    """(WorkspaceEdit, uncertain edits left out) from indexer `TextEdit`s.
+
+    With `documentChanges`, one versioned TextDocumentEdit per file (`versions`:
+    uri -> the open buffer's version, None for files that are not open) and
+    every uncertain edit under a ChangeAnnotation with needsConfirmation whose
+    label is the reason. A client that cannot show annotations gets the
+    certain edits only: an uncertain edit is never applied unconfirmed."""
+    by_uri: dict[str, list] = {}
+    notes: dict[str, types.ChangeAnnotation] = {}
+    ids: dict[str, str] = {}
+    left_out = 0
+    for edit in sorted(edits, key=lambda e: (e.path, e.range.start.line, e.range.start.character)):
+        uri = path_uri(root, edit.path)
+        if edit.certain:
+            out = types.TextEdit(range=lsp_range(edit.range), new_text=edit.new_text)
+        elif annotations:
+            note_id = ids.setdefault(edit.reason, f"codemeld.confirm.{len(ids)}")
+            notes[note_id] = types.ChangeAnnotation(label=edit.reason, needs_confirmation=True,
+                                                    description=f"{edit.path}:{edit.range.start.line + 1}")
+            out = types.AnnotatedTextEdit(range=lsp_range(edit.range), new_text=edit.new_text,
+                                          annotation_id=note_id)
+        else:
+            left_out += 1
+            continue
+        by_uri.setdefault(uri, []).append(out)
+    if not document_changes:
+        return types.WorkspaceEdit(changes=by_uri), left_out
+    changes = [types.TextDocumentEdit(
+        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=versions.get(uri)),
+        edits=file_edits) for uri, file_edits in by_uri.items()]
+    return types.WorkspaceEdit(document_changes=changes, change_annotations=notes or None), left_out
+
+
+def prepare_rename(r: Range, name: str) -> types.PrepareRenamePlaceholder:
+    return types.PrepareRenamePlaceholder(range=lsp_range(r), placeholder=name)

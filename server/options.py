@@ -28,6 +28,9 @@ class Features:
     typeHierarchy: bool = True
     codeLens: bool = True
     documentHighlight: bool = True
+    rename: bool = True
+    codeAction: bool = True
+    willRenameFiles: bool = True
 
 
 @dataclass(frozen=True)

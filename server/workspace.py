@@ -18,7 +18,6 @@ in through the small `ProgressSink` protocol.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import sqlite3
 import threading
@@ -75,8 +74,10 @@ class FolderIndex:
         self._cond = threading.Condition()
         self._buffers: dict[str, tuple[bytes, float]] = {}  # path -> (text, due) not yet indexed
         self._open: dict[str, bytes] = {}  # latest text of every open document (overlays the disk)
-        self.baselines: dict[str, Baseline] = {}  # path -> saved state of an edited document
         self._disk: set[str] = set()
+        # path -> the saved state of an open document (see `baseline`); written by the writer thread
+        self._baselines: dict[str, Baseline] = {}
+        self._rebaseline: set[str] = set()  # saved documents whose baseline is retaken after indexing
         self._disk_first = self._disk_due = 0.0
         self._full: list[ProgressSink | None] = []  # queued full runs (reindex, first open)
         self._flush = False
@@ -106,10 +107,17 @@ class FolderIndex:
             self._buffers[path] = (text, due)
             self._cond.notify()
 
+    def buffer_saved(self, path: str, text: bytes) -> None:
+        """The document was saved: index it now, then make it the new baseline."""
+        with self._cond:
+            self._rebaseline.add(path)
+        self.buffer_changed(path, text, immediate=True)
+
     def buffer_closed(self, path: str) -> None:
         """Forget the overlay: the index goes back to the disk version."""
-        self.saved(path)
         with self._cond:
+            self._baselines.pop(path, None)
+            self._rebaseline.discard(path)
             self._buffers.pop(path, None)
             if self._open.pop(path, None) is not None:
                 self._queue_disk([path], quiet=0.0)
@@ -156,6 +164,21 @@ class FolderIndex:
             self._cond.notify()
             self._cond.wait_for(lambda: self._applied >= target or self._running_full or self._stop, timeout)
 
+    def baseline(self, path: str) -> Baseline | None:
+        """The saved state of an open document: its definitions and their
+        uses as indexed from disk, taken just before its first buffer overlay
+        and again after each save. Pass it as `baseline=` to
+        `breaking_changes`/`update_call_sites`/`add_defaults` so they compare
+        the buffer with the saved file, not with the index (which already
+        holds the buffer). None for documents not open (or not indexed when
+        opened); then the index itself is the saved state."""
+        return self._baselines.get(path)
+
+    def open_texts(self) -> dict[str, bytes]:
+        """Latest text of every open document (the `overlays` engine functions take)."""
+        with self._cond:
+            return dict(self._open)
+
     def status(self) -> dict:
         counts = navigation.index_counts(self.graph)
         return {"name": self.name, "root": str(self.root), "state": self.state,
@@ -197,8 +220,14 @@ class FolderIndex:
                     self.indexer.update_paths(sorted(disk))
                 for path, text in buffers.items():
                     if self._indexable(path, text):
-                        self._keep_baseline(path, text)
+                        with self._cond:
+                            retake = path in self._rebaseline and path in self._open
+                            self._rebaseline.discard(path)
+                        if path not in self._baselines and not retake:
+                            self._capture_baseline(path)  # the index still holds the disk version
                         self.indexer.update_source(path, text)
+                        if retake:
+                            self._capture_baseline(path)  # the saved text is the disk version now
             except (StoreError, sqlite3.Error, OSError):
                 log.exception("indexing %s failed", self.root)
             except Exception:  # a bug in one file's indexing must not stop the writer
@@ -213,20 +242,17 @@ class FolderIndex:
                 except Exception:
                     log.exception("on_indexed hook failed for %s", self.root)
 
-    def _keep_baseline(self, path: str, text: bytes) -> None:
-        """Writer thread, before an overlay: snapshot the saved version's
-        definitions and their uses, so breaking changes and signature
-        ripples compare the buffer with what is on disk, not with itself."""
-        if path in self.baselines:
-            return
-        row = self.indexer.store.conn.execute("SELECT sha256 FROM files WHERE path = ?", (path,)).fetchone()
-        if row is None or row[0] == hashlib.sha256(text).hexdigest():
-            return  # not indexed yet, or the buffer is the saved text (didOpen)
-        self.baselines[path] = Baseline.capture(self.graph, path)
-
-    def saved(self, path: str) -> None:
-        """The buffer is on disk now (save, close): the next edit starts a new baseline."""
-        self.baselines.pop(path, None)
+    def _capture_baseline(self, path: str) -> None:
+        """Writer thread. Only for indexed files: a file opened before the first
+        full run gets its baseline when the run puts its buffer back on top."""
+        try:
+            if self.indexer.store.conn.execute("SELECT 1 FROM files WHERE path=?", (path,)).fetchone():
+                baseline = Baseline.capture(self.graph, path)
+                with self._cond:
+                    if path in self._open:
+                        self._baselines[path] = baseline
+        except (StoreError, sqlite3.Error):
+            log.exception("cannot record the saved state of %s", path)
 
     def _full_run(self, progress: ProgressSink | None) -> None:
         with self._cond:
@@ -349,20 +375,21 @@ class Session:
             folder, path = located
             folder.buffer_changed(path, text.encode("utf-8", errors="surrogatepass"), immediate)
 
-    def document_saved(self, uri: str) -> None:
+    def buffer_saved(self, uri: str, text: str) -> None:
         located = self.locate(uri)
         if located is not None:
-            located[0].saved(located[1])
+            folder, path = located
+            folder.buffer_saved(path, text.encode("utf-8", errors="surrogatepass"))
 
     def baseline(self, uri: str):
-        """The saved state of an edited document, if it has unsaved edits."""
+        """The saved state of an edited document (None when it has none)."""
         located = self.locate(uri)
-        return located[0].baselines.get(located[1]) if located is not None else None
+        return located[0].baseline(located[1]) if located is not None else None
 
     def open_texts(self, uri: str) -> dict[str, bytes]:
         """Unsaved text of every open document in the folder holding `uri`."""
         located = self.locate(uri)
-        return dict(located[0]._open) if located is not None else {}
+        return located[0].open_texts() if located is not None else {}
 
     def buffer_closed(self, uri: str) -> None:
         located = self.locate(uri)

@@ -22,11 +22,10 @@ def register(server) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(ls, params: types.DidSaveTextDocumentParams) -> None:
-        ls.session.document_saved(params.text_document.uri)
         diagnostics.clear(ls, params.text_document.uri)
         document = ls.workspace.text_documents.get(params.text_document.uri)
         if document is not None:
-            ls.session.buffer_changed(params.text_document.uri, document.source, immediate=True)
+            ls.session.buffer_saved(params.text_document.uri, document.source)
         else:
             ls.session.files_changed([params.text_document.uri])
         search.saved(ls, params.text_document.uri)  # re-embed after saves, never per keystroke

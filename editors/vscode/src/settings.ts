@@ -27,6 +27,9 @@ export const FEATURES = [
   "typeHierarchy",
   "codeLens",
   "documentHighlight",
+  "rename",
+  "codeAction",
+  "willRenameFiles",
 ] as const;
 
 /** Settings read by the server: changing one restarts it. Others are client-side only. */
