@@ -108,12 +108,13 @@ def reference_locations(root: Path, refs: list[Reference]) -> list[types.Locatio
     return [location(root, r.path, r.range) for r in refs]
 
 
-def hover(info: HoverInfo | None) -> types.Hover | None:
+def hover(info: HoverInfo | None, explanation: str = "") -> types.Hover | None:
     if info is None:
         return None
     sym = info.symbol
     header = sym.signature or f"{sym.kind} {sym.name}"
-    parts = [f"```python\n{header}\n```"]
+    parts = [explanation] if explanation else []
+    parts.append(f"```python\n{header}\n```")
     if sym.docstring:
         parts.append(sym.docstring.strip())
     plural = "" if info.references == 1 else "s"

@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lsprotocol import types
-
 from indexer import coverage_data
 from indexer.breaking import breaking_changes
 from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact_at
@@ -45,14 +43,12 @@ def _int(value, default: int) -> int:
     return value if isinstance(value, int) and value > 0 else default
 
 
-async def compute(ls, params: dict) -> dict | None:
-    if not isinstance(params, dict):
+async def compute(ls, params) -> dict | None:
+    params = convert.plain(params)
+    at = convert.text_position(params)
+    if at is None:
         return None
-    uri = (params.get("textDocument") or {}).get("uri")
-    position = params.get("position") or {}
-    line, character = position.get("line"), position.get("character")
-    if not isinstance(uri, str) or not isinstance(line, int) or not isinstance(character, int):
-        return None
+    uri, line, character = at
     document = ls.workspace.text_documents.get(uri)
     text = document.source.encode("utf-8") if document is not None else None
     answer = await ls.session.at(uri, _report, line, character, _int(params.get("depth"), DEFAULT_DEPTH),
@@ -64,29 +60,12 @@ async def compute(ls, params: dict) -> dict | None:
 def register(server) -> None:
     @server.feature(IMPACT)
     async def impact_request(ls, params=None):
-        return await compute(ls, _plain(params))
+        return await compute(ls, params)
 
     @server.command(convert.IMPACT)
     async def impact_command(ls, *args):
         # Arguments: [uri, {line, character}] (code lenses) or [{textDocument, position}].
+        args = [convert.plain(a) for a in args]
         if len(args) >= 2 and isinstance(args[0], str):
-            return await compute(ls, {"textDocument": {"uri": args[0]}, "position": _plain(args[1])})
-        return await compute(ls, _plain(args[0]) if args else None)
-
-
-def _plain(value):
-    """pygls hands custom params over as attribute objects: back to dicts."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "_asdict"):
-        return _plain(value._asdict())
-    if hasattr(value, "__dict__"):
-        return _plain(vars(value))
-    return value
-
-
-__all__ = ["register", "compute", "types"]
+            return await compute(ls, {"textDocument": {"uri": args[0]}, "position": args[1]})
+        return await compute(ls, args[0] if args else None)
