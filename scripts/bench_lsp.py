@@ -296,7 +296,9 @@ async def bench_codemeld(corpus: Corpus, work: Path, positions: int, timeout: fl
     cache = work / f"cache-{corpus.name}"
     env = {**os.environ, "PYTHONPATH": str(REPO), "CODEMELD_CACHE_DIR": str(cache)}
     command = [sys.executable, "-m", "server", "--log-file", str(work / f"server-{corpus.name}.log")]
-    options = {"indexDir": str(cache / "index"), "exclude": corpus.exclude}
+    # Navigation latency is measured without the background embedding run
+    # (scripts/bench_embed.py measures that stage on its own).
+    options = {"indexDir": str(cache / "index"), "exclude": corpus.exclude, "embeddings": False}
     result: dict = {"corpus": str(corpus.root)}
 
     server = Server(command, env)

@@ -26,7 +26,9 @@ This module knows folders, paths and threads; LSP messages leave through the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import threading
 import time
 from typing import Any, Callable
@@ -88,6 +90,9 @@ class SemanticService:
         config = EmbedderConfig.from_env()
         if options.embeddingModel:
             config = EmbedderConfig(model=options.embeddingModel, int8=config.int8)
+        if not config.threads:
+            # Leave a core to the requests: embedding a big workspace runs for a while.
+            config = dataclasses.replace(config, threads=max(1, (os.cpu_count() or 1) - 1))
         self.embedder = SentenceTransformerEmbedder(config)
         self._notify = notify
         self._progress = progress
