@@ -18,8 +18,8 @@ import tree_sitter as ts
 
 from indexer.breaking import (Baseline, Definition, _before, _bound_params, _new_definitions, _reordered, _Sources,
                               _uses, check_call)
-from indexer.languages.python.extract import _Columns, normalize_source, parser
-from indexer.model import Range
+from indexer.languages.python.extract import _Columns, extract, normalize_source, parser
+from indexer.model import Range, Reference
 from indexer.query import Graph
 from indexer.rename import TextEdit
 
@@ -110,6 +110,16 @@ def rebuild_call(arguments: ts.Node, old: tuple, new: tuple) -> str | None:
     return "(" + ", ".join(parts) + ")"
 
 
+def _local_calls(graph: Graph, path: str, source: bytes) -> list[Reference]:
+    """Calls by plain name in a buffer, with the buffer's own positions."""
+    row = graph.conn.execute("SELECT module, is_package FROM files WHERE path = ?", (path,)).fetchone()
+    if row is None:
+        return []
+    facts = extract(normalize_source(source), path, row[0], bool(row[1]))
+    return [Reference(path, Range.of(*ref.span), ref.name, "call", None, None, 1.0, "buffer")
+            for ref in facts.refs if ref.kind == "call" and ref.receiver is None]
+
+
 def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str, bytes] | None = None,
                       baseline: Baseline | None = None) -> list[Ripple]:
     """One Ripple per changed definition: every call site the change breaks,
@@ -118,7 +128,8 @@ def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str
     twice changes nothing."""
     old_defs = _before(graph, path, baseline)
     new_defs = _new_definitions(graph, path, source)
-    sources = _Sources(graph.root, dict(overlays or {}))
+    sources = _Sources(graph.root, {**(overlays or {}), path: source})
+    local_calls = _local_calls(graph, path, source)
     out = []
     for qualname, before in old_defs.items():
         after = new_defs.get(qualname)
@@ -129,24 +140,27 @@ def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str
         if before.name == "__init__" and before.parent:
             targets = [before.parent]  # constructor calls name the class
         edits = []
-        for target in targets:
-            for ref in _uses(graph, target, baseline):
-                if ref.kind != "call" or ref.path == path:
-                    continue
-                found = sources.arguments_at(ref.path, ref.range.start.line, ref.range.start.character)
-                if found is None:
-                    continue
-                arguments, file_source = found
-                old_params, new_params = _bound_params(before, through_instance), _bound_params(after, through_instance)
-                args = sources.call_at(ref.path, ref.range.start.line, ref.range.start.character)
-                if args is not None and not check_call(new_params, args) and not _reordered(old_params, new_params, args):
-                    continue  # fits the new signature already
-                text = rebuild_call(arguments, old_params, new_params)
-                if text is None or text == arguments.text.decode("utf-8", "replace"):
-                    continue
-                span = _Columns(file_source).span(arguments)
-                edits.append(TextEdit(ref.path, Range.of(*span), text, ref.confidence >= 0.5,
-                                      f"call of {qualname}"))
+        sites = [ref for target in targets for ref in _uses(graph, target, baseline)
+                 if ref.kind == "call" and ref.path != path]
+        # Calls in the edited buffer itself: the index's positions there are
+        # stale, so they come from the buffer (module-level functions called by name).
+        if before.kind == "function" and before.parent not in old_defs:
+            sites += [ref for ref in local_calls if ref.name == before.name]
+        for ref in sites:
+            found = sources.arguments_at(ref.path, ref.range.start.line, ref.range.start.character)
+            if found is None:
+                continue
+            arguments, file_source = found
+            old_params, new_params = _bound_params(before, through_instance), _bound_params(after, through_instance)
+            args = sources.call_at(ref.path, ref.range.start.line, ref.range.start.character)
+            if args is not None and not check_call(new_params, args) and not _reordered(old_params, new_params, args):
+                continue  # fits the new signature already
+            text = rebuild_call(arguments, old_params, new_params)
+            if text is None or text == arguments.text.decode("utf-8", "replace"):
+                continue
+            span = _Columns(file_source).span(arguments)
+            edits.append(TextEdit(ref.path, Range.of(*span), text, ref.confidence >= 0.5,
+                                  f"call of {qualname}"))
         if edits:
             short = before.name if before.name != "__init__" else before.parent.rsplit(".", 1)[-1]
             out.append(Ripple(qualname, f"Update {len(edits)} call site{'s' * (len(edits) != 1)} of {short}()",

@@ -65,3 +65,11 @@ def test_add_defaults_alternative(tmp_path):
     ripples = add_defaults(graph, "lib.py", new.encode())
     assert ripples[0].title == "Add a default to keep callers of f() working"
     assert apply_edits(new, list(ripples[0].edits)) == "def f(a, b=None, c: int = None):\n    pass\n"
+
+
+def test_call_sites_in_the_edited_buffer_itself(tmp_path):
+    files = {"lib.py": "def f(a):\n    pass\n\n\ndef g():\n    return f(1)\n"}
+    indexer, graph = build(tmp_path, files)
+    new = "def f(a, b):\n    pass\n\n\ndef g():\n    return f(1)\n"
+    edits = [e for r in update_call_sites(graph, "lib.py", new.encode()) for e in r.edits]
+    assert apply_edits(new, edits) == "def f(a, b):\n    pass\n\n\ndef g():\n    return f(1, b=...)\n"
