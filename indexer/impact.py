@@ -452,3 +452,15 @@ def impact_summary(graph: Graph, qualname: str, depth: int = SUMMARY_DEPTH, limi
         depth, limit = 1, min(limit, 100)
     report = impact(graph, qualname, depth=depth, limit=limit)
     return ImpactSummary(len(report.dependents), len(report.files), len(report.tests), report.truncated)
+
+
+def direct_summary(graph: Graph, qualname: str) -> str:
+    """The first link only, in one indexed query: for hovers, which must stay
+    fast on any symbol (the whole chain is codemeld/impact and the code lens)."""
+    dependents, files, tests = graph.conn.execute(
+        "SELECT count(DISTINCT r.enclosing), count(DISTINCT r.file_id),"
+        " count(DISTINCT CASE WHEN s.is_test = 1 THEN r.enclosing END)"
+        " FROM refs r LEFT JOIN symbols s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
+        " WHERE r.target = ?", (qualname,)).fetchone()
+    return (f"{dependents} direct dependent{'s' * (dependents != 1)} in {files} file{'s' * (files != 1)}"
+            f" · {tests} direct test{'s' * (tests != 1)}")

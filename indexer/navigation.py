@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from indexer.model import Range, Reference, Symbol
-from indexer.impact import impact_summary
+from indexer.impact import direct_summary
 from indexer.query import REF_COLUMNS, SYMBOL_COLUMNS, Graph, reference_from_row, symbol_from_row
 
 # Reference kinds that mean "runs that code": a decorator is applied (called)
@@ -82,7 +82,7 @@ def hover(graph: Graph, path: str, line: int, character: int, min_confidence: fl
     count, files = graph.conn.execute(
         "SELECT count(*), count(DISTINCT file_id) FROM refs WHERE target = ? AND confidence >= ?",
         (symbol.qualname, min_confidence)).fetchone()
-    summary = impact_summary(graph, symbol.qualname).text() if symbol.kind not in ("module", "parameter") else ""
+    summary = direct_summary(graph, symbol.qualname) if symbol.kind not in ("module", "parameter") else ""
     return HoverInfo(symbol, count, files, summary)
 
 
