@@ -74,6 +74,9 @@ def references(graph: Graph, path: str, line: int, character: int, include_decla
     return out
 
 
+HOVER_DETAIL_LIMIT = 2000  # uses above which hover skips per-dependent counts
+
+
 def hover(graph: Graph, path: str, line: int, character: int, min_confidence: float = 0.0) -> HoverInfo | None:
     found = graph.definitions_at(path, line, character)
     if not found:
@@ -82,7 +85,14 @@ def hover(graph: Graph, path: str, line: int, character: int, min_confidence: fl
     count, files = graph.conn.execute(
         "SELECT count(*), count(DISTINCT file_id) FROM refs WHERE target = ? AND confidence >= ?",
         (symbol.qualname, min_confidence)).fetchone()
-    summary = direct_summary(graph, symbol.qualname) if symbol.kind not in ("module", "parameter") else ""
+    if symbol.kind in ("module", "parameter"):
+        summary = ""
+    elif count > HOVER_DETAIL_LIMIT:
+        # Thousands of uses: counting them again by dependent would make the
+        # hover slow; the full picture is one codemeld/impact away.
+        summary = f"used {count} times: run codemeld impact for dependents and tests"
+    else:
+        summary = direct_summary(graph, symbol.qualname)
     return HoverInfo(symbol, count, files, summary)
 
 

@@ -13,10 +13,12 @@ def _hover(graph, path, line, character, min_confidence, model):
     info = navigation.hover(graph, path, line, character, min_confidence)
     if info is None:
         return None
-    try:
-        explanation = hover_line(graph, path, line, character, model)
-    except Exception:  # an explanation is a bonus: never lose the hover over it
-        explanation = ""
+    explanation = ""
+    if info.references <= navigation.HOVER_DETAIL_LIMIT:  # keep hovers on hugely used names fast
+        try:
+            explanation = hover_line(graph, path, line, character, model)
+        except Exception:  # an explanation is a bonus: never lose the hover over it
+            explanation = ""
     return info, explanation
 
 
