@@ -28,9 +28,6 @@ _CONSTRUCTORS = ("__init__", "__new__", "__post_init__")
 DEFAULT_DEPTH = 6
 DEFAULT_LIMIT = 2000
 _CALLABLE_KINDS = ("function", "method")
-# Symbols that stand for their own code; others (parameters, locals) are
-# folded into the function they belong to.
-_NODE_KINDS = ("module", "class", "function", "method", "variable", "constant", "attribute")
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,22 +147,6 @@ class _Walk:
             sym = self.symbol(sym.parent)
         return out
 
-    def node_of(self, qualname: str) -> str | None:
-        """Fold parameters and locals into the function they belong to."""
-        while qualname:
-            sym = self.symbol(qualname)
-            if sym is None:
-                return None
-            if sym.kind in _NODE_KINDS and not self._is_local(sym):
-                return qualname
-            qualname = sym.parent or ""
-        return None
-
-    def _is_local(self, sym: Symbol) -> bool:
-        if sym.kind not in ("variable", "constant") or not sym.parent:
-            return False
-        parent = self.symbol(sym.parent)
-        return parent is not None and parent.kind in _CALLABLE_KINDS
 
 
 def _incoming_many(graph: Graph, qualnames: list[str]) -> dict[str, list[tuple[str, str, float]]]:
@@ -196,17 +177,6 @@ def superclasses(graph: Graph, qualname: str) -> list[str]:
         "SELECT DISTINCT target FROM refs WHERE enclosing = ? AND kind = 'inherit' AND target IS NOT NULL",
         (qualname,))
     return [q for (q,) in rows]
-
-
-def _closure(graph: Graph, start: str, step) -> list[str]:
-    seen, todo, out = {start}, [start], []
-    while todo:
-        for nxt in step(graph, todo.pop()):
-            if nxt not in seen:
-                seen.add(nxt)
-                out.append(nxt)
-                todo.append(nxt)
-    return out
 
 
 def _hierarchy(graph: Graph, start: str, down: bool) -> list[str]:
@@ -301,9 +271,9 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                     # Already reached; or the class/module that contains the
                     # node (its body mentions its own member): not a dependent.
                     continue
-                dependent = enclosing if enclosing in walk.symbols and walk.symbols[enclosing] else walk.node_of(enclosing)
-                if dependent is None or dependent in walk.reach:
-                    continue
+                if walk.symbol(enclosing) is None:
+                    continue  # a scope owner that left the index meanwhile
+                dependent = enclosing
                 candidate = _Reach(level, base.confidence * conf, kind, parent)
                 held = found.get(dependent)
                 if held is None or candidate.confidence > held.confidence:
@@ -329,7 +299,7 @@ def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tu
     out = [AffectedTest(test_node_id(test, walk.symbol), test, depth, confidence, via)]
     owner = walk.symbol(test.parent) if test.kind == "method" and test.parent else None
     if owner is not None and owner.kind == "class":
-        for sub in _closure(walk.graph, owner.qualname, subclasses):
+        for sub in _subclasses(walk, owner.qualname):
             sub_symbol = walk.symbol(sub)
             if sub_symbol is None or not sub_symbol.is_test or walk.symbol(f"{sub}.{test.name}") is not None:
                 continue

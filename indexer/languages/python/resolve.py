@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from indexer.languages.base import FileFacts
-from indexer.languages.python.summary import ModuleSummary, SymInfo, class_members, keep_first, sym_info, summarize
+from indexer.languages.python.summary import ModuleSummary, SymInfo, summarize, symbol_infos
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # Subscripted annotations whose first argument is the type that matters.
@@ -94,15 +94,10 @@ class _File:
 
     def __init__(self, facts: FileFacts):
         self.facts = facts
-        self.info: dict[str, SymInfo] = {}
+        self.info: dict[str, SymInfo] = symbol_infos(facts, with_locals=True)
         self.local_scope: dict[str, int] = {}  # qualname -> scope its type_expr evaluates in
-        members = class_members(facts)
         scope_of_symbol = {scope.symbol: i for i, scope in enumerate(facts.scopes) if scope.symbol >= 0}
-        for index, sym in enumerate(facts.symbols):
-            info = sym_info(facts, index)
-            if sym.kind == "class":
-                info.members = members.get(index, {})
-            keep_first(self.info, info)
+        for sym in facts.symbols:
             self.local_scope.setdefault(sym.qualname, scope_of_symbol.get(sym.parent, 0))
         self.enclosing = [facts.symbols[self.owner(i)].qualname for i in range(len(facts.scopes))]
         self.name_cache: dict[tuple[int, str], tuple] = {}

@@ -48,7 +48,7 @@ class ModuleSummary(Compact):
         return {name for name in self.names if not name.startswith("_")}
 
 
-def sym_info(facts: FileFacts, index: int, include_members: bool = True) -> SymInfo:
+def sym_info(facts: FileFacts, index: int) -> SymInfo:
     sym: SymbolFact = facts.symbols[index]
     parent_kind = facts.symbols[sym.parent].kind if sym.parent >= 0 else None
     info = SymInfo(
@@ -89,19 +89,28 @@ def class_members(facts: FileFacts) -> dict[int, dict[str, str]]:
     return out
 
 
-def summarize(facts: FileFacts) -> ModuleSummary:
-    symbols: dict[str, SymInfo] = {}
+def symbol_infos(facts: FileFacts, with_locals: bool) -> dict[str, SymInfo]:
+    """SymInfo per qualname (first definition wins, overloads add returns).
+    Without locals: what other modules can see (no parameters, nothing
+    defined inside a function)."""
+    infos: dict[str, SymInfo] = {}
     members = class_members(facts)
     kinds = [s.kind for s in facts.symbols]
     for index, sym in enumerate(facts.symbols):
-        if sym.kind == "parameter":
+        if not with_locals and (sym.kind == "parameter"
+                                or sym.parent >= 0 and kinds[sym.parent] not in ("module", "class")):
             continue
-        if sym.parent >= 0 and kinds[sym.parent] not in ("module", "class"):
-            continue  # a function's locals are invisible from outside
         info = sym_info(facts, index)
         if sym.kind == "class":
             info.members = members.get(index, {})
-        keep_first(symbols, info)
+        keep_first(infos, info)
+    return infos
+
+
+def summarize(facts: FileFacts) -> ModuleSummary:
+    symbols: dict[str, SymInfo] = {}
+    members = class_members(facts)
+    symbols = symbol_infos(facts, with_locals=False)
     module_scope = facts.scopes[0].names if facts.scopes else {}
     names = {
         name: ("def", facts.symbols[b[1]].qualname) if b[0] == "def" else b
