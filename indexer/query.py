@@ -230,8 +230,10 @@ class Graph:
         return absolute.relative_to(self.root).as_posix() if absolute.is_relative_to(self.root) else None
 
     def _indexed(self, path: Path) -> bool:
-        rel = path.relative_to(self.root).as_posix()
-        return self.conn.execute("SELECT 1 FROM files WHERE path = ?", (rel,)).fetchone() is not None
+        return self.has_file(path.relative_to(self.root).as_posix())
+
+    def has_file(self, path: str) -> bool:
+        return self.store.has_file(path)
 
     # -- status ---------------------------------------------------------------
 

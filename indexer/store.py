@@ -279,6 +279,10 @@ class Store:
 
     # -- reading for the indexer -------------------------------------------
 
+    def has_file(self, path: str) -> bool:
+        """Whether `path` (POSIX, relative to the root) is in the index."""
+        return self.conn.execute("SELECT 1 FROM files WHERE path=?", (path,)).fetchone() is not None
+
     def dirty_files(self) -> list[tuple[int, str]]:
         return list(self.conn.execute("SELECT id, path FROM files WHERE dirty=1 AND facts IS NOT NULL"))
 

@@ -253,7 +253,7 @@ def symbols(
     if path is None:
         raise CliError(f"{file} is outside the workspace {graph.root}")
     found = [s for s in graph.symbols_in_file(path) if s.kind != "module"]
-    if not found and not graph.conn.execute("SELECT 1 FROM files WHERE path=?", (path,)).fetchone():
+    if not found and not graph.has_file(path):
         raise CliError(f"{path} is not in the index")
     if as_json:
         _emit_json([s.to_json() | {"signature": s.signature, "parent": s.parent} for s in found])

@@ -144,7 +144,7 @@ class FolderIndex:
         """Writer thread: huge or ignored files stay out of the index, as on disk."""
         if len(text) > self.options.maxFileSize:
             return False
-        if self.indexer.store.conn.execute("SELECT 1 FROM files WHERE path=?", (path,)).fetchone():
+        if self.indexer.store.has_file(path):
             return True
         checked = discovery.check_file(self.root, Path(path), discovery.DiscoveryOptions(
             max_file_size=self.options.maxFileSize, exclude=tuple(self.options.exclude)))
@@ -246,7 +246,7 @@ class FolderIndex:
         """Writer thread. Only for indexed files: a file opened before the first
         full run gets its baseline when the run puts its buffer back on top."""
         try:
-            if self.indexer.store.conn.execute("SELECT 1 FROM files WHERE path=?", (path,)).fetchone():
+            if self.indexer.store.has_file(path):
                 baseline = Baseline.capture(self.graph, path)
                 with self._cond:
                     if path in self._open:

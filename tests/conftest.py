@@ -1,0 +1,36 @@
+"""Test tiers.
+
+`pytest -m "not slow"` is the fast tier: data-driven engine tests in one
+process. Everything that starts an editor, a language server, a CLI
+subprocess, the real embedding model or a whole corpus is `slow`. The
+README's test command and `.ci/run` run both tiers.
+
+Whole folders and files are tiered here, by what they are; a single slow
+test elsewhere carries `@pytest.mark.slow` itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+
+# Real LSP sessions and real editors.
+SLOW_FOLDERS = {"e2e", "editors"}
+# CLI subprocesses, the real model, a real corpus, SIGKILLed index runs.
+SLOW_FILES = {
+    "unit/test_cli.py", "unit/test_explain_cli.py", "unit/test_crash_safety.py",
+    "unit/test_semantic.py", "unit/test_stdlib_corpus.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        try:
+            where = Path(str(item.path)).resolve().relative_to(TESTS)
+        except ValueError:
+            continue
+        if where.parts[0] in SLOW_FOLDERS or where.as_posix() in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

@@ -1,0 +1,146 @@
+"""Tidy: the architecture's boundaries, checked on the source itself.
+
+Each test reads the code (AST, not grep, so comments and strings do not
+count) and fails on a new violation of an invariant ARCHITECTURE.md states.
+Where today's code still breaks a boundary, the offenders are listed by name
+in a KNOWN_* set: that list may only shrink. A module that stops offending
+must leave the list too, so it cannot quietly start again.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Engine modules that still run SQL themselves instead of asking the store or
+# the graph (issue 13: "a sealed graph"). Shrink, never grow.
+KNOWN_ENGINE_SQL = {
+    "indexer/breaking.py", "indexer/explain/pack.py", "indexer/explain/service.py", "indexer/impact.py",
+    "indexer/moves.py", "indexer/navigation.py", "indexer/propagate.py",
+    "indexer/ripple.py", "indexer/semantic/build.py", "indexer/semantic/search.py",
+}
+# Engine modules outside indexer/languages/ that import the Python plugin
+# directly instead of going through the language registry.
+KNOWN_DIRECT_LANGUAGE_IMPORTS = {
+    "indexer/breaking.py", "indexer/index.py", "indexer/moves.py",
+    "indexer/propagate.py", "indexer/rename.py", "indexer/ripple.py",
+}
+# Where SQL belongs: the graph's store and query modules, plus the two
+# modules that own a database of their own (the explanation cache) or read
+# another tool's (coverage.py's data file), and the vector store (LanceDB's
+# merge builder also ends in `.execute`).
+SQL_HOMES = {"indexer/store.py", "indexer/query.py", "indexer/explain/cache.py",
+             "indexer/coverage_data.py", "indexer/semantic/store.py"}
+
+# Folders whose every source file ARCHITECTURE.md must name.
+MAPPED = [("indexer", "*.py"), ("server", "*.py"), ("scripts", "*.py"), ("scripts", "*.sh"),
+          ("editors/vscode/src", "*.ts"), ("editors/nvim", "*.lua")]
+
+
+def sources(folder: str, pattern: str = "*.py") -> list[Path]:
+    return sorted(p for p in (REPO / folder).rglob(pattern)
+                  if "node_modules" not in p.parts and "__pycache__" not in p.parts)
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(REPO).as_posix()
+
+
+@lru_cache(maxsize=None)
+def syntax(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module an import statement in `path` names (relative ones resolved)."""
+    tree = syntax(path)
+    package = rel(path).removesuffix(".py").replace("/", ".").rsplit(".", 1)[0]
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{parent}.{base}" if base else parent
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def runs_sql(path: Path) -> bool:
+    """Touches a database connection: `.conn`, `.execute*(...)` or
+    `sqlite3.connect` (catching `sqlite3.Error` is fine)."""
+    tree = syntax(path)
+    return any(isinstance(node, ast.Attribute)
+               and (node.attr in {"conn", "execute", "executemany", "executescript"}
+                    or (node.attr == "connect" and isinstance(node.value, ast.Name) and node.value.id == "sqlite3"))
+               for node in ast.walk(tree))
+
+
+def test_engine_never_imports_lsp_or_the_server():
+    offenders = {rel(p): sorted(m for m in imported_modules(p)
+                                if m.split(".")[0] in {"pygls", "lsprotocol", "server"})
+                 for p in sources("indexer")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_front_doors_hold_no_sql():
+    assert [rel(p) for p in sources("server") if runs_sql(p)] == []
+
+
+def test_engine_sql_stays_in_the_store_and_graph_modules():
+    offenders = {rel(p) for p in sources("indexer") if runs_sql(p)} - SQL_HOMES
+    assert offenders - KNOWN_ENGINE_SQL == set(), "new SQL outside indexer/store.py and indexer/query.py"
+    assert KNOWN_ENGINE_SQL - offenders == set(), "no longer offends: drop it from KNOWN_ENGINE_SQL"
+
+
+def test_languages_are_reached_through_the_registry():
+    offenders = {rel(p) for p in sources("indexer")
+                 if not rel(p).startswith("indexer/languages/")
+                 and any(m.startswith("indexer.languages.") and m.split(".")[2] not in {"base"}
+                         and m != "indexer.languages" and len(m.split(".")) > 2
+                         and (REPO / "indexer/languages" / m.split(".")[2]).is_dir()
+                         for m in imported_modules(p))}
+    assert offenders - KNOWN_DIRECT_LANGUAGE_IMPORTS == set(), "import the language registry, not a plugin"
+    assert KNOWN_DIRECT_LANGUAGE_IMPORTS - offenders == set(), "no longer offends: drop it from the list"
+
+
+def test_tests_and_scripts_do_not_import_each_other():
+    tests_importing_scripts = {rel(p) for p in sources("tests")
+                               if any(m.split(".")[0] == "scripts" for m in imported_modules(p))}
+    scripts_importing_tests = {rel(p) for p in sources("scripts")
+                               if any(m.split(".")[0] == "tests" for m in imported_modules(p))}
+    assert (tests_importing_scripts, scripts_importing_tests) == (set(), set())
+
+
+@pytest.mark.parametrize("folder,pattern", MAPPED)
+def test_code_map_names_every_module(folder, pattern):
+    code_map = (REPO / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    unnamed = [rel(p) for p in sources(folder, pattern)
+               if p.name not in code_map and not (p.name == "__init__.py" and p.stat().st_size < 400)]
+    assert unnamed == [], "ARCHITECTURE.md does not mention these modules"
+
+
+@pytest.mark.slow
+def test_install_prints_nothing_unexpected():
+    """The README's install step, run again over an installed venv, is quiet:
+    no setuptools deprecation walls, no pip chatter."""
+    proc = subprocess.run(["bash", "scripts/install.sh"], cwd=REPO, capture_output=True, text=True,
+                          timeout=900, env=os.environ | {"PIP_PROGRESS_BAR": "off"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # This machine's pip configuration lists local package mirrors that do
+    # not hold every package; pip says so. That is the machine, not us.
+    said = [line for line in (proc.stdout + proc.stderr).splitlines()
+            if line.strip() and not re.match(r"WARNING: Location '.*' is ignored", line)]
+    assert said == []
