@@ -20,6 +20,7 @@ from indexer.impact import Breaking
 from indexer.languages.python.extract import extract, normalize_source, parser
 from indexer.model import Range, Reference
 from indexer.query import Graph
+from indexer.text import utf8_of_utf16
 
 _DEFINITION_KINDS = ("function", "method", "class")
 
@@ -185,8 +186,7 @@ class _Sources:
         if line >= len(lines):
             return None
         text = lines[line].decode("utf-8", "replace")
-        prefix = text.encode("utf-16-le")[: utf16_col * 2].decode("utf-16-le", "ignore")
-        byte_col = len(prefix.encode("utf-8"))
+        byte_col = utf8_of_utf16(text, utf16_col)
         node = tree.root_node.descendant_for_point_range((line, byte_col), (line, byte_col))
         if node is None or node.type != "identifier":
             return None

@@ -18,6 +18,7 @@ from indexer.languages.python.extract import extract, normalize_source, parser
 from indexer.model import Range
 from indexer.query import Graph
 from indexer.rename import TextEdit
+from indexer.text import utf16_len
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def _ask(graph: Graph, client: ChatClient, qualname: str, change: str, caller) -
     if updated.strip() == original.strip() or parser().parse(updated.strip().encode()).root_node.has_error:
         return None  # no change, or not valid Python: nothing worth proposing
     end_line = caller.range.end.line
-    end_col = len(text.split("\n")[end_line].encode("utf-16-le")) // 2
+    end_col = utf16_len(text.split("\n")[end_line])
     edit = TextEdit(caller.path, Range.of(caller.range.start.line, 0, end_line, end_col), updated, False,
                     f"suggested by {client.config.model} after the change to {qualname.rsplit('.', 1)[-1]}")
     return Proposal(qualname, caller.qualname, edit)

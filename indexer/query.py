@@ -13,6 +13,7 @@ from pathlib import Path
 
 from indexer.model import IndexStats, Position, Range, Reference, Symbol
 from indexer.store import Store
+from indexer.text import char_column, utf16_column
 
 SYMBOL_COLUMNS = (
     "s.id, s.name, s.qualname, s.kind, f.path, s.sl, s.sc, s.el, s.ec, s.nsl, s.nsc, s.nel, s.nec,"
@@ -43,18 +44,6 @@ def reference_from_row(row) -> Reference:
     path, sl, sc, el, ec, name, kind, enclosing, target, confidence, how = row
     return Reference(path, Range.of(sl, sc, el, ec), name, kind, enclosing, target, confidence, how)
 
-
-def char_column(line_text: str, utf16_col: int) -> int:
-    """UTF-16 column -> code-point column (what compilers and people count)."""
-    if line_text.isascii():
-        return utf16_col
-    return len(line_text.encode("utf-16-le")[: utf16_col * 2].decode("utf-16-le", "ignore"))
-
-
-def utf16_column(line_text: str, char_col: int) -> int:
-    """Code-point column -> UTF-16 column (what LSP and the index use)."""
-    prefix = line_text[:char_col]
-    return char_col if prefix.isascii() else len(prefix.encode("utf-16-le")) // 2
 
 
 class Graph:

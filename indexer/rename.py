@@ -21,6 +21,7 @@ from indexer.impact import subclasses, superclasses
 from indexer.languages.python.extract import _Columns, normalize_source, parser
 from indexer.model import Range, Symbol
 from indexer.query import Graph
+from indexer.text import split_at_utf16
 
 UNCERTAIN_BELOW = 0.5
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -155,16 +156,12 @@ def apply_edits(text: str, edits: list[TextEdit]) -> str:
     """Apply non-overlapping edits (0-based lines, UTF-16 columns) to a text."""
     lines = text.split("\n")
 
-    def cut(line: str, utf16_col: int) -> tuple[str, str]:
-        encoded = line.encode("utf-16-le")
-        return encoded[: utf16_col * 2].decode("utf-16-le"), encoded[utf16_col * 2:].decode("utf-16-le")
-
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
         start, end = edit.range.start, edit.range.end
         if end.line >= len(lines):
             continue
-        before, _ = cut(lines[start.line], start.character)
-        _, after = cut(lines[end.line], end.character)
+        before, _ = split_at_utf16(lines[start.line], start.character)
+        _, after = split_at_utf16(lines[end.line], end.character)
         lines[start.line:end.line + 1] = (before + edit.new_text + after).split("\n")
     return "\n".join(lines)
 

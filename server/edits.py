@@ -15,6 +15,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException
 
+from indexer.text import char_column
 from server import convert
 
 
@@ -60,15 +61,12 @@ def covered(text: str, r) -> str | None:
     if r.end.line >= len(lines):
         return None
 
-    def col(line: str, utf16: int) -> int:
-        return len(line.encode("utf-16-le")[: utf16 * 2].decode("utf-16-le", "ignore"))
-
     if r.start.line == r.end.line:
         line = lines[r.start.line]
-        return line[col(line, r.start.character):col(line, r.end.character)]
+        return line[char_column(line, r.start.character):char_column(line, r.end.character)]
     first, last = lines[r.start.line], lines[r.end.line]
     middle = lines[r.start.line + 1:r.end.line]
-    return "\n".join([first[col(first, r.start.character):], *middle, last[:col(last, r.end.character)]])
+    return "\n".join([first[char_column(first, r.start.character):], *middle, last[:char_column(last, r.end.character)]])
 
 
 def refuse_if_text_differs(ls, root: Path, edits, expected: str, what: str) -> None:

@@ -18,6 +18,7 @@ import tree_sitter as ts
 import tree_sitter_python as tsp
 
 from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
+from indexer.text import utf16_of_utf8
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
@@ -77,11 +78,7 @@ class _Columns:
     def col(self, row: int, byte_col: int) -> int:
         if self.ascii or byte_col == 0:
             return byte_col
-        line = self.lines[row] if row < len(self.lines) else b""
-        prefix = line[:byte_col]
-        if prefix.isascii():
-            return byte_col
-        return len(prefix.decode("utf-8", "replace").encode("utf-16-le")) // 2
+        return utf16_of_utf8(self.lines[row] if row < len(self.lines) else b"", byte_col)
 
     def span(self, node: ts.Node) -> tuple[int, int, int, int]:
         (sr, sc), (er, ec) = node.start_point, node.end_point

@@ -1,0 +1,40 @@
+"""Columns, once: the index and LSP count UTF-16 code units; Python strings
+count code points; tree-sitter counts UTF-8 bytes. Every conversion between
+them lives here, so a non-ASCII line is handled the same way everywhere.
+"""
+
+from __future__ import annotations
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units (a character outside the BMP counts 2)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def char_column(line_text: str, utf16_col: int) -> int:
+    """UTF-16 column -> code-point column (what compilers and people count)."""
+    if line_text.isascii():
+        return utf16_col
+    return len(line_text.encode("utf-16-le")[: utf16_col * 2].decode("utf-16-le", "ignore"))
+
+
+def utf16_column(line_text: str, char_col: int) -> int:
+    """Code-point column -> UTF-16 column (what LSP and the index use)."""
+    return utf16_len(line_text[:char_col])
+
+
+def split_at_utf16(line_text: str, utf16_col: int) -> tuple[str, str]:
+    """The line cut in two at a UTF-16 column."""
+    at = char_column(line_text, utf16_col)
+    return line_text[:at], line_text[at:]
+
+
+def utf16_of_utf8(line_bytes: bytes, byte_col: int) -> int:
+    """UTF-8 byte column (tree-sitter) -> UTF-16 column."""
+    prefix = line_bytes[:byte_col]
+    return byte_col if prefix.isascii() else utf16_len(prefix.decode("utf-8", "replace"))
+
+
+def utf8_of_utf16(line_text: str, utf16_col: int) -> int:
+    """UTF-16 column -> UTF-8 byte column (to find a tree-sitter node)."""
+    return len(line_text[: char_column(line_text, utf16_col)].encode("utf-8"))
