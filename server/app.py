@@ -73,6 +73,11 @@ class CodemeldServer(LanguageServer):
         self.init_options = None  # the raw initializationOptions (the LLM endpoint is read from them)
         self.session = Session(self.options)
 
+    async def start_indexing(self, folder) -> None:
+        """A full (incremental) run of one folder, reported through $/progress."""
+        progress = await LspProgress.start(self, f"codemeld: indexing {folder.name}")
+        folder.request_full_run(progress)
+
     def shutdown(self):
         # Also reached when the client vanishes (stdin EOF) without `shutdown`:
         # stop indexing now, or interpreter exit would wait for the worker pool.
@@ -124,7 +129,7 @@ def build() -> CodemeldServer:
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=warning))
         search.start(ls)  # embeddings follow each folder's graph runs (server/semantic.py)
         for folder in ls.session.folders:
-            await start_indexing(ls, folder)
+            await ls.start_indexing(folder)
         if ls.options.watch and ls.session.folders:
             ls.session.watcher = Watcher(ls.session.folders).start()
 
@@ -142,18 +147,13 @@ def build() -> CodemeldServer:
             if path is not None and path.is_dir() and ls.session.folder_by_root(str(path)) is None:
                 folder = ls.session.add_folder(added.name or path.name, path, len(ls.session.folders) + 1)
                 search.attach(ls, folder)
-                await start_indexing(ls, folder)
+                await ls.start_indexing(folder)
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: CodemeldServer, params) -> None:
         ls.session.close()
 
     return server
-
-
-async def start_indexing(ls: CodemeldServer, folder) -> None:
-    progress = await LspProgress.start(ls, f"codemeld: indexing {folder.name}")
-    folder.request_full_run(progress)
 
 
 def setup_logging(log_file: Path | None, level: int = logging.INFO) -> None:

@@ -14,8 +14,6 @@ def register(server) -> None:
     @server.command(REINDEX)
     async def reindex(ls, *args) -> dict:
         """Re-check every file against the disk (an incremental run), with progress."""
-        from server.app import start_indexing  # app imports this module
-
         for folder in ls.session.folders:
-            await start_indexing(ls, folder)
+            await ls.start_indexing(folder)
         return {"started": len(ls.session.folders)}

@@ -144,3 +144,10 @@ def test_install_prints_nothing_unexpected():
     said = [line for line in (proc.stdout + proc.stderr).splitlines()
             if line.strip() and not re.match(r"WARNING: Location '.*' is ignored", line)]
     assert said == []
+
+
+def test_features_do_not_import_the_app():
+    """`server/app.py` wires the features; a feature that imports it back
+    makes a cycle (what it needs from the server comes in as `ls`)."""
+    assert [rel(p) for p in sources("server/features")
+            if any(m.startswith("server.app") for m in imported_modules(p))] == []
