@@ -233,6 +233,41 @@ class Graph:
         rel = path.relative_to(self.root).as_posix()
         return self.conn.execute("SELECT 1 FROM files WHERE path = ?", (rel,)).fetchone() is not None
 
+    # -- whole-graph reads (SCIP export, snapshots) ----------------------------
+
+    def indexed_files(self) -> list[tuple[str, str | None, bool]]:
+        """(path, module, is_package) of every indexed file, by path."""
+        rows = self.conn.execute("SELECT path, module, is_package FROM files ORDER BY path")
+        return [(path, module, bool(is_package)) for path, module, is_package in rows]
+
+    def all_symbols(self):
+        """Every symbol, grouped by file (path order), then by position."""
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " ORDER BY f.path, s.nsl, s.nsc, s.id")
+        return (symbol_from_row(r) for r in rows)
+
+    def all_references(self):
+        """Every reference row, grouped by file (path order), then by position;
+        name-matched uses yield one row per candidate."""
+        rows = self.conn.execute(
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " ORDER BY f.path, r.sl, r.sc, r.confidence DESC")
+        return (reference_from_row(r) for r in rows)
+
+    def class_bases(self) -> dict[str, list[str]]:
+        """class qualname -> the qualnames its bases resolved to (in or out of
+        the workspace), in source order."""
+        out: dict[str, list[str]] = {}
+        rows = self.conn.execute(
+            "SELECT enclosing, target FROM refs WHERE kind = 'inherit' AND target IS NOT NULL"
+            " AND enclosing IS NOT NULL AND confidence >= 0.5 ORDER BY file_id, sl, sc")
+        for cls, base in rows:
+            bases = out.setdefault(cls, [])
+            if base not in bases:
+                bases.append(base)
+        return out
+
     # -- status ---------------------------------------------------------------
 
     def stats(self) -> IndexStats:

@@ -11,4 +11,4 @@ fi
 PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q)
 "${PIP[@]}" --upgrade pip >&2
 "${PIP[@]}" "torch==2.13.0" >&2
-"${PIP[@]}" -e ".[embed,test]" >&2
+"${PIP[@]}" -e ".[embed,share,test]" >&2

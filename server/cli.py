@@ -473,6 +473,9 @@ class _LineCache:
         return self.raw(path, line).strip()
 
 
+from server import cli_team  # noqa: E402,F401  (export, pull: registers on `app`)
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

@@ -1,0 +1,321 @@
+"""The graph as a SCIP index (Sourcegraph's Code Intelligence Protocol), what
+`src code-intel upload` and GitLab's code-intelligence job consume.
+
+One Document per indexed file: a definition occurrence for every symbol, a
+reference occurrence for every resolved use, and a SymbolInformation (hover
+documentation, kind, enclosing symbol, relationships) for every symbol it
+defines. Names outside the workspace get SymbolInformation in
+`external_symbols`, so every occurrence's symbol is described somewhere.
+
+Uses below `min_confidence` (name-matched guesses) are left out, or kept
+with an Information diagnostic saying how uncertain they are when
+`mark_uncertain` is set.
+
+The file is written as a stream of Index messages (metadata, one per
+document, then the external symbols): protobuf concatenation merges them
+into one Index, so memory stays per document however large the project.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+
+from indexer.export import scip_pb2 as pb
+from indexer.export.package import Package, project_package
+from indexer.export.symbols import SCHEME, SymbolNamer, is_local, local_symbol
+from indexer.model import Range, Reference, Symbol
+from indexer.query import Graph
+
+_KIND = {
+    "module": pb.SymbolInformation.Module, "class": pb.SymbolInformation.Class,
+    "function": pb.SymbolInformation.Function, "method": pb.SymbolInformation.Method,
+    "variable": pb.SymbolInformation.Variable, "constant": pb.SymbolInformation.Constant,
+    "attribute": pb.SymbolInformation.Field, "property": pb.SymbolInformation.Property,
+    "parameter": pb.SymbolInformation.Parameter,
+}
+_ROLE = {"import": pb.Import, "write": pb.WriteAccess}
+_FUNCTIONS = ("function", "method")
+_SCOPED = ("class", "function", "method")
+
+
+@dataclass(frozen=True, slots=True)
+class ScipOptions:
+    min_confidence: float = 0.5
+    mark_uncertain: bool = False  # keep uses below min_confidence, with a diagnostic
+    package: Package | None = None  # default: from the project's metadata
+    scheme: str = SCHEME
+    tool_version: str = ""
+    arguments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScipExport:
+    documents: int
+    occurrences: int
+    symbols: int
+    external_symbols: int
+    left_out: int  # uses below the threshold, not written
+    marked: int  # uses below the threshold, written with a diagnostic
+    seconds: float
+
+
+def export_scip(graph: Graph, out: Path, options: ScipOptions = ScipOptions()) -> ScipExport:
+    """Write the SCIP index of the whole graph to `out` (atomically)."""
+    started = time.perf_counter()
+    out = Path(out)
+    tmp = out.with_name(out.name + ".tmp")
+    writer = _Writer(graph, options)
+    try:
+        with open(tmp, "wb") as handle:
+            for message in writer.messages():
+                handle.write(message.SerializeToString())
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return ScipExport(writer.documents, writer.occurrences, writer.symbols, len(writer.externals),
+                      writer.left_out, writer.marked, time.perf_counter() - started)
+
+
+def build_index(graph: Graph, options: ScipOptions = ScipOptions()) -> pb.Index:
+    """The same index as one message (tests, small projects)."""
+    index = pb.Index()
+    for message in _Writer(graph, options).messages():
+        index.MergeFrom(message)
+    return index
+
+
+class _Writer:
+    def __init__(self, graph: Graph, options: ScipOptions):
+        self.graph = graph
+        self.options = options
+        self.files = graph.indexed_files()
+        modules = {module for _path, module, _pkg in self.files if module}
+        self.kinds: dict[str, str] = {}
+        self.parents: dict[str, str | None] = {}
+        for sym in graph.all_symbols():
+            self.kinds.setdefault(sym.qualname, sym.kind)
+            self.parents.setdefault(sym.qualname, sym.parent)
+        self.bases = graph.class_bases()
+        package = options.package or project_package(graph.root)
+        self.namer = SymbolNamer(package, self.kinds, modules, options.scheme)
+        self.externals: dict[str, str] = {}  # symbol -> dotted name
+        self.documents = self.occurrences = self.symbols = self.left_out = self.marked = 0
+
+    def messages(self):
+        yield pb.Index(metadata=pb.Metadata(
+            version=pb.UnspecifiedProtocolVersion,
+            tool_info=pb.ToolInfo(name="codemeld", version=self.options.tool_version or _version(),
+                                  arguments=list(self.options.arguments)),
+            project_root=self.graph.root.as_uri(), text_document_encoding=pb.UTF8))
+        symbols = groupby(self.graph.all_symbols(), key=lambda s: s.path)
+        refs = groupby(self.graph.all_references(), key=lambda r: r.path)
+        next_syms, next_refs = next(symbols, None), next(refs, None)
+        for path, module, _is_package in self.files:
+            file_syms: list[Symbol] = []
+            file_refs: list[Reference] = []
+            while next_syms is not None and next_syms[0] <= path:
+                if next_syms[0] == path:
+                    file_syms = list(next_syms[1])
+                next_syms = next(symbols, None)
+            while next_refs is not None and next_refs[0] <= path:
+                if next_refs[0] == path:
+                    file_refs = list(next_refs[1])
+                next_refs = next(refs, None)
+            yield pb.Index(documents=[self.document(path, module, file_syms, file_refs)])
+        yield pb.Index(external_symbols=[
+            pb.SymbolInformation(symbol=symbol, display_name=dotted.rsplit(".", 1)[-1],
+                                 documentation=[f"```python\n{dotted}\n```"])
+            for symbol, dotted in sorted(self.externals.items())])
+
+    # -- one document --------------------------------------------------------
+
+    def document(self, path: str, module: str | None, syms: list[Symbol], refs: list[Reference]) -> pb.Document:
+        doc = pb.Document(relative_path=path, language="python",
+                          position_encoding=pb.UTF16CodeUnitOffsetFromLineStart)
+        locals_: dict = {}  # qualname or (enclosing, name) -> local symbol
+
+        def local(key) -> str:
+            if key not in locals_:
+                locals_[key] = local_symbol(len(locals_))
+            return locals_[key]
+
+        described: set[str] = set()
+        aliases = self._aliases(path, syms, refs)
+        for sym in syms:
+            symbol = local(sym.qualname) if self._is_local(sym) else self.namer.workspace(sym.qualname)
+            if symbol is None:
+                continue
+            if sym.kind == "module":
+                doc.occurrences.add(range=[0, 0, 0], symbol=symbol, symbol_roles=pb.Definition)
+            else:
+                occ = doc.occurrences.add(range=_range(sym.selection_range), symbol=symbol,
+                                          symbol_roles=pb.Definition)
+                if sym.kind in _SCOPED:
+                    occ.enclosing_range.extend(_range(sym.range))
+            if symbol not in described:
+                described.add(symbol)
+                doc.symbols.append(self._info(sym, symbol, aliases.get(sym.qualname)))
+        last_import = None
+        for ref in refs:
+            symbol = self._ref_symbol(ref, locals_, local)
+            if symbol is None:
+                continue
+            uncertain = ref.confidence < self.options.min_confidence
+            if uncertain and not self.options.mark_uncertain:
+                self.left_out += 1
+                continue
+            if ref.kind == "import" and self._continues(last_import, ref):
+                # `import a.b` / `from a.b import c`: one occurrence for the
+                # dotted module path, as scip-python writes it.
+                start = last_import[1].range.start
+                del doc.occurrences[-1]  # the previous import part, always the last one added
+                ref_range = Range(start, ref.range.end)
+                symbol = self._module_symbol(ref.target)
+            else:
+                ref_range = ref.range
+            occ = doc.occurrences.add(range=_range(ref_range), symbol=symbol,
+                                      symbol_roles=_ROLE.get(ref.kind, pb.ReadAccess))
+            last_import = (occ, _Span(ref_range), ref) if ref.kind == "import" else None
+            if uncertain:
+                self.marked += 1
+                occ.diagnostics.add(severity=pb.Information, code="codemeld/uncertain", source="codemeld",
+                                    message=f"{ref.how}: {ref.confidence:.2f} confidence that this refers to {ref.target}")
+            if is_local(symbol) and symbol not in described:
+                described.add(symbol)
+                doc.symbols.add(symbol=symbol, display_name=ref.name, kind=pb.SymbolInformation.Variable)
+        self.documents += 1
+        self.occurrences += len(doc.occurrences)
+        self.symbols += len(doc.symbols)
+        return doc
+
+    def _is_local(self, sym: Symbol) -> bool:
+        """A variable bound inside a function: scip-python's `local N`."""
+        return sym.kind in ("variable", "constant") and self.kinds.get(sym.parent or "") in _FUNCTIONS
+
+    def _ref_symbol(self, ref: Reference, locals_: dict, local) -> str | None:
+        if ref.target is None:
+            # Bound without a symbol (comprehension and loop variables).
+            return local((ref.enclosing, ref.name)) if ref.how == "local" else None
+        if ref.target in locals_:
+            return locals_[ref.target]
+        kind = self.kinds.get(ref.target)
+        if kind in ("variable", "constant") and self.kinds.get(self.parents.get(ref.target) or "") in _FUNCTIONS:
+            return local(ref.target)
+        symbol = self.namer.workspace(ref.target)
+        if symbol is None:
+            symbol = self.namer.external(ref.target, ref.kind)
+            self.externals.setdefault(symbol, ref.target)
+        return symbol
+
+    def _module_symbol(self, dotted: str) -> str:
+        symbol = self.namer.workspace(dotted)
+        if symbol is None:
+            symbol = self.namer.external(dotted, "import", is_module=True)
+            self.externals.setdefault(symbol, dotted)
+        return symbol
+
+    def _continues(self, last, ref: Reference) -> bool:
+        if last is None:
+            return False
+        _occ, span, prev = last
+        return (span.range.end.line == ref.range.start.line
+                and span.range.end.character + 1 == ref.range.start.character
+                and prev.target is not None and ref.target == f"{prev.target}.{ref.name}")
+
+    # -- symbol information -------------------------------------------------
+
+    def _info(self, sym: Symbol, symbol: str, alias_of: str | None) -> pb.SymbolInformation:
+        info = pb.SymbolInformation(symbol=symbol, display_name=sym.name,
+                                    kind=_KIND.get(sym.kind, pb.SymbolInformation.UnspecifiedKind))
+        header = sym.signature or f"({sym.kind}) {sym.qualname if sym.kind == 'module' else sym.name}"
+        info.documentation.append(f"```python\n{header}\n```")
+        if sym.docstring:
+            info.documentation.append(sym.docstring)
+        if sym.parent and not is_local(symbol):
+            parent = self.namer.workspace(sym.parent)
+            if parent:
+                info.enclosing_symbol = parent
+        if sym.kind == "class":
+            for base in self.bases.get(sym.qualname, ()):
+                info.relationships.add(symbol=self._any_symbol(base, "inherit"), is_implementation=True)
+        elif sym.kind in _FUNCTIONS and self.kinds.get(sym.parent or "") == "class":
+            for overridden in self._overridden(sym.parent, sym.name):
+                info.relationships.add(symbol=overridden, is_implementation=True)
+        if alias_of is not None:
+            info.relationships.add(symbol=self._any_symbol(alias_of, "read"), is_reference=True)
+        return info
+
+    def _any_symbol(self, qualname: str, ref_kind: str) -> str:
+        symbol = self.namer.workspace(qualname)
+        if symbol is None:
+            symbol = self.namer.external(qualname, ref_kind)
+            self.externals.setdefault(symbol, qualname)
+        return symbol
+
+    def _overridden(self, cls: str, name: str) -> list[str]:
+        """The nearest definition of `name` up each line of workspace bases."""
+        out: list[str] = []
+        seen = {cls}
+        todo = list(self.bases.get(cls, ()))
+        while todo:
+            base = todo.pop(0)
+            if base in seen:
+                continue
+            seen.add(base)
+            member = f"{base}.{name}"
+            if self.kinds.get(member) in _FUNCTIONS + ("property",):
+                symbol = self.namer.workspace(member)
+                if symbol and symbol not in out:
+                    out.append(symbol)
+                continue
+            todo.extend(self.bases.get(base, ()))
+        return out
+
+    def _aliases(self, path: str, syms: list[Symbol], refs: list[Reference]) -> dict[str, str]:
+        """Module- and class-level names bound to another name (`B = A`,
+        `run = Base.run`) -> what they alias: the use that ends the statement."""
+        candidates = [s for s in syms if s.kind in ("variable", "constant") and not self._is_local(s)]
+        if not candidates:
+            return {}
+        summary = self.graph.store.load_summary(path=path)
+        if summary is None:
+            return {}
+        ends = defaultdict(list)
+        for ref in refs:
+            if ref.target is not None and ref.confidence >= self.options.min_confidence:
+                ends[(ref.range.end.line, ref.range.end.character)].append(ref.target)
+        out = {}
+        for sym in candidates:
+            info = summary.symbols.get(sym.qualname)
+            expr = getattr(info, "type_expr", None)
+            if not expr or expr[0] not in ("name", "attr"):
+                continue
+            targets = ends.get((sym.range.end.line, sym.range.end.character))
+            if targets and targets[0] != sym.qualname:
+                out[sym.qualname] = targets[0]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    range: Range
+
+
+def _range(r: Range) -> list[int]:
+    if r.start.line == r.end.line:
+        return [r.start.line, r.start.character, r.end.character]
+    return [r.start.line, r.start.character, r.end.line, r.end.character]
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("codemeld")
+    except Exception:
+        return "0"
