@@ -160,11 +160,12 @@ class _Writer:
             if symbol not in described:
                 described.add(symbol)
                 doc.symbols.append(self._info(sym, symbol, aliases.get(sym.qualname)))
+        defined = {(tuple(o.range), o.symbol) for o in doc.occurrences}
         last_import = None
         for ref in refs:
             symbol = self._ref_symbol(ref, locals_, local)
-            if symbol is None:
-                continue
+            if symbol is None or (tuple(_range(ref.range)), symbol) in defined:
+                continue  # the write that defines a symbol is its definition occurrence
             uncertain = ref.confidence < self.options.min_confidence
             if uncertain and not self.options.mark_uncertain:
                 self.left_out += 1
