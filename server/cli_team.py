@@ -51,3 +51,88 @@ def export(
           f" {result.external_symbols} external symbols ({package.name} {package.version});"
           f" {result.left_out} uncertain uses left out, {result.marked} marked, in {result.seconds:.2f}s",
           file=sys.stderr)
+
+
+def _embedding_model() -> str | None:
+    try:
+        from indexer.semantic.embedder import default_embedder
+
+        return default_embedder().model_id
+    except Exception:  # numpy or the semantic extra missing: no embeddings to share
+        return None
+
+
+def publish_after_index(workspace: Path, index_dir: Path, uri: str, as_json: bool = False) -> dict:
+    """`codemeld index --publish URI`: upload the index just built."""
+    from indexer.share import ShareError
+    from indexer.share.snapshot import publish
+
+    def step(what: str, amount: int) -> None:
+        print(f"codemeld: uploaded {what}" + (f" ({amount / 1e6:.1f} MB)" if what == "graph" else ""),
+              file=sys.stderr)
+
+    vectors = (Path(index_dir) / "vectors.lance").is_dir()
+    try:
+        done = publish(workspace, index_dir, uri, _embedding_model() if vectors else None, on_step=step)
+    except ShareError as exc:
+        raise CliError(f"publish failed: {exc} (the local index is complete and unchanged)") from exc
+    print(f"published the index of {done.commit[:12]} to {uri}/{done.commit}/ in {done.seconds:.1f}s"
+          f" (graph {done.graph_bytes / 1e6:.1f} MB, {done.vector_tables} vector tables)", file=sys.stderr)
+    return {"commit": done.commit, "uri": uri, "graphBytes": done.graph_bytes, "vectorTables": done.vector_tables,
+            "seconds": round(done.seconds, 3)}
+
+
+def pull_then_index(workspace: Path, index_dir: Path, uri: str, embeddings: bool) -> dict:
+    """Install the nearest ancestor's snapshot (or say why not), then index
+    what differs locally. Never fails for the snapshot's sake: the fallback
+    is a local index."""
+    from indexer.index import IndexOptions, Indexer
+    from indexer.share import ShareError
+    from indexer.share.snapshot import pull
+
+    out: dict = {"uri": uri, "snapshot": None, "error": None}
+    try:
+        pulled = pull(workspace, index_dir, uri, _embedding_model() if embeddings else None)
+        out["snapshot"] = {"commit": pulled.commit, "behind": pulled.behind, "vectors": pulled.vectors,
+                           "seconds": round(pulled.seconds, 3)}
+        for note in pulled.notes:
+            print(f"codemeld: {note}", file=sys.stderr)
+        print(f"codemeld: pulled the snapshot of {pulled.commit[:12]} ({pulled.behind} commits behind HEAD)"
+              f" in {pulled.seconds:.1f}s", file=sys.stderr)
+    except ShareError as exc:
+        out["error"] = str(exc)
+        print(f"codemeld: shared index not used: {exc}; indexing locally", file=sys.stderr)
+    indexer = Indexer(workspace, index_dir, IndexOptions())
+    run = indexer.run()
+    out["index"] = {"parsed": run.parsed, "unchanged": run.unchanged, "removed": run.removed,
+                    "seconds": round(run.seconds, 3)}
+    print(f"codemeld: re-indexed {run.parsed} changed files ({run.unchanged} unchanged, {run.removed} removed)"
+          f" in {run.seconds:.2f}s", file=sys.stderr)
+    if embeddings:
+        from server.cli import _update_embeddings
+        from indexer.query import Graph
+
+        embed = _update_embeddings(Graph(indexer.store, workspace), indexer.index_dir)
+        out["embedded"] = None if embed is None else embed.embedded
+    indexer.close()
+    return out
+
+
+@app.command()
+def pull(
+    uri: Annotated[str, typer.Argument(help="Where snapshots are published: s3://bucket/prefix, gs://..., az://..., file:///...")],
+    root: Annotated[Optional[Path], typer.Argument(help="Workspace (default: current workspace).")] = None,
+    index_dir: IndexDirOpt = None,
+    no_embeddings: Annotated[bool, typer.Option("--no-embeddings", help="Only the symbol graph.")] = False,
+    as_json: JsonOpt = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
+) -> None:
+    """Fetch the shared index of the nearest ancestor commit, then re-index what differs locally.
+    Credentials come from the environment (AWS_*, GOOGLE_*, AZURE_*; AWS_ENDPOINT_URL for S3-compatible stores)."""
+    from indexer.index import default_index_dir
+
+    _setup_logging(verbose)
+    workspace = _root(root)
+    result = pull_then_index(workspace, index_dir or default_index_dir(workspace), uri, not no_embeddings)
+    if as_json:
+        _emit_json(result)
