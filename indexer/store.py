@@ -215,6 +215,17 @@ class Store:
         finally:
             target.close()
 
+    def restore_from(self, path: Path) -> None:
+        """Replace the whole database with the one at `path` through SQLite's
+        backup API, in place: connections other threads hold stay valid and
+        see the new contents once it is done (a pulled snapshot, live)."""
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            with self._write_lock:
+                source.backup(self.conn)
+        finally:
+            source.close()
+
     def pending_files(self) -> int:
         return self.conn.execute("SELECT count(*) FROM files WHERE dirty = 1").fetchone()[0]
 

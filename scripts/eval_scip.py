@@ -76,8 +76,11 @@ def run_scip_python(entry: Path, root: Path, name: str, version: str, out: Path,
     cmd = ["node", "--max-old-space-size=8192", str(entry), "index", "--project-name", name,
            "--project-version", version, "--output", str(out), "--quiet"]
     started = time.perf_counter()
+    # The same Python environment codemeld runs in (scip-python asks `python`
+    # on PATH for the installed packages outside names resolve to).
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     subprocess.run(cmd, cwd=root, check=True, timeout=timeout, stdout=subprocess.DEVNULL,
-                   env=os.environ | {"NO_COLOR": "1"})
+                   env=os.environ | {"NO_COLOR": "1", "PATH": path})
     return time.perf_counter() - started
 
 

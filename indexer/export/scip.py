@@ -170,7 +170,12 @@ class _Writer:
             if uncertain and not self.options.mark_uncertain:
                 self.left_out += 1
                 continue
-            if ref.kind == "import" and self._continues(last_import, ref):
+            if ref.kind == "import" and self._renamed(last_import, ref, symbol):
+                # `from m import A as B`: one occurrence for the clause, as scip-python writes it.
+                start = last_import[1].range.start
+                del doc.occurrences[-1]
+                ref_range = Range(start, ref.range.end)
+            elif ref.kind == "import" and self._continues(last_import, ref):
                 # `import a.b` / `from a.b import c`: one occurrence for the
                 # dotted module path, as scip-python writes it.
                 start = last_import[1].range.start
@@ -219,6 +224,13 @@ class _Writer:
             symbol = self.namer.external(dotted, "import", is_module=True)
             self.externals.setdefault(symbol, dotted)
         return symbol
+
+    def _renamed(self, last, ref: Reference, symbol: str) -> bool:
+        if last is None:
+            return False
+        occ, span, prev = last
+        return (occ.symbol == symbol and prev.target == ref.target and span.range.end.line == ref.range.start.line
+                and ref.range.start.character - span.range.end.character == 4)  # " as "
 
     def _continues(self, last, ref: Reference) -> bool:
         if last is None:

@@ -207,9 +207,12 @@ def find_snapshot(root: Path, location: Location) -> tuple[Manifest, int, list[s
                      f" back from {commits[0][:12] if commits else 'HEAD'})")
 
 
-def pull(root: Path, index_dir: Path, uri: str, embedding_model: str | None = None) -> Pulled:
+def pull(root: Path, index_dir: Path, uri: str, embedding_model: str | None = None,
+         install: Callable[[Path], None] | None = None) -> Pulled:
     """Install the nearest ancestor's snapshot as the index of `root`. On
-    any problem raises ShareError and leaves the existing index untouched."""
+    any problem raises ShareError and leaves the existing index untouched.
+    `install(downloaded_db)` puts the graph in place (default: replace the
+    file; a running server copies it into its open store instead)."""
     started = time.perf_counter()
     location = open_location(uri)
     manifest, behind, notes = find_snapshot(root, location)
@@ -248,7 +251,10 @@ def pull(root: Path, index_dir: Path, uri: str, embedding_model: str | None = No
                 src, options = lance_uri(location, f"{manifest.commit}/{VECTORS}")
                 _copy_tables(src, options, str(staged), {})
                 vectors = True
-        install_database(index_dir, raw)
+        if install is None:
+            install_database(index_dir, raw)
+        else:
+            install(raw)
         if vectors:
             shutil.rmtree(index_dir / VECTORS, ignore_errors=True)
             staged.replace(index_dir / VECTORS)
