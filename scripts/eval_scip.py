@@ -157,7 +157,8 @@ def normalise(symbol: str, name: str, first_local: dict) -> tuple:
     if _is_project(symbol, name):
         # scip-python names a src-layout file's own module by its path
         # (`src.click.core`) but the same module imported as `click.core`.
-        return ("project", re.sub(r"^(`?)src\.", r"\1", symbol.split(" ", 4)[-1]))
+        descriptors = re.sub(r"^(`?)src\.", r"\1", symbol.split(" ", 4)[-1])
+        return ("project", re.sub(r"^`([A-Za-z0-9_+\-$]+)`/", r"\1/", descriptors))
     return ("outside", _last_name(symbol))
 
 
