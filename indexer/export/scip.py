@@ -19,6 +19,7 @@ into one Index, so memory stays per document however large the project.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from indexer.export import scip_pb2 as pb
 from indexer.export.package import Package, project_package
 from indexer.export.symbols import SCHEME, SymbolNamer, is_local, local_symbol
 from indexer.model import Range, Reference, Symbol
-from indexer.query import Graph
+from indexer.query import Graph, char_column, utf16_column
 
 _KIND = {
     "module": pb.SymbolInformation.Module, "class": pb.SymbolInformation.Class,
@@ -161,9 +162,13 @@ class _Writer:
                 described.add(symbol)
                 doc.symbols.append(self._info(sym, symbol, aliases.get(sym.qualname)))
         defined = {(tuple(o.range), o.symbol) for o in doc.occurrences}
+        aliases_of_modules: dict[tuple[str, str], str] = {}  # (alias, module) -> local symbol
+        lines = _Lines(self.graph.root / path)
         last_import = None
         for ref in refs:
             symbol = self._ref_symbol(ref, locals_, local)
+            if ref.kind != "import" and (ref.name, ref.target) in aliases_of_modules:
+                symbol = aliases_of_modules[(ref.name, ref.target)]  # `t.Optional` after `import typing as t`
             if symbol is None or (tuple(_range(ref.range)), symbol) in defined:
                 continue  # the write that defines a symbol is its definition occurrence
             uncertain = ref.confidence < self.options.min_confidence
@@ -187,6 +192,17 @@ class _Writer:
             occ = doc.occurrences.add(range=_range(ref_range), symbol=symbol,
                                       symbol_roles=_ROLE.get(ref.kind, pb.ReadAccess))
             last_import = (occ, _Span(ref_range), ref) if ref.kind == "import" else None
+            if ref.kind == "import":
+                alias = lines.module_alias(ref_range)
+                if alias is not None and alias[0] != ref.target.rsplit(".", 1)[-1]:
+                    # `import typing as t`: `t` is a local name for the module, as scip-python has it.
+                    alias_symbol = local(("import-as", alias[0], ref.target))
+                    aliases_of_modules[(alias[0], ref.target)] = alias_symbol
+                    doc.occurrences.add(range=list(alias[1]), symbol=alias_symbol, symbol_roles=pb.Definition)
+                    doc.symbols.add(symbol=alias_symbol, display_name=alias[0], kind=pb.SymbolInformation.Module,
+                                    documentation=[f"```python\nimport {ref.target} as {alias[0]}\n```"])
+                    described.add(alias_symbol)
+                    last_import = None
             if uncertain:
                 self.marked += 1
                 occ.diagnostics.add(severity=pb.Information, code="codemeld/uncertain", source="codemeld",
@@ -312,6 +328,36 @@ class _Writer:
             if targets and targets[0] != sym.qualname:
                 out[sym.qualname] = targets[0]
         return out
+
+
+class _Lines:
+    """A document's lines, read only when an import needs looking at."""
+
+    _AS = re.compile(r"\s+as\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.lines: list[str] | None = None
+
+    def module_alias(self, r: Range) -> tuple[str, tuple[int, int, int]] | None:
+        """(alias, its range) when `import a.b as c` names the module at `r`."""
+        if self.lines is None:
+            try:
+                self.lines = self.path.read_text(encoding="utf-8", errors="replace").split("\n")
+            except OSError:
+                self.lines = []
+        line = r.end.line
+        if line >= len(self.lines) or r.start.line != line:
+            return None
+        text = self.lines[line]
+        if not text.lstrip().startswith("import "):
+            return None
+        end = char_column(text, r.end.character)
+        match = self._AS.match(text, end)
+        if match is None:
+            return None
+        start = utf16_column(text, match.start(1))
+        return match.group(1), (line, start, start + len(match.group(1)))
 
 
 @dataclass(frozen=True, slots=True)
