@@ -173,6 +173,7 @@ def compare(ours: pb.Index, theirs: pb.Index, name: str, graph: Graph) -> dict:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     categories: Counter = Counter()
     examples: dict[str, list] = defaultdict(list)
+    lines = _Source(graph.root)
 
     def note(category: str, item) -> None:
         categories[category] += 1
@@ -180,38 +181,82 @@ def compare(ours: pb.Index, theirs: pb.Index, name: str, graph: Graph) -> dict:
             examples[category].append(item)
 
     for key, sym in sorted(ours_set - matched):
-        if key in their_refs:
-            note(f"extra (ours): same range, other symbol ({sym[0]} vs {sorted(s[0] for s in their_refs[key])[0]})",
-                 (key, sym, sorted(their_refs[key])[:1]))
-        elif key in their_defs:
-            note("extra (ours): scip-python defines here (e.g. self.x = ..., a re-binding)", (key, sym))
-        else:
-            note(f"extra (ours): {sym[0]} reference scip-python has no occurrence for ({_how(graph, key)})", (key, sym))
+        note("extra: " + _extra(key, sym, their_refs, their_defs, graph, lines), (key, sym, sorted(their_refs.get(key, ()))[:1]))
     for key, sym in sorted(theirs_set - matched):
         if key in our_refs:
-            if not any(s == sym for s in our_refs[key]):
-                continue_cat = "missed: same range, other symbol (counted under extra)"
-                note(continue_cat, (key, sym, sorted(our_refs[key])[:1]))
-        elif key in our_defs:
-            note("missed: codemeld defines here", (key, sym))
-        else:
-            note(f"missed: {sym[0]} reference codemeld has no occurrence for ({_their_kind(graph, key)})", (key, sym))
+            continue  # the same range with another symbol: counted once, under extra
+        note("missed: " + _missed(key, sym, our_defs, graph, lines), (key, sym))
     return {"ours": len(ours_set), "theirs": len(theirs_set), "matched": len(matched), "precision": precision,
             "recall": recall, "f1": f1, "categories": categories.most_common(), "examples": dict(examples)}
+
+
+class _Source:
+    def __init__(self, root: Path):
+        self.root, self.files = root, {}
+
+    def line(self, path: str, line: int) -> str:
+        if path not in self.files:
+            try:
+                self.files[path] = (self.root / path).read_text(encoding="utf-8", errors="replace").split("\n")
+            except OSError:
+                self.files[path] = []
+        text = self.files[path]
+        return text[line] if line < len(text) else ""
+
+
+def _extra(key, sym, their_refs, their_defs, graph: Graph, lines: _Source) -> str:
+    path, (sl, sc, _el, ec) = key
+    found = graph.reference_at(path, sl, sc)
+    how = found[0].how if found else "?"
+    theirs = their_refs.get(key)
+    if theirs:
+        kinds = {s[0] for s in theirs}
+        if "local" in kinds and sym[0] != "local":
+            return "same range; scip-python makes it a local (an import it cannot resolve, a builtin it does not bind)"
+        if sym[0] == "project" and "project" in kinds:
+            if any(_tail(s[1]) == _tail(sym[1]) for s in theirs if s[0] == "project"):
+                return "same range; same member named on another class (scip-python: the class it is looked up on)"
+            return "same range; another project symbol (different resolution)"
+        if sym[0] == "project" and "outside" in kinds:
+            return "same range; codemeld stops at the project's re-export/alias, scip-python follows it outside"
+        if sym[0] == "outside" and "outside" in kinds:
+            return "same range; outside name placed differently (scip-python follows typeshed, e.g. os.path -> ntpath)"
+        return f"same range; {sym[0]} vs {'/'.join(sorted(kinds))}"
+    if key in their_defs:
+        if how == "fixture":
+            return "pytest fixture parameter: codemeld also references the fixture where scip-python only defines the parameter"
+        return "scip-python defines here"
+    text = lines.line(path, sl)
+    if found and found[0].kind == "import" and sc > 0 and text[sc - 1] == ".":
+        return "relative import: scip-python's occurrence includes the dots and names another module"
+    if how in ("annotation", "constructor", "return-type", "fixture", "value", "keyword", "dunder", "self", "mro", "super"):
+        return f"inferred use scip-python leaves without occurrence (codemeld rule: {how})"
+    return f"{sym[0]} use scip-python leaves without occurrence ({found[0].kind if found else '?'}/{how})"
+
+
+def _missed(key, sym, our_defs, graph: Graph, lines: _Source) -> str:
+    path, (sl, sc, _el, ec) = key
+    if key in our_defs:
+        return "codemeld has a definition here (scip-python: a reference)"
+    text = lines.line(path, sl)
+    if sym[0] == "local" and text[ec:ec + 1] == "=" and text[ec + 1:ec + 2] != "=":
+        return "keyword argument scip-python cannot bind to a parameter (into **kwargs): a local there, nothing in codemeld"
+    found = graph.reference_at(path, sl, sc)
+    if found:
+        if found[0].how == "name-match":
+            return f"{sym[0]} use codemeld only name-matched (below the 0.5 threshold, left out)"
+        return f"{sym[0]} use codemeld resolved differently or not at all ({found[0].kind}/{found[0].how})"
+    return f"{sym[0]} use codemeld extracts no reference for"
+
+
+def _tail(descriptors: str) -> str:
+    return re.split(r"[#/]", descriptors.rstrip("."))[-1]
 
 
 def _how(graph: Graph, key) -> str:
     path, (sl, sc, _el, _ec) = key
     found = graph.reference_at(path, sl, sc)
     return f"{found[0].kind}/{found[0].how}" if found else "no ref row"
-
-
-def _their_kind(graph: Graph, key) -> str:
-    path, (sl, sc, _el, _ec) = key
-    found = graph.reference_at(path, sl, sc)
-    if found:
-        return f"codemeld has {found[0].kind}/{found[0].how}, below threshold or unresolved"
-    return "codemeld extracts no use here"
 
 
 def agreement(project: str, version: str, entry: Path, work: Path) -> dict:
