@@ -236,24 +236,29 @@ class Graph:
     # -- whole-graph reads (SCIP export, snapshots) ----------------------------
 
     def indexed_files(self) -> list[tuple[str, str | None, bool]]:
-        """(path, module, is_package) of every indexed file, by path."""
-        rows = self.conn.execute("SELECT path, module, is_package FROM files ORDER BY path")
+        """(path, module, is_package) of every indexed file, in the order
+        `all_symbols` and `all_references` group them (file id: no sort)."""
+        rows = self.conn.execute("SELECT path, module, is_package FROM files ORDER BY id")
         return [(path, module, bool(is_package)) for path, module, is_package in rows]
 
     def all_symbols(self):
-        """Every symbol, grouped by file (path order), then by position."""
+        """Every symbol, grouped by file (`indexed_files` order), then by position."""
         rows = self.conn.execute(
             f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
-            " ORDER BY f.path, s.nsl, s.nsc, s.id")
+            " ORDER BY s.file_id, s.nsl, s.nsc, s.id")
         return (symbol_from_row(r) for r in rows)
 
     def all_references(self):
-        """Every reference row, grouped by file (path order), then by position;
+        """Every reference row, grouped by file (`indexed_files` order), then by position;
         name-matched uses yield one row per candidate."""
         rows = self.conn.execute(
             f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
-            " ORDER BY f.path, r.sl, r.sc, r.confidence DESC")
+            " ORDER BY r.file_id, r.sl, r.sc, r.confidence DESC")
         return (reference_from_row(r) for r in rows)
+
+    def symbol_kinds(self) -> list[tuple[str, str, str | None]]:
+        """(qualname, kind, parent qualname) of every symbol, cheaply."""
+        return self.conn.execute("SELECT qualname, kind, parent FROM symbols ORDER BY id").fetchall()
 
     def class_bases(self) -> dict[str, list[str]]:
         """class qualname -> the qualnames its bases resolved to (in or out of

@@ -98,9 +98,9 @@ class _Writer:
         modules = {module for _path, module, _pkg in self.files if module}
         self.kinds: dict[str, str] = {}
         self.parents: dict[str, str | None] = {}
-        for sym in graph.all_symbols():
-            self.kinds.setdefault(sym.qualname, sym.kind)
-            self.parents.setdefault(sym.qualname, sym.parent)
+        for qualname, kind, parent in graph.symbol_kinds():
+            self.kinds.setdefault(qualname, kind)
+            self.parents.setdefault(qualname, parent)
         self.bases = graph.class_bases()
         package = options.package or project_package(graph.root)
         self.namer = SymbolNamer(package, self.kinds, modules, options.scheme)
@@ -119,13 +119,13 @@ class _Writer:
         for path, module, _is_package in self.files:
             file_syms: list[Symbol] = []
             file_refs: list[Reference] = []
-            while next_syms is not None and next_syms[0] <= path:
-                if next_syms[0] == path:
-                    file_syms = list(next_syms[1])
+            # The three come in the same file order; a file without symbols
+            # or references has no group.
+            if next_syms is not None and next_syms[0] == path:
+                file_syms = list(next_syms[1])
                 next_syms = next(symbols, None)
-            while next_refs is not None and next_refs[0] <= path:
-                if next_refs[0] == path:
-                    file_refs = list(next_refs[1])
+            if next_refs is not None and next_refs[0] == path:
+                file_refs = list(next_refs[1])
                 next_refs = next(refs, None)
             yield pb.Index(documents=[self.document(path, module, file_syms, file_refs)])
         yield pb.Index(external_symbols=[

@@ -73,6 +73,26 @@ class Location:
                 size += len(chunk)
         return size
 
+    def stream(self, key: str, sink) -> int | None:
+        """Feed an object's bytes to `sink` as they arrive; its size, or
+        None when missing."""
+        obs = _obstore()
+        try:
+            result = self._call(obs.get, key)
+        except FileNotFoundError:
+            return None
+        size = 0
+        chunks = iter(result)
+        while True:
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return size
+            except Exception as exc:  # the connection broke mid-download
+                raise ShareError(f"object store {self.uri}: reading {key} failed: {_short(exc)}") from exc
+            sink(chunk)
+            size += len(chunk)
+
     def delete(self, key: str) -> None:
         try:
             self._call(_obstore().delete, key)

@@ -1,6 +1,6 @@
 """Snapshots of the index keyed by commit: `<URI>/<commit>/`
 
-    graph.sqlite3.gz   the graph, a consistent SQLite backup, gzip-compressed
+    graph.sqlite3.zst  the graph, a consistent SQLite backup, zstd-compressed
     vectors.lance/     the embedding tables, written by LanceDB's own
                        object-store support (absent when there are none)
     manifest.json      schema version, commit, tool version, embedding model,
@@ -17,7 +17,6 @@ files are compared by size, then sha256).
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
@@ -36,7 +35,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 MANIFEST = "manifest.json"
-GRAPH = "graph.sqlite3.gz"
+GRAPH = "graph.sqlite3.zst"
 VECTORS = "vectors.lance"
 _CHUNK = 1 << 20
 
@@ -145,10 +144,20 @@ def publish(root: Path, index_dir: Path, uri: str, embedding_model: str | None =
     return Published(uri, commit, size, tables, time.perf_counter() - started)
 
 
+def _zstd():
+    try:
+        import zstandard
+    except ImportError as exc:
+        raise ShareError("the shared index needs zstandard: pip install 'codemeld[share]'") from exc
+    return zstandard
+
+
 def _compress(src: Path, dest: Path) -> str:
+    """zstd-compress `src` into `dest`; the sha256 of what was written."""
     digest = hashlib.sha256()
+    compressor = _zstd().ZstdCompressor(level=3, threads=-1)
     with open(src, "rb") as inp, open(dest, "wb") as raw_out:
-        with gzip.GzipFile(fileobj=_Hashing(raw_out, digest), mode="wb", compresslevel=3, mtime=0) as out:
+        with compressor.stream_writer(_Hashing(raw_out, digest), closefd=False) as out:
             shutil.copyfileobj(inp, out, _CHUNK)
     return digest.hexdigest()
 
@@ -225,19 +234,29 @@ def pull(root: Path, index_dir: Path, uri: str, embedding_model: str | None = No
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".pull-", dir=index_dir) as tmp:
-        packed, raw = Path(tmp) / GRAPH, Path(tmp) / "graph.sqlite3"
-        size = location.get_file(f"{manifest.commit}/{GRAPH}", packed)
+        raw = Path(tmp) / "graph.sqlite3"
+        # One pass: download, hash and decompress as the bytes arrive; the
+        # checks come before anything replaces the local index.
+        digest = hashlib.sha256()
+        try:
+            with open(raw, "wb") as out:
+                with _zstd().ZstdDecompressor().stream_writer(out, closefd=False) as inflate:
+                    size = location.stream(f"{manifest.commit}/{GRAPH}", lambda chunk: (digest.update(chunk),
+                                                                                          inflate.write(chunk)))
+        except ShareError:
+            raise
+        except Exception as exc:  # zstd: truncated or not a frame
+            raise ShareError(f"snapshot {where}: the graph does not decompress ({exc}): a corrupt or partial"
+                             " upload") from exc
         if size is None:
-            raise ShareError(f"snapshot {where} lists a graph that is not there (a corrupt upload)")
-        if size != manifest.graph_bytes or _sha256(packed) != manifest.graph_sha256:
+            raise ShareError(f"snapshot {where} lists a graph that is not there (a corrupt or partial upload)")
+        if size != manifest.graph_bytes or digest.hexdigest() != manifest.graph_sha256:
             raise ShareError(f"snapshot {where}: the graph is {size} bytes with another checksum than the"
                              f" manifest's {manifest.graph_bytes} (a corrupt or partial upload)")
         try:
-            with gzip.open(packed, "rb") as inp, open(raw, "wb") as out:
-                shutil.copyfileobj(inp, out, _CHUNK)
             schema = database_schema(raw)
-        except (OSError, EOFError, Exception) as exc:
-            raise ShareError(f"snapshot {where}: the graph does not decompress or open ({exc})") from exc
+        except Exception as exc:
+            raise ShareError(f"snapshot {where}: the graph does not open ({exc})") from exc
         if schema != SCHEMA_VERSION:
             raise ShareError(f"snapshot {where}: the graph has schema {schema}, the manifest says"
                              f" {manifest.schema_version}")
@@ -260,10 +279,3 @@ def pull(root: Path, index_dir: Path, uri: str, embedding_model: str | None = No
             staged.replace(index_dir / VECTORS)
     return Pulled(uri, manifest.commit, behind, vectors, time.perf_counter() - started, notes)
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()

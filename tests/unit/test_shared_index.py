@@ -19,7 +19,7 @@ from indexer.index import Indexer
 from indexer.query import Graph
 from indexer.share import ShareError
 from indexer.share.objstore import open_location
-from indexer.share.snapshot import MANIFEST, publish, pull
+from indexer.share.snapshot import GRAPH, MANIFEST, publish, pull
 
 pytestmark = pytest.mark.slow
 
@@ -142,7 +142,7 @@ def test_an_interrupted_upload_is_never_a_snapshot(uri, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         publish(origin, _built(origin, tmp_path / "ci"), uri, on_step=killed)
     location = open_location(uri)
-    assert location.get_bytes(f"{second}/graph.sqlite3.gz") is not None
+    assert location.get_bytes(f"{second}/{GRAPH}") is not None
     assert location.get_bytes(f"{second}/{MANIFEST}") is None
     pulled = pull(origin, tmp_path / "dev", uri)
     assert (pulled.commit, pulled.behind) == (first, 1)
@@ -154,7 +154,7 @@ def test_a_corrupt_graph_is_refused_and_the_cli_indexes_locally(uri, tmp_path):
     publish(origin, _built(origin, tmp_path / "ci"), uri)
     head = git(origin, "rev-parse", "HEAD")
     location = open_location(uri)
-    location.put_bytes(f"{head}/graph.sqlite3.gz", location.get_bytes(f"{head}/graph.sqlite3.gz")[:100])
+    location.put_bytes(f"{head}/{GRAPH}", location.get_bytes(f"{head}/{GRAPH}")[:100])
     with pytest.raises(ShareError, match="corrupt or partial"):
         pull(origin, tmp_path / "dev", uri)
     done = cli("pull", uri, str(origin), "--index-dir", str(tmp_path / "dev"), "--no-embeddings", "--json")
