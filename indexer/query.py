@@ -235,26 +235,30 @@ class Graph:
 
     # -- whole-graph reads (SCIP export, snapshots) ----------------------------
 
-    def indexed_files(self) -> list[tuple[str, str | None, bool]]:
-        """(path, module, is_package) of every indexed file, in the order
-        `all_symbols` and `all_references` group them (file id: no sort)."""
-        rows = self.conn.execute("SELECT path, module, is_package FROM files ORDER BY id")
-        return [(path, module, bool(is_package)) for path, module, is_package in rows]
+    def indexed_files(self) -> list[tuple[int, str, str | None, bool]]:
+        """(id, path, module, is_package) of every indexed file, in the order
+        `all_symbols` and `reference_rows` group them (file id: no sort)."""
+        rows = self.conn.execute("SELECT id, path, module, is_package FROM files ORDER BY id")
+        return [(fid, path, module, bool(is_package)) for fid, path, module, is_package in rows]
 
-    def all_symbols(self):
-        """Every symbol, grouped by file (`indexed_files` order), then by position."""
+    def all_symbols(self, first_file: int = 0, last_file: int = 1 << 62):
+        """Every symbol of the files with ids in [first_file, last_file],
+        grouped by file (`indexed_files` order), then by position."""
         rows = self.conn.execute(
             f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
-            " ORDER BY s.file_id, s.nsl, s.nsc, s.id")
+            " WHERE s.file_id BETWEEN ? AND ? ORDER BY s.file_id, s.nsl, s.nsc, s.id", (first_file, last_file))
         return (symbol_from_row(r) for r in rows)
 
-    def all_references(self):
-        """Every reference row, grouped by file (`indexed_files` order), then by position;
-        name-matched uses yield one row per candidate."""
-        rows = self.conn.execute(
+    def reference_rows(self, first_file: int = 0, last_file: int = 1 << 62):
+        """Every reference of the files with ids in [first_file, last_file] as
+        plain tuples (path, sl, sc, el, ec, name, kind, enclosing, target,
+        confidence, how) -- the fields of `Reference`, without building one
+        per row (an export reads millions) -- grouped by file, then by
+        position; name-matched uses yield one row per candidate."""
+        return self.conn.execute(
             f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
-            " ORDER BY r.file_id, r.sl, r.sc, r.confidence DESC")
-        return (reference_from_row(r) for r in rows)
+            " WHERE r.file_id BETWEEN ? AND ? ORDER BY r.file_id, r.sl, r.sc, r.confidence DESC",
+            (first_file, last_file))
 
     def symbol_kinds(self) -> list[tuple[str, str, str | None]]:
         """(qualname, kind, parent qualname) of every symbol, cheaply."""

@@ -18,10 +18,12 @@ into one Index, so memory stays per document however large the project.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -29,8 +31,9 @@ from pathlib import Path
 from indexer.export import scip_pb2 as pb
 from indexer.export.package import Package, project_package
 from indexer.export.symbols import SCHEME, SymbolNamer, is_local, local_symbol
-from indexer.model import Range, Reference, Symbol
+from indexer.model import Range, Symbol
 from indexer.query import Graph, char_column, utf16_column
+from indexer.store import Store
 
 _KIND = {
     "module": pb.SymbolInformation.Module, "class": pb.SymbolInformation.Class,
@@ -52,6 +55,7 @@ class ScipOptions:
     scheme: str = SCHEME
     tool_version: str = ""
     arguments: tuple[str, ...] = ()
+    jobs: int = 0  # worker processes; 0 = one per core, 1 = in-process
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +77,8 @@ def export_scip(graph: Graph, out: Path, options: ScipOptions = ScipOptions()) -
     writer = _Writer(graph, options)
     try:
         with open(tmp, "wb") as handle:
-            for message in writer.messages():
-                handle.write(message.SerializeToString())
+            for data in writer.messages():
+                handle.write(data)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -85,9 +89,27 @@ def export_scip(graph: Graph, out: Path, options: ScipOptions = ScipOptions()) -
 def build_index(graph: Graph, options: ScipOptions = ScipOptions()) -> pb.Index:
     """The same index as one message (tests, small projects)."""
     index = pb.Index()
-    for message in _Writer(graph, options).messages():
-        index.MergeFrom(message)
+    for data in _Writer(graph, options).messages():
+        index.MergeFromString(data)
     return index
+
+
+# Files per unit of work; workers take units when there are several (fork
+# inherits the writer's lookup tables instead of pickling them).
+_UNIT = 48
+_WORKER: dict = {}
+
+
+def _export_unit(unit: tuple[int, int, list]) -> tuple[bytes, dict, tuple]:
+    writer: _Writer = _WORKER["writer"]
+    if _WORKER.get("pid") != os.getpid():  # a connection must never cross a fork
+        _WORKER["pid"] = os.getpid()
+        writer.graph = Graph(Store(writer.graph.store.index_dir, readonly=True), writer.graph.root)
+    writer.externals = {}
+    writer.documents = writer.occurrences = writer.symbols = writer.left_out = writer.marked = 0
+    data = pb.Index(documents=list(writer.unit_documents(*unit))).SerializeToString()
+    return data, writer.externals, (writer.documents, writer.occurrences, writer.symbols, writer.left_out,
+                                    writer.marked)
 
 
 class _Writer:
@@ -95,7 +117,7 @@ class _Writer:
         self.graph = graph
         self.options = options
         self.files = graph.indexed_files()
-        modules = {module for _path, module, _pkg in self.files if module}
+        modules = {module for _fid, _path, module, _pkg in self.files if module}
         self.kinds: dict[str, str] = {}
         self.parents: dict[str, str | None] = {}
         for qualname, kind, parent in graph.symbol_kinds():
@@ -108,17 +130,49 @@ class _Writer:
         self.documents = self.occurrences = self.symbols = self.left_out = self.marked = 0
 
     def messages(self):
+        """The index as serialized Index messages, concatenated in order."""
         yield pb.Index(metadata=pb.Metadata(
             version=pb.UnspecifiedProtocolVersion,
             tool_info=pb.ToolInfo(name="codemeld", version=self.options.tool_version or _version(),
                                   arguments=list(self.options.arguments)),
-            project_root=self.graph.root.as_uri(), text_document_encoding=pb.UTF8))
-        symbols = groupby(self.graph.all_symbols(), key=lambda s: s.path)
-        refs = groupby(self.graph.all_references(), key=lambda r: r.path)
+            project_root=self.graph.root.as_uri(), text_document_encoding=pb.UTF8)).SerializeToString()
+        units = [(chunk[0][0], chunk[-1][0], chunk)
+                 for chunk in (self.files[i:i + _UNIT] for i in range(0, len(self.files), _UNIT))]
+        workers = min(self.options.jobs or os.cpu_count() or 1, len(units))
+        if workers > 1 and (len(units) >= 4 or self.options.jobs > 1):  # forking costs more on small projects
+            _WORKER.clear()
+            _WORKER["writer"] = self
+            try:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                    for data, externals, counts in pool.map(_export_unit, units):
+                        for symbol, dotted in externals.items():
+                            self.externals.setdefault(symbol, dotted)
+                        self._count(*counts)
+                        yield data
+            finally:
+                _WORKER.clear()
+        else:
+            for unit in units:
+                yield pb.Index(documents=list(self.unit_documents(*unit))).SerializeToString()
+        yield pb.Index(external_symbols=[
+            pb.SymbolInformation(symbol=symbol, display_name=dotted.rsplit(".", 1)[-1],
+                                 documentation=[f"```python\n{dotted}\n```"])
+            for symbol, dotted in sorted(self.externals.items())]).SerializeToString()
+
+    def _count(self, documents: int, occurrences: int, symbols: int, left_out: int, marked: int) -> None:
+        self.documents += documents
+        self.occurrences += occurrences
+        self.symbols += symbols
+        self.left_out += left_out
+        self.marked += marked
+
+    def unit_documents(self, first: int, last: int, files: list):
+        symbols = groupby(self.graph.all_symbols(first, last), key=lambda s: s.path)
+        refs = groupby(self.graph.reference_rows(first, last), key=lambda r: r[0])
         next_syms, next_refs = next(symbols, None), next(refs, None)
-        for path, module, _is_package in self.files:
+        for _fid, path, module, _is_package in files:
             file_syms: list[Symbol] = []
-            file_refs: list[Reference] = []
+            file_refs: list[tuple] = []
             # The three come in the same file order; a file without symbols
             # or references has no group.
             if next_syms is not None and next_syms[0] == path:
@@ -127,15 +181,11 @@ class _Writer:
             if next_refs is not None and next_refs[0] == path:
                 file_refs = list(next_refs[1])
                 next_refs = next(refs, None)
-            yield pb.Index(documents=[self.document(path, module, file_syms, file_refs)])
-        yield pb.Index(external_symbols=[
-            pb.SymbolInformation(symbol=symbol, display_name=dotted.rsplit(".", 1)[-1],
-                                 documentation=[f"```python\n{dotted}\n```"])
-            for symbol, dotted in sorted(self.externals.items())])
+            yield self.document(path, module, file_syms, file_refs)
 
     # -- one document --------------------------------------------------------
 
-    def document(self, path: str, module: str | None, syms: list[Symbol], refs: list[Reference]) -> pb.Document:
+    def document(self, path: str, module: str | None, syms: list[Symbol], refs: list[tuple]) -> pb.Document:
         doc = pb.Document(relative_path=path, language="python",
                           position_encoding=pb.UTF16CodeUnitOffsetFromLineStart)
         locals_: dict = {}  # qualname or (enclosing, name) -> local symbol
@@ -164,52 +214,54 @@ class _Writer:
         defined = {(tuple(o.range), o.symbol) for o in doc.occurrences}
         aliases_of_modules: dict[tuple[str, str], str] = {}  # (alias, module) -> local symbol
         lines = _Lines(self.graph.root / path)
-        last_import = None
-        for ref in refs:
-            symbol = self._ref_symbol(ref, locals_, local)
-            if ref.kind != "import" and (ref.name, ref.target) in aliases_of_modules:
-                symbol = aliases_of_modules[(ref.name, ref.target)]  # `t.Optional` after `import typing as t`
-            if symbol is None or (tuple(_range(ref.range)), symbol) in defined:
+        min_confidence, mark = self.options.min_confidence, self.options.mark_uncertain
+        last_import = None  # (occurrence, range, target) of the import use just written
+        for _path, sl, sc, el, ec, name, kind, enclosing, target, confidence, how in refs:
+            symbol = self._ref_symbol(target, kind, how, enclosing, name, locals_, local)
+            if kind != "import" and (name, target) in aliases_of_modules:
+                symbol = aliases_of_modules[(name, target)]  # `t.Optional` after `import typing as t`
+            if symbol is None:
+                continue
+            rng = (sl, sc, ec) if sl == el else (sl, sc, el, ec)
+            if (rng, symbol) in defined:
                 continue  # the write that defines a symbol is its definition occurrence
-            uncertain = ref.confidence < self.options.min_confidence
-            if uncertain and not self.options.mark_uncertain:
+            uncertain = confidence < min_confidence
+            if uncertain and not mark:
                 self.left_out += 1
                 continue
-            if ref.kind == "import" and self._renamed(last_import, ref, symbol):
-                # `from m import A as B`: one occurrence for the clause, as scip-python writes it.
-                start = last_import[1].range.start
-                del doc.occurrences[-1]
-                ref_range = Range(start, ref.range.end)
-            elif ref.kind == "import" and self._continues(last_import, ref):
-                # `import a.b` / `from a.b import c`: one occurrence for the
-                # dotted module path, as scip-python writes it.
-                start = last_import[1].range.start
-                del doc.occurrences[-1]  # the previous import part, always the last one added
-                ref_range = Range(start, ref.range.end)
-                symbol = self._module_symbol(ref.target)
-            else:
-                ref_range = ref.range
-            occ = doc.occurrences.add(range=_range(ref_range), symbol=symbol,
-                                      symbol_roles=_ROLE.get(ref.kind, pb.ReadAccess))
-            last_import = (occ, _Span(ref_range), ref) if ref.kind == "import" else None
-            if ref.kind == "import":
-                alias = lines.module_alias(ref_range)
-                if alias is not None and alias[0] != ref.target.rsplit(".", 1)[-1]:
+            if kind == "import" and last_import is not None and last_import[1][0] == sl == el:
+                prev_occ, prev_rng, prev_target = last_import
+                if prev_target == target and prev_occ.symbol == symbol and sc - prev_rng[-1] == 4:
+                    # `from m import A as B`: one occurrence for the clause, as scip-python writes it.
+                    del doc.occurrences[-1]
+                    rng = (sl, prev_rng[1], ec)
+                elif prev_target is not None and sc == prev_rng[-1] + 1 and target == f"{prev_target}.{name}":
+                    # `import a.b` / `from a.b import c`: one occurrence for the
+                    # dotted module path, as scip-python writes it.
+                    del doc.occurrences[-1]  # the previous import part, always the last one added
+                    rng = (sl, prev_rng[1], ec)
+                    symbol = self._module_symbol(target)
+            occ = doc.occurrences.add(range=rng, symbol=symbol, symbol_roles=_ROLE.get(kind, pb.ReadAccess))
+            last_import = None
+            if kind == "import":
+                last_import = (occ, rng, target)
+                alias = lines.module_alias(rng) if target else None
+                if alias is not None and alias[0] != target.rsplit(".", 1)[-1]:
                     # `import typing as t`: `t` is a local name for the module, as scip-python has it.
-                    alias_symbol = local(("import-as", alias[0], ref.target))
-                    aliases_of_modules[(alias[0], ref.target)] = alias_symbol
+                    alias_symbol = local(("import-as", alias[0], target))
+                    aliases_of_modules[(alias[0], target)] = alias_symbol
                     doc.occurrences.add(range=list(alias[1]), symbol=alias_symbol, symbol_roles=pb.Definition)
                     doc.symbols.add(symbol=alias_symbol, display_name=alias[0], kind=pb.SymbolInformation.Module,
-                                    documentation=[f"```python\nimport {ref.target} as {alias[0]}\n```"])
+                                    documentation=[f"```python\nimport {target} as {alias[0]}\n```"])
                     described.add(alias_symbol)
                     last_import = None
             if uncertain:
                 self.marked += 1
                 occ.diagnostics.add(severity=pb.Information, code="codemeld/uncertain", source="codemeld",
-                                    message=f"{ref.how}: {ref.confidence:.2f} confidence that this refers to {ref.target}")
-            if is_local(symbol) and symbol not in described:
+                                    message=f"{how}: {confidence:.2f} confidence that this refers to {target}")
+            if symbol.startswith("local ") and symbol not in described:
                 described.add(symbol)
-                doc.symbols.add(symbol=symbol, display_name=ref.name, kind=pb.SymbolInformation.Variable)
+                doc.symbols.add(symbol=symbol, display_name=name, kind=pb.SymbolInformation.Variable)
         self.documents += 1
         self.occurrences += len(doc.occurrences)
         self.symbols += len(doc.symbols)
@@ -219,19 +271,20 @@ class _Writer:
         """A variable bound inside a function: scip-python's `local N`."""
         return sym.kind in ("variable", "constant") and self.kinds.get(sym.parent or "") in _FUNCTIONS
 
-    def _ref_symbol(self, ref: Reference, locals_: dict, local) -> str | None:
-        if ref.target is None:
+    def _ref_symbol(self, target, kind, how, enclosing, name, locals_: dict, local) -> str | None:
+        if target is None:
             # Bound without a symbol (comprehension and loop variables).
-            return local((ref.enclosing, ref.name)) if ref.how == "local" else None
-        if ref.target in locals_:
-            return locals_[ref.target]
-        kind = self.kinds.get(ref.target)
-        if kind in ("variable", "constant") and self.kinds.get(self.parents.get(ref.target) or "") in _FUNCTIONS:
-            return local(ref.target)
-        symbol = self.namer.workspace(ref.target)
+            return local((enclosing, name)) if how == "local" else None
+        found = locals_.get(target)
+        if found is not None:
+            return found
+        if self.kinds.get(target) in ("variable", "constant") and \
+                self.kinds.get(self.parents.get(target) or "") in _FUNCTIONS:
+            return local(target)
+        symbol = self.namer.workspace(target)
         if symbol is None:
-            symbol = self.namer.external(ref.target, ref.kind)
-            self.externals.setdefault(symbol, ref.target)
+            symbol = self.namer.external(target, kind)
+            self.externals.setdefault(symbol, target)
         return symbol
 
     def _module_symbol(self, dotted: str) -> str:
@@ -240,21 +293,6 @@ class _Writer:
             symbol = self.namer.external(dotted, "import", is_module=True)
             self.externals.setdefault(symbol, dotted)
         return symbol
-
-    def _renamed(self, last, ref: Reference, symbol: str) -> bool:
-        if last is None:
-            return False
-        occ, span, prev = last
-        return (occ.symbol == symbol and prev.target == ref.target and span.range.end.line == ref.range.start.line
-                and ref.range.start.character - span.range.end.character == 4)  # " as "
-
-    def _continues(self, last, ref: Reference) -> bool:
-        if last is None:
-            return False
-        _occ, span, prev = last
-        return (span.range.end.line == ref.range.start.line
-                and span.range.end.character + 1 == ref.range.start.character
-                and prev.target is not None and ref.target == f"{prev.target}.{ref.name}")
 
     # -- symbol information -------------------------------------------------
 
@@ -305,7 +343,7 @@ class _Writer:
             todo.extend(self.bases.get(base, ()))
         return out
 
-    def _aliases(self, path: str, syms: list[Symbol], refs: list[Reference]) -> dict[str, str]:
+    def _aliases(self, path: str, syms: list[Symbol], refs: list[tuple]) -> dict[str, str]:
         """Module- and class-level names bound to another name (`B = A`,
         `run = Base.run`) -> what they alias: the use that ends the statement."""
         candidates = [s for s in syms if s.kind in ("variable", "constant") and not self._is_local(s)]
@@ -315,9 +353,9 @@ class _Writer:
         if summary is None:
             return {}
         ends = defaultdict(list)
-        for ref in refs:
-            if ref.target is not None and ref.confidence >= self.options.min_confidence:
-                ends[(ref.range.end.line, ref.range.end.character)].append(ref.target)
+        for _path, _sl, _sc, el, ec, _name, _kind, _enclosing, target, confidence, _how in refs:
+            if target is not None and confidence >= self.options.min_confidence:
+                ends[(el, ec)].append(target)
         out = {}
         for sym in candidates:
             info = summary.symbols.get(sym.qualname)
@@ -339,30 +377,26 @@ class _Lines:
         self.path = path
         self.lines: list[str] | None = None
 
-    def module_alias(self, r: Range) -> tuple[str, tuple[int, int, int]] | None:
-        """(alias, its range) when `import a.b as c` names the module at `r`."""
+    def module_alias(self, r: tuple) -> tuple[str, tuple[int, int, int]] | None:
+        """(alias, its range) when `import a.b as c` names the module at the
+        one-line SCIP range `r` (line, start, end)."""
         if self.lines is None:
             try:
                 self.lines = self.path.read_text(encoding="utf-8", errors="replace").split("\n")
             except OSError:
                 self.lines = []
-        line = r.end.line
-        if line >= len(self.lines) or r.start.line != line:
+        if len(r) != 3 or r[0] >= len(self.lines):
             return None
+        line = r[0]
         text = self.lines[line]
         if not text.lstrip().startswith("import "):
             return None
-        end = char_column(text, r.end.character)
+        end = char_column(text, r[2])
         match = self._AS.match(text, end)
         if match is None:
             return None
         start = utf16_column(text, match.start(1))
         return match.group(1), (line, start, start + len(match.group(1)))
-
-
-@dataclass(frozen=True, slots=True)
-class _Span:
-    range: Range
 
 
 def _range(r: Range) -> list[int]:

@@ -183,3 +183,14 @@ def test_cli_export(tmp_path):
     missing = subprocess.run([str(codemeld), "export", str(tmp_path / "ws"), "--index-dir", str(tmp_path / "none"),
                               "--scip", str(out)], capture_output=True, text=True, timeout=120)
     assert missing.returncode == 1 and "no index" in missing.stderr
+
+
+def test_worker_processes_write_the_same_index(tmp_path, monkeypatch):
+    from indexer.export import scip as scip_module
+
+    _indexer, graph = build(tmp_path, FILES)
+    serial = build_index(graph, ScipOptions(jobs=1))
+    monkeypatch.setattr(scip_module, "_UNIT", 1)  # one file per unit: every file goes through a worker
+    parallel = build_index(graph, ScipOptions(jobs=2))
+    assert list(parallel.documents) == list(serial.documents)
+    assert sorted(s.symbol for s in parallel.external_symbols) == sorted(s.symbol for s in serial.external_symbols)
