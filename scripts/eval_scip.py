@@ -79,8 +79,11 @@ def run_scip_python(entry: Path, root: Path, name: str, version: str, out: Path,
     # The same Python environment codemeld runs in (scip-python asks `python`
     # on PATH for the installed packages outside names resolve to).
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    subprocess.run(cmd, cwd=root, check=True, timeout=timeout, stdout=subprocess.DEVNULL,
-                   env=os.environ | {"NO_COLOR": "1", "PATH": path})
+    done = subprocess.run(cmd, cwd=root, timeout=timeout, stdout=subprocess.DEVNULL,
+                          env=os.environ | {"NO_COLOR": "1", "PATH": path})
+    if done.returncode != 0 or not out.exists():
+        raise RuntimeError(f"scip-python exited with {done.returncode} after {time.perf_counter() - started:.0f}s"
+                           f" and {'wrote' if out.exists() else 'did not write'} {out.name}")
     return time.perf_counter() - started
 
 
@@ -293,6 +296,9 @@ def speed(entry: Path, work: Path, timeout: int) -> dict:
         timed_out = False
     except subprocess.TimeoutExpired:
         their_s, timed_out = float(timeout), True
+    except RuntimeError as exc:  # report what codemeld did even when scip-python fails
+        log(f"scip-python failed: {exc}")
+        their_s, timed_out = float("nan"), False
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"lines": lines, "codemeld_index_s": indexed, "codemeld_export_s": exported, "scip_python_s": their_s,
             "scip_python_timed_out": timed_out, "max_child_rss_mb": children}
