@@ -176,6 +176,20 @@ class _Hashing:
         self.handle.flush()
 
 
+def _table_names(db) -> list[str]:
+    """Every table of a LanceDB connection (list_tables pages; older
+    releases only have table_names)."""
+    if not hasattr(db, "list_tables"):
+        return list(db.table_names())
+    names, token = [], None
+    while True:
+        page = db.list_tables(page_token=token) if token else db.list_tables()
+        names.extend(page.tables)
+        token = page.page_token
+        if not token:
+            return names
+
+
 def _copy_tables(src: str, src_options: dict, dest: str, dest_options: dict) -> int:
     """Every LanceDB table under `src` into `dest` (either may be remote)."""
     try:
@@ -185,7 +199,7 @@ def _copy_tables(src: str, src_options: dict, dest: str, dest_options: dict) -> 
     try:
         source = lancedb.connect(src, storage_options=src_options or None)
         target = lancedb.connect(dest, storage_options=dest_options or None)
-        names = list(source.table_names())
+        names = _table_names(source)
         for name in names:
             table = source.open_table(name)
             target.create_table(name, data=table.to_arrow(), mode="overwrite")

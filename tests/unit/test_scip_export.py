@@ -194,3 +194,24 @@ def test_worker_processes_write_the_same_index(tmp_path, monkeypatch):
     parallel = build_index(graph, ScipOptions(jobs=2))
     assert list(parallel.documents) == list(serial.documents)
     assert sorted(s.symbol for s in parallel.external_symbols) == sorted(s.symbol for s in serial.external_symbols)
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"pyproject.toml": '[project]\nname = "a"\nversion = "1.0"\n'}, ("a", "1.0")),
+    ({"pyproject.toml": '[tool.poetry]\nname = "p"\nversion = "2.0"\n'}, ("p", "2.0")),
+    ({"setup.cfg": "[metadata]\nname = c\nversion = 3.1\n"}, ("c", "3.1")),
+    ({"setup.cfg": "[metadata]\nname = c\nversion = attr: c.__version__\n",
+      "c/__init__.py": '__version__ = "3.2"\n'}, ("c", "3.2")),
+    ({"setup.py": 'from setuptools import setup\nsetup(name="s", version="0.9")\n'}, ("s", "0.9")),
+    ({"pyproject.toml": '[project]\nname = "requests"\ndynamic = ["version"]\n',
+      "src/requests/__version__.py": '__version__ = "2.32.3"\n'}, ("requests", "2.32.3")),
+    ({"pyproject.toml": "not = [toml"}, ("proj", "0")),
+])
+def test_project_package_from_metadata(tmp_path, files, expected):
+    from indexer.export.package import project_package
+    from tests.support import write_tree
+
+    root = tmp_path / "proj"
+    write_tree(root, files)
+    package = project_package(root)
+    assert (package.name, package.version) == expected

@@ -195,3 +195,20 @@ def test_no_snapshot_for_this_history_and_no_network(s3, uri, tmp_path):
 def _built(root: Path, index_dir: Path) -> Path:
     index(root, index_dir)
     return index_dir
+
+
+def test_an_embedding_model_mismatch_keeps_the_graph_and_rebuilds_vectors_locally(uri, tmp_path):
+    import lancedb
+    import pyarrow as pa
+
+    origin = make_repo(tmp_path / "origin")
+    index_dir = _built(origin, tmp_path / "ci")
+    lancedb.connect(index_dir / "vectors.lance").create_table("chunks", data=pa.table({"text": ["x"]}))
+    published = publish(origin, index_dir, uri, embedding_model="model-a")
+    assert published.vector_tables == 1
+    same = pull(origin, tmp_path / "same", uri, embedding_model="model-a")
+    assert same.vectors and (tmp_path / "same" / "vectors.lance").is_dir()
+    other = pull(origin, tmp_path / "other", uri, embedding_model="model-b")
+    assert not other.vectors and any("rebuilt locally" in note for note in other.notes)
+    assert not (tmp_path / "other" / "vectors.lance").exists()
+    assert Graph(Indexer(origin, tmp_path / "other").store, origin).symbol("shop.cart.total") is not None
