@@ -120,7 +120,7 @@ def _short(exc: Exception) -> str:
     return text[:400] + ("..." if len(text) > 400 else "")
 
 
-def open_location(uri: str) -> Location:
+def open_location(uri: str, create: bool = False) -> Location:
     parsed = urlparse(uri)
     if parsed.scheme not in SCHEMES:
         raise ShareError(f"unsupported snapshot URI {uri!r}: use s3://, gs://, az:// or file://")
@@ -128,7 +128,10 @@ def open_location(uri: str) -> Location:
     try:
         if parsed.scheme == "file":
             path = Path(parsed.path)
-            path.mkdir(parents=True, exist_ok=True)
+            if create:
+                path.mkdir(parents=True, exist_ok=True)
+            elif not path.is_dir():
+                raise ShareError(f"no snapshots at {uri}: {path} is not a folder")
             store = obs.store.LocalStore(path)
         else:
             options = {}
@@ -136,6 +139,8 @@ def open_location(uri: str) -> Location:
             if endpoint and endpoint.startswith("http://"):
                 options["allow_http"] = True
             store = obs.store.from_url(uri, client_options=options or None)
+    except ShareError:
+        raise
     except Exception as exc:
         raise ShareError(f"cannot open {uri}: {_short(exc)}") from exc
     return Location(uri, store)

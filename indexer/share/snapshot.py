@@ -118,7 +118,7 @@ def publish(root: Path, index_dir: Path, uri: str, embedding_model: str | None =
     if store.pending_files():
         store.close()
         raise ShareError("the index is incomplete (files still to resolve): run `codemeld index` before publishing")
-    location = open_location(uri)
+    location = open_location(uri, create=True)
     step = on_step or (lambda _what, _n: None)
     # Re-publishing this commit: the old manifest goes first, so no reader
     # ever pairs it with half-replaced objects.
