@@ -224,6 +224,50 @@ class Graph:
     def has_file(self, path: str) -> bool:
         return self.store.has_file(path)
 
+    # -- whole-graph reads (SCIP export, snapshots) ----------------------------
+
+    def indexed_files(self) -> list[tuple[int, str, str | None, bool]]:
+        """(id, path, module, is_package) of every indexed file, in the order
+        `all_symbols` and `reference_rows` group them (file id: no sort)."""
+        rows = self.conn.execute("SELECT id, path, module, is_package FROM files ORDER BY id")
+        return [(fid, path, module, bool(is_package)) for fid, path, module, is_package in rows]
+
+    def all_symbols(self, first_file: int = 0, last_file: int = 1 << 62):
+        """Every symbol of the files with ids in [first_file, last_file],
+        grouped by file (`indexed_files` order), then by position."""
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE s.file_id BETWEEN ? AND ? ORDER BY s.file_id, s.nsl, s.nsc, s.id", (first_file, last_file))
+        return (symbol_from_row(r) for r in rows)
+
+    def reference_rows(self, first_file: int = 0, last_file: int = 1 << 62):
+        """Every reference of the files with ids in [first_file, last_file] as
+        plain tuples (path, sl, sc, el, ec, name, kind, enclosing, target,
+        confidence, how) -- the fields of `Reference`, without building one
+        per row (an export reads millions) -- grouped by file, then by
+        position; name-matched uses yield one row per candidate."""
+        return self.conn.execute(
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE r.file_id BETWEEN ? AND ? ORDER BY r.file_id, r.sl, r.sc, r.confidence DESC",
+            (first_file, last_file))
+
+    def symbol_kinds(self) -> list[tuple[str, str, str | None]]:
+        """(qualname, kind, parent qualname) of every symbol, cheaply."""
+        return self.conn.execute("SELECT qualname, kind, parent FROM symbols ORDER BY id").fetchall()
+
+    def class_bases(self) -> dict[str, list[str]]:
+        """class qualname -> the qualnames its bases resolved to (in or out of
+        the workspace), in source order."""
+        out: dict[str, list[str]] = {}
+        rows = self.conn.execute(
+            "SELECT enclosing, target FROM refs WHERE kind = 'inherit' AND target IS NOT NULL"
+            " AND enclosing IS NOT NULL AND confidence >= 0.5 ORDER BY file_id, sl, sc")
+        for cls, base in rows:
+            bases = out.setdefault(cls, [])
+            if base not in bases:
+                bases.append(base)
+        return out
+
     # -- status ---------------------------------------------------------------
 
     def stats(self) -> IndexStats:

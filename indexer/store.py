@@ -204,6 +204,32 @@ class Store:
         for suffix in ("", "-wal", "-shm"):
             Path(str(self.path) + suffix).unlink(missing_ok=True)
 
+    # -- snapshots (shared index) ------------------------------------------
+
+    def backup_to(self, dest: Path) -> None:
+        """A consistent copy of the database through SQLite's online backup
+        (safe while the writer and readers run)."""
+        target = sqlite3.connect(dest)
+        try:
+            self.conn.backup(target)
+        finally:
+            target.close()
+
+    def restore_from(self, path: Path) -> None:
+        """Replace the whole database with the one at `path` through SQLite's
+        backup API, in place: connections other threads hold stay valid and
+        see the new contents once it is done (a pulled snapshot, live)."""
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            with self._write_lock:
+                source.backup(self.conn)
+        finally:
+            source.close()
+
+    def pending_files(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM files WHERE dirty = 1").fetchone()[0]
+
+
     # -- meta --------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -358,3 +384,21 @@ def symbol_row(sym, is_member: bool, parent_qualname: str | None) -> tuple:
         ",".join(sym.flags), json.dumps(list(sym.decorators)) if sym.decorators else None,
         json.dumps(sym.params) if sym.params else None, sym.body_hash, sym.body_line,
     )
+
+
+def database_schema(path: Path) -> int:
+    """The schema version of a database file (a downloaded snapshot)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM files").fetchone()
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def install_database(index_dir: Path, new_file: Path) -> None:
+    """Make `new_file` the index's database (no Store may be open on it)."""
+    target = Path(index_dir) / DB_NAME
+    for suffix in ("-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    new_file.replace(target)

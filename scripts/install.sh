@@ -13,4 +13,4 @@ PIP=(.venv/bin/python -m pip install --disable-pip-version-check -q)
 "${PIP[@]}" "torch==2.13.0" >&2
 # setuptools announces how it made the editable install (a path finder) on
 # every run; that notice is expected, anything else pip prints is not.
-PYTHONWARNINGS="ignore:Editable installation" "${PIP[@]}" -e ".[embed,test]" >&2
+PYTHONWARNINGS="ignore:Editable installation" "${PIP[@]}" -e ".[embed,share,test]" >&2

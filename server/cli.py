@@ -85,6 +85,7 @@ def index(
     exclude: Annotated[list[str], typer.Option("--exclude", help="Extra gitignore-style pattern (repeatable).")] = [],
     jobs: Annotated[int, typer.Option(help="Parser processes (0 = one per core).")] = 0,
     no_embeddings: Annotated[bool, typer.Option("--no-embeddings", help="Build only the symbol graph.")] = False,
+    publish: Annotated[Optional[str], typer.Option("--publish", help="Then upload it as the shared index of HEAD (s3://, gs://, az://, file://).")] = None,
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
 ) -> None:
@@ -102,6 +103,7 @@ def index(
     # The second store: after the graph, never instead of it.
     embed_run = None if no_embeddings else _update_embeddings(Graph(indexer.store, workspace), indexer.index_dir)
     indexer.close()
+    published = None if publish is None else cli_team.publish_after_index(workspace, indexer.index_dir, publish)
     if as_json:
         _emit_json({"root": str(workspace), "indexDir": str(indexer.index_dir), "discovered": run.discovered,
                     "parsed": run.parsed, "unchanged": run.unchanged, "removed": run.removed,
@@ -109,7 +111,7 @@ def index(
                     "embeddings": None if embed_run is None else {
                         "files": embed_run.files, "removed": embed_run.removed, "chunks": embed_run.chunks,
                         "embedded": embed_run.embedded, "reused": embed_run.reused,
-                        "seconds": round(embed_run.seconds, 3)}})
+                        "seconds": round(embed_run.seconds, 3)}} | ({"published": published} if published else {}))
         return
     print(f"indexed {workspace}: {run.parsed} parsed, {run.unchanged} unchanged, {run.removed} removed,"
           f" {run.failed} failed in {run.seconds:.2f}s; {stats.files} files, {stats.symbols} symbols,"
@@ -471,6 +473,9 @@ class _LineCache:
 
     def get(self, path: str, line: int) -> str:
         return self.raw(path, line).strip()
+
+
+from server import cli_team  # noqa: E402,F401  (export, pull: registers on `app`)
 
 
 def main() -> None:

@@ -60,6 +60,7 @@ class Options:
     minConfidence: float = 0.0  # drop references resolved with less confidence
     embeddings: bool = True  # build the semantic index in the background (codemeld/search, similar code)
     embeddingModel: str | None = None  # sentence-transformers name or path; None: CODEMELD_EMBED_MODEL or MiniLM
+    sharedIndex: str | None = None  # s3://, gs://, az://, file:// where CI publishes snapshots; pulled before a folder's first index
     llm: LLMOptions = field(default_factory=LLMOptions)
     features: Features = field(default_factory=Features)
 

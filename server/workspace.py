@@ -84,6 +84,7 @@ class FolderIndex:
         self._running_full = False
         self._generation = self._applied = 0  # buffer edits seen / indexed
         self._stop = False
+        self._shared_tried = False  # the sharedIndex snapshot is pulled once, before the first run
         # Called on the writer thread after each job with "full", "disk" or
         # "buffer" (the semantic index follows the graph through it).
         self.on_indexed: Callable[["FolderIndex", str], None] | None = None
@@ -264,6 +265,11 @@ class FolderIndex:
             def cancel() -> bool:  # the user pressed cancel, or the session is ending
                 return self._stop or (progress is not None and progress.cancelled())
 
+            if self.options.sharedIndex and not self._shared_tried:
+                from server.shared_index import pull_shared
+
+                self._shared_tried = True
+                pull_shared(self.indexer, self.options)
             run = self.indexer.run(progress=progress.report if progress else None, cancel=cancel)
             self.cancelled = cancel()
             message = (f"cancelled after {run.parsed} files" if self.cancelled else

@@ -64,6 +64,7 @@ class StoreProvider:
         self.override_paths = {s.path: s for s in overrides}
         self.cache: dict[str, ModuleSummary | None] = {}
         self.names = _with_prefixes(store.module_names()) | _with_prefixes(self.overrides)
+        self.named_cache: dict[str, list[SymInfo]] = {}  # name-match candidates repeat across files
 
     def module(self, name: str) -> ModuleSummary | None:
         if name in self.overrides:
@@ -81,6 +82,11 @@ class StoreProvider:
         return self.store.load_summary(path=path)
 
     def named(self, name: str) -> list[SymInfo]:
+        if name not in self.named_cache:
+            self.named_cache[name] = self._named(name)
+        return self.named_cache[name]
+
+    def _named(self, name: str) -> list[SymInfo]:
         out = []
         for qualname, kind, module, is_member in self.store.named_symbols(name):
             summary = self.overrides.get(module)

@@ -1,0 +1,1 @@
+"""Exports of the graph to formats other tools read (SCIP)."""
