@@ -474,6 +474,8 @@ class _LineCache:
 
 
 def main() -> None:
+    import server.cli_agent  # noqa: F401  (registers mcp, locate, map)
+
     try:
         app(standalone_mode=False)
     except CliError as exc:
@@ -501,4 +503,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m server.cli`: run the importable copy, the one command modules register on.
+    from server.cli import main as _main
+
+    _main()
