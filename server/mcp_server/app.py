@@ -109,7 +109,7 @@ def build_server(host: McpHost) -> MCPServer:
         if not host.has_index():
             await _wait_for_index(ctx)
         try:
-            return await anyio.to_thread.run_sync(lambda: fn(host.graph))
+            return await anyio.to_thread.run_sync(lambda: host.answer(fn))
         except (lookup.LookupError_, edits.EditError, CursorError) as exc:
             raise ToolError(str(exc)) from exc
 

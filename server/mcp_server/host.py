@@ -25,6 +25,7 @@ from server.workspace import FolderIndex
 
 log = logging.getLogger(__name__)
 
+SETTLE_S = 10.0  # longest a read waits for files being re-resolved
 MAX_PLANS = 32  # previews kept for apply_edit; the oldest are forgotten first
 
 
@@ -83,8 +84,26 @@ class McpHost:
         return self.folder.graph
 
     def has_index(self) -> bool:
-        """Something to answer from: files already indexed, or the first run over."""
-        return not self.progress.running or self.graph.file_count() > 0
+        """Something whole to answer from: the first run is over, or an
+        earlier index exists with nothing left to resolve."""
+        return not self.progress.running or (self.graph.file_count() > 0 and self.graph.pending() == 0)
+
+    def answer(self, fn, timeout: float = SETTLE_S):
+        """fn(graph) inside one read snapshot in which no file is waiting
+        for its references: a writer (ours, a language server's, the CLI's)
+        writes a file's definitions and resolves its uses in two steps, and
+        in between that file's uses are missing. Such a snapshot is waited
+        for briefly; after `timeout` the answer comes from what is there."""
+        deadline = time.monotonic() + timeout
+        store = self.graph.store
+        while True:
+            with store.snapshot():
+                pending = self.graph.pending()
+                if pending == 0 or time.monotonic() >= deadline:
+                    if pending:
+                        log.warning("answering with %d files still being resolved", pending)
+                    return fn(self.graph)
+            time.sleep(0.02)
 
     def wait_ready(self, timeout: float, on_progress=None) -> bool:
         """Block until there is an index to answer from (True) or `timeout`
