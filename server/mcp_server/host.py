@@ -25,7 +25,7 @@ from server.workspace import FolderIndex
 
 log = logging.getLogger(__name__)
 
-SETTLE_S = 10.0  # longest a read waits for files being re-resolved
+SETTLE_S = 5.0  # longest a read waits for files being re-resolved
 MAX_PLANS = 32  # previews kept for apply_edit; the oldest are forgotten first
 
 

@@ -326,7 +326,11 @@ async def test_answers_stay_right_while_a_language_server_reindexes(workspace, t
                 lsp.text_document_did_change(types.DidChangeTextDocumentParams(
                     text_document=types.VersionedTextDocumentIdentifier(uri=models.uri, version=round_ + 2),
                     content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
-                cart.write_text(original + f"\n# edited {round_}\n")  # outside both editors
+                # Changed outside both editors, atomically (as editors and git write): a
+                # plain write_text passes through an empty file, which is then rightly indexed.
+                staged = cart.with_suffix(".tmp")
+                staged.write_text(original + f"\n# edited {round_}\n")
+                os.replace(staged, cart)
                 answer = await call(client, "references", symbol="shop.utils.format_price")
                 assert uses(answer) == FORMAT_PRICE_USES, round_
                 callers = await call(client, "callers", symbol="shop.models.DiscountedProduct.apply_discount")
