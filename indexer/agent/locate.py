@@ -136,7 +136,7 @@ def mentioned_names(text: str) -> list[str]:
     for match in _IDENT.finditer(text):
         word = match.group(0)
         called = text[match.end():match.end() + 1] == "("
-        codey = ("_" in word.strip("_") or "." in word or re.search(r"[a-z][A-Z]|^[A-Z][a-z]+[A-Z]", word)
+        codey = ("_" in word.strip("_") or "." in word or re.search(r"[a-z][A-Z]|[A-Z]{2}[a-z]", word)
                  or called or any(word in q for q in quoted) or word.startswith("__"))
         if codey and len(word) > 2 and word not in out:
             out.append(word)
@@ -294,8 +294,8 @@ def _expand(graph: Graph, cands: dict[str, Candidate], symbol, exceptions: list[
     if not seeds:
         return
     seed_names = {c.symbol.qualname for c in seeds}
-    exception_classes = {c.symbol.qualname for c in seeds
-                         if c.symbol.kind == "class" and c.symbol.name in exceptions}
+    exception_classes = {c.symbol.qualname for c in seeds if c.symbol.kind == "class" and (
+        c.symbol.name in exceptions or re.search(r"(Error|Exception|Warning)\b", c.symbol.signature))}
     gains: dict[str, tuple[float, str]] = {}
 
     def gain(qualname: str, score: float, reason: str) -> None:

@@ -84,10 +84,16 @@ def find_symbols(graph: Graph, query: str, limit: int = 20) -> list[Symbol]:
             qualnames = graph.resolve_target(f"{path}:{location.group(2)}"
                                              + (f":{location.group(3)}" if location.group(3) else ""))
         except TargetError as exc:
+            enclosing = graph.enclosing_symbol(path, int(location.group(2)) - 1)
+            if enclosing is not None:
+                return [enclosing]
             raise UnknownSymbol(query, []) from exc
         found = [s for q in qualnames for s in graph.symbols(q)]
+        enclosing = graph.enclosing_symbol(path, int(location.group(2)) - 1)
+        if enclosing is not None and enclosing.kind != "class" and not location.group(3):
+            # A line inside a function names the function, not its locals.
+            found = [s for s in found if s.parent != enclosing.qualname] or [enclosing]
         if not found:
-            enclosing = graph.enclosing_symbol(path, int(location.group(2)) - 1)
             if enclosing is not None:
                 return [enclosing]
             raise UnknownSymbol(query, [q for q in qualnames][:5])

@@ -15,6 +15,7 @@ _CPYTHON = re.compile(r'File "([^"]+)", line (\d+)(?:, in ([A-Za-z_<][\w<>.]*))?
 _PYTEST = re.compile(r"^\s*([\w./\\-]+\.py):(\d+):(?: in ([A-Za-z_][\w.]*))?", re.MULTILINE)
 _EXCEPTION = re.compile(r"^\s*(?:[\w.]+\.)?([A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Failure))\b(?::|$)",
                         re.MULTILINE)
+_RAISED = re.compile(r"(?:[\w]+\.)*([A-Z]\w*)(?::|$)")
 _NAMED_EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Warning))\b")
 
 
@@ -46,9 +47,18 @@ def frames(text: str) -> list[Frame]:
 
 
 def exception_names(text: str) -> list[str]:
-    """Exception classes the text names: the raised one (from a final
-    `XError: ...` line) first, then any other mentioned."""
+    """Exception classes the text names: the raised one (the line after a
+    traceback's last frame, or a final `XError: ...` line) first, then any
+    other mentioned."""
     out: list[str] = []
+    frames_end = [m.end() for m in _CPYTHON.finditer(text)]
+    if frames_end:
+        for line in text[frames_end[-1]:].split("\n")[1:]:
+            if line and not line[0].isspace():
+                raised = _RAISED.match(line)
+                if raised:
+                    out.append(raised.group(1))
+                break
     for match in reversed(list(_EXCEPTION.finditer(text))):
         if match.group(1) not in out:
             out.append(match.group(1))
