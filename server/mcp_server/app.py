@@ -99,6 +99,26 @@ class _SourceLines:
         return lines[line].strip()[:200] if 0 <= line < len(lines) else ""
 
 
+def locate_result(found, embeddings: bool) -> tuple[m.LocateResult, str]:
+    """The locate tool's structured result and text form (also measured by scripts/eval_locate.py)."""
+
+    def sym_out(s) -> m.LocatedSymbolOut:
+        return m.LocatedSymbolOut(qualname=s.symbol.qualname, kind=s.symbol.kind, path=s.symbol.path,
+                                  line=s.symbol.selection_range.start.line + 1, score=s.score,
+                                  why=list(s.why), tests=list(s.tests))
+
+    result = m.LocateResult(
+        files=[m.LocatedFileOut(path=f.path, score=f.score, why=list(f.why), symbols=[sym_out(s) for s in f.symbols])
+               for f in found.files],
+        symbols=[sym_out(s) for s in found.symbols], traceback_frames=found.frames,
+        embeddings=embeddings, seconds=round(found.seconds, 4))
+    text = ["Files:"] + [f"{i}. {f.path} — {'; '.join(f.why[:2])}" for i, f in enumerate(result.files, 1)]
+    text += ["Definitions:"] + [f"{i}. {s.qualname} ({s.path}:{s.line}) — {'; '.join(s.why[:2])}"
+                                 + (f"; tested by {', '.join(s.tests[:2])}" if s.tests else "")
+                                 for i, s in enumerate(result.symbols, 1)]
+    return result, "\n".join(text)
+
+
 def build_server(host: McpHost) -> MCPServer:
     server = MCPServer("codemeld", instructions=INSTRUCTIONS, version="0.1.0")
 
@@ -162,21 +182,7 @@ def build_server(host: McpHost) -> MCPServer:
         vectors = host.vectors()
         found = await run(ctx, lambda g: locate_engine.locate(g, task, k, vectors=vectors))
 
-        def sym_out(s) -> m.LocatedSymbolOut:
-            return m.LocatedSymbolOut(qualname=s.symbol.qualname, kind=s.symbol.kind, path=s.symbol.path,
-                                      line=s.symbol.selection_range.start.line + 1, score=s.score,
-                                      why=list(s.why), tests=list(s.tests))
-
-        result = m.LocateResult(
-            files=[m.LocatedFileOut(path=f.path, score=f.score, why=list(f.why), symbols=[sym_out(s) for s in f.symbols])
-                   for f in found.files],
-            symbols=[sym_out(s) for s in found.symbols], traceback_frames=found.frames,
-            embeddings=vectors is not None, seconds=round(found.seconds, 4))
-        text = ["Files:"] + [f"{i}. {f.path} — {'; '.join(f.why[:2])}" for i, f in enumerate(result.files, 1)]
-        text += ["Definitions:"] + [f"{i}. {s.qualname} ({s.path}:{s.line}) — {'; '.join(s.why[:2])}"
-                                     + (f"; tested by {', '.join(s.tests[:2])}" if s.tests else "")
-                                     for i, s in enumerate(result.symbols, 1)]
-        return _result(result, "\n".join(text))
+        return _result(*locate_result(found, vectors is not None))
 
     @server.tool(name="map", annotations=READ_ONLY)
     async def map_(
