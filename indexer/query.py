@@ -285,6 +285,15 @@ class Graph:
     def file_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
 
+    def most_referenced(self, kinds, limit: int = 10) -> list[tuple[str, int]]:
+        """(qualname, uses) of the symbols of these kinds with the most references."""
+        marks = ",".join("?" * len(kinds))
+        rows = self.conn.execute(
+            f"SELECT r.target, count(*) AS n FROM refs r WHERE r.target IN"
+            f" (SELECT qualname FROM symbols WHERE kind IN ({marks})) GROUP BY r.target ORDER BY n DESC LIMIT ?",
+            (*kinds, limit))
+        return rows.fetchall()
+
     def indexed_paths(self) -> list[str]:
         return [p for (p,) in self.conn.execute("SELECT path FROM files ORDER BY path")]
 

@@ -44,6 +44,7 @@ def mcp(
     embeddings: Annotated[bool, typer.Option("--embeddings/--no-embeddings", help="Build and use the semantic index.")] = True,
     watch: Annotated[bool, typer.Option("--watch/--no-watch", help="Re-index files changed on disk.")] = True,
     log_file: Annotated[Optional[Path], typer.Option("--log-file", help="Log here instead of stderr.")] = None,
+    exclude: Annotated[list[str], typer.Option("--exclude", help="Extra gitignore-style pattern (repeatable).")] = [],
 ) -> None:
     """Serve the index to coding agents over the Model Context Protocol (stdio by default)."""
     listen = parse_listen(http, allow_remote) if http else None
@@ -53,7 +54,7 @@ def mcp(
     from server.mcp_server.host import McpHost
 
     workspace = _root(root)
-    host = McpHost(workspace, index_dir, watch=watch, embeddings=embeddings)
+    host = McpHost(workspace, index_dir, watch=watch, embeddings=embeddings, exclude=tuple(exclude))
     server = build_server(host)
     try:
         if listen is None:

@@ -54,8 +54,9 @@ class _Progress:
 
 
 class McpHost:
-    def __init__(self, root: Path, index_dir: Path | None = None, *, watch: bool = True, embeddings: bool = False):
-        self.options = Options(watch=watch, embeddings=embeddings)
+    def __init__(self, root: Path, index_dir: Path | None = None, *, watch: bool = True, embeddings: bool = False,
+                 exclude: tuple[str, ...] = ()):
+        self.options = Options(watch=watch, embeddings=embeddings, exclude=tuple(exclude))
         self.folder = FolderIndex(root.name or "workspace", root, self.options, index_dir)
         self.root = self.folder.root
         self.progress = _Progress()
