@@ -60,8 +60,9 @@ class Project:
     commits: tuple[str, ...]  # pinned fix commits (full or abbreviated SHAs)
 
 
-# Pinned with `--select NAME`: recent non-merge commits whose message says
-# they fix something and that change 1-3 existing non-test .py files.
+# Pinned with `--select NAME` (the first 20): recent non-merge commits, not
+# by a bot, whose subject says they fix something and that change 1-3
+# existing non-test .py files.
 PROJECTS: dict[str, Project] = {
     "flask": Project("pallets/flask", (
         "fb5415986170",
@@ -69,7 +70,6 @@ PROJECTS: dict[str, Project] = {
         "54c3f87af9f6",
         "a363642a3288",
         "1af8f95785b8",
-        "8fdab74cc80c",
         "1d5abfadd713",
         "4104f29956b1",
         "80cf589a26d7",
@@ -84,6 +84,7 @@ PROJECTS: dict[str, Project] = {
         "58f3536a8f5d",
         "3ba37d2afe65",
         "1e5dd4302233",
+        "8ddbad9ccdc1",
     )),
     "requests": Project("psf/requests", (
         "6f205ff422bc",
@@ -177,6 +178,7 @@ PROJECTS: dict[str, Project] = {
 
 _FIX = re.compile(r"\b(fix(es|ed|ing)?|bug|issue|regression|crash|error|incorrect|wrong|broken|handle)\b", re.I)
 _TRAILER = re.compile(r"^(co-authored-by|signed-off-by|reviewed-by|fixes|closes|resolves|refs?|see)\b.*$", re.I | re.M)
+_BOT = re.compile(r"\[bot\]|pre-commit-ci|\[pre-commit\.ci\]|dependabot", re.I)
 _NUMBERS = re.compile(r"\(?#\d+\)?|\bgh-\d+\b|https?://\S+", re.I)
 
 
@@ -218,12 +220,14 @@ def changed_old_lines(repo: Path, commit: str, path: str) -> list[int]:
 
 
 def select(repo: Path, limit: int = 40) -> list[str]:
-    out = git(repo, "log", "--no-merges", "--format=%H%x00%B%x01", "-n", "3000", "HEAD")
+    out = git(repo, "log", "--no-merges", "--format=%H%x00%an%x00%B%x01", "-n", "3000", "HEAD")
     picked = []
     for record in out.split("\x01"):
-        if "\x00" not in record:
+        if record.count("\x00") < 2:
             continue
-        sha, message = record.strip().split("\x00", 1)
+        sha, author, message = record.strip().split("\x00", 2)
+        if _BOT.search(author) or _BOT.search(message.split("\n", 1)[0]):
+            continue  # automated fixes (formatters, dependency bumps) fix no reported problem
         if not _FIX.search(message.split("\n", 1)[0]) or len(query_text(message).split()) < 4:
             continue
         files = changed_files(repo, sha)

@@ -43,6 +43,7 @@ TEST_FACTOR = 0.35
 VENDOR_FACTOR = 0.3
 DOCS_FACTOR = 0.5
 MAX_K = 100
+_MEMBERS = 0.1  # share of a file's next-best definitions in its score
 _WINDOW_WORDS = 180  # a MiniLM window (256 word pieces) holds about this many words
 _MAX_WINDOWS = 8
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\b")
@@ -236,7 +237,7 @@ def locate(graph: Graph, task: str, k: int = 10, vectors: VectorSearch | None = 
         members = sorted(per_file.get(path, []), key=lambda c: -c.score)
         score = base * _prior(path, False, wants_tests)
         if members:
-            score += members[0].score + 0.25 * sum(c.score for c in members[1:4])
+            score += members[0].score + _MEMBERS * sum(c.score for c in members[1:4])
         why = list(file_why.get(path, []))
         for cand in members[:2]:
             _note(why, f"{cand.symbol.qualname}: {cand.why[0]}" if cand.why else cand.symbol.qualname)
