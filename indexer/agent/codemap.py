@@ -18,7 +18,6 @@ the budget whenever the codebase is larger than it.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np

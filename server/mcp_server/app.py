@@ -15,6 +15,7 @@ cursor; nothing is written to the workspace except by `apply_edit`.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any, Callable
 
@@ -34,7 +35,7 @@ from indexer.navigation import search_symbols
 from indexer.query import Graph
 from server.mcp_server import models as m
 from server.mcp_server.host import McpHost
-from server.mcp_server.paging import CursorError, fingerprint, page
+from server.mcp_server.paging import CursorError, decode, fingerprint, page
 
 log = logging.getLogger(__name__)
 
@@ -200,10 +201,8 @@ def build_server(host: McpHost) -> MCPServer:
 
         def work(g: Graph):
             scope = path
-            if path and "/" in path or path.endswith(".py"):
-                scope = lookup.workspace_path(g, path)
-            elif path and ".." in path:
-                raise lookup.BadPath(f"{path!r}: paths with '..' are refused")
+            if "/" in path or "\\" in path or ".." in path or path.endswith(".py"):
+                scope = lookup.workspace_path(g, path)  # refuses what leaves the workspace
             try:
                 return codemap.build_map(g, scope, depth, budget_tokens, include_tests)
             except KeyError:
@@ -412,14 +411,14 @@ def build_server(host: McpHost) -> MCPServer:
 
         def work(g: Graph):
             scope = lookup.workspace_path(g, path) if path else ""
-            want = min(MAX_PAGE, limit + lookup_offset(cursor, key) + 1)
+            want = min(MAX_PAGE, limit + decode(cursor, key) + 1)
             hits: list[tuple[Symbol, float, str]] = []
             engine = "lexical"
             if vectors is not None:
                 engine = "semantic"
                 hits = [(h.symbol, h.score, h.snippet) for h in vectors.search(query, want, path_glob=scope or None)]
             else:
-                for doc, score in text_index(g).symbols.top(__import__("collections").Counter(tokens(query)), want * 3):
+                for doc, score in text_index(g).symbols.top(Counter(tokens(query)), want * 3):
                     if scope and not (doc.path == scope or doc.path.startswith(scope + "/")):
                         continue
                     sym = g.symbol(doc.qualname)
@@ -526,8 +525,3 @@ def build_server(host: McpHost) -> MCPServer:
 
     return server
 
-
-def lookup_offset(cursor: str | None, key: str) -> int:
-    from server.mcp_server.paging import decode
-
-    return decode(cursor, key)
