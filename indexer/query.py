@@ -268,6 +268,75 @@ class Graph:
                 bases.append(base)
         return out
 
+    # -- agent lookups ------------------------------------------------------------
+
+    def qualnames_named(self, name: str, limit: int = 500) -> list[str]:
+        """Qualified names of the (non-parameter) symbols called `name`, shortest first."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT qualname FROM symbols WHERE name = ? AND kind != 'parameter'"
+            " ORDER BY length(qualname), qualname LIMIT ?", (name, limit))
+        return [q for (q,) in rows]
+
+    def definitions_of_kinds(self, kinds) -> list[tuple[str, str, str, int, int]]:
+        """(path, qualname, kind, first line, last line) of every symbol of these kinds."""
+        marks = ",".join("?" * len(kinds))
+        rows = self.conn.execute(
+            f"SELECT f.path, s.qualname, s.kind, s.sl, s.el FROM symbols s JOIN files f ON f.id = s.file_id"
+            f" WHERE s.kind IN ({marks}) ORDER BY f.path, s.sl", tuple(kinds))
+        return rows.fetchall()
+
+    def edges_touching(self, qualnames, min_confidence: float = 0.5) -> list[tuple[str, str, str, float]]:
+        """(enclosing, target, kind, confidence) of the resolved uses into or
+        out of these symbols: one hop of the graph both ways, in one pass."""
+        names = list(dict.fromkeys(qualnames))
+        out: list[tuple[str, str, str, float]] = []
+        for start in range(0, len(names), 400):
+            chunk = names[start:start + 400]
+            marks = ",".join("?" * len(chunk))
+            for column in ("target", "enclosing"):
+                rows = self.conn.execute(
+                    f"SELECT enclosing, target, kind, max(confidence) FROM refs WHERE {column} IN ({marks})"
+                    " AND confidence >= ? AND enclosing IS NOT NULL AND target IS NOT NULL"
+                    " GROUP BY enclosing, target, kind", (*chunk, min_confidence))
+                out.extend(rows.fetchall())
+        return out
+
+    def symbols_of_kinds(self, kinds) -> list[Symbol]:
+        """Every symbol of these kinds, in file order."""
+        marks = ",".join("?" * len(kinds))
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f" WHERE s.kind IN ({marks}) ORDER BY f.path, s.sl, s.sc", tuple(kinds))
+        return [symbol_from_row(r) for r in rows]
+
+    def use_counts(self, min_confidence: float = 0.5) -> list[tuple[str, str, int]]:
+        """(enclosing, target, number of uses) over every resolved reference:
+        the weighted edges of the symbol graph."""
+        rows = self.conn.execute(
+            "SELECT enclosing, target, count(*) FROM refs WHERE target IS NOT NULL AND enclosing IS NOT NULL"
+            " AND confidence >= ? GROUP BY enclosing, target", (min_confidence,))
+        return rows.fetchall()
+
+    def file_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+
+    def most_referenced(self, kinds, limit: int = 10) -> list[tuple[str, int]]:
+        """(qualname, uses) of the symbols of these kinds with the most references."""
+        marks = ",".join("?" * len(kinds))
+        rows = self.conn.execute(
+            f"SELECT r.target, count(*) AS n FROM refs r WHERE r.target IN"
+            f" (SELECT qualname FROM symbols WHERE kind IN ({marks})) GROUP BY r.target ORDER BY n DESC LIMIT ?",
+            (*kinds, limit))
+        return rows.fetchall()
+
+    def indexed_paths(self) -> list[str]:
+        return [p for (p,) in self.conn.execute("SELECT path FROM files ORDER BY path")]
+
+    def version(self) -> tuple:
+        """Moves whenever the index changes (symbols get new ids on re-index,
+        and every update stamps last_update): a cache key for derived data."""
+        return (self.conn.execute("SELECT max(id) FROM symbols").fetchone()[0], self.store.get_meta("last_update"))
+
     # -- status ---------------------------------------------------------------
 
     def stats(self) -> IndexStats:

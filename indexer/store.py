@@ -9,6 +9,7 @@ what makes a killed index reopen consistent and then complete.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import pickle
@@ -158,6 +159,21 @@ class Store:
             conn = self._connect()
             self._local.conn = conn
         return conn
+
+    @contextlib.contextmanager
+    def snapshot(self):
+        """A read transaction on this thread's connection: every query
+        inside sees one committed state of the index (WAL), even while
+        another process writes."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

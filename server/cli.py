@@ -479,6 +479,8 @@ from server import cli_team  # noqa: E402,F401  (export, pull: registers on `app
 
 
 def main() -> None:
+    import server.cli_agent  # noqa: F401  (registers mcp, locate, map)
+
     try:
         app(standalone_mode=False)
     except CliError as exc:
@@ -506,4 +508,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m server.cli`: run the importable copy, the one command modules register on.
+    from server.cli import main as _main
+
+    _main()

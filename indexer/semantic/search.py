@@ -170,6 +170,24 @@ class SemanticIndex:
         order = sorted(scores, key=lambda k: -scores[k])
         return self._hits(order, scores, best_row, limit)
 
+    def nearest(self, texts: Sequence[str], limit: int = 60) -> list[tuple[str, str]]:
+        """(path, qualname) of the definitions nearest to any of several
+        texts (the windows of one long text, see `indexer.agent.locate`),
+        fused by reciprocal rank."""
+        texts = [t for t in texts if t.strip()]
+        if not texts:
+            return []
+        fused: dict[tuple[str, str], float] = {}
+        for vector in self.embedder.encode(texts):
+            seen: set[tuple[str, str]] = set()
+            for row in self.store.vector_search(vector, limit, None, _COLUMNS):
+                key = (row["path"], row["qualname"])
+                if key in seen:
+                    continue
+                seen.add(key)
+                fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + len(seen))
+        return sorted(fused, key=lambda k: -fused[k])[:limit]
+
     # -- helpers ---------------------------------------------------------------
 
     def _apply_priors(self, query: str, fused: dict[tuple, float], rows: dict[tuple, dict]) -> None:

@@ -1,0 +1,1 @@
+"""`codemeld mcp`: the Model Context Protocol front door (see app.py)."""
