@@ -32,6 +32,7 @@ KNOWN_ENGINE_SQL = {
 KNOWN_DIRECT_LANGUAGE_IMPORTS = {
     "indexer/breaking.py", "indexer/index.py", "indexer/moves.py",
     "indexer/propagate.py", "indexer/rename.py", "indexer/ripple.py",
+    "indexer/agent/edits.py",
 }
 # Where SQL belongs: the graph's store and query modules, plus the two
 # modules that own a database of their own (the explanation cache) or read
