@@ -71,9 +71,8 @@ def publish_after_index(workspace: Path, index_dir: Path, uri: str, as_json: boo
         print(f"codemeld: uploaded {what}" + (f" ({amount / 1e6:.1f} MB)" if what == "graph" else ""),
               file=sys.stderr)
 
-    vectors = (Path(index_dir) / "vectors.lance").is_dir()
     try:
-        done = publish(workspace, index_dir, uri, _embedding_model() if vectors else None, on_step=step)
+        done = publish(workspace, index_dir, uri, on_step=step)
     except ShareError as exc:
         raise CliError(f"publish failed: {exc} (the local index is complete and unchanged)") from exc
     print(f"published the index of {done.commit[:12]} to {uri}/{done.commit}/ in {done.seconds:.1f}s"

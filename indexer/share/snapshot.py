@@ -105,7 +105,8 @@ def _tool_version() -> str:
 
 def publish(root: Path, index_dir: Path, uri: str, embedding_model: str | None = None,
             on_step: Step | None = None) -> Published:
-    """Upload the index of `root` (already built) as the snapshot of HEAD."""
+    """Upload the index of `root` (already built) as the snapshot of HEAD.
+    `embedding_model` defaults to the model the vector store records."""
     started = time.perf_counter()
     commit = git.head(root)
     if git.is_dirty(root):
@@ -137,6 +138,8 @@ def publish(root: Path, index_dir: Path, uri: str, embedding_model: str | None =
         dest, options = lance_uri(location, f"{commit}/{VECTORS}")
         tables = _copy_tables(str(vectors_dir), {}, dest, options)
         step("vectors", tables)
+    if tables and embedding_model is None:
+        embedding_model = _vector_model(Path(index_dir))
     manifest = Manifest(SCHEMA_VERSION, commit, _tool_version(), embedding_model if tables else None,
                         digest, size, bool(tables), time.time())
     location.put_bytes(f"{commit}/{MANIFEST}", json.dumps(manifest.to_json(), indent=1).encode())
@@ -174,6 +177,16 @@ class _Hashing:
 
     def flush(self) -> None:
         self.handle.flush()
+
+
+def _vector_model(index_dir: Path) -> str | None:
+    """The model the local vectors were made with (the vector store's own record)."""
+    try:
+        from indexer.semantic.store import VectorStore
+
+        return VectorStore(index_dir, readonly=True).model_id
+    except Exception:  # no usable vector store: the manifest says "unknown model"
+        return None
 
 
 def _table_names(db) -> list[str]:
