@@ -57,6 +57,22 @@ TOO_LARGE = "too large"
 BINARY = "binary"
 SYMLINK_LOOP = "symlink loop"
 UNREADABLE = "unreadable"
+BAD_NAME = "file name is not valid UTF-8"
+
+
+def _bad_name(rel: str) -> bool:
+    """A name os.fsdecode could only carry as surrogates: the store, URIs and
+    JSON all need UTF-8, so such a file is skipped (with a warning), not indexed."""
+    try:
+        rel.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def printable(rel: str) -> str:
+    """A path safe to print or store: undecodable bytes become U+FFFD."""
+    return os.fsencode(rel).decode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +256,10 @@ def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions()) -> Disc
 
         for entry in entries:
             rel = prefix + entry.name
+            if _bad_name(entry.name):
+                log.warning("skipping %s: %s", printable(rel), BAD_NAME)
+                skipped.append(Skipped(printable(rel), BAD_NAME))
+                continue
             try:
                 is_dir = entry.is_dir()  # follows symlinks
                 if is_dir:
@@ -299,6 +319,8 @@ def check_file(root: Path, path: Path, options: DiscoveryOptions = DiscoveryOpti
     parts = _relative_parts(root_abs, path)
     if not parts or language_for_path(parts[-1]) is None:
         return None
+    if any(_bad_name(part) for part in parts):
+        return Skipped(printable("/".join(parts)), BAD_NAME)
     extra = _exclude_spec(tuple(options.exclude))
     try:
         ancestors = {_dir_id(os.stat(root_abs))}
