@@ -32,6 +32,7 @@ from indexer.languages.python.resolve import Resolver, absolute_module
 from indexer.languages.python.summary import MEMBER_KINDS, summarize
 from indexer.model import IndexRun
 from indexer.store import Store, pack, symbol_row
+from indexer.writer_lock import DEFAULT_WAIT_S, WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class IndexOptions:
     max_file_size: int = 1_000_000
     exclude: tuple[str, ...] = ()
     jobs: int = 0  # worker processes; 0 = one per core, 1 = in-process
+    lock_wait_s: float = DEFAULT_WAIT_S  # how long to wait for another process writing this index
 
     def workers(self) -> int:
         return self.jobs if self.jobs > 0 else max(1, os.cpu_count() or 1)
@@ -186,7 +188,10 @@ class Indexer:
             raise NotADirectoryError(f"workspace root is not a directory: {root}")
         self.options = options or IndexOptions()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir(self.root)
-        self.store = Store(self.index_dir)
+        # Every write path holds this (writer_lock.py): CLI, LSP and MCP writers exclude each other.
+        self.lock = WriterLock(self.index_dir, self.options.lock_wait_s)
+        with self.lock.hold():  # opening may rebuild a damaged or outdated database
+            self.store = Store(self.index_dir)
         self._roots: list[str] | None = None
 
     def close(self) -> None:
@@ -197,17 +202,23 @@ class Indexer:
 
     # -- public entry points -----------------------------------------------
 
+    def writing(self):
+        """Hold the writer lock across several calls (a run and its summary):
+        `with indexer.writing(): ...`. Raises `IndexBusy` after the wait."""
+        return self.lock.hold()
+
     def run(self, progress: Progress | None = None, cancel: Cancel | None = None) -> IndexRun:
         """Bring the whole index up to date with the disk. A damaged database
         (disk full, a copied half file) is rebuilt rather than reported."""
-        try:
-            return self._run(progress, cancel)
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError):
-                raise  # locked or busy: not damage
-            log.warning("index %s is damaged (%s): rebuilding it", self.index_dir, exc)
-            self.store.reset()
-            return self._run(progress, cancel)
+        with self.lock.hold():
+            try:
+                return self._run(progress, cancel)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise  # locked or busy: not damage
+                log.warning("index %s is damaged (%s): rebuilding it", self.index_dir, exc)
+                self.store.reset()
+                return self._run(progress, cancel)
 
     def _run(self, progress: Progress | None, cancel: Cancel | None) -> IndexRun:
         started = time.perf_counter()
@@ -246,6 +257,10 @@ class Indexer:
 
     def update_paths(self, rel_paths: Iterable[str], progress: Progress | None = None) -> IndexRun:
         """Re-index these files from disk (changed, created or deleted)."""
+        with self.lock.hold():
+            return self._update_paths(rel_paths, progress)
+
+    def _update_paths(self, rel_paths: Iterable[str], progress: Progress | None) -> IndexRun:
         started = time.perf_counter()
         known = self.store.file_states()
         jobs, removed = [], []
@@ -265,6 +280,10 @@ class Indexer:
 
     def update_source(self, rel_path: str, source: bytes) -> IndexRun:
         """Index an unsaved buffer's text in place of the file on disk."""
+        with self.lock.hold():
+            return self._update_source(rel_path, source)
+
+    def _update_source(self, rel_path: str, source: bytes) -> IndexRun:
         started = time.perf_counter()
         state = self.store.file_states().get(rel_path)
         if state is not None and state[1] == hashlib.sha256(source).hexdigest():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+import shutil
 import sqlite3
 import threading
 import time
@@ -202,7 +203,11 @@ class Store:
     def _recreate_file(self) -> None:
         self.close()
         for suffix in ("", "-wal", "-shm"):
-            Path(str(self.path) + suffix).unlink(missing_ok=True)
+            path = Path(str(self.path) + suffix)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)  # something made a folder where the database belongs
+            else:
+                path.unlink(missing_ok=True)
 
     # -- meta --------------------------------------------------------------
 

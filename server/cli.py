@@ -19,6 +19,7 @@ import typer
 from indexer.index import IndexOptions, Indexer, default_index_dir
 from indexer.query import Graph, TargetError, age, char_column
 from indexer.store import Store, StoreError
+from indexer.writer_lock import IndexBusy
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
 
@@ -87,20 +88,28 @@ def index(
     no_embeddings: Annotated[bool, typer.Option("--no-embeddings", help="Build only the symbol graph.")] = False,
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
+    lock_wait: Annotated[float, typer.Option(help="Seconds to wait while another process writes this index.")] = 30.0,
 ) -> None:
     """Build or update the index of a workspace (only changed files are re-read)."""
     _setup_logging(verbose)
     workspace = _root(root)
-    options = IndexOptions(max_file_size=max_file_size, exclude=tuple(exclude), jobs=jobs)
+    options = IndexOptions(max_file_size=max_file_size, exclude=tuple(exclude), jobs=jobs, lock_wait_s=lock_wait)
     try:
         indexer = Indexer(workspace, index_dir, options)
-    except (StoreError, OSError) as exc:
+    except (StoreError, OSError, IndexBusy) as exc:
         raise CliError(str(exc)) from exc
-    with _progress() as report:
-        run = indexer.run(progress=report)
-    stats = Graph(indexer.store, workspace).stats()
-    # The second store: after the graph, never instead of it.
-    embed_run = None if no_embeddings else _update_embeddings(Graph(indexer.store, workspace), indexer.index_dir)
+    try:
+        # One lock across the run and its summary: another writer (a second
+        # `index`, the server) cannot change what we report.
+        with indexer.writing():
+            with _progress() as report:
+                run = indexer.run(progress=report)
+            stats = Graph(indexer.store, workspace).stats()
+        # The second store: after the graph, never instead of it (it has a lock of its own).
+        embed_run = None if no_embeddings else _update_embeddings(Graph(indexer.store, workspace), indexer.index_dir)
+    except IndexBusy as exc:
+        indexer.close()
+        raise CliError(str(exc)) from exc
     indexer.close()
     if as_json:
         _emit_json({"root": str(workspace), "indexDir": str(indexer.index_dir), "discovered": run.discovered,

@@ -23,6 +23,7 @@ from indexer.store import Store
 from indexer.semantic.chunks import EMBEDDED_KINDS, Chunk, file_chunks
 from indexer.semantic.embedder import Embedder, default_embedder
 from indexer.semantic.store import KEEP_VERSIONS_FOR, VectorStore
+from indexer.writer_lock import VECTORS_LOCK_NAME, WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,17 @@ class EmbedRun:
 
 def update_embeddings(graph: Graph | Store, index_dir: Path, embedder: Embedder | None = None,
                       progress: Progress | None = None, cancel: Cancel | None = None,
-                      maintain: bool = True, keep_versions_for: timedelta = KEEP_VERSIONS_FOR) -> EmbedRun:
+                      maintain: bool = True, keep_versions_for: timedelta = KEEP_VERSIONS_FOR,
+                      lock_wait_s: float = 600.0) -> EmbedRun:
     """Embed what changed in the graph since the last call. Raises
     EmbedderUnavailable / SemanticUnavailable when the model or LanceDB
     cannot be used; the graph is never touched."""
+    # One vector-store writer at a time across processes (CLI, server, MCP).
+    with WriterLock(index_dir, wait_s=lock_wait_s, name=VECTORS_LOCK_NAME).hold():
+        return _update(graph, index_dir, embedder, progress, cancel, maintain, keep_versions_for)
+
+
+def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, keep_versions_for) -> EmbedRun:
     started = time.perf_counter()
     if isinstance(graph, Store):
         graph = Graph(graph, Path(graph.get_meta("root") or "."))

@@ -86,3 +86,70 @@ def test_incremental_name_match_equals_cold(tmp_path):
     assert inc == cold
     matched = [r for r in inc["refs"] if r[0] == "user.py" and r[5] == "helper"]
     assert [(r[8], r[9], r[10]) for r in matched] == [("compat.helper", 0.4, "name-match")]
+
+
+# -- 6. damaged stores are rebuilt, never fail every run ----------------------------
+
+def test_graph_path_that_is_a_directory_is_rebuilt(tmp_path, caplog):
+    root = tmp_path / "ws"
+    write_tree(root, {"a.py": "def f():\n    return g()\n\n\ndef g():\n    return 1\n"})
+    (tmp_path / "index" / "graph.sqlite3" / "junk").mkdir(parents=True)
+    indexer = Indexer(root, tmp_path / "index", IndexOptions(jobs=1))
+    run = indexer.run()
+    assert run.parsed == 1 and [r.path for r in Graph(indexer.store, indexer.root).references("a.g")] == ["a.py"]
+    assert any("rebuilding" in r.getMessage() for r in caplog.records)
+    indexer.close()
+
+
+# -- 11. writers exclude each other across processes ---------------------------------
+
+_HOLD = """
+import sys, time
+sys.path.insert(0, {repo!r})
+from indexer.writer_lock import WriterLock
+with WriterLock({index!r}).hold():
+    print("held", flush=True)
+    time.sleep(float(sys.argv[1]))
+"""
+
+
+def _holder(tmp_path: Path, index_dir: Path, seconds: float):
+    import subprocess
+    import sys
+
+    repo = str(Path(__file__).resolve().parents[2])
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD.format(repo=repo, index=str(index_dir)), str(seconds)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_second_writer_waits_then_fails_clearly(tmp_path):
+    from indexer.writer_lock import IndexBusy
+
+    root = tmp_path / "ws"
+    write_tree(root, {"a.py": "x = 1\n"})
+    holder = _holder(tmp_path, tmp_path / "index", 30)
+    try:
+        with pytest.raises(IndexBusy, match=rf"being written by process {holder.pid}"):
+            Indexer(root, tmp_path / "index", IndexOptions(jobs=1, lock_wait_s=0.3))
+    finally:
+        holder.kill()
+        holder.wait()
+    # Released when the holder dies, however it dies.
+    indexer = Indexer(root, tmp_path / "index", IndexOptions(jobs=1, lock_wait_s=0.3))
+    assert indexer.run().parsed == 1
+    indexer.close()
+
+
+def test_writer_waits_for_a_short_holder(tmp_path):
+    root = tmp_path / "ws"
+    write_tree(root, {"a.py": "x = 1\n"})
+    indexer = Indexer(root, tmp_path / "index", IndexOptions(jobs=1, lock_wait_s=10))
+    holder = _holder(tmp_path, tmp_path / "index", 0.5)
+    try:
+        assert indexer.update_paths(["a.py"]).discovered == 1  # waited, then wrote
+        assert holder.wait(timeout=5) == 0
+    finally:
+        holder.kill()
+    indexer.close()
