@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import sqlite3
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -32,6 +30,7 @@ from indexer.languages.python.resolve import Resolver, absolute_module
 from indexer.languages.python.summary import MEMBER_KINDS, summarize
 from indexer.model import IndexRun
 from indexer.store import Store, pack, symbol_row
+from indexer.worker_pool import worker_pool
 from indexer.writer_lock import DEFAULT_WAIT_S, WriterLock
 
 log = logging.getLogger(__name__)
@@ -365,8 +364,7 @@ class Indexer:
         if workers > 1 and len(jobs) >= _PARALLEL_MIN:
             # Big files first so no worker is left with a long tail.
             jobs = sorted(jobs, key=lambda j: -_size_of(j[1]))
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with worker_pool(workers) as pool:
                 batch = []
                 for parsed in pool.map(_parse_one, jobs, chunksize=8):
                     batch.append(parsed)
@@ -410,9 +408,8 @@ class Indexer:
             index_dir = self.index_dir
             _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
             chunks = [ids[i:i + 16] for i in range(0, len(ids), 16)]
-            context = multiprocessing.get_context("fork")
             try:
-                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                with worker_pool(workers) as pool:
                     pending = []
                     for results in pool.map(_resolve_chunk, chunks):
                         pending.extend(results)
