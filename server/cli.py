@@ -125,7 +125,8 @@ def index(
           f" {stats.references} references ({stats.resolution_rate:.1%} resolved)", file=sys.stderr)
     if embed_run is not None:
         print(f"embedded {embed_run.embedded} chunks ({embed_run.reused} reused) from {embed_run.files} changed"
-              f" files, {embed_run.removed} removed, in {embed_run.seconds:.2f}s", file=sys.stderr)
+              f" files, {embed_run.removed} removed, in {embed_run.seconds:.2f}s"
+              + (f"; {embed_run.skipped} unreadable files left out" if embed_run.skipped else ""), file=sys.stderr)
 
 
 def _update_embeddings(graph: Graph, index_dir: Path):
