@@ -309,11 +309,14 @@ def _relative_parts(root_abs: str, path: Path) -> tuple[str, ...] | None:
     return None
 
 
-def check_file(root: Path, path: Path, options: DiscoveryOptions = DiscoveryOptions()) -> SourceFile | Skipped | None:
+def check_file(root: Path, path: Path, options: DiscoveryOptions = DiscoveryOptions(),
+               unsaved: bool = False) -> SourceFile | Skipped | None:
     """What `discover` would say about one file; None when it would not mention it.
 
     A relative `path` is taken relative to root. None means ignored, outside
-    root, without a language, gone, or a directory.
+    root, without a language, gone, or a directory. With `unsaved`, a file
+    that is not on disk (an editor's new, unsaved buffer) is judged by its
+    path alone: a SourceFile of size 0 when discover would index it once saved.
     """
     root_abs = os.path.abspath(root)
     parts = _relative_parts(root_abs, path)
@@ -355,6 +358,8 @@ def check_file(root: Path, path: Path, options: DiscoveryOptions = DiscoveryOpti
 
     rel = "/".join(parts)
     abs_path = os.path.join(abs_dir, parts[-1])
-    if not os.path.lexists(abs_path) or _is_ignored(rel, False, chain, extra):
+    if _is_ignored(rel, False, chain, extra):
         return None
+    if not os.path.lexists(abs_path):
+        return SourceFile(rel, Path(abs_path), language_for_path(parts[-1]), 0, -1) if unsaved else None
     return _examine_file(abs_path, rel, language_for_path(parts[-1]), options)

@@ -460,7 +460,9 @@ def serve(
     """Run the language server (LSP on stdio by default; logs never go to stdout)."""
     from server.app import serve as run_server  # pygls loads only for this command
 
-    run_server(tcp, log_file)
+    code = run_server(tcp, log_file)
+    if code:
+        raise typer.Exit(code)  # `exit` without `shutdown` (LSP: exit code 1)
 
 
 class _LineCache:
@@ -485,7 +487,9 @@ class _LineCache:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # typer.Exit(n) comes back as n here
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except CliError as exc:
         print(f"codemeld: {exc}", file=sys.stderr)
         sys.exit(1)

@@ -146,8 +146,9 @@ class FolderIndex:
             return False
         if self.indexer.store.conn.execute("SELECT 1 FROM files WHERE path=?", (path,)).fetchone():
             return True
+        # `unsaved`: a new file opened before its first save is indexed from its buffer.
         checked = discovery.check_file(self.root, Path(path), discovery.DiscoveryOptions(
-            max_file_size=self.options.maxFileSize, exclude=tuple(self.options.exclude)))
+            max_file_size=self.options.maxFileSize, exclude=tuple(self.options.exclude)), unsaved=True)
         return isinstance(checked, discovery.SourceFile)
 
     # -- reads ---------------------------------------------------------------

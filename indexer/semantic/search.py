@@ -100,6 +100,9 @@ def _reading(index_dir: Path):
         raise damaged(index_dir, exc) from None
 
 
+MAX_QUERY = 2000  # characters of a search query that are used
+
+
 class SemanticIndex:
     """Read side of the semantic index for one workspace. Thread-safe for
     concurrent searches; call `refresh()` to see a newer build."""
@@ -138,7 +141,7 @@ class SemanticIndex:
             return self._search(query, limit, kind, path_glob)
 
     def _search(self, query: str, limit: int, kind, path_glob) -> list[SearchHit]:
-        query = query.strip()
+        query = query.strip()[:MAX_QUERY]  # the model reads 256 tokens; BM25 needs no more either
         if not query or limit <= 0:
             return []
         where = self._where(kind)
