@@ -43,14 +43,16 @@ class RawLsp:
         self.notifications: list[dict] = []
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
+        self._write = threading.Lock()  # a storm sends from one thread while another queries
         self.closed = threading.Event()
         threading.Thread(target=self._pump, daemon=True).start()
 
     # -- wire ------------------------------------------------------------------
 
     def send_raw(self, data: bytes) -> None:
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
+        with self._write:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
 
     def send(self, message: Any) -> None:
         self.send_raw(frame(message))
@@ -101,14 +103,14 @@ class RawLsp:
     # -- requests ----------------------------------------------------------------
 
     def next_id(self) -> int:
-        return next(self._ids)
+        with self._write:
+            return next(self._ids)
 
     def request(self, method: str, params: Any = None, timeout: float = 10.0) -> dict | None:
         msg_id = self.next_id()
-        message = {"jsonrpc": "2.0", "id": msg_id, "method": method}
-        if params is not None:
-            message["params"] = params
-        self.send(message)
+        # params null rather than left out, as pytest-lsp and most clients do
+        # (a corpus case checks that leaving it out is answered too).
+        self.send({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
         return self.wait_response(msg_id, timeout)
 
     def notify(self, method: str, params: Any = None) -> None:
