@@ -64,7 +64,7 @@ def test_any_bytes_give_well_formed_facts(source, path):
 
 
 @pytest.mark.slow
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(source=SOURCES, path=PATHS)
 def test_any_bytes_give_well_formed_facts_many(source, path):
     check(source, path)
