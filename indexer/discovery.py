@@ -57,6 +57,22 @@ TOO_LARGE = "too large"
 BINARY = "binary"
 SYMLINK_LOOP = "symlink loop"
 UNREADABLE = "unreadable"
+BAD_NAME = "file name is not valid UTF-8"
+
+
+def _bad_name(rel: str) -> bool:
+    """A name os.fsdecode could only carry as surrogates: the store, URIs and
+    JSON all need UTF-8, so such a file is skipped (with a warning), not indexed."""
+    try:
+        rel.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def printable(rel: str) -> str:
+    """A path safe to print or store: undecodable bytes become U+FFFD."""
+    return os.fsencode(rel).decode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +256,10 @@ def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions()) -> Disc
 
         for entry in entries:
             rel = prefix + entry.name
+            if _bad_name(entry.name):
+                log.warning("skipping %s: %s", printable(rel), BAD_NAME)
+                skipped.append(Skipped(printable(rel), BAD_NAME))
+                continue
             try:
                 is_dir = entry.is_dir()  # follows symlinks
                 if is_dir:
@@ -289,16 +309,21 @@ def _relative_parts(root_abs: str, path: Path) -> tuple[str, ...] | None:
     return None
 
 
-def check_file(root: Path, path: Path, options: DiscoveryOptions = DiscoveryOptions()) -> SourceFile | Skipped | None:
+def check_file(root: Path, path: Path, options: DiscoveryOptions = DiscoveryOptions(),
+               unsaved: bool = False) -> SourceFile | Skipped | None:
     """What `discover` would say about one file; None when it would not mention it.
 
     A relative `path` is taken relative to root. None means ignored, outside
-    root, without a language, gone, or a directory.
+    root, without a language, gone, or a directory. With `unsaved`, a file
+    that is not on disk (an editor's new, unsaved buffer) is judged by its
+    path alone: a SourceFile of size 0 when discover would index it once saved.
     """
     root_abs = os.path.abspath(root)
     parts = _relative_parts(root_abs, path)
     if not parts or language_for_path(parts[-1]) is None:
         return None
+    if any(_bad_name(part) for part in parts):
+        return Skipped(printable("/".join(parts)), BAD_NAME)
     extra = _exclude_spec(tuple(options.exclude))
     try:
         ancestors = {_dir_id(os.stat(root_abs))}
@@ -333,6 +358,8 @@ def check_file(root: Path, path: Path, options: DiscoveryOptions = DiscoveryOpti
 
     rel = "/".join(parts)
     abs_path = os.path.join(abs_dir, parts[-1])
-    if not os.path.lexists(abs_path) or _is_ignored(rel, False, chain, extra):
+    if _is_ignored(rel, False, chain, extra):
         return None
+    if not os.path.lexists(abs_path):
+        return SourceFile(rel, Path(abs_path), language_for_path(parts[-1]), 0, -1) if unsaved else None
     return _examine_file(abs_path, rel, language_for_path(parts[-1]), options)

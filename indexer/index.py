@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import sqlite3
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -32,6 +30,8 @@ from indexer.languages.python.resolve import Resolver, absolute_module
 from indexer.languages.python.summary import MEMBER_KINDS, summarize
 from indexer.model import IndexRun
 from indexer.store import Store, pack, symbol_row
+from indexer.worker_pool import worker_pool
+from indexer.writer_lock import DEFAULT_WAIT_S, WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class IndexOptions:
     max_file_size: int = 1_000_000
     exclude: tuple[str, ...] = ()
     jobs: int = 0  # worker processes; 0 = one per core, 1 = in-process
+    lock_wait_s: float = DEFAULT_WAIT_S  # how long to wait for another process writing this index
 
     def workers(self) -> int:
         return self.jobs if self.jobs > 0 else max(1, os.cpu_count() or 1)
@@ -186,7 +187,10 @@ class Indexer:
             raise NotADirectoryError(f"workspace root is not a directory: {root}")
         self.options = options or IndexOptions()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir(self.root)
-        self.store = Store(self.index_dir)
+        # Every write path holds this (writer_lock.py): CLI, LSP and MCP writers exclude each other.
+        self.lock = WriterLock(self.index_dir, self.options.lock_wait_s)
+        with self.lock.hold():  # opening may rebuild a damaged or outdated database
+            self.store = Store(self.index_dir)
         self._roots: list[str] | None = None
 
     def close(self) -> None:
@@ -197,17 +201,23 @@ class Indexer:
 
     # -- public entry points -----------------------------------------------
 
+    def writing(self):
+        """Hold the writer lock across several calls (a run and its summary):
+        `with indexer.writing(): ...`. Raises `IndexBusy` after the wait."""
+        return self.lock.hold()
+
     def run(self, progress: Progress | None = None, cancel: Cancel | None = None) -> IndexRun:
         """Bring the whole index up to date with the disk. A damaged database
         (disk full, a copied half file) is rebuilt rather than reported."""
-        try:
-            return self._run(progress, cancel)
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError):
-                raise  # locked or busy: not damage
-            log.warning("index %s is damaged (%s): rebuilding it", self.index_dir, exc)
-            self.store.reset()
-            return self._run(progress, cancel)
+        with self.lock.hold():
+            try:
+                return self._run(progress, cancel)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise  # locked or busy: not damage
+                log.warning("index %s is damaged (%s): rebuilding it", self.index_dir, exc)
+                self.store.reset()
+                return self._run(progress, cancel)
 
     def _run(self, progress: Progress | None, cancel: Cancel | None) -> IndexRun:
         started = time.perf_counter()
@@ -246,6 +256,10 @@ class Indexer:
 
     def update_paths(self, rel_paths: Iterable[str], progress: Progress | None = None) -> IndexRun:
         """Re-index these files from disk (changed, created or deleted)."""
+        with self.lock.hold():
+            return self._update_paths(rel_paths, progress)
+
+    def _update_paths(self, rel_paths: Iterable[str], progress: Progress | None) -> IndexRun:
         started = time.perf_counter()
         known = self.store.file_states()
         jobs, removed = [], []
@@ -265,6 +279,10 @@ class Indexer:
 
     def update_source(self, rel_path: str, source: bytes) -> IndexRun:
         """Index an unsaved buffer's text in place of the file on disk."""
+        with self.lock.hold():
+            return self._update_source(rel_path, source)
+
+    def _update_source(self, rel_path: str, source: bytes) -> IndexRun:
         started = time.perf_counter()
         state = self.store.file_states().get(rel_path)
         if state is not None and state[1] == hashlib.sha256(source).hexdigest():
@@ -346,8 +364,7 @@ class Indexer:
         if workers > 1 and len(jobs) >= _PARALLEL_MIN:
             # Big files first so no worker is left with a long tail.
             jobs = sorted(jobs, key=lambda j: -_size_of(j[1]))
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with worker_pool(workers) as pool:
                 batch = []
                 for parsed in pool.map(_parse_one, jobs, chunksize=8):
                     batch.append(parsed)
@@ -391,9 +408,8 @@ class Indexer:
             index_dir = self.index_dir
             _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
             chunks = [ids[i:i + 16] for i in range(0, len(ids), 16)]
-            context = multiprocessing.get_context("fork")
             try:
-                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                with worker_pool(workers) as pool:
                     pending = []
                     for results in pool.map(_resolve_chunk, chunks):
                         pending.extend(results)

@@ -327,6 +327,9 @@ def name_score(name: str, query: str) -> float | None:
     return None
 
 
+MAX_QUERY = 256  # characters of a workspace-symbol query that are used
+
+
 def search_symbols(graph: Graph, query: str, limit: int = 100) -> list[SymbolMatch]:
     """Fuzzy workspace-symbol search, best first.
 
@@ -336,7 +339,9 @@ def search_symbols(graph: Graph, query: str, limit: int = 100) -> list[SymbolMat
     code before tests, shorter qualified names first. Parameters and
     function locals are not offered.
     """
-    query = query.strip()
+    # No identifier is this long; matching a megabyte against every name took
+    # half a minute, so longer queries are cut, not refused.
+    query = query.strip()[:MAX_QUERY]
     if not query:
         return []
     scope, _, name_query = query.rpartition(".")

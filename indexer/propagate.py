@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from indexer.explain.llm import ChatClient, LLMError
 from indexer.explain.privacy import PrivacyPolicy
+from indexer.explain.redact import MARKER
 from indexer.languages.python.extract import extract, normalize_source, parser
 from indexer.model import Range
 from indexer.query import Graph
@@ -117,6 +118,8 @@ def _ask(graph: Graph, client: ChatClient, qualname: str, change: str, caller) -
     indent = original[: len(original) - len(original.lstrip())]
     if updated and not updated.startswith(indent):
         updated = "\n".join(indent + line if line else line for line in updated.split("\n"))
+    if MARKER in updated and MARKER not in original:
+        return None  # the model saw a redacted literal: its version would lose the real value
     if updated.strip() == original.strip() or parser().parse(updated.strip().encode()).root_node.has_error:
         return None  # no change, or not valid Python: nothing worth proposing
     end_line = caller.range.end.line

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import pickle
+import shutil
 import sqlite3
 import threading
 import time
@@ -218,7 +219,11 @@ class Store:
     def _recreate_file(self) -> None:
         self.close()
         for suffix in ("", "-wal", "-shm"):
-            Path(str(self.path) + suffix).unlink(missing_ok=True)
+            path = Path(str(self.path) + suffix)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)  # something made a folder where the database belongs
+            else:
+                path.unlink(missing_ok=True)
 
     # -- snapshots (shared index) ------------------------------------------
 
@@ -349,10 +354,21 @@ class Store:
         return [m for (m,) in self.conn.execute("SELECT module FROM files WHERE module IS NOT NULL")]
 
     def named_symbols(self, name: str) -> list[tuple]:
-        return list(self.conn.execute(
-            "SELECT s.qualname, s.kind, f.module, s.is_member FROM symbols s JOIN files f ON f.id = s.file_id"
+        """(qualname, kind, module, is_member) of the module-level and class-level
+        definitions called `name`, as the cold build's summaries list them: one
+        row per qualname (its first definition), a module's .py over its .pyi."""
+        rows = self.conn.execute(
+            "SELECT s.qualname, s.kind, f.module, s.is_member, f.path LIKE '%.pyi' FROM symbols s"
+            " JOIN files f ON f.id = s.file_id"
             " WHERE s.name=? AND s.kind NOT IN ('parameter', 'module')"
-            " AND (s.is_member=1 OR s.parent = f.module)", (name,)))
+            " AND (s.is_member=1 OR s.parent = f.module)"
+            " AND NOT (f.path LIKE '%.pyi' AND EXISTS (SELECT 1 FROM files g WHERE g.module = f.module"
+            " AND g.path NOT LIKE '%.pyi' AND g.summary IS NOT NULL))"
+            " ORDER BY f.path LIKE '%.pyi', f.id, s.id", (name,))
+        out: dict[str, tuple] = {}
+        for qualname, kind, module, is_member, _stub in rows:
+            out.setdefault(qualname, (qualname, kind, module, is_member))
+        return list(out.values())
 
     def importers(self, modules) -> set[int]:
         out: set[int] = set()

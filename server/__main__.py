@@ -11,7 +11,7 @@ def main() -> None:
     parser.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     parser.add_argument("--log-file", type=Path, help="log here instead of stderr")
     args = parser.parse_args()
-    serve(args.tcp, args.log_file)
+    raise SystemExit(serve(args.tcp, args.log_file))  # 1 after `exit` without `shutdown`
 
 
 if __name__ == "__main__":

@@ -9,17 +9,20 @@ the server answers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
-from server import convert, options as options_mod
+from server import convert, options as options_mod, transport
 from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, impact, references,
                              symbols, sync, type_hierarchy)
 from server.features import explain, search
@@ -83,6 +86,55 @@ class CodemeldServer(LanguageServer):
         # stop indexing now, or interpreter exit would wait for the worker pool.
         self.session.stop()
         super().shutdown()
+
+    # pygls' stream loop goes silent after one malformed frame and drops what it
+    # cannot deserialize; server/transport.py frames and answers instead.
+    def start_io(self, stdin=None, stdout=None) -> int:
+        """Serve on the given binary streams; the process exit code (LSP: 1 when
+        `exit` came without `shutdown`)."""
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        return self._run_transport(lambda loop: transport.thread_reader(stdin or sys.stdin.buffer, loop))
+
+    def start_tcp(self, host: str, port: int) -> int:
+        """One client connection on HOST:PORT, served like stdio."""
+        self._stop_event = threading.Event()
+
+        async def main() -> None:
+            connected: asyncio.Future = asyncio.get_running_loop().create_future()
+
+            async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+                if not connected.done():
+                    connected.set_result((reader, writer))
+
+            self._server = await asyncio.start_server(on_connect, host, port)
+            log.info("listening on %s:%s", host, port)
+            reader, writer = await connected
+            self.protocol.set_writer(writer)
+            await transport.serve(lambda: reader.read(transport.READ_SIZE), self.protocol, self._stop_event)
+
+        return self._exit_code(main)
+
+    def _run_transport(self, make_reader) -> int:
+        async def main() -> None:
+            read = make_reader(asyncio.get_running_loop())
+            await transport.serve(read, self.protocol, self._stop_event)
+
+        return self._exit_code(main)
+
+    def _exit_code(self, main) -> int:
+        code = 0
+        try:
+            asyncio.run(main())
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BrokenPipeError:
+            log.error("the client's channel is gone; shutting down")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.shutdown()
+        return code
 
 
 def _folders(params: types.InitializeParams) -> list[tuple[str, Path]]:
@@ -166,16 +218,16 @@ def setup_logging(log_file: Path | None, level: int = logging.INFO) -> None:
     logging.getLogger("pygls").setLevel(logging.WARNING)  # pygls logs every message at INFO
 
 
-def serve(tcp: str | None = None, log_file: Path | None = None) -> None:
-    """Run until the client says exit: stdio by default, or `HOST:PORT`."""
+def serve(tcp: str | None = None, log_file: Path | None = None) -> int:
+    """Run until the client says exit: stdio by default, or `HOST:PORT`.
+    Returns the exit code the LSP spec asks for."""
     setup_logging(log_file)
     server = build()
     if tcp:
         host, _, port = tcp.rpartition(":")
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        channel_in, channel_out = _private_stdio()
-        server.start_io(channel_in, channel_out)
+        return server.start_tcp(host or "127.0.0.1", int(port))
+    channel_in, channel_out = _private_stdio()
+    return server.start_io(channel_in, channel_out)
 
 
 def _private_stdio():

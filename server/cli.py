@@ -19,6 +19,7 @@ import typer
 from indexer.index import IndexOptions, Indexer, default_index_dir
 from indexer.query import Graph, TargetError, age, char_column
 from indexer.store import Store, StoreError
+from indexer.writer_lock import IndexBusy
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
 
@@ -88,20 +89,28 @@ def index(
     publish: Annotated[Optional[str], typer.Option("--publish", help="Then upload it as the shared index of HEAD (s3://, gs://, az://, file://).")] = None,
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
+    lock_wait: Annotated[float, typer.Option(help="Seconds to wait while another process writes this index.")] = 30.0,
 ) -> None:
     """Build or update the index of a workspace (only changed files are re-read)."""
     _setup_logging(verbose)
     workspace = _root(root)
-    options = IndexOptions(max_file_size=max_file_size, exclude=tuple(exclude), jobs=jobs)
+    options = IndexOptions(max_file_size=max_file_size, exclude=tuple(exclude), jobs=jobs, lock_wait_s=lock_wait)
     try:
         indexer = Indexer(workspace, index_dir, options)
-    except (StoreError, OSError) as exc:
+    except (StoreError, OSError, IndexBusy) as exc:
         raise CliError(str(exc)) from exc
-    with _progress() as report:
-        run = indexer.run(progress=report)
-    stats = Graph(indexer.store, workspace).stats()
-    # The second store: after the graph, never instead of it.
-    embed_run = None if no_embeddings else _update_embeddings(Graph(indexer.store, workspace), indexer.index_dir)
+    try:
+        # One lock across the run and its summary: another writer (a second
+        # `index`, the server) cannot change what we report.
+        with indexer.writing():
+            with _progress() as report:
+                run = indexer.run(progress=report)
+            stats = Graph(indexer.store, workspace).stats()
+        # The second store: after the graph, never instead of it (it has a lock of its own).
+        embed_run = None if no_embeddings else _update_embeddings(Graph(indexer.store, workspace), indexer.index_dir)
+    except IndexBusy as exc:
+        indexer.close()
+        raise CliError(str(exc)) from exc
     indexer.close()
     published = None if publish is None else cli_team.publish_after_index(workspace, indexer.index_dir, publish)
     if as_json:
@@ -118,7 +127,8 @@ def index(
           f" {stats.references} references ({stats.resolution_rate:.1%} resolved)", file=sys.stderr)
     if embed_run is not None:
         print(f"embedded {embed_run.embedded} chunks ({embed_run.reused} reused) from {embed_run.files} changed"
-              f" files, {embed_run.removed} removed, in {embed_run.seconds:.2f}s", file=sys.stderr)
+              f" files, {embed_run.removed} removed, in {embed_run.seconds:.2f}s"
+              + (f"; {embed_run.skipped} unreadable files left out" if embed_run.skipped else ""), file=sys.stderr)
 
 
 def _update_embeddings(graph: Graph, index_dir: Path):
@@ -452,7 +462,9 @@ def serve(
     """Run the language server (LSP on stdio by default; logs never go to stdout)."""
     from server.app import serve as run_server  # pygls loads only for this command
 
-    run_server(tcp, log_file)
+    code = run_server(tcp, log_file)
+    if code:
+        raise typer.Exit(code)  # `exit` without `shutdown` (LSP: exit code 1)
 
 
 class _LineCache:
@@ -482,7 +494,9 @@ def main() -> None:
     import server.cli_agent  # noqa: F401  (registers mcp, locate, map)
 
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # typer.Exit(n) comes back as n here
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except CliError as exc:
         print(f"codemeld: {exc}", file=sys.stderr)
         sys.exit(1)

@@ -65,7 +65,9 @@ class Options:
     features: Features = field(default_factory=Features)
 
     def index_options(self) -> IndexOptions:
-        return IndexOptions(max_file_size=self.maxFileSize, exclude=tuple(self.exclude), jobs=self.jobs)
+        # The server waits longer than the CLI for a writer lock: a CLI run may be a cold build.
+        return IndexOptions(max_file_size=self.maxFileSize, exclude=tuple(self.exclude), jobs=self.jobs,
+                            lock_wait_s=600.0)
 
     def llm_config(self, env=None):
         """The explanation model (`indexer.explain.llm.LLMConfig`) from the

@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 
 _DISK_QUIET_S = 0.2  # a burst of file events (git checkout) becomes one batch...
 _DISK_MAX_WAIT_S = 2.0  # ...but a never-ending burst is still flushed now and then
-_SYNC_TIMEOUT_S = 2.0  # longest a query waits for pending buffer edits
+_SYNC_TIMEOUT_S = 2.0  # longest a query waits for pending edits of its document
+_SYNC_ALL_S = 0.5  # ...and a query without a document (workspace-wide) for all of them
+_SYNC_OTHERS_S = 0.15  # after its own document, how long a reader waits for other documents' edits
 
 
 class ProgressSink(Protocol):
@@ -82,7 +84,12 @@ class FolderIndex:
         self._full: list[ProgressSink | None] = []  # queued full runs (reindex, first open)
         self._flush = False
         self._running_full = False
-        self._generation = self._applied = 0  # buffer edits seen / indexed
+        # Per document: the number of its latest edit, and of the latest one indexed.
+        # Readers wait for their own document only (see `sync`).
+        self._generation = 0
+        self._changed: dict[str, int] = {}
+        self._applied: dict[str, int] = {}
+        self._wanted: dict[str, int] = {}  # documents a reader waits for -> how many readers
         self._stop = False
         self._shared_tried = False  # the sharedIndex snapshot is pulled once, before the first run
         # Called on the writer thread after each job with "full", "disk" or
@@ -104,6 +111,7 @@ class FolderIndex:
         with self._cond:
             self._open[path] = text
             self._generation += 1
+            self._changed[path] = self._generation
             due = time.monotonic() + (0 if immediate else self.options.debounceMs / 1000)
             self._buffers[path] = (text, due)
             self._cond.notify()
@@ -120,6 +128,7 @@ class FolderIndex:
             self._baselines.pop(path, None)
             self._rebaseline.discard(path)
             self._buffers.pop(path, None)
+            self._applied[path] = self._changed.get(path, 0)  # nothing left to wait for
             if self._open.pop(path, None) is not None:
                 self._queue_disk([path], quiet=0.0)
 
@@ -147,23 +156,53 @@ class FolderIndex:
             return False
         if self.indexer.store.has_file(path):
             return True
+        # `unsaved`: a new file opened before its first save is indexed from its buffer.
         checked = discovery.check_file(self.root, Path(path), discovery.DiscoveryOptions(
-            max_file_size=self.options.maxFileSize, exclude=tuple(self.options.exclude)))
+            max_file_size=self.options.maxFileSize, exclude=tuple(self.options.exclude)), unsaved=True)
         return isinstance(checked, discovery.SourceFile)
 
     # -- reads ---------------------------------------------------------------
 
-    def sync(self, timeout: float = _SYNC_TIMEOUT_S) -> None:
-        """Wait until the buffer edits made so far are indexed, so an answer
-        reflects what the user sees. A running full index does not make
-        readers wait: they answer from what is there."""
+    def sync(self, path: str | None = None, timeout: float = _SYNC_TIMEOUT_S) -> None:
+        """Wait until the edits made so far are indexed, so an answer matches
+        what the user sees. The writer takes document `path` next, ahead of
+        the others, and the reader waits for it up to `timeout` (positions in
+        it must be right); then for the other documents' pending edits at
+        most `_SYNC_OTHERS_S` more. During a didChange storm over many files
+        a reader thus waits for one document's indexing, not for all of them,
+        while a single edit elsewhere (well under that budget) is still seen.
+        Without a path: every pending edit, up to `timeout`. A running full
+        index does not make readers wait: they answer from what is there."""
+        deadline = time.monotonic() + max(0.0, timeout)
         with self._cond:
-            target = self._generation
-            if self._applied >= target:
+            everything = dict(self._changed)
+            if not self._behind(everything):
                 return
+            if path is not None:
+                own = {path: everything.get(path, 0)}
+                self._wanted[path] = self._wanted.get(path, 0) + 1
+                try:
+                    self._wait(own, deadline)
+                finally:
+                    left = self._wanted.get(path, 1) - 1
+                    if left:
+                        self._wanted[path] = left
+                    else:
+                        self._wanted.pop(path, None)
+                deadline = min(deadline, time.monotonic() + _SYNC_OTHERS_S)
             self._flush = True
-            self._cond.notify()
-            self._cond.wait_for(lambda: self._applied >= target or self._running_full or self._stop, timeout)
+            self._wait(everything, deadline)
+
+    def _wait(self, target: dict[str, int], deadline: float) -> None:
+        """Condition held: wait until `target` is indexed or the deadline passes."""
+        if not self._behind(target):
+            return
+        self._cond.notify_all()
+        self._cond.wait_for(lambda: not self._behind(target) or self._running_full or self._stop,
+                            max(0.0, deadline - time.monotonic()))
+
+    def _behind(self, target: dict[str, int]) -> bool:
+        return any(self._applied.get(p, 0) < gen for p, gen in target.items())
 
     def baseline(self, path: str) -> Baseline | None:
         """The saved state of an open document: its definitions and their
@@ -197,16 +236,21 @@ class FolderIndex:
                 now = time.monotonic()
                 if self._full:
                     return self._full.pop(0), {}, set(), None
-                due = {p: t for p, (t, d) in self._buffers.items() if self._flush or d <= now}
                 disk = set()
                 if self._disk and self._disk_due <= now:
                     disk, self._disk = self._disk - set(self._open), set()
-                if due or disk:
-                    for path in due:
-                        del self._buffers[path]
+                # One document per job, one a reader waits for first, then the
+                # longest due: a reader never waits behind a whole batch.
+                wanted = [p for p in self._wanted if p in self._buffers]
+                ready = wanted or sorted((p for p, (_, d) in self._buffers.items() if self._flush or d <= now),
+                                         key=lambda p: self._buffers[p][1])
+                if ready or disk:
+                    due = {}
+                    if ready:
+                        path = ready[0]
+                        due[path] = self._buffers.pop(path)[0]
                     self._flush = self._flush and bool(self._buffers)
-                    generation = self._generation if not self._buffers else None
-                    return False, due, disk, generation
+                    return False, due, disk, {p: self._changed.get(p, 0) for p in due}
                 deadlines = [d for _, d in self._buffers.values()] + ([self._disk_due] if self._disk else [])
                 self._cond.wait(max(0.0, min(deadlines) - now) if deadlines else None)
             return None
@@ -234,8 +278,8 @@ class FolderIndex:
             except Exception:  # a bug in one file's indexing must not stop the writer
                 log.exception("unexpected error while indexing %s", self.root)
             with self._cond:
-                if generation is not None:
-                    self._applied = max(self._applied, generation)
+                for path, gen in (generation or {}).items():  # edits up to `gen` are in the index
+                    self._applied[path] = max(self._applied.get(path, 0), gen)
                 self._cond.notify_all()
             if self.on_indexed is not None:
                 try:
@@ -284,6 +328,8 @@ class FolderIndex:
                 now = time.monotonic()
                 for path, text in self._open.items():
                     self._buffers.setdefault(path, (text, now))
+                    self._generation += 1
+                    self._changed[path] = self._generation  # readers wait for it to go back on top
             if progress is not None:
                 progress.end(message)
 
@@ -340,6 +386,7 @@ class Session:
         self.options = options
         self.folders: list[FolderIndex] = []
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="codemeld-query")
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codemeld-background")
         self.watcher = None
         self.semantic = None  # server.semantic.SemanticService when embeddings are on
 
@@ -413,19 +460,26 @@ class Session:
 
     # -- queries ---------------------------------------------------------------
 
-    async def run(self, folder: FolderIndex, fn: Callable, *args) -> Answer | None:
-        """fn(graph, *args) on the query pool, after pending edits are indexed."""
+    async def run(self, folder: FolderIndex, fn: Callable, *args, path: str | None = None,
+                  background: bool = False) -> Answer | None:
+        """fn(graph, *args) on the query pool, after pending edits are indexed
+        (document `path` first; see `FolderIndex.sync`). `background` work
+        the user did not ask for (diagnostics after each keystroke) runs on a
+        pool of its own, so it never holds the threads requests need."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._call, folder, fn, args)
+        # The sync budget counts from now: time queued for a pool thread is part of the wait.
+        deadline = time.monotonic() + (_SYNC_TIMEOUT_S if path is not None else _SYNC_ALL_S)
+        pool = self._background if background else self._pool
+        return await loop.run_in_executor(pool, self._call, folder, fn, args, path, deadline)
 
-    async def at(self, uri: str, fn: Callable, *args) -> Answer | None:
+    async def at(self, uri: str, fn: Callable, *args, background: bool = False) -> Answer | None:
         """fn(graph, path, *args) for a document; None when it is no workspace file."""
         located = self.locate(uri)
         if located is None:
             log.debug("no workspace folder holds %s", uri)
             return None
         folder, path = located
-        return await self.run(folder, fn, path, *args)
+        return await self.run(folder, fn, path, *args, path=path, background=background)
 
     async def each(self, fn: Callable, *args) -> list[Answer]:
         """fn(graph, *args) in every folder."""
@@ -433,8 +487,9 @@ class Session:
         return [a for a in answers if a is not None]
 
     @staticmethod
-    def _call(folder: FolderIndex, fn: Callable, args: tuple) -> Answer | None:
-        folder.sync()
+    def _call(folder: FolderIndex, fn: Callable, args: tuple, path: str | None = None,
+              deadline: float | None = None) -> Answer | None:
+        folder.sync(path, (deadline - time.monotonic()) if deadline is not None else _SYNC_TIMEOUT_S)
         try:
             return Answer(folder.root, fn(folder.graph, *args))
         except (StoreError, sqlite3.Error) as exc:
@@ -463,3 +518,4 @@ class Session:
         for folder in self.folders:
             folder.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._background.shutdown(wait=False, cancel_futures=True)

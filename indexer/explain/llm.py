@@ -92,6 +92,24 @@ class LLMConfig:
 Opener = Callable[..., object]  # urllib.request.urlopen's shape, replaceable in tests
 
 
+def _redacted(messages: list[dict]) -> list[dict]:
+    """Every message with secret-looking literals replaced (redact.py): the one
+    door all text passes on its way to a model."""
+    from indexer.explain.redact import redact
+
+    out, total = [], 0
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            content, count = redact(content)
+            total += count
+            message = {**message, "content": content}
+        out.append(message)
+    if total:
+        log.info("redacted %d secret-looking literal(s) before sending to the model", total)
+    return out
+
+
 class ChatClient:
     def __init__(self, config: LLMConfig, opener: Opener | None = None,
                  sleep: Callable[[float], None] = time.sleep):
@@ -164,6 +182,7 @@ class ChatClient:
         if not self.config.model:
             raise LLMError(f"no model configured for {self.config.base_url} (set {ENV_MODEL} or the"
                            " 'model' initialization option)")
+        messages = _redacted(messages)
         body = {"model": self.config.model, "messages": messages, "stream": stream,
                 "temperature": self.config.temperature, "max_tokens": self.config.max_tokens}
         headers = {"Content-Type": "application/json",

@@ -3,7 +3,8 @@
 A context pack may leave the machine (when an LLM endpoint is configured), so
 the rule is decided by path before any text is read: files git ignores and
 secret-looking files (`.env*`, keys, certificates...) never contribute a
-line. Their symbols may still be *named* (qualname, location): names are
+line. Symlinks are judged by their target: one that leads out of the
+workspace or to a secret-looking file is refused like the file itself. Their symbols may still be *named* (qualname, location): names are
 already in the index and say nothing a grep would not.
 """
 
@@ -53,15 +54,32 @@ class PrivacyPolicy:
             self._memo[path] = self._decide(path)
         return self._memo[path]
 
-    def _decide(self, path: str) -> str | None:
-        parts = [p for p in path.replace("\\", "/").split("/") if p]
-        if not parts or ".." in parts or os.path.isabs(path):
-            return "outside the workspace"
+    def _secret_name(self, parts) -> str | None:
         for part in parts:
             lowered = part.lower()
             for pattern in self.patterns:
                 if fnmatch.fnmatchcase(lowered, pattern.lower()):
-                    return f"secret-looking name ({pattern})"
+                    return pattern
+        return None
+
+    def _decide(self, path: str) -> str | None:
+        parts = [p for p in path.replace("\\", "/").split("/") if p]
+        if not parts or ".." in parts or os.path.isabs(path):
+            return "outside the workspace"
+        secret = self._secret_name(parts)
+        if secret:
+            return f"secret-looking name ({secret})"
+        # Decide by what is read, not by the link: a symlink (the file or a
+        # folder on its way) may point at `.env` or out of the workspace.
+        root_real = os.path.realpath(self.root)
+        real = os.path.realpath(os.path.join(self.root, *parts))
+        if real != os.path.join(root_real, *parts):
+            inside = os.path.relpath(real, root_real)
+            if inside == ".." or inside.startswith(".." + os.sep) or os.path.isabs(inside):
+                return "a symlink to a file outside the workspace"
+            secret = self._secret_name(inside.split(os.sep))
+            if secret:
+                return f"a symlink to a secret-looking file ({secret})"
         if self.check_gitignore:
             # check_file replays discovery for one path: None means ignored,
             # outside the root, gone, or not source at all -- all reasons to

@@ -9,6 +9,7 @@ sorted by length across the whole batch so padding stays small.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from indexer.store import Store
 from indexer.semantic.chunks import EMBEDDED_KINDS, Chunk, file_chunks
 from indexer.semantic.embedder import Embedder, default_embedder
 from indexer.semantic.store import KEEP_VERSIONS_FOR, VectorStore
+from indexer.writer_lock import VECTORS_LOCK_NAME, WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +48,17 @@ class EmbedRun:
 
 def update_embeddings(graph: Graph | Store, index_dir: Path, embedder: Embedder | None = None,
                       progress: Progress | None = None, cancel: Cancel | None = None,
-                      maintain: bool = True, keep_versions_for: timedelta = KEEP_VERSIONS_FOR) -> EmbedRun:
+                      maintain: bool = True, keep_versions_for: timedelta = KEEP_VERSIONS_FOR,
+                      lock_wait_s: float = 600.0) -> EmbedRun:
     """Embed what changed in the graph since the last call. Raises
     EmbedderUnavailable / SemanticUnavailable when the model or LanceDB
     cannot be used; the graph is never touched."""
+    # One vector-store writer at a time across processes (CLI, server, MCP).
+    with WriterLock(index_dir, wait_s=lock_wait_s, name=VECTORS_LOCK_NAME).hold():
+        return _update(graph, index_dir, embedder, progress, cancel, maintain, keep_versions_for)
+
+
+def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, keep_versions_for) -> EmbedRun:
     started = time.perf_counter()
     if isinstance(graph, Store):
         graph = Graph(graph, Path(graph.get_meta("root") or "."))
@@ -78,8 +87,9 @@ def update_embeddings(graph: Graph | Store, index_dir: Path, embedder: Embedder 
         if loaded is None:
             stats["skipped"] += 1
             continue
-        pending.append((path, graph_files[path], loaded))
-        pending_chunks += len(loaded)
+        embedded_sha, chunks = loaded
+        pending.append((path, embedded_sha, chunks))
+        pending_chunks += len(chunks)
         if pending_chunks >= _BATCH_CHUNKS:
             done += _write_batch(store, embedder, pending, stats)
             pending, pending_chunks = [], 0
@@ -110,16 +120,52 @@ def _symbol_count(graph: Graph, paths: list[str]) -> int:
     return total
 
 
-def _load_file(graph: Graph, path: str, sha: str) -> list[Chunk] | None:
-    """The file's chunks, or None when the disk no longer holds what the
-    graph indexed (ranges would not match the text; the next run catches up)."""
+def _load_file(graph: Graph, path: str, sha: str) -> tuple[str, list[Chunk]] | None:
+    """(the sha embedded, the file's chunks) from the text on disk; None when
+    the file cannot be read.
+
+    The vectors describe the saved file. When the graph holds other text for
+    it -- an editor's unsaved buffer overlaid by the server, or an edit made
+    since the graph run -- the disk text is parsed here for its symbols, so
+    the file is embedded as saved now instead of being skipped until some
+    later run (skipping is what made a no-change `codemeld index` re-embed
+    the files a server had buffers open for)."""
     try:
         source = (graph.root / path).read_bytes()
     except OSError:
         return None
-    if hashlib.sha256(source).hexdigest() != sha:
+    disk_sha = hashlib.sha256(source).hexdigest()
+    if disk_sha == sha:
+        return sha, file_chunks(graph.symbols_in_file(path), source)
+    symbols = _disk_symbols(graph, path, source)
+    if symbols is None:
         return None
-    return file_chunks(graph.symbols_in_file(path), source)
+    return disk_sha, file_chunks(symbols, source)
+
+
+def _disk_symbols(graph: Graph, path: str, source: bytes) -> list | None:
+    from indexer.index import _symbol_rows
+    from indexer.languages.python.extract import extract, normalize_source
+    from indexer.model import Range, Symbol
+
+    row = graph.conn.execute("SELECT module, is_package FROM files WHERE path=?", (path,)).fetchone()
+    if row is None:
+        return None
+    try:
+        facts = extract(normalize_source(source), path, row[0], bool(row[1]))
+    except Exception:  # the extractor never raises on bad input; a bug must not stop embedding
+        log.exception("extracting %s for embedding failed", path)
+        return None
+    out = []
+    for (name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec, signature, docstring, parent, is_test,
+         _member, flags, decorators, _params, _body_hash, body_line) in _symbol_rows(facts):
+        out.append(Symbol(id=0, name=name, qualname=qualname, kind=kind, path=path,
+                          range=Range.of(sl, sc, el, ec), selection_range=Range.of(nsl, nsc, nel, nec),
+                          signature=signature or "", docstring=docstring or "", parent=parent,
+                          is_test=bool(is_test), flags=tuple(f for f in (flags or "").split(",") if f),
+                          decorators=tuple(json.loads(decorators)) if decorators else (), body_line=body_line))
+    out.sort(key=lambda s: (s.range.start.line, s.range.start.character))
+    return out
 
 
 def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, str, list[Chunk]]],

@@ -15,6 +15,7 @@ import logging
 import math
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -23,7 +24,8 @@ from indexer.model import Symbol
 from indexer.query import Graph
 from indexer.semantic.chunks import split_identifier
 from indexer.semantic.embedder import Embedder, default_embedder
-from indexer.semantic.store import VectorStore, in_list, sql_str
+from indexer.semantic import EmbedderUnavailable, SemanticUnavailable
+from indexer.semantic.store import VectorStore, damaged, in_list, sql_str
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,23 @@ def _snippet(text: str, lines: int = 3) -> str:
     return "\n".join(kept)
 
 
+@contextmanager
+def _reading(index_dir: Path):
+    """A store damaged under a reader (truncated files, a Rust panic) becomes
+    one SemanticUnavailable that says how to repair it, not a traceback."""
+    try:
+        yield
+    except (SemanticUnavailable, EmbedderUnavailable):
+        raise
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        raise damaged(index_dir, exc) from None
+
+
+MAX_QUERY = 2000  # characters of a search query that are used
+
+
 class SemanticIndex:
     """Read side of the semantic index for one workspace. Thread-safe for
     concurrent searches; call `refresh()` to see a newer build."""
@@ -118,7 +137,11 @@ class SemanticIndex:
 
     def search(self, query: str, limit: int = 10, kind: str | Sequence[str] | None = None,
                path_glob: str | None = None) -> list[SearchHit]:
-        query = query.strip()
+        with _reading(self.index_dir):
+            return self._search(query, limit, kind, path_glob)
+
+    def _search(self, query: str, limit: int, kind, path_glob) -> list[SearchHit]:
+        query = query.strip()[:MAX_QUERY]  # the model reads 256 tokens; BM25 needs no more either
         if not query or limit <= 0:
             return []
         where = self._where(kind)
@@ -151,6 +174,10 @@ class SemanticIndex:
     def similar_to(self, qualname: str, limit: int = 10, kind: str | Sequence[str] | None = None,
                    path_glob: str | None = None) -> list[SearchHit]:
         """Symbols whose code is closest to this symbol's (its first chunk)."""
+        with _reading(self.index_dir):
+            return self._similar_to(qualname, limit, kind, path_glob)
+
+    def _similar_to(self, qualname: str, limit: int, kind, path_glob) -> list[SearchHit]:
         store = self.store
         # Part 0 is the start of the body (the card, part -1, only names it).
         rows = store.rows(f"qualname = {sql_str(qualname)} AND part = 0", ["path", "start_line", "vector"])

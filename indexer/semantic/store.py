@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -50,6 +51,12 @@ def _lancedb():
     return lancedb, pyarrow
 
 
+def damaged(index_dir, exc: BaseException) -> SemanticUnavailable:
+    """What a reader says about a store it cannot read: one line, no traceback."""
+    return SemanticUnavailable(f"the semantic index in {index_dir} is damaged ({_short(exc)});"
+                               " run `codemeld index` to rebuild it")
+
+
 def sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -63,30 +70,76 @@ def _batches(values: Sequence, size: int = _IN_LIST) -> Iterable[Sequence]:
         yield values[start:start + size]
 
 
+def _short(exc: BaseException) -> str:
+    text = str(exc).split("\n", 1)[0]
+    return f"{type(exc).__name__}: {text[:160]}"
+
+
+def _fatal(exc: BaseException) -> bool:
+    """Interrupts pass; anything else (Rust panics included: pyo3's
+    PanicException derives from BaseException) is damage to report."""
+    return isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit))
+
+
 class VectorStore:
     def __init__(self, index_dir: Path, model_id: str | None = None, readonly: bool = False):
         lancedb, pa = _lancedb()
+        self._lancedb = lancedb
         self._pa = pa
         self.path = Path(index_dir) / DIR_NAME
         self.readonly = readonly
+        self._model_id = model_id
         if readonly and not self.path.is_dir():
             raise SemanticUnavailable(f"no semantic index in {index_dir} (run `codemeld index` with embeddings)")
+        try:
+            self._open()
+        except SemanticUnavailable:
+            raise
+        except BaseException as exc:
+            if _fatal(exc):
+                raise
+            if readonly:
+                raise damaged(index_dir, exc) from None
+            # A store that cannot be read is a cache that lost its contents:
+            # start it again (the next update re-embeds), never fail every run.
+            log.warning("vector store %s is damaged (%s): rebuilding it", self.path, _short(exc))
+            self._wipe()
+            self._open()
+
+    def _open(self) -> None:
+        if not self.readonly and self.path.exists() and not self.path.is_dir():
+            raise NotADirectoryError(f"{self.path} is not a folder")
         # Readers re-check for newer commits at most this often, so a long-lived
         # SemanticIndex (the LSP server) sees what a build wrote.
-        self.db = lancedb.connect(str(self.path), read_consistency_interval=timedelta(seconds=2))
+        self.db = self._lancedb.connect(str(self.path), read_consistency_interval=timedelta(seconds=2))
         names = set(self.db.list_tables().tables)
         self.chunks = self.db.open_table(CHUNKS) if CHUNKS in names else None
         self.files = self.db.open_table(FILES) if FILES in names else None
-        if readonly:
+        if self.readonly:
             if self.chunks is None or self.files is None:
-                raise SemanticUnavailable(f"semantic index in {index_dir} is empty (run `codemeld index`)")
+                raise SemanticUnavailable(f"semantic index in {self.path.parent} is empty (run `codemeld index`)")
             return
-        if model_id is not None and self.chunks is not None and self.model_id != model_id:
-            log.info("vectors were made by %s, now %s: rebuilding the vector store", self.model_id, model_id)
+        self._verify()
+        if self._model_id is not None and self.chunks is not None and self.model_id != self._model_id:
+            log.info("vectors were made by %s, now %s: rebuilding the vector store", self.model_id, self._model_id)
             self.db.drop_table(CHUNKS)
             self.db.drop_table(FILES)
             self.chunks = self.files = None
-        self._model_id = model_id
+
+    def _verify(self) -> None:
+        """Read every data file once (a cheap column of each table): a
+        truncated or missing file fails here, before an update relies on it."""
+        if (self.chunks is None) != (self.files is None):
+            raise ValueError("one of the two tables is missing")
+        if self.chunks is not None:
+            self.files.search().select(["path", "sha256"]).limit(None).to_arrow()
+            self.chunks.search().select(["part"]).limit(None).to_arrow()
+
+    def _wipe(self) -> None:
+        if self.path.is_symlink() or self.path.is_file():
+            self.path.unlink()
+        elif self.path.exists():
+            shutil.rmtree(self.path)
 
     def ensure_tables(self, dim_of) -> None:
         """Create the tables on first write; `dim_of()` may load the model,

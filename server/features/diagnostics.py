@@ -60,7 +60,7 @@ async def _run(ls, uri: str) -> None:
             _publish(ls, uri, {})
             return
         answer = await ls.session.at(uri, _breaking, document.source.encode("utf-8"), baseline,
-                                     ls.session.open_texts(uri))
+                                     ls.session.open_texts(uri), background=True)
         if answer is None:
             return
         found: dict[str, list[types.Diagnostic]] = defaultdict(list)

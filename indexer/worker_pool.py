@@ -1,0 +1,50 @@
+"""The parser/resolver process pool, with workers that die with their parent.
+
+Workers are forked, and a forked worker blocked on the call queue does not
+notice its parent's death: after a SIGKILL of `codemeld index` they lived on
+as orphans. Each worker therefore asks the kernel for SIGKILL when its parent
+dies (Linux `prctl(PR_SET_PDEATHSIG)`, through ctypes), and checks once that
+the parent did not die before it asked. Elsewhere, a watchdog thread polls
+`getppid()`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+_PR_SET_PDEATHSIG = 1
+_POLL_S = 0.5
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(_POLL_S)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def die_with_parent(parent: int) -> None:
+    """Pool initializer: end this worker when `parent` ends."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:
+        os._exit(1)  # the parent died before the signal was armed
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=die_with_parent, initargs=(os.getpid(),))

@@ -1,0 +1,69 @@
+"""No parser worker outlives a SIGKILLed `codemeld index` (issue 16, defect 9)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+import pytest
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+REPO = Path(__file__).resolve().parents[2]
+
+
+def children(pid: int) -> set[int]:
+    """Every live descendant of pid (from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    out, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier} - out
+        out |= frontier
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_sigkill_of_index_leaves_no_workers(tmp_path):
+    root = tmp_path / "ws"
+    for package in ("email", "asyncio", "json", "logging", "http", "unittest", "xml"):
+        shutil.copytree(STDLIB / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    orphans = []
+    for attempt in range(3):
+        index_dir = tmp_path / f"index{attempt}"
+        proc = subprocess.Popen([sys.executable, "-m", "server.cli", "index", str(root), "--index-dir",
+                                 str(index_dir), "--jobs", "2", "--no-embeddings"],
+                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        workers: set[int] = set()
+        deadline = time.time() + 60
+        while len(workers) < 2 and proc.poll() is None and time.time() < deadline:
+            workers = children(proc.pid)
+            time.sleep(0.02)
+        assert workers, "no worker started: the corpus is too small to kill mid-run"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        time.sleep(2.0)
+        orphans += [pid for pid in workers if alive(pid)]
+        for pid in orphans:
+            os.kill(pid, signal.SIGKILL)
+    assert orphans == []
