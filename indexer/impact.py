@@ -38,10 +38,12 @@ class Dependent:
     confidence: float
     via: tuple[str, ...]  # target ... -> this symbol
     source: str = "static"  # static | dynamic | both
+    how: str = ""  # the rule that found the last link: import, self, alias, partial, registry, dispatch...
 
     def to_json(self, root_uri: str | None = None) -> dict:
         return {"symbol": self.symbol.to_json(root_uri), "depth": self.depth, "kind": self.kind,
-                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source}
+                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source,
+                "how": self.how}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,7 @@ class _Reach:
     confidence: float
     kind: str
     parent: str | None
+    how: str = ""
 
 
 @dataclass
@@ -149,8 +152,8 @@ class _Walk:
 
 
 
-def _incoming_many(graph: Graph, qualnames: list[str]) -> dict[str, list[tuple[str, str, float]]]:
-    """(enclosing symbol, use kind, best confidence) of the uses of each target,
+def _incoming_many(graph: Graph, qualnames: list[str]) -> dict[str, list[tuple[str, str, float, str]]]:
+    """(enclosing symbol, use kind, best confidence, its rule) of the uses of each target,
     one query per 500 targets (a walk level at once). Enclosing names are scope
     owners (module, class, function), so each is a node of the walk as it is."""
     out: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
@@ -158,10 +161,11 @@ def _incoming_many(graph: Graph, qualnames: list[str]) -> dict[str, list[tuple[s
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
         rows = graph.conn.execute(
-            f"SELECT target, enclosing, kind, MAX(confidence) FROM refs WHERE target IN ({','.join('?' * len(chunk))})"
-            " AND enclosing IS NOT NULL GROUP BY target, enclosing, kind", chunk)
-        for target, enclosing, kind, conf in rows:
-            out[target].append((enclosing, kind, conf))
+            # SQLite takes the bare column `how` from the row holding the MAX.
+            f"SELECT target, enclosing, kind, MAX(confidence), how FROM refs WHERE target IN"
+            f" ({','.join('?' * len(chunk))}) AND enclosing IS NOT NULL GROUP BY target, enclosing, kind", chunk)
+        for target, enclosing, kind, conf, how in rows:
+            out[target].append((enclosing, kind, conf, how))
     return out
 
 
@@ -233,6 +237,33 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     return out
 
 
+# A call `self.m()` in a method of the class that the changed override's
+# class inherits from (a template method) usually dispatches to overrides;
+# a call on a receiver known only by its annotation may hold any subclass.
+SELF_DISPATCH_CONFIDENCE = 0.6
+
+
+def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tuple]:
+    """Callers of a base's method that may run `method` (an override) at run
+    time, ranked: a `self.m()` inside a class related to the override's class
+    (an ancestor: template method; a subclass) may; inside a sibling class it
+    cannot (self is never an instance of the override's class there)."""
+    cls = method.parent
+    related = {cls, *_superclasses(walk, cls), *_subclasses(walk, cls)}
+    out = []
+    for enclosing, kind, conf, how in uses:
+        if how in ("self", "mro", "super"):
+            caller = walk.symbol(enclosing)
+            owner = caller.parent if caller is not None and caller.kind == "method" else None
+            if owner is not None and owner not in related:
+                continue
+            out.append((enclosing, "dispatch", conf * max(factor, SELF_DISPATCH_CONFIDENCE), method.qualname,
+                        "dispatch-self"))
+        else:
+            out.append((enclosing, "dispatch", conf * factor, method.qualname, "dispatch"))
+    return out
+
+
 def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
            coverage=None) -> ImpactReport:
     """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional)."""
@@ -253,31 +284,32 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
         level_edges = {}
         for node in frontier:
-            edges = [(e, k, c, node) for e, k, c in incoming.get(node, ())]
+            edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
             for other, kind, factor, callers in related.get(node, ()):
-                if callers:
+                if not callers:
+                    edges.append((other, kind, factor, node, kind))
+                elif kind == "call":
                     # Constructors run only through calls of their class.
-                    edges.extend((e, kind, c * factor, node) for e, k, c in incoming.get(other, ())
-                                 if kind != "call" or k == "call")
+                    edges.extend((e, kind, c * factor, node, "constructor")
+                                 for e, k, c, how in incoming.get(other, ()) if k == "call")
                 else:
-                    edges.append((other, kind, factor, node))
+                    edges.extend(_dispatch_edges(walk, walk.symbol(node), incoming.get(other, ()), factor))
             level_edges[node] = edges
         walk.prefetch(e for edges in level_edges.values() for e, *_ in edges)
         for node, edges in level_edges.items():
             base = walk.reach[node]
             containers = walk.ancestors(node)
-            for enclosing, kind, conf, parent in edges:
+            for enclosing, kind, conf, parent, how in edges:
                 if enclosing in walk.reach or enclosing in containers:
                     # Already reached; or the class/module that contains the
                     # node (its body mentions its own member): not a dependent.
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
-                dependent = enclosing
-                candidate = _Reach(level, base.confidence * conf, kind, parent)
-                held = found.get(dependent)
+                candidate = _Reach(level, base.confidence * conf, kind, parent, how)
+                held = found.get(enclosing)
                 if held is None or candidate.confidence > held.confidence:
-                    found[dependent] = candidate
+                    found[enclosing] = candidate
         room = walk.limit - (len(walk.reach) - 1)
         if len(found) > room:
             walk.truncated = True
@@ -349,7 +381,7 @@ def _report(walk: _Walk, target: Symbol, coverage) -> ImpactReport:
         if sym is None:
             continue
         via = _chain(walk, qualname)
-        dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via))
+        dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via, how=reach.how))
         if not sym.is_test:
             continue
         if sym.kind in _CALLABLE_KINDS:

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 DB_NAME = "graph.sqlite3"
 
 _SCHEMA = """

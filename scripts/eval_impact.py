@@ -95,6 +95,19 @@ PROJECTS: dict[str, ProjectSpec] = {
     "click": ProjectSpec("click", "8.1.7", "click", ("requirements/tests.txt",)),
     "itsdangerous": ProjectSpec("itsdangerous", "2.2.0", "itsdangerous", ("requirements/tests.txt",)),
     "markupsafe": ProjectSpec("markupsafe", "2.1.5", "markupsafe", ("requirements/tests.txt",)),
+    # Metaprogramming-heavy: public API of module-level aliases (`s = attributes
+    # = attrs`, `ib = attr = attrib`, `dataclass = partial(attrs, ...)`),
+    # generated methods. Its mypy plugin tests need pytest-mypy-plugins: left out.
+    "attrs": ProjectSpec("attrs", "24.2.0", "attr", (),
+                         ("pytest==8.3.3", "hypothesis==6.112.1", "cloudpickle", "pympler", "zope.interface"),
+                         ("tests", "-p", "no:mypy-testing")),
+    # Hooks called through dispatch objects (`hook.name(...)`, `_multicall`).
+    "pluggy": ProjectSpec("pluggy", "1.5.0", "pluggy", (), ("pytest==8.3.3",), ("testing",)),
+    # Curried functions: module-level `curry(f)` wrappers and re-exports.
+    "toolz": ProjectSpec("toolz", "0.12.1", "toolz", (), ("pytest==8.3.3",), ("toolz/tests",)),
+    # Schema classes built by a metaclass, fields looked up by name.
+    "marshmallow": ProjectSpec("marshmallow", "3.21.3", "marshmallow", (), ("pytest==8.3.3", "simplejson"),
+                               ("tests",)),
 }
 DEFAULT_PROJECTS = ("click",)
 

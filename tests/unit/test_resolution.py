@@ -430,6 +430,104 @@ CASES = {
             #>      assist -> tools.helpers.assist
             """,
     },
+    # -- value flow: a name bound to X holds X (kind "flow" rows, how = the idiom)
+    "value flow: module-level alias and chained assignment": {
+        "impl.py": """
+            def implementation(x, flag=False):
+                return x
+
+            short = long_name = implementation
+            #>                  implementation -> impl.implementation alias
+            field = short
+            #>      short -> impl.short alias
+            """,
+        "use.py": """
+            import impl
+            impl.long_name(1)
+            #>   long_name -> impl.long_name module
+            #>   long_name -> impl.implementation alias
+            impl.field(2)
+            #>   field -> impl.implementation alias
+            """,
+    },
+    "value flow: functools.partial and partialmethod": {
+        "impl.py": """
+            import functools
+            from functools import partialmethod
+
+            def implementation(x, flag=False):
+                return x
+
+            helper = functools.partial(implementation, flag=True)
+            #>                         implementation -> impl.implementation partial
+
+            class Box:
+                def set(self, on):
+                    pass
+                on = partialmethod(set, True)
+            #>                     set -> impl.Box.set partial
+            """,
+    },
+    "value flow: class-level alias and wrapping calls": {
+        "impl.py": """
+            def make():
+                pass
+
+            class Box:
+                def run(self):
+                    pass
+                start = run
+            #>          run -> impl.Box.run alias
+                build = staticmethod(make)
+            #>                       make -> impl.make wrapped
+            """,
+    },
+    "value flow: dispatch dicts and registries": {
+        "impl.py": """
+            def on_a():
+                pass
+
+            def on_b():
+                pass
+
+            HANDLERS = {"a": on_a, "b": on_b}
+            #>               on_a -> impl.on_a registry
+            #>                           on_b -> impl.on_b registry
+            ORDER = [on_b]
+            #>       on_b -> impl.on_b registry
+
+            def handle(key):
+                return HANDLERS[key]()
+            #>         HANDLERS -> impl.HANDLERS scope
+            """,
+    },
+    "value flow: callables stored on self": {
+        "impl.py": """
+            def notify():
+                pass
+
+            class Button:
+                def __init__(self):
+                    self.callback = notify
+            #>                      notify -> impl.notify stored
+
+                def click(self):
+                    self.callback()
+            #>           callback -> impl.Button.callback self
+            """,
+    },
+    "value flow: getattr with a literal name": {
+        "impl.py": """
+            class Plugin:
+                def start(self):
+                    pass
+
+                def run(self, name):
+                    getattr(self, "start")()
+            #>                     start -> impl.Plugin.start getattr
+                    return getattr(self, name)
+            """,
+    },
 }
 
 

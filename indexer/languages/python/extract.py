@@ -158,6 +158,53 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
     return None
 
 
+def _assigned_value(statement: ts.Node) -> ts.Node | None:
+    """The value of an assignment: `a = b = X` assigns X to a (and to b)."""
+    right = statement.child_by_field_name("right")
+    while right is not None and right.type == "assignment":
+        right = right.child_by_field_name("right")
+    return right
+
+
+_PARTIAL = frozenset({"partial", "partialmethod"})
+
+
+def _value_position(node: ts.Node, value: ts.Node, depth: int = 0) -> str | None:
+    """How the expression `node` inside `value` (an assigned value) ends up in
+    what the assignment binds: the value itself ("alias"), an argument of a
+    call that wraps it ("partial" for functools.partial/partialmethod, else
+    "wrapped": staticmethod(f), curry(f), deco(f)), an element of a container
+    literal ("registry"), or not at all (None: a receiver, a callee...)."""
+    if node == value:
+        return "alias"
+    parent = node.parent
+    if parent is None or depth > 6:
+        return None
+    if parent.type == "keyword_argument":
+        if parent.child_by_field_name("value") != node:
+            return None
+        node, parent = parent, parent.parent
+        if parent is None:
+            return None
+    if parent.type == "argument_list":
+        call = parent.parent
+        if call is None or call.type != "call" or _value_position(call, value, depth + 1) is None:
+            return None
+        func = call.child_by_field_name("function")
+        tail = func.child_by_field_name("attribute") if func is not None and func.type == "attribute" else func
+        return "partial" if tail is not None and tail.text.decode("utf-8", "replace") in _PARTIAL else "wrapped"
+    if parent.type in ("list", "tuple", "set", "expression_list"):
+        return "registry" if _value_position(parent, value, depth + 1) else None
+    if parent.type == "pair":
+        if parent.child_by_field_name("value") != node:
+            return None
+        container = parent.parent
+        return "registry" if container is not None and _value_position(container, value, depth + 1) else None
+    if parent.type in ("parenthesized_expression", "conditional_expression", "boolean_operator"):
+        return _value_position(parent, value, depth + 1)
+    return None
+
+
 def _annotation_value(type_node: ts.Node | None):
     """A variable annotated `x: T` holds what calling T returns: an instance."""
     inner = expr_of(type_node, in_annotation=True)
@@ -333,6 +380,9 @@ class _Extractor:
         self.scope_of_node: dict[int, int] = {}
         self.ref_starts: list[int] = []  # start byte of each ref, parallel to self.refs
         self.headers: list[tuple[int, int]] = []  # (end byte of a def's header, symbol)
+        # Assigned values of module/class-level names and self attributes:
+        # (start byte, end byte, symbol bound, value node, tag override).
+        self.flows: list[tuple[int, int, int, ts.Node, str]] = []
 
     # -- symbols and scopes ------------------------------------------------
 
@@ -476,7 +526,7 @@ class _Extractor:
                 if annotation is not None:
                     type_expr = _annotation_value(annotation)
                 else:
-                    type_expr = expr_of(statement.child_by_field_name("right"))
+                    type_expr = expr_of(_assigned_value(statement))
             stmt_span = self.cols.span(statement)
         else:
             stmt_span = span
@@ -492,6 +542,20 @@ class _Extractor:
         ))
         names[name] = ("def", index)
         return index
+
+    def flow_into(self, target: ts.Node, scope: int, owner: int | None, tag: str = "") -> None:
+        """Uses inside the value assigned to `target` also flow into the symbol
+        `owner` (module/class-level names, self attributes): see add_ref."""
+        statement = target.parent
+        if owner is None or statement is None or statement.type != "assignment":
+            return
+        if statement.child_by_field_name("left") != target:
+            return
+        value = _assigned_value(statement)
+        if value is not None:
+            while self.flows and self.flows[-1][1] <= value.start_byte:
+                self.flows.pop()
+            self.flows.append((value.start_byte, value.end_byte, owner, value, tag))
 
     def bind_self_attribute(self, attr_node: ts.Node, receiver, scope: int) -> None:
         """`self.x = ...` in a method defines the instance attribute C.x."""
@@ -523,6 +587,17 @@ class _Extractor:
             type_expr=type_expr,
         ))
         self.scopes[class_scope].names[name] = ("def", index)
+
+    def self_attribute(self, attr_node: ts.Node, receiver, scope: int) -> int | None:
+        """The attribute symbol `self.x` (in a method) assigns, if any."""
+        class_index = self.class_of_method(scope)
+        if class_index is None or receiver is None or receiver[0] != "name":
+            return None
+        method = self.symbols[self.scopes[scope].symbol]
+        if not method.params or "staticmethod" in method.flags or method.params[0][0] != receiver[1]:
+            return None
+        binding = self.scopes[self.scopes[scope].parent].names.get(_text(attr_node))
+        return binding[1] if binding is not None and binding[0] == "def" else None
 
     def local_value(self, node: ts.Node | None, scope: int):
         """The value of `node`, with parameters replaced by their annotations
@@ -827,6 +902,47 @@ class _Extractor:
         self.headers_owner(start, ref)
         self.refs.append(ref)
         self.ref_starts.append(start)
+        if self.flows:
+            self.add_flows(node, ref, start)
+
+    def add_flows(self, node: ts.Node, ref: RefFact, start: int) -> None:
+        """A use in a value position of an assigned value is also a "flow"
+        use owned by the name it is assigned to: `short = impl` makes `short`
+        a dependent of `impl` (the ordinary use stays with its scope owner)."""
+        while self.flows and self.flows[-1][1] <= start:
+            self.flows.pop()
+        expr = node
+        parent = node.parent
+        if parent is not None and parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
+            expr = parent
+        for f_start, f_end, owner, value, tag in self.flows:
+            if not (f_start <= start < f_end):
+                continue
+            found = _value_position(expr, value)
+            if found is not None:
+                self.refs.append(RefFact(ref.span, ref.name, "flow", ref.scope, receiver=ref.receiver,
+                                         owner=owner, flow=tag or found))
+                self.ref_starts.append(start)
+
+    def add_getattr(self, node: ts.Node, scope: int) -> None:
+        """`getattr(obj, "name"[, default])` uses obj.name."""
+        call = node.parent
+        if call is None or call.type != "call" or call.child_by_field_name("function") != node:
+            return
+        args = call.child_by_field_name("arguments")
+        positional = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if len(positional) < 2 or positional[1].type != "string":
+            return
+        content = [c for c in positional[1].named_children if c.type == "string_content"]
+        if len(content) != 1 or not re.fullmatch(rb"[A-Za-z_]\w*", content[0].text):
+            return
+        receiver = expr_of(positional[0])
+        if receiver is None:
+            return
+        outer = call.parent
+        kind = "call" if outer is not None and outer.type == "call" and outer.child_by_field_name("function") == call else "read"
+        self.add_ref(content[0], RefFact(self.cols.span(content[0]), _text(content[0]), kind, scope,
+                                         receiver=receiver, flow="getattr"))
 
     def add_use(self, node: ts.Node, role: str, scope: int, in_annotation: bool) -> None:
         name = _text(node)
@@ -836,16 +952,25 @@ class _Extractor:
             receiver = expr_of(attribute.child_by_field_name("object")) if attribute is not None else None
             if kind == "write":
                 self.bind_self_attribute(node, receiver, scope)
+                owner = self.self_attribute(node, receiver, scope)
+                if owner is not None:
+                    self.flow_into(attribute, scope, owner, "stored")
             if in_annotation:
                 kind = "annotation"
             self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope, receiver=receiver))
             return
         if kind == "write":
-            if self.bind_variable(node, name, scope) is not None:
+            index = self.bind_variable(node, name, scope)
+            if self.scopes[scope].kind in ("module", "class"):
+                binding = self.scopes[scope].names.get(name)
+                self.flow_into(node, scope, binding[1] if binding and binding[0] == "def" else None)
+            if index is not None:
                 return  # the defining assignment is the declaration, not a use
         elif in_annotation:
             kind = "annotation"
         self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope))
+        if name == "getattr" and kind == "call":
+            self.add_getattr(node, scope)
 
 
 @lru_cache(maxsize=1)
