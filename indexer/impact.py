@@ -37,7 +37,7 @@ class Dependent:
     kind: str  # how it uses the previous link: call, read, import, inherit, override, dispatch...
     confidence: float
     via: tuple[str, ...]  # target ... -> this symbol
-    source: str = "static"  # static | dynamic | both
+    source: str = "static"  # static | learned | both
     how: str = ""  # the rule that found the last link: import, self, alias, partial, registry, dispatch...
 
     def to_json(self, root_uri: str | None = None) -> dict:
@@ -53,11 +53,13 @@ class AffectedTest:
     depth: int
     confidence: float
     via: tuple[str, ...]
-    source: str = "static"
+    source: str = "static"  # static (the graph) | learned (a recorded run executed the target) | both
+    stale: bool = False  # learned from code that has changed since (until `codemeld tests learn` runs it again)
 
     def to_json(self, root_uri: str | None = None) -> dict:
         return {"id": self.id, "symbol": self.symbol.to_json(root_uri) if self.symbol else None, "depth": self.depth,
-                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source}
+                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source,
+                "stale": self.stale}
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +267,9 @@ def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tu
 
 
 def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
-           coverage=None) -> ImpactReport:
-    """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional)."""
+           coverage=None, learned: bool = True) -> ImpactReport:
+    """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional);
+    `learned` merges the test edges `codemeld tests learn` stored in the index."""
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
@@ -322,7 +325,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             break
     if frontier and level >= depth:
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
-    return _report(walk, target, coverage)
+    return _report(walk, target, coverage, learned)
 
 
 def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tuple) -> list[AffectedTest]:
@@ -371,7 +374,26 @@ def _chain(walk: _Walk, qualname: str) -> tuple[str, ...]:
     return tuple(reversed(out))
 
 
-def _report(walk: _Walk, target: Symbol, coverage) -> ImpactReport:
+def _learned_tests(graph: Graph, qualname: str) -> dict[str, bool]:
+    """Tests a recorded run saw executing the symbol -> whether that evidence
+    is stale (the code it saw has changed since)."""
+    out: dict[str, bool] = {}
+    for test_id, _executed, stale in graph.store.learned_reaching(qualname):
+        out[test_id] = out.get(test_id, True) and stale
+    return out
+
+
+def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbol | None, stale: bool) -> None:
+    held = tests.get(node_id)
+    if held is not None:
+        if held.source == "static":
+            tests[node_id] = AffectedTest(held.id, held.symbol, held.depth, held.confidence, held.via, "both", stale)
+        return
+    via = (target.qualname, test_symbol.qualname) if test_symbol else (target.qualname,)
+    tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, via, "learned", stale)
+
+
+def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True) -> ImpactReport:
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
     for qualname, reach in walk.reach.items():
@@ -392,14 +414,13 @@ def _report(walk: _Walk, target: Symbol, coverage) -> ImpactReport:
                 if method.is_test and method.kind == "method":
                     for test in _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,)):
                         tests.setdefault(test.id, test)
+    resolve_test = _TestIds(walk)
     if coverage is not None:
-        for node_id, test_symbol in coverage.tests_reaching(walk.graph.symbols(target.qualname), _TestIds(walk)):
-            held = tests.get(node_id)
-            if held is not None:
-                tests[node_id] = AffectedTest(held.id, held.symbol, held.depth, held.confidence, held.via, "both")
-            else:
-                via = (target.qualname, test_symbol.qualname) if test_symbol else (target.qualname,)
-                tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, via, "dynamic")
+        for node_id, test_symbol in coverage.tests_reaching(walk.graph.symbols(target.qualname), resolve_test):
+            _merge_learned(tests, target, node_id, test_symbol, False)
+    if learned:
+        for node_id, stale in _learned_tests(walk.graph, target.qualname).items():
+            _merge_learned(tests, target, node_id, resolve_test(node_id), stale)
     dependents.sort(key=lambda d: (d.depth, -d.confidence, d.symbol.path, d.symbol.range.start.line))
     ordered_tests = sorted(tests.values(), key=lambda t: (t.depth, -t.confidence, t.id))
     per_file: dict[str, int] = defaultdict(int)
@@ -420,9 +441,9 @@ def target_at(graph: Graph, path: str, line: int, character: int) -> str | None:
 
 
 def impact_at(graph: Graph, path: str, line: int, character: int, depth: int = DEFAULT_DEPTH,
-              limit: int = DEFAULT_LIMIT, coverage=None) -> ImpactReport | None:
+              limit: int = DEFAULT_LIMIT, coverage=None, learned: bool = True) -> ImpactReport | None:
     qualname = target_at(graph, path, line, character)
-    return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage) if qualname else None
+    return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, learned=learned) if qualname else None
 
 
 @dataclass(frozen=True, slots=True)

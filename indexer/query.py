@@ -107,6 +107,13 @@ class Graph:
             " WHERE f.path = ? ORDER BY s.sl, s.sc, s.id", (path,))
         return [symbol_from_row(r) for r in rows]
 
+    def test_symbols(self) -> list[Symbol]:
+        """Test functions and methods (what pytest collects)."""
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE s.is_test = 1 AND s.kind IN ('function', 'method') ORDER BY f.path, s.sl")
+        return [symbol_from_row(r) for r in rows]
+
     def definition_at(self, path: str, line: int, character: int) -> Symbol | None:
         """The symbol whose name is at this position."""
         rows = self.conn.execute(

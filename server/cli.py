@@ -473,6 +473,9 @@ class _LineCache:
         return self.raw(path, line).strip()
 
 
+from server import cli_tests  # noqa: E402,F401  (`codemeld tests ...`, registers on app)
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)
@@ -501,4 +504,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m server.cli`: run the `server.cli` module instance, on whose
+    # app the sub-command modules (cli_tests...) registered.
+    from server.cli import main as registered_main
+
+    registered_main()

@@ -355,7 +355,7 @@ def test_coverage_contexts_add_dynamic_tests(tmp_path, branch):
     coverage = coverage_data.load(root)
     assert coverage is not None and coverage.contexts >= 1
     hybrid = impact(g, "plugins.handler", coverage=coverage)
-    assert [(t.id, t.source) for t in hybrid.tests] == [("tests/test_plugins.py::test_dispatch_by_name", "dynamic")]
+    assert [(t.id, t.source) for t in hybrid.tests] == [("tests/test_plugins.py::test_dispatch_by_name", "learned")]
     both = impact(g, "plugins.dispatch", coverage=coverage)
     assert [(t.id, t.source) for t in both.tests] == [("tests/test_plugins.py::test_dispatch_by_name", "both")]
 
