@@ -170,3 +170,30 @@ def _combined(a: AffectedTest, b: AffectedTest) -> AffectedTest:
     sources = {a.source, b.source}
     source = "both" if "both" in sources or sources == {"static", "learned"} else best.source
     return AffectedTest(best.id, best.symbol, best.depth, best.confidence, best.via, source, a.stale and b.stale)
+
+
+def buffer_changes(root: Path, overlays: dict[str, bytes], git: bool = True) -> dict[str, list[int]]:
+    """Changed lines of the current state as an editor holds it: uncommitted
+    changes on disk (git, when the root is a repository) and, for each
+    unsaved buffer, its lines that differ from the file on disk."""
+    changes: dict[str, list[int]] = {}
+    if git:
+        try:
+            changes = git_changes(root)
+        except DiffError:
+            changes = {}  # not a repository: the buffers alone
+    for path, text in overlays.items():
+        try:
+            saved = (root / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            saved = ""
+        lines = text_changes(saved, text.decode("utf-8", errors="replace"))
+        if lines:
+            # The index holds the buffer: its lines replace the disk's diff.
+            changes[path] = lines
+    return changes
+
+
+def select_for_editor(graph: Graph, overlays: dict[str, bytes], git: bool = True) -> Selection:
+    """The tests affected by the current change as the editor sees it."""
+    return select(graph, buffer_changes(graph.root, overlays, git))

@@ -62,6 +62,12 @@ class Options:
     embeddingModel: str | None = None  # sentence-transformers name or path; None: CODEMELD_EMBED_MODEL or MiniLM
     llm: LLMOptions = field(default_factory=LLMOptions)
     features: Features = field(default_factory=Features)
+    # Learned test impact (server/learning.py): run the tests under coverage
+    # after each full graph run; the interpreter, extra pytest args, seconds per test.
+    learnTests: bool = False
+    testPython: str | None = None
+    testArgs: tuple[str, ...] = ()
+    testTimeout: int = 300
 
     def index_options(self) -> IndexOptions:
         return IndexOptions(max_file_size=self.maxFileSize, exclude=tuple(self.exclude), jobs=self.jobs)
