@@ -266,6 +266,22 @@ def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tu
     return out
 
 
+def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
+    """A class defined inside a function runs (decorators, bases, body) each
+    time the function runs; so does a local function's decorator. The
+    function depends on it even when the name is never used afterwards
+    (`@attr.s class C: ...` inside a test)."""
+    sym = walk.symbol(node)
+    if sym is None or not sym.parent or sym.kind not in ("class", "function"):
+        return None
+    if sym.kind == "function" and walk.reach[node].kind != "decorator":
+        return None
+    parent = walk.symbol(sym.parent)
+    if parent is None or parent.kind not in _CALLABLE_KINDS:
+        return None
+    return (parent.qualname, "local", 1.0, node, "local")
+
+
 def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
            coverage=None, learned: bool = True) -> ImpactReport:
     """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional);
@@ -288,6 +304,9 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         level_edges = {}
         for node in frontier:
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
+            local = _local_definition_edge(walk, node)
+            if local is not None:
+                edges.append(local)
             for other, kind, factor, callers in related.get(node, ()):
                 if not callers:
                     edges.append((other, kind, factor, node, kind))
@@ -303,9 +322,13 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             base = walk.reach[node]
             containers = walk.ancestors(node)
             for enclosing, kind, conf, parent, how in edges:
-                if enclosing in walk.reach or enclosing in containers:
-                    # Already reached; or the class/module that contains the
-                    # node (its body mentions its own member): not a dependent.
+                if enclosing in walk.reach:
+                    continue
+                if enclosing in containers and kind != "local" and walk.symbol(enclosing) is not None \
+                        and walk.symbol(enclosing).kind not in _CALLABLE_KINDS:
+                    # The class/module that contains the node (its body
+                    # mentions its own member): not a dependent. A function
+                    # that calls its own local function is one.
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile

@@ -504,3 +504,44 @@ def test_dispatch_follows_what_the_receiver_can_be(tmp_path):
     # Command.run's self is a Command, never a Group: not a dependent.
     assert "cmd.Command.run" not in found
     indexer.close()
+
+
+def test_local_class_definitions_run_with_their_function(tmp_path):
+    files = {
+        "lib.py": "def deco(cls):\n    return cls\n",
+        "tests/test_lib.py": """
+            from lib import deco
+
+            def test_defines_only():
+                @deco
+                class C:
+                    pass
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    report = impact(g, "lib.deco")
+    found = {d.symbol.qualname: d for d in report.dependents}
+    assert found["tests.test_lib.test_defines_only"].how == "local"
+    assert [t.id for t in report.tests] == ["tests/test_lib.py::test_defines_only"]
+    indexer.close()
+
+
+def test_a_function_depends_on_the_local_function_it_calls(tmp_path):
+    files = {
+        "lib.py": """
+            def build():
+                pass
+
+            def attrs(maybe_cls=None):
+                def wrap(cls):
+                    build()
+                    return cls
+                if maybe_cls is None:
+                    return wrap
+                return wrap(maybe_cls)
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    found = dependents(impact(g, "lib.build"))
+    assert found["lib.attrs.wrap"] == (1, "call") and found["lib.attrs"] == (2, "call")
+    indexer.close()
