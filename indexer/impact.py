@@ -154,7 +154,8 @@ class _Walk:
 
 
 
-def _incoming_many(graph: Graph, qualnames: list[str]) -> dict[str, list[tuple[str, str, float, str]]]:
+def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None
+                   ) -> dict[str, list[tuple[str, str, float, str]]]:
     """(enclosing symbol, use kind, best confidence, its rule) of the uses of each target,
     one query per 500 targets (a walk level at once). Enclosing names are scope
     owners (module, class, function), so each is a node of the walk as it is."""
@@ -165,7 +166,8 @@ def _incoming_many(graph: Graph, qualnames: list[str]) -> dict[str, list[tuple[s
         rows = graph.conn.execute(
             # SQLite takes the bare column `how` from the row holding the MAX.
             f"SELECT target, enclosing, kind, MAX(confidence), how FROM refs WHERE target IN"
-            f" ({','.join('?' * len(chunk))}) AND enclosing IS NOT NULL GROUP BY target, enclosing, kind", chunk)
+            f" ({','.join('?' * len(chunk))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
+            + " GROUP BY target, enclosing, kind", chunk + ([kind] if kind else []))
         for target, enclosing, kind, conf, how in rows:
             out[target].append((enclosing, kind, conf, how))
     return out
@@ -266,6 +268,34 @@ def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tu
     return out
 
 
+def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
+    """Links that add no call level, followed to closure before each level:
+    a name bound to the value (`s = attrs`: kind "flow") is the same object,
+    and a local definition runs as part of its function. Returns the nodes
+    they reach (recorded at the depth of the node they came from)."""
+    out: list[str] = []
+    level = list(frontier)
+    while level and len(walk.reach) <= walk.limit:
+        added = []
+        flows = _incoming_many(walk.graph, level, kind="flow")
+        walk.prefetch(e for node in level for e, *_ in flows.get(node, ()))
+        for node in level:
+            base = walk.reach[node]
+            edges = [(e, "flow", c, how) for e, _k, c, how in flows.get(node, ())]
+            local = _local_definition_edge(walk, node)
+            if local is not None:
+                edges.append(local)
+            for enclosing, kind, conf, how in edges:
+                if enclosing in walk.reach or walk.symbol(enclosing) is None:
+                    continue
+                walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
+                added.append(enclosing)
+        # Modules are never walked through (see impact()).
+        level = [q for q in added if walk.symbol(q).kind != "module"]
+        out.extend(level)
+    return out
+
+
 def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     """A class defined inside a function runs (decorators, bases, body) each
     time the function runs; so does a local function's decorator. The
@@ -279,7 +309,7 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     parent = walk.symbol(sym.parent)
     if parent is None or parent.kind not in _CALLABLE_KINDS:
         return None
-    return (parent.qualname, "local", 1.0, node, "local")
+    return (parent.qualname, "local", 1.0, "local")
 
 
 def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
@@ -295,6 +325,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     frontier = [qualname]
     level = 0
     while frontier and level < depth:
+        frontier = frontier + _same_level(walk, frontier)
         level += 1
         found: dict[str, _Reach] = {}
         walk.prefetch(frontier)
@@ -304,9 +335,6 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         level_edges = {}
         for node in frontier:
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
-            local = _local_definition_edge(walk, node)
-            if local is not None:
-                edges.append(local)
             for other, kind, factor, callers in related.get(node, ()):
                 if not callers:
                     edges.append((other, kind, factor, node, kind))
