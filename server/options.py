@@ -58,6 +58,7 @@ class Options:
     debounceMs: int = 50  # quiet time after a keystroke before the buffer is re-indexed
     watch: bool = True  # watchdog observer for changes made outside the editor
     minConfidence: float = 0.0  # drop references resolved with less confidence
+    includeGuesses: bool = False  # Find All References lists name-matched guesses too
     embeddings: bool = True  # build the semantic index in the background (codemeld/search, similar code)
     embeddingModel: str | None = None  # sentence-transformers name or path; None: CODEMELD_EMBED_MODEL or MiniLM
     llm: LLMOptions = field(default_factory=LLMOptions)

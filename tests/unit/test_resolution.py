@@ -528,6 +528,74 @@ CASES = {
                     return getattr(self, name)
             """,
     },
+    # -- inferring before guessing
+    "typing.cast names the type": {
+        "mod.py": """
+            import typing
+            from typing import cast
+
+            class Conn:
+                def send(self):
+                    pass
+
+            def use(raw):
+                c = cast(Conn, raw)
+                c.send()
+            #>    send -> mod.Conn.send constructor
+                d = typing.cast("Conn", raw)
+                d.send()
+            #>    send -> mod.Conn.send constructor
+            """,
+    },
+    "isinstance narrowing in an if block and after assert": {
+        "mod.py": """
+            class Conn:
+                def send(self):
+                    pass
+
+            def use(x, y):
+                if isinstance(x, Conn):
+                    x.send()
+            #>        send -> mod.Conn.send constructor
+                x.send()
+            #>    send -> ~mod.Conn.send
+                assert isinstance(y, Conn)
+                y.send()
+            #>    send -> mod.Conn.send constructor
+            """,
+    },
+    "TypeVar bounds, also as a string": {
+        "mod.py": """
+            from typing import TypeVar
+
+            T = TypeVar("T", bound="Conn")
+            #>                       Conn -> mod.Conn
+            U = TypeVar("U", bound=Conn)
+
+            class Conn:
+                def send(self):
+                    pass
+
+            def use(a: T, b: U):
+                a.send()
+            #>    send -> mod.Conn.send annotation
+                b.send()
+            #>    send -> mod.Conn.send annotation
+            """,
+    },
+    "__all__ entries are references": {
+        "pkg/__init__.py": """
+            from pkg.impl import run
+
+            __all__ = ["run", "missing"]
+            #>          run -> pkg.impl.run import
+            #>                 missing -> ?
+            """,
+        "pkg/impl.py": """
+            def run():
+                pass
+            """,
+    },
 }
 
 
@@ -537,5 +605,29 @@ def test_resolution(tmp_path, name):
     indexer, graph = build(tmp_path, files)
     try:
         check(graph, files)
+    finally:
+        indexer.close()
+
+
+GUESSES = {
+    "api.py": """
+        class Response:
+            url = ""
+
+        def fetch(server):
+            return server.url
+        """,
+}
+
+
+def test_find_references_leaves_guesses_out_unless_asked(tmp_path):
+    from indexer.navigation import find_references
+
+    indexer, graph = build(tmp_path, GUESSES)
+    try:
+        sure = find_references(graph, ["api.Response.url"])
+        with_guesses = find_references(graph, ["api.Response.url"], guesses=True)
+        assert sure == []  # `server` has no known type: its .url is only a name match
+        assert [(r.how, r.range.start.line) for r in with_guesses] == [("name-match", 4)]
     finally:
         indexer.close()

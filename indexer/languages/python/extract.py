@@ -121,6 +121,12 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
         func = node.child_by_field_name("function")
         if func is not None and func.type == "identifier" and func.text == b"super":
             return ("super",)
+        if func is not None and func.text in (b"cast", b"typing.cast", b"t.cast"):
+            # typing.cast(T, x) is a T (the first argument is a type, maybe a string).
+            args = node.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            inner = expr_of(first, depth + 1, True)
+            return ("call", inner) if inner else None
         inner = expr_of(func, depth + 1, in_annotation)
         return ("call", inner) if inner else None
     if kind in ("parenthesized_expression", "await", "type"):
@@ -156,6 +162,27 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
                 out = ("attr", out, part)
             return out
     return None
+
+
+def _typevar_call(value: ts.Node | None) -> ts.Node | None:
+    """The `bound=` value of `TypeVar("T", bound=X)`, if that is what `value` is."""
+    if value is None or value.type != "call":
+        return None
+    func = value.child_by_field_name("function")
+    if func is None or func.text not in (b"TypeVar", b"typing.TypeVar", b"t.TypeVar", b"typing_extensions.TypeVar"):
+        return None
+    args = value.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else ():
+        if arg.type == "keyword_argument" and arg.child_by_field_name("name").text == b"bound":
+            return arg.child_by_field_name("value")
+    return None
+
+
+def _typevar_bound(value: ts.Node | None):
+    """A TypeVar with a bound stands for that class (`bound="Base"` too):
+    `x: T` then holds an instance of the bound."""
+    bound = _typevar_call(value)
+    return expr_of(bound, in_annotation=True) if bound is not None else None
 
 
 def _assigned_value(statement: ts.Node) -> ts.Node | None:
@@ -286,6 +313,51 @@ def _dunder_all(root: ts.Node) -> list[str] | None:
                         items.extend(_text(c) for c in arg.named_children if c.type == "string_content")
                 names = (names or []) + items
     return names
+
+
+def _dunder_all_contents(root: ts.Node) -> list[ts.Node]:
+    """The string_content nodes of a literal module-level `__all__`."""
+    out: list[ts.Node] = []
+    for stmt in root.named_children:
+        if stmt.type != "expression_statement" or not stmt.named_children:
+            continue
+        expr = stmt.named_children[0]
+        if expr.type in ("assignment", "augmented_assignment"):
+            left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+            if left is None or left.text != b"__all__" or right is None or right.type not in ("list", "tuple"):
+                continue
+            for item in right.named_children:
+                if item.type == "string":
+                    out.extend(c for c in item.named_children if c.type == "string_content")
+    return out
+
+
+def _narrowing_regions(captures: dict) -> list[tuple[int, int, str, tuple]]:
+    """(start byte, end byte, name, receiver value) where an isinstance check
+    narrows a name: an `if isinstance(x, T):` block, and the rest of the
+    block after `assert isinstance(x, T)`. Tuples of types are left alone."""
+    out = []
+    for role in ("narrow.if", "narrow.assert"):
+        for node in captures.get(role, ()):
+            call = node.child_by_field_name("condition") if role == "narrow.if" else node.named_children[0]
+            if call is None or call.type != "call":
+                continue
+            func = call.child_by_field_name("function")
+            args = call.child_by_field_name("arguments")
+            if func is None or func.text != b"isinstance" or args is None or len(args.named_children) < 2:
+                continue
+            name_node, type_node = args.named_children[0], args.named_children[1]
+            value = expr_of(type_node, in_annotation=True) if type_node.type != "tuple" else None
+            if name_node.type != "identifier" or value is None:
+                continue
+            if role == "narrow.if":
+                body = node.child_by_field_name("consequence")
+                start, end = body.start_byte, body.end_byte
+            else:
+                start, end = node.end_byte, node.parent.end_byte if node.parent is not None else node.end_byte
+            out.append((start, end, _text(name_node), ("call", value)))
+    out.sort(key=lambda r: (r[0], -r[1]))
+    return out
 
 
 def _syntax_errors(root: ts.Node) -> list[str]:
@@ -526,7 +598,8 @@ class _Extractor:
                 if annotation is not None:
                     type_expr = _annotation_value(annotation)
                 else:
-                    type_expr = expr_of(_assigned_value(statement))
+                    value = _assigned_value(statement)
+                    type_expr = _typevar_bound(value) or expr_of(value)
             stmt_span = self.cols.span(statement)
         else:
             stmt_span = span
@@ -776,6 +849,7 @@ class _Extractor:
         openers.sort(key=lambda o: o[0])
         annotations = sorted((n.start_byte, n.end_byte) for n in captures.get("annotation", ()))
 
+        self.narrowing = _narrowing_regions(captures)
         stack: list[tuple[int, int]] = [(len(source) + 1, 0)]  # (end_byte, scope)
         ann_stack: list[int] = []
         next_opener = next_ann = 0
@@ -828,6 +902,7 @@ class _Extractor:
                     self.add_ref(node, RefFact(self.cols.span(node), _text(node), "keyword", scope, call=callee))
             elif role.startswith("ref."):
                 self.add_use(node, role, scope, bool(ann_stack))
+        self.add_string_refs(root)
         return FileFacts(
             path=self.rel_path,
             module=self.module,
@@ -897,8 +972,43 @@ class _Extractor:
         if self.headers:
             ref.owner = self.headers[-1][1]  # inside a class's bases
 
+    def add_string_refs(self, root: ts.Node) -> None:
+        """Names written as strings that still name a definition: `__all__`
+        entries (module level) and `TypeVar("T", bound="Base")`. The bound's
+        string is parsed like a string annotation."""
+        for content in _dunder_all_contents(root):
+            name = _text(content)
+            if re.fullmatch(r"[A-Za-z_]\w*", name):
+                self.refs.append(RefFact(self.cols.span(content), name, "read", 0))
+                self.ref_starts.append(content.start_byte)
+        for stmt in root.named_children:
+            if stmt.type != "expression_statement" or not stmt.named_children:
+                continue
+            assign = stmt.named_children[0]
+            if assign.type != "assignment":
+                continue
+            bound = _typevar_call(assign.child_by_field_name("right"))
+            if bound is not None and bound.type == "string":
+                for content in bound.named_children:
+                    if content.type == "string_content":
+                        self.add_string_annotation(content, 0)
+
+    def narrowed(self, name: str, start: int):
+        """The type `name` is narrowed to at byte `start` by isinstance, if any."""
+        found = None
+        for r_start, r_end, r_name, r_type in self.narrowing:
+            if r_start > start:
+                break
+            if r_name == name and start < r_end:
+                found = r_type  # later (inner) regions win
+        return found
+
     def add_ref(self, node: ts.Node, ref: RefFact) -> None:
         start = node.start_byte
+        if self.narrowing and ref.receiver is not None and ref.receiver[0] == "name":
+            narrowed = self.narrowed(ref.receiver[1], start)
+            if narrowed is not None:
+                ref.receiver = narrowed
         self.headers_owner(start, ref)
         self.refs.append(ref)
         self.ref_starts.append(start)
