@@ -142,10 +142,19 @@ def changed_symbols(graph: Graph, changes: dict[str, list[int]]) -> tuple[list[C
 
 def select(graph: Graph, changes: dict[str, list[int]], depth: int = DEFAULT_DEPTH, min_confidence: float = 0.0,
            learned: bool = True) -> Selection:
-    """The tests affected by changed lines."""
+    """The tests affected by changed lines.
+
+    With learned edges, a test that a recorded run already observed is
+    selected only when that run saw it execute a changed symbol (even if the
+    code has changed since: the edge is stale but still says which tests ran
+    the old version); the static walk adds the tests no run has observed yet
+    (new tests, tests outside the learned slice). Without learned edges the
+    static walk alone decides."""
     selection = Selection(files=sorted(p for p in changes if p.endswith((".py", ".pyi"))))
     changed, unowned = changed_symbols(graph, {p: changes[p] for p in selection.files})
     selection.changed, selection.unowned = changed, unowned
+    observed = {t for t, (outcome, _s, _m) in graph.store.learned_tests().items()
+                if outcome in ("passed", "failed", "skipped")} if learned else set()
     for item in changed:
         sym = item.symbol
         if sym.is_test and sym.kind in ("function", "method"):
@@ -153,7 +162,7 @@ def select(graph: Graph, changes: dict[str, list[int]], depth: int = DEFAULT_DEP
             selection.tests.setdefault(test_id, AffectedTest(test_id, sym, 0, 1.0, (sym.qualname,)))
         report = impact(graph, sym.qualname, depth=depth, limit=SELECT_LIMIT, learned=learned)
         for test in report.tests:
-            if test.source == "static" and test.confidence < min_confidence:
+            if test.source == "static" and (test.confidence < min_confidence or test.id in observed):
                 continue
             held = selection.tests.get(test.id)
             selection.tests[test.id] = test if held is None else _combined(test, held)

@@ -188,3 +188,30 @@ def test_cli_affected_over_git(tmp_path):
     assert staged.stdout.split() == ["tests/test_core.py::test_add"]
     bad = subprocess.run(cli + ["--since", "no-such-rev"], capture_output=True, text=True)
     assert bad.returncode == 1 and "no-such-rev" in bad.stderr
+
+
+def test_learned_runs_decide_for_the_tests_they_observed(tmp_path):
+    """A test a recorded run observed is selected only if it executed the
+    changed code; a test no run observed comes from the static walk."""
+    files = {
+        "lib.py": "def work():\n    return 1\n",
+        "tests/test_lib.py": """
+            from lib import work
+
+            def test_calls_but_never_reaches():
+                if False:
+                    work()
+
+            def test_new():
+                work()
+            """,
+    }
+    indexer, graph = build(tmp_path, files)
+    static = affected.select(graph, {"lib.py": [1]})
+    assert static.ids() == ["tests/test_lib.py::test_calls_but_never_reaches", "tests/test_lib.py::test_new"]
+    # A recorded run saw the first test, which never executed work().
+    graph.store.replace_learned({"tests/test_lib.py::test_calls_but_never_reaches": ("passed", 0.1, None)},
+                                {"tests/test_lib.py::test_calls_but_never_reaches": []})
+    assert affected.select(graph, {"lib.py": [1]}).ids() == ["tests/test_lib.py::test_new"]
+    assert affected.select(graph, {"lib.py": [1]}, learned=False).ids() == static.ids()
+    indexer.close()
