@@ -131,6 +131,11 @@ def changed_symbols(graph: Graph, changes: dict[str, list[int]]) -> tuple[list[C
         symbols = [s for s in graph.symbols_in_file(path) if s.kind in _OWNER_KINDS]
         for line in lines:
             holders = [s for s in symbols if s.range.start.line <= line <= s.range.end.line]
+            code = [s for s in holders if s.kind in ("function", "method")]
+            if code:
+                # Inside a function its locals are no symbols of their own: the function changed.
+                holders = code + [s for s in holders if s.kind == "class" and s.range.start.line >
+                                  max(c.range.start.line for c in code)]
             if not holders:
                 unowned.setdefault(path, []).append(line)
                 continue

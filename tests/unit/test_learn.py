@@ -215,3 +215,10 @@ def test_learned_runs_decide_for_the_tests_they_observed(tmp_path):
     assert affected.select(graph, {"lib.py": [1]}).ids() == ["tests/test_lib.py::test_new"]
     assert affected.select(graph, {"lib.py": [1]}, learned=False).ids() == static.ids()
     indexer.close()
+
+
+def test_a_changed_local_variable_changes_its_function(tmp_path):
+    indexer, graph = build(tmp_path, {"m.py": "LIMIT = 3\n\ndef f():\n    total = LIMIT\n    return total\n"})
+    changed, _ = affected.changed_symbols(graph, {"m.py": [3, 0]})  # `total = LIMIT`; `LIMIT = 3`
+    assert sorted(c.symbol.qualname for c in changed) == ["m.LIMIT", "m.f"]
+    indexer.close()
