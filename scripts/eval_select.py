@@ -181,8 +181,8 @@ _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
 def old_side_lines(checkout: Path, parent: str, commit: str) -> dict[str, set[int]]:
-    """path -> 1-based lines of the parent's version the commit changes; a
-    pure insertion after line a counts lines a and a+1."""
+    """path -> 1-based lines of the parent's version the commit changes or
+    deletes (a pure insertion changes none)."""
     text = git(checkout, "diff", "--unified=0", "--no-color", parent, commit, "--", "*.py")
     out: dict[str, set[int]] = defaultdict(set)
     path = None
@@ -193,7 +193,7 @@ def old_side_lines(checkout: Path, parent: str, commit: str) -> dict[str, set[in
         elif line.startswith("@@") and path is not None:
             m = _HUNK.match(line)
             start, count = int(m.group(1)), int(m.group(2) if m.group(2) is not None else 1)
-            out[path].update(range(start, start + count) if count else (start, start + 1))
+            out[path].update(range(start, start + count))  # a pure insertion changes no line of P
     return out
 
 
