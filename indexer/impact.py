@@ -536,5 +536,6 @@ def direct_summary(graph: Graph, qualname: str) -> str:
         " count(DISTINCT CASE WHEN s.is_test = 1 THEN r.enclosing END)"
         " FROM refs r LEFT JOIN symbols s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
         " WHERE r.target = ?", (qualname,)).fetchone()
+    learned = len(_learned_tests(graph, qualname))  # tests a recorded run saw executing it
     return (f"{dependents} direct dependent{'s' * (dependents != 1)} in {files} file{'s' * (files != 1)}"
-            f" · {tests} direct test{'s' * (tests != 1)}")
+            f" · {tests} direct test{'s' * (tests != 1)}" + (f" · {learned} learned" if learned else ""))

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from indexer import affected, learn
-from indexer.impact import impact
+from indexer.impact import direct_summary, impact
 from tests.support import build
 
 PROJECT = {
@@ -135,6 +135,7 @@ def test_learn_records_every_outcome_then_relearns_only_what_changed(tmp_path, m
     # helper is called by name: only the learned edge finds its test.
     report = impact(graph, "pkg.core.helper")
     assert [(t.id, t.source, t.stale) for t in report.tests] == [("tests/test_core.py::test_dispatch", "learned", False)]
+    assert direct_summary(graph, "pkg.core.helper").endswith("· 1 learned")  # hover's line
     both = impact(graph, "pkg.core.add")
     assert [(t.id, t.source) for t in both.tests] == [("tests/test_core.py::test_add", "both")]
     assert [t.id for t in impact(graph, "pkg.core.add", learned=False).tests] == ["tests/test_core.py::test_add"]
