@@ -396,6 +396,19 @@ def tests_to_rerun(graph: Graph) -> tuple[list[str], dict[str, list[str]]]:
     return sorted(reasons), reasons
 
 
+def _still_there(graph: Graph, node_id: str) -> bool:
+    """Whether a learned test id can still be collected: its file exists and,
+    for a function id, the file still defines that name."""
+    path, _, rest = node_id.partition("::")
+    if not (graph.root / path).exists():
+        return False
+    if not rest:
+        return True
+    name = rest.rsplit("::", 1)[-1]
+    symbols = graph.symbols_in_file(path)
+    return not symbols or any(s.name == name for s in symbols)
+
+
 def known_test_ids(graph: Graph) -> list[str]:
     """Node ids of the test functions and methods in the index."""
     out = []
@@ -426,7 +439,17 @@ def learn(graph: Graph, options: LearnOptions = LearnOptions(), progress=None, c
             return run
         # A test file's ids, deduplicated (parametrized ids share the function).
         node_ids = sorted({_base_id(t) for t in node_ids})
+        gone = [t for t in node_ids if not _still_there(graph, t)]
+        if gone:
+            # Removed or renamed since they ran: pytest would refuse the whole run.
+            graph.store.replace_learned({}, {}, forget=tuple(gone))
+            node_ids = [t for t in node_ids if t not in set(gone)]
         run.selected = node_ids
+        if not node_ids:
+            run.mode = "up-to-date"
+            run.edges = graph.store.learned_edge_count()
+            run.seconds = time.monotonic() - started
+            return run
     run.measured_with = mode
     if progress:
         progress(f"running {'all tests' if not node_ids else f'{len(node_ids)} tests'} with {python}")

@@ -223,3 +223,14 @@ def test_a_changed_local_variable_changes_its_function(tmp_path):
     changed, _ = affected.changed_symbols(graph, {"m.py": [3, 0]})  # `total = LIMIT`; `LIMIT = 3`
     assert sorted(c.symbol.qualname for c in changed) == ["m.LIMIT", "m.f"]
     indexer.close()
+
+
+@pytest.mark.parametrize("node_id, there", [
+    ("tests/test_core.py::test_add", True),
+    ("tests/test_core.py::test_removed_since", False),  # renamed or deleted: never passed to pytest again
+    ("tests/test_gone.py::test_x", False),
+    ("tests/test_broken.py", True),  # a collection error is retried by file
+])
+def test_incremental_learn_skips_tests_that_no_longer_exist(project, node_id, there):
+    _indexer, graph = project
+    assert learn._still_there(graph, node_id) is there
