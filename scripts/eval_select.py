@@ -363,7 +363,7 @@ def main(argv=None) -> int:
     p.add_argument("--project", action="append", required=True, metavar="NAME=BARE_GIT_DIR",
                    help=f"a known project ({', '.join(SPECS)}) and the bare repository holding its history")
     p.add_argument("--commits", type=int, default=30)
-    p.add_argument("--ref", default="HEAD")
+    p.add_argument("--ref", default="origin/HEAD", help="the branch to replay (default: the mirror's default branch)")
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--python", default=sys.executable)
     p.add_argument("--cache", type=Path, default=None)
