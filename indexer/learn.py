@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -396,6 +397,20 @@ def tests_to_rerun(graph: Graph) -> tuple[list[str], dict[str, list[str]]]:
     return sorted(reasons), reasons
 
 
+def _uncollectable(output: str, root: Path) -> list[str]:
+    """Node ids in pytest's "found no collectors for PATH::ID" errors."""
+    out = []
+    for match in re.finditer(r"found no collectors for (\S+)", output):
+        found = match.group(1)
+        try:
+            found = Path(found.split("::", 1)[0]).resolve().relative_to(root.resolve()).as_posix() + (
+                "::" + found.split("::", 1)[1] if "::" in found else "")
+        except ValueError:
+            pass
+        out.append(_base_id(found))
+    return out
+
+
 def _still_there(graph: Graph, node_id: str) -> bool:
     """Whether a learned test id can still be collected: its file exists and,
     for a function id, the file still defines that name."""
@@ -455,7 +470,23 @@ def learn(graph: Graph, options: LearnOptions = LearnOptions(), progress=None, c
         progress(f"running {'all tests' if not node_ids else f'{len(node_ids)} tests'} with {python}")
     with tempfile.TemporaryDirectory(prefix="codemeld-learn-") as tmp:
         runner = _Runner(root, python, mode, options, Path(tmp), cancel)
-        data_file, events, crashed = runner.run(node_ids)
+        for _attempt in range(3):
+            try:
+                data_file, events, crashed = runner.run(node_ids)
+                break
+            except LearnError as exc:
+                # An id pytest cannot collect any more (an inherited test whose
+                # base changed...): forget it and run the others.
+                missing = _uncollectable(str(exc), root)
+                if not node_ids or not missing:
+                    raise
+                graph.store.replace_learned({}, {}, forget=tuple(missing))
+                node_ids = [t for t in node_ids if t not in set(missing)]
+                run.selected = node_ids
+                if not node_ids:
+                    raise
+        else:
+            raise LearnError("pytest kept refusing the selected test ids")
         tests, collect = _outcomes(events, crashed)
         run.outcomes = {t: o for t, (o, _s, _m) in tests.items()}
         run.collection_errors = collect
