@@ -30,7 +30,7 @@ History comes from a bare git repository on disk (e.g. a mirror made by the
 out each commit there. Nothing of the project is committed anywhere.
 
     python scripts/eval_select.py --project toolz=/work/.mirror/pytoolz+toolz/repo \
-        --project more-itertools=/work/.mirror/more-itertools+more-itertools/repo --commits 30
+        --project markupsafe=/work/.mirror/pallets+markupsafe/repo --commits 30
 
 Results on stdout, progress on stderr; the venvs and clones are cached under
 $CODEMELD_CORPORA/select/NAME (default ~/.cache/codemeld-corpora).
@@ -80,6 +80,8 @@ SPECS = {
     "toolz": Spec("toolz", ".", "toolz/tests", package="toolz"),
     "more-itertools": Spec("more-itertools", ".", "tests", package="more_itertools"),
     "itsdangerous": Spec("itsdangerous", "src", "tests", ("freezegun",)),
+    # Imports its pure-Python fallback when the C speedups are not built.
+    "markupsafe": Spec("markupsafe", "src", "tests"),
 }
 
 
