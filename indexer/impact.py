@@ -37,11 +37,13 @@ class Dependent:
     kind: str  # how it uses the previous link: call, read, import, inherit, override, dispatch...
     confidence: float
     via: tuple[str, ...]  # target ... -> this symbol
-    source: str = "static"  # static | dynamic | both
+    source: str = "static"  # static | learned | both
+    how: str = ""  # the rule that found the last link: import, self, alias, partial, registry, dispatch...
 
     def to_json(self, root_uri: str | None = None) -> dict:
         return {"symbol": self.symbol.to_json(root_uri), "depth": self.depth, "kind": self.kind,
-                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source}
+                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source,
+                "how": self.how}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +53,13 @@ class AffectedTest:
     depth: int
     confidence: float
     via: tuple[str, ...]
-    source: str = "static"
+    source: str = "static"  # static (the graph) | learned (a recorded run executed the target) | both
+    stale: bool = False  # learned from code that has changed since (until `codemeld tests learn` runs it again)
 
     def to_json(self, root_uri: str | None = None) -> dict:
         return {"id": self.id, "symbol": self.symbol.to_json(root_uri) if self.symbol else None, "depth": self.depth,
-                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source}
+                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source,
+                "stale": self.stale}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,7 @@ class _Reach:
     confidence: float
     kind: str
     parent: str | None
+    how: str = ""
 
 
 @dataclass
@@ -149,8 +154,9 @@ class _Walk:
 
 
 
-def _incoming_many(graph: Graph, qualnames: list[str]) -> dict[str, list[tuple[str, str, float]]]:
-    """(enclosing symbol, use kind, best confidence) of the uses of each target,
+def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None
+                   ) -> dict[str, list[tuple[str, str, float, str]]]:
+    """(enclosing symbol, use kind, best confidence, its rule) of the uses of each target,
     one query per 500 targets (a walk level at once). Enclosing names are scope
     owners (module, class, function), so each is a node of the walk as it is."""
     out: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
@@ -158,10 +164,12 @@ def _incoming_many(graph: Graph, qualnames: list[str]) -> dict[str, list[tuple[s
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
         rows = graph.conn.execute(
-            f"SELECT target, enclosing, kind, MAX(confidence) FROM refs WHERE target IN ({','.join('?' * len(chunk))})"
-            " AND enclosing IS NOT NULL GROUP BY target, enclosing, kind", chunk)
-        for target, enclosing, kind, conf in rows:
-            out[target].append((enclosing, kind, conf))
+            # SQLite takes the bare column `how` from the row holding the MAX.
+            f"SELECT target, enclosing, kind, MAX(confidence), how FROM refs WHERE target IN"
+            f" ({','.join('?' * len(chunk))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
+            + " GROUP BY target, enclosing, kind", chunk + ([kind] if kind else []))
+        for target, enclosing, kind, conf, how in rows:
+            out[target].append((enclosing, kind, conf, how))
     return out
 
 
@@ -233,9 +241,81 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     return out
 
 
+# A call `self.m()` in a method of the class that the changed override's
+# class inherits from (a template method) usually dispatches to overrides;
+# a call on a receiver known only by its annotation may hold any subclass.
+SELF_DISPATCH_CONFIDENCE = 0.6
+
+
+def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tuple]:
+    """Callers of a base's method that may run `method` (an override) at run
+    time, ranked: a `self.m()` inside a class related to the override's class
+    (an ancestor: template method; a subclass) may; inside a sibling class it
+    cannot (self is never an instance of the override's class there)."""
+    cls = method.parent
+    related = {cls, *_superclasses(walk, cls), *_subclasses(walk, cls)}
+    out = []
+    for enclosing, kind, conf, how in uses:
+        if how in ("self", "mro", "super"):
+            caller = walk.symbol(enclosing)
+            owner = caller.parent if caller is not None and caller.kind == "method" else None
+            if owner is not None and owner not in related:
+                continue
+            out.append((enclosing, "dispatch", conf * max(factor, SELF_DISPATCH_CONFIDENCE), method.qualname,
+                        "dispatch-self"))
+        else:
+            out.append((enclosing, "dispatch", conf * factor, method.qualname, "dispatch"))
+    return out
+
+
+def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
+    """Links that add no call level, followed to closure before each level:
+    a name bound to the value (`s = attrs`: kind "flow") is the same object,
+    and a local definition runs as part of its function. Returns the nodes
+    they reach (recorded at the depth of the node they came from)."""
+    out: list[str] = []
+    level = list(frontier)
+    while level and len(walk.reach) <= walk.limit:
+        added = []
+        flows = _incoming_many(walk.graph, level, kind="flow")
+        walk.prefetch(e for node in level for e, *_ in flows.get(node, ()))
+        for node in level:
+            base = walk.reach[node]
+            edges = [(e, "flow", c, how) for e, _k, c, how in flows.get(node, ())]
+            local = _local_definition_edge(walk, node)
+            if local is not None:
+                edges.append(local)
+            for enclosing, kind, conf, how in edges:
+                if enclosing in walk.reach or walk.symbol(enclosing) is None:
+                    continue
+                walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
+                added.append(enclosing)
+        # Modules are never walked through (see impact()).
+        level = [q for q in added if walk.symbol(q).kind != "module"]
+        out.extend(level)
+    return out
+
+
+def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
+    """A class defined inside a function runs (decorators, bases, body) each
+    time the function runs; so does a local function's decorator. The
+    function depends on it even when the name is never used afterwards
+    (`@attr.s class C: ...` inside a test)."""
+    sym = walk.symbol(node)
+    if sym is None or not sym.parent or sym.kind not in ("class", "function"):
+        return None
+    if sym.kind == "function" and walk.reach[node].kind != "decorator":
+        return None
+    parent = walk.symbol(sym.parent)
+    if parent is None or parent.kind not in _CALLABLE_KINDS:
+        return None
+    return (parent.qualname, "local", 1.0, "local")
+
+
 def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
-           coverage=None) -> ImpactReport:
-    """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional)."""
+           coverage=None, learned: bool = True) -> ImpactReport:
+    """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional);
+    `learned` merges the test edges `codemeld tests learn` stored in the index."""
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
@@ -245,6 +325,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     frontier = [qualname]
     level = 0
     while frontier and level < depth:
+        frontier = frontier + _same_level(walk, frontier)
         level += 1
         found: dict[str, _Reach] = {}
         walk.prefetch(frontier)
@@ -253,31 +334,36 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
         level_edges = {}
         for node in frontier:
-            edges = [(e, k, c, node) for e, k, c in incoming.get(node, ())]
+            edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
             for other, kind, factor, callers in related.get(node, ()):
-                if callers:
+                if not callers:
+                    edges.append((other, kind, factor, node, kind))
+                elif kind == "call":
                     # Constructors run only through calls of their class.
-                    edges.extend((e, kind, c * factor, node) for e, k, c in incoming.get(other, ())
-                                 if kind != "call" or k == "call")
+                    edges.extend((e, kind, c * factor, node, "constructor")
+                                 for e, k, c, how in incoming.get(other, ()) if k == "call")
                 else:
-                    edges.append((other, kind, factor, node))
+                    edges.extend(_dispatch_edges(walk, walk.symbol(node), incoming.get(other, ()), factor))
             level_edges[node] = edges
         walk.prefetch(e for edges in level_edges.values() for e, *_ in edges)
         for node, edges in level_edges.items():
             base = walk.reach[node]
             containers = walk.ancestors(node)
-            for enclosing, kind, conf, parent in edges:
-                if enclosing in walk.reach or enclosing in containers:
-                    # Already reached; or the class/module that contains the
-                    # node (its body mentions its own member): not a dependent.
+            for enclosing, kind, conf, parent, how in edges:
+                if enclosing in walk.reach:
+                    continue
+                if enclosing in containers and kind != "local" and walk.symbol(enclosing) is not None \
+                        and walk.symbol(enclosing).kind not in _CALLABLE_KINDS:
+                    # The class/module that contains the node (its body
+                    # mentions its own member): not a dependent. A function
+                    # that calls its own local function is one.
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
-                dependent = enclosing
-                candidate = _Reach(level, base.confidence * conf, kind, parent)
-                held = found.get(dependent)
+                candidate = _Reach(level, base.confidence * conf, kind, parent, how)
+                held = found.get(enclosing)
                 if held is None or candidate.confidence > held.confidence:
-                    found[dependent] = candidate
+                    found[enclosing] = candidate
         room = walk.limit - (len(walk.reach) - 1)
         if len(found) > room:
             walk.truncated = True
@@ -290,7 +376,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             break
     if frontier and level >= depth:
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
-    return _report(walk, target, coverage)
+    return _report(walk, target, coverage, learned)
 
 
 def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tuple) -> list[AffectedTest]:
@@ -339,7 +425,26 @@ def _chain(walk: _Walk, qualname: str) -> tuple[str, ...]:
     return tuple(reversed(out))
 
 
-def _report(walk: _Walk, target: Symbol, coverage) -> ImpactReport:
+def _learned_tests(graph: Graph, qualname: str) -> dict[str, bool]:
+    """Tests a recorded run saw executing the symbol -> whether that evidence
+    is stale (the code it saw has changed since)."""
+    out: dict[str, bool] = {}
+    for test_id, _executed, stale in graph.store.learned_reaching(qualname):
+        out[test_id] = out.get(test_id, True) and stale
+    return out
+
+
+def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbol | None, stale: bool) -> None:
+    held = tests.get(node_id)
+    if held is not None:
+        if held.source == "static":
+            tests[node_id] = AffectedTest(held.id, held.symbol, held.depth, held.confidence, held.via, "both", stale)
+        return
+    via = (target.qualname, test_symbol.qualname) if test_symbol else (target.qualname,)
+    tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, via, "learned", stale)
+
+
+def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True) -> ImpactReport:
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
     for qualname, reach in walk.reach.items():
@@ -349,7 +454,7 @@ def _report(walk: _Walk, target: Symbol, coverage) -> ImpactReport:
         if sym is None:
             continue
         via = _chain(walk, qualname)
-        dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via))
+        dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via, how=reach.how))
         if not sym.is_test:
             continue
         if sym.kind in _CALLABLE_KINDS:
@@ -360,14 +465,13 @@ def _report(walk: _Walk, target: Symbol, coverage) -> ImpactReport:
                 if method.is_test and method.kind == "method":
                     for test in _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,)):
                         tests.setdefault(test.id, test)
+    resolve_test = _TestIds(walk)
     if coverage is not None:
-        for node_id, test_symbol in coverage.tests_reaching(walk.graph.symbols(target.qualname), _TestIds(walk)):
-            held = tests.get(node_id)
-            if held is not None:
-                tests[node_id] = AffectedTest(held.id, held.symbol, held.depth, held.confidence, held.via, "both")
-            else:
-                via = (target.qualname, test_symbol.qualname) if test_symbol else (target.qualname,)
-                tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, via, "dynamic")
+        for node_id, test_symbol in coverage.tests_reaching(walk.graph.symbols(target.qualname), resolve_test):
+            _merge_learned(tests, target, node_id, test_symbol, False)
+    if learned:
+        for node_id, stale in _learned_tests(walk.graph, target.qualname).items():
+            _merge_learned(tests, target, node_id, resolve_test(node_id), stale)
     dependents.sort(key=lambda d: (d.depth, -d.confidence, d.symbol.path, d.symbol.range.start.line))
     ordered_tests = sorted(tests.values(), key=lambda t: (t.depth, -t.confidence, t.id))
     per_file: dict[str, int] = defaultdict(int)
@@ -388,9 +492,9 @@ def target_at(graph: Graph, path: str, line: int, character: int) -> str | None:
 
 
 def impact_at(graph: Graph, path: str, line: int, character: int, depth: int = DEFAULT_DEPTH,
-              limit: int = DEFAULT_LIMIT, coverage=None) -> ImpactReport | None:
+              limit: int = DEFAULT_LIMIT, coverage=None, learned: bool = True) -> ImpactReport | None:
     qualname = target_at(graph, path, line, character)
-    return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage) if qualname else None
+    return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, learned=learned) if qualname else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,5 +536,6 @@ def direct_summary(graph: Graph, qualname: str) -> str:
         " count(DISTINCT CASE WHEN s.is_test = 1 THEN r.enclosing END)"
         " FROM refs r LEFT JOIN symbols s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
         " WHERE r.target = ?", (qualname,)).fetchone()
+    learned = len(_learned_tests(graph, qualname))  # tests a recorded run saw executing it
     return (f"{dependents} direct dependent{'s' * (dependents != 1)} in {files} file{'s' * (files != 1)}"
-            f" · {tests} direct test{'s' * (tests != 1)}")
+            f" · {tests} direct test{'s' * (tests != 1)}" + (f" · {learned} learned" if learned else ""))

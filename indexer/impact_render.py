@@ -72,12 +72,18 @@ def to_text(report: ImpactReport) -> str:
         for dep in by_file[path]:
             line = dep.symbol.selection_range.start.line + 1
             chain = " <- ".join(q.rsplit(".", 1)[-1] for q in reversed(dep.via[1:-1]))
-            out.append(f"  {line:>5}  {dep.symbol.qualname}  [{dep.kind}, depth {dep.depth},"
+            how = f" ({dep.how})" if dep.how and dep.how != dep.kind else ""
+            out.append(f"  {line:>5}  {dep.symbol.qualname}  [{dep.kind}{how}, depth {dep.depth},"
                        f" {dep.confidence:.2f}]{'  via ' + chain if chain else ''}")
     if report.tests:
         out.append("")
         out.append("tests:")
-        out.extend(f"  {test.id}  [depth {test.depth}, {test.confidence:.2f}, {test.source}]" for test in report.tests)
+        out.extend(f"  {test.id}  [depth {test.depth}, {test.confidence:.2f}, {test.source}"
+                   f"{', stale: learned before the last change' if test.stale else ''}]" for test in report.tests)
+        learned = sum(1 for t in report.tests if t.source != "static")
+        if learned:
+            out.append(f"  ({learned} learned from recorded test runs: learned = only a run saw it,"
+                       f" both = the graph and a run agree)")
     if report.breaking:
         out.append("")
         out.append("breaking:")

@@ -61,17 +61,29 @@ def definitions(graph: Graph, path: str, line: int, character: int) -> list[Symb
     return graph.definitions_at(path, line, character)
 
 
-def references(graph: Graph, path: str, line: int, character: int, include_declaration: bool,
-               min_confidence: float = 0.0) -> list[Reference]:
+def find_references(graph: Graph, qualnames, include_declaration: bool = False, min_confidence: float = 0.0,
+                    guesses: bool = False) -> list[Reference]:
+    """Find All References, the one policy every front door (CLI, LSP, MCP)
+    uses: sure and inferred uses; name-matched guesses (how="name-match",
+    confidence <= 0.4: an attribute on a receiver of unknown type that
+    shares the name) only when asked (`guesses`), since a 0.1 guess mixed in
+    silently with sure answers is noise. Each reference keeps `how` and
+    `confidence`, so a client that asks for guesses can group them."""
     out: list[Reference] = []
     seen: set[tuple] = set()
-    for qualname in graph.targets_at(path, line, character):
-        for ref in graph.references(qualname, include_declaration, min_confidence):
+    for qualname in qualnames:
+        for ref in graph.references(qualname, include_declaration, min_confidence, guesses=guesses):
             key = (ref.path, ref.range)
             if key not in seen:
                 seen.add(key)
                 out.append(ref)
     return out
+
+
+def references(graph: Graph, path: str, line: int, character: int, include_declaration: bool,
+               min_confidence: float = 0.0, guesses: bool = False) -> list[Reference]:
+    return find_references(graph, graph.targets_at(path, line, character), include_declaration, min_confidence,
+                           guesses)
 
 
 HOVER_DETAIL_LIMIT = 2000  # uses above which hover skips per-dependent counts

@@ -96,6 +96,13 @@ class Graph:
             " WHERE f.path = ? ORDER BY s.sl, s.sc, s.id", (path,))
         return [symbol_from_row(r) for r in rows]
 
+    def test_symbols(self) -> list[Symbol]:
+        """Test functions and methods (what pytest collects)."""
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE s.is_test = 1 AND s.kind IN ('function', 'method') ORDER BY f.path, s.sl")
+        return [symbol_from_row(r) for r in rows]
+
     def definition_at(self, path: str, line: int, character: int) -> Symbol | None:
         """The symbol whose name is at this position."""
         rows = self.conn.execute(
@@ -138,10 +145,14 @@ class Graph:
     # -- references ----------------------------------------------------------
 
     def references(self, qualname: str, include_declaration: bool = False,
-                   min_confidence: float = 0.0) -> list[Reference]:
+                   min_confidence: float = 0.0, guesses: bool = True) -> list[Reference]:
+        """Uses of a qualname. Value-flow rows (kind "flow") repeat a plain use
+        at the same place for the impact walk and are left out; `guesses=False`
+        also leaves out name-matched uses (the Find All References policy)."""
         rows = self.conn.execute(
             f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
-            " WHERE r.target = ? AND r.confidence >= ? ORDER BY f.path, r.sl, r.sc",
+            " WHERE r.target = ? AND r.confidence >= ? AND r.kind != 'flow'"
+            + ("" if guesses else " AND r.how != 'name-match'") + " ORDER BY f.path, r.sl, r.sc",
             (qualname, min_confidence))
         out = [reference_from_row(r) for r in rows]
         if include_declaration:

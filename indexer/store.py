@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 DB_NAME = "graph.sqlite3"
 
 _SCHEMA = """
@@ -81,6 +81,21 @@ CREATE INDEX refs_file ON refs(file_id, sl);
 CREATE TABLE imports(file_id INTEGER NOT NULL, module TEXT NOT NULL);
 CREATE INDEX imports_module ON imports(module);
 CREATE INDEX imports_file ON imports(file_id);
+CREATE TABLE learned_tests(
+    test_id TEXT PRIMARY KEY,
+    outcome TEXT NOT NULL,
+    seconds REAL,
+    message TEXT,
+    learned_at REAL
+);
+CREATE TABLE learned_edges(
+    test_id TEXT NOT NULL,
+    qualname TEXT NOT NULL,
+    path TEXT NOT NULL,
+    body_hash TEXT,
+    PRIMARY KEY(test_id, qualname)
+) WITHOUT ROWID;
+CREATE INDEX learned_edges_qualname ON learned_edges(qualname);
 """
 
 
@@ -386,6 +401,65 @@ class Store:
             out.update(i for (i,) in conn.execute(
                 f"SELECT DISTINCT file_id FROM refs WHERE name=? AND how IN ({marks})", (name, *weak_hows)))
         return out
+
+
+    # -- learned test impact (`codemeld tests learn`) ---------------------------
+    # Which tests executed which functions, with the function's body_hash at
+    # the time: an edge whose function changed since is stale, never dropped
+    # until that test runs again.
+
+    def body_hashes(self, path: str) -> dict[str, str]:
+        """qualname -> body_hash of the functions and methods of one file."""
+        rows = self.conn.execute(
+            "SELECT s.qualname, s.body_hash FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE f.path = ? AND s.kind IN ('function', 'method')", (path,))
+        return {q: h for q, h in rows}
+
+    def replace_learned(self, tests: dict[str, tuple[str, float | None, str | None]],
+                        edges: dict[str, list[tuple[str, str, str | None]]], forget: tuple[str, ...] = ()) -> None:
+        """Record one run: per test (outcome, seconds, message) and the
+        (qualname, path, body_hash) it executed; its earlier edges go. Tests in
+        `forget` (no longer collected) are removed."""
+        now = time.time()
+        with self.transaction() as conn:
+            for test_id in forget:
+                conn.execute("DELETE FROM learned_tests WHERE test_id = ?", (test_id,))
+                conn.execute("DELETE FROM learned_edges WHERE test_id = ?", (test_id,))
+            for test_id, (outcome, seconds, message) in tests.items():
+                conn.execute("INSERT OR REPLACE INTO learned_tests(test_id, outcome, seconds, message, learned_at)"
+                             " VALUES(?,?,?,?,?)", (test_id, outcome, seconds, message, now))
+                if test_id in edges:
+                    conn.execute("DELETE FROM learned_edges WHERE test_id = ?", (test_id,))
+                    conn.executemany("INSERT OR REPLACE INTO learned_edges(test_id, qualname, path, body_hash)"
+                                     " VALUES(?,?,?,?)", [(test_id, *e) for e in edges[test_id]])
+
+    def learned_tests(self) -> dict[str, tuple[str, float | None, str | None]]:
+        rows = self.conn.execute("SELECT test_id, outcome, seconds, message FROM learned_tests")
+        return {t: (o, s, m) for t, o, s, m in rows}
+
+    def learned_edge_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM learned_edges").fetchone()[0]
+
+    def stale_learned_tests(self) -> dict[str, list[str]]:
+        """test id -> qualnames it executed whose body changed or vanished."""
+        rows = self.conn.execute(
+            "SELECT e.test_id, e.qualname FROM learned_edges e"
+            " LEFT JOIN symbols s ON s.qualname = e.qualname AND s.body_hash = e.body_hash"
+            " WHERE s.qualname IS NULL")
+        out: dict[str, list[str]] = {}
+        for test_id, qualname in rows:
+            out.setdefault(test_id, []).append(qualname)
+        return out
+
+    def learned_reaching(self, qualname: str) -> list[tuple[str, str, bool]]:
+        """(test id, qualname executed, stale) for tests that executed the
+        symbol or anything nested in it (methods of a class, inner functions)."""
+        rows = self.conn.execute(
+            "SELECT e.test_id, e.qualname, s.qualname IS NULL FROM learned_edges e"
+            " LEFT JOIN symbols s ON s.qualname = e.qualname AND s.body_hash = e.body_hash"
+            " WHERE e.qualname = ? OR (e.qualname >= ? AND e.qualname < ?)",
+            (qualname, qualname + ".", qualname + "/"))
+        return [(t, q, bool(stale)) for t, q, stale in rows]
 
 
 class _Transaction:

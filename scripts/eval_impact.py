@@ -13,7 +13,8 @@ function `impact(graph, qualname, depth=D)` with no coverage, and compare
 its affected tests with the answer: recall and precision, micro (over all
 (function, test) pairs) and macro (averaged over the functions with at
 least one test in the answer), at several depths and confidence thresholds.
-The hybrid (coverage merged in) is scored too, as a sanity check.
+The learned edges (what `codemeld tests learn` stores, built from the same
+coverage data) are scored alone and merged with the static walk (hybrid).
 
     python scripts/eval_impact.py                       # click 8.1.7
     python scripts/eval_impact.py --project click --project itsdangerous \
@@ -42,6 +43,7 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
+import inspect
 import json
 import math
 import os
@@ -62,6 +64,10 @@ import corpora  # noqa: E402  (sibling helper, importable however we're run)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+try:
+    from indexer import learn as learning  # noqa: E402
+except ImportError:  # an older checkout (baseline runs): --no-hybrid
+    learning = None
 from indexer.coverage_data import CoverageMap  # noqa: E402
 from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact, test_node_id  # noqa: E402
 from indexer.index import IndexOptions, Indexer  # noqa: E402
@@ -95,6 +101,19 @@ PROJECTS: dict[str, ProjectSpec] = {
     "click": ProjectSpec("click", "8.1.7", "click", ("requirements/tests.txt",)),
     "itsdangerous": ProjectSpec("itsdangerous", "2.2.0", "itsdangerous", ("requirements/tests.txt",)),
     "markupsafe": ProjectSpec("markupsafe", "2.1.5", "markupsafe", ("requirements/tests.txt",)),
+    # Metaprogramming-heavy: public API of module-level aliases (`s = attributes
+    # = attrs`, `ib = attr = attrib`, `dataclass = partial(attrs, ...)`),
+    # generated methods. Its mypy plugin tests need pytest-mypy-plugins: left out.
+    "attrs": ProjectSpec("attrs", "24.2.0", "attr", (),
+                         ("pytest==8.3.3", "hypothesis==6.112.1", "cloudpickle", "pympler", "zope.interface"),
+                         ("tests", "-p", "no:mypy-testing")),
+    # Hooks called through dispatch objects (`hook.name(...)`, `_multicall`).
+    "pluggy": ProjectSpec("pluggy", "1.5.0", "pluggy", (), ("pytest==8.3.3",), ("testing",)),
+    # Curried functions: module-level `curry(f)` wrappers and re-exports.
+    "toolz": ProjectSpec("toolz", "0.12.1", "toolz", (), ("pytest==8.3.3",), ("toolz/tests",)),
+    # Schema classes built by a metaclass, fields looked up by name.
+    "marshmallow": ProjectSpec("marshmallow", "3.21.3", "marshmallow", (), ("pytest==8.3.3", "simplejson", "pytz"),
+                               ("tests",)),
 }
 DEFAULT_PROJECTS = ("click",)
 
@@ -472,6 +491,7 @@ class ProjectResult:
     static: dict[int, dict[str, Prediction]] = field(default_factory=dict)  # depth -> key -> prediction
     impact_seconds: dict[int, float] = field(default_factory=dict)
     hybrid: dict[str, Prediction] = field(default_factory=dict)
+    learned: dict[str, Prediction] = field(default_factory=dict)
     hybrid_seconds: float = 0.0
     index_seconds: float | None = None
     pyright: dict[str, set[str]] | None = None
@@ -506,12 +526,20 @@ def resolve_qualnames(graph: Graph, functions: list[Function]) -> dict[str, str 
     return out
 
 
+_IMPACT_HAS_LEARNED = "learned" in inspect.signature(impact).parameters
+
+
 def predict(graph: Graph, qualname: str, universe: set[str], depth: int, limit: int,
-            coverage=None) -> Prediction:
-    report = impact(graph, qualname, depth=depth, limit=limit, coverage=coverage)
+            coverage=None, learned: bool = False, only_learned: bool = False) -> Prediction:
+    # `learned` exists from the value-flow/learned-impact change on; the
+    # harness also runs against older checkouts for a before/after baseline.
+    extra = {"learned": learned} if _IMPACT_HAS_LEARNED else {}
+    report = impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, **extra)
     tests: dict[str, float] = {}
     outside = 0
     for t in report.tests:
+        if only_learned and t.source == "static":
+            continue
         if t.id in universe:
             tests[t.id] = max(tests.get(t.id, 0.0), t.confidence)
         else:
@@ -532,9 +560,15 @@ def run_codemeld(result: ProjectResult, args) -> None:
         result.impact_seconds[depth] = time.monotonic() - started
         log(f"codemeld: {len(targets)} impact queries at depth {depth} in {result.impact_seconds[depth]:.1f}s")
     if not args.no_hybrid:
+        # What `codemeld tests learn` stores, from the same per-test coverage
+        # run (indexer.learn maps each executed line to its innermost function).
         coverage = CoverageMap(result.work.project, result.work.coverage)
+        edges = learning.edges_from_coverage(graph, coverage)
+        indexer.store.replace_learned({t: ("passed", None, None) for t in edges}, edges)
         started = time.monotonic()
-        result.hybrid = {key: predict(graph, q, result.universe, DEFAULT_DEPTH, args.limit, coverage)
+        result.learned = {key: predict(graph, q, result.universe, DEFAULT_DEPTH, args.limit, learned=True,
+                                       only_learned=True) for key, q in targets}
+        result.hybrid = {key: predict(graph, q, result.universe, DEFAULT_DEPTH, args.limit, learned=True)
                          for key, q in targets}
         result.hybrid_seconds = time.monotonic() - started
 
@@ -999,9 +1033,12 @@ def print_project(result: ProjectResult, args) -> dict:
             scores[f"static depth={depth} conf>={threshold:g}"] = s
             rows.append(_row(f"static depth={depth} conf>={threshold:g}", s))
     if result.hybrid:
+        s = score(result, result.learned)
+        scores["learned"] = s
+        rows.append(_row("learned (tests learn edges only)", s))
         s = score(result, result.hybrid)
         scores[f"hybrid depth={DEFAULT_DEPTH}"] = s
-        rows.append(_row(f"hybrid depth={DEFAULT_DEPTH} (coverage merged)", s))
+        rows.append(_row(f"hybrid depth={DEFAULT_DEPTH} (static + learned)", s))
     if result.pyright is not None:
         s = score(result, result.pyright)
         scores[f"pyright call hierarchy depth<={args.pyright_depth}"] = s

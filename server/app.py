@@ -27,6 +27,8 @@ from server.features import (call_hierarchy, code_lens, definition, ext, highlig
                              symbols, sync, type_hierarchy)
 from server.features import explain, search
 from server.features import code_action, files, rename
+from server.features import affected_tests
+from server import learning
 from server.progress import LspProgress
 from server.watcher import Watcher
 from server.workspace import Session
@@ -156,6 +158,7 @@ def build() -> CodemeldServer:
     sync.register(server)
     ext.register(server)
     impact.register(server)
+    affected_tests.register(server)
     search.register(server)
     explain.register(server)
 
@@ -180,6 +183,7 @@ def build() -> CodemeldServer:
         for warning in ls.option_warnings:
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=warning))
         search.start(ls)  # embeddings follow each folder's graph runs (server/semantic.py)
+        learning.start(ls)  # learned test impact after graph runs, when `learnTests` is on
         for folder in ls.session.folders:
             await ls.start_indexing(folder)
         if ls.options.watch and ls.session.folders:

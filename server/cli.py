@@ -192,8 +192,11 @@ def refs(
     include_declaration: Annotated[bool, typer.Option("--include-declaration", help="List the definition too.")] = False,
     min_confidence: Annotated[float, typer.Option(help="Drop references resolved with less confidence.")] = 0.0,
     batch: Annotated[Optional[Path], typer.Option(help="File with one TARGET per line; prints {TARGET: [refs]}.")] = None,
+    guesses: Annotated[bool, typer.Option("--guesses", help="Also list name-matched guesses (receivers of unknown type).")] = False,
 ) -> None:
-    """Every reference to a symbol across the workspace."""
+    """Every reference to a symbol across the workspace (name-matched guesses with --guesses)."""
+    from indexer.navigation import find_references
+
     graph = _graph(root, index_dir)
     if batch is not None:
         out = {}
@@ -211,12 +214,12 @@ def refs(
                 print(f"codemeld: {exc}", file=sys.stderr)
                 out[line] = None
                 continue
-            out[line] = [r.to_json() for q in qualnames for r in graph.references(q, include_declaration, min_confidence)]
+            out[line] = [r.to_json() for r in find_references(graph, qualnames, include_declaration, min_confidence, guesses)]
         _emit_json(out)
         return
     if target is None:
         raise typer.BadParameter("give a TARGET or --batch FILE")
-    found = [r for q in _targets(graph, target) for r in graph.references(q, include_declaration, min_confidence)]
+    found = find_references(graph, _targets(graph, target), include_declaration, min_confidence, guesses)
     if as_json:
         _emit_json([r.to_json() for r in found])
         return
@@ -488,6 +491,7 @@ class _LineCache:
 
 
 from server import cli_team  # noqa: E402,F401  (export, pull: registers on `app`)
+from server import cli_tests  # noqa: E402,F401  (`codemeld tests ...`, registers on app)
 
 
 def main() -> None:

@@ -58,11 +58,18 @@ class Options:
     debounceMs: int = 50  # quiet time after a keystroke before the buffer is re-indexed
     watch: bool = True  # watchdog observer for changes made outside the editor
     minConfidence: float = 0.0  # drop references resolved with less confidence
+    includeGuesses: bool = False  # Find All References lists name-matched guesses too
     embeddings: bool = True  # build the semantic index in the background (codemeld/search, similar code)
     embeddingModel: str | None = None  # sentence-transformers name or path; None: CODEMELD_EMBED_MODEL or MiniLM
     sharedIndex: str | None = None  # s3://, gs://, az://, file:// where CI publishes snapshots; pulled before a folder's first index
     llm: LLMOptions = field(default_factory=LLMOptions)
     features: Features = field(default_factory=Features)
+    # Learned test impact (server/learning.py): run the tests under coverage
+    # after each full graph run; the interpreter, extra pytest args, seconds per test.
+    learnTests: bool = False
+    testPython: str | None = None
+    testArgs: tuple[str, ...] = ()
+    testTimeout: int = 300
 
     def index_options(self) -> IndexOptions:
         # The server waits longer than the CLI for a writer lock: a CLI run may be a cold build.

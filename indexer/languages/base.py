@@ -76,6 +76,11 @@ class RefFact(Compact):
     # The symbol the use belongs to when that is not its scope's owner: a
     # class's bases and a function's decorators belong to the class/function.
     owner: int = -1
+    # Value flow: how the used value ends up held by `owner` (kind "flow"):
+    # alias (`a = b = X`), partial (`partial(X, ...)`), wrapped (`staticmethod(X)`),
+    # registry (`{"a": X}`), stored (`self.cb = X`); "getattr" marks a
+    # `getattr(obj, "name")` use of the attribute `name`.
+    flow: str = ""
 
 
 @dataclass(slots=True)

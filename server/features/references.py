@@ -11,5 +11,6 @@ def register(server) -> None:
     async def references(ls, params: types.ReferenceParams):
         pos = params.position
         answer = await ls.session.at(params.text_document.uri, navigation.references, pos.line, pos.character,
-                                     params.context.include_declaration, ls.options.minConfidence)
+                                     params.context.include_declaration, ls.options.minConfidence,
+                                     ls.options.includeGuesses)
         return convert.reference_locations(answer.root, answer.value) if answer else None

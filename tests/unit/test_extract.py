@@ -173,7 +173,8 @@ def test_test_detection(path, source, tests):
 
 USE_CASES = [
     # (source, [(name, kind) of uses in order])
-    ("x = f(a)\n", [("f", "call"), ("a", "read")]),
+    ("x = f(a)\n", [("f", "call"), ("a", "read"), ("a", "flow")]),  # a flows into x (wrapped)
+    ("x = y = z\n", [("z", "read"), ("z", "flow"), ("z", "flow")]),  # into x and into y
     ("obj.method(1)\n", [("obj", "read"), ("method", "call")]),
     ("obj.attr = 2\n", [("obj", "read"), ("attr", "write")]),
     ("x = 1\nx = 2\n", [("x", "write")]),  # the first binding is the definition

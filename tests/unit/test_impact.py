@@ -355,6 +355,193 @@ def test_coverage_contexts_add_dynamic_tests(tmp_path, branch):
     coverage = coverage_data.load(root)
     assert coverage is not None and coverage.contexts >= 1
     hybrid = impact(g, "plugins.handler", coverage=coverage)
-    assert [(t.id, t.source) for t in hybrid.tests] == [("tests/test_plugins.py::test_dispatch_by_name", "dynamic")]
+    assert [(t.id, t.source) for t in hybrid.tests] == [("tests/test_plugins.py::test_dispatch_by_name", "learned")]
     both = impact(g, "plugins.dispatch", coverage=coverage)
     assert [(t.id, t.source) for t in both.tests] == [("tests/test_plugins.py::test_dispatch_by_name", "both")]
+
+
+# -- value flow: a change to X reaches every name bound to X ----------------------
+
+FLOW = {
+    "lib/__init__.py": """
+        from functools import partial
+        from lib._make import attrs, attrib, Box, HANDLERS
+
+        s = attributes = attrs
+        ib = attrib
+        define = partial(attrs, slots=True)
+        __all__ = ["s", "attributes", "ib", "define", "Box", "HANDLERS"]
+        """,
+    "lib/_make.py": """
+        import functools
+
+        def attrs(maybe_cls=None, slots=False):
+            return maybe_cls
+
+        def attrib(default=None):
+            return default
+
+        def on_a():
+            return 1
+
+        def on_b():
+            return 2
+
+        HANDLERS = {"a": on_a}
+
+        def logged(fn):
+            @functools.wraps(fn)
+            def inner(*args):
+                return fn(*args)
+            return inner
+
+        @logged
+        def traced():
+            return 3
+
+        class Box:
+            def __init__(self):
+                self.cb = on_b
+
+            def fire(self):
+                return self.cb()
+
+            def by_name(self):
+                return getattr(self, "fire")()
+        """,
+    "tests/test_lib.py": """
+        import lib
+        from lib._make import traced
+
+        @lib.s
+        class Point:
+            x = lib.ib()
+
+        def test_point():
+            Point()
+
+        def test_define():
+            lib.define(None)
+
+        def test_handlers():
+            assert lib.HANDLERS["a"]() == 1
+
+        def test_box():
+            assert lib.Box().by_name() == 2
+
+        def test_traced():
+            assert traced() == 3
+
+        def test_unrelated():
+            assert True
+        """,
+}
+
+FLOW_CASES = [
+    # (changed symbol, dependent, its how, an affected test)
+    ("lib._make.attrs", "lib.s", "alias", "tests/test_lib.py::test_point"),  # @lib.s on a class a test builds
+    ("lib._make.attrs", "lib.attributes", "alias", None),  # chained assignment
+    ("lib._make.attrs", "lib.define", "partial", "tests/test_lib.py::test_define"),
+    ("lib._make.attrib", "lib.ib", "alias", "tests/test_lib.py::test_point"),  # a class-level use in Point
+    ("lib._make.on_a", "lib._make.HANDLERS", "registry", "tests/test_lib.py::test_handlers"),  # HANDLERS[k]()
+    ("lib._make.on_b", "lib._make.Box.cb", "stored", "tests/test_lib.py::test_box"),  # self.cb = X; self.cb()
+    ("lib._make.Box.fire", "lib._make.Box.by_name", "getattr", "tests/test_lib.py::test_box"),
+    ("lib._make.logged", "lib._make.traced", "scope", "tests/test_lib.py::test_traced"),  # wraps-decorated
+]
+
+
+@pytest.fixture(scope="module")
+def flow_graph(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("flow"), FLOW)
+    yield graph
+    indexer.close()
+
+
+@pytest.mark.parametrize("target, dependent, how, test", FLOW_CASES)
+def test_value_flow(flow_graph, target, dependent, how, test):
+    report = impact(flow_graph, target)
+    found = {d.symbol.qualname: d for d in report.dependents}
+    assert dependent in found, sorted(found)
+    assert found[dependent].how == how
+    ids = {t.id for t in report.tests}
+    if test is not None:
+        assert test in ids, ids
+    assert "tests/test_lib.py::test_unrelated" not in ids
+
+
+# -- class-based dispatch: what the receiver can actually be ---------------------
+
+DISPATCH = {
+    "cmd.py": """
+        class Base:
+            def main(self):
+                return self.invoke()
+
+            def invoke(self):
+                pass
+
+        class Group(Base):
+            def invoke(self):
+                return 1
+
+        class Command(Base):
+            def run(self):
+                return self.invoke()
+
+        def call_any(cmd: Base):
+            return cmd.invoke()
+        """,
+}
+
+
+def test_dispatch_follows_what_the_receiver_can_be(tmp_path):
+    indexer, g = build(tmp_path, DISPATCH)
+    found = {d.symbol.qualname: d for d in impact(g, "cmd.Group.invoke").dependents}
+    # Base.main's self may be a Group (template method): ranked above an annotation.
+    assert found["cmd.Base.main"].how == "dispatch-self"
+    assert found["cmd.call_any"].how == "dispatch"
+    assert found["cmd.Base.main"].confidence > found["cmd.call_any"].confidence
+    # Command.run's self is a Command, never a Group: not a dependent.
+    assert "cmd.Command.run" not in found
+    indexer.close()
+
+
+def test_local_class_definitions_run_with_their_function(tmp_path):
+    files = {
+        "lib.py": "def deco(cls):\n    return cls\n",
+        "tests/test_lib.py": """
+            from lib import deco
+
+            def test_defines_only():
+                @deco
+                class C:
+                    pass
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    report = impact(g, "lib.deco")
+    found = {d.symbol.qualname: d for d in report.dependents}
+    assert found["tests.test_lib.test_defines_only"].how == "local"
+    assert [t.id for t in report.tests] == ["tests/test_lib.py::test_defines_only"]
+    indexer.close()
+
+
+def test_a_function_depends_on_the_local_function_it_calls(tmp_path):
+    files = {
+        "lib.py": """
+            def build():
+                pass
+
+            def attrs(maybe_cls=None):
+                def wrap(cls):
+                    build()
+                    return cls
+                if maybe_cls is None:
+                    return wrap
+                return wrap(maybe_cls)
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    found = dependents(impact(g, "lib.build"))
+    assert found["lib.attrs.wrap"] == (1, "call") and found["lib.attrs"] == (2, "call")
+    indexer.close()

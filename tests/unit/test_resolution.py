@@ -430,6 +430,172 @@ CASES = {
             #>      assist -> tools.helpers.assist
             """,
     },
+    # -- value flow: a name bound to X holds X (kind "flow" rows, how = the idiom)
+    "value flow: module-level alias and chained assignment": {
+        "impl.py": """
+            def implementation(x, flag=False):
+                return x
+
+            short = long_name = implementation
+            #>                  implementation -> impl.implementation alias
+            field = short
+            #>      short -> impl.short alias
+            """,
+        "use.py": """
+            import impl
+            impl.long_name(1)
+            #>   long_name -> impl.long_name module
+            #>   long_name -> impl.implementation alias
+            impl.field(2)
+            #>   field -> impl.implementation alias
+            """,
+    },
+    "value flow: functools.partial and partialmethod": {
+        "impl.py": """
+            import functools
+            from functools import partialmethod
+
+            def implementation(x, flag=False):
+                return x
+
+            helper = functools.partial(implementation, flag=True)
+            #>                         implementation -> impl.implementation partial
+
+            class Box:
+                def set(self, on):
+                    pass
+                on = partialmethod(set, True)
+            #>                     set -> impl.Box.set partial
+            """,
+    },
+    "value flow: class-level alias and wrapping calls": {
+        "impl.py": """
+            def make():
+                pass
+
+            class Box:
+                def run(self):
+                    pass
+                start = run
+            #>          run -> impl.Box.run alias
+                build = staticmethod(make)
+            #>                       make -> impl.make wrapped
+            """,
+    },
+    "value flow: dispatch dicts and registries": {
+        "impl.py": """
+            def on_a():
+                pass
+
+            def on_b():
+                pass
+
+            HANDLERS = {"a": on_a, "b": on_b}
+            #>               on_a -> impl.on_a registry
+            #>                           on_b -> impl.on_b registry
+            ORDER = [on_b]
+            #>       on_b -> impl.on_b registry
+
+            def handle(key):
+                return HANDLERS[key]()
+            #>         HANDLERS -> impl.HANDLERS scope
+            """,
+    },
+    "value flow: callables stored on self": {
+        "impl.py": """
+            def notify():
+                pass
+
+            class Button:
+                def __init__(self):
+                    self.callback = notify
+            #>                      notify -> impl.notify stored
+
+                def click(self):
+                    self.callback()
+            #>           callback -> impl.Button.callback self
+            """,
+    },
+    "value flow: getattr with a literal name": {
+        "impl.py": """
+            class Plugin:
+                def start(self):
+                    pass
+
+                def run(self, name):
+                    getattr(self, "start")()
+            #>                     start -> impl.Plugin.start getattr
+                    return getattr(self, name)
+            """,
+    },
+    # -- inferring before guessing
+    "typing.cast names the type": {
+        "mod.py": """
+            import typing
+            from typing import cast
+
+            class Conn:
+                def send(self):
+                    pass
+
+            def use(raw):
+                c = cast(Conn, raw)
+                c.send()
+            #>    send -> mod.Conn.send constructor
+                d = typing.cast("Conn", raw)
+                d.send()
+            #>    send -> mod.Conn.send constructor
+            """,
+    },
+    "isinstance narrowing in an if block and after assert": {
+        "mod.py": """
+            class Conn:
+                def send(self):
+                    pass
+
+            def use(x, y):
+                if isinstance(x, Conn):
+                    x.send()
+            #>        send -> mod.Conn.send constructor
+                x.send()
+            #>    send -> ~mod.Conn.send
+                assert isinstance(y, Conn)
+                y.send()
+            #>    send -> mod.Conn.send constructor
+            """,
+    },
+    "TypeVar bounds, also as a string": {
+        "mod.py": """
+            from typing import TypeVar
+
+            T = TypeVar("T", bound="Conn")
+            #>                       Conn -> mod.Conn
+            U = TypeVar("U", bound=Conn)
+
+            class Conn:
+                def send(self):
+                    pass
+
+            def use(a: T, b: U):
+                a.send()
+            #>    send -> mod.Conn.send annotation
+                b.send()
+            #>    send -> mod.Conn.send annotation
+            """,
+    },
+    "__all__ entries are references": {
+        "pkg/__init__.py": """
+            from pkg.impl import run
+
+            __all__ = ["run", "missing"]
+            #>          run -> pkg.impl.run import
+            #>                 missing -> ?
+            """,
+        "pkg/impl.py": """
+            def run():
+                pass
+            """,
+    },
 }
 
 
@@ -439,5 +605,29 @@ def test_resolution(tmp_path, name):
     indexer, graph = build(tmp_path, files)
     try:
         check(graph, files)
+    finally:
+        indexer.close()
+
+
+GUESSES = {
+    "api.py": """
+        class Response:
+            url = ""
+
+        def fetch(server):
+            return server.url
+        """,
+}
+
+
+def test_find_references_leaves_guesses_out_unless_asked(tmp_path):
+    from indexer.navigation import find_references
+
+    indexer, graph = build(tmp_path, GUESSES)
+    try:
+        sure = find_references(graph, ["api.Response.url"])
+        with_guesses = find_references(graph, ["api.Response.url"], guesses=True)
+        assert sure == []  # `server` has no known type: its .url is only a name match
+        assert [(r.how, r.range.start.line) for r in with_guesses] == [("name-match", 4)]
     finally:
         indexer.close()

@@ -118,6 +118,12 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
         func = node.child_by_field_name("function")
         if func is not None and func.type == "identifier" and func.text == b"super":
             return ("super",)
+        if func is not None and func.text in (b"cast", b"typing.cast", b"t.cast"):
+            # typing.cast(T, x) is a T (the first argument is a type, maybe a string).
+            args = node.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            inner = expr_of(first, depth + 1, True)
+            return ("call", inner) if inner else None
         inner = expr_of(func, depth + 1, in_annotation)
         return ("call", inner) if inner else None
     if kind in ("parenthesized_expression", "await", "type"):
@@ -152,6 +158,74 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             for part in parts[1:]:
                 out = ("attr", out, part)
             return out
+    return None
+
+
+def _typevar_call(value: ts.Node | None) -> ts.Node | None:
+    """The `bound=` value of `TypeVar("T", bound=X)`, if that is what `value` is."""
+    if value is None or value.type != "call":
+        return None
+    func = value.child_by_field_name("function")
+    if func is None or func.text not in (b"TypeVar", b"typing.TypeVar", b"t.TypeVar", b"typing_extensions.TypeVar"):
+        return None
+    args = value.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else ():
+        if arg.type == "keyword_argument" and arg.child_by_field_name("name").text == b"bound":
+            return arg.child_by_field_name("value")
+    return None
+
+
+def _typevar_bound(value: ts.Node | None):
+    """A TypeVar with a bound stands for that class (`bound="Base"` too):
+    `x: T` then holds an instance of the bound."""
+    bound = _typevar_call(value)
+    return expr_of(bound, in_annotation=True) if bound is not None else None
+
+
+def _assigned_value(statement: ts.Node) -> ts.Node | None:
+    """The value of an assignment: `a = b = X` assigns X to a (and to b)."""
+    right = statement.child_by_field_name("right")
+    while right is not None and right.type == "assignment":
+        right = right.child_by_field_name("right")
+    return right
+
+
+_PARTIAL = frozenset({"partial", "partialmethod"})
+
+
+def _value_position(node: ts.Node, value: ts.Node, depth: int = 0) -> str | None:
+    """How the expression `node` inside `value` (an assigned value) ends up in
+    what the assignment binds: the value itself ("alias"), an argument of a
+    call that wraps it ("partial" for functools.partial/partialmethod, else
+    "wrapped": staticmethod(f), curry(f), deco(f)), an element of a container
+    literal ("registry"), or not at all (None: a receiver, a callee...)."""
+    if node == value:
+        return "alias"
+    parent = node.parent
+    if parent is None or depth > 6:
+        return None
+    if parent.type == "keyword_argument":
+        if parent.child_by_field_name("value") != node:
+            return None
+        node, parent = parent, parent.parent
+        if parent is None:
+            return None
+    if parent.type == "argument_list":
+        call = parent.parent
+        if call is None or call.type != "call" or _value_position(call, value, depth + 1) is None:
+            return None
+        func = call.child_by_field_name("function")
+        tail = func.child_by_field_name("attribute") if func is not None and func.type == "attribute" else func
+        return "partial" if tail is not None and tail.text.decode("utf-8", "replace") in _PARTIAL else "wrapped"
+    if parent.type in ("list", "tuple", "set", "expression_list"):
+        return "registry" if _value_position(parent, value, depth + 1) else None
+    if parent.type == "pair":
+        if parent.child_by_field_name("value") != node:
+            return None
+        container = parent.parent
+        return "registry" if container is not None and _value_position(container, value, depth + 1) else None
+    if parent.type in ("parenthesized_expression", "conditional_expression", "boolean_operator"):
+        return _value_position(parent, value, depth + 1)
     return None
 
 
@@ -236,6 +310,51 @@ def _dunder_all(root: ts.Node) -> list[str] | None:
                         items.extend(_text(c) for c in arg.named_children if c.type == "string_content")
                 names = (names or []) + items
     return names
+
+
+def _dunder_all_contents(root: ts.Node) -> list[ts.Node]:
+    """The string_content nodes of a literal module-level `__all__`."""
+    out: list[ts.Node] = []
+    for stmt in root.named_children:
+        if stmt.type != "expression_statement" or not stmt.named_children:
+            continue
+        expr = stmt.named_children[0]
+        if expr.type in ("assignment", "augmented_assignment"):
+            left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+            if left is None or left.text != b"__all__" or right is None or right.type not in ("list", "tuple"):
+                continue
+            for item in right.named_children:
+                if item.type == "string":
+                    out.extend(c for c in item.named_children if c.type == "string_content")
+    return out
+
+
+def _narrowing_regions(captures: dict) -> list[tuple[int, int, str, tuple]]:
+    """(start byte, end byte, name, receiver value) where an isinstance check
+    narrows a name: an `if isinstance(x, T):` block, and the rest of the
+    block after `assert isinstance(x, T)`. Tuples of types are left alone."""
+    out = []
+    for role in ("narrow.if", "narrow.assert"):
+        for node in captures.get(role, ()):
+            call = node.child_by_field_name("condition") if role == "narrow.if" else node.named_children[0]
+            if call is None or call.type != "call":
+                continue
+            func = call.child_by_field_name("function")
+            args = call.child_by_field_name("arguments")
+            if func is None or func.text != b"isinstance" or args is None or len(args.named_children) < 2:
+                continue
+            name_node, type_node = args.named_children[0], args.named_children[1]
+            value = expr_of(type_node, in_annotation=True) if type_node.type != "tuple" else None
+            if name_node.type != "identifier" or value is None:
+                continue
+            if role == "narrow.if":
+                body = node.child_by_field_name("consequence")
+                start, end = body.start_byte, body.end_byte
+            else:
+                start, end = node.end_byte, node.parent.end_byte if node.parent is not None else node.end_byte
+            out.append((start, end, _text(name_node), ("call", value)))
+    out.sort(key=lambda r: (r[0], -r[1]))
+    return out
 
 
 def _syntax_errors(root: ts.Node) -> list[str]:
@@ -330,6 +449,9 @@ class _Extractor:
         self.scope_of_node: dict[int, int] = {}
         self.ref_starts: list[int] = []  # start byte of each ref, parallel to self.refs
         self.headers: list[tuple[int, int]] = []  # (end byte of a def's header, symbol)
+        # Assigned values of module/class-level names and self attributes:
+        # (start byte, end byte, symbol bound, value node, tag override).
+        self.flows: list[tuple[int, int, int, ts.Node, str]] = []
 
     # -- symbols and scopes ------------------------------------------------
 
@@ -473,7 +595,8 @@ class _Extractor:
                 if annotation is not None:
                     type_expr = _annotation_value(annotation)
                 else:
-                    type_expr = expr_of(statement.child_by_field_name("right"))
+                    value = _assigned_value(statement)
+                    type_expr = _typevar_bound(value) or expr_of(value)
             stmt_span = self.cols.span(statement)
         else:
             stmt_span = span
@@ -489,6 +612,20 @@ class _Extractor:
         ))
         names[name] = ("def", index)
         return index
+
+    def flow_into(self, target: ts.Node, scope: int, owner: int | None, tag: str = "") -> None:
+        """Uses inside the value assigned to `target` also flow into the symbol
+        `owner` (module/class-level names, self attributes): see add_ref."""
+        statement = target.parent
+        if owner is None or statement is None or statement.type != "assignment":
+            return
+        if statement.child_by_field_name("left") != target:
+            return
+        value = _assigned_value(statement)
+        if value is not None:
+            while self.flows and self.flows[-1][1] <= value.start_byte:
+                self.flows.pop()
+            self.flows.append((value.start_byte, value.end_byte, owner, value, tag))
 
     def bind_self_attribute(self, attr_node: ts.Node, receiver, scope: int) -> None:
         """`self.x = ...` in a method defines the instance attribute C.x."""
@@ -520,6 +657,17 @@ class _Extractor:
             type_expr=type_expr,
         ))
         self.scopes[class_scope].names[name] = ("def", index)
+
+    def self_attribute(self, attr_node: ts.Node, receiver, scope: int) -> int | None:
+        """The attribute symbol `self.x` (in a method) assigns, if any."""
+        class_index = self.class_of_method(scope)
+        if class_index is None or receiver is None or receiver[0] != "name":
+            return None
+        method = self.symbols[self.scopes[scope].symbol]
+        if not method.params or "staticmethod" in method.flags or method.params[0][0] != receiver[1]:
+            return None
+        binding = self.scopes[self.scopes[scope].parent].names.get(_text(attr_node))
+        return binding[1] if binding is not None and binding[0] == "def" else None
 
     def local_value(self, node: ts.Node | None, scope: int):
         """The value of `node`, with parameters replaced by their annotations
@@ -698,6 +846,7 @@ class _Extractor:
         openers.sort(key=lambda o: o[0])
         annotations = sorted((n.start_byte, n.end_byte) for n in captures.get("annotation", ()))
 
+        self.narrowing = _narrowing_regions(captures)
         stack: list[tuple[int, int]] = [(len(source) + 1, 0)]  # (end_byte, scope)
         ann_stack: list[int] = []
         next_opener = next_ann = 0
@@ -750,6 +899,7 @@ class _Extractor:
                     self.add_ref(node, RefFact(self.cols.span(node), _text(node), "keyword", scope, call=callee))
             elif role.startswith("ref."):
                 self.add_use(node, role, scope, bool(ann_stack))
+        self.add_string_refs(root)
         return FileFacts(
             path=self.rel_path,
             module=self.module,
@@ -819,11 +969,87 @@ class _Extractor:
         if self.headers:
             ref.owner = self.headers[-1][1]  # inside a class's bases
 
+    def add_string_refs(self, root: ts.Node) -> None:
+        """Names written as strings that still name a definition: `__all__`
+        entries (module level) and `TypeVar("T", bound="Base")`. The bound's
+        string is parsed like a string annotation."""
+        for content in _dunder_all_contents(root):
+            name = _text(content)
+            if re.fullmatch(r"[A-Za-z_]\w*", name):
+                self.refs.append(RefFact(self.cols.span(content), name, "read", 0))
+                self.ref_starts.append(content.start_byte)
+        for stmt in root.named_children:
+            if stmt.type != "expression_statement" or not stmt.named_children:
+                continue
+            assign = stmt.named_children[0]
+            if assign.type != "assignment":
+                continue
+            bound = _typevar_call(assign.child_by_field_name("right"))
+            if bound is not None and bound.type == "string":
+                for content in bound.named_children:
+                    if content.type == "string_content":
+                        self.add_string_annotation(content, 0)
+
+    def narrowed(self, name: str, start: int):
+        """The type `name` is narrowed to at byte `start` by isinstance, if any."""
+        found = None
+        for r_start, r_end, r_name, r_type in self.narrowing:
+            if r_start > start:
+                break
+            if r_name == name and start < r_end:
+                found = r_type  # later (inner) regions win
+        return found
+
     def add_ref(self, node: ts.Node, ref: RefFact) -> None:
         start = node.start_byte
+        if self.narrowing and ref.receiver is not None and ref.receiver[0] == "name":
+            narrowed = self.narrowed(ref.receiver[1], start)
+            if narrowed is not None:
+                ref.receiver = narrowed
         self.headers_owner(start, ref)
         self.refs.append(ref)
         self.ref_starts.append(start)
+        if self.flows:
+            self.add_flows(node, ref, start)
+
+    def add_flows(self, node: ts.Node, ref: RefFact, start: int) -> None:
+        """A use in a value position of an assigned value is also a "flow"
+        use owned by the name it is assigned to: `short = impl` makes `short`
+        a dependent of `impl` (the ordinary use stays with its scope owner)."""
+        while self.flows and self.flows[-1][1] <= start:
+            self.flows.pop()
+        expr = node
+        parent = node.parent
+        if parent is not None and parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
+            expr = parent
+        for f_start, f_end, owner, value, tag in self.flows:
+            if not (f_start <= start < f_end):
+                continue
+            found = _value_position(expr, value)
+            if found is not None:
+                self.refs.append(RefFact(ref.span, ref.name, "flow", ref.scope, receiver=ref.receiver,
+                                         owner=owner, flow=tag or found))
+                self.ref_starts.append(start)
+
+    def add_getattr(self, node: ts.Node, scope: int) -> None:
+        """`getattr(obj, "name"[, default])` uses obj.name."""
+        call = node.parent
+        if call is None or call.type != "call" or call.child_by_field_name("function") != node:
+            return
+        args = call.child_by_field_name("arguments")
+        positional = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if len(positional) < 2 or positional[1].type != "string":
+            return
+        content = [c for c in positional[1].named_children if c.type == "string_content"]
+        if len(content) != 1 or not re.fullmatch(rb"[A-Za-z_]\w*", content[0].text):
+            return
+        receiver = expr_of(positional[0])
+        if receiver is None:
+            return
+        outer = call.parent
+        kind = "call" if outer is not None and outer.type == "call" and outer.child_by_field_name("function") == call else "read"
+        self.add_ref(content[0], RefFact(self.cols.span(content[0]), _text(content[0]), kind, scope,
+                                         receiver=receiver, flow="getattr"))
 
     def add_use(self, node: ts.Node, role: str, scope: int, in_annotation: bool) -> None:
         name = _text(node)
@@ -833,16 +1059,25 @@ class _Extractor:
             receiver = expr_of(attribute.child_by_field_name("object")) if attribute is not None else None
             if kind == "write":
                 self.bind_self_attribute(node, receiver, scope)
+                owner = self.self_attribute(node, receiver, scope)
+                if owner is not None:
+                    self.flow_into(attribute, scope, owner, "stored")
             if in_annotation:
                 kind = "annotation"
             self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope, receiver=receiver))
             return
         if kind == "write":
-            if self.bind_variable(node, name, scope) is not None:
+            index = self.bind_variable(node, name, scope)
+            if self.scopes[scope].kind in ("module", "class"):
+                binding = self.scopes[scope].names.get(name)
+                self.flow_into(node, scope, binding[1] if binding and binding[0] == "def" else None)
+            if index is not None:
                 return  # the defining assignment is the declaration, not a use
         elif in_annotation:
             kind = "annotation"
         self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope))
+        if name == "getattr" and kind == "call":
+            self.add_getattr(node, scope)
 
 
 @lru_cache(maxsize=1)

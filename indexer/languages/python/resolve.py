@@ -14,6 +14,10 @@ found it. In order of confidence:
   fixture     a pytest test's parameter bound to a fixture function
   keyword     `f(x=1)` bound to the parameter x of f
   name-match  nothing better: same-named definitions, low confidence
+Value flow (kind "flow" uses, owned by the name the value is bound to):
+  alias / partial / wrapped / registry / stored
+              `a = b = X`, `partial(X)`, `deco(X)`, `{"k": X}`, `self.cb = X`
+  getattr     `getattr(obj, "name")` is a use of obj.name
 Names that point outside the workspace (the stdlib seen from a project) keep
 their dotted name as target with how="external".
 
@@ -50,6 +54,10 @@ CONFIDENCE = {
     "self": 1.0, "super": 0.95, "mro": 0.95, "module": 1.0, "annotation": 0.9,
     "constructor": 0.85, "return-type": 0.8, "fixture": 1.0, "keyword": 0.9,
     "external": 1.0, "dunder": 0.9, "value": 0.8,
+    # Value flow (a factor on the rule that found the value): a name bound to
+    # X is X; a wrapper usually calls what it wraps; a registry entry or a
+    # stored callable runs only when looked up; getattr names the attribute.
+    "alias": 1.0, "partial": 1.0, "wrapped": 0.9, "registry": 0.9, "stored": 0.9, "getattr": 0.9,
 }
 # Below 0.5 on purpose: callers asking for likely references (>= 0.5) get
 # none of the guesses; impact analysis, which wants recall, takes them all.
@@ -551,6 +559,9 @@ class Resolver:
             if ref.kind == "implicit":
                 self.resolve_implicit(f, ref, enclosing, refs)
                 continue
+            if ref.kind == "flow" or ref.flow:
+                self.resolve_flow(f, ref, enclosing, refs)
+                continue
             if ref.receiver is not None:
                 member = self.resolve_attribute(f, ref, enclosing, refs)
                 if ref.kind == "call" and member is not None:
@@ -563,6 +574,27 @@ class Resolver:
         self.resolve_fixtures(f, refs)
         out.tests = self.unittest_tests(f)
         return out
+
+    def resolve_flow(self, f: _File, ref, enclosing: str, refs: list) -> None:
+        """A value flowing into a name (kind "flow") or an attribute named by
+        a string (`getattr`): resolved as the plain use would be, then marked
+        with the flow rule as its `how`. Guesses of a flow are dropped: the
+        plain use at the same place already carries them."""
+        found: list = []
+        if ref.receiver is not None:
+            member = self.resolve_attribute(f, ref, enclosing, found)
+            if ref.kind == "call" and member is not None:
+                self.implicit_call(f, ref, enclosing, member, found)
+        else:
+            referent, how = self.lookup(f, ref.scope, ref.name)
+            self.emit(found, ref, enclosing, referent, how, None)
+        for span, name, kind, encl, target, confidence, how in found:
+            if how in ("name-match", "unresolved") and ref.kind == "flow":
+                continue
+            if how not in ("name-match", "unresolved", "external", "local", "dunder", "value"):
+                confidence = confidence * CONFIDENCE.get(ref.flow, 1.0)
+                how = ref.flow
+            refs.append((span, name, kind, encl, target, confidence, how))
 
     def emit(self, refs: list, ref, enclosing: str, referent, how: str, confidence, member: bool = False) -> None:
         if referent is None:
@@ -641,6 +673,12 @@ class Resolver:
                 refs.append((ref.span, "__call__", "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
         elif value[0] == "class" and referent[1] != value[1]:
             refs.append((ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["value"], "value"))
+        elif value[0] == "function" and referent[0] == "sym" and referent[1] != value[1]:
+            # A name bound to a function (`short = long_name = impl`): the call
+            # runs impl, so call hierarchy, ripple and breaking checks see it.
+            info = self.info(referent, f)
+            if info is not None and info.kind in ("variable", "constant", "attribute"):
+                refs.append((ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["alias"], "alias"))
 
     def resolve_keyword(self, f: _File, ref, enclosing: str, refs: list) -> None:
         callee = self.eval(ref.call, f, ref.scope, 0)

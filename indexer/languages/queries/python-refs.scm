@@ -68,3 +68,10 @@
 (subscript subscript: (string (string_content) @annotation.string))
 
 (identifier) @ref.read
+
+; isinstance narrowing: `if isinstance(x, T):` (its block) and
+; `assert isinstance(x, T)` (the rest of the block); the function name is
+; checked in extract.py.
+(if_statement condition: (call function: (identifier) arguments: (argument_list . (identifier) . (_)))
+  consequence: (block)) @narrow.if
+(assert_statement (call function: (identifier) arguments: (argument_list . (identifier) . (_)))) @narrow.assert

@@ -1,0 +1,132 @@
+"""`codemeld tests learn|affected`: learned test impact and the affected-test
+runner. Registered on the `codemeld` app by one import in server/cli.py.
+
+Results on stdout (node ids, or JSON with --json); progress and summaries on
+stderr. `affected --run` exits with pytest's own exit code.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from indexer import affected as affected_engine
+from indexer import learn as learning
+from indexer.index import IndexOptions, Indexer
+from indexer.query import Graph
+from indexer.store import StoreError
+from server.cli import CliError, IndexDirOpt, JsonOpt, RootOpt, _emit_json, _root, _setup_logging, app
+
+tests_app = typer.Typer(no_args_is_help=True, help="Tests: learn which tests run which code; select affected tests.")
+app.add_typer(tests_app, name="tests")
+
+_PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+PythonOpt = Annotated[Optional[str], typer.Option(
+    "--python", help="Interpreter that runs the tests (default: the workspace's .venv/venv, else this one).")]
+
+
+def _indexer(root: Path | None, index_dir: Path | None, update: bool) -> Indexer:
+    """The workspace's index, brought up to date with the files on disk
+    (only changed files are read) unless `update` is off."""
+    workspace = _root(root)
+    try:
+        indexer = Indexer(workspace, index_dir, IndexOptions(jobs=1))
+    except (StoreError, OSError) as exc:
+        raise CliError(str(exc)) from exc
+    if update:
+        indexer.run()
+    return indexer
+
+
+@tests_app.command(context_settings=_PASSTHROUGH)
+def learn(
+    ctx: typer.Context,
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    python: PythonOpt = None,
+    full: Annotated[bool, typer.Option("--full", help="Run every test, not only those whose dependencies changed.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds for the whole run.")] = learning.DEFAULT_TIMEOUT,
+    test_timeout: Annotated[float, typer.Option(help="Seconds for one test (0: no limit).")] = learning.DEFAULT_TEST_TIMEOUT,
+    as_json: JsonOpt = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
+) -> None:
+    """Run the project's tests under coverage (per-test contexts) and store which
+    test executes which function in the index. Later runs re-run only tests whose
+    functions changed, new tests and tests that did not pass. Extra arguments
+    (after --) go to pytest."""
+    _setup_logging(verbose)
+    indexer = _indexer(root, index_dir, update=True)
+    graph = Graph(indexer.store, indexer.root)
+    options = learning.LearnOptions(python=python, args=tuple(ctx.args), timeout=timeout,
+                                    test_timeout=test_timeout, full=full)
+    try:
+        run = learning.learn(graph, options, progress=lambda m: print(f"codemeld: {m}", file=sys.stderr))
+    except learning.LearnError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        indexer.close()
+    if as_json:
+        _emit_json(run.to_json())
+    print(learning.learn_text(run), file=sys.stderr)
+
+
+@tests_app.command(context_settings=_PASSTHROUGH)
+def affected(
+    ctx: typer.Context,
+    root: RootOpt = None,
+    index_dir: IndexDirOpt = None,
+    staged: Annotated[bool, typer.Option("--staged", help="The staged changes (index vs HEAD).")] = False,
+    working_tree: Annotated[bool, typer.Option("--working-tree", help="All uncommitted changes (default).")] = False,
+    since: Annotated[Optional[str], typer.Option("--since", help="Changes since a revision (working tree vs REV).")] = None,
+    run_: Annotated[bool, typer.Option("--run", help="Run the selected tests with pytest (arguments after -- go to pytest).")] = False,
+    python: PythonOpt = None,
+    static_only: Annotated[bool, typer.Option("--static", help="Ignore learned test edges.")] = False,
+    min_confidence: Annotated[float, typer.Option(help="Drop statically found tests below this confidence.")] = 0.0,
+    no_update: Annotated[bool, typer.Option("--no-update", help="Do not bring the index up to date first.")] = False,
+    as_json: JsonOpt = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
+) -> None:
+    """The tests affected by a change (git diff -> changed symbols -> tests): prints
+    pytest node ids, or runs them."""
+    _setup_logging(verbose)
+    if sum(bool(x) for x in (staged, working_tree, since)) > 1:
+        raise CliError("choose one of --staged, --working-tree, --since")
+    started = time.monotonic()
+    indexer = _indexer(root, index_dir, update=not no_update)
+    graph = Graph(indexer.store, indexer.root)
+    try:
+        changes = affected_engine.git_changes(indexer.root, staged=staged, since=since)
+        selection = affected_engine.select(graph, changes, min_confidence=min_confidence, learned=not static_only)
+    except affected_engine.DiffError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        indexer.close()
+    seconds = time.monotonic() - started
+    learned = sum(1 for t in selection.tests.values() if t.source != "static")
+    print(f"codemeld: {len(selection.changed)} changed symbols in {len(selection.files)} files ->"
+          f" {len(selection.tests)} tests ({learned} learned) in {seconds:.2f}s", file=sys.stderr)
+    if selection.unowned:
+        print("codemeld: module-level lines changed outside any symbol (imports, statements): "
+              + ", ".join(f"{p}:{','.join(str(n + 1) for n in lines[:5])}" for p, lines in selection.unowned.items()),
+              file=sys.stderr)
+    if not run_:
+        if as_json:
+            _emit_json(selection.to_json(graph.root.as_uri()))
+        else:
+            for test_id in selection.ids():
+                print(test_id)
+        return
+    ids = selection.ids()
+    if not ids:
+        print("codemeld: no affected tests to run", file=sys.stderr)
+        return
+    interpreter = learning.find_python(graph.root, python)
+    cmd = [interpreter, "-m", "pytest", *ctx.args, *ids]
+    print(f"codemeld: running {' '.join(cmd[:3] + list(ctx.args))} <{len(ids)} tests>", file=sys.stderr)
+    code = subprocess.run(cmd, cwd=graph.root).returncode
+    sys.exit(code)

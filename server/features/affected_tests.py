@@ -1,0 +1,34 @@
+"""codemeld/affectedTests: the tests affected by the current change (git's
+uncommitted changes plus unsaved buffers), as pytest node ids the editor can
+run ("Run affected tests"), each marked static, learned or both."""
+
+from __future__ import annotations
+
+from indexer.affected import select_for_editor
+from server import convert
+
+AFFECTED_TESTS = "codemeld/affectedTests"
+
+
+def _selection(graph, path, overlays, git):
+    selection = select_for_editor(graph, overlays, git)
+    data = selection.to_json(graph.root.as_uri())
+    data["pytestArgs"] = selection.ids()
+    return data
+
+
+async def compute(ls, params) -> dict | None:
+    params = convert.plain(params) or {}
+    uri = (params.get("textDocument") or {}).get("uri")
+    if uri is None and ls.session.folders:
+        uri = ls.session.folders[0].root.as_uri()
+    if uri is None:
+        return None
+    answer = await ls.session.at(uri, _selection, ls.session.open_texts(uri), params.get("git", True) is not False)
+    return answer.value if answer else None
+
+
+def register(server) -> None:
+    @server.feature(AFFECTED_TESTS)
+    async def affected_tests_request(ls, params=None):
+        return await compute(ls, params)

@@ -1,0 +1,236 @@
+"""Learned test impact and the affected-test selection.
+
+Data-driven parts (diff parsing, changed lines -> symbols -> tests) run on a
+real index; the learning itself runs the real pytest + pytest-cov of this
+venv in a subprocess over a small project with passing, failing, hanging,
+crashing tests and a collection error (marked slow).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from indexer import affected, learn
+from indexer.impact import direct_summary, impact
+from tests.support import build
+
+PROJECT = {
+    "pkg/__init__.py": "",
+    "pkg/core.py": """
+        def helper():
+            return 1
+
+
+        def dispatch(name):
+            return globals()[name]()
+
+
+        def add(a, b):
+            return a + b
+
+
+        def boom():
+            raise RuntimeError("x")
+        """,
+    "tests/test_core.py": """
+        import os
+        import time
+
+        from pkg.core import add, boom, dispatch
+
+
+        def test_add():
+            assert add(1, 2) == 3
+
+
+        def test_dispatch():
+            assert dispatch("helper") == 1
+
+
+        def test_fails():
+            boom()
+
+
+        def test_hangs():
+            time.sleep(30)
+
+
+        def test_crash():
+            if os.environ.get("CODEMELD_TEST_CRASH"):
+                os._exit(3)
+        """,
+    "tests/test_broken.py": "import nonexistent_module_xyz\n",
+}
+
+DIFF_CASES = [
+    # (unified=0 diff, {path: changed 0-based lines})
+    ("+++ b/a.py\n@@ -3 +3 @@\n", {"a.py": [2]}),
+    ("+++ b/a.py\n@@ -3,2 +3,3 @@\n", {"a.py": [2, 3, 4]}),
+    ("+++ b/a.py\n@@ -5,2 +4,0 @@\n", {"a.py": [3, 4]}),  # deleted after line 4: both neighbours
+    ("+++ /dev/null\n@@ -1,3 +0,0 @@\n", {}),  # a deleted file
+    ("+++ b/x/b.py\n@@ -0,0 +1,2 @@\n+++ b/c.py\n@@ -7 +7 @@\n", {"x/b.py": [0, 1], "c.py": [6]}),
+]
+
+
+@pytest.mark.parametrize("diff, expected", DIFF_CASES)
+def test_parse_diff(diff, expected):
+    assert affected.parse_diff(diff) == expected
+
+
+def test_text_changes():
+    assert affected.text_changes("a\nb\nc\n", "a\nB\nc\n") == [1]
+    assert affected.text_changes("a\nb\n", "a\nb\nc\n") == [2]
+
+
+SELECT_CASES = [
+    # (path, changed 0-based lines, changed symbols, selected tests)
+    ("pkg/core.py", [8], {"pkg.core.add"}, {"tests/test_core.py::test_add"}),
+    ("pkg/core.py", [12], {"pkg.core.boom"}, {"tests/test_core.py::test_fails"}),
+    ("tests/test_core.py", [7], {"tests.test_core.test_add"}, {"tests/test_core.py::test_add"}),
+    # helper is looked up by name: no static path, nothing selected until learned
+    ("pkg/core.py", [1], {"pkg.core.helper"}, set()),
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("learn"), PROJECT)
+    yield indexer, graph
+    indexer.close()
+
+
+@pytest.mark.parametrize("path, lines, symbols, tests", SELECT_CASES)
+def test_static_selection(project, path, lines, symbols, tests):
+    _indexer, graph = project
+    selection = affected.select(graph, {path: lines})
+    assert {c.symbol.qualname for c in selection.changed} == symbols
+    assert set(selection.ids()) == tests
+
+
+def test_module_level_lines_are_reported_not_guessed(project):
+    _indexer, graph = project
+    selection = affected.select(graph, {"tests/test_core.py": [0]})  # `import os`
+    assert selection.unowned == {"tests/test_core.py": [0]} and not selection.tests
+
+
+@pytest.mark.slow
+def test_learn_records_every_outcome_then_relearns_only_what_changed(tmp_path, monkeypatch):
+    indexer, graph = build(tmp_path, PROJECT)
+    root = indexer.root
+    options = learn.LearnOptions(python=sys.executable, test_timeout=2)
+    monkeypatch.setenv("CODEMELD_TEST_CRASH", "1")
+    first = learn.learn(graph, options)
+    assert first.mode == "full" and first.measured_with == "pytest-cov"
+    assert first.outcomes == {
+        "tests/test_core.py::test_add": "passed", "tests/test_core.py::test_dispatch": "passed",
+        "tests/test_core.py::test_fails": "failed", "tests/test_core.py::test_hangs": "timeout",
+        "tests/test_core.py::test_crash": "crashed"}
+    assert set(first.collection_errors) == {"tests/test_broken.py"}
+    monkeypatch.delenv("CODEMELD_TEST_CRASH")
+
+    # helper is called by name: only the learned edge finds its test.
+    report = impact(graph, "pkg.core.helper")
+    assert [(t.id, t.source, t.stale) for t in report.tests] == [("tests/test_core.py::test_dispatch", "learned", False)]
+    assert direct_summary(graph, "pkg.core.helper").endswith("· 1 learned")  # hover's line
+    both = impact(graph, "pkg.core.add")
+    assert [(t.id, t.source) for t in both.tests] == [("tests/test_core.py::test_add", "both")]
+    assert [t.id for t in impact(graph, "pkg.core.add", learned=False).tests] == ["tests/test_core.py::test_add"]
+
+    # A change to helper: its learned edge is stale (kept, marked), selected.
+    core = root / "pkg" / "core.py"
+    core.write_text(core.read_text().replace("return 1", "return 2"))
+    indexer.run()
+    stale = impact(graph, "pkg.core.helper")
+    assert [(t.id, t.source, t.stale) for t in stale.tests] == [("tests/test_core.py::test_dispatch", "learned", True)]
+    selection = affected.select(graph, {"pkg/core.py": [1]})
+    assert selection.ids() == ["tests/test_core.py::test_dispatch"]
+
+    # Incremental: the stale test, and those that did not pass; never test_add.
+    second = learn.learn(graph, options)
+    assert second.mode == "incremental"
+    assert set(second.selected) == {"tests/test_core.py::test_dispatch", "tests/test_core.py::test_fails",
+                                    "tests/test_core.py::test_hangs", "tests/test_core.py::test_crash",
+                                    "tests/test_broken.py"}
+    assert second.outcomes["tests/test_core.py::test_dispatch"] == "failed"
+    assert second.outcomes["tests/test_core.py::test_crash"] == "passed"
+    assert "tests/test_core.py::test_add" not in second.outcomes
+    fresh = impact(graph, "pkg.core.helper")
+    assert [(t.id, t.stale) for t in fresh.tests] == [("tests/test_core.py::test_dispatch", False)]
+    indexer.close()
+
+
+@pytest.mark.slow
+def test_cli_affected_over_git(tmp_path):
+    from tests.support import write_tree
+
+    root = tmp_path / "ws"
+    write_tree(root, {k: v for k, v in PROJECT.items() if k != "tests/test_broken.py"})
+    git = ["git", "-C", str(root), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    core = root / "pkg" / "core.py"
+    core.write_text(core.read_text().replace("return a + b", "return b + a"))
+    cli = [sys.executable, "-m", "server.cli", "tests", "affected", "--root", str(root),
+           "--index-dir", str(tmp_path / "index")]
+    done = subprocess.run(cli, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["tests/test_core.py::test_add"]
+    data = json.loads(subprocess.run(cli + ["--json"], capture_output=True, text=True, check=True).stdout)
+    assert [c["symbol"]["qualname"] for c in data["changed"]] == ["pkg.core.add"]
+    ran = subprocess.run(cli + ["--run", "--python", sys.executable, "--", "-q", "-p", "no:cacheprovider"],
+                         capture_output=True, text=True)
+    assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr
+    subprocess.run(git + ["add", "-A"], check=True)
+    staged = subprocess.run(cli + ["--staged"], capture_output=True, text=True, check=True)
+    assert staged.stdout.split() == ["tests/test_core.py::test_add"]
+    bad = subprocess.run(cli + ["--since", "no-such-rev"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "no-such-rev" in bad.stderr
+
+
+def test_learned_runs_decide_for_the_tests_they_observed(tmp_path):
+    """A test a recorded run observed is selected only if it executed the
+    changed code; a test no run observed comes from the static walk."""
+    files = {
+        "lib.py": "def work():\n    return 1\n",
+        "tests/test_lib.py": """
+            from lib import work
+
+            def test_calls_but_never_reaches():
+                if False:
+                    work()
+
+            def test_new():
+                work()
+            """,
+    }
+    indexer, graph = build(tmp_path, files)
+    static = affected.select(graph, {"lib.py": [1]})
+    assert static.ids() == ["tests/test_lib.py::test_calls_but_never_reaches", "tests/test_lib.py::test_new"]
+    # A recorded run saw the first test, which never executed work().
+    graph.store.replace_learned({"tests/test_lib.py::test_calls_but_never_reaches": ("passed", 0.1, None)},
+                                {"tests/test_lib.py::test_calls_but_never_reaches": []})
+    assert affected.select(graph, {"lib.py": [1]}).ids() == ["tests/test_lib.py::test_new"]
+    assert affected.select(graph, {"lib.py": [1]}, learned=False).ids() == static.ids()
+    indexer.close()
+
+
+def test_a_changed_local_variable_changes_its_function(tmp_path):
+    indexer, graph = build(tmp_path, {"m.py": "LIMIT = 3\n\ndef f():\n    total = LIMIT\n    return total\n"})
+    changed, _ = affected.changed_symbols(graph, {"m.py": [3, 0]})  # `total = LIMIT`; `LIMIT = 3`
+    assert sorted(c.symbol.qualname for c in changed) == ["m.LIMIT", "m.f"]
+    indexer.close()
+
+
+@pytest.mark.parametrize("node_id, there", [
+    ("tests/test_core.py::test_add", True),
+    ("tests/test_core.py::test_removed_since", False),  # renamed or deleted: never passed to pytest again
+    ("tests/test_gone.py::test_x", False),
+    ("tests/test_broken.py", True),  # a collection error is retried by file
+])
+def test_incremental_learn_skips_tests_that_no_longer_exist(project, node_id, there):
+    _indexer, graph = project
+    assert learn._still_there(graph, node_id) is there
