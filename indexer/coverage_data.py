@@ -50,18 +50,20 @@ def test_id_of_context(context: str) -> str | None:
 class CoverageMap:
     """For each workspace file: line -> the test ids that executed it."""
 
-    def __init__(self, root: Path, data_file: Path):
+    def __init__(self, root: Path, data_file: Path, test_id_of=test_id_of_context):
+        """`test_id_of` names the test a recorded context stands for (None:
+        not a test); the default reads pytest-cov's `--cov-context=test`."""
         self.root = Path(root).resolve()
         self.path = str(data_file)
         self.lines: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.contexts = 0
-        self._load(data_file)
+        self._load(data_file, test_id_of)
 
-    def _load(self, data_file: Path) -> None:
+    def _load(self, data_file: Path, test_id_of) -> None:
         conn = sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)
         try:
             files = dict(conn.execute("SELECT id, path FROM file"))
-            contexts = {cid: test_id_of_context(text) for cid, text in conn.execute("SELECT id, context FROM context")}
+            contexts = {cid: test_id_of(text) for cid, text in conn.execute("SELECT id, context FROM context")}
             self.contexts = sum(1 for c in contexts.values() if c)
             for file_id, context_id, numbits in conn.execute("SELECT file_id, context_id, numbits FROM line_bits"):
                 self._add(files, contexts, file_id, context_id, numbits_to_lines(numbits))
@@ -119,6 +121,18 @@ class CoverageMap:
         for symbol in symbols:
             ids |= self.tests_covering(symbol)
         return [(test_id, resolve_test(test_id) if resolve_test else None) for test_id in sorted(ids)]
+
+
+def recorded_contexts(data_file: Path) -> list[str]:
+    """Every non-empty context a coverage.py data file recorded."""
+    conn = sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)
+    try:
+        return [c for (c,) in conn.execute("SELECT context FROM context") if c]
+    except sqlite3.DatabaseError as exc:
+        log.warning("cannot read coverage data %s: %s", data_file, exc)
+        return []
+    finally:
+        conn.close()
 
 
 def load(root: Path) -> CoverageMap | None:

@@ -35,7 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.coverage_data import CoverageMap, numbits_to_lines  # noqa: F401  (re-exported for scripts)
+from indexer.coverage_data import CoverageMap, numbits_to_lines, recorded_contexts  # noqa: F401  (re-exported for scripts)
 from indexer.impact import test_node_id
 from indexer.query import Graph
 
@@ -311,15 +311,8 @@ def _outcomes(events: list[dict], crashed: list[str]) -> tuple[dict[str, tuple],
 def _context_ids(graph: Graph, data_file: Path) -> dict[str, str]:
     """`coverage run` contexts are dotted test names (module.Class.test):
     map each to its pytest node id through the graph."""
-    import sqlite3
-
-    conn = sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)
-    try:
-        contexts = [c for (c,) in conn.execute("SELECT context FROM context") if c]
-    finally:
-        conn.close()
     out = {}
-    for context in contexts:
+    for context in recorded_contexts(data_file):
         symbol = graph.symbol(context)
         if symbol is not None and symbol.is_test:
             out[context] = test_node_id(symbol, graph.symbol)
@@ -355,27 +348,10 @@ def _coverage_map(graph: Graph, data_file: Path, mode: str) -> tuple[CoverageMap
     coverage = CoverageMap(graph.root, data_file)
     if mode == "pytest-cov":
         return coverage, None
-    # `coverage run` contexts have no "::": read them raw, keyed by context.
-    import sqlite3
-
-    from indexer import coverage_data
-
+    # `coverage run` contexts have no "::": keep those naming a test, raw,
+    # keyed by context (edges_from_coverage maps them to node ids).
     context_ids = _context_ids(graph, data_file)
-    raw = CoverageMap.__new__(CoverageMap)
-    raw.root, raw.path, raw.contexts = coverage.root, coverage.path, len(context_ids)
-    raw.lines = defaultdict(lambda: defaultdict(set))
-    conn = sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)
-    try:
-        files = dict(conn.execute("SELECT id, path FROM file"))
-        contexts = dict(conn.execute("SELECT id, context FROM context"))
-        for file_id, context_id, numbits in conn.execute("SELECT file_id, context_id, numbits FROM line_bits"):
-            context = contexts.get(context_id)
-            rel = raw._relative(files.get(file_id))
-            if context in context_ids and rel is not None:
-                for line in coverage_data.numbits_to_lines(numbits):
-                    raw.lines[rel][line].add(context)
-    finally:
-        conn.close()
+    raw = CoverageMap(graph.root, data_file, test_id_of=lambda context: context if context in context_ids else None)
     return raw, context_ids
 
 
