@@ -35,9 +35,6 @@ class ChangedSymbol:
     symbol: Symbol
     lines: tuple[int, ...]  # 0-based changed lines inside it
 
-    def to_json(self, root_uri: str | None = None) -> dict:
-        return {"symbol": self.symbol.to_json(root_uri), "lines": list(self.lines)}
-
 
 @dataclass
 class Selection:
@@ -48,13 +45,6 @@ class Selection:
 
     def ids(self) -> list[str]:
         return sorted(self.tests)
-
-    def to_json(self, root_uri: str | None = None) -> dict:
-        return {"changed": [c.to_json(root_uri) for c in self.changed], "files": self.files,
-                "unownedLines": self.unowned,
-                "tests": [t.to_json(root_uri) for t in sorted(self.tests.values(), key=lambda t: t.id)],
-                "summary": {"changedSymbols": len(self.changed), "tests": len(self.tests),
-                            "learned": sum(1 for t in self.tests.values() if t.source != "static")}}
 
 
 def git_changes(root: Path, staged: bool = False, since: str | None = None) -> dict[str, list[int]]:

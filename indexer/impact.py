@@ -40,11 +40,6 @@ class Dependent:
     source: str = "static"  # static | learned | both
     how: str = ""  # the rule that found the last link: import, self, alias, partial, registry, dispatch...
 
-    def to_json(self, root_uri: str | None = None) -> dict:
-        return {"symbol": self.symbol.to_json(root_uri), "depth": self.depth, "kind": self.kind,
-                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source,
-                "how": self.how}
-
 
 @dataclass(frozen=True, slots=True)
 class AffectedTest:
@@ -56,11 +51,6 @@ class AffectedTest:
     source: str = "static"  # static (the graph) | learned (a recorded run executed the target) | both
     stale: bool = False  # learned from code that has changed since (until `codemeld tests learn` runs it again)
 
-    def to_json(self, root_uri: str | None = None) -> dict:
-        return {"id": self.id, "symbol": self.symbol.to_json(root_uri) if self.symbol else None, "depth": self.depth,
-                "confidence": round(self.confidence, 3), "via": list(self.via), "source": self.source,
-                "stale": self.stale}
-
 
 @dataclass(frozen=True, slots=True)
 class Breaking:
@@ -68,9 +58,6 @@ class Breaking:
     range: Range
     message: str
     target: str  # the changed definition
-
-    def to_json(self) -> dict:
-        return {"path": self.path, "range": self.range.to_json(), "message": self.message, "target": self.target}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +70,6 @@ class ImpactReport:
     truncated: bool = False
     max_depth: int = 0
     coverage: str | None = None  # the coverage data file merged in, if any
-
-    def to_json(self, root_uri: str | None = None) -> dict:
-        return {
-            "target": self.target.to_json(root_uri),
-            "dependents": [d.to_json(root_uri) for d in self.dependents],
-            "tests": [t.to_json(root_uri) for t in self.tests],
-            "files": list(self.files),
-            "breaking": [b.to_json() for b in self.breaking],
-            "summary": {"dependents": len(self.dependents), "tests": len(self.tests), "files": len(self.files),
-                        "maxDepth": self.max_depth, "truncated": self.truncated},
-        }
 
 
 def test_node_id(symbol: Symbol, lookup) -> str:

@@ -22,16 +22,15 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
-from server import convert, options as options_mod, transport
+from server import convert, transport
+from server.host import options as options_mod
 from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, impact, references,
                              symbols, sync, type_hierarchy)
 from server.features import explain, search
 from server.features import code_action, files, rename
 from server.features import affected_tests
-from server import learning
-from server.progress import LspProgress
-from server.watcher import Watcher
-from server.workspace import Session
+from server.progress import LspProgress, host_callbacks
+from server.host.workspace import Session
 
 log = logging.getLogger(__name__)
 
@@ -182,12 +181,12 @@ def build() -> CodemeldServer:
     async def initialized(ls: CodemeldServer, params: types.InitializedParams) -> None:
         for warning in ls.option_warnings:
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=warning))
-        search.start(ls)  # embeddings follow each folder's graph runs (server/semantic.py)
-        learning.start(ls)  # learned test impact after graph runs, when `learnTests` is on
+        # Embeddings and learned tests follow each folder's graph runs (the host's background work).
+        for warning in ls.session.start_background(*host_callbacks(ls, asyncio.get_running_loop())):
+            ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=warning))
         for folder in ls.session.folders:
             await ls.start_indexing(folder)
-        if ls.options.watch and ls.session.folders:
-            ls.session.watcher = Watcher(ls.session.folders).start()
+        ls.session.start_watching()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def folders_changed(ls: CodemeldServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
@@ -195,14 +194,11 @@ def build() -> CodemeldServer:
             path = convert.uri_to_path(removed.uri)
             folder = ls.session.folder_by_root(str(path)) if path else None
             if folder is not None:
-                ls.session.folders.remove(folder)
-                search.detach(ls, folder)
-                folder.close()
+                ls.session.remove_folder(folder)
         for added in params.event.added:
             path = convert.uri_to_path(added.uri)
             if path is not None and path.is_dir() and ls.session.folder_by_root(str(path)) is None:
                 folder = ls.session.add_folder(added.name or path.name, path, len(ls.session.folders) + 1)
-                search.attach(ls, folder)
                 await ls.start_indexing(folder)
 
     @server.feature(types.SHUTDOWN)

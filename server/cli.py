@@ -20,6 +20,7 @@ from indexer.index import IndexOptions, Indexer, default_index_dir
 from indexer.query import Graph, TargetError, age, char_column
 from indexer.store import Store, StoreError
 from indexer.writer_lock import IndexBusy
+from server.protocol import edge
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
 
@@ -39,6 +40,7 @@ def _setup_logging(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(relativeCreated)7.0fms %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
+        force=True,  # the CLI owns its process's logging, also when run in process (tests)
     )
 
 
@@ -296,8 +298,9 @@ def impact(
     coverage: Annotated[bool, typer.Option(help="Merge per-test coverage data (.coverage) when present.")] = True,
 ) -> None:
     """What depends on a symbol, through which path, and which tests exercise it."""
-    from indexer import coverage_data, impact_render
+    from indexer import impact_render
     from indexer.impact import impact as compute_impact
+    from server.host.features import coverage_for
 
     if output not in ("text", "json", "mermaid", "dot"):
         raise typer.BadParameter(f"unknown format {output!r}: use text, json, mermaid or dot")
@@ -305,14 +308,14 @@ def impact(
     qualnames = [q for q in _targets(graph, target) if graph.symbol(q) is not None]
     if not qualnames:
         raise CliError(f"{target} is defined outside the workspace: no impact to compute")
-    dynamic = coverage_data.load(graph.root) if coverage else None
+    dynamic = coverage_for(graph.root) if coverage else None
     report = compute_impact(graph, qualnames[0], depth=depth, limit=limit, coverage=dynamic)
     if tests:
         for test in report.tests:
             print(test.id)
         return
     if as_json or output == "json":
-        _emit_json(report.to_json(graph.root.as_uri()))
+        _emit_json(edge.impact_report(report, graph.root.as_uri()).wire())
     elif output == "mermaid":
         sys.stdout.write(impact_render.to_mermaid(report))
     elif output == "dot":
@@ -356,7 +359,7 @@ def explain(
     if result.note:
         print(f"codemeld: {result.note}", file=sys.stderr)
     if as_json:
-        _emit_json(result.to_json())
+        _emit_json(edge.explanation(result, pack=True).wire())
     elif short:
         print(result.short)
     elif streamed and result.source != "structural":
@@ -447,7 +450,7 @@ def search(
     except SemanticUnavailable as exc:
         raise CliError(str(exc)) from exc
     if as_json:
-        _emit_json([h.to_json() for h in hits])
+        _emit_json([edge.search_result(h, None).wire() for h in hits])
         return
     lines = _LineCache(graph.root)
     for hit in hits:

@@ -51,10 +51,10 @@ def mcp(
     target = {"filename": str(log_file)} if log_file else {"stream": sys.stderr}  # never stdout: the MCP channel
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", **target)
     from server.mcp_server.app import build_server
-    from server.mcp_server.host import McpHost
+    from server.host.agent import AgentHost
 
     workspace = _root(root)
-    host = McpHost(workspace, index_dir, watch=watch, embeddings=embeddings, exclude=tuple(exclude))
+    host = AgentHost(workspace, index_dir, watch=watch, embeddings=embeddings, exclude=tuple(exclude))
     server = build_server(host)
     try:
         if listen is None:

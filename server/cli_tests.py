@@ -21,6 +21,7 @@ from indexer.index import IndexOptions, Indexer
 from indexer.query import Graph
 from indexer.store import StoreError
 from server.cli import CliError, IndexDirOpt, JsonOpt, RootOpt, _emit_json, _root, _setup_logging, app
+from server.protocol import edge
 
 tests_app = typer.Typer(no_args_is_help=True, help="Tests: learn which tests run which code; select affected tests.")
 app.add_typer(tests_app, name="tests")
@@ -116,7 +117,7 @@ def affected(
               file=sys.stderr)
     if not run_:
         if as_json:
-            _emit_json(selection.to_json(graph.root.as_uri()))
+            _emit_json(edge.affected_tests(selection, graph.root.as_uri()).wire())
         else:
             for test_id in selection.ids():
                 print(test_id)

@@ -11,10 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from lsprotocol import types
-from pygls.uris import from_fs_path, to_fs_path
+from pygls.uris import from_fs_path
 
 from indexer.model import Range, Reference, Symbol
 from indexer.navigation import Call, Highlight, HoverInfo
+from server.protocol import edge
+from server.host.uris import uri_to_path  # noqa: F401  (one reader of URIs, the host's)
 
 SHOW_REFERENCES = "codemeld.showReferences"
 
@@ -34,20 +36,6 @@ _KINDS = {
 # -- from LSP ------------------------------------------------------------------
 
 
-def uri_to_path(uri: str) -> Path | None:
-    """An absolute, resolved file path; None for non-file URIs (untitled:, git:)."""
-    if not uri.startswith("file:"):
-        return None
-    try:
-        path = to_fs_path(uri)
-    except Exception:  # a malformed URI is the client's bug, not a reason to crash
-        return None
-    if not path:
-        return None
-    try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError):
-        return None
 
 
 def plain(value):
@@ -231,46 +219,21 @@ def highlights(found: list[Highlight]) -> list[types.DocumentHighlight]:
 
 def status(folders: list[dict]) -> dict:
     """`codemeld/status`: totals over all folders, and each folder's own."""
-    return {
-        "state": "indexing" if any(f["state"] == "indexing" for f in folders) else "ready",
-        "files": sum(f["files"] for f in folders),
-        "symbols": sum(f["symbols"] for f in folders),
-        "references": sum(f["references"] for f in folders),
-        "pending": sum(f["pending"] for f in folders),
-        "indexDir": folders[0]["indexDir"] if folders else None,
-        "embeddings": _embeddings_state([f.get("embeddings", "off") for f in folders]),
-        "folders": folders,
-    }
-
-
-def _embeddings_state(states: list[str]) -> str:
-    """One word for all folders: the least advanced state wins."""
-    for state in ("loading model", "waiting", "embedding", "unavailable", "ready"):
-        if state in states:
-            return state
-    return "off"
+    return edge.status(folders).wire()
 
 
 # -- codemeld/search and codemeld/explain (JSON contracts of DESIGN.md) -----------
 
 
-def symbol_json(root: Path, sym: Symbol) -> dict:
-    """DESIGN.md's Symbol JSON, with a proper file URI."""
-    return sym.to_json() | {"uri": path_uri(root, sym.path)}
-
-
 def search_results(root: Path, hits) -> list[dict]:
     """`indexer.semantic.search.SearchHit`s -> `[{symbol, score, snippet}]`."""
-    return [{"symbol": symbol_json(root, h.symbol), "score": round(h.score, 6), "snippet": h.snippet} for h in hits]
+    return [edge.search_result(h, path_uri(root, h.symbol.path)).wire() for h in hits]
 
 
 def explanation(result) -> dict | None:
     """`indexer.explain.Explanation` -> `{qualname, markdown, short, source, model, note}`."""
-    if result is None:
-        return None
-    out = result.to_json()
-    out.pop("pack", None)  # the engine's bookkeeping, not part of the contract
-    return out
+    return edge.explanation(result).wire() if result is not None else None
+
 
 # -- edits (rename, code actions, file moves) ------------------------------------------
 

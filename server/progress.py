@@ -88,3 +88,19 @@ class PlainProgress(LspProgress):
         self.percentage = max(self.percentage, min(int(100 * done / total) if total else 100, 100))
         value = types.WorkDoneProgressReport(message=message, percentage=self.percentage, cancellable=True)
         self._send(self.server.work_done_progress.report, value)
+
+
+def host_callbacks(server, loop: asyncio.AbstractEventLoop):
+    """(notify, progress_start) for the host's background work, called from
+    its threads: a warning becomes window/showMessage, and progress_start(title)
+    creates a `$/progress` token on the event loop and returns its sink."""
+
+    def notify(message: str) -> None:
+        params = types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+        loop.call_soon_threadsafe(server.window_show_message, params)
+
+    def progress_start(title: str, message: str = "loading"):
+        future = asyncio.run_coroutine_threadsafe(PlainProgress.start(server, title, message), loop)
+        return future.result(timeout=10)
+
+    return notify, progress_start

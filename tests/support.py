@@ -17,6 +17,10 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+import logging
+import os
+import sys
+
 from indexer.index import IndexOptions, Indexer
 from indexer.query import Graph
 
@@ -90,3 +94,35 @@ def check(graph: Graph, files: dict[str, str]) -> None:
         elif exp.how and all(r.how != exp.how for r in best):
             failures.append(f"{where}: expected how={exp.how}, got {got}")
     assert not failures, "\n".join(failures)
+
+
+def run_cli(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of `codemeld ARGV` run in this process:
+    `server.cli.main` as the console script calls it (its error handling and
+    exit codes are the real ones), with its own argv, environment overrides,
+    working directory and captured streams (typer's CliRunner isolation)."""
+    from typer.testing import CliRunner
+
+    from server.cli import main
+
+    root_logger = logging.getLogger()
+    handlers, level = root_logger.handlers[:], root_logger.level
+    old_argv, old_cwd = sys.argv, os.getcwd()
+    overrides = {k: v for k, v in (env or {}).items() if os.environ.get(k) != v}
+    with CliRunner().isolation(env=overrides) as (out, err, _):
+        sys.argv = ["codemeld", *map(str, argv)]
+        rc = 0
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            main()
+        except SystemExit as exc:
+            rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            sys.argv = old_argv
+            os.chdir(old_cwd)
+            root_logger.handlers[:] = handlers  # the CLI points logging at its own stderr
+            root_logger.setLevel(level)
+        return rc, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")

@@ -40,10 +40,6 @@ class Explanation:
     pack_summary: dict = field(default_factory=dict)
     note: str | None = None  # why a configured model was not used (endpoint down...)
 
-    def to_json(self) -> dict:
-        return {"qualname": self.qualname, "markdown": self.markdown, "short": self.short,
-                "source": self.source, "model": self.model, "note": self.note, "pack": self.pack_summary}
-
 
 def _footer(model: str, cached: bool) -> str:
     return f"\n\n_Explained by model `{model}` from the code index{' (cached)' if cached else ''}._\n"

@@ -46,9 +46,6 @@ class SearchHit:
     score: float
     snippet: str
 
-    def to_json(self, root_uri: str | None = None) -> dict:
-        return {"symbol": self.symbol.to_json(root_uri), "score": round(self.score, 6), "snippet": self.snippet}
-
 
 def is_phrase(query: str) -> bool:
     """True for natural language ("parse the config file"), False for a name

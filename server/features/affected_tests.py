@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from indexer.affected import select_for_editor
 from server import convert
+from server.protocol import edge
 
 AFFECTED_TESTS = "codemeld/affectedTests"
 
 
 def _selection(graph, path, overlays, git):
     selection = select_for_editor(graph, overlays, git)
-    data = selection.to_json(graph.root.as_uri())
-    data["pytestArgs"] = selection.ids()
-    return data
+    return edge.affected_tests(selection, graph.root.as_uri(), pytest_args=True).wire()
 
 
 async def compute(ls, params) -> dict | None:

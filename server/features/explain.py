@@ -31,7 +31,7 @@ from lsprotocol import types
 
 from indexer.explain import explain_at, hover_line  # noqa: F401  (hover_line: for hover.py)
 from server import convert
-from server.workspace import in_daemon_thread
+from server.host.workspace import in_daemon_thread
 
 EXPLAIN = "codemeld/explain"
 EXPLAIN_COMMAND = "codemeld.explain"

@@ -1,32 +1,19 @@
 """textDocument/hover: a short explanation, then signature, docstring, where
-defined, how widely used, and a one-line impact summary."""
+defined, how widely used, and a one-line impact summary (composed by the
+host: `server.host.features.hover`)."""
 
 from lsprotocol import types
 
-from indexer import navigation
-from indexer.explain import hover_line
 from server import convert
 from server.features.explain import hover_model
-
-
-def _hover(graph, path, line, character, min_confidence, model):
-    info = navigation.hover(graph, path, line, character, min_confidence)
-    if info is None:
-        return None
-    explanation = ""
-    if info.references <= navigation.HOVER_DETAIL_LIMIT:  # keep hovers on hugely used names fast
-        try:
-            explanation = hover_line(graph, path, line, character, model)
-        except Exception:  # an explanation is a bonus: never lose the hover over it
-            explanation = ""
-    return info, explanation
+from server.host import features
 
 
 def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls, params: types.HoverParams):
         pos = params.position
-        answer = await ls.session.at(params.text_document.uri, _hover, pos.line, pos.character,
+        answer = await ls.session.at(params.text_document.uri, features.hover, pos.line, pos.character,
                                      ls.options.minConfidence, hover_model(ls))
         if not answer or answer.value is None:
             return None

@@ -4,39 +4,19 @@ unsaved edits when it has any."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-from indexer import coverage_data
-from indexer.breaking import breaking_changes
-from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact_at
+from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT
 from server import convert
+from server.protocol import edge
+from server.host.features import impact_with_breaking
 
 IMPACT = "codemeld/impact"
 
-# Per-test coverage data per workspace root, reloaded when the file changes.
-_COVERAGE: dict[Path, tuple[float, object]] = {}
-
-
-def coverage_for(root: Path):
-    data_file = coverage_data.find_data_file(root)
-    if data_file is None:
-        return None
-    mtime = os.stat(data_file).st_mtime
-    held = _COVERAGE.get(root)
-    if held is None or held[0] != mtime:
-        _COVERAGE[root] = held = (mtime, coverage_data.load(root))
-    return held[1]
-
 
 def _report(graph, path, line, character, depth, limit, text, baseline, overlays):
-    report = impact_at(graph, path, line, character, depth=depth, limit=limit, coverage=coverage_for(graph.root))
-    if report is None:
+    found = impact_with_breaking(graph, path, line, character, depth, limit, text, baseline, overlays)
+    if found is None:
         return None
-    data = report.to_json(graph.root.as_uri())
-    if text is not None and baseline is not None:
-        data["breaking"] = [b.to_json() for b in breaking_changes(graph, path, text, overlays, baseline=baseline)]
-    return data
+    return edge.impact_report(found.report, graph.root.as_uri(), found.breaking).wire()
 
 
 def _int(value, default: int) -> int:

@@ -8,13 +8,12 @@ folder's first embedding run (the model loads in the background after the
 graph is built); when the semantic index is off or cannot work, the
 request fails with a message that says why.
 
-Also here: the embedding service's lifecycle (`start`, `attach`, `detach`;
-see `server/semantic.py`) and the phrase fallback of workspace/symbol.
+The host owns the embedding service and merges the folders' hits
+(server/host/features.py); this module converts params and results.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from lsprotocol import types
@@ -22,8 +21,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from indexer.semantic import SemanticUnavailable
 from server import convert
-from server.progress import PlainProgress
-from server.workspace import in_daemon_thread
+from server.host import features
 
 log = logging.getLogger(__name__)
 
@@ -38,138 +36,24 @@ class SearchUnavailable(JsonRpcException):
     CODE = _REQUEST_FAILED
 
 
-# -- lifecycle -------------------------------------------------------------------
-
-
-def start(ls) -> None:
-    """Create the session's embedding service (unless switched off) and
-    attach every folder; call before the first graph run starts."""
-    if not ls.options.embeddings or ls.session.semantic is not None:
-        return
-    from server.semantic import SemanticService
-
-    loop = asyncio.get_running_loop()
-
-    def notify(message: str) -> None:  # from the embed thread
-        params = types.ShowMessageParams(type=types.MessageType.Warning, message=message)
-        loop.call_soon_threadsafe(ls.window_show_message, params)
-
-    def progress(title: str):  # from the embed thread: create the token on the loop, wait for it
-        future = asyncio.run_coroutine_threadsafe(PlainProgress.start(ls, title, "loading"), loop)
-        return future.result(timeout=10)
-
-    try:
-        ls.session.semantic = SemanticService(ls.options, notify, progress)
-    except Exception as exc:  # numpy missing...: graph features carry on
-        log.warning("semantic index unavailable: %s", exc)
-        ls.window_show_message(types.ShowMessageParams(
-            type=types.MessageType.Warning, message=f"codemeld: semantic search is off: {exc}"))
-        return
-    for folder in ls.session.folders:
-        ls.session.semantic.attach(folder)
-
-
-def attach(ls, folder) -> None:
-    if ls.session.semantic is not None:
-        ls.session.semantic.attach(folder)
-
-
-def detach(ls, folder) -> None:
-    if ls.session.semantic is not None:
-        ls.session.semantic.detach(folder)
-
-
-def saved(ls, uri: str) -> None:
-    """didSave: re-embed the folder's changed files after a quiet second."""
-    if ls.session.semantic is not None:
-        located = ls.session.locate(uri)
-        if located is not None:
-            ls.session.semantic.saved(located[0])
-
-
-# -- queries (run on the session's query threads) ----------------------------------
-
-
-def _search(graph, state, query: str, limit: int, kind, path_glob):
-    try:
-        return state.index.search(query, limit, kind=kind, path_glob=path_glob)
-    except SemanticUnavailable:  # nothing embedded in this folder (no Python files)
-        return []
-
-
-def _similar(graph, path: str, line: int, character: int, state, limit: int, kind, path_glob):
-    from indexer.explain import symbol_at
-
-    sym = symbol_at(graph, path, line, character, enclosing=True)
-    if sym is None:
-        return []
-    try:
-        return state.index.similar_to(sym.qualname, limit, kind=kind, path_glob=path_glob)
-    except SemanticUnavailable:
-        return []
-
-
-async def _ready(ls, folder):
-    """The folder's semantic state after its first embedding run."""
-    service = ls.session.semantic
-    if service is None:
-        raise SemanticUnavailable("semantic search is switched off (initialization option embeddings: false)")
-    return await in_daemon_thread(service.wait_first_run, folder)
+# -- queries: merged over the folders by the host (server/host/features.py) --------
 
 
 async def search(ls, query: str, limit: int = DEFAULT_LIMIT, kind=None, path_glob: str | None = None) -> list[dict]:
-    """Every folder's hits, merged by score."""
-    found, errors = [], []
-    for folder in list(ls.session.folders):
-        try:
-            state = await _ready(ls, folder)
-        except SemanticUnavailable as exc:
-            errors.append(str(exc))
-            continue
-        answer = await ls.session.run(folder, _search, state, query, limit, kind, path_glob)
-        if answer is not None:
-            found.extend((hit.score, answer.root, hit) for hit in answer.value)
-    if errors and not found and len(errors) == len(ls.session.folders):
-        raise SearchUnavailable(f"codemeld: {errors[0]}")
-    found.sort(key=lambda t: -t[0])
-    return [result for _, root, hit in found[:limit] for result in convert.search_results(root, [hit])]
+    try:
+        found = await features.search(ls.session, query, limit, kind, path_glob)
+    except SemanticUnavailable as exc:
+        raise SearchUnavailable(f"codemeld: {exc}") from exc
+    return [result for root, hit in found for result in convert.search_results(root, [hit])]
 
 
 async def similar(ls, uri: str, line: int, character: int, limit: int = DEFAULT_LIMIT, kind=None,
                   path_glob: str | None = None) -> list[dict]:
-    located = ls.session.locate(uri)
-    if located is None:
-        return []
-    folder, path = located
     try:
-        state = await _ready(ls, folder)
+        found = await features.similar(ls.session, uri, line, character, limit, kind, path_glob)
     except SemanticUnavailable as exc:
         raise SearchUnavailable(f"codemeld: {exc}") from exc
-    answer = await ls.session.run(folder, _similar, path, line, character, state, limit, kind, path_glob)
-    return convert.search_results(answer.root, answer.value) if answer else []
-
-
-async def phrase_matches(ls, query: str, limit: int) -> list[tuple]:
-    """workspace/symbol fallback: (score, root, Symbol) of semantic hits when
-    the query reads as a phrase; [] otherwise or while no folder is embedded
-    (workspace/symbol never waits for the model)."""
-    service = ls.session.semantic
-    if service is None:
-        return []
-    from indexer.semantic.search import is_phrase
-
-    if not is_phrase(query):
-        return []
-    out = []
-    for folder in list(ls.session.folders):
-        state = service.state_of(folder)
-        if state is None or not state.ready():
-            continue
-        answer = await ls.session.run(folder, _search, state, query, limit, None, None)
-        if answer is not None:
-            out.extend((hit.score, answer.root, hit.symbol) for hit in answer.value)
-    out.sort(key=lambda t: -t[0])
-    return out[:limit]
+    return convert.search_results(*found) if found else []
 
 
 # -- the request and the command -------------------------------------------------------

@@ -4,7 +4,7 @@ from lsprotocol import types
 
 from indexer import navigation
 from server import convert
-from server.features import search
+from server.host import features
 
 _WORKSPACE_LIMIT = 200
 _PHRASE_LIMIT = 50
@@ -29,7 +29,7 @@ class workspace:
             ranked = sorted(((m.score, a.root, m.symbol) for a in answers for m in a.value), key=lambda t: -t[0])
             # A phrase ("format a price") is a description, not a name: semantic
             # hits first, then whatever names matched (once the index is embedded).
-            phrase = await search.phrase_matches(ls, params.query, _PHRASE_LIMIT)
+            phrase = await features.phrase_matches(ls.session, params.query, _PHRASE_LIMIT)
             if phrase:
                 seen = {(root, sym.path, sym.qualname) for _, root, sym in phrase}
                 ranked = phrase + [t for t in ranked if (t[1], t[2].path, t[2].qualname) not in seen]

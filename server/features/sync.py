@@ -4,7 +4,7 @@ folder's writer thread does the indexing (debounced per document)."""
 
 from lsprotocol import types
 
-from server.features import diagnostics, search
+from server.features import diagnostics
 
 
 def register(server) -> None:
@@ -24,11 +24,7 @@ def register(server) -> None:
     def did_save(ls, params: types.DidSaveTextDocumentParams) -> None:
         diagnostics.clear(ls, params.text_document.uri)
         document = ls.workspace.text_documents.get(params.text_document.uri)
-        if document is not None:
-            ls.session.buffer_saved(params.text_document.uri, document.source)
-        else:
-            ls.session.files_changed([params.text_document.uri])
-        search.saved(ls, params.text_document.uri)  # re-embed after saves, never per keystroke
+        ls.session.document_saved(params.text_document.uri, document.source if document is not None else None)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls, params: types.DidCloseTextDocumentParams) -> None:

@@ -34,7 +34,7 @@ from indexer.model import Symbol
 from indexer.navigation import search_symbols
 from indexer.query import Graph
 from server.mcp_server import models as m
-from server.mcp_server.host import McpHost
+from server.host.agent import AgentHost
 from server.mcp_server.paging import CursorError, decode, fingerprint, page
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def locate_result(found, embeddings: bool) -> tuple[m.LocateResult, str]:
     return result, "\n".join(text)
 
 
-def build_server(host: McpHost) -> MCPServer:
+def build_server(host: AgentHost) -> MCPServer:
     server = MCPServer("codemeld", instructions=INSTRUCTIONS, version="0.1.0")
 
     async def run(ctx: Context | None, fn: Callable[[Graph], Any]) -> Any:

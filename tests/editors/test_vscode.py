@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from server import options as server_options
+from server.host import options as server_options
 
 REPO = Path(__file__).resolve().parents[2]
 EXTENSION = REPO / "editors" / "vscode"

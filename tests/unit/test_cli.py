@@ -1,4 +1,9 @@
-"""The `codemeld` CLI, black-box: real subprocesses over small workspaces.
+"""The `codemeld` CLI, black-box over small workspaces: the real entry point
+(`server.cli.main`, what the `codemeld` script runs) in process, with its
+own argv, environment, working directory and captured stdout/stderr (typer's
+CliRunner isolation). A few tests run a real subprocess where only a process
+can prove it: stdout stays clean of everything but results, and exit codes
+(those are marked slow).
 
 Contract (issue): `codemeld index [ROOT]`, `refs TARGET [--root] [--json]`,
 `defs TARGET`, `symbols FILE`, `status [--json]`. TARGET is `path:line:col`
@@ -27,6 +32,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+
+from tests.support import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -123,12 +130,25 @@ def make_env(cache: Path) -> dict[str, str]:
     return env
 
 
-def cli(*args, env: dict[str, str], cwd: Path = REPO, embeddings: bool = False) -> Result:
+def _argv(args, embeddings: bool) -> list[str]:
     argv = [str(a) for a in args]
     if argv and argv[0] == "index" and not embeddings and "--no-embeddings" not in argv:
         # The graph is what these tests check; loading the model for every
         # index run would cost seconds each (tests/unit/test_semantic.py covers it).
         argv.append("--no-embeddings")
+    return argv
+
+
+def cli(*args, env: dict[str, str], cwd: Path = REPO, embeddings: bool = False) -> Result:
+    """`codemeld ARGS` in this process (tests/support.py `run_cli`)."""
+    argv = _argv(args, embeddings)
+    rc, stdout, stderr = run_cli(argv, env=env, cwd=cwd)
+    return Result(argv, rc, stdout, stderr)
+
+
+def cli_process(*args, env: dict[str, str], cwd: Path = REPO, embeddings: bool = False) -> Result:
+    """`python -m server.cli ARGS` as a real process."""
+    argv = _argv(args, embeddings)
     proc = subprocess.run(
         [sys.executable, "-m", "server.cli", *argv], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
         capture_output=True, text=True, encoding="utf-8", timeout=120)
@@ -691,3 +711,23 @@ def test_usage_errors_exit_2_without_a_traceback(ws: Workspace, args: list[str])
     assert result.rc == 2, result
     assert result.stdout == "", result
     assert "Traceback" not in result.stderr and "Error" in result.stderr, result
+
+
+# -- a real process: what only a process can show ----------------------------------------
+
+
+@pytest.mark.slow
+def test_real_process_prints_only_results_on_stdout(ws: Workspace) -> None:
+    index = cli_process("index", ws.root, env=ws.env)
+    assert index.rc == 0 and index.stdout == "", index
+    refs = cli_process("refs", "pkg.core.helper", "--root", ws.root, "--json", env=ws.env)
+    assert ref_set(refs.json()) == HELPER_REFS and refs.stderr == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args, rc", [(["refs", "pkg.core.nothing"], 1), (["refs", "helper", "--bogus"], 2)],
+                         ids=["clear error", "usage error"])
+def test_real_process_exit_codes(ws: Workspace, args: list[str], rc: int) -> None:
+    result = cli_process(*args, "--root", ws.root, env=ws.env)
+    assert result.rc == rc and result.stdout == "", result
+    assert "Traceback" not in result.stderr, result

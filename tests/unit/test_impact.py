@@ -9,6 +9,7 @@ import pytest
 
 from indexer.breaking import CallArgs, breaking_changes, check_call
 from indexer.impact import impact
+from server.protocol import edge
 from tests.support import build
 
 PROJECT = {
@@ -177,7 +178,7 @@ def test_cycles_terminate_and_depth_bounds(graph):
 
 
 def test_report_json_shape(graph):
-    data = impact(graph, "shop.pricing.total").to_json("file:///ws")
+    data = edge.impact_report(impact(graph, "shop.pricing.total"), "file:///ws").wire()
     assert set(data) == {"target", "dependents", "tests", "files", "breaking", "summary"}
     assert set(data["summary"]) == {"dependents", "tests", "files", "maxDepth", "truncated"}
     dep = data["dependents"][0]
@@ -338,6 +339,7 @@ def test_inherited_test_methods_are_collected_per_subclass(tmp_path):
     assert ids == {"tests/test_base.py::TestBase::test_work", "tests/test_sub.py::TestSub::test_work"}
 
 
+@pytest.mark.slow  # runs the project's tests under coverage in a subprocess
 @pytest.mark.parametrize("branch", [False, True], ids=["line coverage", "branch coverage"])
 def test_coverage_contexts_add_dynamic_tests(tmp_path, branch):
     import subprocess

@@ -6,7 +6,7 @@ Cold builds here use the in-memory summary provider (as big projects do) by
 lowering the many-files threshold; incremental updates use the store
 provider, so the two resolution paths are compared with each other.
 
-Default tier: a few examples. `-m slow` runs `test_incremental_equals_cold_many`
+Default tier: two examples. `-m slow` runs `test_incremental_equals_cold_many`
 with 200 sequences (the issue's goal)."""
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def _cold(root: Path, index_dir: Path) -> dict:
     return rows(index_dir)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=EDITS)
 def test_incremental_equals_cold(base_build, tmp_path, sequence):
     check_sequence(base_build, tmp_path / "work", sequence)

@@ -3,7 +3,6 @@ round trip through the generated schema (indexer/export/scip_pb2.py)."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from indexer.export import scip_pb2 as pb
 from indexer.export.scip import ScipOptions, build_index, export_scip
 from indexer.export.symbols import escape_name
-from tests.support import build
+from tests.support import build, run_cli
 
 P = "scip-python python shop 1.2.3 "
 FILES = {
@@ -174,15 +173,12 @@ def test_escaping():
 def test_cli_export(tmp_path):
     _indexer, _graph = build(tmp_path, FILES)
     out = tmp_path / "cli.scip"
-    codemeld = Path(sys.executable).with_name("codemeld")
-    done = subprocess.run([str(codemeld), "export", str(tmp_path / "ws"), "--index-dir", str(tmp_path / "index"),
-                           "--scip", str(out)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "" and "wrote" in done.stderr
+    rc, stdout, stderr = run_cli(["export", tmp_path / "ws", "--index-dir", tmp_path / "index", "--scip", out])
+    assert rc == 0, stderr
+    assert stdout == "" and "wrote" in stderr
     pb.Index().ParseFromString(out.read_bytes())
-    missing = subprocess.run([str(codemeld), "export", str(tmp_path / "ws"), "--index-dir", str(tmp_path / "none"),
-                              "--scip", str(out)], capture_output=True, text=True, timeout=120)
-    assert missing.returncode == 1 and "no index" in missing.stderr
+    rc, _, stderr = run_cli(["export", tmp_path / "ws", "--index-dir", tmp_path / "none", "--scip", out])
+    assert rc == 1 and "no index" in stderr
 
 
 def test_worker_processes_write_the_same_index(tmp_path, monkeypatch):

@@ -1,9 +1,9 @@
-"""server/options.py: the llm and embedding options (the rest is covered by
+"""server/host/options.py: the llm and embedding options (the rest is covered by
 tests/e2e/test_lifecycle.py through a real session)."""
 
 from __future__ import annotations
 
-from server.options import LLMOptions, parse
+from server.host.options import LLMOptions, parse
 
 
 def test_llm_option_nested_and_resolved_before_the_environment():

@@ -102,6 +102,49 @@ def test_front_doors_hold_no_sql():
     assert [rel(p) for p in sources("server") if runs_sql(p)] == []
 
 
+# The host (server/host/) is transport-neutral: it is what LSP, MCP and CLI
+# share, so it may not lean on any one of them.
+TRANSPORTS = {"pygls", "lsprotocol", "mcp", "mcp_types", "typer", "rich"}
+FRONT_DOOR_MODULES = {"server.app", "server.convert", "server.features", "server.progress", "server.transport",
+                      "server.edits", "server.mcp_server", "server.cli", "server.cli_agent", "server.cli_team",
+                      "server.cli_tests", "server.__main__"}
+# Owned by the host: background work (watcher, embeddings, learned tests,
+# the shared snapshot) and the inputs of its compositions (the coverage
+# cache behind impact, ripple and propagate behind code-action offers,
+# the vector index merged over folders). A front door asks the host.
+HOST_OWNED = {"server.host.watcher", "server.host.semantic", "server.host.learning", "server.host.shared_index",
+              "indexer.coverage_data", "indexer.ripple", "indexer.propagate"}
+# LSP/MCP front doors: reads go through the host's folders (server.host.workspace),
+# never through an Indexer or a store they open themselves. The CLI opens the
+# index itself on purpose: it is a one-shot process over one folder.
+SERVED_FRONT_DOORS = ("server/app.py", "server/features/", "server/mcp_server/")
+OPENS_AN_INDEX = {"indexer.index.Indexer", "indexer.store.Store", "indexer.query.Graph.open"}
+
+
+def front_doors() -> list[Path]:
+    return [p for p in sources("server") if not rel(p).startswith("server/host/")]
+
+
+def test_host_is_transport_neutral():
+    offenders = {rel(p): sorted(m for m in imported_modules(p)
+                                if m.split(".")[0] in TRANSPORTS
+                                or any(m == f or m.startswith(f + ".") for f in FRONT_DOOR_MODULES))
+                 for p in sources("server/host")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_front_doors_leave_background_work_and_compositions_to_the_host():
+    offenders = {rel(p): sorted(m for m in imported_modules(p) if m in HOST_OWNED)
+                 for p in front_doors()}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_served_front_doors_read_through_the_host():
+    offenders = {rel(p): sorted(imported_modules(p) & OPENS_AN_INDEX)
+                 for p in front_doors() if rel(p).startswith(SERVED_FRONT_DOORS)}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
 def test_engine_sql_stays_in_the_store_and_graph_modules():
     offenders = {rel(p) for p in sources("indexer") if runs_sql(p)} - SQL_HOMES
     assert offenders - KNOWN_ENGINE_SQL == set(), "new SQL outside indexer/store.py and indexer/query.py"

@@ -71,7 +71,7 @@ function testNode(t: AffectedTest, rootUri: string | undefined, index: number): 
     description: `depth ${t.depth} · ${percent(t.confidence)}`,
     tooltip: `via ${viaText(t.via)}\nconfidence ${percent(t.confidence)}`,
     icon: "beaker",
-    location: locationOf(t.symbol, rootUri),
+    location: t.symbol ? locationOf(t.symbol, rootUri) : undefined, // null: a dynamic test the index does not hold
     children: [],
   };
 }

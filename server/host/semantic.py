@@ -34,8 +34,8 @@ import time
 from typing import Any, Callable
 
 from indexer.semantic import SemanticUnavailable
-from server.options import Options
-from server.workspace import FolderIndex
+from server.host.options import Options
+from server.host.workspace import FolderIndex
 
 log = logging.getLogger(__name__)
 

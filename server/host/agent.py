@@ -1,7 +1,7 @@
-"""The MCP server's hold on one workspace: the shared host pieces the
-language server uses (`FolderIndex`: one writer thread, WAL readers;
-`Watcher`: changes made outside, e.g. by the agent's own edits;
-`SemanticService`: embeddings after the graph), plus what only agents need:
+"""The MCP server's hold on one workspace: the host (`Session`) the
+language server uses, with one folder (`FolderIndex`: one writer thread,
+WAL readers; the watcher: changes made outside, e.g. by the agent's own
+edits; embeddings after the graph), plus what only agents need:
 progress of the first index for tools that must wait for it, and the edit
 previews waiting for an explicit `apply_edit`.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 from indexer.agent.edits import EditPlan
 from indexer.query import Graph
-from server.options import Options
-from server.workspace import FolderIndex
+from server.host.options import Options
+from server.host.workspace import Session
 
 log = logging.getLogger(__name__)
 
@@ -53,32 +53,28 @@ class _Progress:
         return False
 
 
-class McpHost:
+class AgentHost:
+    """The host (`Session`) with one folder, as the MCP server holds it."""
+
     def __init__(self, root: Path, index_dir: Path | None = None, *, watch: bool = True, embeddings: bool = False,
                  exclude: tuple[str, ...] = ()):
-        self.options = Options(watch=watch, embeddings=embeddings, exclude=tuple(exclude))
-        self.folder = FolderIndex(root.name or "workspace", root, self.options, index_dir)
+        self.options = Options(watch=watch, embeddings=embeddings, exclude=tuple(exclude),
+                               indexDir=str(index_dir) if index_dir is not None else None)
+        self.session = Session(self.options)
+        self.folder = self.session.add_folder(root.name or "workspace", root)
         self.root = self.folder.root
         self.progress = _Progress()
-        self.semantic = None
-        if embeddings:
-            try:
-                from server.semantic import SemanticService
-
-                self.semantic = SemanticService(self.options, notify=lambda m: log.warning("%s", m))
-                self.semantic.attach(self.folder)
-            except Exception as exc:  # torch/lancedb missing: graph tools carry on
-                log.warning("embeddings off: %s", exc)
-                self.semantic = None
+        for warning in self.session.start_background(lambda m: log.warning("%s", m), lambda *a: None):
+            log.warning("%s", warning)
         # Incremental: on an existing index only changed files are re-read.
         self.folder.request_full_run(self.progress)
-        self.watcher = None
-        if watch:
-            from server.watcher import Watcher
-
-            self.watcher = Watcher([self.folder]).start()
+        self.session.start_watching()
         self._plans: OrderedDict[str, EditPlan] = OrderedDict()
         self._lock = threading.Lock()
+
+    @property
+    def semantic(self):
+        return self.session.semantic
 
     @property
     def graph(self) -> Graph:
@@ -158,8 +154,4 @@ class McpHost:
         self.folder.disk_changed(paths)
 
     def close(self) -> None:
-        if self.semantic is not None:
-            self.semantic.close()
-        if self.watcher is not None:
-            self.watcher.stop()
-        self.folder.close()
+        self.session.close()

@@ -32,8 +32,8 @@ from indexer.breaking import Baseline
 from indexer.index import Indexer
 from indexer.query import Graph
 from indexer.store import StoreError
-from server import convert
-from server.options import Options
+from server.host.uris import uri_to_path
+from server.host.options import Options
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class FolderIndex:
         # Called on the writer thread after each job with "full", "disk" or
         # "buffer" (the semantic index follows the graph through it).
         self.on_indexed: Callable[["FolderIndex", str], None] | None = None
-        self.semantic: Any = None  # server.semantic.FolderSemantic when embeddings are on
+        self.semantic: Any = None  # server.host.semantic.FolderSemantic when embeddings are on
         self._thread = threading.Thread(target=self._loop, name=f"codemeld-writer-{self.root.name}", daemon=True)
         self._thread.start()
 
@@ -310,7 +310,7 @@ class FolderIndex:
                 return self._stop or (progress is not None and progress.cancelled())
 
             if self.options.sharedIndex and not self._shared_tried:
-                from server.shared_index import pull_shared
+                from server.host.shared_index import pull_shared
 
                 self._shared_tried = True
                 pull_shared(self.indexer, self.options)
@@ -380,7 +380,11 @@ async def in_daemon_thread(fn: Callable, *args, limit: threading.Semaphore | Non
 
 
 class Session:
-    """All folders of one LSP session, and the pool queries run on."""
+    """The host: all workspace folders of one session (LSP, MCP or CLI), the
+    overlays of their unsaved buffers, the watcher, the options, the
+    background work (graph writers, embeddings, learned tests) and the pool
+    readers' snapshots run on. Front doors address it by URI or path and
+    compose nothing themselves (server/host/features.py does)."""
 
     def __init__(self, options: Options):
         self.options = options
@@ -388,12 +392,61 @@ class Session:
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="codemeld-query")
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codemeld-background")
         self.watcher = None
-        self.semantic = None  # server.semantic.SemanticService when embeddings are on
+        self.semantic = None  # server.host.semantic.SemanticService when embeddings are on
+        self._background_hooks = None  # (notify, progress_start) once start_background ran
 
     def add_folder(self, name: str, root: Path, folder_count: int = 1) -> FolderIndex:
         folder = FolderIndex(name, root, self.options, self.options.index_dir_for(name, folder_count))
         self.folders.append(folder)
+        self._attach(folder)
         return folder
+
+    def remove_folder(self, folder: FolderIndex) -> None:
+        self.folders.remove(folder)
+        if self.semantic is not None:
+            self.semantic.detach(folder)
+        folder.close()
+
+    # -- background work: embeddings and learned tests follow each folder's graph --
+
+    def start_background(self, notify, progress_start) -> list[str]:
+        """Start what the options switch on, for every folder now and later:
+        the embedding service and test learning. `notify(message)` and
+        `progress_start(title, message)` (-> a ProgressSink) are the front
+        door's, called from background threads. Call before the first graph
+        run. Returns warnings for what could not start (graph features carry on)."""
+        warnings = []
+        if self.options.embeddings and self.semantic is None:
+            from server.host.semantic import SemanticService
+
+            try:
+                self.semantic = SemanticService(self.options, notify, progress_start)
+            except Exception as exc:  # numpy missing...
+                log.warning("semantic index unavailable: %s", exc)
+                warnings.append(f"codemeld: semantic search is off: {exc}")
+        self._background_hooks = (notify, progress_start)
+        for folder in self.folders:
+            self._attach(folder)
+        return warnings
+
+    def _attach(self, folder: FolderIndex) -> None:
+        hooks = self._background_hooks
+        if hooks is None:
+            return  # not started yet: start_background attaches every folder
+        if self.semantic is not None and self.semantic.state_of(folder) is None:
+            self.semantic.attach(folder)
+        if self.options.learnTests and not getattr(folder, "_learning", False):
+            from server.host import learning
+
+            learning.attach(folder, self.options, *hooks)
+            folder._learning = True
+
+    def start_watching(self) -> None:
+        """Files changed outside the editor (git, formatters, agents) re-index."""
+        if self.options.watch and self.folders and self.watcher is None:
+            from server.host.watcher import Watcher
+
+            self.watcher = Watcher(self.folders).start()
 
     def folder_of(self, path: Path) -> FolderIndex | None:
         """The innermost folder holding `path` (folders may nest)."""
@@ -406,7 +459,7 @@ class Session:
 
     def locate(self, uri: str) -> tuple[FolderIndex, str] | None:
         """(folder, relative POSIX path) of a document; None outside every folder."""
-        path = convert.uri_to_path(uri)
+        path = uri_to_path(uri)
         if path is None:
             return None
         folder = self.folder_of(path)
@@ -433,6 +486,19 @@ class Session:
         if located is not None:
             folder, path = located
             folder.buffer_saved(path, text.encode("utf-8", errors="surrogatepass"))
+
+    def document_saved(self, uri: str, text: str | None) -> None:
+        """A save: index the saved text (or re-read the file when the front
+        door has no text), then re-embed after a quiet second (embeddings
+        follow saves, never keystrokes)."""
+        if text is not None:
+            self.buffer_saved(uri, text)
+        else:
+            self.files_changed([uri])
+        if self.semantic is not None:
+            located = self.locate(uri)
+            if located is not None:
+                self.semantic.saved(located[0])
 
     def baseline(self, uri: str):
         """The saved state of an edited document (None when it has none)."""

@@ -1,0 +1,97 @@
+"""Engine values -> protocol models: the only place they meet. Engine types
+(indexer.model.Symbol, indexer.impact.ImpactReport...) stay plain data;
+every front door that prints or sends them goes through here."""
+
+from __future__ import annotations
+
+from server.protocol import models as m
+
+
+def position(p) -> m.Position:
+    return m.Position(line=p.line, character=p.character)
+
+
+def range_(r) -> m.Range:
+    return m.Range(start=position(r.start), end=position(r.end))
+
+
+def symbol(sym, root_uri: str | None = None) -> m.SymbolInfo:
+    out = m.SymbolInfo(name=sym.name, qualname=sym.qualname, kind=sym.kind, path=sym.path, range=range_(sym.range))
+    if root_uri is not None:
+        out.uri = root_uri.rstrip("/") + "/" + sym.path
+    return out
+
+
+def dependent(dep, root_uri: str | None = None) -> m.Dependent:
+    return m.Dependent(symbol=symbol(dep.symbol, root_uri), depth=dep.depth, kind=dep.kind,
+                       confidence=round(dep.confidence, 3), via=list(dep.via), source=dep.source, how=dep.how)
+
+
+def affected_test(test, root_uri: str | None = None) -> m.AffectedTest:
+    return m.AffectedTest(id=test.id, symbol=symbol(test.symbol, root_uri) if test.symbol else None,
+                          depth=test.depth, confidence=round(test.confidence, 3), via=list(test.via),
+                          source=test.source, stale=test.stale)
+
+
+def breaking(change) -> m.Breaking:
+    return m.Breaking(path=change.path, range=range_(change.range), message=change.message, target=change.target)
+
+
+def impact_report(report, root_uri: str | None = None, breaking_changes=None) -> m.ImpactReport:
+    """`breaking_changes` (those of unsaved edits) replace the report's own when given."""
+    changes = report.breaking if breaking_changes is None else breaking_changes
+    return m.ImpactReport(
+        target=symbol(report.target, root_uri),
+        dependents=[dependent(d, root_uri) for d in report.dependents],
+        tests=[affected_test(t, root_uri) for t in report.tests],
+        files=list(report.files),
+        breaking=[breaking(b) for b in changes],
+        summary=m.ImpactSummary(dependents=len(report.dependents), tests=len(report.tests), files=len(report.files),
+                                maxDepth=report.max_depth, truncated=report.truncated))
+
+
+def affected_tests(selection, root_uri: str | None = None, pytest_args: bool = False) -> m.AffectedTests:
+    out = m.AffectedTests(
+        changed=[m.ChangedSymbol(symbol=symbol(c.symbol, root_uri), lines=list(c.lines)) for c in selection.changed],
+        files=list(selection.files), unownedLines=dict(selection.unowned),
+        tests=[affected_test(t, root_uri) for t in sorted(selection.tests.values(), key=lambda t: t.id)],
+        summary=m.SelectionSummary(changedSymbols=len(selection.changed), tests=len(selection.tests),
+                                   learned=sum(1 for t in selection.tests.values() if t.source != "static")))
+    if pytest_args:
+        out.pytestArgs = selection.ids()
+    return out
+
+
+def explanation(result, pack: bool = False) -> m.Explanation:
+    out = m.Explanation(qualname=result.qualname, markdown=result.markdown, short=result.short,
+                        source=result.source, model=result.model, note=result.note)
+    if pack:
+        out.pack = result.pack_summary
+    return out
+
+
+def search_result(hit, uri: str | None) -> m.SearchResult:
+    """`uri`: the hit's file URI, as the front door spells it."""
+    out = m.SearchResult(symbol=symbol(hit.symbol), score=round(hit.score, 6), snippet=hit.snippet)
+    if uri is not None:
+        out.symbol.uri = uri
+    return out
+
+
+def status(folders: list[dict]) -> m.IndexStatus:
+    """Totals over all folders, and each folder's own."""
+    return m.IndexStatus(
+        state="indexing" if any(f["state"] == "indexing" for f in folders) else "ready",
+        files=sum(f["files"] for f in folders), symbols=sum(f["symbols"] for f in folders),
+        references=sum(f["references"] for f in folders), pending=sum(f["pending"] for f in folders),
+        indexDir=folders[0]["indexDir"] if folders else None,
+        embeddings=_embeddings_state([f.get("embeddings", "off") for f in folders]),
+        folders=[m.FolderStatus(**f) for f in folders])
+
+
+def _embeddings_state(states: list[str]) -> str:
+    """One word for all folders: the least advanced state wins."""
+    for state in ("loading model", "waiting", "embedding", "unavailable", "ready"):
+        if state in states:
+            return state
+    return "off"
