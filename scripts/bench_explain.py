@@ -12,7 +12,7 @@ over a fixed random sample of functions, methods and classes, each timed on
 its first call through a fresh read-only connection (as the server and CLI read).
 
 Usage: python scripts/bench_explain.py [--corpus click|stdlib | --root DIR] [--symbols N] [--seed S]
-The click sdist is fetched once into the corpora cache (scripts/corpora.py).
+The click sdist is fetched once into the corpora cache (evals/harness/corpora.py).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-import corpora  # noqa: E402  (sibling helper: the cache dir)
+from evals.harness import corpora
 from indexer import impact as impact_module  # noqa: E402
 from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact  # noqa: E402
 from indexer.index import IndexOptions, Indexer  # noqa: E402

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import corpora  # noqa: E402
+from evals.harness import corpora
 import eval_impact  # noqa: E402
 
 from indexer import affected, learn as learning  # noqa: E402

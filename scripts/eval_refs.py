@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import corpora  # noqa: E402  (sibling helper, importable however we're run)
+from evals.harness import corpora
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PYRIGHT_VERSION = "1.1.408"

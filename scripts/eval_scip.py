@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpora  # noqa: E402
+from evals.harness import corpora
 from indexer.export import scip_pb2 as pb  # noqa: E402
 from indexer.export.package import project_package  # noqa: E402
 from indexer.export.scip import ScipOptions, export_scip  # noqa: E402

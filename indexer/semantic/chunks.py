@@ -154,7 +154,7 @@ def card_text(sym: Symbol) -> str:
     """A short "card": the header, signature and docstring summary. Short
     texts sit closer to short queries in MiniLM's space than a body does,
     and a symbol ranks by its best chunk, so the card adds recall
-    (+0.04 MRR@10 on requests in scripts/eval_search.py)."""
+    (+0.04 MRR@10 on requests in evals/search.py)."""
     summary = sym.docstring.strip().split("\n\n", 1)[0].strip() if sym.docstring else ""
     return "\n".join(t for t in (header(sym), _clean(sym.signature), _clean(summary[:PART_CHARS])) if t)
 

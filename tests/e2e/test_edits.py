@@ -257,7 +257,7 @@ async def test_capabilities_advertise_rename_code_actions_and_file_operations(tm
 
 
 async def test_ask_the_model_to_update_callers_needs_confirmation_for_every_edit(tmp_path):
-    from tests.fake_openai import Behaviour, FakeOpenAI
+    from evals.harness.fake_openai import Behaviour, FakeOpenAI
 
     answer = "```python\ndef checkout(cart: Cart) -> str:\n    amount = cart.total()\n    value, currency = format_price(amount)\n    return f\"paid {value} {currency}\"\n```"
     fake = FakeOpenAI(Behaviour(answer=answer)).start()

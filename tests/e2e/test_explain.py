@@ -2,7 +2,7 @@
 explanation from the graph, a model's answer through an OpenAI-compatible
 endpoint, and the fallback when that endpoint is down.
 
-The LLM endpoint is tests/fake_openai.py: a small local HTTP server that
+The LLM endpoint is evals/harness/fake_openai.py: a small local HTTP server that
 speaks the chat-completions protocol and stands in for a real one (Ollama,
 llama.cpp, vLLM, OpenAI). Embeddings stay off here (the default of
 e2e_support): explanations must not need them.
@@ -16,7 +16,7 @@ import pytest
 from lsprotocol import types
 
 from e2e_support import Doc, _plain, copy_workspace, start_client, stop_client
-from tests.fake_openai import Behaviour, FakeOpenAI
+from evals.harness.fake_openai import Behaviour, FakeOpenAI
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -1,7 +1,7 @@
 """Hostile clients against a real `codemeld serve` (issue 16, defects 4, 5,
 7, 10): the malformed-input corpus, lifecycle rules, an unsaved new file, and
 a property test -- any JSON as params gets an answer, never silence. Bytes go
-through tests/raw_lsp.py so broken frames can be sent as they are."""
+through evals/harness/lsp.py so broken frames can be sent as they are."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tests.bad_inputs import LspTarget, load_cases, run_corpus
-from tests.raw_lsp import RawLsp
+from evals.harness.bad_inputs import LspTarget, load_cases, run_corpus
+from evals.harness.lsp import RawLsp
 
 WORKSPACES = Path(__file__).resolve().parents[1] / "workspaces"
 FILE = "shop/utils.py"

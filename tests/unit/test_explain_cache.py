@@ -11,7 +11,7 @@ import pytest
 from indexer.explain import explain, hover_summary
 from indexer.explain.cache import ExplainCache
 from indexer.explain.llm import LLMConfig
-from tests.fake_openai import FakeOpenAI
+from evals.harness.fake_openai import FakeOpenAI
 from tests.support import build
 
 FILES = {

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_openai import Behaviour, FakeOpenAI
+from evals.harness.fake_openai import Behaviour, FakeOpenAI
 from tests.support import write_tree
 
 REPO = Path(__file__).resolve().parents[2]

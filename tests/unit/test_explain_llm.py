@@ -1,5 +1,5 @@
 """The model path end to end against a local stand-in for an OpenAI-compatible
-endpoint (tests/fake_openai.py): request shape, streaming, timeouts, retries,
+endpoint (evals/harness/fake_openai.py): request shape, streaming, timeouts, retries,
 and the fallback to the structural explanation when the endpoint is down."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from indexer.explain import explain, hover_summary
 from indexer.explain.cache import ExplainCache
 from indexer.explain.llm import ChatClient, LLMConfig, LLMError
-from tests.fake_openai import Behaviour, FakeOpenAI
+from evals.harness.fake_openai import Behaviour, FakeOpenAI
 from tests.support import build
 from tests.unit.test_explain_pack import PRIVATE, PROJECT
 

@@ -1,5 +1,5 @@
 """No secret reaches a model (issue 16, defect 2). The model is
-tests/fake_openai.py -- a fake of a remote LLM, the one thing that cannot run
+evals/harness/fake_openai.py -- a fake of a remote LLM, the one thing that cannot run
 here -- and every test checks the bytes it received for a canary."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from indexer.explain.cache import ExplainCache
 from indexer.explain.llm import LLMConfig
 from indexer.explain.privacy import PrivacyPolicy
 from indexer.explain.redact import redact
-from tests.fake_openai import FakeOpenAI
+from evals.harness.fake_openai import FakeOpenAI
 from tests.support import build
 
 CANARY = "canary-7f3a9c1e5b2d4086"

@@ -1,5 +1,5 @@
 """LLM-assisted propagation, end to end against a local stand-in for an
-OpenAI-compatible endpoint (tests/fake_openai.py): one request per caller of
+OpenAI-compatible endpoint (evals/harness/fake_openai.py): one request per caller of
 the changed function, answers turned into edits that need confirmation."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from indexer.explain.llm import ChatClient, LLMConfig
 from indexer.propagate import propagate
 from indexer.rename import apply_edits
-from tests.fake_openai import Behaviour, FakeOpenAI
+from evals.harness.fake_openai import Behaviour, FakeOpenAI
 from tests.support import build
 
 FILES = {

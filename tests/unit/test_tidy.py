@@ -35,7 +35,7 @@ KNOWN_DIRECT_LANGUAGE_IMPORTS = {
     "indexer/agent/edits.py", "indexer/semantic/build.py",
 }
 # Scripts that still borrow test helpers (the harness belongs in evals/).
-KNOWN_SCRIPTS_IMPORTING_TESTS = {"scripts/soak.py"}
+KNOWN_SCRIPTS_IMPORTING_TESTS: set[str] = set()
 # Where SQL belongs: the graph's store and query modules, plus the two
 # modules that own a database of their own (the explanation cache) or read
 # another tool's (coverage.py's data file), and the vector store (LanceDB's
@@ -44,7 +44,7 @@ SQL_HOMES = {"indexer/store.py", "indexer/query.py", "indexer/explain/cache.py",
              "indexer/coverage_data.py", "indexer/semantic/store.py"}
 
 # Folders whose every source file ARCHITECTURE.md must name.
-MAPPED = [("indexer", "*.py"), ("server", "*.py"), ("scripts", "*.py"), ("scripts", "*.sh"),
+MAPPED = [("indexer", "*.py"), ("server", "*.py"), ("scripts", "*.py"), ("scripts", "*.sh"), ("evals", "*.py"),
           ("editors/vscode/src", "*.ts"), ("editors/nvim", "*.lua")]
 
 
@@ -165,10 +165,22 @@ def test_languages_are_reached_through_the_registry():
 def test_tests_and_scripts_do_not_import_each_other():
     tests_importing_scripts = {rel(p) for p in sources("tests")
                                if any(m.split(".")[0] == "scripts" for m in imported_modules(p))}
-    scripts_importing_tests = {rel(p) for p in sources("scripts")
+    scripts_importing_tests = {rel(p) for p in sources("scripts") + sources("evals")
                                if any(m.split(".")[0] == "tests" for m in imported_modules(p))}
     assert tests_importing_scripts == set()
+    tests_importing_evaluations = {rel(p) for p in sources("tests")
+                                   if any(m.split(".")[0] == "evals" and m.split(".")[1:2] not in (["harness"], [])
+                                          for m in imported_modules(p))}
+    assert tests_importing_evaluations == set(), "tests import the harness (evals.harness), never an evaluation"
     assert scripts_importing_tests == KNOWN_SCRIPTS_IMPORTING_TESTS
+
+
+def test_evaluations_edit_no_import_path():
+    """evals/ is a package run as `python -m evals.NAME`: no `sys.path` edits."""
+    offenders = [rel(p) for p in sources("evals")
+                 if any(isinstance(node, ast.Attribute) and node.attr == "path" and isinstance(node.value, ast.Name)
+                        and node.value.id == "sys" for node in ast.walk(syntax(p)))]
+    assert offenders == []
 
 
 @pytest.mark.parametrize("folder,pattern", MAPPED)

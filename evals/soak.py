@@ -1,7 +1,7 @@
 """The red-team run of issue 16 as a repeatable program.
 
-    python scripts/soak.py            # full: click from PyPI, 50 kills, embeddings
-    python scripts/soak.py --short    # CI: stdlib corpus, a few of each, small embeddings
+    python -m evals.soak            # full: click from PyPI, 50 kills, embeddings
+    python -m evals.soak --short    # CI: stdlib corpus, a few of each, small embeddings
 
 Stages (each prints its figures; any lost data, inconsistency, hang, crash,
 orphan process or leaked secret makes the exit code 1):
@@ -25,10 +25,10 @@ orphan process or leaked secret makes the exit code 1):
   growth     disk size of the index over repeated edit + index rounds.
   secrets    a canary in `.env`, behind symlinks and in PASSWORD literals;
              `codemeld explain` against a local fake OpenAI endpoint
-             (tests/fake_openai.py); the canary must never arrive.
+             (evals/harness/fake_openai.py); the canary must never arrive.
 
 Everything runs on copies under a temp dir; corpora come from PyPI sdists
-into the cache of scripts/corpora.py (full) or from the stdlib (short).
+into the cache of evals/harness/corpora.py (full) or from the stdlib (short).
 """
 
 from __future__ import annotations
@@ -48,12 +48,11 @@ import time
 from pathlib import Path
 from typing import Callable
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from evals.harness.bad_inputs import LspTarget, load_cases, run_corpus
+from evals.harness.lsp import RawLsp
+from evals.harness.storm import pick_files, storm
 
-from tests.bad_inputs import LspTarget, load_cases, run_corpus  # noqa: E402
-from tests.raw_lsp import RawLsp  # noqa: E402
-from tests.storm import pick_files, storm  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 SHORT_PACKAGES = ("email", "json", "http", "logging", "xml", "unittest", "asyncio")
@@ -386,7 +385,7 @@ class Soak:
             self.fail("growth", "the index keeps growing over repeated edits")
 
     def stage_secrets(self) -> None:
-        from tests.fake_openai import FakeOpenAI
+        from evals.harness.fake_openai import FakeOpenAI
 
         canary = "canary-5e1f09c3a7b2d864"
         root = self.work / "secrets-ws"
@@ -442,7 +441,7 @@ def _lsp_target(soak: Soak, root: Path):
 
 
 # Targets the malformed-input corpus runs against: name -> (soak, workspace) ->
-# (target, close). The MCP server registers its own here (see tests/bad_inputs.py).
+# (target, close). The MCP server registers its own here (see evals/harness/bad_inputs.py).
 TARGETS: dict[str, Callable] = {"lsp": _lsp_target}
 
 

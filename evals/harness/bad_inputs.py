@@ -15,7 +15,7 @@ Each case is one JSON file:
 After every case the runner checks that the server still answers a request.
 Outcomes: ok, wrong (an answer, not the expected one), hang (no answer in
 time), crash (the process died). A target is anything with the `Target`
-methods: `LspTarget` drives `codemeld serve` through tests/raw_lsp.py; the
+methods: `LspTarget` drives `codemeld serve` through evals/harness/lsp.py; the
 MCP server plugs in the same way.
 """
 

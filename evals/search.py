@@ -9,7 +9,7 @@ docstring came from. Reports MRR@10 and recall@10 for:
 - bm25-identifiers: BM25 over each function's identifiers split into words,
 - minilm-raw: the same MiniLM over each function's raw source, cosine.
 
-Usage: python scripts/eval_search.py [--project requests==2.32.3 ...] [--int8] [--json]
+Usage: python -m evals.search [--project requests==2.32.3 ...] [--int8] [--json]
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ from __future__ import annotations
 import argparse
 import ast
 import inspect
-import json
 import logging
 import math
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections import Counter
@@ -34,15 +31,16 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from evals.harness import metrics as scoring, report as reports
+from evals.harness.corpora import fetch_sdist
+from indexer.index import IndexOptions, Indexer
+from indexer.query import Graph
+from indexer.semantic.build import update_embeddings
+from indexer.semantic.chunks import split_identifier
+from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder
+from indexer.semantic.search import SemanticIndex
 
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
-from indexer.semantic.build import update_embeddings  # noqa: E402
-from indexer.semantic.chunks import split_identifier  # noqa: E402
-from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder  # noqa: E402
-from indexer.semantic.search import SemanticIndex  # noqa: E402
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 DEFAULT_PROJECTS = ("requests==2.32.3", "click==8.1.7")
 K = 10
@@ -56,27 +54,8 @@ def log(msg: str) -> None:
 # -- corpora ------------------------------------------------------------------
 
 def fetch(name: str, version: str) -> Path:
-    """scripts/corpora.py when present (shared cache), else a minimal pip download."""
-    try:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from corpora import fetch_sdist  # type: ignore
-
-        return fetch_sdist(name, version, None)
-    except ImportError:
-        pass
-    root = Path(os.environ.get("CODEMELD_CORPORA") or Path.home() / ".cache" / "codemeld-corpora")
-    target = root / f"{name}-{version}"
-    if target.is_dir():
-        return target
-    sdists = root / "_sdists"
-    sdists.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q",
-                    f"{name}=={version}", "-d", str(sdists)], check=True, stdout=sys.stderr)
-    archive = next(p for p in sdists.iterdir() if p.name.lower().startswith(f"{name.lower()}-{version}"))
-    with tempfile.TemporaryDirectory(dir=root) as tmp, tarfile.open(archive) as tar:
-        tar.extractall(tmp, filter="data")
-        shutil.move(str(next(Path(tmp).iterdir())), target)
-    return target
+    """The sdist's tree, from the shared corpora cache (fetched from PyPI once)."""
+    return fetch_sdist(name, version, None)
 
 
 # -- the task -----------------------------------------------------------------
@@ -154,9 +133,7 @@ def tasks(functions: list[Function]) -> list[Function]:
 # -- scoring ------------------------------------------------------------------
 
 def metrics(ranks: list[int | None]) -> dict:
-    n = len(ranks) or 1
-    return {"mrr@10": sum(1 / r for r in ranks if r and r <= K) / n,
-            "recall@10": sum(1 for r in ranks if r and r <= K) / n, "queries": len(ranks)}
+    return {"mrr@10": scoring.mrr(ranks, K), "recall@10": scoring.acc_at(ranks, K), "queries": len(ranks)}
 
 
 def words(text: str) -> list[str]:
@@ -247,7 +224,9 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="codemeld-eval-"))
     results = [evaluate(spec, embedder, work) for spec in (args.project or DEFAULT_PROJECTS)]
     if args.json:
-        print(json.dumps(results, indent=2))
+        report = reports.new("search", projects=list(args.project or DEFAULT_PROJECTS), int8=args.int8, k=K)
+        report.results = results
+        print(reports.dumps(report))
         return
     print(f"{'project':<20} {'method':<18} {'MRR@10':>7} {'R@10':>6} {'queries':>7}")
     for res in results:

@@ -131,7 +131,7 @@ def _single_top_dir(extracted: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python scripts/corpora.py [NAME==VERSION ...]`: fetch and print roots."""
+    """`python -m evals.harness.corpora [NAME==VERSION ...]`: fetch and print roots."""
     specs = argv if argv is not None else sys.argv[1:]
     pairs = [s.split("==", 1) for s in specs] or list(DEFAULT_CORPORA.items())
     for name, version in pairs:

@@ -1,5 +1,5 @@
 """A didChange storm against a real server, with query latency measured
-during and after it (issue 16, defect 8; used by a test and scripts/soak.py).
+during and after it (issue 16, defect 8; used by a test and evals/soak.py).
 
 Twenty open files get typed into at `rate` changes per second (one line
 inserted at the top of a file, round robin: every change shifts the file,

@@ -1,4 +1,4 @@
-"""A byte-level LSP client for hostile-input tests and scripts/soak.py.
+"""A byte-level LSP client for hostile-input tests and evals/soak.py.
 
 pytest-lsp speaks only well-formed JSON-RPC; the red-team cases need to send
 broken frames and odd params and to see exactly what comes back (or that

@@ -1,0 +1,45 @@
+"""The evaluation harness's metrics and report: the definitions every
+evaluation's figures rest on (a wrong denominator changes every table)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evals.harness import metrics, report
+
+
+@pytest.mark.parametrize("expected, found, p, r, f1", [
+    ({1, 2, 3, 4}, {1, 2, 5}, 2 / 3, 2 / 4, 2 * (2 / 3) * 0.5 / (2 / 3 + 0.5)),
+    (set(), set(), 1.0, 1.0, 1.0),  # nothing to find, nothing wrongly found
+    ({1}, set(), 1.0, 0.0, 0.0),
+    (set(), {1}, 0.0, 1.0, 0.0),
+])
+def test_set_scores(expected, found, p, r, f1):
+    score = metrics.SetScore().add(expected, found)
+    assert (score.precision, score.recall, score.f1) == pytest.approx((p, r, f1))
+
+
+def test_set_scores_are_micro_averaged():
+    score = metrics.SetScore().add({1, 2}, {1, 2}).add({3, 4, 5, 6}, {3})
+    assert (score.tp, score.fp, score.fn) == (3, 0, 3) and score.recall == 0.5
+
+
+def test_ranking_metrics():
+    ranks = [1, 2, None, 11]
+    assert metrics.mrr(ranks) == pytest.approx((1 + 0.5 + 1 / 11) / 4)
+    assert metrics.mrr(ranks, k=10) == pytest.approx(1.5 / 4)
+    assert metrics.acc_at(ranks, 1) == 0.25 and metrics.acc_at(ranks, 10) == 0.5
+    assert metrics.mrr([]) == 0.0 and metrics.acc_at([], 5) == 0.0
+    assert metrics.rank_of(["a", "b", "c"], lambda x: x == "c") == 3
+    assert metrics.rank_of(["a"], lambda x: x == "z") is None
+
+
+def test_report_is_json_with_a_schema():
+    r = report.new("search", projects=["requests==2.32.3"], k=10)
+    r.results.append({"project": "requests==2.32.3", "codemeld": {"mrr@10": 0.5}})
+    data = json.loads(report.dumps(r))
+    assert report.Report.model_validate(data) == r
+    schema = report.Report.model_json_schema()
+    assert set(schema["required"]) == {"evaluation"} and "results" in schema["properties"]
