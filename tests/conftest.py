@@ -21,7 +21,7 @@ TESTS = Path(__file__).resolve().parent
 SLOW_FOLDERS = {"e2e", "editors"}
 # CLI subprocesses, the real model, a real corpus, SIGKILLed index runs.
 SLOW_FILES = {
-    "unit/test_explain_cli.py", "unit/test_crash_safety.py",
+    "unit/test_crash_safety.py",
     "unit/test_semantic.py", "unit/test_stdlib_corpus.py",
 }
 

@@ -1,18 +1,19 @@
 """`codemeld explain TARGET [--json] [--short] [--root] [--index-dir]`, black-box
-through a subprocess like the other CLI tests."""
+through the real entry point in process, like the other CLI tests
+(tests/support.py `run_cli`). The model is a local fake of a remote
+OpenAI-compatible endpoint (evals/harness/fake_openai.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from evals.harness.fake_openai import Behaviour, FakeOpenAI
-from tests.support import write_tree
+from tests.support import run_cli, write_tree
 
 REPO = Path(__file__).resolve().parents[2]
 FILES = {
@@ -29,11 +30,17 @@ FILES = {
 }
 
 
-def codemeld(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CODEMELD_LLM_")}
-    full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=60)
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def codemeld(*args: str, cwd: Path, env: dict | None = None) -> Done:
+    overrides: dict = {k: None for k in os.environ if k.startswith("CODEMELD_LLM_")}
+    overrides.update(env or {})
+    return Done(*run_cli(list(args), env=overrides, cwd=cwd))
 
 
 @pytest.fixture
@@ -41,8 +48,7 @@ def ws(tmp_path):
     root = tmp_path / "ws"
     write_tree(root, FILES)
     index = tmp_path / "index"
-    done = subprocess.run([sys.executable, "-m", "server.cli", "index", str(root), "--index-dir", str(index)],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = codemeld("index", str(root), "--index-dir", str(index), "--no-embeddings", cwd=REPO)
     assert done.returncode == 0, done.stderr
     return root, index
 
