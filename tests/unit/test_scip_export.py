@@ -171,6 +171,7 @@ def test_escaping():
     assert escape_name("a`b") == "`a``b`"
 
 
+@pytest.mark.slow
 def test_cli_export(tmp_path):
     _indexer, _graph = build(tmp_path, FILES)
     out = tmp_path / "cli.scip"
