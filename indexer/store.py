@@ -451,6 +451,17 @@ class Store:
             out.setdefault(test_id, []).append(qualname)
         return out
 
+    def learned_orphans(self, paths) -> list[tuple[str, str]]:
+        """(test id, qualname) of learned edges into functions of these files
+        that no longer exist (deleted or renamed code the tests executed)."""
+        paths = list(paths)
+        if not paths:
+            return []
+        rows = self.conn.execute(
+            f"SELECT e.test_id, e.qualname FROM learned_edges e WHERE e.path IN ({','.join('?' * len(paths))})"
+            " AND NOT EXISTS (SELECT 1 FROM symbols s WHERE s.qualname = e.qualname)", paths)
+        return [(t, q) for t, q in rows]
+
     def learned_reaching(self, qualname: str) -> list[tuple[str, str, bool]]:
         """(test id, qualname executed, stale) for tests that executed the
         symbol or anything nested in it (methods of a class, inner functions)."""
