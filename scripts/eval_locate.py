@@ -342,7 +342,7 @@ def locate_tokens(found) -> int:
 
 
 def evaluate(name: str, mirror: Path, cache: Path, commits: list[str], embeddings: bool,
-             minilm: MiniLM | None, results: dict[str, Scores], per_query: list[dict]) -> None:
+             minilm: MiniLM | None, results: dict[str, Scores], per_query: list[dict], on_query=None) -> None:
     work = cache / "work" / name
     if not work.exists():
         work.parent.mkdir(parents=True, exist_ok=True)
@@ -405,6 +405,8 @@ def evaluate(name: str, mirror: Path, cache: Path, commits: list[str], embedding
                                                                   gold_funcs, seconds)
             record["MiniLM functions"] = list(dict.fromkeys(files))[:5]
         per_query.append(record)
+        if on_query is not None:
+            on_query()
         indexer.close()
         log.info("%s %s done", name, sha[:10])
 
@@ -450,7 +452,9 @@ def main() -> None:
             print(f"skipping {name}: no mirror (see --mirrors / --mirror)", file=sys.stderr)
             continue
         commits = list(PROJECTS[name].commits)[: args.limit or None]
-        evaluate(name, mirror, cache, commits, not args.no_embeddings, minilm, results, per_query)
+        evaluate(name, mirror, cache, commits, not args.no_embeddings, minilm, results, per_query,
+                 on_query=lambda: args.json and args.json.write_text(json.dumps(
+                     {"summary": {k: v.row() for k, v in results.items()}, "queries": per_query}, indent=1)))
     rows = {label: scores.row() for label, scores in results.items()}
     columns = ["file@1", "file@3", "file@5", "func@5", "func@10", "MRR", "tokens_mean", "ms_p50", "ms_p95", "queries"]
     print(f"{'method':34}" + "".join(f"{c:>12}" for c in columns))

@@ -338,3 +338,20 @@ async def test_answers_stay_right_while_a_language_server_reindexes(workspace, t
                 await asyncio.sleep(0.05)
     finally:
         await stop_client(lsp)
+
+
+async def test_semantic_search_and_locate_with_embeddings(workspace, tmp_path):
+    """With the model (the real all-MiniLM-L6-v2), search is semantic and locate reads embeddings."""
+    pytest.importorskip("lancedb")
+    params = stdio_params(workspace, tmp_path / "index")
+    params.args.remove("--no-embeddings")
+    async with Client(params, read_timeout_seconds=300) as client:
+        deadline = time.monotonic() + 240
+        while (await call(client, "status"))["embeddings"] != "ready":
+            assert time.monotonic() < deadline, "embeddings never became ready"
+            await asyncio.sleep(0.5)
+        search = await call(client, "search", query="money formatting with a currency sign")
+        assert search["engine"] == "semantic"
+        assert search["hits"][0]["symbol"]["qualname"] == "shop.utils.format_price"
+        found = await call(client, "locate", task="prices show the wrong currency and too many decimals", k=3)
+        assert found["embeddings"] is True and found["files"][0]["path"] == "shop/utils.py"
