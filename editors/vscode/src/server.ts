@@ -4,8 +4,19 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as vscode from "vscode";
-import { LanguageClient, LanguageClientOptions, Middleware, ServerOptions, TransportKind } from "vscode-languageclient/node";
+import {
+  CloseAction,
+  ErrorAction,
+  Executable,
+  LanguageClient,
+  LanguageClientOptions,
+  Middleware,
+  RevealOutputChannelOn,
+  ServerOptions,
+  TransportKind,
+} from "vscode-languageclient/node";
 import { findServer, FindResult } from "./findServer";
+import { RestartPolicy } from "./restartPolicy";
 import { initializationOptions, Settings } from "./settings";
 
 export const CLIENT_ID = "codemeld"; // also the prefix of the `codemeld.trace.server` setting
@@ -28,6 +39,8 @@ export function locateServer(config: vscode.WorkspaceConfiguration): FindResult 
     workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
     homeDir: os.homedir(),
     isExecutable,
+    trusted: vscode.workspace.isTrusted,
+    remoteName: vscode.env.remoteName,
   });
 }
 
@@ -49,14 +62,24 @@ export function readSettings(config: vscode.WorkspaceConfiguration): Settings {
   };
 }
 
+/**
+ * How the server is spawned. With `transport: stdio` vscode-languageclient
+ * appends `--stdio` to the arguments, as for every language server:
+ * `codemeld serve --stdio` (the server accepts it; stdio is also its default).
+ */
+export function serverExecutable(command: string, args: string[]): Executable {
+  return { command, args, transport: TransportKind.stdio, options: { env: { ...process.env, PYTHONUNBUFFERED: "1" } } };
+}
+
 export function createClient(
   command: string,
   args: string[],
   settings: Settings,
   output: vscode.OutputChannel,
   middleware: Middleware,
+  policy: RestartPolicy,
 ): LanguageClient {
-  const run = { command, args, transport: TransportKind.stdio };
+  const run = serverExecutable(command, args);
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -65,6 +88,19 @@ export function createClient(
     ],
     initializationOptions: initializationOptions(settings),
     outputChannel: output,
+    // A failed start is reported once by extension.ts, with buttons; the
+    // output channel is one click away and never forced open.
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    errorHandler: {
+      error: () => ({ action: ErrorAction.Continue, handled: true }),
+      closed: () => {
+        const decision = policy.closed(Date.now());
+        output.appendLine(`codemeld server exited: ${decision.reason}`);
+        return decision.restart
+          ? { action: CloseAction.Restart, handled: true }
+          : { action: CloseAction.DoNotRestart, message: decision.reason, handled: !decision.notify };
+      },
+    },
     middleware,
     // The server watches the disk itself (watchdog) too; these events are the
     // cheap path for changes made in VS Code's own explorer.

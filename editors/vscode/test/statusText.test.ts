@@ -39,6 +39,8 @@ test("counts are compact", () => {
 });
 
 test("statusReport lists every field", () => {
-  assert.equal(statusReport(ready).split("\n").length, 6);
+  assert.equal(statusReport(ready).split("\n").length, 7);
+  assert.match(statusReport({ ...ready, embeddings: "embedding" }), /semantic index: embedding; until it is ready/);
+  assert.match(statusReport({ ...ready, embeddings: "ready" }), /semantic index: ready/);
   assert.match(statusReport({ ...ready, indexDir: null }), /index: \(none\)/);
 });
