@@ -9,11 +9,13 @@ import { toRange } from "./vscodeLocations";
 export const VIEW_ID = "codemeldImpact";
 
 export class ImpactView implements vscode.TreeDataProvider<ImpactNode>, vscode.Disposable {
-  private rootUri?: string;
   private nodes: ImpactNode[] = [];
-  // Each report gets fresh tree item ids: VS Code keeps ids across refreshes,
-  // and a reused id of a node that moved makes it log "No tree item with id".
+  // Each report gets item ids no other report uses, and the view is told to
+  // refresh only once VS Code has loaded it: a refresh (debounced in the
+  // extension host) landing while VS Code still expands the nodes it just
+  // fetched made it log "No tree item with id '1/dependents' found".
   private generation = 0;
+  private loaded = false;
   private readonly changed = new vscode.EventEmitter<ImpactNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly view: vscode.TreeView<ImpactNode>;
@@ -23,13 +25,11 @@ export class ImpactView implements vscode.TreeDataProvider<ImpactNode>, vscode.D
   }
 
   async show(report: ImpactReport, rootUri: string | undefined): Promise<void> {
-    this.rootUri = rootUri;
     this.generation += 1;
     this.nodes = buildImpactTree(report, rootUri);
     this.tests.setReport(report, rootUri);
-    this.view.message = undefined;
     this.view.description = report.target.qualname;
-    this.changed.fire(undefined);
+    if (this.loaded) this.changed.fire(undefined); // else focusing it below loads this report
     // Enables the "Run affected tests" button in the view title.
     await vscode.commands.executeCommand("setContext", "codemeld.hasAffectedTests", this.tests.count > 0);
     await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
@@ -59,6 +59,7 @@ export class ImpactView implements vscode.TreeDataProvider<ImpactNode>, vscode.D
   }
 
   getChildren(node?: ImpactNode): ImpactNode[] {
+    if (!node && this.nodes.length) this.loaded = true;
     return node ? node.children : this.nodes;
   }
 

@@ -32,6 +32,17 @@ export function statusView(client: ClientState, status?: IndexStatus, progress?:
     case "starting":
       return { text: "$(sync~spin) codemeld", tooltip: "Starting the codemeld server" };
   }
+  // The graph is ready while the embeddings are still being built: every
+  // graph feature works, so say ready, and what is still running beside it.
+  if (progress && status?.state === "ready" && /embedding/i.test(progress.title ?? "")) {
+    const pct = progress.percentage !== undefined ? ` ${Math.round(progress.percentage)}%` : "";
+    const counts = `${status.files} files, ${status.symbols} symbols, ${status.references} references`;
+    return {
+      text: `$(check) codemeld ${formatCount(status.symbols)} $(sync~spin) embedding${pct}`,
+      tooltip: `Index ready: ${counts}\n${[progress.title, progress.message].filter(Boolean).join(": ")}` +
+        "\nUntil the semantic index is ready, Semantic search matches names and docstrings",
+    };
+  }
   // Progress arrives as $/progress while indexing; it is fresher than the last status poll.
   if (progress) {
     const pct = progress.percentage !== undefined ? ` ${Math.round(progress.percentage)}%` : "";
