@@ -16,7 +16,9 @@ Prerequisites come from `scripts/install_vscode_e2e.sh` (apt packages,
 code-server built from source, cached outside the repository). When they
 cannot be installed the test is skipped on a developer machine and fails
 in CI (CI=true). CODEMELD_E2E_VSIX=path tests a given .vsix instead of
-building one (how the old extension was shown to fail).
+building one, CODEMELD_E2E_SERVER=path a given server executable (how the
+extension and server of before the fix were shown to fail: the server never
+starts).
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def _wait_http(url: str, timeout: float) -> None:
 def test_extension_in_a_real_vscode(tmp_path, code_server, vsix):
     if not Path(CHROMIUM).exists():
         _unavailable(f"{CHROMIUM} not found (Debian package chromium)")
-    server = REPO / ".venv" / "bin" / "codemeld"
+    server = Path(os.environ.get("CODEMELD_E2E_SERVER") or REPO / ".venv" / "bin" / "codemeld")
     assert server.exists(), "run scripts/install.sh first: the extension starts .venv/bin/codemeld"
     entry = code_server / "node_modules" / "code-server" / "out" / "node" / "entry.js"
 
@@ -158,7 +160,8 @@ def test_extension_in_a_real_vscode(tmp_path, code_server, vsix):
         url = f"http://127.0.0.1:{port}/?folder={workspace}"
         _wait_http(f"http://127.0.0.1:{port}/healthz", 60)
         driver_env = {**env, "E2E_URL": url, "E2E_SHOTS": str(shots), "E2E_CHROMIUM": CHROMIUM,
-                      "E2E_PLAYWRIGHT": str(code_server / "node_modules" / "playwright-core")}
+                      "E2E_PLAYWRIGHT": str(code_server / "node_modules" / "playwright-core"),
+                      "E2E_MACHINE_SETTINGS": str(profile / "Machine" / "settings.json")}
         driver = subprocess.run(["node", str(DRIVER)], env=driver_env, capture_output=True, text=True, timeout=900)
         print(driver.stdout, file=sys.stderr)
         print(f"e2e wall time {time.monotonic() - began:.1f}s", file=sys.stderr)
@@ -168,6 +171,10 @@ def test_extension_in_a_real_vscode(tmp_path, code_server, vsix):
                              for p in logs if "exthost" in p.name or "codemeld" in p.name.lower())
             pytest.fail(f"VS Code e2e failed; screenshots in {shots}\n{driver.stdout[-6000:]}\n{driver.stderr[-3000:]}"
                         f"\n{host[-8000:]}")
+        # What the extension host logged along the way: no stale tree ids, no stopping a client that never ran.
+        host_log = "\n".join(p.read_text(errors="replace") for p in (profile / "logs").rglob("remoteexthost.log"))
+        for bad in ("No tree item with id", "can't be stopped"):
+            assert bad not in host_log, f"extension host logged {bad!r}:\n{host_log[-4000:]}"
     finally:
         os.killpg(server_proc.pid, 15)
         try:

@@ -61,6 +61,9 @@ async function start(): Promise<void> {
   statusBar.setClient(undefined, "starting");
   try {
     await next.start();
+    // start() can resolve although the server exited during initialize (the
+    // close handler chose not to restart it): only a running client counts.
+    if (!next.isRunning()) throw new Error("the server exited during startup (see the codemeld output channel)");
     policy.started();
     client = next;
     statusBar.setClient(client, "running");

@@ -13,6 +13,7 @@ import {
   Middleware,
   RevealOutputChannelOn,
   ServerOptions,
+  State,
   TransportKind,
 } from "vscode-languageclient/node";
 import { findServer, FindResult } from "./findServer";
@@ -71,6 +72,31 @@ export function serverExecutable(command: string, args: string[]): Executable {
   return { command, args, transport: TransportKind.stdio, options: { env: { ...process.env, PYTHONUNBUFFERED: "1" } } };
 }
 
+/**
+ * A LanguageClient whose stop() is quiet when there is nothing to stop.
+ * vscode-languageclient 9 calls stop() itself when initialize fails, while
+ * the client is still "starting"; that stop rejects with "Client is not
+ * running and can't be stopped", unhandled, into the extension host log.
+ */
+export class CodemeldClient extends LanguageClient {
+  /**
+   * Until the server is running, errors go to the output channel only:
+   * extension.ts reports a failed start once, with what to do about it
+   * (the library would add "couldn't create connection" and "initialization
+   * failed" toasts of its own for the same failure).
+   */
+  override error(message: string, data?: unknown, showNotification: boolean | "force" = "force"): void {
+    super.error(message, data, this.state === State.Running ? showNotification : false);
+  }
+
+  override stop(timeout?: number): Promise<void> {
+    return super.stop(timeout).catch((err: unknown) => {
+      if (this.state !== State.Running && /not running/i.test(String(err))) return;
+      throw err;
+    });
+  }
+}
+
 export function createClient(
   command: string,
   args: string[],
@@ -91,6 +117,9 @@ export function createClient(
     // A failed start is reported once by extension.ts, with buttons; the
     // output channel is one click away and never forced open.
     revealOutputChannelOn: RevealOutputChannelOn.Never,
+    // Without a handler the library shows the raw error ("Pending response
+    // rejected since connection got disposed") as a toast of its own.
+    initializationFailedHandler: () => false,
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue, handled: true }),
       closed: () => {
@@ -106,5 +135,5 @@ export function createClient(
     // cheap path for changes made in VS Code's own explorer.
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.py") },
   };
-  return new LanguageClient(CLIENT_ID, "codemeld", serverOptions, clientOptions);
+  return new CodemeldClient(CLIENT_ID, "codemeld", serverOptions, clientOptions);
 }

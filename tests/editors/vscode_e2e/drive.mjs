@@ -63,6 +63,7 @@ async function until(what, probe, timeoutMs = 30_000, intervalMs = 250) {
       last = await probe();
       if (last) return last;
     } catch (err) {
+      if (err && err.fatal) throw err;
       last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}; last: ${JSON.stringify(last)}`);
@@ -174,6 +175,8 @@ async function main() {
       await until(
         "the codemeld status bar item to show the ready index ($(check) codemeld <symbols>)",
         async () => {
+          const failed = (await notifications()).filter((n) => /codemeld/i.test(n) && /fail|crash|not found|couldn't/i.test(n));
+          if (failed.length) throw Object.assign(new Error(`the server did not start: ${JSON.stringify(failed)}`), { fatal: true });
           const item = page.locator("footer .statusbar-item", { has: page.locator(".codicon-check") }).filter({ hasText: /codemeld \d/ });
           return (await item.count()) > 0;
         },
@@ -321,6 +324,26 @@ async function main() {
       await searchOnce("format a price with currency"); // leave it open for the screenshot
       await page.keyboard.press("Enter");
       await until("the search result opened on its name", async () => (await activeTab()) === "utils.py" && /^Ln 6, Col 17 \(12 selected\)/.test(await cursorText()));
+    });
+
+    await step("failed-start-reported-once", async () => {
+      // A server that cannot start: one notification with what to do, the
+      // status bar says so, nothing retries. Its "Open Settings" opens the
+      // Remote settings (code-server is a remote window), on serverPath.
+      await page.keyboard.press("Escape");
+      const settings = JSON.parse(fs.readFileSync(process.env.E2E_MACHINE_SETTINGS, "utf8"));
+      fs.writeFileSync(process.env.E2E_MACHINE_SETTINGS, JSON.stringify({ ...settings, "codemeld.serverPath": "/bin/false" }));
+      const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "failed to start" });
+      await toast.waitFor({ state: "visible", timeout: 30_000 });
+      await until("the status bar error icon", async () => (await page.locator("footer .statusbar-item .codicon-error").count()) > 0);
+      await page.waitForTimeout(3000); // time for any retry or second toast to show up
+      const codemeld = (await page.locator(".notifications-toasts .notification-toast").allInnerTexts()).filter((t) => /codemeld/i.test(t));
+      if (codemeld.length !== 1) throw new Error(`expected one codemeld notification: ${JSON.stringify(codemeld)}`);
+      await toast.getByRole("button", { name: "Open Settings" }).click();
+      const editor = page.locator(".settings-editor");
+      await editor.waitFor({ state: "visible" });
+      await until("the Remote settings tab", async () => /remote/i.test(await editor.locator(".settings-tabs-widget .action-label.checked").innerText()));
+      await until("codemeld.serverPath in the settings editor", async () => /Server Path/.test(await editor.locator(".settings-tree-container").innerText()));
     });
   } finally {
     console.log(`total ${((Date.now() - started) / 1000).toFixed(1)}s, screenshots in ${SHOTS}`);
