@@ -99,3 +99,29 @@ def test_text_search_filters_and_empty_queries(tmp_path):
     assert text_search(graph, "the a of", 5) == []
     assert [h.symbol.kind for h in text_search(graph, "price", 10, kind="class")] == ["class"]
     assert {h.symbol.path for h in text_search(graph, "price", 10, path_glob="tests/*")} == {"tests/test_utils.py"}
+
+
+def test_code_lenses_skip_dunders_and_tests(tmp_path):
+    from indexer.navigation import reference_counts
+
+    _, graph = build(tmp_path, {
+        "m.py": '''
+            class Money:
+                def __init__(self, cents):
+                    self.cents = cents
+
+                def __eq__(self, other):
+                    return self.cents == other.cents
+
+                def euros(self):
+                    return self.cents / 100
+            ''',
+        "tests/test_m.py": '''
+            from m import Money
+
+            def test_euros():
+                assert Money(100).euros() == 1
+            ''',
+    })
+    assert [s.qualname for s, _ in reference_counts(graph, "m.py")] == ["m.Money", "m.Money.euros"]
+    assert reference_counts(graph, "tests/test_m.py") == []
