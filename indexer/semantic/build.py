@@ -32,7 +32,7 @@ Cancel = Callable[[], bool]
 _BATCH_CHUNKS = 2048  # chunks per embed+write round: one commit each; big rounds sort by length better
 # Texts per model call inside a round: progress moves every second or two on
 # a laptop CPU instead of once per round (minutes on a big first run).
-_PROGRESS_TEXTS = 128
+_PROGRESS_TEXTS = 64
 
 
 @dataclass(frozen=True, slots=True)

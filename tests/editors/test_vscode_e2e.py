@@ -23,6 +23,7 @@ starts).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -108,6 +109,11 @@ def test_extension_in_a_real_vscode(tmp_path, code_server, vsix):
     profile, extensions = run / "user-data", run / "extensions"
     workspace = run / "shop"
     shutil.copytree(SHOP, workspace)
+    # A few hundred more symbols to embed (the standard library's argparse),
+    # so "search while the embeddings are built" has seconds to happen in
+    # even on a fast machine. Nothing asserted below is about this file.
+    (workspace / "vendor").mkdir()
+    shutil.copy(Path(argparse.__file__), workspace / "vendor" / "argparse.py")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VSCODE_", "CODE_SERVER"))}
     env.update({
         "HOME": str(run / "home"),

@@ -310,9 +310,12 @@ async function main() {
     });
 
     await step("search-after-embedding", async () => {
+      // Meanwhile the status bar shows the index ready, and the embedding moving.
+      const seen = new Set();
       const after = await until(
         "semantic results once embedding is done",
         async () => {
+          (await statusBarText()).filter((t) => /codemeld/.test(t)).forEach((t) => seen.add(t));
           const r = await searchOnce("format a price with currency");
           await page.keyboard.press("Escape");
           return !r.title && !r.texts.some((t) => t.includes("text match")) ? r : false;
@@ -321,6 +324,9 @@ async function main() {
         3000,
       );
       if (!after.texts[0].includes("format_price")) throw new Error(`top semantic result: ${after.texts[0]}`);
+      console.log(`status bar while embedding: ${JSON.stringify([...seen])}`);
+      const percents = new Set([...seen].map((t) => /^codemeld [\d.k]+ embedding (\d+)%$/.exec(t.replace(/\s+/g, " "))?.[1]).filter(Boolean));
+      if (percents.size < 2) throw new Error(`the status bar did not show the embedding moving: ${JSON.stringify([...seen])}`);
       await searchOnce("format a price with currency"); // leave it open for the screenshot
       await page.keyboard.press("Enter");
       await until("the search result opened on its name", async () => (await activeTab()) === "utils.py" && /^Ln 6, Col 17 \(12 selected\)/.test(await cursorText()));
