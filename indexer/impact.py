@@ -506,7 +506,8 @@ class ImpactSummary:
 
     def text(self) -> str:
         more = "+" if self.truncated else ""
-        return (f"{self.dependents}{more} dependent{'s' * (self.dependents != 1)} in {self.files} file"
+        # Cut short, every count is a lower bound: the files too.
+        return (f"{self.dependents}{more} dependent{'s' * (self.dependents != 1)} in {self.files}{more} file"
                 f"{'s' * (self.files != 1)} · {self.tests}{more} test{'s' * (self.tests != 1)}")
 
 

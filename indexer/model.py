@@ -81,6 +81,8 @@ class Symbol:
             "kind": self.kind,
             "path": self.path,
             "range": self.range.to_json(),
+            # The name: where editors put the selection (the range is the whole body).
+            "selectionRange": self.selection_range.to_json(),
         }
         if root_uri is not None:
             out["uri"] = root_uri.rstrip("/") + "/" + self.path

@@ -244,9 +244,17 @@ def subtypes(graph: Graph, qualname: str) -> list[Symbol]:
 # -- code lens ---------------------------------------------------------------------
 
 
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
 def reference_counts(graph: Graph, path: str, min_confidence: float = 0.0) -> list[tuple[Symbol, int]]:
-    """(definition, number of references) for each class/function/method in a file."""
-    symbols = [s for s in graph.symbols_in_file(path) if s.kind in CALLABLE_KINDS]
+    """(definition, number of references) for each class/function/method in
+    a file that is worth a code lens: not dunders (`__eq__`, `__repr__`:
+    called by the language, "0 references" on every class is noise) and not
+    tests (pytest calls them; nothing else does)."""
+    symbols = [s for s in graph.symbols_in_file(path)
+               if s.kind in CALLABLE_KINDS and not s.is_test and not _is_dunder(s.name)]
     if not symbols:
         return []
     counts: dict[str, int] = {}

@@ -350,6 +350,20 @@ class Graph:
 
     # -- status ---------------------------------------------------------------
 
+    def symbols_with_words(self, words: list[str], kinds: tuple[str, ...], cap: int = 5000) -> list[Symbol]:
+        """Symbols of `kinds` whose qualified name or docstring contains one
+        of `words` (ASCII case-insensitive substrings): the candidates of
+        full-text search while no vector store exists yet."""
+        words = [w for w in words if w.isalnum()][:12]
+        if not words or not kinds:
+            return []
+        match = " OR ".join("s.qualname LIKE ? OR s.docstring LIKE ?" for _ in words)
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f" WHERE s.kind IN ({','.join('?' * len(kinds))}) AND ({match}) LIMIT ?",
+            (*kinds, *(f"%{w}%" for w in words for _ in (0, 1)), cap))
+        return [symbol_from_row(row) for row in rows]
+
     def stats(self) -> IndexStats:
         conn = self.conn
         files = conn.execute("SELECT count(*) FROM files").fetchone()[0]

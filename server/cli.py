@@ -459,10 +459,13 @@ def search(
 
 @app.command()
 def serve(
+    stdio: Annotated[bool, typer.Option("--stdio", help="Speak LSP on stdin/stdout (the default; language clients pass it).")] = False,
     tcp: Annotated[Optional[str], typer.Option("--tcp", help="Listen on HOST:PORT instead of stdio.")] = None,
     log_file: Annotated[Optional[Path], typer.Option("--log-file", help="Log here instead of stderr.")] = None,
 ) -> None:
     """Run the language server (LSP on stdio by default; logs never go to stdout)."""
+    if stdio and tcp:
+        raise CliError("--stdio and --tcp exclude each other: pick one transport")
     from server.app import serve as run_server  # pygls loads only for this command
 
     code = run_server(tcp, log_file)

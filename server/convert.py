@@ -14,6 +14,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from indexer.model import Range, Reference, Symbol
+from indexer.hover_text import render_hover
 from indexer.navigation import Call, Highlight, HoverInfo
 
 SHOW_REFERENCES = "codemeld.showReferences"
@@ -111,20 +112,8 @@ def reference_locations(root: Path, refs: list[Reference]) -> list[types.Locatio
 def hover(info: HoverInfo | None, explanation: str = "") -> types.Hover | None:
     if info is None:
         return None
-    sym = info.symbol
-    header = sym.signature or f"{sym.kind} {sym.name}"
-    parts = [explanation] if explanation else []
-    parts.append(f"```python\n{header}\n```")
-    if sym.docstring:
-        parts.append(sym.docstring.strip())
-    plural = "" if info.references == 1 else "s"
-    files = "" if info.files == 1 else "s"
-    parts.append(f"{sym.kind} `{sym.qualname}` · defined in `{sym.path}:{sym.selection_range.start.line + 1}`"
-                 f" · {info.references} reference{plural} in {info.files} file{files}")
-    if info.impact:
-        parts.append(f"Impact: {info.impact}")
-    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)),
-                       range=None)
+    text = render_hover(info.symbol, info.references, info.files, info.impact, explanation)
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=None)
 
 
 def document_symbols(symbols: list[Symbol]) -> list[types.DocumentSymbol]:
@@ -259,9 +248,10 @@ def symbol_json(root: Path, sym: Symbol) -> dict:
     return sym.to_json() | {"uri": path_uri(root, sym.path)}
 
 
-def search_results(root: Path, hits) -> list[dict]:
-    """`indexer.semantic.search.SearchHit`s -> `[{symbol, score, snippet}]`."""
-    return [{"symbol": symbol_json(root, h.symbol), "score": round(h.score, 6), "snippet": h.snippet} for h in hits]
+def search_results(root: Path, hits, source: str = "semantic") -> list[dict]:
+    """`SearchHit`s (semantic) or `TextHit`s (text) -> `[{symbol, score, snippet, source}]`."""
+    return [{"symbol": symbol_json(root, h.symbol), "score": round(h.score, 6), "snippet": h.snippet,
+             "source": source} for h in hits]
 
 
 def explanation(result) -> dict | None:

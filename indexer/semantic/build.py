@@ -32,6 +32,9 @@ Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
 _BATCH_CHUNKS = 2048  # chunks per embed+write round: one commit each; big rounds sort by length better
+# Texts per model call inside a round: progress moves every second or two on
+# a laptop CPU instead of once per round (minutes on a big first run).
+_PROGRESS_TEXTS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +94,12 @@ def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, 
         pending.append((path, embedded_sha, chunks))
         pending_chunks += len(chunks)
         if pending_chunks >= _BATCH_CHUNKS:
-            done += _write_batch(store, embedder, pending, stats)
+            done += _write_batch(store, embedder, pending, stats, _reporter(progress, done, total, pending))
             pending, pending_chunks = [], 0
             if progress is not None:
                 progress(min(done, total), total, f"Embedding {min(done, total)}/{total} symbols")
     if pending and not (cancel is not None and cancel()):
-        done += _write_batch(store, embedder, pending, stats)
+        done += _write_batch(store, embedder, pending, stats, _reporter(progress, done, total, pending))
     if progress is not None and total:
         progress(total, total, f"Embedding {total}/{total} symbols")
     wrote = stats["files"] or removed
@@ -168,8 +171,36 @@ def _disk_symbols(graph: Graph, path: str, source: bytes) -> list | None:
     return out
 
 
+def _reporter(progress: Progress | None, done: int, total: int,
+              files: list[tuple[str, str, list[Chunk]]]) -> Callable[[float], None] | None:
+    """Progress inside one round: `fraction` of its texts embedded, counted
+    as that fraction of the round's symbols."""
+    if progress is None or not total:
+        return None
+    symbols = len({(c.path, c.start_line, c.qualname) for _, _, file in files for c in file})
+
+    def report(fraction: float) -> None:
+        now = min(done + int(symbols * fraction), total)
+        progress(now, total, f"Embedding {now}/{total} symbols")
+    return report
+
+
+def _encode(embedder: Embedder, texts: list[str], on_progress: Callable[[float], None] | None) -> list:
+    if on_progress is None or len(texts) <= _PROGRESS_TEXTS:
+        return list(embedder.encode(texts))
+    # Sorted by length first, so each slice pads little (what one big call would do).
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors: list = [None] * len(texts)
+    for start in range(0, len(order), _PROGRESS_TEXTS):
+        part = order[start:start + _PROGRESS_TEXTS]
+        for i, vector in zip(part, embedder.encode([texts[i] for i in part])):
+            vectors[i] = vector
+        on_progress(min(1.0, (start + len(part)) / len(texts)))
+    return vectors
+
+
 def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, str, list[Chunk]]],
-                 stats: dict) -> int:
+                 stats: dict, on_progress: Callable[[float], None] | None = None) -> int:
     chunks = [c for _, _, file in files for c in file]
     known = store.vectors_of_files([path for path, _, _ in files])
     missing: dict[str, str] = {}  # text_hash -> text, each distinct text embedded once
@@ -179,7 +210,7 @@ def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, 
             missing.setdefault(key, chunk.text)
     if missing:
         began = time.perf_counter()
-        vectors = embedder.encode(list(missing.values()))
+        vectors = _encode(embedder, list(missing.values()), on_progress)
         stats["embed_seconds"] += time.perf_counter() - began
         known.update(zip(missing, vectors))
     dim = store.dim

@@ -1,5 +1,6 @@
-"""textDocument/hover: a short explanation, then signature, docstring, where
-defined, how widely used, and a one-line impact summary."""
+"""textDocument/hover: signature, a model's one-line explanation when one is
+cached, the docstring as markdown, where defined and one line of counts
+(`indexer.hover_text.render_hover`)."""
 
 from lsprotocol import types
 
@@ -16,7 +17,7 @@ def _hover(graph, path, line, character, min_confidence, model):
     explanation = ""
     if info.references <= navigation.HOVER_DETAIL_LIMIT:  # keep hovers on hugely used names fast
         try:
-            explanation = hover_line(graph, path, line, character, model)
+            explanation = hover_line(graph, path, line, character, model, brief=True)
         except Exception:  # an explanation is a bonus: never lose the hover over it
             explanation = ""
     return info, explanation

@@ -3,10 +3,13 @@
 Params: `{query, limit?, kind?, path?}` finds code by what it does;
 `{similarTo: {textDocument, position}, limit?}` finds code like the symbol
 at a position. Result: `[{symbol: Symbol, score, snippet}]`, best first
-(DESIGN.md "Contracts"). The first search of a session waits for the
-folder's first embedding run (the model loads in the background after the
-graph is built); when the semantic index is off or cannot work, the
-request fails with a message that says why.
+(DESIGN.md "Contracts"), each with `source`: "semantic", or "text" while
+the folder's first embedding run is still going (the model loads in the
+background after the graph is built): then the graph answers at once from
+names, qualified names and docstrings (`indexer.text_search`). `similarTo`
+waits for the first run. When the semantic index is off or cannot work,
+the request fails with a message that says why; that expected failure is
+logged as one line, not as an error with a traceback.
 
 Also here: the embedding service's lifecycle (`start`, `attach`, `detach`;
 see `server/semantic.py`) and the phrase fallback of workspace/symbol.
@@ -117,22 +120,47 @@ async def _ready(ls, folder):
     return await in_daemon_thread(service.wait_first_run, folder)
 
 
+def _now_state(ls, folder):
+    """The folder's semantic state when it can answer now; None while its
+    first embedding is still being built (then the graph answers, by text).
+    Raises SemanticUnavailable when semantic search is off or cannot work."""
+    from server.semantic import UNAVAILABLE
+
+    service = ls.session.semantic
+    if service is None:
+        raise SemanticUnavailable("semantic search is switched off (initialization option embeddings: false)")
+    state = service.state_of(folder)
+    if state is None:
+        raise SemanticUnavailable("semantic search is off for this folder")
+    if state.state == UNAVAILABLE:
+        raise SemanticUnavailable(state.error or "the semantic index is unavailable")
+    return state if state.first_done.is_set() else None
+
+
 async def search(ls, query: str, limit: int = DEFAULT_LIMIT, kind=None, path_glob: str | None = None) -> list[dict]:
-    """Every folder's hits, merged by score."""
+    """Every folder's hits, merged by score. A folder whose embeddings are
+    still being built answers at once from names, qualified names and
+    docstrings; its hits say `"source": "text"`."""
+    from indexer.text_search import text_search
+
     found, errors = [], []
     for folder in list(ls.session.folders):
         try:
-            state = await _ready(ls, folder)
+            state = _now_state(ls, folder)
         except SemanticUnavailable as exc:
             errors.append(str(exc))
             continue
-        answer = await ls.session.run(folder, _search, state, query, limit, kind, path_glob)
+        if state is None:
+            answer, source = await ls.session.run(folder, text_search, query, limit, kind, path_glob), "text"
+        else:
+            answer, source = await ls.session.run(folder, _search, state, query, limit, kind, path_glob), "semantic"
         if answer is not None:
-            found.extend((hit.score, answer.root, hit) for hit in answer.value)
+            found.extend((hit.score, answer.root, hit, source) for hit in answer.value)
     if errors and not found and len(errors) == len(ls.session.folders):
         raise SearchUnavailable(f"codemeld: {errors[0]}")
     found.sort(key=lambda t: -t[0])
-    return [result for _, root, hit in found[:limit] for result in convert.search_results(root, [hit])]
+    return [result for _, root, hit, source in found[:limit]
+            for result in convert.search_results(root, [hit], source)]
 
 
 async def similar(ls, uri: str, line: int, character: int, limit: int = DEFAULT_LIMIT, kind=None,
@@ -203,7 +231,21 @@ async def answer(ls, params) -> list[dict]:
     return await search(ls, query, limit, kind, path_glob)
 
 
+class _ExpectedFailures(logging.Filter):
+    """pygls logs every failed request with a traceback at ERROR; a search
+    refused because the semantic index is off is an expected answer."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, SearchUnavailable):
+            log.info("search refused: %s", exc)
+            return False
+        return True
+
+
 def register(server) -> None:
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_ExpectedFailures())
+
     @server.feature(SEARCH)
     async def search_request(ls, params=None) -> list[dict]:
         return await answer(ls, params)

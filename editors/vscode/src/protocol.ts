@@ -35,7 +35,8 @@ export interface SymbolInfo {
   kind: string;
   uri?: string; // absent when the server did not know the folder's URI; then path is relative to the root
   path: string;
-  range: Range;
+  range: Range; // the whole definition
+  selectionRange?: Range; // its name: where an editor puts the selection
 }
 
 export interface Dependent {
@@ -82,6 +83,9 @@ export interface SearchResult {
   symbol: SymbolInfo;
   score: number;
   snippet?: string;
+  // "semantic" (embeddings + full text), or "text": names, qualified names and
+  // docstrings only, while the semantic index is still being built.
+  source?: "semantic" | "text";
 }
 
 export interface IndexStatus {
@@ -91,6 +95,8 @@ export interface IndexStatus {
   references: number;
   pending: number;
   indexDir: string | null;
+  // The semantic index: "off" | "waiting" | "loading model" | "embedding" | "ready" | "unavailable".
+  embeddings?: string;
 }
 
 /** A place to open: what a tree item or a quick pick item jumps to. */
