@@ -576,8 +576,8 @@ class _Extractor:
     def bind_variable(self, node: ts.Node, name: str, scope: int) -> int | None:
         """First binding of a name in a scope defines a variable symbol."""
         names = self.scopes[scope].names
-        if name in names:
-            return None
+        if not name or name in names:
+            return None  # (a zero-width identifier the parser invented to recover from an error binds nothing)
         scope_kind = self.scopes[scope].kind
         if scope_kind in ("lambda", "comprehension"):
             names[name] = ("local",)
