@@ -144,21 +144,22 @@ def _load_file(graph: Graph, path: str, sha: str) -> tuple[str, list[Chunk]] | N
 
 
 def _disk_symbols(graph: Graph, path: str, source: bytes) -> list | None:
+    from indexer import languages
     from indexer.index import _symbol_rows
-    from indexer.languages.python.extract import extract, normalize_source
     from indexer.model import Range, Symbol
 
     row = graph.conn.execute("SELECT module, is_package FROM files WHERE path=?", (path,)).fetchone()
-    if row is None:
+    support = languages.support_for_path(path)
+    if row is None or support is None:
         return None
     try:
-        facts = extract(normalize_source(source), path, row[0], bool(row[1]))
+        facts = support.extract(support.normalize_source(source), path, row[0], bool(row[1]))
     except Exception:  # the extractor never raises on bad input; a bug must not stop embedding
         log.exception("extracting %s for embedding failed", path)
         return None
     out = []
     for (name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec, signature, docstring, parent, is_test,
-         _member, flags, decorators, _params, _body_hash, body_line) in _symbol_rows(facts):
+         _member, flags, decorators, _params, _body_hash, body_line) in _symbol_rows(support, facts):
         out.append(Symbol(id=0, name=name, qualname=qualname, kind=kind, path=path,
                           range=Range.of(sl, sc, el, ec), selection_range=Range.of(nsl, nsc, nel, nec),
                           signature=signature or "", docstring=docstring or "", parent=parent,

@@ -18,6 +18,7 @@ import tree_sitter as ts
 import tree_sitter_python as tsp
 
 from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
+from indexer.languages.python.facts import PythonFacts
 from indexer.text import utf16_of_utf8
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -909,10 +910,9 @@ class _Extractor:
             scopes=self.scopes,
             refs=self.refs,
             imports=self.imports,
-            star_imports=self.star_imports,
-            all_names=_dunder_all(root),
             errors=_syntax_errors(root) if root.has_error else [],
             line_count=root.end_point[0] + 1,
+            extra=PythonFacts(self.star_imports, _dunder_all(root)),
         )
 
     def infer_return(self, value: ts.Node, scope: int) -> None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from indexer.languages.base import FileFacts
+from indexer.languages.python.facts import python_facts
 from indexer.languages.python.summary import ModuleSummary, SymInfo, summarize, symbol_infos
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -517,7 +518,7 @@ class Resolver:
             return (found, "import") if found is not None else (None, "unresolved")
         if name in BUILTIN_NAMES:
             return (("external", f"builtins.{name}"), "builtin")
-        for level, star in f.facts.star_imports:
+        for level, star in python_facts(f.facts).star_imports:
             target = self.import_target(level, star, summary)
             star_summary = self.p.module(target)
             if star_summary is None or name not in star_summary.exports():

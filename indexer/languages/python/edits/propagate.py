@@ -18,7 +18,7 @@ from indexer.explain.redact import MARKER
 from indexer.languages.python.extract import extract, normalize_source, parser
 from indexer.model import Range
 from indexer.query import Graph
-from indexer.rename import TextEdit
+from indexer.languages.python.edits.rename import TextEdit
 from indexer.text import utf16_len
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from indexer.languages.python.extract import _Columns, normalize_source, parser
 from indexer.languages.python.modules import module_name, source_roots
 from indexer.model import Range
 from indexer.query import Graph
-from indexer.rename import TextEdit
+from indexer.languages.python.edits.rename import TextEdit
 
 
 def module_of_path(graph: Graph, rel_path: str) -> str:
