@@ -502,12 +502,19 @@ class ImpactSummary:
     dependents: int
     files: int
     tests: int
-    truncated: bool
+    truncated: bool = False
 
     def text(self) -> str:
+        """The code lens: `3 dependents in 2 files · 1 test` ('+' when cut short)."""
         more = "+" if self.truncated else ""
         return (f"{self.dependents}{more} dependent{'s' * (self.dependents != 1)} in {self.files} file"
                 f"{'s' * (self.files != 1)} · {self.tests}{more} test{'s' * (self.tests != 1)}")
+
+    def sentence(self) -> str:
+        """Inside an explanation: `3 dependents in 2 files (1 test)`."""
+        more = "+" if self.truncated else ""
+        return (f"{self.dependents}{more} dependent{'s' if self.dependents != 1 else ''} in {self.files}"
+                f" file{'s' if self.files != 1 else ''} ({self.tests} test{'s' if self.tests != 1 else ''})")
 
 
 SUMMARY_DEPTH = 3

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from indexer.model import Range, Reference, Symbol
 from indexer.impact import direct_summary
 from indexer.query import REF_COLUMNS, SYMBOL_COLUMNS, Graph, reference_from_row, symbol_from_row
+# CALL_KINDS (re-exported): a call, a decorator applied, a fixture pytest
+# calls for each test that names it.
+from indexer.vocab import CALL_KINDS  # noqa: F401
 
-# Reference kinds that mean "runs that code": a decorator is applied (called)
-# and pytest calls a fixture for each test that names it.
-CALL_KINDS = ("call", "decorator", "fixture")
 # Definitions worth a code lens / a place in call hierarchies.
 CALLABLE_KINDS = ("class", "function", "method")
 

@@ -340,6 +340,87 @@ class Graph:
             (*kinds, limit))
         return rows.fetchall()
 
+    # -- typed questions the engine's modules ask (no SQL outside the store
+    # and this module) ---------------------------------------------------
+
+    def module_of(self, path: str) -> tuple[str, bool] | None:
+        """(module, is_package) of an indexed file, None when not indexed."""
+        row = self.conn.execute("SELECT module, is_package FROM files WHERE path = ?", (path,)).fetchone()
+        return (row[0], bool(row[1])) if row is not None else None
+
+    def file_shas(self) -> dict[str, str]:
+        """path -> sha256 of every indexed file."""
+        return dict(self.conn.execute("SELECT path, sha256 FROM files"))
+
+    def files_using_module(self, module: str) -> list[str]:
+        """Files with a resolved use of the module or of a name in it, sorted."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT f.path FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE r.target = ? OR r.target LIKE ?", (module, module + ".%"))
+        return sorted(p for (p,) in rows)
+
+    def count_symbols_in(self, paths: list[str], kinds) -> int:
+        """How many symbols of `kinds` the files at `paths` define."""
+        kinds = tuple(kinds)
+        marks = ",".join("?" * len(kinds))
+        total = 0
+        for start in range(0, len(paths), 400):
+            group = paths[start:start + 400]
+            total += self.conn.execute(
+                f"SELECT count(*) FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.kind IN ({marks})"
+                f" AND f.path IN ({','.join('?' * len(group))})", (*kinds, *group)).fetchone()[0]
+        return total
+
+    def subclass_count(self, qualname: str) -> int:
+        """Distinct classes that inherit from `qualname` directly."""
+        return self.conn.execute(
+            "SELECT count(DISTINCT enclosing) FROM refs WHERE target = ? AND kind = 'inherit'",
+            (qualname,)).fetchone()[0]
+
+    def callers_summary(self, qualname: str, kinds) -> list[tuple[str, int, float, int]]:
+        """(enclosing qualname, file id, best confidence, is a test) per
+        distinct caller of `qualname` through references of `kinds`."""
+        kinds = tuple(kinds)
+        marks = ",".join("?" * len(kinds))
+        return self.conn.execute(
+            "SELECT r.enclosing, r.file_id, MAX(r.confidence), MAX(s.is_test) FROM refs r"
+            " LEFT JOIN symbols s ON s.qualname = r.enclosing"
+            f" WHERE r.target = ? AND r.kind IN ({marks}) GROUP BY r.enclosing", (qualname, *kinds)).fetchall()
+
+    def definitions_in_file(self, path: str, kinds) -> list[tuple]:
+        """(qualname, name, kind, parent, params JSON, signature, flags) of the
+        symbols of `kinds` a file defines, in definition order."""
+        kinds = tuple(kinds)
+        return self.conn.execute(
+            "SELECT s.qualname, s.name, s.kind, s.parent, s.params, s.signature, s.flags FROM symbols s"
+            f" JOIN files f ON f.id = s.file_id WHERE f.path = ? AND s.kind IN ({','.join('?' * len(kinds))})"
+            " ORDER BY s.id", (path, *kinds)).fetchall()
+
+    def base_targets(self, class_qualname: str) -> list[str]:
+        """What the bases of a class resolved to (distinct)."""
+        return [t for (t,) in self.conn.execute(
+            "SELECT DISTINCT target FROM refs WHERE enclosing = ? AND kind = 'inherit' AND target IS NOT NULL",
+            (class_qualname,))]
+
+    def inherited_member_uses(self, base: str, class_qualname: str, hows) -> list[tuple]:
+        """(path, sl, sc, el, ec, target) of uses, inside a class and its
+        members, of members of `base` resolved by one of `hows`."""
+        hows = tuple(hows)
+        return self.conn.execute(
+            "SELECT f.path, r.sl, r.sc, r.el, r.ec, r.target FROM refs r JOIN files f ON f.id = r.file_id"
+            f" WHERE r.target LIKE ? AND r.how IN ({','.join('?' * len(hows))})"
+            " AND (r.enclosing = ? OR r.enclosing LIKE ?)",
+            (base + ".%", *hows, class_qualname, class_qualname + ".%")).fetchall()
+
+    def reference_counts(self, qualnames) -> dict[str, int]:
+        """target -> how many references name it, for the given targets."""
+        names = list(qualnames)
+        if not names:
+            return {}
+        marks = ",".join("?" * len(names))
+        return dict(self.conn.execute(
+            f"SELECT target, count(*) FROM refs WHERE target IN ({marks}) GROUP BY target", names).fetchall())
+
     def indexed_paths(self) -> list[str]:
         return [p for (p,) in self.conn.execute("SELECT path FROM files ORDER BY path")]
 

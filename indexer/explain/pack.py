@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from indexer.explain.privacy import PrivacyPolicy
+from indexer.impact import ImpactSummary
 from indexer.model import Symbol
 from indexer.query import Graph
+from indexer.vocab import CALL_KINDS  # noqa: F401  (one definition, re-exported)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BUDGET = 2000  # tokens: room for a useful prompt on small local models
-CALL_KINDS = ("call", "decorator")
 _CODE_KINDS = ("function", "method", "class")
 _WEAK_CONFIDENCE = 0.5  # below this a caller was only matched by name
 _MAX_TEST_LINES = 40
@@ -143,19 +144,6 @@ class Similar:
     snippet: str
 
 
-@dataclass(frozen=True, slots=True)
-class ImpactSummary:
-    dependents: int
-    files: int
-    tests: int
-    truncated: bool = False
-
-    def text(self) -> str:
-        more = "+" if self.truncated else ""
-        return (f"{self.dependents}{more} dependent{'s' if self.dependents != 1 else ''} in {self.files}"
-                f" file{'s' if self.files != 1 else ''} ({self.tests} test{'s' if self.tests != 1 else ''})")
-
-
 @dataclass
 class ContextPack:
     target: Card
@@ -211,7 +199,7 @@ class ContextPack:
         for sim in self.similar:
             put("similar", sim.qualname, sim.snippet)
         if self.impact is not None:
-            put("impact", self.impact.text())
+            put("impact", self.impact.sentence())
         return digest.hexdigest()
 
     def summary(self) -> dict:
@@ -229,7 +217,7 @@ class ContextPack:
             "subclasses": [c.qualname for c in self.subclasses],
             "tests": [t.id for t in self.tests],
             "similar": [s.qualname for s in self.similar],
-            "impact": self.impact.text() if self.impact else None,
+            "impact": self.impact.sentence() if self.impact else None,
             "dropped": list(self.dropped),
             "withheld": dict(self.withheld),
         }
@@ -606,7 +594,7 @@ def _fit(pack: ContextPack, options: PackOptions, body: list[str], module_symbol
     # Fixed text around the items (the source fence, closing notes) is paid up front.
     used = count(render_card(pack.target, "Symbol to explain")) + count(_FIXED_OVERHEAD)
     if pack.impact is not None:
-        used += count(f"Impact: changing it affects {pack.impact.text()}.") + 1
+        used += count(f"Impact: changing it affects {pack.impact.sentence()}.") + 1
     dropped: list[str] = []
     opened: set[str] = set()
 
@@ -752,7 +740,7 @@ def render_pack(pack: ContextPack) -> str:
     if pack.similar:
         parts.append("Similar code elsewhere:\n" + "\n".join(render_similar(s) for s in pack.similar))
     if pack.impact is not None:
-        parts.append(f"Impact: changing it affects {pack.impact.text()}.")
+        parts.append(f"Impact: changing it affects {pack.impact.sentence()}.")
     if pack.withheld:
         parts.append(f"(Text from {len(pack.withheld)} private file(s) was withheld.)")
     if pack.dropped:

@@ -22,12 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Engine modules that still run SQL themselves instead of asking the store or
 # the graph (issue 13: "a sealed graph"). Shrink, never grow.
-KNOWN_ENGINE_SQL = {
-    "indexer/languages/python/edits/breaking.py", "indexer/explain/pack.py", "indexer/explain/service.py",
-    "indexer/impact.py", "indexer/languages/python/edits/moves.py", "indexer/navigation.py",
-    "indexer/languages/python/edits/propagate.py", "indexer/languages/python/edits/ripple.py",
-    "indexer/semantic/build.py", "indexer/semantic/search.py",
-}
+KNOWN_ENGINE_SQL = {"indexer/explain/pack.py", "indexer/impact.py", "indexer/navigation.py"}
 # Engine modules outside indexer/languages/ that import the Python plugin
 # directly instead of going through the language registry.
 KNOWN_DIRECT_LANGUAGE_IMPORTS: set[str] = set()

@@ -10,9 +10,11 @@ from indexer.languages.python.extract import extract, normalize_source
 from indexer.languages.python.provider import MemoryProvider, StoreProvider
 from indexer.languages.python.resolve import Resolver, absolute_module
 from indexer.languages.python.summary import MEMBER_KINDS, summarize
+from indexer.vocab import How, SymbolKind
 
 # Edges whose meaning may change when an unrelated file does.
-WEAK_HOWS = ("name-match", "unresolved", "external", "mro", "annotation", "constructor", "return-type")
+WEAK_HOWS = (How.NAME_MATCH, How.UNRESOLVED, How.EXTERNAL, How.MRO, How.ANNOTATION, How.CONSTRUCTOR,
+             How.RETURN_TYPE)
 
 
 class PythonSupport:
@@ -66,7 +68,8 @@ class PythonSupport:
         return removed, names
 
     def is_member(self, parent_kind: str, kind: str) -> bool:
-        return parent_kind == "class" and kind in MEMBER_KINDS | {"variable", "constant", "class"}
+        return parent_kind == SymbolKind.CLASS and kind in MEMBER_KINDS | {
+            SymbolKind.VARIABLE, SymbolKind.CONSTANT, SymbolKind.CLASS}
 
     def resolver(self, store, summaries: Iterable | None) -> Resolver:
         if summaries is not None:

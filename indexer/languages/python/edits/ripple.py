@@ -112,7 +112,7 @@ def rebuild_call(arguments: ts.Node, old: tuple, new: tuple) -> str | None:
 
 def _local_calls(graph: Graph, path: str, source: bytes) -> list[Reference]:
     """Calls by plain name in a buffer, with the buffer's own positions."""
-    row = graph.conn.execute("SELECT module, is_package FROM files WHERE path = ?", (path,)).fetchone()
+    row = graph.module_of(path)
     if row is None:
         return []
     facts = extract(normalize_source(source), path, row[0], bool(row[1]))
