@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 import tree_sitter as ts
 
-from indexer.languages.python.extract import _Columns, normalize_source, parser
+from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.languages.python.modules import module_name, source_roots
 from indexer.model import Range
 from indexer.query import Graph

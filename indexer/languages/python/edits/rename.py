@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.impact import subclasses, superclasses
-from indexer.languages.python.extract import _Columns, normalize_source, parser
+from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.model import Range, Symbol
 from indexer.query import Graph
 from indexer.textedit import TextEdit, apply_edits

@@ -4,7 +4,7 @@ to match (the MCP `change_signature` preview builds on this)."""
 from __future__ import annotations
 
 from indexer.languages.python.edits import ripple
-from indexer.languages.python.extract import _Columns, normalize_source, parser
+from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.model import Range, Symbol
 from indexer.query import Graph
 from indexer.textedit import TextEdit
