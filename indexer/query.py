@@ -412,6 +412,57 @@ class Graph:
             " AND (r.enclosing = ? OR r.enclosing LIKE ?)",
             (base + ".%", *hows, class_qualname, class_qualname + ".%")).fetchall()
 
+    def body_hash(self, symbol_id: int) -> str:
+        """The stored `body_hash` of one symbol row ("" when unknown)."""
+        row = self.conn.execute("SELECT body_hash FROM symbols WHERE id = ?", (symbol_id,)).fetchone()
+        return (row[0] or "") if row else ""
+
+    def direct_subclasses(self, qualname: str) -> list[str]:
+        """Qualnames of the classes whose bases resolved to `qualname`, sorted."""
+        return [q for (q,) in self.conn.execute(
+            "SELECT DISTINCT enclosing FROM refs WHERE target = ? AND kind = 'inherit' AND enclosing IS NOT NULL"
+            " ORDER BY enclosing", (qualname,))]
+
+    def incoming(self, targets: list[str], kind: str | None = None) -> list[tuple[str, str, str, float, str]]:
+        """(target, enclosing, kind, best confidence, its how) per distinct
+        user of each target (of one reference kind when given)."""
+        return self.conn.execute(
+            # SQLite takes the bare column `how` from the row holding the MAX.
+            f"SELECT target, enclosing, kind, MAX(confidence), how FROM refs WHERE target IN"
+            f" ({','.join('?' * len(targets))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
+            + " GROUP BY target, enclosing, kind", list(targets) + ([kind] if kind else [])).fetchall()
+
+    def subclass_names(self, qualname: str) -> list[str]:
+        """Classes whose bases resolved to `qualname` (index order)."""
+        return [q for (q,) in self.conn.execute(
+            "SELECT DISTINCT enclosing FROM refs WHERE target = ? AND kind = 'inherit' AND enclosing IS NOT NULL",
+            (qualname,))]
+
+    def hierarchy_step(self, level: list[str], down: bool) -> list[str]:
+        """The direct subclasses (down) or bases (up) of every class in `level`."""
+        ends = ("target", "enclosing") if down else ("enclosing", "target")
+        return [q for (q,) in self.conn.execute(
+            f"SELECT DISTINCT {ends[1]} FROM refs WHERE kind = 'inherit' AND {ends[1]} IS NOT NULL"
+            f" AND {ends[0]} IN ({','.join('?' * len(level))})", level)]
+
+    def parents_defining(self, name: str, kinds) -> set[str]:
+        """Parents (classes, modules) that define a symbol `name` of `kinds`."""
+        kinds = tuple(kinds)
+        return {p for (p,) in self.conn.execute(
+            f"SELECT DISTINCT parent FROM symbols WHERE name = ? AND kind IN ({','.join('?' * len(kinds))})",
+            (name, *kinds))}
+
+    def reference_count(self, qualname: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM refs WHERE target = ?", (qualname,)).fetchone()[0]
+
+    def direct_use_counts(self, qualname: str) -> tuple[int, int, int]:
+        """(distinct users, files, distinct test users) of `qualname`."""
+        return self.conn.execute(
+            "SELECT count(DISTINCT r.enclosing), count(DISTINCT r.file_id),"
+            " count(DISTINCT CASE WHEN s.is_test = 1 THEN r.enclosing END)"
+            " FROM refs r LEFT JOIN symbols s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
+            " WHERE r.target = ?", (qualname,)).fetchone()
+
     def reference_counts(self, qualnames) -> dict[str, int]:
         """target -> how many references name it, for the given targets."""
         names = list(qualnames)

@@ -341,8 +341,7 @@ def primary_symbol(graph: Graph, qualname: str) -> Symbol | None:
 
 def symbol_hash(graph: Graph, sym: Symbol) -> str:
     """The symbol's `body_hash` in the index: changes with its own text."""
-    row = graph.conn.execute("SELECT body_hash FROM symbols WHERE id = ?", (sym.id,)).fetchone()
-    return (row[0] or "") if row else ""
+    return graph.body_hash(sym.id)
 
 
 def _owner_class(graph: Graph, sym: Symbol) -> Symbol | None:
@@ -365,12 +364,7 @@ def _module_of(graph: Graph, sym: Symbol) -> Symbol | None:
 
 
 def _reference_counts(graph: Graph, qualnames: list[str]) -> dict[str, int]:
-    if not qualnames:
-        return {}
-    marks = ",".join("?" * len(qualnames))
-    rows = graph.conn.execute(
-        f"SELECT target, count(*) FROM refs WHERE target IN ({marks}) GROUP BY target", qualnames)
-    return dict(rows.fetchall())
+    return graph.reference_counts(qualnames)
 
 
 def _module_symbols(graph: Graph, module: Symbol, target: Symbol, src: _Sources, limit: int) -> list[Card]:
@@ -401,11 +395,8 @@ def _members(graph: Graph, cls: Symbol, src: _Sources, limit: int) -> list[Card]
 
 
 def _subclasses(graph: Graph, cls: Symbol, src: _Sources, limit: int) -> list[Card]:
-    rows = graph.conn.execute(
-        "SELECT DISTINCT enclosing FROM refs WHERE target = ? AND kind = 'inherit' AND enclosing IS NOT NULL"
-        " ORDER BY enclosing", (cls.qualname,)).fetchall()
     out = []
-    for (qualname,) in rows[:limit]:
+    for qualname in graph.direct_subclasses(cls.qualname)[:limit]:
         sym = primary_symbol(graph, qualname)
         if sym is not None and sym.kind == "class":
             out.append(Card.of(sym, src.allowed(sym.path)))
