@@ -463,6 +463,91 @@ class Graph:
             " FROM refs r LEFT JOIN symbols s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
             " WHERE r.target = ?", (qualname,)).fetchone()
 
+    # -- what navigation asks (navigation.py decides, these only read) -----
+
+    def use_count(self, qualname: str, min_confidence: float = 0.0) -> tuple[int, int]:
+        """(references, distinct files) to `qualname` at `min_confidence` or more."""
+        return self.conn.execute(
+            "SELECT count(*), count(DISTINCT file_id) FROM refs WHERE target = ? AND confidence >= ?",
+            (qualname, min_confidence)).fetchone()
+
+    def name_spans_in_file(self, path: str, qualnames: list[str]) -> list[tuple[int, int, int, int]]:
+        """Name spans of the definitions of `qualnames` in one file (modules aside)."""
+        return self.conn.execute(
+            "SELECT s.nsl, s.nsc, s.nel, s.nec FROM symbols s JOIN files f ON f.id = s.file_id"
+            f" WHERE f.path = ? AND s.qualname IN ({','.join('?' * len(qualnames))}) AND s.kind != 'module'",
+            (path, *qualnames)).fetchall()
+
+    def use_spans_in_file(self, path: str, qualnames: list[str]) -> list[tuple[int, int, int, int, str]]:
+        """(span..., kind) of the references to `qualnames` in one file."""
+        return self.conn.execute(
+            "SELECT r.sl, r.sc, r.el, r.ec, r.kind FROM refs r JOIN files f ON f.id = r.file_id"
+            f" WHERE f.path = ? AND r.target IN ({','.join('?' * len(qualnames))})", (path, *qualnames)).fetchall()
+
+    def references_of_kinds(self, qualname: str, kinds, min_confidence: float = 0.0) -> list[Reference]:
+        """References to `qualname` of `kinds`, by path and position."""
+        kinds = tuple(kinds)
+        rows = self.conn.execute(
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
+            f" WHERE r.target = ? AND r.kind IN ({','.join('?' * len(kinds))}) AND r.confidence >= ?"
+            " ORDER BY f.path, r.sl, r.sc", (qualname, *kinds, min_confidence))
+        return [reference_from_row(row) for row in rows]
+
+    def innermost_class_at(self, path: str, line: int, character: int) -> Symbol | None:
+        """Innermost class whose span holds the position."""
+        row = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE f.path = ? AND s.kind = 'class' AND (s.sl < ? OR (s.sl = ? AND s.sc <= ?))"
+            " AND (s.el > ? OR (s.el = ? AND s.ec >= ?)) ORDER BY s.sl DESC, s.sc DESC LIMIT 1",
+            (path, line, line, character, line, line, character)).fetchone()
+        return symbol_from_row(row) if row else None
+
+    def inherit_refs_between(self, path: str, first_line: int, last_line: int) -> list[Reference]:
+        """Base-class references in a file between two lines, in order."""
+        rows = self.conn.execute(
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE f.path = ? AND r.kind = 'inherit' AND r.sl BETWEEN ? AND ? ORDER BY r.sl, r.sc",
+            (path, first_line, last_line))
+        return [reference_from_row(row) for row in rows]
+
+    def inherit_refs_to(self, qualname: str) -> list[Reference]:
+        """Every base-class reference to `qualname`, by path and line."""
+        rows = self.conn.execute(
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE r.target = ? AND r.kind = 'inherit' ORDER BY f.path, r.sl", (qualname,))
+        return [reference_from_row(row) for row in rows]
+
+    def confident_reference_counts(self, qualnames: list[str], min_confidence: float) -> dict[str, int]:
+        """target -> references at `min_confidence` or more (500 targets a query)."""
+        counts: dict[str, int] = {}
+        for start in range(0, len(qualnames), 500):  # SQLite caps the number of parameters
+            chunk = qualnames[start:start + 500]
+            counts.update(self.conn.execute(
+                f"SELECT target, count(*) FROM refs WHERE target IN ({','.join('?' * len(chunk))})"
+                " AND confidence >= ? GROUP BY target", (*chunk, min_confidence)).fetchall())
+        return counts
+
+    def symbols_version(self) -> int | None:
+        """The newest symbol row id: moves whenever any file is re-indexed."""
+        return self.conn.execute("SELECT max(id) FROM symbols").fetchone()[0]
+
+    def distinct_names(self, where: str) -> list[str]:
+        """Distinct symbol names (`where`: a fixed SQL condition over s, f)."""
+        return [n for (n,) in self.conn.execute(
+            f"SELECT DISTINCT s.name FROM symbols s JOIN files f ON f.id = s.file_id WHERE {where}")]
+
+    def symbols_named_where(self, names: list[str], where: str, limit: int = 20000) -> list[Symbol]:
+        """Symbols called one of `names` (`where`: a fixed SQL condition over s, f)."""
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f" WHERE s.name IN ({','.join('?' * len(names))}) AND {where} LIMIT {int(limit)}", names)
+        return [symbol_from_row(row) for row in rows]
+
+    def table_sizes(self) -> tuple[int, int, int]:
+        """(files, symbols, references) rows."""
+        count = lambda table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+        return count("files"), count("symbols"), count("refs")
+
     def reference_counts(self, qualnames) -> dict[str, int]:
         """target -> how many references name it, for the given targets."""
         names = list(qualnames)
