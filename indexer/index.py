@@ -126,9 +126,10 @@ def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
     out = []
     for file_id in file_ids:
         facts = store.load_facts(file_id)
-        if facts is None:
+        resolver = resolvers(facts.language) if facts is not None else None
+        if resolver is None:
             continue
-        result = resolvers(facts.language).resolve_file(facts)
+        result = resolver.resolve_file(facts)
         out.append((file_id, result.refs, result.tests))
     store.close()
     return out
@@ -350,7 +351,9 @@ class Indexer:
         """Files whose references may resolve differently after this change."""
         if old is None and new is None:
             return set()
-        support = languages.support(languages.language_of((new or old).module))
+        support = languages.find(languages.language_of((new or old).module))
+        if support is None:  # its plugin is gone: whatever imported the module re-resolves
+            return self.store.importers({(new or old).module})
         removed, names = support.summary_changes(old, new)
         if not removed and not names:
             return set()
@@ -371,7 +374,8 @@ class Indexer:
         workers = self.options.workers()
         if many and workers > 1:
             for language in self.store.languages():
-                resolvers(language)  # built before the fork, shared by every worker
+                if languages.find(language) is not None:
+                    resolvers(language)  # built before the fork, shared by every worker
             _WORKER_STATE["resolvers"] = resolvers
             index_dir = self.index_dir
             _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
@@ -397,8 +401,9 @@ class Indexer:
             results = []
             for file_id in ids[start:start + _BATCH]:
                 facts = self.store.load_facts(file_id)
-                if facts is not None:
-                    result = resolvers(facts.language).resolve_file(facts)
+                resolver = resolvers(facts.language) if facts is not None else None
+                if resolver is not None:
+                    result = resolver.resolve_file(facts)
                     results.append((file_id, result.refs, result.tests))
             refs += self._write_refs(results)
             done += len(results)
@@ -437,9 +442,12 @@ class _Resolvers:
         self.built: dict[str, object] = {}
 
     def __call__(self, language: str):
+        """The resolver of `language`, None when its plugin is gone."""
         resolver = self.built.get(language)
         if resolver is None:
-            support = languages.support(language)
+            support = languages.find(language)
+            if support is None:
+                return None
             if not self.many:
                 resolver = support.resolver(self.store, None)
             elif self.summaries is not None:

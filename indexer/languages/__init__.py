@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from indexer.languages.base import LanguageSupport, language_of, local_name, qualify
 
-__all__ = ["LanguageSupport", "language_of", "local_name", "qualify", "register", "support",
+__all__ = ["LanguageSupport", "language_of", "local_name", "qualify", "register", "support", "find",
            "language_for_path", "support_for_path", "names", "extensions"]
 
 # language name -> "module:Class" of its support.
@@ -49,6 +49,12 @@ def support(name: str) -> LanguageSupport:
         module, _, attr = _PLUGINS[name].partition(":")
         loaded = _LOADED[name] = getattr(importlib.import_module(module), attr)()
     return loaded
+
+
+def find(name: str) -> LanguageSupport | None:
+    """The support of `name`, or None when no plugin is registered for it
+    (an index may hold files of a language whose plugin has since gone)."""
+    return support(name) if name in _PLUGINS else None
 
 
 def extensions() -> dict[str, str]:

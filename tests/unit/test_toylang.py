@@ -112,3 +112,26 @@ def test_without_its_registry_line_the_language_is_not_indexed(tmp_path):
         assert indexer.store.languages() == ["python"]
     finally:
         indexer.close()
+
+
+def test_an_index_outlives_its_language_plugin(tmp_path):
+    """Files of a language no longer registered leave the index on the next
+    run, and what depended on them re-resolves, without an error."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "a.json").write_text('{"k": 1}')
+    (root / "b.json").write_text('{"use": "$a.k"}')
+    (root / "a.py").write_text("k = 1\n")
+    languages.register("toyjson", "tests.toylang:JsonSupport")
+    indexer = Indexer(root, tmp_path / "index", IndexOptions(jobs=1))
+    try:
+        indexer.run()
+        assert set(indexer.store.languages()) == {"python", "toyjson"}
+        languages.unregister("toyjson")
+        indexer.update_paths(["a.json"])  # a watcher reporting a file nobody can parse now
+        indexer.run()
+        assert indexer.store.languages() == ["python"]
+        assert Graph(indexer.store, root).symbol("a.k") is not None
+    finally:
+        languages.unregister("toyjson")
+        indexer.close()
