@@ -135,3 +135,15 @@ def test_an_index_outlives_its_language_plugin(tmp_path):
     finally:
         languages.unregister("toyjson")
         indexer.close()
+
+
+def test_the_scip_export_carries_the_second_language(workspace):
+    from indexer.export.scip import build_index
+
+    root, indexer = workspace
+    documents = {d.relative_path: d for d in build_index(Graph(indexer.store, root)).documents}
+    assert documents["config/base.json"].language == "toyjson"
+    assert documents["main.py"].language == "python"
+    defined = {s.symbol for s in documents["config/base.json"].symbols if s.symbol.endswith("db.timeout.")}
+    used = {o.symbol for o in documents["config/app.json"].occurrences}
+    assert len(defined) == 1 and defined <= used  # the use links to the definition's symbol
