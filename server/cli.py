@@ -379,7 +379,7 @@ def rename(
     as_json: JsonOpt = False,
 ) -> None:
     """Rename a symbol across the workspace (definition, references, overrides, keywords)."""
-    from indexer import rename as renaming
+    from indexer.languages.python.edits import rename as renaming
 
     graph = _graph(root, index_dir)
     symbols = [s for q in _targets(graph, target) for s in graph.symbols(q)]

@@ -138,18 +138,13 @@ def hover_summary(graph: Graph, qualname: str, *, model: str | None = None,
     callers, files, tests, top = _usage(graph, qualname)
     subclasses = 0
     if sym.kind == "class":
-        subclasses = graph.conn.execute(
-            "SELECT count(DISTINCT enclosing) FROM refs WHERE target = ? AND kind = 'inherit'", (qualname,)).fetchone()[0]
+        subclasses = graph.subclass_count(qualname)
     return structural.short_text(card, callers, files, tests, top, direct_tests=True, subclasses=subclasses)
 
 
 def _usage(graph: Graph, qualname: str) -> tuple[int, int, int, str | None]:
     """(callers, files, direct tests, best non-test caller) in a few queries."""
-    marks = ",".join("?" * len(CALL_KINDS))
-    rows = graph.conn.execute(
-        "SELECT r.enclosing, r.file_id, MAX(r.confidence), MAX(s.is_test) FROM refs r"
-        " LEFT JOIN symbols s ON s.qualname = r.enclosing"
-        f" WHERE r.target = ? AND r.kind IN ({marks}) GROUP BY r.enclosing", (qualname, *CALL_KINDS)).fetchall()
+    rows = graph.callers_summary(qualname, CALL_KINDS)
     strong = [r for r in rows if r[2] >= _STRONG] or rows
     tests = sum(1 for r in strong if r[3])
     code = sorted((r for r in strong if not r[3]), key=lambda r: -r[2])

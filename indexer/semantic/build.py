@@ -67,7 +67,7 @@ def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, 
         graph = Graph(graph, Path(graph.get_meta("root") or "."))
     embedder = embedder or default_embedder()
     store = VectorStore(index_dir, embedder.model_id)
-    graph_files = dict(graph.conn.execute("SELECT path, sha256 FROM files"))
+    graph_files = graph.file_shas()
     embedded = store.file_shas()
     removed = [p for p in embedded if p not in graph_files]
     if removed:
@@ -111,16 +111,7 @@ def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, 
 
 
 def _symbol_count(graph: Graph, paths: list[str]) -> int:
-    if not paths:
-        return 0
-    marks = ",".join("?" * len(EMBEDDED_KINDS))
-    total = 0
-    for start in range(0, len(paths), 400):
-        group = paths[start:start + 400]
-        total += graph.conn.execute(
-            f"SELECT count(*) FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.kind IN ({marks})"
-            f" AND f.path IN ({','.join('?' * len(group))})", (*EMBEDDED_KINDS, *group)).fetchone()[0]
-    return total
+    return graph.count_symbols_in(paths, EMBEDDED_KINDS) if paths else 0
 
 
 def _load_file(graph: Graph, path: str, sha: str) -> tuple[str, list[Chunk]] | None:
@@ -147,21 +138,22 @@ def _load_file(graph: Graph, path: str, sha: str) -> tuple[str, list[Chunk]] | N
 
 
 def _disk_symbols(graph: Graph, path: str, source: bytes) -> list | None:
+    from indexer import languages
     from indexer.index import _symbol_rows
-    from indexer.languages.python.extract import extract, normalize_source
     from indexer.model import Range, Symbol
 
-    row = graph.conn.execute("SELECT module, is_package FROM files WHERE path=?", (path,)).fetchone()
-    if row is None:
+    row = graph.module_of(path)
+    support = languages.support_for_path(path)
+    if row is None or support is None:
         return None
     try:
-        facts = extract(normalize_source(source), path, row[0], bool(row[1]))
+        facts = support.extract(support.normalize_source(source), path, row[0], bool(row[1]))
     except Exception:  # the extractor never raises on bad input; a bug must not stop embedding
         log.exception("extracting %s for embedding failed", path)
         return None
     out = []
     for (name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec, signature, docstring, parent, is_test,
-         _member, flags, decorators, _params, _body_hash, body_line) in _symbol_rows(facts):
+         _member, flags, decorators, _params, _body_hash, body_line) in _symbol_rows(support, facts):
         out.append(Symbol(id=0, name=name, qualname=qualname, kind=kind, path=path,
                           range=Range.of(sl, sc, el, ec), selection_range=Range.of(nsl, nsc, nel, nec),
                           signature=signature or "", docstring=docstring or "", parent=parent,

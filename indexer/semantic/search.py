@@ -246,11 +246,7 @@ class SemanticIndex:
     def _reference_counts(self, qualnames: set[str]) -> dict[str, int]:
         if not qualnames:
             return {}
-        names = list(qualnames)
-        marks = ",".join("?" * len(names))
-        rows = self.graph.conn.execute(
-            f"SELECT target, count(*) FROM refs WHERE target IN ({marks}) GROUP BY target", names)
-        return dict(rows.fetchall())
+        return self.graph.reference_counts(qualnames)
 
     def _hits(self, order: list[tuple], scores: dict[tuple, float], rows: dict[tuple, dict],
               limit: int) -> list[SearchHit]:

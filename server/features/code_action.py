@@ -22,10 +22,10 @@ from collections import OrderedDict
 
 from lsprotocol import types
 
-from indexer.breaking import breaking_changes
+from indexer.languages.python.edits.breaking import breaking_changes
 from indexer.explain.llm import ChatClient, LLMConfig
-from indexer.propagate import changed_definitions, propagate
-from indexer.ripple import add_defaults, update_call_sites
+from indexer.languages.python.edits.propagate import changed_definitions, propagate
+from indexer.languages.python.edits.ripple import add_defaults, update_call_sites
 from server import convert, edits
 
 RIPPLE, DEFAULTS, ASK = "ripple", "defaults", "ask"

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from indexer import coverage_data
-from indexer.breaking import breaking_changes
+from indexer.languages.python.edits.breaking import breaking_changes
 from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact_at
 from server import convert
 

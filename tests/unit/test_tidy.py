@@ -22,18 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Engine modules that still run SQL themselves instead of asking the store or
 # the graph (issue 13: "a sealed graph"). Shrink, never grow.
-KNOWN_ENGINE_SQL = {
-    "indexer/breaking.py", "indexer/explain/pack.py", "indexer/explain/service.py", "indexer/impact.py",
-    "indexer/moves.py", "indexer/navigation.py", "indexer/propagate.py",
-    "indexer/ripple.py", "indexer/semantic/build.py", "indexer/semantic/search.py",
-}
+KNOWN_ENGINE_SQL: set[str] = set()
 # Engine modules outside indexer/languages/ that import the Python plugin
 # directly instead of going through the language registry.
-KNOWN_DIRECT_LANGUAGE_IMPORTS = {
-    "indexer/breaking.py", "indexer/index.py", "indexer/moves.py",
-    "indexer/propagate.py", "indexer/rename.py", "indexer/ripple.py",
-    "indexer/agent/edits.py", "indexer/semantic/build.py",
-}
+KNOWN_DIRECT_LANGUAGE_IMPORTS: set[str] = set()
 # Scripts that still borrow test helpers (the harness belongs in evals/).
 KNOWN_SCRIPTS_IMPORTING_TESTS = {"scripts/soak.py"}
 # Where SQL belongs: the graph's store and query modules, plus the two
