@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -32,6 +32,7 @@ Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
 _BATCH_CHUNKS = 2048  # chunks per embed+write round: one commit each; big rounds sort by length better
+_PROGRESS_TEXTS = 256  # texts per model call inside a round: progress moves every few seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +50,38 @@ class EmbedRun:
 def update_embeddings(graph: Graph | Store, index_dir: Path, embedder: Embedder | None = None,
                       progress: Progress | None = None, cancel: Cancel | None = None,
                       maintain: bool = True, keep_versions_for: timedelta = KEEP_VERSIONS_FOR,
-                      lock_wait_s: float = 600.0) -> EmbedRun:
-    """Embed what changed in the graph since the last call. Raises
-    EmbedderUnavailable / SemanticUnavailable when the model or LanceDB
-    cannot be used; the graph is never touched."""
+                      lock_wait_s: float = 600.0, first: Sequence[str] = ()) -> EmbedRun:
+    """Embed what changed in the graph since the last call, the most useful
+    files first (`first`, e.g. the open files, then source before tests,
+    public modules before private ones). Raises EmbedderUnavailable /
+    SemanticUnavailable when the model or LanceDB cannot be used; the graph
+    is never touched."""
     # One vector-store writer at a time across processes (CLI, server, MCP).
     with WriterLock(index_dir, wait_s=lock_wait_s, name=VECTORS_LOCK_NAME).hold():
-        return _update(graph, index_dir, embedder, progress, cancel, maintain, keep_versions_for)
+        return _update(graph, index_dir, embedder, progress, cancel, maintain, keep_versions_for, first)
 
 
-def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, keep_versions_for) -> EmbedRun:
+def value_order(paths: Sequence[str], first: Sequence[str] = ()) -> list[str]:
+    """Paths in the order their vectors are worth having: the given ones
+    (open files), then source before tests, public modules before private
+    ones (`_x.py`, `_impl/`), shallow before deep. Search blends in the graph's
+    full text for files still waiting (see search.py), so the order decides
+    which answers get vectors soonest."""
+    wanted = {p: n for n, p in enumerate(first)}
+
+    def key(path: str):
+        parts = path.split("/")
+        name = parts[-1]
+        is_test = name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or any(
+            p in ("test", "tests", "testing") for p in parts[:-1])
+        private = sum(1 for p in parts if p.startswith("_") and not p.startswith("__"))
+        return (wanted.get(path, len(wanted)), is_test, private, len(parts), path)
+
+    return sorted(paths, key=key)
+
+
+def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, keep_versions_for,
+            first: Sequence[str] = ()) -> EmbedRun:
     started = time.perf_counter()
     if isinstance(graph, Store):
         graph = Graph(graph, Path(graph.get_meta("root") or "."))
@@ -69,7 +92,7 @@ def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, 
     removed = [p for p in embedded if p not in graph_files]
     if removed:
         store.delete_files(removed)
-    changed = sorted(p for p, sha in graph_files.items() if sha and embedded.get(p) != sha)
+    changed = value_order([p for p, sha in graph_files.items() if sha and embedded.get(p) != sha], first)
     if changed:
         store.ensure_tables(lambda: embedder.dim)  # loads the model only when there is work
     total = _symbol_count(graph, changed)
@@ -91,12 +114,12 @@ def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, 
         pending.append((path, embedded_sha, chunks))
         pending_chunks += len(chunks)
         if pending_chunks >= _BATCH_CHUNKS:
-            done += _write_batch(store, embedder, pending, stats)
+            done += _write_batch(store, embedder, pending, stats, _inner_progress(progress, done, total))
             pending, pending_chunks = [], 0
             if progress is not None:
                 progress(min(done, total), total, f"Embedding {min(done, total)}/{total} symbols")
     if pending and not (cancel is not None and cancel()):
-        done += _write_batch(store, embedder, pending, stats)
+        done += _write_batch(store, embedder, pending, stats, _inner_progress(progress, done, total))
     if progress is not None and total:
         progress(total, total, f"Embedding {total}/{total} symbols")
     wrote = stats["files"] or removed
@@ -168,8 +191,21 @@ def _disk_symbols(graph: Graph, path: str, source: bytes) -> list | None:
     return out
 
 
+def _inner_progress(progress: Progress | None, done: int, total: int):
+    """Progress inside one round: the fraction of its texts embedded so far,
+    spread over the symbols the round holds (estimated, capped at total)."""
+    if progress is None or not total:
+        return None
+
+    def report(fraction: float, symbols: int) -> None:
+        at = min(total, done + int(symbols * fraction))
+        progress(at, total, f"Embedding {at}/{total} symbols")
+
+    return report
+
+
 def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, str, list[Chunk]]],
-                 stats: dict) -> int:
+                 stats: dict, progress=None) -> int:
     chunks = [c for _, _, file in files for c in file]
     known = store.vectors_of_files([path for path, _, _ in files])
     missing: dict[str, str] = {}  # text_hash -> text, each distinct text embedded once
@@ -177,11 +213,19 @@ def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, 
         key = chunk.text_hash
         if key not in known:
             missing.setdefault(key, chunk.text)
+    symbols = len({(c.path, c.start_line, c.qualname) for c in chunks})
     if missing:
-        began = time.perf_counter()
-        vectors = embedder.encode(list(missing.values()))
-        stats["embed_seconds"] += time.perf_counter() - began
-        known.update(zip(missing, vectors))
+        # Sorted by length across the round so each model call pads little,
+        # then fed in slices so progress moves every few seconds.
+        texts = sorted(missing.items(), key=lambda kv: len(kv[1]))
+        for start in range(0, len(texts), _PROGRESS_TEXTS):
+            part = texts[start:start + _PROGRESS_TEXTS]
+            began = time.perf_counter()
+            vectors = embedder.encode([text for _, text in part])
+            stats["embed_seconds"] += time.perf_counter() - began
+            known.update(zip((key for key, _ in part), vectors))
+            if progress is not None:
+                progress((start + len(part)) / len(texts), symbols)
     dim = store.dim
     matrix = np.stack([known[c.text_hash] for c in chunks]) if chunks else np.zeros((0, dim), np.float32)
     store.replace_files(chunks, matrix, {path: sha for path, sha, _ in files})
@@ -189,4 +233,4 @@ def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, 
     stats["chunks"] += len(chunks)
     stats["embedded"] += len(missing)
     stats["reused"] += len(chunks) - len(missing)
-    return len({(c.path, c.start_line, c.qualname) for c in chunks})
+    return symbols
