@@ -50,3 +50,16 @@ def test_references_stream_in_pages(server, declaration):
     assert [loc for page in pages for loc in page] == plain  # same locations, same order, nothing twice
     first = plain[0]
     assert first["uri"].startswith("file://") and set(first["range"]) == {"start", "end"}
+
+
+def test_incoming_calls_stream_too(server):
+    prepared = server.request("textDocument/prepareCallHierarchy", _params(server, False), timeout=60)["result"]
+    assert prepared and prepared[0]["name"] == "helper"
+    plain = server.request("callHierarchy/incomingCalls", {"item": prepared[0]}, timeout=60)["result"]
+    assert len(plain) == USES // 500  # one caller per file, each with its 500 call sites
+    answer = server.request("callHierarchy/incomingCalls", {"item": prepared[0], "partialResultToken": "calls"},
+                            timeout=60)
+    assert answer["result"] == []
+    pages = [m["params"]["value"] for m in server.notifications
+             if m.get("method") == "$/progress" and m["params"]["token"] == "calls"]
+    assert [call for page in pages for call in page] == plain
