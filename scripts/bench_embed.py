@@ -39,30 +39,8 @@ from indexer.index import IndexOptions, Indexer  # noqa: E402
 from indexer.query import Graph  # noqa: E402
 from indexer.semantic.build import update_embeddings  # noqa: E402
 from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder, make_embedder  # noqa: E402
-from indexer.semantic.onnx_embed import OnnxEmbedder  # noqa: E402
 
-ALL_BACKENDS = ("torch", "torch-int8", "onnx", "onnx-int8", "openvino")
-
-
-class OpenVinoEmbedder(OnnxEmbedder):
-    """The ONNX export run by OpenVINO's CPU plugin (measured here only)."""
-
-    def _open(self) -> None:
-        import openvino as ov
-
-        super()._open()  # tokenizer, the ONNX file, the dimension
-        from indexer.semantic.onnx_embed import onnx_file
-
-        compiled = ov.Core().compile_model(str(onnx_file(self.model_dir, self.int8)), "CPU")
-        self._session = _OvSession(compiled)
-
-
-class _OvSession:
-    def __init__(self, compiled):
-        self.compiled = compiled
-
-    def run(self, _names, feed):
-        return [self.compiled(feed)[0]]
+ALL_BACKENDS = ("torch", "torch-int8", "onnx", "onnx-int8", "openvino", "openvino-int8")
 
 
 def build_embedder(backend: str):
@@ -72,10 +50,8 @@ def build_embedder(backend: str):
         return SentenceTransformerEmbedder(EmbedderConfig(backend="torch", int8=True))
     if backend in ("onnx", "onnx-int8"):
         return make_embedder(EmbedderConfig(backend="onnx", int8=backend == "onnx-int8"))
-    if backend == "openvino":
-        from indexer.semantic.embedder import bundled_model_path
-
-        return OpenVinoEmbedder(bundled_model_path(), "all-MiniLM-L6-v2:openvino")
+    if backend in ("openvino", "openvino-int8"):
+        return make_embedder(EmbedderConfig(backend="openvino", int8=backend == "openvino-int8"))
     raise SystemExit(f"unknown backend {backend}")
 
 

@@ -46,8 +46,9 @@ class EmbedderConfig:
     int8: bool = False  # dynamic int8 quantization (torch: Linear layers; ONNX: onnxruntime.quantization)
     threads: int = 0  # intra-op threads; 0 = one per core
     batch_size: int = _BATCH
-    # "auto": ONNX Runtime when onnxruntime is installed and the model is a
-    # folder with tokenizer.json, else torch. "onnx" / "torch" force one.
+    # "auto": the model exported to ONNX, run by OpenVINO when installed
+    # (fastest in scripts/bench_embed.py), else by ONNX Runtime, else torch;
+    # "openvino" / "onnx" / "torch" force one.
     backend: str = "auto"
 
     @staticmethod
@@ -178,12 +179,15 @@ def make_embedder(config: EmbedderConfig | None = None) -> Embedder:
     change once a caller has read it; the ONNX fp32 vectors equal torch's
     (cosine > 0.9999), so both share one id."""
     config = config or EmbedderConfig.from_env()
-    if config.backend not in ("auto", "onnx", "torch"):
-        raise EmbedderUnavailable(f"unknown embedding backend {config.backend!r} (auto, onnx or torch)")
+    if config.backend not in ("auto", "openvino", "onnx", "torch"):
+        raise EmbedderUnavailable(f"unknown embedding backend {config.backend!r} (auto, openvino, onnx or torch)")
     if config.backend != "torch":
-        from indexer.semantic.onnx_embed import OnnxEmbedder, onnx_runtime_installed
+        from indexer.semantic.onnx_embed import OnnxEmbedder, onnx_runtime_installed, openvino_installed
 
-        if config.backend == "onnx" or onnx_runtime_installed():
+        runtime = "onnxruntime"
+        if config.backend == "openvino" or (config.backend == "auto" and openvino_installed()):
+            runtime = "openvino"
+        if config.backend in ("onnx", "openvino") or onnx_runtime_installed():
             try:
                 source = config.model or bundled_model_path()
             except EmbedderUnavailable:
@@ -194,8 +198,9 @@ def make_embedder(config: EmbedderConfig | None = None) -> Embedder:
                 # fp32 ONNX and torch share the vector space, so torch can stand in.
                 fallback = None if config.int8 else (lambda: SentenceTransformerEmbedder(config))
                 return OnnxEmbedder(source, name + (":int8-onnx" if config.int8 else ""), int8=config.int8,
-                                    threads=config.threads, batch_size=config.batch_size, fallback=fallback)
-            if config.backend == "onnx":
+                                    threads=config.threads, batch_size=config.batch_size, fallback=fallback,
+                                    runtime=runtime)
+            if config.backend in ("onnx", "openvino"):
                 raise EmbedderUnavailable(f"the ONNX backend needs a model folder with tokenizer.json, not {source}")
     return SentenceTransformerEmbedder(config)
 

@@ -39,6 +39,29 @@ def onnx_runtime_installed() -> bool:
             and importlib.util.find_spec("tokenizers") is not None)
 
 
+def openvino_installed() -> bool:
+    return importlib.util.find_spec("openvino") is not None
+
+
+class _OpenVinoSession:
+    """The one call of onnxruntime's session the embedder makes, on an
+    OpenVINO compiled model (its CPU plugin ran MiniLM fastest in
+    scripts/bench_embed.py; same fp32 vectors)."""
+
+    def __init__(self, path: Path, threads: int):
+        import openvino as ov
+
+        core = ov.Core()
+        config = {"INFERENCE_NUM_THREADS": threads} if threads else {}
+        self.compiled = core.compile_model(str(path), "CPU", config)
+        self.request = self.compiled.create_infer_request()
+        self.lock = threading.Lock()
+
+    def run(self, _names, feed):
+        with self.lock:  # one infer request: searches and the builder share the model
+            return [self.request.infer(feed)[0].copy()]
+
+
 def cache_root() -> Path:
     env = os.environ.get("CODEMELD_ONNX_CACHE")
     if env:
@@ -139,7 +162,7 @@ class OnnxEmbedder:
     is remembered and raised as EmbedderUnavailable."""
 
     def __init__(self, model_dir: str | Path, model_id: str, int8: bool = False, threads: int = 0,
-                 batch_size: int = 32, fallback=None):
+                 batch_size: int = 32, fallback=None, runtime: str = "onnxruntime"):
         self.model_dir = Path(model_dir).expanduser()
         self._model_id = model_id
         self.int8 = int8
@@ -154,6 +177,7 @@ class OnnxEmbedder:
         # ONNX cannot load here (export failed, runtime broken).
         self._fallback = fallback
         self._delegate = None
+        self.runtime = runtime  # "onnxruntime" or "openvino" (the same ONNX file)
 
     @property
     def model_id(self) -> str:
@@ -201,6 +225,9 @@ class OnnxEmbedder:
         except ImportError as exc:
             raise EmbedderUnavailable(f"onnxruntime/tokenizers are not installed ({exc})") from exc
         path = onnx_file(self.model_dir, self.int8)
+        if self.runtime == "openvino":
+            self._open_openvino(path)
+            return
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads or max(1, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
@@ -219,6 +246,21 @@ class OnnxEmbedder:
         self._tokenizer = tokenizer
         self._session = session
         log.info("embedding model %s loaded on ONNX Runtime (%s)", self.model_id, path)
+
+    def _open_openvino(self, path: Path) -> None:
+        from tokenizers import Tokenizer
+
+        session = _OpenVinoSession(path, self.threads)
+        tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+        config = self.model_dir / "sentence_bert_config.json"
+        max_len = int(json.loads(config.read_text()).get("max_seq_length", 256)) if config.exists() else 256
+        tokenizer.enable_truncation(max_length=max_len)
+        tokenizer.no_padding()
+        self._input_names = {port.get_any_name() for port in session.compiled.inputs}
+        self._dim = self._probe_dim(session, tokenizer)
+        self._tokenizer = tokenizer
+        self._session = session
+        log.info("embedding model %s loaded on OpenVINO (%s)", self.model_id, path)
 
     def _probe_dim(self, session, tokenizer) -> int:
         self._tokenizer = tokenizer
