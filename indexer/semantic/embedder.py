@@ -207,3 +207,19 @@ def make_embedder(config: EmbedderConfig | None = None) -> Embedder:
 
 def default_embedder() -> Embedder:
     return make_embedder(EmbedderConfig.from_env())
+
+
+def query_embedder() -> Embedder:
+    """For a process that embeds one query and exits (`codemeld search`):
+    ONNX Runtime starts fastest (OpenVINO compiles the model first, torch
+    imports for seconds; see scripts/bench_embed.py's cold-process column).
+    Same fp32 vector space as the default, so it reads the same store."""
+    config = EmbedderConfig.from_env()
+    if config.backend == "auto":
+        from indexer.semantic.onnx_embed import onnx_runtime_installed
+
+        if onnx_runtime_installed():
+            import dataclasses
+
+            config = dataclasses.replace(config, backend="onnx")
+    return make_embedder(config)
