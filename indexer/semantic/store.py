@@ -94,7 +94,7 @@ class VectorStore:
         self.path = Path(index_dir) / DIR_NAME
         self.readonly = readonly
         self._model_id = model_id
-        if readonly and not self.path.is_dir():
+        if readonly and not self.path.exists():
             raise VectorsNotBuilt(f"no semantic index in {index_dir} (run `codemeld index` with embeddings)")
         try:
             self._open()
