@@ -47,9 +47,9 @@ class SearchHit:
     symbol: Symbol
     score: float
     snippet: str
-    # "hybrid": the vector store took part; "text": full text over the graph
+    # "semantic": the vector store took part; "text": full text over the graph
     # only (no vectors yet, or the model cannot load).
-    source: str = "hybrid"
+    source: str = "semantic"
 
     def to_json(self, root_uri: str | None = None) -> dict:
         return {"symbol": self.symbol.to_json(root_uri), "score": round(self.score, 6), "snippet": self.snippet,
@@ -156,7 +156,7 @@ class SemanticIndex:
         store = self._vectors()
         if store is None:  # nothing embedded yet (or --no-embeddings): the graph's full text alone
             return self._graph_text_hits(query, limit, kind, path_glob, fetch, skip_paths=None)
-        source = "hybrid"
+        source = "semantic"
         ranked = []
         try:
             vector = self.embedder.encode([query])[0]
@@ -319,7 +319,7 @@ class SemanticIndex:
         return dict(rows.fetchall())
 
     def _hits(self, order: list[tuple], scores: dict[tuple, float], rows: dict[tuple, dict],
-              limit: int, source: str = "hybrid") -> list[SearchHit]:
+              limit: int, source: str = "semantic") -> list[SearchHit]:
         out: list[SearchHit] = []
         for key in order:
             symbol = self._symbol(*key)
