@@ -86,6 +86,41 @@ def references(graph: Graph, path: str, line: int, character: int, include_decla
                            guesses)
 
 
+REFERENCE_PAGE = 2000  # spans per streamed page (LSP partial results)
+
+
+def reference_span_pages(graph: Graph, path: str, line: int, character: int, include_declaration: bool,
+                         min_confidence: float = 0.0, guesses: bool = False, on_page=None,
+                         page: int = REFERENCE_PAGE) -> int:
+    """`references` as (path, sl, sc, el, ec) tuples handed to
+    `on_page(list)` in pages as they are read (the first page goes out
+    before the rest is read): same policy, same order, no Reference objects.
+    Returns how many spans went out."""
+    seen: set[tuple] = set()
+    batch: list[tuple] = []
+    sent = 0
+    for qualname in graph.targets_at(path, line, character):
+        spans = graph.reference_spans(qualname, min_confidence, guesses)
+        if include_declaration:
+            decls = [(s.path, s.selection_range.start.line, s.selection_range.start.character,
+                      s.selection_range.end.line, s.selection_range.end.character)
+                     for s in graph.symbols(qualname) if s.kind != "module"]
+            spans = sorted(decls + list(spans))
+        for span in spans:
+            if span in seen:
+                continue
+            seen.add(span)
+            batch.append(span)
+            if len(batch) >= page:
+                on_page(batch)
+                sent += len(batch)
+                batch = []
+    if batch:
+        on_page(batch)
+        sent += len(batch)
+    return sent
+
+
 HOVER_DETAIL_LIMIT = 2000  # uses above which hover skips per-dependent counts
 
 

@@ -41,7 +41,7 @@ from indexer.index import IndexOptions, Indexer  # noqa: E402
 from indexer.query import Graph  # noqa: E402
 from indexer.semantic.build import update_embeddings  # noqa: E402
 from indexer.semantic.chunks import split_identifier  # noqa: E402
-from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder  # noqa: E402
+from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder, make_embedder  # noqa: E402
 from indexer.semantic.search import SemanticIndex  # noqa: E402
 
 DEFAULT_PROJECTS = ("requests==2.32.3", "click==8.1.7")
@@ -239,11 +239,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", action="append", help="NAME==VERSION (repeatable)")
     parser.add_argument("--int8", action="store_true", help="use the int8 (dynamically quantized) model")
+    parser.add_argument("--backend", default="auto", help="auto, openvino, onnx or torch (see EmbedderConfig)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temp dir)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    embedder = SentenceTransformerEmbedder(EmbedderConfig(int8=args.int8))
+    embedder = make_embedder(EmbedderConfig(int8=args.int8, backend=args.backend))
     work = args.work or Path(tempfile.mkdtemp(prefix="codemeld-eval-"))
     results = [evaluate(spec, embedder, work) for spec in (args.project or DEFAULT_PROJECTS)]
     if args.json:

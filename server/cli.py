@@ -440,8 +440,10 @@ def search(
     from indexer.semantic import SemanticUnavailable
     from indexer.semantic.search import SemanticIndex
 
+    from indexer.semantic.embedder import query_embedder
+
     graph = _graph(root, index_dir)
-    semantic = SemanticIndex(graph.store.index_dir, graph)
+    semantic = SemanticIndex(graph.store.index_dir, graph, query_embedder())
     try:
         hits = semantic.search(query, limit, kind=kind or None, path_glob=path)
     except SemanticUnavailable as exc:

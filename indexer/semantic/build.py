@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -52,16 +52,38 @@ class EmbedRun:
 def update_embeddings(graph: Graph | Store, index_dir: Path, embedder: Embedder | None = None,
                       progress: Progress | None = None, cancel: Cancel | None = None,
                       maintain: bool = True, keep_versions_for: timedelta = KEEP_VERSIONS_FOR,
-                      lock_wait_s: float = 600.0) -> EmbedRun:
-    """Embed what changed in the graph since the last call. Raises
-    EmbedderUnavailable / SemanticUnavailable when the model or LanceDB
-    cannot be used; the graph is never touched."""
+                      lock_wait_s: float = 600.0, first: Sequence[str] = ()) -> EmbedRun:
+    """Embed what changed in the graph since the last call, the most useful
+    files first (`first`, e.g. the open files, then source before tests,
+    public modules before private ones). Raises EmbedderUnavailable /
+    SemanticUnavailable when the model or LanceDB cannot be used; the graph
+    is never touched."""
     # One vector-store writer at a time across processes (CLI, server, MCP).
     with WriterLock(index_dir, wait_s=lock_wait_s, name=VECTORS_LOCK_NAME).hold():
-        return _update(graph, index_dir, embedder, progress, cancel, maintain, keep_versions_for)
+        return _update(graph, index_dir, embedder, progress, cancel, maintain, keep_versions_for, first)
 
 
-def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, keep_versions_for) -> EmbedRun:
+def value_order(paths: Sequence[str], first: Sequence[str] = ()) -> list[str]:
+    """Paths in the order their vectors are worth having: the given ones
+    (open files), then source before tests, public modules before private
+    ones (`_x.py`, `_impl/`), shallow before deep. Search blends in the graph's
+    full text for files still waiting (see search.py), so the order decides
+    which answers get vectors soonest."""
+    wanted = {p: n for n, p in enumerate(first)}
+
+    def key(path: str):
+        parts = path.split("/")
+        name = parts[-1]
+        is_test = name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or any(
+            p in ("test", "tests", "testing") for p in parts[:-1])
+        private = sum(1 for p in parts if p.startswith("_") and not p.startswith("__"))
+        return (wanted.get(path, len(wanted)), is_test, private, len(parts), path)
+
+    return sorted(paths, key=key)
+
+
+def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, keep_versions_for,
+            first: Sequence[str] = ()) -> EmbedRun:
     started = time.perf_counter()
     if isinstance(graph, Store):
         graph = Graph(graph, Path(graph.get_meta("root") or "."))
@@ -72,7 +94,7 @@ def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, 
     removed = [p for p in embedded if p not in graph_files]
     if removed:
         store.delete_files(removed)
-    changed = sorted(p for p, sha in graph_files.items() if sha and embedded.get(p) != sha)
+    changed = value_order([p for p, sha in graph_files.items() if sha and embedded.get(p) != sha], first)
     if changed:
         store.ensure_tables(lambda: embedder.dim)  # loads the model only when there is work
     total = _symbol_count(graph, changed)
@@ -212,4 +234,4 @@ def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, 
     stats["chunks"] += len(chunks)
     stats["embedded"] += len(missing)
     stats["reused"] += len(chunks) - len(missing)
-    return len({(c.path, c.start_line, c.qualname) for c in chunks})
+    return symbols
