@@ -37,7 +37,7 @@ from indexer.index import IndexOptions, Indexer
 from indexer.query import Graph
 from indexer.semantic.build import update_embeddings
 from indexer.semantic.chunks import split_identifier
-from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder
+from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder, make_embedder
 from indexer.semantic.search import SemanticIndex
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -216,11 +216,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", action="append", help="NAME==VERSION (repeatable)")
     parser.add_argument("--int8", action="store_true", help="use the int8 (dynamically quantized) model")
+    parser.add_argument("--backend", default="auto", help="auto, openvino, onnx or torch (see EmbedderConfig)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: a temp dir)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    embedder = SentenceTransformerEmbedder(EmbedderConfig(int8=args.int8))
+    embedder = make_embedder(EmbedderConfig(int8=args.int8, backend=args.backend))
     work = args.work or Path(tempfile.mkdtemp(prefix="codemeld-eval-"))
     results = [evaluate(spec, embedder, work) for spec in (args.project or DEFAULT_PROJECTS)]
     if args.json:

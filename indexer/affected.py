@@ -156,11 +156,20 @@ def select(graph: Graph, changes: dict[str, list[int]], depth: int = DEFAULT_DEP
             test_id = test_node_id(sym, graph.symbol)
             selection.tests.setdefault(test_id, AffectedTest(test_id, sym, 0, 1.0, (sym.qualname,)))
         report = impact(graph, sym.qualname, depth=depth, limit=SELECT_LIMIT, learned=learned)
+        # Code no recorded run executed (new, moved, or never covered): the
+        # static walk decides for it alone.
+        unseen = not any(t.source != "static" for t in report.tests)
         for test in report.tests:
-            if test.source == "static" and (test.confidence < min_confidence or test.id in observed):
+            if test.source == "static" and (test.confidence < min_confidence or (test.id in observed and not unseen)):
                 continue
             held = selection.tests.get(test.id)
             selection.tests[test.id] = test if held is None else _combined(test, held)
+    if learned:
+        # Tests that executed code the change removed (its functions are gone
+        # from the index, their learned edges remain).
+        for test_id, qualname in graph.store.learned_orphans(selection.files):
+            if test_id not in selection.tests:
+                selection.tests[test_id] = AffectedTest(test_id, None, 1, 1.0, (qualname,), "learned", True)
     return selection
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from indexer.model import Range, Symbol
 from indexer.query import Graph
+from indexer.vocab import SymbolKind
 
 OVERRIDE_CONFIDENCE = 0.8
 # Low on purpose: most callers of Base.m never hold a Sub; a threshold can
@@ -139,39 +140,25 @@ def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None
     names = list(dict.fromkeys(qualnames))
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
-        rows = graph.conn.execute(
-            # SQLite takes the bare column `how` from the row holding the MAX.
-            f"SELECT target, enclosing, kind, MAX(confidence), how FROM refs WHERE target IN"
-            f" ({','.join('?' * len(chunk))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
-            + " GROUP BY target, enclosing, kind", chunk + ([kind] if kind else []))
-        for target, enclosing, kind, conf, how in rows:
-            out[target].append((enclosing, kind, conf, how))
+        rows = graph.incoming(chunk, kind)
+        for target, enclosing, ref_kind, conf, how in rows:  # not `kind`: the next chunk filters by it
+            out[target].append((enclosing, ref_kind, conf, how))
     return out
 
 
 def subclasses(graph: Graph, qualname: str) -> list[str]:
-    rows = graph.conn.execute(
-        "SELECT DISTINCT enclosing FROM refs WHERE target = ? AND kind = 'inherit' AND enclosing IS NOT NULL",
-        (qualname,))
-    return [q for (q,) in rows]
+    return graph.subclass_names(qualname)
 
 
 def superclasses(graph: Graph, qualname: str) -> list[str]:
-    rows = graph.conn.execute(
-        "SELECT DISTINCT target FROM refs WHERE enclosing = ? AND kind = 'inherit' AND target IS NOT NULL",
-        (qualname,))
-    return [q for (q,) in rows]
+    return graph.base_targets(qualname)
 
 
 def _hierarchy(graph: Graph, start: str, down: bool) -> list[str]:
     """All subclasses (down) or bases (up) of a class, one query per level."""
     known, level, out = {start}, [start], []
-    ends = ("target", "enclosing") if down else ("enclosing", "target")
     while level:
-        rows = graph.conn.execute(
-            f"SELECT DISTINCT {ends[1]} FROM refs WHERE kind = 'inherit' AND {ends[1]} IS NOT NULL"
-            f" AND {ends[0]} IN ({','.join('?' * len(level))})", level)
-        level = [q for (q,) in rows if q not in known]
+        level = [q for q in graph.hierarchy_step(level, down) if q not in known]
         known.update(level)
         out.extend(level)
     return out
@@ -192,9 +179,7 @@ def _superclasses(walk: _Walk, cls: str) -> list[str]:
 def _classes_defining(walk: _Walk, name: str) -> set[str]:
     """Classes that define a member called `name` (one indexed query per name)."""
     if name not in walk.definers:
-        rows = walk.graph.conn.execute(
-            "SELECT DISTINCT parent FROM symbols WHERE name = ? AND kind IN ('method', 'function')", (name,))
-        walk.definers[name] = {parent for (parent,) in rows}
+        walk.definers[name] = walk.graph.parents_defining(name, (SymbolKind.METHOD, SymbolKind.FUNCTION))
     return walk.definers[name]
 
 
@@ -478,12 +463,20 @@ class ImpactSummary:
     dependents: int
     files: int
     tests: int
-    truncated: bool
+    truncated: bool = False
 
     def text(self) -> str:
+        """The code lens: `3 dependents in 2 files · 1 test` ('+' when cut short)."""
         more = "+" if self.truncated else ""
-        return (f"{self.dependents}{more} dependent{'s' * (self.dependents != 1)} in {self.files} file"
+        # Cut short, every count is a lower bound: the files too.
+        return (f"{self.dependents}{more} dependent{'s' * (self.dependents != 1)} in {self.files}{more} file"
                 f"{'s' * (self.files != 1)} · {self.tests}{more} test{'s' * (self.tests != 1)}")
+
+    def sentence(self) -> str:
+        """Inside an explanation: `3 dependents in 2 files (1 test)`."""
+        more = "+" if self.truncated else ""
+        return (f"{self.dependents}{more} dependent{'s' if self.dependents != 1 else ''} in {self.files}"
+                f" file{'s' if self.files != 1 else ''} ({self.tests} test{'s' if self.tests != 1 else ''})")
 
 
 SUMMARY_DEPTH = 3
@@ -497,7 +490,7 @@ def impact_summary(graph: Graph, qualname: str, depth: int = SUMMARY_DEPTH, limi
     """A bounded impact for hovers and code lenses: cheap enough to compute on
     demand, marked with '+' when the bound cut it short. A very widely used
     symbol gets its first link only (the full walk is `codemeld/impact`)."""
-    uses = graph.conn.execute("SELECT count(*) FROM refs WHERE target = ?", (qualname,)).fetchone()[0]
+    uses = graph.reference_count(qualname)
     if uses > SUMMARY_MAX_USES:
         depth, limit = 1, min(limit, 100)
     report = impact(graph, qualname, depth=depth, limit=limit)
@@ -507,11 +500,7 @@ def impact_summary(graph: Graph, qualname: str, depth: int = SUMMARY_DEPTH, limi
 def direct_summary(graph: Graph, qualname: str) -> str:
     """The first link only, in one indexed query: for hovers, which must stay
     fast on any symbol (the whole chain is codemeld/impact and the code lens)."""
-    dependents, files, tests = graph.conn.execute(
-        "SELECT count(DISTINCT r.enclosing), count(DISTINCT r.file_id),"
-        " count(DISTINCT CASE WHEN s.is_test = 1 THEN r.enclosing END)"
-        " FROM refs r LEFT JOIN symbols s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
-        " WHERE r.target = ?", (qualname,)).fetchone()
+    dependents, files, tests = graph.direct_use_counts(qualname)
     learned = len(_learned_tests(graph, qualname))  # tests a recorded run saw executing it
     return (f"{dependents} direct dependent{'s' * (dependents != 1)} in {files} file{'s' * (files != 1)}"
             f" · {tests} direct test{'s' * (tests != 1)}" + (f" · {learned} learned" if learned else ""))

@@ -20,14 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from indexer import discovery
-from indexer.languages.base import FileFacts
-from indexer.languages.python.extract import extract as extract_python
-from indexer.languages.python.extract import normalize_source
-from indexer.languages.python.modules import module_name, source_roots
-from indexer.languages.python.provider import MemoryProvider, StoreProvider
-from indexer.languages.python.resolve import Resolver, absolute_module
-from indexer.languages.python.summary import MEMBER_KINDS, summarize
+from indexer import discovery, languages
+from indexer.languages.base import FileFacts, LanguageSupport
 from indexer.model import IndexRun
 from indexer.store import Store, pack, symbol_row
 from indexer.worker_pool import worker_pool
@@ -40,7 +34,6 @@ Cancel = Callable[[], bool]
 
 _BATCH = 64  # files per write transaction
 _PARALLEL_MIN = 48  # below this many files, worker start-up costs more than it saves
-_WEAK_HOWS = ("name-match", "unresolved", "external", "mro", "annotation", "constructor", "return-type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +67,7 @@ class _Parsed:
     size: int
     mtime_ns: int
     error: str | None
+    language: str = ""
     module: str | None = None
     is_package: bool = False
     lines: int = 0
@@ -87,7 +81,8 @@ class _Parsed:
 
 def _parse_one(job: tuple) -> _Parsed:
     """Worker: read, hash and extract one file. Never raises."""
-    rel_path, abs_path, module, is_package, source = job
+    rel_path, abs_path, language, module, is_package, source = job
+    support = languages.support(language)
     try:
         if source is None:
             stat = os.stat(abs_path)
@@ -97,27 +92,27 @@ def _parse_one(job: tuple) -> _Parsed:
         else:
             size, mtime = len(source), -1  # an unsaved buffer: disk must be re-checked later
     except FileNotFoundError:
-        return _Parsed(rel_path, "", 0, 0, "deleted", missing=True)
+        return _Parsed(rel_path, "", 0, 0, "deleted", language, missing=True)
     except OSError as exc:
-        return _Parsed(rel_path, "", 0, 0, f"unreadable: {exc.strerror or exc}")
+        return _Parsed(rel_path, "", 0, 0, f"unreadable: {exc.strerror or exc}", language)
     sha = hashlib.sha256(source).hexdigest()
-    source = normalize_source(source)
+    source = support.normalize_source(source)
     try:
-        facts = extract_python(source, rel_path, module, is_package)
+        facts = support.extract(source, rel_path, module, is_package)
     except Exception as exc:  # a parser bug must not take the run down
         log.exception("extracting %s failed", rel_path)
-        return _Parsed(rel_path, sha, size, mtime, f"extraction failed: {exc}")
+        return _Parsed(rel_path, sha, size, mtime, f"extraction failed: {exc}", language)
     notes = list(facts.errors)
     try:
         source.decode("utf-8")
     except UnicodeDecodeError as exc:
         notes.insert(0, f"not valid UTF-8 at byte {exc.start}; undecodable bytes replaced")
-    summary = summarize(facts)
+    summary = support.summarize(facts)
     return _Parsed(
-        rel_path, sha, size, mtime, "; ".join(notes) or None,
+        rel_path, sha, size, mtime, "; ".join(notes) or None, language,
         module=facts.module, is_package=facts.is_package, lines=facts.line_count,
         summary=summary, facts_blob=pack(facts), summary_blob=pack(summary),
-        symbol_rows=_symbol_rows(facts), import_modules=_import_modules(facts),
+        symbol_rows=_symbol_rows(support, facts), import_modules=support.dependencies(facts),
     )
 
 
@@ -127,11 +122,12 @@ _WORKER_STATE: dict = {}
 
 def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
     store: Store = _WORKER_STATE["store_factory"]()
-    resolver: Resolver = _WORKER_STATE["resolver"]
+    resolvers = _WORKER_STATE["resolvers"]
     out = []
     for file_id in file_ids:
         facts = store.load_facts(file_id)
-        if facts is None:
+        resolver = resolvers(facts.language) if facts is not None else None
+        if resolver is None:
             continue
         result = resolver.resolve_file(facts)
         out.append((file_id, result.refs, result.tests))
@@ -139,43 +135,14 @@ def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
     return out
 
 
-def _import_modules(facts: FileFacts) -> set[str]:
-    """Modules a file depends on by name (for finding what to re-resolve)."""
-    out: set[str] = set()
-    for imp in facts.imports:
-        base = absolute_module(imp.level, imp.module, facts.module, facts.is_package)
-        if base:
-            out.add(base)
-        for name in imp.names:
-            if name != "*":
-                out.add(f"{base}.{name}" if base else name)
-    return out
-
-
-def _symbol_rows(facts: FileFacts) -> list[tuple]:
+def _symbol_rows(support: LanguageSupport, facts: FileFacts) -> list[tuple]:
     symbols = facts.symbols
     rows = []
     for sym in symbols:
         parent = symbols[sym.parent] if sym.parent >= 0 else None
-        is_member = parent is not None and parent.kind == "class" and sym.kind in MEMBER_KINDS | {"variable", "constant", "class"}
+        is_member = parent is not None and support.is_member(parent.kind, sym.kind)
         rows.append(symbol_row(sym, is_member, parent.qualname if parent else None))
     return rows
-
-
-def _summary_changes(old, new) -> tuple[set[str], set[str]]:
-    """(removed qualnames, names whose meaning may have changed)."""
-    if old is None:
-        return set(), {q.rsplit(".", 1)[-1] for q in new.symbols} | set(new.names) if new else set()
-    if new is None:
-        return set(old.symbols), {q.rsplit(".", 1)[-1] for q in old.symbols}
-    removed = set(old.symbols) - set(new.symbols)
-    changed = {q for q in set(new.symbols) ^ set(old.symbols)}
-    changed |= {q for q in set(new.symbols) & set(old.symbols) if new.symbols[q] != old.symbols[q]}
-    names = {q.rsplit(".", 1)[-1] for q in changed}
-    names |= {n for n in set(old.names) | set(new.names) if old.names.get(n) != new.names.get(n)}
-    if old.stars != new.stars or old.all_names != new.all_names:
-        names |= set(old.names) | set(new.names)
-    return removed, names
 
 
 class Indexer:
@@ -191,7 +158,7 @@ class Indexer:
         self.lock = WriterLock(self.index_dir, self.options.lock_wait_s)
         with self.lock.hold():  # opening may rebuild a damaged or outdated database
             self.store = Store(self.index_dir)
-        self._roots: list[str] | None = None
+        self._roots: dict[str, list[str]] | None = None  # language -> its source roots
 
     def close(self) -> None:
         self.store.close()
@@ -225,7 +192,7 @@ class Indexer:
         for skipped in found.skipped:
             log.info("skipped %s: %s", skipped.path, skipped.reason)
         paths = [f.path for f in found.files]
-        self._roots = source_roots(paths)
+        self._roots = _source_roots(paths)
         known = self.store.file_states()
         todo: list[discovery.SourceFile] = []
         unchanged: list[tuple[int, int]] = []  # (file_id, new mtime) where only the mtime moved
@@ -294,10 +261,13 @@ class Indexer:
 
     # -- the two phases ----------------------------------------------------
 
-    def _module_of(self, rel_path: str) -> tuple[str, bool]:
+    def _module_of(self, rel_path: str) -> tuple[str, str, bool]:
+        """(language, module, is_package) of a file the registry supports."""
+        language = languages.language_for_path(rel_path)
         if self._roots is None:
-            self._roots = source_roots(list(self.store.file_states()) + [rel_path])
-        return module_name(rel_path, self._roots)
+            self._roots = _source_roots(list(self.store.file_states()) + [rel_path])
+        module, is_package = languages.support(language).module_name(rel_path, self._roots.get(language, [""]))
+        return language, module, is_package
 
     def _apply(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool) -> dict:
         stats = {"parsed": 0, "failed": 0, "removed": len(removed), "refs": 0}
@@ -332,13 +302,13 @@ class Indexer:
                     if not cold:
                         old = self.store.load_summary(path=parsed.path)
                         dependents = self._dependents(old, summary, None)
-                    file_id = self.store.write_file(conn, parsed, "python")
+                    file_id = self.store.write_file(conn, parsed, parsed.language)
                     if dependents:
                         self.store.mark_dirty(conn, dependents - {file_id})
                     if parsed.facts_blob is None:
                         stats["failed"] += 1
                     elif summary is not None:
-                        summaries.append(summary)
+                        summaries.append((parsed.language, summary))
                     stats["parsed"] += 1
             if progress is not None:
                 progress(stats["parsed"], total, f"{stats['parsed']}/{total} files")
@@ -381,12 +351,15 @@ class Indexer:
         """Files whose references may resolve differently after this change."""
         if old is None and new is None:
             return set()
-        removed, names = _summary_changes(old, new)
+        support = languages.find(languages.language_of((new or old).module))
+        if support is None:  # its plugin is gone: whatever imported the module re-resolves
+            return self.store.importers({(new or old).module})
+        removed, names = support.summary_changes(old, new)
         if not removed and not names:
             return set()
         module = (new or old).module
         out = self.store.importers({module})
-        out |= self.store.files_referencing(targets=removed, names=names, weak_hows=_WEAK_HOWS)
+        out |= self.store.files_referencing(targets=removed, names=names, weak_hows=support.weak_hows)
         return out
 
     def _resolve_dirty(self, progress, cancel, summaries) -> int:
@@ -395,16 +368,15 @@ class Indexer:
             return 0
         total_files = len(self.store.file_states())
         many = len(dirty) >= max(_PARALLEL_MIN, total_files // 4)
-        if many:
-            provider = MemoryProvider(summaries if summaries is not None else self.store.all_summaries())
-        else:
-            provider = StoreProvider(self.store)
-        resolver = Resolver(provider)
+        resolvers = _Resolvers(self.store, many, summaries)
         ids = [file_id for file_id, _ in dirty]
         done = refs = 0
         workers = self.options.workers()
         if many and workers > 1:
-            _WORKER_STATE["resolver"] = resolver
+            for language in self.store.languages():
+                if languages.find(language) is not None:
+                    resolvers(language)  # built before the fork, shared by every worker
+            _WORKER_STATE["resolvers"] = resolvers
             index_dir = self.index_dir
             _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
             chunks = [ids[i:i + 16] for i in range(0, len(ids), 16)]
@@ -429,7 +401,8 @@ class Indexer:
             results = []
             for file_id in ids[start:start + _BATCH]:
                 facts = self.store.load_facts(file_id)
-                if facts is not None:
+                resolver = resolvers(facts.language) if facts is not None else None
+                if resolver is not None:
                     result = resolver.resolve_file(facts)
                     results.append((file_id, result.refs, result.tests))
             refs += self._write_refs(results)
@@ -458,6 +431,41 @@ class Indexer:
             refs_resolved=stats.get("refs", 0),
             seconds=time.perf_counter() - started,
         )
+
+
+class _Resolvers:
+    """One resolver per language, built on first need: over every summary of
+    that language in memory (many dirty files) or reading the store."""
+
+    def __init__(self, store: Store, many: bool, summaries: list[tuple[str, object]] | None):
+        self.store, self.many, self.summaries = store, many, summaries
+        self.built: dict[str, object] = {}
+
+    def __call__(self, language: str):
+        """The resolver of `language`, None when its plugin is gone."""
+        resolver = self.built.get(language)
+        if resolver is None:
+            support = languages.find(language)
+            if support is None:
+                return None
+            if not self.many:
+                resolver = support.resolver(self.store, None)
+            elif self.summaries is not None:
+                resolver = support.resolver(self.store, [s for lang, s in self.summaries if lang == language])
+            else:
+                resolver = support.resolver(self.store, self.store.all_summaries(language))
+            self.built[language] = resolver
+        return resolver
+
+
+def _source_roots(paths: list[str]) -> dict[str, list[str]]:
+    """language -> its source roots, each language over its own files."""
+    by_language: dict[str, list[str]] = {}
+    for path in paths:
+        language = languages.language_for_path(path)
+        if language is not None:
+            by_language.setdefault(language, []).append(path)
+    return {language: languages.support(language).source_roots(found) for language, found in by_language.items()}
 
 
 def _size_of(path: str) -> int:

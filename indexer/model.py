@@ -37,22 +37,7 @@ class Range:
         }
 
 
-# Symbol kinds stored in the graph.
-MODULE = "module"
-CLASS = "class"
-FUNCTION = "function"
-METHOD = "method"
-VARIABLE = "variable"
-CONSTANT = "constant"
-ATTRIBUTE = "attribute"  # instance attribute assigned through self.x = ...
-PARAMETER = "parameter"
-PROPERTY = "property"
-
-# Reference kinds.
-REF_KINDS = (
-    "call", "read", "write", "attribute", "import", "inherit", "decorator",
-    "annotation", "fixture",
-)
+# The vocabulary (kinds, reference kinds, rules) is `indexer.vocab`.
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +47,7 @@ class Symbol:
     id: int
     name: str
     qualname: str
-    kind: str
+    kind: str  # a SymbolKind value
     path: str
     range: Range
     selection_range: Range
@@ -81,6 +66,8 @@ class Symbol:
             "kind": self.kind,
             "path": self.path,
             "range": self.range.to_json(),
+            # The name: where editors put the selection (the range is the whole body).
+            "selectionRange": self.selection_range.to_json(),
         }
         if root_uri is not None:
             out["uri"] = root_uri.rstrip("/") + "/" + self.path
@@ -98,7 +85,7 @@ class Reference:
     enclosing: str | None  # qualname of the symbol the use sits in
     target: str | None  # qualname of what it refers to, None when unresolved
     confidence: float
-    how: str  # which rule resolved it: scope, import, self, mro, ...
+    how: str  # which rule resolved it (a How value): scope, import, self, mro, ...
 
     def to_json(self) -> dict:
         return {

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from indexer.model import Range, Reference, Symbol
 from indexer.impact import direct_summary
-from indexer.query import REF_COLUMNS, SYMBOL_COLUMNS, Graph, reference_from_row, symbol_from_row
+from indexer.query import Graph
+# CALL_KINDS (re-exported): a call, a decorator applied, a fixture pytest
+# calls for each test that names it.
+from indexer.vocab import CALL_KINDS  # noqa: F401
 
-# Reference kinds that mean "runs that code": a decorator is applied (called)
-# and pytest calls a fixture for each test that names it.
-CALL_KINDS = ("call", "decorator", "fixture")
 # Definitions worth a code lens / a place in call hierarchies.
 CALLABLE_KINDS = ("class", "function", "method")
 
@@ -86,6 +86,41 @@ def references(graph: Graph, path: str, line: int, character: int, include_decla
                            guesses)
 
 
+REFERENCE_PAGE = 2000  # spans per streamed page (LSP partial results)
+
+
+def reference_span_pages(graph: Graph, path: str, line: int, character: int, include_declaration: bool,
+                         min_confidence: float = 0.0, guesses: bool = False, on_page=None,
+                         page: int = REFERENCE_PAGE) -> int:
+    """`references` as (path, sl, sc, el, ec) tuples handed to
+    `on_page(list)` in pages as they are read (the first page goes out
+    before the rest is read): same policy, same order, no Reference objects.
+    Returns how many spans went out."""
+    seen: set[tuple] = set()
+    batch: list[tuple] = []
+    sent = 0
+    for qualname in graph.targets_at(path, line, character):
+        spans = graph.reference_spans(qualname, min_confidence, guesses)
+        if include_declaration:
+            decls = [(s.path, s.selection_range.start.line, s.selection_range.start.character,
+                      s.selection_range.end.line, s.selection_range.end.character)
+                     for s in graph.symbols(qualname) if s.kind != "module"]
+            spans = sorted(decls + list(spans))
+        for span in spans:
+            if span in seen:
+                continue
+            seen.add(span)
+            batch.append(span)
+            if len(batch) >= page:
+                on_page(batch)
+                sent += len(batch)
+                batch = []
+    if batch:
+        on_page(batch)
+        sent += len(batch)
+    return sent
+
+
 HOVER_DETAIL_LIMIT = 2000  # uses above which hover skips per-dependent counts
 
 
@@ -94,9 +129,7 @@ def hover(graph: Graph, path: str, line: int, character: int, min_confidence: fl
     if not found:
         return None
     symbol = found[0]
-    count, files = graph.conn.execute(
-        "SELECT count(*), count(DISTINCT file_id) FROM refs WHERE target = ? AND confidence >= ?",
-        (symbol.qualname, min_confidence)).fetchone()
+    count, files = graph.use_count(symbol.qualname, min_confidence)
     if symbol.kind in ("module", "parameter"):
         summary = ""
     elif count > HOVER_DETAIL_LIMIT:
@@ -113,15 +146,9 @@ def highlights(graph: Graph, path: str, line: int, character: int) -> list[Highl
     targets = graph.targets_at(path, line, character)
     if not targets:
         return []
-    marks = ",".join("?" * len(targets))
     out: list[Highlight] = []
-    rows = graph.conn.execute(
-        "SELECT s.nsl, s.nsc, s.nel, s.nec FROM symbols s JOIN files f ON f.id = s.file_id"
-        f" WHERE f.path = ? AND s.qualname IN ({marks}) AND s.kind != 'module'", (path, *targets))
-    out.extend(Highlight(Range.of(*row), "write") for row in rows)
-    rows = graph.conn.execute(
-        "SELECT r.sl, r.sc, r.el, r.ec, r.kind FROM refs r JOIN files f ON f.id = r.file_id"
-        f" WHERE f.path = ? AND r.target IN ({marks})", (path, *targets))
+    out.extend(Highlight(Range.of(*row), "write") for row in graph.name_spans_in_file(path, targets))
+    rows = graph.use_spans_in_file(path, targets)
     out.extend(Highlight(Range.of(*row[:4]), "write" if row[4] == "write" else "read") for row in rows)
     unique = {(h.range.start.line, h.range.start.character): h for h in out}
     return [unique[k] for k in sorted(unique)]
@@ -159,13 +186,8 @@ def _module_symbol(graph: Graph, path: str) -> Symbol | None:
 
 def incoming_calls(graph: Graph, qualname: str, min_confidence: float = 0.0) -> list[Call]:
     """Who calls `qualname`, grouped by calling symbol (a module for top-level code)."""
-    marks = ",".join("?" * len(CALL_KINDS))
-    rows = graph.conn.execute(
-        f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
-        f" WHERE r.target = ? AND r.kind IN ({marks}) AND r.confidence >= ? ORDER BY f.path, r.sl, r.sc",
-        (qualname, *CALL_KINDS, min_confidence))
     groups: dict[tuple[str, str | None], list[Reference]] = {}
-    for ref in map(reference_from_row, rows):
+    for ref in graph.references_of_kinds(qualname, CALL_KINDS, min_confidence):
         groups.setdefault((ref.path, ref.enclosing), []).append(ref)
     out = []
     for (path, enclosing), refs in groups.items():
@@ -201,24 +223,14 @@ def classes_at(graph: Graph, path: str, line: int, character: int) -> list[Symbo
 
 def _class_holding(graph: Graph, path: str, line: int, character: int) -> Symbol | None:
     """Innermost class whose span holds the position (a base list is inside its class)."""
-    rows = graph.conn.execute(
-        f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
-        " WHERE f.path = ? AND s.kind = 'class' AND (s.sl < ? OR (s.sl = ? AND s.sc <= ?))"
-        " AND (s.el > ? OR (s.el = ? AND s.ec >= ?)) ORDER BY s.sl DESC, s.sc DESC LIMIT 1",
-        (path, line, line, character, line, line, character))
-    row = rows.fetchone()
-    return symbol_from_row(row) if row else None
+    return graph.innermost_class_at(path, line, character)
 
 
 def supertypes(graph: Graph, qualname: str) -> list[Symbol]:
     """Direct bases of a class that are defined in the workspace."""
     out: list[Symbol] = []
     for cls in graph.symbols(qualname):
-        rows = graph.conn.execute(
-            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
-            " WHERE f.path = ? AND r.kind = 'inherit' AND r.sl BETWEEN ? AND ? ORDER BY r.sl, r.sc",
-            (cls.path, cls.range.start.line, cls.range.end.line))
-        for ref in map(reference_from_row, rows):
+        for ref in graph.inherit_refs_between(cls.path, cls.range.start.line, cls.range.end.line):
             holder = _class_holding(graph, ref.path, ref.range.start.line, ref.range.start.character)
             if holder is None or holder.qualname != cls.qualname:
                 continue  # a base of a nested class
@@ -231,10 +243,7 @@ def supertypes(graph: Graph, qualname: str) -> list[Symbol]:
 def subtypes(graph: Graph, qualname: str) -> list[Symbol]:
     """Classes in the workspace that name `qualname` as a direct base."""
     out: list[Symbol] = []
-    rows = graph.conn.execute(
-        f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
-        " WHERE r.target = ? AND r.kind = 'inherit' ORDER BY f.path, r.sl", (qualname,))
-    for ref in map(reference_from_row, rows):
+    for ref in graph.inherit_refs_to(qualname):
         holder = _class_holding(graph, ref.path, ref.range.start.line, ref.range.start.character)
         if holder is not None and holder not in out:
             out.append(holder)
@@ -244,19 +253,20 @@ def subtypes(graph: Graph, qualname: str) -> list[Symbol]:
 # -- code lens ---------------------------------------------------------------------
 
 
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
 def reference_counts(graph: Graph, path: str, min_confidence: float = 0.0) -> list[tuple[Symbol, int]]:
-    """(definition, number of references) for each class/function/method in a file."""
-    symbols = [s for s in graph.symbols_in_file(path) if s.kind in CALLABLE_KINDS]
+    """(definition, number of references) for each class/function/method in
+    a file that is worth a code lens: not dunders (`__eq__`, `__repr__`:
+    called by the language, "0 references" on every class is noise) and not
+    tests (pytest calls them; nothing else does)."""
+    symbols = [s for s in graph.symbols_in_file(path)
+               if s.kind in CALLABLE_KINDS and not s.is_test and not _is_dunder(s.name)]
     if not symbols:
         return []
-    counts: dict[str, int] = {}
-    names = sorted({s.qualname for s in symbols})
-    for start in range(0, len(names), 500):  # SQLite caps the number of parameters
-        chunk = names[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        counts.update(graph.conn.execute(
-            f"SELECT target, count(*) FROM refs WHERE target IN ({marks}) AND confidence >= ? GROUP BY target",
-            (*chunk, min_confidence)).fetchall())
+    counts = graph.confident_reference_counts(sorted({s.qualname for s in symbols}), min_confidence)
     return [(s, counts.get(s.qualname, 0)) for s in symbols]
 
 
@@ -278,15 +288,13 @@ _NAMES_LOCK = threading.Lock()
 def _names(graph: Graph) -> str:
     # Symbols are re-inserted (new ids) when a file changes, and every
     # update ends by stamping last_update, so this pair moves on any change.
-    version = (graph.conn.execute("SELECT max(id) FROM symbols").fetchone()[0], graph.store.get_meta("last_update"))
+    version = (graph.symbols_version(), graph.store.get_meta("last_update"))
     key = str(graph.store.index_dir)
     with _NAMES_LOCK:
         cached = _NAMES.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
-    rows = graph.conn.execute(
-        f"SELECT DISTINCT s.name FROM symbols s JOIN files f ON f.id = s.file_id WHERE {_ELIGIBLE}")
-    blob = "\n".join(name for (name,) in rows if "\n" not in name)
+    blob = "\n".join(name for name in graph.distinct_names(_ELIGIBLE) if "\n" not in name)
     with _NAMES_LOCK:
         _NAMES[key] = (version, blob)
     return blob
@@ -365,13 +373,8 @@ def search_symbols(graph: Graph, query: str, limit: int = 100) -> list[SymbolMat
     names = [name for _, name in scored[:_TOP_NAMES]]
     if not names:
         return []
-    marks = ",".join("?" * len(names))
-    rows = graph.conn.execute(
-        f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
-        f" WHERE s.name IN ({marks}) AND {_ELIGIBLE} LIMIT 20000", names)
     matches: list[SymbolMatch] = []
-    for row in rows:
-        sym = symbol_from_row(row)
+    for sym in graph.symbols_named_where(names, _ELIGIBLE):
         score = name_score(sym.name, name_query)
         if score is None:
             continue
@@ -397,7 +400,5 @@ def search_symbols(graph: Graph, query: str, limit: int = 100) -> list[SymbolMat
 def index_counts(graph: Graph) -> dict:
     """Sizes for a status line, cheap enough to poll: `Graph.stats` also
     scans every reference for the resolution rate (a second on the stdlib)."""
-    conn = graph.conn
-    count = lambda table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
-    return {"files": count("files"), "symbols": count("symbols"), "references": count("refs"),
-            "pending": graph.pending()}
+    files, symbols, references = graph.table_sizes()
+    return {"files": files, "symbols": symbols, "references": references, "pending": graph.pending()}

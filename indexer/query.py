@@ -163,6 +163,16 @@ class Graph:
             out = sorted(decls + out, key=lambda r: (r.path, r.range.start.line, r.range.start.character))
         return out
 
+    def reference_spans(self, qualname: str, min_confidence: float = 0.0, guesses: bool = True):
+        """(path, sl, sc, el, ec) of the uses `references` returns, as plain
+        tuples in the same order: for answers of tens of thousands of uses,
+        building a Reference per row costs more than the query."""
+        return self.conn.execute(
+            "SELECT f.path, r.sl, r.sc, r.el, r.ec FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE r.target = ? AND r.confidence >= ? AND r.kind != 'flow'"
+            + ("" if guesses else " AND r.how != 'name-match'") + " ORDER BY f.path, r.sl, r.sc",
+            (qualname, min_confidence))
+
     def references_from(self, qualname: str) -> list[Reference]:
         """Uses inside a symbol (for outgoing calls)."""
         rows = self.conn.execute(
@@ -340,6 +350,223 @@ class Graph:
             (*kinds, limit))
         return rows.fetchall()
 
+    # -- typed questions the engine's modules ask (no SQL outside the store
+    # and this module) ---------------------------------------------------
+
+    def module_of(self, path: str) -> tuple[str, bool] | None:
+        """(module, is_package) of an indexed file, None when not indexed."""
+        row = self.conn.execute("SELECT module, is_package FROM files WHERE path = ?", (path,)).fetchone()
+        return (row[0], bool(row[1])) if row is not None else None
+
+    def file_shas(self) -> dict[str, str]:
+        """path -> sha256 of every indexed file."""
+        return dict(self.conn.execute("SELECT path, sha256 FROM files"))
+
+    def files_using_module(self, module: str) -> list[str]:
+        """Files with a resolved use of the module or of a name in it, sorted."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT f.path FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE r.target = ? OR r.target LIKE ?", (module, module + ".%"))
+        return sorted(p for (p,) in rows)
+
+    def count_symbols_in(self, paths: list[str], kinds) -> int:
+        """How many symbols of `kinds` the files at `paths` define."""
+        kinds = tuple(kinds)
+        marks = ",".join("?" * len(kinds))
+        total = 0
+        for start in range(0, len(paths), 400):
+            group = paths[start:start + 400]
+            total += self.conn.execute(
+                f"SELECT count(*) FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.kind IN ({marks})"
+                f" AND f.path IN ({','.join('?' * len(group))})", (*kinds, *group)).fetchone()[0]
+        return total
+
+    def subclass_count(self, qualname: str) -> int:
+        """Distinct classes that inherit from `qualname` directly."""
+        return self.conn.execute(
+            "SELECT count(DISTINCT enclosing) FROM refs WHERE target = ? AND kind = 'inherit'",
+            (qualname,)).fetchone()[0]
+
+    def callers_summary(self, qualname: str, kinds) -> list[tuple[str, int, float, int]]:
+        """(enclosing qualname, file id, best confidence, is a test) per
+        distinct caller of `qualname` through references of `kinds`."""
+        kinds = tuple(kinds)
+        marks = ",".join("?" * len(kinds))
+        return self.conn.execute(
+            "SELECT r.enclosing, r.file_id, MAX(r.confidence), MAX(s.is_test) FROM refs r"
+            " LEFT JOIN symbols s ON s.qualname = r.enclosing"
+            f" WHERE r.target = ? AND r.kind IN ({marks}) GROUP BY r.enclosing", (qualname, *kinds)).fetchall()
+
+    def definitions_in_file(self, path: str, kinds) -> list[tuple]:
+        """(qualname, name, kind, parent, params JSON, signature, flags) of the
+        symbols of `kinds` a file defines, in definition order."""
+        kinds = tuple(kinds)
+        return self.conn.execute(
+            "SELECT s.qualname, s.name, s.kind, s.parent, s.params, s.signature, s.flags FROM symbols s"
+            f" JOIN files f ON f.id = s.file_id WHERE f.path = ? AND s.kind IN ({','.join('?' * len(kinds))})"
+            " ORDER BY s.id", (path, *kinds)).fetchall()
+
+    def base_targets(self, class_qualname: str) -> list[str]:
+        """What the bases of a class resolved to (distinct)."""
+        return [t for (t,) in self.conn.execute(
+            "SELECT DISTINCT target FROM refs WHERE enclosing = ? AND kind = 'inherit' AND target IS NOT NULL",
+            (class_qualname,))]
+
+    def inherited_member_uses(self, base: str, class_qualname: str, hows) -> list[tuple]:
+        """(path, sl, sc, el, ec, target) of uses, inside a class and its
+        members, of members of `base` resolved by one of `hows`."""
+        hows = tuple(hows)
+        return self.conn.execute(
+            "SELECT f.path, r.sl, r.sc, r.el, r.ec, r.target FROM refs r JOIN files f ON f.id = r.file_id"
+            f" WHERE r.target LIKE ? AND r.how IN ({','.join('?' * len(hows))})"
+            " AND (r.enclosing = ? OR r.enclosing LIKE ?)",
+            (base + ".%", *hows, class_qualname, class_qualname + ".%")).fetchall()
+
+    def body_hash(self, symbol_id: int) -> str:
+        """The stored `body_hash` of one symbol row ("" when unknown)."""
+        row = self.conn.execute("SELECT body_hash FROM symbols WHERE id = ?", (symbol_id,)).fetchone()
+        return (row[0] or "") if row else ""
+
+    def direct_subclasses(self, qualname: str) -> list[str]:
+        """Qualnames of the classes whose bases resolved to `qualname`, sorted."""
+        return [q for (q,) in self.conn.execute(
+            "SELECT DISTINCT enclosing FROM refs WHERE target = ? AND kind = 'inherit' AND enclosing IS NOT NULL"
+            " ORDER BY enclosing", (qualname,))]
+
+    def incoming(self, targets: list[str], kind: str | None = None) -> list[tuple[str, str, str, float, str]]:
+        """(target, enclosing, kind, best confidence, its how) per distinct
+        user of each target (of one reference kind when given)."""
+        return self.conn.execute(
+            # SQLite takes the bare column `how` from the row holding the MAX.
+            f"SELECT target, enclosing, kind, MAX(confidence), how FROM refs WHERE target IN"
+            f" ({','.join('?' * len(targets))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
+            + " GROUP BY target, enclosing, kind", list(targets) + ([kind] if kind else [])).fetchall()
+
+    def subclass_names(self, qualname: str) -> list[str]:
+        """Classes whose bases resolved to `qualname` (index order)."""
+        return [q for (q,) in self.conn.execute(
+            "SELECT DISTINCT enclosing FROM refs WHERE target = ? AND kind = 'inherit' AND enclosing IS NOT NULL",
+            (qualname,))]
+
+    def hierarchy_step(self, level: list[str], down: bool) -> list[str]:
+        """The direct subclasses (down) or bases (up) of every class in `level`."""
+        ends = ("target", "enclosing") if down else ("enclosing", "target")
+        return [q for (q,) in self.conn.execute(
+            f"SELECT DISTINCT {ends[1]} FROM refs WHERE kind = 'inherit' AND {ends[1]} IS NOT NULL"
+            f" AND {ends[0]} IN ({','.join('?' * len(level))})", level)]
+
+    def parents_defining(self, name: str, kinds) -> set[str]:
+        """Parents (classes, modules) that define a symbol `name` of `kinds`."""
+        kinds = tuple(kinds)
+        return {p for (p,) in self.conn.execute(
+            f"SELECT DISTINCT parent FROM symbols WHERE name = ? AND kind IN ({','.join('?' * len(kinds))})",
+            (name, *kinds))}
+
+    def reference_count(self, qualname: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM refs WHERE target = ?", (qualname,)).fetchone()[0]
+
+    def direct_use_counts(self, qualname: str) -> tuple[int, int, int]:
+        """(distinct users, files, distinct test users) of `qualname`."""
+        return self.conn.execute(
+            "SELECT count(DISTINCT r.enclosing), count(DISTINCT r.file_id),"
+            " count(DISTINCT CASE WHEN s.is_test = 1 THEN r.enclosing END)"
+            " FROM refs r LEFT JOIN symbols s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
+            " WHERE r.target = ?", (qualname,)).fetchone()
+
+    # -- what navigation asks (navigation.py decides, these only read) -----
+
+    def use_count(self, qualname: str, min_confidence: float = 0.0) -> tuple[int, int]:
+        """(references, distinct files) to `qualname` at `min_confidence` or more."""
+        return self.conn.execute(
+            "SELECT count(*), count(DISTINCT file_id) FROM refs WHERE target = ? AND confidence >= ?",
+            (qualname, min_confidence)).fetchone()
+
+    def name_spans_in_file(self, path: str, qualnames: list[str]) -> list[tuple[int, int, int, int]]:
+        """Name spans of the definitions of `qualnames` in one file (modules aside)."""
+        return self.conn.execute(
+            "SELECT s.nsl, s.nsc, s.nel, s.nec FROM symbols s JOIN files f ON f.id = s.file_id"
+            f" WHERE f.path = ? AND s.qualname IN ({','.join('?' * len(qualnames))}) AND s.kind != 'module'",
+            (path, *qualnames)).fetchall()
+
+    def use_spans_in_file(self, path: str, qualnames: list[str]) -> list[tuple[int, int, int, int, str]]:
+        """(span..., kind) of the references to `qualnames` in one file."""
+        return self.conn.execute(
+            "SELECT r.sl, r.sc, r.el, r.ec, r.kind FROM refs r JOIN files f ON f.id = r.file_id"
+            f" WHERE f.path = ? AND r.target IN ({','.join('?' * len(qualnames))})", (path, *qualnames)).fetchall()
+
+    def references_of_kinds(self, qualname: str, kinds, min_confidence: float = 0.0) -> list[Reference]:
+        """References to `qualname` of `kinds`, by path and position."""
+        kinds = tuple(kinds)
+        rows = self.conn.execute(
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
+            f" WHERE r.target = ? AND r.kind IN ({','.join('?' * len(kinds))}) AND r.confidence >= ?"
+            " ORDER BY f.path, r.sl, r.sc", (qualname, *kinds, min_confidence))
+        return [reference_from_row(row) for row in rows]
+
+    def innermost_class_at(self, path: str, line: int, character: int) -> Symbol | None:
+        """Innermost class whose span holds the position."""
+        row = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE f.path = ? AND s.kind = 'class' AND (s.sl < ? OR (s.sl = ? AND s.sc <= ?))"
+            " AND (s.el > ? OR (s.el = ? AND s.ec >= ?)) ORDER BY s.sl DESC, s.sc DESC LIMIT 1",
+            (path, line, line, character, line, line, character)).fetchone()
+        return symbol_from_row(row) if row else None
+
+    def inherit_refs_between(self, path: str, first_line: int, last_line: int) -> list[Reference]:
+        """Base-class references in a file between two lines, in order."""
+        rows = self.conn.execute(
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE f.path = ? AND r.kind = 'inherit' AND r.sl BETWEEN ? AND ? ORDER BY r.sl, r.sc",
+            (path, first_line, last_line))
+        return [reference_from_row(row) for row in rows]
+
+    def inherit_refs_to(self, qualname: str) -> list[Reference]:
+        """Every base-class reference to `qualname`, by path and line."""
+        rows = self.conn.execute(
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE r.target = ? AND r.kind = 'inherit' ORDER BY f.path, r.sl", (qualname,))
+        return [reference_from_row(row) for row in rows]
+
+    def confident_reference_counts(self, qualnames: list[str], min_confidence: float) -> dict[str, int]:
+        """target -> references at `min_confidence` or more (500 targets a query)."""
+        counts: dict[str, int] = {}
+        for start in range(0, len(qualnames), 500):  # SQLite caps the number of parameters
+            chunk = qualnames[start:start + 500]
+            counts.update(self.conn.execute(
+                f"SELECT target, count(*) FROM refs WHERE target IN ({','.join('?' * len(chunk))})"
+                " AND confidence >= ? GROUP BY target", (*chunk, min_confidence)).fetchall())
+        return counts
+
+    def symbols_version(self) -> int | None:
+        """The newest symbol row id: moves whenever any file is re-indexed."""
+        return self.conn.execute("SELECT max(id) FROM symbols").fetchone()[0]
+
+    def distinct_names(self, where: str) -> list[str]:
+        """Distinct symbol names (`where`: a fixed SQL condition over s, f)."""
+        return [n for (n,) in self.conn.execute(
+            f"SELECT DISTINCT s.name FROM symbols s JOIN files f ON f.id = s.file_id WHERE {where}")]
+
+    def symbols_named_where(self, names: list[str], where: str, limit: int = 20000) -> list[Symbol]:
+        """Symbols called one of `names` (`where`: a fixed SQL condition over s, f)."""
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f" WHERE s.name IN ({','.join('?' * len(names))}) AND {where} LIMIT {int(limit)}", names)
+        return [symbol_from_row(row) for row in rows]
+
+    def table_sizes(self) -> tuple[int, int, int]:
+        """(files, symbols, references) rows."""
+        count = lambda table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+        return count("files"), count("symbols"), count("refs")
+
+    def reference_counts(self, qualnames) -> dict[str, int]:
+        """target -> how many references name it, for the given targets."""
+        names = list(qualnames)
+        if not names:
+            return {}
+        marks = ",".join("?" * len(names))
+        return dict(self.conn.execute(
+            f"SELECT target, count(*) FROM refs WHERE target IN ({marks}) GROUP BY target", names).fetchall())
+
     def indexed_paths(self) -> list[str]:
         return [p for (p,) in self.conn.execute("SELECT path FROM files ORDER BY path")]
 
@@ -349,6 +576,20 @@ class Graph:
         return (self.conn.execute("SELECT max(id) FROM symbols").fetchone()[0], self.store.get_meta("last_update"))
 
     # -- status ---------------------------------------------------------------
+
+    def symbols_with_words(self, words: list[str], kinds: tuple[str, ...], cap: int = 5000) -> list[Symbol]:
+        """Symbols of `kinds` whose qualified name or docstring contains one
+        of `words` (ASCII case-insensitive substrings): the candidates of
+        full-text search while no vector store exists yet."""
+        words = [w for w in words if w.isalnum()][:12]
+        if not words or not kinds:
+            return []
+        match = " OR ".join("s.qualname LIKE ? OR s.docstring LIKE ?" for _ in words)
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f" WHERE s.kind IN ({','.join('?' * len(kinds))}) AND ({match}) LIMIT ?",
+            (*kinds, *(f"%{w}%" for w in words for _ in (0, 1)), cap))
+        return [symbol_from_row(row) for row in rows]
 
     def stats(self) -> IndexStats:
         conn = self.conn

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 DB_NAME = "graph.sqlite3"
 
 _SCHEMA = """
@@ -362,24 +362,30 @@ class Store:
                 " ORDER BY path LIKE '%.pyi' LIMIT 1", (module,)).fetchone()
         return unpack(row[0]) if row and row[0] else None
 
-    def all_summaries(self) -> list:
-        return [unpack(blob) for (blob,) in self.conn.execute("SELECT summary FROM files WHERE summary IS NOT NULL")]
+    def all_summaries(self, language: str = "python") -> list:
+        return [unpack(blob) for (blob,) in self.conn.execute(
+            "SELECT summary FROM files WHERE summary IS NOT NULL AND language=?", (language,))]
 
-    def module_names(self) -> list[str]:
-        return [m for (m,) in self.conn.execute("SELECT module FROM files WHERE module IS NOT NULL")]
+    def module_names(self, language: str = "python") -> list[str]:
+        return [m for (m,) in self.conn.execute(
+            "SELECT module FROM files WHERE module IS NOT NULL AND language=?", (language,))]
 
-    def named_symbols(self, name: str) -> list[tuple]:
+    def languages(self) -> list[str]:
+        """The languages of the indexed files."""
+        return [lang for (lang,) in self.conn.execute("SELECT DISTINCT language FROM files")]
+
+    def named_symbols(self, name: str, language: str = "python") -> list[tuple]:
         """(qualname, kind, module, is_member) of the module-level and class-level
         definitions called `name`, as the cold build's summaries list them: one
         row per qualname (its first definition), a module's .py over its .pyi."""
         rows = self.conn.execute(
             "SELECT s.qualname, s.kind, f.module, s.is_member, f.path LIKE '%.pyi' FROM symbols s"
             " JOIN files f ON f.id = s.file_id"
-            " WHERE s.name=? AND s.kind NOT IN ('parameter', 'module')"
+            " WHERE s.name=? AND f.language=? AND s.kind NOT IN ('parameter', 'module')"
             " AND (s.is_member=1 OR s.parent = f.module)"
             " AND NOT (f.path LIKE '%.pyi' AND EXISTS (SELECT 1 FROM files g WHERE g.module = f.module"
             " AND g.path NOT LIKE '%.pyi' AND g.summary IS NOT NULL))"
-            " ORDER BY f.path LIKE '%.pyi', f.id, s.id", (name,))
+            " ORDER BY f.path LIKE '%.pyi', f.id, s.id", (name, language))
         out: dict[str, tuple] = {}
         for qualname, kind, module, is_member, _stub in rows:
             out.setdefault(qualname, (qualname, kind, module, is_member))
@@ -450,6 +456,17 @@ class Store:
         for test_id, qualname in rows:
             out.setdefault(test_id, []).append(qualname)
         return out
+
+    def learned_orphans(self, paths) -> list[tuple[str, str]]:
+        """(test id, qualname) of learned edges into functions of these files
+        that no longer exist (deleted or renamed code the tests executed)."""
+        paths = list(paths)
+        if not paths:
+            return []
+        rows = self.conn.execute(
+            f"SELECT e.test_id, e.qualname FROM learned_edges e WHERE e.path IN ({','.join('?' * len(paths))})"
+            " AND NOT EXISTS (SELECT 1 FROM symbols s WHERE s.qualname = e.qualname)", paths)
+        return [(t, q) for t, q in rows]
 
     def learned_reaching(self, qualname: str) -> list[tuple[str, str, bool]]:
         """(test id, qualname executed, stale) for tests that executed the

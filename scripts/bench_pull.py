@@ -97,7 +97,8 @@ def main() -> None:
         indexer.close()
     print(f"project: {lines} lines of Python, {len(changed)} files changed locally")
     print(f"cold local index:   {cold_s:7.2f} s ({cold_parsed} files parsed)")
-    print(f"pull + re-index:    {ready_s:7.2f} s (download+install {pulled_s:.2f} s, then {run.parsed} parsed,"
+    print(f"pull + re-index:    {ready_s:7.2f} s (snapshot of {pulled.commit[:12]}: download+install {pulled_s:.2f} s,"
+          f" then {run.parsed} parsed,"
           f" {run.unchanged} unchanged in {run.seconds:.2f} s); local change indexed: {found}")
     print(f"speed-up: {cold_s / ready_s:.1f}x   (goal: < 10 s and >= 5x)")
 

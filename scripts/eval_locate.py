@@ -267,7 +267,20 @@ class MiniLM:
         self.model = SentenceTransformerEmbedder()
         self.cache: dict[str, list[float]] = {}
 
+    def index(self, graph: Graph) -> None:
+        """Embed the functions (untimed: the index is built before any query)."""
+        self._prepared = self._matrix(graph)
+
     def rank(self, graph: Graph, query: str) -> list[tuple[str, str]]:
+        import numpy as np
+
+        functions, matrix = self._prepared
+        q = np.array(self.model.encode([query])[0], dtype=np.float32)
+        scores = matrix @ q / (np.linalg.norm(matrix, axis=1) * np.linalg.norm(q) + 1e-9)
+        order = np.argsort(-scores)
+        return [(functions[i][0], functions[i][1]) for i in order]
+
+    def _matrix(self, graph: Graph):
         import numpy as np
 
         functions = graph.definitions_of_kinds(("function", "method"))
@@ -285,11 +298,7 @@ class MiniLM:
             batch = missing[start:start + 256]
             for text, vector in zip(batch, self.model.encode(batch)):
                 self.cache[text] = vector
-        matrix = np.array([self.cache[t] for t in texts], dtype=np.float32)
-        q = np.array(self.model.encode([query])[0], dtype=np.float32)
-        scores = matrix @ q / (np.linalg.norm(matrix, axis=1) * np.linalg.norm(q) + 1e-9)
-        order = np.argsort(-scores)
-        return [(functions[i][0], functions[i][1]) for i in order]
+        return functions, np.array([self.cache[t] for t in texts], dtype=np.float32)
 
 
 # -- metrics -----------------------------------------------------------------------------
@@ -342,7 +351,7 @@ def locate_tokens(found) -> int:
 
 
 def evaluate(name: str, mirror: Path, cache: Path, commits: list[str], embeddings: bool,
-             minilm: MiniLM | None, results: dict[str, Scores], per_query: list[dict]) -> None:
+             minilm: MiniLM | None, results: dict[str, Scores], per_query: list[dict], on_query=None) -> None:
     work = cache / "work" / name
     if not work.exists():
         work.parent.mkdir(parents=True, exist_ok=True)
@@ -397,6 +406,7 @@ def evaluate(name: str, mirror: Path, cache: Path, commits: list[str], embedding
         record["BM25 whole files"] = ranked[:5]
 
         if minilm is not None:
+            minilm.index(graph)
             started = time.perf_counter()
             ranked_funcs = minilm.rank(graph, query)
             seconds = time.perf_counter() - started
@@ -405,6 +415,8 @@ def evaluate(name: str, mirror: Path, cache: Path, commits: list[str], embedding
                                                                   gold_funcs, seconds)
             record["MiniLM functions"] = list(dict.fromkeys(files))[:5]
         per_query.append(record)
+        if on_query is not None:
+            on_query()
         indexer.close()
         log.info("%s %s done", name, sha[:10])
 
@@ -450,7 +462,9 @@ def main() -> None:
             print(f"skipping {name}: no mirror (see --mirrors / --mirror)", file=sys.stderr)
             continue
         commits = list(PROJECTS[name].commits)[: args.limit or None]
-        evaluate(name, mirror, cache, commits, not args.no_embeddings, minilm, results, per_query)
+        evaluate(name, mirror, cache, commits, not args.no_embeddings, minilm, results, per_query,
+                 on_query=lambda: args.json and args.json.write_text(json.dumps(
+                     {"summary": {k: v.row() for k, v in results.items()}, "queries": per_query}, indent=1)))
     rows = {label: scores.row() for label, scores in results.items()}
     columns = ["file@1", "file@3", "file@5", "func@5", "func@10", "MRR", "tokens_mean", "ms_p50", "ms_p95", "queries"]
     print(f"{'method':34}" + "".join(f"{c:>12}" for c in columns))

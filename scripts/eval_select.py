@@ -166,8 +166,9 @@ class Project:
         events.unlink(missing_ok=True)
         # testmon reads the cache provider's options (--lf): keep it for testmon runs.
         cache = [] if "--testmon" in args else ["-p", "no:cacheprovider"]
+        # A file that fails to import must not stop the others (for testmon as for the truths).
         cmd = [str(self.python), "-m", "pytest", "-q", *cache, "-p", "codemeld_learn_plugin",
-               "-p", "no:randomly", *args, self.spec.tests]
+               "-p", "no:randomly", "--continue-on-collection-errors", *args, self.spec.tests]
         env = self.env({"CODEMELD_LEARN_OUT": str(events), "CODEMELD_LEARN_TEST_TIMEOUT": "60", **(extra_env or {})})
         subprocess.run(cmd, cwd=self.checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        timeout=timeout)

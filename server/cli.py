@@ -382,7 +382,7 @@ def rename(
     as_json: JsonOpt = False,
 ) -> None:
     """Rename a symbol across the workspace (definition, references, overrides, keywords)."""
-    from indexer import rename as renaming
+    from indexer.languages.python.edits import rename as renaming
 
     graph = _graph(root, index_dir)
     symbols = [s for q in _targets(graph, target) for s in graph.symbols(q)]
@@ -443,8 +443,10 @@ def search(
     from indexer.semantic import SemanticUnavailable
     from indexer.semantic.search import SemanticIndex
 
+    from indexer.semantic.embedder import query_embedder
+
     graph = _graph(root, index_dir)
-    semantic = SemanticIndex(graph.store.index_dir, graph)
+    semantic = SemanticIndex(graph.store.index_dir, graph, query_embedder())
     try:
         hits = semantic.search(query, limit, kind=kind or None, path_glob=path)
     except SemanticUnavailable as exc:
@@ -462,10 +464,13 @@ def search(
 
 @app.command()
 def serve(
+    stdio: Annotated[bool, typer.Option("--stdio", help="Speak LSP on stdin/stdout (the default; language clients pass it).")] = False,
     tcp: Annotated[Optional[str], typer.Option("--tcp", help="Listen on HOST:PORT instead of stdio.")] = None,
     log_file: Annotated[Optional[Path], typer.Option("--log-file", help="Log here instead of stderr.")] = None,
 ) -> None:
     """Run the language server (LSP on stdio by default; logs never go to stdout)."""
+    if stdio and tcp:
+        raise CliError("--stdio and --tcp exclude each other: pick one transport")
     from server.app import serve as run_server  # pygls loads only for this command
 
     code = run_server(tcp, log_file)

@@ -14,6 +14,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from indexer.model import Range, Reference, Symbol
+from indexer.hover_text import render_hover
 from indexer.navigation import Call, Highlight, HoverInfo
 from server.protocol import edge
 from server.host.uris import uri_to_path  # noqa: F401  (one reader of URIs, the host's)
@@ -88,6 +89,16 @@ def location(root: Path, path: str, r: Range) -> types.Location:
     return types.Location(uri=path_uri(root, path), range=lsp_range(r))
 
 
+def span_locations(root: Path, spans) -> list[dict]:
+    """LSP Location objects as plain dicts straight from (path, sl, sc, el,
+    ec) tuples: the wire form, without building and unstructuring an attrs
+    object per location (the bulk of a 40,000-location answer's time, see
+    scripts/bench_refs.py)."""
+    return [{"uri": path_uri(root, path),
+             "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}}
+            for path, sl, sc, el, ec in spans]
+
+
 def definition_locations(root: Path, symbols: list[Symbol]) -> list[types.Location]:
     return [location(root, s.path, s.selection_range) for s in symbols]
 
@@ -99,20 +110,8 @@ def reference_locations(root: Path, refs: list[Reference]) -> list[types.Locatio
 def hover(info: HoverInfo | None, explanation: str = "") -> types.Hover | None:
     if info is None:
         return None
-    sym = info.symbol
-    header = sym.signature or f"{sym.kind} {sym.name}"
-    parts = [explanation] if explanation else []
-    parts.append(f"```python\n{header}\n```")
-    if sym.docstring:
-        parts.append(sym.docstring.strip())
-    plural = "" if info.references == 1 else "s"
-    files = "" if info.files == 1 else "s"
-    parts.append(f"{sym.kind} `{sym.qualname}` · defined in `{sym.path}:{sym.selection_range.start.line + 1}`"
-                 f" · {info.references} reference{plural} in {info.files} file{files}")
-    if info.impact:
-        parts.append(f"Impact: {info.impact}")
-    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n".join(parts)),
-                       range=None)
+    text = render_hover(info.symbol, info.references, info.files, info.impact, explanation)
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=None)
 
 
 def document_symbols(symbols: list[Symbol]) -> list[types.DocumentSymbol]:
@@ -225,9 +224,9 @@ def status(folders: list[dict]) -> dict:
 # -- codemeld/search and codemeld/explain (JSON contracts of DESIGN.md) -----------
 
 
-def search_results(root: Path, hits) -> list[dict]:
-    """`indexer.semantic.search.SearchHit`s -> `[{symbol, score, snippet}]`."""
-    return [edge.search_result(h, path_uri(root, h.symbol.path)).wire() for h in hits]
+def search_results(root: Path, hits, source: str = "semantic") -> list[dict]:
+    """`SearchHit`s (semantic) or `TextHit`s (text) -> `[{symbol, score, snippet, source}]`."""
+    return [edge.search_result(h, path_uri(root, h.symbol.path), source).wire() for h in hits]
 
 
 def explanation(result) -> dict | None:

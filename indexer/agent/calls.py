@@ -38,8 +38,12 @@ def callers(graph: Graph, qualname: str, min_confidence: float = 0.0) -> list[Ca
         if ref.kind in CALL_KINDS:
             groups.setdefault((ref.path, ref.enclosing), []).append(ref)
     out = []
+    named = graph.symbols_named([e for _, e in groups if e])  # one query, not one per caller
     for (path, enclosing), refs in groups.items():
-        caller = (_pick(graph, enclosing, path) if enclosing else None) or _module_of(graph, path)
+        caller = named.get(enclosing) if enclosing else None
+        if caller is not None and caller.path != path:
+            caller = _pick(graph, enclosing, path)  # defined twice: the copy in the calling file
+        caller = caller or _module_of(graph, path)
         if caller is None:
             continue
         best = max(refs, key=lambda r: r.confidence)

@@ -33,6 +33,7 @@ MAX_BUDGET = 50_000
 _KINDS = ("module", "class", "function", "method")
 _PURPOSE_CHARS = 90
 _SIGNATURE_CHARS = 80
+_SHORTEST = 12  # characters of the shortest entry worth trying to fit
 LEVELS = {"package": 1, "module": 2, "class": 3, "function": 3, "method": 4}
 
 
@@ -95,6 +96,35 @@ class _Model:
                                             sym.selection_range.start.line, parent, is_test=sym.is_test)
             self.nodes[parent].children.append(sym.qualname)
         self._rank(graph, module_of_path)
+        self.widths = {k: len(_line(n, 0, 0)) for k, n in self.nodes.items()}
+        self._scopes: dict[tuple, tuple] = {}
+
+    def scope(self, root_key: str, depth: int, include_tests: bool) -> tuple[set[str], list[str], dict[str, int]]:
+        """What a map of this scope may show, best first, and each entry's
+        eligible children; cached, as the model is, per index version."""
+        key = (root_key, depth, include_tests)
+        cached = self._scopes.get(key)
+        if cached is not None:
+            return cached
+        root = self.nodes[root_key]
+        # Levels: package 1, module 2, class/function 3, method 4; `depth` more
+        # than the scope's own (a folder scope shows its sub-folders at depth 1).
+        limit = (_level(root) - (1 if root.kind == "package" else 0)) + depth
+        eligible: set[str] = set()
+        stack = [root_key]
+        while stack:
+            current = stack.pop()
+            node = self.nodes[current]
+            if not include_tests and current != root_key and (node.is_test or _test_module(node)):
+                continue
+            eligible.add(current)
+            stack.extend(c for c in node.children if _level(self.nodes[c]) <= limit)
+        order = sorted((k for k in eligible if k != root_key), key=lambda k: -self.nodes[k].score)
+        children = {k: n for k in eligible if (n := sum(1 for c in self.nodes[k].children if c in eligible))}
+        if len(self._scopes) > 64:
+            self._scopes.clear()
+        self._scopes[key] = (eligible, order, children)
+        return self._scopes[key]
 
     def _add_path(self, path: str, module: Symbol | None) -> None:
         folder = path.rsplit("/", 1)[0] if "/" in path else ""
@@ -239,39 +269,28 @@ def build_map(graph: Graph, path: str = "", depth: int = 4, budget_tokens: int =
     depth = max(1, min(int(depth), 4))
     model = _model(graph)
     root_key = _scope(model, path)
-    root = model.nodes[root_key]
     # Levels: package 1, module 2, class/function 3, method 4; `depth` more
     # than the scope's own (a folder scope shows its sub-folders at depth 1).
-    limit = (_level(root) - (1 if root.kind == "package" else 0)) + depth
-    eligible: set[str] = set()
-    stack = [root_key]
-    while stack:
-        key = stack.pop()
-        node = model.nodes[key]
-        if not include_tests and key != root_key and (node.is_test or _test_module(node)):
-            continue
-        eligible.add(key)
-        stack.extend(c for c in node.children if _level(model.nodes[c]) <= limit)
-    order = sorted((k for k in eligible if k != root_key), key=lambda k: -model.nodes[k].score)
+    eligible, order, eligible_children = model.scope(root_key, depth, include_tests)
     # Accounting in characters (tokens are estimated as chars / 4 on the
     # whole text). A new container pays for its "[+N]" marker as if none of
     # its children fit; markers only shrink as children are added, so a
     # second pass spends what that over-estimate left.
     budget_chars = budget * 4 - 3
     levels = {root_key: 0}
-    eligible_children = {k: sum(1 for c in model.nodes[k].children if c in eligible) for k in eligible}
 
     def cost(key: str) -> int:
-        node = model.nodes[key]
-        count = eligible_children[key]
-        return len(_line(node, levels[key], 0)) + 1 + (len(f" [+{count}]") if count else 0)
+        count = eligible_children.get(key, 0)
+        return model.widths[key] + 2 * levels[key] + 1 + (len(f" [+{count}]") if count else 0)
 
     chosen: set[str] = {root_key}
     added: list[list[str]] = []
 
     def fill(used: int) -> None:
         for key in order:
-            if key in chosen:
+            if budget_chars - used < _SHORTEST:
+                return
+            if key in chosen or model.widths[key] > budget_chars - used:
                 continue
             missing = []
             cursor = key

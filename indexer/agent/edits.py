@@ -14,12 +14,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer import rename as renaming
-from indexer import ripple
-from indexer.languages.python.extract import _Columns, normalize_source, parser
-from indexer.model import Range, Symbol
+from indexer import languages
+from indexer.model import Symbol
 from indexer.query import Graph
-from indexer.rename import TextEdit
+from indexer.textedit import TextEdit, apply_edits, read_text
 
 
 class EditError(ValueError):
@@ -55,8 +53,8 @@ def _plan(graph: Graph, kind: str, title: str, target: str, edits: list[TextEdit
     hashes, diff = [], []
     for path in sorted(by_file):
         file = graph.root / path
-        before = renaming._read(file)
-        after = renaming.apply_edits(before, by_file[path])
+        before = read_text(file)
+        after = apply_edits(before, by_file[path])
         diff.extend(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                          f"a/{path}", f"b/{path}"))
         hashes.append((path, _sha(file)))
@@ -64,10 +62,19 @@ def _plan(graph: Graph, kind: str, title: str, target: str, edits: list[TextEdit
     return EditPlan(kind, title, target, ordered, "".join(diff), tuple(hashes))
 
 
+def _edits_for(symbol: Symbol):
+    """The edit facet of the symbol's language (EditError when it has none)."""
+    support = languages.support_for_path(symbol.path)
+    if support is None or support.edits is None:
+        raise EditError(f"{symbol.path}: no edits for this language")
+    return support.edits
+
+
 def rename_preview(graph: Graph, symbol: Symbol, new_name: str) -> EditPlan:
+    facet = _edits_for(symbol)
     try:
-        plan = renaming.plan_rename(graph, symbol, new_name)
-    except renaming.RenameError as exc:
+        plan = facet.rename.plan_rename(graph, symbol, new_name)
+    except facet.rename.RenameError as exc:
         raise EditError(str(exc)) from exc
     return _plan(graph, "rename", f"Rename {symbol.qualname} to {new_name}", symbol.qualname, list(plan.edits))
 
@@ -75,55 +82,12 @@ def rename_preview(graph: Graph, symbol: Symbol, new_name: str) -> EditPlan:
 def change_signature_preview(graph: Graph, symbol: Symbol, new_parameters: str) -> EditPlan:
     """Give a function new parameters (`(a, b=1) -> int`, or without the
     parentheses) and rewrite every call site to match (`ripple`)."""
-    if symbol.kind not in ("function", "method"):
-        raise EditError(f"{symbol.qualname} is a {symbol.kind}; only functions and methods have signatures")
-    params = new_parameters.strip()
-    if not params.startswith("("):
-        params = f"({params})"
-    probe = parser().parse(f"def f{params}:\n    pass\n".encode())
-    func = probe.root_node.named_children[0] if probe.root_node.named_children else None
-    if probe.root_node.has_error or func is None or func.type != "function_definition":
-        raise EditError(f"{new_parameters!r} is not a valid Python parameter list")
-    file = graph.root / symbol.path
     try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise EditError(f"cannot read {symbol.path}: {exc.strerror or exc}") from exc
-    source = normalize_source(raw)
-    node = _definition_node(parser().parse(source).root_node, symbol.selection_range.start.line, symbol.name)
-    if node is None:
-        raise EditError(f"{symbol.qualname} is not where the index says ({symbol.path}:"
-                        f"{symbol.selection_range.start.line + 1}); the file changed since it was indexed")
-    old_params = node.child_by_field_name("parameters")
-    old_return = node.child_by_field_name("return_type")
-    end_node = old_return or old_params
-    new_source = source[:old_params.start_byte] + params.encode() + source[end_node.end_byte:]
-    columns = _Columns(source)
-    start, end = columns.span(old_params), columns.span(end_node)
-    definition_edit = TextEdit(symbol.path, Range.of(start[0], start[1], end[2], end[3]), params, True,
-                               "the new signature")
-    edits = [definition_edit]
-    for change in ripple.update_call_sites(graph, symbol.path, new_source):
-        if change.target == symbol.qualname:
-            edits.extend(e for e in change.edits if e.path != symbol.path or not _overlaps(e, definition_edit))
+        params, edits = _edits_for(symbol).signature.signature_edits(graph, symbol, new_parameters)
+    except ValueError as exc:
+        raise EditError(str(exc)) from exc
     return _plan(graph, "change_signature", f"Change the signature of {symbol.qualname} to {params}",
                  symbol.qualname, edits)
-
-
-def _overlaps(a: TextEdit, b: TextEdit) -> bool:
-    return not (a.range.end.line < b.range.start.line or a.range.start.line > b.range.end.line)
-
-
-def _definition_node(root, line: int, name: str):
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "function_definition":
-            name_node = node.child_by_field_name("name")
-            if name_node is not None and name_node.start_point[0] == line and name_node.text.decode() == name:
-                return node
-        stack.extend(node.named_children)
-    return None
 
 
 def apply_plan(root: Path, plan: EditPlan, include_uncertain: bool = False) -> list[str]:
@@ -139,8 +103,8 @@ def apply_plan(root: Path, plan: EditPlan, include_uncertain: bool = False) -> l
             by_file.setdefault(edit.path, []).append(edit)
     texts = {}
     for path, edits in by_file.items():
-        before = renaming._read(root / path)
-        texts[path] = (before, renaming.apply_edits(before, edits))
+        before = read_text(root / path)
+        texts[path] = (before, apply_edits(before, edits))
     changed = []
     for path, (before, after) in sorted(texts.items()):
         if after != before:

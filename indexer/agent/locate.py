@@ -157,9 +157,16 @@ def locate(graph: Graph, task: str, k: int = 10, vectors: VectorSearch | None = 
 
     def symbol(qualname: str) -> Symbol | None:
         if qualname not in symbols_cache:
-            symbols_cache.update(graph.symbols_named([qualname]) or {qualname: None})
-            symbols_cache.setdefault(qualname, None)
+            prefetch([qualname])
         return symbols_cache[qualname]
+
+    def prefetch(qualnames) -> None:
+        """Many symbols in one query (a query each costs more than scoring)."""
+        wanted = [q for q in dict.fromkeys(qualnames) if q not in symbols_cache]
+        if wanted:
+            found = graph.symbols_named(wanted)
+            for q in wanted:
+                symbols_cache[q] = found.get(q)
 
     def credit(sym: Symbol, score: float, reason: str) -> None:
         cand = cands.get(sym.qualname)
@@ -199,7 +206,9 @@ def locate(graph: Graph, task: str, k: int = 10, vectors: VectorSearch | None = 
 
     # 3. BM25 with the whole text.
     terms = Counter(textindex.tokens(task))
-    for rank, (doc, _) in enumerate(index.symbols.top(terms, 100)):
+    symbol_hits = index.symbols.top(terms, 100)
+    prefetch(doc.qualname for doc, _ in symbol_hits)
+    for rank, (doc, _) in enumerate(symbol_hits):
         sym = symbol(doc.qualname)
         if sym is not None:
             credit(sym, W_SYMBOL_TEXT * RRF_K / (RRF_K + rank), "its code shares words with the task")
@@ -214,6 +223,7 @@ def locate(graph: Graph, task: str, k: int = 10, vectors: VectorSearch | None = 
             nearest = vectors.nearest(windows(task), 60)
         except Exception:  # the vector store is optional: never fail a locate over it
             nearest = []
+        prefetch(q for _, q in nearest)
         for rank, (path, qualname) in enumerate(nearest):
             sym = symbol(qualname)
             if sym is not None and sym.path == path:
@@ -224,7 +234,7 @@ def locate(graph: Graph, task: str, k: int = 10, vectors: VectorSearch | None = 
         cand.score *= _prior(cand.symbol.path, cand.symbol.is_test, wants_tests)
 
     # 5. One hop through the graph from the strongest candidates.
-    _expand(graph, cands, symbol, exceptions, wants_tests)
+    _expand(graph, cands, symbol, prefetch, exceptions, wants_tests)
 
     # Files: their best definition, some credit for more, their own text score.
     for cand in cands.values():
@@ -290,7 +300,8 @@ def _frame_symbol(graph: Graph, path: str, frame: tracebacks.Frame) -> Symbol | 
     return holding
 
 
-def _expand(graph: Graph, cands: dict[str, Candidate], symbol, exceptions: list[str], wants_tests: bool) -> None:
+def _expand(graph: Graph, cands: dict[str, Candidate], symbol, prefetch, exceptions: list[str],
+            wants_tests: bool) -> None:
     seeds = sorted(cands.values(), key=lambda c: -c.score)[:SEEDS_EXPANDED]
     if not seeds:
         return
@@ -305,6 +316,7 @@ def _expand(graph: Graph, cands: dict[str, Candidate], symbol, exceptions: list[
             gains[qualname] = (score, reason)
 
     edges = set(graph.edges_touching(seed_names))
+    prefetch([e for e, t, _, _ in edges if t in seed_names])
     for enclosing, target, kind, confidence in edges:
         if target in seed_names and enclosing != target:
             source = cands[target]
@@ -326,6 +338,7 @@ def _expand(graph: Graph, cands: dict[str, Candidate], symbol, exceptions: list[
         if sym.kind == "method" and sym.parent:
             for sub in _subclasses(graph, sym.parent):
                 gain(f"{sub}.{sym.name}", HOP * cand.score, f"overrides {sym.qualname}")
+    prefetch(gains)
     for qualname, (score, reason) in gains.items():
         sym = symbol(qualname)
         if sym is None or sym.kind not in _DEFINITIONS:

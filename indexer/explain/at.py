@@ -34,7 +34,8 @@ def explain_at(graph: Graph, path: str, line: int, character: int, **kwargs) -> 
         return None
 
 
-def hover_line(graph: Graph, path: str, line: int, character: int, model: str | None = None) -> str:
+def hover_line(graph: Graph, path: str, line: int, character: int, model: str | None = None,
+               brief: bool = False) -> str:
     """The one-line explanation hover shows above the signature for the
     symbol at a position ("" when there is none). Never touches the network:
     a cached model answer still valid for the symbol (naming its model; pass
@@ -43,4 +44,4 @@ def hover_line(graph: Graph, path: str, line: int, character: int, model: str | 
     sym = symbol_at(graph, path, line, character)
     if sym is None:
         return ""
-    return hover_summary(graph, sym.qualname, model=model)
+    return hover_summary(graph, sym.qualname, model=model, brief=brief)

@@ -107,7 +107,7 @@ def _structural(pack: ContextPack, note: str | None = None) -> Explanation:
 
 
 def hover_summary(graph: Graph, qualname: str, *, model: str | None = None,
-                  cache: ExplainCache | None = None) -> str:
+                  cache: ExplainCache | None = None, brief: bool = False) -> str:
     """One line for a hover, above the signature. Never touches the network
     and never builds a full pack: a cached model answer that is still valid
     for the symbol and its direct dependencies (saying which model wrote
@@ -124,23 +124,23 @@ def hover_summary(graph: Graph, qualname: str, *, model: str | None = None,
                                   model or os.environ.get(ENV_MODEL))
         if hit is not None:
             return f"{hit.short} _(explained by `{hit.model}`)_"
+    card = structural.Card(sym.qualname, sym.kind, sym.path, sym.selection_range.start.line, sym.signature,
+                           sym.docstring)
+    if brief:
+        # The hover shows the docstring and the counts itself: only a purpose
+        # it cannot show (inferred from the name, said as such) is added.
+        purpose = "" if sym.docstring.strip() else structural.inferred_purpose(card)
+        return f"_{purpose} (inferred from the name)_" if purpose else ""
     callers, files, tests, top = _usage(graph, qualname)
     subclasses = 0
     if sym.kind == "class":
-        subclasses = graph.conn.execute(
-            "SELECT count(DISTINCT enclosing) FROM refs WHERE target = ? AND kind = 'inherit'", (qualname,)).fetchone()[0]
-    card = structural.Card(sym.qualname, sym.kind, sym.path, sym.selection_range.start.line, sym.signature,
-                           sym.docstring)
+        subclasses = graph.subclass_count(qualname)
     return structural.short_text(card, callers, files, tests, top, direct_tests=True, subclasses=subclasses)
 
 
 def _usage(graph: Graph, qualname: str) -> tuple[int, int, int, str | None]:
     """(callers, files, direct tests, best non-test caller) in a few queries."""
-    marks = ",".join("?" * len(CALL_KINDS))
-    rows = graph.conn.execute(
-        "SELECT r.enclosing, r.file_id, MAX(r.confidence), MAX(s.is_test) FROM refs r"
-        " LEFT JOIN symbols s ON s.qualname = r.enclosing"
-        f" WHERE r.target = ? AND r.kind IN ({marks}) GROUP BY r.enclosing", (qualname, *CALL_KINDS)).fetchall()
+    rows = graph.callers_summary(qualname, CALL_KINDS)
     strong = [r for r in rows if r[2] >= _STRONG] or rows
     tests = sum(1 for r in strong if r[3])
     code = sorted((r for r in strong if not r[3]), key=lambda r: -r[2])

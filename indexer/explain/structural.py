@@ -251,7 +251,7 @@ def render_markdown(pack: ContextPack) -> str:
         lines.append("")
 
     if pack.impact is not None:
-        lines.append(f"**Changing it affects** {pack.impact.text()}.")
+        lines.append(f"**Changing it affects** {pack.impact.sentence()}.")
         lines.append("")
     if pack.withheld:
         lines.append(f"_Text from {_plural(len(pack.withheld), 'private file')} (ignored or secret-looking) was"

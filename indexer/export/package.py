@@ -57,7 +57,11 @@ def project_package(root: Path) -> Package:
         except OSError:
             setup = ""
         name = name or _literal(setup, "name")
-        version = version or _literal(setup, "version") or _about_version(root, name)
+        version = version or _literal(setup, "version")
+    if not name:
+        name = _about(root, "__title__")  # setup.py reading about["__title__"] (requests)
+    if not version:
+        version = _about_version(root, name) or _about(root, "__version__")
     return Package(name or root.name or "project", str(version or "0"))
 
 
@@ -77,6 +81,20 @@ def _about_version(root: Path, name: str | None) -> str | None:
             except OSError:
                 continue
             found = _literal(text, "__version__")
+            if found:
+                return found
+    return None
+
+
+def _about(root: Path, key: str) -> str | None:
+    """A dunder from a package's `__version__.py` / `__about__.py` (the file
+    setup.py reads its metadata from in older projects)."""
+    for pattern in ("*/__version__.py", "src/*/__version__.py", "*/__about__.py", "src/*/__about__.py"):
+        for path in sorted(root.glob(pattern)):
+            try:
+                found = _literal(path.read_text(encoding="utf-8", errors="replace"), key)
+            except OSError:
+                continue
             if found:
                 return found
     return None

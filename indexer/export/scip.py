@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+from indexer import languages
 from indexer.export import scip_pb2 as pb
 from indexer.export.package import Package, project_package
 from indexer.export.symbols import SCHEME, SymbolNamer, is_local, local_symbol
@@ -186,7 +187,7 @@ class _Writer:
     # -- one document --------------------------------------------------------
 
     def document(self, path: str, module: str | None, syms: list[Symbol], refs: list[tuple]) -> pb.Document:
-        doc = pb.Document(relative_path=path, language="python",
+        doc = pb.Document(relative_path=path, language=languages.language_for_path(path) or "python",
                           position_encoding=pb.UTF16CodeUnitOffsetFromLineStart)
         locals_: dict = {}  # qualname or (enclosing, name) -> local symbol
 
@@ -349,6 +350,8 @@ class _Writer:
         candidates = [s for s in syms if s.kind in ("variable", "constant") and not self._is_local(s)]
         if not candidates:
             return {}
+        if languages.language_for_path(path) != "python":
+            return {}  # aliases read Python module summaries
         summary = self.graph.store.load_summary(path=path)
         if summary is None:
             return {}

@@ -1,21 +1,75 @@
-"""Language registry: which module extracts and resolves which files.
+"""Language registry: the only way the engine meets a language.
 
-Each language lives in its own module implementing `LanguageSupport`
-(see base.py); adding a language is adding a module and a line here.
+Each language is a package implementing `LanguageSupport` (base.py). Adding
+one is adding its package and a line to `_PLUGINS` (or one `register` call,
+as the tests do for their toy language). Plugins load on first use.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import PurePath
 
-# extension -> language name. Only languages with a support module are listed,
-# so discovery never hands out a file nobody can parse.
-EXTENSIONS: dict[str, str] = {
-    ".py": "python",
-    ".pyi": "python",
+from indexer.languages.base import LanguageSupport, language_of, local_name, qualify
+
+__all__ = ["LanguageSupport", "language_of", "local_name", "qualify", "register", "support", "find",
+           "language_for_path", "support_for_path", "names", "extensions"]
+
+# language name -> "module:Class" of its support.
+_PLUGINS: dict[str, str] = {
+    "python": "indexer.languages.python:PythonSupport",
 }
+_LOADED: dict[str, LanguageSupport] = {}
+_EXTENSIONS: dict[str, str] | None = None
+
+
+def register(name: str, target: str) -> None:
+    """Add (or replace) a language: `target` is "package.module:Class"."""
+    global _EXTENSIONS
+    _PLUGINS[name] = target
+    _LOADED.pop(name, None)
+    _EXTENSIONS = None
+
+
+def unregister(name: str) -> None:
+    global _EXTENSIONS
+    _PLUGINS.pop(name, None)
+    _LOADED.pop(name, None)
+    _EXTENSIONS = None
+
+
+def names() -> list[str]:
+    return list(_PLUGINS)
+
+
+def support(name: str) -> LanguageSupport:
+    """The support of a registered language (KeyError when there is none)."""
+    loaded = _LOADED.get(name)
+    if loaded is None:
+        module, _, attr = _PLUGINS[name].partition(":")
+        loaded = _LOADED[name] = getattr(importlib.import_module(module), attr)()
+    return loaded
+
+
+def find(name: str) -> LanguageSupport | None:
+    """The support of `name`, or None when no plugin is registered for it
+    (an index may hold files of a language whose plugin has since gone)."""
+    return support(name) if name in _PLUGINS else None
+
+
+def extensions() -> dict[str, str]:
+    """extension -> language, over every registered language."""
+    global _EXTENSIONS
+    if _EXTENSIONS is None:
+        _EXTENSIONS = {ext: name for name in _PLUGINS for ext in support(name).extensions}
+    return _EXTENSIONS
 
 
 def language_for_path(path: str | PurePath) -> str | None:
     """The language of a file by its extension, or None when unsupported."""
-    return EXTENSIONS.get(PurePath(path).suffix.lower())
+    return extensions().get(PurePath(path).suffix.lower())
+
+
+def support_for_path(path: str | PurePath) -> LanguageSupport | None:
+    language = language_for_path(path)
+    return support(language) if language else None

@@ -8,7 +8,7 @@ re-resolution without re-parsing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Iterable, Protocol
 
 class Compact:
     """Pickles as `cls(*fields)`: unpickling then runs in C instead of the
@@ -101,17 +101,85 @@ class FileFacts(Compact):
     scopes: list[ScopeFact]
     refs: list[RefFact]
     imports: list[ImportFact]
-    star_imports: list[tuple[int, str]]  # (level, module) at module scope
-    all_names: list[str] | None
     errors: list[str]  # syntax errors: "line:col: message"
     line_count: int = 0
+    # What only one language needs (Python: star imports and `__all__`), as
+    # that language's own small picklable type; None when it has nothing.
+    extra: Any = None
+
+
+# -- qualified names: a language scheme, hidden at the border ----------------
+# Python, the first language, keeps bare dotted names (`pkg.mod.func`), so
+# every stored name, CLI target and test id of today stays valid. Every other
+# language's names carry its scheme, `json:config.app.key`, the way SCIP
+# symbols start with a scheme: two languages can never collide on a name
+# (a Python name holds no ':'), and `language_of` reads the scheme back.
+DEFAULT_SCHEME = "python"
+
+
+def qualify(language: str, name: str) -> str:
+    """The graph's name for `name` (dotted, language-local) in `language`."""
+    return name if language == DEFAULT_SCHEME or not name else f"{language}:{name}"
+
+
+def language_of(qualname: str) -> str:
+    head, sep, _rest = qualname.partition(":")
+    return head if sep and "." not in head else DEFAULT_SCHEME
+
+
+def local_name(qualname: str) -> str:
+    """`qualname` without its scheme (what the language itself writes)."""
+    head, sep, rest = qualname.partition(":")
+    return rest if sep and "." not in head else qualname
+
+
+class Resolution(Protocol):
+    # (span, name, kind, enclosing, target, confidence, how) per reference
+    refs: list[tuple]
+    tests: set[str]  # qualnames resolution found to be tests
+
+
+class FileResolver(Protocol):
+    def resolve_file(self, facts: FileFacts) -> Resolution: ...
 
 
 class LanguageSupport(Protocol):
-    name: str
+    """Everything the indexer knows about one language. The indexer meets a
+    language only through this (found in the registry, `languages/__init__`)."""
+
+    name: str  # also the scheme of its qualified names (see `qualify`)
+    extensions: tuple[str, ...]  # ".py", lowercase, with the dot
+    # "how" values whose edges may change meaning when an unrelated file
+    # changes (name matches, inferred types): their files re-resolve then.
+    weak_hows: tuple[str, ...]
+    # The edit facet: a module (or object) with rename, ripple, breaking and
+    # moves for this language's syntax; None when the language has none.
+    edits: Any
+
+    def source_roots(self, rel_paths: list[str]) -> list[str]:
+        """Folders that act as import roots, longest first."""
 
     def module_name(self, rel_path: str, source_roots: list[str]) -> tuple[str, bool]:
-        """Dotted module name of a file and whether it is a package."""
+        """Qualified module name of a file and whether it is a package."""
+
+    def normalize_source(self, source: bytes) -> bytes:
+        """What the parser and every span see (newlines, BOM)."""
 
     def extract(self, source: bytes, rel_path: str, module: str, is_package: bool) -> FileFacts:
         """Every fact of one file. Never raises on bad syntax."""
+
+    def summarize(self, facts: FileFacts) -> Any:
+        """What other files may see of this one (picklable; has .module, .path)."""
+
+    def dependencies(self, facts: FileFacts) -> set[str]:
+        """Modules this file depends on by name (what re-resolves it)."""
+
+    def summary_changes(self, old: Any, new: Any) -> tuple[set[str], set[str]]:
+        """(removed qualnames, names whose meaning may have changed)."""
+
+    def is_member(self, parent_kind: str, kind: str) -> bool:
+        """Whether a symbol of `kind` in one of `parent_kind` is a member."""
+
+    def resolver(self, store: Any, summaries: Iterable[Any] | None) -> FileResolver:
+        """A resolver over the whole index (`summaries` given on a cold build,
+        else reading the store on demand)."""

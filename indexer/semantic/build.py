@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -32,6 +32,9 @@ Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
 _BATCH_CHUNKS = 2048  # chunks per embed+write round: one commit each; big rounds sort by length better
+# Texts per model call inside a round: progress moves every second or two on
+# a laptop CPU instead of once per round (minutes on a big first run).
+_PROGRESS_TEXTS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,27 +52,49 @@ class EmbedRun:
 def update_embeddings(graph: Graph | Store, index_dir: Path, embedder: Embedder | None = None,
                       progress: Progress | None = None, cancel: Cancel | None = None,
                       maintain: bool = True, keep_versions_for: timedelta = KEEP_VERSIONS_FOR,
-                      lock_wait_s: float = 600.0) -> EmbedRun:
-    """Embed what changed in the graph since the last call. Raises
-    EmbedderUnavailable / SemanticUnavailable when the model or LanceDB
-    cannot be used; the graph is never touched."""
+                      lock_wait_s: float = 600.0, first: Sequence[str] = ()) -> EmbedRun:
+    """Embed what changed in the graph since the last call, the most useful
+    files first (`first`, e.g. the open files, then source before tests,
+    public modules before private ones). Raises EmbedderUnavailable /
+    SemanticUnavailable when the model or LanceDB cannot be used; the graph
+    is never touched."""
     # One vector-store writer at a time across processes (CLI, server, MCP).
     with WriterLock(index_dir, wait_s=lock_wait_s, name=VECTORS_LOCK_NAME).hold():
-        return _update(graph, index_dir, embedder, progress, cancel, maintain, keep_versions_for)
+        return _update(graph, index_dir, embedder, progress, cancel, maintain, keep_versions_for, first)
 
 
-def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, keep_versions_for) -> EmbedRun:
+def value_order(paths: Sequence[str], first: Sequence[str] = ()) -> list[str]:
+    """Paths in the order their vectors are worth having: the given ones
+    (open files), then source before tests, public modules before private
+    ones (`_x.py`, `_impl/`), shallow before deep. Search blends in the graph's
+    full text for files still waiting (see search.py), so the order decides
+    which answers get vectors soonest."""
+    wanted = {p: n for n, p in enumerate(first)}
+
+    def key(path: str):
+        parts = path.split("/")
+        name = parts[-1]
+        is_test = name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or any(
+            p in ("test", "tests", "testing") for p in parts[:-1])
+        private = sum(1 for p in parts if p.startswith("_") and not p.startswith("__"))
+        return (wanted.get(path, len(wanted)), is_test, private, len(parts), path)
+
+    return sorted(paths, key=key)
+
+
+def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, keep_versions_for,
+            first: Sequence[str] = ()) -> EmbedRun:
     started = time.perf_counter()
     if isinstance(graph, Store):
         graph = Graph(graph, Path(graph.get_meta("root") or "."))
     embedder = embedder or default_embedder()
     store = VectorStore(index_dir, embedder.model_id)
-    graph_files = dict(graph.conn.execute("SELECT path, sha256 FROM files"))
+    graph_files = graph.file_shas()
     embedded = store.file_shas()
     removed = [p for p in embedded if p not in graph_files]
     if removed:
         store.delete_files(removed)
-    changed = sorted(p for p, sha in graph_files.items() if sha and embedded.get(p) != sha)
+    changed = value_order([p for p, sha in graph_files.items() if sha and embedded.get(p) != sha], first)
     if changed:
         store.ensure_tables(lambda: embedder.dim)  # loads the model only when there is work
     total = _symbol_count(graph, changed)
@@ -91,12 +116,12 @@ def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, 
         pending.append((path, embedded_sha, chunks))
         pending_chunks += len(chunks)
         if pending_chunks >= _BATCH_CHUNKS:
-            done += _write_batch(store, embedder, pending, stats)
+            done += _write_batch(store, embedder, pending, stats, _reporter(progress, done, total, pending))
             pending, pending_chunks = [], 0
             if progress is not None:
                 progress(min(done, total), total, f"Embedding {min(done, total)}/{total} symbols")
     if pending and not (cancel is not None and cancel()):
-        done += _write_batch(store, embedder, pending, stats)
+        done += _write_batch(store, embedder, pending, stats, _reporter(progress, done, total, pending))
     if progress is not None and total:
         progress(total, total, f"Embedding {total}/{total} symbols")
     wrote = stats["files"] or removed
@@ -108,16 +133,7 @@ def _update(graph, index_dir: Path, embedder, progress, cancel, maintain: bool, 
 
 
 def _symbol_count(graph: Graph, paths: list[str]) -> int:
-    if not paths:
-        return 0
-    marks = ",".join("?" * len(EMBEDDED_KINDS))
-    total = 0
-    for start in range(0, len(paths), 400):
-        group = paths[start:start + 400]
-        total += graph.conn.execute(
-            f"SELECT count(*) FROM symbols s JOIN files f ON f.id = s.file_id WHERE s.kind IN ({marks})"
-            f" AND f.path IN ({','.join('?' * len(group))})", (*EMBEDDED_KINDS, *group)).fetchone()[0]
-    return total
+    return graph.count_symbols_in(paths, EMBEDDED_KINDS) if paths else 0
 
 
 def _load_file(graph: Graph, path: str, sha: str) -> tuple[str, list[Chunk]] | None:
@@ -144,21 +160,22 @@ def _load_file(graph: Graph, path: str, sha: str) -> tuple[str, list[Chunk]] | N
 
 
 def _disk_symbols(graph: Graph, path: str, source: bytes) -> list | None:
+    from indexer import languages
     from indexer.index import _symbol_rows
-    from indexer.languages.python.extract import extract, normalize_source
     from indexer.model import Range, Symbol
 
-    row = graph.conn.execute("SELECT module, is_package FROM files WHERE path=?", (path,)).fetchone()
-    if row is None:
+    row = graph.module_of(path)
+    support = languages.support_for_path(path)
+    if row is None or support is None:
         return None
     try:
-        facts = extract(normalize_source(source), path, row[0], bool(row[1]))
+        facts = support.extract(support.normalize_source(source), path, row[0], bool(row[1]))
     except Exception:  # the extractor never raises on bad input; a bug must not stop embedding
         log.exception("extracting %s for embedding failed", path)
         return None
     out = []
     for (name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec, signature, docstring, parent, is_test,
-         _member, flags, decorators, _params, _body_hash, body_line) in _symbol_rows(facts):
+         _member, flags, decorators, _params, _body_hash, body_line) in _symbol_rows(support, facts):
         out.append(Symbol(id=0, name=name, qualname=qualname, kind=kind, path=path,
                           range=Range.of(sl, sc, el, ec), selection_range=Range.of(nsl, nsc, nel, nec),
                           signature=signature or "", docstring=docstring or "", parent=parent,
@@ -168,8 +185,36 @@ def _disk_symbols(graph: Graph, path: str, source: bytes) -> list | None:
     return out
 
 
+def _reporter(progress: Progress | None, done: int, total: int,
+              files: list[tuple[str, str, list[Chunk]]]) -> Callable[[float], None] | None:
+    """Progress inside one round: `fraction` of its texts embedded, counted
+    as that fraction of the round's symbols."""
+    if progress is None or not total:
+        return None
+    symbols = len({(c.path, c.start_line, c.qualname) for _, _, file in files for c in file})
+
+    def report(fraction: float) -> None:
+        now = min(done + int(symbols * fraction), total)
+        progress(now, total, f"Embedding {now}/{total} symbols")
+    return report
+
+
+def _encode(embedder: Embedder, texts: list[str], on_progress: Callable[[float], None] | None) -> list:
+    if on_progress is None or len(texts) <= _PROGRESS_TEXTS:
+        return list(embedder.encode(texts))
+    # Sorted by length first, so each slice pads little (what one big call would do).
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors: list = [None] * len(texts)
+    for start in range(0, len(order), _PROGRESS_TEXTS):
+        part = order[start:start + _PROGRESS_TEXTS]
+        for i, vector in zip(part, embedder.encode([texts[i] for i in part])):
+            vectors[i] = vector
+        on_progress(min(1.0, (start + len(part)) / len(texts)))
+    return vectors
+
+
 def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, str, list[Chunk]]],
-                 stats: dict) -> int:
+                 stats: dict, on_progress: Callable[[float], None] | None = None) -> int:
     chunks = [c for _, _, file in files for c in file]
     known = store.vectors_of_files([path for path, _, _ in files])
     missing: dict[str, str] = {}  # text_hash -> text, each distinct text embedded once
@@ -179,7 +224,7 @@ def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, 
             missing.setdefault(key, chunk.text)
     if missing:
         began = time.perf_counter()
-        vectors = embedder.encode(list(missing.values()))
+        vectors = _encode(embedder, list(missing.values()), on_progress)
         stats["embed_seconds"] += time.perf_counter() - began
         known.update(zip(missing, vectors))
     dim = store.dim
@@ -189,4 +234,4 @@ def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, 
     stats["chunks"] += len(chunks)
     stats["embedded"] += len(missing)
     stats["reused"] += len(chunks) - len(missing)
-    return len({(c.path, c.start_line, c.qualname) for c in chunks})
+    return symbols

@@ -43,15 +43,20 @@ class Embedder(Protocol):
 @dataclass(frozen=True, slots=True)
 class EmbedderConfig:
     model: str | None = None  # name or path; None = CODEMELD_EMBED_MODEL or the bundled MiniLM
-    int8: bool = False  # torch dynamic quantization of Linear layers (see scripts/bench_embed.py)
-    threads: int = 0  # torch intra-op threads; 0 = one per core
+    int8: bool = False  # dynamic int8 quantization (torch: Linear layers; ONNX: onnxruntime.quantization)
+    threads: int = 0  # intra-op threads; 0 = one per core
     batch_size: int = _BATCH
+    # "auto": the model exported to ONNX, run by OpenVINO when installed
+    # (fastest in scripts/bench_embed.py), else by ONNX Runtime, else torch;
+    # "openvino" / "onnx" / "torch" force one.
+    backend: str = "auto"
 
     @staticmethod
     def from_env() -> "EmbedderConfig":
         return EmbedderConfig(
             model=os.environ.get("CODEMELD_EMBED_MODEL") or None,
             int8=os.environ.get("CODEMELD_EMBED_INT8", "") in ("1", "true", "yes"),
+            backend=os.environ.get("CODEMELD_EMBED_BACKEND", "auto") or "auto",
         )
 
 
@@ -167,5 +172,54 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-def default_embedder() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(EmbedderConfig.from_env())
+def make_embedder(config: EmbedderConfig | None = None) -> Embedder:
+    """The embedder a config asks for: ONNX Runtime by default where it is
+    installed (see onnx_embed.py), torch otherwise. The choice is made here,
+    before loading, because the model id names the vector space and must not
+    change once a caller has read it; the ONNX fp32 vectors equal torch's
+    (cosine > 0.9999), so both share one id."""
+    config = config or EmbedderConfig.from_env()
+    if config.backend not in ("auto", "openvino", "onnx", "torch"):
+        raise EmbedderUnavailable(f"unknown embedding backend {config.backend!r} (auto, openvino, onnx or torch)")
+    if config.backend != "torch":
+        from indexer.semantic.onnx_embed import OnnxEmbedder, onnx_runtime_installed, openvino_installed
+
+        runtime = "onnxruntime"
+        if config.backend == "openvino" or (config.backend == "auto" and openvino_installed()):
+            runtime = "openvino"
+        if config.backend in ("onnx", "openvino") or onnx_runtime_installed():
+            try:
+                source = config.model or bundled_model_path()
+            except EmbedderUnavailable:
+                source = None
+            if source is not None and os.path.isdir(os.path.expanduser(source)) and \
+                    os.path.exists(os.path.join(os.path.expanduser(source), "tokenizer.json")):
+                name = config.model or DEFAULT_MODEL
+                # fp32 ONNX and torch share the vector space, so torch can stand in.
+                fallback = None if config.int8 else (lambda: SentenceTransformerEmbedder(config))
+                return OnnxEmbedder(source, name + (":int8-onnx" if config.int8 else ""), int8=config.int8,
+                                    threads=config.threads, batch_size=config.batch_size, fallback=fallback,
+                                    runtime=runtime)
+            if config.backend in ("onnx", "openvino"):
+                raise EmbedderUnavailable(f"the ONNX backend needs a model folder with tokenizer.json, not {source}")
+    return SentenceTransformerEmbedder(config)
+
+
+def default_embedder() -> Embedder:
+    return make_embedder(EmbedderConfig.from_env())
+
+
+def query_embedder() -> Embedder:
+    """For a process that embeds one query and exits (`codemeld search`):
+    ONNX Runtime starts fastest (OpenVINO compiles the model first, torch
+    imports for seconds; see scripts/bench_embed.py's cold-process column).
+    Same fp32 vector space as the default, so it reads the same store."""
+    config = EmbedderConfig.from_env()
+    if config.backend == "auto":
+        from indexer.semantic.onnx_embed import onnx_runtime_installed
+
+        if onnx_runtime_installed():
+            import dataclasses
+
+            config = dataclasses.replace(config, backend="onnx")
+    return make_embedder(config)

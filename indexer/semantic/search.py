@@ -11,6 +11,7 @@ code ranks below source unless the query asks for tests.
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import logging
 import math
 import re
@@ -24,8 +25,9 @@ from indexer.model import Symbol
 from indexer.query import Graph
 from indexer.semantic.chunks import split_identifier
 from indexer.semantic.embedder import Embedder, default_embedder
+from indexer.semantic.graph_text import GraphTextIndex
 from indexer.semantic import EmbedderUnavailable, SemanticUnavailable
-from indexer.semantic.store import VectorStore, damaged, in_list, sql_str
+from indexer.semantic.store import VectorStore, VectorsNotBuilt, damaged, in_list, sql_str
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ class SearchHit:
     symbol: Symbol
     score: float
     snippet: str
+    # "semantic": the vector store took part; "text": full text over the graph
+    # only (no vectors yet, or the model cannot load).
+    source: str = "semantic"
 
 
 def is_phrase(query: str) -> bool:
@@ -110,6 +115,7 @@ class SemanticIndex:
         self.embedder = embedder or default_embedder()
         self._store: VectorStore | None = None
         self._lock = threading.Lock()
+        self._graph_text = GraphTextIndex(graph)
 
     @property
     def store(self) -> VectorStore:
@@ -143,12 +149,23 @@ class SemanticIndex:
             return []
         where = self._where(kind)
         fetch = CANDIDATES if path_glob is None else CANDIDATES * 5
-        vector = self.embedder.encode([query])[0]
-        store = self.store
-        ranked = [
-            (VECTOR_WEIGHT, store.vector_search(vector, fetch, where, _COLUMNS)),
-            (TEXT_WEIGHT, store.text_search(_query_words(query), fetch, where, _COLUMNS)),
-        ]
+        store = self._vectors()
+        if store is None:  # nothing embedded yet (or --no-embeddings): the graph's full text alone
+            return self._graph_text_hits(query, limit, kind, path_glob, fetch, skip_paths=None)
+        source = "semantic"
+        ranked = []
+        try:
+            vector = self.embedder.encode([query])[0]
+            ranked.append((VECTOR_WEIGHT, store.vector_search(vector, fetch, where, _COLUMNS)))
+        except EmbedderUnavailable as exc:  # the vectors are there but the model is not: BM25 still answers
+            log.warning("search without the model: %s", exc)
+            source = "text"
+        ranked.append((TEXT_WEIGHT, store.text_search(_query_words(query), fetch, where, _COLUMNS)))
+        missing = self._unembedded_paths(store)
+        if missing:  # vectors still arriving: the files without them answer from the graph's text
+            ranked.append((TEXT_WEIGHT, [
+                self._graph_row(sym) for sym, _ in self._graph_text.search(
+                    query, fetch, self._kinds(kind), path_ok=missing.__contains__)]))
         fused: dict[tuple, float] = {}
         best_row: dict[tuple, dict] = {}
         for weight, rows in ranked:
@@ -166,7 +183,55 @@ class SemanticIndex:
                 best_row.setdefault(key, row)
         self._apply_priors(query, fused, best_row)
         order = sorted(fused, key=lambda k: -fused[k])
-        return self._hits(order, fused, best_row, limit)
+        return self._hits(order, fused, best_row, limit, source)
+
+    # -- before (and while) vectors exist --------------------------------------
+
+    def _vectors(self) -> VectorStore | None:
+        """The vector store when it has rows, else None (not built yet)."""
+        if self._store is None and importlib.util.find_spec("lancedb") is None:
+            return None  # installed without the [embed] extra: the graph answers
+        try:
+            store = self.store
+        except VectorsNotBuilt:
+            return None
+        return store if store.count() > 0 else None
+
+    def _unembedded_paths(self, store: VectorStore) -> set[str]:
+        """Graph files whose vectors are missing or older than the graph."""
+        embedded = store.file_shas()
+        return {path for path, (_, sha, _, _) in self.graph.store.file_states().items()
+                if sha and embedded.get(path) != sha}
+
+    @staticmethod
+    def _kinds(kind) -> set[str] | None:
+        if not kind:
+            return None
+        kinds = {kind} if isinstance(kind, str) else set(kind)
+        if "method" in kinds:
+            kinds.add("property")
+        return kinds
+
+    @staticmethod
+    def _graph_row(sym: Symbol) -> dict:
+        from indexer.semantic.chunks import card_text
+
+        return {"path": sym.path, "qualname": sym.qualname, "kind": sym.kind, "start_line": sym.range.start.line,
+                "part": -1, "is_test": sym.is_test, "text": card_text(sym)}
+
+    def _graph_text_hits(self, query: str, limit: int, kind, path_glob, fetch: int,
+                         skip_paths: set[str] | None) -> list[SearchHit]:
+        path_ok = (lambda p: _glob_matches(p, path_glob)) if path_glob else None
+        found = self._graph_text.search(query, fetch, self._kinds(kind), skip_paths, path_ok)
+        fused = {}
+        rows = {}
+        for rank, (sym, _) in enumerate(found, 1):
+            key = (sym.path, sym.range.start.line, sym.qualname)
+            fused[key] = 1.0 / (RRF_K + rank)
+            rows[key] = self._graph_row(sym)
+        self._apply_priors(query, fused, rows)
+        order = sorted(fused, key=lambda k: -fused[k])
+        return self._hits(order, fused, rows, limit, "text")
 
     def similar_to(self, qualname: str, limit: int = 10, kind: str | Sequence[str] | None = None,
                    path_glob: str | None = None) -> list[SearchHit]:
@@ -243,20 +308,16 @@ class SemanticIndex:
     def _reference_counts(self, qualnames: set[str]) -> dict[str, int]:
         if not qualnames:
             return {}
-        names = list(qualnames)
-        marks = ",".join("?" * len(names))
-        rows = self.graph.conn.execute(
-            f"SELECT target, count(*) FROM refs WHERE target IN ({marks}) GROUP BY target", names)
-        return dict(rows.fetchall())
+        return self.graph.reference_counts(qualnames)
 
     def _hits(self, order: list[tuple], scores: dict[tuple, float], rows: dict[tuple, dict],
-              limit: int) -> list[SearchHit]:
+              limit: int, source: str = "semantic") -> list[SearchHit]:
         out: list[SearchHit] = []
         for key in order:
             symbol = self._symbol(*key)
             if symbol is None:
                 continue  # the graph moved on since the vectors were written
-            out.append(SearchHit(symbol, scores[key], _snippet(rows[key]["text"])))
+            out.append(SearchHit(symbol, scores[key], _snippet(rows[key]["text"]), source))
             if len(out) >= limit:
                 break
         return out

@@ -51,6 +51,11 @@ def _lancedb():
     return lancedb, pyarrow
 
 
+class VectorsNotBuilt(SemanticUnavailable):
+    """No vectors yet (never built, or the first build has not committed):
+    search answers from the graph's full text instead."""
+
+
 def damaged(index_dir, exc: BaseException) -> SemanticUnavailable:
     """What a reader says about a store it cannot read: one line, no traceback."""
     return SemanticUnavailable(f"the semantic index in {index_dir} is damaged ({_short(exc)});"
@@ -89,8 +94,8 @@ class VectorStore:
         self.path = Path(index_dir) / DIR_NAME
         self.readonly = readonly
         self._model_id = model_id
-        if readonly and not self.path.is_dir():
-            raise SemanticUnavailable(f"no semantic index in {index_dir} (run `codemeld index` with embeddings)")
+        if readonly and not self.path.exists():
+            raise VectorsNotBuilt(f"no semantic index in {index_dir} (run `codemeld index` with embeddings)")
         try:
             self._open()
         except SemanticUnavailable:
@@ -117,7 +122,7 @@ class VectorStore:
         self.files = self.db.open_table(FILES) if FILES in names else None
         if self.readonly:
             if self.chunks is None or self.files is None:
-                raise SemanticUnavailable(f"semantic index in {self.path.parent} is empty (run `codemeld index`)")
+                raise VectorsNotBuilt(f"semantic index in {self.path.parent} is empty (run `codemeld index`)")
             return
         self._verify()
         if self._model_id is not None and self.chunks is not None and self.model_id != self._model_id:

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from lsprotocol import types
 
-from indexer.breaking import breaking_changes
+from indexer.languages.python.edits.breaking import breaking_changes
 from server import convert
 
 log = logging.getLogger(__name__)

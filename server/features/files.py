@@ -1,10 +1,10 @@
 """workspace/willRenameFiles: before a module or package is renamed or
-moved, the import updates in every importer (`indexer.moves`), for the
+moved, the import updates in every importer (`indexer.languages.python.edits.moves`), for the
 client to apply together with the rename."""
 
 from lsprotocol import types
 
-from indexer.moves import module_move_edits
+from indexer.languages.python.edits.moves import module_move_edits
 from server import convert, edits
 
 FILTERS = [

@@ -1,6 +1,7 @@
-"""textDocument/hover: a short explanation, then signature, docstring, where
-defined, how widely used, and a one-line impact summary (composed by the
-host: `server.host.features.hover`)."""
+"""textDocument/hover: signature, a model's one-line explanation when one is
+cached, the docstring as markdown, where defined and one line of counts
+(`indexer.hover_text.render_hover`; composed by the host:
+`server.host.features.hover`)."""
 
 from lsprotocol import types
 

@@ -1,4 +1,12 @@
-"""textDocument/references, honouring includeDeclaration."""
+"""textDocument/references, honouring includeDeclaration and partialResultToken.
+
+Locations go out as plain dicts built from row tuples (no Reference or
+lsprotocol object per use). With a partialResultToken the answer streams as
+`$/progress` pages, the first as soon as it is read, and the response itself
+is empty, as the LSP spec asks of partial results.
+"""
+
+import asyncio
 
 from lsprotocol import types
 
@@ -10,7 +18,28 @@ def register(server) -> None:
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     async def references(ls, params: types.ReferenceParams):
         pos = params.position
-        answer = await ls.session.at(params.text_document.uri, navigation.references, pos.line, pos.character,
+        uri = params.text_document.uri
+        located = ls.session.locate(uri)
+        if located is None:
+            return None
+        root = located[0].root
+        token = params.partial_result_token
+        pages: list[list[dict]] = []
+        if token is None:
+            on_page = lambda spans: pages.append(convert.span_locations(root, spans))  # noqa: E731
+        else:
+            loop = asyncio.get_running_loop()
+
+            def on_page(spans) -> None:  # runs on the query thread; messages leave from the loop
+                value = convert.span_locations(root, spans)
+                loop.call_soon_threadsafe(ls.protocol.notify, types.PROGRESS,
+                                          types.ProgressParams(token=token, value=value))
+
+        answer = await ls.session.at(uri, navigation.reference_span_pages, pos.line, pos.character,
                                      params.context.include_declaration, ls.options.minConfidence,
-                                     ls.options.includeGuesses)
-        return convert.reference_locations(answer.root, answer.value) if answer else None
+                                     ls.options.includeGuesses, on_page)
+        if answer is None:
+            return None
+        if token is not None:
+            return []
+        return [location for page in pages for location in page]

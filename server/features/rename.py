@@ -1,13 +1,13 @@
 """textDocument/prepareRename and textDocument/rename across the workspace.
 
-The plan comes from `indexer.rename`; uncertain edits (references matched
+The plan comes from `indexer.languages.python.edits.rename`; uncertain edits (references matched
 by name only, or resolved with low confidence) go under change annotations
 with needsConfirmation, so the user confirms each one.
 """
 
 from lsprotocol import types
 
-from indexer.rename import RenameError, plan_rename, renameable_at
+from indexer.languages.python.edits.rename import RenameError, plan_rename, renameable_at
 from server import convert, edits
 
 

@@ -3,10 +3,13 @@
 Params: `{query, limit?, kind?, path?}` finds code by what it does;
 `{similarTo: {textDocument, position}, limit?}` finds code like the symbol
 at a position. Result: `[{symbol: Symbol, score, snippet}]`, best first
-(DESIGN.md "Contracts"). The first search of a session waits for the
-folder's first embedding run (the model loads in the background after the
-graph is built); when the semantic index is off or cannot work, the
-request fails with a message that says why.
+(DESIGN.md "Contracts"), each with `source`: "semantic", or "text" while
+the folder's first embedding run is still going (the model loads in the
+background after the graph is built): then the graph answers at once from
+names, qualified names and docstrings (`indexer.text_search`). `similarTo`
+waits for the first run. When the semantic index is off or cannot work,
+the request fails with a message that says why; that expected failure is
+logged as one line, not as an error with a traceback.
 
 The host owns the embedding service and merges the folders' hits
 (server/host/features.py); this module converts params and results.
@@ -40,11 +43,13 @@ class SearchUnavailable(JsonRpcException):
 
 
 async def search(ls, query: str, limit: int = DEFAULT_LIMIT, kind=None, path_glob: str | None = None) -> list[dict]:
+    """Every folder's hits, merged by score; a folder whose embeddings are
+    still being built answers by text (`"source": "text"`)."""
     try:
         found = await features.search(ls.session, query, limit, kind, path_glob)
     except SemanticUnavailable as exc:
         raise SearchUnavailable(f"codemeld: {exc}") from exc
-    return [result for root, hit in found for result in convert.search_results(root, [hit])]
+    return [result for root, hit, source in found for result in convert.search_results(root, [hit], source)]
 
 
 async def similar(ls, uri: str, line: int, character: int, limit: int = DEFAULT_LIMIT, kind=None,
@@ -87,7 +92,21 @@ async def answer(ls, params) -> list[dict]:
     return await search(ls, query, limit, kind, path_glob)
 
 
+class _ExpectedFailures(logging.Filter):
+    """pygls logs every failed request with a traceback at ERROR; a search
+    refused because the semantic index is off is an expected answer."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, SearchUnavailable):
+            log.info("search refused: %s", exc)
+            return False
+        return True
+
+
 def register(server) -> None:
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_ExpectedFailures())
+
     @server.feature(SEARCH)
     async def search_request(ls, params=None) -> list[dict]:
         return await answer(ls, params)

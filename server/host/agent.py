@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 SETTLE_S = 5.0  # longest a read waits for files being re-resolved
 MAX_PLANS = 32  # previews kept for apply_edit; the oldest are forgotten first
+READY_WAIT_S = 3600.0  # longest the warm-up thread waits for the first index
 
 
 class _Progress:
@@ -68,6 +69,7 @@ class AgentHost:
             log.warning("%s", warning)
         # Incremental: on an existing index only changed files are re-read.
         self.folder.request_full_run(self.progress)
+        threading.Thread(target=self._warm, name="codemeld-mcp-warm", daemon=True).start()
         self.session.start_watching()
         self._plans: OrderedDict[str, EditPlan] = OrderedDict()
         self._lock = threading.Lock()
@@ -115,6 +117,19 @@ class AgentHost:
             if time.monotonic() >= deadline:
                 return self.has_index()
         return True
+
+    def _warm(self) -> None:
+        """Build what the first locate/search and map would otherwise build
+        while the agent waits: the BM25 index and the map's centralities."""
+        try:
+            if not self.wait_ready(READY_WAIT_S):
+                return
+            from indexer.agent import codemap, textindex
+
+            textindex.text_index(self.graph)
+            codemap.build_map(self.graph, "", 1, codemap.MIN_BUDGET)
+        except Exception:  # only a head start: the tools build them on demand anyway
+            log.exception("warming the agent indexes failed")
 
     def vectors(self):
         """The semantic index when its first build is done, else None."""

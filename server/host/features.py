@@ -9,7 +9,8 @@ adapters only convert them at their edge.
 - hover: the navigation facts plus a one-line explanation;
 - code-action offers (signature ripple, defaults, "ask the model") and the
   edits behind them;
-- semantic search merged over the workspace folders.
+- semantic search merged over the workspace folders (a folder whose first
+  embedding run is still going answers by text, `indexer.text_search`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import coverage_data, navigation
-from indexer.breaking import breaking_changes
 from indexer.explain import hover_line, symbol_at
 from indexer.explain.llm import ChatClient, LLMConfig
 from indexer.impact import Breaking, ImpactReport, impact_at
-from indexer.propagate import changed_definitions, propagate
-from indexer.ripple import add_defaults, update_call_sites
+from indexer.languages.python.edits.breaking import breaking_changes
+from indexer.languages.python.edits.propagate import changed_definitions, propagate
+from indexer.languages.python.edits.ripple import add_defaults, update_call_sites
 from indexer.semantic import SemanticUnavailable
 
 # -- impact ---------------------------------------------------------------------
@@ -79,7 +80,7 @@ def hover(graph, path: str, line: int, character: int, min_confidence: float, mo
     explanation = ""
     if info.references <= navigation.HOVER_DETAIL_LIMIT:  # keep hovers on hugely used names fast
         try:
-            explanation = hover_line(graph, path, line, character, model)
+            explanation = hover_line(graph, path, line, character, model, brief=True)
         except Exception:  # an explanation is a bonus: never lose the hover over it
             explanation = ""
     return info, explanation
@@ -204,23 +205,47 @@ async def _ready(session, folder):
     return await in_daemon_thread(service.wait_first_run, folder)
 
 
+def _now_state(session, folder):
+    """The folder's semantic state when it can answer now; None while its
+    first embedding is still being built (then the graph answers, by text).
+    Raises SemanticUnavailable when semantic search is off or cannot work."""
+    from server.host.semantic import UNAVAILABLE
+
+    service = session.semantic
+    if service is None:
+        raise SemanticUnavailable("semantic search is switched off (initialization option embeddings: false)")
+    state = service.state_of(folder)
+    if state is None:
+        raise SemanticUnavailable("semantic search is off for this folder")
+    if state.state == UNAVAILABLE:
+        raise SemanticUnavailable(state.error or "the semantic index is unavailable")
+    return state if state.first_done.is_set() else None
+
+
 async def search(session, query: str, limit: int, kind=None, path_glob: str | None = None) -> list[tuple]:
-    """(root, SearchHit) of every folder's hits, merged by score, best first.
-    Raises SemanticUnavailable when no folder can search at all."""
+    """(root, SearchHit, source) of every folder's hits, merged by score, best
+    first. A folder whose embeddings are still being built answers at once
+    from names, qualified names and docstrings: its source is "text", else
+    "semantic". Raises SemanticUnavailable when no folder can search at all."""
+    from indexer.text_search import text_search
+
     found, errors = [], []
     for folder in list(session.folders):
         try:
-            state = await _ready(session, folder)
+            state = _now_state(session, folder)
         except SemanticUnavailable as exc:
             errors.append(str(exc))
             continue
-        answer = await session.run(folder, _search, state, query, limit, kind, path_glob)
+        if state is None:
+            answer, source = await session.run(folder, text_search, query, limit, kind, path_glob), "text"
+        else:
+            answer, source = await session.run(folder, _search, state, query, limit, kind, path_glob), "semantic"
         if answer is not None:
-            found.extend((hit.score, answer.root, hit) for hit in answer.value)
+            found.extend((hit.score, answer.root, hit, source) for hit in answer.value)
     if errors and not found and len(errors) == len(session.folders):
         raise SemanticUnavailable(errors[0])
     found.sort(key=lambda t: -t[0])
-    return [(root, hit) for _, root, hit in found[:limit]]
+    return [(root, hit, source) for _, root, hit, source in found[:limit]]
 
 
 async def similar(session, uri: str, line: int, character: int, limit: int, kind=None,

@@ -64,7 +64,7 @@ class Options:
     sharedIndex: str | None = None  # s3://, gs://, az://, file:// where CI publishes snapshots; pulled before a folder's first index
     llm: LLMOptions = field(default_factory=LLMOptions)
     features: Features = field(default_factory=Features)
-    # Learned test impact (server/learning.py): run the tests under coverage
+    # Learned test impact (server/host/learning.py): run the tests under coverage
     # after each full graph run; the interpreter, extra pytest args, seconds per test.
     learnTests: bool = False
     testPython: str | None = None

@@ -85,15 +85,15 @@ class SemanticService:
 
     def __init__(self, options: Options, notify: Callable[[str], None],
                  progress: ProgressStart | None = None):
-        from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder
+        from indexer.semantic.embedder import EmbedderConfig, make_embedder
 
         config = EmbedderConfig.from_env()
         if options.embeddingModel:
-            config = EmbedderConfig(model=options.embeddingModel, int8=config.int8)
+            config = dataclasses.replace(config, model=options.embeddingModel)
         if not config.threads:
             # Leave a core to the requests: embedding a big workspace runs for a while.
             config = dataclasses.replace(config, threads=max(1, (os.cpu_count() or 1) - 1))
-        self.embedder = SentenceTransformerEmbedder(config)
+        self.embedder = make_embedder(config)  # ONNX Runtime where installed, else torch
         self._notify = notify
         self._progress = progress
         self._folders: dict[int, FolderSemantic] = {}
@@ -202,7 +202,8 @@ class SemanticService:
         message = "failed"
         try:
             run = update_embeddings(folder.graph, folder.indexer.index_dir, self.embedder, progress=sink.report,
-                                    cancel=lambda: self._stop or sink.cancelled(), maintain=maintain)
+                                    cancel=lambda: self._stop or sink.cancelled(), maintain=maintain,
+                                    first=sorted(folder.open_texts()))  # what the user looks at gets vectors first
             if run.files or run.removed:
                 state.index.refresh()
             message = f"{run.embedded} chunks embedded ({run.reused} reused) from {run.files} files in {run.seconds:.1f} s"

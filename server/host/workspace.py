@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
 from indexer import discovery, navigation
-from indexer.breaking import Baseline
+from indexer.languages.python.edits.breaking import Baseline
 from indexer.index import Indexer
 from indexer.query import Graph
 from indexer.store import StoreError

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 120.0  # longest a tool waits for a first index before asking to retry
 MAX_PAGE = 500
 MAX_DIFF_CHARS = 60_000
+IMPACT_LIMIT = 1000  # dependents walked; beyond it the report says truncated
 TEXT_LINES = 25  # lines in the text form; the structured content holds the whole page
 _DOC_CHARS = 300
 
@@ -86,17 +87,29 @@ def _lines(items: list[str], total: int | None = None) -> str:
 
 
 class _SourceLines:
+    """Source lines for reference snippets; files stay cached across calls
+    (keyed by size and mtime), so paging through thousands of uses reads
+    each file once."""
+
+    _cache: dict[Path, tuple[tuple[int, int], list[str]]] = {}
+
     def __init__(self, root: Path):
         self.root = root
-        self.files: dict[str, list[str]] = {}
 
     def get(self, path: str, line: int) -> str:
-        if path not in self.files:
-            try:
-                self.files[path] = (self.root / path).read_text(encoding="utf-8", errors="replace").split("\n")
-            except OSError:
-                self.files[path] = []
-        lines = self.files[path]
+        file = self.root / path
+        try:
+            stat = file.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            held = self._cache.get(file)
+            if held is None or held[0] != stamp:
+                if len(self._cache) > 2000:
+                    self._cache.clear()
+                held = (stamp, file.read_text(encoding="utf-8", errors="replace").split("\n"))
+                self._cache[file] = held
+        except OSError:
+            return ""
+        lines = held[1]
         return lines[line].strip()[:200] if 0 <= line < len(lines) else ""
 
 
@@ -357,7 +370,7 @@ def build_server(host: AgentHost) -> MCPServer:
 
         def work(g: Graph):
             target = lookup.find_symbol(g, symbol)
-            report = impact_engine.impact(g, target.qualname, depth=depth, limit=5000)
+            report = impact_engine.impact(g, target.qualname, depth=depth, limit=IMPACT_LIMIT)
             chunk, pg = page(list(report.dependents), limit, cursor, key)
             return target, report, chunk, pg
 

@@ -16,7 +16,8 @@ def range_(r) -> m.Range:
 
 
 def symbol(sym, root_uri: str | None = None) -> m.SymbolInfo:
-    out = m.SymbolInfo(name=sym.name, qualname=sym.qualname, kind=sym.kind, path=sym.path, range=range_(sym.range))
+    out = m.SymbolInfo(name=sym.name, qualname=sym.qualname, kind=sym.kind, path=sym.path, range=range_(sym.range),
+                       selectionRange=range_(sym.selection_range))
     if root_uri is not None:
         out.uri = root_uri.rstrip("/") + "/" + sym.path
     return out
@@ -70,9 +71,12 @@ def explanation(result, pack: bool = False) -> m.Explanation:
     return out
 
 
-def search_result(hit, uri: str | None) -> m.SearchResult:
-    """`uri`: the hit's file URI, as the front door spells it."""
-    out = m.SearchResult(symbol=symbol(hit.symbol), score=round(hit.score, 6), snippet=hit.snippet)
+def search_result(hit, uri: str | None, source: str | None = None) -> m.SearchResult:
+    """`uri`: the hit's file URI, as the front door spells it. `source`:
+    "semantic", or "text" for a `TextHit` (`indexer.text_search`); by
+    default the hit's own (a `SearchHit` says "text" when no vectors took part)."""
+    source = source or getattr(hit, "source", "semantic")
+    out = m.SearchResult(symbol=symbol(hit.symbol), score=round(hit.score, 6), snippet=hit.snippet, source=source)
     if uri is not None:
         out.symbol.uri = uri
     return out

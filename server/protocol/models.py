@@ -37,7 +37,8 @@ class SymbolInfo(Wire):
     uri: str | None = Field(None, description="Absent when the server did not know the folder's URI; then path is "
                                               "relative to the root.")
     path: str
-    range: Range
+    range: Range = Field(description="The whole definition.")
+    selectionRange: Range | None = Field(None, description="Its name: where an editor puts the selection.")
 
 
 class Dependent(Wire):
@@ -127,6 +128,9 @@ class SearchResult(Wire):
     symbol: SymbolInfo
     score: float
     snippet: str | None = None
+    source: Literal["semantic", "text"] | None = Field(
+        None, description="semantic (embeddings + full text), or text: names, qualified names and docstrings "
+                          "only, while the semantic index is still being built.")
 
 
 class FolderStatus(Wire):

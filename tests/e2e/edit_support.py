@@ -8,7 +8,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from indexer.model import Range
-from indexer.rename import TextEdit, apply_edits
+from indexer.languages.python.edits.rename import TextEdit, apply_edits
 
 
 def file_edits(edit: types.WorkspaceEdit) -> list[tuple[str, int | None, list]]:

@@ -53,11 +53,20 @@ async def test_impact_command_and_code_lens(shop):
 
 
 @shared
-async def test_hover_has_an_impact_line(shop):
+async def test_hover_has_one_line_of_counts_and_the_docstring_once(shop):
     utils = Doc(shop.root, "shop/utils.py")
     hover = await shop.text_document_hover_async(types.HoverParams(text_document=utils.id,
                                                                   position=utils.pos("format_price")))
-    assert "Impact:" in hover.contents.value and "dependent" in hover.contents.value
+    text = hover.contents.value
+    assert text.startswith("```python\ndef format_price(value: float) -> str\n```")
+    assert text.count("Format a price with its currency") == 1
+    # The same counts, with the same words, as Find All References and the lenses.
+    refs = await shop.text_document_references_async(types.ReferenceParams(
+        text_document=utils.id, position=utils.pos("format_price"),
+        context=types.ReferenceContext(include_declaration=False)))
+    files = {r.uri for r in refs}
+    assert f"{len(refs)} references in {len(files)} files · " in text
+    assert text.count("direct dependents") == 1 and "callers" not in text and "Impact:" not in text
 
 
 async def test_unsaved_signature_change_publishes_diagnostics_on_callers(live):

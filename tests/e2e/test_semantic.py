@@ -9,13 +9,18 @@ own without the model.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 
 import pytest
 import pytest_asyncio
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from e2e_support import Doc, _plain, copy_workspace, eventually, start_client, status, stop_client
+from pytest_lsp import ClientServerConfig
+
+from e2e_support import (REPO, Doc, _plain, copy_workspace, eventually, init_params, start_client, status,
+                         stop_client, wait_ready)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -175,3 +180,33 @@ async def test_a_model_that_cannot_load_is_reported_once(tmp_path):
 
 async def _state(client, expected: str) -> bool:
     return (await status(client))["embeddings"] == expected
+
+
+async def test_search_answers_from_text_at_once_while_embeddings_build(tmp_path):
+    """The first search does not wait for the model: names and docstrings
+    answer at once, marked `source: "text"`; once the embeddings are built
+    the same search is semantic. The server runs as VS Code starts it
+    (`codemeld serve --stdio`), and the expected "not ready yet" state is
+    never logged as an error."""
+    root = copy_workspace("shop", tmp_path)
+    log = tmp_path / "server.log"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CODEMELD_CACHE_DIR": str(tmp_path / "cache")}
+    config = ClientServerConfig(server_command=[sys.executable, "-m", "server.cli", "serve", "--stdio",
+                                                "--log-file", str(log)], server_env=env)
+    client = await config.start()
+    try:
+        await client.initialize_session(init_params(root, tmp_path / "cache" / "index", {"embeddings": True}))
+        await wait_ready(client)
+        assert (await status(client))["embeddings"] != "ready"  # the model takes seconds to load
+        hits = await asyncio.wait_for(search(client, {"query": "format a price with currency", "limit": 5}), 5)
+        assert hits[0]["symbol"]["qualname"] == "shop.utils.format_price"
+        assert {h["source"] for h in hits} == {"text"}
+        assert hits[0]["symbol"]["selectionRange"]["start"] == {"line": 5, "character": 4}
+        await eventually(lambda: _embeddings_ready(client), timeout=120, interval=0.2)
+        hits = await search(client, {"query": "format a price with currency", "limit": 5})
+        assert hits[0]["symbol"]["qualname"] == "shop.utils.format_price"
+        assert {h["source"] for h in hits} == {"semantic"}
+    finally:
+        await stop_client(client)
+    text = log.read_text()
+    assert "Traceback" not in text and " ERROR " not in text, text[-3000:]

@@ -65,6 +65,26 @@ local function messages_since(since)
   return texts
 end
 
+-- Every wait below names what it waits for. Any message is not an answer:
+-- $/progress (indexing, embedding) arrives as messages too, at any time.
+
+--- True when a :Codemeld<what> command gave up with a message of its own
+--- ("codemeld search failed: ...", "codemeld impact: nothing at the cursor",
+--- "codemeld search: no results ...", no server attached).
+local function gave_up(since, what)
+  for _, text in ipairs(messages_since(since)) do
+    if text:find('codemeld ' .. what .. ' failed', 1, true) or text:find('codemeld ' .. what .. ':', 1, true)
+        or text:find('no codemeld server attached', 1, true) then
+      return true
+    end
+  end
+  return false
+end
+
+local function in_file(suffix)
+  return vim.endswith(vim.api.nvim_buf_get_name(0), suffix)
+end
+
 -- $CODEMELD_TEST_STEPS (comma-separated) runs only those steps.
 local only = vim.env.CODEMELD_TEST_STEPS and vim.split(vim.env.CODEMELD_TEST_STEPS, ',') or nil
 
@@ -127,7 +147,7 @@ step('hover', function()
   close_floats()
   vim.lsp.buf.hover()
   local opened = vim.wait(10000, function()
-    return #floats() > 0
+    return table.concat(float_text(), '\n'):find('format_price', 1, true) ~= nil
   end, 20)
   local shown = float_text()
   close_floats()
@@ -149,10 +169,9 @@ end)
 
 step('definition', function()
   cursor_on('format_price(amount)')
-  local start = vim.api.nvim_buf_get_name(0)
   vim.lsp.buf.definition()
   vim.wait(10000, function()
-    return vim.api.nvim_buf_get_name(0) ~= start
+    return in_file('/shop/utils.py') and vim.api.nvim_win_get_cursor(0)[1] ~= 1
   end, 20)
   local landed = { file = rel(vim.uri_from_fname(vim.api.nvim_buf_get_name(0))), line = vim.api.nvim_win_get_cursor(0)[1] }
   vim.cmd.edit(vim.fs.joinpath(workspace, 'shop', 'checkout.py'))
@@ -163,7 +182,12 @@ step('status_command', function()
   local since = #messages
   vim.cmd('CodemeldStatus')
   vim.wait(10000, function()
-    return #messages > since
+    for _, text in ipairs(messages_since(since)) do
+      if text:match('^codemeld: %a+, %d+ files') then
+        return true
+      end
+    end
+    return false
   end, 20)
   return { messages = messages_since(since) }
 end)
@@ -175,9 +199,11 @@ step('impact', function()
   local since = #messages
   vim.cmd('CodemeldImpact')
   vim.wait(20000, function()
-    return #vim.fn.getqflist() > 0 or #messages > since
+    local list = vim.fn.getqflist({ title = 1, size = 1 })
+    local listed = vim.startswith(list.title, 'codemeld impact:') and list.size > 0
+    local summary = table.concat(float_text(), '\n'):find('Impact of', 1, true) ~= nil
+    return (listed and summary) or gave_up(since, 'impact')
   end, 20)
-  vim.wait(200) -- let the summary float open after the list is set
   local qf = vim.fn.getqflist({ title = 1, items = 1 })
   local items = {}
   for _, item in ipairs(qf.items) do
@@ -203,7 +229,12 @@ step('explain', function()
   local since = #messages
   vim.cmd('CodemeldExplain')
   vim.wait(30000, function()
-    return #floats() > 0 or #messages > since
+    for _, win in ipairs(floats()) do
+      if vim.bo[vim.api.nvim_win_get_buf(win)].filetype == 'markdown' then
+        return true
+      end
+    end
+    return gave_up(since, 'explain')
   end, 20)
   local shown = float_text()
   local filetype
@@ -223,14 +254,14 @@ step('search', function()
     end
     on_choice(items[1], 1)
   end
-  local start = vim.api.nvim_buf_get_name(0)
   local since = #messages
   vim.cmd('CodemeldSearch format a price with currency')
+  -- Not "any message": the embedding progress of the first run is one.
   vim.wait(20000, function()
-    return offered ~= nil or #messages > since
+    return offered ~= nil or gave_up(since, 'search')
   end, 20)
-  vim.wait(2000, function()
-    return vim.api.nvim_buf_get_name(0) ~= start
+  vim.wait(5000, function()
+    return in_file('/shop/utils.py')
   end, 20)
   return {
     offered = offered,

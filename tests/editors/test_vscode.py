@@ -98,3 +98,19 @@ def test_commands_are_declared_and_do_not_clash_with_server_commands():
     source = "\n".join(p.read_text() for p in (EXTENSION / "src").glob("*.ts"))
     for command in declared:
         assert f'"{command}"' in source, f"{command} is declared in package.json but never registered"
+
+
+def test_serve_takes_stdio_as_language_clients_pass_it():
+    """vscode-languageclient appends --stdio for a stdio transport; the
+    server takes it (the handshake itself is in tests/e2e/test_semantic.py
+    and the real-VS-Code test), and refuses two transports clearly."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--help"], capture_output=True, text=True,
+                          cwd=REPO, timeout=60)
+    assert "--stdio" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--stdio", "--tcp", "127.0.0.1:1"],
+                          capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert proc.returncode == 1 and "--stdio and --tcp exclude each other" in proc.stderr
+    assert proc.stdout == ""

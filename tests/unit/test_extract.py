@@ -229,8 +229,8 @@ def test_imports_and_dunder_all():
     assert module_scope["system"] == ("import", "sys", None, 0)
     assert module_scope["sibling"] == ("import", "", "sibling", 1)
     assert module_scope["c"] == ("import", "parent.mod", "b", 2)
-    assert facts.star_imports == [(0, "pkg")]
-    assert facts.all_names == ["x", "y", "z"]
+    assert facts.extra.star_imports == [(0, "pkg")]
+    assert facts.extra.all_names == ["x", "y", "z"]
 
 
 def test_positions_are_utf16():

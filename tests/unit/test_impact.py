@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from indexer.breaking import CallArgs, breaking_changes, check_call
+from indexer.languages.python.edits.breaking import CallArgs, breaking_changes, check_call
 from indexer.impact import impact
 from server.protocol import edge
 from tests.support import build

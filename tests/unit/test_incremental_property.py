@@ -29,7 +29,7 @@ PACKAGES = ("json", "email")
 _TOP_DEF = re.compile(r"^(def|class) (\w+)", re.M)
 
 OPS = ("append_func", "append_comment", "remove_def", "rename_def", "add_import", "delete_file", "new_file",
-       "call_other")
+       "call_other", "redefine_and_use")
 APPLY = ("paths", "run", "source")
 
 
@@ -82,6 +82,15 @@ def edit(root: Path, op: str, pick: int, pick2: int, step: int) -> list[str]:
     elif op == "call_other" and other_defs and other != rel:
         name = other_defs[pick % len(other_defs)]
         text += f"\n\ndef calls_{step}():\n    import {module_of(other)}\n    return {module_of(other)}.{name}()\n"
+    elif op == "redefine_and_use" and defs and other != rel:
+        # A second definition of a name (as try/except fallbacks do), used by
+        # bare name from another file: a name-matched reference to it.
+        name = [d for d in defs][pick2 % len(defs)]
+        text += f"\n\ndef {name}(*args, **kwargs):\n    return None\n"
+        path.write_text(text, encoding="utf-8")
+        other_text = (root / other).read_text(encoding="utf-8", errors="replace")
+        (root / other).write_text(other_text + f"\n\ndef uses_{step}():\n    return {name}()\n", encoding="utf-8")
+        return [rel, other]
     elif op == "delete_file":
         path.unlink()
         return [rel]

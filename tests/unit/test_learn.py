@@ -192,8 +192,9 @@ def test_cli_affected_over_git(tmp_path):
 
 
 def test_learned_runs_decide_for_the_tests_they_observed(tmp_path):
-    """A test a recorded run observed is selected only if it executed the
-    changed code; a test no run observed comes from the static walk."""
+    """For code a recorded run executed, a test that run observed is selected
+    only if it executed the change; tests no run observed come from the
+    static walk."""
     files = {
         "lib.py": "def work():\n    return 1\n",
         "tests/test_lib.py": """
@@ -203,17 +204,25 @@ def test_learned_runs_decide_for_the_tests_they_observed(tmp_path):
                 if False:
                     work()
 
+            def test_uses():
+                work()
+
             def test_new():
                 work()
             """,
     }
     indexer, graph = build(tmp_path, files)
     static = affected.select(graph, {"lib.py": [1]})
-    assert static.ids() == ["tests/test_lib.py::test_calls_but_never_reaches", "tests/test_lib.py::test_new"]
-    # A recorded run saw the first test, which never executed work().
-    graph.store.replace_learned({"tests/test_lib.py::test_calls_but_never_reaches": ("passed", 0.1, None)},
-                                {"tests/test_lib.py::test_calls_but_never_reaches": []})
-    assert affected.select(graph, {"lib.py": [1]}).ids() == ["tests/test_lib.py::test_new"]
+    assert static.ids() == ["tests/test_lib.py::test_calls_but_never_reaches", "tests/test_lib.py::test_new",
+                            "tests/test_lib.py::test_uses"]
+    graph.store.replace_learned(
+        {"tests/test_lib.py::test_calls_but_never_reaches": ("passed", 0.1, None),
+         "tests/test_lib.py::test_uses": ("passed", 0.1, None)},
+        {"tests/test_lib.py::test_calls_but_never_reaches": [],
+         "tests/test_lib.py::test_uses": [("lib.work", "lib.py", "stale-hash")]})
+    hybrid = affected.select(graph, {"lib.py": [1]})
+    assert hybrid.ids() == ["tests/test_lib.py::test_new", "tests/test_lib.py::test_uses"]
+    assert hybrid.tests["tests/test_lib.py::test_uses"].source == "both"
     assert affected.select(graph, {"lib.py": [1]}, learned=False).ids() == static.ids()
     indexer.close()
 
@@ -234,3 +243,32 @@ def test_a_changed_local_variable_changes_its_function(tmp_path):
 def test_incremental_learn_skips_tests_that_no_longer_exist(project, node_id, there):
     _indexer, graph = project
     assert learn._still_there(graph, node_id) is there
+
+
+def test_moved_and_removed_code_keeps_its_tests(tmp_path):
+    """A function moved to another module has no learned edges yet: the static
+    walk decides; tests that executed a removed function stay selected."""
+    files = {
+        "lib.py": "def work():\n    return 1\n\ndef old():\n    return 2\n",
+        "tests/test_lib.py": """
+            from lib import work, old
+
+            def test_work():
+                assert work() == 1
+
+            def test_old():
+                assert old() == 2
+            """,
+    }
+    indexer, graph = build(tmp_path, files)
+    graph.store.replace_learned(
+        {"tests/test_lib.py::test_work": ("passed", 0.1, None), "tests/test_lib.py::test_old": ("passed", 0.1, None)},
+        {"tests/test_lib.py::test_work": [("lib.work", "lib.py", "x")],
+         "tests/test_lib.py::test_old": [("lib.old", "lib.py", "y")]})
+    (indexer.root / "lib.py").write_text("def moved():\n    return 1\n\ndef work():\n    return moved()\n")
+    indexer.run()
+    selection = affected.select(graph, {"lib.py": [0, 1, 3, 4]})
+    assert {c.symbol.qualname for c in selection.changed} == {"lib.moved", "lib.work"}
+    assert selection.ids() == ["tests/test_lib.py::test_old", "tests/test_lib.py::test_work"]
+    assert selection.tests["tests/test_lib.py::test_old"].source == "learned"
+    indexer.close()

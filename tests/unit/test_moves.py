@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from indexer.moves import module_move_edits, symbol_move_edits
-from indexer.rename import apply_edits
+from indexer.languages.python.edits.moves import module_move_edits, symbol_move_edits
+from indexer.languages.python.edits.rename import apply_edits
 from tests.support import build
 
 

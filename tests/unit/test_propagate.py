@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from indexer.explain.llm import ChatClient, LLMConfig
-from indexer.propagate import propagate
-from indexer.rename import apply_edits
+from indexer.languages.python.edits.propagate import propagate
+from indexer.languages.python.edits.rename import apply_edits
 from evals.harness.fake_openai import Behaviour, FakeOpenAI
 from tests.support import build
 

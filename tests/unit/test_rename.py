@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from indexer.rename import RenameError, apply, plan_rename, renameable_at
+from indexer.languages.python.edits.rename import RenameError, apply, plan_rename, renameable_at
 from tests.support import build
 
 

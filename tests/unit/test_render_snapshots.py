@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import rename
+from indexer.languages.python.edits import rename
 from indexer.explain import explain
 from indexer.impact import impact
 from indexer.impact_render import to_dot, to_mermaid, to_text

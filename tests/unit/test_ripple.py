@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from indexer.rename import apply_edits
-from indexer.ripple import add_defaults, update_call_sites
+from indexer.languages.python.edits.rename import apply_edits
+from indexer.languages.python.edits.ripple import add_defaults, update_call_sites
 from tests.support import build
 
 CASES = [

@@ -170,6 +170,7 @@ def test_escaping():
     assert escape_name("a`b") == "`a``b`"
 
 
+@pytest.mark.slow
 def test_cli_export(tmp_path):
     _indexer, _graph = build(tmp_path, FILES)
     out = tmp_path / "cli.scip"
@@ -201,6 +202,8 @@ def test_worker_processes_write_the_same_index(tmp_path, monkeypatch):
     ({"setup.py": 'from setuptools import setup\nsetup(name="s", version="0.9")\n'}, ("s", "0.9")),
     ({"pyproject.toml": '[project]\nname = "requests"\ndynamic = ["version"]\n',
       "src/requests/__version__.py": '__version__ = "2.32.3"\n'}, ("requests", "2.32.3")),
+    ({"setup.py": 'setup(name=about["__title__"], version=about["__version__"])\n',
+      "src/requests/__version__.py": '__title__ = "requests"\n__version__ = "2.32.3"\n'}, ("requests", "2.32.3")),
     ({"pyproject.toml": "not = [toml"}, ("proj", "0")),
 ])
 def test_project_package_from_metadata(tmp_path, files, expected):

@@ -228,6 +228,22 @@ def test_broken_model_leaves_graph_working_with_one_message(tmp_path):
     assert refs.returncode == 0 and refs.stdout.startswith("[")
 
 
+def test_progress_moves_within_a_batch(tmp_path, embedder, monkeypatch):
+    """Progress is reported per slice of texts sent to the model, not once
+    per write round: a big first run shows movement every few seconds."""
+    from indexer.semantic import build as build_module
+
+    monkeypatch.setattr(build_module, "_PROGRESS_TEXTS", 4)
+    indexer, graph = build(tmp_path, FILES)
+    reports: list[tuple[int, int]] = []
+    run = update_embeddings(graph, indexer.index_dir, embedder, progress=lambda d, t, m: reports.append((d, t)))
+    total = reports[0][1]
+    assert run.embedded > 8 and reports[0] == (0, total) and reports[-1] == (total, total)
+    steps = [d for d, _ in reports]
+    assert steps == sorted(steps)
+    assert len({d for d in steps if 0 < d < total}) >= 2, reports  # moved in between, more than once
+
+
 def test_is_phrase():
     assert is_phrase("parse the config file")
     assert is_phrase("where do we retry connections?")

@@ -22,18 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Engine modules that still run SQL themselves instead of asking the store or
 # the graph (issue 13: "a sealed graph"). Shrink, never grow.
-KNOWN_ENGINE_SQL = {
-    "indexer/breaking.py", "indexer/explain/pack.py", "indexer/explain/service.py", "indexer/impact.py",
-    "indexer/moves.py", "indexer/navigation.py", "indexer/propagate.py",
-    "indexer/ripple.py", "indexer/semantic/build.py", "indexer/semantic/search.py",
-}
+KNOWN_ENGINE_SQL: set[str] = set()
 # Engine modules outside indexer/languages/ that import the Python plugin
 # directly instead of going through the language registry.
-KNOWN_DIRECT_LANGUAGE_IMPORTS = {
-    "indexer/breaking.py", "indexer/index.py", "indexer/moves.py",
-    "indexer/propagate.py", "indexer/rename.py", "indexer/ripple.py",
-    "indexer/agent/edits.py", "indexer/semantic/build.py",
-}
+KNOWN_DIRECT_LANGUAGE_IMPORTS: set[str] = set()
 # Scripts that still borrow test helpers (the harness belongs in evals/).
 KNOWN_SCRIPTS_IMPORTING_TESTS: set[str] = set()
 # Tests that still put scripts/ on sys.path and import an evaluation script
@@ -116,7 +108,8 @@ FRONT_DOOR_MODULES = {"server.app", "server.convert", "server.features", "server
 # cache behind impact, ripple and propagate behind code-action offers,
 # the vector index merged over folders). A front door asks the host.
 HOST_OWNED = {"server.host.watcher", "server.host.semantic", "server.host.learning", "server.host.shared_index",
-              "indexer.coverage_data", "indexer.ripple", "indexer.propagate"}
+              "indexer.coverage_data", "indexer.languages.python.edits.ripple",
+              "indexer.languages.python.edits.propagate"}
 # LSP/MCP front doors: reads go through the host's folders (server.host.workspace),
 # never through an Indexer or a store they open themselves. The CLI opens the
 # index itself on purpose: it is a one-shot process over one folder.

@@ -2,7 +2,7 @@
 // request and hands the answer to a view; none holds state of its own.
 import * as vscode from "vscode";
 import { ExecuteCommandRequest, LanguageClient } from "vscode-languageclient/node";
-import { ExplainDocuments } from "./explainView";
+import { ExplainView } from "./explainView";
 import { ImpactView } from "./impactView";
 import { Explanation, ImpactReport, IndexStatus, Methods, ServerCommands } from "./protocol";
 import { semanticSearch } from "./searchPick";
@@ -24,7 +24,7 @@ export interface CommandContext {
   restart(): Promise<void>;
   refreshStatus(): Promise<IndexStatus | undefined>;
   impactView: ImpactView;
-  explainDocs: ExplainDocuments;
+  explainView: ExplainView;
 }
 
 function config(): vscode.WorkspaceConfiguration {
@@ -73,7 +73,7 @@ async function explain(ctx: CommandContext): Promise<void> {
     }
     const wordRange = at.editor.document.getWordRangeAtPosition(at.editor.selection.active);
     const name = result.qualname || (wordRange && at.editor.document.getText(wordRange)) || "symbol";
-    await ctx.explainDocs.show(name, result);
+    await ctx.explainView.show(name, result, at.editor.viewColumn);
   } catch (err) {
     reportError("explain", err);
   }
@@ -128,21 +128,22 @@ async function showStatus(ctx: CommandContext): Promise<void> {
     void vscode.window.showWarningMessage("codemeld: the server did not answer codemeld/status.");
     return;
   }
+  // "OK" comes first, so it is the default button: Enter never starts a
+  // full reindex by accident.
   const choice = await vscode.window.showInformationMessage(
     `codemeld index: ${status.state}`,
     { modal: true, detail: statusReport(status) },
-    "Reindex",
+    "OK",
+    "Reindex Workspace…",
   );
-  if (choice === "Reindex") await reindex(ctx);
+  if (choice === "Reindex Workspace…") await reindex(ctx);
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(Commands.explain, () => explain(ctx)),
     vscode.commands.registerCommand(Commands.impact, () => impact(ctx)),
-    vscode.commands.registerCommand(Commands.runTests, () =>
-      ctx.impactView.runAffectedTests(config().get<string>("pytestCommand", "pytest")),
-    ),
+    vscode.commands.registerCommand(Commands.runTests, () => ctx.impactView.runAffectedTests()),
     vscode.commands.registerCommand(Commands.search, () => search(ctx)),
     vscode.commands.registerCommand(Commands.reindex, () => reindex(ctx)),
     vscode.commands.registerCommand(Commands.restart, () => ctx.restart()),

@@ -1,6 +1,8 @@
 // Which command starts the server: the codemeld.serverPath setting, else
-// `codemeld` on PATH (`codemeld serve`), else an error that says how to
-// install it. File-system access is injected so tests need no real files.
+// the workspace's own virtual environment (`.venv/bin/codemeld`, trusted
+// workspaces only: it is code from the workspace), else `codemeld` on PATH,
+// else an error that says how to install it and where the setting goes.
+// File-system access is injected so tests need no real files.
 import * as path from "node:path";
 
 export const INSTALL_COMMAND = "pipx install codemeld";
@@ -8,7 +10,7 @@ export const INSTALL_COMMAND = "pipx install codemeld";
 export interface ServerCommand {
   command: string;
   args: string[];
-  source: "setting" | "path";
+  source: "setting" | "venv" | "path";
 }
 
 export type FindResult = { ok: true; server: ServerCommand } | { ok: false; message: string };
@@ -21,15 +23,29 @@ export interface FindInput {
   workspaceFolder?: string; // for relative serverPath and ${workspaceFolder}
   homeDir?: string;
   isExecutable: (file: string) => boolean;
+  trusted?: boolean; // workspace trust: only then may the workspace's .venv provide the server
+  remoteName?: string; // vscode.env.remoteName: the window runs on another machine (ssh, wsl, code-server...)
 }
 
 export const DEFAULT_ARGS = ["serve"];
 
-export function notFoundMessage(): string {
+/**
+ * Where `codemeld.serverPath` must be written to take effect. The setting is
+ * machine-overridable (each machine has its own path), so in a remote window
+ * the local User settings do not apply: VS Code reads the Remote settings.
+ */
+export function settingsPlace(remoteName: string | undefined): string {
+  return remoteName
+    ? `the Remote [${remoteName}] settings (User settings do not apply in a remote window) or the workspace settings`
+    : "your User or workspace settings";
+}
+
+export function notFoundMessage(remoteName?: string): string {
+  const where = remoteName ? ` on the ${remoteName} machine` : "";
   return (
-    "codemeld: the codemeld language server was not found on PATH. " +
+    `codemeld: the codemeld language server was not found${where} (not on PATH, no .venv/bin/codemeld in the workspace). ` +
     `Install it with \`${INSTALL_COMMAND}\` (or \`pip install codemeld\` into your project's environment), ` +
-    "or set `codemeld.serverPath` to the codemeld executable."
+    `or set \`codemeld.serverPath\` to the codemeld executable in ${settingsPlace(remoteName)}.`
   );
 }
 
@@ -62,16 +78,33 @@ export function searchPath(name: string, input: Pick<FindInput, "env" | "platfor
   return undefined;
 }
 
+/** The workspace's virtual environment: `.venv/bin/codemeld` (`.venv\\Scripts\\codemeld.exe` on Windows). */
+export function venvServer(input: Pick<FindInput, "workspaceFolder" | "platform" | "env" | "isExecutable">): string | undefined {
+  if (!input.workspaceFolder) return undefined;
+  const win = input.platform === "win32";
+  const join = win ? path.win32.join : path.posix.join;
+  const dir = join(input.workspaceFolder, ".venv", win ? "Scripts" : "bin");
+  return executableNames("codemeld", input.platform, input.env)
+    .map((exe) => join(dir, exe))
+    .find((candidate) => input.isExecutable(candidate));
+}
+
 export function findServer(input: FindInput): FindResult {
   const args = input.serverArgs && input.serverArgs.length ? [...input.serverArgs] : [...DEFAULT_ARGS];
   if (input.serverPath && input.serverPath.trim()) {
     const command = expandPath(input.serverPath, input.workspaceFolder, input.homeDir);
     if (!input.isExecutable(command)) {
-      return { ok: false, message: `codemeld: codemeld.serverPath is "${input.serverPath}", but ${command} is not an executable file.` };
+      const where = input.remoteName ? ` on the ${input.remoteName} machine` : "";
+      return {
+        ok: false,
+        message: `codemeld: codemeld.serverPath is "${input.serverPath}", but ${command} is not an executable file${where}.`,
+      };
     }
     return { ok: true, server: { command, args, source: "setting" } };
   }
+  const venv = input.trusted ? venvServer(input) : undefined;
+  if (venv) return { ok: true, server: { command: venv, args, source: "venv" } };
   const found = searchPath("codemeld", input);
   if (found) return { ok: true, server: { command: found, args, source: "path" } };
-  return { ok: false, message: notFoundMessage() };
+  return { ok: false, message: notFoundMessage(input.remoteName) };
 }

@@ -1,6 +1,6 @@
 // ImpactReport -> a plain tree the Impact view renders. Kept free of vscode
 // types so the grouping and labelling is unit-tested under plain Node.
-import { locationOf, shortPlace } from "./locations";
+import { joinUri, locationOf, shortPlace } from "./locations";
 import type { AffectedTest, Dependent, ImpactReport, Location } from "./protocol";
 
 export interface ImpactNode {
@@ -40,6 +40,11 @@ export function viaText(via: string[]): string {
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
+
+/** What each count of an impact report means: the same words on every surface. */
+export const COUNT_DEFINITIONS =
+  "dependents: code that uses it, directly or through a chain of uses (each with its depth); " +
+  "files: files holding those dependents; tests: pytest tests among them or reached from them.";
 
 export function summaryText(report: ImpactReport): string {
   const s = report.summary;
@@ -94,7 +99,7 @@ export function buildImpactTree(report: ImpactReport, rootUri: string | undefine
       id: "target",
       label: target.qualname || target.name,
       description: summaryText(report),
-      tooltip: `Impact of changing ${target.qualname} (${shortPlace(target.path, target.range)})`,
+      tooltip: `Impact of changing ${target.qualname} (${shortPlace(target.path, target.selectionRange ?? target.range)}), up to depth ${report.summary.maxDepth}\n${COUNT_DEFINITIONS}`,
       icon: "target",
       location: locationOf(target, rootUri),
       children: [],
@@ -162,6 +167,44 @@ export function buildImpactTree(report: ImpactReport, rootUri: string | undefine
     });
   }
   return nodes;
+}
+
+export interface TestEntry {
+  id: string; // pytest node id
+  label: string; // the test's name within its file
+  description: string;
+  location?: Location;
+}
+
+export interface TestGroup {
+  path: string;
+  uri?: string;
+  tests: TestEntry[];
+}
+
+/** Affected tests by file (files sorted, ids sorted), for the Testing view. */
+export function groupTests(tests: AffectedTest[], rootUri: string | undefined): TestGroup[] {
+  const groups = new Map<string, TestGroup>();
+  const seen = new Set<string>();
+  for (const t of [...tests].sort((a, b) => a.id.localeCompare(b.id))) {
+    if (seen.has(t.id)) continue;
+    seen.add(t.id);
+    const file = t.id.split("::")[0];
+    const group = groups.get(file) ?? { path: file, uri: rootUri ? joinUri(rootUri, file) : undefined, tests: [] };
+    group.tests.push({
+      id: t.id,
+      label: t.id.slice(file.length + 2) || t.id,
+      description: `depth ${t.depth} · ${percent(t.confidence)}`,
+      location: t.symbol ? locationOf(t.symbol, rootUri) : undefined,
+    });
+    groups.set(file, group);
+  }
+  return [...groups.values()];
+}
+
+/** Every node id of a tree, depth first (ids must be unique within a report). */
+export function allIds(nodes: ImpactNode[]): string[] {
+  return nodes.flatMap((n) => [n.id, ...allIds(n.children)]);
 }
 
 /** The distinct pytest node ids of a report, in a stable order. */

@@ -18,12 +18,13 @@ export function symbolUri(symbol: Pick<SymbolInfo, "uri" | "path">, rootUri: str
   return rootUri ? joinUri(rootUri, symbol.path) : undefined;
 }
 
+/** Where to open an item: its name (selectionRange) when the server sent one, never the whole body. */
 export function locationOf(
-  item: { uri?: string; path: string; range: Range },
+  item: { uri?: string; path: string; range: Range; selectionRange?: Range },
   rootUri: string | undefined,
 ): Location | undefined {
   const uri = symbolUri(item, rootUri);
-  return uri ? { uri, range: item.range } : undefined;
+  return uri ? { uri, range: item.selectionRange ?? item.range } : undefined;
 }
 
 /** "shop/cart.py:12" — 1-based line, as people read it. */

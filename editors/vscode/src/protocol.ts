@@ -38,7 +38,10 @@ export interface SymbolInfo {
   /** Absent when the server did not know the folder's URI; then path is relative to the root. */
   uri?: string;
   path: string;
+  /** The whole definition. */
   range: Range;
+  /** Its name: where an editor puts the selection. */
+  selectionRange?: Range;
 }
 
 export interface Dependent {
@@ -133,6 +136,8 @@ export interface SearchResult {
   symbol: SymbolInfo;
   score: number;
   snippet?: string;
+  /** semantic (embeddings + full text), or text: names, qualified names and docstrings only, while the semantic index is still being built. */
+  source?: "semantic" | "text";
 }
 
 export interface FolderStatus {

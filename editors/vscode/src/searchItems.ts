@@ -21,10 +21,26 @@ export function snippetLine(snippet: string | undefined, max = 100): string | un
 export function toSearchItems(results: SearchResult[], rootUri: string | undefined): SearchItem[] {
   return results.map((r) => ({
     label: `$(${kindIcon(r.symbol.kind)}) ${r.symbol.name}`,
-    description: `${r.symbol.qualname} · ${shortPlace(r.symbol.path, r.symbol.range)}`,
+    description: `${r.symbol.qualname} · ${shortPlace(r.symbol.path, r.symbol.selectionRange ?? r.symbol.range)}${r.source === "text" ? " · text match" : ""}`,
     detail: snippetLine(r.snippet),
     location: locationOf(r.symbol, rootUri),
   }));
+}
+
+/**
+ * The QuickPick's title: says when answers are full-text only because the
+ * semantic index is still being built (the server marks such hits
+ * `source: "text"`), or why there is no semantic index at all.
+ */
+export function searchTitle(results: SearchResult[] | undefined, embeddings: string | undefined): string | undefined {
+  if (embeddings === "off" || embeddings === "unavailable") return `Text matches only: the semantic index is ${embeddings}`;
+  const textOnly = results?.some((r) => r.source === "text");
+  const building = embeddings !== undefined && !["ready", "off", "unavailable"].includes(embeddings);
+  if (textOnly || (building && !results?.length)) {
+    const state = building ? ` (${embeddings})` : "";
+    return `Text matches (names, docstrings): the semantic index is still being built${state}; search again when it is ready`;
+  }
+  return undefined;
 }
 
 /** Queries shorter than this are not sent: one letter matches everything. */

@@ -1,8 +1,8 @@
 // Semantic search: a QuickPick that asks codemeld/search as the user types.
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { Methods, SearchResult } from "./protocol";
-import { LatestOnly, SearchItem, shouldSearch, toSearchItems } from "./searchItems";
+import { IndexStatus, Methods, SearchResult } from "./protocol";
+import { LatestOnly, SearchItem, searchTitle, shouldSearch, toSearchItems } from "./searchItems";
 import { openLocation, rootUriFor } from "./vscodeLocations";
 
 const DEBOUNCE_MS = 150; // one request per pause in typing, not per keystroke
@@ -18,6 +18,15 @@ export async function semanticSearch(client: LanguageClient, limit: number): Pro
   let timer: NodeJS.Timeout | undefined;
   let inflight: vscode.CancellationTokenSource | undefined;
   const rootUri = rootUriFor(vscode.window.activeTextEditor?.document);
+  let embeddings: string | undefined;
+  const refreshState = async () => {
+    try {
+      embeddings = (await client.sendRequest<IndexStatus>(Methods.status, {})).embeddings;
+    } catch {
+      embeddings = undefined;
+    }
+  };
+  void refreshState().then(() => (pick.title = searchTitle(undefined, embeddings)));
 
   const search = async (query: string) => {
     inflight?.cancel();
@@ -32,6 +41,8 @@ export async function semanticSearch(client: LanguageClient, limit: number): Pro
     try {
       const results = await client.sendRequest<SearchResult[]>(Methods.search, { query, limit }, inflight.token);
       if (!tickets.isCurrent(ticket)) return;
+      if (results?.some((r) => r.source === "text") || embeddings !== "ready") await refreshState();
+      pick.title = searchTitle(results ?? [], embeddings);
       pick.items = toSearchItems(results ?? [], rootUri).map((item) => ({
         label: item.label,
         description: item.description,

@@ -1,5 +1,5 @@
 // VS Code settings (the `codemeld.*` section) -> the server's
-// initializationOptions. Names follow server/options.py; the LLM endpoint
+// initializationOptions. Names follow server/host/options.py; the LLM endpoint
 // goes nested under "llm" ({baseUrl, model, apiKey}), as
 // indexer/explain/llm.py reads it. Values left unset are not sent, so the
 // server's own defaults apply and it never warns about a blank setting.
@@ -16,7 +16,7 @@ export interface Settings {
   llm?: { baseUrl?: string; model?: string; apiKey?: string };
 }
 
-/** Feature switches the server knows (server/options.py `Features`). */
+/** Feature switches the server knows (server/host/options.py `Features`). */
 export const FEATURES = [
   "definition",
   "references",

@@ -32,6 +32,17 @@ export function statusView(client: ClientState, status?: IndexStatus, progress?:
     case "starting":
       return { text: "$(sync~spin) codemeld", tooltip: "Starting the codemeld server" };
   }
+  // The graph is ready while the embeddings are still being built: every
+  // graph feature works, so say ready, and what is still running beside it.
+  if (progress && status?.state === "ready" && /embedding/i.test(progress.title ?? "")) {
+    const pct = progress.percentage !== undefined ? ` ${Math.round(progress.percentage)}%` : "";
+    const counts = `${status.files} files, ${status.symbols} symbols, ${status.references} references`;
+    return {
+      text: `$(check) codemeld ${formatCount(status.symbols)} $(sync~spin) embedding${pct}`,
+      tooltip: `Index ready: ${counts}\n${[progress.title, progress.message].filter(Boolean).join(": ")}` +
+        "\nUntil the semantic index is ready, Semantic search matches names and docstrings",
+    };
+  }
   // Progress arrives as $/progress while indexing; it is fresher than the last status poll.
   if (progress) {
     const pct = progress.percentage !== undefined ? ` ${Math.round(progress.percentage)}%` : "";
@@ -47,8 +58,23 @@ export function statusView(client: ClientState, status?: IndexStatus, progress?:
   const pending = status.pending > 0 ? ` (${status.pending} pending)` : "";
   return {
     text: `$(check) codemeld ${formatCount(status.symbols)}`,
-    tooltip: `Index ready: ${counts}${pending}${where}\nClick for details`,
+    tooltip: `Index ready: ${counts}${pending}\n${semanticLine(status.embeddings)}${where}\nClick for details`,
   };
+}
+
+/** One line on the semantic index (embeddings), for the tooltip and the status report. */
+export function semanticLine(embeddings: string | undefined): string {
+  switch (embeddings) {
+    case undefined:
+    case "off":
+      return "semantic index: off (Semantic search matches names and docstrings only)";
+    case "ready":
+      return "semantic index: ready";
+    case "unavailable":
+      return "semantic index: unavailable (see the codemeld output channel); search matches names and docstrings only";
+    default:
+      return `semantic index: ${embeddings}; until it is ready, Semantic search matches names and docstrings`;
+  }
 }
 
 /** A multi-line report for the "Show index status" command. */
@@ -59,6 +85,7 @@ export function statusReport(status: IndexStatus): string {
     `symbols: ${status.symbols}`,
     `references: ${status.references}`,
     `pending: ${status.pending}`,
+    semanticLine(status.embeddings),
     `index: ${status.indexDir ?? "(none)"}`,
   ].join("\n");
 }

@@ -61,3 +61,19 @@ test("expandPath", () => {
   assert.equal(expandPath("~/x", undefined, "/home/u"), "/home/u/x");
   assert.equal(expandPath(" /abs/codemeld ", "/ws", "/home/u"), "/abs/codemeld");
 });
+
+test("a trusted workspace's .venv/bin/codemeld comes before PATH; an untrusted one is ignored", () => {
+  const input = { env: { PATH: "/usr/bin" }, platform: "linux", workspaceFolder: "/ws", isExecutable: exists("/ws/.venv/bin/codemeld", "/usr/bin/codemeld") };
+  const trusted = findServer({ ...input, trusted: true });
+  assert.ok(trusted.ok);
+  assert.deepEqual(trusted.server, { command: "/ws/.venv/bin/codemeld", args: ["serve"], source: "venv" });
+  const untrusted = findServer({ ...input, trusted: false });
+  assert.ok(untrusted.ok);
+  assert.equal(untrusted.server.command, "/usr/bin/codemeld");
+});
+
+test("in a remote window the message says the setting goes in the Remote settings", () => {
+  const r = findServer({ env: { PATH: "/usr/bin" }, platform: "linux", isExecutable: () => false, remoteName: "ssh-remote" });
+  assert.equal(r.ok, false);
+  assert.match(!r.ok ? r.message : "", /on the ssh-remote machine.*Remote \[ssh-remote\] settings/);
+});

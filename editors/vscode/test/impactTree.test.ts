@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildImpactTree, groupByFile, ImpactNode, summaryText, testIds, viaText } from "../src/impactTree";
+import { allIds, buildImpactTree, groupTests, groupByFile, ImpactNode, summaryText, testIds, viaText } from "../src/impactTree";
 import { formatPriceReport, ROOT } from "./fixtures";
 
 function find(nodes: ImpactNode[], id: string): ImpactNode {
@@ -99,4 +99,16 @@ test("groupByFile, viaText and testIds", () => {
   report.tests.push({ ...report.tests[0] }); // the same test reached twice
   assert.deepEqual(testIds(report), ["tests/test_cart.py::test_discount"]);
   assert.deepEqual(testIds(undefined), []);
+});
+
+test("node ids are unique within a report (the view prefixes them per report)", () => {
+  const ids = allIds(buildImpactTree(formatPriceReport(), ROOT));
+  assert.equal(new Set(ids).size, ids.length);
+});
+
+test("affected tests grouped by file for the Testing view", () => {
+  const groups = groupTests(formatPriceReport().tests, ROOT);
+  assert.deepEqual(groups.map((g) => g.path), ["tests/test_cart.py"]);
+  assert.equal(groups[0].uri, "file:///ws/shop/tests/test_cart.py");
+  assert.deepEqual(groups[0].tests.map((t) => [t.id, t.label]), [["tests/test_cart.py::test_discount", "test_discount"]]);
 });

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 
 const SRC = path.resolve(__dirname, "..", "..", "src");
-const PURE = ["protocol.ts", "locations.ts", "impactTree.ts", "searchItems.ts", "statusText.ts", "findServer.ts", "settings.ts", "shell.ts"];
+const PURE = ["protocol.ts", "locations.ts", "impactTree.ts", "searchItems.ts", "statusText.ts", "findServer.ts", "settings.ts", "shell.ts", "explainHtml.ts", "restartPolicy.ts"];
 
 for (const file of PURE) {
   test(`${file} does not import vscode`, () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { SearchResult } from "../src/protocol";
-import { LatestOnly, shouldSearch, snippetLine, toSearchItems } from "../src/searchItems";
+import { LatestOnly, shouldSearch, snippetLine, toSearchItems, searchTitle } from "../src/searchItems";
 import { ROOT } from "./fixtures";
 
 const result: SearchResult = {
@@ -49,4 +49,20 @@ test("only the latest query's answer counts", () => {
   const second = tickets.next();
   assert.equal(tickets.isCurrent(first), false);
   assert.equal(tickets.isCurrent(second), true);
+});
+
+test("search title says when answers are text matches while embeddings build", () => {
+  const hit = { symbol: { name: "f", qualname: "m.f", kind: "function", path: "m.py", range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } } }, score: 1 };
+  assert.match(searchTitle([{ ...hit, source: "text" }], "embedding") ?? "", /still being built \(embedding\)/);
+  assert.match(searchTitle([], "loading model") ?? "", /still being built/);
+  assert.equal(searchTitle([{ ...hit, source: "semantic" }], "ready"), undefined);
+  assert.match(searchTitle([{ ...hit, source: "text" }], "off") ?? "", /Text matches only: the semantic index is off/);
+});
+
+test("search items open on the name, not the body", () => {
+  const range = { start: { line: 2, character: 0 }, end: { line: 9, character: 4 } };
+  const selectionRange = { start: { line: 2, character: 4 }, end: { line: 2, character: 9 } };
+  const [item] = toSearchItems([{ symbol: { name: "total", qualname: "m.total", kind: "function", path: "m.py", range, selectionRange }, score: 1, source: "text" }], "file:///ws");
+  assert.deepEqual(item.location?.range, selectionRange);
+  assert.match(item.description, /m\.py:3 · text match/);
 });

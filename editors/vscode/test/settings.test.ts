@@ -6,7 +6,7 @@ test("defaults send nothing the server would not assume anyway", () => {
   assert.deepEqual(initializationOptions({ indexDir: null, exclude: [], features: {}, llm: { baseUrl: "", model: "", apiKey: "" } }), {});
 });
 
-test("settings map onto server/options.py names", () => {
+test("settings map onto server/host/options.py names", () => {
   const opts = initializationOptions({
     indexDir: " /tmp/idx ",
     exclude: ["build/", ""],

@@ -18,6 +18,12 @@ test("progress beats the last status poll while indexing", () => {
   assert.equal(v.tooltip, "codemeld: indexing shop: 3/7 files");
 });
 
+test("embedding after the graph: ready, with the embedding progress beside it", () => {
+  const v = statusView("running", { ...ready, embeddings: "embedding" }, { title: "codemeld: embedding shop", message: "Embedding 40/100 symbols", percentage: 40 });
+  assert.equal(v.text, "$(check) codemeld 12k $(sync~spin) embedding 40%");
+  assert.match(v.tooltip, /Embedding 40\/100 symbols\nUntil the semantic index is ready/);
+});
+
 test("indexing without progress (client without work done progress)", () => {
   assert.equal(statusView("running", { ...ready, state: "indexing" }).text, "$(sync~spin) codemeld: indexing");
 });
@@ -39,6 +45,8 @@ test("counts are compact", () => {
 });
 
 test("statusReport lists every field", () => {
-  assert.equal(statusReport(ready).split("\n").length, 6);
+  assert.equal(statusReport(ready).split("\n").length, 7);
+  assert.match(statusReport({ ...ready, embeddings: "embedding" }), /semantic index: embedding; until it is ready/);
+  assert.match(statusReport({ ...ready, embeddings: "ready" }), /semantic index: ready/);
   assert.match(statusReport({ ...ready, indexDir: null }), /index: \(none\)/);
 });

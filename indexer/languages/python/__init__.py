@@ -1,17 +1,77 @@
-"""Python support: module naming, fact extraction, cross-file resolution."""
+"""Python support: module naming, fact extraction, cross-file resolution, edits."""
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from indexer.languages.base import FileFacts
-from indexer.languages.python.extract import extract
-from indexer.languages.python.modules import module_name
+from indexer.languages.python import modules
+from indexer.languages.python.extract import extract, normalize_source
+from indexer.languages.python.provider import MemoryProvider, StoreProvider
+from indexer.languages.python.resolve import Resolver, absolute_module
+from indexer.languages.python.summary import MEMBER_KINDS, summarize
+from indexer.vocab import How, SymbolKind
+
+# Edges whose meaning may change when an unrelated file does.
+WEAK_HOWS = (How.NAME_MATCH, How.UNRESOLVED, How.EXTERNAL, How.MRO, How.ANNOTATION, How.CONSTRUCTOR,
+             How.RETURN_TYPE)
 
 
 class PythonSupport:
     name = "python"
+    extensions = (".py", ".pyi")
+    weak_hows = WEAK_HOWS
+
+    @property
+    def edits(self):
+        from indexer.languages.python import edits
+        return edits
+
+    def source_roots(self, rel_paths: list[str]) -> list[str]:
+        return modules.source_roots(rel_paths)
 
     def module_name(self, rel_path: str, source_roots: list[str]) -> tuple[str, bool]:
-        return module_name(rel_path, source_roots)
+        return modules.module_name(rel_path, source_roots)
+
+    def normalize_source(self, source: bytes) -> bytes:
+        return normalize_source(source)
 
     def extract(self, source: bytes, rel_path: str, module: str, is_package: bool) -> FileFacts:
         return extract(source, rel_path, module, is_package)
+
+    def summarize(self, facts: FileFacts):
+        return summarize(facts)
+
+    def dependencies(self, facts: FileFacts) -> set[str]:
+        out: set[str] = set()
+        for imp in facts.imports:
+            base = absolute_module(imp.level, imp.module, facts.module, facts.is_package)
+            if base:
+                out.add(base)
+            for name in imp.names:
+                if name != "*":
+                    out.add(f"{base}.{name}" if base else name)
+        return out
+
+    def summary_changes(self, old, new) -> tuple[set[str], set[str]]:
+        if old is None:
+            return set(), {q.rsplit(".", 1)[-1] for q in new.symbols} | set(new.names) if new else set()
+        if new is None:
+            return set(old.symbols), {q.rsplit(".", 1)[-1] for q in old.symbols}
+        removed = set(old.symbols) - set(new.symbols)
+        changed = {q for q in set(new.symbols) ^ set(old.symbols)}
+        changed |= {q for q in set(new.symbols) & set(old.symbols) if new.symbols[q] != old.symbols[q]}
+        names = {q.rsplit(".", 1)[-1] for q in changed}
+        names |= {n for n in set(old.names) | set(new.names) if old.names.get(n) != new.names.get(n)}
+        if old.stars != new.stars or old.all_names != new.all_names:
+            names |= set(old.names) | set(new.names)
+        return removed, names
+
+    def is_member(self, parent_kind: str, kind: str) -> bool:
+        return parent_kind == SymbolKind.CLASS and kind in MEMBER_KINDS | {
+            SymbolKind.VARIABLE, SymbolKind.CONSTANT, SymbolKind.CLASS}
+
+    def resolver(self, store, summaries: Iterable | None) -> Resolver:
+        if summaries is not None:
+            return Resolver(MemoryProvider(list(summaries)))
+        return Resolver(StoreProvider(store))

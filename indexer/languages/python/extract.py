@@ -2,25 +2,26 @@
 
 The queries in `queries/python-*.scm` say which node plays which role; this
 module turns their captures into symbols, scopes and references in one sweep
-over the file in document order, keeping a stack of open scopes.
+over the file in document order, keeping a stack of open scopes (the sweep).
+The grammar and source handling are `syntax.py`; expressions and the small
+value readers are `expressions.py`.
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import inspect
 import re
-from functools import lru_cache
-from pathlib import Path
 
 import tree_sitter as ts
-import tree_sitter_python as tsp
 
 from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
-from indexer.text import utf16_of_utf8
+from indexer.languages.python.facts import PythonFacts
+from indexer.languages.python.expressions import (_annotation_value, _assigned_value, _bound_value,
+    _decorators, _docstring, _dunder_all, _dunder_all_contents, _narrowing_regions, _params, _typevar_bound,
+    _typevar_call, _value_position, expr_of)
+from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _query_cursor, _recover, _region,
+    _squash, _syntax_errors, _text, normalize_source, parser)  # noqa: F401  (re-exported)
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 # When one identifier matches several patterns, the first role here wins.
 ROLE_PRIORITY = (
@@ -45,392 +46,6 @@ _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
 _DOTTED_NAME = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _NOT_NAMES = frozenset({b"None", b"True", b"False"})
-_MAX_ERRORS = 20
-_MAX_DOCSTRING = 4000
-
-
-@lru_cache(maxsize=1)
-def _language() -> ts.Language:
-    return ts.Language(tsp.language())
-
-
-@lru_cache(maxsize=1)
-def _query() -> ts.Query:
-    text = "\n".join(
-        (QUERY_DIR / name).read_text(encoding="utf-8")
-        for name in ("python-defs.scm", "python-refs.scm")
-    )
-    return ts.Query(_language(), text)
-
-
-@lru_cache(maxsize=1)
-def parser() -> ts.Parser:
-    return ts.Parser(_language())
-
-
-class _Columns:
-    """Byte columns -> UTF-16 columns; free for ASCII files (the common case)."""
-
-    def __init__(self, source: bytes):
-        self.ascii = source.isascii()
-        self.lines = None if self.ascii else source.split(b"\n")
-
-    def col(self, row: int, byte_col: int) -> int:
-        if self.ascii or byte_col == 0:
-            return byte_col
-        return utf16_of_utf8(self.lines[row] if row < len(self.lines) else b"", byte_col)
-
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        (sr, sc), (er, ec) = node.start_point, node.end_point
-        return (sr, self.col(sr, sc), er, self.col(er, ec))
-
-
-def _text(node: ts.Node | None) -> str:
-    if node is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-_LITERALS = {
-    "integer": "int", "float": "float", "true": "bool", "false": "bool", "concatenated_string": "str",
-    "list": "list", "list_comprehension": "list", "dictionary": "dict", "dictionary_comprehension": "dict",
-    "set": "set", "set_comprehension": "set", "tuple": "tuple",
-}
-
-
-def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
-    """An expression the resolver can evaluate, or None when out of reach.
-    Strings are str values, except inside annotations where "Foo" names a type."""
-    if node is None or depth > 8:
-        return None
-    kind = node.type
-    if kind == "identifier":
-        return ("name", _text(node))
-    if kind == "attribute":
-        inner = expr_of(node.child_by_field_name("object"), depth + 1, in_annotation)
-        attr = node.child_by_field_name("attribute")
-        return ("attr", inner, _text(attr)) if inner and attr is not None else None
-    if kind == "call":
-        func = node.child_by_field_name("function")
-        if func is not None and func.type == "identifier" and func.text == b"super":
-            return ("super",)
-        if func is not None and func.text in (b"cast", b"typing.cast", b"t.cast"):
-            # typing.cast(T, x) is a T (the first argument is a type, maybe a string).
-            args = node.child_by_field_name("arguments")
-            first = args.named_children[0] if args is not None and args.named_children else None
-            inner = expr_of(first, depth + 1, True)
-            return ("call", inner) if inner else None
-        inner = expr_of(func, depth + 1, in_annotation)
-        return ("call", inner) if inner else None
-    if kind in ("parenthesized_expression", "await", "type"):
-        named = node.named_children
-        return expr_of(named[0], depth + 1, in_annotation or kind == "type") if named else None
-    if kind in ("subscript", "generic_type"):
-        value = node.child_by_field_name("value") or (node.named_children[0] if node.named_children else None)
-        args = [c for c in node.named_children[1:]]
-        first = expr_of(args[0], depth + 1, in_annotation) if args else None
-        last = expr_of(args[-1], depth + 1, in_annotation) if len(args) > 1 else first
-        # First argument: Optional[X], List[X]; last: Callable[[...], R].
-        return ("sub", expr_of(value, depth + 1, in_annotation), first, last)
-    if kind == "type_parameter":
-        named = node.named_children
-        return expr_of(named[0], depth + 1, in_annotation) if named else None
-    if kind == "binary_operator" and in_annotation:  # X | None: keep the non-None side
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if right is not None and right.text == b"None":
-            return expr_of(left, depth + 1, in_annotation)
-        if left is not None and left.text == b"None":
-            return expr_of(right, depth + 1, in_annotation)
-        return expr_of(left, depth + 1, in_annotation)
-    if kind in _LITERALS:
-        return ("lit", _LITERALS[kind])
-    if kind == "string" and not in_annotation:
-        return ("lit", "str")
-    if kind == "string":
-        content = [c for c in node.named_children if c.type == "string_content"]
-        if len(content) == 1 and re.fullmatch(rb"[A-Za-z_][\w.]*", content[0].text):
-            parts = _text(content[0]).split(".")
-            out = ("name", parts[0])
-            for part in parts[1:]:
-                out = ("attr", out, part)
-            return out
-    return None
-
-
-def _typevar_call(value: ts.Node | None) -> ts.Node | None:
-    """The `bound=` value of `TypeVar("T", bound=X)`, if that is what `value` is."""
-    if value is None or value.type != "call":
-        return None
-    func = value.child_by_field_name("function")
-    if func is None or func.text not in (b"TypeVar", b"typing.TypeVar", b"t.TypeVar", b"typing_extensions.TypeVar"):
-        return None
-    args = value.child_by_field_name("arguments")
-    for arg in args.named_children if args is not None else ():
-        if arg.type == "keyword_argument" and arg.child_by_field_name("name").text == b"bound":
-            return arg.child_by_field_name("value")
-    return None
-
-
-def _typevar_bound(value: ts.Node | None):
-    """A TypeVar with a bound stands for that class (`bound="Base"` too):
-    `x: T` then holds an instance of the bound."""
-    bound = _typevar_call(value)
-    return expr_of(bound, in_annotation=True) if bound is not None else None
-
-
-def _assigned_value(statement: ts.Node) -> ts.Node | None:
-    """The value of an assignment: `a = b = X` assigns X to a (and to b)."""
-    right = statement.child_by_field_name("right")
-    while right is not None and right.type == "assignment":
-        right = right.child_by_field_name("right")
-    return right
-
-
-_PARTIAL = frozenset({"partial", "partialmethod"})
-
-
-def _value_position(node: ts.Node, value: ts.Node, depth: int = 0) -> str | None:
-    """How the expression `node` inside `value` (an assigned value) ends up in
-    what the assignment binds: the value itself ("alias"), an argument of a
-    call that wraps it ("partial" for functools.partial/partialmethod, else
-    "wrapped": staticmethod(f), curry(f), deco(f)), an element of a container
-    literal ("registry"), or not at all (None: a receiver, a callee...)."""
-    if node == value:
-        return "alias"
-    parent = node.parent
-    if parent is None or depth > 6:
-        return None
-    if parent.type == "keyword_argument":
-        if parent.child_by_field_name("value") != node:
-            return None
-        node, parent = parent, parent.parent
-        if parent is None:
-            return None
-    if parent.type == "argument_list":
-        call = parent.parent
-        if call is None or call.type != "call" or _value_position(call, value, depth + 1) is None:
-            return None
-        func = call.child_by_field_name("function")
-        tail = func.child_by_field_name("attribute") if func is not None and func.type == "attribute" else func
-        return "partial" if tail is not None and tail.text.decode("utf-8", "replace") in _PARTIAL else "wrapped"
-    if parent.type in ("list", "tuple", "set", "expression_list"):
-        return "registry" if _value_position(parent, value, depth + 1) else None
-    if parent.type == "pair":
-        if parent.child_by_field_name("value") != node:
-            return None
-        container = parent.parent
-        return "registry" if container is not None and _value_position(container, value, depth + 1) else None
-    if parent.type in ("parenthesized_expression", "conditional_expression", "boolean_operator"):
-        return _value_position(parent, value, depth + 1)
-    return None
-
-
-def _annotation_value(type_node: ts.Node | None):
-    """A variable annotated `x: T` holds what calling T returns: an instance."""
-    inner = expr_of(type_node, in_annotation=True)
-    return ("call", inner) if inner else None
-
-
-def _bound_value(target: ts.Node):
-    """What a name bound by `for x in xs` or `with cm as x` holds, as an
-    expression: ("iter", xs) is an element of xs; a context manager is taken
-    to return itself from __enter__ (files, locks, most library types)."""
-    holder = target.parent
-    if holder is None:
-        return None
-    if holder.type in ("for_statement", "for_in_clause") and holder.child_by_field_name("left") == target:
-        iterable = expr_of(holder.child_by_field_name("right"))
-        return ("iter", iterable) if iterable else None
-    if holder.type == "as_pattern_target" and holder.parent is not None and holder.parent.type == "as_pattern":
-        pattern = holder.parent
-        if pattern.parent is not None and pattern.parent.type == "with_item" and pattern.named_children:
-            return expr_of(pattern.named_children[0])
-    return None
-
-
-def _docstring(body: ts.Node | None) -> str:
-    if body is None:
-        return ""
-    for child in body.named_children:
-        if child.type == "comment":
-            continue
-        if child.type == "expression_statement" and child.named_child_count == 1:
-            string = child.named_children[0]
-            if string.type == "string":
-                raw = _text(string)
-                try:
-                    value = ast.literal_eval(raw)
-                except Exception:  # f-strings, odd prefixes: keep the raw text
-                    value = raw.strip("\"'")
-                if isinstance(value, bytes):
-                    value = value.decode("utf-8", "replace")
-                return inspect.cleandoc(str(value))[:_MAX_DOCSTRING]
-        return ""
-    return ""
-
-
-def _string_items(node: ts.Node) -> list[str]:
-    out = []
-    for child in node.named_children:
-        if child.type == "string":
-            out.extend(_text(c) for c in child.named_children if c.type == "string_content")
-    return out
-
-
-def _dunder_all(root: ts.Node) -> list[str] | None:
-    """Literal `__all__` at module level: assignment, +=, .extend, .append."""
-    names: list[str] | None = None
-    for stmt in root.named_children:
-        if stmt.type != "expression_statement" or not stmt.named_children:
-            continue
-        expr = stmt.named_children[0]
-        if expr.type in ("assignment", "augmented_assignment"):
-            left = expr.child_by_field_name("left")
-            right = expr.child_by_field_name("right")
-            if left is None or left.text != b"__all__" or right is None:
-                continue
-            if right.type in ("list", "tuple"):
-                items = _string_items(right)
-                names = (names or []) + items if expr.type == "augmented_assignment" else items
-        elif expr.type == "call":
-            func = expr.child_by_field_name("function")
-            if func is not None and func.type == "attribute" and _text(func) in ("__all__.extend", "__all__.append"):
-                args = expr.child_by_field_name("arguments")
-                if args is None:
-                    continue
-                items: list[str] = []
-                for arg in args.named_children:
-                    if arg.type in ("list", "tuple"):
-                        items.extend(_string_items(arg))
-                    elif arg.type == "string":
-                        items.extend(_text(c) for c in arg.named_children if c.type == "string_content")
-                names = (names or []) + items
-    return names
-
-
-def _dunder_all_contents(root: ts.Node) -> list[ts.Node]:
-    """The string_content nodes of a literal module-level `__all__`."""
-    out: list[ts.Node] = []
-    for stmt in root.named_children:
-        if stmt.type != "expression_statement" or not stmt.named_children:
-            continue
-        expr = stmt.named_children[0]
-        if expr.type in ("assignment", "augmented_assignment"):
-            left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
-            if left is None or left.text != b"__all__" or right is None or right.type not in ("list", "tuple"):
-                continue
-            for item in right.named_children:
-                if item.type == "string":
-                    out.extend(c for c in item.named_children if c.type == "string_content")
-    return out
-
-
-def _narrowing_regions(captures: dict) -> list[tuple[int, int, str, tuple]]:
-    """(start byte, end byte, name, receiver value) where an isinstance check
-    narrows a name: an `if isinstance(x, T):` block, and the rest of the
-    block after `assert isinstance(x, T)`. Tuples of types are left alone."""
-    out = []
-    for role in ("narrow.if", "narrow.assert"):
-        for node in captures.get(role, ()):
-            call = node.child_by_field_name("condition") if role == "narrow.if" else node.named_children[0]
-            if call is None or call.type != "call":
-                continue
-            func = call.child_by_field_name("function")
-            args = call.child_by_field_name("arguments")
-            if func is None or func.text != b"isinstance" or args is None or len(args.named_children) < 2:
-                continue
-            name_node, type_node = args.named_children[0], args.named_children[1]
-            value = expr_of(type_node, in_annotation=True) if type_node.type != "tuple" else None
-            if name_node.type != "identifier" or value is None:
-                continue
-            if role == "narrow.if":
-                body = node.child_by_field_name("consequence")
-                start, end = body.start_byte, body.end_byte
-            else:
-                start, end = node.end_byte, node.parent.end_byte if node.parent is not None else node.end_byte
-            out.append((start, end, _text(name_node), ("call", value)))
-    out.sort(key=lambda r: (r[0], -r[1]))
-    return out
-
-
-def _syntax_errors(root: ts.Node) -> list[str]:
-    errors: list[str] = []
-    cursor = root.walk()
-    while len(errors) < _MAX_ERRORS:
-        node = cursor.node
-        if node.is_error or node.is_missing:
-            what = f"missing {node.type}" if node.is_missing else "syntax error"
-            errors.append(f"{node.start_point[0] + 1}:{node.start_point[1] + 1}: {what}")
-        elif node.has_error and cursor.goto_first_child():
-            continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return errors
-    return errors
-
-
-def _region(node: ts.Node) -> tuple[int, int]:
-    """The bytes where a scope's own names are visible."""
-    if node.type == "class_definition":
-        body = node.child_by_field_name("body")
-        return (body.start_byte if body is not None else node.end_byte, node.end_byte)
-    if node.type == "function_definition":
-        params = node.child_by_field_name("parameters")
-        return (params.start_byte if params is not None else node.end_byte, node.end_byte)
-    return (node.start_byte, node.end_byte)
-
-
-def _decorators(node: ts.Node) -> tuple[ts.Node, tuple[str, ...], tuple]:
-    """The node whose span covers the decorators, their texts and expressions."""
-    parent = node.parent
-    if parent is None or parent.type != "decorated_definition":
-        return node, (), ()
-    nodes = [c for c in parent.named_children if c.type == "decorator"]
-    texts = tuple(_squash(_text(c))[1:].strip() for c in nodes)
-    exprs = tuple(expr_of(c.named_children[0]) if c.named_children else None for c in nodes)
-    return parent, texts, exprs
-
-
-def _params(params_node: ts.Node | None) -> tuple:
-    """((name, kind, annotation, default), ...) with kind in
-    posonly/pos/varargs/kwonly/varkw."""
-    if params_node is None:
-        return ()
-    out: list[list] = []
-    keyword_only = False
-    for child in params_node.named_children:
-        kind = "kwonly" if keyword_only else "pos"
-        name_node = child
-        annotation = default = None
-        if child.type == "positional_separator":
-            for entry in out:
-                if entry[1] == "pos":
-                    entry[1] = "posonly"
-            continue
-        if child.type == "keyword_separator":
-            keyword_only = True
-            continue
-        if child.type in ("typed_parameter", "typed_default_parameter", "default_parameter"):
-            annotation = _squash(_text(child.child_by_field_name("type"))) or None
-            value = child.child_by_field_name("value")
-            default = _squash(_text(value)) if value is not None else None
-            name_node = child.child_by_field_name("name") or (child.named_children[0] if child.named_children else None)
-        if name_node is None:
-            continue
-        if name_node.type == "list_splat_pattern":
-            kind, keyword_only = "varargs", True
-            name_node = name_node.named_children[0] if name_node.named_children else None
-        elif name_node.type == "dictionary_splat_pattern":
-            kind = "varkw"
-            name_node = name_node.named_children[0] if name_node.named_children else None
-        if name_node is None or name_node.type != "identifier":
-            continue
-        out.append([_text(name_node), kind, annotation, default])
-    return tuple(tuple(entry) for entry in out)
 
 
 class _Extractor:
@@ -576,8 +191,8 @@ class _Extractor:
     def bind_variable(self, node: ts.Node, name: str, scope: int) -> int | None:
         """First binding of a name in a scope defines a variable symbol."""
         names = self.scopes[scope].names
-        if name in names:
-            return None
+        if not name or name in names:
+            return None  # (a zero-width identifier the parser invented to recover from an error binds nothing)
         scope_kind = self.scopes[scope].kind
         if scope_kind in ("lambda", "comprehension"):
             names[name] = ("local",)
@@ -909,10 +524,9 @@ class _Extractor:
             scopes=self.scopes,
             refs=self.refs,
             imports=self.imports,
-            star_imports=self.star_imports,
-            all_names=_dunder_all(root),
             errors=_syntax_errors(root) if root.has_error else [],
             line_count=root.end_point[0] + 1,
+            extra=PythonFacts(self.star_imports, _dunder_all(root)),
         )
 
     def infer_return(self, value: ts.Node, scope: int) -> None:
@@ -1078,60 +692,6 @@ class _Extractor:
         self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope))
         if name == "getattr" and kind == "call":
             self.add_getattr(node, scope)
-
-
-@lru_cache(maxsize=1)
-def _query_cursor_factory():
-    return _query()
-
-
-def _query_cursor() -> ts.QueryCursor:
-    return ts.QueryCursor(_query_cursor_factory())
-
-
-_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_LONE_CR = re.compile(rb"\r(?!\n)")
-_TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+def|def|class|@)[ \t]", re.MULTILINE)
-_RECOVERY_ROUNDS = 4
-
-
-def normalize_source(raw: bytes) -> bytes:
-    """The bytes tree-sitter should see, as an editor shows the file: a
-    UTF-8 BOM dropped, a PEP 263 coding cookie honoured (re-encoded to
-    UTF-8), and old-Mac lone CRs counted as line breaks (same length, so
-    positions are unchanged)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    head = raw.split(b"\n", 2)[:2]
-    for line in head:
-        match = _CODING_COOKIE.match(line)
-        if match:
-            codec = match.group(1).decode("ascii", "replace").lower()
-            if codec.replace("_", "-") not in ("utf-8", "utf8"):
-                try:
-                    raw = raw.decode(codec).encode("utf-8")
-                except (LookupError, UnicodeError):
-                    pass  # keep the bytes; the file is still indexed as UTF-8
-            break
-    if b"\r" in raw:
-        raw = _LONE_CR.sub(b"\n", raw)
-    return raw
-
-
-def _recover(source: bytes, tree: ts.Tree) -> bytes | None:
-    """Mid-edit text such as `value = a(1,` swallows the definitions after it
-    into one error node. Blank the broken statement up to the next top-level
-    `def`/`class`/decorator line (offsets unchanged) so they parse again."""
-    for child in tree.root_node.children:
-        if not (child.is_error or child.has_error) or child.start_point[0] == child.end_point[0]:
-            continue
-        first_line_end = source.find(b"\n", child.start_byte)
-        match = _TOP_LEVEL_DEF.search(source, first_line_end + 1 if first_line_end >= 0 else child.end_byte, child.end_byte)
-        if match is None:
-            continue
-        blanked = bytes(b if b in (10, 13) else 32 for b in source[child.start_byte:match.start()])
-        return source[:child.start_byte] + blanked + source[match.start():]
-    return None
 
 
 def extract(source: bytes, rel_path: str, module: str, is_package: bool = False) -> FileFacts:

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from indexer.languages.base import FileFacts
+from indexer.languages.python.facts import python_facts
+from indexer.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, summarize, symbol_infos
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -49,19 +51,10 @@ _TESTCASE = ("unittest.TestCase", "unittest.case.TestCase", "TestCase")
 _MAX_DEPTH = 12
 _NAME_MATCH_LIMIT = 4
 
-CONFIDENCE = {
-    "scope": 1.0, "import": 1.0, "star-import": 0.95, "builtin": 1.0, "local": 1.0,
-    "self": 1.0, "super": 0.95, "mro": 0.95, "module": 1.0, "annotation": 0.9,
-    "constructor": 0.85, "return-type": 0.8, "fixture": 1.0, "keyword": 0.9,
-    "external": 1.0, "dunder": 0.9, "value": 0.8,
-    # Value flow (a factor on the rule that found the value): a name bound to
-    # X is X; a wrapper usually calls what it wraps; a registry entry or a
-    # stored callable runs only when looked up; getattr names the attribute.
-    "alias": 1.0, "partial": 1.0, "wrapped": 0.9, "registry": 0.9, "stored": 0.9, "getattr": 0.9,
-}
-# Below 0.5 on purpose: callers asking for likely references (>= 0.5) get
-# none of the guesses; impact analysis, which wants recall, takes them all.
-NAME_MATCH_CONFIDENCE = 0.4
+# Each rule's confidence is part of the vocabulary (`indexer.vocab.How`); a
+# how outside this table (none today) counts 0.5.
+CONFIDENCE = {how.value: how.confidence for how in How if how not in (How.NAME_MATCH, How.UNRESOLVED)}
+NAME_MATCH_CONFIDENCE = How.NAME_MATCH.confidence
 
 
 class ModuleProvider(Protocol):
@@ -517,7 +510,7 @@ class Resolver:
             return (found, "import") if found is not None else (None, "unresolved")
         if name in BUILTIN_NAMES:
             return (("external", f"builtins.{name}"), "builtin")
-        for level, star in f.facts.star_imports:
+        for level, star in python_facts(f.facts).star_imports:
             target = self.import_target(level, star, summary)
             star_summary = self.p.module(target)
             if star_summary is None or name not in star_summary.exports():

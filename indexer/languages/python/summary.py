@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from indexer.languages.base import Compact, FileFacts, SymbolFact
+from indexer.languages.python.facts import python_facts
 
 # Symbol kinds that live on a class (attribute lookups find them).
 MEMBER_KINDS = frozenset({"method", "attribute"})
@@ -121,7 +122,7 @@ def summarize(facts: FileFacts) -> ModuleSummary:
         path=facts.path,
         is_package=facts.is_package,
         names=names,
-        stars=list(facts.star_imports),
-        all_names=facts.all_names,
+        stars=list(python_facts(facts).star_imports),
+        all_names=python_facts(facts).all_names,
         symbols=symbols,
     )

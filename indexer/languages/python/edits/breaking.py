@@ -21,6 +21,7 @@ from indexer.languages.python.extract import extract, normalize_source, parser
 from indexer.model import Range, Reference
 from indexer.query import Graph
 from indexer.text import utf8_of_utf16
+from indexer.vocab import How, SymbolKind
 
 _DEFINITION_KINDS = ("function", "method", "class")
 
@@ -45,10 +46,7 @@ class Definition:
 
 
 def _old_definitions(graph: Graph, path: str) -> dict[str, Definition]:
-    rows = graph.conn.execute(
-        "SELECT s.qualname, s.name, s.kind, s.parent, s.params, s.signature, s.flags FROM symbols s"
-        " JOIN files f ON f.id = s.file_id WHERE f.path = ? AND s.kind IN ('function','method','class')"
-        " ORDER BY s.id", (path,))
+    rows = graph.definitions_in_file(path, (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.CLASS))
     out: dict[str, Definition] = {}
     for qualname, name, kind, parent, params, signature, flags in rows:
         out.setdefault(qualname, Definition(
@@ -95,7 +93,7 @@ def _uses(graph: Graph, qualname: str, baseline: Baseline | None) -> list[Refere
 
 
 def _new_definitions(graph: Graph, path: str, source: bytes) -> dict[str, Definition]:
-    row = graph.conn.execute("SELECT module, is_package FROM files WHERE path = ?", (path,)).fetchone()
+    row = graph.module_of(path)
     module, is_package = (row[0], bool(row[1])) if row else (path.rsplit(".", 1)[0].replace("/", "."), False)
     facts = extract(normalize_source(source), path, module, is_package)
     out: dict[str, Definition] = {}
@@ -294,16 +292,11 @@ def _call_sites(graph: Graph, sources: _Sources, qualname: str, before: Definiti
 def _lost_members(graph: Graph, class_qualname: str, removed_bases: set[str], path: str) -> list[Breaking]:
     """Uses of members the class inherited from a base it no longer has
     (in its own file too: `self.m()` in its methods is the usual case)."""
-    bases = graph.conn.execute(
-        "SELECT DISTINCT target FROM refs WHERE enclosing = ? AND kind = 'inherit' AND target IS NOT NULL",
-        (class_qualname,)).fetchall()
-    lost = [b for (b,) in bases if b.rsplit(".", 1)[-1] in {r.rsplit(".", 1)[-1] for r in removed_bases}]
+    bases = graph.base_targets(class_qualname)
+    lost = [b for b in bases if b.rsplit(".", 1)[-1] in {r.rsplit(".", 1)[-1] for r in removed_bases}]
     out = []
     for base in lost:
-        rows = graph.conn.execute(
-            "SELECT f.path, r.sl, r.sc, r.el, r.ec, r.target FROM refs r JOIN files f ON f.id = r.file_id"
-            " WHERE r.target LIKE ? AND r.how IN ('self', 'mro') AND (r.enclosing = ? OR r.enclosing LIKE ?)",
-            (base + ".%", class_qualname, class_qualname + ".%"))
+        rows = graph.inherited_member_uses(base, class_qualname, (How.SELF, How.MRO))
         for ref_path, sl, sc, el, ec, target in rows:
             member = target.rsplit(".", 1)[-1]
             out.append(Breaking(ref_path, Range.of(sl, sc, el, ec),

@@ -7,15 +7,15 @@ from __future__ import annotations
 from collections import defaultdict
 import tree_sitter as ts
 
-from indexer.languages.python.extract import _Columns, normalize_source, parser
+from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.languages.python.modules import module_name, source_roots
 from indexer.model import Range
 from indexer.query import Graph
-from indexer.rename import TextEdit
+from indexer.languages.python.edits.rename import TextEdit
 
 
 def module_of_path(graph: Graph, rel_path: str) -> str:
-    paths = [p for (p,) in graph.conn.execute("SELECT path FROM files")]
+    paths = graph.indexed_paths()
     return module_name(rel_path, source_roots(paths + [rel_path]))[0]
 
 
@@ -32,10 +32,7 @@ def _parse(graph: Graph, path: str, overlays: dict[str, bytes]) -> tuple[bytes, 
 
 def _importers(graph: Graph, module: str) -> list[str]:
     """Files with an import (or qualified use) of the module or a name in it."""
-    rows = graph.conn.execute(
-        "SELECT DISTINCT f.path FROM refs r JOIN files f ON f.id = r.file_id"
-        " WHERE r.target = ? OR r.target LIKE ?", (module, module + ".%"))
-    return sorted(p for (p,) in rows)
+    return graph.files_using_module(module)
 
 
 def _dotted_nodes(tree: ts.Tree):
@@ -92,7 +89,7 @@ def module_move_edits(graph: Graph, old_path: str, new_path: str,
         if parsed is None:
             continue
         source, tree = parsed
-        row = graph.conn.execute("SELECT module, is_package FROM files WHERE path = ?", (path,)).fetchone()
+        row = graph.module_of(path)
         here, is_package = (row[0], bool(row[1])) if row else ("", False)
         columns = _Columns(source)
         for node, statement in _dotted_nodes(tree):

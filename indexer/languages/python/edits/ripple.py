@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from indexer.breaking import (Baseline, Definition, _before, _bound_params, _new_definitions, _reordered, _Sources,
+from indexer.languages.python.edits.breaking import (Baseline, Definition, _before, _bound_params, _new_definitions, _reordered, _Sources,
                               _uses, check_call)
 from indexer.languages.python.extract import _Columns, extract, normalize_source, parser
 from indexer.model import Range, Reference
 from indexer.query import Graph
-from indexer.rename import TextEdit
+from indexer.languages.python.edits.rename import TextEdit
 
 PLACEHOLDER = "..."
 
@@ -112,7 +112,7 @@ def rebuild_call(arguments: ts.Node, old: tuple, new: tuple) -> str | None:
 
 def _local_calls(graph: Graph, path: str, source: bytes) -> list[Reference]:
     """Calls by plain name in a buffer, with the buffer's own positions."""
-    row = graph.conn.execute("SELECT module, is_package FROM files WHERE path = ?", (path,)).fetchone()
+    row = graph.module_of(path)
     if row is None:
         return []
     facts = extract(normalize_source(source), path, row[0], bool(row[1]))

@@ -18,7 +18,7 @@ from indexer.explain.redact import MARKER
 from indexer.languages.python.extract import extract, normalize_source, parser
 from indexer.model import Range
 from indexer.query import Graph
-from indexer.rename import TextEdit
+from indexer.languages.python.edits.rename import TextEdit
 from indexer.text import utf16_len
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def _lines(text: str, start: int, end: int) -> str:
 
 def changed_definitions(graph: Graph, path: str, source: bytes) -> list[tuple[str, str, str]]:
     """(qualname, old text, new text) of functions whose code differs in the buffer."""
-    row = graph.conn.execute("SELECT module, is_package FROM files WHERE path = ?", (path,)).fetchone()
+    row = graph.module_of(path)
     if row is None:
         return []
     try:

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.impact import subclasses, superclasses
-from indexer.languages.python.extract import _Columns, normalize_source, parser
+from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.model import Range, Symbol
 from indexer.query import Graph
-from indexer.text import split_at_utf16
+from indexer.textedit import TextEdit, apply_edits
+from indexer.textedit import read_text as _read
 
 UNCERTAIN_BELOW = 0.5
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -29,15 +30,6 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 class RenameError(ValueError):
     """A rename that cannot be done, with the reason for the user."""
-
-
-@dataclass(frozen=True, slots=True)
-class TextEdit:
-    path: str
-    range: Range
-    new_text: str
-    certain: bool
-    reason: str  # why it is part of the rename (shown when it needs confirmation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,20 +144,6 @@ def dunder_all_entries(file: Path, name: str) -> list[Range]:
     return out
 
 
-def apply_edits(text: str, edits: list[TextEdit]) -> str:
-    """Apply non-overlapping edits (0-based lines, UTF-16 columns) to a text."""
-    lines = text.split("\n")
-
-    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
-        start, end = edit.range.start, edit.range.end
-        if end.line >= len(lines):
-            continue
-        before, _ = split_at_utf16(lines[start.line], start.character)
-        _, after = split_at_utf16(lines[end.line], end.character)
-        lines[start.line:end.line + 1] = (before + edit.new_text + after).split("\n")
-    return "\n".join(lines)
-
-
 def diff(root: Path, plan: RenamePlan, include_uncertain: bool = True) -> str:
     out = []
     for path, edits in sorted(plan.by_file().items()):
@@ -194,9 +172,3 @@ def apply(root: Path, plan: RenamePlan, include_uncertain: bool = False) -> list
                 handle.write(after)
             changed.append(path)
     return changed
-
-
-def _read(file: Path) -> str:
-    # newline="" keeps CRLF files CRLF when written back.
-    with open(file, encoding="utf-8", newline="") as handle:
-        return handle.read()

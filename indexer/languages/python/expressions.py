@@ -1,0 +1,327 @@
+"""Python expressions: tree-sitter nodes -> the resolver's `Expr` tuples, and
+the small readers of values around them (docstrings, `__all__`, decorators,
+parameters, value positions, isinstance narrowing)."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+
+import tree_sitter as ts
+
+from indexer.languages.python.syntax import _squash, _text
+
+
+_MAX_DOCSTRING = 4000
+
+
+_LITERALS = {
+    "integer": "int", "float": "float", "true": "bool", "false": "bool", "concatenated_string": "str",
+    "list": "list", "list_comprehension": "list", "dictionary": "dict", "dictionary_comprehension": "dict",
+    "set": "set", "set_comprehension": "set", "tuple": "tuple",
+}
+
+
+def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
+    """An expression the resolver can evaluate, or None when out of reach.
+    Strings are str values, except inside annotations where "Foo" names a type."""
+    if node is None or depth > 8:
+        return None
+    kind = node.type
+    if kind == "identifier":
+        return ("name", _text(node))
+    if kind == "attribute":
+        inner = expr_of(node.child_by_field_name("object"), depth + 1, in_annotation)
+        attr = node.child_by_field_name("attribute")
+        return ("attr", inner, _text(attr)) if inner and attr is not None else None
+    if kind == "call":
+        func = node.child_by_field_name("function")
+        if func is not None and func.type == "identifier" and func.text == b"super":
+            return ("super",)
+        if func is not None and func.text in (b"cast", b"typing.cast", b"t.cast"):
+            # typing.cast(T, x) is a T (the first argument is a type, maybe a string).
+            args = node.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            inner = expr_of(first, depth + 1, True)
+            return ("call", inner) if inner else None
+        inner = expr_of(func, depth + 1, in_annotation)
+        return ("call", inner) if inner else None
+    if kind in ("parenthesized_expression", "await", "type"):
+        named = node.named_children
+        return expr_of(named[0], depth + 1, in_annotation or kind == "type") if named else None
+    if kind in ("subscript", "generic_type"):
+        value = node.child_by_field_name("value") or (node.named_children[0] if node.named_children else None)
+        args = [c for c in node.named_children[1:]]
+        first = expr_of(args[0], depth + 1, in_annotation) if args else None
+        last = expr_of(args[-1], depth + 1, in_annotation) if len(args) > 1 else first
+        # First argument: Optional[X], List[X]; last: Callable[[...], R].
+        return ("sub", expr_of(value, depth + 1, in_annotation), first, last)
+    if kind == "type_parameter":
+        named = node.named_children
+        return expr_of(named[0], depth + 1, in_annotation) if named else None
+    if kind == "binary_operator" and in_annotation:  # X | None: keep the non-None side
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if right is not None and right.text == b"None":
+            return expr_of(left, depth + 1, in_annotation)
+        if left is not None and left.text == b"None":
+            return expr_of(right, depth + 1, in_annotation)
+        return expr_of(left, depth + 1, in_annotation)
+    if kind in _LITERALS:
+        return ("lit", _LITERALS[kind])
+    if kind == "string" and not in_annotation:
+        return ("lit", "str")
+    if kind == "string":
+        content = [c for c in node.named_children if c.type == "string_content"]
+        if len(content) == 1 and re.fullmatch(rb"[A-Za-z_][\w.]*", content[0].text):
+            parts = _text(content[0]).split(".")
+            out = ("name", parts[0])
+            for part in parts[1:]:
+                out = ("attr", out, part)
+            return out
+    return None
+
+
+def _typevar_call(value: ts.Node | None) -> ts.Node | None:
+    """The `bound=` value of `TypeVar("T", bound=X)`, if that is what `value` is."""
+    if value is None or value.type != "call":
+        return None
+    func = value.child_by_field_name("function")
+    if func is None or func.text not in (b"TypeVar", b"typing.TypeVar", b"t.TypeVar", b"typing_extensions.TypeVar"):
+        return None
+    args = value.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else ():
+        if arg.type == "keyword_argument" and arg.child_by_field_name("name").text == b"bound":
+            return arg.child_by_field_name("value")
+    return None
+
+
+def _typevar_bound(value: ts.Node | None):
+    """A TypeVar with a bound stands for that class (`bound="Base"` too):
+    `x: T` then holds an instance of the bound."""
+    bound = _typevar_call(value)
+    return expr_of(bound, in_annotation=True) if bound is not None else None
+
+
+def _assigned_value(statement: ts.Node) -> ts.Node | None:
+    """The value of an assignment: `a = b = X` assigns X to a (and to b)."""
+    right = statement.child_by_field_name("right")
+    while right is not None and right.type == "assignment":
+        right = right.child_by_field_name("right")
+    return right
+
+
+_PARTIAL = frozenset({"partial", "partialmethod"})
+
+
+def _value_position(node: ts.Node, value: ts.Node, depth: int = 0) -> str | None:
+    """How the expression `node` inside `value` (an assigned value) ends up in
+    what the assignment binds: the value itself ("alias"), an argument of a
+    call that wraps it ("partial" for functools.partial/partialmethod, else
+    "wrapped": staticmethod(f), curry(f), deco(f)), an element of a container
+    literal ("registry"), or not at all (None: a receiver, a callee...)."""
+    if node == value:
+        return "alias"
+    parent = node.parent
+    if parent is None or depth > 6:
+        return None
+    if parent.type == "keyword_argument":
+        if parent.child_by_field_name("value") != node:
+            return None
+        node, parent = parent, parent.parent
+        if parent is None:
+            return None
+    if parent.type == "argument_list":
+        call = parent.parent
+        if call is None or call.type != "call" or _value_position(call, value, depth + 1) is None:
+            return None
+        func = call.child_by_field_name("function")
+        tail = func.child_by_field_name("attribute") if func is not None and func.type == "attribute" else func
+        return "partial" if tail is not None and tail.text.decode("utf-8", "replace") in _PARTIAL else "wrapped"
+    if parent.type in ("list", "tuple", "set", "expression_list"):
+        return "registry" if _value_position(parent, value, depth + 1) else None
+    if parent.type == "pair":
+        if parent.child_by_field_name("value") != node:
+            return None
+        container = parent.parent
+        return "registry" if container is not None and _value_position(container, value, depth + 1) else None
+    if parent.type in ("parenthesized_expression", "conditional_expression", "boolean_operator"):
+        return _value_position(parent, value, depth + 1)
+    return None
+
+
+def _annotation_value(type_node: ts.Node | None):
+    """A variable annotated `x: T` holds what calling T returns: an instance."""
+    inner = expr_of(type_node, in_annotation=True)
+    return ("call", inner) if inner else None
+
+
+def _bound_value(target: ts.Node):
+    """What a name bound by `for x in xs` or `with cm as x` holds, as an
+    expression: ("iter", xs) is an element of xs; a context manager is taken
+    to return itself from __enter__ (files, locks, most library types)."""
+    holder = target.parent
+    if holder is None:
+        return None
+    if holder.type in ("for_statement", "for_in_clause") and holder.child_by_field_name("left") == target:
+        iterable = expr_of(holder.child_by_field_name("right"))
+        return ("iter", iterable) if iterable else None
+    if holder.type == "as_pattern_target" and holder.parent is not None and holder.parent.type == "as_pattern":
+        pattern = holder.parent
+        if pattern.parent is not None and pattern.parent.type == "with_item" and pattern.named_children:
+            return expr_of(pattern.named_children[0])
+    return None
+
+
+def _docstring(body: ts.Node | None) -> str:
+    if body is None:
+        return ""
+    for child in body.named_children:
+        if child.type == "comment":
+            continue
+        if child.type == "expression_statement" and child.named_child_count == 1:
+            string = child.named_children[0]
+            if string.type == "string":
+                raw = _text(string)
+                try:
+                    value = ast.literal_eval(raw)
+                except Exception:  # f-strings, odd prefixes: keep the raw text
+                    value = raw.strip("\"'")
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8", "replace")
+                return inspect.cleandoc(str(value))[:_MAX_DOCSTRING]
+        return ""
+    return ""
+
+
+def _string_items(node: ts.Node) -> list[str]:
+    out = []
+    for child in node.named_children:
+        if child.type == "string":
+            out.extend(_text(c) for c in child.named_children if c.type == "string_content")
+    return out
+
+
+def _dunder_all(root: ts.Node) -> list[str] | None:
+    """Literal `__all__` at module level: assignment, +=, .extend, .append."""
+    names: list[str] | None = None
+    for stmt in root.named_children:
+        if stmt.type != "expression_statement" or not stmt.named_children:
+            continue
+        expr = stmt.named_children[0]
+        if expr.type in ("assignment", "augmented_assignment"):
+            left = expr.child_by_field_name("left")
+            right = expr.child_by_field_name("right")
+            if left is None or left.text != b"__all__" or right is None:
+                continue
+            if right.type in ("list", "tuple"):
+                items = _string_items(right)
+                names = (names or []) + items if expr.type == "augmented_assignment" else items
+        elif expr.type == "call":
+            func = expr.child_by_field_name("function")
+            if func is not None and func.type == "attribute" and _text(func) in ("__all__.extend", "__all__.append"):
+                args = expr.child_by_field_name("arguments")
+                if args is None:
+                    continue
+                items: list[str] = []
+                for arg in args.named_children:
+                    if arg.type in ("list", "tuple"):
+                        items.extend(_string_items(arg))
+                    elif arg.type == "string":
+                        items.extend(_text(c) for c in arg.named_children if c.type == "string_content")
+                names = (names or []) + items
+    return names
+
+
+def _dunder_all_contents(root: ts.Node) -> list[ts.Node]:
+    """The string_content nodes of a literal module-level `__all__`."""
+    out: list[ts.Node] = []
+    for stmt in root.named_children:
+        if stmt.type != "expression_statement" or not stmt.named_children:
+            continue
+        expr = stmt.named_children[0]
+        if expr.type in ("assignment", "augmented_assignment"):
+            left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+            if left is None or left.text != b"__all__" or right is None or right.type not in ("list", "tuple"):
+                continue
+            for item in right.named_children:
+                if item.type == "string":
+                    out.extend(c for c in item.named_children if c.type == "string_content")
+    return out
+
+
+def _narrowing_regions(captures: dict) -> list[tuple[int, int, str, tuple]]:
+    """(start byte, end byte, name, receiver value) where an isinstance check
+    narrows a name: an `if isinstance(x, T):` block, and the rest of the
+    block after `assert isinstance(x, T)`. Tuples of types are left alone."""
+    out = []
+    for role in ("narrow.if", "narrow.assert"):
+        for node in captures.get(role, ()):
+            call = node.child_by_field_name("condition") if role == "narrow.if" else node.named_children[0]
+            if call is None or call.type != "call":
+                continue
+            func = call.child_by_field_name("function")
+            args = call.child_by_field_name("arguments")
+            if func is None or func.text != b"isinstance" or args is None or len(args.named_children) < 2:
+                continue
+            name_node, type_node = args.named_children[0], args.named_children[1]
+            value = expr_of(type_node, in_annotation=True) if type_node.type != "tuple" else None
+            if name_node.type != "identifier" or value is None:
+                continue
+            if role == "narrow.if":
+                body = node.child_by_field_name("consequence")
+                start, end = body.start_byte, body.end_byte
+            else:
+                start, end = node.end_byte, node.parent.end_byte if node.parent is not None else node.end_byte
+            out.append((start, end, _text(name_node), ("call", value)))
+    out.sort(key=lambda r: (r[0], -r[1]))
+    return out
+
+
+def _decorators(node: ts.Node) -> tuple[ts.Node, tuple[str, ...], tuple]:
+    """The node whose span covers the decorators, their texts and expressions."""
+    parent = node.parent
+    if parent is None or parent.type != "decorated_definition":
+        return node, (), ()
+    nodes = [c for c in parent.named_children if c.type == "decorator"]
+    texts = tuple(_squash(_text(c))[1:].strip() for c in nodes)
+    exprs = tuple(expr_of(c.named_children[0]) if c.named_children else None for c in nodes)
+    return parent, texts, exprs
+
+
+def _params(params_node: ts.Node | None) -> tuple:
+    """((name, kind, annotation, default), ...) with kind in
+    posonly/pos/varargs/kwonly/varkw."""
+    if params_node is None:
+        return ()
+    out: list[list] = []
+    keyword_only = False
+    for child in params_node.named_children:
+        kind = "kwonly" if keyword_only else "pos"
+        name_node = child
+        annotation = default = None
+        if child.type == "positional_separator":
+            for entry in out:
+                if entry[1] == "pos":
+                    entry[1] = "posonly"
+            continue
+        if child.type == "keyword_separator":
+            keyword_only = True
+            continue
+        if child.type in ("typed_parameter", "typed_default_parameter", "default_parameter"):
+            annotation = _squash(_text(child.child_by_field_name("type"))) or None
+            value = child.child_by_field_name("value")
+            default = _squash(_text(value)) if value is not None else None
+            name_node = child.child_by_field_name("name") or (child.named_children[0] if child.named_children else None)
+        if name_node is None:
+            continue
+        if name_node.type == "list_splat_pattern":
+            kind, keyword_only = "varargs", True
+            name_node = name_node.named_children[0] if name_node.named_children else None
+        elif name_node.type == "dictionary_splat_pattern":
+            kind = "varkw"
+            name_node = name_node.named_children[0] if name_node.named_children else None
+        if name_node is None or name_node.type != "identifier":
+            continue
+        out.append([_text(name_node), kind, annotation, default])
+    return tuple(tuple(entry) for entry in out)

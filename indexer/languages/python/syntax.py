@@ -1,0 +1,144 @@
+"""Python syntax: the grammar, the queries, the parser, columns, source
+normalization and recovery from mid-edit text, syntax errors."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import tree_sitter as ts
+import tree_sitter_python as tsp
+
+from indexer.text import utf16_of_utf8
+
+
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+_MAX_ERRORS = 20
+
+
+@lru_cache(maxsize=1)
+def _language() -> ts.Language:
+    return ts.Language(tsp.language())
+
+
+@lru_cache(maxsize=1)
+def _query() -> ts.Query:
+    text = "\n".join(
+        (QUERY_DIR / name).read_text(encoding="utf-8")
+        for name in ("python-defs.scm", "python-refs.scm")
+    )
+    return ts.Query(_language(), text)
+
+
+@lru_cache(maxsize=1)
+def parser() -> ts.Parser:
+    return ts.Parser(_language())
+
+
+class _Columns:
+    """Byte columns -> UTF-16 columns; free for ASCII files (the common case)."""
+
+    def __init__(self, source: bytes):
+        self.ascii = source.isascii()
+        self.lines = None if self.ascii else source.split(b"\n")
+
+    def col(self, row: int, byte_col: int) -> int:
+        if self.ascii or byte_col == 0:
+            return byte_col
+        return utf16_of_utf8(self.lines[row] if row < len(self.lines) else b"", byte_col)
+
+    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
+        (sr, sc), (er, ec) = node.start_point, node.end_point
+        return (sr, self.col(sr, sc), er, self.col(er, ec))
+
+
+def _text(node: ts.Node | None) -> str:
+    if node is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _syntax_errors(root: ts.Node) -> list[str]:
+    errors: list[str] = []
+    cursor = root.walk()
+    while len(errors) < _MAX_ERRORS:
+        node = cursor.node
+        if node.is_error or node.is_missing:
+            what = f"missing {node.type}" if node.is_missing else "syntax error"
+            errors.append(f"{node.start_point[0] + 1}:{node.start_point[1] + 1}: {what}")
+        elif node.has_error and cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return errors
+    return errors
+
+
+def _region(node: ts.Node) -> tuple[int, int]:
+    """The bytes where a scope's own names are visible."""
+    if node.type == "class_definition":
+        body = node.child_by_field_name("body")
+        return (body.start_byte if body is not None else node.end_byte, node.end_byte)
+    if node.type == "function_definition":
+        params = node.child_by_field_name("parameters")
+        return (params.start_byte if params is not None else node.end_byte, node.end_byte)
+    return (node.start_byte, node.end_byte)
+
+
+@lru_cache(maxsize=1)
+def _query_cursor_factory():
+    return _query()
+
+
+def _query_cursor() -> ts.QueryCursor:
+    return ts.QueryCursor(_query_cursor_factory())
+
+
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_TOP_LEVEL_DEF = re.compile(rb"^(?:async[ \t]+def|def|class|@)[ \t]", re.MULTILINE)
+_RECOVERY_ROUNDS = 4
+
+
+def normalize_source(raw: bytes) -> bytes:
+    """The bytes tree-sitter should see, as an editor shows the file: a
+    UTF-8 BOM dropped, a PEP 263 coding cookie honoured (re-encoded to
+    UTF-8), and old-Mac lone CRs counted as line breaks (same length, so
+    positions are unchanged)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    head = raw.split(b"\n", 2)[:2]
+    for line in head:
+        match = _CODING_COOKIE.match(line)
+        if match:
+            codec = match.group(1).decode("ascii", "replace").lower()
+            if codec.replace("_", "-") not in ("utf-8", "utf8"):
+                try:
+                    raw = raw.decode(codec).encode("utf-8")
+                except (LookupError, UnicodeError):
+                    pass  # keep the bytes; the file is still indexed as UTF-8
+            break
+    if b"\r" in raw:
+        raw = _LONE_CR.sub(b"\n", raw)
+    return raw
+
+
+def _recover(source: bytes, tree: ts.Tree) -> bytes | None:
+    """Mid-edit text such as `value = a(1,` swallows the definitions after it
+    into one error node. Blank the broken statement up to the next top-level
+    `def`/`class`/decorator line (offsets unchanged) so they parse again."""
+    for child in tree.root_node.children:
+        if not (child.is_error or child.has_error) or child.start_point[0] == child.end_point[0]:
+            continue
+        first_line_end = source.find(b"\n", child.start_byte)
+        match = _TOP_LEVEL_DEF.search(source, first_line_end + 1 if first_line_end >= 0 else child.end_byte, child.end_byte)
+        if match is None:
+            continue
+        blanked = bytes(b if b in (10, 13) else 32 for b in source[child.start_byte:match.start()])
+        return source[:child.start_byte] + blanked + source[match.start():]
+    return None

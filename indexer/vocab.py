@@ -1,0 +1,85 @@
+"""The graph's named vocabulary: symbol kinds, reference kinds and the rules
+("how") that resolved an edge, each rule with its confidence.
+
+StrEnums: a member *is* its string, so the stored values, the JSON shapes
+and every comparison with a plain string stay what they were; code names
+`SymbolKind.METHOD` instead of spelling "method" again.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SymbolKind(StrEnum):
+    MODULE = "module"
+    CLASS = "class"
+    FUNCTION = "function"
+    METHOD = "method"
+    VARIABLE = "variable"
+    CONSTANT = "constant"
+    ATTRIBUTE = "attribute"  # instance attribute assigned through self.x = ...
+    PARAMETER = "parameter"
+    PROPERTY = "property"
+
+
+class RefKind(StrEnum):
+    CALL = "call"
+    READ = "read"
+    WRITE = "write"
+    ATTRIBUTE = "attribute"
+    IMPORT = "import"
+    INHERIT = "inherit"
+    DECORATOR = "decorator"
+    ANNOTATION = "annotation"
+    KEYWORD = "keyword"
+    FIXTURE = "fixture"
+    FLOW = "flow"  # value flow: the used value ends up held by the owner
+
+
+class How(StrEnum):
+    """Which rule resolved a reference. `confidence` is the rule's own; value
+    flow idioms are factors on the rule that found the value."""
+
+    def __new__(cls, value: str, confidence: float):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.confidence = confidence
+        return member
+
+    SCOPE = "scope", 1.0
+    IMPORT = "import", 1.0
+    STAR_IMPORT = "star-import", 0.95
+    BUILTIN = "builtin", 1.0
+    LOCAL = "local", 1.0
+    SELF = "self", 1.0
+    SUPER = "super", 0.95
+    MRO = "mro", 0.95
+    MODULE = "module", 1.0
+    ANNOTATION = "annotation", 0.9
+    CONSTRUCTOR = "constructor", 0.85
+    RETURN_TYPE = "return-type", 0.8
+    FIXTURE = "fixture", 1.0
+    KEYWORD = "keyword", 0.9
+    EXTERNAL = "external", 1.0
+    DUNDER = "dunder", 0.9
+    VALUE = "value", 0.8
+    # Value flow: a name bound to X is X; a wrapper usually calls what it
+    # wraps; a registry entry or a stored callable runs only when looked up;
+    # getattr names the attribute.
+    ALIAS = "alias", 1.0
+    PARTIAL = "partial", 1.0
+    WRAPPED = "wrapped", 0.9
+    REGISTRY = "registry", 0.9
+    STORED = "stored", 0.9
+    GETATTR = "getattr", 0.9
+    # Below 0.5 on purpose: callers asking for likely references (>= 0.5) get
+    # none of the guesses; impact analysis, which wants recall, takes them all.
+    # A name match's 0.4 is shared among its candidates.
+    NAME_MATCH = "name-match", 0.4
+    UNRESOLVED = "unresolved", 0.0
+
+
+# The reference kinds that run the target: one definition for call
+# hierarchies, callers in explanations, the agent's call lists and caches.
+CALL_KINDS: tuple[RefKind, ...] = (RefKind.CALL, RefKind.DECORATOR, RefKind.FIXTURE)
