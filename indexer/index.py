@@ -120,6 +120,10 @@ def _parse_one(job: tuple) -> _Parsed:
 _WORKER_STATE: dict = {}
 
 
+# How many import links away from a deleted module files are re-resolved.
+_DELETION_IMPORT_DEPTH = 2
+
+
 def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
     store: Store = _WORKER_STATE["store_factory"]()
     resolvers = _WORKER_STATE["resolvers"]
@@ -359,6 +363,16 @@ class Indexer:
             return set()
         module = (new or old).module
         out = self.store.importers({module})
+        if new is None:
+            # A deleted module's classes may sit in its importers' class
+            # hierarchies: a lookup through a subclass defined one or two
+            # imports away now ends outside the workspace (as a cold build
+            # resolves it), even where the last answer was "unresolved",
+            # which no target or name links back. Deletions are rare.
+            frontier = out
+            for _ in range(_DELETION_IMPORT_DEPTH):
+                frontier = self.store.importers(self.store.modules_of(frontier)) - out
+                out |= frontier
         out |= self.store.files_referencing(targets=removed, names=names, weak_hows=support.weak_hows)
         return out
 

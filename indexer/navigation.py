@@ -167,7 +167,7 @@ def callables_at(graph: Graph, path: str, line: int, character: int) -> list[Sym
     return [s for s in graph.definitions_at(path, line, character) if s.kind in CALLABLE_KINDS]
 
 
-def _symbol_in(graph: Graph, qualname: str | None, path: str) -> Symbol | None:
+def symbol_in(graph: Graph, qualname: str | None, path: str) -> Symbol | None:
     """The symbol named `qualname`, preferring the copy in `path` (a name can
     be defined twice, e.g. under `if TYPE_CHECKING`)."""
     if qualname is None:
@@ -179,7 +179,7 @@ def _symbol_in(graph: Graph, qualname: str | None, path: str) -> Symbol | None:
     return found[0] if found else None
 
 
-def _module_symbol(graph: Graph, path: str) -> Symbol | None:
+def module_symbol(graph: Graph, path: str) -> Symbol | None:
     found = [s for s in graph.symbols_in_file(path) if s.kind == "module"]
     return found[0] if found else None
 
@@ -191,7 +191,7 @@ def incoming_calls(graph: Graph, qualname: str, min_confidence: float = 0.0) -> 
         groups.setdefault((ref.path, ref.enclosing), []).append(ref)
     out = []
     for (path, enclosing), refs in groups.items():
-        caller = _symbol_in(graph, enclosing, path) or _module_symbol(graph, path)
+        caller = symbol_in(graph, enclosing, path) or module_symbol(graph, path)
         if caller is not None:
             out.append(Call(caller, tuple(r.range for r in refs)))
     return out
@@ -208,7 +208,7 @@ def outgoing_calls(graph: Graph, qualname: str, min_confidence: float = 0.0) -> 
             caller_paths.setdefault(ref.target, ref.path)
     out = []
     for target, refs in groups.items():
-        callee = _symbol_in(graph, target, caller_paths[target])
+        callee = symbol_in(graph, target, caller_paths[target])
         if callee is not None:
             out.append(Call(callee, tuple(r.range for r in refs)))
     return out
@@ -234,7 +234,7 @@ def supertypes(graph: Graph, qualname: str) -> list[Symbol]:
             holder = _class_holding(graph, ref.path, ref.range.start.line, ref.range.start.character)
             if holder is None or holder.qualname != cls.qualname:
                 continue  # a base of a nested class
-            base = _symbol_in(graph, ref.target, ref.path)
+            base = symbol_in(graph, ref.target, ref.path)
             if base is not None and base not in out:
                 out.append(base)
     return out

@@ -397,6 +397,14 @@ class Store:
             out.update(i for (i,) in self.conn.execute("SELECT file_id FROM imports WHERE module=?", (module,)))
         return out
 
+    def modules_of(self, file_ids) -> set[str]:
+        out: set[str] = set()
+        for file_id in file_ids:
+            row = self.conn.execute("SELECT module FROM files WHERE id=?", (file_id,)).fetchone()
+            if row and row[0]:
+                out.add(row[0])
+        return out
+
     def files_referencing(self, targets=(), names=(), weak_hows=()) -> set[int]:
         out: set[int] = set()
         conn = self.conn

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indexer.model import Symbol
-from indexer.navigation import CALL_KINDS
+from indexer.navigation import CALL_KINDS, module_symbol, symbol_in
 from indexer.query import Graph
 
 
@@ -20,18 +20,6 @@ class CallEdge:
     how: str
 
 
-def _pick(graph: Graph, qualname: str, path: str) -> Symbol | None:
-    found = graph.symbols(qualname)
-    for sym in found:
-        if sym.path == path:
-            return sym
-    return found[0] if found else None
-
-
-def _module_of(graph: Graph, path: str) -> Symbol | None:
-    return next((s for s in graph.symbols_in_file(path) if s.kind == "module"), None)
-
-
 def callers(graph: Graph, qualname: str, min_confidence: float = 0.0) -> list[CallEdge]:
     groups: dict[tuple[str, str | None], list] = {}
     for ref in graph.references(qualname, min_confidence=min_confidence):
@@ -42,8 +30,8 @@ def callers(graph: Graph, qualname: str, min_confidence: float = 0.0) -> list[Ca
     for (path, enclosing), refs in groups.items():
         caller = named.get(enclosing) if enclosing else None
         if caller is not None and caller.path != path:
-            caller = _pick(graph, enclosing, path)  # defined twice: the copy in the calling file
-        caller = caller or _module_of(graph, path)
+            caller = symbol_in(graph, enclosing, path)  # defined twice: the copy in the calling file
+        caller = caller or module_symbol(graph, path)
         if caller is None:
             continue
         best = max(refs, key=lambda r: r.confidence)
@@ -59,7 +47,7 @@ def callees(graph: Graph, qualname: str, min_confidence: float = 0.0) -> list[Ca
             groups.setdefault(ref.target, []).append(ref)
     out = []
     for target, refs in groups.items():
-        callee = _pick(graph, target, refs[0].path)
+        callee = symbol_in(graph, target, refs[0].path)
         if callee is None:
             continue  # outside the workspace (stdlib, site-packages)
         best = max(refs, key=lambda r: r.confidence)

@@ -234,4 +234,4 @@ def _write_batch(store: VectorStore, embedder: Embedder, files: list[tuple[str, 
     stats["chunks"] += len(chunks)
     stats["embedded"] += len(missing)
     stats["reused"] += len(chunks) - len(missing)
-    return symbols
+    return len({(c.path, c.start_line, c.qualname) for c in chunks})

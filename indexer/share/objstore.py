@@ -60,17 +60,12 @@ class Location:
             return None
 
     def get_file(self, key: str, dest: Path) -> int | None:
-        """Stream an object into `dest`; its size, or None when missing."""
-        obs = _obstore()
-        try:
-            result = self._call(obs.get, key)
-        except FileNotFoundError:
-            return None
-        size = 0
+        """Stream an object into `dest`; its size, or None when missing
+        (then `dest` is not left behind)."""
         with open(dest, "wb") as handle:
-            for chunk in result:
-                handle.write(chunk)
-                size += len(chunk)
+            size = self.stream(key, handle.write)
+        if size is None:
+            Path(dest).unlink(missing_ok=True)
         return size
 
     def stream(self, key: str, sink) -> int | None:

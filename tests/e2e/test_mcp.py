@@ -288,9 +288,15 @@ async def test_http_rejects_a_foreign_host_header(tmp_path):
         proc.wait(10)
 
 
+EXTRA_FILES = 600
+
+
 async def test_first_index_in_the_background_with_progress(workspace, tmp_path):
     """No index yet: the first tool call waits for it, with progress notifications."""
-    for i in range(40):  # enough files that indexing takes a moment
+    # Enough files that the first index is still running when the first call
+    # arrives, even on a quiet machine (40 files took 0.5 s: the call found
+    # the index ready and no progress was due).
+    for i in range(EXTRA_FILES):
         (workspace / "shop" / f"extra_{i}.py").write_text(
             "\n".join(f"def helper_{i}_{j}(x):\n    return x + {j}\n" for j in range(60)))
     updates: list[tuple[float, float | None, str | None]] = []
@@ -303,7 +309,7 @@ async def test_first_index_in_the_background_with_progress(workspace, tmp_path):
                                         progress_callback=progress)
         assert not result.is_error and uses(result.structured_content) == FORMAT_PRICE_USES
         status = (await client.call_tool("status", {})).structured_content
-        assert status["files"] == 47
+        assert status["files"] == 7 + EXTRA_FILES
     assert updates and all("indexing" in (m or "") for _, _, m in updates)
 
 

@@ -169,3 +169,16 @@ def test_incremental_equals_cold(base_build, tmp_path, sequence):
 @given(sequence=EDITS)
 def test_incremental_equals_cold_many(base_build, tmp_path, sequence):
     check_sequence(base_build, tmp_path / "work", sequence)
+
+
+# Found by test_incremental_equals_cold_many: a module in an inheritance chain
+# (email/mime/base.py) is edited, then deleted; calls inherited through a
+# subclass one import away stayed "unresolved" incrementally where a cold
+# build names them "external" (deletions now re-resolve two import links out).
+DELETED_BASE_SEQUENCE = [("delete_file", 503, 521, "paths"), ("delete_file", 3039, 130, "paths"),
+                         ("remove_def", 266, 0, "run"), ("remove_def", 274, 7282, "source"),
+                         ("delete_file", 274, 7282, "source"), ("remove_def", 8716, 6536, "source")]
+
+
+def test_deleting_a_base_class_module_reresolves_subclass_users(base_build, tmp_path):
+    check_sequence(base_build, tmp_path / "work", DELETED_BASE_SEQUENCE)
