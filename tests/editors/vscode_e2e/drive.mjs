@@ -186,6 +186,20 @@ async function main() {
       if (failures.length) throw new Error(`error notifications: ${JSON.stringify(failures)}`);
     });
 
+    // Samples the codemeld status bar items every 150 ms from here on, while
+    // the other steps run: the embedding can finish in a few seconds on a fast
+    // machine, between two polls of a step.
+    const seen = new Set();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        try {
+          (await statusBarText()).filter((t) => /codemeld/.test(t)).forEach((t) => seen.add(t));
+        } catch {}
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+
     let during;
     await step("search-during-embedding", async () => {
       // Right after the graph is ready the embedding model is still loading
@@ -311,7 +325,6 @@ async function main() {
 
     await step("search-after-embedding", async () => {
       // Meanwhile the status bar shows the index ready, and the embedding moving.
-      const seen = new Set();
       const after = await until(
         "semantic results once embedding is done",
         async () => {
@@ -324,6 +337,8 @@ async function main() {
         3000,
       );
       if (!after.texts[0].includes("format_price")) throw new Error(`top semantic result: ${after.texts[0]}`);
+      sampling = false;
+      await sampler;
       console.log(`status bar while embedding: ${JSON.stringify([...seen])}`);
       const percents = new Set([...seen].map((t) => /^codemeld [\d.k]+ embedding (\d+)%$/.exec(t.replace(/\s+/g, " "))?.[1]).filter(Boolean));
       if (percents.size < 2) throw new Error(`the status bar did not show the embedding moving: ${JSON.stringify([...seen])}`);
