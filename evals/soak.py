@@ -108,7 +108,7 @@ class Soak:
             for package in SHORT_PACKAGES:
                 shutil.copytree(STDLIB / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            from scripts.corpora import fetch_sdist
+            from evals.harness.corpora import fetch_sdist
 
             shutil.copytree(fetch_sdist("click", "8.1.7"), root, ignore=shutil.ignore_patterns("__pycache__"))
         return root

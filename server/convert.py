@@ -93,7 +93,7 @@ def span_locations(root: Path, spans) -> list[dict]:
     """LSP Location objects as plain dicts straight from (path, sl, sc, el,
     ec) tuples: the wire form, without building and unstructuring an attrs
     object per location (the bulk of a 40,000-location answer's time, see
-    scripts/bench_refs.py)."""
+    evals/bench_refs.py)."""
     return [{"uri": path_uri(root, path),
              "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}}
             for path, sl, sc, el, ec in spans]

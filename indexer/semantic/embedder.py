@@ -47,7 +47,7 @@ class EmbedderConfig:
     threads: int = 0  # intra-op threads; 0 = one per core
     batch_size: int = _BATCH
     # "auto": the model exported to ONNX, run by OpenVINO when installed
-    # (fastest in scripts/bench_embed.py), else by ONNX Runtime, else torch;
+    # (fastest in evals/bench_embed.py), else by ONNX Runtime, else torch;
     # "openvino" / "onnx" / "torch" force one.
     backend: str = "auto"
 
@@ -212,7 +212,7 @@ def default_embedder() -> Embedder:
 def query_embedder() -> Embedder:
     """For a process that embeds one query and exits (`codemeld search`):
     ONNX Runtime starts fastest (OpenVINO compiles the model first, torch
-    imports for seconds; see scripts/bench_embed.py's cold-process column).
+    imports for seconds; see evals/bench_embed.py's cold-process column).
     Same fp32 vector space as the default, so it reads the same store."""
     config = EmbedderConfig.from_env()
     if config.backend == "auto":

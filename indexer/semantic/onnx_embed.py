@@ -3,7 +3,7 @@
 sentence-transformers on torch costs seconds to import and load before the
 first vector, on every `codemeld search`; ONNX Runtime plus the `tokenizers`
 package load the same MiniLM in a fraction of a second and encode faster
-(scripts/bench_embed.py prints both, measured in the same run).
+(evals/bench_embed.py prints both, measured in the same run).
 
 The ONNX file is exported from the packaged weights once, at first use, with
 torch (the only time torch is needed), and cached in the user cache dir
@@ -46,7 +46,7 @@ def openvino_installed() -> bool:
 class _OpenVinoSession:
     """The one call of onnxruntime's session the embedder makes, on an
     OpenVINO compiled model (its CPU plugin ran MiniLM fastest in
-    scripts/bench_embed.py; same fp32 vectors)."""
+    evals/bench_embed.py; same fp32 vectors)."""
 
     def __init__(self, path: Path, threads: int):
         import openvino as ov

@@ -114,7 +114,7 @@ class _SourceLines:
 
 
 def locate_result(found, embeddings: bool) -> tuple[m.LocateResult, str]:
-    """The locate tool's structured result and text form (also measured by scripts/eval_locate.py)."""
+    """The locate tool's structured result and text form (also measured by evals/locate.py)."""
 
     def sym_out(s) -> m.LocatedSymbolOut:
         return m.LocatedSymbolOut(qualname=s.symbol.qualname, kind=s.symbol.kind, path=s.symbol.path,

@@ -10,7 +10,7 @@ from pytest_lsp import client_capabilities
 
 from e2e_support import (Doc, copy_workspace, eventually, init_params, server_config, start_client, stop_client,
                          wait_ready)
-from edit_support import apply_workspace_edit, file_edits, needs_confirmation
+from evals.harness.workspace_edit import apply_workspace_edit, file_edits, needs_confirmation
 
 
 @pytest_asyncio.fixture

@@ -2,21 +2,16 @@
 through a real LSP session, rename a widely used function and apply the
 WorkspaceEdit; add a required parameter and apply "Update N call sites";
 the project's own test suite passes afterwards. Needs the sdist and its test
-venv cached by scripts/eval_impact.py (network), so it is skipped otherwise."""
+venv cached by evals/impact.py (network), so it is skipped otherwise."""
 
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "scripts"))
-
-import eval_edits  # noqa: E402
-import eval_impact  # noqa: E402
+from evals import edits as eval_edits
+from evals import impact as eval_impact
 
 SPEC = eval_impact.PROJECTS["itsdangerous"]
 WORK = eval_impact.WorkDir(eval_impact.corpora.cache_root() / "impact" / SPEC.label)
@@ -24,7 +19,7 @@ WORK = eval_impact.WorkDir(eval_impact.corpora.cache_root() / "impact" / SPEC.la
 pytestmark = pytest.mark.skipif(
     not (WORK.project / eval_impact._COPIED).exists() or not WORK.python.exists(),
     reason=f"needs the {SPEC.label} sdist and its test venv cached under {WORK.base} (network: run"
-           " `python scripts/eval_impact.py --project itsdangerous` once)")
+           " `python -m evals.impact --project itsdangerous` once)")
 
 
 @pytest.mark.parametrize("refactoring", [

@@ -28,9 +28,9 @@ KNOWN_ENGINE_SQL: set[str] = set()
 KNOWN_DIRECT_LANGUAGE_IMPORTS: set[str] = set()
 # Scripts that still borrow test helpers (the harness belongs in evals/).
 KNOWN_SCRIPTS_IMPORTING_TESTS: set[str] = set()
-# Tests that still put scripts/ on sys.path and import an evaluation script
-# (eval_edits, eval_impact: to move into evals/ with their harness parts).
-KNOWN_TESTS_IMPORTING_SCRIPT_MODULES = {"tests/e2e/test_edits_project.py"}
+# Tests that still import an evaluation instead of the harness (evals.edits,
+# evals.impact: their project work dirs and test venvs belong in the harness).
+KNOWN_TESTS_IMPORTING_EVALUATIONS = {"tests/e2e/test_edits_project.py"}
 # Where SQL belongs: the graph's store and query modules, plus the two
 # modules that own a database of their own (the explanation cache) or read
 # another tool's (coverage.py's data file), and the vector store (LanceDB's
@@ -39,7 +39,7 @@ SQL_HOMES = {"indexer/store.py", "indexer/query.py", "indexer/explain/cache.py",
              "indexer/coverage_data.py", "indexer/semantic/store.py"}
 
 # Folders whose every source file ARCHITECTURE.md must name.
-MAPPED = [("indexer", "*.py"), ("server", "*.py"), ("scripts", "*.py"), ("scripts", "*.sh"), ("evals", "*.py"),
+MAPPED = [("indexer", "*.py"), ("server", "*.py"), ("scripts", "*.sh"), ("evals", "*.py"),
           ("editors/vscode/src", "*.ts"), ("editors/nvim", "*.lua")]
 
 
@@ -164,13 +164,14 @@ def test_tests_and_scripts_do_not_import_each_other():
     scripts_importing_tests = {rel(p) for p in sources("scripts") + sources("evals")
                                if any(m.split(".")[0] == "tests" for m in imported_modules(p))}
     assert tests_importing_scripts == set()
-    script_names = {p.stem for p in sources("scripts")}
-    by_bare_name = {rel(p) for p in sources("tests") if {m.split(".")[0] for m in imported_modules(p)} & script_names}
-    assert by_bare_name == KNOWN_TESTS_IMPORTING_SCRIPT_MODULES
+    # Evaluations are modules of evals/, scripts/ holds only shell entry points.
+    assert sources("scripts") == [], "an evaluation or benchmark belongs in evals/ (python -m evals.NAME)"
+    evaluations = {f"evals.{p.stem}" for p in sources("evals") if p.parent.name == "evals" and p.stem != "__init__"}
     tests_importing_evaluations = {rel(p) for p in sources("tests")
                                    if any(m.split(".")[0] == "evals" and m.split(".")[1:2] not in (["harness"], [])
-                                          for m in imported_modules(p))}
-    assert tests_importing_evaluations == set(), "tests import the harness (evals.harness), never an evaluation"
+                                          or m in evaluations for m in imported_modules(p))}
+    assert tests_importing_evaluations == KNOWN_TESTS_IMPORTING_EVALUATIONS, \
+        "tests import the harness (evals.harness), never an evaluation"
     assert scripts_importing_tests == KNOWN_SCRIPTS_IMPORTING_TESTS
 
 

@@ -8,7 +8,7 @@ Measured in one run, on the same files:
   one file     Indexer.update_paths after editing one file (in-process), and
                the same through the CLI
   peak RSS     of the indexing process (largest process of the run)
-Usage: python scripts/bench_index.py [--root DIR] [--jobs N] [--keep DIR]
+Usage: python -m evals.bench_index [--root DIR] [--jobs N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 from indexer import discovery  # noqa: E402
 from indexer.index import IndexOptions, Indexer  # noqa: E402

@@ -15,7 +15,7 @@ floor: a request that touches no index).
 apply_edit is not timed: it writes files (the standard library is not ours
 to rewrite); its cost is that of the preview plus writing the files.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python scripts/bench_mcp.py [--calls 30] [--sdist fastapi==0.115.0]
+    HF_HUB_OFFLINE=1 .venv/bin/python -m evals.bench_mcp [--calls 30] [--sdist fastapi==0.115.0]
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 from mcp import Client  # noqa: E402
 from mcp.client.stdio import StdioServerParameters  # noqa: E402

@@ -1,7 +1,7 @@
 """What learned test impact costs, and how fast a selection answers.
 
 1. On a real project with its suite (click by default, the sdist and venv of
-   eval_impact.py): plain `pytest`, plain `pytest --cov=PKG` (the baseline),
+   evals/impact.py): plain `pytest`, plain `pytest --cov=PKG` (the baseline),
    then `codemeld tests learn` (full), all in this run; printed as ratios to
    the `pytest --cov` run. Then one function's body is changed, the index
    updated, and an incremental learn runs: how many tests it ran, against
@@ -10,8 +10,8 @@
    inside a function) over a sample of functions of the running
    interpreter's standard library: p50/p95/max (goal: under 1 s).
 
-    python scripts/bench_learn.py                      # click + stdlib
-    python scripts/bench_learn.py --project pluggy --no-stdlib
+    python -m evals.bench_learn                      # click + stdlib
+    python -m evals.bench_learn --project pluggy --no-stdlib
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evals.harness import corpora
-import eval_impact  # noqa: E402
+from evals import impact as eval_impact
 
 from indexer import affected, learn as learning  # noqa: E402
 from indexer.index import IndexOptions, Indexer  # noqa: E402

@@ -29,7 +29,7 @@ History comes from a bare git repository on disk (e.g. a mirror made by the
 (`git clone --shared`, no copy of the objects) into its cache dir and checks
 out each commit there. Nothing of the project is committed anywhere.
 
-    python scripts/eval_select.py --project toolz=/work/.mirror/pytoolz+toolz/repo \
+    python -m evals.select --project toolz=/work/.mirror/pytoolz+toolz/repo \
         --project markupsafe=/work/.mirror/pallets+markupsafe/repo --commits 30
 
 Results on stdout, progress on stderr; the venvs and clones are cached under
@@ -50,11 +50,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evals.harness import corpora
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
 
 from indexer import affected, learn as learning  # noqa: E402
 from indexer.coverage_data import CoverageMap  # noqa: E402

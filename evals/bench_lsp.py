@@ -16,7 +16,7 @@ printed. Goals from issue 3: warm start < 1 s, hover/definition p99 < 50 ms,
 references p99 < 100 ms on the standard library, didChange reflected < 100 ms,
 RSS < 500 MB.
 
-    .venv/bin/python scripts/bench_lsp.py [--positions 300] [--compare jedi=jedi-language-server]
+    .venv/bin/python -m evals.bench_lsp [--positions 300] [--compare jedi=jedi-language-server]
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 from indexer.query import Graph  # noqa: E402
 from indexer.store import Store  # noqa: E402
@@ -297,7 +296,7 @@ async def bench_codemeld(corpus: Corpus, work: Path, positions: int, timeout: fl
     env = {**os.environ, "PYTHONPATH": str(REPO), "CODEMELD_CACHE_DIR": str(cache)}
     command = [sys.executable, "-m", "server", "--log-file", str(work / f"server-{corpus.name}.log")]
     # Navigation latency is measured without the background embedding run
-    # (scripts/bench_embed.py measures that stage on its own).
+    # (evals/bench_embed.py measures that stage on its own).
     options = {"indexDir": str(cache / "index"), "exclude": corpus.exclude, "embeddings": False}
     result: dict = {"corpus": str(corpus.root)}
 

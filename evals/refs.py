@@ -5,9 +5,9 @@ definitions from the package's own sources with `ast`, ask pyright's language
 server for their references (the reference answer), ask the codemeld CLI for
 the same, and compare the sets of (path, line, start character) positions.
 
-    python scripts/eval_refs.py                      # click + requests, 60 defs each
-    python scripts/eval_refs.py --pyright-only       # just pyright's side
-    python scripts/eval_refs.py --project click==8.1.7 --sample 200 \
+    python -m evals.refs                      # click + requests, 60 defs each
+    python -m evals.refs --pyright-only       # just pyright's side
+    python -m evals.refs --project click==8.1.7 --sample 200 \
         --json /tmp/refs.json --show-misses 10
 
 Results go to stdout; progress and logs go to stderr. pyright (from npm) and
@@ -35,7 +35,6 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evals.harness import corpora
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

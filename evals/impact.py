@@ -16,11 +16,11 @@ least one test in the answer), at several depths and confidence thresholds.
 The learned edges (what `codemeld tests learn` stores, built from the same
 coverage data) are scored alone and merged with the static walk (hybrid).
 
-    python scripts/eval_impact.py                       # click 8.1.7
-    python scripts/eval_impact.py --project click --project itsdangerous \
+    python -m evals.impact                       # click 8.1.7
+    python -m evals.impact --project click --project itsdangerous \
         --project markupsafe --show 8 --json /tmp/impact.json
-    python scripts/eval_impact.py --depths 6 --thresholds 0 0.5 --no-hybrid
-    python scripts/eval_impact.py --pyright   # + pyright's call hierarchy, for scale
+    python -m evals.impact --depths 6 --thresholds 0 0.5 --no-hybrid
+    python -m evals.impact --pyright   # + pyright's call hierarchy, for scale
 
 With --show N, the N functions with the most missed tests are listed with
 their missed tests, and (unless --no-trace) a second pytest run, profiled,
@@ -58,11 +58,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evals.harness import corpora
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
 
 try:
     from indexer import learn as learning  # noqa: E402
@@ -254,7 +252,7 @@ def run_tests(spec: ProjectSpec, work: WorkDir, timeout: float) -> dict:
 # records each test's outcome, and in the trace run the call stack at which
 # chosen tests first enter chosen functions.
 PLUGIN = '''\
-"""Loaded by codemeld's scripts/eval_impact.py into a project's test run."""
+"""Loaded by codemeld's evals/impact.py into a project's test run."""
 import json
 import os
 import sys
@@ -582,7 +580,7 @@ def run_pyright(result: ProjectResult, args) -> None:
     transitively (breadth first, --pyright-depth levels). A caller is a test
     when codemeld's index says the function at that name is one (naming only:
     pyright decides every edge). Answers are cached per call hierarchy item."""
-    import eval_refs
+    from evals import refs as eval_refs
 
     pyright = eval_refs.ensure_pyright(args.pyright_version, args.cache, 600)
     cache_path = result.work.base / f"pyright-calls-{args.pyright_version}.json"
@@ -646,7 +644,7 @@ def run_pyright(result: ProjectResult, args) -> None:
 
 
 def _item_key(item: dict, root: Path) -> str:
-    import eval_refs
+    from evals import refs as eval_refs
 
     path = eval_refs._relative_to_root(eval_refs._uri_to_path(item["uri"]), root) or "<outside>"
     start = item["selectionRange"]["start"]

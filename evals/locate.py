@@ -22,8 +22,8 @@ repositories, e.g.
     git clone --mirror https://github.com/pallets/flask  /data/mirrors/pallets+flask/repo
     (same for psf/requests, pallets/click, marshmallow-code/marshmallow, encode/httpx)
 
-    HF_HUB_OFFLINE=1 .venv/bin/python scripts/eval_locate.py --mirrors /data/mirrors
-    HF_HUB_OFFLINE=1 .venv/bin/python scripts/eval_locate.py --mirror flask=/path/to/flask.git --limit 10
+    HF_HUB_OFFLINE=1 .venv/bin/python -m evals.locate --mirrors /data/mirrors
+    HF_HUB_OFFLINE=1 .venv/bin/python -m evals.locate --mirror flask=/path/to/flask.git --limit 10
 
 Each project is checked out (a shared clone) into --cache (default: the user
 cache dir), one working tree moved from parent to parent, indexed
@@ -44,7 +44,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from indexer.agent.locate import is_test_path, locate  # noqa: E402
 from indexer.index import IndexOptions, Indexer  # noqa: E402

@@ -13,7 +13,7 @@ On one real project (a PyPI sdist, cached outside the repo; default requests):
 4. search latency p50/p95 with the model loaded (eval_search's queries);
 5. RSS with the model loaded.
 
-Usage: python scripts/bench_embed.py [--project requests==2.32.3]
+Usage: python -m evals.bench_embed [--project requests==2.32.3]
          [--backends torch,torch-int8,onnx,onnx-int8,openvino] [--json]
 """
 
@@ -30,11 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import eval_search  # noqa: E402
+from evals import search as eval_search
 from indexer.index import IndexOptions, Indexer  # noqa: E402
 from indexer.query import Graph  # noqa: E402
 from indexer.semantic.build import update_embeddings  # noqa: E402
@@ -59,11 +57,11 @@ def cold_query_seconds(backend: str) -> float:
     """A fresh interpreter that imports, loads and embeds one query (ONNX files already cached)."""
     import subprocess
 
-    code = ("import sys; sys.path.insert(0, %r); sys.path.insert(0, %r); import bench_embed;"
-            " bench_embed.build_embedder(%r).encode(['send a request'])"
-            % (str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent), backend))
+    code = ("from evals import bench_embed;"
+            " bench_embed.build_embedder(%r).encode(['send a request'])" % backend)
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.DEVNULL,
+                   cwd=Path(__file__).resolve().parents[1])
     return time.perf_counter() - began
 from indexer.semantic.store import VectorStore  # noqa: E402
 

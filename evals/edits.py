@@ -2,7 +2,7 @@
 count how many leave the project's own test suite as green as it was.
 
 For each project (a pinned PyPI sdist; its test venv is the one
-scripts/eval_impact.py builds under $CODEMELD_CORPORA/impact/NAME-VERSION/)
+evals/impact.py builds under $CODEMELD_CORPORA/impact/NAME-VERSION/)
 and each refactoring, on a fresh copy of the project:
 - rename: textDocument/prepareRename + textDocument/rename on the
   definition, the returned WorkspaceEdit applied as an editor would (edits
@@ -13,8 +13,8 @@ and each refactoring, on a fresh copy of the project:
 then the project's tests run (the copy first on PYTHONPATH). The same
 renames are done with rope (PyPI `rope`, its own venv) for comparison.
 
-    python scripts/eval_edits.py                      # itsdangerous and click
-    python scripts/eval_edits.py --project itsdangerous --no-rope --json out.json
+    python -m evals.edits                      # itsdangerous and click
+    python -m evals.edits --project itsdangerous --no-rope --json out.json
 """
 
 from __future__ import annotations
@@ -34,13 +34,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path[:0] = [str(HERE), str(REPO), str(REPO / "tests" / "e2e")]
 
-import eval_impact  # noqa: E402
+from evals import impact as eval_impact
 from lsprotocol import types  # noqa: E402
 
-from e2e_support import Doc, eventually, start_client, stop_client  # noqa: E402
-from edit_support import apply_workspace_edit, file_edits, needs_confirmation  # noqa: E402
+from evals.harness.lsp import Doc, eventually, start_client, stop_client
+from evals.harness.workspace_edit import apply_workspace_edit, file_edits, needs_confirmation
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ converter unstructures them -> JSON. New path: `navigation.reference_span_pages`
 time to the first page (what a client with a partialResultToken waits for).
 Median of --repeat runs of each stage, in-process, warm SQLite cache.
 
-Usage: python scripts/bench_refs.py [--index-dir DIR] [--qualname Q] [--repeat 5] [--json]
+Usage: python -m evals.bench_refs [--index-dir DIR] [--qualname Q] [--repeat 5] [--json]
 (without --index-dir the stdlib is indexed into a cache dir first).
 """
 
@@ -23,7 +23,6 @@ import sysconfig
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from indexer import navigation  # noqa: E402
 from indexer.index import IndexOptions, Indexer  # noqa: E402

@@ -15,7 +15,7 @@ of it are timed:
 out of both (--no-embeddings semantics), as the cold baseline would spend
 most of its time in the model.
 
-    .venv/bin/python scripts/bench_pull.py [--root DIR] [--uri URI] [--changed 20]
+    .venv/bin/python -m evals.bench_pull [--root DIR] [--uri URI] [--changed 20]
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from indexer.index import IndexOptions, Indexer  # noqa: E402
 from indexer.query import Graph  # noqa: E402

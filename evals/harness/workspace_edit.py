@@ -1,4 +1,4 @@
-"""Apply a WorkspaceEdit the way an editor does (tests and scripts/eval_edits.py)."""
+"""Apply a WorkspaceEdit the way an editor does (e2e tests and evals/edits.py)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ timed end to end (process start included) for a few of them.
 
 Goal (issue 4): p95 under 300 ms. A benchmark, not a timed test.
 
-Usage: python scripts/bench_impact.py [--root DIR] [--top N] [--cli N] [--index-dir DIR]
+Usage: python -m evals.bench_impact [--root DIR] [--top N] [--cli N] [--index-dir DIR]
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "scripts"))
 
 from evals.harness import corpora
 from indexer import impact as impact_module  # noqa: E402

@@ -11,7 +11,7 @@ The hover target is p95 < 50 ms without a model (issue 6). Measured here:
 over a fixed random sample of functions, methods and classes, each timed on
 its first call through a fresh read-only connection (as the server and CLI read).
 
-Usage: python scripts/bench_explain.py [--corpus click|stdlib | --root DIR] [--symbols N] [--seed S]
+Usage: python -m evals.bench_explain [--corpus click|stdlib | --root DIR] [--symbols N] [--seed S]
 The click sdist is fetched once into the corpora cache (evals/harness/corpora.py).
 """
 
@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 from indexer.explain import explain, hover_summary  # noqa: E402
 from indexer.explain.cache import ExplainCache, dependency_hash  # noqa: E402
@@ -45,7 +44,7 @@ def corpus_root(opts, scratch: Path) -> Path:
     if opts.root:
         return opts.root.resolve()
     if opts.corpus == "click":
-        from scripts.corpora import DEFAULT_CORPORA, fetch_sdist
+        from evals.harness.corpora import DEFAULT_CORPORA, fetch_sdist
 
         return fetch_sdist("click", DEFAULT_CORPORA["click"])
     root = scratch / "stdlib"

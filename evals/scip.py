@@ -20,7 +20,7 @@
 scip-python is the npm package @sourcegraph/scip-python, fetched once with
 `npm pack` into the cache dir and run offline with node.
 
-    .venv/bin/python scripts/eval_scip.py [--projects click requests] [--skip-speed]
+    .venv/bin/python -m evals.scip [--projects click requests] [--skip-speed]
 """
 
 from __future__ import annotations
@@ -40,8 +40,6 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from evals.harness import corpora
 from indexer.export import scip_pb2 as pb  # noqa: E402
