@@ -33,8 +33,8 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from evals import search as eval_search
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 from indexer.semantic.build import update_embeddings  # noqa: E402
 from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder, make_embedder  # noqa: E402
 

@@ -33,9 +33,9 @@ REPO = Path(__file__).resolve().parents[1]
 from indexer.explain import explain, hover_summary  # noqa: E402
 from indexer.explain.cache import ExplainCache, dependency_hash  # noqa: E402
 from indexer.explain.pack import primary_symbol, symbol_hash  # noqa: E402
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
-from indexer.store import Store  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
+from indexer.graph.store import Store  # noqa: E402
 
 STDLIB_PACKAGES = ("json", "email", "logging", "http", "urllib", "asyncio", "concurrent")
 

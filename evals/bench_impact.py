@@ -27,10 +27,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 from evals.harness import corpora
-from indexer import impact as impact_module  # noqa: E402
-from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact  # noqa: E402
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
+from indexer.analysis import impact as impact_module  # noqa: E402
+from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 
 GOAL_P95_MS = 300
 

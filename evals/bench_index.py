@@ -27,8 +27,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-from indexer import discovery  # noqa: E402
-from indexer.index import IndexOptions, Indexer  # noqa: E402
+from indexer.pipeline import discovery  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
 from indexer.languages.python.extract import parser  # noqa: E402
 
 

@@ -6,7 +6,7 @@
    the `pytest --cov` run. Then one function's body is changed, the index
    updated, and an incremental learn runs: how many tests it ran, against
    `codemeld tests affected`'s selection and the whole suite.
-2. Static selection latency (`indexer.affected.select` on one changed line
+2. Static selection latency (`indexer.analysis.affected.select` on one changed line
    inside a function) over a sample of functions of the running
    interpreter's standard library: p50/p95/max (goal: under 1 s).
 
@@ -29,9 +29,9 @@ from pathlib import Path
 from evals.harness import corpora
 from evals import impact as eval_impact
 
-from indexer import affected, learn as learning  # noqa: E402
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
+from indexer.analysis import affected, learn as learning  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 
 
 def log(msg: str) -> None:

@@ -40,8 +40,8 @@ from pygls.lsp.client import LanguageClient
 
 REPO = Path(__file__).resolve().parents[1]
 
-from indexer.query import Graph  # noqa: E402
-from indexer.store import Store  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
+from indexer.graph.store import Store  # noqa: E402
 
 STDLIB_EXCLUDE = ["site-packages/", "dist-packages/"]
 RESOLVED = "r.how NOT IN ('unresolved', 'external', 'name-match', 'builtin')"

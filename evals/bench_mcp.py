@@ -37,8 +37,8 @@ REPO = Path(__file__).resolve().parents[1]
 from mcp import Client  # noqa: E402
 from mcp.client.stdio import StdioServerParameters  # noqa: E402
 
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 
 STDLIB_EXCLUDE = ["site-packages/", "dist-packages/"]
 TASKS = [

@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 
 
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 from indexer.share.snapshot import publish, pull  # noqa: E402
 
 

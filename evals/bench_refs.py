@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 
-from indexer import navigation  # noqa: E402
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
-from indexer.store import Store  # noqa: E402
+from indexer.analysis import navigation  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
+from indexer.graph.store import Store  # noqa: E402
 from server import convert  # noqa: E402
 
 

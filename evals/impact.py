@@ -63,13 +63,13 @@ from evals.harness import corpora
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 try:
-    from indexer import learn as learning  # noqa: E402
+    from indexer.analysis import learn as learning  # noqa: E402
 except ImportError:  # an older checkout (baseline runs): --no-hybrid
     learning = None
-from indexer.coverage_data import CoverageMap  # noqa: E402
-from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact, test_node_id  # noqa: E402
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
+from indexer.analysis.coverage_data import CoverageMap  # noqa: E402
+from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact, test_node_id  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 
 # Tools added to every project's venv, pinned so that the ground truth does
 # not move from one machine to the next. pytest itself comes from the
@@ -559,7 +559,7 @@ def run_codemeld(result: ProjectResult, args) -> None:
         log(f"codemeld: {len(targets)} impact queries at depth {depth} in {result.impact_seconds[depth]:.1f}s")
     if not args.no_hybrid:
         # What `codemeld tests learn` stores, from the same per-test coverage
-        # run (indexer.learn maps each executed line to its innermost function).
+        # run (indexer.analysis.learn maps each executed line to its innermost function).
         coverage = CoverageMap(result.work.project, result.work.coverage)
         edges = learning.edges_from_coverage(graph, coverage)
         indexer.store.replace_learned({t: ("passed", None, None) for t in edges}, edges)

@@ -46,8 +46,8 @@ from pathlib import Path
 
 
 from indexer.agent.locate import is_test_path, locate  # noqa: E402
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 
 log = logging.getLogger("eval_locate")
 

@@ -45,8 +45,8 @@ from evals.harness import corpora
 from indexer.export import scip_pb2 as pb  # noqa: E402
 from indexer.export.package import project_package  # noqa: E402
 from indexer.export.scip import ScipOptions, export_scip  # noqa: E402
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 
 SCIP_PYTHON = "@sourcegraph/scip-python@0.6.6"
 

@@ -33,8 +33,8 @@ import numpy as np
 
 from evals.harness import metrics as scoring, report as reports
 from evals.harness.corpora import fetch_sdist
-from indexer.index import IndexOptions, Indexer
-from indexer.query import Graph
+from indexer.pipeline.index import IndexOptions, Indexer
+from indexer.graph.query import Graph
 from indexer.semantic.build import update_embeddings
 from indexer.semantic.chunks import split_identifier
 from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder, make_embedder

@@ -13,7 +13,7 @@ change its Python sources, oldest first:
       injected; tests already failing at P are left out).
 
   codemeld: C checked out, the index brought up to date, `tests affected`'s
-      engine (indexer.affected.select) on `git diff P` of the working tree:
+      engine (indexer.analysis.affected.select) on `git diff P` of the working tree:
       static (the graph only), learned (edges from `tests learn`, kept up to
       date by an incremental learn at every P, as a developer would), hybrid
       (both, what `codemeld tests affected` prints).
@@ -54,10 +54,10 @@ from evals.harness import corpora
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-from indexer import affected, learn as learning  # noqa: E402
-from indexer.coverage_data import CoverageMap  # noqa: E402
-from indexer.index import IndexOptions, Indexer  # noqa: E402
-from indexer.query import Graph  # noqa: E402
+from indexer.analysis import affected, learn as learning  # noqa: E402
+from indexer.analysis.coverage_data import CoverageMap  # noqa: E402
+from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 
 TOOLS = ("pytest==8.3.3", "pytest-cov==5.0.0", "coverage==7.6.1", "pytest-testmon==2.1.1")
 

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 CODEMELD=.venv/bin/codemeld
-TARGET=indexer.coverage_data.numbits_to_lines
+TARGET=indexer.analysis.coverage_data.numbits_to_lines
 export HF_HUB_OFFLINE=1
 $CODEMELD index . --no-embeddings
 $CODEMELD status

@@ -16,10 +16,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from indexer.index import IndexOptions, Indexer, default_index_dir
-from indexer.query import Graph, TargetError, age, char_column
-from indexer.store import Store, StoreError
-from indexer.writer_lock import IndexBusy
+from indexer.pipeline.index import IndexOptions, Indexer, default_index_dir
+from indexer.graph.query import Graph, TargetError, age, char_column
+from indexer.graph.store import Store, StoreError
+from indexer.pipeline.writer_lock import IndexBusy
 from server.protocol import edge
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
@@ -197,7 +197,7 @@ def refs(
     guesses: Annotated[bool, typer.Option("--guesses", help="Also list name-matched guesses (receivers of unknown type).")] = False,
 ) -> None:
     """Every reference to a symbol across the workspace (name-matched guesses with --guesses)."""
-    from indexer.navigation import find_references
+    from indexer.analysis.navigation import find_references
 
     graph = _graph(root, index_dir)
     if batch is not None:
@@ -298,8 +298,8 @@ def impact(
     coverage: Annotated[bool, typer.Option(help="Merge per-test coverage data (.coverage) when present.")] = True,
 ) -> None:
     """What depends on a symbol, through which path, and which tests exercise it."""
-    from indexer import impact_render
-    from indexer.impact import impact as compute_impact
+    from indexer.analysis import impact_render
+    from indexer.analysis.impact import impact as compute_impact
     from server.host.features import coverage_for
 
     if output not in ("text", "json", "mermaid", "dot"):

@@ -85,7 +85,7 @@ def pull_then_index(workspace: Path, index_dir: Path, uri: str, embeddings: bool
     """Install the nearest ancestor's snapshot (or say why not), then index
     what differs locally. Never fails for the snapshot's sake: the fallback
     is a local index."""
-    from indexer.index import IndexOptions, Indexer
+    from indexer.pipeline.index import IndexOptions, Indexer
     from indexer.share import ShareError
     from indexer.share.snapshot import pull
 
@@ -109,7 +109,7 @@ def pull_then_index(workspace: Path, index_dir: Path, uri: str, embeddings: bool
           f" in {run.seconds:.2f}s", file=sys.stderr)
     if embeddings:
         from server.cli import _update_embeddings
-        from indexer.query import Graph
+        from indexer.graph.query import Graph
 
         embed = _update_embeddings(Graph(indexer.store, workspace), indexer.index_dir)
         out["embedded"] = None if embed is None else embed.embedded
@@ -128,7 +128,7 @@ def pull(
 ) -> None:
     """Fetch the shared index of the nearest ancestor commit, then re-index what differs locally.
     Credentials come from the environment (AWS_*, GOOGLE_*, AZURE_*; AWS_ENDPOINT_URL for S3-compatible stores)."""
-    from indexer.index import default_index_dir
+    from indexer.pipeline.index import default_index_dir
 
     _setup_logging(verbose)
     workspace = _root(root)

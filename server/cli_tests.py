@@ -15,11 +15,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from indexer import affected as affected_engine
-from indexer import learn as learning
-from indexer.index import IndexOptions, Indexer
-from indexer.query import Graph
-from indexer.store import StoreError
+from indexer.analysis import affected as affected_engine
+from indexer.analysis import learn as learning
+from indexer.pipeline.index import IndexOptions, Indexer
+from indexer.graph.query import Graph
+from indexer.graph.store import StoreError
 from server.cli import CliError, IndexDirOpt, JsonOpt, RootOpt, _emit_json, _root, _setup_logging, app
 from server.protocol import edge
 

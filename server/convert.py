@@ -13,9 +13,9 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from indexer.model import Range, Reference, Symbol
-from indexer.hover_text import render_hover
-from indexer.navigation import Call, Highlight, HoverInfo
+from indexer.graph.model import Range, Reference, Symbol
+from indexer.analysis.hover_text import render_hover
+from indexer.analysis.navigation import Call, Highlight, HoverInfo
 from server.protocol import edge
 from server.host.uris import uri_to_path  # noqa: F401  (one reader of URIs, the host's)
 
@@ -205,7 +205,7 @@ def resolved_impact_lens(lens: types.CodeLens, title: str) -> types.CodeLens:
 
 
 def diagnostic(b) -> types.Diagnostic:
-    """A breaking change at a use site (indexer.impact.Breaking)."""
+    """A breaking change at a use site (indexer.analysis.impact.Breaking)."""
     return types.Diagnostic(range=lsp_range(b.range), message=b.message, severity=types.DiagnosticSeverity.Error,
                             source="codemeld", code="breaking-change", data={"target": b.target})
 

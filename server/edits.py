@@ -15,7 +15,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException
 
-from indexer.text import char_column
+from indexer.graph.text import char_column
 from server import convert
 
 

@@ -21,8 +21,8 @@ import logging
 import os
 import sys
 
-from indexer.index import IndexOptions, Indexer
-from indexer.query import Graph
+from indexer.pipeline.index import IndexOptions, Indexer
+from indexer.graph.query import Graph
 
 _MARKER = re.compile(r"^\s*#>\s*(?P<name>[\w]+)(?:#(?P<nth>\d+))?\s*->\s*(?P<target>\S+)(?:\s+(?P<how>[\w-]+))?\s*$")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from indexer.model import Range
+from indexer.graph.model import Range
 from indexer.languages.python.edits.rename import TextEdit, apply_edits
 
 

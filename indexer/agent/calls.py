@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.model import Symbol
-from indexer.navigation import CALL_KINDS, module_symbol, symbol_in
-from indexer.query import Graph
+from indexer.graph.model import Symbol
+from indexer.analysis.navigation import CALL_KINDS, module_symbol, symbol_in
+from indexer.graph.query import Graph
 
 
 @dataclass(frozen=True, slots=True)

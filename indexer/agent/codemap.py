@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.explain.pack import approx_tokens
-from indexer.model import Symbol
-from indexer.query import Graph
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
 
 DAMPING = 0.85
 ITERATIONS = 40

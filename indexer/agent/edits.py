@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import languages
-from indexer.model import Symbol
-from indexer.query import Graph
-from indexer.textedit import TextEdit, apply_edits, read_text
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
+from indexer.edits.textedit import TextEdit, apply_edits, read_text
 
 
 class EditError(ValueError):

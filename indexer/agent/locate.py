@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
 from indexer.agent import textindex, tracebacks
-from indexer.model import Symbol
-from indexer.query import Graph
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
 
 RRF_K = 30
 W_FRAME = 3.0
@@ -351,6 +351,6 @@ def _expand(graph: Graph, cands: dict[str, Candidate], symbol, prefetch, excepti
 
 
 def _subclasses(graph: Graph, cls: str) -> list[str]:
-    from indexer.impact import subclasses
+    from indexer.analysis.impact import subclasses
 
     return subclasses(graph, cls)[:10]

@@ -14,9 +14,9 @@ import os
 import re
 from pathlib import Path, PurePosixPath
 
-from indexer import navigation
-from indexer.model import Symbol
-from indexer.query import Graph, TargetError
+from indexer.analysis import navigation
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph, TargetError
 
 _LOCATION = re.compile(r"(.+?):(\d+)(?::(\d+))?")
 _NOT_TARGETS = ("parameter",)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.query import Graph
+from indexer.graph.query import Graph
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ definition under the cursor, or what the name under the cursor refers to.
 from __future__ import annotations
 
 from indexer.explain.service import Explanation, explain, hover_summary
-from indexer.model import Symbol
-from indexer.query import Graph
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
 
 
 def symbol_at(graph: Graph, path: str, line: int, character: int, enclosing: bool = False) -> Symbol | None:

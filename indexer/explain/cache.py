@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.explain.pack import CALL_KINDS, symbol_hash  # noqa: F401  (re-exported: the other key part)
-from indexer.model import Symbol
-from indexer.query import Graph
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from indexer.explain.privacy import PrivacyPolicy
-from indexer.impact import ImpactSummary
-from indexer.model import Symbol
-from indexer.query import Graph
-from indexer.vocab import CALL_KINDS
+from indexer.analysis.impact import ImpactSummary
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
+from indexer.graph.vocab import CALL_KINDS
 from indexer.explain.pack import (_CODE_KINDS, _WEAK_CONFIDENCE, _MAX_TEST_LINES, _MAX_DOC_CHARS,
     SimilarProvider, PackOptions, Card, Caller, Callee, TestExample, TestRef, Similar, ContextPack,
     first_sentence)
@@ -250,7 +250,7 @@ def _callers(graph: Graph, target: Symbol, src: _Sources, limit: int) -> tuple[l
 
 def _tests_and_impact(graph: Graph, target: Symbol, src: _Sources, options: PackOptions,
                       pack: ContextPack) -> list[TestExample]:
-    from indexer.impact import impact
+    from indexer.analysis.impact import impact
 
     try:
         report = impact(graph, target.qualname)

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
-from indexer.impact import ImpactSummary
-from indexer.model import Symbol
-from indexer.vocab import CALL_KINDS  # noqa: F401  (one definition, re-exported)
+from indexer.analysis.impact import ImpactSummary
+from indexer.graph.model import Symbol
+from indexer.graph.vocab import CALL_KINDS  # noqa: F401  (one definition, re-exported)
 
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer import discovery
+from indexer.pipeline import discovery
 
 # Matched against every component of the root-relative path (case-insensitive),
 # so `secrets/db.py` and `config/.env.local` are both caught.

@@ -20,7 +20,7 @@ from indexer.explain.pack import (CALL_KINDS, DEFAULT_BUDGET, ContextPack, PackO
                                   build_pack, primary_symbol, symbol_hash)
 from indexer.explain.privacy import PrivacyPolicy
 from indexer.explain.prompt import messages_for, prompt_hash, short_from_answer
-from indexer.query import Graph
+from indexer.graph.query import Graph
 
 log = logging.getLogger(__name__)
 

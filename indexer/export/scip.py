@@ -32,9 +32,9 @@ from indexer import languages
 from indexer.export import scip_pb2 as pb
 from indexer.export.package import Package, project_package
 from indexer.export.symbols import SCHEME, SymbolNamer, is_local, local_symbol
-from indexer.model import Range, Symbol
-from indexer.query import Graph, char_column, utf16_column
-from indexer.store import Store
+from indexer.graph.model import Range, Symbol
+from indexer.graph.query import Graph, char_column, utf16_column
+from indexer.graph.store import Store
 
 _KIND = {
     "module": pb.SymbolInformation.Module, "class": pb.SymbolInformation.Class,

@@ -19,12 +19,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from indexer.query import Graph
-from indexer.store import Store
+from indexer.graph.query import Graph
+from indexer.graph.store import Store
 from indexer.semantic.chunks import EMBEDDED_KINDS, Chunk, file_chunks
 from indexer.semantic.embedder import Embedder, default_embedder
 from indexer.semantic.store import KEEP_VERSIONS_FOR, VectorStore
-from indexer.writer_lock import VECTORS_LOCK_NAME, WriterLock
+from indexer.pipeline.writer_lock import VECTORS_LOCK_NAME, WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +161,8 @@ def _load_file(graph: Graph, path: str, sha: str) -> tuple[str, list[Chunk]] | N
 
 def _disk_symbols(graph: Graph, path: str, source: bytes) -> list | None:
     from indexer import languages
-    from indexer.index import _symbol_rows
-    from indexer.model import Range, Symbol
+    from indexer.pipeline.index import _symbol_rows
+    from indexer.graph.model import Range, Symbol
 
     row = graph.module_of(path)
     support = languages.support_for_path(path)

@@ -16,7 +16,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from indexer.model import Symbol
+from indexer.graph.model import Symbol
 
 EMBEDDED_KINDS = ("module", "class", "function", "method", "property")
 

@@ -19,8 +19,8 @@ import math
 import threading
 from collections import defaultdict
 
-from indexer.model import Symbol
-from indexer.query import Graph
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
 from indexer.semantic.chunks import EMBEDDED_KINDS, words_of
 
 K1 = 1.2

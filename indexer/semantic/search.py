@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from indexer.model import Symbol
-from indexer.query import Graph
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
 from indexer.semantic.chunks import split_identifier
 from indexer.semantic.embedder import Embedder, default_embedder
 from indexer.semantic.graph_text import GraphTextIndex

@@ -29,7 +29,7 @@ from typing import Callable
 
 from indexer.share import ShareError, git
 from indexer.share.objstore import Location, lance_uri, open_location
-from indexer.store import SCHEMA_VERSION, Store, StoreError, database_schema, install_database
+from indexer.graph.store import SCHEMA_VERSION, Store, StoreError, database_schema, install_database
 
 log = logging.getLogger(__name__)
 

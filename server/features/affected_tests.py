@@ -4,7 +4,7 @@ run ("Run affected tests"), each marked static, learned or both."""
 
 from __future__ import annotations
 
-from indexer.affected import select_for_editor
+from indexer.analysis.affected import select_for_editor
 from server import convert
 from server.protocol import edge
 

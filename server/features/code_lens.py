@@ -7,8 +7,8 @@ answers with the locations, for clients without a built-in equivalent.
 
 from lsprotocol import types
 
-from indexer import navigation
-from indexer.impact import impact_summary
+from indexer.analysis import navigation
+from indexer.analysis.impact import impact_summary
 from server import convert
 
 

@@ -1,6 +1,6 @@
 """textDocument/hover: signature, a model's one-line explanation when one is
 cached, the docstring as markdown, where defined and one line of counts
-(`indexer.hover_text.render_hover`; composed by the host:
+(`indexer.analysis.hover_text.render_hover`; composed by the host:
 `server.host.features.hover`)."""
 
 from lsprotocol import types

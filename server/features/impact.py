@@ -4,7 +4,7 @@ unsaved edits when it has any."""
 
 from __future__ import annotations
 
-from indexer.impact import DEFAULT_DEPTH, DEFAULT_LIMIT
+from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT
 from server import convert
 from server.protocol import edge
 from server.host.features import impact_with_breaking

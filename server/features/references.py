@@ -10,7 +10,7 @@ import asyncio
 
 from lsprotocol import types
 
-from indexer import navigation
+from indexer.analysis import navigation
 from server import convert
 
 

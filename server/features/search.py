@@ -6,7 +6,7 @@ at a position. Result: `[{symbol: Symbol, score, snippet}]`, best first
 (DESIGN.md "Contracts"), each with `source`: "semantic", or "text" while
 the folder's first embedding run is still going (the model loads in the
 background after the graph is built): then the graph answers at once from
-names, qualified names and docstrings (`indexer.text_search`). `similarTo`
+names, qualified names and docstrings (`indexer.analysis.text_search`). `similarTo`
 waits for the first run. When the semantic index is off or cannot work,
 the request fails with a message that says why; that expected failure is
 logged as one line, not as an error with a traceback.

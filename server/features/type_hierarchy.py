@@ -2,7 +2,7 @@
 
 from lsprotocol import types
 
-from indexer import navigation
+from indexer.analysis import navigation
 from server import convert
 from server.features.hierarchy import for_item
 

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from indexer.agent.edits import EditPlan
-from indexer.query import Graph
+from indexer.graph.query import Graph
 from server.host.options import Options
 from server.host.workspace import Session
 

@@ -10,7 +10,7 @@ adapters only convert them at their edge.
 - code-action offers (signature ripple, defaults, "ask the model") and the
   edits behind them;
 - semantic search merged over the workspace folders (a folder whose first
-  embedding run is still going answers by text, `indexer.text_search`).
+  embedding run is still going answers by text, `indexer.analysis.text_search`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer import coverage_data, navigation
+from indexer.analysis import coverage_data, navigation
 from indexer.explain import hover_line, symbol_at
 from indexer.explain.llm import ChatClient, LLMConfig
-from indexer.impact import Breaking, ImpactReport, impact_at
+from indexer.analysis.impact import Breaking, ImpactReport, impact_at
 from indexer.languages.python.edits.breaking import breaking_changes
 from indexer.languages.python.edits.propagate import changed_definitions, propagate
 from indexer.languages.python.edits.ripple import add_defaults, update_call_sites
@@ -227,7 +227,7 @@ async def search(session, query: str, limit: int, kind=None, path_glob: str | No
     first. A folder whose embeddings are still being built answers at once
     from names, qualified names and docstrings: its source is "text", else
     "semantic". Raises SemanticUnavailable when no folder can search at all."""
-    from indexer.text_search import text_search
+    from indexer.analysis.text_search import text_search
 
     found, errors = [], []
     for folder in list(session.folders):

@@ -1,7 +1,7 @@
 """Learned test impact as host background work: with the `learnTests`
 option (off by default), after each full graph run of a folder the
 project's tests run under coverage on a thread of their own
-(`indexer.learn`: everything the first time, then only tests whose
+(`indexer.analysis.learn`: everything the first time, then only tests whose
 dependencies changed). Impact, code lenses and hover read the learned edges
 from the index as soon as they are stored.
 
@@ -14,7 +14,7 @@ import logging
 import threading
 from typing import Any, Callable
 
-from indexer import learn as learning
+from indexer.analysis import learn as learning
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from indexer.index import IndexOptions
+from indexer.pipeline.index import IndexOptions
 
 
 @dataclass(frozen=True)

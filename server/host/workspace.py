@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
-from indexer import discovery, navigation
+from indexer.pipeline import discovery
+from indexer.analysis import navigation
 from indexer.languages.python.edits.breaking import Baseline
-from indexer.index import Indexer
-from indexer.query import Graph
-from indexer.store import StoreError
+from indexer.pipeline.index import Indexer
+from indexer.graph.query import Graph
+from indexer.graph.store import StoreError
 from server.host.uris import uri_to_path
 from server.host.options import Options
 

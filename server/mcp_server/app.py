@@ -25,14 +25,14 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from indexer import impact as impact_engine
+from indexer.analysis import impact as impact_engine
 from indexer.agent import calls as call_engine
 from indexer.agent import codemap, edits, locate as locate_engine, lookup
 from indexer.agent.textindex import text_index, tokens
 from indexer.explain.pack import PackOptions, approx_tokens, build_pack, render_pack
-from indexer.model import Symbol
-from indexer.navigation import search_symbols
-from indexer.query import Graph
+from indexer.graph.model import Symbol
+from indexer.analysis.navigation import search_symbols
+from indexer.graph.query import Graph
 from server.mcp_server import models as m
 from server.host.agent import AgentHost
 from server.mcp_server.paging import CursorError, decode, fingerprint, page

@@ -1,5 +1,5 @@
 """Engine values -> protocol models: the only place they meet. Engine types
-(indexer.model.Symbol, indexer.impact.ImpactReport...) stay plain data;
+(indexer.graph.model.Symbol, indexer.analysis.impact.ImpactReport...) stay plain data;
 every front door that prints or sends them goes through here."""
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def explanation(result, pack: bool = False) -> m.Explanation:
 
 def search_result(hit, uri: str | None, source: str | None = None) -> m.SearchResult:
     """`uri`: the hit's file URI, as the front door spells it. `source`:
-    "semantic", or "text" for a `TextHit` (`indexer.text_search`); by
+    "semantic", or "text" for a `TextHit` (`indexer.analysis.text_search`); by
     default the hit's own (a `SearchHit` says "text" when no vectors took part)."""
     source = source or getattr(hit, "source", "semantic")
     out = m.SearchResult(symbol=symbol(hit.symbol), score=round(hit.score, 6), snippet=hit.snippet, source=source)

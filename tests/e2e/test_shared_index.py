@@ -11,9 +11,9 @@ import pytest
 from lsprotocol import types
 
 from e2e_support import copy_workspace, start_client, stop_client, wait_ready
-from indexer.index import Indexer
+from indexer.pipeline.index import Indexer
 from indexer.share.snapshot import publish
-from indexer.store import Store
+from indexer.graph.store import Store
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ import tree_sitter as ts
 import tree_sitter_json
 
 from indexer.languages.base import Compact, FileFacts, RefFact, ScopeFact, SymbolFact, qualify
-from indexer.text import utf16_of_utf8
+from indexer.graph.text import utf16_of_utf8
 
 NAME = "toyjson"
 _LANGUAGE = ts.Language(tree_sitter_json.language())

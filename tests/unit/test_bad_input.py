@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import discovery
-from indexer.discovery import DiscoveryOptions
-from indexer.index import IndexOptions, Indexer
-from indexer.query import Graph
+from indexer.pipeline import discovery
+from indexer.pipeline.discovery import DiscoveryOptions
+from indexer.pipeline.index import IndexOptions, Indexer
+from indexer.graph.query import Graph
 
 needs_symlinks = pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
 

@@ -13,7 +13,7 @@ import sysconfig
 import time
 from pathlib import Path
 
-from indexer.index import IndexOptions, Indexer
+from indexer.pipeline.index import IndexOptions, Indexer
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 REPO = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import discovery
-from indexer.discovery import (
+from indexer.pipeline import discovery
+from indexer.pipeline.discovery import (
     Discovery,
     DiscoveryOptions,
     Skipped,

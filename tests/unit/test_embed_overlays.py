@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("lancedb")
 
-from indexer.query import Graph  # noqa: E402
+from indexer.graph.query import Graph  # noqa: E402
 from indexer.semantic.build import update_embeddings  # noqa: E402
 from indexer.semantic.embedder import EmbedderConfig, SentenceTransformerEmbedder  # noqa: E402
 from tests.support import build  # noqa: E402

@@ -12,8 +12,8 @@ import pytest
 from indexer.explain import explain, hover_summary
 from indexer.explain.pack import Card
 from indexer.explain.structural import inferred_purpose, parse_signature, short_text
-from indexer.index import IndexOptions, Indexer
-from indexer.query import Graph
+from indexer.pipeline.index import IndexOptions, Indexer
+from indexer.graph.query import Graph
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 

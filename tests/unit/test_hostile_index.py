@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import IndexOptions, Indexer
-from indexer.query import Graph
+from indexer.pipeline.index import IndexOptions, Indexer
+from indexer.graph.query import Graph
 from tests.support import write_tree
 
 ROWS = {
@@ -106,7 +106,7 @@ def test_graph_path_that_is_a_directory_is_rebuilt(tmp_path, caplog):
 _HOLD = """
 import sys, time
 sys.path.insert(0, {repo!r})
-from indexer.writer_lock import WriterLock
+from indexer.pipeline.writer_lock import WriterLock
 with WriterLock({index!r}).hold():
     print("held", flush=True)
     time.sleep(float(sys.argv[1]))
@@ -125,7 +125,7 @@ def _holder(tmp_path: Path, index_dir: Path, seconds: float):
 
 
 def test_a_second_writer_waits_then_fails_clearly(tmp_path):
-    from indexer.writer_lock import IndexBusy
+    from indexer.pipeline.writer_lock import IndexBusy
 
     root = tmp_path / "ws"
     write_tree(root, {"a.py": "x = 1\n"})

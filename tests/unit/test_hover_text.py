@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.hover_text import docstring_markdown, format_signature, render_hover
-from indexer.text_search import query_words, text_search
+from indexer.analysis.hover_text import docstring_markdown, format_signature, render_hover
+from indexer.analysis.text_search import query_words, text_search
 from tests.support import build
 from server.protocol import edge
 
@@ -103,7 +103,7 @@ def test_text_search_filters_and_empty_queries(tmp_path):
 
 
 def test_code_lenses_skip_dunders_and_tests(tmp_path):
-    from indexer.navigation import reference_counts
+    from indexer.analysis.navigation import reference_counts
 
     _, graph = build(tmp_path, {
         "m.py": '''

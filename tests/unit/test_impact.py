@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from indexer.languages.python.edits.breaking import CallArgs, breaking_changes, check_call
-from indexer.impact import impact
+from indexer.analysis.impact import impact
 from server.protocol import edge
 from tests.support import build
 
@@ -345,7 +345,7 @@ def test_coverage_contexts_add_dynamic_tests(tmp_path, branch):
     import subprocess
     import sys
 
-    from indexer import coverage_data
+    from indexer.analysis import coverage_data
 
     indexer, g = build(tmp_path, DYNAMIC)
     root = indexer.root

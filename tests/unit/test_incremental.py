@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import time
 
-from indexer.index import IndexOptions, Indexer
-from indexer.query import Graph
+from indexer.pipeline.index import IndexOptions, Indexer
+from indexer.graph.query import Graph
 from tests.support import build
 
 FILES = {

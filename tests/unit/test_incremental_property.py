@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import indexer.index as index_mod
-from indexer.index import IndexOptions, Indexer
+import indexer.pipeline.index as index_mod
+from indexer.pipeline.index import IndexOptions, Indexer
 from tests.unit.test_hostile_index import rows
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

@@ -14,8 +14,8 @@ import sys
 
 import pytest
 
-from indexer import affected, learn
-from indexer.impact import direct_summary, impact
+from indexer.analysis import affected, learn
+from indexer.analysis.impact import direct_summary, impact
 from tests.support import build
 
 PROJECT = {

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.affected import select
-from indexer.impact import impact
+from indexer.analysis.affected import select
+from indexer.analysis.impact import impact
 from server.protocol import edge, models as m
 from server.protocol.schema import bundle
 from server.protocol.typescript import TARGET, generate

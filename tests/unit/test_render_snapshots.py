@@ -16,8 +16,8 @@ import pytest
 
 from indexer.languages.python.edits import rename
 from indexer.explain import explain
-from indexer.impact import impact
-from indexer.impact_render import to_dot, to_mermaid, to_text
+from indexer.analysis.impact import impact
+from indexer.analysis.impact_render import to_dot, to_mermaid, to_text
 from tests.support import build
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"

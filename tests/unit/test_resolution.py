@@ -621,7 +621,7 @@ GUESSES = {
 
 
 def test_find_references_leaves_guesses_out_unless_asked(tmp_path):
-    from indexer.navigation import find_references
+    from indexer.analysis.navigation import find_references
 
     indexer, graph = build(tmp_path, GUESSES)
     try:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import Indexer
-from indexer.query import Graph
+from indexer.pipeline.index import Indexer
+from indexer.graph.query import Graph
 from indexer.share import ShareError
 from indexer.share.objstore import open_location
 from indexer.share.snapshot import GRAPH, MANIFEST, publish, pull

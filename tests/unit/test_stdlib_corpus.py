@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import IndexOptions, Indexer
-from indexer.query import Graph
+from indexer.pipeline.index import IndexOptions, Indexer
+from indexer.graph.query import Graph
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 PACKAGES = ("json", "email", "logging", "http", "urllib", "asyncio", "concurrent")

@@ -1,8 +1,8 @@
-"""Column conversions (indexer/text.py), text in, columns out."""
+"""Column conversions (indexer/graph/text.py), text in, columns out."""
 
 import pytest
 
-from indexer.text import char_column, split_at_utf16, utf16_column, utf16_len, utf16_of_utf8, utf8_of_utf16
+from indexer.graph.text import char_column, split_at_utf16, utf16_column, utf16_len, utf16_of_utf8, utf8_of_utf16
 
 # line, a code-point column, the same column in UTF-16 units and in UTF-8 bytes
 CASES = [

@@ -35,8 +35,8 @@ KNOWN_TESTS_IMPORTING_EVALUATIONS = {"tests/e2e/test_edits_project.py"}
 # modules that own a database of their own (the explanation cache) or read
 # another tool's (coverage.py's data file), and the vector store (LanceDB's
 # merge builder also ends in `.execute`).
-SQL_HOMES = {"indexer/store.py", "indexer/query.py", "indexer/explain/cache.py",
-             "indexer/coverage_data.py", "indexer/semantic/store.py"}
+SQL_HOMES = {"indexer/graph/store.py", "indexer/graph/query.py", "indexer/explain/cache.py",
+             "indexer/analysis/coverage_data.py", "indexer/semantic/store.py"}
 
 # Folders whose every source file ARCHITECTURE.md must name.
 MAPPED = [("indexer", "*.py"), ("server", "*.py"), ("scripts", "*.sh"), ("evals", "*.py"),
@@ -93,6 +93,28 @@ def test_engine_never_imports_lsp_or_the_server():
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
+# The engine's layers (ARCHITECTURE.md, "indexer/"): which other engine
+# packages each may import. The graph is the bottom; answers and edits read
+# it and never index; the pipeline writes it through the language registry.
+ENGINE_LAYERS = {
+    "graph": set(),
+    "edits": {"graph"},
+    "analysis": {"graph", "edits"},
+    "pipeline": {"graph", "languages"},
+}
+
+
+@pytest.mark.parametrize("layer", sorted(ENGINE_LAYERS))
+def test_engine_layers(layer):
+    allowed = ENGINE_LAYERS[layer] | {layer}
+    offenders = {rel(p): sorted(m for m in imported_modules(p)
+                                if m.split(".")[0] == "indexer" and len(m.split(".")) > 1
+                                and (REPO / "indexer" / m.split(".")[1]).is_dir()
+                                and m.split(".")[1] not in allowed)
+                 for p in sources(f"indexer/{layer}")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
 def test_front_doors_hold_no_sql():
     assert [rel(p) for p in sources("server") if runs_sql(p)] == []
 
@@ -108,13 +130,13 @@ FRONT_DOOR_MODULES = {"server.app", "server.convert", "server.features", "server
 # cache behind impact, ripple and propagate behind code-action offers,
 # the vector index merged over folders). A front door asks the host.
 HOST_OWNED = {"server.host.watcher", "server.host.semantic", "server.host.learning", "server.host.shared_index",
-              "indexer.coverage_data", "indexer.languages.python.edits.ripple",
+              "indexer.analysis.coverage_data", "indexer.languages.python.edits.ripple",
               "indexer.languages.python.edits.propagate"}
 # LSP/MCP front doors: reads go through the host's folders (server.host.workspace),
 # never through an Indexer or a store they open themselves. The CLI opens the
 # index itself on purpose: it is a one-shot process over one folder.
 SERVED_FRONT_DOORS = ("server/app.py", "server/features/", "server/mcp_server/")
-OPENS_AN_INDEX = {"indexer.index.Indexer", "indexer.store.Store", "indexer.query.Graph.open"}
+OPENS_AN_INDEX = {"indexer.pipeline.index.Indexer", "indexer.graph.store.Store", "indexer.graph.query.Graph.open"}
 
 
 def front_doors() -> list[Path]:
@@ -143,7 +165,7 @@ def test_served_front_doors_read_through_the_host():
 
 def test_engine_sql_stays_in_the_store_and_graph_modules():
     offenders = {rel(p) for p in sources("indexer") if runs_sql(p)} - SQL_HOMES
-    assert offenders - KNOWN_ENGINE_SQL == set(), "new SQL outside indexer/store.py and indexer/query.py"
+    assert offenders - KNOWN_ENGINE_SQL == set(), "new SQL outside indexer/graph/store.py and indexer/graph/query.py"
     assert KNOWN_ENGINE_SQL - offenders == set(), "no longer offends: drop it from KNOWN_ENGINE_SQL"
 
 

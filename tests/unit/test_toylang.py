@@ -10,12 +10,13 @@ from collections import Counter
 
 import pytest
 
-from indexer import languages, navigation
+from indexer import languages
+from indexer.analysis import navigation
 from indexer.agent.lookup import find_symbols
 from indexer.agent.textindex import TextIndex
-from indexer.impact import impact
-from indexer.index import IndexOptions, Indexer
-from indexer.query import Graph
+from indexer.analysis.impact import impact
+from indexer.pipeline.index import IndexOptions, Indexer
+from indexer.graph.query import Graph
 
 BASE = "toyjson:config.base.db.timeout"
 

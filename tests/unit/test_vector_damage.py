@@ -41,9 +41,9 @@ class QueryVectors:
 
 
 def reader(index_dir):
-    from indexer.query import Graph
+    from indexer.graph.query import Graph
     from indexer.semantic.search import SemanticIndex
-    from indexer.store import Store
+    from indexer.graph.store import Store
 
     return SemanticIndex(index_dir, Graph(Store(index_dir / "graph"), index_dir), QueryVectors())
 

@@ -10,7 +10,7 @@ from indexer.languages.python.extract import extract, normalize_source
 from indexer.languages.python.provider import MemoryProvider, StoreProvider
 from indexer.languages.python.resolve import Resolver, absolute_module
 from indexer.languages.python.summary import MEMBER_KINDS, summarize
-from indexer.vocab import How, SymbolKind
+from indexer.graph.vocab import How, SymbolKind
 
 # Edges whose meaning may change when an unrelated file does.
 WEAK_HOWS = (How.NAME_MATCH, How.UNRESOLVED, How.EXTERNAL, How.MRO, How.ANNOTATION, How.CONSTRUCTOR,

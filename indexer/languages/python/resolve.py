@@ -34,7 +34,7 @@ from typing import Protocol
 
 from indexer.languages.base import FileFacts
 from indexer.languages.python.facts import python_facts
-from indexer.vocab import How
+from indexer.graph.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, summarize, symbol_infos
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -51,7 +51,7 @@ _TESTCASE = ("unittest.TestCase", "unittest.case.TestCase", "TestCase")
 _MAX_DEPTH = 12
 _NAME_MATCH_LIMIT = 4
 
-# Each rule's confidence is part of the vocabulary (`indexer.vocab.How`); a
+# Each rule's confidence is part of the vocabulary (`indexer.graph.vocab.How`); a
 # how outside this table (none today) counts 0.5.
 CONFIDENCE = {how.value: how.confidence for how in How if how not in (How.NAME_MATCH, How.UNRESOLVED)}
 NAME_MATCH_CONFIDENCE = How.NAME_MATCH.confidence

@@ -10,7 +10,7 @@ from pathlib import Path
 import tree_sitter as ts
 import tree_sitter_python as tsp
 
-from indexer.text import utf16_of_utf8
+from indexer.graph.text import utf16_of_utf8
 
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"

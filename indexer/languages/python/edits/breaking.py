@@ -16,12 +16,12 @@ from pathlib import Path
 
 import tree_sitter as ts
 
-from indexer.impact import Breaking
+from indexer.analysis.impact import Breaking
 from indexer.languages.python.extract import extract, normalize_source, parser
-from indexer.model import Range, Reference
-from indexer.query import Graph
-from indexer.text import utf8_of_utf16
-from indexer.vocab import How, SymbolKind
+from indexer.graph.model import Range, Reference
+from indexer.graph.query import Graph
+from indexer.graph.text import utf8_of_utf16
+from indexer.graph.vocab import How, SymbolKind
 
 _DEFINITION_KINDS = ("function", "method", "class")
 

@@ -9,8 +9,8 @@ import tree_sitter as ts
 
 from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.languages.python.modules import module_name, source_roots
-from indexer.model import Range
-from indexer.query import Graph
+from indexer.graph.model import Range
+from indexer.graph.query import Graph
 from indexer.languages.python.edits.rename import TextEdit
 
 

@@ -16,10 +16,10 @@ from indexer.explain.llm import ChatClient, LLMError
 from indexer.explain.privacy import PrivacyPolicy
 from indexer.explain.redact import MARKER
 from indexer.languages.python.extract import extract, normalize_source, parser
-from indexer.model import Range
-from indexer.query import Graph
+from indexer.graph.model import Range
+from indexer.graph.query import Graph
 from indexer.languages.python.edits.rename import TextEdit
-from indexer.text import utf16_len
+from indexer.graph.text import utf16_len
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.impact import subclasses, superclasses
+from indexer.analysis.impact import subclasses, superclasses
 from indexer.languages.python.syntax import _Columns, normalize_source, parser
-from indexer.model import Range, Symbol
-from indexer.query import Graph
-from indexer.textedit import TextEdit, apply_edits
-from indexer.textedit import read_text as _read
+from indexer.graph.model import Range, Symbol
+from indexer.graph.query import Graph
+from indexer.edits.textedit import TextEdit, apply_edits
+from indexer.edits.textedit import read_text as _read
 
 UNCERTAIN_BELOW = 0.5
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -19,8 +19,8 @@ import tree_sitter as ts
 from indexer.languages.python.edits.breaking import (Baseline, Definition, _before, _bound_params, _new_definitions, _reordered, _Sources,
                               _uses, check_call)
 from indexer.languages.python.extract import _Columns, extract, normalize_source, parser
-from indexer.model import Range, Reference
-from indexer.query import Graph
+from indexer.graph.model import Range, Reference
+from indexer.graph.query import Graph
 from indexer.languages.python.edits.rename import TextEdit
 
 PLACEHOLDER = "..."

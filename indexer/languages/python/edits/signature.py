@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from indexer.languages.python.edits import ripple
 from indexer.languages.python.syntax import _Columns, normalize_source, parser
-from indexer.model import Range, Symbol
-from indexer.query import Graph
-from indexer.textedit import TextEdit
+from indexer.graph.model import Range, Symbol
+from indexer.graph.query import Graph
+from indexer.edits.textedit import TextEdit
 
 
 def signature_edits(graph: Graph, symbol: Symbol, new_parameters: str) -> tuple[str, list[TextEdit]]:

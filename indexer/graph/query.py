@@ -11,9 +11,9 @@ import re
 import time
 from pathlib import Path
 
-from indexer.model import IndexStats, Position, Range, Reference, Symbol
-from indexer.store import Store
-from indexer.text import char_column, utf16_column
+from indexer.graph.model import IndexStats, Position, Range, Reference, Symbol
+from indexer.graph.store import Store
+from indexer.graph.text import char_column, utf16_column
 
 SYMBOL_COLUMNS = (
     "s.id, s.name, s.qualname, s.kind, f.path, s.sl, s.sc, s.el, s.ec, s.nsl, s.nsc, s.nel, s.nec,"

@@ -35,9 +35,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.coverage_data import CoverageMap, numbits_to_lines, recorded_contexts  # noqa: F401  (re-exported for scripts)
-from indexer.impact import test_node_id
-from indexer.query import Graph
+from indexer.analysis.coverage_data import CoverageMap, numbits_to_lines, recorded_contexts  # noqa: F401  (re-exported for scripts)
+from indexer.analysis.impact import test_node_id
+from indexer.graph.query import Graph
 
 log = logging.getLogger(__name__)
 

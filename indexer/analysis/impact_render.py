@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from indexer.impact import ImpactReport
+from indexer.analysis.impact import ImpactReport
 
 _MAX_GRAPH_NODES = 150
 

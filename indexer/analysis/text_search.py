@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from indexer.model import Symbol
-from indexer.query import Graph
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
 
 KINDS = ("module", "class", "function", "method", "property")
 _STOP = frozenset("a an and are as at be by for from in into is it of on or that the this to with without".split())

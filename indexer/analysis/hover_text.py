@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from indexer.model import Symbol
+from indexer.graph.model import Symbol
 
 log = logging.getLogger(__name__)
 

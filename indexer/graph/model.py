@@ -37,7 +37,7 @@ class Range:
         }
 
 
-# The vocabulary (kinds, reference kinds, rules) is `indexer.vocab`.
+# The vocabulary (kinds, reference kinds, rules) is `indexer.graph.vocab`.
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Navigation answers over the graph: what editors ask while moving around.
 
-Built on `indexer.query.Graph` only (read-only, any thread). Plain data in
+Built on `indexer.graph.query.Graph` only (read-only, any thread). Plain data in
 editor terms: paths, 0-based lines, UTF-16 columns. Everything the server
 would otherwise have to decide (which references count as calls, how a
 class's bases are found, how workspace-symbol results are ranked) lives
@@ -13,12 +13,12 @@ import re
 import threading
 from dataclasses import dataclass
 
-from indexer.model import Range, Reference, Symbol
-from indexer.impact import direct_summary
-from indexer.query import Graph
+from indexer.graph.model import Range, Reference, Symbol
+from indexer.analysis.impact import direct_summary
+from indexer.graph.query import Graph
 # CALL_KINDS (re-exported): a call, a decorator applied, a fixture pytest
 # calls for each test that names it.
-from indexer.vocab import CALL_KINDS  # noqa: F401
+from indexer.graph.vocab import CALL_KINDS  # noqa: F401
 
 # Definitions worth a code lens / a place in call hierarchies.
 CALLABLE_KINDS = ("class", "function", "method")

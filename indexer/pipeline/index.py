@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from indexer import discovery, languages
+from indexer.pipeline import discovery
+from indexer import languages
 from indexer.languages.base import FileFacts, LanguageSupport
-from indexer.model import IndexRun
-from indexer.store import Store, pack, symbol_row
-from indexer.worker_pool import worker_pool
-from indexer.writer_lock import DEFAULT_WAIT_S, WriterLock
+from indexer.graph.model import IndexRun
+from indexer.graph.store import Store, pack, symbol_row
+from indexer.pipeline.worker_pool import worker_pool
+from indexer.pipeline.writer_lock import DEFAULT_WAIT_S, WriterLock
 
 log = logging.getLogger(__name__)
 

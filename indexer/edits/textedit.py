@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.model import Range
-from indexer.text import split_at_utf16
+from indexer.graph.model import Range
+from indexer.graph.text import split_at_utf16
 
 
 @dataclass(frozen=True, slots=True)

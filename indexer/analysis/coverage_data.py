@@ -12,7 +12,7 @@ import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
-from indexer.model import Symbol
+from indexer.graph.model import Symbol
 
 log = logging.getLogger(__name__)
 

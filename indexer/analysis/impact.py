@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from indexer.model import Range, Symbol
-from indexer.query import Graph
-from indexer.vocab import SymbolKind
+from indexer.graph.model import Range, Symbol
+from indexer.graph.query import Graph
+from indexer.graph.vocab import SymbolKind
 
 OVERRIDE_CONFIDENCE = 0.8
 # Low on purpose: most callers of Base.m never hold a Sub; a threshold can

@@ -16,9 +16,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.impact import DEFAULT_DEPTH, AffectedTest, impact, test_node_id
-from indexer.model import Symbol
-from indexer.query import Graph
+from indexer.analysis.impact import DEFAULT_DEPTH, AffectedTest, impact, test_node_id
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # A changed symbol's impact is walked this far for test selection; a bounded

@@ -1,0 +1,1 @@
+"""Language-neutral text edits (what every language's edit facet produces)."""
