@@ -1,7 +1,7 @@
 """What learned test impact costs, and how fast a selection answers.
 
 1. On a real project with its suite (click by default, the sdist and venv of
-   evals/impact.py): plain `pytest`, plain `pytest --cov=PKG` (the baseline),
+   evals/harness/projects.py): plain `pytest`, plain `pytest --cov=PKG` (the baseline),
    then `codemeld tests learn` (full), all in this run; printed as ratios to
    the `pytest --cov` run. Then one function's body is changed, the index
    updated, and an incremental learn runs: how many tests it ran, against
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from evals.harness import corpora
-from evals import impact as eval_impact
+from evals.harness import projects
 
 from indexer.analysis import affected, learn as learning  # noqa: E402
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
@@ -45,9 +45,9 @@ def timed(cmd: list[str], cwd: Path, env: dict) -> float:
 
 
 def bench_project(spec, cache: Path, python: str, function: str | None) -> None:
-    work = eval_impact.prepare_workdir(spec, cache)
-    eval_impact.ensure_venv(spec, work, python)
-    env = eval_impact.pytest_env(work)
+    work = projects.prepare_workdir(spec, cache)
+    projects.ensure_venv(spec, work, python)
+    env = projects.pytest_env(work)
     base = [str(work.python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *spec.pytest_args]
     plain = timed(base, work.project, env)
     with_cov = timed(base + [f"--cov={spec.package}", "--cov-report="], work.project, env)
@@ -122,7 +122,7 @@ def bench_stdlib(samples: int, seed: int) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--project", default="click", choices=sorted(eval_impact.PROJECTS))
+    p.add_argument("--project", default="click", choices=sorted(projects.PROJECTS))
     p.add_argument("--function", default=None, help="qualname of the function to change (default: picked)")
     p.add_argument("--python", default=sys.executable)
     p.add_argument("--no-stdlib", action="store_true")
@@ -131,7 +131,7 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     if not args.no_project:
-        bench_project(eval_impact.PROJECTS[args.project], corpora.cache_root(), args.python, args.function)
+        bench_project(projects.PROJECTS[args.project], corpora.cache_root(), args.python, args.function)
     if not args.no_stdlib:
         bench_stdlib(args.samples, args.seed)
     return 0

@@ -59,6 +59,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evals.harness import corpora
+from evals.harness.projects import (  # noqa: F401  (the work dirs and test venvs live in the harness)
+    _COPIED, _INSTALLED, PROJECTS, TOOL_REQUIREMENTS, ProjectSpec, WorkDir, ensure_venv, prepare_workdir,
+    pytest_env, venv_requirements, write_plugin)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,150 +74,16 @@ from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact, test_n
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
 from indexer.graph.query import Graph  # noqa: E402
 
-# Tools added to every project's venv, pinned so that the ground truth does
-# not move from one machine to the next. pytest itself comes from the
-# project's own test requirements when it pins one.
-TOOL_REQUIREMENTS = ("pytest-cov==5.0.0", "coverage==7.6.1")
 DEFAULT_DEPTHS = (DEFAULT_DEPTH, 8, 10, 12)
 DEFAULT_THRESHOLDS = (0.0, 0.3, 0.5)
 GOAL_RECALL, GOAL_PRECISION = 0.9, 0.6
 
 
-@dataclass(frozen=True)
-class ProjectSpec:
-    name: str              # PyPI name
-    version: str
-    package: str           # import name, measured with --cov=PACKAGE
-    requirement_files: tuple[str, ...] = ()   # relative to the project root, used when present
-    requirements: tuple[str, ...] = ()        # extra test requirements
-    pytest_args: tuple[str, ...] = ()         # after the project's own config (testpaths...)
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}-{self.version}"
-
-
-# Projects whose test suites run offline here, with pinned test requirements.
-PROJECTS: dict[str, ProjectSpec] = {
-    "click": ProjectSpec("click", "8.1.7", "click", ("requirements/tests.txt",)),
-    "itsdangerous": ProjectSpec("itsdangerous", "2.2.0", "itsdangerous", ("requirements/tests.txt",)),
-    "markupsafe": ProjectSpec("markupsafe", "2.1.5", "markupsafe", ("requirements/tests.txt",)),
-    # Metaprogramming-heavy: public API of module-level aliases (`s = attributes
-    # = attrs`, `ib = attr = attrib`, `dataclass = partial(attrs, ...)`),
-    # generated methods. Its mypy plugin tests need pytest-mypy-plugins: left out.
-    "attrs": ProjectSpec("attrs", "24.2.0", "attr", (),
-                         ("pytest==8.3.3", "hypothesis==6.112.1", "cloudpickle", "pympler", "zope.interface"),
-                         ("tests", "-p", "no:mypy-testing")),
-    # Hooks called through dispatch objects (`hook.name(...)`, `_multicall`).
-    "pluggy": ProjectSpec("pluggy", "1.5.0", "pluggy", (), ("pytest==8.3.3",), ("testing",)),
-    # Curried functions: module-level `curry(f)` wrappers and re-exports.
-    "toolz": ProjectSpec("toolz", "0.12.1", "toolz", (), ("pytest==8.3.3",), ("toolz/tests",)),
-    # Schema classes built by a metaclass, fields looked up by name.
-    "marshmallow": ProjectSpec("marshmallow", "3.21.3", "marshmallow", (), ("pytest==8.3.3", "simplejson", "pytz"),
-                               ("tests",)),
-}
 DEFAULT_PROJECTS = ("click",)
 
 
 def log(msg: str) -> None:
     print(f"[eval_impact] {msg}", file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------
-# The project's work dir: a copy of the sdist tree, a venv, the test run
-# --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class WorkDir:
-    base: Path  # cache/impact/NAME-VERSION
-
-    @property
-    def project(self) -> Path:
-        return self.base / "project"
-
-    @property
-    def venv(self) -> Path:
-        return self.base / "venv"
-
-    @property
-    def python(self) -> Path:
-        return self.venv / "bin" / "python"
-
-    @property
-    def coverage(self) -> Path:
-        return self.base / "coverage.sqlite"
-
-    @property
-    def outcomes(self) -> Path:
-        return self.base / "outcomes.json"
-
-    @property
-    def run_meta(self) -> Path:
-        return self.base / "run.json"
-
-    @property
-    def index(self) -> Path:
-        return self.base / "index"
-
-    @property
-    def traces(self) -> Path:
-        return self.base / "traces.json"
-
-    @property
-    def plugin_dir(self) -> Path:
-        return self.base / "plugin"
-
-
-_COPIED = ".codemeld-impact-copy"
-_INSTALLED = ".codemeld-impact-installed"
-
-
-def prepare_workdir(spec: ProjectSpec, cache: Path) -> WorkDir:
-    """A private copy of the sdist tree (the test run leaves egg-info and
-    caches behind, which other evaluations sharing the corpus must not see)."""
-    work = WorkDir(cache / "impact" / spec.label)
-    if not (work.project / _COPIED).exists():
-        source = corpora.fetch_sdist(spec.name, spec.version, cache)
-        log(f"copying {source} -> {work.project}")
-        shutil.rmtree(work.project, ignore_errors=True)
-        shutil.copytree(source, work.project, symlinks=True,
-                        ignore=shutil.ignore_patterns(corpora._COMPLETE_MARKER, "pyrightconfig.json"))
-        (work.project / _COPIED).touch()
-    write_plugin(work.plugin_dir)
-    return work
-
-
-def ensure_venv(spec: ProjectSpec, work: WorkDir, python: str) -> None:
-    marker = work.venv / _INSTALLED
-    wanted = json.dumps(venv_requirements(spec, work), sort_keys=True)
-    if marker.exists() and marker.read_text() == wanted:
-        return
-    shutil.rmtree(work.venv, ignore_errors=True)
-    log(f"creating the test venv {work.venv}")
-    subprocess.run([python, "-m", "venv", str(work.venv)], check=True, stdout=sys.stderr)
-    cmd = [str(work.python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-           "-e", str(work.project)]
-    for req_file in spec.requirement_files:
-        if (work.project / req_file).is_file():
-            cmd += ["-r", str(work.project / req_file)]
-    cmd += [*spec.requirements, *TOOL_REQUIREMENTS]
-    log("installing: " + " ".join(cmd[4:]))
-    subprocess.run(cmd, check=True, stdout=sys.stderr)
-    marker.write_text(wanted)
-
-
-def venv_requirements(spec: ProjectSpec, work: WorkDir) -> dict:
-    return {"project": spec.label, "files": list(spec.requirement_files),
-            "requirements": list(spec.requirements), "tools": list(TOOL_REQUIREMENTS)}
-
-
-def pytest_env(work: WorkDir, extra: dict | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_", "COVERAGE_"))}
-    env.pop("PYTHONPATH", None)
-    env["PYTHONPATH"] = str(work.plugin_dir)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra or {})
-    return env
 
 
 def run_tests(spec: ProjectSpec, work: WorkDir, timeout: float) -> dict:
@@ -246,93 +115,6 @@ def run_tests(spec: ProjectSpec, work: WorkDir, timeout: float) -> dict:
     meta = {"seconds": round(seconds, 2), "exit": proc.returncode, "summary": tail[0], "command": cmd[2:]}
     work.run_meta.write_text(json.dumps(meta, indent=1))
     return meta
-
-
-# A pytest plugin loaded into the project's test runs (-p codemeld_eval_plugin):
-# records each test's outcome, and in the trace run the call stack at which
-# chosen tests first enter chosen functions.
-PLUGIN = '''\
-"""Loaded by codemeld's evals/impact.py into a project's test run."""
-import json
-import os
-import sys
-
-import pytest
-
-_outcomes = {}
-_spec = json.load(open(os.environ["CODEMELD_EVAL_TRACE"])) if os.environ.get("CODEMELD_EVAL_TRACE") else None
-_root = os.path.realpath(_spec["root"]) + os.sep if _spec else ""
-_wanted = {}  # test id -> {(real path, first line): key}
-_stacks = {}  # "test id\\tkey" -> [[rel path, line, code name, code first line], ...] outermost first
-_real = {}
-if _spec:
-    for test_id, targets in _spec["tests"].items():
-        _wanted[test_id] = {(os.path.realpath(p), line): key for key, p, line in targets}
-
-
-def _realpath(name):
-    if name not in _real:
-        _real[name] = os.path.realpath(name)
-    return _real[name]
-
-
-def _stack(frame):
-    out = []
-    while frame is not None:
-        name = frame.f_code.co_filename
-        path = _realpath(name) if not name.startswith("<") else name
-        if path.startswith(_root):
-            out.append([path[len(_root):], frame.f_lineno, frame.f_code.co_name, frame.f_code.co_firstlineno])
-        frame = frame.f_back
-    return out[::-1]
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    test_id = item.nodeid.split("[", 1)[0]
-    wanted = _wanted.get(test_id)
-    if not wanted:
-        yield
-        return
-
-    def profile(frame, event, arg):
-        if event != "call":
-            return
-        code = frame.f_code
-        key = wanted.get((_realpath(code.co_filename), code.co_firstlineno))
-        if key is not None and test_id + "\\t" + key not in _stacks:
-            _stacks[test_id + "\\t" + key] = _stack(frame)
-
-    sys.setprofile(profile)
-    try:
-        yield
-    finally:
-        sys.setprofile(None)
-
-
-def pytest_runtest_logreport(report):
-    if report.when == "call" or report.outcome != "passed":
-        _outcomes.setdefault(report.nodeid, report.outcome)
-        if report.when == "call":
-            _outcomes[report.nodeid] = report.outcome
-
-
-def pytest_sessionfinish(session):
-    path = os.environ.get("CODEMELD_EVAL_OUTCOMES")
-    if path:
-        with open(path, "w") as f:
-            json.dump(_outcomes, f)
-    if _spec:
-        with open(_spec["out"], "w") as f:
-            json.dump(_stacks, f)
-'''
-
-
-def write_plugin(plugin_dir: Path) -> None:
-    plugin_dir.mkdir(parents=True, exist_ok=True)
-    path = plugin_dir / "codemeld_eval_plugin.py"
-    if not path.exists() or path.read_text() != PLUGIN:
-        path.write_text(PLUGIN)
 
 
 # --------------------------------------------------------------------------

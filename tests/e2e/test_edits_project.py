@@ -2,7 +2,7 @@
 through a real LSP session, rename a widely used function and apply the
 WorkspaceEdit; add a required parameter and apply "Update N call sites";
 the project's own test suite passes afterwards. Needs the sdist and its test
-venv cached by evals/impact.py (network), so it is skipped otherwise."""
+venv cached by evals/harness/projects.py (network), so it is skipped otherwise."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import asyncio
 
 import pytest
 
-from evals import edits as eval_edits
-from evals import impact as eval_impact
+from evals.harness import corpora, projects
+from evals.harness import refactor as eval_edits
 
-SPEC = eval_impact.PROJECTS["itsdangerous"]
-WORK = eval_impact.WorkDir(eval_impact.corpora.cache_root() / "impact" / SPEC.label)
+SPEC = projects.PROJECTS["itsdangerous"]
+WORK = projects.WorkDir(corpora.cache_root() / "impact" / SPEC.label)
 
 pytestmark = pytest.mark.skipif(
-    not (WORK.project / eval_impact._COPIED).exists() or not WORK.python.exists(),
+    not (WORK.project / projects._COPIED).exists() or not WORK.python.exists(),
     reason=f"needs the {SPEC.label} sdist and its test venv cached under {WORK.base} (network: run"
            " `python -m evals.impact --project itsdangerous` once)")
 

@@ -28,9 +28,8 @@ KNOWN_ENGINE_SQL: set[str] = set()
 KNOWN_DIRECT_LANGUAGE_IMPORTS: set[str] = set()
 # Scripts that still borrow test helpers (the harness belongs in evals/).
 KNOWN_SCRIPTS_IMPORTING_TESTS: set[str] = set()
-# Tests that still import an evaluation instead of the harness (evals.edits,
-# evals.impact: their project work dirs and test venvs belong in the harness).
-KNOWN_TESTS_IMPORTING_EVALUATIONS = {"tests/e2e/test_edits_project.py"}
+# Tests that still import an evaluation instead of the harness.
+KNOWN_TESTS_IMPORTING_EVALUATIONS: set[str] = set()
 # Where SQL belongs: the graph's store and query modules, plus the two
 # modules that own a database of their own (the explanation cache) or read
 # another tool's (coverage.py's data file), and the vector store (LanceDB's

@@ -1,0 +1,171 @@
+"""Real projects with their own test suites: pinned sdists, a private work
+dir per project (a copy of the tree, a venv with its test requirements, the
+pytest plugin the evaluations load), and the environment their tests run in.
+
+Shared by evals/impact.py (coverage ground truth), evals/edits.py
+(refactorings, the suite as the judge), evals/bench_learn.py and the e2e
+acceptance test on a real project.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from evals.harness import corpora
+
+PLUGIN_SOURCE = Path(__file__).with_name("codemeld_eval_plugin.py")
+
+
+def log(msg: str) -> None:
+    print(f"[projects] {msg}", file=sys.stderr, flush=True)
+
+
+# Tools added to every project's venv, pinned so that the ground truth does
+# not move from one machine to the next. pytest itself comes from the
+# project's own test requirements when it pins one.
+TOOL_REQUIREMENTS = ("pytest-cov==5.0.0", "coverage==7.6.1")
+@dataclass(frozen=True)
+class ProjectSpec:
+    name: str              # PyPI name
+    version: str
+    package: str           # import name, measured with --cov=PACKAGE
+    requirement_files: tuple[str, ...] = ()   # relative to the project root, used when present
+    requirements: tuple[str, ...] = ()        # extra test requirements
+    pytest_args: tuple[str, ...] = ()         # after the project's own config (testpaths...)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}-{self.version}"
+
+
+# Projects whose test suites run offline here, with pinned test requirements.
+PROJECTS: dict[str, ProjectSpec] = {
+    "click": ProjectSpec("click", "8.1.7", "click", ("requirements/tests.txt",)),
+    "itsdangerous": ProjectSpec("itsdangerous", "2.2.0", "itsdangerous", ("requirements/tests.txt",)),
+    "markupsafe": ProjectSpec("markupsafe", "2.1.5", "markupsafe", ("requirements/tests.txt",)),
+    # Metaprogramming-heavy: public API of module-level aliases (`s = attributes
+    # = attrs`, `ib = attr = attrib`, `dataclass = partial(attrs, ...)`),
+    # generated methods. Its mypy plugin tests need pytest-mypy-plugins: left out.
+    "attrs": ProjectSpec("attrs", "24.2.0", "attr", (),
+                         ("pytest==8.3.3", "hypothesis==6.112.1", "cloudpickle", "pympler", "zope.interface"),
+                         ("tests", "-p", "no:mypy-testing")),
+    # Hooks called through dispatch objects (`hook.name(...)`, `_multicall`).
+    "pluggy": ProjectSpec("pluggy", "1.5.0", "pluggy", (), ("pytest==8.3.3",), ("testing",)),
+    # Curried functions: module-level `curry(f)` wrappers and re-exports.
+    "toolz": ProjectSpec("toolz", "0.12.1", "toolz", (), ("pytest==8.3.3",), ("toolz/tests",)),
+    # Schema classes built by a metaclass, fields looked up by name.
+    "marshmallow": ProjectSpec("marshmallow", "3.21.3", "marshmallow", (), ("pytest==8.3.3", "simplejson", "pytz"),
+                               ("tests",)),
+}
+# --------------------------------------------------------------------------
+# The project's work dir: a copy of the sdist tree, a venv, the test run
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WorkDir:
+    base: Path  # cache/impact/NAME-VERSION
+
+    @property
+    def project(self) -> Path:
+        return self.base / "project"
+
+    @property
+    def venv(self) -> Path:
+        return self.base / "venv"
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
+
+    @property
+    def coverage(self) -> Path:
+        return self.base / "coverage.sqlite"
+
+    @property
+    def outcomes(self) -> Path:
+        return self.base / "outcomes.json"
+
+    @property
+    def run_meta(self) -> Path:
+        return self.base / "run.json"
+
+    @property
+    def index(self) -> Path:
+        return self.base / "index"
+
+    @property
+    def traces(self) -> Path:
+        return self.base / "traces.json"
+
+    @property
+    def plugin_dir(self) -> Path:
+        return self.base / "plugin"
+
+
+_COPIED = ".codemeld-impact-copy"
+_INSTALLED = ".codemeld-impact-installed"
+
+
+def prepare_workdir(spec: ProjectSpec, cache: Path) -> WorkDir:
+    """A private copy of the sdist tree (the test run leaves egg-info and
+    caches behind, which other evaluations sharing the corpus must not see)."""
+    work = WorkDir(cache / "impact" / spec.label)
+    if not (work.project / _COPIED).exists():
+        source = corpora.fetch_sdist(spec.name, spec.version, cache)
+        log(f"copying {source} -> {work.project}")
+        shutil.rmtree(work.project, ignore_errors=True)
+        shutil.copytree(source, work.project, symlinks=True,
+                        ignore=shutil.ignore_patterns(corpora._COMPLETE_MARKER, "pyrightconfig.json"))
+        (work.project / _COPIED).touch()
+    write_plugin(work.plugin_dir)
+    return work
+
+
+def ensure_venv(spec: ProjectSpec, work: WorkDir, python: str) -> None:
+    marker = work.venv / _INSTALLED
+    wanted = json.dumps(venv_requirements(spec, work), sort_keys=True)
+    if marker.exists() and marker.read_text() == wanted:
+        return
+    shutil.rmtree(work.venv, ignore_errors=True)
+    log(f"creating the test venv {work.venv}")
+    subprocess.run([python, "-m", "venv", str(work.venv)], check=True, stdout=sys.stderr)
+    cmd = [str(work.python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+           "-e", str(work.project)]
+    for req_file in spec.requirement_files:
+        if (work.project / req_file).is_file():
+            cmd += ["-r", str(work.project / req_file)]
+    cmd += [*spec.requirements, *TOOL_REQUIREMENTS]
+    log("installing: " + " ".join(cmd[4:]))
+    subprocess.run(cmd, check=True, stdout=sys.stderr)
+    marker.write_text(wanted)
+
+
+def venv_requirements(spec: ProjectSpec, work: WorkDir) -> dict:
+    return {"project": spec.label, "files": list(spec.requirement_files),
+            "requirements": list(spec.requirements), "tools": list(TOOL_REQUIREMENTS)}
+
+
+def pytest_env(work: WorkDir, extra: dict | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_", "COVERAGE_"))}
+    env.pop("PYTHONPATH", None)
+    env["PYTHONPATH"] = str(work.plugin_dir)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra or {})
+    return env
+
+
+# The pytest plugin (codemeld_eval_plugin.py) loaded into the project's test runs (-p codemeld_eval_plugin):
+# records each test's outcome, and in the trace run the call stack at which
+# chosen tests first enter chosen functions.
+def write_plugin(plugin_dir: Path) -> None:
+    plugin_dir.mkdir(parents=True, exist_ok=True)
+    path = plugin_dir / "codemeld_eval_plugin.py"
+    source = PLUGIN_SOURCE.read_text()
+    if not path.exists() or path.read_text() != source:
+        path.write_text(source)
