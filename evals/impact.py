@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evals.harness import corpora
+from evals.harness.metrics import PerQuestionScore
 from evals.harness.projects import (  # noqa: F401  (the work dirs and test venvs live in the harness)
     _COPIED, _INSTALLED, PROJECTS, TOOL_REQUIREMENTS, ProjectSpec, WorkDir, ensure_venv, prepare_workdir,
     pytest_env, venv_requirements, write_plugin)
@@ -448,58 +449,20 @@ def _item_test_id(graph: Graph, key: str) -> str | None:
 # --------------------------------------------------------------------------
 
 @dataclass
-class Score:
-    functions: int = 0
-    gold: int = 0
-    pred: int = 0
-    tp: int = 0
-    r_sum: float = 0.0
-    r_n: int = 0        # functions with >= 1 test in the answer
-    p_sum: float = 0.0
-    p_n: int = 0        # ... of which codemeld predicted >= 1 test
-    empty_pred: int = 0  # functions with an answer but no prediction
-
-    def add(self, gold: set[str], pred: set[str]) -> None:
-        tp = len(gold & pred)
-        self.functions += 1
-        self.gold += len(gold)
-        self.pred += len(pred)
-        self.tp += tp
-        if gold:
-            self.r_sum += tp / len(gold)
-            self.r_n += 1
-            if pred:
-                self.p_sum += tp / len(pred)
-                self.p_n += 1
-            else:
-                self.empty_pred += 1
+class Score(PerQuestionScore):
+    """Affected tests against the tests that execute a function, over functions
+    (`evals.harness.metrics.PerQuestionScore`): macro recall over functions
+    with >= 1 test in the answer (`r_n`), macro precision over those of them
+    codemeld predicted >= 1 test for; the others are `empty_pred`."""
+    macro_precision_over: str = "expected"
 
     @property
-    def micro_p(self) -> float:
-        return _ratio(self.tp, self.pred)
-
-    @property
-    def micro_r(self) -> float:
-        return _ratio(self.tp, self.gold)
-
-    @property
-    def macro_p(self) -> float:
-        return _ratio(self.p_sum, self.p_n)
-
-    @property
-    def macro_r(self) -> float:
-        return _ratio(self.r_sum, self.r_n)
+    def functions(self) -> int:
+        return self.questions
 
     def to_json(self) -> dict:
-        data = {k: getattr(self, k) for k in ("functions", "gold", "pred", "tp", "r_n", "empty_pred")}
-        for k in ("micro_p", "micro_r", "macro_p", "macro_r"):
-            value = getattr(self, k)
-            data[k] = None if math.isnan(value) else round(value, 4)
-        return data
-
-
-def _ratio(num: float, den: float) -> float:
-    return num / den if den else math.nan
+        return {"functions": self.functions, **self.figures(("gold", "pred", "tp", "r_n", "empty_pred"),
+                                                             ("micro_p", "micro_r", "macro_p", "macro_r"))}
 
 
 def score(result: ProjectResult, predictions: dict[str, Prediction] | dict[str, set[str]],

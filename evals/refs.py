@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evals.harness import corpora
+from evals.harness.metrics import PerQuestionScore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PYRIGHT_VERSION = "1.1.408"
@@ -691,74 +692,24 @@ def _codemeld_path(path: str, root: Path) -> str | None:
 # --------------------------------------------------------------------------
 
 @dataclass
-class Score:
-    """Precision/recall of predicted refs against pyright's, over symbols.
+class Score(PerQuestionScore):
+    """Precision/recall of predicted refs against pyright's, over symbols
+    (`evals.harness.metrics.PerQuestionScore`).
 
     micro: pooled over all references. macro: mean of per-symbol values, over
     the symbols where that value is defined (precision needs a prediction,
     recall needs a pyright ref); symbols where both are empty agree trivially
     and are counted in `both_empty`.
     """
-    symbols: int = 0
-    gold: int = 0
-    pred: int = 0
-    tp: int = 0
-    p_sum: float = 0.0
-    p_n: int = 0
-    r_sum: float = 0.0
-    r_n: int = 0
-    both_empty: int = 0
-
-    def add(self, gold: set[Ref], pred: set[Ref]) -> None:
-        tp = len(gold & pred)
-        self.symbols += 1
-        self.gold += len(gold)
-        self.pred += len(pred)
-        self.tp += tp
-        if pred:
-            self.p_sum += tp / len(pred)
-            self.p_n += 1
-        if gold:
-            self.r_sum += tp / len(gold)
-            self.r_n += 1
-        if not gold and not pred:
-            self.both_empty += 1
-
-    def merge(self, other: "Score") -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+    macro_precision_over: str = "predicted"
 
     @property
-    def micro_p(self) -> float:
-        return _ratio(self.tp, self.pred)
-
-    @property
-    def micro_r(self) -> float:
-        return _ratio(self.tp, self.gold)
-
-    @property
-    def micro_f1(self) -> float:
-        p, r = self.micro_p, self.micro_r
-        return _ratio(2 * p * r, p + r) if not (math.isnan(p) or math.isnan(r)) else math.nan
-
-    @property
-    def macro_p(self) -> float:
-        return _ratio(self.p_sum, self.p_n)
-
-    @property
-    def macro_r(self) -> float:
-        return _ratio(self.r_sum, self.r_n)
+    def symbols(self) -> int:
+        return self.questions
 
     def to_json(self) -> dict:
-        data = {k: getattr(self, k) for k in ("symbols", "gold", "pred", "tp", "both_empty")}
-        for k in ("micro_p", "micro_r", "micro_f1", "macro_p", "macro_r"):
-            value = getattr(self, k)
-            data[k] = None if math.isnan(value) else round(value, 4)
-        return data
-
-
-def _ratio(num: float, den: float) -> float:
-    return num / den if den else math.nan
+        return {"symbols": self.symbols, **self.figures(("gold", "pred", "tp", "both_empty"),
+                                                         ("micro_p", "micro_r", "micro_f1", "macro_p", "macro_r"))}
 
 
 # --------------------------------------------------------------------------

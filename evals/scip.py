@@ -42,6 +42,7 @@ from pathlib import Path
 
 
 from evals.harness import corpora
+from evals.harness.metrics import SetScore
 from indexer.export import scip_pb2 as pb  # noqa: E402
 from indexer.export.package import project_package  # noqa: E402
 from indexer.export.scip import ScipOptions, export_scip  # noqa: E402
@@ -172,9 +173,8 @@ def compare(ours: pb.Index, theirs: pb.Index, name: str, graph: Graph) -> dict:
     ours_set = {(k, s) for k, syms in our_refs.items() for s in syms}
     theirs_set = {(k, s) for k, syms in their_refs.items() for s in syms}
     matched = ours_set & theirs_set
-    precision = len(matched) / len(ours_set) if ours_set else 1.0
-    recall = len(matched) / len(theirs_set) if theirs_set else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    score = SetScore(tp=len(matched), fp=len(ours_set - matched), fn=len(theirs_set - matched))
+    precision, recall, f1 = score.precision, score.recall, score.f1
     categories: Counter = Counter()
     examples: dict[str, list] = defaultdict(list)
     lines = _Source(graph.root)

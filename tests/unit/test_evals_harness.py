@@ -4,6 +4,7 @@ evaluation's figures rest on (a wrong denominator changes every table)."""
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -43,3 +44,40 @@ def test_report_is_json_with_a_schema():
     assert report.Report.model_validate(data) == r
     schema = report.Report.model_json_schema()
     assert set(schema["required"]) == {"evaluation"} and "results" in schema["properties"]
+
+
+# Three questions: (gold, predicted). Per question (tp/pred, tp/gold):
+# q1 (1/2, 1/2), q2 (nothing predicted: p undefined, r 0), q3 (no gold: p 0, r undefined), q4 both empty.
+QUESTIONS = [({1, 2}, {1, 3}), ({4}, set()), (set(), {5}), (set(), set())]
+
+
+@pytest.mark.parametrize("over, macro_p, p_n", [
+    ("predicted", (0.5 + 0.0) / 2, 2),  # refs: every symbol codemeld answered
+    ("expected", 0.5 / 1, 1),           # impact: only functions with tests and a prediction
+])
+def test_per_question_scores(over, macro_p, p_n):
+    score = metrics.PerQuestionScore(macro_precision_over=over)
+    for gold, pred in QUESTIONS:
+        score.add(gold, pred)
+    assert (score.questions, score.gold, score.pred, score.tp) == (4, 3, 3, 1)
+    assert (score.micro_p, score.micro_r) == pytest.approx((1 / 3, 1 / 3))
+    assert score.micro_f1 == pytest.approx(1 / 3)
+    assert (score.macro_p, score.p_n) == (pytest.approx(macro_p), p_n)
+    assert (score.macro_r, score.r_n) == (pytest.approx(0.25), 2)
+    assert (score.both_empty, score.empty_pred) == (1, 1)
+    assert score.figures(("tp",), ("micro_p",)) == {"tp": 1, "micro_p": 0.3333}
+
+
+def test_per_question_scores_keep_undefined_values_undefined():
+    score = metrics.PerQuestionScore()
+    assert all(math.isnan(v) for v in (score.micro_p, score.micro_r, score.micro_f1, score.macro_p, score.macro_r))
+    assert score.figures((), ("macro_p",)) == {"macro_p": None}
+    merged = metrics.PerQuestionScore()
+    merged.merge(metrics.PerQuestionScore())
+    merged.add({1}, {1})
+    other = metrics.PerQuestionScore()
+    other.add({2}, set())
+    merged.merge(other)
+    assert (merged.questions, merged.tp, merged.gold, merged.micro_r) == (2, 1, 2, 0.5)
+    with pytest.raises(ValueError):
+        metrics.PerQuestionScore(macro_precision_over="all")
