@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
-from pygls.lsp.client import LanguageClient
+
+from evals.harness.lsp import Server, _plain  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -88,76 +89,6 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
-
-
-class Server:
-    """One language server process driven over stdio."""
-
-    def __init__(self, command: list[str], env: dict | None = None):
-        self.command = command
-        self.env = env
-        self.client = LanguageClient("codemeld-bench", "1")
-        self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)(lambda *a: None)
-        for method in (types.PROGRESS, types.WINDOW_LOG_MESSAGE, types.WINDOW_SHOW_MESSAGE,
-                       types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS):
-            self.client.feature(method)(lambda *a: None)
-        self.client.feature(types.WORKSPACE_CONFIGURATION)(lambda *a: [None] * len(a[-1].items))
-        self.versions: dict[str, int] = {}
-
-    async def start(self, root: Path, options: dict | None) -> None:
-        await self.client.start_io(*self.command, env=self.env)
-        self._drain = asyncio.create_task(self._drain_stderr())
-        caps = types.ClientCapabilities(
-            workspace=types.WorkspaceClientCapabilities(workspace_folders=True, configuration=True),
-            text_document=types.TextDocumentClientCapabilities(
-                hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
-                document_symbol=types.DocumentSymbolClientCapabilities(hierarchical_document_symbol_support=True)),
-        )
-        await self.client.initialize_async(types.InitializeParams(
-            capabilities=caps, root_uri=root.as_uri(), process_id=os.getpid(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
-            initialization_options=options))
-        self.client.initialized(types.InitializedParams())
-
-    async def _drain_stderr(self):
-        stream = self.client._server.stderr if self.client._server else None
-        while stream is not None and await stream.readline():
-            pass
-
-    @property
-    def pid(self) -> int:
-        return self.client._server.pid
-
-    async def status(self) -> dict:
-        result = await self.client.protocol.send_request_async("codemeld/status", None)
-        return _plain(result)
-
-    async def wait_ready(self, timeout: float = 900) -> float:
-        started = time.perf_counter()
-        while time.perf_counter() - started < timeout:
-            if (await self.status())["state"] == "ready":
-                return time.perf_counter() - started
-            await asyncio.sleep(0.01)
-        raise TimeoutError("index not ready")
-
-    async def stop(self) -> None:
-        try:
-            await asyncio.wait_for(self.client.shutdown_async(None), 30)
-            self.client.exit(None)
-            await asyncio.wait_for(self.client._server.wait(), 10)
-        except Exception:
-            pass
-        finally:
-            self._drain.cancel()
-            await self.client.stop()
-
-
-def _plain(value):
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def sample(index_dir: Path, root: Path, count: int, seed: int = 7) -> Samples:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-CORPUS = Path(__file__).resolve().parent / "data" / "bad-inputs"
+CORPUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "bad-inputs"
 ANSWER_TIMEOUT_S = 10.0
 
 

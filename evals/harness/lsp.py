@@ -1,11 +1,15 @@
 """The LSP client of the tests and evaluations, over a real `codemeld serve`.
 
-Two faces of one client: `RawLsp` for hostile-input tests and evals/soak.py
-(pytest-lsp speaks only well-formed JSON-RPC; the red-team cases need to send
-broken frames and odd params and to see exactly what comes back, or that
-nothing does: it writes raw bytes and parses stdout on a thread), and the
-pytest-lsp session helpers below (`start_client`, `Doc`, `eventually`...)
-that the e2e tests and evals/edits.py drive the server with.
+- `RawLsp` for hostile-input tests and evals/soak.py (pytest-lsp speaks
+  only well-formed JSON-RPC; the red-team cases need to send broken frames
+  and odd params and to see exactly what comes back, or that nothing does:
+  it writes raw bytes and parses stdout on a thread);
+- `LspClient`, the same wire for any server driven synchronously (pyright
+  as the reference of evals/refs.py and evals/impact.py);
+- `Server`, any server driven asynchronously by pygls (evals/bench_lsp.py
+  times many requests in flight);
+- the pytest-lsp session helpers (`start_client`, `Doc`, `eventually`...)
+  that the e2e tests and the harness's refactorings drive codemeld with.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.lsp.client import LanguageClient as PyglsClient
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,6 +50,12 @@ class RawLsp:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      cwd=REPO, env=env)
         self.options = {"embeddings": False, "indexDir": str(self.index_dir), **(options or {})}
+        self._listen()
+
+    # -- wire ------------------------------------------------------------------
+
+    def _listen(self) -> None:
+        """Start reading the server's stdout (self.proc) on a thread."""
         self.inbox: "queue.Queue[dict]" = queue.Queue()
         self.responses: dict[Any, dict] = {}
         self.notifications: list[dict] = []
@@ -53,8 +64,6 @@ class RawLsp:
         self._write = threading.Lock()  # a storm sends from one thread while another queries
         self.closed = threading.Event()
         threading.Thread(target=self._pump, daemon=True).start()
-
-    # -- wire ------------------------------------------------------------------
 
     def send_raw(self, data: bytes) -> None:
         with self._write:
@@ -175,6 +184,167 @@ class RawLsp:
                     stream.close()
                 except OSError:
                     pass
+
+
+class LspError(RuntimeError):
+    pass
+
+
+class LspClient(RawLsp):
+    """Any language server (pyright: evals/refs.py, evals/impact.py) driven
+    synchronously over RawLsp's wire.
+
+    `request` returns the result, or raises `LspError` (an error answer, the
+    server gone) or `TimeoutError` (after sending `$/cancelRequest`). Server
+    requests are answered on the reading thread, `workspace/configuration`
+    from `settings`; `window/logMessage` lines go to the log file, with the
+    server's stderr; other notifications (diagnostics, progress) are dropped.
+    """
+
+    def __init__(self, cmd: list[str], cwd: Path, settings: dict | None = None,
+                 log_path: Path | None = None):
+        # The server's stderr and its window/logMessage lines share one file,
+        # opened for appending so that the two writers cannot clobber each other.
+        self._log = open(log_path, "ab", buffering=0) if log_path else None
+        self.root = Path(cwd)
+        self.settings = settings or {}
+        self.proc = subprocess.Popen(
+            cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._log or subprocess.DEVNULL,
+        )
+        self._listen()
+
+    def _received(self, message: dict) -> None:
+        method = message.get("method")
+        if method is not None and "id" in message:
+            result = None  # right for registerCapability, workDoneProgress/create, ...
+            if method == "workspace/configuration":
+                items = (message.get("params") or {}).get("items", [])
+                result = [self.settings.get(item.get("section")) for item in items]
+            self.send({"jsonrpc": "2.0", "id": message["id"], "result": result})
+        elif method is not None:
+            if method == "window/logMessage" and self._log:
+                self._log.write((message["params"]["message"] + "\n").encode("utf-8"))
+        else:
+            super()._received(message)
+
+    def request(self, method: str, params, timeout: float):
+        msg_id = self.next_id()
+        self.send({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+        answer = self.wait_response(msg_id, timeout)
+        if answer is None:
+            if self.closed.is_set():
+                raise LspError(f"server exited (code {self.proc.poll()}) during {method}")
+            self.notify("$/cancelRequest", {"id": msg_id})
+            raise TimeoutError(f"{method} got no answer in {timeout:.0f}s")
+        if "error" in answer:
+            raise LspError(f"{method}: {answer['error']}")
+        return answer.get("result")
+
+    def initialize(self, root: Path, timeout: float = 120, options: dict | None = None) -> dict:
+        uri = root.as_uri()
+        result = self.request("initialize", {
+            "processId": os.getpid(),
+            "rootUri": uri,
+            "rootPath": str(root),
+            "workspaceFolders": [{"uri": uri, "name": root.name}],
+            **({"initializationOptions": options} if options is not None else {}),
+            "capabilities": {
+                "workspace": {"configuration": True, "workspaceFolders": True},
+                "textDocument": {
+                    "synchronization": {"didSave": False},
+                    "references": {"dynamicRegistration": False},
+                },
+            },
+        }, timeout)
+        self.notify("initialized", {})
+        # pyright only loads its settings (and so starts analysing) once told
+        # they changed; without this its requests hang until the next message.
+        self.notify("workspace/didChangeConfiguration", {"settings": self.settings})
+        return result
+
+    def close(self) -> None:
+        try:
+            if self.proc.poll() is None:
+                self.request("shutdown", None, timeout=15)
+                self.notify("exit", None)
+                self.proc.wait(timeout=10)
+        except (TimeoutError, LspError, OSError, subprocess.TimeoutExpired):
+            pass
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            if self._log:
+                self._log.close()
+
+
+class Server:
+    """One language server process (codemeld, jedi-language-server...) driven
+    over stdio by pygls, asynchronously: what evals/bench_lsp.py times."""
+
+    def __init__(self, command: list[str], env: dict | None = None):
+        self.command = command
+        self.env = env
+        self.client = PyglsClient("codemeld-bench", "1")
+        self.client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)(lambda *a: None)
+        for method in (types.PROGRESS, types.WINDOW_LOG_MESSAGE, types.WINDOW_SHOW_MESSAGE,
+                       types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS):
+            self.client.feature(method)(lambda *a: None)
+        self.client.feature(types.WORKSPACE_CONFIGURATION)(lambda *a: [None] * len(a[-1].items))
+        self.versions: dict[str, int] = {}
+
+    async def start(self, root: Path, options: dict | None) -> None:
+        await self.client.start_io(*self.command, env=self.env)
+        self._drain = asyncio.create_task(self._drain_stderr())
+        caps = types.ClientCapabilities(
+            workspace=types.WorkspaceClientCapabilities(workspace_folders=True, configuration=True),
+            text_document=types.TextDocumentClientCapabilities(
+                hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
+                document_symbol=types.DocumentSymbolClientCapabilities(hierarchical_document_symbol_support=True)),
+        )
+        await self.client.initialize_async(types.InitializeParams(
+            capabilities=caps, root_uri=root.as_uri(), process_id=os.getpid(),
+            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+            initialization_options=options))
+        self.client.initialized(types.InitializedParams())
+
+    async def _drain_stderr(self):
+        stream = self.client._server.stderr if self.client._server else None
+        while stream is not None and await stream.readline():
+            pass
+
+    @property
+    def pid(self) -> int:
+        return self.client._server.pid
+
+    async def status(self) -> dict:
+        result = await self.client.protocol.send_request_async("codemeld/status", None)
+        return _plain(result)
+
+    async def wait_ready(self, timeout: float = 900) -> float:
+        started = time.perf_counter()
+        while time.perf_counter() - started < timeout:
+            if (await self.status())["state"] == "ready":
+                return time.perf_counter() - started
+            await asyncio.sleep(0.01)
+        raise TimeoutError("index not ready")
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), 30)
+            self.client.exit(None)
+            await asyncio.wait_for(self.client._server.wait(), 10)
+        except Exception:
+            pass
+        finally:
+            self._drain.cancel()
+            await self.client.stop()
 
 
 # -- pytest-lsp sessions (well-formed JSON-RPC, typed) --------------------------

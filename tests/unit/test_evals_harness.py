@@ -81,3 +81,33 @@ def test_per_question_scores_keep_undefined_values_undefined():
     assert (merged.questions, merged.tp, merged.gold, merged.micro_r) == (2, 1, 2, 0.5)
     with pytest.raises(ValueError):
         metrics.PerQuestionScore(macro_precision_over="all")
+
+
+@pytest.mark.slow
+def test_lsp_client_drives_any_server_synchronously(tmp_path):
+    """The harness's generic client (pyright's in evals/refs.py) over a real
+    server process (codemeld's, the one that runs here without npm): answers,
+    error answers as LspError, server requests answered from `settings`."""
+    import shutil
+    import sys
+
+    from evals.harness.lsp import REPO, LspClient, LspError
+
+    root = tmp_path / "shop"
+    shutil.copytree(REPO / "tests" / "workspaces" / "shop", root)
+    log = tmp_path / "server.log"
+    client = LspClient([sys.executable, "-m", "server"], cwd=REPO, settings={"python": {"x": 1}}, log_path=log)
+    try:
+        client.initialize(root, timeout=60, options={"embeddings": False, "indexDir": str(tmp_path / "index")})
+        import time
+        deadline = time.monotonic() + 60
+        while client.request("codemeld/status", None, 30)["state"] != "ready":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        found = client.request("workspace/symbol", {"query": "Cart"}, 30)
+        assert any(s["name"] == "Cart" for s in found), found
+        with pytest.raises(LspError):
+            client.request("codemeld/noSuchMethod", {}, 30)
+    finally:
+        client.close()
+    assert client.proc.returncode is not None
