@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from evals.harness import report as reports
+
 import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -152,7 +154,7 @@ def main() -> None:
             result["mrr_delta"] = result["mrr@10"] - base["mrr@10"]
     shutil.rmtree(work, ignore_errors=True)
     if args.json:
-        print(json.dumps(out, indent=2))
+        print(reports.dumps(reports.of("bench_embed", out, vars(args))))
         return
     s = out["stage"]
     print(f"project {out['project']}, torch threads {out['threads']}, default embedder {out['default_backend']}")

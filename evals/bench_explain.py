@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from evals.harness import report as reports
+
 REPO = Path(__file__).resolve().parents[1]
 
 from indexer.explain import explain, hover_summary  # noqa: E402
@@ -119,7 +121,7 @@ def main() -> None:
         r = report[label]
         print(f"{label:28s} n={r['n']:4d}  p50 {r['p50_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f} ms"
               f"  max {r['max_ms']:7.2f} ms")
-    print(json.dumps(report))
+    print(reports.of("bench_explain", report, vars(opts)).model_dump_json(fallback=str))
 
 
 if __name__ == "__main__":

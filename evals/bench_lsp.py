@@ -37,6 +37,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from evals.harness import report as reports
 from evals.harness.lsp import Server, _plain  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
@@ -356,7 +357,7 @@ async def main() -> None:
             report(corpus.name, result, others)
             figures[corpus.name] = result | {"others": others}
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=2, default=str))
+        reports.write(args.json, "bench_lsp", figures, vars(args))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ import sysconfig
 import time
 from pathlib import Path
 
+from evals.harness import report as reports
+
 
 from indexer.analysis import navigation  # noqa: E402
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
@@ -98,7 +100,7 @@ def main() -> None:
                   "first_page_s": first_page}
     out["speedup"] = out["old"]["total_s"] / out["new"]["total_s"]
     if args.json:
-        print(json.dumps(out, indent=2))
+        print(reports.dumps(reports.of("bench_refs", out, vars(args))))
         return
     o, n = out["old"], out["new"]
     print(f"{args.qualname}: {out['uses']} uses")

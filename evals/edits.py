@@ -29,6 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from evals.harness import report as reports
 from evals.harness import corpora, projects
 from evals.harness.refactor import (Refactoring, codemeld_rename, codemeld_signature, definition_pos, fresh_copy,
                                     run_tests)
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(evaluate(project, args, cache, Path(scratch)))
     print(report(rows))
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=1))
+        reports.write(args.json, "edits", rows, vars(args))
     return 0
 
 

@@ -58,6 +58,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evals.harness import report as reports
 from evals.harness import corpora
 from evals.harness.metrics import PerQuestionScore
 from evals.harness.projects import (  # noqa: F401  (the work dirs and test venvs live in the harness)
@@ -973,7 +974,8 @@ def write_json(path: Path, results: list[ProjectResult], all_scores: dict, all_l
             "traced_misses": all_links.get(r.label, []),
             "functions": functions,
         })
-    path.write_text(json.dumps({"depths": args.depths, "thresholds": args.thresholds, "projects": projects}, indent=1))
+    reports.write(path, "impact", {"depths": args.depths, "thresholds": args.thresholds, "projects": projects},
+                  vars(args))
     log(f"wrote {path}")
 
 

@@ -44,6 +44,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evals.harness import report as reports
+
 
 from indexer.agent.locate import is_test_path, locate  # noqa: E402
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
@@ -471,7 +473,7 @@ def main() -> None:
         print(f"{label:34}" + "".join(f"{'—' if row[c] is None else row[c]:>12}" for c in columns))
     print(f"(functions: {next(iter(rows.values()))['func_queries'] if rows else 0} queries change a function)")
     if args.json:
-        args.json.write_text(json.dumps({"summary": rows, "queries": per_query}, indent=1))
+        reports.write(args.json, "locate", {"summary": rows, "queries": per_query}, vars(args))
 
 
 if __name__ == "__main__":

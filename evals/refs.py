@@ -35,6 +35,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evals.harness import report as reports
 from evals.harness import corpora
 from evals.harness.lsp import LspClient, LspError  # noqa: F401  (evals/impact.py uses them through here)
 from evals.harness.metrics import PerQuestionScore
@@ -774,7 +775,7 @@ def write_json(path: Path, results: list[ProjectResult], totals: dict[str, Score
         "projects": [_project_json(r) for r in results],
         "totals": {k: s.to_json() for k, s in (totals or {}).items()},
     }
-    path.write_text(json.dumps(data, indent=1))
+    reports.write(path, "refs", data)
     log(f"wrote {path}")
 
 

@@ -41,6 +41,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 
+from evals.harness import report as reports
 from evals.harness import corpora
 from evals.harness.metrics import SetScore
 from indexer.export import scip_pb2 as pb  # noqa: E402
@@ -345,7 +346,7 @@ def main() -> None:
                   f" {bound}{s['scip_python_s'] / s['codemeld_export_s']:.1f}x (export from an existing index)"
                   f"   (goal >= 5x); max child RSS {s['max_child_rss_mb']:.0f} MB")
     if opts.json:
-        opts.json.write_text(json.dumps(results, indent=1, default=str))
+        reports.write(opts.json, "scip", results, vars(opts))
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evals.harness import report as reports
 from evals.harness import corpora
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -384,7 +385,7 @@ def main(argv=None) -> int:
         steps = replay(project, pairs, args.jobs)
         results.append(report(name, steps))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+        reports.write(args.json, "select", results, vars(args))
     return 0
 
 

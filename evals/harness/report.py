@@ -35,7 +35,23 @@ def new(evaluation: str, **settings) -> Report:
 
 
 def dumps(report: Report) -> str:
-    return report.model_dump_json(indent=2)
+    # fallback: argparse values (paths, specs) and counters go in as text.
+    return report.model_dump_json(indent=2, fallback=str)
+
+
+def of(evaluation: str, results: Any, settings: dict | None = None) -> Report:
+    """An evaluation's figures as a Report: a dict is one result, a list of
+    dicts is one per corpus or case; `settings` usually `vars(args)`."""
+    made = new(evaluation, **{k: v for k, v in (settings or {}).items() if not callable(v)})
+    made.results = list(results) if isinstance(results, list) else [results]
+    return made
+
+
+def write(path: Path, evaluation: str, results: Any, settings: dict | None = None) -> Report:
+    """What `--json PATH` writes: the figures in a Report (schema: `python -m evals.harness.report`)."""
+    made = of(evaluation, results, settings)
+    Path(path).write_text(dumps(made))
+    return made
 
 
 if __name__ == "__main__":

@@ -111,3 +111,14 @@ def test_lsp_client_drives_any_server_synchronously(tmp_path):
     finally:
         client.close()
     assert client.proc.returncode is not None
+
+
+def test_an_evaluations_json_is_a_report(tmp_path):
+    """`--json` of every evaluation: its figures inside a Report, arguments as settings."""
+    out = tmp_path / "r.json"
+    report.write(out, "refs", {"totals": {"all": {"micro_p": 0.5}}}, {"sample": 30, "cache": tmp_path, "fn": print})
+    data = json.loads(out.read_text())
+    assert report.Report.model_validate(data).evaluation == "refs"
+    assert data["results"] == [{"totals": {"all": {"micro_p": 0.5}}}]
+    assert data["settings"] == {"sample": 30, "cache": str(tmp_path)}
+    assert report.of("edits", [{"a": 1}, {"a": 2}]).results == [{"a": 1}, {"a": 2}]
