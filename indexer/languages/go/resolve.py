@@ -21,9 +21,9 @@ from indexer.languages.go.facts import GoSummary, TypeInfo
 # from a declaration, a literal or a return type is as sure as a scope
 # lookup. Structural satisfaction compares method names only (not
 # signatures), hence below 1. A name match shares 0.4 among its candidates.
-HOWS = {"scope": 1.0, "import": 1.0, "typed": 1.0, "embedded": 1.0, "structural": 0.9,
+HOWS = {"scope": 1.0, "import": 1.0, "typed": 1.0, "embedded": 1.0, "structural": 0.9, "implements": 0.9,
         "external": 1.0, "name-match": 0.4, "unresolved": 0.0}
-WEAK_HOWS = ("typed", "embedded", "structural", "external", "name-match", "unresolved")
+WEAK_HOWS = ("typed", "embedded", "structural", "implements", "external", "name-match", "unresolved")
 _MAX_CANDIDATES = 3
 _DEPTH = 12
 _BUILTINS = frozenset(
@@ -85,6 +85,7 @@ class World:
                 for member in methods:
                     self.by_member.setdefault(member, []).append(f"{pkg.qualname}.{recv}")
         self._interfaces: dict[str, frozenset] | None = None
+        self._implementers: dict[str, list[str]] | None = None
         self._paths: dict[str, str | None] = {}
 
     # -- packages and types ----------------------------------------------------
@@ -230,6 +231,25 @@ class World:
             names |= inner
         return frozenset(names)
 
+    def implementers(self, interface: str) -> list[str]:
+        """Workspace types (not interfaces) whose method names cover `interface`'s."""
+        if self._implementers is None:
+            by_iface: dict[str, list[str]] = {}
+            interfaces = self.interfaces()
+            for pkg in self.packages.values():
+                for name, info in pkg.types.items():
+                    if info.kind in ("interface", "alias"):
+                        continue
+                    qualname = f"{pkg.qualname}.{name}"
+                    methods = self.method_set(qualname)
+                    if not methods:
+                        continue
+                    for iface, needed in interfaces.items():
+                        if needed <= methods:
+                            by_iface.setdefault(iface, []).append(qualname)
+            self._implementers = by_iface
+        return self._implementers.get(interface, [])
+
     def method_set(self, type_qualname: str, depth: int = 0) -> set[str]:
         pkg, tname = self.split(type_qualname)
         info = pkg.types.get(tname) if pkg is not None else None
@@ -298,7 +318,17 @@ class _File:
         if rtype is not None and rtype[0] == "t":
             found = self.world.member(rtype[1], ref.name)
             if found is not None:
-                return self.emit_one(found[0], "embedded" if found[2] else "typed")
+                out = self.emit_one(found[0], "embedded" if found[2] else "typed")
+                owner = found[0].rpartition(".")[0]
+                info = self.world.type_info(owner)
+                if info is not None and info.kind == "interface":
+                    # A call through an interface method may run each
+                    # implementation: a use of theirs too (as gopls counts it).
+                    for impl in self.world.implementers(owner):
+                        method = self.world.member(impl, ref.name)
+                        if method is not None and method[0] != found[0]:
+                            out.append((method[0], HOWS["implements"], "implements"))
+                return out
             return self.emit_one(None, "unresolved")
         return self.name_match(ref.name)
 
