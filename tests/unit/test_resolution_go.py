@@ -154,6 +154,11 @@ CASES = {
 
             type Person struct{ Name string }
 
+            type People []Person
+
+            func First(ps People) string { return ps[0].Name }
+            //>                                        Name -> go:org.Person.Name typed
+
             type Team struct {
                 Lead    Person
                 Members []*Person
@@ -163,7 +168,7 @@ CASES = {
             func Names(t Team) []string {
                 out := []string{t.Lead.Name}
             //>                        Name -> go:org.Person.Name typed
-                for _, p := range t.Members {
+                for _, p := range t.Members[1:] {
                     out = append(out, p.Name)
             //>                         Name -> go:org.Person.Name typed
                 }
@@ -196,8 +201,9 @@ CASES = {
             func Show(u *User) int {
                 _ = u.ID
             //>       ID -> go:base.Model.ID embedded
-                _ = u.Model
-            //>       Model -> go:base.Model embedded
+                _ = u.Model.ID
+            //>       Model -> ?
+            //>             ID -> go:base.Model.ID typed
                 return u.Key()
             //>            Key -> go:base.Model.Key embedded
             }
@@ -396,5 +402,20 @@ def test_syntax_errors_mid_edit_keep_the_rest(tmp_path):
         names = {s.name for s in graph.symbols_in_file("a/a.go")}
         assert "Good" in names
         assert indexer.store.conn.execute("SELECT error FROM files WHERE path='a/a.go'").fetchone()[0]
+    finally:
+        indexer.close()
+
+
+def test_go_symbols_make_one_search_chunk_each(tmp_path):
+    from indexer.semantic.chunks import file_chunks
+
+    indexer, graph = build(tmp_path, TESTS)
+    try:
+        source = (indexer.root / "store/store.go").read_bytes()
+        chunks = file_chunks(graph.symbols_in_file("store/store.go"), source)
+        assert {"go:store.Store", "go:store.Store.Put", "go:store.Mem", "go:store.Mem.Put",
+                "go:store.Save"} <= {c.qualname for c in chunks}
+        save = next(c for c in chunks if c.qualname == "go:store.Save")
+        assert "func Save(s Store, k string) error" in save.text
     finally:
         indexer.close()

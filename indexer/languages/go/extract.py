@@ -130,6 +130,8 @@ class _Extractor:
             if operand is None:
                 return None
             return ("addr", operand) if op == "&" else ("deref", operand) if op == "*" else None
+        if kind == "slice_expression":
+            return self.ve(node.child_by_field_name("operand"), scope)
         if kind == "index_expression":
             inner = self.ve(node.child_by_field_name("operand"), scope)
             return ("index", inner) if inner else None

@@ -164,6 +164,15 @@ class World:
             return rtype
         return rtype
 
+    def shape(self, rtype):
+        """A defined non-struct type (`type List []Item`) as its underlying
+        slice/map/chan type, for indexing and ranging."""
+        if rtype is not None and rtype[0] == "t":
+            info = self.type_info(rtype[1])
+            if info is not None and info.kind in ("other", "alias") and info.underlying is not None:
+                return self.resolve_te(info.underlying, rtype[1].rpartition(".")[0]) or rtype
+        return rtype
+
     def member(self, type_qualname: str, name: str, depth: int = 0, seen=None):
         """(member qualname, resolved type of its value, promoted?) of a field
         or method of a type, through embedded types (shallowest first)."""
@@ -317,6 +326,8 @@ class _File:
             return self.emit_one(None, "external")
         if rtype is not None and rtype[0] == "t":
             found = self.world.member(rtype[1], ref.name)
+            if found is not None and found[1] == ("t", found[0]):
+                return []  # the embedded field itself (`u.Model`): a field, not a use of the type
             if found is not None:
                 out = self.emit_one(found[0], "embedded" if found[2] else "typed")
                 owner = found[0].rpartition(".")[0]
@@ -403,6 +414,8 @@ class _File:
             inner = self.type_of(ve[1], scope, depth + 1)
             if inner is not None and inner[0] == "ptr" and kind != "deref":
                 inner = inner[1]  # indexing a pointer to an array
+            if kind != "deref":
+                inner = world.shape(inner)  # `type List []Item`: index as the slice
             if inner is None:
                 return None
             if kind == "deref":
