@@ -212,14 +212,14 @@ def _source_files(root: Path, index_dir: Path) -> list[Path]:
     return [f.abs_path for f in discovery.discover(root).files if f.language in ("python", "go")]
 
 
-def sample_definitions(index_dir: Path, root: Path, sample: int, seed: int) -> list[dict]:
+def sample_definitions(index_dir: Path, root: Path, sample: int, seed: int, go: bool = True) -> list[dict]:
     from indexer.query import Graph
     from indexer.store import Store
 
     store = Store(index_dir, readonly=True)
     graph = Graph(store, root)
     symbols = [s for s in graph.symbols_of_kinds(SAMPLED_KINDS)
-               if s.qualname.startswith("go:") and not s.path.endswith("_test.go") and not s.is_test
+               if s.qualname.startswith("go:") == go and not s.path.endswith("_test.go") and not s.is_test
                and s.name != "_" and s.name != "init"]
     store.close()
     symbols.sort(key=lambda s: (s.path, s.selection_range.start.line, s.selection_range.start.character))
@@ -282,10 +282,15 @@ def evaluate(name: str, args, work: Path) -> dict:
             "per_definition": per_def}
 
 
-def python_baseline(work: Path) -> dict:
+def python_baseline(work: Path, sample: int, seed: int) -> dict:
+    """Python's cold index throughput and LSP reference latency, same run."""
     name, version = PYTHON_BASELINE
     root = corpora.fetch_sdist(name, version)
-    return cold_index(root, work / "python-index")
+    out = cold_index(root, work / "python-index")
+    defs = sample_definitions(work / "python-index", root, sample, seed, go=False)
+    _, times = codemeld_refs(root, work / "python-index", defs, work)
+    out["latency_ms"] = {"p50": percentile(times, 0.5) * 1000, "p95": percentile(times, 0.95) * 1000}
+    return out
 
 
 def parse_args(argv):
@@ -304,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="codemeld-refs-go-"))
     try:
         results = [evaluate(name, args, work) for name in (args.corpus or list(CORPORA))]
-        baseline = None if args.no_python_baseline else python_baseline(work)
+        baseline = None if args.no_python_baseline else python_baseline(work, args.sample, args.seed)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     total = SetScore()
@@ -325,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cold index, one job: Go {go_lines / go_s:,.0f} lines/s, Python ({PYTHON_BASELINE[0]}"
               f" {baseline['lines']} lines) {baseline['lines_per_s']:,.0f} lines/s: Python/Go = {ratio:.2f}x"
               f" (goal <= 1.5)")
+        print(f"references over LSP, Python ({PYTHON_BASELINE[0]}, same run): p50 {baseline['latency_ms']['p50']:.1f} ms,"
+              f" p95 {baseline['latency_ms']['p95']:.1f} ms")
     if args.show_misses:
         for r in results:
             shown = 0

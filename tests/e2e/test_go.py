@@ -157,3 +157,44 @@ async def test_rename_follows_the_graph(gows):
         path = change.text_document.uri.split(gows.root.name + "/", 1)[-1]
         changes[path] = sorted(e.range.start.line + 1 for e in change.edits)
     assert changes == {"store/store.go": [20], "store/store_test.go": [7], "cmd/app/main.go": [8]}
+
+
+
+async def test_mcp_tools_answer_for_go(tmp_path):
+    """The MCP tools over a Go module, through a real MCP stdio session."""
+    import os
+    import sys
+
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters
+
+    from e2e_support import REPO
+
+    root = tmp_path / "gows"
+    for rel, text in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+    params = StdioServerParameters(
+        command=sys.executable, cwd=str(REPO),
+        args=["-m", "server.cli", "mcp", "--root", str(root), "--index-dir", str(tmp_path / "index"),
+              "--no-embeddings"],
+        env={**os.environ, "PYTHONPATH": str(REPO), "CODEMELD_CACHE_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1"})
+
+    async def call(client, tool, **args):
+        result = await client.call_tool(tool, args)
+        assert not result.is_error, result.content[0].text
+        return result.structured_content
+
+    async with Client(params, read_timeout_seconds=60) as client:
+        sym = await call(client, "symbol", name="NewMem")
+        assert sym["matches"][0]["qualname"] == "go:store.NewMem"
+        refs = await call(client, "references", symbol="go:store.NewMem")
+        assert {(r["path"], r["line"]) for r in refs["references"]} == {("store/store_test.go", 7),
+                                                                         ("cmd/app/main.go", 6)}
+        callers = await call(client, "callers", symbol="go:store.Save")
+        assert {c["symbol"]["qualname"] for c in callers["calls"]} == {"go:cmd/app.main",
+                                                                        "go:store.TestSave.empty_key"}
+        impact = await call(client, "impact", symbol="go:store.Mem.Put")
+        assert "go:store.Save" in {d["symbol"]["qualname"] for d in impact["dependents"]}
+        preview = await call(client, "rename_preview", symbol="go:store.NewMem", new_name="NewMemory")
+        assert preview

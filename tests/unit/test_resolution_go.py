@@ -419,3 +419,14 @@ def test_go_symbols_make_one_search_chunk_each(tmp_path):
         assert "func Save(s Store, k string) error" in save.text
     finally:
         indexer.close()
+
+
+def test_editing_a_go_buffer_reports_no_python_breaking_changes(tmp_path):
+    from indexer.languages.python.edits.breaking import breaking_changes
+
+    indexer, graph = build(tmp_path, TESTS)
+    try:
+        edited = (indexer.root / "store/store.go").read_bytes().replace(b"func Save(", b"func Save2(")
+        assert breaking_changes(graph, "store/store.go", edited) == []
+    finally:
+        indexer.close()

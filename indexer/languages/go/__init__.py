@@ -16,13 +16,24 @@ from indexer.languages.go.resolve import WEAK_HOWS, Resolver, World
 NAME = "go"
 
 
+def _no_signature_edits(graph, symbol, new_parameters):
+    raise ValueError("changing a signature is not supported for Go yet")
+
+
 class GoSupport:
     name = NAME
     # ".mod" brings go.mod files in (their module path resolves imports);
     # any other *.mod file yields empty facts.
     extensions = (".go", ".mod")
     weak_hows = WEAK_HOWS
-    edits = None
+
+    @property
+    def edits(self):
+        """Go's edit facet: rename (over the graph); no signature ripple yet."""
+        from types import SimpleNamespace
+
+        from indexer.languages.go import rename
+        return SimpleNamespace(rename=rename, signature=SimpleNamespace(signature_edits=_no_signature_edits))
 
     def source_roots(self, rel_paths: list[str]) -> list[str]:
         return [""]
