@@ -4,9 +4,12 @@ comment syntax). Real tree-sitter-go, real index, real SQLite."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from indexer.impact import impact
+from indexer.index import IndexOptions, Indexer
 from indexer.query import Graph
 from tests.support import build, check
 
@@ -428,5 +431,46 @@ def test_editing_a_go_buffer_reports_no_python_breaking_changes(tmp_path):
     try:
         edited = (indexer.root / "store/store.go").read_bytes().replace(b"func Save(", b"func Save2(")
         assert breaking_changes(graph, "store/store.go", edited) == []
+    finally:
+        indexer.close()
+
+
+def _edges(graph: Graph) -> set:
+    rows = graph.conn.execute("SELECT f.path, r.sl, r.sc, r.name, r.target, r.how FROM refs r"
+                              " JOIN files f ON f.id = r.file_id").fetchall()
+    return set(rows)
+
+
+def test_incremental_updates_match_a_cold_build(tmp_path):
+    """Edits to a package another package imports, to an interface, and to
+    go.mod re-resolve what depends on them: the index equals a cold build."""
+    indexer, graph = build(tmp_path, CASES["interfaces: calls through them, embedding, structural satisfaction"]
+                           | {"app/app.go": "package app\n\nimport \"example.com/shop/io2\"\n\n"
+                                            "func Use(f *io2.File) { f.Read(); io2.Drain(f) }\n"})
+    root = indexer.root
+    try:
+        source = (root / "io2/io2.go").read_text()
+        steps = [
+            ("io2/io2.go", source.replace("Close() error\n", "Close() error\n    Flush()\n")),  # File stops satisfying
+            ("io2/io2.go", source.replace("func (f *File) Read()", "func (f *File) ReadAll()")),  # a method renamed
+            ("go.mod", "module example.com/other\n"),  # imports no longer resolve
+            ("go.mod", GOMOD),
+        ]
+        seen = [_edges(graph)]
+        for number, (rel, text) in enumerate(steps):
+            (root / rel).write_text(text)
+            indexer.update_paths([rel])
+            fresh_root = tmp_path / f"cold{number}"
+            shutil.copytree(root, fresh_root)
+            cold = Indexer(fresh_root, tmp_path / f"cold-index{number}", IndexOptions(jobs=1))
+            cold.run()
+            try:
+                assert _edges(graph) == _edges(Graph(cold.store, fresh_root)), f"after step {number}"
+            finally:
+                cold.close()
+            seen.append(_edges(graph))
+        assert all(a != b for a, b in zip(seen, seen[1:]))  # every step changed the graph
+        implements = {(e[3], e[4]) for e in seen[1] if e[5] == "structural"}
+        assert ("ReadCloser", "go:io2.ReadCloser") not in implements and ("Reader", "go:io2.Reader") in implements
     finally:
         indexer.close()

@@ -99,9 +99,10 @@ class World:
                 rest = import_path[len(module):].lstrip("/")
                 found = self.by_dir.get(posixpath.join(directory, rest).strip("/") if directory else rest)
                 break
-        else:
-            # No go.mod claims it (GOPATH layouts, fragments): the longest
-            # directory the import path ends with.
+        if not self.gomods:
+            # No go.mod at all (GOPATH layouts, fragments): the longest
+            # directory the import path ends with. With go.mods, a path none
+            # claims is outside the workspace (std, dependencies).
             best = -1
             for directory, qualname in self.by_dir.items():
                 if directory and (import_path == directory or import_path.endswith("/" + directory)) \
