@@ -311,6 +311,47 @@ CASES = {
             }
             """,
     },
+    "a := binding reads the outer name; function literals return their result type": {
+        "go.mod": GOMOD,
+        "chain/chain.go": """
+            package chain
+
+            type Node struct{ Next *Node }
+
+            func (n *Node) Tail() *Node { return n.Next }
+
+            func Walk(node *Node) {
+                node := node.Tail()
+            //>              Tail -> go:chain.Node.Tail typed
+                _ = node.Next
+            //>          Next -> go:chain.Node.Next typed
+                build := func() Node { return Node{} }
+                _ = build().Next
+            //>             Next -> go:chain.Node.Next typed
+            }
+            """,
+    },
+    "an unexported interface method binds implementations to its own package": {
+        "go.mod": GOMOD,
+        "opt/opt.go": """
+            package opt
+
+            type Option interface{ apply() int }
+
+            type local struct{}
+            //>  local -> go:opt.Option structural
+
+            func (local) apply() int { return 1 }
+            """,
+        "other/other.go": """
+            package other
+
+            type remote struct{}
+            //>  remote -> ?
+
+            func (remote) apply() int { return 2 }
+            """,
+    },
 }
 
 

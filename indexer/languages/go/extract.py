@@ -138,6 +138,8 @@ class _Extractor:
         if kind == "type_assertion_expression":
             made = self.te(node.child_by_field_name("type"))
             return ("lit", made) if made else None
+        if kind == "func_literal":
+            return ("lit", ("func", self.results(node.child_by_field_name("result"))))
         if kind == "parenthesized_expression":
             return self.ve(node.named_children[0] if node.named_children else None, scope)
         if kind == "type_conversion_expression":
@@ -375,10 +377,14 @@ class _Extractor:
         self.scopes.append(ScopeFact(kind, symbol, parent))
         return len(self.scopes) - 1
 
-    def bind(self, scope: int, name_node: ts.Node, held) -> None:
+    def bind(self, scope: int, name_node: ts.Node, held, statement: ts.Node | None = None) -> None:
+        """A local: ("local", what it holds, where its statement starts,
+        where it becomes visible). `x := x.f()` reads the outer x: the new
+        one is visible only after its statement."""
         name = text(name_node)
         if name and name != "_":
-            self.scopes[scope].names[name] = ("local", held)
+            where = self.cols.span(statement) if statement is not None else (0, 0, 0, 0)
+            self.scopes[scope].names[name] = ("local", held, where[:2], where[2:])
 
     def use(self, node: ts.Node, name: str, kind: str, scope: int, owner: int, receiver=None, module=None) -> None:
         self.refs.append(RefFact(self.cols.span(node), name, kind, scope, receiver=receiver, module=module,
@@ -462,7 +468,7 @@ class _Extractor:
             aliases = node.children_by_field_name("alias")
             for alias in aliases:
                 for name in alias.named_children if alias.type == "expression_list" else [alias]:
-                    self.bind(scope, name, None)
+                    self.bind(scope, name, None, alias)
             skip = {a.id for a in aliases}
             for child in node.named_children:
                 if child.id not in skip:
@@ -501,7 +507,7 @@ class _Extractor:
             inner = self.ve(right, scope)
             for i, name in enumerate(names[:2]):
                 if name.type == "identifier":
-                    self.bind(scope, name, (("key", "elem")[i], inner) if inner else None)
+                    self.bind(scope, name, (("key", "elem")[i], inner) if inner else None, node)
             return
         values = right.named_children if right is not None and right.type == "expression_list" else [right]
         for i, name in enumerate(names):
@@ -518,7 +524,7 @@ class _Extractor:
             if text(name) in self.scopes[scope].names:
                 self.use(name, text(name), "write", scope, owner)  # `:=` reassigning one already bound
             else:
-                self.bind(scope, name, held)
+                self.bind(scope, name, held, node)
 
     def _walk_local_spec(self, node: ts.Node, scope: int, owner: int, test: int) -> None:
         declared = self.te(node.child_by_field_name("type"))
@@ -537,7 +543,7 @@ class _Extractor:
                 held = self.ve(value_nodes[i], scope)
             else:
                 held = None
-            self.bind(scope, name, held)
+            self.bind(scope, name, held, node)
 
     def _walk_literal(self, node: ts.Node, scope: int, owner: int, test: int, made) -> None:
         type_node = node.child_by_field_name("type")

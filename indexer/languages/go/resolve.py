@@ -255,10 +255,24 @@ class World:
                     if not methods:
                         continue
                     for iface, needed in interfaces.items():
-                        if needed <= methods:
+                        if needed <= methods and self.satisfies(qualname, iface, needed):
                             by_iface.setdefault(iface, []).append(qualname)
             self._implementers = by_iface
         return self._implementers.get(interface, [])
+
+    def satisfies(self, type_qualname: str, interface: str, needed: frozenset) -> bool:
+        """Beyond method names: an unexported method ties an interface to its
+        own package, and each method must return as many results."""
+        type_pkg, iface_pkg = type_qualname.rpartition(".")[0], interface.rpartition(".")[0]
+        if type_pkg != iface_pkg and any(not name[:1].isupper() for name in needed):
+            return False
+        for name in needed:
+            mine, theirs = self.member(type_qualname, name), self.member(interface, name)
+            if mine is None or theirs is None or mine[1] is None or theirs[1] is None:
+                continue
+            if mine[1][0] == "func" and theirs[1][0] == "func" and len(mine[1][1]) != len(theirs[1][1]):
+                return False
+        return True
 
     def method_set(self, type_qualname: str, depth: int = 0) -> set[str]:
         pkg, tname = self.split(type_qualname)
@@ -293,6 +307,7 @@ class _File:
         self.pkg = facts.module
         self.package = world.packages.get(self.pkg)
         self.gofacts = facts.extra[0]
+        self.pos = (0, 0)
 
     def run(self) -> None:
         facts = self.facts
@@ -306,6 +321,7 @@ class _File:
         return [(target, HOWS[how], how)]
 
     def resolve(self, ref) -> list[tuple]:
+        self.pos = ref.span[:2]
         if ref.module is not None:  # pkg.Name
             path = ref.module[1]
             target_pkg = self.world.package_of_path(path) if path else None
@@ -352,9 +368,11 @@ class _File:
         return [(f"{owner}.{name}", share, "name-match") for owner in owners]
 
     def lookup_local(self, name: str, scope: int):
+        """The innermost local `name` visible at `self.pos`."""
+        pos = self.pos
         while scope > 0:
             binding = self.facts.scopes[scope].names.get(name)
-            if binding is not None:
+            if binding is not None and binding[3] <= pos:
                 return scope, binding
             scope = self.facts.scopes[scope].parent
         return None
@@ -379,7 +397,11 @@ class _File:
             found = self.lookup_local(ve[1], scope)
             if found is not None:
                 bound_scope, binding = found
-                return self.held(binding[1], bound_scope, depth + 1)
+                outer, self.pos = self.pos, binding[2]  # its value reads what was visible before it
+                try:
+                    return self.held(binding[1], bound_scope, depth + 1)
+                finally:
+                    self.pos = outer
             return self.package_member(self.pkg, ve[1], depth)
         if kind == "pkg":
             target = world.package_of_path(ve[1])
@@ -466,11 +488,8 @@ class _File:
         for sym in self.facts.symbols:
             if sym.kind != "class" or "interface" in sym.flags or "alias" in sym.flags:
                 continue
-            methods = self.world.method_set(sym.qualname)
-            if not methods:
-                continue
-            for iface, needed in interfaces.items():
-                if needed <= methods:
+            for iface in interfaces:
+                if sym.qualname in self.world.implementers(iface):
                     name = iface.rpartition(".")[2]
                     self.out.refs.append((sym.name_span, name, "inherit", sym.qualname, iface,
                                           HOWS["structural"], "structural"))
@@ -485,3 +504,5 @@ class _PackageScope(_File):
 
     def lookup_local(self, name, scope):
         return None
+
+    pos = (0, 0)
