@@ -325,7 +325,11 @@ CASES = {
             //>              Tail -> go:chain.Node.Tail typed
                 _ = node.Next
             //>          Next -> go:chain.Node.Next typed
-                build := func() Node { return Node{} }
+                build := func() (n Node) {
+                    _ = n.Next
+            //>           Next -> go:chain.Node.Next typed
+                    return
+                }
                 _ = build().Next
             //>             Next -> go:chain.Node.Next typed
             }

@@ -412,6 +412,9 @@ class _Extractor:
                 self.bind(scope, type_param, None)
             self.bind_params(node.child_by_field_name("receiver"), scope)
             self.bind_params(node.child_by_field_name("parameters"), scope)
+            result = node.child_by_field_name("result")
+            if result is not None and result.type == "parameter_list":
+                self.bind_params(result, scope)  # named results are locals too
             for child in node.named_children:
                 if child.type in ("identifier", "field_identifier"):
                     continue  # the declared name
