@@ -106,7 +106,7 @@ async def test_hover_and_symbols(gows):
     store = Doc(gows.root, "store/store.go")
     hover = await gows.text_document_hover_async(types.HoverParams(
         text_document=store.id, position=store.pos("func Save", offset=6)))
-    assert "func Save(s Store, k string) error" in hover.contents.value
+    assert "```go\nfunc Save(s Store, k string) error\n```" in hover.contents.value
     assert "puts one key into any store" in hover.contents.value
     symbols = await gows.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=store.id))
     names = set()
