@@ -8,6 +8,7 @@ Measured in one run, on the same files:
   one file     Indexer.update_paths after editing one file (in-process), and
                the same through the CLI
   peak RSS     of the indexing process (largest process of the run)
+  Go           cold index of two pinned Go modules, lines/s against Python's
 Usage: python -m evals.bench_index [--root DIR] [--jobs N] [--keep DIR]
 """
 
@@ -50,11 +51,46 @@ def cli_index(root: Path, index_dir: Path, jobs: int) -> tuple[float, dict]:
     return time.perf_counter() - started, json.loads(out.stdout)
 
 
+def go_cold(work: Path, corpus: Path, jobs: int) -> None:
+    """Per language: cold index (in-process, so the CLI's start-up does not
+    swamp small corpora) of the pinned Go modules that evals/refs_go.py
+    fetches (Debian sources), against a Python sample of this corpus of
+    about the same size, in this run."""
+    from evals.refs_go import CORPORA, fetch_module
+
+    def cold(root: Path, name: str) -> tuple[int, float]:
+        lines = sum(f.abs_path.read_bytes().count(b"\n") for f in discovery.discover(root).files)
+        shutil.rmtree(work / f"{name}-index", ignore_errors=True)
+        started = time.perf_counter()
+        indexer = Indexer(root, work / f"{name}-index", IndexOptions(jobs=jobs))
+        indexer.run()
+        seconds = time.perf_counter() - started
+        indexer.close()
+        return lines, seconds
+
+    sample, taken = work / "py-sample", 0
+    if not sample.exists():
+        for found in discovery.discover(corpus).files:
+            if taken >= 25_000:
+                break
+            (sample / found.path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(found.abs_path, sample / found.path)
+            taken += found.abs_path.read_bytes().count(b"\n")
+    py_lines, py_s = cold(sample, "py-sample")
+    print(f"per language, cold index in-process (jobs {jobs or 'auto'}):")
+    print(f"  Python sample ({py_lines:,} lines):  {py_s:7.2f} s  ({py_lines / py_s:,.0f} lines/s)")
+    for name in CORPORA:
+        go_lines, go_s = cold(fetch_module(name), f"go-{name}")
+        print(f"  Go {name} ({go_lines:,} lines):  {go_s:7.2f} s  ({go_lines / go_s:,.0f} lines/s;"
+              f" Python/Go {(py_lines / py_s) / (go_lines / go_s):.2f} x, goal <= 1.5)")
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     args.add_argument("--root", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
     args.add_argument("--jobs", type=int, default=0)
     args.add_argument("--keep", type=Path, help="keep the copied corpus and index here")
+    args.add_argument("--no-go", action="store_true", help="skip the Go corpora (evals/refs_go.py's pinned modules)")
     opts = args.parse_args()
 
     work = opts.keep or Path(tempfile.mkdtemp(prefix="codemeld-bench-"))
@@ -76,6 +112,8 @@ def main() -> None:
     print(f"codemeld cold index:               {cold_s:7.2f} s  ({cold['parsed']} files, "
           f"{cold['refsResolved']:,} references)")
     print(f"  ratio cold / bare parse:         {cold_s / parse_s:7.2f} x   (goal <= 2)")
+    if not opts.no_go:
+        go_cold(work, corpus, opts.jobs)
 
     warm_s, warm = cli_index(corpus, index_dir, opts.jobs)
     print(f"no-change re-index (CLI):          {warm_s:7.2f} s  ({warm['parsed']} parsed; goal < 1 s)")

@@ -24,7 +24,8 @@ import sys
 from indexer.pipeline.index import IndexOptions, Indexer
 from indexer.graph.query import Graph
 
-_MARKER = re.compile(r"^\s*#>\s*(?P<name>[\w]+)(?:#(?P<nth>\d+))?\s*->\s*(?P<target>\S+)(?:\s+(?P<how>[\w-]+))?\s*$")
+# `//>` is the same marker in languages whose comments start with `//` (Go).
+_MARKER = re.compile(r"^\s*(?:#|//)>\s*(?P<name>[\w]+)(?:#(?P<nth>\d+))?\s*->\s*(?P<target>\S+)(?:\s+(?P<how>[\w-]+))?\s*$")
 
 
 def write_tree(root: Path, files: dict[str, str]) -> None:
@@ -61,7 +62,7 @@ def expectations(files: dict[str, str]) -> list[Expectation]:
         for number, line in enumerate(lines):
             match = _MARKER.match(line)
             if not match:
-                if line.strip() and not line.strip().startswith("#"):
+                if line.strip() and not line.strip().startswith(("#", "//")):
                     code_line = number
                 continue
             assert code_line is not None, f"marker before any code in {rel}: {line}"

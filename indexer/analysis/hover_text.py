@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from indexer.languages import language_of
 from indexer.graph.model import Symbol
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,10 @@ def render_hover(sym: Symbol, references: int, files: int, direct: str, explanat
     ("N direct dependents in M files · K direct tests"); `explanation` a
     one-liner shown above the docstring (a model's answer, or a purpose
     inferred from the name when there is no docstring)."""
-    header = format_signature(sym.signature) if sym.signature else f"{sym.kind} {sym.name}"
-    parts = [f"```python\n{header}\n```"]
+    language = language_of(sym.qualname)  # the code fence's language (Go's signatures stay as written)
+    header = (format_signature(sym.signature) if language == "python" else sym.signature) if sym.signature \
+        else f"{sym.kind} {sym.name}"
+    parts = [f"```{language}\n{header}\n```"]
     if explanation:
         parts.append(explanation)
     doc = docstring_markdown(sym.docstring)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from indexer import languages
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import SymbolKind
@@ -75,7 +76,11 @@ class ImpactReport:
 
 def test_node_id(symbol: Symbol, lookup) -> str:
     """pytest's node id: the file, then each enclosing class, then the name.
-    `lookup(qualname)` finds the enclosing symbols."""
+    `lookup(qualname)` finds the enclosing symbols. A language with its own
+    test runner ids implements the optional `test_id` hook (Go: `go test -run`)."""
+    support = languages.find(languages.language_of(symbol.qualname))
+    if getattr(support, "test_id", None) is not None:
+        return support.test_id(symbol, lookup)
     parts = [symbol.name]
     parent = symbol.parent
     while parent:

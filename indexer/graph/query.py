@@ -147,11 +147,12 @@ class Graph:
     def references(self, qualname: str, include_declaration: bool = False,
                    min_confidence: float = 0.0, guesses: bool = True) -> list[Reference]:
         """Uses of a qualname. Value-flow rows (kind "flow") repeat a plain use
-        at the same place for the impact walk and are left out; `guesses=False`
+        at the same place for the impact walk and are left out, as are Go's
+        structural "implements" edges (no use in the text); `guesses=False`
         also leaves out name-matched uses (the Find All References policy)."""
         rows = self.conn.execute(
             f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
-            " WHERE r.target = ? AND r.confidence >= ? AND r.kind != 'flow'"
+            " WHERE r.target = ? AND r.confidence >= ? AND r.kind != 'flow' AND r.how != 'structural'"
             + ("" if guesses else " AND r.how != 'name-match'") + " ORDER BY f.path, r.sl, r.sc",
             (qualname, min_confidence))
         out = [reference_from_row(r) for r in rows]
@@ -169,7 +170,7 @@ class Graph:
         building a Reference per row costs more than the query."""
         return self.conn.execute(
             "SELECT f.path, r.sl, r.sc, r.el, r.ec FROM refs r JOIN files f ON f.id = r.file_id"
-            " WHERE r.target = ? AND r.confidence >= ? AND r.kind != 'flow'"
+            " WHERE r.target = ? AND r.confidence >= ? AND r.kind != 'flow' AND r.how != 'structural'"
             + ("" if guesses else " AND r.how != 'name-match'") + " ORDER BY f.path, r.sl, r.sc",
             (qualname, min_confidence))
 

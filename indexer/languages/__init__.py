@@ -18,6 +18,7 @@ __all__ = ["LanguageSupport", "language_of", "local_name", "qualify", "register"
 # language name -> "module:Class" of its support.
 _PLUGINS: dict[str, str] = {
     "python": "indexer.languages.python:PythonSupport",
+    "go": "indexer.languages.go:GoSupport",
 }
 _LOADED: dict[str, LanguageSupport] = {}
 _EXTENSIONS: dict[str, str] | None = None

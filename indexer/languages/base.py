@@ -180,6 +180,13 @@ class LanguageSupport(Protocol):
     def is_member(self, parent_kind: str, kind: str) -> bool:
         """Whether a symbol of `kind` in one of `parent_kind` is a member."""
 
+    # Optional hooks (looked up with getattr; absent means the default):
+    #   symbol_parent(facts, symbol) -> (parent qualname, parent kind) | None:
+    #     a member whose parent is defined in another file (Go methods);
+    #     default: the parent by index in the same file.
+    #   test_id(symbol, lookup) -> str: the id the language's test runner
+    #     takes for a test symbol; default: pytest's node id.
+
     def resolver(self, store: Any, summaries: Iterable[Any] | None) -> FileResolver:
         """A resolver over the whole index (`summaries` given on a cold build,
         else reading the store on demand)."""

@@ -143,10 +143,15 @@ def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
 def _symbol_rows(support: LanguageSupport, facts: FileFacts) -> list[tuple]:
     symbols = facts.symbols
     rows = []
+    # Optional hook: a member whose parent lives in another file (Go methods).
+    parent_of = getattr(support, "symbol_parent", None)
     for sym in symbols:
         parent = symbols[sym.parent] if sym.parent >= 0 else None
-        is_member = parent is not None and support.is_member(parent.kind, sym.kind)
-        rows.append(symbol_row(sym, is_member, parent.qualname if parent else None))
+        parent_qualname, parent_kind = (parent.qualname, parent.kind) if parent else (None, None)
+        if parent_of is not None:
+            parent_qualname, parent_kind = parent_of(facts, sym) or (parent_qualname, parent_kind)
+        is_member = parent_kind is not None and support.is_member(parent_kind, sym.kind)
+        rows.append(symbol_row(sym, is_member, parent_qualname))
     return rows
 
 
