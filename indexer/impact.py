@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from indexer import languages
 from indexer.model import Range, Symbol
 from indexer.query import Graph
 from indexer.vocab import SymbolKind
@@ -75,7 +76,13 @@ class ImpactReport:
 
 def test_node_id(symbol: Symbol, lookup) -> str:
     """pytest's node id: the file, then each enclosing class, then the name.
-    `lookup(qualname)` finds the enclosing symbols."""
+    `lookup(qualname)` finds the enclosing symbols. A language with its own
+    test frameworks names its tests itself (its support's `test_id`)."""
+    language = languages.language_of(symbol.qualname)
+    if language != "python":
+        support = languages.find(language)
+        if support is not None and hasattr(support, "test_id"):
+            return support.test_id(symbol, lookup)
     parts = [symbol.name]
     parent = symbol.parent
     while parent:

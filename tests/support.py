@@ -6,6 +6,7 @@ Marker syntax (a comment line under a code line):
     #> name#2 -> target [how]      its second occurrence
     #> name -> ?                   must stay unresolved (or only name-matched)
     #> name -> ~target             matched by name only (low confidence)
+A marker may also start with `//>` (languages whose comments do).
 The target is a qualified name; `how`, when given, must equal the rule that
 resolved the reference.
 """
@@ -24,7 +25,7 @@ import sys
 from indexer.index import IndexOptions, Indexer
 from indexer.query import Graph
 
-_MARKER = re.compile(r"^\s*#>\s*(?P<name>[\w]+)(?:#(?P<nth>\d+))?\s*->\s*(?P<target>\S+)(?:\s+(?P<how>[\w-]+))?\s*$")
+_MARKER = re.compile(r"^\s*(?:#|//)>\s*(?P<name>[\w]+)(?:#(?P<nth>\d+))?\s*->\s*(?P<target>\S+)(?:\s+(?P<how>[\w-]+))?\s*$")
 
 
 def write_tree(root: Path, files: dict[str, str]) -> None:
@@ -61,7 +62,7 @@ def expectations(files: dict[str, str]) -> list[Expectation]:
         for number, line in enumerate(lines):
             match = _MARKER.match(line)
             if not match:
-                if line.strip() and not line.strip().startswith("#"):
+                if line.strip() and not line.strip().startswith(("#", "//")):
                     code_line = number
                 continue
             assert code_line is not None, f"marker before any code in {rel}: {line}"
