@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from indexer import languages
 from indexer.model import Symbol
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def render_hover(sym: Symbol, references: int, files: int, direct: str, explanat
     one-liner shown above the docstring (a model's answer, or a purpose
     inferred from the name when there is no docstring)."""
     header = format_signature(sym.signature) if sym.signature else f"{sym.kind} {sym.name}"
-    parts = [f"```python\n{header}\n```"]
+    parts = [f"```{languages.fence(sym.path)}\n{header}\n```"]
     if explanation:
         parts.append(explanation)
     doc = docstring_markdown(sym.docstring)
@@ -109,5 +110,6 @@ def render_hover(sym: Symbol, references: int, files: int, direct: str, explanat
     if direct:
         counts += f" · {direct}"
     parts.append("---")
-    parts.append(f"{sym.kind} `{sym.qualname}` · `{sym.path}:{sym.selection_range.start.line + 1}`  \n{counts}")
+    parts.append(f"{sym.kind} `{sym.qualname}` · {languages.dialect_of(sym.path) or 'python'}"
+                 f" · `{sym.path}:{sym.selection_range.start.line + 1}`  \n{counts}")
     return "\n\n".join(parts)

@@ -7,6 +7,7 @@ the same, and compare the sets of (path, line, start character) positions.
 
     python scripts/eval_refs.py                      # click + requests, 60 defs each
     python scripts/eval_refs.py --pyright-only       # just pyright's side
+    python scripts/eval_refs.py --lang typescript    # TypeScript/JavaScript vs tsserver (evals/refs_typescript.py)
     python scripts/eval_refs.py --project click==8.1.7 --sample 200 \
         --json /tmp/refs.json --show-misses 10
 
@@ -1051,6 +1052,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--lang" in argv:  # another language's evaluation: `--lang typescript [its options]`
+        at = argv.index("--lang")
+        lang, rest = argv[at + 1], argv[:at] + argv[at + 2:]
+        if lang in ("typescript", "javascript", "ts", "js"):
+            from evals import refs_typescript
+            return refs_typescript.main(rest)
+        if lang != "python":
+            sys.exit(f"eval_refs: no evaluation for --lang {lang}")
+        argv = rest
     args = parse_args(argv)
     pyright = ensure_pyright(args.pyright_version, args.cache, args.pyright_timeout)
     cli = None if args.pyright_only else CodemeldCli(

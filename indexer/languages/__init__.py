@@ -13,7 +13,7 @@ from pathlib import PurePath
 from indexer.languages.base import LanguageSupport, language_of, local_name, qualify
 
 __all__ = ["LanguageSupport", "language_of", "local_name", "qualify", "register", "support", "find",
-           "language_for_path", "support_for_path", "names", "extensions", "filenames", "dialect_of"]
+           "language_for_path", "support_for_path", "names", "extensions", "filenames", "dialect_of", "fence"]
 
 # language name -> "module:Class" of its support.
 _PLUGINS: dict[str, str] = {
@@ -90,6 +90,15 @@ def dialect_of(path: str | PurePath) -> str | None:
         return None
     plugin = support(language)
     return plugin.dialect(str(path)) if hasattr(plugin, "dialect") else language
+
+
+_FENCES = {"typescriptreact": "tsx", "javascriptreact": "jsx"}
+
+
+def fence(path: str | PurePath) -> str:
+    """The markdown code-fence language of a file's snippets (python, typescript, tsx...)."""
+    dialect = dialect_of(path) or "python"
+    return _FENCES.get(dialect, dialect)
 
 
 def support_for_path(path: str | PurePath) -> LanguageSupport | None:

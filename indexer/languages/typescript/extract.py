@@ -481,6 +481,8 @@ class _Sweep:
             if name_node.type == "identifier":
                 self.skip.add(name_node.id)
                 self.bind(text(name_node), ("import", spec, "="))
+                # the name binds what the module exports (tsserver counts it as a use)
+                self.use(name_node, text(name_node), "import", module=(0, spec, "="))
             elif name_node.type == "object_pattern":
                 for child in name_node.named_children:
                     key = child if child.type == "shorthand_property_identifier_pattern" else (

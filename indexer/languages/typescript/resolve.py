@@ -35,10 +35,10 @@ class Resolution:
 class _ModuleCtx:
     """Names visible at a file's module scope (another file's, from its summary)."""
 
-    __slots__ = ("summary", "path")
+    __slots__ = ("summary", "path", "module")
 
     def __init__(self, summary: TsSummary):
-        self.summary, self.path = summary, summary.path
+        self.summary, self.path, self.module = summary, summary.path, summary.module
 
     def lookup(self, name: str):
         return self.summary.names.get(name)
@@ -47,10 +47,10 @@ class _ModuleCtx:
 class _FileCtx:
     """Names visible from one scope of the file being resolved."""
 
-    __slots__ = ("facts", "scope", "path")
+    __slots__ = ("facts", "scope", "path", "module")
 
     def __init__(self, facts: FileFacts, scope: int):
-        self.facts, self.scope, self.path = facts, scope, facts.path
+        self.facts, self.scope, self.path, self.module = facts, scope, facts.path, facts.module
 
     def lookup(self, name: str):
         scopes, index = self.facts.scopes, self.scope
@@ -206,8 +206,13 @@ class Resolver:
             return None
         tag = expr[0]
         if tag == "name":
-            return self.binding_value(ctx.lookup(expr[1]), ctx, depth + 1)
+            binding = ctx.lookup(expr[1])
+            if binding is None and expr[1] == "exports":  # CommonJS: the module's own exports object
+                return ("module", ctx.module, How.MODULE)
+            return self.binding_value(binding, ctx, depth + 1)
         if tag == "attr":
+            if expr[1] == ("name", "module") and expr[2] == "exports" and ctx.lookup("module") is None:
+                return ("module", ctx.module, How.MODULE)
             return self.member(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
         if tag == "call":
             value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
@@ -338,6 +343,8 @@ class Resolver:
             expr = expr[1]
         if not expr or expr[0] != "name":
             return expr is not None and expr[0] == "require"
+        if expr[1] in ("exports", "module"):
+            return False
         binding = ctx.lookup(expr[1])
         if binding is None:
             return True
