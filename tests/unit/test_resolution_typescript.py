@@ -315,3 +315,19 @@ def test_impact_reaches_vitest_tests_with_their_ids(tmp_path):
         assert [t.id for t in report.tests] == ["src/cart.test.ts > Cart > totals > sums items"]
     finally:
         indexer.close()
+
+
+def test_inline_object_types_hold_members(tmp_path):
+    files = {"src/router.ts": """
+        export class Router<Q> {
+          readonly _def: { queries: Q; name: string };
+          constructor() { this._def = { queries: {} as Q, name: "r" }; }
+          size() { return Object.keys(this._def.queries).length; }
+        //>                                         queries -> typescript:src.router.Router._def.queries
+        }
+        """}
+    indexer, graph = build(tmp_path, files)
+    try:
+        check(graph, files)
+    finally:
+        indexer.close()

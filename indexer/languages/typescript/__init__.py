@@ -19,7 +19,7 @@ from indexer.vocab import How
 # specifier names (their files re-resolve when an exported name changes).
 WEAK_HOWS = (How.NAME_MATCH, How.UNRESOLVED, How.EXTERNAL, How.MRO, How.ANNOTATION, How.CONSTRUCTOR,
              How.RETURN_TYPE, How.IMPORT, How.STAR_IMPORT, How.MODULE)
-_CONTAINERS = ("class", "interface", "type", "enum", "variable", "constant")
+_CONTAINERS = ("class", "interface", "type", "enum", "variable", "constant", "field")
 
 
 def module_name(rel_path: str) -> str:

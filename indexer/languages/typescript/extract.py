@@ -179,7 +179,7 @@ class _Sweep:
         index = len(self.symbols) - 1
         if name_node is not None:
             self.skip.add(name_node.id)
-        if self.symbols[parent].kind in ("class", "interface", "type", "enum", "variable", "constant"):
+        if self.symbols[parent].kind in ("class", "interface", "type", "enum", "variable", "constant", "field"):
             self.members[(parent, name)] = index
         return index
 
@@ -416,7 +416,7 @@ class _Sweep:
 
     def on_field(self, node: ts.Node) -> None:
         holder = self.owner
-        if self.symbols[holder].kind not in ("class", "interface", "type"):
+        if self.symbols[holder].kind not in ("class", "interface", "type", "field"):
             return
         name_node = node.child_by_field_name("name") or node.child_by_field_name("property")
         if name_node is None or name_node.type not in ("property_identifier", "private_property_identifier"):
@@ -434,11 +434,14 @@ class _Sweep:
                                  signature=text(node).split("=")[0].strip()[:200], docstring=self.docstring(node))
         if kind == "method":
             self.pending[value.id] = symbol
+        inline = annotation.named_children[0] if annotation is not None and annotation.named_children else None
+        if inline is not None and inline.type == "object_type":
+            self.push(inline, "class", symbol, -1)  # `_def: { queries: Q }`: its properties are the field's members
 
     def on_signature(self, node: ts.Node) -> None:
         holder = self.owner
         name_node = node.child_by_field_name("name")
-        if name_node is None or self.symbols[holder].kind not in ("class", "interface", "type"):
+        if name_node is None or self.symbols[holder].kind not in ("class", "interface", "type", "field"):
             return
         name = text(name_node)
         self.add_symbol(name, "method", node, name_node, holder, signature=self.signature(node, name),

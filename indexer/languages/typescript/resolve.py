@@ -198,7 +198,7 @@ class Resolver:
             if expr:
                 found = self.eval(expr, self.ctx_of(value[1]), depth + 1)
                 return self.deref(found, depth + 1) if found else None
-            return value if kind in ("variable", "constant") else None
+            return value  # no type: its own members (an object literal, an inline object type) still resolve
         return value
 
     def eval(self, expr, ctx, depth: int = 0):
