@@ -331,3 +331,23 @@ def test_inline_object_types_hold_members(tmp_path):
         check(graph, files)
     finally:
         indexer.close()
+
+
+def test_find_references_of_a_member_covers_its_overrides_as_tsserver_does(tmp_path):
+    from indexer.navigation import reference_span_pages
+
+    files = {"src/actions.ts": """
+        export abstract class Action { abstract work(): void; run() { this.work(); } }
+        export class Fast extends Action { work() {} }
+        export class Slow extends Action { work() {} }
+        new Fast().work();
+        """}
+    indexer, graph = build(tmp_path, files)
+    try:
+        pages = []
+        reference_span_pages(graph, "src/actions.ts", 1, 35, False, 0.5, False, pages.append)
+        spans = {(line, col) for page in pages for (_p, line, col, _el, _ec) in page}
+        # Action.work's use in run(), the sibling's declaration and the base's, the call on Fast
+        assert spans == {(0, 67), (0, 40), (2, 35), (3, 11)}, spans
+    finally:
+        indexer.close()

@@ -124,3 +124,24 @@ class TypeScriptSupport:
         if summaries is None:
             summaries = store.all_summaries(NAME)
         return Resolver(list(summaries))
+
+    def reference_family(self, graph, qualname: str) -> list[str]:
+        """A member and the same-named members of every class and interface
+        linked to its class through `extends`/`implements`, up and down:
+        tsserver answers Find All References for all of them together."""
+        symbol = graph.symbol(qualname)
+        if symbol is None or not symbol.parent or symbol.kind not in MEMBER_KINDS:
+            return [qualname]
+        parent = graph.symbol(symbol.parent)
+        if parent is None or parent.kind not in ("class", "interface"):
+            return [qualname]
+        seen, todo = {symbol.parent}, [symbol.parent]
+        while todo and len(seen) < 500:
+            current = todo.pop()
+            for other in graph.subclass_names(current) + graph.base_targets(current):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        member = qualname.rsplit(".", 1)[-1]
+        return [qualname] + [f"{cls}.{member}" for cls in sorted(seen - {symbol.parent})
+                             if graph.symbol(f"{cls}.{member}") is not None]

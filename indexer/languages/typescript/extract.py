@@ -39,7 +39,7 @@ _JSX_NAMES = frozenset({"jsx_opening_element", "jsx_closing_element", "jsx_self_
 _DECLARATION_NAMES = frozenset({
     "class_declaration", "abstract_class_declaration", "class", "interface_declaration", "type_alias_declaration",
     "enum_declaration", "function_declaration", "generator_function_declaration", "function_expression",
-    "method_definition", "type_parameter", "internal_module", "module",
+    "method_definition", "type_parameter", "internal_module", "module", "function_signature",
 })
 _IGNORED_PARENTS = frozenset({"labeled_statement", "break_statement", "continue_statement", "import_specifier",
                               "namespace_import", "import_clause", "export_specifier", "namespace_export",
