@@ -351,3 +351,20 @@ def test_find_references_of_a_member_covers_its_overrides_as_tsserver_does(tmp_p
         assert spans == {(0, 67), (0, 40), (2, 35), (3, 11)}, spans
     finally:
         indexer.close()
+
+
+def test_destructuring_reads_the_properties(tmp_path):
+    files = {"src/socket.ts": """
+        export interface Config { url: string; protocol: string }
+        export class Socket {
+          constructor(private config: Config) {}
+          open() { const { url, protocol: p } = this.config; return url + p; }
+        //>                  url -> typescript:src.socket.Config.url annotation
+        //>                       protocol -> typescript:src.socket.Config.protocol annotation
+        }
+        """}
+    indexer, graph = build(tmp_path, files)
+    try:
+        check(graph, files)
+    finally:
+        indexer.close()

@@ -230,9 +230,13 @@ class _Sweep:
                 if child.type == "shorthand_property_identifier_pattern":
                     name = text(child)
                     self.bind(name, ("val", ("attr", value, name) if value and t == "object_pattern" else None), scope)
+                    if value and t == "object_pattern":  # `const { url } = this.config` reads config.url
+                        self.use(child, name, "read", receiver=value)
                 elif child.type == "pair_pattern":
                     key = child.child_by_field_name("key")
                     inner = ("attr", value, text(key)) if value and key is not None else None
+                    if inner and key.type == "property_identifier":
+                        self.use(key, text(key), "read", receiver=value)
                     self.bind_pattern(child.child_by_field_name("value"), inner, scope)
                 else:
                     self.bind_pattern(child, None, scope)
