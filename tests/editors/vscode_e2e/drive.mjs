@@ -280,7 +280,7 @@ async function main() {
       for (const expected of ["describeLine", "typescript:web.cart_view.describeLine", "1 reference in 1 file", "typescript"]) {
         if (!text.includes(expected)) throw new Error(`TypeScript hover lacks "${expected}": ${text}`);
       }
-      await screenshot("08a-typescript-hover"); // the step's own screenshot comes after the way back
+      await screenshot("typescript-hover"); // the step's own screenshot comes after the way back
       await page.keyboard.press("Escape");
       await openAt("shop/utils.py", 6, 5); // back where the next steps expect to be
     });
