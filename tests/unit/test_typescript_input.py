@@ -124,3 +124,19 @@ def test_breaking_changes_and_rename_work_on_typescript(tmp_path):
             pass
     finally:
         indexer.close()
+
+
+def test_an_edited_tsconfig_re_resolves_the_files_below_it(tmp_path):
+    root = tmp_path / "ws"
+    write_tree(root, {"tsconfig.json": '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"] } } }',
+                      "src/lib.ts": "export function one() {}\n", "lib2/lib.ts": "export function one() {}\n",
+                      "src/app.ts": "import { one } from '@/lib';\n"})
+    live = Indexer(root, tmp_path / "live", IndexOptions(jobs=1))
+    try:
+        live.run()
+        assert Graph(live.store, root).reference_at("src/app.ts", 0, 9)[0].target == f"{T}src.lib.one"
+        (root / "tsconfig.json").write_text('{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["lib2/*"] } } }')
+        live.update_paths(["tsconfig.json"])
+        assert Graph(live.store, root).reference_at("src/app.ts", 0, 9)[0].target == f"{T}lib2.lib.one"
+    finally:
+        live.close()

@@ -72,6 +72,11 @@ class TypeScriptSupport:
         exported name, see WEAK_HOWS)."""
         out: set[str] = set()
         folder = PurePosixPath(facts.path).parent
+        # the config files that may govern this file (any folder up to the
+        # root): an edited tsconfig.json re-resolves the files below it
+        for parent in (folder, *folder.parents):
+            for config in syntax.CONFIG_FILES:
+                out.add(module_name((parent / config).as_posix()))
         for imp in facts.imports:
             if imp.module.startswith("."):
                 base = (folder / imp.module).as_posix()
@@ -92,6 +97,8 @@ class TypeScriptSupport:
         if old is None or new is None:
             present = new or old
             names = {q.rsplit(".", 1)[-1] for q in present.symbols} | set(present.exports) | set(present.names)
+            if present.config is not None:
+                names.add("<config>")
             return (set(old.symbols) if new is None else set()), names
         removed = set(old.symbols) - set(new.symbols)
         changed = set(new.symbols) ^ set(old.symbols)
@@ -101,6 +108,8 @@ class TypeScriptSupport:
         names |= {n for n in set(old.names) | set(new.names) if old.names.get(n) != new.names.get(n)}
         if old.stars != new.stars or old.config != new.config:
             names |= set(old.exports) | set(new.exports) | set(old.names) | set(new.names)
+        if old.config != new.config:
+            names.add("<config>")  # no use is named so: the files below it re-resolve (see dependencies)
         return removed, names
 
     def is_member(self, parent_kind: str, kind: str) -> bool:
