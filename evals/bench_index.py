@@ -9,7 +9,10 @@ Measured in one run, on the same files:
                the same through the CLI
   peak RSS     of the indexing process (largest process of the run)
   Go           cold index of two pinned Go modules, lines/s against Python's
-Usage: python -m evals.bench_index [--root DIR] [--jobs N] [--keep DIR]
+  per language cold index of each language's files apart, lines/s and the
+               ratio to Python's (evals/bench_languages.py); `--add DIR`
+               brings other languages' projects into the corpus
+Usage: python -m evals.bench_index [--root DIR] [--add DIR]... [--no-go] [--jobs N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -91,6 +94,8 @@ def main() -> None:
     args.add_argument("--jobs", type=int, default=0)
     args.add_argument("--keep", type=Path, help="keep the copied corpus and index here")
     args.add_argument("--no-go", action="store_true", help="skip the Go corpora (evals/refs_go.py's pinned modules)")
+    args.add_argument("--add", type=Path, action="append", default=[],
+                      help="another project (e.g. TypeScript) copied into the corpus under _added/NAME")
     opts = args.parse_args()
 
     work = opts.keep or Path(tempfile.mkdtemp(prefix="codemeld-bench-"))
@@ -99,6 +104,8 @@ def main() -> None:
         # A copy, so the one-file edit never touches the interpreter's files.
         shutil.copytree(opts.root, corpus, symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__", "site-packages"))
+        for extra in opts.add:
+            shutil.copytree(extra, corpus / "_added" / extra.name, symlinks=True)
     index_dir = work / "index"
     shutil.rmtree(index_dir, ignore_errors=True)
 
@@ -141,6 +148,9 @@ def main() -> None:
     size_mb = sum(p.stat().st_size for p in index_dir.iterdir()) / 1e6
     print(f"peak RSS (largest process):        {peak_mb:7.0f} MB  (goal < 500 MB)")
     print(f"index size on disk:                {size_mb:7.0f} MB")
+    from evals.bench_languages import measure, print_rows
+    print("per language (each language's files indexed apart, same run):")
+    print_rows(measure([corpus], opts.jobs))
     if not opts.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -8,6 +8,7 @@ the same, and compare the sets of (path, line, start character) positions.
     python -m evals.refs                      # click + requests, 60 defs each
     python -m evals.refs --pyright-only       # just pyright's side
     python -m evals.refs --lang go            # Go vs gopls (evals/refs_go.py)
+    python -m evals.refs --lang typescript    # TypeScript/JavaScript vs tsserver (evals/refs_typescript.py)
     python -m evals.refs --project click==8.1.7 --sample 200 \
         --json /tmp/refs.json --show-misses 10
 
@@ -859,13 +860,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # `--lang go` hands the run to evals/refs_go.py (gopls as the oracle).
+    # `--lang go` hands the run to evals/refs_go.py (gopls as the oracle),
+    # `--lang typescript` (or javascript) to evals/refs_typescript.py.
     lang = argparse.ArgumentParser(add_help=False)
-    lang.add_argument("--lang", choices=["python", "go"], default="python")
+    lang.add_argument("--lang", choices=["python", "go", "typescript", "javascript", "ts", "js"], default="python")
     chosen, rest = lang.parse_known_args(argv)
     if chosen.lang == "go":
         from evals import refs_go
         return refs_go.main(rest)
+    if chosen.lang != "python":
+        from evals import refs_typescript
+        return refs_typescript.main(rest)
     args = parse_args(rest)
     pyright = ensure_pyright(args.pyright_version, args.cache, args.pyright_timeout)
     cli = None if args.pyright_only else CodemeldCli(

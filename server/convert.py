@@ -31,6 +31,10 @@ _KINDS = {
     "attribute": types.SymbolKind.Field,
     "parameter": types.SymbolKind.Variable,
     "property": types.SymbolKind.Property,
+    "field": types.SymbolKind.Field,
+    "interface": types.SymbolKind.Interface,
+    "type": types.SymbolKind.TypeParameter,
+    "enum": types.SymbolKind.Enum,
 }
 
 

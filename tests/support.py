@@ -6,6 +6,7 @@ Marker syntax (a comment line under a code line):
     #> name#2 -> target [how]      its second occurrence
     #> name -> ?                   must stay unresolved (or only name-matched)
     #> name -> ~target             matched by name only (low confidence)
+A marker may also start with `//>` (languages whose comments do).
 The target is a qualified name; `how`, when given, must equal the rule that
 resolved the reference.
 """

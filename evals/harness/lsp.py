@@ -41,14 +41,16 @@ def frame(message: Any) -> bytes:
 
 class RawLsp:
     def __init__(self, root: Path, index_dir: Path, log_file: Path, options: dict | None = None,
-                 python: str = sys.executable):
+                 python: str = sys.executable, command: list[str] | None = None):
+        """`command` runs another language server instead (an oracle, e.g.
+        typescript-language-server) in `root`; codemeld's options then go unused."""
         self.root = Path(root)
         self.index_dir = Path(index_dir)
         env = {**os.environ, "PYTHONPATH": str(REPO), "CODEMELD_CACHE_DIR": str(self.index_dir.parent / "cache"),
                "HF_HUB_OFFLINE": "1"}
-        self.proc = subprocess.Popen([python, "-m", "server.cli", "serve", "--log-file", str(log_file)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     cwd=REPO, env=env)
+        argv = command or [python, "-m", "server.cli", "serve", "--log-file", str(log_file)]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     cwd=self.root if command else REPO, env=env)
         self.options = {"embeddings": False, "indexDir": str(self.index_dir), **(options or {})}
         self._listen()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from indexer.languages import language_of
+from indexer import languages
 from indexer.graph.model import Symbol
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,10 @@ def render_hover(sym: Symbol, references: int, files: int, direct: str, explanat
     ("N direct dependents in M files · K direct tests"); `explanation` a
     one-liner shown above the docstring (a model's answer, or a purpose
     inferred from the name when there is no docstring)."""
-    language = language_of(sym.qualname)  # the code fence's language (Go's signatures stay as written)
+    language = languages.language_of(sym.qualname)  # Go's and TypeScript's signatures stay as written
     header = (format_signature(sym.signature) if language == "python" else sym.signature) if sym.signature \
         else f"{sym.kind} {sym.name}"
-    parts = [f"```{language}\n{header}\n```"]
+    parts = [f"```{languages.fence(sym.path)}\n{header}\n```"]
     if explanation:
         parts.append(explanation)
     doc = docstring_markdown(sym.docstring)
@@ -112,5 +112,6 @@ def render_hover(sym: Symbol, references: int, files: int, direct: str, explanat
     if direct:
         counts += f" · {direct}"
     parts.append("---")
-    parts.append(f"{sym.kind} `{sym.qualname}` · `{sym.path}:{sym.selection_range.start.line + 1}`  \n{counts}")
+    parts.append(f"{sym.kind} `{sym.qualname}` · {languages.dialect_of(sym.path) or 'python'}"
+                 f" · `{sym.path}:{sym.selection_range.start.line + 1}`  \n{counts}")
     return "\n\n".join(parts)

@@ -13,6 +13,7 @@ import re
 import threading
 from dataclasses import dataclass
 
+from indexer import languages
 from indexer.graph.model import Range, Reference, Symbol
 from indexer.analysis.impact import direct_summary
 from indexer.graph.query import Graph
@@ -61,6 +62,26 @@ def definitions(graph: Graph, path: str, line: int, character: int) -> list[Symb
     return graph.definitions_at(path, line, character)
 
 
+def reference_family(graph: Graph, qualname: str) -> list[str]:
+    """The definitions whose uses Find All References shows together: the
+    symbol itself, and for a language whose own server counts a member's
+    overrides and overridden declarations as one symbol (tsserver does;
+    pyright, Python's reference, does not) those too: the plugin's
+    `reference_family`, asked only for other languages than Python."""
+    language = languages.language_of(qualname)
+    if language == "python":
+        return [qualname]
+    hook = getattr(languages.find(language), "reference_family", None)
+    return hook(graph, qualname) if hook is not None else [qualname]
+
+
+def _related_declarations(graph: Graph, qualname: str, family: list[str]) -> list[tuple]:
+    """Name spans of the family's other declarations (they are uses of the member too)."""
+    return [(s.path, s.selection_range.start.line, s.selection_range.start.character,
+             s.selection_range.end.line, s.selection_range.end.character)
+            for other in family if other != qualname for s in graph.symbols(other)]
+
+
 def find_references(graph: Graph, qualnames, include_declaration: bool = False, min_confidence: float = 0.0,
                     guesses: bool = False) -> list[Reference]:
     """Find All References, the one policy every front door (CLI, LSP, MCP)
@@ -71,8 +92,10 @@ def find_references(graph: Graph, qualnames, include_declaration: bool = False, 
     `confidence`, so a client that asks for guesses can group them."""
     out: list[Reference] = []
     seen: set[tuple] = set()
-    for qualname in qualnames:
-        for ref in graph.references(qualname, include_declaration, min_confidence, guesses=guesses):
+    family = [member for qualname in qualnames for member in reference_family(graph, qualname)]
+    for qualname in family:
+        for ref in graph.references(qualname, include_declaration and qualname in qualnames, min_confidence,
+                                    guesses=guesses):
             key = (ref.path, ref.range)
             if key not in seen:
                 seen.add(key)
@@ -89,6 +112,22 @@ def references(graph: Graph, path: str, line: int, character: int, include_decla
 REFERENCE_PAGE = 2000  # spans per streamed page (LSP partial results)
 
 
+def _target_spans(graph: Graph, target: str, include_declaration: bool, min_confidence: float,
+                  guesses: bool):
+    """The spans of one target's uses (its family's, see `reference_family`)."""
+    family = reference_family(graph, target)
+    if len(family) == 1 and not include_declaration:
+        return graph.reference_spans(target, min_confidence, guesses)  # streamed as read
+    spans = [span for qualname in family for span in graph.reference_spans(qualname, min_confidence, guesses)]
+    if len(family) > 1:
+        spans += _related_declarations(graph, target, family)
+    if include_declaration:
+        spans += [(s.path, s.selection_range.start.line, s.selection_range.start.character,
+                   s.selection_range.end.line, s.selection_range.end.character)
+                  for s in graph.symbols(target) if s.kind != "module"]
+    return sorted(spans)
+
+
 def reference_span_pages(graph: Graph, path: str, line: int, character: int, include_declaration: bool,
                          min_confidence: float = 0.0, guesses: bool = False, on_page=None,
                          page: int = REFERENCE_PAGE) -> int:
@@ -99,13 +138,8 @@ def reference_span_pages(graph: Graph, path: str, line: int, character: int, inc
     seen: set[tuple] = set()
     batch: list[tuple] = []
     sent = 0
-    for qualname in graph.targets_at(path, line, character):
-        spans = graph.reference_spans(qualname, min_confidence, guesses)
-        if include_declaration:
-            decls = [(s.path, s.selection_range.start.line, s.selection_range.start.character,
-                      s.selection_range.end.line, s.selection_range.end.character)
-                     for s in graph.symbols(qualname) if s.kind != "module"]
-            spans = sorted(decls + list(spans))
+    for target in graph.targets_at(path, line, character):
+        spans = _target_spans(graph, target, include_declaration, min_confidence, guesses)
         for span in spans:
             if span in seen:
                 continue

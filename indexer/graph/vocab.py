@@ -21,6 +21,11 @@ class SymbolKind(StrEnum):
     ATTRIBUTE = "attribute"  # instance attribute assigned through self.x = ...
     PARAMETER = "parameter"
     PROPERTY = "property"
+    # TypeScript/JavaScript
+    FIELD = "field"  # a declared class field or interface property
+    INTERFACE = "interface"
+    TYPE_ALIAS = "type"
+    ENUM = "enum"
 
 
 class RefKind(StrEnum):

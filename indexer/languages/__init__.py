@@ -13,30 +13,32 @@ from pathlib import PurePath
 from indexer.languages.base import LanguageSupport, language_of, local_name, qualify
 
 __all__ = ["LanguageSupport", "language_of", "local_name", "qualify", "register", "support", "find",
-           "language_for_path", "support_for_path", "names", "extensions"]
+           "language_for_path", "support_for_path", "names", "extensions", "filenames", "dialect_of", "fence"]
 
 # language name -> "module:Class" of its support.
 _PLUGINS: dict[str, str] = {
     "python": "indexer.languages.python:PythonSupport",
     "go": "indexer.languages.go:GoSupport",
+    "typescript": "indexer.languages.typescript:TypeScriptSupport",
 }
 _LOADED: dict[str, LanguageSupport] = {}
 _EXTENSIONS: dict[str, str] | None = None
+_FILENAMES: dict[str, str] | None = None
 
 
 def register(name: str, target: str) -> None:
     """Add (or replace) a language: `target` is "package.module:Class"."""
-    global _EXTENSIONS
+    global _EXTENSIONS, _FILENAMES
     _PLUGINS[name] = target
     _LOADED.pop(name, None)
-    _EXTENSIONS = None
+    _EXTENSIONS = _FILENAMES = None
 
 
 def unregister(name: str) -> None:
-    global _EXTENSIONS
+    global _EXTENSIONS, _FILENAMES
     _PLUGINS.pop(name, None)
     _LOADED.pop(name, None)
-    _EXTENSIONS = None
+    _EXTENSIONS = _FILENAMES = None
 
 
 def names() -> list[str]:
@@ -66,9 +68,38 @@ def extensions() -> dict[str, str]:
     return _EXTENSIONS
 
 
+def filenames() -> dict[str, str]:
+    """exact file name -> language: files a language reads whole (a plugin's
+    optional `filenames`, e.g. tsconfig.json for TypeScript's module resolution)."""
+    global _FILENAMES
+    if _FILENAMES is None:
+        _FILENAMES = {file: name for name in _PLUGINS for file in getattr(support(name), "filenames", ())}
+    return _FILENAMES
+
+
 def language_for_path(path: str | PurePath) -> str | None:
-    """The language of a file by its extension, or None when unsupported."""
-    return extensions().get(PurePath(path).suffix.lower())
+    """The language of a file by its name or extension, or None when unsupported."""
+    pure = PurePath(path)
+    return filenames().get(pure.name) or extensions().get(pure.suffix.lower())
+
+
+def dialect_of(path: str | PurePath) -> str | None:
+    """What an answer says a file's language is: the plugin's dialect of the
+    file (typescriptreact for .tsx) or the language's name."""
+    language = language_for_path(path)
+    if language is None:
+        return None
+    plugin = support(language)
+    return plugin.dialect(str(path)) if hasattr(plugin, "dialect") else language
+
+
+_FENCES = {"typescriptreact": "tsx", "javascriptreact": "jsx"}
+
+
+def fence(path: str | PurePath) -> str:
+    """The markdown code-fence language of a file's snippets (python, typescript, tsx...)."""
+    dialect = dialect_of(path) or "python"
+    return _FENCES.get(dialect, dialect)
 
 
 def support_for_path(path: str | PurePath) -> LanguageSupport | None:

@@ -38,7 +38,7 @@ SKIP_DIRS: frozenset[str] = frozenset({
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
     ".tox", ".nox", "node_modules", "build", "dist", "site-packages",
     ".codemeld", ".idea", ".vscode",
-    "vendor",  # Go's vendored dependencies (and other third-party copies)
+    "vendor", "bower_components", "jspm_packages",  # third-party code of Go and JavaScript projects
 })
 SKIP_DIR_SUFFIXES: tuple[str, ...] = (".egg-info",)
 # `venv`, `env` and `.env` are common names for real packages/config too, so they are

@@ -16,9 +16,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from indexer import languages
 from indexer.graph.model import Symbol
 
-EMBEDDED_KINDS = ("module", "class", "function", "method", "property")
+EMBEDDED_KINDS = ("module", "class", "function", "method", "property", "interface", "type", "enum")
 
 # all-MiniLM-L6-v2 reads 256 word pieces and code runs at 2.5-4 characters a
 # piece, so a ~600-character part is seen whole (900 lost its tail to
@@ -181,7 +182,8 @@ def symbol_chunks(sym: Symbol, children: list[Symbol], lines: list[str]) -> list
 def file_chunks(symbols: list[Symbol], source: bytes) -> list[Chunk]:
     """Chunks of every embedded symbol of one file (symbols as the graph has them)."""
     lines = file_lines(source)
-    wanted = [s for s in symbols if s.kind in EMBEDDED_KINDS]
+    config_files = languages.filenames()  # tsconfig.json & co: settings, not code to search
+    wanted = [s for s in symbols if s.kind in EMBEDDED_KINDS and s.path.rpartition("/")[2] not in config_files]
     by_parent: dict[str | None, list[Symbol]] = {}
     for sym in wanted:
         if sym.kind != "module":

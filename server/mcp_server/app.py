@@ -26,6 +26,7 @@ from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from indexer.analysis import impact as impact_engine
+from indexer import languages
 from indexer.agent import calls as call_engine
 from indexer.agent import codemap, edits, locate as locate_engine, lookup
 from indexer.agent.textindex import text_index, tokens
@@ -71,6 +72,7 @@ def _clamp(value: int, low: int, high: int) -> int:
 def symbol_info(sym: Symbol) -> m.SymbolInfo:
     doc = " ".join(sym.docstring.strip().split("\n\n", 1)[0].split())
     return m.SymbolInfo(qualname=sym.qualname, name=sym.name, kind=sym.kind, path=sym.path,
+                        language=languages.dialect_of(sym.path) or "",
                         line=sym.selection_range.start.line + 1, end_line=sym.range.end.line + 1,
                         signature=sym.signature, doc=doc[:_DOC_CHARS], is_test=sym.is_test)
 
@@ -279,7 +281,7 @@ def build_server(host: AgentHost) -> MCPServer:
             refs = g.references(target.qualname, include_declaration, confidence)
             chunk, pg = page(refs, limit, cursor, key)
             source = _SourceLines(g.root)
-            out = [m.ReferenceOut(path=r.path, line=r.range.start.line + 1, column=r.range.start.character + 1,
+            out = [m.ReferenceOut(path=r.path, language=languages.dialect_of(r.path) or "", line=r.range.start.line + 1, column=r.range.start.character + 1,
                                   kind=r.kind, confidence=round(r.confidence, 3), how=r.how, enclosing=r.enclosing,
                                   text=source.get(r.path, r.range.start.line)) for r in chunk]
             return target, out, len({r.path for r in refs}), pg

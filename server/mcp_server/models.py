@@ -19,6 +19,7 @@ class SymbolInfo(BaseModel):
     qualname: str
     name: str
     kind: str
+    language: str = Field("", description="python, typescript, typescriptreact, javascript, javascriptreact, go...")
     path: str
     line: int
     end_line: int
@@ -85,6 +86,7 @@ class MapResult(BaseModel):
 
 class ReferenceOut(BaseModel):
     path: str
+    language: str = ""
     line: int
     column: int
     kind: str

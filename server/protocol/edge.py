@@ -4,6 +4,7 @@ every front door that prints or sends them goes through here."""
 
 from __future__ import annotations
 
+from indexer import languages
 from server.protocol import models as m
 
 
@@ -17,7 +18,7 @@ def range_(r) -> m.Range:
 
 def symbol(sym, root_uri: str | None = None) -> m.SymbolInfo:
     out = m.SymbolInfo(name=sym.name, qualname=sym.qualname, kind=sym.kind, path=sym.path, range=range_(sym.range),
-                       selectionRange=range_(sym.selection_range))
+                       selectionRange=range_(sym.selection_range), language=languages.dialect_of(sym.path))
     if root_uri is not None:
         out.uri = root_uri.rstrip("/") + "/" + sym.path
     return out

@@ -39,6 +39,8 @@ class SymbolInfo(Wire):
     path: str
     range: Range = Field(description="The whole definition.")
     selectionRange: Range | None = Field(None, description="Its name: where an editor puts the selection.")
+    language: str | None = Field(None, description="The file's language (python, typescript, typescriptreact, "
+                                                   "javascript, javascriptreact, go...).")
 
 
 class Dependent(Wire):

@@ -21,7 +21,7 @@ async def test_status_reports_the_index(tmp_path):
     try:
         result = await wait_ready(client)
         assert result["state"] == "ready"
-        assert result["files"] == 7 and result["symbols"] > 50 and result["references"] > 100
+        assert result["files"] == 8 and result["symbols"] > 50 and result["references"] > 100
         assert result["pending"] == 0
         assert result["indexDir"] == str(tmp_path / "cache" / "index")
         assert result["folders"][0]["root"] == str(root.resolve())
@@ -67,7 +67,7 @@ async def test_invalid_options_warn_and_fall_back_to_defaults(tmp_path):
         hover = await client.text_document_hover_async(types.HoverParams(text_document=utils.id,
                                                                          position=utils.pos("format_price")))
         assert hover is not None
-        assert (await status(client))["files"] == 7
+        assert (await status(client))["files"] == 8
     finally:
         await stop_client(client)
 
@@ -99,10 +99,10 @@ async def test_progress_reports_begin_report_end_and_warm_start(tmp_path):
         assert reports, client.progress_reports
         begin, *middle, end = reports
         assert begin.kind == "begin" and "indexing shop" in begin.title and begin.cancellable
-        assert any(r.message == "7/7 files" for r in middle)
+        assert any(r.message == "8/8 files" for r in middle)
         percentages = [r.percentage for r in middle]
         assert percentages == sorted(percentages) and percentages[-1] == 100
-        assert end.kind == "end" and "7 files (7 parsed)" in end.message
+        assert end.kind == "end" and "8 files (8 parsed)" in end.message
         # codemeld.reindex runs again with progress; nothing changed, so nothing is parsed.
         client.progress_reports.clear()
         await client.workspace_execute_command_async(types.ExecuteCommandParams(command="codemeld.reindex"))
@@ -116,7 +116,7 @@ async def test_progress_reports_begin_report_end_and_warm_start(tmp_path):
     try:
         assert time.monotonic() - started < 5
         reports = await eventually(lambda: _finished(client))
-        assert "7 files (0 parsed)" in reports[-1].message
+        assert "8 files (0 parsed)" in reports[-1].message
     finally:
         await stop_client(client)
 
@@ -224,7 +224,7 @@ async def test_serve_command_and_tcp(tmp_path):
             if result["state"] == "ready":
                 break
             await asyncio.sleep(0.05)
-        assert result["files"] == 7
+        assert result["files"] == 8
         utils = Doc(root, "shop/utils.py")
         pos = utils.pos("format_price")
         refs = await call(2, "textDocument/references", {

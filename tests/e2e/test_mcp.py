@@ -122,7 +122,7 @@ async def exercise(client, root: Path) -> None:
     assert by_name["references"].annotations.read_only_hint and not by_name["apply_edit"].annotations.read_only_hint
 
     status = await call(client, "status")
-    assert status["files"] == 7 and status["state"] in ("ready", "indexing")
+    assert status["files"] == 8 and status["state"] in ("ready", "indexing")
 
     found = await call(client, "locate", task="""Discounted products are charged the wrong amount.
 Traceback (most recent call last):
@@ -309,7 +309,7 @@ async def test_first_index_in_the_background_with_progress(workspace, tmp_path):
                                         progress_callback=progress)
         assert not result.is_error and uses(result.structured_content) == FORMAT_PRICE_USES
         status = (await client.call_tool("status", {})).structured_content
-        assert status["files"] == 7 + EXTRA_FILES
+        assert status["files"] == 8 + EXTRA_FILES
     assert updates and all("indexing" in (m or "") for _, _, m in updates)
 
 

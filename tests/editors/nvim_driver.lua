@@ -270,6 +270,32 @@ step('search', function()
   }
 end)
 
+step('typescript', function()
+  -- A TypeScript file of the same workspace: the client attaches to its
+  -- buffer (filetype typescript) and the one index answers for it.
+  vim.cmd.edit(vim.fs.joinpath(workspace, 'web', 'cart_view.ts'))
+  local attached = vim.wait(10000, function()
+    return vim.lsp.get_clients({ bufnr = 0, name = 'codemeld' })[1] ~= nil
+  end, 50)
+  cursor_on('describeLine(line)')
+  local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+  local hover = assert(client:request_sync('textDocument/hover', params, 10000, 0))
+  assert(not hover.err, vim.inspect(hover.err))
+  local contents = hover.result and hover.result.contents
+  params.context = { includeDeclaration = false }
+  local refs = assert(client:request_sync('textDocument/references', params, 10000, 0))
+  local lines = {}
+  for _, location in ipairs(refs.result or {}) do
+    table.insert(lines, rel(location.uri) .. ':' .. location.range.start.line)
+  end
+  return {
+    filetype = vim.bo.filetype,
+    attached = attached,
+    hover = type(contents) == 'table' and contents.value or tostring(contents),
+    references = lines,
+  }
+end)
+
 local file = assert(io.open(out_path, 'w'))
 file:write(vim.json.encode(results))
 file:close()

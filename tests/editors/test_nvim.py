@@ -114,7 +114,7 @@ def test_enable_alone_is_enough(tmp_path):
 def test_index_becomes_ready_with_progress(session):
     status = step(session, "ready")
     assert status["state"] == "ready"
-    assert status["files"] == 7 and status["symbols"] > 0 and status["references"] > 0
+    assert status["files"] == 8 and status["symbols"] > 0 and status["references"] > 0
     # The server's $/progress reached Neovim's standard progress store.
     assert "codemeld: indexing" in step(session, "progress")["status"]
 
@@ -132,13 +132,20 @@ def test_references_span_files(session):
     assert set(value["files"]) == {"shop/__init__.py", "shop/cart.py", "shop/checkout.py", "shop/utils.py"}
 
 
+def test_a_typescript_buffer_is_served_by_the_same_index(session):
+    value = step(session, "typescript")
+    assert value["filetype"] == "typescript" and value["attached"]
+    assert "typescript:web.cart_view.describeLine" in value["hover"] and "```typescript" in value["hover"]
+    assert value["references"] == ["web/cart_view.ts:11"]
+
+
 def test_definition_jumps_to_another_file(session):
     assert step(session, "definition") == {"file": "shop/utils.py", "line": 6}
 
 
 def test_status_command_reports_the_index(session):
     messages = step(session, "status_command")["messages"]
-    assert len(messages) == 1 and messages[0].startswith("codemeld: ready, 7 files")
+    assert len(messages) == 1 and messages[0].startswith("codemeld: ready, 8 files")
 
 
 def test_impact_fills_the_quickfix_list(session):

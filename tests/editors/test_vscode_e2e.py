@@ -112,8 +112,8 @@ def test_extension_in_a_real_vscode(tmp_path, code_server, vsix):
     # A few hundred more symbols to embed (the standard library's argparse),
     # so "search while the embeddings are built" has seconds to happen in
     # even on a fast machine. Nothing asserted below is about this file.
-    (workspace / "vendor").mkdir()
-    shutil.copy(Path(argparse.__file__), workspace / "vendor" / "argparse.py")
+    (workspace / "stdlib_copy").mkdir()  # not `vendor/`: third-party folders are skipped
+    shutil.copy(Path(argparse.__file__), workspace / "stdlib_copy" / "argparse.py")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VSCODE_", "CODE_SERVER"))}
     env.update({
         "HOME": str(run / "home"),

@@ -48,7 +48,7 @@ def test_impact_wire_shape_round_trips(graph):
     room = next(d for d in data["dependents"] if d["symbol"]["qualname"] == "app.use.room")
     assert room == {"symbol": {"name": "room", "qualname": "app.use.room", "kind": "function",
                                "uri": "file:///ws/app/use.py", "path": "app/use.py", "range": room["symbol"]["range"],
-                                   "selectionRange": room["symbol"]["selectionRange"]},
+                                   "selectionRange": room["symbol"]["selectionRange"], "language": "python"},
                     "depth": 1, "kind": "call", "confidence": room["confidence"], "via": ["app.core.area", "app.use.room"],
                     "source": "static", "how": "import"}
     assert [t["id"] for t in data["tests"]] == ["tests/test_use.py::test_room"]

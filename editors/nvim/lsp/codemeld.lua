@@ -4,9 +4,10 @@
 ---@type vim.lsp.Config
 return {
   cmd = { 'codemeld', 'serve' },
-  filetypes = { 'python' },
+  -- Python, TypeScript/JavaScript (with their React filetypes) and Go.
+  filetypes = { 'python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'go' },
   -- The same markers the codemeld CLI uses to find a workspace root.
-  root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', '.git', '.hg' },
+  root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', 'package.json', 'tsconfig.json', 'go.mod', '.git', '.hg' },
   -- Names follow the server's initialization options (server/options.py):
   -- indexDir, exclude, maxFileSize, jobs, debounceMs, watch, minConfidence,
   -- features = { hover = false, ... }, llm = { baseUrl, model, apiKey }.

@@ -42,6 +42,8 @@ export interface SymbolInfo {
   range: Range;
   /** Its name: where an editor puts the selection. */
   selectionRange?: Range;
+  /** The file's language (python, typescript, typescriptreact, javascript, javascriptreact, go...). */
+  language?: string;
 }
 
 export interface Dependent {

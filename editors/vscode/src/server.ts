@@ -22,6 +22,10 @@ import { initializationOptions, Settings } from "./settings";
 
 export const CLIENT_ID = "codemeld"; // also the prefix of the `codemeld.trace.server` setting
 
+/** The languages the server indexes (VS Code language ids): Python,
+ * TypeScript and JavaScript with their React variants, and Go. */
+export const LANGUAGES = ["python", "typescript", "typescriptreact", "javascript", "javascriptreact", "go"];
+
 function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
@@ -108,10 +112,10 @@ export function createClient(
   const run = serverExecutable(command, args);
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: "file", language: "python" },
-      { scheme: "untitled", language: "python" },
-    ],
+    documentSelector: LANGUAGES.flatMap((language) => [
+      { scheme: "file", language },
+      { scheme: "untitled", language },
+    ]),
     initializationOptions: initializationOptions(settings),
     outputChannel: output,
     // A failed start is reported once by extension.ts, with buttons; the

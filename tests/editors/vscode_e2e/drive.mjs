@@ -266,6 +266,25 @@ async function main() {
       await until("the cursor on the definition's name", async () => (await cursorText()).startsWith("Ln 6, Col 5"));
     });
 
+    await step("typescript-hover-and-references", async () => {
+      // A TypeScript file of the same workspace, in the same index: the
+      // extension is active for it and the hover carries codemeld's counts.
+      await openAt("web/cart_view.ts", 21, 17); // on `describeLine` in its definition
+      await runCommand("Show or Focus Hover");
+      const hover = page.locator(".monaco-hover:not(.hidden) .monaco-hover-content").first();
+      await hover.waitFor({ state: "visible" });
+      const text = await until("a codemeld hover on the TypeScript function", async () => {
+        const t = await hover.innerText();
+        return /references? in/.test(t) ? t : false;
+      });
+      for (const expected of ["describeLine", "typescript:web.cart_view.describeLine", "1 reference in 1 file", "typescript"]) {
+        if (!text.includes(expected)) throw new Error(`TypeScript hover lacks "${expected}": ${text}`);
+      }
+      await screenshot("typescript-hover"); // the step's own screenshot comes after the way back
+      await page.keyboard.press("Escape");
+      await openAt("shop/utils.py", 6, 5); // back where the next steps expect to be
+    });
+
     await step("impact-view", async () => {
       await goTo(6, 6);
       await runCommand("codemeld: Show impact");

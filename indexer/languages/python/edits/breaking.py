@@ -16,6 +16,7 @@ from pathlib import Path
 
 import tree_sitter as ts
 
+from indexer import languages
 from indexer.analysis.impact import Breaking
 from indexer.languages.python.extract import extract, normalize_source, parser
 from indexer.graph.model import Range, Reference
@@ -95,7 +96,11 @@ def _uses(graph: Graph, qualname: str, baseline: Baseline | None) -> list[Refere
 def _new_definitions(graph: Graph, path: str, source: bytes) -> dict[str, Definition]:
     row = graph.module_of(path)
     module, is_package = (row[0], bool(row[1])) if row else (path.rsplit(".", 1)[0].replace("/", "."), False)
-    facts = extract(normalize_source(source), path, module, is_package)
+    support = languages.support_for_path(path)
+    if support is not None and support.name != "python":  # another language's definitions, by its own plugin
+        facts = support.extract(support.normalize_source(source), path, module, is_package)
+    else:
+        facts = extract(normalize_source(source), path, module, is_package)
     out: dict[str, Definition] = {}
     for sym in facts.symbols:
         if sym.kind in _DEFINITION_KINDS:
@@ -230,6 +235,7 @@ def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str,
         return []  # Python syntax only: another language's buffer is not read as Python
     old = _before(graph, path, baseline)
     new = _new_definitions(graph, path, source)
+    python = languages.language_for_path(path) in ("python", None)
     sources = _Sources(graph.root, dict(overlays or {}))
     out: list[Breaking] = []
 
@@ -253,6 +259,8 @@ def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str,
             for ref in uses(qualname):
                 out.append(Breaking(ref.path, ref.range, f"'{short}' {what} in {path}", qualname))
             continue
+        if not python:
+            continue  # call binding and bases are read with Python's syntax: other languages get removals and renames
         if before.kind == "class":
             removed_bases = _bases(before.signature) - _bases(after.signature)
             if removed_bases:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.analysis.impact import subclasses, superclasses
+from indexer.languages.base import language_of
 from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -26,6 +27,9 @@ from indexer.edits.textedit import read_text as _read
 
 UNCERTAIN_BELOW = 0.5
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Other languages' names (TypeScript/JavaScript allow `$`): the plan itself
+# is the graph's, the same for every language; only Python reads __all__.
+_OTHER_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
 class RenameError(ValueError):
@@ -79,8 +83,11 @@ def _related(graph: Graph, symbol: Symbol) -> list[Symbol]:
 
 
 def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
-    if not _IDENTIFIER.match(new_name) or keyword.iskeyword(new_name):
+    python = language_of(symbol.qualname) == "python"
+    if python and (not _IDENTIFIER.match(new_name) or keyword.iskeyword(new_name)):
         raise RenameError(f"'{new_name}' is not a valid Python identifier")
+    if not python and not _OTHER_IDENTIFIER.match(new_name):
+        raise RenameError(f"'{new_name}' is not a valid identifier")
     if symbol.kind == "module":
         raise RenameError("renaming a module is a file move: rename the file instead")
     if new_name == symbol.name:
@@ -109,7 +116,7 @@ def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
                       else f"resolved with low confidence ({ref.how})" if not certain
                       else f"{ref.kind} of {related.qualname}")
             add(ref.path, ref.range, certain, reason)
-    if symbol.parent and "." not in symbol.qualname[len(symbol.parent) + 1:]:
+    if python and symbol.parent and "." not in symbol.qualname[len(symbol.parent) + 1:]:
         # A module-level name may be listed by string in __all__ (its own
         # module's, and those of the packages re-exporting it).
         files = {symbol.path} | {e.path for e in edits.values()}

@@ -1,0 +1,2 @@
+; JavaScript only (the javascript grammar): class fields.
+(field_definition) @field

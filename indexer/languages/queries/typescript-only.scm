@@ -1,0 +1,12 @@
+; TypeScript only (the typescript and tsx grammars): declarations that have
+; no JavaScript form, and names used as types.
+(abstract_class_declaration) @class
+(public_field_definition) @field
+(property_signature) @field
+(method_signature) @signature
+(abstract_method_signature) @signature
+(interface_declaration) @interface
+(type_alias_declaration) @typealias
+(enum_declaration) @enum
+(type_identifier) @type
+(nested_type_identifier) @typemember

@@ -1,0 +1,887 @@
+"""One sweep over the query captures of a TypeScript/JavaScript file, in
+document order, with a stack of open scopes: symbols, scopes with their
+bindings, every use with its kind and receiver, imports and exports (ES and
+CommonJS), test blocks (vitest/jest `describe`/`it`/`test`). Never raises on
+bad input: a file mid-edit yields what its tree still holds.
+
+Bindings in `ScopeFact.names`: ("def", symbol index) | ("import", specifier,
+name) where name is an export name, "default", "*" (namespace) or "="
+(CommonJS `module.exports`) | ("val", Expr or None) for locals and
+parameters (the Expr says what the value is).
+
+Exprs: ("name", x) | ("attr", Expr, y) | ("call", Expr) | ("new", Expr)
+| ("type", Expr) (an instance of the type) | ("this", class qualname)
+| ("super", class qualname) | ("require", specifier).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import tree_sitter as ts
+
+from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
+from indexer.languages.typescript import syntax
+from indexer.languages.typescript.facts import TsFacts
+from indexer.languages.typescript.syntax import string_value, text
+
+log = logging.getLogger(__name__)
+
+NAME = "typescript"
+TEST_FUNCS = frozenset({"it", "test"})
+SUITE_FUNCS = frozenset({"describe", "suite", "context"})
+TEST_MODIFIERS = frozenset({"only", "skip", "concurrent", "todo", "fails", "sequential"})
+_FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
+_CLASS_VALUES = frozenset({"class"})
+_WRAPPERS = frozenset({"parenthesized_expression", "await_expression", "non_null_expression", "satisfies_expression"})
+_JSX_NAMES = frozenset({"jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element"})
+_DECLARATION_NAMES = frozenset({
+    "class_declaration", "abstract_class_declaration", "class", "interface_declaration", "type_alias_declaration",
+    "enum_declaration", "function_declaration", "generator_function_declaration", "function_expression",
+    "method_definition", "type_parameter", "internal_module", "module", "function_signature",
+})
+_IGNORED_PARENTS = frozenset({"labeled_statement", "break_statement", "continue_statement", "import_specifier",
+                              "namespace_import", "import_clause", "export_specifier", "namespace_export",
+                              "import_require_clause"})
+_SAFE_NAME = re.compile(r"[.\s]+")
+
+
+def qualpart(name: str) -> str:
+    """A name as one part of a dotted qualname (test titles hold dots and spaces)."""
+    return _SAFE_NAME.sub("_", name.strip()) or "_"
+
+
+def expr_of(node: ts.Node | None, this_class: str | None = None):
+    """The resolver's Expr for a value or type node (None when it has none)."""
+    while node is not None and node.type in _WRAPPERS:
+        node = node.named_children[0] if node.named_children else None
+    if node is None:
+        return None
+    t = node.type
+    if t in ("identifier", "type_identifier", "shorthand_property_identifier", "property_identifier"):
+        return ("name", text(node))
+    if t == "this":
+        return ("this", this_class) if this_class else None
+    if t == "super":
+        return ("super", this_class) if this_class else None
+    if t == "member_expression":
+        obj, prop = node.child_by_field_name("object"), node.child_by_field_name("property")
+        inner = expr_of(obj, this_class)
+        return ("attr", inner, text(prop)) if inner and prop is not None else None
+    if t == "nested_type_identifier":
+        inner = expr_of(node.child_by_field_name("module"), this_class)
+        name = node.child_by_field_name("name")
+        return ("attr", inner, text(name)) if inner and name is not None else None
+    if t == "call_expression":
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and text(fn) == "require":
+            spec = _first_string_arg(node)
+            return ("require", spec) if spec is not None else None
+        inner = expr_of(fn, this_class)
+        return ("call", inner) if inner else None
+    if t == "new_expression":
+        inner = expr_of(node.child_by_field_name("constructor"), this_class)
+        return ("new", inner) if inner else None
+    if t in ("as_expression", "type_assertion"):
+        kids = node.named_children
+        typ = kids[-1] if t == "as_expression" else kids[0]
+        inner = expr_of(typ, this_class)
+        return ("type", inner) if inner else None
+    if t in ("generic_type",):
+        return expr_of(node.child_by_field_name("name"), this_class)
+    if t == "type_annotation":
+        return expr_of(node.named_children[0] if node.named_children else None, this_class)
+    return None
+
+
+def type_expr(node: ts.Node | None, this_class: str | None = None):
+    """("type", T) for a type annotation node, None when it names no type."""
+    inner = expr_of(node, this_class)
+    return ("type", inner) if inner else None
+
+
+def _first_string_arg(call: ts.Node) -> str | None:
+    args = call.child_by_field_name("arguments")
+    if args is None or not args.named_children:
+        return None
+    return string_value(args.named_children[0])
+
+
+def _require_spec(node: ts.Node | None) -> str | None:
+    if node is not None and node.type == "call_expression":
+        fn = node.child_by_field_name("function")
+        if fn is not None and fn.type == "identifier" and text(fn) == "require":
+            return _first_string_arg(node)
+    return None
+
+
+def _is_module_exports(node: ts.Node | None) -> bool:
+    return (node is not None and node.type == "member_expression"
+            and text(node.child_by_field_name("object")) == "module"
+            and text(node.child_by_field_name("property")) == "exports")
+
+
+def _exports_member(node: ts.Node) -> str | None:
+    """`exports.x` or `module.exports.x` -> "x"."""
+    if node.type != "member_expression":
+        return None
+    obj = node.child_by_field_name("object")
+    if obj is None or not (text(obj) == "exports" and obj.type == "identifier" or _is_module_exports(obj)):
+        return None
+    return text(node.child_by_field_name("property")) or None
+
+
+class _Sweep:
+    def __init__(self, source: bytes, rel_path: str, module: str, dialect: str):
+        self.columns = syntax.Columns(source)
+        self.rel_path, self.module, self.dialect = rel_path, module, dialect
+        self.symbols: list[SymbolFact] = []
+        self.scopes: list[ScopeFact] = [ScopeFact("module", 0, -1)]
+        self.refs: list[RefFact] = []
+        self.imports: list[ImportFact] = []
+        self.extra = TsFacts(dialect=dialect)
+        self.skip: set[int] = set()  # node ids of names that declare, not use
+        self.kinds: dict[int, str] = {}  # node id -> ref kind override (inherit)
+        self.pending: dict[int, int] = {}  # value node id -> the symbol it defines
+        self.objects: dict[int, int] = {}  # object literal node id -> the symbol its members belong to
+        self.members: dict[tuple[int, str], int] = {}  # (class symbol, name) -> member symbol
+        # open scopes: (end byte, scope index, owner symbol, class symbol for `this`)
+        self.stack: list[tuple[int, int, int, int]] = [(1 << 62, 0, 0, -1)]
+
+    # -- helpers ---------------------------------------------------------------
+    @property
+    def scope(self) -> int:
+        return self.stack[-1][1]
+
+    @property
+    def owner(self) -> int:
+        return self.stack[-1][2]
+
+    @property
+    def this_class(self) -> int:
+        return self.stack[-1][3]
+
+    def this_qualname(self) -> str | None:
+        return self.symbols[self.this_class].qualname if self.this_class >= 0 else None
+
+    def at_module_level(self) -> bool:
+        return self.scopes[self.scope].kind == "module"
+
+    def add_symbol(self, name: str, kind: str, node: ts.Node, name_node: ts.Node | None, parent: int,
+                   **extra) -> int:
+        parent_q = self.symbols[parent].qualname
+        qualname = f"{parent_q}.{qualpart(name)}"
+        name_span = self.columns.span(name_node) if name_node is not None else self.columns.span(node)
+        body_line = node.start_point[0]
+        self.symbols.append(SymbolFact(name, qualname, kind, self.columns.span(node), name_span, parent,
+                                       body_line=body_line, **extra))
+        index = len(self.symbols) - 1
+        if name_node is not None:
+            self.skip.add(name_node.id)
+        if self.symbols[parent].kind in ("class", "interface", "type", "enum", "variable", "constant", "field"):
+            self.members[(parent, name)] = index
+        return index
+
+    def bind(self, name: str, binding: tuple, scope: int | None = None) -> None:
+        names = self.scopes[self.scope if scope is None else scope].names
+        names.setdefault(name, binding)  # the first declaration wins (function hoisting)
+
+    def push(self, node: ts.Node, kind: str, symbol: int, this_class: int) -> int:
+        self.scopes.append(ScopeFact(kind, symbol, self.scope))
+        index = len(self.scopes) - 1
+        self.stack.append((node.end_byte, index, symbol if symbol >= 0 else self.owner, this_class))
+        return index
+
+    def use(self, node: ts.Node, name: str, kind: str, receiver=None, module=None) -> None:
+        self.refs.append(RefFact(self.columns.span(node), name, kind, self.scope, receiver=receiver,
+                                 module=module, owner=self.owner))
+
+    def signature(self, node: ts.Node, name: str) -> str:
+        params = node.child_by_field_name("parameters")
+        ret = node.child_by_field_name("return_type")
+        sig = f"{name}{text(params) if params is not None else '()'}"
+        if ret is not None:
+            sig += text(ret) if text(ret).startswith(":") else f": {text(ret)}"
+        return sig[:400]
+
+    def docstring(self, node: ts.Node) -> str:
+        """The JSDoc comment right above a declaration (or its export)."""
+        target = node.parent if node.parent is not None and node.parent.type == "export_statement" else node
+        prev = target.prev_sibling
+        if prev is None or prev.type != "comment":
+            return ""
+        raw = text(prev)
+        if not raw.startswith("/**"):
+            return ""
+        lines = [line.strip().lstrip("*").strip() for line in raw[3:-2].splitlines()]
+        return "\n".join(line for line in lines if line).strip()
+
+    # -- bindings of patterns and parameters ---------------------------------
+    def bind_pattern(self, node: ts.Node | None, value, scope: int | None = None) -> None:
+        if node is None:
+            return
+        t = node.type
+        if t == "identifier":
+            self.skip.add(node.id)
+            self.bind(text(node), ("val", value), scope)
+        elif t in ("object_pattern", "array_pattern"):
+            for child in node.named_children:
+                if child.type == "shorthand_property_identifier_pattern":
+                    name = text(child)
+                    self.bind(name, ("val", ("attr", value, name) if value and t == "object_pattern" else None), scope)
+                    if value and t == "object_pattern":  # `const { url } = this.config` reads config.url
+                        self.use(child, name, "read", receiver=value)
+                elif child.type == "pair_pattern":
+                    key = child.child_by_field_name("key")
+                    inner = ("attr", value, text(key)) if value and key is not None else None
+                    if inner and key.type == "property_identifier":
+                        self.use(key, text(key), "read", receiver=value)
+                    self.bind_pattern(child.child_by_field_name("value"), inner, scope)
+                else:
+                    self.bind_pattern(child, None, scope)
+        elif t in ("assignment_pattern", "object_assignment_pattern"):
+            self.bind_pattern(node.child_by_field_name("left"), value, scope)
+        elif t == "rest_pattern":
+            for child in node.named_children:
+                self.bind_pattern(child, None, scope)
+
+    def bind_params(self, fn: ts.Node, scope: int, owner_class: int) -> list[tuple]:
+        params = fn.child_by_field_name("parameters")
+        single = fn.child_by_field_name("parameter")  # `x => ...`
+        out = []
+        if single is not None:
+            self.bind_pattern(single, None, scope)
+            return out
+        if params is None:
+            return out
+        for param in params.named_children:
+            if param.type in ("required_parameter", "optional_parameter"):
+                pattern = param.child_by_field_name("pattern")
+                annotation = param.child_by_field_name("type")
+                typed = type_expr(annotation, self.this_qualname()) if annotation is not None else None
+                self.bind_pattern(pattern, typed, scope)
+                if pattern is not None and pattern.type == "identifier":
+                    out.append((text(pattern), "", text(annotation).lstrip(": ") if annotation else "", ""))
+                    # a parameter property (`constructor(private db: Db)`) is also a field
+                    if owner_class >= 0 and any(c.type in ("accessibility_modifier", "readonly")
+                                                for c in param.children):
+                        field = self.add_symbol(text(pattern), "field", param, None, owner_class, type_expr=typed,
+                                                signature=text(param)[:200])
+                        self.symbols[field].name_span = self.columns.span(pattern)
+            else:
+                self.bind_pattern(param, None, scope)
+                if param.type == "identifier":
+                    out.append((text(param), "", "", ""))
+        return out
+
+    # -- captures ----------------------------------------------------------------
+    def on_function(self, node: ts.Node) -> None:
+        t = node.type
+        owner_class = -1
+        this_class = self.this_class if t == "arrow_function" else -1
+        symbol = self.pending.pop(node.id, -1)
+        name_node = node.child_by_field_name("name")
+        if symbol < 0 and t in ("function_declaration", "generator_function_declaration") and name_node is not None:
+            name = text(name_node)
+            symbol = self.add_symbol(name, "function", node, name_node, self.owner,
+                                     signature=self.signature(node, name), docstring=self.docstring(node),
+                                     returns=type_expr(node.child_by_field_name("return_type")))
+            self.bind(name, ("def", symbol))
+        elif symbol < 0 and t in ("arrow_function", "function_expression") and node.parent is not None \
+                and node.parent.type == "pair" and node.parent.parent is not None \
+                and node.parent.parent.id in self.objects:
+            key = node.parent.child_by_field_name("key")
+            holder = self.objects[node.parent.parent.id]
+            if key is not None:
+                name = string_value(key) or text(key)
+                symbol = self.add_symbol(name, "method" if holder > 0 else "function", node.parent, key, holder,
+                                         signature=self.signature(node, name),
+                                         returns=type_expr(node.child_by_field_name("return_type")))
+        elif symbol < 0 and t == "method_definition" and name_node is not None:
+            parent = node.parent
+            holder = -1
+            if parent is not None and parent.type == "class_body":
+                holder = self.this_class
+                owner_class = holder
+                this_class = holder
+            elif parent is not None and parent.type == "object":
+                holder = self.objects.get(parent.id, -1)
+            if holder >= 0:
+                name = text(name_node)
+                kind = "method"
+                if any(c.type == "get" or c.type == "set" for c in node.children[:3]):
+                    kind = "property"
+                existing = self.members.get((holder, name))
+                if existing is not None and self.symbols[existing].kind == "property" and kind == "property":
+                    symbol = existing  # a setter beside its getter: one property
+                    self.skip.add(name_node.id)
+                else:
+                    symbol = self.add_symbol(name, kind, node, name_node, holder,
+                                             signature=self.signature(node, name), docstring=self.docstring(node),
+                                             returns=type_expr(node.child_by_field_name("return_type"),
+                                                               self.symbols[holder].qualname if owner_class >= 0 else None))
+        elif symbol >= 0:
+            sym = self.symbols[symbol]
+            sym.signature = sym.signature or self.signature(node, sym.name)
+            sym.returns = sym.returns or type_expr(node.child_by_field_name("return_type"), self.this_qualname())
+            if self.symbols[sym.parent].kind == "class" and t != "arrow_function":
+                this_class = owner_class = sym.parent
+            elif self.symbols[sym.parent].kind == "class":
+                this_class = sym.parent
+        scope = self.push(node, "function", symbol, this_class)
+        params = self.bind_params(node, scope, owner_class if t == "method_definition" else -1)
+        if symbol >= 0 and params and not self.symbols[symbol].params:
+            self.symbols[symbol].params = tuple(params)
+
+    def on_class(self, node: ts.Node) -> None:
+        symbol = self.pending.pop(node.id, -1)
+        name_node = node.child_by_field_name("name")
+        bases = []
+        for heritage in node.named_children:
+            if heritage.type != "class_heritage":
+                continue
+            for clause in heritage.named_children:
+                if clause.type == "extends_clause":
+                    value = clause.child_by_field_name("value")
+                    targets = [value] if value is not None else []
+                elif clause.type == "implements_clause":
+                    targets = list(clause.named_children)
+                else:  # javascript: the heritage holds the expression itself
+                    targets = [clause]
+                for target in targets:
+                    expr = expr_of(target)
+                    if expr:
+                        bases.append(expr)
+                    self._mark_inherit(target)
+        if symbol < 0 and name_node is not None:
+            name = text(name_node)
+            symbol = self.add_symbol(name, "class", node, name_node, self.owner, docstring=self.docstring(node))
+            if node.type != "class":  # a class expression's name is visible only inside it
+                self.bind(name, ("def", symbol))
+        if symbol >= 0:
+            sym = self.symbols[symbol]
+            sym.kind = "class"
+            sym.bases = tuple(bases)
+            sym.signature = f"class {sym.name}"
+        body = node.child_by_field_name("body")
+        self.push(body if body is not None else node, "class", symbol, symbol)
+        if body is not None:
+            self.stack[-1] = (node.end_byte, *self.stack[-1][1:])
+
+    def _mark_inherit(self, node: ts.Node) -> None:
+        while node is not None and node.type in ("generic_type", "member_expression", "nested_type_identifier"):
+            node = (node.child_by_field_name("name") or node.child_by_field_name("property"))
+        if node is not None:
+            self.kinds[node.id] = "inherit"
+
+    def on_interface(self, node: ts.Node) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return
+        bases = []
+        for child in node.named_children:
+            if child.type == "extends_type_clause":
+                for target in child.named_children:
+                    expr = expr_of(target)
+                    if expr:
+                        bases.append(expr)
+                    self._mark_inherit(target)
+        name = text(name_node)
+        symbol = self.add_symbol(name, "interface", node, name_node, self.owner, bases=tuple(bases),
+                                 signature=f"interface {name}", docstring=self.docstring(node))
+        self.bind(name, ("def", symbol))
+        self.push(node, "class", symbol, -1)
+
+    def on_typealias(self, node: ts.Node) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return
+        name = text(name_node)
+        value = node.child_by_field_name("value")
+        symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=expr_of(value),
+                                 signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node))
+        self.bind(name, ("def", symbol))
+        self.push(node, "class", symbol, -1)
+
+    def on_enum(self, node: ts.Node) -> None:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            return
+        name = text(name_node)
+        symbol = self.add_symbol(name, "enum", node, name_node, self.owner, signature=f"enum {name}",
+                                 docstring=self.docstring(node))
+        self.bind(name, ("def", symbol))
+        body = node.child_by_field_name("body")
+        for member in body.named_children if body is not None else ():
+            member_name = member.child_by_field_name("name") if member.type == "enum_assignment" else member
+            if member_name is not None and member_name.type in ("property_identifier", "string"):
+                self.add_symbol(text(member_name).strip("'\""), "constant", member, member_name, symbol)
+
+    def on_field(self, node: ts.Node) -> None:
+        holder = self.owner
+        if self.symbols[holder].kind not in ("class", "interface", "type", "field"):
+            return
+        name_node = node.child_by_field_name("name") or node.child_by_field_name("property")
+        if name_node is None or name_node.type not in ("property_identifier", "private_property_identifier"):
+            return
+        annotation = node.child_by_field_name("type")
+        value = node.child_by_field_name("value")
+        this_q = self.symbols[holder].qualname if self.symbols[holder].kind == "class" else None
+        typed = type_expr(annotation, this_q) if annotation is not None else None
+        if typed is None and value is not None:
+            typed = expr_of(value, this_q)
+            typed = typed if typed and typed[0] in ("new", "call", "type") else None
+        kind = "method" if value is not None and value.type in _FUNCTION_VALUES else "field"
+        name = text(name_node)
+        symbol = self.add_symbol(name, kind, node, name_node, holder, type_expr=typed,
+                                 signature=text(node).split("=")[0].strip()[:200], docstring=self.docstring(node))
+        if kind == "method":
+            self.pending[value.id] = symbol
+        inline = annotation.named_children[0] if annotation is not None and annotation.named_children else None
+        if inline is not None and inline.type == "object_type":
+            self.push(inline, "class", symbol, -1)  # `_def: { queries: Q }`: its properties are the field's members
+
+    def on_signature(self, node: ts.Node) -> None:
+        holder = self.owner
+        name_node = node.child_by_field_name("name")
+        if name_node is None or self.symbols[holder].kind not in ("class", "interface", "type", "field"):
+            return
+        name = text(name_node)
+        self.add_symbol(name, "method", node, name_node, holder, signature=self.signature(node, name),
+                        returns=type_expr(node.child_by_field_name("return_type")), docstring=self.docstring(node))
+        params = node.child_by_field_name("parameters")
+        for param in params.named_children if params is not None else ():
+            self._skip_pattern(param.child_by_field_name("pattern") or param)
+
+    def _skip_pattern(self, node: ts.Node | None) -> None:
+        if node is None:
+            return
+        if node.type == "identifier":
+            self.skip.add(node.id)
+        for child in node.named_children:
+            if child.type in ("identifier", "object_pattern", "array_pattern", "pair_pattern", "rest_pattern",
+                              "assignment_pattern"):
+                self._skip_pattern(child if child.type != "pair_pattern" else child.child_by_field_name("value"))
+
+    def on_declarator(self, node: ts.Node) -> None:
+        name_node = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        annotation = node.child_by_field_name("type")
+        if name_node is None:
+            return
+        spec = _require_spec(value)
+        if spec is None and value is not None and value.type == "member_expression":
+            inner = _require_spec(value.child_by_field_name("object"))
+            if inner is not None:  # const x = require("m").x
+                prop = value.child_by_field_name("property")
+                self._import(spec_node=value, spec=inner)
+                if name_node.type == "identifier":
+                    self.skip.add(name_node.id)
+                    self.bind(text(name_node), ("import", inner, text(prop)))
+                    self.use(prop, text(prop), "import", module=(0, inner, text(prop)))
+                    self.skip.add(value.child_by_field_name("object").child_by_field_name("function").id)
+                return
+        if spec is not None:
+            self._import(spec_node=value, spec=spec)
+            self.skip.add(value.child_by_field_name("function").id)
+            if name_node.type == "identifier":
+                self.skip.add(name_node.id)
+                self.bind(text(name_node), ("import", spec, "="))
+                # the name binds what the module exports (tsserver counts it as a use)
+                self.use(name_node, text(name_node), "import", module=(0, spec, "="))
+            elif name_node.type == "object_pattern":
+                for child in name_node.named_children:
+                    key = child if child.type == "shorthand_property_identifier_pattern" else (
+                        child.child_by_field_name("key") if child.type == "pair_pattern" else None)
+                    local = child if child.type == "shorthand_property_identifier_pattern" else (
+                        child.child_by_field_name("value") if child.type == "pair_pattern" else None)
+                    if key is None or local is None:
+                        continue
+                    self.skip.add(local.id)
+                    self.bind(text(local), ("import", spec, text(key)))
+                    self.use(key, text(key), "import", module=(0, spec, text(key)))
+            return
+        if name_node.type != "identifier":
+            self.bind_pattern(name_node, expr_of(value, self.this_qualname()))
+            return
+        name = text(name_node)
+        this_q = self.this_qualname()
+        typed = type_expr(annotation, this_q) if annotation is not None else expr_of(value, this_q)
+        is_fn = value is not None and value.type in _FUNCTION_VALUES
+        is_class = value is not None and value.type in _CLASS_VALUES
+        if self.at_module_level() or is_fn or is_class:
+            declaration = node.parent
+            const = declaration is not None and declaration.type == "lexical_declaration" and text(
+                declaration).startswith("const")
+            kind = "function" if is_fn else "class" if is_class else ("constant" if const and name.isupper()
+                                                                      else "variable")
+            symbol = self.add_symbol(name, kind, node, name_node, self.owner, type_expr=None if is_fn else typed,
+                                     signature=(f"const {name}" if const else name)
+                                     + (text(annotation) if annotation is not None else ""),
+                                     docstring=self.docstring(declaration) if declaration is not None else "")
+            self.bind(name, ("def", symbol))
+            if is_fn or is_class:
+                self.pending[value.id] = symbol
+            elif value is not None and value.type == "object":
+                self.objects[value.id] = symbol
+        else:
+            self.skip.add(name_node.id)
+            self.bind(name, ("val", typed))
+
+    def _import(self, spec_node: ts.Node, spec: str, names: tuple[str, ...] = ()) -> None:
+        self.imports.append(ImportFact(0, spec, names, spec_node.start_point[0]))
+
+    def on_import(self, node: ts.Node) -> None:
+        source = node.child_by_field_name("source")
+        spec = string_value(source)
+        if spec is None:
+            return
+        names: list[str] = []
+        for clause in node.named_children:
+            if clause.type == "import_require_clause":  # import x = require("m")
+                ident = clause.named_children[0] if clause.named_children else None
+                if ident is not None:
+                    self.skip.add(ident.id)
+                    self.bind(text(ident), ("import", spec, "="))
+                    names.append("=")
+                continue
+            if clause.type != "import_clause":
+                continue
+            for part in clause.named_children:
+                if part.type == "identifier":  # default import
+                    self.skip.add(part.id)
+                    self.bind(text(part), ("import", spec, "default"))
+                    self.use(part, text(part), "import", module=(0, spec, "default"))
+                    names.append("default")
+                elif part.type == "namespace_import":
+                    ident = part.named_children[0] if part.named_children else None
+                    if ident is not None:
+                        self.skip.add(ident.id)
+                        self.bind(text(ident), ("import", spec, "*"))
+                        self.use(ident, text(ident), "import", module=(0, spec, "*"))
+                        names.append("*")
+                elif part.type == "named_imports":
+                    for item in part.named_children:
+                        if item.type != "import_specifier":
+                            continue
+                        name_node, alias = item.child_by_field_name("name"), item.child_by_field_name("alias")
+                        if name_node is None:
+                            continue
+                        imported = string_value(name_node) or text(name_node)
+                        local = alias if alias is not None else name_node
+                        self.skip.add(name_node.id)
+                        self.skip.add(local.id)
+                        self.bind(text(local), ("import", spec, imported))
+                        self.use(name_node, imported, "import", module=(0, spec, imported))
+                        names.append(imported)
+        self._import(node, spec, tuple(names))
+
+    def on_export(self, node: ts.Node) -> None:
+        exports = self.extra.exports
+        source = node.child_by_field_name("source")
+        spec = string_value(source)
+        declaration = node.child_by_field_name("declaration")
+        value = node.child_by_field_name("value")
+        is_default = any(c.type == "default" for c in node.children)
+        if declaration is not None:
+            for name in _declared_names(declaration):
+                exports.setdefault("default" if is_default else name, ("local", name))
+            return
+        if is_default and value is not None:
+            inner = value
+            while inner.type in _WRAPPERS and inner.named_children:
+                inner = inner.named_children[0]
+            if inner.type in _FUNCTION_VALUES or inner.type in _CLASS_VALUES:
+                name_node = inner.child_by_field_name("name")
+                kind = "class" if inner.type in _CLASS_VALUES else "function"
+                symbol = self.add_symbol("default", kind, inner, name_node, 0, docstring=self.docstring(node))
+                self.pending[inner.id] = symbol
+                exports["default"] = ("def", self.symbols[symbol].qualname)
+            elif inner.type == "object":
+                symbol = self.add_symbol("default", "variable", inner, None, 0)
+                self.objects[inner.id] = symbol
+                exports["default"] = ("def", self.symbols[symbol].qualname)
+            elif inner.type == "identifier":
+                exports["default"] = ("local", text(inner))
+            else:
+                exports["default"] = ("val", expr_of(inner))
+            return
+        for child in node.named_children:
+            if child.type == "export_clause":
+                for item in child.named_children:
+                    if item.type != "export_specifier":
+                        continue
+                    name_node, alias = item.child_by_field_name("name"), item.child_by_field_name("alias")
+                    if name_node is None:
+                        continue
+                    name = string_value(name_node) or text(name_node)
+                    exported = (string_value(alias) or text(alias)) if alias is not None else name
+                    if alias is not None:
+                        self.skip.add(alias.id)
+                    if spec is not None:
+                        self.skip.add(name_node.id)
+                        exports[exported] = ("import", spec, name)
+                        self.use(name_node, name, "import", module=(0, spec, name))
+                    else:
+                        exports[exported] = ("local", name)
+                        if name_node.type != "identifier":  # `export { x }`: x is a use (captured as one)
+                            self.use(name_node, name, "read")
+            elif child.type == "namespace_export" and spec is not None:
+                ident = child.named_children[0] if child.named_children else None
+                if ident is not None:
+                    self.skip.add(ident.id)
+                    exports[string_value(ident) or text(ident)] = ("import", spec, "*")
+        if spec is not None:
+            if not any(c.type in ("export_clause", "namespace_export") for c in node.named_children):
+                self.extra.stars.append(spec)  # export * from "m"
+            self._import(node, spec)
+
+    def on_assign(self, node: ts.Node) -> None:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        exports = self.extra.exports
+        if _is_module_exports(left):
+            spec = _require_spec(right)
+            if spec is not None:
+                exports["="] = ("import", spec, "=")
+                self._import(node, spec)
+            elif right.type == "identifier":
+                exports["="] = ("local", text(right))
+            elif right.type == "object":
+                self.objects[right.id] = 0
+                for item in right.named_children:
+                    if item.type == "shorthand_property_identifier":
+                        exports[text(item)] = ("local", text(item))
+                    elif item.type == "pair":
+                        key, value = item.child_by_field_name("key"), item.child_by_field_name("value")
+                        if key is None or value is None:
+                            continue
+                        if value.type in ("identifier",):
+                            exports[text(key)] = ("local", text(value))
+                        elif value.type in _FUNCTION_VALUES or value.type in _CLASS_VALUES:
+                            kind = "class" if value.type in _CLASS_VALUES else "function"
+                            symbol = self.add_symbol(text(key), kind, item, key, 0)
+                            self.pending[value.id] = symbol
+                            exports[text(key)] = ("def", self.symbols[symbol].qualname)
+                        else:
+                            exports[text(key)] = ("val", expr_of(value))
+                    elif item.type == "method_definition":
+                        name_node = item.child_by_field_name("name")
+                        if name_node is not None:
+                            exports[text(name_node)] = ("def", f"{self.module}.{qualpart(text(name_node))}")
+            elif right.type in _FUNCTION_VALUES or right.type in _CLASS_VALUES:
+                name_node = right.child_by_field_name("name")
+                name = text(name_node) if name_node is not None else "exports"
+                kind = "class" if right.type in _CLASS_VALUES else "function"
+                symbol = self.add_symbol(name, kind, right, name_node, 0)
+                self.pending[right.id] = symbol
+                self.bind(name, ("def", symbol), 0)
+                exports["="] = ("def", self.symbols[symbol].qualname)
+            else:
+                exports["="] = ("val", expr_of(right))
+            return
+        member = _exports_member(left)
+        if member is not None:
+            prop = left.child_by_field_name("property")
+            self.skip.add(prop.id)
+            if right.type in _FUNCTION_VALUES or right.type in _CLASS_VALUES:
+                kind = "class" if right.type in _CLASS_VALUES else "function"
+                symbol = self.add_symbol(member, kind, node, prop, 0)
+                self.pending[right.id] = symbol
+                exports[member] = ("def", self.symbols[symbol].qualname)
+            elif right.type == "identifier":
+                exports[member] = ("local", text(right))
+            else:
+                symbol = self.add_symbol(member, "variable", node, prop, 0, type_expr=expr_of(right))
+                exports[member] = ("def", self.symbols[symbol].qualname)
+            return
+        # this.x = value in a class body: the class gets a field (JavaScript declares them so)
+        if left.type == "member_expression" and self.this_class >= 0:
+            obj, prop = left.child_by_field_name("object"), left.child_by_field_name("property")
+            if obj is not None and obj.type == "this" and prop is not None and prop.type == "property_identifier":
+                name = text(prop)
+                if (self.this_class, name) not in self.members:
+                    typed = expr_of(right, self.this_qualname())
+                    typed = typed if typed and typed[0] in ("new", "call", "type") else None
+                    kind = "method" if right.type in _FUNCTION_VALUES else "field"
+                    symbol = self.add_symbol(name, kind, node, prop, self.this_class, type_expr=typed)
+                    if kind == "method":
+                        self.pending[right.id] = symbol
+
+    def on_call(self, node: ts.Node) -> None:
+        fn = node.child_by_field_name("function")
+        if fn is None:
+            return
+        head = fn
+        if head.type == "member_expression" and text(head.child_by_field_name("property")) in TEST_MODIFIERS:
+            head = head.child_by_field_name("object")
+        if head is None or head.type != "identifier":
+            if fn.type == "identifier" and text(fn) == "require":
+                spec = _first_string_arg(node)
+                if spec is not None:
+                    self._import(node, spec)
+            return
+        callee = text(head)
+        if callee == "require":
+            spec = _first_string_arg(node)
+            if spec is not None:
+                self._import(node, spec)
+            return
+        if callee not in TEST_FUNCS and callee not in SUITE_FUNCS:
+            return
+        args = node.child_by_field_name("arguments")
+        if args is None or len(args.named_children) < 2:
+            return
+        title, body = args.named_children[0], args.named_children[1]
+        name = string_value(title)
+        if name is None or body.type not in _FUNCTION_VALUES:
+            return
+        is_test = callee in TEST_FUNCS
+        # titles are not identifiers: the qualname part says which call made
+        # it (`describe_Cart`), so a suite never shares a name with the class it tests
+        symbol = self.add_symbol(name, "function", node, title, self.owner, is_test=is_test,
+                                 flags=("test",) if is_test else ("suite",), signature=f"{callee}({text(title)})")
+        sym = self.symbols[symbol]
+        sym.qualname = f"{self.symbols[sym.parent].qualname}.{qualpart(callee + ' ' + name)}"
+        self.skip.discard(title.id)
+        self.pending[body.id] = symbol
+
+    def on_use(self, node: ts.Node) -> None:
+        if node.id in self.skip:
+            return
+        parent = node.parent
+        if parent is None:
+            return
+        pt = parent.type
+        name = text(node)
+        if pt in _IGNORED_PARENTS:
+            return
+        if pt in _DECLARATION_NAMES and parent.child_by_field_name("name") == node:
+            return
+        if pt in _JSX_NAMES:
+            if not name[:1].isupper():
+                return  # <div>: an intrinsic element
+            self.use(node, name, "call")
+            return
+        if pt == "required_parameter" or pt == "optional_parameter":
+            return
+        kind = self.kinds.get(node.id)
+        if kind is None:
+            if pt in ("call_expression", "new_expression") and (
+                    parent.child_by_field_name("function") == node or parent.child_by_field_name("constructor") == node):
+                kind = "call"
+            elif pt in ("assignment_expression", "augmented_assignment_expression") and \
+                    parent.child_by_field_name("left") == node:
+                kind = "write"
+            elif pt == "update_expression":
+                kind = "write"
+            else:
+                kind = "read"
+        self.use(node, name, kind)
+
+    def on_member(self, node: ts.Node) -> None:
+        if node.id in self.skip:
+            return
+        member = node.parent
+        receiver = expr_of(member.child_by_field_name("object"), self.this_qualname())
+        if receiver and receiver[0] == "require":
+            return  # require("m").x: the import use is recorded by the declarator
+        outer = member.parent
+        kind = self.kinds.get(node.id, "read")
+        if outer is not None:
+            if outer.type in ("call_expression", "new_expression") and (
+                    outer.child_by_field_name("function") == member or outer.child_by_field_name("constructor") == member):
+                kind = "call"
+            elif outer.type in ("assignment_expression", "augmented_assignment_expression") and \
+                    outer.child_by_field_name("left") == member:
+                kind = "write"
+            elif outer.type in _JSX_NAMES:
+                kind = "call"
+        self.use(node, text(node), kind, receiver=receiver)
+
+    def on_type(self, node: ts.Node) -> None:
+        if node.id in self.skip:
+            return
+        parent = node.parent
+        if parent is None or parent.type == "nested_type_identifier":
+            return
+        if parent.type in _DECLARATION_NAMES and parent.child_by_field_name("name") == node:
+            return
+        self.use(node, text(node), self.kinds.get(node.id, "annotation"))
+
+    def on_typemember(self, node: ts.Node) -> None:
+        name = node.child_by_field_name("name")
+        receiver = expr_of(node.child_by_field_name("module"))
+        if name is not None and receiver:
+            kind = self.kinds.get(name.id, "annotation")
+            self.use(name, text(name), kind, receiver=receiver)
+
+
+def _declared_names(declaration: ts.Node) -> list[str]:
+    if declaration.type in ("lexical_declaration", "variable_declaration"):
+        out = []
+        for declarator in declaration.named_children:
+            if declarator.type == "variable_declarator":
+                name = declarator.child_by_field_name("name")
+                if name is not None and name.type == "identifier":
+                    out.append(text(name))
+        return out
+    name = declaration.child_by_field_name("name")
+    return [text(name)] if name is not None else []
+
+
+_HANDLERS = {
+    "function": _Sweep.on_function, "class": _Sweep.on_class, "declarator": _Sweep.on_declarator,
+    "import": _Sweep.on_import, "export": _Sweep.on_export, "assign": _Sweep.on_assign, "call": _Sweep.on_call,
+    "use": _Sweep.on_use, "member": _Sweep.on_member, "field": _Sweep.on_field, "signature": _Sweep.on_signature,
+    "interface": _Sweep.on_interface, "typealias": _Sweep.on_typealias, "enum": _Sweep.on_enum,
+    "type": _Sweep.on_type, "typemember": _Sweep.on_typemember,
+}
+# When one node is captured in several roles, the defining role runs first.
+_ORDER = {name: i for i, name in enumerate(_HANDLERS)}
+
+
+def extract(source: bytes, rel_path: str, module: str, is_package: bool) -> FileFacts:
+    dialect = syntax.dialect(rel_path)
+    name = module.rsplit(".", 1)[-1]
+    line_count = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
+    if dialect == "json":
+        from indexer.languages.typescript.project import read_config
+        facts = _empty(source, rel_path, module, is_package, name, line_count)
+        facts.extra = TsFacts(dialect="json", config=read_config(source, rel_path))
+        return facts
+    skipped = syntax.minified(source) or syntax.generated(source)
+    if skipped:
+        log.info("skipped %s: %s", rel_path, skipped)
+        facts = _empty(source, rel_path, module, is_package, name, line_count)
+        facts.extra = TsFacts(dialect=dialect, skipped=skipped)
+        facts.errors = [f"skipped: {skipped}"]
+        return facts
+    tree = syntax.parser(dialect).parse(source)
+    root = tree.root_node
+    sweep = _Sweep(source, rel_path, module, dialect)
+    sweep.symbols.append(SymbolFact(name, module, "module", sweep.columns.span(root), (0, 0, 0, 0), -1))
+    captures = ts.QueryCursor(syntax.query(dialect)).captures(root)
+    ordered = sorted(((node.start_byte, -node.end_byte, _ORDER[role], node) for role, nodes in captures.items()
+                      for node in nodes), key=lambda item: item[:3])
+    stack = sweep.stack
+    for start, _neg_end, order, node in ordered:
+        while len(stack) > 1 and start >= stack[-1][0]:
+            stack.pop()
+        _DISPATCH[order](sweep, node)
+    return FileFacts(path=rel_path, module=module, language=NAME, is_package=is_package, symbols=sweep.symbols,
+                     scopes=sweep.scopes, refs=sweep.refs, imports=sweep.imports,
+                     errors=syntax.syntax_errors(root), line_count=line_count, extra=sweep.extra)
+
+
+_DISPATCH = list(_HANDLERS.values())
+
+
+def _empty(source, rel_path, module, is_package, name, line_count) -> FileFacts:
+    lines = source.split(b"\n")
+    end = (len(lines) - 1, len(lines[-1]))
+    module_symbol = SymbolFact(name, module, "module", (0, 0, *end), (0, 0, 0, 0), -1)
+    return FileFacts(path=rel_path, module=module, language=NAME, is_package=is_package, symbols=[module_symbol],
+                     scopes=[ScopeFact("module", 0, -1)], refs=[], imports=[], errors=[], line_count=line_count)

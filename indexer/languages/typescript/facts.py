@@ -1,0 +1,18 @@
+"""What only TypeScript/JavaScript files carry in `FileFacts.extra`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from indexer.languages.base import Compact
+
+
+@dataclass(slots=True)
+class TsFacts(Compact):
+    dialect: str = "typescript"  # typescript, typescriptreact, javascript, javascriptreact, json (a config file)
+    # export name ("default"; "=" for CommonJS `module.exports`) -> ("local", name)
+    # | ("def", qualname) | ("import", specifier, name) | ("val", Expr)
+    exports: dict = field(default_factory=dict)
+    stars: list = field(default_factory=list)  # specifiers of `export * from "m"`
+    config: dict | None = None  # a tsconfig/jsconfig/package.json: what module resolution reads
+    skipped: str = ""  # why the file's content was left out (minified, generated)

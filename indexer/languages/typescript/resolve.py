@@ -1,0 +1,351 @@
+"""Cross-file resolution for TypeScript/JavaScript: every use of a file to
+`(target, confidence, how)`.
+
+Values the evaluator passes around: ("sym", qualname, how) the thing itself,
+("inst", class qualname, how) an instance of a class or interface,
+("super", class qualname, how) the base part of `this`, ("module", module,
+how) a namespace or CommonJS module object. The `how` of an edge is the rule
+that found its last link, with its confidence (vocab.How).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from indexer.languages.base import FileFacts
+from indexer.languages.typescript.extract import qualpart
+from indexer.languages.typescript.project import Project
+from indexer.languages.typescript.summary import TsSummary, summarize
+from indexer.graph.vocab import How
+
+MEMBER_KINDS = frozenset({"method", "field", "property", "constant"})
+_HOLDS_VALUE = frozenset({"variable", "constant", "field", "property"})
+_INSTANCE_KINDS = frozenset({"class", "interface", "type", "enum"})
+_MAX_DEPTH = 24
+_NAME_MATCH_LIMIT = 8
+
+
+@dataclass(slots=True)
+class Resolution:
+    refs: list = field(default_factory=list)
+    tests: set = field(default_factory=set)
+
+
+class _ModuleCtx:
+    """Names visible at a file's module scope (another file's, from its summary)."""
+
+    __slots__ = ("summary", "path", "module")
+
+    def __init__(self, summary: TsSummary):
+        self.summary, self.path, self.module = summary, summary.path, summary.module
+
+    def lookup(self, name: str):
+        return self.summary.names.get(name)
+
+
+class _FileCtx:
+    """Names visible from one scope of the file being resolved."""
+
+    __slots__ = ("facts", "scope", "path", "module")
+
+    def __init__(self, facts: FileFacts, scope: int):
+        self.facts, self.scope, self.path, self.module = facts, scope, facts.path, facts.module
+
+    def lookup(self, name: str):
+        scopes, index = self.facts.scopes, self.scope
+        while index >= 0:
+            scope = scopes[index]
+            binding = scope.names.get(name)
+            if binding is not None:
+                if binding[0] == "def":
+                    return ("def", self.facts.symbols[binding[1]].qualname)
+                if binding[0] == "val":
+                    return ("val", binding[1], index)
+                return binding
+            index = scope.parent
+        return None
+
+
+class Resolver:
+    def __init__(self, summaries):
+        self.by_module: dict[str, TsSummary] = {}
+        self.owner: dict[str, str] = {}  # symbol qualname -> module
+        self.members: dict[str, list[str]] = defaultdict(list)  # member name -> qualnames
+        files, configs = {}, []
+        for summary in summaries:
+            self._add(summary)
+            if summary.config is not None:
+                configs.append(summary.config)
+            elif summary.dialect != "json":
+                files[summary.path] = summary.module
+        self.project = Project(files, configs)
+        self._mro: dict[str, list[str]] = {}
+
+    def _add(self, summary: TsSummary) -> None:
+        self.by_module[summary.module] = summary
+        for qualname, info in summary.symbols.items():
+            self.owner[qualname] = summary.module
+            if info[0] in MEMBER_KINDS:
+                self.members[qualname.rsplit(".", 1)[-1]].append(qualname)
+
+    # -- symbol facts -----------------------------------------------------------
+    def info(self, qualname: str):
+        module = self.owner.get(qualname)
+        return self.by_module[module].symbols.get(qualname) if module else None
+
+    def ctx_of(self, qualname: str):
+        module = self.owner.get(qualname)
+        return _ModuleCtx(self.by_module[module]) if module else None
+
+    def mro(self, qualname: str) -> list[str]:
+        """The class (or interface) and its bases, nearest first."""
+        cached = self._mro.get(qualname)
+        if cached is not None:
+            return cached
+        self._mro[qualname] = [qualname]  # cycles end here
+        out, queue = [qualname], [qualname]
+        while queue:
+            current = queue.pop(0)
+            info, ctx = self.info(current), self.ctx_of(current)
+            if info is None or ctx is None:
+                continue
+            for base in info[3]:
+                value = self.eval(base, ctx, 1)
+                if value and value[0] == "sym" and value[1] not in out and (self.info(value[1]) or ("",))[0] in (
+                        "class", "interface", "type"):
+                    out.append(value[1])
+                    queue.append(value[1])
+        self._mro[qualname] = out
+        return out
+
+    # -- evaluation -------------------------------------------------------------------
+    def module_of(self, spec: str, from_path: str) -> str | None:
+        return self.project.resolve(spec, from_path)
+
+    def binding_value(self, binding, ctx, depth: int):
+        if binding is None or depth > _MAX_DEPTH:
+            return None
+        tag = binding[0]
+        if tag == "def":
+            return ("sym", binding[1], How.SCOPE)
+        if tag == "import":
+            module = self.module_of(binding[1], ctx.path)
+            if module is None:
+                return None
+            value = self.export_value(module, binding[2], depth + 1)
+            return (value[0], value[1], How.IMPORT) if value else None
+        if tag == "val":
+            if isinstance(ctx, _FileCtx) and len(binding) > 2:
+                ctx = _FileCtx(ctx.facts, binding[2])
+            return self.eval(binding[1], ctx, depth + 1)
+        if tag == "local":
+            return self.binding_value(ctx.lookup(binding[1]), ctx, depth + 1)
+        return None
+
+    def export_value(self, module: str, name: str, depth: int = 0, seen: frozenset = frozenset()):
+        """What `module` exports as `name` ("default", "*", "=" included)."""
+        summary = self.by_module.get(module)
+        if summary is None or depth > _MAX_DEPTH or (module, name) in seen:
+            return None
+        seen = seen | {(module, name)}
+        if name == "*":
+            return ("module", module, How.IMPORT)
+        exports = summary.exports
+        binding = exports.get(name)
+        if binding is None and name == "default" and "=" in exports:
+            binding = exports["="]  # CommonJS module imported with ES syntax
+        if binding is None and name == "=":
+            return ("module", module, How.IMPORT)
+        ctx = _ModuleCtx(summary)
+        if binding is not None:
+            tag = binding[0]
+            if tag == "local":
+                return self.binding_value(ctx.lookup(binding[1]), ctx, depth + 1)
+            if tag == "def":
+                return ("sym", binding[1], How.IMPORT)
+            if tag == "import":
+                target = self.module_of(binding[1], summary.path)
+                return self.export_value(target, binding[2], depth + 1, seen) if target else None
+            if tag == "val":
+                return self.eval(binding[1], ctx, depth + 1)
+            return None
+        if "=" in exports and name != "default":  # a member of `module.exports = {...}` or a class
+            whole = self.export_value(module, "=", depth + 1, seen)
+            if whole and whole[0] != "module":
+                found = self.member(whole, name, depth + 1)
+                if found:
+                    return found
+        if name != "default":
+            for spec in summary.stars:
+                target = self.module_of(spec, summary.path)
+                found = self.export_value(target, name, depth + 1, seen) if target else None
+                if found:
+                    return (found[0], found[1], How.STAR_IMPORT)
+        return None
+
+    def deref(self, value, depth: int):
+        """What a named symbol holds when used as an object: a variable's or
+        field's value, a getter's result; anything else is itself."""
+        if value is None or value[0] != "sym" or depth > _MAX_DEPTH:
+            return value
+        info = self.info(value[1])
+        if info is None:
+            return value
+        kind, type_expr, returns, _ = info
+        if kind in _HOLDS_VALUE and kind != "constant" or (kind == "constant" and type_expr):
+            expr = type_expr if kind != "property" else (returns or type_expr)
+            if expr:
+                found = self.eval(expr, self.ctx_of(value[1]), depth + 1)
+                return self.deref(found, depth + 1) if found else None
+            return value  # no type: its own members (an object literal, an inline object type) still resolve
+        return value
+
+    def eval(self, expr, ctx, depth: int = 0):
+        if not expr or ctx is None or depth > _MAX_DEPTH:
+            return None
+        tag = expr[0]
+        if tag == "name":
+            binding = ctx.lookup(expr[1])
+            if binding is None and expr[1] == "exports":  # CommonJS: the module's own exports object
+                return ("module", ctx.module, How.MODULE)
+            return self.binding_value(binding, ctx, depth + 1)
+        if tag == "attr":
+            if expr[1] == ("name", "module") and expr[2] == "exports" and ctx.lookup("module") is None:
+                return ("module", ctx.module, How.MODULE)
+            return self.member(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
+        if tag == "call":
+            value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
+            if value is None or value[0] != "sym":
+                return None
+            info = self.info(value[1])
+            if info is None:
+                return None
+            if info[0] in ("function", "method") and info[2]:
+                found = self.eval(info[2], self.ctx_of(value[1]), depth + 1)
+                return (found[0], found[1], How.RETURN_TYPE) if found else None
+            return None
+        if tag == "new":
+            value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
+            if value and value[0] == "sym" and (self.info(value[1]) or ("",))[0] == "class":
+                return ("inst", value[1], How.CONSTRUCTOR)
+            return None
+        if tag == "type":
+            value = self.eval(expr[1], ctx, depth + 1)
+            if value is None or value[0] != "sym":
+                return value if value and value[0] == "module" else None
+            info = self.info(value[1])
+            if info is None or info[0] not in _INSTANCE_KINDS:
+                return None
+            if info[0] == "type" and info[1]:  # an alias of another type
+                found = self.eval(("type", info[1]), self.ctx_of(value[1]), depth + 1)
+                if found:
+                    return found
+            return ("inst", value[1], How.ANNOTATION)
+        if tag == "this":
+            return ("inst", expr[1], How.SELF) if expr[1] else None
+        if tag == "super":
+            return ("super", expr[1], How.SUPER) if expr[1] else None
+        if tag == "require":
+            module = self.module_of(expr[1], ctx.path)
+            return self.export_value(module, "=", depth + 1) if module else None
+        return None
+
+    def member(self, value, name: str, depth: int):
+        """The symbol `name` names on `value` (a module, class, instance...)."""
+        value = self.deref(value, depth)
+        if value is None or depth > _MAX_DEPTH:
+            return None
+        tag, qualname, how = value
+        if tag == "module":
+            found = self.export_value(qualname, name, depth + 1)
+            return ("sym", found[1], How.MODULE) if found and found[0] == "sym" else found
+        part = qualpart(name)
+        if tag == "sym":
+            info = self.info(qualname)
+            if info is None:
+                return None
+            classes = self.mro(qualname) if info[0] == "class" else [qualname]
+            for i, owner in enumerate(classes):
+                if (member := f"{owner}.{part}") in self.owner:
+                    return ("sym", member, How.MODULE if i == 0 else How.MRO)
+            return None
+        classes = self.mro(qualname)
+        if tag == "super":
+            classes = classes[1:]
+        for i, owner in enumerate(classes):
+            if (member := f"{owner}.{part}") in self.owner:
+                return ("sym", member, how if (i == 0 or tag == "super") else How.MRO)
+        return None
+
+    # -- one file --------------------------------------------------------------------
+    def resolve_file(self, facts: FileFacts) -> Resolution:
+        out = Resolution()
+        extra = facts.extra
+        if extra is None or extra.dialect == "json":
+            return out
+        if facts.module not in self.by_module:  # a file the resolver was built without
+            self._add(summarize(facts))
+            self._mro.clear()
+        symbols = facts.symbols
+        append = out.refs.append
+        for ref in facts.refs:
+            enclosing = symbols[ref.owner].qualname if 0 <= ref.owner < len(symbols) else facts.module
+            ctx = _FileCtx(facts, ref.scope)
+            target, how = self._target(ref, ctx)
+            if target is None and how is None:
+                continue  # a local or a global: not an edge of the graph
+            if isinstance(target, list):  # name-match candidates share the guess
+                for candidate in target:
+                    append((ref.span, ref.name, ref.kind, enclosing, candidate,
+                            How.NAME_MATCH.confidence / len(target), How.NAME_MATCH.value))
+                continue
+            confidence = How(how).confidence if target else 0.0
+            append((ref.span, ref.name, ref.kind, enclosing, target, confidence, str(how)))
+        out.tests = {s.qualname for s in symbols if s.is_test}
+        return out
+
+    def _target(self, ref, ctx):
+        """(target, how): target None with a how for an edge left open
+        (external, unresolved); (None, None) for no edge at all."""
+        if ref.module is not None:  # an imported name
+            _level, spec, name = ref.module
+            module = self.module_of(spec, ctx.path)
+            if module is None:
+                return None, How.EXTERNAL
+            value = self.export_value(module, name)
+            if value is None:
+                return None, How.UNRESOLVED
+            return value[1], How.IMPORT
+        if ref.receiver is None:
+            binding = ctx.lookup(ref.name)
+            if binding is None or binding[0] == "val":
+                return None, None
+            value = self.binding_value(binding, ctx, 0)
+            if value is None:
+                return None, How.EXTERNAL if binding[0] == "import" else How.UNRESOLVED
+            return value[1], value[2]
+        receiver = self.eval(ref.receiver, ctx)
+        if receiver is not None:
+            found = self.member(receiver, ref.name, 0)
+            if found is not None:
+                return found[1], found[2]
+        elif self._external_root(ref.receiver, ctx):
+            return None, None
+        candidates = self.members.get(qualpart(ref.name), ())
+        if 0 < len(candidates) <= _NAME_MATCH_LIMIT:
+            return list(candidates), How.NAME_MATCH
+        return None, How.UNRESOLVED
+
+    def _external_root(self, expr, ctx) -> bool:
+        """Whether the receiver starts from a global or another package's import."""
+        while expr and expr[0] in ("attr", "call", "new"):
+            expr = expr[1]
+        if not expr or expr[0] != "name":
+            return expr is not None and expr[0] == "require"
+        if expr[1] in ("exports", "module"):
+            return False
+        binding = ctx.lookup(expr[1])
+        if binding is None:
+            return True
+        return binding[0] == "import" and self.module_of(binding[1], ctx.path) is None

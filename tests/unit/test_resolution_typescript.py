@@ -1,0 +1,370 @@
+"""TypeScript/JavaScript resolution, one rule per case: source files in,
+`//>` markers say what each use must resolve to (see tests/support.py;
+the same marker syntax as the Python cases, in the language's comments)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import build, check
+
+T = "typescript:"
+
+CASES = {
+    "ES named imports, aliases and local scopes": {
+        "src/math.ts": """
+            export function add(a: number, b: number) { return a + b; }
+            export const PI = 3.14;
+            """,
+        "src/main.ts": """
+            import { add, PI as pi } from "./math";
+            //>      add -> typescript:src.math.add import
+            //>           PI -> typescript:src.math.PI import
+            function twice(x: number) { return add(x, x) * pi; }
+            //>                                 add -> typescript:src.math.add import
+            //>                                               pi -> typescript:src.math.PI import
+            twice(2);
+            //> twice -> typescript:src.main.twice scope
+            """,
+    },
+    "default exports and imports: function, class, anonymous, identifier": {
+        "src/a.ts": "export default function run() {}\n",
+        "src/b.ts": "export default class Store { get() {} }\n",
+        "src/c.ts": "export default () => 1;\n",
+        "src/d.ts": "function helper() {}\nexport default helper;\n",
+        "src/main.ts": """
+            import run from "./a";
+            //>    run -> typescript:src.a.run import
+            import Store from "./b";
+            //>    Store -> typescript:src.b.Store import
+            import anon from "./c";
+            //>    anon -> typescript:src.c.default import
+            import h from "./d";
+            //>    h -> typescript:src.d.helper import
+            run(); new Store().get(); anon(); h();
+            //> run -> typescript:src.a.run import
+            //>                 get -> typescript:src.b.Store.get constructor
+            """,
+    },
+    "namespace imports": {
+        "src/util.ts": "export function slug(s: string) { return s; }\n",
+        "src/main.ts": """
+            import * as util from "./util";
+            //>         util -> typescript:src.util import
+            util.slug("x");
+            //>  slug -> typescript:src.util.slug module
+            """,
+    },
+    "re-exports: named, export *, export * as ns": {
+        "src/impl/core.ts": "export function core() {}\nexport function hidden() {}\n",
+        "src/impl/extra.ts": "export class Extra {}\n",
+        "src/index.ts": """
+            export { core as renamed } from "./impl/core";
+            //>      core -> typescript:src.impl.core.core import
+            export * from "./impl/extra";
+            export * as coreNs from "./impl/core";
+            """,
+        "src/app.ts": """
+            import { renamed, Extra, coreNs } from "./index";
+            //>      renamed -> typescript:src.impl.core.core import
+            //>               Extra -> typescript:src.impl.extra.Extra import
+            //>                      coreNs -> typescript:src.impl.core import
+            coreNs.hidden();
+            //>    hidden -> typescript:src.impl.core.hidden module
+            """,
+    },
+    "index files and .js specifiers of .ts sources": {
+        "src/lib/index.ts": "export function fromIndex() {}\n",
+        "src/lib/esm.ts": "export function esm() {}\n",
+        "src/main.ts": """
+            import { fromIndex } from "./lib";
+            //>      fromIndex -> typescript:src.lib.index.fromIndex import
+            import { esm } from "./lib/esm.js";
+            //>      esm -> typescript:src.lib.esm.esm import
+            """,
+    },
+    "CommonJS: require, module.exports object, exports.x, destructuring": {
+        "lib/calc.js": """
+            function sum(a, b) { return a + b; }
+            exports.double = function (x) { return sum(x, x); };
+            //>                                    sum -> typescript:lib.calc.sum scope
+            module.exports.sum = sum;
+            """,
+        "lib/shapes.js": """
+            class Circle { area() { return 1; } }
+            module.exports = { Circle, make() { return new Circle(); } };
+            """,
+        "lib/single.js": """
+            module.exports = class Queue { push() {} };
+            """,
+        "app.js": """
+            const calc = require("./lib/calc");
+            const { Circle, make } = require("./lib/shapes");
+            //>     Circle -> typescript:lib.shapes.Circle import
+            //>             make -> typescript:lib.shapes.make import
+            const Queue = require("./lib/single");
+            calc.double(2);
+            //>  double -> typescript:lib.calc.double module
+            calc.sum(1, 2);
+            //>  sum -> typescript:lib.calc.sum module
+            new Circle().area();
+            //>          area -> typescript:lib.shapes.Circle.area constructor
+            new Queue().push();
+            //>         push -> typescript:lib.single.Queue.push constructor
+            make();
+            //> make -> typescript:lib.shapes.make import
+            """,
+    },
+    "tsconfig baseUrl and paths, through extends": {
+        "tsconfig.base.json": """
+            {
+              // comments and trailing commas, as tsconfig allows
+              "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"], "~config": ["config/index.ts"], }, },
+            }
+            """,
+        "tsconfig.json": '{ "extends": "./tsconfig.base.json" }\n',
+        "src/utils/date.ts": "export function today() {}\n",
+        "config/index.ts": "export const settings = {};\n",
+        "src/app.ts": """
+            import { today } from "@/utils/date";
+            //>      today -> typescript:src.utils.date.today import
+            import { settings } from "~config";
+            //>      settings -> typescript:config.index.settings import
+            import { other } from "src/utils/date";
+            """,
+    },
+    "tsconfig project references: an import of a referenced project's outDir lands on its sources": {
+        "packages/shared/tsconfig.json": '{ "compilerOptions": { "outDir": "dist", "rootDir": "src", "composite": true } }\n',
+        "packages/shared/src/ids.ts": "export function newId() { return 1; }\n",
+        "packages/app/tsconfig.json": '{ "references": [{ "path": "../shared" }] }\n',
+        "packages/app/src/main.ts": """
+            import { newId } from "../../shared/dist/ids";
+            //>      newId -> typescript:packages.shared.src.ids.newId import
+            """,
+    },
+    "workspace packages: package.json exports, main, and built output mapped to sources": {
+        "package.json": '{ "name": "root", "private": true, "workspaces": ["packages/*"] }\n',
+        "packages/core/package.json": """
+            { "name": "@acme/core", "exports": { ".": { "types": "./dist/index.d.ts", "import": "./dist/index.js" },
+                                                  "./strings": "./src/strings.ts" } }
+            """,
+        "packages/core/src/index.ts": "export function boot() {}\n",
+        "packages/core/src/strings.ts": "export function upper(s: string) { return s; }\n",
+        "packages/legacy/package.json": '{ "name": "legacy", "main": "lib/main.js" }\n',
+        "packages/legacy/lib/main.js": "exports.old = function () {};\n",
+        "packages/web/src/page.ts": """
+            import { boot } from "@acme/core";
+            //>      boot -> typescript:packages.core.src.index.boot import
+            import { upper } from "@acme/core/strings";
+            //>      upper -> typescript:packages.core.src.strings.upper import
+            import { old } from "legacy";
+            //>      old -> typescript:packages.legacy.lib.main.old import
+            import { useState } from "react";
+            //>      useState -> ?
+            """,
+    },
+    "this. and super. through the class hierarchy": {
+        "src/base.ts": """
+            export class Base {
+              size(): number { return 0; }
+              log() {}
+            }
+            """,
+        "src/cart.ts": """
+            import { Base } from "./base";
+            export class Cart extends Base {
+            //>                       Base -> typescript:src.base.Base import
+              total = 0;
+              size(): number { this.log(); return super.size() + this.total; }
+            //>                     log -> typescript:src.base.Base.log mro
+            //>                                         size#2 -> typescript:src.base.Base.size super
+            //>                                                       total -> typescript:src.cart.Cart.total self
+              clear = () => { this.total = 0; this.size(); };
+            //>                    total -> typescript:src.cart.Cart.total self
+            //>                                     size -> typescript:src.cart.Cart.size self
+            }
+            """,
+    },
+    "types from annotations, new, return types; interfaces; parameter properties": {
+        "src/db.ts": """
+            export interface Repo { find(id: string): Row; }
+            export interface Row { id: string; }
+            export class Db implements Repo {
+              find(id: string): Row { return { id }; }
+              open(): Db { return this; }
+            }
+            export function connect(): Db { return new Db(); }
+            """,
+        "src/service.ts": """
+            import { Db, Repo, connect } from "./db";
+            export class Service {
+              constructor(private repo: Repo) {}
+              get(id: string) { return this.repo.find(id).id; }
+            //>                               repo -> typescript:src.service.Service.repo self
+            //>                                    find -> typescript:src.db.Repo.find annotation
+            //>                                             id#3 -> typescript:src.db.Row.id return-type
+            }
+            const db = new Db();
+            db.open().find("x");
+            //>       find -> typescript:src.db.Db.find return-type
+            connect().open();
+            //>       open -> typescript:src.db.Db.open return-type
+            function use(repo: Repo) { repo.find("y"); }
+            //>                             find -> typescript:src.db.Repo.find annotation
+            """,
+    },
+    "JSX components are references": {
+        "src/Button.tsx": """
+            export function Button(props: { label: string }) { return <button>{props.label}</button>; }
+            export const Icon = () => <svg />;
+            """,
+        "src/App.jsx": """
+            import { Button, Icon } from "./Button";
+            export default function App() {
+              return <div><Button label="ok" /><Icon></Icon></div>;
+            //>               Button -> typescript:src.Button.Button import
+            //>                                  Icon -> typescript:src.Button.Icon import
+            //>                                        Icon#2 -> typescript:src.Button.Icon import
+            }
+            """,
+    },
+    "test blocks own the calls inside them": {
+        "src/cart.ts": "export function addItem() {}\n",
+        "src/cart.test.ts": """
+            import { describe, it, expect } from "vitest";
+            import { addItem } from "./cart";
+            describe("Cart", () => {
+              it("adds an item", () => { addItem(); });
+            //>                          addItem -> typescript:src.cart.addItem import
+            });
+            """,
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_resolution(tmp_path, name):
+    files = CASES[name]
+    indexer, graph = build(tmp_path, files)
+    try:
+        check(graph, files)
+    finally:
+        indexer.close()
+
+
+DEFINITIONS = {
+    "src/defs.ts": """
+        /** Adds. */
+        export function add(a: number): number { return a; }
+        export class Shop<T> extends Object {
+          name: string = "";
+          static count = 0;
+          constructor(private readonly db: Db) { super(); }
+          get label(): string { return this.name; }
+          buy(item: T): void {}
+          onClick = () => {};
+        }
+        export interface Shape { area(): number; sides: number }
+        export type Id = string | number;
+        export enum Color { Red, Green = "g" }
+        export const twice = (x: number) => x * 2;
+        export const api = { get() {}, post: () => {} };
+        export default class {}
+        """,
+}
+
+EXPECTED_SYMBOLS = {
+    ("add", "function"), ("Shop", "class"), ("Shop.name", "field"), ("Shop.count", "field"), ("Shop.db", "field"),
+    ("Shop.constructor", "method"), ("Shop.label", "property"), ("Shop.buy", "method"), ("Shop.onClick", "method"),
+    ("Shape", "interface"), ("Shape.area", "method"), ("Shape.sides", "field"), ("Id", "type"), ("Color", "enum"),
+    ("Color.Red", "constant"), ("Color.Green", "constant"), ("twice", "function"), ("api", "variable"),
+    ("api.get", "method"), ("api.post", "method"), ("default", "class"),
+}
+
+
+def test_definitions(tmp_path):
+    indexer, graph = build(tmp_path, DEFINITIONS)
+    try:
+        got = {(s.qualname.removeprefix(f"{T}src.defs."), s.kind) for s in graph.symbols_in_file("src/defs.ts")
+               if s.kind != "module"}
+        assert EXPECTED_SYMBOLS <= got, sorted(EXPECTED_SYMBOLS - got)
+        assert graph.symbol(f"{T}src.defs.add").docstring == "Adds."
+    finally:
+        indexer.close()
+
+
+def test_impact_reaches_vitest_tests_with_their_ids(tmp_path):
+    from indexer.analysis.impact import impact
+
+    files = {
+        "src/cart.ts": "export function addItem() {}\nexport function total() { return addItem(); }\n",
+        "src/cart.test.ts": """
+            import { describe, it, test } from "vitest";
+            import { total } from "./cart";
+            describe("Cart", () => {
+              describe("totals", () => {
+                it("sums items", () => { total(); });
+              });
+            });
+            test("unrelated", () => {});
+            """,
+    }
+    indexer, graph = build(tmp_path, files)
+    try:
+        report = impact(graph, f"{T}src.cart.addItem")
+        assert [t.id for t in report.tests] == ["src/cart.test.ts > Cart > totals > sums items"]
+    finally:
+        indexer.close()
+
+
+def test_inline_object_types_hold_members(tmp_path):
+    files = {"src/router.ts": """
+        export class Router<Q> {
+          readonly _def: { queries: Q; name: string };
+          constructor() { this._def = { queries: {} as Q, name: "r" }; }
+          size() { return Object.keys(this._def.queries).length; }
+        //>                                         queries -> typescript:src.router.Router._def.queries
+        }
+        """}
+    indexer, graph = build(tmp_path, files)
+    try:
+        check(graph, files)
+    finally:
+        indexer.close()
+
+
+def test_find_references_of_a_member_covers_its_overrides_as_tsserver_does(tmp_path):
+    from indexer.analysis.navigation import reference_span_pages
+
+    files = {"src/actions.ts": """
+        export abstract class Action { abstract work(): void; run() { this.work(); } }
+        export class Fast extends Action { work() {} }
+        export class Slow extends Action { work() {} }
+        new Fast().work();
+        """}
+    indexer, graph = build(tmp_path, files)
+    try:
+        pages = []
+        reference_span_pages(graph, "src/actions.ts", 1, 35, False, 0.5, False, pages.append)
+        spans = {(line, col) for page in pages for (_p, line, col, _el, _ec) in page}
+        # Action.work's use in run(), the sibling's declaration and the base's, the call on Fast
+        assert spans == {(0, 67), (0, 40), (2, 35), (3, 11)}, spans
+    finally:
+        indexer.close()
+
+
+def test_destructuring_reads_the_properties(tmp_path):
+    files = {"src/socket.ts": """
+        export interface Config { url: string; protocol: string }
+        export class Socket {
+          constructor(private config: Config) {}
+          open() { const { url, protocol: p } = this.config; return url + p; }
+        //>                  url -> typescript:src.socket.Config.url annotation
+        //>                       protocol -> typescript:src.socket.Config.protocol annotation
+        }
+        """}
+    indexer, graph = build(tmp_path, files)
+    try:
+        check(graph, files)
+    finally:
+        indexer.close()
