@@ -469,13 +469,18 @@ def test_go_symbols_make_one_search_chunk_each(tmp_path):
         indexer.close()
 
 
-def test_editing_a_go_buffer_reports_no_python_breaking_changes(tmp_path):
+def test_editing_a_go_buffer_reports_its_uses_by_go_rules(tmp_path):
+    """A Go buffer is read by Go's plugin, never as Python: renaming a
+    function reports each of its uses, and nothing else."""
     from indexer.languages.python.edits.breaking import breaking_changes
 
     indexer, graph = build(tmp_path, TESTS)
     try:
         edited = (indexer.root / "store/store.go").read_bytes().replace(b"func Save(", b"func Save2(")
-        assert breaking_changes(graph, "store/store.go", edited) == []
+        found = breaking_changes(graph, "store/store.go", edited)
+        uses = {(r.path, r.range.start.line) for r in graph.references("go:store.Save") if r.path != "store/store.go"}
+        assert uses and {(b.path, b.range.start.line) for b in found} == uses
+        assert all(b.message == "'Save' was renamed to 'Save2' in store/store.go" for b in found)
     finally:
         indexer.close()
 

@@ -231,8 +231,6 @@ def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str,
                      limit: int = 500, baseline: Baseline | None = None) -> list[Breaking]:
     """Use sites across the workspace that the unsaved `source` of `path` breaks
     (compared with `baseline`, or with the indexed state of `path`)."""
-    if not path.endswith((".py", ".pyi")):
-        return []  # Python syntax only: another language's buffer is not read as Python
     old = _before(graph, path, baseline)
     new = _new_definitions(graph, path, source)
     python = languages.language_for_path(path) in ("python", None)
