@@ -29,14 +29,15 @@ def frame(message: Any) -> bytes:
 
 class RawLsp:
     def __init__(self, root: Path, index_dir: Path, log_file: Path, options: dict | None = None,
-                 python: str = sys.executable):
+                 python: str = sys.executable, command: list[str] | None = None):
+        """`command`: another language server (evals/bench_peers.py); codemeld's `serve` by default."""
         self.root = Path(root)
         self.index_dir = Path(index_dir)
         env = {**os.environ, "PYTHONPATH": str(REPO), "CODEMELD_CACHE_DIR": str(self.index_dir.parent / "cache"),
                "HF_HUB_OFFLINE": "1"}
-        self.proc = subprocess.Popen([python, "-m", "server.cli", "serve", "--log-file", str(log_file)],
+        self.proc = subprocess.Popen(command or [python, "-m", "server.cli", "serve", "--log-file", str(log_file)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     cwd=REPO, env=env)
+                                     cwd=REPO if command is None else root, env=env)
         self.options = {"embeddings": False, "indexDir": str(self.index_dir), **(options or {})}
         self.inbox: "queue.Queue[dict]" = queue.Queue()
         self.responses: dict[Any, dict] = {}
@@ -80,8 +81,10 @@ class RawLsp:
 
     def _received(self, message: dict) -> None:
         if "method" in message and "id" in message:
-            # A server request (progress tokens, configuration...): answer null.
-            self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+            # A server request (progress tokens, configuration...): answer null
+            # (one null per configuration item asked: ty and pyrefly ask).
+            items = (message.get("params") or {}).get("items") if message["method"] == "workspace/configuration" else None
+            self.send({"jsonrpc": "2.0", "id": message["id"], "result": [None] * len(items) if items else None})
             return
         with self._cond:
             if "id" in message:
@@ -119,10 +122,10 @@ class RawLsp:
             message["params"] = params
         self.send(message)
 
-    def initialize(self, timeout: float = 60.0) -> dict:
+    def initialize(self, timeout: float = 60.0, capabilities: dict | None = None) -> dict:
         uri = self.root.as_uri()
         answer = self.request("initialize", {
-            "processId": os.getpid(), "rootUri": uri, "capabilities": {},
+            "processId": os.getpid(), "rootUri": uri, "capabilities": capabilities or {},
             "workspaceFolders": [{"uri": uri, "name": self.root.name}],
             "initializationOptions": self.options}, timeout)
         assert answer is not None and "result" in answer, answer

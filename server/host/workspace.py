@@ -92,6 +92,9 @@ class FolderIndex:
         self._wanted: dict[str, int] = {}  # documents a reader waits for -> how many readers
         self._stop = False
         self._shared_tried = False  # the sharedIndex snapshot is pulled once, before the first run
+        # Open documents a cold run answered ahead of the rest (indexer/first_answers.py).
+        self.first_answered: list[str] = []
+        self._progress: ProgressSink | None = None  # the running full run's sink
         # Called on the writer thread after each job with "full", "disk" or
         # "buffer" (the semantic index follows the graph through it).
         self.on_indexed: Callable[["FolderIndex", str], None] | None = None
@@ -219,9 +222,24 @@ class FolderIndex:
         with self._cond:
             return dict(self._open)
 
+    # -- first answers (indexer.first_answers.FirstRequest), on the writer thread --
+
+    def wanted(self) -> list[str]:
+        with self._cond:
+            return list(self._open)
+
+    def answered(self, paths: list[str], files: int) -> None:
+        with self._cond:
+            self.first_answered = paths
+        note = getattr(self._progress, "note", None)
+        if note is not None:
+            note(f"first answers: {', '.join(paths)} ({files} files); indexing the rest")
+
     def status(self) -> dict:
         counts = navigation.index_counts(self.graph)
-        return {"name": self.name, "root": str(self.root), "state": self.state,
+        partial = {"partial": True, "firstAnswers": list(self.first_answered)} \
+            if self.state == "indexing" and self.first_answered else {}
+        return {"name": self.name, "root": str(self.root), "state": self.state, **partial,
                 "files": counts["files"], "symbols": counts["symbols"], "references": counts["references"],
                 "pending": counts["pending"] + len(self._buffers) + len(self._disk),
                 "indexDir": str(self.indexer.index_dir), "cancelled": self.cancelled,
@@ -314,7 +332,8 @@ class FolderIndex:
 
                 self._shared_tried = True
                 pull_shared(self.indexer, self.options)
-            run = self.indexer.run(progress=progress.report if progress else None, cancel=cancel)
+            self._progress = progress
+            run = self.indexer.run(progress=progress.report if progress else None, cancel=cancel, first=self)
             self.cancelled = cancel()
             message = (f"cancelled after {run.parsed} files" if self.cancelled else
                        f"{run.discovered} files ({run.parsed} parsed) in {time.perf_counter() - started:.1f} s")
@@ -322,6 +341,7 @@ class FolderIndex:
         finally:
             with self._cond:
                 self._running_full = False
+                self._progress = None
                 if not self._full:
                     self.state = "ready"
                 # The run re-read changed files from disk; put the open buffers back on top.
