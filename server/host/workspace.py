@@ -95,6 +95,7 @@ class FolderIndex:
         # Open documents a cold run answered ahead of the rest (indexer/first_answers.py).
         self.first_answered: list[str] = []
         self._progress: ProgressSink | None = None  # the running full run's sink
+        self._reserved = False  # see reserve_full_run
         # Called on the writer thread after each job with "full", "disk" or
         # "buffer" (the semantic index follows the graph through it).
         self.on_indexed: Callable[["FolderIndex", str], None] | None = None
@@ -104,9 +105,20 @@ class FolderIndex:
 
     # -- requests from the event loop (cheap: record and wake the writer) ----
 
+    def reserve_full_run(self) -> None:
+        """A full run is coming (its progress sink is being created): until
+        `request_full_run`, the writer takes no buffer, so a document opened
+        meanwhile does not turn a cold first run into an incremental one
+        (and the run answers it first instead: indexer/first_answers.py)."""
+        with self._cond:
+            self.state = "indexing"
+            self._reserved = True
+            self._cond.notify_all()
+
     def request_full_run(self, progress: ProgressSink | None = None) -> None:
         with self._cond:
             self.state = "indexing"
+            self._reserved = False
             self._full.append(progress)
             self._cond.notify()
 
@@ -201,7 +213,7 @@ class FolderIndex:
         if not self._behind(target):
             return
         self._cond.notify_all()
-        self._cond.wait_for(lambda: not self._behind(target) or self._running_full or self._stop,
+        self._cond.wait_for(lambda: not self._behind(target) or self._running_full or self._reserved or self._stop,
                             max(0.0, deadline - time.monotonic()))
 
     def _behind(self, target: dict[str, int]) -> bool:
@@ -254,6 +266,9 @@ class FolderIndex:
                 now = time.monotonic()
                 if self._full:
                     return self._full.pop(0), {}, set(), None
+                if self._reserved:
+                    self._cond.wait()
+                    continue
                 disk = set()
                 if self._disk and self._disk_due <= now:
                     disk, self._disk = self._disk - set(self._open), set()
