@@ -28,8 +28,10 @@ from indexer.store import unpack
 log = logging.getLogger(__name__)
 
 _IMPORTS = 48  # imported modules of the open files indexed in the wave, at most
-_IMPORTERS = 64  # importing files (confirmed by parsing) in the wave, at most
+_IMPORTERS = 64  # importing files (confirmed by parsing) in the second wave, at most
 _CANDIDATES = 3 * _IMPORTERS  # prefilter hits parsed to find them
+_FIRST_IMPORTERS = 16  # the first wave's importers: the smallest candidates...
+_FIRST_BYTES = 256_000  # ...up to this much source
 
 
 class FirstRequest(Protocol):
@@ -61,37 +63,41 @@ class FirstAnswers:
         self.written: set[str] = set()  # files phase 1 wrote
         self.answered: set[str] = set()
         self.parsed = 0
+        self._wave_parsed: list = []  # every file the waves parsed (their summaries resolve the next wave)
         self.in_run = False  # phase 1's parser pool is running
 
     def due(self) -> list[str]:
         return [p for p in self.request.wanted() if p in self.jobs and p not in self.answered]
 
     def run_due(self) -> None:
-        """Index a wave around every open document not answered yet."""
+        """Index the waves around every open document not answered yet."""
         opened = self.due()
         if not opened:
             return
         started = time.perf_counter()
         try:
-            files = self._wave(opened)
+            for files in self._waves(opened):
+                self.answered.update(opened)
+                log.info("first answers for %s: %d files in %.2fs", ", ".join(opened), files,
+                         time.perf_counter() - started)
+                self.request.answered(sorted(self.answered), len(self.paths))
         except Exception:  # the full run still answers everything; never let a wave break it
             log.exception("first answers for %s failed", opened)
             self.answered.update(opened)
-            return
-        self.answered.update(opened)
-        log.info("first answers for %s: %d files in %.2fs", ", ".join(opened), files, time.perf_counter() - started)
-        self.request.answered(sorted(self.answered), len(self.paths))
 
     def after_batch(self, batch) -> None:
-        """Phase 1 wrote `batch`; documents opened meanwhile get their wave now."""
+        """Phase 1 wrote `batch`; documents opened meanwhile get their waves now."""
         self.written.update(p.path for p in batch)
         self.in_run = True
         self.run_due()
 
-    # -- one wave ------------------------------------------------------------
+    # -- the waves -----------------------------------------------------------
 
-    def _wave(self, opened: list[str]) -> int:
-        indexer = self.indexer
+    def _waves(self, opened: list[str]):
+        """Two commits, each yielding the files written so far. First the
+        open files and the smallest of their importers (references answer);
+        then what they import (definition, hover) and the other importers,
+        with the open files resolved again now that their imports are in."""
         first = self._parse([p for p in opened if p not in self.paths])
         modules = {self.jobs[p][3] for p in opened if self.jobs[p][3]}
         imports: list[str] = []
@@ -100,18 +106,32 @@ class FirstAnswers:
                 for path in self._module_files(name):
                     if path not in imports and path not in self.paths and path not in opened:
                         imports.append(path)
-        parsed_imports = self._parse(imports[:_IMPORTS])
-        importers = self._importers(modules, set(opened) | set(imports))
-        wave = first + parsed_imports + importers
-        # Resolve against the wave plus whatever the run already holds in memory.
+        candidates = self._candidates(modules, set(opened) | set(imports))
+        now, budget = [], _FIRST_BYTES
+        for size, path in candidates:
+            if len(now) < _FIRST_IMPORTERS and (size <= budget or not now):
+                now.append(path)
+                budget -= size
+        importers = self._confirmed(self._parse(now), modules)
+        self._commit(first + importers, first + importers)
+        yield len(self.paths)
+        later = [p for _, p in candidates if p not in now][:_CANDIDATES]
+        more = self._parse(imports[:_IMPORTS]), self._confirmed(self._parse(later), modules)[:_IMPORTERS]
+        self._commit(more[0] + more[1], first + more[1])
+        yield len(self.paths)
+
+    def _commit(self, wave: list, resolve: list) -> None:
+        """Write `wave`, resolve `resolve` against every summary at hand, one transaction."""
+        indexer = self.indexer
         by_module = {s.module: (lang, s) for lang, s in self.summaries}
-        for parsed in wave:
+        for parsed in self._wave_parsed + wave:
             if parsed.summary is not None:
                 by_module[parsed.summary.module] = (parsed.language, parsed.summary)
-        resolve = [p for p in first + importers if p.facts_blob is not None]
         results = []
         resolvers: dict[str, object] = {}
         for parsed in resolve:
+            if parsed.facts_blob is None:
+                continue
             resolver = resolvers.get(parsed.language)
             if resolver is None:
                 support = languages.find(parsed.language)
@@ -125,21 +145,22 @@ class FirstAnswers:
         with store.transaction() as conn:
             ids = {}
             for parsed in wave:
-                if parsed.missing:
-                    continue
-                ids[parsed.path] = store.write_file(conn, parsed, parsed.language)
+                if not parsed.missing:
+                    ids[parsed.path] = store.write_file(conn, parsed, parsed.language)
             for parsed, refs in results:
+                file_id = ids.get(parsed.path) or store.file_states()[parsed.path][0]
                 # Test flags wait for the full resolution: write_refs never clears one.
-                store.write_refs(conn, ids[parsed.path], refs, set())
+                store.write_refs(conn, file_id, refs, set())
+                ids[parsed.path] = file_id
             store.mark_dirty(conn, ids.values())  # the rest of the run resolves them again, with everything
         for parsed in wave:
             if parsed.missing or parsed.path in self.paths:
                 continue
             self.paths.add(parsed.path)
+            self._wave_parsed.append(parsed)
             if parsed.path not in self.written and parsed.facts_blob is not None and parsed.summary is not None:
                 self.summaries.append((parsed.language, parsed.summary))
         self.parsed = len(self.paths - self.written)
-        return len(wave)
 
     def _parse(self, paths: list[str]) -> list:
         jobs = [self.jobs[p] for p in paths if p in self.jobs]
@@ -167,13 +188,13 @@ class FirstAnswers:
                 out.append(package)
         return out
 
-    def _importers(self, modules: set[str], taken: set[str]) -> list:
-        """Parsed files that import one of `modules`: a regex over the text
-        picks candidates, their parsed imports confirm them."""
+    def _candidates(self, modules: set[str], taken: set[str]) -> list[tuple[int, str]]:
+        """(size, path) of files whose text may import one of `modules`, smallest first."""
         if not modules:
             return []
         pattern = _import_pattern(modules)
-        candidates = []
+        leaves = [m.rsplit(".", 1)[-1].encode() for m in modules]
+        out = []
         for path, job in self.jobs.items():
             if path in taken or path in self.paths:
                 continue
@@ -182,18 +203,17 @@ class FirstAnswers:
                     text = handle.read()
             except OSError:
                 continue
-            if pattern.search(text):
-                candidates.append((len(text), path))
-                if len(candidates) >= 4 * _CANDIDATES:
-                    break
-        candidates.sort()  # small files first: more importers within the budget
-        out = []
-        for parsed in self._parse([p for _, p in candidates[:_CANDIDATES]]):
-            if parsed.import_modules & modules or any(m.rsplit(".", 1)[0] in modules for m in parsed.import_modules):
-                out.append(parsed)
-                if len(out) >= _IMPORTERS:
-                    break
+            # A substring test first: most files never spell the name, and it is far cheaper than the regex.
+            if any(leaf in text for leaf in leaves) and pattern.search(text):
+                out.append((len(text), path))
+        out.sort()
         return out
+
+    @staticmethod
+    def _confirmed(parsed: list, modules: set[str]) -> list:
+        """The parsed files that do import one of `modules`."""
+        return [p for p in parsed if p.import_modules & modules
+                or any(m.rsplit(".", 1)[0] in modules for m in p.import_modules)]
 
 
 def _import_pattern(modules: set[str]) -> re.Pattern:

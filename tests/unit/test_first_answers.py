@@ -16,7 +16,9 @@ FILLER = 70  # above the parallel threshold, so phase 1 runs in the worker pool 
 FILES = {
     "pkg/__init__.py": "from .core import helper, Engine\n",
     "pkg/core.py": "import os\n\n\ndef helper(x):\n    return os.path.join(x)\n\n\n"
-                   "class Engine:\n    def start(self):\n        return helper('a')\n",
+                   "class Engine:\n    def start(self):\n        return helper('a')\n\n\n"
+                   "from pkg.util import twice\n\ntwice(1)\n",
+    "pkg/util.py": "def twice(x):\n    return 2 * x\n",
     "pkg/relative.py": "from . import core\n\n\ndef go():\n    return core.helper(1)\n",
     "app/direct.py": "from pkg.core import helper\n\nhelper(2)\n",
     "app/parens.py": "from pkg import (\n    core,\n)\n\ncore.helper(3)\n",
@@ -43,8 +45,9 @@ class Request:
     def answered(self, paths, files):
         # What a reader sees at this moment, mid-run.
         refs = sorted((r.path, r.range.start.line) for r in self.graph.references("pkg.core.helper"))
+        imported = self.graph.symbol("pkg.util.twice") is not None  # definition can answer
         indexed = self.graph.conn.execute("SELECT count(*) FROM files").fetchone()[0]
-        self.seen.append((paths, files, refs, indexed))
+        self.seen.append((paths, files, refs, imported, indexed))
 
 
 def dump(indexer: Indexer) -> tuple:
@@ -76,14 +79,17 @@ def test_open_document_answers_first_and_the_end_equals_a_cold_build(tmp_path, j
     made = []
     first, first_run = cold(tmp_path, "first", jobs,
                             lambda ix: made.append(Request(ix, ["pkg/core.py"], delay)) or made[0])
-    (paths, files, refs, indexed), = made[0].seen  # one wave, for the one open document
-    assert paths == ["pkg/core.py"]
+    # Two waves for the one open document: its importers, then its imports.
+    (paths, files, refs, imported, indexed), (paths2, files2, refs2, imported2, indexed2) = made[0].seen
+    assert paths == paths2 == ["pkg/core.py"]
     # Importers found by text and confirmed by parsing: absolute, from-package
     # (parenthesised), relative; references through them answer already.
     assert {"app/direct.py", "app/parens.py", "pkg/relative.py"} <= {p for p, _ in refs}
     assert ("pkg/core.py", 9) in refs  # a use inside the open file itself
+    assert imported2 and not imported  # what it imports: in the second wave
+    assert set(refs) <= set(refs2) and files < files2
     if delay == 0:
-        assert indexed == files < len(FILES)  # before anything else was parsed
+        assert indexed == files and indexed2 == files2 < len(FILES)  # before anything else was parsed
     # The finished index is the cold build's, file counts included.
     assert dump(first) == dump(plain)
     assert (first_run.parsed, first_run.discovered) == (plain_run.parsed, plain_run.discovered) == (len(FILES),) * 2
