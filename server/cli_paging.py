@@ -9,8 +9,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from server.mcp_server.paging import CursorError, fingerprint, page
-
 DEFAULT_LIMIT = 100
 
 LimitOpt = Annotated[Optional[int], typer.Option(
@@ -26,6 +24,8 @@ def paged(command: str, question: dict, items: list, limit: int | None, cursor: 
     """(the page, its {total, offset, returned, next_cursor}); (items, None) when not paging."""
     if limit is None and cursor is None:
         return items, None
+    from server.mcp_server.paging import CursorError, fingerprint, page  # pydantic models: only when paging
+
     try:
         chunk, info = page(items, limit or DEFAULT_LIMIT, cursor, fingerprint(command, question))
     except CursorError as exc:
