@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 _IMPORTS = 48  # imported modules of the open files indexed in the wave, at most
 _IMPORTERS = 64  # importing files (confirmed by parsing) in the second wave, at most
 _CANDIDATES = 3 * _IMPORTERS  # prefilter hits parsed to find them
-_FIRST_IMPORTERS = 16  # the first wave's importers: the smallest candidates...
-_FIRST_BYTES = 256_000  # ...up to this much source
+_FIRST_IMPORTERS = 8  # the first wave's importers: the smallest candidates...
+_FIRST_BYTES = 128_000  # ...up to this much source (parsing it is most of the wave's time)
 
 
 class FirstRequest(Protocol):
@@ -106,7 +106,10 @@ class FirstAnswers:
                 for path in self._module_files(name):
                     if path not in imports and path not in self.paths and path not in opened:
                         imports.append(path)
+        scan = time.perf_counter()
         candidates = self._candidates(modules, set(opened) | set(imports))
+        log.info("first answers: %d candidate importers of %s found in %.2fs", len(candidates),
+                 ", ".join(sorted(modules)), time.perf_counter() - scan)
         now, budget = [], _FIRST_BYTES
         for size, path in candidates:
             if len(now) < _FIRST_IMPORTERS and (size <= budget or not now):
