@@ -357,6 +357,7 @@ class FolderIndex:
             with self._cond:
                 self._running_full = False
                 self._progress = None
+                self.first_answered = []  # the index is whole again (or the next run says otherwise)
                 if not self._full:
                     self.state = "ready"
                 # The run re-read changed files from disk; put the open buffers back on top.
