@@ -79,6 +79,7 @@ class CodemeldServer(LanguageServer):
 
     async def start_indexing(self, folder) -> None:
         """A full (incremental) run of one folder, reported through $/progress."""
+        folder.reserve_full_run()  # documents opened while the token is created wait for the run
         progress = await LspProgress.start(self, f"codemeld: indexing {folder.name}")
         folder.request_full_run(progress)
 
@@ -172,7 +173,8 @@ def build() -> CodemeldServer:
         folders = _folders(params)
         for name, path in folders:
             try:
-                ls.session.add_folder(name, path, len(folders))
+                # `initialized` starts its run; a didOpen may be handled before that coroutine runs.
+                ls.session.add_folder(name, path, len(folders)).reserve_full_run()
             except Exception as exc:  # unwritable index dir, corrupt database...
                 log.exception("cannot open the index for %s", path)
                 ls.option_warnings.append(f"codemeld: cannot index {path}: {exc}")

@@ -20,6 +20,7 @@ from indexer.pipeline.index import IndexOptions, Indexer, default_index_dir
 from indexer.graph.query import Graph, TargetError, age, char_column
 from indexer.graph.store import Store, StoreError
 from indexer.pipeline.writer_lock import IndexBusy
+from server import cli_paging
 from server.protocol import edge
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
@@ -195,6 +196,8 @@ def refs(
     min_confidence: Annotated[float, typer.Option(help="Drop references resolved with less confidence.")] = 0.0,
     batch: Annotated[Optional[Path], typer.Option(help="File with one TARGET per line; prints {TARGET: [refs]}.")] = None,
     guesses: Annotated[bool, typer.Option("--guesses", help="Also list name-matched guesses (receivers of unknown type).")] = False,
+    limit: cli_paging.LimitOpt = None,
+    cursor: cli_paging.CursorOpt = None,
 ) -> None:
     """Every reference to a symbol across the workspace (name-matched guesses with --guesses)."""
     from indexer.analysis.navigation import find_references
@@ -222,16 +225,22 @@ def refs(
     if target is None:
         raise typer.BadParameter("give a TARGET or --batch FILE")
     found = find_references(graph, _targets(graph, target), include_declaration, min_confidence, guesses)
+    files = len({r.path for r in found})
+    question = {"target": target, "declaration": include_declaration, "min": min_confidence, "guesses": guesses}
+    found, paging = cli_paging.paged("refs", question, found, limit, cursor)
     if as_json:
-        _emit_json([r.to_json() for r in found])
+        refs_json = [r.to_json() for r in found]
+        _emit_json(refs_json if paging is None else {"references": refs_json, "page": paging})
         return
     lines = _LineCache(graph.root)
     for ref in found:
         start = ref.range.start
         print(f"{_location(lines, ref.path, start.line, start.character)}: {ref.kind}"
               f" [{ref.how} {ref.confidence:.2f}]  {lines.get(ref.path, start.line)}")
-    files = len({r.path for r in found})
-    print(f"{len(found)} references in {files} files", file=sys.stderr)
+    total = len(found) if paging is None else paging["total"]
+    print(f"{total} references in {files} files", file=sys.stderr)
+    if paging is not None:
+        print(cli_paging.footer(paging), file=sys.stderr)
 
 
 @app.command()
@@ -296,6 +305,8 @@ def impact(
     limit: Annotated[int, typer.Option(help="Stop after this many dependents.")] = 2000,
     output: Annotated[str, typer.Option("--format", help="text, json, mermaid or dot.")] = "text",
     coverage: Annotated[bool, typer.Option(help="Merge per-test coverage data (.coverage) when present.")] = True,
+    page_size: cli_paging.PageSizeOpt = None,
+    cursor: cli_paging.CursorOpt = None,
 ) -> None:
     """What depends on a symbol, through which path, and which tests exercise it."""
     from indexer.analysis import impact_render
@@ -310,12 +321,19 @@ def impact(
         raise CliError(f"{target} is defined outside the workspace: no impact to compute")
     dynamic = coverage_for(graph.root) if coverage else None
     report = compute_impact(graph, qualnames[0], depth=depth, limit=limit, coverage=dynamic)
+    question = {"target": target, "depth": depth, "limit": limit, "coverage": coverage}
+    dependents, paging = cli_paging.paged("impact", question, list(report.dependents), page_size, cursor)
+    if paging is not None:  # one page of dependents; tests and files stay whole
+        import dataclasses
+
+        report = dataclasses.replace(report, dependents=tuple(dependents))
+        print(cli_paging.footer(paging), file=sys.stderr)
     if tests:
         for test in report.tests:
             print(test.id)
         return
     if as_json or output == "json":
-        _emit_json(edge.impact_report(report, graph.root.as_uri()).wire())
+        _emit_json(edge.impact_report(report, graph.root.as_uri()).wire() | ({"page": paging} if paging else {}))
     elif output == "mermaid":
         sys.stdout.write(impact_render.to_mermaid(report))
     elif output == "dot":

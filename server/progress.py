@@ -62,6 +62,11 @@ class LspProgress:
         value = types.WorkDoneProgressReport(message=message, percentage=self.percentage, cancellable=True)
         self._send(self.server.work_done_progress.report, value)
 
+    def note(self, message: str) -> None:
+        """A report that is news, not a count (first answers are in): never throttled."""
+        value = types.WorkDoneProgressReport(message=message, percentage=self.percentage, cancellable=True)
+        self._send(self.server.work_done_progress.report, value)
+
     def end(self, message: str) -> None:
         self._send(self.server.work_done_progress.end, types.WorkDoneProgressEnd(message=message))
 

@@ -98,8 +98,10 @@ class RawLsp:
 
     def _received(self, message: dict) -> None:
         if "method" in message and "id" in message:
-            # A server request (progress tokens, configuration...): answer null.
-            self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+            # A server request (progress tokens, configuration...): answer null
+            # (one null per configuration item asked: ty and pyrefly ask).
+            items = (message.get("params") or {}).get("items") if message["method"] == "workspace/configuration" else None
+            self.send({"jsonrpc": "2.0", "id": message["id"], "result": [None] * len(items) if items else None})
             return
         with self._cond:
             if "id" in message:
@@ -137,10 +139,10 @@ class RawLsp:
             message["params"] = params
         self.send(message)
 
-    def initialize(self, timeout: float = 60.0) -> dict:
+    def initialize(self, timeout: float = 60.0, capabilities: dict | None = None) -> dict:
         uri = self.root.as_uri()
         answer = self.request("initialize", {
-            "processId": os.getpid(), "rootUri": uri, "capabilities": {},
+            "processId": os.getpid(), "rootUri": uri, "capabilities": capabilities or {},
             "workspaceFolders": [{"uri": uri, "name": self.root.name}],
             "initializationOptions": self.options}, timeout)
         assert answer is not None and "result" in answer, answer

@@ -22,6 +22,7 @@ from typing import Callable, Iterable
 
 from indexer.pipeline import discovery
 from indexer import languages
+from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
 from indexer.languages.base import FileFacts, LanguageSupport
 from indexer.graph.model import IndexRun
 from indexer.graph.store import Store, pack, symbol_row
@@ -183,20 +184,22 @@ class Indexer:
         `with indexer.writing(): ...`. Raises `IndexBusy` after the wait."""
         return self.lock.hold()
 
-    def run(self, progress: Progress | None = None, cancel: Cancel | None = None) -> IndexRun:
+    def run(self, progress: Progress | None = None, cancel: Cancel | None = None,
+            first: FirstRequest | None = None) -> IndexRun:
         """Bring the whole index up to date with the disk. A damaged database
-        (disk full, a copied half file) is rebuilt rather than reported."""
+        (disk full, a copied half file) is rebuilt rather than reported.
+        `first`: on a cold index, the open documents answer first (first_answers.py)."""
         with self.lock.hold():
             try:
-                return self._run(progress, cancel)
+                return self._run(progress, cancel, first)
             except sqlite3.DatabaseError as exc:
                 if isinstance(exc, sqlite3.OperationalError):
                     raise  # locked or busy: not damage
                 log.warning("index %s is damaged (%s): rebuilding it", self.index_dir, exc)
                 self.store.reset()
-                return self._run(progress, cancel)
+                return self._run(progress, cancel, first)
 
-    def _run(self, progress: Progress | None, cancel: Cancel | None) -> IndexRun:
+    def _run(self, progress: Progress | None, cancel: Cancel | None, first: FirstRequest | None = None) -> IndexRun:
         started = time.perf_counter()
         found = discovery.discover(self.root, self._discovery_options())
         for skipped in found.skipped:
@@ -226,7 +229,12 @@ class Indexer:
                 for file_id, mtime in unchanged:
                     self.store.touch_file(conn, file_id, mtime)
         jobs = [(src.path, str(src.abs_path), *self._module_of(src.path), None) for src in todo]
-        stats = self._apply(jobs, removed, progress, cancel, cold=not known)
+        waves = None
+        if first is not None and not known and jobs:
+            waves = FirstAnswers(self, jobs, first, [])
+            waves.run_due()
+            jobs = [job for job in jobs if job[0] not in waves.paths]
+        stats = self._apply(jobs, removed, progress, cancel, cold=not known, waves=waves)
         stats["discovered"] = len(found.files)
         stats["unchanged"] = len(found.files) - len(todo)
         return self._run_result(stats, started)
@@ -279,7 +287,8 @@ class Indexer:
         module, is_package = languages.support(language).module_name(rel_path, self._roots.get(language, [""]))
         return language, module, is_package
 
-    def _apply(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool) -> dict:
+    def _apply(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool,
+               waves: FirstAnswers | None = None) -> dict:
         stats = {"parsed": 0, "failed": 0, "removed": len(removed), "refs": 0}
         total = len(jobs)
         if removed:
@@ -289,13 +298,15 @@ class Indexer:
                     dependents = self._dependents(old, None, file_id)
                     self.store.delete_file(conn, file_id)
                     self.store.mark_dirty(conn, dependents - {file_id})
-        summaries = []
+        summaries = waves.summaries if waves is not None else []
         if cold and jobs:
             self.store.drop_lookup_indexes()
         for batch in self._parsed_batches(jobs):
             if cancel is not None and cancel():
                 log.info("indexing cancelled after %d of %d files", stats["parsed"], total)
                 break
+            if waves is not None:
+                batch = [parsed for parsed in batch if parsed.path not in waves.paths]
             with self.store.transaction() as conn:
                 for parsed in batch:
                     if parsed.missing:
@@ -322,6 +333,10 @@ class Indexer:
                     stats["parsed"] += 1
             if progress is not None:
                 progress(stats["parsed"], total, f"{stats['parsed']}/{total} files")
+            if waves is not None:
+                waves.after_batch(batch)  # a document opened meanwhile answers now
+        if waves is not None:
+            stats["parsed"] += waves.parsed
         log.info("phase 1: %d files parsed and written", stats["parsed"])
         if cancel is not None and cancel():
             if cold:

@@ -4,19 +4,37 @@ unsaved edits when it has any."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
+from lsprotocol import types
+
 from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT
 from server import convert
 from server.protocol import edge
 from server.host.features import impact_with_breaking
 
 IMPACT = "codemeld/impact"
+PAGE = 500  # dependents per $/progress page under a partialResultToken
 
 
-def _report(graph, path, line, character, depth, limit, text, baseline, overlays):
+def _report(graph, path, line, character, depth, limit, text, baseline, overlays, on_page=None):
+    """The report's wire form. With `on_page` (a partialResultToken), the
+    dependents go to it in pages of `PAGE`, converted one page at a time on
+    this query thread, and the report comes back with `dependents: []`
+    (its summary still counts them all)."""
     found = impact_with_breaking(graph, path, line, character, depth, limit, text, baseline, overlays)
     if found is None:
         return None
-    return edge.impact_report(found.report, graph.root.as_uri(), found.breaking).wire()
+    if on_page is None:
+        return edge.impact_report(found.report, graph.root.as_uri(), found.breaking).wire()
+    root_uri = graph.root.as_uri()
+    dependents = found.report.dependents
+    for start in range(0, len(dependents), PAGE):
+        on_page([edge.dependent(d, root_uri).wire() for d in dependents[start:start + PAGE]])
+    wire = edge.impact_report(dataclasses.replace(found.report, dependents=()), root_uri, found.breaking).wire()
+    wire["summary"]["dependents"] = len(dependents)
+    return wire
 
 
 def _int(value, default: int) -> int:
@@ -31,9 +49,17 @@ async def compute(ls, params) -> dict | None:
     uri, line, character = at
     document = ls.workspace.text_documents.get(uri)
     text = document.source.encode("utf-8") if document is not None else None
+    token = params.get("partialResultToken")
+    on_page = None
+    if token is not None:
+        loop = asyncio.get_running_loop()
+
+        def on_page(value) -> None:  # runs on the query thread; messages leave from the loop
+            loop.call_soon_threadsafe(ls.protocol.notify, types.PROGRESS, types.ProgressParams(token=token, value=value))
+
     answer = await ls.session.at(uri, _report, line, character, _int(params.get("depth"), DEFAULT_DEPTH),
                                  _int(params.get("limit"), DEFAULT_LIMIT), text, ls.session.baseline(uri),
-                                 ls.session.open_texts(uri))
+                                 ls.session.open_texts(uri), on_page)
     return answer.value if answer else None
 
 

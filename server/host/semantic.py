@@ -203,7 +203,7 @@ class SemanticService:
         try:
             run = update_embeddings(folder.graph, folder.indexer.index_dir, self.embedder, progress=sink.report,
                                     cancel=lambda: self._stop or sink.cancelled(), maintain=maintain,
-                                    first=sorted(folder.open_texts()))  # what the user looks at gets vectors first
+                                    first=_near_open(folder))  # what the user looks at gets vectors first
             if run.files or run.removed:
                 state.index.refresh()
             message = f"{run.embedded} chunks embedded ({run.reused} reused) from {run.files} files in {run.seconds:.1f} s"
@@ -277,3 +277,14 @@ class _LazyProgress:
     def end(self, message: str) -> None:
         if self._sink is not None:
             self._sink.end(message)
+
+
+def _near_open(folder: FolderIndex) -> list[str]:
+    """The open documents, then the files that use them: embedded first."""
+    opened = sorted(folder.open_texts())
+    near: dict[str, None] = {}
+    for path in opened:
+        found = folder.graph.module_of(path)
+        if found is not None:
+            near.update(dict.fromkeys(p for p in folder.graph.files_using_module(found[0]) if p not in opened))
+    return opened + list(near)

@@ -93,6 +93,10 @@ class FolderIndex:
         self._wanted: dict[str, int] = {}  # documents a reader waits for -> how many readers
         self._stop = False
         self._shared_tried = False  # the sharedIndex snapshot is pulled once, before the first run
+        # Open documents a cold run answered ahead of the rest (indexer/pipeline/first_answers.py).
+        self.first_answered: list[str] = []
+        self._progress: ProgressSink | None = None  # the running full run's sink
+        self._reserved = False  # see reserve_full_run
         # Called on the writer thread after each job with "full", "disk" or
         # "buffer" (the semantic index follows the graph through it).
         self.on_indexed: Callable[["FolderIndex", str], None] | None = None
@@ -102,9 +106,20 @@ class FolderIndex:
 
     # -- requests from the event loop (cheap: record and wake the writer) ----
 
+    def reserve_full_run(self) -> None:
+        """A full run is coming (its progress sink is being created): until
+        `request_full_run`, the writer takes no buffer, so a document opened
+        meanwhile does not turn a cold first run into an incremental one
+        (and the run answers it first instead: indexer/pipeline/first_answers.py)."""
+        with self._cond:
+            self.state = "indexing"
+            self._reserved = True
+            self._cond.notify_all()
+
     def request_full_run(self, progress: ProgressSink | None = None) -> None:
         with self._cond:
             self.state = "indexing"
+            self._reserved = False
             self._full.append(progress)
             self._cond.notify()
 
@@ -199,7 +214,7 @@ class FolderIndex:
         if not self._behind(target):
             return
         self._cond.notify_all()
-        self._cond.wait_for(lambda: not self._behind(target) or self._running_full or self._stop,
+        self._cond.wait_for(lambda: not self._behind(target) or self._running_full or self._reserved or self._stop,
                             max(0.0, deadline - time.monotonic()))
 
     def _behind(self, target: dict[str, int]) -> bool:
@@ -220,9 +235,24 @@ class FolderIndex:
         with self._cond:
             return dict(self._open)
 
+    # -- first answers (indexer.pipeline.first_answers.FirstRequest), on the writer thread --
+
+    def wanted(self) -> list[str]:
+        with self._cond:
+            return list(self._open)
+
+    def answered(self, paths: list[str], files: int) -> None:
+        with self._cond:
+            self.first_answered = paths
+        note = getattr(self._progress, "note", None)
+        if note is not None:
+            note(f"first answers: {', '.join(paths)} ({files} files); indexing the rest")
+
     def status(self) -> dict:
         counts = navigation.index_counts(self.graph)
-        return {"name": self.name, "root": str(self.root), "state": self.state,
+        partial = {"partial": True, "firstAnswers": list(self.first_answered)} \
+            if self.state == "indexing" and self.first_answered else {}
+        return {"name": self.name, "root": str(self.root), "state": self.state, **partial,
                 "files": counts["files"], "symbols": counts["symbols"], "references": counts["references"],
                 "pending": counts["pending"] + len(self._buffers) + len(self._disk),
                 "indexDir": str(self.indexer.index_dir), "cancelled": self.cancelled,
@@ -237,6 +267,9 @@ class FolderIndex:
                 now = time.monotonic()
                 if self._full:
                     return self._full.pop(0), {}, set(), None
+                if self._reserved:
+                    self._cond.wait()
+                    continue
                 disk = set()
                 if self._disk and self._disk_due <= now:
                     disk, self._disk = self._disk - set(self._open), set()
@@ -315,7 +348,8 @@ class FolderIndex:
 
                 self._shared_tried = True
                 pull_shared(self.indexer, self.options)
-            run = self.indexer.run(progress=progress.report if progress else None, cancel=cancel)
+            self._progress = progress
+            run = self.indexer.run(progress=progress.report if progress else None, cancel=cancel, first=self)
             self.cancelled = cancel()
             message = (f"cancelled after {run.parsed} files" if self.cancelled else
                        f"{run.discovered} files ({run.parsed} parsed) in {time.perf_counter() - started:.1f} s")
@@ -323,6 +357,8 @@ class FolderIndex:
         finally:
             with self._cond:
                 self._running_full = False
+                self._progress = None
+                self.first_answered = []  # the index is whole again (or the next run says otherwise)
                 if not self._full:
                     self.state = "ready"
                 # The run re-read changed files from disk; put the open buffers back on top.

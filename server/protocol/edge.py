@@ -91,6 +91,7 @@ def status(folders: list[dict]) -> m.IndexStatus:
         references=sum(f["references"] for f in folders), pending=sum(f["pending"] for f in folders),
         indexDir=folders[0]["indexDir"] if folders else None,
         embeddings=_embeddings_state([f.get("embeddings", "off") for f in folders]),
+        **({"partial": True} if any(f.get("partial") for f in folders) else {}),
         folders=[m.FolderStatus(**f) for f in folders])
 
 

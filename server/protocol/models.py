@@ -146,6 +146,9 @@ class FolderStatus(Wire):
     indexDir: str | None
     cancelled: bool | None = None
     embeddings: str | None = None
+    # While a cold index runs: open documents already answer (partially) from a first wave.
+    partial: bool | None = None
+    firstAnswers: list[str] | None = None
 
 
 class IndexStatus(Wire):
@@ -158,6 +161,7 @@ class IndexStatus(Wire):
     pending: int
     indexDir: str | None
     embeddings: str | None = None
+    partial: bool | None = None  # some folder answers from part of its files (see FolderStatus)
     folders: list[FolderStatus] | None = None
 
 

@@ -63,3 +63,15 @@ def test_incoming_calls_stream_too(server):
     pages = [m["params"]["value"] for m in server.notifications
              if m.get("method") == "$/progress" and m["params"]["token"] == "calls"]
     assert [call for page in pages for call in page] == plain
+
+
+def test_impact_streams_its_dependents(server):
+    params = {"textDocument": {"uri": server.uri("pkg/core.py")}, "position": {"line": 0, "character": 4}}
+    plain = server.request("codemeld/impact", params, timeout=60)["result"]
+    assert len(plain["dependents"]) >= USES // 500  # every caller
+    answer = server.request("codemeld/impact", params | {"partialResultToken": "impact"}, timeout=60)["result"]
+    assert answer["dependents"] == [] and answer["summary"] == plain["summary"]
+    assert answer["target"] == plain["target"] and answer["files"] == plain["files"]
+    pages = [m["params"]["value"] for m in server.notifications
+             if m.get("method") == "$/progress" and m["params"]["token"] == "impact"]
+    assert pages and [d for page in pages for d in page] == plain["dependents"]

@@ -153,6 +153,8 @@ export interface FolderStatus {
   indexDir: string | null;
   cancelled?: boolean;
   embeddings?: string;
+  partial?: boolean;
+  firstAnswers?: string[];
 }
 
 /** `codemeld/status`: totals over all folders, and each folder's own. */
@@ -164,6 +166,7 @@ export interface IndexStatus {
   pending: number;
   indexDir: string | null;
   embeddings?: string;
+  partial?: boolean;
   folders?: FolderStatus[];
 }
 
