@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from indexer.languages import language_of
 from indexer.explain.pack import _WEAK_CONFIDENCE, Card, Caller, Callee, TestExample, Similar, ContextPack
 
 
@@ -62,7 +63,7 @@ def render_pack(pack: ContextPack) -> str:
     parts.append(render_card(pack.target, "Symbol to explain"))
     if pack.body:
         note = "" if not pack.body_truncated else f" (first {pack.body.count(chr(10)) + 1} of {pack.body_lines} lines)"
-        parts.append(f"Source{note}:\n```python\n{pack.body}\n```")
+        parts.append(f"Source{note}:\n```{language_of(pack.target.qualname)}\n{pack.body}\n```")
     if pack.members:
         parts.append("Members:\n" + "\n".join(
             f"- {m.signature or m.qualname}" + (f" -- {m.summary}" if m.summary else "") for m in pack.members))

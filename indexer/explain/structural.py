@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.explain.pack import Card, ContextPack, first_sentence
+from indexer.languages import language_of
 
 STRUCTURAL_NOTE = "_Structural explanation from the code index (no model)._"
 _MAX_LISTED = 5
@@ -177,7 +178,7 @@ def render_markdown(pack: ContextPack) -> str:
         lines.append(purpose + (" _(inferred from its name and callers)_" if inferred else ""))
         lines.append("")
     if t.signature:
-        lines.append(f"```python\n{t.signature}\n```")
+        lines.append(f"```{language_of(t.qualname)}\n{t.signature}\n```")
     io = _inputs_outputs(t)
     if io:
         lines.extend(io)
