@@ -177,7 +177,9 @@ def gopls_refs(root: Path, defs: list[dict], work: Path) -> dict[str, set[Ref]]:
                                       "workspaceFolders": [{"uri": uri, "name": root.name}]}, 120)
         client.notify("initialized", {})
         out = {}
-        for d in defs:
+        # Twice, keeping the second answers: early answers can miss
+        # references in test variants that gopls is still loading.
+        for d in [*defs, *defs]:
             try:
                 locations = client.request("textDocument/references", {
                     "textDocument": {"uri": (root / d["path"]).as_uri()},
@@ -268,14 +270,16 @@ def evaluate(name: str, args, work: Path) -> dict:
     log(f"{name}: cold index of {root}")
     throughput = cold_index(root, index_dir)
     defs = sample_definitions(index_dir, root, args.sample, args.seed)
+    # codemeld first: gopls leaves `go list` work behind that would share the CPU.
+    log(f"{name}: codemeld references over LSP")
+    found, all_times = codemeld_refs(root, index_dir, defs, work)
     log(f"{name}: gopls references for {len(defs)} definitions")
     started = time.perf_counter()
     oracle = gopls_refs(root, defs, work)
     gopls_s = time.perf_counter() - started
     skipped = [d["qualname"] for d in defs if d["key"] not in oracle]
+    times = [t for d, t in zip(defs, all_times) if d["key"] in oracle]
     defs = [d for d in defs if d["key"] in oracle]
-    log(f"{name}: codemeld references over LSP")
-    found, times = codemeld_refs(root, index_dir, defs, work)
     score = SetScore()
     per_def = []
     for d in defs:
