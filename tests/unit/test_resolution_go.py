@@ -444,11 +444,14 @@ def test_vendor_is_skipped_and_generated_files_keep_definitions_only(tmp_path):
 
 
 def test_syntax_errors_mid_edit_keep_the_rest(tmp_path):
-    files = {"go.mod": GOMOD, "a/a.go": "package a\n\nfunc Good() {}\n\nfunc Bad( {\n\nfunc Later() { Good() }\n"}
+    files = {"go.mod": GOMOD, "a/a.go": "package a\n\nfunc Good() {}\n\nfunc Bad( {\n\nfunc Later() { Good() }\n",
+             # Typing a struct at the end of a file: its closing brace is still missing.
+             "a/b.go": "package a\n\nfunc Use() int { var t T; return t.X }\n\ntype T struct {\n    X int\n"}
     indexer, graph = build(tmp_path, files)
     try:
         names = {s.name for s in graph.symbols_in_file("a/a.go")}
         assert "Good" in names
+        assert [(r.name, r.target) for r in graph.references_from("go:a.Use")] == [("T", "go:a.T"), ("X", "go:a.T.X")]
         assert indexer.store.conn.execute("SELECT error FROM files WHERE path='a/a.go'").fetchone()[0]
     finally:
         indexer.close()

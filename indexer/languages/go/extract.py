@@ -636,6 +636,10 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool) -> File
         return FileFacts(rel_path, module, NAME, False, [], [], [], [], [], 0)
     tree = syntax.parser().parse(source)
     root = tree.root_node
+    errors = _errors(root) if root.has_error else []
+    line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
+    if root.has_error:
+        root, source = _recovered(source, root)
     ex = _Extractor(source, rel_path)
     ex.run(root, module)
     generated = bool(_GENERATED.search(source[:4096]))
@@ -645,14 +649,27 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool) -> File
         # its thousands of uses are not worth resolving.
         refs = []
         ex.symbols[0].flags = ("generated",)
-    errors = _errors(root) if root.has_error else []
     ex.summary.imports = tuple(dict.fromkeys(p for p in ex.imports.values()))
     return FileFacts(
         path=rel_path, module=ex.module, language=NAME, is_package=False, symbols=ex.symbols,
         scopes=ex.scopes, refs=refs, imports=ex.import_facts, errors=errors,
-        line_count=source.count(b"\n") + (0 if source.endswith(b"\n") else 1),
+        line_count=line_count,
         extra=(GoFacts(ex.package, ex.dir, ex.imports, generated), ex.summary),
     )
+
+
+# Mid-edit text usually lacks its closing brackets at the end: parsed with
+# them added, the definitions above the cursor come back (spans do not move).
+_CLOSERS = (b"}", b"}\n}", b"}\n}\n}", b")\n}", b")\n}\n}")
+
+
+def _recovered(source: bytes, root: ts.Node) -> tuple[ts.Node, bytes]:
+    for closer in _CLOSERS:
+        candidate = source + b"\n" + closer + b"\n"
+        tree = syntax.parser().parse(candidate)
+        if not tree.root_node.has_error:
+            return tree.root_node, candidate
+    return root, source
 
 
 def _errors(root: ts.Node) -> list[str]:
