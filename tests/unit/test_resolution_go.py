@@ -356,6 +356,34 @@ CASES = {
             func (remote) apply() int { return 2 }
             """,
     },
+    "where two files define a name for different builds, the default build's wins": {
+        "go.mod": GOMOD,
+        "ptr/ptr_safe.go": """
+            //go:build purego
+
+            package ptr
+
+            type Pointer struct{ Addr string }
+            """,
+        "ptr/ptr_unsafe.go": """
+            //go:build !purego
+
+            package ptr
+
+            type Pointer struct{ Addr uintptr; Kind int }
+            """,
+        "ptr/ptr_windows.go": """
+            package ptr
+
+            type Pointer struct{ Handle int }
+            """,
+        "ptr/use.go": """
+            package ptr
+
+            func Kind(p Pointer) int { return p.Kind }
+            //>                                 Kind#2 -> go:ptr.Pointer.Kind typed
+            """,
+    },
 }
 
 
@@ -522,3 +550,19 @@ def test_incremental_updates_match_a_cold_build(tmp_path):
         assert ("ReadCloser", "go:io2.ReadCloser") not in implements and ("Reader", "go:io2.Reader") in implements
     finally:
         indexer.close()
+
+
+@pytest.mark.parametrize("path,source,included", [
+    ("a.go", b"package a\n", True),
+    ("a.go", b"// Copyright\n\n//go:build purego\n\npackage a\n", False),
+    ("a.go", b"//go:build (linux || darwin) && !appengine && go1.18\n\npackage a\n", True),
+    ("a.go", b"package a\n\n//go:build ignore\n", True),  # after the clause: not a constraint
+    ("a_windows.go", b"package a\n", False),
+    ("a_linux_amd64.go", b"package a\n", True),
+    ("a_darwin_test.go", b"package a\n", False),
+    ("a_test.go", b"package a\n", True),
+])
+def test_default_build_constraints(path, source, included):
+    from indexer.languages.go.buildtags import in_default_build
+
+    assert in_default_build(path, source) is included

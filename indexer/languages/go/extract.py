@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 import tree_sitter as ts
 
 from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
-from indexer.languages.go import gomod, syntax
+from indexer.languages.go import buildtags, gomod, syntax
 from indexer.languages.go.facts import GoFacts, GoSummary, TypeInfo
 from indexer.languages.go.syntax import Columns, text
 
@@ -650,6 +650,9 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool) -> File
         refs = []
         ex.symbols[0].flags = ("generated",)
     ex.summary.imports = tuple(dict.fromkeys(p for p in ex.imports.values()))
+    ex.summary.excluded = not buildtags.in_default_build(rel_path, source)
+    if ex.summary.excluded:
+        ex.symbols[0].flags = (*ex.symbols[0].flags, "build-excluded")
     return FileFacts(
         path=rel_path, module=ex.module, language=NAME, is_package=False, symbols=ex.symbols,
         scopes=ex.scopes, refs=refs, imports=ex.import_facts, errors=errors,
