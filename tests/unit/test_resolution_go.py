@@ -305,6 +305,13 @@ CASES = {
                 v := things[0]
                 _ = v.(Box).Size
             //>             Size -> go:sh.Box.Size typed
+                switch b := v.(type) {
+                case Box:
+                    _ = b.Size
+            //>           Size -> go:sh.Box.Size typed
+                case *Box, int:
+                    _ = b
+                }
                 w := lookup()
                 _ = w.Size
             //>       Size -> ~go:sh.Box.Size

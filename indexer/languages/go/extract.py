@@ -20,8 +20,8 @@ NAME = "go"
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)
 _TEST_NAME = re.compile(r"^Test([^a-z].*)?$")
 _MAX_ERRORS = 20
-_SCOPE_NODES = {"block", "for_statement", "if_statement", "expression_switch_statement",
-                "type_switch_statement", "select_statement", "expression_case", "type_case",
+_SCOPE_NODES = {"block", "for_statement", "if_statement", "expression_switch_statement",  # type switches: below
+                "select_statement", "expression_case", "type_case",
                 "default_case", "communication_case"}
 _TYPE_NODES = {"type_identifier", "qualified_type", "pointer_type", "slice_type", "array_type", "map_type",
                "channel_type", "generic_type", "function_type", "parenthesized_type", "struct_type",
@@ -473,9 +473,21 @@ class _Extractor:
                 for name in alias.named_children if alias.type == "expression_list" else [alias]:
                     self.bind(scope, name, None, alias)
             skip = {a.id for a in aliases}
+            names = [n for a in aliases for n in (a.named_children if a.type == "expression_list" else [a])]
             for child in node.named_children:
-                if child.id not in skip:
-                    self.walk(child, scope, owner, test)
+                if child.id in skip:
+                    continue
+                if child.type == "type_case" and names:
+                    # `case T:` with one type: the alias holds a T there.
+                    case_scope = self.new_scope("block", owner, scope)
+                    types = child.children_by_field_name("type")
+                    held = self.te(types[0]) if len(types) == 1 else None
+                    for name in names:
+                        self.bind(case_scope, name, ("type", held) if held else None)
+                    for grandchild in child.named_children:
+                        self.walk(grandchild, case_scope, owner, test)
+                    continue
+                self.walk(child, scope, owner, test)
             return
         elif kind == "composite_literal":
             self._walk_literal(node, scope, owner, test, self.te(node.child_by_field_name("type")))
