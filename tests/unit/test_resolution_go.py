@@ -305,6 +305,13 @@ CASES = {
                 v := things[0]
                 _ = v.(Box).Size
             //>             Size -> go:sh.Box.Size typed
+                switch b := v.(type) {
+                case Box:
+                    _ = b.Size
+            //>           Size -> go:sh.Box.Size typed
+                case *Box, int:
+                    _ = b
+                }
                 w := lookup()
                 _ = w.Size
             //>       Size -> ~go:sh.Box.Size
@@ -354,6 +361,34 @@ CASES = {
             //>  remote -> ?
 
             func (remote) apply() int { return 2 }
+            """,
+    },
+    "where two files define a name for different builds, the default build's wins": {
+        "go.mod": GOMOD,
+        "ptr/ptr_safe.go": """
+            //go:build purego
+
+            package ptr
+
+            type Pointer struct{ Addr string }
+            """,
+        "ptr/ptr_unsafe.go": """
+            //go:build !purego
+
+            package ptr
+
+            type Pointer struct{ Addr uintptr; Kind int }
+            """,
+        "ptr/ptr_windows.go": """
+            package ptr
+
+            type Pointer struct{ Handle int }
+            """,
+        "ptr/use.go": """
+            package ptr
+
+            func Kind(p Pointer) int { return p.Kind }
+            //>                                 Kind#2 -> go:ptr.Pointer.Kind typed
             """,
     },
 }
@@ -444,11 +479,14 @@ def test_vendor_is_skipped_and_generated_files_keep_definitions_only(tmp_path):
 
 
 def test_syntax_errors_mid_edit_keep_the_rest(tmp_path):
-    files = {"go.mod": GOMOD, "a/a.go": "package a\n\nfunc Good() {}\n\nfunc Bad( {\n\nfunc Later() { Good() }\n"}
+    files = {"go.mod": GOMOD, "a/a.go": "package a\n\nfunc Good() {}\n\nfunc Bad( {\n\nfunc Later() { Good() }\n",
+             # Typing a struct at the end of a file: its closing brace is still missing.
+             "a/b.go": "package a\n\nfunc Use() int { var t T; return t.X }\n\ntype T struct {\n    X int\n"}
     indexer, graph = build(tmp_path, files)
     try:
         names = {s.name for s in graph.symbols_in_file("a/a.go")}
         assert "Good" in names
+        assert [(r.name, r.target) for r in graph.references_from("go:a.Use")] == [("T", "go:a.T"), ("X", "go:a.T.X")]
         assert indexer.store.conn.execute("SELECT error FROM files WHERE path='a/a.go'").fetchone()[0]
     finally:
         indexer.close()
@@ -524,3 +562,19 @@ def test_incremental_updates_match_a_cold_build(tmp_path):
         assert ("ReadCloser", "go:io2.ReadCloser") not in implements and ("Reader", "go:io2.Reader") in implements
     finally:
         indexer.close()
+
+
+@pytest.mark.parametrize("path,source,included", [
+    ("a.go", b"package a\n", True),
+    ("a.go", b"// Copyright\n\n//go:build purego\n\npackage a\n", False),
+    ("a.go", b"//go:build (linux || darwin) && !appengine && go1.18\n\npackage a\n", True),
+    ("a.go", b"package a\n\n//go:build ignore\n", True),  # after the clause: not a constraint
+    ("a_windows.go", b"package a\n", False),
+    ("a_linux_amd64.go", b"package a\n", True),
+    ("a_darwin_test.go", b"package a\n", False),
+    ("a_test.go", b"package a\n", True),
+])
+def test_default_build_constraints(path, source, included):
+    from indexer.languages.go.buildtags import in_default_build
+
+    assert in_default_build(path, source) is included

@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 import tree_sitter as ts
 
 from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
-from indexer.languages.go import gomod, syntax
+from indexer.languages.go import buildtags, gomod, syntax
 from indexer.languages.go.facts import GoFacts, GoSummary, TypeInfo
 from indexer.languages.go.syntax import Columns, text
 
@@ -20,8 +20,8 @@ NAME = "go"
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)
 _TEST_NAME = re.compile(r"^Test([^a-z].*)?$")
 _MAX_ERRORS = 20
-_SCOPE_NODES = {"block", "for_statement", "if_statement", "expression_switch_statement",
-                "type_switch_statement", "select_statement", "expression_case", "type_case",
+_SCOPE_NODES = {"block", "for_statement", "if_statement", "expression_switch_statement",  # type switches: below
+                "select_statement", "expression_case", "type_case",
                 "default_case", "communication_case"}
 _TYPE_NODES = {"type_identifier", "qualified_type", "pointer_type", "slice_type", "array_type", "map_type",
                "channel_type", "generic_type", "function_type", "parenthesized_type", "struct_type",
@@ -473,9 +473,21 @@ class _Extractor:
                 for name in alias.named_children if alias.type == "expression_list" else [alias]:
                     self.bind(scope, name, None, alias)
             skip = {a.id for a in aliases}
+            names = [n for a in aliases for n in (a.named_children if a.type == "expression_list" else [a])]
             for child in node.named_children:
-                if child.id not in skip:
-                    self.walk(child, scope, owner, test)
+                if child.id in skip:
+                    continue
+                if child.type == "type_case" and names:
+                    # `case T:` with one type: the alias holds a T there.
+                    case_scope = self.new_scope("block", owner, scope)
+                    types = child.children_by_field_name("type")
+                    held = self.te(types[0]) if len(types) == 1 else None
+                    for name in names:
+                        self.bind(case_scope, name, ("type", held) if held else None)
+                    for grandchild in child.named_children:
+                        self.walk(grandchild, case_scope, owner, test)
+                    continue
+                self.walk(child, scope, owner, test)
             return
         elif kind == "composite_literal":
             self._walk_literal(node, scope, owner, test, self.te(node.child_by_field_name("type")))
@@ -636,6 +648,10 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool) -> File
         return FileFacts(rel_path, module, NAME, False, [], [], [], [], [], 0)
     tree = syntax.parser().parse(source)
     root = tree.root_node
+    errors = _errors(root) if root.has_error else []
+    line_count = source.count(b"\n") + (0 if source.endswith(b"\n") else 1)
+    if root.has_error:
+        root, source = _recovered(source, root)
     ex = _Extractor(source, rel_path)
     ex.run(root, module)
     generated = bool(_GENERATED.search(source[:4096]))
@@ -645,14 +661,30 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool) -> File
         # its thousands of uses are not worth resolving.
         refs = []
         ex.symbols[0].flags = ("generated",)
-    errors = _errors(root) if root.has_error else []
     ex.summary.imports = tuple(dict.fromkeys(p for p in ex.imports.values()))
+    ex.summary.excluded = not buildtags.in_default_build(rel_path, source)
+    if ex.summary.excluded:
+        ex.symbols[0].flags = (*ex.symbols[0].flags, "build-excluded")
     return FileFacts(
         path=rel_path, module=ex.module, language=NAME, is_package=False, symbols=ex.symbols,
         scopes=ex.scopes, refs=refs, imports=ex.import_facts, errors=errors,
-        line_count=source.count(b"\n") + (0 if source.endswith(b"\n") else 1),
+        line_count=line_count,
         extra=(GoFacts(ex.package, ex.dir, ex.imports, generated), ex.summary),
     )
+
+
+# Mid-edit text usually lacks its closing brackets at the end: parsed with
+# them added, the definitions above the cursor come back (spans do not move).
+_CLOSERS = (b"}", b"}\n}", b"}\n}\n}", b")\n}", b")\n}\n}")
+
+
+def _recovered(source: bytes, root: ts.Node) -> tuple[ts.Node, bytes]:
+    for closer in _CLOSERS:
+        candidate = source + b"\n" + closer + b"\n"
+        tree = syntax.parser().parse(candidate)
+        if not tree.root_node.has_error:
+            return tree.root_node, candidate
+    return root, source
 
 
 def _errors(root: ts.Node) -> list[str]:

@@ -49,6 +49,10 @@ class GoSummary(Compact):
     values: dict = field(default_factory=dict)  # const/var name -> VE or None
     imports: tuple = ()  # import paths
     gomod: tuple | None = None
+    # Outside the default build (linux/amd64, no custom tags): `//go:build
+    # purego`, `_windows.go`. Still indexed; the default build's
+    # definitions win where both define a name.
+    excluded: bool = False
 
     @property
     def symbols(self) -> set:

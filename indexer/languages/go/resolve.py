@@ -57,9 +57,10 @@ class World:
         self.by_dir: dict[str, str] = {}
         self.gomods: list[tuple[str, str]] = []  # (module path, directory), longest path first
         self.by_member: dict[str, list[str]] = {}  # member name -> type qualnames
-        for summary in summaries:
-            if not isinstance(summary, GoSummary):
-                continue
+        # Files outside the default build first: where two files define one
+        # name for different builds, the default build's definition wins.
+        ordered = sorted((s for s in summaries if isinstance(s, GoSummary)), key=lambda s: not s.excluded)
+        for summary in ordered:
             if summary.gomod is not None:
                 module, replaces = summary.gomod
                 if module:
