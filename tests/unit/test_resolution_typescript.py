@@ -368,3 +368,21 @@ def test_destructuring_reads_the_properties(tmp_path):
         check(graph, files)
     finally:
         indexer.close()
+
+
+def test_object_literal_keys_use_the_contextual_type(tmp_path):
+    files = {"src/def.ts": """
+        export interface RouterDef { router: boolean; name: string; run(): void }
+        const def: RouterDef = { router: true, name: "x", run() {} };
+        //>                      router -> typescript:src.def.RouterDef.router annotation
+        //>                                                run -> typescript:src.def.RouterDef.run annotation
+        export function make(name: string): RouterDef {
+          return { router: false, name, run: () => {} };
+        //>                       name -> typescript:src.def.RouterDef.name annotation
+        }
+        """}
+    indexer, graph = build(tmp_path, files)
+    try:
+        check(graph, files)
+    finally:
+        indexer.close()

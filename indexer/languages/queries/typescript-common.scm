@@ -19,6 +19,7 @@
 (export_statement) @export
 (assignment_expression) @assign
 (call_expression) @call
+(return_statement) @return
 
 ; uses
 (identifier) @use

@@ -197,6 +197,25 @@ class _Sweep:
         self.refs.append(RefFact(self.columns.span(node), name, kind, self.scope, receiver=receiver,
                                  module=module, owner=self.owner))
 
+    def object_keys(self, obj: ts.Node | None, typed) -> None:
+        """An object literal whose type is known from context (`const x: T = {...}`,
+        `return {...}` under a declared return type): its keys use T's members."""
+        while obj is not None and obj.type in _WRAPPERS and obj.named_children:
+            obj = obj.named_children[0]
+        if obj is None or obj.type != "object" or not typed:
+            return
+        for item in obj.named_children:
+            key = None
+            if item.type == "pair":
+                key = item.child_by_field_name("key")
+            elif item.type == "shorthand_property_identifier":
+                key = item
+            elif item.type == "method_definition":
+                key = item.child_by_field_name("name")
+            if key is not None and key.type in ("property_identifier", "shorthand_property_identifier"):
+                self.refs.append(RefFact(self.columns.span(key), text(key), "write", self.scope, receiver=typed,
+                                         owner=self.owner))
+
     def signature(self, node: ts.Node, name: str) -> str:
         params = node.child_by_field_name("parameters")
         ret = node.child_by_field_name("return_type")
@@ -434,6 +453,8 @@ class _Sweep:
             typed = typed if typed and typed[0] in ("new", "call", "type") else None
         kind = "method" if value is not None and value.type in _FUNCTION_VALUES else "field"
         name = text(name_node)
+        if annotation is not None:
+            self.object_keys(value, typed)
         symbol = self.add_symbol(name, kind, node, name_node, holder, type_expr=typed,
                                  signature=text(node).split("=")[0].strip()[:200], docstring=self.docstring(node))
         if kind == "method":
@@ -508,6 +529,8 @@ class _Sweep:
         name = text(name_node)
         this_q = self.this_qualname()
         typed = type_expr(annotation, this_q) if annotation is not None else expr_of(value, this_q)
+        if annotation is not None:
+            self.object_keys(value, typed)
         is_fn = value is not None and value.type in _FUNCTION_VALUES
         is_class = value is not None and value.type in _CLASS_VALUES
         if self.at_module_level() or is_fn or is_class:
@@ -748,6 +771,13 @@ class _Sweep:
         self.skip.discard(title.id)
         self.pending[body.id] = symbol
 
+    def on_return(self, node: ts.Node) -> None:
+        value = node.named_children[0] if node.named_children else None
+        owner = self.stack[-1][1]
+        symbol = self.scopes[owner].symbol
+        if value is not None and symbol >= 0 and self.scopes[owner].kind == "function":
+            self.object_keys(value, self.symbols[symbol].returns)
+
     def on_use(self, node: ts.Node) -> None:
         if node.id in self.skip:
             return
@@ -837,7 +867,7 @@ _HANDLERS = {
     "import": _Sweep.on_import, "export": _Sweep.on_export, "assign": _Sweep.on_assign, "call": _Sweep.on_call,
     "use": _Sweep.on_use, "member": _Sweep.on_member, "field": _Sweep.on_field, "signature": _Sweep.on_signature,
     "interface": _Sweep.on_interface, "typealias": _Sweep.on_typealias, "enum": _Sweep.on_enum,
-    "type": _Sweep.on_type, "typemember": _Sweep.on_typemember,
+    "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}
