@@ -382,12 +382,16 @@ def rename(
     as_json: JsonOpt = False,
 ) -> None:
     """Rename a symbol across the workspace (definition, references, overrides, keywords)."""
-    from indexer.languages.python.edits import rename as renaming
+    from indexer import languages
 
     graph = _graph(root, index_dir)
     symbols = [s for q in _targets(graph, target) for s in graph.symbols(q)]
     if not symbols:
         raise CliError(f"{target} is defined outside the workspace and cannot be renamed")
+    facet = languages.edits_for_path(symbols[0].path)
+    if facet is None:
+        raise CliError(f"{symbols[0].path}: renaming is not supported for this language")
+    renaming = facet.rename
     try:
         plan = renaming.plan_rename(graph, symbols[0], new_name)
     except renaming.RenameError as exc:

@@ -181,6 +181,16 @@ def test_languages_are_reached_through_the_registry():
     assert KNOWN_DIRECT_LANGUAGE_IMPORTS - offenders == set(), "no longer offends: drop it from the list"
 
 
+def test_front_doors_and_host_reach_languages_through_the_registry():
+    """server/ asks `indexer.languages` (`edits_for_path`, `support_for_path`)
+    for a language's facets; no front door or host module imports a plugin."""
+    plugins = {p.name for p in (REPO / "indexer" / "languages").iterdir() if (p / "__init__.py").exists()}
+    offenders = {rel(p): sorted(m for m in imported_modules(p)
+                                if m.startswith("indexer.languages.") and m.split(".")[2] in plugins)
+                 for p in sources("server")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
 def test_tests_and_scripts_do_not_import_each_other():
     tests_importing_scripts = {rel(p) for p in sources("tests")
                                if any(m.split(".")[0] == "scripts" for m in imported_modules(p))}
