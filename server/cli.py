@@ -20,6 +20,7 @@ from indexer.pipeline.index import IndexOptions, Indexer, default_index_dir
 from indexer.graph.query import Graph, TargetError, age, char_column
 from indexer.graph.store import Store, StoreError
 from indexer.pipeline.writer_lock import IndexBusy
+from indexer.graph.vocab import SymbolKind
 from server.protocol import edge
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
@@ -269,7 +270,7 @@ def symbols(
     path = graph.relative_path(str(file))
     if path is None:
         raise CliError(f"{file} is outside the workspace {graph.root}")
-    found = [s for s in graph.symbols_in_file(path) if s.kind != "module"]
+    found = [s for s in graph.symbols_in_file(path) if s.kind != SymbolKind.MODULE]
     if not found and not graph.has_file(path):
         raise CliError(f"{path} is not in the index")
     if as_json:

@@ -21,6 +21,7 @@ import re
 
 from indexer.export.package import Package, external_package, is_module_path
 from indexer.languages.base import DEFAULT_SCHEME, language_of, local_name
+from indexer.graph.vocab import RefKind, SymbolKind
 
 SCHEME = "scip-python"
 MANAGER = "python"
@@ -54,7 +55,7 @@ def descriptor(name: str, kind: str) -> str:
         return escape_name(name) + "#"
     if kind in _METHOD_KINDS:
         return escape_name(name) + "()."
-    if kind == "parameter":
+    if kind == SymbolKind.PARAMETER:
         return "(" + escape_name(name) + ")"
     return escape_name(name) + "."
 
@@ -161,6 +162,6 @@ def _guess_kind(module: str, name: str, last: bool, ref_kind: str) -> str:
         return "variable"
     if name[:1].isupper() and not name.isupper():
         return "class"
-    if last and ref_kind == "call":
+    if last and ref_kind == RefKind.CALL:
         return "function"
     return "variable"

@@ -10,6 +10,7 @@ with needsConfirmation, so the user confirms each one.
 from lsprotocol import types
 
 from indexer import languages
+from indexer.graph.vocab import SymbolKind
 from server import convert, edits
 
 
@@ -25,7 +26,7 @@ def _prepare(graph, path, line, character):
         symbol, rng = facet.rename.renameable_at(graph, path, line, character)
     except facet.rename.RenameError as exc:
         return RenameError(str(exc))
-    if symbol.kind == "module":
+    if symbol.kind == SymbolKind.MODULE:
         return RenameError("renaming a module is a file move: rename the file instead")
     return symbol, rng
 

@@ -27,6 +27,7 @@ from indexer.explain.llm import ChatClient, LLMConfig
 from indexer.analysis.impact import Breaking, ImpactReport, impact_at
 from indexer import languages
 from indexer.semantic import SemanticUnavailable
+from indexer.graph.vocab import RefKind, SymbolKind
 
 # -- impact ---------------------------------------------------------------------
 
@@ -147,9 +148,9 @@ def offers(graph, path: str, folder, start: int, end: int, model: str | None) ->
                 out.append({"kind": kind, "path": doc_path, "target": ripple.target, "title": ripple.title})
     if model and path in overlays and folder.baseline(path) is not None:
         enclosing = graph.enclosing_symbol(path, start)
-        while enclosing is not None and enclosing.kind not in ("function", "method"):
+        while enclosing is not None and enclosing.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD):
             enclosing = graph.symbol(enclosing.parent) if enclosing.parent else None
-        if enclosing is not None and any(r.kind == "call" and r.path != path for r in graph.references(enclosing.qualname)):
+        if enclosing is not None and any(r.kind == RefKind.CALL and r.path != path for r in graph.references(enclosing.qualname)):
             changed = {q for q, _, _ in languages.edits_for_path(path).propagate.changed_definitions(
                 graph, path, overlays[path])}
             if enclosing.qualname in changed:
