@@ -50,6 +50,7 @@ from typing import Callable
 
 from evals.harness.bad_inputs import LspTarget, load_cases, run_corpus
 from evals.harness.lsp import RawLsp
+from evals.harness.processes import alive as _alive, descendants as _descendants
 from evals.harness.storm import pick_files, storm
 
 REPO = Path(__file__).resolve().parents[1]
@@ -443,29 +444,6 @@ def _lsp_target(soak: Soak, root: Path):
 # Targets the malformed-input corpus runs against: name -> (soak, workspace) ->
 # (target, close). The MCP server registers its own here (see evals/harness/bad_inputs.py).
 TARGETS: dict[str, Callable] = {"lsp": _lsp_target}
-
-
-def _descendants(pid: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    out, frontier = set(), {pid}
-    while frontier:
-        frontier = {p for p, parent in parents.items() if parent in frontier} - out
-        out |= frontier
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def _truncate(path: Path, size: int) -> None:

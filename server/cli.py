@@ -21,6 +21,7 @@ from indexer.graph.query import Graph, TargetError, age, char_column
 from indexer.graph.store import Store, StoreError
 from indexer.pipeline.writer_lock import IndexBusy
 from server import cli_paging
+from indexer.graph.vocab import SymbolKind
 from server.protocol import edge
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
@@ -278,7 +279,7 @@ def symbols(
     path = graph.relative_path(str(file))
     if path is None:
         raise CliError(f"{file} is outside the workspace {graph.root}")
-    found = [s for s in graph.symbols_in_file(path) if s.kind != "module"]
+    found = [s for s in graph.symbols_in_file(path) if s.kind != SymbolKind.MODULE]
     if not found and not graph.has_file(path):
         raise CliError(f"{path} is not in the index")
     if as_json:
@@ -400,12 +401,16 @@ def rename(
     as_json: JsonOpt = False,
 ) -> None:
     """Rename a symbol across the workspace (definition, references, overrides, keywords)."""
-    from indexer.languages.python.edits import rename as renaming
+    from indexer import languages
 
     graph = _graph(root, index_dir)
     symbols = [s for q in _targets(graph, target) for s in graph.symbols(q)]
     if not symbols:
         raise CliError(f"{target} is defined outside the workspace and cannot be renamed")
+    facet = languages.edits_for_path(symbols[0].path)
+    if facet is None:
+        raise CliError(f"{symbols[0].path}: renaming is not supported for this language")
+    renaming = facet.rename
     try:
         plan = renaming.plan_rename(graph, symbols[0], new_name)
     except renaming.RenameError as exc:

@@ -16,6 +16,7 @@ from pygls.uris import from_fs_path
 from indexer.graph.model import Range, Reference, Symbol
 from indexer.analysis.hover_text import render_hover
 from indexer.analysis.navigation import Call, Highlight, HoverInfo
+from indexer.graph.vocab import SymbolKind
 from server.protocol import edge
 from server.host.uris import uri_to_path  # noqa: F401  (one reader of URIs, the host's)
 
@@ -84,7 +85,7 @@ def lsp_range(r: Range) -> types.Range:
 def symbol_kind(sym: Symbol) -> types.SymbolKind:
     if "property" in sym.flags:
         return types.SymbolKind.Property
-    if sym.kind == "method" and sym.name == "__init__":
+    if sym.kind == SymbolKind.METHOD and sym.name == "__init__":
         return types.SymbolKind.Constructor
     return _KINDS.get(sym.kind, types.SymbolKind.Variable)
 

@@ -25,6 +25,7 @@ import numpy as np
 from indexer.explain.pack import approx_tokens
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
+from indexer.graph.vocab import SymbolKind
 
 DAMPING = 0.85
 ITERATIONS = 40
@@ -82,12 +83,12 @@ class _Model:
         symbols = graph.symbols_of_kinds(_KINDS)
         module_of_path: dict[str, Symbol] = {}
         for sym in symbols:
-            if sym.kind == "module":
+            if sym.kind == SymbolKind.MODULE:
                 module_of_path.setdefault(sym.path, sym)
         for path in sorted({s.path for s in symbols} | set(graph.indexed_paths())):
             self._add_path(path, module_of_path.get(path))
         for sym in symbols:
-            if sym.kind == "module":
+            if sym.kind == SymbolKind.MODULE:
                 continue
             parent = self._owner(sym, module_of_path)
             if parent is None:
@@ -150,7 +151,7 @@ class _Model:
         module = modules.get(sym.path)
         if module is not None and sym.parent == module.qualname:
             return sym.path
-        if sym.parent in self.nodes and self.nodes[sym.parent].kind == "class":
+        if sym.parent in self.nodes and self.nodes[sym.parent].kind == SymbolKind.CLASS:
             return sym.parent
         return None
 
@@ -158,7 +159,7 @@ class _Model:
         """PageRank over definitions; an edge's end that is not a definition
         here (an attribute, a nested function) counts for its nearest owner."""
         module_path = {m.qualname: p for p, m in modules.items()}
-        keys = [k for k, n in self.nodes.items() if n.kind in ("module", "class", "function", "method")]
+        keys = [k for k, n in self.nodes.items() if n.kind in (SymbolKind.MODULE, SymbolKind.CLASS, SymbolKind.FUNCTION, SymbolKind.METHOD)]
         index = {k: i for i, k in enumerate(keys)}
 
         def node_of(qualname: str) -> int | None:
@@ -223,7 +224,7 @@ def purpose(sym: Symbol | None) -> str:
         end = doc.find(". ")
         doc = doc[:end + 1] if 0 < end < _PURPOSE_CHARS else doc
         return doc if len(doc) <= _PURPOSE_CHARS else doc[:_PURPOSE_CHARS - 1].rstrip() + "…"
-    if sym.kind in ("function", "method") and sym.name.startswith("test"):
+    if sym.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) and sym.name.startswith("test"):
         return "test"
     if sym.name in ("__init__", "__post_init__"):
         return "constructor"
@@ -232,7 +233,7 @@ def purpose(sym: Symbol | None) -> str:
 
 def _label(sym: Symbol) -> str:
     signature = sym.signature or f"{sym.kind} {sym.name}"
-    if sym.kind == "method":
+    if sym.kind == SymbolKind.METHOD:
         signature = signature.replace("(self, ", "(").replace("(self)", "()").replace("(cls, ", "(")
     if len(signature) > _SIGNATURE_CHARS:
         signature = signature[:_SIGNATURE_CHARS - 1] + "…"

@@ -29,6 +29,7 @@ from typing import Callable, Protocol, Sequence
 from indexer.agent import textindex, tracebacks
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
+from indexer.graph.vocab import RefKind, SymbolKind
 
 RRF_K = 30
 W_FRAME = 3.0
@@ -200,7 +201,7 @@ def locate(graph: Graph, task: str, k: int = 10, vectors: VectorSearch | None = 
         spread = 1.0 / len(qualnames) ** 0.5
         for qualname in qualnames[:20]:
             sym = found.get(qualname)
-            if sym is None or sym.kind in ("parameter", "module"):
+            if sym is None or sym.kind in (SymbolKind.PARAMETER, SymbolKind.MODULE):
                 continue
             credit(sym, W_NAME * spread / (1 + rank * 0.05), f"the task names {name}")
 
@@ -306,7 +307,7 @@ def _expand(graph: Graph, cands: dict[str, Candidate], symbol, prefetch, excepti
     if not seeds:
         return
     seed_names = {c.symbol.qualname for c in seeds}
-    exception_classes = {c.symbol.qualname for c in seeds if c.symbol.kind == "class" and (
+    exception_classes = {c.symbol.qualname for c in seeds if c.symbol.kind == SymbolKind.CLASS and (
         c.symbol.name in exceptions or re.search(r"(Error|Exception|Warning)\b", c.symbol.signature))}
     gains: dict[str, tuple[float, str]] = {}
 
@@ -322,20 +323,20 @@ def _expand(graph: Graph, cands: dict[str, Candidate], symbol, prefetch, excepti
             source = cands[target]
             if target in exception_classes:
                 gain(enclosing, EXCEPTION_HOP * source.score * confidence,
-                     f"{'raises' if kind == 'call' else 'handles'} {source.symbol.name}")
-            elif kind in ("call", "decorator", "fixture", "inherit"):
+                     f"{'raises' if kind == RefKind.CALL else 'handles'} {source.symbol.name}")
+            elif kind in (RefKind.CALL, RefKind.DECORATOR, RefKind.FIXTURE, RefKind.INHERIT):
                 gain(enclosing, HOP * source.score * confidence, f"calls {source.symbol.name}")
                 caller = symbol(enclosing)
                 if caller is not None and (caller.is_test or is_test_path(caller.path)):
                     if enclosing not in source.tests:
                         source.tests.append(enclosing)
-        if enclosing in seed_names and target != enclosing and kind in ("call", "inherit"):
+        if enclosing in seed_names and target != enclosing and kind in (RefKind.CALL, RefKind.INHERIT):
             source = cands[enclosing]
             gain(target, HOP * 0.8 * source.score * confidence, f"called by {source.symbol.name}")
     # Overrides: a method named by the task may be the base of the one that runs.
     for cand in seeds:
         sym = cand.symbol
-        if sym.kind == "method" and sym.parent:
+        if sym.kind == SymbolKind.METHOD and sym.parent:
             for sub in _subclasses(graph, sym.parent):
                 gain(f"{sub}.{sym.name}", HOP * cand.score, f"overrides {sym.qualname}")
     prefetch(gains)

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from indexer.analysis import navigation
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph, TargetError
+from indexer.graph.vocab import SymbolKind
 
 _LOCATION = re.compile(r"(.+?):(\d+)(?::(\d+))?")
 _NOT_TARGETS = ("parameter",)
@@ -90,7 +91,7 @@ def find_symbols(graph: Graph, query: str, limit: int = 20) -> list[Symbol]:
             raise UnknownSymbol(query, []) from exc
         found = [s for q in qualnames for s in graph.symbols(q)]
         enclosing = graph.enclosing_symbol(path, int(location.group(2)) - 1)
-        if enclosing is not None and enclosing.kind != "class" and not location.group(3):
+        if enclosing is not None and enclosing.kind != SymbolKind.CLASS and not location.group(3):
             # A line inside a function names the function, not its locals.
             found = [s for s in found if s.parent != enclosing.qualname] or [enclosing]
         if not found:

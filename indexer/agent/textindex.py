@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.graph.query import Graph
+from indexer.graph.vocab import SymbolKind
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class TextIndex:
             file_counts.append(whole)
             for _path, qualname, kind, start, end in by_file.get(path, ()):
                 counter = Counter(tokens(qualname))
-                if kind == "class":
+                if kind == SymbolKind.CLASS:
                     # A class is its header, docstring and attributes; its
                     # methods are documents of their own.
                     span = lines[start:min(end + 1, start + 30)]

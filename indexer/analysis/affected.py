@@ -19,6 +19,7 @@ from pathlib import Path
 from indexer.analysis.impact import DEFAULT_DEPTH, AffectedTest, impact, test_node_id
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
+from indexer.graph.vocab import SymbolKind
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # A changed symbol's impact is walked this far for test selection; a bounded
@@ -121,10 +122,10 @@ def changed_symbols(graph: Graph, changes: dict[str, list[int]]) -> tuple[list[C
         symbols = [s for s in graph.symbols_in_file(path) if s.kind in _OWNER_KINDS]
         for line in lines:
             holders = [s for s in symbols if s.range.start.line <= line <= s.range.end.line]
-            code = [s for s in holders if s.kind in ("function", "method")]
+            code = [s for s in holders if s.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD)]
             if code:
                 # Inside a function its locals are no symbols of their own: the function changed.
-                holders = code + [s for s in holders if s.kind == "class" and s.range.start.line >
+                holders = code + [s for s in holders if s.kind == SymbolKind.CLASS and s.range.start.line >
                                   max(c.range.start.line for c in code)]
             if not holders:
                 unowned.setdefault(path, []).append(line)
@@ -152,7 +153,7 @@ def select(graph: Graph, changes: dict[str, list[int]], depth: int = DEFAULT_DEP
                 if outcome in ("passed", "failed", "skipped")} if learned else set()
     for item in changed:
         sym = item.symbol
-        if sym.is_test and sym.kind in ("function", "method"):
+        if sym.is_test and sym.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD):
             test_id = test_node_id(sym, graph.symbol)
             selection.tests.setdefault(test_id, AffectedTest(test_id, sym, 0, 1.0, (sym.qualname,)))
         report = impact(graph, sym.qualname, depth=depth, limit=SELECT_LIMIT, learned=learned)

@@ -22,27 +22,38 @@ SIGNATURE_WIDTH = 72  # longer signatures get one parameter per line
 _OPEN, _CLOSE = "([{", ")]}"
 
 
-def _split_top_level(text: str) -> list[str]:
-    """`a, b: dict[str, int] = {}, c='x,y'` -> the three parameters."""
-    parts, depth, quote, start = [], 0, "", 0
-    i = 0
-    while i < len(text):
-        c = text[i]
+def _scan(text: str):
+    """(index, character, bracket depth) of every character outside string
+    literals (backslash escapes honoured); a bracket counts from itself on,
+    so a closing one reports the depth it returns to. One scanner for both
+    questions a signature asks: where its parameters split, where they end."""
+    depth, quote, escaped = 0, "", False
+    for i, c in enumerate(text):
         if quote:
-            if c == "\\":
-                i += 1
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
             elif c == quote:
                 quote = ""
-        elif c in "'\"":
+            continue
+        if c in "'\"":
             quote = c
-        elif c in _OPEN:
+            continue
+        if c in _OPEN:
             depth += 1
         elif c in _CLOSE:
             depth -= 1
-        elif c == "," and depth == 0:
+        yield i, c, depth
+
+
+def _split_top_level(text: str) -> list[str]:
+    """`a, b: dict[str, int] = {}, c='x,y'` -> the three parameters."""
+    parts, start = [], 0
+    for i, c, depth in _scan(text):
+        if c == "," and depth == 0:
             parts.append(text[start:i].strip())
             start = i + 1
-        i += 1
     tail = text[start:].strip()
     if tail:
         parts.append(tail)
@@ -55,21 +66,8 @@ def format_signature(signature: str, width: int = SIGNATURE_WIDTH) -> str:
     head, paren, rest = signature.partition("(")
     if not paren or len(signature) <= width:
         return signature.replace("( ", "(").replace(", )", ")")
-    depth, end = 1, -1
-    quote = ""
-    for i, c in enumerate(rest):
-        if quote:
-            if c == quote:
-                quote = ""
-        elif c in "'\"":
-            quote = c
-        elif c in _OPEN:
-            depth += 1
-        elif c in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                end = i
-                break
+    # `rest` starts inside the parameter list: it ends where depth drops below 0.
+    end = next((i for i, c, depth in _scan(rest) if c in _CLOSE and depth < 0), -1)
     if end < 0:
         return signature
     params = _split_top_level(rest[:end])

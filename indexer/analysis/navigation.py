@@ -19,7 +19,7 @@ from indexer.analysis.impact import direct_summary
 from indexer.graph.query import Graph
 # CALL_KINDS (re-exported): a call, a decorator applied, a fixture pytest
 # calls for each test that names it.
-from indexer.graph.vocab import CALL_KINDS  # noqa: F401
+from indexer.graph.vocab import CALL_KINDS, SymbolKind  # noqa: F401
 
 # Definitions worth a code lens / a place in call hierarchies.
 CALLABLE_KINDS = ("class", "function", "method")
@@ -124,7 +124,7 @@ def _target_spans(graph: Graph, target: str, include_declaration: bool, min_conf
     if include_declaration:
         spans += [(s.path, s.selection_range.start.line, s.selection_range.start.character,
                    s.selection_range.end.line, s.selection_range.end.character)
-                  for s in graph.symbols(target) if s.kind != "module"]
+                  for s in graph.symbols(target) if s.kind != SymbolKind.MODULE]
     return sorted(spans)
 
 
@@ -164,7 +164,7 @@ def hover(graph: Graph, path: str, line: int, character: int, min_confidence: fl
         return None
     symbol = found[0]
     count, files = graph.use_count(symbol.qualname, min_confidence)
-    if symbol.kind in ("module", "parameter"):
+    if symbol.kind in (SymbolKind.MODULE, SymbolKind.PARAMETER):
         summary = ""
     elif count > HOVER_DETAIL_LIMIT:
         # Thousands of uses: counting them again by dependent would make the
@@ -191,7 +191,7 @@ def highlights(graph: Graph, path: str, line: int, character: int) -> list[Highl
 def outline(graph: Graph, path: str) -> list[Symbol]:
     """A file's symbols in order, without parameters (noise in an outline).
     Each symbol's `parent` names its place in the hierarchy."""
-    return [s for s in graph.symbols_in_file(path) if s.kind not in ("module", "parameter")]
+    return [s for s in graph.symbols_in_file(path) if s.kind not in (SymbolKind.MODULE, SymbolKind.PARAMETER)]
 
 
 # -- call hierarchy ---------------------------------------------------------------
@@ -214,7 +214,7 @@ def symbol_in(graph: Graph, qualname: str | None, path: str) -> Symbol | None:
 
 
 def module_symbol(graph: Graph, path: str) -> Symbol | None:
-    found = [s for s in graph.symbols_in_file(path) if s.kind == "module"]
+    found = [s for s in graph.symbols_in_file(path) if s.kind == SymbolKind.MODULE]
     return found[0] if found else None
 
 
@@ -252,7 +252,7 @@ def outgoing_calls(graph: Graph, qualname: str, min_confidence: float = 0.0) -> 
 
 
 def classes_at(graph: Graph, path: str, line: int, character: int) -> list[Symbol]:
-    return [s for s in graph.definitions_at(path, line, character) if s.kind == "class"]
+    return [s for s in graph.definitions_at(path, line, character) if s.kind == SymbolKind.CLASS]
 
 
 def _class_holding(graph: Graph, path: str, line: int, character: int) -> Symbol | None:

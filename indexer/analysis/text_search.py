@@ -19,6 +19,7 @@ from typing import Sequence
 
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
+from indexer.graph.vocab import SymbolKind
 
 KINDS = ("module", "class", "function", "method", "property")
 _STOP = frozenset("a an and are as at be by for from in into is it of on or that the this to with without".split())
@@ -69,7 +70,7 @@ def _kind_matches(sym: Symbol, kind: str | Sequence[str] | None) -> bool:
     if kind is None:
         return True
     kinds = {kind} if isinstance(kind, str) else set(kind)
-    return sym.kind in kinds or ("method" in kinds and sym.kind == "property")
+    return sym.kind in kinds or (SymbolKind.METHOD in kinds and sym.kind == SymbolKind.PROPERTY)
 
 
 def text_search(graph: Graph, query: str, limit: int = 20, kind: str | Sequence[str] | None = None,

@@ -10,7 +10,7 @@ from indexer.explain.privacy import PrivacyPolicy
 from indexer.analysis.impact import ImpactSummary
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
-from indexer.graph.vocab import CALL_KINDS
+from indexer.graph.vocab import CALL_KINDS, SymbolKind
 from indexer.explain.pack import (_CODE_KINDS, _WEAK_CONFIDENCE, _MAX_TEST_LINES, _MAX_DOC_CHARS,
     SimilarProvider, PackOptions, Card, Caller, Callee, TestExample, TestRef, Similar, ContextPack,
     first_sentence)
@@ -128,9 +128,9 @@ def _owner_class(graph: Graph, sym: Symbol) -> Symbol | None:
     parent = sym.parent
     while parent:
         owner = graph.symbol(parent)
-        if owner is None or owner.kind == "module":
+        if owner is None or owner.kind == SymbolKind.MODULE:
             return None
-        if owner.kind == "class":
+        if owner.kind == SymbolKind.CLASS:
             return owner
         parent = owner.parent
     return None
@@ -138,7 +138,7 @@ def _owner_class(graph: Graph, sym: Symbol) -> Symbol | None:
 
 def _module_of(graph: Graph, sym: Symbol) -> Symbol | None:
     for candidate in graph.symbols_in_file(sym.path)[:3]:
-        if candidate.kind == "module":
+        if candidate.kind == SymbolKind.MODULE:
             return candidate
     return None
 
@@ -178,7 +178,7 @@ def _subclasses(graph: Graph, cls: Symbol, src: _Sources, limit: int) -> list[Ca
     out = []
     for qualname in graph.direct_subclasses(cls.qualname)[:limit]:
         sym = primary_symbol(graph, qualname)
-        if sym is not None and sym.kind == "class":
+        if sym is not None and sym.kind == SymbolKind.CLASS:
             out.append(Card.of(sym, src.allowed(sym.path)))
     return out
 
@@ -243,7 +243,7 @@ def _callers(graph: Graph, target: Symbol, src: _Sources, limit: int) -> tuple[l
             line=ref.range.start.line, text=text, confidence=ref.confidence, how=ref.how,
             is_test=bool(sym and sym.is_test),
             # A module's docstring says what the module is for, not why this line calls.
-            purpose=first_sentence(sym.docstring) if sym is not None and sym.kind != "module"
+            purpose=first_sentence(sym.docstring) if sym is not None and sym.kind != SymbolKind.MODULE
             and src.allowed(sym.path) else ""))
     return out, len(ranked), len({ref.path for ref, _ in ranked})
 
@@ -309,8 +309,8 @@ def build_pack(graph: Graph, qualname: str, options: PackOptions = PackOptions()
     pack.target = Card.of(target, own_text, _MAX_DOC_CHARS)
     pack.symbol_hash = symbol_hash(graph, target)
     children = [s for s in graph.symbols_in_file(target.path)
-                if s.parent == target.qualname and s.kind in _CODE_KINDS] if target.kind == "class" else []
-    body = elide_docstring(src.span(target, children)) if target.kind != "module" else []
+                if s.parent == target.qualname and s.kind in _CODE_KINDS] if target.kind == SymbolKind.CLASS else []
+    body = elide_docstring(src.span(target, children)) if target.kind != SymbolKind.MODULE else []
     pack.body_lines = len(body)
     module = _module_of(graph, target)
     if module is not None and module.qualname != target.qualname:
@@ -321,8 +321,8 @@ def build_pack(graph: Graph, qualname: str, options: PackOptions = PackOptions()
     owner = _owner_class(graph, target)
     if owner is not None:
         pack.owner = Card.of(owner, src.allowed(owner.path))
-    members = _members(graph, target, src, 15) if target.kind == "class" else []
-    subclasses = _subclasses(graph, target, src, 8) if target.kind == "class" else []
+    members = _members(graph, target, src, 15) if target.kind == SymbolKind.CLASS else []
+    subclasses = _subclasses(graph, target, src, 8) if target.kind == SymbolKind.CLASS else []
     callees = _callees(graph, target, src, options.max_callees)
     callers, pack.caller_count, pack.caller_files = _callers(graph, target, src, options.max_callers)
     tests = _tests_and_impact(graph, target, src, options, pack) if (

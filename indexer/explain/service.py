@@ -21,6 +21,7 @@ from indexer.explain.pack import (CALL_KINDS, DEFAULT_BUDGET, ContextPack, PackO
 from indexer.explain.privacy import PrivacyPolicy
 from indexer.explain.prompt import messages_for, prompt_hash, short_from_answer
 from indexer.graph.query import Graph
+from indexer.graph.vocab import SymbolKind
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def hover_summary(graph: Graph, qualname: str, *, model: str | None = None,
         return f"_{purpose} (inferred from the name)_" if purpose else ""
     callers, files, tests, top = _usage(graph, qualname)
     subclasses = 0
-    if sym.kind == "class":
+    if sym.kind == SymbolKind.CLASS:
         subclasses = graph.subclass_count(qualname)
     return structural.short_text(card, callers, files, tests, top, direct_tests=True, subclasses=subclasses)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from indexer import languages
 from indexer.explain.pack import Card, ContextPack, first_sentence
+from indexer.graph.vocab import SymbolKind
 
 STRUCTURAL_NOTE = "_Structural explanation from the code index (no model)._"
 _MAX_LISTED = 5
@@ -102,7 +103,7 @@ def inferred_purpose(card: Card) -> str:
     words = _words(name)
     if not words:
         return ""
-    if card.kind in ("function", "method", "property"):
+    if card.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.PROPERTY):
         if name in ("__init__", "__new__"):
             owner = card.qualname.rsplit(".", 2)[-2] if card.qualname.count(".") >= 1 else ""
             return f"Initialises a new `{owner}`."
@@ -111,7 +112,7 @@ def inferred_purpose(card: Card) -> str:
         if words[0] in _VERBS:
             rest = " ".join(words[1:])
             return f"{_third_person(words[0]).capitalize()}{' ' + rest if rest else ''}."
-    if card.kind == "class":
+    if card.kind == SymbolKind.CLASS:
         return f"Class for {' '.join(words)}."
     return ""
 
@@ -165,8 +166,8 @@ def render_markdown(pack: ContextPack) -> str:
     name = _link(root, t.path, t.line, f"`{_short_name(t.qualname)}`")
     if pack.owner is not None:
         owner = pack.owner.qualname.rsplit(".", 1)[-1]
-        what = f"method of `{owner}`" if t.kind == "method" else f"{t.kind} in class `{owner}`"
-    elif t.kind != "module" and "." in t.qualname:
+        what = f"method of `{owner}`" if t.kind == SymbolKind.METHOD else f"{t.kind} in class `{owner}`"
+    elif t.kind != SymbolKind.MODULE and "." in t.qualname:
         what = f"{t.kind} in `{t.qualname.rsplit('.', 1)[0]}`"
     else:
         what = t.kind
@@ -209,7 +210,7 @@ def render_markdown(pack: ContextPack) -> str:
         if rest > 0:
             lines.append(f"- ... and {rest} more")
         lines.append("")
-    elif t.kind in ("function", "method", "class") and not pack.subclasses:
+    elif t.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.CLASS) and not pack.subclasses:
         lines.append("**Called by:** no calls found in the workspace (it may be an entry point, used"
                      " dynamically, or dead code).")
         lines.append("")
@@ -266,7 +267,7 @@ def _inputs_outputs(card: Card) -> list[str]:
     if parsed is None:
         return []
     params, returns = parsed
-    if card.kind in ("method", "property") and params and params[0].name in ("self", "cls") and not params[0].star:
+    if card.kind in (SymbolKind.METHOD, SymbolKind.PROPERTY) and params and params[0].name in ("self", "cls") and not params[0].star:
         params = params[1:]
     out = []
     if params:
@@ -292,7 +293,7 @@ def short_text(card: Card, callers: int, files: int, tests: int, top_caller: str
                      + (f" (e.g. `{_short_name(top_caller)}`)" if top_caller else ""))
     if subclasses:
         usage.append("1 subclass" if subclasses == 1 else f"{subclasses} subclasses")
-    if not callers and not subclasses and card.kind in ("function", "method", "class"):
+    if not callers and not subclasses and card.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.CLASS):
         usage.append("no callers found")
     if tests:
         usage.append(_plural(tests, "direct test" if direct_tests else "test"))

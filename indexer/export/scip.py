@@ -35,6 +35,7 @@ from indexer.export.symbols import SCHEME, SymbolNamer, is_local, local_symbol
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph, char_column, utf16_column
 from indexer.graph.store import Store
+from indexer.graph.vocab import RefKind, SymbolKind
 
 _KIND = {
     "module": pb.SymbolInformation.Module, "class": pb.SymbolInformation.Class,
@@ -202,7 +203,7 @@ class _Writer:
             symbol = local(sym.qualname) if self._is_local(sym) else self.namer.workspace(sym.qualname)
             if symbol is None:
                 continue
-            if sym.kind == "module":
+            if sym.kind == SymbolKind.MODULE:
                 doc.occurrences.add(range=[0, 0, 0], symbol=symbol, symbol_roles=pb.Definition)
             else:
                 occ = doc.occurrences.add(range=_range(sym.selection_range), symbol=symbol,
@@ -219,7 +220,7 @@ class _Writer:
         last_import = None  # (occurrence, range, target) of the import use just written
         for _path, sl, sc, el, ec, name, kind, enclosing, target, confidence, how in refs:
             symbol = self._ref_symbol(target, kind, how, enclosing, name, locals_, local)
-            if kind != "import" and (name, target) in aliases_of_modules:
+            if kind != RefKind.IMPORT and (name, target) in aliases_of_modules:
                 symbol = aliases_of_modules[(name, target)]  # `t.Optional` after `import typing as t`
             if symbol is None:
                 continue
@@ -230,7 +231,7 @@ class _Writer:
             if uncertain and not mark:
                 self.left_out += 1
                 continue
-            if kind == "import" and last_import is not None and last_import[1][0] == sl == el:
+            if kind == RefKind.IMPORT and last_import is not None and last_import[1][0] == sl == el:
                 prev_occ, prev_rng, prev_target = last_import
                 if prev_target == target and prev_occ.symbol == symbol and sc - prev_rng[-1] == 4:
                     # `from m import A as B`: one occurrence for the clause, as scip-python writes it.
@@ -244,7 +245,7 @@ class _Writer:
                     symbol = self._module_symbol(target)
             occ = doc.occurrences.add(range=rng, symbol=symbol, symbol_roles=_ROLE.get(kind, pb.ReadAccess))
             last_import = None
-            if kind == "import":
+            if kind == RefKind.IMPORT:
                 last_import = (occ, rng, target)
                 alias = lines.module_alias(rng) if target else None
                 if alias is not None and alias[0] != target.rsplit(".", 1)[-1]:
@@ -270,7 +271,7 @@ class _Writer:
 
     def _is_local(self, sym: Symbol) -> bool:
         """A variable bound inside a function: scip-python's `local N`."""
-        return sym.kind in ("variable", "constant") and self.kinds.get(sym.parent or "") in _FUNCTIONS
+        return sym.kind in (SymbolKind.VARIABLE, SymbolKind.CONSTANT) and self.kinds.get(sym.parent or "") in _FUNCTIONS
 
     def _ref_symbol(self, target, kind, how, enclosing, name, locals_: dict, local) -> str | None:
         if target is None:
@@ -279,7 +280,7 @@ class _Writer:
         found = locals_.get(target)
         if found is not None:
             return found
-        if self.kinds.get(target) in ("variable", "constant") and \
+        if self.kinds.get(target) in (SymbolKind.VARIABLE, SymbolKind.CONSTANT) and \
                 self.kinds.get(self.parents.get(target) or "") in _FUNCTIONS:
             return local(target)
         symbol = self.namer.workspace(target)
@@ -300,7 +301,7 @@ class _Writer:
     def _info(self, sym: Symbol, symbol: str, alias_of: str | None) -> pb.SymbolInformation:
         info = pb.SymbolInformation(symbol=symbol, display_name=sym.name,
                                     kind=_KIND.get(sym.kind, pb.SymbolInformation.UnspecifiedKind))
-        header = sym.signature or f"({sym.kind}) {sym.qualname if sym.kind == 'module' else sym.name}"
+        header = sym.signature or f"({sym.kind}) {sym.qualname if sym.kind == SymbolKind.MODULE else sym.name}"
         info.documentation.append(f"```python\n{header}\n```")
         if sym.docstring:
             info.documentation.append(sym.docstring)
@@ -308,10 +309,10 @@ class _Writer:
             parent = self.namer.workspace(sym.parent)
             if parent:
                 info.enclosing_symbol = parent
-        if sym.kind == "class":
+        if sym.kind == SymbolKind.CLASS:
             for base in self.bases.get(sym.qualname, ()):
                 info.relationships.add(symbol=self._any_symbol(base, "inherit"), is_implementation=True)
-        elif sym.kind in _FUNCTIONS and self.kinds.get(sym.parent or "") == "class":
+        elif sym.kind in _FUNCTIONS and self.kinds.get(sym.parent or "") == SymbolKind.CLASS:
             for overridden in self._overridden(sym.parent, sym.name):
                 info.relationships.add(symbol=overridden, is_implementation=True)
         if alias_of is not None:
@@ -347,7 +348,7 @@ class _Writer:
     def _aliases(self, path: str, syms: list[Symbol], refs: list[tuple]) -> dict[str, str]:
         """Module- and class-level names bound to another name (`B = A`,
         `run = Base.run`) -> what they alias: the use that ends the statement."""
-        candidates = [s for s in syms if s.kind in ("variable", "constant") and not self._is_local(s)]
+        candidates = [s for s in syms if s.kind in (SymbolKind.VARIABLE, SymbolKind.CONSTANT) and not self._is_local(s)]
         if not candidates:
             return {}
         if languages.language_for_path(path) != "python":

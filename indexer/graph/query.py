@@ -14,6 +14,7 @@ from pathlib import Path
 from indexer.graph.model import IndexStats, Position, Range, Reference, Symbol
 from indexer.graph.store import Store
 from indexer.graph.text import char_column, utf16_column
+from indexer.graph.vocab import SymbolKind
 
 SYMBOL_COLUMNS = (
     "s.id, s.name, s.qualname, s.kind, f.path, s.sl, s.sc, s.el, s.ec, s.nsl, s.nsc, s.nel, s.nec,"
@@ -159,7 +160,7 @@ class Graph:
         if include_declaration:
             decls = [
                 Reference(s.path, s.selection_range, s.name, "definition", s.parent, s.qualname, 1.0, "definition")
-                for s in self.symbols(qualname) if s.kind != "module"
+                for s in self.symbols(qualname) if s.kind != SymbolKind.MODULE
             ]
             out = sorted(decls + out, key=lambda r: (r.path, r.range.start.line, r.range.start.character))
         return out

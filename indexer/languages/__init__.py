@@ -13,7 +13,8 @@ from pathlib import PurePath
 from indexer.languages.base import LanguageSupport, language_of, local_name, qualify
 
 __all__ = ["LanguageSupport", "language_of", "local_name", "qualify", "register", "support", "find",
-           "language_for_path", "support_for_path", "names", "extensions", "filenames", "dialect_of", "fence"]
+           "language_for_path", "support_for_path", "edits_for_path", "edit_facets", "names", "extensions", "filenames",
+           "dialect_of", "fence"]
 
 # language name -> "module:Class" of its support.
 _PLUGINS: dict[str, str] = {
@@ -105,3 +106,19 @@ def fence(path: str | PurePath) -> str:
 def support_for_path(path: str | PurePath) -> LanguageSupport | None:
     language = language_for_path(path)
     return support(language) if language else None
+
+
+def edits_for_path(path: str | PurePath):
+    """The edit facet (`LanguageSupport.edits`: its rename, ripple, breaking,
+    moves, propagate, signature modules) of the language of `path`; None when
+    the file has no language or its language no edits. What front doors and
+    the host call instead of importing a language's edit modules."""
+    found = support_for_path(path)
+    return None if found is None else getattr(found, "edits", None)
+
+
+def edit_facets() -> list:
+    """The edit facets of every registered language that has one (a folder
+    move concerns every language whose modules it may hold)."""
+    facets = (getattr(support(name), "edits", None) for name in _PLUGINS)
+    return [facet for facet in facets if facet is not None]

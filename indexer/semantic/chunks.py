@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from indexer import languages
 from indexer.graph.model import Symbol
+from indexer.graph.vocab import SymbolKind
 
 EMBEDDED_KINDS = ("module", "class", "function", "method", "property", "interface", "type", "enum")
 
@@ -75,12 +76,12 @@ def text_hash(text: str) -> str:
 
 def header(sym: Symbol) -> str:
     """A phrase naming the symbol: "method send of session in requests sessions"."""
-    kind = "function" if sym.kind == "function" else sym.kind
+    kind = "function" if sym.kind == SymbolKind.FUNCTION else sym.kind
     words = " ".join(split_identifier(sym.name)) or sym.name
-    if sym.kind == "module":
+    if sym.kind == SymbolKind.MODULE:
         return f"module {words} ({sym.qualname})"
     parent = sym.parent or ""
-    module_part, _, owner = parent.rpartition(".") if sym.kind in ("method", "property") else (parent, "", "")
+    module_part, _, owner = parent.rpartition(".") if sym.kind in (SymbolKind.METHOD, SymbolKind.PROPERTY) else (parent, "", "")
     out = f"{kind} {words}"
     if owner:
         out += f" of {' '.join(split_identifier(owner))}"
@@ -104,7 +105,7 @@ def _clean(line: str) -> str:
 def _collapsed_body(sym: Symbol, children: list[Symbol], lines: list[str]) -> list[str]:
     """The symbol's lines with each child function/class reduced to its name line."""
     start, end = sym.range.start.line, sym.range.end.line
-    if sym.kind == "module":
+    if sym.kind == SymbolKind.MODULE:
         start, end = 0, len(lines) - 1
     # first line of a child -> (its last line, the line that names it)
     hidden = {c.range.start.line: (c.range.end.line, c.selection_range.start.line) for c in children}
@@ -161,7 +162,7 @@ def card_text(sym: Symbol) -> str:
 
 
 def symbol_chunks(sym: Symbol, children: list[Symbol], lines: list[str]) -> list[Chunk]:
-    if sym.kind in ("function", "method", "property"):
+    if sym.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.PROPERTY):
         body = [_clean(l) for l in lines[sym.range.start.line:sym.range.end.line + 1]]
     else:
         body = _collapsed_body(sym, children, lines)
@@ -173,7 +174,7 @@ def symbol_chunks(sym: Symbol, children: list[Symbol], lines: list[str]) -> list
               number, sym.is_test, f"{head}\n{part}".rstrip())
         for number, part in enumerate(parts)
     ]
-    if sym.kind != "module":
+    if sym.kind != SymbolKind.MODULE:
         out.append(Chunk(sym.path, sym.qualname, sym.name, sym.kind, sym.range.start.line, sym.range.end.line,
                          CARD_PART, sym.is_test, card_text(sym)))
     return out
@@ -186,10 +187,10 @@ def file_chunks(symbols: list[Symbol], source: bytes) -> list[Chunk]:
     wanted = [s for s in symbols if s.kind in EMBEDDED_KINDS and s.path.rpartition("/")[2] not in config_files]
     by_parent: dict[str | None, list[Symbol]] = {}
     for sym in wanted:
-        if sym.kind != "module":
+        if sym.kind != SymbolKind.MODULE:
             by_parent.setdefault(sym.parent, []).append(sym)
     out: list[Chunk] = []
     for sym in wanted:
-        children = by_parent.get(sym.qualname, []) if sym.kind in ("module", "class") else []
+        children = by_parent.get(sym.qualname, []) if sym.kind in (SymbolKind.MODULE, SymbolKind.CLASS) else []
         out.extend(symbol_chunks(sym, children, lines))
     return out

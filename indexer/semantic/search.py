@@ -28,6 +28,7 @@ from indexer.semantic.embedder import Embedder, default_embedder
 from indexer.semantic.graph_text import GraphTextIndex
 from indexer.semantic import EmbedderUnavailable, SemanticUnavailable
 from indexer.semantic.store import VectorStore, VectorsNotBuilt, damaged, in_list, sql_str
+from indexer.graph.vocab import SymbolKind
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ class SemanticIndex:
         if not kind:
             return None
         kinds = {kind} if isinstance(kind, str) else set(kind)
-        if "method" in kinds:
+        if SymbolKind.METHOD in kinds:
             kinds.add("property")
         return kinds
 
@@ -289,7 +290,7 @@ class SemanticIndex:
             prior = 1.0 + CENTRALITY_WEIGHT * math.log1p(refs.get(qualname, 0))
             if rows[key]["is_test"] and not wants_tests:
                 prior *= TEST_PENALTY
-            if rows[key]["kind"] in ("class", "module") and _has_member(qualname, candidates):
+            if rows[key]["kind"] in (SymbolKind.CLASS, SymbolKind.MODULE) and _has_member(qualname, candidates):
                 # A container's text lists its members, so it matches what they
                 # match; when a member is itself a candidate, the member is the
                 # specific answer.
@@ -301,7 +302,7 @@ class SemanticIndex:
         if not kind:
             return None
         kinds = [kind] if isinstance(kind, str) else list(kind)
-        if "method" in kinds and "property" not in kinds:
+        if SymbolKind.METHOD in kinds and SymbolKind.PROPERTY not in kinds:
             kinds.append("property")
         return in_list("kind", kinds)
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from lsprotocol import types
 
-from indexer.languages.python.edits.breaking import breaking_changes
+from indexer import languages
 from server import convert
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,8 @@ _pending: dict[str, asyncio.Task] = {}
 
 
 def _breaking(graph, path, text, baseline, overlays):
-    return breaking_changes(graph, path, text, overlays, baseline=baseline)
+    facet = languages.edits_for_path(path)
+    return [] if facet is None else facet.breaking.breaking_changes(graph, path, text, overlays, baseline=baseline)
 
 
 def schedule(ls, uri: str) -> None:

@@ -1,10 +1,10 @@
 """workspace/willRenameFiles: before a module or package is renamed or
-moved, the import updates in every importer (`indexer.languages.python.edits.moves`), for the
+moved, the import updates in every importer (the language's `moves`, through the registry), for the
 client to apply together with the rename."""
 
 from lsprotocol import types
 
-from indexer.languages.python.edits.moves import module_move_edits
+from indexer import languages
 from server import convert, edits
 
 FILTERS = [
@@ -18,11 +18,16 @@ FILTERS = [
 def _moves(graph, renames: list[tuple[str, str]], overlays: dict[str, bytes]):
     out, seen = [], set()
     for old, new in renames:
-        for edit in module_move_edits(graph, old, new, overlays):
-            key = (edit.path, edit.range.start.line, edit.range.start.character)
-            if key not in seen:  # a file and its folder renamed together
-                seen.add(key)
-                out.append(edit)
+        # A file: its language's moves; a folder: every language's.
+        facets = [languages.edits_for_path(old)] if languages.language_for_path(old) else languages.edit_facets()
+        for facet in facets:
+            if facet is None or getattr(facet, "moves", None) is None:
+                continue
+            for edit in facet.moves.module_move_edits(graph, old, new, overlays):
+                key = (edit.path, edit.range.start.line, edit.range.start.character)
+                if key not in seen:  # a file and its folder renamed together
+                    seen.add(key)
+                    out.append(edit)
     return out
 
 

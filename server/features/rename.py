@@ -1,32 +1,45 @@
 """textDocument/prepareRename and textDocument/rename across the workspace.
 
-The plan comes from `indexer.languages.python.edits.rename`; uncertain edits (references matched
-by name only, or resolved with low confidence) go under change annotations
+The plan comes from the edit facet of the document's language, reached
+through the registry (Python's: `indexer.languages.python.edits.rename`);
+uncertain edits (references matched by name only, or resolved with low
+confidence) go under change annotations
 with needsConfirmation, so the user confirms each one.
 """
 
 from lsprotocol import types
 
-from indexer.languages.python.edits.rename import RenameError, plan_rename, renameable_at
+from indexer import languages
+from indexer.graph.vocab import SymbolKind
 from server import convert, edits
 
 
+class RenameError(Exception):
+    """Why this position cannot be renamed (said to the user as it is)."""
+
+
 def _prepare(graph, path, line, character):
+    facet = languages.edits_for_path(path)
+    if facet is None:
+        return RenameError("this language has no rename")
     try:
-        symbol, rng = renameable_at(graph, path, line, character)
-    except RenameError as exc:
-        return exc
-    if symbol.kind == "module":
+        symbol, rng = facet.rename.renameable_at(graph, path, line, character)
+    except facet.rename.RenameError as exc:
+        return RenameError(str(exc))
+    if symbol.kind == SymbolKind.MODULE:
         return RenameError("renaming a module is a file move: rename the file instead")
     return symbol, rng
 
 
 def _plan(graph, path, line, character, new_name):
+    facet = languages.edits_for_path(path)
+    if facet is None:
+        return RenameError("this language has no rename")
     try:
-        symbol, _ = renameable_at(graph, path, line, character)
-        return plan_rename(graph, symbol, new_name)
-    except RenameError as exc:
-        return exc
+        symbol, _ = facet.rename.renameable_at(graph, path, line, character)
+        return facet.rename.plan_rename(graph, symbol, new_name)
+    except facet.rename.RenameError as exc:
+        return RenameError(str(exc))
 
 
 def register(server) -> None:

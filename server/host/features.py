@@ -25,10 +25,9 @@ from indexer.analysis import coverage_data, navigation
 from indexer.explain import hover_line, symbol_at
 from indexer.explain.llm import ChatClient, LLMConfig
 from indexer.analysis.impact import Breaking, ImpactReport, impact_at
-from indexer.languages.python.edits.breaking import breaking_changes
-from indexer.languages.python.edits.propagate import changed_definitions, propagate
-from indexer.languages.python.edits.ripple import add_defaults, update_call_sites
+from indexer import languages
 from indexer.semantic import SemanticUnavailable
+from indexer.graph.vocab import RefKind, SymbolKind
 
 # -- impact ---------------------------------------------------------------------
 
@@ -64,8 +63,9 @@ def impact_with_breaking(graph, path: str, line: int, character: int, depth: int
     if report is None:
         return None
     breaking = None
-    if text is not None and baseline is not None:
-        breaking = breaking_changes(graph, path, text, overlays, baseline=baseline)
+    facet = languages.edits_for_path(path)
+    if text is not None and baseline is not None and facet is not None:
+        breaking = facet.breaking.breaking_changes(graph, path, text, overlays, baseline=baseline)
     return Impact(report, breaking)
 
 
@@ -106,9 +106,12 @@ def _changes(graph, folder, doc_path: str, text: bytes, overlays: dict[str, byte
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    found = (update_call_sites(graph, doc_path, text, overlays, baseline=baseline),
-             add_defaults(graph, doc_path, text, baseline=baseline),
-             breaking_changes(graph, doc_path, text, overlays, baseline=baseline))
+    facet = languages.edits_for_path(doc_path)
+    if facet is None:
+        return None
+    found = (facet.ripple.update_call_sites(graph, doc_path, text, overlays, baseline=baseline),
+             facet.ripple.add_defaults(graph, doc_path, text, baseline=baseline),
+             facet.breaking.breaking_changes(graph, doc_path, text, overlays, baseline=baseline))
     with _cache_lock:
         _cache[key] = found
         while len(_cache) > _CACHE_SIZE:
@@ -145,10 +148,11 @@ def offers(graph, path: str, folder, start: int, end: int, model: str | None) ->
                 out.append({"kind": kind, "path": doc_path, "target": ripple.target, "title": ripple.title})
     if model and path in overlays and folder.baseline(path) is not None:
         enclosing = graph.enclosing_symbol(path, start)
-        while enclosing is not None and enclosing.kind not in ("function", "method"):
+        while enclosing is not None and enclosing.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD):
             enclosing = graph.symbol(enclosing.parent) if enclosing.parent else None
-        if enclosing is not None and any(r.kind == "call" and r.path != path for r in graph.references(enclosing.qualname)):
-            changed = {q for q, _, _ in changed_definitions(graph, path, overlays[path])}
+        if enclosing is not None and any(r.kind == RefKind.CALL and r.path != path for r in graph.references(enclosing.qualname)):
+            changed = {q for q, _, _ in languages.edits_for_path(path).propagate.changed_definitions(
+                graph, path, overlays[path])}
             if enclosing.qualname in changed:
                 out.append({"kind": ASK, "path": path, "target": enclosing.qualname,
                             "title": f"Ask {model} to update the callers of {enclosing.name}()"})
@@ -164,7 +168,10 @@ def edits_for(graph, path: str, folder, data: dict, config: LLMConfig | None):
     if data["kind"] == ASK:
         if config is None:
             return None
-        proposals = propagate(graph, data["path"], text, ChatClient(config), only=data["target"])
+        facet = languages.edits_for_path(data["path"])
+        if facet is None:
+            return None
+        proposals = facet.propagate.propagate(graph, data["path"], text, ChatClient(config), only=data["target"])
         return [p.edit for p in proposals]
     found = _changes(graph, folder, data["path"], text, overlays)
     if not found:

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
+from indexer import languages
 from indexer.pipeline import discovery
 from indexer.analysis import navigation
-from indexer.languages.python.edits.breaking import Baseline
 from indexer.pipeline.index import Indexer
 from indexer.graph.query import Graph
 from indexer.graph.store import StoreError
@@ -79,7 +79,7 @@ class FolderIndex:
         self._open: dict[str, bytes] = {}  # latest text of every open document (overlays the disk)
         self._disk: set[str] = set()
         # path -> the saved state of an open document (see `baseline`); written by the writer thread
-        self._baselines: dict[str, Baseline] = {}
+        self._baselines: dict[str, Any] = {}  # the language's `breaking.Baseline`
         self._rebaseline: set[str] = set()  # saved documents whose baseline is retaken after indexing
         self._disk_first = self._disk_due = 0.0
         self._full: list[ProgressSink | None] = []  # queued full runs (reindex, first open)
@@ -220,7 +220,7 @@ class FolderIndex:
     def _behind(self, target: dict[str, int]) -> bool:
         return any(self._applied.get(p, 0) < gen for p, gen in target.items())
 
-    def baseline(self, path: str) -> Baseline | None:
+    def baseline(self, path: str) -> Any | None:
         """The saved state of an open document: its definitions and their
         uses as indexed from disk, taken just before its first buffer overlay
         and again after each save. Pass it as `baseline=` to
@@ -325,8 +325,9 @@ class FolderIndex:
         """Writer thread. Only for indexed files: a file opened before the first
         full run gets its baseline when the run puts its buffer back on top."""
         try:
-            if self.indexer.store.has_file(path):
-                baseline = Baseline.capture(self.graph, path)
+            facet = languages.edits_for_path(path)
+            if facet is not None and self.indexer.store.has_file(path):
+                baseline = facet.breaking.Baseline.capture(self.graph, path)
                 with self._cond:
                     if path in self._open:
                         self._baselines[path] = baseline

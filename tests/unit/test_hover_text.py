@@ -21,6 +21,10 @@ LONG = ("def echo( message: t.Optional[t.Any] = None, file: t.Optional[t.IO[t.An
     ("def g(self, mapping: dict[str, tuple[int, int]] = {'a,b': (1, 2)}, *args, key: str = ')', **kw) -> None",
      "def g(\n    self,\n    mapping: dict[str, tuple[int, int]] = {'a,b': (1, 2)},\n    *args,\n"
      "    key: str = ')',\n    **kw,\n) -> None"),
+    # An escaped quote inside a default: still inside the string, so its ')' and ',' count for nothing.
+    ("def h(open: str = '\\'(', close: str = '\\')', sep: str = ',', width: int = 80, pad: bool = False) -> str",
+     "def h(\n    open: str = '\\'(',\n    close: str = '\\')',\n    sep: str = ',',\n    width: int = 80,\n"
+     "    pad: bool = False,\n) -> str"),
 ])
 def test_format_signature(signature, expected):
     assert format_signature(signature) == expected

@@ -181,6 +181,51 @@ def test_languages_are_reached_through_the_registry():
     assert KNOWN_DIRECT_LANGUAGE_IMPORTS - offenders == set(), "no longer offends: drop it from the list"
 
 
+# Modules that still compare kinds with bare strings ("method") instead of
+# the vocabulary (indexer/graph/vocab.py). Shrink, never grow.
+KNOWN_BARE_KIND_COMPARISONS = {
+    "indexer/analysis/impact.py",  # left alone while the impact-precision work edits it
+}
+
+
+def bare_kind_comparisons(path: Path) -> list[int]:
+    """Lines comparing something named *kind* with string literals that are
+    symbol or reference kinds (`s.kind == "method"`, `kind in ("call", "read")`);
+    "attribute" alone is both, so it does not count."""
+    from indexer.graph.vocab import RefKind, SymbolKind
+
+    symbol_kinds, ref_kinds = {k.value for k in SymbolKind}, {k.value for k in RefKind}
+    lines = []
+    for node in ast.walk(syntax(path)):
+        if not isinstance(node, ast.Compare) or "kind" not in ast.unparse(node):
+            continue
+        for side in (node.left, *node.comparators):
+            items = side.elts if isinstance(side, (ast.Tuple, ast.Set, ast.List)) else [side]
+            values = [e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            if values and len(values) == len(items) and set(values) != {"attribute"} \
+                    and (set(values) <= symbol_kinds or set(values) <= ref_kinds):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_kinds_are_compared_through_the_vocabulary():
+    # The Python resolver's own tagged values ("class", "function"...) share the names: it is not checked here.
+    offenders = {rel(p) for p in sources("indexer") + sources("server")
+                 if rel(p) != "indexer/languages/python/resolve.py" and bare_kind_comparisons(p)}
+    assert offenders - KNOWN_BARE_KIND_COMPARISONS == set(), {p: bare_kind_comparisons(REPO / p) for p in offenders}
+    assert KNOWN_BARE_KIND_COMPARISONS - offenders == set(), "no longer offends: drop it from the list"
+
+
+def test_front_doors_and_host_reach_languages_through_the_registry():
+    """server/ asks `indexer.languages` (`edits_for_path`, `support_for_path`)
+    for a language's facets; no front door or host module imports a plugin."""
+    plugins = {p.name for p in (REPO / "indexer" / "languages").iterdir() if (p / "__init__.py").exists()}
+    offenders = {rel(p): sorted(m for m in imported_modules(p)
+                                if m.startswith("indexer.languages.") and m.split(".")[2] in plugins)
+                 for p in sources("server")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
 def test_tests_and_scripts_do_not_import_each_other():
     tests_importing_scripts = {rel(p) for p in sources("tests")
                                if any(m.split(".")[0] == "scripts" for m in imported_modules(p))}

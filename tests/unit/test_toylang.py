@@ -148,3 +148,6 @@ def test_the_scip_export_carries_the_second_language(workspace):
     defined = {s.symbol for s in documents["config/base.json"].symbols if s.symbol.endswith("db.timeout.")}
     used = {o.symbol for o in documents["config/app.json"].occurrences}
     assert len(defined) == 1 and defined <= used  # the use links to the definition's symbol
+    # Each language has its own SCIP scheme, its scheme prefix off the module descriptor.
+    assert all(s.startswith("scip-toyjson . ") and "toyjson:" not in s for s in defined), defined
+    assert all(s.symbol.startswith(("scip-python python ", "local ")) for s in documents["main.py"].symbols)

@@ -12,6 +12,7 @@ from indexer.languages.go import extract as _extract
 from indexer.languages.go import testids
 from indexer.languages.go.gomod import GOMOD_MODULE
 from indexer.languages.go.resolve import WEAK_HOWS, Resolver, World
+from indexer.graph.vocab import SymbolKind
 
 NAME = "go"
 
@@ -87,12 +88,12 @@ class GoSupport:
         return removed, names
 
     def is_member(self, parent_kind: str, kind: str) -> bool:
-        return parent_kind == "class" and kind in ("method", "attribute")
+        return parent_kind == SymbolKind.CLASS and kind in (SymbolKind.METHOD, SymbolKind.ATTRIBUTE)
 
     def symbol_parent(self, facts: FileFacts, symbol) -> tuple[str, str] | None:
         """A method's receiver type may live in another file of its package:
         (parent qualname, parent kind) from the qualname then."""
-        if symbol.kind == "method" and symbol.parent == 0:
+        if symbol.kind == SymbolKind.METHOD and symbol.parent == 0:
             return symbol.qualname.rpartition(".")[0], "class"
         return None
 

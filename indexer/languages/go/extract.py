@@ -15,6 +15,7 @@ from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, Sy
 from indexer.languages.go import buildtags, gomod, syntax
 from indexer.languages.go.facts import GoFacts, GoSummary, TypeInfo
 from indexer.languages.go.syntax import Columns, text
+from indexer.graph.vocab import SymbolKind
 
 NAME = "go"
 _GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.M)
@@ -328,7 +329,7 @@ class _Extractor:
                                         signature=" ".join(text(field).split())[:200],
                                         docstring=self.docstring(field))
             info.embeds = tuple(embeds)
-        elif kind == "interface":
+        elif kind == SymbolKind.INTERFACE:
             embeds = []
             for member in body.named_children:
                 if member.type == "method_elem":

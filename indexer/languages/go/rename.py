@@ -12,6 +12,7 @@ from indexer.analysis.impact import subclasses, superclasses
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
 from indexer.edits.textedit import TextEdit
+from indexer.graph.vocab import SymbolKind
 
 UNCERTAIN_BELOW = 0.5
 _IDENTIFIER = re.compile(r"^[^\W\d]\w*$")
@@ -35,7 +36,7 @@ def _related(graph: Graph, symbol: Symbol) -> list[Symbol]:
     """The method plus the same-named methods of types related through
     interfaces or embedding (in either direction, to closure)."""
     out = [symbol]
-    if symbol.kind != "method" or not symbol.parent:
+    if symbol.kind != SymbolKind.METHOD or not symbol.parent:
         return out
     seen, todo = {symbol.parent}, [symbol.parent]
     while todo:
@@ -52,7 +53,7 @@ def _related(graph: Graph, symbol: Symbol) -> list[Symbol]:
 def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
     if not _IDENTIFIER.match(new_name) or new_name in KEYWORDS:
         raise RenameError(f"'{new_name}' is not a valid Go identifier")
-    if symbol.kind == "module":
+    if symbol.kind == SymbolKind.MODULE:
         raise RenameError("renaming a package is a folder move")
     if new_name == symbol.name:
         return RenamePlan(symbol, new_name, ())

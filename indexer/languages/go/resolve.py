@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from indexer.languages.base import FileFacts
 from indexer.languages.go.facts import GoSummary, TypeInfo
+from indexer.graph.vocab import RefKind, SymbolKind
 
 # Each rule with its confidence. Go's types are static: a selector typed
 # from a declaration, a literal or a return type is as sure as a scope
@@ -220,7 +221,7 @@ class World:
             out = {}
             for pkg in self.packages.values():
                 for name, info in pkg.types.items():
-                    if info.kind == "interface":
+                    if info.kind == SymbolKind.INTERFACE:
                         methods = self._interface_methods(f"{pkg.qualname}.{name}", 0)
                         if methods:
                             out[f"{pkg.qualname}.{name}"] = methods
@@ -229,7 +230,7 @@ class World:
 
     def _interface_methods(self, qualname: str, depth: int) -> frozenset | None:
         info = self.type_info(qualname)
-        if info is None or info.kind != "interface" or depth > _DEPTH:
+        if info is None or info.kind != SymbolKind.INTERFACE or depth > _DEPTH:
             return None
         names = set(info.imethods)
         for embed in info.embeds:
@@ -281,7 +282,7 @@ class World:
         if info is None or depth > _DEPTH:
             return set()
         out = set(pkg.methods.get(tname, ()))
-        if info.kind == "interface":
+        if info.kind == SymbolKind.INTERFACE:
             out |= set(info.imethods)
         for embed in info.embeds:
             target = self.underlying(self.resolve_te(embed, pkg.qualname))
@@ -334,7 +335,7 @@ class _File:
             return self.emit_one(None, "unresolved")
         if ref.receiver is None:
             return self.resolve_name(ref.name, ref.scope)
-        if ref.receiver[0] == "lit" and ref.kind == "write":  # a struct literal's field key
+        if ref.receiver[0] == "lit" and ref.kind == RefKind.WRITE:  # a struct literal's field key
             rtype = self.world.underlying(self.world.resolve_te(ref.receiver[1], self.pkg))
             if rtype is None or rtype[0] != "t":
                 return self.resolve_name(ref.name, ref.scope) if rtype is None else []
@@ -350,7 +351,7 @@ class _File:
                 out = self.emit_one(found[0], "embedded" if found[2] else "typed")
                 owner = found[0].rpartition(".")[0]
                 info = self.world.type_info(owner)
-                if info is not None and info.kind == "interface":
+                if info is not None and info.kind == SymbolKind.INTERFACE:
                     # A call through an interface method may run each
                     # implementation: a use of theirs too (as gopls counts it).
                     for impl in self.world.implementers(owner):
@@ -417,7 +418,7 @@ class _File:
             # `v, ok := m[k]`, `x, ok := y.(T)`: the first is the value.
             return self.type_of(ve[1], scope, depth + 1) if ve[2] == 0 else None
         if kind in ("call", "nth"):
-            callee = self.type_of(ve[1] if kind == "call" else ve[1][1], scope, depth + 1)
+            callee = self.type_of(ve[1] if ve[0] == "call" else ve[1][1], scope, depth + 1)
             if callee is None:
                 return None
             if callee[0] == "typename":
@@ -487,7 +488,7 @@ class _File:
         if not interfaces:
             return
         for sym in self.facts.symbols:
-            if sym.kind != "class" or "interface" in sym.flags or "alias" in sym.flags:
+            if sym.kind != SymbolKind.CLASS or "interface" in sym.flags or "alias" in sym.flags:
                 continue
             for iface in interfaces:
                 if sym.qualname in self.world.implementers(iface):

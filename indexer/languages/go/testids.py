@@ -8,6 +8,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from indexer.graph.vocab import SymbolKind
+
 
 def _quote(name: str) -> str:
     """regexp.QuoteMeta: the name matched literally."""
@@ -21,7 +23,7 @@ def test_id(symbol, lookup) -> str:
     parent = symbol.parent
     while parent:
         owner = lookup(parent)
-        if owner is None or owner.kind != "function" or not owner.is_test:
+        if owner is None or owner.kind != SymbolKind.FUNCTION or not owner.is_test:
             break
         levels.append(owner.name)
         parent = owner.parent

@@ -11,6 +11,7 @@ import re
 import tree_sitter as ts
 
 from indexer.languages.python.syntax import _squash, _text
+from indexer.graph.vocab import RefKind
 
 
 _MAX_DOCSTRING = 4000
@@ -35,7 +36,7 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
         inner = expr_of(node.child_by_field_name("object"), depth + 1, in_annotation)
         attr = node.child_by_field_name("attribute")
         return ("attr", inner, _text(attr)) if inner and attr is not None else None
-    if kind == "call":
+    if kind == RefKind.CALL:
         func = node.child_by_field_name("function")
         if func is not None and func.type == "identifier" and func.text == b"super":
             return ("super",)
@@ -49,7 +50,7 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
         return ("call", inner) if inner else None
     if kind in ("parenthesized_expression", "await", "type"):
         named = node.named_children
-        return expr_of(named[0], depth + 1, in_annotation or kind == "type") if named else None
+        return expr_of(named[0], depth + 1, in_annotation or node.type == "type") if named else None
     if kind in ("subscript", "generic_type"):
         value = node.child_by_field_name("value") or (node.named_children[0] if node.named_children else None)
         args = [c for c in node.named_children[1:]]

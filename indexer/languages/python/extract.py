@@ -21,6 +21,7 @@ from indexer.languages.python.expressions import (_annotation_value, _assigned_v
     _typevar_call, _value_position, expr_of)
 from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _query_cursor, _recover, _region,
     _squash, _syntax_errors, _text, normalize_source, parser)  # noqa: F401  (re-exported)
+from indexer.graph.vocab import RefKind, SymbolKind
 
 
 # When one identifier matches several patterns, the first role here wins.
@@ -87,7 +88,7 @@ class _Extractor:
     def class_of_method(self, scope: int) -> int | None:
         """Symbol index of the class when `scope` is a method's scope."""
         parent = self.scopes[scope].parent
-        if self.scopes[scope].kind == "function" and parent >= 0 and self.scopes[parent].kind == "class":
+        if self.scopes[scope].kind == SymbolKind.FUNCTION and parent >= 0 and self.scopes[parent].kind == SymbolKind.CLASS:
             return self.scopes[parent].symbol
         return None
 
@@ -115,7 +116,7 @@ class _Extractor:
             params: tuple = ()
             returns = None
         else:
-            kind = "method" if outer_kind == "class" else "function"
+            kind = "method" if outer_kind == SymbolKind.CLASS else "function"
             bases = ()
             params = _params(node.child_by_field_name("parameters"))
             ret = node.child_by_field_name("return_type")
@@ -177,15 +178,15 @@ class _Extractor:
         self.scope_of_node[node.id] = self.add_scope("class" if is_class else "function", index, scope)
 
     def test_status(self, name: str, kind: str, owner: int, scope: int, bases: tuple) -> bool:
-        if kind == "class":
+        if kind == SymbolKind.CLASS:
             base_names = [b[-1] if b[0] == "attr" else b[1] for b in bases if b[0] in ("name", "attr")]
             if any(str(b).endswith("TestCase") for b in base_names):
                 return True
-            return self.is_test_file and name.startswith("Test") and self.scopes[scope].kind == "module"
+            return self.is_test_file and name.startswith("Test") and self.scopes[scope].kind == SymbolKind.MODULE
         if not name.startswith("test"):
             return False
-        if kind == "function":
-            return self.is_test_file and self.scopes[scope].kind == "module"
+        if kind == SymbolKind.FUNCTION:
+            return self.is_test_file and self.scopes[scope].kind == SymbolKind.MODULE
         return self.symbols[owner].is_test  # methods of a test class
 
     def bind_variable(self, node: ts.Node, name: str, scope: int) -> int | None:
@@ -198,7 +199,7 @@ class _Extractor:
             names[name] = ("local",)
             return None
         owner = self.owner_symbol(scope)
-        kind = "constant" if scope_kind != "function" and _CONSTANT_NAME.match(name) else "variable"
+        kind = "constant" if scope_kind != SymbolKind.FUNCTION and _CONSTANT_NAME.match(name) else "variable"
         span = self.cols.span(node)
         statement = node.parent
         while statement is not None and statement.type in ("pattern_list", "tuple_pattern", "list_pattern"):
@@ -292,14 +293,14 @@ class _Extractor:
             binding = self.scopes[scope].names.get(value[1])
             if binding is not None and binding[0] == "def":
                 sym = self.symbols[binding[1]]
-                if sym.kind in ("parameter", "variable") and sym.type_expr is not None:
+                if sym.kind in (SymbolKind.PARAMETER, SymbolKind.VARIABLE) and sym.type_expr is not None:
                     return sym.type_expr
         return value
 
     def bind_param(self, node: ts.Node, scope: int) -> None:
         name = _text(node)
         names = self.scopes[scope].names
-        if self.scopes[scope].kind != "function":
+        if self.scopes[scope].kind != SymbolKind.FUNCTION:
             names[name] = ("local",)
             return
         function = self.symbols[self.scopes[scope].symbol]
@@ -310,7 +311,7 @@ class _Extractor:
         if holder is not None and holder.type in ("typed_parameter", "typed_default_parameter"):
             type_expr = _annotation_value(holder.child_by_field_name("type"))
         flags: tuple[str, ...] = ()
-        if function.params and function.params[0][0] == name and function.kind == "method":
+        if function.params and function.params[0][0] == name and function.kind == SymbolKind.METHOD:
             if "staticmethod" not in function.flags:
                 flags = ("cls",) if "classmethod" in function.flags or function.name == "__new__" else ("self",)
         index = self.add_symbol(SymbolFact(
@@ -381,7 +382,7 @@ class _Extractor:
         for position, child in enumerate(node.children):
             if child.type == "wildcard_import":
                 imported.append("*")
-                if self.scopes[scope].kind == "module":
+                if self.scopes[scope].kind == SymbolKind.MODULE:
                     self.star_imports.append((level, module))
             elif node.field_name_for_child(position) != "name":
                 continue
@@ -532,7 +533,7 @@ class _Extractor:
     def infer_return(self, value: ts.Node, scope: int) -> None:
         """An unannotated function returns (or a fixture yields) what its first
         evaluable `return`/`yield` gives: ("=", expr)."""
-        if self.scopes[scope].kind != "function":
+        if self.scopes[scope].kind != SymbolKind.FUNCTION:
             return
         function = self.symbols[self.scopes[scope].symbol]
         if function.returns is not None:
@@ -671,7 +672,7 @@ class _Extractor:
         if role.endswith(".attr") or role == "ref.attribute":
             attribute = node.parent
             receiver = expr_of(attribute.child_by_field_name("object")) if attribute is not None else None
-            if kind == "write":
+            if kind == RefKind.WRITE:
                 self.bind_self_attribute(node, receiver, scope)
                 owner = self.self_attribute(node, receiver, scope)
                 if owner is not None:
@@ -680,9 +681,9 @@ class _Extractor:
                 kind = "annotation"
             self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope, receiver=receiver))
             return
-        if kind == "write":
+        if kind == RefKind.WRITE:
             index = self.bind_variable(node, name, scope)
-            if self.scopes[scope].kind in ("module", "class"):
+            if self.scopes[scope].kind in (SymbolKind.MODULE, SymbolKind.CLASS):
                 binding = self.scopes[scope].names.get(name)
                 self.flow_into(node, scope, binding[1] if binding and binding[0] == "def" else None)
             if index is not None:
@@ -690,7 +691,7 @@ class _Extractor:
         elif in_annotation:
             kind = "annotation"
         self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope))
-        if name == "getattr" and kind == "call":
+        if name == "getattr" and kind == RefKind.CALL:
             self.add_getattr(node, scope)
 
 

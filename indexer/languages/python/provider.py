@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from indexer.languages.python.summary import ModuleSummary, SymInfo
+from indexer.graph.vocab import SymbolKind
 
 
 def _with_prefixes(modules) -> set[str]:
@@ -48,7 +49,7 @@ class MemoryProvider:
             index: dict[str, list[SymInfo]] = defaultdict(list)
             for summary in self.modules.values():
                 for info in summary.symbols.values():
-                    if info.kind != "module":
+                    if info.kind != SymbolKind.MODULE:
                         index[info.qualname.rsplit(".", 1)[-1]].append(info)
             self._named = dict(index)
         return self._named.get(name, [])
@@ -95,5 +96,5 @@ class StoreProvider:
             out.append(SymInfo(qualname=qualname, kind=kind, module=module, is_member=bool(is_member)))
         for summary in self.overrides.values():
             out.extend(info for info in summary.symbols.values()
-                       if info.kind != "module" and info.qualname.rsplit(".", 1)[-1] == name)
+                       if info.kind != SymbolKind.MODULE and info.qualname.rsplit(".", 1)[-1] == name)
         return out

@@ -36,6 +36,9 @@ from indexer.languages.base import FileFacts
 from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, summarize, symbol_infos
+from indexer.languages.python.values import (CallableType, CallableValue, Class, External, Found, Function,
+                                             Generic, Instance, Iterable, Local, Module, Referent, ResolvedRef,
+                                             Super, Sym, Value)
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # Subscripted annotations whose first argument is the type that matters.
@@ -64,16 +67,15 @@ class ModuleProvider(Protocol):
     def named(self, name: str) -> list[SymInfo]: ...
 
 
-# Referents: ("sym", qualname, module) | ("module", name) | ("external", dotted)
-#            | ("local",) for names bound without a symbol (comprehension vars)
-# Values:    ("module", name) | ("class", qualname) | ("instance", qualname)
-#            | ("function", qualname) | ("external", dotted) | ("super", qualname)
+# Referents (Sym, Module, External, Local) and values (Module, Class, Instance,
+# Function, External, Super, Generic, Iterable, CallableType, CallableValue)
+# are the small named types of values.py; `Found` pairs a referent with its rule.
 
 
 @dataclass(slots=True)
 class Resolution:
-    # (span, name, kind, enclosing, target, confidence, how) per reference
-    refs: list[tuple] = field(default_factory=list)
+    # one ResolvedRef (span, name, kind, enclosing, target, confidence, how) per reference
+    refs: list[ResolvedRef] = field(default_factory=list)
     # qualnames that resolution found to be tests (unittest through the MRO)
     tests: set[str] = field(default_factory=set)
 
@@ -115,15 +117,15 @@ class _File:
 class Resolver:
     def __init__(self, provider: ModuleProvider):
         self.p = provider
-        self._values: dict[str, tuple | None] = {}  # value of a non-local symbol
-        self._members: dict[tuple, tuple | None] = {}  # (class, name, skip_self) -> member
-        self._decorated: dict[str, tuple] = {}  # function -> value after its decorators
+        self._values: dict[str, Value | None] = {}  # value of a non-local symbol
+        self._members: dict[tuple, Referent | None] = {}  # (class, name, skip_self) -> member
+        self._decorated: dict[str, Value] = {}  # function -> value after its decorators
         self._busy: set = set()
 
     # -- modules -----------------------------------------------------------
 
-    def module_referent(self, name: str) -> tuple:
-        return ("module", name) if self.p.has_module(name) else ("external", name)
+    def module_referent(self, name: str) -> Referent:
+        return Module(name) if self.p.has_module(name) else External(name)
 
     def import_target(self, level: int, module: str, current: ModuleSummary) -> str:
         absolute = absolute_module(level, module, current.module, current.is_package)
@@ -134,10 +136,10 @@ class Resolver:
                 return f"{package}.{module}"
         return absolute
 
-    def follow_binding(self, binding: tuple, summary: ModuleSummary, depth: int) -> tuple | None:
+    def follow_binding(self, binding: tuple, summary: ModuleSummary, depth: int) -> Referent | None:
         tag = binding[0]
         if tag == "def":
-            return ("sym", binding[1], summary.module)
+            return Sym(binding[1], summary.module)
         if tag == "import":
             _, module, attr, level = binding
             target = self.import_target(level, module, summary)
@@ -146,12 +148,12 @@ class Resolver:
             return self.module_attr(target, attr, depth + 1) or self.outside(target, attr)
         return None
 
-    def outside(self, module: str, attr: str) -> tuple | None:
+    def outside(self, module: str, attr: str) -> Referent | None:
         """`module.attr` not found: outside the workspace it keeps its dotted
         name; inside, the name is missing (unresolved)."""
-        return None if self.p.has_module(module) else ("external", f"{module}.{attr}")
+        return None if self.p.has_module(module) else External(f"{module}.{attr}")
 
-    def module_attr(self, module: str, name: str, depth: int = 0) -> tuple | None:
+    def module_attr(self, module: str, name: str, depth: int = 0) -> Referent | None:
         """What `module.name` is: `from module import name` follows this."""
         if depth > _MAX_DEPTH:
             return None
@@ -159,10 +161,10 @@ class Resolver:
         if summary is None:
             submodule = f"{module}.{name}"
             if self.p.has_module(submodule):
-                return ("module", submodule)
+                return Module(submodule)
             if self.p.has_module(module):
                 return None  # namespace package without the name
-            return ("external", submodule)
+            return External(submodule)
         binding = summary.names.get(name)
         if binding is not None and binding[0] in ("def", "import"):
             found = self.follow_binding(binding, summary, depth)
@@ -170,7 +172,7 @@ class Resolver:
                 return found
         submodule = f"{module}.{name}"
         if self.p.has_module(submodule):
-            return ("module", submodule)
+            return Module(submodule)
         for level, star in summary.stars:
             target = self.import_target(level, star, summary)
             star_summary = self.p.module(target)
@@ -184,17 +186,17 @@ class Resolver:
 
     # -- symbols and values ------------------------------------------------
 
-    def info(self, referent: tuple, f: _File | None) -> SymInfo | None:
-        if referent[0] != "sym":
+    def info(self, referent: Referent, f: _File | None) -> SymInfo | None:
+        if not isinstance(referent, Sym):
             return None
-        if f is not None and referent[2] == f.facts.module:
-            found = f.info.get(referent[1])
+        if f is not None and referent.module == f.facts.module:
+            found = f.info.get(referent.qualname)
             if found is not None:
                 return found
-        summary = self.p.module(referent[2])
-        return summary.symbols.get(referent[1]) if summary is not None else None
+        summary = self.p.module(referent.module)
+        return summary.symbols.get(referent.qualname) if summary is not None else None
 
-    def value_of(self, referent: tuple | None, f: _File | None, depth: int) -> tuple | None:
+    def value_of(self, referent: Referent | None, f: _File | None, depth: int) -> Value | None:
         """The value a referent stands for: a module, a class, an instance..."""
         if referent is None or depth > _MAX_DEPTH:
             return None
@@ -214,21 +216,21 @@ class Resolver:
             return None
         kind = info.kind
         if kind == "class":
-            return ("class", info.qualname)
+            return Class(info.qualname)
         if kind in ("function", "method"):
             if info.decorators:
                 return self.decorated_value(info, depth)
-            return ("function", info.qualname)
+            return Function(info.qualname)
         if kind == "module":
-            return ("module", info.qualname)
+            return Module(info.qualname)
         if kind == "parameter":
             if "self" in info.flags or "cls" in info.flags:
                 owner = info.qualname.rsplit(".", 2)[0]
-                return ("instance" if "self" in info.flags else "class", owner)
+                return Instance(owner) if "self" in info.flags else Class(owner)
             fixture = f.fixture_params.get(info.qualname) if f is not None else None
             if info.type_expr is None and fixture is not None:
                 # A test's parameter holds what its fixture returns or yields.
-                return self.call_result(("function", fixture), depth + 1, module=fixture.rsplit(".", 1)[0])
+                return self.call_result(Function(fixture), depth + 1, module=fixture.rsplit(".", 1)[0])
         if info.type_expr is None:
             return None
         local = f is not None and referent[2] == f.facts.module and referent[1] in f.info
@@ -249,23 +251,23 @@ class Resolver:
             self._values[key] = value
         return value
 
-    def eval_in_module(self, expr: tuple, module: str, depth: int) -> tuple | None:
+    def eval_in_module(self, expr: tuple, module: str, depth: int) -> Value | None:
         """Evaluate an expression in another module's global scope."""
         summary = self.p.module(module)
         if summary is None:
             return None
 
-        def lookup(name: str) -> tuple | None:
+        def lookup(name: str) -> Referent | None:
             binding = summary.names.get(name)
             if binding is not None:
                 return self.follow_binding(binding, summary, depth)
             if name in BUILTIN_NAMES:
-                return ("external", f"builtins.{name}")
+                return External(f"builtins.{name}")
             return self.module_attr(module, name, depth + 1)
 
         return self._eval(expr, lookup, None, None, depth)
 
-    def eval(self, expr: tuple, f: _File, scope: int, depth: int) -> tuple | None:
+    def eval(self, expr: tuple, f: _File, scope: int, depth: int) -> Value | None:
         if depth == 0:
             # Receivers repeat (self, a module, a local): evaluate each once per scope.
             key = (scope, expr)
@@ -276,7 +278,7 @@ class Resolver:
             return value
         return self._eval(expr, lambda name: self.lookup(f, scope, name)[0], f, scope, depth)
 
-    def _eval(self, expr, lookup, f: _File | None, scope: int | None, depth: int) -> tuple | None:
+    def _eval(self, expr, lookup, f: _File | None, scope: int | None, depth: int) -> Value | None:
         if expr is None or depth > _MAX_DEPTH:
             return None
         tag = expr[0]
@@ -296,24 +298,24 @@ class Resolver:
                 return self._eval(expr[2], lookup, f, scope, depth + 1)
             if head in _CLASS_OF:
                 inner = self._eval(expr[2], lookup, f, scope, depth + 1)
-                return ("class", inner[1]) if inner and inner[0] == "instance" else inner
+                return Class(inner[1]) if inner and inner[0] == "instance" else inner
             if head in _CONTAINERS:
-                return ("generic", self._eval(expr[2], lookup, f, scope, depth + 1))
+                return Generic(self._eval(expr[2], lookup, f, scope, depth + 1))
             if head == "Callable":
                 returned = self._eval(expr[3], lookup, f, scope, depth + 1) if len(expr) > 3 else None
-                return ("callabletype", returned)
+                return CallableType(returned)
             value = self._eval(base, lookup, f, scope, depth + 1)
             if value is not None and value[0] == "iterable":
                 return value[1]  # xs[0] of a list of X is an X
             return value
         if tag == "lit":
-            return ("external", f"builtins.{expr[1]}")
+            return External(f"builtins.{expr[1]}")
         if tag == "iter":
             value = self._eval(expr[1], lookup, f, scope, depth + 1)
             return value[1] if value is not None and value[0] == "iterable" else None
         if tag == "super" and f is not None and scope is not None:
             cls = self.enclosing_class(f, scope)
-            return ("super", cls) if cls else None
+            return Super(cls) if cls else None
         return None
 
     def enclosing_class(self, f: _File, scope: int) -> str | None:
@@ -325,30 +327,30 @@ class Resolver:
             scope = parent
         return None
 
-    def member_value(self, member: tuple | None, f: _File | None, depth: int) -> tuple | None:
+    def member_value(self, member: Referent | None, f: _File | None, depth: int) -> Value | None:
         if member is None:
             return None
         info = self.info(member, f)
         if info is not None and "property" in info.flags:
-            return self.call_result(("function", info.qualname), depth + 1, module=info.module)
+            return self.call_result(Function(info.qualname), depth + 1, module=info.module)
         return self.value_of(member, f, depth)
 
-    def call_result(self, callee: tuple | None, depth: int, module: str | None = None,
-                    want_callable: bool = False) -> tuple | None:
+    def call_result(self, callee: Value | None, depth: int, module: str | None = None,
+                    want_callable: bool = False) -> Value | None:
         if callee is None or depth > _MAX_DEPTH:
             return None
         tag = callee[0]
         if tag == "class":
-            return ("instance", callee[1])
+            return Instance(callee[1])
         if tag == "generic":  # List[X]() as an annotation's value: holds Xs
             element = self.call_result(callee[1], depth + 1) if callee[1] is not None else None
-            return ("iterable", element)
+            return Iterable(element)
         if tag == "callabletype":  # Callable[..., R] as an annotation's value
-            return ("callable", callee[1])
+            return CallableValue(callee[1])
         if tag == "callable":
             return self.call_result(callee[1], depth + 1)
         if tag == "external":
-            return ("external", callee[1] + "()")
+            return External(callee[1] + "()")
         if tag == "function":
             info = self.sym_by_qualname(callee[1], module)
             if info is None or info.returns is None:
@@ -374,14 +376,14 @@ class Resolver:
             return first
         return None
 
-    def decorated_value(self, info: SymInfo, depth: int) -> tuple:
+    def decorated_value(self, info: SymInfo, depth: int) -> Value:
         """What a decorated function's name holds: decorators whose return
         types are known transform it (@click.group() makes a Group); others
         (functools.wraps, outside libraries, TypeVar-typed) preserve it."""
         key = info.qualname
         if key in self._decorated:
             return self._decorated[key]
-        self._decorated[key] = value = ("function", key)  # cycle guard
+        self._decorated[key] = value = Function(key)  # cycle guard
         for expr in reversed(info.decorators):
             if expr is None:
                 continue
@@ -393,7 +395,7 @@ class Resolver:
             if decorator is None or decorator[0] == "external":
                 continue
             if decorator[0] == "class":
-                result = ("instance", decorator[1])
+                result = Instance(decorator[1])
             else:
                 result = self.call_result(decorator, depth + 1)
             if result is not None and result[0] != "external":
@@ -425,7 +427,7 @@ class Resolver:
                 out.append(value)
         return out
 
-    def class_member(self, qualname: str, name: str, depth: int, skip_self: bool = False, seen=None) -> tuple | None:
+    def class_member(self, qualname: str, name: str, depth: int, skip_self: bool = False, seen=None) -> Referent | None:
         """Attribute lookup through the class hierarchy (left-to-right, depth first)."""
         if seen is None:
             key = (qualname, name, skip_self)
@@ -434,7 +436,7 @@ class Resolver:
             return self._members[key]
         return self._class_member(qualname, name, depth, skip_self, seen)
 
-    def _class_member(self, qualname: str, name: str, depth: int, skip_self: bool, seen: set) -> tuple | None:
+    def _class_member(self, qualname: str, name: str, depth: int, skip_self: bool, seen: set) -> Referent | None:
         if depth > _MAX_DEPTH:
             return None
         if qualname in seen:
@@ -444,7 +446,7 @@ class Resolver:
         if info is None:
             return None
         if not skip_self and name in info.members:
-            return ("sym", info.members[name], info.module)
+            return Sym(info.members[name], info.module)
         external = None
         for base in self.bases_of(info, depth):
             if base[0] == "class":
@@ -452,10 +454,10 @@ class Resolver:
                 if found is not None:
                     return found
             elif base[0] == "external" and external is None:
-                external = ("external", f"{base[1]}.{name}")
+                external = External(f"{base[1]}.{name}")
         return external
 
-    def attr_of(self, value: tuple | None, name: str, depth: int) -> tuple | None:
+    def attr_of(self, value: Value | None, name: str, depth: int) -> Referent | None:
         if value is None:
             return None
         tag = value[0]
@@ -466,12 +468,12 @@ class Resolver:
         if tag == "super":
             return self.class_member(value[1], name, depth + 1, skip_self=True)
         if tag == "external":
-            return ("external", f"{value[1]}.{name}")
+            return External(f"{value[1]}.{name}")
         return None
 
     # -- names in a file ---------------------------------------------------
 
-    def lookup(self, f: _File, scope: int, name: str) -> tuple:
+    def lookup(self, f: _File, scope: int, name: str) -> Found:
         """(referent, how) for a bare name used in `scope` (LEGB)."""
         key = (scope, name)
         cached = f.name_cache.get(key)
@@ -481,7 +483,7 @@ class Resolver:
         f.name_cache[key] = result
         return result
 
-    def _lookup(self, f: _File, scope: int, name: str) -> tuple:
+    def _lookup(self, f: _File, scope: int, name: str) -> Found:
         scopes = f.facts.scopes
         summary = self.own_summary(f)
         current, first = scope, True
@@ -503,13 +505,13 @@ class Resolver:
                 current = sc.parent
                 continue
             if tag == "local":
-                return (("local", binding[1] if len(binding) > 1 else None, current), "local")
+                return Found(Local(binding[1] if len(binding) > 1 else None, current), "local")
             if tag == "def":
-                return (("sym", f.facts.symbols[binding[1]].qualname, f.facts.module), "scope")
+                return Found(Sym(f.facts.symbols[binding[1]].qualname, f.facts.module), "scope")
             found = self.follow_binding(binding, summary, 0)
-            return (found, "import") if found is not None else (None, "unresolved")
+            return Found(found, "import") if found is not None else Found(None, "unresolved")
         if name in BUILTIN_NAMES:
-            return (("external", f"builtins.{name}"), "builtin")
+            return Found(External(f"builtins.{name}"), "builtin")
         for level, star in python_facts(f.facts).star_imports:
             target = self.import_target(level, star, summary)
             star_summary = self.p.module(target)
@@ -517,8 +519,8 @@ class Resolver:
                 continue
             found = self.module_attr(target, name, 1)
             if found is not None:
-                return (found, "star-import")
-        return (None, "unresolved")
+                return Found(found, "star-import")
+        return Found(None, "unresolved")
 
     def own_summary(self, f: _File) -> ModuleSummary:
         summary = getattr(f, "_summary", None)
@@ -587,7 +589,7 @@ class Resolver:
             if how not in ("name-match", "unresolved", "external", "local", "dunder", "value"):
                 confidence = confidence * CONFIDENCE.get(ref.flow, 1.0)
                 how = ref.flow
-            refs.append((span, name, kind, encl, target, confidence, how))
+            refs.append(ResolvedRef(span, name, kind, encl, target, confidence, how))
 
     def emit(self, refs: list, ref, enclosing: str, referent, how: str, confidence, member: bool = False) -> None:
         if referent is None:
@@ -598,20 +600,20 @@ class Resolver:
             if 0 < len(candidates) <= _NAME_MATCH_LIMIT:
                 share = NAME_MATCH_CONFIDENCE / len(candidates)
                 for info in candidates:
-                    refs.append((ref.span, ref.name, ref.kind, enclosing, info.qualname, share, "name-match"))
+                    refs.append(ResolvedRef(ref.span, ref.name, ref.kind, enclosing, info.qualname, share, "name-match"))
                 return
-            refs.append((ref.span, ref.name, ref.kind, enclosing, None, 0.0, "unresolved"))
+            refs.append(ResolvedRef(ref.span, ref.name, ref.kind, enclosing, None, 0.0, "unresolved"))
             return
         tag = referent[0]
         if tag == "local":
-            refs.append((ref.span, ref.name, ref.kind, enclosing, None, 1.0, "local"))
+            refs.append(ResolvedRef(ref.span, ref.name, ref.kind, enclosing, None, 1.0, "local"))
             return
         target = referent[1]
         if tag == "external" and how not in ("builtin",):
             how = "external"
         if confidence is None:
             confidence = CONFIDENCE.get(how, 0.5)
-        refs.append((ref.span, ref.name, ref.kind, enclosing, target, confidence, how))
+        refs.append(ResolvedRef(ref.span, ref.name, ref.kind, enclosing, target, confidence, how))
 
     def resolve_attribute(self, f: _File, ref, enclosing: str, refs: list) -> None:
         receiver = ref.receiver
@@ -651,7 +653,7 @@ class Resolver:
             return
         member = self.class_member(value[1], ref.name, 0)
         if member is not None and member[0] == "sym":
-            refs.append((ref.span, ref.name, "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+            refs.append(ResolvedRef(ref.span, ref.name, "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
 
     def implicit_call(self, f: _File, ref, enclosing: str, referent: tuple, refs: list) -> None:
         """Calling a value runs more than the name says: an instance runs its
@@ -663,15 +665,15 @@ class Resolver:
         if value[0] == "instance":
             member = self.class_member(value[1], "__call__", 0)
             if member is not None and member[0] == "sym":
-                refs.append((ref.span, "__call__", "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+                refs.append(ResolvedRef(ref.span, "__call__", "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
         elif value[0] == "class" and referent[1] != value[1]:
-            refs.append((ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["value"], "value"))
+            refs.append(ResolvedRef(ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["value"], "value"))
         elif value[0] == "function" and referent[0] == "sym" and referent[1] != value[1]:
             # A name bound to a function (`short = long_name = impl`): the call
             # runs impl, so call hierarchy, ripple and breaking checks see it.
             info = self.info(referent, f)
             if info is not None and info.kind in ("variable", "constant", "attribute"):
-                refs.append((ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["alias"], "alias"))
+                refs.append(ResolvedRef(ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["alias"], "alias"))
 
     def resolve_keyword(self, f: _File, ref, enclosing: str, refs: list) -> None:
         callee = self.eval(ref.call, f, ref.scope, 0)
@@ -689,7 +691,7 @@ class Resolver:
         info = self.sym_by_qualname(function) or f.info.get(function)
         if info is None or not any(p[0] == ref.name for p in info.params):
             return
-        refs.append((ref.span, ref.name, "keyword", enclosing, f"{function}.{ref.name}", CONFIDENCE["keyword"], "keyword"))
+        refs.append(ResolvedRef(ref.span, ref.name, "keyword", enclosing, f"{function}.{ref.name}", CONFIDENCE["keyword"], "keyword"))
 
     def bind_fixtures(self, f: _File) -> dict[str, str]:
         """Parameters of tests and fixtures name the fixtures they use."""
@@ -711,7 +713,7 @@ class Resolver:
             target = f.fixture_params.get(sym.qualname) if sym.kind == "parameter" else None
             if target is not None:
                 owner = f.facts.symbols[sym.parent]
-                refs.append((sym.name_span, sym.name, "fixture", owner.qualname, target, CONFIDENCE["fixture"], "fixture"))
+                refs.append(ResolvedRef(sym.name_span, sym.name, "fixture", owner.qualname, target, CONFIDENCE["fixture"], "fixture"))
 
     def find_fixture(self, f: _File, owner, name: str) -> str | None:
         facts = f.facts

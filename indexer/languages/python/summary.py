@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from indexer.languages.base import Compact, FileFacts, SymbolFact
 from indexer.languages.python.facts import python_facts
+from indexer.graph.vocab import SymbolKind
 
 # Symbol kinds that live on a class (attribute lookups find them).
 MEMBER_KINDS = frozenset({"method", "attribute"})
@@ -61,7 +62,7 @@ def sym_info(facts: FileFacts, index: int) -> SymInfo:
         returns=sym.returns,
         bases=sym.bases,
         params=sym.params,
-        is_member=parent_kind == "class",
+        is_member=parent_kind == SymbolKind.CLASS,
         decorators=sym.decorator_exprs,
     )
     return info
@@ -72,7 +73,7 @@ def keep_first(infos: dict[str, SymInfo], info: SymInfo) -> None:
     held = infos.get(info.qualname)
     if held is None:
         infos[info.qualname] = info
-    elif info.returns is not None and held.kind in ("function", "method"):
+    elif info.returns is not None and held.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD):
         held.alt_returns = held.alt_returns + (info.returns,)
 
 
@@ -80,7 +81,7 @@ def class_members(facts: FileFacts) -> dict[int, dict[str, str]]:
     """Symbol index of each class -> its member names and their qualnames."""
     out: dict[int, dict[str, str]] = {}
     for scope in facts.scopes:
-        if scope.kind != "class":
+        if scope.kind != SymbolKind.CLASS:
             continue
         out[scope.symbol] = {
             name: facts.symbols[binding[1]].qualname
@@ -98,11 +99,11 @@ def symbol_infos(facts: FileFacts, with_locals: bool) -> dict[str, SymInfo]:
     members = class_members(facts)
     kinds = [s.kind for s in facts.symbols]
     for index, sym in enumerate(facts.symbols):
-        if not with_locals and (sym.kind == "parameter"
-                                or sym.parent >= 0 and kinds[sym.parent] not in ("module", "class")):
+        if not with_locals and (sym.kind == SymbolKind.PARAMETER
+                                or sym.parent >= 0 and kinds[sym.parent] not in (SymbolKind.MODULE, SymbolKind.CLASS)):
             continue
         info = sym_info(facts, index)
-        if sym.kind == "class":
+        if sym.kind == SymbolKind.CLASS:
             info.members = members.get(index, {})
         keep_first(infos, info)
     return infos

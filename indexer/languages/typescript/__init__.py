@@ -12,7 +12,7 @@ from indexer.languages.typescript import syntax
 from indexer.languages.typescript.extract import NAME, extract
 from indexer.languages.typescript.resolve import MEMBER_KINDS, Resolver
 from indexer.languages.typescript.summary import summarize
-from indexer.graph.vocab import How
+from indexer.graph.vocab import How, SymbolKind
 
 # Edges whose meaning may change when an unrelated file does: imports too,
 # since `paths`, workspace packages and `export *` reach files no
@@ -123,7 +123,7 @@ class TypeScriptSupport:
         parent = symbol.parent
         while parent:
             owner = lookup(parent)
-            if owner is None or owner.kind == "module":
+            if owner is None or owner.kind == SymbolKind.MODULE:
                 break
             parts.append(owner.name)
             parent = owner.parent
@@ -142,7 +142,7 @@ class TypeScriptSupport:
         if symbol is None or not symbol.parent or symbol.kind not in MEMBER_KINDS:
             return [qualname]
         parent = graph.symbol(symbol.parent)
-        if parent is None or parent.kind not in ("class", "interface"):
+        if parent is None or parent.kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE):
             return [qualname]
         seen, todo = {symbol.parent}, [symbol.parent]
         while todo and len(seen) < 500:

@@ -25,6 +25,7 @@ from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, Sy
 from indexer.languages.typescript import syntax
 from indexer.languages.typescript.facts import TsFacts
 from indexer.languages.typescript.syntax import string_value, text
+from indexer.graph.vocab import SymbolKind
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class _Sweep:
         return self.symbols[self.this_class].qualname if self.this_class >= 0 else None
 
     def at_module_level(self) -> bool:
-        return self.scopes[self.scope].kind == "module"
+        return self.scopes[self.scope].kind == SymbolKind.MODULE
 
     def add_symbol(self, name: str, kind: str, node: ts.Node, name_node: ts.Node | None, parent: int,
                    **extra) -> int:
@@ -179,7 +180,7 @@ class _Sweep:
         index = len(self.symbols) - 1
         if name_node is not None:
             self.skip.add(name_node.id)
-        if self.symbols[parent].kind in ("class", "interface", "type", "enum", "variable", "constant", "field"):
+        if self.symbols[parent].kind in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.ENUM, SymbolKind.VARIABLE, SymbolKind.CONSTANT, SymbolKind.FIELD):
             self.members[(parent, name)] = index
         return index
 
@@ -332,7 +333,7 @@ class _Sweep:
                 if any(c.type == "get" or c.type == "set" for c in node.children[:3]):
                     kind = "property"
                 existing = self.members.get((holder, name))
-                if existing is not None and self.symbols[existing].kind == "property" and kind == "property":
+                if existing is not None and self.symbols[existing].kind == SymbolKind.PROPERTY and kind == SymbolKind.PROPERTY:
                     symbol = existing  # a setter beside its getter: one property
                     self.skip.add(name_node.id)
                 else:
@@ -344,9 +345,9 @@ class _Sweep:
             sym = self.symbols[symbol]
             sym.signature = sym.signature or self.signature(node, sym.name)
             sym.returns = sym.returns or type_expr(node.child_by_field_name("return_type"), self.this_qualname())
-            if self.symbols[sym.parent].kind == "class" and t != "arrow_function":
+            if self.symbols[sym.parent].kind == SymbolKind.CLASS and t != "arrow_function":
                 this_class = owner_class = sym.parent
-            elif self.symbols[sym.parent].kind == "class":
+            elif self.symbols[sym.parent].kind == SymbolKind.CLASS:
                 this_class = sym.parent
         scope = self.push(node, "function", symbol, this_class)
         params = self.bind_params(node, scope, owner_class if t == "method_definition" else -1)
@@ -439,14 +440,14 @@ class _Sweep:
 
     def on_field(self, node: ts.Node) -> None:
         holder = self.owner
-        if self.symbols[holder].kind not in ("class", "interface", "type", "field"):
+        if self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD):
             return
         name_node = node.child_by_field_name("name") or node.child_by_field_name("property")
         if name_node is None or name_node.type not in ("property_identifier", "private_property_identifier"):
             return
         annotation = node.child_by_field_name("type")
         value = node.child_by_field_name("value")
-        this_q = self.symbols[holder].qualname if self.symbols[holder].kind == "class" else None
+        this_q = self.symbols[holder].qualname if self.symbols[holder].kind == SymbolKind.CLASS else None
         typed = type_expr(annotation, this_q) if annotation is not None else None
         if typed is None and value is not None:
             typed = expr_of(value, this_q)
@@ -457,7 +458,7 @@ class _Sweep:
             self.object_keys(value, typed)
         symbol = self.add_symbol(name, kind, node, name_node, holder, type_expr=typed,
                                  signature=text(node).split("=")[0].strip()[:200], docstring=self.docstring(node))
-        if kind == "method":
+        if kind == SymbolKind.METHOD:
             self.pending[value.id] = symbol
         inline = annotation.named_children[0] if annotation is not None and annotation.named_children else None
         if inline is not None and inline.type == "object_type":
@@ -466,7 +467,7 @@ class _Sweep:
     def on_signature(self, node: ts.Node) -> None:
         holder = self.owner
         name_node = node.child_by_field_name("name")
-        if name_node is None or self.symbols[holder].kind not in ("class", "interface", "type", "field"):
+        if name_node is None or self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD):
             return
         name = text(name_node)
         self.add_symbol(name, "method", node, name_node, holder, signature=self.signature(node, name),
@@ -730,7 +731,7 @@ class _Sweep:
                     typed = typed if typed and typed[0] in ("new", "call", "type") else None
                     kind = "method" if right.type in _FUNCTION_VALUES else "field"
                     symbol = self.add_symbol(name, kind, node, prop, self.this_class, type_expr=typed)
-                    if kind == "method":
+                    if kind == SymbolKind.METHOD:
                         self.pending[right.id] = symbol
 
     def on_call(self, node: ts.Node) -> None:
@@ -775,7 +776,7 @@ class _Sweep:
         value = node.named_children[0] if node.named_children else None
         owner = self.stack[-1][1]
         symbol = self.scopes[owner].symbol
-        if value is not None and symbol >= 0 and self.scopes[owner].kind == "function":
+        if value is not None and symbol >= 0 and self.scopes[owner].kind == SymbolKind.FUNCTION:
             self.object_keys(value, self.symbols[symbol].returns)
 
     def on_use(self, node: ts.Node) -> None:

@@ -17,7 +17,7 @@ from indexer.languages.base import FileFacts
 from indexer.languages.typescript.extract import qualpart
 from indexer.languages.typescript.project import Project
 from indexer.languages.typescript.summary import TsSummary, summarize
-from indexer.graph.vocab import How
+from indexer.graph.vocab import How, SymbolKind
 
 MEMBER_KINDS = frozenset({"method", "field", "property", "constant"})
 _HOLDS_VALUE = frozenset({"variable", "constant", "field", "property"})
@@ -193,8 +193,8 @@ class Resolver:
         if info is None:
             return value
         kind, type_expr, returns, _ = info
-        if kind in _HOLDS_VALUE and kind != "constant" or (kind == "constant" and type_expr):
-            expr = type_expr if kind != "property" else (returns or type_expr)
+        if kind in _HOLDS_VALUE and kind != SymbolKind.CONSTANT or (kind == SymbolKind.CONSTANT and type_expr):
+            expr = type_expr if kind != SymbolKind.PROPERTY else (returns or type_expr)
             if expr:
                 found = self.eval(expr, self.ctx_of(value[1]), depth + 1)
                 return self.deref(found, depth + 1) if found else None

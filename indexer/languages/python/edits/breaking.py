@@ -22,7 +22,7 @@ from indexer.languages.python.extract import extract, normalize_source, parser
 from indexer.graph.model import Range, Reference
 from indexer.graph.query import Graph
 from indexer.graph.text import utf8_of_utf16
-from indexer.graph.vocab import How, SymbolKind
+from indexer.graph.vocab import How, RefKind, SymbolKind
 
 _DEFINITION_KINDS = ("function", "method", "class")
 
@@ -113,7 +113,7 @@ def _new_definitions(graph: Graph, path: str, source: bytes) -> dict[str, Defini
 def _bound_params(defn: Definition, through_instance: bool) -> tuple:
     """Parameters a call site fills: self/cls are bound for methods."""
     params = defn.params
-    if defn.kind == "method" and "staticmethod" not in defn.flags and params and through_instance:
+    if defn.kind == SymbolKind.METHOD and "staticmethod" not in defn.flags and params and through_instance:
         return params[1:]
     return params
 
@@ -259,7 +259,7 @@ def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str,
             continue
         if not python:
             continue  # call binding and bases are read with Python's syntax: other languages get removals and renames
-        if before.kind == "class":
+        if before.kind == SymbolKind.CLASS:
             removed_bases = _bases(before.signature) - _bases(after.signature)
             if removed_bases:
                 out.extend(_lost_members(graph, qualname, removed_bases, path))
@@ -270,7 +270,7 @@ def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str,
             continue
         if before.params != after.params:
             out.extend(_call_sites(graph, sources, qualname, before, after, short, path,
-                                   through_instance=before.kind == "method", baseline=baseline))
+                                   through_instance=before.kind == SymbolKind.METHOD, baseline=baseline))
         if len(out) >= limit:
             break
     return out[:limit]
@@ -282,7 +282,7 @@ def _call_sites(graph: Graph, sources: _Sources, qualname: str, before: Definiti
     old_params = _bound_params(before, through_instance)
     new_params = _bound_params(after, through_instance)
     for ref in _uses(graph, qualname, baseline):
-        if ref.path == path or ref.kind != "call":
+        if ref.path == path or ref.kind != RefKind.CALL:
             continue
         args = sources.call_at(ref.path, ref.range.start.line, ref.range.start.character)
         if args is None:

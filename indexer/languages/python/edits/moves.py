@@ -12,6 +12,7 @@ from indexer.languages.python.modules import module_name, source_roots
 from indexer.graph.model import Range
 from indexer.graph.query import Graph
 from indexer.languages.python.edits.rename import TextEdit
+from indexer.graph.vocab import RefKind
 
 
 def module_of_path(graph: Graph, rel_path: str) -> str:
@@ -130,7 +131,7 @@ def symbol_move_edits(graph: Graph, qualname: str, new_module: str,
     old_module, name = symbol.parent, symbol.name
     by_file: dict[str, list] = defaultdict(list)
     for ref in graph.references(qualname):
-        if ref.kind == "import" and ref.name == name:
+        if ref.kind == RefKind.IMPORT and ref.name == name:
             by_file[ref.path].append(ref)
     edits: list[TextEdit] = []
     for path, refs in sorted(by_file.items()):

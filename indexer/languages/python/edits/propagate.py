@@ -20,6 +20,7 @@ from indexer.graph.model import Range
 from indexer.graph.query import Graph
 from indexer.languages.python.edits.rename import TextEdit
 from indexer.graph.text import utf16_len
+from indexer.graph.vocab import RefKind, SymbolKind
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def changed_definitions(graph: Graph, path: str, source: bytes) -> list[tuple[st
     facts = extract(normalize_source(source), path, row[0], bool(row[1]))
     out = []
     for sym in facts.symbols:
-        if sym.kind not in ("function", "method"):
+        if sym.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD):
             continue
         old = graph.symbol(sym.qualname)
         if old is None:
@@ -84,10 +85,10 @@ def propagate(graph: Graph, path: str, source: bytes, client: ChatClient,
                                               "before", "after"))
         callers: dict[str, object] = {}
         for ref in graph.references(qualname):
-            if ref.kind != "call" or ref.path == path or not ref.enclosing:
+            if ref.kind != RefKind.CALL or ref.path == path or not ref.enclosing:
                 continue
             caller = graph.symbol(ref.enclosing)
-            if caller is not None and caller.kind in ("function", "method") and policy.allowed(caller.path):
+            if caller is not None and caller.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) and policy.allowed(caller.path):
                 callers.setdefault(caller.qualname, caller)
         for caller in list(callers.values())[:max_callers]:
             proposal = _ask(graph, client, qualname, change, caller)

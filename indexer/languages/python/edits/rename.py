@@ -24,6 +24,7 @@ from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
 from indexer.edits.textedit import TextEdit, apply_edits
 from indexer.edits.textedit import read_text as _read
+from indexer.graph.vocab import SymbolKind
 
 UNCERTAIN_BELOW = 0.5
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -67,7 +68,7 @@ def renameable_at(graph: Graph, path: str, line: int, character: int) -> tuple[S
 def _related(graph: Graph, symbol: Symbol) -> list[Symbol]:
     """The symbol plus the methods that override it or that it overrides."""
     out = [symbol]
-    if symbol.kind != "method" or not symbol.parent:
+    if symbol.kind != SymbolKind.METHOD or not symbol.parent:
         return out
     seen = {symbol.parent}
     todo = [symbol.parent]
@@ -88,12 +89,12 @@ def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
         raise RenameError(f"'{new_name}' is not a valid Python identifier")
     if not python and not _OTHER_IDENTIFIER.match(new_name):
         raise RenameError(f"'{new_name}' is not a valid identifier")
-    if symbol.kind == "module":
+    if symbol.kind == SymbolKind.MODULE:
         raise RenameError("renaming a module is a file move: rename the file instead")
     if new_name == symbol.name:
         return RenamePlan(symbol, new_name, ())
     clash = graph.symbol(f"{symbol.parent}.{new_name}") if symbol.parent else None
-    if clash is not None and clash.kind != "parameter":
+    if clash is not None and clash.kind != SymbolKind.PARAMETER:
         raise RenameError(f"'{new_name}' is already defined in {symbol.parent} ({clash.path}:"
                           f"{clash.selection_range.start.line + 1})")
     edits: dict[tuple, TextEdit] = {}
@@ -121,7 +122,7 @@ def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
         # module's, and those of the packages re-exporting it).
         files = {symbol.path} | {e.path for e in edits.values()}
         parent = graph.symbol(symbol.parent)
-        if parent is not None and parent.kind == "module":
+        if parent is not None and parent.kind == SymbolKind.MODULE:
             for path in sorted(files):
                 for rng in dunder_all_entries(graph.root / path, symbol.name):
                     add(path, rng, True, "listed in __all__")

@@ -22,6 +22,7 @@ from indexer.languages.python.extract import _Columns, extract, normalize_source
 from indexer.graph.model import Range, Reference
 from indexer.graph.query import Graph
 from indexer.languages.python.edits.rename import TextEdit
+from indexer.graph.vocab import RefKind, SymbolKind
 
 PLACEHOLDER = "..."
 
@@ -117,7 +118,7 @@ def _local_calls(graph: Graph, path: str, source: bytes) -> list[Reference]:
         return []
     facts = extract(normalize_source(source), path, row[0], bool(row[1]))
     return [Reference(path, Range.of(*ref.span), ref.name, "call", None, None, 1.0, "buffer")
-            for ref in facts.refs if ref.kind == "call" and ref.receiver is None]
+            for ref in facts.refs if ref.kind == RefKind.CALL and ref.receiver is None]
 
 
 def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str, bytes] | None = None,
@@ -133,18 +134,18 @@ def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str
     out = []
     for qualname, before in old_defs.items():
         after = new_defs.get(qualname)
-        if after is None or before.kind not in ("function", "method") or before.params == after.params:
+        if after is None or before.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD) or before.params == after.params:
             continue
-        through_instance = before.kind == "method"
+        through_instance = before.kind == SymbolKind.METHOD
         targets = [qualname]
         if before.name == "__init__" and before.parent:
             targets = [before.parent]  # constructor calls name the class
         edits = []
         sites = [ref for target in targets for ref in _uses(graph, target, baseline)
-                 if ref.kind == "call" and ref.path != path]
+                 if ref.kind == RefKind.CALL and ref.path != path]
         # Calls in the edited buffer itself: the index's positions there are
         # stale, so they come from the buffer (module-level functions called by name).
-        if before.kind == "function" and before.parent not in old_defs:
+        if before.kind == SymbolKind.FUNCTION and before.parent not in old_defs:
             sites += [ref for ref in local_calls if ref.name == before.name]
         for ref in sites:
             found = sources.arguments_at(ref.path, ref.range.start.line, ref.range.start.character)
@@ -179,7 +180,7 @@ def add_defaults(graph: Graph, path: str, source: bytes, baseline: Baseline | No
     out = []
     for qualname, after in new_defs.items():
         before = old_defs.get(qualname)
-        if before is None or after.kind not in ("function", "method") or before.params == after.params:
+        if before is None or after.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD) or before.params == after.params:
             continue
         old_names = {p[0] for p in before.params}
         added = [p[0] for p in after.params

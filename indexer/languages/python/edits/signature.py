@@ -8,12 +8,13 @@ from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
 from indexer.edits.textedit import TextEdit
+from indexer.graph.vocab import SymbolKind
 
 
 def signature_edits(graph: Graph, symbol: Symbol, new_parameters: str) -> tuple[str, list[TextEdit]]:
     """(the normalized parameter list, the edits). ValueError with the reason
     when the change cannot be made."""
-    if symbol.kind not in ("function", "method"):
+    if symbol.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD):
         raise ValueError(f"{symbol.qualname} is a {symbol.kind}; only functions and methods have signatures")
     params = new_parameters.strip()
     if not params.startswith("("):
