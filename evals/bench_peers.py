@@ -35,7 +35,6 @@ from pathlib import Path
 
 from evals.harness.lsp import RawLsp
 
-REPO = Path(__file__).resolve().parents[1]
 PEERS = {"ty": ("ty==0.0.104", ["ty", "server"]), "pyrefly": ("pyrefly==1.4.1", ["pyrefly", "lsp"])}
 STDLIB_EXCLUDE = ["site-packages/", "dist-packages/"]
 FIRST = ("json/__init__.py", "JSONDecoder(")  # a class used across files; its first use as a call
