@@ -190,3 +190,28 @@ class LanguageSupport(Protocol):
     def resolver(self, store: Any, summaries: Iterable[Any] | None) -> FileResolver:
         """A resolver over the whole index (`summaries` given on a cold build,
         else reading the store on demand)."""
+
+
+def graph_edit_facet(language: str, **own):
+    """The edit facet of a language that brings only some pieces of its own
+    (`rename=`, `signature=`...): breaking-change checks and the rename plan
+    are the graph's (they read the edited buffer with its language's own
+    plugin; they live in Python's facet, reached through the registry), and
+    what the language has no rule for yet (call-site ripple, LLM-assisted
+    propagation, import moves) proposes nothing."""
+    from types import SimpleNamespace
+
+    from indexer import languages
+
+    python = languages.support("python").edits
+    nothing = lambda *args, **kwargs: []  # noqa: E731
+
+    def no_signature_edits(graph, symbol, new_parameters):
+        raise ValueError(f"changing a signature is not supported for {language} yet")
+
+    facet = dict(rename=python.rename, breaking=python.breaking, moves=None,
+                 ripple=SimpleNamespace(update_call_sites=nothing, add_defaults=nothing),
+                 propagate=SimpleNamespace(changed_definitions=nothing, propagate=nothing),
+                 signature=SimpleNamespace(signature_edits=no_signature_edits))
+    facet.update(own)
+    return SimpleNamespace(**facet)

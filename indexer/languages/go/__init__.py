@@ -17,10 +17,6 @@ from indexer.graph.vocab import SymbolKind
 NAME = "go"
 
 
-def _no_signature_edits(graph, symbol, new_parameters):
-    raise ValueError("changing a signature is not supported for Go yet")
-
-
 class GoSupport:
     name = NAME
     # ".mod" brings go.mod files in (their module path resolves imports);
@@ -31,10 +27,9 @@ class GoSupport:
     @property
     def edits(self):
         """Go's edit facet: rename (over the graph); no signature ripple yet."""
-        from types import SimpleNamespace
-
+        from indexer.languages.base import graph_edit_facet
         from indexer.languages.go import rename
-        return SimpleNamespace(rename=rename, signature=SimpleNamespace(signature_edits=_no_signature_edits))
+        return graph_edit_facet(NAME, rename=rename)
 
     def source_roots(self, rel_paths: list[str]) -> list[str]:
         return [""]

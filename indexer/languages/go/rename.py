@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from indexer.analysis.impact import subclasses, superclasses
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
+from indexer.edits.renameable import RenameError, renameable_at  # noqa: F401 (this facet's rename API)
 from indexer.edits.textedit import TextEdit
 from indexer.graph.vocab import SymbolKind
 
@@ -19,10 +20,6 @@ _IDENTIFIER = re.compile(r"^[^\W\d]\w*$")
 KEYWORDS = frozenset(
     "break case chan const continue default defer else fallthrough for func go goto if import interface map"
     " package range return select struct switch type var".split())
-
-
-class RenameError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,13 @@ class TypeScriptSupport:
     extensions = tuple(syntax.DIALECTS)
     filenames = syntax.CONFIG_FILES
     weak_hows = WEAK_HOWS
-    edits = None
+
+    @property
+    def edits(self):
+        """TypeScript's edit facet: the graph's rename (identifiers may hold
+        `$`) and breaking-change checks (removed and renamed definitions)."""
+        from indexer.languages.base import graph_edit_facet
+        return graph_edit_facet(NAME)
 
     def dialect(self, rel_path: str) -> str:
         """The LSP language id of a file (typescript, typescriptreact, javascript, javascriptreact)."""

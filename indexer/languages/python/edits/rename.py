@@ -22,6 +22,7 @@ from indexer.languages.base import language_of
 from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
+from indexer.edits.renameable import RenameError, renameable_at  # noqa: F401 (this facet's rename API)
 from indexer.edits.textedit import TextEdit, apply_edits
 from indexer.edits.textedit import read_text as _read
 from indexer.graph.vocab import SymbolKind
@@ -31,10 +32,6 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Other languages' names (TypeScript/JavaScript allow `$`): the plan itself
 # is the graph's, the same for every language; only Python reads __all__.
 _OTHER_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-
-
-class RenameError(ValueError):
-    """A rename that cannot be done, with the reason for the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +45,6 @@ class RenamePlan:
         for edit in self.edits:
             out[edit.path].append(edit)
         return dict(out)
-
-
-def renameable_at(graph: Graph, path: str, line: int, character: int) -> tuple[Symbol, Range]:
-    """The workspace symbol named at a position, and the name's range there."""
-    definition = graph.definition_at(path, line, character)
-    if definition is not None:
-        return definition, definition.selection_range
-    refs = [r for r in graph.reference_at(path, line, character) if r.target]
-    if not refs:
-        raise RenameError("no symbol at this position")
-    for ref in refs:
-        symbol = graph.symbol(ref.target)
-        if symbol is not None:
-            return symbol, ref.range
-    raise RenameError(f"'{refs[0].name}' is defined outside the workspace ({refs[0].target}) and cannot be renamed")
 
 
 def _related(graph: Graph, symbol: Symbol) -> list[Symbol]:
