@@ -392,10 +392,14 @@ class Graph:
         distinct caller of `qualname` through references of `kinds`."""
         kinds = tuple(kinds)
         marks = ",".join("?" * len(kinds))
+        # Base tables, not the views: SQLite cannot flatten a view that is a
+        # join on the right of a LEFT JOIN (it would build the whole view).
         return self.conn.execute(
-            "SELECT r.enclosing, r.file_id, MAX(r.confidence), MAX(s.is_test) FROM refs r"
-            " LEFT JOIN symbols s ON s.qualname = r.enclosing"
-            f" WHERE r.target = ? AND r.kind IN ({marks}) GROUP BY r.enclosing", (qualname, *kinds)).fetchall()
+            "SELECT e.text, r.file_id, MAX(r.confidence), MAX(s.is_test) FROM ref_rows r"
+            " LEFT JOIN names e ON e.id = r.enclosing LEFT JOIN symbol_rows s ON s.qualname = r.enclosing"
+            " WHERE r.target = (SELECT id FROM names WHERE text = ?)"
+            f" AND r.kind IN (SELECT id FROM names WHERE text IN ({marks})) GROUP BY e.text",
+            (qualname, *kinds)).fetchall()
 
     def definitions_in_file(self, path: str, kinds) -> list[tuple]:
         """(qualname, name, kind, parent, params JSON, signature, flags) of the
@@ -470,8 +474,8 @@ class Graph:
         return self.conn.execute(
             "SELECT count(DISTINCT r.enclosing), count(DISTINCT r.file_id),"
             " count(DISTINCT CASE WHEN s.is_test = 1 THEN r.enclosing END)"
-            " FROM refs r LEFT JOIN symbols s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
-            " WHERE r.target = ?", (qualname,)).fetchone()
+            " FROM ref_rows r LEFT JOIN symbol_rows s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
+            " WHERE r.target = (SELECT id FROM names WHERE text = ?)", (qualname,)).fetchone()
 
     # -- what navigation asks (navigation.py decides, these only read) -----
 
@@ -539,7 +543,7 @@ class Graph:
 
     def symbols_version(self) -> int | None:
         """The newest symbol row id: moves whenever any file is re-indexed."""
-        return self.conn.execute("SELECT max(id) FROM symbols").fetchone()[0]
+        return self.conn.execute("SELECT max(id) FROM symbol_rows").fetchone()[0]
 
     def distinct_names(self, where: str) -> list[str]:
         """Distinct symbol names (`where`: a fixed SQL condition over s, f)."""
@@ -573,7 +577,7 @@ class Graph:
     def version(self) -> tuple:
         """Moves whenever the index changes (symbols get new ids on re-index,
         and every update stamps last_update): a cache key for derived data."""
-        return (self.conn.execute("SELECT max(id) FROM symbols").fetchone()[0], self.store.get_meta("last_update"))
+        return (self.symbols_version(), self.store.get_meta("last_update"))
 
     # -- status ---------------------------------------------------------------
 
