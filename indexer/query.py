@@ -472,7 +472,7 @@ class Graph:
     def direct_use_counts(self, qualname: str) -> tuple[int, int, int]:
         """(distinct users, files, distinct test users) of `qualname`."""
         return self.conn.execute(
-            "SELECT count(DISTINCT r.enclosing), count(DISTINCT r.file_id),"
+            "SELECT count(DISTINCT nullif(r.enclosing, 0)), count(DISTINCT r.file_id),"
             " count(DISTINCT CASE WHEN s.is_test = 1 THEN r.enclosing END)"
             " FROM ref_rows r LEFT JOIN symbol_rows s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
             " WHERE r.target = (SELECT id FROM names WHERE text = ?)", (qualname,)).fetchone()

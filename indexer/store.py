@@ -38,7 +38,9 @@ _WEAK_IDS = ",".join(str(i) for i in range(1, len(WEAK_HOWS) + 1))
 # `names` and referred to by its integer id: `ref_rows` and `symbol_rows`
 # hold ids, and the views `refs` and `symbols` give back the text columns
 # every reader asks for (SQLite flattens them into the query, so a lookup
-# by text goes names -> id -> the integer index). Text columns repeated
+# by text goes names -> id -> the integer index). "None" is id 0, whose
+# text is NULL: inner joins only, because SQLite does not drive a LEFT
+# JOIN from its right side for `IN (...)`, and scanned every reference. Text columns repeated
 # per reference were most of the database (schema 12: 444 MB on the
 # standard library, schema 13: under 200 MB).
 _SCHEMA = f"""
@@ -61,8 +63,8 @@ CREATE TABLE files(
 );
 CREATE INDEX files_module ON files(module);
 CREATE INDEX files_dirty ON files(dirty) WHERE dirty = 1;
-CREATE TABLE names(id INTEGER PRIMARY KEY, text TEXT UNIQUE NOT NULL);
-INSERT INTO names(id, text) VALUES {", ".join(f"({i}, '{h}')" for i, h in enumerate(WEAK_HOWS, 1))};
+CREATE TABLE names(id INTEGER PRIMARY KEY, text TEXT UNIQUE);
+INSERT INTO names(id, text) VALUES (0, NULL), {", ".join(f"({i}, '{h}')" for i, h in enumerate(WEAK_HOWS, 1))};
 CREATE TABLE symbol_rows(
     id INTEGER PRIMARY KEY,
     file_id INTEGER NOT NULL,
@@ -73,7 +75,7 @@ CREATE TABLE symbol_rows(
     nsl INTEGER, nsc INTEGER, nel INTEGER, nec INTEGER,
     signature TEXT,
     docstring TEXT,
-    parent INTEGER,
+    parent INTEGER NOT NULL,  -- 0: none
     is_test INTEGER NOT NULL DEFAULT 0,
     is_member INTEGER NOT NULL DEFAULT 0,
     flags TEXT,
@@ -88,15 +90,15 @@ CREATE VIEW symbols AS SELECT s.id AS id, s.file_id AS file_id, n.text AS name, 
     s.nel AS nel, s.nec AS nec, s.signature AS signature, s.docstring AS docstring, p.text AS parent,
     s.is_test AS is_test, s.is_member AS is_member, s.flags AS flags, s.decorators AS decorators,
     s.params AS params, s.body_hash AS body_hash, s.body_line AS body_line
-    FROM symbol_rows s LEFT JOIN names n ON n.id = s.name LEFT JOIN names q ON q.id = s.qualname
-    LEFT JOIN names k ON k.id = s.kind LEFT JOIN names p ON p.id = s.parent;
+    FROM symbol_rows s JOIN names n ON n.id = s.name JOIN names q ON q.id = s.qualname
+    JOIN names k ON k.id = s.kind JOIN names p ON p.id = s.parent;
 CREATE TABLE ref_rows(
     file_id INTEGER NOT NULL,
     sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER,  -- el NULL: the reference ends on its first line
     name INTEGER NOT NULL,
     kind INTEGER NOT NULL,
-    enclosing INTEGER,
-    target INTEGER,
+    enclosing INTEGER NOT NULL,  -- 0: none
+    target INTEGER NOT NULL,  -- 0: unresolved
     confidence REAL NOT NULL,
     how INTEGER NOT NULL
 );
@@ -104,9 +106,8 @@ CREATE INDEX refs_file ON ref_rows(file_id, sl);
 CREATE VIEW refs AS SELECT r.rowid AS rowid, r.file_id AS file_id, r.sl AS sl, r.sc AS sc, coalesce(r.el, r.sl) AS el,
     r.ec AS ec, n.text AS name, k.text AS kind, e.text AS enclosing, t.text AS target,
     r.confidence AS confidence, h.text AS how
-    FROM ref_rows r LEFT JOIN names n ON n.id = r.name LEFT JOIN names k ON k.id = r.kind
-    LEFT JOIN names e ON e.id = r.enclosing LEFT JOIN names t ON t.id = r.target
-    LEFT JOIN names h ON h.id = r.how;
+    FROM ref_rows r JOIN names n ON n.id = r.name JOIN names k ON k.id = r.kind
+    JOIN names e ON e.id = r.enclosing JOIN names t ON t.id = r.target JOIN names h ON h.id = r.how;
 CREATE TABLE imports(file_id INTEGER NOT NULL, module TEXT NOT NULL);
 CREATE INDEX imports_module ON imports(module);
 CREATE INDEX imports_file ON imports(file_id);
@@ -401,7 +402,7 @@ class Store:
             "INSERT INTO symbol_rows(file_id, name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec,"
             " signature, docstring, parent, is_test, is_member, flags, decorators, params, body_hash, body_line)"
             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(file_id, ids[r[0]], ids[r[1]], ids[r[2]], *r[3:13], ids.get(r[13]), *r[14:]) for r in rows])
+            [(file_id, ids[r[0]], ids[r[1]], ids[r[2]], *r[3:13], ids.get(r[13], 0), *r[14:]) for r in rows])
         conn.executemany("INSERT INTO imports(file_id, module) VALUES(?, ?)",
                          [(file_id, m) for m in parsed.import_modules])
         return file_id
@@ -423,8 +424,8 @@ class Store:
         conn.executemany(
             "INSERT INTO ref_rows(file_id, sl, sc, el, ec, name, kind, enclosing, target, confidence, how)"
             " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-            [(file_id, sl, sc, None if el == sl else el, ec, ids[name], ids[kind], ids.get(enclosing), ids.get(target),
-              confidence, ids[how])
+            [(file_id, sl, sc, None if el == sl else el, ec, ids[name], ids[kind], ids.get(enclosing, 0),
+              ids.get(target, 0), confidence, ids[how])
              for (sl, sc, el, ec), name, kind, enclosing, target, confidence, how in rows])
         if tests:
             conn.executemany("UPDATE symbol_rows SET is_test=1 WHERE file_id=? AND qualname=?",
