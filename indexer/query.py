@@ -560,7 +560,7 @@ class Graph:
     def table_sizes(self) -> tuple[int, int, int]:
         """(files, symbols, references) rows."""
         count = lambda table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
-        return count("files"), count("symbols"), count("refs")
+        return count("files"), count("symbol_rows"), count("ref_rows")  # base tables: no name joins to count
 
     def reference_counts(self, qualnames) -> dict[str, int]:
         """target -> how many references name it, for the given targets."""
@@ -599,9 +599,11 @@ class Graph:
         conn = self.conn
         files = conn.execute("SELECT count(*) FROM files").fetchone()[0]
         errors = conn.execute("SELECT count(*) FROM files WHERE error IS NOT NULL").fetchone()[0]
-        symbols = conn.execute("SELECT count(*) FROM symbols").fetchone()[0]
-        refs = conn.execute("SELECT count(*) FROM refs").fetchone()[0]
-        unresolved = conn.execute("SELECT count(*) FROM refs WHERE how = 'unresolved'").fetchone()[0]
+        # Counted on the base tables: the views would join every row to its names.
+        symbols = conn.execute("SELECT count(*) FROM symbol_rows").fetchone()[0]
+        refs = conn.execute("SELECT count(*) FROM ref_rows").fetchone()[0]
+        unresolved = conn.execute(
+            "SELECT count(*) FROM ref_rows WHERE how = (SELECT id FROM names WHERE text = 'unresolved')").fetchone()[0]
         languages = dict(conn.execute("SELECT language, count(*) FROM files GROUP BY language").fetchall())
         last = self.store.get_meta("last_update")
         size = sum(p.stat().st_size for p in self.store.index_dir.glob("graph.sqlite3*") if p.exists())
