@@ -7,10 +7,10 @@ On one real project (a PyPI sdist, cached outside the repo; default requests):
 2. every backend (torch fp32 = the baseline, torch int8, ONNX Runtime fp32,
    ONNX Runtime dynamic int8, OpenVINO on the ONNX file when installed) on
    the same texts in the same run: chunks/s and the ratio to torch fp32,
-   agreement of the vectors with torch fp32, MRR@10 of eval_search;
+   agreement of the vectors with torch fp32, MRR@10 of evals.search;
 3. a cold process embedding one query (what `codemeld search` pays per call)
    per backend;
-4. search latency p50/p95 with the model loaded (eval_search's queries);
+4. search latency p50/p95 with the model loaded (evals.search's queries);
 5. RSS with the model loaded.
 
 Usage: python -m evals.bench_embed [--project requests==2.32.3]

@@ -12,7 +12,11 @@ Measured in one run, on the same files:
   per language cold index of each language's files apart, lines/s and the
                ratio to Python's (evals/bench_languages.py); `--add DIR`
                brings other languages' projects into the corpus
-Usage: python -m evals.bench_index [--root DIR] [--add DIR]... [--no-go] [--jobs N] [--keep DIR]
+With --baseline DIR (another checkout of codemeld, e.g. `git archive main`
+unpacked), that code's cold index runs on the same corpus in the same run,
+and every figure of the cold build is printed as a ratio against it, with the
+symbol, reference and resolution counts of both (they must be equal).
+Usage: python -m evals.bench_index [--root DIR] [--add DIR]... [--no-go] [--jobs N] [--keep DIR] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import json
 import os
 import resource
+import sqlite3
 import shutil
 import subprocess
 import sys
@@ -88,6 +93,60 @@ def go_cold(work: Path, corpus: Path, jobs: int) -> None:
               f" Python/Go {(py_lines / py_s) / (go_lines / go_s):.2f} x, goal <= 1.5)")
 
 
+def cli_index_measured(code: Path, root: Path, index_dir: Path, jobs: int) -> tuple[float, dict, float]:
+    """One cold `codemeld index` of the code at `code`: (seconds, its JSON,
+    peak RSS in MB of the process and its workers, from wait4)."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", "index", str(root), "--index-dir", str(index_dir),
+             "--no-embeddings", "--json", "--jobs", str(jobs)], cwd=code, stdout=out, stderr=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise SystemExit(f"cold index with {code} failed ({proc.returncode})")
+        out.seek(0)
+        return seconds, json.loads(out.read()), usage.ru_maxrss / 1024
+
+
+def graph_counts(index_dir: Path) -> tuple[int, int, int]:
+    """(symbols, references, resolved references): the same SQL reads
+    schema 12 (tables) and 13 (views)."""
+    conn = sqlite3.connect(f"file:{index_dir / 'graph.sqlite3'}?mode=ro", uri=True)
+    try:
+        return tuple(conn.execute(
+            "SELECT (SELECT count(*) FROM symbols), (SELECT count(*) FROM refs),"
+            " (SELECT count(*) FROM refs WHERE target IS NOT NULL)").fetchone())
+    finally:
+        conn.close()
+
+
+def disk_mb(index_dir: Path) -> float:
+    return sum(p.stat().st_size for p in index_dir.iterdir()) / 1e6
+
+
+def compare_with_baseline(baseline: Path, corpus: Path, work: Path, jobs: int, parse_s: float) -> None:
+    """Cold index with the baseline's code, then with this code, same corpus."""
+    rows = {}
+    for label, code in (("baseline", baseline), ("this code", REPO)):
+        index_dir = work / f"index-{label.replace(' ', '-')}"
+        shutil.rmtree(index_dir, ignore_errors=True)
+        seconds, _out, rss = cli_index_measured(code, corpus, index_dir, jobs)
+        rows[label] = (seconds, rss, disk_mb(index_dir), graph_counts(index_dir))
+        shutil.rmtree(index_dir, ignore_errors=True)
+    (b_s, b_rss, b_mb, b_counts), (n_s, n_rss, n_mb, n_counts) = rows["baseline"], rows["this code"]
+    print(f"same-run comparison with {baseline}:")
+    print(f"  {'':24} {'baseline':>10} {'this code':>10} {'ratio':>7}")
+    print(f"  {'cold index (s)':24} {b_s:10.2f} {n_s:10.2f} {n_s / b_s:7.2f}")
+    print(f"  {'cold / bare parse':24} {b_s / parse_s:10.2f} {n_s / parse_s:10.2f}")
+    print(f"  {'peak RSS (MB)':24} {b_rss:10.0f} {n_rss:10.0f} {n_rss / b_rss:7.2f}")
+    print(f"  {'index on disk (MB)':24} {b_mb:10.1f} {n_mb:10.1f} {n_mb / b_mb:7.2f}")
+    for i, name in enumerate(("symbols", "references", "resolved")):
+        same = "same" if b_counts[i] == n_counts[i] else "DIFFERENT"
+        print(f"  {name:24} {b_counts[i]:10,} {n_counts[i]:10,} {same:>7}")
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     args.add_argument("--root", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
@@ -98,6 +157,8 @@ def main() -> None:
                       help="another project (e.g. TypeScript) copied into the corpus under _added/NAME")
     args.add_argument("--corpus", choices=["stdlib", "2m"], default="stdlib",
                       help="2m: stdlib + django + sympy (evals/corpus_2m.py, fetched from PyPI)")
+    args.add_argument("--baseline", type=Path, help="another codemeld checkout to compare the cold build with")
+    args.add_argument("--only-compare", action="store_true", help="with --baseline: skip the warm and one-file runs")
     opts = args.parse_args()
     if opts.corpus == "2m":
         from evals.corpus_2m import build
@@ -121,6 +182,12 @@ def main() -> None:
     parse_s, lines = bare_parse(files)
     print(f"corpus: {corpus} ({len(files)} files, {lines:,} lines; {os.cpu_count()} cores)")
     print(f"bare tree-sitter parse (1 core):   {parse_s:7.2f} s")
+    if opts.baseline:
+        compare_with_baseline(opts.baseline.resolve(), corpus, work, opts.jobs, parse_s)
+        if opts.only_compare:
+            if not opts.keep:
+                shutil.rmtree(work, ignore_errors=True)
+            return
 
     cold_s, cold = cli_index(corpus, index_dir, opts.jobs)
     print(f"codemeld cold index:               {cold_s:7.2f} s  ({cold['parsed']} files, "

@@ -64,7 +64,7 @@ REFACTORINGS: dict[str, list[Refactoring]] = {
 
 
 def log(msg: str) -> None:
-    print(f"[eval_edits] {msg}", file=sys.stderr, flush=True)
+    print(f"[evals.edits] {msg}", file=sys.stderr, flush=True)
 
 
 ROPE_SCRIPT = r'''

@@ -85,7 +85,7 @@ DEFAULT_PROJECTS = ("click",)
 
 
 def log(msg: str) -> None:
-    print(f"[eval_impact] {msg}", file=sys.stderr, flush=True)
+    print(f"[evals.impact] {msg}", file=sys.stderr, flush=True)
 
 
 def run_tests(spec: ProjectSpec, work: WorkDir, timeout: float) -> dict:
@@ -683,8 +683,8 @@ def classify(graph: Graph, callee: str, path: str, line: int, code: str) -> tupl
     """Why the call on this line is not an edge to `callee`, from the refs the
     index holds there: a heuristic, to group misses for a human."""
     rows = graph.conn.execute(
-        "SELECT r.name, r.kind, r.target, r.how, s.kind FROM refs r JOIN files f ON f.id = r.file_id"
-        " LEFT JOIN symbols s ON s.qualname = r.target"
+        "SELECT r.name, r.kind, r.target, r.how,"
+        " (SELECT s.kind FROM symbols s WHERE s.qualname = r.target LIMIT 1) FROM refs r JOIN files f ON f.id = r.file_id"
         " WHERE f.path = ? AND r.sl = ? AND r.kind IN ('call', 'attribute', 'read', 'decorator')"
         " GROUP BY r.sc, r.target ORDER BY r.sc", (path, line - 1)).fetchall()
     refs = "; ".join(f"{n}->{t or '?'} ({h}{', ' + k if k else ''})" for n, _c, t, h, k in rows if n != "self")

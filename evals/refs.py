@@ -60,7 +60,7 @@ Ref = tuple[str, int, int]
 
 
 def log(msg: str) -> None:
-    print(f"[eval_refs] {msg}", file=sys.stderr, flush=True)
+    print(f"[evals.refs] {msg}", file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------
@@ -507,7 +507,7 @@ class CodemeldCli:
         return ["--root", str(root), "--index-dir", str(index_dir), "--json"]
 
     def _refs_batch(self, root, index_dir, targets: list[str]) -> dict:
-        with tempfile.TemporaryDirectory(prefix="eval_refs-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="evals.refs-") as tmp:
             batch_file = Path(tmp) / "targets.txt"
             batch_file.write_text("".join(t + "\n" for t in targets))
             data = self._run_json(["refs", *self._common(root, index_dir), "--batch", str(batch_file)])

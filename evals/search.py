@@ -48,7 +48,7 @@ _SKIP_DIRS = {"docs", "doc", ".git", "build", "dist"}
 
 
 def log(msg: str) -> None:
-    print(f"[eval_search] {msg}", file=sys.stderr, flush=True)
+    print(f"[evals.search] {msg}", file=sys.stderr, flush=True)
 
 
 # -- corpora ------------------------------------------------------------------

@@ -394,10 +394,14 @@ class Graph:
         distinct caller of `qualname` through references of `kinds`."""
         kinds = tuple(kinds)
         marks = ",".join("?" * len(kinds))
+        # Base tables, not the views: SQLite cannot flatten a view that is a
+        # join on the right of a LEFT JOIN (it would build the whole view).
         return self.conn.execute(
-            "SELECT r.enclosing, r.file_id, MAX(r.confidence), MAX(s.is_test) FROM refs r"
-            " LEFT JOIN symbols s ON s.qualname = r.enclosing"
-            f" WHERE r.target = ? AND r.kind IN ({marks}) GROUP BY r.enclosing", (qualname, *kinds)).fetchall()
+            "SELECT e.text, r.file_id, MAX(r.confidence), MAX(s.is_test) FROM ref_rows r"
+            " LEFT JOIN names e ON e.id = r.enclosing LEFT JOIN symbol_rows s ON s.qualname = r.enclosing"
+            " WHERE r.target = (SELECT id FROM names WHERE text = ?)"
+            f" AND r.kind IN (SELECT id FROM names WHERE text IN ({marks})) GROUP BY e.text",
+            (qualname, *kinds)).fetchall()
 
     def definitions_in_file(self, path: str, kinds) -> list[tuple]:
         """(qualname, name, kind, parent, params JSON, signature, flags) of the
@@ -470,10 +474,10 @@ class Graph:
     def direct_use_counts(self, qualname: str) -> tuple[int, int, int]:
         """(distinct users, files, distinct test users) of `qualname`."""
         return self.conn.execute(
-            "SELECT count(DISTINCT r.enclosing), count(DISTINCT r.file_id),"
+            "SELECT count(DISTINCT nullif(r.enclosing, 0)), count(DISTINCT r.file_id),"
             " count(DISTINCT CASE WHEN s.is_test = 1 THEN r.enclosing END)"
-            " FROM refs r LEFT JOIN symbols s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
-            " WHERE r.target = ?", (qualname,)).fetchone()
+            " FROM ref_rows r LEFT JOIN symbol_rows s ON s.qualname = r.enclosing AND s.file_id = r.file_id"
+            " WHERE r.target = (SELECT id FROM names WHERE text = ?)", (qualname,)).fetchone()
 
     # -- what navigation asks (navigation.py decides, these only read) -----
 
@@ -541,7 +545,7 @@ class Graph:
 
     def symbols_version(self) -> int | None:
         """The newest symbol row id: moves whenever any file is re-indexed."""
-        return self.conn.execute("SELECT max(id) FROM symbols").fetchone()[0]
+        return self.conn.execute("SELECT max(id) FROM symbol_rows").fetchone()[0]
 
     def distinct_names(self, where: str) -> list[str]:
         """Distinct symbol names (`where`: a fixed SQL condition over s, f)."""
@@ -558,7 +562,7 @@ class Graph:
     def table_sizes(self) -> tuple[int, int, int]:
         """(files, symbols, references) rows."""
         count = lambda table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
-        return count("files"), count("symbols"), count("refs")
+        return count("files"), count("symbol_rows"), count("ref_rows")  # base tables: no name joins to count
 
     def reference_counts(self, qualnames) -> dict[str, int]:
         """target -> how many references name it, for the given targets."""
@@ -575,7 +579,7 @@ class Graph:
     def version(self) -> tuple:
         """Moves whenever the index changes (symbols get new ids on re-index,
         and every update stamps last_update): a cache key for derived data."""
-        return (self.conn.execute("SELECT max(id) FROM symbols").fetchone()[0], self.store.get_meta("last_update"))
+        return (self.symbols_version(), self.store.get_meta("last_update"))
 
     # -- status ---------------------------------------------------------------
 
@@ -597,9 +601,11 @@ class Graph:
         conn = self.conn
         files = conn.execute("SELECT count(*) FROM files").fetchone()[0]
         errors = conn.execute("SELECT count(*) FROM files WHERE error IS NOT NULL").fetchone()[0]
-        symbols = conn.execute("SELECT count(*) FROM symbols").fetchone()[0]
-        refs = conn.execute("SELECT count(*) FROM refs").fetchone()[0]
-        unresolved = conn.execute("SELECT count(*) FROM refs WHERE how = 'unresolved'").fetchone()[0]
+        # Counted on the base tables: the views would join every row to its names.
+        symbols = conn.execute("SELECT count(*) FROM symbol_rows").fetchone()[0]
+        refs = conn.execute("SELECT count(*) FROM ref_rows").fetchone()[0]
+        unresolved = conn.execute(
+            "SELECT count(*) FROM ref_rows WHERE how = (SELECT id FROM names WHERE text = 'unresolved')").fetchone()[0]
         languages = dict(conn.execute("SELECT language, count(*) FROM files GROUP BY language").fetchall())
         last = self.store.get_meta("last_update")
         size = sum(p.stat().st_size for p in self.store.index_dir.glob("graph.sqlite3*") if p.exists())

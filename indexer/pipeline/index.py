@@ -26,7 +26,7 @@ from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
 from indexer.languages.base import FileFacts, LanguageSupport
 from indexer.graph.model import IndexRun
 from indexer.graph.store import Store, pack, symbol_row
-from indexer.pipeline.worker_pool import worker_pool
+from indexer.pipeline.worker_pool import bounded_map, release_memory, worker_pool
 from indexer.pipeline.writer_lock import DEFAULT_WAIT_S, WriterLock
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ Cancel = Callable[[], bool]
 
 _BATCH = 64  # files per write transaction
 _PARALLEL_MIN = 48  # below this many files, worker start-up costs more than it saves
+_IN_FLIGHT = 4  # chunks per worker submitted ahead of the writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,10 @@ def _parse_one(job: tuple) -> _Parsed:
         summary=summary, facts_blob=pack(facts), summary_blob=pack(summary),
         symbol_rows=_symbol_rows(support, facts), import_modules=support.dependencies(facts),
     )
+
+
+def _parse_group(jobs: list[tuple]) -> list[_Parsed]:
+    return [_parse_one(job) for job in jobs]
 
 
 # Phase-2 workers inherit the provider through fork instead of pickling it.
@@ -345,6 +350,7 @@ class Indexer:
         stats["refs"] = self._resolve_dirty(progress, cancel, summaries if cold else None)
         if cold:
             started = time.perf_counter()
+            self.store.compact_write_indexes()
             self.store.ensure_lookup_indexes()
             log.info("lookup indexes built in %.2fs", time.perf_counter() - started)
         with self.store.transaction() as conn:
@@ -359,10 +365,11 @@ class Indexer:
         if workers > 1 and len(jobs) >= _PARALLEL_MIN:
             # Big files first so no worker is left with a long tail.
             jobs = sorted(jobs, key=lambda j: -_size_of(j[1]))
+            groups = [jobs[i:i + 8] for i in range(0, len(jobs), 8)]
             with worker_pool(workers) as pool:
                 batch = []
-                for parsed in pool.map(_parse_one, jobs, chunksize=8):
-                    batch.append(parsed)
+                for group in bounded_map(pool, _parse_group, groups, workers * _IN_FLIGHT):
+                    batch.extend(group)
                     if len(batch) >= _BATCH:
                         yield batch
                         batch = []
@@ -414,11 +421,12 @@ class Indexer:
             _WORKER_STATE["resolvers"] = resolvers
             index_dir = self.index_dir
             _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
+            release_memory()
             chunks = [ids[i:i + 16] for i in range(0, len(ids), 16)]
             try:
                 with worker_pool(workers) as pool:
                     pending = []
-                    for results in pool.map(_resolve_chunk, chunks):
+                    for results in bounded_map(pool, _resolve_chunk, chunks, workers * _IN_FLIGHT):
                         pending.extend(results)
                         if len(pending) >= _BATCH:
                             refs += self._write_refs(pending)

@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
@@ -48,3 +49,30 @@ def die_with_parent(parent: int) -> None:
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def bounded_map(pool: ProcessPoolExecutor, fn, items, window: int):
+    """`pool.map(fn, items)` with at most `window` calls in flight: results
+    come back in order, and a writer slower than the workers no longer has
+    every finished result pile up in its memory (the whole index's
+    references, on a cold build)."""
+    pending: deque = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap back to the OS before forking
+    workers: a forked worker's RSS starts at its parent's."""
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):
+            pass

@@ -34,9 +34,9 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60
 VECTOR_WEIGHT = 1.0
-TEXT_WEIGHT = 0.5  # BM25 is the weaker retriever on code (eval_search: 0.56 vs 0.64 MRR alone)
+TEXT_WEIGHT = 0.5  # BM25 is the weaker retriever on code (evals.search: 0.56 vs 0.64 MRR alone)
 CANDIDATES = 60  # chunks fetched per retriever before fusion
-CENTRALITY_WEIGHT = 0.01  # per log(1 + incoming references); a tie-breaker: more hurt eval_search
+CENTRALITY_WEIGHT = 0.01  # per log(1 + incoming references); a tie-breaker: more hurt evals.search
 TEST_PENALTY = 0.85
 CONTAINER_WITH_MEMBER = 0.6
 _COLUMNS = ("path", "qualname", "kind", "start_line", "part", "is_test", "text")

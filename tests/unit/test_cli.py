@@ -608,7 +608,7 @@ def _damaged_refs_table(db: Path) -> None:
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        root_page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'refs'").fetchone()[0]
+        root_page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ref_rows'").fetchone()[0]
     finally:
         conn.close()
     _without_wal(db)
