@@ -408,6 +408,10 @@ def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbo
 def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True) -> ImpactReport:
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
+    if target.is_test and target.kind in _CALLABLE_KINDS:
+        # A changed test affects itself (and its inherited copies in test subclasses).
+        for test in _collected(walk, target, 0, 1.0, (target.qualname,)):
+            tests.setdefault(test.id, test)
     for qualname, reach in walk.reach.items():
         if reach.parent is None:
             continue

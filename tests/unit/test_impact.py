@@ -547,3 +547,28 @@ def test_a_function_depends_on_the_local_function_it_calls(tmp_path):
     found = dependents(impact(g, "lib.build"))
     assert found["lib.attrs.wrap"] == (1, "call") and found["lib.attrs"] == (2, "call")
     indexer.close()
+
+
+def test_a_changed_test_affects_itself_and_its_inherited_copies(tmp_path):
+    files = {
+        "tests/test_base.py": """
+            class TestBase:
+                def test_work(self):
+                    assert True
+
+            def test_alone():
+                pass
+            """,
+        "tests/test_sub.py": """
+            from tests.test_base import TestBase
+
+            class TestSub(TestBase):
+                pass
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    assert {t.id for t in impact(g, "tests.test_base.TestBase.test_work").tests} == {
+        "tests/test_base.py::TestBase::test_work", "tests/test_sub.py::TestSub::test_work"}
+    assert [(t.id, t.depth) for t in impact(g, "tests.test_base.test_alone").tests] == [
+        ("tests/test_base.py::test_alone", 0)]
+    indexer.close()
