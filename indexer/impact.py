@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from indexer.impact_precision import builtin_shaped_guess, receiver_class
 from indexer.model import Range, Symbol
 from indexer.query import Graph
 from indexer.vocab import SymbolKind
@@ -293,6 +294,9 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and walk.symbol(node).kind == "method"}
         incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
+        for callee, uses in incoming.items():
+            if any(how == "name-match" for *_x, how in uses):
+                incoming[callee] = [u for u in uses if not builtin_shaped_guess(u[3], walk.symbol(callee))]
         level_edges = {}
         for node in frontier:
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
@@ -337,7 +341,18 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             break
     if frontier and level >= depth:
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
-    return _report(walk, target, coverage, learned)
+    return _report(walk, target, coverage, learned, _receiver_tests(graph, target, depth, limit))
+
+
+def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set[str] | None:
+    """The tests that can hold an instance of an instance method's class (see
+    impact_precision); None: no constraint (not such a method, or the class's
+    own walk was cut short)."""
+    cls = receiver_class(target, graph.symbol)
+    if cls is None:
+        return None
+    report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False)
+    return None if report.truncated else {t.id for t in report.tests}
 
 
 def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tuple) -> list[AffectedTest]:
@@ -405,7 +420,8 @@ def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbo
     tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, via, "learned", stale)
 
 
-def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True) -> ImpactReport:
+def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
+            receivers: set[str] | None = None) -> ImpactReport:
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
     if target.is_test and target.kind in _CALLABLE_KINDS:
@@ -422,14 +438,16 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True) -> Impa
         dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via, how=reach.how))
         if not sym.is_test:
             continue
+        found = []
         if sym.kind in _CALLABLE_KINDS:
-            for test in _collected(walk, sym, reach.depth, reach.confidence, via):
-                tests.setdefault(test.id, test)
+            found = _collected(walk, sym, reach.depth, reach.confidence, via)
         elif sym.kind == "class":
             for method in walk.graph.members(sym.qualname):
                 if method.is_test and method.kind == "method":
-                    for test in _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,)):
-                        tests.setdefault(test.id, test)
+                    found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
+        for test in found:
+            if receivers is None or test.id in receivers:  # else it never holds the method's receiver
+                tests.setdefault(test.id, test)
     resolve_test = _TestIds(walk)
     if coverage is not None:
         for node_id, test_symbol in coverage.tests_reaching(walk.graph.symbols(target.qualname), resolve_test):

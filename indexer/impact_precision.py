@@ -1,0 +1,53 @@
+"""Precision rules of the impact walk, each measured by `scripts/eval_impact.py`
+against per-test coverage on real projects (figures in the note of issue 12).
+
+1. Builtin-shaped name matches. A call `d.update(x)` on a receiver of
+   unknown type is guessed to be every workspace method called `update`.
+   When the name is also a method of a builtin container, string or stream
+   (dict.update, list.append, set.add, str.format, io.write...), the
+   receiver is far more often the builtin: on click, one such guess
+   (`ctx.params.update` -> `ProgressBar.update`) made every command test
+   look affected by the progress bar. The walk does not follow those guesses.
+
+2. The receiver must exist. An instance method runs only on an instance of
+   its class (or of a subclass that inherits it); a test that never reaches
+   the class (constructs it, gets it from a fixture or a factory that does,
+   names it) cannot execute the method, however many dispatch paths lead
+   from the test's calls into the method. The affected tests of an
+   instance method are those the method's walk finds that the class's own
+   walk finds too. Constructors, static and class methods, and methods of
+   classes whose walk was cut short keep every test.
+"""
+
+from __future__ import annotations
+
+import io
+
+from indexer.model import Symbol
+
+_BUILTIN_TYPES = (dict, list, set, frozenset, tuple, str, bytes, bytearray, int, float,
+                  io.StringIO, io.BytesIO, io.TextIOWrapper, io.BufferedWriter, io.BufferedReader)
+# Public method names of builtin values (dunders are resolved by type, not guessed by name).
+BUILTIN_METHOD_NAMES = frozenset(name for t in _BUILTIN_TYPES for name in dir(t) if not name.startswith("_"))
+
+
+def builtin_shaped_guess(how: str, callee: Symbol | None) -> bool:
+    """A name-matched use of a member whose name a builtin value also has."""
+    return how == "name-match" and callee is not None and callee.kind in ("method", "property") \
+        and callee.name in BUILTIN_METHOD_NAMES
+
+
+_NO_RECEIVER = ("staticmethod", "classmethod")
+_CONSTRUCTORS = ("__init__", "__new__", "__post_init__", "__init_subclass__", "__class_getitem__")
+
+
+def receiver_class(target: Symbol, lookup) -> Symbol | None:
+    """The class whose instance a method needs, or None when it needs none
+    (a function, a constructor, a static or class method). `lookup(qualname)`
+    finds a symbol."""
+    if target.kind != "method" or not target.parent or target.name in _CONSTRUCTORS:
+        return None
+    if any(flag in target.flags for flag in _NO_RECEIVER):
+        return None
+    owner = lookup(target.parent)
+    return owner if owner is not None and owner.kind == "class" else None
