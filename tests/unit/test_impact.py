@@ -572,3 +572,77 @@ def test_a_changed_test_affects_itself_and_its_inherited_copies(tmp_path):
     assert [(t.id, t.depth) for t in impact(g, "tests.test_base.test_alone").tests] == [
         ("tests/test_base.py::test_alone", 0)]
     indexer.close()
+
+
+# One case per precision rule of indexer/impact_precision.py:
+# (target, an affected test, a test that must not be affected).
+PRECISION_PROJECT = {
+    "lib/__init__.py": "",
+    "lib/bar.py": """
+        class Bar:
+            def update(self, n):
+                return n
+
+            def draw(self):
+                return self.update(1)
+        """,
+    "lib/shapes.py": """
+        class Shape:
+            def area(self):
+                return self.size()
+
+            def describe(self):
+                return f"{self.area()}"
+
+        class Square(Shape):
+            def size(self):
+                return 4
+
+        class Circle(Shape):
+            def size(self):
+                return 3
+
+        def merge(params, extra):
+            params.update(extra)
+            return params
+        """,
+    "tests/test_precision.py": """
+        from lib.bar import Bar
+        from lib.shapes import Circle, Square, merge
+
+        def test_bar():
+            assert Bar().draw() == 1
+
+        def test_merge():
+            assert merge({}, {"a": 1}) == {"a": 1}
+
+        def test_square():
+            assert Square().describe() == "4"
+
+        def test_circle():
+            assert Circle().describe() == "3"
+        """,
+}
+
+PRECISION_CASES = [
+    # `params.update(...)` on an unknown receiver is a dict's, not Bar.update.
+    ("lib.bar.Bar.update", "tests/test_precision.py::test_bar", "tests/test_precision.py::test_merge"),
+    # Shape.area dispatches to both sizes; a test that never makes a Circle cannot run Circle.size.
+    ("lib.shapes.Circle.size", "tests/test_precision.py::test_circle", "tests/test_precision.py::test_square"),
+    ("lib.shapes.Square.size", "tests/test_precision.py::test_square", "tests/test_precision.py::test_circle"),
+]
+
+
+@pytest.fixture(scope="module")
+def precision_graph(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("precision"), PRECISION_PROJECT)
+    yield graph
+    indexer.close()
+
+
+@pytest.mark.parametrize("target, affected, unaffected", PRECISION_CASES)
+def test_precision_rules(precision_graph, target, affected, unaffected):
+    report = impact(precision_graph, target)
+    ids = {t.id for t in report.tests}
+    assert affected in ids
+    assert unaffected not in ids
