@@ -408,6 +408,49 @@ CASES = {
                     pass
             """,
     },
+    "fixture values across conftest files: returned, yielded, annotated Iterator/Generator": {
+        "app/server.py": """
+            class TestServer:
+                @property
+                def url(self):
+                    return "http://x"
+
+            class Response:
+                @property
+                def url(self):
+                    return "y"
+            """,
+        "tests/conftest.py": """
+            import typing
+            from collections.abc import Generator
+
+            import pytest
+
+            from app.server import TestServer
+
+            @pytest.fixture
+            def server() -> typing.Iterator[TestServer]:
+                yield TestServer()
+
+            @pytest.fixture
+            def served() -> Generator[TestServer, None, None]:
+                yield TestServer()
+
+            @pytest.fixture
+            def plain():
+                s = TestServer()
+                yield s
+            """,
+        "tests/deep/test_http.py": """
+            def test_get(server, served, plain):
+                server.url
+            #>         url -> app.server.TestServer.url annotation
+                served.url
+            #>         url -> app.server.TestServer.url annotation
+                plain.url
+            #>        url -> app.server.TestServer.url annotation
+            """,
+    },
     "external names keep their dotted path": {
         "ext.py": """
             import os.path

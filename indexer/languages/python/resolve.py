@@ -42,6 +42,8 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 _UNWRAP = frozenset({"Optional", "Union", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _CLASS_OF = frozenset({"Type", "type"})
 # Annotations of collections whose first argument is what iterating yields.
+# What a generator fixture is annotated with: its tests get the yielded value.
+_YIELDING = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator", "Iterable", "AsyncIterable"})
 _CONTAINERS = frozenset({
     "List", "list", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
     "Set", "set", "FrozenSet", "frozenset", "AbstractSet", "MutableSet", "Deque", "deque",
@@ -228,7 +230,9 @@ class Resolver:
             fixture = f.fixture_params.get(info.qualname) if f is not None else None
             if info.type_expr is None and fixture is not None:
                 # A test's parameter holds what its fixture returns or yields.
-                return self.call_result(("function", fixture), depth + 1, module=fixture.rsplit(".", 1)[0])
+                module = fixture.rsplit(".", 1)[0]
+                value = self.call_result(("function", fixture), depth + 1, module=module)
+                return self.yielded(fixture, module, value)
         if info.type_expr is None:
             return None
         local = f is not None and referent[2] == f.facts.module and referent[1] in f.info
@@ -690,6 +694,19 @@ class Resolver:
         if info is None or not any(p[0] == ref.name for p in info.params):
             return
         refs.append((ref.span, ref.name, "keyword", enclosing, f"{function}.{ref.name}", CONFIDENCE["keyword"], "keyword"))
+
+    def yielded(self, fixture: str, module: str, value: tuple | None) -> tuple | None:
+        """A generator fixture annotated `-> Iterator[T]` (Generator[T, ...],
+        AsyncIterator[T]...) gives its tests the T it yields, not an iterator."""
+        if value is None or value[0] != "iterable":
+            return value
+        info = self.sym_by_qualname(fixture, module)
+        returns = info.returns if info is not None else None
+        if not returns or returns[0] != "sub":
+            return value
+        base = returns[1]
+        head = base[-1] if base and base[0] == "attr" else (base[1] if base and base[0] == "name" else None)
+        return value[1] if head in _YIELDING else value
 
     def bind_fixtures(self, f: _File) -> dict[str, str]:
         """Parameters of tests and fixtures name the fixtures they use."""
