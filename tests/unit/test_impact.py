@@ -646,3 +646,32 @@ def test_precision_rules(precision_graph, target, affected, unaffected):
     ids = {t.id for t in report.tests}
     assert affected in ids
     assert unaffected not in ids
+
+
+def test_calling_what_getattr_returns_runs_its_call(tmp_path):
+    files = {
+        "plug.py": """
+            from typing import TYPE_CHECKING
+
+            class HookCaller:
+                def __call__(self, **kw):
+                    return 1
+
+            class HookRelay:
+                if TYPE_CHECKING:
+                    def __getattr__(self, name: str) -> HookCaller: ...
+
+            class Manager:
+                def __init__(self):
+                    self.hook = HookRelay()
+            """,
+        "tests/test_plug.py": """
+            from plug import Manager
+
+            def test_fire():
+                Manager().hook.myhook(arg=1)
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    assert [t.id for t in impact(g, "plug.HookCaller.__call__").tests] == ["tests/test_plug.py::test_fire"]
+    indexer.close()

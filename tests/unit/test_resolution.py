@@ -451,6 +451,27 @@ CASES = {
             #>        url -> app.server.TestServer.url annotation
             """,
     },
+    "an unknown member of an instance whose class has __getattr__: what it returns": {
+        "plug.py": """
+            from typing import TYPE_CHECKING
+
+            class HookCaller:
+                def __call__(self, **kw):
+                    return 1
+
+            class HookRelay:
+                if TYPE_CHECKING:
+                    def __getattr__(self, name: str) -> HookCaller: ...
+
+            class Manager:
+                def __init__(self):
+                    self.hook = HookRelay()
+
+            def fire(pm: Manager):
+                pm.hook.myhook(arg=1)
+            #>         myhook -> plug.HookRelay.__getattr__ dunder
+            """,
+    },
     "external names keep their dotted path": {
         "ext.py": """
             import os.path

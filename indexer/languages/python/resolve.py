@@ -332,6 +332,8 @@ class Resolver:
     def member_value(self, member: tuple | None, f: _File | None, depth: int) -> tuple | None:
         if member is None:
             return None
+        if member[0] == "getattr":  # the value __getattr__ returns
+            return self.call_result(("function", member[1]), depth + 1, module=member[2])
         info = self.info(member, f)
         if info is not None and "property" in info.flags:
             return self.call_result(("function", info.qualname), depth + 1, module=info.module)
@@ -466,7 +468,14 @@ class Resolver:
         if tag == "module":
             return self.module_attr(value[1], name, depth + 1)
         if tag in ("class", "instance"):
-            return self.class_member(value[1], name, depth + 1)
+            found = self.class_member(value[1], name, depth + 1)
+            if found is None and tag == "instance" and not name.startswith("__"):
+                # No such member: an instance whose class defines __getattr__
+                # answers with it (pluggy's `pm.hook.NAME` is a HookCaller).
+                hook = self.class_member(value[1], "__getattr__", depth + 1)
+                if hook is not None and hook[0] == "sym":
+                    return ("getattr", hook[1], hook[2])
+            return found
         if tag == "super":
             return self.class_member(value[1], name, depth + 1, skip_self=True)
         if tag == "external":
@@ -644,6 +653,8 @@ class Resolver:
             # An attribute we could not find on a workspace class whose bases
             # leave the workspace: it probably lives on the outside base.
             how = "external"
+        if member is not None and member[0] == "getattr":
+            how = "dunder"  # the attribute is looked up by the class's __getattr__
         self.emit(refs, ref, enclosing, member, how, None, member=True)
         return member
 
