@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from indexer.impact_precision import builtin_shaped_guess, receiver_class
+from indexer.impact_precision import builtin_shaped_guess, global_instance, receiver_class
 from indexer.model import Range, Symbol
 from indexer.query import Graph
 from indexer.vocab import SymbolKind
@@ -296,7 +296,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
-                incoming[callee] = [u for u in uses if not builtin_shaped_guess(u[3], walk.symbol(callee))]
+                incoming[callee] = [u for u in uses if u[3] != "name-match"
+                                    or not builtin_shaped_guess(u[3], walk.symbol(callee), walk.symbol(u[0]))]
         level_edges = {}
         for node in frontier:
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
@@ -351,8 +352,12 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set
     cls = receiver_class(target, graph.symbol)
     if cls is None:
         return None
+    if global_instance(graph, [cls.qualname, *_hierarchy(graph, cls.qualname, down=True)]):
+        return None
     report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False)
-    return None if report.truncated else {t.id for t in report.tests}
+    if report.truncated:
+        return None
+    return {t.id for t in report.tests}
 
 
 def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tuple) -> list[AffectedTest]:

@@ -585,6 +585,8 @@ PRECISION_PROJECT = {
 
             def draw(self):
                 return self.update(1)
+
+        BAR = Bar()  # a module-level instance: the receiver rule steps aside for Bar
         """,
     "lib/shapes.py": """
         class Shape:
@@ -605,6 +607,15 @@ PRECISION_PROJECT = {
         def merge(params, extra):
             params.update(extra)
             return params
+
+        class Triangle(Shape):
+            def size(self):
+                return 5
+
+        DEFAULT = Triangle()
+
+        def default_area():
+            return DEFAULT.area()
         """,
     "tests/test_precision.py": """
         from lib.bar import Bar
@@ -621,6 +632,13 @@ PRECISION_PROJECT = {
 
         def test_circle():
             assert Circle().describe() == "3"
+
+        def test_own_guess(thing):
+            thing.update(1)
+
+        def test_default():
+            from lib.shapes import default_area
+            assert default_area() == 5
         """,
 }
 
@@ -630,6 +648,10 @@ PRECISION_CASES = [
     # Shape.area dispatches to both sizes; a test that never makes a Circle cannot run Circle.size.
     ("lib.shapes.Circle.size", "tests/test_precision.py::test_circle", "tests/test_precision.py::test_square"),
     ("lib.shapes.Square.size", "tests/test_precision.py::test_square", "tests/test_precision.py::test_circle"),
+    # A test's own builtin-shaped guess still names that one test.
+    ("lib.bar.Bar.update", "tests/test_precision.py::test_own_guess", "tests/test_precision.py::test_merge"),
+    # A module-level instance may reach any code: the receiver rule steps aside.
+    ("lib.shapes.Triangle.size", "tests/test_precision.py::test_default", "tests/test_precision.py::test_bar"),
 ]
 
 
