@@ -453,7 +453,7 @@ CASES = {
     },
     "an unknown member of an instance whose class has __getattr__: what it returns": {
         "plug.py": """
-            from typing import TYPE_CHECKING
+            from typing import TYPE_CHECKING, Final
 
             class HookCaller:
                 def __call__(self, **kw):
@@ -465,7 +465,7 @@ CASES = {
 
             class Manager:
                 def __init__(self):
-                    self.hook = HookRelay()
+                    self.hook: Final = HookRelay()  # a bare Final: the value says the type
 
             def fire(pm: Manager):
                 pm.hook.myhook(arg=1)
