@@ -453,10 +453,11 @@ class CodemeldCli:
     (or exit 1 for a single TARGET) means the target did not resolve.
     """
 
-    def __init__(self, python: str, timeout: float, batch: bool = True):
+    def __init__(self, python: str, timeout: float, batch: bool = True, guesses: bool = False):
         self.python = python
         self.timeout = timeout
         self.batch = batch
+        self.guesses = guesses  # also ask for the name-matched guesses (`refs --guesses`)
 
     @staticmethod
     def target(root: Path, d: Definition) -> str:
@@ -504,7 +505,7 @@ class CodemeldCli:
         return out
 
     def _common(self, root: Path, index_dir: Path) -> list[str]:
-        return ["--root", str(root), "--index-dir", str(index_dir), "--json"]
+        return ["--root", str(root), "--index-dir", str(index_dir), "--json", *(["--guesses"] if self.guesses else [])]
 
     def _refs_batch(self, root, index_dir, targets: list[str]) -> dict:
         with tempfile.TemporaryDirectory(prefix="evals.refs-") as tmp:
@@ -844,6 +845,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="interpreter that runs `-m server.cli` (default: this one)")
     p.add_argument("--codemeld-timeout", type=float, default=3600,
                    help="seconds per codemeld CLI call (default %(default)s)")
+    p.add_argument("--guesses", action="store_true",
+                   help="score codemeld's answer with its name-matched guesses included (`refs --guesses`): "
+                        "the 'all' rows then show what the guesses cost")
     p.add_argument("--no-batch", action="store_true",
                    help="one `codemeld refs` process per definition instead of --batch")
     p.add_argument("--reuse-index", action="store_true",
@@ -874,7 +878,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(rest)
     pyright = ensure_pyright(args.pyright_version, args.cache, args.pyright_timeout)
     cli = None if args.pyright_only else CodemeldCli(
-        args.codemeld_python, args.codemeld_timeout, batch=not args.no_batch)
+        args.codemeld_python, args.codemeld_timeout, batch=not args.no_batch, guesses=args.guesses)
     try:
         results = [evaluate_project(name, version, args, pyright, cli)
                    for name, version in args.project]

@@ -10,7 +10,15 @@ change its Python sources, oldest first:
       counts the lines around it);
   truth "mutant":   the tests that fail at P when every function the commit
       changes raises at its first line (one full run with the mutants
-      injected; tests already failing at P are left out).
+      injected; tests already failing at P are left out). Fair version: a
+      function that runs at import time (coverage's empty context executes a
+      line of its body: a decorator, a module-level call such as
+      `curry(f)`) gets no mutant, since its raise breaks the import of the
+      package and so "fails" every test whatever the selection; those are
+      counted apart, and a commit whose remaining mutants still break
+      collection (a collection error the parent does not have) is left out
+      of the fair mutant recall and counted. The old definition (every
+      changed function mutated) is still reported as "R mutant (all)".
 
   codemeld: C checked out, the index brought up to date, `tests affected`'s
       engine (indexer.analysis.affected.select) on `git diff P` of the working tree:
@@ -158,8 +166,10 @@ class Project:
         env.update(extra or {})
         return env
 
-    def pytest(self, args: list[str], events: Path, extra_env: dict | None = None, timeout: float = 900) -> dict:
-        """Run pytest with the outcome plugin; test id -> (outcome, seconds)."""
+    def pytest(self, args: list[str], events: Path, extra_env: dict | None = None, timeout: float = 900,
+               collect_errors: list | None = None) -> dict:
+        """Run pytest with the outcome plugin; test id -> (outcome, seconds).
+        Collection errors (node ids) are appended to `collect_errors` if given."""
         (self.base / "plugin").mkdir(parents=True, exist_ok=True)
         (self.base / "plugin" / "codemeld_learn_plugin.py").write_text(learning._PLUGIN)
         events.unlink(missing_ok=True)
@@ -171,7 +181,9 @@ class Project:
         env = self.env({"CODEMELD_LEARN_OUT": str(events), "CODEMELD_LEARN_TEST_TIMEOUT": "60", **(extra_env or {})})
         subprocess.run(cmd, cwd=self.checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        timeout=timeout)
-        tests, _collect = learning._outcomes(learning._read_events(events), [])
+        tests, collect = learning._outcomes(learning._read_events(events), [])
+        if collect_errors is not None:
+            collect_errors.extend(collect)
         return {t: (o, s or 0.0) for t, (o, s, _m) in tests.items()}
 
 
@@ -197,6 +209,43 @@ def old_side_lines(checkout: Path, parent: str, commit: str) -> dict[str, set[in
             start, count = int(m.group(1)), int(m.group(2) if m.group(2) is not None else 1)
             out[path].update(range(start, start + count))  # a pure insertion changes no line of P
     return out
+
+
+def import_time_lines(data_file: Path, root: Path) -> dict[str, set[int]]:
+    """path -> lines run outside any test (coverage's empty context: module
+    imports at collection). Read from coverage.py's SQLite schema, as
+    CoverageMap reads the test contexts (it drops this one)."""
+    import sqlite3
+
+    from indexer.analysis.coverage_data import numbits_to_lines
+
+    out: dict[str, set[int]] = defaultdict(set)
+    root = root.resolve()
+    conn = sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)
+    try:
+        files = {}
+        for fid, path in conn.execute("SELECT id, path FROM file"):
+            try:
+                files[fid] = Path(path).resolve().relative_to(root).as_posix()
+            except ValueError:
+                pass
+        empty = {cid for cid, text in conn.execute("SELECT id, context FROM context") if not text}
+        for fid, cid, numbits in conn.execute("SELECT file_id, context_id, numbits FROM line_bits"):
+            if cid in empty and fid in files:
+                out[files[fid]].update(numbits_to_lines(numbits))
+    finally:
+        conn.close()
+    return out
+
+
+def runs_at_import(sym, import_lines: dict[str, set[int]]) -> bool:
+    """Whether a line of the function's body (not its def line, which runs at
+    import for every function) ran at import time."""
+    if sym.body_line is None:
+        return False
+    body = range(sym.body_line + 1, sym.range.end.line + 2)  # 1-based lines of the body
+    ran = import_lines.get(sym.path, set())
+    return any(line in ran for line in body)
 
 
 def executes_truth(project: Project, data_file: Path, lines: dict[str, set[int]]) -> set[str]:
@@ -252,7 +301,9 @@ def inject_mutants(root: Path, functions) -> int:
 class Step:
     commit: str
     truth_exec: set[str]
-    truth_mutant: set[str]
+    truth_mutant: set[str]  # fair: import-time functions not mutated (None: collection broke anyway)
+    truth_mutant_all: set[str] = field(default_factory=set)  # every changed function mutated
+    import_skipped: int = 0  # changed functions that run at import time: no mutant (fair truth)
     selections: dict[str, set[str]] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)  # test -> seconds at P
     mutants: int = 0
@@ -286,23 +337,38 @@ def replay(project: Project, pairs, jobs: int) -> list[Step]:
         data_file.unlink(missing_ok=True)
         rc = project.base / "truth.coveragerc"
         rc.write_text(f"[run]\ndata_file = {data_file}\nbranch = False\n")
+        base_collect: list = []
         baseline = project.pytest([f"--cov={project.checkout}", "--cov-context=test", "--cov-report=",
-                                   f"--cov-config={rc}"], events)
+                                   f"--cov-config={rc}"], events, collect_errors=base_collect)
         truth_exec = executes_truth(project, data_file, lines)
         # Truth 2: crashing mutants in the changed functions, at P.
         functions = changed_functions(graph, lines)
-        mutants = inject_mutants(project.checkout, functions)
-        mutated = project.pytest([], events) if mutants else {}
         already = {t for t, (o, _s) in baseline.items() if o != "passed" and o != "skipped"}
-        truth_mutant = {t for t, (o, _s) in mutated.items() if o in ("failed", "error", "crashed", "timeout")} - already
+
+        def mutant_truth(chosen, broken: list | None = None) -> tuple[set[str], int]:
+            count = inject_mutants(project.checkout, chosen)
+            mutated = project.pytest([], events, collect_errors=broken) if count else {}
+            project.checkout_at(parent)  # the mutants out again
+            return {t for t, (o, _s) in mutated.items() if o in ("failed", "error", "crashed", "timeout")} - already, count
+
+        broken: list = []
+        truth_mutant_all, mutants = mutant_truth(functions, broken)
+        import_lines = import_time_lines(data_file, project.checkout)
+        safe = [f for f in functions if not runs_at_import(f, import_lines)]
+        truth_mutant = truth_mutant_all
+        if len(safe) < len(functions):  # else the same run serves both truths
+            broken = []
+            truth_mutant, _n = mutant_truth(safe, broken)
+        if set(broken) - set(base_collect):
+            truth_mutant = None  # the mutants still broke an import: no fair truth for this commit
         # The change: C in the working tree, the index up to date.
         project.checkout_at(commit)
         indexer.run()
         changes = affected.git_changes(project.checkout, since=parent)
         hybrid = affected.select(graph, changes)
         static = affected.select(graph, changes, learned=False)
-        step = Step(commit[:10], truth_exec, truth_mutant, mutants=mutants,
-                    durations={t: s for t, (_o, s) in baseline.items()})
+        step = Step(commit[:10], truth_exec, truth_mutant, truth_mutant_all, len(functions) - len(safe),
+                    mutants=mutants, durations={t: s for t, (_o, s) in baseline.items()})
         step.selections["codemeld static"] = set(static.ids())
         step.selections["codemeld learned"] = {t.id for t in hybrid.tests.values() if t.source != "static"}
         step.selections["codemeld hybrid"] = set(hybrid.ids())
@@ -311,7 +377,8 @@ def replay(project: Project, pairs, jobs: int) -> list[Step]:
         indexer.close()
         steps.append(step)
         log(f"{project.spec.name} {number}/{len(pairs)} {commit[:10]}: truth {len(truth_exec)} executes /"
-            f" {len(truth_mutant)} mutant ({mutants} mutants); selected "
+            f" {'-' if truth_mutant is None else len(truth_mutant)} mutant / {len(truth_mutant_all)} mutant (all)"
+            f" ({mutants} mutants, {len(functions) - len(safe)} import-time); selected "
             + ", ".join(f"{k} {len(v)}" for k, v in step.selections.items()) + f" [{time.monotonic() - started:.0f}s]")
     return steps
 
@@ -326,7 +393,7 @@ def report(name: str, steps: list[Step]) -> dict:
     out = {"project": name, "commits": len(steps), "tools": {}}
     for tool in tools:
         selected = total_time = saved = 0.0
-        hits = {"executes": [0, 0], "mutant": [0, 0]}
+        hits = {"executes": [0, 0], "mutant": [0, 0], "mutant_all": [0, 0]}
         misses = []
         for step in steps:
             chosen = {_base(t) for t in step.selections[tool]}
@@ -335,7 +402,10 @@ def report(name: str, steps: list[Step]) -> dict:
             all_time = sum(suite.values()) or 1.0
             total_time += all_time
             saved += all_time - sum(s for t, s in suite.items() if t in chosen)
-            for label, truth in (("executes", step.truth_exec), ("mutant", step.truth_mutant)):
+            for label, truth in (("executes", step.truth_exec), ("mutant", step.truth_mutant),
+                                 ("mutant_all", step.truth_mutant_all)):
+                if truth is None:
+                    continue  # the fair mutants still broke collection: counted apart
                 truth = {_base(t) for t in truth}
                 hits[label][0] += len(truth & chosen)
                 hits[label][1] += len(truth)
@@ -344,15 +414,24 @@ def report(name: str, steps: list[Step]) -> dict:
         recall = {k: (h / n if n else 1.0) for k, (h, n) in hits.items()}
         data = {"meanSelected": selected / max(len(steps), 1), "timeSaved": saved / total_time if total_time else 0.0,
                 "recallExecutes": recall["executes"], "recallMutant": recall["mutant"],
-                "truthExecutes": hits["executes"][1], "truthMutant": hits["mutant"][1], "missedCommits": misses}
+                "recallMutantAll": recall["mutant_all"], "truthExecutes": hits["executes"][1],
+                "truthMutant": hits["mutant"][1], "truthMutantAll": hits["mutant_all"][1], "missedCommits": misses}
         out["tools"][tool] = data
         rows.append((tool, f"{data['meanSelected']:.1f}", f"{data['timeSaved']:.1%}", f"{recall['executes']:.3f}",
-                     f"{recall['mutant']:.3f}", str(len({m[0] for m in misses}))))
+                     f"{recall['mutant']:.3f}", f"{recall['mutant_all']:.3f}",
+                     str(len({m[0] for m in misses if m[1] != "mutant_all"}))))
     suite = sum(len(s.durations) for s in steps) / max(len(steps), 1)
     print(f"\n== {name}: {len(steps)} commits, mean suite {suite:.0f} tests; truths: "
           f"{sum(len(s.truth_exec) for s in steps)} (test, commit) pairs execute a changed line, "
-          f"{sum(len(s.truth_mutant) for s in steps)} fail with the mutants")
-    header = ("selection", "mean selected", "time saved", "R executes", "R mutant", "commits missed")
+          f"{sum(len(s.truth_mutant or ()) for s in steps)} fail with the fair mutants "
+          f"({sum(len(s.truth_mutant_all) for s in steps)} with every changed function mutated)")
+    print(f"fair mutants: {sum(s.import_skipped for s in steps)} changed functions run at import time and got no "
+          f"mutant; {sum(s.truth_mutant is None for s in steps)} commits left out because the rest still broke "
+          f"collection")
+    out["importSkipped"] = sum(s.import_skipped for s in steps)
+    out["commitsCollectionBroken"] = sum(s.truth_mutant is None for s in steps)
+    header = ("selection", "mean selected", "time saved", "R executes", "R mutant", "R mutant (all)",
+              "commits missed")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
     for row in rows:

@@ -18,9 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from indexer import languages
+from indexer.analysis.impact_precision import builtin_shaped_guess, global_instance, receiver_class
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
-from indexer.graph.vocab import SymbolKind
+from indexer.graph.vocab import RefKind, SymbolKind
 
 OVERRIDE_CONFIDENCE = 0.8
 # Low on purpose: most callers of Base.m never hold a Sub; a threshold can
@@ -85,7 +86,7 @@ def test_node_id(symbol: Symbol, lookup) -> str:
     parent = symbol.parent
     while parent:
         owner = lookup(parent)
-        if owner is None or owner.kind != "class":
+        if owner is None or owner.kind != SymbolKind.CLASS:
             break
         parts.append(owner.name)
         parent = owner.parent
@@ -193,7 +194,7 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     for constructors, the calls of the class (and of subclasses that inherit
     the constructor) run it."""
     owner = walk.symbol(method.parent) if method.parent else None
-    if owner is None or owner.kind != "class":
+    if owner is None or owner.kind != SymbolKind.CLASS:
         return []
     name = method.name
     subs = _subclasses(walk, owner.qualname)
@@ -224,7 +225,7 @@ def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tu
     for enclosing, kind, conf, how in uses:
         if how in ("self", "mro", "super"):
             caller = walk.symbol(enclosing)
-            owner = caller.parent if caller is not None and caller.kind == "method" else None
+            owner = caller.parent if caller is not None and caller.kind == SymbolKind.METHOD else None
             if owner is not None and owner not in related:
                 continue
             out.append((enclosing, "dispatch", conf * max(factor, SELF_DISPATCH_CONFIDENCE), method.qualname,
@@ -257,7 +258,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
                 walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
                 added.append(enclosing)
         # Modules are never walked through (see impact()).
-        level = [q for q in added if walk.symbol(q).kind != "module"]
+        level = [q for q in added if walk.symbol(q).kind != SymbolKind.MODULE]
         out.extend(level)
     return out
 
@@ -268,9 +269,9 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     function depends on it even when the name is never used afterwards
     (`@attr.s class C: ...` inside a test)."""
     sym = walk.symbol(node)
-    if sym is None or not sym.parent or sym.kind not in ("class", "function"):
+    if sym is None or not sym.parent or sym.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION):
         return None
-    if sym.kind == "function" and walk.reach[node].kind != "decorator":
+    if sym.kind == SymbolKind.FUNCTION and walk.reach[node].kind != RefKind.DECORATOR:
         return None
     parent = walk.symbol(sym.parent)
     if parent is None or parent.kind not in _CALLABLE_KINDS:
@@ -296,15 +297,19 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         found: dict[str, _Reach] = {}
         walk.prefetch(frontier)
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
-                   if walk.symbol(node) is not None and walk.symbol(node).kind == "method"}
+                   if walk.symbol(node) is not None and walk.symbol(node).kind == SymbolKind.METHOD}
         incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
+        for callee, uses in incoming.items():
+            if any(how == "name-match" for *_x, how in uses):
+                incoming[callee] = [u for u in uses if u[3] != "name-match"
+                                    or not builtin_shaped_guess(u[3], walk.symbol(callee), walk.symbol(u[0]))]
         level_edges = {}
         for node in frontier:
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
             for other, kind, factor, callers in related.get(node, ()):
                 if not callers:
                     edges.append((other, kind, factor, node, kind))
-                elif kind == "call":
+                elif kind == RefKind.CALL:
                     # Constructors run only through calls of their class.
                     edges.extend((e, kind, c * factor, node, "constructor")
                                  for e, k, c, how in incoming.get(other, ()) if k == "call")
@@ -337,20 +342,35 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         walk.reach.update(found)
         # Modules are where imports live; what imports a module is not
         # affected by the module's other contents, so the walk stops there.
-        frontier = [q for q in found if (walk.symbol(q) is None or walk.symbol(q).kind != "module")]
+        frontier = [q for q in found if (walk.symbol(q) is None or walk.symbol(q).kind != SymbolKind.MODULE)]
         if walk.truncated:
             break
     if frontier and level >= depth:
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
-    return _report(walk, target, coverage, learned)
+    return _report(walk, target, coverage, learned, _receiver_tests(graph, target, depth, limit))
+
+
+def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set[str] | None:
+    """The tests that can hold an instance of an instance method's class (see
+    impact_precision); None: no constraint (not such a method, or the class's
+    own walk was cut short)."""
+    cls = receiver_class(target, graph.symbol)
+    if cls is None:
+        return None
+    if global_instance(graph, [cls.qualname, *_hierarchy(graph, cls.qualname, down=True)]):
+        return None
+    report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False)
+    if report.truncated:
+        return None
+    return {t.id for t in report.tests}
 
 
 def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tuple) -> list[AffectedTest]:
     """The ids pytest collects for a test function: its own, and for a test
     method also the one in every test subclass that inherits it."""
     out = [AffectedTest(test_node_id(test, walk.symbol), test, depth, confidence, via)]
-    owner = walk.symbol(test.parent) if test.kind == "method" and test.parent else None
-    if owner is not None and owner.kind == "class":
+    owner = walk.symbol(test.parent) if test.kind == SymbolKind.METHOD and test.parent else None
+    if owner is not None and owner.kind == SymbolKind.CLASS:
         for sub in _subclasses(walk, owner.qualname):
             sub_symbol = walk.symbol(sub)
             if sub_symbol is None or not sub_symbol.is_test or walk.symbol(f"{sub}.{test.name}") is not None:
@@ -410,9 +430,14 @@ def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbo
     tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, via, "learned", stale)
 
 
-def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True) -> ImpactReport:
+def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
+            receivers: set[str] | None = None) -> ImpactReport:
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
+    if target.is_test and target.kind in _CALLABLE_KINDS:
+        # A changed test affects itself (and its inherited copies in test subclasses).
+        for test in _collected(walk, target, 0, 1.0, (target.qualname,)):
+            tests.setdefault(test.id, test)
     for qualname, reach in walk.reach.items():
         if reach.parent is None:
             continue
@@ -423,14 +448,16 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True) -> Impa
         dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via, how=reach.how))
         if not sym.is_test:
             continue
+        found = []
         if sym.kind in _CALLABLE_KINDS:
-            for test in _collected(walk, sym, reach.depth, reach.confidence, via):
-                tests.setdefault(test.id, test)
-        elif sym.kind == "class":
+            found = _collected(walk, sym, reach.depth, reach.confidence, via)
+        elif sym.kind == SymbolKind.CLASS:
             for method in walk.graph.members(sym.qualname):
-                if method.is_test and method.kind == "method":
-                    for test in _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,)):
-                        tests.setdefault(test.id, test)
+                if method.is_test and method.kind == SymbolKind.METHOD:
+                    found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
+        for test in found:
+            if receivers is None or test.id in receivers:  # else it never holds the method's receiver
+                tests.setdefault(test.id, test)
     resolve_test = _TestIds(walk)
     if coverage is not None:
         for node_id, test_symbol in coverage.tests_reaching(walk.graph.symbols(target.qualname), resolve_test):

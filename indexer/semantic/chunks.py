@@ -175,7 +175,7 @@ def is_trivial(sym: Symbol, lines: list[str]) -> bool:
     """A function of at most two lines without a docstring (a getter, a
     setter, a pass-through, a stub): its one body chunk already holds
     everything its card would say, so the card is not embedded."""
-    if sym.kind not in ("function", "method", "property") or sym.docstring:
+    if sym.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.PROPERTY) or sym.docstring:
         return False
     code = [l for l in lines[sym.range.start.line:sym.range.end.line + 1] if l.strip()]
     decorators = sum(1 for l in code if l.lstrip().startswith("@"))

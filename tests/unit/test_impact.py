@@ -547,3 +547,153 @@ def test_a_function_depends_on_the_local_function_it_calls(tmp_path):
     found = dependents(impact(g, "lib.build"))
     assert found["lib.attrs.wrap"] == (1, "call") and found["lib.attrs"] == (2, "call")
     indexer.close()
+
+
+def test_a_changed_test_affects_itself_and_its_inherited_copies(tmp_path):
+    files = {
+        "tests/test_base.py": """
+            class TestBase:
+                def test_work(self):
+                    assert True
+
+            def test_alone():
+                pass
+            """,
+        "tests/test_sub.py": """
+            from tests.test_base import TestBase
+
+            class TestSub(TestBase):
+                pass
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    assert {t.id for t in impact(g, "tests.test_base.TestBase.test_work").tests} == {
+        "tests/test_base.py::TestBase::test_work", "tests/test_sub.py::TestSub::test_work"}
+    assert [(t.id, t.depth) for t in impact(g, "tests.test_base.test_alone").tests] == [
+        ("tests/test_base.py::test_alone", 0)]
+    indexer.close()
+
+
+# One case per precision rule of indexer/analysis/impact_precision.py:
+# (target, an affected test, a test that must not be affected).
+PRECISION_PROJECT = {
+    "lib/__init__.py": "",
+    "lib/bar.py": """
+        class Bar:
+            def update(self, n):
+                return n
+
+            def draw(self):
+                return self.update(1)
+
+        BAR = Bar()  # a module-level instance: the receiver rule steps aside for Bar
+        """,
+    "lib/shapes.py": """
+        class Shape:
+            def area(self):
+                return self.size()
+
+            def describe(self):
+                return f"{self.area()}"
+
+        class Square(Shape):
+            def size(self):
+                return 4
+
+        class Circle(Shape):
+            def size(self):
+                return 3
+
+        def merge(params, extra):
+            params.update(extra)
+            return params
+
+        class Triangle(Shape):
+            def size(self):
+                return 5
+
+        DEFAULT = Triangle()
+
+        def default_area():
+            return DEFAULT.area()
+        """,
+    "tests/test_precision.py": """
+        from lib.bar import Bar
+        from lib.shapes import Circle, Square, merge
+
+        def test_bar():
+            assert Bar().draw() == 1
+
+        def test_merge():
+            assert merge({}, {"a": 1}) == {"a": 1}
+
+        def test_square():
+            assert Square().describe() == "4"
+
+        def test_circle():
+            assert Circle().describe() == "3"
+
+        def test_own_guess(thing):
+            thing.update(1)
+
+        def test_default():
+            from lib.shapes import default_area
+            assert default_area() == 5
+        """,
+}
+
+PRECISION_CASES = [
+    # `params.update(...)` on an unknown receiver is a dict's, not Bar.update.
+    ("lib.bar.Bar.update", "tests/test_precision.py::test_bar", "tests/test_precision.py::test_merge"),
+    # Shape.area dispatches to both sizes; a test that never makes a Circle cannot run Circle.size.
+    ("lib.shapes.Circle.size", "tests/test_precision.py::test_circle", "tests/test_precision.py::test_square"),
+    ("lib.shapes.Square.size", "tests/test_precision.py::test_square", "tests/test_precision.py::test_circle"),
+    # A test's own builtin-shaped guess still names that one test.
+    ("lib.bar.Bar.update", "tests/test_precision.py::test_own_guess", "tests/test_precision.py::test_merge"),
+    # A module-level instance may reach any code: the receiver rule steps aside.
+    ("lib.shapes.Triangle.size", "tests/test_precision.py::test_default", "tests/test_precision.py::test_bar"),
+]
+
+
+@pytest.fixture(scope="module")
+def precision_graph(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("precision"), PRECISION_PROJECT)
+    yield graph
+    indexer.close()
+
+
+@pytest.mark.parametrize("target, affected, unaffected", PRECISION_CASES)
+def test_precision_rules(precision_graph, target, affected, unaffected):
+    report = impact(precision_graph, target)
+    ids = {t.id for t in report.tests}
+    assert affected in ids
+    assert unaffected not in ids
+
+
+def test_calling_what_getattr_returns_runs_its_call(tmp_path):
+    files = {
+        "plug.py": """
+            from typing import TYPE_CHECKING
+
+            class HookCaller:
+                def __call__(self, **kw):
+                    return 1
+
+            class HookRelay:
+                if TYPE_CHECKING:
+                    def __getattr__(self, name: str) -> HookCaller: ...
+
+            class Manager:
+                def __init__(self):
+                    self.hook = HookRelay()
+            """,
+        "tests/test_plug.py": """
+            from plug import Manager
+
+            def test_fire():
+                Manager().hook.myhook(arg=1)
+            """,
+    }
+    indexer, g = build(tmp_path, files)
+    assert [t.id for t in impact(g, "plug.HookCaller.__call__").tests] == ["tests/test_plug.py::test_fire"]
+    indexer.close()

@@ -408,6 +408,70 @@ CASES = {
                     pass
             """,
     },
+    "fixture values across conftest files: returned, yielded, annotated Iterator/Generator": {
+        "app/server.py": """
+            class TestServer:
+                @property
+                def url(self):
+                    return "http://x"
+
+            class Response:
+                @property
+                def url(self):
+                    return "y"
+            """,
+        "tests/conftest.py": """
+            import typing
+            from collections.abc import Generator
+
+            import pytest
+
+            from app.server import TestServer
+
+            @pytest.fixture
+            def server() -> typing.Iterator[TestServer]:
+                yield TestServer()
+
+            @pytest.fixture
+            def served() -> Generator[TestServer, None, None]:
+                yield TestServer()
+
+            @pytest.fixture
+            def plain():
+                s = TestServer()
+                yield s
+            """,
+        "tests/deep/test_http.py": """
+            def test_get(server, served, plain):
+                server.url
+            #>         url -> app.server.TestServer.url annotation
+                served.url
+            #>         url -> app.server.TestServer.url annotation
+                plain.url
+            #>        url -> app.server.TestServer.url annotation
+            """,
+    },
+    "an unknown member of an instance whose class has __getattr__: what it returns": {
+        "plug.py": """
+            from typing import TYPE_CHECKING, Final
+
+            class HookCaller:
+                def __call__(self, **kw):
+                    return 1
+
+            class HookRelay:
+                if TYPE_CHECKING:
+                    def __getattr__(self, name: str) -> HookCaller: ...
+
+            class Manager:
+                def __init__(self):
+                    self.hook: Final = HookRelay()  # a bare Final: the value says the type
+
+            def fire(pm: Manager):
+                pm.hook.myhook(arg=1)
+            #>         myhook -> plug.HookRelay.__getattr__ dunder
+            """,
+    },
     "external names keep their dotted path": {
         "ext.py": """
             import os.path

@@ -183,9 +183,7 @@ def test_languages_are_reached_through_the_registry():
 
 # Modules that still compare kinds with bare strings ("method") instead of
 # the vocabulary (indexer/graph/vocab.py). Shrink, never grow.
-KNOWN_BARE_KIND_COMPARISONS = {
-    "indexer/analysis/impact.py",  # left alone while the impact-precision work edits it
-}
+KNOWN_BARE_KIND_COMPARISONS: set[str] = set()
 
 
 def bare_kind_comparisons(path: Path) -> list[int]:

@@ -157,6 +157,15 @@ def _annotation_value(type_node: ts.Node | None):
     return ("call", inner) if inner else None
 
 
+def _bare_qualifier(type_node: ts.Node | None) -> bool:
+    """`x: Final = value` (or ClassVar) with no type argument says nothing of
+    the type: the value does (pluggy's `self.hook: Final = HookRelay()`)."""
+    if type_node is None:
+        return False
+    text = type_node.text.decode("utf-8", "replace").strip() if type_node.text else ""
+    return text.rsplit(".", 1)[-1] in ("Final", "ClassVar")
+
+
 def _bound_value(target: ts.Node):
     """What a name bound by `for x in xs` or `with cm as x` holds, as an
     expression: ("iter", xs) is an element of xs; a context manager is taken

@@ -16,7 +16,7 @@ import tree_sitter as ts
 
 from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
 from indexer.languages.python.facts import PythonFacts
-from indexer.languages.python.expressions import (_annotation_value, _assigned_value, _bound_value,
+from indexer.languages.python.expressions import (_annotation_value, _bare_qualifier, _assigned_value, _bound_value,
     _decorators, _docstring, _dunder_all, _dunder_all_contents, _narrowing_regions, _params, _typevar_bound,
     _typevar_call, _value_position, expr_of)
 from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _query_cursor, _recover, _region,
@@ -208,7 +208,7 @@ class _Extractor:
         if statement is not None and statement.type == "assignment":
             if statement.child_by_field_name("left") == node:
                 annotation = statement.child_by_field_name("type")
-                if annotation is not None:
+                if annotation is not None and not _bare_qualifier(annotation):
                     type_expr = _annotation_value(annotation)
                 else:
                     value = _assigned_value(statement)
@@ -259,7 +259,7 @@ class _Extractor:
         type_expr = None
         if statement is not None and statement.type == "assignment":
             annotation = statement.child_by_field_name("type")
-            if annotation is not None:
+            if annotation is not None and not _bare_qualifier(annotation):
                 type_expr = _annotation_value(annotation)
             else:
                 type_expr = self.local_value(statement.child_by_field_name("right"), scope)

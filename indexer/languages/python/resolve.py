@@ -45,6 +45,8 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 _UNWRAP = frozenset({"Optional", "Union", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _CLASS_OF = frozenset({"Type", "type"})
 # Annotations of collections whose first argument is what iterating yields.
+# What a generator fixture is annotated with: its tests get the yielded value.
+_YIELDING = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator", "Iterable", "AsyncIterable"})
 _CONTAINERS = frozenset({
     "List", "list", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
     "Set", "set", "FrozenSet", "frozenset", "AbstractSet", "MutableSet", "Deque", "deque",
@@ -230,7 +232,9 @@ class Resolver:
             fixture = f.fixture_params.get(info.qualname) if f is not None else None
             if info.type_expr is None and fixture is not None:
                 # A test's parameter holds what its fixture returns or yields.
-                return self.call_result(Function(fixture), depth + 1, module=fixture.rsplit(".", 1)[0])
+                module = fixture.rsplit(".", 1)[0]
+                value = self.call_result(Function(fixture), depth + 1, module=module)
+                return self.yielded(fixture, module, value)
         if info.type_expr is None:
             return None
         local = f is not None and referent[2] == f.facts.module and referent[1] in f.info
@@ -330,6 +334,8 @@ class Resolver:
     def member_value(self, member: Referent | None, f: _File | None, depth: int) -> Value | None:
         if member is None:
             return None
+        if member[0] == "getattr":  # the value __getattr__ returns
+            return self.call_result(("function", member[1]), depth + 1, module=member[2])
         info = self.info(member, f)
         if info is not None and "property" in info.flags:
             return self.call_result(Function(info.qualname), depth + 1, module=info.module)
@@ -464,7 +470,14 @@ class Resolver:
         if tag == "module":
             return self.module_attr(value[1], name, depth + 1)
         if tag in ("class", "instance"):
-            return self.class_member(value[1], name, depth + 1)
+            found = self.class_member(value[1], name, depth + 1)
+            if found is None and tag == "instance" and not name.startswith("__"):
+                # No such member: an instance whose class defines __getattr__
+                # answers with it (pluggy's `pm.hook.NAME` is a HookCaller).
+                hook = self.class_member(value[1], "__getattr__", depth + 1)
+                if hook is not None and hook[0] == "sym":
+                    return ("getattr", hook[1], hook[2])
+            return found
         if tag == "super":
             return self.class_member(value[1], name, depth + 1, skip_self=True)
         if tag == "external":
@@ -642,6 +655,8 @@ class Resolver:
             # An attribute we could not find on a workspace class whose bases
             # leave the workspace: it probably lives on the outside base.
             how = "external"
+        if member is not None and member[0] == "getattr":
+            how = "dunder"  # the attribute is looked up by the class's __getattr__
         self.emit(refs, ref, enclosing, member, how, None, member=True)
         return member
 
@@ -692,6 +707,19 @@ class Resolver:
         if info is None or not any(p[0] == ref.name for p in info.params):
             return
         refs.append(ResolvedRef(ref.span, ref.name, "keyword", enclosing, f"{function}.{ref.name}", CONFIDENCE["keyword"], "keyword"))
+
+    def yielded(self, fixture: str, module: str, value: tuple | None) -> tuple | None:
+        """A generator fixture annotated `-> Iterator[T]` (Generator[T, ...],
+        AsyncIterator[T]...) gives its tests the T it yields, not an iterator."""
+        if value is None or value[0] != "iterable":
+            return value
+        info = self.sym_by_qualname(fixture, module)
+        returns = info.returns if info is not None else None
+        if not returns or returns[0] != "sub":
+            return value
+        base = returns[1]
+        head = base[-1] if base and base[0] == "attr" else (base[1] if base and base[0] == "name" else None)
+        return value[1] if head in _YIELDING else value
 
     def bind_fixtures(self, f: _File) -> dict[str, str]:
         """Parameters of tests and fixtures name the fixtures they use."""

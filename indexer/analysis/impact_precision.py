@@ -1,0 +1,72 @@
+"""Precision rules of the impact walk, each measured by `evals/impact.py`
+against per-test coverage on real projects (figures in the note of issue 12).
+
+1. Builtin-shaped name matches. A call `d.update(x)` on a receiver of
+   unknown type is guessed to be every workspace method called `update`.
+   When the name is also a method of a builtin container, string or stream
+   (dict.update, list.append, set.add, str.format, io.write...), the
+   receiver is far more often the builtin: on click, one such guess
+   (`ctx.params.update` -> `ProgressBar.update`) made every command test
+   look affected by the progress bar. The walk does not follow those guesses
+   out of library code (a test's own guess still counts).
+
+2. The receiver must exist. An instance method runs only on an instance of
+   its class (or of a subclass that inherits it); a test that never reaches
+   the class (constructs it, gets it from a fixture or a factory that does,
+   names it) cannot execute the method, however many dispatch paths lead
+   from the test's calls into the method. The affected tests of an
+   instance method are those the method's walk finds that the class's own
+   walk finds too. Constructors, static and class methods, methods of
+   classes whose walk was cut short, and classes instantiated at module or
+   class level (`_default_decoder = JSONDecoder()`: any code may reach that
+   instance without naming the class) keep every test.
+"""
+
+from __future__ import annotations
+
+import io
+
+from indexer.graph.model import Symbol
+from indexer.graph.vocab import SymbolKind
+
+_BUILTIN_TYPES = (dict, list, set, frozenset, tuple, str, bytes, bytearray, int, float,
+                  io.StringIO, io.BytesIO, io.TextIOWrapper, io.BufferedWriter, io.BufferedReader)
+# Public method names of builtin values (dunders are resolved by type, not guessed by name).
+BUILTIN_METHOD_NAMES = frozenset(name for t in _BUILTIN_TYPES for name in dir(t) if not name.startswith("_"))
+
+
+def builtin_shaped_guess(how: str, callee: Symbol | None, user: Symbol | None) -> bool:
+    """A name-matched use of a member whose name a builtin value also has, in
+    code that is not a test. A test's own guess is kept: it names one test,
+    not every test behind a library function (the stdlib's json tests call
+    `decoder.decode(...)` on a decoder whose type is not inferred)."""
+    return how == "name-match" and callee is not None and callee.kind in (SymbolKind.METHOD, SymbolKind.PROPERTY) \
+        and callee.name in BUILTIN_METHOD_NAMES and not (user is not None and user.is_test)
+
+
+_NO_RECEIVER = ("staticmethod", "classmethod")
+_CONSTRUCTORS = ("__init__", "__new__", "__post_init__", "__init_subclass__", "__class_getitem__")
+
+
+def receiver_class(target: Symbol, lookup) -> Symbol | None:
+    """The class whose instance a method needs, or None when it needs none
+    (a function, a constructor, a static or class method). `lookup(qualname)`
+    finds a symbol."""
+    if target.kind != SymbolKind.METHOD or not target.parent or target.name in _CONSTRUCTORS:
+        return None
+    if any(flag in target.flags for flag in _NO_RECEIVER):
+        return None
+    owner = lookup(target.parent)
+    return owner if owner is not None and owner.kind == SymbolKind.CLASS else None
+
+
+def global_instance(graph, classes: list[str]) -> bool:
+    """Whether one of the classes (a class and its subclasses) is called in a
+    module or class body: an instance any code may reach without naming the
+    class (the walk never passes through a module, so the class's own walk
+    cannot see that instance's users)."""
+    for _target, enclosing, kind, _conf, _how in graph.incoming(classes, "call"):
+        owner = graph.symbol(enclosing)
+        if owner is not None and owner.kind in (SymbolKind.MODULE, SymbolKind.CLASS):
+            return True
+    return False
