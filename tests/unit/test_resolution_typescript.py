@@ -239,6 +239,39 @@ CASES = {
             });
             """,
     },
+    "object literal arguments: keys name the callee's declared parameter type": {
+        "src/opts.ts": """
+            export interface Options { req: string; port: number }
+            export type OnError = (opts: { error: Error; input: unknown }) => void;
+            export function serve(name: string, opts: Options) {}
+            export interface Handler { onError?: OnError }
+            """,
+        "src/main.ts": """
+            import { serve, Handler } from "./opts";
+            const req = "r";
+            serve("x", { req, port: 1 });
+            //>          req -> typescript:src.opts.Options.req annotation
+            //>               port -> typescript:src.opts.Options.port annotation
+            function fail(h: Handler, input: unknown) {
+              h.onError?.({ error: new Error(), input });
+            //>                                 input -> typescript:src.opts.OnError.input annotation
+            }
+            """,
+    },
+    "callback parameters typed by context: a typed variable, a callee's parameter": {
+        "src/mw.ts": """
+            export type Middleware = (opts: { ctx: object; next: () => void }) => void;
+            export type Named = Middleware;
+            export function use(name: string, fn: Middleware) {}
+            """,
+        "src/main.ts": """
+            import { use, Named } from "./mw";
+            const log: Named = ({ next }) => { next(); };
+            //>                   next -> typescript:src.mw.Middleware.next annotation
+            use("a", (opts) => opts.next());
+            //>                     next -> typescript:src.mw.Middleware.next annotation
+            """,
+    },
 }
 
 

@@ -11,7 +11,9 @@ parameters (the Expr says what the value is).
 
 Exprs: ("name", x) | ("attr", Expr, y) | ("call", Expr) | ("new", Expr)
 | ("type", Expr) (an instance of the type) | ("this", class qualname)
-| ("super", class qualname) | ("require", specifier).
+| ("super", class qualname) | ("require", specifier)
+| ("arg", callee Expr, position) (an instance of the callee's declared
+parameter type).
 """
 
 from __future__ import annotations
@@ -266,20 +268,28 @@ class _Sweep:
             for child in node.named_children:
                 self.bind_pattern(child, None, scope)
 
-    def bind_params(self, fn: ts.Node, scope: int, owner_class: int) -> list[tuple]:
+    def bind_params(self, fn: ts.Node, scope: int, owner_class: int, context=None) -> tuple[list[tuple], list]:
+        """Binds the parameters; returns their (name, kind, annotation, default)
+        and their declared types. `context` is the type of the first parameter
+        when the function's type comes from where it stands (a typed variable,
+        an argument): a function-type alias whose object parameter's
+        properties are its members."""
         params = fn.child_by_field_name("parameters")
         single = fn.child_by_field_name("parameter")  # `x => ...`
-        out = []
+        out, types = [], []
         if single is not None:
-            self.bind_pattern(single, None, scope)
-            return out
+            self.bind_pattern(single, context, scope)
+            return out, types
         if params is None:
-            return out
-        for param in params.named_children:
+            return out, types
+        for position, param in enumerate(p for p in params.named_children if p.type != "comment"):
             if param.type in ("required_parameter", "optional_parameter"):
                 pattern = param.child_by_field_name("pattern")
                 annotation = param.child_by_field_name("type")
                 typed = type_expr(annotation, self.this_qualname()) if annotation is not None else None
+                types.append(typed)
+                if typed is None and position == 0:
+                    typed = context
                 self.bind_pattern(pattern, typed, scope)
                 if pattern is not None and pattern.type == "identifier":
                     out.append((text(pattern), "", text(annotation).lstrip(": ") if annotation else "", ""))
@@ -290,10 +300,11 @@ class _Sweep:
                                                 signature=text(param)[:200])
                         self.symbols[field].name_span = self.columns.span(pattern)
             else:
-                self.bind_pattern(param, None, scope)
+                types.append(None)
+                self.bind_pattern(param, context if position == 0 else None, scope)
                 if param.type == "identifier":
                     out.append((text(param), "", "", ""))
-        return out
+        return out, types
 
     # -- captures ----------------------------------------------------------------
     def on_function(self, node: ts.Node) -> None:
@@ -350,9 +361,34 @@ class _Sweep:
             elif self.symbols[sym.parent].kind == SymbolKind.CLASS:
                 this_class = sym.parent
         scope = self.push(node, "function", symbol, this_class)
-        params = self.bind_params(node, scope, owner_class if t == "method_definition" else -1)
+        params, types = self.bind_params(node, scope, owner_class if t == "method_definition" else -1,
+                                         self.context_type(node))
         if symbol >= 0 and params and not self.symbols[symbol].params:
             self.symbols[symbol].params = tuple(params)
+        if symbol >= 0 and any(types):
+            self.extra.params.setdefault(self.symbols[symbol].qualname, tuple(types))
+
+    def context_type(self, fn: ts.Node):
+        """The type a function expression gets from where it stands: the
+        annotation of the variable it initialises, or the callee's parameter
+        it is passed as (("arg", callee, position))."""
+        if fn.type not in ("arrow_function", "function_expression"):
+            return None
+        parent = fn.parent
+        while parent is not None and parent.type in _WRAPPERS:
+            fn, parent = parent, parent.parent
+        if parent is None:
+            return None
+        if parent.type == "variable_declarator" and parent.child_by_field_name("value") == fn:
+            annotation = parent.child_by_field_name("type")
+            return type_expr(annotation, self.this_qualname()) if annotation is not None else None
+        if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
+            callee = expr_of(parent.parent.child_by_field_name("function"), self.this_qualname())
+            if not callee or callee[0] == "require":
+                return None
+            args = [a for a in parent.named_children if a.type != "comment"]
+            return ("arg", callee, next(i for i, a in enumerate(args) if a == fn))
+        return None
 
     def on_class(self, node: ts.Node) -> None:
         symbol = self.pending.pop(node.id, -1)
@@ -470,11 +506,19 @@ class _Sweep:
         if name_node is None or self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD):
             return
         name = text(name_node)
-        self.add_symbol(name, "method", node, name_node, holder, signature=self.signature(node, name),
-                        returns=type_expr(node.child_by_field_name("return_type")), docstring=self.docstring(node))
+        symbol = self.add_symbol(name, "method", node, name_node, holder, signature=self.signature(node, name),
+                                 returns=type_expr(node.child_by_field_name("return_type")),
+                                 docstring=self.docstring(node))
         params = node.child_by_field_name("parameters")
+        types = []
         for param in params.named_children if params is not None else ():
+            if param.type == "comment":
+                continue
             self._skip_pattern(param.child_by_field_name("pattern") or param)
+            annotation = param.child_by_field_name("type")
+            types.append(type_expr(annotation) if annotation is not None else None)
+        if any(types):
+            self.extra.params.setdefault(self.symbols[symbol].qualname, tuple(types))
 
     def _skip_pattern(self, node: ts.Node | None) -> None:
         if node is None:
@@ -738,6 +782,12 @@ class _Sweep:
         fn = node.child_by_field_name("function")
         if fn is None:
             return
+        callee = expr_of(fn, self.this_qualname())
+        args = node.child_by_field_name("arguments")
+        if callee and callee[0] != "require" and args is not None and args.type == "arguments":
+            # `f({ a, b: 1 })`: the keys name members of f's declared parameter type
+            for position, arg in enumerate(a for a in args.named_children if a.type != "comment"):
+                self.object_keys(arg, ("arg", callee, position))
         head = fn
         if head.type == "member_expression" and text(head.child_by_field_name("property")) in TEST_MODIFIERS:
             head = head.child_by_field_name("object")

@@ -192,7 +192,7 @@ class Resolver:
         info = self.info(value[1])
         if info is None:
             return value
-        kind, type_expr, returns, _ = info
+        kind, type_expr, returns = info[0], info[1], info[2]
         if kind in _HOLDS_VALUE and kind != SymbolKind.CONSTANT or (kind == SymbolKind.CONSTANT and type_expr):
             expr = type_expr if kind != SymbolKind.PROPERTY else (returns or type_expr)
             if expr:
@@ -249,7 +249,30 @@ class Resolver:
         if tag == "require":
             module = self.module_of(expr[1], ctx.path)
             return self.export_value(module, "=", depth + 1) if module else None
+        if tag == "arg":
+            return self.param_type(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
         return None
+
+    def param_type(self, callee, position: int, depth: int):
+        """An instance of the declared type of `callee`'s parameter at
+        `position`. A function-type alias holds its object parameter's
+        properties as its own members, so the alias itself is that type."""
+        if callee is None or callee[0] == "module" or depth > _MAX_DEPTH:
+            return None
+        info = self.info(callee[1])
+        if info is None:
+            return None
+        kind = info[0]
+        if kind == "type" and not info[1]:
+            return ("inst", callee[1], How.ANNOTATION)
+        if callee[0] != "sym" or kind not in ("function", "method"):
+            return None
+        module = self.owner.get(callee[1])
+        types = self.by_module[module].params.get(callee[1]) if module else None
+        if not types or position >= len(types) or not types[position]:
+            return None
+        found = self.eval(types[position], self.ctx_of(callee[1]), depth + 1)
+        return (found[0], found[1], How.ANNOTATION) if found else None
 
     def member(self, value, name: str, depth: int):
         """The symbol `name` names on `value` (a module, class, instance...)."""
