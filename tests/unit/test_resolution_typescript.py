@@ -272,6 +272,27 @@ CASES = {
             //>                     next -> typescript:src.mw.Middleware.next annotation
             """,
     },
+    "union and intersection types: a member of each named part, an alias's inline members": {
+        "src/msg.ts": """
+            export interface Started { type: "started" }
+            export interface Data { type: "data"; id: number }
+            export type Message = Started | Data | null;
+            export interface Base { onError?: () => void }
+            export type Options = Base & { wss: string };
+            """,
+        "src/main.ts": """
+            import { Message, Options } from "./msg";
+            function f(m: Message, o: Options) {
+              m.type; m.id;
+            //> type -> typescript:src.msg.Started.type annotation
+            //> type -> typescript:src.msg.Data.type annotation
+            //>        id -> typescript:src.msg.Data.id annotation
+              o.onError; o.wss;
+            //> onError -> typescript:src.msg.Base.onError annotation
+            //>            wss -> typescript:src.msg.Options.wss annotation
+            }
+            """,
+    },
 }
 
 

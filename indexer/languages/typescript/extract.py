@@ -13,7 +13,8 @@ Exprs: ("name", x) | ("attr", Expr, y) | ("call", Expr) | ("new", Expr)
 | ("type", Expr) (an instance of the type) | ("this", class qualname)
 | ("super", class qualname) | ("require", specifier)
 | ("arg", callee Expr, position) (an instance of the callee's declared
-parameter type).
+parameter type) | ("union", (Expr, ...)) (the named parts of a union or
+intersection type).
 """
 
 from __future__ import annotations
@@ -93,6 +94,17 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
         return ("type", inner) if inner else None
     if t in ("generic_type",):
         return expr_of(node.child_by_field_name("name"), this_class)
+    if t == "parenthesized_type":
+        return expr_of(node.named_children[0] if node.named_children else None, this_class)
+    if t in ("union_type", "intersection_type"):
+        parts = []
+        for child in node.named_children:
+            part = expr_of(child, this_class)
+            if part and part[0] == "union":
+                parts.extend(p for p in part[1] if p not in parts)
+            elif part and part not in parts:
+                parts.append(part)
+        return (parts[0] if len(parts) == 1 else ("union", tuple(parts))) if parts else None
     if t == "type_annotation":
         return expr_of(node.named_children[0] if node.named_children else None, this_class)
     return None

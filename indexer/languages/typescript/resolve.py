@@ -72,6 +72,7 @@ class Resolver:
         self.by_module: dict[str, TsSummary] = {}
         self.owner: dict[str, str] = {}  # symbol qualname -> module
         self.members: dict[str, list[str]] = defaultdict(list)  # member name -> qualnames
+        self.holders: set[str] = set()  # qualnames that have members of their own
         files, configs = {}, []
         for summary in summaries:
             self._add(summary)
@@ -87,7 +88,9 @@ class Resolver:
         for qualname, info in summary.symbols.items():
             self.owner[qualname] = summary.module
             if info[0] in MEMBER_KINDS:
-                self.members[qualname.rsplit(".", 1)[-1]].append(qualname)
+                holder, _, name = qualname.rpartition(".")
+                self.members[name].append(qualname)
+                self.holders.add(holder)
 
     # -- symbol facts -----------------------------------------------------------
     def info(self, qualname: str):
@@ -231,6 +234,9 @@ class Resolver:
                 return ("inst", value[1], How.CONSTRUCTOR)
             return None
         if tag == "type":
+            if expr[1] and expr[1][0] == "union":  # each named part, as an instance
+                parts = tuple(v for v in (self.eval(("type", part), ctx, depth + 1) for part in expr[1][1]) if v)
+                return ("union", parts, How.ANNOTATION) if parts else None
             value = self.eval(expr[1], ctx, depth + 1)
             if value is None or value[0] != "sym":
                 return value if value and value[0] == "module" else None
@@ -239,6 +245,9 @@ class Resolver:
                 return None
             if info[0] == "type" and info[1]:  # an alias of another type
                 found = self.eval(("type", info[1]), self.ctx_of(value[1]), depth + 1)
+                if found and value[1] in self.holders:  # `A & { inline }`: the alias holds the inline members
+                    parts = found[1] if found[0] == "union" else (found,)
+                    return ("union", (("inst", value[1], How.ANNOTATION), *parts), found[2])
                 if found:
                     return found
             return ("inst", value[1], How.ANNOTATION)
@@ -259,6 +268,12 @@ class Resolver:
         properties as its own members, so the alias itself is that type."""
         if callee is None or callee[0] == "module" or depth > _MAX_DEPTH:
             return None
+        if callee[0] == "union":
+            for part in callee[1]:
+                found = self.param_type(part, position, depth + 1)
+                if found:
+                    return found
+            return None
         info = self.info(callee[1])
         if info is None:
             return None
@@ -274,12 +289,29 @@ class Resolver:
         found = self.eval(types[position], self.ctx_of(callee[1]), depth + 1)
         return (found[0], found[1], How.ANNOTATION) if found else None
 
+    def members_of(self, value, name: str, depth: int) -> list:
+        """Every symbol `name` names on `value`: one per part of a union."""
+        value = self.deref(value, depth)
+        if value is not None and value[0] == "union" and depth <= _MAX_DEPTH:
+            out = []
+            for part in value[1]:
+                for found in self.members_of(part, name, depth + 1):
+                    if all(found[1] != seen[1] for seen in out):
+                        out.append(found)
+            return out
+        found = self.member(value, name, depth)
+        return [found] if found else []
+
     def member(self, value, name: str, depth: int):
-        """The symbol `name` names on `value` (a module, class, instance...)."""
+        """The symbol `name` names on `value` (a module, class, instance...);
+        on a union, the first part's that has it."""
         value = self.deref(value, depth)
         if value is None or depth > _MAX_DEPTH:
             return None
         tag, qualname, how = value
+        if tag == "union":
+            found = self.members_of(value, name, depth + 1)
+            return found[0] if found else None
         if tag == "module":
             found = self.export_value(qualname, name, depth + 1)
             return ("sym", found[1], How.MODULE) if found and found[0] == "sym" else found
@@ -318,6 +350,10 @@ class Resolver:
             target, how = self._target(ref, ctx)
             if target is None and how is None:
                 continue  # a local or a global: not an edge of the graph
+            if how == "each":
+                for one, one_how in target:
+                    append((ref.span, ref.name, ref.kind, enclosing, one, How(one_how).confidence, str(one_how)))
+                continue
             if isinstance(target, list):  # name-match candidates share the guess
                 for candidate in target:
                     append((ref.span, ref.name, ref.kind, enclosing, candidate,
@@ -350,9 +386,11 @@ class Resolver:
             return value[1], value[2]
         receiver = self.eval(ref.receiver, ctx)
         if receiver is not None:
-            found = self.member(receiver, ref.name, 0)
-            if found is not None:
-                return found[1], found[2]
+            found = self.members_of(receiver, ref.name, 0)
+            if len(found) > 1:  # a member of a union: a sure use of each part's
+                return tuple((f[1], f[2]) for f in found), "each"
+            if found:
+                return found[0][1], found[0][2]
         elif self._external_root(ref.receiver, ctx):
             return None, None
         candidates = self.members.get(qualpart(ref.name), ())
