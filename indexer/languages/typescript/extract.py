@@ -14,7 +14,7 @@ Exprs: ("name", x) | ("attr", Expr, y) | ("call", Expr) | ("new", Expr)
 | ("super", class qualname) | ("require", specifier)
 | ("arg", callee Expr, position) (an instance of the callee's declared
 parameter type) | ("union", (Expr, ...)) (the named parts of a union or
-intersection type).
+intersection type; ("inline",) for an inline object type among them).
 """
 
 from __future__ import annotations
@@ -99,12 +99,13 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
     if t in ("union_type", "intersection_type"):
         parts = []
         for child in node.named_children:
-            part = expr_of(child, this_class)
+            # an inline `{ ... }` part: its properties belong to the alias that holds it
+            part = ("inline",) if child.type == "object_type" else expr_of(child, this_class)
             if part and part[0] == "union":
                 parts.extend(p for p in part[1] if p not in parts)
             elif part and part not in parts:
                 parts.append(part)
-        return (parts[0] if len(parts) == 1 else ("union", tuple(parts))) if parts else None
+        return (parts[0] if len(parts) == 1 and parts[0] != ("inline",) else ("union", tuple(parts))) if parts else None
     if t == "type_annotation":
         return expr_of(node.named_children[0] if node.named_children else None, this_class)
     return None

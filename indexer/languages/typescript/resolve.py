@@ -72,7 +72,6 @@ class Resolver:
         self.by_module: dict[str, TsSummary] = {}
         self.owner: dict[str, str] = {}  # symbol qualname -> module
         self.members: dict[str, list[str]] = defaultdict(list)  # member name -> qualnames
-        self.holders: set[str] = set()  # qualnames that have members of their own
         files, configs = {}, []
         for summary in summaries:
             self._add(summary)
@@ -88,9 +87,7 @@ class Resolver:
         for qualname, info in summary.symbols.items():
             self.owner[qualname] = summary.module
             if info[0] in MEMBER_KINDS:
-                holder, _, name = qualname.rpartition(".")
-                self.members[name].append(qualname)
-                self.holders.add(holder)
+                self.members[qualname.rsplit(".", 1)[-1]].append(qualname)
 
     # -- symbol facts -----------------------------------------------------------
     def info(self, qualname: str):
@@ -245,9 +242,9 @@ class Resolver:
                 return None
             if info[0] == "type" and info[1]:  # an alias of another type
                 found = self.eval(("type", info[1]), self.ctx_of(value[1]), depth + 1)
-                if found and value[1] in self.holders:  # `A & { inline }`: the alias holds the inline members
-                    parts = found[1] if found[0] == "union" else (found,)
-                    return ("union", (("inst", value[1], How.ANNOTATION), *parts), found[2])
+                if info[1][0] == "union" and ("inline",) in info[1][1]:  # `A & { inline }`: the alias holds those
+                    parts = (found[1] if found[0] == "union" else (found,)) if found else ()
+                    return ("union", (("inst", value[1], How.ANNOTATION), *parts), How.ANNOTATION)
                 if found:
                     return found
             return ("inst", value[1], How.ANNOTATION)
