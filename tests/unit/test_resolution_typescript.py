@@ -293,6 +293,16 @@ CASES = {
             }
             """,
     },
+    "JSDoc links: {@link Name} and {@link Name.member} use what they name": {
+        "src/subject.ts": "export class Subject { next() {} }\n",
+        "src/main.ts": """
+            import { Subject } from "./subject";
+            /** A variant of {@link Subject}; see {@link Subject.next}. */
+            //>                    Subject -> typescript:src.subject.Subject import
+            //>                                             next -> typescript:src.subject.Subject.next module
+            export function replay() {}
+            """,
+    },
 }
 
 

@@ -49,6 +49,7 @@ _IGNORED_PARENTS = frozenset({"labeled_statement", "break_statement", "continue_
                               "namespace_import", "import_clause", "export_specifier", "namespace_export",
                               "import_require_clause"})
 _SAFE_NAME = re.compile(r"[.\s]+")
+_DOC_LINK = re.compile(rb"\{@link(?:code|plain)?\s+([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)")
 
 
 def qualpart(name: str) -> str:
@@ -913,6 +914,27 @@ class _Sweep:
             self.use(name, text(name), kind, receiver=receiver)
 
 
+    def on_comment(self, node: ts.Node) -> None:
+        """`{@link A.b}` in a doc comment uses A (and b on it), as tsserver counts them."""
+        raw = node.text
+        if b"{@link" not in raw:
+            return
+        row0, col0 = node.start_point
+        for match in _DOC_LINK.finditer(raw):
+            offset = match.start(1)
+            newline = raw.rfind(b"\n", 0, offset)
+            row = row0 + raw.count(b"\n", 0, offset)
+            col = offset - newline - 1 if newline >= 0 else col0 + offset
+            receiver = None
+            for part in match.group(1).split(b"."):
+                name = part.decode("utf-8", "replace")
+                start, end = self.columns.col(row, col), self.columns.col(row, col + len(part))
+                self.refs.append(RefFact((row, start, row, end), name, "annotation", self.scope, receiver=receiver,
+                                         owner=self.owner))
+                receiver = ("name", name) if receiver is None else ("attr", receiver, name)
+                col += len(part) + 1
+
+
 def _declared_names(declaration: ts.Node) -> list[str]:
     if declaration.type in ("lexical_declaration", "variable_declaration"):
         out = []
@@ -932,6 +954,7 @@ _HANDLERS = {
     "use": _Sweep.on_use, "member": _Sweep.on_member, "field": _Sweep.on_field, "signature": _Sweep.on_signature,
     "interface": _Sweep.on_interface, "typealias": _Sweep.on_typealias, "enum": _Sweep.on_enum,
     "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
+    "comment": _Sweep.on_comment,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}
