@@ -303,6 +303,20 @@ CASES = {
             export function replay() {}
             """,
     },
+    "namespaces: X.member names the module's member, from the file and from importers": {
+        "src/rpc.ts": """
+            export namespace JSONRPC2 {
+              export interface BaseEnvelope { id?: string }
+              export interface Request extends JSONRPC2.BaseEnvelope { method: string }
+            //>                                          BaseEnvelope -> typescript:src.rpc.BaseEnvelope module
+            }
+            """,
+        "src/main.ts": """
+            import { JSONRPC2 } from "./rpc";
+            let r: JSONRPC2.Request;
+            //>              Request -> typescript:src.rpc.Request module
+            """,
+    },
 }
 
 

@@ -10,3 +10,5 @@
 (enum_declaration) @enum
 (type_identifier) @type
 (nested_type_identifier) @typemember
+; `namespace X { ... }`: its members are the module's; X names the module itself
+(internal_module) @namespace

@@ -14,7 +14,8 @@ Exprs: ("name", x) | ("attr", Expr, y) | ("call", Expr) | ("new", Expr)
 | ("super", class qualname) | ("require", specifier)
 | ("arg", callee Expr, position) (an instance of the callee's declared
 parameter type) | ("union", (Expr, ...)) (the named parts of a union or
-intersection type; ("inline",) for an inline object type among them).
+intersection type; ("inline",) for an inline object type among them)
+| ("self_module",) (the file's own module: a `namespace` name).
 """
 
 from __future__ import annotations
@@ -914,6 +915,14 @@ class _Sweep:
             self.use(name, text(name), kind, receiver=receiver)
 
 
+    def on_namespace(self, node: ts.Node) -> None:
+        """`namespace X { export ... }`: the members are declared at the module's
+        level, so `X.member` is the module's member (X evaluates to the module)."""
+        name_node = node.child_by_field_name("name")
+        if name_node is not None and name_node.type == "identifier":
+            self.skip.add(name_node.id)
+            self.bind(text(name_node), ("val", ("self_module",)))
+
     def on_comment(self, node: ts.Node) -> None:
         """`{@link A.b}` in a doc comment uses A (and b on it), as tsserver counts them."""
         raw = node.text
@@ -954,7 +963,7 @@ _HANDLERS = {
     "use": _Sweep.on_use, "member": _Sweep.on_member, "field": _Sweep.on_field, "signature": _Sweep.on_signature,
     "interface": _Sweep.on_interface, "typealias": _Sweep.on_typealias, "enum": _Sweep.on_enum,
     "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
-    "comment": _Sweep.on_comment,
+    "comment": _Sweep.on_comment, "namespace": _Sweep.on_namespace,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}

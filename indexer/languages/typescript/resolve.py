@@ -255,6 +255,8 @@ class Resolver:
         if tag == "require":
             module = self.module_of(expr[1], ctx.path)
             return self.export_value(module, "=", depth + 1) if module else None
+        if tag == "self_module":
+            return ("module", ctx.module, How.MODULE)
         if tag == "arg":
             return self.param_type(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
         return None
