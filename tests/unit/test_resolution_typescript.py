@@ -317,6 +317,23 @@ CASES = {
             //>              Request -> typescript:src.rpc.Request module
             """,
     },
+    "function-type aliases with named parameter types; Pick/Omit/Partial keep their argument's members": {
+        "src/log.ts": """
+            export interface LogOptions { direction: string; elapsed: number }
+            export type LogFn = (opts: LogOptions) => void;
+            export interface Config { logger?: LogFn; name: string }
+            """,
+        "src/main.ts": """
+            import { Config } from "./log";
+            function run(config: Partial<Config>, named: Pick<Config, "name">) {
+              const { logger } = config;
+              logger({ direction: "up" });
+            //>        direction -> typescript:src.log.LogOptions.direction annotation
+              named.name;
+            //>      name -> typescript:src.log.Config.name annotation
+            }
+            """,
+    },
 }
 
 

@@ -49,6 +49,8 @@ _DECLARATION_NAMES = frozenset({
 _IGNORED_PARENTS = frozenset({"labeled_statement", "break_statement", "continue_statement", "import_specifier",
                               "namespace_import", "import_clause", "export_specifier", "namespace_export",
                               "import_require_clause"})
+# utility types whose members are their first argument's
+_SAME_MEMBERS = frozenset({"Pick", "Omit", "Partial", "Required", "Readonly", "NonNullable"})
 _SAFE_NAME = re.compile(r"[.\s]+")
 _DOC_LINK = re.compile(rb"\{@link(?:code|plain)?\s+([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)")
 
@@ -95,7 +97,11 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
         inner = expr_of(typ, this_class)
         return ("type", inner) if inner else None
     if t in ("generic_type",):
-        return expr_of(node.child_by_field_name("name"), this_class)
+        name = node.child_by_field_name("name")
+        args = node.child_by_field_name("type_arguments")
+        if text(name) in _SAME_MEMBERS and args is not None and args.named_children:
+            return expr_of(args.named_children[0], this_class)  # Pick<T, "a">: T's members
+        return expr_of(name, this_class)
     if t == "parenthesized_type":
         return expr_of(node.named_children[0] if node.named_children else None, this_class)
     if t in ("union_type", "intersection_type"):
@@ -472,6 +478,13 @@ class _Sweep:
         value = node.child_by_field_name("value")
         symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=expr_of(value),
                                  signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node))
+        params = value.child_by_field_name("parameters") if value is not None and value.type == "function_type" \
+            else None
+        if params is not None:  # `type F = (opts: O) => void`: a call's arguments are O's
+            types = [type_expr(p.child_by_field_name("type")) if p.child_by_field_name("type") is not None else None
+                     for p in params.named_children if p.type != "comment"]
+            if any(types):
+                self.extra.params.setdefault(self.symbols[symbol].qualname, tuple(types))
         self.bind(name, ("def", symbol))
         self.push(node, "class", symbol, -1)
 

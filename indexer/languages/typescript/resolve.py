@@ -277,12 +277,12 @@ class Resolver:
         if info is None:
             return None
         kind = info[0]
-        if kind == "type" and not info[1]:
-            return ("inst", callee[1], How.ANNOTATION)
-        if callee[0] != "sym" or kind not in ("function", "method"):
-            return None
         module = self.owner.get(callee[1])
         types = self.by_module[module].params.get(callee[1]) if module else None
+        if kind == "type" and not info[1] and not (types and position < len(types) and types[position]):
+            return ("inst", callee[1], How.ANNOTATION)  # its inline object parameter's properties are its own
+        if not (kind == "type" or callee[0] == "sym" and kind in ("function", "method")):
+            return None
         if not types or position >= len(types) or not types[position]:
             return None
         found = self.eval(types[position], self.ctx_of(callee[1]), depth + 1)
