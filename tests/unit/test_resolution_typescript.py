@@ -334,6 +334,20 @@ CASES = {
             }
             """,
     },
+    "destructuring with defaults, and assignment destructuring": {
+        "src/cfg.ts": "export interface RepeatConfig { count?: number; delay?: number }\n",
+        "src/main.ts": """
+            import { RepeatConfig } from "./cfg";
+            function repeat(config: number | RepeatConfig) {
+              const { count = 1 } = config as RepeatConfig;
+            //>       count -> typescript:src.cfg.RepeatConfig.count annotation
+              let n, delay;
+              ({ count: n, delay } = config);
+            //>  count -> typescript:src.cfg.RepeatConfig.count annotation
+            //>            delay -> typescript:src.cfg.RepeatConfig.delay annotation
+            }
+            """,
+    },
 }
 
 

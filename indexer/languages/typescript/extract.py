@@ -270,6 +270,10 @@ class _Sweep:
             self.bind(text(node), ("val", value), scope)
         elif t in ("object_pattern", "array_pattern"):
             for child in node.named_children:
+                if child.type == "object_assignment_pattern":  # `{ a = 1 }`: a default, still `a` of the value
+                    left = child.child_by_field_name("left")
+                    if left is not None and left.type == "shorthand_property_identifier_pattern":
+                        child = left
                 if child.type == "shorthand_property_identifier_pattern":
                     name = text(child)
                     self.bind(name, ("val", ("attr", value, name) if value and t == "object_pattern" else None), scope)
@@ -777,6 +781,16 @@ class _Sweep:
                 exports["="] = ("def", self.symbols[symbol].qualname)
             else:
                 exports["="] = ("val", expr_of(right))
+            return
+        if left.type == "object_pattern":  # `({ a, b: c } = value)`: reads a and b of the value
+            value = expr_of(right, self.this_qualname())
+            for child in left.named_children if value else ():
+                if child.type == "object_assignment_pattern":
+                    child = child.child_by_field_name("left")
+                key = child if child is not None and child.type == "shorthand_property_identifier_pattern" else (
+                    child.child_by_field_name("key") if child is not None and child.type == "pair_pattern" else None)
+                if key is not None and key.type in ("shorthand_property_identifier_pattern", "property_identifier"):
+                    self.use(key, text(key), "read", receiver=value)
             return
         member = _exports_member(left)
         if member is not None:
