@@ -348,6 +348,18 @@ CASES = {
             }
             """,
     },
+    "arrays: element callbacks and pushed object literals use the element type": {
+        "src/msg.ts": "export interface Message { id: number; body: string }\n",
+        "src/main.ts": """
+            import { Message } from "./msg";
+            function send(outgoing: Message[], pending: Array<Message>) {
+              outgoing.some((m) => m.id === 1);
+            //>                      id -> typescript:src.msg.Message.id annotation
+              pending.push({ id: 2, body: "" });
+            //>              id -> typescript:src.msg.Message.id annotation
+            }
+            """,
+    },
 }
 
 

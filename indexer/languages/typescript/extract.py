@@ -15,7 +15,8 @@ Exprs: ("name", x) | ("attr", Expr, y) | ("call", Expr) | ("new", Expr)
 | ("arg", callee Expr, position) (an instance of the callee's declared
 parameter type) | ("union", (Expr, ...)) (the named parts of a union or
 intersection type; ("inline",) for an inline object type among them)
-| ("self_module",) (the file's own module: a `namespace` name).
+| ("self_module",) (the file's own module: a `namespace` name)
+| ("array", Expr) (an array of the type).
 """
 
 from __future__ import annotations
@@ -101,7 +102,13 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
         args = node.child_by_field_name("type_arguments")
         if text(name) in _SAME_MEMBERS and args is not None and args.named_children:
             return expr_of(args.named_children[0], this_class)  # Pick<T, "a">: T's members
+        if text(name) in ("Array", "ReadonlyArray") and args is not None and args.named_children:
+            inner = expr_of(args.named_children[0], this_class)
+            return ("array", inner) if inner else None
         return expr_of(name, this_class)
+    if t == "array_type" or t == "readonly_type":
+        inner = expr_of(node.named_children[0] if node.named_children else None, this_class)
+        return ("array", inner) if inner and t == "array_type" else inner
     if t == "parenthesized_type":
         return expr_of(node.named_children[0] if node.named_children else None, this_class)
     if t in ("union_type", "intersection_type"):

@@ -22,6 +22,9 @@ from indexer.graph.vocab import How, SymbolKind
 MEMBER_KINDS = frozenset({"method", "field", "property", "constant"})
 _HOLDS_VALUE = frozenset({"variable", "constant", "field", "property"})
 _INSTANCE_KINDS = frozenset({"class", "interface", "type", "enum"})
+# Array methods whose first argument is (or whose callback's first parameter is) an element
+_ELEMENT_METHODS = frozenset({"push", "unshift", "includes", "indexOf", "lastIndexOf", "some", "every", "filter",
+                              "map", "forEach", "find", "findIndex", "findLast", "findLastIndex", "flatMap"})
 _MAX_DEPTH = 24
 _NAME_MATCH_LIMIT = 8
 
@@ -231,6 +234,9 @@ class Resolver:
                 return ("inst", value[1], How.CONSTRUCTOR)
             return None
         if tag == "type":
+            if expr[1] and expr[1][0] == "array":
+                element = self.eval(("type", expr[1][1]), ctx, depth + 1)
+                return ("array", element, How.ANNOTATION) if element else None
             if expr[1] and expr[1][0] == "union":  # each named part, as an instance
                 parts = tuple(v for v in (self.eval(("type", part), ctx, depth + 1) for part in expr[1][1]) if v)
                 return ("union", parts, How.ANNOTATION) if parts else None
@@ -258,6 +264,11 @@ class Resolver:
         if tag == "self_module":
             return ("module", ctx.module, How.MODULE)
         if tag == "arg":
+            callee = expr[1]
+            if callee[0] == "attr" and callee[2] in _ELEMENT_METHODS and expr[2] == 0:
+                owner = self.deref(self.eval(callee[1], ctx, depth + 1), depth + 1)
+                if owner is not None and owner[0] == "array":  # `xs.some((x) => ...)`, `xs.push({...})`
+                    return owner[1]
             return self.param_type(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
         return None
 
@@ -308,6 +319,8 @@ class Resolver:
         if value is None or depth > _MAX_DEPTH:
             return None
         tag, qualname, how = value
+        if tag == "array":
+            return None  # Array's own members are the library's
         if tag == "union":
             found = self.members_of(value, name, depth + 1)
             return found[0] if found else None
