@@ -241,7 +241,8 @@ CASES = {
     },
     "object literal arguments: keys name the callee's declared parameter type": {
         "src/opts.ts": """
-            export interface Options { req: string; port: number }
+            export interface Tls { cert: string }
+            export interface Options { req: string; port: number; tls?: Tls }
             export type OnError = (opts: { error: Error; input: unknown }) => void;
             export function serve(name: string, opts: Options) {}
             export interface Handler { onError?: OnError }
@@ -249,9 +250,10 @@ CASES = {
         "src/main.ts": """
             import { serve, Handler } from "./opts";
             const req = "r";
-            serve("x", { req, port: 1 });
+            serve("x", { req, port: 1, tls: { cert: "" } });
             //>          req -> typescript:src.opts.Options.req annotation
             //>               port -> typescript:src.opts.Options.port annotation
+            //>                                 cert -> typescript:src.opts.Tls.cert annotation
             function fail(h: Handler, input: unknown) {
               h.onError?.({ error: new Error(), input });
             //>                                 input -> typescript:src.opts.OnError.input annotation

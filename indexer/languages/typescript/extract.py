@@ -246,6 +246,8 @@ class _Sweep:
             if key is not None and key.type in ("property_identifier", "shorthand_property_identifier"):
                 self.refs.append(RefFact(self.columns.span(key), text(key), "write", self.scope, receiver=typed,
                                          owner=self.owner))
+                if item.type == "pair":  # `{ result: { type: "data" } }`: the inner keys are result's type's
+                    self.object_keys(item.child_by_field_name("value"), ("attr", typed, text(key)))
 
     def signature(self, node: ts.Node, name: str) -> str:
         params = node.child_by_field_name("parameters")
