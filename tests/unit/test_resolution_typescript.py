@@ -362,6 +362,17 @@ CASES = {
             }
             """,
     },
+    "type parameters stand for their constraint; indexed access types use the member": {
+        "src/router.ts": "export interface Router { createCaller(): void; _def: object }\n",
+        "src/main.ts": """
+            import { Router } from "./router";
+            export function caller<TRouter extends Router>(router: TRouter): TRouter['createCaller'] {
+            //>                                                                        createCaller -> typescript:src.router.Router.createCaller annotation
+              return router._def;
+            //>             _def -> typescript:src.router.Router._def annotation
+            }
+            """,
+    },
 }
 
 

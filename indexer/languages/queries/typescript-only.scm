@@ -12,3 +12,7 @@
 (nested_type_identifier) @typemember
 ; `namespace X { ... }`: its members are the module's; X names the module itself
 (internal_module) @namespace
+; `<T extends C = D>`: T stands for C (or D) in its scope
+(type_parameter) @typeparam
+; `T["key"]`: a use of T's member key
+(lookup_type) @lookup

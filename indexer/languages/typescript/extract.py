@@ -959,6 +959,25 @@ class _Sweep:
             self.skip.add(name_node.id)
             self.bind(text(name_node), ("val", ("self_module",)))
 
+    def on_typeparam(self, node: ts.Node) -> None:
+        name = node.child_by_field_name("name")
+        bound = node.child_by_field_name("constraint") or node.child_by_field_name("value")
+        inner = bound.named_children[0] if bound is not None and bound.named_children else None
+        if name is not None:
+            self.bind(text(name), ("val", type_expr(inner, self.this_qualname())))
+
+    def on_lookup(self, node: ts.Node) -> None:
+        kids = node.named_children
+        if len(kids) != 2 or kids[1].type != "literal_type" or not kids[1].named_children:
+            return
+        key = kids[1].named_children[0]
+        name = string_value(key)
+        receiver = type_expr(kids[0], self.this_qualname())
+        if name and receiver and key.start_point[0] == key.end_point[0]:
+            (row, start, _, end) = self.columns.span(key)
+            self.refs.append(RefFact((row, start + 1, row, end - 1), name, "annotation", self.scope,
+                                     receiver=receiver, owner=self.owner))
+
     def on_comment(self, node: ts.Node) -> None:
         """`{@link A.b}` in a doc comment uses A (and b on it), as tsserver counts them."""
         raw = node.text
@@ -999,7 +1018,8 @@ _HANDLERS = {
     "use": _Sweep.on_use, "member": _Sweep.on_member, "field": _Sweep.on_field, "signature": _Sweep.on_signature,
     "interface": _Sweep.on_interface, "typealias": _Sweep.on_typealias, "enum": _Sweep.on_enum,
     "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
-    "comment": _Sweep.on_comment, "namespace": _Sweep.on_namespace,
+    "comment": _Sweep.on_comment, "namespace": _Sweep.on_namespace, "typeparam": _Sweep.on_typeparam,
+    "lookup": _Sweep.on_lookup,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}

@@ -241,8 +241,8 @@ class Resolver:
                 parts = tuple(v for v in (self.eval(("type", part), ctx, depth + 1) for part in expr[1][1]) if v)
                 return ("union", parts, How.ANNOTATION) if parts else None
             value = self.eval(expr[1], ctx, depth + 1)
-            if value is None or value[0] != "sym":
-                return value if value and value[0] == "module" else None
+            if value is None or value[0] != "sym":  # a module, or a type parameter's constraint
+                return value if value and value[0] in ("module", "inst", "union", "array") else None
             info = self.info(value[1])
             if info is None or info[0] not in _INSTANCE_KINDS:
                 return None
