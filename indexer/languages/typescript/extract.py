@@ -968,8 +968,9 @@ class _Sweep:
 
     def on_lookup(self, node: ts.Node) -> None:
         kids = node.named_children
-        if len(kids) != 2 or kids[1].type != "literal_type" or not kids[1].named_children:
-            return
+        if len(kids) != 2 or kids[1].type != "literal_type" or not kids[1].named_children \
+                or kids[0].type not in ("type_identifier", "nested_type_identifier"):
+            return  # `F<T>["k"]` of a computed (conditional, mapped) type: which branch is not ours to say
         key = kids[1].named_children[0]
         name = string_value(key)
         receiver = type_expr(kids[0], self.this_qualname())
