@@ -359,6 +359,9 @@ CASES = {
             //>                      id -> typescript:src.msg.Message.id annotation
               pending.push({ id: 2, body: "" });
             //>              id -> typescript:src.msg.Message.id annotation
+              const first = outgoing[0]!;
+              first.body;
+            //>       body -> typescript:src.msg.Message.body annotation
             }
             """,
     },

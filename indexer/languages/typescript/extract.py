@@ -16,7 +16,8 @@ Exprs: ("name", x) | ("attr", Expr, y) | ("call", Expr) | ("new", Expr)
 parameter type) | ("union", (Expr, ...)) (the named parts of a union or
 intersection type; ("inline",) for an inline object type among them)
 | ("self_module",) (the file's own module: a `namespace` name)
-| ("array", Expr) (an array of the type).
+| ("array", Expr) (an array of the type) | ("index", Expr) (an element of
+an array value).
 """
 
 from __future__ import annotations
@@ -89,6 +90,9 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
             return ("require", spec) if spec is not None else None
         inner = expr_of(fn, this_class)
         return ("call", inner) if inner else None
+    if t == "subscript_expression":  # `xs[i]`: an element, when xs is an array
+        inner = expr_of(node.child_by_field_name("object"), this_class)
+        return ("index", inner) if inner else None
     if t == "new_expression":
         inner = expr_of(node.child_by_field_name("constructor"), this_class)
         return ("new", inner) if inner else None

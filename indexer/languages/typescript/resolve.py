@@ -261,6 +261,9 @@ class Resolver:
         if tag == "require":
             module = self.module_of(expr[1], ctx.path)
             return self.export_value(module, "=", depth + 1) if module else None
+        if tag == "index":
+            value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
+            return value[1] if value is not None and value[0] == "array" else None
         if tag == "self_module":
             return ("module", ctx.module, How.MODULE)
         if tag == "arg":
