@@ -293,9 +293,10 @@ class Resolver:
         kind = info[0]
         module = self.owner.get(callee[1])
         types = self.by_module[module].params.get(callee[1]) if module else None
-        if kind == "type" and not info[1] and not (types and position < len(types) and types[position]):
+        alias = kind == SymbolKind.TYPE_ALIAS
+        if alias and not info[1] and not (types and position < len(types) and types[position]):
             return ("inst", callee[1], How.ANNOTATION)  # its inline object parameter's properties are its own
-        if not (kind == "type" or callee[0] == "sym" and kind in ("function", "method")):
+        if not (alias or callee[0] == "sym" and kind in (SymbolKind.FUNCTION, SymbolKind.METHOD)):
             return None
         if not types or position >= len(types) or not types[position]:
             return None
