@@ -303,6 +303,11 @@ CASES = {
             //>                    Subject -> typescript:src.subject.Subject import
             //>                                             next -> typescript:src.subject.Subject.next module
             export function replay() {}
+            export class Sub {
+              /** Assumes {@link parent} was checked. */
+            //>                   parent -> typescript:src.main.Sub.parent module
+              parent = null;
+            }
             """,
     },
     "namespaces: X.member names the module's member, from the file and from importers": {
@@ -374,6 +379,15 @@ CASES = {
               return router._def;
             //>             _def -> typescript:src.router.Router._def annotation
             }
+            """,
+    },
+    "parameter properties: the parameter's uses in the constructor are the field's": {
+        "src/action.ts": """
+            export class Action {
+              constructor(protected work: () => void) { run(work); }
+            //> work#2 -> typescript:src.action.Action.work scope
+            }
+            function run(f: () => void) {}
             """,
     },
 }

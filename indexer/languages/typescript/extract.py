@@ -337,6 +337,8 @@ class _Sweep:
                         field = self.add_symbol(text(pattern), "field", param, None, owner_class, type_expr=typed,
                                                 signature=text(param)[:200])
                         self.symbols[field].name_span = self.columns.span(pattern)
+                        # the parameter is the property: its uses in the body are the field's (as tsserver says)
+                        self.scopes[scope].names[text(pattern)] = ("def", field)
             else:
                 types.append(None)
                 self.bind_pattern(param, context if position == 0 else None, scope)
@@ -995,6 +997,14 @@ class _Sweep:
             row = row0 + raw.count(b"\n", 0, offset)
             col = offset - newline - 1 if newline >= 0 else col0 + offset
             receiver = None
+            holder = self.symbols[self.scopes[self.scope].symbol] if self.scopes[self.scope].symbol >= 0 else None
+            if holder is not None and b"." not in match.group(1) and holder.kind in (
+                    SymbolKind.CLASS, SymbolKind.INTERFACE) and holder.parent == 0:
+                # in a class or interface body the link may name a member: tried as one too
+                name = match.group(1).decode("utf-8", "replace")
+                start, end = self.columns.col(row, col), self.columns.col(row, col + len(match.group(1)))
+                self.refs.append(RefFact((row, start, row, end), name, "annotation", self.scope,
+                                         receiver=("name", holder.name), owner=self.owner))
             for part in match.group(1).split(b"."):
                 name = part.decode("utf-8", "replace")
                 start, end = self.columns.col(row, col), self.columns.col(row, col + len(part))
