@@ -4,6 +4,8 @@ the same marker syntax as the Python cases, in the language's comments)."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from tests.support import build, check
@@ -500,6 +502,33 @@ def test_find_references_of_a_member_covers_its_overrides_as_tsserver_does(tmp_p
         spans = {(line, col) for page in pages for (_p, line, col, _el, _ec) in page}
         # Action.work's use in run(), the sibling's declaration and the base's, the call on Fast
         assert spans == {(0, 67), (0, 40), (2, 35), (3, 11)}, spans
+    finally:
+        indexer.close()
+
+
+def test_the_override_family_stops_at_ancestors_that_lack_the_member(tmp_path):
+    """tsserver: a member's ancestors that declare it, and their descendants;
+    a sibling sharing only an ancestor without the member is not one of them."""
+    from indexer.analysis.navigation import reference_span_pages
+
+    source = """
+        export interface Closable { close(): void }
+        export interface Observer { error(e: any): void }
+        export class Subscriber implements Observer, Closable { error(e: any) {} close() {} }
+        export class Subject implements Closable { error(e: any) {} close() {} }
+        export class Consumer implements Observer { error(e: any) {} }
+        new Subject().error(1);
+        new Subscriber().error(2);
+        """
+    files = {"src/obs.ts": source}
+    lines = textwrap.dedent(source).lstrip("\n").split("\n")
+    indexer, graph = build(tmp_path, files)
+    try:
+        pages = []
+        reference_span_pages(graph, "src/obs.ts", 4, lines[4].index("error"), False, 0.5, False, pages.append)
+        spans = {(line, col) for page in pages for (_p, line, col, _el, _ec) in page}
+        assert spans == {(1, lines[1].index("error")), (2, lines[2].index("error")),
+                         (6, lines[6].index("error"))}, spans
     finally:
         indexer.close()
 
