@@ -267,13 +267,17 @@ CASES = {
             export type Middleware = (opts: { ctx: object; next: () => void }) => void;
             export type Named = Middleware;
             export function use(name: string, fn: Middleware) {}
+            export class Subscriber { unsubscribe() {} }
+            export function operate(init: (source: object, subscriber: Subscriber) => void) {}
             """,
         "src/main.ts": """
-            import { use, Named } from "./mw";
+            import { use, Named, operate } from "./mw";
             const log: Named = ({ next }) => { next(); };
             //>                   next -> typescript:src.mw.Middleware.next annotation
             use("a", (opts) => opts.next());
             //>                     next -> typescript:src.mw.Middleware.next annotation
+            operate((source, subscriber) => subscriber.unsubscribe());
+            //>                                        unsubscribe -> typescript:src.mw.Subscriber.unsubscribe annotation
             """,
     },
     "union and intersection types: a member of each named part, an alias's inline members": {

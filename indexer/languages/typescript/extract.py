@@ -17,7 +17,9 @@ parameter type) | ("union", (Expr, ...)) (the named parts of a union or
 intersection type; ("inline",) for an inline object type among them)
 | ("self_module",) (the file's own module: a `namespace` name)
 | ("array", Expr) (an array of the type) | ("index", Expr) (an element of
-an array value).
+an array value) | ("fn", (param type Expr or None, ...)) (a function type)
+| ("cb", Expr, k) (parameter k of the function type Expr: a callback's
+parameter typed by where the callback stands).
 """
 
 from __future__ import annotations
@@ -113,6 +115,11 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
     if t == "array_type" or t == "readonly_type":
         inner = expr_of(node.named_children[0] if node.named_children else None, this_class)
         return ("array", inner) if inner and t == "array_type" else inner
+    if t == "function_type":  # `(a: A, b: B) => R`: what its parameters are, for callbacks
+        params = node.child_by_field_name("parameters")
+        kids = [p for p in params.named_children if p.type != "comment"] if params is not None else []
+        return ("fn", tuple(type_expr(p.child_by_field_name("type"), this_class)
+                            if p.child_by_field_name("type") is not None else None for p in kids))
     if t == "parenthesized_type":
         return expr_of(node.named_children[0] if node.named_children else None, this_class)
     if t in ("union_type", "intersection_type"):
@@ -316,7 +323,7 @@ class _Sweep:
         single = fn.child_by_field_name("parameter")  # `x => ...`
         out, types = [], []
         if single is not None:
-            self.bind_pattern(single, context, scope)
+            self.bind_pattern(single, ("cb", context, 0) if context else None, scope)
             return out, types
         if params is None:
             return out, types
@@ -326,8 +333,8 @@ class _Sweep:
                 annotation = param.child_by_field_name("type")
                 typed = type_expr(annotation, self.this_qualname()) if annotation is not None else None
                 types.append(typed)
-                if typed is None and position == 0:
-                    typed = context
+                if typed is None and context:
+                    typed = ("cb", context, position)
                 self.bind_pattern(pattern, typed, scope)
                 if pattern is not None and pattern.type == "identifier":
                     out.append((text(pattern), "", text(annotation).lstrip(": ") if annotation else "", ""))
@@ -341,7 +348,7 @@ class _Sweep:
                         self.scopes[scope].names[text(pattern)] = ("def", field)
             else:
                 types.append(None)
-                self.bind_pattern(param, context if position == 0 else None, scope)
+                self.bind_pattern(param, ("cb", context, position) if context else None, scope)
                 if param.type == "identifier":
                     out.append((text(param), "", "", ""))
         return out, types
@@ -495,7 +502,8 @@ class _Sweep:
             return
         name = text(name_node)
         value = node.child_by_field_name("value")
-        symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=expr_of(value),
+        is_fn = value is not None and value.type == "function_type"  # its parameters are recorded below
+        symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=None if is_fn else expr_of(value),
                                  signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node))
         params = value.child_by_field_name("parameters") if value is not None and value.type == "function_type" \
             else None

@@ -23,8 +23,9 @@ MEMBER_KINDS = frozenset({"method", "field", "property", "constant"})
 _HOLDS_VALUE = frozenset({"variable", "constant", "field", "property"})
 _INSTANCE_KINDS = frozenset({"class", "interface", "type", "enum"})
 # Array methods whose first argument is (or whose callback's first parameter is) an element
-_ELEMENT_METHODS = frozenset({"push", "unshift", "includes", "indexOf", "lastIndexOf", "some", "every", "filter",
-                              "map", "forEach", "find", "findIndex", "findLast", "findLastIndex", "flatMap"})
+_ELEMENT_METHODS = frozenset({"push", "unshift", "includes", "indexOf", "lastIndexOf"})
+_CALLBACK_METHODS = frozenset({"some", "every", "filter", "map", "forEach", "find", "findIndex", "findLast",
+                               "findLastIndex", "flatMap"})
 _MAX_DEPTH = 24
 _NAME_MATCH_LIMIT = 8
 
@@ -234,6 +235,9 @@ class Resolver:
                 return ("inst", value[1], How.CONSTRUCTOR)
             return None
         if tag == "type":
+            if expr[1] and expr[1][0] == "fn":  # a function type: its parameters' types, evaluated here
+                return ("fnval", tuple(self.eval(t, ctx, depth + 1) if t else None for t in expr[1][1]),
+                        How.ANNOTATION)
             if expr[1] and expr[1][0] == "array":
                 element = self.eval(("type", expr[1][1]), ctx, depth + 1)
                 return ("array", element, How.ANNOTATION) if element else None
@@ -261,6 +265,8 @@ class Resolver:
         if tag == "require":
             module = self.module_of(expr[1], ctx.path)
             return self.export_value(module, "=", depth + 1) if module else None
+        if tag == "cb":
+            return self.callback_param(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
         if tag == "index":
             value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
             return value[1] if value is not None and value[0] == "array" else None
@@ -268,12 +274,36 @@ class Resolver:
             return ("module", ctx.module, How.MODULE)
         if tag == "arg":
             callee = expr[1]
-            if callee[0] == "attr" and callee[2] in _ELEMENT_METHODS and expr[2] == 0:
+            if callee[0] == "attr" and expr[2] == 0 and callee[2] in _ELEMENT_METHODS | _CALLBACK_METHODS:
                 owner = self.deref(self.eval(callee[1], ctx, depth + 1), depth + 1)
-                if owner is not None and owner[0] == "array":  # `xs.some((x) => ...)`, `xs.push({...})`
-                    return owner[1]
+                if owner is not None and owner[0] == "array":  # `xs.push({...})`, `xs.some((x) => ...)`
+                    return owner[1] if callee[2] in _ELEMENT_METHODS else ("fnval", (owner[1],), How.ANNOTATION)
             return self.param_type(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
         return None
+
+    def callback_param(self, fn, position: int, depth: int):
+        """Parameter `position` of a function-typed value: a function type's
+        own, a function-type alias's declared one, or (the first) the alias
+        itself when its inline object parameter's properties are its members."""
+        if fn is None or depth > _MAX_DEPTH:
+            return None
+        if fn[0] == "fnval":
+            return fn[1][position] if position < len(fn[1]) else None
+        if fn[0] == "union":
+            for part in fn[1]:
+                found = self.callback_param(part, position, depth + 1)
+                if found:
+                    return found
+            return None
+        info = self.info(fn[1]) if fn[0] in ("inst", "sym") else None
+        if info is None or info[0] != SymbolKind.TYPE_ALIAS:
+            return None
+        module = self.owner.get(fn[1])
+        types = self.by_module[module].params.get(fn[1]) if module else None
+        if types and position < len(types) and types[position]:
+            found = self.eval(types[position], self.ctx_of(fn[1]), depth + 1)
+            return (found[0], found[1], How.ANNOTATION) if found else None
+        return ("inst", fn[1], How.ANNOTATION) if position == 0 and not info[1] else None
 
     def param_type(self, callee, position: int, depth: int):
         """An instance of the declared type of `callee`'s parameter at
@@ -281,6 +311,8 @@ class Resolver:
         properties as its own members, so the alias itself is that type."""
         if callee is None or callee[0] == "module" or depth > _MAX_DEPTH:
             return None
+        if callee[0] == "fnval":
+            return callee[1][position] if position < len(callee[1]) else None
         if callee[0] == "union":
             for part in callee[1]:
                 found = self.param_type(part, position, depth + 1)
@@ -323,8 +355,8 @@ class Resolver:
         if value is None or depth > _MAX_DEPTH:
             return None
         tag, qualname, how = value
-        if tag == "array":
-            return None  # Array's own members are the library's
+        if tag in ("array", "fnval"):
+            return None  # Array's and Function's own members are the library's
         if tag == "union":
             found = self.members_of(value, name, depth + 1)
             return found[0] if found else None
