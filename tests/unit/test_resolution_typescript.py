@@ -396,6 +396,18 @@ CASES = {
             function run(f: () => void) {}
             """,
     },
+    "interfaces with call signatures: a call's object argument is the signature's parameter type": {
+        "src/ajax.ts": """
+            export interface AjaxConfig { url: string; method?: string }
+            export interface AjaxCreationMethod { (config: AjaxConfig): void; (url: string): void }
+            export const ajax: AjaxCreationMethod = (() => null) as any;
+            """,
+        "src/main.ts": """
+            import { ajax } from "./ajax";
+            ajax({ method: "GET", url: "/" });
+            //>    method -> typescript:src.ajax.AjaxConfig.method annotation
+            """,
+    },
 }
 
 

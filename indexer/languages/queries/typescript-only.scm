@@ -16,3 +16,5 @@
 (type_parameter) @typeparam
 ; `T["key"]`: a use of T's member key
 (lookup_type) @lookup
+; `interface F { (opts: O): R }`: calling an F passes an O
+(call_signature) @callsig

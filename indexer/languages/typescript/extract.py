@@ -973,6 +973,23 @@ class _Sweep:
             self.skip.add(name_node.id)
             self.bind(text(name_node), ("val", ("self_module",)))
 
+    def on_callsig(self, node: ts.Node) -> None:
+        """A call signature of an interface or object type: its parameter types
+        become the holder's (overloads merged, the first typed one per position)."""
+        holder = self.symbols[self.owner]
+        params = node.child_by_field_name("parameters")
+        if params is None or holder.kind not in (SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS):
+            return
+        types = [type_expr(p.child_by_field_name("type")) if p.child_by_field_name("type") is not None else None
+                 for p in params.named_children if p.type != "comment"]
+        known = list(self.extra.params.get(holder.qualname, ()))
+        known += [None] * (len(types) - len(known))
+        merged = tuple(old or new for old, new in zip(known, types + [None] * (len(known) - len(types))))
+        if any(merged):
+            self.extra.params[holder.qualname] = merged
+        for param in params.named_children:
+            self._skip_pattern(param.child_by_field_name("pattern") or param)
+
     def on_typeparam(self, node: ts.Node) -> None:
         name = node.child_by_field_name("name")
         bound = node.child_by_field_name("constraint") or node.child_by_field_name("value")
@@ -1042,7 +1059,7 @@ _HANDLERS = {
     "interface": _Sweep.on_interface, "typealias": _Sweep.on_typealias, "enum": _Sweep.on_enum,
     "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
     "comment": _Sweep.on_comment, "namespace": _Sweep.on_namespace, "typeparam": _Sweep.on_typeparam,
-    "lookup": _Sweep.on_lookup,
+    "lookup": _Sweep.on_lookup, "callsig": _Sweep.on_callsig,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}

@@ -296,14 +296,15 @@ class Resolver:
                     return found
             return None
         info = self.info(fn[1]) if fn[0] in ("inst", "sym") else None
-        if info is None or info[0] != SymbolKind.TYPE_ALIAS:
+        if info is None or info[0] not in (SymbolKind.TYPE_ALIAS, SymbolKind.INTERFACE):
             return None
         module = self.owner.get(fn[1])
         types = self.by_module[module].params.get(fn[1]) if module else None
         if types and position < len(types) and types[position]:
             found = self.eval(types[position], self.ctx_of(fn[1]), depth + 1)
             return (found[0], found[1], How.ANNOTATION) if found else None
-        return ("inst", fn[1], How.ANNOTATION) if position == 0 and not info[1] else None
+        alias_itself = position == 0 and not info[1] and info[0] == SymbolKind.TYPE_ALIAS
+        return ("inst", fn[1], How.ANNOTATION) if alias_itself else None
 
     def param_type(self, callee, position: int, depth: int):
         """An instance of the declared type of `callee`'s parameter at
@@ -328,7 +329,8 @@ class Resolver:
         alias = kind == SymbolKind.TYPE_ALIAS
         if alias and not info[1] and not (types and position < len(types) and types[position]):
             return ("inst", callee[1], How.ANNOTATION)  # its inline object parameter's properties are its own
-        if not (alias or callee[0] == "sym" and kind in (SymbolKind.FUNCTION, SymbolKind.METHOD)):
+        if not (alias or kind == SymbolKind.INTERFACE  # an interface with call signatures
+                or callee[0] == "sym" and kind in (SymbolKind.FUNCTION, SymbolKind.METHOD)):
             return None
         if not types or position >= len(types) or not types[position]:
             return None
