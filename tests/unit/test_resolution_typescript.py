@@ -408,6 +408,21 @@ CASES = {
             //>    method -> typescript:src.ajax.AjaxConfig.method annotation
             """,
     },
+    "returned callbacks and objects: typed by the declared return type (Promise<T> as T)": {
+        "src/upload.ts": """
+            export interface Part { name: string; contentType: string }
+            export type UploadHandler = (part: Part) => void;
+            export interface BodyResult { ok: boolean }
+            export function makeHandler(): UploadHandler {
+              return async ({ name, contentType }) => {};
+            //>                     contentType -> typescript:src.upload.Part.contentType annotation
+            }
+            export async function body(): Promise<BodyResult> {
+              return { ok: true };
+            //>        ok -> typescript:src.upload.BodyResult.ok annotation
+            }
+            """,
+    },
 }
 
 

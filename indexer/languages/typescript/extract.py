@@ -54,7 +54,9 @@ _IGNORED_PARENTS = frozenset({"labeled_statement", "break_statement", "continue_
                               "namespace_import", "import_clause", "export_specifier", "namespace_export",
                               "import_require_clause"})
 # utility types whose members are their first argument's
-_SAME_MEMBERS = frozenset({"Pick", "Omit", "Partial", "Required", "Readonly", "NonNullable"})
+# (Promise<T> too: what `await` and an async function's `return` see is T)
+_SAME_MEMBERS = frozenset({"Pick", "Omit", "Partial", "Required", "Readonly", "NonNullable", "Promise", "PromiseLike",
+                           "Awaited"})
 _SAFE_NAME = re.compile(r"[.\s]+")
 _DOC_LINK = re.compile(rb"\{@link(?:code|plain)?\s+([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)")
 
@@ -428,6 +430,12 @@ class _Sweep:
             return None
         if parent.type == "variable_declarator" and parent.child_by_field_name("value") == fn:
             annotation = parent.child_by_field_name("type")
+            return type_expr(annotation, self.this_qualname()) if annotation is not None else None
+        if parent.type == "return_statement":  # `return (opts) => ...` under a declared return type
+            enclosing = self.scopes[self.stack[-2][1]].symbol if len(self.stack) > 1 else -1
+            return self.symbols[enclosing].returns if enclosing > 0 else None
+        if parent.type == "arrow_function" and parent.child_by_field_name("body") == fn:
+            annotation = parent.child_by_field_name("return_type")
             return type_expr(annotation, self.this_qualname()) if annotation is not None else None
         if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
             callee = expr_of(parent.parent.child_by_field_name("function"), self.this_qualname())
