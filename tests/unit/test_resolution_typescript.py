@@ -417,6 +417,10 @@ CASES = {
               return async ({ name, contentType }) => {};
             //>                     contentType -> typescript:src.upload.Part.contentType annotation
             }
+            export function handle(opts: Omit<Part, "name">): void;
+            export function handle(opts: any): void {}
+            handle({ contentType: "x" });
+            //>      contentType -> typescript:src.upload.Part.contentType annotation
             export async function body(): Promise<BodyResult> {
               return { ok: true };
             //>        ok -> typescript:src.upload.BodyResult.ok annotation

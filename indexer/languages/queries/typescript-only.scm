@@ -18,3 +18,5 @@
 (lookup_type) @lookup
 ; `interface F { (opts: O): R }`: calling an F passes an O
 (call_signature) @callsig
+; overload signatures: their parameter types serve the implementation's callers
+(function_signature) @funcsig

@@ -998,6 +998,25 @@ class _Sweep:
         for param in params.named_children:
             self._skip_pattern(param.child_by_field_name("pattern") or param)
 
+    def on_funcsig(self, node: ts.Node) -> None:
+        """`function f(a: A): R;` (an overload): the first typed parameter per
+        position is the one callers' arguments are read against."""
+        name = node.child_by_field_name("name")
+        params = node.child_by_field_name("parameters")
+        if name is None or params is None:
+            return
+        qualname = f"{self.symbols[self.owner].qualname}.{qualpart(text(name))}"
+        types = [type_expr(p.child_by_field_name("type")) if p.child_by_field_name("type") is not None else None
+                 for p in params.named_children if p.type != "comment"]
+        known = list(self.extra.params.get(qualname, ()))
+        width = max(len(known), len(types))
+        known, types = known + [None] * (width - len(known)), types + [None] * (width - len(types))
+        merged = tuple(old or new for old, new in zip(known, types))
+        if any(merged):
+            self.extra.params[qualname] = merged
+        for param in params.named_children:
+            self._skip_pattern(param.child_by_field_name("pattern") or param)
+
     def on_typeparam(self, node: ts.Node) -> None:
         name = node.child_by_field_name("name")
         bound = node.child_by_field_name("constraint") or node.child_by_field_name("value")
@@ -1067,7 +1086,7 @@ _HANDLERS = {
     "interface": _Sweep.on_interface, "typealias": _Sweep.on_typealias, "enum": _Sweep.on_enum,
     "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
     "comment": _Sweep.on_comment, "namespace": _Sweep.on_namespace, "typeparam": _Sweep.on_typeparam,
-    "lookup": _Sweep.on_lookup, "callsig": _Sweep.on_callsig,
+    "lookup": _Sweep.on_lookup, "callsig": _Sweep.on_callsig, "funcsig": _Sweep.on_funcsig,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}
