@@ -427,6 +427,15 @@ CASES = {
             }
             """,
     },
+    "import aliases and parameter defaults are uses of what they name": {
+        "src/sched.ts": "export const async = {};\n",
+        "src/timer.ts": """
+            import { async as asyncScheduler } from "./sched";
+            //>               asyncScheduler -> typescript:src.sched.async import
+            export function timer(scheduler: object = asyncScheduler) {}
+            //>                                        asyncScheduler -> typescript:src.sched.async import
+            """,
+    },
 }
 
 

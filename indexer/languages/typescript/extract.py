@@ -705,6 +705,8 @@ class _Sweep:
                         self.skip.add(local.id)
                         self.bind(text(local), ("import", spec, imported))
                         self.use(name_node, imported, "import", module=(0, spec, imported))
+                        if alias is not None:  # `a as b`: b names the import too (tsserver counts it)
+                            self.use(alias, text(alias), "import", module=(0, spec, imported))
                         names.append(imported)
         self._import(node, spec, tuple(names))
 
@@ -919,8 +921,8 @@ class _Sweep:
                 return  # <div>: an intrinsic element
             self.use(node, name, "call")
             return
-        if pt == "required_parameter" or pt == "optional_parameter":
-            return
+        if (pt == "required_parameter" or pt == "optional_parameter") and parent.child_by_field_name("value") != node:
+            return  # the parameter's own name; its default value is a use
         kind = self.kinds.get(node.id)
         if kind is None:
             if pt in ("call_expression", "new_expression") and (
