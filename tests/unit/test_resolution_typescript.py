@@ -434,6 +434,9 @@ CASES = {
             //>               asyncScheduler -> typescript:src.sched.async import
             export function timer(scheduler: object = asyncScheduler) {}
             //>                                        asyncScheduler -> typescript:src.sched.async import
+            export { timer as experimental_timer };
+            //>      timer -> typescript:src.timer.timer scope
+            //>               experimental_timer -> typescript:src.timer.timer scope
             """,
     },
 }

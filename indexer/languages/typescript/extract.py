@@ -752,14 +752,18 @@ class _Sweep:
                     exported = (string_value(alias) or text(alias)) if alias is not None else name
                     if alias is not None:
                         self.skip.add(alias.id)
+                    self.skip.add(name_node.id)
+                    # `export { x as y }`: x and y both name the exported thing (tsserver counts both)
                     if spec is not None:
-                        self.skip.add(name_node.id)
                         exports[exported] = ("import", spec, name)
                         self.use(name_node, name, "import", module=(0, spec, name))
+                        if alias is not None:
+                            self.use(alias, name, "import", module=(0, spec, name))
                     else:
                         exports[exported] = ("local", name)
-                        if name_node.type != "identifier":  # `export { x }`: x is a use (captured as one)
-                            self.use(name_node, name, "read")
+                        self.use(name_node, name, "read")
+                        if alias is not None:
+                            self.use(alias, name, "read")
             elif child.type == "namespace_export" and spec is not None:
                 ident = child.named_children[0] if child.named_children else None
                 if ident is not None:
