@@ -310,8 +310,8 @@ def evaluate(name: str, root: Path, args, oracle_cmd: list[str], work: Path) -> 
         expected, found = gold.get(d.qualname, set()), got.get(d.qualname, set())
         result.score.add(expected, found)
         if expected != found:
-            result.misses.append({"qualname": d.qualname, "missing": sorted(expected - found)[:5],
-                                  "extra": sorted(found - expected)[:5]})
+            result.misses.append({"qualname": d.qualname, "missing": sorted(expected - found)[:50],
+                                  "extra": sorted(found - expected)[:50]})
     return result
 
 
@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{percentile(r.latencies, 50) * 1000:7.1f} {percentile(r.latencies, 95) * 1000:7.1f} "
               f"{len(r.latencies):5}")
         for miss in r.misses[:args.show_misses]:
-            print(f"    {miss['qualname']}: missing {miss['missing']} extra {miss['extra']}")
+            print(f"    {miss['qualname']}: missing {miss['missing'][:5]} extra {miss['extra'][:5]}")
     every = [x for r in results for x in r.latencies]
     print(f"{'all':10} {'':8} {'':8} {'':8} {'':6} {total.precision:6.3f} {total.recall:6.3f} {total.f1:6.3f} "
           f"{percentile(every, 50) * 1000:7.1f} {percentile(every, 95) * 1000:7.1f} {len(every):5}")

@@ -4,6 +4,8 @@ the same marker syntax as the Python cases, in the language's comments)."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from tests.support import build, check
@@ -239,6 +241,204 @@ CASES = {
             });
             """,
     },
+    "object literal arguments: keys name the callee's declared parameter type": {
+        "src/opts.ts": """
+            export interface Tls { cert: string }
+            export interface Options { req: string; port: number; tls?: Tls }
+            export type OnError = (opts: { error: Error; input: unknown }) => void;
+            export function serve(name: string, opts: Options) {}
+            export interface Handler { onError?: OnError }
+            """,
+        "src/main.ts": """
+            import { serve, Handler } from "./opts";
+            const req = "r";
+            serve("x", { req, port: 1, tls: { cert: "" } });
+            //>          req -> typescript:src.opts.Options.req annotation
+            //>               port -> typescript:src.opts.Options.port annotation
+            //>                                 cert -> typescript:src.opts.Tls.cert annotation
+            function fail(h: Handler, input: unknown) {
+              h.onError?.({ error: new Error(), input });
+            //>                                 input -> typescript:src.opts.OnError.input annotation
+            }
+            """,
+    },
+    "callback parameters typed by context: a typed variable, a callee's parameter": {
+        "src/mw.ts": """
+            export type Middleware = (opts: { ctx: object; next: () => void }) => void;
+            export type Named = Middleware;
+            export function use(name: string, fn: Middleware) {}
+            export class Subscriber { unsubscribe() {} }
+            export function operate(init: (source: object, subscriber: Subscriber) => void) {}
+            """,
+        "src/main.ts": """
+            import { use, Named, operate } from "./mw";
+            const log: Named = ({ next }) => { next(); };
+            //>                   next -> typescript:src.mw.Middleware.next annotation
+            use("a", (opts) => opts.next());
+            //>                     next -> typescript:src.mw.Middleware.next annotation
+            operate((source, subscriber) => subscriber.unsubscribe());
+            //>                                        unsubscribe -> typescript:src.mw.Subscriber.unsubscribe annotation
+            """,
+    },
+    "union and intersection types: a member of each named part, an alias's inline members": {
+        "src/msg.ts": """
+            export interface Started { type: "started" }
+            export interface Data { type: "data"; id: number }
+            export type Message = Started | Data | null;
+            export interface Base { onError?: () => void }
+            export type Options = Base & { wss: string };
+            """,
+        "src/main.ts": """
+            import { Message, Options } from "./msg";
+            function f(m: Message, o: Options) {
+              m.type; m.id;
+            //> type -> typescript:src.msg.Started.type annotation
+            //> type -> typescript:src.msg.Data.type annotation
+            //>        id -> typescript:src.msg.Data.id annotation
+              o.onError; o.wss;
+            //> onError -> typescript:src.msg.Base.onError annotation
+            //>            wss -> typescript:src.msg.Options.wss annotation
+            }
+            """,
+    },
+    "JSDoc links: {@link Name} and {@link Name.member} use what they name": {
+        "src/subject.ts": "export class Subject { next() {} }\n",
+        "src/main.ts": """
+            import { Subject } from "./subject";
+            /** A variant of {@link Subject}; see {@link Subject.next}. */
+            //>                    Subject -> typescript:src.subject.Subject import
+            //>                                             next -> typescript:src.subject.Subject.next module
+            export function replay() {}
+            export class Sub {
+              /** Assumes {@link parent} was checked. */
+            //>                   parent -> typescript:src.main.Sub.parent module
+              parent = null;
+            }
+            """,
+    },
+    "namespaces: X.member names the module's member, from the file and from importers": {
+        "src/rpc.ts": """
+            export namespace JSONRPC2 {
+              export interface BaseEnvelope { id?: string }
+              export interface Request extends JSONRPC2.BaseEnvelope { method: string }
+            //>                                          BaseEnvelope -> typescript:src.rpc.BaseEnvelope module
+            }
+            """,
+        "src/main.ts": """
+            import { JSONRPC2 } from "./rpc";
+            let r: JSONRPC2.Request;
+            //>              Request -> typescript:src.rpc.Request module
+            """,
+    },
+    "function-type aliases with named parameter types; Pick/Omit/Partial keep their argument's members": {
+        "src/log.ts": """
+            export interface LogOptions { direction: string; elapsed: number }
+            export type LogFn = (opts: LogOptions) => void;
+            export interface Config { logger?: LogFn; name: string }
+            """,
+        "src/main.ts": """
+            import { Config } from "./log";
+            function run(config: Partial<Config>, named: Pick<Config, "name">) {
+              const { logger } = config;
+              logger({ direction: "up" });
+            //>        direction -> typescript:src.log.LogOptions.direction annotation
+              named.name;
+            //>      name -> typescript:src.log.Config.name annotation
+            }
+            """,
+    },
+    "destructuring with defaults, and assignment destructuring": {
+        "src/cfg.ts": "export interface RepeatConfig { count?: number; delay?: number }\n",
+        "src/main.ts": """
+            import { RepeatConfig } from "./cfg";
+            function repeat(config: number | RepeatConfig) {
+              const { count = 1 } = config as RepeatConfig;
+            //>       count -> typescript:src.cfg.RepeatConfig.count annotation
+              let n, delay;
+              ({ count: n, delay } = config);
+            //>  count -> typescript:src.cfg.RepeatConfig.count annotation
+            //>            delay -> typescript:src.cfg.RepeatConfig.delay annotation
+            }
+            """,
+    },
+    "arrays: element callbacks and pushed object literals use the element type": {
+        "src/msg.ts": "export interface Message { id: number; body: string }\n",
+        "src/main.ts": """
+            import { Message } from "./msg";
+            function send(outgoing: Message[], pending: Array<Message>) {
+              outgoing.some((m) => m.id === 1);
+            //>                      id -> typescript:src.msg.Message.id annotation
+              pending.push({ id: 2, body: "" });
+            //>              id -> typescript:src.msg.Message.id annotation
+              const first = outgoing[0]!;
+              first.body;
+            //>       body -> typescript:src.msg.Message.body annotation
+            }
+            """,
+    },
+    "type parameters stand for their constraint; indexed access types use the member": {
+        "src/router.ts": "export interface Router { createCaller(): void; _def: object }\n",
+        "src/main.ts": """
+            import { Router } from "./router";
+            export function caller<TRouter extends Router>(router: TRouter): TRouter['createCaller'] {
+            //>                                                                        createCaller -> typescript:src.router.Router.createCaller annotation
+              return router._def;
+            //>             _def -> typescript:src.router.Router._def annotation
+            }
+            """,
+    },
+    "parameter properties: the parameter's uses in the constructor are the field's": {
+        "src/action.ts": """
+            export class Action {
+              constructor(protected work: () => void) { run(work); }
+            //> work#2 -> typescript:src.action.Action.work scope
+            }
+            function run(f: () => void) {}
+            """,
+    },
+    "interfaces with call signatures: a call's object argument is the signature's parameter type": {
+        "src/ajax.ts": """
+            export interface AjaxConfig { url: string; method?: string }
+            export interface AjaxCreationMethod { (config: AjaxConfig): void; (url: string): void }
+            export const ajax: AjaxCreationMethod = (() => null) as any;
+            """,
+        "src/main.ts": """
+            import { ajax } from "./ajax";
+            ajax({ method: "GET", url: "/" });
+            //>    method -> typescript:src.ajax.AjaxConfig.method annotation
+            """,
+    },
+    "returned callbacks and objects: typed by the declared return type (Promise<T> as T)": {
+        "src/upload.ts": """
+            export interface Part { name: string; contentType: string }
+            export type UploadHandler = (part: Part) => void;
+            export interface BodyResult { ok: boolean }
+            export function makeHandler(): UploadHandler {
+              return async ({ name, contentType }) => {};
+            //>                     contentType -> typescript:src.upload.Part.contentType annotation
+            }
+            export function handle(opts: Omit<Part, "name">): void;
+            export function handle(opts: any): void {}
+            handle({ contentType: "x" });
+            //>      contentType -> typescript:src.upload.Part.contentType annotation
+            export async function body(): Promise<BodyResult> {
+              return { ok: true };
+            //>        ok -> typescript:src.upload.BodyResult.ok annotation
+            }
+            """,
+    },
+    "import aliases and parameter defaults are uses of what they name": {
+        "src/sched.ts": "export const async = {};\n",
+        "src/timer.ts": """
+            import { async as asyncScheduler } from "./sched";
+            //>               asyncScheduler -> typescript:src.sched.async import
+            export function timer(scheduler: object = asyncScheduler) {}
+            //>                                        asyncScheduler -> typescript:src.sched.async import
+            export { timer as experimental_timer };
+            //>      timer -> typescript:src.timer.timer scope
+            //>               experimental_timer -> typescript:src.timer.timer scope
+            """,
+    },
 }
 
 
@@ -349,6 +549,33 @@ def test_find_references_of_a_member_covers_its_overrides_as_tsserver_does(tmp_p
         spans = {(line, col) for page in pages for (_p, line, col, _el, _ec) in page}
         # Action.work's use in run(), the sibling's declaration and the base's, the call on Fast
         assert spans == {(0, 67), (0, 40), (2, 35), (3, 11)}, spans
+    finally:
+        indexer.close()
+
+
+def test_the_override_family_stops_at_ancestors_that_lack_the_member(tmp_path):
+    """tsserver: a member's ancestors that declare it, and their descendants;
+    a sibling sharing only an ancestor without the member is not one of them."""
+    from indexer.analysis.navigation import reference_span_pages
+
+    source = """
+        export interface Closable { close(): void }
+        export interface Observer { error(e: any): void }
+        export class Subscriber implements Observer, Closable { error(e: any) {} close() {} }
+        export class Subject implements Closable { error(e: any) {} close() {} }
+        export class Consumer implements Observer { error(e: any) {} }
+        new Subject().error(1);
+        new Subscriber().error(2);
+        """
+    files = {"src/obs.ts": source}
+    lines = textwrap.dedent(source).lstrip("\n").split("\n")
+    indexer, graph = build(tmp_path, files)
+    try:
+        pages = []
+        reference_span_pages(graph, "src/obs.ts", 4, lines[4].index("error"), False, 0.5, False, pages.append)
+        spans = {(line, col) for page in pages for (_p, line, col, _el, _ec) in page}
+        assert spans == {(1, lines[1].index("error")), (2, lines[2].index("error")),
+                         (6, lines[6].index("error"))}, spans
     finally:
         indexer.close()
 

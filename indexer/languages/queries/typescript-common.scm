@@ -26,3 +26,6 @@
 (shorthand_property_identifier) @use
 (member_expression property: (property_identifier) @member)
 (member_expression property: (private_property_identifier) @member)
+
+; JSDoc `{@link Name}`: tsserver counts the named symbol as used there
+(comment) @comment

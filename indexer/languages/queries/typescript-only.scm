@@ -10,3 +10,13 @@
 (enum_declaration) @enum
 (type_identifier) @type
 (nested_type_identifier) @typemember
+; `namespace X { ... }`: its members are the module's; X names the module itself
+(internal_module) @namespace
+; `<T extends C = D>`: T stands for C (or D) in its scope
+(type_parameter) @typeparam
+; `T["key"]`: a use of T's member key
+(lookup_type) @lookup
+; `interface F { (opts: O): R }`: calling an F passes an O
+(call_signature) @callsig
+; overload signatures: their parameter types serve the implementation's callers
+(function_signature) @funcsig

@@ -141,22 +141,39 @@ class TypeScriptSupport:
         return Resolver(list(summaries))
 
     def reference_family(self, graph, qualname: str) -> list[str]:
-        """A member and the same-named members of every class and interface
-        linked to its class through `extends`/`implements`, up and down:
-        tsserver answers Find All References for all of them together."""
+        """A member and the same-named members tsserver answers Find All
+        References for together: those of its class's ancestors (through
+        `extends`/`implements`), and those of every descendant of a class
+        among them that declares the member. Not the whole connected
+        hierarchy: a sibling that shares only an unrelated ancestor (`Subject`
+        and `Subscriber` both under `SubscriptionLike`, which has no `error`)
+        keeps its own `error`."""
         symbol = graph.symbol(qualname)
         if symbol is None or not symbol.parent or symbol.kind not in MEMBER_KINDS:
             return [qualname]
         parent = graph.symbol(symbol.parent)
         if parent is None or parent.kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE):
             return [qualname]
-        seen, todo = {symbol.parent}, [symbol.parent]
-        while todo and len(seen) < 500:
-            current = todo.pop()
-            for other in graph.subclass_names(current) + graph.base_targets(current):
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
         member = qualname.rsplit(".", 1)[-1]
-        return [qualname] + [f"{cls}.{member}" for cls in sorted(seen - {symbol.parent})
-                             if graph.symbol(f"{cls}.{member}") is not None]
+
+        def declares(cls: str) -> bool:
+            return graph.symbol(f"{cls}.{member}") is not None
+
+        ancestors = _walk(symbol.parent, graph.base_targets)
+        declaring = [cls for cls in ancestors if cls == symbol.parent or declares(cls)]
+        family = set(declaring)
+        for cls in declaring:
+            family.update(c for c in _walk(cls, graph.subclass_names) if declares(c))
+        family.discard(symbol.parent)
+        return [qualname] + [f"{cls}.{member}" for cls in sorted(family)]
+
+
+def _walk(start: str, step, limit: int = 500) -> set[str]:
+    """`start` and every class reached from it by `step` (bases or subclasses), transitively."""
+    seen, todo = {start}, [start]
+    while todo and len(seen) < limit:
+        for other in step(todo.pop()):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return seen

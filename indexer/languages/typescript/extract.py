@@ -11,7 +11,15 @@ parameters (the Expr says what the value is).
 
 Exprs: ("name", x) | ("attr", Expr, y) | ("call", Expr) | ("new", Expr)
 | ("type", Expr) (an instance of the type) | ("this", class qualname)
-| ("super", class qualname) | ("require", specifier).
+| ("super", class qualname) | ("require", specifier)
+| ("arg", callee Expr, position) (an instance of the callee's declared
+parameter type) | ("union", (Expr, ...)) (the named parts of a union or
+intersection type; ("inline",) for an inline object type among them)
+| ("self_module",) (the file's own module: a `namespace` name)
+| ("array", Expr) (an array of the type) | ("index", Expr) (an element of
+an array value) | ("fn", (param type Expr or None, ...)) (a function type)
+| ("cb", Expr, k) (parameter k of the function type Expr: a callback's
+parameter typed by where the callback stands).
 """
 
 from __future__ import annotations
@@ -45,7 +53,12 @@ _DECLARATION_NAMES = frozenset({
 _IGNORED_PARENTS = frozenset({"labeled_statement", "break_statement", "continue_statement", "import_specifier",
                               "namespace_import", "import_clause", "export_specifier", "namespace_export",
                               "import_require_clause"})
+# utility types whose members are their first argument's
+# (Promise<T> too: what `await` and an async function's `return` see is T)
+_SAME_MEMBERS = frozenset({"Pick", "Omit", "Partial", "Required", "Readonly", "NonNullable", "Promise", "PromiseLike",
+                           "Awaited"})
 _SAFE_NAME = re.compile(r"[.\s]+")
+_DOC_LINK = re.compile(rb"\{@link(?:code|plain)?\s+([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)")
 
 
 def qualpart(name: str) -> str:
@@ -81,6 +94,9 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
             return ("require", spec) if spec is not None else None
         inner = expr_of(fn, this_class)
         return ("call", inner) if inner else None
+    if t == "subscript_expression":  # `xs[i]`: an element, when xs is an array
+        inner = expr_of(node.child_by_field_name("object"), this_class)
+        return ("index", inner) if inner else None
     if t == "new_expression":
         inner = expr_of(node.child_by_field_name("constructor"), this_class)
         return ("new", inner) if inner else None
@@ -90,7 +106,34 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
         inner = expr_of(typ, this_class)
         return ("type", inner) if inner else None
     if t in ("generic_type",):
-        return expr_of(node.child_by_field_name("name"), this_class)
+        name = node.child_by_field_name("name")
+        args = node.child_by_field_name("type_arguments")
+        if text(name) in _SAME_MEMBERS and args is not None and args.named_children:
+            return expr_of(args.named_children[0], this_class)  # Pick<T, "a">: T's members
+        if text(name) in ("Array", "ReadonlyArray") and args is not None and args.named_children:
+            inner = expr_of(args.named_children[0], this_class)
+            return ("array", inner) if inner else None
+        return expr_of(name, this_class)
+    if t == "array_type" or t == "readonly_type":
+        inner = expr_of(node.named_children[0] if node.named_children else None, this_class)
+        return ("array", inner) if inner and t == "array_type" else inner
+    if t == "function_type":  # `(a: A, b: B) => R`: what its parameters are, for callbacks
+        params = node.child_by_field_name("parameters")
+        kids = [p for p in params.named_children if p.type != "comment"] if params is not None else []
+        return ("fn", tuple(type_expr(p.child_by_field_name("type"), this_class)
+                            if p.child_by_field_name("type") is not None else None for p in kids))
+    if t == "parenthesized_type":
+        return expr_of(node.named_children[0] if node.named_children else None, this_class)
+    if t in ("union_type", "intersection_type"):
+        parts = []
+        for child in node.named_children:
+            # an inline `{ ... }` part: its properties belong to the alias that holds it
+            part = ("inline",) if child.type == "object_type" else expr_of(child, this_class)
+            if part and part[0] == "union":
+                parts.extend(p for p in part[1] if p not in parts)
+            elif part and part not in parts:
+                parts.append(part)
+        return (parts[0] if len(parts) == 1 and parts[0] != ("inline",) else ("union", tuple(parts))) if parts else None
     if t == "type_annotation":
         return expr_of(node.named_children[0] if node.named_children else None, this_class)
     return None
@@ -216,6 +259,8 @@ class _Sweep:
             if key is not None and key.type in ("property_identifier", "shorthand_property_identifier"):
                 self.refs.append(RefFact(self.columns.span(key), text(key), "write", self.scope, receiver=typed,
                                          owner=self.owner))
+                if item.type == "pair":  # `{ result: { type: "data" } }`: the inner keys are result's type's
+                    self.object_keys(item.child_by_field_name("value"), ("attr", typed, text(key)))
 
     def signature(self, node: ts.Node, name: str) -> str:
         params = node.child_by_field_name("parameters")
@@ -247,6 +292,10 @@ class _Sweep:
             self.bind(text(node), ("val", value), scope)
         elif t in ("object_pattern", "array_pattern"):
             for child in node.named_children:
+                if child.type == "object_assignment_pattern":  # `{ a = 1 }`: a default, still `a` of the value
+                    left = child.child_by_field_name("left")
+                    if left is not None and left.type == "shorthand_property_identifier_pattern":
+                        child = left
                 if child.type == "shorthand_property_identifier_pattern":
                     name = text(child)
                     self.bind(name, ("val", ("attr", value, name) if value and t == "object_pattern" else None), scope)
@@ -266,20 +315,28 @@ class _Sweep:
             for child in node.named_children:
                 self.bind_pattern(child, None, scope)
 
-    def bind_params(self, fn: ts.Node, scope: int, owner_class: int) -> list[tuple]:
+    def bind_params(self, fn: ts.Node, scope: int, owner_class: int, context=None) -> tuple[list[tuple], list]:
+        """Binds the parameters; returns their (name, kind, annotation, default)
+        and their declared types. `context` is the type of the first parameter
+        when the function's type comes from where it stands (a typed variable,
+        an argument): a function-type alias whose object parameter's
+        properties are its members."""
         params = fn.child_by_field_name("parameters")
         single = fn.child_by_field_name("parameter")  # `x => ...`
-        out = []
+        out, types = [], []
         if single is not None:
-            self.bind_pattern(single, None, scope)
-            return out
+            self.bind_pattern(single, ("cb", context, 0) if context else None, scope)
+            return out, types
         if params is None:
-            return out
-        for param in params.named_children:
+            return out, types
+        for position, param in enumerate(p for p in params.named_children if p.type != "comment"):
             if param.type in ("required_parameter", "optional_parameter"):
                 pattern = param.child_by_field_name("pattern")
                 annotation = param.child_by_field_name("type")
                 typed = type_expr(annotation, self.this_qualname()) if annotation is not None else None
+                types.append(typed)
+                if typed is None and context:
+                    typed = ("cb", context, position)
                 self.bind_pattern(pattern, typed, scope)
                 if pattern is not None and pattern.type == "identifier":
                     out.append((text(pattern), "", text(annotation).lstrip(": ") if annotation else "", ""))
@@ -289,11 +346,14 @@ class _Sweep:
                         field = self.add_symbol(text(pattern), "field", param, None, owner_class, type_expr=typed,
                                                 signature=text(param)[:200])
                         self.symbols[field].name_span = self.columns.span(pattern)
+                        # the parameter is the property: its uses in the body are the field's (as tsserver says)
+                        self.scopes[scope].names[text(pattern)] = ("def", field)
             else:
-                self.bind_pattern(param, None, scope)
+                types.append(None)
+                self.bind_pattern(param, ("cb", context, position) if context else None, scope)
                 if param.type == "identifier":
                     out.append((text(param), "", "", ""))
-        return out
+        return out, types
 
     # -- captures ----------------------------------------------------------------
     def on_function(self, node: ts.Node) -> None:
@@ -350,9 +410,40 @@ class _Sweep:
             elif self.symbols[sym.parent].kind == SymbolKind.CLASS:
                 this_class = sym.parent
         scope = self.push(node, "function", symbol, this_class)
-        params = self.bind_params(node, scope, owner_class if t == "method_definition" else -1)
+        params, types = self.bind_params(node, scope, owner_class if t == "method_definition" else -1,
+                                         self.context_type(node))
         if symbol >= 0 and params and not self.symbols[symbol].params:
             self.symbols[symbol].params = tuple(params)
+        if symbol >= 0 and any(types):
+            self.extra.params.setdefault(self.symbols[symbol].qualname, tuple(types))
+
+    def context_type(self, fn: ts.Node):
+        """The type a function expression gets from where it stands: the
+        annotation of the variable it initialises, or the callee's parameter
+        it is passed as (("arg", callee, position))."""
+        if fn.type not in ("arrow_function", "function_expression"):
+            return None
+        parent = fn.parent
+        while parent is not None and parent.type in _WRAPPERS:
+            fn, parent = parent, parent.parent
+        if parent is None:
+            return None
+        if parent.type == "variable_declarator" and parent.child_by_field_name("value") == fn:
+            annotation = parent.child_by_field_name("type")
+            return type_expr(annotation, self.this_qualname()) if annotation is not None else None
+        if parent.type == "return_statement":  # `return (opts) => ...` under a declared return type
+            enclosing = self.scopes[self.stack[-2][1]].symbol if len(self.stack) > 1 else -1
+            return self.symbols[enclosing].returns if enclosing > 0 else None
+        if parent.type == "arrow_function" and parent.child_by_field_name("body") == fn:
+            annotation = parent.child_by_field_name("return_type")
+            return type_expr(annotation, self.this_qualname()) if annotation is not None else None
+        if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
+            callee = expr_of(parent.parent.child_by_field_name("function"), self.this_qualname())
+            if not callee or callee[0] == "require":
+                return None
+            args = [a for a in parent.named_children if a.type != "comment"]
+            return ("arg", callee, next(i for i, a in enumerate(args) if a == fn))
+        return None
 
     def on_class(self, node: ts.Node) -> None:
         symbol = self.pending.pop(node.id, -1)
@@ -419,8 +510,16 @@ class _Sweep:
             return
         name = text(name_node)
         value = node.child_by_field_name("value")
-        symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=expr_of(value),
+        is_fn = value is not None and value.type == "function_type"  # its parameters are recorded below
+        symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=None if is_fn else expr_of(value),
                                  signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node))
+        params = value.child_by_field_name("parameters") if value is not None and value.type == "function_type" \
+            else None
+        if params is not None:  # `type F = (opts: O) => void`: a call's arguments are O's
+            types = [type_expr(p.child_by_field_name("type")) if p.child_by_field_name("type") is not None else None
+                     for p in params.named_children if p.type != "comment"]
+            if any(types):
+                self.extra.params.setdefault(self.symbols[symbol].qualname, tuple(types))
         self.bind(name, ("def", symbol))
         self.push(node, "class", symbol, -1)
 
@@ -470,11 +569,19 @@ class _Sweep:
         if name_node is None or self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD):
             return
         name = text(name_node)
-        self.add_symbol(name, "method", node, name_node, holder, signature=self.signature(node, name),
-                        returns=type_expr(node.child_by_field_name("return_type")), docstring=self.docstring(node))
+        symbol = self.add_symbol(name, "method", node, name_node, holder, signature=self.signature(node, name),
+                                 returns=type_expr(node.child_by_field_name("return_type")),
+                                 docstring=self.docstring(node))
         params = node.child_by_field_name("parameters")
+        types = []
         for param in params.named_children if params is not None else ():
+            if param.type == "comment":
+                continue
             self._skip_pattern(param.child_by_field_name("pattern") or param)
+            annotation = param.child_by_field_name("type")
+            types.append(type_expr(annotation) if annotation is not None else None)
+        if any(types):
+            self.extra.params.setdefault(self.symbols[symbol].qualname, tuple(types))
 
     def _skip_pattern(self, node: ts.Node | None) -> None:
         if node is None:
@@ -598,6 +705,8 @@ class _Sweep:
                         self.skip.add(local.id)
                         self.bind(text(local), ("import", spec, imported))
                         self.use(name_node, imported, "import", module=(0, spec, imported))
+                        if alias is not None:  # `a as b`: b names the import too (tsserver counts it)
+                            self.use(alias, text(alias), "import", module=(0, spec, imported))
                         names.append(imported)
         self._import(node, spec, tuple(names))
 
@@ -643,14 +752,18 @@ class _Sweep:
                     exported = (string_value(alias) or text(alias)) if alias is not None else name
                     if alias is not None:
                         self.skip.add(alias.id)
+                    self.skip.add(name_node.id)
+                    # `export { x as y }`: x and y both name the exported thing (tsserver counts both)
                     if spec is not None:
-                        self.skip.add(name_node.id)
                         exports[exported] = ("import", spec, name)
                         self.use(name_node, name, "import", module=(0, spec, name))
+                        if alias is not None:
+                            self.use(alias, name, "import", module=(0, spec, name))
                     else:
                         exports[exported] = ("local", name)
-                        if name_node.type != "identifier":  # `export { x }`: x is a use (captured as one)
-                            self.use(name_node, name, "read")
+                        self.use(name_node, name, "read")
+                        if alias is not None:
+                            self.use(alias, name, "read")
             elif child.type == "namespace_export" and spec is not None:
                 ident = child.named_children[0] if child.named_children else None
                 if ident is not None:
@@ -706,6 +819,16 @@ class _Sweep:
             else:
                 exports["="] = ("val", expr_of(right))
             return
+        if left.type == "object_pattern":  # `({ a, b: c } = value)`: reads a and b of the value
+            value = expr_of(right, self.this_qualname())
+            for child in left.named_children if value else ():
+                if child.type == "object_assignment_pattern":
+                    child = child.child_by_field_name("left")
+                key = child if child is not None and child.type == "shorthand_property_identifier_pattern" else (
+                    child.child_by_field_name("key") if child is not None and child.type == "pair_pattern" else None)
+                if key is not None and key.type in ("shorthand_property_identifier_pattern", "property_identifier"):
+                    self.use(key, text(key), "read", receiver=value)
+            return
         member = _exports_member(left)
         if member is not None:
             prop = left.child_by_field_name("property")
@@ -738,6 +861,12 @@ class _Sweep:
         fn = node.child_by_field_name("function")
         if fn is None:
             return
+        callee = expr_of(fn, self.this_qualname())
+        args = node.child_by_field_name("arguments")
+        if callee and callee[0] != "require" and args is not None and args.type == "arguments":
+            # `f({ a, b: 1 })`: the keys name members of f's declared parameter type
+            for position, arg in enumerate(a for a in args.named_children if a.type != "comment"):
+                self.object_keys(arg, ("arg", callee, position))
         head = fn
         if head.type == "member_expression" and text(head.child_by_field_name("property")) in TEST_MODIFIERS:
             head = head.child_by_field_name("object")
@@ -796,8 +925,8 @@ class _Sweep:
                 return  # <div>: an intrinsic element
             self.use(node, name, "call")
             return
-        if pt == "required_parameter" or pt == "optional_parameter":
-            return
+        if (pt == "required_parameter" or pt == "optional_parameter") and parent.child_by_field_name("value") != node:
+            return  # the parameter's own name; its default value is a use
         kind = self.kinds.get(node.id)
         if kind is None:
             if pt in ("call_expression", "new_expression") and (
@@ -850,6 +979,99 @@ class _Sweep:
             self.use(name, text(name), kind, receiver=receiver)
 
 
+    def on_namespace(self, node: ts.Node) -> None:
+        """`namespace X { export ... }`: the members are declared at the module's
+        level, so `X.member` is the module's member (X evaluates to the module)."""
+        name_node = node.child_by_field_name("name")
+        if name_node is not None and name_node.type == "identifier":
+            self.skip.add(name_node.id)
+            self.bind(text(name_node), ("val", ("self_module",)))
+
+    def on_callsig(self, node: ts.Node) -> None:
+        """A call signature of an interface or object type: its parameter types
+        become the holder's (overloads merged, the first typed one per position)."""
+        holder = self.symbols[self.owner]
+        params = node.child_by_field_name("parameters")
+        if params is None or holder.kind not in (SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS):
+            return
+        types = [type_expr(p.child_by_field_name("type")) if p.child_by_field_name("type") is not None else None
+                 for p in params.named_children if p.type != "comment"]
+        known = list(self.extra.params.get(holder.qualname, ()))
+        known += [None] * (len(types) - len(known))
+        merged = tuple(old or new for old, new in zip(known, types + [None] * (len(known) - len(types))))
+        if any(merged):
+            self.extra.params[holder.qualname] = merged
+        for param in params.named_children:
+            self._skip_pattern(param.child_by_field_name("pattern") or param)
+
+    def on_funcsig(self, node: ts.Node) -> None:
+        """`function f(a: A): R;` (an overload): the first typed parameter per
+        position is the one callers' arguments are read against."""
+        name = node.child_by_field_name("name")
+        params = node.child_by_field_name("parameters")
+        if name is None or params is None:
+            return
+        qualname = f"{self.symbols[self.owner].qualname}.{qualpart(text(name))}"
+        types = [type_expr(p.child_by_field_name("type")) if p.child_by_field_name("type") is not None else None
+                 for p in params.named_children if p.type != "comment"]
+        known = list(self.extra.params.get(qualname, ()))
+        width = max(len(known), len(types))
+        known, types = known + [None] * (width - len(known)), types + [None] * (width - len(types))
+        merged = tuple(old or new for old, new in zip(known, types))
+        if any(merged):
+            self.extra.params[qualname] = merged
+        for param in params.named_children:
+            self._skip_pattern(param.child_by_field_name("pattern") or param)
+
+    def on_typeparam(self, node: ts.Node) -> None:
+        name = node.child_by_field_name("name")
+        bound = node.child_by_field_name("constraint") or node.child_by_field_name("value")
+        inner = bound.named_children[0] if bound is not None and bound.named_children else None
+        if name is not None:
+            self.bind(text(name), ("val", type_expr(inner, self.this_qualname())))
+
+    def on_lookup(self, node: ts.Node) -> None:
+        kids = node.named_children
+        if len(kids) != 2 or kids[1].type != "literal_type" or not kids[1].named_children \
+                or kids[0].type not in ("type_identifier", "nested_type_identifier"):
+            return  # `F<T>["k"]` of a computed (conditional, mapped) type: which branch is not ours to say
+        key = kids[1].named_children[0]
+        name = string_value(key)
+        receiver = type_expr(kids[0], self.this_qualname())
+        if name and receiver and key.start_point[0] == key.end_point[0]:
+            (row, start, _, end) = self.columns.span(key)
+            self.refs.append(RefFact((row, start + 1, row, end - 1), name, "annotation", self.scope,
+                                     receiver=receiver, owner=self.owner))
+
+    def on_comment(self, node: ts.Node) -> None:
+        """`{@link A.b}` in a doc comment uses A (and b on it), as tsserver counts them."""
+        raw = node.text
+        if b"{@link" not in raw:
+            return
+        row0, col0 = node.start_point
+        for match in _DOC_LINK.finditer(raw):
+            offset = match.start(1)
+            newline = raw.rfind(b"\n", 0, offset)
+            row = row0 + raw.count(b"\n", 0, offset)
+            col = offset - newline - 1 if newline >= 0 else col0 + offset
+            receiver = None
+            holder = self.symbols[self.scopes[self.scope].symbol] if self.scopes[self.scope].symbol >= 0 else None
+            if holder is not None and b"." not in match.group(1) and holder.kind in (
+                    SymbolKind.CLASS, SymbolKind.INTERFACE) and holder.parent == 0:
+                # in a class or interface body the link may name a member: tried as one too
+                name = match.group(1).decode("utf-8", "replace")
+                start, end = self.columns.col(row, col), self.columns.col(row, col + len(match.group(1)))
+                self.refs.append(RefFact((row, start, row, end), name, "annotation", self.scope,
+                                         receiver=("name", holder.name), owner=self.owner))
+            for part in match.group(1).split(b"."):
+                name = part.decode("utf-8", "replace")
+                start, end = self.columns.col(row, col), self.columns.col(row, col + len(part))
+                self.refs.append(RefFact((row, start, row, end), name, "annotation", self.scope, receiver=receiver,
+                                         owner=self.owner))
+                receiver = ("name", name) if receiver is None else ("attr", receiver, name)
+                col += len(part) + 1
+
+
 def _declared_names(declaration: ts.Node) -> list[str]:
     if declaration.type in ("lexical_declaration", "variable_declaration"):
         out = []
@@ -869,6 +1091,8 @@ _HANDLERS = {
     "use": _Sweep.on_use, "member": _Sweep.on_member, "field": _Sweep.on_field, "signature": _Sweep.on_signature,
     "interface": _Sweep.on_interface, "typealias": _Sweep.on_typealias, "enum": _Sweep.on_enum,
     "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
+    "comment": _Sweep.on_comment, "namespace": _Sweep.on_namespace, "typeparam": _Sweep.on_typeparam,
+    "lookup": _Sweep.on_lookup, "callsig": _Sweep.on_callsig, "funcsig": _Sweep.on_funcsig,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}

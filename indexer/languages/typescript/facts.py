@@ -16,3 +16,5 @@ class TsFacts(Compact):
     stars: list = field(default_factory=list)  # specifiers of `export * from "m"`
     config: dict | None = None  # a tsconfig/jsconfig/package.json: what module resolution reads
     skipped: str = ""  # why the file's content was left out (minified, generated)
+    # function/method qualname -> the declared type (Expr or None) of each parameter, in order
+    params: dict = field(default_factory=dict)

@@ -22,6 +22,10 @@ from indexer.graph.vocab import How, SymbolKind
 MEMBER_KINDS = frozenset({"method", "field", "property", "constant"})
 _HOLDS_VALUE = frozenset({"variable", "constant", "field", "property"})
 _INSTANCE_KINDS = frozenset({"class", "interface", "type", "enum"})
+# Array methods whose first argument is (or whose callback's first parameter is) an element
+_ELEMENT_METHODS = frozenset({"push", "unshift", "includes", "indexOf", "lastIndexOf"})
+_CALLBACK_METHODS = frozenset({"some", "every", "filter", "map", "forEach", "find", "findIndex", "findLast",
+                               "findLastIndex", "flatMap"})
 _MAX_DEPTH = 24
 _NAME_MATCH_LIMIT = 8
 
@@ -192,7 +196,7 @@ class Resolver:
         info = self.info(value[1])
         if info is None:
             return value
-        kind, type_expr, returns, _ = info
+        kind, type_expr, returns = info[0], info[1], info[2]
         if kind in _HOLDS_VALUE and kind != SymbolKind.CONSTANT or (kind == SymbolKind.CONSTANT and type_expr):
             expr = type_expr if kind != SymbolKind.PROPERTY else (returns or type_expr)
             if expr:
@@ -231,14 +235,26 @@ class Resolver:
                 return ("inst", value[1], How.CONSTRUCTOR)
             return None
         if tag == "type":
+            if expr[1] and expr[1][0] == "fn":  # a function type: its parameters' types, evaluated here
+                return ("fnval", tuple(self.eval(t, ctx, depth + 1) if t else None for t in expr[1][1]),
+                        How.ANNOTATION)
+            if expr[1] and expr[1][0] == "array":
+                element = self.eval(("type", expr[1][1]), ctx, depth + 1)
+                return ("array", element, How.ANNOTATION) if element else None
+            if expr[1] and expr[1][0] == "union":  # each named part, as an instance
+                parts = tuple(v for v in (self.eval(("type", part), ctx, depth + 1) for part in expr[1][1]) if v)
+                return ("union", parts, How.ANNOTATION) if parts else None
             value = self.eval(expr[1], ctx, depth + 1)
-            if value is None or value[0] != "sym":
-                return value if value and value[0] == "module" else None
+            if value is None or value[0] != "sym":  # a module, or a type parameter's constraint
+                return value if value and value[0] in ("module", "inst", "union", "array") else None
             info = self.info(value[1])
             if info is None or info[0] not in _INSTANCE_KINDS:
                 return None
             if info[0] == "type" and info[1]:  # an alias of another type
                 found = self.eval(("type", info[1]), self.ctx_of(value[1]), depth + 1)
+                if info[1][0] == "union" and ("inline",) in info[1][1]:  # `A & { inline }`: the alias holds those
+                    parts = (found[1] if found[0] == "union" else (found,)) if found else ()
+                    return ("union", (("inst", value[1], How.ANNOTATION), *parts), How.ANNOTATION)
                 if found:
                     return found
             return ("inst", value[1], How.ANNOTATION)
@@ -249,14 +265,103 @@ class Resolver:
         if tag == "require":
             module = self.module_of(expr[1], ctx.path)
             return self.export_value(module, "=", depth + 1) if module else None
+        if tag == "cb":
+            return self.callback_param(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
+        if tag == "index":
+            value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
+            return value[1] if value is not None and value[0] == "array" else None
+        if tag == "self_module":
+            return ("module", ctx.module, How.MODULE)
+        if tag == "arg":
+            callee = expr[1]
+            if callee[0] == "attr" and expr[2] == 0 and callee[2] in _ELEMENT_METHODS | _CALLBACK_METHODS:
+                owner = self.deref(self.eval(callee[1], ctx, depth + 1), depth + 1)
+                if owner is not None and owner[0] == "array":  # `xs.push({...})`, `xs.some((x) => ...)`
+                    return owner[1] if callee[2] in _ELEMENT_METHODS else ("fnval", (owner[1],), How.ANNOTATION)
+            return self.param_type(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
         return None
 
+    def callback_param(self, fn, position: int, depth: int):
+        """Parameter `position` of a function-typed value: a function type's
+        own, a function-type alias's declared one, or (the first) the alias
+        itself when its inline object parameter's properties are its members."""
+        if fn is None or depth > _MAX_DEPTH:
+            return None
+        if fn[0] == "fnval":
+            return fn[1][position] if position < len(fn[1]) else None
+        if fn[0] == "union":
+            for part in fn[1]:
+                found = self.callback_param(part, position, depth + 1)
+                if found:
+                    return found
+            return None
+        info = self.info(fn[1]) if fn[0] in ("inst", "sym") else None
+        if info is None or info[0] not in (SymbolKind.TYPE_ALIAS, SymbolKind.INTERFACE):
+            return None
+        module = self.owner.get(fn[1])
+        types = self.by_module[module].params.get(fn[1]) if module else None
+        if types and position < len(types) and types[position]:
+            found = self.eval(types[position], self.ctx_of(fn[1]), depth + 1)
+            return (found[0], found[1], How.ANNOTATION) if found else None
+        alias_itself = position == 0 and not info[1] and info[0] == SymbolKind.TYPE_ALIAS
+        return ("inst", fn[1], How.ANNOTATION) if alias_itself else None
+
+    def param_type(self, callee, position: int, depth: int):
+        """An instance of the declared type of `callee`'s parameter at
+        `position`. A function-type alias holds its object parameter's
+        properties as its own members, so the alias itself is that type."""
+        if callee is None or callee[0] == "module" or depth > _MAX_DEPTH:
+            return None
+        if callee[0] == "fnval":
+            return callee[1][position] if position < len(callee[1]) else None
+        if callee[0] == "union":
+            for part in callee[1]:
+                found = self.param_type(part, position, depth + 1)
+                if found:
+                    return found
+            return None
+        info = self.info(callee[1])
+        if info is None:
+            return None
+        kind = info[0]
+        module = self.owner.get(callee[1])
+        types = self.by_module[module].params.get(callee[1]) if module else None
+        alias = kind == SymbolKind.TYPE_ALIAS
+        if alias and not info[1] and not (types and position < len(types) and types[position]):
+            return ("inst", callee[1], How.ANNOTATION)  # its inline object parameter's properties are its own
+        if not (alias or kind == SymbolKind.INTERFACE  # an interface with call signatures
+                or callee[0] == "sym" and kind in (SymbolKind.FUNCTION, SymbolKind.METHOD)):
+            return None
+        if not types or position >= len(types) or not types[position]:
+            return None
+        found = self.eval(types[position], self.ctx_of(callee[1]), depth + 1)
+        return (found[0], found[1], How.ANNOTATION) if found else None
+
+    def members_of(self, value, name: str, depth: int) -> list:
+        """Every symbol `name` names on `value`: one per part of a union."""
+        value = self.deref(value, depth)
+        if value is not None and value[0] == "union" and depth <= _MAX_DEPTH:
+            out = []
+            for part in value[1]:
+                for found in self.members_of(part, name, depth + 1):
+                    if all(found[1] != seen[1] for seen in out):
+                        out.append(found)
+            return out
+        found = self.member(value, name, depth)
+        return [found] if found else []
+
     def member(self, value, name: str, depth: int):
-        """The symbol `name` names on `value` (a module, class, instance...)."""
+        """The symbol `name` names on `value` (a module, class, instance...);
+        on a union, the first part's that has it."""
         value = self.deref(value, depth)
         if value is None or depth > _MAX_DEPTH:
             return None
         tag, qualname, how = value
+        if tag in ("array", "fnval"):
+            return None  # Array's and Function's own members are the library's
+        if tag == "union":
+            found = self.members_of(value, name, depth + 1)
+            return found[0] if found else None
         if tag == "module":
             found = self.export_value(qualname, name, depth + 1)
             return ("sym", found[1], How.MODULE) if found and found[0] == "sym" else found
@@ -295,6 +400,10 @@ class Resolver:
             target, how = self._target(ref, ctx)
             if target is None and how is None:
                 continue  # a local or a global: not an edge of the graph
+            if how == "each":
+                for one, one_how in target:
+                    append((ref.span, ref.name, ref.kind, enclosing, one, How(one_how).confidence, str(one_how)))
+                continue
             if isinstance(target, list):  # name-match candidates share the guess
                 for candidate in target:
                     append((ref.span, ref.name, ref.kind, enclosing, candidate,
@@ -327,9 +436,11 @@ class Resolver:
             return value[1], value[2]
         receiver = self.eval(ref.receiver, ctx)
         if receiver is not None:
-            found = self.member(receiver, ref.name, 0)
-            if found is not None:
-                return found[1], found[2]
+            found = self.members_of(receiver, ref.name, 0)
+            if len(found) > 1:  # a member of a union: a sure use of each part's
+                return tuple((f[1], f[2]) for f in found), "each"
+            if found:
+                return found[0][1], found[0][2]
         elif self._external_root(ref.receiver, ctx):
             return None, None
         candidates = self.members.get(qualpart(ref.name), ())

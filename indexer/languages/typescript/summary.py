@@ -21,6 +21,8 @@ class TsSummary(Compact):
     # qualname -> (kind, type_expr, returns, bases)
     symbols: dict = field(default_factory=dict)
     config: dict | None = None
+    # function/method qualname -> declared parameter types (Expr or None), in order
+    params: dict = field(default_factory=dict)
 
 
 def summarize(facts: FileFacts) -> TsSummary:
@@ -33,4 +35,4 @@ def summarize(facts: FileFacts) -> TsSummary:
     table = {s.qualname: (s.kind, s.type_expr, s.returns, s.bases) for s in symbols[1:]}
     return TsSummary(facts.module, facts.path, extra.dialect if extra else "typescript", names,
                      dict(extra.exports) if extra else {}, tuple(extra.stars) if extra else (), table,
-                     extra.config if extra else None)
+                     extra.config if extra else None, dict(extra.params) if extra else {})
