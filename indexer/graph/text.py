@@ -38,3 +38,22 @@ def utf16_of_utf8(line_bytes: bytes, byte_col: int) -> int:
 def utf8_of_utf16(line_text: str, utf16_col: int) -> int:
     """UTF-16 column -> UTF-8 byte column (to find a tree-sitter node)."""
     return len(line_text[: char_column(line_text, utf16_col)].encode("utf-8"))
+
+
+class Columns:
+    """One file's tree-sitter byte columns -> UTF-16 columns, for every
+    language plugin; free for ASCII files (the common case)."""
+
+    def __init__(self, source: bytes):
+        self.ascii = source.isascii()
+        self.lines = None if self.ascii else source.split(b"\n")
+
+    def col(self, row: int, byte_col: int) -> int:
+        if self.ascii or byte_col == 0:
+            return byte_col
+        return utf16_of_utf8(self.lines[row] if row < len(self.lines) else b"", byte_col)
+
+    def span(self, node) -> tuple[int, int, int, int]:
+        """(start row, start column, end row, end column) of a tree-sitter node."""
+        (sr, sc), (er, ec) = node.start_point, node.end_point
+        return (sr, self.col(sr, sc), er, self.col(er, ec))

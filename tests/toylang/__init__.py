@@ -18,7 +18,7 @@ import tree_sitter as ts
 import tree_sitter_json
 
 from indexer.languages.base import Compact, FileFacts, RefFact, ScopeFact, SymbolFact, qualify
-from indexer.graph.text import utf16_of_utf8
+from indexer.graph.text import Columns
 
 NAME = "toyjson"
 _LANGUAGE = ts.Language(tree_sitter_json.language())
@@ -37,18 +37,6 @@ class Resolution:
     tests: set = field(default_factory=set)
 
 
-class _Columns:
-    def __init__(self, source: bytes):
-        self.lines = source.split(b"\n")
-
-    def point(self, row: int, byte_col: int) -> tuple[int, int]:
-        line = self.lines[row] if row < len(self.lines) else b""
-        return row, utf16_of_utf8(line, byte_col)
-
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        return (*self.point(*node.start_point), *self.point(*node.end_point))
-
-
 def _text(node: ts.Node) -> str:
     inner = [c for c in node.named_children if c.type == "string_content"]
     return inner[0].text.decode("utf-8", "replace") if inner else ""
@@ -56,7 +44,7 @@ def _text(node: ts.Node) -> str:
 
 def extract(source: bytes, rel_path: str, module: str, is_package: bool) -> FileFacts:
     root = ts.Parser(_LANGUAGE).parse(source).root_node
-    columns = _Columns(source)
+    columns = Columns(source)
     whole = columns.span(root)
     name = module.rsplit(".", 1)[-1]
     symbols = [SymbolFact(name, module, "module", whole, (0, 0, 0, 0), -1)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import tree_sitter as ts
 import tree_sitter_go as tsgo
 
-from indexer.graph.text import utf16_of_utf8
+from indexer.graph.text import Columns  # noqa: F401 (the plugin reads it from here)
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
@@ -26,23 +26,6 @@ def defs_query() -> ts.Query:
 @lru_cache(maxsize=1)
 def parser() -> ts.Parser:
     return ts.Parser(language())
-
-
-class Columns:
-    """Byte columns -> UTF-16 columns; free for ASCII files (the common case)."""
-
-    def __init__(self, source: bytes):
-        self.ascii = source.isascii()
-        self.lines = None if self.ascii else source.split(b"\n")
-
-    def col(self, row: int, byte_col: int) -> int:
-        if self.ascii or byte_col == 0:
-            return byte_col
-        return utf16_of_utf8(self.lines[row] if row < len(self.lines) else b"", byte_col)
-
-    def span(self, node: ts.Node) -> tuple[int, int, int, int]:
-        (sr, sc), (er, ec) = node.start_point, node.end_point
-        return (sr, self.col(sr, sc), er, self.col(er, ec))
 
 
 def text(node: ts.Node | None) -> str:
