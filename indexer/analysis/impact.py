@@ -160,6 +160,25 @@ def superclasses(graph: Graph, qualname: str) -> list[str]:
     return graph.base_targets(qualname)
 
 
+def hierarchy_namesakes(graph: Graph, symbol: Symbol) -> list[Symbol]:
+    """A method plus the same-named methods of every class related to its
+    class through the hierarchy (bases and subclasses, in either direction, to
+    closure; Go: interfaces and embedding): what a rename moves together."""
+    out = [symbol]
+    if symbol.kind != SymbolKind.METHOD or not symbol.parent:
+        return out
+    seen, todo = {symbol.parent}, [symbol.parent]
+    while todo:
+        owner = todo.pop()
+        for other in subclasses(graph, owner) + superclasses(graph, owner):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    for owner in sorted(seen - {symbol.parent}):
+        out.extend(graph.symbols(f"{owner}.{symbol.name}"))
+    return out
+
+
 def _hierarchy(graph: Graph, start: str, down: bool) -> list[str]:
     """All subclasses (down) or bases (up) of a class, one query per level."""
     known, level, out = {start}, [start], []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.analysis.impact import subclasses, superclasses
+from indexer.analysis.impact import hierarchy_namesakes
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
 from indexer.edits.renameable import RenameError, renameable_at  # noqa: F401 (this facet's rename API)
@@ -29,24 +29,6 @@ class RenamePlan:
     edits: tuple[TextEdit, ...]
 
 
-def _related(graph: Graph, symbol: Symbol) -> list[Symbol]:
-    """The method plus the same-named methods of types related through
-    interfaces or embedding (in either direction, to closure)."""
-    out = [symbol]
-    if symbol.kind != SymbolKind.METHOD or not symbol.parent:
-        return out
-    seen, todo = {symbol.parent}, [symbol.parent]
-    while todo:
-        owner = todo.pop()
-        for other in subclasses(graph, owner) + superclasses(graph, owner):
-            if other not in seen:
-                seen.add(other)
-                todo.append(other)
-    for owner in sorted(seen - {symbol.parent}):
-        out.extend(graph.symbols(f"{owner}.{symbol.name}"))
-    return out
-
-
 def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
     if not _IDENTIFIER.match(new_name) or new_name in KEYWORDS:
         raise RenameError(f"'{new_name}' is not a valid Go identifier")
@@ -64,7 +46,7 @@ def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
         if held is None or (certain and not held.certain):
             edits[key] = TextEdit(path, rng, new_name, certain, reason)
 
-    for related in _related(graph, symbol):
+    for related in hierarchy_namesakes(graph, symbol):
         add(related.path, related.selection_range, True,
             "the definition" if related.qualname == symbol.qualname else f"tied method {related.qualname}")
         for ref in graph.references(related.qualname):

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.analysis.impact import subclasses, superclasses
+from indexer.analysis.impact import hierarchy_namesakes
 from indexer.languages.base import language_of
 from indexer.languages.python.syntax import _Columns, normalize_source, parser
 from indexer.graph.model import Range, Symbol
@@ -47,24 +47,6 @@ class RenamePlan:
         return dict(out)
 
 
-def _related(graph: Graph, symbol: Symbol) -> list[Symbol]:
-    """The symbol plus the methods that override it or that it overrides."""
-    out = [symbol]
-    if symbol.kind != SymbolKind.METHOD or not symbol.parent:
-        return out
-    seen = {symbol.parent}
-    todo = [symbol.parent]
-    while todo:
-        cls = todo.pop()
-        for other in subclasses(graph, cls) + superclasses(graph, cls):
-            if other not in seen:
-                seen.add(other)
-                todo.append(other)
-    for cls in sorted(seen - {symbol.parent}):
-        out.extend(graph.symbols(f"{cls}.{symbol.name}"))
-    return out
-
-
 def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
     python = language_of(symbol.qualname) == "python"
     if python and (not _IDENTIFIER.match(new_name) or keyword.iskeyword(new_name)):
@@ -87,7 +69,7 @@ def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
         if held is None or (certain and not held.certain):
             edits[key] = TextEdit(path, rng, new_name, certain, reason)
 
-    for related in _related(graph, symbol):
+    for related in hierarchy_namesakes(graph, symbol):
         inherited = related.qualname != symbol.qualname
         add(related.path, related.selection_range, True,
             f"overriding method {related.qualname}" if inherited else "the definition")
