@@ -198,3 +198,25 @@ async def test_mcp_tools_answer_for_go(tmp_path):
         assert "go:store.Save" in {d["symbol"]["qualname"] for d in impact["dependents"]}
         preview = await call(client, "rename_preview", symbol="go:store.NewMem", new_name="NewMemory")
         assert preview
+
+
+async def test_an_unsaved_signature_change_publishes_diagnostics_on_its_go_callers(gows):
+    from e2e_support import eventually
+
+    store, main = Doc(gows.root, "store/store.go"), Doc(gows.root, "cmd/app/main.go")
+    gows.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=store.uri, language_id="go", version=1, text=store.text)))
+    gows.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=store.uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text=store.text.replace("func Save(s Store, k string)", "func Save(s Store, k string, force bool)"))]))
+
+    async def broken():
+        return [d for d in gows.diagnostics.get(main.uri) or [] if d.source == "codemeld"]
+
+    try:
+        diagnostics = await eventually(broken, timeout=15)
+        assert [(d.range.start.line + 1, "missing required argument 'force'" in d.message) for d in diagnostics] \
+            == [(8, True)], diagnostics
+    finally:
+        gows.text_document_did_close(types.DidCloseTextDocumentParams(text_document=store.id))

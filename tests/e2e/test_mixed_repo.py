@@ -203,3 +203,25 @@ async def test_mcp_tools_answer_for_typescript(mixed):
         found = await client.call_tool("symbol", {"name": "formatPrice"})
         assert not found.is_error, found.content[0].text
         assert found.structured_content["matches"][0]["language"] == "typescript"
+
+
+async def test_an_unsaved_signature_change_publishes_diagnostics_on_typescript_callers(mixed):
+    from e2e_support import eventually
+
+    doc, cart = money(mixed), Doc(mixed.root, "web/src/cart.ts")
+    mixed.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=doc.uri, language_id="typescript", version=1, text=doc.text)))
+    mixed.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=doc.uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text=doc.text.replace("formatPrice(amount: number)", "formatPrice(amount: number, currency: string)"))]))
+
+    async def broken():
+        return [d for d in mixed.diagnostics.get(cart.uri) or [] if d.source == "codemeld"]
+
+    try:
+        diagnostics = await eventually(broken, timeout=15)
+        assert [(d.range.start.line, "missing required argument 'currency'" in d.message) for d in diagnostics] \
+            == [(cart.pos("formatPrice(this").line, True)], diagnostics
+    finally:
+        mixed.text_document_did_close(types.DidCloseTextDocumentParams(text_document=doc.id))

@@ -26,10 +26,12 @@ class GoSupport:
 
     @property
     def edits(self):
-        """Go's edit facet: rename (over the graph); no signature ripple yet."""
-        from indexer.languages.base import graph_edit_facet
+        """Go's edit facet: rename (over the graph); breaking changes, call-site
+        ripple and change_signature by position (see languages/callsig.py)."""
+        from indexer.languages.callsig import edit_facet
         from indexer.languages.go import rename
-        return graph_edit_facet(NAME, rename=rename)
+        from indexer.languages.go.calls import GoCalls
+        return edit_facet(GoCalls(), rename=rename)
 
     def source_roots(self, rel_paths: list[str]) -> list[str]:
         return [""]

@@ -46,9 +46,11 @@ class TypeScriptSupport:
     @property
     def edits(self):
         """TypeScript's edit facet: the graph's rename (identifiers may hold
-        `$`) and breaking-change checks (removed and renamed definitions)."""
-        from indexer.languages.base import graph_edit_facet
-        return graph_edit_facet(NAME)
+        `$`); breaking changes, call-site ripple, optional parameters and
+        change_signature by position (see languages/callsig.py)."""
+        from indexer.languages.callsig import edit_facet
+        from indexer.languages.typescript.calls import TypeScriptCalls
+        return edit_facet(TypeScriptCalls())
 
     def dialect(self, rel_path: str) -> str:
         """The LSP language id of a file (typescript, typescriptreact, javascript, javascriptreact)."""
