@@ -42,6 +42,9 @@ FILES = {
           constructor(private side: number) { super(); }
           area(): number { return this.side * this.side; }
         }
+
+        export namespace Shape { export function unit(): Shape { return new Square(1); } }
+        export const unitArea = Shape.unit().area();
         ''',
     "web/src/cart.ts": '''
         import { formatPrice } from "@/money";
@@ -225,3 +228,11 @@ async def test_an_unsaved_signature_change_publishes_diagnostics_on_typescript_c
             == [(cart.pos("formatPrice(this").line, True)], diagnostics
     finally:
         mixed.text_document_did_close(types.DidCloseTextDocumentParams(text_document=doc.id))
+
+
+async def test_a_namespace_merged_into_a_class_holds_its_members(mixed):
+    doc = money(mixed)
+    found = await mixed.text_document_definition_async(types.DefinitionParams(
+        text_document=doc.id, position=doc.pos("unit().area", offset=1)))
+    assert [(rel(mixed, loc.uri), loc.range.start.line) for loc in found] == [
+        ("web/src/money.ts", doc.pos("export function unit").line)]

@@ -12,6 +12,8 @@
 (nested_type_identifier) @typemember
 ; `namespace X { ... }`: its members are the module's; X names the module itself
 (internal_module) @namespace
+; `declare module "m" { interface I {...} }`: an augmentation of m's I
+(module) @namespace
 ; `<T extends C = D>`: T stands for C (or D) in its scope
 (type_parameter) @typeparam
 ; `T["key"]`: a use of T's member key

@@ -30,7 +30,7 @@ import re
 import tree_sitter as ts
 
 from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
-from indexer.languages.typescript import syntax
+from indexer.languages.typescript import merging, syntax
 from indexer.languages.typescript.facts import TsFacts
 from indexer.languages.typescript.syntax import string_value, text
 from indexer.graph.vocab import SymbolKind
@@ -229,7 +229,10 @@ class _Sweep:
 
     def bind(self, name: str, binding: tuple, scope: int | None = None) -> None:
         names = self.scopes[self.scope if scope is None else scope].names
-        names.setdefault(name, binding)  # the first declaration wins (function hoisting)
+        if binding[0] == "def" and names.get(name) == _NAMESPACE:
+            names[name] = binding  # a namespace merged into a function, class or enum: the name is the declaration
+        else:
+            names.setdefault(name, binding)  # the first declaration wins (function hoisting)
 
     def push(self, node: ts.Node, kind: str, symbol: int, this_class: int) -> int:
         self.scopes.append(ScopeFact(kind, symbol, self.scope))
@@ -981,11 +984,16 @@ class _Sweep:
 
     def on_namespace(self, node: ts.Node) -> None:
         """`namespace X { export ... }`: the members are declared at the module's
-        level, so `X.member` is the module's member (X evaluates to the module)."""
+        level, so `X.member` is the module's member (X evaluates to the module).
+        What merging needs is kept (see merging.py): the names X's body
+        declares, and the interfaces and classes a `declare module "m"` adds to m."""
         name_node = node.child_by_field_name("name")
         if name_node is not None and name_node.type == "identifier":
             self.skip.add(name_node.id)
-            self.bind(text(name_node), ("val", ("self_module",)))
+            self.bind(text(name_node), _NAMESPACE)
+            merging.record_namespace(self.extra, text(name_node), node.child_by_field_name("body"))
+        elif name_node is not None and string_value(name_node):
+            merging.record_augments(self.extra, string_value(name_node), node.child_by_field_name("body"), self.module)
 
     def on_callsig(self, node: ts.Node) -> None:
         """A call signature of an interface or object type: its parameter types
@@ -1070,6 +1078,9 @@ class _Sweep:
                                          owner=self.owner))
                 receiver = ("name", name) if receiver is None else ("attr", receiver, name)
                 col += len(part) + 1
+
+
+_NAMESPACE = ("val", ("self_module",))
 
 
 def _declared_names(declaration: ts.Node) -> list[str]:

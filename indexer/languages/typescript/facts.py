@@ -18,3 +18,8 @@ class TsFacts(Compact):
     skipped: str = ""  # why the file's content was left out (minified, generated)
     # function/method qualname -> the declared type (Expr or None) of each parameter, in order
     params: dict = field(default_factory=dict)
+    # declaration merging (see languages/typescript/merging.py): namespace name
+    # -> names declared in its body; `declare module "spec"` augmentations as
+    # (spec, interface or class name, this file's qualname of it)
+    namespaces: dict = field(default_factory=dict)
+    augments: list = field(default_factory=list)

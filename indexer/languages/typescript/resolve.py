@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from indexer.languages.base import FileFacts
+from indexer.languages.typescript import merging
 from indexer.languages.typescript.extract import qualpart
 from indexer.languages.typescript.project import Project
 from indexer.languages.typescript.summary import TsSummary, summarize
@@ -84,6 +85,7 @@ class Resolver:
             elif summary.dialect != "json":
                 files[summary.path] = summary.module
         self.project = Project(files, configs)
+        self.augments = merging.Augments(list(self.by_module.values()), self.project.resolve)
         self._mro: dict[str, list[str]] = {}
 
     def _add(self, summary: TsSummary) -> None:
@@ -120,6 +122,10 @@ class Resolver:
                         "class", "interface", "type"):
                     out.append(value[1])
                     queue.append(value[1])
+            for merged in self.augments.of(current):  # `declare module` augmentations: one declaration
+                if merged not in out:
+                    out.append(merged)
+                    queue.append(merged)
         self._mro[qualname] = out
         return out
 
@@ -370,11 +376,14 @@ class Resolver:
             info = self.info(qualname)
             if info is None:
                 return None
-            classes = self.mro(qualname) if info[0] == "class" else [qualname]
+            classes = self.mro(qualname) if info[0] == "class" else [qualname, *self.augments.of(qualname)]
             for i, owner in enumerate(classes):
                 if (member := f"{owner}.{part}") in self.owner:
                     return ("sym", member, How.MODULE if i == 0 else How.MRO)
-            return None
+            # a namespace merged into this function, class or enum holds the member
+            merged = merging.namespace_member(self.by_module.get(self.owner.get(qualname, "")),
+                                              qualname.rsplit(".", 1)[-1], name)
+            return ("sym", merged, How.MODULE) if merged in self.owner else None
         classes = self.mro(qualname)
         if tag == "super":
             classes = classes[1:]

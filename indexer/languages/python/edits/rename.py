@@ -71,8 +71,10 @@ def plan_rename(graph: Graph, symbol: Symbol, new_name: str) -> RenamePlan:
 
     for related in hierarchy_namesakes(graph, symbol):
         inherited = related.qualname != symbol.qualname
-        add(related.path, related.selection_range, True,
-            f"overriding method {related.qualname}" if inherited else "the definition")
+        # every declaration of the name: merged TypeScript interfaces, overloads, Python redefinitions
+        for declaration in graph.symbols(related.qualname) or [related]:
+            add(declaration.path, declaration.selection_range, True,
+                f"overriding method {related.qualname}" if inherited else "the definition")
         for ref in graph.references(related.qualname):
             if ref.name != symbol.name:
                 continue  # an alias (`import f as g`) keeps its own name
