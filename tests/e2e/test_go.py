@@ -39,6 +39,19 @@ FILES = {
         // Save puts one key into any store.
         func Save(s Store, k string) error { return s.Put(k) }
         """,
+    "store/keys.go": """
+        package store
+
+        // Keys lists the keys of a Mem.
+        func Keys(m *Mem) []string {
+            type pair struct{ K string }
+            out := []string{}
+            for k := range m.data {
+                out = append(out, pair{K: k}.K)
+            }
+            return out
+        }
+        """,
     "store/store_test.go": """
         package store
 
@@ -220,3 +233,11 @@ async def test_an_unsaved_signature_change_publishes_diagnostics_on_its_go_calle
             == [(8, True)], diagnostics
     finally:
         gows.text_document_did_close(types.DidCloseTextDocumentParams(text_document=store.id))
+
+
+
+async def test_a_type_declared_in_a_function_body_is_a_definition(gows):
+    keys = Doc(gows.root, "store/keys.go")
+    found = await gows.text_document_definition_async(types.DefinitionParams(
+        text_document=keys.id, position=keys.pos("}.K", offset=2)))
+    assert where(gows.root, found) == [("store/keys.go", 5)]

@@ -391,6 +391,53 @@ CASES = {
             //>                                 Kind#2 -> go:ptr.Pointer.Kind typed
             """,
     },
+    "types declared in a function body: local scope, fields, structural interfaces": {
+        "go.mod": GOMOD,
+        "shop/shop.go": """
+            package shop
+
+            type En struct{}
+
+            func (En) Greet() string { return "hi" }
+
+            func Run() string {
+                type greeter interface{ Greet() string }
+                type point struct{ X int }
+                p := point{X: 1}
+                //>  point -> go:shop.Run.point scope
+                //>        X -> go:shop.Run.point.X typed
+                var g greeter = En{}
+                //>     greeter -> go:shop.Run.greeter scope
+                _ = p.X
+                //>   X -> go:shop.Run.point.X typed
+                return g.Greet()
+                //>      Greet -> go:shop.Run.greeter.Greet typed
+            }
+
+            func Other() int {
+                type point struct{ Y int }
+                return point{Y: 2}.Y
+                //>    point -> go:shop.Other.point scope
+                //>                 Y -> go:shop.Other.point.Y typed
+            }
+            """,
+    },
+    "go.work: modules by `use`; of two folders declaring one module path, the used one": {
+        "go.work": "go 1.21\n\nuse (\n\t./lib\n\t./app // the service\n)\n",
+        "aaa/lib/go.mod": "module example.com/lib\n",
+        "aaa/lib/lib.go": "package lib\n\nfunc Hello() string { return \"a stale copy\" }\n",
+        "lib/go.mod": "module example.com/lib\n\ngo 1.21\n",
+        "lib/lib.go": "package lib\n\nfunc Hello() string { return \"hi\" }\n",
+        "app/go.mod": "module example.com/app\n\ngo 1.21\n\nrequire example.com/lib v0.0.0\n",
+        "app/main.go": """
+            package main
+
+            import "example.com/lib"
+
+            func main() { println(lib.Hello()) }
+            //>                       Hello -> go:lib.Hello import
+            """,
+    },
 }
 
 
@@ -578,3 +625,17 @@ def test_default_build_constraints(path, source, included):
     from indexer.languages.go.buildtags import in_default_build
 
     assert in_default_build(path, source) is included
+
+
+def test_a_local_interface_is_satisfied_structurally(tmp_path):
+    """A package-level type satisfies an interface declared in a function:
+    the call through it is a use of the implementation, and the type
+    hierarchy shows the interface."""
+    files = CASES["types declared in a function body: local scope, fields, structural interfaces"]
+    indexer, graph = build(tmp_path, files)
+    try:
+        assert graph.base_targets("go:shop.En") == ["go:shop.Run.greeter"]
+        assert [(r.range.start.line, r.how) for r in graph.references("go:shop.En.Greet")] == [(16, "implements")]
+        assert graph.symbol("go:shop.Run.point").parent == "go:shop.Run"
+    finally:
+        indexer.close()

@@ -19,9 +19,9 @@ NAME = "go"
 
 class GoSupport:
     name = NAME
-    # ".mod" brings go.mod files in (their module path resolves imports);
-    # any other *.mod file yields empty facts.
-    extensions = (".go", ".mod")
+    # ".mod" and ".work" bring go.mod and go.work files in (module paths and
+    # workspace `use`s resolve imports); any other such file yields empty facts.
+    extensions = (".go", ".mod", ".work")
     weak_hows = WEAK_HOWS
 
     @property
@@ -39,7 +39,7 @@ class GoSupport:
     def module_name(self, rel_path: str, source_roots: list[str]) -> tuple[str, bool]:
         # A hint only: extract() names the package (the root package takes
         # its package clause's name, which only the source knows).
-        if PurePosixPath(rel_path).name == "go.mod":
+        if PurePosixPath(rel_path).name in ("go.mod", "go.work"):
             return GOMOD_MODULE, False
         key = _extract.package_key(rel_path).replace(".", "_")
         return f"{NAME}:{key or '_'}", False
@@ -80,7 +80,7 @@ class GoSupport:
             for table in ("funcs", "values", "methods"):
                 a, b = getattr(old, table), getattr(new, table)
                 names |= {n for n in set(a) & set(b) if a[n] != b[n]}
-        if (old is None) != (new is None) or (old and new and old.gomod != new.gomod):
+        if (old is None) != (new is None) or (old and new and (old.gomod, old.uses) != (new.gomod, new.uses)):
             names.add("*")
         return removed, names
 

@@ -57,6 +57,8 @@ class _Extractor:
         self.module = ""
         self.summary: GoSummary | None = None
         self.is_test_file = rel_path.endswith("_test.go")
+        # inside a function: its local type names -> their key in the package's type table
+        self.local_types: dict[str, str] = {}
 
     # -- type and value expressions ---------------------------------------
     def te(self, node: ts.Node | None) -> tuple | None:
@@ -64,7 +66,7 @@ class _Extractor:
             return None
         kind = node.type
         if kind == "type_identifier":
-            return ("n", None, text(node))
+            return ("n", None, self.local_types.get(text(node), text(node)))
         if kind == "qualified_type":
             path = self.imports.get(text(node.child_by_field_name("package")))
             return ("n", path, text(node.child_by_field_name("name"))) if path else None
@@ -303,13 +305,16 @@ class _Extractor:
                 kind.named_children[0] if kind.named_children else None)
         return text(kind) if kind is not None and kind.type == "type_identifier" else ""
 
-    def add_type(self, node: ts.Node, name_node: ts.Node, alias: bool) -> int:
+    def add_type(self, node: ts.Node, name_node: ts.Node, alias: bool, key: str = "", parent: int = 0) -> int:
+        """A type and its fields or interface methods; `key` names a type
+        declared in a function body (`Run.point`), under `parent`."""
         name = text(name_node)
+        key = key or name
         body = node.child_by_field_name("type")
-        qualname = f"{self.module}.{name}"
+        qualname = f"{self.module}.{key}"
         kind = "alias" if alias else {"struct_type": "struct", "interface_type": "interface"}.get(
             body.type if body is not None else "", "other")
-        index = self.add_symbol(name, qualname, "class", node, name_node, 0, flags=(kind,),
+        index = self.add_symbol(name, qualname, "class", node, name_node, parent, flags=(kind,),
                                 signature=("type " + " ".join(text(node).split()))[:200],
                                 docstring=self.docstring(node.parent if len(node.parent.named_children) == 1 else node))
         info = TypeInfo(kind)
@@ -345,8 +350,24 @@ class _Extractor:
             info.embeds = tuple(embeds)
         else:
             info.underlying = self.te(body)
-        self.summary.types[name] = info
+        self.summary.types[key] = info
         return index
+
+    def declare_local_types(self, decl: ts.Node, owner: int) -> None:
+        """Types declared in a function body: symbols under the function, kept
+        in the package's type table as `Func.T` (so their qualnames read
+        `go:pkg.Func.T`). Go allows them no methods; they satisfy interfaces,
+        and local interfaces are satisfied, by method names like any other."""
+        body = decl.child_by_field_name("body")
+        specs = [spec for declaration in (_descendants(body, "type_declaration") if body is not None else ())
+                 for spec in declaration.named_children if spec.type in ("type_spec", "type_alias")]
+        prefix = self.symbols[owner].qualname[len(self.module) + 1:]
+        self.local_types = {text(s.child_by_field_name("name")): f"{prefix}.{text(s.child_by_field_name('name'))}"
+                            for s in specs if s.child_by_field_name("name") is not None and owner > 0}
+        for spec in specs:
+            name_node = spec.child_by_field_name("name")
+            if name_node is not None and text(name_node) in self.local_types:
+                self.add_type(spec, name_node, spec.type == "type_alias", self.local_types[text(name_node)], owner)
 
     # -- uses ----------------------------------------------------------------
     def owner_of(self, node: ts.Node) -> int:
@@ -361,7 +382,9 @@ class _Extractor:
             owner = by_span.get(self.cols.span(decl), 0)
             if decl.type in ("function_declaration", "method_declaration"):
                 scope = self.new_scope("function", owner, 0)
+                self.declare_local_types(decl, owner)
                 self.walk(decl, scope, owner, owner if self.symbols[owner].is_test else -1)
+                self.local_types = {}
             elif decl.type in ("const_declaration", "var_declaration", "type_declaration"):
                 for spec in self._specs(decl):
                     spec_owner = by_span.get(self.cols.span(spec), 0)
@@ -463,6 +486,12 @@ class _Extractor:
         elif kind in ("parameter_declaration", "variadic_parameter_declaration", "type_spec", "type_alias",
                       "type_parameter_declaration"):
             names = {n.id for n in node.children_by_field_name("name")}
+            local = self.local_types.get(text(node.child_by_field_name("name"))) if scope > 0 else None
+            if local is not None and kind in ("type_spec", "type_alias"):
+                # a local type: visible from its name on; the binding names its table key
+                start = self.cols.span(node)[:2]
+                self.scopes[scope].names[text(node.child_by_field_name("name"))] = (
+                    "local", ("type", ("n", None, local)), start, start, local)
             for child in node.named_children:
                 if child.id not in names:
                     self.walk(child, scope, owner, test)
@@ -643,7 +672,7 @@ def _has_define(node: ts.Node) -> bool:
 
 
 def extract(source: bytes, rel_path: str, module: str, is_package: bool) -> FileFacts:
-    if PurePosixPath(rel_path).name == "go.mod":
+    if PurePosixPath(rel_path).name in ("go.mod", "go.work"):
         return gomod.extract(source, rel_path)
     if not rel_path.endswith(".go"):
         return FileFacts(rel_path, module, NAME, False, [], [], [], [], [], 0)

@@ -53,6 +53,9 @@ class GoSummary(Compact):
     # purego`, `_windows.go`. Still indexed; the default build's
     # definitions win where both define a name.
     excluded: bool = False
+    # A go.work's `use` folders (workspace-relative): where two go.mod files
+    # declare one module path, the workspace's module wins.
+    uses: tuple = ()
 
     @property
     def symbols(self) -> set:

@@ -61,7 +61,9 @@ class World:
         # Files outside the default build first: where two files define one
         # name for different builds, the default build's definition wins.
         ordered = sorted((s for s in summaries if isinstance(s, GoSummary)), key=lambda s: not s.excluded)
+        uses: set[str] = set()
         for summary in ordered:
+            uses.update(getattr(summary, "uses", ()))
             if summary.gomod is not None:
                 module, replaces = summary.gomod
                 if module:
@@ -78,7 +80,8 @@ class World:
                 pkg.methods.setdefault(recv, {}).update(methods)
             pkg.funcs.update(summary.funcs)
             pkg.values.update(summary.values)
-        self.gomods.sort(key=lambda m: -len(m[0]))
+        # longest module path first; of two folders declaring one path, a go.work `use`d one
+        self.gomods.sort(key=lambda m: (-len(m[0]), m[1] not in uses))
         for pkg in self.packages.values():
             for name, info in pkg.types.items():
                 for member in (*info.fields, *info.imethods):
@@ -114,7 +117,8 @@ class World:
         return found
 
     def split(self, type_qualname: str) -> tuple[_Package | None, str]:
-        pkg, _, name = type_qualname.rpartition(".")
+        # a package's qualname holds no dot: the rest is the type (`Run.point` for a local one)
+        pkg, _, name = type_qualname.partition(".")
         return self.packages.get(pkg), name
 
     def type_info(self, type_qualname: str) -> TypeInfo | None:
@@ -380,8 +384,9 @@ class _File:
         return None
 
     def resolve_name(self, name: str, scope: int) -> list[tuple]:
-        if self.lookup_local(name, scope) is not None:
-            return []  # a local: no graph symbol
+        found = self.lookup_local(name, scope)
+        if found is not None:  # a local: no graph symbol, unless a type declared in the function
+            return self.emit_one(f"{self.pkg}.{found[1][4]}", "scope") if len(found[1]) > 4 else []
         pkg = self.package
         if pkg is not None and (name in pkg.types or name in pkg.funcs or name in pkg.values):
             return self.emit_one(f"{self.pkg}.{name}", "scope")
