@@ -88,6 +88,21 @@ def _uses(graph: Graph, qualname: str, baseline) -> list:
     return baseline.uses(graph, qualname) if baseline is not None else graph.references(qualname)
 
 
+def _overloads(graph: Graph, path: str, source: bytes) -> set[str]:
+    """Functions and methods declared more than once in the buffer or the
+    index (overloads): a call binds to one of several signatures, so counting
+    its arguments against one of them says nothing."""
+    support = languages.support_for_path(path)
+    row = graph.module_of(path)
+    facts = support.extract(support.normalize_source(source), path, row[0] if row else "", bool(row[1]) if row else False)
+    seen: set[str] = set()
+    out: set[str] = set()
+    for sym in facts.symbols:
+        if sym.kind in _CALLABLE:
+            (out if sym.qualname in seen else seen).add(sym.qualname)
+    return out | {q for q in seen if len(graph.symbols(q)) > 1}
+
+
 def _is_constructor(definition) -> bool:
     return definition.kind == SymbolKind.METHOD and definition.name in ("constructor",)
 
@@ -212,12 +227,13 @@ def breaking_changes(syntax: CallSyntax, graph: Graph, path: str, source: bytes,
     new = _python_breaking()._new_definitions(graph, path, source)
     files = _Files(graph.root, dict(overlays or {}))
     exported = syntax.exported(source, path)
+    overloads = _overloads(graph, path, source)
     for qualname, before in old.items():
         after = new.get(qualname)
         if after is None or len(out) >= limit:
             continue
         short = before.name
-        if before.kind in _CALLABLE:
+        if before.kind in _CALLABLE and qualname not in overloads:
             old_params = syntax.params(before.signature, before.kind, path)
             new_params = syntax.params(after.signature, after.kind, path)
             if old_params is not None and new_params is not None and old_params != new_params:
@@ -271,10 +287,11 @@ def update_call_sites(syntax: CallSyntax, graph: Graph, path: str, source: bytes
     old = _before(graph, path, baseline)
     new = _python_breaking()._new_definitions(graph, path, source)
     files = _Files(graph.root, {**(overlays or {}), path: source})
+    overloads = _overloads(graph, path, source)
     out = []
     for qualname, before in old.items():
         after = new.get(qualname)
-        if after is None or before.kind not in _CALLABLE:
+        if after is None or before.kind not in _CALLABLE or qualname in overloads:
             continue
         old_params = syntax.params(before.signature, before.kind, path)
         new_params = syntax.params(after.signature, after.kind, path)
@@ -316,10 +333,11 @@ def add_defaults(syntax: CallSyntax, graph: Graph, path: str, source: bytes, bas
     source = support.normalize_source(source)
     row = graph.module_of(path)
     facts = support.extract(source, path, row[0] if row else "", bool(row[1]) if row else False)
+    overloads = _overloads(graph, path, source)
     out = []
     for sym in facts.symbols:
         before = old.get(sym.qualname)
-        if before is None or before.kind not in _CALLABLE or sym.kind != before.kind:
+        if before is None or before.kind not in _CALLABLE or sym.kind != before.kind or sym.qualname in overloads:
             continue
         old_params = syntax.params(before.signature, before.kind, path)
         new_params = syntax.params(sym.signature, sym.kind, path)

@@ -92,6 +92,16 @@ CASES = {
             //! 'fmt' is no longer exported from src/money.ts
             """,
     },
+    "TS: an overloaded function is not checked by count (a call binds to one of its signatures)": {
+        "edit": ("src/p.ts", "parse(x: string, radix: number)", "parse(x: string, radix: number, strict: boolean)"),
+        "src/p.ts": "export function parse(x: string, radix: number): number;\n"
+                    "export function parse(x: number): number;\n"
+                    "export function parse(x: any, radix?: number): number { return 1; }\n",
+        "src/u.ts": """
+            import { parse } from "./p";
+            parse(2);
+            """,
+    },
     "JS (CommonJS): arity by position, no types": {
         "edit": ("lib/fmt.js", "function fmt(x)", "function fmt(x, unit)"),
         "lib/fmt.js": "function fmt(x) { return x; }\nmodule.exports = { fmt };\n",

@@ -1,7 +1,8 @@
 """TypeScript declaration merging (languages/typescript/merging.py), one
 rule per case, in the `//>` marker style of test_resolution_typescript.py:
 interface + interface, `declare module` augmentation, and a namespace merged
-into a function, class or enum."""
+into a function, class or enum; and overloads (every signature and the
+implementation one symbol)."""
 
 from __future__ import annotations
 
@@ -108,5 +109,42 @@ def test_renaming_a_merged_interface_renames_every_declaration(tmp_path):
         plan = facet.rename.plan_rename(graph, graph.symbol("typescript:src.box.Box"), "Crate")
         assert {(e.path, e.range.start.line) for e in plan.edits} == {
             ("src/box.ts", 0), ("src/box.ts", 1), ("src/box.ts", 2), ("src/use.ts", 0), ("src/use.ts", 2)}
+    finally:
+        indexer.close()
+
+
+OVERLOADS = {
+    "src/p.ts": """
+        export function parse(x: string): number;
+        export function parse(x: number): number;
+        export function parse(x: any): number { return 1; }
+        export class Box {
+          get(k: string): string;
+          get(k: number): string;
+          get(k: any): string { return ""; }
+        }
+        """,
+    "src/u.ts": """
+        import { parse, Box } from "./p";
+        //>      parse -> typescript:src.p.parse import
+        parse("1"); new Box().get(1);
+        //> parse -> typescript:src.p.parse import
+        //>                       get -> typescript:src.p.Box.get constructor
+        """,
+}
+
+
+@pytest.mark.parametrize("qualname, lines", [
+    ("typescript:src.p.parse", [0, 1, 2]), ("typescript:src.p.Box.get", [4, 5, 6])])
+def test_overloads_and_the_implementation_are_one_symbol(tmp_path, qualname, lines):
+    from indexer import languages
+
+    indexer, graph = build(tmp_path, OVERLOADS)
+    try:
+        check(graph, OVERLOADS)
+        assert [s.selection_range.start.line for s in graph.symbols(qualname)] == lines
+        plan = languages.edits_for_path("src/p.ts").rename.plan_rename(graph, graph.symbol(qualname), "read")
+        declarations = sorted(e.range.start.line for e in plan.edits if e.path == "src/p.ts")
+        assert declarations == lines and any(e.path == "src/u.ts" for e in plan.edits)
     finally:
         indexer.close()

@@ -1014,11 +1014,15 @@ class _Sweep:
 
     def on_funcsig(self, node: ts.Node) -> None:
         """`function f(a: A): R;` (an overload): the first typed parameter per
-        position is the one callers' arguments are read against."""
+        position is the one callers' arguments are read against. Each overload
+        is a declaration of the function: a symbol of the same qualname as the
+        implementation (one symbol for references and rename, as for methods)."""
         name = node.child_by_field_name("name")
         params = node.child_by_field_name("parameters")
         if name is None or params is None:
             return
+        self.add_symbol(text(name), "function", node, name, self.owner, signature=self.signature(node, text(name)),
+                        docstring=self.docstring(node), returns=type_expr(node.child_by_field_name("return_type")))
         qualname = f"{self.symbols[self.owner].qualname}.{qualpart(text(name))}"
         types = [type_expr(p.child_by_field_name("type")) if p.child_by_field_name("type") is not None else None
                  for p in params.named_children if p.type != "comment"]
