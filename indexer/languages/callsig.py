@@ -12,6 +12,7 @@ renames come from the graph's own check (Python's facet, by the registry).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,8 +24,9 @@ from indexer.graph.query import Graph
 from indexer.graph.vocab import How, RefKind, SymbolKind
 
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
-# Uses that only matched by name never went through an export.
-_BY_NAME = (How.NAME_MATCH, How.UNRESOLVED)
+# Uses that reached a definition through its export (an import, a namespace
+# import's member): what a lost `export` breaks.
+_THROUGH_EXPORT = (How.IMPORT, How.STAR_IMPORT, How.MODULE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +49,8 @@ class CallSyntax(Protocol):
     def calls_named(self, source: bytes, path: str, name: str) -> list[tuple[int, int]]:
         """(line, UTF-16 column) of each call by plain `name` in a buffer."""
 
-    def exported(self, source: bytes, path: str) -> set[str] | None:
-        """Names the buffer exports (None: the language marks no exports)."""
+    def exported(self, facts) -> set[str] | None:
+        """Names a buffer (its facts) exports (None: the language marks no exports)."""
 
     def placeholder(self, param: tuple) -> str:
         """The argument a new required parameter gets at a call site."""
@@ -88,13 +90,33 @@ def _uses(graph: Graph, qualname: str, baseline) -> list:
     return baseline.uses(graph, qualname) if baseline is not None else graph.references(qualname)
 
 
+_FACTS: dict = {}
+_FACTS_LOCK = threading.Lock()  # query threads check buffers concurrently
+
+
+def _facts(graph: Graph, path: str, source: bytes):
+    """The buffer's facts by its own plugin; the last few kept (one check
+    reads them several times, and typing repeats a check per pause)."""
+    support = languages.support_for_path(path)
+    source = support.normalize_source(source)
+    row = graph.module_of(path)
+    key = (str(graph.root), path, tuple(row) if row else None, source)
+    with _FACTS_LOCK:
+        found = _FACTS.get(key)
+    if found is None:
+        found = support.extract(source, path, row[0] if row else "", bool(row[1]) if row else False)
+        with _FACTS_LOCK:
+            if len(_FACTS) >= 8:
+                _FACTS.pop(next(iter(_FACTS)))
+            _FACTS[key] = found
+    return found
+
+
 def _overloads(graph: Graph, path: str, source: bytes) -> set[str]:
     """Functions and methods declared more than once in the buffer or the
     index (overloads): a call binds to one of several signatures, so counting
     its arguments against one of them says nothing."""
-    support = languages.support_for_path(path)
-    row = graph.module_of(path)
-    facts = support.extract(support.normalize_source(source), path, row[0] if row else "", bool(row[1]) if row else False)
+    facts = _facts(graph, path, source)
     seen: set[str] = set()
     out: set[str] = set()
     for sym in facts.symbols:
@@ -222,11 +244,12 @@ def breaking_changes(syntax: CallSyntax, graph: Graph, path: str, source: bytes,
     changed parameter list, and imports of a name no longer exported."""
     breaking = _python_breaking()
     out = list(breaking.breaking_changes(graph, path, source, overlays, limit=limit, baseline=baseline))
-    Breaking = type(out[0]) if out else _breaking_type()
+    Breaking = _breaking_type()
     old = _before(graph, path, baseline)
     new = _python_breaking()._new_definitions(graph, path, source)
     files = _Files(graph.root, dict(overlays or {}))
-    exported = syntax.exported(source, path)
+    facts = _facts(graph, path, source)
+    exported = syntax.exported(facts)
     overloads = _overloads(graph, path, source)
     for qualname, before in old.items():
         after = new.get(qualname)
@@ -243,12 +266,12 @@ def breaking_changes(syntax: CallSyntax, graph: Graph, path: str, source: bytes,
                         name = before.parent.rsplit(".", 1)[-1] if _is_constructor(before) else short
                         out.append(Breaking(ref.path, ref.range, f"{name}() " + "; ".join(problems)
                                             + f" after the change to {after.signature}", qualname))
-        if exported is not None and before.parent not in old and before.name not in exported:
+        if exported is not None and before.parent == facts.module and before.name not in exported:
             captured = baseline.references.get(qualname, ()) if baseline is not None else ()
             seen = set()
             for ref in list(captured) + graph.references(qualname):
                 key = (ref.path, ref.range.start.line, ref.range.start.character)
-                if ref.path == path or ref.how in _BY_NAME or key in seen:
+                if ref.path == path or ref.how not in _THROUGH_EXPORT or key in seen:
                     continue
                 seen.add(key)
                 out.append(Breaking(ref.path, ref.range, f"'{short}' is no longer exported from {path}", qualname))
@@ -329,10 +352,8 @@ def add_defaults(syntax: CallSyntax, graph: Graph, path: str, source: bytes, bas
     buffer, so existing callers keep working."""
     Ripple = _ripple_type()
     old = _before(graph, path, baseline)
-    support = languages.support_for_path(path)
-    source = support.normalize_source(source)
-    row = graph.module_of(path)
-    facts = support.extract(source, path, row[0] if row else "", bool(row[1]) if row else False)
+    source = languages.support_for_path(path).normalize_source(source)
+    facts = _facts(graph, path, source)
     overloads = _overloads(graph, path, source)
     out = []
     for sym in facts.symbols:

@@ -84,11 +84,12 @@ CASES = {
     },
     "TS: a name no longer exported breaks its importers": {
         "edit": ("src/money.ts", "export function fmt", "function fmt"),
-        "src/money.ts": "export function fmt(x: number) { return x; }\nexport function keep() { return fmt(1); }\n",
+        "src/money.ts": "export function fmt(x: number) { return x; }\nexport function keep() { return fmt(1); }\n"
+                        "export const api = { get() { return 1; } };\n",
         "src/cart.ts": """
-            import { fmt, keep } from "./money";
+            import { fmt, keep, api } from "./money";
             //! 'fmt' is no longer exported from src/money.ts
-            fmt(2); keep();
+            fmt(2); keep(); api.get();
             //! 'fmt' is no longer exported from src/money.ts
             """,
     },

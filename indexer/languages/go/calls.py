@@ -91,7 +91,7 @@ class GoCalls:
             stack.extend(node.named_children)
         return out
 
-    def exported(self, source: bytes, path: str) -> set[str] | None:
+    def exported(self, facts) -> set[str] | None:
         return None  # exported by case: a change of case is a rename, reported as one
 
     def placeholder(self, param: tuple) -> str:

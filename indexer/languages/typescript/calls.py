@@ -133,10 +133,7 @@ class TypeScriptCalls:
             stack.extend(node.named_children)
         return out
 
-    def exported(self, source: bytes, path: str) -> set[str] | None:
-        from indexer.languages.typescript.extract import extract
-
-        facts = extract(source, path, "", False)
+    def exported(self, facts) -> set[str] | None:
         exports = facts.extra.exports if facts.extra is not None else {}
         names: set[str] = set()
         for key, value in exports.items():
