@@ -148,3 +148,30 @@ def test_overloads_and_the_implementation_are_one_symbol(tmp_path, qualname, lin
         assert declarations == lines and any(e.path == "src/u.ts" for e in plan.edits)
     finally:
         indexer.close()
+
+
+def test_an_edited_augmentation_re_resolves_its_users_as_a_cold_build_does(tmp_path):
+    from indexer.graph.query import Graph
+    from indexer.pipeline.index import IndexOptions, Indexer
+    from tests.support import write_tree
+
+    files = dict(MERGE["interface augmented by `declare module`"])
+    files["src/use.ts"] = 'import { Box } from "./box";\nexport const u = (b: Box) => b.unit;\n'
+    root = tmp_path / "ws"
+    write_tree(root, files)
+    live = Indexer(root, tmp_path / "live", IndexOptions(jobs=1))
+    live.run()
+    graph = Graph(live.store, root)
+    assert graph.reference_at("src/use.ts", 1, 31)[0].target != "typescript:src.aug.Box.unit"
+    # only the augmenting file changes: its users re-resolve
+    (root / "src/aug.ts").write_text('import "./box";\ndeclare module "./box" {\n  interface Box { unit: string }\n}\n')
+    live.update_paths(["src/aug.ts"])
+    cold = Indexer(root, tmp_path / "cold", IndexOptions(jobs=1))
+    cold.run()
+    try:
+        edges = "SELECT f.path, r.sl, r.sc, r.name, r.target, r.how FROM refs r JOIN files f ON f.id = r.file_id"
+        assert sorted(live.store.conn.execute(edges)) == sorted(cold.store.conn.execute(edges))
+        assert Graph(live.store, root).reference_at("src/use.ts", 1, 31)[0].target == "typescript:src.aug.Box.unit"
+    finally:
+        live.close()
+        cold.close()
