@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -278,10 +279,14 @@ def evaluate(name: str, root: Path, args, oracle_cmd: list[str], work: Path) -> 
     result.index_s, _ = cold_index(root, index_dir, args.jobs)
     log(f"{name}: {result.lines:,} lines indexed in {result.index_s:.1f}s")
     defs = sample_definitions(index_dir, root, args.sample, args.seed)
-    cache_file = work / "oracle" / f"{name}-{args.seed}-{args.sample}.json"
-    if cache_file.exists():
-        gold = {q: {tuple(r) for r in refs} for q, refs in json.loads(cache_file.read_text()).items()}
-    else:
+    # The oracle's answers are cached per definition (its qualname and
+    # position), not per sample: a change that adds symbols changes the sample,
+    # and a sample's cache would then score answers for other definitions.
+    cache_file = work / "oracle" / f"{name}-by-definition.json"
+    cached = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+    key = lambda d: f"{d.qualname}@{d.path}:{d.line}:{d.col}"  # noqa: E731
+    todo = [d for d in defs if key(d) not in cached]
+    if todo:
         started = time.perf_counter()
         oracle = RawLsp(root, work / "oracle-idx", work / "oracle.log", command=oracle_cmd)
         try:
@@ -291,13 +296,17 @@ def evaluate(name: str, root: Path, args, oracle_cmd: list[str], work: Path) -> 
             # functions with a dozen importers).
             opened = open_all(oracle, root)
             # the first request loads the whole project: a long timeout for it
-            gold = references_over_lsp(oracle, root, defs[:1], opened, 300)
-            gold.update(references_over_lsp(oracle, root, defs[1:], opened, args.timeout))
+            answers = references_over_lsp(oracle, root, todo[:1], opened, 300)
+            answers.update(references_over_lsp(oracle, root, todo[1:], opened, args.timeout))
         finally:
             oracle.close()
         result.oracle_s = time.perf_counter() - started
+        cached.update({key(d): sorted(answers.get(d.qualname, ())) for d in todo})
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps({q: sorted(r) for q, r in gold.items()}))
+        partial = cache_file.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(cached))
+        partial.replace(cache_file)
+    gold = {d.qualname: {tuple(r) for r in cached[key(d)]} for d in defs}
     client = RawLsp(root, index_dir, work / f"codemeld-{name}.log")
     try:
         client.initialize(timeout=120)
