@@ -129,6 +129,22 @@ CASES = {
             }
             """,
     },
+    "Go: an interface method's new parameter is missing where it is called through the interface": {
+        "edit": ("store/store.go", "Put(k string) error", "Put(k string, ttl int) error"),
+        "go.mod": GOMOD,
+        "store/store.go": "package store\n\ntype Store interface {\n\tPut(k string) error\n}\n",
+        "cmd/app/main.go": """
+            package main
+
+            import "example.com/shop/store"
+
+            func save(s store.Store) error {
+                return s.Put("k")
+                //! Put() is missing required argument 'ttl'
+                //= return s.Put("k", ttl)
+            }
+            """,
+    },
     "Go: grouped and method parameters; a multi-value argument is not counted": {
         "edit": ("store/store.go", "Put(k string, v int)", "Put(k, note string, v int)"),
         "go.mod": GOMOD,

@@ -49,6 +49,8 @@ class GoCalls:
     language = NAME
 
     def params(self, signature: str, kind: str, path: str) -> tuple | None:
+        if not signature.startswith("func"):
+            signature = f"func {signature}"  # an interface method: `Put(k string) error`
         root = _tree(f"package p\n{signature} {{}}".encode()).root_node
         declaration = next((n for n in root.named_children if n.type in _DECLARATIONS), None)
         params = declaration.child_by_field_name("parameters") if declaration is not None else None
