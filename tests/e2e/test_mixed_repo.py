@@ -206,6 +206,12 @@ async def test_mcp_tools_answer_for_typescript(mixed):
         found = await client.call_tool("symbol", {"name": "formatPrice"})
         assert not found.is_error, found.content[0].text
         assert found.structured_content["matches"][0]["language"] == "typescript"
+        preview = await client.call_tool("change_signature_preview", {
+            "symbol": "typescript:web.src.money.formatPrice", "new_parameters": "amount: number, currency: string"})
+        assert not preview.is_error, preview.content[0].text
+        diff = preview.structured_content["diff"]
+        assert "+export function formatPrice(amount: number, currency: string): string {" in diff
+        assert "formatPrice(this.total, currency)" in diff and "formatPrice(n, currency)" in diff
 
 
 async def test_an_unsaved_signature_change_publishes_diagnostics_on_typescript_callers(mixed):
@@ -226,6 +232,13 @@ async def test_an_unsaved_signature_change_publishes_diagnostics_on_typescript_c
         diagnostics = await eventually(broken, timeout=15)
         assert [(d.range.start.line, "missing required argument 'currency'" in d.message) for d in diagnostics] \
             == [(cart.pos("formatPrice(this").line, True)], diagnostics
+        # the code actions on the broken call: rewrite the call sites, or make the parameter optional
+        at = cart.pos("formatPrice(this")
+        actions = await mixed.text_document_code_action_async(types.CodeActionParams(
+            text_document=cart.id, range=types.Range(start=at, end=at), context=types.CodeActionContext(diagnostics=[])))
+        assert sorted(a.title for a in actions or []) == [
+            "Make the new parameter optional to keep callers of formatPrice() working",
+            "Update 2 call sites of formatPrice()"], actions
     finally:
         mixed.text_document_did_close(types.DidCloseTextDocumentParams(text_document=doc.id))
 
