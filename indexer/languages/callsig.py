@@ -112,6 +112,20 @@ def _facts(graph: Graph, path: str, source: bytes):
     return found
 
 
+def _new_definitions(graph: Graph, path: str, source: bytes) -> dict:
+    """The buffer's functions, methods and classes as the graph's check
+    compares them (the first declaration of a name)."""
+    facts = _facts(graph, path, source)
+    Definition = _python_breaking().Definition
+    out: dict = {}
+    for sym in facts.symbols:
+        if sym.kind in (*_CALLABLE, SymbolKind.CLASS):
+            parent = facts.symbols[sym.parent].qualname if sym.parent >= 0 else None
+            out.setdefault(sym.qualname, Definition(sym.qualname, sym.name, sym.kind, parent, sym.params,
+                                                    sym.signature, sym.flags))
+    return out
+
+
 def _overloads(graph: Graph, path: str, source: bytes) -> set[str]:
     """Functions and methods declared more than once in the buffer or the
     index (overloads): a call binds to one of several signatures, so counting
@@ -246,7 +260,7 @@ def breaking_changes(syntax: CallSyntax, graph: Graph, path: str, source: bytes,
     out = list(breaking.breaking_changes(graph, path, source, overlays, limit=limit, baseline=baseline))
     Breaking = _breaking_type()
     old = _before(graph, path, baseline)
-    new = _python_breaking()._new_definitions(graph, path, source)
+    new = _new_definitions(graph, path, source)
     files = _Files(graph.root, dict(overlays or {}))
     facts = _facts(graph, path, source)
     exported = syntax.exported(facts)
@@ -308,7 +322,7 @@ def update_call_sites(syntax: CallSyntax, graph: Graph, path: str, source: bytes
     rewritten; a call that fits already is left alone (so twice is once)."""
     Ripple = _ripple_type()
     old = _before(graph, path, baseline)
-    new = _python_breaking()._new_definitions(graph, path, source)
+    new = _new_definitions(graph, path, source)
     files = _Files(graph.root, {**(overlays or {}), path: source})
     overloads = _overloads(graph, path, source)
     out = []
