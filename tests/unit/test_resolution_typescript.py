@@ -427,6 +427,30 @@ CASES = {
             }
             """,
     },
+    "function types' results: nested returned callbacks, a called function-typed value, an inline result": {
+        "src/link.ts": """
+            export interface Observable { subscribe(): void }
+            export interface Op { path: string }
+            export type OperationLink = (opts: { op: Op; next: (op: Op) => Observable }) => Observable;
+            export type Link = (runtime: object) => OperationLink;
+            export type Requester = (url: string) => { promise: Promise<void>; cancel(): void };
+            """,
+        "src/main.ts": """
+            import type { Link, Requester } from "./link";
+            export function dedupe(): Link {
+              return () => {
+                return ({ op, next }) => {
+            //>               next -> typescript:src.link.OperationLink.next annotation
+                  next(op).subscribe();
+            //>            subscribe -> typescript:src.link.Observable.subscribe return-type
+                  return next(op);
+                };
+              };
+            }
+            export const requester: Requester = (url) => ({ promise: Promise.resolve(), cancel() {} });
+            //>                                               promise -> typescript:src.link.Requester.promise return-type
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

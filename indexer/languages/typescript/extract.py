@@ -17,7 +17,10 @@ parameter type) | ("union", (Expr, ...)) (the named parts of a union or
 intersection type; ("inline",) for an inline object type among them)
 | ("self_module",) (the file's own module: a `namespace` name)
 | ("array", Expr) (an array of the type) | ("index", Expr) (an element of
-an array value) | ("fn", (param type Expr or None, ...)) (a function type)
+an array value) | ("fn", (param type Expr or None, ...), return type Expr
+or None) (a function type) | ("ret", Expr) (what a call of the function
+value Expr returns: the type a function expression's `return` gets from
+where the function stands)
 | ("cb", Expr, k) (parameter k of the function type Expr: a callback's
 parameter typed by where the callback stands).
 """
@@ -66,8 +69,10 @@ def qualpart(name: str) -> str:
     return _SAFE_NAME.sub("_", name.strip()) or "_"
 
 
-def expr_of(node: ts.Node | None, this_class: str | None = None):
-    """The resolver's Expr for a value or type node (None when it has none)."""
+def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
+    """The resolver's Expr for a value or type node (None when it has none).
+    `inline`: what an inline object type inside a function type stands for
+    (the type alias that holds its properties as members)."""
     while node is not None and node.type in _WRAPPERS:
         node = node.named_children[0] if node.named_children else None
     if node is None:
@@ -117,11 +122,14 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
     if t == "array_type" or t == "readonly_type":
         inner = expr_of(node.named_children[0] if node.named_children else None, this_class)
         return ("array", inner) if inner and t == "array_type" else inner
-    if t == "function_type":  # `(a: A, b: B) => R`: what its parameters are, for callbacks
+    if t == "function_type":  # `(a: A, b: B) => R`: its parameters (for callbacks) and what a call returns
         params = node.child_by_field_name("parameters")
         kids = [p for p in params.named_children if p.type != "comment"] if params is not None else []
         return ("fn", tuple(type_expr(p.child_by_field_name("type"), this_class)
-                            if p.child_by_field_name("type") is not None else None for p in kids))
+                            if p.child_by_field_name("type") is not None else None for p in kids),
+                type_expr(node.child_by_field_name("return_type"), this_class, inline))
+    if t == "object_type" and inline is not None:
+        return inline
     if t == "parenthesized_type":
         return expr_of(node.named_children[0] if node.named_children else None, this_class)
     if t in ("union_type", "intersection_type"):
@@ -139,9 +147,9 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
     return None
 
 
-def type_expr(node: ts.Node | None, this_class: str | None = None):
+def type_expr(node: ts.Node | None, this_class: str | None = None, inline=None):
     """("type", T) for a type annotation node, None when it names no type."""
-    inner = expr_of(node, this_class)
+    inner = expr_of(node, this_class, inline)
     return ("type", inner) if inner else None
 
 
@@ -190,6 +198,7 @@ class _Sweep:
         self.pending: dict[int, int] = {}  # value node id -> the symbol it defines
         self.objects: dict[int, int] = {}  # object literal node id -> the symbol its members belong to
         self.members: dict[tuple[int, str], int] = {}  # (class symbol, name) -> member symbol
+        self.contexts: dict[int, object] = {}  # function scope -> the function type it gets from where it stands
         # open scopes: (end byte, scope index, owner symbol, class symbol for `this`)
         self.stack: list[tuple[int, int, int, int]] = [(1 << 62, 0, 0, -1)]
 
@@ -410,12 +419,27 @@ class _Sweep:
             elif self.symbols[sym.parent].kind == SymbolKind.CLASS:
                 this_class = sym.parent
         scope = self.push(node, "function", symbol, this_class)
-        params, types = self.bind_params(node, scope, owner_class if t == "method_definition" else -1,
-                                         self.context_type(node))
+        context = self.context_type(node)
+        if context:
+            self.contexts[scope] = context
+        params, types = self.bind_params(node, scope, owner_class if t == "method_definition" else -1, context)
+        body = node.child_by_field_name("body") if t == "arrow_function" else None
+        if body is not None and body.type != "statement_block":  # `=> ({ a: 1 })`: keys of what it returns
+            self.object_keys(body, self.result_type(scope))
         if symbol >= 0 and params and not self.symbols[symbol].params:
             self.symbols[symbol].params = tuple(params)
         if symbol >= 0 and any(types):
             self.extra.params.setdefault(self.symbols[symbol].qualname, tuple(types))
+
+    def result_type(self, scope: int):
+        """What the function of `scope` returns: its declared return type, or
+        the result of the function type it gets from where it stands
+        (`(): TRPCLink => () => (opts) => ...`: each arrow returns the next)."""
+        symbol = self.scopes[scope].symbol
+        if symbol > 0 and self.symbols[symbol].returns:
+            return self.symbols[symbol].returns
+        context = self.contexts.get(scope)
+        return ("ret", context) if context else None
 
     def context_type(self, fn: ts.Node):
         """The type a function expression gets from where it stands: the
@@ -431,12 +455,13 @@ class _Sweep:
         if parent.type == "variable_declarator" and parent.child_by_field_name("value") == fn:
             annotation = parent.child_by_field_name("type")
             return type_expr(annotation, self.this_qualname()) if annotation is not None else None
-        if parent.type == "return_statement":  # `return (opts) => ...` under a declared return type
-            enclosing = self.scopes[self.stack[-2][1]].symbol if len(self.stack) > 1 else -1
-            return self.symbols[enclosing].returns if enclosing > 0 else None
+        if parent.type == "return_statement":  # `return (opts) => ...` under a declared or contextual return type
+            return self.result_type(self.stack[-2][1]) if len(self.stack) > 1 else None
         if parent.type == "arrow_function" and parent.child_by_field_name("body") == fn:
             annotation = parent.child_by_field_name("return_type")
-            return type_expr(annotation, self.this_qualname()) if annotation is not None else None
+            if annotation is not None:
+                return type_expr(annotation, self.this_qualname())
+            return self.result_type(self.stack[-2][1]) if len(self.stack) > 1 else None
         if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
             callee = expr_of(parent.parent.child_by_field_name("function"), self.this_qualname())
             if not callee or callee[0] == "require":
@@ -511,8 +536,11 @@ class _Sweep:
         name = text(name_node)
         value = node.child_by_field_name("value")
         is_fn = value is not None and value.type == "function_type"  # its parameters are recorded below
+        # a function type's inline object types (parameter or result) hold their properties as the alias's members
+        returns = type_expr(value.child_by_field_name("return_type"), None, ("name", name)) if is_fn else None
         symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=None if is_fn else expr_of(value),
-                                 signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node))
+                                 signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node),
+                                 returns=returns)
         params = value.child_by_field_name("parameters") if value is not None and value.type == "function_type" \
             else None
         if params is not None:  # `type F = (opts: O) => void`: a call's arguments are O's
@@ -904,9 +932,8 @@ class _Sweep:
     def on_return(self, node: ts.Node) -> None:
         value = node.named_children[0] if node.named_children else None
         owner = self.stack[-1][1]
-        symbol = self.scopes[owner].symbol
-        if value is not None and symbol >= 0 and self.scopes[owner].kind == SymbolKind.FUNCTION:
-            self.object_keys(value, self.symbols[symbol].returns)
+        if value is not None and self.scopes[owner].kind == SymbolKind.FUNCTION:
+            self.object_keys(value, self.result_type(owner))
 
     def on_use(self, node: ts.Node) -> None:
         if node.id in self.skip:
@@ -1001,6 +1028,8 @@ class _Sweep:
         merged = tuple(old or new for old, new in zip(known, types + [None] * (len(known) - len(types))))
         if any(merged):
             self.extra.params[holder.qualname] = merged
+        if holder.returns is None:  # what a call of the interface's value returns
+            holder.returns = type_expr(node.child_by_field_name("return_type"))
         for param in params.named_children:
             self._skip_pattern(param.child_by_field_name("pattern") or param)
 

@@ -218,17 +218,8 @@ class Resolver:
             if expr[1] == ("name", "module") and expr[2] == "exports" and ctx.lookup("module") is None:
                 return ("module", ctx.module, How.MODULE)
             return self.member(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
-        if tag == "call":
-            value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
-            if value is None or value[0] != "sym":
-                return None
-            info = self.info(value[1])
-            if info is None:
-                return None
-            if info[0] in ("function", "method") and info[2]:
-                found = self.eval(info[2], self.ctx_of(value[1]), depth + 1)
-                return (found[0], found[1], How.RETURN_TYPE) if found else None
-            return None
+        if tag == "call" or tag == "ret":
+            return self.result_of(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), depth + 1)
         if tag == "new":
             value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
             if value and value[0] == "sym" and (self.info(value[1]) or ("",))[0] == "class":
@@ -236,7 +227,8 @@ class Resolver:
             return None
         if tag == "type":
             if expr[1] and expr[1][0] == "fn":  # a function type: its parameters' types, evaluated here
-                return ("fnval", tuple(self.eval(t, ctx, depth + 1) if t else None for t in expr[1][1]),
+                result = (expr[1][2], ctx) if len(expr[1]) > 2 and expr[1][2] else None  # evaluated when called
+                return ("fnval", (tuple(self.eval(t, ctx, depth + 1) if t else None for t in expr[1][1]), result),
                         How.ANNOTATION)
             if expr[1] and expr[1][0] == "array":
                 element = self.eval(("type", expr[1][1]), ctx, depth + 1)
@@ -277,9 +269,32 @@ class Resolver:
             if callee[0] == "attr" and expr[2] == 0 and callee[2] in _ELEMENT_METHODS | _CALLBACK_METHODS:
                 owner = self.deref(self.eval(callee[1], ctx, depth + 1), depth + 1)
                 if owner is not None and owner[0] == "array":  # `xs.push({...})`, `xs.some((x) => ...)`
-                    return owner[1] if callee[2] in _ELEMENT_METHODS else ("fnval", (owner[1],), How.ANNOTATION)
+                    return owner[1] if callee[2] in _ELEMENT_METHODS else ("fnval", ((owner[1],), None),
+                                                                                       How.ANNOTATION)
             return self.param_type(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
         return None
+
+    def result_of(self, fn, depth: int):
+        """An instance of what calling `fn` returns: a function's or method's
+        declared return type, a function type's result, or that of a
+        function-type alias (or an interface's call signature)."""
+        if fn is None or depth > _MAX_DEPTH:
+            return None
+        if fn[0] == "fnval":
+            if not fn[1][1]:
+                return None
+            found = self.eval(*fn[1][1], depth + 1)
+        elif fn[0] == "union":
+            found = next((r for r in (self.result_of(part, depth + 1) for part in fn[1]) if r), None)
+        elif fn[0] in ("sym", "inst"):
+            info = self.info(fn[1])
+            if info is None or not info[2] or not (fn[0] == "sym" and info[0] in (SymbolKind.FUNCTION, SymbolKind.METHOD)
+                                                   or info[0] in (SymbolKind.TYPE_ALIAS, SymbolKind.INTERFACE)):
+                return None
+            found = self.eval(info[2], self.ctx_of(fn[1]), depth + 1)
+        else:
+            return None
+        return (found[0], found[1], How.RETURN_TYPE) if found else None
 
     def callback_param(self, fn, position: int, depth: int):
         """Parameter `position` of a function-typed value: a function type's
@@ -288,7 +303,7 @@ class Resolver:
         if fn is None or depth > _MAX_DEPTH:
             return None
         if fn[0] == "fnval":
-            return fn[1][position] if position < len(fn[1]) else None
+            return fn[1][0][position] if position < len(fn[1][0]) else None
         if fn[0] == "union":
             for part in fn[1]:
                 found = self.callback_param(part, position, depth + 1)
@@ -313,7 +328,7 @@ class Resolver:
         if callee is None or callee[0] == "module" or depth > _MAX_DEPTH:
             return None
         if callee[0] == "fnval":
-            return callee[1][position] if position < len(callee[1]) else None
+            return callee[1][0][position] if position < len(callee[1][0]) else None
         if callee[0] == "union":
             for part in callee[1]:
                 found = self.param_type(part, position, depth + 1)
