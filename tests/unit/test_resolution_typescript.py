@@ -451,6 +451,27 @@ CASES = {
             //>                                               promise -> typescript:src.link.Requester.promise return-type
             """,
     },
+    "a parameter's inline object type: its properties type what is read through them, and are no edges": {
+        "src/http.ts": """
+            export interface HTTPRequest { query: string; method: string }
+            export interface Op { context: object }
+            """,
+        "src/main.ts": """
+            import type { HTTPRequest, Op } from "./http";
+            function body(opts: { req: HTTPRequest; op: Op; make(): HTTPRequest }) {
+              const { req } = opts;
+              req.query;
+            //>   query -> typescript:src.http.HTTPRequest.query annotation
+              opts.make().method;
+            //>           method -> typescript:src.http.HTTPRequest.method return-type
+              return opts.req.method;
+            //>           req -> ?
+            //>               method -> typescript:src.http.HTTPRequest.method annotation
+            }
+            body({ req: null as any, op: { context: {} }, make: null as any });
+            //>                             context -> typescript:src.http.Op.context annotation
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

@@ -18,7 +18,8 @@ intersection type; ("inline",) for an inline object type among them)
 | ("self_module",) (the file's own module: a `namespace` name)
 | ("array", Expr) (an array of the type) | ("index", Expr) (an element of
 an array value) | ("fn", (param type Expr or None, ...), return type Expr
-or None) (a function type) | ("ret", Expr) (what a call of the function
+or None) (a function type) | ("obj", ((name, Expr or None), ...)) (a
+parameter's inline object type, whose properties no symbol holds) | ("ret", Expr) (what a call of the function
 value Expr returns: the type a function expression's `return` gets from
 where the function stands)
 | ("cb", Expr, k) (parameter k of the function type Expr: a callback's
@@ -324,6 +325,31 @@ class _Sweep:
             for child in node.named_children:
                 self.bind_pattern(child, None, scope)
 
+    def inline_type(self, annotation: ts.Node):
+        """("type", ("obj", ((name, type Expr or None), ...))) for a parameter's
+        inline object type `opts: { a: A; b(): B }`: no symbol holds those
+        properties, so their uses are no edges, but their types still type
+        what is read through them (`opts.a.x`)."""
+        node = annotation.named_children[0] if annotation.named_children else None
+        if node is None or node.type != "object_type":
+            return None
+        this_q = self.this_qualname()
+        fields = []
+        for member in node.named_children:
+            name = member.child_by_field_name("name")
+            if name is None or member.type not in ("property_signature", "method_signature"):
+                continue
+            if member.type == "method_signature":
+                params = member.child_by_field_name("parameters")
+                kids = [p for p in params.named_children if p.type != "comment"] if params is not None else []
+                typed = ("type", ("fn", tuple(type_expr(p.child_by_field_name("type"), this_q)
+                                             if p.child_by_field_name("type") is not None else None for p in kids),
+                                  type_expr(member.child_by_field_name("return_type"), this_q)))
+            else:
+                typed = type_expr(member.child_by_field_name("type"), this_q)
+            fields.append((text(name), typed))
+        return ("type", ("obj", tuple(fields)))
+
     def bind_params(self, fn: ts.Node, scope: int, owner_class: int, context=None) -> tuple[list[tuple], list]:
         """Binds the parameters; returns their (name, kind, annotation, default)
         and their declared types. `context` is the type of the first parameter
@@ -343,6 +369,8 @@ class _Sweep:
                 pattern = param.child_by_field_name("pattern")
                 annotation = param.child_by_field_name("type")
                 typed = type_expr(annotation, self.this_qualname()) if annotation is not None else None
+                if typed is None and annotation is not None:
+                    typed = self.inline_type(annotation)
                 types.append(typed)
                 if typed is None and context:
                     typed = ("cb", context, position)

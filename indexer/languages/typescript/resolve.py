@@ -191,6 +191,8 @@ class Resolver:
     def deref(self, value, depth: int):
         """What a named symbol holds when used as an object: a variable's or
         field's value, a getter's result; anything else is itself."""
+        if value is not None and value[0] == "slot":  # a property of an inline object type: its type
+            return self.deref(value[1], depth + 1)
         if value is None or value[0] != "sym" or depth > _MAX_DEPTH:
             return value
         info = self.info(value[1])
@@ -230,6 +232,8 @@ class Resolver:
                 result = (expr[1][2], ctx) if len(expr[1]) > 2 and expr[1][2] else None  # evaluated when called
                 return ("fnval", (tuple(self.eval(t, ctx, depth + 1) if t else None for t in expr[1][1]), result),
                         How.ANNOTATION)
+            if expr[1] and expr[1][0] == "obj":  # a parameter's inline object type: its properties' types
+                return ("obj", (expr[1][1], ctx), How.ANNOTATION)
             if expr[1] and expr[1][0] == "array":
                 element = self.eval(("type", expr[1][1]), ctx, depth + 1)
                 return ("array", element, How.ANNOTATION) if element else None
@@ -374,6 +378,12 @@ class Resolver:
         tag, qualname, how = value
         if tag in ("array", "fnval"):
             return None  # Array's and Function's own members are the library's
+        if tag == "obj":  # ("slot", its type): a property no symbol holds
+            fields, ctx = qualname
+            for field_name, typed in fields:
+                if field_name == name:
+                    return ("slot", self.eval(typed, ctx, depth + 1) if typed else None, how)
+            return None
         if tag == "union":
             found = self.members_of(value, name, depth + 1)
             return found[0] if found else None
@@ -452,6 +462,9 @@ class Resolver:
         receiver = self.eval(ref.receiver, ctx)
         if receiver is not None:
             found = self.members_of(receiver, ref.name, 0)
+            if any(f[0] == "slot" for f in found) or not found and self.deref(receiver, 0) is not None \
+                    and self.deref(receiver, 0)[0] == "obj":
+                return None, None  # a property of a parameter's inline object type: no symbol to name
             if len(found) > 1:  # a member of a union: a sure use of each part's
                 return tuple((f[1], f[2]) for f in found), "each"
             if found:
