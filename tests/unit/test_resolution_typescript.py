@@ -472,6 +472,30 @@ CASES = {
             //>                             context -> typescript:src.http.Op.context annotation
             """,
     },
+    "generic type aliases: `F<A, B>` binds the alias's type parameters to its arguments": {
+        "src/types.ts": """
+            export interface Observable<T> { subscribe(): void }
+            export interface Options { path: string }
+            export type UnaryFunction<TSource, TReturn> = (source: TSource) => TReturn;
+            export type OperatorFunction<A, B> = UnaryFunction<Observable<A>, Observable<B>>;
+            export type PartialBy<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+            """,
+        "src/main.ts": """
+            import type { OperatorFunction, PartialBy, Options } from "./types";
+            export function map<A, B>(): OperatorFunction<A, B> {
+              return (source) => {
+                source.subscribe();
+            //>          subscribe -> typescript:src.types.Observable.subscribe annotation
+                return { subscribe() {} };
+            //>              subscribe -> typescript:src.types.Observable.subscribe return-type
+              };
+            }
+            export function handle(opts: PartialBy<Options, "path">) {
+              return opts.path;
+            //>           path -> typescript:src.types.Options.path annotation
+            }
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

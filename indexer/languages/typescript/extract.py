@@ -19,7 +19,9 @@ intersection type; ("inline",) for an inline object type among them)
 | ("array", Expr) (an array of the type) | ("index", Expr) (an element of
 an array value) | ("fn", (param type Expr or None, ...), return type Expr
 or None) (a function type) | ("obj", ((name, Expr or None), ...)) (a
-parameter's inline object type, whose properties no symbol holds) | ("ret", Expr) (what a call of the function
+parameter's inline object type, whose properties no symbol holds)
+| ("generic", Expr, (type argument Expr or None, ...)) (`F<A, B>`: a type
+alias's type parameters stand for them) | ("ret", Expr) (what a call of the function
 value Expr returns: the type a function expression's `return` gets from
 where the function stands)
 | ("cb", Expr, k) (parameter k of the function type Expr: a callback's
@@ -119,7 +121,10 @@ def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
         if text(name) in ("Array", "ReadonlyArray") and args is not None and args.named_children:
             inner = expr_of(args.named_children[0], this_class)
             return ("array", inner) if inner else None
-        return expr_of(name, this_class)
+        inner = expr_of(name, this_class)
+        if inner and args is not None and args.named_children:  # `F<A, B>`: an alias instantiates with them
+            return ("generic", inner, tuple(expr_of(a, this_class) for a in args.named_children))
+        return inner
     if t == "array_type" or t == "readonly_type":
         inner = expr_of(node.named_children[0] if node.named_children else None, this_class)
         return ("array", inner) if inner and t == "array_type" else inner
@@ -1084,6 +1089,11 @@ class _Sweep:
         name = node.child_by_field_name("name")
         bound = node.child_by_field_name("constraint") or node.child_by_field_name("value")
         inner = bound.named_children[0] if bound is not None and bound.named_children else None
+        holder = self.scopes[self.scope].symbol
+        if name is not None and holder > 0 and self.symbols[holder].kind == SymbolKind.TYPE_ALIAS \
+                and node.parent is not None and node.parent.parent is not None \
+                and node.parent.parent.type == "type_alias_declaration":
+            self.extra.tparams.setdefault(self.symbols[holder].qualname, []).append(text(name))
         if name is not None:
             self.bind(text(name), ("val", type_expr(inner, self.this_qualname())))
 

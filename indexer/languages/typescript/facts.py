@@ -18,3 +18,5 @@ class TsFacts(Compact):
     skipped: str = ""  # why the file's content was left out (minified, generated)
     # function/method qualname -> the declared type (Expr or None) of each parameter, in order
     params: dict = field(default_factory=dict)
+    # type alias qualname -> its type parameters' names, in order (`F<A, B>` binds them)
+    tparams: dict = field(default_factory=dict)

@@ -71,6 +71,20 @@ class _FileCtx:
         return None
 
 
+class _BoundCtx:
+    """A type alias's scope with its type parameters bound to the arguments
+    of one instantiation (`F<A, B>`), each evaluated where it was written."""
+
+    __slots__ = ("base", "bound", "path", "module")
+
+    def __init__(self, base, bound: dict):
+        self.base, self.bound, self.path, self.module = base, bound, base.path, base.module
+
+    def lookup(self, name: str):
+        found = self.bound.get(name)
+        return ("bound", *found) if found is not None else self.base.lookup(name)
+
+
 class Resolver:
     def __init__(self, summaries):
         self.by_module: dict[str, TsSummary] = {}
@@ -145,7 +159,19 @@ class Resolver:
             return self.eval(binding[1], ctx, depth + 1)
         if tag == "local":
             return self.binding_value(ctx.lookup(binding[1]), ctx, depth + 1)
+        if tag == "bound":  # a type parameter of an instantiated alias: its argument
+            return self.eval(binding[1], binding[2], depth + 1)
         return None
+
+    def instantiate(self, alias: str, args: tuple, ctx):
+        """The alias's own scope, its type parameters bound to `args` (None
+        when it has none, or no argument is a type)."""
+        module = self.owner.get(alias)
+        names = self.by_module[module].tparams.get(alias) if module else None
+        if not names or not args:
+            return None
+        bound = {name: (("type", arg), ctx) for name, arg in zip(names, args) if arg}
+        return _BoundCtx(_ModuleCtx(self.by_module[module]), bound) if bound else None
 
     def export_value(self, module: str, name: str, depth: int = 0, seen: frozenset = frozenset()):
         """What `module` exports as `name` ("default", "*", "=" included)."""
@@ -242,18 +268,27 @@ class Resolver:
                 return ("union", parts, How.ANNOTATION) if parts else None
             value = self.eval(expr[1], ctx, depth + 1)
             if value is None or value[0] != "sym":  # a module, or a type parameter's constraint
-                return value if value and value[0] in ("module", "inst", "union", "array") else None
+                return value if value and value[0] in ("module", "inst", "union", "array", "fnval", "obj") else None
             info = self.info(value[1])
             if info is None or info[0] not in _INSTANCE_KINDS:
                 return None
+            bound = self.instantiate(value[1], expr[1][2], ctx) if expr[1][0] == "generic" and info[0] == "type" \
+                else None
+            if bound is not None and not info[1]:  # `F<A>` of a function-type alias: its parameters and result
+                types = self.by_module[self.owner[value[1]]].params.get(value[1]) or ()
+                if all(types) and (types or info[2]):
+                    return ("fnval", (tuple(self.eval(t, bound, depth + 1) for t in types),
+                                      (info[2], bound) if info[2] else None), How.ANNOTATION)
             if info[0] == "type" and info[1]:  # an alias of another type
-                found = self.eval(("type", info[1]), self.ctx_of(value[1]), depth + 1)
+                found = self.eval(("type", info[1]), bound or self.ctx_of(value[1]), depth + 1)
                 if info[1][0] == "union" and ("inline",) in info[1][1]:  # `A & { inline }`: the alias holds those
                     parts = (found[1] if found[0] == "union" else (found,)) if found else ()
                     return ("union", (("inst", value[1], How.ANNOTATION), *parts), How.ANNOTATION)
                 if found:
                     return found
             return ("inst", value[1], How.ANNOTATION)
+        if tag == "generic":  # outside a type position: the named thing itself
+            return self.eval(expr[1], ctx, depth + 1)
         if tag == "this":
             return ("inst", expr[1], How.SELF) if expr[1] else None
         if tag == "super":

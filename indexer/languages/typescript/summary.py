@@ -23,6 +23,8 @@ class TsSummary(Compact):
     config: dict | None = None
     # function/method qualname -> declared parameter types (Expr or None), in order
     params: dict = field(default_factory=dict)
+    # type alias qualname -> its type parameters' names, in order
+    tparams: dict = field(default_factory=dict)
 
 
 def summarize(facts: FileFacts) -> TsSummary:
@@ -35,4 +37,5 @@ def summarize(facts: FileFacts) -> TsSummary:
     table = {s.qualname: (s.kind, s.type_expr, s.returns, s.bases) for s in symbols[1:]}
     return TsSummary(facts.module, facts.path, extra.dialect if extra else "typescript", names,
                      dict(extra.exports) if extra else {}, tuple(extra.stars) if extra else (), table,
-                     extra.config if extra else None, dict(extra.params) if extra else {})
+                     extra.config if extra else None, dict(extra.params) if extra else {},
+                     {q: tuple(names) for q, names in extra.tparams.items()} if extra else {})
