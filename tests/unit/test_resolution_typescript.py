@@ -496,6 +496,21 @@ CASES = {
             }
             """,
     },
+    "for-of loops: the loop variable is an element of the iterated array (untyped when rebound)": {
+        "src/batch.ts": """
+            export interface Item { reject(): void; key: string }
+            export interface Other { key: string }
+            export function run(items: Item[], others: Other[]) {
+              for (const item of items) {
+                item.reject();
+            //>      reject -> typescript:src.batch.Item.reject annotation
+              }
+              for (const x of items) {}
+              for (const x of others) { x.key; }
+            //>                           key -> ?
+            }
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

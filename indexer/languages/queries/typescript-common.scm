@@ -20,6 +20,7 @@
 (assignment_expression) @assign
 (call_expression) @call
 (return_statement) @return
+(for_in_statement) @forof
 
 ; uses
 (identifier) @use

@@ -1110,6 +1110,23 @@ class _Sweep:
             self.refs.append(RefFact((row, start + 1, row, end - 1), name, "annotation", self.scope,
                                      receiver=receiver, owner=self.owner))
 
+    def on_forof(self, node: ts.Node) -> None:
+        """`for (const x of xs)`: x is an element of xs. Blocks share their
+        function's scope here, so a second loop binding x to another value
+        leaves x untyped rather than wrong."""
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        operator = node.child_by_field_name("operator")
+        if left is None or left.type != "identifier" or right is None or operator is None \
+                or text(operator) != "of" or node.child_by_field_name("kind") is None:
+            return
+        self.skip.add(left.id)
+        name, value = text(left), expr_of(right, self.this_qualname())
+        names = self.scopes[self.scope].names
+        binding = ("val", ("index", value) if value else None)
+        if names.get(name, binding) != binding:
+            binding = ("val", None)
+        names[name] = binding
+
     def on_comment(self, node: ts.Node) -> None:
         """`{@link A.b}` in a doc comment uses A (and b on it), as tsserver counts them."""
         raw = node.text
@@ -1160,6 +1177,7 @@ _HANDLERS = {
     "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
     "comment": _Sweep.on_comment, "namespace": _Sweep.on_namespace, "typeparam": _Sweep.on_typeparam,
     "lookup": _Sweep.on_lookup, "callsig": _Sweep.on_callsig, "funcsig": _Sweep.on_funcsig,
+    "forof": _Sweep.on_forof,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}

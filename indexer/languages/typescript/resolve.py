@@ -276,7 +276,7 @@ class Resolver:
                 else None
             if bound is not None and not info[1]:  # `F<A>` of a function-type alias: its parameters and result
                 types = self.by_module[self.owner[value[1]]].params.get(value[1]) or ()
-                if all(types) and (types or info[2]):
+                if types and all(types):  # (an inline object parameter keeps the alias: its properties are the alias's)
                     return ("fnval", (tuple(self.eval(t, bound, depth + 1) for t in types),
                                       (info[2], bound) if info[2] else None), How.ANNOTATION)
             if info[0] == "type" and info[1]:  # an alias of another type
