@@ -511,6 +511,31 @@ CASES = {
             }
             """,
     },
+    "inferred results: an unannotated function returns its first return's value": {
+        "src/chain.ts": """
+            export interface Observable { subscribe(): void }
+            export function createChain(): Observable { return null as any; }
+            """,
+        "src/main.ts": """
+            import { createChain } from "./chain";
+            export class Client {
+              private request() {
+                const chain$ = createChain();
+                return chain$;
+              }
+              run() {
+                function execute() { return createChain(); }
+                execute().subscribe();
+            //>           subscribe -> typescript:src.chain.Observable.subscribe return-type
+                return this.request().subscribe();
+            //>                       subscribe -> typescript:src.chain.Observable.subscribe return-type
+              }
+            }
+            function* gen() { return createChain(); }
+            gen().subscribe;
+            //>   subscribe -> ?
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

@@ -21,7 +21,8 @@ an array value) | ("fn", (param type Expr or None, ...), return type Expr
 or None) (a function type) | ("obj", ((name, Expr or None), ...)) (a
 parameter's inline object type, whose properties no symbol holds)
 | ("generic", Expr, (type argument Expr or None, ...)) (`F<A, B>`: a type
-alias's type parameters stand for them) | ("ret", Expr) (what a call of the function
+alias's type parameters stand for them) | ("qual", qualname) (a symbol
+named from inside a function body) | ("ret", Expr) (what a call of the function
 value Expr returns: the type a function expression's `return` gets from
 where the function stands)
 | ("cb", Expr, k) (parameter k of the function type Expr: a callback's
@@ -205,6 +206,8 @@ class _Sweep:
         self.objects: dict[int, int] = {}  # object literal node id -> the symbol its members belong to
         self.members: dict[tuple[int, str], int] = {}  # (class symbol, name) -> member symbol
         self.contexts: dict[int, object] = {}  # function scope -> the function type it gets from where it stands
+        self.inferred: set[int] = set()  # symbols whose `returns` is inferred from a `return`, not declared
+        self.no_inference: set[int] = set()  # generators: what `return` gives is not what a call returns
         # open scopes: (end byte, scope index, owner symbol, class symbol for `this`)
         self.stack: list[tuple[int, int, int, int]] = [(1 << 62, 0, 0, -1)]
 
@@ -456,9 +459,12 @@ class _Sweep:
         if context:
             self.contexts[scope] = context
         params, types = self.bind_params(node, scope, owner_class if t == "method_definition" else -1, context)
+        if symbol > 0 and (t.startswith("generator") or any(c.type == "*" for c in node.children)):
+            self.no_inference.add(symbol)
         body = node.child_by_field_name("body") if t == "arrow_function" else None
         if body is not None and body.type != "statement_block":  # `=> ({ a: 1 })`: keys of what it returns
             self.object_keys(body, self.result_type(scope))
+            self.infer_result(scope, body)
         if symbol >= 0 and params and not self.symbols[symbol].params:
             self.symbols[symbol].params = tuple(params)
         if symbol >= 0 and any(types):
@@ -469,7 +475,7 @@ class _Sweep:
         the result of the function type it gets from where it stands
         (`(): TRPCLink => () => (opts) => ...`: each arrow returns the next)."""
         symbol = self.scopes[scope].symbol
-        if symbol > 0 and self.symbols[symbol].returns:
+        if symbol > 0 and self.symbols[symbol].returns and symbol not in self.inferred:
             return self.symbols[symbol].returns
         context = self.contexts.get(scope)
         return ("ret", context) if context else None
@@ -967,6 +973,59 @@ class _Sweep:
         owner = self.stack[-1][1]
         if value is not None and self.scopes[owner].kind == SymbolKind.FUNCTION:
             self.object_keys(value, self.result_type(owner))
+            self.infer_result(owner, value)
+
+    def infer_result(self, scope: int, value: ts.Node) -> None:
+        """A named function without a declared return type returns what its
+        first `return` with a known value does (locals replaced by their
+        values, so the Expr evaluates at module scope)."""
+        symbol = self.scopes[scope].symbol
+        if symbol <= 0 or self.symbols[symbol].returns or symbol in self.no_inference \
+                or self.symbols[symbol].kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD):
+            return
+        portable = self.portable(expr_of(value, self.this_qualname()), 0)
+        if portable:
+            self.symbols[symbol].returns = portable
+            self.inferred.add(symbol)
+
+    def portable(self, expr, depth: int):
+        """`expr` with the names bound in enclosing function scopes replaced
+        by their values; None when one has no known value."""
+        if not expr or depth > 12:
+            return None
+        tag = expr[0]
+        if tag == "name":
+            index = self.scope
+            while index > 0:
+                binding = self.scopes[index].names.get(expr[1])
+                if binding is not None:
+                    if binding[0] == "def":
+                        return ("qual", self.symbols[binding[1]].qualname)
+                    return self.portable(binding[1], depth + 1) if binding[0] == "val" else None
+                index = self.scopes[index].parent
+            return expr
+        if tag in ("attr", "call", "new", "index", "ret", "arg", "cb", "generic"):
+            inner = self.portable(expr[1], depth + 1)
+            return (tag, inner, *expr[2:]) if inner else None
+        if tag == "type":
+            return ("type", self._portable_type(expr[1], depth + 1))
+        return expr if tag in ("this", "super", "require", "self_module", "qual") else None
+
+    def _portable_type(self, expr, depth: int):
+        """A type Expr with local type parameters replaced by their constraint
+        (None, an unknown part, where they have none)."""
+        if not isinstance(expr, tuple) or depth > 12:
+            return expr
+        if len(expr) == 2 and expr[0] == "name" and isinstance(expr[1], str):
+            index = self.scope
+            while index > 0:
+                binding = self.scopes[index].names.get(expr[1])
+                if binding is not None:
+                    value = binding[1] if binding[0] == "val" else None
+                    return self._portable_type(value[1], depth + 1) if value and value[0] == "type" else None
+                index = self.scopes[index].parent
+            return expr
+        return tuple(self._portable_type(part, depth + 1) for part in expr)
 
     def on_use(self, node: ts.Node) -> None:
         if node.id in self.skip:

@@ -287,6 +287,8 @@ class Resolver:
                 if found:
                     return found
             return ("inst", value[1], How.ANNOTATION)
+        if tag == "qual":  # a local function named in an inferred return
+            return ("sym", expr[1], How.SCOPE)
         if tag == "generic":  # outside a type position: the named thing itself
             return self.eval(expr[1], ctx, depth + 1)
         if tag == "this":
