@@ -536,6 +536,17 @@ CASES = {
             //>   subscribe -> ?
             """,
     },
+    "a returned new Promise: its executor's resolve takes the function's result type": {
+        "src/body.ts": """
+            export interface BodyResult { ok: boolean; data: unknown }
+            export async function getBody(): Promise<BodyResult> {
+              return new Promise((resolve) => {
+                setTimeout(() => resolve({ ok: true, data: 1 }));
+            //>                                 data -> typescript:src.body.BodyResult.data annotation
+              });
+            }
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

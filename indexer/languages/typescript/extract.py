@@ -480,6 +480,21 @@ class _Sweep:
         context = self.contexts.get(scope)
         return ("ret", context) if context else None
 
+    def promise_executor(self, new: ts.Node):
+        """`return new Promise((resolve) => ...)` under a result type T (a
+        declared `Promise<T>` reads as T): resolve takes a T."""
+        constructor = new.child_by_field_name("constructor")
+        if constructor is None or text(constructor) != "Promise" or len(self.stack) < 2:
+            return None
+        outer = new.parent
+        while outer is not None and outer.type in _WRAPPERS:
+            new, outer = outer, outer.parent
+        if outer is None or not (outer.type == "return_statement" or outer.type == "arrow_function"
+                                 and outer.child_by_field_name("body") == new):
+            return None
+        result = self.result_type(self.stack[-2][1])
+        return ("type", ("fn", (("type", ("fn", (result,), None)),), None)) if result else None
+
     def context_type(self, fn: ts.Node):
         """The type a function expression gets from where it stands: the
         annotation of the variable it initialises, or the callee's parameter
@@ -501,6 +516,8 @@ class _Sweep:
             if annotation is not None:
                 return type_expr(annotation, self.this_qualname())
             return self.result_type(self.stack[-2][1]) if len(self.stack) > 1 else None
+        if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "new_expression":
+            return self.promise_executor(parent.parent)
         if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
             callee = expr_of(parent.parent.child_by_field_name("function"), self.this_qualname())
             if not callee or callee[0] == "require":
