@@ -547,6 +547,24 @@ CASES = {
             }
             """,
     },
+    "results of anonymous functions: their own return type, an IIFE under a typed variable": {
+        "src/types.ts": """
+            export interface Op { type: string }
+            export type Link = (opts: { op: Op }) => void;
+            export interface Transformer { serialize(x: unknown): unknown }
+            """,
+        "src/main.ts": """
+            import type { Link, Transformer } from "./types";
+            export const factory = () => {
+              return (name: string): Link => { return ({ op }) => { op.type; }; };
+            //>                                                         type -> typescript:src.types.Op.type annotation
+            };
+            const combined: Transformer = (() => {
+              return { serialize: (x) => x };
+            //>        serialize -> typescript:src.types.Transformer.serialize return-type
+            })();
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

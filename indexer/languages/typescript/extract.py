@@ -206,6 +206,7 @@ class _Sweep:
         self.objects: dict[int, int] = {}  # object literal node id -> the symbol its members belong to
         self.members: dict[tuple[int, str], int] = {}  # (class symbol, name) -> member symbol
         self.contexts: dict[int, object] = {}  # function scope -> the function type it gets from where it stands
+        self.declared: dict[int, object] = {}  # anonymous function scope -> its declared return type
         self.inferred: set[int] = set()  # symbols whose `returns` is inferred from a `return`, not declared
         self.no_inference: set[int] = set()  # generators: what `return` gives is not what a call returns
         # open scopes: (end byte, scope index, owner symbol, class symbol for `this`)
@@ -455,6 +456,9 @@ class _Sweep:
             elif self.symbols[sym.parent].kind == SymbolKind.CLASS:
                 this_class = sym.parent
         scope = self.push(node, "function", symbol, this_class)
+        declared = node.child_by_field_name("return_type") if symbol < 0 else None
+        if declared is not None:  # an anonymous function's own return type
+            self.declared[scope] = type_expr(declared, self.this_qualname())
         context = self.context_type(node)
         if context:
             self.contexts[scope] = context
@@ -477,6 +481,8 @@ class _Sweep:
         symbol = self.scopes[scope].symbol
         if symbol > 0 and self.symbols[symbol].returns and symbol not in self.inferred:
             return self.symbols[symbol].returns
+        if scope in self.declared:
+            return self.declared[scope]
         context = self.contexts.get(scope)
         return ("ret", context) if context else None
 
@@ -506,6 +512,15 @@ class _Sweep:
             fn, parent = parent, parent.parent
         if parent is None:
             return None
+        if parent.type == "call_expression" and parent.child_by_field_name("function") == fn:
+            # `const x: T = (() => { return {...}; })()`: the function returns T
+            outer = parent.parent
+            while outer is not None and outer.type in _WRAPPERS:
+                parent, outer = outer, outer.parent
+            annotation = outer.child_by_field_name("type") if outer is not None and \
+                outer.type == "variable_declarator" and outer.child_by_field_name("value") == parent else None
+            result = type_expr(annotation, self.this_qualname()) if annotation is not None else None
+            return ("type", ("fn", (), result)) if result else None
         if parent.type == "variable_declarator" and parent.child_by_field_name("value") == fn:
             annotation = parent.child_by_field_name("type")
             return type_expr(annotation, self.this_qualname()) if annotation is not None else None
