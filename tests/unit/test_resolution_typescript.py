@@ -565,6 +565,31 @@ CASES = {
             })();
             """,
     },
+    "call signatures of a field's inline type; a function-type alias parameter's inline intersection part": {
+        "src/mw.ts": """
+            export interface OK { ok: true }
+            export interface Failed { ok: false }
+            export type Result = OK | Failed;
+            export type Middleware = {
+              (opts: { next: { (): Promise<Result>; (x: number): Promise<Result> } }): void;
+            };
+            export interface Base { url: string }
+            export type Requester = (opts: Base & { type: string }) => void;
+            """,
+        "src/main.ts": """
+            import type { Middleware, Requester } from "./mw";
+            export const mw: Middleware = async ({ next }) => {
+              const result = await next();
+              result.ok;
+            //>      ok -> typescript:src.mw.OK.ok annotation
+            //>      ok -> typescript:src.mw.Failed.ok annotation
+            };
+            export function run(requester: Requester) {
+              requester({ url: "/", type: "query" });
+            //>                     type -> typescript:src.mw.Requester.type annotation
+            }
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

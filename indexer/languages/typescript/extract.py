@@ -1143,6 +1143,9 @@ class _Sweep:
         become the holder's (overloads merged, the first typed one per position)."""
         holder = self.symbols[self.owner]
         params = node.child_by_field_name("parameters")
+        if params is not None and holder.kind == SymbolKind.FIELD and holder.returns is None:
+            # `next: { (): Promise<R>; ... }`: a call of the field returns the first signature's result
+            holder.returns = type_expr(node.child_by_field_name("return_type"))
         if params is None or holder.kind not in (SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS):
             return
         types = [type_expr(p.child_by_field_name("type")) if p.child_by_field_name("type") is not None else None

@@ -277,7 +277,7 @@ class Resolver:
             if bound is not None and not info[1]:  # `F<A>` of a function-type alias: its parameters and result
                 types = self.by_module[self.owner[value[1]]].params.get(value[1]) or ()
                 if types and all(types):  # (an inline object parameter keeps the alias: its properties are the alias's)
-                    return ("fnval", (tuple(self.eval(t, bound, depth + 1) for t in types),
+                    return ("fnval", (tuple(self._declared_param(value[1], t, depth + 1, bound) for t in types),
                                       (info[2], bound) if info[2] else None), How.ANNOTATION)
             if info[0] == "type" and info[1]:  # an alias of another type
                 found = self.eval(("type", info[1]), bound or self.ctx_of(value[1]), depth + 1)
@@ -329,7 +329,8 @@ class Resolver:
             found = next((r for r in (self.result_of(part, depth + 1) for part in fn[1]) if r), None)
         elif fn[0] in ("sym", "inst"):
             info = self.info(fn[1])
-            if info is None or not info[2] or not (fn[0] == "sym" and info[0] in (SymbolKind.FUNCTION, SymbolKind.METHOD)
+            if info is None or not info[2] or not (fn[0] == "sym" and info[0] in (SymbolKind.FUNCTION, SymbolKind.METHOD,
+                                                                               SymbolKind.FIELD)
                                                    or info[0] in (SymbolKind.TYPE_ALIAS, SymbolKind.INTERFACE)):
                 return None
             found = self.eval(info[2], self.ctx_of(fn[1]), depth + 1)
@@ -357,8 +358,7 @@ class Resolver:
         module = self.owner.get(fn[1])
         types = self.by_module[module].params.get(fn[1]) if module else None
         if types and position < len(types) and types[position]:
-            found = self.eval(types[position], self.ctx_of(fn[1]), depth + 1)
-            return (found[0], found[1], How.ANNOTATION) if found else None
+            return self._declared_param(fn[1], types[position], depth)
         alias_itself = position == 0 and not info[1] and info[0] == SymbolKind.TYPE_ALIAS
         return ("inst", fn[1], How.ANNOTATION) if alias_itself else None
 
@@ -390,7 +390,17 @@ class Resolver:
             return None
         if not types or position >= len(types) or not types[position]:
             return None
-        found = self.eval(types[position], self.ctx_of(callee[1]), depth + 1)
+        return self._declared_param(callee[1], types[position], depth)
+
+    def _declared_param(self, holder: str, typed, depth: int, ctx=None):
+        """An instance of a declared parameter type; `A & { inline }` in a
+        function-type alias also holds the alias's own (inline) members."""
+        found = self.eval(typed, ctx or self.ctx_of(holder), depth + 1)
+        inner = typed[1] if typed[0] == "type" else None
+        if inner and inner[0] == "union" and ("inline",) in inner[1] \
+                and (self.info(holder) or ("",))[0] == SymbolKind.TYPE_ALIAS:
+            parts = (found[1] if found[0] == "union" else (found,)) if found else ()
+            return ("union", (("inst", holder, How.ANNOTATION), *parts), How.ANNOTATION)
         return (found[0], found[1], How.ANNOTATION) if found else None
 
     def members_of(self, value, name: str, depth: int) -> list:
