@@ -590,6 +590,17 @@ CASES = {
             }
             """,
     },
+    "discriminated unions: an object literal's literal values pick the union parts its keys name": {
+        "src/result.ts": """
+            export interface OK { ok: true; data: unknown }
+            export interface Failed { ok: false; error: Error }
+            export type Result = OK | Failed;
+            export function fail(): Result {
+              return { ok: false, error: new Error() };
+            //>        ok -> typescript:src.result.Failed.ok annotation
+            }
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """
@@ -774,5 +785,19 @@ def test_object_literal_keys_use_the_contextual_type(tmp_path):
     indexer, graph = build(tmp_path, files)
     try:
         check(graph, files)
+    finally:
+        indexer.close()
+
+
+def test_discriminated_union_keys_name_only_the_agreeing_part(tmp_path):
+    """`{ ok: false }` under `OK | Failed` names Failed.ok only (tsserver
+    narrows by the literal); a read `r.ok` still names both parts."""
+    files = CASES["discriminated unions: an object literal's literal values pick the union parts its keys name"]
+    indexer, graph = build(tmp_path, files)
+    try:
+        line = textwrap.dedent(files["src/result.ts"]).lstrip("\n").split("\n").index(
+            "  return { ok: false, error: new Error() };")
+        targets = {r.target for r in graph.reference_at("src/result.ts", line, 11)}
+        assert targets == {T + "src.result.Failed.ok"}
     finally:
         indexer.close()

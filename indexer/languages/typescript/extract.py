@@ -22,7 +22,9 @@ or None) (a function type) | ("obj", ((name, Expr or None), ...)) (a
 parameter's inline object type, whose properties no symbol holds)
 | ("generic", Expr, (type argument Expr or None, ...)) (`F<A, B>`: a type
 alias's type parameters stand for them) | ("qual", qualname) (a symbol
-named from inside a function body) | ("ret", Expr) (what a call of the function
+named from inside a function body) | ("disc", Expr, ((key, literal), ...))
+(an object literal's type: the union parts whose literal-typed members
+agree with its literal values) | ("ret", Expr) (what a call of the function
 value Expr returns: the type a function expression's `return` gets from
 where the function stands)
 | ("cb", Expr, k) (parameter k of the function type Expr: a callback's
@@ -160,6 +162,18 @@ def type_expr(node: ts.Node | None, this_class: str | None = None, inline=None):
     return ("type", inner) if inner else None
 
 
+def literal_of(node: ts.Node | None) -> str | None:
+    """The value a literal (or single literal type) spells: `'a'` -> "a",
+    `true` -> "true", `1` -> "1"; None for anything else."""
+    while node is not None and node.type in ("type_annotation", "literal_type") and node.named_children:
+        node = node.named_children[0]
+    if node is None:
+        return None
+    if node.type == "string":
+        return string_value(node)
+    return text(node) if node.type in ("true", "false", "number") else None
+
+
 def _first_string_arg(call: ts.Node) -> str | None:
     args = call.child_by_field_name("arguments")
     if args is None or not args.named_children:
@@ -267,6 +281,15 @@ class _Sweep:
             obj = obj.named_children[0]
         if obj is None or obj.type != "object" or not typed:
             return
+        discriminants = []
+        for item in obj.named_children:
+            key, value = (item.child_by_field_name("key"), item.child_by_field_name("value")) \
+                if item.type == "pair" else (None, None)
+            literal = literal_of(value) if key is not None and key.type == "property_identifier" else None
+            if literal is not None:
+                discriminants.append((text(key), literal))
+        if discriminants:  # `{ ok: false, ... }` under `OK | Failed`: the parts whose literal members agree
+            typed = ("disc", typed, tuple(discriminants))
         for item in obj.named_children:
             key = None
             if item.type == "pair":
@@ -656,6 +679,9 @@ class _Sweep:
             self.object_keys(value, typed)
         symbol = self.add_symbol(name, kind, node, name_node, holder, type_expr=typed,
                                  signature=text(node).split("=")[0].strip()[:200], docstring=self.docstring(node))
+        literal = literal_of(annotation) if annotation is not None else None
+        if literal is not None:  # `ok: true`: a union's part an object literal's `ok: false` rules out
+            self.extra.literals[self.symbols[symbol].qualname] = literal
         if kind == SymbolKind.METHOD:
             self.pending[value.id] = symbol
         inline = annotation.named_children[0] if annotation is not None and annotation.named_children else None

@@ -20,3 +20,5 @@ class TsFacts(Compact):
     params: dict = field(default_factory=dict)
     # type alias qualname -> its type parameters' names, in order (`F<A, B>` binds them)
     tparams: dict = field(default_factory=dict)
+    # member qualname -> the literal its type is (`ok: true` -> "true"), for discriminated unions
+    literals: dict = field(default_factory=dict)

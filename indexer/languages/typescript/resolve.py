@@ -287,6 +287,8 @@ class Resolver:
                 if found:
                     return found
             return ("inst", value[1], How.ANNOTATION)
+        if tag == "disc":
+            return self.discriminate(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
         if tag == "qual":  # a local function named in an inferred return
             return ("sym", expr[1], How.SCOPE)
         if tag == "generic":  # outside a type position: the named thing itself
@@ -314,6 +316,32 @@ class Resolver:
                                                                                        How.ANNOTATION)
             return self.param_type(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
         return None
+
+    def literal(self, qualname: str) -> str | None:
+        module = self.owner.get(qualname)
+        return self.by_module[module].literals.get(qualname) if module else None
+
+    def discriminate(self, value, discriminants, depth: int):
+        """The parts of a union an object literal can be: those whose
+        literal-typed members agree with the literal's values (all parts
+        when none is left)."""
+        value = self.deref(value, depth)
+        if value is None or value[0] != "union" or depth > _MAX_DEPTH:
+            return value
+        kept = []
+        for part in value[1]:
+            agree = True
+            for key, literal in discriminants:
+                found = self.member(part, key, depth + 1)
+                declared = self.literal(found[1]) if found and found[0] == "sym" else None
+                if declared is not None and declared != literal:
+                    agree = False
+                    break
+            if agree:
+                kept.append(part)
+        if not kept or len(kept) == len(value[1]):
+            return value
+        return kept[0] if len(kept) == 1 else ("union", tuple(kept), value[2])
 
     def result_of(self, fn, depth: int):
         """An instance of what calling `fn` returns: a function's or method's
