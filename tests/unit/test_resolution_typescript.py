@@ -599,6 +599,11 @@ CASES = {
               return { ok: false, error: new Error() };
             //>        ok -> typescript:src.result.Failed.ok annotation
             }
+            export interface Op { path: string }
+            export type Log = Op & ({ dir: "down"; ms: number } | { dir: "up" });
+            export function log(opts: Log) {}
+            log({ path: "/", dir: "down", ms: 1 });
+            //>              dir -> typescript:src.result.Log.dir annotation
             """,
     },
     "import aliases and parameter defaults are uses of what they name": {

@@ -680,8 +680,12 @@ class _Sweep:
         symbol = self.add_symbol(name, kind, node, name_node, holder, type_expr=typed,
                                  signature=text(node).split("=")[0].strip()[:200], docstring=self.docstring(node))
         literal = literal_of(annotation) if annotation is not None else None
-        if literal is not None:  # `ok: true`: a union's part an object literal's `ok: false` rules out
-            self.extra.literals[self.symbols[symbol].qualname] = literal
+        qualname = self.symbols[symbol].qualname
+        if literal is not None or qualname in self.extra.literals:
+            # `ok: true`: a union's part an object literal's `ok: false` rules out; one qualname
+            # declared twice (`{ kind: 'a' } | { kind: 'b' }` held by one alias) says nothing
+            known = self.extra.literals.get(qualname, literal)
+            self.extra.literals[qualname] = literal if known == literal else None
         if kind == SymbolKind.METHOD:
             self.pending[value.id] = symbol
         inline = annotation.named_children[0] if annotation is not None and annotation.named_children else None
