@@ -606,6 +606,19 @@ CASES = {
             //>              dir -> typescript:src.result.Log.dir annotation
             """,
     },
+    "new C({...}): the keys name members of the constructor's parameter type": {
+        "src/proc.ts": """
+            export interface ProcedureOptions { resolver: () => void; meta?: object }
+            export class Procedure {
+              constructor(opts: ProcedureOptions) {}
+            }
+            export class Sub extends Procedure {}
+            new Procedure({ resolver: () => {} });
+            //>             resolver -> typescript:src.proc.ProcedureOptions.resolver annotation
+            new Sub({ meta: {}, resolver: () => {} });
+            //>       meta -> typescript:src.proc.ProcedureOptions.meta annotation
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

@@ -21,6 +21,7 @@
 (call_expression) @call
 (return_statement) @return
 (for_in_statement) @forof
+(new_expression) @newcall
 
 ; uses
 (identifier) @use

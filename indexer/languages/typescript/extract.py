@@ -1234,6 +1234,15 @@ class _Sweep:
             self.refs.append(RefFact((row, start + 1, row, end - 1), name, "annotation", self.scope,
                                      receiver=receiver, owner=self.owner))
 
+    def on_newcall(self, node: ts.Node) -> None:
+        """`new C({ a: 1 })`: the keys name members of the constructor's declared parameter type."""
+        constructor, args = node.child_by_field_name("constructor"), node.child_by_field_name("arguments")
+        callee = expr_of(constructor, self.this_qualname())
+        if not callee or args is None or args.type != "arguments":
+            return
+        for position, arg in enumerate(a for a in args.named_children if a.type != "comment"):
+            self.object_keys(arg, ("arg", ("attr", callee, "constructor"), position))
+
     def on_forof(self, node: ts.Node) -> None:
         """`for (const x of xs)`: x is an element of xs. Blocks share their
         function's scope here, so a second loop binding x to another value
@@ -1301,7 +1310,7 @@ _HANDLERS = {
     "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
     "comment": _Sweep.on_comment, "namespace": _Sweep.on_namespace, "typeparam": _Sweep.on_typeparam,
     "lookup": _Sweep.on_lookup, "callsig": _Sweep.on_callsig, "funcsig": _Sweep.on_funcsig,
-    "forof": _Sweep.on_forof,
+    "forof": _Sweep.on_forof, "newcall": _Sweep.on_newcall,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}
