@@ -619,6 +619,19 @@ CASES = {
             //>       meta -> typescript:src.proc.ProcedureOptions.meta annotation
             """,
     },
+    "assignments of object literals: keys name members of the target's declared type": {
+        "src/client.ts": """
+            export interface Runtime { transformer: { serialize(x: unknown): unknown } }
+            export class Client {
+              runtime: Runtime;
+              constructor() {
+                this.runtime = { transformer: { serialize: (x) => x } };
+            //>                    transformer -> typescript:src.client.Runtime.transformer annotation
+            //>                                    serialize -> typescript:src.client.Runtime.transformer.serialize module
+              }
+            }
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """

@@ -973,6 +973,9 @@ class _Sweep:
                 symbol = self.add_symbol(member, "variable", node, prop, 0, type_expr=expr_of(right))
                 exports[member] = ("def", self.symbols[symbol].qualname)
             return
+        if self.dialect.startswith("typescript") and left.type in ("member_expression", "identifier"):
+            # `this.runtime = { ... }`: the keys name members of the assigned target's declared type
+            self.object_keys(right, expr_of(left, self.this_qualname()))
         # this.x = value in a class body: the class gets a field (JavaScript declares them so)
         if left.type == "member_expression" and self.this_class >= 0:
             obj, prop = left.child_by_field_name("object"), left.child_by_field_name("property")
