@@ -427,6 +427,211 @@ CASES = {
             }
             """,
     },
+    "function types' results: nested returned callbacks, a called function-typed value, an inline result": {
+        "src/link.ts": """
+            export interface Observable { subscribe(): void }
+            export interface Op { path: string }
+            export type OperationLink = (opts: { op: Op; next: (op: Op) => Observable }) => Observable;
+            export type Link = (runtime: object) => OperationLink;
+            export type Requester = (url: string) => { promise: Promise<void>; cancel(): void };
+            """,
+        "src/main.ts": """
+            import type { Link, Requester } from "./link";
+            export function dedupe(): Link {
+              return () => {
+                return ({ op, next }) => {
+            //>               next -> typescript:src.link.OperationLink.next annotation
+                  next(op).subscribe();
+            //>            subscribe -> typescript:src.link.Observable.subscribe return-type
+                  return next(op);
+                };
+              };
+            }
+            export const requester: Requester = (url) => ({ promise: Promise.resolve(), cancel() {} });
+            //>                                               promise -> typescript:src.link.Requester.promise return-type
+            """,
+    },
+    "a parameter's inline object type: its properties type what is read through them, and are no edges": {
+        "src/http.ts": """
+            export interface HTTPRequest { query: string; method: string }
+            export interface Op { context: object }
+            """,
+        "src/main.ts": """
+            import type { HTTPRequest, Op } from "./http";
+            function body(opts: { req: HTTPRequest; op: Op; make(): HTTPRequest }) {
+              const { req } = opts;
+              req.query;
+            //>   query -> typescript:src.http.HTTPRequest.query annotation
+              opts.make().method;
+            //>           method -> typescript:src.http.HTTPRequest.method return-type
+              return opts.req.method;
+            //>           req -> ?
+            //>               method -> typescript:src.http.HTTPRequest.method annotation
+            }
+            body({ req: null as any, op: { context: {} }, make: null as any });
+            //>                             context -> typescript:src.http.Op.context annotation
+            """,
+    },
+    "generic type aliases: `F<A, B>` binds the alias's type parameters to its arguments": {
+        "src/types.ts": """
+            export interface Observable<T> { subscribe(): void }
+            export interface Options { path: string }
+            export type UnaryFunction<TSource, TReturn> = (source: TSource) => TReturn;
+            export type OperatorFunction<A, B> = UnaryFunction<Observable<A>, Observable<B>>;
+            export type PartialBy<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+            """,
+        "src/main.ts": """
+            import type { OperatorFunction, PartialBy, Options } from "./types";
+            export function map<A, B>(): OperatorFunction<A, B> {
+              return (source) => {
+                source.subscribe();
+            //>          subscribe -> typescript:src.types.Observable.subscribe annotation
+                return { subscribe() {} };
+            //>              subscribe -> typescript:src.types.Observable.subscribe return-type
+              };
+            }
+            export function handle(opts: PartialBy<Options, "path">) {
+              return opts.path;
+            //>           path -> typescript:src.types.Options.path annotation
+            }
+            """,
+    },
+    "for-of loops: the loop variable is an element of the iterated array (untyped when rebound)": {
+        "src/batch.ts": """
+            export interface Item { reject(): void; key: string }
+            export interface Other { key: string }
+            export function run(items: Item[], others: Other[]) {
+              for (const item of items) {
+                item.reject();
+            //>      reject -> typescript:src.batch.Item.reject annotation
+              }
+              for (const x of items) {}
+              for (const x of others) { x.key; }
+            //>                           key -> ?
+            }
+            """,
+    },
+    "inferred results: an unannotated function returns its first return's value": {
+        "src/chain.ts": """
+            export interface Observable { subscribe(): void }
+            export function createChain(): Observable { return null as any; }
+            """,
+        "src/main.ts": """
+            import { createChain } from "./chain";
+            export class Client {
+              private request() {
+                const chain$ = createChain();
+                return chain$;
+              }
+              run() {
+                function execute() { return createChain(); }
+                execute().subscribe();
+            //>           subscribe -> typescript:src.chain.Observable.subscribe return-type
+                return this.request().subscribe();
+            //>                       subscribe -> typescript:src.chain.Observable.subscribe return-type
+              }
+            }
+            function* gen() { return createChain(); }
+            gen().subscribe;
+            //>   subscribe -> ?
+            """,
+    },
+    "a returned new Promise: its executor's resolve takes the function's result type": {
+        "src/body.ts": """
+            export interface BodyResult { ok: boolean; data: unknown }
+            export async function getBody(): Promise<BodyResult> {
+              return new Promise((resolve) => {
+                setTimeout(() => resolve({ ok: true, data: 1 }));
+            //>                                 data -> typescript:src.body.BodyResult.data annotation
+              });
+            }
+            """,
+    },
+    "results of anonymous functions: their own return type, an IIFE under a typed variable": {
+        "src/types.ts": """
+            export interface Op { type: string }
+            export type Link = (opts: { op: Op }) => void;
+            export interface Transformer { serialize(x: unknown): unknown }
+            """,
+        "src/main.ts": """
+            import type { Link, Transformer } from "./types";
+            export const factory = () => {
+              return (name: string): Link => { return ({ op }) => { op.type; }; };
+            //>                                                         type -> typescript:src.types.Op.type annotation
+            };
+            const combined: Transformer = (() => {
+              return { serialize: (x) => x };
+            //>        serialize -> typescript:src.types.Transformer.serialize return-type
+            })();
+            """,
+    },
+    "call signatures of a field's inline type; a function-type alias parameter's inline intersection part": {
+        "src/mw.ts": """
+            export interface OK { ok: true }
+            export interface Failed { ok: false }
+            export type Result = OK | Failed;
+            export type Middleware = {
+              (opts: { next: { (): Promise<Result>; (x: number): Promise<Result> } }): void;
+            };
+            export interface Base { url: string }
+            export type Requester = (opts: Base & { type: string }) => void;
+            """,
+        "src/main.ts": """
+            import type { Middleware, Requester } from "./mw";
+            export const mw: Middleware = async ({ next }) => {
+              const result = await next();
+              result.ok;
+            //>      ok -> typescript:src.mw.OK.ok annotation
+            //>      ok -> typescript:src.mw.Failed.ok annotation
+            };
+            export function run(requester: Requester) {
+              requester({ url: "/", type: "query" });
+            //>                     type -> typescript:src.mw.Requester.type annotation
+            }
+            """,
+    },
+    "discriminated unions: an object literal's literal values pick the union parts its keys name": {
+        "src/result.ts": """
+            export interface OK { ok: true; data: unknown }
+            export interface Failed { ok: false; error: Error }
+            export type Result = OK | Failed;
+            export function fail(): Result {
+              return { ok: false, error: new Error() };
+            //>        ok -> typescript:src.result.Failed.ok annotation
+            }
+            export interface Op { path: string }
+            export type Log = Op & ({ dir: "down"; ms: number } | { dir: "up" });
+            export function log(opts: Log) {}
+            log({ path: "/", dir: "down", ms: 1 });
+            //>              dir -> typescript:src.result.Log.dir annotation
+            """,
+    },
+    "new C({...}): the keys name members of the constructor's parameter type": {
+        "src/proc.ts": """
+            export interface ProcedureOptions { resolver: () => void; meta?: object }
+            export class Procedure {
+              constructor(opts: ProcedureOptions) {}
+            }
+            export class Sub extends Procedure {}
+            new Procedure({ resolver: () => {} });
+            //>             resolver -> typescript:src.proc.ProcedureOptions.resolver annotation
+            new Sub({ meta: {}, resolver: () => {} });
+            //>       meta -> typescript:src.proc.ProcedureOptions.meta annotation
+            """,
+    },
+    "assignments of object literals: keys name members of the target's declared type": {
+        "src/client.ts": """
+            export interface Runtime { transformer: { serialize(x: unknown): unknown } }
+            export class Client {
+              runtime: Runtime;
+              constructor() {
+                this.runtime = { transformer: { serialize: (x) => x } };
+            //>                    transformer -> typescript:src.client.Runtime.transformer annotation
+            //>                                    serialize -> typescript:src.client.Runtime.transformer.serialize module
+              }
+            }
+            """,
+    },
     "import aliases and parameter defaults are uses of what they name": {
         "src/sched.ts": "export const async = {};\n",
         "src/timer.ts": """
@@ -611,5 +816,19 @@ def test_object_literal_keys_use_the_contextual_type(tmp_path):
     indexer, graph = build(tmp_path, files)
     try:
         check(graph, files)
+    finally:
+        indexer.close()
+
+
+def test_discriminated_union_keys_name_only_the_agreeing_part(tmp_path):
+    """`{ ok: false }` under `OK | Failed` names Failed.ok only (tsserver
+    narrows by the literal); a read `r.ok` still names both parts."""
+    files = CASES["discriminated unions: an object literal's literal values pick the union parts its keys name"]
+    indexer, graph = build(tmp_path, files)
+    try:
+        line = textwrap.dedent(files["src/result.ts"]).lstrip("\n").split("\n").index(
+            "  return { ok: false, error: new Error() };")
+        targets = {r.target for r in graph.reference_at("src/result.ts", line, 11)}
+        assert targets == {T + "src.result.Failed.ok"}
     finally:
         indexer.close()

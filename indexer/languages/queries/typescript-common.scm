@@ -20,6 +20,8 @@
 (assignment_expression) @assign
 (call_expression) @call
 (return_statement) @return
+(for_in_statement) @forof
+(new_expression) @newcall
 
 ; uses
 (identifier) @use

@@ -17,7 +17,16 @@ parameter type) | ("union", (Expr, ...)) (the named parts of a union or
 intersection type; ("inline",) for an inline object type among them)
 | ("self_module",) (the file's own module: a `namespace` name)
 | ("array", Expr) (an array of the type) | ("index", Expr) (an element of
-an array value) | ("fn", (param type Expr or None, ...)) (a function type)
+an array value) | ("fn", (param type Expr or None, ...), return type Expr
+or None) (a function type) | ("obj", ((name, Expr or None), ...)) (a
+parameter's inline object type, whose properties no symbol holds)
+| ("generic", Expr, (type argument Expr or None, ...)) (`F<A, B>`: a type
+alias's type parameters stand for them) | ("qual", qualname) (a symbol
+named from inside a function body) | ("disc", Expr, ((key, literal), ...))
+(an object literal's type: the union parts whose literal-typed members
+agree with its literal values) | ("ret", Expr) (what a call of the function
+value Expr returns: the type a function expression's `return` gets from
+where the function stands)
 | ("cb", Expr, k) (parameter k of the function type Expr: a callback's
 parameter typed by where the callback stands).
 """
@@ -66,8 +75,10 @@ def qualpart(name: str) -> str:
     return _SAFE_NAME.sub("_", name.strip()) or "_"
 
 
-def expr_of(node: ts.Node | None, this_class: str | None = None):
-    """The resolver's Expr for a value or type node (None when it has none)."""
+def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
+    """The resolver's Expr for a value or type node (None when it has none).
+    `inline`: what an inline object type inside a function type stands for
+    (the type alias that holds its properties as members)."""
     while node is not None and node.type in _WRAPPERS:
         node = node.named_children[0] if node.named_children else None
     if node is None:
@@ -113,15 +124,21 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
         if text(name) in ("Array", "ReadonlyArray") and args is not None and args.named_children:
             inner = expr_of(args.named_children[0], this_class)
             return ("array", inner) if inner else None
-        return expr_of(name, this_class)
+        inner = expr_of(name, this_class)
+        if inner and args is not None and args.named_children:  # `F<A, B>`: an alias instantiates with them
+            return ("generic", inner, tuple(expr_of(a, this_class) for a in args.named_children))
+        return inner
     if t == "array_type" or t == "readonly_type":
         inner = expr_of(node.named_children[0] if node.named_children else None, this_class)
         return ("array", inner) if inner and t == "array_type" else inner
-    if t == "function_type":  # `(a: A, b: B) => R`: what its parameters are, for callbacks
+    if t == "function_type":  # `(a: A, b: B) => R`: its parameters (for callbacks) and what a call returns
         params = node.child_by_field_name("parameters")
         kids = [p for p in params.named_children if p.type != "comment"] if params is not None else []
         return ("fn", tuple(type_expr(p.child_by_field_name("type"), this_class)
-                            if p.child_by_field_name("type") is not None else None for p in kids))
+                            if p.child_by_field_name("type") is not None else None for p in kids),
+                type_expr(node.child_by_field_name("return_type"), this_class, inline))
+    if t == "object_type" and inline is not None:
+        return inline
     if t == "parenthesized_type":
         return expr_of(node.named_children[0] if node.named_children else None, this_class)
     if t in ("union_type", "intersection_type"):
@@ -139,10 +156,22 @@ def expr_of(node: ts.Node | None, this_class: str | None = None):
     return None
 
 
-def type_expr(node: ts.Node | None, this_class: str | None = None):
+def type_expr(node: ts.Node | None, this_class: str | None = None, inline=None):
     """("type", T) for a type annotation node, None when it names no type."""
-    inner = expr_of(node, this_class)
+    inner = expr_of(node, this_class, inline)
     return ("type", inner) if inner else None
+
+
+def literal_of(node: ts.Node | None) -> str | None:
+    """The value a literal (or single literal type) spells: `'a'` -> "a",
+    `true` -> "true", `1` -> "1"; None for anything else."""
+    while node is not None and node.type in ("type_annotation", "literal_type") and node.named_children:
+        node = node.named_children[0]
+    if node is None:
+        return None
+    if node.type == "string":
+        return string_value(node)
+    return text(node) if node.type in ("true", "false", "number") else None
 
 
 def _first_string_arg(call: ts.Node) -> str | None:
@@ -190,6 +219,10 @@ class _Sweep:
         self.pending: dict[int, int] = {}  # value node id -> the symbol it defines
         self.objects: dict[int, int] = {}  # object literal node id -> the symbol its members belong to
         self.members: dict[tuple[int, str], int] = {}  # (class symbol, name) -> member symbol
+        self.contexts: dict[int, object] = {}  # function scope -> the function type it gets from where it stands
+        self.declared: dict[int, object] = {}  # anonymous function scope -> its declared return type
+        self.inferred: set[int] = set()  # symbols whose `returns` is inferred from a `return`, not declared
+        self.no_inference: set[int] = set()  # generators: what `return` gives is not what a call returns
         # open scopes: (end byte, scope index, owner symbol, class symbol for `this`)
         self.stack: list[tuple[int, int, int, int]] = [(1 << 62, 0, 0, -1)]
 
@@ -251,6 +284,15 @@ class _Sweep:
             obj = obj.named_children[0]
         if obj is None or obj.type != "object" or not typed:
             return
+        discriminants = []
+        for item in obj.named_children:
+            key, value = (item.child_by_field_name("key"), item.child_by_field_name("value")) \
+                if item.type == "pair" else (None, None)
+            literal = literal_of(value) if key is not None and key.type == "property_identifier" else None
+            if literal is not None:
+                discriminants.append((text(key), literal))
+        if discriminants:  # `{ ok: false, ... }` under `OK | Failed`: the parts whose literal members agree
+            typed = ("disc", typed, tuple(discriminants))
         for item in obj.named_children:
             key = None
             if item.type == "pair":
@@ -318,6 +360,31 @@ class _Sweep:
             for child in node.named_children:
                 self.bind_pattern(child, None, scope)
 
+    def inline_type(self, annotation: ts.Node):
+        """("type", ("obj", ((name, type Expr or None), ...))) for a parameter's
+        inline object type `opts: { a: A; b(): B }`: no symbol holds those
+        properties, so their uses are no edges, but their types still type
+        what is read through them (`opts.a.x`)."""
+        node = annotation.named_children[0] if annotation.named_children else None
+        if node is None or node.type != "object_type":
+            return None
+        this_q = self.this_qualname()
+        fields = []
+        for member in node.named_children:
+            name = member.child_by_field_name("name")
+            if name is None or member.type not in ("property_signature", "method_signature"):
+                continue
+            if member.type == "method_signature":
+                params = member.child_by_field_name("parameters")
+                kids = [p for p in params.named_children if p.type != "comment"] if params is not None else []
+                typed = ("type", ("fn", tuple(type_expr(p.child_by_field_name("type"), this_q)
+                                             if p.child_by_field_name("type") is not None else None for p in kids),
+                                  type_expr(member.child_by_field_name("return_type"), this_q)))
+            else:
+                typed = type_expr(member.child_by_field_name("type"), this_q)
+            fields.append((text(name), typed))
+        return ("type", ("obj", tuple(fields)))
+
     def bind_params(self, fn: ts.Node, scope: int, owner_class: int, context=None) -> tuple[list[tuple], list]:
         """Binds the parameters; returns their (name, kind, annotation, default)
         and their declared types. `context` is the type of the first parameter
@@ -337,6 +404,8 @@ class _Sweep:
                 pattern = param.child_by_field_name("pattern")
                 annotation = param.child_by_field_name("type")
                 typed = type_expr(annotation, self.this_qualname()) if annotation is not None else None
+                if typed is None and annotation is not None:
+                    typed = self.inline_type(annotation)
                 types.append(typed)
                 if typed is None and context:
                     typed = ("cb", context, position)
@@ -413,12 +482,50 @@ class _Sweep:
             elif self.symbols[sym.parent].kind == SymbolKind.CLASS:
                 this_class = sym.parent
         scope = self.push(node, "function", symbol, this_class)
-        params, types = self.bind_params(node, scope, owner_class if t == "method_definition" else -1,
-                                         self.context_type(node))
+        declared = node.child_by_field_name("return_type") if symbol < 0 else None
+        if declared is not None:  # an anonymous function's own return type
+            self.declared[scope] = type_expr(declared, self.this_qualname())
+        context = self.context_type(node)
+        if context:
+            self.contexts[scope] = context
+        params, types = self.bind_params(node, scope, owner_class if t == "method_definition" else -1, context)
+        if symbol > 0 and (t.startswith("generator") or any(c.type == "*" for c in node.children)):
+            self.no_inference.add(symbol)
+        body = node.child_by_field_name("body") if t == "arrow_function" else None
+        if body is not None and body.type != "statement_block":  # `=> ({ a: 1 })`: keys of what it returns
+            self.object_keys(body, self.result_type(scope))
+            self.infer_result(scope, body)
         if symbol >= 0 and params and not self.symbols[symbol].params:
             self.symbols[symbol].params = tuple(params)
         if symbol >= 0 and any(types):
             self.extra.params.setdefault(self.symbols[symbol].qualname, tuple(types))
+
+    def result_type(self, scope: int):
+        """What the function of `scope` returns: its declared return type, or
+        the result of the function type it gets from where it stands
+        (`(): TRPCLink => () => (opts) => ...`: each arrow returns the next)."""
+        symbol = self.scopes[scope].symbol
+        if symbol > 0 and self.symbols[symbol].returns and symbol not in self.inferred:
+            return self.symbols[symbol].returns
+        if scope in self.declared:
+            return self.declared[scope]
+        context = self.contexts.get(scope)
+        return ("ret", context) if context else None
+
+    def promise_executor(self, new: ts.Node):
+        """`return new Promise((resolve) => ...)` under a result type T (a
+        declared `Promise<T>` reads as T): resolve takes a T."""
+        constructor = new.child_by_field_name("constructor")
+        if constructor is None or text(constructor) != "Promise" or len(self.stack) < 2:
+            return None
+        outer = new.parent
+        while outer is not None and outer.type in _WRAPPERS:
+            new, outer = outer, outer.parent
+        if outer is None or not (outer.type == "return_statement" or outer.type == "arrow_function"
+                                 and outer.child_by_field_name("body") == new):
+            return None
+        result = self.result_type(self.stack[-2][1])
+        return ("type", ("fn", (("type", ("fn", (result,), None)),), None)) if result else None
 
     def context_type(self, fn: ts.Node):
         """The type a function expression gets from where it stands: the
@@ -431,15 +538,27 @@ class _Sweep:
             fn, parent = parent, parent.parent
         if parent is None:
             return None
+        if parent.type == "call_expression" and parent.child_by_field_name("function") == fn:
+            # `const x: T = (() => { return {...}; })()`: the function returns T
+            outer = parent.parent
+            while outer is not None and outer.type in _WRAPPERS:
+                parent, outer = outer, outer.parent
+            annotation = outer.child_by_field_name("type") if outer is not None and \
+                outer.type == "variable_declarator" and outer.child_by_field_name("value") == parent else None
+            result = type_expr(annotation, self.this_qualname()) if annotation is not None else None
+            return ("type", ("fn", (), result)) if result else None
         if parent.type == "variable_declarator" and parent.child_by_field_name("value") == fn:
             annotation = parent.child_by_field_name("type")
             return type_expr(annotation, self.this_qualname()) if annotation is not None else None
-        if parent.type == "return_statement":  # `return (opts) => ...` under a declared return type
-            enclosing = self.scopes[self.stack[-2][1]].symbol if len(self.stack) > 1 else -1
-            return self.symbols[enclosing].returns if enclosing > 0 else None
+        if parent.type == "return_statement":  # `return (opts) => ...` under a declared or contextual return type
+            return self.result_type(self.stack[-2][1]) if len(self.stack) > 1 else None
         if parent.type == "arrow_function" and parent.child_by_field_name("body") == fn:
             annotation = parent.child_by_field_name("return_type")
-            return type_expr(annotation, self.this_qualname()) if annotation is not None else None
+            if annotation is not None:
+                return type_expr(annotation, self.this_qualname())
+            return self.result_type(self.stack[-2][1]) if len(self.stack) > 1 else None
+        if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "new_expression":
+            return self.promise_executor(parent.parent)
         if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
             callee = expr_of(parent.parent.child_by_field_name("function"), self.this_qualname())
             if not callee or callee[0] == "require":
@@ -514,8 +633,11 @@ class _Sweep:
         name = text(name_node)
         value = node.child_by_field_name("value")
         is_fn = value is not None and value.type == "function_type"  # its parameters are recorded below
+        # a function type's inline object types (parameter or result) hold their properties as the alias's members
+        returns = type_expr(value.child_by_field_name("return_type"), None, ("name", name)) if is_fn else None
         symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=None if is_fn else expr_of(value),
-                                 signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node))
+                                 signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node),
+                                 returns=returns)
         params = value.child_by_field_name("parameters") if value is not None and value.type == "function_type" \
             else None
         if params is not None:  # `type F = (opts: O) => void`: a call's arguments are O's
@@ -560,6 +682,13 @@ class _Sweep:
             self.object_keys(value, typed)
         symbol = self.add_symbol(name, kind, node, name_node, holder, type_expr=typed,
                                  signature=text(node).split("=")[0].strip()[:200], docstring=self.docstring(node))
+        literal = literal_of(annotation) if annotation is not None else None
+        qualname = self.symbols[symbol].qualname
+        if literal is not None or qualname in self.extra.literals:
+            # `ok: true`: a union's part an object literal's `ok: false` rules out; one qualname
+            # declared twice (`{ kind: 'a' } | { kind: 'b' }` held by one alias) says nothing
+            known = self.extra.literals.get(qualname, literal)
+            self.extra.literals[qualname] = literal if known == literal else None
         if kind == SymbolKind.METHOD:
             self.pending[value.id] = symbol
         inline = annotation.named_children[0] if annotation is not None and annotation.named_children else None
@@ -847,6 +976,9 @@ class _Sweep:
                 symbol = self.add_symbol(member, "variable", node, prop, 0, type_expr=expr_of(right))
                 exports[member] = ("def", self.symbols[symbol].qualname)
             return
+        if self.dialect.startswith("typescript") and left.type in ("member_expression", "identifier"):
+            # `this.runtime = { ... }`: the keys name members of the assigned target's declared type
+            self.object_keys(right, expr_of(left, self.this_qualname()))
         # this.x = value in a class body: the class gets a field (JavaScript declares them so)
         if left.type == "member_expression" and self.this_class >= 0:
             obj, prop = left.child_by_field_name("object"), left.child_by_field_name("property")
@@ -907,9 +1039,61 @@ class _Sweep:
     def on_return(self, node: ts.Node) -> None:
         value = node.named_children[0] if node.named_children else None
         owner = self.stack[-1][1]
-        symbol = self.scopes[owner].symbol
-        if value is not None and symbol >= 0 and self.scopes[owner].kind == SymbolKind.FUNCTION:
-            self.object_keys(value, self.symbols[symbol].returns)
+        if value is not None and self.scopes[owner].kind == SymbolKind.FUNCTION:
+            self.object_keys(value, self.result_type(owner))
+            self.infer_result(owner, value)
+
+    def infer_result(self, scope: int, value: ts.Node) -> None:
+        """A named function without a declared return type returns what its
+        first `return` with a known value does (locals replaced by their
+        values, so the Expr evaluates at module scope)."""
+        symbol = self.scopes[scope].symbol
+        if symbol <= 0 or self.symbols[symbol].returns or symbol in self.no_inference \
+                or self.symbols[symbol].kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD):
+            return
+        portable = self.portable(expr_of(value, self.this_qualname()), 0)
+        if portable:
+            self.symbols[symbol].returns = portable
+            self.inferred.add(symbol)
+
+    def portable(self, expr, depth: int):
+        """`expr` with the names bound in enclosing function scopes replaced
+        by their values; None when one has no known value."""
+        if not expr or depth > 12:
+            return None
+        tag = expr[0]
+        if tag == "name":
+            index = self.scope
+            while index > 0:
+                binding = self.scopes[index].names.get(expr[1])
+                if binding is not None:
+                    if binding[0] == "def":
+                        return ("qual", self.symbols[binding[1]].qualname)
+                    return self.portable(binding[1], depth + 1) if binding[0] == "val" else None
+                index = self.scopes[index].parent
+            return expr
+        if tag in ("attr", "call", "new", "index", "ret", "arg", "cb", "generic"):
+            inner = self.portable(expr[1], depth + 1)
+            return (tag, inner, *expr[2:]) if inner else None
+        if tag == "type":
+            return ("type", self._portable_type(expr[1], depth + 1))
+        return expr if tag in ("this", "super", "require", "self_module", "qual") else None
+
+    def _portable_type(self, expr, depth: int):
+        """A type Expr with local type parameters replaced by their constraint
+        (None, an unknown part, where they have none)."""
+        if not isinstance(expr, tuple) or depth > 12:
+            return expr
+        if len(expr) == 2 and expr[0] == "name" and isinstance(expr[1], str):
+            index = self.scope
+            while index > 0:
+                binding = self.scopes[index].names.get(expr[1])
+                if binding is not None:
+                    value = binding[1] if binding[0] == "val" else None
+                    return self._portable_type(value[1], depth + 1) if value and value[0] == "type" else None
+                index = self.scopes[index].parent
+            return expr
+        return tuple(self._portable_type(part, depth + 1) for part in expr)
 
     def on_use(self, node: ts.Node) -> None:
         if node.id in self.skip:
@@ -1000,6 +1184,9 @@ class _Sweep:
         become the holder's (overloads merged, the first typed one per position)."""
         holder = self.symbols[self.owner]
         params = node.child_by_field_name("parameters")
+        if params is not None and holder.kind == SymbolKind.FIELD and holder.returns is None:
+            # `next: { (): Promise<R>; ... }`: a call of the field returns the first signature's result
+            holder.returns = type_expr(node.child_by_field_name("return_type"))
         if params is None or holder.kind not in (SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS):
             return
         types = [type_expr(p.child_by_field_name("type")) if p.child_by_field_name("type") is not None else None
@@ -1009,6 +1196,8 @@ class _Sweep:
         merged = tuple(old or new for old, new in zip(known, types + [None] * (len(known) - len(types))))
         if any(merged):
             self.extra.params[holder.qualname] = merged
+        if holder.returns is None:  # what a call of the interface's value returns
+            holder.returns = type_expr(node.child_by_field_name("return_type"))
         for param in params.named_children:
             self._skip_pattern(param.child_by_field_name("pattern") or param)
 
@@ -1039,6 +1228,11 @@ class _Sweep:
         name = node.child_by_field_name("name")
         bound = node.child_by_field_name("constraint") or node.child_by_field_name("value")
         inner = bound.named_children[0] if bound is not None and bound.named_children else None
+        holder = self.scopes[self.scope].symbol
+        if name is not None and holder > 0 and self.symbols[holder].kind == SymbolKind.TYPE_ALIAS \
+                and node.parent is not None and node.parent.parent is not None \
+                and node.parent.parent.type == "type_alias_declaration":
+            self.extra.tparams.setdefault(self.symbols[holder].qualname, []).append(text(name))
         if name is not None:
             self.bind(text(name), ("val", type_expr(inner, self.this_qualname())))
 
@@ -1054,6 +1248,32 @@ class _Sweep:
             (row, start, _, end) = self.columns.span(key)
             self.refs.append(RefFact((row, start + 1, row, end - 1), name, "annotation", self.scope,
                                      receiver=receiver, owner=self.owner))
+
+    def on_newcall(self, node: ts.Node) -> None:
+        """`new C({ a: 1 })`: the keys name members of the constructor's declared parameter type."""
+        constructor, args = node.child_by_field_name("constructor"), node.child_by_field_name("arguments")
+        callee = expr_of(constructor, self.this_qualname())
+        if not callee or args is None or args.type != "arguments":
+            return
+        for position, arg in enumerate(a for a in args.named_children if a.type != "comment"):
+            self.object_keys(arg, ("arg", ("attr", callee, "constructor"), position))
+
+    def on_forof(self, node: ts.Node) -> None:
+        """`for (const x of xs)`: x is an element of xs. Blocks share their
+        function's scope here, so a second loop binding x to another value
+        leaves x untyped rather than wrong."""
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        operator = node.child_by_field_name("operator")
+        if left is None or left.type != "identifier" or right is None or operator is None \
+                or text(operator) != "of" or node.child_by_field_name("kind") is None:
+            return
+        self.skip.add(left.id)
+        name, value = text(left), expr_of(right, self.this_qualname())
+        names = self.scopes[self.scope].names
+        binding = ("val", ("index", value) if value else None)
+        if names.get(name, binding) != binding:
+            binding = ("val", None)
+        names[name] = binding
 
     def on_comment(self, node: ts.Node) -> None:
         """`{@link A.b}` in a doc comment uses A (and b on it), as tsserver counts them."""
@@ -1108,6 +1328,7 @@ _HANDLERS = {
     "type": _Sweep.on_type, "typemember": _Sweep.on_typemember, "return": _Sweep.on_return,
     "comment": _Sweep.on_comment, "namespace": _Sweep.on_namespace, "typeparam": _Sweep.on_typeparam,
     "lookup": _Sweep.on_lookup, "callsig": _Sweep.on_callsig, "funcsig": _Sweep.on_funcsig,
+    "forof": _Sweep.on_forof, "newcall": _Sweep.on_newcall,
 }
 # When one node is captured in several roles, the defining role runs first.
 _ORDER = {name: i for i, name in enumerate(_HANDLERS)}

@@ -23,3 +23,7 @@ class TsFacts(Compact):
     # (spec, interface or class name, this file's qualname of it)
     namespaces: dict = field(default_factory=dict)
     augments: list = field(default_factory=list)
+    # type alias qualname -> its type parameters' names, in order (`F<A, B>` binds them)
+    tparams: dict = field(default_factory=dict)
+    # member qualname -> the literal its type is (`ok: true` -> "true"), for discriminated unions
+    literals: dict = field(default_factory=dict)

@@ -72,6 +72,20 @@ class _FileCtx:
         return None
 
 
+class _BoundCtx:
+    """A type alias's scope with its type parameters bound to the arguments
+    of one instantiation (`F<A, B>`), each evaluated where it was written."""
+
+    __slots__ = ("base", "bound", "path", "module")
+
+    def __init__(self, base, bound: dict):
+        self.base, self.bound, self.path, self.module = base, bound, base.path, base.module
+
+    def lookup(self, name: str):
+        found = self.bound.get(name)
+        return ("bound", *found) if found is not None else self.base.lookup(name)
+
+
 class Resolver:
     def __init__(self, summaries):
         self.by_module: dict[str, TsSummary] = {}
@@ -151,7 +165,19 @@ class Resolver:
             return self.eval(binding[1], ctx, depth + 1)
         if tag == "local":
             return self.binding_value(ctx.lookup(binding[1]), ctx, depth + 1)
+        if tag == "bound":  # a type parameter of an instantiated alias: its argument
+            return self.eval(binding[1], binding[2], depth + 1)
         return None
+
+    def instantiate(self, alias: str, args: tuple, ctx):
+        """The alias's own scope, its type parameters bound to `args` (None
+        when it has none, or no argument is a type)."""
+        module = self.owner.get(alias)
+        names = self.by_module[module].tparams.get(alias) if module else None
+        if not names or not args:
+            return None
+        bound = {name: (("type", arg), ctx) for name, arg in zip(names, args) if arg}
+        return _BoundCtx(_ModuleCtx(self.by_module[module]), bound) if bound else None
 
     def export_value(self, module: str, name: str, depth: int = 0, seen: frozenset = frozenset()):
         """What `module` exports as `name` ("default", "*", "=" included)."""
@@ -197,6 +223,8 @@ class Resolver:
     def deref(self, value, depth: int):
         """What a named symbol holds when used as an object: a variable's or
         field's value, a getter's result; anything else is itself."""
+        if value is not None and value[0] == "slot":  # a property of an inline object type: its type
+            return self.deref(value[1], depth + 1)
         if value is None or value[0] != "sym" or depth > _MAX_DEPTH:
             return value
         info = self.info(value[1])
@@ -224,17 +252,8 @@ class Resolver:
             if expr[1] == ("name", "module") and expr[2] == "exports" and ctx.lookup("module") is None:
                 return ("module", ctx.module, How.MODULE)
             return self.member(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
-        if tag == "call":
-            value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
-            if value is None or value[0] != "sym":
-                return None
-            info = self.info(value[1])
-            if info is None:
-                return None
-            if info[0] in ("function", "method") and info[2]:
-                found = self.eval(info[2], self.ctx_of(value[1]), depth + 1)
-                return (found[0], found[1], How.RETURN_TYPE) if found else None
-            return None
+        if tag == "call" or tag == "ret":
+            return self.result_of(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), depth + 1)
         if tag == "new":
             value = self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1)
             if value and value[0] == "sym" and (self.info(value[1]) or ("",))[0] == "class":
@@ -242,8 +261,11 @@ class Resolver:
             return None
         if tag == "type":
             if expr[1] and expr[1][0] == "fn":  # a function type: its parameters' types, evaluated here
-                return ("fnval", tuple(self.eval(t, ctx, depth + 1) if t else None for t in expr[1][1]),
+                result = (expr[1][2], ctx) if len(expr[1]) > 2 and expr[1][2] else None  # evaluated when called
+                return ("fnval", (tuple(self.eval(t, ctx, depth + 1) if t else None for t in expr[1][1]), result),
                         How.ANNOTATION)
+            if expr[1] and expr[1][0] == "obj":  # a parameter's inline object type: its properties' types
+                return ("obj", (expr[1][1], ctx), How.ANNOTATION)
             if expr[1] and expr[1][0] == "array":
                 element = self.eval(("type", expr[1][1]), ctx, depth + 1)
                 return ("array", element, How.ANNOTATION) if element else None
@@ -252,18 +274,31 @@ class Resolver:
                 return ("union", parts, How.ANNOTATION) if parts else None
             value = self.eval(expr[1], ctx, depth + 1)
             if value is None or value[0] != "sym":  # a module, or a type parameter's constraint
-                return value if value and value[0] in ("module", "inst", "union", "array") else None
+                return value if value and value[0] in ("module", "inst", "union", "array", "fnval", "obj") else None
             info = self.info(value[1])
             if info is None or info[0] not in _INSTANCE_KINDS:
                 return None
+            bound = self.instantiate(value[1], expr[1][2], ctx) if expr[1][0] == "generic" and info[0] == "type" \
+                else None
+            if bound is not None and not info[1]:  # `F<A>` of a function-type alias: its parameters and result
+                types = self.by_module[self.owner[value[1]]].params.get(value[1]) or ()
+                if types and all(types):  # (an inline object parameter keeps the alias: its properties are the alias's)
+                    return ("fnval", (tuple(self._declared_param(value[1], t, depth + 1, bound) for t in types),
+                                      (info[2], bound) if info[2] else None), How.ANNOTATION)
             if info[0] == "type" and info[1]:  # an alias of another type
-                found = self.eval(("type", info[1]), self.ctx_of(value[1]), depth + 1)
+                found = self.eval(("type", info[1]), bound or self.ctx_of(value[1]), depth + 1)
                 if info[1][0] == "union" and ("inline",) in info[1][1]:  # `A & { inline }`: the alias holds those
                     parts = (found[1] if found[0] == "union" else (found,)) if found else ()
                     return ("union", (("inst", value[1], How.ANNOTATION), *parts), How.ANNOTATION)
                 if found:
                     return found
             return ("inst", value[1], How.ANNOTATION)
+        if tag == "disc":
+            return self.discriminate(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
+        if tag == "qual":  # a local function named in an inferred return
+            return ("sym", expr[1], How.SCOPE)
+        if tag == "generic":  # outside a type position: the named thing itself
+            return self.eval(expr[1], ctx, depth + 1)
         if tag == "this":
             return ("inst", expr[1], How.SELF) if expr[1] else None
         if tag == "super":
@@ -283,9 +318,59 @@ class Resolver:
             if callee[0] == "attr" and expr[2] == 0 and callee[2] in _ELEMENT_METHODS | _CALLBACK_METHODS:
                 owner = self.deref(self.eval(callee[1], ctx, depth + 1), depth + 1)
                 if owner is not None and owner[0] == "array":  # `xs.push({...})`, `xs.some((x) => ...)`
-                    return owner[1] if callee[2] in _ELEMENT_METHODS else ("fnval", (owner[1],), How.ANNOTATION)
+                    return owner[1] if callee[2] in _ELEMENT_METHODS else ("fnval", ((owner[1],), None),
+                                                                                       How.ANNOTATION)
             return self.param_type(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), expr[2], depth + 1)
         return None
+
+    def literal(self, qualname: str) -> str | None:
+        module = self.owner.get(qualname)
+        return self.by_module[module].literals.get(qualname) if module else None
+
+    def discriminate(self, value, discriminants, depth: int):
+        """The parts of a union an object literal can be: those whose
+        literal-typed members agree with the literal's values (all parts
+        when none is left)."""
+        value = self.deref(value, depth)
+        if value is None or value[0] != "union" or depth > _MAX_DEPTH:
+            return value
+        kept = []
+        for part in value[1]:
+            agree = True
+            for key, literal in discriminants:
+                found = self.member(part, key, depth + 1)
+                declared = self.literal(found[1]) if found and found[0] == "sym" else None
+                if declared is not None and declared != literal:
+                    agree = False
+                    break
+            if agree:
+                kept.append(part)
+        if not kept or len(kept) == len(value[1]):
+            return value
+        return kept[0] if len(kept) == 1 else ("union", tuple(kept), value[2])
+
+    def result_of(self, fn, depth: int):
+        """An instance of what calling `fn` returns: a function's or method's
+        declared return type, a function type's result, or that of a
+        function-type alias (or an interface's call signature)."""
+        if fn is None or depth > _MAX_DEPTH:
+            return None
+        if fn[0] == "fnval":
+            if not fn[1][1]:
+                return None
+            found = self.eval(*fn[1][1], depth + 1)
+        elif fn[0] == "union":
+            found = next((r for r in (self.result_of(part, depth + 1) for part in fn[1]) if r), None)
+        elif fn[0] in ("sym", "inst"):
+            info = self.info(fn[1])
+            if info is None or not info[2] or not (fn[0] == "sym" and info[0] in (SymbolKind.FUNCTION, SymbolKind.METHOD,
+                                                                               SymbolKind.FIELD)
+                                                   or info[0] in (SymbolKind.TYPE_ALIAS, SymbolKind.INTERFACE)):
+                return None
+            found = self.eval(info[2], self.ctx_of(fn[1]), depth + 1)
+        else:
+            return None
+        return (found[0], found[1], How.RETURN_TYPE) if found else None
 
     def callback_param(self, fn, position: int, depth: int):
         """Parameter `position` of a function-typed value: a function type's
@@ -294,7 +379,7 @@ class Resolver:
         if fn is None or depth > _MAX_DEPTH:
             return None
         if fn[0] == "fnval":
-            return fn[1][position] if position < len(fn[1]) else None
+            return fn[1][0][position] if position < len(fn[1][0]) else None
         if fn[0] == "union":
             for part in fn[1]:
                 found = self.callback_param(part, position, depth + 1)
@@ -307,8 +392,7 @@ class Resolver:
         module = self.owner.get(fn[1])
         types = self.by_module[module].params.get(fn[1]) if module else None
         if types and position < len(types) and types[position]:
-            found = self.eval(types[position], self.ctx_of(fn[1]), depth + 1)
-            return (found[0], found[1], How.ANNOTATION) if found else None
+            return self._declared_param(fn[1], types[position], depth)
         alias_itself = position == 0 and not info[1] and info[0] == SymbolKind.TYPE_ALIAS
         return ("inst", fn[1], How.ANNOTATION) if alias_itself else None
 
@@ -319,7 +403,7 @@ class Resolver:
         if callee is None or callee[0] == "module" or depth > _MAX_DEPTH:
             return None
         if callee[0] == "fnval":
-            return callee[1][position] if position < len(callee[1]) else None
+            return callee[1][0][position] if position < len(callee[1][0]) else None
         if callee[0] == "union":
             for part in callee[1]:
                 found = self.param_type(part, position, depth + 1)
@@ -340,7 +424,17 @@ class Resolver:
             return None
         if not types or position >= len(types) or not types[position]:
             return None
-        found = self.eval(types[position], self.ctx_of(callee[1]), depth + 1)
+        return self._declared_param(callee[1], types[position], depth)
+
+    def _declared_param(self, holder: str, typed, depth: int, ctx=None):
+        """An instance of a declared parameter type; `A & { inline }` in a
+        function-type alias also holds the alias's own (inline) members."""
+        found = self.eval(typed, ctx or self.ctx_of(holder), depth + 1)
+        inner = typed[1] if typed[0] == "type" else None
+        if inner and inner[0] == "union" and ("inline",) in inner[1] \
+                and (self.info(holder) or ("",))[0] == SymbolKind.TYPE_ALIAS:
+            parts = (found[1] if found[0] == "union" else (found,)) if found else ()
+            return ("union", (("inst", holder, How.ANNOTATION), *parts), How.ANNOTATION)
         return (found[0], found[1], How.ANNOTATION) if found else None
 
     def members_of(self, value, name: str, depth: int) -> list:
@@ -365,6 +459,12 @@ class Resolver:
         tag, qualname, how = value
         if tag in ("array", "fnval"):
             return None  # Array's and Function's own members are the library's
+        if tag == "obj":  # ("slot", its type): a property no symbol holds
+            fields, ctx = qualname
+            for field_name, typed in fields:
+                if field_name == name:
+                    return ("slot", self.eval(typed, ctx, depth + 1) if typed else None, how)
+            return None
         if tag == "union":
             found = self.members_of(value, name, depth + 1)
             return found[0] if found else None
@@ -446,6 +546,9 @@ class Resolver:
         receiver = self.eval(ref.receiver, ctx)
         if receiver is not None:
             found = self.members_of(receiver, ref.name, 0)
+            if any(f[0] == "slot" for f in found) or not found and self.deref(receiver, 0) is not None \
+                    and self.deref(receiver, 0)[0] == "obj":
+                return None, None  # a property of a parameter's inline object type: no symbol to name
             if len(found) > 1:  # a member of a union: a sure use of each part's
                 return tuple((f[1], f[2]) for f in found), "each"
             if found:

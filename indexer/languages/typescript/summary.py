@@ -25,6 +25,10 @@ class TsSummary(Compact):
     params: dict = field(default_factory=dict)
     namespaces: dict = field(default_factory=dict)  # see TsFacts
     augments: tuple = ()
+    # type alias qualname -> its type parameters' names, in order
+    tparams: dict = field(default_factory=dict)
+    # member qualname -> the literal its type is (`ok: true` -> "true")
+    literals: dict = field(default_factory=dict)
 
 
 def summarize(facts: FileFacts) -> TsSummary:
@@ -38,4 +42,6 @@ def summarize(facts: FileFacts) -> TsSummary:
     return TsSummary(facts.module, facts.path, extra.dialect if extra else "typescript", names,
                      dict(extra.exports) if extra else {}, tuple(extra.stars) if extra else (), table,
                      extra.config if extra else None, dict(extra.params) if extra else {},
-                     dict(extra.namespaces) if extra else {}, tuple(extra.augments) if extra else ())
+                     dict(extra.namespaces) if extra else {}, tuple(extra.augments) if extra else (),
+                     {q: tuple(names) for q, names in extra.tparams.items()} if extra else {},
+                     dict(extra.literals) if extra else {})
