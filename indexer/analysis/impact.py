@@ -113,6 +113,7 @@ class _Walk:
     subs: dict[str, list[str]] = field(default_factory=dict)  # class -> all subclasses
     definers: dict[str, set[str]] = field(default_factory=dict)  # member name -> classes defining it
     supers: dict[str, list[str]] = field(default_factory=dict)  # class -> all bases
+    blocked: frozenset[str] = frozenset()  # nodes never entered
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -218,6 +219,10 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     name = method.name
     subs = _subclasses(walk, owner.qualname)
     definers = _classes_defining(walk, name)
+    defined = _defined_classes(walk, owner.qualname, name)
+    if defined:
+        return [(cls, DEFINE, 1.0, False) for cls in defined] + (
+            [(owner.qualname, "call", 1.0, True)] if name in _CONSTRUCTORS else [])
     if name in _CONSTRUCTORS:
         return [(owner.qualname, "call", 1.0, True)] + [
             (sub, "call", 1.0, True) for sub in subs if sub not in definers]
@@ -225,6 +230,23 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True)
                for base in _superclasses(walk, owner.qualname) if base in definers)
     return out
+
+
+# Edge kind of a class whose creation (the class statement) runs the changed
+# code: a metaclass's __new__/__init__, a base's __init_subclass__. What uses
+# such a class later does not re-run it; its subclasses' statements do.
+DEFINE = "define"
+
+
+def _defined_classes(walk: _Walk, owner: str, name: str) -> list[str]:
+    """The classes whose class statement runs `owner.name`: those created by
+    the metaclass `owner` (for __new__/__init__), or `owner`'s subclasses
+    (for __init_subclass__)."""
+    if name == "__init_subclass__":
+        return _subclasses(walk, owner)
+    if name in ("__new__", "__init__"):
+        return walk.graph.metaclass_users(owner)
+    return []
 
 
 # A call `self.m()` in a method of the class that the changed override's
@@ -254,6 +276,14 @@ def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tu
     return out
 
 
+def _instance_holders(walk: _Walk, method: Symbol) -> list[str]:
+    """Module- and class-level names holding an instance of the method's
+    class, or of a subclass that inherits the method (see Graph.instance_holders)."""
+    cls = method.parent
+    classes = [cls] + [sub for sub in _subclasses(walk, cls) if sub not in _classes_defining(walk, method.name)]
+    return walk.graph.instance_holders(classes)
+
+
 def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
     """Links that add no call level, followed to closure before each level:
     a name bound to the value (`s = attrs`: kind "flow") is the same object,
@@ -272,7 +302,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
             if local is not None:
                 edges.append(local)
             for enclosing, kind, conf, how in edges:
-                if enclosing in walk.reach or walk.symbol(enclosing) is None:
+                if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None:
                     continue
                 walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
                 added.append(enclosing)
@@ -288,24 +318,32 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     function depends on it even when the name is never used afterwards
     (`@attr.s class C: ...` inside a test)."""
     sym = walk.symbol(node)
-    if sym is None or not sym.parent or sym.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION):
+    if sym is None or not sym.parent or sym.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION, SymbolKind.METHOD):
         return None
-    if sym.kind == SymbolKind.FUNCTION and walk.reach[node].kind != RefKind.DECORATOR:
+    if sym.kind != SymbolKind.CLASS and walk.reach[node].kind != RefKind.DECORATOR:
         return None
     parent = walk.symbol(sym.parent)
-    if parent is None or parent.kind not in _CALLABLE_KINDS:
+    if parent is None:
+        return None
+    if parent.kind == SymbolKind.CLASS and sym.kind == SymbolKind.METHOD:
+        # A method's decorator runs with its class body: the class runs it
+        # (and a class local to a function runs with that function).
+        return (parent.qualname, "local", 1.0, "local")
+    if parent.kind not in _CALLABLE_KINDS:
         return None
     return (parent.qualname, "local", 1.0, "local")
 
 
 def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
-           coverage=None, learned: bool = True) -> ImpactReport:
+           coverage=None, learned: bool = True, blocked: frozenset[str] = frozenset()) -> ImpactReport:
     """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional);
-    `learned` merges the test edges `codemeld tests learn` stored in the index."""
+    `learned` merges the test edges `codemeld tests learn` stored in the index;
+    the walk never enters `blocked` nodes (the receiver rule's overriding
+    subclasses)."""
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
-    walk = _Walk(graph, depth, limit)
+    walk = _Walk(graph, depth, limit, blocked=blocked)
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     frontier = [qualname]
@@ -317,13 +355,22 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         walk.prefetch(frontier)
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and walk.symbol(node).kind == SymbolKind.METHOD}
-        incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
+        holders = {node: _instance_holders(walk, walk.symbol(node)) for node in related
+                   if walk.symbol(node).name == "__call__"}
+        incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]]
+                                  + [h for hs in holders.values() for h in hs])
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
                 incoming[callee] = [u for u in uses if u[3] != "name-match"
                                     or not builtin_shaped_guess(u[3], walk.symbol(callee), walk.symbol(u[0]))]
         level_edges = {}
         for node in frontier:
+            if walk.reach[node].kind == DEFINE:
+                # Created, not used: only subclass statements run it again
+                # (and a local class runs with its function: _same_level).
+                level_edges[node] = [(e, DEFINE, c, node, "subclass") for e, k, c, _how in incoming.get(node, ())
+                                     if k == RefKind.INHERIT]
+                continue
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
             for other, kind, factor, callers in related.get(node, ()):
                 if not callers:
@@ -334,13 +381,17 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                                  for e, k, c, how in incoming.get(other, ()) if k == "call")
                 else:
                     edges.extend(_dispatch_edges(walk, walk.symbol(node), incoming.get(other, ()), factor))
+            for holder in holders.get(node, ()):
+                # `hookimpl = Marker(...)` then `@hookimpl` / `hookimpl(f)`: the instance's __call__ runs.
+                edges.extend((e, k, c, node, "instance-call") for e, k, c, how in incoming.get(holder, ())
+                             if k in (RefKind.CALL, RefKind.DECORATOR))
             level_edges[node] = edges
         walk.prefetch(e for edges in level_edges.values() for e, *_ in edges)
         for node, edges in level_edges.items():
             base = walk.reach[node]
             containers = walk.ancestors(node)
             for enclosing, kind, conf, parent, how in edges:
-                if enclosing in walk.reach:
+                if enclosing in walk.reach or enclosing in walk.blocked:
                     continue
                 if enclosing in containers and kind != "local" and walk.symbol(enclosing) is not None \
                         and walk.symbol(enclosing).kind not in _CALLABLE_KINDS:
@@ -370,18 +421,31 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
 
 
 def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set[str] | None:
-    """The tests that can hold an instance of an instance method's class (see
-    impact_precision); None: no constraint (not such a method, or the class's
-    own walk was cut short)."""
+    """The tests that can hold an instance of an instance method's class, or
+    of a subclass that does not override the method (see impact_precision);
+    None: no constraint (not such a method, or the class's own walk was cut
+    short)."""
     cls = receiver_class(target, graph.symbol)
     if cls is None:
         return None
-    if global_instance(graph, [cls.qualname, *_hierarchy(graph, cls.qualname, down=True)]):
+    subs = _hierarchy(graph, cls.qualname, down=True)
+    blocked = overriding_subclasses(graph, target, subs)
+    # Instances of an overriding subclass (and of its own subclasses) never run the method.
+    beneath = {q for b in blocked for q in _hierarchy(graph, b, down=True)} | blocked
+    if global_instance(graph, [cls.qualname, *(q for q in subs if q not in beneath)]):
         return None
-    report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False)
+    report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False, blocked=blocked)
     if report.truncated:
         return None
     return {t.id for t in report.tests}
+
+
+def overriding_subclasses(graph: Graph, method: Symbol, subs: list[str]) -> frozenset[str]:
+    """Subclasses of the method's class that define their own `method.name`
+    without calling up to it (`super().m()`): their instances never run it."""
+    definers = graph.parents_defining(method.name, (SymbolKind.METHOD,))
+    callers = {enclosing for _t, enclosing, *_rest in graph.incoming([method.qualname])}
+    return frozenset(sub for sub in subs if sub in definers and f"{sub}.{method.name}" not in callers)
 
 
 def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tuple) -> list[AffectedTest]:
