@@ -114,6 +114,7 @@ class _Walk:
     definers: dict[str, set[str]] = field(default_factory=dict)  # member name -> classes defining it
     supers: dict[str, list[str]] = field(default_factory=dict)  # class -> all bases
     blocked: frozenset[str] = frozenset()  # nodes never entered
+    created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -232,6 +233,22 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     return out
 
 
+# What can hand a test an instance of a class: calling it, subclassing it, a
+# function or attribute annotated with it (a factory, `__getattr__ -> C`), a
+# fixture. Imports and plain reads of the class name make none.
+_MAKES_INSTANCE = (RefKind.CALL, RefKind.INHERIT, RefKind.ANNOTATION, RefKind.FIXTURE)
+
+
+# A class created by changed code (its metaclass, decorator, body) and then
+# used: the users run what the class statement produced, not the change
+# itself (per-test coverage never sees them execute it, yet a change may
+# alter what they get), so they are listed at this factor.
+CREATED_CONFIDENCE = 0.3
+# Uses whose enclosing scope is a class run in its class statement (its
+# decorators, its body), not when the class is used.
+_CLASS_STATEMENT_USES = (RefKind.DECORATOR, RefKind.READ, RefKind.ATTRIBUTE, RefKind.CALL)
+
+
 # Edge kind of a class whose creation (the class statement) runs the changed
 # code: a metaclass's __new__/__init__, a base's __init_subclass__. What uses
 # such a class later does not re-run it; its subclasses' statements do.
@@ -335,15 +352,17 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
 
 
 def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
-           coverage=None, learned: bool = True, blocked: frozenset[str] = frozenset()) -> ImpactReport:
+           coverage=None, learned: bool = True, blocked: frozenset[str] = frozenset(),
+           created: frozenset[str] = frozenset()) -> ImpactReport:
     """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional);
     `learned` merges the test edges `codemeld tests learn` stored in the index;
     the walk never enters `blocked` nodes (the receiver rule's overriding
-    subclasses)."""
+    subclasses); from `created` classes it follows only what makes an
+    instance (calls, subclasses), not annotations or imports."""
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
-    walk = _Walk(graph, depth, limit, blocked=blocked)
+    walk = _Walk(graph, depth, limit, blocked=blocked, created=created)
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     frontier = [qualname]
@@ -366,12 +385,16 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         level_edges = {}
         for node in frontier:
             if walk.reach[node].kind == DEFINE:
-                # Created, not used: only subclass statements run it again
-                # (and a local class runs with its function: _same_level).
-                level_edges[node] = [(e, DEFINE, c, node, "subclass") for e, k, c, _how in incoming.get(node, ())
-                                     if k == RefKind.INHERIT]
+                # Created by the change, not running it: a subclass statement
+                # runs it again (and a local class runs with its function:
+                # _same_level); what uses the class runs only its result, at
+                # a lower confidence (listed, never dropped).
+                level_edges[node] = [(e, DEFINE, c, node, "subclass") if k == RefKind.INHERIT
+                                     else (e, k, c * CREATED_CONFIDENCE, node, how)
+                                     for e, k, c, how in incoming.get(node, ())]
                 continue
-            edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
+            edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())
+                     if node not in walk.created or k in _MAKES_INSTANCE]
             for other, kind, factor, callers in related.get(node, ()):
                 if not callers:
                     edges.append((other, kind, factor, node, kind))
@@ -401,6 +424,10 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
+                if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS:
+                    # The class's body or decorator ran it once, when the class
+                    # statement ran: what uses the class later does not run it.
+                    kind = DEFINE
                 candidate = _Reach(level, base.confidence * conf, kind, parent, how)
                 held = found.get(enclosing)
                 if held is None or candidate.confidence > held.confidence:
@@ -434,7 +461,8 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set
     beneath = {q for b in blocked for q in _hierarchy(graph, b, down=True)} | blocked
     if global_instance(graph, [cls.qualname, *(q for q in subs if q not in beneath)]):
         return None
-    report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False, blocked=blocked)
+    report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False, blocked=blocked,
+                    created=frozenset([cls.qualname, *subs]) - beneath)
     if report.truncated:
         return None
     return {t.id for t in report.tests}

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from indexer.languages.python.edits.breaking import CallArgs, breaking_changes, check_call
-from indexer.analysis.impact import impact
+from indexer.analysis.impact import CREATED_CONFIDENCE, impact
 from server.protocol import edge
 from tests.support import build
 
@@ -815,6 +815,14 @@ def creation_graph(tmp_path_factory):
 
 @pytest.mark.parametrize("target, affected, unaffected", CREATION_CASES)
 def test_creation_and_receiver_rules(creation_graph, target, affected, unaffected):
-    ids = {t.id for t in impact(creation_graph, target).tests}
-    assert affected in ids
-    assert unaffected not in ids
+    tests = {t.id: t.confidence for t in impact(creation_graph, target).tests}
+    assert affected in tests
+    assert tests.get(unaffected, 0.0) <= CREATED_CONFIDENCE < tests[affected]
+
+
+# A class created by the changed code at import, then used by a test: listed,
+# below the tests that run the change.
+def test_classes_created_by_the_change_rank_their_users_lower(creation_graph):
+    tests = {t.id: t.confidence for t in impact(creation_graph, "lib.schema.SchemaMeta.__new__").tests}
+    assert tests["tests/test_creation.py::test_module_schema"] == pytest.approx(CREATED_CONFIDENCE)
+    assert tests["tests/test_creation.py::test_local_schema"] == 1.0
