@@ -73,12 +73,16 @@ except ImportError:  # an older checkout (baseline runs): --no-hybrid
     learning = None
 from indexer.analysis.coverage_data import CoverageMap  # noqa: E402
 from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact, test_node_id  # noqa: E402
+try:  # what `codemeld tests affected` keeps by default
+    from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE  # noqa: E402
+except ImportError:  # an older checkout (baseline runs)
+    DEFAULT_MIN_CONFIDENCE = 0.0
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
 from indexer.graph.query import Graph  # noqa: E402
 
 DEFAULT_DEPTHS = (DEFAULT_DEPTH, 8, 10, 12)
 DEFAULT_THRESHOLDS = (0.0, 0.3, 0.5)
-GOAL_RECALL, GOAL_PRECISION = 0.9, 0.6
+GOAL_RECALL, GOAL_PRECISION = 0.85, 0.6  # issue 12's goal for the static selection
 
 
 DEFAULT_PROJECTS = ("click",)
@@ -775,7 +779,8 @@ def print_project(result: ProjectResult, args) -> dict:
         for threshold in args.thresholds:
             s = score(result, result.static[depth], threshold)
             scores[f"static depth={depth} conf>={threshold:g}"] = s
-            rows.append(_row(f"static depth={depth} conf>={threshold:g}", s))
+            default = depth == DEFAULT_DEPTH and threshold == DEFAULT_MIN_CONFIDENCE
+            rows.append(_row(f"static depth={depth} conf>={threshold:g}" + (" (default selection)" * default), s))
     if result.hybrid:
         s = score(result, result.learned)
         scores["learned"] = s
@@ -1048,6 +1053,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.cache = (args.cache or corpora.cache_root()).expanduser().resolve()
     if DEFAULT_DEPTH not in args.depths:
         args.depths.insert(0, DEFAULT_DEPTH)
+    if DEFAULT_MIN_CONFIDENCE not in args.thresholds:
+        args.thresholds.insert(0, DEFAULT_MIN_CONFIDENCE)
     return args
 
 

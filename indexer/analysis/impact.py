@@ -243,7 +243,7 @@ _MAKES_INSTANCE = (RefKind.CALL, RefKind.INHERIT, RefKind.ANNOTATION, RefKind.FI
 # used: the users run what the class statement produced, not the change
 # itself (per-test coverage never sees them execute it, yet a change may
 # alter what they get), so they are listed at this factor.
-CREATED_CONFIDENCE = 0.3
+CREATED_CONFIDENCE = 0.1
 # Uses whose enclosing scope is a class run in its class statement (its
 # decorators, its body), not when the class is used.
 _CLASS_STATEMENT_USES = (RefKind.DECORATOR, RefKind.READ, RefKind.ATTRIBUTE, RefKind.CALL)
