@@ -293,14 +293,6 @@ def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tu
     return out
 
 
-def _instance_holders(walk: _Walk, method: Symbol) -> list[str]:
-    """Module- and class-level names holding an instance of the method's
-    class, or of a subclass that inherits the method (see Graph.instance_holders)."""
-    cls = method.parent
-    classes = [cls] + [sub for sub in _subclasses(walk, cls) if sub not in _classes_defining(walk, method.name)]
-    return walk.graph.instance_holders(classes)
-
-
 def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
     """Links that add no call level, followed to closure before each level:
     a name bound to the value (`s = attrs`: kind "flow") is the same object,
@@ -374,10 +366,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         walk.prefetch(frontier)
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and walk.symbol(node).kind == SymbolKind.METHOD}
-        holders = {node: _instance_holders(walk, walk.symbol(node)) for node in related
-                   if walk.symbol(node).name == "__call__"}
-        incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]]
-                                  + [h for hs in holders.values() for h in hs])
+        incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
                 incoming[callee] = [u for u in uses if u[3] != "name-match"
@@ -404,10 +393,6 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                                  for e, k, c, how in incoming.get(other, ()) if k == "call")
                 else:
                     edges.extend(_dispatch_edges(walk, walk.symbol(node), incoming.get(other, ()), factor))
-            for holder in holders.get(node, ()):
-                # `hookimpl = Marker(...)` then `@hookimpl` / `hookimpl(f)`: the instance's __call__ runs.
-                edges.extend((e, k, c, node, "instance-call") for e, k, c, how in incoming.get(holder, ())
-                             if k in (RefKind.CALL, RefKind.DECORATOR))
             level_edges[node] = edges
         walk.prefetch(e for edges in level_edges.values() for e, *_ in edges)
         for node, edges in level_edges.items():

@@ -448,17 +448,6 @@ class Graph:
             f" ({','.join('?' * len(targets))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
             + " GROUP BY target, enclosing, kind", list(targets) + ([kind] if kind else [])).fetchall()
 
-    def instance_holders(self, classes: list[str]) -> list[str]:
-        """Module- and class-level names whose assigned value is a call of one
-        of `classes` (`hookimpl = HookimplMarker("x")`): the instances any
-        code may call or decorate with, without naming the class."""
-        if not classes:
-            return []
-        return [q for (q,) in self.conn.execute(
-            "SELECT DISTINCT s.qualname FROM refs r JOIN symbols s ON s.file_id = r.file_id AND s.nsl = r.sl"
-            " AND s.parent = r.enclosing WHERE r.kind = 'call' AND s.kind IN ('variable', 'constant', 'attribute')"
-            f" AND r.target IN ({','.join('?' * len(classes))})", list(classes))]
-
     def metaclass_users(self, metaclass: str) -> list[str]:
         """Classes whose header names `metaclass` outside their bases
         (`class Schema(Base, metaclass=SchemaMeta)`): created by it."""
