@@ -73,12 +73,16 @@ except ImportError:  # an older checkout (baseline runs): --no-hybrid
     learning = None
 from indexer.analysis.coverage_data import CoverageMap  # noqa: E402
 from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact, test_node_id  # noqa: E402
+try:  # what `codemeld tests affected` keeps by default
+    from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE  # noqa: E402
+except ImportError:  # an older checkout (baseline runs)
+    DEFAULT_MIN_CONFIDENCE = 0.0
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
 from indexer.graph.query import Graph  # noqa: E402
 
 DEFAULT_DEPTHS = (DEFAULT_DEPTH, 8, 10, 12)
 DEFAULT_THRESHOLDS = (0.0, 0.3, 0.5)
-GOAL_RECALL, GOAL_PRECISION = 0.9, 0.6
+GOAL_RECALL, GOAL_PRECISION = 0.85, 0.6  # issue 12's goal for the static selection
 
 
 DEFAULT_PROJECTS = ("click",)
@@ -258,6 +262,7 @@ class Prediction:
     outside: int                    # affected tests that are not tests that ran
     reach: set[str] = field(default_factory=set)  # dependents' qualnames (kept for tracing)
     truncated: bool = False
+    paths: dict[str, frozenset[str]] = field(default_factory=dict)  # test id -> "kind/how" of its chain's links
 
 
 @dataclass
@@ -318,16 +323,20 @@ def predict(graph: Graph, qualname: str, universe: set[str], depth: int, limit: 
     extra = {"learned": learned} if _IMPACT_HAS_LEARNED else {}
     report = impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, **extra)
     tests: dict[str, float] = {}
+    paths: dict[str, frozenset[str]] = {}
+    links = {d.symbol.qualname: f"{d.kind}/{d.how}" for d in report.dependents}
     outside = 0
     for t in report.tests:
         if only_learned and t.source == "static":
             continue
         if t.id in universe:
+            if t.confidence >= tests.get(t.id, 0.0):
+                paths[t.id] = frozenset(links[q] for q in t.via[1:] if q in links)
             tests[t.id] = max(tests.get(t.id, 0.0), t.confidence)
         else:
             outside += 1
     reach = {d.symbol.qualname for d in report.dependents} | {qualname}
-    return Prediction(tests, outside, reach, report.truncated)
+    return Prediction(tests, outside, reach, report.truncated, paths)
 
 
 def run_codemeld(result: ProjectResult, args) -> None:
@@ -775,7 +784,8 @@ def print_project(result: ProjectResult, args) -> dict:
         for threshold in args.thresholds:
             s = score(result, result.static[depth], threshold)
             scores[f"static depth={depth} conf>={threshold:g}"] = s
-            rows.append(_row(f"static depth={depth} conf>={threshold:g}", s))
+            default = depth == DEFAULT_DEPTH and threshold == DEFAULT_MIN_CONFIDENCE
+            rows.append(_row(f"static depth={depth} conf>={threshold:g}" + (" (default selection)" * default), s))
     if result.hybrid:
         s = score(result, result.learned)
         scores["learned"] = s
@@ -802,6 +812,31 @@ def print_project(result: ProjectResult, args) -> dict:
     print()
     print_table(_HEADER, rows)
     return scores
+
+
+def print_buckets(result: ProjectResult, depth: int, top: int = 15) -> None:
+    """Where the false positives come from: each predicted (function, test)
+    pair counted under every link kind ("kind/how": the edge kind and the
+    rule that found it) on the chain that reached the test; and where the
+    misses are: functions with no prediction at all against the rest."""
+    tp: Counter = Counter()
+    fp: Counter = Counter()
+    missed_empty = missed_other = 0
+    for f in result.functions:
+        p = result.static[depth].get(f.key)
+        truth = result.truth[f.key]
+        if p is None or not p.tests:
+            missed_empty += len(truth)
+            continue
+        missed_other += len(truth - set(p.tests))
+        for test in p.tests:
+            for label in p.paths.get(test, ()):
+                (tp if test in truth else fp)[label] += 1
+    print(f"\n{result.label}: false positives by link kind on their chain (depth {depth}; a pair counts under "
+          f"each kind on its chain); misses: {missed_empty} pairs of functions with no prediction, "
+          f"{missed_other} of the others")
+    print_table(["kind/how", "fp", "tp", "fp share"],
+                [[k, n, tp[k], f"{n / (n + tp[k]):.2f}"] for k, n in fp.most_common(top)])
 
 
 def _seconds(value: float | None) -> str:
@@ -1039,6 +1074,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--trace-sample", type=int, default=0,
                    help="with --show: trace one missed test of this many functions besides the shown ones; "
                         "0 (default) traces every missed (function, test) pair, in one profiled run")
+    p.add_argument("--buckets", action="store_true",
+                   help="print the false positives by the link kinds of their chains, and the misses")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache", type=Path, default=None,
                    help="cache dir (default: $CODEMELD_CORPORA or ~/.cache/codemeld-corpora)")
@@ -1048,6 +1085,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.cache = (args.cache or corpora.cache_root()).expanduser().resolve()
     if DEFAULT_DEPTH not in args.depths:
         args.depths.insert(0, DEFAULT_DEPTH)
+    if DEFAULT_MIN_CONFIDENCE not in args.thresholds:
+        args.thresholds.insert(0, DEFAULT_MIN_CONFIDENCE)
     return args
 
 
@@ -1058,6 +1097,8 @@ def main(argv: list[str] | None = None) -> int:
         result = evaluate(spec, args)
         results.append(result)
         all_scores[result.label] = print_project(result, args)
+        if args.buckets:
+            print_buckets(result, DEFAULT_DEPTH)
         if args.show:
             if not args.no_trace:
                 trace_misses(result, DEFAULT_DEPTH, args.show, args.trace_sample, args.seed, args.test_timeout)

@@ -87,7 +87,7 @@ def affected(
     run_: Annotated[bool, typer.Option("--run", help="Run the selected tests with pytest (arguments after -- go to pytest).")] = False,
     python: PythonOpt = None,
     static_only: Annotated[bool, typer.Option("--static", help="Ignore learned test edges.")] = False,
-    min_confidence: Annotated[float, typer.Option(help="Drop statically found tests below this confidence.")] = 0.0,
+    min_confidence: Annotated[float, typer.Option(help="Drop statically found tests below this confidence.")] = affected_engine.DEFAULT_MIN_CONFIDENCE,
     no_update: Annotated[bool, typer.Option("--no-update", help="Do not bring the index up to date first.")] = False,
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,

@@ -113,6 +113,8 @@ class _Walk:
     subs: dict[str, list[str]] = field(default_factory=dict)  # class -> all subclasses
     definers: dict[str, set[str]] = field(default_factory=dict)  # member name -> classes defining it
     supers: dict[str, list[str]] = field(default_factory=dict)  # class -> all bases
+    blocked: frozenset[str] = frozenset()  # nodes never entered
+    created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -218,6 +220,10 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     name = method.name
     subs = _subclasses(walk, owner.qualname)
     definers = _classes_defining(walk, name)
+    defined = _defined_classes(walk, owner.qualname, name)
+    if defined:
+        return [(cls, DEFINE, 1.0, False) for cls in defined] + (
+            [(owner.qualname, "call", 1.0, True)] if name in _CONSTRUCTORS else [])
     if name in _CONSTRUCTORS:
         return [(owner.qualname, "call", 1.0, True)] + [
             (sub, "call", 1.0, True) for sub in subs if sub not in definers]
@@ -225,6 +231,39 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True)
                for base in _superclasses(walk, owner.qualname) if base in definers)
     return out
+
+
+# What can hand a test an instance of a class: calling it, subclassing it, a
+# function or attribute annotated with it (a factory, `__getattr__ -> C`), a
+# fixture. Imports and plain reads of the class name make none.
+_MAKES_INSTANCE = (RefKind.CALL, RefKind.INHERIT, RefKind.ANNOTATION, RefKind.FIXTURE)
+
+
+# A class created by changed code (its metaclass, decorator, body) and then
+# used: the users run what the class statement produced, not the change
+# itself (per-test coverage never sees them execute it, yet a change may
+# alter what they get), so they are listed at this factor.
+CREATED_CONFIDENCE = 0.1
+# Uses whose enclosing scope is a class run in its class statement (its
+# decorators, its body), not when the class is used.
+_CLASS_STATEMENT_USES = (RefKind.DECORATOR, RefKind.READ, RefKind.ATTRIBUTE, RefKind.CALL)
+
+
+# Edge kind of a class whose creation (the class statement) runs the changed
+# code: a metaclass's __new__/__init__, a base's __init_subclass__. What uses
+# such a class later does not re-run it; its subclasses' statements do.
+DEFINE = "define"
+
+
+def _defined_classes(walk: _Walk, owner: str, name: str) -> list[str]:
+    """The classes whose class statement runs `owner.name`: those created by
+    the metaclass `owner` (for __new__/__init__), or `owner`'s subclasses
+    (for __init_subclass__)."""
+    if name == "__init_subclass__":
+        return _subclasses(walk, owner)
+    if name in ("__new__", "__init__"):
+        return walk.graph.metaclass_users(owner)
+    return []
 
 
 # A call `self.m()` in a method of the class that the changed override's
@@ -272,7 +311,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
             if local is not None:
                 edges.append(local)
             for enclosing, kind, conf, how in edges:
-                if enclosing in walk.reach or walk.symbol(enclosing) is None:
+                if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None:
                     continue
                 walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
                 added.append(enclosing)
@@ -288,24 +327,34 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     function depends on it even when the name is never used afterwards
     (`@attr.s class C: ...` inside a test)."""
     sym = walk.symbol(node)
-    if sym is None or not sym.parent or sym.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION):
+    if sym is None or not sym.parent or sym.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION, SymbolKind.METHOD):
         return None
-    if sym.kind == SymbolKind.FUNCTION and walk.reach[node].kind != RefKind.DECORATOR:
+    if sym.kind != SymbolKind.CLASS and walk.reach[node].kind != RefKind.DECORATOR:
         return None
     parent = walk.symbol(sym.parent)
-    if parent is None or parent.kind not in _CALLABLE_KINDS:
+    if parent is None:
+        return None
+    if parent.kind == SymbolKind.CLASS and sym.kind == SymbolKind.METHOD:
+        # A method's decorator runs with its class body: the class runs it
+        # (and a class local to a function runs with that function).
+        return (parent.qualname, "local", 1.0, "local")
+    if parent.kind not in _CALLABLE_KINDS:
         return None
     return (parent.qualname, "local", 1.0, "local")
 
 
 def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
-           coverage=None, learned: bool = True) -> ImpactReport:
+           coverage=None, learned: bool = True, blocked: frozenset[str] = frozenset(),
+           created: frozenset[str] = frozenset()) -> ImpactReport:
     """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional);
-    `learned` merges the test edges `codemeld tests learn` stored in the index."""
+    `learned` merges the test edges `codemeld tests learn` stored in the index;
+    the walk never enters `blocked` nodes (the receiver rule's overriding
+    subclasses); from `created` classes it follows only what makes an
+    instance (calls, subclasses), not annotations or imports."""
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
-    walk = _Walk(graph, depth, limit)
+    walk = _Walk(graph, depth, limit, blocked=blocked, created=created)
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     frontier = [qualname]
@@ -324,7 +373,17 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                                     or not builtin_shaped_guess(u[3], walk.symbol(callee), walk.symbol(u[0]))]
         level_edges = {}
         for node in frontier:
-            edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())]
+            if walk.reach[node].kind == DEFINE:
+                # Created by the change, not running it: a subclass statement
+                # runs it again (and a local class runs with its function:
+                # _same_level); what uses the class runs only its result, at
+                # a lower confidence (listed, never dropped).
+                level_edges[node] = [(e, DEFINE, c, node, "subclass") if k == RefKind.INHERIT
+                                     else (e, k, c * CREATED_CONFIDENCE, node, how)
+                                     for e, k, c, how in incoming.get(node, ())]
+                continue
+            edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())
+                     if node not in walk.created or k in _MAKES_INSTANCE]
             for other, kind, factor, callers in related.get(node, ()):
                 if not callers:
                     edges.append((other, kind, factor, node, kind))
@@ -340,7 +399,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             base = walk.reach[node]
             containers = walk.ancestors(node)
             for enclosing, kind, conf, parent, how in edges:
-                if enclosing in walk.reach:
+                if enclosing in walk.reach or enclosing in walk.blocked:
                     continue
                 if enclosing in containers and kind != "local" and walk.symbol(enclosing) is not None \
                         and walk.symbol(enclosing).kind not in _CALLABLE_KINDS:
@@ -350,6 +409,10 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
+                if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS:
+                    # The class's body or decorator ran it once, when the class
+                    # statement ran: what uses the class later does not run it.
+                    kind = DEFINE
                 candidate = _Reach(level, base.confidence * conf, kind, parent, how)
                 held = found.get(enclosing)
                 if held is None or candidate.confidence > held.confidence:
@@ -370,18 +433,32 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
 
 
 def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set[str] | None:
-    """The tests that can hold an instance of an instance method's class (see
-    impact_precision); None: no constraint (not such a method, or the class's
-    own walk was cut short)."""
+    """The tests that can hold an instance of an instance method's class, or
+    of a subclass that does not override the method (see impact_precision);
+    None: no constraint (not such a method, or the class's own walk was cut
+    short)."""
     cls = receiver_class(target, graph.symbol)
     if cls is None:
         return None
-    if global_instance(graph, [cls.qualname, *_hierarchy(graph, cls.qualname, down=True)]):
+    subs = _hierarchy(graph, cls.qualname, down=True)
+    blocked = overriding_subclasses(graph, target, subs)
+    # Instances of an overriding subclass (and of its own subclasses) never run the method.
+    beneath = {q for b in blocked for q in _hierarchy(graph, b, down=True)} | blocked
+    if global_instance(graph, [cls.qualname, *(q for q in subs if q not in beneath)]):
         return None
-    report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False)
+    report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False, blocked=blocked,
+                    created=frozenset([cls.qualname, *subs]) - beneath)
     if report.truncated:
         return None
     return {t.id for t in report.tests}
+
+
+def overriding_subclasses(graph: Graph, method: Symbol, subs: list[str]) -> frozenset[str]:
+    """Subclasses of the method's class that define their own `method.name`
+    without calling up to it (`super().m()`): their instances never run it."""
+    definers = graph.parents_defining(method.name, (SymbolKind.METHOD,))
+    callers = {enclosing for _t, enclosing, *_rest in graph.incoming([method.qualname])}
+    return frozenset(sub for sub in subs if sub in definers and f"{sub}.{method.name}" not in callers)
 
 
 def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tuple) -> list[AffectedTest]:

@@ -20,6 +20,14 @@ against per-test coverage on real projects (figures in the note of issue 12).
    classes whose walk was cut short, and classes instantiated at module or
    class level (`_default_decoder = JSONDecoder()`: any code may reach that
    instance without naming the class) keep every test.
+
+   Refined (impact.py `_receiver_tests`): an instance of a subclass that
+   overrides the method without calling `super()` never runs it (click's
+   `ParamType.convert` is overridden by every type the tests build, so the
+   module-level `INT = IntParamType()` no longer lifts the rule), and the
+   class is reached only through what makes an instance: calls, subclasses,
+   annotations (factories, `__getattr__ -> C`), fixtures, not an import or
+   a read of its name.
 """
 
 from __future__ import annotations

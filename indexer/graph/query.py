@@ -448,6 +448,14 @@ class Graph:
             f" ({','.join('?' * len(targets))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
             + " GROUP BY target, enclosing, kind", list(targets) + ([kind] if kind else [])).fetchall()
 
+    def metaclass_users(self, metaclass: str) -> list[str]:
+        """Classes whose header names `metaclass` outside their bases
+        (`class Schema(Base, metaclass=SchemaMeta)`): created by it."""
+        return [q for (q,) in self.conn.execute(
+            "SELECT DISTINCT s.qualname FROM refs r JOIN symbols s ON s.qualname = r.enclosing"
+            " AND s.file_id = r.file_id WHERE r.target = ? AND r.kind = 'read' AND s.kind = 'class'"
+            " AND r.sl >= s.nsl AND r.sl < coalesce(s.body_line, s.nsl + 1)", (metaclass,))]
+
     def subclass_names(self, qualname: str) -> list[str]:
         """Classes whose bases resolved to `qualname` (index order)."""
         return [q for (q,) in self.conn.execute(

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from indexer.languages.python.edits.breaking import CallArgs, breaking_changes, check_call
-from indexer.analysis.impact import impact
+from indexer.analysis.impact import CREATED_CONFIDENCE, impact
 from server.protocol import edge
 from tests.support import build
 
@@ -697,3 +697,137 @@ def test_calling_what_getattr_returns_runs_its_call(tmp_path):
     indexer, g = build(tmp_path, files)
     assert [t.id for t in impact(g, "plug.HookCaller.__call__").tests] == ["tests/test_plug.py::test_fire"]
     indexer.close()
+
+
+# Rules measured on real projects (evals/impact.py), one case each:
+# (target, an affected test, a test that must not be affected).
+CREATION_PROJECT = {
+    "lib/__init__.py": "",
+    "lib/types.py": """
+        class ParamType:
+            def convert(self, value):
+                return value
+
+            def __call__(self, value):
+                return self.convert(value)
+
+        class IntType(ParamType):
+            def convert(self, value):
+                return int(value)
+
+        class LoudType(ParamType):
+            def convert(self, value):
+                return super().convert(value).upper()
+
+        INT = IntType()  # an instance of an overriding subclass: never runs ParamType.convert
+        """,
+    "lib/marks.py": """
+        class Marker:
+            def __init__(self, project):
+                self.project = project
+
+            def __call__(self, function):
+                function.marked = self.project
+                return function
+
+        mark = Marker("demo")
+        """,
+    "lib/schema.py": """
+        class SchemaMeta(type):
+            def __new__(mcs, name, bases, namespace):
+                namespace["declared"] = sorted(namespace)
+                return super().__new__(mcs, name, bases, namespace)
+
+        class Schema(metaclass=SchemaMeta):
+            def dump(self):
+                return self.declared
+
+        class Plugin:
+            def __init_subclass__(cls, **kwargs):
+                cls.registered = True
+        """,
+    "tests/conftest.py": "",
+    "tests/test_creation.py": """
+        from lib.marks import mark
+        from lib.schema import Plugin, Schema
+        from lib.types import INT, LoudType, ParamType
+
+        class UserSchema(Schema):  # created at import, outside any test
+            name = 1
+
+        def test_base_type():
+            assert ParamType().convert("x") == "x"
+
+        def test_int_type():
+            assert isinstance(INT, ParamType)  # names the class, makes no instance of it
+            assert INT("1") == 1
+
+        def test_loud_type():
+            assert LoudType().convert("x") == "X"
+
+        def test_marked():
+            class Hooks:
+                @mark
+                def hello(self):
+                    return 1
+            assert vars(Hooks)  # the class body ran @mark
+
+        def test_unmarked():
+            assert Plugin is not None
+
+        def test_local_schema():
+            class Local(Schema):
+                age = 2
+            assert Local().dump()
+
+        def test_module_schema():
+            assert UserSchema().dump()
+
+        def test_local_plugin():
+            class Mine(Plugin):
+                pass
+            assert Mine.registered
+        """,
+}
+
+CREATION_CASES = [
+    # Every instance a test can hold overrides convert (INT is an IntType): only
+    # the base's own instances, and an override calling super(), run it.
+    ("lib.types.ParamType.convert", "tests/test_creation.py::test_base_type", "tests/test_creation.py::test_int_type"),
+    ("lib.types.ParamType.convert", "tests/test_creation.py::test_loud_type", "tests/test_creation.py::test_int_type"),
+    # `mark = Marker(...)`, then `@mark`: the instance's __call__ runs, in the
+    # class body of the test's local class.
+    ("lib.marks.Marker.__call__", "tests/test_creation.py::test_marked", "tests/test_creation.py::test_unmarked"),
+    # A metaclass runs when a class statement runs: a test's local schema, not
+    # a test that only uses a schema created at import.
+    ("lib.schema.SchemaMeta.__new__", "tests/test_creation.py::test_local_schema",
+     "tests/test_creation.py::test_module_schema"),
+    ("lib.schema.Plugin.__init_subclass__", "tests/test_creation.py::test_local_plugin",
+     "tests/test_creation.py::test_unmarked"),
+]
+
+
+@pytest.fixture(scope="module")
+def creation_graph(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("creation"), CREATION_PROJECT)
+    yield graph
+    indexer.close()
+
+
+@pytest.mark.parametrize("target, affected, unaffected", CREATION_CASES)
+def test_creation_and_receiver_rules(creation_graph, target, affected, unaffected):
+    tests = {t.id: t.confidence for t in impact(creation_graph, target).tests}
+    assert affected in tests
+    assert tests.get(unaffected, 0.0) <= CREATED_CONFIDENCE < tests[affected]
+
+
+# A class created by the changed code at import, then used by a test: listed,
+# below the tests that run the change.
+def test_classes_created_by_the_change_rank_their_users_lower(creation_graph, flow_graph):
+    tests = {t.id: t.confidence for t in impact(creation_graph, "lib.schema.SchemaMeta.__new__").tests}
+    assert tests["tests/test_creation.py::test_module_schema"] == pytest.approx(CREATED_CONFIDENCE)
+    assert tests["tests/test_creation.py::test_local_schema"] == 1.0
+    # `@lib.s class Point` at module level: attrs ran when the module was
+    # imported; test_point only uses what it made.
+    tests = {t.id: t.confidence for t in impact(flow_graph, "lib._make.attrs").tests}
+    assert tests["tests/test_lib.py::test_point"] == pytest.approx(CREATED_CONFIDENCE)

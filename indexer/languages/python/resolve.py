@@ -570,14 +570,16 @@ class Resolver:
             if ref.kind == "flow" or ref.flow:
                 self.resolve_flow(f, ref, enclosing, refs)
                 continue
+            # A decorator is called too (`@marker`, `@addmeth()`): an instance
+            # runs its class's __call__.
             if ref.receiver is not None:
                 member = self.resolve_attribute(f, ref, enclosing, refs)
-                if ref.kind == "call" and member is not None:
+                if ref.kind in ("call", "decorator") and member is not None:
                     self.implicit_call(f, ref, enclosing, member, refs)
                 continue
             referent, how = self.lookup(f, ref.scope, ref.name)
             self.emit(refs, ref, enclosing, referent, how, None, member=False)
-            if ref.kind == "call" and referent is not None and referent[0] == "sym":
+            if ref.kind in ("call", "decorator") and referent is not None and referent[0] == "sym":
                 self.implicit_call(f, ref, enclosing, referent, refs)
         self.resolve_fixtures(f, refs)
         out.tests = self.unittest_tests(f)
@@ -677,12 +679,13 @@ class Resolver:
         value = self.member_value(referent, f, 0) if ref.receiver is not None else self.value_of(referent, f, 0)
         if value is None:
             return
+        kind = "decorator" if ref.kind == "decorator" else "call"  # a decorator runs where the definition is
         if value[0] == "instance":
             member = self.class_member(value[1], "__call__", 0)
             if member is not None and member[0] == "sym":
-                refs.append(ResolvedRef(ref.span, "__call__", "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+                refs.append(ResolvedRef(ref.span, "__call__", kind, enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
         elif value[0] == "class" and referent[1] != value[1]:
-            refs.append(ResolvedRef(ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["value"], "value"))
+            refs.append(ResolvedRef(ref.span, ref.name, kind, enclosing, value[1], CONFIDENCE["value"], "value"))
         elif value[0] == "function" and referent[0] == "sym" and referent[1] != value[1]:
             # A name bound to a function (`short = long_name = impl`): the call
             # runs impl, so call hierarchy, ripple and breaking checks see it.
