@@ -80,8 +80,12 @@ def filenames() -> dict[str, str]:
 
 def language_for_path(path: str | PurePath) -> str | None:
     """The language of a file by its name or extension, or None when unsupported."""
-    pure = PurePath(path)
-    return filenames().get(pure.name) or extensions().get(pure.suffix.lower())
+    # String operations, not a PurePath: discovery asks this of every file of
+    # the workspace on each warm start. `suffix` as PurePath defines it.
+    name = path.rpartition("/")[2] if isinstance(path, str) else path.name
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
+    return filenames().get(name) or extensions().get(suffix.lower())
 
 
 def dialect_of(path: str | PurePath) -> str | None:

@@ -206,12 +206,13 @@ class Indexer:
 
     def _run(self, progress: Progress | None, cancel: Cancel | None, first: FirstRequest | None = None) -> IndexRun:
         started = time.perf_counter()
-        found = discovery.discover(self.root, self._discovery_options())
+        known = self.store.file_states()
+        found = discovery.discover(self.root, self._discovery_options(),
+                                   {path: (state[2], state[3]) for path, state in known.items()})
         for skipped in found.skipped:
             log.info("skipped %s: %s", skipped.path, skipped.reason)
         paths = [f.path for f in found.files]
         self._roots = _source_roots(paths)
-        known = self.store.file_states()
         todo: list[discovery.SourceFile] = []
         unchanged: list[tuple[int, int]] = []  # (file_id, new mtime) where only the mtime moved
         for src in found.files:
