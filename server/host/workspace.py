@@ -42,6 +42,7 @@ _DISK_QUIET_S = 0.2  # a burst of file events (git checkout) becomes one batch..
 _DISK_MAX_WAIT_S = 2.0  # ...but a never-ending burst is still flushed now and then
 _SYNC_TIMEOUT_S = 2.0  # longest a query waits for pending edits of its document
 _SYNC_ALL_S = 0.5  # ...and a query without a document (workspace-wide) for all of them
+_WATCH_START_S = 30.0  # longest a full run waits for the watcher's walk before it says "ready"
 _SYNC_OTHERS_S = 0.15  # after its own document, how long a reader waits for other documents' edits
 
 
@@ -97,6 +98,9 @@ class FolderIndex:
         self.first_answered: list[str] = []
         self._progress: ProgressSink | None = None  # the running full run's sink
         self._reserved = False  # see reserve_full_run
+        # Set once outside changes are watched: a full run says "ready" only
+        # then, so a change made after "ready" is never missed.
+        self.watching: threading.Event | None = None
         # Called on the writer thread after each job with "full", "disk" or
         # "buffer" (the semantic index follows the graph through it).
         self.on_indexed: Callable[["FolderIndex", str], None] | None = None
@@ -356,6 +360,8 @@ class FolderIndex:
                        f"{run.discovered} files ({run.parsed} parsed) in {time.perf_counter() - started:.1f} s")
             log.info("indexed %s: %s", self.root, message)
         finally:
+            if self.watching is not None:
+                self.watching.wait(_WATCH_START_S)  # started on its own thread (watcher.py)
             with self._cond:
                 self._running_full = False
                 self._progress = None
@@ -484,7 +490,10 @@ class Session:
         if self.options.watch and self.folders and self.watcher is None:
             from server.host.watcher import Watcher
 
-            self.watcher = Watcher(self.folders).start()
+            self.watcher = Watcher(self.folders)
+            for folder in self.folders:
+                folder.watching = self.watcher.started
+            self.watcher.start_in_background()
 
     def folder_of(self, path: Path) -> FolderIndex | None:
         """The innermost folder holding `path` (folders may nest)."""

@@ -350,3 +350,14 @@ def test_known_unchanged_files_are_not_probed_again(tmp_path: Path) -> None:
 def test_language_for_path_by_suffix(path, language) -> None:
     """The string fast path agrees with PurePath's idea of a suffix."""
     assert language_for_path(path) == language
+
+
+def test_registry_claims_match_the_plugins() -> None:
+    """The registry knows each built-in language's extensions and file names
+    without loading it; they must be what the plugin itself says."""
+    from indexer import languages
+
+    for name, (extensions, filenames) in languages._CLAIMS.items():
+        plugin = languages.support(name)
+        assert set(extensions) == set(plugin.extensions), name
+        assert set(filenames) == set(getattr(plugin, "filenames", ())), name
