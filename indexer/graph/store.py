@@ -292,6 +292,8 @@ class Store:
         with self._sizes_lock:
             if self._sizes_conn is None:
                 self._sizes_conn = self._connect()
+                # Counting scans whole indexes: a small cache, or it would keep 16 MiB of their pages.
+                self._sizes_conn.execute("PRAGMA cache_size = -256")
             conn = self._sizes_conn
             version = conn.execute("PRAGMA data_version").fetchone()[0]
             if self._sizes is None or self._sizes[0] != version:
