@@ -349,11 +349,15 @@ class FolderIndex:
         def waited_for() -> bool:
             with self._cond:
                 now = time.monotonic()
-                return (self._stop or bool(self._full) or bool(self._wanted) or self._flush
+                return (self._stop or bool(self._full) or bool(self._wanted) or (self._flush and bool(self._buffers))
                         or any(d <= now for _, d in self._buffers.values()) or (bool(self._disk) and self._disk_due <= now))
 
+        before = self.indexer.store.pending_files()
         self.indexer.resolve_pending(cancel=waited_for, batch=_RESOLVE_BATCH)
-        if waited_for() and self.indexer.store.pending_files():
+        after = self.indexer.store.pending_files()
+        # Given way with work left: queue the rest. (A file no plugin resolves stays
+        # dirty; without progress nothing is queued, so the writer never spins on it.)
+        if 0 < after < before:
             with self._cond:
                 self._resolve_due = True
 
