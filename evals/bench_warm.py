@@ -54,7 +54,14 @@ def ensure_index(root: Path, index_dir: Path) -> None:
     """Build the index once (cold; minutes on big corpora), then reuse it."""
     done = index_dir / ".bench-warm-complete"
     if done.exists():
-        return
+        from indexer.graph.store import Store, StoreError
+
+        try:  # an index of another schema would be rebuilt by the server: a cold start, not a warm one
+            Store(index_dir, readonly=True).close()
+            return
+        except StoreError as exc:
+            log(f"rebuilding {index_dir}: {exc}")
+            done.unlink()
     log(f"building the index of {root} into {index_dir} (once)")
     argv = [sys.executable, "-m", "server.cli", "index", str(root), "--index-dir", str(index_dir),
             "--no-embeddings", "--json"] + [a for e in STDLIB_EXCLUDE for a in ("--exclude", e)]

@@ -44,9 +44,9 @@ _DISK_MAX_WAIT_S = 2.0  # ...but a never-ending burst is still flushed now and t
 _SYNC_TIMEOUT_S = 2.0  # longest a query waits for pending edits of its document
 _SYNC_ALL_S = 0.5  # ...and a query without a document (workspace-wide) for all of them
 _WATCH_START_S = 30.0  # longest a full run waits for the watcher's walk before it says "ready"
-_SYNC_OTHERS_S = 0.15
+_SYNC_OTHERS_S = 0.15  # after its own document, how long a reader waits for other documents' edits
 _RESOLVE = "resolve"  # a writer job: the dependents that buffer edits left dirty
-_RESOLVE_BATCH = 8  # files a transaction while resolving them, so an edit or reader waits little  # after its own document, how long a reader waits for other documents' edits
+_RESOLVE_BATCH = 1  # files a transaction while resolving them: an edit or reader waits for one file at most
 
 
 class ProgressSink(Protocol):
@@ -88,7 +88,7 @@ class FolderIndex:
         self._disk_first = self._disk_due = 0.0
         self._full: list[ProgressSink | None] = []  # queued full runs (reindex, first open)
         # Files a buffer's change left dirty (importers of a changed module
-        # summary): resolved when no edit or reader waits (`_resolve_job`).
+        # summary): resolved when no edit or reader waits (`_resolve_dependents`).
         self._resolve_due = False
         self._flush = False
         self._running_full = False
