@@ -187,6 +187,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="per-request timeout, seconds")
     parser.add_argument("--only", action="append", choices=list(PEERS), help="peers to run (default: all)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--index-from", type=Path,
+                        help="start codemeld from a copy of this built index of --root (its 'cold' start is then warm)")
     parser.add_argument("--cold-first-only", action="store_true",
                         help="only codemeld's first answer from an empty index (issue 17: < 5 s on the stdlib)")
     args = parser.parse_args()
@@ -204,7 +206,9 @@ def main() -> int:
         first = find_position(root, rel, needle)
         figures: dict[str, dict] = {}
 
-        log("codemeld: cold start")
+        if args.index_from is not None:
+            shutil.copytree(args.index_from, work / "index-codemeld")
+        log("codemeld: " + ("start from a copy of a built index" if args.index_from else "cold start"))
         options = {"embeddings": False, "exclude": STDLIB_EXCLUDE}
         peer = Peer("codemeld", None, root, work, options | {"indexDir": str(work / "index-codemeld")})
         cold_first, cold_n = peer.first_answer(first, timeout=1800)

@@ -186,9 +186,11 @@ def build() -> CodemeldServer:
         # Embeddings and learned tests follow each folder's graph runs (the host's background work).
         for warning in ls.session.start_background(*host_callbacks(ls, asyncio.get_running_loop())):
             ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=warning))
+        # Watching starts first (its walk runs on a thread of its own): each
+        # folder's first run then says "ready" only once changes are watched.
+        ls.session.start_watching()
         for folder in ls.session.folders:
             await ls.start_indexing(folder)
-        ls.session.start_watching()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def folders_changed(ls: CodemeldServer, params: types.DidChangeWorkspaceFoldersParams) -> None:

@@ -22,7 +22,6 @@ from indexer.graph.store import Store, StoreError
 from indexer.pipeline.writer_lock import IndexBusy
 from server import cli_paging
 from indexer.graph.vocab import SymbolKind
-from server.protocol import edge
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="codemeld: a codebase-wide Python index and language server.")
 
@@ -310,6 +309,7 @@ def impact(
     cursor: cli_paging.CursorOpt = None,
 ) -> None:
     """What depends on a symbol, through which path, and which tests exercise it."""
+    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
     from indexer.analysis import impact_render
     from indexer.analysis.impact import impact as compute_impact
     from server.host.features import coverage_for
@@ -378,6 +378,8 @@ def explain(
     if result.note:
         print(f"codemeld: {result.note}", file=sys.stderr)
     if as_json:
+        from server.protocol import edge  # pydantic models: loaded on first use, not at each start
+
         _emit_json(edge.explanation(result, pack=True).wire())
     elif short:
         print(result.short)
@@ -463,6 +465,7 @@ def search(
     path: Annotated[Optional[str], typer.Option("--path", help="Only paths matching this glob (or under this folder).")] = None,
 ) -> None:
     """Find code by what it does: hybrid semantic + full-text search over the index."""
+    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
     from indexer.semantic import SemanticUnavailable
     from indexer.semantic.search import SemanticIndex
 

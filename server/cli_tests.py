@@ -21,7 +21,6 @@ from indexer.pipeline.index import IndexOptions, Indexer
 from indexer.graph.query import Graph
 from indexer.graph.store import StoreError
 from server.cli import CliError, IndexDirOpt, JsonOpt, RootOpt, _emit_json, _root, _setup_logging, app
-from server.protocol import edge
 
 tests_app = typer.Typer(no_args_is_help=True, help="Tests: learn which tests run which code; select affected tests.")
 app.add_typer(tests_app, name="tests")
@@ -94,6 +93,7 @@ def affected(
 ) -> None:
     """The tests affected by a change (git diff -> changed symbols -> tests): prints
     pytest node ids, or runs them."""
+    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
     _setup_logging(verbose)
     if sum(bool(x) for x in (staged, working_tree, since)) > 1:
         raise CliError("choose one of --staged, --working-tree, --since")

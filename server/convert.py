@@ -17,7 +17,6 @@ from indexer.graph.model import Range, Reference, Symbol
 from indexer.analysis.hover_text import render_hover
 from indexer.analysis.navigation import Call, Highlight, HoverInfo
 from indexer.graph.vocab import SymbolKind
-from server.protocol import edge
 from server.host.uris import uri_to_path  # noqa: F401  (one reader of URIs, the host's)
 
 SHOW_REFERENCES = "codemeld.showReferences"
@@ -223,6 +222,7 @@ def highlights(found: list[Highlight]) -> list[types.DocumentHighlight]:
 
 def status(folders: list[dict]) -> dict:
     """`codemeld/status`: totals over all folders, and each folder's own."""
+    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
     return edge.status(folders).wire()
 
 
@@ -231,11 +231,13 @@ def status(folders: list[dict]) -> dict:
 
 def search_results(root: Path, hits, source: str = "semantic") -> list[dict]:
     """`SearchHit`s (semantic) or `TextHit`s (text) -> `[{symbol, score, snippet, source}]`."""
+    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
     return [edge.search_result(h, path_uri(root, h.symbol.path), source).wire() for h in hits]
 
 
 def explanation(result) -> dict | None:
     """`indexer.explain.Explanation` -> `{qualname, markdown, short, source, model, note}`."""
+    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
     return edge.explanation(result).wire() if result is not None else None
 
 

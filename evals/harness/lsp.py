@@ -41,16 +41,17 @@ def frame(message: Any) -> bytes:
 
 class RawLsp:
     def __init__(self, root: Path, index_dir: Path, log_file: Path, options: dict | None = None,
-                 python: str = sys.executable, command: list[str] | None = None):
+                 python: str = sys.executable, command: list[str] | None = None, repo: Path = REPO):
         """`command` runs another language server instead (an oracle, e.g.
-        typescript-language-server) in `root`; codemeld's options then go unused."""
+        typescript-language-server) in `root`; codemeld's options then go unused.
+        `repo`: the codemeld checkout to run (another one is a baseline)."""
         self.root = Path(root)
         self.index_dir = Path(index_dir)
-        env = {**os.environ, "PYTHONPATH": str(REPO), "CODEMELD_CACHE_DIR": str(self.index_dir.parent / "cache"),
+        env = {**os.environ, "PYTHONPATH": str(repo), "CODEMELD_CACHE_DIR": str(self.index_dir.parent / "cache"),
                "HF_HUB_OFFLINE": "1"}
         argv = command or [python, "-m", "server.cli", "serve", "--log-file", str(log_file)]
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     cwd=self.root if command else REPO, env=env)
+                                     cwd=self.root if command else repo, env=env)
         self.options = {"embeddings": False, "indexDir": str(self.index_dir), **(options or {})}
         self._listen()
 

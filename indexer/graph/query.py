@@ -568,9 +568,8 @@ class Graph:
         return [symbol_from_row(row) for row in rows]
 
     def table_sizes(self) -> tuple[int, int, int]:
-        """(files, symbols, references) rows."""
-        count = lambda table: self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
-        return count("files"), count("symbol_rows"), count("ref_rows")  # base tables: no name joins to count
+        """(files, symbols, references) rows (cached until a commit: `Store.table_sizes`)."""
+        return self.store.table_sizes()
 
     def reference_counts(self, qualnames) -> dict[str, int]:
         """target -> how many references name it, for the given targets."""

@@ -207,6 +207,9 @@ class Store:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._names = _NameIds()
+        self._sizes_lock = threading.Lock()
+        self._sizes_conn: sqlite3.Connection | None = None  # see table_sizes
+        self._sizes: tuple[int, tuple[int, int, int]] | None = None
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"no index at {self.index_dir} (run `codemeld index` first)")
@@ -275,6 +278,29 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
+        with self._sizes_lock:
+            if self._sizes_conn is not None:
+                self._sizes_conn.close()
+            self._sizes_conn, self._sizes = None, None
+
+    def table_sizes(self) -> tuple[int, int, int]:
+        """(files, symbols, references) rows, counted again only after some
+        connection committed: a status poll no longer scans millions of
+        references each time (0.1-0.2 s on the 2M corpus). The counts use a
+        connection of their own that never writes, so its `data_version`
+        moves with every commit of every other connection, in any process."""
+        with self._sizes_lock:
+            if self._sizes_conn is None:
+                self._sizes_conn = self._connect()
+                # Counting scans whole indexes: a small cache, or it would keep 16 MiB of their pages.
+                self._sizes_conn.execute("PRAGMA cache_size = -256")
+            conn = self._sizes_conn
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+            if self._sizes is None or self._sizes[0] != version:
+                count = lambda table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+                # Base tables: no name joins to count.
+                self._sizes = (version, (count("files"), count("symbol_rows"), count("ref_rows")))
+            return self._sizes[1]
 
     def _check_schema(self) -> None:
         try:

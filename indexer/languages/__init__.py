@@ -22,6 +22,17 @@ _PLUGINS: dict[str, str] = {
     "go": "indexer.languages.go:GoSupport",
     "typescript": "indexer.languages.typescript:TypeScriptSupport",
 }
+# What each built-in language claims (extensions, whole file names), known
+# without importing its plugin: a warm start of a Python workspace no longer
+# loads the Go and TypeScript plugins (and grammars) to learn that `.py` is
+# not theirs. tests/unit/test_discovery.py checks them against the plugins;
+# a language added by `register` is asked itself.
+_CLAIMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "python": ((".py", ".pyi"), ()),
+    "go": ((".go", ".mod"), ()),
+    "typescript": ((".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx"),
+                   ("tsconfig.json", "jsconfig.json", "package.json", "tsconfig.base.json")),
+}
 _LOADED: dict[str, LanguageSupport] = {}
 _EXTENSIONS: dict[str, str] | None = None
 _FILENAMES: dict[str, str] | None = None
@@ -31,6 +42,7 @@ def register(name: str, target: str) -> None:
     """Add (or replace) a language: `target` is "package.module:Class"."""
     global _EXTENSIONS, _FILENAMES
     _PLUGINS[name] = target
+    _CLAIMS.pop(name, None)
     _LOADED.pop(name, None)
     _EXTENSIONS = _FILENAMES = None
 
@@ -38,6 +50,7 @@ def register(name: str, target: str) -> None:
 def unregister(name: str) -> None:
     global _EXTENSIONS, _FILENAMES
     _PLUGINS.pop(name, None)
+    _CLAIMS.pop(name, None)
     _LOADED.pop(name, None)
     _EXTENSIONS = _FILENAMES = None
 
@@ -65,7 +78,7 @@ def extensions() -> dict[str, str]:
     """extension -> language, over every registered language."""
     global _EXTENSIONS
     if _EXTENSIONS is None:
-        _EXTENSIONS = {ext: name for name in _PLUGINS for ext in support(name).extensions}
+        _EXTENSIONS = {ext: name for name in _PLUGINS for ext in _claims(name)[0]}
     return _EXTENSIONS
 
 
@@ -74,14 +87,26 @@ def filenames() -> dict[str, str]:
     optional `filenames`, e.g. tsconfig.json for TypeScript's module resolution)."""
     global _FILENAMES
     if _FILENAMES is None:
-        _FILENAMES = {file: name for name in _PLUGINS for file in getattr(support(name), "filenames", ())}
+        _FILENAMES = {file: name for name in _PLUGINS for file in _claims(name)[1]}
     return _FILENAMES
+
+
+def _claims(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    claimed = _CLAIMS.get(name)
+    if claimed is not None:
+        return claimed
+    plugin = support(name)
+    return tuple(plugin.extensions), tuple(getattr(plugin, "filenames", ()))
 
 
 def language_for_path(path: str | PurePath) -> str | None:
     """The language of a file by its name or extension, or None when unsupported."""
-    pure = PurePath(path)
-    return filenames().get(pure.name) or extensions().get(pure.suffix.lower())
+    # String operations, not a PurePath: discovery asks this of every file of
+    # the workspace on each warm start. `suffix` as PurePath defines it.
+    name = path.rpartition("/")[2] if isinstance(path, str) else path.name
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
+    return filenames().get(name) or extensions().get(suffix.lower())
 
 
 def dialect_of(path: str | PurePath) -> str | None:

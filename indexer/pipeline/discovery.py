@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 
 import pathspec
 
@@ -90,10 +91,14 @@ class DiscoveryOptions:
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: str  # POSIX, relative to the root
-    abs_path: Path
+    abs: str  # absolute path (a Path only on demand: thousands per warm start)
     language: str
     size: int
     mtime_ns: int
+
+    @property
+    def abs_path(self) -> Path:
+        return Path(self.abs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +197,11 @@ def _skip_dir_name(name: str) -> bool:
     return name in SKIP_DIRS or name.endswith(SKIP_DIR_SUFFIXES)
 
 
-def _examine_file(abs_path: str, rel: str, language: str, options: DiscoveryOptions) -> SourceFile | Skipped | None:
-    """The checks every candidate file goes through, whichever way it was found."""
+def _examine_file(abs_path: str, rel: str, language: str, options: DiscoveryOptions,
+                  known: Mapping[str, tuple[int, int]] | None = None) -> SourceFile | Skipped | None:
+    """The checks every candidate file goes through, whichever way it was found.
+    `known`: path -> (size, mtime_ns) of files already indexed; one whose stat
+    still matches passed the text probe then, so it is not opened again."""
     try:
         st = os.stat(abs_path)  # follows symlinks: the target is what gets indexed
     except OSError as e:
@@ -208,6 +216,8 @@ def _examine_file(abs_path: str, rel: str, language: str, options: DiscoveryOpti
         return Skipped(rel, UNREADABLE)
     if st.st_size > options.max_file_size:
         return Skipped(rel, TOO_LARGE)
+    if known is not None and known.get(rel) == (st.st_size, st.st_mtime_ns):
+        return SourceFile(rel, abs_path, language, st.st_size, st.st_mtime_ns)
     try:
         with open(abs_path, "rb") as f:
             head = f.read(BINARY_PROBE)
@@ -216,15 +226,18 @@ def _examine_file(abs_path: str, rel: str, language: str, options: DiscoveryOpti
         return Skipped(rel, UNREADABLE)
     if is_binary(head):
         return Skipped(rel, BINARY)
-    return SourceFile(rel, Path(abs_path), language, st.st_size, st.st_mtime_ns)
+    return SourceFile(rel, abs_path, language, st.st_size, st.st_mtime_ns)
 
 
 def _dir_id(st: os.stat_result) -> tuple[int, int]:
     return (st.st_dev, st.st_ino)
 
 
-def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions()) -> Discovery:
-    """All indexable files under root, plus the candidates that had to be skipped."""
+def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions(),
+             known: Mapping[str, tuple[int, int]] | None = None) -> Discovery:
+    """All indexable files under root, plus the candidates that had to be skipped.
+    `known` (path -> (size, mtime_ns) of the indexed files) spares re-reading
+    the head of every unchanged file: a warm start stats, never opens, them."""
     started = time.perf_counter()
     root_abs = os.path.abspath(root)
     root_st = os.stat(root_abs)  # a missing root is the caller's error: let it raise
@@ -284,7 +297,7 @@ def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions()) -> Disc
             language = language_for_path(entry.name)
             if language is None or _is_ignored(rel, False, chain, extra):
                 continue
-            result = _examine_file(entry.path, rel, language, options)
+            result = _examine_file(entry.path, rel, language, options, known)
             if isinstance(result, SourceFile):
                 files.append(result)
             elif result is not None:
@@ -362,5 +375,5 @@ def check_file(root: Path, path: Path, options: DiscoveryOptions = DiscoveryOpti
     if _is_ignored(rel, False, chain, extra):
         return None
     if not os.path.lexists(abs_path):
-        return SourceFile(rel, Path(abs_path), language_for_path(parts[-1]), 0, -1) if unsaved else None
+        return SourceFile(rel, abs_path, language_for_path(parts[-1]), 0, -1) if unsaved else None
     return _examine_file(abs_path, rel, language_for_path(parts[-1]), options)

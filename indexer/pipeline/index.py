@@ -206,12 +206,13 @@ class Indexer:
 
     def _run(self, progress: Progress | None, cancel: Cancel | None, first: FirstRequest | None = None) -> IndexRun:
         started = time.perf_counter()
-        found = discovery.discover(self.root, self._discovery_options())
+        known = self.store.file_states()
+        found = discovery.discover(self.root, self._discovery_options(),
+                                   {path: (state[2], state[3]) for path, state in known.items()})
         for skipped in found.skipped:
             log.info("skipped %s: %s", skipped.path, skipped.reason)
         paths = [f.path for f in found.files]
         self._roots = _source_roots(paths)
-        known = self.store.file_states()
         todo: list[discovery.SourceFile] = []
         unchanged: list[tuple[int, int]] = []  # (file_id, new mtime) where only the mtime moved
         for src in found.files:
@@ -267,18 +268,32 @@ class Indexer:
         stats["discovered"] = len(jobs)
         return self._run_result(stats, started)
 
-    def update_source(self, rel_path: str, source: bytes) -> IndexRun:
-        """Index an unsaved buffer's text in place of the file on disk."""
+    def update_source(self, rel_path: str, source: bytes, defer_dependents: bool = False) -> IndexRun:
+        """Index an unsaved buffer's text in place of the file on disk.
+        `defer_dependents`: resolve this file's own references now and leave
+        the files whose references its change may move marked dirty, for
+        `resolve_pending` (a language server answers about the edited file
+        at once, instead of after re-resolving every importer)."""
         with self.lock.hold():
-            return self._update_source(rel_path, source)
+            return self._update_source(rel_path, source, defer_dependents)
 
-    def _update_source(self, rel_path: str, source: bytes) -> IndexRun:
+    def resolve_pending(self, cancel: Cancel | None = None, batch: int = _BATCH) -> int:
+        """Resolve the files left dirty (see `update_source`), `batch` files a
+        transaction, stopping between batches when `cancel()` says so.
+        Returns the references written."""
+        with self.lock.hold():
+            refs = self._resolve_dirty(None, cancel, None, batch=batch)
+            with self.store.transaction() as conn:
+                self.store.set_meta(conn, "last_update", str(time.time()))
+            return refs
+
+    def _update_source(self, rel_path: str, source: bytes, defer_dependents: bool = False) -> IndexRun:
         started = time.perf_counter()
         state = self.store.file_states().get(rel_path)
         if state is not None and state[1] == hashlib.sha256(source).hexdigest():
             return self._run_result({"discovered": 1, "unchanged": 1}, started)
         job = (rel_path, str(self.root / rel_path), *self._module_of(rel_path), source)
-        stats = self._apply([job], [], None, None, cold=False)
+        stats = self._apply([job], [], None, None, cold=False, resolve_only={rel_path} if defer_dependents else None)
         stats["discovered"] = 1
         return self._run_result(stats, started)
 
@@ -293,7 +308,7 @@ class Indexer:
         return language, module, is_package
 
     def _apply(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool,
-               waves: FirstAnswers | None = None) -> dict:
+               waves: FirstAnswers | None = None, resolve_only: set[str] | None = None) -> dict:
         stats = {"parsed": 0, "failed": 0, "removed": len(removed), "refs": 0}
         total = len(jobs)
         if removed:
@@ -347,7 +362,7 @@ class Indexer:
             if cold:
                 self.store.ensure_lookup_indexes()
             return stats
-        stats["refs"] = self._resolve_dirty(progress, cancel, summaries if cold else None)
+        stats["refs"] = self._resolve_dirty(progress, cancel, summaries if cold else None, only=resolve_only)
         if cold:
             started = time.perf_counter()
             self.store.compact_write_indexes()
@@ -404,8 +419,10 @@ class Indexer:
         out |= self.store.files_referencing(targets=removed, names=names, weak_hows=support.weak_hows)
         return out
 
-    def _resolve_dirty(self, progress, cancel, summaries) -> int:
+    def _resolve_dirty(self, progress, cancel, summaries, only: set[str] | None = None, batch: int = _BATCH) -> int:
         dirty = self.store.dirty_files()
+        if only is not None:
+            dirty = [(file_id, path) for file_id, path in dirty if path in only]
         if not dirty:
             return 0
         total_files = len(self.store.file_states())
@@ -440,9 +457,9 @@ class Indexer:
             finally:
                 _WORKER_STATE.clear()
             return refs
-        for start in range(0, len(ids), _BATCH):
+        for start in range(0, len(ids), batch):
             results = []
-            for file_id in ids[start:start + _BATCH]:
+            for file_id in ids[start:start + batch]:
                 facts = self.store.load_facts(file_id)
                 resolver = resolvers(facts.language) if facts is not None else None
                 if resolver is not None:

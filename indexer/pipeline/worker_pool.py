@@ -10,7 +10,6 @@ the parent did not die before it asked. Elsewhere, a watchdog thread polls
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
@@ -36,6 +35,8 @@ def die_with_parent(parent: int) -> None:
     armed = False
     if sys.platform.startswith("linux"):
         try:
+            import ctypes  # here, not at the top: ctypes costs a server's warm start 0.1 s, and only workers need it
+
             libc = ctypes.CDLL(None, use_errno=True)
             armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
         except (OSError, AttributeError):
@@ -73,6 +74,8 @@ def release_memory() -> None:
     gc.collect()
     if sys.platform.startswith("linux"):
         try:
+            import ctypes
+
             ctypes.CDLL(None).malloc_trim(0)
         except (OSError, AttributeError):
             pass

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from indexer.analysis.affected import select_for_editor
 from server import convert
-from server.protocol import edge
 
 AFFECTED_TESTS = "codemeld/affectedTests"
 
 
 def _selection(graph, path, overlays, git):
+    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
     selection = select_for_editor(graph, overlays, git)
     return edge.affected_tests(selection, graph.root.as_uri(), pytest_args=True).wire()
 

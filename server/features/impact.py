@@ -11,7 +11,6 @@ from lsprotocol import types
 
 from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT
 from server import convert
-from server.protocol import edge
 from server.host.features import impact_with_breaking
 
 IMPACT = "codemeld/impact"
@@ -23,6 +22,7 @@ def _report(graph, path, line, character, depth, limit, text, baseline, overlays
     dependents go to it in pages of `PAGE`, converted one page at a time on
     this query thread, and the report comes back with `dependents: []`
     (its summary still counts them all)."""
+    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
     found = impact_with_breaking(graph, path, line, character, depth, limit, text, baseline, overlays)
     if found is None:
         return None

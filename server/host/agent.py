@@ -67,10 +67,10 @@ class AgentHost:
         self.progress = _Progress()
         for warning in self.session.start_background(lambda m: log.warning("%s", m), lambda *a: None):
             log.warning("%s", warning)
+        self.session.start_watching()  # first: the run says "ready" once changes are watched
         # Incremental: on an existing index only changed files are re-read.
         self.folder.request_full_run(self.progress)
         threading.Thread(target=self._warm, name="codemeld-mcp-warm", daemon=True).start()
-        self.session.start_watching()
         self._plans: OrderedDict[str, EditPlan] = OrderedDict()
         self._lock = threading.Lock()
 

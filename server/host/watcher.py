@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent, FileDeletedEvent,
+                             FileModifiedEvent, FileMovedEvent, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
 from indexer.languages import language_for_path
 
 log = logging.getLogger(__name__)
+
+# What the handler acts on. Naming them narrows the inotify mask: by default
+# watchdog also subscribes to opens and reads, and every directory a walk
+# lists (ours at each start, its own when adding watches) is an open, so a
+# 3,500-folder workspace fed it thousands of events while it started.
+_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeletedEvent, FileMovedEvent,
+           DirDeletedEvent, DirMovedEvent]
 
 # Never worth a look: VCS internals, caches, virtual environments.
 _NOISE = {".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
@@ -65,22 +74,39 @@ class Watcher:
     def __init__(self, folders):
         self.observer = Observer()
         self.observer.daemon = True
+        self._lock = threading.Lock()
+        self._stopped = False
+        self.started = threading.Event()  # set once watches are in place (or watching failed)
         for folder in folders:
             try:
-                self.observer.schedule(_Handler(folder), str(folder.root), recursive=True)
+                self.observer.schedule(_Handler(folder), str(folder.root), recursive=True, event_filter=_EVENTS)
             except OSError as exc:  # e.g. inotify watch limit reached
                 log.warning("not watching %s for outside changes: %s", folder.root, exc)
 
     def start(self) -> "Watcher":
-        try:
-            self.observer.start()
-        except OSError as exc:
-            log.warning("file watching unavailable: %s", exc)
+        with self._lock:
+            if not self._stopped:
+                try:
+                    self.observer.start()
+                except OSError as exc:
+                    log.warning("file watching unavailable: %s", exc)
+            self.started.set()
+        return self
+
+    def start_in_background(self) -> "Watcher":
+        """Start on a thread of its own: adding a watch per folder walks the
+        whole tree (a second on a 3,500-folder workspace), which on the
+        caller's thread held up the LSP event loop, and the first answers,
+        at every start."""
+        threading.Thread(target=self.start, name="codemeld-watch-start", daemon=True).start()
         return self
 
     def stop(self) -> None:
-        try:
-            self.observer.stop()
-            self.observer.join(timeout=2)
-        except RuntimeError:
-            pass  # never started
+        with self._lock:  # a start still walking finishes first
+            self._stopped = True
+            self.started.set()
+            try:
+                self.observer.stop()
+                self.observer.join(timeout=2)
+            except RuntimeError:
+                pass  # never started

@@ -31,6 +31,7 @@ from indexer import languages
 from indexer.pipeline import discovery
 from indexer.analysis import navigation
 from indexer.pipeline.index import Indexer
+from indexer.pipeline.worker_pool import release_memory
 from indexer.graph.query import Graph
 from indexer.graph.store import StoreError
 from server.host.uris import uri_to_path
@@ -42,7 +43,10 @@ _DISK_QUIET_S = 0.2  # a burst of file events (git checkout) becomes one batch..
 _DISK_MAX_WAIT_S = 2.0  # ...but a never-ending burst is still flushed now and then
 _SYNC_TIMEOUT_S = 2.0  # longest a query waits for pending edits of its document
 _SYNC_ALL_S = 0.5  # ...and a query without a document (workspace-wide) for all of them
+_WATCH_START_S = 30.0  # longest a full run waits for the watcher's walk before it says "ready"
 _SYNC_OTHERS_S = 0.15  # after its own document, how long a reader waits for other documents' edits
+_RESOLVE = "resolve"  # a writer job: the dependents that buffer edits left dirty
+_RESOLVE_BATCH = 1  # files a transaction while resolving them: an edit or reader waits for one file at most
 
 
 class ProgressSink(Protocol):
@@ -83,6 +87,9 @@ class FolderIndex:
         self._rebaseline: set[str] = set()  # saved documents whose baseline is retaken after indexing
         self._disk_first = self._disk_due = 0.0
         self._full: list[ProgressSink | None] = []  # queued full runs (reindex, first open)
+        # Files a buffer's change left dirty (importers of a changed module
+        # summary): resolved when no edit or reader waits (`_resolve_dependents`).
+        self._resolve_due = False
         self._flush = False
         self._running_full = False
         # Per document: the number of its latest edit, and of the latest one indexed.
@@ -97,6 +104,9 @@ class FolderIndex:
         self.first_answered: list[str] = []
         self._progress: ProgressSink | None = None  # the running full run's sink
         self._reserved = False  # see reserve_full_run
+        # Set once outside changes are watched: a full run says "ready" only
+        # then, so a change made after "ready" is never missed.
+        self.watching: threading.Event | None = None
         # Called on the writer thread after each job with "full", "disk" or
         # "buffer" (the semantic index follows the graph through it).
         self.on_indexed: Callable[["FolderIndex", str], None] | None = None
@@ -285,6 +295,9 @@ class FolderIndex:
                         due[path] = self._buffers.pop(path)[0]
                     self._flush = self._flush and bool(self._buffers)
                     return False, due, disk, {p: self._changed.get(p, 0) for p in due}
+                if self._resolve_due:
+                    self._resolve_due = False
+                    return _RESOLVE, {}, set(), None
                 deadlines = [d for _, d in self._buffers.values()] + ([self._disk_due] if self._disk else [])
                 self._cond.wait(max(0.0, min(deadlines) - now) if deadlines else None)
             return None
@@ -293,7 +306,9 @@ class FolderIndex:
         while (job := self._next_job()) is not None:
             full, buffers, disk, generation = job
             try:
-                if full is not False:
+                if full is _RESOLVE:
+                    self._resolve_dependents()
+                elif full is not False:
                     self._full_run(full)
                 if disk:
                     self.indexer.update_paths(sorted(disk))
@@ -304,7 +319,12 @@ class FolderIndex:
                             self._rebaseline.discard(path)
                         if path not in self._baselines and not retake:
                             self._capture_baseline(path)  # the index still holds the disk version
-                        self.indexer.update_source(path, text)
+                        # Typing: the edited file answers now, its dependents after (a save,
+                        # whose baseline is retaken below, waits for them all as before).
+                        self.indexer.update_source(path, text, defer_dependents=not retake)
+                        if not retake:
+                            with self._cond:
+                                self._resolve_due = True
                         if retake:
                             self._capture_baseline(path)  # the saved text is the disk version now
             except (StoreError, sqlite3.Error, OSError):
@@ -317,9 +337,29 @@ class FolderIndex:
                 self._cond.notify_all()
             if self.on_indexed is not None:
                 try:
-                    self.on_indexed(self, "full" if full is not False else "disk" if disk else "buffer")
+                    self.on_indexed(self, "buffer" if full is _RESOLVE else "full" if full is not False
+                                    else "disk" if disk else "buffer")
                 except Exception:
                     log.exception("on_indexed hook failed for %s", self.root)
+
+    def _resolve_dependents(self) -> None:
+        """Writer thread: resolve the files buffer edits left dirty, a few a
+        transaction, giving way to any edit, reader, disk change or full run
+        that comes in meanwhile (the job is queued again for what is left)."""
+        def waited_for() -> bool:
+            with self._cond:
+                now = time.monotonic()
+                return (self._stop or bool(self._full) or bool(self._wanted) or (self._flush and bool(self._buffers))
+                        or any(d <= now for _, d in self._buffers.values()) or (bool(self._disk) and self._disk_due <= now))
+
+        before = self.indexer.store.pending_files()
+        self.indexer.resolve_pending(cancel=waited_for, batch=_RESOLVE_BATCH)
+        after = self.indexer.store.pending_files()
+        # Given way with work left: queue the rest. (A file no plugin resolves stays
+        # dirty; without progress nothing is queued, so the writer never spins on it.)
+        if 0 < after < before:
+            with self._cond:
+                self._resolve_due = True
 
     def _capture_baseline(self, path: str) -> None:
         """Writer thread. Only for indexed files: a file opened before the first
@@ -352,10 +392,17 @@ class FolderIndex:
             self._progress = progress
             run = self.indexer.run(progress=progress.report if progress else None, cancel=cancel, first=self)
             self.cancelled = cancel()
+            if run.parsed:
+                # A cold build leaves hundreds of MB of freed heap in this long-lived
+                # process (the summaries, the references on their way to SQLite):
+                # hand it back (stdlib: 317 MB held at ready, for 109 MB warm).
+                release_memory()
             message = (f"cancelled after {run.parsed} files" if self.cancelled else
                        f"{run.discovered} files ({run.parsed} parsed) in {time.perf_counter() - started:.1f} s")
             log.info("indexed %s: %s", self.root, message)
         finally:
+            if self.watching is not None:
+                self.watching.wait(_WATCH_START_S)  # started on its own thread (watcher.py)
             with self._cond:
                 self._running_full = False
                 self._progress = None
@@ -484,7 +531,10 @@ class Session:
         if self.options.watch and self.folders and self.watcher is None:
             from server.host.watcher import Watcher
 
-            self.watcher = Watcher(self.folders).start()
+            self.watcher = Watcher(self.folders)
+            for folder in self.folders:
+                folder.watching = self.watcher.started
+            self.watcher.start_in_background()
 
     def folder_of(self, path: Path) -> FolderIndex | None:
         """The innermost folder holding `path` (folders may nest)."""

@@ -326,3 +326,38 @@ def test_result_types() -> None:
     assert not hasattr(result, "__dict__")
     with pytest.raises(AttributeError):
         DiscoveryOptions().max_file_size = 1  # type: ignore[misc]
+
+
+def test_known_unchanged_files_are_not_probed_again(tmp_path: Path) -> None:
+    """A warm start passes the indexed (size, mtime) of each file: a file whose
+    stat still matches passed the text probe when it was indexed, so it is
+    listed without being opened; one whose stat moved is probed again."""
+    build(tmp_path, Case(files={"same.py": b"\0" * 16, "moved.py": b"\0" * 16}, expect_files=set()))
+    same, moved = os.stat(tmp_path / "same.py"), os.stat(tmp_path / "moved.py")
+    known = {"same.py": (same.st_size, same.st_mtime_ns), "moved.py": (moved.st_size, moved.st_mtime_ns - 1)}
+    found = discover(tmp_path, known=known)
+    # NUL bytes would be skipped as binary by the probe: "same.py" never met it.
+    assert [f.path for f in found.files] == ["same.py"]
+    assert found.skipped == [Skipped("moved.py", "binary")]
+    assert found.files[0].abs_path == tmp_path / "same.py"
+    assert {f.path for f in discover(tmp_path).files} == set()
+
+
+@pytest.mark.parametrize("path, language", [
+    ("a/b.py", "python"), ("B.PY", "python"), ("a.b/c", None), (".py", None), ("x.", None),
+    ("pkg/mod.pyi", language_for_path(Path("pkg/mod.pyi"))), (Path("d/e.py"), "python"),
+])
+def test_language_for_path_by_suffix(path, language) -> None:
+    """The string fast path agrees with PurePath's idea of a suffix."""
+    assert language_for_path(path) == language
+
+
+def test_registry_claims_match_the_plugins() -> None:
+    """The registry knows each built-in language's extensions and file names
+    without loading it; they must be what the plugin itself says."""
+    from indexer import languages
+
+    for name, (extensions, filenames) in languages._CLAIMS.items():
+        plugin = languages.support(name)
+        assert set(extensions) == set(plugin.extensions), name
+        assert set(filenames) == set(getattr(plugin, "filenames", ())), name

@@ -117,3 +117,32 @@ def test_parallel_and_serial_builds_agree(tmp_path):
     query = "SELECT f.path, r.sl, r.sc, r.target, r.how FROM refs r JOIN files f ON f.id=r.file_id ORDER BY 1,2,3,4"
     assert serial.conn.execute(query).fetchall() == parallel.conn.execute(query).fetchall()
     assert len(serial.references("m3.f3")) == 2
+
+
+def test_deferred_dependents_resolve_to_the_same_index(tmp_path):
+    """A buffer edit with `defer_dependents`: the edited file's own references
+    are resolved at once, its importers stay dirty until `resolve_pending`,
+    and then the index equals the one an immediate update gives."""
+    edit = b"def calculate(x):\n    return x * 2\n\n\nprobe = calculate\n"
+    query = "SELECT f.path, r.sl, r.sc, r.target, r.how FROM refs r JOIN files f ON f.id=r.file_id ORDER BY 1,2,3,4"
+    now_indexer, now = build(tmp_path / "now", FILES)
+    now_indexer.update_source("pkg/core.py", edit)
+    later_indexer, later = build(tmp_path / "later", FILES)
+    later_indexer.update_source("pkg/core.py", edit, defer_dependents=True)
+    assert ("pkg/core.py", 4) in targets(later, "pkg.core.calculate")  # the new use answers now
+    assert later.pending() >= 1  # app.py and pkg/__init__.py still name pkg.core.compute
+    assert ("app.py", 2) in targets(later, "pkg.core.compute")
+    assert later_indexer.resolve_pending(batch=1) > 0
+    assert later.pending() == 0
+    assert later.conn.execute(query).fetchall() == now.conn.execute(query).fetchall()
+
+
+def test_resolve_pending_stops_between_batches(tmp_path):
+    indexer, graph = build(tmp_path, FILES)
+    indexer.update_source("pkg/core.py", b"def calculate(x):\n    return x\n", defer_dependents=True)
+    left = graph.pending()
+    assert left >= 2
+    indexer.resolve_pending(cancel=lambda: True, batch=1)
+    assert graph.pending() == left - 1
+    indexer.resolve_pending()
+    assert graph.pending() == 0

@@ -27,10 +27,10 @@ def folder_with_slow_writer(tmp_path, delay: float):
     order: list[str] = []
     real = folder.indexer.update_source
 
-    def slow(path, source):
+    def slow(path, source, **options):
         order.append(path)
         time.sleep(delay)
-        return real(path, source)
+        return real(path, source, **options)
 
     folder.indexer.update_source = slow
     return folder, order
