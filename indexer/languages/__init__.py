@@ -29,7 +29,7 @@ _PLUGINS: dict[str, str] = {
 # a language added by `register` is asked itself.
 _CLAIMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "python": ((".py", ".pyi"), ()),
-    "go": ((".go", ".mod"), ()),
+    "go": ((".go", ".mod", ".work"), ()),
     "typescript": ((".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs", ".jsx"),
                    ("tsconfig.json", "jsconfig.json", "package.json", "tsconfig.base.json")),
 }
