@@ -445,6 +445,7 @@ class Store:
         return list(self.conn.execute("SELECT id, path FROM files WHERE dirty=1 AND facts IS NOT NULL"))
 
     def load_facts(self, file_id: int):
+        """A file's stored facts as packed (the indexer's rows; `facts_from_rows` rebuilds them)."""
         row = self.conn.execute("SELECT facts FROM files WHERE id=?", (file_id,)).fetchone()
         return unpack(row[0]) if row else None
 

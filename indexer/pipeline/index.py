@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from indexer.pipeline import discovery
 from indexer import languages
 from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
-from indexer.languages.base import FileFacts, LanguageSupport
+from indexer.languages.base import FileFacts, LanguageSupport, facts_from_rows, facts_rows
 from indexer.graph.model import IndexRun
 from indexer.graph.store import Store, pack, symbol_row
 from indexer.pipeline.worker_pool import bounded_map, release_memory, worker_pool
@@ -114,7 +114,7 @@ def _parse_one(job: tuple) -> _Parsed:
     return _Parsed(
         rel_path, sha, size, mtime, "; ".join(notes) or None, language,
         module=facts.module, is_package=facts.is_package, lines=facts.line_count,
-        summary=summary, facts_blob=pack(facts), summary_blob=pack(summary),
+        summary=summary, facts_blob=pack(facts_rows(facts)), summary_blob=pack(summary),
         symbol_rows=_symbol_rows(support, facts), import_modules=support.dependencies(facts),
     )
 
@@ -136,7 +136,7 @@ def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
     resolvers = _WORKER_STATE["resolvers"]
     out = []
     for file_id in file_ids:
-        facts = store.load_facts(file_id)
+        facts = facts_from_rows(store.load_facts(file_id))
         resolver = resolvers(facts.language) if facts is not None else None
         if resolver is None:
             continue
@@ -443,7 +443,7 @@ class Indexer:
         for start in range(0, len(ids), _BATCH):
             results = []
             for file_id in ids[start:start + _BATCH]:
-                facts = self.store.load_facts(file_id)
+                facts = facts_from_rows(self.store.load_facts(file_id))
                 resolver = resolvers(facts.language) if facts is not None else None
                 if resolver is not None:
                     result = resolver.resolve_file(facts)

@@ -10,6 +10,7 @@ value readers are `expressions.py`.
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 
 import tree_sitter as ts
@@ -38,6 +39,10 @@ _REF_KIND = {
     "ref.attribute": "attribute", "ref.call": "call", "ref.decorator": "decorator",
     "ref.inherit": "inherit", "ref.write": "write", "ref.read": "read",
 }
+
+# role -> (reference kind, on an attribute) for the plain uses add_use takes.
+_USE_ROLES = {role: (kind, role.endswith(".attr") or role == "ref.attribute") for role, kind in _REF_KIND.items()}
+_FIRST = operator.itemgetter(0)
 
 # Decorators that return the function they wrap (or a descriptor around it),
 # so calls through the decorated name still reach the definition.
@@ -452,22 +457,30 @@ class _Extractor:
             items.append((node.start_byte, -1, "bind.nonlocal", node))
         best: dict[int, tuple[int, str, ts.Node]] = {}
         for role, rank in _RANK.items():
-            for node in captures.get(role, ()):
+            nodes = captures.get(role)
+            if not nodes:
+                continue
+            for node in nodes:
                 key = node.start_byte
                 held = best.get(key)
                 if held is None or rank < held[0]:
                     best[key] = (rank, role, node)
-        items.extend((start, rank, role, node) for start, (rank, role, node) in best.items())
-        items.sort(key=lambda item: (item[0], item[1]))
-        openers.sort(key=lambda o: o[0])
+        # (start, rank, arrival, ...): a plain tuple sort, stable like a keyed one.
+        items = [(start, rank, i, role, node) for i, (start, rank, role, node) in enumerate(items)]
+        base = len(items)
+        items.extend([(start, rank, base + i, role, node) for i, (start, (rank, role, node)) in enumerate(best.items())])
+        items.sort()
+        openers.sort(key=_FIRST)
         annotations = sorted((n.start_byte, n.end_byte) for n in captures.get("annotation", ()))
 
         self.narrowing = _narrowing_regions(captures)
         stack: list[tuple[int, int]] = [(len(source) + 1, 0)]  # (end_byte, scope)
         ann_stack: list[int] = []
         next_opener = next_ann = 0
-        for start, _rank, role, node in items:
-            while next_opener < len(openers) and openers[next_opener][0] <= start:
+        scopes = self.scopes
+        n_openers = len(openers)
+        for start, _rank, _i, role, node in items:
+            while next_opener < n_openers and openers[next_opener][0] <= start:
                 o_start, o_end, o_id, o_node = openers[next_opener]
                 next_opener += 1
                 while stack[-1][0] <= o_start:
@@ -486,7 +499,10 @@ class _Extractor:
             while ann_stack and ann_stack[-1] <= start:
                 ann_stack.pop()
             scope = stack[-1][1]
-            if role in ("def.class", "def.function"):
+            use = _USE_ROLES.get(role)
+            if use is not None:  # the common case first: a plain use
+                self.add_use(node, use, scope, bool(ann_stack))
+            elif role in ("def.class", "def.function"):
                 self.define_def(node, scope)
             elif role.startswith("scope."):
                 continue  # opened when its region starts
@@ -500,21 +516,19 @@ class _Extractor:
                 if ann_stack and node.start_point[0] == node.end_point[0]:
                     self.add_string_annotation(node, scope)
             elif role == "bind.global":
-                self.scopes[scope].names[_text(node)] = ("global",)
+                scopes[scope].names[_text(node)] = ("global",)
             elif role == "bind.nonlocal":
-                self.scopes[scope].names[_text(node)] = ("nonlocal",)
+                scopes[scope].names[_text(node)] = ("nonlocal",)
             elif role == "bind.param":
                 self.bind_param(node, scope)
             elif role == "ref.compvar":
                 # No symbol, but what it holds is known: ("local", value).
-                self.scopes[scope].names[_text(node)] = ("local", _bound_value(node))
+                scopes[scope].names[_text(node)] = ("local", _bound_value(node))
             elif role == "ref.keyword":
                 call = node.parent.parent.parent if node.parent and node.parent.parent else None
                 callee = expr_of(call.child_by_field_name("function")) if call is not None and call.type == "call" else None
                 if callee is not None:
                     self.add_ref(node, RefFact(self.cols.span(node), _text(node), "keyword", scope, call=callee))
-            elif role.startswith("ref."):
-                self.add_use(node, role, scope, bool(ann_stack))
         self.add_string_refs(root)
         return FileFacts(
             path=self.rel_path,
@@ -666,10 +680,10 @@ class _Extractor:
         self.add_ref(content[0], RefFact(self.cols.span(content[0]), _text(content[0]), kind, scope,
                                          receiver=receiver, flow="getattr"))
 
-    def add_use(self, node: ts.Node, role: str, scope: int, in_annotation: bool) -> None:
-        name = _text(node)
-        kind = _REF_KIND[role]
-        if role.endswith(".attr") or role == "ref.attribute":
+    def add_use(self, node: ts.Node, use: tuple[str, bool], scope: int, in_annotation: bool) -> None:
+        name = node.text.decode("utf-8", "replace")
+        kind, is_attr = use
+        if is_attr:
             attribute = node.parent
             receiver = expr_of(attribute.child_by_field_name("object")) if attribute is not None else None
             if kind == RefKind.WRITE:
