@@ -26,7 +26,7 @@ from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
 from indexer.languages.base import FileFacts, LanguageSupport, facts_from_rows, facts_rows
 from indexer.graph.model import IndexRun
 from indexer.graph.store import Store, pack, symbol_row
-from indexer.pipeline.worker_pool import bounded_map, release_memory, worker_pool
+from indexer.pipeline.worker_pool import bounded_map, few_collections, frozen_heap, release_memory, worker_pool
 from indexer.pipeline.writer_lock import DEFAULT_WAIT_S, WriterLock
 
 log = logging.getLogger(__name__)
@@ -294,6 +294,11 @@ class Indexer:
 
     def _apply(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool,
                waves: FirstAnswers | None = None) -> dict:
+        with few_collections():
+            return self._apply_changes(jobs, removed, progress, cancel, cold, waves)
+
+    def _apply_changes(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool,
+                       waves: FirstAnswers | None) -> dict:
         stats = {"parsed": 0, "failed": 0, "removed": len(removed), "refs": 0}
         total = len(jobs)
         if removed:
@@ -424,7 +429,7 @@ class Indexer:
             release_memory()
             chunks = [ids[i:i + 16] for i in range(0, len(ids), 16)]
             try:
-                with worker_pool(workers) as pool:
+                with frozen_heap(), worker_pool(workers) as pool:
                     pending = []
                     for results in bounded_map(pool, _resolve_chunk, chunks, workers * _IN_FLIGHT):
                         pending.extend(results)
