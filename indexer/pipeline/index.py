@@ -141,7 +141,9 @@ def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
         if resolver is None:
             continue
         result = resolver.resolve_file(facts)
-        out.append((file_id, result.refs, result.tests))
+        # Plain tuples: a NamedTuple row pickles and unpickles through a
+        # Python call each, a million of them on the standard library.
+        out.append((file_id, list(map(tuple, result.refs)), result.tests))
     store.close()
     return out
 
