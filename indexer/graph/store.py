@@ -178,15 +178,17 @@ class _NameIds:
             self.ids.clear()
             self.version = version
 
-    def lookup(self, conn: sqlite3.Connection, texts) -> dict[str, int]:
+    def lookup(self, conn: sqlite3.Connection, texts: set) -> dict[str, int]:
         """The ids of `texts` (None stays out), interning new ones."""
         ids = self.ids
-        missing = {t for t in texts if t is not None and t not in ids}
+        missing = texts.difference(ids.keys())
+        missing.discard(None)
         if not missing:
             return ids
         if len(ids) + len(missing) > self.LIMIT:
             ids.clear()
-            missing = {t for t in texts if t is not None}
+            missing = set(texts)
+            missing.discard(None)
         missing = list(missing)
         conn.executemany("INSERT OR IGNORE INTO names(text) VALUES(?)", [(t,) for t in missing])
         for start in range(0, len(missing), 500):
@@ -418,8 +420,9 @@ class Store:
     def write_refs(self, conn, file_id: int, rows: list[tuple], tests: set[str]) -> None:
         conn.execute("DELETE FROM ref_rows WHERE file_id=?", (file_id,))
         texts: set = set(tests)
-        for _span, name, kind, enclosing, target, _confidence, how in rows:
-            texts.update((name, kind, enclosing, target, how))
+        if rows:
+            _spans, names, kinds, enclosings, targets, _confidences, hows = zip(*rows)
+            texts.update(names, kinds, enclosings, targets, hows)
         ids = self._names.lookup(conn, texts)
         conn.executemany(
             "INSERT INTO ref_rows(file_id, sl, sc, el, ec, name, kind, enclosing, target, confidence, how)"
