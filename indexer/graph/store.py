@@ -181,7 +181,7 @@ class _NameIds:
     def lookup(self, conn: sqlite3.Connection, texts: set) -> dict[str, int]:
         """The ids of `texts` (None stays out), interning new ones."""
         ids = self.ids
-        missing = texts.difference(ids.keys())
+        missing = texts.difference(ids)  # (a dict, not its keys view: the keys view makes it O(len(ids)))
         missing.discard(None)
         if not missing:
             return ids
@@ -190,11 +190,16 @@ class _NameIds:
             missing = set(texts)
             missing.discard(None)
         missing = list(missing)
-        conn.executemany("INSERT OR IGNORE INTO names(text) VALUES(?)", [(t,) for t in missing])
         for start in range(0, len(missing), 500):
             chunk = missing[start:start + 500]
-            ids.update(conn.execute(f"SELECT text, id FROM names WHERE text IN ({','.join('?' * len(chunk))})",
-                                    chunk))
+            # New names come back from the insert itself (most, on a cold
+            # build); only the ones already there need a second look.
+            ids.update(conn.execute(
+                f"INSERT OR IGNORE INTO names(text) VALUES {','.join(['(?)'] * len(chunk))} RETURNING text, id", chunk))
+            known = [t for t in chunk if t not in ids]
+            if known:
+                ids.update(conn.execute(
+                    f"SELECT text, id FROM names WHERE text IN ({','.join('?' * len(known))})", known))
         return ids
 
 

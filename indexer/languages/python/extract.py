@@ -641,7 +641,12 @@ class _Extractor:
             narrowed = self.narrowed(ref.receiver[1], start)
             if narrowed is not None:
                 ref.receiver = narrowed
-        self.headers_owner(start, ref)
+        headers = self.headers
+        if headers:  # headers_owner, inline: this runs once per reference
+            while headers and headers[-1][0] <= start:
+                headers.pop()
+            if headers:
+                ref.owner = headers[-1][1]
         self.refs.append(ref)
         self.ref_starts.append(start)
         if self.flows:
