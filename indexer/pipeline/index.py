@@ -37,6 +37,12 @@ Cancel = Callable[[], bool]
 _BATCH = 64  # files per write transaction
 _PARALLEL_MIN = 48  # below this many files, worker start-up costs more than it saves
 _IN_FLIGHT = 4  # chunks per worker submitted ahead of the writer
+# Phase 2 holds resolved rows, far bigger than parsed files, and resolves
+# the biggest files first: a write as soon as this many rows wait, small
+# chunks and a short window keep the writer's peak RSS down (issue 17).
+_ROWS_PER_WRITE = 20_000
+_RESOLVE_CHUNK = 4
+_RESOLVE_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,16 +435,17 @@ class Indexer:
             index_dir = self.index_dir
             _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
             release_memory()
-            chunks = [ids[i:i + 16] for i in range(0, len(ids), 16)]
+            chunks = [ids[i:i + _RESOLVE_CHUNK] for i in range(0, len(ids), _RESOLVE_CHUNK)]
             try:
                 with frozen_heap(), worker_pool(workers) as pool:
-                    pending = []
-                    for results in bounded_map(pool, _resolve_chunk, chunks, workers * _IN_FLIGHT):
+                    pending, rows = [], 0
+                    for results in bounded_map(pool, _resolve_chunk, chunks, workers * _RESOLVE_IN_FLIGHT):
                         pending.extend(results)
-                        if len(pending) >= _BATCH:
+                        rows += sum(len(refs) for _, refs, _ in results)
+                        if len(pending) >= _BATCH or rows >= _ROWS_PER_WRITE:
                             refs += self._write_refs(pending)
                             done += len(pending)
-                            pending = []
+                            pending, rows = [], 0
                             if progress is not None:
                                 progress(done, len(ids), f"resolving {done}/{len(ids)} files")
                             if cancel is not None and cancel():
