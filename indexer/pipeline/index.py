@@ -25,7 +25,7 @@ from indexer import languages
 from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
 from indexer.languages.base import FileFacts, LanguageSupport, facts_from_rows, facts_rows
 from indexer.graph.model import IndexRun
-from indexer.graph.store import Store, pack, symbol_row
+from indexer.graph.store import Store, pack, symbol_row, unpack
 from indexer.pipeline.worker_pool import bounded_map, few_collections, frozen_heap, release_memory, worker_pool
 from indexer.pipeline.writer_lock import DEFAULT_WAIT_S, WriterLock
 
@@ -126,7 +126,19 @@ def _parse_one(job: tuple) -> _Parsed:
 
 
 def _parse_group(jobs: list[tuple]) -> list[_Parsed]:
-    return [_parse_one(job) for job in jobs]
+    """Worker side: the summary travels once, packed (`_with_summaries` unpacks it)."""
+    out = [_parse_one(job) for job in jobs]
+    for parsed in out:
+        if parsed.summary_blob is not None:
+            parsed.summary = None
+    return out
+
+
+def _with_summaries(group: list[_Parsed]) -> list[_Parsed]:
+    for parsed in group:
+        if parsed.summary is None and parsed.summary_blob is not None:
+            parsed.summary = unpack(parsed.summary_blob)
+    return group
 
 
 # Phase-2 workers inherit the provider through fork instead of pickling it.
@@ -382,7 +394,7 @@ class Indexer:
             with worker_pool(workers) as pool:
                 batch = []
                 for group in bounded_map(pool, _parse_group, groups, workers * _IN_FLIGHT):
-                    batch.extend(group)
+                    batch.extend(_with_summaries(group))
                     if len(batch) >= _BATCH:
                         yield batch
                         batch = []
