@@ -310,6 +310,22 @@ class Store:
         conn.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         self.ensure_lookup_indexes()
 
+    @contextlib.contextmanager
+    def bulk_writes(self, on: bool = True):
+        """A cold build's writer: no fsync at WAL checkpoints (a killed
+        process loses nothing the OS has; only a power cut could, and a
+        damaged index is rebuilt), on this connection only, then restored.
+        (A 64 MiB page cache here cost 80 MB of peak RSS and saved no CPU.)"""
+        if not on or self.readonly:
+            yield
+            return
+        conn = self.conn
+        conn.execute("PRAGMA synchronous = OFF")
+        try:
+            yield
+        finally:
+            conn.execute("PRAGMA synchronous = NORMAL")
+
     def compact_write_indexes(self) -> None:
         """Rebuild the indexes a cold build maintained row by row (names by
         text, references by file) in one sort each: packed full, they take

@@ -314,7 +314,7 @@ class Indexer:
 
     def _apply(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool,
                waves: FirstAnswers | None = None) -> dict:
-        with few_collections():
+        with few_collections(), self.store.bulk_writes(cold and len(jobs) >= _PARALLEL_MIN):
             return self._apply_changes(jobs, removed, progress, cancel, cold, waves)
 
     def _apply_changes(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool,
