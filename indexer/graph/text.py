@@ -55,5 +55,7 @@ class Columns:
 
     def span(self, node) -> tuple[int, int, int, int]:
         """(start row, start column, end row, end column) of a tree-sitter node."""
+        if self.ascii:
+            return (*node.start_point, *node.end_point)
         (sr, sc), (er, ec) = node.start_point, node.end_point
         return (sr, self.col(sr, sc), er, self.col(er, ec))

@@ -7,6 +7,7 @@ re-resolution without re-parsing.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
 
@@ -106,6 +107,32 @@ class FileFacts(Compact):
     # What only one language needs (Python: star imports and `__all__`), as
     # that language's own small picklable type; None when it has nothing.
     extra: Any = None
+
+
+# A file's facts are stored (and sent between processes) as plain tuples and
+# lists, not as the objects: pickling ~1,000 objects a file through
+# `Compact.__reduce__` (a Python call each) was the costliest part of
+# writing them, and rows rebuilt with one `cls(*row)` each also load faster
+# (issue 17: packing 2x, loading 1.5x faster).
+_ROW_OF = {cls: operator.attrgetter(*cls.__slots__) for cls in (SymbolFact, ScopeFact, RefFact, ImportFact)}
+
+
+def facts_rows(facts: FileFacts) -> tuple:
+    """`facts` as nested tuples and lists (what `pack` stores)."""
+    sym, scope, ref, imp = (_ROW_OF[cls] for cls in (SymbolFact, ScopeFact, RefFact, ImportFact))
+    return (facts.path, facts.module, facts.language, facts.is_package, [sym(s) for s in facts.symbols],
+            [scope(s) for s in facts.scopes], [ref(r) for r in facts.refs], [imp(i) for i in facts.imports],
+            facts.errors, facts.line_count, facts.extra)
+
+
+def facts_from_rows(rows) -> FileFacts | None:
+    """Back from `facts_rows`; a FileFacts stored whole by an earlier version passes through."""
+    if not isinstance(rows, tuple):
+        return rows
+    path, module, language, is_package, symbols, scopes, refs, imports, errors, line_count, extra = rows
+    return FileFacts(path, module, language, is_package, [SymbolFact(*r) for r in symbols],
+                     [ScopeFact(*r) for r in scopes], [RefFact(*r) for r in refs], [ImportFact(*r) for r in imports],
+                     errors, line_count, extra)
 
 
 # -- qualified names: a language scheme, hidden at the border ----------------

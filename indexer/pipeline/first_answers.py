@@ -24,6 +24,7 @@ from typing import Iterable, Protocol
 
 from indexer import languages
 from indexer.graph.store import unpack
+from indexer.languages.base import facts_from_rows
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class FirstAnswers:
                     continue
                 resolver = resolvers[parsed.language] = support.resolver(
                     indexer.store, [s for lang, s in by_module.values() if lang == parsed.language])
-            result = resolver.resolve_file(unpack(parsed.facts_blob))
+            result = resolver.resolve_file(facts_from_rows(unpack(parsed.facts_blob)))
             results.append((parsed, result.refs))
         store = indexer.store
         with store.transaction() as conn:

@@ -23,10 +23,10 @@ from typing import Callable, Iterable
 from indexer.pipeline import discovery
 from indexer import languages
 from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
-from indexer.languages.base import FileFacts, LanguageSupport
+from indexer.languages.base import FileFacts, LanguageSupport, facts_from_rows, facts_rows
 from indexer.graph.model import IndexRun
-from indexer.graph.store import Store, pack, symbol_row
-from indexer.pipeline.worker_pool import bounded_map, release_memory, worker_pool
+from indexer.graph.store import Store, pack, symbol_row, unpack
+from indexer.pipeline.worker_pool import bounded_map, few_collections, frozen_heap, release_memory, worker_pool
 from indexer.pipeline.writer_lock import DEFAULT_WAIT_S, WriterLock
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,12 @@ Cancel = Callable[[], bool]
 _BATCH = 64  # files per write transaction
 _PARALLEL_MIN = 48  # below this many files, worker start-up costs more than it saves
 _IN_FLIGHT = 4  # chunks per worker submitted ahead of the writer
+# Phase 2 holds resolved rows, far bigger than parsed files, and resolves
+# the biggest files first: a write as soon as this many rows wait, small
+# chunks and a short window keep the writer's peak RSS down (issue 17).
+_ROWS_PER_WRITE = 20_000
+_RESOLVE_CHUNK = 4
+_RESOLVE_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +120,25 @@ def _parse_one(job: tuple) -> _Parsed:
     return _Parsed(
         rel_path, sha, size, mtime, "; ".join(notes) or None, language,
         module=facts.module, is_package=facts.is_package, lines=facts.line_count,
-        summary=summary, facts_blob=pack(facts), summary_blob=pack(summary),
+        summary=summary, facts_blob=pack(facts_rows(facts)), summary_blob=pack(summary),
         symbol_rows=_symbol_rows(support, facts), import_modules=support.dependencies(facts),
     )
 
 
 def _parse_group(jobs: list[tuple]) -> list[_Parsed]:
-    return [_parse_one(job) for job in jobs]
+    """Worker side: the summary travels once, packed (`_with_summaries` unpacks it)."""
+    out = [_parse_one(job) for job in jobs]
+    for parsed in out:
+        if parsed.summary_blob is not None:
+            parsed.summary = None
+    return out
+
+
+def _with_summaries(group: list[_Parsed]) -> list[_Parsed]:
+    for parsed in group:
+        if parsed.summary is None and parsed.summary_blob is not None:
+            parsed.summary = unpack(parsed.summary_blob)
+    return group
 
 
 # Phase-2 workers inherit the provider through fork instead of pickling it.
@@ -136,12 +154,14 @@ def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
     resolvers = _WORKER_STATE["resolvers"]
     out = []
     for file_id in file_ids:
-        facts = store.load_facts(file_id)
+        facts = facts_from_rows(store.load_facts(file_id))
         resolver = resolvers(facts.language) if facts is not None else None
         if resolver is None:
             continue
         result = resolver.resolve_file(facts)
-        out.append((file_id, result.refs, result.tests))
+        # Plain tuples: a NamedTuple row pickles and unpickles through a
+        # Python call each, a million of them on the standard library.
+        out.append((file_id, list(map(tuple, result.refs)), result.tests))
     store.close()
     return out
 
@@ -309,6 +329,11 @@ class Indexer:
 
     def _apply(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool,
                waves: FirstAnswers | None = None, resolve_only: set[str] | None = None) -> dict:
+        with few_collections(), self.store.bulk_writes(cold and len(jobs) >= _PARALLEL_MIN):
+            return self._apply_changes(jobs, removed, progress, cancel, cold, waves, resolve_only)
+
+    def _apply_changes(self, jobs: list[tuple], removed: list[tuple[int, str]], progress, cancel, cold: bool,
+                       waves: FirstAnswers | None, resolve_only: set[str] | None) -> dict:
         stats = {"parsed": 0, "failed": 0, "removed": len(removed), "refs": 0}
         total = len(jobs)
         if removed:
@@ -384,7 +409,7 @@ class Indexer:
             with worker_pool(workers) as pool:
                 batch = []
                 for group in bounded_map(pool, _parse_group, groups, workers * _IN_FLIGHT):
-                    batch.extend(group)
+                    batch.extend(_with_summaries(group))
                     if len(batch) >= _BATCH:
                         yield batch
                         batch = []
@@ -439,16 +464,17 @@ class Indexer:
             index_dir = self.index_dir
             _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
             release_memory()
-            chunks = [ids[i:i + 16] for i in range(0, len(ids), 16)]
+            chunks = [ids[i:i + _RESOLVE_CHUNK] for i in range(0, len(ids), _RESOLVE_CHUNK)]
             try:
-                with worker_pool(workers) as pool:
-                    pending = []
-                    for results in bounded_map(pool, _resolve_chunk, chunks, workers * _IN_FLIGHT):
+                with frozen_heap(), worker_pool(workers) as pool:
+                    pending, rows = [], 0
+                    for results in bounded_map(pool, _resolve_chunk, chunks, workers * _RESOLVE_IN_FLIGHT):
                         pending.extend(results)
-                        if len(pending) >= _BATCH:
+                        rows += sum(len(refs) for _, refs, _ in results)
+                        if len(pending) >= _BATCH or rows >= _ROWS_PER_WRITE:
                             refs += self._write_refs(pending)
                             done += len(pending)
-                            pending = []
+                            pending, rows = [], 0
                             if progress is not None:
                                 progress(done, len(ids), f"resolving {done}/{len(ids)} files")
                             if cancel is not None and cancel():
@@ -460,7 +486,7 @@ class Indexer:
         for start in range(0, len(ids), batch):
             results = []
             for file_id in ids[start:start + batch]:
-                facts = self.store.load_facts(file_id)
+                facts = facts_from_rows(self.store.load_facts(file_id))
                 resolver = resolvers(facts.language) if facts is not None else None
                 if resolver is not None:
                     result = resolver.resolve_file(facts)

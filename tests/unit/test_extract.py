@@ -254,3 +254,24 @@ def test_syntax_errors_keep_what_parses():
     names = {s.qualname for s in facts.symbols}
     assert {"pkg.mod.before", "pkg.mod.after"} <= names
     assert facts.errors and facts.errors[0].startswith("4:")
+
+
+def test_stored_facts_round_trip_as_rows_and_old_blobs_still_load():
+    """What the store keeps (rows, packed) gives back equal facts; a blob an
+    earlier version packed as the FileFacts object itself still loads."""
+    from indexer.graph.store import pack, unpack
+    from indexer.languages.base import facts_from_rows, facts_rows
+
+    facts = facts_of('''
+        import os
+        from . import sibling as sib
+        class Base(sib.Thing):
+            """Doc."""
+            def run(self, x: int = 1) -> "Base":
+                self.seen = [y for y in range(x)]
+                return os.path.join(self.seen, key=lambda v: v)
+        ''')
+    assert facts.refs and facts.scopes and facts.imports and facts.extra is not None
+    assert facts_from_rows(unpack(pack(facts_rows(facts)))) == facts
+    assert facts_from_rows(unpack(pack(facts))) == facts
+    assert facts_from_rows(None) is None

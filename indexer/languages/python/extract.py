@@ -10,6 +10,7 @@ value readers are `expressions.py`.
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 
 import tree_sitter as ts
@@ -38,6 +39,10 @@ _REF_KIND = {
     "ref.attribute": "attribute", "ref.call": "call", "ref.decorator": "decorator",
     "ref.inherit": "inherit", "ref.write": "write", "ref.read": "read",
 }
+
+# role -> (reference kind, on an attribute) for the plain uses add_use takes.
+_USE_ROLES = {role: (kind, role.endswith(".attr") or role == "ref.attribute") for role, kind in _REF_KIND.items()}
+_FIRST = operator.itemgetter(0)
 
 # Decorators that return the function they wrap (or a descriptor around it),
 # so calls through the decorated name still reach the definition.
@@ -69,6 +74,12 @@ class _Extractor:
         # (start byte, end byte, symbol bound, value node, tag override).
         self.flows: list[tuple[int, int, int, ts.Node, str]] = []
 
+    def text(self, node: ts.Node | None) -> str:
+        """A node's text, sliced from the source: a third of `node.text`'s cost."""
+        if node is None:
+            return ""
+        return self.source[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
     # -- symbols and scopes ------------------------------------------------
 
     def add_symbol(self, sym: SymbolFact) -> int:
@@ -97,7 +108,7 @@ class _Extractor:
         name_node = node.child_by_field_name("name")
         if name_node is None:
             return
-        name = _text(name_node)
+        name = self.text(name_node)
         owner = self.owner_symbol(scope)
         parent_sym = self.symbols[owner]
         outer_kind = self.scopes[scope].kind
@@ -111,7 +122,7 @@ class _Extractor:
                 e for e in (expr_of(c) for c in (bases_node.named_children if bases_node else ())
                             if c.type != "keyword_argument") if e
             )
-            base_text = _squash(_text(bases_node)) if bases_node is not None else ""
+            base_text = _squash(self.text(bases_node)) if bases_node is not None else ""
             signature = f"class {name}{base_text}"
             params: tuple = ()
             returns = None
@@ -126,8 +137,8 @@ class _Extractor:
                 flags.append("async")
             signature = (
                 f"{'async ' if is_async else ''}def {name}"
-                f"{_squash(_text(node.child_by_field_name('parameters')))}"
-                + (f" -> {_squash(_text(ret))}" if ret is not None else "")
+                f"{_squash(self.text(node.child_by_field_name('parameters')))}"
+                + (f" -> {_squash(self.text(ret))}" if ret is not None else "")
             )
         for deco in decorators:
             head = deco.split("(", 1)[0]
@@ -252,7 +263,7 @@ class _Extractor:
         if not method.params or "staticmethod" in method.flags or method.params[0][0] != receiver[1]:
             return
         class_scope = self.scopes[scope].parent
-        name = _text(attr_node)
+        name = self.text(attr_node)
         if name in self.scopes[class_scope].names:
             return
         statement = attr_node.parent.parent if attr_node.parent is not None else None
@@ -282,7 +293,7 @@ class _Extractor:
         method = self.symbols[self.scopes[scope].symbol]
         if not method.params or "staticmethod" in method.flags or method.params[0][0] != receiver[1]:
             return None
-        binding = self.scopes[self.scopes[scope].parent].names.get(_text(attr_node))
+        binding = self.scopes[self.scopes[scope].parent].names.get(self.text(attr_node))
         return binding[1] if binding is not None and binding[0] == "def" else None
 
     def local_value(self, node: ts.Node | None, scope: int):
@@ -298,7 +309,7 @@ class _Extractor:
         return value
 
     def bind_param(self, node: ts.Node, scope: int) -> None:
-        name = _text(node)
+        name = self.text(node)
         names = self.scopes[scope].names
         if self.scopes[scope].kind != SymbolKind.FUNCTION:
             names[name] = ("local",)
@@ -329,7 +340,7 @@ class _Extractor:
     # -- imports -----------------------------------------------------------
 
     def import_ref(self, ident: ts.Node, scope: int, level: int, module: str, attr: str | None) -> None:
-        self.add_ref(ident, RefFact(self.cols.span(ident), _text(ident), "import", scope,
+        self.add_ref(ident, RefFact(self.cols.span(ident), self.text(ident), "import", scope,
                                     module=(level, module, attr)))
 
     def module_refs(self, dotted: ts.Node, scope: int, level: int, prefix: str = "") -> str:
@@ -338,7 +349,7 @@ class _Extractor:
         for ident in dotted.named_children:
             if ident.type != "identifier":
                 continue
-            parts.append(_text(ident))
+            parts.append(self.text(ident))
             full = ".".join(p for p in (prefix, ".".join(parts)) if p)
             self.import_ref(ident, scope, level, full, None)
         return ".".join(parts)
@@ -362,7 +373,7 @@ class _Extractor:
                     if dotted_node is None or alias is None:
                         continue
                     dotted = self.module_refs(dotted_node, scope, 0)
-                    names.setdefault(_text(alias), ("import", dotted, None, 0))
+                    names.setdefault(self.text(alias), ("import", dotted, None, 0))
                     self.imports.append(ImportFact(0, dotted, (), line))
             return
         if node.type == "future_import_statement":
@@ -390,7 +401,7 @@ class _Extractor:
                 ident = child.named_children[0] if child.named_children else None
                 if ident is None:
                     continue
-                name = _text(ident)
+                name = self.text(ident)
                 imported.append(name)
                 self.import_ref(ident, scope, level, module, name)
                 names.setdefault(name, ("import", module, name, level))
@@ -400,14 +411,14 @@ class _Extractor:
                 if dotted_node is None or alias is None or not dotted_node.named_children:
                     continue
                 ident = dotted_node.named_children[0]
-                name = _text(ident)
+                name = self.text(ident)
                 imported.append(name)
                 self.import_ref(ident, scope, level, module, name)
                 if alias.text == ident.text:
                     # `import x as x` is the explicit re-export idiom: the alias
                     # names the same thing, so it is a use too.
                     self.import_ref(alias, scope, level, module, name)
-                names.setdefault(_text(alias), ("import", module, name, level))
+                names.setdefault(self.text(alias), ("import", module, name, level))
         self.imports.append(ImportFact(level, module, tuple(imported), line))
 
     # -- the sweep ---------------------------------------------------------
@@ -452,22 +463,30 @@ class _Extractor:
             items.append((node.start_byte, -1, "bind.nonlocal", node))
         best: dict[int, tuple[int, str, ts.Node]] = {}
         for role, rank in _RANK.items():
-            for node in captures.get(role, ()):
+            nodes = captures.get(role)
+            if not nodes:
+                continue
+            for node in nodes:
                 key = node.start_byte
                 held = best.get(key)
                 if held is None or rank < held[0]:
                     best[key] = (rank, role, node)
-        items.extend((start, rank, role, node) for start, (rank, role, node) in best.items())
-        items.sort(key=lambda item: (item[0], item[1]))
-        openers.sort(key=lambda o: o[0])
+        # (start, rank, arrival, ...): a plain tuple sort, stable like a keyed one.
+        items = [(start, rank, i, role, node) for i, (start, rank, role, node) in enumerate(items)]
+        base = len(items)
+        items.extend([(start, rank, base + i, role, node) for i, (start, (rank, role, node)) in enumerate(best.items())])
+        items.sort()
+        openers.sort(key=_FIRST)
         annotations = sorted((n.start_byte, n.end_byte) for n in captures.get("annotation", ()))
 
         self.narrowing = _narrowing_regions(captures)
         stack: list[tuple[int, int]] = [(len(source) + 1, 0)]  # (end_byte, scope)
         ann_stack: list[int] = []
         next_opener = next_ann = 0
-        for start, _rank, role, node in items:
-            while next_opener < len(openers) and openers[next_opener][0] <= start:
+        scopes = self.scopes
+        n_openers = len(openers)
+        for start, _rank, _i, role, node in items:
+            while next_opener < n_openers and openers[next_opener][0] <= start:
                 o_start, o_end, o_id, o_node = openers[next_opener]
                 next_opener += 1
                 while stack[-1][0] <= o_start:
@@ -486,7 +505,10 @@ class _Extractor:
             while ann_stack and ann_stack[-1] <= start:
                 ann_stack.pop()
             scope = stack[-1][1]
-            if role in ("def.class", "def.function"):
+            use = _USE_ROLES.get(role)
+            if use is not None:  # the common case first: a plain use
+                self.add_use(node, use, scope, bool(ann_stack))
+            elif role in ("def.class", "def.function"):
                 self.define_def(node, scope)
             elif role.startswith("scope."):
                 continue  # opened when its region starts
@@ -500,21 +522,19 @@ class _Extractor:
                 if ann_stack and node.start_point[0] == node.end_point[0]:
                     self.add_string_annotation(node, scope)
             elif role == "bind.global":
-                self.scopes[scope].names[_text(node)] = ("global",)
+                scopes[scope].names[self.text(node)] = ("global",)
             elif role == "bind.nonlocal":
-                self.scopes[scope].names[_text(node)] = ("nonlocal",)
+                scopes[scope].names[self.text(node)] = ("nonlocal",)
             elif role == "bind.param":
                 self.bind_param(node, scope)
             elif role == "ref.compvar":
                 # No symbol, but what it holds is known: ("local", value).
-                self.scopes[scope].names[_text(node)] = ("local", _bound_value(node))
+                scopes[scope].names[self.text(node)] = ("local", _bound_value(node))
             elif role == "ref.keyword":
                 call = node.parent.parent.parent if node.parent and node.parent.parent else None
                 callee = expr_of(call.child_by_field_name("function")) if call is not None and call.type == "call" else None
                 if callee is not None:
-                    self.add_ref(node, RefFact(self.cols.span(node), _text(node), "keyword", scope, call=callee))
-            elif role.startswith("ref."):
-                self.add_use(node, role, scope, bool(ann_stack))
+                    self.add_ref(node, RefFact(self.cols.span(node), self.text(node), "keyword", scope, call=callee))
         self.add_string_refs(root)
         return FileFacts(
             path=self.rel_path,
@@ -589,7 +609,7 @@ class _Extractor:
         entries (module level) and `TypeVar("T", bound="Base")`. The bound's
         string is parsed like a string annotation."""
         for content in _dunder_all_contents(root):
-            name = _text(content)
+            name = self.text(content)
             if re.fullmatch(r"[A-Za-z_]\w*", name):
                 self.refs.append(RefFact(self.cols.span(content), name, "read", 0))
                 self.ref_starts.append(content.start_byte)
@@ -621,7 +641,12 @@ class _Extractor:
             narrowed = self.narrowed(ref.receiver[1], start)
             if narrowed is not None:
                 ref.receiver = narrowed
-        self.headers_owner(start, ref)
+        headers = self.headers
+        if headers:  # headers_owner, inline: this runs once per reference
+            while headers and headers[-1][0] <= start:
+                headers.pop()
+            if headers:
+                ref.owner = headers[-1][1]
         self.refs.append(ref)
         self.ref_starts.append(start)
         if self.flows:
@@ -663,13 +688,13 @@ class _Extractor:
             return
         outer = call.parent
         kind = "call" if outer is not None and outer.type == "call" and outer.child_by_field_name("function") == call else "read"
-        self.add_ref(content[0], RefFact(self.cols.span(content[0]), _text(content[0]), kind, scope,
+        self.add_ref(content[0], RefFact(self.cols.span(content[0]), self.text(content[0]), kind, scope,
                                          receiver=receiver, flow="getattr"))
 
-    def add_use(self, node: ts.Node, role: str, scope: int, in_annotation: bool) -> None:
-        name = _text(node)
-        kind = _REF_KIND[role]
-        if role.endswith(".attr") or role == "ref.attribute":
+    def add_use(self, node: ts.Node, use: tuple[str, bool], scope: int, in_annotation: bool) -> None:
+        name = self.text(node)
+        kind, is_attr = use
+        if is_attr:
             attribute = node.parent
             receiver = expr_of(attribute.child_by_field_name("object")) if attribute is not None else None
             if kind == RefKind.WRITE:
