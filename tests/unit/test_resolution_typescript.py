@@ -496,6 +496,30 @@ CASES = {
             }
             """,
     },
+    "generic interfaces and classes: `I<A>` and `extends B<A>` bind the type parameters of their members": {
+        "src/rpc.ts": """
+            export interface Item { name: string }
+            export interface Ctx { user: string }
+            export interface Envelope<TResult> { id: number; result: TResult }
+            export interface Data<TData> { result: { type: "data"; data: TData } }
+            export interface Base<TParams> { params: TParams }
+            export interface Req extends Base<Item> { extra: string }
+            export class Config<TCtx> { ctx!: TCtx }
+            """,
+        "src/main.ts": """
+            import type { Envelope, Data, Req, Config, Ctx, Item } from "./rpc";
+            export function f(e: Envelope<Item>, d: Data<Ctx>, r: Req, c: Config<Ctx>) {
+              e.result.name;
+            //>        name -> typescript:src.rpc.Item.name annotation
+              d.result.data.user;
+            //>             user -> typescript:src.rpc.Ctx.user annotation
+              r.params.name;
+            //>        name -> typescript:src.rpc.Item.name annotation
+              c.ctx.user;
+            //>     user -> typescript:src.rpc.Ctx.user annotation
+            }
+            """,
+    },
     "for-of loops: the loop variable is an element of the iterated array (untyped when rebound)": {
         "src/batch.ts": """
             export interface Item { reject(): void; key: string }
@@ -734,6 +758,28 @@ def test_inline_object_types_hold_members(tmp_path):
     indexer, graph = build(tmp_path, files)
     try:
         check(graph, files)
+    finally:
+        indexer.close()
+
+
+def test_type_parameter_defaults_and_constraints_hold_no_members(tmp_path):
+    """`I<T = { subs: S }>`: `subs` is a property of the default's type, not of
+    I: one symbol I.subs (the body's), and uses through I name that one."""
+    files = {"src/router.ts": """
+        export interface RouterDef<TSubs = { subscriptions: string }, TQ extends { queries: number } = any> {
+          subscriptions: TSubs;
+          queries: TQ;
+        }
+        export function subs(def: RouterDef) { return def.subscriptions; }
+        //>                                                 subscriptions -> typescript:src.router.RouterDef.subscriptions
+        """}
+    indexer, graph = build(tmp_path, files)
+    try:
+        check(graph, files)
+        got = [(s.qualname.removeprefix(f"{T}src.router."), s.selection_range.start.line) for s in graph.symbols_in_file("src/router.ts")
+               if s.kind != "module"]
+        assert sorted(q for q, _ in got if q.startswith("RouterDef.")) == ["RouterDef.queries",
+                                                                          "RouterDef.subscriptions"], got
     finally:
         indexer.close()
 

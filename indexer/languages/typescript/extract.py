@@ -205,6 +205,26 @@ def _exports_member(node: ts.Node) -> str | None:
     return text(node.child_by_field_name("property")) or None
 
 
+# declarations whose type parameters a use's type arguments bind (`F<A>`, `I<A>`, `C<A>`)
+_GENERIC_KINDS = frozenset({SymbolKind.TYPE_ALIAS, SymbolKind.INTERFACE, SymbolKind.CLASS})
+_GENERIC_DECLARATIONS = frozenset({"type_alias_declaration", "interface_declaration", "class_declaration",
+                                   "abstract_class_declaration"})
+
+
+def _in_type_parameters(node: ts.Node) -> bool:
+    """Whether a property sits in an inline object type of a type parameter's
+    constraint or default (`I<T = { a: A }>`): no member of the declaration."""
+    node = node.parent
+    while node is not None and node.type not in _MEMBER_HOMES:
+        if node.type == "type_parameters":
+            return True
+        node = node.parent
+    return False
+
+
+_MEMBER_HOMES = frozenset({"interface_body", "class_body", "type_alias_declaration", "program"})
+
+
 class _Sweep:
     def __init__(self, source: bytes, rel_path: str, module: str, dialect: str):
         self.columns = syntax.Columns(source)
@@ -664,7 +684,8 @@ class _Sweep:
 
     def on_field(self, node: ts.Node) -> None:
         holder = self.owner
-        if self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD):
+        if self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD) \
+                or _in_type_parameters(node):
             return
         name_node = node.child_by_field_name("name") or node.child_by_field_name("property")
         if name_node is None or name_node.type not in ("property_identifier", "private_property_identifier"):
@@ -698,7 +719,8 @@ class _Sweep:
     def on_signature(self, node: ts.Node) -> None:
         holder = self.owner
         name_node = node.child_by_field_name("name")
-        if name_node is None or self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD):
+        if name_node is None or self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD) \
+                or _in_type_parameters(node):
             return
         name = text(name_node)
         symbol = self.add_symbol(name, "method", node, name_node, holder, signature=self.signature(node, name),
@@ -1229,9 +1251,9 @@ class _Sweep:
         bound = node.child_by_field_name("constraint") or node.child_by_field_name("value")
         inner = bound.named_children[0] if bound is not None and bound.named_children else None
         holder = self.scopes[self.scope].symbol
-        if name is not None and holder > 0 and self.symbols[holder].kind == SymbolKind.TYPE_ALIAS \
+        if name is not None and holder > 0 and self.symbols[holder].kind in _GENERIC_KINDS \
                 and node.parent is not None and node.parent.parent is not None \
-                and node.parent.parent.type == "type_alias_declaration":
+                and node.parent.parent.type in _GENERIC_DECLARATIONS:
             self.extra.tparams.setdefault(self.symbols[holder].qualname, []).append(text(name))
         if name is not None:
             self.bind(text(name), ("val", type_expr(inner, self.this_qualname())))

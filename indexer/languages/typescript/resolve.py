@@ -101,6 +101,7 @@ class Resolver:
         self.project = Project(files, configs)
         self.augments = merging.Augments(list(self.by_module.values()), self.project.resolve)
         self._mro: dict[str, list[str]] = {}
+        self._bound_bases: dict[str, dict] = {}
 
     def _add(self, summary: TsSummary) -> None:
         self.by_module[summary.module] = summary
@@ -141,6 +142,39 @@ class Resolver:
                     out.append(merged)
                     queue.append(merged)
         self._mro[qualname] = out
+        return out
+
+    def bound_bases(self, qualname: str, bound=None) -> dict:
+        """Owner in the hierarchy -> the scope its type parameters are bound
+        in: `qualname`'s own (`bound`, an instantiation `I<A>`), and each
+        generic base's as its `extends B<X>` names it, X read where written."""
+        cached = self._bound_bases.get(qualname) if bound is None else None
+        if cached is not None:
+            return cached
+        out, queue, seen = {}, [(qualname, bound)], {qualname}
+        if bound is not None:
+            out[qualname] = bound
+        while queue:
+            current, current_bound = queue.pop(0)
+            info = self.info(current)
+            if info is None:
+                continue
+            ctx = current_bound or self.ctx_of(current)
+            for base in info[3]:
+                if base[0] != "generic":
+                    value = self.eval(base, ctx, 1)
+                    if value and value[0] == "sym" and value[1] not in seen and current_bound is not None:
+                        seen.add(value[1])
+                        queue.append((value[1], None))
+                    continue
+                value = self.eval(("type", base), ctx, 1)
+                if value and value[0] == "inst" and value[1] not in seen:
+                    seen.add(value[1])
+                    if len(value) > 3:
+                        out[value[1]] = value[3]
+                    queue.append((value[1], value[3] if len(value) > 3 else None))
+        if bound is None:
+            self._bound_bases[qualname] = out
         return out
 
     # -- evaluation -------------------------------------------------------------------
@@ -234,7 +268,7 @@ class Resolver:
         if kind in _HOLDS_VALUE and kind != SymbolKind.CONSTANT or (kind == SymbolKind.CONSTANT and type_expr):
             expr = type_expr if kind != SymbolKind.PROPERTY else (returns or type_expr)
             if expr:
-                found = self.eval(expr, self.ctx_of(value[1]), depth + 1)
+                found = self.eval(expr, value[3] if len(value) > 3 else self.ctx_of(value[1]), depth + 1)
                 return self.deref(found, depth + 1) if found else None
             return value  # no type: its own members (an object literal, an inline object type) still resolve
         return value
@@ -285,6 +319,10 @@ class Resolver:
                 if types and all(types):  # (an inline object parameter keeps the alias: its properties are the alias's)
                     return ("fnval", (tuple(self._declared_param(value[1], t, depth + 1, bound) for t in types),
                                       (info[2], bound) if info[2] else None), How.ANNOTATION)
+            if expr[1][0] == "generic" and info[0] in (SymbolKind.INTERFACE, SymbolKind.CLASS):
+                generic = self.instantiate(value[1], expr[1][2], ctx)  # `I<A>`: its members' `T` is A
+                if generic is not None:
+                    return ("inst", value[1], How.ANNOTATION, generic)
             if info[0] == "type" and info[1]:  # an alias of another type
                 found = self.eval(("type", info[1]), bound or self.ctx_of(value[1]), depth + 1)
                 if info[1][0] == "union" and ("inline",) in info[1][1]:  # `A & { inline }`: the alias holds those
@@ -367,7 +405,7 @@ class Resolver:
                                                                                SymbolKind.FIELD)
                                                    or info[0] in (SymbolKind.TYPE_ALIAS, SymbolKind.INTERFACE)):
                 return None
-            found = self.eval(info[2], self.ctx_of(fn[1]), depth + 1)
+            found = self.eval(info[2], fn[3] if len(fn) > 3 else self.ctx_of(fn[1]), depth + 1)
         else:
             return None
         return (found[0], found[1], How.RETURN_TYPE) if found else None
@@ -456,7 +494,7 @@ class Resolver:
         value = self.deref(value, depth)
         if value is None or depth > _MAX_DEPTH:
             return None
-        tag, qualname, how = value
+        tag, qualname, how = value[:3]
         if tag in ("array", "fnval"):
             return None  # Array's and Function's own members are the library's
         if tag == "obj":  # ("slot", its type): a property no symbol holds
@@ -479,6 +517,8 @@ class Resolver:
             classes = self.mro(qualname) if info[0] == "class" else [qualname, *self.augments.of(qualname)]
             for i, owner in enumerate(classes):
                 if (member := f"{owner}.{part}") in self.owner:
+                    if len(value) > 3 and i == 0:  # a member of an instantiated member's inline type
+                        return ("sym", member, How.MODULE, value[3])
                     return ("sym", member, How.MODULE if i == 0 else How.MRO)
             # a namespace merged into this function, class or enum holds the member
             merged = merging.namespace_member(self.by_module.get(self.owner.get(qualname, "")),
@@ -487,9 +527,14 @@ class Resolver:
         classes = self.mro(qualname)
         if tag == "super":
             classes = classes[1:]
+        bases = None
         for i, owner in enumerate(classes):
             if (member := f"{owner}.{part}") in self.owner:
-                return ("sym", member, how if (i == 0 or tag == "super") else How.MRO)
+                found_how = how if (i == 0 or tag == "super") else How.MRO
+                if bases is None:
+                    bases = self.bound_bases(qualname, value[3] if len(value) > 3 else None)
+                bound = bases.get(owner)
+                return ("sym", member, found_how, bound) if bound is not None else ("sym", member, found_how)
         return None
 
     # -- one file --------------------------------------------------------------------
@@ -501,6 +546,7 @@ class Resolver:
         if facts.module not in self.by_module:  # a file the resolver was built without
             self._add(summarize(facts))
             self._mro.clear()
+            self._bound_bases.clear()
         symbols = facts.symbols
         append = out.refs.append
         for ref in facts.refs:
