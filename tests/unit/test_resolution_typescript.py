@@ -505,9 +505,12 @@ CASES = {
             export interface Base<TParams> { params: TParams }
             export interface Req extends Base<Item> { extra: string }
             export class Config<TCtx> { ctx!: TCtx }
+            export interface RootConfig<TTypes> { $types: TTypes }
+            export type AnyRootConfig = RootConfig<{ ctx: any; meta: any }>;
+            export interface Params { _config: AnyRootConfig }
             """,
         "src/main.ts": """
-            import type { Envelope, Data, Req, Config, Ctx, Item } from "./rpc";
+            import type { Envelope, Data, Req, Config, Ctx, Item, AnyRootConfig, Params } from "./rpc";
             export function f(e: Envelope<Item>, d: Data<Ctx>, r: Req, c: Config<Ctx>) {
               e.result.name;
             //>        name -> typescript:src.rpc.Item.name annotation
@@ -518,6 +521,12 @@ CASES = {
               c.ctx.user;
             //>     user -> typescript:src.rpc.Ctx.user annotation
             }
+            export function g(root: AnyRootConfig) { return root.$types.ctx; }
+            //>                                                          ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export type CtxOf<TConfig extends AnyRootConfig> = TConfig["$types"]["ctx"];
+            //>                                                                   ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export type CtxIn<P extends Params> = P["_config"]["$types"]["ctx"];
+            //>                                                           ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
             """,
     },
     "for-of loops: the loop variable is an element of the iterated array (untyped when rebound)": {

@@ -126,7 +126,7 @@ def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
             return ("array", inner) if inner else None
         inner = expr_of(name, this_class)
         if inner and args is not None and args.named_children:  # `F<A, B>`: an alias instantiates with them
-            return ("generic", inner, tuple(expr_of(a, this_class) for a in args.named_children))
+            return ("generic", inner, tuple(expr_of(a, this_class, inline) for a in args.named_children))
         return inner
     if t == "array_type" or t == "readonly_type":
         inner = expr_of(node.named_children[0] if node.named_children else None, this_class)
@@ -658,6 +658,9 @@ class _Sweep:
         symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=None if is_fn else expr_of(value),
                                  signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node),
                                  returns=returns)
+        if value is not None and value.type == "generic_type":  # `type A = F<{ ctx: C }>`: the inline argument's
+            # properties are A's own members, so the argument stands for A's members themselves
+            self.symbols[symbol].type_expr = expr_of(value, None, ("members", self.symbols[symbol].qualname))
         params = value.child_by_field_name("parameters") if value is not None and value.type == "function_type" \
             else None
         if params is not None:  # `type F = (opts: O) => void`: a call's arguments are O's
@@ -1258,14 +1261,24 @@ class _Sweep:
         if name is not None:
             self.bind(text(name), ("val", type_expr(inner, self.this_qualname())))
 
+    def _lookup_receiver(self, node: ts.Node):
+        """The type `T["a"]["b"]` reads "b" of: T's member "a" (nested lookups)."""
+        if node.type in ("type_identifier", "nested_type_identifier"):
+            return type_expr(node, self.this_qualname())
+        kids = node.named_children
+        if node.type != "lookup_type" or len(kids) != 2 or kids[1].type != "literal_type" or not kids[1].named_children:
+            return None
+        inner, name = self._lookup_receiver(kids[0]), string_value(kids[1].named_children[0])
+        return ("attr", inner, name) if inner and name else None
+
     def on_lookup(self, node: ts.Node) -> None:
         kids = node.named_children
         if len(kids) != 2 or kids[1].type != "literal_type" or not kids[1].named_children \
-                or kids[0].type not in ("type_identifier", "nested_type_identifier"):
+                or kids[0].type not in ("type_identifier", "nested_type_identifier", "lookup_type"):
             return  # `F<T>["k"]` of a computed (conditional, mapped) type: which branch is not ours to say
         key = kids[1].named_children[0]
         name = string_value(key)
-        receiver = type_expr(kids[0], self.this_qualname())
+        receiver = self._lookup_receiver(kids[0])
         if name and receiver and key.start_point[0] == key.end_point[0]:
             (row, start, _, end) = self.columns.span(key)
             self.refs.append(RefFact((row, start + 1, row, end - 1), name, "annotation", self.scope,

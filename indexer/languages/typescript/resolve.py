@@ -333,6 +333,8 @@ class Resolver:
             return ("inst", value[1], How.ANNOTATION)
         if tag == "disc":
             return self.discriminate(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
+        if tag == "members":  # an alias's inline object argument: its properties are the alias's own
+            return ("inst", expr[1], How.ANNOTATION)
         if tag == "qual":  # a local function named in an inferred return
             return ("sym", expr[1], How.SCOPE)
         if tag == "generic":  # outside a type position: the named thing itself
