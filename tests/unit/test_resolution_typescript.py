@@ -508,9 +508,10 @@ CASES = {
             export interface RootConfig<TTypes> { $types: TTypes }
             export type AnyRootConfig = RootConfig<{ ctx: any; meta: any }>;
             export interface Params { _config: AnyRootConfig }
+            export interface ProcParams<TConfig extends AnyRootConfig = AnyRootConfig> { _config: TConfig }
             """,
         "src/main.ts": """
-            import type { Envelope, Data, Req, Config, Ctx, Item, AnyRootConfig, Params } from "./rpc";
+            import type { Envelope, Data, Req, Config, Ctx, Item, AnyRootConfig, Params, ProcParams } from "./rpc";
             export function f(e: Envelope<Item>, d: Data<Ctx>, r: Req, c: Config<Ctx>) {
               e.result.name;
             //>        name -> typescript:src.rpc.Item.name annotation
@@ -527,6 +528,8 @@ CASES = {
             //>                                                                   ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
             export type CtxIn<P extends Params> = P["_config"]["$types"]["ctx"];
             //>                                                           ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export function h(p: ProcParams) { return p._config.$types.ctx; }
+            //>                                                         ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
             """,
     },
     "for-of loops: the loop variable is an element of the iterated array (untyped when rebound)": {

@@ -1258,6 +1258,9 @@ class _Sweep:
                 and node.parent is not None and node.parent.parent is not None \
                 and node.parent.parent.type in _GENERIC_DECLARATIONS:
             self.extra.tparams.setdefault(self.symbols[holder].qualname, []).append(text(name))
+            typed = type_expr(inner, self.this_qualname())
+            if typed and self.symbols[holder].kind != SymbolKind.TYPE_ALIAS:
+                self.extra.tbounds.setdefault(self.symbols[holder].qualname, {})[text(name)] = typed
         if name is not None:
             self.bind(text(name), ("val", type_expr(inner, self.this_qualname())))
 

@@ -151,31 +151,34 @@ class Resolver:
         cached = self._bound_bases.get(qualname) if bound is None else None
         if cached is not None:
             return cached
-        out, queue, seen = {}, [(qualname, bound)], {qualname}
-        if bound is not None:
-            out[qualname] = bound
+        self._bound_bases[qualname] = {}  # cycles end here
+        out, queue, seen = {}, [(qualname, bound or self._unbound(qualname))], {qualname}
         while queue:
             current, current_bound = queue.pop(0)
             info = self.info(current)
             if info is None:
                 continue
+            if current_bound is not None:
+                out[current] = current_bound
             ctx = current_bound or self.ctx_of(current)
             for base in info[3]:
-                if base[0] != "generic":
-                    value = self.eval(base, ctx, 1)
-                    if value and value[0] == "sym" and value[1] not in seen and current_bound is not None:
-                        seen.add(value[1])
-                        queue.append((value[1], None))
-                    continue
-                value = self.eval(("type", base), ctx, 1)
-                if value and value[0] == "inst" and value[1] not in seen:
+                value = self.eval(("type", base) if base[0] == "generic" else base, ctx, 1)
+                if value and value[0] in ("inst", "sym") and value[1] not in seen:
                     seen.add(value[1])
-                    if len(value) > 3:
-                        out[value[1]] = value[3]
-                    queue.append((value[1], value[3] if len(value) > 3 else None))
+                    queue.append((value[1], value[3] if len(value) > 3 else self._unbound(value[1])))
         if bound is None:
             self._bound_bases[qualname] = out
         return out
+
+    def _unbound(self, qualname: str):
+        """An interface's or class's own scope where no use binds its type
+        parameters: each stands for its constraint (or default)."""
+        module = self.owner.get(qualname)
+        bounds = self.by_module[module].tbounds.get(qualname) if module else None
+        if not bounds:
+            return None
+        ctx = _ModuleCtx(self.by_module[module])
+        return _BoundCtx(ctx, {name: (typed, ctx) for name, typed in bounds.items()})
 
     # -- evaluation -------------------------------------------------------------------
     def module_of(self, spec: str, from_path: str) -> str | None:
