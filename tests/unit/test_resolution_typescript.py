@@ -509,9 +509,11 @@ CASES = {
             export type AnyRootConfig = RootConfig<{ ctx: any; meta: any }>;
             export interface Params { _config: AnyRootConfig }
             export interface ProcParams<TConfig extends AnyRootConfig = AnyRootConfig> { _config: TConfig }
+            export interface RpcRequest<TMethod, TParams> { method: TMethod; params: TParams }
+            export interface TRPCRequest extends RpcRequest<string, { path: string; input: unknown }> {}
             """,
         "src/main.ts": """
-            import type { Envelope, Data, Req, Config, Ctx, Item, AnyRootConfig, Params, ProcParams } from "./rpc";
+            import type { Envelope, Data, Req, Config, Ctx, Item, AnyRootConfig, Params, ProcParams, TRPCRequest } from "./rpc";
             export function f(e: Envelope<Item>, d: Data<Ctx>, r: Req, c: Config<Ctx>) {
               e.result.name;
             //>        name -> typescript:src.rpc.Item.name annotation
@@ -530,6 +532,12 @@ CASES = {
             //>                                                           ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
             export function h(p: ProcParams) { return p._config.$types.ctx; }
             //>                                                         ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export function send(req: TRPCRequest, path: string) {
+              req.params.path;
+            //>            path -> typescript:src.rpc.TRPCRequest.path annotation
+              const message: TRPCRequest = { method: "query", params: { path, input: 1 } };
+            //>                                                           path -> typescript:src.rpc.TRPCRequest.path annotation
+            }
             """,
     },
     "for-of loops: the loop variable is an element of the iterated array (untyped when rebound)": {

@@ -643,6 +643,12 @@ class _Sweep:
         name = text(name_node)
         symbol = self.add_symbol(name, "interface", node, name_node, self.owner, bases=tuple(bases),
                                  signature=f"interface {name}", docstring=self.docstring(node))
+        if any(b[0] == "generic" for b in bases):  # `extends B<{ path: P }>`: the inline argument's properties
+            # are this interface's own members, so the argument stands for them
+            inline = ("members", self.symbols[symbol].qualname)
+            self.symbols[symbol].bases = tuple(expr_of(target, None, inline) for child in node.named_children
+                                               if child.type == "extends_type_clause"
+                                               for target in child.named_children if expr_of(target))
         self.bind(name, ("def", symbol))
         self.push(node, "class", symbol, -1)
 
