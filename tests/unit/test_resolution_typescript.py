@@ -511,9 +511,12 @@ CASES = {
             export interface ProcParams<TConfig extends AnyRootConfig = AnyRootConfig> { _config: TConfig }
             export interface RpcRequest<TMethod, TParams> { method: TMethod; params: TParams }
             export interface TRPCRequest extends RpcRequest<string, { path: string; input: unknown }> {}
+            export type AnyProcParams<TConfig extends AnyRootConfig = AnyRootConfig> = ProcParams<TConfig>;
+            export interface ResultResponse<TResult> { result: TResult }
+            export interface ResultMessage<TData> extends ResultResponse<{ type: "started" } | (Data<TData> & { type: "data" })> {}
             """,
         "src/main.ts": """
-            import type { Envelope, Data, Req, Config, Ctx, Item, AnyRootConfig, Params, ProcParams, TRPCRequest } from "./rpc";
+            import type { Envelope, Data, Req, Config, Ctx, Item, AnyRootConfig, Params, ProcParams, TRPCRequest, AnyProcParams, ResultMessage } from "./rpc";
             export function f(e: Envelope<Item>, d: Data<Ctx>, r: Req, c: Config<Ctx>) {
               e.result.name;
             //>        name -> typescript:src.rpc.Item.name annotation
@@ -532,6 +535,12 @@ CASES = {
             //>                                                           ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
             export function h(p: ProcParams) { return p._config.$types.ctx; }
             //>                                                         ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export type CtxOfAny<P extends AnyProcParams> = P["_config"]["$types"]["ctx"];
+            //>                                                                     ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export function i(p: ProcParams<any>) { return p._config.$types.ctx; }
+            //>                                                             ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export function received(message: ResultMessage<Item>) { return message.result.type; }
+            //>                                                                                 type -> typescript:src.rpc.ResultMessage.type annotation
             export function send(req: TRPCRequest, path: string) {
               req.params.path;
             //>            path -> typescript:src.rpc.TRPCRequest.path annotation

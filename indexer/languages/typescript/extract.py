@@ -145,7 +145,8 @@ def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
         parts = []
         for child in node.named_children:
             # an inline `{ ... }` part: its properties belong to the alias that holds it
-            part = ("inline",) if child.type == "object_type" else expr_of(child, this_class)
+            part = (inline if inline and inline[0] == "members" else ("inline",)) if child.type == "object_type" \
+                else expr_of(child, this_class, inline if inline and inline[0] == "members" else None)
             if part and part[0] == "union":
                 parts.extend(p for p in part[1] if p not in parts)
             elif part and part not in parts:
@@ -1265,7 +1266,7 @@ class _Sweep:
                 and node.parent.parent.type in _GENERIC_DECLARATIONS:
             self.extra.tparams.setdefault(self.symbols[holder].qualname, []).append(text(name))
             typed = type_expr(inner, self.this_qualname())
-            if typed and self.symbols[holder].kind != SymbolKind.TYPE_ALIAS:
+            if typed:
                 self.extra.tbounds.setdefault(self.symbols[holder].qualname, {})[text(name)] = typed
         if name is not None:
             self.bind(text(name), ("val", type_expr(inner, self.this_qualname())))

@@ -28,6 +28,7 @@ _ELEMENT_METHODS = frozenset({"push", "unshift", "includes", "indexOf", "lastInd
 _CALLBACK_METHODS = frozenset({"some", "every", "filter", "map", "forEach", "find", "findIndex", "findLast",
                                "findLastIndex", "flatMap"})
 _MAX_DEPTH = 24
+_NO_TYPE = frozenset({("name", "any"), ("name", "unknown"), ("name", "never")})
 _NAME_MATCH_LIMIT = 8
 
 
@@ -151,7 +152,8 @@ class Resolver:
         cached = self._bound_bases.get(qualname) if bound is None else None
         if cached is not None:
             return cached
-        self._bound_bases[qualname] = {}  # cycles end here
+        if bound is None:
+            self._bound_bases[qualname] = {}  # cycles end here
         out, queue, seen = {}, [(qualname, bound or self._unbound(qualname))], {qualname}
         while queue:
             current, current_bound = queue.pop(0)
@@ -171,8 +173,8 @@ class Resolver:
         return out
 
     def _unbound(self, qualname: str):
-        """An interface's or class's own scope where no use binds its type
-        parameters: each stands for its constraint (or default)."""
+        """An alias's, interface's or class's own scope where no use binds its
+        type parameters: each stands for its constraint (or default)."""
         module = self.owner.get(qualname)
         bounds = self.by_module[module].tbounds.get(qualname) if module else None
         if not bounds:
@@ -213,8 +215,13 @@ class Resolver:
         names = self.by_module[module].tparams.get(alias) if module else None
         if not names or not args:
             return None
-        bound = {name: (("type", arg), ctx) for name, arg in zip(names, args) if arg}
-        return _BoundCtx(_ModuleCtx(self.by_module[module]), bound) if bound else None
+        bound = {name: (("type", arg), ctx) for name, arg in zip(names, args) if arg and arg not in _NO_TYPE}
+        if not bound:
+            return None
+        home = _ModuleCtx(self.by_module[module])
+        for name, typed in (self.by_module[module].tbounds.get(alias) or {}).items():
+            bound.setdefault(name, (typed, home))  # `I<any>`, or an argument left out: the constraint (or default)
+        return _BoundCtx(home, bound)
 
     def export_value(self, module: str, name: str, depth: int = 0, seen: frozenset = frozenset()):
         """What `module` exports as `name` ("default", "*", "=" included)."""
@@ -327,7 +334,8 @@ class Resolver:
                 if generic is not None:
                     return ("inst", value[1], How.ANNOTATION, generic)
             if info[0] == "type" and info[1]:  # an alias of another type
-                found = self.eval(("type", info[1]), bound or self.ctx_of(value[1]), depth + 1)
+                found = self.eval(("type", info[1]), bound or self._unbound(value[1]) or self.ctx_of(value[1]),
+                                  depth + 1)
                 if info[1][0] == "union" and ("inline",) in info[1][1]:  # `A & { inline }`: the alias holds those
                     parts = (found[1] if found[0] == "union" else (found,)) if found else ()
                     return ("union", (("inst", value[1], How.ANNOTATION), *parts), How.ANNOTATION)
