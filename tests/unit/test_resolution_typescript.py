@@ -549,6 +549,15 @@ CASES = {
             }
             """,
     },
+    "a member of an untyped receiver (`this` outside a class, `[]`) is never the scope's bare name": {
+        "lib/view.js": """
+            function resolve(dir) { return dir; }
+            function View() {}
+            View.prototype.lookup = function lookup(name) { return this.resolve(name) + [].concat(resolve(name)); };
+            //>                                                         resolve -> ?
+            //>                                                                                   resolve#2 -> typescript:lib.view.resolve scope
+            """,
+    },
     "for-of loops: the loop variable is an element of the iterated array (untyped when rebound)": {
         "src/batch.ts": """
             export interface Item { reject(): void; key: string }

@@ -212,6 +212,9 @@ _GENERIC_DECLARATIONS = frozenset({"type_alias_declaration", "interface_declarat
                                    "abstract_class_declaration"})
 
 
+_OPAQUE = ("opaque",)  # a receiver no rule evaluates
+
+
 def _in_type_parameters(node: ts.Node) -> bool:
     """Whether a property sits in an inline object type of a type parameter's
     constraint or default (`I<T = { a: A }>`): no member of the declaration."""
@@ -1167,6 +1170,9 @@ class _Sweep:
         receiver = expr_of(member.child_by_field_name("object"), self.this_qualname())
         if receiver and receiver[0] == "require":
             return  # require("m").x: the import use is recorded by the declarator
+        # `this.x` outside a class, `[].concat`, `(a || b).x`: a member of a value no rule types, never
+        # the bare name `x` of the scope (at most a name-match guess)
+        receiver = receiver or _OPAQUE
         outer = member.parent
         kind = self.kinds.get(node.id, "read")
         if outer is not None:
