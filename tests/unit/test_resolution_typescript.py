@@ -539,6 +539,9 @@ CASES = {
             //>                                                                     ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
             export function i(p: ProcParams<any>) { return p._config.$types.ctx; }
             //>                                                             ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export function either(r: ResultMessage<Item> | Envelope<Ctx>) { return r.result.type + r.result.user; }
+            //>                                                                                type -> typescript:src.rpc.ResultMessage.type annotation
+            //>                                                                                                user -> typescript:src.rpc.Ctx.user annotation
             export function received(message: ResultMessage<Item>) { return message.result.type; }
             //>                                                                                 type -> typescript:src.rpc.ResultMessage.type annotation
             export function send(req: TRPCRequest, path: string) {

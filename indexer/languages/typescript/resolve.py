@@ -38,6 +38,11 @@ class Resolution:
     tests: set = field(default_factory=set)
 
 
+def _binding(value):
+    """The scope an instantiated value's type parameters are bound in (None when unbound)."""
+    return value[3] if len(value) > 3 else None
+
+
 class _ModuleCtx:
     """Names visible at a file's module scope (another file's, from its summary)."""
 
@@ -488,14 +493,16 @@ class Resolver:
             return ("union", (("inst", holder, How.ANNOTATION), *parts), How.ANNOTATION)
         return (found[0], found[1], How.ANNOTATION) if found else None
 
-    def members_of(self, value, name: str, depth: int) -> list:
-        """Every symbol `name` names on `value`: one per part of a union."""
+    def members_of(self, value, name: str, depth: int, per_binding: bool = False) -> list:
+        """Every symbol `name` names on `value`: one per part of a union (with
+        `per_binding`, one per instantiation: `A<X> | A<Y>` reads A.m twice)."""
         value = self.deref(value, depth)
         if value is not None and value[0] == "union" and depth <= _MAX_DEPTH:
             out = []
             for part in value[1]:
-                for found in self.members_of(part, name, depth + 1):
-                    if all(found[1] != seen[1] for seen in out):
+                for found in self.members_of(part, name, depth + 1, per_binding):
+                    if all(found[1] != seen[1] or per_binding and _binding(found) is not _binding(seen)
+                           for seen in out):
                         out.append(found)
             return out
         found = self.member(value, name, depth)
@@ -503,7 +510,7 @@ class Resolver:
 
     def member(self, value, name: str, depth: int):
         """The symbol `name` names on `value` (a module, class, instance...);
-        on a union, the first part's that has it."""
+        on a union, each part's that has it (a union of them)."""
         value = self.deref(value, depth)
         if value is None or depth > _MAX_DEPTH:
             return None
@@ -517,7 +524,9 @@ class Resolver:
                     return ("slot", self.eval(typed, ctx, depth + 1) if typed else None, how)
             return None
         if tag == "union":
-            found = self.members_of(value, name, depth + 1)
+            found = self.members_of(value, name, depth + 1, per_binding=True)
+            if len(found) > 1:  # what is read through it is read through each part's member
+                return ("union", tuple(found), found[0][2])
             return found[0] if found else None
         if tag == "module":
             found = self.export_value(qualname, name, depth + 1)
