@@ -561,6 +561,22 @@ CASES = {
             //>                                                                                   resolve#2 -> typescript:lib.view.resolve scope
             """,
     },
+    "callbacks passed to new C(cb): typed by the constructor parameter, a `this:` parameter takes no position": {
+        "src/observable.ts": """
+            export class Subscription { closed = false; }
+            export class Subscriber<T> extends Subscription { next(value: T) {} }
+            export class Observable<T> {
+              constructor(subscribe?: (this: Observable<T>, subscriber: Subscriber<T>) => void) {}
+            }
+            export function range(end: number) {
+              return new Observable<number>((subscriber) => {
+                while (!subscriber.closed) { subscriber.next(end); }
+            //>                     closed -> typescript:src.observable.Subscription.closed mro
+            //>                                        next -> typescript:src.observable.Subscriber.next annotation
+              });
+            }
+            """,
+    },
     "for-of loops: the loop variable is an element of the iterated array (untyped when rebound)": {
         "src/batch.ts": """
             export interface Item { reject(): void; key: string }

@@ -133,7 +133,8 @@ def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
         return ("array", inner) if inner and t == "array_type" else inner
     if t == "function_type":  # `(a: A, b: B) => R`: its parameters (for callbacks) and what a call returns
         params = node.child_by_field_name("parameters")
-        kids = [p for p in params.named_children if p.type != "comment"] if params is not None else []
+        kids = [p for p in params.named_children if p.type != "comment" and not _is_this_param(p)] \
+            if params is not None else []
         return ("fn", tuple(type_expr(p.child_by_field_name("type"), this_class)
                             if p.child_by_field_name("type") is not None else None for p in kids),
                 type_expr(node.child_by_field_name("return_type"), this_class, inline))
@@ -213,6 +214,12 @@ _GENERIC_DECLARATIONS = frozenset({"type_alias_declaration", "interface_declarat
 
 
 _OPAQUE = ("opaque",)  # a receiver no rule evaluates
+
+
+def _is_this_param(param: ts.Node) -> bool:
+    """`this: T` declares what `this` is, no position an argument takes."""
+    pattern = param.child_by_field_name("pattern")
+    return pattern is not None and pattern.type == "this"
 
 
 def _in_type_parameters(node: ts.Node) -> bool:
@@ -582,7 +589,12 @@ class _Sweep:
                 return type_expr(annotation, self.this_qualname())
             return self.result_type(self.stack[-2][1]) if len(self.stack) > 1 else None
         if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "new_expression":
-            return self.promise_executor(parent.parent)
+            executor = self.promise_executor(parent.parent)
+            callee = expr_of(parent.parent.child_by_field_name("constructor"), self.this_qualname())
+            if executor is not None or not callee or callee == ("name", "Promise"):
+                return executor
+            args = [a for a in parent.named_children if a.type != "comment"]  # `new C((x) => ...)`: C's constructor's
+            return ("arg", ("attr", callee, "constructor"), next(i for i, a in enumerate(args) if a == fn))
         if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
             callee = expr_of(parent.parent.child_by_field_name("function"), self.this_qualname())
             if not callee or callee[0] == "require":
