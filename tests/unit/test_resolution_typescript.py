@@ -561,7 +561,7 @@ CASES = {
             //>                                                                                   resolve#2 -> typescript:lib.view.resolve scope
             """,
     },
-    "callbacks passed to new C(cb): typed by the constructor parameter, a `this:` parameter takes no position": {
+    "new C(cb), this parameters, xs.shift(): the constructor parameter types cb, `this` is what its parameter declares, shift returns an element": {
         "src/observable.ts": """
             export class Subscription { closed = false; }
             export class Subscriber<T> extends Subscription { next(value: T) {} }
@@ -574,6 +574,12 @@ CASES = {
             //>                     closed -> typescript:src.observable.Subscription.closed mro
             //>                                        next -> typescript:src.observable.Subscriber.next annotation
               });
+            }
+            export function drain(subscribers: Subscriber<number>[]) {
+              subscribers.shift()!.next(1);
+            //>                      next -> typescript:src.observable.Subscriber.next annotation
+              return function (this: Subscriber<number>, n: number) { this.next(n); };
+            //>                                                                next -> typescript:src.observable.Subscriber.next annotation
             }
             """,
     },

@@ -86,8 +86,8 @@ def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
     t = node.type
     if t in ("identifier", "type_identifier", "shorthand_property_identifier", "property_identifier"):
         return ("name", text(node))
-    if t == "this":
-        return ("this", this_class) if this_class else None
+    if t == "this":  # outside a class: what a `this:` parameter declares, if any
+        return ("this", this_class) if this_class else ("name", "this")
     if t == "super":
         return ("super", this_class) if this_class else None
     if t == "member_expression":
@@ -430,7 +430,14 @@ class _Sweep:
             return out, types
         if params is None:
             return out, types
-        for position, param in enumerate(p for p in params.named_children if p.type != "comment"):
+        for param in params.named_children:
+            if _is_this_param(param):  # `function (this: T, ...)`: `this` in the body is a T
+                annotation = param.child_by_field_name("type")
+                typed = type_expr(annotation, self.this_qualname()) if annotation is not None else None
+                if typed:
+                    self.bind("this", ("val", typed), scope)
+        for position, param in enumerate(p for p in params.named_children if p.type != "comment"
+                                         and not _is_this_param(p)):
             if param.type in ("required_parameter", "optional_parameter"):
                 pattern = param.child_by_field_name("pattern")
                 annotation = param.child_by_field_name("type")

@@ -27,6 +27,8 @@ _INSTANCE_KINDS = frozenset({"class", "interface", "type", "enum"})
 _ELEMENT_METHODS = frozenset({"push", "unshift", "includes", "indexOf", "lastIndexOf"})
 _CALLBACK_METHODS = frozenset({"some", "every", "filter", "map", "forEach", "find", "findIndex", "findLast",
                                "findLastIndex", "flatMap"})
+# Array methods whose result is an element
+_ELEMENT_RESULTS = frozenset({"shift", "pop", "at", "find", "findLast"})
 _MAX_DEPTH = 24
 _NO_TYPE = frozenset({("name", "any"), ("name", "unknown"), ("name", "never")})
 _NAME_MATCH_LIMIT = 8
@@ -301,6 +303,10 @@ class Resolver:
             if expr[1] == ("name", "module") and expr[2] == "exports" and ctx.lookup("module") is None:
                 return ("module", ctx.module, How.MODULE)
             return self.member(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
+        if tag == "call" and expr[1] and expr[1][0] == "attr" and expr[1][2] in _ELEMENT_RESULTS:
+            owner = self.deref(self.eval(expr[1][1], ctx, depth + 1), depth + 1)
+            if owner is not None and owner[0] == "array":  # `xs.shift()!.x`: an element
+                return owner[1]
         if tag == "call" or tag == "ret":
             return self.result_of(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), depth + 1)
         if tag == "new":
@@ -634,7 +640,7 @@ class Resolver:
             expr = expr[1]
         if not expr or expr[0] != "name":
             return expr is not None and expr[0] == "require"
-        if expr[1] in ("exports", "module"):
+        if expr[1] in ("exports", "module", "this"):
             return False
         binding = ctx.lookup(expr[1])
         if binding is None:
