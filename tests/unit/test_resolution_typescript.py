@@ -496,6 +496,93 @@ CASES = {
             }
             """,
     },
+    "generic interfaces and classes: `I<A>` and `extends B<A>` bind the type parameters of their members": {
+        "src/rpc.ts": """
+            export interface Item { name: string }
+            export interface Ctx { user: string }
+            export interface Envelope<TResult> { id: number; result: TResult }
+            export interface Data<TData> { result: { type: "data"; data: TData } }
+            export interface Base<TParams> { params: TParams }
+            export interface Req extends Base<Item> { extra: string }
+            export class Config<TCtx> { ctx!: TCtx }
+            export interface RootConfig<TTypes> { $types: TTypes }
+            export type AnyRootConfig = RootConfig<{ ctx: any; meta: any }>;
+            export interface Params { _config: AnyRootConfig }
+            export interface ProcParams<TConfig extends AnyRootConfig = AnyRootConfig> { _config: TConfig }
+            export interface RpcRequest<TMethod, TParams> { method: TMethod; params: TParams }
+            export interface TRPCRequest extends RpcRequest<string, { path: string; input: unknown }> {}
+            export type AnyProcParams<TConfig extends AnyRootConfig = AnyRootConfig> = ProcParams<TConfig>;
+            export interface ResultResponse<TResult> { result: TResult }
+            export interface ResultMessage<TData> extends ResultResponse<{ type: "started" } | (Data<TData> & { type: "data" })> {}
+            """,
+        "src/main.ts": """
+            import type { Envelope, Data, Req, Config, Ctx, Item, AnyRootConfig, Params, ProcParams, TRPCRequest, AnyProcParams, ResultMessage } from "./rpc";
+            export function f(e: Envelope<Item>, d: Data<Ctx>, r: Req, c: Config<Ctx>) {
+              e.result.name;
+            //>        name -> typescript:src.rpc.Item.name annotation
+              d.result.data.user;
+            //>             user -> typescript:src.rpc.Ctx.user annotation
+              r.params.name;
+            //>        name -> typescript:src.rpc.Item.name annotation
+              c.ctx.user;
+            //>     user -> typescript:src.rpc.Ctx.user annotation
+            }
+            export function g(root: AnyRootConfig) { return root.$types.ctx; }
+            //>                                                          ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export type CtxOf<TConfig extends AnyRootConfig> = TConfig["$types"]["ctx"];
+            //>                                                                   ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export type CtxIn<P extends Params> = P["_config"]["$types"]["ctx"];
+            //>                                                           ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export function h(p: ProcParams) { return p._config.$types.ctx; }
+            //>                                                         ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export type CtxOfAny<P extends AnyProcParams> = P["_config"]["$types"]["ctx"];
+            //>                                                                     ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export function i(p: ProcParams<any>) { return p._config.$types.ctx; }
+            //>                                                             ctx -> typescript:src.rpc.AnyRootConfig.ctx annotation
+            export function either(r: ResultMessage<Item> | Envelope<Ctx>) { return r.result.type + r.result.user; }
+            //>                                                                                type -> typescript:src.rpc.ResultMessage.type annotation
+            //>                                                                                                user -> typescript:src.rpc.Ctx.user annotation
+            export function received(message: ResultMessage<Item>) { return message.result.type; }
+            //>                                                                                 type -> typescript:src.rpc.ResultMessage.type annotation
+            export function send(req: TRPCRequest, path: string) {
+              req.params.path;
+            //>            path -> typescript:src.rpc.TRPCRequest.path annotation
+              const message: TRPCRequest = { method: "query", params: { path, input: 1 } };
+            //>                                                           path -> typescript:src.rpc.TRPCRequest.path annotation
+            }
+            """,
+    },
+    "a member of an untyped receiver (`this` outside a class, `[]`) is never the scope's bare name": {
+        "lib/view.js": """
+            function resolve(dir) { return dir; }
+            function View() {}
+            View.prototype.lookup = function lookup(name) { return this.resolve(name) + [].concat(resolve(name)); };
+            //>                                                         resolve -> ?
+            //>                                                                                   resolve#2 -> typescript:lib.view.resolve scope
+            """,
+    },
+    "new C(cb), this parameters, xs.shift(): the constructor parameter types cb, `this` is what its parameter declares, shift returns an element": {
+        "src/observable.ts": """
+            export class Subscription { closed = false; }
+            export class Subscriber<T> extends Subscription { next(value: T) {} }
+            export class Observable<T> {
+              constructor(subscribe?: (this: Observable<T>, subscriber: Subscriber<T>) => void) {}
+            }
+            export function range(end: number) {
+              return new Observable<number>((subscriber) => {
+                while (!subscriber.closed) { subscriber.next(end); }
+            //>                     closed -> typescript:src.observable.Subscription.closed mro
+            //>                                        next -> typescript:src.observable.Subscriber.next annotation
+              });
+            }
+            export function drain(subscribers: Subscriber<number>[]) {
+              subscribers.shift()!.next(1);
+            //>                      next -> typescript:src.observable.Subscriber.next annotation
+              return function (this: Subscriber<number>, n: number) { this.next(n); };
+            //>                                                                next -> typescript:src.observable.Subscriber.next annotation
+            }
+            """,
+    },
     "for-of loops: the loop variable is an element of the iterated array (untyped when rebound)": {
         "src/batch.ts": """
             export interface Item { reject(): void; key: string }
@@ -734,6 +821,28 @@ def test_inline_object_types_hold_members(tmp_path):
     indexer, graph = build(tmp_path, files)
     try:
         check(graph, files)
+    finally:
+        indexer.close()
+
+
+def test_type_parameter_defaults_and_constraints_hold_no_members(tmp_path):
+    """`I<T = { subs: S }>`: `subs` is a property of the default's type, not of
+    I: one symbol I.subs (the body's), and uses through I name that one."""
+    files = {"src/router.ts": """
+        export interface RouterDef<TSubs = { subscriptions: string }, TQ extends { queries: number } = any> {
+          subscriptions: TSubs;
+          queries: TQ;
+        }
+        export function subs(def: RouterDef) { return def.subscriptions; }
+        //>                                                 subscriptions -> typescript:src.router.RouterDef.subscriptions
+        """}
+    indexer, graph = build(tmp_path, files)
+    try:
+        check(graph, files)
+        got = [(s.qualname.removeprefix(f"{T}src.router."), s.selection_range.start.line) for s in graph.symbols_in_file("src/router.ts")
+               if s.kind != "module"]
+        assert sorted(q for q, _ in got if q.startswith("RouterDef.")) == ["RouterDef.queries",
+                                                                          "RouterDef.subscriptions"], got
     finally:
         indexer.close()
 

@@ -86,8 +86,8 @@ def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
     t = node.type
     if t in ("identifier", "type_identifier", "shorthand_property_identifier", "property_identifier"):
         return ("name", text(node))
-    if t == "this":
-        return ("this", this_class) if this_class else None
+    if t == "this":  # outside a class: what a `this:` parameter declares, if any
+        return ("this", this_class) if this_class else ("name", "this")
     if t == "super":
         return ("super", this_class) if this_class else None
     if t == "member_expression":
@@ -126,14 +126,15 @@ def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
             return ("array", inner) if inner else None
         inner = expr_of(name, this_class)
         if inner and args is not None and args.named_children:  # `F<A, B>`: an alias instantiates with them
-            return ("generic", inner, tuple(expr_of(a, this_class) for a in args.named_children))
+            return ("generic", inner, tuple(expr_of(a, this_class, inline) for a in args.named_children))
         return inner
     if t == "array_type" or t == "readonly_type":
         inner = expr_of(node.named_children[0] if node.named_children else None, this_class)
         return ("array", inner) if inner and t == "array_type" else inner
     if t == "function_type":  # `(a: A, b: B) => R`: its parameters (for callbacks) and what a call returns
         params = node.child_by_field_name("parameters")
-        kids = [p for p in params.named_children if p.type != "comment"] if params is not None else []
+        kids = [p for p in params.named_children if p.type != "comment" and not _is_this_param(p)] \
+            if params is not None else []
         return ("fn", tuple(type_expr(p.child_by_field_name("type"), this_class)
                             if p.child_by_field_name("type") is not None else None for p in kids),
                 type_expr(node.child_by_field_name("return_type"), this_class, inline))
@@ -145,7 +146,8 @@ def expr_of(node: ts.Node | None, this_class: str | None = None, inline=None):
         parts = []
         for child in node.named_children:
             # an inline `{ ... }` part: its properties belong to the alias that holds it
-            part = ("inline",) if child.type == "object_type" else expr_of(child, this_class)
+            part = (inline if inline and inline[0] == "members" else ("inline",)) if child.type == "object_type" \
+                else expr_of(child, this_class, inline if inline and inline[0] == "members" else None)
             if part and part[0] == "union":
                 parts.extend(p for p in part[1] if p not in parts)
             elif part and part not in parts:
@@ -203,6 +205,35 @@ def _exports_member(node: ts.Node) -> str | None:
     if obj is None or not (text(obj) == "exports" and obj.type == "identifier" or _is_module_exports(obj)):
         return None
     return text(node.child_by_field_name("property")) or None
+
+
+# declarations whose type parameters a use's type arguments bind (`F<A>`, `I<A>`, `C<A>`)
+_GENERIC_KINDS = frozenset({SymbolKind.TYPE_ALIAS, SymbolKind.INTERFACE, SymbolKind.CLASS})
+_GENERIC_DECLARATIONS = frozenset({"type_alias_declaration", "interface_declaration", "class_declaration",
+                                   "abstract_class_declaration"})
+
+
+_OPAQUE = ("opaque",)  # a receiver no rule evaluates
+
+
+def _is_this_param(param: ts.Node) -> bool:
+    """`this: T` declares what `this` is, no position an argument takes."""
+    pattern = param.child_by_field_name("pattern")
+    return pattern is not None and pattern.type == "this"
+
+
+def _in_type_parameters(node: ts.Node) -> bool:
+    """Whether a property sits in an inline object type of a type parameter's
+    constraint or default (`I<T = { a: A }>`): no member of the declaration."""
+    node = node.parent
+    while node is not None and node.type not in _MEMBER_HOMES:
+        if node.type == "type_parameters":
+            return True
+        node = node.parent
+    return False
+
+
+_MEMBER_HOMES = frozenset({"interface_body", "class_body", "type_alias_declaration", "program"})
 
 
 class _Sweep:
@@ -399,7 +430,14 @@ class _Sweep:
             return out, types
         if params is None:
             return out, types
-        for position, param in enumerate(p for p in params.named_children if p.type != "comment"):
+        for param in params.named_children:
+            if _is_this_param(param):  # `function (this: T, ...)`: `this` in the body is a T
+                annotation = param.child_by_field_name("type")
+                typed = type_expr(annotation, self.this_qualname()) if annotation is not None else None
+                if typed:
+                    self.bind("this", ("val", typed), scope)
+        for position, param in enumerate(p for p in params.named_children if p.type != "comment"
+                                         and not _is_this_param(p)):
             if param.type in ("required_parameter", "optional_parameter"):
                 pattern = param.child_by_field_name("pattern")
                 annotation = param.child_by_field_name("type")
@@ -558,7 +596,12 @@ class _Sweep:
                 return type_expr(annotation, self.this_qualname())
             return self.result_type(self.stack[-2][1]) if len(self.stack) > 1 else None
         if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "new_expression":
-            return self.promise_executor(parent.parent)
+            executor = self.promise_executor(parent.parent)
+            callee = expr_of(parent.parent.child_by_field_name("constructor"), self.this_qualname())
+            if executor is not None or not callee or callee == ("name", "Promise"):
+                return executor
+            args = [a for a in parent.named_children if a.type != "comment"]  # `new C((x) => ...)`: C's constructor's
+            return ("arg", ("attr", callee, "constructor"), next(i for i, a in enumerate(args) if a == fn))
         if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
             callee = expr_of(parent.parent.child_by_field_name("function"), self.this_qualname())
             if not callee or callee[0] == "require":
@@ -623,6 +666,12 @@ class _Sweep:
         name = text(name_node)
         symbol = self.add_symbol(name, "interface", node, name_node, self.owner, bases=tuple(bases),
                                  signature=f"interface {name}", docstring=self.docstring(node))
+        if any(b[0] == "generic" for b in bases):  # `extends B<{ path: P }>`: the inline argument's properties
+            # are this interface's own members, so the argument stands for them
+            inline = ("members", self.symbols[symbol].qualname)
+            self.symbols[symbol].bases = tuple(expr_of(target, None, inline) for child in node.named_children
+                                               if child.type == "extends_type_clause"
+                                               for target in child.named_children if expr_of(target))
         self.bind(name, ("def", symbol))
         self.push(node, "class", symbol, -1)
 
@@ -638,6 +687,9 @@ class _Sweep:
         symbol = self.add_symbol(name, "type", node, name_node, self.owner, type_expr=None if is_fn else expr_of(value),
                                  signature=f"type {name} = {text(value)}"[:300], docstring=self.docstring(node),
                                  returns=returns)
+        if value is not None and value.type == "generic_type":  # `type A = F<{ ctx: C }>`: the inline argument's
+            # properties are A's own members, so the argument stands for A's members themselves
+            self.symbols[symbol].type_expr = expr_of(value, None, ("members", self.symbols[symbol].qualname))
         params = value.child_by_field_name("parameters") if value is not None and value.type == "function_type" \
             else None
         if params is not None:  # `type F = (opts: O) => void`: a call's arguments are O's
@@ -664,7 +716,8 @@ class _Sweep:
 
     def on_field(self, node: ts.Node) -> None:
         holder = self.owner
-        if self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD):
+        if self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD) \
+                or _in_type_parameters(node):
             return
         name_node = node.child_by_field_name("name") or node.child_by_field_name("property")
         if name_node is None or name_node.type not in ("property_identifier", "private_property_identifier"):
@@ -698,7 +751,8 @@ class _Sweep:
     def on_signature(self, node: ts.Node) -> None:
         holder = self.owner
         name_node = node.child_by_field_name("name")
-        if name_node is None or self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD):
+        if name_node is None or self.symbols[holder].kind not in (SymbolKind.CLASS, SymbolKind.INTERFACE, SymbolKind.TYPE_ALIAS, SymbolKind.FIELD) \
+                or _in_type_parameters(node):
             return
         name = text(name_node)
         symbol = self.add_symbol(name, "method", node, name_node, holder, signature=self.signature(node, name),
@@ -1135,6 +1189,9 @@ class _Sweep:
         receiver = expr_of(member.child_by_field_name("object"), self.this_qualname())
         if receiver and receiver[0] == "require":
             return  # require("m").x: the import use is recorded by the declarator
+        # `this.x` outside a class, `[].concat`, `(a || b).x`: a member of a value no rule types, never
+        # the bare name `x` of the scope (at most a name-match guess)
+        receiver = receiver or _OPAQUE
         outer = member.parent
         kind = self.kinds.get(node.id, "read")
         if outer is not None:
@@ -1229,21 +1286,34 @@ class _Sweep:
         bound = node.child_by_field_name("constraint") or node.child_by_field_name("value")
         inner = bound.named_children[0] if bound is not None and bound.named_children else None
         holder = self.scopes[self.scope].symbol
-        if name is not None and holder > 0 and self.symbols[holder].kind == SymbolKind.TYPE_ALIAS \
+        if name is not None and holder > 0 and self.symbols[holder].kind in _GENERIC_KINDS \
                 and node.parent is not None and node.parent.parent is not None \
-                and node.parent.parent.type == "type_alias_declaration":
+                and node.parent.parent.type in _GENERIC_DECLARATIONS:
             self.extra.tparams.setdefault(self.symbols[holder].qualname, []).append(text(name))
+            typed = type_expr(inner, self.this_qualname())
+            if typed:
+                self.extra.tbounds.setdefault(self.symbols[holder].qualname, {})[text(name)] = typed
         if name is not None:
             self.bind(text(name), ("val", type_expr(inner, self.this_qualname())))
+
+    def _lookup_receiver(self, node: ts.Node):
+        """The type `T["a"]["b"]` reads "b" of: T's member "a" (nested lookups)."""
+        if node.type in ("type_identifier", "nested_type_identifier"):
+            return type_expr(node, self.this_qualname())
+        kids = node.named_children
+        if node.type != "lookup_type" or len(kids) != 2 or kids[1].type != "literal_type" or not kids[1].named_children:
+            return None
+        inner, name = self._lookup_receiver(kids[0]), string_value(kids[1].named_children[0])
+        return ("attr", inner, name) if inner and name else None
 
     def on_lookup(self, node: ts.Node) -> None:
         kids = node.named_children
         if len(kids) != 2 or kids[1].type != "literal_type" or not kids[1].named_children \
-                or kids[0].type not in ("type_identifier", "nested_type_identifier"):
+                or kids[0].type not in ("type_identifier", "nested_type_identifier", "lookup_type"):
             return  # `F<T>["k"]` of a computed (conditional, mapped) type: which branch is not ours to say
         key = kids[1].named_children[0]
         name = string_value(key)
-        receiver = type_expr(kids[0], self.this_qualname())
+        receiver = self._lookup_receiver(kids[0])
         if name and receiver and key.start_point[0] == key.end_point[0]:
             (row, start, _, end) = self.columns.span(key)
             self.refs.append(RefFact((row, start + 1, row, end - 1), name, "annotation", self.scope,

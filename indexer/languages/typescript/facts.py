@@ -27,3 +27,6 @@ class TsFacts(Compact):
     tparams: dict = field(default_factory=dict)
     # member qualname -> the literal its type is (`ok: true` -> "true"), for discriminated unions
     literals: dict = field(default_factory=dict)
+    # alias/interface/class qualname -> {type parameter: its constraint's (else default's) type Expr}: what
+    # a member typed `T` holds where no use binds T
+    tbounds: dict = field(default_factory=dict)

@@ -27,7 +27,10 @@ _INSTANCE_KINDS = frozenset({"class", "interface", "type", "enum"})
 _ELEMENT_METHODS = frozenset({"push", "unshift", "includes", "indexOf", "lastIndexOf"})
 _CALLBACK_METHODS = frozenset({"some", "every", "filter", "map", "forEach", "find", "findIndex", "findLast",
                                "findLastIndex", "flatMap"})
+# Array methods whose result is an element
+_ELEMENT_RESULTS = frozenset({"shift", "pop", "at", "find", "findLast"})
 _MAX_DEPTH = 24
+_NO_TYPE = frozenset({("name", "any"), ("name", "unknown"), ("name", "never")})
 _NAME_MATCH_LIMIT = 8
 
 
@@ -35,6 +38,11 @@ _NAME_MATCH_LIMIT = 8
 class Resolution:
     refs: list = field(default_factory=list)
     tests: set = field(default_factory=set)
+
+
+def _binding(value):
+    """The scope an instantiated value's type parameters are bound in (None when unbound)."""
+    return value[3] if len(value) > 3 else None
 
 
 class _ModuleCtx:
@@ -101,6 +109,7 @@ class Resolver:
         self.project = Project(files, configs)
         self.augments = merging.Augments(list(self.by_module.values()), self.project.resolve)
         self._mro: dict[str, list[str]] = {}
+        self._bound_bases: dict[str, dict] = {}
 
     def _add(self, summary: TsSummary) -> None:
         self.by_module[summary.module] = summary
@@ -143,6 +152,43 @@ class Resolver:
         self._mro[qualname] = out
         return out
 
+    def bound_bases(self, qualname: str, bound=None) -> dict:
+        """Owner in the hierarchy -> the scope its type parameters are bound
+        in: `qualname`'s own (`bound`, an instantiation `I<A>`), and each
+        generic base's as its `extends B<X>` names it, X read where written."""
+        cached = self._bound_bases.get(qualname) if bound is None else None
+        if cached is not None:
+            return cached
+        if bound is None:
+            self._bound_bases[qualname] = {}  # cycles end here
+        out, queue, seen = {}, [(qualname, bound or self._unbound(qualname))], {qualname}
+        while queue:
+            current, current_bound = queue.pop(0)
+            info = self.info(current)
+            if info is None:
+                continue
+            if current_bound is not None:
+                out[current] = current_bound
+            ctx = current_bound or self.ctx_of(current)
+            for base in info[3]:
+                value = self.eval(("type", base) if base[0] == "generic" else base, ctx, 1)
+                if value and value[0] in ("inst", "sym") and value[1] not in seen:
+                    seen.add(value[1])
+                    queue.append((value[1], value[3] if len(value) > 3 else self._unbound(value[1])))
+        if bound is None:
+            self._bound_bases[qualname] = out
+        return out
+
+    def _unbound(self, qualname: str):
+        """An alias's, interface's or class's own scope where no use binds its
+        type parameters: each stands for its constraint (or default)."""
+        module = self.owner.get(qualname)
+        bounds = self.by_module[module].tbounds.get(qualname) if module else None
+        if not bounds:
+            return None
+        ctx = _ModuleCtx(self.by_module[module])
+        return _BoundCtx(ctx, {name: (typed, ctx) for name, typed in bounds.items()})
+
     # -- evaluation -------------------------------------------------------------------
     def module_of(self, spec: str, from_path: str) -> str | None:
         return self.project.resolve(spec, from_path)
@@ -176,8 +222,13 @@ class Resolver:
         names = self.by_module[module].tparams.get(alias) if module else None
         if not names or not args:
             return None
-        bound = {name: (("type", arg), ctx) for name, arg in zip(names, args) if arg}
-        return _BoundCtx(_ModuleCtx(self.by_module[module]), bound) if bound else None
+        bound = {name: (("type", arg), ctx) for name, arg in zip(names, args) if arg and arg not in _NO_TYPE}
+        if not bound:
+            return None
+        home = _ModuleCtx(self.by_module[module])
+        for name, typed in (self.by_module[module].tbounds.get(alias) or {}).items():
+            bound.setdefault(name, (typed, home))  # `I<any>`, or an argument left out: the constraint (or default)
+        return _BoundCtx(home, bound)
 
     def export_value(self, module: str, name: str, depth: int = 0, seen: frozenset = frozenset()):
         """What `module` exports as `name` ("default", "*", "=" included)."""
@@ -234,7 +285,7 @@ class Resolver:
         if kind in _HOLDS_VALUE and kind != SymbolKind.CONSTANT or (kind == SymbolKind.CONSTANT and type_expr):
             expr = type_expr if kind != SymbolKind.PROPERTY else (returns or type_expr)
             if expr:
-                found = self.eval(expr, self.ctx_of(value[1]), depth + 1)
+                found = self.eval(expr, value[3] if len(value) > 3 else self.ctx_of(value[1]), depth + 1)
                 return self.deref(found, depth + 1) if found else None
             return value  # no type: its own members (an object literal, an inline object type) still resolve
         return value
@@ -252,6 +303,10 @@ class Resolver:
             if expr[1] == ("name", "module") and expr[2] == "exports" and ctx.lookup("module") is None:
                 return ("module", ctx.module, How.MODULE)
             return self.member(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
+        if tag == "call" and expr[1] and expr[1][0] == "attr" and expr[1][2] in _ELEMENT_RESULTS:
+            owner = self.deref(self.eval(expr[1][1], ctx, depth + 1), depth + 1)
+            if owner is not None and owner[0] == "array":  # `xs.shift()!.x`: an element
+                return owner[1]
         if tag == "call" or tag == "ret":
             return self.result_of(self.deref(self.eval(expr[1], ctx, depth + 1), depth + 1), depth + 1)
         if tag == "new":
@@ -285,8 +340,13 @@ class Resolver:
                 if types and all(types):  # (an inline object parameter keeps the alias: its properties are the alias's)
                     return ("fnval", (tuple(self._declared_param(value[1], t, depth + 1, bound) for t in types),
                                       (info[2], bound) if info[2] else None), How.ANNOTATION)
+            if expr[1][0] == "generic" and info[0] in (SymbolKind.INTERFACE, SymbolKind.CLASS):
+                generic = self.instantiate(value[1], expr[1][2], ctx)  # `I<A>`: its members' `T` is A
+                if generic is not None:
+                    return ("inst", value[1], How.ANNOTATION, generic)
             if info[0] == "type" and info[1]:  # an alias of another type
-                found = self.eval(("type", info[1]), bound or self.ctx_of(value[1]), depth + 1)
+                found = self.eval(("type", info[1]), bound or self._unbound(value[1]) or self.ctx_of(value[1]),
+                                  depth + 1)
                 if info[1][0] == "union" and ("inline",) in info[1][1]:  # `A & { inline }`: the alias holds those
                     parts = (found[1] if found[0] == "union" else (found,)) if found else ()
                     return ("union", (("inst", value[1], How.ANNOTATION), *parts), How.ANNOTATION)
@@ -295,6 +355,8 @@ class Resolver:
             return ("inst", value[1], How.ANNOTATION)
         if tag == "disc":
             return self.discriminate(self.eval(expr[1], ctx, depth + 1), expr[2], depth + 1)
+        if tag == "members":  # an alias's inline object argument: its properties are the alias's own
+            return ("inst", expr[1], How.ANNOTATION)
         if tag == "qual":  # a local function named in an inferred return
             return ("sym", expr[1], How.SCOPE)
         if tag == "generic":  # outside a type position: the named thing itself
@@ -367,7 +429,7 @@ class Resolver:
                                                                                SymbolKind.FIELD)
                                                    or info[0] in (SymbolKind.TYPE_ALIAS, SymbolKind.INTERFACE)):
                 return None
-            found = self.eval(info[2], self.ctx_of(fn[1]), depth + 1)
+            found = self.eval(info[2], fn[3] if len(fn) > 3 else self.ctx_of(fn[1]), depth + 1)
         else:
             return None
         return (found[0], found[1], How.RETURN_TYPE) if found else None
@@ -437,14 +499,16 @@ class Resolver:
             return ("union", (("inst", holder, How.ANNOTATION), *parts), How.ANNOTATION)
         return (found[0], found[1], How.ANNOTATION) if found else None
 
-    def members_of(self, value, name: str, depth: int) -> list:
-        """Every symbol `name` names on `value`: one per part of a union."""
+    def members_of(self, value, name: str, depth: int, per_binding: bool = False) -> list:
+        """Every symbol `name` names on `value`: one per part of a union (with
+        `per_binding`, one per instantiation: `A<X> | A<Y>` reads A.m twice)."""
         value = self.deref(value, depth)
         if value is not None and value[0] == "union" and depth <= _MAX_DEPTH:
             out = []
             for part in value[1]:
-                for found in self.members_of(part, name, depth + 1):
-                    if all(found[1] != seen[1] for seen in out):
+                for found in self.members_of(part, name, depth + 1, per_binding):
+                    if all(found[1] != seen[1] or per_binding and _binding(found) is not _binding(seen)
+                           for seen in out):
                         out.append(found)
             return out
         found = self.member(value, name, depth)
@@ -452,11 +516,11 @@ class Resolver:
 
     def member(self, value, name: str, depth: int):
         """The symbol `name` names on `value` (a module, class, instance...);
-        on a union, the first part's that has it."""
+        on a union, each part's that has it (a union of them)."""
         value = self.deref(value, depth)
         if value is None or depth > _MAX_DEPTH:
             return None
-        tag, qualname, how = value
+        tag, qualname, how = value[:3]
         if tag in ("array", "fnval"):
             return None  # Array's and Function's own members are the library's
         if tag == "obj":  # ("slot", its type): a property no symbol holds
@@ -466,7 +530,9 @@ class Resolver:
                     return ("slot", self.eval(typed, ctx, depth + 1) if typed else None, how)
             return None
         if tag == "union":
-            found = self.members_of(value, name, depth + 1)
+            found = self.members_of(value, name, depth + 1, per_binding=True)
+            if len(found) > 1:  # what is read through it is read through each part's member
+                return ("union", tuple(found), found[0][2])
             return found[0] if found else None
         if tag == "module":
             found = self.export_value(qualname, name, depth + 1)
@@ -479,6 +545,8 @@ class Resolver:
             classes = self.mro(qualname) if info[0] == "class" else [qualname, *self.augments.of(qualname)]
             for i, owner in enumerate(classes):
                 if (member := f"{owner}.{part}") in self.owner:
+                    if len(value) > 3 and i == 0:  # a member of an instantiated member's inline type
+                        return ("sym", member, How.MODULE, value[3])
                     return ("sym", member, How.MODULE if i == 0 else How.MRO)
             # a namespace merged into this function, class or enum holds the member
             merged = merging.namespace_member(self.by_module.get(self.owner.get(qualname, "")),
@@ -487,9 +555,14 @@ class Resolver:
         classes = self.mro(qualname)
         if tag == "super":
             classes = classes[1:]
+        bases = None
         for i, owner in enumerate(classes):
             if (member := f"{owner}.{part}") in self.owner:
-                return ("sym", member, how if (i == 0 or tag == "super") else How.MRO)
+                found_how = how if (i == 0 or tag == "super") else How.MRO
+                if bases is None:
+                    bases = self.bound_bases(qualname, value[3] if len(value) > 3 else None)
+                bound = bases.get(owner)
+                return ("sym", member, found_how, bound) if bound is not None else ("sym", member, found_how)
         return None
 
     # -- one file --------------------------------------------------------------------
@@ -501,6 +574,7 @@ class Resolver:
         if facts.module not in self.by_module:  # a file the resolver was built without
             self._add(summarize(facts))
             self._mro.clear()
+            self._bound_bases.clear()
         symbols = facts.symbols
         append = out.refs.append
         for ref in facts.refs:
@@ -566,7 +640,7 @@ class Resolver:
             expr = expr[1]
         if not expr or expr[0] != "name":
             return expr is not None and expr[0] == "require"
-        if expr[1] in ("exports", "module"):
+        if expr[1] in ("exports", "module", "this"):
             return False
         binding = ctx.lookup(expr[1])
         if binding is None:

@@ -29,6 +29,7 @@ class TsSummary(Compact):
     tparams: dict = field(default_factory=dict)
     # member qualname -> the literal its type is (`ok: true` -> "true")
     literals: dict = field(default_factory=dict)
+    tbounds: dict = field(default_factory=dict)  # see TsFacts
 
 
 def summarize(facts: FileFacts) -> TsSummary:
@@ -44,4 +45,4 @@ def summarize(facts: FileFacts) -> TsSummary:
                      extra.config if extra else None, dict(extra.params) if extra else {},
                      dict(extra.namespaces) if extra else {}, tuple(extra.augments) if extra else (),
                      {q: tuple(names) for q, names in extra.tparams.items()} if extra else {},
-                     dict(extra.literals) if extra else {})
+                     dict(extra.literals) if extra else {}, dict(extra.tbounds) if extra else {})
