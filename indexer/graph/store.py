@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14  # 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
 DB_NAME = "graph.sqlite3"
 
 # The reference "how" values whose uses a changed summary can re-resolve
