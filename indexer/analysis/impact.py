@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from indexer import languages
-from indexer.analysis.impact_precision import builtin_shaped_guess, global_instance, receiver_class
+from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import RefKind, SymbolKind
@@ -370,7 +370,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
                 incoming[callee] = [u for u in uses if u[3] != "name-match"
-                                    or not builtin_shaped_guess(u[3], walk.symbol(callee), walk.symbol(u[0]))]
+                                    or not unfollowed_guess(u[1], u[3], walk.symbol(callee), walk.symbol(u[0]))]
         level_edges = {}
         for node in frontier:
             if walk.reach[node].kind == DEFINE:
