@@ -8,7 +8,8 @@ import textwrap
 import pytest
 
 from indexer.languages.python.edits.breaking import CallArgs, breaking_changes, check_call
-from indexer.analysis.impact import CREATED_CONFIDENCE, impact
+from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE
+from indexer.analysis.impact import CREATED_CONFIDENCE, RULED_OUT_CONFIDENCE, impact
 from server.protocol import edge
 from tests.support import build
 
@@ -621,6 +622,9 @@ PRECISION_PROJECT = {
         def helper():
             return 1
 
+        def label():
+            return "s"
+
         class Field:
             def kind(self):
                 return "?"
@@ -630,7 +634,7 @@ PRECISION_PROJECT = {
 
         class Str(Field):
             def kind(self):
-                return "s"
+                return label()
 
             def render(self):
                 return helper()
@@ -698,6 +702,16 @@ PRECISION_CASES = [
     # `obj.render` read (not called) on an unknown receiver in library code runs nothing.
     ("lib.fields.helper", "tests/test_precision.py::test_render", "tests/test_precision.py::test_lookup"),
 ]
+
+
+# The receiver rule at a dispatch further along a test's chain: label() runs
+# under Field.describe only when self.kind() dispatches to Str.kind, so only a
+# test holding a Str; the others stay listed, ruled out (confidence 0), and
+# out of the default selection.
+def test_a_dispatch_on_the_chain_needs_its_receiver(precision_graph):
+    tests = {t.id: t.confidence for t in impact(precision_graph, "lib.fields.label").tests}
+    assert tests["tests/test_precision.py::test_holder"] > DEFAULT_MIN_CONFIDENCE
+    assert tests["tests/test_precision.py::test_num"] == RULED_OUT_CONFIDENCE < DEFAULT_MIN_CONFIDENCE
 
 
 @pytest.fixture(scope="module")
