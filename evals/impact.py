@@ -825,14 +825,16 @@ def print_buckets(result: ProjectResult, depth: int, top: int = 15) -> None:
     for f in result.functions:
         p = result.static[depth].get(f.key)
         truth = result.truth[f.key]
-        if p is None or not p.tests:
+        # The default selection's pairs (a test a rule ruled out is listed at confidence 0).
+        selected = {t for t, conf in p.tests.items() if conf >= DEFAULT_MIN_CONFIDENCE} if p is not None else set()
+        if not selected:
             missed_empty += len(truth)
             continue
-        missed_other += len(truth - set(p.tests))
-        for test in p.tests:
+        missed_other += len(truth - selected)
+        for test in selected:
             for label in p.paths.get(test, ()):
                 (tp if test in truth else fp)[label] += 1
-    print(f"\n{result.label}: false positives by link kind on their chain (depth {depth}; a pair counts under "
+    print(f"\n{result.label}: false positives of the default selection by link kind on their chain (depth {depth}; a pair counts under "
           f"each kind on its chain); misses: {missed_empty} pairs of functions with no prediction, "
           f"{missed_other} of the others")
     print_table(["kind/how", "fp", "tp", "fp share"],

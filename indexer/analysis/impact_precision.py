@@ -27,7 +27,13 @@ against per-test coverage on real projects (figures in the note of issue 12).
    module-level `INT = IntParamType()` no longer lifts the rule), and the
    class is reached only through what makes an instance: calls, subclasses,
    annotations (factories, `__getattr__ -> C`), fixtures, not an import or
-   a read of its name.
+   a read of its name. A class instantiated in a class body keeps the rule
+   (only module-level instances lift it): the class's walk reaches the
+   class holding the instance and its users.
+
+4. A name-matched read of a function or method (`obj.validator`, no call)
+   in library code is not followed: reading a name does not run it
+   (`name_matched_read`).
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from __future__ import annotations
 import io
 
 from indexer.graph.model import Symbol
-from indexer.graph.vocab import SymbolKind
+from indexer.graph.vocab import RefKind, SymbolKind
 
 _BUILTIN_TYPES = (dict, list, set, frozenset, tuple, str, bytes, bytearray, int, float,
                   io.StringIO, io.BytesIO, io.TextIOWrapper, io.BufferedWriter, io.BufferedReader)
@@ -50,6 +56,22 @@ def builtin_shaped_guess(how: str, callee: Symbol | None, user: Symbol | None) -
     `decoder.decode(...)` on a decoder whose type is not inferred)."""
     return how == "name-match" and callee is not None and callee.kind in (SymbolKind.METHOD, SymbolKind.PROPERTY) \
         and callee.name in BUILTIN_METHOD_NAMES and not (user is not None and user.is_test)
+
+
+def name_matched_read(kind: str, how: str, callee: Symbol | None, user: Symbol | None) -> bool:
+    """A read of a function or method's name (`obj.validator`, not a call),
+    name-matched on a receiver of unknown type, in code that is not a test.
+    Reading a function's name does not run it, and the receiver is a guess:
+    on attrs, `_CountingAttr.validator` read in `_ClassBuilder.__init__` made
+    every class-building test look affected by the method. Calls, value flow
+    (`cb = f`, registries) and a test's own reads are followed as before."""
+    return how == "name-match" and kind in (RefKind.READ, RefKind.ATTRIBUTE) and callee is not None \
+        and callee.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) and not (user is not None and user.is_test)
+
+
+def unfollowed_guess(kind: str, how: str, callee: Symbol | None, user: Symbol | None) -> bool:
+    """The name-matched uses the walk does not follow (rules 1 and 4)."""
+    return builtin_shaped_guess(how, callee, user) or name_matched_read(kind, how, callee, user)
 
 
 _NO_RECEIVER = ("staticmethod", "classmethod")
@@ -70,11 +92,14 @@ def receiver_class(target: Symbol, lookup) -> Symbol | None:
 
 def global_instance(graph, classes: list[str]) -> bool:
     """Whether one of the classes (a class and its subclasses) is called in a
-    module or class body: an instance any code may reach without naming the
-    class (the walk never passes through a module, so the class's own walk
-    cannot see that instance's users)."""
+    module body: an instance any code may reach without naming the class (the
+    walk never passes through a module, so the class's own walk cannot see
+    that instance's users). An instance made in a class body (a schema's
+    `name = fields.String()`) is no such case: the class's walk reaches the
+    class holding it, and what uses that class, so the rule holds (on
+    marshmallow, precision 0.32 -> 0.41 at recall 0.806 -> 0.803)."""
     for _target, enclosing, kind, _conf, _how in graph.incoming(classes, "call"):
         owner = graph.symbol(enclosing)
-        if owner is not None and owner.kind in (SymbolKind.MODULE, SymbolKind.CLASS):
+        if owner is not None and owner.kind == SymbolKind.MODULE:
             return True
     return False

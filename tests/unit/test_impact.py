@@ -8,7 +8,8 @@ import textwrap
 import pytest
 
 from indexer.languages.python.edits.breaking import CallArgs, breaking_changes, check_call
-from indexer.analysis.impact import CREATED_CONFIDENCE, impact
+from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE
+from indexer.analysis.impact import CREATED_CONFIDENCE, RULED_OUT_CONFIDENCE, impact
 from server.protocol import edge
 from tests.support import build
 
@@ -617,9 +618,53 @@ PRECISION_PROJECT = {
         def default_area():
             return DEFAULT.area()
         """,
+    "lib/fields.py": """
+        def helper():
+            return 1
+
+        def label():
+            return "s"
+
+        class Field:
+            def kind(self):
+                return "?"
+
+            def describe(self):
+                return self.kind()
+
+        class Str(Field):
+            def kind(self):
+                return label()
+
+            def render(self):
+                return helper()
+
+        class Num(Field):
+            def kind(self):
+                return "n"
+
+        class Holder:
+            field = Str()  # a class-level instance: reached through Holder, not by any code
+
+        def lookup(obj):
+            return obj.render  # a name-matched read of a method: not a call
+        """,
     "tests/test_precision.py": """
         from lib.bar import Bar
+        from lib.fields import Holder, Num, Str, lookup
         from lib.shapes import Circle, Square, merge
+
+        def test_holder():
+            assert Holder.field.describe() == "s"
+
+        def test_num():
+            assert Num().describe() == "n"
+
+        def test_render():
+            assert Str().render() == 1
+
+        def test_lookup():
+            assert lookup(Num()) is None
 
         def test_bar():
             assert Bar().draw() == 1
@@ -652,7 +697,21 @@ PRECISION_CASES = [
     ("lib.bar.Bar.update", "tests/test_precision.py::test_own_guess", "tests/test_precision.py::test_merge"),
     # A module-level instance may reach any code: the receiver rule steps aside.
     ("lib.shapes.Triangle.size", "tests/test_precision.py::test_default", "tests/test_precision.py::test_bar"),
+    # An instance made in a class body is reached through that class: the receiver rule holds.
+    ("lib.fields.Str.kind", "tests/test_precision.py::test_holder", "tests/test_precision.py::test_num"),
+    # `obj.render` read (not called) on an unknown receiver in library code runs nothing.
+    ("lib.fields.helper", "tests/test_precision.py::test_render", "tests/test_precision.py::test_lookup"),
 ]
+
+
+# The receiver rule at a dispatch further along a test's chain: label() runs
+# under Field.describe only when self.kind() dispatches to Str.kind, so only a
+# test holding a Str; the others stay listed, ruled out (confidence 0), and
+# out of the default selection.
+def test_a_dispatch_on_the_chain_needs_its_receiver(precision_graph):
+    tests = {t.id: t.confidence for t in impact(precision_graph, "lib.fields.label").tests}
+    assert tests["tests/test_precision.py::test_holder"] > DEFAULT_MIN_CONFIDENCE
+    assert tests["tests/test_precision.py::test_num"] == RULED_OUT_CONFIDENCE < DEFAULT_MIN_CONFIDENCE
 
 
 @pytest.fixture(scope="module")
