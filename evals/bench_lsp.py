@@ -9,7 +9,8 @@ For a large corpus (this interpreter's standard library) and a mid-size one
     over a few hundred positions sampled from the index;
   - latency from a didChange (an unsaved edit adding a use) to a references
     answer that contains it;
-  - peak RSS of the server process.
+  - peak RSS of the server process (VmHWM: with an empty index dir, the cold
+    build inside it), and the peak PSS of the server with its index workers.
 Where jedi-language-server or pyright-langserver is on PATH (or given with
 --compare NAME=COMMAND), the same positions are asked of it and the ratios
 printed. Goals from issue 3: warm start < 1 s, hover/definition p99 < 50 ms,
@@ -39,6 +40,7 @@ from lsprotocol import types
 
 from evals.harness import report as reports
 from evals.harness.lsp import Server, _plain  # noqa: F401
+from evals.harness.processes import TreeMemory
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -238,6 +240,7 @@ async def bench_codemeld(corpus: Corpus, work: Path, positions: int, timeout: fl
     server = Server(command, env)
     started = time.perf_counter()
     await server.start(corpus.root, options)
+    memory = TreeMemory(server.pid)  # the server and the index workers it forks
     await server.wait_ready()
     result["cold_ready_s"] = time.perf_counter() - started
     status = await server.status()
@@ -247,6 +250,7 @@ async def bench_codemeld(corpus: Corpus, work: Path, positions: int, timeout: fl
     result["didchange_to_references"] = await change_latency(server, corpus.root, samples, "body")
     result["didchange_module_level"] = await change_latency(server, corpus.root, samples, "module")
     result["peak_rss_mb"] = peak_rss_mb(server.pid)
+    result["peak_tree_pss_mb"], result["peak_tree_procs"] = memory.stop()
     # Let the edits' re-resolution finish, so the restart below measures a
     # warm start over a complete index, not leftover work.
     deadline = time.perf_counter() + 300
@@ -317,6 +321,9 @@ def report(name: str, result: dict, others: dict) -> None:
     print(f"   didChange->refs   {fmt(result['didchange_to_references'])}  (a use typed in a function body)")
     print(f"   didChange->refs   {fmt(result['didchange_module_level'])}  (a new module-level name: importers re-resolved)")
     print(f"   peak RSS          {result['peak_rss_mb']:.0f} MB (server process)")
+    if result.get("peak_tree_pss_mb"):
+        print(f"   peak PSS, tree    {result['peak_tree_pss_mb']:.0f} MB (server and its workers, {result['peak_tree_procs']}"
+              " processes; sampled every 0.5 s)")
     if others:
         print("   (ratios: their p50 / codemeld's p50 over the same first positions)")
     for other, data in others.items():

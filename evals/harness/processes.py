@@ -36,3 +36,44 @@ def alive(pid: int) -> bool:
         return _stat_fields(pid)[0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size of one process in MB (pages shared with forked
+    workers counted once across them all, unlike RSS); 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0.0
+
+
+class TreeMemory:
+    """Samples, on a thread, the summed PSS of a process and its descendants
+    (a server and the index workers it forks): the memory the whole tree
+    holds, which the server's own VmHWM does not show. `stop()` gives the
+    peak in MB and how many processes the tree had then."""
+
+    def __init__(self, pid: int, interval: float = 0.5):
+        import threading
+
+        self.pid, self.interval = pid, interval
+        self.peak, self.procs = 0.0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set() and alive(self.pid):
+            tree = {self.pid} | descendants(self.pid)
+            total = sum(pss_mb(p) for p in tree)
+            if total > self.peak:
+                self.peak, self.procs = total, len(tree)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> tuple[float, int]:
+        self._stop.set()
+        self._thread.join()
+        return self.peak, self.procs

@@ -136,7 +136,7 @@ CREATE INDEX learned_edges_qualname ON learned_edges(qualname);
 _LOOKUP_INDEXES = {
     "symbols_qualname": "symbol_rows(qualname)",
     "symbols_name": "symbol_rows(name)",
-    "refs_target": "ref_rows(target)",
+    "refs_target": "ref_rows(target, file_id)",  # file_id: hover counts a name's files from the index alone
     "refs_weak_name": f"ref_rows(name) WHERE how IN ({_WEAK_IDS})",
     "refs_enclosing": "ref_rows(enclosing)",
 }

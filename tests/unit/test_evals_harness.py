@@ -122,3 +122,33 @@ def test_an_evaluations_json_is_a_report(tmp_path):
     assert data["results"] == [{"totals": {"all": {"micro_p": 0.5}}}]
     assert data["settings"] == {"sample": 30, "cache": str(tmp_path)}
     assert report.of("edits", [{"a": 1}, {"a": 2}]).results == [{"a": 1}, {"a": 2}]
+
+
+_FORKING_CHILD = """
+import os, time
+held = bytearray(60 << 20)
+for page in range(0, len(held), 4096): held[page] = 1   # touched: resident, then shared with the fork
+if os.fork() == 0:
+    own = bytearray(40 << 20)
+    for page in range(0, len(own), 4096): own[page] = 1
+    time.sleep(3); os._exit(0)
+time.sleep(3.5)
+"""
+
+
+@pytest.mark.slow  # a subprocess that forks
+def test_tree_memory_counts_a_forked_workers_shared_pages_once():
+    import subprocess
+    import sys
+    import time
+
+    from evals.harness.processes import TreeMemory
+
+    proc = subprocess.Popen([sys.executable, "-c", _FORKING_CHILD])
+    memory = TreeMemory(proc.pid, interval=0.1)
+    time.sleep(2.5)
+    peak, procs = memory.stop()
+    proc.wait()
+    assert procs == 2
+    # 60 MB shared + 40 MB the worker's own + two interpreters; summed RSS would count the 60 MB twice (160+).
+    assert 100 <= peak < 150
