@@ -40,7 +40,7 @@ from lsprotocol import types
 
 from evals.harness import report as reports
 from evals.harness.lsp import Server, _plain  # noqa: F401
-from evals.harness.processes import TreeMemory
+from evals.harness.processes import TreeMemory, peak_rss_mb
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -82,16 +82,6 @@ def fmt(stats: dict) -> str:
     extra = f" ({stats['timeouts']} timeouts)" if stats.get("timeouts") else ""
     return (f"p50 {stats['p50'] * 1000:7.1f} ms  p95 {stats['p95'] * 1000:7.1f} ms  "
             f"p99 {stats['p99'] * 1000:7.1f} ms  (n={stats['n']}){extra}")
-
-
-def peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def sample(index_dir: Path, root: Path, count: int, seed: int = 7) -> Samples:

@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from evals.harness.lsp import RawLsp
+from evals.harness.processes import peak_rss_mb
 
 PEERS = {"ty": ("ty==0.0.104", ["ty", "server"]), "pyrefly": ("pyrefly==1.4.1", ["pyrefly", "lsp"])}
 STDLIB_EXCLUDE = ["site-packages/", "dist-packages/"]
@@ -55,16 +56,6 @@ def peers_venv() -> Path:
         subprocess.run([str(venv / "bin" / "pip"), "install", "-q", *wanted], check=True, stdout=sys.stderr)
         marker.touch()
     return venv
-
-
-def peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from evals.harness.corpora import cache_root, log
 from evals.harness.lsp import REPO, RawLsp
+from evals.harness.processes import peak_rss_mb
 
 STDLIB_EXCLUDE = ["site-packages/", "dist-packages/"]
 # A class used across files, at its first use as a call (as evals/bench_peers.py asks).
@@ -82,16 +83,6 @@ def floor_s() -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import pygls.lsp.server, lsprotocol.types"], check=True)
     return time.perf_counter() - started
-
-
-def peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def one_start(repo: Path, root: Path, index_dir: Path, work: Path, first: tuple[str, int, int]) -> dict:

@@ -38,6 +38,17 @@ def alive(pid: int) -> bool:
         return False
 
 
+def peak_rss_mb(pid: int) -> float | None:
+    """A live process's own peak resident set (VmHWM), in MB; None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def pss_mb(pid: int) -> float:
     """Proportional set size of one process in MB (pages shared with forked
     workers counted once across them all, unlike RSS); 0 once it is gone."""

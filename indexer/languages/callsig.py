@@ -434,3 +434,20 @@ def edit_facet(syntax: CallSyntax, **own):
                              add_defaults=partial(add_defaults, syntax))
     signature = SimpleNamespace(signature_edits=partial(signature_edits, syntax))
     return graph_edit_facet(syntax.language, breaking=breaking, ripple=ripple, signature=signature, **own)
+
+
+def named_calls(root, source: bytes, name: str, text) -> list[tuple[int, int]]:
+    """(line, column) of every `name(...)` call below `root`: Go and TypeScript
+    trees share the `call_expression` node with a `function` field."""
+    from indexer.graph.text import Columns
+
+    columns, out = Columns(source), []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "call_expression":
+            function = node.child_by_field_name("function")
+            if function is not None and function.type == "identifier" and text(function) == name:
+                out.append(columns.span(function)[:2])
+        stack.extend(node.named_children)
+    return out

@@ -11,7 +11,7 @@ from functools import lru_cache
 import tree_sitter as ts
 
 from indexer.graph.text import Columns, utf8_of_utf16
-from indexer.languages.callsig import Call
+from indexer.languages.callsig import Call, named_calls
 from indexer.languages.go import syntax
 from indexer.languages.go.syntax import text
 
@@ -82,16 +82,7 @@ class GoCalls:
         return Call(tuple(text(a) for a in args), spread, Columns(source).span(arguments), text(arguments))
 
     def calls_named(self, source: bytes, path: str, name: str) -> list[tuple[int, int]]:
-        columns, out = Columns(source), []
-        stack = [_tree(source).root_node]
-        while stack:
-            node = stack.pop()
-            if node.type == "call_expression":
-                function = node.child_by_field_name("function")
-                if function is not None and function.type == "identifier" and text(function) == name:
-                    out.append(columns.span(function)[:2])
-            stack.extend(node.named_children)
-        return out
+        return named_calls(_tree(source).root_node, source, name, text)
 
     def exported(self, facts) -> set[str] | None:
         return None  # exported by case: a change of case is a rename, reported as one
