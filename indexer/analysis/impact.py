@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from indexer import languages
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
+from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import RefKind, SymbolKind
@@ -431,11 +432,16 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             break
     if frontier and level >= depth:
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
-    return _report(walk, target, coverage, learned, _receiver_tests(graph, target, depth, limit),
-                   _PathReceivers(graph, depth, limit) if path_receivers else None)
+    # The receiver walks depend on the graph alone: shared by every query
+    # over an unchanged index (the inner walks, path_receivers=False, are
+    # the ones being memoised and read no table).
+    memo = RECEIVER_MEMO.table(graph) if path_receivers else {}
+    rule = _PathReceivers(graph, depth, limit, memo) if path_receivers else None
+    allowed = rule.tests_of(qualname) if rule is not None else _receiver_tests(graph, target, depth, limit)
+    return _report(walk, target, coverage, learned, allowed, rule)
 
 
-def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set[str] | None:
+def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> frozenset[str] | None:
     """The tests that can hold an instance of an instance method's class, or
     of a subclass that does not override the method (see impact_precision);
     None: no constraint (not such a method, or the class's own walk was cut
@@ -453,7 +459,7 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set
                     created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
     if report.truncated:
         return None
-    return {t.id for t in report.tests}
+    return frozenset(t.id for t in report.tests)
 
 
 # The confidence of a test that a rule along its chain rules out: listed
@@ -462,24 +468,32 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set
 RULED_OUT_CONFIDENCE = 0.0
 
 
+# Receiver walks per index version, shared across impact calls (a server
+# answering many queries over an unchanged index walks each class once):
+# (qualname, depth, limit) -> the tests the receiver rule allows, or None.
+RECEIVER_MEMO = IndexMemo()
+
+
 class _PathReceivers:
     """The receiver rule at each dispatch on a test's chain. A chain
     `... B.g -> A.f (dispatch: self.g() in A.f) -> ... -> test` runs B.g only
     when the test holds a B: the tests the receiver rule allows for B.g
-    (memoised per method within one impact call). The target's own rule is
-    `_receiver_tests`; this one applies it where the chain crosses a dispatch
-    further on (marshmallow: precision 0.41 -> 0.46 at recall 0.802 -> 0.796;
-    click 0.47 -> 0.49 at 0.682 -> 0.680; measured by evals/impact.py)."""
+    (memoised per method in `allowed`: RECEIVER_MEMO's table for the index's
+    current version). The target's own rule is `_receiver_tests`; this one
+    applies it where the chain crosses a dispatch further on (marshmallow:
+    precision 0.41 -> 0.46 at recall 0.802 -> 0.796; click 0.47 -> 0.49 at
+    0.682 -> 0.680; measured by evals/impact.py)."""
 
-    def __init__(self, graph: Graph, depth: int, limit: int):
+    def __init__(self, graph: Graph, depth: int, limit: int, allowed: dict):
         self.graph, self.depth, self.limit = graph, depth, limit
-        self.allowed: dict[str, set[str] | None] = {}
+        self.allowed = allowed
 
     def tests_of(self, qualname: str) -> set[str] | None:
-        if qualname not in self.allowed:
+        key = (qualname, self.depth, self.limit)
+        if key not in self.allowed:
             sym = self.graph.symbol(qualname)
-            self.allowed[qualname] = None if sym is None else _receiver_tests(self.graph, sym, self.depth, self.limit)
-        return self.allowed[qualname]
+            self.allowed[key] = None if sym is None else _receiver_tests(self.graph, sym, self.depth, self.limit)
+        return self.allowed[key]
 
     def rules_out(self, walk: _Walk, test_id: str, via: tuple[str, ...]) -> bool:
         for node, after in zip(via[1:-1], via[2:]):
