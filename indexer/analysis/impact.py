@@ -435,7 +435,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     # The receiver walks depend on the graph alone: shared by every query
     # over an unchanged index (the inner walks, path_receivers=False, are
     # the ones being memoised and read no table).
-    memo = RECEIVER_MEMO.table(graph) if path_receivers else {}
+    memo = IMPACT_MEMO.table(graph) if path_receivers else {}
     rule = _PathReceivers(graph, depth, limit, memo) if path_receivers else None
     allowed = rule.tests_of(qualname) if rule is not None else _receiver_tests(graph, target, depth, limit)
     return _report(walk, target, coverage, learned, allowed, rule)
@@ -468,17 +468,18 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
 RULED_OUT_CONFIDENCE = 0.0
 
 
-# Receiver walks per index version, shared across impact calls (a server
-# answering many queries over an unchanged index walks each class once):
-# (qualname, depth, limit) -> the tests the receiver rule allows, or None.
-RECEIVER_MEMO = IndexMemo()
+# What impact derives from the graph alone, per index version, shared across
+# impact calls (a server answering many queries over an unchanged index walks
+# each class once): (qualname, depth, limit) -> the tests the receiver rule
+# allows, or None; ("test ids", path) -> collected test id -> test function.
+IMPACT_MEMO = IndexMemo()
 
 
 class _PathReceivers:
     """The receiver rule at each dispatch on a test's chain. A chain
     `... B.g -> A.f (dispatch: self.g() in A.f) -> ... -> test` runs B.g only
     when the test holds a B: the tests the receiver rule allows for B.g
-    (memoised per method in `allowed`: RECEIVER_MEMO's table for the index's
+    (memoised per method in `allowed`: IMPACT_MEMO's table for the index's
     current version). The target's own rule is `_receiver_tests`; this one
     applies it where the chain crosses a dispatch further on (marshmallow:
     precision 0.41 -> 0.46 at recall 0.802 -> 0.796; click 0.47 -> 0.49 at
@@ -531,24 +532,27 @@ def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tu
 
 class _TestIds:
     """Resolves a collected test id to the function that runs, memoised per file
-    (inherited ids such as Sub::test_m resolve to the base's method)."""
+    in IMPACT_MEMO (inherited ids such as Sub::test_m resolve to the base's
+    method; on attrs with learned edges, rebuilding these maps was 30% of
+    each impact call)."""
 
     def __init__(self, walk: _Walk):
         self.walk = walk
-        self.by_id: dict[str, Symbol] | None = None
-        self.files: set[str] = set()
+        self.memo: dict | None = None  # read on first use: most calls never resolve an id
 
     def __call__(self, node_id: str) -> Symbol | None:
         path = node_id.partition("::")[0]
-        if self.by_id is None:
-            self.by_id = {}
-        if path not in self.files:
-            self.files.add(path)
+        if self.memo is None:
+            self.memo = IMPACT_MEMO.table(self.walk.graph)
+        by_id = self.memo.get(("test ids", path))
+        if by_id is None:
+            by_id = {}
             for sym in self.walk.graph.symbols_in_file(path):
                 if sym.is_test and sym.kind in _CALLABLE_KINDS:
                     for test in _collected(self.walk, sym, 0, 1.0, ()):
-                        self.by_id.setdefault(test.id, sym)
-        return self.by_id.get(node_id)
+                        by_id.setdefault(test.id, sym)
+            self.memo[("test ids", path)] = by_id
+        return by_id.get(node_id)
 
 
 def _chain(walk: _Walk, qualname: str) -> tuple[str, ...]:

@@ -893,7 +893,7 @@ def test_classes_created_by_the_change_rank_their_users_lower(creation_graph, fl
 
 
 # The receiver walks are shared across impact calls while the index is
-# unchanged (RECEIVER_MEMO, keyed on Graph.version()); an edit that changes a
+# unchanged (IMPACT_MEMO, keyed on Graph.version()); an edit that changes a
 # class's users must invalidate them.
 RECEIVER_CACHE_PROJECT = {
     "lib/__init__.py": "",
@@ -930,7 +930,7 @@ def test_receiver_walks_are_cached_until_the_index_changes(tmp_path, monkeypatch
     assert len(walks) == walked  # the second query reuses every receiver walk
     assert (second.tests, second.dependents) == (first.tests, first.dependents)
     # Uncached, the same answer.
-    impact_module.RECEIVER_MEMO.clear()
+    impact_module.IMPACT_MEMO.clear()
     assert impact(g, target).tests == first.tests and len(walks) > walked
 
     # The square test now makes a Circle too: Circle's users changed.
