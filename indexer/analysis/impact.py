@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from indexer import languages
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
+from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import RefKind, SymbolKind
@@ -431,11 +432,16 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             break
     if frontier and level >= depth:
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
-    return _report(walk, target, coverage, learned, _receiver_tests(graph, target, depth, limit),
-                   _PathReceivers(graph, depth, limit) if path_receivers else None)
+    # The receiver walks depend on the graph alone: shared by every query
+    # over an unchanged index (the inner walks, path_receivers=False, are
+    # the ones being memoised and read no table).
+    memo = IMPACT_MEMO.table(graph) if path_receivers else {}
+    rule = _PathReceivers(graph, depth, limit, memo) if path_receivers else None
+    allowed = rule.tests_of(qualname) if rule is not None else _receiver_tests(graph, target, depth, limit)
+    return _report(walk, target, coverage, learned, allowed, rule)
 
 
-def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set[str] | None:
+def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> frozenset[str] | None:
     """The tests that can hold an instance of an instance method's class, or
     of a subclass that does not override the method (see impact_precision);
     None: no constraint (not such a method, or the class's own walk was cut
@@ -453,7 +459,7 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set
                     created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
     if report.truncated:
         return None
-    return {t.id for t in report.tests}
+    return frozenset(t.id for t in report.tests)
 
 
 # The confidence of a test that a rule along its chain rules out: listed
@@ -462,24 +468,33 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> set
 RULED_OUT_CONFIDENCE = 0.0
 
 
+# What impact derives from the graph alone, per index version, shared across
+# impact calls (a server answering many queries over an unchanged index walks
+# each class once): (qualname, depth, limit) -> the tests the receiver rule
+# allows, or None; ("test ids", path) -> collected test id -> test function.
+IMPACT_MEMO = IndexMemo()
+
+
 class _PathReceivers:
     """The receiver rule at each dispatch on a test's chain. A chain
     `... B.g -> A.f (dispatch: self.g() in A.f) -> ... -> test` runs B.g only
     when the test holds a B: the tests the receiver rule allows for B.g
-    (memoised per method within one impact call). The target's own rule is
-    `_receiver_tests`; this one applies it where the chain crosses a dispatch
-    further on (marshmallow: precision 0.41 -> 0.46 at recall 0.802 -> 0.796;
-    click 0.47 -> 0.49 at 0.682 -> 0.680; measured by evals/impact.py)."""
+    (memoised per method in `allowed`: IMPACT_MEMO's table for the index's
+    current version). The target's own rule is `_receiver_tests`; this one
+    applies it where the chain crosses a dispatch further on (marshmallow:
+    precision 0.41 -> 0.46 at recall 0.802 -> 0.796; click 0.47 -> 0.49 at
+    0.682 -> 0.680; measured by evals/impact.py)."""
 
-    def __init__(self, graph: Graph, depth: int, limit: int):
+    def __init__(self, graph: Graph, depth: int, limit: int, allowed: dict):
         self.graph, self.depth, self.limit = graph, depth, limit
-        self.allowed: dict[str, set[str] | None] = {}
+        self.allowed = allowed
 
     def tests_of(self, qualname: str) -> set[str] | None:
-        if qualname not in self.allowed:
+        key = (qualname, self.depth, self.limit)
+        if key not in self.allowed:
             sym = self.graph.symbol(qualname)
-            self.allowed[qualname] = None if sym is None else _receiver_tests(self.graph, sym, self.depth, self.limit)
-        return self.allowed[qualname]
+            self.allowed[key] = None if sym is None else _receiver_tests(self.graph, sym, self.depth, self.limit)
+        return self.allowed[key]
 
     def rules_out(self, walk: _Walk, test_id: str, via: tuple[str, ...]) -> bool:
         for node, after in zip(via[1:-1], via[2:]):
@@ -517,24 +532,27 @@ def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tu
 
 class _TestIds:
     """Resolves a collected test id to the function that runs, memoised per file
-    (inherited ids such as Sub::test_m resolve to the base's method)."""
+    in IMPACT_MEMO (inherited ids such as Sub::test_m resolve to the base's
+    method; on attrs with learned edges, rebuilding these maps was 30% of
+    each impact call)."""
 
     def __init__(self, walk: _Walk):
         self.walk = walk
-        self.by_id: dict[str, Symbol] | None = None
-        self.files: set[str] = set()
+        self.memo: dict | None = None  # read on first use: most calls never resolve an id
 
     def __call__(self, node_id: str) -> Symbol | None:
         path = node_id.partition("::")[0]
-        if self.by_id is None:
-            self.by_id = {}
-        if path not in self.files:
-            self.files.add(path)
+        if self.memo is None:
+            self.memo = IMPACT_MEMO.table(self.walk.graph)
+        by_id = self.memo.get(("test ids", path))
+        if by_id is None:
+            by_id = {}
             for sym in self.walk.graph.symbols_in_file(path):
                 if sym.is_test and sym.kind in _CALLABLE_KINDS:
                     for test in _collected(self.walk, sym, 0, 1.0, ()):
-                        self.by_id.setdefault(test.id, sym)
-        return self.by_id.get(node_id)
+                        by_id.setdefault(test.id, sym)
+            self.memo[("test ids", path)] = by_id
+        return by_id.get(node_id)
 
 
 def _chain(walk: _Walk, qualname: str) -> tuple[str, ...]:

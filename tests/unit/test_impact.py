@@ -890,3 +890,56 @@ def test_classes_created_by_the_change_rank_their_users_lower(creation_graph, fl
     # imported; test_point only uses what it made.
     tests = {t.id: t.confidence for t in impact(flow_graph, "lib._make.attrs").tests}
     assert tests["tests/test_lib.py::test_point"] == pytest.approx(CREATED_CONFIDENCE)
+
+
+# The receiver walks are shared across impact calls while the index is
+# unchanged (IMPACT_MEMO, keyed on Graph.version()); an edit that changes a
+# class's users must invalidate them.
+RECEIVER_CACHE_PROJECT = {
+    "lib/__init__.py": "",
+    "lib/shapes.py": PRECISION_PROJECT["lib/shapes.py"],
+    "tests/test_square.py": """
+        from lib.shapes import Square
+
+        def test_square():
+            assert Square().describe() == "4"
+        """,
+    "tests/test_circle.py": """
+        from lib.shapes import Circle
+
+        def test_circle():
+            assert Circle().describe() == "3"
+        """,
+}
+
+
+def test_receiver_walks_are_cached_until_the_index_changes(tmp_path, monkeypatch):
+    import indexer.analysis.impact as impact_module
+
+    indexer, g = build(tmp_path, RECEIVER_CACHE_PROJECT)
+    walks = []
+    compute = impact_module._receiver_tests
+    monkeypatch.setattr(impact_module, "_receiver_tests", lambda graph, target, *rest: (
+        walks.append(target.qualname), compute(graph, target, *rest))[1])
+    target, square = "lib.shapes.Circle.size", "tests/test_square.py::test_square"
+
+    first = impact(g, target)
+    assert walks and square not in {t.id for t in first.tests}  # never holds a Circle
+    walked = len(walks)
+    second = impact(g, target)
+    assert len(walks) == walked  # the second query reuses every receiver walk
+    assert (second.tests, second.dependents) == (first.tests, first.dependents)
+    # Uncached, the same answer.
+    impact_module.IMPACT_MEMO.clear()
+    assert impact(g, target).tests == first.tests and len(walks) > walked
+
+    # The square test now makes a Circle too: Circle's users changed.
+    (indexer.root / "tests/test_square.py").write_text(
+        "from lib.shapes import Circle, Square\n\n\ndef test_square():\n"
+        "    assert Square().describe() == Circle().describe()\n", encoding="utf-8")
+    indexer.update_paths(["tests/test_square.py"])
+    walked = len(walks)
+    after = impact(g, target)
+    assert len(walks) > walked  # walked again over the edited index
+    assert square in {t.id for t in after.tests}
+    indexer.close()
