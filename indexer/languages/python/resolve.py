@@ -122,7 +122,14 @@ class Resolver:
         self._values: dict[str, Value | None] = {}  # value of a non-local symbol
         self._members: dict[tuple, Referent | None] = {}  # (class, name, skip_self) -> member
         self._decorated: dict[str, Value] = {}  # function -> value after its decorators
-        self._busy: set = set()
+        self._busy: set = set()  # symbols whose value is being computed (cycle guard)
+        self._decorating: set = set()  # functions whose decorators are being applied
+        # Counts every search cut short (a cycle guard or the depth limit). A
+        # value whose computation saw the count move depends on what was
+        # on the stack, so it is not cached: a cached answer must be the same
+        # whichever lookup asked first, or a file's refs depend on the order
+        # (and number) of workers that resolved the files before it.
+        self._cuts = 0
 
     # -- modules -----------------------------------------------------------
 
@@ -158,6 +165,7 @@ class Resolver:
     def module_attr(self, module: str, name: str, depth: int = 0) -> Referent | None:
         """What `module.name` is: `from module import name` follows this."""
         if depth > _MAX_DEPTH:
+            self._cuts += 1
             return None
         summary = self.p.module(module)
         if summary is None:
@@ -200,7 +208,10 @@ class Resolver:
 
     def value_of(self, referent: Referent | None, f: _File | None, depth: int) -> Value | None:
         """The value a referent stands for: a module, a class, an instance..."""
-        if referent is None or depth > _MAX_DEPTH:
+        if referent is None:
+            return None
+        if depth > _MAX_DEPTH:
+            self._cuts += 1
             return None
         tag = referent[0]
         if tag == "module":
@@ -242,7 +253,9 @@ class Resolver:
         if not local and key in self._values:
             return self._values[key]
         if key in self._busy:
+            self._cuts += 1
             return None  # a cycle such as `x = x.y`
+        cuts = self._cuts
         self._busy.add(key)
         try:
             if local:
@@ -251,7 +264,7 @@ class Resolver:
                 value = self.eval_in_module(info.type_expr, referent[2], depth + 1)
         finally:
             self._busy.discard(key)
-        if not local:
+        if not local and self._cuts == cuts:
             self._values[key] = value
         return value
 
@@ -283,7 +296,10 @@ class Resolver:
         return self._eval(expr, lambda name: self.lookup(f, scope, name)[0], f, scope, depth)
 
     def _eval(self, expr, lookup, f: _File | None, scope: int | None, depth: int) -> Value | None:
-        if expr is None or depth > _MAX_DEPTH:
+        if expr is None:
+            return None
+        if depth > _MAX_DEPTH:
+            self._cuts += 1
             return None
         tag = expr[0]
         if tag == "name":
@@ -343,7 +359,10 @@ class Resolver:
 
     def call_result(self, callee: Value | None, depth: int, module: str | None = None,
                     want_callable: bool = False) -> Value | None:
-        if callee is None or depth > _MAX_DEPTH:
+        if callee is None:
+            return None
+        if depth > _MAX_DEPTH:
+            self._cuts += 1
             return None
         tag = callee[0]
         if tag == "class":
@@ -389,7 +408,21 @@ class Resolver:
         key = info.qualname
         if key in self._decorated:
             return self._decorated[key]
-        self._decorated[key] = value = Function(key)  # cycle guard
+        value = Function(key)
+        if key in self._decorating:  # a decorator that refers to what it decorates
+            self._cuts += 1
+            return value
+        cuts = self._cuts
+        self._decorating.add(key)
+        try:
+            value = self._apply_decorators(info, value, depth)
+        finally:
+            self._decorating.discard(key)
+        if self._cuts == cuts:
+            self._decorated[key] = value
+        return value
+
+    def _apply_decorators(self, info: SymInfo, value: Value, depth: int) -> Value:
         for expr in reversed(info.decorators):
             if expr is None:
                 continue
@@ -406,7 +439,6 @@ class Resolver:
                 result = self.call_result(decorator, depth + 1)
             if result is not None and result[0] != "external":
                 value = result
-        self._decorated[key] = value
         return value
 
     def sym_by_qualname(self, qualname: str, module: str | None = None) -> SymInfo | None:
@@ -437,13 +469,18 @@ class Resolver:
         """Attribute lookup through the class hierarchy (left-to-right, depth first)."""
         if seen is None:
             key = (qualname, name, skip_self)
-            if key not in self._members:
-                self._members[key] = self._class_member(qualname, name, 0, skip_self, set())
-            return self._members[key]
+            if key in self._members:
+                return self._members[key]
+            cuts = self._cuts
+            found = self._class_member(qualname, name, 0, skip_self, set())
+            if self._cuts == cuts:  # `seen` is this call's own: only outside cuts count
+                self._members[key] = found
+            return found
         return self._class_member(qualname, name, depth, skip_self, seen)
 
     def _class_member(self, qualname: str, name: str, depth: int, skip_self: bool, seen: set) -> Referent | None:
         if depth > _MAX_DEPTH:
+            self._cuts += 1
             return None
         if qualname in seen:
             return None
