@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 15  # 15: a reference's ec is NULL where it is sc + length(name); 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
+SCHEMA_VERSION = 15  # 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
 DB_NAME = "graph.sqlite3"
 
 # The reference "how" values whose uses a changed summary can re-resolve
@@ -72,7 +72,7 @@ CREATE TABLE symbol_rows(
     qualname INTEGER NOT NULL,
     kind INTEGER NOT NULL,
     sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER,
-    nsl INTEGER, nsc INTEGER, nel INTEGER, nec INTEGER,
+    nsl INTEGER, nsc INTEGER, nel INTEGER, nec INTEGER,  -- NULL: the name's span is the name (as refs' el, ec)
     signature TEXT,
     docstring TEXT,
     parent INTEGER NOT NULL,  -- 0: none
@@ -87,7 +87,7 @@ CREATE TABLE symbol_rows(
 CREATE INDEX symbols_file ON symbol_rows(file_id, nsl);
 CREATE VIEW symbols AS SELECT s.id AS id, s.file_id AS file_id, n.text AS name, q.text AS qualname,
     k.text AS kind, s.sl AS sl, s.sc AS sc, s.el AS el, s.ec AS ec, s.nsl AS nsl, s.nsc AS nsc,
-    s.nel AS nel, s.nec AS nec, s.signature AS signature, s.docstring AS docstring, p.text AS parent,
+    coalesce(s.nel, s.nsl) AS nel, coalesce(s.nec, s.nsc + length(n.text)) AS nec, s.signature AS signature, s.docstring AS docstring, p.text AS parent,
     s.is_test AS is_test, s.is_member AS is_member, s.flags AS flags, s.decorators AS decorators,
     s.params AS params, s.body_hash AS body_hash, s.body_line AS body_line
     FROM symbol_rows s JOIN names n ON n.id = s.name JOIN names q ON q.id = s.qualname
@@ -141,6 +141,14 @@ _LOOKUP_INDEXES = {
     "refs_weak_name": f"ref_rows(name) WHERE how IN ({_WEAK_IDS})",
     "refs_enclosing": "ref_rows(enclosing)",
 }
+
+
+def _name_end(name, nsl, nsc, nel, nec) -> tuple:
+    """(nel, nec) as stored: NULL where the views derive them (one line,
+    ending where the name does), true of 99% of symbols."""
+    if nel != nsl:
+        return nel, nec
+    return None, (None if name and nec == nsc + len(name) else nec)
 
 
 class StoreError(RuntimeError):
@@ -452,7 +460,8 @@ class Store:
             "INSERT INTO symbol_rows(file_id, name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec,"
             " signature, docstring, parent, is_test, is_member, flags, decorators, params, body_hash, body_line)"
             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(file_id, ids[r[0]], ids[r[1]], ids[r[2]], *r[3:13], ids.get(r[13], 0), *r[14:]) for r in rows])
+            [(file_id, ids[r[0]], ids[r[1]], ids[r[2]], *r[3:9], *_name_end(r[0], *r[7:11]), *r[11:13],
+              ids.get(r[13], 0), *r[14:]) for r in rows])
         conn.executemany("INSERT INTO imports(file_id, module) VALUES(?, ?)",
                          [(file_id, m) for m in parsed.import_modules])
         return file_id
