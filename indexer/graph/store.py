@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 14  # 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
+SCHEMA_VERSION = 15  # 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
 DB_NAME = "graph.sqlite3"
 
 # The reference "how" values whose uses a changed summary can re-resolve
@@ -72,7 +72,7 @@ CREATE TABLE symbol_rows(
     qualname INTEGER NOT NULL,
     kind INTEGER NOT NULL,
     sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER,
-    nsl INTEGER, nsc INTEGER, nel INTEGER, nec INTEGER,
+    nsl INTEGER, nsc INTEGER, nel INTEGER, nec INTEGER,  -- NULL: the name's span is the name (as refs' el, ec)
     signature TEXT,
     docstring TEXT,
     parent INTEGER NOT NULL,  -- 0: none
@@ -87,14 +87,15 @@ CREATE TABLE symbol_rows(
 CREATE INDEX symbols_file ON symbol_rows(file_id, nsl);
 CREATE VIEW symbols AS SELECT s.id AS id, s.file_id AS file_id, n.text AS name, q.text AS qualname,
     k.text AS kind, s.sl AS sl, s.sc AS sc, s.el AS el, s.ec AS ec, s.nsl AS nsl, s.nsc AS nsc,
-    s.nel AS nel, s.nec AS nec, s.signature AS signature, s.docstring AS docstring, p.text AS parent,
+    coalesce(s.nel, s.nsl) AS nel, coalesce(s.nec, s.nsc + length(n.text)) AS nec, s.signature AS signature, s.docstring AS docstring, p.text AS parent,
     s.is_test AS is_test, s.is_member AS is_member, s.flags AS flags, s.decorators AS decorators,
     s.params AS params, s.body_hash AS body_hash, s.body_line AS body_line
     FROM symbol_rows s JOIN names n ON n.id = s.name JOIN names q ON q.id = s.qualname
     JOIN names k ON k.id = s.kind JOIN names p ON p.id = s.parent;
 CREATE TABLE ref_rows(
     file_id INTEGER NOT NULL,
-    sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER,  -- el NULL: the reference ends on its first line
+    sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER,  -- el NULL: the reference ends on its first line;
+    -- ec NULL: it ends where its name does (sc + length(name)), true of 99.6% of them
     name INTEGER NOT NULL,
     kind INTEGER NOT NULL,
     enclosing INTEGER NOT NULL,  -- 0: none
@@ -104,7 +105,7 @@ CREATE TABLE ref_rows(
 );
 CREATE INDEX refs_file ON ref_rows(file_id, sl);
 CREATE VIEW refs AS SELECT r.rowid AS rowid, r.file_id AS file_id, r.sl AS sl, r.sc AS sc, coalesce(r.el, r.sl) AS el,
-    r.ec AS ec, n.text AS name, k.text AS kind, e.text AS enclosing, t.text AS target,
+    coalesce(r.ec, r.sc + length(n.text)) AS ec, n.text AS name, k.text AS kind, e.text AS enclosing, t.text AS target,
     r.confidence AS confidence, h.text AS how
     FROM ref_rows r JOIN names n ON n.id = r.name JOIN names k ON k.id = r.kind
     JOIN names e ON e.id = r.enclosing JOIN names t ON t.id = r.target JOIN names h ON h.id = r.how;
@@ -140,6 +141,14 @@ _LOOKUP_INDEXES = {
     "refs_weak_name": f"ref_rows(name) WHERE how IN ({_WEAK_IDS})",
     "refs_enclosing": "ref_rows(enclosing)",
 }
+
+
+def _name_end(name, nsl, nsc, nel, nec) -> tuple:
+    """(nel, nec) as stored: NULL where the views derive them (one line,
+    ending where the name does), true of 99% of symbols."""
+    if nel != nsl:
+        return nel, nec
+    return None, (None if name and nec == nsc + len(name) else nec)
 
 
 class StoreError(RuntimeError):
@@ -354,10 +363,10 @@ class Store:
 
     def compact_write_indexes(self) -> None:
         """Rebuild the indexes a cold build maintained row by row (names by
-        text, references by file) in one sort each: packed full, they take
-        a quarter less space, and the pages they free go to the lookup
-        indexes built next."""
-        for name in ("sqlite_autoindex_names_1", "refs_file"):
+        text, references and symbols by file, imports) in one sort each:
+        packed full, they take a quarter less space, and the pages they free
+        go to the lookup indexes built next."""
+        for name in ("sqlite_autoindex_names_1", "refs_file", "symbols_file", "imports_module", "imports_file"):
             self.conn.execute(f"REINDEX {name}")
 
     def ensure_lookup_indexes(self) -> None:
@@ -451,7 +460,8 @@ class Store:
             "INSERT INTO symbol_rows(file_id, name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec,"
             " signature, docstring, parent, is_test, is_member, flags, decorators, params, body_hash, body_line)"
             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(file_id, ids[r[0]], ids[r[1]], ids[r[2]], *r[3:13], ids.get(r[13], 0), *r[14:]) for r in rows])
+            [(file_id, ids[r[0]], ids[r[1]], ids[r[2]], *r[3:9], *_name_end(r[0], *r[7:11]), *r[11:13],
+              ids.get(r[13], 0), *r[14:]) for r in rows])
         conn.executemany("INSERT INTO imports(file_id, module) VALUES(?, ?)",
                          [(file_id, m) for m in parsed.import_modules])
         return file_id
@@ -474,7 +484,8 @@ class Store:
         conn.executemany(
             "INSERT INTO ref_rows(file_id, sl, sc, el, ec, name, kind, enclosing, target, confidence, how)"
             " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-            [(file_id, sl, sc, None if el == sl else el, ec, ids[name], ids[kind], ids.get(enclosing, 0),
+            [(file_id, sl, sc, None if el == sl else el, None if el == sl and name and ec == sc + len(name) else ec,
+              ids[name], ids[kind], ids.get(enclosing, 0),
               ids.get(target, 0), confidence, ids[how])
              for (sl, sc, el, ec), name, kind, enclosing, target, confidence, how in rows])
         if tests:
