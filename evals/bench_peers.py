@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evals.harness.lsp import RawLsp
+from evals.harness.lsp import RawLsp, find_position
 from evals.harness.processes import peak_rss_mb
 
 PEERS = {"ty": ("ty==0.0.104", ["ty", "server"]), "pyrefly": ("pyrefly==1.4.1", ["pyrefly", "lsp"])}
@@ -63,14 +63,6 @@ def percentile(values: list[float], q: float) -> float | None:
         return None
     data = sorted(values)
     return data[min(len(data) - 1, int(round(q * (len(data) - 1))))]
-
-
-def find_position(root: Path, rel: str, needle: str) -> tuple[str, int, int]:
-    for number, line in enumerate((root / rel).read_text(encoding="utf-8").splitlines()):
-        column = line.find(needle)
-        if column >= 0:
-            return rel, number, len(line[:column].encode("utf-16-le")) // 2
-    raise SystemExit(f"{needle!r} not in {rel}")
 
 
 class Peer:

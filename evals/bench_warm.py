@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from evals.harness.corpora import cache_root, log
-from evals.harness.lsp import REPO, RawLsp
+from evals.harness.lsp import REPO, RawLsp, find_position
 from evals.harness.processes import peak_rss_mb
 
 STDLIB_EXCLUDE = ["site-packages/", "dist-packages/"]
@@ -69,14 +69,6 @@ def ensure_index(root: Path, index_dir: Path) -> None:
     subprocess.run(argv, check=True, cwd=REPO, stdout=sys.stderr,
                    env={**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"})
     done.touch()
-
-
-def find_position(root: Path, rel: str, needle: str) -> tuple[str, int, int]:
-    for number, line in enumerate((root / rel).read_text(encoding="utf-8").splitlines()):
-        column = line.find(needle)
-        if column >= 0:
-            return rel, number, len(line[:column].encode("utf-16-le")) // 2
-    raise SystemExit(f"{needle!r} not in {rel}")
 
 
 def floor_s() -> float:

@@ -62,8 +62,8 @@ from evals.harness import report as reports
 from evals.harness import corpora
 from evals.harness.metrics import PerQuestionScore
 from evals.harness.projects import (  # noqa: F401  (the work dirs and test venvs live in the harness)
-    _COPIED, _INSTALLED, PROJECTS, TOOL_REQUIREMENTS, ProjectSpec, WorkDir, ensure_venv, prepare_workdir,
-    pytest_env, venv_requirements, write_plugin)
+    _COPIED, _INSTALLED, PROJECTS, TOOL_REQUIREMENTS, ProjectSpec, WorkDir, coverage_files, ensure_venv,
+    prepare_workdir, pytest_env, venv_requirements, write_plugin)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,7 +71,7 @@ try:
     from indexer.analysis import learn as learning  # noqa: E402
 except ImportError:  # an older checkout (baseline runs): --no-hybrid
     learning = None
-from indexer.analysis.coverage_data import CoverageMap  # noqa: E402
+from indexer.analysis.coverage_data import CoverageMap, numbits_to_lines  # noqa: E402
 from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT, impact, test_node_id  # noqa: E402
 try:  # what `codemeld tests affected` keeps by default
     from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE  # noqa: E402
@@ -136,10 +136,6 @@ def test_id(context: str) -> str | None:
     return context.split("[", 1)[0]
 
 
-def lines_of_numbits(numbits: bytes) -> list[int]:
-    return [i * 8 + bit for i, byte in enumerate(numbits) if byte for bit in range(8) if byte & (1 << bit)]
-
-
 def read_coverage(data_file: Path, root: Path) -> dict[str, dict[int, set[str]]]:
     """rel path -> 1-based line -> test ids. Reads coverage.py's SQLite schema
     directly; branch data (table arc) counts each arc's ends as executed."""
@@ -147,17 +143,12 @@ def read_coverage(data_file: Path, root: Path) -> dict[str, dict[int, set[str]]]
     out: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     conn = sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)
     try:
-        files = {}
-        for fid, path in conn.execute("SELECT id, path FROM file"):
-            try:
-                files[fid] = Path(path).resolve().relative_to(root).as_posix()
-            except ValueError:
-                pass
+        files = coverage_files(conn, root)
         contexts = {cid: test_id(text) for cid, text in conn.execute("SELECT id, context FROM context")}
         for fid, cid, numbits in conn.execute("SELECT file_id, context_id, numbits FROM line_bits"):
             if fid in files and contexts.get(cid):
                 per_line = out[files[fid]]
-                for line in lines_of_numbits(numbits):
+                for line in numbits_to_lines(numbits):
                     per_line[line].add(contexts[cid])
         for fid, cid, start, end in conn.execute("SELECT file_id, context_id, fromno, tono FROM arc"):
             if fid in files and contexts.get(cid):

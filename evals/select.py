@@ -60,6 +60,7 @@ from pathlib import Path
 
 from evals.harness import report as reports
 from evals.harness import corpora
+from evals.harness.projects import coverage_files
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -223,12 +224,7 @@ def import_time_lines(data_file: Path, root: Path) -> dict[str, set[int]]:
     root = root.resolve()
     conn = sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)
     try:
-        files = {}
-        for fid, path in conn.execute("SELECT id, path FROM file"):
-            try:
-                files[fid] = Path(path).resolve().relative_to(root).as_posix()
-            except ValueError:
-                pass
+        files = coverage_files(conn, root)
         empty = {cid for cid, text in conn.execute("SELECT id, context FROM context") if not text}
         for fid, cid, numbits in conn.execute("SELECT file_id, context_id, numbits FROM line_bits"):
             if cid in empty and fid in files:

@@ -409,6 +409,15 @@ async def eventually(check, timeout: float = 10.0, interval: float = 0.05):
         await asyncio.sleep(interval)
 
 
+def find_position(root: Path, rel: str, needle: str) -> tuple[str, int, int]:
+    """(rel, line, UTF-16 column) of the first `needle` in a file (benchmarks' first query)."""
+    for number, line in enumerate((root / rel).read_text(encoding="utf-8").splitlines()):
+        column = line.find(needle)
+        if column >= 0:
+            return rel, number, len(line[:column].encode("utf-16-le")) // 2
+    raise SystemExit(f"{needle!r} not in {rel}")
+
+
 class Doc:
     """Positions by text search, so tests survive edits to the workspace files."""
 

@@ -169,3 +169,15 @@ def write_plugin(plugin_dir: Path) -> None:
     source = PLUGIN_SOURCE.read_text()
     if not path.exists() or path.read_text() != source:
         path.write_text(source)
+
+
+def coverage_files(conn, root: Path) -> dict[int, str]:
+    """coverage.py's file ids -> POSIX paths relative to `root` (an open
+    connection to its SQLite data file); files outside `root` are left out."""
+    files = {}
+    for fid, path in conn.execute("SELECT id, path FROM file"):
+        try:
+            files[fid] = Path(path).resolve().relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return files
