@@ -82,8 +82,7 @@ def _ripple_type():
 
 
 def _before(graph: Graph, path: str, baseline) -> dict:
-    breaking = _python_breaking()
-    return baseline.definitions if baseline is not None else breaking._old_definitions(graph, path)
+    return _python_breaking().definitions_before(graph, path, baseline)
 
 
 def _uses(graph: Graph, qualname: str, baseline) -> list:

@@ -85,7 +85,8 @@ class Baseline:
         return list(self.references[qualname])
 
 
-def _before(graph: Graph, path: str, baseline: Baseline | None) -> dict[str, Definition]:
+def definitions_before(graph: Graph, path: str, baseline: Baseline | None) -> dict[str, Definition]:
+    """The saved file's definitions: the baseline's, else the index's (shared with languages/callsig)."""
     return baseline.definitions if baseline is not None else _old_definitions(graph, path)
 
 
@@ -231,7 +232,7 @@ def breaking_changes(graph: Graph, path: str, source: bytes, overlays: dict[str,
                      limit: int = 500, baseline: Baseline | None = None) -> list[Breaking]:
     """Use sites across the workspace that the unsaved `source` of `path` breaks
     (compared with `baseline`, or with the indexed state of `path`)."""
-    old = _before(graph, path, baseline)
+    old = definitions_before(graph, path, baseline)
     new = _new_definitions(graph, path, source)
     python = languages.language_for_path(path) in ("python", None)
     sources = _Sources(graph.root, dict(overlays or {}))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from indexer.languages.python.edits.breaking import (Baseline, Definition, _before, _bound_params, _new_definitions, _reordered, _Sources,
+from indexer.languages.python.edits.breaking import (Baseline, Definition, definitions_before, _bound_params, _new_definitions, _reordered, _Sources,
                               _uses, check_call)
 from indexer.languages.python.extract import _Columns, extract, normalize_source, parser
 from indexer.graph.model import Range, Reference
@@ -127,7 +127,7 @@ def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str
     rewritten (compared with `baseline`, or with the indexed state of `path`).
     A call that already fits the new signature is left alone, so updating
     twice changes nothing."""
-    old_defs = _before(graph, path, baseline)
+    old_defs = definitions_before(graph, path, baseline)
     new_defs = _new_definitions(graph, path, source)
     sources = _Sources(graph.root, {**(overlays or {}), path: source})
     local_calls = _local_calls(graph, path, source)
@@ -172,7 +172,7 @@ def update_call_sites(graph: Graph, path: str, source: bytes, overlays: dict[str
 def add_defaults(graph: Graph, path: str, source: bytes, baseline: Baseline | None = None) -> list[Ripple]:
     """The alternative: give each new required parameter a default (None) in
     the buffer, so existing callers keep working."""
-    old_defs = _before(graph, path, baseline)
+    old_defs = definitions_before(graph, path, baseline)
     new_defs = _new_definitions(graph, path, source)
     source = normalize_source(source)
     tree = parser().parse(source)
