@@ -46,6 +46,13 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             first = args.named_children[0] if args is not None and args.named_children else None
             inner = expr_of(first, depth + 1, True)
             return ("call", inner) if inner else None
+        if func is not None and func.type == "identifier" and func.text == b"type":
+            # type(x) is x's class: `type(self)(...)` constructs self's class.
+            args = node.child_by_field_name("arguments")
+            named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+            if len(named) == 1 and named[0].type not in ("keyword_argument", "list_splat", "dictionary_splat"):
+                inner = expr_of(named[0], depth + 1, in_annotation)
+                return ("typeof", inner) if inner else None
         inner = expr_of(func, depth + 1, in_annotation)
         return ("call", inner) if inner else None
     if kind in ("parenthesized_expression", "await", "type"):

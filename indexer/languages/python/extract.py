@@ -52,6 +52,7 @@ _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
 _DOTTED_NAME = re.compile(rb"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _NOT_NAMES = frozenset({b"None", b"True", b"False"})
+_MAX_ALT_RETURNS = 3  # returns an unannotated function's value may come from
 
 
 class _Extractor:
@@ -455,6 +456,8 @@ class _Extractor:
             items.append((node.start_byte, -1, "return.value", node))
         for node in captures.get("with.item", ()):
             items.append((node.start_byte, -1, "with.item", node))
+        for node in captures.get("call.result", ()):
+            items.append((node.start_byte, -1, "call.result", node))
         for node in captures.get("annotation.string", ()):
             items.append((node.start_byte, -1, "annotation.string", node))
         for node in captures.get("bind.global", ()):
@@ -518,6 +521,8 @@ class _Extractor:
                 self.infer_return(node, scope)
             elif role == "with.item":
                 self.add_with_item(node, scope)
+            elif role == "call.result":
+                self.add_call_result(node, scope)
             elif role == "annotation.string":
                 if ann_stack and node.start_point[0] == node.end_point[0]:
                     self.add_string_annotation(node, scope)
@@ -556,11 +561,20 @@ class _Extractor:
         if self.scopes[scope].kind != SymbolKind.FUNCTION:
             return
         function = self.symbols[self.scopes[scope].symbol]
-        if function.returns is not None:
-            return
+        held = function.returns
+        if held is not None and held[0] != "=":
+            return  # annotated
         expr = self.local_value(value, scope)
-        if expr is not None:
+        if expr is None:
+            return
+        if held is None:
             function.returns = ("=", expr)
+        elif expr != held[1] and (held[1][0] != "alt" or (expr not in held[1] and len(held[1]) <= _MAX_ALT_RETURNS)):
+            # A later `return` may give what the first cannot (instanceproperty:
+            # `return partial(...)` for a factory, else `return
+            # InstanceProperty(...)`): the resolver prefers a workspace value.
+            first = held[1][1:] if held[1][0] == "alt" else (held[1],)
+            function.returns = ("=", ("alt", *first, expr))
 
     def add_with_item(self, item: ts.Node, scope: int) -> None:
         """`with cm:` calls cm.__enter__ and cm.__exit__: implicit uses, put
@@ -577,6 +591,21 @@ class _Extractor:
             return
         for dunder in ("__enter__", "__exit__"):
             self.add_ref(keyword, RefFact(self.cols.span(keyword), dunder, "implicit", scope, receiver=receiver))
+
+    def add_call_result(self, arguments: ts.Node, scope: int) -> None:
+        """`f(x)(y)` calls what `f(x)` returns: an implicit `__call__` whose
+        receiver is the inner call, put on the outer call's `(` (no name
+        there to collide with); the resolver keeps it only when the value is
+        a workspace instance (its __call__) or class (constructed)."""
+        call = arguments.parent
+        receiver = expr_of(call.child_by_field_name("function")) if call is not None else None
+        paren = arguments.children[0] if arguments.children else None
+        if receiver is None or paren is None or paren.type != "(":
+            return
+        ref = RefFact(self.cols.span(paren), "__call__", "implicit", scope, receiver=receiver)
+        self.headers_owner(paren.start_byte, ref)
+        self.refs.append(ref)
+        self.ref_starts.append(paren.start_byte)
 
     def add_string_annotation(self, content: ts.Node, scope: int) -> None:
         """Forward references: each dotted name in "pkg.Node[T]" is a use."""

@@ -54,6 +54,10 @@ _CONTAINERS = frozenset({
 })
 _TESTCASE = ("unittest.TestCase", "unittest.case.TestCase", "TestCase")
 _MAX_DEPTH = 12
+# Uses of an attribute that run a descriptor's __get__, and the class-level
+# symbols that can hold a descriptor.
+_DESCRIPTOR_USES = ("read", "call", "attribute")
+_DESCRIPTOR_HOLDERS = ("function", "method", "variable", "constant")
 _NAME_MATCH_LIMIT = 4
 
 # Each rule's confidence is part of the vocabulary (`indexer.graph.vocab.How`); a
@@ -130,6 +134,7 @@ class Resolver:
         # whichever lookup asked first, or a file's refs depend on the order
         # (and number) of workers that resolved the files before it.
         self._cuts = 0
+        self._file: _File | None = None  # the file being resolved (its locals)
 
     # -- modules -----------------------------------------------------------
 
@@ -330,6 +335,19 @@ class Resolver:
             return value
         if tag == "lit":
             return External(f"builtins.{expr[1]}")
+        if tag == "typeof":  # type(x): the class of x
+            value = self._eval(expr[1], lookup, f, scope, depth + 1)
+            return Class(value[1]) if value is not None and value[0] == "instance" else None
+        if tag == "alt":
+            # What an unannotated function returns: its first evaluable
+            # `return`, unless a later one gives a workspace value.
+            first = None
+            for option in expr[1:]:
+                value = self._eval(option, lookup, f, scope, depth + 1)
+                if value is not None and value[0] not in ("external", "generic", "iterable"):
+                    return value
+                first = first or value
+            return first
         if tag == "iter":
             value = self._eval(expr[1], lookup, f, scope, depth + 1)
             return value[1] if value is not None and value[0] == "iterable" else None
@@ -442,6 +460,11 @@ class Resolver:
         return value
 
     def sym_by_qualname(self, qualname: str, module: str | None = None) -> SymInfo | None:
+        own = self._file.info.get(qualname) if self._file is not None else None
+        if own is not None:
+            # The file being resolved sees its own locals (a class defined in
+            # a test: `class mycurry(curry)`), which no summary holds.
+            return own
         if module is not None:
             summary = self.p.module(module)
             if summary is not None and qualname in summary.symbols:
@@ -583,6 +606,14 @@ class Resolver:
 
     def resolve_file(self, facts: FileFacts) -> Resolution:
         f = _File(facts)
+        self._file = f
+        try:
+            return self._resolve_file(f)
+        finally:
+            self._file = None
+
+    def _resolve_file(self, f: _File) -> Resolution:
+        facts = f.facts
         f.fixture_params = self.bind_fixtures(f)
         out = Resolution()
         refs = out.refs
@@ -613,6 +644,8 @@ class Resolver:
                 member = self.resolve_attribute(f, ref, enclosing, refs)
                 if ref.kind in ("call", "decorator") and member is not None:
                     self.implicit_call(f, ref, enclosing, member, refs)
+                if ref.kind in _DESCRIPTOR_USES and member is not None:
+                    self.descriptor_get(f, ref, enclosing, member, refs)
                 continue
             referent, how = self.lookup(f, ref.scope, ref.name)
             self.emit(refs, ref, enclosing, referent, how, None, member=False)
@@ -700,14 +733,38 @@ class Resolver:
         return member
 
     def resolve_implicit(self, f: _File, ref, enclosing: str, refs: list) -> None:
-        """`with cm:` -> cm.__enter__/__exit__, only when found in the workspace
-        (never matched by name: every context manager has them)."""
+        """`with cm:` -> cm.__enter__/__exit__, and `f(x)(y)` -> the __call__ of
+        what `f(x)` gives (a class: its construction), only when found in the
+        workspace (never matched by name: every context manager has them)."""
         value = self.eval(ref.receiver, f, ref.scope, 0)
         if value is None or value[0] not in ("instance", "class"):
+            return
+        if ref.name == "__call__" and value[0] == "class":
+            # Calling what evaluates to a class (`type(self)(...)`) constructs it.
+            refs.append(ResolvedRef(ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["value"], "value"))
             return
         member = self.class_member(value[1], ref.name, 0)
         if member is not None and member[0] == "sym":
             refs.append(ResolvedRef(ref.span, ref.name, "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+
+    def descriptor_get(self, f: _File, ref, enclosing: str, member: tuple, refs: list) -> None:
+        """`obj.name` where the class attribute `name` holds an instance of a
+        class defining `__get__` (a descriptor: `@instanceproperty def func`,
+        a method decorated with a class instance such as `@curry`) runs that
+        `__get__`. Instance attributes (`self.x = ...`) are not descriptors."""
+        if member[0] != "sym":
+            return
+        info = self.info(member, f)
+        if info is None or not info.is_member or info.kind not in _DESCRIPTOR_HOLDERS:
+            return
+        if info.kind in ("function", "method") and not info.decorators:
+            return
+        value = self.value_of(member, f, 0)
+        if value is None or value[0] != "instance":
+            return
+        get = self.class_member(value[1], "__get__", 0)
+        if get is not None and get[0] == "sym":
+            refs.append(ResolvedRef(ref.span, "__get__", "call", enclosing, get[1], CONFIDENCE["dunder"], "dunder"))
 
     def implicit_call(self, f: _File, ref, enclosing: str, referent: tuple, refs: list) -> None:
         """Calling a value runs more than the name says: an instance runs its

@@ -69,6 +69,9 @@
 
 (identifier) @ref.read
 
+; Calling what a call returns: `curry(f)(x)`, `type(self)(...)`.
+(call function: (call) arguments: (argument_list) @call.result)
+
 ; isinstance narrowing: `if isinstance(x, T):` (its block) and
 ; `assert isinstance(x, T)` (the rest of the block); the function name is
 ; checked in extract.py.
