@@ -18,11 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from indexer import languages
+from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
-from indexer.graph.vocab import RefKind, SymbolKind
+from indexer.graph.vocab import How, RefKind, SymbolKind
 
 OVERRIDE_CONFIDENCE = 0.8
 # Low on purpose: most callers of Base.m never hold a Sub; a threshold can
@@ -219,6 +220,12 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     if owner is None or owner.kind != SymbolKind.CLASS:
         return []
     name = method.name
+    # A class attribute or method replaces a base's member of any kind on
+    # `self` (impact_members: `D = CustomMapping` over `D = dict`).
+    members = member_definers(walk.graph, walk.definers, name)
+    if method.kind != SymbolKind.METHOD:
+        return [(f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True)
+                for base in _superclasses(walk, owner.qualname) if base in members]
     subs = _subclasses(walk, owner.qualname)
     definers = _classes_defining(walk, name)
     defined = _defined_classes(walk, owner.qualname, name)
@@ -226,11 +233,15 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
         return [(cls, DEFINE, 1.0, False) for cls in defined] + (
             [(owner.qualname, "call", 1.0, True)] if name in _CONSTRUCTORS else [])
     if name in _CONSTRUCTORS:
-        return [(owner.qualname, "call", 1.0, True)] + [
-            (sub, "call", 1.0, True) for sub in subs if sub not in definers]
+        built = [owner.qualname] + [sub for sub in subs if sub not in definers]
+        # A name bound to the class (`D = CustomMapping`) is the class: what
+        # calls or dispatches to it constructs it too (impact_members).
+        aliases = [(alias, RefKind.FLOW, 1.0, False) for cls in built
+                   for alias in class_aliases(walk.graph, cls, walk.symbol)]
+        return [(cls, "call", 1.0, True) for cls in built] + aliases
     out = [(f"{sub}.{name}", "override", OVERRIDE_CONFIDENCE, False) for sub in subs if sub in definers]
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True)
-               for base in _superclasses(walk, owner.qualname) if base in definers)
+               for base in _superclasses(walk, owner.qualname) if base in definers | members)
     return out
 
 
@@ -368,7 +379,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         found: dict[str, _Reach] = {}
         walk.prefetch(frontier)
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
-                   if walk.symbol(node) is not None and walk.symbol(node).kind == SymbolKind.METHOD}
+                   if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
+                                                         or is_class_value(walk.symbol(node), walk.symbol))}
         incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
@@ -389,7 +401,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                      if node not in walk.created or k in _MAKES_INSTANCE]
             for other, kind, factor, callers in related.get(node, ()):
                 if not callers:
-                    edges.append((other, kind, factor, node, kind))
+                    edges.append((other, kind, factor, node, How.ALIAS if kind == RefKind.FLOW else kind))
                 elif kind == RefKind.CALL:
                     # Constructors run only through calls of their class.
                     edges.extend((e, kind, c * factor, node, "constructor")
@@ -555,6 +567,16 @@ class _TestIds:
         return by_id.get(node_id)
 
 
+def _collected_in(test_id: str, classes: set[str], walk: _Walk) -> bool | None:
+    """Whether a collected test id's class (`path::Class::test`) is one of
+    `classes`; None when the id names no class."""
+    parts = test_id.split("::")
+    if len(parts) < 3:
+        return None
+    return any(walk.symbol(cls) is not None and walk.symbol(cls).name == parts[-2]
+               and walk.symbol(cls).path == parts[0] for cls in classes)
+
+
 def _chain(walk: _Walk, qualname: str) -> tuple[str, ...]:
     out = []
     node: str | None = qualname
@@ -608,7 +630,14 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             for method in walk.graph.members(sym.qualname):
                 if method.is_test and method.kind == SymbolKind.METHOD:
                     found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
+        holders = self_dispatch_classes(via, walk.reach, walk.symbol, lambda c: _subclasses(walk, c)) \
+            if found else None
         for test in found:
+            if holders is not None and test.confidence > RULED_OUT_CONFIDENCE \
+                    and _collected_in(test.id, holders, walk) is False:
+                # Dispatched through the test instance's own attribute: only
+                # the copies collected in the overriding class hold it.
+                test = replace(test, confidence=RULED_OUT_CONFIDENCE)
             if receivers is None or test.id in receivers:  # else it never holds the method's receiver
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \
                         and path_rule.rules_out(walk, test.id, test.via):

@@ -1,0 +1,77 @@
+"""Class attributes in the impact walk (issue 12, toolz): a class attribute
+is looked up on `self`, so a subclass's own value of it (a class, a
+callable, a static method) replaces the base's wherever the base's code
+reads `self.name`.
+
+toolz's dict tests are written once in `TestDict` (`D = dict`) and re-run
+by `TestDefaultDict` (a static method `D`) and `TestCustomMapping`
+(`D = CustomMapping`): `D, kw = self.D, self.kw` in the base's test methods
+reaches the subclass's `D` only in the subclass's copies of those tests.
+
+1. Dispatch to an attribute: a class-level name (or method) that overrides a
+   base's member of any kind (method, class variable, property) reaches the
+   base's `self.name` users (kind "dispatch"), as method overrides do.
+2. A class constructed through its aliases: `D = CustomMapping` makes `D` the
+   class, so a constructor change reaches what uses the alias (how "alias").
+3. Where that dispatch happens in a test class's own method (self is the test
+   instance), only the test copies collected in the overriding class and its
+   subclasses hold the override (`self_dispatch_classes`); the other copies
+   are ruled out (listed at confidence 0, out of the default selection).
+"""
+
+from __future__ import annotations
+
+from indexer.graph.vocab import How, RefKind, SymbolKind
+
+# Members a subclass's attribute can replace on `self`.
+MEMBER_KINDS = (SymbolKind.METHOD, SymbolKind.FUNCTION, SymbolKind.VARIABLE, SymbolKind.CONSTANT,
+                SymbolKind.PROPERTY)
+# Class-level names that are nodes of the walk's dispatch, besides methods.
+_CLASS_VALUE_KINDS = (SymbolKind.VARIABLE, SymbolKind.CONSTANT)
+
+
+def is_class_value(sym, lookup) -> bool:
+    """A name bound in a class body (`D = CustomMapping`, not `self.x = ...`)."""
+    if sym is None or sym.kind not in _CLASS_VALUE_KINDS or not sym.parent:
+        return False
+    owner = lookup(sym.parent)
+    return owner is not None and owner.kind == SymbolKind.CLASS
+
+
+def member_definers(graph, cache: dict, name: str) -> set[str]:
+    """Parents that define a member `name` of any kind (one query per name)."""
+    key = ("member", name)
+    if key not in cache:
+        cache[key] = graph.parents_defining(name, MEMBER_KINDS)
+    return cache[key]
+
+
+def class_aliases(graph, cls: str, lookup) -> list[str]:
+    """Class-level and module-level names bound to the class itself
+    (`D = CustomMapping`): calling them constructs it."""
+    out = []
+    for _target, enclosing, kind, _conf, how in graph.incoming([cls], RefKind.FLOW):
+        sym = lookup(enclosing)
+        if how == How.ALIAS and sym is not None and sym.kind in _CLASS_VALUE_KINDS:
+            out.append(enclosing)
+    return out
+
+
+def self_dispatch_classes(via: tuple[str, ...], reach: dict, lookup, subclasses) -> set[str] | None:
+    """The test classes whose collected copies of a test can hold the
+    overrides its chain dispatches to through `self` in a test class's
+    method; None: no such dispatch on the chain. `subclasses(cls)` lists all
+    subclasses of a class."""
+    allowed: set[str] | None = None
+    for node, after in zip(via, via[1:]):
+        step = reach.get(after)
+        if step is None or step.kind != "dispatch" or step.how != "dispatch-self":
+            continue
+        caller, override = lookup(after), lookup(node)
+        owner = lookup(caller.parent) if caller is not None and caller.parent else None
+        if owner is None or owner.kind != SymbolKind.CLASS or not owner.is_test or override is None \
+                or not override.parent:
+            continue
+        holders = {override.parent, *subclasses(override.parent)}
+        allowed = holders if allowed is None else allowed & holders
+    return allowed
