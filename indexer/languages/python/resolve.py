@@ -192,12 +192,31 @@ class Resolver:
             target = self.import_target(level, star, summary)
             star_summary = self.p.module(target)
             # Outside the workspace we cannot know what a star brings in.
-            if star_summary is None or name not in star_summary.exports():
+            if star_summary is None or not self.star_exports(star_summary, name, 0):
                 continue
             found = self.module_attr(target, name, depth + 1)
             if found is not None:
                 return found
         return None
+
+    def star_exports(self, summary: ModuleSummary, name: str, depth: int) -> bool:
+        """Whether `from module import *` brings in `name`: its `__all__`, else
+        its public names, including those it star-imports itself (toolz's
+        `__init__` re-exports `from .functoolz import *`)."""
+        if summary.all_names is not None:
+            return name in summary.all_names
+        if name.startswith("_"):
+            return False
+        if name in summary.names:
+            return True
+        if depth > _MAX_DEPTH:
+            self._cuts += 1
+            return False
+        for level, star in summary.stars:
+            inner = self.p.module(self.import_target(level, star, summary))
+            if inner is not None and inner is not summary and self.star_exports(inner, name, depth + 1):
+                return True
+        return False
 
     # -- symbols and values ------------------------------------------------
 
@@ -588,7 +607,7 @@ class Resolver:
         for level, star in python_facts(f.facts).star_imports:
             target = self.import_target(level, star, summary)
             star_summary = self.p.module(target)
-            if star_summary is None or name not in star_summary.exports():
+            if star_summary is None or not self.star_exports(star_summary, name, 0):
                 continue
             found = self.module_attr(target, name, 1)
             if found is not None:
@@ -773,6 +792,12 @@ class Resolver:
         value = self.member_value(referent, f, 0) if ref.receiver is not None else self.value_of(referent, f, 0)
         if value is None:
             return
+        if value[0] == "class" and referent[0] == "sym" and referent[1] == value[1]:
+            # `@curry class C` binds C to a curry instance: calling C runs its __call__.
+            info = self.info(referent, f)
+            if info is not None and info.decorators:
+                decorated = self._apply_decorators(info, value, 0)
+                value = decorated if decorated[0] == "instance" else value
         kind = "decorator" if ref.kind == "decorator" else "call"  # a decorator runs where the definition is
         if value[0] == "instance":
             member = self.class_member(value[1], "__call__", 0)
