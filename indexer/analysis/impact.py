@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from indexer import languages
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
+from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -242,6 +243,12 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out = [(f"{sub}.{name}", "override", OVERRIDE_CONFIDENCE, False) for sub in subs if sub in definers]
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True)
                for base in _superclasses(walk, owner.qualname) if base in definers | members)
+    held = asserted_class(method, walk.symbol, walk.graph)
+    if held is not None:
+        # `==` on a test module's class: the tests holding an instance run it
+        # (impact_protocols); from the class, only what makes an instance.
+        walk.created = walk.created | {held}
+        out.append((held, How.PROTOCOL, How.PROTOCOL.confidence, False, How.PROTOCOL))
     return out
 
 
@@ -399,9 +406,10 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                 continue
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())
                      if node not in walk.created or k in _MAKES_INSTANCE]
-            for other, kind, factor, callers in related.get(node, ()):
+            for other, kind, factor, callers, *rule in related.get(node, ()):
                 if not callers:
-                    edges.append((other, kind, factor, node, How.ALIAS if kind == RefKind.FLOW else kind))
+                    how = rule[0] if rule else How.ALIAS if kind == RefKind.FLOW else kind
+                    edges.append((other, kind, factor, node, how))
                 elif kind == RefKind.CALL:
                     # Constructors run only through calls of their class.
                     edges.extend((e, kind, c * factor, node, "constructor")
@@ -416,7 +424,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             for enclosing, kind, conf, parent, how in edges:
                 if enclosing in walk.reach or enclosing in walk.blocked:
                     continue
-                if enclosing in containers and kind != "local" and walk.symbol(enclosing) is not None \
+                if enclosing in containers and kind not in ("local", How.PROTOCOL) and walk.symbol(enclosing) is not None \
                         and walk.symbol(enclosing).kind not in _CALLABLE_KINDS:
                     # The class/module that contains the node (its body
                     # mentions its own member): not a dependent. A function

@@ -78,6 +78,9 @@ class How(StrEnum):
     REGISTRY = "registry", 0.9
     STORED = "stored", 0.9
     GETATTR = "getattr", 0.9
+    # An operator protocol method (`==` -> __eq__) run where the class's
+    # instances are held (analysis/impact_protocols.py).
+    PROTOCOL = "protocol", 0.9
     # Below 0.5 on purpose: callers asking for likely references (>= 0.5) get
     # none of the guesses; impact analysis, which wants recall, takes them all.
     # A name match's 0.4 is shared among its candidates.
