@@ -224,11 +224,16 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     # A class attribute or method replaces a base's member of any kind on
     # `self` (impact_members: `D = CustomMapping` over `D = dict`).
     members = member_definers(walk.graph, walk.definers, name)
-    if method.kind != SymbolKind.METHOD:
-        return [(f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True)
-                for base in _superclasses(walk, owner.qualname) if base in members]
-    subs = _subclasses(walk, owner.qualname)
     definers = _classes_defining(walk, name)
+    bases = _superclasses(walk, owner.qualname)
+    # Over a base's class attribute (not a method), only `self.name` in the
+    # base's own code dispatches: a reader typed by annotation (click's
+    # `self.type.arity`) holds any subclass (impact_members).
+    attribute_bases = [(f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True, How.SELF)
+                       for base in bases if base in members and base not in definers]
+    if method.kind != SymbolKind.METHOD:
+        return attribute_bases
+    subs = _subclasses(walk, owner.qualname)
     defined = _defined_classes(walk, owner.qualname, name)
     if defined:
         return [(cls, DEFINE, 1.0, False) for cls in defined] + (
@@ -241,8 +246,8 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
                    for alias in class_aliases(walk.graph, cls, walk.symbol)]
         return [(cls, "call", 1.0, True) for cls in built] + aliases
     out = [(f"{sub}.{name}", "override", OVERRIDE_CONFIDENCE, False) for sub in subs if sub in definers]
-    out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True)
-               for base in _superclasses(walk, owner.qualname) if base in definers | members)
+    out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True) for base in bases if base in definers)
+    out.extend(attribute_bases)
     held = asserted_class(method, walk.symbol, walk.graph)
     if held is not None:
         # `==` on a test module's class: the tests holding an instance run it
@@ -289,6 +294,9 @@ def _defined_classes(walk: _Walk, owner: str, name: str) -> list[str]:
 # class inherits from (a template method) usually dispatches to overrides;
 # a call on a receiver known only by its annotation may hold any subclass.
 SELF_DISPATCH_CONFIDENCE = 0.6
+
+
+_SELF_HOWS = (How.SELF, How.MRO, How.SUPER)
 
 
 def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tuple]:
@@ -415,7 +423,10 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                     edges.extend((e, kind, c * factor, node, "constructor")
                                  for e, k, c, how in incoming.get(other, ()) if k == "call")
                 else:
-                    edges.extend(_dispatch_edges(walk, walk.symbol(node), incoming.get(other, ()), factor))
+                    uses = incoming.get(other, ())
+                    if rule and rule[0] == How.SELF:
+                        uses = [u for u in uses if u[3] in _SELF_HOWS]
+                    edges.extend(_dispatch_edges(walk, walk.symbol(node), uses, factor))
             level_edges[node] = edges
         walk.prefetch(e for edges in level_edges.values() for e, *_ in edges)
         for node, edges in level_edges.items():

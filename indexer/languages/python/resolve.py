@@ -755,7 +755,13 @@ class Resolver:
         """`with cm:` -> cm.__enter__/__exit__, and `f(x)(y)` -> the __call__ of
         what `f(x)` gives (a class: its construction), only when found in the
         workspace (never matched by name: every context manager has them)."""
-        value = self.eval(ref.receiver, f, ref.scope, 0)
+        if ref.name == "__call__" and ref.receiver[0] == "call":
+            # What is called must be callable: an overloaded factory's
+            # callable return (`group.command()(f)`), not its other overloads.
+            callee = self.eval(ref.receiver[1], f, ref.scope, 0)
+            value = self.call_result(callee, 0, want_callable=True)
+        else:
+            value = self.eval(ref.receiver, f, ref.scope, 0)
         if value is None or value[0] not in ("instance", "class"):
             return
         if ref.name == "__call__" and value[0] == "class":
