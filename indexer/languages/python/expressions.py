@@ -61,6 +61,9 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
     if kind in ("subscript", "generic_type"):
         value = node.child_by_field_name("value") or (node.named_children[0] if node.named_children else None)
         args = [c for c in node.named_children[1:]]
+        if len(args) == 1 and args[0].type == "type_parameter":
+            # `Callable[[A], R]` in an annotation: the parameter holds each argument.
+            args = args[0].named_children
         first = expr_of(args[0], depth + 1, in_annotation) if args else None
         last = expr_of(args[-1], depth + 1, in_annotation) if len(args) > 1 else first
         # First argument: Optional[X], List[X]; last: Callable[[...], R].
