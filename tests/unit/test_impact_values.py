@@ -172,7 +172,7 @@ LIB_CASES = [
      "tests/test_values.py::test_plain"),
     # `@curry class Curried`: calling Curried runs curry.__call__.
     ("fn.core.curry.__call__", "tests/test_values.py::test_decorated_class", "tests/test_values.py::test_plain"),
-    # `make` returns `partial(...)` first, a Thing last: the workspace value wins.
+    # `make` returns `partial(...)` first, a Thing last: the last workspace value wins.
     ("fn.core.Thing.run", "tests/test_values.py::test_run", "tests/test_values.py::test_plain"),
 ]
 

@@ -572,7 +572,7 @@ class _Extractor:
         elif expr != held[1] and (held[1][0] != "alt" or (expr not in held[1] and len(held[1]) <= _MAX_ALT_RETURNS)):
             # A later `return` may give what the first cannot (instanceproperty:
             # `return partial(...)` for a factory, else `return
-            # InstanceProperty(...)`): the resolver prefers a workspace value.
+            # InstanceProperty(...)`): the resolver takes the last workspace value.
             first = held[1][1:] if held[1][0] == "alt" else (held[1],)
             function.returns = ("=", ("alt", *first, expr))
 

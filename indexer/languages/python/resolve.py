@@ -358,15 +358,15 @@ class Resolver:
             value = self._eval(expr[1], lookup, f, scope, depth + 1)
             return Class(value[1]) if value is not None and value[0] == "instance" else None
         if tag == "alt":
-            # What an unannotated function returns: its first evaluable
-            # `return`, unless a later one gives a workspace value.
-            first = None
-            for option in expr[1:]:
-                value = self._eval(option, lookup, f, scope, depth + 1)
+            # What an unannotated function returns: the last `return` that
+            # gives a workspace value (guard clauses return early: toolz's
+            # `compose` returns `identity` for no functions, a Compose
+            # otherwise), else the first evaluable one.
+            values = [self._eval(option, lookup, f, scope, depth + 1) for option in expr[1:]]
+            for value in reversed(values):
                 if value is not None and value[0] not in ("external", "generic", "iterable"):
                     return value
-                first = first or value
-            return first
+            return next((v for v in values if v is not None), None)
         if tag == "iter":
             value = self._eval(expr[1], lookup, f, scope, depth + 1)
             return value[1] if value is not None and value[0] == "iterable" else None
