@@ -113,11 +113,9 @@ class _Walk:
     reach: dict[str, _Reach] = field(default_factory=dict)
     symbols: dict[str, Symbol | None] = field(default_factory=dict)
     truncated: bool = False
-    subs: dict[str, list[str]] = field(default_factory=dict)  # class -> all subclasses
-    definers: dict[str, set[str]] = field(default_factory=dict)  # member name -> classes defining it
-    supers: dict[str, list[str]] = field(default_factory=dict)  # class -> all bases
     blocked: frozenset[str] = frozenset()  # nodes never entered
     created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
+    memo: dict = field(default_factory=dict)  # IMPACT_MEMO's table: graph-only answers shared across queries
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -194,23 +192,29 @@ def _hierarchy(graph: Graph, start: str, down: bool) -> list[str]:
     return out
 
 
+# The hierarchy and the definers of a name depend on the graph alone: kept
+# in IMPACT_MEMO's table (walk.memo) across the queries over one index version.
+
 def _subclasses(walk: _Walk, cls: str) -> list[str]:
-    if cls not in walk.subs:
-        walk.subs[cls] = _hierarchy(walk.graph, cls, down=True)
-    return walk.subs[cls]
+    key = ("subclasses", cls)
+    if key not in walk.memo:
+        walk.memo[key] = _hierarchy(walk.graph, cls, down=True)
+    return walk.memo[key]
 
 
 def _superclasses(walk: _Walk, cls: str) -> list[str]:
-    if cls not in walk.supers:
-        walk.supers[cls] = _hierarchy(walk.graph, cls, down=False)
-    return walk.supers[cls]
+    key = ("superclasses", cls)
+    if key not in walk.memo:
+        walk.memo[key] = _hierarchy(walk.graph, cls, down=False)
+    return walk.memo[key]
 
 
 def _classes_defining(walk: _Walk, name: str) -> set[str]:
     """Classes that define a member called `name` (one indexed query per name)."""
-    if name not in walk.definers:
-        walk.definers[name] = walk.graph.parents_defining(name, (SymbolKind.METHOD, SymbolKind.FUNCTION))
-    return walk.definers[name]
+    key = ("definers", name)
+    if key not in walk.memo:
+        walk.memo[key] = walk.graph.parents_defining(name, (SymbolKind.METHOD, SymbolKind.FUNCTION))
+    return walk.memo[key]
 
 
 def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float, bool]]:
@@ -223,9 +227,13 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     name = method.name
     # A class attribute or method replaces a base's member of any kind on
     # `self` (impact_members: `D = CustomMapping` over `D = dict`).
-    members = member_definers(walk.graph, walk.definers, name)
-    definers = _classes_defining(walk, name)
+    members = member_definers(walk.graph, walk.memo, name)
+    if method.kind != SymbolKind.METHOD and not members - {owner.qualname}:
+        return []  # no other class has the name: nothing to replace
     bases = _superclasses(walk, owner.qualname)
+    if method.kind != SymbolKind.METHOD and not members.intersection(bases):
+        return []
+    definers = _classes_defining(walk, name)
     # Over a base's class attribute (not a method), only `self.name` in the
     # base's own code dispatches: a reader typed by annotation (click's
     # `self.type.arity`) holds any subclass (impact_members).
@@ -243,7 +251,7 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
         # A name bound to the class (`D = CustomMapping`) is the class: what
         # calls or dispatches to it constructs it too (impact_members).
         aliases = [(alias, RefKind.FLOW, 1.0, False) for cls in built
-                   for alias in class_aliases(walk.graph, cls, walk.symbol)]
+                   for alias in class_aliases(walk.graph, walk.memo, cls, walk.symbol)]
         return [(cls, "call", 1.0, True) for cls in built] + aliases
     out = [(f"{sub}.{name}", "override", OVERRIDE_CONFIDENCE, False) for sub in subs if sub in definers]
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True) for base in bases if base in definers)
@@ -383,7 +391,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
-    walk = _Walk(graph, depth, limit, blocked=blocked, created=created)
+    walk = _Walk(graph, depth, limit, blocked=blocked, created=created, memo=IMPACT_MEMO.table(graph))
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     frontier = [qualname]

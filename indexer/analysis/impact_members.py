@@ -39,22 +39,27 @@ def is_class_value(sym, lookup) -> bool:
 
 
 def member_definers(graph, cache: dict, name: str) -> set[str]:
-    """Parents that define a member `name` of any kind (one query per name)."""
-    key = ("member", name)
+    """Parents that define a member `name` of any kind (one query per name
+    and index version: `cache` is impact's IMPACT_MEMO table)."""
+    key = ("member definers", name)
     if key not in cache:
         cache[key] = graph.parents_defining(name, MEMBER_KINDS)
     return cache[key]
 
 
-def class_aliases(graph, cls: str, lookup) -> list[str]:
+def class_aliases(graph, cache: dict, cls: str, lookup) -> list[str]:
     """Class-level and module-level names bound to the class itself
-    (`D = CustomMapping`): calling them constructs it."""
-    out = []
-    for _target, enclosing, kind, _conf, how in graph.incoming([cls], RefKind.FLOW):
-        sym = lookup(enclosing)
-        if how == How.ALIAS and sym is not None and sym.kind in _CLASS_VALUE_KINDS:
-            out.append(enclosing)
-    return out
+    (`D = CustomMapping`): calling them constructs it (memoised in `cache`,
+    impact's IMPACT_MEMO table)."""
+    key = ("class aliases", cls)
+    if key not in cache:
+        out = []
+        for _target, enclosing, kind, _conf, how in graph.incoming([cls], RefKind.FLOW):
+            sym = lookup(enclosing)
+            if how == How.ALIAS and sym is not None and sym.kind in _CLASS_VALUE_KINDS:
+                out.append(enclosing)
+        cache[key] = out
+    return cache[key]
 
 
 def self_dispatch_classes(via: tuple[str, ...], reach: dict, lookup, subclasses) -> set[str] | None:
