@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 
 from indexer import languages
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
+from indexer.analysis.impact_closures import closure_edge
+from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -32,6 +34,8 @@ _CONSTRUCTORS = ("__init__", "__new__", "__post_init__")
 DEFAULT_DEPTH = 6
 DEFAULT_LIMIT = 2000
 _CALLABLE_KINDS = ("function", "method")
+CLOSURE_RULE = True
+STUB_RULE = True  # impact_stubs: uses written in stub files are not followed (a switch for its test)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +316,8 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
             if local is not None:
                 edges.append(local)
             for enclosing, kind, conf, how in edges:
-                if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None:
+                if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None \
+                        or (STUB_RULE and in_stub(walk.symbol(enclosing))):
                     continue
                 walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
                 added.append(enclosing)
@@ -330,11 +335,14 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     sym = walk.symbol(node)
     if sym is None or not sym.parent or sym.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION, SymbolKind.METHOD):
         return None
-    if sym.kind != SymbolKind.CLASS and walk.reach[node].kind != RefKind.DECORATOR:
-        return None
     parent = walk.symbol(sym.parent)
     if parent is None:
         return None
+    if sym.kind != SymbolKind.CLASS and walk.reach[node].kind != RefKind.DECORATOR:
+        # A closure its definer calls or hands out runs as part of the
+        # definer's call: no call level is added (impact_closures).
+        closure = CLOSURE_RULE and sym.kind == SymbolKind.FUNCTION and parent.kind in _CALLABLE_KINDS
+        return closure_edge(walk.graph, sym, parent) if closure else None
     if parent.kind == SymbolKind.CLASS and sym.kind == SymbolKind.METHOD:
         # A method's decorator runs with its class body: the class runs it
         # (and a class local to a function runs with that function).
@@ -412,6 +420,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
+                if STUB_RULE and in_stub(walk.symbol(enclosing)):
+                    continue  # a declaration in a stub never runs (impact_stubs)
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.
