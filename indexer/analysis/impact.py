@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from indexer import languages
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
+from indexer.analysis.impact_classgen import stored_not_run
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.index_memo import IndexMemo
@@ -35,7 +36,8 @@ DEFAULT_DEPTH = 6
 DEFAULT_LIMIT = 2000
 _CALLABLE_KINDS = ("function", "method")
 CLOSURE_RULE = True
-STUB_RULE = True  # impact_stubs: uses written in stub files are not followed (a switch for its test)
+STUB_RULE = True
+CLASS_READ_RULE = True  # impact_stubs: uses written in stub files are not followed (a switch for its test)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +424,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                     continue  # a scope owner that left the index meanwhile
                 if STUB_RULE and in_stub(walk.symbol(enclosing)):
                     continue  # a declaration in a stub never runs (impact_stubs)
+                if CLASS_READ_RULE and stored_not_run(kind, walk.symbol(parent), walk.symbol(enclosing)):
+                    continue  # stored, not run: followed by value flow (impact_classgen)
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.
