@@ -19,9 +19,9 @@ from dataclasses import dataclass, field, replace
 
 from indexer import languages
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
-from indexer.analysis.impact_classgen import stored_not_run
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_stubs import in_stub
+from indexer.analysis.impact_unrun import unrun_link
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -37,7 +37,9 @@ DEFAULT_LIMIT = 2000
 _CALLABLE_KINDS = ("function", "method")
 CLOSURE_RULE = True
 STUB_RULE = True
-CLASS_READ_RULE = True  # impact_stubs: uses written in stub files are not followed (a switch for its test)
+UNRUN_RULE = True  # impact_unrun: tests reached only through links that run nothing are ruled out
+# Scales a link that runs nothing: ranked after every clean link, cut first by the limit.
+UNRUN_FACTOR = 0.01  # impact_stubs: uses written in stub files are not followed (a switch for its test)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,7 @@ class _Walk:
     supers: dict[str, list[str]] = field(default_factory=dict)  # class -> all bases
     blocked: frozenset[str] = frozenset()  # nodes never entered
     created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
+    tainted: set[str] = field(default_factory=set)  # reached through a link that runs nothing (impact_unrun)
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -318,10 +321,13 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
             if local is not None:
                 edges.append(local)
             for enclosing, kind, conf, how in edges:
-                if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None \
-                        or (STUB_RULE and in_stub(walk.symbol(enclosing))):
+                if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None:
                     continue
-                walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
+                stub = STUB_RULE and in_stub(walk.symbol(enclosing))
+                walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf * (UNRUN_FACTOR if stub else 1.0),
+                                               kind, node, how)
+                if node in walk.tainted or stub:
+                    walk.tainted.add(enclosing)
                 added.append(enclosing)
         # Modules are never walked through (see impact()).
         level = [q for q in added if walk.symbol(q).kind != SymbolKind.MODULE]
@@ -376,6 +382,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         frontier = frontier + _same_level(walk, frontier)
         level += 1
         found: dict[str, _Reach] = {}
+        taint: set[str] = set()
         walk.prefetch(frontier)
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and walk.symbol(node).kind == SymbolKind.METHOD}
@@ -422,23 +429,30 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
-                if STUB_RULE and in_stub(walk.symbol(enclosing)):
-                    continue  # a declaration in a stub never runs (impact_stubs)
-                if CLASS_READ_RULE and stored_not_run(kind, walk.symbol(parent), walk.symbol(enclosing)):
-                    continue  # stored, not run: followed by value flow (impact_classgen)
-                if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS:
+                # A use written in a stub is a declaration (impact_stubs).
+                unrun = (UNRUN_RULE and unrun_link(kind, walk.symbol(parent), walk.symbol(enclosing))) \
+                    or (STUB_RULE and in_stub(walk.symbol(enclosing)))
+                if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.
                     kind = DEFINE
-                candidate = _Reach(level, base.confidence * conf, kind, parent, how)
+                # A link that runs nothing (impact_unrun) taints the chain:
+                # its tests are ruled out; a clean chain wins at equal depth.
+                tainted = unrun or parent in walk.tainted
+                candidate = _Reach(level, base.confidence * conf * (UNRUN_FACTOR if unrun else 1.0), kind, parent, how)
                 held = found.get(enclosing)
-                if held is None or candidate.confidence > held.confidence:
+                if held is None or (tainted, -candidate.confidence) < (enclosing in taint, -held.confidence):
                     found[enclosing] = candidate
+                    if tainted:
+                        taint.add(enclosing)
+                    else:
+                        taint.discard(enclosing)
         room = walk.limit - (len(walk.reach) - 1)
         if len(found) > room:
             walk.truncated = True
             found = dict(sorted(found.items(), key=lambda kv: -kv[1].confidence)[:max(room, 0)])
         walk.reach.update(found)
+        walk.tainted.update(q for q in found if q in taint)
         # Modules are where imports live; what imports a module is not
         # affected by the module's other contents, so the walk stops there.
         frontier = [q for q in found if (walk.symbol(q) is None or walk.symbol(q).kind != SymbolKind.MODULE)]
@@ -622,8 +636,11 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             for method in walk.graph.members(sym.qualname):
                 if method.is_test and method.kind == SymbolKind.METHOD:
                     found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
+        tainted = qualname in walk.tainted  # its chain crosses a link that runs nothing
         for test in found:
             if receivers is None or test.id in receivers:  # else it never holds the method's receiver
+                if tainted:
+                    test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \
                         and path_rule.rules_out(walk, test.id, test.via):
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
