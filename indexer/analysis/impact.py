@@ -125,6 +125,14 @@ class _Walk:
     blocked: frozenset[str] = frozenset()  # nodes never entered
     created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
     tainted: set[str] = field(default_factory=set)  # reached through a link that runs nothing (impact_unrun)
+    _memo: dict | None = None
+
+    @property
+    def memo(self) -> dict:
+        """IMPACT_MEMO's table for this index version (read on first use)."""
+        if self._memo is None:
+            self._memo = IMPACT_MEMO.table(self.graph)
+        return self._memo
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -430,7 +438,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
                 # A use written in a stub is a declaration (impact_stubs).
-                unrun = (UNRUN_RULE and unrun_link(kind, walk.symbol(parent), walk.symbol(enclosing))) \
+                unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
+                                                   walk.memo)) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing)))
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class

@@ -199,3 +199,49 @@ def test_an_override_without_super_does_not_run_the_base_method(tmp_path, monkey
     assert "tests/test_field.py::test_serializes" in listed(report)
     assert ("tests/test_field.py::test_serializes" in selected(report)) is not rule
     indexer.close()
+
+
+STORED_READ = {
+    "lib.py": """
+        def frozen_setattr(self, name, value):
+            raise AttributeError(name)
+
+        def get_value(obj, key):
+            return getattr(obj, key)
+
+        class Builder:
+            def __init__(self, frozen):
+                self.cls_dict = {}
+                if frozen:
+                    self.cls_dict["__setattr__"] = frozen_setattr
+
+        def build(frozen=False):
+            return Builder(frozen)
+
+        def serialize(obj, key, accessor=None):
+            accessor_func = accessor or get_value
+            return accessor_func(obj, key)
+        """,
+    "tests/test_lib.py": """
+        from lib import build, serialize
+
+        def test_builds():
+            assert build()
+
+        def test_serializes():
+            assert serialize(1, "real") == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_read_that_only_stores_a_function_does_not_run_it(tmp_path, monkeypatch, rule):
+    # `cls_dict[...] = frozen_setattr` stores the function: building does not
+    # run it. `accessor or get_value` is called right after: followed.
+    monkeypatch.setitem(impact_unrun.RULES, "stored_read", rule)
+    indexer, g = build(tmp_path, STORED_READ)
+    stored = impact(g, "lib.frozen_setattr")
+    assert "tests/test_lib.py::test_builds" in listed(stored)
+    assert ("tests/test_lib.py::test_builds" in selected(stored)) is not rule
+    assert "tests/test_lib.py::test_serializes" in selected(impact(g, "lib.get_value"))
+    indexer.close()
