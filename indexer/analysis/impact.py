@@ -37,6 +37,7 @@ DEFAULT_LIMIT = 2000
 _CALLABLE_KINDS = ("function", "method")
 CLOSURE_RULE = True
 STUB_RULE = True
+METACLASS_RULE = True  # a metaclass's methods keep every test (no receiver rule)
 UNRUN_RULE = True  # impact_unrun: tests reached only through links that run nothing are ruled out
 # Scales a link that runs nothing: ranked after every clean link, cut first by the limit.
 UNRUN_FACTOR = 0.01  # impact_stubs: uses written in stub files are not followed (a switch for its test)
@@ -484,7 +485,10 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     None: no constraint (not such a method, or the class's own walk was cut
     short)."""
     cls = receiver_class(target, graph.symbol)
-    if cls is None:
+    if cls is None or (METACLASS_RULE and graph.metaclass_users(cls.qualname)):
+        # A metaclass's instances are the classes whose statements name it
+        # (`class Schema(metaclass=SchemaMeta)`), which no call makes: the
+        # class's users are followed through "define" links instead.
         return None
     subs = _hierarchy(graph, cls.qualname, down=True)
     blocked = overriding_subclasses(graph, target, subs)

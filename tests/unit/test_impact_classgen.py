@@ -245,3 +245,38 @@ def test_a_read_that_only_stores_a_function_does_not_run_it(tmp_path, monkeypatc
     assert ("tests/test_lib.py::test_builds" in selected(stored)) is not rule
     assert "tests/test_lib.py::test_serializes" in selected(impact(g, "lib.get_value"))
     indexer.close()
+
+
+METACLASS = {
+    "lib.py": """
+        class SchemaMeta(type):
+            def __init__(cls, name, bases, attrs):
+                super().__init__(name, bases, attrs)
+                cls._hooks = cls.resolve_hooks()
+
+            def resolve_hooks(cls):
+                return {}
+
+        class Schema(metaclass=SchemaMeta):
+            pass
+        """,
+    "tests/test_schema.py": """
+        from lib import Schema
+
+        def test_defines_a_schema():
+            class UserSchema(Schema):
+                pass
+            assert UserSchema._hooks == {}
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_metaclass_method_runs_for_every_class_it_creates(tmp_path, monkeypatch, rule):
+    # resolve_hooks' "self" is a class made by a class statement, not by a
+    # call: the receiver rule (the test must make an instance) does not apply.
+    monkeypatch.setattr(impact_module, "METACLASS_RULE", rule)
+    indexer, g = build(tmp_path, METACLASS)
+    report = impact(g, "lib.SchemaMeta.resolve_hooks")
+    assert ("tests/test_schema.py::test_defines_a_schema" in selected(report)) is rule
+    indexer.close()
