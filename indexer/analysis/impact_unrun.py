@@ -35,19 +35,25 @@ _READS = (RefKind.READ, RefKind.ATTRIBUTE)
 _FUNCTIONS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
-def unrun_link(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict) -> bool:
+def unrun_link(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict,
+               holds_function: bool = False) -> bool:
     """Whether `user`'s use of `used` (a link of kind `kind`) runs nothing.
-    `memo`: a dict kept while the index is unchanged (parsed files)."""
+    `memo`: a dict kept while the index is unchanged (parsed files);
+    `holds_function`: `used` is a name the walk reached by value flow from a
+    function (`_DEFAULT_ON_SETATTR = setters.pipe(convert, validate)`)."""
     return (RULES["override"] and kind == OVERRIDE) or (RULES["stored"] and stored_not_run(kind, used, user)) \
-        or (RULES["stored_read"] and stored_read(graph, kind, used, user, memo))
+        or (RULES["stored_read"] and stored_read(graph, kind, used, user, memo, holds_function))
 
 
 RULES = {"override": True, "stored": True, "stored_read": True}  # each rule's switch, for its test
 
 
-def stored_read(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict) -> bool:
-    """A library function's reads of a function that all only store or compare it."""
-    if kind not in _READS or used is None or used.kind not in _FUNCTIONS or "property" in used.flags \
+def stored_read(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict,
+                holds_function: bool = False) -> bool:
+    """A library function's reads of a function (or of a name holding one)
+    that all only store or compare it."""
+    if kind not in _READS or used is None or not (used.kind in _FUNCTIONS or holds_function) \
+            or "property" in used.flags \
             or user is None or user.kind not in _FUNCTIONS or user.is_test:
         return False
     key = ("stored read", used.qualname, user.qualname)

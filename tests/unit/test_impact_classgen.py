@@ -209,11 +209,23 @@ STORED_READ = {
         def get_value(obj, key):
             return getattr(obj, key)
 
+        def validate(instance, attrib, value):
+            return value
+
+        def convert(instance, attrib, value):
+            return value
+
+        DEFAULT_ON_SETATTR = convert
+
         class Builder:
-            def __init__(self, frozen):
+            def __init__(self, frozen, on_setattr=None):
                 self.cls_dict = {}
                 if frozen:
                     self.cls_dict["__setattr__"] = frozen_setattr
+                elif on_setattr in (validate, None):
+                    self.own = True
+                elif on_setattr == DEFAULT_ON_SETATTR:
+                    self.own = False
 
         def build(frozen=False):
             return Builder(frozen)
@@ -243,6 +255,10 @@ def test_a_read_that_only_stores_a_function_does_not_run_it(tmp_path, monkeypatc
     stored = impact(g, "lib.frozen_setattr")
     assert "tests/test_lib.py::test_builds" in listed(stored)
     assert ("tests/test_lib.py::test_builds" in selected(stored)) is not rule
+    compared = impact(g, "lib.validate")  # `on_setattr in (validate, None)` compares it
+    assert ("tests/test_lib.py::test_builds" in selected(compared)) is not rule
+    held = impact(g, "lib.convert")  # compared through a name that holds it
+    assert ("tests/test_lib.py::test_builds" in selected(held)) is not rule
     assert "tests/test_lib.py::test_serializes" in selected(impact(g, "lib.get_value"))
     indexer.close()
 

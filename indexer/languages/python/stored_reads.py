@@ -2,7 +2,7 @@
 
 `self._cls_dict["__setattr__"] = _frozen_setattrs` puts the function where
 later code finds it; `cls.__setattr__ is _frozen_setattrs` and
-`on_setattr == setters.validate` compare it. Neither runs it in the reading
+`on_setattr in (setters.validate, setters.convert)` compare it. Neither runs it in the reading
 function. A read passed as an argument (`accessor=self.get_attribute`),
 returned, bound to a local name or combined (`accessor or utils.get_value`)
 is likely called soon, by the reader or its caller, and is not such a read.
@@ -44,6 +44,8 @@ class StoredReads:
         if node is None:
             return False  # unknown: followed as before
         parent = self.parent.get(id(node))
+        while isinstance(parent, (ast.Tuple, ast.List, ast.Set)):  # `x in (f, g)`
+            node, parent = parent, self.parent.get(id(parent))
         if isinstance(parent, ast.Compare):
             return True
         if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
