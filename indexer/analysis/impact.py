@@ -440,7 +440,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                     continue  # a scope owner that left the index meanwhile
                 # A use written in a stub is a declaration (impact_stubs).
                 unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
-                                                   walk.memo, walk.reach[parent].kind == "flow")) \
+                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW)) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing)))
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class
