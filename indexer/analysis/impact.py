@@ -359,7 +359,7 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
         # A closure its definer calls or hands out runs as part of the
         # definer's call: no call level is added (impact_closures).
         closure = CLOSURE_RULE and sym.kind == SymbolKind.FUNCTION and parent.kind in _CALLABLE_KINDS
-        return closure_edge(walk.graph, sym, parent) if closure else None
+        return closure_edge(walk.graph, sym, parent, walk.memo) if closure else None
     if parent.kind == SymbolKind.CLASS and sym.kind == SymbolKind.METHOD:
         # A method's decorator runs with its class body: the class runs it
         # (and a class local to a function runs with that function).

@@ -19,10 +19,11 @@ from __future__ import annotations
 from indexer.graph.model import Symbol
 
 
-def closure_edge(graph, closure: Symbol, definer: Symbol) -> tuple | None:
+def closure_edge(graph, closure: Symbol, definer: Symbol, memo: dict) -> tuple | None:
     """(definer, "local", 1.0, "closure") when the definer itself uses the
-    closure, else None."""
-    for _target, enclosing, _kind, _conf, _how in graph.incoming([closure.qualname]):
-        if enclosing == definer.qualname:
-            return (definer.qualname, "local", 1.0, "closure")
-    return None
+    closure, else None. `memo`: a dict kept while the index is unchanged."""
+    key = ("closure used", closure.qualname)
+    if key not in memo:
+        memo[key] = any(enclosing == definer.qualname
+                        for _target, enclosing, *_rest in graph.incoming([closure.qualname]))
+    return (definer.qualname, "local", 1.0, "closure") if memo[key] else None
