@@ -21,6 +21,9 @@ from indexer import languages
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_protocols import asserted_class
+from indexer.analysis.impact_closures import closure_edge
+from indexer.analysis.impact_stubs import in_stub
+from indexer.analysis.impact_unrun import unrun_link
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -34,6 +37,12 @@ _CONSTRUCTORS = ("__init__", "__new__", "__post_init__")
 DEFAULT_DEPTH = 6
 DEFAULT_LIMIT = 2000
 _CALLABLE_KINDS = ("function", "method")
+CLOSURE_RULE = True
+STUB_RULE = True
+METACLASS_RULE = True  # a metaclass's methods keep every test (no receiver rule)
+UNRUN_RULE = True  # impact_unrun: tests reached only through links that run nothing are ruled out
+# Scales a link that runs nothing: ranked after every clean link, cut first by the limit.
+UNRUN_FACTOR = 0.01  # impact_stubs: uses written in stub files are not followed (a switch for its test)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +125,7 @@ class _Walk:
     blocked: frozenset[str] = frozenset()  # nodes never entered
     created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
     memo: dict = field(default_factory=dict)  # IMPACT_MEMO's table: graph-only answers shared across queries
+    tainted: set[str] = field(default_factory=set)  # reached through a link that runs nothing (impact_unrun)
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -348,7 +358,11 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
             for enclosing, kind, conf, how in edges:
                 if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None:
                     continue
-                walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
+                stub = STUB_RULE and in_stub(walk.symbol(enclosing))
+                walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf * (UNRUN_FACTOR if stub else 1.0),
+                                               kind, node, how)
+                if node in walk.tainted or stub:
+                    walk.tainted.add(enclosing)
                 added.append(enclosing)
         # Modules are never walked through (see impact()).
         level = [q for q in added if walk.symbol(q).kind != SymbolKind.MODULE]
@@ -364,11 +378,14 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     sym = walk.symbol(node)
     if sym is None or not sym.parent or sym.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION, SymbolKind.METHOD):
         return None
-    if sym.kind != SymbolKind.CLASS and walk.reach[node].kind != RefKind.DECORATOR:
-        return None
     parent = walk.symbol(sym.parent)
     if parent is None:
         return None
+    if sym.kind != SymbolKind.CLASS and walk.reach[node].kind != RefKind.DECORATOR:
+        # A closure its definer calls or hands out runs as part of the
+        # definer's call: no call level is added (impact_closures).
+        closure = CLOSURE_RULE and sym.kind == SymbolKind.FUNCTION and parent.kind in _CALLABLE_KINDS
+        return closure_edge(walk.graph, sym, parent, walk.memo) if closure else None
     if parent.kind == SymbolKind.CLASS and sym.kind == SymbolKind.METHOD:
         # A method's decorator runs with its class body: the class runs it
         # (and a class local to a function runs with that function).
@@ -400,6 +417,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         frontier = frontier + _same_level(walk, frontier)
         level += 1
         found: dict[str, _Reach] = {}
+        taint: set[str] = set()
         walk.prefetch(frontier)
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
@@ -451,19 +469,31 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
-                if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS:
+                # A use written in a stub is a declaration (impact_stubs).
+                unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
+                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW)) \
+                    or (STUB_RULE and in_stub(walk.symbol(enclosing)))
+                if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.
                     kind = DEFINE
-                candidate = _Reach(level, base.confidence * conf, kind, parent, how)
+                # A link that runs nothing (impact_unrun) taints the chain:
+                # its tests are ruled out; a clean chain wins at equal depth.
+                tainted = unrun or parent in walk.tainted
+                candidate = _Reach(level, base.confidence * conf * (UNRUN_FACTOR if unrun else 1.0), kind, parent, how)
                 held = found.get(enclosing)
-                if held is None or candidate.confidence > held.confidence:
+                if held is None or (tainted, -candidate.confidence) < (enclosing in taint, -held.confidence):
                     found[enclosing] = candidate
+                    if tainted:
+                        taint.add(enclosing)
+                    else:
+                        taint.discard(enclosing)
         room = walk.limit - (len(walk.reach) - 1)
         if len(found) > room:
             walk.truncated = True
             found = dict(sorted(found.items(), key=lambda kv: -kv[1].confidence)[:max(room, 0)])
         walk.reach.update(found)
+        walk.tainted.update(q for q in found if q in taint)
         # Modules are where imports live; what imports a module is not
         # affected by the module's other contents, so the walk stops there.
         frontier = [q for q in found if (walk.symbol(q) is None or walk.symbol(q).kind != SymbolKind.MODULE)]
@@ -486,7 +516,10 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     None: no constraint (not such a method, or the class's own walk was cut
     short)."""
     cls = receiver_class(target, graph.symbol)
-    if cls is None:
+    if cls is None or (METACLASS_RULE and graph.metaclass_users(cls.qualname)):
+        # A metaclass's instances are the classes whose statements name it
+        # (`class Schema(metaclass=SchemaMeta)`), which no call makes: the
+        # class's users are followed through "define" links instead.
         return None
     subs = _hierarchy(graph, cls.qualname, down=True)
     blocked = overriding_subclasses(graph, target, subs)
@@ -659,6 +692,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                     found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
         holders = self_dispatch_classes(via, walk.reach, walk.symbol, lambda c: _subclasses(walk, c)) \
             if found else None
+        tainted = qualname in walk.tainted  # its chain crosses a link that runs nothing
         for test in found:
             if holders is not None and test.confidence > RULED_OUT_CONFIDENCE \
                     and _collected_in(test.id, holders, walk) is False:
@@ -666,6 +700,8 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                 # the copies collected in the overriding class hold it.
                 test = replace(test, confidence=RULED_OUT_CONFIDENCE)
             if receivers is None or test.id in receivers:  # else it never holds the method's receiver
+                if tainted:
+                    test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \
                         and path_rule.rules_out(walk, test.id, test.via):
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)

@@ -22,6 +22,11 @@ class PythonSupport:
     extensions = (".py", ".pyi")
     weak_hows = WEAK_HOWS
 
+    def stored_reads(self, source: bytes):
+        """Reads of a function that only store or compare it (impact_unrun)."""
+        from indexer.languages.python.stored_reads import StoredReads
+        return StoredReads(source)
+
     @property
     def edits(self):
         from indexer.languages.python import edits

@@ -1,0 +1,78 @@
+"""Links of the impact walk that run nothing.
+
+The walk follows every use of a changed symbol; some uses do not execute it,
+so a test reached only through them does not run the change. Such a test is
+kept in the answer, ruled out (impact.RULED_OUT_CONFIDENCE, listed last) and
+left out of the default selection; the dependents stay listed.
+
+- An override: `Sub.m` overriding `Base.m` without calling up to it never runs
+  `Base.m` (a `super().m()` call is a call link of its own, and wins). On
+  marshmallow the abstract `FieldABC._serialize` reached every test that
+  serializes a field (664 false pairs, no true one, at depth 6).
+- A class body's read of a function or class (impact_classgen.stored_not_run).
+- A library function's read of a function that only stores or compares it
+  (`self._cls_dict["__setattr__"] = _frozen_setattrs`, `x is _frozen_setattrs`,
+  `on_setattr == setters.validate`; the language's `stored_reads` hook says
+  which): on attrs these made every class-building test look affected by
+  `_frozen_setattrs` and `setters.convert`. A read passed as an argument,
+  returned or bound to a local name may be called soon and is followed; so
+  is a property's read (it runs the property) and a test's own read.
+
+Measured by `python -m evals.impact` (figures in the note of issue 12).
+"""
+
+from __future__ import annotations
+
+from indexer import languages
+from indexer.analysis.impact_classgen import stored_not_run
+from indexer.graph.model import Symbol
+from indexer.graph.vocab import RefKind, SymbolKind
+
+OVERRIDE = "override"
+
+
+_READS = (RefKind.READ, RefKind.ATTRIBUTE)
+_FUNCTIONS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
+
+
+def unrun_link(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict,
+               holds_function: bool = False) -> bool:
+    """Whether `user`'s use of `used` (a link of kind `kind`) runs nothing.
+    `memo`: a dict kept while the index is unchanged (parsed files);
+    `holds_function`: `used` is a name the walk reached by value flow from a
+    function (`_DEFAULT_ON_SETATTR = setters.pipe(convert, validate)`)."""
+    return (RULES["override"] and kind == OVERRIDE) or (RULES["stored"] and stored_not_run(kind, used, user)) \
+        or (RULES["stored_read"] and stored_read(graph, kind, used, user, memo, holds_function))
+
+
+RULES = {"override": True, "stored": True, "stored_read": True}  # each rule's switch, for its test
+
+
+def stored_read(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict,
+                holds_function: bool = False) -> bool:
+    """A library function's reads of a function (or of a name holding one)
+    that all only store or compare it."""
+    if kind not in _READS or used is None or not (used.kind in _FUNCTIONS or holds_function) \
+            or "property" in used.flags \
+            or user is None or user.kind not in _FUNCTIONS or user.is_test:
+        return False
+    key = ("stored read", used.qualname, user.qualname)
+    if key not in memo:
+        reads = [r for r in graph.references(used.qualname) if r.enclosing == user.qualname and r.kind in _READS]
+        memo[key] = bool(reads) and all(_stored(graph, r, memo) for r in reads)
+    return memo[key]
+
+
+def _stored(graph, ref, memo: dict) -> bool:
+    support = languages.find(languages.language_of(ref.enclosing or ""))
+    hook = getattr(support, "stored_reads", None)
+    if hook is None:
+        return False
+    key = ("stored reads", ref.path)
+    if key not in memo:
+        try:
+            memo[key] = hook((graph.root / ref.path).read_bytes())
+        except OSError:
+            memo[key] = None
+    parsed = memo[key]
+    return parsed is not None and parsed.stored(ref.range.end.line, ref.range.end.character)
