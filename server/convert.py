@@ -7,6 +7,7 @@ Paths are relative to a folder root; URIs are built here.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -101,6 +102,25 @@ def span_locations(root: Path, spans) -> list[dict]:
     return [{"uri": path_uri(root, path),
              "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}}
             for path, sl, sc, el, ec in spans]
+
+
+def location_items(root: Path, spans) -> str:
+    """The same Locations as JSON text, comma-separated items without the
+    brackets ("" for none; `server.wire.array` joins pages), made straight
+    from the tuples: no dict per location for cattrs and json to walk (see
+    server/wire.py). One format string per file, its URI escaped once."""
+    formats: dict[str, str] = {}
+
+    def format_of(path: str) -> str:
+        uri = json.dumps(path_uri(root, path)).replace("%", "%%")  # URIs hold %-escapes
+        made = formats[path] = ('{"uri":' + uri + ',"range":{"start":{"line":%d,"character":%d},'
+                                '"end":{"line":%d,"character":%d}}}')
+        return made
+
+    try:
+        return ",".join([(formats.get(span[0]) or format_of(span[0])) % span[1:] for span in spans])
+    except TypeError:  # a NULL column (%d refuses None): the dicts' JSON says null
+        return json.dumps(span_locations(root, spans), separators=(",", ":"))[1:-1]
 
 
 def definition_locations(root: Path, symbols: list[Symbol]) -> list[types.Location]:
