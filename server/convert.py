@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
 from lsprotocol import types
@@ -83,11 +84,15 @@ def lsp_range(r: Range) -> types.Range:
 
 
 def symbol_kind(sym: Symbol) -> types.SymbolKind:
-    if "property" in sym.flags:
+    return _symbol_kind(sym.kind, sym.name, sym.flags)
+
+
+def _symbol_kind(kind: str, name: str, flags) -> types.SymbolKind:
+    if "property" in flags:
         return types.SymbolKind.Property
-    if sym.kind == SymbolKind.METHOD and sym.name == "__init__":
+    if kind == SymbolKind.METHOD and name == "__init__":
         return types.SymbolKind.Constructor
-    return _KINDS.get(sym.kind, types.SymbolKind.Variable)
+    return _KINDS.get(kind, types.SymbolKind.Variable)
 
 
 def location(root: Path, path: str, r: Range) -> types.Location:
@@ -181,6 +186,25 @@ def call_item(root: Path, sym: Symbol) -> types.CallHierarchyItem:
 def incoming_calls(root: Path, calls: list[Call]) -> list[types.CallHierarchyIncomingCall]:
     return [types.CallHierarchyIncomingCall(from_=call_item(root, c.symbol), from_ranges=[lsp_range(r) for r in c.ranges])
             for c in calls]
+
+
+_RANGE = '{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}}'
+
+
+def incoming_call_items(root: Path, rows) -> list[str]:
+    """`incoming_calls` as JSON text, one item per caller, straight from
+    `navigation.incoming_call_rows` (sent as is: server/wire.py)."""
+    data_root = encode_basestring_ascii(str(root))
+    out = []
+    for (qualname, name, kind, flags, path, sl, sc, el, ec, nsl, nsc, nel, nec), sites in rows:
+        number = _symbol_kind(kind, name, (flags or "").split(","))
+        q = encode_basestring_ascii(qualname)
+        out.append(
+            f'{{"from":{{"name":{encode_basestring_ascii(name)},"kind":{int(number)},'
+            f'"uri":{encode_basestring_ascii(path_uri(root, path))},"range":{_RANGE % (sl, sc, el, ec)},'
+            f'"selectionRange":{_RANGE % (nsl, nsc, nel, nec)},"detail":{q},'
+            f'"data":{{"root":{data_root},"qualname":{q}}}}},"fromRanges":[{",".join([_RANGE % s for s in sites])}]}}')
+    return out
 
 
 def outgoing_calls(root: Path, calls: list[Call]) -> list[types.CallHierarchyOutgoingCall]:
