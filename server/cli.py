@@ -201,6 +201,7 @@ def refs(
 ) -> None:
     """Every reference to a symbol across the workspace (name-matched guesses with --guesses)."""
     from indexer.analysis.navigation import find_reference_rows, find_references
+    from indexer.graph.model import reference_json
     from indexer.graph.query import reference_from_row
 
     graph = _graph(root, index_dir)
@@ -230,11 +231,11 @@ def refs(
     files = len({row[0] for row in rows})
     question = {"target": target, "declaration": include_declaration, "min": min_confidence, "guesses": guesses}
     rows, paging = cli_paging.paged("refs", question, rows, limit, cursor)
-    found = [reference_from_row(row) for row in rows]
     if as_json:
-        refs_json = [r.to_json() for r in found]
+        refs_json = [reference_json(*row[:5], row[6], row[9]) for row in rows]  # REF_COLUMNS order
         _emit_json(refs_json if paging is None else {"references": refs_json, "page": paging})
         return
+    found = [reference_from_row(row) for row in rows]
     lines = _LineCache(graph.root)
     for ref in found:
         start = ref.range.start
