@@ -69,7 +69,9 @@ def stats(values: list[float]) -> dict:
 
 def targets(graph: Graph, top: int) -> list[dict]:
     out = []
-    for qualname, uses in graph.most_referenced((SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.CLASS), top):
+    for qualname, uses in graph.most_referenced((SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.CLASS), 4 * top):
+        if len(out) == top:
+            break
         sym = graph.symbol(qualname)
         first = next(iter(graph.reference_spans(qualname, 0.0, False)), None)
         if sym is None or first is None:
