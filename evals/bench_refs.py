@@ -7,6 +7,8 @@ before: `navigation.references` (a Reference object per row) ->
 converter unstructures them -> JSON. New path: `navigation.reference_span_pages`
 (plain tuples, in pages) -> `convert.span_locations` (dicts) -> JSON, plus the
 time to the first page (what a client with a partialResultToken waits for).
+Text path (what the server sends since): tuples -> `convert.location_items`
+(JSON text, no dict per location; server/wire.py splices it in).
 Median of --repeat runs of each stage, in-process, warm SQLite cache.
 
 Usage: python -m evals.bench_refs [--index-dir DIR] [--qualname Q] [--repeat 5] [--json]
@@ -30,7 +32,7 @@ from indexer.analysis import navigation  # noqa: E402
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
 from indexer.graph.query import Graph  # noqa: E402
 from indexer.graph.store import Store  # noqa: E402
-from server import convert  # noqa: E402
+from server import convert, wire  # noqa: E402
 
 
 def stdlib_index() -> Path:
@@ -75,8 +77,8 @@ def main() -> None:
 
     t_engine, refs = timed(lambda: navigation.references(graph, *at, False), args.repeat)
     t_lsp, locations = timed(lambda: convert.reference_locations(root, refs), args.repeat)
-    t_unstructure, wire = timed(lambda: converter.unstructure(locations), args.repeat)
-    t_json, _ = timed(lambda: json.dumps(wire), args.repeat)
+    t_unstructure, wire_form = timed(lambda: converter.unstructure(locations), args.repeat)
+    t_json, _ = timed(lambda: json.dumps(wire_form), args.repeat)
     out["uses"] = len(refs)
     out["old"] = {"engine_objects_s": t_engine, "to_lsprotocol_s": t_lsp, "unstructure_s": t_unstructure,
                   "json_s": t_json, "total_s": t_engine + t_lsp + t_unstructure + t_json}
@@ -95,10 +97,20 @@ def main() -> None:
 
     t_new, (first_page, dicts) = timed(new_path, args.repeat)
     t_new_json, _ = timed(lambda: json.dumps(dicts), args.repeat)
-    assert dicts == wire, "the new path must answer exactly what the old one did"
+    assert dicts == wire_form, "the new path must answer exactly what the old one did"
     out["new"] = {"engine_and_dicts_s": t_new, "json_s": t_new_json, "total_s": t_new + t_new_json,
                   "first_page_s": first_page}
+    def text_path():  # what the server sends now: JSON text from the tuples (server/wire.py)
+        pages = []
+        navigation.reference_span_pages(graph, *at, False, on_page=lambda spans: pages.append(
+            convert.location_items(root, spans)))
+        return wire.array(pages).text
+
+    t_text, text = timed(text_path, args.repeat)
+    assert json.loads(text) == wire_form, "the text path must answer exactly what the old one did"
+    out["text"] = {"engine_and_text_s": t_text, "total_s": t_text}
     out["speedup"] = out["old"]["total_s"] / out["new"]["total_s"]
+    out["text_speedup"] = out["old"]["total_s"] / t_text
     if args.json:
         print(reports.dumps(reports.of("bench_refs", out, vars(args))))
         return
@@ -110,6 +122,8 @@ def main() -> None:
     print(f"new: engine tuples + dicts {n['engine_and_dicts_s'] * 1000:.0f} ms + JSON {n['json_s'] * 1000:.0f} ms"
           f" = {n['total_s'] * 1000:.0f} ms ({out['speedup']:.1f}x faster); first page of"
           f" {navigation.REFERENCE_PAGE} after {n['first_page_s'] * 1000:.0f} ms")
+    print(f"text (what the server sends): engine tuples + JSON text {out['text']['total_s'] * 1000:.0f} ms"
+          f" ({out['text_speedup']:.1f}x faster than old)")
 
 
 if __name__ == "__main__":

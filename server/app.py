@@ -23,6 +23,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from server import convert, transport
+from server.wire import EncodedWire
 from server.host import options as options_mod
 from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, impact, references,
                              symbols, sync, type_hierarchy)
@@ -58,7 +59,7 @@ SWITCHED = {
 }
 
 
-class CodemeldProtocol(LanguageServerProtocol):
+class CodemeldProtocol(EncodedWire, LanguageServerProtocol):  # EncodedWire: answers sent as made
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):
         # The index stores UTF-16 columns. Every client must accept UTF-16

@@ -200,7 +200,9 @@ def refs(
     cursor: cli_paging.CursorOpt = None,
 ) -> None:
     """Every reference to a symbol across the workspace (name-matched guesses with --guesses)."""
-    from indexer.analysis.navigation import find_references
+    from indexer.analysis.navigation import find_reference_rows, find_references
+    from indexer.graph.model import reference_json
+    from indexer.graph.query import reference_from_row
 
     graph = _graph(root, index_dir)
     if batch is not None:
@@ -224,14 +226,16 @@ def refs(
         return
     if target is None:
         raise typer.BadParameter("give a TARGET or --batch FILE")
-    found = find_references(graph, _targets(graph, target), include_declaration, min_confidence, guesses)
-    files = len({r.path for r in found})
+    # Rows first, Reference objects for the page printed only (a page of 100 of 40,000 uses).
+    rows = find_reference_rows(graph, _targets(graph, target), include_declaration, min_confidence, guesses)
+    files = len({row[0] for row in rows})
     question = {"target": target, "declaration": include_declaration, "min": min_confidence, "guesses": guesses}
-    found, paging = cli_paging.paged("refs", question, found, limit, cursor)
+    rows, paging = cli_paging.paged("refs", question, rows, limit, cursor)
     if as_json:
-        refs_json = [r.to_json() for r in found]
+        refs_json = [reference_json(*row[:5], row[6], row[9]) for row in rows]  # REF_COLUMNS order
         _emit_json(refs_json if paging is None else {"references": refs_json, "page": paging})
         return
+    found = [reference_from_row(row) for row in rows]
     lines = _LineCache(graph.root)
     for ref in found:
         start = ref.range.start

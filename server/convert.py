@@ -7,7 +7,9 @@ Paths are relative to a folder root; URIs are built here.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
 from lsprotocol import types
@@ -82,11 +84,15 @@ def lsp_range(r: Range) -> types.Range:
 
 
 def symbol_kind(sym: Symbol) -> types.SymbolKind:
-    if "property" in sym.flags:
+    return _symbol_kind(sym.kind, sym.name, sym.flags)
+
+
+def _symbol_kind(kind: str, name: str, flags) -> types.SymbolKind:
+    if "property" in flags:
         return types.SymbolKind.Property
-    if sym.kind == SymbolKind.METHOD and sym.name == "__init__":
+    if kind == SymbolKind.METHOD and name == "__init__":
         return types.SymbolKind.Constructor
-    return _KINDS.get(sym.kind, types.SymbolKind.Variable)
+    return _KINDS.get(kind, types.SymbolKind.Variable)
 
 
 def location(root: Path, path: str, r: Range) -> types.Location:
@@ -101,6 +107,25 @@ def span_locations(root: Path, spans) -> list[dict]:
     return [{"uri": path_uri(root, path),
              "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}}
             for path, sl, sc, el, ec in spans]
+
+
+def location_items(root: Path, spans) -> str:
+    """The same Locations as JSON text, comma-separated items without the
+    brackets ("" for none; `server.wire.array` joins pages), made straight
+    from the tuples: no dict per location for cattrs and json to walk (see
+    server/wire.py). One format string per file, its URI escaped once."""
+    formats: dict[str, str] = {}
+
+    def format_of(path: str) -> str:
+        uri = json.dumps(path_uri(root, path)).replace("%", "%%")  # URIs hold %-escapes
+        made = formats[path] = ('{"uri":' + uri + ',"range":{"start":{"line":%d,"character":%d},'
+                                '"end":{"line":%d,"character":%d}}}')
+        return made
+
+    try:
+        return ",".join([(formats.get(span[0]) or format_of(span[0])) % span[1:] for span in spans])
+    except TypeError:  # a NULL column (%d refuses None): the dicts' JSON says null
+        return json.dumps(span_locations(root, spans), separators=(",", ":"))[1:-1]
 
 
 def definition_locations(root: Path, symbols: list[Symbol]) -> list[types.Location]:
@@ -161,6 +186,25 @@ def call_item(root: Path, sym: Symbol) -> types.CallHierarchyItem:
 def incoming_calls(root: Path, calls: list[Call]) -> list[types.CallHierarchyIncomingCall]:
     return [types.CallHierarchyIncomingCall(from_=call_item(root, c.symbol), from_ranges=[lsp_range(r) for r in c.ranges])
             for c in calls]
+
+
+_RANGE = '{"start":{"line":%d,"character":%d},"end":{"line":%d,"character":%d}}'
+
+
+def incoming_call_items(root: Path, rows) -> list[str]:
+    """`incoming_calls` as JSON text, one item per caller, straight from
+    `navigation.incoming_call_rows` (sent as is: server/wire.py)."""
+    data_root = encode_basestring_ascii(str(root))
+    out = []
+    for (qualname, name, kind, flags, path, sl, sc, el, ec, nsl, nsc, nel, nec), sites in rows:
+        number = _symbol_kind(kind, name, (flags or "").split(","))
+        q = encode_basestring_ascii(qualname)
+        out.append(
+            f'{{"from":{{"name":{encode_basestring_ascii(name)},"kind":{int(number)},'
+            f'"uri":{encode_basestring_ascii(path_uri(root, path))},"range":{_RANGE % (sl, sc, el, ec)},'
+            f'"selectionRange":{_RANGE % (nsl, nsc, nel, nec)},"detail":{q},'
+            f'"data":{{"root":{data_root},"qualname":{q}}}}},"fromRanges":[{",".join([_RANGE % s for s in sites])}]}}')
+    return out
 
 
 def outgoing_calls(root: Path, calls: list[Call]) -> list[types.CallHierarchyOutgoingCall]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from indexer import languages
 from indexer.graph.model import Range, Reference, Symbol
 from indexer.analysis.impact import direct_summary
-from indexer.graph.query import Graph
+from indexer.graph.query import Graph, reference_from_row
 # CALL_KINDS (re-exported): a call, a decorator applied, a fixture pytest
 # calls for each test that names it.
 from indexer.graph.vocab import CALL_KINDS, SymbolKind  # noqa: F401
@@ -90,16 +90,24 @@ def find_references(graph: Graph, qualnames, include_declaration: bool = False, 
     shares the name) only when asked (`guesses`), since a 0.1 guess mixed in
     silently with sure answers is noise. Each reference keeps `how` and
     `confidence`, so a client that asks for guesses can group them."""
-    out: list[Reference] = []
+    return [reference_from_row(row) for row in find_reference_rows(graph, qualnames, include_declaration,
+                                                                   min_confidence, guesses)]
+
+
+def find_reference_rows(graph: Graph, qualnames, include_declaration: bool = False, min_confidence: float = 0.0,
+                        guesses: bool = False) -> list[tuple]:
+    """`find_references` as `Graph.use_rows` tuples: what a paged
+    answer (CLI --limit, the MCP tool) reads whole and builds one page of."""
+    out: list[tuple] = []
     seen: set[tuple] = set()
     family = [member for qualname in qualnames for member in reference_family(graph, qualname)]
     for qualname in family:
-        for ref in graph.references(qualname, include_declaration and qualname in qualnames, min_confidence,
-                                    guesses=guesses):
-            key = (ref.path, ref.range)
+        for row in graph.use_rows(qualname, include_declaration and qualname in qualnames, min_confidence,
+                                        guesses=guesses):
+            key = row[:5]  # path and range
             if key not in seen:
                 seen.add(key)
-                out.append(ref)
+                out.append(row)
     return out
 
 
@@ -228,6 +236,36 @@ def incoming_calls(graph: Graph, qualname: str, min_confidence: float = 0.0) -> 
         caller = symbol_in(graph, enclosing, path) or module_symbol(graph, path)
         if caller is not None:
             out.append(Call(caller, tuple(r.range for r in refs)))
+    return out
+
+
+def incoming_call_rows(graph: Graph, qualname: str, min_confidence: float = 0.0) -> list[tuple[tuple, list[tuple]]]:
+    """`incoming_calls` as plain rows, for answers of thousands of callers:
+    (caller, sites), the caller a `Graph.symbol_briefs` row and the sites
+    (sl, sc, el, ec) tuples. Same callers, same order, same choice of the
+    caller's copy (the one in the calling file) and the same module fallback,
+    with a few batched queries instead of one per caller and no objects."""
+    groups: dict[tuple[str, str | None], list[tuple]] = {}
+    for path, enclosing, sl, sc, el, ec in graph.call_sites(qualname, CALL_KINDS, min_confidence):
+        groups.setdefault((path, enclosing), []).append((sl, sc, el, ec))
+    copies = graph.symbol_briefs(enclosing for _, enclosing in groups if enclosing is not None)
+    modules = None
+    out = []
+    for (path, enclosing), sites in groups.items():
+        found = copies.get(enclosing) if enclosing is not None else None
+        if found:
+            caller = found[0]
+            if len(found) > 1:  # a name defined twice: the copy in the calling file
+                for row in found:
+                    if row[4] == path:
+                        caller = row
+                        break
+        else:
+            if modules is None:  # top-level code, or an enclosing name with no symbol: the module
+                modules = graph.module_briefs(p for (p, e) in groups if e is None or not copies.get(e))
+            caller = modules.get(path)
+        if caller is not None:
+            out.append((caller, sites))
     return out
 
 

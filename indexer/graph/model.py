@@ -88,12 +88,16 @@ class Reference:
     how: str  # which rule resolved it (a How value): scope, import, self, mro, ...
 
     def to_json(self) -> dict:
-        return {
-            "path": self.path,
-            "range": self.range.to_json(),
-            "confidence": round(self.confidence, 3),
-            "kind": self.kind,
-        }
+        start, end = self.range.start, self.range.end
+        return reference_json(self.path, start.line, start.character, end.line, end.character, self.kind,
+                              self.confidence)
+
+
+def reference_json(path: str, sl: int, sc: int, el: int, ec: int, kind: str, confidence: float) -> dict:
+    """`Reference.to_json` from plain values (a 40,000-use `refs --json`
+    builds no Reference)."""
+    return {"path": path, "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
+            "confidence": round(confidence, 3), "kind": kind}
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,9 @@ SYMBOL_COLUMNS = (
     "s.id, s.name, s.qualname, s.kind, f.path, s.sl, s.sc, s.el, s.ec, s.nsl, s.nsc, s.nel, s.nec,"
     " s.signature, s.docstring, s.parent, s.is_test, s.flags, s.decorators, s.body_line"
 )
+# A symbol as a hierarchy item shows it (qualname, name, kind, flags, path,
+# range, name range): `Graph.symbol_briefs`, `module_briefs`.
+BRIEF_COLUMNS = "s.qualname, s.name, s.kind, s.flags, f.path, s.sl, s.sc, s.el, s.ec, s.nsl, s.nsc, s.nel, s.nec"
 REF_COLUMNS = "f.path, r.sl, r.sc, r.el, r.ec, r.name, r.kind, r.enclosing, r.target, r.confidence, r.how"
 _RESOLVED_HOWS = ("unresolved",)
 
@@ -39,6 +42,10 @@ def symbol_from_row(row) -> Symbol:
         decorators=tuple(json.loads(decorators)) if decorators else (),
         body_line=body_line,
     )
+
+
+def _span(r: Range) -> tuple[int, int, int, int]:
+    return r.start.line, r.start.character, r.end.line, r.end.character
 
 
 def reference_from_row(row) -> Reference:
@@ -151,19 +158,22 @@ class Graph:
         at the same place for the impact walk and are left out, as are Go's
         structural "implements" edges (no use in the text); `guesses=False`
         also leaves out name-matched uses (the Find All References policy)."""
+        return [reference_from_row(r) for r in self.use_rows(qualname, include_declaration, min_confidence, guesses)]
+
+    def use_rows(self, qualname: str, include_declaration: bool = False,
+                 min_confidence: float = 0.0, guesses: bool = True) -> list[tuple]:
+        """`references` as `REF_COLUMNS` tuples (`reference_from_row` makes
+        one a Reference): a page of a 40,000-use answer builds 100 objects."""
         rows = self.conn.execute(
             f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
             " WHERE r.target = ? AND r.confidence >= ? AND r.kind != 'flow' AND r.how != 'structural'"
             + ("" if guesses else " AND r.how != 'name-match'") + " ORDER BY f.path, r.sl, r.sc",
-            (qualname, min_confidence))
-        out = [reference_from_row(r) for r in rows]
+            (qualname, min_confidence)).fetchall()
         if include_declaration:
-            decls = [
-                Reference(s.path, s.selection_range, s.name, "definition", s.parent, s.qualname, 1.0, "definition")
-                for s in self.symbols(qualname) if s.kind != SymbolKind.MODULE
-            ]
-            out = sorted(decls + out, key=lambda r: (r.path, r.range.start.line, r.range.start.character))
-        return out
+            decls = [(s.path, *_span(s.selection_range), s.name, "definition", s.parent, s.qualname, 1.0, "definition")
+                     for s in self.symbols(qualname) if s.kind != SymbolKind.MODULE]
+            rows = sorted(decls + rows, key=lambda r: (r[0], r[1], r[2]))
+        return rows
 
     def reference_spans(self, qualname: str, min_confidence: float = 0.0, guesses: bool = True):
         """(path, sl, sc, el, ec) of the uses `references` returns, as plain
@@ -524,6 +534,43 @@ class Graph:
             f" WHERE r.target = ? AND r.kind IN ({','.join('?' * len(kinds))}) AND r.confidence >= ?"
             " ORDER BY f.path, r.sl, r.sc", (qualname, *kinds, min_confidence))
         return [reference_from_row(row) for row in rows]
+
+    def call_sites(self, qualname: str, kinds, min_confidence: float = 0.0):
+        """(path, enclosing, sl, sc, el, ec) of the uses `references_of_kinds`
+        returns, as plain tuples in the same order (a call hierarchy of tens
+        of thousands of call sites builds no Reference per row)."""
+        kinds = tuple(kinds)
+        return self.conn.execute(
+            "SELECT f.path, r.enclosing, r.sl, r.sc, r.el, r.ec FROM refs r JOIN files f ON f.id = r.file_id"
+            f" WHERE r.target = ? AND r.kind IN ({','.join('?' * len(kinds))}) AND r.confidence >= ?"
+            " ORDER BY f.path, r.sl, r.sc", (qualname, *kinds, min_confidence))
+
+    def symbol_briefs(self, qualnames) -> dict[str, list[tuple]]:
+        """qualname -> the `BRIEF_COLUMNS` rows of its symbols in `symbols()`
+        order, fetched in batches: what a hierarchy item needs, no Symbol."""
+        names = list(dict.fromkeys(qualnames))
+        out: dict[str, list[tuple]] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start:start + 500]
+            for row in self.conn.execute(
+                    f"SELECT {BRIEF_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+                    f" WHERE s.qualname IN ({','.join('?' * len(chunk))}) ORDER BY s.id", chunk):
+                out.setdefault(row[0], []).append(row)
+        return out
+
+    def module_briefs(self, paths) -> dict[str, tuple]:
+        """path -> the `BRIEF_COLUMNS` row of the file's first module symbol
+        (in `symbols_in_file` order), for files with one."""
+        paths = list(dict.fromkeys(paths))
+        out: dict[str, tuple] = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            for row in self.conn.execute(
+                    f"SELECT {BRIEF_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+                    f" WHERE f.path IN ({','.join('?' * len(chunk))}) AND s.kind = 'module'"
+                    " ORDER BY f.path, s.sl, s.sc, s.id", chunk):
+                out.setdefault(row[4], row)
+        return out
 
     def innermost_class_at(self, path: str, line: int, character: int) -> Symbol | None:
         """Innermost class whose span holds the position."""

@@ -10,7 +10,7 @@ import dataclasses
 from lsprotocol import types
 
 from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT
-from server import convert
+from server import convert, wire
 from server.host.features import impact_with_breaking
 
 IMPACT = "codemeld/impact"
@@ -26,22 +26,25 @@ def _report(graph, path, line, character, depth, limit, text, baseline, overlays
     found = impact_with_breaking(graph, path, line, character, depth, limit, text, baseline, overlays)
     if found is None:
         return None
-    if on_page is None:
-        return edge.impact_report(found.report, graph.root.as_uri(), found.breaking).wire()
+    # Plain dicts (edge.*_wire: what the models' .wire() gives, without
+    # building thousands of models), encoded here: pygls sends the text as is.
     root_uri = graph.root.as_uri()
+    if on_page is None:
+        return wire.encoded(edge.impact_report_wire(found.report, root_uri, found.breaking))
     dependents = found.report.dependents
+    dialects: dict = {}
     for start in range(0, len(dependents), PAGE):
-        on_page([edge.dependent(d, root_uri).wire() for d in dependents[start:start + PAGE]])
-    wire = edge.impact_report(dataclasses.replace(found.report, dependents=()), root_uri, found.breaking).wire()
-    wire["summary"]["dependents"] = len(dependents)
-    return wire
+        on_page(wire.encoded([edge.dependent_wire(d, root_uri, dialects) for d in dependents[start:start + PAGE]]))
+    report = edge.impact_report_wire(dataclasses.replace(found.report, dependents=()), root_uri, found.breaking)
+    report["summary"]["dependents"] = len(dependents)
+    return wire.encoded(report)
 
 
 def _int(value, default: int) -> int:
     return value if isinstance(value, int) and value > 0 else default
 
 
-async def compute(ls, params) -> dict | None:
+async def compute(ls, params) -> wire.Encoded | None:
     params = convert.plain(params)
     at = convert.text_position(params)
     if at is None:

@@ -5,6 +5,8 @@ see references.py.)"""
 
 from lsprotocol import types
 
+from server import wire
+
 PAGE = 500  # items per $/progress page
 
 
@@ -13,4 +15,11 @@ def send_pages(ls, token, items: list, page: int = PAGE) -> list:
     wire = ls.protocol._converter.unstructure(items)  # pygls' own converter: the wire form of attrs objects
     for start in range(0, len(wire), page):
         ls.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value=wire[start:start + page]))
+    return []
+
+
+def send_encoded_pages(ls, token, items: list[str], page: int = PAGE) -> list:
+    """`send_pages` for items already made as JSON text (server/wire.py)."""
+    for start in range(0, len(items), page):
+        ls.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value=wire.array(items[start:start + page])))
     return []

@@ -1,9 +1,11 @@
 """textDocument/references, honouring includeDeclaration and partialResultToken.
 
-Locations go out as plain dicts built from row tuples (no Reference or
-lsprotocol object per use). With a partialResultToken the answer streams as
-`$/progress` pages, the first as soon as it is read, and the response itself
-is empty, as the LSP spec asks of partial results.
+Locations go out as JSON text made from row tuples on the query thread
+(`convert.location_items`, sent as is by `server.wire`): no Reference,
+lsprotocol object or dict per use, and no cattrs walk of the answer. With a
+partialResultToken the answer streams as `$/progress` pages, the first as
+soon as it is read, and the response itself is empty, as the LSP spec asks
+of partial results.
 """
 
 import asyncio
@@ -11,7 +13,7 @@ import asyncio
 from lsprotocol import types
 
 from indexer.analysis import navigation
-from server import convert
+from server import convert, wire
 
 
 def register(server) -> None:
@@ -24,14 +26,14 @@ def register(server) -> None:
             return None
         root = located[0].root
         token = params.partial_result_token
-        pages: list[list[dict]] = []
+        pages: list[str] = []
         if token is None:
-            on_page = lambda spans: pages.append(convert.span_locations(root, spans))  # noqa: E731
+            on_page = lambda spans: pages.append(convert.location_items(root, spans))  # noqa: E731
         else:
             loop = asyncio.get_running_loop()
 
             def on_page(spans) -> None:  # runs on the query thread; messages leave from the loop
-                value = convert.span_locations(root, spans)
+                value = wire.array([convert.location_items(root, spans)])
                 loop.call_soon_threadsafe(ls.protocol.notify, types.PROGRESS,
                                           types.ProgressParams(token=token, value=value))
 
@@ -42,4 +44,4 @@ def register(server) -> None:
             return None
         if token is not None:
             return []
-        return [location for page in pages for location in page]
+        return wire.array(pages)

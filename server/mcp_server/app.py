@@ -33,7 +33,7 @@ from indexer.agent.textindex import text_index, tokens
 from indexer.explain.pack import PackOptions, approx_tokens, build_pack, render_pack
 from indexer.graph.model import Symbol
 from indexer.analysis.navigation import search_symbols
-from indexer.graph.query import Graph
+from indexer.graph.query import Graph, reference_from_row
 from server.mcp_server import models as m
 from server.host.agent import AgentHost
 from server.mcp_server.paging import CursorError, decode, fingerprint, page
@@ -278,13 +278,14 @@ def build_server(host: AgentHost) -> MCPServer:
 
         def work(g: Graph):
             target = lookup.find_symbol(g, symbol)
-            refs = g.references(target.qualname, include_declaration, confidence)
-            chunk, pg = page(refs, limit, cursor, key)
+            rows = g.use_rows(target.qualname, include_declaration, confidence)  # Reference objects: the page only
+            chunk, pg = page(rows, limit, cursor, key)
+            chunk = [reference_from_row(row) for row in chunk]
             source = _SourceLines(g.root)
             out = [m.ReferenceOut(path=r.path, language=languages.dialect_of(r.path) or "", line=r.range.start.line + 1, column=r.range.start.character + 1,
                                   kind=r.kind, confidence=round(r.confidence, 3), how=r.how, enclosing=r.enclosing,
                                   text=source.get(r.path, r.range.start.line)) for r in chunk]
-            return target, out, len({r.path for r in refs}), pg
+            return target, out, len({row[0] for row in rows}), pg
 
         target, out, files, pg = await run(ctx, work)
         result = m.ReferencesResult(target=symbol_info(target), references=out, files=files, page=pg)

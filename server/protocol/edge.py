@@ -101,3 +101,58 @@ def _embeddings_state(states: list[str]) -> str:
         if state in states:
             return state
     return "off"
+
+
+# -- the same wire, as plain dicts ---------------------------------------------
+# An impact report of 2,000 dependents and 2,000 tests built some 35,000
+# pydantic models and dumped them again: half its time over LSP (issue 17).
+# These build what `.wire()` of the models above gives (same keys, same
+# values; tests/unit/test_wire_fast.py compares them) without the models,
+# which stay the schema (protocol.ts is generated from them).
+
+
+def _range_wire(r) -> dict:
+    return {"start": {"line": r.start.line, "character": r.start.character},
+            "end": {"line": r.end.line, "character": r.end.character}}
+
+
+def symbol_wire(sym, root_uri: str | None = None, dialects: dict | None = None) -> dict:
+    """`symbol(sym, root_uri).wire()`; `dialects` caches `dialect_of` by path."""
+    if dialects is None:
+        language = languages.dialect_of(sym.path)
+    else:
+        language = dialects.get(sym.path, dialects)
+        if language is dialects:
+            language = dialects[sym.path] = languages.dialect_of(sym.path)
+    out = {"name": sym.name, "qualname": sym.qualname, "kind": str(sym.kind)}
+    if root_uri is not None:
+        out["uri"] = root_uri.rstrip("/") + "/" + sym.path
+    out |= {"path": sym.path, "range": _range_wire(sym.range), "selectionRange": _range_wire(sym.selection_range),
+            "language": language}
+    return out
+
+
+def dependent_wire(dep, root_uri: str | None = None, dialects: dict | None = None) -> dict:
+    """`dependent(dep, root_uri).wire()`."""
+    return {"symbol": symbol_wire(dep.symbol, root_uri, dialects), "depth": dep.depth, "kind": str(dep.kind),
+            "confidence": float(round(dep.confidence, 3)), "via": list(dep.via), "source": dep.source, "how": dep.how}
+
+
+def affected_test_wire(test, root_uri: str | None = None, dialects: dict | None = None) -> dict:
+    """`affected_test(test, root_uri).wire()`."""
+    return {"id": test.id, "symbol": symbol_wire(test.symbol, root_uri, dialects) if test.symbol else None,
+            "depth": test.depth, "confidence": float(round(test.confidence, 3)), "via": list(test.via),
+            "source": test.source, "stale": test.stale}
+
+
+def impact_report_wire(report, root_uri: str | None = None, breaking_changes=None) -> dict:
+    """`impact_report(report, root_uri, breaking_changes).wire()`."""
+    dialects: dict = {}
+    changes = report.breaking if breaking_changes is None else breaking_changes
+    return {"target": symbol_wire(report.target, root_uri, dialects),
+            "dependents": [dependent_wire(d, root_uri, dialects) for d in report.dependents],
+            "tests": [affected_test_wire(t, root_uri, dialects) for t in report.tests],
+            "files": list(report.files),
+            "breaking": [breaking(b).wire() for b in changes],
+            "summary": {"dependents": len(report.dependents), "tests": len(report.tests), "files": len(report.files),
+                        "maxDepth": report.max_depth, "truncated": report.truncated}}

@@ -1,0 +1,149 @@
+"""The fast wire of huge answers (issue 17) says exactly what the object path
+said: references, incoming calls and impact made as JSON text / plain dicts
+from rows against lsprotocol objects unstructured by pygls' converter and
+the pydantic models' `.wire()`, over every symbol of a small project with
+name-matched guesses, several files, a folder whose URI needs escaping, and
+non-ASCII text before uses (UTF-16 columns)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pygls.protocol import JsonRPCResponseMessage, default_converter
+from lsprotocol import types
+
+from indexer.analysis import navigation
+from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT
+from indexer.graph.vocab import SymbolKind
+from server import convert, wire
+from server.host.features import impact_with_breaking
+from server.protocol import edge
+from tests.support import build
+
+FILES = {
+    "pkg/__init__.py": "",
+    "pkg/core.py": '''
+        class Runner:
+            def run(self, x):
+                return helper(x)
+
+            @property
+            def size(self):
+                return 1
+
+
+        def helper(x):
+            return x
+
+
+        s = "héllo 😀 wörld"; helper(s); helper("😀😀")
+        ''',
+    "pkg/user.py": '''
+        from pkg.core import Runner, helper
+
+
+        def use(obj):
+            obj.run(1)  # obj's type unknown: a name-matched guess
+            r = Runner()
+            r.run("ünïcödé 🎉"); r.run(helper(2))
+            return r.size
+
+
+        class Other:
+            def run(self):
+                return helper(3)
+
+
+        helper(4)
+        ''',
+    "my dir/é 100%.py": '''
+        from pkg.core import helper
+        from pkg.user import use
+
+
+        def caller():
+            return "𝒳" + helper(use(None))
+
+
+        caller(); helper(5)
+        ''',
+}
+
+CONVERTER = default_converter()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("wire"), FILES)
+    yield graph
+    indexer.close()
+
+
+def _symbols(graph):
+    kinds = (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.CLASS)
+    found = graph.symbols_of_kinds(kinds)
+    assert {s.name for s in found} >= {"Runner", "run", "size", "helper", "use", "Other", "caller"}
+    return found
+
+
+@pytest.mark.parametrize("declaration", [False, True])
+@pytest.mark.parametrize("guesses", [False, True])
+def test_references_text_equals_the_lsprotocol_answer(project, declaration, guesses):
+    root = project.root
+    for sym in _symbols(project):
+        at = (sym.path, sym.selection_range.start.line, sym.selection_range.start.character)
+        slow = CONVERTER.unstructure(convert.reference_locations(
+            root, navigation.references(project, *at, declaration, 0.0, guesses)))
+        pages: list[str] = []
+        navigation.reference_span_pages(project, *at, declaration, 0.0, guesses,
+                                        lambda spans: pages.append(convert.location_items(root, spans)), page=2)
+        text = wire.array(pages).text
+        assert text.isascii()
+        assert json.loads(text) == slow, sym.qualname
+    # the project has what this test is about
+    helper_refs = project.references("pkg.core.helper")
+    assert any(r.path == "my dir/é 100%.py" for r in helper_refs)
+    run_refs = project.references("pkg.core.Runner.run", guesses=True)
+    assert any(r.how == "name-match" for r in run_refs) and any(r.how != "name-match" for r in run_refs)
+    line = next(i for i, text in enumerate(project.root.joinpath("pkg/core.py").read_text().split("\n"))
+                if text.startswith("s = "))
+    uses_after_emoji = [r for r in helper_refs if r.path == "pkg/core.py" and r.range.start.line == line]
+    assert [r.range.start.character for r in uses_after_emoji] == [22, 33]  # UTF-16: the emoji counts 2 (code points: 21, 32)
+
+
+def test_location_items_falls_back_on_null_columns(tmp_path):
+    spans = [("a.py", 1, 2, None, 4)]
+    assert json.loads("[" + convert.location_items(tmp_path, spans) + "]") == convert.span_locations(tmp_path, spans)
+
+
+def test_incoming_calls_text_equals_the_lsprotocol_answer(project):
+    root = project.root
+    seen = 0
+    for sym in _symbols(project):
+        slow = CONVERTER.unstructure(convert.incoming_calls(root, navigation.incoming_calls(project, sym.qualname)))
+        fast = wire.array(convert.incoming_call_items(root, navigation.incoming_call_rows(project, sym.qualname)))
+        assert json.loads(fast.text) == slow, sym.qualname
+        seen += len(slow)
+    assert seen >= 8
+
+
+def test_impact_wire_equals_the_models(project):
+    uri = project.root.as_uri()
+    for sym in _symbols(project):
+        at = (sym.path, sym.selection_range.start.line, sym.selection_range.start.character)
+        found = impact_with_breaking(project, *at, DEFAULT_DEPTH, DEFAULT_LIMIT, None, None, {})
+        assert edge.impact_report_wire(found.report, uri, found.breaking) == \
+            edge.impact_report(found.report, uri, found.breaking).wire(), sym.qualname
+
+
+def test_spliced_messages_equal_what_pygls_sends():
+    value = [{"uri": "file:///a%20b/%C3%A9.py", "range": {"start": {"line": 0, "character": 1},
+                                                          "end": {"line": 0, "character": 2}}}]
+    response = JsonRPCResponseMessage(id=7, result=wire.encoded(value), jsonrpc="2.0")
+    assert json.loads(wire._spliced(response)) == {"jsonrpc": "2.0", "id": 7, "result": value}
+    note = types.ProgressNotification(params=types.ProgressParams(token="t", value=wire.encoded(value)))
+    assert json.loads(wire._spliced(note)) == {"jsonrpc": "2.0", "method": "$/progress",
+                                               "params": {"token": "t", "value": value}}
+    plain = JsonRPCResponseMessage(id=7, result=value, jsonrpc="2.0")
+    assert wire._spliced(plain) is None  # everything else goes through pygls
