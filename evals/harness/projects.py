@@ -176,8 +176,26 @@ def coverage_files(conn, root: Path) -> dict[int, str]:
     connection to its SQLite data file); files outside `root` are left out."""
     files = {}
     for fid, path in conn.execute("SELECT id, path FROM file"):
-        try:
-            files[fid] = Path(path).resolve().relative_to(root).as_posix()
-        except ValueError:
-            pass
+        relative = _relative_to_root(Path(path), root)
+        if relative is not None:
+            files[fid] = relative
     return files
+
+
+def _relative_to_root(path: Path, root: Path) -> str | None:
+    """`path` under `root`, also when the data file was recorded in a cache
+    that has since been copied or moved: coverage.py stores absolute paths,
+    so a copied cache's paths still name the old root. Then the part after
+    the last component equal to root's name counts, if that file exists."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        pass
+    parts = path.parts
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] == root.name:
+            tail = Path(*parts[i + 1:]) if i + 1 < len(parts) else None
+            if tail is not None and (root / tail).is_file():
+                return tail.as_posix()
+            return None
+    return None

@@ -152,3 +152,24 @@ def test_tree_memory_counts_a_forked_workers_shared_pages_once():
     assert procs == 2
     # 60 MB shared + 40 MB the worker's own + two interpreters; summed RSS would count the 60 MB twice (160+).
     assert 100 <= peak < 150
+
+
+def test_coverage_paths_survive_a_copied_cache(tmp_path):
+    """coverage.py stores absolute paths: a cache copied elsewhere still maps
+    its recorded files onto the new root (it used to give 0 truth pairs)."""
+    import sqlite3
+
+    from evals.harness.projects import coverage_files
+
+    root = tmp_path / "copy" / "toolz-0.12.1"
+    (root / "toolz").mkdir(parents=True)
+    (root / "toolz" / "core.py").write_text("x = 1\n")
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE file (id INTEGER, path TEXT)")
+    conn.executemany("INSERT INTO file VALUES (?, ?)", [
+        (1, str(root / "toolz" / "core.py")),                   # recorded here
+        (2, "/old/cache/impact/toolz-0.12.1/toolz/core.py"),     # recorded before the copy
+        (3, "/old/cache/impact/toolz-0.12.1/toolz/gone.py"),     # no such file now
+        (4, "/usr/lib/python3/os.py"),                           # outside the project
+    ])
+    assert coverage_files(conn, root) == {1: "toolz/core.py", 2: "toolz/core.py"}
