@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 
 from indexer import languages
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
+from indexer.analysis.impact_guards import Guards, requirements
+from indexer.analysis.impact_holders import ParameterAnnotations
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -116,6 +118,8 @@ class _Walk:
     supers: dict[str, list[str]] = field(default_factory=dict)  # class -> all bases
     blocked: frozenset[str] = frozenset()  # nodes never entered
     created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
+    holders: ParameterAnnotations | None = None
+    edges: list[tuple[str, str]] = field(default_factory=list)  # every (callee, user) link seen, for the guards
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -312,6 +316,8 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
             if local is not None:
                 edges.append(local)
             for enclosing, kind, conf, how in edges:
+                if enclosing not in walk.blocked:
+                    walk.edges.append((node, enclosing))
                 if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None:
                     continue
                 walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
@@ -357,7 +363,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
-    walk = _Walk(graph, depth, limit, blocked=blocked, created=created)
+    walk = _Walk(graph, depth, limit, blocked=blocked, created=created, holders=ParameterAnnotations(graph))
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     frontier = [qualname]
@@ -386,7 +392,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                                      for e, k, c, how in incoming.get(node, ())]
                 continue
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())
-                     if node not in walk.created or k in _MAKES_INSTANCE]
+                     if node not in walk.created or (k in _MAKES_INSTANCE and not (
+                         k == RefKind.ANNOTATION and walk.holders.only_parameters(node, walk.symbol(e))))]
             for other, kind, factor, callers in related.get(node, ()):
                 if not callers:
                     edges.append((other, kind, factor, node, kind))
@@ -402,6 +409,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             base = walk.reach[node]
             containers = walk.ancestors(node)
             for enclosing, kind, conf, parent, how in edges:
+                if enclosing not in walk.blocked:
+                    walk.edges.append((node, enclosing))
                 if enclosing in walk.reach or enclosing in walk.blocked:
                     continue
                 if enclosing in containers and kind != "local" and walk.symbol(enclosing) is not None \
@@ -438,7 +447,26 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     memo = IMPACT_MEMO.table(graph) if path_receivers else {}
     rule = _PathReceivers(graph, depth, limit, memo) if path_receivers else None
     allowed = rule.tests_of(qualname) if rule is not None else _receiver_tests(graph, target, depth, limit)
-    return _report(walk, target, coverage, learned, allowed, rule)
+    guards = _GuardRule(walk, memo) if path_receivers and GUARDS else None
+    return _report(walk, target, coverage, learned, allowed, rule, guards)
+
+
+# Switch for the value-sensitive rule (impact_guards); tests turn it off to
+# show what it changes.
+GUARDS = True
+
+
+class _GuardRule:
+    """A test whose every chain needs a constructor keyword (or an
+    environment variable) that the test never gives runs none of them
+    (impact_guards). On click at depth 10: see the note of issue 12."""
+
+    def __init__(self, walk: _Walk, memo: dict):
+        self.guards = Guards(walk.graph, memo)
+        self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guards.guard)
+
+    def rules_out(self, node: str, test: Symbol) -> bool:
+        return self.guards.rules_out(self.req.get(node, frozenset()), test)
 
 
 def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> frozenset[str] | None:
@@ -584,7 +612,8 @@ def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbo
 
 
 def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
-            receivers: set[str] | None = None, path_rule: _PathReceivers | None = None) -> ImpactReport:
+            receivers: set[str] | None = None, path_rule: _PathReceivers | None = None,
+            guards: _GuardRule | None = None) -> ImpactReport:
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
     if target.is_test and target.kind in _CALLABLE_KINDS:
@@ -612,6 +641,9 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             if receivers is None or test.id in receivers:  # else it never holds the method's receiver
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \
                         and path_rule.rules_out(walk, test.id, test.via):
+                    test = replace(test, confidence=RULED_OUT_CONFIDENCE)
+                if guards is not None and test.confidence > RULED_OUT_CONFIDENCE \
+                        and guards.rules_out(qualname, test.symbol):
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 held = tests.get(test.id)  # the first chain found, unless a rule ruled it out
                 if held is None or held.confidence <= RULED_OUT_CONFIDENCE < test.confidence:
