@@ -190,10 +190,19 @@ class Guards:
             return self.memo[key]
         out = set(self._keywords_in(test))
         out |= self._module_keywords(test.path)
-        for ref in self.graph.references_from(test.qualname):
-            target = self.graph.symbol(ref.target) if ref.target else None
-            if target is not None and target.kind in (*_CALLABLE, SymbolKind.CLASS):
-                out |= self._keywords_in(target)
+        # What the test and its local definitions (a nested command's
+        # decorators) call directly.
+        scopes, seen = [test.qualname], {test.qualname}
+        while scopes:
+            scope = scopes.pop()
+            for ref in self.graph.references_from(scope):
+                target = self.graph.symbol(ref.target) if ref.target else None
+                if target is not None and target.kind in (*_CALLABLE, SymbolKind.CLASS):
+                    out |= self._keywords_in(target)
+            for member in self.graph.members(scope):
+                if member.qualname not in seen and member.kind in (*_CALLABLE, SymbolKind.CLASS):
+                    seen.add(member.qualname)
+                    scopes.append(member.qualname)
         owner = self.graph.symbol(test.parent) if test.parent else None
         if owner is not None and owner.kind == SymbolKind.CLASS:
             out |= self._keywords_in(owner)
@@ -396,6 +405,8 @@ def _keyword_assignments(init: ast.FunctionDef) -> dict[str, bool]:
 
 
 def _from_keyword(init: ast.FunctionDef, value: ast.AST, name: str) -> bool:
+    if isinstance(value, ast.Constant) and value.value in _FALSY:
+        return True  # switched off (`if hidden: self.prompt = None`)
     if isinstance(value, ast.Name) and value.id == name:
         return True
     if isinstance(value, ast.Name):

@@ -15,6 +15,8 @@ import re
 from indexer.graph.query import Graph
 from indexer.graph.vocab import RefKind, SymbolKind
 
+ENABLED = True  # the switch tests turn off to show what the rule changes
+
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -40,7 +42,7 @@ class ParameterAnnotations:
         self.names: dict[str, dict[str, set[str]]] = {}  # class -> user -> names used in annotations
 
     def only_parameters(self, cls: str, user) -> bool:
-        if user is None or user.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD):
+        if not ENABLED or user is None or user.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD):
             return False  # a class attribute's annotation (`x: C`) or a module's: kept
         if cls not in self.names:
             by_user: dict[str, set[str]] = {}

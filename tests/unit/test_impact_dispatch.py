@@ -1,0 +1,244 @@
+"""Impact through a hub that runs whatever a test's objects were built with
+(click's `CliRunner.invoke -> main`): value-sensitive guards and the uses
+of a class that hand a test an instance. Each case fails with its rule off."""
+
+from __future__ import annotations
+
+import pytest
+
+import indexer.analysis.impact as impact_module
+from indexer.analysis import impact_holders
+from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE
+from indexer.analysis.impact import RULED_OUT_CONFIDENCE, impact
+from tests.support import build
+
+# A tiny click: options built by decorator factories, a command whose
+# `main` (the hub every test reaches through `Runner.invoke`) consumes them.
+CLI_PROJECT = {
+    "lib/__init__.py": "",
+    "lib/cli.py": """
+        import os
+
+
+        class Option:
+            def __init__(self, name, prompt=None, envvar=None, hidden=False):
+                self.name = name
+                self.prompt = prompt
+                self.envvar = envvar
+                self.hidden = hidden
+                if hidden:
+                    self.prompt = None
+
+            def consume(self, value):
+                if self.envvar:
+                    value = self.lookup_env()
+                if value is None and self.prompt is not None:
+                    value = self.ask()
+                return value
+
+            def lookup_env(self):
+                return os.environ.get(self.envvar)
+
+            def ask(self):
+                return input(self.prompt)
+
+            def force(self):
+                return self.ask()
+
+
+        class Command:
+            def __init__(self, callback, params=()):
+                self.callback = callback
+                # The library builds this one with `envvar`: any test may hold it.
+                self.params = list(params) + [Option("--debug", envvar="DEBUG")]
+
+            def main(self, args):
+                self.completion()
+                return [p.consume(a) for p, a in zip(self.params, args)]
+
+            def completion(self):
+                instruction = os.environ.get("_COMPLETE")
+                if not instruction:
+                    return
+                complete(self)
+
+
+        def complete(cmd):
+            return "done"
+
+
+        def option(name, **attrs):
+            def deco(f):
+                f.params = getattr(f, "params", []) + [Option(name, **attrs)]
+                return f
+            return deco
+
+
+        def password_option(name, **kwargs):
+            kwargs.setdefault("prompt", "Password")
+            return option(name, **kwargs)
+
+
+        def command(f):
+            return Command(f, getattr(f, "params", []))
+
+
+        class Runner:
+            def invoke(self, cli: Command, args, env=None):
+                return cli.main(args)
+        """,
+    "tests/__init__.py": "",
+    "tests/test_cli.py": """
+        from lib.cli import Option, Runner, command, option, password_option
+
+
+        def test_plain():
+            @command
+            @option("--name")
+            def cli(name):
+                pass
+            Runner().invoke(cli, ["x"])
+
+
+        def test_prompt():
+            @command
+            @option("--name", prompt="Name")
+            def cli(name):
+                pass
+            Runner().invoke(cli, [None])
+
+
+        def test_password():
+            @command
+            @password_option("--pw")
+            def cli(pw):
+                pass
+            Runner().invoke(cli, [None])
+
+
+        def test_completion():
+            @command
+            def cli():
+                pass
+            Runner().invoke(cli, [], env={"_COMPLETE": "bash_source"})
+
+
+        def test_force():
+            Option("--x").force()
+        """,
+}
+
+PLAIN, PROMPT, PASSWORD = "tests/test_cli.py::test_plain", "tests/test_cli.py::test_prompt", \
+    "tests/test_cli.py::test_password"
+COMPLETION, FORCE = "tests/test_cli.py::test_completion", "tests/test_cli.py::test_force"
+
+
+@pytest.fixture(scope="module")
+def cli_graph(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("cli"), CLI_PROJECT)
+    yield graph
+    indexer.close()
+
+
+def _confidences(graph, target: str, guards: bool = True) -> dict[str, float]:
+    impact_module.IMPACT_MEMO.clear()
+    saved, impact_module.GUARDS = impact_module.GUARDS, guards
+    try:
+        return {t.id: t.confidence for t in impact(graph, target).tests}
+    finally:
+        impact_module.GUARDS = saved
+
+
+GUARD_CASES = [
+    # `if ... self.prompt is not None: self.ask()`, `prompt` a keyword of
+    # Option.__init__ with a falsy default: run only for tests that give it,
+    # in their own calls or through a factory they call (`password_option`
+    # sets it with `kwargs.setdefault("prompt", ...)`). test_force reaches ask()
+    # by a chain with no guard: kept.
+    ("lib.cli.Option.ask", [PROMPT, PASSWORD, FORCE], [PLAIN, COMPLETION]),
+    # `instruction = os.environ.get(...)`, `if not instruction: return`: only
+    # a test that sets the environment (`env=` here) runs what follows.
+    ("lib.cli.complete", [COMPLETION], [PLAIN, PROMPT, PASSWORD]),
+]
+
+
+@pytest.mark.parametrize("target, affected, ruled_out", GUARD_CASES)
+def test_a_guarded_call_needs_its_keyword(cli_graph, target, affected, ruled_out):
+    tests = _confidences(cli_graph, target)
+    for test in affected:
+        assert tests[test] >= DEFAULT_MIN_CONFIDENCE, test
+    for test in ruled_out:
+        # Still listed (nothing vanishes), out of the default selection.
+        assert tests[test] == RULED_OUT_CONFIDENCE < DEFAULT_MIN_CONFIDENCE, test
+    # With the rule off, every test that invokes a command is selected.
+    unguarded = _confidences(cli_graph, target, guards=False)
+    assert all(unguarded[test] >= DEFAULT_MIN_CONFIDENCE for test in ruled_out)
+
+
+def test_what_the_library_gives_or_rebinds_guards_nothing(cli_graph):
+    # The library builds an Option with `envvar=`: every command holds one.
+    tests = _confidences(cli_graph, "lib.cli.Option.lookup_env")
+    assert tests[PLAIN] >= DEFAULT_MIN_CONFIDENCE
+    guards = impact_module.Guards(cli_graph, {})
+    keywords = guards.keyword_attributes("lib.cli.Option")
+    assert "prompt" in keywords and "envvar" not in keywords  # the library gives envvar
+    assert guards.guard("lib.cli.Option.lookup_env", "lib.cli.Option.consume") == frozenset()
+    assert guards.guard("lib.cli.Option.ask", "lib.cli.Option.consume") == {"prompt"}
+
+
+# `def run(cli: Base)` receives a Base; it makes none. A test that only ever
+# holds a Cmd (which overrides parse without super()) cannot run Base.parse,
+# though it calls run().
+HOLDER_PROJECT = {
+    "lib/__init__.py": "",
+    "lib/base.py": """
+        class Base:
+            def parse(self):
+                raise NotImplementedError
+
+
+        class Cmd(Base):
+            def parse(self):
+                return 1
+
+
+        def run(cli: Base):
+            return cli.parse()
+
+
+        def make() -> Base:
+            return Base()
+        """,
+    "tests/__init__.py": "",
+    "tests/test_base.py": """
+        from lib.base import Base, Cmd, make, run
+
+
+        def test_base():
+            run(Base())
+
+
+        def test_cmd():
+            run(Cmd())
+
+
+        def test_factory():
+            run(make())
+        """,
+}
+
+
+def test_a_parameter_annotation_hands_over_no_instance(tmp_path, monkeypatch):
+    indexer, graph = build(tmp_path, HOLDER_PROJECT)
+    try:
+        impact_module.IMPACT_MEMO.clear()
+        ids = {t.id for t in impact(graph, "lib.base.Base.parse").tests}
+        # A factory's return annotation does hand one over.
+        assert {"tests/test_base.py::test_base", "tests/test_base.py::test_factory"} <= ids
+        assert "tests/test_base.py::test_cmd" not in ids
+        monkeypatch.setattr(impact_holders, "ENABLED", False)
+        impact_module.IMPACT_MEMO.clear()
+        assert "tests/test_base.py::test_cmd" in {t.id for t in impact(graph, "lib.base.Base.parse").tests}
+    finally:
+        impact_module.IMPACT_MEMO.clear()
+        indexer.close()
