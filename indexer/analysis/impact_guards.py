@@ -197,8 +197,15 @@ class Guards:
             scope = scopes.pop()
             for ref in self.graph.references_from(scope):
                 target = self.graph.symbol(ref.target) if ref.target else None
-                if target is not None and target.kind in (*_CALLABLE, SymbolKind.CLASS):
-                    out |= self._keywords_in(target)
+                if target is not None and target.kind == SymbolKind.CLASS:
+                    # A class called or named: what its constructor passes on.
+                    target = self.graph.symbol(f"{target.qualname}.__init__")
+                if target is None or target.kind not in _CALLABLE:
+                    continue
+                given = self._keywords_in(target)
+                if not (target.is_test or _in_tests(target.path)):
+                    given -= {ENVIRONMENT}  # library code reading the environment sets none of it
+                out |= given
             for member in self.graph.members(scope):
                 if member.qualname not in seen and member.kind in (*_CALLABLE, SymbolKind.CLASS):
                     seen.add(member.qualname)
@@ -219,13 +226,25 @@ class Guards:
             tree = self.tree(path)
             out: set[str] = set()
             for stmt in tree.body if tree is not None else ():
-                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.decorator_list:
+                if _module_level_object(stmt):
                     out |= _keywords(stmt)
             self.memo[key] = frozenset(out)
         return self.memo[key]
 
     def rules_out(self, requirement: frozenset[str], test: Symbol) -> bool:
         return bool(requirement) and not requirement <= self.given(test)
+
+
+def _module_level_object(stmt: ast.stmt) -> bool:
+    """Module-level code every test of the file may use: statements and
+    objects made by decorators (`@click.command() def cli(): ...`), not the
+    tests themselves, test classes or fixtures (their own tests name them)."""
+    if isinstance(stmt, ast.ClassDef):
+        return not stmt.name.startswith("Test")
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return bool(stmt.decorator_list) and not stmt.name.startswith("test") and not any(
+            "fixture" in ast.unparse(d) or "pytest" in ast.unparse(d) for d in stmt.decorator_list)
+    return True
 
 
 def _in_tests(path: str) -> bool:
