@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from indexer import languages
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_guards import Guards, requirements
-from indexer.analysis.impact_holders import ParameterAnnotations
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -118,7 +117,6 @@ class _Walk:
     supers: dict[str, list[str]] = field(default_factory=dict)  # class -> all bases
     blocked: frozenset[str] = frozenset()  # nodes never entered
     created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
-    holders: ParameterAnnotations | None = None
     edges: list[tuple[str, str]] = field(default_factory=list)  # every (callee, user) link seen, for the guards
 
     def symbol(self, qualname: str) -> Symbol | None:
@@ -363,7 +361,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
-    walk = _Walk(graph, depth, limit, blocked=blocked, created=created, holders=ParameterAnnotations(graph))
+    walk = _Walk(graph, depth, limit, blocked=blocked, created=created)
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     frontier = [qualname]
@@ -392,8 +390,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                                      for e, k, c, how in incoming.get(node, ())]
                 continue
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())
-                     if node not in walk.created or (k in _MAKES_INSTANCE and not (
-                         k == RefKind.ANNOTATION and walk.holders.only_parameters(node, walk.symbol(e))))]
+                     if node not in walk.created or k in _MAKES_INSTANCE]
             for other, kind, factor, callers in related.get(node, ()):
                 if not callers:
                     edges.append((other, kind, factor, node, kind))

@@ -1,13 +1,12 @@
 """Impact through a hub that runs whatever a test's objects were built with
-(click's `CliRunner.invoke -> main`): value-sensitive guards and the uses
-of a class that hand a test an instance. Each case fails with its rule off."""
+(click's `CliRunner.invoke -> main`): value-sensitive guards, and a class
+held through `Type[X]`. Each case fails with its rule off."""
 
 from __future__ import annotations
 
 import pytest
 
 import indexer.analysis.impact as impact_module
-from indexer.analysis import impact_holders
 from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE
 from indexer.analysis.impact import RULED_OUT_CONFIDENCE, impact
 from tests.support import build
@@ -186,59 +185,45 @@ def test_what_the_library_gives_or_rebinds_guards_nothing(cli_graph):
     assert guards.guard("lib.cli.Option.ask", "lib.cli.Option.consume") == {"prompt"}
 
 
-# `def run(cli: Base)` receives a Base; it makes none. A test that only ever
-# holds a Cmd (which overrides parse without super()) cannot run Base.parse,
-# though it calls run().
-HOLDER_PROJECT = {
+# `cls = t.cast(t.Type[Cmd], Cmd)` holds the class: `cls(...)` builds a Cmd
+# (its `__init__`), it never calls a Cmd's `__call__` (on click, every test
+# that decorated a command looked like it ran `BaseCommand.__call__ -> main`).
+CAST_PROJECT = {
     "lib/__init__.py": "",
-    "lib/base.py": """
-        class Base:
-            def parse(self):
-                raise NotImplementedError
+    "lib/deco.py": """
+        import typing as t
 
 
-        class Cmd(Base):
-            def parse(self):
-                return 1
+        class Cmd:
+            def __init__(self, callback):
+                self.callback = callback
+
+            def __call__(self, *args):
+                return self.callback(*args)
 
 
-        def run(cli: Base):
-            return cli.parse()
-
-
-        def make() -> Base:
-            return Base()
+        def command(f, cls: t.Optional[t.Type[Cmd]] = None):
+            if cls is None:
+                cls = t.cast(t.Type[Cmd], Cmd)
+            return cls(f)
         """,
     "tests/__init__.py": "",
-    "tests/test_base.py": """
-        from lib.base import Base, Cmd, make, run
+    "tests/test_deco.py": """
+        from lib.deco import command
 
 
-        def test_base():
-            run(Base())
-
-
-        def test_cmd():
-            run(Cmd())
-
-
-        def test_factory():
-            run(make())
+        def test_make():
+            command(print)
         """,
 }
 
 
-def test_a_parameter_annotation_hands_over_no_instance(tmp_path, monkeypatch):
-    indexer, graph = build(tmp_path, HOLDER_PROJECT)
+def test_a_cast_to_a_type_holds_the_class(tmp_path):
+    indexer, graph = build(tmp_path, CAST_PROJECT)
     try:
         impact_module.IMPACT_MEMO.clear()
-        ids = {t.id for t in impact(graph, "lib.base.Base.parse").tests}
-        # A factory's return annotation does hand one over.
-        assert {"tests/test_base.py::test_base", "tests/test_base.py::test_factory"} <= ids
-        assert "tests/test_base.py::test_cmd" not in ids
-        monkeypatch.setattr(impact_holders, "ENABLED", False)
-        impact_module.IMPACT_MEMO.clear()
-        assert "tests/test_base.py::test_cmd" in {t.id for t in impact(graph, "lib.base.Base.parse").tests}
+        assert "tests/test_deco.py::test_make" in {t.id for t in impact(graph, "lib.deco.Cmd.__init__").tests}
+        assert "tests/test_deco.py::test_make" not in {t.id for t in impact(graph, "lib.deco.Cmd.__call__").tests}
     finally:
         impact_module.IMPACT_MEMO.clear()
         indexer.close()
