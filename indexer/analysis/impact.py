@@ -440,11 +440,13 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
     # The receiver walks depend on the graph alone: shared by every query
     # over an unchanged index (the inner walks, path_receivers=False, are
-    # the ones being memoised and read no table).
-    memo = IMPACT_MEMO.table(graph) if path_receivers else {}
+    # the ones being memoised; they read the table only for the guards).
+    memo = IMPACT_MEMO.table(graph)
     rule = _PathReceivers(graph, depth, limit, memo) if path_receivers else None
     allowed = rule.tests_of(qualname) if rule is not None else _receiver_tests(graph, target, depth, limit)
-    guards = _GuardRule(walk, memo) if path_receivers and GUARDS else None
+    # Guards apply in the receiver walks too: a test that never gives `count`
+    # holds no IntRange that Option.__init__ makes only `if count:`.
+    guards = _GuardRule(walk, memo) if GUARDS else None
     return _report(walk, target, coverage, learned, allowed, rule, guards)
 
 
@@ -484,7 +486,7 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
                     created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
     if report.truncated:
         return None
-    return frozenset(t.id for t in report.tests)
+    return frozenset(t.id for t in report.tests if t.confidence > RULED_OUT_CONFIDENCE)
 
 
 # The confidence of a test that a rule along its chain rules out: listed

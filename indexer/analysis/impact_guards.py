@@ -33,7 +33,9 @@ directly (helpers, fixtures, the library's decorator factories such as
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from pathlib import Path
 
 from indexer.graph.model import Symbol
@@ -99,14 +101,20 @@ class Guards:
             lines = [ref.range.start.line + 1 for ref in self._uses(callee) if ref.enclosing == user]
             func = self.node_of(sym)
             if lines and isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                env = _environment_locals(func)
+                names = dict.fromkeys(_environment_locals(func), ENVIRONMENT)
+                allowed = {ENVIRONMENT}
+                if sym.kind == SymbolKind.METHOD and sym.parent:
+                    allowed |= self.keyword_attributes(sym.parent)
+                    if sym.name == "__init__":
+                        # `if count: self.type = IntRange(min=0)`: the constructor's own keyword.
+                        own = self.init_keywords(sym.parent, func)
+                        names.update((name, name) for name in own)
+                        allowed |= own
                 needed = None
                 for line in lines:
-                    attrs = _attributes_required(func.body, line, env)
+                    attrs = _attributes_required(func.body, line, names)
                     needed = attrs if needed is None else needed & attrs
-                keywords = self.keyword_attributes(sym.parent) if sym.kind == SymbolKind.METHOD and sym.parent \
-                    else frozenset()
-                out = frozenset(a for a in (needed or ()) if a == ENVIRONMENT or a in keywords)
+                out = frozenset(a for a in (needed or ()) if a in allowed)
         self.memo[key] = out
         return out
 
@@ -135,6 +143,15 @@ class Guards:
         out = frozenset(n for n, ok in candidates.items() if ok) - self._library_keywords(family)
         self.memo[key] = out
         return out
+
+    def init_keywords(self, cls: str, init: ast.FunctionDef) -> frozenset[str]:
+        """Keywords of `cls.__init__` with a falsy default that it never rebinds
+        and no library code passes to the class family."""
+        key = ("guard init", cls)
+        if key not in self.memo:
+            own = {name for name, _ok in _keyword_assignments(init, stores_needed=False).items() if _ok}
+            self.memo[key] = frozenset(own - self._library_keywords(self._family(cls)))
+        return self.memo[key]
 
     def _family(self, cls: str) -> list[str]:
         seen, todo = {cls}, [cls]
@@ -306,13 +323,15 @@ def _self_attr(expr: ast.AST) -> str | None:
     return None
 
 
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
 ENVIRONMENT = "$environ"  # the token of a guard on an environment variable
 
 
-def _guard_name(expr: ast.AST, env: set[str]) -> str | None:
-    """`self.X` -> X; a local read from the environment -> ENVIRONMENT."""
+def _guard_name(expr: ast.AST, env: dict[str, str]) -> str | None:
+    """`self.X` -> X; a local read from the environment -> ENVIRONMENT; a
+    constructor's own keyword -> its name (`env`: local name -> token)."""
     if isinstance(expr, ast.Name) and expr.id in env:
-        return ENVIRONMENT
+        return env[expr.id]
     return _self_attr(expr)
 
 
@@ -330,7 +349,7 @@ def _environment_locals(func: ast.AST) -> set[str]:
     return out
 
 
-def _requires(test: ast.AST, env: set[str] = frozenset()) -> set[str]:
+def _requires(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
     """Attributes `self.X` that must be set (truthy or not None) for `test` to hold."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         return set().union(*(_requires(v, env) for v in test.values))
@@ -348,7 +367,7 @@ def _requires(test: ast.AST, env: set[str] = frozenset()) -> set[str]:
     return set()
 
 
-def _negated(test: ast.AST, env: set[str] = frozenset()) -> set[str]:
+def _negated(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
     """Attributes whose being unset makes `test` true (`not self.X`, `self.X is None`)."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
         return set().union(*(_negated(v, env) for v in test.values))
@@ -366,7 +385,7 @@ def _exits(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
 
 
-def _attributes_required(body: list[ast.stmt], line: int, env: set[str] = frozenset()) -> set[str]:
+def _attributes_required(body: list[ast.stmt], line: int, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
     """Attributes that must be set for the statement at `line` in `body` to run."""
     needed: set[str] = set()
     for stmt in body:
@@ -399,7 +418,7 @@ def _mentions(node: ast.AST, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
 
 
-def _keyword_assignments(init: ast.FunctionDef) -> dict[str, bool]:
+def _keyword_assignments(init: ast.FunctionDef, stores_needed: bool = True) -> dict[str, bool]:
     """For each keyword of `__init__` with a falsy default: whether every
     `self.<keyword> = ...` in it takes its value from that keyword (the
     keyword itself, or a local set only from it, from a falsy constant, or
@@ -413,7 +432,7 @@ def _keyword_assignments(init: ast.FunctionDef) -> dict[str, bool]:
     for name in falsy:
         stores = [n for n in ast.walk(init) if isinstance(n, ast.Assign)
                   and any(_self_attr(t) == name for t in n.targets)]
-        if not stores:
+        if not stores and stores_needed:
             continue
         rebound = any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
                       for n in ast.walk(init))  # `no_args_is_help = not invoke_without_command`
