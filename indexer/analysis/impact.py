@@ -486,7 +486,21 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
                     created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
     if report.truncated:
         return None
-    return frozenset(t.id for t in report.tests if t.confidence > RULED_OUT_CONFIDENCE)
+    return _Holders.of(report.tests)
+
+
+class _Holders(frozenset):
+    """The tests that hold the receiver; `guarded`: those whose only way to
+    it needs a keyword they never give (impact_guards): the method's answer
+    keeps them, ruled out, where it drops the tests that never reach the class."""
+
+    guarded: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, tests) -> _Holders:
+        out = cls(t.id for t in tests if t.confidence > RULED_OUT_CONFIDENCE)
+        out.guarded = frozenset(t.id for t in tests) - out
+        return out
 
 
 # The confidence of a test that a rule along its chain rules out: listed
@@ -637,7 +651,11 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                 if method.is_test and method.kind == SymbolKind.METHOD:
                     found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
         for test in found:
-            if receivers is None or test.id in receivers:  # else it never holds the method's receiver
+            guarded = receivers is not None and test.id not in receivers \
+                and test.id in getattr(receivers, "guarded", ())
+            if guarded:
+                test = replace(test, confidence=RULED_OUT_CONFIDENCE)  # holds it only through a guard
+            if receivers is None or test.id in receivers or guarded:  # else it never holds the receiver
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \
                         and path_rule.rules_out(walk, test.id, test.via):
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)

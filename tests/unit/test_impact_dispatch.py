@@ -19,16 +19,26 @@ CLI_PROJECT = {
         import os
 
 
+        class Counter:
+            def bump(self, value):
+                return value + 1
+
+
         class Option:
-            def __init__(self, name, prompt=None, envvar=None, hidden=False):
+            def __init__(self, name, prompt=None, envvar=None, hidden=False, count=False):
                 self.name = name
                 self.prompt = prompt
                 self.envvar = envvar
                 self.hidden = hidden
                 if hidden:
                     self.prompt = None
+                self.kind = None
+                if count:
+                    self.kind = Counter()
 
             def consume(self, value):
+                if self.kind is not None:
+                    value = self.kind.bump(value)
                 if self.envvar:
                     value = self.lookup_env()
                 if value is None and self.prompt is not None:
@@ -124,12 +134,21 @@ CLI_PROJECT = {
 
         def test_force():
             Option("--x").force()
+
+
+        def test_count():
+            @command
+            @option("--verbose", count=True)
+            def cli(verbose):
+                pass
+            Runner().invoke(cli, [0])
         """,
 }
 
 PLAIN, PROMPT, PASSWORD = "tests/test_cli.py::test_plain", "tests/test_cli.py::test_prompt", \
     "tests/test_cli.py::test_password"
 COMPLETION, FORCE = "tests/test_cli.py::test_completion", "tests/test_cli.py::test_force"
+COUNT = "tests/test_cli.py::test_count"
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +177,10 @@ GUARD_CASES = [
     # `instruction = os.environ.get(...)`, `if not instruction: return`: only
     # a test that sets the environment (`env=` here) runs what follows.
     ("lib.cli.complete", [COMPLETION], [PLAIN, PROMPT, PASSWORD]),
+    # `if count: self.kind = Counter()` in the constructor: only a test that
+    # gives `count` holds a Counter, so only it can run Counter.bump (the
+    # guard applies inside the receiver rule's class walk).
+    ("lib.cli.Counter.bump", [COUNT], [PLAIN, PROMPT]),
 ]
 
 
