@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from indexer import languages
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_guards import Guards, requirements
+from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -117,7 +118,7 @@ class _Walk:
     supers: dict[str, list[str]] = field(default_factory=dict)  # class -> all bases
     blocked: frozenset[str] = frozenset()  # nodes never entered
     created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
-    edges: list[tuple[str, str]] = field(default_factory=list)  # every (callee, user) link seen, for the guards
+    edges: list[tuple[str, str, str]] = field(default_factory=list)  # every (callee, user, kind) link, for the guards
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -315,7 +316,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
                 edges.append(local)
             for enclosing, kind, conf, how in edges:
                 if enclosing not in walk.blocked:
-                    walk.edges.append((node, enclosing))
+                    walk.edges.append((node, enclosing, kind))
                 if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None:
                     continue
                 walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf, kind, node, how)
@@ -407,7 +408,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             containers = walk.ancestors(node)
             for enclosing, kind, conf, parent, how in edges:
                 if enclosing not in walk.blocked:
-                    walk.edges.append((node, enclosing))
+                    walk.edges.append((node, enclosing, kind))
                 if enclosing in walk.reach or enclosing in walk.blocked:
                     continue
                 if enclosing in containers and kind != "local" and walk.symbol(enclosing) is not None \
@@ -462,10 +463,19 @@ class _GuardRule:
 
     def __init__(self, walk: _Walk, memo: dict):
         self.guards = Guards(walk.graph, memo)
-        self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guards.guard)
+        self.walk = walk
+        self.holders = ParameterAnnotations(walk.graph)
+        self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guard)
+
+    def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
+        out = self.guards.guard(callee, user)
+        if kind == RefKind.ANNOTATION and callee in self.walk.created \
+                and self.holders.only_parameters(callee, self.walk.symbol(user)):
+            out = out | {PASSED}  # the receiver walk: a parameter receives an instance, makes none
+        return out
 
     def rules_out(self, node: str, test: Symbol) -> bool:
-        return self.guards.rules_out(self.req.get(node, frozenset()), test)
+        return self.guards.rules_out(self.req.get(node), test)
 
 
 def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> frozenset[str] | None:

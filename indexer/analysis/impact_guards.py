@@ -248,8 +248,12 @@ class Guards:
             self.memo[key] = frozenset(out)
         return self.memo[key]
 
-    def rules_out(self, requirement: frozenset[str], test: Symbol) -> bool:
-        return bool(requirement) and not requirement <= self.given(test)
+    def rules_out(self, requirement, test: Symbol) -> bool:
+        """Whether the test gives none of the requirement's alternatives."""
+        if not requirement or frozenset() in requirement:
+            return False
+        given = self.given(test)
+        return not any(alternative <= given for alternative in requirement)
 
 
 def _module_level_object(stmt: ast.stmt) -> bool:
@@ -470,25 +474,43 @@ def _derived(init: ast.FunctionDef, assign: ast.Assign, name: str) -> bool:
     return False
 
 
-def requirements(target: str, edges: list[tuple[str, str]], reached, guard) -> dict[str, frozenset[str]]:
-    """The keywords every chain from `target` to each reached node requires:
-    over the walk's edges (callee, user), the intersection across a node's
-    incoming edges of (the callee's requirement | the edge's guard), to a
-    fixed point. A keyword in a test's requirement lies on every chain the
-    walk found, so a test that never gives it runs none of them."""
-    req: dict[str, frozenset[str]] = {target: frozenset()}
+# Alternatives kept per node: past this many, they merge into the tokens
+# they all share (weaker, still sound).
+MAX_ALTERNATIVES = 16
+
+Requirement = frozenset  # of frozensets of tokens: one per kind of chain; a test needs one of them
+
+
+def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard) -> dict[str, Requirement]:
+    """What the chains from `target` to each reached node require: over the
+    walk's edges (callee, user, kind), the minimal sets of tokens (keywords,
+    ENVIRONMENT, PASSED) of which every chain needs one, to a fixed point.
+    A test that gives none of those sets fully runs none of the chains (one
+    chain needs `prompt`, another the environment: a test giving neither is
+    ruled out)."""
+    req: dict[str, Requirement] = {target: frozenset([frozenset()])}
     for _round in range(20):
         changed = False
-        for callee, user in edges:
+        for callee, user, kind in edges:
             held_callee = req.get(callee)
             if held_callee is None or user not in reached or user == target:
                 continue
-            candidate = held_callee | guard(callee, user)
+            extra = guard(callee, user, kind)
+            candidate = frozenset(a | extra for a in held_callee) if extra else held_callee
             held = req.get(user)
-            new = candidate if held is None else held & candidate
+            new = candidate if held is None else _minimal(held | candidate)
             if new != held:
                 req[user] = new
                 changed = True
         if not changed:
             break
     return req
+
+
+def _minimal(alternatives: frozenset) -> Requirement:
+    if frozenset() in alternatives:
+        return frozenset([frozenset()])
+    kept = [a for a in alternatives if not any(b < a for b in alternatives)]
+    if len(kept) > MAX_ALTERNATIVES:
+        return frozenset([frozenset.intersection(*kept)])
+    return frozenset(kept)
