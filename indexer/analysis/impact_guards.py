@@ -33,6 +33,7 @@ directly (helpers, fixtures, the library's decorator factories such as
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
@@ -488,22 +489,31 @@ def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard)
     A test that gives none of those sets fully runs none of the chains (one
     chain needs `prompt`, another the environment: a test giving neither is
     ruled out)."""
+    out_edges: dict[str, list[tuple[str, str]]] = {}
+    for callee, user, kind in edges:
+        if user in reached and user != target:
+            out_edges.setdefault(callee, []).append((user, kind))
     req: dict[str, Requirement] = {target: frozenset([frozenset()])}
-    for _round in range(20):
-        changed = False
-        for callee, user, kind in edges:
-            held_callee = req.get(callee)
-            if held_callee is None or user not in reached or user == target:
-                continue
+    queue, queued = deque([target]), {target}
+    budget = 50 * (len(edges) + 1)  # alternatives only weaken; a bound all the same
+    while queue and budget > 0:
+        callee = queue.popleft()
+        queued.discard(callee)
+        held_callee = req[callee]
+        for user, kind in out_edges.get(callee, ()):
+            budget -= 1
             extra = guard(callee, user, kind)
             candidate = frozenset(a | extra for a in held_callee) if extra else held_callee
             held = req.get(user)
-            new = candidate if held is None else _minimal(held | candidate)
+            new = candidate if held is None else held if candidate == held else _minimal(held | candidate)
             if new != held:
                 req[user] = new
-                changed = True
-        if not changed:
-            break
+                if user not in queued:
+                    queued.add(user)
+                    queue.append(user)
+    if queue:  # out of budget: what is still moving requires nothing
+        for node in list(req):
+            req[node] = frozenset([frozenset()])
     return req
 
 
