@@ -250,3 +250,62 @@ def test_a_cast_to_a_type_holds_the_class(tmp_path):
     finally:
         impact_module.IMPACT_MEMO.clear()
         indexer.close()
+
+
+# `def run(cli: Base)` receives a Base; it makes none. A test that only ever
+# holds a Cmd (which overrides parse without super()) cannot run Base.parse,
+# though it calls run(): listed, ruled out. A factory's return annotation
+# does hand one over.
+HOLDER_PROJECT = {
+    "lib/__init__.py": "",
+    "lib/base.py": """
+        class Base:
+            def parse(self):
+                raise NotImplementedError
+
+
+        class Cmd(Base):
+            def parse(self):
+                return 1
+
+
+        def run(cli: Base):
+            return cli.parse()
+
+
+        def make() -> Base:
+            return Base()
+        """,
+    "tests/__init__.py": "",
+    "tests/test_base.py": """
+        from lib.base import Base, Cmd, make, run
+
+
+        def test_base():
+            run(Base())
+
+
+        def test_cmd():
+            run(Cmd())
+
+
+        def test_factory():
+            run(make())
+        """,
+}
+
+
+def test_a_parameter_annotation_hands_over_no_instance(tmp_path, monkeypatch):
+    from indexer.analysis import impact_holders
+
+    indexer, graph = build(tmp_path, HOLDER_PROJECT)
+    try:
+        tests = _confidences(graph, "lib.base.Base.parse")
+        assert tests["tests/test_base.py::test_base"] >= DEFAULT_MIN_CONFIDENCE
+        assert tests["tests/test_base.py::test_factory"] >= DEFAULT_MIN_CONFIDENCE
+        assert tests["tests/test_base.py::test_cmd"] == RULED_OUT_CONFIDENCE
+        monkeypatch.setattr(impact_holders, "ENABLED", False)
+        assert _confidences(graph, "lib.base.Base.parse")["tests/test_base.py::test_cmd"] >= DEFAULT_MIN_CONFIDENCE
+    finally:
+        impact_module.IMPACT_MEMO.clear()
+        indexer.close()
