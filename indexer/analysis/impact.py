@@ -24,6 +24,8 @@ from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
+from indexer.analysis.impact_guards import Guards, requirements
+from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -126,6 +128,7 @@ class _Walk:
     created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
     memo: dict = field(default_factory=dict)  # IMPACT_MEMO's table: graph-only answers shared across queries
     tainted: set[str] = field(default_factory=set)  # reached through a link that runs nothing (impact_unrun)
+    edges: list[tuple[str, str, str]] = field(default_factory=list)  # every (callee, user, kind) link, for the guards
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -356,6 +359,8 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
             if local is not None:
                 edges.append(local)
             for enclosing, kind, conf, how in edges:
+                if enclosing not in walk.blocked:
+                    walk.edges.append((node, enclosing, kind))
                 if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None:
                     continue
                 stub = STUB_RULE and in_stub(walk.symbol(enclosing))
@@ -459,6 +464,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             base = walk.reach[node]
             containers = walk.ancestors(node)
             for enclosing, kind, conf, parent, how in edges:
+                if enclosing not in walk.blocked:
+                    walk.edges.append((node, enclosing, kind))
                 if enclosing in walk.reach or enclosing in walk.blocked:
                     continue
                 if enclosing in containers and kind not in ("local", How.PROTOCOL) and walk.symbol(enclosing) is not None \
@@ -503,11 +510,41 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
     # The receiver walks depend on the graph alone: shared by every query
     # over an unchanged index (the inner walks, path_receivers=False, are
-    # the ones being memoised and read no table).
-    memo = IMPACT_MEMO.table(graph) if path_receivers else {}
+    # the ones being memoised; they read the table only for the guards).
+    memo = IMPACT_MEMO.table(graph)
     rule = _PathReceivers(graph, depth, limit, memo) if path_receivers else None
     allowed = rule.tests_of(qualname) if rule is not None else _receiver_tests(graph, target, depth, limit)
-    return _report(walk, target, coverage, learned, allowed, rule)
+    # Guards apply in the receiver walks too: a test that never gives `count`
+    # holds no IntRange that Option.__init__ makes only `if count:`.
+    guards = _GuardRule(walk, memo) if GUARDS else None
+    return _report(walk, target, coverage, learned, allowed, rule, guards)
+
+
+# Switch for the value-sensitive rule (impact_guards); tests turn it off to
+# show what it changes.
+GUARDS = True
+
+
+class _GuardRule:
+    """A test whose every chain needs a constructor keyword (or an
+    environment variable) that the test never gives runs none of them
+    (impact_guards). On click at depth 10: see the note of issue 12."""
+
+    def __init__(self, walk: _Walk, memo: dict):
+        self.guards = Guards(walk.graph, memo)
+        self.walk = walk
+        self.holders = ParameterAnnotations(walk.graph)
+        self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guard)
+
+    def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
+        out = self.guards.guard(callee, user)
+        if kind == RefKind.ANNOTATION and callee in self.walk.created \
+                and self.holders.only_parameters(callee, self.walk.symbol(user)):
+            out = out | {PASSED}  # the receiver walk: a parameter receives an instance, makes none
+        return out
+
+    def rules_out(self, node: str, test: Symbol) -> bool:
+        return self.guards.rules_out(self.req.get(node), test)
 
 
 def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> frozenset[str] | None:
@@ -531,7 +568,21 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
                     created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
     if report.truncated:
         return None
-    return frozenset(t.id for t in report.tests)
+    return _Holders.of(report.tests)
+
+
+class _Holders(frozenset):
+    """The tests that hold the receiver; `guarded`: those whose only way to
+    it needs a keyword they never give (impact_guards): the method's answer
+    keeps them, ruled out, where it drops the tests that never reach the class."""
+
+    guarded: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, tests) -> _Holders:
+        out = cls(t.id for t in tests if t.confidence > RULED_OUT_CONFIDENCE)
+        out.guarded = frozenset(t.id for t in tests) - out
+        return out
 
 
 # The confidence of a test that a rule along its chain rules out: listed
@@ -666,7 +717,8 @@ def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbo
 
 
 def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
-            receivers: set[str] | None = None, path_rule: _PathReceivers | None = None) -> ImpactReport:
+            receivers: set[str] | None = None, path_rule: _PathReceivers | None = None,
+            guards: _GuardRule | None = None) -> ImpactReport:
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
     if target.is_test and target.kind in _CALLABLE_KINDS:
@@ -699,11 +751,18 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                 # Dispatched through the test instance's own attribute: only
                 # the copies collected in the overriding class hold it.
                 test = replace(test, confidence=RULED_OUT_CONFIDENCE)
-            if receivers is None or test.id in receivers:  # else it never holds the method's receiver
+            guarded = receivers is not None and test.id not in receivers \
+                and test.id in getattr(receivers, "guarded", ())
+            if guarded:
+                test = replace(test, confidence=RULED_OUT_CONFIDENCE)  # holds it only through a guard
+            if receivers is None or test.id in receivers or guarded:  # else it never holds the receiver
                 if tainted:
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \
                         and path_rule.rules_out(walk, test.id, test.via):
+                    test = replace(test, confidence=RULED_OUT_CONFIDENCE)
+                if guards is not None and test.confidence > RULED_OUT_CONFIDENCE \
+                        and guards.rules_out(qualname, test.symbol):
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 held = tests.get(test.id)  # the first chain found, unless a rule ruled it out
                 if held is None or held.confidence <= RULED_OUT_CONFIDENCE < test.confidence:

@@ -44,6 +44,18 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 # Subscripted annotations whose first argument is the type that matters.
 _UNWRAP = frozenset({"Optional", "Union", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _CLASS_OF = frozenset({"Type", "type"})
+
+
+def _sub_head(expr) -> str | None:
+    base = expr[1] if expr and expr[0] == "sub" else None
+    return base[-1] if base and base[0] == "attr" else (base[1] if base and base[0] == "name" else None)
+
+
+def _holds_a_class(expr) -> bool:
+    """Whether an annotation expression is `Type[X]` (under Optional/Union/...)."""
+    while expr and expr[0] == "sub" and _sub_head(expr) in _UNWRAP:
+        expr = expr[2]
+    return bool(expr) and expr[0] == "sub" and _sub_head(expr) in _CLASS_OF
 # Annotations of collections whose first argument is what iterating yields.
 # What a generator fixture is annotated with: its tests get the yielded value.
 _YIELDING = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator", "Iterable", "AsyncIterable"})
@@ -334,6 +346,10 @@ class Resolver:
             return self.member_value(member, f, depth + 1)
         if tag == "call":
             callee = self._eval(expr[1], lookup, f, scope, depth + 1)
+            if _holds_a_class(expr[1]) and callee is not None and callee[0] == "class":
+                # An instance of `Type[X]` (a parameter so annotated, `cast(Type[X], v)`)
+                # is the class X: calling it builds an X, not X.__call__.
+                return callee
             return self.call_result(callee, depth + 1)
         if tag == "sub":
             base = expr[1]

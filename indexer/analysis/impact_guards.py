@@ -1,0 +1,526 @@
+"""Value-sensitive reachability: calls that run only when a constructor
+keyword was given, and the keywords a test gives.
+
+Library code often switches features on by what an object was built with:
+
+    class Option(Parameter):
+        def __init__(self, ..., prompt=False, envvar=None, ...):
+            self.prompt = prompt_text          # from `prompt`
+        def consume_value(self, ctx, opts):
+            if self.prompt is not None and not ctx.resilient_parsing:
+                value = self.prompt_for_value(ctx)
+
+`consume_value -> prompt_for_value` runs only for an Option built with
+`prompt=`. A test whose command tree (built in the test by decorators:
+`@click.option("--x", prompt=True)`) never passes `prompt` cannot run it, however
+many hub chains (`CliRunner.invoke -> main -> ...`) lead there statically.
+
+A *guard* of a call edge (callee used inside user) is the set of keywords
+that every use of the callee in the user's body sits under (an `if` whose
+condition requires `self.X`, or after `if not self.X: return`), where `X`
+is an attribute that the class hierarchy's `__init__` sets only from its
+keyword `X` with a falsy default. A keyword some library code passes when
+it builds the class (`Option(..., callback=show_help)` inside the library)
+guards nothing: any test may get such an object without naming it.
+
+A test *gives* the keywords of the calls in its own source (decorators,
+nested commands and classes, parametrize dicts) and in what it calls
+directly (helpers, fixtures, the library's decorator factories such as
+`password_option`, whose `kwargs.setdefault("prompt", True)` gives
+`prompt`), plus the module-level code of its file.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+from pathlib import Path
+
+from indexer.graph.model import Symbol
+from indexer.graph.query import Graph
+from indexer.graph.vocab import RefKind, SymbolKind
+
+_FALSY = (None, False, 0, "", ())
+_CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
+
+
+@lru_cache(maxsize=256)
+def _parse(path: Path, mtime_ns: int) -> ast.Module | None:
+    try:
+        return ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (SyntaxError, ValueError, OSError):
+        return None
+
+
+class Guards:
+    """Guards of call edges and keywords of tests over one index (memoised in
+    `memo`, IMPACT_MEMO's table of the index's current version)."""
+
+    def __init__(self, graph: Graph, memo: dict):
+        self.graph = graph
+        self.memo = memo
+
+    # -- source ---------------------------------------------------------------
+
+    def tree(self, path: str) -> ast.Module | None:
+        file = Path(self.graph.root) / path
+        try:
+            mtime = file.stat().st_mtime_ns
+        except OSError:
+            return None
+        return _parse(file, mtime)
+
+    def node_of(self, sym: Symbol) -> ast.AST | None:
+        """The def/class node of a symbol (its name line, 0-based)."""
+        key = ("guard node", sym.qualname)
+        if key not in self.memo:
+            tree = self.tree(sym.path)
+            found = None
+            if tree is not None:
+                line = sym.selection_range.start.line + 1
+                for node in ast.walk(tree):
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                            and node.name == sym.name and node.lineno <= line <= node.body[0].lineno:
+                        found = node
+                        break
+            self.memo[key] = found
+        return self.memo[key]
+
+    # -- guards of an edge --------------------------------------------------
+
+    def guard(self, callee: str, user: str) -> frozenset[str]:
+        """Keywords every use of `callee` inside `user` requires (empty: none)."""
+        key = ("guard", callee, user)
+        if key in self.memo:
+            return self.memo[key]
+        out: frozenset[str] = frozenset()
+        sym = self.graph.symbol(user)
+        if sym is not None and sym.kind in _CALLABLE:
+            lines = [ref.range.start.line + 1 for ref in self._uses(callee) if ref.enclosing == user]
+            func = self.node_of(sym)
+            if lines and isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names = dict.fromkeys(_environment_locals(func), ENVIRONMENT)
+                allowed = {ENVIRONMENT}
+                if sym.kind == SymbolKind.METHOD and sym.parent:
+                    allowed |= self.keyword_attributes(sym.parent)
+                    if sym.name == "__init__":
+                        # `if count: self.type = IntRange(min=0)`: the constructor's own keyword.
+                        own = self.init_keywords(sym.parent, func)
+                        names.update((name, name) for name in own)
+                        allowed |= own
+                needed = None
+                for line in lines:
+                    attrs = _attributes_required(func.body, line, names)
+                    needed = attrs if needed is None else needed & attrs
+                out = frozenset(a for a in (needed or ()) if a in allowed)
+        self.memo[key] = out
+        return out
+
+    def _uses(self, callee: str):
+        key = ("guard uses", callee)
+        if key not in self.memo:
+            self.memo[key] = self.graph.references_of_kinds(callee, (RefKind.CALL, RefKind.READ, RefKind.ATTRIBUTE))
+        return self.memo[key]
+
+    def keyword_attributes(self, cls: str) -> frozenset[str]:
+        """Attributes of instances of `cls` set only from an `__init__` keyword
+        of the same name with a falsy default, that no library code passes
+        when it builds one of these classes."""
+        key = ("guard attrs", cls)
+        if key in self.memo:
+            return self.memo[key]
+        family = self._family(cls)
+        candidates: dict[str, bool] = {}
+        for owner in family:
+            init = self.graph.symbol(f"{owner}.__init__")
+            node = self.node_of(init) if init is not None else None
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for name, ok in _keyword_assignments(node).items():
+                candidates[name] = candidates.get(name, True) and ok
+        out = frozenset(n for n, ok in candidates.items() if ok) - self._library_keywords(family)
+        self.memo[key] = out
+        return out
+
+    def init_keywords(self, cls: str, init: ast.FunctionDef) -> frozenset[str]:
+        """Keywords of `cls.__init__` with a falsy default that it never rebinds
+        and no library code passes to the class family."""
+        key = ("guard init", cls)
+        if key not in self.memo:
+            own = {name for name, _ok in _keyword_assignments(init, stores_needed=False).items() if _ok}
+            self.memo[key] = frozenset(own - self._library_keywords(self._family(cls)))
+        return self.memo[key]
+
+    def _family(self, cls: str) -> list[str]:
+        seen, todo = {cls}, [cls]
+        for down in (False, True):
+            level = [cls]
+            while level:
+                level = [q for q in self.graph.hierarchy_step(level, down) if q not in seen]
+                seen.update(level)
+                todo.extend(level)
+        return todo
+
+    def _library_keywords(self, family: list[str]) -> set[str]:
+        """Keywords passed where library (non-test) code calls a class of the
+        family, or calls something it cannot name (`cls(callback=f)` with `cls`
+        a parameter, `type(self)(parent=self)`, `self.context_class(...)`)."""
+        out: set[str] = set(self._dynamic_keywords())
+        for cls in family:
+            for ref in self.graph.references_of_kinds(cls, (RefKind.CALL,)):
+                user = self.graph.symbol(ref.enclosing) if ref.enclosing else None
+                if user is None or user.is_test or _in_tests(ref.path):
+                    continue
+                tree = self.tree(ref.path)
+                if tree is None:
+                    continue
+                for node in ast.walk(tree):
+                    if isinstance(node, ast.Call) and node.lineno <= ref.range.start.line + 1 <= node.end_lineno \
+                            and _call_name(node) == ref.name.rpartition(".")[2]:
+                        out.update(k.arg for k in node.keywords if k.arg)
+        return out
+
+    def _dynamic_keywords(self) -> frozenset[str]:
+        key = ("guard dynamic",)
+        if key not in self.memo:
+            out: set[str] = set()
+            for path in self.graph.indexed_paths():
+                if not path.endswith(".py") or _in_tests(path):
+                    continue
+                tree = self.tree(path)
+                for func in ast.walk(tree) if tree is not None else ():
+                    if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        local = _local_names(func)
+                        for call in ast.walk(func):
+                            if isinstance(call, ast.Call) and call.keywords and _dynamic_callee(call.func, local):
+                                out.update(k.arg for k in call.keywords if k.arg)
+            self.memo[key] = frozenset(out)
+        return self.memo[key]
+
+    # -- keywords a test gives -------------------------------------------
+
+    def given(self, test: Symbol) -> frozenset[str]:
+        key = ("guard given", test.qualname)
+        if key in self.memo:
+            return self.memo[key]
+        out = set(self._keywords_in(test))
+        out |= self._module_keywords(test.path)
+        # What the test and its local definitions (a nested command's
+        # decorators) call directly.
+        scopes, seen = [test.qualname], {test.qualname}
+        while scopes:
+            scope = scopes.pop()
+            for ref in self.graph.references_from(scope):
+                target = self.graph.symbol(ref.target) if ref.target else None
+                if target is not None and target.kind == SymbolKind.CLASS:
+                    # A class called or named: what its constructor passes on.
+                    target = self.graph.symbol(f"{target.qualname}.__init__")
+                if target is None or target.kind not in _CALLABLE:
+                    continue
+                given = self._keywords_in(target)
+                if not (target.is_test or _in_tests(target.path)):
+                    given -= {ENVIRONMENT}  # library code reading the environment sets none of it
+                out |= given
+            for member in self.graph.members(scope):
+                if member.qualname not in seen and member.kind in (*_CALLABLE, SymbolKind.CLASS):
+                    seen.add(member.qualname)
+                    scopes.append(member.qualname)
+        owner = self.graph.symbol(test.parent) if test.parent else None
+        if owner is not None and owner.kind == SymbolKind.CLASS:
+            out |= self._keywords_in(owner)
+        self.memo[key] = frozenset(out)
+        return self.memo[key]
+
+    def _keywords_in(self, sym: Symbol) -> frozenset[str]:
+        node = self.node_of(sym)
+        return _keywords(node) if node is not None else frozenset()
+
+    def _module_keywords(self, path: str) -> frozenset[str]:
+        key = ("guard module", path)
+        if key not in self.memo:
+            tree = self.tree(path)
+            out: set[str] = set()
+            for stmt in tree.body if tree is not None else ():
+                if _module_level_object(stmt):
+                    out |= _keywords(stmt)
+            self.memo[key] = frozenset(out)
+        return self.memo[key]
+
+    def rules_out(self, requirement, test: Symbol) -> bool:
+        """Whether the test gives none of the requirement's alternatives."""
+        if not requirement or frozenset() in requirement:
+            return False
+        given = self.given(test)
+        return not any(alternative <= given for alternative in requirement)
+
+
+def _module_level_object(stmt: ast.stmt) -> bool:
+    """Module-level code every test of the file may use: statements and
+    objects made by decorators (`@click.command() def cli(): ...`), not the
+    tests themselves, test classes or fixtures (their own tests name them)."""
+    if isinstance(stmt, ast.ClassDef):
+        return not stmt.name.startswith("Test")
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return bool(stmt.decorator_list) and not stmt.name.startswith("test") and not any(
+            "fixture" in ast.unparse(d) or "pytest" in ast.unparse(d) for d in stmt.decorator_list)
+    return True
+
+
+def _in_tests(path: str) -> bool:
+    parts = path.split("/")
+    return any(p in ("tests", "test", "testing") for p in parts[:-1]) or parts[-1].startswith("test_")
+
+
+def _local_names(func: ast.FunctionDef) -> set[str]:
+    args = func.args
+    out = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    out.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    out.update(n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return out
+
+
+def _dynamic_callee(func: ast.AST, local: set[str]) -> bool:
+    """A callee whose value the code does not name: a parameter or local
+    (`cls(...)`), a call's result (`type(self)(...)`), an item, or an
+    attribute of self/cls holding a class (`self.context_class(...)`)."""
+    if isinstance(func, ast.Name):
+        return func.id in local and func.id not in ("self",)
+    if isinstance(func, (ast.Call, ast.Subscript)):
+        return True
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+        return func.attr.endswith("_class") or func.attr[:1].isupper()
+    return False
+
+
+def _call_name(call: ast.Call) -> str | None:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def _keywords(node: ast.AST) -> frozenset[str]:
+    """Keyword names of the calls in a subtree, string keys of its dict
+    literals, and string arguments of `setdefault`/`get`-like calls."""
+    out: set[str] = set()
+    forwarded = _local_names(node) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            # `env=env` forwards the caller's own argument: its callers give it, not this code.
+            given = [k.arg for k in sub.keywords if k.arg and not (
+                isinstance(k.value, ast.Name) and k.value.id in forwarded and k.value.id == k.arg)]
+            out.update(given)
+            if any(k in ("env", "environ") for k in given):
+                out.add(ENVIRONMENT)
+            if sub.args and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str):
+                out.add(sub.args[0].value)
+        elif isinstance(sub, ast.Attribute) and sub.attr in ("environ", "setenv", "putenv", "getenv"):
+            out.add(ENVIRONMENT)
+        elif isinstance(sub, ast.Dict):
+            out.update(k.value for k in sub.keys if isinstance(k, ast.Constant) and isinstance(k.value, str))
+    return frozenset(out)
+
+
+def _self_attr(expr: ast.AST) -> str | None:
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
+        return expr.attr
+    return None
+
+
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
+ENVIRONMENT = "$environ"  # the token of a guard on an environment variable
+
+
+def _guard_name(expr: ast.AST, env: dict[str, str]) -> str | None:
+    """`self.X` -> X; a local read from the environment -> ENVIRONMENT; a
+    constructor's own keyword -> its name (`env`: local name -> token)."""
+    if isinstance(expr, ast.Name) and expr.id in env:
+        return env[expr.id]
+    return _self_attr(expr)
+
+
+def _environment_locals(func: ast.AST) -> set[str]:
+    """Locals assigned from `os.environ.get(...)`, `os.getenv(...)`, `os.environ[...]`."""
+    out = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Call):
+                value = value.func
+            text = ast.unparse(value)
+            if text.endswith(("environ.get", "getenv")) or text.startswith(("os.environ[", "environ[")):
+                out.add(node.targets[0].id)
+    return out
+
+
+def _requires(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
+    """Attributes `self.X` that must be set (truthy or not None) for `test` to hold."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return set().union(*(_requires(v, env) for v in test.values))
+    attr = _guard_name(test, env)
+    if attr is not None:
+        return {attr}
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        attr = _guard_name(left, env)
+        if attr is not None and isinstance(right, ast.Constant):
+            if isinstance(op, ast.IsNot) and right.value is None:
+                return {attr}
+            if isinstance(op, (ast.Is, ast.Eq)) and right.value not in _FALSY:
+                return {attr}
+    return set()
+
+
+def _negated(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
+    """Attributes whose being unset makes `test` true (`not self.X`, `self.X is None`)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return set().union(*(_negated(v, env) for v in test.values))
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        attr = _guard_name(test.operand, env)
+        return {attr} if attr else set()
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is) \
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None:
+        attr = _guard_name(test.left, env)
+        return {attr} if attr else set()
+    return set()
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
+
+
+def _attributes_required(body: list[ast.stmt], line: int, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
+    """Attributes that must be set for the statement at `line` in `body` to run."""
+    needed: set[str] = set()
+    for stmt in body:
+        if stmt.lineno > line:
+            break
+        end = getattr(stmt, "end_lineno", stmt.lineno)
+        if end < line:
+            if isinstance(stmt, ast.If) and not stmt.orelse and _exits(stmt.body):
+                needed |= _negated(stmt.test, env)  # `if not self.x: return`, then the rest
+            continue
+        # The statement holding the line.
+        if isinstance(stmt, ast.If):
+            if stmt.body and stmt.body[0].lineno <= line <= stmt.body[-1].end_lineno:
+                return needed | _requires(stmt.test, env) | _attributes_required(stmt.body, line, env)
+            return needed | _attributes_required(stmt.orelse, line, env)
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner and all(isinstance(s, ast.AST) for s in inner):
+                first = inner[0].lineno
+                last = getattr(inner[-1], "end_lineno", inner[-1].lineno)
+                if first <= line <= last:
+                    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                        return needed  # a nested definition: its own scope
+                    return needed | _attributes_required(inner, line, env)
+        return needed
+    return needed
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+def _keyword_assignments(init: ast.FunctionDef, stores_needed: bool = True) -> dict[str, bool]:
+    """For each keyword of `__init__` with a falsy default: whether every
+    `self.<keyword> = ...` in it takes its value from that keyword (the
+    keyword itself, or a local set only from it, from a falsy constant, or
+    under a condition on it)."""
+    args = init.args
+    positional = args.posonlyargs + args.args
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    falsy = {name for name, d in defaults.items() if isinstance(d, ast.Constant) and d.value in _FALSY}
+    out: dict[str, bool] = {}
+    for name in falsy:
+        stores = [n for n in ast.walk(init) if isinstance(n, ast.Assign)
+                  and any(_self_attr(t) == name for t in n.targets)]
+        if not stores and stores_needed:
+            continue
+        rebound = any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
+                      for n in ast.walk(init))  # `no_args_is_help = not invoke_without_command`
+        out[name] = not rebound and all(_from_keyword(init, s.value, name) for s in stores) and len(
+            [n for n in ast.walk(init) if isinstance(n, (ast.AugAssign, ast.AnnAssign))
+             and _self_attr(n.target) == name]) == 0
+    return out
+
+
+def _from_keyword(init: ast.FunctionDef, value: ast.AST, name: str) -> bool:
+    if isinstance(value, ast.Constant) and value.value in _FALSY:
+        return True  # switched off (`if hidden: self.prompt = None`)
+    if isinstance(value, ast.Name) and value.id == name:
+        return True
+    if isinstance(value, ast.Name):
+        local = value.id
+        assigns = [n for n in ast.walk(init) if isinstance(n, ast.Assign)
+                   and any(isinstance(t, ast.Name) and t.id == local for t in n.targets)]
+        if not assigns:
+            return False
+        return all(_derived(init, a, name) for a in assigns)
+    return False
+
+
+def _derived(init: ast.FunctionDef, assign: ast.Assign, name: str) -> bool:
+    value = assign.value
+    if isinstance(value, ast.Constant) and value.value in _FALSY:
+        return True
+    if _mentions(value, name):
+        return True
+    # Under an `if` on the keyword (`if prompt is True: text = ...`).
+    for node in ast.walk(init):
+        if isinstance(node, ast.If) and _mentions(node.test, name) and any(s is assign for s in node.body):
+            return True
+    return False
+
+
+# Alternatives kept per node: past this many, they merge into the tokens
+# they all share (weaker, still sound).
+MAX_ALTERNATIVES = 16
+
+Requirement = frozenset  # of frozensets of tokens: one per kind of chain; a test needs one of them
+
+
+def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard) -> dict[str, Requirement]:
+    """What the chains from `target` to each reached node require: over the
+    walk's edges (callee, user, kind), the minimal sets of tokens (keywords,
+    ENVIRONMENT, PASSED) of which every chain needs one, to a fixed point.
+    A test that gives none of those sets fully runs none of the chains (one
+    chain needs `prompt`, another the environment: a test giving neither is
+    ruled out)."""
+    out_edges: dict[str, list[tuple[str, str]]] = {}
+    for callee, user, kind in edges:
+        if user in reached and user != target:
+            out_edges.setdefault(callee, []).append((user, kind))
+    req: dict[str, Requirement] = {target: frozenset([frozenset()])}
+    queue, queued = deque([target]), {target}
+    budget = 50 * (len(edges) + 1)  # alternatives only weaken; a bound all the same
+    while queue and budget > 0:
+        callee = queue.popleft()
+        queued.discard(callee)
+        held_callee = req[callee]
+        for user, kind in out_edges.get(callee, ()):
+            budget -= 1
+            extra = guard(callee, user, kind)
+            candidate = frozenset(a | extra for a in held_callee) if extra else held_callee
+            held = req.get(user)
+            new = candidate if held is None else held if candidate == held else _minimal(held | candidate)
+            if new != held:
+                req[user] = new
+                if user not in queued:
+                    queued.add(user)
+                    queue.append(user)
+    if queue:  # out of budget: what is still moving requires nothing
+        for node in list(req):
+            req[node] = frozenset([frozenset()])
+    return req
+
+
+def _minimal(alternatives: frozenset) -> Requirement:
+    if frozenset() in alternatives:
+        return frozenset([frozenset()])
+    kept = [a for a in alternatives if not any(b < a for b in alternatives)]
+    if len(kept) > MAX_ALTERNATIVES:
+        return frozenset([frozenset.intersection(*kept)])
+    return frozenset(kept)
