@@ -220,8 +220,7 @@ class Indexer:
             except sqlite3.DatabaseError as exc:
                 if isinstance(exc, sqlite3.OperationalError):
                     raise  # locked or busy: not damage
-                log.warning("index %s is damaged (%s): rebuilding it", self.index_dir, exc)
-                self.store.reset()
+                self.store.reset(damage=str(exc))  # moved aside, with a warning
                 return self._run(progress, cancel, first)
 
     def _run(self, progress: Progress | None, cancel: Cancel | None, first: FirstRequest | None = None) -> IndexRun:
@@ -345,7 +344,8 @@ class Indexer:
                     self.store.mark_dirty(conn, dependents - {file_id})
         summaries = waves.summaries if waves is not None else []
         if cold and jobs:
-            self.store.drop_lookup_indexes()
+            # No first answers to serve (the CLI): the write indexes go too, built once at the end.
+            self.store.drop_lookup_indexes(write_indexes=waves is None and len(jobs) >= _PARALLEL_MIN)
         for batch in self._parsed_batches(jobs):
             if cancel is not None and cancel():
                 log.info("indexing cancelled after %d of %d files", stats["parsed"], total)
@@ -463,6 +463,7 @@ class Indexer:
             _WORKER_STATE["resolvers"] = resolvers
             index_dir = self.index_dir
             _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
+            self.store.forget_names()  # workers need none of it
             release_memory()
             chunks = [ids[i:i + _RESOLVE_CHUNK] for i in range(0, len(ids), _RESOLVE_CHUNK)]
             try:
