@@ -150,7 +150,11 @@ _DELETION_IMPORT_DEPTH = 2
 
 
 def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
-    store: Store = _WORKER_STATE["store_factory"]()
+    # One read connection per worker, for all its chunks (an open and a
+    # schema check cost 0.5 ms of CPU and 1.5 ms of wall a chunk).
+    store: Store | None = _WORKER_STATE.get("store")
+    if store is None:
+        store = _WORKER_STATE["store"] = _WORKER_STATE["store_factory"]()
     resolvers = _WORKER_STATE["resolvers"]
     out = []
     for file_id in file_ids:
@@ -162,7 +166,6 @@ def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
         # Plain tuples: a NamedTuple row pickles and unpickles through a
         # Python call each, a million of them on the standard library.
         out.append((file_id, list(map(tuple, result.refs)), result.tests))
-    store.close()
     return out
 
 
