@@ -454,9 +454,13 @@ class Store:
             yield
         finally:
             self._names.own(False)
-            conn = self.conn  # (a reset inside may have replaced it)
-            conn.execute("PRAGMA synchronous = NORMAL")
-            build_mark.clear(self.index_dir, [self.path, Path(str(self.path) + "-wal")])
+            try:
+                self.conn.execute("PRAGMA synchronous = NORMAL")  # (a reset inside may have replaced conn)
+                build_mark.clear(self.index_dir, [self.path, Path(str(self.path) + "-wal")])
+            except (OSError, sqlite3.Error, StoreError) as exc:
+                # Never hide the build's own error; the mark stays, so a
+                # restart before the OS writes it all out rebuilds.
+                log.warning("could not sync index %s after its cold build: %s", self.path, exc)
 
     def forget_names(self) -> None:
         """Let go of the writer's name cache (before forking workers: they
