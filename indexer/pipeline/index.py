@@ -163,9 +163,13 @@ def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
         if resolver is None:
             continue
         result = resolver.resolve_file(facts)
-        # Plain tuples: a NamedTuple row pickles and unpickles through a
-        # Python call each, a million of them on the standard library.
-        out.append((file_id, list(map(tuple, result.refs)), result.tests))
+        # Plain tuples (a NamedTuple row pickles and unpickles through a
+        # Python call each, a million of them on the standard library):
+        # Python's resolver makes them so; other languages' are copied.
+        refs = result.refs
+        if refs and type(refs[0]) is not tuple:
+            refs = list(map(tuple, refs))
+        out.append((file_id, refs, result.tests))
     return out
 
 
