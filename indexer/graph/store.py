@@ -21,11 +21,13 @@ from pathlib import Path
 
 import zstandard
 
+from indexer.graph import build_mark
+
 log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 16  # 16: the same tables as 15, whose first build (never released) had views without the derived end columns; 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
+SCHEMA_VERSION = 17  # 17: names' text index and the by-file indexes are named indexes a cold build may build last; 16: the same tables as 15, whose first build (never released) had views without the derived end columns; 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
 DB_NAME = "graph.sqlite3"
 
 # The reference "how" values whose uses a changed summary can re-resolve
@@ -63,7 +65,7 @@ CREATE TABLE files(
 );
 CREATE INDEX files_module ON files(module);
 CREATE INDEX files_dirty ON files(dirty) WHERE dirty = 1;
-CREATE TABLE names(id INTEGER PRIMARY KEY, text TEXT UNIQUE);
+CREATE TABLE names(id INTEGER PRIMARY KEY, text TEXT);  -- unique text: names_text
 INSERT INTO names(id, text) VALUES (0, NULL), {", ".join(f"({i}, '{h}')" for i, h in enumerate(WEAK_HOWS, 1))};
 CREATE TABLE symbol_rows(
     id INTEGER PRIMARY KEY,
@@ -84,7 +86,6 @@ CREATE TABLE symbol_rows(
     body_hash TEXT,
     body_line INTEGER
 );
-CREATE INDEX symbols_file ON symbol_rows(file_id, nsl);
 CREATE VIEW symbols AS SELECT s.id AS id, s.file_id AS file_id, n.text AS name, q.text AS qualname,
     k.text AS kind, s.sl AS sl, s.sc AS sc, s.el AS el, s.ec AS ec, s.nsl AS nsl, s.nsc AS nsc,
     coalesce(s.nel, s.nsl) AS nel, coalesce(s.nec, s.nsc + length(n.text)) AS nec, s.signature AS signature, s.docstring AS docstring, p.text AS parent,
@@ -103,15 +104,12 @@ CREATE TABLE ref_rows(
     confidence REAL NOT NULL,
     how INTEGER NOT NULL
 );
-CREATE INDEX refs_file ON ref_rows(file_id, sl);
 CREATE VIEW refs AS SELECT r.rowid AS rowid, r.file_id AS file_id, r.sl AS sl, r.sc AS sc, coalesce(r.el, r.sl) AS el,
     coalesce(r.ec, r.sc + length(n.text)) AS ec, n.text AS name, k.text AS kind, e.text AS enclosing, t.text AS target,
     r.confidence AS confidence, h.text AS how
     FROM ref_rows r JOIN names n ON n.id = r.name JOIN names k ON k.id = r.kind
     JOIN names e ON e.id = r.enclosing JOIN names t ON t.id = r.target JOIN names h ON h.id = r.how;
 CREATE TABLE imports(file_id INTEGER NOT NULL, module TEXT NOT NULL);
-CREATE INDEX imports_module ON imports(module);
-CREATE INDEX imports_file ON imports(file_id);
 CREATE TABLE learned_tests(
     test_id TEXT PRIMARY KEY,
     outcome TEXT NOT NULL,
@@ -134,6 +132,21 @@ CREATE INDEX learned_edges_qualname ON learned_edges(qualname);
 # them in one sort is several times faster than maintaining them per row.
 # Uses by name are looked up only for the weak rules (what a changed summary
 # may re-resolve): a partial index over those rows is a fifth the size.
+# The indexes every write goes through (names by text, a file's rows).
+# A cold build nobody reads while it runs (`codemeld index`) drops them too
+# and builds them once at the end: maintained row by row in the order files
+# finish, they cost the stdlib's build about 2 s of writer CPU more, and
+# a REINDEX besides to pack them. A build that serves first answers keeps
+# them (position and name lookups in the open files stay indexed).
+_WRITE_INDEXES = {
+    "names_text": "names(text)",  # UNIQUE: the interning of names relies on it
+    "refs_file": "ref_rows(file_id, sl)",
+    "symbols_file": "symbol_rows(file_id, nsl)",
+    "imports_module": "imports(module)",
+    "imports_file": "imports(file_id)",
+}
+_UNIQUE_INDEXES = frozenset({"names_text"})
+
 _LOOKUP_INDEXES = {
     "symbols_qualname": "symbol_rows(qualname)",
     "symbols_name": "symbol_rows(name)",
@@ -172,20 +185,40 @@ class _NameIds:
     """text -> id in `names`, for the writer. The table only grows, so a
     cached id stays valid until another connection commits (a reset or a
     restored snapshot may renumber): `PRAGMA data_version` tells, and a
-    rolled-back transaction forgets. Bounded: a cold build interns
-    hundreds of thousands of names."""
+    rolled-back transaction forgets. Bounded: an update interns few names.
+
+    During a cold build the writer owns the table (`own`): every name is
+    in the dict, which hands out new ids itself and inserts them with plain
+    `executemany` rows. Interning through SQLite (`INSERT ... RETURNING`,
+    then a `SELECT` for the names the bounded dict had dropped) was a fifth
+    of the cold writer's CPU on the stdlib (347k names); the dict costs
+    about 40 MB there, for the length of the build only."""
 
     LIMIT = 60_000
 
     def __init__(self):
         self.ids: dict[str, int] = {}
         self.version = None
+        self.owned = False
+        self.next_id = 0
+
+    def own(self, on: bool) -> None:
+        self.owned = on
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop the cache (the next transaction reloads what it needs)."""
+        self.ids = {}
+        self.version = None
 
     def check(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self.version:
-            self.ids.clear()
+            self.ids = {}
             self.version = version
+            if self.owned:
+                self.ids = dict(conn.execute("SELECT text, id FROM names WHERE id > 0"))
+                self.next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM names").fetchone()[0]
 
     def lookup(self, conn: sqlite3.Connection, texts: set) -> dict[str, int]:
         """The ids of `texts` (None stays out), interning new ones."""
@@ -193,6 +226,13 @@ class _NameIds:
         missing = texts.difference(ids)  # (a dict, not its keys view: the keys view makes it O(len(ids)))
         missing.discard(None)
         if not missing:
+            return ids
+        if self.owned:
+            first = self.next_id
+            new = sorted(missing)  # sorted: the same corpus gets the same ids
+            conn.executemany("INSERT INTO names(id, text) VALUES(?, ?)", zip(range(first, first + len(new)), new))
+            ids.update(zip(new, range(first, first + len(new))))
+            self.next_id = first + len(new)
             return ids
         if len(ids) + len(missing) > self.LIMIT:
             ids.clear()
@@ -226,23 +266,74 @@ class Store:
         self._sizes_lock = threading.Lock()
         self._sizes_conn: sqlite3.Connection | None = None  # see table_sizes
         self._sizes: tuple[int, tuple[int, int, int]] | None = None
+        # While the write indexes are dropped (drop_lookup_indexes): file id ->
+        # the id range of its symbols, and the files whose refs were written
+        # since. What they say is found by key range, not by a table scan.
+        self._unindexed: dict[int, tuple[int, int]] | None = None
+        self._refs_written: set[int] = set()
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"no index at {self.index_dir} (run `codemeld index` first)")
             self._check_schema()
             return
         self.index_dir.mkdir(parents=True, exist_ok=True)
+        cut = build_mark.cut_by_restart(self.index_dir)
+        if cut is not None:
+            log.warning("index %s: %s; rebuilding it from scratch", self.path, cut)
+            self._recreate_file()
+        elif (self.index_dir / build_mark.MARK_NAME).exists():
+            # A cold build of this boot was killed (a writable store opens
+            # under the writer lock: no build runs now). The OS kept its
+            # writes and the next run completes it, unless the file was
+            # damaged meanwhile (copied, truncated): check it once, then
+            # sync what it wrote and drop the mark.
+            damage = self._damage()
+            if damage is not None:
+                self._set_aside(damage)
+            else:
+                self.close()
+                build_mark.clear(self.index_dir, [self.path, Path(str(self.path) + "-wal")])
         try:
             self._check_schema()
         except (StoreError, sqlite3.DatabaseError) as exc:
-            log.warning("index %s is unreadable (%s); rebuilding", self.path, exc)
-            self.reset()
+            self._set_aside(str(exc))
+            self._check_schema()
 
-    def reset(self) -> None:
-        """Drop the database and start empty (corruption; schema change)."""
+    def reset(self, damage: str | None = None) -> None:
+        """Drop the database and start empty (schema change), or, given the
+        `damage` found, move it aside first (`graph.sqlite3.damaged`)."""
         self._names = _NameIds()
-        self._recreate_file()
+        if damage is not None:
+            self._set_aside(damage)
+        else:
+            self._recreate_file()
         self._check_schema()
+
+    def _damage(self) -> str | None:
+        """What `PRAGMA quick_check` finds wrong with the file (None: nothing)."""
+        try:
+            rows = [row[0] for row in self.conn.execute("PRAGMA quick_check")]
+        except (StoreError, sqlite3.DatabaseError) as exc:
+            return str(exc)
+        return None if rows == ["ok"] else "; ".join(rows[:3])
+
+    def _set_aside(self, damage: str) -> None:
+        """Move a damaged database out of the way (the last one is kept, for
+        a look) and start a new one; warn on stderr through the log."""
+        self.close()
+        aside = self.path.with_name(DB_NAME + ".damaged")
+        log.warning("index database %s is damaged (%s): moved it to %s and rebuilding the index from scratch",
+                    self.path, damage, aside)
+        for suffix in ("", "-wal"):
+            source = Path(str(self.path) + suffix)
+            try:
+                if source.is_file():
+                    source.replace(Path(str(aside) + suffix))
+                else:
+                    Path(str(aside) + suffix).unlink(missing_ok=True)
+            except OSError:
+                pass  # (unwritable folder: _recreate_file deletes, or fails loudly)
+        self._recreate_file()
 
     # -- connections -------------------------------------------------------
 
@@ -331,8 +422,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if self.readonly:
                 raise StoreError(f"index at {self.path} is corrupt: {exc}") from exc
-            log.warning("index %s is unreadable (%s); rebuilding", self.path, exc)
-            self._recreate_file()
+            self._set_aside(str(exc))
             conn = self.conn
             version, has_tables = -1, 0
         if self.readonly:
@@ -347,38 +437,66 @@ class Store:
 
     @contextlib.contextmanager
     def bulk_writes(self, on: bool = True):
-        """A cold build's writer: no fsync at WAL checkpoints (a killed
-        process loses nothing the OS has; only a power cut could, and a
-        damaged index is rebuilt), on this connection only, then restored.
-        (A 64 MiB page cache here cost 80 MB of peak RSS and saved no CPU.)"""
+        """A cold build's writer: no fsync at commits and WAL checkpoints, on
+        this connection only, and the names table owned by this writer
+        (`_NameIds.own`). Power-safe through the build mark (build_mark.py):
+        marked and synced before, the database and WAL synced and the mark
+        dropped after. (A 64 MiB page cache here cost 80 MB of peak RSS and
+        saved no CPU.)"""
         if not on or self.readonly:
             yield
             return
         conn = self.conn
+        build_mark.mark(self.index_dir)
         conn.execute("PRAGMA synchronous = OFF")
+        self._names.own(True)
         try:
             yield
         finally:
-            conn.execute("PRAGMA synchronous = NORMAL")
+            self._names.own(False)
+            try:
+                self.conn.execute("PRAGMA synchronous = NORMAL")  # (a reset inside may have replaced conn)
+                build_mark.clear(self.index_dir, [self.path, Path(str(self.path) + "-wal")])
+            except (OSError, sqlite3.Error, StoreError) as exc:
+                # Never hide the build's own error; the mark stays, so a
+                # restart before the OS writes it all out rebuilds.
+                log.warning("could not sync index %s after its cold build: %s", self.path, exc)
+
+    def forget_names(self) -> None:
+        """Let go of the writer's name cache (before forking workers: they
+        would carry it; the next write transaction reads it back)."""
+        self._names.forget()
 
     def compact_write_indexes(self) -> None:
-        """Rebuild the indexes a cold build maintained row by row (names by
-        text, references and symbols by file, imports) in one sort each:
-        packed full, they take a quarter less space, and the pages they free
-        go to the lookup indexes built next."""
-        for name in ("sqlite_autoindex_names_1", "refs_file", "symbols_file", "imports_module", "imports_file"):
-            self.conn.execute(f"REINDEX {name}")
+        """Rebuild the write indexes a cold build kept and maintained row by
+        row in one sort each: packed full, they take a quarter less space,
+        and the pages they free go to the lookup indexes built next. (Those
+        it dropped are built packed by `ensure_lookup_indexes`.)"""
+        present = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        for name in _WRITE_INDEXES:
+            if name in present:
+                self.conn.execute(f"REINDEX {name}")
 
     def ensure_lookup_indexes(self) -> None:
-        for name, target in _LOOKUP_INDEXES.items():
-            self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+        self._unindexed = None
+        for indexes in (_WRITE_INDEXES, _LOOKUP_INDEXES):
+            for name, target in indexes.items():
+                unique = "UNIQUE " if name in _UNIQUE_INDEXES else ""
+                self.conn.execute(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON {target}")
 
-    def drop_lookup_indexes(self) -> None:
-        for name in _LOOKUP_INDEXES:
+    def drop_lookup_indexes(self, write_indexes: bool = False) -> None:
+        """Before a cold build; `write_indexes`: those every write maintains
+        too (only while no one reads the index: names and rows by file)."""
+        if write_indexes and not self._names.owned:
+            raise RuntimeError("names_text may go only while this writer owns the names (bulk_writes)")
+        for name in (*_LOOKUP_INDEXES, *(_WRITE_INDEXES if write_indexes else ())):
             self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+        if write_indexes:
+            self._unindexed, self._refs_written = {}, set()
 
     def _recreate_file(self) -> None:
         self.close()
+        (self.index_dir / build_mark.MARK_NAME).unlink(missing_ok=True)  # no build of the new file runs yet
         for suffix in ("", "-wal", "-shm"):
             path = Path(str(self.path) + suffix)
             if path.is_dir() and not path.is_symlink():
@@ -456,6 +574,10 @@ class Store:
             conn.execute("DELETE FROM imports WHERE file_id=?", (file_id,))
         rows = parsed.symbol_rows
         ids = self._names.lookup(conn, {t for r in rows for t in (r[0], r[1], r[2], r[13])})
+        if self._unindexed is not None:
+            # The ids the insert below hands out (max + 1 on, in one statement).
+            first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM symbol_rows").fetchone()[0]
+            self._unindexed[file_id] = (first, first + len(rows) - 1)
         conn.executemany(
             "INSERT INTO symbol_rows(file_id, name, qualname, kind, sl, sc, el, ec, nsl, nsc, nel, nec,"
             " signature, docstring, parent, is_test, is_member, flags, decorators, params, body_hash, body_line)"
@@ -475,7 +597,11 @@ class Store:
         conn.execute("DELETE FROM files WHERE id=?", (file_id,))
 
     def write_refs(self, conn, file_id: int, rows: list[tuple], tests: set[str]) -> None:
-        conn.execute("DELETE FROM ref_rows WHERE file_id=?", (file_id,))
+        unindexed = self._unindexed
+        if unindexed is None or file_id in self._refs_written or file_id not in unindexed:
+            conn.execute("DELETE FROM ref_rows WHERE file_id=?", (file_id,))
+        else:
+            self._refs_written.add(file_id)  # (none yet: a cold build's file, first resolved)
         texts: set = set(tests)
         if rows:
             _spans, names, kinds, enclosings, targets, _confidences, hows = zip(*rows)
@@ -488,7 +614,11 @@ class Store:
               ids[name], ids[kind], ids.get(enclosing, 0),
               ids.get(target, 0), confidence, ids[how])
              for (sl, sc, el, ec), name, kind, enclosing, target, confidence, how in rows])
-        if tests:
+        if tests and unindexed is not None and file_id in unindexed:
+            first, last = unindexed[file_id]
+            conn.executemany("UPDATE symbol_rows SET is_test=1 WHERE id BETWEEN ? AND ? AND qualname=?",
+                             [(first, last, ids[q]) for q in tests])
+        elif tests:
             conn.executemany("UPDATE symbol_rows SET is_test=1 WHERE file_id=? AND qualname=?",
                              [(file_id, ids[q]) for q in tests])
         conn.execute("UPDATE files SET dirty=0 WHERE id=?", (file_id,))
@@ -666,7 +796,7 @@ class _Transaction:
             if exc_type is None:
                 conn.execute("COMMIT")
             else:
-                self.store._names.ids.clear()  # names interned in this transaction are gone
+                self.store._names.forget()  # names interned in this transaction are gone
                 conn.execute("ROLLBACK")
         finally:
             self.store._write_lock.release()

@@ -94,7 +94,8 @@ def _refs(facts, order: tuple[str, ...]) -> dict[str, list[tuple]]:
     out = {}
     for rel in order:
         refs = resolver.resolve_file(facts[rel]).refs
-        out[rel] = sorted((r.name, r.kind, r.target, r.how, r.confidence) for r in refs)
+        out[rel] = sorted((name, kind, target, how, confidence)
+                          for _span, name, kind, _encl, target, confidence, how in refs)
     return out
 
 

@@ -108,7 +108,9 @@ class Found(NamedTuple):
 
 
 class ResolvedRef(NamedTuple):
-    """One reference of a file, resolved (what `Resolution.refs` holds and the indexer writes)."""
+    """One reference of a file, resolved: the fields of each plain tuple
+    `Resolution.refs` holds and the indexer writes (the resolver builds the
+    tuples directly, for speed)."""
 
     span: Any
     name: str
