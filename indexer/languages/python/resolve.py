@@ -785,7 +785,7 @@ class Resolver:
             return
         if ref.name == "__call__" and value[0] == "class":
             # Calling what evaluates to a class (`type(self)(...)`) constructs it.
-            refs.append(ResolvedRef(ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["value"], "value"))
+            refs.append((ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["value"], "value"))
             return
         member = self.class_member(value[1], ref.name, 0)
         if member is not None and member[0] == "sym":
@@ -808,7 +808,7 @@ class Resolver:
             return
         get = self.class_member(value[1], "__get__", 0)
         if get is not None and get[0] == "sym":
-            refs.append(ResolvedRef(ref.span, "__get__", "call", enclosing, get[1], CONFIDENCE["dunder"], "dunder"))
+            refs.append((ref.span, "__get__", "call", enclosing, get[1], CONFIDENCE["dunder"], "dunder"))
 
     def implicit_call(self, f: _File, ref, enclosing: str, referent: tuple, refs: list) -> None:
         """Calling a value runs more than the name says: an instance runs its
