@@ -1,0 +1,47 @@
+"""Container protocol methods in the impact walk (issue 12, marshmallow): a
+class built on a `collections.abc` container (`OrderedSet(MutableSet)`)
+supplies the abstract methods that the builtins (`len(s)`, `for x in s`,
+`k in s`) and the ABC's own mixin methods (`s |= t` calls `add`, `s - t`
+iterates) call. No reference names them: the callers are `len`, `for` and
+code inside the standard library.
+
+The rule: such a method runs in the tests that make the class's instances
+(the class's instance walk: calls, subclasses, aliases), like the `__eq__`
+of impact_protocols. On marshmallow this reaches OrderedSet's `__len__`,
+`__iter__`, `add`, `__contains__` and `discard` through the schemas that
+build one in `_init_fields` (`self.set_class(...)`).
+"""
+
+from __future__ import annotations
+
+from indexer.graph.vocab import SymbolKind
+
+# The abstract methods of each container ABC (what its mixins and the
+# builtins call), as listed in the collections.abc documentation.
+_SIZED = ("__len__", "__iter__", "__contains__")
+ABSTRACT_METHODS = {
+    "Set": _SIZED,
+    "MutableSet": (*_SIZED, "add", "discard"),
+    "Mapping": ("__getitem__", "__iter__", "__len__"),
+    "MutableMapping": ("__getitem__", "__setitem__", "__delitem__", "__iter__", "__len__"),
+    "Sequence": ("__getitem__", "__len__"),
+    "MutableSequence": ("__getitem__", "__setitem__", "__delitem__", "__len__", "insert"),
+}
+_ABC_MODULES = ("collections.abc.", "typing.")
+
+
+def container_class(method, bases: list[str], lookup) -> str | None:
+    """The class whose instance-making tests run `method` under this rule,
+    or None. `bases` are the qualnames of its class's superclasses (outside
+    ones included, as the index names them); `lookup(qualname)` finds a
+    symbol."""
+    if method.kind != SymbolKind.METHOD or not method.parent:
+        return None
+    owner = lookup(method.parent)
+    if owner is None or owner.kind != SymbolKind.CLASS:
+        return None
+    for base in bases:
+        module = next((m for m in _ABC_MODULES if base.startswith(m)), None)
+        if module is not None and method.name in ABSTRACT_METHODS.get(base[len(module):], ()):
+            return owner.qualname
+    return None
