@@ -21,6 +21,7 @@ from indexer import languages
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
+from indexer.analysis.impact_abstract import runs_an_override
 from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_stubs import in_stub
@@ -233,6 +234,8 @@ def _classes_defining(walk: _Walk, name: str) -> set[str]:
 
 # impact_abc: a container ABC's abstract methods run where its instances are made.
 ABC_RULE = True
+# impact_abstract: a call of an @abstractmethod (not through super()) runs an override.
+ABSTRACT_RULE = True
 
 
 def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float, bool]]:
@@ -487,7 +490,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                 # A use written in a stub is a declaration (impact_stubs).
                 unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
                                                    walk.memo, walk.reach[parent].kind == RefKind.FLOW)) \
-                    or (STUB_RULE and in_stub(walk.symbol(enclosing)))
+                    or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
+                    or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.

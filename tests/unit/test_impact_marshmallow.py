@@ -96,3 +96,65 @@ def test_membership_removal_and_own_methods_are_not_linked(tmp_path, method):
     report = impact(g, f"pkg.oset.OrderedSet.{method}")
     assert "tests/test_schema.py::test_schema" not in selected(report)
     indexer.close()
+
+
+ABSTRACT = {
+    "pkg/__init__.py": "",
+    "pkg/base.py": """
+        from abc import ABC, abstractmethod
+
+        class FieldABC(ABC):
+            @abstractmethod
+            def serialize(self, value):
+                pass
+
+            @abstractmethod
+            def validate(self, value):
+                pass
+        """,
+    "pkg/fields.py": """
+        from pkg.base import FieldABC
+
+        class Field(FieldABC):
+            def serialize(self, value):
+                return str(value)
+
+            def validate(self, value):
+                return super().validate(value)
+
+        def make() -> FieldABC:  # a factory: its callers hold a FieldABC
+            return Field()
+
+        def dump(fields, value):
+            make()
+            return [f.serialize(value) for f in fields]
+        """,
+    "tests/test_fields.py": """
+        from pkg.fields import Field, dump
+
+        def test_dump():
+            assert dump([Field()], 1) == ["1"]
+
+        def test_validate():
+            Field().validate(1)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_call_of_an_abstract_method_runs_an_override(tmp_path, monkeypatch, rule):
+    # `f.serialize(value)` on an unknown receiver is name-matched to the
+    # abstract `FieldABC.serialize` too; at run time it is always an override.
+    monkeypatch.setattr(impact_module, "ABSTRACT_RULE", rule)
+    indexer, g = build(tmp_path, ABSTRACT)
+    report = impact(g, "pkg.base.FieldABC.serialize")
+    assert "tests/test_fields.py::test_dump" in {t.id for t in report.tests}  # listed: nothing vanishes
+    assert ("tests/test_fields.py::test_dump" in selected(report)) is not rule
+    indexer.close()
+
+
+def test_super_still_runs_an_abstract_method(tmp_path):
+    indexer, g = build(tmp_path, ABSTRACT)
+    report = impact(g, "pkg.base.FieldABC.validate")
+    assert "tests/test_fields.py::test_validate" in selected(report)
+    indexer.close()
