@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from indexer import languages
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
+from indexer.analysis.impact_abc import container_class
+from indexer.analysis.impact_abstract import runs_an_override
 from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_stubs import in_stub
@@ -230,6 +232,12 @@ def _classes_defining(walk: _Walk, name: str) -> set[str]:
     return walk.memo[key]
 
 
+# impact_abc: a container ABC's abstract methods run where its instances are made.
+ABC_RULE = True
+# impact_abstract: a call of an @abstractmethod (not through super()) runs an override.
+ABSTRACT_RULE = True
+
+
 def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float, bool]]:
     """(qualname, kind, confidence, is_caller_source) for overrides and dispatch;
     for constructors, the calls of the class (and of subclasses that inherit
@@ -270,6 +278,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True) for base in bases if base in definers)
     out.extend(attribute_bases)
     held = asserted_class(method, walk.symbol, walk.graph)
+    if held is None and ABC_RULE:
+        # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).
+        held = container_class(method, bases, walk.symbol)
     if held is not None:
         # `==` on a test module's class: the tests holding an instance run it
         # (impact_protocols); from the class, only what makes an instance.
@@ -479,7 +490,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                 # A use written in a stub is a declaration (impact_stubs).
                 unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
                                                    walk.memo, walk.reach[parent].kind == RefKind.FLOW)) \
-                    or (STUB_RULE and in_stub(walk.symbol(enclosing)))
+                    or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
+                    or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.
