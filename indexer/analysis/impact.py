@@ -144,6 +144,19 @@ class _Walk:
             for qualname in missing:
                 self.symbols[qualname] = found.get(qualname)
 
+    def prefetch_chains(self, qualnames) -> None:
+        """`prefetch` of `qualnames` and of their enclosing chains, one batch
+        per level: `ancestors` and test ids read them, and one `symbol` query
+        each was a quarter of a 2,000-dependent answer (same symbols: the
+        first by id, as `Graph.symbol`)."""
+        todo = list(dict.fromkeys(qualnames))
+        seen = set(todo)
+        while todo:
+            self.prefetch(todo)
+            todo = [sym.parent for q in todo if (sym := self.symbols.get(q)) is not None and sym.parent]
+            todo = [q for q in dict.fromkeys(todo) if q not in seen]
+            seen.update(todo)
+
     def ancestors(self, qualname: str) -> set[str]:
         """The class/module chain that contains a symbol."""
         out: set[str] = set()
@@ -362,7 +375,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
     while level and len(walk.reach) <= walk.limit:
         added = []
         flows = _incoming_many(walk.graph, level, kind="flow")
-        walk.prefetch(e for node in level for e, *_ in flows.get(node, ()))
+        walk.prefetch_chains([*level, *(e for node in level for e, *_ in flows.get(node, ()))])
         for node in level:
             base = walk.reach[node]
             edges = [(e, "flow", c, how) for e, _k, c, how in flows.get(node, ())]
@@ -434,11 +447,12 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         level += 1
         found: dict[str, _Reach] = {}
         taint: set[str] = set()
-        walk.prefetch(frontier)
+        walk.prefetch_chains(frontier)
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
                                                          or is_class_value(walk.symbol(node), walk.symbol))}
         incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
+        walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match")  # a batch, not one each
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
                 incoming[callee] = [u for u in uses if u[3] != "name-match"
@@ -728,11 +742,25 @@ def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbo
     tests[node_id] = AffectedTest(node_id, test_symbol, 1, 1.0, via, "learned", stale)
 
 
+def _prefetch_tests(walk: _Walk) -> None:
+    """What `_collected` reads of the reached tests, in batches: their class
+    chains, and each test method's name in every subclass of its class."""
+    walk.prefetch_chains(walk.reach)
+    methods = [sym for q in walk.reach if (sym := walk.symbols.get(q)) is not None and sym.is_test
+               and sym.kind == SymbolKind.METHOD and sym.parent]
+    owners = {sym.parent for sym in methods if (owner := walk.symbols.get(sym.parent)) is not None
+              and owner.kind == SymbolKind.CLASS}
+    subs = {owner: _subclasses(walk, owner) for owner in owners}
+    walk.prefetch_chains(sub for found in subs.values() for sub in found)
+    walk.prefetch(f"{sub}.{sym.name}" for sym in methods if sym.parent in subs for sub in subs[sym.parent])
+
+
 def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             receivers: set[str] | None = None, path_rule: _PathReceivers | None = None,
             guards: _GuardRule | None = None) -> ImpactReport:
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
+    _prefetch_tests(walk)
     if target.is_test and target.kind in _CALLABLE_KINDS:
         # A changed test affects itself (and its inherited copies in test subclasses).
         for test in _collected(walk, target, 0, 1.0, (target.qualname,)):

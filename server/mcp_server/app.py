@@ -36,6 +36,7 @@ from indexer.analysis.navigation import search_symbols
 from indexer.graph.query import Graph, reference_from_row
 from server.mcp_server import models as m
 from server.host.agent import AgentHost
+from server.mcp_server.answers import AnswerCache
 from server.mcp_server.paging import CursorError, decode, fingerprint, page
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def locate_result(found, embeddings: bool) -> tuple[m.LocateResult, str]:
 
 def build_server(host: AgentHost) -> MCPServer:
     server = MCPServer("codemeld", instructions=INSTRUCTIONS, version="0.1.0")
+    answers = AnswerCache()  # whole answers between pages: a next page only slices
 
     async def run(ctx: Context | None, fn: Callable[[Graph], Any]) -> Any:
         """Wait for an index (with progress notifications), then run the
@@ -277,15 +279,19 @@ def build_server(host: AgentHost) -> MCPServer:
         key = fingerprint("references", {"symbol": symbol, "d": include_declaration, "c": confidence})
 
         def work(g: Graph):
-            target = lookup.find_symbol(g, symbol)
-            rows = g.use_rows(target.qualname, include_declaration, confidence)  # Reference objects: the page only
+            def whole():
+                target = lookup.find_symbol(g, symbol)
+                rows = g.use_rows(target.qualname, include_declaration, confidence)  # Reference objects: the page only
+                return (target, rows, len({row[0] for row in rows})), len(rows)
+
+            target, rows, files = answers.get(g, key, whole)
             chunk, pg = page(rows, limit, cursor, key)
             chunk = [reference_from_row(row) for row in chunk]
             source = _SourceLines(g.root)
             out = [m.ReferenceOut(path=r.path, language=languages.dialect_of(r.path) or "", line=r.range.start.line + 1, column=r.range.start.character + 1,
                                   kind=r.kind, confidence=round(r.confidence, 3), how=r.how, enclosing=r.enclosing,
                                   text=source.get(r.path, r.range.start.line)) for r in chunk]
-            return target, out, len({row[0] for row in rows}), pg
+            return target, out, files, pg
 
         target, out, files, pg = await run(ctx, work)
         result = m.ReferencesResult(target=symbol_info(target), references=out, files=files, page=pg)
@@ -336,9 +342,13 @@ def build_server(host: AgentHost) -> MCPServer:
             key = fingerprint(direction, {"symbol": symbol, "c": confidence})
 
             def work(g: Graph):
-                target = lookup.find_symbol(g, symbol)
-                engine = call_engine.callers if direction == "callers" else call_engine.callees
-                edges = engine(g, target.qualname, confidence)
+                def whole():
+                    target = lookup.find_symbol(g, symbol)
+                    engine = call_engine.callers if direction == "callers" else call_engine.callees
+                    edges = engine(g, target.qualname, confidence)
+                    return (target, edges), len(edges)
+
+                target, edges = answers.get(g, key, whole)
                 chunk, pg = page(edges, limit, cursor, key)
                 return target, [m.CallOut(symbol=symbol_info(e.symbol), lines=[x + 1 for x in e.lines], path=e.path,
                                           confidence=round(e.confidence, 3), how=e.how) for e in chunk], pg
@@ -372,8 +382,12 @@ def build_server(host: AgentHost) -> MCPServer:
         key = fingerprint("impact", {"symbol": symbol, "depth": depth})
 
         def work(g: Graph):
-            target = lookup.find_symbol(g, symbol)
-            report = impact_engine.impact(g, target.qualname, depth=depth, limit=IMPACT_LIMIT)
+            def whole():
+                target = lookup.find_symbol(g, symbol)
+                report = impact_engine.impact(g, target.qualname, depth=depth, limit=IMPACT_LIMIT)
+                return (target, report), len(report.dependents)
+
+            target, report = answers.get(g, key, whole)
             chunk, pg = page(list(report.dependents), limit, cursor, key)
             return target, report, chunk, pg
 

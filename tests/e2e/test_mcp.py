@@ -369,3 +369,36 @@ async def test_semantic_search_and_locate_with_embeddings(workspace, tmp_path):
         assert search["hits"][0]["symbol"]["qualname"] == "shop.utils.format_price"
         found = await call(client, "locate", task="prices show the wrong currency and too many decimals", k=3)
         assert found["embeddings"] is True and found["files"][0]["path"] == "shop/utils.py"
+
+
+async def test_pages_come_from_one_answer_until_an_edit(workspace, tmp_path):
+    """A next page slices the answer the first page read (server/mcp_server/answers.py):
+    the pages together are the whole answer, in order; an edit between pages
+    drops the kept answer, so the next page comes from the new index."""
+    async with stdio_session(workspace, tmp_path / "index") as client:
+        whole = (await call(client, "references", symbol="shop.utils.format_price"))["references"]
+        pages, cursor = [], None
+        while True:
+            got = await call(client, "references", symbol="shop.utils.format_price", limit=2, cursor=cursor)
+            pages += got["references"]
+            cursor = got["page"]["next_cursor"]
+            if cursor is None:
+                break
+        assert pages == whole and len(whole) == 6
+
+        first = await call(client, "references", symbol="shop.utils.format_price", limit=2)
+        checkout = workspace / "shop" / "checkout.py"
+        staged = checkout.with_suffix(".tmp")
+        staged.write_text(checkout.read_text() + "\n\ndef again():\n    return format_price(1.0)\n")
+        os.replace(staged, checkout)
+        deadline = time.monotonic() + 20
+        while True:  # the same question: a kept answer that survived the edit would say 6 forever
+            later = await call(client, "references", symbol="shop.utils.format_price", limit=2,
+                               cursor=first["page"]["next_cursor"])
+            if later["page"]["total"] == 7:
+                break
+            assert time.monotonic() < deadline, "the edit between pages was not seen"
+            await asyncio.sleep(0.2)
+        assert later["page"]["offset"] == 2
+        assert ("shop/checkout.py", checkout.read_text().count("\n")) in uses(
+            await call(client, "references", symbol="shop.utils.format_price", limit=500))
