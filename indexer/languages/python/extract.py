@@ -87,6 +87,7 @@ class _Extractor:
         self.module = module
         self.is_package = is_package
         self.cols = _Columns(source)
+        self.view = memoryview(source)  # slices without copies (a def's hash reads its whole text)
         self.is_test_file = bool(_TEST_FILE.search("/" + rel_path))
         self.symbols: list[SymbolFact] = []
         self.scopes: list[ScopeFact] = []
@@ -194,7 +195,7 @@ class _Extractor:
             params=params,
             returns=returns,
             bases=bases,
-            body_hash=hashlib.blake2b(node.text, digest_size=8).hexdigest(),
+            body_hash=hashlib.blake2b(self.view[node.start_byte:node.end_byte], digest_size=8).hexdigest(),
             body_line=body.start_point[0] if body is not None else None,
             is_test=is_test,
         )
