@@ -756,7 +756,13 @@ class _Extractor:
                                          receiver=receiver, flow="getattr"))
 
     def add_use(self, node: ts.Node, use: tuple[str, bool], scope: int, in_annotation: bool) -> None:
-        name = self.text(node)
+        start, end = node.start_byte, node.end_byte
+        name = self.source[start:end].decode("utf-8", "replace")
+        if self.cols.ascii:
+            row, col = node.start_point
+            span = (row, col, row, col + end - start)  # an identifier never spans lines
+        else:
+            span = self.cols.span(node)
         kind, is_attr = use
         if is_attr:
             attribute = node.parent
@@ -768,7 +774,7 @@ class _Extractor:
                     self.flow_into(attribute, scope, owner, "stored")
             if in_annotation:
                 kind = "annotation"
-            self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope, receiver=receiver))
+            self.add_ref(node, RefFact(span, name, kind, scope, receiver=receiver))
             return
         if kind == _WRITE:
             index = self.bind_variable(node, name, scope)
@@ -779,7 +785,7 @@ class _Extractor:
                 return  # the defining assignment is the declaration, not a use
         elif in_annotation:
             kind = "annotation"
-        self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope))
+        self.add_ref(node, RefFact(span, name, kind, scope))
         if name == "getattr" and kind == _CALL:
             self.add_getattr(node, scope)
 
