@@ -32,7 +32,6 @@ ROLE_PRIORITY = (
     "ref.call.attr", "ref.attribute", "ref.decorator", "ref.inherit",
     "ref.write", "ref.call", "ref.read",
 )
-_RANK = {role: i for i, role in enumerate(ROLE_PRIORITY)}
 _REF_KIND = {
     "ref.call.attr": "call", "ref.decorator.attr": "decorator",
     "ref.inherit.attr": "inherit", "ref.write.attr": "write",
