@@ -193,6 +193,21 @@ def _bound_value(target: ts.Node):
     return None
 
 
+def _plain_literal(raw: str) -> str | None:
+    """The value of a string literal with no prefix, escape or carriage
+    return: its text between the quotes (what `ast.literal_eval` gives, a
+    compile less; most docstrings)."""
+    if "\\" in raw or "\r" in raw or "\0" in raw:
+        return None
+    for quote in ('"""', "'''", '"', "'"):
+        if raw.startswith(quote):
+            inner = raw[len(quote):len(raw) - len(quote)]
+            closed = len(raw) >= 2 * len(quote) and raw.endswith(quote) and quote not in inner
+            plain = "\n" not in inner if len(quote) == 1 else not inner.endswith(quote[0])
+            return inner if closed and plain else None
+    return None
+
+
 def _docstring(body: ts.Node | None) -> str:
     if body is None:
         return ""
@@ -203,10 +218,12 @@ def _docstring(body: ts.Node | None) -> str:
             string = child.named_children[0]
             if string.type == "string":
                 raw = _text(string)
-                try:
-                    value = ast.literal_eval(raw)
-                except Exception:  # f-strings, odd prefixes: keep the raw text
-                    value = raw.strip("\"'")
+                value = _plain_literal(raw)
+                if value is None:
+                    try:
+                        value = ast.literal_eval(raw)
+                    except Exception:  # f-strings, odd prefixes: keep the raw text
+                        value = raw.strip("\"'")
                 if isinstance(value, bytes):
                     value = value.decode("utf-8", "replace")
                 return inspect.cleandoc(str(value))[:_MAX_DOCSTRING]

@@ -32,7 +32,6 @@ ROLE_PRIORITY = (
     "ref.call.attr", "ref.attribute", "ref.decorator", "ref.inherit",
     "ref.write", "ref.call", "ref.read",
 )
-_RANK = {role: i for i, role in enumerate(ROLE_PRIORITY)}
 _REF_KIND = {
     "ref.call.attr": "call", "ref.decorator.attr": "decorator",
     "ref.inherit.attr": "inherit", "ref.write.attr": "write",
@@ -43,6 +42,31 @@ _REF_KIND = {
 # role -> (reference kind, on an attribute) for the plain uses add_use takes.
 _USE_ROLES = {role: (kind, role.endswith(".attr") or role == "ref.attribute") for role, kind in _REF_KIND.items()}
 _FIRST = operator.itemgetter(0)
+_START_BYTE = operator.attrgetter("start_byte")
+# Plain strings: comparing with a StrEnum member costs an attribute lookup on its class.
+_READ, _ANNOTATION, _WRITE, _CALL = (k.value for k in (RefKind.READ, RefKind.ANNOTATION, RefKind.WRITE, RefKind.CALL))
+# Identifier roles from lowest priority up (the catch-all ref.read apart):
+# written in this order, each identifier keeps its highest role.
+_RISING_PRIORITY = tuple(reversed(ROLE_PRIORITY[:-1]))
+# Captures that are not identifiers, by rank (what sorts first at one byte).
+_STATEMENT_CAPTURES = (
+    (-3, ("def.class", "def.function", "scope.lambda", "scope.comprehension")),
+    (-2, ("import.plain", "import.from", "import.future")),
+    (-1, ("return.value", "with.item", "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
+)
+
+
+class _Incomplete(Exception):
+    """The catch-all capture missed an identifier another role captured."""
+
+
+def _every_identifier(captures: dict) -> list:
+    """Every identifier any role captured, once each, in document order."""
+    at: dict[int, ts.Node] = {}
+    for role in ROLE_PRIORITY:
+        for node in captures.get(role, ()):
+            at.setdefault(node.start_byte, node)
+    return [at[start] for start in sorted(at)]
 
 # Decorators that return the function they wrap (or a descriptor around it),
 # so calls through the decorated name still reach the definition.
@@ -56,12 +80,14 @@ _MAX_ALT_RETURNS = 3  # returns an unannotated function's value may come from
 
 
 class _Extractor:
-    def __init__(self, source: bytes, rel_path: str, module: str, is_package: bool):
+    def __init__(self, source: bytes, rel_path: str, module: str, is_package: bool, complete: bool = False):
         self.source = source
+        self.complete = complete  # sweep the union of every role's identifiers (see _Incomplete)
         self.rel_path = rel_path
         self.module = module
         self.is_package = is_package
         self.cols = _Columns(source)
+        self.view = memoryview(source)  # slices without copies (a def's hash reads its whole text)
         self.is_test_file = bool(_TEST_FILE.search("/" + rel_path))
         self.symbols: list[SymbolFact] = []
         self.scopes: list[ScopeFact] = []
@@ -169,7 +195,7 @@ class _Extractor:
             params=params,
             returns=returns,
             bases=bases,
-            body_hash=hashlib.blake2b(node.text, digest_size=8).hexdigest(),
+            body_hash=hashlib.blake2b(self.view[node.start_byte:node.end_byte], digest_size=8).hexdigest(),
             body_line=body.start_point[0] if body is not None else None,
             is_test=is_test,
         )
@@ -441,105 +467,80 @@ class _Extractor:
         self.add_scope("module", 0, -1)
 
         captures = _query_cursor().captures(root)
-        # Scope-opening nodes, and the items the sweep visits in order.
+        # Scope-opening nodes, and the statements the sweep visits in order:
+        # every capture that is not an identifier (a few percent of them).
         openers: list[tuple[int, int, int, ts.Node]] = []  # (start, end, node.id, node)
-        items: list[tuple[int, int, str, ts.Node]] = []  # (start, rank, role, node)
-        for cap in ("def.class", "def.function", "scope.lambda", "scope.comprehension"):
-            for node in captures.get(cap, ()):
-                start, end = _region(node)
-                openers.append((start, end, node.id, node))
-                items.append((node.start_byte, -3, cap, node))
-        for cap in ("import.plain", "import.from", "import.future"):
-            for node in captures.get(cap, ()):
-                items.append((node.start_byte, -2, cap, node))
-        for node in captures.get("return.value", ()):
-            items.append((node.start_byte, -1, "return.value", node))
-        for node in captures.get("with.item", ()):
-            items.append((node.start_byte, -1, "with.item", node))
-        for node in captures.get("call.result", ()):
-            items.append((node.start_byte, -1, "call.result", node))
-        for node in captures.get("annotation.string", ()):
-            items.append((node.start_byte, -1, "annotation.string", node))
-        for node in captures.get("bind.global", ()):
-            items.append((node.start_byte, -1, "bind.global", node))
-        for node in captures.get("bind.nonlocal", ()):
-            items.append((node.start_byte, -1, "bind.nonlocal", node))
-        best: dict[int, tuple[int, str, ts.Node]] = {}
-        for role, rank in _RANK.items():
-            nodes = captures.get(role)
-            if not nodes:
-                continue
-            for node in nodes:
-                key = node.start_byte
-                held = best.get(key)
-                if held is None or rank < held[0]:
-                    best[key] = (rank, role, node)
-        # (start, rank, arrival, ...): a plain tuple sort, stable like a keyed one.
-        items = [(start, rank, i, role, node) for i, (start, rank, role, node) in enumerate(items)]
-        base = len(items)
-        items.extend([(start, rank, base + i, role, node) for i, (start, (rank, role, node)) in enumerate(best.items())])
+        items: list = []  # (start, rank, arrival, role, node)
+        for rank, caps in _STATEMENT_CAPTURES:
+            for cap in caps:
+                for node in captures.get(cap, ()):
+                    if rank == -3:
+                        start, end = _region(node)
+                        openers.append((start, end, node.id, node))
+                    items.append((node.start_byte, rank, len(items), cap, node))
         items.sort()
         openers.sort(key=_FIRST)
-        annotations = sorted((n.start_byte, n.end_byte) for n in captures.get("annotation", ()))
-
+        self.openers, self.next_opener = openers, 0
+        self.annotations, self.next_ann = sorted((n.start_byte, n.end_byte) for n in captures.get("annotation", ())), 0
+        self.stack: list[tuple[int, int]] = [(len(source) + 1, 0)]  # (end_byte, scope)
+        self.ann_stack: list[int] = []
         self.narrowing = _narrowing_regions(captures)
-        stack: list[tuple[int, int]] = [(len(source) + 1, 0)]  # (end_byte, scope)
-        ann_stack: list[int] = []
-        next_opener = next_ann = 0
-        scopes = self.scopes
-        n_openers = len(openers)
-        for start, _rank, _i, role, node in items:
-            while next_opener < n_openers and openers[next_opener][0] <= start:
-                o_start, o_end, o_id, o_node = openers[next_opener]
-                next_opener += 1
-                while stack[-1][0] <= o_start:
-                    stack.pop()
-                scope_index = self.scope_of_node.get(o_id)
-                if scope_index is None:  # lambda or comprehension: anonymous scope
-                    kind = "lambda" if o_node.type == "lambda" else "comprehension"
-                    scope_index = self.add_scope(kind, -1, stack[-1][1])
-                    self.scope_of_node[o_id] = scope_index
-                stack.append((o_end, scope_index))
-            while stack[-1][0] <= start:
-                stack.pop()
-            while next_ann < len(annotations) and annotations[next_ann][0] <= start:
-                ann_stack.append(annotations[next_ann][1])
-                next_ann += 1
-            while ann_stack and ann_stack[-1] <= start:
-                ann_stack.pop()
-            scope = stack[-1][1]
+
+        # Identifiers: the catch-all @ref.read lists every one, in document
+        # order; the other roles, written lowest priority first, leave each
+        # identifier's winning role under its start byte. Plain reads (most
+        # identifiers) never enter that dict, nor a sort.
+        role_at: dict[int, str] = {}
+        for role in _RISING_PRIORITY:
+            for node in captures.get(role, ()):
+                role_at[node.start_byte] = role
+        # (Captures come out in the order their patterns' matches finish, not
+        # quite in document order: sorted here, by start byte.)
+        idents = captures.get("ref.read", []) if not self.complete else _every_identifier(captures)
+        idents = sorted(zip(map(_START_BYTE, idents), idents), key=_FIRST)
+        refs, ref_starts = self.refs, self.ref_starts
+        ascii_source = self.cols.ascii
+        never = len(source) + 2
+        item_start = items[0][0] if items else never
+        next_item = n_roles = 0
+        horizon = -1  # below it the scope and annotation stacks stay as they are
+        scope, in_ann = 0, False
+        for start, node in idents:
+            if start >= horizon or start >= item_start:
+                while item_start <= start:  # statements sort before the identifiers at their byte
+                    _start, _rank, _arrival, role, item = items[next_item]
+                    self.visit(role, item, *self.advance(item_start)[:2])
+                    next_item += 1
+                    item_start = items[next_item][0] if next_item < len(items) else never
+                scope, in_ann, horizon = self.advance(start)
+            role = role_at.get(start)
+            if role is None:  # a plain read (add_use and add_ref, inline)
+                end = node.end_byte
+                if ascii_source:
+                    row, col = node.start_point
+                    span = (row, col, row, col + end - start)  # an identifier never spans lines
+                else:
+                    span = self.cols.span(node)
+                ref = RefFact(span, source[start:end].decode("utf-8", "replace"), _ANNOTATION if in_ann else _READ, scope)
+                if self.headers or self.flows:
+                    self.add_ref(node, ref)
+                else:
+                    refs.append(ref)
+                    ref_starts.append(start)
+                continue
+            n_roles += 1
             use = _USE_ROLES.get(role)
-            if use is not None:  # the common case first: a plain use
-                self.add_use(node, use, scope, bool(ann_stack))
-            elif role in ("def.class", "def.function"):
-                self.define_def(node, scope)
-            elif role.startswith("scope."):
-                continue  # opened when its region starts
-            elif role.startswith("import."):
-                self.define_import(node, scope)
-            elif role == "return.value":
-                self.infer_return(node, scope)
-            elif role == "with.item":
-                self.add_with_item(node, scope)
-            elif role == "call.result":
-                self.add_call_result(node, scope)
-            elif role == "annotation.string":
-                if ann_stack and node.start_point[0] == node.end_point[0]:
-                    self.add_string_annotation(node, scope)
-            elif role == "bind.global":
-                scopes[scope].names[self.text(node)] = ("global",)
-            elif role == "bind.nonlocal":
-                scopes[scope].names[self.text(node)] = ("nonlocal",)
-            elif role == "bind.param":
-                self.bind_param(node, scope)
-            elif role == "ref.compvar":
-                # No symbol, but what it holds is known: ("local", value).
-                scopes[scope].names[self.text(node)] = ("local", _bound_value(node))
-            elif role == "ref.keyword":
-                call = node.parent.parent.parent if node.parent and node.parent.parent else None
-                callee = expr_of(call.child_by_field_name("function")) if call is not None and call.type == "call" else None
-                if callee is not None:
-                    self.add_ref(node, RefFact(self.cols.span(node), self.text(node), "keyword", scope, call=callee))
+            if use is not None:
+                self.add_use(node, use, scope, in_ann)
+            else:
+                self.visit(role, node, scope, in_ann)
+        if n_roles != len(role_at) and not self.complete:
+            raise _Incomplete  # an identifier the catch-all missed: sweep again over all of them
+        while next_item < len(items):  # statements after the last identifier
+            _start, _rank, _arrival, role, item = items[next_item]
+            self.visit(role, item, *self.advance(item_start)[:2])
+            next_item += 1
+            item_start = items[next_item][0] if next_item < len(items) else never
         self.add_string_refs(root)
         return FileFacts(
             path=self.rel_path,
@@ -554,6 +555,66 @@ class _Extractor:
             line_count=root.end_point[0] + 1,
             extra=PythonFacts(self.star_imports, _dunder_all(root)),
         )
+
+    def advance(self, at: int) -> tuple[int, bool, int]:
+        """Open and close scopes and annotations up to byte `at`: (the scope
+        there, inside an annotation, the next byte where either changes)."""
+        openers, annotations, stack, ann_stack = self.openers, self.annotations, self.stack, self.ann_stack
+        while self.next_opener < len(openers) and openers[self.next_opener][0] <= at:
+            o_start, o_end, o_id, o_node = openers[self.next_opener]
+            self.next_opener += 1
+            while stack[-1][0] <= o_start:
+                stack.pop()
+            scope_index = self.scope_of_node.get(o_id)
+            if scope_index is None:  # lambda or comprehension: anonymous scope
+                kind = "lambda" if o_node.type == "lambda" else "comprehension"
+                scope_index = self.add_scope(kind, -1, stack[-1][1])
+                self.scope_of_node[o_id] = scope_index
+            stack.append((o_end, scope_index))
+        while stack[-1][0] <= at:
+            stack.pop()
+        while self.next_ann < len(annotations) and annotations[self.next_ann][0] <= at:
+            ann_stack.append(annotations[self.next_ann][1])
+            self.next_ann += 1
+        while ann_stack and ann_stack[-1] <= at:
+            ann_stack.pop()
+        never = len(self.source) + 2
+        horizon = min(openers[self.next_opener][0] if self.next_opener < len(openers) else never, stack[-1][0],
+                      annotations[self.next_ann][0] if self.next_ann < len(annotations) else never,
+                      ann_stack[-1] if ann_stack else never)
+        return stack[-1][1], bool(ann_stack), horizon
+
+    def visit(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        """Everything the sweep meets but a plain use of a name."""
+        scopes = self.scopes
+        if role in ("def.class", "def.function"):
+            self.define_def(node, scope)
+        elif role.startswith("import."):
+            self.define_import(node, scope)
+        elif role == "return.value":
+            self.infer_return(node, scope)
+        elif role == "with.item":
+            self.add_with_item(node, scope)
+        elif role == "call.result":
+            self.add_call_result(node, scope)
+        elif role == "annotation.string":
+            if in_ann and node.start_point[0] == node.end_point[0]:
+                self.add_string_annotation(node, scope)
+        elif role == "bind.global":
+            scopes[scope].names[self.text(node)] = ("global",)
+        elif role == "bind.nonlocal":
+            scopes[scope].names[self.text(node)] = ("nonlocal",)
+        elif role == "bind.param":
+            self.bind_param(node, scope)
+        elif role == "ref.compvar":
+            # No symbol, but what it holds is known: ("local", value).
+            scopes[scope].names[self.text(node)] = ("local", _bound_value(node))
+        elif role == "ref.keyword":
+            call = node.parent.parent.parent if node.parent and node.parent.parent else None
+            callee = expr_of(call.child_by_field_name("function")) if call is not None and call.type == "call" else None
+            if callee is not None:
+                self.add_ref(node, RefFact(self.cols.span(node), self.text(node), "keyword", scope, call=callee))
+        # scope.* opened when its region starts; skip.* are no uses
 
     def infer_return(self, value: ts.Node, scope: int) -> None:
         """An unannotated function returns (or a fixture yields) what its first
@@ -721,21 +782,27 @@ class _Extractor:
                                          receiver=receiver, flow="getattr"))
 
     def add_use(self, node: ts.Node, use: tuple[str, bool], scope: int, in_annotation: bool) -> None:
-        name = self.text(node)
+        start, end = node.start_byte, node.end_byte
+        name = self.source[start:end].decode("utf-8", "replace")
+        if self.cols.ascii:
+            row, col = node.start_point
+            span = (row, col, row, col + end - start)  # an identifier never spans lines
+        else:
+            span = self.cols.span(node)
         kind, is_attr = use
         if is_attr:
             attribute = node.parent
             receiver = expr_of(attribute.child_by_field_name("object")) if attribute is not None else None
-            if kind == RefKind.WRITE:
+            if kind == _WRITE:
                 self.bind_self_attribute(node, receiver, scope)
                 owner = self.self_attribute(node, receiver, scope)
                 if owner is not None:
                     self.flow_into(attribute, scope, owner, "stored")
             if in_annotation:
                 kind = "annotation"
-            self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope, receiver=receiver))
+            self.add_ref(node, RefFact(span, name, kind, scope, receiver=receiver))
             return
-        if kind == RefKind.WRITE:
+        if kind == _WRITE:
             index = self.bind_variable(node, name, scope)
             if self.scopes[scope].kind in (SymbolKind.MODULE, SymbolKind.CLASS):
                 binding = self.scopes[scope].names.get(name)
@@ -744,8 +811,8 @@ class _Extractor:
                 return  # the defining assignment is the declaration, not a use
         elif in_annotation:
             kind = "annotation"
-        self.add_ref(node, RefFact(self.cols.span(node), name, kind, scope))
-        if name == "getattr" and kind == RefKind.CALL:
+        self.add_ref(node, RefFact(span, name, kind, scope))
+        if name == "getattr" and kind == _CALL:
             self.add_getattr(node, scope)
 
 
@@ -760,7 +827,10 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool = False)
             break
         errors = errors or _syntax_errors(tree.root_node)
         source, tree = repaired, parser().parse(repaired)
-    facts = _Extractor(source, rel_path, module, is_package).run(tree)
+    try:
+        facts = _Extractor(source, rel_path, module, is_package).run(tree)
+    except _Incomplete:
+        facts = _Extractor(source, rel_path, module, is_package, complete=True).run(tree)
     if errors:
         facts.errors = errors + [e for e in facts.errors if e not in errors]
     return facts
