@@ -39,6 +39,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from pathlib import Path
 
+from indexer.analysis.impact_params import parameter_tokens
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import RefKind, SymbolKind
@@ -104,6 +105,9 @@ class Guards:
             if lines and isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 names = dict.fromkeys(_environment_locals(func), ENVIRONMENT)
                 allowed = {ENVIRONMENT}
+                params = parameter_tokens(self, sym)  # the function's own keywords (impact_params)
+                names.update(params)
+                allowed |= set(params.values())
                 if sym.kind == SymbolKind.METHOD and sym.parent:
                     allowed |= self.keyword_attributes(sym.parent)
                     if sym.name == "__init__":
