@@ -486,7 +486,8 @@ MAX_ALTERNATIVES = 16
 Requirement = frozenset  # of frozensets of tokens: one per kind of chain; a test needs one of them
 
 
-def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard) -> dict[str, Requirement]:
+def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard,
+                 passed=None) -> dict[str, Requirement]:
     """What the chains from `target` to each reached node require: over the
     walk's edges (callee, user, kind), the minimal sets of tokens (keywords,
     ENVIRONMENT, PASSED) of which every chain needs one, to a fixed point.
@@ -507,7 +508,12 @@ def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard)
         for user, kind in out_edges.get(callee, ()):
             budget -= 1
             extra = guard(callee, user, kind)
-            candidate = frozenset(a | extra for a in held_callee) if extra else held_callee
+            # What the user passes where it calls the callee discharges a
+            # requirement (impact_params: `@attr.s(str=True)`); None: anything.
+            given = passed(callee, user) if passed is not None and any(held_callee) else frozenset()
+            held_edge = frozenset([frozenset()]) if given is None \
+                else _minimal(frozenset(a - given for a in held_callee)) if given else held_callee
+            candidate = frozenset(a | extra for a in held_edge) if extra else held_edge
             held = req.get(user)
             new = candidate if held is None else held if candidate == held else _minimal(held | candidate)
             if new != held:
