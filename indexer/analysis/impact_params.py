@@ -28,6 +28,7 @@ _FALSY = (None, False, 0, "", ())
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 RULE = True  # switch, for its test
+REBIND_RULE = True  # a rebinding under the parameter's own test keeps it a guard
 
 
 def parameter_tokens(guards, sym) -> dict[str, str]:
@@ -64,7 +65,18 @@ def _own_guards(guards, qualname: str, func: ast.FunctionDef) -> frozenset[str]:
     defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
     defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     falsy = {n for n, d in defaults.items() if isinstance(d, ast.Constant) and d.value in _FALSY}
-    stored = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+    # A rebinding under a test that requires the name itself
+    # (`if converter and isinstance(converter, list): converter = pipe(*converter)`)
+    # never makes an ungiven parameter given: it does not count.
+    from indexer.analysis.impact_guards import _requires  # (impact_guards imports this module)
+
+    kept = set()
+    for node in ast.walk(func) if REBIND_RULE else ():
+        if isinstance(node, ast.If):
+            for name in _requires(node.test, {n: n for n in falsy}):
+                kept.update((name, id(sub)) for stmt in node.body for sub in ast.walk(stmt))
+    stored = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+              and (n.id, id(n)) not in kept}
     stored |= {n for sub in ast.walk(func) if isinstance(sub, (ast.Nonlocal, ast.Global)) for n in sub.names}
     names = falsy - stored
     if names:

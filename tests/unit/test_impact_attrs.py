@@ -104,3 +104,39 @@ def test_a_keyword_parameter_guards_what_its_closure_runs(tmp_path, monkeypatch,
     assert "tests/test_str.py::test_plain" in listed(frozen)
     assert ("tests/test_str.py::test_plain" in selected(frozen)) is not rule
     indexer.close()
+
+
+# `converter` is rebound, but only under a test requiring it: a caller that
+# never passes `converter` never runs `pipe`.
+REBOUND_UNDER_OWN_TEST = {
+    "pkg/__init__.py": "from pkg.make import attrib, pipe\n",
+    "pkg/make.py": """
+        def pipe(*converters):
+            return converters[0]
+
+        def attrib(default=None, converter=None):
+            if converter and isinstance(converter, (list, tuple)):
+                converter = pipe(*converter)
+            return default, converter
+        """,
+    "tests/test_attrib.py": """
+        from pkg import attrib
+
+        def test_plain():
+            assert attrib(default=1)
+
+        def test_converters():
+            assert attrib(converter=[int, str])
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_rebinding_under_the_parameters_own_test_keeps_the_guard(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_params, "REBIND_RULE", rule)
+    indexer, g = build(tmp_path, REBOUND_UNDER_OWN_TEST)
+    report = impact(g, "pkg.make.pipe")
+    assert "tests/test_attrib.py::test_converters" in selected(report)
+    assert "tests/test_attrib.py::test_plain" in listed(report)
+    assert ("tests/test_attrib.py::test_plain" in selected(report)) is not rule
+    indexer.close()
