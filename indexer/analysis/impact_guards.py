@@ -365,6 +365,8 @@ def _requires(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
     attr = _guard_name(test, env)
     if attr is not None:
         return {attr}
+    if _isinstance_of_given(test, env):  # `isinstance(converter, list)`: converter=None was replaced
+        return {env[("isinstance", test.args[0].id)]}
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         left, op, right = test.left, test.ops[0], test.comparators[0]
         attr = _guard_name(left, env)
@@ -374,6 +376,18 @@ def _requires(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
             if isinstance(op, (ast.Is, ast.Eq)) and right.value not in _FALSY:
                 return {attr}
     return set()
+
+
+def _isinstance_of_given(test: ast.AST, env: Mapping) -> bool:
+    """`isinstance(name, T)` with `name` a parameter whose default is None
+    (impact_params marks it `("isinstance", name)`) and T excluding None."""
+    if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0], ast.Name)
+            and ("isinstance", test.args[0].id) in env):
+        return False
+    kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+    return all(isinstance(k, (ast.Name, ast.Attribute)) and ast.unparse(k).rpartition(".")[2]
+               not in ("object", "NoneType", "Any") for k in kinds)
 
 
 def _negated(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:

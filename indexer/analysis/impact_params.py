@@ -28,6 +28,7 @@ _FALSY = (None, False, 0, "", ())
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 RULE = True  # switch, for its test
+ISINSTANCE_RULE = True  # `isinstance(p, list)` requires a parameter whose default is None
 REBIND_RULE = True  # a rebinding under the parameter's own test keeps it a guard
 
 
@@ -43,15 +44,18 @@ def parameter_tokens(guards, sym) -> dict[str, str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for name in _own_guards(guards, scope.qualname, node):
                 out.setdefault(name, name)
+                if ISINSTANCE_RULE and name in _none_defaults(node):
+                    out.setdefault(("isinstance", name), name)
         scope = guards.graph.symbol(scope.parent) if scope.parent else None
     if sym.kind in _CALLABLE:
         # A name the inner function binds itself shadows the maker's parameter.
         node = guards.node_of(sym)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             own = {a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
-            for name in list(out):
+            for key in list(out):
+                name = key[1] if isinstance(key, tuple) else key
                 if name in own and name not in _own_guards(guards, sym.qualname, node):
-                    del out[name]
+                    del out[key]
     return out
 
 
@@ -73,7 +77,10 @@ def _own_guards(guards, qualname: str, func: ast.FunctionDef) -> frozenset[str]:
     kept = set()
     for node in ast.walk(func) if REBIND_RULE else ():
         if isinstance(node, ast.If):
-            for name in _requires(node.test, {n: n for n in falsy}):
+            env = {n: n for n in falsy}
+            if ISINSTANCE_RULE:
+                env.update({("isinstance", n): n for n in falsy & _none_defaults(func)})
+            for name in _requires(node.test, env):
                 kept.update((name, id(sub)) for stmt in node.body for sub in ast.walk(stmt))
     stored = {n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
               and (n.id, id(n)) not in kept}
@@ -86,6 +93,14 @@ def _own_guards(guards, qualname: str, func: ast.FunctionDef) -> frozenset[str]:
     out = frozenset(names)
     guards.memo[key] = out
     return out
+
+
+def _none_defaults(func: ast.FunctionDef) -> set[str]:
+    args = func.args
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    return {a.arg for a, d in pairs if isinstance(d, ast.Constant) and d.value is None}
 
 
 def _positional_reach(guards, qualname: str) -> int:

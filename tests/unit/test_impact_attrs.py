@@ -140,3 +140,38 @@ def test_a_rebinding_under_the_parameters_own_test_keeps_the_guard(tmp_path, mon
     assert "tests/test_attrib.py::test_plain" in listed(report)
     assert ("tests/test_attrib.py::test_plain" in selected(report)) is not rule
     indexer.close()
+
+
+# `isinstance(hooks, list)` holds only when the caller replaced the None default.
+ISINSTANCE_OF_PARAMETER = {
+    "pkg/__init__.py": "from pkg.make import attrib, pipe\n",
+    "pkg/make.py": """
+        def pipe(*hooks):
+            return hooks[0]
+
+        def attrib(default=None, on_setattr=None):
+            if isinstance(on_setattr, (list, tuple)):
+                on_setattr = pipe(*on_setattr)
+            return default, on_setattr
+        """,
+    "tests/test_attrib.py": """
+        from pkg import attrib
+
+        def test_plain():
+            assert attrib(default=1)
+
+        def test_hooks():
+            assert attrib(on_setattr=[int, str])
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_isinstance_of_a_none_default_parameter_requires_it(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_params, "ISINSTANCE_RULE", rule)
+    indexer, g = build(tmp_path, ISINSTANCE_OF_PARAMETER)
+    report = impact(g, "pkg.make.pipe")
+    assert "tests/test_attrib.py::test_hooks" in selected(report)
+    assert "tests/test_attrib.py::test_plain" in listed(report)
+    assert ("tests/test_attrib.py::test_plain" in selected(report)) is not rule
+    indexer.close()
