@@ -27,6 +27,7 @@ from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
 from indexer.analysis.impact_guards import Guards, requirements
+from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
@@ -560,7 +561,8 @@ class _GuardRule:
         self.guards = Guards(walk.graph, memo)
         self.walk = walk
         self.holders = ParameterAnnotations(walk.graph)
-        self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guard)
+        self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guard,
+                                lambda callee, user: passed_at(self.guards, callee, user))
 
     def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
         out = self.guards.guard(callee, user)

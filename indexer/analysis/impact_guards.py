@@ -39,6 +39,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from pathlib import Path
 
+from indexer.analysis.impact_params import parameter_tokens
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import RefKind, SymbolKind
@@ -104,6 +105,9 @@ class Guards:
             if lines and isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 names = dict.fromkeys(_environment_locals(func), ENVIRONMENT)
                 allowed = {ENVIRONMENT}
+                params = parameter_tokens(self, sym)  # the function's own keywords (impact_params)
+                names.update(params)
+                allowed |= set(params.values())
                 if sym.kind == SymbolKind.METHOD and sym.parent:
                     allowed |= self.keyword_attributes(sym.parent)
                     if sym.name == "__init__":
@@ -361,6 +365,8 @@ def _requires(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
     attr = _guard_name(test, env)
     if attr is not None:
         return {attr}
+    if _isinstance_of_given(test, env):  # `isinstance(converter, list)`: converter=None was replaced
+        return {env[("isinstance", test.args[0].id)]}
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         left, op, right = test.left, test.ops[0], test.comparators[0]
         attr = _guard_name(left, env)
@@ -370,6 +376,18 @@ def _requires(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
             if isinstance(op, (ast.Is, ast.Eq)) and right.value not in _FALSY:
                 return {attr}
     return set()
+
+
+def _isinstance_of_given(test: ast.AST, env: Mapping) -> bool:
+    """`isinstance(name, T)` with `name` a parameter whose default is None
+    (impact_params marks it `("isinstance", name)`) and T excluding None."""
+    if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0], ast.Name)
+            and ("isinstance", test.args[0].id) in env):
+        return False
+    kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+    return all(isinstance(k, (ast.Name, ast.Attribute)) and ast.unparse(k).rpartition(".")[2]
+               not in ("object", "NoneType", "Any") for k in kinds)
 
 
 def _negated(test: ast.AST, env: Mapping[str, str] = _NO_NAMES) -> set[str]:
@@ -482,7 +500,8 @@ MAX_ALTERNATIVES = 16
 Requirement = frozenset  # of frozensets of tokens: one per kind of chain; a test needs one of them
 
 
-def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard) -> dict[str, Requirement]:
+def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard,
+                 passed=None) -> dict[str, Requirement]:
     """What the chains from `target` to each reached node require: over the
     walk's edges (callee, user, kind), the minimal sets of tokens (keywords,
     ENVIRONMENT, PASSED) of which every chain needs one, to a fixed point.
@@ -503,7 +522,12 @@ def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard)
         for user, kind in out_edges.get(callee, ()):
             budget -= 1
             extra = guard(callee, user, kind)
-            candidate = frozenset(a | extra for a in held_callee) if extra else held_callee
+            # What the user passes where it calls the callee discharges a
+            # requirement (impact_params: `@attr.s(str=True)`); None: anything.
+            given = passed(callee, user) if passed is not None and any(held_callee) else frozenset()
+            held_edge = frozenset([frozenset()]) if given is None \
+                else _minimal(frozenset(a - given for a in held_callee)) if given else held_callee
+            candidate = frozenset(a | extra for a in held_edge) if extra else held_edge
             held = req.get(user)
             new = candidate if held is None else held if candidate == held else _minimal(held | candidate)
             if new != held:
