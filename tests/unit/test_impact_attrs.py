@@ -6,25 +6,9 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis import impact_params
-from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE
-from indexer.analysis.impact import IMPACT_MEMO, impact
+from indexer.analysis.impact import impact
 from tests.support import build
-
-
-def selected(report) -> set[str]:
-    """The default selection of `codemeld tests affected`."""
-    return {t.id for t in report.tests if t.confidence >= DEFAULT_MIN_CONFIDENCE}
-
-
-def listed(report) -> set[str]:
-    return {t.id for t in report.tests}
-
-
-@pytest.fixture(autouse=True)
-def fresh_memo():
-    IMPACT_MEMO.clear()  # guards are memoised per index: rules switch between cases
-    yield
-    IMPACT_MEMO.clear()
+from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
 
 
 # A class decorator whose closure adds `__str__` only when its caller passed
