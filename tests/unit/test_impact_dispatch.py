@@ -197,6 +197,15 @@ def test_a_guarded_call_needs_its_keyword(cli_graph, target, affected, ruled_out
     assert all(unguarded[test] >= DEFAULT_MIN_CONFIDENCE for test in ruled_out)
 
 
+def test_guards_are_off_above_the_workspace_size_they_scale_to(cli_graph, monkeypatch):
+    """Above GUARD_MAX_FILES Python files the guards' source scans cost
+    seconds a query (the stdlib): the answer is the unguarded one there."""
+    target, _affected, ruled_out = GUARD_CASES[0]
+    assert _confidences(cli_graph, target)[ruled_out[0]] == RULED_OUT_CONFIDENCE
+    monkeypatch.setattr(impact_module, "GUARD_MAX_FILES", 1)
+    assert _confidences(cli_graph, target) == _confidences(cli_graph, target, guards=False)
+
+
 def test_what_the_library_gives_or_rebinds_guards_nothing(cli_graph):
     # The library builds an Option with `envvar=`: every command holds one.
     tests = _confidences(cli_graph, "lib.cli.Option.lookup_env")
