@@ -244,8 +244,17 @@ async def test_an_unsaved_signature_change_publishes_diagnostics_on_typescript_c
 
 
 async def test_a_namespace_merged_into_a_class_holds_its_members(mixed):
+    from e2e_support import eventually
+
     doc = money(mixed)
-    found = await mixed.text_document_definition_async(types.DefinitionParams(
-        text_document=doc.id, position=doc.pos("unit().area", offset=1)))
-    assert [(rel(mixed, loc.uri), loc.range.start.line) for loc in found] == [
-        ("web/src/money.ts", doc.pos("export function unit").line)]
+
+    async def found():
+        locations = await mixed.text_document_definition_async(types.DefinitionParams(
+            text_document=doc.id, position=doc.pos("unit().area", offset=1)))
+        return [(rel(mixed, loc.uri), loc.range.start.line) for loc in locations or []]
+
+    # The test before closed money.ts with unsaved changes, and the server
+    # re-reads it from disk in the background; a definition asked in that
+    # window has come back empty (twice in five runs under load). This case
+    # is about the namespace merge, so it waits for the file to settle.
+    assert await eventually(found, timeout=15) == [("web/src/money.ts", doc.pos("export function unit").line)]
