@@ -342,13 +342,18 @@ class Indexer:
                        waves: FirstAnswers | None, resolve_only: set[str] | None) -> dict:
         stats = {"parsed": 0, "failed": 0, "removed": len(removed), "refs": 0}
         total = len(jobs)
-        if removed:
+        # An update that fits in one batch (a save, a closed buffer, a file
+        # moved) is one commit: removals, new facts and the changed files'
+        # own references. Readers (other threads, other processes) see the
+        # files before or after, never with their references deleted and not
+        # yet resolved, which answered a definition empty. Their dependents
+        # follow in phase 2 (their references are replaced one file a commit).
+        atomic = not cold and 0 < len(jobs) <= _BATCH
+        resolvers = _Resolvers(self.store, False, None) if atomic else None  # built on first use, after the writes
+        if removed and not atomic:
             with self.store.transaction() as conn:
-                for file_id, path in removed:
-                    old = self.store.load_summary(path=path)
-                    dependents = self._dependents(old, None, file_id)
-                    self.store.delete_file(conn, file_id)
-                    self.store.mark_dirty(conn, dependents - {file_id})
+                self._remove(conn, removed)
+            removed = []
         summaries = waves.summaries if waves is not None else []
         if cold and jobs:
             # No first answers to serve (the CLI): the write indexes go too, built once at the end.
@@ -360,6 +365,10 @@ class Indexer:
             if waves is not None:
                 batch = [parsed for parsed in batch if parsed.path not in waves.paths]
             with self.store.transaction() as conn:
+                written: list[int] = []  # files with facts, resolved in this commit when atomic
+                if removed:
+                    self._remove(conn, removed)
+                    removed = []
                 for parsed in batch:
                     if parsed.missing:
                         # Deleted while we worked: drop it like a removal.
@@ -380,21 +389,29 @@ class Indexer:
                         self.store.mark_dirty(conn, dependents - {file_id})
                     if parsed.facts_blob is None:
                         stats["failed"] += 1
-                    elif summary is not None:
-                        summaries.append((parsed.language, summary))
+                    else:
+                        written.append(file_id)
+                        if summary is not None:
+                            summaries.append((parsed.language, summary))
                     stats["parsed"] += 1
+                if atomic:
+                    stats["refs"] += self._resolve_written(conn, written, resolvers)
             if progress is not None:
                 progress(stats["parsed"], total, f"{stats['parsed']}/{total} files")
             if waves is not None:
                 waves.after_batch(batch)  # a document opened meanwhile answers now
         if waves is not None:
             stats["parsed"] += waves.parsed
+        if removed:  # cancelled before the batch that was to carry them
+            with self.store.transaction() as conn:
+                self._remove(conn, removed)
         log.info("phase 1: %d files parsed and written", stats["parsed"])
         if cancel is not None and cancel():
             if cold:
                 self.store.ensure_lookup_indexes()
             return stats
-        stats["refs"] = self._resolve_dirty(progress, cancel, summaries if cold else None, only=resolve_only)
+        stats["refs"] += self._resolve_dirty(progress, cancel, summaries if cold else None, only=resolve_only,
+                                             resolvers=resolvers)
         if cold:
             started = time.perf_counter()
             self.store.compact_write_indexes()
@@ -404,6 +421,27 @@ class Indexer:
             self.store.set_meta(conn, "last_update", str(time.time()))
             self.store.set_meta(conn, "root", str(self.root))
         return stats
+
+    def _remove(self, conn, removed: list[tuple[int, str]]) -> None:
+        for file_id, path in removed:
+            old = self.store.load_summary(path=path)
+            dependents = self._dependents(old, None, file_id)
+            self.store.delete_file(conn, file_id)
+            self.store.mark_dirty(conn, dependents - {file_id})
+
+    def _resolve_written(self, conn, file_ids: list[int], resolvers: _Resolvers) -> int:
+        """Inside the batch's transaction, after all its files are written:
+        resolve their own references (this thread's connection reads the
+        uncommitted facts and summaries), so they commit with the facts."""
+        refs = 0
+        for file_id in file_ids:
+            facts = facts_from_rows(self.store.load_facts(file_id))
+            resolver = resolvers(facts.language) if facts is not None else None
+            if resolver is not None:
+                result = resolver.resolve_file(facts)
+                self.store.write_refs(conn, file_id, result.refs, result.tests)
+                refs += len(result.refs)
+        return refs
 
     def _parsed_batches(self, jobs: list[tuple]):
         if not jobs:
@@ -451,7 +489,9 @@ class Indexer:
         out |= self.store.files_referencing(targets=removed, names=names, weak_hows=support.weak_hows)
         return out
 
-    def _resolve_dirty(self, progress, cancel, summaries, only: set[str] | None = None, batch: int = _BATCH) -> int:
+    def _resolve_dirty(self, progress, cancel, summaries, only: set[str] | None = None, batch: int = _BATCH,
+                       resolvers: _Resolvers | None = None) -> int:
+        """`resolvers`: phase 1's, over the same committed state, reused when in-process."""
         dirty = self.store.dirty_files()
         if only is not None:
             dirty = [(file_id, path) for file_id, path in dirty if path in only]
@@ -459,7 +499,8 @@ class Indexer:
             return 0
         total_files = len(self.store.file_states())
         many = len(dirty) >= max(_PARALLEL_MIN, total_files // 4)
-        resolvers = _Resolvers(self.store, many, summaries)
+        if resolvers is None or many:
+            resolvers = _Resolvers(self.store, many, summaries)
         ids = [file_id for file_id, _ in dirty]
         done = refs = 0
         workers = self.options.workers()

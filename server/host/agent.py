@@ -90,9 +90,10 @@ class AgentHost:
     def answer(self, fn, timeout: float = SETTLE_S):
         """fn(graph) inside one read snapshot in which no file is waiting
         for its references: a writer (ours, a language server's, the CLI's)
-        writes a file's definitions and resolves its uses in two steps, and
-        in between that file's uses are missing. Such a snapshot is waited
-        for briefly; after `timeout` the answer comes from what is there."""
+        commits a changed file's uses with its definitions, but re-resolves
+        the files that import it afterwards (and an update of more than 64
+        files resolves even its own files in a later step). Such a snapshot
+        is waited for briefly; after `timeout` the answer comes from what is there."""
         deadline = time.monotonic() + timeout
         store = self.graph.store
         while True:

@@ -8,8 +8,11 @@ Threads, and why:
   took at the start), so full runs, disk updates and buffer overlays are
   serialised through it.
 - Queries run on a small thread pool; each thread reads through its own
-  SQLite connection (`Store.conn` is thread-local), so WAL gives every
-  query a consistent snapshot while the writer commits.
+  SQLite connection (`Store.conn` is thread-local), inside one read
+  transaction a query (`Store.snapshot`), so WAL gives every query a
+  consistent snapshot while the writer commits. The writer commits an
+  update's facts together with its own references (indexer/pipeline/index.py),
+  so no snapshot holds a changed file without them.
 
 This module knows paths and texts, not LSP types; progress reporting comes
 in through the small `ProgressSink` protocol.
@@ -645,7 +648,10 @@ class Session:
               deadline: float | None = None) -> Answer | None:
         folder.sync(path, (deadline - time.monotonic()) if deadline is not None else _SYNC_TIMEOUT_S)
         try:
-            return Answer(folder.root, fn(folder.graph, *args))
+            # One read transaction: all of the query's statements see the same
+            # committed state, not one from before a writer's commit and one after.
+            with folder.graph.store.snapshot():
+                return Answer(folder.root, fn(folder.graph, *args))
         except (StoreError, sqlite3.Error) as exc:
             log.warning("query %s failed on %s: %s", getattr(fn, "__name__", fn), folder.root, exc)
             return None

@@ -244,17 +244,11 @@ async def test_an_unsaved_signature_change_publishes_diagnostics_on_typescript_c
 
 
 async def test_a_namespace_merged_into_a_class_holds_its_members(mixed):
-    from e2e_support import eventually
-
+    # The case before closed money.ts with unsaved changes: the server re-reads
+    # it from disk meanwhile, and one request must answer (from the buffer's
+    # index or the disk's: tests/unit/test_close_unsaved.py).
     doc = money(mixed)
-
-    async def found():
-        locations = await mixed.text_document_definition_async(types.DefinitionParams(
-            text_document=doc.id, position=doc.pos("unit().area", offset=1)))
-        return [(rel(mixed, loc.uri), loc.range.start.line) for loc in locations or []]
-
-    # The test before closed money.ts with unsaved changes, and the server
-    # re-reads it from disk in the background; a definition asked in that
-    # window has come back empty (twice in five runs under load). This case
-    # is about the namespace merge, so it waits for the file to settle.
-    assert await eventually(found, timeout=15) == [("web/src/money.ts", doc.pos("export function unit").line)]
+    found = await mixed.text_document_definition_async(types.DefinitionParams(
+        text_document=doc.id, position=doc.pos("unit().area", offset=1)))
+    assert [(rel(mixed, loc.uri), loc.range.start.line) for loc in found or []] == [
+        ("web/src/money.ts", doc.pos("export function unit").line)]
