@@ -20,10 +20,19 @@ from pathlib import Path
 
 import logging
 import os
+import shutil
+import signal
+import sqlite3
+import subprocess
 import sys
+import sysconfig
+import time
 
 from indexer.pipeline.index import IndexOptions, Indexer
 from indexer.graph.query import Graph
+
+REPO = Path(__file__).resolve().parents[1]
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
 
 # `//>` is the same marker in languages whose comments start with `//` (Go).
 _MARKER = re.compile(r"^\s*(?:#|//)>\s*(?P<name>[\w]+)(?:#(?P<nth>\d+))?\s*->\s*(?P<target>\S+)(?:\s+(?P<how>[\w-]+))?\s*$")
@@ -128,3 +137,59 @@ def run_cli(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None
             root_logger.handlers[:] = handlers  # the CLI points logging at its own stderr
             root_logger.setLevel(level)
         return rc, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+
+
+# -- killed builds (tests/unit/test_crash_safety.py, test_power_loss.py) -----
+
+# Rows an index holds, compared whole between a resumed build and a clean one.
+ROWS = {
+    "files": "SELECT path, sha256, module FROM files ORDER BY 1",
+    "symbols": "SELECT f.path, s.qualname, s.kind, s.nsl, s.nsc FROM symbols s JOIN files f ON f.id=s.file_id ORDER BY 1,2,3,4,5",
+    "refs": "SELECT f.path, r.sl, r.sc, r.target, r.how FROM refs r JOIN files f ON f.id=r.file_id ORDER BY 1,2,3,4,5",
+}
+
+
+def stdlib_corpus(root: Path) -> Path:
+    """Seven standard-library packages (over 48 files: a cold build takes the
+    bulk path), copied to `root`: big enough to be killed mid-build."""
+    for package in ("email", "asyncio", "json", "logging", "http", "xml", "unittest"):
+        shutil.copytree(STDLIB / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def snapshot(index_dir: Path) -> dict[str, list]:
+    conn = sqlite3.connect(index_dir / "graph.sqlite3")
+    try:
+        return {name: conn.execute(sql).fetchall() for name, sql in ROWS.items()}
+    finally:
+        conn.close()
+
+
+def committed_files(index_dir: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{index_dir / 'graph.sqlite3'}?mode=ro", uri=True, timeout=0.1)
+        try:
+            return conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def cli_index(root: Path, index_dir: Path, jobs: int = 2) -> subprocess.Popen:
+    """`codemeld index ROOT --json` in a subprocess of its own."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "index", str(root), "--index-dir", str(index_dir),
+         "--jobs", str(jobs), "--no-embeddings", "--json"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def kill_mid_build(root: Path, index_dir: Path, jobs: int = 2, wait_s: float = 120) -> None:
+    """Start `codemeld index`, wait for its first committed file, SIGKILL it."""
+    proc = cli_index(root, index_dir, jobs)
+    deadline = time.time() + wait_s
+    while committed_files(index_dir) == 0 and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the index finished before it could be killed: use a bigger corpus"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate()

@@ -3,61 +3,14 @@ run must complete it to exactly what an uninterrupted build produces."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import sqlite3
-import subprocess
-import sys
-import sysconfig
-import time
-from pathlib import Path
-
 from indexer.pipeline.index import IndexOptions, Indexer
-
-STDLIB = Path(sysconfig.get_paths()["stdlib"])
-REPO = Path(__file__).resolve().parents[2]
-ROWS = {
-    "files": "SELECT path, sha256, module FROM files ORDER BY 1",
-    "symbols": "SELECT f.path, s.qualname, s.kind, s.nsl, s.nsc FROM symbols s JOIN files f ON f.id=s.file_id ORDER BY 1,2,3,4,5",
-    "refs": "SELECT f.path, r.sl, r.sc, r.target, r.how FROM refs r JOIN files f ON f.id=r.file_id ORDER BY 1,2,3,4,5",
-}
-
-
-def snapshot(index_dir: Path) -> dict[str, list]:
-    conn = sqlite3.connect(index_dir / "graph.sqlite3")
-    try:
-        return {name: conn.execute(sql).fetchall() for name, sql in ROWS.items()}
-    finally:
-        conn.close()
-
-
-def committed_files(index_dir: Path) -> int:
-    try:
-        conn = sqlite3.connect(f"file:{index_dir / 'graph.sqlite3'}?mode=ro", uri=True, timeout=0.1)
-        try:
-            return conn.execute("SELECT count(*) FROM files").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
+from tests.support import ROWS, kill_mid_build, snapshot, stdlib_corpus
 
 
 def test_killed_index_reopens_consistent_and_completes(tmp_path):
-    root = tmp_path / "ws"
-    for package in ("email", "asyncio", "json", "logging", "http", "xml", "unittest"):
-        shutil.copytree(STDLIB / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
+    root = stdlib_corpus(tmp_path / "ws")
     killed_dir = tmp_path / "killed"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "index", str(root), "--index-dir", str(killed_dir),
-         "--jobs", "1", "--no-embeddings"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    while committed_files(killed_dir) == 0 and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.01)
-    assert proc.poll() is None, "the index finished before it could be killed: use a bigger corpus"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_mid_build(root, killed_dir, jobs=1)
 
     partial = snapshot(killed_dir)
     total = sum(1 for _ in root.rglob("*.py"))

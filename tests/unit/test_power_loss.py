@@ -9,13 +9,6 @@ writes another boot's id into the mark, as a reboot would leave it."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import sysconfig
-import time
 from pathlib import Path
 
 import pytest
@@ -23,34 +16,11 @@ import pytest
 from indexer.graph import build_mark
 from indexer.graph.store import DB_NAME
 from indexer.pipeline.index import IndexOptions, Indexer
-from tests.unit.test_crash_safety import committed_files, snapshot
-
-STDLIB = Path(sysconfig.get_paths()["stdlib"])
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _corpus(root: Path) -> Path:
-    # Over 48 files: the cold build takes the bulk path (no fsync, names owned, indexes last).
-    for package in ("email", "asyncio", "json", "logging", "http", "xml", "unittest"):
-        shutil.copytree(STDLIB / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
-    return root
-
-
-def _cli_index(root: Path, index_dir: Path, jobs: int = 2) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "index", str(root), "--index-dir", str(index_dir),
-         "--jobs", str(jobs), "--no-embeddings", "--json"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+from tests.support import cli_index, committed_files, kill_mid_build, snapshot, stdlib_corpus
 
 
 def _kill_mid_build(root: Path, index_dir: Path) -> None:
-    proc = _cli_index(root, index_dir)
-    deadline = time.time() + 120
-    while committed_files(index_dir) == 0 and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.01)
-    assert proc.poll() is None, "the index finished before it could be killed: use a bigger corpus"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate()
+    kill_mid_build(root, index_dir, jobs=2)
     mark = json.loads((index_dir / build_mark.MARK_NAME).read_text())
     assert mark["boot"] == build_mark.boot_id(), "a cold build in progress is marked, with this boot's id"
 
@@ -79,12 +49,12 @@ def _power_cut(index_dir: Path, keep: float | None) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("keep", [None, 0.5])
 def test_a_cold_build_cut_by_power_loss_is_rebuilt_on_reopen(tmp_path, keep):
-    root = _corpus(tmp_path / "ws")
+    root = stdlib_corpus(tmp_path / "ws")
     index_dir = tmp_path / "index"
     _kill_mid_build(root, index_dir)
     _power_cut(index_dir, keep)
     # The next `codemeld index` says why, on stderr, and builds it again from nothing.
-    proc = _cli_index(root, index_dir)
+    proc = cli_index(root, index_dir)
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
     assert "interrupted by a restart or power loss" in err and "rebuilding it from scratch" in err
@@ -96,7 +66,7 @@ def test_a_cold_build_cut_by_power_loss_is_rebuilt_on_reopen(tmp_path, keep):
 
 @pytest.mark.slow
 def test_a_killed_cold_build_resumes_but_a_damaged_one_is_moved_aside(tmp_path):
-    root = _corpus(tmp_path / "ws")
+    root = stdlib_corpus(tmp_path / "ws")
     expected = _clean(root, tmp_path / "clean")
     # Killed (same boot): every write is with the OS, the index is kept and completed.
     kept = tmp_path / "kept"
@@ -116,7 +86,7 @@ def test_a_killed_cold_build_resumes_but_a_damaged_one_is_moved_aside(tmp_path):
     conn_checkpoint(db)
     with open(db, "r+b") as handle:
         handle.truncate(db.stat().st_size // 2 // 4096 * 4096)
-    proc = _cli_index(root, damaged)
+    proc = cli_index(root, damaged)
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
     assert "is damaged" in err and "graph.sqlite3.damaged" in err
