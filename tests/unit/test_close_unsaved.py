@@ -13,6 +13,7 @@ thus asked once."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import threading
 import time
 
@@ -162,13 +163,14 @@ def test_a_definition_right_after_closing_an_unsaved_buffer_never_answers_empty(
         folder.buffer_changed(path, unsaved, immediate=True)
         folder.sync(path, timeout=10)
         buffer_sha = folder.indexer.store.file_states()[path][1]
+        assert buffer_sha == hashlib.sha256(unsaved).hexdigest()  # the index holds the buffer
         assert _ask(folder, case["asks"]) == expected  # the buffer answers
 
         _wait(lambda: not folder.indexer.store.dirty_files())  # the importers re-resolved too
         answers: list[dict] = []
         with _probe_after_each_commit(folder, case["asks"], answers):
             folder.buffer_closed(path)
-            # right after the close, before the writer took the re-read
+            # at once (the writer may have begun the re-read or not)
             assert _ask(folder, case["asks"]) == expected
             _wait(lambda: folder.indexer.store.file_states()[path][1] != buffer_sha
                   and not folder.indexer.store.dirty_files())
