@@ -46,6 +46,14 @@ CASES = {
             #>  counter#2 -> mod.counter scope
             """,
     },
+    "a global statement at module level ends the lookup (it once looped forever)": {
+        "mod.py": """
+            global count
+            count = 1
+            print(count)
+            #>    print -> builtins.print builtin
+            """,
+    },
     "absolute imports of modules and names": {
         "pkg/__init__.py": "",
         "pkg/util.py": """

@@ -610,6 +610,11 @@ class Resolver:
                 continue
             tag = binding[0]
             if tag == "global":
+                if current == 0:
+                    # `global x` written at module level: the module's own
+                    # binding was not recorded; jumping to scope 0 again
+                    # would loop forever.
+                    break
                 current, first = 0, True
                 continue
             if tag == "nonlocal":
