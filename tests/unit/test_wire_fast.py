@@ -128,6 +128,27 @@ def test_incoming_calls_text_equals_the_lsprotocol_answer(project):
     assert seen >= 8
 
 
+def test_answers_read_a_few_files_at_a_time_equal_one_query(project, monkeypatch):
+    """Huge answers read their rows a page of files at a time
+    (`navigation.file_pages`, so the first page is out before the rest is
+    sorted): with pages of one reference, the pages joined are exactly what
+    one query over every file reads, for references and incoming calls."""
+    monkeypatch.setattr(navigation, "FIRST_PAGE", 1)
+    monkeypatch.setattr(navigation, "REFERENCE_PAGE", 2)
+    paged_files = 0
+    for sym in _symbols(project):
+        q = sym.qualname
+        pages = list(navigation.file_pages(project, q))
+        paged_files += len(pages) > 1
+        assert list(navigation._paged_spans(project, q, 0.0, True)) == list(project.reference_spans(q, 0.0, True))
+        calls: list[list] = []
+        navigation.incoming_call_row_pages(project, q, 0.0, calls.append)
+        whole = navigation._callers(project, project.call_sites(q, navigation.CALL_KINDS, 0.0))
+        assert [row for page in calls for row in page] == whole, q
+        assert len(calls) >= min(2, len({caller[4] for caller, _sites in whole}))  # a page per file at least
+    assert paged_files >= 1  # `helper` is used from all three files
+
+
 def test_impact_wire_equals_the_models(project):
     uri = project.root.as_uri()
     for sym in _symbols(project):
