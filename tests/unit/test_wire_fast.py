@@ -149,6 +149,20 @@ def test_answers_read_a_few_files_at_a_time_equal_one_query(project, monkeypatch
     assert paged_files >= 1  # `helper` is used from all three files
 
 
+def test_uses_in_one_user_equal_the_filtered_references(project):
+    """`Graph.uses_in` (the unrun rule's reads of a name by one function, by
+    that function's index) keeps exactly what filtering every use keeps."""
+    checked = 0
+    for sym in _symbols(project):
+        uses = project.references(sym.qualname)
+        for user in {r.enclosing for r in uses} | {"no.such.user"}:
+            for kinds in (("read", "attribute"), ("call",)):
+                expected = [r for r in uses if r.enclosing == user and r.kind in kinds]
+                assert project.uses_in(sym.qualname, user, kinds) == expected, (sym.qualname, user, kinds)
+                checked += bool(expected)
+    assert checked >= 5
+
+
 def test_impact_wire_equals_the_models(project):
     uri = project.root.as_uri()
     for sym in _symbols(project):
