@@ -122,11 +122,13 @@ FIRST_PAGE = 300  # the first page's: out at once (a client shows it while the r
 
 
 def file_pages(graph: Graph, qualname: str, first: int | None = None, page: int | None = None):
-    """The files referring to `qualname` as id lists in path order, each
-    with about `page` references (the first about `first`): a huge answer
-    reads a page of files at a time, so the first rows come before the last
-    are sorted (one query sorting 35,000 rows took 110-170 ms to its first
-    row under load). Read inside `Store.snapshot`: one state of the index."""
+    """The files referring to `qualname` as id lists in path order: the
+    first list with about `first` references, the next `page`, then each
+    twice the one before (up to 8 pages). A huge answer reads a list of
+    files at a time, so its first rows come before the last are sorted (one
+    query sorting 35,000 rows took 110-170 ms to its first row under load),
+    in few queries (each costs its planning). Read inside `Store.snapshot`:
+    one state of the index."""
     ids: list[int] = []
     held, size = 0, FIRST_PAGE if first is None else first
     page = REFERENCE_PAGE if page is None else page
@@ -135,7 +137,7 @@ def file_pages(graph: Graph, qualname: str, first: int | None = None, page: int 
         held += count
         if held >= size:
             yield ids
-            ids, held, size = [], 0, page
+            ids, held, size = [], 0, page if size < page else min(2 * size, 8 * page)
     if ids:
         yield ids
 
