@@ -95,12 +95,14 @@ def test_references_text_equals_the_lsprotocol_answer(project, declaration, gues
         at = (sym.path, sym.selection_range.start.line, sym.selection_range.start.character)
         slow = CONVERTER.unstructure(convert.reference_locations(
             root, navigation.references(project, *at, declaration, 0.0, guesses)))
-        pages: list[str] = []
-        navigation.reference_span_pages(project, *at, declaration, 0.0, guesses,
-                                        lambda spans: pages.append(convert.location_items(root, spans)), page=2)
-        text = wire.array(pages).text
-        assert text.isascii()
-        assert json.loads(text) == slow, sym.qualname
+        for stream in (True, False):  # a few files at a time (partial results), or one query (whole)
+            pages: list[str] = []
+            navigation.reference_span_pages(project, *at, declaration, 0.0, guesses,
+                                            lambda spans: pages.append(convert.location_items(root, spans)), page=2,
+                                            stream=stream)
+            text = wire.array(pages).text
+            assert text.isascii()
+            assert json.loads(text) == slow, sym.qualname
     # the project has what this test is about
     helper_refs = project.references("pkg.core.helper")
     assert any(r.path == "my dir/é 100%.py" for r in helper_refs)
