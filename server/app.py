@@ -22,7 +22,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
-from server import convert, transport
+from server import convert, gc_policy, transport
 from server.wire import EncodedWire
 from server.host import options as options_mod
 from server.features import (call_hierarchy, code_lens, definition, ext, highlight, hover, impact, references,
@@ -227,6 +227,7 @@ def serve(tcp: str | None = None, log_file: Path | None = None) -> int:
     """Run until the client says exit: stdio by default, or `HOST:PORT`.
     Returns the exit code the LSP spec asks for."""
     setup_logging(log_file)
+    gc_policy.tune()  # huge answers: fewer collections of a big heap (server/gc_policy.py)
     server = build()
     if tcp:
         host, _, port = tcp.rpartition(":")

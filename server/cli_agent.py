@@ -50,8 +50,11 @@ def mcp(
     listen = parse_listen(http, allow_remote) if http else None
     target = {"filename": str(log_file)} if log_file else {"stream": sys.stderr}  # never stdout: the MCP channel
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", **target)
+    from server import gc_policy
     from server.mcp_server.app import build_server
     from server.host.agent import AgentHost
+
+    gc_policy.tune()  # huge answers: fewer collections of a big heap (server/gc_policy.py)
 
     workspace = _root(root)
     host = AgentHost(workspace, index_dir, watch=watch, embeddings=embeddings, exclude=tuple(exclude))

@@ -195,13 +195,17 @@ def incoming_call_items(root: Path, rows) -> list[str]:
     """`incoming_calls` as JSON text, one item per caller, straight from
     `navigation.incoming_call_rows` (sent as is: server/wire.py)."""
     data_root = encode_basestring_ascii(str(root))
+    uris: dict[str, str] = {}  # each file's URI escaped once (a file holds many callers)
     out = []
     for (qualname, name, kind, flags, path, sl, sc, el, ec, nsl, nsc, nel, nec), sites in rows:
-        number = _symbol_kind(kind, name, (flags or "").split(","))
+        number = _symbol_kind(kind, name, flags.split(",") if flags else ())
         q = encode_basestring_ascii(qualname)
+        uri = uris.get(path)
+        if uri is None:
+            uri = uris[path] = encode_basestring_ascii(path_uri(root, path))
         out.append(
             f'{{"from":{{"name":{encode_basestring_ascii(name)},"kind":{int(number)},'
-            f'"uri":{encode_basestring_ascii(path_uri(root, path))},"range":{_RANGE % (sl, sc, el, ec)},'
+            f'"uri":{uri},"range":{_RANGE % (sl, sc, el, ec)},'
             f'"selectionRange":{_RANGE % (nsl, nsc, nel, nec)},"detail":{q},'
             f'"data":{{"root":{data_root},"qualname":{q}}}}},"fromRanges":[{",".join([_RANGE % s for s in sites])}]}}')
     return out

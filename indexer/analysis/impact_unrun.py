@@ -58,7 +58,7 @@ def stored_read(graph, kind: str, used: Symbol | None, user: Symbol | None, memo
         return False
     key = ("stored read", used.qualname, user.qualname)
     if key not in memo:
-        reads = [r for r in graph.references(used.qualname) if r.enclosing == user.qualname and r.kind in _READS]
+        reads = graph.uses_in(used.qualname, user.qualname, _READS)
         memo[key] = bool(reads) and all(_stored(graph, r, memo) for r in reads)
     return memo[key]
 

@@ -9,6 +9,7 @@ here, so every front door (LSP, CLI, MCP) answers the same way.
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from dataclasses import dataclass
@@ -118,14 +119,45 @@ def references(graph: Graph, path: str, line: int, character: int, include_decla
 
 
 REFERENCE_PAGE = 2000  # spans per streamed page (LSP partial results)
+FIRST_PAGE = 300  # the first page's: out at once (a client shows it while the rest is read)
+
+
+def file_pages(graph: Graph, qualname: str, first: int | None = None, page: int | None = None):
+    """The files referring to `qualname` as id lists in path order: the
+    first list with about `first` references, the next `page`, then each
+    twice the one before (up to 8 pages). A huge answer reads a list of
+    files at a time, so its first rows come before the last are sorted (one
+    query sorting 35,000 rows took 110-170 ms to its first row under load),
+    in few queries (each costs its planning). Read inside `Store.snapshot`:
+    one state of the index."""
+    ids: list[int] = []
+    held, size = 0, FIRST_PAGE if first is None else first
+    page = REFERENCE_PAGE if page is None else page
+    for file_id, count in graph.target_files(qualname):
+        ids.append(file_id)
+        held += count
+        if held >= size:
+            yield ids
+            ids, held, size = [], 0, page if size < page else min(2 * size, 8 * page)
+    if ids:
+        yield ids
+
+
+def _paged_spans(graph: Graph, target: str, min_confidence: float, guesses: bool):
+    """`Graph.reference_spans` of `target`, read a page of files at a time
+    (chained in C: no Python frame per row)."""
+    return itertools.chain.from_iterable(graph.reference_spans(target, min_confidence, guesses, ids)
+                                         for ids in file_pages(graph, target))
 
 
 def _target_spans(graph: Graph, target: str, include_declaration: bool, min_confidence: float,
-                  guesses: bool):
+                  guesses: bool, stream: bool = True):
     """The spans of one target's uses (its family's, see `reference_family`)."""
     family = reference_family(graph, target)
     if len(family) == 1 and not include_declaration:
-        return graph.reference_spans(target, min_confidence, guesses)  # streamed as read
+        if not stream:  # one query: a whole answer's first rows need not come early
+            return graph.reference_spans(target, min_confidence, guesses)
+        return _paged_spans(graph, target, min_confidence, guesses)  # streamed as read
     spans = [span for qualname in family for span in graph.reference_spans(qualname, min_confidence, guesses)]
     if len(family) > 1:
         spans += _related_declarations(graph, target, family)
@@ -138,28 +170,32 @@ def _target_spans(graph: Graph, target: str, include_declaration: bool, min_conf
 
 def reference_span_pages(graph: Graph, path: str, line: int, character: int, include_declaration: bool,
                          min_confidence: float = 0.0, guesses: bool = False, on_page=None,
-                         page: int = REFERENCE_PAGE) -> int:
+                         page: int = REFERENCE_PAGE, stream: bool = True) -> int:
     """`references` as (path, sl, sc, el, ec) tuples handed to
     `on_page(list)` in pages as they are read (the first page goes out
     before the rest is read): same policy, same order, no Reference objects.
-    Returns how many spans went out."""
+    `stream=False` (a whole answer) reads each target in one query instead
+    of a few files at a time: the same rows, 5-10% less CPU. Returns how
+    many spans went out."""
     seen: set[tuple] = set()
     batch: list[tuple] = []
     sent = 0
-    for target in graph.targets_at(path, line, character):
-        spans = _target_spans(graph, target, include_declaration, min_confidence, guesses)
-        for span in spans:
-            if span in seen:
-                continue
-            seen.add(span)
-            batch.append(span)
-            if len(batch) >= page:
-                on_page(batch)
-                sent += len(batch)
-                batch = []
-    if batch:
-        on_page(batch)
-        sent += len(batch)
+    size = min(page, FIRST_PAGE)  # the first page small: out at once
+    with graph.store.snapshot():
+        for target in graph.targets_at(path, line, character):
+            spans = _target_spans(graph, target, include_declaration, min_confidence, guesses, stream)
+            for span in spans:
+                if span in seen:
+                    continue
+                seen.add(span)
+                batch.append(span)
+                if len(batch) >= size:
+                    on_page(batch)
+                    sent += len(batch)
+                    batch, size = [], page
+        if batch:
+            on_page(batch)
+            sent += len(batch)
     return sent
 
 
@@ -245,8 +281,27 @@ def incoming_call_rows(graph: Graph, qualname: str, min_confidence: float = 0.0)
     (sl, sc, el, ec) tuples. Same callers, same order, same choice of the
     caller's copy (the one in the calling file) and the same module fallback,
     with a few batched queries instead of one per caller and no objects."""
+    out: list[tuple[tuple, list[tuple]]] = []
+    incoming_call_row_pages(graph, qualname, min_confidence, out.extend)
+    return out
+
+
+def incoming_call_row_pages(graph: Graph, qualname: str, min_confidence: float = 0.0, on_page=None) -> None:
+    """`incoming_call_rows` handed to `on_page(list)` a page of files at a
+    time (`file_pages`), the first page before the rest is read. A caller's
+    sites all lie in its file, so the pages joined are the whole answer."""
+    with graph.store.snapshot():
+        for ids in file_pages(graph, qualname):
+            rows = _callers(graph, graph.call_sites(qualname, CALL_KINDS, min_confidence, ids))
+            if rows:
+                on_page(rows)
+
+
+def _callers(graph: Graph, sites) -> list[tuple[tuple, list[tuple]]]:
+    """Call sites (path, enclosing, sl, sc, el, ec) grouped by caller, in the
+    order of each caller's first site."""
     groups: dict[tuple[str, str | None], list[tuple]] = {}
-    for path, enclosing, sl, sc, el, ec in graph.call_sites(qualname, CALL_KINDS, min_confidence):
+    for path, enclosing, sl, sc, el, ec in sites:
         groups.setdefault((path, enclosing), []).append((sl, sc, el, ec))
     copies = graph.symbol_briefs(enclosing for _, enclosing in groups if enclosing is not None)
     modules = None

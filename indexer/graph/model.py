@@ -22,7 +22,7 @@ class Range:
 
     @staticmethod
     def of(sl: int, sc: int, el: int, ec: int) -> "Range":
-        return Range(Position(sl, sc), Position(el, ec))
+        return _range(sl, sc, el, ec)
 
     def contains(self, line: int, character: int) -> bool:
         start, end = self.start, self.end
@@ -72,6 +72,55 @@ class Symbol:
         if root_uri is not None:
             out["uri"] = root_uri.rstrip("/") + "/" + self.path
         return out
+
+
+# Frozen dataclasses built without their generated `__init__`, which sets
+# each field through `object.__setattr__`: an impact answer reads 14,000
+# symbols (the callers of `TestCase.assertEqual`) and building them that way
+# was a third of its time. These set the slots directly, 3-4x faster: the
+# same objects (equal, hashed and frozen alike).
+_new = object.__new__
+_set_line, _set_character = Position.line.__set__, Position.character.__set__
+_set_start, _set_end = Range.start.__set__, Range.end.__set__
+
+
+def _range(sl: int, sc: int, el: int, ec: int) -> Range:
+    start = _new(Position)
+    _set_line(start, sl)
+    _set_character(start, sc)
+    end = _new(Position)
+    _set_line(end, el)
+    _set_character(end, ec)
+    out = _new(Range)
+    _set_start(out, start)
+    _set_end(out, end)
+    return out
+
+
+(_set_id, _set_name, _set_qualname, _set_kind, _set_path, _set_range, _set_selection, _set_signature, _set_docstring,
+ _set_parent, _set_is_test, _set_flags, _set_decorators, _set_body_line) = (
+    getattr(Symbol, name).__set__ for name in Symbol.__slots__)
+
+
+def symbol_of(id, name, qualname, kind, path, range, selection_range, signature, docstring, parent, is_test, flags,
+              decorators, body_line) -> Symbol:
+    """`Symbol(...)` with every field given, in declaration order."""
+    out = _new(Symbol)
+    _set_id(out, id)
+    _set_name(out, name)
+    _set_qualname(out, qualname)
+    _set_kind(out, kind)
+    _set_path(out, path)
+    _set_range(out, range)
+    _set_selection(out, selection_range)
+    _set_signature(out, signature)
+    _set_docstring(out, docstring)
+    _set_parent(out, parent)
+    _set_is_test(out, is_test)
+    _set_flags(out, flags)
+    _set_decorators(out, decorators)
+    _set_body_line(out, body_line)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import re
 import time
 from pathlib import Path
 
-from indexer.graph.model import IndexStats, Position, Range, Reference, Symbol
+from indexer.graph.model import IndexStats, Position, Range, Reference, Symbol, symbol_of
 from indexer.graph.store import Store
 from indexer.graph.text import char_column, utf16_column
 from indexer.graph.vocab import SymbolKind
@@ -34,18 +34,20 @@ class TargetError(ValueError):
 def symbol_from_row(row) -> Symbol:
     (sid, name, qualname, kind, path, sl, sc, el, ec, nsl, nsc, nel, nec,
      signature, docstring, parent, is_test, flags, decorators, body_line) = row
-    return Symbol(
-        id=sid, name=name, qualname=qualname, kind=kind, path=path,
-        range=Range.of(sl, sc, el, ec), selection_range=Range.of(nsl, nsc, nel, nec),
-        signature=signature or "", docstring=docstring or "", parent=parent,
-        is_test=bool(is_test), flags=tuple(f for f in (flags or "").split(",") if f),
-        decorators=tuple(json.loads(decorators)) if decorators else (),
-        body_line=body_line,
-    )
+    return symbol_of(  # Symbol's fields in order, without its __init__ (see model.symbol_of)
+        sid, name, qualname, kind, path, Range.of(sl, sc, el, ec), Range.of(nsl, nsc, nel, nec),
+        signature or "", docstring or "", parent, bool(is_test),
+        tuple(filter(None, flags.split(","))) if flags else (),
+        tuple(json.loads(decorators)) if decorators else (), body_line)
 
 
 def _span(r: Range) -> tuple[int, int, int, int]:
     return r.start.line, r.start.character, r.end.line, r.end.character
+
+
+def _in_files(file_ids: list[int] | None) -> str:
+    """The condition keeping only `file_ids`' rows (none: every file)."""
+    return "" if file_ids is None else f" AND r.file_id IN ({','.join('?' * len(file_ids))})"
 
 
 def reference_from_row(row) -> Reference:
@@ -175,15 +177,28 @@ class Graph:
             rows = sorted(decls + rows, key=lambda r: (r[0], r[1], r[2]))
         return rows
 
-    def reference_spans(self, qualname: str, min_confidence: float = 0.0, guesses: bool = True):
+    def reference_spans(self, qualname: str, min_confidence: float = 0.0, guesses: bool = True,
+                        file_ids: list[int] | None = None):
         """(path, sl, sc, el, ec) of the uses `references` returns, as plain
         tuples in the same order: for answers of tens of thousands of uses,
-        building a Reference per row costs more than the query."""
+        building a Reference per row costs more than the query. `file_ids`:
+        only those files' (a page of `target_files`)."""
         return self.conn.execute(
             "SELECT f.path, r.sl, r.sc, r.el, r.ec FROM refs r JOIN files f ON f.id = r.file_id"
             " WHERE r.target = ? AND r.confidence >= ? AND r.kind != 'flow' AND r.how != 'structural'"
-            + ("" if guesses else " AND r.how != 'name-match'") + " ORDER BY f.path, r.sl, r.sc",
-            (qualname, min_confidence))
+            + ("" if guesses else " AND r.how != 'name-match'") + _in_files(file_ids) + " ORDER BY f.path, r.sl, r.sc",
+            (qualname, min_confidence, *(file_ids or ())))
+
+    def target_files(self, qualname: str) -> list[tuple[int, int]]:
+        """(file id, references of any kind) of each file that refers to
+        `qualname`, in path order, from the target index alone. A huge answer
+        reads its rows a few files at a time in this order (the same order
+        as one query sorting them all), so its first page is out before the
+        last row is sorted."""
+        return self.conn.execute(
+            "SELECT r.file_id, count(*) FROM ref_rows r JOIN files f ON f.id = r.file_id"
+            " WHERE r.target = (SELECT id FROM names WHERE text = ?) GROUP BY r.file_id ORDER BY f.path",
+            (qualname,)).fetchall()
 
     def references_from(self, qualname: str) -> list[Reference]:
         """Uses inside a symbol (for outgoing calls)."""
@@ -526,6 +541,22 @@ class Graph:
             "SELECT r.sl, r.sc, r.el, r.ec, r.kind FROM refs r JOIN files f ON f.id = r.file_id"
             f" WHERE f.path = ? AND r.target IN ({','.join('?' * len(qualnames))})", (path, *qualnames)).fetchall()
 
+    def uses_in(self, qualname: str, enclosing: str, kinds) -> list[Reference]:
+        """`references(qualname)` of `kinds` written inside `enclosing`, by
+        path and position: one user's uses among tens of thousands (reading
+        all 40,000 uses of `assertEqual` to keep one function's was most of
+        a first impact answer)."""
+        kinds = tuple(kinds)
+        rows = self.conn.execute(
+            f"SELECT {REF_COLUMNS} FROM refs r JOIN files f ON f.id = r.file_id"
+            # By the user's index (a function holds few uses): `+target` keeps
+            # SQLite off the target's, which would scan all 40,000.
+            " WHERE r.rowid IN (SELECT rowid FROM ref_rows WHERE enclosing = (SELECT id FROM names WHERE text = ?)"
+            " AND +target = (SELECT id FROM names WHERE text = ?))"
+            f" AND r.kind IN ({','.join('?' * len(kinds))}) AND r.kind != 'flow' AND r.how != 'structural'"
+            " ORDER BY f.path, r.sl, r.sc", (enclosing, qualname, *kinds))
+        return [reference_from_row(row) for row in rows]
+
     def references_of_kinds(self, qualname: str, kinds, min_confidence: float = 0.0) -> list[Reference]:
         """References to `qualname` of `kinds`, by path and position."""
         kinds = tuple(kinds)
@@ -535,15 +566,16 @@ class Graph:
             " ORDER BY f.path, r.sl, r.sc", (qualname, *kinds, min_confidence))
         return [reference_from_row(row) for row in rows]
 
-    def call_sites(self, qualname: str, kinds, min_confidence: float = 0.0):
+    def call_sites(self, qualname: str, kinds, min_confidence: float = 0.0, file_ids: list[int] | None = None):
         """(path, enclosing, sl, sc, el, ec) of the uses `references_of_kinds`
         returns, as plain tuples in the same order (a call hierarchy of tens
-        of thousands of call sites builds no Reference per row)."""
+        of thousands of call sites builds no Reference per row). `file_ids`:
+        only those files' (a page of `target_files`)."""
         kinds = tuple(kinds)
         return self.conn.execute(
             "SELECT f.path, r.enclosing, r.sl, r.sc, r.el, r.ec FROM refs r JOIN files f ON f.id = r.file_id"
             f" WHERE r.target = ? AND r.kind IN ({','.join('?' * len(kinds))}) AND r.confidence >= ?"
-            " ORDER BY f.path, r.sl, r.sc", (qualname, *kinds, min_confidence))
+            + _in_files(file_ids) + " ORDER BY f.path, r.sl, r.sc", (qualname, *kinds, min_confidence, *(file_ids or ())))
 
     def symbol_briefs(self, qualnames) -> dict[str, list[tuple]]:
         """qualname -> the `BRIEF_COLUMNS` rows of its symbols in `symbols()`

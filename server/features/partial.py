@@ -1,11 +1,9 @@
 """LSP partial results for answers computed whole: the items go out as
 `$/progress` pages under the client's partialResultToken and the response is
-empty, as the spec asks. (References stream while they are read instead:
-see references.py.)"""
+empty, as the spec asks. (References and incoming calls stream while they are read
+instead: see references.py and call_hierarchy.py.)"""
 
 from lsprotocol import types
-
-from server import wire
 
 PAGE = 500  # items per $/progress page
 
@@ -17,9 +15,3 @@ def send_pages(ls, token, items: list, page: int = PAGE) -> list:
         ls.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value=wire[start:start + page]))
     return []
 
-
-def send_encoded_pages(ls, token, items: list[str], page: int = PAGE) -> list:
-    """`send_pages` for items already made as JSON text (server/wire.py)."""
-    for start in range(0, len(items), page):
-        ls.protocol.notify(types.PROGRESS, types.ProgressParams(token=token, value=wire.array(items[start:start + page])))
-    return []

@@ -39,7 +39,8 @@ def register(server) -> None:
 
         answer = await ls.session.at(uri, navigation.reference_span_pages, pos.line, pos.character,
                                      params.context.include_declaration, ls.options.minConfidence,
-                                     ls.options.includeGuesses, on_page)
+                                     ls.options.includeGuesses, on_page, navigation.REFERENCE_PAGE,
+                                     token is not None)  # stream: read a few files at a time only when streaming
         if answer is None:
             return None
         if token is not None:

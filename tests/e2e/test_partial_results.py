@@ -62,6 +62,7 @@ def test_incoming_calls_stream_too(server):
     assert answer["result"] == []
     pages = [m["params"]["value"] for m in server.notifications
              if m.get("method") == "$/progress" and m["params"]["token"] == "calls"]
+    assert len(pages) >= 2 and all(pages)  # read and sent a page of files at a time
     assert [call for page in pages for call in page] == plain
 
 

@@ -95,12 +95,14 @@ def test_references_text_equals_the_lsprotocol_answer(project, declaration, gues
         at = (sym.path, sym.selection_range.start.line, sym.selection_range.start.character)
         slow = CONVERTER.unstructure(convert.reference_locations(
             root, navigation.references(project, *at, declaration, 0.0, guesses)))
-        pages: list[str] = []
-        navigation.reference_span_pages(project, *at, declaration, 0.0, guesses,
-                                        lambda spans: pages.append(convert.location_items(root, spans)), page=2)
-        text = wire.array(pages).text
-        assert text.isascii()
-        assert json.loads(text) == slow, sym.qualname
+        for stream in (True, False):  # a few files at a time (partial results), or one query (whole)
+            pages: list[str] = []
+            navigation.reference_span_pages(project, *at, declaration, 0.0, guesses,
+                                            lambda spans: pages.append(convert.location_items(root, spans)), page=2,
+                                            stream=stream)
+            text = wire.array(pages).text
+            assert text.isascii()
+            assert json.loads(text) == slow, sym.qualname
     # the project has what this test is about
     helper_refs = project.references("pkg.core.helper")
     assert any(r.path == "my dir/é 100%.py" for r in helper_refs)
@@ -126,6 +128,41 @@ def test_incoming_calls_text_equals_the_lsprotocol_answer(project):
         assert json.loads(fast.text) == slow, sym.qualname
         seen += len(slow)
     assert seen >= 8
+
+
+def test_answers_read_a_few_files_at_a_time_equal_one_query(project, monkeypatch):
+    """Huge answers read their rows a page of files at a time
+    (`navigation.file_pages`, so the first page is out before the rest is
+    sorted): with pages of one reference, the pages joined are exactly what
+    one query over every file reads, for references and incoming calls."""
+    monkeypatch.setattr(navigation, "FIRST_PAGE", 1)
+    monkeypatch.setattr(navigation, "REFERENCE_PAGE", 2)
+    paged_files = 0
+    for sym in _symbols(project):
+        q = sym.qualname
+        pages = list(navigation.file_pages(project, q))
+        paged_files += len(pages) > 1
+        assert list(navigation._paged_spans(project, q, 0.0, True)) == list(project.reference_spans(q, 0.0, True))
+        calls: list[list] = []
+        navigation.incoming_call_row_pages(project, q, 0.0, calls.append)
+        whole = navigation._callers(project, project.call_sites(q, navigation.CALL_KINDS, 0.0))
+        assert [row for page in calls for row in page] == whole, q
+        assert len(calls) >= min(2, len({caller[4] for caller, _sites in whole}))  # a page per file at least
+    assert paged_files >= 1  # `helper` is used from all three files
+
+
+def test_uses_in_one_user_equal_the_filtered_references(project):
+    """`Graph.uses_in` (the unrun rule's reads of a name by one function, by
+    that function's index) keeps exactly what filtering every use keeps."""
+    checked = 0
+    for sym in _symbols(project):
+        uses = project.references(sym.qualname)
+        for user in {r.enclosing for r in uses} | {"no.such.user"}:
+            for kinds in (("read", "attribute"), ("call",)):
+                expected = [r for r in uses if r.enclosing == user and r.kind in kinds]
+                assert project.uses_in(sym.qualname, user, kinds) == expected, (sym.qualname, user, kinds)
+                checked += bool(expected)
+    assert checked >= 5
 
 
 def test_impact_wire_equals_the_models(project):
