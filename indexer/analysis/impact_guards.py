@@ -48,12 +48,29 @@ _FALSY = (None, False, 0, "", ())
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
+class _Source:
+    """A parsed file, with its def/class nodes by name and its calls (one
+    walk a file, not one a symbol or a reference), in `ast.walk` order."""
+
+    __slots__ = ("tree", "definitions", "calls")
+
+    def __init__(self, tree: ast.Module | None):
+        self.tree = tree
+        self.definitions: dict[str, list[ast.AST]] = {}
+        self.calls: list[ast.Call] = []
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Call):
+                self.calls.append(node)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.definitions.setdefault(node.name, []).append(node)
+
+
 @lru_cache(maxsize=256)
-def _parse(path: Path, mtime_ns: int) -> ast.Module | None:
+def _parse(path: Path, mtime_ns: int) -> _Source:
     try:
-        return ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        return _Source(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
     except (SyntaxError, ValueError, OSError):
-        return None
+        return _Source(None)
 
 
 class Guards:
@@ -66,28 +83,24 @@ class Guards:
 
     # -- source ---------------------------------------------------------------
 
-    def tree(self, path: str) -> ast.Module | None:
+    def source(self, path: str) -> _Source:
         file = Path(self.graph.root) / path
         try:
             mtime = file.stat().st_mtime_ns
         except OSError:
-            return None
+            return _Source(None)
         return _parse(file, mtime)
+
+    def tree(self, path: str) -> ast.Module | None:
+        return self.source(path).tree
 
     def node_of(self, sym: Symbol) -> ast.AST | None:
         """The def/class node of a symbol (its name line, 0-based)."""
         key = ("guard node", sym.qualname)
         if key not in self.memo:
-            tree = self.tree(sym.path)
-            found = None
-            if tree is not None:
-                line = sym.selection_range.start.line + 1
-                for node in ast.walk(tree):
-                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
-                            and node.name == sym.name and node.lineno <= line <= node.body[0].lineno:
-                        found = node
-                        break
-            self.memo[key] = found
+            line = sym.selection_range.start.line + 1
+            self.memo[key] = next((node for node in self.source(sym.path).definitions.get(sym.name, ())
+                                   if node.lineno <= line <= node.body[0].lineno), None)
         return self.memo[key]
 
     # -- guards of an edge --------------------------------------------------
@@ -145,7 +158,9 @@ class Guards:
                 continue
             for name, ok in _keyword_assignments(node).items():
                 candidates[name] = candidates.get(name, True) and ok
-        out = frozenset(n for n, ok in candidates.items() if ok) - self._library_keywords(family)
+        out = frozenset(n for n, ok in candidates.items() if ok)
+        if out:
+            out -= self._library_keywords(family)
         self.memo[key] = out
         return out
 
@@ -155,7 +170,7 @@ class Guards:
         key = ("guard init", cls)
         if key not in self.memo:
             own = {name for name, _ok in _keyword_assignments(init, stores_needed=False).items() if _ok}
-            self.memo[key] = frozenset(own - self._library_keywords(self._family(cls)))
+            self.memo[key] = frozenset(own - self._library_keywords(self._family(cls)) if own else own)
         return self.memo[key]
 
     def _family(self, cls: str) -> list[str]:
@@ -173,34 +188,43 @@ class Guards:
         family, or calls something it cannot name (`cls(callback=f)` with `cls`
         a parameter, `type(self)(parent=self)`, `self.context_class(...)`)."""
         out: set[str] = set(self._dynamic_keywords())
+        uses = []
         for cls in family:
             for ref in self.graph.references_of_kinds(cls, (RefKind.CALL,)):
                 user = self.graph.symbol(ref.enclosing) if ref.enclosing else None
                 if user is None or user.is_test or _in_tests(ref.path):
                     continue
-                tree = self.tree(ref.path)
-                if tree is None:
-                    continue
-                for node in ast.walk(tree):
-                    if isinstance(node, ast.Call) and node.lineno <= ref.range.start.line + 1 <= node.end_lineno \
-                            and _call_name(node) == ref.name.rpartition(".")[2]:
-                        out.update(k.arg for k in node.keywords if k.arg)
+                uses.append((ref.path, ref.range.start.line + 1, ref.name.rpartition(".")[2]))
+        calls = self._calls({path for path, _line, _name in uses})
+        for path, line, name in uses:
+            # The calls of that name whose lines hold the use (stored at index time).
+            for first, last, keywords in calls.get(path, {}).get(name, ()):
+                if first <= line <= last:
+                    out.update(keywords)
         return out
 
+    def _calls(self, paths: set[str]) -> dict[str, dict[str, list[tuple]]]:
+        """path -> callee name -> (first line, last line, keywords) of its
+        calls with keywords (guard_facts in the index), memoised per file."""
+        missing = [p for p in paths if ("guard calls", p) not in self.memo]
+        if missing:
+            stored = self.graph.guard_calls(missing)
+            for path in missing:
+                by_name: dict[str, list[tuple]] = {}
+                for first, last, name, keywords in stored.get(path, ()):
+                    by_name.setdefault(name, []).append((first, last, keywords))
+                self.memo[("guard calls", path)] = by_name
+        return {p: self.memo[("guard calls", p)] for p in paths}
+
     def _dynamic_keywords(self) -> frozenset[str]:
+        """Keywords library code passes to callees it does not name (stored
+        per file at index time: languages/python/guard_facts.py)."""
         key = ("guard dynamic",)
         if key not in self.memo:
             out: set[str] = set()
-            for path in self.graph.indexed_paths():
-                if not path.endswith(".py") or _in_tests(path):
-                    continue
-                tree = self.tree(path)
-                for func in ast.walk(tree) if tree is not None else ():
-                    if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        local = _local_names(func)
-                        for call in ast.walk(func):
-                            if isinstance(call, ast.Call) and call.keywords and _dynamic_callee(call.func, local):
-                                out.update(k.arg for k in call.keywords if k.arg)
+            for path, names in self.graph.guard_dynamic_keywords():
+                if path.endswith(".py") and not _in_tests(path):
+                    out.update(names.split())
             self.memo[key] = frozenset(out)
         return self.memo[key]
 
@@ -284,24 +308,6 @@ def _local_names(func: ast.FunctionDef) -> set[str]:
     out.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
     out.update(n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
     return out
-
-
-def _dynamic_callee(func: ast.AST, local: set[str]) -> bool:
-    """A callee whose value the code does not name: a parameter or local
-    (`cls(...)`), a call's result (`type(self)(...)`), an item, or an
-    attribute of self/cls holding a class (`self.context_class(...)`)."""
-    if isinstance(func, ast.Name):
-        return func.id in local and func.id not in ("self",)
-    if isinstance(func, (ast.Call, ast.Subscript)):
-        return True
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-        return func.attr.endswith("_class") or func.attr[:1].isupper()
-    return False
-
-
-def _call_name(call: ast.Call) -> str | None:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _keywords(node: ast.AST) -> frozenset[str]:

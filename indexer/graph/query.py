@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from indexer.graph.model import IndexStats, Position, Range, Reference, Symbol
-from indexer.graph.store import Store
+from indexer.graph.store import Store, unpack
 from indexer.graph.text import char_column, utf16_column
 from indexer.graph.vocab import SymbolKind
 
@@ -637,6 +637,27 @@ class Graph:
 
     def indexed_paths(self) -> list[str]:
         return [p for (p,) in self.conn.execute("SELECT path FROM files ORDER BY path")]
+
+    # -- impact's value guards (languages/python/guard_facts.py) ---------------
+
+    def guard_calls(self, paths) -> dict[str, list[tuple]]:
+        """path -> its calls with keywords: (first line, last line, callee's
+        last name, keywords), 1-based lines."""
+        paths = list(paths)
+        out: dict[str, list[tuple]] = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            rows = self.conn.execute(
+                "SELECT f.path, g.calls FROM guard_facts g JOIN files f ON f.id = g.file_id"
+                f" WHERE f.path IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((path, unpack(blob) or []) for path, blob in rows)
+        return out
+
+    def guard_dynamic_keywords(self) -> list[tuple[str, str]]:
+        """(path, space-separated keywords) of the files that pass keywords
+        to callees they do not name."""
+        return list(self.conn.execute(
+            "SELECT f.path, g.dynamic FROM guard_facts g JOIN files f ON f.id = g.file_id WHERE g.dynamic IS NOT NULL"))
 
     def version(self) -> tuple:
         """Moves whenever the index changes (symbols get new ids on re-index,
