@@ -114,7 +114,9 @@ class Guards:
         sym = self.graph.symbol(user)
         if sym is not None and sym.kind in _CALLABLE:
             lines = [ref.range.start.line + 1 for ref in self._uses(callee) if ref.enclosing == user]
-            func = self.node_of(sym)
+            # A use on a line under no condition (stored at index time) has
+            # no guard: the source is parsed only where one may exist.
+            func = self.node_of(sym) if lines and self._conditioned(sym, lines) else None
             if lines and isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 names = dict.fromkeys(_environment_locals(func), ENVIRONMENT)
                 allowed = {ENVIRONMENT}
@@ -135,6 +137,15 @@ class Guards:
                 out = frozenset(a for a in (needed or ()) if a in allowed)
         self.memo[key] = out
         return out
+
+    def _conditioned(self, sym: Symbol, lines: list[int]) -> bool:
+        """Whether every line lies in a region of the function that runs
+        under an `if` on a name (languages/python/guard_facts.py)."""
+        key = ("guard conditions", sym.path)
+        if key not in self.memo:
+            self.memo[key] = self.graph.guard_conditions(sym.path)
+        regions = self.memo[key].get((sym.selection_range.start.line + 1, sym.name), ())
+        return all(any(first <= line <= last for first, last, _atoms in regions) for line in lines)
 
     def _uses(self, callee: str):
         key = ("guard uses", callee)

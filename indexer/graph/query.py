@@ -653,6 +653,14 @@ class Graph:
             out.update((path, unpack(blob) or []) for path, blob in rows)
         return out
 
+    def guard_conditions(self, path: str) -> dict[tuple[int, str], list[tuple]]:
+        """(line of a function's name, name) -> the regions of its lines that
+        run under a condition: (first line, last line, atoms)."""
+        row = self.conn.execute(
+            "SELECT g.conditions FROM guard_facts g JOIN files f ON f.id = g.file_id WHERE f.path = ?",
+            (path,)).fetchone()
+        return (unpack(row[0]) or {}) if row is not None else {}
+
     def guard_dynamic_keywords(self) -> list[tuple[str, str]]:
         """(path, space-separated keywords) of the files that pass keywords
         to callees they do not name."""

@@ -111,8 +111,9 @@ CREATE VIEW refs AS SELECT r.rowid AS rowid, r.file_id AS file_id, r.sl AS sl, r
     JOIN names e ON e.id = r.enclosing JOIN names t ON t.id = r.target JOIN names h ON h.id = r.how;
 CREATE TABLE imports(file_id INTEGER NOT NULL, module TEXT NOT NULL);
 -- Impact's value guards (languages/python/guard_facts.py): a file's calls
--- with keywords, packed, and the keywords it passes to callees it cannot name.
-CREATE TABLE guard_facts(file_id INTEGER PRIMARY KEY, calls BLOB, dynamic TEXT);
+-- with keywords, packed; the keywords it passes to callees it cannot name;
+-- its functions' lines that run under a condition, packed.
+CREATE TABLE guard_facts(file_id INTEGER PRIMARY KEY, calls BLOB, dynamic TEXT, conditions BLOB);
 CREATE TABLE learned_tests(
     test_id TEXT PRIMARY KEY,
     outcome TEXT NOT NULL,
@@ -576,9 +577,10 @@ class Store:
             conn.execute("DELETE FROM ref_rows WHERE file_id=?", (file_id,))
             conn.execute("DELETE FROM imports WHERE file_id=?", (file_id,))
             conn.execute("DELETE FROM guard_facts WHERE file_id=?", (file_id,))
-        guards = getattr(parsed, "guard_facts", None)  # (packed calls, spaced keywords)
-        if guards is not None and (guards[0] or guards[1]):
-            conn.execute("INSERT INTO guard_facts(file_id, calls, dynamic) VALUES(?, ?, ?)", (file_id, *guards))
+        guards = getattr(parsed, "guard_facts", None)  # (packed calls, spaced keywords, packed conditions)
+        if guards is not None and any(guards):
+            conn.execute("INSERT INTO guard_facts(file_id, calls, dynamic, conditions) VALUES(?, ?, ?, ?)",
+                         (file_id, *guards))
         rows = parsed.symbol_rows
         ids = self._names.lookup(conn, {t for r in rows for t in (r[0], r[1], r[2], r[13])})
         if self._unindexed is not None:

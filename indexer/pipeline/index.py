@@ -120,8 +120,9 @@ def _parse_one(job: tuple) -> _Parsed:
     summary = support.summarize(facts)
     take_guards = getattr(support, "guard_facts", None)
     guards = take_guards(facts) if take_guards is not None else None  # (before the facts are packed)
-    if guards is not None:  # as stored: packed calls, spaced keywords
-        guards = (pack(guards[0]) if guards[0] else None, " ".join(guards[1]) or None)
+    if guards is not None:  # as stored: packed calls, spaced keywords, packed conditions
+        guards = (pack(guards[0]) if guards[0] else None, " ".join(guards[1]) or None,
+                  pack(guards[2]) if guards[2] else None)
     return _Parsed(
         rel_path, sha, size, mtime, "; ".join(notes) or None, language,
         module=facts.module, is_package=facts.is_package, lines=facts.line_count,

@@ -13,7 +13,10 @@ worker already has.
 
 They were `ast` scans at query time: the whole workspace for `dynamic` (the
 standard library's first tests-affected query took 34 s) and a walk of the
-whole file per reference for `calls`. Here they come from the captures the
+whole file per reference for `calls`.
+- `conditions`: per function, the lines that run only under an `if` on a
+  name (`conditions` below): a call edge on no such line has no guard, so
+  the guards parse a file with `ast` only where a guard may exist. Here they come from the captures the
 extractor's query already made (keyword names, written names, parameters):
 no second walk of the tree, and the names a function binds are looked at only
 for a call whose callee is a plain name, inside a function, with keywords.
@@ -21,10 +24,14 @@ for a call whose callee is a plain name, inside a function, with keywords.
 
 from __future__ import annotations
 
+import ast
 import operator
 from bisect import bisect_left
+from functools import lru_cache
 
 import tree_sitter as ts
+
+from indexer.languages.python.syntax import _language
 
 _START = operator.attrgetter("start_byte")
 # The extractor's captures of the names a function's code stores (`ast`'s
@@ -32,9 +39,14 @@ _START = operator.attrgetter("start_byte")
 _STORES = ("ref.write", "ref.compvar")
 
 
-def guard_facts(captures: dict, source: bytes) -> tuple[list[tuple], list[str]]:
-    """(calls, dynamic keywords) of one file, from the extractor's query
-    captures (python-refs.scm); see the module's doc."""
+def guard_facts(captures: dict, root: ts.Node, source: bytes) -> tuple[list[tuple], list[str], dict]:
+    """(calls, dynamic keywords, conditions) of one file; the first two from
+    the extractor's query captures (python-refs.scm). See the module's doc."""
+    calls, dynamic = _keywords(captures, source)
+    return calls, dynamic, conditions(root, source)
+
+
+def _keywords(captures: dict, source: bytes) -> tuple[list[tuple], list[str]]:
     keywords = captures.get("ref.keyword")
     if not keywords:
         return [], []
@@ -130,3 +142,208 @@ def _caught(name: ts.Node) -> bool:
     target = name.parent
     pattern = target.parent if target is not None else None
     return pattern is not None and pattern.parent is not None and pattern.parent.type == "except_clause"
+
+
+# -- conditions: which lines of a function run only under a test on a name ----
+
+_IF_QUERY = "(if_statement) @if"
+# Statements `impact_guards._attributes_required` looks inside (ast's body,
+# orelse, finalbody, handlers); a `match` or a nested class it does not.
+_THROUGH = frozenset({"block", "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement",
+                      "with_statement", "try_statement", "except_clause", "except_group_clause", "finally_clause"})
+_NOT_TYPES = ("object", "NoneType", "Any")
+_FALSY = (None, False, 0, "", ())
+_CONSTANTS = frozenset({"integer", "float", "string", "concatenated_string", "true", "false", "none", "ellipsis"})
+
+
+@lru_cache(maxsize=1)
+def _if_query() -> ts.Query:
+    return ts.Query(_language(), _IF_QUERY)
+
+
+def conditions(root: ts.Node, source: bytes) -> dict[tuple[int, str], list[tuple]]:
+    """(line of a function's name, its name) -> regions `(first line, last
+    line, atoms)`: the lines of an `if` body (atoms its test requires), or
+    those after an `if` that returns or raises (atoms that make it false).
+    An atom is `("attr", X)` for `self.X`, `("name", n)` for a plain name,
+    `("isinstance", n)` for `isinstance(n, T)` with T excluding None; the
+    guards map names to tokens at query time. A line under no region runs
+    under no condition: its call edge has no guard, and the guards need not
+    parse the file (impact_guards `Guards.guard`)."""
+    out: dict[tuple[int, str], list[tuple]] = {}
+    conditions = _Conditions(source)
+    for node in ts.QueryCursor(_if_query()).captures(root).get("if", ()):
+        owner = _owner(node)
+        if owner is None:
+            continue
+        regions = conditions.regions(node)
+        if regions:
+            name = owner.child_by_field_name("name")
+            key = (owner.start_point[0] + 1 if name is None else name.start_point[0] + 1,
+                   "" if name is None else source[name.start_byte:name.end_byte].decode("utf-8", "replace"))
+            out.setdefault(key, []).extend(regions)
+    return out
+
+
+def _owner(node: ts.Node) -> ts.Node | None:
+    """The function whose statements hold `node` (None: module or class
+    level, or inside a `match`)."""
+    parent = node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind == "function_definition":
+            return parent
+        if kind not in _THROUGH:
+            return None
+        parent = parent.parent
+    return None
+
+
+def _statements(block: ts.Node | None) -> list[ts.Node]:
+    return [c for c in block.named_children if c.type != "comment"] if block is not None else []
+
+
+def _first_line(stmt: ts.Node) -> int:
+    if stmt.type == "decorated_definition":  # (ast numbers a decorated def by its `def` line)
+        definition = stmt.child_by_field_name("definition")
+        if definition is not None:
+            stmt = definition
+    return stmt.start_point[0] + 1
+
+
+def _unparen(node: ts.Node | None) -> ts.Node | None:
+    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+class _Conditions:
+    def __init__(self, source: bytes):
+        self.source = source
+
+    def text(self, node: ts.Node) -> str:
+        return self.source[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def regions(self, node: ts.Node) -> list[tuple]:
+        out = []
+        clauses = [(node.child_by_field_name("condition"), node.child_by_field_name("consequence"))]
+        alternatives = node.children_by_field_name("alternative")
+        clauses += [(a.child_by_field_name("condition"), a.child_by_field_name("consequence"))
+                    for a in alternatives if a.type == "elif_clause"]
+        for condition, body in clauses:
+            stmts = _statements(body)
+            atoms = self.requires(condition) if stmts and condition is not None else set()
+            if atoms:
+                out.append((_first_line(stmts[0]), stmts[-1].end_point[0] + 1, tuple(sorted(atoms))))
+        stmts = _statements(node.child_by_field_name("consequence"))
+        parent = node.parent
+        if not alternatives and stmts and stmts[-1].type in ("return_statement", "raise_statement") \
+                and parent is not None and parent.type == "block":
+            after = _statements(parent)
+            atoms = self.negated(node.child_by_field_name("condition"))
+            if atoms and after[-1].end_byte > node.end_byte:
+                out.append((node.end_point[0] + 2, after[-1].end_point[0] + 1, tuple(sorted(atoms))))
+        return out
+
+    def name(self, node: ts.Node | None):
+        """`self.X` -> ("attr", X); a plain name -> ("name", n)."""
+        node = _unparen(node)
+        if node is None:
+            return None
+        if node.type == "identifier":
+            return ("name", self.text(node))
+        if node.type == "attribute":
+            value = _unparen(node.child_by_field_name("object"))
+            attr = node.child_by_field_name("attribute")
+            if value is not None and value.type == "identifier" and self.text(value) == "self" and attr is not None:
+                return ("attr", self.text(attr))
+        return None
+
+    def requires(self, test: ts.Node | None) -> set:
+        test = _unparen(test)
+        if test is None:
+            return set()
+        if test.type == "boolean_operator" and self.operator(test) == "and":
+            return self.requires(test.child_by_field_name("left")) | self.requires(test.child_by_field_name("right"))
+        atom = self.name(test)
+        if atom is not None:
+            return {atom}
+        given = self.isinstance_of(test)
+        if given is not None:
+            return {("isinstance", given)}
+        compared = self.comparison(test)
+        if compared is not None:
+            left, op, right = compared
+            atom = self.name(left)
+            if atom is not None and right.type in _CONSTANTS:
+                value = self.constant(right)
+                if value is _NOT_CONSTANT:
+                    return set()
+                if op == "is not" and value is None:
+                    return {atom}
+                if op in ("is", "==") and value not in _FALSY:
+                    return {atom}
+        return set()
+
+    def negated(self, test: ts.Node | None) -> set:
+        test = _unparen(test)
+        if test is None:
+            return set()
+        if test.type == "boolean_operator" and self.operator(test) == "or":
+            return self.negated(test.child_by_field_name("left")) | self.negated(test.child_by_field_name("right"))
+        if test.type == "not_operator":
+            atom = self.name(test.child_by_field_name("argument"))
+            return {atom} if atom is not None else set()
+        compared = self.comparison(test)
+        if compared is not None and compared[1] == "is" and _unparen(compared[2]).type == "none":
+            atom = self.name(compared[0])
+            return {atom} if atom is not None else set()
+        return set()
+
+    def operator(self, node: ts.Node) -> str:
+        op = node.child_by_field_name("operator")
+        return op.type if op is not None else ""
+
+    def comparison(self, node: ts.Node):
+        """(left, operator, right) of a comparison with one operator."""
+        if node.type != "comparison_operator":
+            return None
+        operands = [c for c in node.named_children if c.type != "comment"]
+        ops = node.children_by_field_name("operators")
+        if len(ops) != 1 or len(operands) != 2:
+            return None
+        return operands[0], " ".join(ops[0].text.decode().split()), _unparen(operands[1])
+
+    def constant(self, node: ts.Node):
+        if node.type == "string" and any(c.type == "interpolation" for c in node.named_children):
+            return _NOT_CONSTANT
+        if node.type == "concatenated_string" and any(
+                c.type == "interpolation" for s in node.named_children for c in s.named_children):
+            return _NOT_CONSTANT
+        try:
+            return ast.literal_eval(self.text(node))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return _NOT_CONSTANT
+
+    def isinstance_of(self, test: ts.Node) -> str | None:
+        """`isinstance(name, T)` with T excluding None: the name."""
+        if test.type != "call":
+            return None
+        func, arguments = test.child_by_field_name("function"), test.child_by_field_name("arguments")
+        if func is None or func.type != "identifier" or self.text(func) != "isinstance" or arguments is None \
+                or arguments.type != "argument_list":
+            return None
+        args = [c for c in arguments.named_children if c.type != "comment"]
+        if len(args) != 2 or _unparen(args[0]).type != "identifier":
+            return None
+        kinds = _unparen(args[1])
+        kinds = [_unparen(k) for k in kinds.named_children if k.type != "comment"] if kinds.type == "tuple" else [kinds]
+        if any(k.type in ("keyword_argument", "list_splat", "dictionary_splat") for k in args):
+            return None
+        if all(k.type in ("identifier", "attribute") and self.text(k).rpartition(".")[2].strip() not in _NOT_TYPES
+               for k in kinds):
+            return self.text(_unparen(args[0]))
+        return None
+
+
+_NOT_CONSTANT = object()
