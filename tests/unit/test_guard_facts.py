@@ -69,6 +69,37 @@ def test_guard_facts(source, calls, dynamic):
     assert facts.extra.guards[:2] == (calls, dynamic)
 
 
+# (source, (line of the function's name, name) -> regions (first line, last line, atoms))
+CONDITIONS = {
+    "an if on an attribute of self": (
+        "def f(self):\n    if self.prompt is not None and ready:\n        self.ask()\n",
+        {(1, "f"): [(3, 3, (("attr", "prompt"), ("name", "ready")))]}),
+    "an early return": (
+        "def f(self, x=None):\n    if not x or self.off is None:\n        return\n    go()\n    more()\n",
+        {(1, "f"): [(4, 5, (("attr", "off"), ("name", "x")))]}),
+    "elif has its own test, else none": (
+        "def f(a, b):\n    if a:\n        x()\n    elif b == 'on':\n        y()\n    else:\n        z()\n",
+        {(1, "f"): [(3, 3, (("name", "a"),)), (5, 5, (("name", "b"),))]}),
+    "isinstance of a type that excludes None": (
+        "def f(c=None):\n    if isinstance(c, (list, tuple)):\n        go()\n    if isinstance(c, object):\n        no()\n",
+        {(1, "f"): [(3, 3, (("isinstance", "c"),))]}),
+    "falsy constants, calls and module level require nothing": (
+        "if DEBUG:\n    go()\n\ndef f(x):\n    if x == 0 or ready():\n        go()\n    if x == '':\n        go()\n",
+        {}),
+    "nested blocks, a decorated def first in the body": (
+        "def f(self):\n    for i in y:\n        if self.a:\n            @deco\n            def g():\n                pass\n            g()\n",
+        {(1, "f"): [(5, 7, (("attr", "a"),))]}),
+    "inside a match nothing counts (as in the ast walk)": (
+        "def f(x):\n    match x:\n        case 1:\n            if x:\n                go()\n",
+        {}),
+}
+
+
+@pytest.mark.parametrize("source, regions", CONDITIONS.values(), ids=CONDITIONS.keys())
+def test_conditions(source, regions):
+    assert extract(source.encode(), "lib/m.py", "lib.m").extra.guards[2] == regions
+
+
 # A constructor keyword guards `consume -> ask` until library code passes it.
 PROJECT = {
     "lib/__init__.py": "",

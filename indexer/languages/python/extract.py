@@ -837,5 +837,5 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool = False)
         facts = extractor.run(tree)
     if errors:
         facts.errors = errors + [e for e in facts.errors if e not in errors]
-    facts.extra.guards = guard_facts(extractor.captures, tree.root_node, source)
+    facts.extra.guards = guard_facts(extractor.captures, source)
     return facts

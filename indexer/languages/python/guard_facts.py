@@ -27,11 +27,9 @@ from __future__ import annotations
 import ast
 import operator
 from bisect import bisect_left
-from functools import lru_cache
 
 import tree_sitter as ts
 
-from indexer.languages.python.syntax import _language
 
 _START = operator.attrgetter("start_byte")
 # The extractor's captures of the names a function's code stores (`ast`'s
@@ -39,11 +37,11 @@ _START = operator.attrgetter("start_byte")
 _STORES = ("ref.write", "ref.compvar")
 
 
-def guard_facts(captures: dict, root: ts.Node, source: bytes) -> tuple[list[tuple], list[str], dict]:
-    """(calls, dynamic keywords, conditions) of one file; the first two from
-    the extractor's query captures (python-refs.scm). See the module's doc."""
+def guard_facts(captures: dict, source: bytes) -> tuple[list[tuple], list[str], dict]:
+    """(calls, dynamic keywords, conditions) of one file, from the
+    extractor's query captures (python-refs.scm). See the module's doc."""
     calls, dynamic = _keywords(captures, source)
-    return calls, dynamic, conditions(root, source)
+    return calls, dynamic, conditions(captures.get("guard.if", ()), source)
 
 
 def _keywords(captures: dict, source: bytes) -> tuple[list[tuple], list[str]]:
@@ -146,22 +144,18 @@ def _caught(name: ts.Node) -> bool:
 
 # -- conditions: which lines of a function run only under a test on a name ----
 
-_IF_QUERY = "(if_statement) @if"
 # Statements `impact_guards._attributes_required` looks inside (ast's body,
 # orelse, finalbody, handlers); a `match` or a nested class it does not.
 _THROUGH = frozenset({"block", "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement",
                       "with_statement", "try_statement", "except_clause", "except_group_clause", "finally_clause"})
 _NOT_TYPES = ("object", "NoneType", "Any")
+# The conditions that may require a name: `self.x`, `x`, `a and b`, `isinstance(x, T)`, `x is not None`.
+_TESTS = frozenset({"identifier", "attribute", "boolean_operator", "call", "comparison_operator"})
 _FALSY = (None, False, 0, "", ())
 _CONSTANTS = frozenset({"integer", "float", "string", "concatenated_string", "true", "false", "none", "ellipsis"})
 
 
-@lru_cache(maxsize=1)
-def _if_query() -> ts.Query:
-    return ts.Query(_language(), _IF_QUERY)
-
-
-def conditions(root: ts.Node, source: bytes) -> dict[tuple[int, str], list[tuple]]:
+def conditions(ifs, source: bytes) -> dict[tuple[int, str], list[tuple]]:
     """(line of a function's name, its name) -> regions `(first line, last
     line, atoms)`: the lines of an `if` body (atoms its test requires), or
     those after an `if` that returns or raises (atoms that make it false).
@@ -172,12 +166,10 @@ def conditions(root: ts.Node, source: bytes) -> dict[tuple[int, str], list[tuple
     parse the file (impact_guards `Guards.guard`)."""
     out: dict[tuple[int, str], list[tuple]] = {}
     conditions = _Conditions(source)
-    for node in ts.QueryCursor(_if_query()).captures(root).get("if", ()):
-        owner = _owner(node)
-        if owner is None:
-            continue
+    for node in ifs:
         regions = conditions.regions(node)
-        if regions:
+        owner = _owner(node) if regions else None
+        if owner is not None:
             name = owner.child_by_field_name("name")
             key = (owner.start_point[0] + 1 if name is None else name.start_point[0] + 1,
                    "" if name is None else source[name.start_byte:name.end_byte].decode("utf-8", "replace"))
@@ -199,8 +191,19 @@ def _owner(node: ts.Node) -> ts.Node | None:
     return None
 
 
-def _statements(block: ts.Node | None) -> list[ts.Node]:
-    return [c for c in block.named_children if c.type != "comment"] if block is not None else []
+def _first(block: ts.Node) -> ts.Node | None:
+    child = block.named_child(0) if block.named_child_count else None
+    while child is not None and child.type == "comment":
+        child = child.next_named_sibling
+    return child
+
+
+def _last(block: ts.Node) -> ts.Node | None:
+    count = block.named_child_count
+    child = block.named_child(count - 1) if count else None
+    while child is not None and child.type == "comment":
+        child = child.prev_named_sibling
+    return child
 
 
 def _first_line(stmt: ts.Node) -> int:
@@ -226,23 +229,25 @@ class _Conditions:
 
     def regions(self, node: ts.Node) -> list[tuple]:
         out = []
-        clauses = [(node.child_by_field_name("condition"), node.child_by_field_name("consequence"))]
+        condition, body = node.child_by_field_name("condition"), node.child_by_field_name("consequence")
         alternatives = node.children_by_field_name("alternative")
-        clauses += [(a.child_by_field_name("condition"), a.child_by_field_name("consequence"))
-                    for a in alternatives if a.type == "elif_clause"]
-        for condition, body in clauses:
-            stmts = _statements(body)
-            atoms = self.requires(condition) if stmts and condition is not None else set()
-            if atoms:
-                out.append((_first_line(stmts[0]), stmts[-1].end_point[0] + 1, tuple(sorted(atoms))))
-        stmts = _statements(node.child_by_field_name("consequence"))
+        clauses = [(condition, body)] + [(a.child_by_field_name("condition"), a.child_by_field_name("consequence"))
+                                         for a in alternatives if a.type == "elif_clause"]
+        for test, block in clauses:
+            atoms = self.requires(test) if block is not None else None
+            first = _first(block) if atoms else None
+            if first is not None:
+                out.append((_first_line(first), _last(block).end_point[0] + 1, tuple(sorted(atoms))))
+        if alternatives or body is None:
+            return out
+        last = _last(body)
         parent = node.parent
-        if not alternatives and stmts and stmts[-1].type in ("return_statement", "raise_statement") \
+        if last is not None and last.type in ("return_statement", "raise_statement") \
                 and parent is not None and parent.type == "block":
-            after = _statements(parent)
-            atoms = self.negated(node.child_by_field_name("condition"))
-            if atoms and after[-1].end_byte > node.end_byte:
-                out.append((node.end_point[0] + 2, after[-1].end_point[0] + 1, tuple(sorted(atoms))))
+            atoms = self.negated(condition)
+            after = _last(parent) if atoms else None
+            if after is not None and after.end_byte > node.end_byte:
+                out.append((node.end_point[0] + 2, after.end_point[0] + 1, tuple(sorted(atoms))))
         return out
 
     def name(self, node: ts.Node | None):
@@ -261,8 +266,8 @@ class _Conditions:
 
     def requires(self, test: ts.Node | None) -> set:
         test = _unparen(test)
-        if test is None:
-            return set()
+        if test is None or test.type not in _TESTS:
+            return set()  # (most conditions: a call, a comparison of a call...)
         if test.type == "boolean_operator" and self.operator(test) == "and":
             return self.requires(test.child_by_field_name("left")) | self.requires(test.child_by_field_name("right"))
         atom = self.name(test)
