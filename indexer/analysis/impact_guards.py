@@ -140,12 +140,49 @@ class Guards:
 
     def _conditioned(self, sym: Symbol, lines: list[int]) -> bool:
         """Whether every line lies in a region of the function that runs
-        under an `if` on a name (languages/python/guard_facts.py)."""
+        under an `if` on a name (stored at index time:
+        languages/python/guard_facts.py) that may be a guard: `self.X` with
+        X a keyword of the class family's `__init__` or of the function
+        (and its makers) with a falsy default, such a keyword itself, or a
+        local the function may read from the environment. Else no line
+        needs the source (`guard` would find nothing there)."""
         key = ("guard conditions", sym.path)
         if key not in self.memo:
             self.memo[key] = self.graph.guard_conditions(sym.path)
         regions = self.memo[key].get((sym.selection_range.start.line + 1, sym.name), ())
-        return all(any(first <= line <= last for first, last, _atoms in regions) for line in lines)
+        if not all(any(first <= line <= last for first, last, _atoms in regions) for line in lines):
+            return False
+        possible = self._possible_atoms(sym)
+        return all(any(first <= line <= last and not possible.isdisjoint(atoms) for first, last, atoms in regions)
+                   for line in lines)
+
+    def _possible_atoms(self, sym: Symbol):
+        """The atoms of `sym`'s conditions that may map to a guard (a superset)."""
+        key = ("guard possible", sym.qualname)
+        if key in self.memo:
+            return self.memo[key]
+        names, nones = set(), set()
+        scope = sym
+        while scope is not None and scope.kind in _CALLABLE:
+            for name, none in _falsy_defaults(self.graph.params_of(scope.qualname)):
+                names.add(name)
+                if none:
+                    nones.add(name)
+            scope = self.graph.symbol(scope.parent) if scope.parent else None
+        attrs = set(names)
+        if sym.kind == SymbolKind.METHOD and sym.parent:
+            for owner in self._family(sym.parent):
+                attrs.update(name for name, _none in _falsy_defaults(self.graph.params_of(f"{owner}.__init__")))
+        environment = self._reads_environment(sym)
+        out = _Atoms(attrs, names, nones, environment)
+        self.memo[key] = out
+        return out
+
+    def _reads_environment(self, sym: Symbol) -> bool:
+        """Whether the function's text names the environment (`_environment_locals` needs it)."""
+        text = _text(Path(self.graph.root) / sym.path)
+        lines = text.splitlines()[sym.range.start.line:sym.range.end.line + 1]
+        return any("environ" in line or "getenv" in line for line in lines)
 
     def _uses(self, callee: str):
         key = ("guard uses", callee)
@@ -294,6 +331,50 @@ class Guards:
             return False
         given = self.given(test)
         return not any(alternative <= given for alternative in requirement)
+
+
+class _Atoms:
+    """Which stored condition atoms may map to a guard (see `_conditioned`)."""
+
+    def __init__(self, attrs: set, names: set, nones: set, environment: bool):
+        self.attrs, self.names, self.nones, self.environment = attrs, names, nones, environment
+
+    def isdisjoint(self, atoms) -> bool:
+        for kind, name in atoms:
+            if kind == "attr" and name in self.attrs or kind == "isinstance" and name in self.nones \
+                    or kind == "name" and (self.environment or name in self.names):
+                return False
+        return True
+
+
+def _falsy_defaults(params: list | None):
+    """(name, default is None) of the parameters whose default may be a
+    falsy constant (`ast` sees a Constant in _FALSY; a superset here)."""
+    for param in params or ():
+        default = param[3] if len(param) > 3 else None
+        if default is None:
+            continue
+        try:
+            value = ast.literal_eval(default)
+        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+            continue
+        if not isinstance(value, tuple) and value in _FALSY:
+            yield param[0], value is None
+
+
+@lru_cache(maxsize=64)
+def _file_text(path: Path, mtime_ns: int) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _text(path: Path) -> str:
+    try:
+        return _file_text(path, path.stat().st_mtime_ns)
+    except OSError:
+        return ""
 
 
 def _module_level_object(stmt: ast.stmt) -> bool:

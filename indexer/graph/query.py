@@ -653,6 +653,12 @@ class Graph:
             out.update((path, unpack(blob) or []) for path, blob in rows)
         return out
 
+    def params_of(self, qualname: str) -> list:
+        """A function's parameters as stored, [name, kind, annotation, default
+        text] each; of every definition of that name (`if`/`else` defs)."""
+        rows = self.conn.execute("SELECT params FROM symbols WHERE qualname = ?", (qualname,))
+        return [param for (params,) in rows if params for param in json.loads(params)]
+
     def guard_conditions(self, path: str) -> dict[tuple[int, str], list[tuple]]:
         """(line of a function's name, name) -> the regions of its lines that
         run under a condition: (first line, last line, atoms)."""
