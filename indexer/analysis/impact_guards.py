@@ -329,8 +329,40 @@ class Guards:
         """Whether the test gives none of the requirement's alternatives."""
         if not requirement or frozenset() in requirement:
             return False
+        if ("guard given", test.qualname) not in self.memo:
+            # What `given` may find is written in the texts it reads: a
+            # token none of them contains is not given (no parse needed).
+            texts = self._texts_read(test)
+            if not any(all(_written(token, texts) for token in alternative) for alternative in requirement):
+                return True
         given = self.given(test)
         return not any(alternative <= given for alternative in requirement)
+
+    def _texts_read(self, test: Symbol) -> list[str]:
+        """The source `given` reads for the test: its file (its own code, its
+        class, the module level), and each function it or its local
+        definitions call directly (a class: its `__init__`)."""
+        key = ("guard texts", test.qualname)
+        if key in self.memo:
+            return self.memo[key]
+        out = [_text(Path(self.graph.root) / test.path)]
+        scopes, seen = [test.qualname], {test.qualname}
+        while scopes:
+            scope = scopes.pop()
+            for ref in self.graph.references_from(scope):
+                target = self.graph.symbol(ref.target) if ref.target else None
+                if target is not None and target.kind == SymbolKind.CLASS:
+                    target = self.graph.symbol(f"{target.qualname}.__init__")
+                if target is None or target.kind not in _CALLABLE:
+                    continue
+                lines = _text(Path(self.graph.root) / target.path).splitlines()
+                out.append("\n".join(lines[target.range.start.line:target.range.end.line + 1]))
+            for member in self.graph.members(scope):
+                if member.qualname not in seen and member.kind in (*_CALLABLE, SymbolKind.CLASS):
+                    seen.add(member.qualname)
+                    scopes.append(member.qualname)
+        self.memo[key] = out
+        return out
 
 
 class _Atoms:
@@ -345,6 +377,13 @@ class _Atoms:
                     or kind == "name" and (self.environment or name in self.names):
                 return False
         return True
+
+
+def _written(token: str, texts: list[str]) -> bool:
+    """Whether `_keywords` could find the token in one of the texts (the
+    environment's token: any `env`, as in environ, getenv, `env=`)."""
+    word = "env" if token == ENVIRONMENT else token
+    return any(word in text for text in texts)
 
 
 def _falsy_defaults(params: list | None):
