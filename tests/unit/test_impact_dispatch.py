@@ -206,6 +206,21 @@ def test_guards_are_off_above_the_workspace_size_they_scale_to(cli_graph, monkey
     assert _confidences(cli_graph, target) == _confidences(cli_graph, target, guards=False)
 
 
+def test_an_edge_under_no_condition_reads_no_source(cli_graph, monkeypatch):
+    """The index says which lines run under an `if` on a name
+    (languages/python/guard_facts.py): elsewhere the guards parse nothing."""
+    from indexer.analysis import impact_guards
+
+    def no_parse(*_args):
+        raise AssertionError("parsed a file for an edge under no condition")
+
+    monkeypatch.setattr(impact_guards, "_parse", no_parse)
+    guards = impact_module.Guards(cli_graph, {})
+    assert guards.guard("lib.cli.Option.ask", "lib.cli.Option.force") == frozenset()  # `return self.ask()`
+    with pytest.raises(AssertionError):  # `if ... self.prompt is not None:` needs the source
+        guards.guard("lib.cli.Option.ask", "lib.cli.Option.consume")
+
+
 def test_what_the_library_gives_or_rebinds_guards_nothing(cli_graph):
     # The library builds an Option with `envvar=`: every command holds one.
     tests = _confidences(cli_graph, "lib.cli.Option.lookup_env")
