@@ -48,12 +48,29 @@ _FALSY = (None, False, 0, "", ())
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
+class _Source:
+    """A parsed file, with its def/class nodes by name and its calls (one
+    walk a file, not one a symbol or a reference), in `ast.walk` order."""
+
+    __slots__ = ("tree", "definitions", "calls")
+
+    def __init__(self, tree: ast.Module | None):
+        self.tree = tree
+        self.definitions: dict[str, list[ast.AST]] = {}
+        self.calls: list[ast.Call] = []
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Call):
+                self.calls.append(node)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.definitions.setdefault(node.name, []).append(node)
+
+
 @lru_cache(maxsize=256)
-def _parse(path: Path, mtime_ns: int) -> ast.Module | None:
+def _parse(path: Path, mtime_ns: int) -> _Source:
     try:
-        return ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        return _Source(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
     except (SyntaxError, ValueError, OSError):
-        return None
+        return _Source(None)
 
 
 class Guards:
@@ -66,28 +83,24 @@ class Guards:
 
     # -- source ---------------------------------------------------------------
 
-    def tree(self, path: str) -> ast.Module | None:
+    def source(self, path: str) -> _Source:
         file = Path(self.graph.root) / path
         try:
             mtime = file.stat().st_mtime_ns
         except OSError:
-            return None
+            return _Source(None)
         return _parse(file, mtime)
+
+    def tree(self, path: str) -> ast.Module | None:
+        return self.source(path).tree
 
     def node_of(self, sym: Symbol) -> ast.AST | None:
         """The def/class node of a symbol (its name line, 0-based)."""
         key = ("guard node", sym.qualname)
         if key not in self.memo:
-            tree = self.tree(sym.path)
-            found = None
-            if tree is not None:
-                line = sym.selection_range.start.line + 1
-                for node in ast.walk(tree):
-                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
-                            and node.name == sym.name and node.lineno <= line <= node.body[0].lineno:
-                        found = node
-                        break
-            self.memo[key] = found
+            line = sym.selection_range.start.line + 1
+            self.memo[key] = next((node for node in self.source(sym.path).definitions.get(sym.name, ())
+                                   if node.lineno <= line <= node.body[0].lineno), None)
         return self.memo[key]
 
     # -- guards of an edge --------------------------------------------------
@@ -101,7 +114,9 @@ class Guards:
         sym = self.graph.symbol(user)
         if sym is not None and sym.kind in _CALLABLE:
             lines = [ref.range.start.line + 1 for ref in self._uses(callee) if ref.enclosing == user]
-            func = self.node_of(sym)
+            # A use on a line under no condition (stored at index time) has
+            # no guard: the source is parsed only where one may exist.
+            func = self.node_of(sym) if lines and self._conditioned(sym, lines) else None
             if lines and isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 names = dict.fromkeys(_environment_locals(func), ENVIRONMENT)
                 allowed = {ENVIRONMENT}
@@ -122,6 +137,52 @@ class Guards:
                 out = frozenset(a for a in (needed or ()) if a in allowed)
         self.memo[key] = out
         return out
+
+    def _conditioned(self, sym: Symbol, lines: list[int]) -> bool:
+        """Whether every line lies in a region of the function that runs
+        under an `if` on a name (stored at index time:
+        languages/python/guard_facts.py) that may be a guard: `self.X` with
+        X a keyword of the class family's `__init__` or of the function
+        (and its makers) with a falsy default, such a keyword itself, or a
+        local the function may read from the environment. Else no line
+        needs the source (`guard` would find nothing there)."""
+        key = ("guard conditions", sym.path)
+        if key not in self.memo:
+            self.memo[key] = self.graph.guard_conditions(sym.path)
+        regions = self.memo[key].get((sym.selection_range.start.line + 1, sym.name), ())
+        if not all(any(first <= line <= last for first, last, _atoms in regions) for line in lines):
+            return False
+        possible = self._possible_atoms(sym)
+        return all(any(first <= line <= last and not possible.isdisjoint(atoms) for first, last, atoms in regions)
+                   for line in lines)
+
+    def _possible_atoms(self, sym: Symbol):
+        """The atoms of `sym`'s conditions that may map to a guard (a superset)."""
+        key = ("guard possible", sym.qualname)
+        if key in self.memo:
+            return self.memo[key]
+        names, nones = set(), set()
+        scope = sym
+        while scope is not None and scope.kind in _CALLABLE:
+            for name, none in _falsy_defaults(self.graph.params_of(scope.qualname)):
+                names.add(name)
+                if none:
+                    nones.add(name)
+            scope = self.graph.symbol(scope.parent) if scope.parent else None
+        attrs = set(names)
+        if sym.kind == SymbolKind.METHOD and sym.parent:
+            for owner in self._family(sym.parent):
+                attrs.update(name for name, _none in _falsy_defaults(self.graph.params_of(f"{owner}.__init__")))
+        environment = self._reads_environment(sym)
+        out = _Atoms(attrs, names, nones, environment)
+        self.memo[key] = out
+        return out
+
+    def _reads_environment(self, sym: Symbol) -> bool:
+        """Whether the function's text names the environment (`_environment_locals` needs it)."""
+        text = _text(Path(self.graph.root) / sym.path)
+        lines = text.splitlines()[sym.range.start.line:sym.range.end.line + 1]
+        return any("environ" in line or "getenv" in line for line in lines)
 
     def _uses(self, callee: str):
         key = ("guard uses", callee)
@@ -145,7 +206,9 @@ class Guards:
                 continue
             for name, ok in _keyword_assignments(node).items():
                 candidates[name] = candidates.get(name, True) and ok
-        out = frozenset(n for n, ok in candidates.items() if ok) - self._library_keywords(family)
+        out = frozenset(n for n, ok in candidates.items() if ok)
+        if out:
+            out -= self._library_keywords(family)
         self.memo[key] = out
         return out
 
@@ -155,7 +218,7 @@ class Guards:
         key = ("guard init", cls)
         if key not in self.memo:
             own = {name for name, _ok in _keyword_assignments(init, stores_needed=False).items() if _ok}
-            self.memo[key] = frozenset(own - self._library_keywords(self._family(cls)))
+            self.memo[key] = frozenset(own - self._library_keywords(self._family(cls)) if own else own)
         return self.memo[key]
 
     def _family(self, cls: str) -> list[str]:
@@ -173,34 +236,43 @@ class Guards:
         family, or calls something it cannot name (`cls(callback=f)` with `cls`
         a parameter, `type(self)(parent=self)`, `self.context_class(...)`)."""
         out: set[str] = set(self._dynamic_keywords())
+        uses = []
         for cls in family:
             for ref in self.graph.references_of_kinds(cls, (RefKind.CALL,)):
                 user = self.graph.symbol(ref.enclosing) if ref.enclosing else None
                 if user is None or user.is_test or _in_tests(ref.path):
                     continue
-                tree = self.tree(ref.path)
-                if tree is None:
-                    continue
-                for node in ast.walk(tree):
-                    if isinstance(node, ast.Call) and node.lineno <= ref.range.start.line + 1 <= node.end_lineno \
-                            and _call_name(node) == ref.name.rpartition(".")[2]:
-                        out.update(k.arg for k in node.keywords if k.arg)
+                uses.append((ref.path, ref.range.start.line + 1, ref.name.rpartition(".")[2]))
+        calls = self._calls({path for path, _line, _name in uses})
+        for path, line, name in uses:
+            # The calls of that name whose lines hold the use (stored at index time).
+            for first, last, keywords in calls.get(path, {}).get(name, ()):
+                if first <= line <= last:
+                    out.update(keywords)
         return out
 
+    def _calls(self, paths: set[str]) -> dict[str, dict[str, list[tuple]]]:
+        """path -> callee name -> (first line, last line, keywords) of its
+        calls with keywords (guard_facts in the index), memoised per file."""
+        missing = [p for p in paths if ("guard calls", p) not in self.memo]
+        if missing:
+            stored = self.graph.guard_calls(missing)
+            for path in missing:
+                by_name: dict[str, list[tuple]] = {}
+                for first, last, name, keywords in stored.get(path, ()):
+                    by_name.setdefault(name, []).append((first, last, keywords))
+                self.memo[("guard calls", path)] = by_name
+        return {p: self.memo[("guard calls", p)] for p in paths}
+
     def _dynamic_keywords(self) -> frozenset[str]:
+        """Keywords library code passes to callees it does not name (stored
+        per file at index time: languages/python/guard_facts.py)."""
         key = ("guard dynamic",)
         if key not in self.memo:
             out: set[str] = set()
-            for path in self.graph.indexed_paths():
-                if not path.endswith(".py") or _in_tests(path):
-                    continue
-                tree = self.tree(path)
-                for func in ast.walk(tree) if tree is not None else ():
-                    if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        local = _local_names(func)
-                        for call in ast.walk(func):
-                            if isinstance(call, ast.Call) and call.keywords and _dynamic_callee(call.func, local):
-                                out.update(k.arg for k in call.keywords if k.arg)
+            for path, names in self.graph.guard_dynamic_keywords():
+                if path.endswith(".py") and not _in_tests(path):
+                    out.update(names.split())
             self.memo[key] = frozenset(out)
         return self.memo[key]
 
@@ -257,8 +329,91 @@ class Guards:
         """Whether the test gives none of the requirement's alternatives."""
         if not requirement or frozenset() in requirement:
             return False
+        if ("guard given", test.qualname) not in self.memo:
+            # What `given` may find is written in the texts it reads: a
+            # token none of them contains is not given (no parse needed).
+            texts = self._texts_read(test)
+            if not any(all(_written(token, texts) for token in alternative) for alternative in requirement):
+                return True
         given = self.given(test)
         return not any(alternative <= given for alternative in requirement)
+
+    def _texts_read(self, test: Symbol) -> list[str]:
+        """The source `given` reads for the test: its file (its own code, its
+        class, the module level), and each function it or its local
+        definitions call directly (a class: its `__init__`)."""
+        key = ("guard texts", test.qualname)
+        if key in self.memo:
+            return self.memo[key]
+        out = [_text(Path(self.graph.root) / test.path)]
+        scopes, seen = [test.qualname], {test.qualname}
+        while scopes:
+            scope = scopes.pop()
+            for ref in self.graph.references_from(scope):
+                target = self.graph.symbol(ref.target) if ref.target else None
+                if target is not None and target.kind == SymbolKind.CLASS:
+                    target = self.graph.symbol(f"{target.qualname}.__init__")
+                if target is None or target.kind not in _CALLABLE:
+                    continue
+                lines = _text(Path(self.graph.root) / target.path).splitlines()
+                out.append("\n".join(lines[target.range.start.line:target.range.end.line + 1]))
+            for member in self.graph.members(scope):
+                if member.qualname not in seen and member.kind in (*_CALLABLE, SymbolKind.CLASS):
+                    seen.add(member.qualname)
+                    scopes.append(member.qualname)
+        self.memo[key] = out
+        return out
+
+
+class _Atoms:
+    """Which stored condition atoms may map to a guard (see `_conditioned`)."""
+
+    def __init__(self, attrs: set, names: set, nones: set, environment: bool):
+        self.attrs, self.names, self.nones, self.environment = attrs, names, nones, environment
+
+    def isdisjoint(self, atoms) -> bool:
+        for kind, name in atoms:
+            if kind == "attr" and name in self.attrs or kind == "isinstance" and name in self.nones \
+                    or kind == "name" and (self.environment or name in self.names):
+                return False
+        return True
+
+
+def _written(token: str, texts: list[str]) -> bool:
+    """Whether `_keywords` could find the token in one of the texts (the
+    environment's token: any `env`, as in environ, getenv, `env=`)."""
+    word = "env" if token == ENVIRONMENT else token
+    return any(word in text for text in texts)
+
+
+def _falsy_defaults(params: list | None):
+    """(name, default is None) of the parameters whose default may be a
+    falsy constant (`ast` sees a Constant in _FALSY; a superset here)."""
+    for param in params or ():
+        default = param[3] if len(param) > 3 else None
+        if default is None:
+            continue
+        try:
+            value = ast.literal_eval(default)
+        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+            continue
+        if not isinstance(value, tuple) and value in _FALSY:
+            yield param[0], value is None
+
+
+@lru_cache(maxsize=64)
+def _file_text(path: Path, mtime_ns: int) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _text(path: Path) -> str:
+    try:
+        return _file_text(path, path.stat().st_mtime_ns)
+    except OSError:
+        return ""
 
 
 def _module_level_object(stmt: ast.stmt) -> bool:
@@ -284,24 +439,6 @@ def _local_names(func: ast.FunctionDef) -> set[str]:
     out.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
     out.update(n.id for n in ast.walk(func) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
     return out
-
-
-def _dynamic_callee(func: ast.AST, local: set[str]) -> bool:
-    """A callee whose value the code does not name: a parameter or local
-    (`cls(...)`), a call's result (`type(self)(...)`), an item, or an
-    attribute of self/cls holding a class (`self.context_class(...)`)."""
-    if isinstance(func, ast.Name):
-        return func.id in local and func.id not in ("self",)
-    if isinstance(func, (ast.Call, ast.Subscript)):
-        return True
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
-        return func.attr.endswith("_class") or func.attr[:1].isupper()
-    return False
-
-
-def _call_name(call: ast.Call) -> str | None:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _keywords(node: ast.AST) -> frozenset[str]:

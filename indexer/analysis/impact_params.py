@@ -126,13 +126,10 @@ def _positional_reach(guards, qualname: str) -> int:
 def _call_at(guards, ref) -> ast.Call | None:
     """The smallest call holding the use: its own call (`attrs(str=True)`),
     or the call it is an argument of (`partial(define, frozen=True)`)."""
-    tree = guards.tree(ref.path)
-    if tree is None:
-        return None
     at = (ref.range.start.line + 1, ref.range.start.character)
     best = None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and (node.lineno, node.col_offset) <= at <= (node.end_lineno, node.end_col_offset):
+    for node in guards.source(ref.path).calls:
+        if (node.lineno, node.col_offset) <= at <= (node.end_lineno, node.end_col_offset):
             if best is None or (node.lineno, node.col_offset) >= (best.lineno, best.col_offset):
                 best = node
     return best

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from indexer.graph.model import IndexStats, Position, Range, Reference, Symbol, symbol_of
-from indexer.graph.store import Store
+from indexer.graph.store import Store, unpack
 from indexer.graph.text import char_column, utf16_column
 from indexer.graph.vocab import SymbolKind
 
@@ -669,6 +669,41 @@ class Graph:
 
     def indexed_paths(self) -> list[str]:
         return [p for (p,) in self.conn.execute("SELECT path FROM files ORDER BY path")]
+
+    # -- impact's value guards (languages/python/guard_facts.py) ---------------
+
+    def guard_calls(self, paths) -> dict[str, list[tuple]]:
+        """path -> its calls with keywords: (first line, last line, callee's
+        last name, keywords), 1-based lines."""
+        paths = list(paths)
+        out: dict[str, list[tuple]] = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            rows = self.conn.execute(
+                "SELECT f.path, g.calls FROM guard_facts g JOIN files f ON f.id = g.file_id"
+                f" WHERE f.path IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((path, unpack(blob) or []) for path, blob in rows)
+        return out
+
+    def params_of(self, qualname: str) -> list:
+        """A function's parameters as stored, [name, kind, annotation, default
+        text] each; of every definition of that name (`if`/`else` defs)."""
+        rows = self.conn.execute("SELECT params FROM symbols WHERE qualname = ?", (qualname,))
+        return [param for (params,) in rows if params for param in json.loads(params)]
+
+    def guard_conditions(self, path: str) -> dict[tuple[int, str], list[tuple]]:
+        """(line of a function's name, name) -> the regions of its lines that
+        run under a condition: (first line, last line, atoms)."""
+        row = self.conn.execute(
+            "SELECT g.conditions FROM guard_facts g JOIN files f ON f.id = g.file_id WHERE f.path = ?",
+            (path,)).fetchone()
+        return (unpack(row[0]) or {}) if row is not None else {}
+
+    def guard_dynamic_keywords(self) -> list[tuple[str, str]]:
+        """(path, space-separated keywords) of the files that pass keywords
+        to callees they do not name."""
+        return list(self.conn.execute(
+            "SELECT f.path, g.dynamic FROM guard_facts g JOIN files f ON f.id = g.file_id WHERE g.dynamic IS NOT NULL"))
 
     def version(self) -> tuple:
         """Moves whenever the index changes (symbols get new ids on re-index,

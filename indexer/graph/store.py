@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 17  # 17: new Python references (a descriptor's __get__, f(x)(y), type(self)(...), Type[X]); names' text index and the by-file indexes are named indexes a cold build may build last; 16: the same tables as 15, whose first build (never released) had views without the derived end columns; 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
+SCHEMA_VERSION = 18  # 18: guard_facts, what impact's value guards read of each Python file; 17: new Python references (a descriptor's __get__, f(x)(y), type(self)(...), Type[X]); names' text index and the by-file indexes are named indexes a cold build may build last; 16: the same tables as 15, whose first build (never released) had views without the derived end columns; 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
 DB_NAME = "graph.sqlite3"
 
 # The reference "how" values whose uses a changed summary can re-resolve
@@ -110,6 +110,10 @@ CREATE VIEW refs AS SELECT r.rowid AS rowid, r.file_id AS file_id, r.sl AS sl, r
     FROM ref_rows r JOIN names n ON n.id = r.name JOIN names k ON k.id = r.kind
     JOIN names e ON e.id = r.enclosing JOIN names t ON t.id = r.target JOIN names h ON h.id = r.how;
 CREATE TABLE imports(file_id INTEGER NOT NULL, module TEXT NOT NULL);
+-- Impact's value guards (languages/python/guard_facts.py): a file's calls
+-- with keywords, packed; the keywords it passes to callees it cannot name;
+-- its functions' lines that run under a condition, packed.
+CREATE TABLE guard_facts(file_id INTEGER PRIMARY KEY, calls BLOB, dynamic TEXT, conditions BLOB);
 CREATE TABLE learned_tests(
     test_id TEXT PRIMARY KEY,
     outcome TEXT NOT NULL,
@@ -572,6 +576,11 @@ class Store:
             conn.execute("DELETE FROM symbol_rows WHERE file_id=?", (file_id,))
             conn.execute("DELETE FROM ref_rows WHERE file_id=?", (file_id,))
             conn.execute("DELETE FROM imports WHERE file_id=?", (file_id,))
+            conn.execute("DELETE FROM guard_facts WHERE file_id=?", (file_id,))
+        guards = getattr(parsed, "guard_facts", None)  # (packed calls, spaced keywords, packed conditions)
+        if guards is not None and any(guards):
+            conn.execute("INSERT INTO guard_facts(file_id, calls, dynamic, conditions) VALUES(?, ?, ?, ?)",
+                         (file_id, *guards))
         rows = parsed.symbol_rows
         ids = self._names.lookup(conn, {t for r in rows for t in (r[0], r[1], r[2], r[13])})
         if self._unindexed is not None:
@@ -592,7 +601,7 @@ class Store:
         conn.execute("UPDATE files SET mtime_ns=? WHERE id=?", (mtime_ns, file_id))
 
     def delete_file(self, conn, file_id: int) -> None:
-        for table in ("symbol_rows", "ref_rows", "imports"):
+        for table in ("symbol_rows", "ref_rows", "imports", "guard_facts"):
             conn.execute(f"DELETE FROM {table} WHERE file_id=?", (file_id,))
         conn.execute("DELETE FROM files WHERE id=?", (file_id,))
 

@@ -85,6 +85,7 @@ class _Parsed:
     summary_blob: bytes | None = None
     symbol_rows: list = field(default_factory=list)
     import_modules: set = field(default_factory=set)
+    guard_facts: tuple | None = None  # impact's value guards, as stored (languages/python/guard_facts.py)
     missing: bool = False  # deleted between discovery and reading
 
 
@@ -117,11 +118,17 @@ def _parse_one(job: tuple) -> _Parsed:
     except UnicodeDecodeError as exc:
         notes.insert(0, f"not valid UTF-8 at byte {exc.start}; undecodable bytes replaced")
     summary = support.summarize(facts)
+    take_guards = getattr(support, "guard_facts", None)
+    guards = take_guards(facts) if take_guards is not None else None  # (before the facts are packed)
+    if guards is not None:  # as stored: packed calls, spaced keywords, packed conditions
+        guards = (pack(guards[0]) if guards[0] else None, " ".join(guards[1]) or None,
+                  pack(guards[2]) if guards[2] else None)
     return _Parsed(
         rel_path, sha, size, mtime, "; ".join(notes) or None, language,
         module=facts.module, is_package=facts.is_package, lines=facts.line_count,
         summary=summary, facts_blob=pack(facts_rows(facts)), summary_blob=pack(summary),
         symbol_rows=_symbol_rows(support, facts), import_modules=support.dependencies(facts),
+        guard_facts=guards,
     )
 
 

@@ -198,12 +198,28 @@ def test_a_guarded_call_needs_its_keyword(cli_graph, target, affected, ruled_out
 
 
 def test_guards_are_off_above_the_workspace_size_they_scale_to(cli_graph, monkeypatch):
-    """Above GUARD_MAX_FILES Python files the guards' source scans cost
-    seconds a query (the stdlib): the answer is the unguarded one there."""
+    """Above GUARD_MAX_FILES Python files the guards' query-time parses of
+    guarded edges still cost seconds on the slowest queries (the stdlib):
+    the answer is the unguarded one there."""
     target, _affected, ruled_out = GUARD_CASES[0]
     assert _confidences(cli_graph, target)[ruled_out[0]] == RULED_OUT_CONFIDENCE
     monkeypatch.setattr(impact_module, "GUARD_MAX_FILES", 1)
     assert _confidences(cli_graph, target) == _confidences(cli_graph, target, guards=False)
+
+
+def test_an_edge_under_no_condition_reads_no_source(cli_graph, monkeypatch):
+    """The index says which lines run under an `if` on a name
+    (languages/python/guard_facts.py): elsewhere the guards parse nothing."""
+    from indexer.analysis import impact_guards
+
+    def no_parse(*_args):
+        raise AssertionError("parsed a file for an edge under no condition")
+
+    monkeypatch.setattr(impact_guards, "_parse", no_parse)
+    guards = impact_module.Guards(cli_graph, {})
+    assert guards.guard("lib.cli.Option.ask", "lib.cli.Option.force") == frozenset()  # `return self.ask()`
+    with pytest.raises(AssertionError):  # `if ... self.prompt is not None:` needs the source
+        guards.guard("lib.cli.Option.ask", "lib.cli.Option.consume")
 
 
 def test_what_the_library_gives_or_rebinds_guards_nothing(cli_graph):

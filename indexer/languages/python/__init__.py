@@ -27,6 +27,15 @@ class PythonSupport:
         from indexer.languages.python.stored_reads import StoredReads
         return StoredReads(source)
 
+    def guard_facts(self, facts: FileFacts) -> tuple | None:
+        """The value guards' facts of a file (guard_facts.py), taken out of
+        `facts` (the index stores them in a table of their own)."""
+        extra = facts.extra
+        out = extra.guards if extra is not None else None
+        if out is not None:
+            extra.guards = None
+        return out
+
     @property
     def edits(self):
         from indexer.languages.python import edits

@@ -17,6 +17,7 @@ import tree_sitter as ts
 
 from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
 from indexer.languages.python.facts import PythonFacts
+from indexer.languages.python.guard_facts import guard_facts
 from indexer.languages.python.expressions import (_annotation_value, _bare_qualifier, _assigned_value, _bound_value,
     _decorators, _docstring, _dunder_all, _dunder_all_contents, _narrowing_regions, _params, _typevar_bound,
     _typevar_call, _value_position, expr_of)
@@ -100,6 +101,7 @@ class _Extractor:
         # Assigned values of module/class-level names and self attributes:
         # (start byte, end byte, symbol bound, value node, tag override).
         self.flows: list[tuple[int, int, int, ts.Node, str]] = []
+        self.captures: dict = {}  # the query's, kept for guard_facts
 
     def text(self, node: ts.Node | None) -> str:
         """A node's text, sliced from the source: a third of `node.text`'s cost."""
@@ -466,7 +468,7 @@ class _Extractor:
         ))
         self.add_scope("module", 0, -1)
 
-        captures = _query_cursor().captures(root)
+        captures = self.captures = _query_cursor().captures(root)  # (guard_facts reads them too)
         # Scope-opening nodes, and the statements the sweep visits in order:
         # every capture that is not an identifier (a few percent of them).
         openers: list[tuple[int, int, int, ts.Node]] = []  # (start, end, node.id, node)
@@ -827,10 +829,13 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool = False)
             break
         errors = errors or _syntax_errors(tree.root_node)
         source, tree = repaired, parser().parse(repaired)
+    extractor = _Extractor(source, rel_path, module, is_package)
     try:
-        facts = _Extractor(source, rel_path, module, is_package).run(tree)
+        facts = extractor.run(tree)
     except _Incomplete:
-        facts = _Extractor(source, rel_path, module, is_package, complete=True).run(tree)
+        extractor = _Extractor(source, rel_path, module, is_package, complete=True)
+        facts = extractor.run(tree)
     if errors:
         facts.errors = errors + [e for e in facts.errors if e not in errors]
+    facts.extra.guards = guard_facts(extractor.captures, source)
     return facts

@@ -78,3 +78,6 @@
 (if_statement condition: (call function: (identifier) arguments: (argument_list . (identifier) . (_)))
   consequence: (block)) @narrow.if
 (assert_statement (call function: (identifier) arguments: (argument_list . (identifier) . (_)))) @narrow.assert
+
+; Impact's value guards (guard_facts.py): the lines an `if` holds.
+(if_statement) @guard.if
