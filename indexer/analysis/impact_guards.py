@@ -43,6 +43,7 @@ from indexer.analysis.impact_params import parameter_tokens
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import RefKind, SymbolKind
+from indexer.graph import python_ast
 
 _FALSY = (None, False, 0, "", ())
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
@@ -68,7 +69,7 @@ class _Source:
 @lru_cache(maxsize=256)
 def _parse(path: Path, mtime_ns: int) -> _Source:
     try:
-        return _Source(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
+        return _Source(python_ast.parse(path.read_text(encoding="utf-8", errors="replace")))
     except (SyntaxError, ValueError, OSError):
         return _Source(None)
 
@@ -394,7 +395,7 @@ def _falsy_defaults(params: list | None):
         if default is None:
             continue
         try:
-            value = ast.literal_eval(default)
+            value = python_ast.literal_eval(default)
         except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
             continue
         if not isinstance(value, tuple) and value in _FALSY:

@@ -16,6 +16,7 @@ from pathlib import Path
 from indexer import languages
 from indexer.explain.pack import Card, ContextPack, first_sentence
 from indexer.graph.vocab import SymbolKind
+from indexer.graph import python_ast
 
 STRUCTURAL_NOTE = "_Structural explanation from the code index (no model)._"
 _MAX_LISTED = 5
@@ -56,7 +57,7 @@ def parse_signature(signature: str) -> tuple[list[Param], str] | None:
     if not text.startswith(("def ", "async def ")):
         return None
     try:
-        tree = ast.parse(text + ": pass")
+        tree = python_ast.parse(text + ": pass")
     except SyntaxError:
         return None
     fn = tree.body[0]

@@ -170,6 +170,18 @@ def test_engine_sql_stays_in_the_store_and_graph_modules():
     assert KNOWN_ENGINE_SQL - offenders == set(), "no longer offends: drop it from KNOWN_ENGINE_SQL"
 
 
+def test_python_ast_is_parsed_one_thread_at_a_time():
+    """`ast.parse` and `ast.literal_eval` race in CPython 3.11's threads
+    (SystemError, gh-106905): the engine and server call them only through
+    indexer/graph/python_ast.py, which holds a lock."""
+    def calls_ast_parser(path: Path) -> bool:
+        return any(isinstance(node, ast.Attribute) and node.attr in {"parse", "literal_eval"}
+                   and isinstance(node.value, ast.Name) and node.value.id == "ast"
+                   for node in ast.walk(syntax(path)))
+    offenders = {rel(p) for p in sources("indexer") + sources("server") if calls_ast_parser(p)}
+    assert offenders == {"indexer/graph/python_ast.py"}
+
+
 def test_languages_are_reached_through_the_registry():
     offenders = {rel(p) for p in sources("indexer")
                  if not rel(p).startswith("indexer/languages/")

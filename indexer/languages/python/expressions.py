@@ -12,6 +12,7 @@ import tree_sitter as ts
 
 from indexer.languages.python.syntax import _squash, _text
 from indexer.graph.vocab import RefKind
+from indexer.graph import python_ast
 
 
 _MAX_DOCSTRING = 4000
@@ -221,7 +222,7 @@ def _docstring(body: ts.Node | None) -> str:
                 value = _plain_literal(raw)
                 if value is None:
                     try:
-                        value = ast.literal_eval(raw)
+                        value = python_ast.literal_eval(raw)
                     except Exception:  # f-strings, odd prefixes: keep the raw text
                         value = raw.strip("\"'")
                 if isinstance(value, bytes):

@@ -29,6 +29,7 @@ import operator
 from bisect import bisect_left
 
 import tree_sitter as ts
+from indexer.graph import python_ast
 
 
 _START = operator.attrgetter("start_byte")
@@ -326,7 +327,7 @@ class _Conditions:
                 c.type == "interpolation" for s in node.named_children for c in s.named_children):
             return _NOT_CONSTANT
         try:
-            return ast.literal_eval(self.text(node))
+            return python_ast.literal_eval(self.text(node))
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return _NOT_CONSTANT
 

@@ -13,6 +13,7 @@ with the standard library's `ast` (only the positions of reads are needed).
 from __future__ import annotations
 
 import ast
+from indexer.graph import python_ast
 
 
 def _parents(tree: ast.AST) -> dict[int, ast.AST]:
@@ -29,7 +30,7 @@ class StoredReads:
 
     def __init__(self, source: bytes):
         try:
-            self.tree = ast.parse(source)
+            self.tree = python_ast.parse(source)
         except (SyntaxError, ValueError):
             self.tree = None
         self.by_end: dict[tuple[int, int], ast.AST] = {}
