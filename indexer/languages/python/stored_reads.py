@@ -52,3 +52,15 @@ class StoredReads:
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             return all(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets)
         return False
+
+    def returned(self, line: int, end: int) -> bool:
+        """Whether the read is (part of) what its function returns: `return f`,
+        `return (), f, g`, `return f if c else g` (impact_returns)."""
+        node = self.by_end.get((line, end))
+        if node is None:
+            return False
+        parent = self.parent.get(id(node))
+        while isinstance(parent, (ast.Tuple, ast.List, ast.IfExp)) and not (
+                isinstance(parent, ast.IfExp) and parent.test is node):
+            node, parent = parent, self.parent.get(id(parent))
+        return isinstance(parent, ast.Return) and parent.value is node
