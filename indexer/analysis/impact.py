@@ -384,6 +384,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
         added = []
         flows = _incoming_many(walk.graph, level, kind="flow")
         walk.prefetch_chains([*level, *(e for node in level for e, *_ in flows.get(node, ()))])
+        returned = returning_readers(walk, level)
         for node in level:
             base = walk.reach[node]
             edges = [(e, "flow", c, how) for e, _k, c, how in flows.get(node, ())]
@@ -391,8 +392,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
             if local is not None:
                 edges.append(local)
             # A function its reader returns runs in the reader's caller (impact_returns).
-            edges.extend((reader, RefKind.READ, 1.0, "returned")
-                         for reader in returning_readers(walk.graph, walk.symbol(node), walk.memo))
+            edges.extend((reader, RefKind.READ, 1.0, "returned") for reader in returned.get(node, ()))
             for enclosing, kind, conf, how in edges:
                 if enclosing not in walk.blocked:
                     walk.edges.append((node, enclosing, kind))

@@ -15,6 +15,8 @@ one level past the default depth of the tests that build classes (238 of its
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from indexer import languages
 from indexer.graph.vocab import RefKind, SymbolKind
 
@@ -24,22 +26,37 @@ SURE = 0.5  # name-matched guesses are below it (vocab.How.NAME_MATCH)
 _FUNCTIONS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
-def returning_readers(graph, function, memo: dict) -> list[str]:
-    """The functions that return `function` (a Symbol) as a value."""
-    if not RULE or function is None or function.kind not in _FUNCTIONS:
-        return []
-    key = ("returned by", function.qualname)
-    if key not in memo:
-        out = []
-        # Sure reads only: a name-matched `obj.render` on an unknown receiver
-        # is a guess the walk does not follow as a read either.
-        for ref in graph.references_of_kinds(function.qualname, _READS, min_confidence=SURE):
-            if ref.enclosing and ref.enclosing not in out and _returned(graph, ref, memo):
-                user = graph.symbol(ref.enclosing)
-                if user is not None and user.kind in _FUNCTIONS and not user.is_test:
-                    out.append(ref.enclosing)
-        memo[key] = out
-    return memo[key]
+def returning_readers(walk, nodes) -> dict[str, list[str]]:
+    """node -> the functions that return it as a value, for the function
+    nodes of a walk level (`walk`: impact._Walk; memoised in `walk.memo`,
+    kept while the index is unchanged). One query per reference kind for
+    the level; positions and sources are read only for the functions some
+    function reads."""
+    if not RULE:
+        return {}
+    memo = walk.memo
+    todo = [q for q in nodes if ("returned by", q) not in memo
+            and (sym := walk.symbol(q)) is not None and sym.kind in _FUNCTIONS]
+    if todo:
+        readers: dict[str, set[str]] = defaultdict(set)
+        for start in range(0, len(todo), 500):
+            for kind in _READS:
+                for target, enclosing, _kind, confidence, _how in walk.graph.incoming(todo[start:start + 500], kind):
+                    if confidence >= SURE:
+                        readers[target].add(enclosing)
+        walk.prefetch(u for users in readers.values() for u in users)
+        for q in todo:
+            users = {u for u in readers.get(q, ()) if (sym := walk.symbol(u)) is not None
+                     and sym.kind in _FUNCTIONS and not sym.is_test}
+            out: list[str] = []
+            if users:
+                # Sure reads only: a name-matched `obj.render` on an unknown
+                # receiver is a guess the walk does not follow as a read either.
+                for ref in walk.graph.references_of_kinds(q, _READS, min_confidence=SURE):
+                    if ref.enclosing in users and ref.enclosing not in out and _returned(walk.graph, ref, memo):
+                        out.append(ref.enclosing)
+            memo[("returned by", q)] = out
+    return {q: memo[("returned by", q)] for q in nodes if ("returned by", q) in memo}
 
 
 def _returned(graph, ref, memo: dict) -> bool:
