@@ -53,22 +53,27 @@ def returning_readers(walk, nodes) -> dict[str, list[str]]:
                 # Sure reads only: a name-matched `obj.render` on an unknown
                 # receiver is a guess the walk does not follow as a read either.
                 for ref in walk.graph.references_of_kinds(q, _READS, min_confidence=SURE):
-                    if ref.enclosing in users and ref.enclosing not in out and _returned(walk.graph, ref, memo):
+                    if ref.enclosing in users and ref.enclosing not in out \
+                            and _returned(walk.graph, ref, walk.symbol(ref.enclosing), memo):
                         out.append(ref.enclosing)
             memo[("returned by", q)] = out
     return {q: memo[("returned by", q)] for q in nodes if ("returned by", q) in memo}
 
 
-def _returned(graph, ref, memo: dict) -> bool:
-    support = languages.find(languages.language_of(ref.enclosing or ""))
-    hook = getattr(support, "stored_reads", None)
-    if hook is None:
-        return False
-    key = ("stored reads", ref.path)  # the parse impact_unrun keeps
+def _returned(graph, ref, reader, memo: dict) -> bool:
+    """Whether `ref` (a read inside the function `reader`) is returned."""
+    key = ("returned reads", reader.qualname)
     if key not in memo:
-        try:
-            memo[key] = hook((graph.root / ref.path).read_bytes())
-        except OSError:
-            memo[key] = None
-    parsed = memo[key]
-    return parsed is not None and parsed.returned(ref.range.end.line, ref.range.end.character)
+        support = languages.find(languages.language_of(reader.qualname))
+        hook = getattr(support, "returned_reads", None)
+        found: set = set()
+        if hook is not None:
+            try:
+                with open(graph.root / reader.path, "rb") as f:
+                    lines = f.readlines()
+            except OSError:
+                lines = []
+            first, last = reader.range.start.line, reader.range.end.line
+            found = hook(lines[first:last + 1], first) if lines else set()
+        memo[key] = found
+    return (ref.range.end.line, ref.range.end.character) in memo[key]

@@ -27,6 +27,11 @@ class PythonSupport:
         from indexer.languages.python.stored_reads import StoredReads
         return StoredReads(source)
 
+    def returned_reads(self, lines: list[bytes], first: int) -> set[tuple[int, int]]:
+        """Where a function returns a name as a value (impact_returns)."""
+        from indexer.languages.python.stored_reads import returned_reads
+        return returned_reads(lines, first)
+
     @property
     def edits(self):
         from indexer.languages.python import edits

@@ -8,6 +8,8 @@ returned, bound to a local name or combined (`accessor or utils.get_value`)
 is likely called soon, by the reader or its caller, and is not such a read.
 Used by impact's "links that run nothing" (analysis/impact_unrun.py); parsed
 with the standard library's `ast` (only the positions of reads are needed).
+`returned_reads` finds the opposite, a function handed to the caller
+(analysis/impact_returns.py).
 """
 
 from __future__ import annotations
@@ -53,14 +55,30 @@ class StoredReads:
             return all(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets)
         return False
 
-    def returned(self, line: int, end: int) -> bool:
-        """Whether the read is (part of) what its function returns: `return f`,
-        `return (), f, g`, `return f if c else g` (impact_returns)."""
-        node = self.by_end.get((line, end))
-        if node is None:
-            return False
-        parent = self.parent.get(id(node))
-        while isinstance(parent, (ast.Tuple, ast.List, ast.IfExp)) and not (
-                isinstance(parent, ast.IfExp) and parent.test is node):
-            node, parent = parent, self.parent.get(id(parent))
-        return isinstance(parent, ast.Return) and parent.value is node
+
+def returned_reads(lines: list[bytes], first: int) -> set[tuple[int, int]]:
+    """(0-based line, end column) of the names a function returns as values
+    (`return f`, `return (), f, g`, `return f if c else g`): impact_returns.
+    `lines` are the function's own source lines, the first at 0-based line
+    `first`; parsing one function, not its file, keeps this cheap on large
+    modules (the standard library's: 0.1 s a file)."""
+    text = b"".join(lines)
+    indented = bool(lines) and lines[0][:1] in (b" ", b"\t")
+    try:
+        tree = ast.parse(b"if 1:\n" + text if indented else text)
+    except (SyntaxError, ValueError):
+        return set()
+    shift = first - (1 if indented else 0) - 1  # ast lines are 1-based
+    out: set[tuple[int, int]] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Return) and node.value is not None:
+            todo = [node.value]
+            while todo:
+                value = todo.pop()
+                if isinstance(value, (ast.Tuple, ast.List)):
+                    todo.extend(value.elts)
+                elif isinstance(value, ast.IfExp):
+                    todo.extend((value.body, value.orelse))
+                elif isinstance(value, (ast.Name, ast.Attribute)):
+                    out.add((value.end_lineno + shift, value.end_col_offset))
+    return out
