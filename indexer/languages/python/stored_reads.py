@@ -25,21 +25,43 @@ def _parents(tree: ast.AST) -> dict[int, ast.AST]:
     return out
 
 
-class StoredReads:
-    """One parsed file: `stored(line, start, end)` for the read whose name
-    spans [start, end) on 0-based `line` (columns in UTF-8 bytes, as ast)."""
+def _parse_lines(lines: list[bytes], first: int) -> tuple[ast.AST | None, int]:
+    """One definition's own source lines (the first at 0-based line `first`)
+    parsed, and the shift from ast's 1-based lines to the file's 0-based ones.
+    Parsing a function instead of its file keeps this cheap on large modules
+    (the standard library's cost about 0.1 s a file)."""
+    text = b"".join(lines)
+    indented = bool(lines) and lines[0][:1] in (b" ", b"\t")
+    try:
+        tree = ast.parse(b"if 1:\n" + text if indented else text)
+    except (SyntaxError, ValueError):
+        return None, 0
+    return tree, first - (1 if indented else 0) - 1
 
-    def __init__(self, source: bytes):
-        try:
-            self.tree = ast.parse(source)
-        except (SyntaxError, ValueError):
-            self.tree = None
+
+class StoredReads:
+    """One parsed file, or one definition's lines (`of_lines`): `stored(line,
+    end)` for the read whose name ends at column `end` on 0-based `line`
+    (columns in UTF-8 bytes, as ast)."""
+
+    def __init__(self, source: bytes, tree: ast.AST | None = None, shift: int = -1):
+        if tree is None and source:
+            try:
+                tree = ast.parse(source)
+            except (SyntaxError, ValueError):
+                tree = None
+        self.tree = tree
         self.by_end: dict[tuple[int, int], ast.AST] = {}
         if self.tree is not None:
             for node in ast.walk(self.tree):
                 if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-                    self.by_end[(node.end_lineno - 1, node.end_col_offset)] = node
+                    self.by_end[(node.end_lineno + shift, node.end_col_offset)] = node
             self.parent = _parents(self.tree)
+
+    @classmethod
+    def of_lines(cls, lines: list[bytes], first: int) -> StoredReads:
+        tree, shift = _parse_lines(lines, first)
+        return cls(b"", tree, shift)
 
     def stored(self, line: int, end: int) -> bool:
         node = self.by_end.get((line, end))
@@ -60,15 +82,10 @@ def returned_reads(lines: list[bytes], first: int) -> set[tuple[int, int]]:
     """(0-based line, end column) of the names a function returns as values
     (`return f`, `return (), f, g`, `return f if c else g`): impact_returns.
     `lines` are the function's own source lines, the first at 0-based line
-    `first`; parsing one function, not its file, keeps this cheap on large
-    modules (the standard library's: 0.1 s a file)."""
-    text = b"".join(lines)
-    indented = bool(lines) and lines[0][:1] in (b" ", b"\t")
-    try:
-        tree = ast.parse(b"if 1:\n" + text if indented else text)
-    except (SyntaxError, ValueError):
+    `first`."""
+    tree, shift = _parse_lines(lines, first)
+    if tree is None:
         return set()
-    shift = first - (1 if indented else 0) - 1  # ast lines are 1-based
     out: set[tuple[int, int]] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Return) and node.value is not None:
