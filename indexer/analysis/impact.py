@@ -24,6 +24,8 @@ from indexer.analysis.impact_abc import container_class
 from indexer.analysis.impact_abstract import runs_an_override
 from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.impact_closures import closure_edge
+from indexer.analysis.impact_created import SUBCLASS, runs_only_the_class
+from indexer.analysis.impact_returns import returning_readers
 from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
 from indexer.analysis.impact_guards import Guards, requirements
@@ -131,6 +133,8 @@ class _Walk:
     created: frozenset[str] = frozenset()  # classes followed only through calls and subclasses
     memo: dict = field(default_factory=dict)  # IMPACT_MEMO's table: graph-only answers shared across queries
     tainted: set[str] = field(default_factory=set)  # reached through a link that runs nothing (impact_unrun)
+    runs: bool = True  # who runs the target (False: who holds an instance of it, the receiver walks)
+    soft: set[str] = field(default_factory=set)  # tainted only through a created class's users: a clean chain re-enters
     edges: list[tuple[str, str, str]] = field(default_factory=list)  # every (callee, user, kind) link, for the guards
 
     def symbol(self, qualname: str) -> Symbol | None:
@@ -250,6 +254,9 @@ def _classes_defining(walk: _Walk, name: str) -> set[str]:
 ABC_RULE = True
 # impact_abstract: a call of an @abstractmethod (not through super()) runs an override.
 ABSTRACT_RULE = True
+# impact_created: a created class's users are ruled out; a clean chain re-enters them.
+CREATED_RULE = True
+REENTER_RULE = True
 
 
 def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float, bool]]:
@@ -377,22 +384,32 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
         added = []
         flows = _incoming_many(walk.graph, level, kind="flow")
         walk.prefetch_chains([*level, *(e for node in level for e, *_ in flows.get(node, ()))])
+        returned = returning_readers(walk, level)
         for node in level:
             base = walk.reach[node]
             edges = [(e, "flow", c, how) for e, _k, c, how in flows.get(node, ())]
             local = _local_definition_edge(walk, node)
             if local is not None:
                 edges.append(local)
+            # A function its reader returns runs in the reader's caller (impact_returns).
+            edges.extend((reader, RefKind.READ, 1.0, "returned") for reader in returned.get(node, ()))
             for enclosing, kind, conf, how in edges:
                 if enclosing not in walk.blocked:
                     walk.edges.append((node, enclosing, kind))
-                if enclosing in walk.reach or enclosing in walk.blocked or walk.symbol(enclosing) is None:
+                if enclosing in walk.blocked or walk.symbol(enclosing) is None:
                     continue
                 stub = STUB_RULE and in_stub(walk.symbol(enclosing))
+                if enclosing in walk.reach and not (REENTER_RULE and enclosing in walk.soft
+                                                    and node not in walk.tainted and not stub):
+                    continue
+                walk.tainted.discard(enclosing)
+                walk.soft.discard(enclosing)
                 walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf * (UNRUN_FACTOR if stub else 1.0),
                                                kind, node, how)
                 if node in walk.tainted or stub:
                     walk.tainted.add(enclosing)
+                    if node in walk.soft and not stub:
+                        walk.soft.add(enclosing)
                 added.append(enclosing)
         # Modules are never walked through (see impact()).
         level = [q for q in added if walk.symbol(q).kind != SymbolKind.MODULE]
@@ -438,7 +455,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
-    walk = _Walk(graph, depth, limit, blocked=blocked, created=created, memo=IMPACT_MEMO.table(graph))
+    walk = _Walk(graph, depth, limit, blocked=blocked, created=created, memo=IMPACT_MEMO.table(graph),
+                 runs=not created)
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     frontier = [qualname]
@@ -448,6 +466,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
         level += 1
         found: dict[str, _Reach] = {}
         taint: set[str] = set()
+        soft: set[str] = set()
         walk.prefetch_chains(frontier)
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
@@ -463,9 +482,10 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             if walk.reach[node].kind == DEFINE:
                 # Created by the change, not running it: a subclass statement
                 # runs it again (and a local class runs with its function:
-                # _same_level); what uses the class runs only its result, at
-                # a lower confidence (listed, never dropped).
-                level_edges[node] = [(e, DEFINE, c, node, "subclass") if k == RefKind.INHERIT
+                # _same_level); what uses the class runs only its result: at
+                # a lower confidence, and ruled out (impact_created; listed,
+                # never dropped) where the walk asks who runs the target.
+                level_edges[node] = [(e, DEFINE, c, node, SUBCLASS) if k == RefKind.INHERIT
                                      else (e, k, c * CREATED_CONFIDENCE, node, how)
                                      for e, k, c, how in incoming.get(node, ())]
                 continue
@@ -492,7 +512,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             for enclosing, kind, conf, parent, how in edges:
                 if enclosing not in walk.blocked:
                     walk.edges.append((node, enclosing, kind))
-                if enclosing in walk.reach or enclosing in walk.blocked:
+                if enclosing in walk.blocked or (enclosing in walk.reach and not (
+                        REENTER_RULE and enclosing in walk.soft and parent not in walk.tainted)):
                     continue
                 if enclosing in containers and kind not in ("local", How.PROTOCOL) and walk.symbol(enclosing) is not None \
                         and walk.symbol(enclosing).kind not in _CALLABLE_KINDS:
@@ -507,13 +528,19 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                                                    walk.memo, walk.reach[parent].kind == RefKind.FLOW)) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
                     or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
+                created_use = CREATED_RULE and runs_only_the_class(walk.reach[parent].kind, how, DEFINE, walk.runs)
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.
                     kind = DEFINE
                 # A link that runs nothing (impact_unrun) taints the chain:
                 # its tests are ruled out; a clean chain wins at equal depth.
-                tainted = unrun or parent in walk.tainted
+                # A created class's users are tainted "soft": a clean chain
+                # at a later level re-enters them (impact_created).
+                hard = unrun or (parent in walk.tainted and parent not in walk.soft)
+                tainted = hard or created_use or parent in walk.tainted
+                if tainted and enclosing in walk.reach:
+                    continue  # re-entered only by a clean chain
                 candidate = _Reach(level, base.confidence * conf * (UNRUN_FACTOR if unrun else 1.0), kind, parent, how)
                 held = found.get(enclosing)
                 if held is None or (tainted, -candidate.confidence) < (enclosing in taint, -held.confidence):
@@ -522,12 +549,19 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                         taint.add(enclosing)
                     else:
                         taint.discard(enclosing)
-        room = walk.limit - (len(walk.reach) - 1)
+                    if tainted and not hard:
+                        soft.add(enclosing)
+                    else:
+                        soft.discard(enclosing)
+        room = walk.limit - (len(walk.reach) - 1) + sum(1 for q in found if q in walk.reach)
         if len(found) > room:
             walk.truncated = True
             found = dict(sorted(found.items(), key=lambda kv: -kv[1].confidence)[:max(room, 0)])
         walk.reach.update(found)
         walk.tainted.update(q for q in found if q in taint)
+        walk.tainted.difference_update(q for q in found if q not in taint)
+        walk.soft.update(q for q in found if q in soft)
+        walk.soft.difference_update(q for q in found if q not in soft)
         # Modules are where imports live; what imports a module is not
         # affected by the module's other contents, so the walk stops there.
         frontier = [q for q in found if (walk.symbol(q) is None or walk.symbol(q).kind != SymbolKind.MODULE)]

@@ -9,7 +9,8 @@ import pytest
 
 from indexer.languages.python.edits.breaking import CallArgs, breaking_changes, check_call
 from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE
-from indexer.analysis.impact import CREATED_CONFIDENCE, RULED_OUT_CONFIDENCE, impact
+from indexer.analysis import impact as impact_module
+from indexer.analysis.impact import CREATED_CONFIDENCE, IMPACT_MEMO, RULED_OUT_CONFIDENCE, impact
 from server.protocol import edge
 from tests.support import build
 
@@ -881,15 +882,21 @@ def test_creation_and_receiver_rules(creation_graph, target, affected, unaffecte
 
 
 # A class created by the changed code at import, then used by a test: listed,
-# below the tests that run the change.
-def test_classes_created_by_the_change_rank_their_users_lower(creation_graph, flow_graph):
+# below the tests that run the change; ruled out by impact_created (listed at
+# RULED_OUT_CONFIDENCE), ranked at CREATED_CONFIDENCE without it.
+@pytest.mark.parametrize("rule", [True, False])
+def test_classes_created_by_the_change_rank_their_users_lower(creation_graph, flow_graph, monkeypatch, rule):
+    monkeypatch.setattr(impact_module, "CREATED_RULE", rule)
+    IMPACT_MEMO.clear()
+    expected = RULED_OUT_CONFIDENCE if rule else pytest.approx(CREATED_CONFIDENCE)
     tests = {t.id: t.confidence for t in impact(creation_graph, "lib.schema.SchemaMeta.__new__").tests}
-    assert tests["tests/test_creation.py::test_module_schema"] == pytest.approx(CREATED_CONFIDENCE)
+    assert tests["tests/test_creation.py::test_module_schema"] == expected
     assert tests["tests/test_creation.py::test_local_schema"] == 1.0
     # `@lib.s class Point` at module level: attrs ran when the module was
     # imported; test_point only uses what it made.
     tests = {t.id: t.confidence for t in impact(flow_graph, "lib._make.attrs").tests}
-    assert tests["tests/test_lib.py::test_point"] == pytest.approx(CREATED_CONFIDENCE)
+    assert tests["tests/test_lib.py::test_point"] == expected
+    IMPACT_MEMO.clear()
 
 
 # The receiver walks are shared across impact calls while the index is

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis import impact as impact_module
-from indexer.analysis import impact_unrun
+from indexer.analysis import impact_returns, impact_unrun
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
@@ -51,6 +51,7 @@ def test_a_use_written_in_a_stub_runs_nothing(tmp_path, monkeypatch, rule):
     # attrs` links its `attrs` to the runtime `pkg.s` (one qualname): without
     # the rule, `field` reaches every class decorated with `@pkg.s`.
     monkeypatch.setattr(impact_module, "STUB_RULE", rule)
+    monkeypatch.setattr(impact_module, "CREATED_RULE", False)  # (it rules out test_uses_class too)
     indexer, g = build(tmp_path, STUB)
     report = impact(g, "pkg._make.field")
     assert "tests/test_stub.py::test_uses_class" in listed(report)  # listed: nothing vanishes
@@ -85,6 +86,7 @@ def test_a_closure_its_definer_uses_adds_no_level(tmp_path, monkeypatch, rule):
     # build <- attrs.wrap <- attrs <- test: two call levels with the rule
     # (wrap is part of attrs' call), three without.
     monkeypatch.setattr(impact_module, "CLOSURE_RULE", rule)
+    monkeypatch.setattr(impact_returns, "RULE", rule)  # (`return wrap` hands out the closure too)
     indexer, g = build(tmp_path, CLOSURE)
     report = impact(g, "lib.build", depth=2)
     assert ("tests/test_lib.py::test_builds" in selected(report)) is rule
@@ -142,6 +144,7 @@ def test_a_class_body_read_of_a_function_does_not_build_the_class(tmp_path, monk
     # does not run it. The registry is followed to the method that calls it;
     # a test that only makes a DateTime is ruled out (listed, not selected).
     monkeypatch.setitem(impact_unrun.RULES, "stored", rule)
+    monkeypatch.setattr(impact_module, "CREATED_RULE", False)  # (it rules out test_makes_one too)
     indexer, g = build(tmp_path, STORED)
     report = impact(g, "lib.isoformat")
     assert "tests/test_dt.py::test_formats" in selected(report)

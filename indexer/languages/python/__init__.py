@@ -22,10 +22,16 @@ class PythonSupport:
     extensions = (".py", ".pyi")
     weak_hows = WEAK_HOWS
 
-    def stored_reads(self, source: bytes):
-        """Reads of a function that only store or compare it (impact_unrun)."""
+    def stored_reads(self, lines: list[bytes], first: int):
+        """Reads of a function that only store or compare it (impact_unrun),
+        in one definition's source lines (the first at 0-based line `first`)."""
         from indexer.languages.python.stored_reads import StoredReads
-        return StoredReads(source)
+        return StoredReads.of_lines(lines, first)
+
+    def returned_reads(self, lines: list[bytes], first: int) -> set[tuple[int, int]]:
+        """Where a function returns a name as a value (impact_returns)."""
+        from indexer.languages.python.stored_reads import returned_reads
+        return returned_reads(lines, first)
 
     def guard_facts(self, facts: FileFacts) -> tuple | None:
         """The value guards' facts of a file (guard_facts.py), taken out of
