@@ -608,9 +608,17 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
         return None
     report = impact(graph, cls.qualname, depth=depth, limit=limit, learned=False, blocked=blocked,
                     created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
-    if report.truncated:
+    if report.truncated and (not RECEIVER_DEPTH_CUT or len(report.dependents) >= limit):
         return None
-    return _Holders.of(report.tests)
+    return _Holders.of(report.tests, cut=report.truncated)
+
+
+# A receiver walk cut short by its depth (not by the size limit) still names
+# the tests that hold the class within that depth: kept as the constraint,
+# and a test beyond it is ruled out, never dropped (it may hold the class
+# further away). Before, such a walk constrained nothing: click's
+# MultiCommand and UsageError walks reach depth 10 through `main`.
+RECEIVER_DEPTH_CUT = True
 
 
 class _Holders(frozenset):
@@ -619,11 +627,13 @@ class _Holders(frozenset):
     keeps them, ruled out, where it drops the tests that never reach the class."""
 
     guarded: frozenset[str] = frozenset()
+    cut: bool = False  # the walk stopped at its depth: every other test is ruled out, not dropped
 
     @classmethod
-    def of(cls, tests) -> _Holders:
+    def of(cls, tests, cut: bool = False) -> _Holders:
         out = cls(t.id for t in tests if t.confidence > RULED_OUT_CONFIDENCE)
         out.guarded = frozenset(t.id for t in tests) - out
+        out.cut = cut
         return out
 
 
@@ -808,7 +818,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                 # the copies collected in the overriding class hold it.
                 test = replace(test, confidence=RULED_OUT_CONFIDENCE)
             guarded = receivers is not None and test.id not in receivers \
-                and test.id in getattr(receivers, "guarded", ())
+                and (test.id in getattr(receivers, "guarded", ()) or getattr(receivers, "cut", False))
             if guarded:
                 test = replace(test, confidence=RULED_OUT_CONFIDENCE)  # holds it only through a guard
             if receivers is None or test.id in receivers or guarded:  # else it never holds the receiver
