@@ -254,6 +254,7 @@ class Prediction:
     reach: set[str] = field(default_factory=set)  # dependents' qualnames (kept for tracing)
     truncated: bool = False
     paths: dict[str, frozenset[str]] = field(default_factory=dict)  # test id -> "kind/how" of its chain's links
+    edges: dict[str, tuple[str, ...]] = field(default_factory=dict)  # test id -> "user <- used [kind/how]" of its chain
 
 
 @dataclass
@@ -316,6 +317,7 @@ def predict(graph: Graph, qualname: str, universe: set[str], depth: int, limit: 
     tests: dict[str, float] = {}
     paths: dict[str, frozenset[str]] = {}
     links = {d.symbol.qualname: f"{d.kind}/{d.how}" for d in report.dependents}
+    edges: dict[str, tuple[str, ...]] = {}
     outside = 0
     for t in report.tests:
         if only_learned and t.source == "static":
@@ -323,11 +325,13 @@ def predict(graph: Graph, qualname: str, universe: set[str], depth: int, limit: 
         if t.id in universe:
             if t.confidence >= tests.get(t.id, 0.0):
                 paths[t.id] = frozenset(links[q] for q in t.via[1:] if q in links)
+                edges[t.id] = tuple(f"{user} <- {used} [{links[user]}]" for used, user in zip(t.via, t.via[1:-1])
+                                    if user in links)
             tests[t.id] = max(tests.get(t.id, 0.0), t.confidence)
         else:
             outside += 1
     reach = {d.symbol.qualname for d in report.dependents} | {qualname}
-    return Prediction(tests, outside, reach, report.truncated, paths)
+    return Prediction(tests, outside, reach, report.truncated, paths, edges)
 
 
 def run_codemeld(result: ProjectResult, args) -> None:
@@ -832,6 +836,26 @@ def print_buckets(result: ProjectResult, depth: int, top: int = 15) -> None:
                 [[k, n, tp[k], f"{n / (n + tp[k]):.2f}"] for k, n in fp.most_common(top)])
 
 
+def print_edges(result: ProjectResult, depth: int, top: int) -> None:
+    """The links that bring the false pairs: each selected (function, test)
+    pair counted under every link of the chain that reached the test (the
+    first chain found; another may take its place when a link is cut), with
+    the true pairs the same link brings."""
+    tp: Counter = Counter()
+    fp: Counter = Counter()
+    for f in result.functions:
+        p = result.static[depth].get(f.key)
+        if p is None:
+            continue
+        truth = result.truth[f.key]
+        for test, conf in p.tests.items():
+            if conf >= DEFAULT_MIN_CONFIDENCE:
+                for edge in p.edges.get(test, ()):
+                    (tp if test in truth else fp)[edge] += 1
+    print(f"\n{result.label}: the links on the chains of the default selection's pairs (depth {depth})")
+    print_table(["user <- used [kind/how]", "fp", "tp"], [[k, n, tp[k]] for k, n in fp.most_common(top)])
+
+
 def _seconds(value: float | None) -> str:
     return "cached" if value is None else f"{value:.1f}s"
 
@@ -1069,6 +1093,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "0 (default) traces every missed (function, test) pair, in one profiled run")
     p.add_argument("--buckets", action="store_true",
                    help="print the false positives by the link kinds of their chains, and the misses")
+    p.add_argument("--edges", type=int, default=0, metavar="N",
+                   help="print the N chain links that bring the most false pairs (at the largest depth)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache", type=Path, default=None,
                    help="cache dir (default: $CODEMELD_CORPORA or ~/.cache/codemeld-corpora)")
@@ -1092,6 +1118,8 @@ def main(argv: list[str] | None = None) -> int:
         all_scores[result.label] = print_project(result, args)
         if args.buckets:
             print_buckets(result, DEFAULT_DEPTH)
+        if args.edges:
+            print_edges(result, max(args.depths), args.edges)
         if args.show:
             if not args.no_trace:
                 trace_misses(result, DEFAULT_DEPTH, args.show, args.trace_sample, args.seed, args.test_timeout)

@@ -173,3 +173,30 @@ def test_coverage_paths_survive_a_copied_cache(tmp_path):
         (4, "/usr/lib/python3/os.py"),                           # outside the project
     ])
     assert coverage_files(conn, root) == {1: "toolz/core.py", 2: "toolz/core.py"}
+
+
+def test_impact_eval_counts_false_pairs_by_the_links_that_bring_them(tmp_path, capsys):
+    """`python -m evals.impact --edges N`: each selected (function, test)
+    pair is counted under every link of its chain, false and true apart."""
+    from types import SimpleNamespace
+
+    from evals import impact as eval_impact
+    from tests.support import build
+
+    indexer, graph = build(tmp_path, {
+        "lib/__init__.py": "",
+        "lib/core.py": "def leaf():\n    return 1\n\n\ndef hub():\n    return leaf()\n",
+        "tests/test_core.py": "from lib.core import hub\n\n\ndef test_a():\n    assert hub()\n\n\n"
+                              "def test_b():\n    assert hub()\n",
+    })
+    try:
+        universe = {"tests/test_core.py::test_a", "tests/test_core.py::test_b"}
+        prediction = eval_impact.predict(graph, "lib.core.leaf", universe, 6, 100)
+        assert prediction.edges["tests/test_core.py::test_a"] == ("lib.core.hub <- lib.core.leaf [call/scope]",)
+        result = SimpleNamespace(functions=[SimpleNamespace(key="leaf")], static={6: {"leaf": prediction}},
+                                 truth={"leaf": {"tests/test_core.py::test_a"}}, label="toy")
+        eval_impact.print_edges(result, 6, 5)
+        row = next(line for line in capsys.readouterr().out.splitlines() if "lib.core.hub <- lib.core.leaf" in line)
+        assert row.split()[-2:] == ["1", "1"]  # test_b is false, test_a true
+    finally:
+        indexer.close()
