@@ -60,6 +60,7 @@ from pathlib import Path
 
 from evals.harness import report as reports
 from evals.harness import corpora
+from evals.harness.chain_links import chain_links, tally
 from evals.harness.metrics import PerQuestionScore
 from evals.harness.projects import (  # noqa: F401  (the work dirs and test venvs live in the harness)
     _COPIED, _INSTALLED, PROJECTS, TOOL_REQUIREMENTS, ProjectSpec, WorkDir, coverage_files, ensure_venv,
@@ -325,8 +326,7 @@ def predict(graph: Graph, qualname: str, universe: set[str], depth: int, limit: 
         if t.id in universe:
             if t.confidence >= tests.get(t.id, 0.0):
                 paths[t.id] = frozenset(links[q] for q in t.via[1:] if q in links)
-                edges[t.id] = tuple(f"{user} <- {used} [{links[user]}]" for used, user in zip(t.via, t.via[1:-1])
-                                    if user in links)
+                edges[t.id] = chain_links(t.via, links)
             tests[t.id] = max(tests.get(t.id, 0.0), t.confidence)
         else:
             outside += 1
@@ -837,21 +837,11 @@ def print_buckets(result: ProjectResult, depth: int, top: int = 15) -> None:
 
 
 def print_edges(result: ProjectResult, depth: int, top: int) -> None:
-    """The links that bring the false pairs: each selected (function, test)
-    pair counted under every link of the chain that reached the test (the
-    first chain found; another may take its place when a link is cut), with
-    the true pairs the same link brings."""
-    tp: Counter = Counter()
-    fp: Counter = Counter()
-    for f in result.functions:
-        p = result.static[depth].get(f.key)
-        if p is None:
-            continue
-        truth = result.truth[f.key]
-        for test, conf in p.tests.items():
-            if conf >= DEFAULT_MIN_CONFIDENCE:
-                for edge in p.edges.get(test, ()):
-                    (tp if test in truth else fp)[edge] += 1
+    """The links that bring the false pairs, with the true pairs the same
+    links bring (harness/chain_links.py)."""
+    fp, tp = tally((p.edges.get(test, ()), test in result.truth[f.key])
+                   for f in result.functions if (p := result.static[depth].get(f.key)) is not None
+                   for test, conf in p.tests.items() if conf >= DEFAULT_MIN_CONFIDENCE)
     print(f"\n{result.label}: the links on the chains of the default selection's pairs (depth {depth})")
     print_table(["user <- used [kind/how]", "fp", "tp"], [[k, n, tp[k]] for k, n in fp.most_common(top)])
 

@@ -175,28 +175,16 @@ def test_coverage_paths_survive_a_copied_cache(tmp_path):
     assert coverage_files(conn, root) == {1: "toolz/core.py", 2: "toolz/core.py"}
 
 
-def test_impact_eval_counts_false_pairs_by_the_links_that_bring_them(tmp_path, capsys):
+
+def test_impact_eval_counts_false_pairs_by_the_links_that_bring_them():
     """`python -m evals.impact --edges N`: each selected (function, test)
-    pair is counted under every link of its chain, false and true apart."""
-    from types import SimpleNamespace
+    pair counts under every link of its chain, false and true apart."""
+    from evals.harness.chain_links import chain_links, tally
 
-    from evals import impact as eval_impact
-    from tests.support import build
-
-    indexer, graph = build(tmp_path, {
-        "lib/__init__.py": "",
-        "lib/core.py": "def leaf():\n    return 1\n\n\ndef hub():\n    return leaf()\n",
-        "tests/test_core.py": "from lib.core import hub\n\n\ndef test_a():\n    assert hub()\n\n\n"
-                              "def test_b():\n    assert hub()\n",
-    })
-    try:
-        universe = {"tests/test_core.py::test_a", "tests/test_core.py::test_b"}
-        prediction = eval_impact.predict(graph, "lib.core.leaf", universe, 6, 100)
-        assert prediction.edges["tests/test_core.py::test_a"] == ("lib.core.hub <- lib.core.leaf [call/scope]",)
-        result = SimpleNamespace(functions=[SimpleNamespace(key="leaf")], static={6: {"leaf": prediction}},
-                                 truth={"leaf": {"tests/test_core.py::test_a"}}, label="toy")
-        eval_impact.print_edges(result, 6, 5)
-        row = next(line for line in capsys.readouterr().out.splitlines() if "lib.core.hub <- lib.core.leaf" in line)
-        assert row.split()[-2:] == ["1", "1"]  # test_b is false, test_a true
-    finally:
-        indexer.close()
+    kinds = {"lib.hub": "call/scope", "lib.main": "call/self", "tests.test_a": "call/import"}
+    via = ("lib.leaf", "lib.hub", "lib.main", "tests.test_a")
+    assert chain_links(via, kinds) == ("lib.hub <- lib.leaf [call/scope]", "lib.main <- lib.hub [call/self]")
+    short = chain_links(("lib.leaf", "lib.hub", "tests.test_a"), kinds)
+    false, true = tally([(chain_links(via, kinds), False), (short, True), (short, False)])
+    assert false == {"lib.hub <- lib.leaf [call/scope]": 2, "lib.main <- lib.hub [call/self]": 1}
+    assert true == {"lib.hub <- lib.leaf [call/scope]": 1}
