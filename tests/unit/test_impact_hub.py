@@ -82,8 +82,9 @@ def test_a_saved_and_restored_function_is_not_run(tmp_path, monkeypatch, rule):
 
 
 # `Base.run` dispatches `self.step()` to `Fancy.step`; only test_fancy holds
-# a Fancy. A far test holds one too, beyond the query's depth, so the walk
-# over Fancy's holders is cut short by its depth (not by the size limit).
+# a Fancy. A far test holds one too, 13 links from the class: the walk over
+# Fancy's holders (at least impact.RECEIVER_MIN_DEPTH deep) is cut short by
+# its depth, not by the size limit.
 DEEP_HOLDER = {
     "lib/__init__.py": "",
     "lib/core.py": """
@@ -116,11 +117,43 @@ DEEP_HOLDER = {
             return make2()
 
 
-        def make4():
+        def make12():
             return make3()
+
+
+        def make5():
+            return make12()
+
+
+        def make6():
+            return make5()
+
+
+        def make7():
+            return make6()
+
+
+        def make8():
+            return make7()
+
+
+        def make9():
+            return make8()
+
+
+        def make10():
+            return make9()
+
+
+        def make11():
+            return make10()
+
+
+        def make12():
+            return make11()
         """,
     "tests/test_core.py": """
-        from lib.core import Base, Fancy, make4, run_it
+        from lib.core import Base, Fancy, make12, run_it
 
 
         def test_plain():
@@ -132,7 +165,7 @@ DEEP_HOLDER = {
 
 
         def test_far():
-            assert make4()
+            assert make12()
         """,
 }
 
