@@ -613,9 +613,9 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
                     created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
     if report.truncated and (not RECEIVER_DEPTH_CUT or len(report.dependents) >= limit):
         return None
-    # Walked deeper than the query: a test it leaves out is ruled out, listed,
-    # as a walk cut at the query's depth would have listed it.
-    return _Holders.of(report.tests, cut=report.truncated or walk_depth > depth)
+    # Walked past the query's depth: a test it leaves out is ruled out, listed,
+    # as a walk cut at the query's depth would have listed it (constrained by nothing).
+    return _Holders.of(report.tests, cut=report.truncated or report.max_depth > depth)
 
 
 # A receiver walk cut short by its depth (not by the size limit) still names
