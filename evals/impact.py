@@ -60,6 +60,7 @@ from pathlib import Path
 
 from evals.harness import report as reports
 from evals.harness import corpora
+from evals.harness.chain_links import chain_links, tally
 from evals.harness.metrics import PerQuestionScore
 from evals.harness.projects import (  # noqa: F401  (the work dirs and test venvs live in the harness)
     _COPIED, _INSTALLED, PROJECTS, TOOL_REQUIREMENTS, ProjectSpec, WorkDir, coverage_files, ensure_venv,
@@ -254,6 +255,7 @@ class Prediction:
     reach: set[str] = field(default_factory=set)  # dependents' qualnames (kept for tracing)
     truncated: bool = False
     paths: dict[str, frozenset[str]] = field(default_factory=dict)  # test id -> "kind/how" of its chain's links
+    edges: dict[str, tuple[str, ...]] = field(default_factory=dict)  # test id -> "user <- used [kind/how]" of its chain
 
 
 @dataclass
@@ -316,6 +318,7 @@ def predict(graph: Graph, qualname: str, universe: set[str], depth: int, limit: 
     tests: dict[str, float] = {}
     paths: dict[str, frozenset[str]] = {}
     links = {d.symbol.qualname: f"{d.kind}/{d.how}" for d in report.dependents}
+    edges: dict[str, tuple[str, ...]] = {}
     outside = 0
     for t in report.tests:
         if only_learned and t.source == "static":
@@ -323,11 +326,12 @@ def predict(graph: Graph, qualname: str, universe: set[str], depth: int, limit: 
         if t.id in universe:
             if t.confidence >= tests.get(t.id, 0.0):
                 paths[t.id] = frozenset(links[q] for q in t.via[1:] if q in links)
+                edges[t.id] = chain_links(t.via, links)
             tests[t.id] = max(tests.get(t.id, 0.0), t.confidence)
         else:
             outside += 1
     reach = {d.symbol.qualname for d in report.dependents} | {qualname}
-    return Prediction(tests, outside, reach, report.truncated, paths)
+    return Prediction(tests, outside, reach, report.truncated, paths, edges)
 
 
 def run_codemeld(result: ProjectResult, args) -> None:
@@ -832,6 +836,16 @@ def print_buckets(result: ProjectResult, depth: int, top: int = 15) -> None:
                 [[k, n, tp[k], f"{n / (n + tp[k]):.2f}"] for k, n in fp.most_common(top)])
 
 
+def print_edges(result: ProjectResult, depth: int, top: int) -> None:
+    """The links that bring the false pairs, with the true pairs the same
+    links bring (harness/chain_links.py)."""
+    fp, tp = tally((p.edges.get(test, ()), test in result.truth[f.key])
+                   for f in result.functions if (p := result.static[depth].get(f.key)) is not None
+                   for test, conf in p.tests.items() if conf >= DEFAULT_MIN_CONFIDENCE)
+    print(f"\n{result.label}: the links on the chains of the default selection's pairs (depth {depth})")
+    print_table(["user <- used [kind/how]", "fp", "tp"], [[k, n, tp[k]] for k, n in fp.most_common(top)])
+
+
 def _seconds(value: float | None) -> str:
     return "cached" if value is None else f"{value:.1f}s"
 
@@ -1069,6 +1083,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "0 (default) traces every missed (function, test) pair, in one profiled run")
     p.add_argument("--buckets", action="store_true",
                    help="print the false positives by the link kinds of their chains, and the misses")
+    p.add_argument("--edges", type=int, default=0, metavar="N",
+                   help="print the N chain links that bring the most false pairs (at the largest depth)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--cache", type=Path, default=None,
                    help="cache dir (default: $CODEMELD_CORPORA or ~/.cache/codemeld-corpora)")
@@ -1092,6 +1108,8 @@ def main(argv: list[str] | None = None) -> int:
         all_scores[result.label] = print_project(result, args)
         if args.buckets:
             print_buckets(result, DEFAULT_DEPTH)
+        if args.edges:
+            print_edges(result, max(args.depths), args.edges)
         if args.show:
             if not args.no_trace:
                 trace_misses(result, DEFAULT_DEPTH, args.show, args.trace_sample, args.seed, args.test_timeout)

@@ -10,6 +10,8 @@ left out of the default selection; the dependents stay listed.
   marshmallow the abstract `FieldABC._serialize` reached every test that
   serializes a field (664 false pairs, no true one, at depth 6).
 - A class body's read of a function or class (impact_classgen.stored_not_run).
+- A write of a function's name (`termui.prompt_func = fake`) replaces the
+  function; the writer runs nothing of it (a test runner's swap).
 - A library function's read of a function that only stores or compares it
   (`self._cls_dict["__setattr__"] = _frozen_setattrs`, `x is _frozen_setattrs`,
   `on_setattr == setters.validate`; the language's `stored_reads` hook says
@@ -42,10 +44,11 @@ def unrun_link(graph, kind: str, used: Symbol | None, user: Symbol | None, memo:
     `holds_function`: `used` is a name the walk reached by value flow from a
     function (`_DEFAULT_ON_SETATTR = setters.pipe(convert, validate)`)."""
     return (RULES["override"] and kind == OVERRIDE) or (RULES["stored"] and stored_not_run(kind, used, user)) \
-        or (RULES["stored_read"] and stored_read(graph, kind, used, user, memo, holds_function))
+        or (RULES["stored_read"] and stored_read(graph, kind, used, user, memo, holds_function)) \
+        or (RULES["write"] and kind == RefKind.WRITE and used is not None and used.kind in _FUNCTIONS)
 
 
-RULES = {"override": True, "stored": True, "stored_read": True}  # each rule's switch, for its test
+RULES = {"override": True, "stored": True, "stored_read": True, "write": True}  # each rule's switch, for its test
 
 
 def stored_read(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict,

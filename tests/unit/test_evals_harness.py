@@ -173,3 +173,18 @@ def test_coverage_paths_survive_a_copied_cache(tmp_path):
         (4, "/usr/lib/python3/os.py"),                           # outside the project
     ])
     assert coverage_files(conn, root) == {1: "toolz/core.py", 2: "toolz/core.py"}
+
+
+
+def test_impact_eval_counts_false_pairs_by_the_links_that_bring_them():
+    """`python -m evals.impact --edges N`: each selected (function, test)
+    pair counts under every link of its chain, false and true apart."""
+    from evals.harness.chain_links import chain_links, tally
+
+    kinds = {"lib.hub": "call/scope", "lib.main": "call/self", "tests.test_a": "call/import"}
+    via = ("lib.leaf", "lib.hub", "lib.main", "tests.test_a")
+    assert chain_links(via, kinds) == ("lib.hub <- lib.leaf [call/scope]", "lib.main <- lib.hub [call/self]")
+    short = chain_links(("lib.leaf", "lib.hub", "tests.test_a"), kinds)
+    false, true = tally([(chain_links(via, kinds), False), (short, True), (short, False)])
+    assert false == {"lib.hub <- lib.leaf [call/scope]": 2, "lib.main <- lib.hub [call/self]": 1}
+    assert true == {"lib.hub <- lib.leaf [call/scope]": 1}

@@ -5,7 +5,11 @@ later code finds it; `cls.__setattr__ is _frozen_setattrs` and
 `on_setattr in (setters.validate, setters.convert)` compare it. Neither runs it in the reading
 function. A read passed as an argument (`accessor=self.get_attribute`),
 returned, bound to a local name or combined (`accessor or utils.get_value`)
-is likely called soon, by the reader or its caller, and is not such a read.
+is likely called soon, by the reader or its caller, and is not such a read;
+except a save and restore: `old = termui.prompt_func` whose every later use
+in the function is itself stored (`termui.prompt_func = old`), as test
+runners do around a swap (the write itself, `termui.prompt_func = fake`,
+is a write link: impact_unrun).
 Used by impact's "links that run nothing" (analysis/impact_unrun.py); parsed
 with the standard library's `ast` (only the positions of reads are needed).
 `returned_reads` finds the opposite, a function handed to the caller
@@ -68,6 +72,9 @@ class StoredReads:
         node = self.by_end.get((line, end))
         if node is None:
             return False  # unknown: followed as before
+        return self._stored(node, saved=SAVE_RESTORE)
+
+    def _stored(self, node: ast.AST, saved: bool) -> bool:
         parent = self.parent.get(id(node))
         while isinstance(parent, (ast.Tuple, ast.List, ast.Set)):  # `x in (f, g)`
             node, parent = parent, self.parent.get(id(parent))
@@ -75,8 +82,29 @@ class StoredReads:
             return True
         if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-            return all(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets)
+            if all(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets):
+                return True
+            if saved and len(targets) == 1 and isinstance(targets[0], ast.Name):
+                return self._restored_only(parent, targets[0].id)
         return False
+
+    def _restored_only(self, assign: ast.AST, name: str) -> bool:
+        """Whether every load of the local `name` in the function holding
+        `assign` is itself stored (one level: never through another local)."""
+        scope = self.parent.get(id(assign))
+        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope = self.parent.get(id(scope))
+        if scope is None:
+            return False  # a module or class level name: anyone may call it
+        loads = [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
+        if any(isinstance(n.ctx, ast.Store) and self.parent.get(id(n)) is not assign for n in loads):
+            return False  # rebound: too clever to follow
+        uses = [n for n in loads if isinstance(n.ctx, ast.Load)]
+        return bool(uses) and all(self._stored(n, saved=False) for n in uses)
+
+
+# Switch for the save-and-restore case (its unit case turns it off).
+SAVE_RESTORE = True
 
 
 def returned_reads(lines: list[bytes], first: int) -> set[tuple[int, int]]:
