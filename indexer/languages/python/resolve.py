@@ -141,6 +141,7 @@ class Resolver:
         self._values: dict[str, Value | None] = {}  # value of a non-local symbol
         self._members: dict[tuple, Referent | None] = {}  # (class, name, skip_self) -> member
         self._decorated: dict[str, Value] = {}  # function -> value after its decorators
+        self._matches: dict[tuple[str, bool], tuple[str, ...]] = {}  # (name, member) -> name-match targets
         self._busy: set = set()  # symbols whose value is being computed (cycle guard)
         self._decorating: set = set()  # functions whose decorators are being applied
         # Counts every search cut short (a cycle guard or the depth limit). A
@@ -721,14 +722,18 @@ class Resolver:
 
     def emit(self, refs: list, ref, enclosing: str, referent, how: str, confidence, member: bool = False) -> None:
         if referent is None:
-            candidates = [
-                info for info in self.p.named(ref.name)
-                if info.is_member == member and info.kind != "module"
-            ]
-            if 0 < len(candidates) <= _NAME_MATCH_LIMIT:
-                share = NAME_MATCH_CONFIDENCE / len(candidates)
-                for info in candidates:
-                    refs.append((ref.span, ref.name, ref.kind, enclosing, info.qualname, share, "name-match"))
+            key = (ref.name, member)
+            targets = self._matches.get(key)
+            if targets is None:
+                # The same names go unresolved in every file (`get`, `append`):
+                # filtered once each, not once a use (issue 17).
+                targets = self._matches[key] = tuple(
+                    info.qualname for info in self.p.named(ref.name)
+                    if info.is_member == member and info.kind != "module")
+            if 0 < len(targets) <= _NAME_MATCH_LIMIT:
+                share = NAME_MATCH_CONFIDENCE / len(targets)
+                for qualname in targets:
+                    refs.append((ref.span, ref.name, ref.kind, enclosing, qualname, share, "name-match"))
                 return
             refs.append((ref.span, ref.name, ref.kind, enclosing, None, 0.0, "unresolved"))
             return
