@@ -285,26 +285,11 @@ class Guards:
             return self.memo[key]
         out = set(self._keywords_in(test))
         out |= self._module_keywords(test.path)
-        # What the test and its local definitions (a nested command's
-        # decorators) call directly.
-        scopes, seen = [test.qualname], {test.qualname}
-        while scopes:
-            scope = scopes.pop()
-            for ref in self.graph.references_from(scope):
-                target = self.graph.symbol(ref.target) if ref.target else None
-                if target is not None and target.kind == SymbolKind.CLASS:
-                    # A class called or named: what its constructor passes on.
-                    target = self.graph.symbol(f"{target.qualname}.__init__")
-                if target is None or target.kind not in _CALLABLE:
-                    continue
-                given = self._keywords_in(target)
-                if not (target.is_test or _in_tests(target.path)):
-                    given -= {ENVIRONMENT}  # library code reading the environment sets none of it
-                out |= given
-            for member in self.graph.members(scope):
-                if member.qualname not in seen and member.kind in (*_CALLABLE, SymbolKind.CLASS):
-                    seen.add(member.qualname)
-                    scopes.append(member.qualname)
+        for target in self._direct_callees(test):
+            given = self._keywords_in(target)
+            if not (target.is_test or _in_tests(target.path)):
+                given -= {ENVIRONMENT}  # library code reading the environment sets none of it
+            out |= given
         owner = self.graph.symbol(test.parent) if test.parent else None
         if owner is not None and owner.kind == SymbolKind.CLASS:
             out |= self._keywords_in(owner)
@@ -347,6 +332,16 @@ class Guards:
         if key in self.memo:
             return self.memo[key]
         out = [_text(Path(self.graph.root) / test.path)]
+        for target in self._direct_callees(test):
+            lines = _text(Path(self.graph.root) / target.path).splitlines()
+            out.append("\n".join(lines[target.range.start.line:target.range.end.line + 1]))
+        self.memo[key] = out
+        return out
+
+    def _direct_callees(self, test: Symbol):
+        """What the test and its local definitions (a nested command's
+        decorators) call or name directly; a class stands for its
+        `__init__` (what its constructor passes on)."""
         scopes, seen = [test.qualname], {test.qualname}
         while scopes:
             scope = scopes.pop()
@@ -354,16 +349,12 @@ class Guards:
                 target = self.graph.symbol(ref.target) if ref.target else None
                 if target is not None and target.kind == SymbolKind.CLASS:
                     target = self.graph.symbol(f"{target.qualname}.__init__")
-                if target is None or target.kind not in _CALLABLE:
-                    continue
-                lines = _text(Path(self.graph.root) / target.path).splitlines()
-                out.append("\n".join(lines[target.range.start.line:target.range.end.line + 1]))
+                if target is not None and target.kind in _CALLABLE:
+                    yield target
             for member in self.graph.members(scope):
                 if member.qualname not in seen and member.kind in (*_CALLABLE, SymbolKind.CLASS):
                     seen.add(member.qualname)
                     scopes.append(member.qualname)
-        self.memo[key] = out
-        return out
 
 
 class _Atoms:
