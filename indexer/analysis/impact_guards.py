@@ -50,20 +50,35 @@ _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
 class _Source:
-    """A parsed file, with its def/class nodes by name and its calls (one
-    walk a file, not one a symbol or a reference), in `ast.walk` order."""
+    """A parsed file, with its def/class nodes by name (in `ast.walk`
+    order) and, on first use, its calls (one walk a file, not one a symbol
+    or a reference). Definitions sit only in statement lists, so their walk
+    skips expressions: on the stdlib the full walk cost as much as the parse."""
 
-    __slots__ = ("tree", "definitions", "calls")
+    __slots__ = ("tree", "definitions", "_calls")
 
     def __init__(self, tree: ast.Module | None):
         self.tree = tree
         self.definitions: dict[str, list[ast.AST]] = {}
-        self.calls: list[ast.Call] = []
-        for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, ast.Call):
-                self.calls.append(node)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        self._calls: list[ast.Call] | None = None
+        queue = deque([tree] if tree is not None else ())
+        while queue:
+            node = queue.popleft()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.definitions.setdefault(node.name, []).append(node)
+            queue.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, _HOLDS_STATEMENTS))
+
+    @property
+    def calls(self) -> list[ast.Call]:
+        if self._calls is None:
+            self._calls = [node for node in ast.walk(self.tree) if isinstance(node, ast.Call)] \
+                if self.tree is not None else []
+        return self._calls
+
+
+# The nodes a def/class can sit under (ast.walk order kept: a breadth-first
+# walk that drops subtrees without statements keeps the others' order).
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 @lru_cache(maxsize=256)
@@ -297,8 +312,13 @@ class Guards:
         return self.memo[key]
 
     def _keywords_in(self, sym: Symbol) -> frozenset[str]:
-        node = self.node_of(sym)
-        return _keywords(node) if node is not None else frozenset()
+        # Memoised: the same callee (a class's `__init__`) is read for every
+        # test that calls it (on the stdlib, most of a slow query's time).
+        key = ("guard keywords", sym.qualname)
+        if key not in self.memo:
+            node = self.node_of(sym)
+            self.memo[key] = _keywords(node) if node is not None else frozenset()
+        return self.memo[key]
 
     def _module_keywords(self, path: str) -> frozenset[str]:
         key = ("guard module", path)
@@ -333,7 +353,7 @@ class Guards:
             return self.memo[key]
         out = [_text(Path(self.graph.root) / test.path)]
         for target in self._direct_callees(test):
-            lines = _text(Path(self.graph.root) / target.path).splitlines()
+            lines = _lines(Path(self.graph.root) / target.path)
             out.append("\n".join(lines[target.range.start.line:target.range.end.line + 1]))
         self.memo[key] = out
         return out
@@ -406,6 +426,19 @@ def _text(path: Path) -> str:
         return _file_text(path, path.stat().st_mtime_ns)
     except OSError:
         return ""
+
+
+@lru_cache(maxsize=64)
+def _file_lines(path: Path, mtime_ns: int) -> list[str]:
+    return _file_text(path, mtime_ns).splitlines()
+
+
+def _lines(path: Path) -> list[str]:
+    """The file's lines (split once, not once a test)."""
+    try:
+        return _file_lines(path, path.stat().st_mtime_ns)
+    except OSError:
+        return []
 
 
 def _module_level_object(stmt: ast.stmt) -> bool:
