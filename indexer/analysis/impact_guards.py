@@ -89,6 +89,72 @@ def _parse(path: Path, mtime_ns: int) -> _Source:
         return _Source(None)
 
 
+def _own_node(path: Path, sym: Symbol) -> ast.AST | None:
+    """The def/class node of `sym` parsed from its own lines (with its
+    decorators), at the positions a parse of the whole file gives: on the
+    stdlib, parsing whole files for one function each was most of a slow
+    query. None where the lines alone are not certain to give that node."""
+    try:
+        lines = _file_rows(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None
+    first, last = sym.range.start.line, sym.range.end.line
+    if not first < len(lines) or last < first or last >= len(lines):
+        return None
+    indent = _indent(lines[first])
+    # Its decorators: going up past deeper, blank and closing-bracket lines
+    # (a decorator over several lines), each line at the def's indent that
+    # starts with `@`. Any other line at that indent ends the previous
+    # statement; one with more closing brackets than opening ones may be
+    # inside a decorator's brackets: not certain.
+    top = first
+    while True:
+        above = top - 1
+        while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith(("#", ")", "]", "}"))
+                              or _indent(lines[above]) > indent):
+            above -= 1
+        row = lines[above].strip() if above >= 0 else ""
+        if row.startswith("@") and _indent(lines[above]) == indent:
+            top = above
+            continue
+        if sum(map(row.count, ")]}")) > sum(map(row.count, "([{")):
+            return None
+        break
+    text = "\n".join(lines[top:last + 1])
+    # Blank lines and an `if 1:` (for an indented def) keep every position.
+    if indent:
+        if top == 0:
+            return None
+        text = "\n" * (top - 1) + "if 1:\n" + text
+    else:
+        text = "\n" * top + text
+    try:
+        tree = python_ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    body = tree.body[0].body if indent and len(tree.body) == 1 else tree.body
+    if len(body) != 1:
+        return None
+    node = body[0]
+    line = sym.selection_range.start.line + 1
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or node.name != sym.name \
+            or not node.lineno <= line <= node.body[0].lineno \
+            or (node.decorator_list and node.decorator_list[0].lineno != top + 1):
+        return None
+    return node
+
+
+def _indent(row: str) -> int:
+    return len(row) - len(row.lstrip())
+
+
+@lru_cache(maxsize=64)
+def _file_rows(path: Path, mtime_ns: int) -> list[str]:
+    """The file's lines as `ast` counts them (read_text made every line end
+    a newline; `splitlines` would also split at a form feed)."""
+    return _file_text(path, mtime_ns).split("\n")
+
+
 class Guards:
     """Guards of call edges and keywords of tests over one index (memoised in
     `memo`, IMPACT_MEMO's table of the index's current version)."""
@@ -114,9 +180,12 @@ class Guards:
         """The def/class node of a symbol (its name line, 0-based)."""
         key = ("guard node", sym.qualname)
         if key not in self.memo:
-            line = sym.selection_range.start.line + 1
-            self.memo[key] = next((node for node in self.source(sym.path).definitions.get(sym.name, ())
-                                   if node.lineno <= line <= node.body[0].lineno), None)
+            node = _own_node(Path(self.graph.root) / sym.path, sym)
+            if node is None:  # its lines alone do not parse: the whole file
+                line = sym.selection_range.start.line + 1
+                node = next((node for node in self.source(sym.path).definitions.get(sym.name, ())
+                             if node.lineno <= line <= node.body[0].lineno), None)
+            self.memo[key] = node
         return self.memo[key]
 
     # -- guards of an edge --------------------------------------------------
