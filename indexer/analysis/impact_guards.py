@@ -55,17 +55,21 @@ class _Source:
     or a reference). Definitions sit only in statement lists, so their walk
     skips expressions: on the stdlib the full walk cost as much as the parse."""
 
-    __slots__ = ("tree", "definitions", "_calls")
+    __slots__ = ("tree", "definitions", "_calls", "assignments")
 
     def __init__(self, tree: ast.Module | None):
         self.tree = tree
         self.definitions: dict[str, list[ast.AST]] = {}
         self._calls: list[ast.Call] | None = None
+        # First line -> lines of the first assignment statement there.
+        self.assignments: dict[int, tuple[int, int]] = {}
         queue = deque([tree] if tree is not None else ())
         while queue:
             node = queue.popleft()
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.definitions.setdefault(node.name, []).append(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                self.assignments.setdefault(node.lineno, (node.lineno, node.end_lineno))
             queue.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, _HOLDS_STATEMENTS))
 
     @property
