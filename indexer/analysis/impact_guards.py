@@ -97,7 +97,9 @@ def _own_node(path: Path, sym: Symbol) -> ast.AST | None:
     """The def/class node of `sym` parsed from its own lines (with its
     decorators), at the positions a parse of the whole file gives: on the
     stdlib, parsing whole files for one function each was most of a slow
-    query. None where the lines alone are not certain to give that node."""
+    query. None where the lines alone are not certain to give that node.
+    In a file that does not parse as a whole (Python 2, mid-edit) a def
+    whose own lines parse still has its node (before: none, no guard)."""
     try:
         lines = _file_rows(path, path.stat().st_mtime_ns)
     except OSError:
