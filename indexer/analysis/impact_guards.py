@@ -50,20 +50,39 @@ _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
 class _Source:
-    """A parsed file, with its def/class nodes by name and its calls (one
-    walk a file, not one a symbol or a reference), in `ast.walk` order."""
+    """A parsed file, with its def/class nodes by name (in `ast.walk`
+    order) and, on first use, its calls (one walk a file, not one a symbol
+    or a reference). Definitions sit only in statement lists, so their walk
+    skips expressions: on the stdlib the full walk cost as much as the parse."""
 
-    __slots__ = ("tree", "definitions", "calls")
+    __slots__ = ("tree", "definitions", "_calls", "assignments")
 
     def __init__(self, tree: ast.Module | None):
         self.tree = tree
         self.definitions: dict[str, list[ast.AST]] = {}
-        self.calls: list[ast.Call] = []
-        for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, ast.Call):
-                self.calls.append(node)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        self._calls: list[ast.Call] | None = None
+        # First line -> lines of the first assignment statement there.
+        self.assignments: dict[int, tuple[int, int]] = {}
+        queue = deque([tree] if tree is not None else ())
+        while queue:
+            node = queue.popleft()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.definitions.setdefault(node.name, []).append(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                self.assignments.setdefault(node.lineno, (node.lineno, node.end_lineno))
+            queue.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, _HOLDS_STATEMENTS))
+
+    @property
+    def calls(self) -> list[ast.Call]:
+        if self._calls is None:
+            self._calls = [node for node in ast.walk(self.tree) if isinstance(node, ast.Call)] \
+                if self.tree is not None else []
+        return self._calls
+
+
+# The nodes a def/class can sit under (ast.walk order kept: a breadth-first
+# walk that drops subtrees without statements keeps the others' order).
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 @lru_cache(maxsize=256)
@@ -72,6 +91,74 @@ def _parse(path: Path, mtime_ns: int) -> _Source:
         return _Source(python_ast.parse(path.read_text(encoding="utf-8", errors="replace")))
     except (SyntaxError, ValueError, OSError):
         return _Source(None)
+
+
+def _own_node(path: Path, sym: Symbol) -> ast.AST | None:
+    """The def/class node of `sym` parsed from its own lines (with its
+    decorators), at the positions a parse of the whole file gives: on the
+    stdlib, parsing whole files for one function each was most of a slow
+    query. None where the lines alone are not certain to give that node.
+    In a file that does not parse as a whole (Python 2, mid-edit) a def
+    whose own lines parse still has its node (before: none, no guard)."""
+    try:
+        lines = _file_rows(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None
+    first, last = sym.range.start.line, sym.range.end.line
+    if not first < len(lines) or last < first or last >= len(lines):
+        return None
+    indent = _indent(lines[first])
+    # Its decorators: going up past deeper, blank and closing-bracket lines
+    # (a decorator over several lines), each line at the def's indent that
+    # starts with `@`. Any other line at that indent ends the previous
+    # statement; one with more closing brackets than opening ones may be
+    # inside a decorator's brackets: not certain.
+    top = first
+    while True:
+        above = top - 1
+        while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith(("#", ")", "]", "}"))
+                              or _indent(lines[above]) > indent):
+            above -= 1
+        row = lines[above].strip() if above >= 0 else ""
+        if row.startswith("@") and _indent(lines[above]) == indent:
+            top = above
+            continue
+        if sum(map(row.count, ")]}")) > sum(map(row.count, "([{")):
+            return None
+        break
+    text = "\n".join(lines[top:last + 1])
+    # Blank lines and an `if 1:` (for an indented def) keep every position.
+    if indent:
+        if top == 0:
+            return None
+        text = "\n" * (top - 1) + "if 1:\n" + text
+    else:
+        text = "\n" * top + text
+    try:
+        tree = python_ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    body = tree.body[0].body if indent and len(tree.body) == 1 else tree.body
+    if len(body) != 1:
+        return None
+    node = body[0]
+    line = sym.selection_range.start.line + 1
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or node.name != sym.name \
+            or not node.lineno <= line <= node.body[0].lineno \
+            or (node.decorator_list and node.decorator_list[0].lineno != top + 1):
+        return None
+    return node
+
+
+def _indent(row: str) -> int:
+    return len(row) - len(row.lstrip())
+
+
+@lru_cache(maxsize=64)
+def _file_rows(path: Path, mtime_ns: int) -> list[str]:
+    """The file's lines as `ast` counts them (read_text made every line end
+    a newline; `splitlines` would also split at a form feed)."""
+    return _file_text(path, mtime_ns).split("\n")
 
 
 class Guards:
@@ -99,9 +186,12 @@ class Guards:
         """The def/class node of a symbol (its name line, 0-based)."""
         key = ("guard node", sym.qualname)
         if key not in self.memo:
-            line = sym.selection_range.start.line + 1
-            self.memo[key] = next((node for node in self.source(sym.path).definitions.get(sym.name, ())
-                                   if node.lineno <= line <= node.body[0].lineno), None)
+            node = _own_node(Path(self.graph.root) / sym.path, sym)
+            if node is None:  # its lines alone do not parse: the whole file
+                line = sym.selection_range.start.line + 1
+                node = next((node for node in self.source(sym.path).definitions.get(sym.name, ())
+                             if node.lineno <= line <= node.body[0].lineno), None)
+            self.memo[key] = node
         return self.memo[key]
 
     # -- guards of an edge --------------------------------------------------
@@ -297,8 +387,13 @@ class Guards:
         return self.memo[key]
 
     def _keywords_in(self, sym: Symbol) -> frozenset[str]:
-        node = self.node_of(sym)
-        return _keywords(node) if node is not None else frozenset()
+        # Memoised: the same callee (a class's `__init__`) is read for every
+        # test that calls it (on the stdlib, most of a slow query's time).
+        key = ("guard keywords", sym.qualname)
+        if key not in self.memo:
+            node = self.node_of(sym)
+            self.memo[key] = _keywords(node) if node is not None else frozenset()
+        return self.memo[key]
 
     def _module_keywords(self, path: str) -> frozenset[str]:
         key = ("guard module", path)
@@ -333,7 +428,7 @@ class Guards:
             return self.memo[key]
         out = [_text(Path(self.graph.root) / test.path)]
         for target in self._direct_callees(test):
-            lines = _text(Path(self.graph.root) / target.path).splitlines()
+            lines = _lines(Path(self.graph.root) / target.path)
             out.append("\n".join(lines[target.range.start.line:target.range.end.line + 1]))
         self.memo[key] = out
         return out
@@ -406,6 +501,19 @@ def _text(path: Path) -> str:
         return _file_text(path, path.stat().st_mtime_ns)
     except OSError:
         return ""
+
+
+@lru_cache(maxsize=64)
+def _file_lines(path: Path, mtime_ns: int) -> list[str]:
+    return _file_text(path, mtime_ns).splitlines()
+
+
+def _lines(path: Path) -> list[str]:
+    """The file's lines (split once, not once a test)."""
+    try:
+        return _file_lines(path, path.stat().st_mtime_ns)
+    except OSError:
+        return []
 
 
 def _module_level_object(stmt: ast.stmt) -> bool:

@@ -166,12 +166,7 @@ def passed_at(guards, callee: str, user: str) -> frozenset[str] | None:
 
 def _assignment(guards, sym) -> tuple[int, int] | None:
     """The lines of the module- or class-level assignment binding `sym`."""
-    tree = guards.tree(sym.path)
-    line = sym.selection_range.start.line + 1
-    for node in ast.walk(tree) if tree is not None else ():
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.lineno == line:
-            return node.lineno, node.end_lineno
-    return None
+    return guards.source(sym.path).assignments.get(sym.selection_range.start.line + 1)
 
 
 def _own_var_keyword(guards, user: str, value: ast.AST) -> bool:

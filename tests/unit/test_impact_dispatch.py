@@ -215,7 +215,10 @@ def test_an_edge_under_no_condition_reads_no_source(cli_graph, monkeypatch):
     def no_parse(*_args):
         raise AssertionError("parsed a file for an edge under no condition")
 
+    from indexer.graph import python_ast
+
     monkeypatch.setattr(impact_guards, "_parse", no_parse)
+    monkeypatch.setattr(python_ast, "parse", no_parse)  # a function's own lines (impact_guards._own_node)
     guards = impact_module.Guards(cli_graph, {})
     assert guards.guard("lib.cli.Option.ask", "lib.cli.Option.force") == frozenset()  # `return self.ask()`
     with pytest.raises(AssertionError):  # `if ... self.prompt is not None:` needs the source
