@@ -617,31 +617,23 @@ class Store:
         conn.execute("DELETE FROM files WHERE id=?", (file_id,))
 
     def write_refs(self, conn, file_id: int, rows: list[tuple], tests: set[str]) -> None:
-        self._clear_refs(conn, file_id)
-        texts: set = set(tests)
-        if rows:
-            _spans, names, kinds, enclosings, targets, _confidences, hows = zip(*rows)
-            texts.update(names, kinds, enclosings, targets, hows)
-        ids = self._names.lookup(conn, texts)
-        conn.executemany(_INSERT_REF, [
-            (file_id, sl, sc, None if el == sl else el, None if el == sl and name and ec == sc + len(name) else ec,
-             ids[name], ids[kind], ids.get(enclosing, 0), ids.get(target, 0), confidence, ids[how])
-            for (sl, sc, el, ec), name, kind, enclosing, target, confidence, how in rows])
-        self._refs_done(conn, file_id, tests, ids)
-
-    def _clear_refs(self, conn, file_id: int) -> None:
-        """Delete a file's old references, except on a cold build's first
-        write of that file (there are none, and without the by-file index
-        the DELETE would scan every reference)."""
         unindexed = self._unindexed
         if unindexed is None or file_id in self._refs_written or file_id not in unindexed:
             conn.execute("DELETE FROM ref_rows WHERE file_id=?", (file_id,))
         else:
             self._refs_written.add(file_id)  # (none yet: a cold build's file, first resolved)
-
-    def _refs_done(self, conn, file_id: int, tests: set[str], ids: dict) -> None:
-        """A file's references are written: its tests flagged, it is clean."""
-        unindexed = self._unindexed
+        texts: set = set(tests)
+        if rows:
+            _spans, names, kinds, enclosings, targets, _confidences, hows = zip(*rows)
+            texts.update(names, kinds, enclosings, targets, hows)
+        ids = self._names.lookup(conn, texts)
+        conn.executemany(
+            "INSERT INTO ref_rows(file_id, sl, sc, el, ec, name, kind, enclosing, target, confidence, how)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+            [(file_id, sl, sc, None if el == sl else el, None if el == sl and name and ec == sc + len(name) else ec,
+              ids[name], ids[kind], ids.get(enclosing, 0),
+              ids.get(target, 0), confidence, ids[how])
+             for (sl, sc, el, ec), name, kind, enclosing, target, confidence, how in rows])
         if tests and unindexed is not None and file_id in unindexed:
             first, last = unindexed[file_id]
             conn.executemany("UPDATE symbol_rows SET is_test=1 WHERE id BETWEEN ? AND ? AND qualname=?",
@@ -650,20 +642,6 @@ class Store:
             conn.executemany("UPDATE symbol_rows SET is_test=1 WHERE file_id=? AND qualname=?",
                              [(file_id, ids[q]) for q in tests])
         conn.execute("UPDATE files SET dirty=0 WHERE id=?", (file_id,))
-
-    @contextlib.contextmanager
-    def ref_shards(self, workers: int):
-        """Resolved references written by the resolver workers themselves
-        (issue 17), for a cold build whose writer owns the names: yields a
-        `RefShards` (None otherwise, and the workers send their rows)."""
-        if not self._names.owned or self.readonly:
-            yield None
-            return
-        shards = RefShards(self, workers)
-        try:
-            yield shards
-        finally:
-            shards.close()
 
     def mark_dirty(self, conn, file_ids) -> None:
         conn.executemany("UPDATE files SET dirty=1 WHERE id=?", [(i,) for i in file_ids])
@@ -819,152 +797,6 @@ class Store:
             " WHERE e.qualname = ? OR (e.qualname >= ? AND e.qualname < ?)",
             (qualname, qualname + ".", qualname + "/"))
         return [(t, q, bool(stale)) for t, q, stale in rows]
-
-
-_INSERT_REF = ("INSERT INTO ref_rows(file_id, sl, sc, el, ec, name, kind, enclosing, target, confidence, how)"
-               " VALUES(?,?,?,?,?,?,?,?,?,?,?)")
-_REF_TEXTS = ("name", "kind", "enclosing", "target", "how")
-_SHARD_PREFIX = "refs-shard-"
-_MAX_SHARDS = 9  # SQLite attaches at most 10 databases; one stays free
-
-
-class RefShards:
-    """Resolved references on their way in, a cold build's phase 2.
-
-    Sending them to the writer cost it a pickle round trip, a set of names
-    per file and a Python tuple per row to insert, about 6 s of the single
-    writer's CPU on the standard library's 1.2M references, while the
-    resolver workers waited. Instead each worker inserts its rows into a
-    SQLite file of its own (a shard: `ShardWriter`), with the names the
-    writer had interned when it forked them turned into ids already (names
-    new since stay text), and tells the writer the row range of each file.
-    The writer attaches the shards, interns the names left as text (per
-    file, in file order, as `write_refs` would: the same ids), and copies
-    each chunk's rows with one `INSERT ... SELECT`, mapping the text left
-    through a temporary table. Same rows, same order, same transactions per
-    batch; the shards are scratch, deleted after (and before: a killed
-    build's)."""
-
-    def __init__(self, store: Store, workers: int):
-        self.store = store
-        self.dir = store.index_dir
-        self.slots = min(max(workers, 1), _MAX_SHARDS)
-        self.attached: dict[str, str] = {}  # shard path -> schema alias
-        self.mapped: set[str] = set()  # texts in temp.shard_names
-        self._remove_files()
-        unknown = " UNION ".join(
-            f"SELECT {c} FROM {{alias}}.ref_rows WHERE rowid BETWEEN ?1 AND ?2 AND typeof({c}) = 'text'"
-            for c in _REF_TEXTS)
-        mapped = ", ".join(f"CASE WHEN typeof({c}) = 'text' THEN (SELECT id FROM temp.shard_names WHERE text = {c})"
-                           f" ELSE {c} END" for c in _REF_TEXTS)
-        self._unknown = unknown
-        self._copy = ("INSERT INTO ref_rows(file_id, sl, sc, el, ec, confidence, name, kind, enclosing, target, how)"
-                      f" SELECT file_id, sl, sc, el, ec, confidence, {mapped} FROM {{alias}}.ref_rows"
-                      " WHERE rowid BETWEEN ? AND ?")
-
-    def writer(self, slot: int) -> ShardWriter:
-        """In a forked worker: its shard, with the names the writer had
-        interned when it forked (the names a cold build's phase 1 wrote)."""
-        return ShardWriter(self.shard_path(slot), self.store._names.ids)
-
-    def shard_path(self, slot: int) -> Path:
-        """The shard of a worker's slot (slots past the limit share one:
-        a WAL file takes writers in turn)."""
-        return self.dir / f"{_SHARD_PREFIX}{slot % self.slots}.sqlite3"
-
-    def attach(self, paths) -> None:
-        """Attach these shards (outside a transaction, as SQLite requires)."""
-        conn = self.store.conn
-        for path in paths:
-            if path not in self.attached:
-                alias = f"refshard{len(self.attached)}"
-                conn.execute("ATTACH DATABASE ? AS " + alias, (path,))
-                self.attached[path] = alias
-                if len(self.attached) == 1:
-                    conn.execute("CREATE TEMP TABLE IF NOT EXISTS shard_names(text TEXT PRIMARY KEY,"
-                                 " id INTEGER NOT NULL) WITHOUT ROWID")
-
-    def merge(self, conn, path: str, files: list[tuple[int, int, int, set]]) -> int:
-        """Copy one chunk's rows from its shard: `files` is (file_id, first
-        rowid, last rowid, tests) per file, in the order they were written.
-        Returns the rows copied."""
-        alias = self.attached[path]
-        store, unknown = self.store, self._unknown.format(alias=alias)
-        for file_id, first, last, tests in files:
-            store._clear_refs(conn, file_id)
-            texts = {t for (t,) in conn.execute(unknown, (first, last))} if last >= first else set()
-            ids = store._names.lookup(conn, texts | tests if tests else texts)
-            new = texts - self.mapped
-            if new:
-                conn.executemany("INSERT INTO temp.shard_names(text, id) VALUES(?, ?)", [(t, ids[t]) for t in new])
-                self.mapped |= new
-            store._refs_done(conn, file_id, tests, ids)
-        first, last = files[0][1], files[-1][2]
-        if last < first:
-            return 0
-        conn.execute(self._copy.format(alias=alias), (first, last))
-        return last - first + 1
-
-    def close(self) -> None:
-        conn = self.store.conn
-        if self.attached:
-            conn.execute("DROP TABLE IF EXISTS temp.shard_names")
-        for alias in self.attached.values():
-            try:
-                conn.execute(f"DETACH DATABASE {alias}")
-            except sqlite3.Error as exc:  # never hide the build's own error
-                log.warning("could not detach %s: %s", alias, exc)
-        self.attached = {}
-        self._remove_files()
-
-    def _remove_files(self) -> None:
-        for path in self.dir.glob(f"{_SHARD_PREFIX}*"):
-            path.unlink(missing_ok=True)
-
-
-class ShardWriter:
-    """A resolver worker's side of `RefShards`: its rows into its shard."""
-
-    def __init__(self, path: Path, names: dict[str, int]):
-        self.path = str(path)
-        self.names = names
-        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("PRAGMA busy_timeout = 30000")
-        # WAL: the writer reads a shard while its worker writes the next
-        # chunk; never checkpointed, it is deleted whole after the build.
-        self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
-        self.conn.execute("PRAGMA synchronous = OFF")
-        # No column types: a name the writer had no id for stays text.
-        self.conn.execute("CREATE TABLE IF NOT EXISTS ref_rows(file_id, sl, sc, el, ec, name, kind, enclosing,"
-                          " target, confidence, how)")
-
-    def write(self, results: list[tuple[int, list, set]]) -> tuple[str, list[tuple[int, int, int, set]]]:
-        """`results`: (file_id, rows as `write_refs` takes them, tests) per
-        file. Returns (this shard, (file_id, first rowid, last rowid, tests)
-        per file) for `RefShards.merge`."""
-        get, conn = self.names.get, self.conn
-        out = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM ref_rows").fetchone()[0]
-            for file_id, rows, tests in results:
-                conn.executemany(_INSERT_REF, [
-                    (file_id, sl, sc, None if el == sl else el,
-                     None if el == sl and name and ec == sc + len(name) else ec,
-                     get(name, name), get(kind, kind), 0 if enclosing is None else get(enclosing, enclosing),
-                     0 if target is None else get(target, target), confidence, get(how, how))
-                    for (sl, sc, el, ec), name, kind, enclosing, target, confidence, how in rows])
-                out.append((file_id, first, first + len(rows) - 1, tests))
-                first += len(rows)
-            last = conn.execute("SELECT coalesce(max(rowid), 0) FROM ref_rows").fetchone()[0]
-            if last != first - 1:  # rowids are max + 1 in a table nothing deletes from
-                raise StoreError(f"shard {self.path}: rows {first - 1} expected, {last} found")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return self.path, out
 
 
 class _Transaction:

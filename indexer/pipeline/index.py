@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import sqlite3
 import time
@@ -157,10 +156,7 @@ _WORKER_STATE: dict = {}
 _DELETION_IMPORT_DEPTH = 2
 
 
-def _resolve_chunk(file_ids: list[int]) -> list:
-    """Resolve a chunk of files: [(file_id, rows, tests)], or with shards
-    (a cold build) the rows go into this worker's shard, and the answer is
-    where (`ShardWriter.write`)."""
+def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
     # One read connection per worker, for all its chunks (an open and a
     # schema check cost 0.5 ms of CPU and 1.5 ms of wall a chunk).
     store: Store | None = _WORKER_STATE.get("store")
@@ -174,22 +170,13 @@ def _resolve_chunk(file_ids: list[int]) -> list:
         if resolver is None:
             continue
         result = resolver.resolve_file(facts)
-        out.append((file_id, result.refs, result.tests))
-    shards = _WORKER_STATE.get("shards")
-    if shards is not None:
-        writer = _WORKER_STATE.get("shard")
-        if writer is None:
-            slots = _WORKER_STATE["slots"]
-            with slots.get_lock():
-                slot, slots.value = slots.value, slots.value + 1
-            writer = _WORKER_STATE["shard"] = shards.writer(slot)
-        return [writer.write(out)] if out else []
-    for i, (file_id, refs, tests) in enumerate(out):
         # Plain tuples (a NamedTuple row pickles and unpickles through a
         # Python call each, a million of them on the standard library):
         # Python's resolver makes them so; other languages' are copied.
+        refs = result.refs
         if refs and type(refs[0]) is not tuple:
-            out[i] = (file_id, list(map(tuple, refs)), tests)
+            refs = list(map(tuple, refs))
+        out.append((file_id, refs, result.tests))
     return out
 
 
@@ -528,8 +515,30 @@ class Indexer:
             for language in self.store.languages():
                 if languages.find(language) is not None:
                     resolvers(language)  # built before the fork, shared by every worker
-            with self.store.ref_shards(workers) as shards:
-                return self._resolve_in_workers(ids, resolvers, shards, workers, progress, cancel)
+            _WORKER_STATE["resolvers"] = resolvers
+            index_dir = self.index_dir
+            _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
+            self.store.forget_names()  # workers need none of it
+            release_memory()
+            chunks = [ids[i:i + _RESOLVE_CHUNK] for i in range(0, len(ids), _RESOLVE_CHUNK)]
+            try:
+                with frozen_heap(), worker_pool(workers) as pool:
+                    pending, rows = [], 0
+                    for results in bounded_map(pool, _resolve_chunk, chunks, workers * _RESOLVE_IN_FLIGHT):
+                        pending.extend(results)
+                        rows += sum(len(refs) for _, refs, _ in results)
+                        if len(pending) >= _BATCH or rows >= _ROWS_PER_WRITE:
+                            refs += self._write_refs(pending)
+                            done += len(pending)
+                            pending, rows = [], 0
+                            if progress is not None:
+                                progress(done, len(ids), f"resolving {done}/{len(ids)} files")
+                            if cancel is not None and cancel():
+                                return refs
+                    refs += self._write_refs(pending)
+            finally:
+                _WORKER_STATE.clear()
+            return refs
         for start in range(0, len(ids), batch):
             results = []
             for file_id in ids[start:start + batch]:
@@ -546,43 +555,6 @@ class Indexer:
                 break
         return refs
 
-    def _resolve_in_workers(self, ids: list[int], resolvers, shards, workers: int, progress, cancel) -> int:
-        _WORKER_STATE["resolvers"] = resolvers
-        index_dir = self.index_dir
-        _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
-        if shards is not None:
-            _WORKER_STATE["shards"] = shards  # the workers inherit the writer's names
-            _WORKER_STATE["slots"] = multiprocessing.get_context("fork").Value("i", 0)
-        else:
-            self.store.forget_names()  # workers need none of it
-        release_memory()
-        chunks = [ids[i:i + _RESOLVE_CHUNK] for i in range(0, len(ids), _RESOLVE_CHUNK)]
-        write = self._write_refs if shards is None else lambda pending: self._merge_refs(shards, pending)
-        done = refs = 0
-        try:
-            with frozen_heap(), worker_pool(workers) as pool:
-                pending, files, rows = [], 0, 0
-                for results in bounded_map(pool, _resolve_chunk, chunks, workers * _RESOLVE_IN_FLIGHT):
-                    pending.extend(results)
-                    if shards is None:
-                        files += len(results)
-                        rows += sum(len(refs) for _, refs, _ in results)
-                    else:
-                        files += sum(len(chunk) for _, chunk in results)
-                        rows += sum(last - first + 1 for _, chunk in results for _, first, last, _ in chunk)
-                    if files >= _BATCH or rows >= _ROWS_PER_WRITE:
-                        refs += write(pending)
-                        done += files
-                        pending, files, rows = [], 0, 0
-                        if progress is not None:
-                            progress(done, len(ids), f"resolving {done}/{len(ids)} files")
-                        if cancel is not None and cancel():
-                            return refs
-                refs += write(pending)
-        finally:
-            _WORKER_STATE.clear()
-        return refs
-
     def _write_refs(self, results: list[tuple[int, list, set]]) -> int:
         if not results:
             return 0
@@ -590,17 +562,6 @@ class Indexer:
             for file_id, rows, tests in results:
                 self.store.write_refs(conn, file_id, rows, tests)
         return sum(len(rows) for _, rows, _ in results)
-
-    def _merge_refs(self, shards, results: list[tuple[str, list]]) -> int:
-        """Phase 2 with shards: copy each chunk's rows from the shard its worker wrote."""
-        if not results:
-            return 0
-        shards.attach({path for path, _ in results})
-        refs = 0
-        with self.store.transaction() as conn:
-            for path, files in results:
-                refs += shards.merge(conn, path, files)
-        return refs
 
     def _run_result(self, stats: dict, started: float) -> IndexRun:
         return IndexRun(
