@@ -126,17 +126,8 @@ def _own_node(path: Path, sym: Symbol) -> ast.AST | None:
         if sum(map(row.count, ")]}")) > sum(map(row.count, "([{")):
             return None
         break
-    text = "\n".join(lines[top:last + 1])
-    # Blank lines and an `if 1:` (for an indented def) keep every position.
-    if indent:
-        if top == 0:
-            return None
-        text = "\n" * (top - 1) + "if 1:\n" + text
-    else:
-        text = "\n" * top + text
-    try:
-        tree = python_ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    tree = python_ast.parse_at("\n".join(lines[top:last + 1]), top, bool(indent))
+    if tree is None:
         return None
     body = tree.body[0].body if indent and len(tree.body) == 1 else tree.body
     if len(body) != 1:

@@ -26,3 +26,19 @@ def literal_eval(text: str):
     # literal_eval(str) parses first, so it shares the parser's lock.
     with _LOCK:
         return ast.literal_eval(text)
+
+
+def parse_at(text: str | bytes, first: int, indented: bool) -> ast.Module | None:
+    """The lines of one statement (a def with its decorators), the first at
+    0-based line `first` of its file, parsed alone at the positions a parse
+    of the whole file gives: blank lines before, and an `if 1:` for an
+    indented one. Parsing a function instead of its file is what keeps
+    impact's source reads cheap on large modules. None where they do not
+    parse alone."""
+    if indented and first == 0:
+        return None
+    prefix = "\n" * (first - 1) + "if 1:\n" if indented else "\n" * first
+    try:
+        return parse((prefix.encode() if isinstance(text, bytes) else prefix) + text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None

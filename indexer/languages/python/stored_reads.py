@@ -32,16 +32,10 @@ def _parents(tree: ast.AST) -> dict[int, ast.AST]:
 
 def _parse_lines(lines: list[bytes], first: int) -> tuple[ast.AST | None, int]:
     """One definition's own source lines (the first at 0-based line `first`)
-    parsed, and the shift from ast's 1-based lines to the file's 0-based ones.
-    Parsing a function instead of its file keeps this cheap on large modules
-    (the standard library's cost about 0.1 s a file)."""
-    text = b"".join(lines)
+    parsed at their file positions, and the shift from ast's 1-based lines
+    to the file's 0-based ones."""
     indented = bool(lines) and lines[0][:1] in (b" ", b"\t")
-    try:
-        tree = python_ast.parse(b"if 1:\n" + text if indented else text)
-    except (SyntaxError, ValueError):
-        return None, 0
-    return tree, first - (1 if indented else 0) - 1
+    return python_ast.parse_at(b"".join(lines), first, indented), -1
 
 
 class StoredReads:
