@@ -16,7 +16,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from indexer.pipeline.index import IndexOptions, Indexer, default_index_dir
+from server import cli_coerce
+
+cli_coerce.install()  # option values without building pydantic adapters (a fast start)
+# Only what every query command needs at module level: the indexing pipeline,
+# the analyses and pydantic load inside the commands that use them (a call
+# pays for its own command only; tests/unit/test_cli_imports.py keeps it so).
 from indexer.graph.query import Graph, TargetError, age, char_column
 from indexer.graph.store import Store, StoreError
 from indexer.pipeline.writer_lock import IndexBusy
@@ -61,6 +66,8 @@ def _root(root: Path | None) -> Path:
 
 
 def _graph(root: Path | None, index_dir: Path | None) -> Graph:
+    from indexer.pipeline.index_dir import default_index_dir
+
     workspace = _root(root)
     directory = index_dir or default_index_dir(workspace)
     try:
@@ -95,6 +102,8 @@ def index(
     lock_wait: Annotated[float, typer.Option(help="Seconds to wait while another process writes this index.")] = 30.0,
 ) -> None:
     """Build or update the index of a workspace (only changed files are re-read)."""
+    from indexer.pipeline.index import IndexOptions, Indexer
+
     _setup_logging(verbose)
     workspace = _root(root)
     options = IndexOptions(max_file_size=max_file_size, exclude=tuple(exclude), jobs=jobs, lock_wait_s=lock_wait)

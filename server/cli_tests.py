@@ -11,16 +11,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from indexer.analysis import affected as affected_engine
-from indexer.analysis import learn as learning
-from indexer.pipeline.index import IndexOptions, Indexer
-from indexer.graph.query import Graph
-from indexer.graph.store import StoreError
 from server.cli import CliError, IndexDirOpt, JsonOpt, RootOpt, _emit_json, _root, _setup_logging, app
+
+if TYPE_CHECKING:
+    from indexer.pipeline.index import Indexer
+
+# The engines load inside the command that runs (a `codemeld refs` call does
+# not import them). Their defaults, shown by --help, are the engines' own
+# (tests/unit/test_cli_imports.py checks that these equal them).
+DEFAULT_MIN_CONFIDENCE = 1e-9  # indexer.analysis.affected.DEFAULT_MIN_CONFIDENCE
+DEFAULT_TIMEOUT = 3600.0  # indexer.analysis.learn.DEFAULT_TIMEOUT
+DEFAULT_TEST_TIMEOUT = 300.0  # indexer.analysis.learn.DEFAULT_TEST_TIMEOUT
 
 tests_app = typer.Typer(no_args_is_help=True, help="Tests: learn which tests run which code; select affected tests.")
 app.add_typer(tests_app, name="tests")
@@ -33,6 +38,9 @@ PythonOpt = Annotated[Optional[str], typer.Option(
 def _indexer(root: Path | None, index_dir: Path | None, update: bool) -> Indexer:
     """The workspace's index, brought up to date with the files on disk
     (only changed files are read) unless `update` is off."""
+    from indexer.graph.store import StoreError
+    from indexer.pipeline.index import IndexOptions, Indexer
+
     workspace = _root(root)
     try:
         indexer = Indexer(workspace, index_dir, IndexOptions(jobs=1))
@@ -50,8 +58,8 @@ def learn(
     index_dir: IndexDirOpt = None,
     python: PythonOpt = None,
     full: Annotated[bool, typer.Option("--full", help="Run every test, not only those whose dependencies changed.")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds for the whole run.")] = learning.DEFAULT_TIMEOUT,
-    test_timeout: Annotated[float, typer.Option(help="Seconds for one test (0: no limit).")] = learning.DEFAULT_TEST_TIMEOUT,
+    timeout: Annotated[float, typer.Option(help="Seconds for the whole run.")] = DEFAULT_TIMEOUT,
+    test_timeout: Annotated[float, typer.Option(help="Seconds for one test (0: no limit).")] = DEFAULT_TEST_TIMEOUT,
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
 ) -> None:
@@ -59,6 +67,9 @@ def learn(
     test executes which function in the index. Later runs re-run only tests whose
     functions changed, new tests and tests that did not pass. Extra arguments
     (after --) go to pytest."""
+    from indexer.analysis import learn as learning
+    from indexer.graph.query import Graph
+
     _setup_logging(verbose)
     indexer = _indexer(root, index_dir, update=True)
     graph = Graph(indexer.store, indexer.root)
@@ -86,14 +97,16 @@ def affected(
     run_: Annotated[bool, typer.Option("--run", help="Run the selected tests with pytest (arguments after -- go to pytest).")] = False,
     python: PythonOpt = None,
     static_only: Annotated[bool, typer.Option("--static", help="Ignore learned test edges.")] = False,
-    min_confidence: Annotated[float, typer.Option(help="Drop statically found tests below this confidence.")] = affected_engine.DEFAULT_MIN_CONFIDENCE,
+    min_confidence: Annotated[float, typer.Option(help="Drop statically found tests below this confidence.")] = DEFAULT_MIN_CONFIDENCE,
     no_update: Annotated[bool, typer.Option("--no-update", help="Do not bring the index up to date first.")] = False,
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
 ) -> None:
     """The tests affected by a change (git diff -> changed symbols -> tests): prints
     pytest node ids, or runs them."""
-    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
+    from indexer.analysis import affected as affected_engine
+    from indexer.graph.query import Graph
+
     _setup_logging(verbose)
     if sum(bool(x) for x in (staged, working_tree, since)) > 1:
         raise CliError("choose one of --staged, --working-tree, --since")
@@ -117,6 +130,8 @@ def affected(
               file=sys.stderr)
     if not run_:
         if as_json:
+            from server.protocol import edge  # pydantic models: only for JSON
+
             _emit_json(edge.affected_tests(selection, graph.root.as_uri()).wire())
         else:
             for test_id in selection.ids():
@@ -126,6 +141,8 @@ def affected(
     if not ids:
         print("codemeld: no affected tests to run", file=sys.stderr)
         return
+    from indexer.analysis import learn as learning
+
     interpreter = learning.find_python(graph.root, python)
     cmd = [interpreter, "-m", "pytest", *ctx.args, *ids]
     print(f"codemeld: running {' '.join(cmd[:3] + list(ctx.args))} <{len(ids)} tests>", file=sys.stderr)

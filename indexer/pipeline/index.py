@@ -23,6 +23,7 @@ from typing import Callable, Iterable
 from indexer.pipeline import discovery
 from indexer import languages
 from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
+from indexer.pipeline.index_dir import default_index_dir  # noqa: F401  (re-exported; light for the CLI)
 from indexer.languages.base import FileFacts, LanguageSupport, facts_from_rows, facts_rows
 from indexer.graph.model import IndexRun
 from indexer.graph.store import Store, pack, symbol_row, unpack
@@ -54,16 +55,6 @@ class IndexOptions:
 
     def workers(self) -> int:
         return self.jobs if self.jobs > 0 else max(1, os.cpu_count() or 1)
-
-
-def default_index_dir(root: Path) -> Path:
-    """Per-workspace folder under the user cache dir, never inside the repo."""
-    import platformdirs
-
-    root = Path(root).resolve()
-    digest = hashlib.sha1(str(root).encode()).hexdigest()[:12]
-    base = Path(os.environ.get("CODEMELD_CACHE_DIR") or platformdirs.user_cache_dir("codemeld"))
-    return base / f"{root.name or 'root'}-{digest}"
 
 
 @dataclass(slots=True)

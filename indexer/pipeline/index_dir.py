@@ -1,0 +1,19 @@
+"""Where a workspace's index lives by default. Apart from the pipeline
+(indexer/pipeline/index.py re-exports it) so that a CLI query, which only
+opens the index, does not import the indexing machinery to find it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+
+def default_index_dir(root: Path) -> Path:
+    """Per-workspace folder under the user cache dir, never inside the repo."""
+    import platformdirs
+
+    root = Path(root).resolve()
+    digest = hashlib.sha1(str(root).encode()).hexdigest()[:12]
+    base = Path(os.environ.get("CODEMELD_CACHE_DIR") or platformdirs.user_cache_dir("codemeld"))
+    return base / f"{root.name or 'root'}-{digest}"
