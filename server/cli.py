@@ -7,6 +7,7 @@ unreadable root), 2 bad usage.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import sqlite3
@@ -322,10 +323,8 @@ def impact(
     cursor: cli_paging.CursorOpt = None,
 ) -> None:
     """What depends on a symbol, through which path, and which tests exercise it."""
-    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
-    from indexer.analysis import impact_render
+    from indexer.analysis import coverage_data, impact_render
     from indexer.analysis.impact import impact as compute_impact
-    from server.host.features import coverage_for
 
     if output not in ("text", "json", "mermaid", "dot"):
         raise typer.BadParameter(f"unknown format {output!r}: use text, json, mermaid or dot")
@@ -333,7 +332,8 @@ def impact(
     qualnames = [q for q in _targets(graph, target) if graph.symbol(q) is not None]
     if not qualnames:
         raise CliError(f"{target} is defined outside the workspace: no impact to compute")
-    dynamic = coverage_for(graph.root) if coverage else None
+    # what server.host.features.coverage_for reads, without its cache (one question per process)
+    dynamic = coverage_data.load(graph.root) if coverage else None
     report = compute_impact(graph, qualnames[0], depth=depth, limit=limit, coverage=dynamic)
     question = {"target": target, "depth": depth, "limit": limit, "coverage": coverage}
     dependents, paging = cli_paging.paged("impact", question, list(report.dependents), page_size, cursor)
@@ -347,6 +347,8 @@ def impact(
             print(test.id)
         return
     if as_json or output == "json":
+        from server.protocol import edge  # pydantic models: only for JSON
+
         _emit_json(edge.impact_report(report, graph.root.as_uri()).wire() | ({"page": paging} if paging else {}))
     elif output == "mermaid":
         sys.stdout.write(impact_render.to_mermaid(report))
@@ -541,11 +543,39 @@ from server import cli_team  # noqa: E402,F401  (export, pull: registers on `app
 from server import cli_tests  # noqa: E402,F401  (`codemeld tests ...`, registers on app)
 
 
+def _invoked(args: list[str]) -> typer.Typer:
+    """The app to run `args` with. typer builds a click command for every
+    registered command before it parses (each signature's annotations
+    evaluated: about 0.1 s of CPU a call for ~20 commands); when the first
+    argument names a command or group, a copy of the app holding only that one
+    is enough, and parses, helps and fails the same. Anything else (no
+    argument, an option first, an unknown name) gets the whole app, with its
+    listing and suggestions."""
+    name = args[0] if args else None
+    commands = [c for c in app.registered_commands
+                if (c.name or typer.main.get_command_name(c.callback.__name__)) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return app
+    light = copy.copy(app)
+    light.registered_commands, light.registered_groups = commands, groups
+    # With one command and no callback typer would run that command as the
+    # whole program (no subcommand name); a callback that does nothing keeps
+    # the group, as on the whole app.
+    light.registered_callback = None
+    light.callback()(_no_group_options)
+    return light
+
+
+def _no_group_options() -> None:
+    """The light app's group callback: the whole app has none, so nothing to do."""
+
+
 def main() -> None:
     import server.cli_agent  # noqa: F401  (registers mcp, locate, map)
 
     try:
-        code = app(standalone_mode=False)  # typer.Exit(n) comes back as n here
+        code = _invoked(sys.argv[1:])(standalone_mode=False)  # typer.Exit(n) comes back as n here
         if isinstance(code, int) and code:
             sys.exit(code)
     except CliError as exc:
