@@ -323,8 +323,9 @@ def impact(
     cursor: cli_paging.CursorOpt = None,
 ) -> None:
     """What depends on a symbol, through which path, and which tests exercise it."""
-    from indexer.analysis import coverage_data, impact_render
+    from indexer.analysis import impact_render
     from indexer.analysis.impact import impact as compute_impact
+    from server.host.coverage import coverage_for
 
     if output not in ("text", "json", "mermaid", "dot"):
         raise typer.BadParameter(f"unknown format {output!r}: use text, json, mermaid or dot")
@@ -332,8 +333,7 @@ def impact(
     qualnames = [q for q in _targets(graph, target) if graph.symbol(q) is not None]
     if not qualnames:
         raise CliError(f"{target} is defined outside the workspace: no impact to compute")
-    # what server.host.features.coverage_for reads, without its cache (one question per process)
-    dynamic = coverage_data.load(graph.root) if coverage else None
+    dynamic = coverage_for(graph.root) if coverage else None
     report = compute_impact(graph, qualnames[0], depth=depth, limit=limit, coverage=dynamic)
     question = {"target": target, "depth": depth, "limit": limit, "coverage": coverage}
     dependents, paging = cli_paging.paged("impact", question, list(report.dependents), page_size, cursor)

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 _POLL_S = 0.5
@@ -50,6 +52,11 @@ def die_with_parent(parent: int) -> None:
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
+    # here, not at the top: an update that parses nothing (`codemeld tests
+    # affected` on an up-to-date index) does not pay for multiprocessing
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=die_with_parent, initargs=(os.getpid(),))
 

@@ -15,40 +15,21 @@ adapters only convert them at their edge.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.analysis import coverage_data, navigation
+from indexer.analysis import navigation
 from indexer.explain import hover_line, symbol_at
 from indexer.explain.llm import ChatClient, LLMConfig
 from indexer.analysis.impact import Breaking, ImpactReport, impact_at
 from indexer import languages
 from indexer.semantic import SemanticUnavailable
 from indexer.graph.vocab import RefKind, SymbolKind
+from server.host.coverage import coverage_for  # re-exported: its home is light for the CLI
 
 # -- impact ---------------------------------------------------------------------
-
-# Per-test coverage data per workspace root, reloaded when the file changes.
-_COVERAGE: dict[Path, tuple[float, object]] = {}
-_COVERAGE_LOCK = threading.Lock()
-
-
-def coverage_for(root: Path):
-    """The project's recorded per-test coverage (None without a data file)."""
-    data_file = coverage_data.find_data_file(root)
-    if data_file is None:
-        return None
-    mtime = os.stat(data_file).st_mtime
-    with _COVERAGE_LOCK:
-        held = _COVERAGE.get(root)
-    if held is None or held[0] != mtime:
-        held = (mtime, coverage_data.load(root))
-        with _COVERAGE_LOCK:
-            _COVERAGE[root] = held
-    return held[1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,9 @@ from tests.support import write_tree
 REPO = Path(__file__).resolve().parents[2]
 
 HEAVY = ("pydantic", "pydantic_core", "pygls", "lsprotocol", "mcp", "lancedb", "torch", "sentence_transformers",
-         "numpy", "onnxruntime", "rich", "server.protocol", "server.host", "server.app", "indexer.semantic",
-         "indexer.explain")
+         "numpy", "onnxruntime", "rich", "server.protocol", "server.app", "server.host.features",
+         "server.host.workspace", "server.host.agent", "server.host.semantic", "server.host.watcher",
+         "indexer.semantic", "indexer.explain")
 PIPELINE = ("indexer.pipeline.index", "indexer.pipeline.worker_pool", "indexer.analysis.learn", "multiprocessing")
 
 # command -> the heavy families it may not import
@@ -35,7 +36,7 @@ HOT = {
     "impact pkg.core.helper": HEAVY + PIPELINE,
     "refs no_such_symbol": HEAVY + PIPELINE,
     # brings the index up to date first: the pipeline is its job
-    "tests affected": HEAVY + ("indexer.analysis.learn",),
+    "tests affected": HEAVY + ("indexer.analysis.learn", "multiprocessing", "concurrent.futures.process"),
 }
 
 # Runs as `codemeld` does (pyproject [project.scripts]), writing sys.modules at exit.
