@@ -12,6 +12,10 @@ an untimed first call), so neither checkout is charged for compiling its
 sources on every call (as a read-only `git archive`, or PYTHONDONTWRITEBYTECODE,
 would make it).
 
+Each call runs in the corpus as a user would type it there: no --root (found
+from the working directory), the index at its default place (under
+CODEMELD_CACHE_DIR, which the bench points into its workdir).
+
 Printed per command: wall and CPU (user+sys of the child) p50/p95 in ms, and
 this/baseline ratios of the p50s; also whether both printed the same stdout.
 
@@ -100,17 +104,18 @@ def change_function(src: Path, index_dir: Path, qualname: str) -> str:
     return symbol.path
 
 
-def commands(src: Path, index_dir: Path, qualname: str) -> dict[str, list[str]]:
-    where = ["--root", str(src), "--index-dir", str(index_dir)]
+def commands(qualname: str) -> dict[str, list[str]]:
+    """As a user types them in the workspace: the root found from the working
+    directory, the index at its default place (CODEMELD_CACHE_DIR)."""
     return {
-        "floor (refs of an unknown name)": ["refs", "no_such_symbol_anywhere", *where],
-        "status --json": ["status", *where, "--json"],
-        "refs --json": ["refs", qualname, *where, "--json"],
-        "refs (text)": ["refs", qualname, *where],
-        "defs": ["defs", qualname, *where],
-        "impact --tests": ["impact", qualname, *where, "--tests"],
-        "tests affected": ["tests", "affected", *where],
-        "tests affected --json": ["tests", "affected", *where, "--json"],
+        "floor (refs of an unknown name)": ["refs", "no_such_symbol_anywhere"],
+        "status --json": ["status", "--json"],
+        "refs --json": ["refs", qualname, "--json"],
+        "refs (text)": ["refs", qualname],
+        "defs": ["defs", qualname],
+        "impact --tests": ["impact", qualname, "--tests"],
+        "tests affected": ["tests", "affected"],
+        "tests affected --json": ["tests", "affected", "--json"],
     }
 
 
@@ -145,7 +150,10 @@ def main(argv=None) -> int:
     work = (args.workdir or default_workdir()).resolve()
     work.mkdir(parents=True, exist_ok=True)
     src = prepare_corpus(work)
-    index_dir = work / "index"
+    os.environ["CODEMELD_CACHE_DIR"] = str(work / "cache")  # here and in every call
+    from indexer.pipeline.index_dir import default_index_dir
+
+    index_dir = default_index_dir(src)
     subprocess.run(["git", "checkout", "-q", "--", "."], cwd=src, check=True)  # a change a killed run left
     index_corpus(src, index_dir)
     changed = change_function(src, index_dir, args.function)
@@ -154,7 +162,7 @@ def main(argv=None) -> int:
     env.pop("PYTHONPATH", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed codemeld has its .pyc files
     checkouts = {"this": REPO} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
-    cmds = {label: argv_ for label, argv_ in commands(src, index_dir, args.function).items()
+    cmds = {label: argv_ for label, argv_ in commands(args.function).items()
             if not args.only or any(label.startswith(o) for o in args.only)}
     load = os.getloadavg()
     try:

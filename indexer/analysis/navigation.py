@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from indexer import languages
 from indexer.graph.model import Range, Reference, Symbol
-from indexer.analysis.impact import direct_summary
 from indexer.graph.query import Graph, reference_from_row
 # CALL_KINDS (re-exported): a call, a decorator applied, a fixture pytest
 # calls for each test that names it.
@@ -215,6 +214,9 @@ def hover(graph: Graph, path: str, line: int, character: int, min_confidence: fl
         # hover slow; the full picture is one codemeld/impact away.
         summary = f"used {count} times: run codemeld impact for dependents and tests"
     else:
+        # here, not at the top: `codemeld refs` loads this module, not impact
+        from indexer.analysis.impact import direct_summary
+
         summary = direct_summary(graph, symbol.qualname)
     return HoverInfo(symbol, count, files, summary)
 

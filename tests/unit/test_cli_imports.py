@@ -24,17 +24,18 @@ HEAVY = ("pydantic", "pydantic_core", "pygls", "lsprotocol", "mcp", "lancedb", "
          "server.host.workspace", "server.host.agent", "server.host.semantic", "server.host.watcher",
          "indexer.semantic", "indexer.explain")
 PIPELINE = ("indexer.pipeline.index", "indexer.pipeline.worker_pool", "indexer.analysis.learn", "multiprocessing")
+QUERIES = HEAVY + PIPELINE + ("indexer.analysis.impact",)  # refs, defs...: no impact analysis either
 
 # command -> the heavy families it may not import
 HOT = {
-    "status": HEAVY + PIPELINE,
-    "refs pkg.core.helper": HEAVY + PIPELINE,
-    "refs pkg.core.helper --json": HEAVY + PIPELINE,
-    "defs pkg.core.helper": HEAVY + PIPELINE,
-    "symbols pkg/core.py": HEAVY + PIPELINE,
+    "status": QUERIES,
+    "refs pkg.core.helper": QUERIES,
+    "refs pkg.core.helper --json": QUERIES,
+    "defs pkg.core.helper": QUERIES,
+    "symbols pkg/core.py": QUERIES,
     "impact pkg.core.helper --tests": HEAVY + PIPELINE,
     "impact pkg.core.helper": HEAVY + PIPELINE,
-    "refs no_such_symbol": HEAVY + PIPELINE,
+    "refs no_such_symbol": QUERIES,
     # brings the index up to date first: the pipeline is its job
     "tests affected": HEAVY + ("indexer.analysis.learn", "multiprocessing", "concurrent.futures.process"),
 }
