@@ -129,6 +129,7 @@ def workspace(tmp_path_factory):
     return root, index_dir, env
 
 
+@pytest.mark.slow  # git runs as a subprocess, and 26 commands over a fresh index (~5 s)
 def test_hot_command_outputs_stay_as_they_are(workspace):
     root, index_dir, env = workspace
     blocks = []
