@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from indexer import languages
+from indexer.analysis.impact_mixins import inherited_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
@@ -136,6 +137,7 @@ class _Walk:
     runs: bool = True  # who runs the target (False: who holds an instance of it, the receiver walks)
     soft: set[str] = field(default_factory=set)  # tainted only through a created class's users: a clean chain re-enters
     edges: list[tuple[str, str, str]] = field(default_factory=list)  # every (callee, user, kind) link, for the guards
+    _dispatched: dict | None = None  # user -> dispatching callees, read from `edges` once the walk is done
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -161,6 +163,15 @@ class _Walk:
             todo = [sym.parent for q in todo if (sym := self.symbols.get(q)) is not None and sym.parent]
             todo = [q for q in dict.fromkeys(todo) if q not in seen]
             seen.update(todo)
+
+    def dispatched(self, user: str) -> list[str]:
+        """The reached nodes with a dispatch link into `user` (impact_members)."""
+        if self._dispatched is None:
+            self._dispatched = defaultdict(list)
+            for callee, enclosing, kind in self.edges:
+                if kind == "dispatch" and callee in self.reach:
+                    self._dispatched[enclosing].append(callee)
+        return self._dispatched.get(user, ())
 
     def ancestors(self, qualname: str) -> set[str]:
         """The class/module chain that contains a symbol."""
@@ -847,16 +858,19 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             continue
         via = _chain(walk, qualname)
         dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via, how=reach.how))
-        if not sym.is_test:
+        # A `test*` method a test class inherits from a plain class (impact_mixins).
+        found = [AffectedTest(node_id, sym, reach.depth, reach.confidence, via) for node_id in inherited_test_ids(
+            walk, sym, lambda c: _subclasses(walk, c), lambda s: test_node_id(s, walk.symbol))]
+        if not sym.is_test and not found:
             continue
-        found = []
-        if sym.kind in _CALLABLE_KINDS:
+        if sym.is_test and sym.kind in _CALLABLE_KINDS:
             found = _collected(walk, sym, reach.depth, reach.confidence, via)
-        elif sym.kind == SymbolKind.CLASS:
+        elif sym.is_test and sym.kind == SymbolKind.CLASS:
             for method in walk.graph.members(sym.qualname):
                 if method.is_test and method.kind == SymbolKind.METHOD:
                     found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
-        holders = self_dispatch_classes(via, walk.reach, walk.symbol, lambda c: _subclasses(walk, c)) \
+        holders = self_dispatch_classes(via, walk.reach, walk.symbol, lambda c: _subclasses(walk, c),
+                                        walk.dispatched) \
             if found else None
         tainted = qualname in walk.tainted  # its chain crosses a link that runs nothing
         for test in found:

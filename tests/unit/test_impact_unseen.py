@@ -1,0 +1,91 @@
+"""Impact rules found on projects the rules were never tuned on (issue 12's
+generalisation check: cachetools, more-itertools, boltons). One source case
+per rule, each checked with the rule on and switched off, so the case fails
+without it."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.analysis import impact_members, impact_mixins
+from indexer.analysis.impact import impact
+from tests.support import build
+from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
+
+
+# cachetools: test methods written once in a plain mixin (not a test file,
+# not a test class) and collected in each TestCase that inherits them; each
+# test class names its own cache class as `Cache`.
+MIXIN = {
+    "lib.py": """
+        class Cache:
+            def __init__(self, maxsize):
+                self.maxsize = maxsize
+
+        class LRUCache(Cache):
+            pass
+
+        class Other:
+            def __init__(self, maxsize):
+                self.maxsize = maxsize
+        """,
+    "tests/__init__.py": """
+        class CacheTestMixin:
+            Cache = None
+
+            def test_insert(self):
+                cache = self.Cache(maxsize=2)
+                assert cache.maxsize == 2
+        """,
+    "tests/test_cache.py": """
+        import unittest
+        import lib
+        from . import CacheTestMixin
+
+        class CacheTest(unittest.TestCase, CacheTestMixin):
+            Cache = lib.Cache
+        """,
+    "tests/test_lru.py": """
+        import unittest
+        from lib import LRUCache
+        from . import CacheTestMixin
+
+        class LRUCacheTest(unittest.TestCase, CacheTestMixin):
+            Cache = LRUCache
+        """,
+    "tests/test_other.py": """
+        import unittest
+        from lib import Other
+        from . import CacheTestMixin
+
+        class OtherTest(unittest.TestCase, CacheTestMixin):
+            Cache = Other
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_mixin_s_test_methods_run_in_each_test_class_that_inherits_them(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_mixins, "RULE", rule)
+    indexer, g = build(tmp_path, MIXIN)
+    report = impact(g, "lib.Cache.__init__")
+    wanted = {"tests/test_cache.py::CacheTest::test_insert", "tests/test_lru.py::LRUCacheTest::test_insert"}
+    assert (wanted <= selected(report)) is rule
+    assert "tests/test_other.py::OtherTest::test_insert" not in selected(report)
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_self_dispatch_in_a_mixin_keeps_every_test_class_the_change_reaches(tmp_path, monkeypatch, rule):
+    # Each test class's `Cache` reaches `self.Cache(...)` in the mixin; the
+    # copies in classes holding another cache class are ruled out, and every
+    # class whose `Cache` the change reaches keeps its copy (the walk keeps
+    # one chain per node: the others are read from its dispatch links).
+    monkeypatch.setattr(impact_members, "MIXIN_RULE", rule)
+    indexer, g = build(tmp_path, MIXIN)
+    report = impact(g, "lib.Cache.__init__")
+    assert "tests/test_other.py::OtherTest::test_insert" in listed(report) or not rule
+    assert ("tests/test_other.py::OtherTest::test_insert" in selected(report)) is not rule
+    assert {"tests/test_cache.py::CacheTest::test_insert", "tests/test_lru.py::LRUCacheTest::test_insert"} \
+        <= selected(report)
+    indexer.close()
