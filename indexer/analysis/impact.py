@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from indexer import languages
-from indexer.analysis.impact_mixins import inherited_test_ids
+from indexer.analysis.impact_mixins import inherited_test_ids, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
@@ -859,8 +859,11 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
         via = _chain(walk, qualname)
         dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via, how=reach.how))
         # A `test*` method a test class inherits from a plain class (impact_mixins).
-        found = [AffectedTest(node_id, sym, reach.depth, reach.confidence, via) for node_id in inherited_test_ids(
-            walk, sym, lambda c: _subclasses(walk, c), lambda s: test_node_id(s, walk.symbol))]
+        # A set-up method runs around each test of its class (impact_mixins).
+        found = [AffectedTest(node_id, sym, reach.depth, reach.confidence, via) for node_id in [
+            *inherited_test_ids(walk, sym, lambda c: _subclasses(walk, c), lambda s: test_node_id(s, walk.symbol)),
+            *setup_test_ids(walk, sym, lambda c: _subclasses(walk, c), lambda c: _superclasses(walk, c),
+                            lambda s: test_node_id(s, walk.symbol))]]
         if not sym.is_test and not found:
             continue
         if sym.is_test and sym.kind in _CALLABLE_KINDS:

@@ -1,6 +1,9 @@
-"""Test methods a test class inherits from a plain class (issue 12,
-cachetools): pytest collects every `test*` method of a unittest.TestCase
-subclass or a `Test*` class, inherited ones included.
+"""What a test class runs that no call names (issue 12, cachetools and
+boltons): pytest collects every `test*` method of a unittest.TestCase
+subclass or a `Test*` class, inherited ones included, and runs the class's
+set-up and tear-down methods around each of them.
+
+1. Inherited test methods:
 
     # tests/__init__.py
     class CacheTestMixin:
@@ -16,6 +19,12 @@ no test class), yet it runs as `tests/test_cache.py::CacheTest::test_insert`
 and in every other test subclass. Without this rule the walk reached the
 mixin's method and stopped there: on cachetools 149 of `Cache.__init__`'s
 182 tests were missed.
+
+2. Set-up and tear-down: `setUp`, `tearDown` (unittest), `setup_method`,
+`teardown_method` (pytest) run around every test collected in their class
+and its test subclasses; the class-level ones (`setUpClass`, `setup_class`,
+...) run once for them all. On boltons, `TestSpooledStringIO.setUp` was
+reached and linked to no test: 109 pairs missed.
 """
 
 from __future__ import annotations
@@ -23,6 +32,9 @@ from __future__ import annotations
 from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
+SETUP_RULE = True  # switch, for its test
+SETUP_NAMES = frozenset({"setUp", "tearDown", "setUpClass", "tearDownClass", "setup_method", "teardown_method",
+                         "setup_class", "teardown_class", "setup", "teardown", "asyncSetUp", "asyncTearDown"})
 _PREFIX = "test"  # pytest's python_functions and unittest's testMethodPrefix
 
 
@@ -44,3 +56,34 @@ def inherited_test_ids(walk, sym, subclasses, node_id) -> list[str]:
             continue
         out.append(f"{node_id(sub_symbol)}::{sym.name}")
     return out
+
+
+def setup_test_ids(walk, sym, subclasses, superclasses, node_id) -> list[str]:
+    """The collected ids a set-up or tear-down method runs around: every
+    test collected in its class (when a test class) and in its test
+    subclasses. `superclasses(qualname)` lists every base."""
+    if not SETUP_RULE or sym.kind != SymbolKind.METHOD or sym.name not in SETUP_NAMES or not sym.parent:
+        return []
+    owner = walk.symbol(sym.parent)
+    if owner is None or owner.kind != SymbolKind.CLASS:
+        return []
+    out = []
+    for cls in (owner.qualname, *subclasses(owner.qualname)):
+        holder = walk.symbol(cls)
+        if holder is not None and holder.is_test:
+            out.extend(f"{node_id(holder)}::{name}" for name in _test_names(walk, cls, superclasses))
+    return out
+
+
+def _test_names(walk, cls: str, superclasses) -> list[str]:
+    """The names of the test methods pytest collects in a test class: its
+    own and its bases' `test*` methods (memoised per index version)."""
+    key = ("collected test names", cls)
+    if key not in walk.memo:
+        names: dict[str, None] = {}
+        for owner in (cls, *superclasses(cls)):
+            for member in walk.graph.members(owner):
+                if member.kind == SymbolKind.METHOD and member.name.startswith(_PREFIX):
+                    names.setdefault(member.name)
+        walk.memo[key] = list(names)
+    return walk.memo[key]

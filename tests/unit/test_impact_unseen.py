@@ -89,3 +89,48 @@ def test_self_dispatch_in_a_mixin_keeps_every_test_class_the_change_reaches(tmp_
     assert {"tests/test_cache.py::CacheTest::test_insert", "tests/test_lru.py::LRUCacheTest::test_insert"} \
         <= selected(report)
     indexer.close()
+
+
+# boltons: a unittest class builds its object in `setUp`; the tests only
+# read `self.buffer`, and no call names `setUp`.
+SETUP = {
+    "lib.py": """
+        class Buffer:
+            def __init__(self):
+                self.data = []
+
+            def write(self, x):
+                self.data.append(x)
+        """,
+    "tests/test_buffer.py": """
+        import unittest
+        from lib import Buffer
+
+        class BufferTest(unittest.TestCase):
+            def setUp(self):
+                self.buffer = Buffer()
+
+            def test_empty(self):
+                assert self.buffer.data == []
+
+        class ReusedTest(BufferTest):
+            def test_again(self):
+                assert not self.buffer.data
+
+        class UnrelatedTest(unittest.TestCase):
+            def test_other(self):
+                assert True
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_set_up_runs_around_every_test_of_its_class_and_subclasses(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_mixins, "SETUP_RULE", rule)
+    indexer, g = build(tmp_path, SETUP)
+    report = impact(g, "lib.Buffer.__init__")
+    wanted = {"tests/test_buffer.py::BufferTest::test_empty", "tests/test_buffer.py::ReusedTest::test_empty",
+              "tests/test_buffer.py::ReusedTest::test_again"}
+    assert (wanted <= selected(report)) is rule
+    assert "tests/test_buffer.py::UnrelatedTest::test_other" not in listed(report)
+    indexer.close()
