@@ -18,7 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from indexer import languages
-from indexer.analysis.impact_mixins import inherited_test_ids, setup_test_ids
+from indexer.analysis.impact_supplied import supplied_to
+from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
@@ -281,11 +282,14 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     # A class attribute or method replaces a base's member of any kind on
     # `self` (impact_members: `D = CustomMapping` over `D = dict`).
     members = member_definers(walk.graph, walk.memo, name)
+    # ... and supplies one its bases read on `self` but never define (impact_supplied).
+    supplied = [(user, "dispatch", SELF_DISPATCH_CONFIDENCE, False, "dispatch-self") for user in supplied_to(
+        walk, method, _superclasses(walk, owner.qualname), members)] if name not in _CONSTRUCTORS else []
     if method.kind != SymbolKind.METHOD and not members - {owner.qualname}:
-        return []  # no other class has the name: nothing to replace
+        return supplied  # no other class has the name: nothing to replace
     bases = _superclasses(walk, owner.qualname)
     if method.kind != SymbolKind.METHOD and not members.intersection(bases):
-        return []
+        return supplied
     definers = _classes_defining(walk, name)
     # Over a base's class attribute (not a method), only `self.name` in the
     # base's own code dispatches: a reader typed by annotation (click's
@@ -293,7 +297,7 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     attribute_bases = [(f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True, How.SELF)
                        for base in bases if base in members and base not in definers]
     if method.kind != SymbolKind.METHOD:
-        return attribute_bases
+        return attribute_bases + supplied
     subs = _subclasses(walk, owner.qualname)
     defined = _defined_classes(walk, owner.qualname, name)
     if defined:
@@ -309,6 +313,7 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out = [(f"{sub}.{name}", "override", OVERRIDE_CONFIDENCE, False) for sub in subs if sub in definers]
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True) for base in bases if base in definers)
     out.extend(attribute_bases)
+    out.extend(supplied)
     held = asserted_class(method, walk.symbol, walk.graph)
     if held is None and ABC_RULE:
         # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).
@@ -651,6 +656,8 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
         # class's users are followed through "define" links instead.
         return None
     subs = _hierarchy(graph, cls.qualname, down=True)
+    if pytest_instance(cls, subs, graph.symbol):
+        return None  # a test's own instance (impact_mixins)
     blocked = overriding_subclasses(graph, target, subs)
     # Instances of an overriding subclass (and of its own subclasses) never run the method.
     beneath = {q for b in blocked for q in _hierarchy(graph, b, down=True)} | blocked

@@ -20,7 +20,15 @@ and in every other test subclass. Without this rule the walk reached the
 mixin's method and stopped there: on cachetools 149 of `Cache.__init__`'s
 182 tests were missed.
 
-2. Set-up and tear-down: `setUp`, `tearDown` (unittest), `setup_method`,
+2. A test class's own instance: pytest makes one for each collected test,
+so no walk of "who makes an instance" finds its holders. The receiver rule
+leaves methods of test classes and of their mixins unconstrained
+(`pytest_instance`); which copies hold an override is the self-dispatch
+rule's (impact_members). On cachetools, `CacheWrapperTest.cache` (a method
+the mixin's tests call as `self.cache(...)`) ruled out all 130 of its true
+pairs.
+
+3. Set-up and tear-down: `setUp`, `tearDown` (unittest), `setup_method`,
 `teardown_method` (pytest) run around every test collected in their class
 and its test subclasses; the class-level ones (`setUpClass`, `setup_class`,
 ...) run once for them all. On boltons, `TestSpooledStringIO.setUp` was
@@ -33,6 +41,7 @@ from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
 SETUP_RULE = True  # switch, for its test
+INSTANCE_RULE = True  # switch, for its test
 SETUP_NAMES = frozenset({"setUp", "tearDown", "setUpClass", "tearDownClass", "setup_method", "teardown_method",
                          "setup_class", "teardown_class", "setup", "teardown", "asyncSetUp", "asyncTearDown"})
 _PREFIX = "test"  # pytest's python_functions and unittest's testMethodPrefix
@@ -87,3 +96,10 @@ def _test_names(walk, cls: str, superclasses) -> list[str]:
                     names.setdefault(member.name)
         walk.memo[key] = list(names)
     return walk.memo[key]
+
+
+def pytest_instance(cls, subclasses: list[str], lookup) -> bool:
+    """Whether pytest makes the instances of `cls`: a test class, or a
+    plain class that test classes inherit from (`subclasses`: all of them)."""
+    return INSTANCE_RULE and (cls.is_test or any((sub := lookup(q)) is not None and sub.is_test
+                                                 for q in subclasses))

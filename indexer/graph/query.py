@@ -473,6 +473,18 @@ class Graph:
             f" ({','.join('?' * len(targets))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
             + " GROUP BY target, enclosing, kind", list(targets) + ([kind] if kind else [])).fetchall()
 
+    def unresolved_users(self, name: str, enclosings: list[str]) -> list[str]:
+        """The `enclosings` holding an unresolved or name-matched use of
+        `name` (`self.X` where no class in the hierarchy defines X), by the
+        users' index."""
+        if not enclosings:
+            return []
+        return [q for (q,) in self.conn.execute(
+            "SELECT DISTINCT e.text FROM ref_rows r JOIN names e ON e.id = r.enclosing"
+            f" WHERE r.enclosing IN (SELECT id FROM names WHERE text IN ({','.join('?' * len(enclosings))}))"
+            " AND r.how IN (SELECT id FROM names WHERE text IN ('name-match', 'unresolved'))"
+            " AND r.name = (SELECT id FROM names WHERE text = ?)", (*enclosings, name))]
+
     def metaclass_users(self, metaclass: str) -> list[str]:
         """Classes whose header names `metaclass` outside their bases
         (`class Schema(Base, metaclass=SchemaMeta)`): created by it."""

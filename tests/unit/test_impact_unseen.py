@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_members, impact_mixins
+from indexer.analysis import impact_members, impact_mixins, impact_supplied
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
@@ -133,4 +133,90 @@ def test_set_up_runs_around_every_test_of_its_class_and_subclasses(tmp_path, mon
               "tests/test_buffer.py::ReusedTest::test_again"}
     assert (wanted <= selected(report)) is rule
     assert "tests/test_buffer.py::UnrelatedTest::test_other" not in listed(report)
+    indexer.close()
+
+
+# cachetools: the mixin calls `self.DECORATOR(...)`, which only its test
+# subclasses define (the resolver leaves the read unresolved).
+SUPPLIED = {
+    "lib.py": """
+        def fifo_cache(maxsize):
+            return dict()
+
+        def lru_cache(maxsize):
+            return dict()
+        """,
+    "tests/test_func.py": """
+        import unittest
+        import lib
+
+        class DecoratorTestMixin:
+            def decorator(self, maxsize):
+                return self.DECORATOR(maxsize)
+
+            def test_decorator(self):
+                assert self.decorator(2) == {}
+
+        class FIFODecoratorTest(unittest.TestCase, DecoratorTestMixin):
+            DECORATOR = staticmethod(lib.fifo_cache)
+
+        class LRUDecoratorTest(unittest.TestCase, DecoratorTestMixin):
+            DECORATOR = staticmethod(lib.lru_cache)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_member_a_subclass_supplies_reaches_the_base_s_self_reads(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_supplied, "RULE", rule)
+    indexer, g = build(tmp_path, SUPPLIED)
+    report = impact(g, "lib.fifo_cache")
+    # Off, the read is a guess by name that keeps every copy; cachetools'
+    # six `DECORATOR`s left it unresolved, and then no copy at all.
+    assert "tests/test_func.py::FIFODecoratorTest::test_decorator" in selected(report)
+    assert ("tests/test_func.py::LRUDecoratorTest::test_decorator" in selected(report)) is not rule
+    indexer.close()
+
+
+# cachetools: a test class's own method (`self.cache(...)` in the mixin)
+# is held by the test instance pytest makes, which no call shows.
+INSTANCE = {
+    "lib.py": """
+        class Cache:
+            def lookup(self, key):
+                return key
+
+        class Table:
+            def lookup(self, key):
+                return key
+
+        def make():
+            return Cache()
+        """,
+    "tests/test_cached.py": """
+        import unittest
+        import lib
+
+        class CachedMixin:
+            def test_get(self):
+                assert self.cache().lookup(1) == 1
+
+        class CacheWrapperTest(unittest.TestCase, CachedMixin):
+            def cache(self):
+                return lib.make()
+
+        class DictWrapperTest(unittest.TestCase, CachedMixin):
+            def cache(self):
+                return lib.Table()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_test_class_s_method_is_held_by_the_tests_pytest_makes(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_mixins, "INSTANCE_RULE", rule)
+    indexer, g = build(tmp_path, INSTANCE)
+    report = impact(g, "lib.make")
+    assert ("tests/test_cached.py::CacheWrapperTest::test_get" in selected(report)) is rule
+    assert "tests/test_cached.py::DictWrapperTest::test_get" not in selected(report)
     indexer.close()

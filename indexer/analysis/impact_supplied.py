@@ -1,0 +1,53 @@
+"""Members a subclass supplies to its base's code (issue 12, cachetools):
+a base (often a mixin) reads `self.X` and never defines X; each subclass
+provides it.
+
+    class DecoratorTestMixin:
+        def decorator(self, maxsize, **kwargs):
+            return self.DECORATOR(maxsize, **kwargs)   # unresolved: no X here
+
+    class FIFODecoratorTest(unittest.TestCase, DecoratorTestMixin):
+        DECORATOR = staticmethod(cachetools.func.fifo_cache)
+
+The resolver leaves `self.DECORATOR` unresolved (no class on the base's
+MRO defines it) or guesses one subclass's by name, so a change to `fifo_cache` reached `FIFODecoratorTest
+.DECORATOR` and stopped. Python finds the attribute on the instance's
+class: the subclass's member is what the base's read gets. The rule links
+a class member (method, class attribute) to the methods of its bases that
+read the name unresolved, as a dispatch through `self` (how
+"dispatch-self"): the test-copy rule (impact_members) then keeps only the
+copies collected in the supplying class.
+"""
+
+from __future__ import annotations
+
+from indexer.graph.vocab import SymbolKind
+
+RULE = True  # switch, for its test
+_METHODS = (SymbolKind.METHOD,)
+
+
+def supplied_to(walk, member, bases: list[str], definers: set[str]) -> list[str]:
+    """The methods of `bases` (every base of the member's class) that read
+    `member.name` and resolve it nowhere or only by name, for bases that do not define the
+    name themselves (`definers`: the classes that do). Memoised per (base,
+    name) in `walk.memo` (impact's IMPACT_MEMO table)."""
+    if not RULE:
+        return []
+    out: list[str] = []
+    for base in bases:
+        if base in definers:
+            continue
+        key = ("unresolved self reads", base, member.name)
+        if key not in walk.memo:
+            methods = [m.qualname for m in _methods(walk, base)]
+            walk.memo[key] = walk.graph.unresolved_users(member.name, methods)
+        out.extend(walk.memo[key])
+    return out
+
+
+def _methods(walk, cls: str) -> list:
+    key = ("methods", cls)
+    if key not in walk.memo:
+        walk.memo[key] = [m for m in walk.graph.members(cls) if m.kind in _METHODS]
+    return walk.memo[key]
