@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from indexer import languages
 from indexer.analysis.impact_supplied import supplied_to
+from indexer.analysis.impact_lifecycle import copying_users, finalized_class
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
@@ -314,10 +315,14 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True) for base in bases if base in definers)
     out.extend(attribute_bases)
     out.extend(supplied)
+    # `copy.copy(x)`, `pickle.dumps(x)` run x's copy protocol (impact_lifecycle).
+    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in copying_users(walk, method))
     held = asserted_class(method, walk.symbol, walk.graph)
     if held is None and ABC_RULE:
         # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).
         held = container_class(method, bases, walk.symbol)
+    if held is None:
+        held = finalized_class(method, walk.symbol)  # `__del__` (impact_lifecycle)
     if held is not None:
         # `==` on a test module's class: the tests holding an instance run it
         # (impact_protocols); from the class, only what makes an instance.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_members, impact_mixins, impact_supplied
+from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_supplied
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
@@ -219,4 +219,72 @@ def test_a_test_class_s_method_is_held_by_the_tests_pytest_makes(tmp_path, monke
     report = impact(g, "lib.make")
     assert ("tests/test_cached.py::CacheWrapperTest::test_get" in selected(report)) is rule
     assert "tests/test_cached.py::DictWrapperTest::test_get" not in selected(report)
+    indexer.close()
+
+
+# boltons: `__del__` closes the file; attrs and cachetools: tests pickle and
+# copy instances, which runs their `__getstate__` / `__deepcopy__`.
+LIFECYCLE = {
+    "lib.py": """
+        class Spooled:
+            def __init__(self):
+                self.buffer = []
+
+            def close(self):
+                self.buffer = None
+
+            def __del__(self):
+                self.close()
+
+        class Point:
+            def __init__(self, x):
+                self.x = x
+
+            def __getstate__(self):
+                return {"x": self.x}
+
+            def __setstate__(self, state):
+                self.x = state["x"]
+
+        class Other:
+            def __init__(self, x):
+                self.x = x
+        """,
+    "tests/test_lib.py": """
+        import copy
+        import pickle
+        from lib import Other, Point, Spooled
+
+        def test_spooled():
+            assert Spooled().buffer == []
+
+        def test_pickle():
+            assert pickle.loads(pickle.dumps(Point(1))).x == 1
+
+        def test_copy_other():
+            assert copy.deepcopy(Other(1)).x == 1
+
+        def test_point():
+            assert Point(2).x == 2
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_finalizer_runs_in_the_tests_that_make_instances(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_lifecycle, "RULE", rule)
+    indexer, g = build(tmp_path, LIFECYCLE)
+    assert ("tests/test_lib.py::test_spooled" in selected(impact(g, "lib.Spooled.close"))) is rule
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_copy_and_pickle_run_the_copy_protocol_of_what_they_hold(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_lifecycle, "RULE", rule)
+    indexer, g = build(tmp_path, LIFECYCLE)
+    for method in ("lib.Point.__getstate__", "lib.Point.__setstate__"):
+        report = impact(g, method)
+        assert ("tests/test_lib.py::test_pickle" in selected(report)) is rule
+        assert "tests/test_lib.py::test_copy_other" not in selected(report)  # copies no Point
+        assert "tests/test_lib.py::test_point" not in selected(report)  # copies nothing
     indexer.close()
