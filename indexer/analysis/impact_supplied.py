@@ -17,6 +17,12 @@ a class member (method, class attribute) to the methods of its bases that
 read the name unresolved, as a dispatch through `self` (how
 "dispatch-self"): the test-copy rule (impact_members) then keeps only the
 copies collected in the supplying class.
+
+Only for a supplying class that pytest instantiates (a test class, whose
+base is a test class or a mixin of test methods): there the copies narrow
+who holds the member. In library code the same links cost click precision
+(0.594 -> 0.586 at depth 6, no recall gained), where name-matched reads
+already reach the user.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ def supplied_to(walk, member, bases: list[str], definers: set[str]) -> list[str]
     `member.name` and resolve it nowhere or only by name, for bases that do not define the
     name themselves (`definers`: the classes that do). Memoised per (base,
     name) in `walk.memo` (impact's IMPACT_MEMO table)."""
-    if not RULE:
+    if not RULE or not getattr(walk.symbol(member.parent), "is_test", False):
         return []
     out: list[str] = []
     for base in bases:
