@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_supplied
+from indexer.analysis import impact as impact_module
 from indexer.analysis.impact import impact
+from indexer.graph.vocab import RefKind
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
 
@@ -287,4 +289,47 @@ def test_copy_and_pickle_run_the_copy_protocol_of_what_they_hold(tmp_path, monke
         assert ("tests/test_lib.py::test_pickle" in selected(report)) is rule
         assert "tests/test_lib.py::test_copy_other" not in selected(report)  # copies no Point
         assert "tests/test_lib.py::test_point" not in selected(report)  # copies nothing
+    indexer.close()
+
+
+# boltons: a descriptor class used as a decorator; reading the decorated
+# name runs its `__get__`, so the decorated name holds an instance.
+DECORATOR_CLASS = {
+    "lib.py": """
+        class cachedproperty:
+            def __init__(self, func):
+                self.func = func
+
+            def __get__(self, obj, objtype=None):
+                value = obj.__dict__[self.func.__name__] = self.func(obj)
+                return value
+
+        class URL:
+            def __init__(self, text):
+                self.text = text
+
+            @cachedproperty
+            def query_params(self):
+                return self.text.split("?")[-1]
+
+            def to_text(self):
+                return self.query_params
+        """,
+    "tests/test_lib.py": """
+        from lib import URL
+
+        def test_to_text():
+            assert URL("a?b").to_text() == "b"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_decorating_with_a_class_makes_its_instance(tmp_path, monkeypatch, rule):
+    if not rule:
+        monkeypatch.setattr(impact_module, "_MAKES_INSTANCE",
+                            tuple(k for k in impact_module._MAKES_INSTANCE if k != RefKind.DECORATOR))
+    indexer, g = build(tmp_path, DECORATOR_CLASS)
+    report = impact(g, "lib.cachedproperty.__get__")
+    assert ("tests/test_lib.py::test_to_text" in selected(report)) is rule
     indexer.close()
