@@ -664,7 +664,7 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
         # class's users are followed through "define" links instead.
         return None
     subs = _hierarchy(graph, cls.qualname, down=True)
-    if pytest_instance(cls, subs, graph.symbol):
+    if pytest_instance(cls, subs, graph.symbols_named):
         return None  # a test's own instance (impact_mixins)
     blocked = overriding_subclasses(graph, target, subs)
     # Instances of an overriding subclass (and of its own subclasses) never run the method.

@@ -37,6 +37,7 @@ reached and linked to no test: 109 pairs missed.
 
 from __future__ import annotations
 
+from indexer.analysis.impact_supplied import methods_of
 from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
@@ -91,15 +92,17 @@ def _test_names(walk, cls: str, superclasses) -> list[str]:
     if key not in walk.memo:
         names: dict[str, None] = {}
         for owner in (cls, *superclasses(cls)):
-            for member in walk.graph.members(owner):
-                if member.kind == SymbolKind.METHOD and member.name.startswith(_PREFIX):
+            for member in methods_of(walk, owner):
+                if member.name.startswith(_PREFIX):
                     names.setdefault(member.name)
         walk.memo[key] = list(names)
     return walk.memo[key]
 
 
-def pytest_instance(cls, subclasses: list[str], lookup) -> bool:
+def pytest_instance(cls, subclasses: list[str], lookup_many) -> bool:
     """Whether pytest makes the instances of `cls`: a test class, or a
-    plain class that test classes inherit from (`subclasses`: all of them)."""
-    return INSTANCE_RULE and (cls.is_test or any((sub := lookup(q)) is not None and sub.is_test
-                                                 for q in subclasses))
+    plain class that test classes inherit from (`subclasses`: all of them;
+    `lookup_many(qualnames)` finds their symbols in one batch)."""
+    if not INSTANCE_RULE:
+        return False
+    return cls.is_test or (bool(subclasses) and any(sub.is_test for sub in lookup_many(subclasses).values()))

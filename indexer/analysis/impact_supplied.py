@@ -35,24 +35,34 @@ _METHODS = (SymbolKind.METHOD,)
 
 def supplied_to(walk, member, bases: list[str], definers: set[str]) -> list[str]:
     """The methods of `bases` (every base of the member's class) that read
-    `member.name` and resolve it nowhere or only by name, for bases that do not define the
-    name themselves (`definers`: the classes that do). Memoised per (base,
-    name) in `walk.memo` (impact's IMPACT_MEMO table)."""
+    `member.name` and resolve it nowhere or only by name, for bases that do
+    not define the name themselves (`definers`: the classes that do). Memoised per base in
+    `walk.memo` (impact's IMPACT_MEMO table)."""
     if not RULE or not getattr(walk.symbol(member.parent), "is_test", False):
         return []
     out: list[str] = []
     for base in bases:
-        if base in definers:
-            continue
-        key = ("unresolved self reads", base, member.name)
-        if key not in walk.memo:
-            methods = [m.qualname for m in _methods(walk, base)]
-            walk.memo[key] = walk.graph.unresolved_users(member.name, methods)
-        out.extend(walk.memo[key])
+        if base not in definers:
+            out.extend(_guessed_reads(walk, base).get(member.name, ()))
     return out
 
 
-def _methods(walk, cls: str) -> list:
+def _guessed_reads(walk, cls: str) -> dict[str, list[str]]:
+    """name -> the methods of `cls` that read it unresolved or by a guess
+    (one query per class and index version, in `walk.memo`)."""
+    key = ("guessed reads", cls)
+    if key not in walk.memo:
+        out: dict[str, list[str]] = {}
+        methods = [m.qualname for m in methods_of(walk, cls)]
+        for start in range(0, len(methods), 500):
+            for name, user in walk.graph.unresolved_names(methods[start:start + 500]):
+                out.setdefault(name, []).append(user)
+        walk.memo[key] = out
+    return walk.memo[key]
+
+
+def methods_of(walk, cls: str) -> list:
+    """The methods a class defines (memoised per index version)."""
     key = ("methods", cls)
     if key not in walk.memo:
         walk.memo[key] = [m for m in walk.graph.members(cls) if m.kind in _METHODS]

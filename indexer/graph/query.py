@@ -473,17 +473,18 @@ class Graph:
             f" ({','.join('?' * len(targets))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
             + " GROUP BY target, enclosing, kind", list(targets) + ([kind] if kind else [])).fetchall()
 
-    def unresolved_users(self, name: str, enclosings: list[str]) -> list[str]:
-        """The `enclosings` holding an unresolved or name-matched use of
-        `name` (`self.X` where no class in the hierarchy defines X), by the
-        users' index."""
+    def unresolved_names(self, enclosings: list[str]) -> list[tuple[str, str]]:
+        """(name, enclosing) of the unresolved or name-matched uses written
+        in `enclosings` (`self.X` where no class in the hierarchy defines
+        X), by the users' index."""
         if not enclosings:
             return []
-        return [q for (q,) in self.conn.execute(
-            "SELECT DISTINCT e.text FROM ref_rows r JOIN names e ON e.id = r.enclosing"
+        return self.conn.execute(
+            "SELECT DISTINCT n.text, e.text FROM ref_rows r JOIN names e ON e.id = r.enclosing"
+            " JOIN names n ON n.id = r.name"
             f" WHERE r.enclosing IN (SELECT id FROM names WHERE text IN ({','.join('?' * len(enclosings))}))"
-            " AND r.how IN (SELECT id FROM names WHERE text IN ('name-match', 'unresolved'))"
-            " AND r.name = (SELECT id FROM names WHERE text = ?)", (*enclosings, name))]
+            " AND r.how IN (SELECT id FROM names WHERE text IN ('name-match', 'unresolved'))",
+            enclosings).fetchall()
 
     def metaclass_users(self, metaclass: str) -> list[str]:
         """Classes whose header names `metaclass` outside their bases
