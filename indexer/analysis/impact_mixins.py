@@ -60,7 +60,9 @@ def inherited_test_ids(walk, sym, subclasses, node_id) -> list[str]:
     if owner is None or owner.kind != SymbolKind.CLASS or owner.is_test:
         return []
     out = []
-    for sub in subclasses(owner.qualname):
+    subs = subclasses(owner.qualname)
+    walk.prefetch([*subs, *(f"{sub}.{sym.name}" for sub in subs)])  # one batch, not one query each
+    for sub in subs:
         sub_symbol = walk.symbol(sub)
         if sub_symbol is None or not sub_symbol.is_test or walk.symbol(f"{sub}.{sym.name}") is not None:
             continue
