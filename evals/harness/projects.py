@@ -62,6 +62,16 @@ PROJECTS: dict[str, ProjectSpec] = {
     # Schema classes built by a metaclass, fields looked up by name.
     "marshmallow": ProjectSpec("marshmallow", "3.21.3", "marshmallow", (), ("pytest==8.3.3", "simplejson", "pytz"),
                                ("tests",)),
+    # Projects never tuned on (issue 12's generalisation check).
+    # Decorators that return caching wrappers, `cachedmethod` descriptors,
+    # cache classes overriding `__getitem__`/`__missing__`/`popitem`.
+    "cachetools": ProjectSpec("cachetools", "5.5.0", "cachetools", (), ("pytest==8.3.3",), ("tests",)),
+    # Many small functions, generator pipelines, classes with dunder protocols.
+    "more-itertools": ProjectSpec("more-itertools", "10.5.0", "more_itertools", (), ("pytest==8.3.3",),
+                                  ("tests",)),
+    # Metaprogramming-heavy: FunctionBuilder/`wraps` that compiles functions,
+    # descriptors, generated exception and dict classes, registries.
+    "boltons": ProjectSpec("boltons", "24.1.0", "boltons", (), ("pytest==8.3.3",), ("tests",)),
 }
 # --------------------------------------------------------------------------
 # The project's work dir: a copy of the sdist tree, a venv, the test run

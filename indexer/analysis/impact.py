@@ -18,6 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from indexer import languages
+from indexer.analysis.impact_supplied import supplied_to
+from indexer.analysis.impact_lifecycle import copying_users, finalized_class
+from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
@@ -136,6 +139,7 @@ class _Walk:
     runs: bool = True  # who runs the target (False: who holds an instance of it, the receiver walks)
     soft: set[str] = field(default_factory=set)  # tainted only through a created class's users: a clean chain re-enters
     edges: list[tuple[str, str, str]] = field(default_factory=list)  # every (callee, user, kind) link, for the guards
+    _dispatched: dict | None = None  # user -> dispatching callees, read from `edges` once the walk is done
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -161,6 +165,15 @@ class _Walk:
             todo = [sym.parent for q in todo if (sym := self.symbols.get(q)) is not None and sym.parent]
             todo = [q for q in dict.fromkeys(todo) if q not in seen]
             seen.update(todo)
+
+    def dispatched(self, user: str) -> list[str]:
+        """The reached nodes with a dispatch link into `user` (impact_members)."""
+        if self._dispatched is None:
+            self._dispatched = defaultdict(list)
+            for callee, enclosing, kind in self.edges:
+                if kind == "dispatch" and callee in self.reach:
+                    self._dispatched[enclosing].append(callee)
+        return self._dispatched.get(user, ())
 
     def ancestors(self, qualname: str) -> set[str]:
         """The class/module chain that contains a symbol."""
@@ -270,11 +283,14 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     # A class attribute or method replaces a base's member of any kind on
     # `self` (impact_members: `D = CustomMapping` over `D = dict`).
     members = member_definers(walk.graph, walk.memo, name)
+    # ... and supplies one its bases read on `self` but never define (impact_supplied).
+    supplied = [(user, "dispatch", SELF_DISPATCH_CONFIDENCE, False, "dispatch-self") for user in supplied_to(
+        walk, method, _superclasses(walk, owner.qualname), members)] if name not in _CONSTRUCTORS else []
     if method.kind != SymbolKind.METHOD and not members - {owner.qualname}:
-        return []  # no other class has the name: nothing to replace
+        return supplied  # no other class has the name: nothing to replace
     bases = _superclasses(walk, owner.qualname)
     if method.kind != SymbolKind.METHOD and not members.intersection(bases):
-        return []
+        return supplied
     definers = _classes_defining(walk, name)
     # Over a base's class attribute (not a method), only `self.name` in the
     # base's own code dispatches: a reader typed by annotation (click's
@@ -282,7 +298,7 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     attribute_bases = [(f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True, How.SELF)
                        for base in bases if base in members and base not in definers]
     if method.kind != SymbolKind.METHOD:
-        return attribute_bases
+        return attribute_bases + supplied
     subs = _subclasses(walk, owner.qualname)
     defined = _defined_classes(walk, owner.qualname, name)
     if defined:
@@ -298,10 +314,15 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out = [(f"{sub}.{name}", "override", OVERRIDE_CONFIDENCE, False) for sub in subs if sub in definers]
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True) for base in bases if base in definers)
     out.extend(attribute_bases)
+    out.extend(supplied)
+    # `copy.copy(x)`, `pickle.dumps(x)` run x's copy protocol (impact_lifecycle).
+    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in copying_users(walk, method))
     held = asserted_class(method, walk.symbol, walk.graph)
     if held is None and ABC_RULE:
         # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).
         held = container_class(method, bases, walk.symbol)
+    if held is None:
+        held = finalized_class(method, walk.symbol)  # `__del__` (impact_lifecycle)
     if held is not None:
         # `==` on a test module's class: the tests holding an instance run it
         # (impact_protocols); from the class, only what makes an instance.
@@ -312,8 +333,11 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
 
 # What can hand a test an instance of a class: calling it, subclassing it, a
 # function or attribute annotated with it (a factory, `__getattr__ -> C`), a
-# fixture. Imports and plain reads of the class name make none.
-_MAKES_INSTANCE = (RefKind.CALL, RefKind.INHERIT, RefKind.ANNOTATION, RefKind.FIXTURE)
+# fixture, decorating with it (`@cachedproperty def query_params`: the name
+# holds an instance, whose `__get__` runs where it is read; boltons: 23 of
+# 23 pairs of `cachedproperty.__get__` ruled out). Imports and plain reads
+# of the class name make none.
+_MAKES_INSTANCE = (RefKind.CALL, RefKind.INHERIT, RefKind.ANNOTATION, RefKind.FIXTURE, RefKind.DECORATOR)
 
 
 # A class created by changed code (its metaclass, decorator, body) and then
@@ -640,6 +664,8 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
         # class's users are followed through "define" links instead.
         return None
     subs = _hierarchy(graph, cls.qualname, down=True)
+    if pytest_instance(cls, subs, graph.symbols_named):
+        return None  # a test's own instance (impact_mixins)
     blocked = overriding_subclasses(graph, target, subs)
     # Instances of an overriding subclass (and of its own subclasses) never run the method.
     beneath = {q for b in blocked for q in _hierarchy(graph, b, down=True)} | blocked
@@ -847,16 +873,22 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             continue
         via = _chain(walk, qualname)
         dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via, how=reach.how))
-        if not sym.is_test:
+        # A `test*` method a test class inherits from a plain class (impact_mixins).
+        # A set-up method runs around each test of its class (impact_mixins).
+        found = [AffectedTest(node_id, sym, reach.depth, reach.confidence, via) for node_id in [
+            *inherited_test_ids(walk, sym, lambda c: _subclasses(walk, c), lambda s: test_node_id(s, walk.symbol)),
+            *setup_test_ids(walk, sym, lambda c: _subclasses(walk, c), lambda c: _superclasses(walk, c),
+                            lambda s: test_node_id(s, walk.symbol))]]
+        if not sym.is_test and not found:
             continue
-        found = []
-        if sym.kind in _CALLABLE_KINDS:
+        if sym.is_test and sym.kind in _CALLABLE_KINDS:
             found = _collected(walk, sym, reach.depth, reach.confidence, via)
-        elif sym.kind == SymbolKind.CLASS:
+        elif sym.is_test and sym.kind == SymbolKind.CLASS:
             for method in walk.graph.members(sym.qualname):
                 if method.is_test and method.kind == SymbolKind.METHOD:
                     found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
-        holders = self_dispatch_classes(via, walk.reach, walk.symbol, lambda c: _subclasses(walk, c)) \
+        holders = self_dispatch_classes(via, walk.reach, walk.symbol, lambda c: _subclasses(walk, c),
+                                        walk.dispatched) \
             if found else None
         tainted = qualname in walk.tainted  # its chain crosses a link that runs nothing
         for test in found:

@@ -62,11 +62,24 @@ def class_aliases(graph, cache: dict, cls: str, lookup) -> list[str]:
     return cache[key]
 
 
-def self_dispatch_classes(via: tuple[str, ...], reach: dict, lookup, subclasses) -> set[str] | None:
+# A plain class whose test methods test classes inherit (impact_mixins:
+# `class CacheTest(TestCase, CacheTestMixin): Cache = Cache`) is a test
+# class for this rule too: `self.Cache` in the mixin is the subclass's.
+MIXIN_RULE = True
+
+
+def _test_mixin(owner, lookup, subclasses) -> bool:
+    return any((sub := lookup(q)) is not None and sub.is_test for q in subclasses(owner.qualname))
+
+
+def self_dispatch_classes(via: tuple[str, ...], reach: dict, lookup, subclasses,
+                          dispatched=lambda user: ()) -> set[str] | None:
     """The test classes whose collected copies of a test can hold the
     overrides its chain dispatches to through `self` in a test class's
     method; None: no such dispatch on the chain. `subclasses(cls)` lists all
-    subclasses of a class."""
+    subclasses of a class; `dispatched(user)`: every reached override that
+    dispatches into `user` (the walk keeps one chain per node, but each
+    test class's own `Cache = ...` reaches the mixin's `self.Cache(...)`)."""
     allowed: set[str] | None = None
     for node, after in zip(via, via[1:]):
         step = reach.get(after)
@@ -74,9 +87,14 @@ def self_dispatch_classes(via: tuple[str, ...], reach: dict, lookup, subclasses)
             continue
         caller, override = lookup(after), lookup(node)
         owner = lookup(caller.parent) if caller is not None and caller.parent else None
-        if owner is None or owner.kind != SymbolKind.CLASS or not owner.is_test or override is None \
-                or not override.parent:
+        if owner is None or owner.kind != SymbolKind.CLASS or override is None or not override.parent:
+            continue
+        if not owner.is_test and not (MIXIN_RULE and _test_mixin(owner, lookup, subclasses)):
             continue
         holders = {override.parent, *subclasses(override.parent)}
+        if MIXIN_RULE:
+            for other in dispatched(after):
+                if other != node and (sym := lookup(other)) is not None and sym.parent and sym.name == override.name:
+                    holders.update((sym.parent, *subclasses(sym.parent)))
         allowed = holders if allowed is None else allowed & holders
     return allowed

@@ -473,6 +473,19 @@ class Graph:
             f" ({','.join('?' * len(targets))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
             + " GROUP BY target, enclosing, kind", list(targets) + ([kind] if kind else [])).fetchall()
 
+    def unresolved_names(self, enclosings: list[str]) -> list[tuple[str, str]]:
+        """(name, enclosing) of the unresolved or name-matched uses written
+        in `enclosings` (`self.X` where no class in the hierarchy defines
+        X), by the users' index."""
+        if not enclosings:
+            return []
+        return self.conn.execute(
+            "SELECT DISTINCT n.text, e.text FROM ref_rows r JOIN names e ON e.id = r.enclosing"
+            " JOIN names n ON n.id = r.name"
+            f" WHERE r.enclosing IN (SELECT id FROM names WHERE text IN ({','.join('?' * len(enclosings))}))"
+            " AND r.how IN (SELECT id FROM names WHERE text IN ('name-match', 'unresolved'))",
+            enclosings).fetchall()
+
     def metaclass_users(self, metaclass: str) -> list[str]:
         """Classes whose header names `metaclass` outside their bases
         (`class Schema(Base, metaclass=SchemaMeta)`): created by it."""

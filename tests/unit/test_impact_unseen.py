@@ -1,0 +1,335 @@
+"""Impact rules found on projects the rules were never tuned on (issue 12's
+generalisation check: cachetools, more-itertools, boltons). One source case
+per rule, each checked with the rule on and switched off, so the case fails
+without it."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_supplied
+from indexer.analysis import impact as impact_module
+from indexer.analysis.impact import impact
+from indexer.graph.vocab import RefKind
+from tests.support import build
+from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
+
+
+# cachetools: test methods written once in a plain mixin (not a test file,
+# not a test class) and collected in each TestCase that inherits them; each
+# test class names its own cache class as `Cache`.
+MIXIN = {
+    "lib.py": """
+        class Cache:
+            def __init__(self, maxsize):
+                self.maxsize = maxsize
+
+        class LRUCache(Cache):
+            pass
+
+        class Other:
+            def __init__(self, maxsize):
+                self.maxsize = maxsize
+        """,
+    "tests/__init__.py": """
+        class CacheTestMixin:
+            Cache = None
+
+            def test_insert(self):
+                cache = self.Cache(maxsize=2)
+                assert cache.maxsize == 2
+        """,
+    "tests/test_cache.py": """
+        import unittest
+        import lib
+        from . import CacheTestMixin
+
+        class CacheTest(unittest.TestCase, CacheTestMixin):
+            Cache = lib.Cache
+        """,
+    "tests/test_lru.py": """
+        import unittest
+        from lib import LRUCache
+        from . import CacheTestMixin
+
+        class LRUCacheTest(unittest.TestCase, CacheTestMixin):
+            Cache = LRUCache
+        """,
+    "tests/test_other.py": """
+        import unittest
+        from lib import Other
+        from . import CacheTestMixin
+
+        class OtherTest(unittest.TestCase, CacheTestMixin):
+            Cache = Other
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_mixin_s_test_methods_run_in_each_test_class_that_inherits_them(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_mixins, "RULE", rule)
+    indexer, g = build(tmp_path, MIXIN)
+    report = impact(g, "lib.Cache.__init__")
+    wanted = {"tests/test_cache.py::CacheTest::test_insert", "tests/test_lru.py::LRUCacheTest::test_insert"}
+    assert (wanted <= selected(report)) is rule
+    assert "tests/test_other.py::OtherTest::test_insert" not in selected(report)
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_self_dispatch_in_a_mixin_keeps_every_test_class_the_change_reaches(tmp_path, monkeypatch, rule):
+    # Each test class's `Cache` reaches `self.Cache(...)` in the mixin; the
+    # copies in classes holding another cache class are ruled out, and every
+    # class whose `Cache` the change reaches keeps its copy (the walk keeps
+    # one chain per node: the others are read from its dispatch links).
+    monkeypatch.setattr(impact_members, "MIXIN_RULE", rule)
+    indexer, g = build(tmp_path, MIXIN)
+    report = impact(g, "lib.Cache.__init__")
+    assert "tests/test_other.py::OtherTest::test_insert" in listed(report) or not rule
+    assert ("tests/test_other.py::OtherTest::test_insert" in selected(report)) is not rule
+    assert {"tests/test_cache.py::CacheTest::test_insert", "tests/test_lru.py::LRUCacheTest::test_insert"} \
+        <= selected(report)
+    indexer.close()
+
+
+# boltons: a unittest class builds its object in `setUp`; the tests only
+# read `self.buffer`, and no call names `setUp`.
+SETUP = {
+    "lib.py": """
+        class Buffer:
+            def __init__(self):
+                self.data = []
+
+            def write(self, x):
+                self.data.append(x)
+        """,
+    "tests/test_buffer.py": """
+        import unittest
+        from lib import Buffer
+
+        class BufferTest(unittest.TestCase):
+            def setUp(self):
+                self.buffer = Buffer()
+
+            def test_empty(self):
+                assert self.buffer.data == []
+
+        class ReusedTest(BufferTest):
+            def test_again(self):
+                assert not self.buffer.data
+
+        class UnrelatedTest(unittest.TestCase):
+            def test_other(self):
+                assert True
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_set_up_runs_around_every_test_of_its_class_and_subclasses(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_mixins, "SETUP_RULE", rule)
+    indexer, g = build(tmp_path, SETUP)
+    report = impact(g, "lib.Buffer.__init__")
+    wanted = {"tests/test_buffer.py::BufferTest::test_empty", "tests/test_buffer.py::ReusedTest::test_empty",
+              "tests/test_buffer.py::ReusedTest::test_again"}
+    assert (wanted <= selected(report)) is rule
+    assert "tests/test_buffer.py::UnrelatedTest::test_other" not in listed(report)
+    indexer.close()
+
+
+# cachetools: the mixin calls `self.DECORATOR(...)`, which only its test
+# subclasses define (the resolver leaves the read unresolved).
+SUPPLIED = {
+    "lib.py": """
+        def fifo_cache(maxsize):
+            return dict()
+
+        def lru_cache(maxsize):
+            return dict()
+        """,
+    "tests/test_func.py": """
+        import unittest
+        import lib
+
+        class DecoratorTestMixin:
+            def decorator(self, maxsize):
+                return self.DECORATOR(maxsize)
+
+            def test_decorator(self):
+                assert self.decorator(2) == {}
+
+        class FIFODecoratorTest(unittest.TestCase, DecoratorTestMixin):
+            DECORATOR = staticmethod(lib.fifo_cache)
+
+        class LRUDecoratorTest(unittest.TestCase, DecoratorTestMixin):
+            DECORATOR = staticmethod(lib.lru_cache)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_member_a_subclass_supplies_reaches_the_base_s_self_reads(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_supplied, "RULE", rule)
+    indexer, g = build(tmp_path, SUPPLIED)
+    report = impact(g, "lib.fifo_cache")
+    # Off, the read is a guess by name that keeps every copy; cachetools'
+    # six `DECORATOR`s left it unresolved, and then no copy at all.
+    assert "tests/test_func.py::FIFODecoratorTest::test_decorator" in selected(report)
+    assert ("tests/test_func.py::LRUDecoratorTest::test_decorator" in selected(report)) is not rule
+    indexer.close()
+
+
+# cachetools: a test class's own method (`self.cache(...)` in the mixin)
+# is held by the test instance pytest makes, which no call shows.
+INSTANCE = {
+    "lib.py": """
+        class Cache:
+            def lookup(self, key):
+                return key
+
+        class Table:
+            def lookup(self, key):
+                return key
+
+        def make():
+            return Cache()
+        """,
+    "tests/test_cached.py": """
+        import unittest
+        import lib
+
+        class CachedMixin:
+            def test_get(self):
+                assert self.cache().lookup(1) == 1
+
+        class CacheWrapperTest(unittest.TestCase, CachedMixin):
+            def cache(self):
+                return lib.make()
+
+        class DictWrapperTest(unittest.TestCase, CachedMixin):
+            def cache(self):
+                return lib.Table()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_test_class_s_method_is_held_by_the_tests_pytest_makes(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_mixins, "INSTANCE_RULE", rule)
+    indexer, g = build(tmp_path, INSTANCE)
+    report = impact(g, "lib.make")
+    assert ("tests/test_cached.py::CacheWrapperTest::test_get" in selected(report)) is rule
+    assert "tests/test_cached.py::DictWrapperTest::test_get" not in selected(report)
+    indexer.close()
+
+
+# boltons: `__del__` closes the file; attrs and cachetools: tests pickle and
+# copy instances, which runs their `__getstate__` / `__deepcopy__`.
+LIFECYCLE = {
+    "lib.py": """
+        class Spooled:
+            def __init__(self):
+                self.buffer = []
+
+            def close(self):
+                self.buffer = None
+
+            def __del__(self):
+                self.close()
+
+        class Point:
+            def __init__(self, x):
+                self.x = x
+
+            def __getstate__(self):
+                return {"x": self.x}
+
+            def __setstate__(self, state):
+                self.x = state["x"]
+
+        class Other:
+            def __init__(self, x):
+                self.x = x
+        """,
+    "tests/test_lib.py": """
+        import copy
+        import pickle
+        from lib import Other, Point, Spooled
+
+        def test_spooled():
+            assert Spooled().buffer == []
+
+        def test_pickle():
+            assert pickle.loads(pickle.dumps(Point(1))).x == 1
+
+        def test_copy_other():
+            assert copy.deepcopy(Other(1)).x == 1
+
+        def test_point():
+            assert Point(2).x == 2
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_finalizer_runs_in_the_tests_that_make_instances(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_lifecycle, "RULE", rule)
+    indexer, g = build(tmp_path, LIFECYCLE)
+    assert ("tests/test_lib.py::test_spooled" in selected(impact(g, "lib.Spooled.close"))) is rule
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_copy_and_pickle_run_the_copy_protocol_of_what_they_hold(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_lifecycle, "RULE", rule)
+    indexer, g = build(tmp_path, LIFECYCLE)
+    for method in ("lib.Point.__getstate__", "lib.Point.__setstate__"):
+        report = impact(g, method)
+        assert ("tests/test_lib.py::test_pickle" in selected(report)) is rule
+        assert "tests/test_lib.py::test_copy_other" not in selected(report)  # copies no Point
+        assert "tests/test_lib.py::test_point" not in selected(report)  # copies nothing
+    indexer.close()
+
+
+# boltons: a descriptor class used as a decorator; reading the decorated
+# name runs its `__get__`, so the decorated name holds an instance.
+DECORATOR_CLASS = {
+    "lib.py": """
+        class cachedproperty:
+            def __init__(self, func):
+                self.func = func
+
+            def __get__(self, obj, objtype=None):
+                value = obj.__dict__[self.func.__name__] = self.func(obj)
+                return value
+
+        class URL:
+            def __init__(self, text):
+                self.text = text
+
+            @cachedproperty
+            def query_params(self):
+                return self.text.split("?")[-1]
+
+            def to_text(self):
+                return self.query_params
+        """,
+    "tests/test_lib.py": """
+        from lib import URL
+
+        def test_to_text():
+            assert URL("a?b").to_text() == "b"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_decorating_with_a_class_makes_its_instance(tmp_path, monkeypatch, rule):
+    if not rule:
+        monkeypatch.setattr(impact_module, "_MAKES_INSTANCE",
+                            tuple(k for k in impact_module._MAKES_INSTANCE if k != RefKind.DECORATOR))
+    indexer, g = build(tmp_path, DECORATOR_CLASS)
+    report = impact(g, "lib.cachedproperty.__get__")
+    assert ("tests/test_lib.py::test_to_text" in selected(report)) is rule
+    indexer.close()
