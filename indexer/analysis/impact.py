@@ -28,6 +28,8 @@ from indexer.analysis.impact_created import SUBCLASS, runs_only_the_class
 from indexer.analysis.impact_returns import returning_readers
 from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
+from indexer.analysis.impact_testglobals import module_makers
+from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
 from indexer.analysis.impact_guards import Guards, requirements
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
@@ -643,8 +645,10 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     blocked = overriding_subclasses(graph, target, subs)
     # Instances of an overriding subclass (and of its own subclasses) never run the method.
     beneath = {q for b in blocked for q in _hierarchy(graph, b, down=True)} | blocked
-    if global_instance(graph, [cls.qualname, *(q for q in subs if q not in beneath)]):
-        return None
+    held = [cls.qualname, *(q for q in subs if q not in beneath)]
+    makers = module_makers(graph, held) if global_instance(graph, held) else frozenset()
+    if makers is None:
+        return None  # a library module's instance: any test may hold it (impact_testglobals)
     # A test may hold an instance made further from the class than the
     # method's own walk goes: the holders are walked at least this deep.
     walk_depth = max(depth, RECEIVER_MIN_DEPTH) if RECEIVER_DEPTH_CUT else depth
@@ -654,7 +658,7 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
         return None
     # Walked past the query's depth: a test it leaves out is ruled out, listed,
     # as a walk cut at the query's depth would have listed it (constrained by nothing).
-    return _Holders.of(report.tests, cut=report.truncated or report.max_depth > depth)
+    return _Holders.of(report.tests, cut=report.truncated or report.max_depth > depth, files=makers)
 
 
 # A receiver walk cut short by its depth (not by the size limit) still names
@@ -676,13 +680,19 @@ class _Holders(frozenset):
 
     guarded: frozenset[str] = frozenset()
     cut: bool = False  # the walk stopped at its depth: every other test is ruled out, not dropped
+    files: frozenset[str] = frozenset()  # every test of these files holds one (impact_testglobals)
 
     @classmethod
-    def of(cls, tests, cut: bool = False) -> _Holders:
+    def of(cls, tests, cut: bool = False, files: frozenset[str] = frozenset()) -> _Holders:
         out = cls(t.id for t in tests if t.confidence > RULED_OUT_CONFIDENCE)
         out.guarded = frozenset(t.id for t in tests) - out
         out.cut = cut
+        out.files = files
         return out
+
+    def __contains__(self, test_id) -> bool:
+        return frozenset.__contains__(self, test_id) or (
+            bool(self.files) and isinstance(test_id, str) and test_id.partition("::")[0] in self.files)
 
 
 # The confidence of a test that a rule along its chain rules out: listed
@@ -835,6 +845,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
     _prefetch_tests(walk)
+    rechain = Rechain(walk, walk.max_depth) if path_rule is not None else None
     if target.is_test and target.kind in _CALLABLE_KINDS:
         # A changed test affects itself (and its inherited copies in test subclasses).
         for test in _collected(walk, target, 0, 1.0, (target.qualname,)):
@@ -873,7 +884,9 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                 if tainted:
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \
-                        and path_rule.rules_out(walk, test.id, test.via):
+                        and path_rule.rules_out(walk, test.id, test.via) \
+                        and not rechain_kept(rechain, path_rule.tests_of, qualname, test.id):
+                    # (impact_rechain: another chain to the test that the rule allows keeps it)
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if guards is not None and test.confidence > RULED_OUT_CONFIDENCE \
                         and guards.rules_out(qualname, test.symbol):
