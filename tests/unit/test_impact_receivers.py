@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_rechain, impact_testglobals
+from indexer.analysis import impact_guards, impact_holders, impact_rechain, impact_testglobals
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -104,4 +104,60 @@ def test_a_test_ruled_out_on_its_first_chain_keeps_another(tmp_path, monkeypatch
     assert "tests/test_group.py::test_group" in selected(report)
     # Group.resolve itself runs only where a Group is held: ruled out either way.
     assert "tests/test_plain.py::test_plain" not in selected(impact(g, "lib.Group.resolve"))
+    indexer.close()
+
+
+# Every command test holds a Param subclass that overrides `add`; nothing
+# makes a bare Param. `get_params -> list[Param]` hands out the command's
+# own (no instance made there), and `invoke` passes `**options` (any
+# keyword, never an instance made elsewhere).
+COLLECTION = {
+    "lib.py": """
+        def helper():
+            pass
+
+        class Param:
+            def add(self, parser):
+                helper()
+
+        class Option(Param):
+            def add(self, parser):
+                parser.append(self)
+
+        class Command:
+            def __init__(self, params=None):
+                self.params = params or []
+
+            def get_params(self) -> list[Param]:
+                return self.params
+
+            def main(self, **extra):
+                parser = []
+                for param in self.get_params():
+                    param.add(parser)
+                return parser
+
+        def invoke(cmd: Command):
+            options = {"debug": False}
+            return cmd.main(**options)
+        """,
+    "tests/test_lib.py": """
+        from lib import Command, Option, invoke
+
+        def test_invoke():
+            assert invoke(Command([Option()]))
+        """,
+}
+
+
+@pytest.mark.parametrize("off", [None, "CONTAINER_RULE", "KEEP_PASSED"])
+def test_a_returned_collection_and_kwargs_make_no_instance(tmp_path, monkeypatch, off):
+    if off == "CONTAINER_RULE":
+        monkeypatch.setattr(impact_holders, "CONTAINER_RULE", False)
+    elif off == "KEEP_PASSED":
+        monkeypatch.setattr(impact_guards, "KEEP_PASSED", False)
+    indexer, g = build(tmp_path, COLLECTION)
+    report = impact(g, "lib.Param.add")
+    assert ("tests/test_lib.py::test_invoke" in selected(report)) is (off is not None)
+    assert "tests/test_lib.py::test_invoke" in selected(impact(g, "lib.Option.add"))
     indexer.close()
