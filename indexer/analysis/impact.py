@@ -30,8 +30,9 @@ from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
 from indexer.analysis.impact_testglobals import module_makers
 from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
-from indexer.analysis.impact_guards import Guards, requirements
+from indexer.analysis.impact_guards import AnyKeyword, Guards, requirements
 from indexer.analysis.impact_params import passed_at
+from indexer.analysis.impact_isinstance import infeasible, isinstance_guard, isinstance_passed
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
@@ -463,6 +464,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     frontier = [qualname]
     level = 0
+    instances = Guards(graph, walk.memo) if GUARDS and ISINSTANCE_RULE and _guards_scale(graph, walk.memo) else None
     while frontier and level < depth:
         frontier = frontier + _same_level(walk, frontier)
         level += 1
@@ -512,6 +514,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             base = walk.reach[node]
             containers = walk.ancestors(node)
             for enclosing, kind, conf, parent, how in edges:
+                if instances is not None and infeasible(instances, walk, parent, enclosing):
+                    continue  # entered `parent` under isinstance(p, C); `enclosing` passes no C (impact_isinstance)
                 if enclosing not in walk.blocked:
                     walk.edges.append((node, enclosing, kind))
                 if enclosing in walk.blocked or (enclosing in walk.reach and not (
@@ -586,6 +590,9 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
 # Switch for the value-sensitive rule (impact_guards); tests turn it off to
 # show what it changes.
 GUARDS = True
+# impact_isinstance: the walk does not continue a chain that entered a
+# function under `isinstance(p, C)` through a caller that passes no C there.
+ISINSTANCE_RULE = True
 # Workspaces with more Python files than this answer without the guards:
 # more tests selected, never fewer. The whole-workspace scans that first
 # set it (the stdlib's first `tests affected` took 34 s) are stored in the
@@ -616,11 +623,16 @@ class _GuardRule:
         self.guards = Guards(walk.graph, memo)
         self.walk = walk
         self.holders = ParameterAnnotations(walk.graph)
-        self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guard,
-                                lambda callee, user: passed_at(self.guards, callee, user))
+        self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guard, self.passed)
+
+    def passed(self, callee: str, user: str) -> frozenset[str] | None:
+        out = passed_at(self.guards, callee, user)
+        instances = isinstance_passed(self.guards, callee, user)
+        # `**options` (None) passes any keyword, not an instance at a position (impact_isinstance).
+        return AnyKeyword(instances) if out is None else out | instances
 
     def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
-        out = self.guards.guard(callee, user)
+        out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and self.holders.only_parameters(callee, self.walk.symbol(user)):
             out = out | {PASSED}  # the receiver walk: a parameter receives an instance, makes none
