@@ -32,6 +32,7 @@ from indexer.analysis.impact_testglobals import module_makers
 from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
 from indexer.analysis.impact_guards import AnyKeyword, Guards, requirements
 from indexer.analysis.impact_params import passed_at
+from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import infeasible, isinstance_guard, isinstance_passed
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.index_memo import IndexMemo
@@ -632,7 +633,8 @@ class _GuardRule:
         return AnyKeyword(instances) if out is None else out | instances
 
     def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
-        out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user)
+        out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
+            | constructor_guard(self.guards, callee, user)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and self.holders.only_parameters(callee, self.walk.symbol(user)):
             out = out | {PASSED}  # the receiver walk: a parameter receives an instance, makes none
