@@ -660,7 +660,10 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     # Instances of an overriding subclass (and of its own subclasses) never run the method.
     beneath = {q for b in blocked for q in _hierarchy(graph, b, down=True)} | blocked
     held = [cls.qualname, *(q for q in subs if q not in beneath)]
-    makers = module_makers(graph, held) if global_instance(graph, held) else frozenset()
+    # (impact_testglobals; a workspace past GUARD_MAX_FILES keeps the old
+    # answer: a receiver walk there is where the stdlib's slow queries go)
+    scaled = _guards_scale(graph, IMPACT_MEMO.table(graph))
+    makers = (module_makers(graph, held) if scaled else None) if global_instance(graph, held) else frozenset()
     if makers is None:
         return None  # a library module's instance: any test may hold it (impact_testglobals)
     # A test may hold an instance made further from the class than the
@@ -859,7 +862,8 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
     dependents: list[Dependent] = []
     tests: dict[str, AffectedTest] = {}
     _prefetch_tests(walk)
-    rechain = Rechain(walk, walk.max_depth) if path_rule is not None else None
+    rechain = Rechain(walk, walk.max_depth) if path_rule is not None and _guards_scale(walk.graph, walk.memo) \
+        else None  # (its receiver walks: past GUARD_MAX_FILES, as the guards)
     if target.is_test and target.kind in _CALLABLE_KINDS:
         # A changed test affects itself (and its inherited copies in test subclasses).
         for test in _collected(walk, target, 0, 1.0, (target.qualname,)):
