@@ -28,6 +28,10 @@ another chain that needs nothing keeps it.
 from __future__ import annotations
 
 import ast
+import builtins
+import collections.abc
+import numbers
+import typing
 
 from indexer.graph.vocab import SymbolKind
 
@@ -63,9 +67,31 @@ def isinstance_guard(guards, callee: str, user: str) -> frozenset[str]:
                 for line in lines:
                     found = {t for t in _attributes_required(func.body, line, env) if t.startswith(TOKEN)}
                     needed = found if needed is None else needed & found
-                out = frozenset(needed or ())
+                out = frozenset(t for t in needed or () if _workspace_classes(func, t[len(TOKEN):]))
     guards.memo[key] = out
     return out
+
+
+# Names whose instances a literal, a lambda or a function may be (a list is
+# an Iterable): an isinstance on them is no token.
+_NOT_WORKSPACE = frozenset(dir(builtins)) | frozenset(collections.abc.__all__) | frozenset(typing.__all__) \
+    | frozenset(numbers.__all__) | frozenset(("FunctionType", "LambdaType", "MethodType", "BuiltinFunctionType"))
+
+
+def _workspace_classes(func: ast.FunctionDef, name: str) -> bool:
+    """Whether every `isinstance(name, T)` in the function names only
+    classes that no literal or function can be an instance of."""
+    found = False
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" \
+                and len(node.args) == 2 and isinstance(node.args[0], ast.Name) and node.args[0].id == name:
+            kinds = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
+            for kind in kinds:
+                if not isinstance(kind, (ast.Name, ast.Attribute)) or ast.unparse(kind).rpartition(".")[2] \
+                        in _NOT_WORKSPACE:
+                    return False
+            found = True
+    return found
 
 
 def _under_isinstance(guards, sym, lines: list[int]) -> bool:
