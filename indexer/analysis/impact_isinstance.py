@@ -169,9 +169,12 @@ def _no_instance(guards, value: ast.AST, user) -> bool:
     """Whether the value passed is known to be no instance of a workspace class."""
     if isinstance(value, _NOT_INSTANCES):
         return True
-    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self" \
-            and user is not None and user.kind == SymbolKind.METHOD and user.parent:
-        return _callable_attribute(guards, user.parent, value.attr)
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self":
+        # `self` of the method, or of the method a closure sits in.
+        while user is not None and user.kind == SymbolKind.FUNCTION and user.parent:
+            user = guards.graph.symbol(user.parent)
+        if user is not None and user.kind == SymbolKind.METHOD and user.parent:
+            return _callable_attribute(guards, user.parent, value.attr)
     return False
 
 

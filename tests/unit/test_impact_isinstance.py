@@ -30,6 +30,11 @@ CASE = {
             def invoke(self, ctx):
                 return ctx.invoke(self.callback)
 
+            def later(self, ctx):
+                def run():
+                    return ctx.invoke(self.callback)  # a closure's `self`: the method's
+                return run()
+
         class Context:
             def invoke(self, callback, *args):
                 if isinstance(callback, Command):
@@ -46,6 +51,9 @@ CASE = {
         def test_run():
             assert Command("x", callback=lambda: 1).invoke(Context()) == 1
 
+        def test_later():
+            assert Command("z", callback=lambda: 3).later(Context()) == 3
+
         def test_forward():
             assert Context().forward(Command("y", callback=lambda: 2)) == 2
         """,
@@ -59,6 +67,7 @@ def test_a_caller_that_passes_no_instance_skips_the_isinstance_branch(tmp_path, 
     report = impact(g, "lib.fill_defaults")
     assert "tests/test_lib.py::test_forward" in selected(report)
     assert ("tests/test_lib.py::test_run" in selected(report)) is not rule
+    assert ("tests/test_lib.py::test_later" in selected(report)) is not rule
     # Outside the branch, both run it.
     assert {"tests/test_lib.py::test_run", "tests/test_lib.py::test_forward"} <= selected(impact(g, "lib.Command.__init__"))
     indexer.close()
