@@ -81,7 +81,7 @@ except ImportError:  # an older checkout (baseline runs)
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
 from indexer.graph.query import Graph  # noqa: E402
 
-DEFAULT_DEPTHS = (DEFAULT_DEPTH, 8, 10, 12)
+DEFAULT_DEPTHS = tuple(sorted({DEFAULT_DEPTH, 6, 8, 10, 12}))
 DEFAULT_THRESHOLDS = (0.0, 0.3, 0.5)
 GOAL_RECALL, GOAL_PRECISION = 0.85, 0.6  # issue 12's goal for the static selection
 

@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.analysis.impact import DEFAULT_DEPTH, AffectedTest, impact, test_node_id
+from indexer.analysis.impact import AffectedTest, impact, test_node_id
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import SymbolKind
@@ -143,7 +143,7 @@ def changed_symbols(graph: Graph, changes: dict[str, list[int]]) -> tuple[list[C
     return [ChangedSymbol(s, tuple(lines)) for s, lines in found.values()], unowned
 
 
-def select(graph: Graph, changes: dict[str, list[int]], depth: int = DEFAULT_DEPTH,
+def select(graph: Graph, changes: dict[str, list[int]], depth: int | None = None,
            min_confidence: float = DEFAULT_MIN_CONFIDENCE,
            learned: bool = True) -> Selection:
     """The tests affected by changed lines.

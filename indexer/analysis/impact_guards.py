@@ -39,6 +39,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from pathlib import Path
 
+from indexer.analysis.impact_holders import PASSED
+from indexer.analysis.impact_isinstance import TOKEN as INSTANCE_TOKEN
 from indexer.analysis.impact_params import parameter_tokens
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
@@ -753,7 +755,7 @@ def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard,
             # What the user passes where it calls the callee discharges a
             # requirement (impact_params: `@attr.s(str=True)`); None: anything.
             given = passed(callee, user) if passed is not None and any(held_callee) else frozenset()
-            held_edge = frozenset([frozenset()]) if given is None \
+            held_edge = _anything_passed(held_callee, given) if given is None or isinstance(given, AnyKeyword) \
                 else _minimal(frozenset(a - given for a in held_callee)) if given else held_callee
             candidate = frozenset(a | extra for a in held_edge) if extra else held_edge
             held = req.get(user)
@@ -767,6 +769,26 @@ def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard,
         for node in list(req):
             req[node] = frozenset([frozenset()])
     return req
+
+
+# `**options` passes any keyword, never an instance made elsewhere: the
+# PASSED token (impact_holders) stays (click: `cls(params=params, **attrs)`
+# in a decorator discharged the receiver rule of every Parameter method).
+KEEP_PASSED = True
+
+
+class AnyKeyword(frozenset):
+    """What a user passes with `**options`: any keyword, and of the
+    instance tokens (impact_isinstance) only these."""
+
+
+def _anything_passed(held: Requirement, given: frozenset | None = None) -> Requirement:
+    """What is left of a requirement where the user passes `**kwargs`: an
+    instance made elsewhere (PASSED) and an instance token it does not pass."""
+    if not KEEP_PASSED:
+        return frozenset([frozenset()])
+    return _minimal(frozenset(frozenset(t for t in a if t == PASSED or (
+        t.startswith(INSTANCE_TOKEN) and t not in (given or ()))) for a in held))
 
 
 def _minimal(alternatives: frozenset) -> Requirement:

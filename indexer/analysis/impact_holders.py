@@ -38,6 +38,32 @@ def return_annotation(signature: str) -> str | None:
     return None
 
 
+# A function typed to return a collection of C (`-> List[C]`, `Iterator[C]`)
+# hands out instances it holds, made elsewhere (click: `get_params(ctx) ->
+# List[Parameter]` returns the command's own, so every command test looked
+# like it held a bare `Parameter`, whose `add_to_parser` every subclass overrides).
+CONTAINER_RULE = True
+_COLLECTION = re.compile(r"\b(?:List|list|Sequence|Iterable|Iterator|Generator|Collection|Set|set|FrozenSet|"
+                         r"frozenset|Tuple|tuple|Dict|dict|Mapping|MutableMapping|MutableSequence)\s*\[")
+
+
+def _outside_collections(text: str) -> str:
+    """The annotation with the arguments of its collection subscripts blanked."""
+    out, i = [], 0
+    for match in _COLLECTION.finditer(text):
+        if match.start() < i:
+            continue
+        out.append(text[i:match.end()])
+        depth, j = 1, match.end()
+        while j < len(text) and depth:
+            depth += {"[": 1, "]": -1}.get(text[j], 0)
+            j += 1
+        out.append("]")
+        i = j
+    out.append(text[i:])
+    return "".join(out)
+
+
 class ParameterAnnotations:
     """Memoised per walk: (class, user) pairs whose only annotation uses
     type a parameter of the user, a function."""
@@ -60,4 +86,6 @@ class ParameterAnnotations:
         returned = return_annotation(user.signature or "")
         if returned is None:
             return True
+        if CONTAINER_RULE:
+            returned = _outside_collections(returned)
         return not names & set(_WORD.findall(returned))

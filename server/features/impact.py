@@ -9,7 +9,7 @@ import dataclasses
 
 from lsprotocol import types
 
-from indexer.analysis.impact import DEFAULT_DEPTH, DEFAULT_LIMIT
+from indexer.analysis.impact import DEFAULT_LIMIT
 from server import convert, wire
 from server.host.features import impact_with_breaking
 
@@ -40,7 +40,7 @@ def _report(graph, path, line, character, depth, limit, text, baseline, overlays
     return wire.encoded(report)
 
 
-def _int(value, default: int) -> int:
+def _int(value, default: int | None) -> int | None:
     return value if isinstance(value, int) and value > 0 else default
 
 
@@ -60,7 +60,7 @@ async def compute(ls, params) -> wire.Encoded | None:
         def on_page(value) -> None:  # runs on the query thread; messages leave from the loop
             loop.call_soon_threadsafe(ls.protocol.notify, types.PROGRESS, types.ProgressParams(token=token, value=value))
 
-    answer = await ls.session.at(uri, _report, line, character, _int(params.get("depth"), DEFAULT_DEPTH),
+    answer = await ls.session.at(uri, _report, line, character, _int(params.get("depth"), None),
                                  _int(params.get("limit"), DEFAULT_LIMIT), text, ls.session.baseline(uri),
                                  ls.session.open_texts(uri), on_page)
     return answer.value if answer else None

@@ -1,0 +1,228 @@
+"""Guards on a parameter's class: code under `isinstance(param, C)` runs
+only for the callers that pass a C there (impact_guards, extended).
+
+    class Context:
+        def invoke(self, callback, *args, **kwargs):
+            if isinstance(callback, Command):     # a command: fill in its defaults
+                for param in callback.params:
+                    kwargs[param.name] = param.type_cast_value(...)
+            return callback(*args, **kwargs)
+
+    class Command:
+        def __init__(self, name, callback: Optional[Callable[..., Any]] = None):
+            self.callback = callback
+        def invoke(self, ctx):
+            return ctx.invoke(self.callback, **ctx.params)   # a function, never a Command
+
+`Context.invoke -> type_cast_value` sits under `isinstance(callback,
+Command)`: the edge carries the token of that parameter (`TOKEN` +
+name). A caller discharges it where it may pass a C at that position:
+anything but a value known to be no instance of a workspace class (a
+literal, a lambda, a function defined with `def`, or `self.attr` that
+every `__init__` of the class family sets from a parameter annotated
+`Callable[...]`). A test reached only through callers that never pass one
+is ruled out (no test gives the token: impact_guards.Guards.rules_out);
+another chain that needs nothing keeps it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import collections.abc
+import numbers
+import typing
+
+from indexer.graph.vocab import SymbolKind
+
+RULE = True  # switch, for its test
+TOKEN = "$isinstance:"
+_CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
+# Expressions whose value is never an instance of a workspace class.
+_NOT_INSTANCES = (ast.Lambda, ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set,
+                  ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def isinstance_guard(guards, callee: str, user: str) -> frozenset[str]:
+    """The tokens of `user`'s parameters that every use of `callee` in it
+    requires to be an instance of a class (`if isinstance(p, C):`)."""
+    if not RULE:
+        return frozenset()
+    key = ("isinstance guard", callee, user)
+    if key in guards.memo:
+        return guards.memo[key]
+    out: frozenset[str] = frozenset()
+    lines = [ref.range.start.line + 1 for ref in guards._uses(callee) if ref.enclosing == user]
+    # The definition holding the uses (`@overload` stubs share its name).
+    sym = next((s for s in guards.graph.symbols(user) if lines and s.kind in _CALLABLE
+                and all(s.range.start.line < line <= s.range.end.line + 1 for line in lines)), None)
+    if sym is not None:
+        if _under_isinstance(guards, sym, lines):
+            func = guards.node_of(sym)
+            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                from indexer.analysis.impact_guards import _attributes_required  # (impact_guards imports this)
+
+                env = {("isinstance", name): TOKEN + name for name in _parameters(func)}
+                needed = None
+                for line in lines:
+                    found = {t for t in _attributes_required(func.body, line, env) if t.startswith(TOKEN)}
+                    needed = found if needed is None else needed & found
+                out = frozenset(t for t in needed or () if _workspace_classes(func, t[len(TOKEN):]))
+    guards.memo[key] = out
+    return out
+
+
+# Names whose instances a literal, a lambda or a function may be (a list is
+# an Iterable): an isinstance on them is no token.
+_NOT_WORKSPACE = frozenset(dir(builtins)) | frozenset(collections.abc.__all__) | frozenset(typing.__all__) \
+    | frozenset(numbers.__all__) | frozenset(("FunctionType", "LambdaType", "MethodType", "BuiltinFunctionType"))
+
+
+def _workspace_classes(func: ast.FunctionDef, name: str) -> bool:
+    """Whether every `isinstance(name, T)` in the function names only
+    classes that no literal or function can be an instance of."""
+    found = False
+    for node in ast.walk(func):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" \
+                and len(node.args) == 2 and isinstance(node.args[0], ast.Name) and node.args[0].id == name:
+            kinds = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
+            for kind in kinds:
+                if not isinstance(kind, (ast.Name, ast.Attribute)) or ast.unparse(kind).rpartition(".")[2] \
+                        in _NOT_WORKSPACE:
+                    return False
+            found = True
+    return found
+
+
+def _under_isinstance(guards, sym, lines: list[int]) -> bool:
+    """Whether every line lies in a region stored at index time
+    (languages/python/guard_facts.py) under an `isinstance(name, T)`: else
+    the source is not parsed."""
+    key = ("guard conditions", sym.path)
+    if key not in guards.memo:
+        guards.memo[key] = guards.graph.guard_conditions(sym.path)
+    regions = guards.memo[key].get((sym.selection_range.start.line + 1, sym.name), ())
+    return all(any(first <= line <= last and any(kind == "isinstance" for kind, _name in atoms)
+                   for first, last, atoms in regions) for line in lines)
+
+
+def _parameters(func: ast.FunctionDef) -> list[str]:
+    args = func.args
+    return [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+
+
+def isinstance_passed(guards, callee: str, user: str) -> frozenset[str]:
+    """The tokens of `callee`'s parameters at which `user` may pass an
+    instance of a class (every one, where it is not sure)."""
+    if not RULE:
+        return frozenset()
+    key = ("isinstance passed", callee, user)
+    if key in guards.memo:
+        return guards.memo[key]
+    # The implementation, not an `@overload` stub (the last definition of the name).
+    sym = max((s for s in guards.graph.symbols(callee) if s.kind in _CALLABLE),
+              key=lambda s: s.range.start.line, default=None)
+    func = guards.node_of(sym) if sym is not None else None
+    out: set[str] = set()
+    if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        from indexer.analysis.impact_params import _call_at
+
+        names = _parameters(func)
+        positional = [a.arg for a in func.args.posonlyargs + func.args.args]
+        defaults = _defaults(func)
+        bound = sym.kind == SymbolKind.METHOD and "staticmethod" not in sym.flags and positional
+        user_sym = guards.graph.symbol(user)
+        for ref in guards._uses(callee):
+            if ref.enclosing != user:
+                continue
+            call = _call_at(guards, ref)
+            at = (ref.range.start.line + 1, ref.range.start.character)
+            if call is None or not ((call.func.lineno, call.func.col_offset) <= at
+                                    <= (call.func.end_lineno, call.func.end_col_offset)) \
+                    or any(isinstance(a, ast.Starred) for a in call.args):
+                out.update(TOKEN + n for n in names)  # not its own call, or `*args`: anything
+                continue
+            shift = 1 if bound and isinstance(call.func, ast.Attribute) else 0
+            given = {positional[i + shift]: a for i, a in enumerate(call.args) if i + shift < len(positional)}
+            given.update({k.arg: k.value for k in call.keywords if k.arg})
+            spread = any(k.arg is None for k in call.keywords)
+            for name in names:
+                value = given.get(name)
+                if value is None:
+                    if spread or not isinstance(defaults.get(name), ast.Constant):
+                        out.add(TOKEN + name)  # `**options`, or a default that may be one
+                elif not _no_instance(guards, value, user_sym):
+                    out.add(TOKEN + name)
+    guards.memo[key] = frozenset(out)
+    return guards.memo[key]
+
+
+def _defaults(func: ast.FunctionDef) -> dict[str, ast.AST]:
+    args = func.args
+    positional = args.posonlyargs + args.args
+    out = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
+    out.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    return out
+
+
+def _no_instance(guards, value: ast.AST, user) -> bool:
+    """Whether the value passed is known to be no instance of a workspace class."""
+    if isinstance(value, _NOT_INSTANCES):
+        return True
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self":
+        # `self` of the method, or of the method a closure sits in.
+        while user is not None and user.kind == SymbolKind.FUNCTION and user.parent:
+            user = guards.graph.symbol(user.parent)
+        if user is not None and user.kind == SymbolKind.METHOD and user.parent:
+            return _callable_attribute(guards, user.parent, value.attr)
+    return False
+
+
+def _callable_attribute(guards, cls: str, attr: str) -> bool:
+    """Whether every `__init__` of the class family that sets `self.attr`
+    sets it from its own parameter annotated `Callable[...]` (a function)."""
+    key = ("isinstance callable attr", cls, attr)
+    if key in guards.memo:
+        return guards.memo[key]
+    found = False
+    ok = True
+    for owner in guards._family(cls):
+        init = guards.graph.symbol(f"{owner}.__init__")
+        node = guards.node_of(init) if init is not None else None
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        annotations = {a.arg: ast.unparse(a.annotation) for a in node.args.posonlyargs + node.args.args
+                       + node.args.kwonlyargs if a.annotation is not None}
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                if not any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+                           and t.attr == attr for t in targets):
+                    continue
+                found = True
+                value = sub.value
+                if not (isinstance(sub, ast.Assign) and isinstance(value, ast.Name)
+                        and "Callable" in annotations.get(value.id, "")):
+                    ok = False
+    guards.memo[key] = found and ok
+    return guards.memo[key]
+
+
+def infeasible(guards, walk, parent: str, user: str) -> bool:
+    """Whether the walk's link `user -> parent` continues a chain that entered
+    `parent` under `isinstance(p, C)` where `user` never passes a C at `p`
+    (the walk then does not follow it: another chain may reach `user`). A
+    link into `parent` from a node no deeper that needs no such token keeps it."""
+    if not RULE:
+        return False
+    reach = walk.reach.get(parent)
+    if reach is None or reach.parent is None:
+        return False
+    tokens = isinstance_guard(guards, reach.parent, parent)
+    if not tokens or tokens <= isinstance_passed(guards, parent, user):
+        return False
+    for callee, other, _kind in walk.edges:
+        if other == parent and callee != reach.parent and callee in walk.reach \
+                and walk.reach[callee].depth < reach.depth and not isinstance_guard(guards, callee, parent):
+            return False
+    return True

@@ -1,0 +1,57 @@
+"""Module-level instances made in a test module (impact_precision rule 2, refined).
+
+The receiver rule (a method runs only in tests that can hold an instance of
+its class) is lifted when a module body makes an instance: any code may
+reach a module-level object without naming its class. That holds for a
+library module, which every test may import. A test module's body is
+different: its objects reach the tests of that file, and of the files that
+import it, nobody else.
+
+    # tests/test_info.py
+    HELLO = Group("hello")          # module level, in a test file
+
+    # tests/test_other.py
+    def test_plain(runner): ...     # never holds a Group
+
+Before, `HELLO` lifted the rule for `Group.invoke` in every test of the
+suite (click: one `click.Group(...)` in test_info_dict made every command
+test look affected by `MultiCommand.invoke`). Now the rule holds, and the
+tests of the files that make (or import) such an instance are added to
+the holders.
+"""
+
+from __future__ import annotations
+
+from indexer.graph.vocab import RefKind, SymbolKind
+
+RULE = True  # switch, for its test
+
+
+def module_makers(graph, classes: list[str]) -> frozenset[str] | None:
+    """The files whose tests may hold a module-level instance of one of
+    `classes`: test files whose body calls one, and the files importing
+    those; None when a library module's body makes one (any test may hold it)."""
+    modules: set[str] = set()
+    for _target, enclosing, _kind, _conf, _how in graph.incoming(classes, RefKind.CALL):
+        owner = graph.symbol(enclosing)
+        if owner is None or owner.kind != SymbolKind.MODULE:
+            continue
+        if not RULE or not in_tests(owner.path):
+            return None
+        modules.add(owner.qualname)
+    if not modules:
+        return frozenset()
+    files = {graph.symbol(m).path for m in modules}
+    for _target, enclosing, _kind, _conf, _how in graph.incoming(sorted(modules), RefKind.IMPORT):
+        user = graph.symbol(enclosing)
+        if user is not None:
+            files.add(user.path)
+    return frozenset(files)
+
+
+def in_tests(path: str) -> bool:
+    """A test module; a conftest's objects reach every test beneath it (fixtures): not one."""
+    parts = path.split("/")
+    if parts[-1] == "conftest.py":
+        return False
+    return any(p in ("tests", "test", "testing") for p in parts[:-1]) or parts[-1].startswith("test_")
