@@ -315,7 +315,8 @@ def impact(
     index_dir: IndexDirOpt = None,
     as_json: JsonOpt = False,
     tests: Annotated[bool, typer.Option("--tests", help="Print only the affected tests' pytest node ids.")] = False,
-    depth: Annotated[int, typer.Option(help="How many links away to follow dependents.")] = 6,
+    depth: Annotated[Optional[int], typer.Option(
+        help="How many links away to follow dependents (default: the engine's, 8; 6 above 600 Python files).")] = None,
     limit: Annotated[int, typer.Option(help="Stop after this many dependents.")] = 2000,
     output: Annotated[str, typer.Option("--format", help="text, json, mermaid or dot.")] = "text",
     coverage: Annotated[bool, typer.Option(help="Merge per-test coverage data (.coverage) when present.")] = True,
@@ -324,7 +325,7 @@ def impact(
 ) -> None:
     """What depends on a symbol, through which path, and which tests exercise it."""
     from indexer.analysis import impact_render
-    from indexer.analysis.impact import impact as compute_impact
+    from indexer.analysis.impact import default_depth, impact as compute_impact
     from server.host.coverage import coverage_for
 
     if output not in ("text", "json", "mermaid", "dot"):
@@ -334,6 +335,7 @@ def impact(
     if not qualnames:
         raise CliError(f"{target} is defined outside the workspace: no impact to compute")
     dynamic = coverage_for(graph.root) if coverage else None
+    depth = default_depth(graph) if depth is None else depth
     report = compute_impact(graph, qualnames[0], depth=depth, limit=limit, coverage=dynamic)
     question = {"target": target, "depth": depth, "limit": limit, "coverage": coverage}
     dependents, paging = cli_paging.paged("impact", question, list(report.dependents), page_size, cursor)
