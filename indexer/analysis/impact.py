@@ -21,6 +21,7 @@ from indexer import languages
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
+from indexer.analysis.impact_bestfirst import best_first
 from indexer.analysis.impact_abstract import runs_an_override
 from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.impact_closures import closure_edge
@@ -505,13 +506,15 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                         uses = [u for u in uses if u[3] in _SELF_HOWS]
                     edges.extend(_dispatch_edges(walk, walk.symbol(node), uses, factor))
             level_edges[node] = edges
-        walk.prefetch(e for edges in level_edges.values() for e, *_ in edges)
-        for node, edges in level_edges.items():
-            base = walk.reach[node]
-            containers = walk.ancestors(node)
-            for enclosing, kind, conf, parent, how in edges:
-                if enclosing not in walk.blocked:
-                    walk.edges.append((node, enclosing, kind))
+        walk.edges.extend((node, e[0], e[1]) for node, edges in level_edges.items() for e in edges
+                          if e[0] not in walk.blocked)
+        # Most certain users first: a hub's level stops near its room (impact_bestfirst).
+        first: dict[str, int] = {}
+        ancestry: dict[str, set[str]] = {}
+        for batch in best_first(walk, level_edges, found, first, UNRUN_FACTOR):
+            for seq, node, (enclosing, kind, conf, parent, how) in batch:
+                base = walk.reach[node]
+                containers = ancestry[node] if node in ancestry else ancestry.setdefault(node, walk.ancestors(node))
                 if enclosing in walk.blocked or (enclosing in walk.reach and not (
                         REENTER_RULE and enclosing in walk.soft and parent not in walk.tainted)):
                     continue
@@ -545,6 +548,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                 held = found.get(enclosing)
                 if held is None or (tainted, -candidate.confidence) < (enclosing in taint, -held.confidence):
                     found[enclosing] = candidate
+                    first.setdefault(enclosing, seq)
                     if tainted:
                         taint.add(enclosing)
                     else:
@@ -553,6 +557,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                         soft.add(enclosing)
                     else:
                         soft.discard(enclosing)
+        found = dict(sorted(found.items(), key=lambda kv: first[kv[0]]))  # the order of one pass over the links
         room = walk.limit - (len(walk.reach) - 1) + sum(1 for q in found if q in walk.reach)
         if len(found) > room:
             walk.truncated = True

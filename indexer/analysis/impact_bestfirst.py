@@ -1,0 +1,69 @@
+"""The order in which one level of the impact walk weighs its links (issue 17,
+huge answers).
+
+A level keeps at most `room` new nodes: the most certain, ties broken by
+the order in which one pass over the links in order first found them. A hub
+such as the standard library's `TestCase.assertEqual` has 13,676 callers
+and a room of 2,000: weighing every link (its user's symbol read, the
+unrun, stub and abstract rules asked) was most of the answer's time.
+
+A link's confidence is at most its source's times its own (the rules only
+scale it down: impact_unrun's factor), known before the user is read. So
+the users not yet reached are weighed most certain first, in batches, and
+the weighing stops once the `room`-th best found so far beats every user
+left: it can be neither better nor, at equal confidence, found earlier.
+One more node past the room is found first, so that the walk knows it was
+cut short as a whole pass would. Users already reached (re-entered by a
+clean chain: they take no room) are weighed first, all of them, since the
+room counts them.
+
+The caller weighs each link in the order given, per user in the pass's
+order, fills `found` (user -> its best reach) and `first` (user -> the
+index of the link that first entered it), and restores `found` to the
+pass's order afterwards: its answer equals the whole pass's.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+BATCH = 128  # users weighed past the room before the stop is checked again
+
+
+def best_first(walk, level_edges: dict[str, list[tuple]], found: dict, first: dict[str, int],
+               max_factor: float):
+    """Batches of `(index, node, link)` of one level's links, each batch's
+    users read in one query (`walk.prefetch`). `max_factor`: the most the
+    walk's rules multiply a link's confidence by."""
+    links = [(node, link) for node, edges in level_edges.items() for link in edges]
+    by_user: dict[str, list[int]] = {}
+    for index, (_node, link) in enumerate(links):
+        by_user.setdefault(link[0], []).append(index)
+    room = walk.limit - (len(walk.reach) - 1)
+    outside = [user for user in by_user if user not in walk.reach]
+    if len(outside) <= room:  # nothing can be cut: the whole pass, in order
+        walk.prefetch(by_user)
+        yield [(index, node, link) for index, (node, link) in enumerate(links)]
+        return
+    inside = sorted(index for user, indexes in by_user.items() if user in walk.reach for index in indexes)
+    if inside:
+        yield [(index, *links[index]) for index in inside]
+        room += sum(1 for user in found if user in walk.reach)
+    factor = max(max_factor, 1.0)
+
+    def bound(user: str) -> tuple[float, int]:
+        """No reach of `user` sorts before this (-confidence, first index)."""
+        indexes = by_user[user]
+        return (-max(walk.reach[links[i][0]].confidence * links[i][1][2] for i in indexes) * factor, indexes[0])
+
+    keyed = sorted((bound(user), user) for user in outside)  # the bounds are distinct: (.., link index)
+    order, bounds = [user for _b, user in keyed], [b for b, _user in keyed]
+    at = 0
+    while at < len(order):
+        if len(found) > room and (room <= 0 or bounds[at] >= heapq.nsmallest(
+                room, ((-reach.confidence, first[user]) for user, reach in found.items()))[-1]):
+            return
+        users = order[at:at + max(room + 1 - len(found), 0) + BATCH]
+        at += len(users)
+        walk.prefetch(users)
+        yield [(index, *links[index]) for index in sorted(i for user in users for i in by_user[user])]
