@@ -445,14 +445,17 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
 
 def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int = DEFAULT_LIMIT,
            coverage=None, learned: bool = True, blocked: frozenset[str] = frozenset(),
-           created: frozenset[str] = frozenset(), path_receivers: bool = True) -> ImpactReport:
+           created: frozenset[str] = frozenset(), path_receivers: bool = True,
+           on_dependents=None) -> ImpactReport:
     """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional);
     `learned` merges the test edges `codemeld tests learn` stored in the index;
     the walk never enters `blocked` nodes (the receiver rule's overriding
     subclasses); from `created` classes it follows only what makes an
     instance (calls, subclasses), not annotations or imports;
     `path_receivers` applies the receiver rule at each dispatch on a test's
-    chain too (`_ruled_out`)."""
+    chain too (`_ruled_out`); `on_dependents` is called with the report's
+    dependents as soon as the walk ends, before its tests are looked for (a
+    streamed answer sends its first page then)."""
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
@@ -574,6 +577,9 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
             break
     if frontier and level >= depth:
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
+    dependents = _dependents(walk)
+    if on_dependents is not None:
+        on_dependents(dependents)
     # The receiver walks depend on the graph alone: shared by every query
     # over an unchanged index (the inner walks, path_receivers=False, are
     # the ones being memoised; they read the table only for the guards).
@@ -583,7 +589,7 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
     # Guards apply in the receiver walks too: a test that never gives `count`
     # holds no IntRange that Option.__init__ makes only `if count:`.
     guards = _GuardRule(walk, memo) if GUARDS and _guards_scale(graph, memo) else None
-    return _report(walk, target, coverage, learned, allowed, rule, guards)
+    return _report(walk, target, coverage, learned, allowed, rule, guards, dependents)
 
 
 # Switch for the value-sensitive rule (impact_guards); tests turn it off to
@@ -834,10 +840,20 @@ def _prefetch_tests(walk: _Walk) -> None:
     walk.prefetch(f"{sub}.{sym.name}" for sym in methods if sym.parent in subs for sub in subs[sym.parent])
 
 
+def _dependents(walk: _Walk) -> list[Dependent]:
+    """The walk's dependents in the answer's order: final once the walk
+    ends, before any test is looked for (a streamed answer's first page)."""
+    dependents = [Dependent(sym, reach.depth, reach.kind, reach.confidence, _chain(walk, qualname), how=reach.how)
+                  for qualname, reach in walk.reach.items()
+                  if reach.parent is not None and (sym := walk.symbol(qualname)) is not None]
+    dependents.sort(key=lambda d: (d.depth, -d.confidence, d.symbol.path, d.symbol.range.start.line))
+    return dependents
+
+
 def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             receivers: set[str] | None = None, path_rule: _PathReceivers | None = None,
-            guards: _GuardRule | None = None) -> ImpactReport:
-    dependents: list[Dependent] = []
+            guards: _GuardRule | None = None, dependents: list[Dependent] | None = None) -> ImpactReport:
+    dependents = _dependents(walk) if dependents is None else dependents
     tests: dict[str, AffectedTest] = {}
     _prefetch_tests(walk)
     if target.is_test and target.kind in _CALLABLE_KINDS:
@@ -850,10 +866,9 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
         sym = walk.symbol(qualname)
         if sym is None:
             continue
-        via = _chain(walk, qualname)
-        dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via, how=reach.how))
         if not sym.is_test:
             continue
+        via = _chain(walk, qualname)
         found = []
         if sym.kind in _CALLABLE_KINDS:
             found = _collected(walk, sym, reach.depth, reach.confidence, via)
@@ -893,7 +908,6 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
     if learned:
         for node_id, stale in _learned_tests(walk.graph, target.qualname).items():
             _merge_learned(tests, target, node_id, resolve_test(node_id), stale)
-    dependents.sort(key=lambda d: (d.depth, -d.confidence, d.symbol.path, d.symbol.range.start.line))
     ordered_tests = sorted(tests.values(), key=lambda t: (t.depth, -t.confidence, t.id))
     per_file: dict[str, int] = defaultdict(int)
     for dep in dependents:
@@ -913,9 +927,11 @@ def target_at(graph: Graph, path: str, line: int, character: int) -> str | None:
 
 
 def impact_at(graph: Graph, path: str, line: int, character: int, depth: int = DEFAULT_DEPTH,
-              limit: int = DEFAULT_LIMIT, coverage=None, learned: bool = True) -> ImpactReport | None:
+              limit: int = DEFAULT_LIMIT, coverage=None, learned: bool = True,
+              on_dependents=None) -> ImpactReport | None:
     qualname = target_at(graph, path, line, character)
-    return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, learned=learned) if qualname else None
+    return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, learned=learned,
+                  on_dependents=on_dependents) if qualname else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,14 +49,14 @@ def best_first(walk, level_edges: dict[str, list[tuple]], found: dict, first: di
     if inside:
         yield [(index, *links[index]) for index in inside]
         room += sum(1 for user in found if user in walk.reach)
-    factor = max(max_factor, 1.0)
-
-    def bound(user: str) -> tuple[float, int]:
-        """No reach of `user` sorts before this (-confidence, first index)."""
-        indexes = by_user[user]
-        return (-max(walk.reach[links[i][0]].confidence * links[i][1][2] for i in indexes) * factor, indexes[0])
-
-    keyed = sorted((bound(user), user) for user in outside)  # the bounds are distinct: (.., link index)
+    # Each user's bound: (-confidence, first link index); distinct, so ties need no other key.
+    factor, certainty = max(max_factor, 1.0), {node: walk.reach[node].confidence for node in level_edges}
+    best: dict[str, float] = {}
+    for node, link in links:
+        value = certainty[node] * link[2]
+        if value > best.get(link[0], -1.0):
+            best[link[0]] = value
+    keyed = sorted(((-best[user] * factor, by_user[user][0]), user) for user in outside)
     order, bounds = [user for _b, user in keyed], [b for b, _user in keyed]
     at = 0
     while at < len(order):
