@@ -28,6 +28,7 @@ from __future__ import annotations
 import heapq
 
 BATCH = 128  # users weighed past the room before the stop is checked again
+ORDERED = True  # False: every link, in the pass's order (the switch for its test)
 
 
 def best_first(walk, level_edges: dict[str, list[tuple]], found: dict, first: dict[str, int],
@@ -41,7 +42,7 @@ def best_first(walk, level_edges: dict[str, list[tuple]], found: dict, first: di
         by_user.setdefault(link[0], []).append(index)
     room = walk.limit - (len(walk.reach) - 1)
     outside = [user for user in by_user if user not in walk.reach]
-    if len(outside) <= room:  # nothing can be cut: the whole pass, in order
+    if len(outside) <= room or not ORDERED:  # nothing can be cut: the whole pass, in order
         walk.prefetch(by_user)
         yield [(index, node, link) for index, (node, link) in enumerate(links)]
         return
