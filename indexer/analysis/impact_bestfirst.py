@@ -64,7 +64,7 @@ def best_first(walk, level_edges: dict[str, list[tuple]], found: dict, first: di
         if len(found) > room and (room <= 0 or bounds[at] >= heapq.nsmallest(
                 room, ((-reach.confidence, first[user]) for user, reach in found.items()))[-1]):
             return
-        users = order[at:at + max(room + 1 - len(found), 0) + BATCH]
+        users = order[at:at + max(room + 1 - len(found), 0) + max(BATCH, 1)]
         at += len(users)
         walk.prefetch(users)
         yield [(index, *links[index]) for index in sorted(i for user in users for i in by_user[user])]
