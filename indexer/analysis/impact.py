@@ -513,11 +513,8 @@ def impact(graph: Graph, qualname: str, depth: int = DEFAULT_DEPTH, limit: int =
                           if e[0] not in walk.blocked)
         # Most certain users first: a hub's level stops near its room (impact_bestfirst).
         first: dict[str, int] = {}
-        ancestry: dict[str, set[str]] = {}
         for batch in best_first(walk, level_edges, found, first, UNRUN_FACTOR):
-            for seq, node, (enclosing, kind, conf, parent, how) in batch:
-                base = walk.reach[node]
-                containers = ancestry[node] if node in ancestry else ancestry.setdefault(node, walk.ancestors(node))
+            for seq, base, containers, (enclosing, kind, conf, parent, how) in batch:
                 if enclosing in walk.blocked or (enclosing in walk.reach and not (
                         REENTER_RULE and enclosing in walk.soft and parent not in walk.tainted)):
                     continue
@@ -854,6 +851,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             receivers: set[str] | None = None, path_rule: _PathReceivers | None = None,
             guards: _GuardRule | None = None, dependents: list[Dependent] | None = None) -> ImpactReport:
     dependents = _dependents(walk) if dependents is None else dependents
+    vias = {d.via[-1]: d.via for d in dependents}
     tests: dict[str, AffectedTest] = {}
     _prefetch_tests(walk)
     if target.is_test and target.kind in _CALLABLE_KINDS:
@@ -868,7 +866,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             continue
         if not sym.is_test:
             continue
-        via = _chain(walk, qualname)
+        via = vias[qualname]
         found = []
         if sym.kind in _CALLABLE_KINDS:
             found = _collected(walk, sym, reach.depth, reach.confidence, via)

@@ -26,6 +26,7 @@ pass's order afterwards: its answer equals the whole pass's.
 from __future__ import annotations
 
 import heapq
+import itertools
 
 BATCH = 128  # users weighed past the room before the stop is checked again
 ORDERED = True  # False: every link, in the pass's order (the switch for its test)
@@ -33,22 +34,37 @@ ORDERED = True  # False: every link, in the pass's order (the switch for its tes
 
 def best_first(walk, level_edges: dict[str, list[tuple]], found: dict, first: dict[str, int],
                max_factor: float):
-    """Batches of `(index, node, link)` of one level's links, each batch's
-    users read in one query (`walk.prefetch`). `max_factor`: the most the
-    walk's rules multiply a link's confidence by."""
+    """Batches of `(index, source's reach, source's containers, link)` of one
+    level's links, each batch's users read in one query (`walk.prefetch`).
+    `max_factor`: the most the walk's rules multiply a link's confidence by."""
+    room = walk.limit - (len(walk.reach) - 1)
+    count = itertools.count()
+    if not ORDERED or sum(map(len, level_edges.values())) <= room \
+            or len({link[0] for edges in level_edges.values() for link in edges}.difference(walk.reach)) <= room:
+        # Nothing can be cut: the whole pass, in order.
+        walk.prefetch(link[0] for edges in level_edges.values() for link in edges)
+        yield [(next(count), base, containers, link) for node, edges in level_edges.items()
+               for base, containers in ((walk.reach[node], walk.ancestors(node)),) for link in edges]
+        return
     links = [(node, link) for node, edges in level_edges.items() for link in edges]
+    sources: dict[str, tuple] = {}
+
+    def batch(indexes) -> list[tuple]:
+        out = []
+        for index in indexes:
+            node, link = links[index]
+            if node not in sources:
+                sources[node] = (walk.reach[node], walk.ancestors(node))
+            out.append((index, *sources[node], link))
+        return out
+
     by_user: dict[str, list[int]] = {}
     for index, (_node, link) in enumerate(links):
         by_user.setdefault(link[0], []).append(index)
-    room = walk.limit - (len(walk.reach) - 1)
     outside = [user for user in by_user if user not in walk.reach]
-    if len(outside) <= room or not ORDERED:  # nothing can be cut: the whole pass, in order
-        walk.prefetch(by_user)
-        yield [(index, node, link) for index, (node, link) in enumerate(links)]
-        return
     inside = sorted(index for user, indexes in by_user.items() if user in walk.reach for index in indexes)
     if inside:
-        yield [(index, *links[index]) for index in inside]
+        yield batch(inside)
         room += sum(1 for user in found if user in walk.reach)
     # Each user's bound: (-confidence, first link index); distinct, so ties need no other key.
     factor, certainty = max(max_factor, 1.0), {node: walk.reach[node].confidence for node in level_edges}
@@ -67,4 +83,4 @@ def best_first(walk, level_edges: dict[str, list[tuple]], found: dict, first: di
         users = order[at:at + max(room + 1 - len(found), 0) + max(BATCH, 1)]
         at += len(users)
         walk.prefetch(users)
-        yield [(index, *links[index]) for index in sorted(i for user in users for i in by_user[user])]
+        yield batch(sorted(i for user in users for i in by_user[user]))
