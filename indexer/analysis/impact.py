@@ -24,6 +24,7 @@ from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, 
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
+from indexer.analysis.impact_bestfirst import best_first
 from indexer.analysis.impact_abstract import runs_an_override
 from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.impact_closures import closure_edge
@@ -482,14 +483,17 @@ def default_depth(graph: Graph) -> int:
 
 def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = DEFAULT_LIMIT,
            coverage=None, learned: bool = True, blocked: frozenset[str] = frozenset(),
-           created: frozenset[str] = frozenset(), path_receivers: bool = True) -> ImpactReport:
+           created: frozenset[str] = frozenset(), path_receivers: bool = True,
+           on_dependents=None) -> ImpactReport:
     """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional);
     `learned` merges the test edges `codemeld tests learn` stored in the index;
     the walk never enters `blocked` nodes (the receiver rule's overriding
     subclasses); from `created` classes it follows only what makes an
     instance (calls, subclasses), not annotations or imports;
     `path_receivers` applies the receiver rule at each dispatch on a test's
-    chain too (`_ruled_out`)."""
+    chain too (`_ruled_out`); `on_dependents` is called with the report's
+    dependents as soon as the walk ends, before its tests are looked for (a
+    streamed answer sends its first page then)."""
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
@@ -546,15 +550,18 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                         uses = [u for u in uses if u[3] in _SELF_HOWS]
                     edges.extend(_dispatch_edges(walk, walk.symbol(node), uses, factor))
             level_edges[node] = edges
-        walk.prefetch(e for edges in level_edges.values() for e, *_ in edges)
-        for node, edges in level_edges.items():
-            base = walk.reach[node]
-            containers = walk.ancestors(node)
-            for enclosing, kind, conf, parent, how in edges:
-                if instances is not None and infeasible(instances, walk, parent, enclosing):
-                    continue  # entered `parent` under isinstance(p, C); `enclosing` passes no C (impact_isinstance)
-                if enclosing not in walk.blocked:
-                    walk.edges.append((node, enclosing, kind))
+        if instances is not None:
+            # Entered `parent` under isinstance(p, C); a user that passes no C
+            # there is no link (impact_isinstance). It reads only the earlier
+            # levels' edges, so it can run before this level's are recorded.
+            level_edges = {node: [e for e in edges if not infeasible(instances, walk, e[3], e[0])]
+                           for node, edges in level_edges.items()}
+        walk.edges.extend((node, e[0], e[1]) for node, edges in level_edges.items() for e in edges
+                          if e[0] not in walk.blocked)
+        # Most certain users first: a hub's level stops near its room (impact_bestfirst).
+        first: dict[str, int] = {}
+        for batch in best_first(walk, level_edges, found, first, UNRUN_FACTOR):
+            for seq, base, containers, (enclosing, kind, conf, parent, how) in batch:
                 if enclosing in walk.blocked or (enclosing in walk.reach and not (
                         REENTER_RULE and enclosing in walk.soft and parent not in walk.tainted)):
                     continue
@@ -588,6 +595,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 held = found.get(enclosing)
                 if held is None or (tainted, -candidate.confidence) < (enclosing in taint, -held.confidence):
                     found[enclosing] = candidate
+                    first.setdefault(enclosing, seq)
                     if tainted:
                         taint.add(enclosing)
                     else:
@@ -596,6 +604,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                         soft.add(enclosing)
                     else:
                         soft.discard(enclosing)
+        found = dict(sorted(found.items(), key=lambda kv: first[kv[0]]))  # the order of one pass over the links
         room = walk.limit - (len(walk.reach) - 1) + sum(1 for q in found if q in walk.reach)
         if len(found) > room:
             walk.truncated = True
@@ -612,6 +621,9 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
             break
     if frontier and level >= depth:
         walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
+    dependents = _dependents(walk)
+    if on_dependents is not None:
+        on_dependents(dependents)
     # The receiver walks depend on the graph alone: shared by every query
     # over an unchanged index (the inner walks, path_receivers=False, are
     # the ones being memoised; they read the table only for the guards).
@@ -621,7 +633,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
     # Guards apply in the receiver walks too: a test that never gives `count`
     # holds no IntRange that Option.__init__ makes only `if count:`.
     guards = _GuardRule(walk, memo) if GUARDS and _guards_scale(graph, memo) else None
-    return _report(walk, target, coverage, learned, allowed, rule, guards)
+    return _report(walk, target, coverage, learned, allowed, rule, guards, dependents)
 
 
 # Switch for the value-sensitive rule (impact_guards); tests turn it off to
@@ -894,10 +906,21 @@ def _prefetch_tests(walk: _Walk) -> None:
     walk.prefetch(f"{sub}.{sym.name}" for sym in methods if sym.parent in subs for sub in subs[sym.parent])
 
 
+def _dependents(walk: _Walk) -> list[Dependent]:
+    """The walk's dependents in the answer's order: final once the walk
+    ends, before any test is looked for (a streamed answer's first page)."""
+    dependents = [Dependent(sym, reach.depth, reach.kind, reach.confidence, _chain(walk, qualname), how=reach.how)
+                  for qualname, reach in walk.reach.items()
+                  if reach.parent is not None and (sym := walk.symbol(qualname)) is not None]
+    dependents.sort(key=lambda d: (d.depth, -d.confidence, d.symbol.path, d.symbol.range.start.line))
+    return dependents
+
+
 def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             receivers: set[str] | None = None, path_rule: _PathReceivers | None = None,
-            guards: _GuardRule | None = None) -> ImpactReport:
-    dependents: list[Dependent] = []
+            guards: _GuardRule | None = None, dependents: list[Dependent] | None = None) -> ImpactReport:
+    dependents = _dependents(walk) if dependents is None else dependents
+    vias = {d.via[-1]: d.via for d in dependents}
     tests: dict[str, AffectedTest] = {}
     _prefetch_tests(walk)
     rechain = Rechain(walk, walk.max_depth) if path_rule is not None and _guards_scale(walk.graph, walk.memo) \
@@ -912,8 +935,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
         sym = walk.symbol(qualname)
         if sym is None:
             continue
-        via = _chain(walk, qualname)
-        dependents.append(Dependent(sym, reach.depth, reach.kind, reach.confidence, via, how=reach.how))
+        via = vias[qualname]
         # A `test*` method a test class inherits from a plain class (impact_mixins).
         # A set-up method runs around each test of its class (impact_mixins).
         found = [AffectedTest(node_id, sym, reach.depth, reach.confidence, via) for node_id in [
@@ -963,7 +985,6 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
     if learned:
         for node_id, stale in _learned_tests(walk.graph, target.qualname).items():
             _merge_learned(tests, target, node_id, resolve_test(node_id), stale)
-    dependents.sort(key=lambda d: (d.depth, -d.confidence, d.symbol.path, d.symbol.range.start.line))
     ordered_tests = sorted(tests.values(), key=lambda t: (t.depth, -t.confidence, t.id))
     per_file: dict[str, int] = defaultdict(int)
     for dep in dependents:
@@ -983,9 +1004,11 @@ def target_at(graph: Graph, path: str, line: int, character: int) -> str | None:
 
 
 def impact_at(graph: Graph, path: str, line: int, character: int, depth: int | None = None,
-              limit: int = DEFAULT_LIMIT, coverage=None, learned: bool = True) -> ImpactReport | None:
+              limit: int = DEFAULT_LIMIT, coverage=None, learned: bool = True,
+              on_dependents=None) -> ImpactReport | None:
     qualname = target_at(graph, path, line, character)
-    return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, learned=learned) if qualname else None
+    return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, learned=learned,
+                  on_dependents=on_dependents) if qualname else None
 
 
 @dataclass(frozen=True, slots=True)

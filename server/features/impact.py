@@ -21,19 +21,29 @@ def _report(graph, path, line, character, depth, limit, text, baseline, overlays
     """The report's wire form. With `on_page` (a partialResultToken), the
     dependents go to it in pages of `PAGE`, converted one page at a time on
     this query thread, and the report comes back with `dependents: []`
-    (its summary still counts them all)."""
+    (its summary still counts them all). The first page leaves as soon as
+    the walk ends, before the tests are looked for (impact's `on_dependents`)."""
     from server.protocol import edge  # pydantic models: loaded on first use, not at each start
-    found = impact_with_breaking(graph, path, line, character, depth, limit, text, baseline, overlays)
+    root_uri = graph.root.as_uri()
+    dialects: dict = {}
+    sent = 0
+
+    def first_page(dependents) -> None:
+        nonlocal sent
+        if dependents:
+            sent = min(PAGE, len(dependents))
+            on_page(wire.encoded([edge.dependent_wire(d, root_uri, dialects) for d in dependents[:sent]]))
+
+    found = impact_with_breaking(graph, path, line, character, depth, limit, text, baseline, overlays,
+                                 first_page if on_page is not None else None)
     if found is None:
         return None
     # Plain dicts (edge.*_wire: what the models' .wire() gives, without
     # building thousands of models), encoded here: pygls sends the text as is.
-    root_uri = graph.root.as_uri()
     if on_page is None:
         return wire.encoded(edge.impact_report_wire(found.report, root_uri, found.breaking))
     dependents = found.report.dependents
-    dialects: dict = {}
-    for start in range(0, len(dependents), PAGE):
+    for start in range(sent, len(dependents), PAGE):
         on_page(wire.encoded([edge.dependent_wire(d, root_uri, dialects) for d in dependents[start:start + PAGE]]))
     report = edge.impact_report_wire(dataclasses.replace(found.report, dependents=()), root_uri, found.breaking)
     report["summary"]["dependents"] = len(dependents)

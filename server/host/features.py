@@ -39,8 +39,9 @@ class Impact:
 
 
 def impact_with_breaking(graph, path: str, line: int, character: int, depth: int, limit: int,
-                         text: bytes | None, baseline, overlays: dict[str, bytes]) -> Impact | None:
-    report = impact_at(graph, path, line, character, depth=depth, limit=limit, coverage=coverage_for(graph.root))
+                         text: bytes | None, baseline, overlays: dict[str, bytes], on_dependents=None) -> Impact | None:
+    report = impact_at(graph, path, line, character, depth=depth, limit=limit, coverage=coverage_for(graph.root),
+                       on_dependents=on_dependents)
     if report is None:
         return None
     breaking = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_supplied
+from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_rechain, impact_supplied
 from indexer.analysis import impact as impact_module
 from indexer.analysis.impact import impact
 from indexer.graph.vocab import RefKind
@@ -217,6 +217,9 @@ INSTANCE = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_test_class_s_method_is_held_by_the_tests_pytest_makes(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(impact_mixins, "INSTANCE_RULE", rule)
+    # impact_rechain keeps this test too (a second chain through the mixin
+    # needs no receiver): off, so the case shows this rule alone.
+    monkeypatch.setattr(impact_rechain, "RULE", False)
     indexer, g = build(tmp_path, INSTANCE)
     report = impact(g, "lib.make")
     assert ("tests/test_cached.py::CacheWrapperTest::test_get" in selected(report)) is rule
