@@ -18,7 +18,7 @@ MEMBER_KINDS = frozenset({"method", "attribute"})
 
 
 @dataclass(slots=True)
-class SymInfo(Compact):
+class SymInfo(Compact):  # (sym_info passes the fields positionally, in this order)
     qualname: str
     kind: str
     module: str
