@@ -32,3 +32,28 @@ def test_a_column_inside_a_surrogate_pair_does_not_raise():
     line = "😀x"
     assert char_column(line, 1) == 0
     assert split_at_utf16(line, 1) == ("", "😀x")
+
+
+def test_columns_of_a_mixed_file_match_the_per_line_conversion():
+    """A file with some non-ASCII lines: every row's columns (ASCII rows take
+    a shortcut) equal the UTF-8 -> UTF-16 conversion of that row, as do the
+    spans of its parsed identifiers."""
+    from indexer.graph.text import Columns
+    from indexer.languages.python.syntax import parser
+
+    source = "a = 1\nnom = 'é𝄞'; x = nom\n# ü\nb = a\n  ü = 2; y = ü\n".encode()
+    cols = Columns(source)
+    lines = source.split(b"\n")
+    for row, line in enumerate(lines):
+        for byte_col in range(len(line) + 1):
+            assert cols.col(row, byte_col) == utf16_of_utf8(line, byte_col)
+
+    def identifiers(node):
+        if node.type == "identifier":
+            yield node
+        for child in node.children:
+            yield from identifiers(child)
+
+    for node in identifiers(parser().parse(source).root_node):
+        (sr, sc), (er, ec) = node.start_point, node.end_point
+        assert cols.span(node) == (sr, utf16_of_utf8(lines[sr], sc), er, utf16_of_utf8(lines[er], ec))

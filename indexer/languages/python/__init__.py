@@ -12,6 +12,9 @@ from indexer.languages.python.resolve import Resolver, absolute_module
 from indexer.languages.python.summary import MEMBER_KINDS, summarize
 from indexer.graph.vocab import How, SymbolKind
 
+# What a class body holds as its members (a set built once, not per symbol written).
+_CLASS_MEMBER_KINDS = MEMBER_KINDS | {SymbolKind.VARIABLE, SymbolKind.CONSTANT, SymbolKind.CLASS}
+
 # Edges whose meaning may change when an unrelated file does.
 WEAK_HOWS = (How.NAME_MATCH, How.UNRESOLVED, How.EXTERNAL, How.MRO, How.ANNOTATION, How.CONSTRUCTOR,
              How.RETURN_TYPE)
@@ -88,8 +91,7 @@ class PythonSupport:
         return removed, names
 
     def is_member(self, parent_kind: str, kind: str) -> bool:
-        return parent_kind == SymbolKind.CLASS and kind in MEMBER_KINDS | {
-            SymbolKind.VARIABLE, SymbolKind.CONSTANT, SymbolKind.CLASS}
+        return parent_kind == SymbolKind.CLASS and kind in _CLASS_MEMBER_KINDS
 
     def resolver(self, store, summaries: Iterable | None) -> Resolver:
         if summaries is not None:

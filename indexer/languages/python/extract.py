@@ -501,7 +501,7 @@ class _Extractor:
         idents = captures.get("ref.read", []) if not self.complete else _every_identifier(captures)
         idents = sorted(zip(map(_START_BYTE, idents), idents), key=_FIRST)
         refs, ref_starts = self.refs, self.ref_starts
-        ascii_source = self.cols.ascii
+        wide_rows = self.cols.wide_rows  # (empty in an ASCII file)
         never = len(source) + 2
         item_start = items[0][0] if items else never
         next_item = n_roles = 0
@@ -518,8 +518,8 @@ class _Extractor:
             role = role_at.get(start)
             if role is None:  # a plain read (add_use and add_ref, inline)
                 end = node.end_byte
-                if ascii_source:
-                    row, col = node.start_point
+                row, col = node.start_point
+                if row not in wide_rows:
                     span = (row, col, row, col + end - start)  # an identifier never spans lines
                 else:
                     span = self.cols.span(node)
@@ -786,8 +786,8 @@ class _Extractor:
     def add_use(self, node: ts.Node, use: tuple[str, bool], scope: int, in_annotation: bool) -> None:
         start, end = node.start_byte, node.end_byte
         name = self.source[start:end].decode("utf-8", "replace")
-        if self.cols.ascii:
-            row, col = node.start_point
+        row, col = node.start_point
+        if row not in self.cols.wide_rows:
             span = (row, col, row, col + end - start)  # an identifier never spans lines
         else:
             span = self.cols.span(node)

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from indexer.languages.base import FileFacts
 from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import How
-from indexer.languages.python.summary import ModuleSummary, SymInfo, summarize, symbol_infos
+from indexer.languages.python.summary import ModuleSummary, SymInfo, symbol_infos
 from indexer.languages.python.values import (CallableType, CallableValue, Class, External, Found, Function,
                                              Generic, Instance, Iterable, Local, Module, Referent,
                                              Super, Sym, Value)
@@ -113,11 +113,19 @@ def absolute_module(level: int, module: str, current: str, is_package: bool) -> 
     return f"{base}.{module}" if base and module else (base or module)
 
 
+class _Here(NamedTuple):
+    """The module a file being resolved is, as relative imports need it."""
+
+    module: str
+    is_package: bool
+
+
 class _File:
     """Per-file state: its own facts, with function locals visible."""
 
     def __init__(self, facts: FileFacts):
         self.facts = facts
+        self.here = _Here(facts.module, facts.is_package)
         self.info: dict[str, SymInfo] = symbol_infos(facts, with_locals=True)
         self.local_scope: dict[str, int] = {}  # qualname -> scope its type_expr evaluates in
         scope_of_symbol = {scope.symbol: i for i, scope in enumerate(facts.scopes) if scope.symbol >= 0}
@@ -157,7 +165,7 @@ class Resolver:
     def module_referent(self, name: str) -> Referent:
         return Module(name) if self.p.has_module(name) else External(name)
 
-    def import_target(self, level: int, module: str, current: ModuleSummary) -> str:
+    def import_target(self, level: int, module: str, current: ModuleSummary | _Here) -> str:
         absolute = absolute_module(level, module, current.module, current.is_package)
         if level == 0 and module and not self.p.has_module(module.split(".")[0]):
             # Scripts and tests import siblings by bare name (sys.path[0]).
@@ -166,7 +174,7 @@ class Resolver:
                 return f"{package}.{module}"
         return absolute
 
-    def follow_binding(self, binding: tuple, summary: ModuleSummary, depth: int) -> Referent | None:
+    def follow_binding(self, binding: tuple, summary: ModuleSummary | _Here, depth: int) -> Referent | None:
         tag = binding[0]
         if tag == "def":
             return Sym(binding[1], summary.module)
@@ -639,12 +647,11 @@ class Resolver:
                 return Found(found, "star-import")
         return Found(None, "unresolved")
 
-    def own_summary(self, f: _File) -> ModuleSummary:
-        summary = getattr(f, "_summary", None)
-        if summary is None:
-            summary = summarize(f.facts)
-            f._summary = summary
-        return summary
+    def own_summary(self, f: _File) -> _Here:
+        """What `import_target` and `follow_binding` read of the file's own
+        module. (It was the whole `summarize(facts)`, built again for every
+        file a worker resolved, and only these two fields read: issue 17.)"""
+        return f.here
 
     # -- a whole file ------------------------------------------------------
 

@@ -18,7 +18,7 @@ MEMBER_KINDS = frozenset({"method", "attribute"})
 
 
 @dataclass(slots=True)
-class SymInfo(Compact):
+class SymInfo(Compact):  # (sym_info passes the fields positionally, in this order)
     qualname: str
     kind: str
     module: str
@@ -53,19 +53,9 @@ class ModuleSummary(Compact):
 def sym_info(facts: FileFacts, index: int) -> SymInfo:
     sym: SymbolFact = facts.symbols[index]
     parent_kind = facts.symbols[sym.parent].kind if sym.parent >= 0 else None
-    info = SymInfo(
-        qualname=sym.qualname,
-        kind=sym.kind,
-        module=facts.module,
-        flags=sym.flags,
-        type_expr=sym.type_expr,
-        returns=sym.returns,
-        bases=sym.bases,
-        params=sym.params,
-        is_member=parent_kind == SymbolKind.CLASS,
-        decorators=sym.decorator_exprs,
-    )
-    return info
+    # (Positional: a resolver worker builds one for every symbol of every file.)
+    return SymInfo(sym.qualname, sym.kind, facts.module, sym.flags, sym.type_expr, sym.returns, sym.bases,
+                   sym.params, {}, parent_kind == SymbolKind.CLASS, sym.decorator_exprs)
 
 
 def keep_first(infos: dict[str, SymInfo], info: SymInfo) -> None:
