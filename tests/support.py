@@ -45,6 +45,16 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
+def committed_tree(root: Path, files: dict[str, str]) -> None:
+    """`files` written under `root` and committed as a git repository's
+    first commit (for the git-diff driven commands: `tests affected`)."""
+    write_tree(root, files)
+    git = ["git", "-C", str(root), "-c", "user.email=t@t", "-c", "user.name=t", "-c", "commit.gpgsign=false"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+
+
 def build(tmp_path: Path, files: dict[str, str], jobs: int = 1) -> tuple[Indexer, Graph]:
     root = tmp_path / "ws"
     root.mkdir(parents=True, exist_ok=True)

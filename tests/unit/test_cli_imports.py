@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import write_tree
+from tests.support import committed_tree
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -67,11 +67,7 @@ def test_cli_defaults_are_the_engines():
 def workspace(tmp_path_factory):
     base = tmp_path_factory.mktemp("cli-imports")
     root, index_dir = base / "ws", base / "index"
-    write_tree(root, FILES)
-    git = ["git", "-C", str(root), "-c", "user.email=t@t", "-c", "user.name=t", "-c", "commit.gpgsign=false"]
-    subprocess.run(git + ["init", "-q"], check=True)
-    subprocess.run(git + ["add", "-A"], check=True)
-    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    committed_tree(root, FILES)
     core = root / "pkg" / "core.py"
     core.write_text(core.read_text().replace("return 1", "return 2"))
     done = subprocess.run([sys.executable, "-m", "server.cli", "index", str(root), "--index-dir", str(index_dir),

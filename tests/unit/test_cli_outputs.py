@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.support import run_cli, write_tree
+from tests.support import committed_tree, run_cli
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "snapshots" / "cli_hot_commands.txt"
 UPDATE = os.environ.get("CODEMELD_UPDATE_SNAPSHOTS") == "1"
@@ -116,11 +115,7 @@ def _normalise(text: str, root: Path, index_dir: Path) -> str:
 def workspace(tmp_path_factory):
     base = tmp_path_factory.mktemp("cli-out")
     root, index_dir = base / "ws", base / "index"
-    write_tree(root, PROJECT)
-    git = ["git", "-C", str(root), "-c", "user.email=t@t", "-c", "user.name=t", "-c", "commit.gpgsign=false"]
-    subprocess.run(git + ["init", "-q"], check=True)
-    subprocess.run(git + ["add", "-A"], check=True)
-    subprocess.run(git + ["commit", "-qm", "init"], check=True)
+    committed_tree(root, PROJECT)
     pricing = root / "shop" / "pricing.py"
     pricing.write_text(pricing.read_text().replace("return amount * RATE", "return RATE * amount"))
     env = {"CODEMELD_CACHE_DIR": str(base / "cache"), "COLUMNS": "100"}
