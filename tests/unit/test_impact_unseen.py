@@ -5,6 +5,8 @@ without it."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_supplied
@@ -332,4 +334,44 @@ def test_decorating_with_a_class_makes_its_instance(tmp_path, monkeypatch, rule)
     indexer, g = build(tmp_path, DECORATOR_CLASS)
     report = impact(g, "lib.cachedproperty.__get__")
     assert ("tests/test_lib.py::test_to_text" in selected(report)) is rule
+    indexer.close()
+
+
+# boltons: `(ud['path'] or _e).split('/')` in URL.__init__ was name-matched
+# to iterutils.split, a module function no attribute can name, putting every
+# URL test in split's selection. An attribute of an expression the resolver
+# cannot evaluate is guessed among members only.
+OPAQUE_RECEIVER = {
+    "iterutils.py": """
+        def split(src, sep=None):
+            return [src]
+        """,
+    "urlutils.py": """
+        class URL:
+            def __init__(self, parts):
+                self.path = (parts.get('path') or '').split('/')
+        """,
+    "tests/test_iterutils.py": """
+        from iterutils import split
+
+        def test_split():
+            assert split('a') == ['a']
+        """,
+    "tests/test_urlutils.py": """
+        from urlutils import URL
+
+        def test_url():
+            assert URL({'path': 'a/b'}).path == ['a', 'b']
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_attribute_of_an_opaque_object_is_no_bare_name_guess(tmp_path, monkeypatch, rule):
+    # the package re-exports its `extract` function under the module name
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "OPAQUE_RECEIVERS", rule)
+    indexer, g = build(tmp_path, OPAQUE_RECEIVER)
+    report = impact(g, "iterutils.split")
+    assert "tests/test_iterutils.py::test_split" in selected(report)
+    assert ("tests/test_urlutils.py::test_url" not in listed(report)) is rule
     indexer.close()

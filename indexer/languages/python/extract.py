@@ -15,7 +15,7 @@ import re
 
 import tree_sitter as ts
 
-from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
+from indexer.languages.base import OPAQUE, FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
 from indexer.languages.python.facts import PythonFacts
 from indexer.languages.python.guard_facts import guard_facts
 from indexer.languages.python.expressions import (_annotation_value, _bare_qualifier, _assigned_value, _bound_value,
@@ -24,6 +24,10 @@ from indexer.languages.python.expressions import (_annotation_value, _bare_quali
 from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _query_cursor, _recover, _region,
     _squash, _syntax_errors, _text, normalize_source, parser)  # noqa: F401  (re-exported)
 from indexer.graph.vocab import RefKind, SymbolKind
+
+# An attribute of an object the resolver cannot evaluate (`(a or b).split`)
+# keeps an opaque receiver: guessed among members, never as a bare name.
+OPAQUE_RECEIVERS = True
 
 
 # When one identifier matches several patterns, the first role here wins.
@@ -794,7 +798,12 @@ class _Extractor:
         kind, is_attr = use
         if is_attr:
             attribute = node.parent
-            receiver = expr_of(attribute.child_by_field_name("object")) if attribute is not None else None
+            obj = attribute.child_by_field_name("object") if attribute is not None else None
+            # An object out of the resolver's reach (`(a or b).split`) still
+            # makes this an attribute: never a bare name's guesses.
+            receiver = expr_of(obj) if obj is not None else None
+            if receiver is None and obj is not None and OPAQUE_RECEIVERS:
+                receiver = OPAQUE
             if kind == _WRITE:
                 self.bind_self_attribute(node, receiver, scope)
                 owner = self.self_attribute(node, receiver, scope)
