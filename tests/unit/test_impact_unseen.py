@@ -375,3 +375,59 @@ def test_an_attribute_of_an_opaque_object_is_no_bare_name_guess(tmp_path, monkey
     assert "tests/test_iterutils.py::test_split" in selected(report)
     assert ("tests/test_urlutils.py::test_url" not in listed(report)) is rule
     indexer.close()
+
+
+# boltons: urlutils defines a fallback OrderedMultiDict, then rebinds the
+# name with `try: from .dictutils import OrderedMultiDict` before subclassing
+# it; a C speedup that is not in the workspace leaves the fallback in place.
+TRY_IMPORT = {
+    "pkg/__init__.py": "",
+    "pkg/dictutils.py": """
+        class OrderedMultiDict(dict):
+            def __init__(self, *args):
+                dict.__init__(self, *args)
+        """,
+    "pkg/urlutils.py": """
+        class OrderedMultiDict(dict):
+            def __init__(self, *args):
+                dict.__init__(self, *args)
+
+        try:
+            from .dictutils import OrderedMultiDict
+        except ImportError:
+            pass
+
+        class QueryParamDict(OrderedMultiDict):
+            pass
+
+        def escape(text):
+            return text
+
+        try:
+            from ._speedups import escape
+        except ImportError:
+            pass
+        """,
+    "tests/test_urlutils.py": """
+        from pkg.urlutils import QueryParamDict, escape
+
+        def test_query():
+            assert QueryParamDict([('a', 1)])
+
+        def test_escape():
+            assert escape('a') == 'a'
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_try_import_replaces_the_definition_before_it(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "TRY_IMPORT_REBINDS", rule)
+    indexer, g = build(tmp_path, TRY_IMPORT)
+    imported = selected(impact(g, "pkg.dictutils.OrderedMultiDict.__init__"))
+    fallback = selected(impact(g, "pkg.urlutils.OrderedMultiDict.__init__"))
+    assert ("tests/test_urlutils.py::test_query" in imported) is rule
+    assert ("tests/test_urlutils.py::test_query" not in fallback) is rule
+    # `_speedups` is not in the workspace: the definition still runs.
+    assert "tests/test_urlutils.py::test_escape" in selected(impact(g, "pkg.urlutils.escape"))
+    indexer.close()

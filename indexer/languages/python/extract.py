@@ -30,6 +30,53 @@ from indexer.graph.vocab import RefKind, SymbolKind
 OPAQUE_RECEIVERS = True
 
 
+# `class OMD: ...` then `try: from .dictutils import OMD / except ImportError:
+# pass`: the try's import replaces the fallback defined before it, for the
+# code after it (boltons' urlutils subclasses the imported class).
+TRY_IMPORT_REBINDS = True
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _tries_an_import(node: ts.Node) -> bool:
+    """Whether an import statement sits in the body of a `try` that catches
+    a failed import."""
+    block = node.parent
+    statement = block.parent if block is not None else None
+    if statement is None or statement.type != "try_statement" or statement.child_by_field_name("body") != block:
+        return False
+    for clause in statement.named_children:
+        if clause.type != "except_clause":
+            continue
+        caught = [c for c in clause.named_children if c.type != "block"]
+        if not caught:
+            return True  # a bare `except:`
+        names = {part for c in caught for part in _text(c).replace("(", " ").replace(")", " ").replace(",", " ").split()}
+        if names & _IMPORT_ERRORS:
+            return True
+    return False
+
+
+class _Rebinding:
+    """A scope's names seen by an import in such a `try`: its import replaces
+    a definition's binding where a plain import would keep the first, and
+    keeps the definition's qualname as the fallback the resolver takes when
+    the import leaves the workspace (a C speedup module)."""
+
+    __slots__ = ("names", "symbols")
+
+    def __init__(self, names: dict, symbols: list):
+        self.names, self.symbols = names, symbols
+
+    def setdefault(self, name, binding):
+        existing = self.names.get(name)
+        if existing is not None and existing[0] == "def":
+            binding = (*binding, self.symbols[existing[1]].qualname)
+        elif existing is not None:
+            return existing
+        self.names[name] = binding
+        return binding
+
+
 # When one identifier matches several patterns, the first role here wins.
 ROLE_PRIORITY = (
     "skip.defname", "skip.import", "skip.scope", "bind.param", "ref.keyword",
@@ -392,6 +439,8 @@ class _Extractor:
         # branch of `try: import x / except: import y as x` or of a platform
         # switch is the one readers expect (and the one type checkers pick).
         names = self.scopes[scope].names
+        if TRY_IMPORT_REBINDS and _tries_an_import(node):
+            names = _Rebinding(names, self.symbols)
         line = node.start_point[0]
         if node.type == "import_statement":
             for item in node.named_children:

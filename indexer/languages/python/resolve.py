@@ -171,11 +171,17 @@ class Resolver:
         if tag == "def":
             return Sym(binding[1], summary.module)
         if tag == "import":
-            _, module, attr, level = binding
+            module, attr, level = binding[1:4]
             target = self.import_target(level, module, summary)
             if attr is None:
-                return self.module_referent(target)
-            return self.module_attr(target, attr, depth + 1) or self.outside(target, attr)
+                found = self.module_referent(target)
+            else:
+                found = self.module_attr(target, attr, depth + 1) or self.outside(target, attr)
+            if len(binding) > 4 and (found is None or found[0] == "external"):
+                # A `try:` import replacing a definition (extract._Rebinding)
+                # that leaves the workspace: the definition runs.
+                return Sym(binding[4], summary.module)
+            return found
         return None
 
     def outside(self, module: str, attr: str) -> Referent | None:
