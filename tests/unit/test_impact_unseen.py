@@ -9,7 +9,7 @@ import importlib
 
 import pytest
 
-from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_supplied
+from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_precision, impact_supplied
 from indexer.analysis import impact as impact_module
 from indexer.analysis.impact import impact
 from indexer.graph.vocab import RefKind
@@ -430,4 +430,51 @@ def test_a_try_import_replaces_the_definition_before_it(tmp_path, monkeypatch, r
     assert ("tests/test_urlutils.py::test_query" not in fallback) is rule
     # `_speedups` is not in the workspace: the definition still runs.
     assert "tests/test_urlutils.py::test_escape" in selected(impact(g, "pkg.urlutils.escape"))
+    indexer.close()
+
+
+# cachetools: a mixin's test methods (not tests themselves, collected in
+# the test classes that inherit them) call `cache.pop(k)` on a cache whose
+# class each test class supplies; `pop` is also dict's, so the guess was
+# dropped as library code's would be. Code in test files keeps its guesses;
+# the receiver rule still asks for an instance of the class.
+TEST_CODE_GUESS = {
+    "lib.py": """
+        class Cache:
+            def __init__(self, maxsize):
+                self.data = {}
+
+            def pop(self, key):
+                return self.data.pop(key, None)
+
+        class Other:
+            def pop(self, key):
+                return key
+        """,
+    "tests/__init__.py": """
+        class CacheTestMixin:
+            Cache = None
+
+            def test_pop(self):
+                cache = self.Cache(maxsize=2)
+                assert cache.pop(1) is None
+        """,
+    "tests/test_cache.py": """
+        import unittest
+        import lib
+        from . import CacheTestMixin
+
+        class CacheTest(unittest.TestCase, CacheTestMixin):
+            Cache = lib.Cache
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_code_in_test_files_keeps_its_builtin_shaped_guesses(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_precision, "TEST_CODE_GUESSES", rule)
+    indexer, g = build(tmp_path, TEST_CODE_GUESS)
+    assert ("tests/test_cache.py::CacheTest::test_pop" in selected(impact(g, "lib.Cache.pop"))) is rule
+    # the receiver rule: no test makes an Other
+    assert "tests/test_cache.py::CacheTest::test_pop" not in selected(impact(g, "lib.Other.pop"))
     indexer.close()
