@@ -478,3 +478,34 @@ def test_code_in_test_files_keeps_its_builtin_shaped_guesses(tmp_path, monkeypat
     # the receiver rule: no test makes an Other
     assert "tests/test_cache.py::CacheTest::test_pop" not in selected(impact(g, "lib.Other.pop"))
     indexer.close()
+
+
+# boltons: `ret = super().__new__(cls); ret._clear_ll()` in a dict
+# subclass's `__new__`: what `__new__` of a base outside the workspace makes
+# is an instance of the class whose method calls it.
+NEW_INSTANCE = {
+    "lib.py": """
+        class OMD(dict):
+            def __new__(cls, *a, **kw):
+                ret = super().__new__(cls)
+                ret._clear_ll()
+                return ret
+
+            def _clear_ll(self):
+                self.root = []
+        """,
+    "tests/test_lib.py": """
+        from lib import OMD
+
+        def test_omd():
+            assert OMD().root == []
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_builtin_new_makes_an_instance_of_the_calling_class(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "NEW_MAKES_OWN_INSTANCE", rule)
+    indexer, g = build(tmp_path, NEW_INSTANCE)
+    assert ("tests/test_lib.py::test_omd" in selected(impact(g, "lib.OMD._clear_ll"))) is rule
+    indexer.close()
