@@ -9,7 +9,7 @@ import importlib
 
 import pytest
 
-from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_precision, impact_supplied
+from indexer.analysis import impact_abc, impact_lifecycle, impact_members, impact_mixins, impact_precision, impact_supplied
 from indexer.analysis import impact as impact_module
 from indexer.analysis.impact import impact
 from indexer.graph.vocab import RefKind
@@ -508,4 +508,42 @@ def test_a_builtin_new_makes_an_instance_of_the_calling_class(tmp_path, monkeypa
     monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "NEW_MAKES_OWN_INSTANCE", rule)
     indexer, g = build(tmp_path, NEW_INSTANCE)
     assert ("tests/test_lib.py::test_omd" in selected(impact(g, "lib.OMD._clear_ll"))) is rule
+    indexer.close()
+
+
+# boltons: OrderedMultiDict(dict) overrides `__getitem__`; `omd['a']` in a
+# test names no method (the subscript is dict's C protocol), so the tests
+# that make instances run it, as for a collections.abc container.
+BUILTIN_CONTAINER = {
+    "lib.py": """
+        class OMD(dict):
+            def __getitem__(self, key):
+                return dict.__getitem__(self, key)[-1]
+
+        class Plain:
+            def __getitem__(self, key):
+                return key
+        """,
+    "tests/test_lib.py": """
+        from lib import OMD, Plain
+
+        def make(pairs):
+            return OMD(pairs)
+
+        def test_omd():
+            omd = make({'a': [1]})
+            assert omd['a'] == 1
+
+        def test_plain():
+            assert Plain()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_builtin_container_subclass_s_protocol_runs_where_instances_are_made(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_abc, "BUILTIN_RULE", rule)
+    indexer, g = build(tmp_path, BUILTIN_CONTAINER)
+    assert ("tests/test_lib.py::test_omd" in selected(impact(g, "lib.OMD.__getitem__"))) is rule
+    assert "tests/test_lib.py::test_plain" not in selected(impact(g, "lib.Plain.__getitem__"))
     indexer.close()
