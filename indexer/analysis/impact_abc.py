@@ -29,6 +29,14 @@ ABSTRACT_METHODS = {
     "Sequence": ("__len__", "__getitem__"),
     "MutableSequence": ("__len__", "__getitem__", "__setitem__", "insert"),
 }
+# A subclass of a builtin container overriding the methods its own C code
+# and the builtins call (boltons' OrderedMultiDict(dict): `omd['a']`,
+# `for k in omd`, `dict(omd)`).
+BUILTIN_METHODS = {
+    "dict": ("__len__", "__iter__", "__getitem__"),
+    "list": ("__len__", "__iter__", "__getitem__"),
+}
+BUILTIN_RULE = True  # switch, for its test
 _ABC_MODULES = ("collections.abc.", "typing.")
 
 
@@ -45,5 +53,7 @@ def container_class(method, bases: list[str], lookup) -> str | None:
     for base in bases:
         module = next((m for m in _ABC_MODULES if base.startswith(m)), None)
         if module is not None and method.name in ABSTRACT_METHODS.get(base[len(module):], ()):
+            return owner.qualname
+        if BUILTIN_RULE and base.startswith("builtins.") and method.name in BUILTIN_METHODS.get(base[9:], ()):
             return owner.qualname
     return None

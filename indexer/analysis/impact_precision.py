@@ -49,13 +49,34 @@ _BUILTIN_TYPES = (dict, list, set, frozenset, tuple, str, bytes, bytearray, int,
 BUILTIN_METHOD_NAMES = frozenset(name for t in _BUILTIN_TYPES for name in dir(t) if not name.startswith("_"))
 
 
+# A test's own guesses are kept (rules 1 and 4), and so are those of code in
+# test files that is not itself a test: a mixin's `test*` methods that test
+# classes inherit (cachetools' CacheTestMixin: `cache = self.Cache(...)`,
+# then `cache.pop(k)`) and their helper methods. The receiver rule still
+# asks the test to hold an instance of the guessed method's class.
+TEST_CODE_GUESSES = True
+_TEST_DIRS = frozenset({"tests", "test", "testing"})
+
+
+def in_test_code(user: Symbol | None) -> bool:
+    if user is None:
+        return False
+    if user.is_test:
+        return True
+    if not TEST_CODE_GUESSES or user.kind != SymbolKind.METHOD:
+        return False  # module-level helpers and fixtures (click's) serve many tests
+    *dirs, name = user.path.split("/")
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" \
+        or any(d in _TEST_DIRS for d in dirs)
+
+
 def builtin_shaped_guess(how: str, callee: Symbol | None, user: Symbol | None) -> bool:
     """A name-matched use of a member whose name a builtin value also has, in
     code that is not a test. A test's own guess is kept: it names one test,
     not every test behind a library function (the stdlib's json tests call
     `decoder.decode(...)` on a decoder whose type is not inferred)."""
     return how == "name-match" and callee is not None and callee.kind in (SymbolKind.METHOD, SymbolKind.PROPERTY) \
-        and callee.name in BUILTIN_METHOD_NAMES and not (user is not None and user.is_test)
+        and callee.name in BUILTIN_METHOD_NAMES and not in_test_code(user)
 
 
 def name_matched_read(kind: str, how: str, callee: Symbol | None, user: Symbol | None) -> bool:
@@ -66,7 +87,7 @@ def name_matched_read(kind: str, how: str, callee: Symbol | None, user: Symbol |
     every class-building test look affected by the method. Calls, value flow
     (`cb = f`, registries) and a test's own reads are followed as before."""
     return how == "name-match" and kind in (RefKind.READ, RefKind.ATTRIBUTE) and callee is not None \
-        and callee.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) and not (user is not None and user.is_test)
+        and callee.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) and not in_test_code(user)
 
 
 def unfollowed_guess(kind: str, how: str, callee: Symbol | None, user: Symbol | None) -> bool:

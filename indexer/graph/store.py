@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 18  # 18: guard_facts, what impact's value guards read of each Python file; 17: new Python references (a descriptor's __get__, f(x)(y), type(self)(...), Type[X]); names' text index and the by-file indexes are named indexes a cold build may build last; 16: the same tables as 15, whose first build (never released) had views without the derived end columns; 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
+SCHEMA_VERSION = 19  # 19: new Python references (an import in a try that catches ImportError rebinds the name; an attribute of an unevaluable receiver is no bare name; X.__new__ leaving the workspace makes an instance); 18: guard_facts, what impact's value guards read of each Python file; 17: new Python references (a descriptor's __get__, f(x)(y), type(self)(...), Type[X]); names' text index and the by-file indexes are named indexes a cold build may build last; 16: the same tables as 15, whose first build (never released) had views without the derived end columns; 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
 DB_NAME = "graph.sqlite3"
 
 # The reference "how" values whose uses a changed summary can re-resolve

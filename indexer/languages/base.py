@@ -24,8 +24,9 @@ class Compact:
 # An expression the resolver can evaluate, as nested tuples:
 #   ("name", "x") | ("attr", Expr, "y") | ("call", Expr)
 #   | ("sub", Expr, first_arg_or_None, last_arg_or_None) | ("iter", Expr)
-#   | ("str", "Foo") | ("super",)
+#   | ("str", "Foo") | ("super",) | ("opaque",): an object it cannot evaluate
 Expr = tuple
+OPAQUE: Expr = ("opaque",)
 
 # (start_line, start_col, end_line, end_col): 0-based lines, UTF-16 columns.
 Span = tuple[int, int, int, int]

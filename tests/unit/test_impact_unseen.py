@@ -5,9 +5,12 @@ without it."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
-from indexer.analysis import impact_lifecycle, impact_members, impact_mixins, impact_rechain, impact_supplied
+from indexer.analysis import (impact_abc, impact_lifecycle, impact_members, impact_mixins, impact_precision,
+                               impact_rechain, impact_supplied)
 from indexer.analysis import impact as impact_module
 from indexer.analysis.impact import impact
 from indexer.graph.vocab import RefKind
@@ -335,4 +338,216 @@ def test_decorating_with_a_class_makes_its_instance(tmp_path, monkeypatch, rule)
     indexer, g = build(tmp_path, DECORATOR_CLASS)
     report = impact(g, "lib.cachedproperty.__get__")
     assert ("tests/test_lib.py::test_to_text" in selected(report)) is rule
+    indexer.close()
+
+
+# boltons: `(ud['path'] or _e).split('/')` in URL.__init__ was name-matched
+# to iterutils.split, a module function no attribute can name, putting every
+# URL test in split's selection. An attribute of an expression the resolver
+# cannot evaluate is guessed among members only.
+OPAQUE_RECEIVER = {
+    "iterutils.py": """
+        def split(src, sep=None):
+            return [src]
+        """,
+    "urlutils.py": """
+        class URL:
+            def __init__(self, parts):
+                self.path = (parts.get('path') or '').split('/')
+        """,
+    "tests/test_iterutils.py": """
+        from iterutils import split
+
+        def test_split():
+            assert split('a') == ['a']
+        """,
+    "tests/test_urlutils.py": """
+        from urlutils import URL
+
+        def test_url():
+            assert URL({'path': 'a/b'}).path == ['a', 'b']
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_attribute_of_an_opaque_object_is_no_bare_name_guess(tmp_path, monkeypatch, rule):
+    # the package re-exports its `extract` function under the module name
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "OPAQUE_RECEIVERS", rule)
+    indexer, g = build(tmp_path, OPAQUE_RECEIVER)
+    report = impact(g, "iterutils.split")
+    assert "tests/test_iterutils.py::test_split" in selected(report)
+    assert ("tests/test_urlutils.py::test_url" not in listed(report)) is rule
+    indexer.close()
+
+
+# boltons: urlutils defines a fallback OrderedMultiDict, then rebinds the
+# name with `try: from .dictutils import OrderedMultiDict` before subclassing
+# it; a C speedup that is not in the workspace leaves the fallback in place.
+TRY_IMPORT = {
+    "pkg/__init__.py": "",
+    "pkg/dictutils.py": """
+        class OrderedMultiDict(dict):
+            def __init__(self, *args):
+                dict.__init__(self, *args)
+        """,
+    "pkg/urlutils.py": """
+        class OrderedMultiDict(dict):
+            def __init__(self, *args):
+                dict.__init__(self, *args)
+
+        try:
+            from .dictutils import OrderedMultiDict
+        except ImportError:
+            pass
+
+        class QueryParamDict(OrderedMultiDict):
+            pass
+
+        def escape(text):
+            return text
+
+        try:
+            from ._speedups import escape
+        except ImportError:
+            pass
+        """,
+    "tests/test_urlutils.py": """
+        from pkg.urlutils import QueryParamDict, escape
+
+        def test_query():
+            assert QueryParamDict([('a', 1)])
+
+        def test_escape():
+            assert escape('a') == 'a'
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_try_import_replaces_the_definition_before_it(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "TRY_IMPORT_REBINDS", rule)
+    indexer, g = build(tmp_path, TRY_IMPORT)
+    imported = selected(impact(g, "pkg.dictutils.OrderedMultiDict.__init__"))
+    fallback = selected(impact(g, "pkg.urlutils.OrderedMultiDict.__init__"))
+    assert ("tests/test_urlutils.py::test_query" in imported) is rule
+    assert ("tests/test_urlutils.py::test_query" not in fallback) is rule
+    # `_speedups` is not in the workspace: the definition still runs.
+    assert "tests/test_urlutils.py::test_escape" in selected(impact(g, "pkg.urlutils.escape"))
+    indexer.close()
+
+
+# cachetools: a mixin's test methods (not tests themselves, collected in
+# the test classes that inherit them) call `cache.pop(k)` on a cache whose
+# class each test class supplies; `pop` is also dict's, so the guess was
+# dropped as library code's would be. Code in test files keeps its guesses;
+# the receiver rule still asks for an instance of the class.
+TEST_CODE_GUESS = {
+    "lib.py": """
+        class Cache:
+            def __init__(self, maxsize):
+                self.data = {}
+
+            def pop(self, key):
+                return self.data.pop(key, None)
+
+        class Other:
+            def pop(self, key):
+                return key
+        """,
+    "tests/__init__.py": """
+        class CacheTestMixin:
+            Cache = None
+
+            def test_pop(self):
+                cache = self.Cache(maxsize=2)
+                assert cache.pop(1) is None
+        """,
+    "tests/test_cache.py": """
+        import unittest
+        import lib
+        from . import CacheTestMixin
+
+        class CacheTest(unittest.TestCase, CacheTestMixin):
+            Cache = lib.Cache
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_code_in_test_files_keeps_its_builtin_shaped_guesses(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_precision, "TEST_CODE_GUESSES", rule)
+    indexer, g = build(tmp_path, TEST_CODE_GUESS)
+    assert ("tests/test_cache.py::CacheTest::test_pop" in selected(impact(g, "lib.Cache.pop"))) is rule
+    # the receiver rule: no test makes an Other
+    assert "tests/test_cache.py::CacheTest::test_pop" not in selected(impact(g, "lib.Other.pop"))
+    indexer.close()
+
+
+# boltons: `ret = super().__new__(cls); ret._clear_ll()` in a dict
+# subclass's `__new__`: what `__new__` of a base outside the workspace makes
+# is an instance of the class whose method calls it.
+NEW_INSTANCE = {
+    "lib.py": """
+        class OMD(dict):
+            def __new__(cls, *a, **kw):
+                ret = super().__new__(cls)
+                ret._clear_ll()
+                return ret
+
+            def _clear_ll(self):
+                self.root = []
+        """,
+    "tests/test_lib.py": """
+        from lib import OMD
+
+        def test_omd():
+            assert OMD().root == []
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_builtin_new_makes_an_instance_of_the_calling_class(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "NEW_MAKES_OWN_INSTANCE", rule)
+    indexer, g = build(tmp_path, NEW_INSTANCE)
+    assert ("tests/test_lib.py::test_omd" in selected(impact(g, "lib.OMD._clear_ll"))) is rule
+    indexer.close()
+
+
+# boltons: OrderedMultiDict(dict) overrides `__getitem__`; `omd['a']` in a
+# test names no method (the subscript is dict's C protocol), so the tests
+# that make instances run it, as for a collections.abc container.
+BUILTIN_CONTAINER = {
+    "lib.py": """
+        class OMD(dict):
+            def __getitem__(self, key):
+                return dict.__getitem__(self, key)[-1]
+
+        class Plain:
+            def __getitem__(self, key):
+                return key
+        """,
+    "tests/test_lib.py": """
+        from lib import OMD, Plain
+
+        def make(pairs):
+            return OMD(pairs)
+
+        def test_omd():
+            omd = make({'a': [1]})
+            assert omd['a'] == 1
+
+        def test_plain():
+            assert Plain()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_builtin_container_subclass_s_protocol_runs_where_instances_are_made(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_abc, "BUILTIN_RULE", rule)
+    indexer, g = build(tmp_path, BUILTIN_CONTAINER)
+    assert ("tests/test_lib.py::test_omd" in selected(impact(g, "lib.OMD.__getitem__"))) is rule
+    assert "tests/test_lib.py::test_plain" not in selected(impact(g, "lib.Plain.__getitem__"))
     indexer.close()

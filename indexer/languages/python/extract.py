@@ -15,7 +15,7 @@ import re
 
 import tree_sitter as ts
 
-from indexer.languages.base import FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
+from indexer.languages.base import OPAQUE, FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
 from indexer.languages.python.facts import PythonFacts
 from indexer.languages.python.guard_facts import guard_facts
 from indexer.languages.python.expressions import (_annotation_value, _bare_qualifier, _assigned_value, _bound_value,
@@ -24,6 +24,57 @@ from indexer.languages.python.expressions import (_annotation_value, _bare_quali
 from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _query_cursor, _recover, _region,
     _squash, _syntax_errors, _text, normalize_source, parser)  # noqa: F401  (re-exported)
 from indexer.graph.vocab import RefKind, SymbolKind
+
+# An attribute of an object the resolver cannot evaluate (`(a or b).split`)
+# keeps an opaque receiver: guessed among members, never as a bare name.
+OPAQUE_RECEIVERS = True
+
+
+# `class OMD: ...` then `try: from .dictutils import OMD / except ImportError:
+# pass`: the try's import replaces the fallback defined before it, for the
+# code after it (boltons' urlutils subclasses the imported class).
+TRY_IMPORT_REBINDS = True
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _tries_an_import(node: ts.Node) -> bool:
+    """Whether an import statement sits in the body of a `try` that catches
+    a failed import."""
+    block = node.parent
+    statement = block.parent if block is not None else None
+    if statement is None or statement.type != "try_statement" or statement.child_by_field_name("body") != block:
+        return False
+    for clause in statement.named_children:
+        if clause.type != "except_clause":
+            continue
+        caught = [c for c in clause.named_children if c.type != "block"]
+        if not caught:
+            return True  # a bare `except:`
+        names = {part for c in caught for part in _text(c).replace("(", " ").replace(")", " ").replace(",", " ").split()}
+        if names & _IMPORT_ERRORS:
+            return True
+    return False
+
+
+class _Rebinding:
+    """A scope's names seen by an import in such a `try`: its import replaces
+    a definition's binding where a plain import would keep the first, and
+    keeps the definition's qualname as the fallback the resolver takes when
+    the import leaves the workspace (a C speedup module)."""
+
+    __slots__ = ("names", "symbols")
+
+    def __init__(self, names: dict, symbols: list):
+        self.names, self.symbols = names, symbols
+
+    def setdefault(self, name, binding):
+        existing = self.names.get(name)
+        if existing is not None and existing[0] == "def":
+            binding = (*binding, self.symbols[existing[1]].qualname)
+        elif existing is not None:
+            return existing
+        self.names[name] = binding
+        return binding
 
 
 # When one identifier matches several patterns, the first role here wins.
@@ -388,6 +439,8 @@ class _Extractor:
         # branch of `try: import x / except: import y as x` or of a platform
         # switch is the one readers expect (and the one type checkers pick).
         names = self.scopes[scope].names
+        if TRY_IMPORT_REBINDS and _tries_an_import(node):
+            names = _Rebinding(names, self.symbols)
         line = node.start_point[0]
         if node.type == "import_statement":
             for item in node.named_children:
@@ -794,7 +847,12 @@ class _Extractor:
         kind, is_attr = use
         if is_attr:
             attribute = node.parent
-            receiver = expr_of(attribute.child_by_field_name("object")) if attribute is not None else None
+            obj = attribute.child_by_field_name("object") if attribute is not None else None
+            # An object out of the resolver's reach (`(a or b).split`) still
+            # makes this an attribute: never a bare name's guesses.
+            receiver = expr_of(obj) if obj is not None else None
+            if receiver is None and obj is not None and OPAQUE_RECEIVERS:
+                receiver = OPAQUE
             if kind == _WRITE:
                 self.bind_self_attribute(node, receiver, scope)
                 owner = self.self_attribute(node, receiver, scope)

@@ -85,6 +85,8 @@ class ModuleProvider(Protocol):
     def named(self, name: str) -> list[SymInfo]: ...
 
 
+NEW_MAKES_OWN_INSTANCE = True  # switch, for its test
+
 # Referents (Sym, Module, External, Local) and values (Module, Class, Instance,
 # Function, External, Super, Generic, Iterable, CallableType, CallableValue)
 # are the small named types of values.py; `Found` pairs a referent with its rule.
@@ -179,11 +181,17 @@ class Resolver:
         if tag == "def":
             return Sym(binding[1], summary.module)
         if tag == "import":
-            _, module, attr, level = binding
+            module, attr, level = binding[1:4]
             target = self.import_target(level, module, summary)
             if attr is None:
-                return self.module_referent(target)
-            return self.module_attr(target, attr, depth + 1) or self.outside(target, attr)
+                found = self.module_referent(target)
+            else:
+                found = self.module_attr(target, attr, depth + 1) or self.outside(target, attr)
+            if len(binding) > 4 and (found is None or found[0] == "external"):
+                # A `try:` import replacing a definition (extract._Rebinding)
+                # that leaves the workspace: the definition runs.
+                return Sym(binding[4], summary.module)
+            return found
         return None
 
     def outside(self, module: str, attr: str) -> Referent | None:
@@ -362,7 +370,16 @@ class Resolver:
                 # An instance of `Type[X]` (a parameter so annotated, `cast(Type[X], v)`)
                 # is the class X: calling it builds an X, not X.__call__.
                 return callee
-            return self.call_result(callee, depth + 1)
+            result = self.call_result(callee, depth + 1)
+            if NEW_MAKES_OWN_INSTANCE and (result is None or result[0] == "external") and expr[1] \
+                    and expr[1][0] == "attr" and expr[1][2] == "__new__" and f is not None and scope is not None:
+                # `dict.__new__(cls)`, `super().__new__(cls)` in a class's
+                # methods make the instance that method returns (boltons'
+                # OrderedMultiDict.__new__: `ret = dict.__new__(cls); ret._clear_ll()`).
+                cls = self.enclosing_class(f, scope)
+                if cls is not None:
+                    return Instance(cls)
+            return result
         if tag == "sub":
             base = expr[1]
             head = base[-1] if base and base[0] == "attr" else (base[1] if base and base[0] == "name" else None)
