@@ -9,7 +9,7 @@ of the class's `__iter__`/`__next__` (how "protocol"); the receiver rule
 then keeps the tests that can hold the class. Only the class's own
 methods are linked: the argument may be `self` there, while any other
 caller of `list(...)` would link every `__iter__` in the workspace. On boltons (after impact_protocols' library `__eq__`) it finds
-35 pairs for 204 false ones. The consumers are those that take `self` as
+35 pairs for 204 false ones, on more-itertools 18 for 4. The consumers are those that take `self` as
 an argument in practice; `list`, `iter`, `min`/`max`/`sum` are left out:
 click's ProgressBar calls them on its fields (24 pairs for 86 false).
 """
