@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from indexer import languages
 from indexer.analysis.impact_supplied import supplied_to
 from indexer.analysis.impact_lifecycle import copying_users, finalized_class
+from indexer.analysis.impact_selfiter import self_iterating_users
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
@@ -327,6 +328,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out.extend(supplied)
     # `copy.copy(x)`, `pickle.dumps(x)` run x's copy protocol (impact_lifecycle).
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in copying_users(walk, method))
+    # `zip_longest(self, other)` in the class's own methods runs `__iter__` (impact_selfiter).
+    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_iterating_users(
+        walk, method, {owner.qualname, *bases, *subs}))
     held = asserted_class(method, walk.symbol, walk.graph)
     if held is None and ABC_RULE:
         # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).

@@ -10,7 +10,7 @@ import importlib
 import pytest
 
 from indexer.analysis import (impact_abc, impact_lifecycle, impact_members, impact_mixins, impact_precision,
-                               impact_rechain, impact_supplied)
+                               impact_protocols, impact_rechain, impact_selfiter, impact_supplied)
 from indexer.analysis import impact as impact_module
 from indexer.analysis.impact import impact
 from indexer.graph.vocab import RefKind
@@ -550,4 +550,85 @@ def test_a_builtin_container_subclass_s_protocol_runs_where_instances_are_made(t
     indexer, g = build(tmp_path, BUILTIN_CONTAINER)
     assert ("tests/test_lib.py::test_omd" in selected(impact(g, "lib.OMD.__getitem__"))) is rule
     assert "tests/test_lib.py::test_plain" not in selected(impact(g, "lib.Plain.__getitem__"))
+    indexer.close()
+
+
+# boltons: a library value class's `__eq__` runs where the tests compare its
+# instances (`assert omd == other`); no reference names it.
+VALUE_EQ = {
+    "lib.py": """
+        class OMD:
+            def __init__(self, pairs):
+                self.pairs = list(pairs)
+
+            def __eq__(self, other):
+                return self.pairs == getattr(other, 'pairs', None)
+
+        class Plain:
+            def __eq__(self, other):
+                return True
+        """,
+    "tests/test_lib.py": """
+        from lib import OMD
+
+        def test_equal():
+            omd = OMD([1])
+            assert omd == OMD([1])
+
+        def test_none():
+            assert [1] == [1]
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_library_class_s_eq_runs_where_tests_make_its_instances(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_protocols, "LIBRARY_RULE", rule)
+    indexer, g = build(tmp_path, VALUE_EQ)
+    assert ("tests/test_lib.py::test_equal" in selected(impact(g, "lib.OMD.__eq__"))) is rule
+    assert "tests/test_lib.py::test_none" not in selected(impact(g, "lib.Plain.__eq__"))  # no Plain made
+    indexer.close()
+
+
+# boltons: `SpooledIOBase.__eq__` walks both files with `zip_longest(self,
+# other)`, which runs the class's own `__iter__`/`__next__` in the stdlib.
+SELF_ITERATION = {
+    "lib.py": """
+        from itertools import zip_longest
+
+        class Lines:
+            def __init__(self, lines):
+                self.lines = lines
+
+            def __iter__(self):
+                return iter(self.lines)
+
+            def same(self, other):
+                return all(a == b for a, b in zip_longest(self, other))
+
+        class Other:
+            def __iter__(self):
+                return iter(())
+
+            def size(self):
+                return 0
+        """,
+    "tests/test_lib.py": """
+        from lib import Lines, Other
+
+        def test_same():
+            assert Lines(['a']).same(Lines(['a']))
+
+        def test_other():
+            assert Other().size() == 0
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_class_iterating_itself_runs_its_iter(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_selfiter, "RULE", rule)
+    indexer, g = build(tmp_path, SELF_ITERATION)
+    assert ("tests/test_lib.py::test_same" in selected(impact(g, "lib.Lines.__iter__"))) is rule
+    assert "tests/test_lib.py::test_other" not in selected(impact(g, "lib.Other.__iter__"))  # no consumer call
     indexer.close()
