@@ -632,3 +632,69 @@ def test_a_class_iterating_itself_runs_its_iter(tmp_path, monkeypatch, rule):
     assert ("tests/test_lib.py::test_same" in selected(impact(g, "lib.Lines.__iter__"))) is rule
     assert "tests/test_lib.py::test_other" not in selected(impact(g, "lib.Other.__iter__"))  # no consumer call
     indexer.close()
+
+
+# cachetools: `key in self`, `self[key]`, `self.__size[key] = size` run the
+# protocol methods of the instance's class (and a subclass's overrides);
+# no name says so.
+OPERATORS = {
+    "lib.py": """
+        class Sizes:
+            def __setitem__(self, key, value):
+                assert value == 1
+
+        class Cache:
+            sizes = Sizes()
+
+            def __contains__(self, key):
+                return False
+
+            def __getitem__(self, key):
+                raise KeyError(key)
+
+            def __delitem__(self, key):
+                pass
+
+            def get(self, key):
+                if key in self:
+                    return self[key]
+
+            def put(self, key):
+                self.sizes[key] = 1
+
+            def drop(self, key):
+                del self[key]
+
+        class Timed(Cache):
+            def __contains__(self, key):
+                return True
+        """,
+    "tests/test_lib.py": """
+        from lib import Cache, Timed
+
+        def test_get():
+            assert Cache().get(1) is None
+
+        def test_timed_get():
+            assert Timed().get(1) is None
+
+        def test_put():
+            Cache().put(1)
+
+        def test_drop():
+            Cache().drop(1)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_in_and_subscripts_run_the_operand_s_protocol_methods(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "OPERATOR_PROTOCOLS", rule)
+    indexer, g = build(tmp_path, OPERATORS)
+    assert ("tests/test_lib.py::test_get" in selected(impact(g, "lib.Cache.__contains__"))) is rule
+    assert ("tests/test_lib.py::test_get" in selected(impact(g, "lib.Cache.__getitem__"))) is rule
+    assert ("tests/test_lib.py::test_timed_get" in selected(impact(g, "lib.Timed.__contains__"))) is rule
+    assert ("tests/test_lib.py::test_put" in selected(impact(g, "lib.Sizes.__setitem__"))) is rule
+    assert ("tests/test_lib.py::test_drop" in selected(impact(g, "lib.Cache.__delitem__"))) is rule
+    assert "tests/test_lib.py::test_put" not in selected(impact(g, "lib.Cache.__getitem__"))
+    indexer.close()

@@ -100,11 +100,13 @@ _READ, _ANNOTATION, _WRITE, _CALL = (k.value for k in (RefKind.READ, RefKind.ANN
 # Identifier roles from lowest priority up (the catch-all ref.read apart):
 # written in this order, each identifier keeps its highest role.
 _RISING_PRIORITY = tuple(reversed(ROLE_PRIORITY[:-1]))
+# Implicit protocol uses of `in` and subscripts (switch, for its test).
+OPERATOR_PROTOCOLS = True
 # Captures that are not identifiers, by rank (what sorts first at one byte).
 _STATEMENT_CAPTURES = (
     (-3, ("def.class", "def.function", "scope.lambda", "scope.comprehension")),
     (-2, ("import.plain", "import.from", "import.future")),
-    (-1, ("return.value", "with.item", "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
+    (-1, ("return.value", "with.item", "operator.compare", "operator.subscript", "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
 )
 
 
@@ -652,6 +654,10 @@ class _Extractor:
             self.add_with_item(node, scope)
         elif role == "call.result":
             self.add_call_result(node, scope)
+        elif role == "operator.compare":
+            self.add_membership(node, scope)
+        elif role == "operator.subscript":
+            self.add_subscript(node, scope)
         elif role == "annotation.string":
             if in_ann and node.start_point[0] == node.end_point[0]:
                 self.add_string_annotation(node, scope)
@@ -707,6 +713,45 @@ class _Extractor:
             return
         for dunder in ("__enter__", "__exit__"):
             self.add_ref(keyword, RefFact(self.cols.span(keyword), dunder, "implicit", scope, receiver=receiver))
+
+    def add_membership(self, compare: ts.Node, scope: int) -> None:
+        """`k in c` and `k not in c` run c.__contains__: an implicit use put
+        on the `in` token (no name there), kept by the resolver only when
+        `c` is a workspace instance (as `with`)."""
+        if not OPERATOR_PROTOCOLS:
+            return
+        children = compare.children
+        for i, op in enumerate(children[:-1]):
+            if op.type not in ("in", "not in"):
+                continue
+            receiver = expr_of(children[i + 1])
+            if receiver is not None:
+                self.add_ref(op, RefFact(self.cols.span(op), "__contains__", "implicit", scope, receiver=receiver))
+
+    def add_subscript(self, subscript: ts.Node, scope: int) -> None:
+        """`c[k]` runs c.__getitem__, `c[k] = v` c.__setitem__, `del c[k]`
+        c.__delitem__ (`c[k] += v` both of the first two); put on the `[`."""
+        if not OPERATOR_PROTOCOLS:
+            return
+        value = subscript.child_by_field_name("value")
+        bracket = next((c for c in subscript.children if c.type == "["), None)
+        receiver = expr_of(value) if value is not None else None
+        if receiver is None or bracket is None:
+            return
+        parent = subscript.parent
+        if parent is not None and parent.type in ("expression_list", "pattern_list", "tuple_pattern") and \
+                parent.parent is not None and parent.parent.type == "delete_statement":
+            parent = parent.parent
+        if parent is not None and parent.type == "delete_statement":
+            names = ("__delitem__",)
+        elif parent is not None and parent.type == "assignment" and parent.child_by_field_name("left") == subscript:
+            names = ("__setitem__",)
+        elif parent is not None and parent.type == "augmented_assignment" and parent.child_by_field_name("left") == subscript:
+            names = ("__getitem__", "__setitem__")
+        else:
+            names = ("__getitem__",)
+        for name in names:
+            self.add_ref(bracket, RefFact(self.cols.span(bracket), name, "implicit", scope, receiver=receiver))
 
     def add_call_result(self, arguments: ts.Node, scope: int) -> None:
         """`f(x)(y)` calls what `f(x)` returns: an implicit `__call__` whose

@@ -22,3 +22,7 @@
 (return_statement (_) @return.value)
 (yield (_) @return.value)
 (with_clause (with_item) @with.item)
+; Operators that run a protocol method of an operand: `k in c` runs
+; c.__contains__, `c[k]` c.__getitem__ (__setitem__, __delitem__ as targets).
+(comparison_operator) @operator.compare
+(subscript) @operator.subscript
