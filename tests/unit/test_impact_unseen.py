@@ -547,6 +547,8 @@ BUILTIN_CONTAINER = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_builtin_container_subclass_s_protocol_runs_where_instances_are_made(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(impact_abc, "BUILTIN_RULE", rule)
+    # (the subscript's own implicit use would find it too: this checks the class rule alone)
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "OPERATOR_PROTOCOLS", False)
     indexer, g = build(tmp_path, BUILTIN_CONTAINER)
     assert ("tests/test_lib.py::test_omd" in selected(impact(g, "lib.OMD.__getitem__"))) is rule
     assert "tests/test_lib.py::test_plain" not in selected(impact(g, "lib.Plain.__getitem__"))

@@ -657,7 +657,8 @@ class _Extractor:
         elif role == "operator.compare":
             self.add_membership(node, scope)
         elif role == "operator.subscript":
-            self.add_subscript(node, scope)
+            if not in_ann:  # `List[int]`: a generic type, not an item lookup
+                self.add_subscript(node, scope)
         elif role == "annotation.string":
             if in_ann and node.start_point[0] == node.end_point[0]:
                 self.add_string_annotation(node, scope)
