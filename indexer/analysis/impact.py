@@ -25,6 +25,7 @@ from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, 
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
+from indexer.analysis.impact_outside import outside_callers
 from indexer.analysis.impact_bestfirst import best_first
 from indexer.analysis.impact_abstract import runs_an_override
 from indexer.analysis.impact_protocols import asserted_class
@@ -326,6 +327,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True) for base in bases if base in definers)
     out.extend(attribute_bases)
     out.extend(supplied)
+    # `self.popitem()` in a base that inherits it from `MutableMapping` (impact_outside).
+    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.SELF) for user in outside_callers(
+        walk, method, bases, {base for base in bases if base not in definers and walk.symbol(base) is not None}))
     # `copy.copy(x)`, `pickle.dumps(x)` run x's copy protocol (impact_lifecycle).
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in copying_users(walk, method))
     # `zip_longest(self, other)` in the class's own methods runs `__iter__` (impact_selfiter).

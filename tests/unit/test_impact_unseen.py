@@ -700,3 +700,43 @@ def test_in_and_subscripts_run_the_operand_s_protocol_methods(tmp_path, monkeypa
     assert ("tests/test_lib.py::test_drop" in selected(impact(g, "lib.Cache.__delitem__"))) is rule
     assert "tests/test_lib.py::test_put" not in selected(impact(g, "lib.Cache.__getitem__"))
     indexer.close()
+
+
+# cachetools: `Cache(MutableMapping).__setitem__` calls `self.popitem()`,
+# which Cache inherits from the ABC (the index resolves it there); a
+# subclass's `popitem` is what runs for its instances.
+OUTSIDE_INHERITED = {
+    "lib.py": """
+        import collections.abc
+
+        class Cache(collections.abc.MutableMapping):
+            def put(self, key):
+                self.popitem()
+
+        class LRUCache(Cache):
+            def popitem(self):
+                return 1
+
+        class Other:
+            def popitem(self):
+                return 2
+        """,
+    "tests/test_lib.py": """
+        from lib import LRUCache, Other
+
+        def test_put():
+            LRUCache().put(1)
+
+        def test_other():
+            assert Other()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_override_of_a_method_inherited_from_outside_runs_in_the_base_s_self_calls(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.analysis.impact_outside"), "RULE", rule)
+    indexer, g = build(tmp_path, OUTSIDE_INHERITED)
+    assert ("tests/test_lib.py::test_put" in selected(impact(g, "lib.LRUCache.popitem"))) is rule
+    assert "tests/test_lib.py::test_put" not in selected(impact(g, "lib.Other.popitem"))
+    indexer.close()
