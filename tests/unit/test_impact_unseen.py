@@ -740,3 +740,42 @@ def test_an_override_of_a_method_inherited_from_outside_runs_in_the_base_s_self_
     assert ("tests/test_lib.py::test_put" in selected(impact(g, "lib.LRUCache.popitem"))) is rule
     assert "tests/test_lib.py::test_put" not in selected(impact(g, "lib.Other.popitem"))
     indexer.close()
+
+
+# cachetools: `self.timer()` calls the property `timer`, which returns
+# `self.__timer`, a `_Timer` instance: its `__call__` runs.
+PROPERTY_CALL = {
+    "lib.py": """
+        class Timed:
+            class _Timer:
+                def __init__(self, timer):
+                    self.__timer = timer
+
+                def __call__(self):
+                    return self.__timer()
+
+            def __init__(self, timer):
+                self.__timer = Timed._Timer(timer)
+
+            @property
+            def timer(self):
+                return self.__timer
+
+            def expired(self):
+                return self.timer() < 3
+        """,
+    "tests/test_lib.py": """
+        from lib import Timed
+
+        def test_expired():
+            assert Timed(lambda: 1).expired()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_calling_a_property_that_returns_a_self_attribute_runs_its_call(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "PROPERTY_SELF_ATTRIBUTE", rule)
+    indexer, g = build(tmp_path, PROPERTY_CALL)
+    assert ("tests/test_lib.py::test_expired" in selected(impact(g, "lib.Timed._Timer.__call__"))) is rule
+    indexer.close()

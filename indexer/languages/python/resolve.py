@@ -86,6 +86,8 @@ class ModuleProvider(Protocol):
 
 
 NEW_MAKES_OWN_INSTANCE = True  # switch, for its test
+# A property returning `self.x` holds what `x` holds (switch, for its test).
+PROPERTY_SELF_ATTRIBUTE = True
 
 # Referents (Sym, Module, External, Local) and values (Module, Class, Instance,
 # Function, External, Super, Generic, Iterable, CallableType, CallableValue)
@@ -436,8 +438,27 @@ class Resolver:
             return self.call_result(("function", member[1]), depth + 1, module=member[2])
         info = self.info(member, f)
         if info is not None and "property" in info.flags:
-            return self.call_result(Function(info.qualname), depth + 1, module=info.module)
+            value = self.call_result(Function(info.qualname), depth + 1, module=info.module)
+            if value is None and PROPERTY_SELF_ATTRIBUTE:
+                value = self.property_self_attribute(info, f, depth + 1)
+            return value
         return self.value_of(member, f, depth)
+
+    def property_self_attribute(self, info, f: _File | None, depth: int) -> Value | None:
+        """A property returning `self.x` (cachetools' `timer`: `return
+        self.__timer`) gives what the owner's `x` holds; the module-level
+        evaluation of its return knows no `self`."""
+        returns = info.returns
+        if returns is None or returns[0] != "=" or not info.is_member:
+            return None
+        expr = returns[1]
+        if not (isinstance(expr, tuple) and len(expr) == 3 and expr[0] == "attr" and expr[1] == ("name", "self")):
+            return None
+        owner = info.qualname.rsplit(".", 1)[0]
+        attribute = self.class_member(owner, expr[2], depth)
+        if attribute is None or attribute[0] != "sym" or attribute[1] == info.qualname:
+            return None
+        return self.value_of(attribute, f, depth)
 
     def call_result(self, callee: Value | None, depth: int, module: str | None = None,
                     want_callable: bool = False) -> Value | None:
