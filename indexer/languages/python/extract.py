@@ -101,6 +101,9 @@ _READ, _ANNOTATION, _WRITE, _CALL = (k.value for k in (RefKind.READ, RefKind.ANN
 # written in this order, each identifier keeps its highest role.
 _RISING_PRIORITY = tuple(reversed(ROLE_PRIORITY[:-1]))
 # Implicit protocol uses of `in` and subscripts (switch, for its test).
+# Default selection at depth 8: cachetools 205 pairs for 266 false ones
+# (`key in self`, `self.__size[key] = size`), boltons 42 for 112,
+# more-itertools 30 for 5; the other five projects unchanged.
 OPERATOR_PROTOCOLS = True
 # Captures that are not identifiers, by rank (what sorts first at one byte).
 _STATEMENT_CAPTURES = (

@@ -86,7 +86,9 @@ class ModuleProvider(Protocol):
 
 
 NEW_MAKES_OWN_INSTANCE = True  # switch, for its test
-# A property returning `self.x` holds what `x` holds (switch, for its test).
+# A property returning `self.x` holds what `x` holds (switch, for its test):
+# cachetools' `self.timer()` runs `_Timer.__call__`, 47 pairs for 71 false
+# ones; the other seven projects unchanged.
 PROPERTY_SELF_ATTRIBUTE = True
 
 # Referents (Sym, Module, External, Local) and values (Module, Class, Instance,
