@@ -246,7 +246,7 @@ class _NameIds:
             ids.clear()
             missing = set(texts)
             missing.discard(None)
-        missing = list(missing)
+        missing = sorted(missing)  # (a set's order follows the hash seed: the same tree gets the same ids)
         for start in range(0, len(missing), 500):
             chunk = missing[start:start + 500]
             # New names come back from the insert itself (most, on a cold

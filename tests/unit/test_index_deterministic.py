@@ -1,0 +1,122 @@
+"""An index is a deterministic function of the tree (shared indexes are
+published and compared by hash): the same small tree, built cold in
+subprocesses under different PYTHONHASHSEEDs, stores the same bytes in every
+facts table, guard_facts included (its conditions once came out in the
+order the query's matches finished, which varied from run to run)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evals.facts_hash import fingerprint
+from indexer.graph.store import DB_NAME, pack
+from indexer.languages.python.guard_facts import conditions
+from indexer.languages.python.syntax import _query_cursor, parser
+from tests.support import write_tree
+
+# Conditions of every shape guard_facts stores (if bodies, elif, early
+# returns and raises, nested ifs and functions, methods), spread over
+# several functions and files so that an unordered walk shows.
+_GUARDED = '''
+class Widget:
+    def __init__(self, parent=None, name=None, hidden=False):
+        if parent is not None:
+            self.parent = parent
+        if name:
+            self.name = name
+        elif hidden:
+            self.name = "_"
+
+    def show(self, force=False):
+        if not self.visible:
+            return
+        if self.parent and force:
+            self.parent.show(force=force)
+        if isinstance(self.parent, Widget):
+            self.parent.redraw(full=True)
+
+    def redraw(self, full=False):
+        if full:
+            for child in self.children:
+                if child.visible:
+                    child.redraw(full=full)
+        if self.dirty is None:
+            raise ValueError("no state")
+        self.paint(area=self.area)
+
+
+def make(cls, verbose=False, extra=None):
+    if extra is None:
+        return cls(verbose=verbose)
+    def inner(flag=None):
+        if flag:
+            return cls(flag=flag)
+        if verbose == "loud":
+            print("x", end="")
+        return None
+    if verbose:
+        return inner(flag=extra)
+    return cls(extra=extra)
+'''
+
+TREE = {f"pkg/mod{i}.py": _GUARDED.replace("Widget", f"Widget{i}") for i in range(4)}
+TREE["pkg/__init__.py"] = "from pkg.mod0 import Widget0, make\n"
+
+
+
+@pytest.mark.parametrize("order", ["as captured", "reversed", "by end", "deepest first"])
+def test_conditions_do_not_follow_the_order_of_the_captures(order):
+    """The query hands the `if`s over in the order its matches finish, which
+    varied from run to run: any order stores the same bytes."""
+    source = TREE["pkg/mod0.py"].encode()
+    ifs = _query_cursor().captures(parser().parse(source).root_node)["guard.if"]
+    shuffled = {"as captured": list(ifs), "reversed": ifs[::-1],
+                "by end": sorted(ifs, key=lambda n: -n.end_byte),
+                "deepest first": sorted(ifs, key=lambda n: (-n.start_point[1], -n.start_byte))}[order]
+    expected = conditions(sorted(ifs, key=lambda n: n.start_byte), source)
+    assert len(expected) == 5 and sum(map(len, expected.values())) >= 10
+    got = conditions(shuffled, source)
+    assert list(got) == sorted(got)
+    assert pack(got) == pack(expected)
+
+
+_BUILD = ("import sys; from pathlib import Path; from indexer.pipeline.index import IndexOptions, Indexer; "
+          "ix = Indexer(Path(sys.argv[1]), Path(sys.argv[2]), IndexOptions(jobs=1)); ix.run(); ix.close()")
+
+
+def _build(root: Path, index_dir: Path, seed: int) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": str(seed), "HF_HUB_OFFLINE": "1"}
+    subprocess.run([sys.executable, "-c", _BUILD, str(root), str(index_dir)], check=True, env=env,
+                   cwd=Path(__file__).resolve().parents[2], timeout=120)
+
+
+def _guard_rows(index_dir: Path) -> list[tuple]:
+    conn = sqlite3.connect(f"file:{index_dir / DB_NAME}?mode=ro", uri=True)
+    try:
+        return list(conn.execute("SELECT f.path, g.calls, g.dynamic, g.conditions FROM guard_facts g"
+                                 " JOIN files f ON f.id = g.file_id ORDER BY f.path"))
+    finally:
+        conn.close()
+
+
+def test_cold_builds_under_different_hash_seeds_store_the_same_bytes(tmp_path):
+    root = tmp_path / "ws"
+    write_tree(root, TREE)
+    builds = []
+    for seed in (1, 2, 3):
+        index_dir = tmp_path / f"index{seed}"
+        _build(root, index_dir, seed)
+        builds.append(index_dir)
+    rows = [_guard_rows(d) for d in builds]
+    assert len(rows[0]) == len(TREE) - 1 and all(conditions for *_, conditions in rows[0])
+    for other in rows[1:]:
+        assert other == rows[0]  # the packed blobs byte for byte
+    prints = [fingerprint(d) for d in builds]
+    for other in prints[1:]:
+        assert other == prints[0]
