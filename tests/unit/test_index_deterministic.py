@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from evals.facts_hash import fingerprint
 from indexer.graph.store import DB_NAME, pack
 from indexer.languages.python.guard_facts import conditions
 from indexer.languages.python.syntax import _query_cursor, parser
@@ -96,11 +95,21 @@ def _build(root: Path, index_dir: Path, seed: int) -> None:
                    cwd=Path(__file__).resolve().parents[2], timeout=120)
 
 
-def _guard_rows(index_dir: Path) -> list[tuple]:
+def _tables(index_dir: Path) -> dict[str, list[tuple]]:
+    """Every table's rows as stored, blobs byte for byte (but the build's
+    own clock: `meta`, a file's `indexed_at`)."""
     conn = sqlite3.connect(f"file:{index_dir / DB_NAME}?mode=ro", uri=True)
     try:
-        return list(conn.execute("SELECT f.path, g.calls, g.dynamic, g.conditions FROM guard_facts g"
-                                 " JOIN files f ON f.id = g.file_id ORDER BY f.path"))
+        out = {}
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                     " AND name NOT LIKE 'sqlite_%' AND name != 'meta' ORDER BY name"):
+            columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})") if c[1] != "indexed_at"]
+            try:
+                rows = conn.execute(f"SELECT rowid, {', '.join(columns)} FROM {table} ORDER BY rowid")
+            except sqlite3.OperationalError:  # WITHOUT ROWID: its key orders it
+                rows = conn.execute(f"SELECT {', '.join(columns)} FROM {table}")
+            out[table] = list(rows)
+        return out
     finally:
         conn.close()
 
@@ -113,10 +122,11 @@ def test_cold_builds_under_different_hash_seeds_store_the_same_bytes(tmp_path):
         index_dir = tmp_path / f"index{seed}"
         _build(root, index_dir, seed)
         builds.append(index_dir)
-    rows = [_guard_rows(d) for d in builds]
-    assert len(rows[0]) == len(TREE) - 1 and all(conditions for *_, conditions in rows[0])
-    for other in rows[1:]:
-        assert other == rows[0]  # the packed blobs byte for byte
-    prints = [fingerprint(d) for d in builds]
-    for other in prints[1:]:
-        assert other == prints[0]
+    tables = [_tables(d) for d in builds]
+    guards = tables[0]["guard_facts"]
+    assert len(guards) == len(TREE) - 1 and all(conditions for *_, conditions in guards)
+    assert len(tables[0]["ref_rows"]) > 100
+    for other in tables[1:]:
+        assert other.keys() == tables[0].keys()
+        for table in tables[0]:
+            assert other[table] == tables[0][table], table
