@@ -34,15 +34,12 @@ _QUERIES = {
 }
 
 
-def _canonical(value, lists_as_sets: bool = False):
-    """Dicts as their sorted items (and lists sorted, with `lists_as_sets`):
-    the guard facts' conditions come out in an order that varies from run
-    to run, on main too (a function's condition dict and its lists)."""
+def _canonical(value):
+    """Dicts as their sorted items (the files' facts and summary blobs)."""
     if isinstance(value, dict):
-        return tuple(sorted((repr(k), _canonical(v, lists_as_sets)) for k, v in value.items()))
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
-        items = tuple(_canonical(v, lists_as_sets) for v in value)
-        return tuple(sorted(items, key=repr)) if lists_as_sets and isinstance(value, list) else items
+        return tuple(_canonical(v) for v in value)
     return value
 
 
@@ -74,7 +71,8 @@ def fingerprint(index_dir: Path) -> dict[str, tuple[str, int]]:
     try:
         out = {table: _digest(conn.execute(sql)) for table, sql in _QUERIES.items()}
         out["guard_facts (unpacked)"] = _digest(
-            (file_id, repr(_canonical(unpack(calls))), dynamic, repr(_canonical(unpack(conditions), lists_as_sets=True)))
+            # exactly, in their stored order (a deterministic function of the source)
+            (file_id, repr(unpack(calls)), dynamic, repr(unpack(conditions)))
             for file_id, calls, dynamic, conditions in conn.execute("SELECT * FROM guard_facts"))
         for blob in ("facts", "summary"):
             out[f"files.{blob} (unpacked)"] = _digest(

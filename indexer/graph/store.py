@@ -246,7 +246,7 @@ class _NameIds:
             ids.clear()
             missing = set(texts)
             missing.discard(None)
-        missing = list(missing)
+        missing = sorted(missing)  # (a set's order follows the hash seed: the same tree gets the same ids)
         for start in range(0, len(missing), 500):
             chunk = missing[start:start + 500]
             # New names come back from the insert itself (most, on a cold
@@ -605,7 +605,7 @@ class Store:
             [(file_id, ids[r[0]], ids[r[1]], ids[r[2]], *r[3:9], *_name_end(r[0], *r[7:11]), *r[11:13],
               ids.get(r[13], 0), *r[14:]) for r in rows])
         conn.executemany("INSERT INTO imports(file_id, module) VALUES(?, ?)",
-                         [(file_id, m) for m in parsed.import_modules])
+                         [(file_id, m) for m in sorted(parsed.import_modules)])  # (a set: rows in a fixed order)
         return file_id
 
     def touch_file(self, conn, file_id: int, mtime_ns: int) -> None:

@@ -164,10 +164,16 @@ def conditions(ifs, source: bytes) -> dict[tuple[int, str], list[tuple]]:
     `("isinstance", n)` for `isinstance(n, T)` with T excluding None; the
     guards map names to tokens at query time. A line under no region runs
     under no condition: its call edge has no guard, and the guards need not
-    parse the file (impact_guards `Guards.guard`)."""
+    parse the file (impact_guards `Guards.guard`).
+
+    The query's captures come in the order their matches finish, which is
+    not document order and varied between runs (two PYTHONHASHSEEDs), so the
+    `if`s are taken in document order and the keys sorted: the stored bytes
+    are a function of the source alone (readers look regions up, in no
+    order)."""
     out: dict[tuple[int, str], list[tuple]] = {}
     conditions = _Conditions(source)
-    for node in ifs:
+    for node in sorted(ifs, key=_START):
         regions = conditions.regions(node)
         owner = _owner(node) if regions else None
         if owner is not None:
@@ -175,7 +181,7 @@ def conditions(ifs, source: bytes) -> dict[tuple[int, str], list[tuple]]:
             key = (owner.start_point[0] + 1 if name is None else name.start_point[0] + 1,
                    "" if name is None else source[name.start_byte:name.end_byte].decode("utf-8", "replace"))
             out.setdefault(key, []).extend(regions)
-    return out
+    return dict(sorted(out.items()))
 
 
 def _owner(node: ts.Node) -> ts.Node | None:
