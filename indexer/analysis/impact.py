@@ -178,6 +178,17 @@ class _Walk:
             todo = [q for q in dict.fromkeys(todo) if q not in seen]
             seen.update(todo)
 
+    def callers(self, targets) -> list[str]:
+        """The functions that call any of `targets` (outside functions, named
+        as the index names them), sorted: one query per set of targets and
+        index version, kept in `memo` (impact_lifecycle, impact_outside,
+        impact_selfiter)."""
+        key = ("callers", *targets)
+        if key not in self.memo:
+            self.memo[key] = sorted({enclosing for _t, enclosing, *_rest in self.graph.incoming(list(targets),
+                                                                                                RefKind.CALL)})
+        return self.memo[key]
+
     def dispatched(self, user: str) -> list[str]:
         """The reached nodes with a dispatch link into `user` (impact_members)."""
         if self._dispatched is None:

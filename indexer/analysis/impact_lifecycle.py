@@ -15,7 +15,7 @@ boltons and the attrs miss the brief names): no reference names them.
 
 from __future__ import annotations
 
-from indexer.graph.vocab import RefKind, SymbolKind
+from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
 FINALIZERS = ("__del__",)
@@ -35,12 +35,7 @@ def finalized_class(method, lookup) -> str | None:
 
 
 def copying_users(walk, method) -> list[str]:
-    """The functions whose copy or pickle calls may run `method` (memoised
-    per index version in `walk.memo`, impact's IMPACT_MEMO table)."""
+    """The functions whose copy or pickle calls may run `method`."""
     if not RULE or method.kind != SymbolKind.METHOD or method.name not in COPY_PROTOCOL:
         return []
-    key = ("copy and pickle users",)
-    if key not in walk.memo:
-        walk.memo[key] = sorted({enclosing for _t, enclosing, *_rest in walk.graph.incoming(list(COPIERS),
-                                                                                           RefKind.CALL)})
-    return walk.memo[key]
+    return walk.callers(COPIERS)

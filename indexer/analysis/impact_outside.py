@@ -15,7 +15,7 @@ cache is full); the other seven projects are unchanged.
 
 from __future__ import annotations
 
-from indexer.graph.vocab import RefKind, SymbolKind
+from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
 
@@ -23,13 +23,10 @@ RULE = True  # switch, for its test
 def outside_callers(walk, method, bases: list[str], workspace_bases: set[str]) -> list[str]:
     """The methods of `workspace_bases` (bases of the method's class that do
     not define the name) that call `outside_base.name` for an outside base of
-    the class (memoised per index version in `walk.memo`)."""
+    the class."""
     if not RULE or method.kind != SymbolKind.METHOD or not workspace_bases:
         return []
     outside = [f"{base}.{method.name}" for base in bases if walk.symbol(base) is None]
     if not outside:
         return []
-    key = ("outside callers", *outside)
-    if key not in walk.memo:
-        walk.memo[key] = sorted({enclosing for _t, enclosing, *_rest in walk.graph.incoming(outside, RefKind.CALL)})
-    return [user for user in walk.memo[key] if user.rsplit(".", 1)[0] in workspace_bases]
+    return [user for user in walk.callers(outside) if user.rsplit(".", 1)[0] in workspace_bases]

@@ -16,7 +16,7 @@ click's ProgressBar calls them on its fields (24 pairs for 86 false).
 
 from __future__ import annotations
 
-from indexer.graph.vocab import RefKind, SymbolKind
+from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
 ITERATION_PROTOCOL = ("__iter__", "__next__")
@@ -27,12 +27,7 @@ CONSUMERS = tuple(f"builtins.{name}" for name in ("zip", "enumerate", "sorted", 
 
 def self_iterating_users(walk, method, hierarchy: set[str]) -> list[str]:
     """The methods of `hierarchy` (the method's class, its bases and
-    subclasses) that call a consumer and may iterate `self` (memoised per
-    index version in `walk.memo`)."""
+    subclasses) that call a consumer and may iterate `self`."""
     if not RULE or method.kind != SymbolKind.METHOD or method.name not in ITERATION_PROTOCOL:
         return []
-    key = ("iterating callers",)
-    if key not in walk.memo:
-        walk.memo[key] = sorted({enclosing for _t, enclosing, *_rest in walk.graph.incoming(list(CONSUMERS),
-                                                                                          RefKind.CALL)})
-    return [user for user in walk.memo[key] if user.rsplit(".", 1)[0] in hierarchy]
+    return [user for user in walk.callers(CONSUMERS) if user.rsplit(".", 1)[0] in hierarchy]
