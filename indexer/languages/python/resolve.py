@@ -131,6 +131,8 @@ class _File:
 
     def __init__(self, facts: FileFacts):
         self.facts = facts
+        # What import_target and follow_binding read of the file's own module
+        # (the whole summarize(facts) was built for this once per file: issue 17).
         self.here = _Here(facts.module, facts.is_package)
         self.info: dict[str, SymInfo] = symbol_infos(facts, with_locals=True)
         self.local_scope: dict[str, int] = {}  # qualname -> scope its type_expr evaluates in
@@ -645,7 +647,7 @@ class Resolver:
 
     def _lookup(self, f: _File, scope: int, name: str) -> Found:
         scopes = f.facts.scopes
-        summary = self.own_summary(f)
+        summary = f.here
         current, first = scope, True
         while current >= 0:
             sc = scopes[current]
@@ -687,12 +689,6 @@ class Resolver:
                 return Found(found, "star-import")
         return Found(None, "unresolved")
 
-    def own_summary(self, f: _File) -> _Here:
-        """What `import_target` and `follow_binding` read of the file's own
-        module. (It was the whole `summarize(facts)`, built again for every
-        file a worker resolved, and only these two fields read: issue 17.)"""
-        return f.here
-
     # -- a whole file ------------------------------------------------------
 
     def resolve_file(self, facts: FileFacts) -> Resolution:
@@ -713,7 +709,7 @@ class Resolver:
             enclosing = symbols[ref.owner].qualname if ref.owner >= 0 else f.enclosing[ref.scope]
             if ref.kind == "import":
                 level, module, attr = ref.module
-                target_module = self.import_target(level, module, self.own_summary(f))
+                target_module = self.import_target(level, module, f.here)
                 if attr is None:
                     referent = self.module_referent(target_module)
                 else:
@@ -962,7 +958,7 @@ class Resolver:
             return qual
         binding = facts.scopes[0].names.get(name) if facts.scopes else None
         if binding is not None and binding[0] == "import":
-            found = self.follow_binding(binding, self.own_summary(f), 0)
+            found = self.follow_binding(binding, f.here, 0)
             found_info = self.info(found, f) if found else None
             if found_info is not None and "fixture" in found_info.flags:
                 return found_info.qualname
