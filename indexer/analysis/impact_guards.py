@@ -222,6 +222,15 @@ class Guards:
         self.memo[key] = out
         return out
 
+    def regions(self, sym: Symbol) -> tuple:
+        """The function's condition regions `(first line, last line, atoms)`
+        stored at index time (languages/python/guard_facts.py; one read per
+        file, kept in `memo`)."""
+        key = ("guard conditions", sym.path)
+        if key not in self.memo:
+            self.memo[key] = self.graph.guard_conditions(sym.path)
+        return self.memo[key].get((sym.selection_range.start.line + 1, sym.name), ())
+
     def _conditioned(self, sym: Symbol, lines: list[int]) -> bool:
         """Whether every line lies in a region of the function that runs
         under an `if` on a name (stored at index time:
@@ -230,10 +239,7 @@ class Guards:
         (and its makers) with a falsy default, such a keyword itself, or a
         local the function may read from the environment. Else no line
         needs the source (`guard` would find nothing there)."""
-        key = ("guard conditions", sym.path)
-        if key not in self.memo:
-            self.memo[key] = self.graph.guard_conditions(sym.path)
-        regions = self.memo[key].get((sym.selection_range.start.line + 1, sym.name), ())
+        regions = self.regions(sym)
         if not all(any(first <= line <= last for first, last, _atoms in regions) for line in lines):
             return False
         possible = self._possible_atoms(sym)

@@ -98,10 +98,7 @@ def _under_isinstance(guards, sym, lines: list[int]) -> bool:
     """Whether every line lies in a region stored at index time
     (languages/python/guard_facts.py) under an `isinstance(name, T)`: else
     the source is not parsed."""
-    key = ("guard conditions", sym.path)
-    if key not in guards.memo:
-        guards.memo[key] = guards.graph.guard_conditions(sym.path)
-    regions = guards.memo[key].get((sym.selection_range.start.line + 1, sym.name), ())
+    regions = guards.regions(sym)
     return all(any(first <= line <= last and any(kind == "isinstance" for kind, _name in atoms)
                    for first, last, atoms in regions) for line in lines)
 
