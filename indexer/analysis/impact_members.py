@@ -21,6 +21,7 @@ reaches the subclass's `D` only in the subclass's copies of those tests.
 
 from __future__ import annotations
 
+from indexer.analysis.impact_selfscope import self_scope
 from indexer.graph.vocab import How, RefKind, SymbolKind
 
 # Members a subclass's attribute can replace on `self`.
@@ -85,7 +86,7 @@ def self_dispatch_classes(via: tuple[str, ...], reach: dict, lookup, subclasses,
         step = reach.get(after)
         if step is None or step.kind != "dispatch" or step.how != "dispatch-self":
             continue
-        caller, override = lookup(after), lookup(node)
+        caller, override = self_scope(lookup(after), lookup), lookup(node)
         owner = lookup(caller.parent) if caller is not None and caller.parent else None
         if owner is None or owner.kind != SymbolKind.CLASS or override is None or not override.parent:
             continue
