@@ -21,6 +21,7 @@ from indexer import languages
 from indexer.analysis.impact_supplied import supplied_to
 from indexer.analysis.impact_lifecycle import copying_users, finalized_class
 from indexer.analysis.impact_selfiter import self_iterating_users
+from indexer.analysis.impact_selfscope import inherited_holders
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
@@ -152,6 +153,7 @@ class _Walk:
     soft: set[str] = field(default_factory=set)  # tainted only through a created class's users: a clean chain re-enters
     edges: list[tuple[str, str, str]] = field(default_factory=list)  # every (callee, user, kind) link, for the guards
     _dispatched: dict | None = None  # user -> dispatching callees, read from `edges` once the walk is done
+    _into: dict | None = None  # user -> other reached callees, read from `edges` once the walk is done
 
     def symbol(self, qualname: str) -> Symbol | None:
         if qualname not in self.symbols:
@@ -197,6 +199,15 @@ class _Walk:
                 if kind == "dispatch" and callee in self.reach:
                     self._dispatched[enclosing].append(callee)
         return self._dispatched.get(user, ())
+
+    def into(self, user: str) -> list[str]:
+        """The reached nodes with a link into `user` other than a dispatch (impact_selfscope)."""
+        if self._into is None:
+            self._into = defaultdict(list)
+            for callee, enclosing, kind in self.edges:
+                if kind != "dispatch" and callee in self.reach:
+                    self._into[enclosing].append(callee)
+        return self._into.get(user, ())
 
     def ancestors(self, qualname: str) -> set[str]:
         """The class/module chain that contains a symbol."""
@@ -948,6 +959,13 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
         # A changed test affects itself (and its inherited copies in test subclasses).
         for test in _collected(walk, target, 0, 1.0, (target.qualname,)):
             tests.setdefault(test.id, test)
+
+    def holders_of(via):  # impact_members' self-dispatch rule, with the copies the base's own method keeps
+        return self_dispatch_classes(via, walk.reach, walk.symbol, lambda c: _subclasses(walk, c), walk.dispatched,
+                                     inherited)
+
+    inherited = inherited_holders(walk.into, walk.symbol, lambda c: _subclasses(walk, c),
+                                  lambda q: holders_of(vias[q]) if q in vias else None)
     for qualname, reach in walk.reach.items():
         if reach.parent is None:
             continue
@@ -969,9 +987,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             for method in walk.graph.members(sym.qualname):
                 if method.is_test and method.kind == SymbolKind.METHOD:
                     found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
-        holders = self_dispatch_classes(via, walk.reach, walk.symbol, lambda c: _subclasses(walk, c),
-                                        walk.dispatched) \
-            if found else None
+        holders = holders_of(via) if found else None
         tainted = qualname in walk.tainted  # its chain crosses a link that runs nothing
         for test in found:
             if holders is not None and test.confidence > RULED_OUT_CONFIDENCE \

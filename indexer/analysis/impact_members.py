@@ -74,7 +74,7 @@ def _test_mixin(owner, lookup, subclasses) -> bool:
 
 
 def self_dispatch_classes(via: tuple[str, ...], reach: dict, lookup, subclasses,
-                          dispatched=lambda user: ()) -> set[str] | None:
+                          dispatched=lambda user: (), inherited=lambda user, name: ()) -> set[str] | None:
     """The test classes whose collected copies of a test can hold the
     overrides its chain dispatches to through `self` in a test class's
     method; None: no such dispatch on the chain. `subclasses(cls)` lists all
@@ -97,5 +97,7 @@ def self_dispatch_classes(via: tuple[str, ...], reach: dict, lookup, subclasses,
             for other in dispatched(after):
                 if other != node and (sym := lookup(other)) is not None and sym.parent and sym.name == override.name:
                     holders.update((sym.parent, *subclasses(sym.parent)))
+            # ... and the copies that keep the base's own method, where it is reached too (impact_selfscope).
+            holders.update(inherited(after, override.name))
         allowed = holders if allowed is None else allowed & holders
     return allowed

@@ -38,3 +38,44 @@ def self_scope(sym, lookup):
             return sym
         sym, seen = parent, seen + 1
     return sym
+
+
+# 2. The copies that keep the base's own method. The walk keeps one chain per
+# node: `DecoratorTestMixin.test_decorator` (`self.decorator(...)`) was
+# reached through `MRUDecoratorTest.decorator`, an override, so only the
+# MRU copies of the test were kept, though the base's own `decorator` (which
+# the FIFO, LFU, LRU, RR and TTL copies run) is reached as well and calls
+# into the same test. Those copies hold it too: the classes that inherit
+# the base's method, as far as that method's own chain allows.
+INHERITED_RULE = True  # switch, for its test
+
+
+def inherited_holders(into, lookup, subclasses, allowed_of):
+    """`inherited(user, name)`: the test classes whose copies of `user` run
+    a reached, not overridden `name` that calls into `user`. `into(user)`
+    lists the reached nodes with a link into `user` other than a dispatch;
+    `allowed_of(node)` is the self-dispatch rule's answer for that node's
+    own chain (None: no constraint)."""
+    busy: set[tuple[str, str]] = set()
+
+    def inherited(user: str, name: str) -> set[str]:
+        out: set[str] = set()
+        if not INHERITED_RULE or (user, name) in busy:
+            return out
+        busy.add((user, name))
+        try:
+            for callee in into(user):
+                sym = lookup(callee)
+                if sym is None or sym.kind != SymbolKind.METHOD or sym.name != name or not sym.parent:
+                    continue
+                subs = subclasses(sym.parent)
+                over = {c for c in subs if lookup(f"{c}.{name}") is not None}
+                beneath = over | {q for c in over for q in subclasses(c)}
+                classes = {sym.parent, *(c for c in subs if c not in beneath)}
+                allowed = allowed_of(callee)
+                out |= classes if allowed is None else classes & allowed
+        finally:
+            busy.discard((user, name))
+        return out
+
+    return inherited
