@@ -26,6 +26,7 @@ from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, 
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
+from indexer.analysis.impact_containeruse import ContainerUse
 from indexer.analysis.impact_outside import outside_callers
 from indexer.analysis.impact_bestfirst import best_first
 from indexer.analysis.impact_abstract import runs_an_override
@@ -964,6 +965,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
         return self_dispatch_classes(via, walk.reach, walk.symbol, lambda c: _subclasses(walk, c), walk.dispatched,
                                      inherited)
 
+    container = ContainerUse(walk, guards.guards, walk.max_depth) if guards is not None else None
     inherited = inherited_holders(walk.into, walk.symbol, lambda c: _subclasses(walk, c),
                                   lambda q: holders_of(vias[q]) if q in vias else None)
     for qualname, reach in walk.reach.items():
@@ -1009,6 +1011,9 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if guards is not None and test.confidence > RULED_OUT_CONFIDENCE \
                         and guards.rules_out(qualname, test.symbol):
+                    test = replace(test, confidence=RULED_OUT_CONFIDENCE)
+                if container is not None and test.confidence > RULED_OUT_CONFIDENCE and container.rules_out(test.via):
+                    # A mapping's item method, held by no function that uses items (impact_containeruse).
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 held = tests.get(test.id)  # the first chain found, unless a rule ruled it out
                 if held is None or held.confidence <= RULED_OUT_CONFIDENCE < test.confidence:
