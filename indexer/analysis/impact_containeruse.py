@@ -183,10 +183,6 @@ class ContainerUse:
         if not RULE or len(via) < 3:
             return False
         walk = self.walk
-        if self._clean is None:
-            self._clean = self._without_item_links()
-        if via[-1] in self._clean:
-            return False  # another chain reaches it with no item protocol link (as impact_rechain)
         for i in range(len(via) - 2):
             method, held = via[i], via[i + 1]
             reach = walk.reach.get(held)
@@ -204,7 +200,10 @@ class ContainerUse:
             if not scopes:
                 continue
             if not any(self._uses(scope, sym.name, family) for scope in scopes):
-                return True
+                if self._clean is None:  # (one walk over the links per report, only when needed)
+                    self._clean = self._without_item_links()
+                # Another chain with no item protocol link on it keeps it (as impact_rechain).
+                return via[-1] not in self._clean
         return False
 
     def _without_item_links(self) -> dict[str, int]:
