@@ -26,6 +26,7 @@ from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, 
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
+from indexer.analysis.impact_classread import names_the_class
 from indexer.analysis.impact_containeruse import ContainerUse
 from indexer.analysis.impact_outside import outside_callers
 from indexer.analysis.impact_bestfirst import best_first
@@ -426,6 +427,8 @@ def _dispatch_edges(walk: _Walk, method: Symbol, uses, factor: float) -> list[tu
     related = {cls, *_superclasses(walk, cls), *_subclasses(walk, cls)}
     out = []
     for enclosing, kind, conf, how in uses:
+        if names_the_class(how):
+            continue  # `Cache.__setitem__`: the class's own function, never an override (impact_classread)
         if how in ("self", "mro", "super"):
             caller = walk.symbol(enclosing)
             owner = caller.parent if caller is not None and caller.kind == SymbolKind.METHOD else None
