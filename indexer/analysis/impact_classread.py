@@ -19,7 +19,14 @@ a method whose receiver the resolver found as a name in scope or an import
 dispatch site. (`Base.m(self)` inside a subclass, `Cache.__init__(self,
 ...)`, are the same.)
 
-Finds and costs: see RULE's comment.
+Finds and costs, default selection at depth 8, the rule switched off in
+the final code (evals.impact, eight projects): cachetools -222 false pairs,
+no true one lost (precision 0.659 -> 0.693 at recall 0.939); boltons -1
+false and -1 true pair (`SequentialGUIDerator.__next__` had reached
+`test_seqguiderator` only by a dispatch from the class-body alias
+`next = __next__` of its base, which binds the base's own function: the
+test runs it through the builtin `next()`, which no link names); the other
+six identical pair for pair.
 """
 
 from __future__ import annotations

@@ -34,7 +34,12 @@ selection (as impact_unrun).
 Only mapping classes (a `Mapping`/`MutableMapping` base): a `Sequence`'s
 `__getitem__` is also what `for x in s` and `x in s` run.
 
-Finds and costs (default selection, depth 8): see RULE's comment.
+Finds and costs, default selection at depth 8, the rule switched off in
+the final code (evals.impact, eight projects): cachetools -98 false pairs
+for -7 true ones (0.941 / 0.679 -> 0.939 / 0.693; the true ones are
+`test_popitem_exception_context`, whose direct `.popitem()` call on
+`self.Cache(...)` the graph does not link, so its only chain runs through
+`__setitem__`); boltons -1 false pair; the other six identical pair for pair.
 """
 
 from __future__ import annotations
@@ -45,8 +50,7 @@ from collections import deque
 from indexer.analysis.impact_selfscope import self_scope
 from indexer.graph.vocab import How, SymbolKind
 
-# cachetools: ... (filled in from the eval; see the module docstring)
-RULE = True
+RULE = True  # switch, for its test
 
 _MAPPING_BASES = ("collections.abc.Mapping", "collections.abc.MutableMapping", "typing.Mapping",
                   "typing.MutableMapping")

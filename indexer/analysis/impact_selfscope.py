@@ -13,7 +13,15 @@ classes that override `Cache`; it looked for the class around the
 dispatching node itself, found a method there (DefaultCache's parent), and
 left every inherited copy of the test holding every subclass's `Cache`.
 
-Cost/finds per project: see `self_scope`'s docstring.
+Finds and costs, default selection at depth 8, each rule switched off in
+the final code (evals.impact, eight projects):
+- `RULE` (1.): cachetools -1,139 false pairs, no true one lost (precision
+  0.546 -> 0.693 at recall 0.939). Rules 1 and 2 together leave pluggy,
+  toolz, attrs, marshmallow, click, more-itertools and boltons identical
+  pair for pair at depths 6, 8 and 10 (not measured one by one there).
+- `INHERITED_RULE` (2.): cachetools +403 true pairs for +318 false ones
+  (0.810 / 0.721 -> 0.939 / 0.693): the FIFO, LFU, LRU, RR and TTL copies
+  of the decorator mixin's tests.
 """
 
 from __future__ import annotations
