@@ -172,6 +172,19 @@ def _name_end(name, nsl, nsc, nel, nec) -> tuple:
     return None, (None if name and nec == nsc + len(name) else nec)
 
 
+_LEARNED_TESTS = "test_id, outcome, seconds, message, learned_at"
+_LEARNED_EDGES = "test_id, qualname, path, body_hash"
+
+
+def _learned_rows(conn: sqlite3.Connection) -> tuple[list, list] | None:
+    """An older index's learned map, or None where it has none it can read."""
+    try:
+        return (conn.execute(f"SELECT {_LEARNED_TESTS} FROM learned_tests").fetchall(),
+                conn.execute(f"SELECT {_LEARNED_EDGES} FROM learned_edges").fetchall())
+    except sqlite3.DatabaseError:
+        return None
+
+
 class StoreError(RuntimeError):
     """The index cannot be opened or read (corrupt, locked, unwritable)."""
 
@@ -435,12 +448,20 @@ class Store:
             version, has_tables = -1, 0
         if self.readonly:
             raise StoreError(f"index at {self.path} has schema {version}, expected {SCHEMA_VERSION}; run `codemeld index`")
+        learned = None
         if has_tables:
             log.warning("index %s was built with schema %s; this version reads schema %s: rebuilding it from scratch",
                         self.path, version, SCHEMA_VERSION)
+            learned = _learned_rows(conn)
             self._recreate_file()
             conn = self.conn
         conn.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        if learned:  # a test run's record: the sources cannot give it back, so it outlives the rebuild
+            conn.execute("BEGIN")  # (autocommit connection: one transaction for all rows)
+            conn.executemany(f"INSERT INTO learned_tests({_LEARNED_TESTS}) VALUES(?,?,?,?,?)", learned[0])
+            conn.executemany(f"INSERT INTO learned_edges({_LEARNED_EDGES}) VALUES(?,?,?,?)", learned[1])
+            conn.execute("COMMIT")
+            log.warning("kept %d learned tests across the rebuild", len(learned[0]))
         self.ensure_lookup_indexes()
 
     @contextlib.contextmanager
