@@ -434,3 +434,20 @@ def test_file_deleted_mid_run_leaves_nothing_pending(tmp_path: Path) -> None:
         assert graph.pending() == 0, pending
     finally:
         indexer.close()
+
+
+def test_status_counts_errors_not_deliberate_skips(tmp_path: Path) -> None:
+    """A generated file left out on purpose is no error: `codemeld status` on
+    a clean checkout of codemeld itself said "(1 with errors)" for its
+    generated protocol.ts. A file that did not parse still counts."""
+    from tests.support import build
+
+    files = {"gen.ts": "// @generated: do not edit\nexport const x = 1;\n", "ok.py": "def f():\n    return 1\n",
+             "broken.py": "def g(:\n    pass\n"}
+    indexer, graph = build(tmp_path, files)
+    try:
+        notes = dict(graph.conn.execute("SELECT path, error FROM files WHERE error IS NOT NULL").fetchall())
+        assert notes["gen.ts"].startswith("skipped: generated") and "broken.py" in notes
+        assert graph.stats().errors == 1
+    finally:
+        indexer.close()
