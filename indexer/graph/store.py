@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the schema or the meaning of stored facts changes: a mismatch
 # drops the database and rebuilds from scratch.
-SCHEMA_VERSION = 19  # 19: new Python references (an import in a try that catches ImportError rebinds the name; an attribute of an unevaluable receiver is no bare name; X.__new__ leaving the workspace makes an instance; `in`, subscripts and `del x[k]` on a known instance use its __contains__/__getitem__/__setitem__/__delitem__; a property returning self.x holds what x holds); 18: guard_facts, what impact's value guards read of each Python file; 17: new Python references (a descriptor's __get__, f(x)(y), type(self)(...), Type[X]); names' text index and the by-file indexes are named indexes a cold build may build last; 16: the same tables as 15, whose first build (never released) had views without the derived end columns; 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
+SCHEMA_VERSION = 20  # 20: new Python references (a method or property returning self gives an instance of its class; the bad-input change also leaves out statements nested 4,000+ levels deep with many names); 19: new Python references (an import in a try that catches ImportError rebinds the name; an attribute of an unevaluable receiver is no bare name; X.__new__ leaving the workspace makes an instance; `in`, subscripts and `del x[k]` on a known instance use its __contains__/__getitem__/__setitem__/__delitem__; a property returning self.x holds what x holds); 18: guard_facts, what impact's value guards read of each Python file; 17: new Python references (a descriptor's __get__, f(x)(y), type(self)(...), Type[X]); names' text index and the by-file indexes are named indexes a cold build may build last; 16: the same tables as 15, whose first build (never released) had views without the derived end columns; 15: a reference's ec, a symbol's nel and nec NULL where the name ends them; 14: facts stored as plain rows; TypeScript type parameters, literals, bounds, merges; Go local types
 DB_NAME = "graph.sqlite3"
 
 # The reference "how" values whose uses a changed summary can re-resolve
@@ -170,6 +170,19 @@ def _name_end(name, nsl, nsc, nel, nec) -> tuple:
     if nel != nsl:
         return nel, nec
     return None, (None if name and nec == nsc + len(name) else nec)
+
+
+_LEARNED_TESTS = "test_id, outcome, seconds, message, learned_at"
+_LEARNED_EDGES = "test_id, qualname, path, body_hash"
+
+
+def _learned_rows(conn: sqlite3.Connection) -> tuple[list, list] | None:
+    """An older index's learned map, or None where it has none it can read."""
+    try:
+        return (conn.execute(f"SELECT {_LEARNED_TESTS} FROM learned_tests").fetchall(),
+                conn.execute(f"SELECT {_LEARNED_EDGES} FROM learned_edges").fetchall())
+    except sqlite3.DatabaseError:
+        return None
 
 
 class StoreError(RuntimeError):
@@ -435,12 +448,20 @@ class Store:
             version, has_tables = -1, 0
         if self.readonly:
             raise StoreError(f"index at {self.path} has schema {version}, expected {SCHEMA_VERSION}; run `codemeld index`")
+        learned = None
         if has_tables:
             log.warning("index %s was built with schema %s; this version reads schema %s: rebuilding it from scratch",
                         self.path, version, SCHEMA_VERSION)
+            learned = _learned_rows(conn)
             self._recreate_file()
             conn = self.conn
         conn.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        if learned:  # a test run's record: the sources cannot give it back, so it outlives the rebuild
+            conn.execute("BEGIN")  # (autocommit connection: one transaction for all rows)
+            conn.executemany(f"INSERT INTO learned_tests({_LEARNED_TESTS}) VALUES(?,?,?,?,?)", learned[0])
+            conn.executemany(f"INSERT INTO learned_edges({_LEARNED_EDGES}) VALUES(?,?,?,?)", learned[1])
+            conn.execute("COMMIT")
+            log.warning("kept %d learned tests across the rebuild", len(learned[0]))
         self.ensure_lookup_indexes()
 
     @contextlib.contextmanager

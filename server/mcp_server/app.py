@@ -256,7 +256,7 @@ def build_server(host: AgentHost) -> MCPServer:
                     raise
                 found, how = fuzzy, "fuzzy"
             chunk, pg = page(found, limit, cursor, key)
-            counts = {s.qualname: len(g.references(s.qualname)) for s in chunk}
+            counts = {s.qualname: len(g.use_rows(s.qualname, guesses=False)) for s in chunk}
             return [m.SymbolMatch(**symbol_info(s).model_dump(), match=how, references=counts[s.qualname])
                     for s in chunk], pg
 
@@ -271,17 +271,20 @@ def build_server(host: AgentHost) -> MCPServer:
         symbol: SymbolArg,
         include_declaration: Annotated[bool, Field(description="List the definition too.")] = False,
         min_confidence: Annotated[float, Field(description="Drop uses resolved with less confidence (0..1).")] = 0.0,
+        guesses: Annotated[bool, Field(description="Also list name-matched guesses (receivers of unknown type), "
+                                                   "as `codemeld refs --guesses` does.")] = False,
         limit: LimitArg = 100, cursor: CursorArg = None, ctx: Context | None = None,
     ) -> Annotated[CallToolResult, m.ReferencesResult]:
-        """Every use of a symbol across the workspace, with the confidence and rule of each resolution."""
+        """Every use of a symbol across the workspace, with the confidence and rule of each resolution
+        (name-matched guesses only with `guesses`, as in the CLI and the language server)."""
         limit = _clamp(limit, 1, MAX_PAGE)
         confidence = max(0.0, min(float(min_confidence), 1.0))
-        key = fingerprint("references", {"symbol": symbol, "d": include_declaration, "c": confidence})
+        key = fingerprint("references", {"symbol": symbol, "d": include_declaration, "c": confidence, "g": guesses})
 
         def work(g: Graph):
             def whole():
                 target = lookup.find_symbol(g, symbol)
-                rows = g.use_rows(target.qualname, include_declaration, confidence)  # Reference objects: the page only
+                rows = g.use_rows(target.qualname, include_declaration, confidence, guesses)  # objects: the page only
                 return (target, rows, len({row[0] for row in rows})), len(rows)
 
             target, rows, files = answers.get(g, key, whole)

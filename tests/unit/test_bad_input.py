@@ -129,6 +129,24 @@ CASES: dict[str, Case] = {
         symbols={"lists.py": {"lists.y", "lists.after"}},
         refs=[("lists.py", 4, 11, "lists.y")],
     ),
+    # CPython refuses these ("maximum recursion depth exceeded during
+    # compilation"); tree-sitter parses them, but its query and the sweep
+    # took time quadratic in the depth: a 100 kB file held the indexer for
+    # minutes. The statement is left out, with a note; the rest is indexed.
+    "20,000-deep attribute chain": Case(
+        files={"chain.py": b"from lib import helper\n\n\ny = a" + b".b" * 20_000
+                           + b"\n\n\ndef after():\n    return helper()\n"},
+        symbols={"chain.py": {"chain.after"}},
+        refs=[("chain.py", 7, 11, "lib.helper")],
+        errors={"chain.py": r"^4:1: nested more than \d+ levels deep; statement left out$"},
+    ),
+    "20,000-term sum in a function": Case(
+        files={"sums.py": b"from lib import helper\n\n\ndef total():\n    x = 1\n    s = " + b" + ".join([b"x"] * 20_000)
+                          + b"\n    return helper()\n\n\ndef after():\n    return total()\n"},
+        symbols={"sums.py": {"sums.total", "sums.after"}},
+        refs=[("sums.py", 6, 11, "lib.helper"), ("sums.py", 10, 11, "sums.total")],
+        errors={"sums.py": r"^6:5: nested more than \d+ levels deep; statement left out$"},
+    ),
     "50k-element list literal": Case(
         files={"biglist.py": b"from lib import helper\n\nBIG = [" + b", ".join(b"%d" % i for i in range(50_000))
                              + b"]\n\n\ndef after():\n    return helper(BIG)\n"},
@@ -414,5 +432,22 @@ def test_file_deleted_mid_run_leaves_nothing_pending(tmp_path: Path) -> None:
     try:
         pending = graph.conn.execute("SELECT path, error FROM files WHERE dirty = 1").fetchall()
         assert graph.pending() == 0, pending
+    finally:
+        indexer.close()
+
+
+def test_status_counts_errors_not_deliberate_skips(tmp_path: Path) -> None:
+    """A generated file left out on purpose is no error: `codemeld status` on
+    a clean checkout of codemeld itself said "(1 with errors)" for its
+    generated protocol.ts. A file that did not parse still counts."""
+    from tests.support import build
+
+    files = {"gen.ts": "// @generated: do not edit\nexport const x = 1;\n", "ok.py": "def f():\n    return 1\n",
+             "broken.py": "def g(:\n    pass\n"}
+    indexer, graph = build(tmp_path, files)
+    try:
+        notes = dict(graph.conn.execute("SELECT path, error FROM files WHERE error IS NOT NULL").fetchall())
+        assert notes["gen.ts"].startswith("skipped: generated") and "broken.py" in notes
+        assert graph.stats().errors == 1
     finally:
         indexer.close()

@@ -272,3 +272,27 @@ def test_moved_and_removed_code_keeps_its_tests(tmp_path):
     assert selection.ids() == ["tests/test_lib.py::test_old", "tests/test_lib.py::test_work"]
     assert selection.tests["tests/test_lib.py::test_old"].source == "learned"
     indexer.close()
+
+
+def test_learned_map_survives_a_schema_rebuild(tmp_path):
+    """A new schema rebuilds the graph from the sources, but a learned map
+    comes from a test run (minutes to hours) the sources cannot give back:
+    every schema bump used to drop it silently."""
+    from indexer.graph import store as store_module
+    from indexer.graph.store import Store
+
+    files = {"lib.py": "def work():\n    return 1\n", "tests/test_lib.py": "from lib import work\n\ndef test_work():\n    assert work() == 1\n"}
+    indexer, graph = build(tmp_path, files)
+    graph.store.replace_learned({"tests/test_lib.py::test_work": ("passed", 0.1, None)},
+                                {"tests/test_lib.py::test_work": [("lib.work", "lib.py", "h")]})
+    index_dir = graph.store.index_dir
+    graph.store.conn.execute(f"PRAGMA user_version = {store_module.SCHEMA_VERSION - 1}")
+    indexer.close()
+
+    reopened = Store(index_dir)  # an older schema: rebuilt from scratch
+    try:
+        assert reopened.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0
+        assert reopened.learned_tests() == {"tests/test_lib.py::test_work": ("passed", 0.1, None)}
+        assert reopened.learned_edge_count() == 1
+    finally:
+        reopened.close()

@@ -240,6 +240,40 @@ CASES = {
             #>    drive -> models.Car.drive constructor
             """,
     },
+    # schedule's `every(1).seconds.do(job)`: 137 uses of Job.do were name
+    # matches only, since `return self` was evaluated where no `self` exists.
+    "fluent methods and properties that return self": {
+        "sched.py": """
+            class Job:
+                def every(self):
+                    return self
+
+                @property
+                def seconds(self):
+                    self.unit = "s"
+                    return self
+
+                @property
+                def second(self):
+                    return self.seconds
+
+                def do(self, f):
+                    return f
+
+            def every() -> Job:
+                return Job()
+
+            def use():
+                every().every().do(1)
+            #>                  do -> sched.Job.do constructor
+                every().seconds.do(2)
+            #>                  do -> sched.Job.do annotation
+                every().second.do(3)
+            #>                 do -> sched.Job.do annotation
+                Job().seconds.do(4)
+            #>                do -> sched.Job.do annotation
+            """,
+    },
     "elements of annotated collections, with-statement targets": {
         "coll.py": """
             from typing import List, Optional

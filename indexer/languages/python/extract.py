@@ -21,7 +21,7 @@ from indexer.languages.python.guard_facts import guard_facts
 from indexer.languages.python.expressions import (_annotation_value, _bare_qualifier, _assigned_value, _bound_value,
     _decorators, _docstring, _dunder_all, _dunder_all_contents, _narrowing_regions, _params, _typevar_bound,
     _typevar_call, _value_position, expr_of)
-from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _query_cursor, _recover, _region,
+from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _flatten_deep, _query_cursor, _recover, _region,
     _squash, _syntax_errors, _text, normalize_source, parser)  # noqa: F401  (re-exported)
 from indexer.graph.vocab import RefKind, SymbolKind
 
@@ -936,6 +936,11 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool = False)
             break
         errors = errors or _syntax_errors(tree.root_node)
         source, tree = repaired, parser().parse(repaired)
+    flattened = _flatten_deep(source, tree)
+    if flattened is not None:
+        source, deep_notes = flattened
+        tree = parser().parse(source)
+        errors = deep_notes + errors
     extractor = _Extractor(source, rel_path, module, is_package)
     try:
         facts = extractor.run(tree)

@@ -90,6 +90,12 @@ NEW_MAKES_OWN_INSTANCE = True  # switch, for its test
 # cachetools' `self.timer()` runs `_Timer.__call__`, 47 pairs for 71 false
 # ones; the other seven projects unchanged.
 PROPERTY_SELF_ATTRIBUTE = True
+# A method or property whose return is `self` gives an instance of its class
+# (switch, for its test): fluent APIs such as schedule's
+# `every(1).seconds.do(job)` had each `.do` as a name match only, since the
+# return was evaluated at module level, where no `self` exists.
+RETURN_SELF = True
+_SELF = ("name", "self")
 
 # Referents (Sym, Module, External, Local) and values (Module, Class, Instance,
 # Function, External, Super, Generic, Iterable, CallableType, CallableValue)
@@ -462,7 +468,7 @@ class Resolver:
         attribute = self.class_member(owner, expr[2], depth)
         if attribute is None or attribute[0] != "sym" or attribute[1] == info.qualname:
             return None
-        return self.value_of(attribute, f, depth)
+        return self.member_value(attribute, f, depth) if RETURN_SELF else self.value_of(attribute, f, depth)
 
     def call_result(self, callee: Value | None, depth: int, module: str | None = None,
                     want_callable: bool = False) -> Value | None:
@@ -493,7 +499,10 @@ class Resolver:
                 # ("=", expr): inferred from a return statement (the value
                 # itself); otherwise an annotation (an instance of it).
                 expr = returns[1] if returns[0] == "=" else ("call", returns)
-                value = self.eval_in_module(expr, info.module, depth + 1)
+                if expr == _SELF and info.is_member and RETURN_SELF and "staticmethod" not in info.flags:
+                    value = Instance(info.qualname.rsplit(".", 1)[0])  # a fluent method or property
+                else:
+                    value = self.eval_in_module(expr, info.module, depth + 1)
                 if value is None:
                     continue
                 callable_ = value[0] in ("callable", "function")

@@ -3,6 +3,7 @@ normalization and recovery from mid-edit text, syntax errors."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -109,6 +110,63 @@ def normalize_source(raw: bytes) -> bytes:
     if b"\r" in raw:
         raw = _LONE_CR.sub(b"\n", raw)
     return raw
+
+
+# Deeper than any file CPython compiles (its compiler gives up on an
+# expression a few thousand levels deep), above the deepest nesting the
+# bad-input cases index in full (3,000 nested lists). tree-sitter parses
+# deeper trees at once, but finding a node's parent walks down from the root,
+# and the query slows the same way: the sweep costs names x depth, and a
+# 100 kB chain `a.b.b...` held the indexer for minutes. A deep statement of
+# few names (a 100,000-term sum of numbers) is still cheap, and kept.
+MAX_DEPTH = 4000
+MAX_DEEP_NAMES = 1000
+_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _too_deep(root: ts.Node, limit: int = MAX_DEPTH) -> list[ts.Node]:
+    """The innermost statements holding a path deeper than `limit`, in no
+    particular order. Only a child with at least `limit - depth`
+    descendants can reach the limit, so ordinary code visits a handful of
+    nodes (`descendant_count` is O(1))."""
+    found: list[ts.Node] = []
+    stack = [(root, 1, None)]
+    while stack:
+        node, depth, statement = stack.pop()
+        if node.type.endswith(("statement", "definition")):
+            statement = node
+        if depth >= limit and statement is not None:
+            found.append(statement)
+            start, end = statement.start_byte, statement.end_byte
+            stack = [item for item in stack if not start <= item[0].start_byte < end]
+            continue
+        need = limit - depth
+        stack.extend((child, depth + 1, statement) for child in node.children if child.descendant_count >= need)
+    return found
+
+
+def _many_names(source: bytes, start: int, end: int) -> bool:
+    names = _NAME.finditer(source, start, end)
+    return next(itertools.islice(names, MAX_DEEP_NAMES, None), None) is not None
+
+
+def _flatten_deep(source: bytes, tree: ts.Tree) -> tuple[bytes, list[str]] | None:
+    """Blank (offsets unchanged) the statements nested deeper than
+    MAX_DEPTH that hold many names, with a note for each; None when there
+    are none."""
+    deep = sorted((node for node in _too_deep(tree.root_node)
+                   if _many_names(source, node.start_byte, node.end_byte)), key=lambda node: node.start_byte)
+    if not deep:
+        return None
+    out, notes, at = [], [], 0
+    for node in deep:
+        out.append(source[at:node.start_byte])
+        out.append(bytes(b if b in (10, 13) else 32 for b in source[node.start_byte:node.end_byte]))
+        at = node.end_byte
+        row, column = node.start_point
+        notes.append(f"{row + 1}:{column + 1}: nested more than {MAX_DEPTH} levels deep; statement left out")
+    out.append(source[at:])
+    return b"".join(out), notes
 
 
 def _recover(source: bytes, tree: ts.Tree) -> bytes | None:
