@@ -126,14 +126,38 @@ def facts_rows(facts: FileFacts) -> tuple:
             facts.errors, facts.line_count, facts.extra)
 
 
-def facts_from_rows(rows) -> FileFacts | None:
-    """Back from `facts_rows`; a FileFacts stored whole by an earlier version passes through."""
+# Where each RefFact field sits in its row (`facts_rows`): a resolver that
+# reads rows (`ref_rows`) indexes them with these.
+(REF_SPAN, REF_NAME, REF_KIND, REF_SCOPE, REF_RECEIVER, REF_MODULE, REF_CALL, REF_OWNER,
+ REF_FLOW) = range(len(RefFact.__slots__))
+assert RefFact.__slots__[REF_FLOW] == "flow" and RefFact.__slots__[REF_RECEIVER] == "receiver"
+ref_row = _ROW_OF[RefFact]  # a RefFact as its row
+
+
+def facts_from_rows(rows, ref_rows: bool = False) -> FileFacts | None:
+    """Back from `facts_rows`; a FileFacts stored whole by an earlier version passes through.
+    `ref_rows`: leave `refs` as the stored rows (plain tuples, fields at
+    the REF_* positions), for a resolver that reads them so (its
+    `ref_rows` attribute): rebuilding ~600 RefFacts a file was a tenth of
+    resolving it (issue 17)."""
     if not isinstance(rows, tuple):
         return rows
     path, module, language, is_package, symbols, scopes, refs, imports, errors, line_count, extra = rows
     return FileFacts(path, module, language, is_package, [SymbolFact(*r) for r in symbols],
-                     [ScopeFact(*r) for r in scopes], [RefFact(*r) for r in refs], [ImportFact(*r) for r in imports],
-                     errors, line_count, extra)
+                     [ScopeFact(*r) for r in scopes], refs if ref_rows else [RefFact(*r) for r in refs],
+                     [ImportFact(*r) for r in imports], errors, line_count, extra)
+
+
+def facts_to_resolve(rows, resolvers) -> tuple[FileFacts | None, Any]:
+    """(facts, resolver) for stored rows: `resolvers(language)` gives the
+    resolver (None when its plugin is gone), and the facts come as it reads them."""
+    if rows is None:
+        return None, None
+    language = rows[2] if isinstance(rows, tuple) else rows.language
+    resolver = resolvers(language)
+    if resolver is None:
+        return None, None
+    return facts_from_rows(rows, getattr(resolver, "ref_rows", False)), resolver
 
 
 # -- qualified names: a language scheme, hidden at the border ----------------
