@@ -143,7 +143,7 @@ class FirstAnswers:
                     continue
                 resolver = resolvers[parsed.language] = support.resolver(
                     indexer.store, [s for lang, s in by_module.values() if lang == parsed.language])
-            facts = facts_from_rows(unpack(parsed.facts_blob), getattr(resolver, "ref_rows", False))
+            facts = facts_from_rows(unpack(parsed.facts_blob), getattr(resolver, "fact_rows", False))
             result = resolver.resolve_file(facts)
             results.append((parsed, result.refs))
         store = indexer.store

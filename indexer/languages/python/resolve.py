@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from indexer.languages.base import (REF_CALL, REF_FLOW, REF_KIND, REF_MODULE, REF_NAME, REF_OWNER, REF_RECEIVER,
-                                    REF_SCOPE, REF_SPAN, FileFacts, ref_row)
+                                    REF_SCOPE, REF_SPAN, SYM_BASES, SYM_FLAGS, SYM_IS_TEST, SYM_KIND, SYM_NAME,
+                                    SYM_NAME_SPAN, SYM_PARENT, SYM_QUALNAME, FileFacts, ref_row, sym_row)
 from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, symbol_infos
@@ -132,19 +133,23 @@ class _File:
 
     def __init__(self, facts: FileFacts):
         self.facts = facts
-        # Uses as rows (REF_* positions): the pipeline's facts carry them so;
-        # a caller's RefFacts (extract's own output) are turned into rows.
-        refs = facts.refs
+        # Uses and symbols as rows (REF_*, SYM_* positions): the pipeline's
+        # facts carry them so; a caller's objects (extract's own output) are
+        # turned into rows.
+        refs, symbols = facts.refs, facts.symbols
         self.refs: list[tuple] = refs if not refs or type(refs[0]) is tuple else list(map(ref_row, refs))
+        self.symbols: list[tuple] = (symbols if not symbols or type(symbols[0]) is tuple
+                                     else list(map(sym_row, symbols)))
+        symbols = self.symbols
         # What import_target and follow_binding read of the file's own module
         # (the whole summarize(facts) was built for this once per file: issue 17).
         self.here = _Here(facts.module, facts.is_package)
-        self.info: dict[str, SymInfo] = symbol_infos(facts, with_locals=True)
+        self.info: dict[str, SymInfo] = symbol_infos(symbols, facts.scopes, facts.module, with_locals=True)
         self.local_scope: dict[str, int] = {}  # qualname -> scope its type_expr evaluates in
         scope_of_symbol = {scope.symbol: i for i, scope in enumerate(facts.scopes) if scope.symbol >= 0}
-        for sym in facts.symbols:
-            self.local_scope.setdefault(sym.qualname, scope_of_symbol.get(sym.parent, 0))
-        self.enclosing = [facts.symbols[self.owner(i)].qualname for i in range(len(facts.scopes))]
+        for sym in symbols:
+            self.local_scope.setdefault(sym[SYM_QUALNAME], scope_of_symbol.get(sym[SYM_PARENT], 0))
+        self.enclosing = [symbols[self.owner(i)][SYM_QUALNAME] for i in range(len(facts.scopes))]
         self.name_cache: dict[tuple[int, str], tuple] = {}
         self.eval_cache: dict[tuple[int, tuple], tuple | None] = {}
         self.fixture_params: dict[str, str] = {}  # parameter qualname -> fixture qualname
@@ -436,7 +441,7 @@ class Resolver:
         while scope >= 0:
             parent = scopes[scope].parent
             if scopes[scope].kind == "function" and parent >= 0 and scopes[parent].kind == "class":
-                return f.facts.symbols[scopes[parent].symbol].qualname
+                return f.symbols[scopes[parent].symbol][SYM_QUALNAME]
             scope = parent
         return None
 
@@ -679,7 +684,7 @@ class Resolver:
             if tag == "local":
                 return Found(Local(binding[1] if len(binding) > 1 else None, current), "local")
             if tag == "def":
-                return Found(Sym(f.facts.symbols[binding[1]].qualname, f.facts.module), "scope")
+                return Found(Sym(f.symbols[binding[1]][SYM_QUALNAME], f.facts.module), "scope")
             found = self.follow_binding(binding, summary, 0)
             return Found(found, "import") if found is not None else Found(None, "unresolved")
         if name in BUILTIN_NAMES:
@@ -696,8 +701,8 @@ class Resolver:
 
     # -- a whole file ------------------------------------------------------
 
-    # The pipeline hands this resolver `facts.refs` as rows (facts_from_rows).
-    ref_rows = True
+    # The pipeline hands this resolver `facts.refs` and `facts.symbols` as rows (facts_from_rows).
+    fact_rows = True
 
     def resolve_file(self, facts: FileFacts) -> Resolution:
         f = _File(facts)
@@ -712,10 +717,10 @@ class Resolver:
         f.fixture_params = self.bind_fixtures(f)
         out = Resolution()
         refs = out.refs
-        symbols = facts.symbols
+        symbols = f.symbols
         for ref in f.refs:
             owner, kind = ref[REF_OWNER], ref[REF_KIND]
-            enclosing = symbols[owner].qualname if owner >= 0 else f.enclosing[ref[REF_SCOPE]]
+            enclosing = symbols[owner][SYM_QUALNAME] if owner >= 0 else f.enclosing[ref[REF_SCOPE]]
             if kind == "import":
                 level, module, attr = ref[REF_MODULE]
                 target_module = self.import_target(level, module, f.here)
@@ -933,38 +938,41 @@ class Resolver:
 
     def bind_fixtures(self, f: _File) -> dict[str, str]:
         """Parameters of tests and fixtures name the fixtures they use."""
-        symbols = f.facts.symbols
+        symbols = f.symbols
         out: dict[str, str] = {}
         for sym in symbols:
-            if sym.kind != "parameter" or sym.parent < 0:
+            if sym[SYM_KIND] != "parameter" or sym[SYM_PARENT] < 0:
                 continue
-            owner = symbols[sym.parent]
-            if not (owner.is_test or "fixture" in owner.flags) or "self" in sym.flags or "cls" in sym.flags:
+            owner = symbols[sym[SYM_PARENT]]
+            flags = sym[SYM_FLAGS]
+            if not (owner[SYM_IS_TEST] or "fixture" in owner[SYM_FLAGS]) or "self" in flags or "cls" in flags:
                 continue
-            target = self.find_fixture(f, owner, sym.name)
+            target = self.find_fixture(f, owner, sym[SYM_NAME])
             if target is not None:
-                out[sym.qualname] = target
+                out[sym[SYM_QUALNAME]] = target
         return out
 
     def resolve_fixtures(self, f: _File, refs: list) -> None:
-        for sym in f.facts.symbols:
-            target = f.fixture_params.get(sym.qualname) if sym.kind == "parameter" else None
+        for sym in f.symbols:
+            target = f.fixture_params.get(sym[SYM_QUALNAME]) if sym[SYM_KIND] == "parameter" else None
             if target is not None:
-                owner = f.facts.symbols[sym.parent]
-                refs.append((sym.name_span, sym.name, "fixture", owner.qualname, target, CONFIDENCE["fixture"], "fixture"))
+                owner = f.symbols[sym[SYM_PARENT]][SYM_QUALNAME]
+                refs.append((sym[SYM_NAME_SPAN], sym[SYM_NAME], "fixture", owner, target, CONFIDENCE["fixture"],
+                             "fixture"))
 
-    def find_fixture(self, f: _File, owner, name: str) -> str | None:
+    def find_fixture(self, f: _File, owner: tuple, name: str) -> str | None:
+        """`owner`: the test or fixture, as its row (SYM_* positions)."""
         facts = f.facts
         # Methods of a test class see the class's own fixtures first.
-        parent = facts.symbols[owner.parent] if owner.parent >= 0 else None
-        if parent is not None and parent.kind == "class":
-            qual = f"{parent.qualname}.{name}"
+        parent = f.symbols[owner[SYM_PARENT]] if owner[SYM_PARENT] >= 0 else None
+        if parent is not None and parent[SYM_KIND] == "class":
+            qual = f"{parent[SYM_QUALNAME]}.{name}"
             info = f.info.get(qual)
             if info is not None and "fixture" in info.flags:
                 return qual
         qual = f"{facts.module}.{name}"
         info = f.info.get(qual)
-        if info is not None and "fixture" in info.flags and qual != owner.qualname:
+        if info is not None and "fixture" in info.flags and qual != owner[SYM_QUALNAME]:
             return qual
         binding = facts.scopes[0].names.get(name) if facts.scopes else None
         if binding is not None and binding[0] == "import":
@@ -991,12 +999,13 @@ class Resolver:
     def unittest_tests(self, f: _File) -> set[str]:
         """Classes whose hierarchy reaches unittest.TestCase, and their test methods."""
         out: set[str] = set()
-        for index, sym in enumerate(f.facts.symbols):
-            if sym.kind != "class" or sym.is_test or not sym.bases:
+        for sym in f.symbols:
+            if sym[SYM_KIND] != "class" or sym[SYM_IS_TEST] or not sym[SYM_BASES]:
                 continue
-            if self.reaches_testcase(sym.qualname, 0, set()):
-                out.add(sym.qualname)
-                for name, qual in f.info[sym.qualname].members.items():
+            qualname = sym[SYM_QUALNAME]
+            if self.reaches_testcase(qualname, 0, set()):
+                out.add(qualname)
+                for name, qual in f.info[qualname].members.items():
                     if name.startswith("test"):
                         out.add(qual)
         return out
