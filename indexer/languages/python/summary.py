@@ -86,7 +86,7 @@ def class_members(symbols: list[tuple], scopes) -> dict[int, dict[str, str]]:
 
 def symbol_infos(symbols: list[tuple], scopes, module: str, with_locals: bool) -> dict[str, SymInfo]:
     """SymInfo per qualname (first definition wins, overloads add returns),
-    from a file's symbols as rows (`symbol_row`) and its scopes.
+    from a file's symbols as rows (`sym_row`) and its scopes.
     Without locals: what other modules can see (no parameters, nothing
     defined inside a function)."""
     infos: dict[str, SymInfo] = {}
