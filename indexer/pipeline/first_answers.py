@@ -143,7 +143,8 @@ class FirstAnswers:
                     continue
                 resolver = resolvers[parsed.language] = support.resolver(
                     indexer.store, [s for lang, s in by_module.values() if lang == parsed.language])
-            result = resolver.resolve_file(facts_from_rows(unpack(parsed.facts_blob)))
+            facts = facts_from_rows(unpack(parsed.facts_blob), getattr(resolver, "fact_rows", False))
+            result = resolver.resolve_file(facts)
             results.append((parsed, result.refs))
         store = indexer.store
         with store.transaction() as conn:

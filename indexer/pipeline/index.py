@@ -24,7 +24,7 @@ from indexer.pipeline import discovery
 from indexer import languages
 from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
 from indexer.pipeline.index_dir import default_index_dir  # noqa: F401  (re-exported; light for the CLI)
-from indexer.languages.base import FileFacts, LanguageSupport, facts_from_rows, facts_rows
+from indexer.languages.base import FileFacts, LanguageSupport, facts_rows, facts_to_resolve
 from indexer.graph.model import IndexRun
 from indexer.graph.store import Store, pack, symbol_row, unpack
 from indexer.pipeline.worker_pool import bounded_map, few_collections, frozen_heap, release_memory, worker_pool
@@ -156,8 +156,7 @@ def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, list, set]]:
     resolvers = _WORKER_STATE["resolvers"]
     out = []
     for file_id in file_ids:
-        facts = facts_from_rows(store.load_facts(file_id))
-        resolver = resolvers(facts.language) if facts is not None else None
+        facts, resolver = facts_to_resolve(store.load_facts(file_id), resolvers)
         if resolver is None:
             continue
         result = resolver.resolve_file(facts)
@@ -433,8 +432,7 @@ class Indexer:
         uncommitted facts and summaries), so they commit with the facts."""
         refs = 0
         for file_id in file_ids:
-            facts = facts_from_rows(self.store.load_facts(file_id))
-            resolver = resolvers(facts.language) if facts is not None else None
+            facts, resolver = facts_to_resolve(self.store.load_facts(file_id), resolvers)
             if resolver is not None:
                 result = resolver.resolve_file(facts)
                 self.store.write_refs(conn, file_id, result.refs, result.tests)
@@ -533,8 +531,7 @@ class Indexer:
         for start in range(0, len(ids), batch):
             results = []
             for file_id in ids[start:start + batch]:
-                facts = facts_from_rows(self.store.load_facts(file_id))
-                resolver = resolvers(facts.language) if facts is not None else None
+                facts, resolver = facts_to_resolve(self.store.load_facts(file_id), resolvers)
                 if resolver is not None:
                     result = resolver.resolve_file(facts)
                     results.append((file_id, result.refs, result.tests))

@@ -530,14 +530,18 @@ class _Extractor:
         # Scope-opening nodes, and the statements the sweep visits in order:
         # every capture that is not an identifier (a few percent of them).
         openers: list[tuple[int, int, int, ts.Node]] = []  # (start, end, node.id, node)
-        items: list = []  # (start, rank, arrival, role, node)
+        # (start, rank, end, arrival, role, node): nodes of one capture that
+        # start at one byte (`a[i][j]`, `f(x)[0]`) go inner first, by their end;
+        # their arrival follows the order the query's matches finished in,
+        # which varies from run to run (153 stdlib files' uses moved).
+        items: list = []
         for rank, caps in _STATEMENT_CAPTURES:
             for cap in caps:
                 for node in captures.get(cap, ()):
                     if rank == -3:
                         start, end = _region(node)
                         openers.append((start, end, node.id, node))
-                    items.append((node.start_byte, rank, len(items), cap, node))
+                    items.append((node.start_byte, rank, node.end_byte, len(items), cap, node))
         items.sort()
         openers.sort(key=_FIRST)
         self.openers, self.next_opener = openers, 0
@@ -568,7 +572,7 @@ class _Extractor:
         for start, node in idents:
             if start >= horizon or start >= item_start:
                 while item_start <= start:  # statements sort before the identifiers at their byte
-                    _start, _rank, _arrival, role, item = items[next_item]
+                    _start, _rank, _end, _arrival, role, item = items[next_item]
                     self.visit(role, item, *self.advance(item_start)[:2])
                     next_item += 1
                     item_start = items[next_item][0] if next_item < len(items) else never
@@ -597,7 +601,7 @@ class _Extractor:
         if n_roles != len(role_at) and not self.complete:
             raise _Incomplete  # an identifier the catch-all missed: sweep again over all of them
         while next_item < len(items):  # statements after the last identifier
-            _start, _rank, _arrival, role, item = items[next_item]
+            _start, _rank, _end, _arrival, role, item = items[next_item]
             self.visit(role, item, *self.advance(item_start)[:2])
             next_item += 1
             item_start = items[next_item][0] if next_item < len(items) else never

@@ -32,7 +32,9 @@ import builtins
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
-from indexer.languages.base import FileFacts
+from indexer.languages.base import (REF_CALL, REF_FLOW, REF_KIND, REF_MODULE, REF_NAME, REF_OWNER, REF_RECEIVER,
+                                    REF_SCOPE, REF_SPAN, SYM_BASES, SYM_FLAGS, SYM_IS_TEST, SYM_KIND, SYM_NAME,
+                                    SYM_NAME_SPAN, SYM_PARENT, SYM_QUALNAME, FileFacts, ref_row, sym_row)
 from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, symbol_infos
@@ -137,15 +139,23 @@ class _File:
 
     def __init__(self, facts: FileFacts):
         self.facts = facts
+        # Uses and symbols as rows (REF_*, SYM_* positions): the pipeline's
+        # facts carry them so; a caller's objects (extract's own output) are
+        # turned into rows.
+        refs, symbols = facts.refs, facts.symbols
+        self.refs: list[tuple] = refs if not refs or type(refs[0]) is tuple else list(map(ref_row, refs))
+        self.symbols: list[tuple] = (symbols if not symbols or type(symbols[0]) is tuple
+                                     else list(map(sym_row, symbols)))
+        symbols = self.symbols
         # What import_target and follow_binding read of the file's own module
         # (the whole summarize(facts) was built for this once per file: issue 17).
         self.here = _Here(facts.module, facts.is_package)
-        self.info: dict[str, SymInfo] = symbol_infos(facts, with_locals=True)
+        self.info: dict[str, SymInfo] = symbol_infos(symbols, facts.scopes, facts.module, with_locals=True)
         self.local_scope: dict[str, int] = {}  # qualname -> scope its type_expr evaluates in
         scope_of_symbol = {scope.symbol: i for i, scope in enumerate(facts.scopes) if scope.symbol >= 0}
-        for sym in facts.symbols:
-            self.local_scope.setdefault(sym.qualname, scope_of_symbol.get(sym.parent, 0))
-        self.enclosing = [facts.symbols[self.owner(i)].qualname for i in range(len(facts.scopes))]
+        for sym in symbols:
+            self.local_scope.setdefault(sym[SYM_QUALNAME], scope_of_symbol.get(sym[SYM_PARENT], 0))
+        self.enclosing = [symbols[self.owner(i)][SYM_QUALNAME] for i in range(len(facts.scopes))]
         self.name_cache: dict[tuple[int, str], tuple] = {}
         self.eval_cache: dict[tuple[int, tuple], tuple | None] = {}
         self.fixture_params: dict[str, str] = {}  # parameter qualname -> fixture qualname
@@ -437,7 +447,7 @@ class Resolver:
         while scope >= 0:
             parent = scopes[scope].parent
             if scopes[scope].kind == "function" and parent >= 0 and scopes[parent].kind == "class":
-                return f.facts.symbols[scopes[parent].symbol].qualname
+                return f.symbols[scopes[parent].symbol][SYM_QUALNAME]
             scope = parent
         return None
 
@@ -683,7 +693,7 @@ class Resolver:
             if tag == "local":
                 return Found(Local(binding[1] if len(binding) > 1 else None, current), "local")
             if tag == "def":
-                return Found(Sym(f.facts.symbols[binding[1]].qualname, f.facts.module), "scope")
+                return Found(Sym(f.symbols[binding[1]][SYM_QUALNAME], f.facts.module), "scope")
             found = self.follow_binding(binding, summary, 0)
             return Found(found, "import") if found is not None else Found(None, "unresolved")
         if name in BUILTIN_NAMES:
@@ -700,6 +710,9 @@ class Resolver:
 
     # -- a whole file ------------------------------------------------------
 
+    # The pipeline hands this resolver `facts.refs` and `facts.symbols` as rows (facts_from_rows).
+    fact_rows = True
+
     def resolve_file(self, facts: FileFacts) -> Resolution:
         f = _File(facts)
         self._file = f
@@ -713,11 +726,12 @@ class Resolver:
         f.fixture_params = self.bind_fixtures(f)
         out = Resolution()
         refs = out.refs
-        symbols = facts.symbols
-        for ref in facts.refs:
-            enclosing = symbols[ref.owner].qualname if ref.owner >= 0 else f.enclosing[ref.scope]
-            if ref.kind == "import":
-                level, module, attr = ref.module
+        symbols = f.symbols
+        for ref in f.refs:
+            owner, kind = ref[REF_OWNER], ref[REF_KIND]
+            enclosing = symbols[owner][SYM_QUALNAME] if owner >= 0 else f.enclosing[ref[REF_SCOPE]]
+            if kind == "import":
+                level, module, attr = ref[REF_MODULE]
                 target_module = self.import_target(level, module, f.here)
                 if attr is None:
                     referent = self.module_referent(target_module)
@@ -725,27 +739,27 @@ class Resolver:
                     referent = self.module_attr(target_module, attr) or self.outside(target_module, attr)
                 self.emit(refs, ref, enclosing, referent, "import", None)
                 continue
-            if ref.kind == "keyword":
+            if kind == "keyword":
                 self.resolve_keyword(f, ref, enclosing, refs)
                 continue
-            if ref.kind == "implicit":
+            if kind == "implicit":
                 self.resolve_implicit(f, ref, enclosing, refs)
                 continue
-            if ref.kind == "flow" or ref.flow:
+            if kind == "flow" or ref[REF_FLOW]:
                 self.resolve_flow(f, ref, enclosing, refs)
                 continue
             # A decorator is called too (`@marker`, `@addmeth()`): an instance
             # runs its class's __call__.
-            if ref.receiver is not None:
+            if ref[REF_RECEIVER] is not None:
                 member = self.resolve_attribute(f, ref, enclosing, refs)
-                if ref.kind in ("call", "decorator") and member is not None:
+                if kind in ("call", "decorator") and member is not None:
                     self.implicit_call(f, ref, enclosing, member, refs)
-                if ref.kind in _DESCRIPTOR_USES and member is not None:
+                if kind in _DESCRIPTOR_USES and member is not None:
                     self.descriptor_get(f, ref, enclosing, member, refs)
                 continue
-            referent, how = self.lookup(f, ref.scope, ref.name)
+            referent, how = self.lookup(f, ref[REF_SCOPE], ref[REF_NAME])
             self.emit(refs, ref, enclosing, referent, how, None, member=False)
-            if ref.kind in ("call", "decorator") and referent is not None and referent[0] == "sym":
+            if kind in ("call", "decorator") and referent is not None and referent[0] == "sym":
                 self.implicit_call(f, ref, enclosing, referent, refs)
         self.resolve_fixtures(f, refs)
         out.tests = self.unittest_tests(f)
@@ -757,56 +771,56 @@ class Resolver:
         with the flow rule as its `how`. Guesses of a flow are dropped: the
         plain use at the same place already carries them."""
         found: list = []
-        if ref.receiver is not None:
+        if ref[REF_RECEIVER] is not None:
             member = self.resolve_attribute(f, ref, enclosing, found)
-            if ref.kind == "call" and member is not None:
+            if ref[REF_KIND] == "call" and member is not None:
                 self.implicit_call(f, ref, enclosing, member, found)
         else:
-            referent, how = self.lookup(f, ref.scope, ref.name)
+            referent, how = self.lookup(f, ref[REF_SCOPE], ref[REF_NAME])
             self.emit(found, ref, enclosing, referent, how, None)
         for span, name, kind, encl, target, confidence, how in found:
-            if how in ("name-match", "unresolved") and ref.kind == "flow":
+            if how in ("name-match", "unresolved") and ref[REF_KIND] == "flow":
                 continue
             if how not in ("name-match", "unresolved", "external", "local", "dunder", "value"):
-                confidence = confidence * CONFIDENCE.get(ref.flow, 1.0)
-                how = ref.flow
+                confidence = confidence * CONFIDENCE.get(ref[REF_FLOW], 1.0)
+                how = ref[REF_FLOW]
             refs.append((span, name, kind, encl, target, confidence, how))
 
     def emit(self, refs: list, ref, enclosing: str, referent, how: str, confidence, member: bool = False) -> None:
         if referent is None:
-            key = (ref.name, member)
+            key = (ref[REF_NAME], member)
             targets = self._matches.get(key)
             if targets is None:
                 # The same names go unresolved in every file (`get`, `append`):
                 # filtered once each, not once a use (issue 17).
                 targets = self._matches[key] = tuple(
-                    info.qualname for info in self.p.named(ref.name)
+                    info.qualname for info in self.p.named(ref[REF_NAME])
                     if info.is_member == member and info.kind != "module")
             if 0 < len(targets) <= _NAME_MATCH_LIMIT:
                 share = NAME_MATCH_CONFIDENCE / len(targets)
                 for qualname in targets:
-                    refs.append((ref.span, ref.name, ref.kind, enclosing, qualname, share, "name-match"))
+                    refs.append((ref[REF_SPAN], ref[REF_NAME], ref[REF_KIND], enclosing, qualname, share, "name-match"))
                 return
-            refs.append((ref.span, ref.name, ref.kind, enclosing, None, 0.0, "unresolved"))
+            refs.append((ref[REF_SPAN], ref[REF_NAME], ref[REF_KIND], enclosing, None, 0.0, "unresolved"))
             return
         tag = referent[0]
         if tag == "local":
-            refs.append((ref.span, ref.name, ref.kind, enclosing, None, 1.0, "local"))
+            refs.append((ref[REF_SPAN], ref[REF_NAME], ref[REF_KIND], enclosing, None, 1.0, "local"))
             return
         target = referent[1]
         if tag == "external" and how not in ("builtin",):
             how = "external"
         if confidence is None:
             confidence = CONFIDENCE.get(how, 0.5)
-        refs.append((ref.span, ref.name, ref.kind, enclosing, target, confidence, how))
+        refs.append((ref[REF_SPAN], ref[REF_NAME], ref[REF_KIND], enclosing, target, confidence, how))
 
     def resolve_attribute(self, f: _File, ref, enclosing: str, refs: list) -> None:
-        receiver = ref.receiver
+        receiver = ref[REF_RECEIVER]
         how = "annotation"
         if receiver[0] == "super":
             how = "super"
         elif receiver[0] == "name":
-            referent, rhow = self.lookup(f, ref.scope, receiver[1])
+            referent, rhow = self.lookup(f, ref[REF_SCOPE], receiver[1])
             info = self.info(referent, f) if referent else None
             if referent is not None and referent[0] in ("module", "external"):
                 how = "module"
@@ -818,8 +832,8 @@ class Resolver:
                 how = "annotation" if info.kind == "parameter" else "constructor"
         elif receiver[0] == "call":
             how = "constructor"
-        value = self.eval(receiver, f, ref.scope, 0)
-        member = self.attr_of(value, ref.name, 0)
+        value = self.eval(receiver, f, ref[REF_SCOPE], 0)
+        member = self.attr_of(value, ref[REF_NAME], 0)
         if member is not None and value is not None and value[0] in ("class", "instance") and member[0] == "sym":
             if not member[1].startswith(value[1] + "."):
                 how = "mro" if how != "super" else how
@@ -836,22 +850,22 @@ class Resolver:
         """`with cm:` -> cm.__enter__/__exit__, and `f(x)(y)` -> the __call__ of
         what `f(x)` gives (a class: its construction), only when found in the
         workspace (never matched by name: every context manager has them)."""
-        if ref.name == "__call__" and ref.receiver[0] == "call":
+        if ref[REF_NAME] == "__call__" and ref[REF_RECEIVER][0] == "call":
             # What is called must be callable: an overloaded factory's
             # callable return (`group.command()(f)`), not its other overloads.
-            callee = self.eval(ref.receiver[1], f, ref.scope, 0)
+            callee = self.eval(ref[REF_RECEIVER][1], f, ref[REF_SCOPE], 0)
             value = self.call_result(callee, 0, want_callable=True)
         else:
-            value = self.eval(ref.receiver, f, ref.scope, 0)
+            value = self.eval(ref[REF_RECEIVER], f, ref[REF_SCOPE], 0)
         if value is None or value[0] not in ("instance", "class"):
             return
-        if ref.name == "__call__" and value[0] == "class":
+        if ref[REF_NAME] == "__call__" and value[0] == "class":
             # Calling what evaluates to a class (`type(self)(...)`) constructs it.
-            refs.append((ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["value"], "value"))
+            refs.append((ref[REF_SPAN], ref[REF_NAME], "call", enclosing, value[1], CONFIDENCE["value"], "value"))
             return
-        member = self.class_member(value[1], ref.name, 0)
+        member = self.class_member(value[1], ref[REF_NAME], 0)
         if member is not None and member[0] == "sym":
-            refs.append((ref.span, ref.name, "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+            refs.append((ref[REF_SPAN], ref[REF_NAME], "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
 
     def descriptor_get(self, f: _File, ref, enclosing: str, member: tuple, refs: list) -> None:
         """`obj.name` where the class attribute `name` holds an instance of a
@@ -870,13 +884,13 @@ class Resolver:
             return
         get = self.class_member(value[1], "__get__", 0)
         if get is not None and get[0] == "sym":
-            refs.append((ref.span, "__get__", "call", enclosing, get[1], CONFIDENCE["dunder"], "dunder"))
+            refs.append((ref[REF_SPAN], "__get__", "call", enclosing, get[1], CONFIDENCE["dunder"], "dunder"))
 
     def implicit_call(self, f: _File, ref, enclosing: str, referent: tuple, refs: list) -> None:
         """Calling a value runs more than the name says: an instance runs its
         class's __call__; a variable, parameter or attribute holding a class
         constructs that class."""
-        value = self.member_value(referent, f, 0) if ref.receiver is not None else self.value_of(referent, f, 0)
+        value = self.member_value(referent, f, 0) if ref[REF_RECEIVER] is not None else self.value_of(referent, f, 0)
         if value is None:
             return
         if value[0] == "class" and referent[0] == "sym" and referent[1] == value[1]:
@@ -885,22 +899,22 @@ class Resolver:
             if info is not None and info.decorators:
                 decorated = self._apply_decorators(info, value, 0)
                 value = decorated if decorated[0] == "instance" else value
-        kind = "decorator" if ref.kind == "decorator" else "call"  # a decorator runs where the definition is
+        kind = "decorator" if ref[REF_KIND] == "decorator" else "call"  # a decorator runs where the definition is
         if value[0] == "instance":
             member = self.class_member(value[1], "__call__", 0)
             if member is not None and member[0] == "sym":
-                refs.append((ref.span, "__call__", kind, enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+                refs.append((ref[REF_SPAN], "__call__", kind, enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
         elif value[0] == "class" and referent[1] != value[1]:
-            refs.append((ref.span, ref.name, kind, enclosing, value[1], CONFIDENCE["value"], "value"))
+            refs.append((ref[REF_SPAN], ref[REF_NAME], kind, enclosing, value[1], CONFIDENCE["value"], "value"))
         elif value[0] == "function" and referent[0] == "sym" and referent[1] != value[1]:
             # A name bound to a function (`short = long_name = impl`): the call
             # runs impl, so call hierarchy, ripple and breaking checks see it.
             info = self.info(referent, f)
             if info is not None and info.kind in ("variable", "constant", "attribute"):
-                refs.append((ref.span, ref.name, "call", enclosing, value[1], CONFIDENCE["alias"], "alias"))
+                refs.append((ref[REF_SPAN], ref[REF_NAME], "call", enclosing, value[1], CONFIDENCE["alias"], "alias"))
 
     def resolve_keyword(self, f: _File, ref, enclosing: str, refs: list) -> None:
-        callee = self.eval(ref.call, f, ref.scope, 0)
+        callee = self.eval(ref[REF_CALL], f, ref[REF_SCOPE], 0)
         if callee is None:
             return
         function = None
@@ -913,9 +927,10 @@ class Resolver:
         if function is None:
             return
         info = self.sym_by_qualname(function) or f.info.get(function)
-        if info is None or not any(p[0] == ref.name for p in info.params):
+        if info is None or not any(p[0] == ref[REF_NAME] for p in info.params):
             return
-        refs.append((ref.span, ref.name, "keyword", enclosing, f"{function}.{ref.name}", CONFIDENCE["keyword"], "keyword"))
+        name = ref[REF_NAME]
+        refs.append((ref[REF_SPAN], name, "keyword", enclosing, f"{function}.{name}", CONFIDENCE["keyword"], "keyword"))
 
     def yielded(self, fixture: str, module: str, value: tuple | None) -> tuple | None:
         """A generator fixture annotated `-> Iterator[T]` (Generator[T, ...],
@@ -932,38 +947,41 @@ class Resolver:
 
     def bind_fixtures(self, f: _File) -> dict[str, str]:
         """Parameters of tests and fixtures name the fixtures they use."""
-        symbols = f.facts.symbols
+        symbols = f.symbols
         out: dict[str, str] = {}
         for sym in symbols:
-            if sym.kind != "parameter" or sym.parent < 0:
+            if sym[SYM_KIND] != "parameter" or sym[SYM_PARENT] < 0:
                 continue
-            owner = symbols[sym.parent]
-            if not (owner.is_test or "fixture" in owner.flags) or "self" in sym.flags or "cls" in sym.flags:
+            owner = symbols[sym[SYM_PARENT]]
+            flags = sym[SYM_FLAGS]
+            if not (owner[SYM_IS_TEST] or "fixture" in owner[SYM_FLAGS]) or "self" in flags or "cls" in flags:
                 continue
-            target = self.find_fixture(f, owner, sym.name)
+            target = self.find_fixture(f, owner, sym[SYM_NAME])
             if target is not None:
-                out[sym.qualname] = target
+                out[sym[SYM_QUALNAME]] = target
         return out
 
     def resolve_fixtures(self, f: _File, refs: list) -> None:
-        for sym in f.facts.symbols:
-            target = f.fixture_params.get(sym.qualname) if sym.kind == "parameter" else None
+        for sym in f.symbols:
+            target = f.fixture_params.get(sym[SYM_QUALNAME]) if sym[SYM_KIND] == "parameter" else None
             if target is not None:
-                owner = f.facts.symbols[sym.parent]
-                refs.append((sym.name_span, sym.name, "fixture", owner.qualname, target, CONFIDENCE["fixture"], "fixture"))
+                owner = f.symbols[sym[SYM_PARENT]][SYM_QUALNAME]
+                refs.append((sym[SYM_NAME_SPAN], sym[SYM_NAME], "fixture", owner, target, CONFIDENCE["fixture"],
+                             "fixture"))
 
-    def find_fixture(self, f: _File, owner, name: str) -> str | None:
+    def find_fixture(self, f: _File, owner: tuple, name: str) -> str | None:
+        """`owner`: the test or fixture, as its row (SYM_* positions)."""
         facts = f.facts
         # Methods of a test class see the class's own fixtures first.
-        parent = facts.symbols[owner.parent] if owner.parent >= 0 else None
-        if parent is not None and parent.kind == "class":
-            qual = f"{parent.qualname}.{name}"
+        parent = f.symbols[owner[SYM_PARENT]] if owner[SYM_PARENT] >= 0 else None
+        if parent is not None and parent[SYM_KIND] == "class":
+            qual = f"{parent[SYM_QUALNAME]}.{name}"
             info = f.info.get(qual)
             if info is not None and "fixture" in info.flags:
                 return qual
         qual = f"{facts.module}.{name}"
         info = f.info.get(qual)
-        if info is not None and "fixture" in info.flags and qual != owner.qualname:
+        if info is not None and "fixture" in info.flags and qual != owner[SYM_QUALNAME]:
             return qual
         binding = facts.scopes[0].names.get(name) if facts.scopes else None
         if binding is not None and binding[0] == "import":
@@ -990,12 +1008,13 @@ class Resolver:
     def unittest_tests(self, f: _File) -> set[str]:
         """Classes whose hierarchy reaches unittest.TestCase, and their test methods."""
         out: set[str] = set()
-        for index, sym in enumerate(f.facts.symbols):
-            if sym.kind != "class" or sym.is_test or not sym.bases:
+        for sym in f.symbols:
+            if sym[SYM_KIND] != "class" or sym[SYM_IS_TEST] or not sym[SYM_BASES]:
                 continue
-            if self.reaches_testcase(sym.qualname, 0, set()):
-                out.add(sym.qualname)
-                for name, qual in f.info[sym.qualname].members.items():
+            qualname = sym[SYM_QUALNAME]
+            if self.reaches_testcase(qualname, 0, set()):
+                out.add(qualname)
+                for name, qual in f.info[qualname].members.items():
                     if name.startswith("test"):
                         out.add(qual)
         return out

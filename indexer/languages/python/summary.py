@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer.languages.base import Compact, FileFacts, SymbolFact
+from indexer.languages.base import (SYM_BASES, SYM_DECORATOR_EXPRS, SYM_FLAGS, SYM_KIND, SYM_PARAMS, SYM_PARENT,
+                                    SYM_QUALNAME, SYM_RETURNS, SYM_TYPE_EXPR, Compact, FileFacts, sym_row)
 from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import SymbolKind
 
@@ -50,12 +51,14 @@ class ModuleSummary(Compact):
         return {name for name in self.names if not name.startswith("_")}
 
 
-def sym_info(facts: FileFacts, index: int) -> SymInfo:
-    sym: SymbolFact = facts.symbols[index]
-    parent_kind = facts.symbols[sym.parent].kind if sym.parent >= 0 else None
+def sym_info(symbols: list[tuple], module: str, index: int) -> SymInfo:
+    """`symbols`: the file's symbols as rows (SYM_* positions)."""
+    sym = symbols[index]
+    parent = sym[SYM_PARENT]
     # (Positional: a resolver worker builds one for every symbol of every file.)
-    return SymInfo(sym.qualname, sym.kind, facts.module, sym.flags, sym.type_expr, sym.returns, sym.bases,
-                   sym.params, {}, parent_kind == SymbolKind.CLASS, sym.decorator_exprs)
+    return SymInfo(sym[SYM_QUALNAME], sym[SYM_KIND], module, sym[SYM_FLAGS], sym[SYM_TYPE_EXPR], sym[SYM_RETURNS],
+                   sym[SYM_BASES], sym[SYM_PARAMS], {}, parent >= 0 and symbols[parent][SYM_KIND] == SymbolKind.CLASS,
+                   sym[SYM_DECORATOR_EXPRS])
 
 
 def keep_first(infos: dict[str, SymInfo], info: SymInfo) -> None:
@@ -67,42 +70,41 @@ def keep_first(infos: dict[str, SymInfo], info: SymInfo) -> None:
         held.alt_returns = held.alt_returns + (info.returns,)
 
 
-def class_members(facts: FileFacts) -> dict[int, dict[str, str]]:
+def class_members(symbols: list[tuple], scopes) -> dict[int, dict[str, str]]:
     """Symbol index of each class -> its member names and their qualnames."""
     out: dict[int, dict[str, str]] = {}
-    for scope in facts.scopes:
+    for scope in scopes:
         if scope.kind != SymbolKind.CLASS:
             continue
         out[scope.symbol] = {
-            name: facts.symbols[binding[1]].qualname
+            name: symbols[binding[1]][SYM_QUALNAME]
             for name, binding in scope.names.items()
             if binding[0] == "def"
         }
     return out
 
 
-def symbol_infos(facts: FileFacts, with_locals: bool) -> dict[str, SymInfo]:
-    """SymInfo per qualname (first definition wins, overloads add returns).
+def symbol_infos(symbols: list[tuple], scopes, module: str, with_locals: bool) -> dict[str, SymInfo]:
+    """SymInfo per qualname (first definition wins, overloads add returns),
+    from a file's symbols as rows (`sym_row`) and its scopes.
     Without locals: what other modules can see (no parameters, nothing
     defined inside a function)."""
     infos: dict[str, SymInfo] = {}
-    members = class_members(facts)
-    kinds = [s.kind for s in facts.symbols]
-    for index, sym in enumerate(facts.symbols):
-        if not with_locals and (sym.kind == SymbolKind.PARAMETER
-                                or sym.parent >= 0 and kinds[sym.parent] not in (SymbolKind.MODULE, SymbolKind.CLASS)):
+    members = class_members(symbols, scopes)
+    for index, sym in enumerate(symbols):
+        kind, parent = sym[SYM_KIND], sym[SYM_PARENT]
+        if not with_locals and (kind == SymbolKind.PARAMETER
+                                or parent >= 0 and symbols[parent][SYM_KIND] not in (SymbolKind.MODULE, SymbolKind.CLASS)):
             continue
-        info = sym_info(facts, index)
-        if sym.kind == SymbolKind.CLASS:
+        info = sym_info(symbols, module, index)
+        if kind == SymbolKind.CLASS:
             info.members = members.get(index, {})
         keep_first(infos, info)
     return infos
 
 
 def summarize(facts: FileFacts) -> ModuleSummary:
-    symbols: dict[str, SymInfo] = {}
-    members = class_members(facts)
-    symbols = symbol_infos(facts, with_locals=False)
+    symbols = symbol_infos(list(map(sym_row, facts.symbols)), facts.scopes, facts.module, with_locals=False)
     module_scope = facts.scopes[0].names if facts.scopes else {}
     names = {
         name: ("def", facts.symbols[b[1]].qualname) if b[0] == "def" else b
