@@ -147,14 +147,17 @@ async def query_latencies(server: Server, root: Path, samples: Samples, limit: i
             text_document=doc, position=pos, context=types.ReferenceContext(include_declaration=False))),
     }
     for name, make in requests.items():
-        values, timeouts, hits = [], 0, 0
+        values, timeouts, hits, sizes = [], 0, 0, []
         for path, line, character in samples.positions[:limit]:
             doc = types.TextDocumentIdentifier(uri=(root / path).as_uri())
             seconds, result, timed_out = await timed(make(doc, types.Position(line, character)), timeout)
             values.append(seconds)
             timeouts += timed_out
             hits += bool(result) and not isinstance(result, Exception)
+            sizes.append(len(result) if isinstance(result, list) else int(bool(result)))
         out[name] = percentiles(values) | {"timeouts": timeouts}
+        if name == "references":  # the tail is the answers' size (issue 17): the slowest answers' lengths
+            out[name]["slowest_sizes"] = [n for _, n in sorted(zip(values, sizes), reverse=True)[:3]]
         answered[name] = hits
         raw[name] = values
     values, timeouts, hits = [], 0, 0
@@ -308,6 +311,9 @@ def report(name: str, result: dict, others: dict) -> None:
     for method in ("definition", "hover", "references", "workspace/symbol"):
         stats = result["latency"][method]
         print(f"   {method:17s} {fmt(stats)}  answered {result['latency']['answered'][method]}")
+        if stats.get("slowest_sizes"):
+            print(f"   {'':17s} (the 3 slowest answers held {', '.join(f'{n:,}' for n in stats['slowest_sizes'])}"
+                  " locations; evals/bench_refs.py splits a huge one's time)")
     print(f"   didChange->refs   {fmt(result['didchange_to_references'])}  (a use typed in a function body)")
     print(f"   didChange->refs   {fmt(result['didchange_module_level'])}  (a new module-level name: importers re-resolved)")
     print(f"   peak RSS          {result['peak_rss_mb']:.0f} MB (server process)")

@@ -429,13 +429,25 @@ def _names(graph: Graph) -> str:
     return blob
 
 
+def subsequence_pattern(query: str) -> str:
+    """A regex (IGNORECASE, MULTILINE) for the lines holding `query`'s
+    characters in order. Each step skips to the next occurrence of its
+    character, possessively (`[^\\nc]*+c`): the first occurrence is always
+    the best one, so nothing is ever given back. A lazy `[^\\n]*?c` per
+    character backtracked through every earlier choice on each line that
+    failed late: a long query (`test_url_without_trailing_`) took 320-370 ms
+    of CPU over the 110,000 names of the 2-million-line corpus, 45 ms this
+    way, with the same matches (evals/bench_lsp.py, issue 17)."""
+    return "^" + "".join(f"[^\n{re.escape(c)}]*+{re.escape(c)}" for c in query) + "[^\n]*+$"
+
+
 def _candidate_names(graph: Graph, query: str) -> list[str]:
     """Names that match at all: a prefix for a single letter (anything looser
     matches half the index), a subsequence otherwise."""
     if len(query) == 1:
         pattern = "^" + re.escape(query) + "[^\n]*$"
     else:
-        pattern = "^[^\n]*?" + "[^\n]*?".join(map(re.escape, query)) + "[^\n]*$"
+        pattern = subsequence_pattern(query)
     return re.findall(pattern, _names(graph), re.IGNORECASE | re.MULTILINE)
 
 

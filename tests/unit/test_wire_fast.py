@@ -56,6 +56,7 @@ FILES = {
 
 
         helper(4)
+        HANDLER = helper  # a value flow: a "flow" row repeats this use
         ''',
     "my dir/é 100%.py": '''
         from pkg.core import helper
@@ -85,6 +86,30 @@ def _symbols(graph):
     found = graph.symbols_of_kinds(kinds)
     assert {s.name for s in found} >= {"Runner", "run", "size", "helper", "use", "Other", "caller"}
     return found
+
+
+@pytest.mark.parametrize("guesses", [False, True])
+@pytest.mark.parametrize("confidence", [0.0, 0.6, 0.95])
+def test_reference_spans_equal_the_references_rows(project, guesses, confidence):
+    """`reference_spans` reads the bare rows with the kind and rule ids looked
+    up once; `references` reads the `refs` view's texts: the same uses, in
+    the same order, with the same derived ends, whatever the filters."""
+    for sym in _symbols(project):
+        fast = list(project.reference_spans(sym.qualname, confidence, guesses))
+        rows = [tuple(r[:5]) for r in project.use_rows(sym.qualname, False, confidence, guesses)]
+        assert fast == rows, sym.qualname
+        ids = [file_id for file_id, _ in project.target_files(sym.qualname)]
+        for part in (ids[:1], ids[1:]):  # a page of files keeps only their rows, in the same order
+            paths = {project.conn.execute("SELECT path FROM files WHERE id = ?", (i,)).fetchone()[0] for i in part}
+            assert list(project.reference_spans(sym.qualname, confidence, guesses, part)) == \
+                [span for span in rows if span[0] in paths]
+    # the project has what this test is about: flow rows left out, guesses
+    # and confidences that the filters split
+    helper = project.references("pkg.core.helper")
+    kinds = {k for (k,) in project.conn.execute("SELECT kind FROM refs WHERE target = 'pkg.core.helper'")}
+    assert "flow" in kinds and all(r.kind != "flow" for r in helper)
+    run = project.references("pkg.core.Runner.run", guesses=True)
+    assert any(r.how == "name-match" for r in run) and len({r.confidence for r in run}) > 1
 
 
 @pytest.mark.parametrize("declaration", [False, True])
