@@ -21,6 +21,8 @@ from indexer import languages
 from indexer.analysis.impact_supplied import supplied_to
 from indexer.analysis.impact_lifecycle import copying_users, finalized_class
 from indexer.analysis.impact_selfiter import self_iterating_users
+from indexer.analysis.impact_attrhooks import self_writers
+from indexer.analysis.impact_decorated import product_users
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
@@ -346,6 +348,12 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     # `zip_longest(self, other)` in the class's own methods runs `__iter__` (impact_selfiter).
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_iterating_users(
         walk, method, {owner.qualname, *bases, *subs}))
+    # `self.x = v` in the class's (and subclasses') methods runs its `__setattr__` (impact_attrhooks).
+    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_writers(
+        walk, method, owner.qualname, bases, subs))
+    # `@deco def f` where `deco` returns a C: using `f` runs C's `__call__`/`__get__` (impact_decorated).
+    out.extend((user, DEFINE, 1.0, False) if statement else (user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)
+               for user, statement in product_users(walk, method, owner.qualname, subs, definers))
     held = asserted_class(method, walk.symbol, walk.graph)
     if held is None and ABC_RULE:
         # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).
