@@ -23,6 +23,7 @@ from indexer.analysis.impact_lifecycle import copying_users, finalized_class
 from indexer.analysis.impact_selfiter import self_iterating_users
 from indexer.analysis.impact_attrhooks import self_writers
 from indexer.analysis.impact_decorated import product_users
+from indexer.analysis.impact_carried import carried_makers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
@@ -543,7 +544,12 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
                                                          or is_class_value(walk.symbol(node), walk.symbol))}
-        incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
+        asked = frontier + [r[0] for rel in related.values() for r in rel if r[3]]
+        incoming = _incoming_many(graph, asked)
+        for cls in dict.fromkeys(asked):
+            # A test calling a local that may hold the class (impact_carried).
+            if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
+                incoming[cls].extend(carried_makers(walk, cls))
         walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match")  # a batch, not one each
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_attrhooks, impact_decorated
+from indexer.analysis import impact_attrhooks, impact_carried, impact_decorated
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -152,4 +152,53 @@ def test_a_name_decorated_by_a_product_is_held_only_when_chained(tmp_path, monke
     monkeypatch.setattr(impact_decorated, "CHAINED", chained)
     indexer, g = build(tmp_path, DECORATOR_PRODUCT)
     assert ("tests/test_lib.py::test_get" in selected(impact(g, "lib.FunctionWrapper.__get__"))) is chained
+    indexer.close()
+
+
+# boltons / attrs: classes named in a tuple a loop walks, or in a pytest
+# parametrize list, are constructed through a local the index cannot
+# evaluate. A test that reads the class only to check a type (and calls no
+# unknown local) constructs nothing.
+CARRIED = {
+    "lib.py": """
+        class LRI:
+            def __init__(self, size):
+                self.size = size
+
+            def get(self, key):
+                return key
+
+        class LRU(LRI):
+            def get(self, key):
+                return key + 1
+        """,
+    "tests/test_lib.py": """
+        import pytest
+        from lib import LRI, LRU
+
+        def test_loop():
+            caches_to_test = (LRU, LRI)
+            for cache_type in caches_to_test:
+                cache = cache_type(2)
+                cache.get(1)
+
+        @pytest.mark.parametrize("cls", [LRU, LRI])
+        def test_param(cls):
+            cls(2).get(1)
+
+        def test_type_only(make):
+            assert issubclass(LRU, LRI)
+            make()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+@pytest.mark.parametrize("method", ["lib.LRI.__init__", "lib.LRU.get"])
+def test_a_class_carried_in_a_loop_or_parametrize_list_is_constructed(tmp_path, monkeypatch, rule, method):
+    monkeypatch.setattr(impact_carried, "RULE", rule)
+    indexer, g = build(tmp_path, CARRIED)
+    report = selected(impact(g, method))
+    assert ({"tests/test_lib.py::test_loop", "tests/test_lib.py::test_param"} <= report) is rule
+    assert "tests/test_lib.py::test_type_only" not in report  # its unknown call comes before no read
     indexer.close()
