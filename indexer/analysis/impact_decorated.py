@@ -35,8 +35,11 @@ the index does not know; CHAINED counts those names as held too (a proxy
 class's `__call__` that returns another proxy, as wrapt's decorators do):
 an assumption, measured below with and without.
 
-Measured at the default depth 8 (default selection), against the same
-rules without it: see the note for every project's finds and costs.
+Measured on the eleven evaluated projects at the default depth 8 (default
+selection), against the same rules without it (impact_attrhooks on):
+wrapt +115 true / +23 false pairs (0.575 / 0.542 -> 0.629 / 0.559), of
+which CHAINED brings +33 / +7; boltons +2 / 0; toolz +2 / 0; the other
+eight are unchanged.
 """
 
 from __future__ import annotations
