@@ -26,8 +26,13 @@ the receiver walk both take it: the test becomes one that can hold a C.
 Only tests: in library code a class read beside a callback call is most
 often an isinstance check or a registry, not the callback's value.
 
-Measured at the default depth 8 (default selection), against the same
-rules without it: see the note for every project's finds and costs.
+Measured on the eleven evaluated projects at the default depth 8 (default
+selection), against the same rules without it (impact_attrhooks and
+impact_decorated on): marshmallow +165 true / +52 false pairs (0.925 /
+0.638 -> 0.934 / 0.639); boltons +9 / +8 (0.867 / 0.654 -> 0.871 /
+0.653); the other nine are unchanged. A first version that took any
+unknown local call after any read of the class (a fixture called after an
+`issubclass` check) was not measured; its case is test_type_only.
 """
 
 from __future__ import annotations
