@@ -24,6 +24,7 @@ from indexer.analysis.impact_selfiter import self_iterating_users
 from indexer.analysis.impact_attrhooks import self_writers
 from indexer.analysis.impact_decorated import product_users
 from indexer.analysis.impact_carried import carried_makers
+from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
@@ -312,6 +313,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     # ... and supplies one its bases read on `self` but never define (impact_supplied).
     supplied = [(user, "dispatch", SELF_DISPATCH_CONFIDENCE, False, "dispatch-self") for user in supplied_to(
         walk, method, _superclasses(walk, owner.qualname), members)] if name not in _CONSTRUCTORS else []
+    # `klass.OPTIONS_CLASS` on the class a metaclass's `__new__` makes (impact_metaclass).
+    supplied += [(user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in metaclass_readers(
+        walk, method, [owner.qualname, *_superclasses(walk, owner.qualname)])]
     if method.kind != SymbolKind.METHOD and not members - {owner.qualname}:
         return supplied  # no other class has the name: nothing to replace
     bases = _superclasses(walk, owner.qualname)

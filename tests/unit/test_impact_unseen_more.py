@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_attrhooks, impact_carried, impact_decorated
+from indexer.analysis import impact_attrhooks, impact_carried, impact_decorated, impact_metaclass
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -201,4 +201,57 @@ def test_a_class_carried_in_a_loop_or_parametrize_list_is_constructed(tmp_path, 
     report = selected(impact(g, method))
     assert ({"tests/test_lib.py::test_loop", "tests/test_lib.py::test_param"} <= report) is rule
     assert "tests/test_lib.py::test_type_only" not in report  # its unknown call comes before no read
+    indexer.close()
+
+
+# marshmallow: the metaclass's `__new__` reads `klass.OPTIONS_CLASS` on the
+# class it makes; the resolver records it on the metaclass's outside base.
+# A class that binds the same name without the metaclass is never read.
+METACLASS = {
+    "lib.py": """
+        from abc import ABCMeta
+
+        class SchemaOpts:
+            def __init__(self, meta):
+                self.meta = meta
+
+        class OtherOpts:
+            def __init__(self, meta):
+                self.meta = meta
+
+        class SchemaMeta(ABCMeta):
+            def __new__(mcs, name, bases, attrs):
+                klass = super().__new__(mcs, name, bases, attrs)
+                klass.opts = klass.OPTIONS_CLASS(klass.Meta)
+                return klass
+
+        class Schema(metaclass=SchemaMeta):
+            OPTIONS_CLASS = SchemaOpts
+
+            class Meta:
+                pass
+
+        class Other:
+            OPTIONS_CLASS = OtherOpts
+        """,
+    "tests/test_lib.py": """
+        from lib import Other, Schema
+
+        def test_schema():
+            class MySchema(Schema):
+                pass
+            assert MySchema.opts
+
+        def test_other():
+            assert Other.OPTIONS_CLASS
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_metaclass_reads_the_class_attributes_of_the_class_it_makes(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_metaclass, "RULE", rule)
+    indexer, g = build(tmp_path, METACLASS)
+    assert ("tests/test_lib.py::test_schema" in selected(impact(g, "lib.SchemaOpts.__init__"))) is rule
+    assert "tests/test_lib.py::test_schema" not in selected(impact(g, "lib.OtherOpts.__init__"))
     indexer.close()
