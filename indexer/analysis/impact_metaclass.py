@@ -23,7 +23,10 @@ an outside class; a dispatch link (how "protocol"). The metaclass method
 then reaches the classes it creates (impact's "define" links).
 
 Measured on the eleven evaluated projects at the default depth 8 (default
-selection), against the same rules without it: see the note.
+selection), against the same rules without it (impact_attrhooks,
+impact_decorated, impact_carried on): marshmallow +257 true / +5 false
+pairs (0.934 / 0.639 -> 0.949 / 0.642); the other ten are unchanged
+(wrapt's metaclass reads nothing on its classes).
 """
 
 from __future__ import annotations
