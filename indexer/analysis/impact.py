@@ -22,6 +22,10 @@ from indexer.analysis.impact_supplied import supplied_to
 from indexer.analysis.impact_lifecycle import copying_users, finalized_class
 from indexer.analysis.impact_selfiter import self_iterating_users
 from indexer.analysis.impact_selfscope import inherited_holders
+from indexer.analysis.impact_attrhooks import self_writers
+from indexer.analysis.impact_decorated import product_users
+from indexer.analysis.impact_carried import carried_makers
+from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
@@ -322,6 +326,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     # ... and supplies one its bases read on `self` but never define (impact_supplied).
     supplied = [(user, "dispatch", SELF_DISPATCH_CONFIDENCE, False, "dispatch-self") for user in supplied_to(
         walk, method, _superclasses(walk, owner.qualname), members)] if name not in _CONSTRUCTORS else []
+    # `klass.OPTIONS_CLASS` on the class a metaclass's `__new__` makes (impact_metaclass).
+    supplied += [(user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in metaclass_readers(
+        walk, method, [owner.qualname, *_superclasses(walk, owner.qualname)])]
     if method.kind != SymbolKind.METHOD and not members - {owner.qualname}:
         return supplied  # no other class has the name: nothing to replace
     bases = _superclasses(walk, owner.qualname)
@@ -359,6 +366,12 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     # `zip_longest(self, other)` in the class's own methods runs `__iter__` (impact_selfiter).
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_iterating_users(
         walk, method, {owner.qualname, *bases, *subs}))
+    # `self.x = v` in the class's (and subclasses') methods runs its `__setattr__` (impact_attrhooks).
+    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_writers(
+        walk, method, owner.qualname, bases, subs))
+    # `@deco def f` where `deco` returns a C: using `f` runs C's `__call__`/`__get__` (impact_decorated).
+    out.extend((user, DEFINE, 1.0, False) if statement else (user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)
+               for user, statement in product_users(walk, method, owner.qualname, subs, definers))
     held = asserted_class(method, walk.symbol, walk.graph)
     if held is None and ABC_RULE:
         # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).
@@ -550,7 +563,12 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
                                                          or is_class_value(walk.symbol(node), walk.symbol))}
-        incoming = _incoming_many(graph, frontier + [r[0] for rel in related.values() for r in rel if r[3]])
+        asked = frontier + [r[0] for rel in related.values() for r in rel if r[3]]
+        incoming = _incoming_many(graph, asked)
+        for cls in dict.fromkeys(asked):
+            # A test calling a local that may hold the class (impact_carried).
+            if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
+                incoming[cls].extend(carried_makers(walk, cls))
         walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match")  # a batch, not one each
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
