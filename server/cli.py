@@ -503,6 +503,9 @@ def search(
         first = hit.snippet.split("\n", 1)[0].strip()
         print(f"{_location(lines, hit.symbol.path, start.line, start.character)}: {hit.symbol.kind} {hit.symbol.qualname}"
               f"  [{hit.score:.4f}]  {first}")
+    if any(getattr(hit, "source", "semantic") == "text" for hit in hits):  # what --json says as "source"
+        print("codemeld: text matches only (names, qualified names, docstrings): no embeddings yet; "
+              "`codemeld index` without --no-embeddings builds them", file=sys.stderr)
 
 
 @app.command()

@@ -140,3 +140,5 @@ def test_cli_search_after_no_embeddings_index(tmp_path):
                            timeout=120)
     assert probe.returncode == 0, probe.stderr
     assert "| torch" not in probe.stderr and "load_settings" in probe.stdout
+    # The text output says what the JSON's "source" says: these are text matches, not semantic ones.
+    assert "text matches only" in probe.stderr and "text matches" not in probe.stdout
