@@ -255,3 +255,49 @@ def test_a_metaclass_reads_the_class_attributes_of_the_class_it_makes(tmp_path, 
     assert ("tests/test_lib.py::test_schema" in selected(impact(g, "lib.SchemaOpts.__init__"))) is rule
     assert "tests/test_lib.py::test_schema" not in selected(impact(g, "lib.OtherOpts.__init__"))
     indexer.close()
+
+
+# wrapt: a class handed to a function that calls that parameter
+# (`wrap_object(..., FunctionWrapper, ...)` runs `factory(original)`); a
+# function that only stores what it is given (`register`) constructs nothing.
+PASSED = {
+    "lib.py": """
+        class FunctionWrapper:
+            def __init__(self, wrapped, wrapper):
+                self.wrapped = wrapped
+
+        def wrap_object(module, name, factory, args=()):
+            original = getattr(module, name)
+            wrapper = factory(original, *args)
+            setattr(module, name, wrapper)
+            return wrapper
+
+        def register(kind, registry={}):
+            registry[kind.__name__] = kind
+
+        def wrap_function_wrapper(module, name, wrapper):
+            return wrap_object(module, name, FunctionWrapper, (wrapper,))
+
+        def remember():
+            register(FunctionWrapper)
+        """,
+    "tests/test_lib.py": """
+        import lib
+
+        def test_wrap():
+            lib.wrap_function_wrapper(lib, "register", None)
+
+        def test_register():
+            lib.remember()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_class_passed_to_a_function_that_calls_the_parameter_is_constructed(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_carried, "PASSED_RULE", rule)
+    indexer, g = build(tmp_path, PASSED)
+    report = selected(impact(g, "lib.FunctionWrapper.__init__"))
+    assert ("tests/test_lib.py::test_wrap" in report) is rule
+    assert "tests/test_lib.py::test_register" not in report
+    indexer.close()
