@@ -154,7 +154,8 @@ async def query_latencies(server: Server, root: Path, samples: Samples, limit: i
             values.append(seconds)
             timeouts += timed_out
             hits += bool(result) and not isinstance(result, Exception)
-            sizes.append(len(result) if isinstance(result, list) else int(bool(result)))
+            sized = result is not None and not isinstance(result, Exception) and hasattr(result, "__len__")
+            sizes.append(len(result) if sized else int(bool(result)))  # pygls may hand back a tuple
         out[name] = percentiles(values) | {"timeouts": timeouts}
         if name == "references":  # the tail is the answers' size (issue 17): the slowest answers' lengths
             out[name]["slowest_sizes"] = [n for _, n in sorted(zip(values, sizes), reverse=True)[:3]]

@@ -441,14 +441,31 @@ def subsequence_pattern(query: str) -> str:
     return "^" + "".join(f"[^\n{re.escape(c)}]*+{re.escape(c)}" for c in query) + "[^\n]*+$"
 
 
+# index dir -> (the names string it was read from, the last subsequence
+# query, its matches on their own lines). An editor asks again on every
+# keystroke: a name that holds `query + more` in order holds `query`, so a
+# longer query searches only the last one's matches.
+_LAST: dict[str, tuple[str, str, str]] = {}
+
+
 def _candidate_names(graph: Graph, query: str) -> list[str]:
     """Names that match at all: a prefix for a single letter (anything looser
     matches half the index), a subsequence otherwise."""
+    if "\n" in query:  # no name holds one (a match would span two names)
+        return []
+    names = _names(graph)
     if len(query) == 1:
-        pattern = "^" + re.escape(query) + "[^\n]*$"
-    else:
-        pattern = subsequence_pattern(query)
-    return re.findall(pattern, _names(graph), re.IGNORECASE | re.MULTILINE)
+        return re.findall("^" + re.escape(query) + "[^\n]*$", names, re.IGNORECASE | re.MULTILINE)
+    key = str(graph.store.index_dir)
+    with _NAMES_LOCK:
+        last = _LAST.get(key)
+    searched = names
+    if last is not None and last[0] is names and query.startswith(last[1]):
+        searched = last[2]  # the same names, and this query narrows that one
+    found = re.findall(subsequence_pattern(query), searched, re.IGNORECASE | re.MULTILINE)
+    with _NAMES_LOCK:
+        _LAST[key] = (names, query, "\n".join(found))
+    return found
 
 
 def _boundaries(name: str) -> str:

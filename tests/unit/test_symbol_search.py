@@ -47,3 +47,30 @@ def test_long_queries_and_ranking_in_an_index(tmp_path):
         assert sorted(m.symbol.name for m in cases) == sorted(f"test_url_case_3_{j}" for j in range(40))
     finally:
         indexer.close()
+
+
+def test_typing_narrows_the_last_answer_and_an_update_starts_over(tmp_path):
+    """Keystroke by keystroke, each answer equals a search from scratch (the
+    last query's matches are searched when the new query extends it), and a
+    name the index gains between keystrokes is found."""
+    files = {"pkg/a.py": "def format_price(): pass\ndef fmt_p(): pass\nclass FormatPrinter: pass\n",
+             "pkg/b.py": "def format_percent(): pass\ndef for_map(): pass\n"}
+    indexer, graph = build(tmp_path, files)
+
+    def fresh(query):
+        navigation._LAST.clear()
+        return [(m.symbol.qualname, m.score) for m in navigation.search_symbols(graph, query, 50)]
+
+    try:
+        typed = ["fo", "for", "form", "formp", "formpr", "formPR", "fo", "fmt", "fmt_", "xfmt", "f\nm"]
+        expected = [fresh(q) for q in typed]
+        navigation._LAST.clear()
+        assert [[(m.symbol.qualname, m.score) for m in navigation.search_symbols(graph, q, 50)]
+                for q in typed] == expected
+        assert expected[3] and not expected[-1]
+        assert navigation.search_symbols(graph, "form", 50)  # the cache now holds "form"'s matches
+        (indexer.root / "pkg/c.py").write_text("def for_multiplier(): pass\n", encoding="utf-8")
+        indexer.update_paths(["pkg/c.py"])
+        assert "pkg.c.for_multiplier" in [m.symbol.qualname for m in navigation.search_symbols(graph, "formu", 50)]
+    finally:
+        indexer.close()
