@@ -242,7 +242,7 @@ def refs(
     question = {"target": target, "declaration": include_declaration, "min": min_confidence, "guesses": guesses}
     rows, paging = cli_paging.paged("refs", question, rows, limit, cursor)
     if as_json:
-        refs_json = [reference_json(*row[:5], row[6], row[9]) for row in rows]  # REF_COLUMNS order
+        refs_json = [reference_json(*row[:5], row[6], row[9], row[10]) for row in rows]  # REF_COLUMNS order
         _emit_json(refs_json if paging is None else {"references": refs_json, "page": paging})
         return
     found = [reference_from_row(row) for row in rows]

@@ -181,7 +181,9 @@ def ref_set(items: list[dict]) -> set[tuple[str, int, int, str]]:
 
 
 def assert_ref_shape(item: dict) -> None:
-    assert set(item) == {"path", "range", "confidence", "kind"}, item
+    # `how` (the rule that resolved it) added beside confidence: DESIGN says refs carry both.
+    assert set(item) == {"path", "range", "confidence", "kind", "how"}, item
+    assert isinstance(item["how"], str) and item["how"], item
     assert not item["path"].startswith("/") and "\\" not in item["path"], item
     assert set(item["range"]) == {"start", "end"}
     for end in ("start", "end"):
