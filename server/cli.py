@@ -23,6 +23,7 @@ cli_coerce.install()  # option values without building pydantic adapters (a fast
 # Only what every query command needs at module level: the indexing pipeline,
 # the analyses and pydantic load inside the commands that use them (a call
 # pays for its own command only; tests/unit/test_cli_imports.py keeps it so).
+from indexer.graph.echo import quoted
 from indexer.graph.query import Graph, TargetError, age, char_column
 from indexer.graph.store import Store, StoreError
 from indexer.pipeline.writer_lock import IndexBusy
@@ -329,7 +330,7 @@ def impact(
     from server.host.coverage import coverage_for
 
     if output not in ("text", "json", "mermaid", "dot"):
-        raise typer.BadParameter(f"unknown format {output!r}: use text, json, mermaid or dot")
+        raise typer.BadParameter(f"unknown format {quoted(output)}: use text, json, mermaid or dot")
     graph = _graph(root, index_dir)
     qualnames = [q for q in _targets(graph, target) if graph.symbol(q) is not None]
     if not qualnames:
