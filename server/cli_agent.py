@@ -62,7 +62,9 @@ def mcp(
     server = build_server(host)
     try:
         if listen is None:
-            server.run("stdio")
+            from server.mcp_server.stdio_guard import run_stdio
+
+            run_stdio(server)  # server.run("stdio"), answering malformed lines
         else:
             from mcp.server.transport_security import TransportSecuritySettings
 
