@@ -449,7 +449,7 @@ class CodemeldCli:
       refs --root ROOT --index-dir DIR --json --batch FILE  -> {TARGET: [ref, ...] | null}
     TARGET is PATH:LINE:COL with 1-based line and character column (see
     target()); a ref is {"path" (relative to ROOT), "range" (0-based LSP
-    positions), "confidence", "kind"}, never the declaration itself; null
+    positions), "confidence", "kind", "how"}, never the declaration itself; null
     (or exit 1 for a single TARGET) means the target did not resolve.
     """
 

@@ -23,6 +23,7 @@ cli_coerce.install()  # option values without building pydantic adapters (a fast
 # Only what every query command needs at module level: the indexing pipeline,
 # the analyses and pydantic load inside the commands that use them (a call
 # pays for its own command only; tests/unit/test_cli_imports.py keeps it so).
+from indexer.graph.echo import quoted
 from indexer.graph.query import Graph, TargetError, age, char_column
 from indexer.graph.store import Store, StoreError
 from indexer.pipeline.writer_lock import IndexBusy
@@ -242,7 +243,7 @@ def refs(
     question = {"target": target, "declaration": include_declaration, "min": min_confidence, "guesses": guesses}
     rows, paging = cli_paging.paged("refs", question, rows, limit, cursor)
     if as_json:
-        refs_json = [reference_json(*row[:5], row[6], row[9]) for row in rows]  # REF_COLUMNS order
+        refs_json = [reference_json(*row[:5], row[6], row[9], row[10]) for row in rows]  # REF_COLUMNS order
         _emit_json(refs_json if paging is None else {"references": refs_json, "page": paging})
         return
     found = [reference_from_row(row) for row in rows]
@@ -329,7 +330,7 @@ def impact(
     from server.host.coverage import coverage_for
 
     if output not in ("text", "json", "mermaid", "dot"):
-        raise typer.BadParameter(f"unknown format {output!r}: use text, json, mermaid or dot")
+        raise typer.BadParameter(f"unknown format {quoted(output)}: use text, json, mermaid or dot")
     graph = _graph(root, index_dir)
     qualnames = [q for q in _targets(graph, target) if graph.symbol(q) is not None]
     if not qualnames:

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from indexer.graph.echo import quoted
 from server.cli import CliError, IndexDirOpt, JsonOpt, RootOpt, _emit_json, _graph, _root, app
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ def parse_listen(text: str, allow_remote: bool) -> tuple[str, int]:
     """HOST:PORT -> (host, port); only loopback hosts unless `allow_remote`."""
     host, sep, port_text = text.rpartition(":")
     if not sep or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-        raise typer.BadParameter(f"{text!r}: use HOST:PORT, e.g. 127.0.0.1:8765")
+        raise typer.BadParameter(f"{quoted(text)}: use HOST:PORT, e.g. 127.0.0.1:8765")
     host = host.strip("[]") or "127.0.0.1"
     loopback = host == "localhost"
     if not loopback:
@@ -61,7 +62,9 @@ def mcp(
     server = build_server(host)
     try:
         if listen is None:
-            server.run("stdio")
+            from server.mcp_server.stdio_guard import run_stdio
+
+            run_stdio(server)  # server.run("stdio"), answering malformed lines
         else:
             from mcp.server.transport_security import TransportSecuritySettings
 
@@ -148,7 +151,7 @@ def map_(
     except lookup.BadPath as exc:
         raise CliError(str(exc)) from exc
     except KeyError:
-        raise CliError(f"{path!r} is not an indexed folder, file or module") from None
+        raise CliError(f"{quoted(path)} is not an indexed folder, file or module") from None
     if as_json:
         _emit_json({"scope": found.scope, "tokens": found.tokens, "budget": found.budget, "text": found.text,
                     "totalEntries": found.total_entries,

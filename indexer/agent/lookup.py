@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from indexer.analysis import navigation
 from indexer.graph.model import Symbol
+from indexer.graph.echo import quoted
 from indexer.graph.query import Graph, TargetError
 from indexer.graph.vocab import SymbolKind
 
@@ -32,7 +33,7 @@ class UnknownSymbol(LookupError_):
         self.query = query
         self.suggestions = suggestions
         hint = f"; close matches: {', '.join(suggestions)}" if suggestions else "; try `search` or `locate` with words"
-        super().__init__(f"no symbol named {query!r} in the workspace{hint}")
+        super().__init__(f"no symbol named {quoted(query)} in the workspace{hint}")
 
 
 class BadPath(LookupError_):
@@ -49,14 +50,14 @@ def workspace_path(graph: Graph, text: str, must_exist: bool = False) -> str:
     if "\x00" in raw:
         raise BadPath("path contains a NUL byte")
     if ".." in PurePosixPath(raw).parts:
-        raise BadPath(f"{text!r}: paths with '..' are refused; give a path inside the workspace {graph.root}")
+        raise BadPath(f"{quoted(text)}: paths with '..' are refused; give a path inside the workspace {graph.root}")
     path = Path(raw)
     if path.is_absolute():
         normal = Path(os.path.normpath(path))
         resolved = path.resolve()
         root = graph.root.resolve()
         if not (normal.is_relative_to(graph.root) or resolved.is_relative_to(root)):
-            raise BadPath(f"{text!r} is outside the workspace {graph.root}")
+            raise BadPath(f"{quoted(text)} is outside the workspace {graph.root}")
         rel = (normal.relative_to(graph.root) if normal.is_relative_to(graph.root)
                else resolved.relative_to(root)).as_posix()
     else:
@@ -64,10 +65,10 @@ def workspace_path(graph: Graph, text: str, must_exist: bool = False) -> str:
         # A symlink inside the workspace must not lead out of it.
         resolved = (graph.root / rel).resolve()
         if (graph.root / rel).exists() and not resolved.is_relative_to(graph.root.resolve()):
-            raise BadPath(f"{text!r} leads outside the workspace {graph.root}")
+            raise BadPath(f"{quoted(text)} leads outside the workspace {graph.root}")
     rel = rel.rstrip("/")
     if must_exist and rel and not (graph.root / rel).exists():
-        raise BadPath(f"{rel!r} does not exist in the workspace {graph.root}")
+        raise BadPath(f"{quoted(rel)} does not exist in the workspace {graph.root}")
     return "" if rel == "." else rel
 
 

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +65,8 @@ class LearnRun:
     mode: str  # full | incremental | up-to-date
     python: str
     selected: list[str] = field(default_factory=list)  # node ids run ([] = the whole suite in full mode)
-    outcomes: dict[str, str] = field(default_factory=dict)
+    outcomes: dict[str, str] = field(default_factory=dict)  # per test function (parametrized cases merged)
+    case_outcomes: dict[str, str] = field(default_factory=dict)  # per pytest node id (each case), as pytest counts
     collection_errors: dict[str, str] = field(default_factory=dict)
     edges: int = 0
     seconds: float = 0.0
@@ -78,9 +79,12 @@ class LearnRun:
             out[outcome] += 1
         return dict(out)
 
+    def case_counts(self) -> dict[str, int]:
+        return dict(Counter(self.case_outcomes.values()))
+
     def to_json(self) -> dict:
         return {"mode": self.mode, "python": self.python, "selected": len(self.selected) or len(self.outcomes),
-                "outcomes": self.counts(), "collectionErrors": self.collection_errors, "edges": self.edges,
+                "outcomes": self.counts(), "caseOutcomes": self.case_counts(), "collectionErrors": self.collection_errors, "edges": self.edges,
                 "seconds": round(self.seconds, 2), "measuredWith": self.measured_with, "cancelled": self.cancelled}
 
 
@@ -285,14 +289,16 @@ def _unfinished(events: list[dict]) -> list[str]:
     return [t for t in started if t not in finished]
 
 
-def _outcomes(events: list[dict], crashed: list[str]) -> tuple[dict[str, tuple], dict[str, str]]:
+def _outcomes(events: list[dict], crashed: list[str], key=None) -> tuple[dict[str, tuple], dict[str, str]]:
     """Per test id (outcome, seconds, message); collection errors by node id.
-    A test's outcome is its worst phase (error > timeout > failed > skipped > passed)."""
+    A test's outcome is its worst phase (error > timeout > failed > skipped > passed).
+    Test ids are functions (`_base_id`) unless `key` says otherwise."""
+    ident = key or _base_id
     rank = {"passed": 0, "skipped": 1, "failed": 2, "timeout": 3, "error": 4, "crashed": 5}
     tests: dict[str, tuple] = {}
     collect: dict[str, str] = {}
     for e in events:
-        test_id = _base_id(e.get("id", ""))
+        test_id = ident(e.get("id", ""))
         if e.get("event") == "start":
             tests.setdefault(test_id, ("passed", 0.0, None))
         elif e.get("event") == "report":
@@ -302,7 +308,7 @@ def _outcomes(events: list[dict], crashed: list[str]) -> tuple[dict[str, tuple],
             tests[test_id] = (outcome, (held[1] or 0.0) + (e.get("seconds") or 0.0), message)
         elif e.get("event") == "collect-error":
             collect[e["id"]] = e.get("message") or ""
-    for test_id in map(_base_id, crashed):
+    for test_id in map(ident, crashed):
         held = tests.get(test_id, ("crashed", None, None))
         tests[test_id] = ("crashed", held[1], "the interpreter died while this test ran")
     return tests, collect
@@ -465,6 +471,7 @@ def learn(graph: Graph, options: LearnOptions = LearnOptions(), progress=None, c
             raise LearnError("pytest kept refusing the selected test ids")
         tests, collect = _outcomes(events, crashed)
         run.outcomes = {t: o for t, (o, _s, _m) in tests.items()}
+        run.case_outcomes = {t: o for t, (o, _s, _m) in _outcomes(events, crashed, key=str)[0].items()}
         run.collection_errors = collect
         # Recorded like a test, so the next incremental learn tries the file again.
         for node_id, message in collect.items():
@@ -496,8 +503,11 @@ def learn(graph: Graph, options: LearnOptions = LearnOptions(), progress=None, c
 
 
 def learn_text(run: LearnRun) -> str:
-    counts = run.counts()
+    # Outcomes per case, as pytest counts them; the index learns per function: both when they differ.
+    counts = run.case_counts() or run.counts()
     parts = [f"{n} {o}" for o, n in sorted(counts.items())]
+    if run.case_outcomes and len(run.case_outcomes) != len(run.outcomes):
+        parts[-1] += f" ({len(run.case_outcomes)} cases in {len(run.outcomes)} test functions)"
     what = {"full": "all tests", "incremental": f"{len(run.selected)} tests whose dependencies changed",
             "up-to-date": "nothing (every learned test is up to date)"}[run.mode]
     text = (f"learned {what} with {run.python} ({run.measured_with or 'no run'}) in {run.seconds:.1f}s: "

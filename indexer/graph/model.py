@@ -139,14 +139,15 @@ class Reference:
     def to_json(self) -> dict:
         start, end = self.range.start, self.range.end
         return reference_json(self.path, start.line, start.character, end.line, end.character, self.kind,
-                              self.confidence)
+                              self.confidence, self.how)
 
 
-def reference_json(path: str, sl: int, sc: int, el: int, ec: int, kind: str, confidence: float) -> dict:
+def reference_json(path: str, sl: int, sc: int, el: int, ec: int, kind: str, confidence: float,
+                   how: str) -> dict:
     """`Reference.to_json` from plain values (a 40,000-use `refs --json`
-    builds no Reference)."""
+    builds no Reference). `how` is the rule that resolved it, as MCP says."""
     return {"path": path, "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
-            "confidence": round(confidence, 3), "kind": kind}
+            "confidence": round(confidence, 3), "kind": kind, "how": how}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import re
 import time
 from pathlib import Path
 
+from indexer.graph.echo import quoted
 from indexer.graph.model import IndexStats, Position, Range, Reference, Symbol, symbol_of
 from indexer.graph.store import Store, unpack
 from indexer.graph.text import char_column, utf16_column
@@ -236,8 +237,8 @@ class Graph:
             return matches
         if len(matches) > 1:
             listed = ", ".join(sorted(matches)[:5])
-            raise TargetError(f"{target!r} is ambiguous: {listed}{' ...' if len(matches) > 5 else ''}")
-        raise TargetError(f"unknown target {target!r}: no symbol with that qualified name")
+            raise TargetError(f"{quoted(target)} is ambiguous: {listed}{' ...' if len(matches) > 5 else ''}")
+        raise TargetError(f"unknown target {quoted(target)}: no symbol with that qualified name")
 
     def _target_at_location(self, path_text: str, line1: int, col1: int) -> list[str]:
         path = self.relative_path(path_text)

@@ -35,6 +35,7 @@ from indexer.graph.model import Symbol
 from indexer.analysis.navigation import search_symbols
 from indexer.graph.query import Graph, reference_from_row
 from server.mcp_server import models as m
+from indexer.graph.echo import quoted
 from server.host.agent import AgentHost
 from server.mcp_server.answers import AnswerCache
 from server.mcp_server.paging import CursorError, decode, fingerprint, page
@@ -223,7 +224,7 @@ def build_server(host: AgentHost) -> MCPServer:
             try:
                 return codemap.build_map(g, scope, depth, budget_tokens, include_tests)
             except KeyError:
-                raise lookup.BadPath(f"{path!r} is not an indexed folder, file or module; "
+                raise lookup.BadPath(f"{quoted(path)} is not an indexed folder, file or module; "
                                      "call `map` without a path to see what is there") from None
 
         found = await run(ctx, work)
@@ -522,7 +523,7 @@ def build_server(host: AgentHost) -> MCPServer:
         The changed files are re-indexed."""
         plan = host.take_plan(edit_id)
         if plan is None:
-            raise ToolError(f"no preview with edit_id {edit_id!r} (applied already, or forgotten): preview again")
+            raise ToolError(f"no preview with edit_id {quoted(edit_id)} (applied already, or forgotten): preview again")
 
         def work(g: Graph):
             try:

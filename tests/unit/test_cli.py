@@ -181,7 +181,9 @@ def ref_set(items: list[dict]) -> set[tuple[str, int, int, str]]:
 
 
 def assert_ref_shape(item: dict) -> None:
-    assert set(item) == {"path", "range", "confidence", "kind"}, item
+    # `how` (the rule that resolved it) added beside confidence: DESIGN says refs carry both.
+    assert set(item) == {"path", "range", "confidence", "kind", "how"}, item
+    assert isinstance(item["how"], str) and item["how"], item
     assert not item["path"].startswith("/") and "\\" not in item["path"], item
     assert set(item["range"]) == {"start", "end"}
     for end in ("start", "end"):
@@ -412,6 +414,19 @@ def test_refs_batch(ws: Workspace) -> None:
             assert_ref_shape(item)
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("codemeld:") and "no.such.thing" in lines[0], result
+
+
+def test_a_huge_unknown_name_is_quoted_back_bounded(ws: Workspace) -> None:
+    # argv holds at most 128 KiB an argument on Linux: 100,000 characters there, 5 MB through --batch.
+    huge = "pkg.core.nothing_" + "x" * 100_000
+    for command in ("refs", "defs", "impact"):
+        result = ws.run(command, huge, "--root", ws.root)
+        assert result.rc != 0 and result.stdout == "", command
+        assert len(result.stderr) < 2000 and "chars)" in result.stderr, (command, result.stderr[:500])
+    batch = ws.tmp / "huge-target.txt"
+    batch.write_text("y" * 5_000_000 + "\n", encoding="utf-8")
+    result = ws.run("refs", "--batch", batch, "--root", ws.root)
+    assert result.rc == 0 and len(result.stderr) < 2000 and "5000000 chars" in result.stderr, result.stderr[:500]
 
 
 # -- defs, symbols, status -------------------------------------------------------------

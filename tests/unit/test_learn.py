@@ -296,3 +296,22 @@ def test_learned_map_survives_a_schema_rebuild(tmp_path):
         assert reopened.learned_edge_count() == 1
     finally:
         reopened.close()
+
+
+def test_the_summary_counts_parametrized_cases_as_pytest_does():
+    # What the pytest plugin reports for a function with 8 cases (one fails) and a plain one.
+    ids = [f"tests/t.py::test_many[{i}]" for i in range(8)] + ["tests/t.py::test_one"]
+    events = [e for i in ids for e in ({"event": "start", "id": i},
+                                        {"event": "report", "id": i, "outcome": "passed", "seconds": 0.01},
+                                        {"event": "finish", "id": i})]
+    events.append({"event": "report", "id": "tests/t.py::test_many[3]", "outcome": "failed", "seconds": 0.0})
+    functions, _ = learn._outcomes(events, [])
+    cases, _ = learn._outcomes(events, [], key=str)
+    run = learn.LearnRun(mode="full", python="python", outcomes={t: o for t, (o, _s, _m) in functions.items()},
+                         case_outcomes={t: o for t, (o, _s, _m) in cases.items()})
+    assert "1 failed, 8 passed (9 cases in 2 test functions)" in learn.learn_text(run)
+    assert run.to_json()["outcomes"] == {"passed": 1, "failed": 1}  # unchanged: per function
+    assert run.to_json()["caseOutcomes"] == {"passed": 8, "failed": 1}  # added: per case, as pytest counts
+    plain = learn.LearnRun(mode="full", python="python", outcomes={"t.py::a": "passed", "t.py::b": "passed"},
+                           case_outcomes={"t.py::a": "passed", "t.py::b": "passed"})
+    assert "2 passed; " in learn.learn_text(plain) and "cases" not in learn.learn_text(plain)
