@@ -45,8 +45,8 @@ for -7 true ones (0.941 / 0.679 -> 0.939 / 0.693; the true ones are
 from __future__ import annotations
 
 import ast
-from collections import deque
 
+from indexer.analysis.impact_rechain import levels, users_of
 from indexer.analysis.impact_selfscope import self_scope
 from indexer.graph.vocab import How, SymbolKind
 
@@ -66,7 +66,6 @@ _HARMLESS = frozenset({"len", "repr", "str", "format", "isinstance", "issubclass
                        "bool", "callable", "hasattr", "iter", "next", "list", "tuple", "set", "frozenset",
                        "sorted", "enumerate", "zip", "min", "max", "sum", "any", "all", "vars", "dir"})
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
-_FREE = ("flow", "local")  # links that add no call level (impact.py `_same_level`)
 
 
 def _literal(node: ast.AST) -> bool:
@@ -213,36 +212,19 @@ class ContainerUse:
     def _without_item_links(self) -> dict[str, int]:
         """The reached nodes that the walk's links (every link it saw, not
         only the first per node) reach within the depth without crossing an
-        item method's protocol link (0-1 breadth first, as impact_rechain)."""
+        item method's protocol link (the same 0-1 breadth first as impact_rechain)."""
         walk = self.walk
-        users: dict[str, list[tuple[str, str]]] = {}
-        for callee, user, kind in walk.edges:
-            users.setdefault(callee, []).append((user, kind))
-        start = next(iter(walk.reach))
-        seen = {start: 0}
-        queue = deque([start])
-        while queue:
-            node = queue.popleft()
-            level = seen[node]
-            item = None
-            for user, kind in users.get(node, ()):
-                if user not in walk.reach or user in walk.tainted:
-                    continue
-                if kind == How.PROTOCOL:
-                    if item is None:
-                        sym = walk.symbol(node)
-                        item = sym is not None and sym.name in METHODS
-                    if item:
-                        continue
-                at = level + (0 if kind in _FREE else 1)
-                if at > self.depth or seen.get(user, at + 1) <= at:
-                    continue
-                seen[user] = at
-                if at == level:
-                    queue.appendleft(user)
-                else:
-                    queue.append(user)
-        return seen
+        items: dict[str, bool] = {}
+
+        def item_link(node, user, kind) -> bool:
+            if kind != How.PROTOCOL:
+                return False
+            if node not in items:
+                sym = walk.symbol(node)
+                items[node] = sym is not None and sym.name in METHODS
+            return items[node]
+
+        return levels(walk, users_of(walk), self.depth, item_link)
 
     def _uses(self, scope, method: str, family: frozenset[str]) -> bool:
         key = ("container use", scope.qualname, method, family)

@@ -45,28 +45,9 @@ class Rechain:
 
     def _levels(self, forbidden: frozenset[str]) -> dict[str, int]:
         if self.users is None:
-            self.users = {}
-            for callee, user, kind in self.walk.edges:
-                self.users.setdefault(callee, []).append((user, kind))
-        reach, tainted = self.walk.reach, self.walk.tainted
-        start = next(iter(reach))
-        seen = {start: 0}
-        queue = deque([start])
-        while queue:
-            node = queue.popleft()
-            level = seen[node]
-            for user, kind in self.users.get(node, ()):
-                if user not in reach or user in tainted or (kind == "dispatch" and node in forbidden):
-                    continue
-                at = level + (0 if kind in _FREE else 1)
-                if at > self.depth or seen.get(user, at + 1) <= at:
-                    continue
-                seen[user] = at
-                if at == level:
-                    queue.appendleft(user)  # a free link: same level, first (0-1 breadth first)
-                else:
-                    queue.append(user)
-        return seen
+            self.users = users_of(self.walk)
+        return levels(self.walk, self.users, self.depth,
+                      lambda node, user, kind: kind == "dispatch" and node in forbidden)
 
     def dispatch_sources(self) -> set[str]:
         """The nodes with a dispatch link out of them (where the receiver rule may apply)."""
@@ -89,3 +70,36 @@ def kept(rechain: Rechain | None, tests_of, node: str, test_id: str) -> bool:
         return False
     forbidden = frozenset(s for s in sources if (allowed := tests_of(s)) is not None and test_id not in allowed)
     return rechain.reaches(node, forbidden)
+
+
+def users_of(walk) -> dict[str, list[tuple[str, str]]]:
+    """Every link the walk saw (not only the first per node), by callee."""
+    users: dict[str, list[tuple[str, str]]] = {}
+    for callee, user, kind in walk.edges:
+        users.setdefault(callee, []).append((user, kind))
+    return users
+
+
+def levels(walk, users, depth: int, blocked) -> dict[str, int]:
+    """The reached nodes `users` reach from the walk's start within `depth`,
+    through no tainted node and no link `blocked(node, user, kind)` refuses:
+    0-1 breadth first, a free link staying on its level."""
+    reach, tainted = walk.reach, walk.tainted
+    start = next(iter(reach))
+    seen = {start: 0}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        level = seen[node]
+        for user, kind in users.get(node, ()):
+            if user not in reach or user in tainted or blocked(node, user, kind):
+                continue
+            at = level + (0 if kind in _FREE else 1)
+            if at > depth or seen.get(user, at + 1) <= at:
+                continue
+            seen[user] = at
+            if at == level:
+                queue.appendleft(user)  # a free link: same level, first
+            else:
+                queue.append(user)
+    return seen
