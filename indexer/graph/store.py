@@ -10,6 +10,7 @@ what makes a killed index reopen consistent and then complete.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import pickle
@@ -637,24 +638,31 @@ class Store:
             conn.execute(f"DELETE FROM {table} WHERE file_id=?", (file_id,))
         conn.execute("DELETE FROM files WHERE id=?", (file_id,))
 
-    def write_refs(self, conn, file_id: int, rows: list[tuple], tests: set[str]) -> None:
+    def write_refs(self, conn, file_id: int, rows, tests: set[str]) -> None:
+        """Replace a file's references: `rows` are (span, name, kind,
+        enclosing, target, confidence, how) tuples, or `RefColumns` made of
+        them where they were resolved (a cold build's workers)."""
         unindexed = self._unindexed
         if unindexed is None or file_id in self._refs_written or file_id not in unindexed:
             conn.execute("DELETE FROM ref_rows WHERE file_id=?", (file_id,))
         else:
             self._refs_written.add(file_id)  # (none yet: a cold build's file, first resolved)
+        cols = rows if type(rows) is RefColumns else RefColumns.of(rows)
         texts: set = set(tests)
-        if rows:
-            _spans, names, kinds, enclosings, targets, _confidences, hows = zip(*rows)
+        if cols.count:
+            _sl, _sc, _el, _ec, names, kinds, enclosings, targets, _confidences, hows = cols.columns
             texts.update(names, kinds, enclosings, targets, hows)
         ids = self._names.lookup(conn, texts)
-        conn.executemany(
-            "INSERT INTO ref_rows(file_id, sl, sc, el, ec, name, kind, enclosing, target, confidence, how)"
-            " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-            [(file_id, sl, sc, None if el == sl else el, None if el == sl and name and ec == sc + len(name) else ec,
-              ids[name], ids[kind], ids.get(enclosing, 0),
-              ids.get(target, 0), confidence, ids[how])
-             for (sl, sc, el, ec), name, kind, enclosing, target, confidence, how in rows])
+        if cols.count:
+            # Column by column through C-level map and zip: no Python frame
+            # per reference (a million on the standard library).
+            sl, sc, el, ec, names, kinds, enclosings, targets, confidences, hows = cols.columns
+            get, zero = ids.__getitem__, itertools.repeat(0)
+            conn.executemany(
+                "INSERT INTO ref_rows(file_id, sl, sc, el, ec, name, kind, enclosing, target, confidence, how)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                zip(itertools.repeat(file_id), sl, sc, el, ec, map(get, names), map(get, kinds),
+                    map(ids.get, enclosings, zero), map(ids.get, targets, zero), confidences, map(get, hows)))
         if tests and unindexed is not None and file_id in unindexed:
             first, last = unindexed[file_id]
             conn.executemany("UPDATE symbol_rows SET is_test=1 WHERE id BETWEEN ? AND ? AND qualname=?",
@@ -818,6 +826,38 @@ class Store:
             " WHERE e.qualname = ? OR (e.qualname >= ? AND e.qualname < ?)",
             (qualname, qualname + ".", qualname + "/"))
         return [(t, q, bool(stale)) for t, q, stale in rows]
+
+
+class RefColumns:
+    """A file's references as the columns of `ref_rows`, names still text:
+    sl, sc, el, ec (el NULL where the reference ends on its first line, ec
+    NULL where it ends with its name), name, kind, enclosing, target,
+    confidence, how. Built where references are resolved (a cold build's
+    workers): columns pickle without a tuple per row, and the writer stores
+    them without a Python step per row (issue 17)."""
+
+    __slots__ = ("count", "columns")
+
+    def __init__(self, count: int, columns: tuple):
+        self.count, self.columns = count, columns
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __reduce__(self):
+        return RefColumns, (self.count, self.columns)
+
+    @classmethod
+    def of(cls, rows) -> RefColumns:
+        """From (span, name, kind, enclosing, target, confidence, how) rows."""
+        if not rows:
+            return cls(0, ())
+        spans, names, kinds, enclosings, targets, confidences, hows = zip(*rows)
+        sl, sc, el, ec = zip(*spans)
+        ec = tuple([None if l == s and n and e == c + len(n) else e
+                    for s, c, l, e, n in zip(sl, sc, el, ec, names)])
+        el = tuple([None if l == s else l for s, l in zip(sl, el)])
+        return cls(len(rows), (sl, sc, el, ec, names, kinds, enclosings, targets, confidences, hows))
 
 
 class _Transaction:
