@@ -327,8 +327,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     supplied = [(user, "dispatch", SELF_DISPATCH_CONFIDENCE, False, "dispatch-self") for user in supplied_to(
         walk, method, _superclasses(walk, owner.qualname), members)] if name not in _CONSTRUCTORS else []
     # `klass.OPTIONS_CLASS` on the class a metaclass's `__new__` makes (impact_metaclass).
-    supplied += [(user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in metaclass_readers(
-        walk, method, [owner.qualname, *_superclasses(walk, owner.qualname)])]
+    if _recall_rules_scale(walk):
+        supplied += [(user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in metaclass_readers(
+            walk, method, [owner.qualname, *_superclasses(walk, owner.qualname)])]
     if method.kind != SymbolKind.METHOD and not members - {owner.qualname}:
         return supplied  # no other class has the name: nothing to replace
     bases = _superclasses(walk, owner.qualname)
@@ -366,12 +367,14 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     # `zip_longest(self, other)` in the class's own methods runs `__iter__` (impact_selfiter).
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_iterating_users(
         walk, method, {owner.qualname, *bases, *subs}))
-    # `self.x = v` in the class's (and subclasses') methods runs its `__setattr__` (impact_attrhooks).
-    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_writers(
-        walk, method, owner.qualname, bases, subs))
-    # `@deco def f` where `deco` returns a C: using `f` runs C's `__call__`/`__get__` (impact_decorated).
-    out.extend((user, DEFINE, 1.0, False) if statement else (user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)
-               for user, statement in product_users(walk, method, owner.qualname, subs, definers))
+    if _recall_rules_scale(walk):
+        # `self.x = v` in the class's (and subclasses') methods runs its `__setattr__` (impact_attrhooks).
+        out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_writers(
+            walk, method, owner.qualname, bases, subs))
+        # `@deco def f` where `deco` returns a C: using `f` runs C's `__call__`/`__get__` (impact_decorated).
+        out.extend((user, DEFINE, 1.0, False) if statement
+                   else (user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)
+                   for user, statement in product_users(walk, method, owner.qualname, subs, definers))
     held = asserted_class(method, walk.symbol, walk.graph)
     if held is None and ABC_RULE:
         # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).
@@ -565,7 +568,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                                                          or is_class_value(walk.symbol(node), walk.symbol))}
         asked = frontier + [r[0] for rel in related.values() for r in rel if r[3]]
         incoming = _incoming_many(graph, asked)
-        for cls in dict.fromkeys(asked):
+        for cls in dict.fromkeys(asked) if _recall_rules_scale(walk) else ():
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
                 incoming[cls].extend(carried_makers(walk, cls))
@@ -706,6 +709,16 @@ ISINSTANCE_RULE = True
 # (A def is now parsed from its own lines, impact_guards._own_node: the
 # slowest fell to about 2 s; most of it is test keywords and `_call_at`.)
 GUARD_MAX_FILES = 600
+
+
+def _recall_rules_scale(walk) -> bool:
+    """Whether this session's recall rules for unseen projects run
+    (impact_attrhooks, impact_decorated, impact_carried, impact_metaclass,
+    impact_selfscope.inherited_holders): up to GUARD_MAX_FILES Python files,
+    as the value guards. On the stdlib they made the slowest of 200 random
+    one-line selections 1.0-1.05 s where main's took 0.62-0.82 s (the
+    issue's goal is under 1 s), and every evaluated project is far smaller."""
+    return _guards_scale(walk.graph, walk.memo)
 
 
 def _guards_scale(graph: Graph, memo: dict) -> bool:
@@ -988,7 +1001,8 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
 
     container = ContainerUse(walk, guards.guards, walk.max_depth) if guards is not None else None
     inherited = inherited_holders(walk.into, walk.symbol, lambda c: _subclasses(walk, c),
-                                  lambda q: holders_of(vias[q]) if q in vias else None)
+                                  lambda q: holders_of(vias[q]) if q in vias else None) \
+        if _recall_rules_scale(walk) else (lambda user, name: ())
     for qualname, reach in walk.reach.items():
         if reach.parent is None:
             continue
