@@ -95,9 +95,7 @@ def _carries(walk, test, lines: set[int]) -> bool:
         elif line in lines or any(r.range.start.line == line and r.kind == RefKind.READ and r.target in local_lines
                                    and local_lines[r.target][1] in lines for r in refs):
             holding.add(local)
-    known = {(r.range.start.line, r.range.start.character) for r in refs if r.kind == RefKind.CALL and r.how == How.VALUE}
-    return any(r.kind == RefKind.CALL and r.how == How.SCOPE and r.target in holding
-               and (r.range.start.line, r.range.start.character) not in known for r in refs)
+    return bool(holding & _unknown_calls(walk, test.qualname))
 
 
 def _refs(walk, function: str) -> list:
@@ -123,14 +121,19 @@ def _passes(walk, user: str, lines: set[int]) -> bool:
 
 
 def _calls_a_parameter(walk, function: str) -> bool:
-    key = ("calls a parameter", function)
+    return any(target.rsplit(".", 1)[0] == function and (local := walk.symbol(target)) is not None
+               and local.kind == SymbolKind.PARAMETER for target in _unknown_calls(walk, function))
+
+
+def _unknown_calls(walk, function: str) -> set[str]:
+    """The locals `function` calls whose value the index does not know: a
+    call resolved to the local itself (how "scope") with no call of a known
+    value at the same place (memoised per function in `walk.memo`)."""
+    key = ("calls of unknown locals", function)
     if key not in walk.memo:
         refs = _refs(walk, function)
         known = {(r.range.start.line, r.range.start.character) for r in refs
                  if r.kind == RefKind.CALL and r.how == How.VALUE}
-        walk.memo[key] = any(
-            r.kind == RefKind.CALL and r.how == How.SCOPE and r.target and r.target.rsplit(".", 1)[0] == function
-            and (r.range.start.line, r.range.start.character) not in known
-            and (local := walk.symbol(r.target)) is not None and local.kind == SymbolKind.PARAMETER
-            for r in refs)
+        walk.memo[key] = {r.target for r in refs if r.kind == RefKind.CALL and r.how == How.SCOPE and r.target
+                          and (r.range.start.line, r.range.start.character) not in known}
     return walk.memo[key]
