@@ -650,13 +650,12 @@ class Store:
         cols = rows if type(rows) is RefColumns else RefColumns.of(rows)
         texts: set = set(tests)
         if cols.count:
-            _sl, _sc, _el, _ec, names, kinds, enclosings, targets, _confidences, hows = cols.columns
+            sl, sc, el, ec, names, kinds, enclosings, targets, confidences, hows = cols.columns
             texts.update(names, kinds, enclosings, targets, hows)
         ids = self._names.lookup(conn, texts)
         if cols.count:
             # Column by column through C-level map and zip: no Python frame
             # per reference (a million on the standard library).
-            sl, sc, el, ec, names, kinds, enclosings, targets, confidences, hows = cols.columns
             get, zero = ids.__getitem__, itertools.repeat(0)
             conn.executemany(
                 "INSERT INTO ref_rows(file_id, sl, sc, el, ec, name, kind, enclosing, target, confidence, how)"
