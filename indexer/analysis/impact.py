@@ -197,6 +197,14 @@ class _Walk:
                                                                                                 RefKind.CALL)})
         return self.memo[key]
 
+    def uses_in(self, qualname: str) -> list:
+        """The references made inside `qualname`, kept in `memo` per index
+        version (impact_carried, impact_metaclass)."""
+        key = ("uses in", qualname)
+        if key not in self.memo:
+            self.memo[key] = self.graph.references_from(qualname)
+        return self.memo[key]
+
     def dispatched(self, user: str) -> list[str]:
         """The reached nodes with a dispatch link into `user` (impact_members)."""
         if self._dispatched is None:

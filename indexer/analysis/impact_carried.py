@@ -80,7 +80,7 @@ def _carries(walk, test, lines: set[int]) -> bool:
     a variable bound on one of those lines (`for c in (A, B)`), or bound
     from a local bound there (`cs = (A, B)` then `for c in cs`), or a
     parameter when a line is in the decorators (`parametrize("c", [A, B])`)."""
-    refs = _refs(walk, test.qualname)
+    refs = walk.uses_in(test.qualname)
     def_line = test.selection_range.start.line
     local_lines = {}  # local -> its binding line
     for local in {r.target for r in refs if r.target and r.target.rsplit(".", 1)[0] == test.qualname}:
@@ -98,12 +98,6 @@ def _carries(walk, test, lines: set[int]) -> bool:
     return bool(holding & _unknown_calls(walk, test.qualname))
 
 
-def _refs(walk, function: str) -> list:
-    key = ("uses in", function)
-    if key not in walk.memo:
-        walk.memo[key] = walk.graph.references_from(function)
-    return walk.memo[key]
-
 
 def _passes(walk, user: str, lines: set[int]) -> bool:
     """`user` calls, on a line that reads the class, a workspace function
@@ -111,7 +105,7 @@ def _passes(walk, user: str, lines: set[int]) -> bool:
     know (`wrap_object(module, name, FunctionWrapper, args)`, whose body
     runs `factory(original, *args)`): the callee constructs the class for
     the caller. The argument is matched to no parameter in particular."""
-    for ref in _refs(walk, user):
+    for ref in walk.uses_in(user):
         if ref.kind == RefKind.CALL and ref.range.start.line in lines and ref.target and ref.how != How.VALUE:
             callee = walk.symbol(ref.target)
             if callee is not None and callee.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) \
@@ -131,7 +125,7 @@ def _unknown_calls(walk, function: str) -> set[str]:
     value at the same place (memoised per function in `walk.memo`)."""
     key = ("calls of unknown locals", function)
     if key not in walk.memo:
-        refs = _refs(walk, function)
+        refs = walk.uses_in(function)
         known = {(r.range.start.line, r.range.start.character) for r in refs
                  if r.kind == RefKind.CALL and r.how == How.VALUE}
         walk.memo[key] = {r.target for r in refs if r.kind == RefKind.CALL and r.how == How.SCOPE and r.target

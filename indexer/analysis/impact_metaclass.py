@@ -59,7 +59,7 @@ def _metaclasses(walk, cls: str) -> list[str]:
         if sym is not None and sym.kind == SymbolKind.CLASS:
             bases = set(walk.graph.base_targets(cls))
             header_end = sym.body_line if sym.body_line is not None else sym.selection_range.start.line + 1
-            for ref in _uses(walk, cls):
+            for ref in walk.uses_in(cls):
                 if (ref.kind == RefKind.READ and ref.target and ref.target not in bases
                         and sym.selection_range.start.line <= ref.range.start.line < header_end
                         and (target := walk.symbol(ref.target)) is not None and target.kind == SymbolKind.CLASS):
@@ -77,15 +77,8 @@ def _outside_reads(walk, meta: str) -> dict[str, list[str]]:
         for method in walk.graph.members(meta):
             if method.kind not in _METHODS:
                 continue
-            for ref in _uses(walk, method.qualname):
+            for ref in walk.uses_in(method.qualname):
                 if ref.kind in (RefKind.ATTRIBUTE, RefKind.CALL) and (ref.target is None or walk.symbol(ref.target) is None):
                     out.setdefault(ref.name, []).append(method.qualname)
         walk.memo[key] = out
-    return walk.memo[key]
-
-
-def _uses(walk, qualname: str) -> list:
-    key = ("uses in", qualname)
-    if key not in walk.memo:
-        walk.memo[key] = walk.graph.references_from(qualname)
     return walk.memo[key]
