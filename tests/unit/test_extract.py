@@ -190,8 +190,9 @@ USE_CASES = [
     ("from .core import Option as Option\n", [("core", "import"), ("Option", "import"), ("Option", "import")]),
     ("import a.b\n", [("a", "import"), ("b", "import")]),
     ("from .m import n as k\nk()\n", [("m", "import"), ("n", "import"), ("k", "call")]),
-    ("[y for y in items]\n", [("y", "read"), ("items", "read")]),
-    ("lambda q: q + z\n", [("q", "read"), ("z", "read")]),
+    # (the implicit uses of the operand protocols: extract.OPERAND_PROTOCOLS)
+    ("[y for y in items]\n", [("y", "read"), ("__iter__", "implicit"), ("items", "read")]),
+    ("lambda q: q + z\n", [("__add__", "implicit"), ("__radd__", "implicit"), ("q", "read"), ("z", "read")]),
 ]
 
 

@@ -105,11 +105,40 @@ _RISING_PRIORITY = tuple(reversed(ROLE_PRIORITY[:-1]))
 # (`key in self`, `self.__size[key] = size`), boltons 42 for 112,
 # more-itertools 30 for 5; the other five projects unchanged.
 OPERATOR_PROTOCOLS = True
+# ... and of the other operators and the protocol builtins (issue 12,
+# wrapt): `a + b` runs a.__add__ (or b.__radd__), `-a` a.__neg__, `a += b`
+# a.__iadd__, `a < b` a.__lt__ (or b.__gt__), `for x in a` a.__iter__,
+# `len(a)` a.__len__, `str(a)` a.__str__, `isinstance(a, T)` reads
+# a.__class__. Implicit uses, kept by the resolver only where the operand
+# is a workspace instance whose class has the method (switch, for its test).
+OPERAND_PROTOCOLS = True
+_BINARY_DUNDERS = {
+    "+": "add", "-": "sub", "*": "mul", "@": "matmul", "/": "truediv", "//": "floordiv", "%": "mod",
+    "**": "pow", "<<": "lshift", ">>": "rshift", "&": "and", "^": "xor", "|": "or",
+}
+_UNARY_DUNDERS = {"-": "__neg__", "+": "__pos__", "~": "__invert__"}
+# comparison -> (left operand's method, right operand's reflected one)
+_COMPARE_DUNDERS = {
+    "<": ("__lt__", "__gt__"), "<=": ("__le__", "__ge__"), ">": ("__gt__", "__lt__"), ">=": ("__ge__", "__le__"),
+    "==": ("__eq__", "__eq__"), "!=": ("__ne__", "__ne__"),
+}
+# builtin -> the methods it runs on its first (and second) positional argument
+_BUILTIN_DUNDERS = {
+    "len": ("__len__",), "str": ("__str__",), "repr": ("__repr__",), "hash": ("__hash__",), "bool": ("__bool__",),
+    "iter": ("__iter__",), "reversed": ("__reversed__",), "round": ("__round__",), "abs": ("__abs__",),
+    "int": ("__int__",), "float": ("__float__",), "complex": ("__complex__",), "bytes": ("__bytes__",),
+    "dir": ("__dir__",), "format": ("__format__",), "next": ("__next__",), "hex": ("__index__",),
+    "oct": ("__index__",), "bin": ("__index__",), "vars": ("__dict__",), "divmod": ("__divmod__", "__rdivmod__"),
+    "pow": ("__pow__", "__rpow__"), "isinstance": ("__class__",),
+}
+_OPERAND_ROLES = frozenset(("operator.binary", "operator.unary", "operator.augmented", "operator.for",
+                            "operator.builtin"))
 # Captures that are not identifiers, by rank (what sorts first at one byte).
 _STATEMENT_CAPTURES = (
     (-3, ("def.class", "def.function", "scope.lambda", "scope.comprehension")),
     (-2, ("import.plain", "import.from", "import.future")),
-    (-1, ("return.value", "with.item", "operator.compare", "operator.subscript", "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
+    (-1, ("return.value", "with.item", "operator.compare", "operator.subscript", "operator.binary", "operator.unary",
+          "operator.augmented", "operator.for", "operator.builtin", "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
 )
 
 
@@ -663,6 +692,10 @@ class _Extractor:
             self.add_call_result(node, scope)
         elif role == "operator.compare":
             self.add_membership(node, scope)
+            self.add_comparison(node, scope)
+        elif role in _OPERAND_ROLES:
+            if not in_ann:  # `int | None`: a type, not an `or`
+                self.add_operands(role, node, scope)
         elif role == "operator.subscript":
             if not in_ann:  # `List[int]`: a generic type, not an item lookup
                 self.add_subscript(node, scope)
@@ -735,6 +768,63 @@ class _Extractor:
             receiver = expr_of(children[i + 1])
             if receiver is not None:
                 self.add_ref(op, RefFact(self.cols.span(op), "__contains__", "implicit", scope, receiver=receiver))
+
+    def add_comparison(self, compare: ts.Node, scope: int) -> None:
+        """`a < b` runs a.__lt__ (b.__gt__ when a's gives up), `a == b`
+        a.__eq__ (or b.__eq__): implicit uses put on the operator token."""
+        if not OPERAND_PROTOCOLS:
+            return
+        children = compare.children
+        for i in range(1, len(children) - 1):
+            names = _COMPARE_DUNDERS.get(children[i].type)
+            if names is not None:
+                self._operand_ref(children[i], children[i - 1], names[0], scope)
+                self._operand_ref(children[i], children[i + 1], names[1], scope)
+
+    def add_operands(self, role: str, node: ts.Node, scope: int) -> None:
+        """The protocol methods an operator, a `for` or a builtin call runs on
+        its operands (OPERAND_PROTOCOLS)."""
+        if not OPERAND_PROTOCOLS:
+            return
+        if role == "operator.binary":
+            op = node.child_by_field_name("operator")
+            name = _BINARY_DUNDERS.get(op.type) if op is not None else None
+            if name is not None:
+                self._operand_ref(op, node.child_by_field_name("left"), f"__{name}__", scope)
+                self._operand_ref(op, node.child_by_field_name("right"), f"__r{name}__", scope)
+        elif role == "operator.unary":
+            op = node.child_by_field_name("operator")
+            name = _UNARY_DUNDERS.get(op.type) if op is not None else None
+            if name is not None:
+                self._operand_ref(op, node.child_by_field_name("argument"), name, scope)
+        elif role == "operator.augmented":
+            op = node.child_by_field_name("operator")
+            name = _BINARY_DUNDERS.get(op.type[:-1]) if op is not None else None
+            if name is not None:
+                self._operand_ref(op, node.child_by_field_name("left"), f"__i{name}__", scope)
+                self._operand_ref(op, node.child_by_field_name("right"), f"__r{name}__", scope)
+        elif role == "operator.for":
+            keyword = next((c for c in node.children if c.type == "in"), None)
+            if keyword is not None:
+                self._operand_ref(keyword, node.child_by_field_name("right"), "__iter__", scope)
+        else:  # operator.builtin: the argument list of `len(...)`
+            call = node.parent
+            func = call.child_by_field_name("function") if call is not None else None
+            names = _BUILTIN_DUNDERS.get(func.text.decode()) if func is not None else None
+            paren = node.children[0] if node.children else None
+            if names is None or paren is None or paren.type != "(":
+                return
+            args = [a for a in node.named_children if a.type != "comment"]
+            if any(a.type in ("keyword_argument", "list_splat", "dictionary_splat") for a in args[:len(names)]):
+                return
+            for name, arg in zip(names, args):
+                self._operand_ref(paren, arg, name, scope)
+
+    def _operand_ref(self, at: ts.Node, operand: ts.Node | None, name: str, scope: int) -> None:
+        receiver = expr_of(operand) if operand is not None and operand.type in ("identifier", "attribute", "call") \
+            else None
+        if receiver is not None:
+            self.add_ref(at, RefFact(self.cols.span(at), name, "implicit", scope, receiver=receiver))
 
     def add_subscript(self, subscript: ts.Node, scope: int) -> None:
         """`c[k]` runs c.__getitem__, `c[k] = v` c.__setitem__, `del c[k]`

@@ -47,6 +47,11 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 _UNWRAP = frozenset({"Optional", "Union", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _CLASS_OF = frozenset({"Type", "type"})
 
+# Implicit uses resolved on a class operand as before extract.OPERAND_PROTOCOLS
+# (`with C:` and `C[k]` keep their member; the operators' dunders need an instance).
+_CLASS_OPERAND = frozenset(("__call__", "__contains__", "__getitem__", "__setitem__", "__delitem__", "__enter__",
+                            "__exit__"))
+
 
 def _sub_head(expr) -> str | None:
     base = expr[1] if expr and expr[0] == "sub" else None
@@ -859,6 +864,8 @@ class Resolver:
             value = self.eval(ref[REF_RECEIVER], f, ref[REF_SCOPE], 0)
         if value is None or value[0] not in ("instance", "class"):
             return
+        if value[0] == "class" and ref[REF_NAME] not in _CLASS_OPERAND:
+            return  # `len(C)`, `C + x` run C's metaclass's methods, not C's
         if ref[REF_NAME] == "__call__" and value[0] == "class":
             # Calling what evaluates to a class (`type(self)(...)`) constructs it.
             refs.append((ref[REF_SPAN], ref[REF_NAME], "call", enclosing, value[1], CONFIDENCE["value"], "value"))

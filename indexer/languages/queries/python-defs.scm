@@ -26,3 +26,14 @@
 ; c.__contains__, `c[k]` c.__getitem__ (__setitem__, __delitem__ as targets).
 (comparison_operator) @operator.compare
 (subscript) @operator.subscript
+; Arithmetic, unary and in-place operators, `for` loops and the builtins
+; that call an operand's protocol method (`a + b` runs a.__add__ or
+; b.__radd__, `len(x)` x.__len__): extract.OPERAND_PROTOCOLS.
+(binary_operator) @operator.binary
+(unary_operator) @operator.unary
+(augmented_assignment) @operator.augmented
+(for_statement) @operator.for
+(for_in_clause) @operator.for
+(call function: (identifier) @_builtin arguments: (argument_list) @operator.builtin
+  (#any-of? @_builtin "len" "str" "repr" "hash" "bool" "iter" "reversed" "round" "abs" "int" "float" "complex"
+    "bytes" "dir" "format" "next" "hex" "oct" "bin" "vars" "divmod" "pow" "isinstance"))
