@@ -48,6 +48,8 @@ from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import infeasible, isinstance_guard, isinstance_passed
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
+from indexer.analysis.impact_falsebranch import never_runs
+from indexer.analysis.impact_createdflow import flow_kind
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -497,7 +499,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
                 walk.tainted.discard(enclosing)
                 walk.soft.discard(enclosing)
                 walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf * (UNRUN_FACTOR if stub else 1.0),
-                                               kind, node, how)
+                                               flow_kind(base.kind, kind, DEFINE), node, how)  # (impact_createdflow)
                 if node in walk.tainted or stub:
                     walk.tainted.add(enclosing)
                     if node in walk.soft and not stub:
@@ -642,6 +644,9 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
                     or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
                 created_use = CREATED_RULE and runs_only_the_class(walk.reach[parent].kind, how, DEFINE, walk.runs)
+                # Only in a branch that is false on this interpreter: tests ruled out, dependents kept (impact_falsebranch).
+                created_use = created_use or (_guards_scale(walk.graph, walk.memo) and never_runs(
+                    walk.graph, walk.memo, kind, walk.symbol(parent), walk.symbol(enclosing)))
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.

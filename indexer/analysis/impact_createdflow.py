@@ -1,0 +1,38 @@
+"""A name bound to a class the change created is that created class
+(issue 12, wrapt).
+
+    class BoundFunctionWrapper(_FunctionWrapperBase): ...   # a subclass statement
+                                                            # of a class the change built
+    class FunctionWrapper(_FunctionWrapperBase):
+        __bound_function_wrapper__ = BoundFunctionWrapper   # the same class object
+
+A change to a metaclass's `__new__` (or to `with_metaclass`, called in a
+base list) reaches the classes whose statements it runs through impact's
+"define" links, and impact_created rules out the tests that only use those
+classes afterwards: they run what the class statement produced, not the
+change. A value-flow link (`name = Class`) binds the same object, so its
+users use the created class too. Before this rule the flow link was an
+ordinary one: every test that reached `__bound_function_wrapper__` (through
+`_FunctionWrapperBase.__get__`, a name-matched guess) looked affected by
+`_ObjectProxyMetaType.__new__` and `with_metaclass`, which ran once, when
+`wrapt.wrappers` was imported.
+
+The alias keeps the "define" kind: a subclass statement that names it runs
+the machinery again (a define link), every other use is a use of the
+created class (ruled out in the walks that ask who runs the target).
+
+Finds, default selection at depth 8 (evals.impact, the rule off = main,
+same cached truth): see RULE's comment and the note of issue 12.
+"""
+
+from __future__ import annotations
+
+from indexer.graph.vocab import RefKind
+
+RULE = True  # switch, for its test
+
+
+def flow_kind(reached_kind: str, kind: str, define_kind: str) -> str:
+    """The kind a same-level link records: `define_kind` for a name bound to
+    a class that was reached as created (`reached_kind` is `define_kind`)."""
+    return define_kind if RULE and kind == RefKind.FLOW and reached_kind == define_kind else kind

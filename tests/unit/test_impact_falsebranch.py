@@ -1,0 +1,224 @@
+"""Impact rules for code that never runs on this interpreter or only runs
+the class a change created (issue 12: wrapt, click). One source case per
+idiom, each checked with its rule on and switched off, so the case fails
+without it; each case holds an off-case the rule must not touch."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from indexer.analysis import impact_createdflow, impact_falsebranch
+from indexer.analysis.impact import impact
+from tests.support import build
+from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
+
+not_windows = pytest.mark.skipif(sys.platform.startswith("win") or sys.version_info[0] == 2,
+                                 reason="the cases' false branches are Windows and Python 2 ones")
+
+
+# wrapt: `def exec_` under `if PY2:` is never defined on Python 3; the call
+# in `build` runs the builtin bound in the `else`. `live` under `if PY3:`
+# is defined and runs.
+VERSION_DEFINITION = {
+    "lib.py": """
+        import sys
+
+        PY2 = sys.version_info[0] == 2
+        PY3 = not PY2
+
+        if PY2:
+            def exec_(code, ns):
+                exec("exec code in ns")
+        else:
+            import builtins
+            exec_ = getattr(builtins, "exec")
+
+        if PY3:
+            def live(value):
+                return value
+
+        def build(source):
+            ns = {}
+            exec_(source, ns)
+            return live(ns)
+        """,
+    "tests/test_lib.py": """
+        from lib import build
+
+        def test_build():
+            assert build("x = 1") is not None
+        """,
+}
+
+
+@not_windows
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_definition_in_a_false_version_branch_runs_nothing(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_falsebranch, "RULE", rule)
+    indexer, g = build(tmp_path, VERSION_DEFINITION)
+    report = impact(g, "lib.exec_")
+    assert ("tests/test_lib.py::test_build" in selected(report)) is not rule
+    assert "tests/test_lib.py::test_build" in listed(report)  # ruled out, never dropped
+    assert "lib.build" in {d.symbol.qualname for d in report.dependents}  # the dependents stay
+    assert "tests/test_lib.py::test_build" in selected(impact(g, "lib.live"))  # off-case: a true branch
+    indexer.close()
+
+
+# click: `WIN` imported from a compat module; `echo` wraps the stream only
+# `elif WIN:`, and `main` (after its `@overload` stubs) expands arguments
+# only `os.name == "nt" and ...`.
+# `plain` in the `else` and `both`, also used outside the branch, run.
+PLATFORM_USES = {
+    "pkg/__init__.py": "",
+    "pkg/_compat.py": """
+        import sys
+
+        WIN = sys.platform.startswith("win")
+        """,
+    "pkg/utils.py": """
+        import os
+        from typing import overload
+        from ._compat import WIN
+
+        def wrap_for_ansi(stream):
+            return stream
+
+        def expand(args):
+            return args
+
+        def plain(stream):
+            return stream
+
+        def both(stream):
+            return stream
+
+        def echo(message, stream, color=None):
+            if color:
+                pass
+            elif WIN:
+                stream = wrap_for_ansi(stream)
+                stream = both(stream)
+            else:
+                stream = plain(stream)
+            return both(stream).write(message)
+
+        @overload
+        def main(args: list) -> list: ...
+
+        @overload
+        def main(args: None) -> list: ...
+
+        def main(args, expand_args=True):  # (its `@overload` stubs come first in the index)
+            if os.name == "nt" and expand_args:
+                args = expand(args)
+            return args
+        """,
+    "tests/test_utils.py": """
+        import io
+        from pkg.utils import echo, main
+
+        def test_echo():
+            echo("hi", io.StringIO())
+
+        def test_main():
+            assert main(["a"]) == ["a"]
+        """,
+}
+
+
+@not_windows
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_use_only_in_a_false_platform_branch_runs_nothing(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_falsebranch, "RULE", rule)
+    indexer, g = build(tmp_path, PLATFORM_USES)
+    wrapped = impact(g, "pkg.utils.wrap_for_ansi")
+    assert ("tests/test_utils.py::test_echo" in selected(wrapped)) is not rule
+    assert "tests/test_utils.py::test_echo" in listed(wrapped)
+    assert "pkg.utils.echo" in {d.symbol.qualname for d in wrapped.dependents}
+    assert ("tests/test_utils.py::test_main" in selected(impact(g, "pkg.utils.expand"))) is not rule
+    # Off-cases: the `else` of a false test, and a use outside the branch too.
+    assert "tests/test_utils.py::test_echo" in selected(impact(g, "pkg.utils.plain"))
+    assert "tests/test_utils.py::test_echo" in selected(impact(g, "pkg.utils.both"))
+    indexer.close()
+
+
+# The evaluator, one test expression per idiom: (module text, the branch
+# lines it rules out). Unknown tests (a parameter, an environment
+# variable) rule out nothing.
+_EVAL_CASES = [
+    ("import sys\nif sys.version_info < (3,):\n    a = 1\n", ((3, 3),)),
+    ("import sys\nif sys.version_info >= (3, 0):\n    a = 1\nelse:\n    b = 2\n", ((5, 5),)),
+    ("import sys\nif sys.version_info[:2] < (2, 7):\n    a = 1\n", ((3, 3),)),
+    ("import sys\nif sys.version_info.major == 2:\n    a = 1\n", ((3, 3),)),
+    ("import sys\nPY3 = sys.version_info[0] >= 3\nif not PY3:\n    a = 1\n", ((4, 4),)),
+    ("import os\nif os.name == 'nt':\n    a = 1\n", ((3, 3),)),
+    ("import sys\nif sys.platform in ('win32', 'cygwin'):\n    a = 1\n", ((3, 3),)),
+    ("import sys\nWIN = sys.platform.startswith('win')\nif WIN or False:\n    a = 1\n", ((4, 4),)),
+    ("import os\nif os.environ.get('WIN'):\n    a = 1\n", ()),
+    ("import sys\ndef f(flag):\n    if flag and sys.version_info > (3,):\n        a = 1\n", ()),
+    ("import sys\nPY2 = sys.version_info[0] == 2\nPY2 = True\nif PY2:\n    a = 1\n", ()),  # bound twice
+    ("if PY2:\n    a = 1\n", ()),  # no marker, no import: not parsed
+]
+
+
+@not_windows
+@pytest.mark.parametrize("source, dead", _EVAL_CASES)
+def test_the_false_branches_of_a_file(tmp_path, source, dead):
+    file = tmp_path / "m.py"
+    file.write_text(source)
+    assert impact_falsebranch.dead_ranges(file) == dead
+
+
+# wrapt: a metaclass builds `Base` and, through subclass statements,
+# `Bound` and `Wrapper`; `Wrapper.__bound__ = Bound` binds the created
+# class. A test that only uses them runs what the class statements made;
+# a test that defines its own subclass runs the metaclass.
+CREATED_ALIAS = {
+    "lib.py": """
+        class Meta(type):
+            def __new__(cls, name, bases, namespace):
+                namespace["made"] = True
+                return type.__new__(cls, name, bases, namespace)
+
+        class Base(metaclass=Meta):
+            def __init__(self, value=None):
+                self.value = value
+
+        class Bound(Base):
+            def run(self):
+                return self.value
+
+        class Wrapper(Base):
+            __bound__ = Bound
+
+            def bind(self):
+                return self.__bound__(self.value).run()
+        """,
+    "tests/test_lib.py": """
+        from lib import Base, Wrapper
+
+        def uses(wrapper):
+            return wrapper.bind()
+
+        def test_bind():
+            assert uses(Wrapper(1)) == 1
+
+        def test_subclass():
+            class Local(Base):
+                pass
+            assert Local(2).made
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_name_bound_to_a_created_class_is_the_created_class(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_createdflow, "RULE", rule)
+    indexer, g = build(tmp_path, CREATED_ALIAS)
+    report = impact(g, "lib.Meta.__new__")
+    assert ("tests/test_lib.py::test_bind" in selected(report)) is not rule
+    assert "tests/test_lib.py::test_subclass" in selected(report)  # off-case: a class statement at test time
+    assert "lib.Wrapper.__bound__" in {d.symbol.qualname for d in report.dependents}
+    indexer.close()
