@@ -186,12 +186,15 @@ def package_functions(root: Path, spec: ProjectSpec) -> list[Function]:
     package; nested functions belong to the function around them; @overload
     stubs have no body to run."""
     module = spec.package
-    bases = [b for b in (root / "src" / module, root / module, root / f"{module}.py") if b.exists()]
+    bases = [b for b in (root / "src" / module, root / module, root / f"{module}.py", root / "src" / f"{module}.py")
+             if b.exists()]
     if not bases:
         raise SystemExit(f"{spec.label}: no package {module} under {root}")
     out: list[Function] = []
     for base in bases:
         for path in sorted(base.rglob("*.py")) if base.is_dir() else [base]:
+            if any(path.relative_to(root).as_posix().startswith(f"{folder}/") for folder in spec.exclude):
+                continue
             source = path.read_text(encoding="utf-8", errors="replace")
             try:
                 tree = ast.parse(source)

@@ -237,6 +237,9 @@ class LanguageSupport(Protocol):
         """Whether a symbol of `kind` in one of `parent_kind` is a member."""
 
     # Optional hooks (looked up with getattr; absent means the default):
+    #   workspace_options(root) -> hashable | falsy: what extraction reads of the
+    #     workspace's configuration; passed to `extract` as a fifth argument
+    #     when truthy; a change re-extracts every file (pipeline/index.py).
     #   symbol_parent(facts, symbol) -> (parent qualname, parent kind) | None:
     #     a member whose parent is defined in another file (Go methods);
     #     default: the parent by index in the same file.

@@ -82,7 +82,7 @@ class _Parsed:
 
 def _parse_one(job: tuple) -> _Parsed:
     """Worker: read, hash and extract one file. Never raises."""
-    rel_path, abs_path, language, module, is_package, source = job
+    rel_path, abs_path, language, module, is_package, source, options = job
     support = languages.support(language)
     try:
         if source is None:
@@ -99,7 +99,8 @@ def _parse_one(job: tuple) -> _Parsed:
     sha = hashlib.sha256(source).hexdigest()
     source = support.normalize_source(source)
     try:
-        facts = support.extract(source, rel_path, module, is_package)
+        # (a language's workspace options, `_workspace_options`, only when it has any)
+        facts = support.extract(source, rel_path, module, is_package, *((options,) if options else ()))
     except Exception as exc:  # a parser bug must not take the run down
         log.exception("extracting %s failed", rel_path)
         return _Parsed(rel_path, sha, size, mtime, f"extraction failed: {exc}", language)
@@ -196,6 +197,7 @@ class Indexer:
         with self.lock.hold():  # opening may rebuild a damaged or outdated database
             self.store = Store(self.index_dir)
         self._roots: dict[str, list[str]] | None = None  # language -> its source roots
+        self._options: dict[str, object] | None = None  # language -> what its extraction reads of the workspace
 
     def close(self) -> None:
         self.store.close()
@@ -233,13 +235,18 @@ class Indexer:
             log.info("skipped %s: %s", skipped.path, skipped.reason)
         paths = [f.path for f in found.files]
         self._roots = _source_roots(paths)
+        # Extraction reads the workspace's configuration (pytest's `python_files`):
+        # when it changed since the last run, every file is extracted again.
+        self._options = None
+        options_key = repr(sorted(self._workspace_options().items()))
+        reextract = (self.store.get_meta(_OPTIONS_META) or repr([])) != options_key
         todo: list[discovery.SourceFile] = []
         unchanged: list[tuple[int, int]] = []  # (file_id, new mtime) where only the mtime moved
         for src in found.files:
             state = known.get(src.path)
-            if state is not None and state[2] == src.size and state[3] == src.mtime_ns:
+            if state is not None and state[2] == src.size and state[3] == src.mtime_ns and not reextract:
                 continue
-            if state is not None and state[2] == src.size:
+            if state is not None and state[2] == src.size and not reextract:
                 try:
                     sha = hashlib.sha256(src.abs_path.read_bytes()).hexdigest()
                 except OSError:
@@ -254,13 +261,17 @@ class Indexer:
             with self.store.transaction() as conn:
                 for file_id, mtime in unchanged:
                     self.store.touch_file(conn, file_id, mtime)
-        jobs = [(src.path, str(src.abs_path), *self._module_of(src.path), None) for src in todo]
+        jobs = [(src.path, str(src.abs_path), *self._module_of(src.path), None, self._options_of(src.path))
+                for src in todo]
         waves = None
         if first is not None and not known and jobs:
             waves = FirstAnswers(self, jobs, first, [])
             waves.run_due()
             jobs = [job for job in jobs if job[0] not in waves.paths]
         stats = self._apply(jobs, removed, progress, cancel, cold=not known, waves=waves)
+        if reextract:
+            with self.store.transaction() as conn:
+                self.store.set_meta(conn, _OPTIONS_META, options_key)
         stats["discovered"] = len(found.files)
         stats["unchanged"] = len(found.files) - len(todo)
         return self._run_result(stats, started)
@@ -281,7 +292,8 @@ class Indexer:
                 state = known.get(checked.path)
                 if state is not None and state[2] == checked.size and state[3] == checked.mtime_ns:
                     continue
-                jobs.append((checked.path, str(checked.abs_path), *self._module_of(checked.path), None))
+                jobs.append((checked.path, str(checked.abs_path), *self._module_of(checked.path), None,
+                             self._options_of(checked.path)))
             elif rel_path in known:
                 removed.append((known[rel_path][0], rel_path))
         stats = self._apply(jobs, removed, progress, None, cold=False)
@@ -312,12 +324,27 @@ class Indexer:
         state = self.store.file_states().get(rel_path)
         if state is not None and state[1] == hashlib.sha256(source).hexdigest():
             return self._run_result({"discovered": 1, "unchanged": 1}, started)
-        job = (rel_path, str(self.root / rel_path), *self._module_of(rel_path), source)
+        job = (rel_path, str(self.root / rel_path), *self._module_of(rel_path), source, self._options_of(rel_path))
         stats = self._apply([job], [], None, None, cold=False, resolve_only={rel_path} if defer_dependents else None)
         stats["discovered"] = 1
         return self._run_result(stats, started)
 
     # -- the two phases ----------------------------------------------------
+
+    def _workspace_options(self) -> dict[str, object]:
+        """language -> what its extraction reads of the workspace (the optional
+        `workspace_options(root)` hook), for the workspace's languages that have any."""
+        if self._options is None:
+            self._options = {}
+            for language in sorted(self._roots or {}):
+                hook = getattr(languages.support(language), "workspace_options", None)
+                found = hook(self.root) if hook is not None else None
+                if found:
+                    self._options[language] = found
+        return self._options
+
+    def _options_of(self, rel_path: str):
+        return self._workspace_options().get(languages.language_for_path(rel_path))
 
     def _module_of(self, rel_path: str) -> tuple[str, str, bool]:
         """(language, module, is_package) of a file the registry supports."""
@@ -583,6 +610,10 @@ class _Resolvers:
                 resolver = support.resolver(self.store, self.store.all_summaries(language))
             self.built[language] = resolver
         return resolver
+
+
+# Store meta key: the workspace options the stored facts were extracted with.
+_OPTIONS_META = "extract_options"
 
 
 def _source_roots(paths: list[str]) -> dict[str, list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from indexer.languages.base import FileFacts
-from indexer.languages.python import modules
+from indexer.languages.python import modules, pytest_config
 from indexer.languages.python.extract import extract, normalize_source
 from indexer.languages.python.provider import MemoryProvider, StoreProvider
 from indexer.languages.python.resolve import Resolver, absolute_module
@@ -59,8 +59,14 @@ class PythonSupport:
     def normalize_source(self, source: bytes) -> bytes:
         return normalize_source(source)
 
-    def extract(self, source: bytes, rel_path: str, module: str, is_package: bool) -> FileFacts:
-        return extract(source, rel_path, module, is_package)
+    def extract(self, source: bytes, rel_path: str, module: str, is_package: bool,
+                options: tuple[str, ...] = ()) -> FileFacts:
+        return extract(source, rel_path, module, is_package, test_globs=options)
+
+    def workspace_options(self, root) -> tuple[str, ...]:
+        """What extraction reads of the workspace's configuration: pytest's
+        `python_files` (pytest_config.py)."""
+        return pytest_config.configured_test_files(root)
 
     def summarize(self, facts: FileFacts):
         return summarize(facts)

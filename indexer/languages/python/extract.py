@@ -18,6 +18,7 @@ import tree_sitter as ts
 from indexer.languages.base import OPAQUE, FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
 from indexer.languages.python.facts import PythonFacts
 from indexer.languages.python.guard_facts import guard_facts
+from indexer.languages.python.pytest_config import is_test_module
 from indexer.languages.python.expressions import (_annotation_value, _bare_qualifier, _assigned_value, _bound_value,
     _decorators, _docstring, _dunder_all, _dunder_all_contents, _narrowing_regions, _params, _typevar_bound,
     _typevar_call, _value_position, expr_of)
@@ -166,7 +167,8 @@ _MAX_ALT_RETURNS = 3  # returns an unannotated function's value may come from
 
 
 class _Extractor:
-    def __init__(self, source: bytes, rel_path: str, module: str, is_package: bool, complete: bool = False):
+    def __init__(self, source: bytes, rel_path: str, module: str, is_package: bool, complete: bool = False,
+                 test_globs: tuple[str, ...] = ()):
         self.source = source
         self.complete = complete  # sweep the union of every role's identifiers (see _Incomplete)
         self.rel_path = rel_path
@@ -174,7 +176,9 @@ class _Extractor:
         self.is_package = is_package
         self.cols = _Columns(source)
         self.view = memoryview(source)  # slices without copies (a def's hash reads its whole text)
-        self.is_test_file = bool(_TEST_FILE.search("/" + rel_path))
+        # The workspace's pytest `python_files` replaces the default pattern (pytest_config.py).
+        self.is_test_file = (is_test_module(rel_path, test_globs) if test_globs
+                             else bool(_TEST_FILE.search("/" + rel_path)))
         self.symbols: list[SymbolFact] = []
         self.scopes: list[ScopeFact] = []
         self.refs: list[RefFact] = []
@@ -1019,7 +1023,8 @@ class _Extractor:
             self.add_getattr(node, scope)
 
 
-def extract(source: bytes, rel_path: str, module: str, is_package: bool = False) -> FileFacts:
+def extract(source: bytes, rel_path: str, module: str, is_package: bool = False,
+            test_globs: tuple[str, ...] = ()) -> FileFacts:
     tree = parser().parse(source)
     errors: list[str] = []
     for _ in range(_RECOVERY_ROUNDS):
@@ -1035,11 +1040,11 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool = False)
         source, deep_notes = flattened
         tree = parser().parse(source)
         errors = deep_notes + errors
-    extractor = _Extractor(source, rel_path, module, is_package)
+    extractor = _Extractor(source, rel_path, module, is_package, test_globs=test_globs)
     try:
         facts = extractor.run(tree)
     except _Incomplete:
-        extractor = _Extractor(source, rel_path, module, is_package, complete=True)
+        extractor = _Extractor(source, rel_path, module, is_package, complete=True, test_globs=test_globs)
         facts = extractor.run(tree)
     if errors:
         facts.errors = errors + [e for e in facts.errors if e not in errors]
