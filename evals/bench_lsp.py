@@ -216,7 +216,7 @@ async def change_latency(server: Server, root: Path, samples: Samples, where: st
             if time.perf_counter() - started > 10:
                 break
         c.text_document_did_close(types.DidCloseTextDocumentParams(text_document=doc))
-    return percentiles(values)
+    return percentiles(values) | {"values": values}
 
 
 async def bench_codemeld(corpus: Corpus, work: Path, positions: int, timeout: float,

@@ -733,6 +733,21 @@ class Store:
             out.update(i for (i,) in self.conn.execute("SELECT file_id FROM imports WHERE module=?", (module,)))
         return out
 
+    def importers_using(self, modules, names) -> set[int]:
+        """Importers of `modules` with a use (any reference) named one of `names`."""
+        names = list(names)
+        ids = [i for (i,) in self.conn.execute(
+            f"SELECT id FROM names WHERE text IN ({','.join('?' * len(names))})", names)]
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        out: set[int] = set()
+        for module in modules:  # each importer's own rows, through refs_file
+            out.update(i for (i,) in self.conn.execute(
+                "SELECT DISTINCT i.file_id FROM imports i WHERE i.module=? AND EXISTS (SELECT 1 FROM ref_rows r"
+                f" WHERE r.file_id = i.file_id AND r.name IN ({marks}))", (module, *ids)))
+        return out
+
     def modules_of(self, file_ids) -> set[str]:
         out: set[str] = set()
         for file_id in file_ids:

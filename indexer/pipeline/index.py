@@ -145,6 +145,8 @@ _WORKER_STATE: dict = {}
 
 # How many import links away from a deleted module files are re-resolved.
 _DELETION_IMPORT_DEPTH = 2
+# Above this many added names (a pasted module), every importer re-resolves, as for any change.
+_ADDED_NAMES_MAX = 64
 
 
 def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, RefColumns, set]]:
@@ -265,12 +267,15 @@ class Indexer:
         stats["unchanged"] = len(found.files) - len(todo)
         return self._run_result(stats, started)
 
-    def update_paths(self, rel_paths: Iterable[str], progress: Progress | None = None) -> IndexRun:
-        """Re-index these files from disk (changed, created or deleted)."""
+    def update_paths(self, rel_paths: Iterable[str], progress: Progress | None = None,
+                     defer_dependents: bool = False) -> IndexRun:
+        """Re-index these files from disk (changed, created or deleted).
+        `defer_dependents` as for `update_source`."""
         with self.lock.hold():
-            return self._update_paths(rel_paths, progress)
+            return self._update_paths(rel_paths, progress, defer_dependents)
 
-    def _update_paths(self, rel_paths: Iterable[str], progress: Progress | None) -> IndexRun:
+    def _update_paths(self, rel_paths: Iterable[str], progress: Progress | None,
+                      defer_dependents: bool = False) -> IndexRun:
         started = time.perf_counter()
         known = self.store.file_states()
         jobs, removed = [], []
@@ -284,7 +289,8 @@ class Indexer:
                 jobs.append((checked.path, str(checked.abs_path), *self._module_of(checked.path), None))
             elif rel_path in known:
                 removed.append((known[rel_path][0], rel_path))
-        stats = self._apply(jobs, removed, progress, None, cold=False)
+        only = {job[0] for job in jobs} if defer_dependents else None
+        stats = self._apply(jobs, removed, progress, None, cold=False, resolve_only=only)
         stats["discovered"] = len(jobs)
         return self._run_result(stats, started)
 
@@ -468,7 +474,12 @@ class Indexer:
         if not removed and not names:
             return set()
         module = (new or old).module
-        out = self.store.importers({module})
+        added = getattr(support, "added_names", None)
+        added = added(old, new) if added is not None and not removed else None
+        added = added if added and len(added) <= _ADDED_NAMES_MAX else None
+        # A change that only adds names re-resolves the importers that use one of them,
+        # not every importer (a new function in `os`: a few files, not hundreds).
+        out = self.store.importers_using({module}, added) if added else self.store.importers({module})
         if new is None:
             # A deleted module's classes may sit in its importers' class
             # hierarchies: a lookup through a subclass defined one or two

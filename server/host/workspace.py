@@ -314,7 +314,13 @@ class FolderIndex:
                 elif full is not False:
                     self._full_run(full)
                 if disk:
-                    self.indexer.update_paths(sorted(disk))
+                    # The changed files answer now; their dependents follow in the
+                    # resolve job, which gives way to every edit and reader (a closed
+                    # buffer, a save made outside: a reader never waits behind hundreds
+                    # of importers being resolved again).
+                    self.indexer.update_paths(sorted(disk), defer_dependents=True)
+                    with self._cond:
+                        self._resolve_due = True
                 for path, text in buffers.items():
                     if self._indexable(path, text):
                         with self._cond:
