@@ -588,6 +588,17 @@ class Store:
         rows = self.conn.execute("SELECT path, id, sha256, size, mtime_ns FROM files")
         return {path: (fid, sha, size, mtime) for path, fid, sha, size, mtime in rows}
 
+    def file_state(self, path: str) -> tuple[int, str, int, int] | None:
+        """(id, sha256, size, mtime_ns) of one indexed file (an edit needs no other)."""
+        try:
+            row = self.conn.execute("SELECT id, sha256, size, mtime_ns FROM files WHERE path=?", (path,)).fetchone()
+        except UnicodeEncodeError:  # a file name that is not UTF-8 is never indexed (discovery skips it)
+            return None
+        return tuple(row) if row else None
+
+    def file_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+
     def write_file(self, conn, parsed, language: str) -> int:
         """Replace a file's facts (symbols, imports); its refs wait for resolution."""
         row = conn.execute("SELECT id FROM files WHERE path=?", (parsed.path,)).fetchone()

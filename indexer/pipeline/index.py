@@ -145,8 +145,8 @@ _WORKER_STATE: dict = {}
 
 # How many import links away from a deleted module files are re-resolved.
 _DELETION_IMPORT_DEPTH = 2
-# Above this many added names (a pasted module), every importer re-resolves, as for any change.
-_ADDED_NAMES_MAX = 64
+# Above this many names added or removed (a pasted module), every importer re-resolves.
+_NAMES_ONLY_MAX = 64
 
 
 def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, RefColumns, set]]:
@@ -277,10 +277,13 @@ class Indexer:
     def _update_paths(self, rel_paths: Iterable[str], progress: Progress | None,
                       defer_dependents: bool = False) -> IndexRun:
         started = time.perf_counter()
-        known = self.store.file_states()
+        rel_paths = sorted(set(rel_paths))
+        # A few paths (a save, a closed buffer) look up their own rows, not the whole table.
+        known = self.store.file_states() if len(rel_paths) > _BATCH else \
+            {p: state for p in rel_paths if (state := self.store.file_state(p)) is not None}
         jobs, removed = [], []
         options = self._discovery_options()
-        for rel_path in sorted(set(rel_paths)):
+        for rel_path in rel_paths:
             checked = discovery.check_file(self.root, self.root / rel_path, options)
             if isinstance(checked, discovery.SourceFile):
                 state = known.get(checked.path)
@@ -315,7 +318,7 @@ class Indexer:
 
     def _update_source(self, rel_path: str, source: bytes, defer_dependents: bool = False) -> IndexRun:
         started = time.perf_counter()
-        state = self.store.file_states().get(rel_path)
+        state = self.store.file_state(rel_path)
         if state is not None and state[1] == hashlib.sha256(source).hexdigest():
             return self._run_result({"discovered": 1, "unchanged": 1}, started)
         job = (rel_path, str(self.root / rel_path), *self._module_of(rel_path), source)
@@ -373,7 +376,7 @@ class Indexer:
                     if parsed.missing:
                         # Deleted while we worked: drop it like a removal.
                         old = self.store.load_summary(path=parsed.path)
-                        gone = self.store.file_states().get(parsed.path)
+                        gone = self.store.file_state(parsed.path)
                         if gone is not None:
                             self.store.mark_dirty(conn, self._dependents(old, None, gone[0]) - {gone[0]})
                             self.store.delete_file(conn, gone[0])
@@ -474,12 +477,14 @@ class Indexer:
         if not removed and not names:
             return set()
         module = (new or old).module
-        added = getattr(support, "added_names", None)
-        added = added(old, new) if added is not None and not removed else None
-        added = added if added and len(added) <= _ADDED_NAMES_MAX else None
-        # A change that only adds names re-resolves the importers that use one of them,
-        # not every importer (a new function in `os`: a few files, not hundreds).
-        out = self.store.importers_using({module}, added) if added else self.store.importers({module})
+        only = getattr(support, "names_only", None)
+        only = only(old, new) if only is not None else None
+        # A change that only adds or removes names re-resolves the importers that use
+        # one of them, not every importer (a new function in `os`: a few files, not 520).
+        if only and len(only) <= _NAMES_ONLY_MAX:
+            out = self.store.importers_using({module}, only)
+        else:
+            out = self.store.importers({module})
         if new is None:
             # A deleted module's classes may sit in its importers' class
             # hierarchies: a lookup through a subclass defined one or two
@@ -501,7 +506,7 @@ class Indexer:
             dirty = [(file_id, path) for file_id, path in dirty if path in only]
         if not dirty:
             return 0
-        total_files = len(self.store.file_states())
+        total_files = self.store.file_count()
         many = len(dirty) >= max(_PARALLEL_MIN, total_files // 4)
         if resolvers is None or many:
             resolvers = _Resolvers(self.store, many, summaries)

@@ -1,6 +1,6 @@
-"""A change that only adds names re-resolves the importers that use one of
-them, not every importer (issue 17: a new module-level name in a big
-repository re-resolved every importer before its references answered).
+"""A change that only adds or removes names re-resolves the importers that
+use one of them, not every importer (issue 17: a new module-level name, and
+closing the buffer again, re-resolved every importer of the module).
 
 Data-driven: a tree, one edit applied as an unsaved buffer with deferred
 dependents; expected: which files are left to re-resolve, and that after
@@ -35,7 +35,11 @@ CASES = {
     # C gains a method its subclass calls (resolved through the base until now)
     "new method": (BASE["m.py"].replace("class C(Base):\n    pass", "class C(Base):\n    def extra(self):\n"
                                         "        return 2"), {"sub.py"}),
-    # not only additions: every importer, as before
+    "removed function": (BASE["m.py"].replace("def old(x):\n    return x\n", ""),
+                         {"star.py", "uses_old.py", "attr_old.py"}),
+    "removed inherited method": (BASE["m.py"].replace("    def extra(self):\n        return 1\n", "    pass\n"),
+                                 {"sub.py"}),
+    # not only additions or removals: every importer, as before
     "changed signature": (BASE["m.py"].replace("def old(x)", "def old(x, y=0)") + "\n_probe = 1\n", IMPORTERS),
     "module __getattr__": (BASE["m.py"] + "\n\ndef __getattr__(name):\n    return name\n",
                            IMPORTERS | {"calls_new.py"}),
@@ -45,7 +49,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_only_importers_using_an_added_name_reresolve(tmp_path, case):
+def test_only_importers_using_a_moved_name_reresolve(tmp_path, case):
     text, expected = CASES[case]
     root = tmp_path / "ws"
     write_tree(root, BASE)
