@@ -426,6 +426,10 @@ class FolderIndex:
                     self._changed[path] = self._generation  # readers wait for it to go back on top
             if progress is not None:
                 progress.end(message)
+        try:  # after "ready": the next start's first status reads these instead of counting
+            self.indexer.store.remember_sizes()
+        except (StoreError, sqlite3.Error):
+            log.warning("cannot keep the table sizes of %s", self.root, exc_info=True)
 
     def stop(self) -> None:
         """Ask the writer to stop; a running full index cancels at its next batch."""
