@@ -184,7 +184,7 @@ async def change_latency(server: Server, root: Path, samples: Samples, where: st
     also changes what the module exports, so its importers are re-resolved.
     """
     c = server.client
-    values = []
+    values, timeouts = [], 0
     for path, name, (line, character), last in samples.edits:
         file = root / path
         text = file.read_text(encoding="utf-8", errors="replace")
@@ -214,9 +214,10 @@ async def change_latency(server: Server, root: Path, samples: Samples, where: st
                 values.append(time.perf_counter() - started)
                 break
             if time.perf_counter() - started > 10:
+                timeouts += 1
                 break
         c.text_document_did_close(types.DidCloseTextDocumentParams(text_document=doc))
-    return percentiles(values)
+    return percentiles(values) | {"values": values, "timeouts": timeouts}
 
 
 async def bench_codemeld(corpus: Corpus, work: Path, positions: int, timeout: float,

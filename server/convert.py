@@ -20,6 +20,7 @@ from indexer.analysis.hover_text import render_hover
 from indexer.analysis.navigation import Call, Highlight, HoverInfo
 from indexer.graph.vocab import SymbolKind
 from server.host.uris import uri_to_path  # noqa: F401  (one reader of URIs, the host's)
+from server.protocol.status_wire import status_wire
 
 SHOW_REFERENCES = "codemeld.showReferences"
 
@@ -270,8 +271,7 @@ def highlights(found: list[Highlight]) -> list[types.DocumentHighlight]:
 
 def status(folders: list[dict]) -> dict:
     """`codemeld/status`: totals over all folders, and each folder's own."""
-    from server.protocol import edge  # pydantic models: loaded on first use, not at each start
-    return edge.status(folders).wire()
+    return status_wire(folders)  # plain: an editor's first poll never waits for pydantic
 
 
 # -- codemeld/search and codemeld/explain (JSON contracts of DESIGN.md) -----------

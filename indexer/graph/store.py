@@ -165,6 +165,16 @@ _LOOKUP_INDEXES = {
 }
 
 
+# meta row: "files symbols references" as counted; deleted by every write that changes them.
+_SIZES_KEY = "sizes"
+
+
+def _count_sizes(conn) -> tuple[int, int, int]:
+    """Rows of the base tables (no name joins to count)."""
+    return tuple(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                 for table in ("files", "symbol_rows", "ref_rows"))
+
+
 def _name_end(name, nsl, nsc, nel, nec) -> tuple:
     """(nel, nec) as stored: NULL where the views derive them (one line,
     ending where the name does), true of 99% of symbols."""
@@ -284,6 +294,7 @@ class Store:
         self.readonly = readonly
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._sizes_forgotten = False  # this write transaction already deleted the kept sizes
         self._names = _NameIds()
         self._sizes_lock = threading.Lock()
         self._sizes_conn: sqlite3.Connection | None = None  # see table_sizes
@@ -426,10 +437,23 @@ class Store:
             conn = self._sizes_conn
             version = conn.execute("PRAGMA data_version").fetchone()[0]
             if self._sizes is None or self._sizes[0] != version:
-                count = lambda table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
-                # Base tables: no name joins to count.
-                self._sizes = (version, (count("files"), count("symbol_rows"), count("ref_rows")))
+                # The counts a writer kept (`remember_sizes`), while no write has changed them since:
+                # a warm start's first status poll then reads one row instead of counting millions.
+                kept = conn.execute("SELECT value FROM meta WHERE key=?", (_SIZES_KEY,)).fetchone()
+                if kept is not None:
+                    self._sizes = (version, tuple(int(n) for n in kept[0].split()))
+                else:
+                    self._sizes = (version, _count_sizes(conn))
             return self._sizes[1]
+
+    def remember_sizes(self) -> None:
+        """Keep the table sizes in meta until a write changes them (every
+        write of files, symbols or references deletes the row), for the next
+        process's first status. Counts only when the row is missing."""
+        if self.get_meta(_SIZES_KEY) is not None:
+            return
+        with self.transaction() as conn:  # IMMEDIATE: no other writer commits between counting and keeping
+            self.set_meta(conn, _SIZES_KEY, " ".join(str(n) for n in _count_sizes(conn)))
 
     def _check_schema(self) -> None:
         try:
@@ -588,8 +612,20 @@ class Store:
         rows = self.conn.execute("SELECT path, id, sha256, size, mtime_ns FROM files")
         return {path: (fid, sha, size, mtime) for path, fid, sha, size, mtime in rows}
 
+    def file_state(self, path: str) -> tuple[int, str, int, int] | None:
+        """(id, sha256, size, mtime_ns) of one indexed file (an edit needs no other)."""
+        try:
+            row = self.conn.execute("SELECT id, sha256, size, mtime_ns FROM files WHERE path=?", (path,)).fetchone()
+        except UnicodeEncodeError:  # a file name that is not UTF-8 is never indexed (discovery skips it)
+            return None
+        return tuple(row) if row else None
+
+    def file_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+
     def write_file(self, conn, parsed, language: str) -> int:
         """Replace a file's facts (symbols, imports); its refs wait for resolution."""
+        self._forget_sizes(conn)
         row = conn.execute("SELECT id FROM files WHERE path=?", (parsed.path,)).fetchone()
         values = (language, parsed.module, int(parsed.is_package), parsed.sha, parsed.size,
                   parsed.mtime_ns, parsed.lines, parsed.error, parsed.facts_blob,
@@ -630,10 +666,17 @@ class Store:
                          [(file_id, m) for m in sorted(parsed.import_modules)])  # (a set: rows in a fixed order)
         return file_id
 
+    def _forget_sizes(self, conn) -> None:
+        """A write that changes the table sizes: the kept ones (remember_sizes) go, once a transaction."""
+        if not self._sizes_forgotten:
+            conn.execute("DELETE FROM meta WHERE key=?", (_SIZES_KEY,))
+            self._sizes_forgotten = True
+
     def touch_file(self, conn, file_id: int, mtime_ns: int) -> None:
         conn.execute("UPDATE files SET mtime_ns=? WHERE id=?", (mtime_ns, file_id))
 
     def delete_file(self, conn, file_id: int) -> None:
+        self._forget_sizes(conn)
         for table in ("symbol_rows", "ref_rows", "imports", "guard_facts"):
             conn.execute(f"DELETE FROM {table} WHERE file_id=?", (file_id,))
         conn.execute("DELETE FROM files WHERE id=?", (file_id,))
@@ -642,6 +685,7 @@ class Store:
         """Replace a file's references: `rows` are (span, name, kind,
         enclosing, target, confidence, how) tuples, or `RefColumns` made of
         them where they were resolved (a cold build's workers)."""
+        self._forget_sizes(conn)
         unindexed = self._unindexed
         if unindexed is None or file_id in self._refs_written or file_id not in unindexed:
             conn.execute("DELETE FROM ref_rows WHERE file_id=?", (file_id,))
@@ -731,6 +775,21 @@ class Store:
         out: set[int] = set()
         for module in modules:
             out.update(i for (i,) in self.conn.execute("SELECT file_id FROM imports WHERE module=?", (module,)))
+        return out
+
+    def importers_using(self, modules, names) -> set[int]:
+        """Importers of `modules` with a use (any reference) named one of `names`."""
+        names = list(names)
+        ids = [i for (i,) in self.conn.execute(
+            f"SELECT id FROM names WHERE text IN ({','.join('?' * len(names))})", names)]
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        out: set[int] = set()
+        for module in modules:  # each importer's own rows, through refs_file
+            out.update(i for (i,) in self.conn.execute(
+                "SELECT DISTINCT i.file_id FROM imports i WHERE i.module=? AND EXISTS (SELECT 1 FROM ref_rows r"
+                f" WHERE r.file_id = i.file_id AND r.name IN ({marks}))", (module, *ids)))
         return out
 
     def modules_of(self, file_ids) -> set[str]:
@@ -867,6 +926,7 @@ class _Transaction:
         self.store._write_lock.acquire()
         conn = self.store.conn
         conn.execute("BEGIN IMMEDIATE")
+        self.store._sizes_forgotten = False
         self.store._names.check(conn)
         return conn
 

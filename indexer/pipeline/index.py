@@ -146,6 +146,8 @@ _WORKER_STATE: dict = {}
 
 # How many import links away from a deleted module files are re-resolved.
 _DELETION_IMPORT_DEPTH = 2
+# Above this many names added or removed (a pasted module), every importer re-resolves.
+_NAMES_ONLY_MAX = 64
 
 
 def _resolve_chunk(file_ids: list[int]) -> list[tuple[int, RefColumns, set]]:
@@ -276,17 +278,23 @@ class Indexer:
         stats["unchanged"] = len(found.files) - len(todo)
         return self._run_result(stats, started)
 
-    def update_paths(self, rel_paths: Iterable[str], progress: Progress | None = None) -> IndexRun:
-        """Re-index these files from disk (changed, created or deleted)."""
+    def update_paths(self, rel_paths: Iterable[str], progress: Progress | None = None,
+                     defer_dependents: bool = False) -> IndexRun:
+        """Re-index these files from disk (changed, created or deleted).
+        `defer_dependents` as for `update_source`."""
         with self.lock.hold():
-            return self._update_paths(rel_paths, progress)
+            return self._update_paths(rel_paths, progress, defer_dependents)
 
-    def _update_paths(self, rel_paths: Iterable[str], progress: Progress | None) -> IndexRun:
+    def _update_paths(self, rel_paths: Iterable[str], progress: Progress | None,
+                      defer_dependents: bool = False) -> IndexRun:
         started = time.perf_counter()
-        known = self.store.file_states()
+        rel_paths = sorted(set(rel_paths))
+        # A few paths (a save, a closed buffer) look up their own rows, not the whole table.
+        known = self.store.file_states() if len(rel_paths) > _BATCH else \
+            {p: state for p in rel_paths if (state := self.store.file_state(p)) is not None}
         jobs, removed = [], []
         options = self._discovery_options()
-        for rel_path in sorted(set(rel_paths)):
+        for rel_path in rel_paths:
             checked = discovery.check_file(self.root, self.root / rel_path, options)
             if isinstance(checked, discovery.SourceFile):
                 state = known.get(checked.path)
@@ -296,7 +304,8 @@ class Indexer:
                              self._options_of(checked.path)))
             elif rel_path in known:
                 removed.append((known[rel_path][0], rel_path))
-        stats = self._apply(jobs, removed, progress, None, cold=False)
+        only = {job[0] for job in jobs} if defer_dependents else None
+        stats = self._apply(jobs, removed, progress, None, cold=False, resolve_only=only)
         stats["discovered"] = len(jobs)
         return self._run_result(stats, started)
 
@@ -321,7 +330,7 @@ class Indexer:
 
     def _update_source(self, rel_path: str, source: bytes, defer_dependents: bool = False) -> IndexRun:
         started = time.perf_counter()
-        state = self.store.file_states().get(rel_path)
+        state = self.store.file_state(rel_path)
         if state is not None and state[1] == hashlib.sha256(source).hexdigest():
             return self._run_result({"discovered": 1, "unchanged": 1}, started)
         job = (rel_path, str(self.root / rel_path), *self._module_of(rel_path), source, self._options_of(rel_path))
@@ -394,7 +403,7 @@ class Indexer:
                     if parsed.missing:
                         # Deleted while we worked: drop it like a removal.
                         old = self.store.load_summary(path=parsed.path)
-                        gone = self.store.file_states().get(parsed.path)
+                        gone = self.store.file_state(parsed.path)
                         if gone is not None:
                             self.store.mark_dirty(conn, self._dependents(old, None, gone[0]) - {gone[0]})
                             self.store.delete_file(conn, gone[0])
@@ -495,7 +504,14 @@ class Indexer:
         if not removed and not names:
             return set()
         module = (new or old).module
-        out = self.store.importers({module})
+        only = getattr(support, "names_only", None)
+        only = only(old, new) if only is not None else None
+        # A change that only adds or removes names re-resolves the importers that use
+        # one of them, not every importer (a new function in `os`: a few files, not 520).
+        if only and len(only) <= _NAMES_ONLY_MAX:
+            out = self.store.importers_using({module}, only)
+        else:
+            out = self.store.importers({module})
         if new is None:
             # A deleted module's classes may sit in its importers' class
             # hierarchies: a lookup through a subclass defined one or two
@@ -517,7 +533,7 @@ class Indexer:
             dirty = [(file_id, path) for file_id, path in dirty if path in only]
         if not dirty:
             return 0
-        total_files = len(self.store.file_states())
+        total_files = self.store.file_count()
         many = len(dirty) >= max(_PARALLEL_MIN, total_files // 4)
         if resolvers is None or many:
             resolvers = _Resolvers(self.store, many, summaries)

@@ -314,7 +314,13 @@ class FolderIndex:
                 elif full is not False:
                     self._full_run(full)
                 if disk:
-                    self.indexer.update_paths(sorted(disk))
+                    # The changed files answer now; their dependents follow in the
+                    # resolve job, which gives way to every edit and reader (a closed
+                    # buffer, a save made outside: a reader never waits behind hundreds
+                    # of importers being resolved again).
+                    self.indexer.update_paths(sorted(disk), defer_dependents=True)
+                    with self._cond:
+                        self._resolve_due = True
                 for path, text in buffers.items():
                     if self._indexable(path, text):
                         with self._cond:
@@ -420,6 +426,10 @@ class FolderIndex:
                     self._changed[path] = self._generation  # readers wait for it to go back on top
             if progress is not None:
                 progress.end(message)
+        try:  # after "ready": the next start's first status reads these instead of counting
+            self.indexer.store.remember_sizes()
+        except (StoreError, sqlite3.Error):
+            log.warning("cannot keep the table sizes of %s", self.root, exc_info=True)
 
     def stop(self) -> None:
         """Ask the writer to stop; a running full index cancels at its next batch."""

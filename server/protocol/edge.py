@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from indexer import languages
 from server.protocol import models as m
+from server.protocol.status_wire import embeddings_state
 
 
 def position(p) -> m.Position:
@@ -90,17 +91,9 @@ def status(folders: list[dict]) -> m.IndexStatus:
         files=sum(f["files"] for f in folders), symbols=sum(f["symbols"] for f in folders),
         references=sum(f["references"] for f in folders), pending=sum(f["pending"] for f in folders),
         indexDir=folders[0]["indexDir"] if folders else None,
-        embeddings=_embeddings_state([f.get("embeddings", "off") for f in folders]),
+        embeddings=embeddings_state([f.get("embeddings", "off") for f in folders]),
         **({"partial": True} if any(f.get("partial") for f in folders) else {}),
         folders=[m.FolderStatus(**f) for f in folders])
-
-
-def _embeddings_state(states: list[str]) -> str:
-    """One word for all folders: the least advanced state wins."""
-    for state in ("loading model", "waiting", "embedding", "unavailable", "ready"):
-        if state in states:
-            return state
-    return "off"
 
 
 # -- the same wire, as plain dicts ---------------------------------------------

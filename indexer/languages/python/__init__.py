@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
 from indexer.languages.base import FileFacts
@@ -95,6 +96,29 @@ class PythonSupport:
         if old.stars != new.stars or old.all_names != new.all_names:
             names |= set(old.names) | set(new.names)
         return removed, names
+
+    def names_only(self, old, new) -> set[str] | None:
+        """The names a change of this module's summary only adds or removes,
+        or None when it changes anything else. A use whose resolution such a
+        change can move bears one of those names (`m.name`, `from m import
+        name`, a bare name under `from m import *`, `self.name` in a
+        subclass), so only the importers that use one need resolving again
+        (Indexer._dependents). Dunder names never qualify: `__getattr__`,
+        `__all__`, `__init__`, `__iter__`... move uses of other names."""
+        if old is None or new is None or old.stars != new.stars or old.all_names != new.all_names:
+            return None
+        shared = old.names.keys() & new.names.keys()
+        if any(new.names[name] != old.names[name] for name in shared):
+            return None
+        for qualname in old.symbols.keys() & new.symbols.keys():
+            was, now = old.symbols[qualname], new.symbols[qualname]
+            if now != was and replace(now, members={}) != replace(was, members={}):
+                return None  # changed, beyond a class gaining or losing members (named below)
+        moved = {q.rsplit(".", 1)[-1] for q in new.symbols.keys() ^ old.symbols.keys()}
+        moved |= new.names.keys() ^ old.names.keys()
+        if not moved or any(name.startswith("__") and name.endswith("__") for name in moved):
+            return None
+        return moved
 
     def is_member(self, parent_kind: str, kind: str) -> bool:
         return parent_kind == SymbolKind.CLASS and kind in _CLASS_MEMBER_KINDS
