@@ -84,7 +84,7 @@ def locate(
     task: Annotated[str, typer.Argument(help="Issue text, bug report or traceback ('-' reads stdin).")],
     root: RootOpt = None,
     index_dir: IndexDirOpt = None,
-    k: Annotated[int, typer.Option("-k", help="Files and definitions to list.")] = 10,
+    k: Annotated[int, typer.Option("-k", min=1, help="Files and definitions to list.")] = 10,
     embeddings: Annotated[bool, typer.Option("--embeddings/--no-embeddings", help="Use the semantic index when built.")] = True,
     as_json: JsonOpt = False,
 ) -> None:
@@ -134,8 +134,8 @@ def map_(
     path: Annotated[str, typer.Argument(help="Folder, file or module/class to zoom into (default: everything).")] = "",
     root: RootOpt = None,
     index_dir: IndexDirOpt = None,
-    depth: Annotated[int, typer.Option(help="Levels: 1 packages, 2 modules, 3 classes/functions, 4 methods.")] = 4,
-    budget: Annotated[int, typer.Option("--budget", help="Size of the map in tokens.")] = 2000,
+    depth: Annotated[int, typer.Option(min=1, help="Levels: 1 packages, 2 modules, 3 classes/functions, 4 methods.")] = 4,
+    budget: Annotated[int, typer.Option("--budget", min=1, help="Size of the map in tokens.")] = 2000,
     tests: Annotated[bool, typer.Option("--tests", help="Include test code.")] = False,
     as_json: JsonOpt = False,
 ) -> None:

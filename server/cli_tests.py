@@ -58,8 +58,8 @@ def learn(
     index_dir: IndexDirOpt = None,
     python: PythonOpt = None,
     full: Annotated[bool, typer.Option("--full", help="Run every test, not only those whose dependencies changed.")] = False,
-    timeout: Annotated[float, typer.Option(help="Seconds for the whole run.")] = DEFAULT_TIMEOUT,
-    test_timeout: Annotated[float, typer.Option(help="Seconds for one test (0: no limit).")] = DEFAULT_TEST_TIMEOUT,
+    timeout: Annotated[float, typer.Option(help="Seconds for the whole run (above 0).")] = DEFAULT_TIMEOUT,
+    test_timeout: Annotated[float, typer.Option(min=0, help="Seconds for one test (0: no limit).")] = DEFAULT_TEST_TIMEOUT,
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
 ) -> None:
@@ -70,6 +70,8 @@ def learn(
     from indexer.analysis import learn as learning
     from indexer.graph.query import Graph
 
+    if timeout <= 0:  # a run stopped before it starts would store "no tests ran"
+        raise typer.BadParameter(f"{timeout} is not above 0", param_hint="'--timeout'")
     _setup_logging(verbose)
     indexer = _indexer(root, index_dir, update=True)
     graph = Graph(indexer.store, indexer.root)
@@ -97,7 +99,7 @@ def affected(
     run_: Annotated[bool, typer.Option("--run", help="Run the selected tests with pytest (arguments after -- go to pytest).")] = False,
     python: PythonOpt = None,
     static_only: Annotated[bool, typer.Option("--static", help="Ignore learned test edges.")] = False,
-    min_confidence: Annotated[float, typer.Option(help="Drop statically found tests below this confidence.")] = DEFAULT_MIN_CONFIDENCE,
+    min_confidence: Annotated[float, typer.Option(min=0, max=1, help="Drop statically found tests below this confidence.")] = DEFAULT_MIN_CONFIDENCE,
     no_update: Annotated[bool, typer.Option("--no-update", help="Do not bring the index up to date first.")] = False,
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,

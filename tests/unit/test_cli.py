@@ -717,6 +717,19 @@ USAGE_ERRORS = {
     "unknown option": ["refs", "helper", "--bogus"],
     "unknown command": ["frobnicate"],
     "option value of the wrong type": ["index", "--jobs", "many"],
+    # Numbers out of range answered nonsense with exit 0 ("0 dependents in 0
+    # files, 10 tests (truncated)"; no tests ran after "stopping the test run").
+    "impact depth 0": ["impact", "helper", "--depth", "0"],
+    "impact negative depth": ["impact", "helper", "--depth", "-3"],
+    "impact limit 0": ["impact", "helper", "--limit", "0"],
+    "locate k 0": ["locate", "helper", "-k", "0"],
+    "search k negative": ["search", "helper", "-k", "-2"],
+    "map depth 0": ["map", "--depth", "0"],
+    "map negative budget": ["map", "--budget", "-5"],
+    "explain negative budget": ["explain", "helper", "--budget", "-5"],
+    "learn negative timeout": ["tests", "learn", "--timeout", "-1"],
+    "learn negative test timeout": ["tests", "learn", "--test-timeout", "-5"],
+    "affected confidence above 1": ["tests", "affected", "--min-confidence", "7"],
 }
 
 
