@@ -25,6 +25,7 @@ from indexer.analysis.impact_selfscope import inherited_holders
 from indexer.analysis.impact_attrhooks import self_writers
 from indexer.analysis.impact_decorated import product_users
 from indexer.analysis.impact_carried import carried_makers
+from indexer.analysis.impact_execd import exec_decorated_users
 from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
@@ -582,6 +583,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
                 incoming[cls].extend(carried_makers(walk, cls))
+            if not walk.runs:
+                # Who can hold a class's instance: `@ns.name` where an exec'd
+                # literal defines `name` decorated with its maker (impact_execd).
+                incoming[cls].extend(exec_decorated_users(walk, cls))
         walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match")  # a batch, not one each
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):

@@ -485,6 +485,21 @@ class Graph:
             f" ({','.join('?' * len(targets))}) AND enclosing IS NOT NULL" + (" AND kind = ?" if kind else "")
             + " GROUP BY target, enclosing, kind", list(targets) + ([kind] if kind else [])).fetchall()
 
+    def files_calling(self, names) -> list[str]:
+        """Paths of the files that call a name among `names` (any target):
+        impact_execd's `exec(CODE, ns.__dict__)` sites, by the callee's name."""
+        names = list(names)
+        return [path for (path,) in self.conn.execute(
+            "SELECT DISTINCT f.path FROM ref_rows r JOIN files f ON f.id = r.file_id"
+            f" WHERE r.name IN (SELECT id FROM names WHERE text IN ({','.join('?' * len(names))}))"
+            " AND r.kind = (SELECT id FROM names WHERE text = 'call') ORDER BY f.path", names)]
+
+    def named_uses_in_file(self, path: str, name: str, kind: str) -> list[tuple[str, str, str]]:
+        """(enclosing, target, how) of the uses of kind `kind` named `name` in one file."""
+        return self.conn.execute(
+            "SELECT r.enclosing, r.target, r.how FROM refs r JOIN files f ON f.id = r.file_id"
+            " WHERE f.path = ? AND r.name = ? AND r.kind = ?", (path, name, kind)).fetchall()
+
     def unresolved_names(self, enclosings: list[str]) -> list[tuple[str, str]]:
         """(name, enclosing) of the unresolved or name-matched uses written
         in `enclosings` (`self.X` where no class in the hierarchy defines

@@ -37,3 +37,10 @@
 (call function: (identifier) @_builtin arguments: (argument_list) @operator.builtin
   (#any-of? @_builtin "len" "str" "repr" "hash" "bool" "iter" "reversed" "round" "abs" "int" "float" "complex"
     "bytes" "dir" "format" "next" "hex" "oct" "bin" "vars" "divmod" "pow" "isinstance"))
+
+; `object.__setattr__(self, "x", v)` and `setattr(self, "x", v)` in a method
+; define the instance attribute C.x as `self.x = v` does (a class whose own
+; `__setattr__` forwards writes stores its attributes so: wrapt's proxies).
+(call function: (attribute object: (identifier) @_object attribute: (identifier) @_setattr)
+  arguments: (argument_list) @bind.setattr (#eq? @_object "object") (#eq? @_setattr "__setattr__"))
+(call function: (identifier) @_setattr arguments: (argument_list) @bind.setattr (#eq? @_setattr "setattr"))
