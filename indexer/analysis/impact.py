@@ -50,7 +50,8 @@ from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import infeasible, isinstance_guard, isinstance_passed
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.impact_falsebranch import never_runs
-from indexer.analysis.impact_createdflow import flow_kind
+from indexer.analysis.impact_createdflow import decorated_member_kind, flow_kind
+from indexer.analysis.impact_equse import EqualityUse
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -500,7 +501,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
                 walk.tainted.discard(enclosing)
                 walk.soft.discard(enclosing)
                 walk.reach[enclosing] = _Reach(max(base.depth, 1), base.confidence * conf * (UNRUN_FACTOR if stub else 1.0),
-                                               flow_kind(base.kind, kind, DEFINE), node, how)  # (impact_createdflow)
+                                               flow_kind(base.kind, kind, DEFINE, walk.runs), node, how)  # (impact_createdflow)
                 if node in walk.tainted or stub:
                     walk.tainted.add(enclosing)
                     if node in walk.soft and not stub:
@@ -530,8 +531,9 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
         return closure_edge(walk.graph, sym, parent, walk.memo) if closure else None
     if parent.kind == SymbolKind.CLASS and sym.kind == SymbolKind.METHOD:
         # A method's decorator runs with its class body: the class runs it
-        # (and a class local to a function runs with that function).
-        return (parent.qualname, "local", 1.0, "local")
+        # (and a class local to a function runs with that function), once:
+        # its users run what it made (impact_createdflow).
+        return (parent.qualname, decorated_member_kind(DEFINE, walk.runs), 1.0, "local")
     if parent.kind not in _CALLABLE_KINDS:
         return None
     return (parent.qualname, "local", 1.0, "local")
@@ -1018,6 +1020,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                                      inherited)
 
     container = ContainerUse(walk, guards.guards, walk.max_depth) if guards is not None else None
+    equality = EqualityUse(walk, guards.guards, walk.max_depth) if guards is not None else None
     inherited = inherited_holders(walk.into, walk.symbol, lambda c: _subclasses(walk, c),
                                   lambda q: holders_of(vias[q]) if q in vias else None) \
         if _recall_rules_scale(walk) else (lambda user, name: ())
@@ -1067,6 +1070,9 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if container is not None and test.confidence > RULED_OUT_CONFIDENCE and container.rules_out(test.via):
                     # A mapping's item method, held by no function that uses items (impact_containeruse).
+                    test = replace(test, confidence=RULED_OUT_CONFIDENCE)
+                if equality is not None and test.confidence > RULED_OUT_CONFIDENCE and equality.rules_out(test.via):
+                    # An `__eq__` protocol link, held by no function that compares (impact_equse).
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 held = tests.get(test.id)  # the first chain found, unless a rule ruled it out
                 if held is None or held.confidence <= RULED_OUT_CONFIDENCE < test.confidence:

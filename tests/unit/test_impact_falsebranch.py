@@ -1,5 +1,7 @@
-"""Impact rules for code that never runs on this interpreter or only runs
-the class a change created (issue 12: wrapt, click). One source case per
+"""Impact precision rules for wrapt and click (issue 12): code that never
+runs on this interpreter (impact_falsebranch), users of an alias of a class
+the change created (impact_createdflow), and an `__eq__` held by tests that
+compare nothing (impact_equse). One source case per
 idiom, each checked with its rule on and switched off, so the case fails
 without it; each case holds an off-case the rule must not touch."""
 
@@ -9,7 +11,7 @@ import sys
 
 import pytest
 
-from indexer.analysis import impact_createdflow, impact_falsebranch
+from indexer.analysis import impact_createdflow, impact_equse, impact_falsebranch
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
@@ -222,3 +224,113 @@ def test_a_name_bound_to_a_created_class_is_the_created_class(tmp_path, monkeypa
     assert "tests/test_lib.py::test_subclass" in selected(report)  # off-case: a class statement at test time
     assert "lib.Wrapper.__bound__" in {d.symbol.qualname for d in report.dependents}
     indexer.close()
+
+
+# wrapt: the library `__eq__` rule (impact_protocols) links a proxy's
+# `__eq__` to every test that makes one; only those that compare a value
+# that may be one (`==`, `assertEqual`, a dict key) run it. `str(value) ==
+# "10"` compares two strs.
+EQUALITY_USE = {
+    "lib.py": """
+        class Proxy:
+            def __init__(self, wrapped):
+                self.__wrapped__ = wrapped
+
+            def __eq__(self, other):
+                return self.__wrapped__ == other
+
+            def __str__(self):
+                return str(self.__wrapped__)
+
+        def make(value):
+            return Proxy(value)
+        """,
+    "tests/test_lib.py": """
+        import unittest
+        from lib import make
+
+        def test_compares():
+            value = make(1)
+            assert value == 1
+
+        def test_key():
+            table = {}
+            table[make(1)] = True
+            assert table
+
+        def test_str():
+            value = make(10)
+            assert str(value) == "10"
+
+        class TestProxy(unittest.TestCase):
+            def test_assert(self):
+                self.assertEqual(make(2), 2)
+
+            def test_type(self):
+                self.assertIsInstance(make(2), object)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_proxy_s_eq_runs_where_a_test_compares(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_equse, "RULE", rule)
+    indexer, g = build(tmp_path, EQUALITY_USE)
+    report = impact(g, "lib.Proxy.__eq__")
+    for kept in ("test_compares", "test_key", "TestProxy::test_assert"):
+        assert f"tests/test_lib.py::{kept}" in selected(report)
+    for compares_nothing in ("test_str", "TestProxy::test_type"):
+        assert (f"tests/test_lib.py::{compares_nothing}" in selected(report)) is not rule
+        assert f"tests/test_lib.py::{compares_nothing}" in listed(report)  # ruled out, listed
+    indexer.close()
+
+
+# toolz: `@instanceproperty def __signature__` in `curry`'s body runs once,
+# when the class statement runs; a test that uses `curry` runs what it
+# made. A class local to a test runs its body (and the decorator) each time.
+DECORATED_MEMBER = {
+    "lib.py": """
+        class InstanceProperty(property):
+            def __init__(self, fget=None):
+                property.__init__(self, fget)
+
+        def instanceproperty(fget):
+            return InstanceProperty(fget)
+
+        class curry:
+            def __init__(self, func):
+                self.func = func
+
+            def __call__(self, *args):
+                return self.func(*args)
+
+            @instanceproperty
+            def __signature__(self):
+                return None
+        """,
+    "tests/test_lib.py": """
+        from lib import curry, instanceproperty
+
+        def test_curry():
+            assert curry(len)("ab") == 2
+
+        def test_local_class():
+            class Local:
+                @instanceproperty
+                def value(self):
+                    return 1
+            assert Local().value == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_method_s_decorator_runs_with_the_class_statement(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_createdflow, "MEMBER_RULE", rule)
+    indexer, g = build(tmp_path, DECORATED_MEMBER)
+    report = impact(g, "lib.instanceproperty")
+    assert ("tests/test_lib.py::test_curry" in selected(report)) is not rule
+    assert "tests/test_lib.py::test_local_class" in selected(report)  # off-case: a class statement at test time
+    assert "lib.curry" in {d.symbol.qualname for d in report.dependents}
+    indexer.close()
+
