@@ -67,7 +67,8 @@ async def one_run(repo: Path, root: Path, index: Path, work: Path, edits: dict) 
         shutil.rmtree(copy)
     shutil.copytree(index, copy)
     env = {**os.environ, "PYTHONPATH": str(repo), "CODEMELD_CACHE_DIR": str(work / "cache")}
-    server = Server([sys.executable, "-m", "server", "--log-file", str(work / "server.log")], env)
+    # -P: the server runs the code PYTHONPATH names (the baseline), not the current directory's.
+    server = Server([sys.executable, "-P", "-m", "server", "--log-file", str(work / "server.log")], env)
     await server.start(root, {"indexDir": str(copy), "exclude": STDLIB_EXCLUDE, "embeddings": False})
     out: dict = {}
     try:

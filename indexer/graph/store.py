@@ -718,6 +718,10 @@ class Store:
     def mark_dirty(self, conn, file_ids) -> None:
         conn.executemany("UPDATE files SET dirty=1 WHERE id=?", [(i,) for i in file_ids])
 
+    def mark_clean(self, conn, file_ids) -> None:
+        """Files whose stored references stand as they are (nothing they use moved)."""
+        conn.executemany("UPDATE files SET dirty=0 WHERE id=?", [(i,) for i in file_ids])
+
     # -- reading for the indexer -------------------------------------------
 
     def has_file(self, path: str) -> bool:
@@ -777,20 +781,15 @@ class Store:
             out.update(i for (i,) in self.conn.execute("SELECT file_id FROM imports WHERE module=?", (module,)))
         return out
 
-    def importers_using(self, modules, names) -> set[int]:
-        """Importers of `modules` with a use (any reference) named one of `names`."""
+    def files_using(self, file_ids, names) -> set[int]:
+        """Those of `file_ids` with a use (any reference) named one of `names`."""
         names = list(names)
         ids = [i for (i,) in self.conn.execute(
             f"SELECT id FROM names WHERE text IN ({','.join('?' * len(names))})", names)]
         if not ids:
             return set()
-        marks = ",".join("?" * len(ids))
-        out: set[int] = set()
-        for module in modules:  # each importer's own rows, through refs_file
-            out.update(i for (i,) in self.conn.execute(
-                "SELECT DISTINCT i.file_id FROM imports i WHERE i.module=? AND EXISTS (SELECT 1 FROM ref_rows r"
-                f" WHERE r.file_id = i.file_id AND r.name IN ({marks}))", (module, *ids)))
-        return out
+        query = f"SELECT 1 FROM ref_rows WHERE file_id=? AND name IN ({','.join('?' * len(ids))}) LIMIT 1"
+        return {f for f in file_ids if self.conn.execute(query, (f, *ids)).fetchone() is not None}
 
     def modules_of(self, file_ids) -> set[str]:
         out: set[str] = set()

@@ -200,6 +200,10 @@ class Indexer:
             self.store = Store(self.index_dir)
         self._roots: dict[str, list[str]] | None = None  # language -> its source roots
         self._options: dict[str, object] | None = None  # language -> what its extraction reads of the workspace
+        # Dirty files whose only reason is a change that added or removed these names
+        # (`_dependents`): `_resolve_dirty` resolves one only if it uses one of them.
+        # Kept in memory only: after a crash they are all resolved, as before.
+        self._unless_used: dict[int, set[str]] = {}
 
     def close(self) -> None:
         self.store.close()
@@ -230,6 +234,7 @@ class Indexer:
 
     def _run(self, progress: Progress | None, cancel: Cancel | None, first: FirstRequest | None = None) -> IndexRun:
         started = time.perf_counter()
+        self._unless_used.clear()  # a full run resolves whatever is dirty
         known = self.store.file_states()
         found = discovery.discover(self.root, self._discovery_options(),
                                    {path: (state[2], state[3]) for path, state in known.items()})
@@ -405,18 +410,21 @@ class Indexer:
                         old = self.store.load_summary(path=parsed.path)
                         gone = self.store.file_state(parsed.path)
                         if gone is not None:
-                            self.store.mark_dirty(conn, self._dependents(old, None, gone[0]) - {gone[0]})
+                            self._mark_dirty(conn, self._dependents(old, None, gone[0]) - {gone[0]})
                             self.store.delete_file(conn, gone[0])
                             stats["removed"] += 1
                         continue
                     summary = parsed.summary
                     dependents: set[int] = set()
+                    maybe: set[int] = set()
+                    maybe_names: set[str] = set()
                     if not cold:
                         old = self.store.load_summary(path=parsed.path)
-                        dependents = self._dependents(old, summary, None)
+                        dependents = self._dependents(old, summary, None, maybe, maybe_names)
                     file_id = self.store.write_file(conn, parsed, parsed.language)
                     if dependents:
-                        self.store.mark_dirty(conn, dependents - {file_id})
+                        self._mark_dirty(conn, dependents - {file_id}, maybe - {file_id}, maybe_names)
+                    self._unless_used.pop(file_id, None)  # its own facts changed: resolved regardless
                     if parsed.facts_blob is None:
                         stats["failed"] += 1
                     else:
@@ -452,12 +460,24 @@ class Indexer:
             self.store.set_meta(conn, "root", str(self.root))
         return stats
 
+    def _mark_dirty(self, conn, files: set[int], maybe: set[int] = frozenset(), names: set[str] = frozenset()) -> None:
+        """Mark `files` dirty; those in `maybe` only for `names` (see `_unless_used`),
+        unless they were dirty already for another reason."""
+        if maybe:
+            pending = {file_id for file_id, _ in self.store.dirty_files()}
+            for file_id in maybe & files:
+                if file_id not in pending or file_id in self._unless_used:
+                    self._unless_used.setdefault(file_id, set()).update(names)
+        for file_id in files - maybe:
+            self._unless_used.pop(file_id, None)
+        self.store.mark_dirty(conn, files)
+
     def _remove(self, conn, removed: list[tuple[int, str]]) -> None:
         for file_id, path in removed:
             old = self.store.load_summary(path=path)
             dependents = self._dependents(old, None, file_id)
             self.store.delete_file(conn, file_id)
-            self.store.mark_dirty(conn, dependents - {file_id})
+            self._mark_dirty(conn, dependents - {file_id})
 
     def _resolve_written(self, conn, file_ids: list[int], resolvers: _Resolvers) -> int:
         """Inside the batch's transaction, after all its files are written:
@@ -493,8 +513,14 @@ class Indexer:
             for start in range(0, len(jobs), _BATCH):
                 yield [_parse_one(job) for job in jobs[start:start + _BATCH]]
 
-    def _dependents(self, old, new, file_id) -> set[int]:
-        """Files whose references may resolve differently after this change."""
+    def _dependents(self, old, new, file_id, maybe: set[int] | None = None,
+                    maybe_names: set[str] | None = None) -> set[int]:
+        """Files whose references may resolve differently after this change.
+        `maybe`/`maybe_names`: when the change only adds or removes names,
+        the importers among them that need resolving only if they use one
+        of those names (a use whose resolution such a change can move bears
+        the name); the weak uses of the names and the uses of removed
+        qualnames anywhere are in the result regardless."""
         if old is None and new is None:
             return set()
         support = languages.find(languages.language_of((new or old).module))
@@ -504,14 +530,12 @@ class Indexer:
         if not removed and not names:
             return set()
         module = (new or old).module
+        out = self.store.importers({module})
         only = getattr(support, "names_only", None)
         only = only(old, new) if only is not None else None
-        # A change that only adds or removes names re-resolves the importers that use
-        # one of them, not every importer (a new function in `os`: a few files, not 520).
-        if only and len(only) <= _NAMES_ONLY_MAX:
-            out = self.store.importers_using({module}, only)
-        else:
-            out = self.store.importers({module})
+        if only and len(only) <= _NAMES_ONLY_MAX and maybe is not None:
+            maybe.update(out)
+            maybe_names.update(only)
         if new is None:
             # A deleted module's classes may sit in its importers' class
             # hierarchies: a lookup through a subclass defined one or two
@@ -522,8 +546,10 @@ class Indexer:
             for _ in range(_DELETION_IMPORT_DEPTH):
                 frontier = self.store.importers(self.store.modules_of(frontier)) - out
                 out |= frontier
-        out |= self.store.files_referencing(targets=removed, names=names, weak_hows=support.weak_hows)
-        return out
+        sure = self.store.files_referencing(targets=removed, names=names, weak_hows=support.weak_hows)
+        if maybe:
+            maybe -= sure
+        return out | sure
 
     def _resolve_dirty(self, progress, cancel, summaries, only: set[str] | None = None, batch: int = _BATCH,
                        resolvers: _Resolvers | None = None) -> int:
@@ -531,6 +557,8 @@ class Indexer:
         dirty = self.store.dirty_files()
         if only is not None:
             dirty = [(file_id, path) for file_id, path in dirty if path in only]
+        if self._unless_used and dirty:
+            dirty = self._drop_unaffected(dirty, cancel)
         if not dirty:
             return 0
         total_files = self.store.file_count()
@@ -582,6 +610,27 @@ class Indexer:
             if cancel is not None and cancel():
                 break
         return refs
+
+    def _drop_unaffected(self, dirty: list[tuple[int, str]], cancel: Cancel | None) -> list[tuple[int, str]]:
+        """Clean the dirty files that are dirty only for names they do not use
+        (`_unless_used`), a chunk a transaction, stopping when `cancel()` says so;
+        the rest of `dirty`, to resolve."""
+        candidates = [file_id for file_id, _ in dirty if file_id in self._unless_used]
+        for start in range(0, len(candidates), _BATCH):
+            chunk = candidates[start:start + _BATCH]
+            by_names: dict[frozenset, list[int]] = {}
+            for file_id in chunk:
+                by_names.setdefault(frozenset(self._unless_used.pop(file_id)), []).append(file_id)
+            unused = set()
+            for names, files in by_names.items():
+                unused |= set(files) - self.store.files_using(files, names)
+            with self.store.transaction() as conn:
+                self.store.mark_clean(conn, unused)
+            dirty = [(file_id, path) for file_id, path in dirty if file_id not in unused]
+            if cancel is not None and cancel() and start + _BATCH < len(candidates):
+                left = set(candidates[start + _BATCH:])  # still in `_unless_used`: checked next time
+                return [(file_id, path) for file_id, path in dirty if file_id not in left]
+        return dirty
 
     def _write_refs(self, results: list[tuple[int, list, set]]) -> int:
         if not results:
