@@ -13,8 +13,9 @@ per-test timeout, SIGALRM like pytest-timeout's signal method), crashing
 (the interpreter died mid-test: the run is repeated without it) and
 collection errors are recorded per test id.
 
-coverage.py does the measuring: through pytest-cov (`--cov-context=test`,
-node ids as contexts) when the project's environment has it, else
+coverage.py does the measuring: through pytest-cov (with the plugin naming
+one context per test function, its node id without parameters) when the
+project's environment has it, else
 `coverage run` with `dynamic_context = test_function` (contexts are dotted
 test names, mapped back to node ids through the graph).
 """
@@ -141,8 +142,22 @@ def _write(**record):
     _out.write(json.dumps(record) + "\\n")
 
 
+_switch = os.environ.get("CODEMELD_LEARN_CONTEXTS") == "1"
+_context = [None]
+
+
 def pytest_runtest_logstart(nodeid, location):
     _write(event="start", id=nodeid)
+    # One coverage context per test function (the map is kept per function):
+    # pytest-cov's --cov-context=test switches three times per case, which
+    # cost about 1.5x the plain --cov run on a suite of many small cases.
+    name = nodeid.split("[", 1)[0]
+    if _switch and name != _context[0]:
+        import coverage
+        cov = coverage.Coverage.current()
+        if cov is not None:
+            cov.switch_context(name)
+            _context[0] = name
 
 
 def pytest_runtest_logfinish(nodeid, location):
@@ -223,7 +238,7 @@ class _Runner:
                        "--continue-on-collection-errors", *self.options.args,
                        *(f"--deselect={d}" for d in deselect), *node_ids]
         if self.mode == "pytest-cov":
-            return [self.python, "-m", "pytest", f"--cov={self.root}", "--cov-context=test", "--cov-report=",
+            return [self.python, "-m", "pytest", f"--cov={self.root}", "--cov-report=",
                     f"--cov-config={rc}", *pytest_args]
         return [self.python, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "pytest", *pytest_args]
 
@@ -232,6 +247,8 @@ class _Runner:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(self.work / "plugin"), env.get("PYTHONPATH")]))
         env["CODEMELD_LEARN_OUT"] = str(events)
         env["CODEMELD_LEARN_TEST_TIMEOUT"] = str(self.options.test_timeout or 0)
+        if self.mode == "pytest-cov":  # the plugin names contexts (`coverage run` has dynamic_context)
+            env["CODEMELD_LEARN_CONTEXTS"] = "1"
         return env
 
     def run(self, node_ids: list[str]) -> tuple[Path | None, list[dict], list[str]]:
