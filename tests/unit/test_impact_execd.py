@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_decorated, impact_execd
+from indexer.analysis import impact_createdflow, impact_decorated, impact_execd
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -131,6 +131,11 @@ def test_the_literal_is_read_only_where_exec_runs_it():
 @pytest.mark.parametrize("rule", [True, False])
 def test_set_name_runs_only_in_class_statements_inside_functions(graph, monkeypatch, rule):
     monkeypatch.setattr(impact_decorated, "LOCAL_CLASSES", rule)
+    # impact_createdflow rules the alias out on its own (a created class's
+    # alias is a use of what the class statement built): off, so that this
+    # case shows what LOCAL_CLASSES alone decides
+    monkeypatch.setattr(impact_createdflow, "RULE", False)
+    monkeypatch.setattr(impact_createdflow, "MEMBER_RULE", False)
     got = selected(impact(graph, "lib.core.Wrapper.__set_name__"))
     assert T + "test_class_inside" in got  # its class statement runs in the test
     # `class Class` at the module's top level runs at import, before any test
