@@ -635,7 +635,12 @@ class _Extractor:
         scope, one per function, that binds nothing and whose parent is the
         scope around the function, so names are looked up there; it keeps the
         function as the owner of its uses, since calls that leave the
-        argument out run with that value."""
+        argument out run with that value.
+
+        Measured (fourteen projects, depth 8, default selection, against the
+        same code without it): tenacity +41 true / +62 false pairs (0.808 /
+        0.501 -> 0.824 / 0.498: nap.sleep's 41 tests, and the constructors'
+        other callers); the other thirteen identical."""
         found = self.outer_scopes.get(function_scope)
         if found is None:
             held = self.scopes[function_scope]
@@ -757,7 +762,12 @@ class _Extractor:
         what that gives (nearly always `it` itself: tenacity's AsyncRetrying
         returns self): implicit uses of both on `it`'s class, put on the
         `for` keyword, kept by the resolver only when `it` is a workspace
-        instance (as `with`)."""
+        instance (as `with`).
+
+        Measured with `async with` (fourteen projects, depth 8, default
+        selection, against the same code without both): tenacity +258 true
+        / +29 false pairs (0.720 / 0.468 -> 0.824 / 0.498 with outer_scope
+        on); the other thirteen identical."""
         receiver = expr_of(statement.child_by_field_name("right"))
         keyword = next((c for c in statement.children if c.type == "for"), None)
         if receiver is None or keyword is None:
