@@ -144,11 +144,13 @@ _BUILTIN_DUNDERS = {
 SETATTR_ATTRIBUTES = True
 _OPERAND_ROLES = frozenset(("operator.binary", "operator.unary", "operator.augmented", "operator.for",
                             "operator.builtin"))
+# The protocol methods `with` and `async with` run on their context manager.
+_WITH, _ASYNC_WITH = ("__enter__", "__exit__"), ("__aenter__", "__aexit__")
 # Captures that are not identifiers, by rank (what sorts first at one byte).
 _STATEMENT_CAPTURES = (
-    (-3, ("def.class", "def.function", "scope.lambda", "scope.comprehension")),
+    (-3, ("def.class", "def.function", "scope.lambda", "scope.comprehension", "scope.outer")),
     (-2, ("import.plain", "import.from", "import.future")),
-    (-1, ("return.value", "with.item", "operator.compare", "operator.subscript", "operator.binary", "operator.unary",
+    (-1, ("return.value", "with.item", "loop.async", "operator.compare", "operator.subscript", "operator.binary", "operator.unary",
           "operator.augmented", "operator.for", "operator.builtin", "bind.setattr", "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
 )
 
@@ -624,6 +626,8 @@ class _Extractor:
         items.sort()
         openers.sort(key=_FIRST)
         self.openers, self.next_opener = openers, 0
+        self.outer = {node.id for node in captures.get("scope.outer", ())}  # (see outer_scope)
+        self.outer_scopes: dict[int, int] = {}
         self.annotations, self.next_ann = sorted((n.start_byte, n.end_byte) for n in captures.get("annotation", ())), 0
         self.stack: list[tuple[int, int]] = [(len(source) + 1, 0)]  # (end_byte, scope)
         self.ann_stack: list[int] = []
@@ -699,6 +703,27 @@ class _Extractor:
             extra=PythonFacts(self.star_imports, _dunder_all(root)),
         )
 
+    def outer_scope(self, function_scope: int) -> int:
+        """Where a function's (or lambda's) parameter defaults and annotations
+        are evaluated (issue 12, tenacity: `def __init__(self, sleep=sleep)`
+        read the parameter itself, so `nap.sleep` had no user): an anonymous
+        scope, one per function, that binds nothing and whose parent is the
+        scope around the function, so names are looked up there; it keeps the
+        function as the owner of its uses, since calls that leave the
+        argument out run with that value.
+
+        Measured (fourteen projects, depth 8, default selection, against the
+        same code without it): tenacity +41 true / +62 false pairs (0.808 /
+        0.501 -> 0.824 / 0.498: nap.sleep's 41 tests, and the constructors'
+        other callers); the other thirteen identical."""
+        found = self.outer_scopes.get(function_scope)
+        if found is None:
+            held = self.scopes[function_scope]
+            if held.parent < 0:
+                return function_scope
+            found = self.outer_scopes[function_scope] = self.add_scope("lambda", held.symbol, held.parent)
+        return found
+
     def advance(self, at: int) -> tuple[int, bool, int]:
         """Open and close scopes and annotations up to byte `at`: (the scope
         there, inside an annotation, the next byte where either changes)."""
@@ -709,7 +734,9 @@ class _Extractor:
             while stack[-1][0] <= o_start:
                 stack.pop()
             scope_index = self.scope_of_node.get(o_id)
-            if scope_index is None:  # lambda or comprehension: anonymous scope
+            if o_id in self.outer:
+                scope_index = self.outer_scope(stack[-1][1])
+            elif scope_index is None:  # lambda or comprehension: anonymous scope
                 kind = "lambda" if o_node.type == "lambda" else "comprehension"
                 scope_index = self.add_scope(kind, -1, stack[-1][1])
                 self.scope_of_node[o_id] = scope_index
@@ -738,6 +765,8 @@ class _Extractor:
             self.infer_return(node, scope)
         elif role == "with.item":
             self.add_with_item(node, scope)
+        elif role == "loop.async":
+            self.add_async_for(node, scope)
         elif role == "call.result":
             self.add_call_result(node, scope)
         elif role == "operator.compare":
@@ -804,7 +833,27 @@ class _Extractor:
         keyword = next((c for c in statement.children if c.type == "with"), None)
         if keyword is None:
             return
-        for dunder in ("__enter__", "__exit__"):
+        # `async with cm:` awaits cm.__aenter__ and cm.__aexit__ instead (issue 12, tenacity).
+        dunders = _ASYNC_WITH if statement.children[0].type == "async" else _WITH
+        for dunder in dunders:
+            self.add_ref(keyword, RefFact(self.cols.span(keyword), dunder, "implicit", scope, receiver=receiver))
+
+    def add_async_for(self, statement: ts.Node, scope: int) -> None:
+        """`async for x in it:` awaits it.__aiter__() and then __anext__ on
+        what that gives (nearly always `it` itself: tenacity's AsyncRetrying
+        returns self): implicit uses of both on `it`'s class, put on the
+        `for` keyword, kept by the resolver only when `it` is a workspace
+        instance (as `with`).
+
+        Measured with `async with` (fourteen projects, depth 8, default
+        selection, against the same code without both): tenacity +258 true
+        / +29 false pairs (0.720 / 0.468 -> 0.824 / 0.498 with outer_scope
+        on); the other thirteen identical."""
+        receiver = expr_of(statement.child_by_field_name("right"))
+        keyword = next((c for c in statement.children if c.type == "for"), None)
+        if receiver is None or keyword is None:
+            return
+        for dunder in ("__aiter__", "__anext__"):
             self.add_ref(keyword, RefFact(self.cols.span(keyword), dunder, "implicit", scope, receiver=receiver))
 
     def add_membership(self, compare: ts.Node, scope: int) -> None:
@@ -857,7 +906,8 @@ class _Extractor:
                 self._operand_ref(op, node.child_by_field_name("right"), f"__r{name}__", scope)
         elif role == "operator.for":
             keyword = next((c for c in node.children if c.type == "in"), None)
-            if keyword is not None:
+            # `async for` runs __aiter__/__anext__ instead (add_async_for)
+            if keyword is not None and not any(c.type == "async" for c in node.children):
                 self._operand_ref(keyword, node.child_by_field_name("right"), "__iter__", scope)
         else:  # operator.builtin: the argument list of `len(...)`
             call = node.parent

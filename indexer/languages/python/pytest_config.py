@@ -15,6 +15,10 @@ A pattern without a `/` is matched against the file's base name, one with a
 extractor marks `test*` functions and `Test*` classes of the matching files
 as tests, as it does for the default pattern. Cost: reading up to five small
 files per index run.
+
+Measured (fourteen projects, depth 8, default selection): voluptuous 0.000
+/ - -> 0.828 / 0.472 (1,480 of 1,788 pairs); none of the other thirteen
+configures `python_files`, their figures are identical.
 """
 
 from __future__ import annotations

@@ -162,7 +162,12 @@ class _File:
         self.here = _Here(facts.module, facts.is_package)
         self.info: dict[str, SymInfo] = symbol_infos(symbols, facts.scopes, facts.module, with_locals=True)
         self.local_scope: dict[str, int] = {}  # qualname -> scope its type_expr evaluates in
-        scope_of_symbol = {scope.symbol: i for i, scope in enumerate(facts.scopes) if scope.symbol >= 0}
+        # First scope per symbol: its own (extract.py `outer_scope` adds one after it
+        # for its defaults and annotations, owned by the same function).
+        scope_of_symbol: dict[int, int] = {}
+        for i, scope in enumerate(facts.scopes):
+            if scope.symbol >= 0:
+                scope_of_symbol.setdefault(scope.symbol, i)
         for sym in symbols:
             self.local_scope.setdefault(sym[SYM_QUALNAME], scope_of_symbol.get(sym[SYM_PARENT], 0))
         self.enclosing = [symbols[self.owner(i)][SYM_QUALNAME] for i in range(len(facts.scopes))]

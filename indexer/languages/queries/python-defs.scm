@@ -8,6 +8,15 @@
 (class_definition) @def.class
 (function_definition) @def.function
 (lambda) @scope.lambda
+; A parameter's default value and annotation, and the return annotation, are
+; evaluated where the def statement runs, not inside the function: names
+; there are looked up in the enclosing scope (`def f(self, sleep=sleep)`
+; reads the module's `sleep`; `date: date` the imported class).
+(default_parameter value: (_) @scope.outer)
+(typed_default_parameter value: (_) @scope.outer)
+(typed_default_parameter type: (_) @scope.outer)
+(typed_parameter type: (_) @scope.outer)
+(function_definition return_type: (_) @scope.outer)
 [(list_comprehension) (set_comprehension) (dictionary_comprehension) (generator_expression)] @scope.comprehension
 
 (import_statement) @import.plain
@@ -22,6 +31,9 @@
 (return_statement (_) @return.value)
 (yield (_) @return.value)
 (with_clause (with_item) @with.item)
+; `async for x in it` runs it.__aiter__ and its __anext__ (a plain `for`'s
+; __iter__/__next__ are not added here).
+(for_statement "async" right: (_)) @loop.async
 ; Operators that run a protocol method of an operand: `k in c` runs
 ; c.__contains__, `c[k]` c.__getitem__ (__setitem__, __delitem__ as targets).
 (comparison_operator) @operator.compare
