@@ -258,6 +258,11 @@ def refs(
         print(cli_paging.footer(paging), file=sys.stderr)
 
 
+def _file_uri(graph, path: str) -> str:
+    """DESIGN's Symbol JSON carries the file's URI beside its relative path."""
+    return (graph.root / path).as_uri()
+
+
 @app.command()
 def defs(
     target: Annotated[str, typer.Argument(help="path:line:col (1-based) or a qualified name.")],
@@ -272,7 +277,7 @@ def defs(
         # Outside the workspace (stdlib, site-packages): say what it is.
         raise CliError(f"{target} is defined outside the workspace ({', '.join(_targets(graph, target))})")
     if as_json:
-        _emit_json([s.to_json() | {"signature": s.signature} for s in symbols])
+        _emit_json([s.to_json() | {"uri": _file_uri(graph, s.path), "signature": s.signature} for s in symbols])
         return
     lines = _LineCache(graph.root)
     for sym in symbols:
@@ -297,7 +302,8 @@ def symbols(
     if not found and not graph.has_file(path):
         raise CliError(f"{path} is not in the index")
     if as_json:
-        _emit_json([s.to_json() | {"signature": s.signature, "parent": s.parent} for s in found])
+        _emit_json([s.to_json() | {"uri": _file_uri(graph, path), "signature": s.signature, "parent": s.parent}
+                    for s in found])
         return
     depth = {}
     lines = _LineCache(graph.root)
@@ -496,7 +502,7 @@ def search(
     except SemanticUnavailable as exc:
         raise CliError(str(exc)) from exc
     if as_json:
-        _emit_json([edge.search_result(h, None).wire() for h in hits])
+        _emit_json([edge.search_result(h, _file_uri(graph, h.symbol.path)).wire() for h in hits])
         return
     lines = _LineCache(graph.root)
     for hit in hits:

@@ -43,14 +43,30 @@ def openvino_installed() -> bool:
     return importlib.util.find_spec("openvino") is not None
 
 
+def _import_openvino():
+    """`import openvino` imports its model converter, whose import sends a
+    Google Analytics event through `openvino_telemetry`, from a forked process
+    (a fork after LanceDB started its runtime, which LanceDB warns may
+    deadlock). Nothing leaves the machine unless the user configured it: with
+    `openvino_telemetry` marked unimportable the converter falls back to its
+    own no-op stub. Only this process is affected; the user's opt-in file is
+    left alone."""
+    import sys
+
+    if "openvino" not in sys.modules:
+        sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
+    import openvino as ov
+
+    return ov
+
+
 class _OpenVinoSession:
     """The one call of onnxruntime's session the embedder makes, on an
     OpenVINO compiled model (its CPU plugin ran MiniLM fastest in
     evals/bench_embed.py; same fp32 vectors)."""
 
     def __init__(self, path: Path, threads: int):
-        import openvino as ov
-
+        ov = _import_openvino()
         core = ov.Core()
         config = {"INFERENCE_NUM_THREADS": threads} if threads else {}
         self.compiled = core.compile_model(str(path), "CPU", config)

@@ -36,10 +36,14 @@ INVALID_REQUEST = -32600
 
 def check_line(line: str) -> types.JSONRPCError | None:
     """None for a line the SDK accepts; else the error response it deserves."""
+    unreadable = None  # what the SDK's (stricter) JSON parser said, when it could not read the line
     try:
         message = types.jsonrpc_message_adapter.validate_json(line, by_name=False)
-    except Exception:  # noqa: BLE001 - any refusal is classified below
+    except Exception as exc:  # noqa: BLE001 - any refusal is classified below
         message = None
+        errors = exc.errors() if hasattr(exc, "errors") else []
+        if errors and errors[0].get("type") == "json_invalid":
+            unreadable = str(errors[0].get("msg", ""))
     if message is not None and not (isinstance(message, types.JSONRPCNotification) and '"id"' in line):
         return None
     # A request with a null (or float, bool, object) id passes as a notification,
@@ -55,6 +59,8 @@ def check_line(line: str) -> types.JSONRPCError | None:
         return None  # a notification after all ("id" was inside its params)
     # Echo an id only when it is one JSON-RPC allows (a string or an integer, not a bool).
     known = raw_id if isinstance(raw_id, str) or (isinstance(raw_id, int) and not isinstance(raw_id, bool)) else None
+    if unreadable:  # JSON to Python (a lone surrogate escape, say), not to the SDK: say so, not "missing id"
+        return _error(known, INVALID_REQUEST, f"Invalid Request: the MCP SDK cannot read this JSON: {bounded(unreadable)}")
     return _error(known, INVALID_REQUEST, "Invalid Request: not a JSON-RPC 2.0 message"
                   " (needs jsonrpc \"2.0\", a method, and a string or integer id)")
 

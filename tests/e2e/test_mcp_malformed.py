@@ -114,6 +114,18 @@ def test_malformed_lines_get_json_rpc_errors_and_the_server_stays_up(server):
     assert all({"how", "confidence"} <= set(r) for r in answer["structuredContent"]["references"])
 
 
+def test_a_request_the_sdk_cannot_read_says_why(server):
+    # A lone surrogate escape: Python's json reads it, the SDK's parser does not.
+    # The answer blamed a missing jsonrpc, method or id, all three present.
+    server.send('{"jsonrpc": "2.0", "id": 41, "method": "tools/call", '
+                '"params": {"name": "symbol", "arguments": {"name": "\\ud800"}}}')
+    reply = server.answer()
+    assert reply["id"] == 41 and reply["error"]["code"] == -32600, reply
+    message = reply["error"]["message"]
+    assert "hex escape" in message and "needs jsonrpc" not in message, message
+    assert call_tool(server, 42, "status")["structuredContent"]["state"]
+
+
 def test_a_huge_symbol_name_is_quoted_back_bounded(server):
     for id_, (tool, arg) in enumerate((("symbol", "name"), ("references", "symbol"), ("definition", "symbol")),
                                       start=200):

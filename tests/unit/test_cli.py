@@ -441,6 +441,18 @@ def test_defs(ws: Workspace, target: str) -> None:
     assert text.rc == 0 and text.stdout == "pkg/core.py:6:5: function pkg.core.helper  def helper()\n", text
 
 
+@pytest.mark.parametrize("args", [["defs", "pkg.core.helper"], ["symbols", "pkg/core.py"],
+                                  ["search", "helper", "-k", "3"]], ids=["defs", "symbols", "search"])
+def test_symbol_json_carries_the_file_uri(ws: Workspace, args: list[str]) -> None:
+    # DESIGN.md: Symbol JSON is {name, qualname, kind, uri, path, range}; impact
+    # and tests affected had `uri`, defs, symbols and search did not.
+    items = ws.run(*args, "--root", ws.root, "--json").json()
+    symbols = [i.get("symbol", i) for i in items]
+    assert symbols, items
+    for sym in symbols:
+        assert sym.get("uri") == (ws.root / sym["path"]).resolve().as_uri(), sym
+
+
 def test_symbols(ws: Workspace) -> None:
     items = ws.run("symbols", ws.root / "pkg" / "core.py", "--root", ws.root, "--json").json()
     got = [(i["qualname"], i["kind"], i["parent"]) for i in items if i["kind"] != "parameter"]

@@ -6,6 +6,7 @@ module is in the slow tier.
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -99,3 +100,42 @@ def test_forced_onnx_on_a_folder_without_a_tokenizer_says_so(tmp_path):
         make_embedder(EmbedderConfig(model=str(tmp_path), backend="onnx"))
     with pytest.raises(EmbedderUnavailable, match="unknown embedding backend"):
         make_embedder(EmbedderConfig(backend="tpu"))
+
+
+_PROBE = r'''
+import json, os, sys, time
+from pathlib import Path
+forks = []
+real_fork = os.fork
+def counting_fork():
+    forks.append(1)
+    return real_fork()
+os.fork = counting_fork
+from indexer.semantic.onnx_embed import _OpenVinoSession
+try:
+    _OpenVinoSession(Path(sys.argv[1]), 1)
+except Exception:
+    pass  # no model there: only the import matters
+time.sleep(1.0)  # openvino_telemetry sends from a thread, in a forked process
+print(json.dumps({"telemetry": sys.modules.get("openvino_telemetry") is not None, "forks": len(forks)}))
+'''
+
+
+def test_opening_openvino_sends_no_telemetry(tmp_path):
+    """`import openvino` imports its converter, which pinged Google Analytics
+    ("ov import") from a forked process on every codemeld run that embedded:
+    a network call nobody configured, and a fork after LanceDB had started
+    its runtime (LanceDB warns of deadlocks). Nothing may leave the machine
+    unless the user configured it."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("openvino")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "TF_BUILD", "JENKINS_URL")}
+    env["HOME"] = str(tmp_path)  # the telemetry's consent and client-id files live there
+    done = subprocess.run([sys.executable, "-c", _PROBE, str(tmp_path / "none.onnx")], capture_output=True,
+                          text=True, timeout=120, env=env, cwd=os.path.dirname(os.path.dirname(os.path.dirname(
+                              os.path.abspath(__file__)))))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"telemetry": False, "forks": 0}, done.stderr
+    assert not (tmp_path / "intel").exists()
