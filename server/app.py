@@ -175,7 +175,10 @@ def build() -> CodemeldServer:
         for name, path in folders:
             try:
                 # `initialized` starts its run; a didOpen may be handled before that coroutine runs.
-                ls.session.add_folder(name, path, len(folders)).reserve_full_run()
+                folder = ls.session.add_folder(name, path, len(folders))
+                folder.reserve_full_run()
+                if folder.repointed:
+                    ls.option_warnings.append(folder.repointed)
             except Exception as exc:  # unwritable index dir, corrupt database...
                 log.exception("cannot open the index for %s", path)
                 ls.option_warnings.append(f"codemeld: cannot index {path}: {exc}")

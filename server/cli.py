@@ -79,6 +79,13 @@ def _graph(root: Path | None, index_dir: Path | None) -> Graph:
     return Graph(store, workspace)
 
 
+def other_root_message(indexer) -> str:
+    """Why a run into an index of another workspace is refused, and the ways on."""
+    return (f"{indexer.index_dir} holds the index of {indexer.built_for}, not of {indexer.root}:"
+            f" indexing here would remove that workspace's files and learned tests. Use another --index-dir,"
+            f" or `codemeld index {indexer.root} --index-dir {indexer.index_dir} --repoint` to replace it")
+
+
 def _emit_json(value) -> None:
     sys.stdout.write(json.dumps(value, indent=None))
     sys.stdout.write("\n")
@@ -102,6 +109,7 @@ def index(
     as_json: JsonOpt = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose")] = False,
     lock_wait: Annotated[float, typer.Option(help="Seconds to wait while another process writes this index.")] = 30.0,
+    repoint: Annotated[bool, typer.Option("--repoint", help="The --index-dir holds another workspace's index: replace it with this one's.")] = False,
 ) -> None:
     """Build or update the index of a workspace (only changed files are re-read)."""
     from indexer.pipeline.index import IndexOptions, Indexer
@@ -113,6 +121,9 @@ def index(
         indexer = Indexer(workspace, index_dir, options)
     except (StoreError, OSError, IndexBusy) as exc:
         raise CliError(str(exc)) from exc
+    if indexer.built_for is not None and not repoint:
+        indexer.close()
+        raise CliError(other_root_message(indexer))
     try:
         # One lock across the run and its summary: another writer (a second
         # `index`, the server) cannot change what we report.

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from server.cli import CliError, IndexDirOpt, JsonOpt, RootOpt, _emit_json, _root, _setup_logging, app
+from server.cli import CliError, IndexDirOpt, other_root_message, JsonOpt, RootOpt, _emit_json, _root, _setup_logging, app
 
 if TYPE_CHECKING:
     from indexer.pipeline.index import Indexer
@@ -46,6 +46,9 @@ def _indexer(root: Path | None, index_dir: Path | None, update: bool) -> Indexer
         indexer = Indexer(workspace, index_dir, IndexOptions(jobs=1))
     except (StoreError, OSError) as exc:
         raise CliError(str(exc)) from exc
+    if indexer.built_for is not None:  # a run would drop the other workspace's files and tests
+        indexer.close()
+        raise CliError(other_root_message(indexer))
     if update:
         indexer.run()
     return indexer

@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from indexer.pipeline import discovery
 from indexer import languages
 from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
-from indexer.pipeline.index_dir import default_index_dir  # noqa: F401  (re-exported; light for the CLI)
+from indexer.pipeline.index_dir import default_index_dir, other_root  # noqa: F401  (re-exported; light for the CLI)
 from indexer.languages.base import FileFacts, LanguageSupport, facts_rows, facts_to_resolve
 from indexer.graph.model import IndexRun
 from indexer.graph.store import RefColumns, Store, pack, symbol_row, unpack
@@ -198,6 +198,9 @@ class Indexer:
         self.lock = WriterLock(self.index_dir, self.options.lock_wait_s)
         with self.lock.hold():  # opening may rebuild a damaged or outdated database
             self.store = Store(self.index_dir)
+        # The workspace this index holds files of, when not `root` (the index dir
+        # was shared or copied): a run here replaces them. Callers decide (CLI: refuse).
+        self.built_for = other_root(self.store, self.root)
         self._roots: dict[str, list[str]] | None = None  # language -> its source roots
         self._options: dict[str, object] | None = None  # language -> what its extraction reads of the workspace
         # Dirty files whose only reason is a change that added or removed these names

@@ -78,6 +78,14 @@ class FolderIndex:
         self.options = options
         self.indexer = Indexer(root, index_dir, options.index_options())
         self.root = self.indexer.root
+        # An indexDir holding another workspace's index (copied in, or shared by
+        # mistake): the editor's folder wins, the index follows it (its first run
+        # replaces the other workspace's files). Said on stderr and to the user.
+        self.repointed = None if self.indexer.built_for is None else (
+            f"codemeld: {self.indexer.index_dir} held the index of {self.indexer.built_for}; it now indexes"
+            f" {self.root} (set indexDir to another folder to keep both)")
+        if self.repointed:
+            log.warning("%s", self.repointed)
         self.graph = Graph(self.indexer.store, self.root)
         self.state = "indexing"
         self.cancelled = False

@@ -280,6 +280,34 @@ def test_index_dir_option(tmp_path: Path) -> None:
     assert_clear_error(cli("refs", "pkg.core.helper", "--root", root, env=env), mentions="no index")
 
 
+def test_two_workspaces_sharing_one_index_dir_is_refused(tmp_path: Path) -> None:
+    """ROOT_B indexed into ROOT_A's --index-dir would remove all of ROOT_A's
+    files (and its learned tests): refused with both roots named and the ways
+    on; ROOT_A's index is untouched. `--repoint` replaces it on purpose."""
+    root_a, root_b = tmp_path / "ws_a", tmp_path / "ws_b"
+    write_tree(root_a, FILES)
+    write_tree(root_b, {"other.py": "def other():\n    return 2\n"})
+    env = make_env(tmp_path / "cache")
+    index_dir = tmp_path / "shared-idx"
+    assert cli("index", root_a, "--index-dir", index_dir, "--no-embeddings", env=env).rc == 0
+    before = (index_dir / "graph.sqlite3").read_bytes()
+
+    for argv in (("index", root_b, "--index-dir", index_dir, "--no-embeddings"),
+                 ("tests", "learn", "--root", root_b, "--index-dir", index_dir)):
+        refused = cli(*argv, env=env)
+        assert_clear_error(refused, mentions="--repoint")
+        assert str(root_a) in refused.stderr and str(root_b) in refused.stderr and "--index-dir" in refused.stderr
+    assert (index_dir / "graph.sqlite3").read_bytes() == before
+    refs = cli("refs", "pkg.core.helper", "--root", root_a, "--index-dir", index_dir, "--json", env=env)
+    assert ref_set(refs.json()) == HELPER_REFS
+
+    # The same root again is an ordinary update; --repoint re-points on purpose.
+    assert cli("index", root_a, "--index-dir", index_dir, "--no-embeddings", env=env).rc == 0
+    moved = cli("index", root_b, "--index-dir", index_dir, "--no-embeddings", "--repoint", "--json", env=env).json()
+    assert (moved["parsed"], moved["removed"]) == (1, len(PY_FILES))
+    assert cli("index", root_b, "--index-dir", index_dir, "--no-embeddings", env=env).rc == 0
+
+
 @pytest.mark.parametrize("kind", ["text", "random bytes", "truncated"])
 def test_index_rebuilds_a_corrupt_index(tmp_path: Path, kind: str) -> None:
     """An unreadable index is a cache to rebuild, not a reason to stop."""
