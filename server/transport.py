@@ -18,8 +18,10 @@ next `Content-Length` header, so the next well-formed message is answered:
 Messages that are JSON but not valid requests get the answer JSON-RPC
 prescribes instead of pygls' log line: params that do not match the
 method's types -> -32602 InvalidParams with what was wrong; not a JSON-RPC
-object -> -32600 InvalidRequest; any request after `shutdown` ->
-InvalidRequest (LSP 3.17). Notifications are never answered, only logged.
+object, or one with no method that is not a response -> -32600
+InvalidRequest; any request after `shutdown` -> InvalidRequest (LSP 3.17).
+A body that is not JSON -> -32700 ParseError with id null (before reading
+resumes at the next frame). Notifications are never answered, only logged.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import re
 import threading
 from typing import Any, Awaitable, Callable
 
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcParseError
 
 log = logging.getLogger(__name__)
 
@@ -107,16 +109,17 @@ class Framer:
                 data = json.loads(bytes(self.buf[body_start: body_start + length]))
             except (ValueError, UnicodeDecodeError):
                 self._bad(f"a body of {length} bytes that is not JSON (wrong Content-Length?)", 1)
-                continue
+                return _Message(None, parse_error=True)  # answered -32700; reading resumes after it
             del self.buf[: body_start + length]
             return _Message(data)
 
 
 class _Message:
-    __slots__ = ("data",)
+    __slots__ = ("data", "parse_error")
 
-    def __init__(self, data: Any):
+    def __init__(self, data: Any, parse_error: bool = False):
         self.data = data
+        self.parse_error = parse_error
 
 
 def _parse_length(raw: bytes) -> int | None:
@@ -136,6 +139,10 @@ def dispatch(protocol, data: Any) -> None:
     method = data.get("method")
     msg_id = data.get("id")
     has_id = "id" in data
+    if "method" not in data and "result" not in data and "error" not in data:
+        # Neither a request nor a response: pygls took it for a response and said nothing.
+        _reply_error(protocol, None, JsonRpcInvalidRequest(message="no method: not a request, notification or response"))
+        return
     if has_id and not (msg_id is None or isinstance(msg_id, (int, str))) or isinstance(msg_id, bool):
         _reply_error(protocol, None, JsonRpcInvalidRequest(message="id must be a number or a string"))
         return
@@ -195,6 +202,9 @@ async def serve(read: Callable[[], Awaitable[bytes]], protocol, stop_event) -> N
         while (message := framer.next_message(stalled)) is not None:
             stalled = False
             try:
+                if message.parse_error:
+                    _reply_error(protocol, None, JsonRpcParseError(message="the message body is not JSON"))
+                    continue
                 dispatch(protocol, message.data)
             except (SystemExit, KeyboardInterrupt):
                 raise
