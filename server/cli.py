@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -201,11 +203,39 @@ def _stderr_console():
     return Console(stderr=True)
 
 
+# path:line[:col] with signed numbers, so that -1 is caught here rather than read as part of the path.
+_LOCATION = re.compile(r"(.+?):([-+]?\d+)(?::([-+]?\d+))?")
+
+
 def _targets(graph: Graph, target: str) -> list[str]:
+    location = _LOCATION.fullmatch(target)
+    if location and (location.group(1).endswith((".py", ".pyi")) or "/" in location.group(1) or os.sep in location.group(1)):
+        if any(n is not None and int(n) < 1 for n in location.group(2, 3)):
+            raise typer.BadParameter(f"{quoted(target)}: line and column count from 1 (path:line:col, as compilers"
+                                     f" print them)", param_hint="TARGET")
     try:
         return graph.resolve_target(target)
     except TargetError as exc:
+        path = graph.relative_path(location.group(1)) if location else None
+        if path is not None and not graph.has_file(path):
+            raise CliError(_not_indexed(graph, path)) from exc
         raise CliError(str(exc)) from exc
+
+
+def _not_indexed(graph: Graph, path: str) -> str:
+    """Why a workspace file is not in the index: what discovery says of it now
+    (with the default options of `codemeld index`)."""
+    from indexer.pipeline import discovery
+
+    checked = discovery.check_file(graph.root, graph.root / path)
+    if isinstance(checked, discovery.Skipped):
+        more = "; `codemeld index --max-file-size BYTES` takes larger files" if checked.reason == discovery.TOO_LARGE else ""
+        return f"{path} is not in the index: it was skipped ({checked.reason}){more}"
+    if not (graph.root / path).exists():
+        return f"{path} is not in the index: no such file"
+    if checked is None:
+        return f"{path} is not in the index: it is ignored (.gitignore, --exclude) or not in a supported language"
+    return f"{path} is not in the index yet: run `codemeld index`"
 
 
 @app.command()
@@ -311,7 +341,7 @@ def symbols(
         raise CliError(f"{file} is outside the workspace {graph.root}")
     found = [s for s in graph.symbols_in_file(path) if s.kind != SymbolKind.MODULE]
     if not found and not graph.has_file(path):
-        raise CliError(f"{path} is not in the index")
+        raise CliError(_not_indexed(graph, path))
     if as_json:
         _emit_json([s.to_json() | {"uri": _file_uri(graph, path), "signature": s.signature, "parent": s.parent}
                     for s in found])

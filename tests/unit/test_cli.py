@@ -770,6 +770,11 @@ USAGE_ERRORS = {
     "learn negative timeout": ["tests", "learn", "--timeout", "-1"],
     "learn negative test timeout": ["tests", "learn", "--test-timeout", "-5"],
     "affected confidence above 1": ["tests", "affected", "--min-confidence", "7"],
+    # A line or column below 1 was read as part of the path: "pkg/core.py:-1 is not in the index".
+    "refs negative line": ["refs", "pkg/core.py:-1:3"],
+    "refs line 0": ["refs", "pkg/core.py:0:3"],
+    "defs negative column": ["defs", "pkg/core.py:6:-5"],
+    "impact column 0": ["impact", "pkg/core.py:6:0"],
 }
 
 
@@ -779,6 +784,23 @@ def test_usage_errors_exit_2_without_a_traceback(ws: Workspace, args: list[str])
     assert result.rc == 2, result
     assert result.stdout == "", result
     assert "Traceback" not in result.stderr and "Error" in result.stderr, result
+    if ".py:" in " ".join(args):
+        assert "count from 1" in result.stderr and "not in the index" not in result.stderr, result
+
+
+def test_a_skipped_file_says_why_it_is_not_in_the_index(tmp_path: Path) -> None:
+    """`symbols`/`refs` on a file discovery left out named the reason, not
+    just "not in the index"."""
+    root = tmp_path / "ws"
+    write_tree(root, {**FILES, "pkg/huge.py": "x = 1\n" * 200_000, "pkg/blob.py": "x = 1\n\0\0\0\n"})
+    env = make_env(tmp_path / "cache")
+    assert cli("index", root, env=env).rc == 0
+    cases = {("symbols", "pkg/huge.py"): r"skipped \(too large\).*--max-file-size",
+             ("refs", "pkg/huge.py:1:1"): r"skipped \(too large\)",
+             ("symbols", "pkg/blob.py"): r"skipped \(binary\)",
+             ("symbols", "pkg/nothing.py"): "no such file"}
+    for argv, why in cases.items():
+        assert_clear_error(cli(*argv, "--root", root, env=env, cwd=root), mentions=f"not in the index: .*{why}")
 
 
 # -- a real process: what only a process can show ----------------------------------------
