@@ -7,6 +7,16 @@ only renames fields. Paths are POSIX paths relative to the workspace root.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import quote
+
+
+@lru_cache(maxsize=8192)  # answers with thousands of symbols repeat a few hundred paths
+def file_uri(root_uri: str, path: str) -> str:
+    """The URI of `path` (relative, POSIX) under the folder `root_uri`
+    (`Path.as_uri()`, already percent-encoded): the path is encoded the same
+    way, so a space, `#` or `%` in a name gives a valid URI of that file."""
+    return root_uri.rstrip("/") + "/" + quote(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +80,7 @@ class Symbol:
             "selectionRange": self.selection_range.to_json(),
         }
         if root_uri is not None:
-            out["uri"] = root_uri.rstrip("/") + "/" + self.path
+            out["uri"] = file_uri(root_uri, self.path)
         return out
 
 

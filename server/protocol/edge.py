@@ -5,6 +5,7 @@ every front door that prints or sends them goes through here."""
 from __future__ import annotations
 
 from indexer import languages
+from indexer.graph.model import file_uri
 from server.protocol import models as m
 from server.protocol.status_wire import embeddings_state
 
@@ -21,7 +22,7 @@ def symbol(sym, root_uri: str | None = None) -> m.SymbolInfo:
     out = m.SymbolInfo(name=sym.name, qualname=sym.qualname, kind=sym.kind, path=sym.path, range=range_(sym.range),
                        selectionRange=range_(sym.selection_range), language=languages.dialect_of(sym.path))
     if root_uri is not None:
-        out.uri = root_uri.rstrip("/") + "/" + sym.path
+        out.uri = file_uri(root_uri, sym.path)
     return out
 
 
@@ -119,7 +120,7 @@ def symbol_wire(sym, root_uri: str | None = None, dialects: dict | None = None) 
             language = dialects[sym.path] = languages.dialect_of(sym.path)
     out = {"name": sym.name, "qualname": sym.qualname, "kind": str(sym.kind)}
     if root_uri is not None:
-        out["uri"] = root_uri.rstrip("/") + "/" + sym.path
+        out["uri"] = file_uri(root_uri, sym.path)
     out |= {"path": sym.path, "range": _range_wire(sym.range), "selectionRange": _range_wire(sym.selection_range),
             "language": language}
     return out

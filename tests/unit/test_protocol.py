@@ -62,3 +62,31 @@ def test_unset_optionals_stay_off_the_wire(graph):
     data = edge.affected_tests(selection, "file:///ws").wire()
     assert "pytestArgs" not in data and data["summary"]["tests"] == 1
     assert edge.affected_tests(selection, pytest_args=True).wire()["pytestArgs"] == ["tests/test_use.py::test_room"]
+
+
+# Names a URI must percent-encode: a space, `#` (a fragment), `%` (an escape), non-ASCII.
+AWKWARD = ["with space/use.py", "hash#name.py", "per%cent.py", "é/ü.py"]
+
+
+def test_symbol_uris_are_valid_for_awkward_file_names(tmp_path):
+    """edge.symbol/symbol_wire joined the root URI and the raw path: `#` cut the
+    URI short, `%` and spaces made it invalid. Each uri names its own file."""
+    from pygls.uris import to_fs_path
+
+    files = {"lib.py": "def helper():\n    return 1\n"}
+    files |= {path: "from lib import helper\n\n\ndef use():\n    return helper()\n" for path in AWKWARD}
+    indexer, graph = build(tmp_path / "root dir", files)
+    try:
+        root_uri = graph.root.as_uri()
+        report = impact(graph, "lib.helper")
+        by_path = {d.symbol.path: d for d in report.dependents}
+        assert set(AWKWARD) <= set(by_path), sorted(by_path)
+        for path in AWKWARD:
+            want = (graph.root / path).as_uri()
+            sym = by_path[path].symbol
+            got = {edge.symbol(sym, root_uri).uri, edge.symbol_wire(sym, root_uri)["uri"],
+                   edge.dependent_wire(by_path[path], root_uri)["symbol"]["uri"], sym.to_json(root_uri)["uri"]}
+            assert got == {want}, (path, got)
+            assert to_fs_path(want) == str(graph.root / path)
+    finally:
+        indexer.close()
