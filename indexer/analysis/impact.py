@@ -26,6 +26,7 @@ from indexer.analysis.impact_attrhooks import self_writers
 from indexer.analysis.impact_decorated import product_users
 from indexer.analysis.impact_carried import carried_makers
 from indexer.analysis.impact_execd import exec_decorated_users
+from indexer.analysis.impact_operands import drop_operand_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
@@ -581,6 +582,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                                                          or is_class_value(walk.symbol(node), walk.symbol))}
         asked = frontier + [r[0] for rel in related.values() for r in rel if r[3]]
         incoming = _incoming_many(graph, asked)
+        if not _recall_rules_scale(walk):
+            drop_operand_uses(incoming)  # `a + b`, `len(a)`: small workspaces only (impact_operands)
         for cls in dict.fromkeys(asked) if _recall_rules_scale(walk) else ():
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:

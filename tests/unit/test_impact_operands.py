@@ -172,3 +172,15 @@ def test_an_operand_s_dunder_runs_where_the_operator_or_builtin_is_used(graphs, 
         assert (f"tests/test_lib.py::{test}" in got) is rule, (dunder, test)
     for test in NEVER:
         assert f"tests/test_lib.py::{test}" not in got, (dunder, test)
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_large_workspace_s_walk_leaves_the_operand_uses_out(graphs, monkeypatch, rule):
+    # impact_operands: past the recall rules' scale (600 Python files; here
+    # lowered to 0) the walk does not follow them; the references stay.
+    from indexer.analysis import impact as impact_module, impact_operands
+    monkeypatch.setattr(impact_module, "GUARD_MAX_FILES", 0)
+    monkeypatch.setattr(impact_operands, "RULE", rule)
+    got = selected(impact(graphs[True], "lib.Proxy.__len__"))
+    assert ("tests/test_lib.py::test_len" in got) is not rule
+    assert any(r.enclosing == "tests.test_lib.test_len" for r in graphs[True].references("lib.Proxy.__len__"))

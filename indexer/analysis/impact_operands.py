@@ -1,0 +1,39 @@
+"""The operand protocols' uses in large workspaces (issue 12 and the
+stdlib selection goal): the Python extractor records `a + b`, `-a`,
+`a < b`, `a == b`, `for x in a`, `len(a)`, `isinstance(a, T)` ... as uses
+of the operand's dunder (how "dunder") when the operand is a workspace
+instance (extract.OPERAND_PROTOCOLS, schema 21). On the stdlib they made
+the slowest of `evals.bench_learn --no-project`'s 200 selections 1.3-2.1 s
+against main's 0.8-1.0 s in three alternated runs (p95 209-251 ms against
+150-188 ms): a change to a value class's `__eq__` or `__iter__` reaches
+every comparison and loop over its instances.
+
+So above impact._recall_rules_scale's 600 Python files the walk does not
+follow them, as it leaves out the other recall rules for unseen projects;
+the references stay in the index (refs, call hierarchy, hover counts).
+`in`, subscripts, `with` and calls of instances (schemas 17-19) are kept:
+they are older and within the goal.
+"""
+
+from __future__ import annotations
+
+from indexer.graph.vocab import How
+
+RULE = True  # switch, for its test
+_BINARY = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "and", "xor", "or")
+OPERAND_DUNDERS = frozenset(
+    [f"__{n}__" for n in _BINARY] + [f"__r{n}__" for n in _BINARY] + [f"__i{n}__" for n in _BINARY]
+    + ["__neg__", "__pos__", "__invert__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "__iter__",
+       "__len__", "__str__", "__repr__", "__hash__", "__bool__", "__reversed__", "__round__", "__abs__", "__int__",
+       "__float__", "__complex__", "__bytes__", "__dir__", "__format__", "__next__", "__index__", "__dict__",
+       "__divmod__", "__rdivmod__", "__class__", "__setattr__"])
+
+
+def drop_operand_uses(incoming: dict) -> None:
+    """Remove, in place, the operand protocols' dunder uses from one walk
+    level's incoming uses ({callee: [(enclosing, kind, conf, how)]})."""
+    if not RULE:
+        return
+    for callee, uses in incoming.items():
+        if callee.rpartition(".")[2] in OPERAND_DUNDERS and any(u[3] == How.DUNDER for u in uses):
+            incoming[callee] = [u for u in uses if u[3] != How.DUNDER]
