@@ -1,7 +1,9 @@
-"""Impact precision rule for tenacity (issue 12): a call written in a
-parameter's default value runs when the `def` runs, not when the function
-is called (impact_defaults). One source case per idiom, checked with the
-rule on and switched off; each holds off-cases the rule must not touch."""
+"""Impact precision rules for tenacity and voluptuous (issue 12): a call
+written in a parameter's default value runs when the `def` runs, not when
+the function is called (impact_defaults); `self.x` in a template method
+never reaches a subclass that overrides the template method
+(impact_overridden). One source case per idiom, checked with the rule on
+and switched off; each holds off-cases the rule must not touch."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import ast
 
 import pytest
 
-from indexer.analysis import impact_defaults
+from indexer.analysis import impact_defaults, impact_overridden
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
@@ -129,3 +131,71 @@ def test_the_default_spans_of_a_def(source, spans):
 ])
 def test_a_body_that_makes_code(source, makes):
     assert impact_defaults.makes_code(ast.parse(source).body[0]) is makes
+
+
+# voluptuous (impact_overridden): `self.path` in `Invalid.prepend` never
+# reaches `Multiple.path`, since `Multiple` overrides `prepend` (calling
+# `error.prepend` on other objects only). Off-cases: `Logged` overrides
+# `prepend` but calls `super().prepend`; `Plain` inherits it.
+OVERRIDDEN = {
+    "err.py": """
+        class Invalid(Exception):
+            def __init__(self, path=()):
+                self._path = list(path)
+
+            @property
+            def path(self):
+                return self._path
+
+            def prepend(self, path):
+                self._path = list(path) + self.path
+
+        class Multiple(Invalid):
+            def __init__(self, errors):
+                self.errors = errors
+
+            @property
+            def path(self):
+                return self.errors[0].path
+
+            def prepend(self, path):
+                for error in self.errors:
+                    error.prepend(path)
+
+        class Logged(Invalid):
+            @property
+            def path(self):
+                return ["logged"]
+
+            def prepend(self, path):
+                super().prepend(path)
+
+        class Plain(Invalid):
+            @property
+            def path(self):
+                return ["plain"]
+        """,
+    "tests/test_err.py": """
+        from err import Invalid, Logged, Multiple, Plain
+
+        def test_prepend():
+            error = Invalid(["a"])
+            Multiple([error]).prepend(["b"])   # runs Invalid.prepend on `error` only
+            Logged().prepend(["c"])            # Invalid.prepend reads Logged.path
+            Plain().prepend(["d"])             # ... and Plain.path
+            assert error._path == ["b", "a"]
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_template_method_the_subclass_overrides_never_reaches_it(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_overridden, "RULE", rule)
+    indexer, g = build(tmp_path, OVERRIDDEN)
+    report = impact(g, "err.Multiple.path")
+    assert ("tests/test_err.py::test_prepend" in selected(report)) is not rule
+    assert "tests/test_err.py::test_prepend" in listed(report)  # ruled out, never dropped
+    assert "err.Invalid.prepend" in {d.symbol.qualname for d in report.dependents}  # the dependents stay
+    for target in ("err.Logged.path", "err.Plain.path"):  # a super() call; no override
+        assert "tests/test_err.py::test_prepend" in selected(impact(g, target)), target
+    indexer.close()
