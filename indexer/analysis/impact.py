@@ -50,7 +50,9 @@ from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import infeasible, isinstance_guard, isinstance_passed
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
+from indexer.analysis.impact_defaults import default_only
 from indexer.analysis.impact_falsebranch import never_runs
+from indexer.analysis.impact_overridden import overridden_caller
 from indexer.analysis.impact_createdflow import decorated_member_kind, flow_kind
 from indexer.analysis.impact_equse import EqualityUse
 from indexer.analysis.index_memo import IndexMemo
@@ -657,6 +659,13 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 # Only in a branch that is false on this interpreter: tests ruled out, dependents kept (impact_falsebranch).
                 created_use = created_use or (_guards_scale(walk.graph, walk.memo) and never_runs(
                     walk.graph, walk.memo, kind, walk.symbol(parent), walk.symbol(enclosing)))
+                # Only in the user's parameter defaults: ran when the def ran (impact_defaults).
+                created_use = created_use or (_recall_rules_scale(walk) and default_only(
+                    walk.graph, walk.memo, kind, how, walk.symbol(parent), walk.symbol(enclosing),
+                    walk.reach[parent].parent is None))
+                # `self.x` in a template method a subclass overrides never reaches its `x` (impact_overridden).
+                created_use = created_use or (_recall_rules_scale(walk) and overridden_caller(
+                    walk.graph, walk.memo, how, walk.symbol(parent), walk.symbol(enclosing)))
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.
