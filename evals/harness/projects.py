@@ -110,7 +110,8 @@ PROJECTS: dict[str, ProjectSpec] = {
                              ("tests",)),
     # Grammars built with operators (`Word(alphas) + "," + Word(alphas)`:
     # ParserElement.__add__ -> ParserElement), methods called on the result.
-    "pyparsing": ProjectSpec("pyparsing", "3.1.4", "pyparsing", (), ("pytest==8.3.3",), ("tests",)),
+    "pyparsing": ProjectSpec("pyparsing", "3.1.4", "pyparsing", (),
+                             ("pytest==8.3.3", "railroad-diagrams==3.0.1", "jinja2==3.1.4"), ("tests",)),
 }
 # --------------------------------------------------------------------------
 # The project's work dir: a copy of the sdist tree, a venv, the test run
