@@ -16,6 +16,21 @@
    (`a.__add__`) returns, likewise `-a` and `a < b`; see `operator_expr`
    and Resolver._eval's "op". `a[k]` is its __getitem__'s result when that
    is known (resolve.GETITEM_RESULT).
+
+What each finds (evals.impact, depth 8, default selection, switches off ->
+on in the same run; the 14 projects of issue 12 unchanged except where named):
+- computed getattr: none of the 14 projects has one in its own code (0
+  pairs). packaging 24.1 (Specifier's `_compare_*`, static recall 0 before):
+  +240 true / +1733 false pairs, R 0.837 -> 0.915, P 0.494 -> 0.392 (neither
+  at the goal): a `contains` test reaches every operator's method, coverage
+  sees only the operators it uses. Costs one glob match per class member
+  per computed getattr.
+- operator values: tenacity +4 true / 0 false pairs (`(stop_a | stop_b)(rs)`
+  runs stop_any.__call__), packaging +20 true / +7 false; the other 13
+  projects unchanged. pyparsing 3.1.4: ParserElement.parse_string has 46
+  resolved references (33 before; jedi finds 37, 32 of them shared; of the
+  13 new ones jedi finds 12, the 13th, core.py:6029
+  `_reBracketExpr.parse_string`, is one too).
 """
 
 from __future__ import annotations
