@@ -104,6 +104,14 @@ PROJECTS: dict[str, ProjectSpec] = {
     # `@message`/`@validate` decorators, `Marker` keys with `__eq__`/`__hash__`.
     "voluptuous": ProjectSpec("voluptuous", "0.15.2", "voluptuous", (), ("pytest==8.3.3",),
                               exclude=("voluptuous/tests",)),
+    # Fourth round (issue 12's independent re-check). Dispatch through a
+    # computed name: Specifier's `getattr(self, f"_compare_{...}")`.
+    "packaging": ProjectSpec("packaging", "24.1", "packaging", (), ("pytest==8.3.3", "pretend==1.0.9"),
+                             ("tests",)),
+    # Grammars built with operators (`Word(alphas) + "," + Word(alphas)`:
+    # ParserElement.__add__ -> ParserElement), methods called on the result.
+    "pyparsing": ProjectSpec("pyparsing", "3.1.4", "pyparsing", (),
+                             ("pytest==8.3.3", "railroad-diagrams==3.0.1", "jinja2==3.1.4"), ("tests",)),
 }
 # --------------------------------------------------------------------------
 # The project's work dir: a copy of the sdist tree, a venv, the test run

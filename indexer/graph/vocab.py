@@ -78,6 +78,9 @@ class How(StrEnum):
     REGISTRY = "registry", 0.9
     STORED = "stored", 0.9
     GETATTR = "getattr", 0.9
+    # A computed getattr name (`f"_compare_{op}"`) matched against the
+    # receiver class's members: any one of them may run.
+    GETATTR_MATCH = "getattr-match", 0.6
     # An operator protocol method (`==` -> __eq__) run where the class's
     # instances are held (analysis/impact_protocols.py).
     PROTOCOL = "protocol", 0.9

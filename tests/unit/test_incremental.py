@@ -41,7 +41,9 @@ def test_body_edit_reparses_only_that_file(tmp_path):
     indexer, graph = build(tmp_path, FILES)
     before = targets(graph, "pkg.core.compute")
     core = indexer.root / "pkg/core.py"
-    core.write_text("def compute(x):\n    # doubled\n    return x + x\n\n\ndef other():\n    return compute(1)\n")
+    # (the returned expression stays: `x + x` for `x * 2` would change what
+    # compute is inferred to return, which its importers read)
+    core.write_text("def compute(x):\n    # doubled\n    return x * 2\n\n\ndef other():\n    return compute(1)\n")
     bump_mtime(core)
     run = indexer.run()
     assert run.parsed == 1

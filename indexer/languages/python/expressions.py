@@ -10,12 +10,14 @@ import re
 
 import tree_sitter as ts
 
+from indexer.languages.python import dispatch
 from indexer.languages.python.syntax import _squash, _text
 from indexer.graph.vocab import RefKind
 from indexer.graph import python_ast
 
 
 _MAX_DOCSTRING = 4000
+_OPERATORS = frozenset(("binary_operator", "unary_operator", "comparison_operator"))
 
 
 _LITERALS = {
@@ -79,6 +81,10 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
         if left is not None and left.text == b"None":
             return expr_of(right, depth + 1, in_annotation)
         return expr_of(left, depth + 1, in_annotation)
+    if not in_annotation and dispatch.OPERATOR_VALUES and kind in _OPERATORS:
+        found = dispatch.operator_dunder(node)  # `a + b`: what a.__add__ returns
+        inner = expr_of(found[0], depth + 1) if found is not None and found[0] is not None else None
+        return ("op", inner, found[1]) if inner is not None else None
     if kind in _LITERALS:
         return ("lit", _LITERALS[kind])
     if kind == "string" and not in_annotation:

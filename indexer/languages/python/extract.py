@@ -16,6 +16,7 @@ import re
 import tree_sitter as ts
 
 from indexer.languages.base import OPAQUE, FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
+from indexer.languages.python import dispatch
 from indexer.languages.python.facts import PythonFacts
 from indexer.languages.python.guard_facts import guard_facts
 from indexer.languages.python.pytest_config import is_test_module
@@ -24,7 +25,7 @@ from indexer.languages.python.expressions import (_annotation_value, _bare_quali
     _typevar_call, _value_position, expr_of)
 from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _flatten_deep, _query_cursor, _recover, _region,
     _squash, _syntax_errors, _text, normalize_source, parser)  # noqa: F401  (re-exported)
-from indexer.graph.vocab import RefKind, SymbolKind
+from indexer.graph.vocab import How, RefKind, SymbolKind
 
 # An attribute of an object the resolver cannot evaluate (`(a or b).split`)
 # keeps an opaque receiver: guessed among members, never as a bare name.
@@ -1068,7 +1069,16 @@ class _Extractor:
             return
         args = call.child_by_field_name("arguments")
         positional = [a for a in args.named_children if a.type != "comment"] if args is not None else []
-        if len(positional) < 2 or positional[1].type != "string":
+        if len(positional) < 2:
+            return
+        outer = call.parent
+        kind = "call" if outer is not None and outer.type == "call" and outer.child_by_field_name("function") == call else "read"
+        if positional[1].type != "string" or any(c.type == "interpolation" for c in positional[1].named_children):
+            pattern = dispatch.getattr_pattern(positional[1]) if dispatch.GETATTR_PATTERNS else None
+            receiver = expr_of(positional[0]) if pattern is not None else None
+            if receiver is not None:  # `getattr(self, f"_compare_{op}")`: every method so named
+                self.add_ref(positional[1], RefFact(self.cols.span(positional[1]), pattern, kind, scope,
+                                                    receiver=receiver, flow=How.GETATTR_MATCH.value))
             return
         content = [c for c in positional[1].named_children if c.type == "string_content"]
         if len(content) != 1 or not re.fullmatch(rb"[A-Za-z_]\w*", content[0].text):
@@ -1076,8 +1086,6 @@ class _Extractor:
         receiver = expr_of(positional[0])
         if receiver is None:
             return
-        outer = call.parent
-        kind = "call" if outer is not None and outer.type == "call" and outer.child_by_field_name("function") == call else "read"
         self.add_ref(content[0], RefFact(self.cols.span(content[0]), self.text(content[0]), kind, scope,
                                          receiver=receiver, flow="getattr"))
 

@@ -35,6 +35,7 @@ from typing import NamedTuple, Protocol
 from indexer.languages.base import (REF_CALL, REF_FLOW, REF_KIND, REF_MODULE, REF_NAME, REF_OWNER, REF_RECEIVER,
                                     REF_SCOPE, REF_SPAN, SYM_BASES, SYM_FLAGS, SYM_IS_TEST, SYM_KIND, SYM_NAME,
                                     SYM_NAME_SPAN, SYM_PARENT, SYM_QUALNAME, FileFacts, ref_row, sym_row)
+from indexer.languages.python.dispatch import matching_members
 from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, symbol_infos
@@ -54,6 +55,9 @@ _CLASS_OF = frozenset({"Type", "type"})
 ATTRIBUTE_WRITES = True
 # Implicit uses resolved on a class operand as before extract.OPERAND_PROTOCOLS
 # (`with C:` and `C[k]` keep their member; the operators' dunders need an instance).
+# `a[k]` on a workspace instance is its __getitem__'s result when known
+# (dispatch.py); otherwise the instance itself, as before.
+GETITEM_RESULT = True
 _CLASS_OPERAND = frozenset(("__call__", "__contains__", "__getitem__", "__setitem__", "__delitem__", "__enter__",
                             "__exit__"))
 
@@ -433,7 +437,11 @@ class Resolver:
             value = self._eval(base, lookup, f, scope, depth + 1)
             if value is not None and value[0] == "iterable":
                 return value[1]  # xs[0] of a list of X is an X
+            if GETITEM_RESULT and value is not None and value[0] == "instance":
+                return self.operator_result(value, "__getitem__", depth + 1) or value
             return value
+        if tag == "op":  # `a + b`: what a's __add__ returns (dispatch.py)
+            return self.operator_result(self._eval(expr[1], lookup, f, scope, depth + 1), expr[2], depth + 1)
         if tag == "lit":
             return External(f"builtins.{expr[1]}")
         if tag == "typeof":  # type(x): the class of x
@@ -456,6 +464,16 @@ class Resolver:
             cls = self.enclosing_class(f, scope)
             return Super(cls) if cls else None
         return None
+
+    def operator_result(self, operand: Value | None, dunder: str, depth: int) -> Value | None:
+        """What the dunder an operator runs on a workspace instance returns
+        (annotated or inferred, as a call's result); None otherwise."""
+        if operand is None or operand[0] != "instance":
+            return None
+        member = self.class_member(operand[1], dunder, depth + 1)
+        if member is None or member[0] != "sym":
+            return None
+        return self.call_result(Function(member[1]), depth + 1, module=member[2])
 
     def enclosing_class(self, f: _File, scope: int) -> str | None:
         scopes = f.facts.scopes
@@ -786,6 +804,11 @@ class Resolver:
         with the flow rule as its `how`. Guesses of a flow are dropped: the
         plain use at the same place already carries them."""
         found: list = []
+        if ref[REF_FLOW] == "getattr-match":  # `getattr(self, f"_compare_{op}")`: dispatch.py
+            value = self.eval(ref[REF_RECEIVER], f, ref[REF_SCOPE], 0)
+            for target in matching_members(self, value[1], ref[REF_NAME]) if value and value[0] in ("class", "instance") else ():
+                refs.append((ref[REF_SPAN], ref[REF_NAME], ref[REF_KIND], enclosing, target, CONFIDENCE["getattr-match"], "getattr-match"))
+            return
         if ref[REF_RECEIVER] is not None:
             member = self.resolve_attribute(f, ref, enclosing, found)
             if ref[REF_KIND] == "call" and member is not None:

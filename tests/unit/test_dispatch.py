@@ -1,0 +1,204 @@
+"""Dynamic dispatch the Python resolver follows (issue 12, dispatch.py).
+
+A computed getattr name (`getattr(self, f"_compare_{op}")`, packaging's
+Specifier) links to every member of the receiver's class its literal pieces
+match; an operator expression (`a + b`, `-a`, `a < b`, `a[k]`) has the value
+its dunder returns (pyparsing's `Word(...) + "," + Word(...)` is a
+ParserElement). Source in, expected references out; each with its switch
+off, and the off-cases: an unknown receiver or operand, an unannotated
+dunder, builtin operands, a name with too little literal text."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from indexer.languages.python import dispatch
+from tests.support import build
+
+resolve_module = importlib.import_module("indexer.languages.python.resolve")
+
+GETATTR = {
+    "spec.py": """
+        class Base:
+            def _compare_base(self, a, b):
+                return a == b
+
+        class Spec(Base):
+            def _compare_equal(self, a, b):
+                return a == b
+
+            def _compare_less(self, a, b):
+                return a < b
+
+            def other(self):
+                return 1
+
+            def by_fstring(self, op, a, b):
+                return getattr(self, f"_compare_{op}")(a, b)
+
+            def by_plus(self, op):
+                return getattr(self, "_compare_" + op)
+
+            def by_percent(self, op):
+                return getattr(self, "_compare_%s" % op)
+
+            def by_format(self, op):
+                return getattr(self, "_compare_{}".format(op))
+
+            def by_suffix(self, op):
+                return getattr(self, op + "_equal")
+
+            def too_little(self, op):
+                return getattr(self, f"_{op}")
+
+            def unknown(self, thing, op):
+                return getattr(thing, f"_compare_{op}")
+
+            def literal(self):
+                return getattr(self, "other")
+    """,
+}
+
+ALL = {"spec.Spec._compare_equal", "spec.Spec._compare_less", "spec.Base._compare_base"}
+
+
+def _targets(g, qualname: str, how: str) -> set[str]:
+    return {r.target for r in g.references_from(qualname) if r.how == how}
+
+
+@pytest.mark.parametrize("method, wanted", [
+    ("by_fstring", ALL),
+    ("by_plus", ALL),
+    ("by_percent", ALL),
+    ("by_format", ALL),
+    ("by_suffix", {"spec.Spec._compare_equal"}),
+    ("too_little", set()),   # `_*` would match every private name
+    ("unknown", set()),      # the receiver's class is not known
+    ("literal", set()),      # a literal name keeps its own rule (getattr)
+])
+def test_a_computed_getattr_links_the_matching_members(tmp_path, method, wanted):
+    indexer, g = build(tmp_path, GETATTR)
+    assert _targets(g, f"spec.Spec.{method}", "getattr-match") == wanted
+    if wanted:
+        refs = [r for r in g.references_from(f"spec.Spec.{method}") if r.how == "getattr-match"]
+        assert all(0 < r.confidence < 0.9 for r in refs)  # below a literal getattr's
+        assert all("*" in r.name for r in refs)  # the glob, never a member's name: a rename leaves it alone
+    indexer.close()
+
+
+def test_the_literal_getattr_is_unchanged(tmp_path):
+    indexer, g = build(tmp_path, GETATTR)
+    assert _targets(g, "spec.Spec.literal", "getattr") == {"spec.Spec.other"}
+    indexer.close()
+
+
+def test_the_getattr_switch_off(tmp_path, monkeypatch):
+    monkeypatch.setattr(dispatch, "GETATTR_PATTERNS", False)
+    indexer, g = build(tmp_path, GETATTR)
+    assert _targets(g, "spec.Spec.by_fstring", "getattr-match") == set()
+    indexer.close()
+
+
+OPERATORS = {
+    "pe.py": """
+        class Element:
+            def __add__(self, other) -> "Element":
+                return And(self, other)
+
+            def __neg__(self) -> "Element":
+                return self
+
+            def __lt__(self, other) -> "Element":
+                return self
+
+            def __getitem__(self, key) -> "Element":
+                return self
+
+            def __sub__(self, other):
+                return other
+
+            def parse(self, text):
+                return text
+
+        class And(Element):
+            def __init__(self, a, b):
+                self.a, self.b = a, b
+
+        class Plain:
+            def __add__(self, other):
+                return 3
+
+            def parse(self, text):
+                return text
+
+        class Items:
+            def __getitem__(self, key) -> Element:
+                return Element()
+
+        def word(chars) -> Element:
+            return Element()
+    """,
+    "use.py": """
+        from pe import Element, Plain, Items, word
+
+        def chained():
+            greet = word("a") + "," + word("b")
+            return greet.parse("x")
+
+        def parenthesized():
+            return (word("a") + word("b")).parse("x")
+
+        def negated():
+            return (-word("a")).parse("x")
+
+        def compared():
+            return (word("a") < 3).parse("x")
+
+        def subscripted():
+            return Items()[0].parse("x")
+
+        def unannotated():
+            return (word("a") - word("b")).parse("x")
+
+        def plain():
+            return (Plain() + 1).parse("x")
+
+        def unknown(thing):
+            return (thing + 1).parse("x")
+
+        def builtins_only():
+            return ("a" + "b").parse("x")
+    """,
+}
+
+
+def _parse_targets(g, function: str) -> set[str]:
+    return {r.target for r in g.references_from(f"use.{function}") if r.name == "parse" and r.how != "name-match"}
+
+
+@pytest.mark.parametrize("function, wanted", [
+    ("chained", {"pe.Element.parse"}),       # ((word + ",") + word) through __add__ -> "Element"
+    ("parenthesized", {"pe.Element.parse"}),
+    ("negated", {"pe.Element.parse"}),
+    ("compared", {"pe.Element.parse"}),
+    ("subscripted", {"pe.Element.parse"}),   # Items.__getitem__ -> Element
+    ("unannotated", set()),                  # __sub__ returns its argument: unknown
+    ("plain", {"builtins.int.parse"}),       # Plain.__add__ returns an int: outside the workspace
+    ("unknown", set()),                      # the operand's class is unknown
+    ("builtins_only", set()),                # str + str: nothing in the workspace
+])
+def test_an_operator_expression_has_its_dunders_value(tmp_path, function, wanted):
+    indexer, g = build(tmp_path, OPERATORS)
+    assert _parse_targets(g, function) == wanted
+    indexer.close()
+
+
+def test_the_operator_switch_off(tmp_path, monkeypatch):
+    monkeypatch.setattr(dispatch, "OPERATOR_VALUES", False)
+    monkeypatch.setattr(resolve_module, "GETITEM_RESULT", False)
+    indexer, g = build(tmp_path, OPERATORS)
+    assert _parse_targets(g, "chained") == set()
+    assert _parse_targets(g, "subscripted") == set()
+    indexer.close()
