@@ -53,7 +53,7 @@ def main() -> None:
     for f in files:
         module, is_package = support.module_name(f.path, [""])
         jobs.append((f.path, str(f.abs_path), "python", module, is_package,
-                     support.normalize_source(f.abs_path.read_bytes())))
+                     support.normalize_source(f.abs_path.read_bytes()), None))  # None: no workspace options
     ts_parser = parser()
     trees = [ts_parser.parse(job[5]) for job in jobs]
     facts = [support.extract(job[5], job[0], job[3], job[4]) for job in jobs]
