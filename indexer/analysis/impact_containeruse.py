@@ -171,9 +171,12 @@ def uses(node: ast.AST, method: str, family_methods: frozenset[str]) -> bool:
     return False
 
 
-class ContainerUse:
-    """Per report: whether a test's chain crosses a mapping's protocol link
-    for an item method with no function on it that may run the method."""
+class ProtocolUse:
+    """Per report: whether a test's chain crosses a protocol link for one of
+    a family of dunder methods with no function after it on the chain that
+    may run the method. Another chain with no such link keeps the test (as
+    impact_rechain). Subclasses say which links count (`_asked`, `_counts`)
+    and what running the method looks like in a function (`_runs`)."""
 
     def __init__(self, walk, guards, depth: int):
         self.walk = walk
@@ -181,9 +184,24 @@ class ContainerUse:
         self.memo = walk.memo
         self.depth = depth
         self._clean: dict[str, int] | None = None
+        self._counted: dict[str, bool] = {}
+
+    def _enabled(self) -> bool:
+        raise NotImplementedError
+
+    def _counts(self, name: str) -> bool:
+        """Whether a protocol link to a method of this name is one the rule asks about."""
+        raise NotImplementedError
+
+    def _asked(self, sym, held: str):
+        """What `_runs` needs for a link from `sym` to its holder `held`; None: not asked."""
+        raise NotImplementedError
+
+    def _runs(self, scope, sym, asked) -> bool:
+        raise NotImplementedError
 
     def rules_out(self, via: tuple[str, ...]) -> bool:
-        if not RULE or len(via) < 3:
+        if not self._enabled() or len(via) < 3:
             return False
         walk = self.walk
         for i in range(len(via) - 2):
@@ -192,9 +210,11 @@ class ContainerUse:
             if reach is None or reach.how != How.PROTOCOL or reach.kind != How.PROTOCOL:
                 continue
             sym = walk.symbol(method)
-            if sym is None or sym.name not in METHODS or not self._mapping(held):
+            if sym is None or not self._counts(sym.name):
                 continue
-            family = self._family_methods(held, sym.name)
+            asked = self._asked(sym, held)
+            if asked is None:
+                continue
             scopes = []
             for node in via[i + 2:]:
                 found = self_scope(walk.symbol(node), walk.symbol)
@@ -202,29 +222,45 @@ class ContainerUse:
                     scopes.append(found)
             if not scopes:
                 continue
-            if not any(self._uses(scope, sym.name, family) for scope in scopes):
+            if not any(self._runs(scope, sym, asked) for scope in scopes):
                 if self._clean is None:  # (one walk over the links per report, only when needed)
-                    self._clean = self._without_item_links()
-                # Another chain with no item protocol link on it keeps it (as impact_rechain).
+                    self._clean = self._without_counted_links()
                 return via[-1] not in self._clean
         return False
 
-    def _without_item_links(self) -> dict[str, int]:
+    def _without_counted_links(self) -> dict[str, int]:
         """The reached nodes that the walk's links (every link it saw, not
-        only the first per node) reach within the depth without crossing an
-        item method's protocol link (the same 0-1 breadth first as impact_rechain)."""
+        only the first per node) reach within the depth without crossing a
+        counted protocol link (impact_rechain.levels)."""
         walk = self.walk
-        items: dict[str, bool] = {}
+        counted = self._counted
 
-        def item_link(node, user, kind) -> bool:
+        def counted_link(node, user, kind) -> bool:
             if kind != How.PROTOCOL:
                 return False
-            if node not in items:
+            if node not in counted:
                 sym = walk.symbol(node)
-                items[node] = sym is not None and sym.name in METHODS
-            return items[node]
+                counted[node] = sym is not None and self._counts(sym.name)
+            return counted[node]
 
-        return levels(walk, users_of(walk), self.depth, item_link)
+        return levels(walk, users_of(walk), self.depth, counted_link)
+
+
+class ContainerUse(ProtocolUse):
+    """A mapping's protocol link for an item method (`__getitem__`,
+    `__setitem__`, ...), crossed with no function on the chain that may run it."""
+
+    def _enabled(self) -> bool:
+        return RULE
+
+    def _counts(self, name: str) -> bool:
+        return name in METHODS
+
+    def _asked(self, sym, held: str):
+        return self._family_methods(held, sym.name) if self._mapping(held) else None
+
+    def _runs(self, scope, sym, family) -> bool:
+        return self._uses(scope, sym.name, family)
 
     def _uses(self, scope, method: str, family: frozenset[str]) -> bool:
         key = ("container use", scope.qualname, method, family)

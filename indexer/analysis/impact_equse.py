@@ -50,10 +50,7 @@ from __future__ import annotations
 
 import ast
 
-from indexer.analysis.impact_containeruse import _callee_name, _literal, _may_hold
-from indexer.analysis.impact_rechain import levels, users_of
-from indexer.analysis.impact_selfscope import self_scope
-from indexer.graph.vocab import How, SymbolKind
+from indexer.analysis.impact_containeruse import ProtocolUse, _callee_name, _literal, _may_hold
 
 RULE = True  # switch, for its test
 METHOD = "__eq__"
@@ -66,7 +63,6 @@ _COMPARING = frozenset({
     "index", "count", "remove", "__eq__", "__ne__", "__contains__", "eq", "ne", "contains", "countOf", "indexOf",
     "get", "pop", "setdefault", "add", "discard",  # a hashed lookup compares the key on a collision
 })
-_CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
 def compares(node: ast.AST) -> bool:
@@ -98,51 +94,21 @@ def compares(node: ast.AST) -> bool:
     return False
 
 
-class EqualityUse:
+class EqualityUse(ProtocolUse):
     """Per report: whether a test's chain crosses an `__eq__` protocol link
     with no function on it that may compare."""
 
-    def __init__(self, walk, guards, depth: int):
-        self.walk = walk
-        self.guards = guards  # impact_guards.Guards: the def nodes, memoised per index
-        self.memo = walk.memo
-        self.depth = depth
-        self._clean: dict[str, int] | None = None
+    def _enabled(self) -> bool:
+        return RULE
 
-    def rules_out(self, via: tuple[str, ...]) -> bool:
-        if not RULE or len(via) < 3:
-            return False
-        walk = self.walk
-        for i in range(len(via) - 2):
-            method, held = via[i], via[i + 1]
-            reach = walk.reach.get(held)
-            if reach is None or reach.how != How.PROTOCOL or reach.kind != How.PROTOCOL:
-                continue
-            sym = walk.symbol(method)
-            if sym is None or sym.name != METHOD:
-                continue
-            scopes = []
-            for node in via[i + 2:]:
-                found = self_scope(walk.symbol(node), walk.symbol)
-                if found is not None and found.kind in _CALLABLE and found not in scopes:
-                    scopes.append(found)
-            if not scopes:
-                continue
-            if not any(self._compares(scope) for scope in scopes):
-                if self._clean is None:  # (one walk over the links per report, only when needed)
-                    self._clean = self._without_eq_links()
-                return via[-1] not in self._clean
-        return False
+    def _counts(self, name: str) -> bool:
+        return name == METHOD
 
-    def _without_eq_links(self) -> dict[str, int]:
-        """The reached nodes the walk's links reach within the depth without
-        crossing an `__eq__` protocol link (impact_rechain.levels)."""
-        walk = self.walk
+    def _asked(self, sym, held: str):
+        return True
 
-        def eq_link(node, user, kind) -> bool:
-            return kind == How.PROTOCOL and (sym := walk.symbol(node)) is not None and sym.name == METHOD
-
-        return levels(walk, users_of(walk), self.depth, eq_link)
+    def _runs(self, scope, sym, asked) -> bool:
+        return self._compares(scope)
 
     def _compares(self, scope) -> bool:
         key = ("equality use", scope.qualname)
