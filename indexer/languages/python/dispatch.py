@@ -30,7 +30,12 @@ on in the same run; the 14 projects of issue 12 unchanged except where named):
   projects unchanged. pyparsing 3.1.4: ParserElement.parse_string has 46
   resolved references (33 before; jedi finds 37, 32 of them shared; of the
   13 new ones jedi finds 12; the 13th, tests/test_unit.py:246, is one too:
-  `parser = White(...).set_results_name(...) + Word(...)`).
+  `parser = White(...).set_results_name(...) + Word(...)`). Its impact
+  (both rules; far from the goal either way): 641 references gained (301
+  dunder, 273 annotation), 349 lost (300 name-match guesses now typed, 49
+  unresolved); pairs -1045 true / -1561 false, micro R 0.897 -> 0.888,
+  P 0.287 -> 0.286, macro R 0.830 -> 0.834 (why typed references lose
+  pairs the guesses found is not yet looked into).
 """
 
 from __future__ import annotations
