@@ -906,14 +906,9 @@ class _Extractor:
                 self._operand_ref(op, node.child_by_field_name("left"), f"__i{name}__", scope)
                 self._operand_ref(op, node.child_by_field_name("right"), f"__r{name}__", scope)
         elif role == "operator.for":
-            # `async for` runs __aiter__/__anext__ instead (add_async_for);
-            # `async` can only come first. (node.children is built anew on
-            # every access: read once.)
-            children = node.children
-            if children[0].type == "async":
-                return
-            keyword = next((c for c in children if c.type == "in"), None)
-            if keyword is not None:
+            keyword = next((c for c in node.children if c.type == "in"), None)
+            # `async for` runs __aiter__/__anext__ instead (add_async_for)
+            if keyword is not None and not any(c.type == "async" for c in node.children):
                 self._operand_ref(keyword, node.child_by_field_name("right"), "__iter__", scope)
         else:  # operator.builtin: the argument list of `len(...)`
             call = node.parent

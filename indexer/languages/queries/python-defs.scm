@@ -41,17 +41,11 @@
 ; Arithmetic, unary and in-place operators, `for` loops and the builtins
 ; that call an operand's protocol method (`a + b` runs a.__add__ or
 ; b.__radd__, `len(x)` x.__len__): extract.OPERAND_PROTOCOLS.
-; Only where an operand is a name, an attribute or a call: the only
-; operands extract._operand_ref keeps (`-1`, `"%s" % x[0]` never match, so
-; the C matcher drops them before Python sees them). A node both of whose
-; operands match is captured once.
-(binary_operator left: [(identifier) (attribute) (call)]) @operator.binary
-(binary_operator right: [(identifier) (attribute) (call)]) @operator.binary
-(unary_operator argument: [(identifier) (attribute) (call)]) @operator.unary
-(augmented_assignment left: [(identifier) (attribute) (call)]) @operator.augmented
-(augmented_assignment right: [(identifier) (attribute) (call)]) @operator.augmented
-(for_statement right: [(identifier) (attribute) (call)]) @operator.for
-(for_in_clause right: [(identifier) (attribute) (call)]) @operator.for
+(binary_operator) @operator.binary
+(unary_operator) @operator.unary
+(augmented_assignment) @operator.augmented
+(for_statement) @operator.for
+(for_in_clause) @operator.for
 (call function: (identifier) @_builtin arguments: (argument_list) @operator.builtin
   (#any-of? @_builtin "len" "str" "repr" "hash" "bool" "iter" "reversed" "round" "abs" "int" "float" "complex"
     "bytes" "dir" "format" "next" "hex" "oct" "bin" "vars" "divmod" "pow" "isinstance"))
