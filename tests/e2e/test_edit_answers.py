@@ -97,6 +97,14 @@ async def test_typed_edit_answers_as_a_fresh_index(tmp_path, case):
         assert await session_references(client, root, edited_at) == edited_refs
         client.text_document_did_close(types.DidCloseTextDocumentParams(
             text_document=types.TextDocumentIdentifier(uri=uri)))  # unsaved: back to the disk version
+        # The close is a notification: `pending` may still read 0 before the
+        # server has queued the revert, so wait for the answer itself (it
+        # must come back to a fresh index's within the timeout).
+
+        async def reverted():
+            return await session_references(client, root, original_at) == original_refs
+
+        assert await eventually(reverted, timeout=30)
         assert await eventually(settled, timeout=30)
         assert await session_references(client, root, original_at) == original_refs
     finally:
