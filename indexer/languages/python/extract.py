@@ -119,11 +119,9 @@ OPERATOR_PROTOCOLS = True
 # +14 / 0, toolz +9 / 0, pluggy +2 / +1, blinker +2 / +1; cachetools and
 # funcy unchanged.
 OPERAND_PROTOCOLS = True
-_BINARY_DUNDERS = {
-    "+": "add", "-": "sub", "*": "mul", "@": "matmul", "/": "truediv", "//": "floordiv", "%": "mod",
-    "**": "pow", "<<": "lshift", ">>": "rshift", "&": "and", "^": "xor", "|": "or",
-}
-_UNARY_DUNDERS = {"-": "__neg__", "+": "__pos__", "~": "__invert__"}
+# operator -> the stem of its methods (`add`: __add__, __radd__, __iadd__); one table with dispatch's values
+_BINARY_DUNDERS = {op: method[2:-2] for op, method in dispatch.BINARY.items()}
+_UNARY_DUNDERS = dispatch.UNARY
 # comparison -> (left operand's method, right operand's reflected one)
 _COMPARE_DUNDERS = {
     "<": ("__lt__", "__gt__"), "<=": ("__le__", "__ge__"), ">": ("__gt__", "__lt__"), ">=": ("__ge__", "__le__"),
