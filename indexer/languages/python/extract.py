@@ -16,7 +16,7 @@ import re
 import tree_sitter as ts
 
 from indexer.languages.base import OPAQUE, FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
-from indexer.languages.python import dispatch
+from indexer.languages.python import dispatch, doctests
 from indexer.languages.python.facts import PythonFacts
 from indexer.languages.python.guard_facts import guard_facts
 from indexer.languages.python.pytest_config import is_test_module
@@ -1112,6 +1112,8 @@ class _Extractor:
             if in_annotation:
                 kind = "annotation"
             self.add_ref(node, RefFact(span, name, kind, scope, receiver=receiver))
+            if kind == _CALL and name in doctests.RUNNERS:
+                self.add_doctest_runner(attribute, scope)
             return
         if kind == _WRITE:
             index = self.bind_variable(node, name, scope)
@@ -1125,6 +1127,25 @@ class _Extractor:
         self.add_ref(node, RefFact(span, name, kind, scope))
         if name == "getattr" and kind == _CALL:
             self.add_getattr(node, scope)
+        elif kind == _CALL and name in doctests.RUNNERS:
+            self.add_doctest_runner(node, scope)
+
+    def add_doctest_runner(self, callee: ts.Node | None, scope: int) -> None:
+        """`doctest.testmod(m)` runs the examples of module `m`: a call use of
+        `m.__doctest__` (doctests.py), put on the call's `(`."""
+        call = callee.parent if callee is not None else None
+        if call is None or call.type != "call" or call.child_by_field_name("function") != callee:
+            return
+        args = call.child_by_field_name("arguments")
+        first = next((a for a in args.named_children if a.type != "comment"), None) if args is not None else None
+        paren = args.children[0] if args is not None and args.children else None
+        if first is None or first.type in ("keyword_argument", "list_splat", "dictionary_splat") or paren is None:
+            return
+        ref = doctests.runner_ref(self.cols.span(paren), self.text(callee).rsplit(".", 1)[-1], expr_of(first), scope)
+        if ref is not None:
+            self.headers_owner(paren.start_byte, ref)
+            self.refs.append(ref)
+            self.ref_starts.append(paren.start_byte)
 
 
 def extract(source: bytes, rel_path: str, module: str, is_package: bool = False,
@@ -1153,4 +1174,22 @@ def extract(source: bytes, rel_path: str, module: str, is_package: bool = False,
     if errors:
         facts.errors = errors + [e for e in facts.errors if e not in errors]
     facts.extra.guards = guard_facts(extractor.captures, source)
+    if doctests.DOCTESTS:
+        found = doctests.example_source(source, tree.root_node)
+        if found is not None:
+            examples = _sweep(found[0], rel_path, module, is_package, test_globs)
+            doctests.merge(facts, examples, found[1])
     return facts
+
+
+def _sweep(source: bytes, rel_path: str, module: str, is_package: bool, test_globs: tuple[str, ...]) -> FileFacts:
+    """The facts of `source` as it parses (no repair of broken statements)."""
+    tree = parser().parse(source)
+    flattened = _flatten_deep(source, tree)
+    if flattened is not None:
+        source = flattened[0]
+        tree = parser().parse(source)
+    try:
+        return _Extractor(source, rel_path, module, is_package, test_globs=test_globs).run(tree)
+    except _Incomplete:
+        return _Extractor(source, rel_path, module, is_package, complete=True, test_globs=test_globs).run(tree)
