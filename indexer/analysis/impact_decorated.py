@@ -48,6 +48,11 @@ from indexer.analysis.impact_execd import decorated_through_exec
 from indexer.graph.vocab import RefKind, SymbolKind
 
 RULE = True  # switch, for its test
+# `C.__call__` where a `__get__` makes the C (wrapt's BoundFunctionWrapper,
+# made by `_FunctionWrapperBase.__get__` through `__bound_function_wrapper__`):
+# calling a method held by that descriptor's class runs it (`bound_callers`);
+# and a call of a held method runs `__get__` as a read of it does.
+BOUND_RULE = True
 CHAINED = True  # a name decorated by a held name is held too
 # `__set_name__`: only class statements inside functions. wrapt: -73 false
 # pairs, no true pair lost (module-level classes read through an alias,
@@ -69,28 +74,21 @@ def product_users(walk, method, owner: str, subs: list[str], definers: set[str])
         return walk.memo[key]
     graph = walk.graph
     classes = [owner] + [sub for sub in subs if sub not in definers]
-    makers = set()
-    for _target, enclosing, _kind, _conf, _how in graph.incoming(classes, RefKind.CALL):
-        sym = walk.symbol(enclosing)
-        while sym is not None and sym.kind in _FUNCTIONS:
-            makers.add(sym.qualname)
-            sym = walk.symbol(sym.parent) if sym.parent else None  # the definer of a local builder
-    # (and names decorated by a name an exec'd literal defines with a maker: impact_execd)
-    held = _decorated(graph, sorted(makers)) | decorated_through_exec(walk, makers)
-    frontier = held
-    while CHAINED and frontier:
-        frontier = (_decorated(graph, sorted(frontier)) | decorated_through_exec(walk, frontier)) - held
-        held |= frontier
+    held = held_names(walk, classes)
     users = set()
     names = sorted(held)
     if method.name == "__call__":
         users.update(enclosing for _t, enclosing, *_rest in graph.incoming(names, RefKind.CALL))
+        if BOUND_RULE:
+            users.update(bound_callers(walk, classes))
         # `@held def g` runs where the def statement runs: g's scope, not g.
         users.update(sym.parent for _t, decorated, *_rest in graph.incoming(names, RefKind.DECORATOR)
                      if (sym := walk.symbol(decorated)) is not None and sym.parent)
     elif method.name == "__get__":
         methods = [q for q in names if (sym := walk.symbol(q)) is not None and sym.kind == SymbolKind.METHOD]
         users.update(enclosing for _t, enclosing, *_rest in graph.incoming(methods, RefKind.ATTRIBUTE))
+        if BOUND_RULE:  # `obj.method()` reads the method first
+            users.update(enclosing for _t, enclosing, *_rest in graph.incoming(methods, RefKind.CALL))
     else:
         # A class statement at a module's top level runs at import, before
         # any test (LOCAL_CLASSES): only a class a function defines runs
@@ -102,6 +100,73 @@ def product_users(walk, method, owner: str, subs: list[str], definers: set[str])
     # statement: the class is defined by it (impact's DEFINE), not used.
     walk.memo[key] = sorted((user, _is_class(walk, user)) for user in users)
     return walk.memo[key]
+
+
+def _makers(walk, classes: list[str]) -> set[str]:
+    """The functions that call one of `classes`, and the functions those are
+    local to (a builder closure returned through its definer)."""
+    makers = set()
+    for _target, enclosing, _kind, _conf, _how in walk.graph.incoming(classes, RefKind.CALL):
+        sym = walk.symbol(enclosing)
+        while sym is not None and sym.kind in _FUNCTIONS:
+            makers.add(sym.qualname)
+            sym = walk.symbol(sym.parent) if sym.parent else None  # the definer of a local builder
+    return makers
+
+
+def held_names(walk, classes: list[str]) -> set[str]:
+    """The names decorated by a maker of one of `classes` (and, CHAINED, by
+    such a name)."""
+    key = ("decorator held", tuple(classes))
+    if key in walk.memo:
+        return walk.memo[key]
+    graph = walk.graph
+    makers = _makers(walk, classes)
+    # (and names decorated by a name an exec'd literal defines with a maker: impact_execd)
+    held = _decorated(graph, sorted(makers)) | decorated_through_exec(walk, makers)
+    frontier = held
+    while CHAINED and frontier:
+        frontier = (_decorated(graph, sorted(frontier)) | decorated_through_exec(walk, frontier)) - held
+        held |= frontier
+    walk.memo[key] = held
+    return held
+
+
+def bound_callers(walk, classes: list[str]) -> set[str]:
+    """What calls a method held by a descriptor class whose `__get__` makes
+    one of `classes` (directly or through a name bound to it): `obj.m(...)`
+    reads `m` through `D.__get__`, which returns the bound object, and the
+    call runs that object's `__call__`.
+
+        class Descriptor:
+            def __get__(self, instance, owner):
+                return self.__bound__(self, instance)   # __bound__ = Bound, in a subclass
+        class Bound:
+            def __call__(self, *args): ...              # the change
+
+        @descriptor_maker
+        def method(self): ...                           # held by a Descriptor
+        obj.method()                                    # runs Bound.__call__
+    """
+    from indexer.analysis.impact import _subclasses  # (impact imports this module)
+    from indexer.analysis.impact_members import class_aliases
+
+    graph = walk.graph
+    named = list(classes) + [alias for cls in classes for alias in class_aliases(graph, walk.memo, cls, walk.symbol)]
+    getters = {enclosing for _t, enclosing, *_rest in graph.incoming(named, RefKind.CALL)
+               if enclosing.rsplit(".", 1)[-1] == "__get__"}
+    users: set[str] = set()
+    for getter in sorted(getters):
+        sym = walk.symbol(getter)
+        owner = walk.symbol(sym.parent) if sym is not None and sym.parent else None
+        if owner is None or owner.kind != SymbolKind.CLASS:
+            continue
+        descriptors = [owner.qualname] + [sub for sub in _subclasses(walk, owner.qualname)
+                                          if walk.symbol(f"{sub}.__get__") is None]
+        methods = [q for q in sorted(held_names(walk, descriptors))
+                   if (held := walk.symbol(q)) is not None and held.kind == SymbolKind.METHOD]
+        users.update(enclosing for _t, enclosing, *_rest in graph.incoming(methods, RefKind.CALL))
+    return users
 
 
 def _in_function(walk, qualname: str) -> bool:

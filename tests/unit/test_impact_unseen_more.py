@@ -306,3 +306,84 @@ def test_a_class_passed_to_a_function_that_calls_the_parameter_is_constructed(tm
     assert ("tests/test_lib.py::test_wrap" in report) is rule
     assert "tests/test_lib.py::test_register" not in report
     indexer.close()
+
+
+# wrapt: reading a held method through an instance runs the descriptor's
+# `__get__`, which returns a bound wrapper made through a name bound to its
+# class (`__bound_function_wrapper__ = BoundFunctionWrapper`, in the
+# subclass); calling the method runs the bound wrapper's `__call__`
+# (BOUND_RULE). Off-cases: a held plain function (no `__get__` on a call),
+# and a method decorated by a plain decorator.
+BOUND = {
+    "lib.py": """
+        class _WrapperBase:
+            def __init__(self, wrapped, wrapper, parent=None):
+                self.wrapped = wrapped
+                self.wrapper = wrapper
+                self.parent = parent
+
+            def __get__(self, instance, owner):
+                if self.parent is None:
+                    return self.__bound_function_wrapper__(self.wrapped, self.wrapper, self)
+                return self
+
+            def __call__(self, *args):
+                return self.wrapper(self.wrapped, args)
+
+        class BoundFunctionWrapper(_WrapperBase):
+            def __call__(self, *args):
+                return self.wrapper(self.wrapped, args)
+
+        class FunctionWrapper(_WrapperBase):
+            __bound_function_wrapper__ = BoundFunctionWrapper
+
+        def decorator(wrapper):
+            def _build(wrapped):
+                return FunctionWrapper(wrapped, wrapper)
+            return _build
+
+        def plain(func):
+            return func
+        """,
+    "tests/test_lib.py": """
+        import lib
+
+        @lib.decorator
+        def wrapped(wrapped, args):
+            return wrapped(*args)
+
+        class Class:
+            @wrapped
+            def method(self):
+                return 2
+
+            @lib.plain
+            def other(self):
+                return 3
+
+        @wrapped
+        def function():
+            return 1
+
+        def test_method():
+            assert Class().method() == 2
+
+        def test_function():
+            assert function() == 1
+
+        def test_other():
+            assert Class().other() == 3
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_calling_a_held_method_runs_the_bound_wrapper_s_call(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_decorated, "BOUND_RULE", rule)
+    indexer, g = build(tmp_path, BOUND)
+    report = selected(impact(g, "lib.BoundFunctionWrapper.__call__"))
+    assert ("tests/test_lib.py::test_method" in report) is rule
+    assert not report & {"tests/test_lib.py::test_function", "tests/test_lib.py::test_other"}
+    # (the call reads the method through the descriptor's `__get__` first)
+    assert ("tests/test_lib.py::test_method" in selected(impact(g, "lib._WrapperBase.__get__"))) is rule
+    indexer.close()
