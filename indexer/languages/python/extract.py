@@ -136,6 +136,12 @@ _BUILTIN_DUNDERS = {
     "oct": ("__index__",), "bin": ("__index__",), "vars": ("__dict__",), "divmod": ("__divmod__", "__rdivmod__"),
     "pow": ("__pow__", "__rpow__"), "isinstance": ("__class__",),
 }
+# A function returning one of its own local functions (a decorator factory:
+# `singledispatch = dispatch_on("obj")`, then `@singledispatch def g`)
+# returns ("local", qualname): calling what it gave calls the closure
+# (resolve.py's "alias" call), which no scope of another module could name
+# (switch, for its test).
+RETURNED_CLOSURES = True
 # `object.__setattr__(self, "x", v)` defines C.x (switch, for its test).
 # wrapt: -32 true / -168 false pairs: `self._self_parent` in the proxies'
 # `__get__` had been taken for a `__getattr__` lookup, which never runs
@@ -808,6 +814,12 @@ class _Extractor:
         if held is not None and held[0] != "=":
             return  # annotated
         expr = self.local_value(value, scope)
+        if RETURNED_CLOSURES and expr is not None and expr[0] == "name":
+            # `def factory(): def inner(...): ...; return inner`: the value is
+            # the local function, which no other module's scope can name.
+            binding = self.scopes[scope].names.get(expr[1])
+            if binding is not None and binding[0] == "def" and self.symbols[binding[1]].kind == SymbolKind.FUNCTION:
+                expr = ("local", self.symbols[binding[1]].qualname)
         if expr is None:
             return
         if held is None:

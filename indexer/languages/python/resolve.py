@@ -94,6 +94,12 @@ CONFIDENCE = {how.value: how.confidence for how in How if how not in (How.NAME_M
 NAME_MATCH_CONFIDENCE = How.NAME_MATCH.confidence
 
 
+# `@name def g` where `name` holds a function (an alias, or a closure a
+# factory returned: extract.py RETURNED_CLOSURES) is a decoration of g by
+# that function, not a call in g's body: impact runs it where the def
+# statement runs (switch, for its test).
+DECORATING_ALIAS = True
+
 class ModuleProvider(Protocol):
     def module(self, name: str) -> ModuleSummary | None: ...
     def has_module(self, name: str) -> bool: ...
@@ -444,6 +450,8 @@ class Resolver:
             return self.operator_result(self._eval(expr[1], lookup, f, scope, depth + 1), expr[2], depth + 1)
         if tag == "lit":
             return External(f"builtins.{expr[1]}")
+        if tag == "local":  # a function's own local function, returned (extract.py RETURNED_CLOSURES)
+            return Function(expr[1])
         if tag == "typeof":  # type(x): the class of x
             value = self._eval(expr[1], lookup, f, scope, depth + 1)
             return Class(value[1]) if value is not None and value[0] == "instance" else None
@@ -960,7 +968,9 @@ class Resolver:
             # runs impl, so call hierarchy, ripple and breaking checks see it.
             info = self.info(referent, f)
             if info is not None and info.kind in ("variable", "constant", "attribute"):
-                refs.append((ref[REF_SPAN], ref[REF_NAME], "call", enclosing, value[1], CONFIDENCE["alias"], "alias"))
+                # (`@name def g`: a decoration, which runs where the def statement does)
+                refs.append((ref[REF_SPAN], ref[REF_NAME], kind if DECORATING_ALIAS else "call", enclosing, value[1],
+                             CONFIDENCE["alias"], "alias"))
 
     def resolve_keyword(self, f: _File, ref, enclosing: str, refs: list) -> None:
         callee = self.eval(ref[REF_CALL], f, ref[REF_SCOPE], 0)
