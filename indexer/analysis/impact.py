@@ -23,6 +23,7 @@ from indexer.analysis.impact_lifecycle import copying_users, finalized_class
 from indexer.analysis.impact_selfiter import self_iterating_users
 from indexer.analysis.impact_selfscope import inherited_holders
 from indexer.analysis.impact_attrhooks import self_writers
+from indexer.analysis.impact_copied import copied_into
 from indexer.analysis.impact_decorated import product_users
 from indexer.analysis.impact_carried import carried_makers
 from indexer.analysis.impact_execd import exec_decorated_users
@@ -795,6 +796,13 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     None: no constraint (not such a method, or the class's own walk was cut
     short)."""
     cls = receiver_class(target, graph.symbol)
+    if cls is not None:
+        # A member a metaclass copies into the classes it makes (impact_copied):
+        # the instances of those classes hold it.
+        made = copied_into(graph, cls.qualname, graph.symbol, IMPACT_MEMO.table(graph))
+        if len(made) > 1:
+            return None
+        cls = graph.symbol(made[0]) if made else cls
     if cls is None or (METACLASS_RULE and graph.metaclass_users(cls.qualname)):
         # A metaclass's instances are the classes whose statements name it
         # (`class Schema(metaclass=SchemaMeta)`), which no call makes: the
