@@ -21,6 +21,11 @@ from them instead.
 A metaclass copies a class's members when one of its construction methods
 (`__new__`, `__init__`, `__prepare__`) reads the class (`vars(X)`,
 `X.__dict__`): a metaclass is a class whose bases include `type`.
+
+Measured (sixteen projects, depth 8, default selection, the rule switched
+off in the final code, same cached truth): wrapt +42 true / +34 false pairs
+(0.791 / 0.685 -> 0.811 / 0.681: `__module__` and `__doc__` 19 tests each,
+of 34 and 27; the rest run in `inspect.getmembers`); the others identical.
 """
 
 from __future__ import annotations

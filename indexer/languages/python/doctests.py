@@ -19,7 +19,15 @@ is a call use of `m.__doctest__` (the extractor's `runner_ref`), so a change
 to what the examples call reaches the test that runs them.
 
 Cost: one scan of the file for `>>>` (files without one stop there), then
-one parse and sweep of the example lines only.
+one parse and sweep of the example lines only. On the standard library
+(1,790 files, 87 with examples: +1,405 symbols, +11,190 references),
+extraction CPU +1.5% (22.9 s against 22.5 s, each file extracted with the
+rule on and off in turn, load average about 7 on 2 cores).
+
+Measured (sixteen projects, depth 8, default selection, the rule switched
+off in the final code, same cached truth): decorator +10 true pairs, no
+false one (0.771 / 0.853 -> 0.867 / 0.867 with the returned closures of
+extract.py); the other fifteen identical but boltons (see the report).
 """
 
 from __future__ import annotations

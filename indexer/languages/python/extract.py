@@ -140,7 +140,9 @@ _BUILTIN_DUNDERS = {
 # `singledispatch = dispatch_on("obj")`, then `@singledispatch def g`)
 # returns ("local", qualname): calling what it gave calls the closure
 # (resolve.py's "alias" call), which no scope of another module could name
-# (switch, for its test).
+# (switch, for its test). Sixteen projects, depth 8, default selection, off
+# in the final code: decorator +42 true / +6 false pairs (0.467 / 0.860 ->
+# 0.867 / 0.867); boltons identical; the others identical to main.
 RETURNED_CLOSURES = True
 # `object.__setattr__(self, "x", v)` defines C.x (switch, for its test).
 # wrapt: -32 true / -168 false pairs: `self._self_parent` in the proxies'
