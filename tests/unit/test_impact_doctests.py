@@ -110,3 +110,26 @@ def test_no_examples_or_harmless_ones(source, examples):
     facts = extract(source, "m.py", "m")
     assert not [r for r in facts.refs if r.name == "f" and r.kind == "call"]
     assert any(s.name == doctests.NAME for s in facts.symbols) is examples
+
+
+def test_what_examples_define_is_no_name_match_target(tmp_path):
+    """A class an example defines is seen by the examples only: a use of an
+    unknown receiver elsewhere is never matched by name to its methods."""
+    indexer, g = build(tmp_path, {
+        "docs.py": '''
+            """
+            >>> class Local:
+            ...     def refresh_all(self):
+            ...         return 1
+            >>> Local().refresh_all()
+            1
+            """
+            ''',
+        "lib.py": """
+            def use(obj):
+                return obj.refresh_all()
+            """,
+    })
+    users = {enclosing for _t, enclosing, *_rest in g.incoming(["docs.__doctest__.Local.refresh_all"])}
+    assert "docs.__doctest__" in users and "lib.use" not in users
+    indexer.close()

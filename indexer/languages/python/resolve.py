@@ -94,6 +94,7 @@ CONFIDENCE = {how.value: how.confidence for how in How if how not in (How.NAME_M
 NAME_MATCH_CONFIDENCE = How.NAME_MATCH.confidence
 
 
+_DOCTEST_PART = ".__doctest__."  # (doctests.NAME, inside a qualname)
 # `@name def g` where `name` holds a function (an alias, or a closure a
 # factory returned: extract.py RETURNED_CLOSURES) is a decoration of g by
 # that function, not a call in g's body: impact runs it where the def
@@ -839,9 +840,10 @@ class Resolver:
             if targets is None:
                 # The same names go unresolved in every file (`get`, `append`):
                 # filtered once each, not once a use (issue 17).
+                # (Nothing outside a doctest's examples sees what they define: doctests.py.)
                 targets = self._matches[key] = tuple(
                     info.qualname for info in self.p.named(ref[REF_NAME])
-                    if info.is_member == member and info.kind != "module")
+                    if info.is_member == member and info.kind != "module" and _DOCTEST_PART not in info.qualname)
             if 0 < len(targets) <= _NAME_MATCH_LIMIT:
                 share = NAME_MATCH_CONFIDENCE / len(targets)
                 for qualname in targets:
