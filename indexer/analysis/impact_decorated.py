@@ -55,7 +55,7 @@ RULE = True  # switch, for its test
 # Sixteen projects, depth 8, default selection, off in the final code:
 # wrapt +37 true / +33 false pairs (0.794 / 0.685 -> 0.811 / 0.681;
 # BoundFunctionWrapper.__call__ found 34 of its 50 pairs, 0 before);
-# boltons +1 false pair; the others identical.
+# the others identical.
 BOUND_RULE = True
 CHAINED = True  # a name decorated by a held name is held too
 # `__set_name__`: only class statements inside functions. wrapt: -73 false
