@@ -8,7 +8,7 @@ re-resolution without re-parsing.
 from __future__ import annotations
 
 import operator
-from itertools import accumulate
+from itertools import accumulate, repeat
 from operator import add, sub
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
@@ -121,14 +121,20 @@ _ROW_OF = {cls: operator.attrgetter(*cls.__slots__) for cls in (SymbolFact, Scop
 
 
 def facts_rows(facts: FileFacts) -> tuple:
-    """`facts` as nested tuples and lists (what `pack` stores), with the
-    spans and qualnames in the compact form `_compact_symbols` and
-    `_compact_refs` give (a twelfth item, `_COMPACT`, says so)."""
+    """`facts` as nested tuples and lists, every field as extracted."""
     sym, scope, ref, imp = (_ROW_OF[cls] for cls in (SymbolFact, ScopeFact, RefFact, ImportFact))
-    return (facts.path, facts.module, facts.language, facts.is_package,
-            _compact_symbols([sym(s) for s in facts.symbols]), [scope(s) for s in facts.scopes],
-            _compact_refs([ref(r) for r in facts.refs]), [imp(i) for i in facts.imports],
-            facts.errors, facts.line_count, facts.extra, _COMPACT)
+    return (facts.path, facts.module, facts.language, facts.is_package, [sym(s) for s in facts.symbols],
+            [scope(s) for s in facts.scopes], [ref(r) for r in facts.refs], [imp(i) for i in facts.imports],
+            facts.errors, facts.line_count, facts.extra)
+
+
+def stored_facts(facts: FileFacts) -> tuple:
+    """What `pack` stores of `facts` for resolution to read again: the rows
+    of `facts_rows` with the uses and symbols in the compact form of
+    `_compact_symbols` and `_compact_refs` (a twelfth item, `_COMPACT`,
+    says so), less the symbol fields no resolver reads (`UNSTORED`)."""
+    rows = facts_rows(facts)
+    return (*rows[:4], _compact_symbols(rows[4]), rows[5], _compact_refs(rows[6]), *rows[7:], _COMPACT)
 
 
 # The stored facts were a third of the standard library's index on disk
@@ -144,6 +150,15 @@ def facts_rows(facts: FileFacts) -> tuple:
 # workers, where rebuilding tuple by tuple cost twice that.
 _COMPACT = 1
 
+# Symbol fields resolution never reads (no resolver of any language, nor the
+# summaries, which are made before the facts are stored): the symbol rows
+# keep them, the stored facts give back their defaults. 3 MB of the
+# standard library's facts (issue 17).
+UNSTORED = ("signature", "docstring", "decorators", "body_hash", "body_line")
+_UNSTORED_AT = tuple(SymbolFact.__slots__.index(name) for name in UNSTORED)
+_UNSTORED_DEFAULT = {SymbolFact.__slots__.index(name): SymbolFact.__dataclass_fields__[name].default
+                     for name in UNSTORED}
+
 
 def _compact_symbols(rows: list[tuple]) -> tuple:
     if not rows:
@@ -155,6 +170,7 @@ def _compact_symbols(rows: list[tuple]) -> tuple:
             short[i] = 0
     sl, sc, el, ec = zip(*span)
     nsl, nsc, nel, nec = zip(*name_span)
+    rest = [None if at in _UNSTORED_AT else column for at, column in enumerate(rest, 6)]
     return (name, short, kind, sl, sc, list(map(sub, el, sl)), ec, list(map(sub, nsl, sl)), nsc,
             list(map(sub, nel, nsl)), list(map(sub, nec, nsc)), parent, *rest)
 
@@ -168,6 +184,7 @@ def _full_symbols(columns: tuple) -> list[tuple]:
         if type(q) is int:  # (parents come first: theirs is whole by now)
             qualname[i] = f"{qualname[parent[i]]}.{name[i]}"
     nsl = list(map(add, sl, dnsl))
+    rest = [repeat(_UNSTORED_DEFAULT[at]) if column is None else column for at, column in enumerate(rest, 6)]
     return list(zip(name, qualname, kind, zip(sl, sc, map(add, sl, dl), ec),
                     zip(nsl, nsc, map(add, nsl, dnl), map(add, nsc, dnc)), parent, *rest))
 

@@ -24,7 +24,7 @@ from indexer.pipeline import discovery
 from indexer import languages
 from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
 from indexer.pipeline.index_dir import default_index_dir, other_root  # noqa: F401  (re-exported; light for the CLI)
-from indexer.languages.base import FileFacts, LanguageSupport, facts_rows, facts_to_resolve
+from indexer.languages.base import FileFacts, LanguageSupport, facts_to_resolve, stored_facts
 from indexer.graph.model import IndexRun
 from indexer.graph.store import RefColumns, Store, pack, symbol_row, unpack
 from indexer.pipeline.worker_pool import bounded_map, few_collections, frozen_heap, release_memory, worker_pool
@@ -118,7 +118,7 @@ def _parse_one(job: tuple) -> _Parsed:
     return _Parsed(
         rel_path, sha, size, mtime, "; ".join(notes) or None, language,
         module=facts.module, is_package=facts.is_package, lines=facts.line_count,
-        summary=summary, facts_blob=pack(facts_rows(facts)), summary_blob=pack(summary),
+        summary=summary, facts_blob=pack(stored_facts(facts)), summary_blob=pack(summary),
         symbol_rows=_symbol_rows(support, facts), import_modules=support.dependencies(facts),
         guard_facts=guards,
     )
