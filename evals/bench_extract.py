@@ -24,7 +24,7 @@ from pathlib import Path
 
 from indexer import languages
 from indexer.graph.store import pack
-from indexer.languages.base import facts_rows
+from indexer.languages.base import stored_facts
 from indexer.languages.python.extract import parser
 from indexer.languages.python.syntax import _query_cursor
 from indexer.pipeline import discovery
@@ -61,7 +61,7 @@ def main() -> None:
         "parse": lambda: [ts_parser.parse(job[5]) for job in jobs],
         "captures": lambda: [_query_cursor().captures(tree.root_node) for tree in trees],
         "extract": lambda: [support.extract(job[5], job[0], job[3], job[4]) for job in jobs],
-        "pack": lambda: [pack(facts_rows(f)) for f in facts],
+        "pack": lambda: [pack(stored_facts(f)) for f in facts],
         "symbol rows": lambda: [pipeline._symbol_rows(support, f) for f in facts],
         "summarize": lambda: [support.summarize(f) for f in facts],
         "worker": lambda: [pipeline._parse_one(job) for job in jobs],

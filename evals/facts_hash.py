@@ -5,7 +5,9 @@ sha256 per table over every row, sorted: the raw tables with their ids
 symbol_rows, ref_rows with their rowids, imports, guard_facts) and the
 views readers use (symbols, refs) without ids. The packed `facts` and
 `summary` blobs are hashed unpacked, so a change of pickling format alone
-does not count as a change of facts.
+does not count as a change of facts; the facts as `facts_from_rows` reads
+them (any stored form), less the symbol fields they no longer store
+(`base.UNSTORED`: the symbol rows hold those, and are hashed above).
 
 Usage: python -m evals.facts_hash INDEX_DIR [INDEX_DIR ...]
 (an index dir holds graph.sqlite3; with two or more, says which tables differ)
@@ -19,6 +21,7 @@ import sys
 from pathlib import Path
 
 from indexer.graph.store import DB_NAME, unpack
+from indexer.languages.base import _UNSTORED_DEFAULT, facts_from_rows
 
 _QUERIES = {
     "files": "SELECT id, path, language, module, is_package, sha256, size, mtime_ns, lines, error, dirty FROM files",
@@ -66,6 +69,15 @@ def _fields(value):
     return value
 
 
+def _stored_facts(data):
+    """A facts blob as rows, whichever form it was stored in, the unstored fields at their defaults."""
+    facts = facts_from_rows(unpack(data), fact_rows=True)
+    if facts is None:
+        return None
+    facts.symbols = [tuple(_UNSTORED_DEFAULT.get(at, value) for at, value in enumerate(row)) for row in facts.symbols]
+    return facts
+
+
 def fingerprint(index_dir: Path) -> dict[str, tuple[str, int]]:
     conn = sqlite3.connect(f"file:{index_dir / DB_NAME}?mode=ro", uri=True)
     try:
@@ -74,9 +86,9 @@ def fingerprint(index_dir: Path) -> dict[str, tuple[str, int]]:
             # exactly, in their stored order (a deterministic function of the source)
             (file_id, repr(unpack(calls)), dynamic, repr(unpack(conditions)))
             for file_id, calls, dynamic, conditions in conn.execute("SELECT * FROM guard_facts"))
-        for blob in ("facts", "summary"):
+        for blob, read in (("facts", _stored_facts), ("summary", unpack)):
             out[f"files.{blob} (unpacked)"] = _digest(
-                (path, repr(_canonical(_fields(unpack(data)))))
+                (path, repr(_canonical(_fields(read(data)))))
                 for path, data in conn.execute(f"SELECT path, {blob} FROM files"))
     finally:
         conn.close()

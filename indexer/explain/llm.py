@@ -19,8 +19,6 @@ import os
 import random
 import socket
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Mapping
 
@@ -114,7 +112,14 @@ class ChatClient:
     def __init__(self, config: LLMConfig, opener: Opener | None = None,
                  sleep: Callable[[float], None] = time.sleep):
         self.config = config
-        self._open = opener or urllib.request.urlopen
+        if opener is None:
+            # Here, not at the top: urllib.request brings http.client, email
+            # and ssl, which every server start paid for before its first
+            # answer, explanation or not (issue 17, warm start).
+            import urllib.request
+
+            opener = urllib.request.urlopen
+        self._open = opener
         self._sleep = sleep
 
     # -- public ------------------------------------------------------------------
@@ -179,6 +184,8 @@ class ChatClient:
         return f"LLM endpoint {self.config.base_url}"
 
     def _request(self, messages: list[dict], stream: bool) -> urllib.request.Request:
+        import urllib.request
+
         if not self.config.model:
             raise LLMError(f"no model configured for {self.config.base_url} (set {ENV_MODEL} or the"
                            " 'model' initialization option)")
@@ -194,6 +201,8 @@ class ChatClient:
                                       headers=headers, method="POST")
 
     def _post(self, messages: list[dict], stream: bool):
+        import urllib.error
+
         request = self._request(messages, stream)
         attempts = max(0, self.config.retries) + 1
         last: LLMError | None = None
@@ -225,7 +234,7 @@ class ChatClient:
         raise last
 
 
-def _error_detail(exc: urllib.error.HTTPError) -> str:
+def _error_detail(exc: urllib.error.HTTPError) -> str:  # noqa: F821  (annotation only: imported where raised)
     """The server's own error message when it sent one (OpenAI style or plain)."""
     try:
         raw = exc.read()[:2000]

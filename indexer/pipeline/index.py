@@ -24,7 +24,7 @@ from indexer.pipeline import discovery
 from indexer import languages
 from indexer.pipeline.first_answers import FirstAnswers, FirstRequest
 from indexer.pipeline.index_dir import default_index_dir, other_root  # noqa: F401  (re-exported; light for the CLI)
-from indexer.languages.base import FileFacts, LanguageSupport, facts_rows, facts_to_resolve
+from indexer.languages.base import FileFacts, LanguageSupport, facts_to_resolve, stored_facts
 from indexer.graph.model import IndexRun
 from indexer.graph.store import RefColumns, Store, pack, symbol_row, unpack
 from indexer.pipeline.worker_pool import bounded_map, few_collections, frozen_heap, release_memory, worker_pool
@@ -118,7 +118,7 @@ def _parse_one(job: tuple) -> _Parsed:
     return _Parsed(
         rel_path, sha, size, mtime, "; ".join(notes) or None, language,
         module=facts.module, is_package=facts.is_package, lines=facts.line_count,
-        summary=summary, facts_blob=pack(facts_rows(facts)), summary_blob=pack(summary),
+        summary=summary, facts_blob=pack(stored_facts(facts)), summary_blob=pack(summary),
         symbol_rows=_symbol_rows(support, facts), import_modules=support.dependencies(facts),
         guard_facts=guards,
     )
@@ -202,6 +202,7 @@ class Indexer:
         # was shared or copied): a run here replaces them. Callers decide (CLI: refuse).
         self.built_for = other_root(self.store, self.root)
         self._roots: dict[str, list[str]] | None = None  # language -> its source roots
+        self._roots_of: list[tuple[str, str]] | None = None  # the last full run's (path, language) pairs
         self._options: dict[str, object] | None = None  # language -> what its extraction reads of the workspace
         # Dirty files whose only reason is a change that added or removed these names
         # (`_dependents`): `_resolve_dirty` resolves one only if it uses one of them.
@@ -244,7 +245,11 @@ class Indexer:
         for skipped in found.skipped:
             log.info("skipped %s: %s", skipped.path, skipped.reason)
         paths = [f.path for f in found.files]
-        self._roots = _source_roots(paths)
+        # The source roots name the modules of files to extract: worked out
+        # (`_module_of`) only when some file is, from this run's files. A warm
+        # start with nothing changed needs only their languages (issue 17:
+        # 6,126 files' roots were a tenth of the 2M corpus's time to ready).
+        self._roots, self._roots_of = None, [(f.path, f.language) for f in found.files]
         # Extraction reads the workspace's configuration (pytest's `python_files`):
         # when it changed since the last run, every file is extracted again.
         self._options = None
@@ -353,7 +358,8 @@ class Indexer:
         `workspace_options(root)` hook), for the workspace's languages that have any."""
         if self._options is None:
             self._options = {}
-            for language in sorted(self._roots or {}):
+            present = self._roots if self._roots is not None else {lang for _path, lang in self._roots_of or ()}
+            for language in sorted(present):
                 hook = getattr(languages.support(language), "workspace_options", None)
                 found = hook(self.root) if hook is not None else None
                 if found:
@@ -367,7 +373,8 @@ class Indexer:
         """(language, module, is_package) of a file the registry supports."""
         language = languages.language_for_path(rel_path)
         if self._roots is None:
-            self._roots = _source_roots(list(self.store.file_states()) + [rel_path])
+            self._roots = (_source_roots_of(self._roots_of) if self._roots_of is not None
+                           else _source_roots(list(self.store.file_states()) + [rel_path]))
         module, is_package = languages.support(language).module_name(rel_path, self._roots.get(language, [""]))
         return language, module, is_package
 
@@ -686,9 +693,13 @@ _OPTIONS_META = "extract_options"
 
 def _source_roots(paths: list[str]) -> dict[str, list[str]]:
     """language -> its source roots, each language over its own files."""
+    return _source_roots_of((path, languages.language_for_path(path)) for path in paths)
+
+
+def _source_roots_of(files) -> dict[str, list[str]]:
+    """The same from (path, language) pairs (discovery's: no second look at each name)."""
     by_language: dict[str, list[str]] = {}
-    for path in paths:
-        language = languages.language_for_path(path)
+    for path, language in files:
         if language is not None:
             by_language.setdefault(language, []).append(path)
     return {language: languages.support(language).source_roots(found) for language, found in by_language.items()}

@@ -89,3 +89,13 @@ def test_hot_command_imports_nothing_heavy(workspace, command):
     assert "server.cli" in modules and "typer" in modules  # the entry ran
     loaded = sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HOT[command]))
     assert loaded == [], f"`codemeld {command}` imported {loaded}"
+
+
+def test_server_start_leaves_the_http_client_out():
+    """Issue 17, warm start: the language server's start (its modules and its
+    server object) imports no HTTP client; the LLM explanation loads
+    urllib.request when it sends a request."""
+    code = ("import sys, server.app; server.app.build(); "
+            "print([m for m in ('urllib.request', 'http.client') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

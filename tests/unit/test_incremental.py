@@ -37,6 +37,25 @@ def test_unchanged_tree_does_no_work(tmp_path):
     assert touched.parsed == 0 and touched.refs_resolved == 0
 
 
+def test_unchanged_tree_works_out_no_source_roots(tmp_path, monkeypatch):
+    """Issue 17, warm start: source roots name the modules of files to
+    extract, so a run that extracts none does not work them out; the next
+    file that changes still gets its module from this run's files."""
+    from indexer import languages
+
+    indexer, graph = build(tmp_path, FILES)
+    plugin = languages.support("python")
+    calls = []
+    real = plugin.source_roots
+    monkeypatch.setattr(plugin, "source_roots", lambda paths: calls.append(len(paths)) or real(paths))
+    again = Indexer(indexer.root, indexer.index_dir, IndexOptions(jobs=1))
+    assert again.run().parsed == 0 and calls == []
+    (indexer.root / "pkg/extra.py").write_text("from pkg.core import compute\n\nvalue = compute(2)\n")
+    assert again.run().parsed == 1 and calls == [len(FILES) + 1]
+    assert ("pkg/extra.py", 2) in targets(Graph(again.store, indexer.root), "pkg.core.compute")
+    again.close()
+
+
 def test_body_edit_reparses_only_that_file(tmp_path):
     indexer, graph = build(tmp_path, FILES)
     before = targets(graph, "pkg.core.compute")
