@@ -188,3 +188,27 @@ def test_impact_eval_counts_false_pairs_by_the_links_that_bring_them():
     false, true = tally([(chain_links(via, kinds), False), (short, True), (short, False)])
     assert false == {"lib.hub <- lib.leaf [call/scope]": 2, "lib.main <- lib.hub [call/self]": 1}
     assert true == {"lib.hub <- lib.leaf [call/scope]": 1}
+
+
+@pytest.mark.parametrize("body, unscored", [
+    ('    """Does nothing."""\n', True),     # coverage records no line: the truth could never name a test
+    ("    pass\n", False),                   # `pass` and `...` record their line when called
+    ("    ...\n", False),
+    ('    """doc"""\n    return x\n', False),
+    ("    'doc'\n    pass\n", False),
+    ("    1\n", False),                      # a constant that is not a string is not a docstring
+])
+def test_impact_eval_leaves_out_functions_with_no_executable_line(tmp_path, body, unscored):
+    """evals.impact scores only functions whose body can show up in coverage;
+    the others are counted apart ("not scored"), never dropped silently."""
+    pytest.importorskip("indexer")
+    from evals.harness.projects import ProjectSpec
+    from evals.impact import package_functions
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text(f"def f(x):\n{body}\n\nclass C:\n    def m(self):\n        return 1\n")
+    spec = ProjectSpec("pkg", "0", "pkg", ())
+    left_out: list = []
+    scored = package_functions(tmp_path, spec, left_out)
+    assert [f.qualname for f in left_out] == (["f"] if unscored else [])
+    assert [f.qualname for f in scored] == (["C.m"] if unscored else ["f", "C.m"])
