@@ -41,6 +41,8 @@ from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_created import SUBCLASS, runs_only_the_class
 from indexer.analysis.impact_returns import returning_readers
+from indexer.analysis.impact_bound import HOW as BOUND, bound_elsewhere, factory_names, instance_names, module_level_uses
+from indexer.analysis import impact_bound
 from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
 from indexer.analysis.impact_testglobals import module_makers
@@ -251,7 +253,10 @@ def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
         rows = graph.incoming(chunk, kind)
+        memo = IMPACT_MEMO.table(graph)
         for target, enclosing, ref_kind, conf, how in rows:  # not `kind`: the next chunk filters by it
+            if module_level_uses(graph, memo, target, enclosing):
+                continue  # a module body, under a function's name (impact_bound)
             out[target].append((enclosing, ref_kind, conf, how))
     return out
 
@@ -492,6 +497,10 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
                 edges.append(local)
             # A function its reader returns runs in the reader's caller (impact_returns).
             edges.extend((reader, RefKind.READ, 1.0, "returned") for reader in returned.get(node, ()))
+            if _recall_rules_scale(walk):
+                # A module-level name bound to the node's call holds its closure or instance (impact_bound).
+                edges.extend((name, RefKind.FLOW, 1.0, BOUND)
+                             for name in (*factory_names(walk, node), *instance_names(walk, node)))
             for enclosing, kind, conf, how in edges:
                 if enclosing not in walk.blocked:
                     walk.edges.append((node, enclosing, kind))
@@ -525,6 +534,10 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     if sym is None or not sym.parent or sym.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION, SymbolKind.METHOD):
         return None
     parent = walk.symbol(sym.parent)
+    if parent is not None and parent.path != sym.path and impact_bound.NAMESAKE_RULE:
+        # A definition's parent is in its file: `tenacity.retry` names the
+        # package's function and the `retry.py` module (impact_bound).
+        parent = next((s for s in walk.graph.symbols(sym.parent) if s.path == sym.path), None)
     if parent is None:
         return None
     if sym.kind != SymbolKind.CLASS and walk.reach[node].kind != RefKind.DECORATOR:
@@ -810,7 +823,8 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     # (impact_testglobals; a workspace past GUARD_MAX_FILES keeps the old
     # answer: a receiver walk there is where the stdlib's slow queries go)
     scaled = _guards_scale(graph, IMPACT_MEMO.table(graph))
-    makers = (module_makers(graph, held) if scaled else None) if global_instance(graph, held) else frozenset()
+    makers = (module_makers(graph, held, bound_elsewhere(graph, IMPACT_MEMO.table(graph), held))
+              if scaled else None) if global_instance(graph, held) else frozenset()
     if makers is None:
         return None  # a library module's instance: any test may hold it (impact_testglobals)
     # A test may hold an instance made further from the class than the
