@@ -64,6 +64,7 @@ from evals.harness.chain_links import chain_links, tally
 from evals.harness.metrics import PerQuestionScore
 from evals.harness.projects import (  # noqa: F401  (the work dirs and test venvs live in the harness)
     _COPIED, _INSTALLED, PROJECTS, TOOL_REQUIREMENTS, ProjectSpec, WorkDir, coverage_files, ensure_venv,
+    no_executable_line,
     prepare_workdir, pytest_env, venv_requirements, write_plugin)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -207,23 +208,6 @@ def package_functions(root: Path, spec: ProjectSpec, unscored: list[Function] | 
     if unscored is not None:
         unscored.extend(f for f in out if f.docstring_only)
     return [f for f in out if not f.docstring_only]
-
-
-def no_executable_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether a def's body is its docstring alone (`def before_nothing(s):
-    \"\"\"Does nothing.\"\"\"`). Such a body produces no line event when called
-    (CPython 3.11, coverage 7.6: the docstring is a constant, not a
-    statement; `pass` and `...` bodies do record their line), so per-test
-    coverage can never say which tests run it: its truth is empty whatever
-    runs it, and every test a selection lists for it would count as false.
-
-    The eval rule: such functions are left out of the score (both sides),
-    on every project alike, and counted in the report ("not scored"). The
-    selection itself keeps them: a user who edits one gives it a body, and
-    the tests that call it are then the ones affected."""
-    body = node.body
-    return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-        and isinstance(body[0].value.value, str)
 
 
 def _collect(body, prefix: str, in_class: bool, lines: list[str], rel: str, out: list[Function]) -> None:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import ast
 
+from indexer.graph import python_ast
 from indexer.graph.vocab import RefKind, SymbolKind
 
 FACTORY_RULE = True  # switch, for its test
@@ -85,7 +86,7 @@ def _whole_value(graph, memo: dict, name, ref) -> bool:
             with open(graph.root / name.path, "rb") as f:
                 lines = f.read().decode("utf-8", "replace").split("\n")
             text = "\n".join(lines[name.range.start.line:name.range.end.line + 1])
-            body = ast.parse(text).body
+            body = python_ast.parse(text).body
             stmt = body[0] if len(body) == 1 and isinstance(body[0], (ast.Assign, ast.AnnAssign)) else None
         except (OSError, SyntaxError, ValueError):
             stmt = None

@@ -198,17 +198,11 @@ def test_impact_eval_counts_false_pairs_by_the_links_that_bring_them():
     ("    'doc'\n    pass\n", False),
     ("    1\n", False),                      # a constant that is not a string is not a docstring
 ])
-def test_impact_eval_leaves_out_functions_with_no_executable_line(tmp_path, body, unscored):
+def test_impact_eval_leaves_out_functions_with_no_executable_line(body, unscored):
     """evals.impact scores only functions whose body can show up in coverage;
     the others are counted apart ("not scored"), never dropped silently."""
-    pytest.importorskip("indexer")
-    from evals.harness.projects import ProjectSpec
-    from evals.impact import package_functions
+    import ast
 
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "__init__.py").write_text(f"def f(x):\n{body}\n\nclass C:\n    def m(self):\n        return 1\n")
-    spec = ProjectSpec("pkg", "0", "pkg", ())
-    left_out: list = []
-    scored = package_functions(tmp_path, spec, left_out)
-    assert [f.qualname for f in left_out] == (["f"] if unscored else [])
-    assert [f.qualname for f in scored] == (["C.m"] if unscored else ["f", "C.m"])
+    from evals.harness.projects import no_executable_line
+
+    assert no_executable_line(ast.parse(f"def f(x):\n{body}").body[0]) is unscored
