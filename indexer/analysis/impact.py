@@ -253,7 +253,7 @@ def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
         rows = graph.incoming(chunk, kind)
-        memo = IMPACT_MEMO.table(graph)
+        memo = IMPACT_MEMO.table(graph) if rows else None  # (one version read per call)
         for target, enclosing, ref_kind, conf, how in rows:  # not `kind`: the next chunk filters by it
             if module_level_uses(graph, memo, target, enclosing):
                 continue  # a module body, under a function's name (impact_bound)
