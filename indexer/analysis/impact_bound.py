@@ -26,8 +26,9 @@ how "bound"), adding no level, as the other value-flow links:
   any instance made in a library module's body lifted the receiver rule
   (impact_precision.global_instance): every test looked able to hold one,
   and `_retry_never.__call__` looked run by every test that retries. An
-  instance made in a module body without a binding (`register(C())`) still
-  lifts it (`unbound_module_calls`).
+  instance made in a module body without a binding (`register(C())`), or
+  bound to a name that a module body passes on (`register(NAME)`; not an
+  import, nor an `__all__` entry), still lifts it (`bound_elsewhere`).
 
 Cost: one query of the callee's incoming calls for the nodes of a level, and
 the file's symbols for the few called in a module body; memoised while the
@@ -146,9 +147,32 @@ def bound_elsewhere(graph, memo: dict, classes: list[str]) -> frozenset[str]:
     bound, unbound = set(), set()
     for cls in classes:
         names, loose = _module_calls(graph, memo, cls)
-        bound.update(q.rpartition(".")[0] for q in names)
+        for name in names:
+            (unbound if _passed_on_in_a_module(graph, memo, name) else bound).add(name.rpartition(".")[0])
         unbound.update(module for module, _line in loose)
     return frozenset(bound - unbound)
+
+
+def _passed_on_in_a_module(graph, memo: dict, name: str) -> bool:
+    """Whether a module body uses the name otherwise than importing it or
+    listing it in `__all__` (`DEFAULTS = {"x": NAME}`, `register(NAME)`):
+    the instance then reaches code the walk does not follow (it stops at
+    modules), and it lifts the receiver rule as an unbound one does."""
+    key = ("bound name passed on", name)
+    if key not in memo:
+        found = False
+        users = {enclosing for _t, enclosing, kind, _c, _h in graph.incoming([name]) if kind != RefKind.IMPORT}
+        for module in sorted(users):
+            owner = next((s for s in graph.symbols(module) if s.kind == SymbolKind.MODULE), None)
+            if owner is None:
+                continue
+            listed = [s.range for s in graph.symbols(f"{module}.__all__") if s.path == owner.path]
+            for ref in graph.uses_in(name, module, tuple(k for k in RefKind if k != RefKind.IMPORT)):
+                if ref.path == owner.path and not any(r.start.line <= ref.range.start.line <= r.end.line
+                                                      for r in listed):
+                    found = True
+        memo[key] = found
+    return memo[key]
 
 
 NAMESAKE_RULE = True  # switch, for its test

@@ -152,3 +152,40 @@ def test_a_module_body_is_not_walked_as_its_namesake_function(tmp_path, monkeypa
     assert ("tests/test_pkg.py::test_job" in selected(impact(g, "pkg.retry._never"))) is not rule
     assert "tests/test_pkg.py::test_job" in selected(impact(g, "pkg.retry"))  # off-case: the function itself
     indexer.close()
+
+
+# The name passed on in a module body (`register(never)`): the instance
+# reaches code the walk does not follow (it stops at modules), so it lifts
+# the receiver rule as before. `__all__` and imports do not.
+PASSED_ON = {
+    "lib/__init__.py": INSTANCES["lib/__init__.py"],
+    "lib/strategies.py": INSTANCES["lib/strategies.py"] + """
+        __all__ = ["never", "always"]
+        _REGISTERED = []
+
+        def register(strategy):
+            _REGISTERED.append(strategy)
+
+        def registered(index):
+            return _REGISTERED[index]
+
+        register(never)
+        """,
+    "lib/runner.py": INSTANCES["lib/runner.py"],
+    "tests/test_runner.py": """
+        from lib.runner import Runner
+        from lib.strategies import registered
+
+        def test_registered():
+            assert not Runner(retry=registered(0)).run(1)
+        """,
+}
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_an_instance_passed_on_in_a_module_body_lifts_the_receiver_rule(tmp_path, monkeypatch, check):
+    if not check:
+        monkeypatch.setattr(impact_bound, "_passed_on_in_a_module", lambda *args: False)
+    indexer, g = build(tmp_path, PASSED_ON)
+    assert ("tests/test_runner.py::test_registered" in selected(impact(g, "lib.strategies._never.__call__"))) is check
+    indexer.close()
