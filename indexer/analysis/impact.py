@@ -41,7 +41,8 @@ from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_created import SUBCLASS, runs_only_the_class
 from indexer.analysis.impact_returns import returning_readers
-from indexer.analysis.impact_bound import HOW as BOUND, bound_elsewhere, factory_names, instance_names, module_level_uses
+from indexer.analysis.impact_bound import HOW as BOUND, bound_elsewhere, factory_names, instance_names, module_level_uses, \
+    module_paths
 from indexer.analysis import impact_bound
 from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
@@ -243,7 +244,7 @@ class _Walk:
 
 
 
-def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None
+def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None, memo: dict | None = None
                    ) -> dict[str, list[tuple[str, str, float, str]]]:
     """(enclosing symbol, use kind, best confidence, its rule) of the uses of each target,
     one query per 500 targets (a walk level at once). Enclosing names are scope
@@ -253,9 +254,11 @@ def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
         rows = graph.incoming(chunk, kind)
-        memo = IMPACT_MEMO.table(graph) if rows else None  # (one version read per call)
+        if memo is None and rows:
+            memo = IMPACT_MEMO.table(graph)  # (a walk passes its own: one version read per query)
+        modules = module_paths(graph, memo) if rows else {}
         for target, enclosing, ref_kind, conf, how in rows:  # not `kind`: the next chunk filters by it
-            if module_level_uses(graph, memo, target, enclosing):
+            if enclosing in modules and module_level_uses(graph, memo, target, enclosing):
                 continue  # a module body, under a function's name (impact_bound)
             out[target].append((enclosing, ref_kind, conf, how))
     return out
@@ -486,7 +489,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
     level = list(frontier)
     while level and len(walk.reach) <= walk.limit:
         added = []
-        flows = _incoming_many(walk.graph, level, kind="flow")
+        flows = _incoming_many(walk.graph, level, kind="flow", memo=walk.memo)
         walk.prefetch_chains([*level, *(e for node in level for e, *_ in flows.get(node, ()))])
         returned = returning_readers(walk, level)
         for node in level:
@@ -596,7 +599,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                    if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
                                                          or is_class_value(walk.symbol(node), walk.symbol))}
         asked = frontier + [r[0] for rel in related.values() for r in rel if r[3]]
-        incoming = _incoming_many(graph, asked)
+        incoming = _incoming_many(graph, asked, memo=walk.memo)
         if not _recall_rules_scale(walk):
             drop_operand_uses(incoming)  # `a + b`, `len(a)`: small workspaces only (impact_operands)
         for cls in dict.fromkeys(asked) if _recall_rules_scale(walk) else ():
@@ -720,7 +723,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         if walk.truncated:
             break
     if frontier and level >= depth:
-        walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
+        walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200], memo=walk.memo))
     dependents = _dependents(walk)
     if on_dependents is not None:
         on_dependents(dependents)

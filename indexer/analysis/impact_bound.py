@@ -178,6 +178,15 @@ def _passed_on_in_a_module(graph, memo: dict, name: str) -> bool:
 NAMESAKE_RULE = True  # switch, for its test
 
 
+def module_paths(graph, memo: dict) -> dict[str, str]:
+    """Module qualname -> its file, for the modules that share their
+    qualname with another symbol, at the index's version (`memo`)."""
+    modules = memo.get(("shared module names",))
+    if modules is None:
+        modules = memo[("shared module names",)] = graph.shared_module_names() if NAMESAKE_RULE else {}
+    return modules
+
+
 def module_level_uses(graph, memo: dict, target: str, enclosing: str) -> bool:
     """Whether every use of `target` credited to `enclosing` is written in
     the body of a module of that name that shares it with another symbol
@@ -187,16 +196,8 @@ def module_level_uses(graph, memo: dict, target: str, enclosing: str) -> bool:
     `retry.py`'s body builds, `retry_never = _retry_never()`)."""
     if not NAMESAKE_RULE:
         return False
-    modules = memo.get(("module paths",))
-    if modules is None:
-        modules = memo[("module paths",)] = {s.qualname: s.path for s in graph.symbols_of_kinds([SymbolKind.MODULE])}
-    path = modules.get(enclosing)
+    path = module_paths(graph, memo).get(enclosing)
     if path is None:
-        return False
-    key = ("module namesake", enclosing)
-    if key not in memo:
-        memo[key] = any(s.kind != SymbolKind.MODULE for s in graph.symbols(enclosing))
-    if not memo[key]:
         return False
     key = ("module namesake uses", target, enclosing)
     if key not in memo:
