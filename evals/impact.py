@@ -7,6 +7,12 @@ mode, its test requirements, pytest-cov), run its test suite ONCE under
 `pytest --cov=PKG --cov-context=test` and keep the coverage data. For each
 function and method of the package, the tests whose context executed a line
 of its body (the def line excluded: it runs at import) are the answer.
+A function whose body is its docstring alone records no line when it runs
+(harness.projects.no_executable_line): coverage cannot answer for it, so it
+is left out of the score on every project and counted in the report ("not
+scored"; at main e64d362: click 2, pluggy 1, boltons 10, tenacity 3,
+packaging 7, the other eleven none). The selection itself still lists its
+callers' tests: an edit gives it a body.
 
 codemeld's side is static only: index the tree (graph only), then for each
 function `impact(graph, qualname, depth=D)` with no coverage, and compare
