@@ -7,6 +7,12 @@ mode, its test requirements, pytest-cov), run its test suite ONCE under
 `pytest --cov=PKG --cov-context=test` and keep the coverage data. For each
 function and method of the package, the tests whose context executed a line
 of its body (the def line excluded: it runs at import) are the answer.
+A function whose body is its docstring alone records no line when it runs
+(harness.projects.no_executable_line): coverage cannot answer for it, so it
+is left out of the score on every project and counted in the report ("not
+scored"; at main e64d362: click 2, pluggy 1, boltons 10, tenacity 3,
+packaging 7, the other eleven none). The selection itself still lists its
+callers' tests: an edit gives it a body.
 
 codemeld's side is static only: index the tree (graph only), then for each
 function `impact(graph, qualname, depth=D)` with no coverage, and compare
@@ -64,6 +70,7 @@ from evals.harness.chain_links import chain_links, tally
 from evals.harness.metrics import PerQuestionScore
 from evals.harness.projects import (  # noqa: F401  (the work dirs and test venvs live in the harness)
     _COPIED, _INSTALLED, PROJECTS, TOOL_REQUIREMENTS, ProjectSpec, WorkDir, coverage_files, ensure_venv,
+    no_executable_line,
     prepare_workdir, pytest_env, venv_requirements, write_plugin)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -170,6 +177,7 @@ class Function:
     name_col: int      # 0-based column of the name token (ASCII def lines)
     first_line: int    # 1-based co_firstlineno: first decorator, else the def
     body: tuple[int, int]  # 1-based first and last line of the body
+    docstring_only: bool = False  # no executable line: coverage cannot see it run (not scored)
 
     @property
     def key(self) -> str:
@@ -181,10 +189,11 @@ class Function:
         return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
-def package_functions(root: Path, spec: ProjectSpec) -> list[Function]:
+def package_functions(root: Path, spec: ProjectSpec, unscored: list[Function] | None = None) -> list[Function]:
     """Module-level functions and methods (of nested classes too) in the
     package; nested functions belong to the function around them; @overload
-    stubs have no body to run."""
+    stubs have no body to run. A function whose body has no executable line
+    (see `no_executable_line`) goes to `unscored` instead."""
     module = spec.package
     bases = [b for b in (root / "src" / module, root / module, root / f"{module}.py", root / "src" / f"{module}.py")
              if b.exists()]
@@ -202,7 +211,9 @@ def package_functions(root: Path, spec: ProjectSpec) -> list[Function]:
                 log(f"skipping {path}: {exc}")
                 continue
             _collect(tree.body, "", False, source.split("\n"), path.relative_to(root).as_posix(), out)
-    return out
+    if unscored is not None:
+        unscored.extend(f for f in out if f.docstring_only)
+    return [f for f in out if not f.docstring_only]
 
 
 def _collect(body, prefix: str, in_class: bool, lines: list[str], rel: str, out: list[Function]) -> None:
@@ -217,7 +228,8 @@ def _collect(body, prefix: str, in_class: bool, lines: list[str], rel: str, out:
             col = text.find(node.name, text.find("def ") + 4)
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             out.append(Function(rel, f"{prefix}{node.name}", "method" if in_class else "function",
-                                node.lineno - 1, col, first, (node.body[0].lineno, node.end_lineno)))
+                                node.lineno - 1, col, first, (node.body[0].lineno, node.end_lineno),
+                                no_executable_line(node)))
         elif isinstance(node, (ast.If, ast.Try)):
             # `if TYPE_CHECKING: ... else: def f()`, `try: ... except ImportError: def f()`
             for block in (node.body, node.orelse, getattr(node, "finalbody", []),
@@ -281,6 +293,7 @@ class ProjectResult:
     pyright_seconds: float | None = None
     traces: dict[str, list] = field(default_factory=dict)
     graph: Graph | None = None
+    unscored: list[Function] = field(default_factory=list)  # no executable line (no_executable_line)
 
     @property
     def label(self) -> str:
@@ -767,7 +780,8 @@ def print_project(result: ProjectResult, args) -> dict:
     with_tests = sum(1 for f in functions if result.truth[f.key])
     resolved = sum(1 for q in result.qualnames.values() if q)
     print(f"\n== {result.label}: {len(functions)} functions/methods, {with_tests} run by >= 1 test, "
-          f"{resolved} resolved by codemeld")
+          f"{resolved} resolved by codemeld; {len(result.unscored)} more not scored (no executable line: "
+          f"{', '.join(f.qualname for f in result.unscored[:4])}{', ...' if len(result.unscored) > 4 else ''})")
     print(f"tests: {len(result.universe)} ran ({dict(result.outcomes)} by parametrized case); "
           f"(function, test) pairs in the truth: {sum(len(v) for v in result.truth.values())}")
     meta = result.run_meta
@@ -1038,11 +1052,12 @@ def evaluate(spec: ProjectSpec, args) -> ProjectResult:
         log(f"{spec.label}: reusing the coverage data of a previous test run ({meta['seconds']}s)")
     covered = read_coverage(work.coverage, work.project)
     universe, outcomes = test_universe(work, covered)
-    functions = package_functions(work.project, spec)
+    unscored: list[Function] = []
+    functions = package_functions(work.project, spec, unscored)
     truth = ground_truth(functions, covered, universe)
     log(f"{spec.label}: {len(functions)} functions, {len(universe)} tests ran, "
         f"{sum(len(v) for v in truth.values())} (function, test) pairs")
-    result = ProjectResult(spec, work, functions, truth, universe, outcomes, meta)
+    result = ProjectResult(spec, work, functions, truth, universe, outcomes, meta, unscored=unscored)
     run_codemeld(result, args)
     if args.pyright:
         run_pyright(result, args)

@@ -9,6 +9,7 @@ acceptance test on a real project.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -225,6 +226,23 @@ def write_plugin(plugin_dir: Path) -> None:
     source = PLUGIN_SOURCE.read_text()
     if not path.exists() or path.read_text() != source:
         path.write_text(source)
+
+
+def no_executable_line(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a def's body is its docstring alone (`def before_nothing(s):
+    \"\"\"Does nothing.\"\"\"`). Such a body produces no line event when called
+    (CPython 3.11, coverage 7.6: the docstring is a constant, not a
+    statement; `pass` and `...` bodies do record their line), so per-test
+    coverage can never say which tests run it: its truth is empty whatever
+    runs it, and every test a selection lists for it would count as false.
+
+    The eval rule: such functions are left out of the score (both sides),
+    on every project alike, and counted in the report ("not scored"). The
+    selection itself keeps them: a user who edits one gives it a body, and
+    the tests that call it are then the ones affected."""
+    body = node.body
+    return len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+        and isinstance(body[0].value.value, str)
 
 
 def coverage_files(conn, root: Path) -> dict[int, str]:

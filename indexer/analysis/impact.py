@@ -42,6 +42,9 @@ from indexer.analysis.impact_protocols import asserted_class
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_created import SUBCLASS, runs_only_the_class
 from indexer.analysis.impact_returns import returning_readers
+from indexer.analysis.impact_bound import HOW as BOUND, bound_elsewhere, factory_names, instance_names, module_level_uses, \
+    module_paths
+from indexer.analysis import impact_bound
 from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
 from indexer.analysis.impact_testglobals import module_makers
@@ -242,7 +245,7 @@ class _Walk:
 
 
 
-def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None
+def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None, memo: dict | None = None
                    ) -> dict[str, list[tuple[str, str, float, str]]]:
     """(enclosing symbol, use kind, best confidence, its rule) of the uses of each target,
     one query per 500 targets (a walk level at once). Enclosing names are scope
@@ -252,7 +255,12 @@ def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
         rows = graph.incoming(chunk, kind)
+        if memo is None and rows:
+            memo = IMPACT_MEMO.table(graph)  # (a walk passes its own: one version read per query)
+        modules = module_paths(graph, memo) if rows else {}
         for target, enclosing, ref_kind, conf, how in rows:  # not `kind`: the next chunk filters by it
+            if enclosing in modules and module_level_uses(graph, memo, target, enclosing):
+                continue  # a module body, under a function's name (impact_bound)
             out[target].append((enclosing, ref_kind, conf, how))
     return out
 
@@ -482,7 +490,7 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
     level = list(frontier)
     while level and len(walk.reach) <= walk.limit:
         added = []
-        flows = _incoming_many(walk.graph, level, kind="flow")
+        flows = _incoming_many(walk.graph, level, kind="flow", memo=walk.memo)
         walk.prefetch_chains([*level, *(e for node in level for e, *_ in flows.get(node, ()))])
         returned = returning_readers(walk, level)
         for node in level:
@@ -493,6 +501,10 @@ def _same_level(walk: _Walk, frontier: list[str]) -> list[str]:
                 edges.append(local)
             # A function its reader returns runs in the reader's caller (impact_returns).
             edges.extend((reader, RefKind.READ, 1.0, "returned") for reader in returned.get(node, ()))
+            if _recall_rules_scale(walk):
+                # A module-level name bound to the node's call holds its closure or instance (impact_bound).
+                edges.extend((name, RefKind.FLOW, 1.0, BOUND)
+                             for name in (*factory_names(walk, node), *instance_names(walk, node)))
             for enclosing, kind, conf, how in edges:
                 if enclosing not in walk.blocked:
                     walk.edges.append((node, enclosing, kind))
@@ -526,6 +538,10 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     if sym is None or not sym.parent or sym.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION, SymbolKind.METHOD):
         return None
     parent = walk.symbol(sym.parent)
+    if parent is not None and parent.path != sym.path and impact_bound.NAMESAKE_RULE:
+        # A definition's parent is in its file: `tenacity.retry` names the
+        # package's function and the `retry.py` module (impact_bound).
+        parent = next((s for s in walk.graph.symbols(sym.parent) if s.path == sym.path), None)
     if parent is None:
         return None
     if sym.kind != SymbolKind.CLASS and walk.reach[node].kind != RefKind.DECORATOR:
@@ -584,7 +600,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                    if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
                                                          or is_class_value(walk.symbol(node), walk.symbol))}
         asked = frontier + [r[0] for rel in related.values() for r in rel if r[3]]
-        incoming = _incoming_many(graph, asked)
+        incoming = _incoming_many(graph, asked, memo=walk.memo)
         if not _recall_rules_scale(walk):
             drop_operand_uses(incoming)  # `a + b`, `len(a)`: small workspaces only (impact_operands)
         for cls in dict.fromkeys(asked) if _recall_rules_scale(walk) else ():
@@ -708,7 +724,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         if walk.truncated:
             break
     if frontier and level >= depth:
-        walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200]))
+        walk.truncated = walk.truncated or bool(_incoming_many(graph, frontier[:200], memo=walk.memo))
     dependents = _dependents(walk)
     if on_dependents is not None:
         on_dependents(dependents)
@@ -818,7 +834,8 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     # (impact_testglobals; a workspace past GUARD_MAX_FILES keeps the old
     # answer: a receiver walk there is where the stdlib's slow queries go)
     scaled = _guards_scale(graph, IMPACT_MEMO.table(graph))
-    makers = (module_makers(graph, held) if scaled else None) if global_instance(graph, held) else frozenset()
+    makers = (module_makers(graph, held, bound_elsewhere(graph, IMPACT_MEMO.table(graph), held))
+              if scaled else None) if global_instance(graph, held) else frozenset()
     if makers is None:
         return None  # a library module's instance: any test may hold it (impact_testglobals)
     # A test may hold an instance made further from the class than the

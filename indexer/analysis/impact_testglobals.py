@@ -27,16 +27,20 @@ from indexer.graph.vocab import RefKind, SymbolKind
 RULE = True  # switch, for its test
 
 
-def module_makers(graph, classes: list[str]) -> frozenset[str] | None:
+def module_makers(graph, classes: list[str], followed: frozenset[str] = frozenset()) -> frozenset[str] | None:
     """The files whose tests may hold a module-level instance of one of
     `classes`: test files whose body calls one, and the files importing
-    those; None when a library module's body makes one (any test may hold it)."""
+    those; None when a library module's body makes one (any test may hold it),
+    unless that module is in `followed` (its every instance is bound to a
+    name the receiver walk follows: impact_bound)."""
     modules: set[str] = set()
     for _target, enclosing, _kind, _conf, _how in graph.incoming(classes, RefKind.CALL):
         owner = graph.symbol(enclosing)
         if owner is None or owner.kind != SymbolKind.MODULE:
             continue
         if not RULE or not in_tests(owner.path):
+            if RULE and enclosing in followed:
+                continue
             return None
         modules.add(owner.qualname)
     if not modules:

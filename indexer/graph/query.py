@@ -92,6 +92,15 @@ class Graph:
                 out.setdefault(sym.qualname, sym)
         return out
 
+    def shared_module_names(self) -> dict[str, str]:
+        """Module qualname -> its path, for the modules whose qualname another
+        symbol shares (a package's `retry` function and its `retry.py`)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT s.qualname, f.path FROM symbols s JOIN files f ON f.id = s.file_id"
+            " WHERE s.kind = 'module' AND EXISTS (SELECT 1 FROM symbols o WHERE o.qualname = s.qualname"
+            " AND o.kind != 'module')")
+        return {qualname: path for qualname, path in rows}
+
     def members(self, qualname: str) -> list[Symbol]:
         """Symbols defined directly in a class (or module): a range scan of the
         qualname index (`C.` <= q < `C/`), then the parent check."""

@@ -188,3 +188,21 @@ def test_impact_eval_counts_false_pairs_by_the_links_that_bring_them():
     false, true = tally([(chain_links(via, kinds), False), (short, True), (short, False)])
     assert false == {"lib.hub <- lib.leaf [call/scope]": 2, "lib.main <- lib.hub [call/self]": 1}
     assert true == {"lib.hub <- lib.leaf [call/scope]": 1}
+
+
+@pytest.mark.parametrize("body, unscored", [
+    ('    """Does nothing."""\n', True),     # coverage records no line: the truth could never name a test
+    ("    pass\n", False),                   # `pass` and `...` record their line when called
+    ("    ...\n", False),
+    ('    """doc"""\n    return x\n', False),
+    ("    'doc'\n    pass\n", False),
+    ("    1\n", False),                      # a constant that is not a string is not a docstring
+])
+def test_impact_eval_leaves_out_functions_with_no_executable_line(body, unscored):
+    """evals.impact scores only functions whose body can show up in coverage;
+    the others are counted apart ("not scored"), never dropped silently."""
+    import ast
+
+    from evals.harness.projects import no_executable_line
+
+    assert no_executable_line(ast.parse(f"def f(x):\n{body}").body[0]) is unscored

@@ -588,7 +588,8 @@ PRECISION_PROJECT = {
             def draw(self):
                 return self.update(1)
 
-        BAR = Bar()  # a module-level instance: the receiver rule steps aside for Bar
+        BARS = [Bar()]  # a module-level instance no name holds: the receiver rule steps aside for Bar
+        # (`BAR = Bar()` is followed through the name BAR: impact_bound)
         """,
     "lib/shapes.py": """
         class Shape:

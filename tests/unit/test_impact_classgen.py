@@ -163,7 +163,7 @@ OVERRIDE = {
             def _serialize(self, value):
                 return value
 
-        DEFAULT = FieldABC()
+        DEFAULTS = [FieldABC()]  # no name holds it (`DEFAULT = FieldABC()` is followed: impact_bound)
         """,
     "tests/test_field.py": """
         from lib import Field

@@ -1,0 +1,191 @@
+"""Module-level names bound to a call's result (impact_bound, issue 12:
+voluptuous, tenacity): a closure factory's readers, the holders of an
+instance made in a library module's body, and a module that shares its
+qualname with a function. One source case per idiom, each checked with its
+rule on and switched off, so the case fails without it; each case holds an
+off-case the rule must not touch."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.analysis import impact_bound
+from indexer.analysis.impact import impact
+from tests.support import build
+from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
+
+# voluptuous: `_sort_item = _compile_itemsort()` at import; `item_priority`
+# (the factory's own code) runs in every test that validates a mapping.
+# `make_table()` returns data, not a function: its readers do not run it.
+FACTORY = {
+    "lib.py": """
+        def _compile_itemsort():
+            def item_priority(item):
+                return 0 if item[0] == "x" else 1
+            return item_priority
+
+        def make_table():
+            return {"a": 1}
+
+        _sort_item = _compile_itemsort()
+        TABLE = make_table()
+
+        def candidates(schema):
+            return sorted(schema.items(), key=_sort_item)
+
+        def lookup(key):
+            return TABLE[key]
+        """,
+    "tests/test_lib.py": """
+        from lib import candidates, lookup
+
+        def test_candidates():
+            assert candidates({"x": 1})
+
+        def test_lookup():
+            assert lookup("a") == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_readers_of_a_name_bound_to_a_factory_run_its_closure(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_bound, "FACTORY_RULE", rule)
+    indexer, g = build(tmp_path, FACTORY)
+    assert ("tests/test_lib.py::test_candidates" in selected(impact(g, "lib._compile_itemsort"))) is rule
+    assert ("tests/test_lib.py::test_candidates" in selected(impact(g, "lib._compile_itemsort.item_priority"))) is rule
+    # Off-case: a factory of data ran at import; `lookup`'s test runs none of it.
+    assert "tests/test_lib.py::test_lookup" not in listed(impact(g, "lib.make_table"))
+    indexer.close()
+
+
+# tenacity: `retry_never = _retry_never()` in the library: only the tests
+# that reach the name hold that instance. `default_wait = Wait()` passed
+# nowhere but read by `run` makes every test of `run` a holder.
+INSTANCES = {
+    "lib/__init__.py": "",
+    "lib/strategies.py": """
+        class base:
+            def __call__(self, state):
+                return False
+
+        class _never(base):
+            def __call__(self, state):
+                return False
+
+        class _always(base):
+            def __call__(self, state):
+                return True
+
+        never = _never()
+        always = _always()
+        """,
+    "lib/runner.py": """
+        from lib.strategies import always, base
+
+        class Runner:
+            def __init__(self, retry: base = always):
+                self.retry = retry
+
+            def run(self, state):
+                return self.retry(state)
+        """,
+    "tests/test_runner.py": """
+        from lib import strategies
+        from lib.runner import Runner
+
+        def test_default():
+            assert Runner().run(1)
+
+        def test_never():
+            assert not Runner(retry=strategies.never).run(1)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_instance_bound_in_a_library_module_is_held_through_its_name(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_bound, "INSTANCE_RULE", rule)
+    indexer, g = build(tmp_path, INSTANCES)
+    never = selected(impact(g, "lib.strategies._never.__call__"))
+    assert "tests/test_runner.py::test_never" in never
+    assert ("tests/test_runner.py::test_default" in never) is not rule
+    # Off-case: the default instance is held by every Runner.
+    assert "tests/test_runner.py::test_default" in selected(impact(g, "lib.strategies._always.__call__"))
+    indexer.close()
+
+
+# tenacity: the package's `retry` function and its `retry.py` module share
+# the qualname `pkg.retry`; what the module's body makes is not something
+# the function runs.
+NAMESAKE = {
+    "pkg/__init__.py": """
+        from pkg.retry import _never
+
+        def retry(fn):
+            return fn
+        """,
+    "pkg/retry.py": """
+        class _never:
+            def __call__(self, state):
+                return False
+
+        never = _never()
+        """,
+    "tests/test_pkg.py": """
+        import pkg
+
+        @pkg.retry
+        def job():
+            return 1
+
+        def test_job():
+            assert job() == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_module_body_is_not_walked_as_its_namesake_function(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_bound, "NAMESAKE_RULE", rule)
+    indexer, g = build(tmp_path, NAMESAKE)
+    assert ("tests/test_pkg.py::test_job" in selected(impact(g, "pkg.retry._never"))) is not rule
+    assert "tests/test_pkg.py::test_job" in selected(impact(g, "pkg.retry"))  # off-case: the function itself
+    indexer.close()
+
+
+# The name passed on in a module body (`register(never)`): the instance
+# reaches code the walk does not follow (it stops at modules), so it lifts
+# the receiver rule as before. `__all__` and imports do not.
+PASSED_ON = {
+    "lib/__init__.py": INSTANCES["lib/__init__.py"],
+    "lib/strategies.py": INSTANCES["lib/strategies.py"] + """
+        __all__ = ["never", "always"]
+        _REGISTERED = []
+
+        def register(strategy):
+            _REGISTERED.append(strategy)
+
+        def registered(index):
+            return _REGISTERED[index]
+
+        register(never)
+        """,
+    "lib/runner.py": INSTANCES["lib/runner.py"],
+    "tests/test_runner.py": """
+        from lib.runner import Runner
+        from lib.strategies import registered
+
+        def test_registered():
+            assert not Runner(retry=registered(0)).run(1)
+        """,
+}
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_an_instance_passed_on_in_a_module_body_lifts_the_receiver_rule(tmp_path, monkeypatch, check):
+    if not check:
+        monkeypatch.setattr(impact_bound, "_passed_on_in_a_module", lambda *args: False)
+    indexer, g = build(tmp_path, PASSED_ON)
+    assert ("tests/test_runner.py::test_registered" in selected(impact(g, "lib.strategies._never.__call__"))) is check
+    indexer.close()
