@@ -813,16 +813,30 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     makers = (module_makers(graph, held) if scaled else None) if global_instance(graph, held) else frozenset()
     if makers is None:
         return None  # a library module's instance: any test may hold it (impact_testglobals)
+    # The methods of one class that no subclass overrides walk the same
+    # holders: one walk per (class, blocked subclasses), not per method.
+    memo = IMPACT_MEMO.table(graph)
+    key = ("receiver walk", cls.qualname, blocked, depth, limit)
+    if RECEIVER_WALK_MEMO and key in memo:
+        return memo[key]
     # A test may hold an instance made further from the class than the
     # method's own walk goes: the holders are walked at least this deep.
     walk_depth = max(depth, RECEIVER_MIN_DEPTH) if RECEIVER_DEPTH_CUT else depth
     report = impact(graph, cls.qualname, depth=walk_depth, limit=limit, learned=False, blocked=blocked,
                     created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
     if report.truncated and (not RECEIVER_DEPTH_CUT or len(report.dependents) >= limit):
-        return None
-    # Walked past the query's depth: a test it leaves out is ruled out, listed,
-    # as a walk cut at the query's depth would have listed it (constrained by nothing).
-    return _Holders.of(report.tests, cut=report.truncated or report.max_depth > depth, files=makers)
+        out = None
+    else:
+        # Walked past the query's depth: a test it leaves out is ruled out, listed,
+        # as a walk cut at the query's depth would have listed it (constrained by nothing).
+        out = _Holders.of(report.tests, cut=report.truncated or report.max_depth > depth, files=makers)
+    memo[key] = out
+    return out
+
+
+# One receiver walk per (class, blocked subclasses, depth, limit), shared by
+# the class's methods (IMPACT_MEMO); a switch for its test.
+RECEIVER_WALK_MEMO = True
 
 
 # A receiver walk cut short by its depth (not by the size limit) still names
