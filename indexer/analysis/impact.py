@@ -49,6 +49,7 @@ from indexer.analysis.impact_guards import AnyKeyword, Guards, requirements
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import infeasible, isinstance_guard, isinstance_passed
+from indexer.analysis.impact_switches import switched_off
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.impact_defaults import default_only
 from indexer.analysis.impact_falsebranch import never_runs
@@ -572,6 +573,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
     frontier = [qualname]
     level = 0
     instances = Guards(graph, walk.memo) if GUARDS and ISINSTANCE_RULE and _guards_scale(graph, walk.memo) else None
+    switches = (instances or Guards(graph, walk.memo)) if GUARDS and SWITCH_RULE and _guards_scale(graph, walk.memo) \
+        else None
     while frontier and level < depth:
         frontier = frontier + _same_level(walk, frontier)
         level += 1
@@ -633,6 +636,11 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
             # levels' edges, so it can run before this level's are recorded.
             level_edges = {node: [e for e in edges if not infeasible(instances, walk, e[3], e[0])]
                            for node, edges in level_edges.items()}
+        if switches is not None:
+            # Entered `node` under `if validate:`; a user whose calls pass
+            # `validate=False` never runs it (impact_switches).
+            level_edges = {node: [e for e in edges if not switched_off(switches, walk, e[3], e[0])]
+                           for node, edges in level_edges.items()}
         walk.edges.extend((node, e[0], e[1]) for node, edges in level_edges.items() for e in edges
                           if e[0] not in walk.blocked)
         # Most certain users first: a hub's level stops near its room (impact_bestfirst).
@@ -652,7 +660,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     continue  # a scope owner that left the index meanwhile
                 # A use written in a stub is a declaration (impact_stubs).
                 unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
-                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW)) \
+                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW,
+                                                   _flows_function(walk, parent))) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
                     or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
                 created_use = CREATED_RULE and runs_only_the_class(walk.reach[parent].kind, how, DEFINE, walk.runs)
@@ -729,6 +738,9 @@ GUARDS = True
 # impact_isinstance: the walk does not continue a chain that entered a
 # function under `isinstance(p, C)` through a caller that passes no C there.
 ISINSTANCE_RULE = True
+# impact_switches: a caller that turns a switch parameter off (`validate=False`)
+# does not reach the code under it.
+SWITCH_RULE = True
 # Workspaces with more Python files than this answer without the guards:
 # more tests selected, never fewer. The whole-workspace scans that first
 # set it (the stdlib's first `tests affected` took 34 s) are stored in the
@@ -741,6 +753,16 @@ ISINSTANCE_RULE = True
 # (A def is now parsed from its own lines, impact_guards._own_node: the
 # slowest fell to about 2 s; most of it is test keywords and `_call_at`.)
 GUARD_MAX_FILES = 600
+
+
+def _flows_function(walk: _Walk, node: str) -> bool:
+    """Whether the walk reached `node` (a name) by value flow from a function
+    or method: the name holds that function (`_parse = _parseNoCache`)."""
+    reach = walk.reach.get(node)
+    if reach is None or reach.kind != RefKind.FLOW or reach.parent is None:
+        return False
+    origin = walk.symbol(reach.parent)
+    return origin is not None and origin.kind in _CALLABLE_KINDS
 
 
 def _recall_rules_scale(walk) -> bool:
@@ -834,6 +856,11 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     return out
 
 
+# A test class reached as "define" (its class statement ran the change, at
+# import): its tests are listed, ruled out, as those reading a test module's
+# global that its import made are not listed at all (the walk stops at
+# modules). Per-test coverage never sees them run it.
+CLASS_STATEMENT_TESTS = True
 # One receiver walk per (class, blocked subclasses, depth, limit), shared by
 # the class's methods (IMPACT_MEMO); a switch for its test.
 RECEIVER_WALK_MEMO = True
@@ -1068,9 +1095,14 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
         if sym.is_test and sym.kind in _CALLABLE_KINDS:
             found = _collected(walk, sym, reach.depth, reach.confidence, via)
         elif sym.is_test and sym.kind == SymbolKind.CLASS:
+            # A test class whose statement ran the change (its body, bases or
+            # decorators) ran it at collection, as a test module's globals
+            # do: its tests use what it made, never run it (listed, ruled out).
+            confidence = RULED_OUT_CONFIDENCE if CLASS_STATEMENT_TESTS and reach.kind == DEFINE \
+                else reach.confidence
             for method in walk.graph.members(sym.qualname):
                 if method.is_test and method.kind == SymbolKind.METHOD:
-                    found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
+                    found += _collected(walk, method, reach.depth + 1, confidence, via + (method.qualname,))
         holders = holders_of(via) if found else None
         tainted = qualname in walk.tainted  # its chain crosses a link that runs nothing
         for test in found:
