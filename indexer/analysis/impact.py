@@ -660,8 +660,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     continue  # a scope owner that left the index meanwhile
                 # A use written in a stub is a declaration (impact_stubs).
                 unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
-                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW,
-                                                   _flows_function(walk, parent))) \
+                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW)) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
                     or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
                 created_use = CREATED_RULE and runs_only_the_class(walk.reach[parent].kind, how, DEFINE, walk.runs)
@@ -753,16 +752,6 @@ SWITCH_RULE = True
 # (A def is now parsed from its own lines, impact_guards._own_node: the
 # slowest fell to about 2 s; most of it is test keywords and `_call_at`.)
 GUARD_MAX_FILES = 600
-
-
-def _flows_function(walk: _Walk, node: str) -> bool:
-    """Whether the walk reached `node` (a name) by value flow from a function
-    or method: the name holds that function (`_parse = _parseNoCache`)."""
-    reach = walk.reach.get(node)
-    if reach is None or reach.kind != RefKind.FLOW or reach.parent is None:
-        return False
-    origin = walk.symbol(reach.parent)
-    return origin is not None and origin.kind in _CALLABLE_KINDS
 
 
 def _recall_rules_scale(walk) -> bool:

@@ -11,9 +11,7 @@ left out of the default selection; the dependents stay listed.
   serializes a field (664 false pairs, no true one, at depth 6).
 - A class body's read of a function or class (impact_classgen.stored_not_run).
 - A write of a function's name (`termui.prompt_func = fake`) replaces the
-  function; the writer runs nothing of it (a test runner's swap). So does a
-  write of a name bound to a function (`_parse = _parseNoCache`, then
-  `ParserElement._parse = saved` in pyparsing's context restorer).
+  function; the writer runs nothing of it (a test runner's swap).
 - A library function's read of a function that only stores or compares it
   (`self._cls_dict["__setattr__"] = _frozen_setattrs`, `x is _frozen_setattrs`,
   `on_setattr == setters.validate`; the language's `stored_reads` hook says
@@ -40,24 +38,17 @@ _FUNCTIONS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
 def unrun_link(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict,
-               holds_function: bool = False, bound_to_function: bool = False) -> bool:
+               holds_function: bool = False) -> bool:
     """Whether `user`'s use of `used` (a link of kind `kind`) runs nothing.
     `memo`: a dict kept while the index is unchanged (parsed files);
     `holds_function`: `used` is a name the walk reached by value flow from a
-    function (`_DEFAULT_ON_SETATTR = setters.pipe(convert, validate)`);
-    `bound_to_function`: the flow's last link came from a function or method
-    itself (`_parse = _parseNoCache`), not from a class or a value."""
+    function (`_DEFAULT_ON_SETATTR = setters.pipe(convert, validate)`)."""
     return (RULES["override"] and kind == OVERRIDE) or (RULES["stored"] and stored_not_run(kind, used, user)) \
         or (RULES["stored_read"] and stored_read(graph, kind, used, user, memo, holds_function)) \
-        or (RULES["write"] and kind == RefKind.WRITE and used is not None
-            and (used.kind in _FUNCTIONS or (RULES["write_alias"] and bound_to_function)))
+        or (RULES["write"] and kind == RefKind.WRITE and used is not None and used.kind in _FUNCTIONS)
 
 
-# "write_alias": a write of a name that holds a function (`_parse =
-# _parseNoCache` in a class body; a test helper's `ParserElement._parse =
-# saved` restores it) replaces it as a write of the function's own name does.
-RULES = {"override": True, "stored": True, "stored_read": True, "write": True,
-         "write_alias": True}  # each rule's switch, for its test
+RULES = {"override": True, "stored": True, "stored_read": True, "write": True}  # each rule's switch, for its test
 
 
 def stored_read(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict,

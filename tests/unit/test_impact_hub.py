@@ -81,65 +81,6 @@ def test_a_saved_and_restored_function_is_not_run(tmp_path, monkeypatch, rule):
         indexer.close()
 
 
-# A name bound to a function (`_parse = parse_plain`), set by a test
-# helper's context: the helper writes the alias, never runs what it held
-# (pyparsing's `reset_pyparsing_context.restore`).
-ALIAS_SWAP = {
-    "lib/__init__.py": "",
-    "lib/core.py": """
-        def parse_plain(text):
-            return text
-
-
-        _parse = parse_plain
-
-
-        def parse(text):
-            return _parse(text)
-        """,
-    "lib/testing.py": """
-        from lib import core
-
-
-        class reset:
-            def __init__(self, parser):
-                self.parser = parser
-
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                core._parse = self.parser
-        """,
-    "tests/test_core.py": """
-        from lib.core import parse
-        from lib.testing import reset
-
-
-        def test_reset_only():
-            with reset(str):
-                assert True
-
-
-        def test_parses():
-            assert parse("x") == "x"
-        """,
-}
-
-
-@pytest.mark.parametrize("rule", [True, False])
-def test_a_swapped_alias_of_a_method_is_not_run(tmp_path, monkeypatch, rule):
-    monkeypatch.setitem(impact_unrun.RULES, "write_alias", rule)
-    indexer, g = build(tmp_path, ALIAS_SWAP)
-    try:
-        report = impact(g, "lib.core.parse_plain")
-        assert "tests/test_core.py::test_parses" in selected(report)
-        assert "tests/test_core.py::test_reset_only" in listed(report)  # nothing vanishes
-        assert ("tests/test_core.py::test_reset_only" in selected(report)) is not rule
-    finally:
-        indexer.close()
-
-
 # `Base.run` dispatches `self.step()` to `Fancy.step`; only test_fancy holds
 # a Fancy. A far test holds one too, 13 links from the class: the walk over
 # Fancy's holders (at least impact.RECEIVER_MIN_DEPTH deep) is cut short by
