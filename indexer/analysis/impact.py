@@ -49,7 +49,7 @@ from indexer.analysis.impact_guards import AnyKeyword, Guards, requirements
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import infeasible, isinstance_guard, isinstance_passed
-from indexer.analysis.impact_switches import switched_off
+from indexer.analysis.impact_switches import switched_off, switches_of
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.impact_defaults import default_only
 from indexer.analysis.impact_falsebranch import never_runs
@@ -639,8 +639,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         if switches is not None:
             # Entered `node` under `if validate:`; a user whose calls pass
             # `validate=False` never runs it (impact_switches).
-            level_edges = {node: [e for e in edges if not switched_off(switches, walk, e[3], e[0])]
-                           for node, edges in level_edges.items()}
+            for node, edges in level_edges.items():
+                needed = switches_of(switches, walk, node) if edges else frozenset()
+                if needed:
+                    level_edges[node] = [e for e in edges if not switched_off(switches, walk, e[3], e[0], needed)]
         walk.edges.extend((node, e[0], e[1]) for node, edges in level_edges.items() for e in edges
                           if e[0] not in walk.blocked)
         # Most certain users first: a hub's level stops near its room (impact_bestfirst).

@@ -40,23 +40,27 @@ ON, OFF_WHEN_TRUTHY, NOT_NONE, IS_NONE = "truthy", "falsy", "not-none", "none"
 _DISPLAYS = (ast.List, ast.Tuple, ast.Set, ast.Dict)
 
 
-def switched_off(guards, walk, node: str, user: str) -> bool:
-    """Whether every call of `node` in `user` turns off a switch that every
-    use of what the walk reached in `node` needs."""
+def switches_of(guards, walk, node: str) -> frozenset:
+    """The switches every use of what the walk reached in `node` needs (once
+    per node and walk level, not once per user)."""
     if not RULE:
-        return False
+        return frozenset()
     reach = walk.reach.get(node)
     if reach is None or reach.parent is None:
-        return False
+        return frozenset()
     sym = walk.symbol(node)
     if sym is None or sym.kind not in _CALLABLE:
-        return False
-    switches = _switches(guards, walk, sym, reach.parent)
+        return frozenset()
+    return _switches(guards, walk, sym, reach.parent)
+
+
+def switched_off(guards, walk, node: str, user: str, switches: frozenset) -> bool:
+    """Whether every call of `node` in `user` turns off one of `switches`."""
     if not switches:
         return False
     key = ("switched off", node, user, switches)
     if key not in guards.memo:
-        guards.memo[key] = _calls_turn_off(guards, sym, user, switches)
+        guards.memo[key] = _calls_turn_off(guards, walk.symbol(node), user, switches)
     return guards.memo[key]
 
 
