@@ -53,6 +53,7 @@ from indexer.analysis.impact_guards import AnyKeyword, Guards, requirements
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import infeasible, isinstance_guard, isinstance_passed
+from indexer.analysis.impact_switches import switched_off, switches_of
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.impact_defaults import default_only
 from indexer.analysis.impact_falsebranch import never_runs
@@ -589,6 +590,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
     frontier = [qualname]
     level = 0
     instances = Guards(graph, walk.memo) if GUARDS and ISINSTANCE_RULE and _guards_scale(graph, walk.memo) else None
+    switches = (instances or Guards(graph, walk.memo)) if GUARDS and SWITCH_RULE and _guards_scale(graph, walk.memo) \
+        else None
     while frontier and level < depth:
         frontier = frontier + _same_level(walk, frontier)
         level += 1
@@ -650,6 +653,13 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
             # levels' edges, so it can run before this level's are recorded.
             level_edges = {node: [e for e in edges if not infeasible(instances, walk, e[3], e[0])]
                            for node, edges in level_edges.items()}
+        if switches is not None:
+            # Entered `node` under `if validate:`; a user whose calls pass
+            # `validate=False` never runs it (impact_switches).
+            for node, edges in level_edges.items():
+                needed = switches_of(switches, walk, node) if edges else frozenset()
+                if needed:
+                    level_edges[node] = [e for e in edges if not switched_off(switches, walk, e[3], e[0], needed)]
         walk.edges.extend((node, e[0], e[1]) for node, edges in level_edges.items() for e in edges
                           if e[0] not in walk.blocked)
         # Most certain users first: a hub's level stops near its room (impact_bestfirst).
@@ -746,6 +756,9 @@ GUARDS = True
 # impact_isinstance: the walk does not continue a chain that entered a
 # function under `isinstance(p, C)` through a caller that passes no C there.
 ISINSTANCE_RULE = True
+# impact_switches: a caller that turns a switch parameter off (`validate=False`)
+# does not reach the code under it.
+SWITCH_RULE = True
 # Workspaces with more Python files than this answer without the guards:
 # more tests selected, never fewer. The whole-workspace scans that first
 # set it (the stdlib's first `tests affected` took 34 s) are stored in the
@@ -838,16 +851,35 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
               if scaled else None) if global_instance(graph, held) else frozenset()
     if makers is None:
         return None  # a library module's instance: any test may hold it (impact_testglobals)
+    # The methods of one class that no subclass overrides walk the same
+    # holders: one walk per (class, blocked subclasses), not per method.
+    memo = IMPACT_MEMO.table(graph)
+    key = ("receiver walk", cls.qualname, blocked, depth, limit)
+    if RECEIVER_WALK_MEMO and key in memo:
+        return memo[key]
     # A test may hold an instance made further from the class than the
     # method's own walk goes: the holders are walked at least this deep.
     walk_depth = max(depth, RECEIVER_MIN_DEPTH) if RECEIVER_DEPTH_CUT else depth
     report = impact(graph, cls.qualname, depth=walk_depth, limit=limit, learned=False, blocked=blocked,
                     created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
     if report.truncated and (not RECEIVER_DEPTH_CUT or len(report.dependents) >= limit):
-        return None
-    # Walked past the query's depth: a test it leaves out is ruled out, listed,
-    # as a walk cut at the query's depth would have listed it (constrained by nothing).
-    return _Holders.of(report.tests, cut=report.truncated or report.max_depth > depth, files=makers)
+        out = None
+    else:
+        # Walked past the query's depth: a test it leaves out is ruled out, listed,
+        # as a walk cut at the query's depth would have listed it (constrained by nothing).
+        out = _Holders.of(report.tests, cut=report.truncated or report.max_depth > depth, files=makers)
+    memo[key] = out
+    return out
+
+
+# A test class reached as "define" (its class statement ran the change, at
+# import): its tests are listed, ruled out, as those reading a test module's
+# global that its import made are not listed at all (the walk stops at
+# modules). Per-test coverage never sees them run it.
+CLASS_STATEMENT_TESTS = True
+# One receiver walk per (class, blocked subclasses, depth, limit), shared by
+# the class's methods (IMPACT_MEMO); a switch for its test.
+RECEIVER_WALK_MEMO = True
 
 
 # A receiver walk cut short by its depth (not by the size limit) still names
@@ -1079,9 +1111,14 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
         if sym.is_test and sym.kind in _CALLABLE_KINDS:
             found = _collected(walk, sym, reach.depth, reach.confidence, via)
         elif sym.is_test and sym.kind == SymbolKind.CLASS:
+            # A test class whose statement ran the change (its body, bases or
+            # decorators) ran it at collection, as a test module's globals
+            # do: its tests use what it made, never run it (listed, ruled out).
+            confidence = RULED_OUT_CONFIDENCE if CLASS_STATEMENT_TESTS and reach.kind == DEFINE \
+                else reach.confidence
             for method in walk.graph.members(sym.qualname):
                 if method.is_test and method.kind == SymbolKind.METHOD:
-                    found += _collected(walk, method, reach.depth + 1, reach.confidence, via + (method.qualname,))
+                    found += _collected(walk, method, reach.depth + 1, confidence, via + (method.qualname,))
         holders = holders_of(via) if found else None
         tainted = qualname in walk.tainted  # its chain crosses a link that runs nothing
         for test in found:

@@ -57,12 +57,13 @@ class _Source:
     or a reference). Definitions sit only in statement lists, so their walk
     skips expressions: on the stdlib the full walk cost as much as the parse."""
 
-    __slots__ = ("tree", "definitions", "_calls", "assignments")
+    __slots__ = ("tree", "definitions", "_calls", "assignments", "_calls_by_line")
 
     def __init__(self, tree: ast.Module | None):
         self.tree = tree
         self.definitions: dict[str, list[ast.AST]] = {}
         self._calls: list[ast.Call] | None = None
+        self._calls_by_line: dict[int, list[ast.Call]] | None = None
         # First line -> lines of the first assignment statement there.
         self.assignments: dict[int, tuple[int, int]] = {}
         queue = deque([tree] if tree is not None else ())
@@ -80,6 +81,19 @@ class _Source:
             self._calls = [node for node in ast.walk(self.tree) if isinstance(node, ast.Call)] \
                 if self.tree is not None else []
         return self._calls
+
+    def calls_on(self, line: int) -> list[ast.Call]:
+        """The calls whose span holds `line` (1-based), in `calls` order: a
+        use's call is looked up among these, not among every call of the
+        file (pyparsing's 10,000-line test module: impact_params._call_at
+        took most of a query's CPU scanning all of them for each use)."""
+        if self._calls_by_line is None:
+            by_line: dict[int, list[ast.Call]] = {}
+            for node in self.calls:
+                for number in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                    by_line.setdefault(number, []).append(node)
+            self._calls_by_line = by_line
+        return self._calls_by_line.get(line, [])
 
 
 # The nodes a def/class can sit under (ast.walk order kept: a breadth-first

@@ -30,6 +30,7 @@ _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 RULE = True  # switch, for its test
 ISINSTANCE_RULE = True  # `isinstance(p, list)` requires a parameter whose default is None
 REBIND_RULE = True  # a rebinding under the parameter's own test keeps it a guard
+CALLS_BY_LINE = True  # _call_at reads the calls spanning the use's line only (a switch for its test)
 
 
 def parameter_tokens(guards, sym) -> dict[str, str]:
@@ -128,7 +129,7 @@ def _call_at(guards, ref) -> ast.Call | None:
     or the call it is an argument of (`partial(define, frozen=True)`)."""
     at = (ref.range.start.line + 1, ref.range.start.character)
     best = None
-    for node in guards.source(ref.path).calls:
+    for node in guards.source(ref.path).calls_on(at[0]) if CALLS_BY_LINE else guards.source(ref.path).calls:
         if (node.lineno, node.col_offset) <= at <= (node.end_lineno, node.end_col_offset):
             if best is None or (node.lineno, node.col_offset) >= (best.lineno, best.col_offset):
                 best = node

@@ -951,3 +951,50 @@ def test_receiver_walks_are_cached_until_the_index_changes(tmp_path, monkeypatch
     assert len(walks) > walked  # walked again over the edited index
     assert square in {t.id for t in after.tests}
     indexer.close()
+
+
+# The methods of one class that no subclass overrides share one receiver
+# walk (the holders of the class): `Box.width` and `Box.height` walk Box
+# once; with the switch off, once each. The answers are the same.
+SHARED_WALK_PROJECT = {
+    "lib/__init__.py": "",
+    "lib/box.py": """
+        class Box:
+            def width(self):
+                return 2
+
+            def height(self):
+                return 3
+
+        def area(box):
+            return box.width() * box.height()
+        """,
+    "tests/test_box.py": """
+        from lib.box import Box, area
+
+        def test_box():
+            assert area(Box()) == 6
+
+        def test_other():
+            assert area(None) == 0
+        """,
+}
+
+
+@pytest.mark.parametrize("shared, walks_of_box", [(True, 1), (False, 2)])
+def test_one_receiver_walk_per_class(tmp_path, monkeypatch, shared, walks_of_box):
+    import indexer.analysis.impact as impact_module
+
+    indexer, g = build(tmp_path, SHARED_WALK_PROJECT)
+    IMPACT_MEMO.clear()
+    monkeypatch.setattr(impact_module, "RECEIVER_WALK_MEMO", shared)
+    classes = []
+    walk = impact_module.impact
+    monkeypatch.setattr(impact_module, "impact", lambda graph, qualname, *args, **kw: (
+        classes.append(qualname), walk(graph, qualname, *args, **kw))[1])
+    answers = [{t.id for t in walk(g, target).tests if t.confidence > 0}
+               for target in ("lib.box.Box.width", "lib.box.Box.height")]
+    assert classes.count("lib.box.Box") == walks_of_box
+    assert answers == [{"tests/test_box.py::test_box"}] * 2
+    IMPACT_MEMO.clear()
+    indexer.close()

@@ -1,0 +1,112 @@
+"""Switch parameters in the impact walk (impact_switches, issue 12's
+packaging pass): code a function runs unless its caller turns a parameter
+off. One source case per shape, each checked with the rule on and off."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.analysis import impact as impact_module
+from indexer.analysis.impact import impact
+from tests.support import build
+from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
+
+SWITCHED = {
+    "lib/__init__.py": "",
+    "lib/meta.py": """
+        def check(data):
+            return data
+
+        def platform_tags():
+            return ["linux"]
+
+        def make():
+            return {}
+
+        def load(data, *, validate=True):
+            if validate:
+                check(data)
+            return data
+
+        def tags(version=None, platforms=None):
+            platforms = list(platforms or platform_tags())
+            return platforms
+
+        def build(spec, cache=None):
+            if cache is None:
+                cache = make()
+            return cache
+
+        def strict(data, quiet=False):
+            if not quiet:
+                check(data)
+            return data
+        """,
+    "tests/test_meta.py": """
+        from lib.meta import build, load, strict, tags
+
+        def test_load_unchecked():
+            assert load({}, validate=False) == {}
+
+        def test_load_checked():
+            assert load({}) == {}
+
+        def test_load_unknown(flag):
+            assert load({}, validate=flag) == {}
+
+        def test_tags_given():
+            assert tags((3, 8), ["any"]) == ["any"]
+
+        def test_tags_keyword():
+            assert tags(platforms=("any",)) == ["any"]
+
+        def test_tags_empty():
+            assert tags(platforms=[]) == ["linux"]
+
+        def test_tags_default():
+            assert tags() == ["linux"]
+
+        def test_build_given():
+            assert build("x", cache={}) == {}
+
+        def test_build_none():
+            assert build("x", cache=None) == {}
+
+        def test_strict_quiet():
+            assert strict({}, quiet=True) == {}
+
+        def test_strict_loud():
+            assert strict({}, quiet=0) == {}
+
+        def test_both():
+            load({}, validate=False)
+            load({})
+        """,
+}
+T = "tests/test_meta.py::"
+
+CASES = [
+    # `if validate:` (default True): `validate=False` turns it off; a name may be anything.
+    ("lib.meta.check", {"test_load_checked", "test_load_unknown", "test_both", "test_strict_loud"},
+     {"test_load_unchecked", "test_strict_quiet"}),
+    # `platforms or platform_tags()`: a non-empty display turns it off, positionally too; `[]` does not.
+    ("lib.meta.platform_tags", {"test_tags_empty", "test_tags_default"}, {"test_tags_given", "test_tags_keyword"}),
+    # `if cache is None:`: any display turns it off, `None` does not.
+    ("lib.meta.make", {"test_build_none"}, {"test_build_given"}),
+]
+
+
+@pytest.fixture(scope="module")
+def switched_graph(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("switched"), SWITCHED)
+    yield graph
+    indexer.close()
+
+
+@pytest.mark.parametrize("target, kept, off", CASES)
+@pytest.mark.parametrize("rule", [True, False])
+def test_switch_parameters(switched_graph, monkeypatch, rule, target, kept, off):
+    monkeypatch.setattr(impact_module, "SWITCH_RULE", rule)
+    found = selected(impact(switched_graph, target))
+    assert {T + name for name in kept} <= found
+    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
