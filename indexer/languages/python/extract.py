@@ -98,7 +98,8 @@ _USE_ROLES = {role: (kind, role.endswith(".attr") or role == "ref.attribute") fo
 _FIRST = operator.itemgetter(0)
 _START_BYTE = operator.attrgetter("start_byte")
 # Plain strings: comparing with a StrEnum member costs an attribute lookup on its class.
-_READ, _ANNOTATION, _WRITE, _CALL = (k.value for k in (RefKind.READ, RefKind.ANNOTATION, RefKind.WRITE, RefKind.CALL))
+_READ, _ANNOTATION, _WRITE, _CALL, _DECORATOR = (k.value for k in (RefKind.READ, RefKind.ANNOTATION, RefKind.WRITE,
+                                                                    RefKind.CALL, RefKind.DECORATOR))
 # Identifier roles from lowest priority up (the catch-all ref.read apart):
 # written in this order, each identifier keeps its highest role.
 _RISING_PRIORITY = tuple(reversed(ROLE_PRIORITY[:-1]))
@@ -150,8 +151,7 @@ RETURNED_CLOSURES = True
 # `__get__` had been taken for a `__getattr__` lookup, which never runs
 # there; the other ten projects unchanged.
 SETATTR_ATTRIBUTES = True
-_OPERAND_ROLES = frozenset(("operator.binary", "operator.unary", "operator.augmented", "operator.for",
-                            "operator.builtin"))
+_OPERAND_ROLES = frozenset(("operator.binary", "operator.unary", "operator.augmented", "operator.for"))
 # The protocol methods `with` and `async with` run on their context manager.
 _WITH, _ASYNC_WITH = ("__enter__", "__exit__"), ("__aenter__", "__aexit__")
 # Captures that are not identifiers, by rank (what sorts first at one byte).
@@ -159,7 +159,7 @@ _STATEMENT_CAPTURES = (
     (-3, ("def.class", "def.function", "scope.lambda", "scope.comprehension", "scope.outer")),
     (-2, ("import.plain", "import.from", "import.future")),
     (-1, ("return.value", "with.item", "loop.async", "operator.compare", "operator.subscript", "operator.binary", "operator.unary",
-          "operator.augmented", "operator.for", "operator.builtin", "bind.setattr", "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
+          "operator.augmented", "operator.for", "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
 )
 
 
@@ -795,8 +795,6 @@ class _Extractor:
             scopes[scope].names[self.text(node)] = ("nonlocal",)
         elif role == "bind.param":
             self.bind_param(node, scope)
-        elif role == "bind.setattr":
-            self.bind_setattr(node, scope)
         elif role == "ref.compvar":
             # No symbol, but what it holds is known: ("local", value).
             scopes[scope].names[self.text(node)] = ("local", _bound_value(node))
@@ -897,8 +895,8 @@ class _Extractor:
                 self._operand_ref(children[i], children[i + 1], names[1], scope)
 
     def add_operands(self, role: str, node: ts.Node, scope: int) -> None:
-        """The protocol methods an operator, a `for` or a builtin call runs on
-        its operands (OPERAND_PROTOCOLS)."""
+        """The protocol methods an operator or a `for` runs on its operands
+        (OPERAND_PROTOCOLS; a builtin call's: add_builtin_operands)."""
         if not OPERAND_PROTOCOLS:
             return
         if role == "operator.binary":
@@ -923,18 +921,31 @@ class _Extractor:
             # `async for` runs __aiter__/__anext__ instead (add_async_for)
             if keyword is not None and not any(c.type == "async" for c in node.children):
                 self._operand_ref(keyword, node.child_by_field_name("right"), "__iter__", scope)
-        else:  # operator.builtin: the argument list of `len(...)`
-            call = node.parent
-            func = call.child_by_field_name("function") if call is not None else None
-            names = _BUILTIN_DUNDERS.get(func.text.decode()) if func is not None else None
-            paren = node.children[0] if node.children else None
-            if names is None or paren is None or paren.type != "(":
-                return
-            args = [a for a in node.named_children if a.type != "comment"]
-            if any(a.type in ("keyword_argument", "list_splat", "dictionary_splat") for a in args[:len(names)]):
-                return
-            for name, arg in zip(names, args):
-                self._operand_ref(paren, arg, name, scope)
+
+    def add_builtin_operands(self, names: tuple[str, ...], arguments: ts.Node, scope: int) -> None:
+        """`len(a)` runs a.__len__ (OPERAND_PROTOCOLS): `names` are the
+        methods the builtin runs on its first (and second) positional
+        argument, put on the argument list's `(`."""
+        if not OPERAND_PROTOCOLS:
+            return
+        paren = arguments.children[0] if arguments.children else None
+        if paren is None or paren.type != "(":
+            return
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        if any(a.type in ("keyword_argument", "list_splat", "dictionary_splat") for a in args[:len(names)]):
+            return
+        for name, arg in zip(names, args):
+            self._operand_ref(paren, arg, name, scope)
+
+    def call_arguments(self, callee: ts.Node, function: ts.Node) -> ts.Node | None:
+        """The argument list of the call whose function is `function` (the
+        callee's node, or the attribute it ends), None when it is not called
+        with one (a bare decorator, `f(x for x in y)`)."""
+        call = function.parent if function is not callee else callee.parent
+        if call is None or call.type != "call" or call.child_by_field_name("function") != function:
+            return None
+        arguments = call.child_by_field_name("arguments")
+        return arguments if arguments is not None and arguments.type == "argument_list" else None
 
     def _operand_ref(self, at: ts.Node, operand: ts.Node | None, name: str, scope: int) -> None:
         receiver = expr_of(operand) if operand is not None and operand.type in ("identifier", "attribute", "call") \
@@ -1124,11 +1135,19 @@ class _Extractor:
                 owner = self.self_attribute(node, receiver, scope)
                 if owner is not None:
                     self.flow_into(attribute, scope, owner, "stored")
+            calls = kind == _CALL or kind == _DECORATOR
             if in_annotation:
                 kind = "annotation"
             self.add_ref(node, RefFact(span, name, kind, scope, receiver=receiver))
             if kind == _CALL and name in doctests.RUNNERS:
                 self.add_doctest_runner(attribute, scope)
+            if calls and name == "__setattr__" and obj.type == "identifier" and obj.text == b"object":
+                # `object.__setattr__(self, "x", v)` (once a query pattern
+                # whose text predicates, tried on every call, cost a sixth
+                # of the query's time)
+                arguments = self.call_arguments(node, attribute)
+                if arguments is not None:
+                    self.bind_setattr(arguments, scope)
             return
         if kind == _WRITE:
             index = self.bind_variable(node, name, scope)
@@ -1139,11 +1158,23 @@ class _Extractor:
                 return  # the defining assignment is the declaration, not a use
         elif in_annotation:
             kind = "annotation"
+        calls = use[0] == _CALL or use[0] == _DECORATOR
         self.add_ref(node, RefFact(span, name, kind, scope))
         if name == "getattr" and kind == _CALL:
             self.add_getattr(node, scope)
         elif kind == _CALL and name in doctests.RUNNERS:
             self.add_doctest_runner(node, scope)
+        elif calls and (name == "setattr" or name in _BUILTIN_DUNDERS):
+            # `setattr(self, "x", v)` and the protocol builtins (`len(a)`):
+            # read here, at the callee, not by query patterns with text
+            # predicates that every call in the file was tried against.
+            arguments = self.call_arguments(node, node)
+            if arguments is None:
+                pass
+            elif name == "setattr":
+                self.bind_setattr(arguments, scope)
+            elif not in_annotation:  # (`int | None`: a type, not an operator)
+                self.add_builtin_operands(_BUILTIN_DUNDERS[name], arguments, scope)
 
     def add_doctest_runner(self, callee: ts.Node | None, scope: int) -> None:
         """`doctest.testmod(m)` runs the examples of module `m`: a call use of
