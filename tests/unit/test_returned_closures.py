@@ -13,6 +13,7 @@ import importlib
 import pytest
 
 from indexer.analysis.impact import impact
+from indexer.analysis import impact_bound
 from indexer.languages.python import resolve
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -74,6 +75,9 @@ SOURCES = {
 def test_a_name_bound_to_a_factory_s_result_calls_its_closure(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(extract, "RETURNED_CLOSURES", rule)
     monkeypatch.setattr(resolve, "DECORATING_ALIAS", rule)
+    # impact_bound's FACTORY_RULE also reaches a closure through a
+    # module-level name bound to the factory's result: the off case needs both.
+    monkeypatch.setattr(impact_bound, "FACTORY_RULE", rule)
     indexer, g = build(tmp_path, SOURCES)
     assert ("tests/test_lib.py::test_dispatch" in selected(impact(g, "lib.dispatch_on.gen_func_dec"))) is rule
     assert ("tests/test_lib.py::test_contextmanager" in selected(impact(g, "lib.decorator.dec"))) is rule
