@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -182,6 +183,7 @@ def ensure_venv(spec: ProjectSpec, work: WorkDir, python: str) -> None:
     marker = work.venv / _INSTALLED
     wanted = json.dumps(venv_requirements(spec, work), sort_keys=True)
     if marker.exists() and marker.read_text() == wanted:
+        relocate_editable(work)
         return
     shutil.rmtree(work.venv, ignore_errors=True)
     log(f"creating the test venv {work.venv}")
@@ -195,6 +197,30 @@ def ensure_venv(spec: ProjectSpec, work: WorkDir, python: str) -> None:
     log("installing: " + " ".join(cmd[4:]))
     subprocess.run(cmd, check=True, stdout=sys.stderr, env={**os.environ, **dict(spec.env)})
     marker.write_text(wanted)
+
+
+def relocate_editable(work: WorkDir) -> list[Path]:
+    """Point the venv's editable install at this work dir's project again,
+    after the cache was copied (`cp -a /tmp/cache-x /tmp/cache-y`): pip
+    writes the absolute project path into `__editable__*.pth` (a src/ layout:
+    wrapt, click) or into the finder module it loads. Left as it was, the
+    copy's test runs import the OLD tree's code: the trace run (--show)
+    found no stack at all on wrapt (every miss "not entered"), since the
+    frames named files outside this project, and a --rerun-tests would
+    measure the other copy. Returns the files rewritten."""
+    here = str(work.project)
+    pattern = re.compile(r"[^'\"\s]*/" + re.escape(work.base.name) + r"/project(?=[/'\"\s]|$)", re.M)
+    changed = []
+    for site in work.venv.glob("lib/python*/site-packages"):
+        for path in [*site.glob("__editable__*.pth"), *site.glob("__editable___*finder.py")]:
+            text = path.read_text()
+            fixed = pattern.sub(lambda m: here if m.group(0) != here else m.group(0), text)
+            if fixed != text:
+                path.write_text(fixed)
+                changed.append(path)
+    if changed:
+        log(f"{work.base.name}: the editable install pointed at another cache copy; now at {here}")
+    return changed
 
 
 def venv_requirements(spec: ProjectSpec, work: WorkDir) -> dict:

@@ -206,3 +206,26 @@ def test_impact_eval_leaves_out_functions_with_no_executable_line(body, unscored
     from evals.harness.projects import no_executable_line
 
     assert no_executable_line(ast.parse(f"def f(x):\n{body}").body[0]) is unscored
+
+
+def test_a_copied_cache_runs_its_own_tree(tmp_path):
+    """A cache copied elsewhere: the venv's editable install (a .pth of a
+    src/ layout, or pip's finder module) named the old project, so the
+    copy's test runs imported the old tree and the trace run found no stack
+    (wrapt: every miss "not entered in the trace run")."""
+    from evals.harness.projects import WorkDir, relocate_editable
+
+    work = WorkDir(tmp_path / "copy" / "impact" / "wrapt-1.16.0")
+    site = work.venv / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    old = "/old/cache/impact/wrapt-1.16.0/project"
+    (site / "__editable__.wrapt-1.16.0.pth").write_text(old + "/src\n")
+    finder = site / "__editable___voluptuous_0_15_2_finder.py"
+    finder.write_text(f"MAPPING = {{'voluptuous': '{old}/voluptuous'}}\n")
+    other = site / "distutils-precedence.pth"
+    other.write_text("import os\n")
+    assert sorted(p.name for p in relocate_editable(work)) == sorted([finder.name, "__editable__.wrapt-1.16.0.pth"])
+    assert (site / "__editable__.wrapt-1.16.0.pth").read_text() == f"{work.project}/src\n"
+    assert finder.read_text() == f"MAPPING = {{'voluptuous': '{work.project}/voluptuous'}}\n"
+    assert other.read_text() == "import os\n"
+    assert relocate_editable(work) == []  # already here: nothing to do

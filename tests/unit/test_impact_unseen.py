@@ -9,7 +9,7 @@ import importlib
 
 import pytest
 
-from indexer.analysis import (impact_abc, impact_lifecycle, impact_members, impact_mixins, impact_precision,
+from indexer.analysis import (impact_abc, impact_introspect, impact_lifecycle, impact_members, impact_mixins, impact_precision,
                                impact_protocols, impact_rechain, impact_selfiter, impact_supplied)
 from indexer.analysis import impact as impact_module
 from indexer.analysis.impact import impact
@@ -780,4 +780,50 @@ def test_calling_a_property_that_returns_a_self_attribute_runs_its_call(tmp_path
     monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "PROPERTY_SELF_ATTRIBUTE", rule)
     indexer, g = build(tmp_path, PROPERTY_CALL)
     assert ("tests/test_lib.py::test_expired" in selected(impact(g, "lib.Timed._Timer.__call__"))) is rule
+    indexer.close()
+
+
+# wrapt: a proxy class forwards what it lacks through `__getattr__`; a test
+# that hands one to library introspection (`inspect.getmembers`, `getattr`)
+# runs it, and no reference says so.
+INTROSPECT = {
+    "lib.py": """
+        class Proxy:
+            def __init__(self, wrapped):
+                object.__setattr__(self, "wrapped", wrapped)
+
+            def __getattr__(self, name):
+                return getattr(self.wrapped, name)
+
+        def target():
+            return 1
+        """,
+    "tests/test_lib.py": """
+        import inspect
+        from lib import Proxy, target
+
+        def test_members():
+            assert inspect.getmembers(Proxy(target))
+
+        def test_plain():
+            assert Proxy(target).wrapped is target
+
+        def test_lookup():
+            assert getattr(Proxy(target), "__name__") == "target"
+
+        def test_isinstance():
+            assert isinstance(Proxy(target), Proxy)  # reads the type, never __getattr__
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_introspection_runs_a_proxys_getattr(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_introspect, "RULE", rule)
+    indexer, g = build(tmp_path, INTROSPECT)
+    report = impact(g, "lib.Proxy.__getattr__")
+    assert ("tests/test_lib.py::test_members" in selected(report)) is rule
+    assert ("tests/test_lib.py::test_lookup" in selected(report)) is rule
+    assert "tests/test_lib.py::test_isinstance" not in selected(report)
+    assert "tests/test_lib.py::test_plain" not in selected(report)  # introspects nothing
     indexer.close()
