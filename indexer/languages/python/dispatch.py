@@ -20,6 +20,11 @@
    defines `__set_name__` the resolver links each match from the class
    attributes X holding an instance of it (found by name, in any module)
    instead of from the method doing the getattr. No owner found: as before.
+   Found (evals.impact, depth 8, default selection, against the merged code
+   of the same day on all 16 projects): packaging -1145 false / -67 true
+   pairs, R 0.911 -> 0.889, P 0.436 -> 0.525; the 15 others unchanged. The
+   67 are `Metadata.from_raw(validate=True)`'s `getattr(ins, key)` over
+   every field: a computed name with no literal piece, which links nothing.
 2. The value of an operator expression: `a + b` is what the dunder it runs
    (`a.__add__`) returns, likewise `-a` and `a < b`; see `operator_expr`
    and Resolver._eval's "op". `a[k]` is its __getitem__'s result when that
