@@ -101,6 +101,70 @@ def test_the_getattr_switch_off(tmp_path, monkeypatch):
     indexer.close()
 
 
+DESCRIPTOR = {
+    "meta.py": """
+        class Validator:
+            def __set_name__(self, owner, name):
+                self.name = name
+
+            def __get__(self, instance, owner):
+                return getattr(self, f"_process_{self.name}")(instance)
+
+            def _process_version(self, value):
+                return value
+
+            def _process_summary(self, value):
+                return value
+
+            def _process_unused(self, value):
+                return value
+
+        class Metadata:
+            version: "Validator" = Validator()
+            summary = Validator()
+            other = 1
+
+        class Plain:
+            def __get__(self, instance, owner):
+                return getattr(self, f"_process_{self.name}")(instance)
+
+            def _process_version(self, value):
+                return value
+
+        class Lonely:
+            def __set_name__(self, owner, name):
+                self.name = name
+
+            def __get__(self, instance, owner):
+                return getattr(self, f"_process_{self.name}")(instance)
+
+            def _process_nothing(self, value):
+                return value
+    """,
+}
+
+
+def test_a_set_name_descriptor_links_each_member_to_its_owner_attribute(tmp_path):
+    indexer, g = build(tmp_path, DESCRIPTOR)
+    assert _targets(g, "meta.Validator.__get__", "getattr-match") == set()
+    assert _targets(g, "meta.Metadata.version", "getattr-match") == {"meta.Validator._process_version"}
+    assert _targets(g, "meta.Metadata.summary", "getattr-match") == {"meta.Validator._process_summary"}
+    # no __set_name__: the name is not the attribute's; no owner: as before
+    assert _targets(g, "meta.Plain.__get__", "getattr-match") == {"meta.Plain._process_version"}
+    assert _targets(g, "meta.Lonely.__get__", "getattr-match") == {"meta.Lonely._process_nothing"}
+    refs = [r for r in g.references_from("meta.Metadata.version") if r.how == "getattr-match"]
+    assert refs and all(r.name == "_process_*" for r in refs)  # the glob, as any computed getattr
+    indexer.close()
+
+
+def test_the_set_name_switch_off(tmp_path, monkeypatch):
+    monkeypatch.setattr(dispatch, "SET_NAME_HOLES", False)
+    indexer, g = build(tmp_path, DESCRIPTOR)
+    assert _targets(g, "meta.Validator.__get__", "getattr-match") == {
+        "meta.Validator._process_version", "meta.Validator._process_summary", "meta.Validator._process_unused"}
+    indexer.close()
+
+
 OPERATORS = {
     "pe.py": """
         class Element:

@@ -616,15 +616,25 @@ SELF_ITERATION = {
 
             def size(self):
                 return 0
+
+        class Parts:
+            def __init__(self, text):
+                self.parts = frozenset(map(str.strip, text.split(",")))
+
+            def __iter__(self):
+                return iter(self.parts)
         """,
     "tests/test_lib.py": """
-        from lib import Lines, Other
+        from lib import Lines, Other, Parts
 
         def test_same():
             assert Lines(['a']).same(Lines(['a']))
 
         def test_other():
             assert Other().size() == 0
+
+        def test_parts():
+            assert Parts("a, b").parts
         """,
 }
 
@@ -635,6 +645,16 @@ def test_a_class_iterating_itself_runs_its_iter(tmp_path, monkeypatch, rule):
     indexer, g = build(tmp_path, SELF_ITERATION)
     assert ("tests/test_lib.py::test_same" in selected(impact(g, "lib.Lines.__iter__"))) is rule
     assert "tests/test_lib.py::test_other" not in selected(impact(g, "lib.Other.__iter__"))  # no consumer call
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_consumer_of_a_field_iterates_no_self(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_selfiter, "SELF_ARGUMENT", rule)
+    indexer, g = build(tmp_path, SELF_ITERATION)
+    # `frozenset(map(...))` in Parts.__init__ iterates a map, not a Parts
+    assert ("tests/test_lib.py::test_parts" in selected(impact(g, "lib.Parts.__iter__"))) is not rule
+    assert "tests/test_lib.py::test_same" in selected(impact(g, "lib.Lines.__iter__"))  # `zip_longest(self, other)`
     indexer.close()
 
 

@@ -12,6 +12,19 @@
    A glob with fewer than two literal characters (`f"{x}"`, `f"_{x}"`)
    names nothing. Workspace subclasses of the receiver's class are not
    searched (the provider has no index of subclasses).
+   A descriptor told its attribute name by `__set_name__` (packaging's
+   `_Validator.__get__`: `getattr(self, f"_process_{self.name}")`) runs
+   `_process_X` only for reads of an owner's attribute X (`X = _Validator()`
+   in class Metadata): the extractor names such a reference `_process_{name}`
+   (its one hole is `self.name`, the receiver `self`), and when the class
+   defines `__set_name__` the resolver links each match from the class
+   attributes X holding an instance of it (found by name, in any module)
+   instead of from the method doing the getattr. No owner found: as before.
+   Found (evals.impact, depth 8, default selection, against the merged code
+   of the same day on all 16 projects): packaging -1145 false / -67 true
+   pairs, R 0.911 -> 0.889, P 0.436 -> 0.525; the 15 others unchanged. The
+   67 are `Metadata.from_raw(validate=True)`'s `getattr(ins, key)` over
+   every field: a computed name with no literal piece, which links nothing.
 2. The value of an operator expression: `a + b` is what the dunder it runs
    (`a.__add__`) returns, likewise `-a` and `a < b`; see `operator_expr`
    and Resolver._eval's "op". `a[k]` is its __getitem__'s result when that
@@ -48,6 +61,12 @@ import tree_sitter as ts
 GETATTR_PATTERNS = True
 # Switch for the operator expressions' values (expressions.expr_of).
 OPERATOR_VALUES = True
+# Switch for the descriptor rule: a computed getattr on self whose one hole
+# is `self.A`, in a class defining `__set_name__`, links each matching member
+# to the owner class attributes (`X = C()`) whose names fill the hole, not
+# to the method doing the getattr (usually `__get__`).
+SET_NAME_HOLES = True
+_HOLE = re.compile(r"\{(\w+)\}")
 
 BINARY = {
     "+": "__add__", "-": "__sub__", "*": "__mul__", "@": "__matmul__", "/": "__truediv__", "//": "__floordiv__",
@@ -164,6 +183,35 @@ def getattr_pattern(node: ts.Node) -> str | None:
     if len(glob.replace("*", "")) < _MIN_LITERAL or glob[0].isdigit():
         return None
     return glob
+
+
+def set_name_hole(receiver: ts.Node, name: ts.Node) -> str | None:
+    """`getattr(self, f"_process_{self.name}")`: the attribute of self that
+    fills the name's one hole ("name"), else None. A descriptor whose
+    `__set_name__` stored the attribute name it is bound to there reaches
+    `_process_X` only through reads of the owner's attribute X (the
+    resolver's getattr-match rule; SET_NAME_HOLES)."""
+    if not SET_NAME_HOLES or receiver.type != "identifier" or receiver.text != b"self" or name.type != "string":
+        return None
+    holes = [c for c in name.named_children if c.type == "interpolation"]
+    if len(holes) != 1 or len(holes[0].named_children) != 1:
+        return None  # a conversion or format spec: not the name itself
+    expr = holes[0].named_children[0]
+    if expr.type != "attribute":
+        return None
+    obj, attr = expr.child_by_field_name("object"), expr.child_by_field_name("attribute")
+    if obj is None or attr is None or obj.type != "identifier" or obj.text != b"self":
+        return None
+    return attr.text.decode("utf-8", "replace")
+
+
+def split_hole(name: str) -> tuple[str, str | None]:
+    """(glob, the set-name attribute or None) of a getattr-match reference's
+    name: `_process_*` or `_process_{name}` (see set_name_hole)."""
+    match = _HOLE.search(name)
+    if match is None:
+        return name, None
+    return name[:match.start()] + "*" + name[match.end():], match.group(1)
 
 
 def glob_matcher(glob: str) -> re.Pattern:

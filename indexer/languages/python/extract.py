@@ -1100,6 +1100,9 @@ class _Extractor:
         if positional[1].type != "string" or any(c.type == "interpolation" for c in positional[1].named_children):
             pattern = dispatch.getattr_pattern(positional[1]) if dispatch.GETATTR_PATTERNS else None
             receiver = expr_of(positional[0]) if pattern is not None else None
+            hole = dispatch.set_name_hole(positional[0], positional[1]) if receiver is not None else None
+            if hole is not None:  # `_process_{name}`: dispatch.split_hole
+                pattern = pattern.replace("*", "{" + hole + "}")
             if receiver is not None:  # `getattr(self, f"_compare_{op}")`: every method so named
                 self.add_ref(positional[1], RefFact(self.cols.span(positional[1]), pattern, kind, scope,
                                                     receiver=receiver, flow=How.GETATTR_MATCH.value))

@@ -29,13 +29,14 @@ code runs over in-memory summaries (cold index) and over the database
 from __future__ import annotations
 
 import builtins
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from indexer.languages.base import (REF_CALL, REF_FLOW, REF_KIND, REF_MODULE, REF_NAME, REF_OWNER, REF_RECEIVER,
                                     REF_SCOPE, REF_SPAN, SYM_BASES, SYM_FLAGS, SYM_IS_TEST, SYM_KIND, SYM_NAME,
                                     SYM_NAME_SPAN, SYM_PARENT, SYM_QUALNAME, FileFacts, ref_row, sym_row)
-from indexer.languages.python.dispatch import matching_members
+from indexer.languages.python.dispatch import glob_matcher, matching_members, split_hole
 from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, symbol_infos
@@ -815,8 +816,14 @@ class Resolver:
         found: list = []
         if ref[REF_FLOW] == "getattr-match":  # `getattr(self, f"_compare_{op}")`: dispatch.py
             value = self.eval(ref[REF_RECEIVER], f, ref[REF_SCOPE], 0)
-            for target in matching_members(self, value[1], ref[REF_NAME]) if value and value[0] in ("class", "instance") else ():
-                refs.append((ref[REF_SPAN], ref[REF_NAME], ref[REF_KIND], enclosing, target, CONFIDENCE["getattr-match"], "getattr-match"))
+            if not value or value[0] not in ("class", "instance"):
+                return
+            glob, hole = split_hole(ref[REF_NAME])
+            targets = matching_members(self, value[1], glob)
+            owners = self.set_name_owners(f, value[1], glob, targets) if hole is not None else None
+            for target in targets:
+                for encl in owners.get(target, ()) if owners is not None else (enclosing,):
+                    refs.append((ref[REF_SPAN], glob, ref[REF_KIND], encl, target, CONFIDENCE["getattr-match"], "getattr-match"))
             return
         if ref[REF_RECEIVER] is not None:
             member = self.resolve_attribute(f, ref, enclosing, found)
@@ -832,6 +839,29 @@ class Resolver:
                 confidence = confidence * CONFIDENCE.get(ref[REF_FLOW], 1.0)
                 how = ref[REF_FLOW]
             refs.append((span, name, kind, encl, target, confidence, how))
+
+    def set_name_owners(self, f: _File, qualname: str, glob: str, targets: list[str]) -> dict[str, list[str]] | None:
+        """`getattr(self, f"_process_{self.name}")` in a class defining
+        `__set_name__` (a descriptor told the attribute name it is bound to):
+        `_process_X` runs only for reads of an owner's class attribute X
+        holding an instance of that class. {target: [those attributes]}, or
+        None when the class has no __set_name__ or no owner is found (then
+        the method doing the getattr reaches every match, as before)."""
+        if self.class_member(qualname, "__set_name__", 0) is None:
+            return None
+        matcher = re.compile(glob_matcher(glob).pattern.replace(".*", "(.*)", 1))
+        owners: dict[str, list[str]] = {}
+        for target in targets:
+            match = matcher.fullmatch(target.rpartition(".")[2])
+            if match is None or not match.group(1):
+                continue
+            for info in self.p.named(match.group(1)):
+                if not info.is_member or info.kind not in ("variable", "constant"):
+                    continue
+                value = self.value_of(Sym(info.qualname, info.module), f, 0)
+                if value is not None and value[0] == "instance" and target in matching_members(self, value[1], glob):
+                    owners.setdefault(target, []).append(info.qualname)
+        return owners or None
 
     def emit(self, refs: list, ref, enclosing: str, referent, how: str, confidence, member: bool = False) -> None:
         if referent is None:
