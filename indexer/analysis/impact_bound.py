@@ -63,17 +63,19 @@ from indexer.graph.vocab import RefKind, SymbolKind
 
 FACTORY_RULE = True  # switch, for its test
 INSTANCE_RULE = True  # switch, for its test
+PART_RULE = True  # switch, for its test
 HOW = "bound"
 _FUNCTIONS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 _NAMES = (SymbolKind.VARIABLE, SymbolKind.CONSTANT)
 
 
-def _module_calls(graph, memo: dict, callee: str) -> tuple[list, list]:
+def _module_calls(graph, memo: dict, callee: str, part: bool = False) -> tuple[list, list]:
     """(bound, unbound): the module-level names bound to a call of `callee`
     made in a module body, and the module-body calls of it that no such
     name holds (a bare `register(C())`, `x = [C()]` holds one too: only a
-    call that is the whole value counts as bound)."""
-    key = ("bound names", callee)
+    call that is the whole value counts as bound; with `part`, a call
+    anywhere in the value counts: PART_RULE)."""
+    key = ("bound names", callee, part)
     if key not in memo:
         bound: list[str] = []
         unbound: list = []
@@ -86,13 +88,39 @@ def _module_calls(graph, memo: dict, callee: str) -> tuple[list, list]:
             names = [s for s in graph.symbols_in_file(owner.path) if s.kind in _NAMES and s.parent == module]
             for ref in graph.uses_in(callee, module, (RefKind.CALL,)):
                 held = [s.qualname for s in names if s.range.start.line <= ref.range.start.line <= s.range.end.line
-                        and _whole_value(graph, memo, s, ref)]
+                        and (_part_of_value(graph, memo, s, ref) if part else _whole_value(graph, memo, s, ref))]
                 if held:
                     bound.extend(q for q in held if q not in bound)
                 else:
                     unbound.append((module, ref.range.start.line))
         memo[key] = (bound, unbound)
     return memo[key]
+
+
+def _statement(graph, name):
+    """The module-level assignment that binds `name` (None: not one)."""
+    try:
+        with open(graph.root / name.path, "rb") as f:
+            lines = f.read().decode("utf-8", "replace").split("\n")
+        text = "\n".join(lines[name.range.start.line:name.range.end.line + 1])
+        body = python_ast.parse(text).body
+        return body[0] if len(body) == 1 and isinstance(body[0], (ast.Assign, ast.AnnAssign)) else None
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _part_of_value(graph, memo: dict, name, ref) -> bool:
+    """Whether the call or read at `ref` is written anywhere in the value
+    bound to `name` (`NAME = C().configure()`, `NAME = C(x) + D(y)`,
+    `NAME = [C()]`, `NAME = OTHER + C()`)."""
+    key = ("bound statement parts", name.path, name.range.start.line, name.range.end.line)
+    if key not in memo:
+        stmt = _statement(graph, name)
+        value = stmt.value if stmt is not None else None
+        memo[key] = frozenset() if value is None else frozenset(
+            (name.range.start.line + node.end_lineno - 1, node.end_col_offset)
+            for node in ast.walk(value) if isinstance(node, (ast.Name, ast.Attribute)))
+    return (ref.range.end.line, ref.range.end.character) in memo[key]
 
 
 def _whole_value(graph, memo: dict, name, ref) -> bool:
@@ -154,7 +182,48 @@ def instance_names(walk, node: str) -> list[str]:
     sym = walk.symbol(node)
     if sym is None or sym.kind != SymbolKind.CLASS:
         return []
-    return _module_calls(walk.graph, walk.memo, node)[0]
+    names = _module_calls(walk.graph, walk.memo, node, part=PART_RULE)[0]
+    return _held_on(walk.graph, walk.memo, names) if PART_RULE else names
+
+
+def _held_on(graph, memo: dict, names: list[str]) -> list[str]:
+    """`names` and the module-level names whose values read one of them,
+    transitively (`EXPR = NAME + OTHER`: EXPR holds NAME's instance)."""
+    out, todo = list(names), list(names)
+    while todo:
+        for held in _holders(graph, memo, todo.pop())[0]:
+            if held not in out:
+                out.append(held)
+                todo.append(held)
+    return out
+
+
+def _holders(graph, memo: dict, name: str) -> tuple[list[str], bool]:
+    """(holders, loose): the module-level names whose values read `name`,
+    and whether a module body uses it otherwise (not in such a value, an
+    import or an `__all__` entry)."""
+    key = ("bound name holders", name)
+    if key not in memo:
+        holders: list[str] = []
+        loose = False
+        users = {enclosing for _t, enclosing, kind, _c, _h in graph.incoming([name]) if kind != RefKind.IMPORT}
+        for module in sorted(users):
+            owner = next((s for s in graph.symbols(module) if s.kind == SymbolKind.MODULE), None)
+            if owner is None:
+                continue
+            listed = [s.range for s in graph.symbols(f"{module}.__all__") if s.path == owner.path]
+            names = [s for s in graph.symbols_in_file(owner.path) if s.kind in _NAMES and s.parent == module]
+            for ref in graph.uses_in(name, module, tuple(k for k in RefKind if k != RefKind.IMPORT)):
+                if ref.path != owner.path or any(r.start.line <= ref.range.start.line <= r.end.line for r in listed):
+                    continue
+                held = [s.qualname for s in names if s.range.start.line <= ref.range.start.line <= s.range.end.line
+                        and s.qualname != name and _part_of_value(graph, memo, s, ref)]
+                if held:
+                    holders.extend(q for q in held if q not in holders)
+                else:
+                    loose = True
+        memo[key] = (holders, loose)
+    return memo[key]
 
 
 def bound_elsewhere(graph, memo: dict, classes: list[str]) -> frozenset[str]:
@@ -164,8 +233,13 @@ def bound_elsewhere(graph, memo: dict, classes: list[str]) -> frozenset[str]:
         return frozenset()
     bound, unbound = set(), set()
     for cls in classes:
-        names, loose = _module_calls(graph, memo, cls)
-        for name in names:
+        names, loose = _module_calls(graph, memo, cls, part=PART_RULE)
+        if PART_RULE:
+            # Held on through other names: one of them passed on elsewhere lifts the rule
+            # for every module making the class's instances.
+            loose_on = any(_holders(graph, memo, name)[1] for name in _held_on(graph, memo, names))
+            (unbound if loose_on else bound).update(name.rpartition(".")[0] for name in names)
+        for name in () if PART_RULE else names:
             (unbound if _passed_on_in_a_module(graph, memo, name) else bound).add(name.rpartition(".")[0])
         unbound.update(module for module, _line in loose)
     return frozenset(bound - unbound)
