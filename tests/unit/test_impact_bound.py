@@ -259,3 +259,51 @@ def test_an_instance_built_into_a_module_level_value_is_held_through_its_name(tm
     # Off-case: `number`'s own method keeps its reader.
     assert "tests/test_grammar.py::test_number" in selected(impact(g, "lib.core.Number.parse_impl"))
     indexer.close()
+
+
+# pyparsing's examples/: scripts that only tests import build grammar objects
+# and pass them on in their bodies (`show(word)`). Their tests hold the
+# instance, not every test of the suite.
+SCRIPTS = {
+    "lib/__init__.py": "",
+    "lib/core.py": PARTS["lib/core.py"].replace('word = Word().named("word")', "").replace("number = Number()", ""),
+    "lib/show.py": """
+        def show(element):
+            return element
+        """,
+    "lib/numbers.py": """
+        from lib.core import Number
+
+        number = Number()
+        """,
+    "examples/__init__.py": "",
+    "examples/grammar.py": """
+        from lib.core import Word
+        from lib.show import show
+
+        word = Word()
+        show(word)
+        """,
+    "tests/test_grammar.py": """
+        from examples.grammar import word
+
+        def test_word():
+            assert word.parse("a")
+        """,
+    "tests/test_numbers.py": """
+        from lib.numbers import number
+
+        def test_number():
+            assert number.parse("1") == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_instance_a_script_passes_on_is_held_by_its_importers(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_bound, "SCRIPT_RULE", rule)
+    indexer, g = build(tmp_path, SCRIPTS)
+    words = selected(impact(g, "lib.core.Word.parse_impl"))
+    assert "tests/test_grammar.py::test_word" in words
+    assert ("tests/test_numbers.py::test_number" in words) is not rule
+    indexer.close()
