@@ -3,7 +3,8 @@ member of that name (defined or inherited, a method or a class-level alias),
 is guessed to be that member only (resolve.OWN_HIERARCHY_GUESS; issue 12,
 pyparsing: `e._parse(...)` in `And.parseImpl` was guessed to be an example's
 unrelated `BigQueryViewParser._parse` too). Checked on and switched off;
-off-case: a caller outside any class keeps every guess."""
+off-cases: a caller outside any class, and a method of the same name
+(`def invoke(self, ctx): ctx.invoke()` delegates), keep every guess."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ SOURCES = {
         class Pair(Element):
             def parse_impl(self, s, exprs):
                 return [e._parse(s) for e in exprs]
+
+        class Wrapper:
+            def _parse(self, s):
+                return s.view._parse(s)  # a method delegating to its namesake on a peer: every guess kept
 
         def loose(exprs, s):
             return [e._parse(s) for e in exprs]
@@ -52,6 +57,7 @@ def test_a_guess_in_a_class_prefers_its_own_member(tmp_path, monkeypatch, rule):
     indexer, g = build(tmp_path, SOURCES)
     view = {d.symbol.qualname for d in impact(g, "examples.view.ViewParser._parse").dependents}
     assert ("lib.Pair.parse_impl" in view) is not rule
-    # Off-case: a module function's guess is kept.
+    # Off-cases: a module function's guess is kept, and a namesake's.
     assert "lib.loose" in view
+    assert "lib.Wrapper._parse" in view
     indexer.close()

@@ -848,7 +848,8 @@ class Resolver:
                 targets = self._matches[key] = tuple(
                     info.qualname for info in self.p.named(ref[REF_NAME])
                     if info.is_member == member and info.kind != "module" and _DOCTEST_PART not in info.qualname)
-            if member and OWN_HIERARCHY_GUESS and len(targets) > 1:
+            if member and OWN_HIERARCHY_GUESS and len(targets) > 1 and enclosing.rpartition(".")[2] != ref[REF_NAME]:
+                # (not in a method of the same name: `def invoke(self, ctx): ctx.invoke(...)` delegates to a peer)
                 targets = self.own_guess(enclosing, ref[REF_NAME], targets)
             if 0 < len(targets) <= _NAME_MATCH_LIMIT:
                 share = NAME_MATCH_CONFIDENCE / len(targets)
