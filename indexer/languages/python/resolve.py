@@ -102,7 +102,13 @@ _DOCTEST_PART = ".__doctest__."  # (doctests.NAME, inside a qualname)
 DECORATING_ALIAS = True
 # A name-matched `x.name` inside a class's code that the class itself has
 # (defined or inherited) is guessed to be that member only (switch, for its
-# test): `Resolver.own_guess`.
+# test): `Resolver.own_guess`. Not in a method of the same name (`ctx.invoke()`
+# in `Command.invoke` delegates to a peer). Figures (evals.impact, depth 8,
+# default selection, on vs off, the impact_bound rules on): pyparsing
+# R 0.883 -> 0.857, P 0.309 -> 0.358 (-50k predicted, -2.8k true pairs);
+# click R 0.902 -> 0.918, P 0.618 -> 0.601 (+1,369 predicted, +319 true:
+# not understood yet; a sharper guess carries a higher confidence share);
+# the other 14 projects identical.
 OWN_HIERARCHY_GUESS = True
 
 class ModuleProvider(Protocol):
