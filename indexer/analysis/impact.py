@@ -43,7 +43,8 @@ from indexer.analysis.impact_introspect import introspecting_users
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_created import SUBCLASS, runs_only_the_class
 from indexer.analysis.impact_returns import returning_readers
-from indexer.analysis.impact_bound import HOW as BOUND, bound_elsewhere, factory_names, instance_names, module_level_uses, \
+from indexer.analysis.impact_bound import HOW as BOUND, bound_elsewhere, factory_names, instance_names, loose_scripts, \
+    module_level_uses, script_module, \
     module_paths
 from indexer.analysis import impact_bound
 from indexer.analysis.impact_stubs import in_stub
@@ -851,7 +852,9 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     # (impact_testglobals; a workspace past GUARD_MAX_FILES keeps the old
     # answer: a receiver walk there is where the stdlib's slow queries go)
     scaled = _guards_scale(graph, IMPACT_MEMO.table(graph))
-    makers = (module_makers(graph, held, bound_elsewhere(graph, IMPACT_MEMO.table(graph), held))
+    memo = IMPACT_MEMO.table(graph)
+    makers = (module_makers(graph, held, bound_elsewhere(graph, memo, held),
+                            lambda module: script_module(graph, memo, module), loose_scripts(graph, memo, held))
               if scaled else None) if global_instance(graph, held) else frozenset()
     if makers is None:
         return None  # a library module's instance: any test may hold it (impact_testglobals)

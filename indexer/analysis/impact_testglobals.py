@@ -27,12 +27,15 @@ from indexer.graph.vocab import RefKind, SymbolKind
 RULE = True  # switch, for its test
 
 
-def module_makers(graph, classes: list[str], followed: frozenset[str] = frozenset()) -> frozenset[str] | None:
+def module_makers(graph, classes: list[str], followed: frozenset[str] = frozenset(),
+                  script=lambda module: False, scripts: frozenset[str] = frozenset()) -> frozenset[str] | None:
     """The files whose tests may hold a module-level instance of one of
     `classes`: test files whose body calls one, and the files importing
     those; None when a library module's body makes one (any test may hold it),
     unless that module is in `followed` (its every instance is bound to a
-    name the receiver walk follows: impact_bound)."""
+    name the receiver walk follows: impact_bound) or is a `script` (only
+    tests import it: counted as a test file). `scripts`: more modules whose
+    tests hold one (script modules passing a bound instance on)."""
     modules: set[str] = set()
     for _target, enclosing, _kind, _conf, _how in graph.incoming(classes, RefKind.CALL):
         owner = graph.symbol(enclosing)
@@ -41,12 +44,18 @@ def module_makers(graph, classes: list[str], followed: frozenset[str] = frozense
         if not RULE or not in_tests(owner.path):
             if RULE and enclosing in followed:
                 continue
+            if RULE and script(enclosing):
+                modules.add(owner.qualname)  # (a script only tests import: impact_bound.SCRIPT_RULE)
+                continue
             return None
         modules.add(owner.qualname)
+    modules.update(scripts if RULE else ())
     if not modules:
         return frozenset()
     files = {graph.symbol(m).path for m in modules}
-    for _target, enclosing, _kind, _conf, _how in graph.incoming(sorted(modules), RefKind.IMPORT):
+    # (`from module import NAME` imports the module's name, not the module)
+    names = sorted(modules | {s.qualname for path in files for s in graph.symbols_in_file(path) if s.parent in modules})
+    for _target, enclosing, _kind, _conf, _how in graph.incoming(names, RefKind.IMPORT):
         user = graph.symbol(enclosing)
         if user is not None:
             files.add(user.path)

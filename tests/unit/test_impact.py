@@ -588,7 +588,10 @@ PRECISION_PROJECT = {
             def draw(self):
                 return self.update(1)
 
-        BARS = [Bar()]  # a module-level instance no name holds: the receiver rule steps aside for Bar
+        def register(bar):
+            return bar
+
+        register(Bar())  # a module-level instance no name holds: the receiver rule steps aside for Bar
         # (`BAR = Bar()` is followed through the name BAR: impact_bound)
         """,
     "lib/shapes.py": """

@@ -186,6 +186,124 @@ PASSED_ON = {
 def test_an_instance_passed_on_in_a_module_body_lifts_the_receiver_rule(tmp_path, monkeypatch, check):
     if not check:
         monkeypatch.setattr(impact_bound, "_passed_on_in_a_module", lambda *args: False)
+        monkeypatch.setattr(impact_bound, "PART_RULE", False)  # (its own check of the same: `_holders`)
     indexer, g = build(tmp_path, PASSED_ON)
     assert ("tests/test_runner.py::test_registered" in selected(impact(g, "lib.strategies._never.__call__"))) is check
+    indexer.close()
+
+
+# pyparsing: grammar objects are built in library module bodies, in
+# expressions (`word = Word().named("word")`, `pair = word + number`), not
+# bound whole. The tests that reach those names (or a name built from them)
+# hold the instance; a test that reaches only `number` holds no Word.
+PARTS = {
+    "lib/__init__.py": "",
+    "lib/core.py": """
+        class Element:
+            def parse(self, s):
+                return self.parse_impl(s)
+
+            def named(self, name):
+                self.name = name
+                return self
+
+            def __add__(self, other):
+                return Pair(self, other)
+
+        class Pair(Element):
+            def __init__(self, a, b):
+                self.a, self.b = a, b
+
+            def parse_impl(self, s):
+                return self.a.parse(s), self.b.parse(s)
+
+        class Word(Element):
+            def parse_impl(self, s):
+                return s.split()
+
+        class Number(Element):
+            def parse_impl(self, s):
+                return int(s)
+
+        word = Word().named("word")
+        number = Number()
+        """,
+    "lib/grammar.py": """
+        from lib.core import number, word
+
+        pair = word + number
+
+        def parse_pair(s):
+            return pair.parse(s)
+        """,
+    "tests/test_grammar.py": """
+        from lib import core
+        from lib.grammar import parse_pair
+
+        def test_pair():
+            assert parse_pair("a 1")
+
+        def test_number():
+            assert core.number.parse("1") == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_instance_built_into_a_module_level_value_is_held_through_its_name(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_bound, "PART_RULE", rule)
+    indexer, g = build(tmp_path, PARTS)
+    words = selected(impact(g, "lib.core.Word.parse_impl"))
+    assert "tests/test_grammar.py::test_pair" in words
+    assert ("tests/test_grammar.py::test_number" in words) is not rule
+    # Off-case: `number`'s own method keeps its reader.
+    assert "tests/test_grammar.py::test_number" in selected(impact(g, "lib.core.Number.parse_impl"))
+    indexer.close()
+
+
+# pyparsing's examples/: scripts that only tests import build grammar objects
+# and pass them on in their bodies (`show(word)`). Their tests hold the
+# instance, not every test of the suite.
+SCRIPTS = {
+    "lib/__init__.py": "",
+    "lib/core.py": PARTS["lib/core.py"].replace('word = Word().named("word")', "").replace("number = Number()", ""),
+    "lib/show.py": """
+        def show(element):
+            return element
+        """,
+    "lib/numbers.py": """
+        from lib.core import Number
+
+        number = Number()
+        """,
+    "examples/__init__.py": "",
+    "examples/grammar.py": """
+        from lib.core import Word
+        from lib.show import show
+
+        word = Word()
+        show(word)
+        """,
+    "tests/test_grammar.py": """
+        from examples.grammar import word
+
+        def test_word():
+            assert word.parse("a")
+        """,
+    "tests/test_numbers.py": """
+        from lib.numbers import number
+
+        def test_number():
+            assert number.parse("1") == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_instance_a_script_passes_on_is_held_by_its_importers(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_bound, "SCRIPT_RULE", rule)
+    indexer, g = build(tmp_path, SCRIPTS)
+    words = selected(impact(g, "lib.core.Word.parse_impl"))
+    assert "tests/test_grammar.py::test_word" in words
+    assert ("tests/test_numbers.py::test_number" in words) is not rule
     indexer.close()

@@ -163,7 +163,10 @@ OVERRIDE = {
             def _serialize(self, value):
                 return value
 
-        DEFAULTS = [FieldABC()]  # no name holds it (`DEFAULT = FieldABC()` is followed: impact_bound)
+        def register(field):
+            return field
+
+        register(FieldABC())  # no name holds it (`DEFAULT = [FieldABC()]` is followed: impact_bound)
         """,
     "tests/test_field.py": """
         from lib import Field
