@@ -26,6 +26,7 @@ from indexer.analysis.impact_attrhooks import self_writers
 from indexer.analysis.impact_copied import copied_into
 from indexer.analysis.impact_decorated import product_users
 from indexer.analysis.impact_carried import carried_makers
+from indexer.analysis.impact_opaque import opaque_makers
 from indexer.analysis.impact_execd import exec_decorated_users
 from indexer.analysis.impact_operands import drop_operand_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
@@ -614,6 +615,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 # Who can hold a class's instance: `@ns.name` where an exec'd
                 # literal defines `name` decorated with its maker (impact_execd).
                 incoming[cls].extend(exec_decorated_users(walk, cls))
+                # `<opaque>.C()`: a receiver the index cannot evaluate makes one (impact_opaque).
+                incoming[cls].extend(opaque_makers(walk, cls))
         walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match")  # a batch, not one each
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
