@@ -611,12 +611,12 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
                 incoming[cls].extend(carried_makers(walk, cls))
+                # `<opaque>.C()`: a receiver the index cannot evaluate makes one (impact_opaque).
+                incoming[cls].extend(opaque_makers(walk, cls))
             if not walk.runs:
                 # Who can hold a class's instance: `@ns.name` where an exec'd
                 # literal defines `name` decorated with its maker (impact_execd).
                 incoming[cls].extend(exec_decorated_users(walk, cls))
-                # `<opaque>.C()`: a receiver the index cannot evaluate makes one (impact_opaque).
-                incoming[cls].extend(opaque_makers(walk, cls))
         walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match")  # a batch, not one each
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
