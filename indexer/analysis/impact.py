@@ -26,6 +26,7 @@ from indexer.analysis.impact_attrhooks import self_writers
 from indexer.analysis.impact_copied import copied_into
 from indexer.analysis.impact_decorated import product_users
 from indexer.analysis.impact_carried import carried_makers
+from indexer.analysis.impact_opaque import opaque_makers
 from indexer.analysis.impact_execd import exec_decorated_users
 from indexer.analysis.impact_operands import drop_operand_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
@@ -615,6 +616,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
                 incoming[cls].extend(carried_makers(walk, cls))
+                # `<opaque>.C()`: a receiver the index cannot evaluate makes one (impact_opaque).
+                incoming[cls].extend(opaque_makers(walk, cls))
             if not walk.runs:
                 # Who can hold a class's instance: `@ns.name` where an exec'd
                 # literal defines `name` decorated with its maker (impact_execd).

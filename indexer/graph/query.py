@@ -13,7 +13,7 @@ from pathlib import Path
 
 from indexer.graph.echo import quoted
 from indexer.graph.model import IndexStats, Position, Range, Reference, Symbol, symbol_of
-from indexer.graph.store import Store, unpack
+from indexer.graph.store import _WEAK_RANGE, WEAK_HOWS, Store, unpack
 from indexer.graph.text import char_column, utf16_column
 from indexer.graph.vocab import SymbolKind
 
@@ -521,6 +521,18 @@ class Graph:
             f" WHERE r.enclosing IN (SELECT id FROM names WHERE text IN ({','.join('?' * len(enclosings))}))"
             " AND r.how IN (SELECT id FROM names WHERE text IN ('name-match', 'unresolved'))",
             enclosings).fetchall()
+
+    def unresolved_calls(self, name: str) -> list[tuple[str, str, int, int]]:
+        """(enclosing, path, line, column) of the unresolved calls named
+        `name` (`mod.attr.Name(...)` on a receiver the index cannot follow)."""
+        return self.conn.execute(
+            "SELECT e.text, f.path, r.sl, r.sc FROM ref_rows r JOIN files f ON f.id = r.file_id"
+            " JOIN names e ON e.id = r.enclosing"
+            # The literal range lets SQLite use the partial index refs_weak_name.
+            f" WHERE r.name = (SELECT id FROM names WHERE text = ?) AND {_WEAK_RANGE}"
+            f" AND how = {WEAK_HOWS.index('unresolved') + 1}"
+            " AND r.kind = (SELECT id FROM names WHERE text = 'call') AND r.enclosing != 0"
+            " ORDER BY f.path, r.sl, r.sc", (name,)).fetchall()
 
     def metaclass_users(self, metaclass: str) -> list[str]:
         """Classes whose header names `metaclass` outside their bases
