@@ -200,6 +200,10 @@ class ProtocolUse:
     def _runs(self, scope, sym, asked) -> bool:
         raise NotImplementedError
 
+    def _runs_at(self, scope, sym, asked, last: bool) -> bool:
+        """`_runs`, told whether `scope` is the chain's last function."""
+        return self._runs(scope, sym, asked)
+
     def rules_out(self, via: tuple[str, ...]) -> bool:
         if not self._enabled() or len(via) < 3:
             return False
@@ -222,7 +226,7 @@ class ProtocolUse:
                     scopes.append(found)
             if not scopes:
                 continue
-            if not any(self._runs(scope, sym, asked) for scope in scopes):
+            if not any(self._runs_at(scope, sym, asked, k == len(scopes) - 1) for k, scope in enumerate(scopes)):
                 if self._clean is None:  # (one walk over the links per report, only when needed)
                     self._clean = self._without_counted_links()
                 return via[-1] not in self._clean

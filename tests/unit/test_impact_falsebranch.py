@@ -285,6 +285,109 @@ def test_a_proxy_s_eq_runs_where_a_test_compares(tmp_path, monkeypatch, rule):
     indexer.close()
 
 
+# packaging: a parametrized test compares `str(spec)` with a parameter that
+# every row binds to a literal (no instance on either side); a pytest.raises
+# binding's `exconly()` is a str. Off-cases: a parameter bound to a call in
+# some row, one rebound in the body, and a plain local compared.
+EQUALITY_OPERANDS = {
+    "lib.py": EQUALITY_USE["lib.py"],
+    "tests/test_lib.py": """
+        import pytest
+        from lib import make, Proxy
+
+        @pytest.mark.parametrize(("value", "expected"), [(1, "1"), (2, "2")])
+        def test_str(value, expected):
+            assert str(make(value)) == expected
+
+        @pytest.mark.parametrize("expected", ["1", "2"])
+        def test_single(expected):
+            assert repr(make(1)) != expected
+
+        def test_raises():
+            with pytest.raises(ValueError) as info:
+                make(int("x"))
+            assert info.exconly() == "ValueError: x"
+
+        @pytest.mark.parametrize(("value", "expected"), [(1, "1"), (2, Proxy(2))])
+        def test_row_call(value, expected):
+            assert str(make(value)) == expected
+
+        @pytest.mark.parametrize("expected", ["1"])
+        def test_rebound(expected):
+            expected = make(1)
+            assert str(make(1)) == expected
+
+        def test_local():
+            with pytest.raises(ValueError) as info:
+                make(int("x"))
+            value = make(1)
+            assert value == info.value
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_compared_operand_bound_to_a_literal_holds_no_instance(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_equse, "PARAMETRIZED_RULE", rule)
+    monkeypatch.setattr(impact_equse, "RAISES_RULE", rule)
+    indexer, g = build(tmp_path, EQUALITY_OPERANDS)
+    report = impact(g, "lib.Proxy.__eq__")
+    for kept in ("test_row_call", "test_rebound", "test_local"):
+        assert f"tests/test_lib.py::{kept}" in selected(report)
+    for compares_no_instance in ("test_str", "test_single", "test_raises"):
+        assert (f"tests/test_lib.py::{compares_no_instance}" in selected(report)) is not rule
+        assert f"tests/test_lib.py::{compares_no_instance}" in listed(report)
+    indexer.close()
+
+
+# packaging: `Requirement.__init__` stores a `Marker` into `self.marker`
+# and annotates `self.extras: set[str] = set(parsed.extras or [])`: the
+# annotation is no lookup, and the store hands the marker to the instance
+# the test holds; a test that compares nothing is ruled out. Off-cases: a
+# constructor that hashes its items on the spot (`frozenset(map(Proxy, ...))`
+# compares equal ones), and a test that compares what it holds.
+EQUALITY_HANDOVER = {
+    "lib.py": EQUALITY_USE["lib.py"] + """
+        class Holder:
+            def __init__(self, parsed):
+                self.extras: set[str] = set(parsed.extras or [])
+                self.proxy = Proxy(parsed.value)
+
+        class Hashing:
+            def __init__(self, values):
+                self.proxies = frozenset(map(Proxy, values))
+        """,
+    "tests/test_lib.py": """
+        from types import SimpleNamespace
+        from lib import Holder, Hashing
+
+        def test_holds():
+            holder = Holder(SimpleNamespace(extras=["a"], value=1))
+            assert str(holder.proxy)
+
+        def test_hashes():
+            assert Hashing([1, 1]) is not None
+
+        def test_compares():
+            holder = Holder(SimpleNamespace(extras=[], value=1))
+            assert holder == holder
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_constructor_storing_an_instance_hands_it_to_the_caller(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_equse, "HANDOVER_RULE", rule)
+    monkeypatch.setattr(impact_equse, "ANNOTATION_RULE", rule)
+    indexer, g = build(tmp_path, EQUALITY_HANDOVER)
+    report = impact(g, "lib.Proxy.__eq__")
+    for kept in ("test_hashes", "test_compares"):
+        assert f"tests/test_lib.py::{kept}" in selected(report)
+    assert ("tests/test_lib.py::test_holds" in selected(report)) is not rule
+    assert "tests/test_lib.py::test_holds" in listed(report)
+    indexer.close()
+
+
 # toolz: `@instanceproperty def __signature__` in `curry`'s body runs once,
 # when the class statement runs; a test that uses `curry` runs what it
 # made. A class local to a test runs its body (and the decorator) each time.
