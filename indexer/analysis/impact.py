@@ -55,7 +55,8 @@ from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
 from indexer.analysis.impact_guards import AnyKeyword, Guards, requirements
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
-from indexer.analysis.impact_isinstance import infeasible, isinstance_guard, isinstance_passed
+from indexer.analysis.impact_isinstance import builtin_guard, display_passed, infeasible, isinstance_guard, \
+    isinstance_passed
 from indexer.analysis.impact_switches import switched_off, switches_of
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.impact_defaults import default_only
@@ -811,13 +812,13 @@ class _GuardRule:
 
     def passed(self, callee: str, user: str) -> frozenset[str] | None:
         out = passed_at(self.guards, callee, user)
-        instances = isinstance_passed(self.guards, callee, user)
+        instances = isinstance_passed(self.guards, callee, user) | display_passed(self.guards, callee, user)
         # `**options` (None) passes any keyword, not an instance at a position (impact_isinstance).
         return AnyKeyword(instances) if out is None else out | instances
 
     def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
-            | constructor_guard(self.guards, callee, user)
+            | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and self.holders.only_parameters(callee, self.walk.symbol(user)):
             out = out | {PASSED}  # the receiver walk: a parameter receives an instance, makes none

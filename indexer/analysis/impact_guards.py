@@ -40,7 +40,7 @@ from types import MappingProxyType
 from pathlib import Path
 
 from indexer.analysis.impact_holders import PASSED
-from indexer.analysis.impact_isinstance import TOKEN as INSTANCE_TOKEN
+from indexer.analysis.impact_isinstance import DISPLAY, TOKEN as INSTANCE_TOKEN, display_tokens
 from indexer.analysis.impact_params import parameter_tokens
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
@@ -386,16 +386,19 @@ class Guards:
         key = ("guard given", test.qualname)
         if key in self.memo:
             return self.memo[key]
-        out = set(self._keywords_in(test))
+        out = set(self._keywords_in(test)) | self._displays_in(test)
         out |= self._module_keywords(test.path)
         for target in self._direct_callees(test):
             given = self._keywords_in(target)
             if not (target.is_test or _in_tests(target.path)):
                 given -= {ENVIRONMENT}  # library code reading the environment sets none of it
+            else:
+                # Library code hands on a display only as an argument (impact_isinstance.display_passed).
+                given |= self._displays_in(target)
             out |= given
         owner = self.graph.symbol(test.parent) if test.parent else None
         if owner is not None and owner.kind == SymbolKind.CLASS:
-            out |= self._keywords_in(owner)
+            out |= self._keywords_in(owner) | self._displays_in(owner)
         self.memo[key] = frozenset(out)
         return self.memo[key]
 
@@ -408,6 +411,13 @@ class Guards:
             self.memo[key] = _keywords(node) if node is not None else frozenset()
         return self.memo[key]
 
+    def _displays_in(self, sym: Symbol) -> frozenset[str]:
+        key = ("guard displays", sym.qualname)
+        if key not in self.memo:
+            node = self.node_of(sym)
+            self.memo[key] = display_tokens(node) if node is not None else frozenset()
+        return self.memo[key]
+
     def _module_keywords(self, path: str) -> frozenset[str]:
         key = ("guard module", path)
         if key not in self.memo:
@@ -416,6 +426,10 @@ class Guards:
             for stmt in tree.body if tree is not None else ():
                 if _module_level_object(stmt):
                     out |= _keywords(stmt)
+            # Module-level data a test may hand in (`SCHEMA = [...]`): the displays of any statement.
+            for stmt in tree.body if tree is not None else ():
+                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    out |= display_tokens(stmt)
             self.memo[key] = frozenset(out)
         return self.memo[key]
 
@@ -482,6 +496,8 @@ class _Atoms:
 def _written(token: str, texts: list[str]) -> bool:
     """Whether `_keywords` could find the token in one of the texts (the
     environment's token: any `env`, as in environ, getenv, `env=`)."""
+    if token.startswith(DISPLAY):
+        return True  # a display is not a word (impact_isinstance.display_tokens parses)
     word = "env" if token == ENVIRONMENT else token
     return any(word in text for text in texts)
 

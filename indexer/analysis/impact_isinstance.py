@@ -223,3 +223,149 @@ def infeasible(guards, walk, parent: str, user: str) -> bool:
                 and walk.reach[callee].depth < reach.depth and not isinstance_guard(guards, callee, parent):
             return False
     return True
+
+
+# -- guards on a builtin container type ---------------------------------------
+#
+#     class Schema:
+#         def _compile(self, schema):
+#             if isinstance(schema, list):
+#                 return self._compile_list(schema)
+#
+# `_compile -> _compile_list` runs only for a list there. The value a test
+# hands in is a list only if some code made one: a display (`[...]`, a
+# comprehension) or a constructor call (`list(...)`). A test whose own
+# code (what `Guards.given` reads: its body, its class, its file's module
+# level, what it calls directly) makes no list, and whose chain passes no
+# list display at a call on the way, does not run the branch. The edge
+# carries `DISPLAY` + the sorted type names of the isinstance (`list|tuple`
+# for `isinstance(x, (list, tuple))`: either gives it).
+
+# Off by default: on, voluptuous goes 0.880 / 0.510 -> 0.880 / 0.611 (no true
+# pair lost), but click 0.902 / 0.618 -> 0.918 / 0.598 (depth 8): more tests
+# kept there, not fewer, so the extra tokens weaken another guard (likely its
+# MAX_ALTERNATIVES merge or the requirements budget; not yet found).
+BUILTIN_RULE = False  # switch, for its test
+DISPLAY = TOKEN + "="  # no parameter has this name: never an `isinstance_passed` token
+_CONTAINERS = ("dict", "frozenset", "list", "set", "tuple")
+_DISPLAYS = ((ast.List, "list"), (ast.ListComp, "list"), (ast.Set, "set"), (ast.SetComp, "set"),
+             (ast.Dict, "dict"), (ast.DictComp, "dict"))
+
+
+def builtin_guard(guards, callee: str, user: str) -> frozenset[str]:
+    """The display tokens that every use of `callee` in `user` requires:
+    it sits under `if isinstance(p, T)` with p a parameter and T builtin
+    container types only."""
+    if not BUILTIN_RULE:
+        return frozenset()
+    key = ("builtin guard", callee, user)
+    if key in guards.memo:
+        return guards.memo[key]
+    out: frozenset[str] = frozenset()
+    lines = [ref.range.start.line + 1 for ref in guards._uses(callee) if ref.enclosing == user]
+    sym = next((s for s in guards.graph.symbols(user) if lines and s.kind in _CALLABLE
+                and all(s.range.start.line < line <= s.range.end.line + 1 for line in lines)), None)
+    if sym is not None and _under_isinstance(guards, sym, lines):
+        func = guards.node_of(sym)
+        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            params = set(_parameters(func))
+            needed = None
+            for line in lines:
+                found = _container_tests(func.body, line, params)
+                needed = found if needed is None else needed & found
+            out = frozenset(needed or ())
+    guards.memo[key] = out
+    return out
+
+
+def _container_tests(body: list[ast.stmt], line: int, params: set[str]) -> set[str]:
+    """Display tokens of the `if` tests the statement at `line` runs under."""
+    for stmt in body:
+        if stmt.lineno > line:
+            break
+        if getattr(stmt, "end_lineno", stmt.lineno) < line:
+            continue
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return set()  # a nested definition: its own scope
+        if isinstance(stmt, ast.If):
+            if stmt.body and stmt.body[0].lineno <= line <= stmt.body[-1].end_lineno:
+                return _container_test(stmt.test, params) | _container_tests(stmt.body, line, params)
+            return _container_tests(stmt.orelse, line, params)
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner and all(isinstance(s, ast.stmt) for s in inner) \
+                    and inner[0].lineno <= line <= inner[-1].end_lineno:
+                return _container_tests(inner, line, params)
+        return set()
+    return set()
+
+
+def _container_test(test: ast.AST, params: set[str]) -> set[str]:
+    """`isinstance(p, (list, tuple))` (or a conjunction holding one): its token."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return set().union(*(_container_test(v, params) for v in test.values))
+    if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0], ast.Name) and test.args[0].id in params):
+        return set()
+    kinds = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+    if not kinds or not all(isinstance(k, ast.Name) and k.id in _CONTAINERS for k in kinds):
+        return set()
+    return {DISPLAY + "|".join(sorted({k.id for k in kinds}))}
+
+
+def _display_types(node: ast.AST) -> set[str]:
+    """The builtin container types a subtree makes: displays, comprehensions,
+    constructor calls (`tuple(...)`); a tuple display only where it is a value
+    (not an unpacking target)."""
+    out: set[str] = set()
+    for sub in ast.walk(node):
+        for kind, name in _DISPLAYS:
+            if isinstance(sub, kind):
+                out.add(name)
+        if isinstance(sub, ast.Tuple) and isinstance(sub.ctx, ast.Load):
+            out.add("tuple")
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in _CONTAINERS:
+            out.add(sub.func.id)
+    return out
+
+
+def _tokens_of(types: set[str]) -> set[str]:
+    """Every display token that one of the types gives."""
+    if not types:
+        return set()
+    out = set()
+    for mask in range(1, 1 << len(_CONTAINERS)):
+        group = [name for i, name in enumerate(_CONTAINERS) if mask >> i & 1]
+        if types.intersection(group):
+            out.add(DISPLAY + "|".join(group))
+    return out
+
+
+def display_tokens(node: ast.AST) -> frozenset[str]:
+    """The display tokens a subtree gives (`Guards.given`)."""
+    if not BUILTIN_RULE:
+        return frozenset()
+    return frozenset(_tokens_of(_display_types(node)))
+
+
+def display_passed(guards, callee: str, user: str) -> frozenset[str]:
+    """The display tokens `user` discharges where it calls `callee` with a
+    container display or constructor as an argument (library code that
+    builds the list itself)."""
+    if not BUILTIN_RULE:
+        return frozenset()
+    key = ("builtin passed", callee, user)
+    if key in guards.memo:
+        return guards.memo[key]
+    from indexer.analysis.impact_params import _call_at
+
+    types: set[str] = set()
+    for ref in guards._uses(callee):
+        if ref.enclosing != user:
+            continue
+        call = _call_at(guards, ref)
+        if call is not None:
+            for arg in [*call.args, *(k.value for k in call.keywords)]:
+                types |= _display_types(arg.value if isinstance(arg, ast.Starred) else arg)
+    guards.memo[key] = frozenset(_tokens_of(types))
+    return guards.memo[key]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_params
+from indexer.analysis import impact_isinstance, impact_params
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
@@ -118,6 +118,7 @@ REBOUND_UNDER_OWN_TEST = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_rebinding_under_the_parameters_own_test_keeps_the_guard(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(impact_params, "REBIND_RULE", rule)
+    monkeypatch.setattr(impact_isinstance, "BUILTIN_RULE", False)  # it rules out test_plain too (no list made)
     indexer, g = build(tmp_path, REBOUND_UNDER_OWN_TEST)
     report = impact(g, "pkg.make.pipe")
     assert "tests/test_attrib.py::test_converters" in selected(report)
@@ -153,6 +154,7 @@ ISINSTANCE_OF_PARAMETER = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_isinstance_of_a_none_default_parameter_requires_it(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(impact_params, "ISINSTANCE_RULE", rule)
+    monkeypatch.setattr(impact_isinstance, "BUILTIN_RULE", False)  # it rules out test_plain too (no list made)
     indexer, g = build(tmp_path, ISINSTANCE_OF_PARAMETER)
     report = impact(g, "pkg.make.pipe")
     assert "tests/test_attrib.py::test_hooks" in selected(report)

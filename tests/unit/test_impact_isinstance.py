@@ -71,3 +71,65 @@ def test_a_caller_that_passes_no_instance_skips_the_isinstance_branch(tmp_path, 
     # Outside the branch, both run it.
     assert {"tests/test_lib.py::test_run", "tests/test_lib.py::test_forward"} <= selected(impact(g, "lib.Command.__init__"))
     indexer.close()
+
+
+# `compile_` branches on the schema's builtin type: a test that makes no
+# list (no display, no `list(...)`) in its own code does not run the list
+# branch; library code that passes a list display (`nested`) discharges it.
+BUILTIN_CASE = {
+    "lib.py": """
+        def compile_list(schema):
+            return [compile_(s) for s in schema]
+
+        def compile_pair(schema):
+            return tuple(schema)
+
+        def compile_(schema):
+            if isinstance(schema, list):
+                return compile_list(schema)
+            elif isinstance(schema, (tuple, set)):
+                return compile_pair(schema)
+            return schema
+
+        class Schema:
+            def __init__(self, schema):
+                self.compiled = compile_(schema)
+
+        def nested(value):
+            return Schema([value])
+        """,
+    "tests/test_lib.py": """
+        from lib import Schema, nested
+
+        def test_scalar():
+            assert Schema(int).compiled is int
+
+        def test_list():
+            assert Schema([int]).compiled == [int]
+
+        def test_made():
+            assert Schema(list("ab")).compiled == ["a", "b"]
+
+        def test_set():
+            assert Schema({int}).compiled == (int,)
+
+        def test_nested():
+            assert nested(int).compiled == [int]
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_test_that_makes_no_list_skips_the_list_branch(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_isinstance, "BUILTIN_RULE", rule)
+    indexer, g = build(tmp_path, BUILTIN_CASE)
+    chosen = selected(impact(g, "lib.compile_list"))
+    assert {"tests/test_lib.py::test_list", "tests/test_lib.py::test_made", "tests/test_lib.py::test_nested"} <= chosen
+    assert ("tests/test_lib.py::test_scalar" in chosen) is not rule
+    assert ("tests/test_lib.py::test_set" in chosen) is not rule
+    pair = selected(impact(g, "lib.compile_pair"))
+    assert "tests/test_lib.py::test_set" in pair  # a set display gives `set|tuple`
+    assert ("tests/test_lib.py::test_scalar" in pair) is not rule
+    # Outside the branch, every test runs it.
+    assert "tests/test_lib.py::test_scalar" in selected(impact(g, "lib.compile_"))
+    indexer.close()
