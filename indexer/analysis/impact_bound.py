@@ -279,6 +279,20 @@ def _held_on(graph, memo: dict, names: list[str]) -> list[str]:
     return out
 
 
+def _module_body_uses(graph, name: str):
+    """(module, its module symbol, use) for each use of `name` written in a
+    module's own file other than an import or an `__all__` entry."""
+    users = {enclosing for _t, enclosing, kind, _c, _h in graph.incoming([name]) if kind != RefKind.IMPORT}
+    for module in sorted(users):
+        owner = next((s for s in graph.symbols(module) if s.kind == SymbolKind.MODULE), None)
+        if owner is None:
+            continue
+        listed = [s.range for s in graph.symbols(f"{module}.__all__") if s.path == owner.path]
+        for ref in graph.uses_in(name, module, tuple(k for k in RefKind if k != RefKind.IMPORT)):
+            if ref.path == owner.path and not any(r.start.line <= ref.range.start.line <= r.end.line for r in listed):
+                yield module, owner, ref
+
+
 def _holders(graph, memo: dict, name: str) -> tuple[list[str], frozenset[str]]:
     """(holders, loose): the module-level names whose values read `name`,
     and the modules whose body uses it otherwise (not in such a value, an
@@ -287,21 +301,13 @@ def _holders(graph, memo: dict, name: str) -> tuple[list[str], frozenset[str]]:
     if key not in memo:
         holders: list[str] = []
         loose: set[str] = set()
-        users = {enclosing for _t, enclosing, kind, _c, _h in graph.incoming([name]) if kind != RefKind.IMPORT}
-        for module in sorted(users):
-            owner = next((s for s in graph.symbols(module) if s.kind == SymbolKind.MODULE), None)
-            if owner is None:
-                continue
-            listed = [s.range for s in graph.symbols(f"{module}.__all__") if s.path == owner.path]
-            for ref in graph.uses_in(name, module, tuple(k for k in RefKind if k != RefKind.IMPORT)):
-                if ref.path != owner.path or any(r.start.line <= ref.range.start.line <= r.end.line for r in listed):
-                    continue
-                held, receiver = _bound_to(graph, memo, module, owner.path, ref)
-                held = [q for q in held if q != name]
-                if held:
-                    holders.extend(q for q in held if q not in holders)
-                elif not receiver:  # (`NAME.configure(...)` keeps it where it is)
-                    loose.add(module)
+        for module, owner, ref in _module_body_uses(graph, name):
+            held, receiver = _bound_to(graph, memo, module, owner.path, ref)
+            held = [q for q in held if q != name]
+            if held:
+                holders.extend(q for q in held if q not in holders)
+            elif not receiver:  # (`NAME.configure(...)` keeps it where it is)
+                loose.add(module)
         memo[key] = (holders, frozenset(loose))
     return memo[key]
 
@@ -377,18 +383,7 @@ def _passed_on_in_a_module(graph, memo: dict, name: str) -> bool:
     modules), and it lifts the receiver rule as an unbound one does."""
     key = ("bound name passed on", name)
     if key not in memo:
-        found = False
-        users = {enclosing for _t, enclosing, kind, _c, _h in graph.incoming([name]) if kind != RefKind.IMPORT}
-        for module in sorted(users):
-            owner = next((s for s in graph.symbols(module) if s.kind == SymbolKind.MODULE), None)
-            if owner is None:
-                continue
-            listed = [s.range for s in graph.symbols(f"{module}.__all__") if s.path == owner.path]
-            for ref in graph.uses_in(name, module, tuple(k for k in RefKind if k != RefKind.IMPORT)):
-                if ref.path == owner.path and not any(r.start.line <= ref.range.start.line <= r.end.line
-                                                      for r in listed):
-                    found = True
-        memo[key] = found
+        memo[key] = next(_module_body_uses(graph, name), None) is not None
     return memo[key]
 
 

@@ -43,6 +43,19 @@ _NOT_INSTANCES = (ast.Lambda, ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, 
                   ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
+def _guarded_definition(guards, callee: str, user: str):
+    """(the function node of `user`, the lines of its uses of `callee`) when
+    those uses sit under an `isinstance` test; (None, lines) otherwise."""
+    lines = [ref.range.start.line + 1 for ref in guards._uses(callee) if ref.enclosing == user]
+    # The definition holding the uses (`@overload` stubs share its name).
+    sym = next((s for s in guards.graph.symbols(user) if lines and s.kind in _CALLABLE
+                and all(s.range.start.line < line <= s.range.end.line + 1 for line in lines)), None)
+    if sym is None or not _under_isinstance(guards, sym, lines):
+        return None, lines
+    func = guards.node_of(sym)
+    return (func if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) else None), lines
+
+
 def isinstance_guard(guards, callee: str, user: str) -> frozenset[str]:
     """The tokens of `user`'s parameters that every use of `callee` in it
     requires to be an instance of a class (`if isinstance(p, C):`)."""
@@ -52,22 +65,16 @@ def isinstance_guard(guards, callee: str, user: str) -> frozenset[str]:
     if key in guards.memo:
         return guards.memo[key]
     out: frozenset[str] = frozenset()
-    lines = [ref.range.start.line + 1 for ref in guards._uses(callee) if ref.enclosing == user]
-    # The definition holding the uses (`@overload` stubs share its name).
-    sym = next((s for s in guards.graph.symbols(user) if lines and s.kind in _CALLABLE
-                and all(s.range.start.line < line <= s.range.end.line + 1 for line in lines)), None)
-    if sym is not None:
-        if _under_isinstance(guards, sym, lines):
-            func = guards.node_of(sym)
-            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                from indexer.analysis.impact_guards import _attributes_required  # (impact_guards imports this)
+    func, lines = _guarded_definition(guards, callee, user)
+    if func is not None:
+        from indexer.analysis.impact_guards import _attributes_required  # (impact_guards imports this)
 
-                env = {("isinstance", name): TOKEN + name for name in _parameters(func)}
-                needed = None
-                for line in lines:
-                    found = {t for t in _attributes_required(func.body, line, env) if t.startswith(TOKEN)}
-                    needed = found if needed is None else needed & found
-                out = frozenset(t for t in needed or () if _workspace_classes(func, t[len(TOKEN):]))
+        env = {("isinstance", name): TOKEN + name for name in _parameters(func)}
+        needed = None
+        for line in lines:
+            found = {t for t in _attributes_required(func.body, line, env) if t.startswith(TOKEN)}
+            needed = found if needed is None else needed & found
+        out = frozenset(t for t in needed or () if _workspace_classes(func, t[len(TOKEN):]))
     guards.memo[key] = out
     return out
 
@@ -262,18 +269,14 @@ def builtin_guard(guards, callee: str, user: str) -> frozenset[str]:
     if key in guards.memo:
         return guards.memo[key]
     out: frozenset[str] = frozenset()
-    lines = [ref.range.start.line + 1 for ref in guards._uses(callee) if ref.enclosing == user]
-    sym = next((s for s in guards.graph.symbols(user) if lines and s.kind in _CALLABLE
-                and all(s.range.start.line < line <= s.range.end.line + 1 for line in lines)), None)
-    if sym is not None and _under_isinstance(guards, sym, lines):
-        func = guards.node_of(sym)
-        if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            params = set(_parameters(func))
-            needed = None
-            for line in lines:
-                found = _container_tests(func.body, line, params)
-                needed = found if needed is None else needed & found
-            out = frozenset(needed or ())
+    func, lines = _guarded_definition(guards, callee, user)
+    if func is not None:
+        params = set(_parameters(func))
+        needed = None
+        for line in lines:
+            found = _container_tests(func.body, line, params)
+            needed = found if needed is None else needed & found
+        out = frozenset(needed or ())
     guards.memo[key] = out
     return out
 
