@@ -11,6 +11,7 @@ same run, so the load on the machine shows in both:
   first        process start -> the first non-empty references answer
   ready        process start -> status "ready" (the freshness check of every
                file done)
+  cpu          the server's CPU seconds (user + system, all threads) at ready
   RSS          peak resident memory of the server (VmHWM) after ready
 
 With --baseline DIR (another checkout of codemeld, e.g. a `git worktree` of
@@ -36,7 +37,7 @@ from pathlib import Path
 
 from evals.harness.corpora import cache_root, log
 from evals.harness.lsp import REPO, RawLsp, find_position
-from evals.harness.processes import peak_rss_mb
+from evals.harness.processes import cpu_s, peak_rss_mb
 
 STDLIB_EXCLUDE = ["site-packages/", "dist-packages/"]
 # A class used across files, at its first use as a call (as evals/bench_peers.py asks).
@@ -102,6 +103,7 @@ def one_start(repo: Path, root: Path, index_dir: Path, work: Path, first: tuple[
             folders = status.get("folders", []) if isinstance(status, dict) else status
             if folders and all(f.get("state") == "ready" for f in folders):
                 out["ready_s"] = time.perf_counter() - started
+                out["ready_cpu_s"] = cpu_s(lsp.proc.pid)
                 break
             time.sleep(0.01)
         out["rss_mb"] = peak_rss_mb(lsp.proc.pid)
@@ -149,10 +151,10 @@ def main() -> int:
     for name in servers:
         runs = figures[name]
         print(f"{name}:")
-        for key in ("initialize_s", "first_s", "ready_s", "rss_mb"):
+        for key in ("initialize_s", "first_s", "ready_s", "ready_cpu_s", "rss_mb"):
             print(f"   {key:13s} {summary(runs, key)}")
     if "baseline" in servers:
-        for key in ("initialize_s", "first_s", "ready_s"):
+        for key in ("initialize_s", "first_s", "ready_s", "ready_cpu_s"):
             ours = statistics.median(r[key] for r in figures["this"] if r.get(key))
             theirs = statistics.median(r[key] for r in figures["baseline"] if r.get(key))
             print(f"this / baseline {key}: {ours:.2f} / {theirs:.2f} = {ours / theirs:.2f}x")

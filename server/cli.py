@@ -565,7 +565,10 @@ def serve(
     """Run the language server (LSP on stdio by default; logs never go to stdout)."""
     if stdio and tcp:
         raise CliError("--stdio and --tcp exclude each other: pick one transport")
-    from server.app import serve as run_server  # pygls loads only for this command
+    from server.attrs_code import cached
+
+    with cached():  # lsprotocol's ~560 attrs classes: their methods compiled once, not at every start
+        from server.app import serve as run_server  # pygls loads only for this command
 
     code = run_server(tcp, log_file)
     if code:

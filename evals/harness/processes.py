@@ -49,6 +49,16 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def cpu_s(pid: int) -> float | None:
+    """A live process's own CPU seconds so far (user + system, all its threads,
+    not its children); None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pss_mb(pid: int) -> float:
     """Proportional set size of one process in MB (pages shared with forked
     workers counted once across them all, unlike RSS); 0 once it is gone."""

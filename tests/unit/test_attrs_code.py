@@ -1,0 +1,147 @@
+"""server/attrs_code.py: attrs' generated methods compiled once and kept,
+the classes built from the kept code behaving exactly as freshly compiled
+ones (issue 17, warm start)."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import attr
+import attrs
+import pytest
+
+from server import attrs_code
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _classes():
+    """A new set of attrs classes (the same generated text at every call)."""
+
+    @attrs.define
+    class Point:
+        x: int
+        y: int = 0
+
+    @attrs.frozen
+    class Name:
+        text: str = attrs.field(validator=attrs.validators.instance_of(str))
+
+    @attr.s(slots=True, eq=True, order=True)
+    class Old:
+        a = attr.ib(default=1)
+        b = attr.ib(factory=list)
+
+    return Point, Name, Old
+
+
+def _check(Point, Name, Old):
+    assert Point(1) == Point(1, 0) and Point(1, 2) != Point(1, 3)
+    assert repr(Point(1, 2)).endswith("Point(x=1, y=2)")
+    with pytest.raises(TypeError):
+        Name(3)
+    name = Name("a")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        name.text = "b"
+    assert hash(name) == hash(Name("a"))
+    assert Old() < Old(2) and Old().b == [] and Old().b is not Old().b
+
+
+def test_second_start_compiles_nothing_and_behaves_the_same(tmp_path):
+    path = tmp_path / "code.marshal"
+    with attrs_code.cached(path) as first:
+        classes = _classes()
+    _check(*classes)
+    assert first["misses"] > 0 and first["hits"] == 0
+    assert path.exists()
+    with attrs_code.cached(path) as second:
+        classes = _classes()
+    _check(*classes)
+    # The frozen class's __hash__ holds a per-process hash() constant: it may miss.
+    assert second["hits"] >= first["misses"] - 1 and second["misses"] <= 1
+
+
+def test_changed_text_is_compiled_afresh(tmp_path):
+    path = tmp_path / "code.marshal"
+    with attrs_code.cached(path):
+        @attrs.define
+        class Shape:
+            a: int
+
+    with attrs_code.cached(path) as counts:
+        @attrs.define
+        class Shape:  # same class name and file name, other fields
+            a: int
+            b: str = "x"
+
+    assert counts["misses"] > 0
+    assert Shape(1).b == "x" and Shape(1, "y") == Shape(1, "y")
+
+
+def test_original_compiler_is_back_after_the_block(tmp_path):
+    import attr._make as make
+
+    before = make._compile_and_eval
+    with attrs_code.cached(tmp_path / "code.marshal"):
+        assert make._compile_and_eval is not before
+    assert make._compile_and_eval is before
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00garbage", marshal.dumps(("other", {})), marshal.dumps([1, 2])])
+def test_a_torn_or_foreign_file_is_ignored_and_replaced(tmp_path, content):
+    path = tmp_path / "code.marshal"
+    path.write_bytes(content)
+    with attrs_code.cached(path) as counts:
+        classes = _classes()
+    _check(*classes)
+    assert counts["hits"] == 0 and counts["misses"] > 0
+    with attrs_code.cached(path) as again:
+        _classes()
+    assert again["hits"] > 0
+
+
+def test_the_file_keeps_only_what_the_last_writing_start_used(tmp_path):
+    path = tmp_path / "code.marshal"
+    with attrs_code.cached(path):
+        _classes()
+    many = len(marshal.loads(path.read_bytes())[1])
+    path.unlink()
+    with attrs_code.cached(path):
+        @attrs.define
+        class One:
+            a: int
+
+    assert len(marshal.loads(path.read_bytes())[1]) < many
+
+
+def test_an_unwritable_cache_dir_only_costs_the_compiles(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with attrs_code.cached(blocker / "sub" / "code.marshal") as counts:
+        classes = _classes()
+    _check(*classes)
+    assert counts["misses"] > 0
+
+
+def test_cache_file_is_per_attrs_and_python_version(tmp_path):
+    path = attrs_code.cache_file(tmp_path)
+    assert path.parent == tmp_path / "startup"
+    assert attr.__version__ in path.name and sys.implementation.cache_tag in path.name
+
+
+@pytest.mark.slow
+def test_server_imports_hit_the_kept_code_in_a_second_process(tmp_path):
+    code = ("from server.attrs_code import cached\n"
+            "with cached() as c:\n"
+            "    import server.app\n"
+            "print(c['hits'], c['misses'])\n")
+    env = {**os.environ, "CODEMELD_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO,
+                           check=True).stdout.split() for _ in range(2)]
+    (hits1, misses1), (hits2, misses2) = [tuple(map(int, r)) for r in runs]
+    assert hits1 == 0 and misses1 > 400  # lsprotocol's classes
+    assert hits2 >= misses1 - 8 and misses2 <= 8
