@@ -39,18 +39,16 @@ _FORMAT = 1
 _REWRITE_MISSES = 8
 
 
-def cache_file(base: Path | None = None) -> Path | None:
-    """Where this Python and attrs keep their code; None without attrs."""
-    try:
-        import attr
-    except ImportError:
-        return None
+def cache_file(base: Path | None = None) -> Path:
+    """Where this Python keeps the code (marshal's format is Python's own).
+    Not named by the attrs version: asking for it costs an importlib.metadata
+    lookup (25 ms), and an entry is keyed by its generated text anyway, so a
+    new attrs only misses, and its first start writes the file anew."""
     if base is None:
         import platformdirs
 
         base = Path(os.environ.get("CODEMELD_CACHE_DIR") or platformdirs.user_cache_dir("codemeld"))
-    tag = sys.implementation.cache_tag or "none"
-    return Path(base) / "startup" / f"attrs-{attr.__version__}-{tag}.marshal"
+    return Path(base) / "startup" / f"attrs-code-{sys.implementation.cache_tag or 'none'}.marshal"
 
 
 def _key(filename: str, script: str) -> tuple[str, str]:
@@ -99,7 +97,7 @@ def cached(path: Path | None = None) -> Iterator[dict]:
         return
     original = getattr(make, "_compile_and_eval", None)
     path = path if path is not None else cache_file()
-    if original is None or path is None:
+    if original is None:
         yield counts
         return
     stored = _load(path)

@@ -127,10 +127,9 @@ def test_an_unwritable_cache_dir_only_costs_the_compiles(tmp_path):
     assert counts["misses"] > 0
 
 
-def test_cache_file_is_per_attrs_and_python_version(tmp_path):
+def test_cache_file_is_per_python_version(tmp_path):
     path = attrs_code.cache_file(tmp_path)
-    assert path.parent == tmp_path / "startup"
-    assert attr.__version__ in path.name and sys.implementation.cache_tag in path.name
+    assert path.parent == tmp_path / "startup" and sys.implementation.cache_tag in path.name
 
 
 @pytest.mark.slow
