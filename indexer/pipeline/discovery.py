@@ -173,8 +173,11 @@ def _root_chain(root: str) -> _Chain:
     return tuple(chain)
 
 
+_IGNORE_FILE = ".gitignore"
+
+
 def _extend_chain(chain: _Chain, abs_dir: str, rel_dir: str) -> _Chain:
-    spec = _load_ignore_file(os.path.join(abs_dir, ".gitignore"))
+    spec = _load_ignore_file(os.path.join(abs_dir, _IGNORE_FILE))
     return chain + ((rel_dir + "/", spec),) if spec is not None else chain
 
 
@@ -248,11 +251,19 @@ def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions(),
     skipped: list[Skipped] = []
 
     # Explicit stack rather than recursion: deep trees cannot hit the recursion
-    # limit. Each item carries the ignore chain in force and the (dev, inode)
-    # of every directory above it, which is what detects symlink loops.
-    stack: list[tuple[str, str, _Chain, frozenset[tuple[int, int]]]] = [
-        (root_abs, "", _root_chain(root_abs), frozenset({_dir_id(root_st)}))
-    ]
+    # limit. Each item carries the ignore chain in force and the path of
+    # every directory above it, whose (dev, inode), asked only when a
+    # symlinked directory comes (`ids`), is what detects symlink loops: a
+    # warm start no longer stats each of thousands of plain directories.
+    ids: dict[str, tuple[int, int]] = {root_abs: _dir_id(root_st)}
+
+    def dir_id_of(path: str) -> tuple[int, int]:
+        found = ids.get(path)
+        if found is None:
+            found = ids[path] = _dir_id(os.stat(path))
+        return found
+
+    stack: list[tuple[str, str, _Chain, tuple[str, ...]]] = [(root_abs, "", _root_chain(root_abs), (root_abs,))]
     while stack:
         abs_dir, rel_dir, chain, ancestors = stack.pop()
         try:
@@ -263,9 +274,11 @@ def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions(),
             skipped.append(Skipped(rel_dir or ".", UNREADABLE))
             continue
         if rel_dir:
-            if any(e.name == VENV_MARKER for e in entries):
+            names = {e.name for e in entries}
+            if VENV_MARKER in names:
                 continue  # a virtualenv; noticed here for free, from the listing
-            chain = _extend_chain(chain, abs_dir, rel_dir)
+            if _IGNORE_FILE in names:  # from the listing: no failed stat in every folder
+                chain = _extend_chain(chain, abs_dir, rel_dir)
         prefix = rel_dir + "/" if rel_dir else ""
 
         for entry in entries:
@@ -282,13 +295,12 @@ def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions(),
                     if entry.is_symlink():
                         if not options.follow_symlinks:
                             continue
-                        dir_id = _dir_id(entry.stat())
-                        if dir_id in ancestors:
+                        target = _dir_id(entry.stat())
+                        if any(dir_id_of(above) == target for above in ancestors):
                             skipped.append(Skipped(rel, SYMLINK_LOOP))
                             continue
-                    else:
-                        dir_id = _dir_id(entry.stat(follow_symlinks=False))
-                    stack.append((entry.path, rel, chain, ancestors | {dir_id}))
+                        ids[entry.path] = target
+                    stack.append((entry.path, rel, chain, ancestors + (entry.path,)))
                     continue
             except OSError as e:
                 log.debug("skip %s: %s", rel, e)

@@ -131,6 +131,20 @@ CASES = {
         expect_files={"pkg/a.py", "lib/x.py", "pkg/lib_link/x.py"},
         expect_skipped={("pkg/up", "symlink loop"), ("pkg/self", "symlink loop")},
     ),
+    # Ancestors' (dev, inode) are asked only when a symlinked folder comes:
+    # a loop back to a folder reached through another followed link.
+    "symlink loop through a followed link": Case(
+        files={"real/inner/x.py": ""},
+        links={"via": "real", "real/inner/loop": ".."},
+        expect_files={"real/inner/x.py", "via/inner/x.py"},
+        expect_skipped={("real/inner/loop", "symlink loop"), ("via/inner/loop", "symlink loop")},
+    ),
+    # A folder's .gitignore is looked for in its listing, where a link counts too.
+    "gitignore that is a symlink": Case(
+        files={"rules.txt": "drop.py\n", "sub/drop.py": "", "sub/keep.py": ""},
+        links={"sub/.gitignore": "../rules.txt"},
+        expect_files={"sub/keep.py"},
+    ),
     "symlinked dirs not followed when disabled": Case(
         files={"pkg/a.py": "", "lib/x.py": ""},
         links={"pkg/up": "..", "pkg/lib_link": "../lib", "alias.py": "pkg/a.py"},
