@@ -20,6 +20,7 @@ simply compiles, as before.
 
 from __future__ import annotations
 
+import __future__
 import contextlib
 import hashlib
 import logging
@@ -32,11 +33,14 @@ from typing import Iterator
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 1
+_FORMAT = 2  # 2: compiled with attrs' own __future__ flags
 # A frozen class's generated `__hash__` holds hash() of a string, which
 # differs in every process: it misses every time. A few misses are not worth
 # writing the file again; a new attrs or lsprotocol misses hundreds.
 _REWRITE_MISSES = 8
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
 
 
 def cache_file(base: Path | None = None) -> Path:
@@ -102,13 +106,16 @@ def cached(path: Path | None = None) -> Iterator[dict]:
         return
     stored = _load(path)
     used: dict = {}
+    # compile() as attrs calls it inherits the __future__ flags of attr/_make.py
+    # (annotations, today): ours must give the generated code those, not this module's.
+    flags = original.__code__.co_flags & _FUTURE_FLAGS
 
     def compile_and_eval(script, globs, locs=None, filename=""):
         key = _key(filename, script)
         code = stored.get(key)
         if code is None:
             counts["misses"] += 1
-            code = compile(script, filename, "exec")
+            code = compile(script, filename, "exec", flags=flags, dont_inherit=True)
         else:
             counts["hits"] += 1
         used[key] = code

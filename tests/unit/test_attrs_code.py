@@ -65,6 +65,21 @@ def test_second_start_compiles_nothing_and_behaves_the_same(tmp_path):
     assert second["hits"] >= first["misses"] - 1 and second["misses"] <= 1
 
 
+def test_generated_code_is_compiled_as_attrs_compiles_it(tmp_path):
+    """Same compiler flags (attrs' module's __future__ ones, not ours), so the
+    same annotations and code; from the kept file as from the first compile."""
+    plain = _classes()
+    with attrs_code.cached(tmp_path / "code.marshal"):
+        fresh = _classes()
+    with attrs_code.cached(tmp_path / "code.marshal"):
+        kept = _classes()
+    for a, b, c in zip(plain, fresh, kept):
+        for method in ("__init__", "__repr__", "__eq__"):
+            codes = [getattr(cls, method).__code__ for cls in (a, b, c)]
+            assert len({(code.co_flags, code.co_code, code.co_names, code.co_varnames) for code in codes}) == 1
+        assert a.__init__.__annotations__ == b.__init__.__annotations__ == c.__init__.__annotations__
+
+
 def test_changed_text_is_compiled_afresh(tmp_path):
     path = tmp_path / "code.marshal"
     with attrs_code.cached(path):
