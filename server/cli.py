@@ -565,9 +565,9 @@ def serve(
     """Run the language server (LSP on stdio by default; logs never go to stdout)."""
     if stdio and tcp:
         raise CliError("--stdio and --tcp exclude each other: pick one transport")
-    from server.attrs_code import cached
+    from server.generated_code import cached
 
-    with cached():  # lsprotocol's ~560 attrs classes: their methods compiled once, not at every start
+    with cached():  # the methods of lsprotocol's ~560 attrs classes (and our dataclasses) compiled once
         from server.app import serve as run_server  # pygls loads only for this command
 
     code = run_server(tcp, log_file)
