@@ -253,6 +253,19 @@ def test_check_file_sees_gitignore_edits(tmp_path: Path) -> None:
     assert isinstance(check_file(tmp_path, tmp_path / "sub" / "a.py"), SourceFile)
 
 
+def test_a_gitignore_that_comes_or_goes_between_warm_runs_counts(tmp_path: Path) -> None:
+    """A folder's .gitignore is looked for in its listing: one created
+    (or deleted) while no run was looking is seen by the next warm run."""
+    build(tmp_path, Case(files={"sub/a.py": "", "sub/b.py": ""}, expect_files=set()))
+    first = discover(tmp_path)
+    known = {f.path: (f.size, f.mtime_ns) for f in first.files}
+    assert [f.path for f in first.files] == ["sub/a.py", "sub/b.py"]
+    (tmp_path / "sub" / ".gitignore").write_text("a.py\n")
+    assert [f.path for f in discover(tmp_path, known=known).files] == ["sub/b.py"]
+    (tmp_path / "sub" / ".gitignore").unlink()
+    assert [f.path for f in discover(tmp_path, known=known).files] == ["sub/a.py", "sub/b.py"]
+
+
 def test_unreadable_entries_are_reported_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Simulated, since permission bits do not stop root (which CI often is).
     build(tmp_path, Case(files={"ok.py": "", "locked/x.py": "", "secret.py": ""}, expect_files=set()))
