@@ -33,6 +33,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from types import CodeType
 from typing import Iterator
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def _save(path: Path, entries: dict) -> None:
                 os.unlink(tmp)
             raise
     except OSError as exc:  # a read-only cache dir costs the next start its compiles, nothing else
-        log.debug("cannot keep attrs code in %s: %s", path, exc)
+        log.debug("cannot keep generated code in %s: %s", path, exc)
 
 
 class _Kept:
@@ -104,7 +105,7 @@ class _Kept:
     def code(self, source: str, filename: str, flags: int):
         key = _key(filename, source)
         code = self.stored.get(key)
-        if code is None:
+        if type(code) is not CodeType:  # absent (or not code: a file some other tool wrote)
             self.counts["misses"] += 1
             code = compile(source, filename, "exec", flags=flags, dont_inherit=True)
         else:

@@ -143,6 +143,18 @@ def test_original_compiler_is_back_after_the_block(tmp_path):
     assert make._compile_and_eval is before and "exec" not in vars(dataclasses)
 
 
+def test_an_entry_that_is_not_code_is_compiled_afresh(tmp_path):
+    path = tmp_path / "code.marshal"
+    with generated_code.cached(path):
+        _classes()
+    fmt, entries = marshal.loads(path.read_bytes())
+    path.write_bytes(marshal.dumps((fmt, {key: "raise SystemExit(3)" for key in entries})))
+    with generated_code.cached(path) as counts:
+        classes = _classes()
+    _check(*classes)
+    assert counts["hits"] == 0 and counts["misses"] == len(entries)
+
+
 @pytest.mark.parametrize("content", [b"", b"\x00garbage", marshal.dumps(("other", {})), marshal.dumps([1, 2])])
 def test_a_torn_or_foreign_file_is_ignored_and_replaced(tmp_path, content):
     path = tmp_path / "code.marshal"
