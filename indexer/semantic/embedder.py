@@ -12,11 +12,13 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence
 
-import numpy as np
 
 from indexer.semantic import EmbedderUnavailable
+
+if TYPE_CHECKING:  # numpy loads with the model, not with the server (issue 17 warm start)
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +160,8 @@ class SentenceTransformerEmbedder:
         return model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

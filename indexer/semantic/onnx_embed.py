@@ -23,11 +23,13 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import numpy as np
 
 from indexer.semantic import EmbedderUnavailable
+
+if TYPE_CHECKING:  # numpy loads with the model, not with the server (issue 17 warm start)
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -283,6 +285,8 @@ class OnnxEmbedder:
         return int(self._run(session, [tokenizer.encode("x")]).shape[1])
 
     def _run(self, session, encodings) -> np.ndarray:
+        import numpy as np
+
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -299,6 +303,8 @@ class OnnxEmbedder:
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         self._load()
         if self._delegate is not None:
             return self._delegate.encode(texts)
