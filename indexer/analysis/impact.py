@@ -407,7 +407,7 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
         out.extend((user, DEFINE, 1.0, False) if statement
                    else (user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)
                    for user, statement in product_users(walk, method, owner.qualname, subs, definers))
-    held = asserted_class(method, walk.symbol, walk.graph)
+    held = asserted_class(method, walk.symbol, walk.graph, hashed=_recall_rules_scale(walk))
     if held is None and ABC_RULE:
         # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).
         held = container_class(method, bases, walk.symbol)
