@@ -62,7 +62,12 @@ Packaging, second pass (cases in tests/unit/test_impact_equality.py):
   (`canonicalize_version(...) -> str`) holds no instance (SCALAR_RULE);
 - a local bound only to such values (`summary = "Hello"`, `items =
   {str(i) for i in spec}`) holds none (LOCALS_RULE); `list(map(C, xs))`
-  carries what its arguments hold.
+  carries what its arguments hold;
+- a function next after the class on the chain that makes the instance and
+  uses it only as a receiver whose members give builtin scalars or nothing
+  used (`spec = Specifier(...); return spec.contains(lhs)` in `_eval_op`)
+  keeps it: the functions after it never hold it (CONFINED_RULE, through
+  `ProtocolUse._confined`).
 The `__hash__` link itself (impact_protocols.HASH_RULE, through `hashes`)
 would find the hashing tests that CREATION_RULE leaves to it, but it is off:
 on packaging it added 722 selected pairs for 94 true ones (value-dependent:
@@ -91,6 +96,10 @@ from indexer.analysis.impact_containeruse import ProtocolUse, _callee_name, _lit
 from indexer.analysis.impact_containeruse import _may_hold as _may_hold_any
 from indexer.analysis import impact_protocols
 from indexer.analysis.impact_protocols import HASHED
+from indexer.graph import python_ast
+from indexer.graph.vocab import SymbolKind
+
+_CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 RULE = True  # switch, for its test
 # A test parameter whose every `pytest.mark.parametrize` value is a literal
@@ -137,6 +146,11 @@ _SCALARS = frozenset({"str", "int", "bool", "float", "bytes", "complex", "None",
 # {str(i) for i in spec}`, `n = len(x)`) holds none; nor does a
 # comprehension whose element holds none.
 LOCALS_RULE = True
+# A function that makes an instance and uses it only as a receiver
+# (`spec = Specifier(...); return spec.contains(x)`, `contains -> bool`)
+# keeps it: no function after it on the chain holds it, and it compares
+# none itself (CONFINED_RULE).
+CONFINED_RULE = True
 # Builtins whose result carries their arguments' items (`list(map(C, xs))`).
 _CARRYING = frozenset({"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter", "next", "min", "max",
                        "zip", "enumerate", "filter"})
@@ -265,9 +279,12 @@ def _builtin_member(name: str) -> bool:
 def _scalar_annotation(text: str) -> bool:
     """Whether a return annotation names builtin scalars or containers of them only."""
     try:
-        tree = ast.parse(text, mode="eval").body
-    except SyntaxError:
+        module = python_ast.parse(text)
+    except (SyntaxError, ValueError):
         return False
+    if len(module.body) != 1 or not isinstance(module.body[0], ast.Expr):
+        return False
+    tree = module.body[0].value
 
     def scalar(expr: ast.AST) -> bool:
         if isinstance(expr, ast.Constant):
@@ -300,7 +317,7 @@ def _scalar_defined(graph, name: str, called: bool) -> bool:
     found = False
     for qualname in graph.qualnames_named(name, limit=50):
         for sym in graph.symbols(qualname):
-            if sym.kind in ("function", "method"):
+            if sym.kind in _CALLABLE:
                 if called == ("property" in sym.flags):
                     if called:
                         return False  # a property's value, called: anything
@@ -309,11 +326,11 @@ def _scalar_defined(graph, name: str, called: bool) -> bool:
                 if not arrow or not _scalar_annotation(returns.strip()):
                     return False
                 found = True
-            elif sym.kind == "class":
+            elif sym.kind == SymbolKind.CLASS:
                 return False
-            elif sym.kind == "variable" and sym.parent and not called:
+            elif sym.kind == SymbolKind.VARIABLE and sym.parent and not called:
                 parent = graph.symbol(sym.parent)
-                if parent is None or parent.kind in ("class", "module"):
+                if parent is None or parent.kind in (SymbolKind.CLASS, SymbolKind.MODULE):
                     return False  # a class field or module global of that name: any value
     return found
 
@@ -457,6 +474,52 @@ def hashes(node: ast.AST, handed_on: bool = False, scalar=None) -> bool:
     return False
 
 
+def confines(node: ast.AST, cls: str, scalar=None) -> bool:
+    """Whether every instance of the class named `cls` that `node` makes
+    (`cls(...)`, nested definitions included) is used only as a receiver:
+    directly (`cls(x).m()`) or through a local bound once to it
+    (`v = cls(x)`; `v.m()`, `v.a = ...`), where each receiver use gives no
+    instance: its result is unused, or the member returns builtin scalars
+    (SCALAR_RULE's reading). No such call: not known, False."""
+    parents: dict[int, ast.AST] = {}
+    for sub in ast.walk(node):
+        for child in ast.iter_child_nodes(sub):
+            parents[id(child)] = sub
+
+    def receiver_only(expr: ast.AST) -> bool:
+        up = parents.get(id(expr))
+        if not (isinstance(up, ast.Attribute) and up.value is expr):
+            return False
+        if isinstance(up.ctx, ast.Store):
+            return True
+        call = parents.get(id(up))
+        if isinstance(call, ast.Call) and call.func is up:
+            return isinstance(parents.get(id(call)), ast.Expr) or (
+                scalar is not None and not _builtin_member(up.attr) and scalar(up.attr, True))
+        return scalar is not None and not _builtin_member(up.attr) and scalar(up.attr, False)
+
+    made = [sub for sub in ast.walk(node) if isinstance(sub, ast.Call)
+            and ((isinstance(sub.func, ast.Name) and sub.func.id == cls)
+                 or (isinstance(sub.func, ast.Attribute) and sub.func.attr == cls))]
+    if not made:
+        return False
+    stores = [sub for sub in ast.walk(node) if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load)]
+    for call in made:
+        up = parents.get(id(call))
+        if isinstance(up, ast.Assign) and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name):
+            name = up.targets[0].id
+            if sum(1 for s in stores if s.id == name) != 1 or any(
+                    isinstance(a, ast.arg) and a.arg == name for a in ast.walk(node)):
+                return False
+            uses = [sub for sub in ast.walk(node) if isinstance(sub, ast.Name) and sub.id == name
+                    and isinstance(sub.ctx, ast.Load)]
+            if not all(receiver_only(use) for use in uses):
+                return False
+        elif not receiver_only(call):
+            return False
+    return True
+
+
 def compares(node: ast.AST, handed_on: bool = False, scalar=None) -> bool:
     """Whether a function's body (nested definitions included) may run
     `__eq__` on a value it holds: see the module docstring. `handed_on`:
@@ -516,6 +579,17 @@ class EqualityUse(ProtocolUse):
 
     def _runs_at(self, scope, sym, asked, last: bool) -> bool:
         return any(self._uses(scope, name, not last) for name in asked)
+
+    def _confined(self, held: str, user: str) -> bool:
+        if not CONFINED_RULE:
+            return False
+        key = ("equality confined", held, user)
+        if key not in self.memo:
+            sym = self.walk.symbol(user)
+            node = self.guards.node_of(sym) if sym is not None and sym.kind in _CALLABLE else None
+            self.memo[key] = node is not None and confines(
+                node, held.rpartition(".")[2], scalar_names(self.guards.graph, self.memo))
+        return self.memo[key]
 
     def _uses(self, scope, name: str, handed_on: bool) -> bool:
         key = ("equality use", scope.qualname, name, handed_on)
