@@ -22,6 +22,11 @@ name`. A patched method or class attribute is dead from every user. Not
 read: patches in fixtures or set-up methods, and the order of a patch and
 a call in the test (a call before the patch runs the original).
 Reads the tests' bodies: up to impact.GUARD_MAX_FILES Python files.
+
+Measured (evals.impact, depth 8, default selection, same cached truth, all
+16 projects): packaging 0.869 / 0.611 -> 0.869 / 0.630 (-130 false pairs,
+no true one lost; a first version that read patches under `if` lost 12),
+click -8 false pairs, nothing else moved.
 """
 
 from __future__ import annotations
