@@ -377,18 +377,24 @@ def _holder_test(node: ast.AST, scalar=None):
             name, attribute = _callee_name(expr)
             if name and not (attribute and _builtin_member(name)) and scalar(name, True):
                 return False
-        if LOCALS_RULE and isinstance(expr, ast.Call) and _callee_name(expr)[0] in _CARRYING \
-                and not _callee_name(expr)[1]:
-            return any(_may_hold(a.value if isinstance(a, ast.Starred) else a) for a in expr.args) or any(
-                _may_hold(k.value) for k in expr.keywords)
         if LOCALS_RULE and isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             return _may_hold(expr.elt)
         if LOCALS_RULE and isinstance(expr, ast.DictComp):
             return _may_hold(expr.key) or _may_hold(expr.value)
         return _may_hold_any(expr)
 
+    def _bound_may_hold(expr: ast.AST) -> bool:
+        """`_may_hold` for a local's value: a builtin that carries its
+        arguments' items (`list(map(C, xs))`) holds what they hold (a
+        compared `list(...)` itself stays a harmless builtin's result)."""
+        name, attribute = _callee_name(expr) if isinstance(expr, ast.Call) else (None, True)
+        if name in _CARRYING and not attribute:
+            return any(_bound_may_hold(a.value if isinstance(a, ast.Starred) else a) for a in expr.args) or any(
+                _bound_may_hold(k.value) for k in expr.keywords)
+        return _may_hold(expr)
+
     if LOCALS_RULE:
-        inert.update(_inert_locals(node, _may_hold, inert))
+        inert.update(_inert_locals(node, _bound_may_hold, inert))
     return _may_hold
 
 
