@@ -19,7 +19,8 @@ decorator or a `with`. A link into a patched module-level function is dead
 only from a user in the same module (a global lookup) or from the test
 itself; a caller elsewhere may hold the original through `from mod import
 name`. A patched method or class attribute is dead from every user. Not
-read: patches in fixtures or set-up methods, and the order of a patch and
+read: patches in conftest fixtures or set-up methods (a fixture of the
+test's own file that it names is read: FIXTURE_RULE), and the order of a patch and
 a call in the test (a call before the patch runs the original).
 Reads the tests' bodies: up to impact.GUARD_MAX_FILES Python files.
 
@@ -37,6 +38,9 @@ from indexer.analysis.impact_rechain import levels, users_of
 from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
+# A fixture of the test's own file that the test names, patching at its top
+# level (`manylinux_module(monkeypatch)`), patches for the test too.
+FIXTURE_RULE = True
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
@@ -87,9 +91,27 @@ class Patched:
         key = ("patched by", test_symbol.qualname)
         if key not in self.memo:
             node = self.guards.node_of(test_symbol)
-            self.memo[key] = frozenset() if node is None else frozenset(
-                patched_names(node, lambda line, col: self.guards.graph.targets_at(test_symbol.path, line, col)))
+            names: set[str] = set()
+            if node is not None:
+                names = self._patched_in(test_symbol, node)
+                if FIXTURE_RULE and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    for fixture in self._fixtures(test_symbol, node):
+                        fixture_node = self.guards.node_of(fixture)
+                        if fixture_node is not None:
+                            names |= self._patched_in(fixture, fixture_node)
+            self.memo[key] = frozenset(names)
         return self.memo[key]
+
+    def _patched_in(self, sym, node) -> set[str]:
+        return patched_names(node, lambda line, col: self.guards.graph.targets_at(sym.path, line, col))
+
+    def _fixtures(self, test_symbol, node) -> list:
+        """The fixtures of the test's file that its parameters name (`def
+        test_x(manylinux_module)`, `@pytest.fixture def manylinux_module(
+        monkeypatch): monkeypatch.setattr(...)`)."""
+        params = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
+        return [sym for sym in self.guards.graph.symbols_in_file(test_symbol.path)
+                if sym.name in params and "fixture" in sym.flags and sym.kind in _CALLABLE]
 
 
 def patched_names(node: ast.AST, targets_at) -> set[str]:

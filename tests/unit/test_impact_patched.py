@@ -89,3 +89,36 @@ def test_a_function_the_test_patches_out_runs_nothing(tmp_path, monkeypatch, rul
         assert (f"tests/test_lib.py::{patched}" in selected(report)) is not rule
         assert f"tests/test_lib.py::{patched}" in listed(report)
     indexer.close()
+
+
+# packaging: `@pytest.fixture def manylinux_module(monkeypatch):
+# monkeypatch.setattr(...)`, named by the test, patches for it. Off-case: a
+# test that does not name the fixture.
+PATCHING_FIXTURE = {
+    "lib.py": PATCHED["lib.py"],
+    "tests/test_lib.py": """
+        import pytest
+        import lib
+
+        @pytest.fixture
+        def fake_platforms(monkeypatch):
+            monkeypatch.setattr(lib, "platforms", lambda: ["plat"])
+
+        def test_with_fixture(fake_platforms):
+            assert lib.compatible() == ["plat"]
+
+        def test_without():
+            assert lib.compatible()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_fixture_the_test_names_patches_for_it(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_patched, "FIXTURE_RULE", rule)
+    indexer, g = build(tmp_path, PATCHING_FIXTURE)
+    report = impact(g, "lib.linux")
+    assert "tests/test_lib.py::test_without" in selected(report)
+    assert ("tests/test_lib.py::test_with_fixture" in selected(report)) is not rule
+    assert "tests/test_lib.py::test_with_fixture" in listed(report)
+    indexer.close()
