@@ -110,8 +110,13 @@ class Patched:
         test_x(manylinux_module)`, `@pytest.fixture def manylinux_module(
         monkeypatch): monkeypatch.setattr(...)`)."""
         params = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
-        return [sym for sym in self.guards.graph.symbols_in_file(test_symbol.path)
-                if sym.name in params and "fixture" in sym.flags and sym.kind in _CALLABLE]
+        if not params:
+            return []
+        key = ("fixtures in file", test_symbol.path)
+        if key not in self.memo:  # (once per file, not per test)
+            self.memo[key] = tuple(sym for sym in self.guards.graph.symbols_in_file(test_symbol.path)
+                                   if "fixture" in sym.flags and sym.kind in _CALLABLE)
+        return [sym for sym in self.memo[key] if sym.name in params]
 
 
 def patched_names(node: ast.AST, targets_at) -> set[str]:
