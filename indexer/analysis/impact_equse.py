@@ -75,9 +75,10 @@ specifier sets hash, which the off `__hash__` link would own), nothing else
 moved; CALL_ATTRIBUTE_RULE with SCALAR_RULE packaging -> 0.873 / 0.604,
 attrs -6 false pairs, wrapt -3, voluptuous -1; LOCALS_RULE packaging ->
 0.869 / 0.608 (-53 pairs, 12 true ones of the same hashing tests), wrapt
--4, boltons -1, toolz +2 and more-itertools +1 false pairs (0.630 ->
-0.629, 0.826 kept); CONFINED_RULE packaging -> 0.869 / 0.611, nothing
-else moved.
+-4, boltons -1 (a first version that took `list(map(C, xs))` as holding
+wherever it was compared, not only as a local's value, cost toolz 2 and
+more-itertools 1 false pairs); CONFINED_RULE packaging -> 0.869 / 0.611,
+nothing else moved.
 The `__hash__` link itself (impact_protocols.HASH_RULE, through `hashes`)
 would find the hashing tests that CREATION_RULE leaves to it, but it is off:
 on packaging it added 722 selected pairs for 94 true ones (value-dependent:
