@@ -64,6 +64,7 @@ from indexer.analysis.impact_falsebranch import never_runs
 from indexer.analysis.impact_overridden import overridden_caller
 from indexer.analysis.impact_createdflow import decorated_member_kind, flow_kind
 from indexer.analysis.impact_equse import EqualityUse
+from indexer.analysis.impact_patched import Patched
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -407,7 +408,7 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
         out.extend((user, DEFINE, 1.0, False) if statement
                    else (user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)
                    for user, statement in product_users(walk, method, owner.qualname, subs, definers))
-    held = asserted_class(method, walk.symbol, walk.graph)
+    held = asserted_class(method, walk.symbol, walk.graph, hashed=_recall_rules_scale(walk))
     if held is None and ABC_RULE:
         # `len(s)`, `for x in s`, `s |= t` on a container ABC's subclass (impact_abc).
         held = container_class(method, bases, walk.symbol)
@@ -1101,6 +1102,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
 
     container = ContainerUse(walk, guards.guards, walk.max_depth) if guards is not None else None
     equality = EqualityUse(walk, guards.guards, walk.max_depth) if guards is not None else None
+    patched = Patched(walk, guards.guards, walk.max_depth) if guards is not None else None
     inherited = inherited_holders(walk.into, walk.symbol, lambda c: _subclasses(walk, c),
                                   lambda q: holders_of(vias[q]) if q in vias else None) \
         if _recall_rules_scale(walk) else (lambda user, name: ())
@@ -1158,6 +1160,10 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if equality is not None and test.confidence > RULED_OUT_CONFIDENCE and equality.rules_out(test.via):
                     # An `__eq__` protocol link, held by no function that compares (impact_equse).
+                    test = replace(test, confidence=RULED_OUT_CONFIDENCE)
+                if patched is not None and test.confidence > RULED_OUT_CONFIDENCE \
+                        and patched.rules_out(test.symbol, test.via):
+                    # A link into a function the test patches out (impact_patched).
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 held = tests.get(test.id)  # the first chain found, unless a rule ruled it out
                 if held is None or held.confidence <= RULED_OUT_CONFIDENCE < test.confidence:

@@ -204,6 +204,11 @@ class ProtocolUse:
         """`_runs`, told whether `scope` is the chain's last function."""
         return self._runs(scope, sym, asked)
 
+    def _confined(self, held: str, user: str) -> bool:
+        """Whether `user`, next on the chain after the class `held`, keeps
+        the instances it makes to itself and runs none of the method."""
+        return False
+
     def rules_out(self, via: tuple[str, ...]) -> bool:
         if not self._enabled() or len(via) < 3:
             return False
@@ -226,7 +231,8 @@ class ProtocolUse:
                     scopes.append(found)
             if not scopes:
                 continue
-            if not any(self._runs_at(scope, sym, asked, k == len(scopes) - 1) for k, scope in enumerate(scopes)):
+            if self._confined(held, via[i + 2]) or not any(
+                    self._runs_at(scope, sym, asked, k == len(scopes) - 1) for k, scope in enumerate(scopes)):
                 if self._clean is None:  # (one walk over the links per report, only when needed)
                     self._clean = self._without_counted_links()
                 return via[-1] not in self._clean

@@ -20,6 +20,13 @@ the operands' types are rarely inferred there. On boltons this finds 58
 pairs for 244 false ones; toolz 5 for 56 (curry's `__eq__`), marshmallow 6
 for 327, attrs 6 for 6, more-itertools 3 for 15, click nothing. `__ne__`
 is left out: on toolz it cost 70 false pairs for 4.
+
+`__hash__` too (HASH_RULE, packaging): hashing an instance runs it
+(`frozenset(map(Specifier, specs))`, `{spec: ...}`, `hash(spec)`) and no
+reference says so either. The link reaches the same holders as `__eq__`;
+impact_equse keeps a chain through it only where a function after the class
+may hash a value it holds (and only where it reads bodies: up to
+impact.GUARD_MAX_FILES Python files).
 """
 
 from __future__ import annotations
@@ -30,12 +37,17 @@ from indexer.graph.vocab import SymbolKind
 ASSERTED_PROTOCOL = ("__eq__",)
 # A library class's `__eq__` too, not only a test module's (switch, for its test).
 LIBRARY_RULE = True
+# `__hash__` runs where a holder hashes an instance (switch, for its test).
+HASH_RULE = False
+HASHED = "__hash__"
 
 
-def asserted_class(method, lookup, graph) -> str | None:
+def asserted_class(method, lookup, graph, hashed: bool = False) -> str | None:
     """The class whose instance-making tests run `method` under this rule,
-    or None. `lookup(qualname)` finds a symbol."""
-    if method.kind != SymbolKind.METHOD or method.name not in ASSERTED_PROTOCOL or not method.parent:
+    or None. `lookup(qualname)` finds a symbol. `hashed`: the walk reads
+    bodies, so a `__hash__` link can be limited to the holders that hash."""
+    asked = method.name in ASSERTED_PROTOCOL or (hashed and HASH_RULE and method.name == HASHED)
+    if method.kind != SymbolKind.METHOD or not asked or not method.parent:
         return None
     owner = lookup(method.parent)
     if owner is None or owner.kind != SymbolKind.CLASS:

@@ -377,6 +377,7 @@ EQUALITY_HANDOVER = {
 
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_constructor_storing_an_instance_hands_it_to_the_caller(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_equse, "CREATION_RULE", False)  # (its own case: test_impact_equality.py)
     monkeypatch.setattr(impact_equse, "HANDOVER_RULE", rule)
     monkeypatch.setattr(impact_equse, "ANNOTATION_RULE", rule)
     indexer, g = build(tmp_path, EQUALITY_HANDOVER)
