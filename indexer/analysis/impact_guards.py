@@ -793,7 +793,7 @@ def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard,
             extra = guard(callee, user, kind)
             # What the user passes where it calls the callee discharges a
             # requirement (impact_params: `@attr.s(str=True)`); None: anything.
-            given = passed(callee, user) if passed is not None and any(held_callee) else frozenset()
+            given = passed(callee, user, held_callee) if passed is not None and any(held_callee) else frozenset()
             held_edge = _anything_passed(held_callee, given) if given is None or isinstance(given, AnyKeyword) \
                 else _minimal(frozenset(a - given for a in held_callee)) if given else held_callee
             candidate = frozenset(a | extra for a in held_edge) if extra else held_edge
