@@ -55,7 +55,7 @@ from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
 from indexer.analysis.impact_guards import AnyKeyword, Guards, requirements
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
-from indexer.analysis.impact_isinstance import builtin_guard, display_passed, infeasible, isinstance_guard, \
+from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_passed, infeasible, isinstance_guard, \
     isinstance_passed
 from indexer.analysis.impact_switches import switched_off, switches_of
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
@@ -811,9 +811,14 @@ class _GuardRule:
         self.holders = ParameterAnnotations(walk.graph)
         self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guard, self.passed)
 
-    def passed(self, callee: str, user: str) -> frozenset[str] | None:
+    def passed(self, callee: str, user: str, held=None) -> frozenset[str] | None:
+        """What `user` passes to `callee` that discharges a token; `held`:
+        the callee's requirement (the display tokens are read only where it
+        holds one: reading the arguments' origins is most of their cost)."""
         out = passed_at(self.guards, callee, user)
-        instances = isinstance_passed(self.guards, callee, user) | display_passed(self.guards, callee, user)
+        instances = isinstance_passed(self.guards, callee, user)
+        if held is None or any(t.startswith(DISPLAY) for alternative in held for t in alternative):
+            instances = instances | display_passed(self.guards, callee, user)
         # `**options` (None) passes any keyword, not an instance at a position (impact_isinstance).
         return AnyKeyword(instances) if out is None else out | instances
 

@@ -190,8 +190,11 @@ class Guards:
         return self.source(path).tree
 
     def node_of(self, sym: Symbol) -> ast.AST | None:
-        """The def/class node of a symbol (its name line, 0-based)."""
-        key = ("guard node", sym.qualname)
+        """The def/class node of a symbol (its name line, 0-based). Keyed by
+        the line too: `@overload` stubs and their implementation share a
+        qualname, and whichever was parsed first used to answer for all of
+        them (an isinstance guard then read the stub's empty body)."""
+        key = ("guard node", sym.qualname, sym.selection_range.start.line)
         if key not in self.memo:
             node = _own_node(Path(self.graph.root) / sym.path, sym)
             if node is None:  # its lines alone do not parse: the whole file
@@ -790,7 +793,7 @@ def requirements(target: str, edges: list[tuple[str, str, str]], reached, guard,
             extra = guard(callee, user, kind)
             # What the user passes where it calls the callee discharges a
             # requirement (impact_params: `@attr.s(str=True)`); None: anything.
-            given = passed(callee, user) if passed is not None and any(held_callee) else frozenset()
+            given = passed(callee, user, held_callee) if passed is not None and any(held_callee) else frozenset()
             held_edge = _anything_passed(held_callee, given) if given is None or isinstance(given, AnyKeyword) \
                 else _minimal(frozenset(a - given for a in held_callee)) if given else held_callee
             candidate = frozenset(a | extra for a in held_edge) if extra else held_edge

@@ -248,11 +248,14 @@ def infeasible(guards, walk, parent: str, user: str) -> bool:
 # carries `DISPLAY` + the sorted type names of the isinstance (`list|tuple`
 # for `isinstance(x, (list, tuple))`: either gives it).
 
-# Off by default: on, voluptuous goes 0.880 / 0.510 -> 0.880 / 0.611 (no true
-# pair lost), but click 0.902 / 0.618 -> 0.918 / 0.598 (depth 8): more tests
-# kept there, not fewer, so the extra tokens weaken another guard (likely its
-# MAX_ALTERNATIVES merge or the requirements budget; not yet found).
-BUILTIN_RULE = False  # switch, for its test
+# On (depth 8): voluptuous 0.880 / 0.511 -> 0.880 / 0.610, the other fifteen
+# unchanged but for a few false pairs less. Its click figure (0.918 / 0.598,
+# more tests, not fewer) was `Guards.node_of` keyed by qualname: the extra
+# reads of the tests' callees parsed an `@overload` stub of `Context.invoke`
+# first, and the isinstance guard then read the stub's empty body. Its
+# packaging loss (two true pairs) was a list the parser made, handed on in
+# `self._markers` (MADE_ELSEWHERE_RULE below).
+BUILTIN_RULE = True  # switch, for its test
 DISPLAY = TOKEN + "="  # no parameter has this name: never an `isinstance_passed` token
 _CONTAINERS = ("dict", "frozenset", "list", "set", "tuple")
 _DISPLAYS = ((ast.List, "list"), (ast.ListComp, "list"), (ast.Set, "set"), (ast.SetComp, "set"),
@@ -354,7 +357,10 @@ def display_tokens(node: ast.AST) -> frozenset[str]:
 def display_passed(guards, callee: str, user: str) -> frozenset[str]:
     """The display tokens `user` discharges where it calls `callee` with a
     container display or constructor as an argument (library code that
-    builds the list itself)."""
+    builds the list itself), and every one where an argument may hold a
+    container that library code made elsewhere (`self._markers`, a call's
+    result: `_format_marker(self._markers)` formats the list the parser
+    built)."""
     if not BUILTIN_RULE:
         return frozenset()
     key = ("builtin passed", callee, user)
@@ -367,8 +373,201 @@ def display_passed(guards, callee: str, user: str) -> frozenset[str]:
         if ref.enclosing != user:
             continue
         call = _call_at(guards, ref)
-        if call is not None:
-            for arg in [*call.args, *(k.value for k in call.keywords)]:
-                types |= _display_types(arg.value if isinstance(arg, ast.Starred) else arg)
+        at = (ref.range.start.line + 1, ref.range.start.character)
+        if call is None or not ((call.func.lineno, call.func.col_offset) <= at
+                                <= (call.func.end_lineno, call.func.end_col_offset)):
+            # Not its own call: handed on (`return validate_set`, a callback),
+            # or an argument of another call. What its caller passes is not
+            # read (a gap: `map(self._compile, self.items)` gives nothing).
+            if call is not None:
+                for arg in [*call.args, *(k.value for k in call.keywords)]:
+                    types |= _display_types(arg.value if isinstance(arg, ast.Starred) else arg)
+            continue
+        library = MADE_ELSEWHERE_RULE and not _test_code(guards, user)
+        func = _enclosing_def(guards, user, ref) if library else None
+        where = (func, call.lineno, guards, _method_class(guards, user), guards.graph.symbol(user))
+        for arg in [*call.args, *(k.value for k in call.keywords)]:
+            types |= _display_types(arg.value if isinstance(arg, ast.Starred) else arg)
+            if library and _made_elsewhere(arg, where):
+                types.update(_CONTAINERS)
     guards.memo[key] = frozenset(_tokens_of(types))
     return guards.memo[key]
+
+
+# An argument that may hold a container library code made (an attribute, a
+# call's result, a name bound from one) discharges every display token:
+# the test gave none of it (packaging: `Marker.__str__` hands the parsed
+# `self._markers` list to `_format_marker`). A parameter handed on, an
+# item of one, a loop over one, keep them: what the test gave. A test's
+# own code is read as before (`Guards.given`: the displays it writes).
+MADE_ELSEWHERE_RULE = True  # switch, for its test
+
+
+def _test_code(guards, user: str) -> bool:
+    """Whether `user` is a test's code: what it hands on is read by
+    `Guards.given` (its displays), as before this rule."""
+    from indexer.analysis.impact_guards import _in_tests  # (impact_guards imports this module)
+
+    sym = guards.graph.symbol(user)
+    return sym is None or sym.is_test or _in_tests(sym.path)
+
+
+def _method_class(guards, user: str) -> str | None:
+    """The class whose `self` a method (or a closure in one) reads."""
+    sym = guards.graph.symbol(user)
+    while sym is not None and sym.kind == SymbolKind.FUNCTION and sym.parent:
+        sym = guards.graph.symbol(sym.parent)
+    return sym.parent if sym is not None and sym.kind == SymbolKind.METHOD and sym.parent else None
+
+
+def _attribute_made(guards, cls: str, attr: str) -> bool:
+    """Whether `self.attr` may hold a container library code made: some
+    method of the class family sets it from something made elsewhere, or
+    none sets it (`self.validators = validators` in `__init__` holds what
+    the caller gave)."""
+    key = ("builtin attr made", cls, attr)
+    if key in guards.memo:
+        return guards.memo[key]
+    guards.memo[key] = True  # (while it is worked out: a cycle through it)
+    found = False
+    made = False
+    for owner in guards._family(cls):
+        for member in guards.graph.members(owner):
+            node = guards.node_of(member) if member.kind == SymbolKind.METHOD else None
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for sub in ast.walk(node):
+                if not isinstance(sub, (ast.Assign, ast.AnnAssign, ast.AugAssign)) or sub.value is None:
+                    continue
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                if not any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+                           and t.attr == attr for target in targets for t in ast.walk(target)):
+                    continue
+                found = True
+                made = made or any(isinstance(t, (ast.Tuple, ast.List)) for t in targets) \
+                    or _made_elsewhere(sub.value, (node, sub.lineno, guards, cls, member))
+    guards.memo[key] = made or not found
+    return guards.memo[key]
+
+
+def _enclosing_def(guards, user: str, ref):
+    """The def node of `user` that holds the use (None: not a function)."""
+    line = ref.range.start.line + 1
+    sym = next((s for s in guards.graph.symbols(user) if s.kind in _CALLABLE
+                and s.range.start.line < line <= s.range.end.line + 1), None)
+    func = guards.node_of(sym) if sym is not None else None
+    return func if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+# Reads of a value's own items (`schema.items()`, `enumerate(values)`):
+# what they give is what the value held.
+_ITEM_METHODS = frozenset(("items", "values", "keys", "copy", "get", "pop", "setdefault"))
+_ITEM_BUILTINS = frozenset(("enumerate", "zip", "reversed", "sorted", "iter", "next"))
+
+
+def _made_elsewhere(value: ast.AST, where, seen: frozenset = frozenset(), items: bool = False) -> bool:
+    """Whether the value may be a container made outside what the caller
+    was given (see MADE_ELSEWHERE_RULE). `where`: (the def node or None,
+    the line of the use, the Guards, the class of the method's `self`, the
+    user's symbol); `items`: whether its items may be (a loop's iterable)."""
+    func, line, guards, cls, sym = where
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self" \
+            and guards is not None and cls is not None:
+        return _attribute_made(guards, cls, value.attr)
+    if isinstance(value, ast.Call) and not value.keywords:
+        if isinstance(value.func, ast.Attribute) and value.func.attr in _ITEM_METHODS:
+            return _made_elsewhere(value.func.value, where, seen)
+        if items and isinstance(value.func, ast.Name) and value.func.id in _ITEM_BUILTINS:
+            return any(_made_elsewhere(a, where, seen, True) for a in value.args)
+    if isinstance(value, (ast.Attribute, ast.Call, ast.Await, ast.Yield, ast.YieldFrom)):
+        return True
+    if isinstance(value, (ast.Subscript, ast.Starred)):
+        return _made_elsewhere(value.value, where, seen)
+    if isinstance(value, ast.NamedExpr):
+        return _made_elsewhere(value.value, where, seen)
+    if isinstance(value, (ast.BinOp, ast.BoolOp, ast.IfExp)):
+        parts = [value.left, value.right] if isinstance(value, ast.BinOp) else value.values \
+            if isinstance(value, ast.BoolOp) else [value.body, value.orelse]
+        return any(_made_elsewhere(p, where, seen) for p in parts)
+    if isinstance(value, ast.Name):
+        if func is None:
+            return True  # module or class level: not followed
+        if value.id in seen:
+            return False
+        sources = _bindings(func, value.id, line)
+        if sources is None:
+            return True
+        if not sources and value.id not in _parameters(func) and not (
+                func.args.vararg and func.args.vararg.arg == value.id or func.args.kwarg and func.args.kwarg.arg == value.id):
+            return _free_made(value.id, where)  # a closure's variable, a global, a builtin
+        return any(_made_elsewhere(source, where, seen | {value.id}, looped) for source, looped in sources)
+    return False  # a literal, a display, a comprehension (its displays count), a lambda
+
+
+def _free_made(name: str, where) -> bool:
+    """A name the function does not bind: the enclosing function's (a
+    closure's variable, any of its bindings), else the module's (a def or
+    a class is no container; a display there is library-made), else a
+    builtin (`list`, the type: no container)."""
+    _func, _line, guards, cls, sym = where
+    if guards is None or sym is None:
+        return True
+    outer = guards.graph.symbol(sym.parent) if sym.parent else None
+    if outer is not None and outer.kind in _CALLABLE:
+        node = guards.node_of(outer)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return _made_elsewhere(ast.Name(id=name, ctx=ast.Load()),
+                                   (node, node.end_lineno or node.lineno, guards, cls, outer))
+        return True
+    tree = guards.tree(sym.path)
+    for stmt in tree.body if tree is not None else ():
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.name == name:
+            return False
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name).split(".")[0] == name
+                                                                  for a in stmt.names):
+            return True
+        if any(isinstance(t, ast.Name) and t.id == name and not isinstance(t.ctx, ast.Load) for t in ast.walk(stmt)):
+            return True  # module data (or bound in a statement not followed)
+    return name not in _BUILTIN_NAMES
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def _bindings(func: ast.FunctionDef, name: str, line: int) -> list[tuple[ast.AST, bool]] | None:
+    """The expressions `name` is bound from in the function, each with
+    whether the name takes its items (a loop's iterable); None where one is not an expression
+    (`with ... as`, `except ... as`, an import, a nested scope's binding).
+    Only bindings that may reach the use at `line`: those above it, and
+    those in a loop around it."""
+    out: list[tuple[ast.AST, bool]] = []
+    loops = [n for n in ast.walk(func) if isinstance(n, (ast.For, ast.AsyncFor, ast.While))
+             and n.lineno <= line <= n.end_lineno]
+    for node in ast.walk(func):
+        if isinstance(node, (ast.stmt, ast.comprehension, ast.withitem, ast.ExceptHandler, ast.NamedExpr)) \
+                and getattr(node, "lineno", None) is not None and node.lineno > line \
+                and not any(loop.lineno <= node.lineno <= loop.end_lineno for loop in loops):
+            continue  # below the use, and no loop brings it back
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for target in targets for t in ast.walk(target)):
+                if node.value is None:
+                    continue
+                out.append((node.value, False))
+                if isinstance(node, ast.AugAssign):
+                    out.append((node.target, False))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            if any(isinstance(t, ast.Name) and t.id == name for t in ast.walk(node.target)):
+                out.append((node.iter, True))
+        elif isinstance(node, (ast.withitem,)):
+            if node.optional_vars is not None and any(isinstance(t, ast.Name) and t.id == name
+                                                      for t in ast.walk(node.optional_vars)):
+                return None
+        elif isinstance(node, ast.ExceptHandler) and node.name == name:
+            return None
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name).split(".")[0] == name
+                                                                       for a in node.names):
+            return None
+        elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return None
+    return out

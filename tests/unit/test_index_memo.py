@@ -29,8 +29,9 @@ class _Graph:
 
 @pytest.mark.parametrize("references, filled, kept", [
     (5, 15, False),      # a small index: the floor (10) applies, 15 entries start over
-    (50, 15, True),      # 50 references keep 50 entries: 15 stay (a fixed 10 started over)
-    (50, 60, False),     # ... and 60 do not
+    (50, 15, True),      # 50 references keep 100 entries: 15 stay (a fixed 10 started over)
+    (50, 90, True),      # ... and 90 (one a reference started over)
+    (50, 110, False),    # ... and 110 do not
     (10_000, 150, False),  # the ceiling (100) bounds a huge index
 ])
 def test_limit_grows_with_references(references, filled, kept):
