@@ -44,6 +44,9 @@ from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
 ATTRIBUTE_HOOKS = ("__getattr__",)
+# A proxy's `__class__` and `__signature__` (properties: TYPE_RULE), each
+# read by its own library readers; see the note below.
+TYPE_RULE = True  # switch, for its test
 # The library functions that read attributes of their argument by name (as
 # the index names outside targets). Not `inspect.isfunction`/`isclass`/...
 # (an isinstance) nor `inspect.getattr_static` (which skips `__getattr__`).
@@ -53,16 +56,42 @@ INTROSPECTORS = ("inspect.getmembers", "inspect.signature", "inspect.getfullargs
                  "functools.wraps", "builtins.getattr", "builtins.hasattr", "builtins.dir", "builtins.vars")
 
 
+# The readers of a proxy's type and signature properties (TYPE_RULE).
+# `isinstance(x, C)` reads `x.__class__` when `type(x)` is not a C (a
+# proxy's type never is the wrapped object's), and so do the isinstance
+# checks inside `inspect.signature` and what is built on it; `getmembers`
+# reads every attribute `dir(x)` names. `type(x)` reads the C-level type,
+# never the property; `issubclass` reads a class's bases; `getattr` and
+# `hasattr` read the name they are given (rarely these).
+PROPERTY_READERS = {
+    "__class__": ("builtins.isinstance", "inspect.signature", "inspect.getfullargspec", "inspect.getargspec",
+                  "inspect.getmembers"),
+    "__signature__": ("inspect.signature", "inspect.getfullargspec", "inspect.getargspec", "inspect.getmembers"),
+}
+
+
 def introspecting_users(walk, method) -> list[str]:
     """The tests whose introspection calls may run `method` (a class's
-    `__getattr__`)."""
-    if not RULE or method.kind != SymbolKind.METHOD or not method.parent:
+    `__getattr__`, or with TYPE_RULE its `__class__`/`__signature__`
+    property)."""
+    if method.kind != SymbolKind.METHOD or not method.parent:
         return []
     name = method.name
-    if name not in ATTRIBUTE_HOOKS:
+    if name in ATTRIBUTE_HOOKS:
+        readers = INTROSPECTORS if RULE else ()
+    else:
+        readers = PROPERTY_READERS.get(name, ()) if TYPE_RULE and name in PROPERTY_READERS \
+            and _property(walk, method) else ()
+    if not readers:
         return []
-    key = ("introspecting tests",)
+    key = ("introspecting tests", readers)
     if key not in walk.memo:
-        walk.memo[key] = [user for user in walk.callers(INTROSPECTORS)
+        walk.memo[key] = [user for user in walk.callers(readers)
                           if (sym := walk.symbol(user)) is not None and sym.is_test]
     return walk.memo[key]
+
+
+def _property(walk, method) -> bool:
+    """Whether `method` is read as an attribute (`@property` and its setter:
+    one qualname)."""
+    return any("property" in sym.flags for sym in walk.graph.symbols(method.qualname))

@@ -847,3 +847,71 @@ def test_introspection_runs_a_proxys_getattr(tmp_path, monkeypatch, rule):
     assert "tests/test_lib.py::test_isinstance" not in selected(report)
     assert "tests/test_lib.py::test_plain" not in selected(report)  # introspects nothing
     indexer.close()
+
+
+# wrapt: a proxy answers `isinstance` and `inspect.signature` for what it
+# wraps through its `__class__` and `__signature__` properties; a test that
+# hands one to them runs the property, and no reference says so.
+TYPE_PROPERTIES = {
+    "lib.py": """
+        import inspect
+
+        class Proxy:
+            def __init__(self, wrapped):
+                object.__setattr__(self, "wrapped", wrapped)
+
+            @property
+            def __class__(self):
+                return self.wrapped.__class__
+
+            @property
+            def __signature__(self):
+                return inspect.signature(self.wrapped)
+
+        def decorator(wrapper):
+            def _decorator(function):
+                return Proxy(function)
+            return _decorator
+        """,
+    "tests/test_lib.py": """
+        import inspect
+        import types
+        import lib
+
+        @lib.decorator
+        def passthru(wrapped, args):
+            return wrapped(*args)
+
+        @passthru
+        def target(a, b):
+            return a
+
+        def test_isinstance():
+            assert isinstance(target, types.FunctionType)
+
+        def test_signature():
+            assert str(inspect.signature(target)) == "(a, b)"
+
+        def test_type():
+            assert type(target) is lib.Proxy  # the C-level type, never the property
+
+        def test_plain():
+            assert target.wrapped
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_isinstance_and_signature_run_a_proxys_type_properties(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_introspect, "TYPE_RULE", rule)
+    indexer, g = build(tmp_path, TYPE_PROPERTIES)
+    report = impact(g, "lib.Proxy.__class__")
+    assert ("tests/test_lib.py::test_isinstance" in selected(report)) is rule
+    assert ("tests/test_lib.py::test_signature" in selected(report)) is rule  # its isinstance checks
+    assert "tests/test_lib.py::test_type" not in selected(report)
+    assert "tests/test_lib.py::test_plain" not in selected(report)
+    report = impact(g, "lib.Proxy.__signature__")
+    assert ("tests/test_lib.py::test_signature" in selected(report)) is rule
+    assert "tests/test_lib.py::test_isinstance" not in selected(report)
+    assert "tests/test_lib.py::test_plain" not in selected(report)
+    indexer.close()
