@@ -84,6 +84,18 @@ EXECD = '''
     def test_read_alias():
         assert Alias.function
 
+    def test_decorate_inside():
+        @decorators.passthru
+        def inner():
+            return 1
+        assert inner
+
+    def test_decorate_untouched_inside():
+        @decorators.untouched
+        def inner():
+            return 1
+        assert inner
+
     def test_class_inside():
         class Local:
             @decorators.passthru
@@ -141,3 +153,11 @@ def test_set_name_runs_only_in_class_statements_inside_functions(graph, monkeypa
     # `class Class` at the module's top level runs at import, before any test
     # (a test reading it through an alias was linked at full confidence)
     assert (T + "test_read_alias" in got) is not rule
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_decorating_with_an_exec_d_product_inside_a_function_runs_its_call(graph, monkeypatch, rule):
+    monkeypatch.setattr(impact_decorated, "EXEC_CALL_RULE", rule)
+    call = selected(impact(graph, "lib.core.Wrapper.__call__"))
+    assert (T + "test_decorate_inside" in call) is rule  # `@decorators.passthru` calls the Wrapper
+    assert T + "test_decorate_untouched_inside" not in call

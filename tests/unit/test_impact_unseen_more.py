@@ -387,3 +387,40 @@ def test_calling_a_held_method_runs_the_bound_wrapper_s_call(tmp_path, monkeypat
     # (the call reads the method through the descriptor's `__get__` first)
     assert ("tests/test_lib.py::test_method" in selected(impact(g, "lib._WrapperBase.__get__"))) is rule
     indexer.close()
+
+
+# wrapt: a decorator applied by a call, `name = decorator(f)`, binds what
+# `@decorator def name` would; calling that name runs the product's
+# `__call__`, and so does calling a name bound to a call of it (CHAINED).
+CALLED_PRODUCT = {
+    "lib.py": DECORATOR_PRODUCT["lib.py"],
+    "tests/test_lib.py": """
+        import lib
+
+        def wrapper(wrapped, args):
+            return wrapped(*args)
+
+        def test_called():
+            passthru = lib.decorator(wrapper)
+            assert passthru(len, ([1],)) == 1
+
+        def test_chained():
+            passthru = lib.decorator(wrapper)
+            function = passthru(len)
+            function([1])
+
+        def test_plain():
+            passthru = lib.plain(wrapper)
+            assert passthru(len, ([1],)) == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_decorator_applied_by_a_call_binds_its_product(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_decorated, "CALLED_RULE", rule)
+    indexer, g = build(tmp_path, CALLED_PRODUCT)
+    report = selected(impact(g, "lib.FunctionWrapper.__call__"))
+    assert ({"tests/test_lib.py::test_called", "tests/test_lib.py::test_chained"} <= report) is rule
+    assert "tests/test_lib.py::test_plain" not in report
+    indexer.close()
