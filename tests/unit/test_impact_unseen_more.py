@@ -424,3 +424,53 @@ def test_a_decorator_applied_by_a_call_binds_its_product(tmp_path, monkeypatch, 
     assert ({"tests/test_lib.py::test_called", "tests/test_lib.py::test_chained"} <= report) is rule
     assert "tests/test_lib.py::test_plain" not in report
     indexer.close()
+
+
+# wrapt (and functools.partial's pure-Python code): `def __init__(*args,
+# **kwargs)` unpacks `self` from `*args` so that callers may pass `self=`;
+# `self.x = v` on that local runs the class's `__setattr__` as on a parameter.
+LOCAL_SELF = {
+    "lib.py": """
+        class ObjectProxy:
+            def __init__(self, wrapped):
+                object.__setattr__(self, "__wrapped__", wrapped)
+
+            def __setattr__(self, name, value):
+                object.__setattr__(self, name, value)
+
+        class Partial(ObjectProxy):
+            def __init__(*args, **kwargs):
+                def _unpack_self(self, *args):
+                    return self, args
+                self, args = _unpack_self(*args)
+                super(Partial, self).__init__(args[0])
+                self._self_args = args[1:]
+
+        class Other(ObjectProxy):
+            def __init__(*args, **kwargs):
+                def _unpack_self(self, *args):
+                    return self, args
+                self, args = _unpack_self(*args)
+                super(Other, self).__init__(args[0])
+                other = self
+        """,
+    "tests/test_lib.py": """
+        from lib import Other, Partial
+
+        def test_partial():
+            assert Partial(len, 1)
+
+        def test_other():
+            assert Other(len, 1)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_write_on_a_local_self_runs_the_class_s_setattr(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_attrhooks, "LOCAL_SELF_RULE", rule)
+    indexer, g = build(tmp_path, LOCAL_SELF)
+    report = selected(impact(g, "lib.ObjectProxy.__setattr__"))
+    assert ("tests/test_lib.py::test_partial" in report) is rule
+    assert "tests/test_lib.py::test_other" not in report  # writes no attribute of its self
+    indexer.close()
