@@ -60,6 +60,9 @@ RULE = True  # switch, for its test
 # BoundFunctionWrapper.__call__ found 34 of its 50 pairs, 0 before);
 # the others identical.
 BOUND_RULE = True
+# `@instance.method def g` with `method` held by a descriptor class: the
+# def statement calls what `__get__` made (a switch, for its test).
+BOUND_DECORATOR_RULE = True
 CHAINED = True  # a name decorated by a held name is held too
 # `__set_name__`: only class statements inside functions. wrapt: -73 false
 # pairs, no true pair lost (module-level classes read through an alias,
@@ -108,6 +111,9 @@ def product_users(walk, method, owner: str, subs: list[str], definers: set[str])
         users.update(enclosing for _t, enclosing, *_rest in graph.incoming(methods, RefKind.ATTRIBUTE))
         if BOUND_RULE:  # `obj.method()` reads the method first
             users.update(enclosing for _t, enclosing, *_rest in graph.incoming(methods, RefKind.CALL))
+        if BOUND_DECORATOR_RULE:  # and so does `@obj.method def g`, in g's scope
+            users.update(sym.parent for _t, decorated, *_rest in graph.incoming(methods, RefKind.DECORATOR)
+                         if (sym := walk.symbol(decorated)) is not None and sym.parent)
     else:
         # A class statement at a module's top level runs at import, before
         # any test (LOCAL_CLASSES): only a class a function defines runs
@@ -186,6 +192,10 @@ def bound_callers(walk, classes: list[str]) -> set[str]:
         methods = [q for q in sorted(held_names(walk, descriptors))
                    if (held := walk.symbol(q)) is not None and held.kind == SymbolKind.METHOD]
         users.update(enclosing for _t, enclosing, *_rest in graph.incoming(methods, RefKind.CALL))
+        if BOUND_DECORATOR_RULE:
+            # `@obj.method def g`: the def statement calls the bound object, in g's scope
+            users.update(sym.parent for _t, decorated, *_rest in graph.incoming(methods, RefKind.DECORATOR)
+                         if (sym := walk.symbol(decorated)) is not None and sym.parent)
     return users
 
 

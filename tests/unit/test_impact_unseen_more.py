@@ -389,6 +389,53 @@ def test_calling_a_held_method_runs_the_bound_wrapper_s_call(tmp_path, monkeypat
     indexer.close()
 
 
+# wrapt: `@instance.method def g`, `method` held by the descriptor: the def
+# statement calls the bound wrapper its `__get__` makes (BOUND_DECORATOR_RULE).
+BOUND_DECORATOR = {
+    "lib.py": BOUND["lib.py"],
+    "tests/test_lib.py": """
+        import lib
+
+        @lib.decorator
+        def wrapped(wrapped, args):
+            return wrapped(*args)
+
+        class Instance:
+            @wrapped
+            def decorator(self, function):
+                return function
+
+            @lib.plain
+            def other(self, function):
+                return function
+
+        def test_decorate():
+            instance = Instance()
+
+            @instance.decorator
+            def function():
+                return 1
+
+        def test_other():
+            instance = Instance()
+
+            @instance.other
+            def function():
+                return 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_decorating_with_a_held_method_runs_the_bound_wrapper_s_call(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_decorated, "BOUND_DECORATOR_RULE", rule)
+    indexer, g = build(tmp_path, BOUND_DECORATOR)
+    report = selected(impact(g, "lib.BoundFunctionWrapper.__call__"))
+    assert ("tests/test_lib.py::test_decorate" in report) is rule
+    assert "tests/test_lib.py::test_other" not in report
+    indexer.close()
+
+
 # wrapt: a decorator applied by a call, `name = decorator(f)`, binds what
 # `@decorator def name` would; calling that name runs the product's
 # `__call__`, and so does calling a name bound to a call of it (CHAINED).
