@@ -40,13 +40,16 @@ stays missed.
 
 from __future__ import annotations
 
-from indexer.graph.vocab import SymbolKind
+from indexer.graph.vocab import RefKind, SymbolKind
 
 RULE = True  # switch, for its test
 ATTRIBUTE_HOOKS = ("__getattr__",)
 # A proxy's `__class__` and `__signature__` (properties: TYPE_RULE), each
 # read by its own library readers; see the note below.
 TYPE_RULE = True  # switch, for its test
+# An instance made by `C.__new__(C)` skips `__init__`: a read of what
+# `__init__` would have set falls to `__getattr__` (a switch, for its test).
+UNINITIALIZED_RULE = True
 # The library functions that read attributes of their argument by name (as
 # the index names outside targets). Not `inspect.isfunction`/`isclass`/...
 # (an isinstance) nor `inspect.getattr_static` (which skips `__getattr__`).
@@ -95,3 +98,25 @@ def _property(walk, method) -> bool:
     """Whether `method` is read as an attribute (`@property` and its setter:
     one qualname)."""
     return any("property" in sym.flags for sym in walk.graph.symbols(method.qualname))
+
+
+def uninitialized_users(walk, method, classes: list[str]) -> list[str]:
+    """The functions that make an instance of one of `classes` (the hook's
+    class and the subclasses that inherit `method`, its `__getattr__`)
+    without running `__init__`: `C.__new__(C)`, the `__new__` call written
+    right after a use of the class (UNINITIALIZED_RULE)."""
+    if not UNINITIALIZED_RULE or method.kind != SymbolKind.METHOD or method.name not in ATTRIBUTE_HOOKS:
+        return []
+    key = ("uninitialized makers", tuple(classes))
+    if key not in walk.memo:
+        users = set()
+        for _target, enclosing, _kind, _conf, _how in walk.graph.incoming(classes):
+            if enclosing in users:
+                continue
+            uses = walk.uses_in(enclosing)
+            ends = {(u.range.end.line, u.range.end.character) for u in uses if u.target in classes}
+            if any(u.kind == RefKind.CALL and u.name == "__new__"
+                   and (u.range.start.line, u.range.start.character - 1) in ends for u in uses):
+                users.add(enclosing)
+        walk.memo[key] = sorted(users)
+    return walk.memo[key]

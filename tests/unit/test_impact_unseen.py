@@ -915,3 +915,43 @@ def test_isinstance_and_signature_run_a_proxys_type_properties(tmp_path, monkeyp
     assert "tests/test_lib.py::test_isinstance" not in selected(report)
     assert "tests/test_lib.py::test_plain" not in selected(report)
     indexer.close()
+
+
+# wrapt: `Proxy.__new__(Proxy)` makes an instance without running
+# `__init__`; what `__init__` sets is missing, so reading it (an operator
+# reads `self.wrapped`) falls to the class's `__getattr__`.
+UNINITIALIZED = {
+    "lib.py": """
+        class Proxy:
+            def __init__(self, wrapped):
+                object.__setattr__(self, "wrapped", wrapped)
+
+            def __getattr__(self, name):
+                raise ValueError("wrapper has not been initialized")
+
+            def __add__(self, other):
+                return self.wrapped + other
+        """,
+    "tests/test_lib.py": """
+        import pytest
+        from lib import Proxy
+
+        def test_uninitialized():
+            one = Proxy.__new__(Proxy)
+            with pytest.raises(ValueError):
+                one + Proxy(2)
+
+        def test_initialized():
+            assert Proxy(1) + 2 == 3
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_instance_made_without_init_reads_through_getattr(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_introspect, "UNINITIALIZED_RULE", rule)
+    indexer, g = build(tmp_path, UNINITIALIZED)
+    report = selected(impact(g, "lib.Proxy.__getattr__"))
+    assert ("tests/test_lib.py::test_uninitialized" in report) is rule
+    assert "tests/test_lib.py::test_initialized" not in report
+    indexer.close()
