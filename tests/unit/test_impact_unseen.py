@@ -955,3 +955,51 @@ def test_an_instance_made_without_init_reads_through_getattr(tmp_path, monkeypat
     assert ("tests/test_lib.py::test_uninitialized" in report) is rule
     assert "tests/test_lib.py::test_initialized" not in report
     indexer.close()
+
+
+# wrapt: a proxy answers `__name__`/`__module__` (functools.WRAPPER_ASSIGNMENTS)
+# for what it wraps through properties; library code reading `f.__name__`
+# of an object of unknown type is a guess, followed for such a property
+# (reading it runs it), not for a plain method of a common name.
+DUNDER_PROPERTY = {
+    "lib.py": """
+        class Proxy:
+            def __init__(self, wrapped):
+                self.wrapped = wrapped
+
+            @property
+            def __name__(self):
+                return self.wrapped.__name__
+
+            def describe(self):
+                return "proxy"
+
+        def proxy(function):
+            return Proxy(function)
+
+        def label(function):
+            return function.__name__
+
+        def describe(function):
+            return function.describe
+        """,
+    "tests/test_lib.py": """
+        import lib
+
+        def test_label():
+            assert lib.label(lib.proxy(len)) == "len"
+
+        def test_describe():
+            assert lib.describe(lib.proxy(len))
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_guessed_read_of_a_wrapper_identity_property_runs_it(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_precision, "DUNDER_PROPERTY_READS", rule)
+    indexer, g = build(tmp_path, DUNDER_PROPERTY)
+    assert ("tests/test_lib.py::test_label" in selected(impact(g, "lib.Proxy.__name__"))) is rule
+    # a name-matched read of a method (not run by the read) stays unfollowed
+    assert "tests/test_lib.py::test_describe" not in selected(impact(g, "lib.Proxy.describe"))
+    indexer.close()
