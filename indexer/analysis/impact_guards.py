@@ -191,7 +191,8 @@ class Guards:
 
     def node_of(self, sym: Symbol) -> ast.AST | None:
         """The def/class node of a symbol (its name line, 0-based)."""
-        key = ("guard node", sym.qualname)
+        # (by line too: `@overload` stubs and a property's setter share the qualname)
+        key = ("guard node", sym.qualname, sym.selection_range.start.line)
         if key not in self.memo:
             node = _own_node(Path(self.graph.root) / sym.path, sym)
             if node is None:  # its lines alone do not parse: the whole file
