@@ -76,7 +76,7 @@ def _local_self_writers(walk, classes: list[str]) -> set[str]:
             local = walk.symbol(f"{method.qualname}.self")
             if local is None or local.kind != SymbolKind.VARIABLE:
                 continue
-            uses = walk.uses_in(method.qualname)
+            uses = walk.graph.references_from(method.qualname)
             receivers = {(u.range.end.line, u.range.end.character) for u in uses
                          if u.kind == RefKind.READ and u.target == local.qualname}
             if any(u.kind == RefKind.WRITE and u.target is None

@@ -238,18 +238,20 @@ def _bound_calls(walk, callees) -> set[str]:
 
 
 def _scope_names(walk, scope) -> list:
-    key = ("scope names", scope.qualname)
-    if key not in walk.memo:
-        walk.memo[key] = walk.graph.members(scope.qualname)
-    return walk.memo[key]
+    # (one memo entry for all scopes: the table starts over past its size)
+    table = walk.memo.setdefault(("scope names",), {})
+    if scope.qualname not in table:
+        table[scope.qualname] = walk.graph.members(scope.qualname)
+    return table[scope.qualname]
 
 
 def _whole_call(walk, name, ref) -> bool:
     """Whether the call at `ref` is the whole value bound to the variable
     `name` (`name = callee(...)`, `a = b = pkg.callee(...)`), in a module
     body or indented in a function."""
-    key = ("called statement", name.path, name.range.start.line, name.range.end.line)
-    if key not in walk.memo:
+    table = walk.memo.setdefault(("called statements",), {})
+    key = (name.path, name.range.start.line, name.range.end.line)
+    if key not in table:
         end = None
         try:
             with open(walk.graph.root / name.path, "rb") as f:
@@ -264,5 +266,5 @@ def _whole_call(walk, name, ref) -> bool:
             stmt = stmt.body[0]  # (parse_at's `if 1:`)
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
             end = (stmt.value.func.end_lineno - 1, stmt.value.func.end_col_offset)  # the callee's name token
-        walk.memo[key] = end
-    return walk.memo[key] is not None and walk.memo[key] == (ref.range.end.line, ref.range.end.character)
+        table[key] = end
+    return table[key] is not None and table[key] == (ref.range.end.line, ref.range.end.character)

@@ -113,7 +113,7 @@ def uninitialized_users(walk, method, classes: list[str]) -> list[str]:
         for _target, enclosing, _kind, _conf, _how in walk.graph.incoming(classes):
             if enclosing in users:
                 continue
-            uses = walk.uses_in(enclosing)
+            uses = walk.graph.references_from(enclosing)  # (not memoised: one table entry per class, not per user)
             ends = {(u.range.end.line, u.range.end.character) for u in uses if u.target in classes}
             if any(u.kind == RefKind.CALL and u.name == "__new__"
                    and (u.range.start.line, u.range.start.character - 1) in ends for u in uses):
