@@ -40,6 +40,15 @@ selection), against the same rules without it (impact_attrhooks on):
 wrapt +115 true / +23 false pairs (0.575 / 0.542 -> 0.629 / 0.559), of
 which CHAINED brings +33 / +7; boltons +2 / 0; toolz +2 / 0; the other
 eight are unchanged.
+
+CALLED_RULE (a decorator applied by a call, `decorator2 =
+wrapt.decorator(decorator1)`, then `function2 = decorator2(function1)`)
+and EXEC_CALL_RULE (`@decorators.passthru def inner` inside a function,
+`passthru` defined by an exec'd literal): wrapt +16 true pairs of
+`_FunctionWrapperBase.__call__` (10 and 6), no false one.
+BOUND_DECORATOR_RULE (`@instance.decorator def f`, `decorator` a method
+held by the descriptor): wrapt +2 true / +2 false pairs. The other 15
+projects are unchanged (measured with all 16, default selection).
 """
 
 from __future__ import annotations

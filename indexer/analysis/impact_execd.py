@@ -50,6 +50,13 @@ reaches along the class-creation chains (`with_metaclass`, the metaclass's
 `__new__`) and the library `__eq__` rule, which run at import. The other
 ten projects are unchanged: none defines a decorated name in an exec'd
 literal (toolz has 1 file and boltons 2 that call `exec`, on other code).
+
+CALL_RULE: the call form, `function1d = decorators.passthru_decorator(
+function1)` (wrapt's tests/test_function.py, test_class.py), binds the
+variable to the product: the receiver walks count the tests reading it as
+holders. wrapt +9 true / +15 false pairs (the introspection rules'
+`__getattr__`/`__class__`/`__signature__` links of those tests; the false
+ones the property setters' shared qualnames and `__eq__`).
 """
 
 from __future__ import annotations
