@@ -40,7 +40,7 @@ from indexer.analysis.impact_outside import outside_callers
 from indexer.analysis.impact_bestfirst import best_first
 from indexer.analysis.impact_abstract import runs_an_override
 from indexer.analysis.impact_protocols import asserted_class
-from indexer.analysis.impact_introspect import introspecting_users
+from indexer.analysis.impact_introspect import introspecting_users, uninitialized_users
 from indexer.analysis.impact_closures import closure_edge
 from indexer.analysis.impact_created import SUBCLASS, runs_only_the_class
 from indexer.analysis.impact_returns import returning_readers
@@ -397,6 +397,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     # `inspect.getmembers(proxy)`, `isinstance(proxy, T)` run its `__getattr__`, `__class__` (impact_introspect).
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)
                for user in introspecting_users(walk, method))
+    # `C.__new__(C)` makes one whose reads of what `__init__` sets fall to `__getattr__` (impact_introspect).
+    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in uninitialized_users(
+        walk, method, [owner.qualname, *(sub for sub in subs if sub not in definers)]))
     # `zip_longest(self, other)` in the class's own methods runs `__iter__` (impact_selfiter).
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_iterating_users(
         walk, method, {owner.qualname, *bases, *subs}))

@@ -40,11 +40,23 @@ selection), against the same rules without it (impact_attrhooks on):
 wrapt +115 true / +23 false pairs (0.575 / 0.542 -> 0.629 / 0.559), of
 which CHAINED brings +33 / +7; boltons +2 / 0; toolz +2 / 0; the other
 eight are unchanged.
+
+CALLED_RULE (a decorator applied by a call, `decorator2 =
+wrapt.decorator(decorator1)`, then `function2 = decorator2(function1)`)
+and EXEC_CALL_RULE (`@decorators.passthru def inner` inside a function,
+`passthru` defined by an exec'd literal): wrapt +16 true pairs of
+`_FunctionWrapperBase.__call__` (10 and 6), no false one.
+BOUND_DECORATOR_RULE (`@instance.decorator def f`, `decorator` a method
+held by the descriptor): wrapt +2 true / +2 false pairs. The other 15
+projects are unchanged (measured with all 16, default selection).
 """
 
 from __future__ import annotations
 
+import ast
+
 from indexer.analysis.impact_execd import decorated_through_exec
+from indexer.graph import python_ast
 from indexer.graph.vocab import RefKind, SymbolKind
 
 RULE = True  # switch, for its test
@@ -57,13 +69,25 @@ RULE = True  # switch, for its test
 # BoundFunctionWrapper.__call__ found 34 of its 50 pairs, 0 before);
 # the others identical.
 BOUND_RULE = True
+# `@instance.method def g` with `method` held by a descriptor class: the
+# def statement calls what `__get__` made (a switch, for its test).
+BOUND_DECORATOR_RULE = True
 CHAINED = True  # a name decorated by a held name is held too
 # `__set_name__`: only class statements inside functions. wrapt: -73 false
 # pairs, no true pair lost (module-level classes read through an alias,
 # `OldClass1d = OldClass1`, were linked at full confidence); the other ten
 # projects unchanged.
 LOCAL_CLASSES = True
+# A decorator applied by a call binds its product as `@` does: `name =
+# maker(f)` (a module's or a function's variable, the call its whole value)
+# holds what `@maker def name` would, and so does `name = held(f)` (CHAINED).
+CALLED_RULE = True
+# `@ns.name def g` inside a function, `name` defined by an exec'd literal
+# with a maker among its decorators (impact_execd): the def statement calls
+# `name`, a held product, so the function that runs it runs its `__call__`.
+EXEC_CALL_RULE = True
 PROTOCOL = ("__call__", "__get__", "__set_name__")
+_NAMES = (SymbolKind.VARIABLE, SymbolKind.CONSTANT)
 _FUNCTIONS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
@@ -88,11 +112,17 @@ def product_users(walk, method, owner: str, subs: list[str], definers: set[str])
         # `@held def g` runs where the def statement runs: g's scope, not g.
         users.update(sym.parent for _t, decorated, *_rest in graph.incoming(names, RefKind.DECORATOR)
                      if (sym := walk.symbol(decorated)) is not None and sym.parent)
+        if EXEC_CALL_RULE:
+            users.update(sym.parent for decorated in sorted(decorated_through_exec(walk, _makers(walk, classes)))
+                         if (sym := walk.symbol(decorated)) is not None and sym.parent and _in_function(walk, decorated))
     elif method.name == "__get__":
         methods = [q for q in names if (sym := walk.symbol(q)) is not None and sym.kind == SymbolKind.METHOD]
         users.update(enclosing for _t, enclosing, *_rest in graph.incoming(methods, RefKind.ATTRIBUTE))
         if BOUND_RULE:  # `obj.method()` reads the method first
             users.update(enclosing for _t, enclosing, *_rest in graph.incoming(methods, RefKind.CALL))
+        if BOUND_DECORATOR_RULE:  # and so does `@obj.method def g`, in g's scope
+            users.update(sym.parent for _t, decorated, *_rest in graph.incoming(methods, RefKind.DECORATOR)
+                         if (sym := walk.symbol(decorated)) is not None and sym.parent)
     else:
         # A class statement at a module's top level runs at import, before
         # any test (LOCAL_CLASSES): only a class a function defines runs
@@ -127,10 +157,11 @@ def held_names(walk, classes: list[str]) -> set[str]:
     graph = walk.graph
     makers = _makers(walk, classes)
     # (and names decorated by a name an exec'd literal defines with a maker: impact_execd)
-    held = _decorated(graph, sorted(makers)) | decorated_through_exec(walk, makers)
+    held = _decorated(graph, sorted(makers)) | decorated_through_exec(walk, makers) | _bound_calls(walk, makers)
     frontier = held
     while CHAINED and frontier:
-        frontier = (_decorated(graph, sorted(frontier)) | decorated_through_exec(walk, frontier)) - held
+        frontier = (_decorated(graph, sorted(frontier)) | decorated_through_exec(walk, frontier)
+                    | _bound_calls(walk, frontier)) - held
         held |= frontier
     walk.memo[key] = held
     return held
@@ -170,6 +201,10 @@ def bound_callers(walk, classes: list[str]) -> set[str]:
         methods = [q for q in sorted(held_names(walk, descriptors))
                    if (held := walk.symbol(q)) is not None and held.kind == SymbolKind.METHOD]
         users.update(enclosing for _t, enclosing, *_rest in graph.incoming(methods, RefKind.CALL))
+        if BOUND_DECORATOR_RULE:
+            # `@obj.method def g`: the def statement calls the bound object, in g's scope
+            users.update(sym.parent for _t, decorated, *_rest in graph.incoming(methods, RefKind.DECORATOR)
+                         if (sym := walk.symbol(decorated)) is not None and sym.parent)
     return users
 
 
@@ -188,3 +223,57 @@ def _decorated(graph, decorators: list[str]) -> set[str]:
     """The symbols decorated by any of `decorators` (a decorator use's
     enclosing symbol is the decorated def)."""
     return {enclosing for _t, enclosing, *_rest in graph.incoming(decorators, RefKind.DECORATOR)} if decorators else set()
+
+
+def _bound_calls(walk, callees) -> set[str]:
+    """The variables whose whole value is a call of one of `callees`
+    (`name = callee(f)`, in a module body or a function: CALLED_RULE)."""
+    if not CALLED_RULE or not callees:
+        return set()
+    graph = walk.graph
+    out = set()
+    for callee, enclosing in sorted({(t, e) for t, e, *_rest in graph.incoming(sorted(callees), RefKind.CALL)}):
+        scope = walk.symbol(enclosing)
+        if scope is None:
+            continue
+        names = [m for m in _scope_names(walk, scope) if m.kind in _NAMES]
+        if not names:
+            continue
+        for ref in graph.uses_in(callee, enclosing, (RefKind.CALL,)):
+            out.update(m.qualname for m in names if m.path == ref.path
+                       and m.range.start.line <= ref.range.start.line <= m.range.end.line
+                       and _whole_call(walk, m, ref))
+    return out
+
+
+def _scope_names(walk, scope) -> list:
+    # (one memo entry for all scopes: the table starts over past its size)
+    table = walk.memo.setdefault(("scope names",), {})
+    if scope.qualname not in table:
+        table[scope.qualname] = walk.graph.members(scope.qualname)
+    return table[scope.qualname]
+
+
+def _whole_call(walk, name, ref) -> bool:
+    """Whether the call at `ref` is the whole value bound to the variable
+    `name` (`name = callee(...)`, `a = b = pkg.callee(...)`), in a module
+    body or indented in a function."""
+    table = walk.memo.setdefault(("called statements",), {})
+    key = (name.path, name.range.start.line, name.range.end.line)
+    if key not in table:
+        end = None
+        try:
+            with open(walk.graph.root / name.path, "rb") as f:
+                lines = f.read().decode("utf-8", "replace").split("\n")
+            first = name.range.start.line
+            tree = python_ast.parse_at("\n".join(lines[first:name.range.end.line + 1]), first,
+                                       name.range.start.character > 0)
+        except OSError:
+            tree = None
+        stmt = tree.body[-1] if tree is not None and tree.body else None
+        if stmt is not None and name.range.start.character > 0 and isinstance(stmt, ast.If) and stmt.body:
+            stmt = stmt.body[0]  # (parse_at's `if 1:`)
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+            end = (stmt.value.func.end_lineno - 1, stmt.value.func.end_col_offset)  # the callee's name token
+        table[key] = end
+    return table[key] is not None and table[key] == (ref.range.end.line, ref.range.end.character)

@@ -50,6 +50,13 @@ reaches along the class-creation chains (`with_metaclass`, the metaclass's
 `__new__`) and the library `__eq__` rule, which run at import. The other
 ten projects are unchanged: none defines a decorated name in an exec'd
 literal (toolz has 1 file and boltons 2 that call `exec`, on other code).
+
+CALL_RULE: the call form, `function1d = decorators.passthru_decorator(
+function1)` (wrapt's tests/test_function.py, test_class.py), binds the
+variable to the product: the receiver walks count the tests reading it as
+holders. wrapt +9 true / +15 false pairs (the introspection rules'
+`__getattr__`/`__class__`/`__signature__` links of those tests; the false
+ones the property setters' shared qualnames and `__eq__`).
 """
 
 from __future__ import annotations
@@ -61,6 +68,9 @@ from indexer.graph import python_ast
 from indexer.graph.vocab import How, RefKind, SymbolKind
 
 RULE = True  # switch, for its test
+# The call form too: `function1d = decorators.passthru(function1)` binds
+# the variable to the product as `@decorators.passthru` would (a switch).
+CALL_RULE = True
 EXEC_NAMES = ("exec", "exec_")
 # Hows of a use the resolver could not place in the workspace.
 _OUTSIDE = ("external", "unresolved", "name-match")
@@ -92,6 +102,37 @@ def exec_decorated_users(walk, qualname: str) -> list[tuple[str, str, float, str
         if qualname in own:
             out.extend((enclosing, RefKind.DECORATOR, 1.0, How.VALUE) for enclosing, _target, how
                        in walk.graph.named_uses_in_file(path, name, RefKind.DECORATOR) if how in _OUTSIDE)
+            if CALL_RULE:
+                # (a call: what makes the instance, as the receiver walk follows it)
+                out.extend((variable, RefKind.CALL, 1.0, How.VALUE) for variable in _called_into(walk, path, name))
+    return out
+
+
+def _called_into(walk, path: str, name: str) -> list[str]:
+    """The variables of `path` whose whole value is a call of `name`, an
+    exec'd literal's definition (`NAME = ns.name(arg)`)."""
+    scopes = sorted({enclosing for enclosing, _target, how in walk.graph.named_uses_in_file(path, name, RefKind.CALL)
+                     if how in _OUTSIDE})
+    if not scopes:
+        return []
+    try:
+        lines = (Path(walk.graph.root) / path).read_text(encoding="utf-8", errors="replace").split("\n")
+    except OSError:
+        return []
+    out = []
+    for variable in walk.graph.symbols_in_file(path):
+        if variable.kind != SymbolKind.VARIABLE or variable.parent not in scopes:
+            continue
+        first = variable.range.start.line
+        tree = python_ast.parse_at("\n".join(lines[first:variable.range.end.line + 1]), first,
+                                   variable.range.start.character > 0)
+        stmt = tree.body[-1] if tree is not None and tree.body else None
+        if isinstance(stmt, ast.If) and variable.range.start.character > 0 and stmt.body:
+            stmt = stmt.body[0]  # (parse_at's `if 1:`)
+        value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+        parts = _dotted(value.func) if isinstance(value, ast.Call) else None
+        if parts and parts[-1] == name:
+            out.append(variable.qualname)
     return out
 
 

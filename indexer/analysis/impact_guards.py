@@ -192,7 +192,7 @@ class Guards:
     def node_of(self, sym: Symbol) -> ast.AST | None:
         """The def/class node of a symbol (its name line, 0-based). Keyed by
         the line too: `@overload` stubs and their implementation share a
-        qualname, and whichever was parsed first used to answer for all of
+        qualname (so does a property's setter), and whichever was parsed first used to answer for all of
         them (an isinstance guard then read the stub's empty body)."""
         key = ("guard node", sym.qualname, sym.selection_range.start.line)
         if key not in self.memo:

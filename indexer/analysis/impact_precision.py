@@ -33,11 +33,17 @@ against per-test coverage on real projects (figures in the note of issue 12).
 
 4. A name-matched read of a function or method (`obj.validator`, no call)
    in library code is not followed: reading a name does not run it
-   (`name_matched_read`).
+   (`name_matched_read`). Except a property named as a wrapper's identity
+   attributes (functools.WRAPPER_ASSIGNMENTS, DUNDER_PROPERTY_READS): only
+   a proxy defines `__name__`/`__module__`/`__doc__` as properties, and the
+   read runs them (wrapt's wrappers read `wrapped.__module__` of a proxy:
+   +20 true / +20 false pairs, the false ones the setters' shared qualname;
+   every dunder property instead: `__dict__` alone +191 false, none true).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 
 from indexer.graph.model import Symbol
@@ -87,7 +93,21 @@ def name_matched_read(kind: str, how: str, callee: Symbol | None, user: Symbol |
     every class-building test look affected by the method. Calls, value flow
     (`cb = f`, registries) and a test's own reads are followed as before."""
     return how == "name-match" and kind in (RefKind.READ, RefKind.ATTRIBUTE) and callee is not None \
-        and callee.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) and not in_test_code(user)
+        and callee.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) and not in_test_code(user) \
+        and not (DUNDER_PROPERTY_READS and _dunder_property(callee))
+
+
+# A read of a property named as a wrapper's identity attributes
+# (functools.WRAPPER_ASSIGNMENTS: `x.__name__`, `x.__module__`, `x.__doc__`)
+# runs it: only a proxy defines one (wrapt's ObjectProxy forwards them to
+# what it wraps), and such a read is what it exists to answer. Not other
+# dunders: `x.__dict__` is read all over library code (wrapt: +191 false
+# pairs for none). A switch, for its test.
+DUNDER_PROPERTY_READS = True
+
+
+def _dunder_property(callee: Symbol) -> bool:
+    return "property" in callee.flags and callee.name in functools.WRAPPER_ASSIGNMENTS
 
 
 def unfollowed_guess(kind: str, how: str, callee: Symbol | None, user: Symbol | None) -> bool:

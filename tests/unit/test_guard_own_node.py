@@ -76,3 +76,37 @@ def test_a_line_that_may_end_a_decorator_parses_the_whole_file(tmp_path: Path):
     path.write_text(source)
     node, sym = next(_symbols(ast.parse(source)))
     assert node.decorator_list and impact_guards._own_node(path, sym) is None
+
+
+OVERLOADED = {
+    "lib.py": """
+        from typing import overload
+
+        @overload
+        def invoke(callback: int) -> int: ...
+
+        @overload
+        def invoke(callback: str) -> str: ...
+
+        def invoke(callback):
+            return callback
+        """,
+}
+
+
+def test_node_of_tells_apart_definitions_that_share_a_qualname(tmp_path):
+    """`@overload` stubs (and a property's setter) share the implementation's
+    qualname: the memoised node is per definition, so which one a walk asked
+    for first does not change the answer for the other (click: the guards of
+    `Context.invoke` read through its stub made the selection depend on the
+    order of the queries)."""
+    from indexer.analysis.impact_guards import Guards
+    from tests.support import build
+
+    indexer, g = build(tmp_path, OVERLOADED)
+    stub, *_, impl = sorted(g.symbols("lib.invoke"), key=lambda s: s.range.start.line)
+    guards = Guards(g, {})
+    assert guards.node_of(stub).lineno == stub.selection_range.start.line + 1
+    assert guards.node_of(impl).lineno == impl.selection_range.start.line + 1
+    assert guards.node_of(impl).body[0].lineno != guards.node_of(stub).body[0].lineno
+    indexer.close()

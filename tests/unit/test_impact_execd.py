@@ -27,6 +27,9 @@ LIB = """
         def __set_name__(self, owner, name):
             self.name = name
 
+        def __getattr__(self, name):
+            return getattr(self.wrapped, name)
+
     def decorator(wrapped):
         return Wrapper(wrapped)
 
@@ -83,6 +86,26 @@ EXECD = '''
 
     def test_read_alias():
         assert Alias.function
+
+    called = decorators.passthru(len)
+
+    def test_getattr_called():
+        assert getattr(called, "__name__") == "len"
+
+    def test_getattr_plain():
+        assert getattr(len, "__name__") == "len"
+
+    def test_decorate_inside():
+        @decorators.passthru
+        def inner():
+            return 1
+        assert inner
+
+    def test_decorate_untouched_inside():
+        @decorators.untouched
+        def inner():
+            return 1
+        assert inner
 
     def test_class_inside():
         class Local:
@@ -141,3 +164,21 @@ def test_set_name_runs_only_in_class_statements_inside_functions(graph, monkeypa
     # `class Class` at the module's top level runs at import, before any test
     # (a test reading it through an alias was linked at full confidence)
     assert (T + "test_read_alias" in got) is not rule
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_decorating_with_an_exec_d_product_inside_a_function_runs_its_call(graph, monkeypatch, rule):
+    monkeypatch.setattr(impact_decorated, "EXEC_CALL_RULE", rule)
+    call = selected(impact(graph, "lib.core.Wrapper.__call__"))
+    assert (T + "test_decorate_inside" in call) is rule  # `@decorators.passthru` calls the Wrapper
+    assert T + "test_decorate_untouched_inside" not in call
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_variable_bound_to_a_call_of_an_exec_d_product_holds_it(graph, monkeypatch, rule):
+    monkeypatch.setattr(impact_execd, "CALL_RULE", rule)
+    # `getattr(called, ...)` runs Wrapper.__getattr__ (impact_introspect) only
+    # where the test can hold a Wrapper: `called = decorators.passthru(len)`
+    got = selected(impact(graph, "lib.core.Wrapper.__getattr__"))
+    assert (T + "test_getattr_called" in got) is rule
+    assert T + "test_getattr_plain" not in got

@@ -847,3 +847,159 @@ def test_introspection_runs_a_proxys_getattr(tmp_path, monkeypatch, rule):
     assert "tests/test_lib.py::test_isinstance" not in selected(report)
     assert "tests/test_lib.py::test_plain" not in selected(report)  # introspects nothing
     indexer.close()
+
+
+# wrapt: a proxy answers `isinstance` and `inspect.signature` for what it
+# wraps through its `__class__` and `__signature__` properties; a test that
+# hands one to them runs the property, and no reference says so.
+TYPE_PROPERTIES = {
+    "lib.py": """
+        import inspect
+
+        class Proxy:
+            def __init__(self, wrapped):
+                object.__setattr__(self, "wrapped", wrapped)
+
+            @property
+            def __class__(self):
+                return self.wrapped.__class__
+
+            @property
+            def __signature__(self):
+                return inspect.signature(self.wrapped)
+
+        def decorator(wrapper):
+            def _decorator(function):
+                return Proxy(function)
+            return _decorator
+        """,
+    "tests/test_lib.py": """
+        import inspect
+        import types
+        import lib
+
+        @lib.decorator
+        def passthru(wrapped, args):
+            return wrapped(*args)
+
+        @passthru
+        def target(a, b):
+            return a
+
+        def test_isinstance():
+            assert isinstance(target, types.FunctionType)
+
+        def test_signature():
+            assert str(inspect.signature(target)) == "(a, b)"
+
+        def test_type():
+            assert type(target) is lib.Proxy  # the C-level type, never the property
+
+        def test_plain():
+            assert target.wrapped
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_isinstance_and_signature_run_a_proxys_type_properties(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_introspect, "TYPE_RULE", rule)
+    indexer, g = build(tmp_path, TYPE_PROPERTIES)
+    report = impact(g, "lib.Proxy.__class__")
+    assert ("tests/test_lib.py::test_isinstance" in selected(report)) is rule
+    assert ("tests/test_lib.py::test_signature" in selected(report)) is rule  # its isinstance checks
+    assert "tests/test_lib.py::test_type" not in selected(report)
+    assert "tests/test_lib.py::test_plain" not in selected(report)
+    report = impact(g, "lib.Proxy.__signature__")
+    assert ("tests/test_lib.py::test_signature" in selected(report)) is rule
+    assert "tests/test_lib.py::test_isinstance" not in selected(report)
+    assert "tests/test_lib.py::test_plain" not in selected(report)
+    indexer.close()
+
+
+# wrapt: `Proxy.__new__(Proxy)` makes an instance without running
+# `__init__`; what `__init__` sets is missing, so reading it (an operator
+# reads `self.wrapped`) falls to the class's `__getattr__`.
+UNINITIALIZED = {
+    "lib.py": """
+        class Proxy:
+            def __init__(self, wrapped):
+                object.__setattr__(self, "wrapped", wrapped)
+
+            def __getattr__(self, name):
+                raise ValueError("wrapper has not been initialized")
+
+            def __add__(self, other):
+                return self.wrapped + other
+        """,
+    "tests/test_lib.py": """
+        import pytest
+        from lib import Proxy
+
+        def test_uninitialized():
+            one = Proxy.__new__(Proxy)
+            with pytest.raises(ValueError):
+                one + Proxy(2)
+
+        def test_initialized():
+            assert Proxy(1) + 2 == 3
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_instance_made_without_init_reads_through_getattr(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_introspect, "UNINITIALIZED_RULE", rule)
+    indexer, g = build(tmp_path, UNINITIALIZED)
+    report = selected(impact(g, "lib.Proxy.__getattr__"))
+    assert ("tests/test_lib.py::test_uninitialized" in report) is rule
+    assert "tests/test_lib.py::test_initialized" not in report
+    indexer.close()
+
+
+# wrapt: a proxy answers `__name__`/`__module__` (functools.WRAPPER_ASSIGNMENTS)
+# for what it wraps through properties; library code reading `f.__name__`
+# of an object of unknown type is a guess, followed for such a property
+# (reading it runs it), not for a plain method of a common name.
+DUNDER_PROPERTY = {
+    "lib.py": """
+        class Proxy:
+            def __init__(self, wrapped):
+                self.wrapped = wrapped
+
+            @property
+            def __name__(self):
+                return self.wrapped.__name__
+
+            def describe(self):
+                return "proxy"
+
+        def proxy(function):
+            return Proxy(function)
+
+        def label(function):
+            return function.__name__
+
+        def describe(function):
+            return function.describe
+        """,
+    "tests/test_lib.py": """
+        import lib
+
+        def test_label():
+            assert lib.label(lib.proxy(len)) == "len"
+
+        def test_describe():
+            assert lib.describe(lib.proxy(len))
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_guessed_read_of_a_wrapper_identity_property_runs_it(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_precision, "DUNDER_PROPERTY_READS", rule)
+    indexer, g = build(tmp_path, DUNDER_PROPERTY)
+    assert ("tests/test_lib.py::test_label" in selected(impact(g, "lib.Proxy.__name__"))) is rule
+    # a name-matched read of a method (not run by the read) stays unfollowed
+    assert "tests/test_lib.py::test_describe" not in selected(impact(g, "lib.Proxy.describe"))
+    indexer.close()

@@ -387,3 +387,137 @@ def test_calling_a_held_method_runs_the_bound_wrapper_s_call(tmp_path, monkeypat
     # (the call reads the method through the descriptor's `__get__` first)
     assert ("tests/test_lib.py::test_method" in selected(impact(g, "lib._WrapperBase.__get__"))) is rule
     indexer.close()
+
+
+# wrapt: `@instance.method def g`, `method` held by the descriptor: the def
+# statement calls the bound wrapper its `__get__` makes (BOUND_DECORATOR_RULE).
+BOUND_DECORATOR = {
+    "lib.py": BOUND["lib.py"],
+    "tests/test_lib.py": """
+        import lib
+
+        @lib.decorator
+        def wrapped(wrapped, args):
+            return wrapped(*args)
+
+        class Instance:
+            @wrapped
+            def decorator(self, function):
+                return function
+
+            @lib.plain
+            def other(self, function):
+                return function
+
+        def test_decorate():
+            instance = Instance()
+
+            @instance.decorator
+            def function():
+                return 1
+
+        def test_other():
+            instance = Instance()
+
+            @instance.other
+            def function():
+                return 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_decorating_with_a_held_method_runs_the_bound_wrapper_s_call(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_decorated, "BOUND_DECORATOR_RULE", rule)
+    indexer, g = build(tmp_path, BOUND_DECORATOR)
+    report = selected(impact(g, "lib.BoundFunctionWrapper.__call__"))
+    assert ("tests/test_lib.py::test_decorate" in report) is rule
+    assert "tests/test_lib.py::test_other" not in report
+    indexer.close()
+
+
+# wrapt: a decorator applied by a call, `name = decorator(f)`, binds what
+# `@decorator def name` would; calling that name runs the product's
+# `__call__`, and so does calling a name bound to a call of it (CHAINED).
+CALLED_PRODUCT = {
+    "lib.py": DECORATOR_PRODUCT["lib.py"],
+    "tests/test_lib.py": """
+        import lib
+
+        def wrapper(wrapped, args):
+            return wrapped(*args)
+
+        def test_called():
+            passthru = lib.decorator(wrapper)
+            assert passthru(len, ([1],)) == 1
+
+        def test_chained():
+            passthru = lib.decorator(wrapper)
+            function = passthru(len)
+            function([1])
+
+        def test_plain():
+            passthru = lib.plain(wrapper)
+            assert passthru(len, ([1],)) == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_decorator_applied_by_a_call_binds_its_product(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_decorated, "CALLED_RULE", rule)
+    indexer, g = build(tmp_path, CALLED_PRODUCT)
+    report = selected(impact(g, "lib.FunctionWrapper.__call__"))
+    assert ({"tests/test_lib.py::test_called", "tests/test_lib.py::test_chained"} <= report) is rule
+    assert "tests/test_lib.py::test_plain" not in report
+    indexer.close()
+
+
+# wrapt (and functools.partial's pure-Python code): `def __init__(*args,
+# **kwargs)` unpacks `self` from `*args` so that callers may pass `self=`;
+# `self.x = v` on that local runs the class's `__setattr__` as on a parameter.
+LOCAL_SELF = {
+    "lib.py": """
+        class ObjectProxy:
+            def __init__(self, wrapped):
+                object.__setattr__(self, "__wrapped__", wrapped)
+
+            def __setattr__(self, name, value):
+                object.__setattr__(self, name, value)
+
+        class Partial(ObjectProxy):
+            def __init__(*args, **kwargs):
+                def _unpack_self(self, *args):
+                    return self, args
+                self, args = _unpack_self(*args)
+                super(Partial, self).__init__(args[0])
+                self._self_args = args[1:]
+
+        class Other(ObjectProxy):
+            def __init__(*args, **kwargs):
+                def _unpack_self(self, *args):
+                    return self, args
+                self, args = _unpack_self(*args)
+                super(Other, self).__init__(args[0])
+                other = self
+        """,
+    "tests/test_lib.py": """
+        from lib import Other, Partial
+
+        def test_partial():
+            assert Partial(len, 1)
+
+        def test_other():
+            assert Other(len, 1)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_write_on_a_local_self_runs_the_class_s_setattr(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_attrhooks, "LOCAL_SELF_RULE", rule)
+    indexer, g = build(tmp_path, LOCAL_SELF)
+    report = selected(impact(g, "lib.ObjectProxy.__setattr__"))
+    assert ("tests/test_lib.py::test_partial" in report) is rule
+    assert "tests/test_lib.py::test_other" not in report  # writes no attribute of its self
+    indexer.close()
