@@ -28,7 +28,7 @@ from indexer.analysis.impact_decorated import product_users
 from indexer.analysis.impact_carried import carried_makers
 from indexer.analysis.impact_opaque import opaque_makers
 from indexer.analysis.impact_execd import exec_decorated_users
-from indexer.analysis.impact_operands import drop_operand_uses
+from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
@@ -613,6 +613,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         incoming = _incoming_many(graph, asked, memo=walk.memo)
         if not _recall_rules_scale(walk):
             drop_operand_uses(incoming)  # `a + b`, `len(a)`: small workspaces only (impact_operands)
+        drop_reflected_uses(graph, walk.memo, incoming)  # `a + b` of one family runs a's __add__, not b's __radd__
         for cls in dict.fromkeys(asked) if _recall_rules_scale(walk) else ():
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
@@ -688,7 +689,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     continue  # a scope owner that left the index meanwhile
                 # A use written in a stub is a declaration (impact_stubs).
                 unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
-                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW)) \
+                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW,
+                                                   walk.reach[parent].parent)) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
                     or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
                 created_use = CREATED_RULE and runs_only_the_class(walk.reach[parent].kind, how, DEFINE, walk.runs)
@@ -751,7 +753,9 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
     # over an unchanged index (the inner walks, path_receivers=False, are
     # the ones being memoised; they read the table only for the guards).
     memo = IMPACT_MEMO.table(graph)
-    rule = _PathReceivers(graph, depth, limit, memo) if path_receivers else None
+    # A receiver walk (who can hold a class's instance) applies the rule at
+    # its own dispatches too (RECEIVER_PATH_RULE).
+    rule = _PathReceivers(graph, depth, limit, memo) if path_receivers or (RECEIVER_PATH_RULE and created) else None
     allowed = rule.tests_of(qualname) if rule is not None else _receiver_tests(graph, target, depth, limit)
     # Guards apply in the receiver walks too: a test that never gives `count`
     # holds no IntRange that Option.__init__ makes only `if count:`.
@@ -883,6 +887,15 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     return out
 
 
+# The receiver rule at each dispatch on the chains of a receiver walk too: a
+# test holds an instance made in `B.parseImpl` only if it holds a B, when
+# the chain reaches `B.parseImpl` through a dispatch (`self.parseImpl()` in
+# the base's `_parseNoCache`). Before, a class made in one element's
+# `parseImpl` looked held by every test that parses (pyparsing's
+# IndentedBlock.parseImpl builds MatchFirst, And, Opt...).
+RECEIVER_PATH_RULE = True
+
+
 # A test class reached as "define" (its class statement ran the change, at
 # import): its tests are listed, ruled out, as those reading a test module's
 # global that its import made are not listed at all (the walk stops at
@@ -957,6 +970,9 @@ class _PathReceivers:
     def tests_of(self, qualname: str) -> set[str] | None:
         key = (qualname, self.depth, self.limit)
         if key not in self.allowed:
+            # (a receiver walk asking, through a dispatch, for the holders of a class
+            # whose walk is under way: no constraint, rather than a cycle)
+            self.allowed[key] = None
             sym = self.graph.symbol(qualname)
             self.allowed[key] = None if sym is None else _receiver_tests(self.graph, sym, self.depth, self.limit)
         return self.allowed[key]

@@ -17,7 +17,7 @@ they are older and within the goal.
 
 from __future__ import annotations
 
-from indexer.graph.vocab import How
+from indexer.graph.vocab import How, RefKind
 
 RULE = True  # switch, for its test
 _BINARY = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "and", "xor", "or")
@@ -37,3 +37,42 @@ def drop_operand_uses(incoming: dict) -> None:
     for callee, uses in incoming.items():
         if callee.rpartition(".")[2] in OPERAND_DUNDERS and any(u[3] == How.DUNDER for u in uses):
             incoming[callee] = [u for u in uses if u[3] != How.DUNDER]
+
+
+# `a + b` is recorded as a use of a's `__add__` and of b's `__radd__`, both
+# on the `+` token. Python runs the reflected one only when the forward one
+# is missing or gives up (NotImplemented). Where the forward use at the same
+# token is the `__add__` of the very class whose `__radd__` the walk reached
+# (one family that defines both: pyparsing's ParserElement), the family's
+# own forward method takes its own instances: the reflected link is not
+# followed (`Empty() + StringEnd()` in `parse_string` never runs
+# `ParserElement.__radd__`, which had made every test that parses look able
+# to hold a SkipTo). A reflected use with no such forward use is kept.
+REFLECTED_RULE = True  # switch, for its test
+_REFLECTED = {f"__r{n}__": (f"__{n}__", f"__i{n}__") for n in _BINARY}
+
+
+def drop_reflected_uses(graph, memo: dict, incoming: dict) -> None:
+    """Remove, in place, the reflected-operator uses (`__radd__`) whose every
+    use in the user sits at a forward use (`__add__`, `__iadd__`) of the same
+    class."""
+    if not REFLECTED_RULE:
+        return
+    for callee, uses in incoming.items():
+        owner, _, name = callee.rpartition(".")
+        forward = _REFLECTED.get(name)
+        if forward is None or not any(u[3] == How.DUNDER for u in uses):
+            continue
+        incoming[callee] = [u for u in uses if u[3] != How.DUNDER
+                            or not _forward_taken(graph, memo, callee, [f"{owner}.{f}" for f in forward], u[0])]
+
+
+def _forward_taken(graph, memo: dict, callee: str, forward: list[str], user: str) -> bool:
+    key = ("reflected taken", callee, user)
+    if key not in memo:
+        kinds = tuple(RefKind)
+        at = {(r.path, r.range.start.line, r.range.start.character) for f in forward
+              for r in graph.uses_in(f, user, kinds)}
+        mine = graph.uses_in(callee, user, kinds)
+        memo[key] = bool(mine) and all((r.path, r.range.start.line, r.range.start.character) in at for r in mine)
+    return memo[key]
