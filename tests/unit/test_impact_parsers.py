@@ -248,3 +248,59 @@ def test_a_family_operator_runs_the_forward_method(tmp_path, monkeypatch, rule):
         assert "tests/test_lib.py::test_both" in selected(impact(g, "lib.core.Element.__add__"))
     finally:
         indexer.close()
+
+
+# `Block.parse_impl` makes another Block (a nested block): a test holds a
+# Block through that chain only if it holds one already.
+MADE_IN_ITS_OWN_METHOD = {
+    "lib/__init__.py": "",
+    "lib/core.py": """
+        class Element:
+            def _parse(self, s):
+                return self.parse_impl(s)
+
+            def parse_impl(self, s):
+                return s
+
+            def parse(self, s):
+                return self._parse(s)
+
+
+        class Word(Element):
+            def parse_impl(self, s):
+                return s.strip()
+
+
+        class Block(Element):
+            def __init__(self, depth=0):
+                self.depth = depth
+
+            def parse_impl(self, s):
+                if self.depth < 1:
+                    return Block(self.depth + 1)._parse(s)
+                return s.upper()
+        """,
+    "tests/test_lib.py": """
+        from lib.core import Block, Word
+
+
+        def test_word():
+            assert Word().parse(" a ") == "a"
+
+
+        def test_block():
+            assert Block().parse("a") == "A"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_class_made_only_by_its_own_method_needs_another_holder(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_module, "RECEIVER_SELF_RULE", rule)
+    indexer, g = build(tmp_path, MADE_IN_ITS_OWN_METHOD)
+    try:
+        report = impact(g, "lib.core.Block.parse_impl")
+        assert "tests/test_lib.py::test_block" in selected(report)
+        assert ("tests/test_lib.py::test_word" in selected(report)) is not rule
+    finally:
+        indexer.close()
