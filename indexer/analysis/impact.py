@@ -756,7 +756,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
     # A receiver walk (who can hold a class's instance) applies the rule at
     # its own dispatches too (RECEIVER_PATH_RULE).
     rule = _PathReceivers(graph, depth, limit, memo, created if not path_receivers else frozenset()) \
-        if path_receivers or (RECEIVER_PATH_RULE and created) else None
+        if path_receivers or (RECEIVER_PATH_RULE and created and _guards_scale(graph, memo)) else None
     allowed = rule.tests_of(qualname) if rule is not None else _receiver_tests(graph, target, depth, limit)
     # Guards apply in the receiver walks too: a test that never gives `count`
     # holds no IntRange that Option.__init__ makes only `if count:`.
@@ -894,6 +894,8 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
 # the base's `_parseNoCache`). Before, a class made in one element's
 # `parseImpl` looked held by every test that parses (pyparsing's
 # IndentedBlock.parseImpl builds MatchFirst, And, Opt...).
+# Up to GUARD_MAX_FILES Python files, as the guards: a receiver walk then
+# asks for other classes' receiver walks (memoised per index).
 RECEIVER_PATH_RULE = True
 # ... and a receiver walk's chain through a dispatch to a method of the very
 # class it walks (or of one of its subclasses it walks) needs an instance of
