@@ -51,6 +51,9 @@ def drop_operand_uses(incoming: dict) -> None:
 # so is one whose forward method puts its operand on the right of an
 # operator again (wrapt's `return self.__wrapped__ + other`: the wrapped
 # value's method gives up, and the other proxy's `__radd__` runs).
+# Default selection, depth 8, off against all on: pyparsing -1,015
+# predicted pairs, -22 true (P 0.433 -> 0.435), tenacity -1 predicted; the
+# other fourteen identical (wrapt too, with the pass-on exception).
 REFLECTED_RULE = True  # switch, for its test
 _REFLECTED = {f"__r{n}__": (f"__{n}__", f"__i{n}__") for n in _BINARY}
 

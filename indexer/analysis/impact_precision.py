@@ -43,7 +43,9 @@ against per-test coverage on real projects (figures in the note of issue 12).
    protocol: a library's guess of it is not followed into a class of
    another top-level package (an example, a test helper, another
    library); a test's own guess still is (`foreign_private_guess`,
-   FOREIGN_PRIVATE_RULE).
+   FOREIGN_PRIVATE_RULE). Default selection, depth 8, off against all on:
+   pyparsing 0.839 / 0.353 -> 0.815 / 0.435 (-54,137 predicted pairs,
+   -2,624 true); the other fifteen projects identical.
 """
 
 from __future__ import annotations
