@@ -28,7 +28,7 @@ from indexer.analysis.impact_decorated import product_users
 from indexer.analysis.impact_carried import carried_makers
 from indexer.analysis.impact_opaque import opaque_makers
 from indexer.analysis.impact_execd import exec_decorated_users
-from indexer.analysis.impact_operands import drop_operand_uses
+from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
@@ -617,6 +617,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         incoming = _incoming_many(graph, asked, memo=walk.memo)
         if not _recall_rules_scale(walk):
             drop_operand_uses(incoming)  # `a + b`, `len(a)`: small workspaces only (impact_operands)
+        drop_reflected_uses(graph, walk.memo, incoming)  # `a + b` of one family runs a's __add__, not b's __radd__
         for cls in dict.fromkeys(asked) if _recall_rules_scale(walk) else ():
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
@@ -692,7 +693,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     continue  # a scope owner that left the index meanwhile
                 # A use written in a stub is a declaration (impact_stubs).
                 unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
-                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW)) \
+                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW,
+                                                   walk.reach[parent].parent)) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
                     or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
                 created_use = CREATED_RULE and runs_only_the_class(walk.reach[parent].kind, how, DEFINE, walk.runs)
@@ -755,7 +757,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
     # over an unchanged index (the inner walks, path_receivers=False, are
     # the ones being memoised; they read the table only for the guards).
     memo = IMPACT_MEMO.table(graph)
-    rule = _PathReceivers(graph, depth, limit, memo) if path_receivers else None
+    # A receiver walk (who can hold a class's instance) applies the rule at
+    # its own dispatches too (RECEIVER_PATH_RULE).
+    rule = _PathReceivers(graph, depth, limit, memo, created if not path_receivers else frozenset()) \
+        if path_receivers or (RECEIVER_PATH_RULE and created and _guards_scale(graph, memo)) else None
     allowed = rule.tests_of(qualname) if rule is not None else _receiver_tests(graph, target, depth, limit)
     # Guards apply in the receiver walks too: a test that never gives `count`
     # holds no IntRange that Option.__init__ makes only `if count:`.
@@ -892,6 +897,37 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     return out
 
 
+# The receiver rule at each dispatch on the chains of a receiver walk too: a
+# test holds an instance made in `B.parseImpl` only if it holds a B, when
+# the chain reaches `B.parseImpl` through a dispatch (`self.parseImpl()` in
+# the base's `_parseNoCache`). Before, a class made in one element's
+# `parseImpl` looked held by every test that parses (pyparsing's
+# IndentedBlock.parseImpl builds MatchFirst, And, Opt...).
+# Default selection, depth 8, off (with RECEIVER_SELF_RULE, which needs it)
+# against all on: pyparsing 0.828 / 0.381 -> 0.815 / 0.435 (-32,128
+# predicted pairs, -1,458 true), marshmallow 0.951 / 0.648 -> 0.949 / 0.688
+# (-1,480 predicted, -28 true), tenacity P 0.654 -> 0.656, wrapt -1
+# predicted; the other twelve identical. RECEIVER_SELF_RULE alone off:
+# pyparsing 0.828 / 0.381 too (without it, the cycle answer "no constraint"
+# kept every test that parses), tenacity P 0.654, wrapt +1 predicted;
+# marshmallow keeps 0.688 (the path rule's own saving).
+# Cost (CPU of 40 sampled queries, one fresh process each, main 105daac vs
+# this, same machine): pyparsing 10.7 s -> 28.8 s (9.3 s with
+# RECEIVER_SELF_RULE off: the tests it rules out in receiver walks go
+# through impact_rechain's search for another chain; skipping that search
+# there gave 11.6 s, but wrapt's recall fell to 0.658 and click's precision
+# to 0.609), click 3.8 -> 4.2 s, marshmallow 5.3 -> 5.7 s, wrapt 0.8 s both.
+# Up to GUARD_MAX_FILES Python files, as the guards: a receiver walk then
+# asks for other classes' receiver walks (memoised per index).
+RECEIVER_PATH_RULE = True
+# ... and a receiver walk's chain through a dispatch to a method of the very
+# class it walks (or of one of its subclasses it walks) needs an instance of
+# it already: no test holds the class through that chain (IndentedBlock's
+# `parseImpl` makes an IndentedBlock; an answer of "no constraint" there
+# had kept every test that parses).
+RECEIVER_SELF_RULE = True
+
+
 # A test class reached as "define" (its class statement ran the change, at
 # import): its tests are listed, ruled out, as those reading a test module's
 # global that its import made are not listed at all (the walk stops at
@@ -959,13 +995,22 @@ class _PathReceivers:
     precision 0.41 -> 0.46 at recall 0.802 -> 0.796; click 0.47 -> 0.49 at
     0.682 -> 0.680; measured by evals/impact.py)."""
 
-    def __init__(self, graph: Graph, depth: int, limit: int, allowed: dict):
+    def __init__(self, graph: Graph, depth: int, limit: int, allowed: dict, created: frozenset[str] = frozenset()):
         self.graph, self.depth, self.limit = graph, depth, limit
         self.allowed = allowed
+        # A receiver walk's own classes: a chain through a dispatch to one of
+        # their methods needs an instance to make one (RECEIVER_SELF_RULE).
+        self.created = created if RECEIVER_SELF_RULE else frozenset()
 
     def tests_of(self, qualname: str) -> set[str] | None:
+        if self.created and (sym := self.graph.symbol(qualname)) is not None \
+                and (cls := receiver_class(sym, self.graph.symbol)) is not None and cls.qualname in self.created:
+            return frozenset()  # (RECEIVER_SELF_RULE; not memoised: another walk's answer differs)
         key = (qualname, self.depth, self.limit)
         if key not in self.allowed:
+            # (a receiver walk asking, through a dispatch, for the holders of a class
+            # whose walk is under way: no constraint, rather than a cycle)
+            self.allowed[key] = None
             sym = self.graph.symbol(qualname)
             self.allowed[key] = None if sym is None else _receiver_tests(self.graph, sym, self.depth, self.limit)
         return self.allowed[key]

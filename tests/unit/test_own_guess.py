@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer.analysis import impact_precision
 from indexer.analysis.impact import impact
 from indexer.languages.python import resolve
 from tests.support import build
@@ -54,6 +55,9 @@ SOURCES = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_guess_in_a_class_prefers_its_own_member(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(resolve, "OWN_HIERARCHY_GUESS", rule)
+    # (the walk's own rule for these guesses, impact_precision rule 5, would drop
+    # every one of them into examples/: this case checks the resolver's alone)
+    monkeypatch.setattr(impact_precision, "FOREIGN_PRIVATE_RULE", False)
     indexer, g = build(tmp_path, SOURCES)
     view = {d.symbol.qualname for d in impact(g, "examples.view.ViewParser._parse").dependents}
     assert ("lib.Pair.parse_impl" in view) is not rule
