@@ -473,21 +473,29 @@ def hashes(node: ast.AST, handed_on: bool = False, scalar=None) -> bool:
         elif isinstance(sub, (ast.SetComp, ast.DictComp)):
             if _may_hold(sub.elt if isinstance(sub, ast.SetComp) else sub.key):
                 return True
-        elif isinstance(sub, (ast.Dict, ast.Set)):
-            keys = sub.keys if isinstance(sub, ast.Dict) else sub.elts
-            if any(k is not None and _may_hold(k) for k in keys):
-                return True
-        elif isinstance(sub, ast.Subscript) and _may_hold(sub.slice):
+        elif _lets_go(sub, _may_hold, handed_on):
             return True
-        elif isinstance(sub, (ast.Yield, ast.YieldFrom)) and sub.value is not None and not _literal(sub.value):
-            return True
-        elif isinstance(sub, (ast.Assign, ast.AnnAssign)):
-            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-            if handed_on and _handed_over(targets, sub.value):
-                continue
-            if sub.value is not None and not _literal(sub.value) and any(
-                    isinstance(t, (ast.Attribute, ast.Subscript)) for target in targets for t in ast.walk(target)):
-                return True
+    return False
+
+
+def _lets_go(sub: ast.AST, may_hold, handed_on: bool) -> bool:
+    """The forms `compares` and `hashes` share: a yield or a store that lets
+    a held value go out of sight, a lookup keyed by it, a display holding
+    it as a key."""
+    if isinstance(sub, (ast.Yield, ast.YieldFrom)):
+        return sub.value is not None and not _literal(sub.value)
+    if isinstance(sub, (ast.Assign, ast.AnnAssign)):
+        targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+        if handed_on and _handed_over(targets, sub.value):
+            return False
+        # `self.x = ...`, `d[k] = ...`: read, compared or hashed later, out of sight
+        return sub.value is not None and not _literal(sub.value) and any(
+            isinstance(t, (ast.Attribute, ast.Subscript)) for target in targets for t in ast.walk(target))
+    if isinstance(sub, ast.Subscript):
+        return may_hold(sub.slice)  # `d[key]`: hashes the key, compares it on a collision
+    if isinstance(sub, (ast.Dict, ast.Set)):
+        keys = sub.keys if isinstance(sub, ast.Dict) else sub.elts
+        return any(k is not None and may_hold(k) for k in keys)
     return False
 
 
@@ -553,21 +561,8 @@ def compares(node: ast.AST, handed_on: bool = False, scalar=None) -> bool:
                 if isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) and (
                         _may_hold(operands[i]) or _may_hold(operands[i + 1])):
                     return True
-        elif isinstance(sub, (ast.Yield, ast.YieldFrom)) and sub.value is not None and not _literal(sub.value):
+        elif _lets_go(sub, _may_hold, handed_on):
             return True
-        elif isinstance(sub, (ast.Assign, ast.AnnAssign)):
-            targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-            if handed_on and _handed_over(targets, sub.value):
-                continue
-            if sub.value is not None and not _literal(sub.value) and any(
-                    isinstance(t, (ast.Attribute, ast.Subscript)) for target in targets for t in ast.walk(target)):
-                return True  # `self.x = ...`, `d[k] = ...`: read or hashed later, out of sight
-        elif isinstance(sub, ast.Subscript) and _may_hold(sub.slice):
-            return True  # `d[key]`: a dict lookup compares the key on a hash collision
-        elif isinstance(sub, (ast.Dict, ast.Set)):
-            keys = sub.keys if isinstance(sub, ast.Dict) else sub.elts
-            if any(k is not None and _may_hold(k) for k in keys):
-                return True
         elif isinstance(sub, ast.Call) and _callee_name(sub)[0] in _COMPARING and any(
                 _may_hold(a.value if isinstance(a, ast.Starred) else a) for a in (*sub.args, *sub.keywords)):
             return True
