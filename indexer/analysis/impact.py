@@ -1001,11 +1001,11 @@ class _PathReceivers:
         # A receiver walk's own classes: a chain through a dispatch to one of
         # their methods needs an instance to make one (RECEIVER_SELF_RULE).
         self.created = created if RECEIVER_SELF_RULE else frozenset()
+        self.own: dict[str, bool] = {}  # qualname -> a method of one of `created` (this walk's, not IMPACT_MEMO's)
 
     def tests_of(self, qualname: str) -> set[str] | None:
-        if self.created and (sym := self.graph.symbol(qualname)) is not None \
-                and (cls := receiver_class(sym, self.graph.symbol)) is not None and cls.qualname in self.created:
-            return frozenset()  # (RECEIVER_SELF_RULE; not memoised: another walk's answer differs)
+        if self.created and self._own(qualname):
+            return frozenset()  # (RECEIVER_SELF_RULE; not in IMPACT_MEMO: another walk's answer differs)
         key = (qualname, self.depth, self.limit)
         if key not in self.allowed:
             # (a receiver walk asking, through a dispatch, for the holders of a class
@@ -1014,6 +1014,15 @@ class _PathReceivers:
             sym = self.graph.symbol(qualname)
             self.allowed[key] = None if sym is None else _receiver_tests(self.graph, sym, self.depth, self.limit)
         return self.allowed[key]
+
+    def _own(self, qualname: str) -> bool:
+        # (asked millions of times per pyparsing eval: each a symbol lookup in the index)
+        own = self.own.get(qualname)
+        if own is None:
+            own = (sym := self.graph.symbol(qualname)) is not None \
+                and (cls := receiver_class(sym, self.graph.symbol)) is not None and cls.qualname in self.created
+            self.own[qualname] = own
+        return own
 
     def rules_out(self, walk: _Walk, test_id: str, via: tuple[str, ...]) -> bool:
         for node, after in zip(via[1:-1], via[2:]):

@@ -35,6 +35,13 @@ class Rechain:
         self.depth = depth
         self.users: dict[str, list[tuple[str, str]]] | None = None
         self.memo: dict[frozenset, dict[str, int]] = {}
+        self.sources: set[str] | None = None
+        # Per test id: the dispatch sources whose receiver it never holds. The
+        # answer of `tests_of` is fixed for the length of one report (its
+        # receiver walks are memoised), so one test's set serves every node
+        # it reaches (on pyparsing most of the receiver walks' CPU went to
+        # rebuilding it per (node, test)).
+        self.forbidden: dict[str, frozenset[str]] = {}
 
     def reaches(self, test: str, forbidden: frozenset[str]) -> bool:
         """Whether `test` (a reached node) is reached within the depth with no
@@ -51,7 +58,9 @@ class Rechain:
 
     def dispatch_sources(self) -> set[str]:
         """The nodes with a dispatch link out of them (where the receiver rule may apply)."""
-        return {callee for callee, _user, kind in self.walk.edges if kind == "dispatch"}
+        if self.sources is None:  # (the walk's links are final once its report starts)
+            self.sources = {callee for callee, _user, kind in self.walk.edges if kind == "dispatch"}
+        return self.sources
 
 
 # Past this many dispatch sources in one walk, a ruled-out test stays ruled
@@ -68,7 +77,10 @@ def kept(rechain: Rechain | None, tests_of, node: str, test_id: str) -> bool:
     sources = rechain.dispatch_sources()
     if len(sources) > MAX_SOURCES:
         return False
-    forbidden = frozenset(s for s in sources if (allowed := tests_of(s)) is not None and test_id not in allowed)
+    forbidden = rechain.forbidden.get(test_id)
+    if forbidden is None:
+        forbidden = frozenset(s for s in sources if (allowed := tests_of(s)) is not None and test_id not in allowed)
+        rechain.forbidden[test_id] = forbidden
     return rechain.reaches(node, forbidden)
 
 
