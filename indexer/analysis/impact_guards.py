@@ -406,19 +406,19 @@ class Guards:
         return self.memo[key]
 
     def _keywords_in(self, sym: Symbol) -> frozenset[str]:
-        # Memoised: the same callee (a class's `__init__`) is read for every
-        # test that calls it (on the stdlib, most of a slow query's time).
-        key = ("guard keywords", sym.qualname)
-        if key not in self.memo:
-            node = self.node_of(sym)
-            self.memo[key] = _keywords(node) if node is not None else frozenset()
-        return self.memo[key]
+        return self._tokens_in(sym, _keywords)
 
     def _displays_in(self, sym: Symbol) -> frozenset[str]:
-        key = ("guard displays", sym.qualname)
+        return self._tokens_in(sym, display_tokens)
+
+    def _tokens_in(self, sym: Symbol, read) -> frozenset[str]:
+        # Memoised: the same callee (a class's `__init__`) is read for every
+        # test that calls it (on the stdlib, most of a slow query's time).
+        # Keyed by definition, as `node_of` is: `@overload` stubs share the qualname.
+        key = ("guard tokens", read.__name__, sym.qualname, sym.selection_range.start.line)
         if key not in self.memo:
             node = self.node_of(sym)
-            self.memo[key] = display_tokens(node) if node is not None else frozenset()
+            self.memo[key] = read(node) if node is not None else frozenset()
         return self.memo[key]
 
     def _module_keywords(self, path: str) -> frozenset[str]:
