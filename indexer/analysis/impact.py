@@ -29,6 +29,7 @@ from indexer.analysis.impact_carried import carried_makers
 from indexer.analysis.impact_opaque import opaque_makers
 from indexer.analysis.impact_execd import exec_decorated_users
 from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_uses
+from indexer.analysis.impact_exact import drop_exact_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
@@ -659,6 +660,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     uses = incoming.get(other, ())
                     if rule and rule[0] == How.SELF:
                         uses = [u for u in uses if u[3] in _SELF_HOWS]
+                    # `Empty() + x`: a receiver of one known class runs its own method (impact_exact).
+                    overrider = walk.symbol(node).parent
+                    uses = drop_exact_uses(walk, other, uses, {overrider, *_subclasses(walk, overrider)},
+                                           lambda cls: _superclasses(walk, cls))
                     edges.extend(_dispatch_edges(walk, walk.symbol(node), uses, factor))
             level_edges[node] = edges
         if instances is not None:
