@@ -20,6 +20,12 @@ A use of the base's method is exact when its receiver is:
 - a local bound once in the function, to an exact value (`e = C()`, then
   `e.m()`), and bound nowhere else (no parameter, no other assignment,
   loop target, `with ... as`, `global`/`nonlocal`, augmented assignment);
+- a method call whose every return is `self`, on an exact receiver
+  (`C().leave_whitespace()`);
+- `self.x` where the instance attribute x is written once in the
+  workspace, as `self.x = <exact value>` in a method of its class, and no
+  subclass defines an x (pyparsing's `self.ignorer = Empty()...` in
+  `SkipTo.__init__`: `self.ignorer.ignore(e)` never runs `SkipTo.ignore`);
 and the class makes its own instances: no `__new__` in its workspace MRO
 (pyparsing's `Literal.__new__` returns an Empty or a _SingleCharLiteral)
 and no workspace metaclass defining `__call__`. A user whose every use of
@@ -112,25 +118,14 @@ def _sites(walk, sym, superclasses) -> list | None:
     if key in walk.memo:
         return walk.memo[key]
     walk.memo[key] = None
-    node = Guards(walk.graph, walk.memo).node_of(sym)
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    values = _values(walk, sym, superclasses)
+    if values is None:
         return None
-    rows = _rows(Path(walk.graph.root) / sym.path)
-    if rows is None:
-        return None
-    classes = {}
-    for ref in walk.graph.references_from(sym.qualname):
-        if ref.kind == RefKind.CALL:
-            classes.setdefault((ref.range.start.line + 1, ref.range.start.character), []).append(ref)
-    values = _Values(walk, node, rows, classes, superclasses)
-
-    def pos(line: int, col: int) -> tuple[int, int]:
-        return line, _utf16(rows, line, col)
-
+    pos = values.pos
     out = []
-    for sub in ast.walk(node):
+    for sub in ast.walk(values.node):
         if isinstance(sub, ast.Attribute) and sub.end_lineno is not None:
-            at = pos(sub.end_lineno, sub.end_col_offset - len(sub.attr.encode("utf-8")))
+            at = values.attr_pos(sub)
             out.append(("attribute", at, at, sub.value))
         elif isinstance(sub, ast.BinOp):
             first, last = pos(sub.left.end_lineno, sub.left.end_col_offset), pos(sub.right.lineno,
@@ -147,23 +142,57 @@ def _sites(walk, sym, superclasses) -> list | None:
     return walk.memo[key]
 
 
+def _values(walk, sym, superclasses):
+    """The _Values of a function symbol (None where its source is not read)."""
+    key = ("exact values", sym.qualname, sym.selection_range.start.line)
+    if key not in walk.memo:
+        walk.memo[key] = None
+        node = Guards(walk.graph, walk.memo).node_of(sym)
+        rows = _rows(Path(walk.graph.root) / sym.path)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and rows is not None:
+            refs = {}
+            for ref in walk.graph.references_from(sym.qualname):
+                refs.setdefault((ref.range.start.line + 1, ref.range.start.character), []).append(ref)
+            walk.memo[key] = _Values(walk, node, rows, refs, superclasses)
+    return walk.memo[key]
+
+
 class _Values:
     """Which expressions of one function have a class known exactly."""
 
-    def __init__(self, walk, node, rows, classes, superclasses):
+    def __init__(self, walk, node, rows, refs, superclasses):
         self.walk = walk
+        self.node = node
         self.rows = rows
-        self.classes = classes  # {(line, col): [call refs there]}
+        self.refs = refs  # {(line, col): [refs there]}
         self.superclasses = superclasses
         self.bindings: dict[str, list] = {}
         self._bind(node)
         self.busy: set[str] = set()
+        args = node.args.posonlyargs or node.args.args
+        self.first = args[0].arg if args else None
+
+    def pos(self, line: int, col: int) -> tuple[int, int]:
+        return line, _utf16(self.rows, line, col)
+
+    def attr_pos(self, attr) -> tuple[int, int]:
+        return self.pos(attr.end_lineno, attr.end_col_offset - len(attr.attr.encode("utf-8")))
+
+    def targets_at(self, at, kinds=None) -> set | None:
+        """The one-or-more targets of the sure references at `at` (None
+        where one is a guess)."""
+        refs = [r for r in self.refs.get(at, ()) if kinds is None or r.kind in kinds]
+        if any(ref.how in _GUESSES or not ref.target for ref in refs):
+            return None
+        return {ref.target for ref in refs}
 
     def _bind(self, node) -> None:
         args = node.args
+        own = set()  # the function's own parameters (a nested one's are bindings of the same name too)
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
             if arg is not None:
                 self.bindings.setdefault(arg.arg, []).append(None)
+                own.add(id(arg))
         assigned = set()  # the Name nodes read as assignments above
         for sub in ast.walk(node):
             if sub is node:
@@ -196,14 +225,17 @@ class _Values:
                 name = [sub.name]
             elif isinstance(sub, ast.MatchMapping) and sub.rest:
                 name = [sub.rest]
-            elif isinstance(sub, ast.arg):
+            elif isinstance(sub, ast.arg) and id(sub) not in own:
                 name = [sub.arg]  # a nested function's or lambda's parameter (same name: not certain)
             for n in name or ():
                 self.bindings.setdefault(n, []).extend((None, None))
 
     def exact(self, expr) -> str | None:
         if isinstance(expr, ast.Call):
-            return self._constructed(expr.func)
+            made = self._constructed(expr.func)
+            if made is None and isinstance(expr.func, ast.Attribute):
+                made = self._returned_self(expr.func)
+            return made
         if isinstance(expr, ast.Name):
             bound = self.bindings.get(expr.id, ())
             if len(bound) != 1 or bound[0] is None or expr.id in self.busy:
@@ -213,25 +245,92 @@ class _Values:
                 return self.exact(bound[0])
             finally:
                 self.busy.discard(expr.id)
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == self.first \
+                and expr.end_lineno is not None and len(self.bindings.get(self.first, ())) == 1:
+            targets = self.targets_at(self.attr_pos(expr))
+            if targets is not None and len(targets) == 1:
+                return _attribute_value(self.walk, next(iter(targets)), self.superclasses)
         return None
+
+    def _returned_self(self, func) -> str | None:
+        """`C().leave_whitespace()`: a method whose every return is `self`,
+        called on a receiver of one known class, gives that receiver."""
+        targets = self.targets_at(self.attr_pos(func), (RefKind.CALL,))
+        if targets is None or len(targets) != 1:
+            return None
+        cls = self.exact(func.value)
+        if cls is None or not _returns_self(self.walk, next(iter(targets))):
+            return None
+        return cls
 
     def _constructed(self, func) -> str | None:
         if isinstance(func, ast.Name):
-            at = (func.lineno, _utf16(self.rows, func.lineno, func.col_offset))
+            at = self.pos(func.lineno, func.col_offset)
         elif isinstance(func, ast.Attribute) and func.end_lineno is not None:
-            at = (func.end_lineno, _utf16(self.rows, func.end_lineno,
-                                          func.end_col_offset - len(func.attr.encode("utf-8"))))
+            at = self.attr_pos(func)
         else:
             return None
-        refs = self.classes.get(at, ())
-        targets = {ref.target for ref in refs}
-        if len(targets) != 1 or any(ref.how in _GUESSES for ref in refs):
+        targets = self.targets_at(at, (RefKind.CALL,))
+        if targets is None or len(targets) != 1:
             return None
         (cls,) = targets
-        sym = self.walk.symbol(cls) if cls else None
+        sym = self.walk.symbol(cls)
         if sym is None or sym.kind != SymbolKind.CLASS or not _makes_its_own(self.walk, cls, self.superclasses):
             return None
         return cls
+
+
+def _returns_self(walk, method: str) -> bool:
+    key = ("exact returns self", method)
+    if key not in walk.memo:
+        walk.memo[key] = False
+        sym = walk.symbol(method)
+        node = Guards(walk.graph, walk.memo).node_of(sym) if sym is not None and sym.kind == SymbolKind.METHOD \
+            else None
+        if isinstance(node, ast.FunctionDef) and node.args.args and not node.decorator_list:
+            first = node.args.args[0].arg
+            returns: list = []
+            _returns(node.body, first, "", returns)
+            walk.memo[key] = bool(returns) and all(isinstance(v, ast.Name) and v.id == first for v in returns)
+    return walk.memo[key]
+
+
+def _attribute_value(walk, attribute: str, superclasses) -> str | None:
+    """The exact class of an instance attribute written once in the
+    workspace, as `self.x = <exact value>` in a method of its class, and
+    defined by no subclass (`self.ignorer = Empty().leave_whitespace()`)."""
+    key = ("exact attribute", attribute)
+    if key in walk.memo:
+        return walk.memo[key]
+    walk.memo[key] = None  # (while it is worked out: a value read from itself is not exact)
+    sym = walk.symbol(attribute)
+    if sym is None or sym.kind != SymbolKind.ATTRIBUTE or not sym.parent or len(walk.graph.symbols(attribute)) != 1:
+        return None
+    name = attribute.rpartition(".")[2]
+    subs = walk.graph.hierarchy_step([sym.parent], True)
+    seen = set(subs)
+    while subs:
+        if any(walk.symbol(f"{sub}.{name}") is not None for sub in subs):
+            return None
+        subs = [s for s in walk.graph.hierarchy_step(subs, True) if s not in seen]
+        seen.update(subs)
+    writes = [r for r in walk.graph.references_of_kinds(attribute, (RefKind.WRITE,))]
+    if len(writes) != 1 or not writes[0].enclosing:
+        return None
+    writer = walk.symbol(writes[0].enclosing)
+    if writer is None or writer.kind != SymbolKind.METHOD or writer.parent != sym.parent:
+        return None
+    values = _values(walk, writer, superclasses)
+    if values is None or values.first is None or len(values.bindings.get(values.first, ())) != 1:
+        return None
+    at = (writes[0].range.start.line + 1, writes[0].range.start.character)
+    for sub in ast.walk(values.node):
+        if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Attribute) \
+                and isinstance(sub.targets[0].value, ast.Name) and sub.targets[0].value.id == values.first \
+                and sub.targets[0].attr == name and values.attr_pos(sub.targets[0]) == at:
+            walk.memo[key] = values.exact(sub.value)
+            break
+    return walk.memo[key]
 
 
 def _makes_its_own(walk, cls: str, superclasses) -> bool:
