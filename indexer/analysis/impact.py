@@ -59,6 +59,8 @@ from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_passed, infeasible, isinstance_guard, \
     isinstance_passed
 from indexer.analysis.impact_switches import switched_off, switches_of
+from indexer.analysis.impact_declared import declares_only
+from indexer.analysis.impact_heldself import needs_held
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.impact_defaults import default_only
 from indexer.analysis.impact_falsebranch import never_runs
@@ -822,6 +824,7 @@ class _GuardRule:
         self.guards = Guards(walk.graph, memo)
         self.walk = walk
         self.holders = ParameterAnnotations(walk.graph)
+        self.own: dict = {}  # (method, walked classes) -> needs an instance of them (impact_heldself)
         self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guard, self.passed)
 
     def passed(self, callee: str, user: str, held=None) -> frozenset[str] | None:
@@ -839,8 +842,13 @@ class _GuardRule:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
             | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
-                and self.holders.only_parameters(callee, self.walk.symbol(user)):
-            out = out | {PASSED}  # the receiver walk: a parameter receives an instance, makes none
+                and (self.holders.only_parameters(callee, user_sym := self.walk.symbol(user))
+                     or declares_only(user_sym)):
+            # the receiver walk: a parameter receives an instance, a class or module body's
+            # annotation declares one (impact_declared): neither makes one
+            out = out | {PASSED}
+        if needs_held(self.walk, callee, self.own, lambda c: _subclasses(self.walk, c)):
+            out = out | {PASSED}  # the receiver walk: a call of the walked class's method needs one already
         return out
 
     def rules_out(self, node: str, test: Symbol) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis import impact as impact_module
-from indexer.analysis import impact_operands, impact_precision, impact_unrun
+from indexer.analysis import impact_heldself, impact_operands, impact_precision, impact_unrun
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
@@ -297,6 +297,8 @@ MADE_IN_ITS_OWN_METHOD = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_class_made_only_by_its_own_method_needs_another_holder(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(impact_module, "RECEIVER_SELF_RULE", rule)
+    # (impact_heldself's requirement on every chain rules test_word out too)
+    monkeypatch.setattr(impact_heldself, "OWN_METHOD_RULE", rule)
     indexer, g = build(tmp_path, MADE_IN_ITS_OWN_METHOD)
     try:
         report = impact(g, "lib.core.Block.parse_impl")
