@@ -68,6 +68,7 @@ from indexer.analysis.impact_overridden import overridden_caller
 from indexer.analysis.impact_createdflow import decorated_member_kind, flow_kind
 from indexer.analysis.impact_equse import EqualityUse
 from indexer.analysis.impact_patched import Patched
+from indexer.analysis.impact_newmade import made_in_new
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -649,7 +650,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                                      for e, k, c, how in incoming.get(node, ())]
                 continue
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())
-                     if node not in walk.created or k in _MAKES_INSTANCE]
+                     if node not in walk.created or k in _MAKES_INSTANCE or made_in_new(walk, k, e)]
             for other, kind, factor, callers, *rule in related.get(node, ()):
                 if not callers:
                     how = rule[0] if rule else How.ALIAS if kind == RefKind.FLOW else kind

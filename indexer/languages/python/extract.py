@@ -151,6 +151,12 @@ RETURNED_CLOSURES = True
 # `__get__` had been taken for a `__getattr__` lookup, which never runs
 # there; the other ten projects unchanged.
 SETATTR_ATTRIBUTES = True
+# `enable = classmethod(lambda cls, name: cls._set(name, True))` in a class
+# body (or `f = lambda x: g(x)` in a module): the lambda's uses belong to the
+# name it is bound to, the method (or function) whose calls run them, not to
+# the class or module whose statement only made it (switch, for its test).
+BOUND_LAMBDAS = True
+_LAMBDA_WRAPPERS = frozenset((b"classmethod", b"staticmethod", b"property"))
 _OPERAND_ROLES = frozenset(("operator.binary", "operator.unary", "operator.augmented", "operator.for"))
 # The protocol methods `with` and `async with` run on their context manager.
 _WITH, _ASYNC_WITH = ("__enter__", "__exit__"), ("__aenter__", "__aexit__")
@@ -732,6 +738,31 @@ class _Extractor:
             found = self.outer_scopes[function_scope] = self.add_scope("lambda", held.symbol, held.parent)
         return found
 
+    def lambda_holder(self, node: ts.Node, scope: int) -> int:
+        """The variable a lambda is bound to in a class or module body, as
+        `name = lambda ...` or `name = classmethod(lambda ...)` (also
+        staticmethod, property): its symbol index, or -1."""
+        if self.scopes[scope].kind not in (SymbolKind.MODULE, SymbolKind.CLASS):
+            return -1
+        value = node
+        parent = node.parent
+        if parent is not None and parent.type == "argument_list" and parent.named_child_count == 1:
+            call = parent.parent
+            function = call.child_by_field_name("function") if call is not None and call.type == "call" else None
+            if function is None or function.type != "identifier" or function.text not in _LAMBDA_WRAPPERS:
+                return -1
+            value, parent = call, call.parent
+        if parent is None or parent.type != "assignment" or parent.child_by_field_name("right") != value:
+            return -1
+        left = parent.child_by_field_name("left")
+        if left is None or left.type != "identifier":
+            return -1
+        binding = self.scopes[scope].names.get(self.text(left))
+        if binding is None or binding[0] != "def":
+            return -1
+        symbol = self.symbols[binding[1]]
+        return binding[1] if symbol.kind in (SymbolKind.VARIABLE, SymbolKind.CONSTANT) and symbol.name_span == self.cols.span(left) else -1
+
     def advance(self, at: int) -> tuple[int, bool, int]:
         """Open and close scopes and annotations up to byte `at`: (the scope
         there, inside an annotation, the next byte where either changes)."""
@@ -746,7 +777,8 @@ class _Extractor:
                 scope_index = self.outer_scope(stack[-1][1])
             elif scope_index is None:  # lambda or comprehension: anonymous scope
                 kind = "lambda" if o_node.type == "lambda" else "comprehension"
-                scope_index = self.add_scope(kind, -1, stack[-1][1])
+                holder = self.lambda_holder(o_node, stack[-1][1]) if kind == "lambda" and BOUND_LAMBDAS else -1
+                scope_index = self.add_scope(kind, holder, stack[-1][1])
                 self.scope_of_node[o_id] = scope_index
             stack.append((o_end, scope_index))
         while stack[-1][0] <= at:

@@ -1,0 +1,123 @@
+"""Impact recall idioms from pyparsing's missed pairs (issue 12). One
+source case per idiom, each checked with its switch on and off, so the case
+fails without it; each holds an off-case the rule must not touch."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from indexer.analysis import impact_newmade
+from indexer.analysis.impact import impact
+from tests.support import build
+from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+
+
+# pyparsing's `__diag__`: `enable = classmethod(lambda cls, name: cls._set(name, True))`
+# is a method whose body is a lambda; the test calls it through a conditional
+# expression. `helper = lambda v: _double(v)` in a module is a function.
+# `Flags.make` builds a lambda it passes on, no binding: the class keeps it.
+BOUND_LAMBDA = {
+    "lib.py": """
+        def _double(v):
+            return v * 2
+
+        helper = lambda v: _double(v)
+
+        def _unused(v):
+            return v
+
+        class Flags:
+            @classmethod
+            def _set(cls, name, value):
+                setattr(cls, name, value)
+
+            enable = classmethod(lambda cls, name: cls._set(name, True))
+            disable = classmethod(lambda cls, name: cls._set(name, False))
+            keys = sorted(["b", "a"], key=lambda k: _unused(k))
+
+        class diag(Flags):
+            warn = False
+        """,
+    "tests/test_lib.py": """
+        from lib import diag, helper
+
+        def restore(name, value):
+            (diag.enable if value else diag.disable)(name)
+
+        def test_restore():
+            restore("warn", True)
+
+        def test_helper():
+            assert helper(2) == 4
+
+        def test_nothing():
+            assert diag.warn is False
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_lambda_bound_to_a_name_belongs_to_it(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "BOUND_LAMBDAS", rule)
+    indexer, g = build(tmp_path, BOUND_LAMBDA)
+    assert ("tests/test_lib.py::test_restore" in selected(impact(g, "lib.Flags._set"))) is rule
+    assert ("tests/test_lib.py::test_helper" in selected(impact(g, "lib._double"))) is rule
+    # off-case: a lambda passed as an argument in a class body ran with the class statement
+    assert "tests/test_lib.py::test_restore" not in selected(impact(g, "lib._unused"))
+    indexer.close()
+
+
+# pyparsing's `Literal.__new__` returns `super().__new__(_SingleCharLiteral)`
+# for a one-character string: who calls `Literal` may hold a `_Single`.
+# `Other` is made by its own test only: it never holds a `_Single`.
+NEW_MAKES_ANOTHER = {
+    "lib.py": """
+        class Token:
+            def parse(self, text):
+                return self.parseImpl(text)
+
+            def parseImpl(self, text):
+                return text
+
+        class Literal(Token):
+            def __new__(cls, match=""):
+                if len(match) == 1:
+                    return super().__new__(_Single)
+                return super().__new__(cls)
+
+            def __init__(self, match=""):
+                self.match = match
+
+            def parseImpl(self, text):
+                return text.startswith(self.match)
+
+        class _Single(Literal):
+            def parseImpl(self, text):
+                return text[:1] == self.match
+
+        class Other(Token):
+            def parseImpl(self, text):
+                return not text
+        """,
+    "tests/test_lib.py": """
+        from lib import Literal, Other
+
+        def test_literal():
+            assert Literal("x").parse("xy")
+
+        def test_other():
+            assert Other().parse("")
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_class_made_in_another_class_new_is_held_by_its_callers(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_newmade, "RULE", rule)
+    indexer, g = build(tmp_path, NEW_MAKES_ANOTHER)
+    found = selected(impact(g, "lib._Single.parseImpl"))
+    assert ("tests/test_lib.py::test_literal" in found) is rule
+    assert "tests/test_lib.py::test_other" not in found  # off-case: makes no Literal
+    indexer.close()
