@@ -1267,9 +1267,13 @@ def impact_at(graph: Graph, path: str, line: int, character: int, depth: int | N
               limit: int = DEFAULT_LIMIT, coverage=None, learned: bool = True,
               on_dependents=None) -> ImpactReport | None:
     qualname = target_at(graph, path, line, character)
-    # `line`: on a setter's def, its own writers (impact_setter), not its getter's readers.
+    if not qualname:
+        return None
+    # On a setter's def, its own writers (impact_setter), not its getter's readers.
+    defined = graph.definition_at(path, line, character)
     return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, learned=learned,
-                  on_dependents=on_dependents, line=line) if qualname else None
+                  on_dependents=on_dependents,
+                  line=line if defined is not None and defined.qualname == qualname else None)
 
 
 @dataclass(frozen=True, slots=True)

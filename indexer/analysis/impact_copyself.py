@@ -17,9 +17,11 @@ nearly every test reaches (1,679 and 1,670 tests predicted each, 18 true:
 the two tests that pickle a ParseResults, in each of nine test classes).
 
 The rule: a copier's caller is kept for a protocol method of class K unless
-it is a method whose every copier call takes `self` and its class C can be
-no K: C is not K, a base or a subclass of K, and no subclass of K is also a
-subclass of C. A call taking anything else (a local, a field, a loaded
+it is a method whose every copier call is a shallow copy (`copy.copy`,
+`copy.replace`) of `self` and its class C can be no K: C is not K, a base
+or a subclass of K, and no subclass of K is also a subclass of C. A deep
+copy or a pickle of `self` runs the protocol of what the instance holds
+too, any class; a call taking anything else (a local, a field, a loaded
 string) keeps the caller, as does a body that cannot be read.
 
 Default selection, depth 8, all 16 projects (evals.impact --no-hybrid,
@@ -38,6 +40,11 @@ from indexer.analysis.impact_guards import Guards
 from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
+# The copiers that run the protocol of their argument's class alone: a deep
+# copy or a pickle also runs that of everything the instance holds.
+SHALLOW = frozenset({"copy", "replace"})
+# The modules whose functions copy or pickle (impact_lifecycle.COPIERS).
+_MODULES = frozenset({"copy", "pickle", "cloudpickle", "dill"})
 
 
 def copies_other_class(walk, user: str, copier_names: frozenset[str], hierarchy: set[str], subs, superclasses) -> bool:
@@ -66,11 +73,20 @@ def _self_copier_class(walk, user: str, copier_names: frozenset[str]) -> str | N
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.args.args and not any(
                     _name(deco) == "staticmethod" for deco in node.decorator_list):
                 me = node.args.args[0].arg
-                calls = [sub for sub in ast.walk(node) if isinstance(sub, ast.Call) and _name(sub.func) in copier_names]
-                if calls and all(call.args and isinstance(call.args[0], ast.Name) and call.args[0].id == me
-                                 for call in calls):
+                calls = [sub for sub in ast.walk(node) if isinstance(sub, ast.Call) and _copier(sub.func, copier_names)]
+                if calls and all(_name(call.func) in SHALLOW and call.args and isinstance(call.args[0], ast.Name)
+                                 and call.args[0].id == me for call in calls):
                     walk.memo[key] = owner.qualname
     return walk.memo[key]
+
+
+def _copier(func: ast.AST, names: frozenset[str]) -> bool:
+    """`copy.copy(...)`, `pickle.dumps(...)`, a bare imported `deepcopy(...)`;
+    not a method named alike (`self._tokdict.copy()`)."""
+    if isinstance(func, ast.Name):
+        return func.id in names
+    return isinstance(func, ast.Attribute) and func.attr in names and isinstance(func.value, ast.Name) \
+        and func.value.id in _MODULES
 
 
 def _name(func: ast.AST) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis import impact_copyself, impact_setter
-from indexer.analysis.impact import impact
+from indexer.analysis.impact import impact, impact_at
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
 
@@ -42,12 +42,19 @@ COPY_SELF = {
             def __setstate__(self, state):
                 self.items = state
 
+        class Holder:
+            def __init__(self, results):
+                self.results = results
+
+            def clone(self):
+                return copy.deepcopy(self)  # deep: copies the Results it holds
+
         def duplicate(value):
             return copy.deepcopy(value)
         """,
     "tests/test_lib.py": """
         import pickle
-        from lib import Element, Literal, duplicate
+        from lib import Element, Holder, Literal, duplicate
 
         def test_parse():
             assert Element("a").parse("b").items == ["a", "b"]
@@ -57,6 +64,9 @@ COPY_SELF = {
 
         def test_duplicate():
             assert duplicate(Element("a").parse("b")).items == ["a", "b"]
+
+        def test_clone():
+            assert Holder(Element("a").parse("b")).clone().results.items == ["a", "b"]
 
         def test_pickle():
             result = Element("a").parse("b")
@@ -74,6 +84,7 @@ def test_copying_self_runs_only_its_own_class_s_copy_protocol(tmp_path, monkeypa
         assert ("tests/test_lib.py::test_parse" in chosen) is not rule  # copies an Element, never a Results
         assert "tests/test_lib.py::test_pickle" in chosen  # pickles a local: kept
         assert "tests/test_lib.py::test_duplicate" in chosen  # deep-copies a parameter: kept
+        assert "tests/test_lib.py::test_clone" in chosen  # deep-copies a self that holds one: kept
     # Literal is a subclass of the copying method's class: kept.
     assert "tests/test_lib.py::test_literal" in selected(impact(g, "lib.Literal.__getnewargs__"))
     indexer.close()
@@ -113,11 +124,13 @@ SETTER = {
 def test_a_setter_is_run_by_the_writes_of_its_attribute(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(impact_setter, "RULE", rule)
     indexer, g = build(tmp_path, SETTER)
-    setter_line = next(s.selection_range.start.line for s in g.symbols("lib.Element.name")
-                       if any(d.endswith(".setter") for d in s.decorators))
-    chosen = selected(impact(g, "lib.Element.name", line=setter_line))
-    assert ("tests/test_lib.py::test_writes" in chosen) is rule  # off: the getter's answer, a write runs no getter
-    assert ("tests/test_lib.py::test_reads" in chosen) is not rule
+    setter = next(s.selection_range.start for s in g.symbols("lib.Element.name")
+                  if any(d.endswith(".setter") for d in s.decorators))
+    for report in (impact(g, "lib.Element.name", line=setter.line),
+                   impact_at(g, "lib.py", setter.line, setter.character)):  # the editor's query on its def
+        chosen = selected(report)
+        assert ("tests/test_lib.py::test_writes" in chosen) is rule  # off: the getter's answer, a write runs no getter
+        assert ("tests/test_lib.py::test_reads" in chosen) is not rule
     getter_line = next(s.selection_range.start.line for s in g.symbols("lib.Element.name")
                        if "property" in s.decorators)
     assert "tests/test_lib.py::test_reads" in selected(impact(g, "lib.Element.name", line=getter_line))
