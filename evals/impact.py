@@ -323,13 +323,17 @@ def resolve_qualnames(graph: Graph, functions: list[Function]) -> dict[str, str 
 
 
 _IMPACT_HAS_LEARNED = "learned" in inspect.signature(impact).parameters
+# `line` picks one of the definitions sharing a qualname (a property's setter).
+_IMPACT_HAS_LINE = "line" in inspect.signature(impact).parameters
 
 
 def predict(graph: Graph, qualname: str, universe: set[str], depth: int, limit: int,
-            coverage=None, learned: bool = False, only_learned: bool = False) -> Prediction:
+            coverage=None, learned: bool = False, only_learned: bool = False, line: int | None = None) -> Prediction:
     # `learned` exists from the value-flow/learned-impact change on; the
     # harness also runs against older checkouts for a before/after baseline.
     extra = {"learned": learned} if _IMPACT_HAS_LEARNED else {}
+    if _IMPACT_HAS_LINE and line is not None:
+        extra["line"] = line
     report = impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, **extra)
     tests: dict[str, float] = {}
     paths: dict[str, frozenset[str]] = {}
@@ -356,9 +360,11 @@ def run_codemeld(result: ProjectResult, args) -> None:
     result.graph = graph
     result.qualnames = resolve_qualnames(graph, result.functions)
     targets = [(f.key, result.qualnames[f.key]) for f in result.functions if result.qualnames[f.key]]
+    lines = {f.key: f.name_line for f in result.functions}
     for depth in args.depths:
         started = time.monotonic()
-        result.static[depth] = {key: predict(graph, q, result.universe, depth, args.limit) for key, q in targets}
+        result.static[depth] = {key: predict(graph, q, result.universe, depth, args.limit, line=lines[key])
+                                for key, q in targets}
         result.impact_seconds[depth] = time.monotonic() - started
         log(f"codemeld: {len(targets)} impact queries at depth {depth} in {result.impact_seconds[depth]:.1f}s")
     if not args.no_hybrid:
@@ -369,9 +375,9 @@ def run_codemeld(result: ProjectResult, args) -> None:
         indexer.store.replace_learned({t: ("passed", None, None) for t in edges}, edges)
         started = time.monotonic()
         result.learned = {key: predict(graph, q, result.universe, DEFAULT_DEPTH, args.limit, learned=True,
-                                       only_learned=True) for key, q in targets}
-        result.hybrid = {key: predict(graph, q, result.universe, DEFAULT_DEPTH, args.limit, learned=True)
-                         for key, q in targets}
+                                       only_learned=True, line=lines[key]) for key, q in targets}
+        result.hybrid = {key: predict(graph, q, result.universe, DEFAULT_DEPTH, args.limit, learned=True,
+                                      line=lines[key]) for key, q in targets}
         result.hybrid_seconds = time.monotonic() - started
 
 

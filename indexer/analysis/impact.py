@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from indexer import languages
 from indexer.analysis.impact_supplied import supplied_to
 from indexer.analysis.impact_lifecycle import copying_users, finalized_class
+from indexer.analysis.impact_setter import is_setter, writes_only
 from indexer.analysis.impact_selfiter import self_iterating_users
 from indexer.analysis.impact_selfscope import inherited_holders
 from indexer.analysis.impact_attrhooks import self_writers
@@ -397,7 +398,8 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.SELF) for user in outside_callers(
         walk, method, bases, {base for base in bases if base not in definers and walk.symbol(base) is not None}))
     # `copy.copy(x)`, `pickle.dumps(x)` run x's copy protocol (impact_lifecycle).
-    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in copying_users(walk, method))
+    out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in copying_users(
+        walk, method, {owner.qualname, *bases, *subs}, subs, lambda cls: _superclasses(walk, cls)))
     # `inspect.getmembers(proxy)`, `isinstance(proxy, T)` run its `__getattr__`, `__class__` (impact_introspect).
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)
                for user in introspecting_users(walk, method))
@@ -583,7 +585,7 @@ def default_depth(graph: Graph) -> int:
 def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = DEFAULT_LIMIT,
            coverage=None, learned: bool = True, blocked: frozenset[str] = frozenset(),
            created: frozenset[str] = frozenset(), path_receivers: bool = True,
-           on_dependents=None) -> ImpactReport:
+           on_dependents=None, line: int | None = None) -> ImpactReport:
     """The ImpactReport of one symbol. `coverage` is a CoverageMap (optional);
     `learned` merges the test edges `codemeld tests learn` stored in the index;
     the walk never enters `blocked` nodes (the receiver rule's overriding
@@ -592,7 +594,9 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
     `path_receivers` applies the receiver rule at each dispatch on a test's
     chain too (`_ruled_out`); `on_dependents` is called with the report's
     dependents as soon as the walk ends, before its tests are looked for (a
-    streamed answer sends its first page then)."""
+    streamed answer sends its first page then); `line` (0-based, of the
+    name) picks one of the definitions that share the qualname: a property's
+    setter is run by the writes of the attribute (impact_setter)."""
     target = graph.symbol(qualname)
     if target is None:
         raise KeyError(qualname)
@@ -602,6 +606,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                  runs=not created)
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
+    setter = is_setter(graph, qualname, line)
     frontier = [qualname]
     level = 0
     instances = Guards(graph, walk.memo) if GUARDS and ISINSTANCE_RULE and _guards_scale(graph, walk.memo) else None
@@ -622,6 +627,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         if not _recall_rules_scale(walk):
             drop_operand_uses(incoming)  # `a + b`, `len(a)`: small workspaces only (impact_operands)
         drop_reflected_uses(graph, walk.memo, incoming)  # `a + b` of one family runs a's __add__, not b's __radd__
+        if setter and level == 1:
+            writes_only(incoming, asked)  # `x.name = v` runs the setter, `x.name` the getter (impact_setter)
         for cls in dict.fromkeys(asked) if _recall_rules_scale(walk) else ():
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
@@ -700,9 +707,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
                 # A use written in a stub is a declaration (impact_stubs).
-                unrun = (UNRUN_RULE and unrun_link(walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing),
-                                                   walk.memo, walk.reach[parent].kind == RefKind.FLOW,
-                                                   walk.reach[parent].parent)) \
+                # A write runs a setter (impact_setter), not a function it replaces (impact_unrun).
+                unrun = (UNRUN_RULE and not (setter and parent == qualname) and unrun_link(
+                    walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing), walk.memo,
+                    walk.reach[parent].kind == RefKind.FLOW, walk.reach[parent].parent)) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
                     or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
                 created_use = CREATED_RULE and runs_only_the_class(walk.reach[parent].kind, how, DEFINE, walk.runs)
@@ -1273,8 +1281,13 @@ def impact_at(graph: Graph, path: str, line: int, character: int, depth: int | N
               limit: int = DEFAULT_LIMIT, coverage=None, learned: bool = True,
               on_dependents=None) -> ImpactReport | None:
     qualname = target_at(graph, path, line, character)
+    if not qualname:
+        return None
+    # On a setter's def, its own writers (impact_setter), not its getter's readers.
+    defined = graph.definition_at(path, line, character)
     return impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, learned=learned,
-                  on_dependents=on_dependents) if qualname else None
+                  on_dependents=on_dependents,
+                  line=line if defined is not None and defined.qualname == qualname else None)
 
 
 @dataclass(frozen=True, slots=True)

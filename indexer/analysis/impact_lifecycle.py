@@ -15,6 +15,7 @@ boltons and the attrs miss the brief names): no reference names them.
 
 from __future__ import annotations
 
+from indexer.analysis.impact_copyself import copies_other_class
 from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
@@ -34,8 +35,17 @@ def finalized_class(method, lookup) -> str | None:
     return owner.qualname if owner is not None and owner.kind == SymbolKind.CLASS else None
 
 
-def copying_users(walk, method) -> list[str]:
-    """The functions whose copy or pickle calls may run `method`."""
+_COPIER_NAMES = frozenset(name.rpartition(".")[2] for name in COPIERS)
+
+
+def copying_users(walk, method, hierarchy: set[str] = frozenset(), subs=(), superclasses=None) -> list[str]:
+    """The functions whose copy or pickle calls may run `method` (of a class
+    whose `hierarchy`, `subs` and `superclasses` narrow a method copying
+    its own `self`: impact_copyself)."""
     if not RULE or method.kind != SymbolKind.METHOD or method.name not in COPY_PROTOCOL:
         return []
-    return walk.callers(COPIERS)
+    users = walk.callers(COPIERS)
+    if superclasses is None:
+        return users
+    return [user for user in users
+            if not copies_other_class(walk, user, _COPIER_NAMES, hierarchy, subs, superclasses)]
