@@ -55,6 +55,7 @@ _REFLECTED = frozenset(f"__r{n}__" for n in _BINARY)
 _UNARY = frozenset(("__neg__", "__pos__", "__invert__"))
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 _GUESSES = ("name-match", "unresolved")
+_DEPTH = 20  # links followed from a receiver to its constructor call
 
 
 def drop_exact_uses(walk, base: str, uses, override_classes: set[str], superclasses) -> list:
@@ -230,11 +231,13 @@ class _Values:
             for n in name or ():
                 self.bindings.setdefault(n, []).extend((None, None))
 
-    def exact(self, expr) -> str | None:
+    def exact(self, expr, depth: int = 0) -> str | None:
+        if depth > _DEPTH:
+            return None  # (a chain of thousands of calls: not worth a stack)
         if isinstance(expr, ast.Call):
             made = self._constructed(expr.func)
             if made is None and isinstance(expr.func, ast.Attribute):
-                made = self._returned_self(expr.func)
+                made = self._returned_self(expr.func, depth)
             return made
         if isinstance(expr, ast.Name):
             bound = self.bindings.get(expr.id, ())
@@ -242,7 +245,7 @@ class _Values:
                 return None
             self.busy.add(expr.id)
             try:
-                return self.exact(bound[0])
+                return self.exact(bound[0], depth + 1)
             finally:
                 self.busy.discard(expr.id)
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == self.first \
@@ -252,13 +255,13 @@ class _Values:
                 return _attribute_value(self.walk, next(iter(targets)), self.superclasses)
         return None
 
-    def _returned_self(self, func) -> str | None:
+    def _returned_self(self, func, depth: int) -> str | None:
         """`C().leave_whitespace()`: a method whose every return is `self`,
         called on a receiver of one known class, gives that receiver."""
         targets = self.targets_at(self.attr_pos(func), (RefKind.CALL,))
         if targets is None or len(targets) != 1:
             return None
-        cls = self.exact(func.value)
+        cls = self.exact(func.value, depth + 1)
         if cls is None or not _returns_self(self.walk, next(iter(targets))):
             return None
         return cls
