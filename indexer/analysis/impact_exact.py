@@ -36,6 +36,13 @@ a subclass of it) is not a dispatch link: the walk does not follow it.
 (`a < b` may run either side) and augmented assignments keep dispatching.
 Query-time only: the stored references are unchanged (call hierarchy and
 Find All References show the same uses as before).
+
+Default selection, depth 8, against main without the rule (PYTHONHASHSEED
+0 and 1 alike: the hash seed moves pyparsing's totals by ~1,800 pairs, not
+the difference): pyparsing -5,287 predicted pairs, -66 true (P 0.435 ->
+0.447, R 0.815 -> 0.814; "dispatch/dispatch" on the false pairs' chains
+25,256 -> 11,041: other chains still reach most of them), tenacity -4
+false; the other fourteen identical.
 """
 
 from __future__ import annotations
