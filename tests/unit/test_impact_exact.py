@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_exact
+from indexer.analysis import impact as impact_module, impact_exact
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -230,3 +230,10 @@ def test_a_long_call_chain_is_no_exact_receiver(tmp_path, monkeypatch, calls):
         assert "tests/test_chain.py::test_chained" in selected(impact(g, "lib.core.Skip.parse"))
     finally:
         indexer.close()
+
+
+def test_a_large_workspace_keeps_dispatching(family, monkeypatch):
+    """Past impact.GUARD_MAX_FILES Python files the rule, which reads each
+    dispatch user's source, stays off (as impact's other source rules)."""
+    monkeypatch.setattr(impact_module, "GUARD_MAX_FILES", 1)
+    assert "tests/test_api.py::test_call_on_constructor" in selected(impact(family, "lib.core.Skip.parse"))
