@@ -670,10 +670,12 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     uses = incoming.get(other, ())
                     if rule and rule[0] == How.SELF:
                         uses = [u for u in uses if u[3] in _SELF_HOWS]
-                    # `Empty() + x`: a receiver of one known class runs its own method (impact_exact).
-                    overrider = walk.symbol(node).parent
-                    uses = drop_exact_uses(walk, other, uses, {overrider, *_subclasses(walk, overrider)},
-                                           lambda cls: _superclasses(walk, cls))
+                    if _recall_rules_scale(walk):
+                        # `Empty() + x`: a receiver of one known class runs its own method
+                        # (impact_exact; it reads each user's source: small workspaces only).
+                        overrider = walk.symbol(node).parent
+                        uses = drop_exact_uses(walk, other, uses, {overrider, *_subclasses(walk, overrider)},
+                                               lambda cls: _superclasses(walk, cls))
                     edges.extend(_dispatch_edges(walk, walk.symbol(node), uses, factor))
             level_edges[node] = edges
         if instances is not None:

@@ -105,7 +105,7 @@ _HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 def _parse(path: Path, mtime_ns: int) -> _Source:
     try:
         return _Source(python_ast.parse(path.read_text(encoding="utf-8", errors="replace")))
-    except (SyntaxError, ValueError, OSError):
+    except (SyntaxError, ValueError, OSError, MemoryError, RecursionError):  # (too deep for ast: as parse_at)
         return _Source(None)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_exact
+from indexer.analysis import impact as impact_module, impact_exact
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -209,3 +209,31 @@ def test_an_exact_receiver_runs_its_own_class_method(family, monkeypatch, rule, 
 def test_a_receiver_of_unknown_class_still_dispatches(family, monkeypatch, rule, method, test):
     monkeypatch.setattr(impact_exact, "RULE", rule)
     assert f"tests/test_api.py::{test}" in selected(impact(family, f"lib.core.{method}"))
+
+
+@pytest.mark.parametrize("calls", [900, 3000])
+def test_a_long_call_chain_is_no_exact_receiver(tmp_path, monkeypatch, calls):
+    """A receiver 900 calls deep beside an exact one is left
+    unknown, not walked down to its constructor on the stack (a
+    RecursionError before); a file too deep for `ast` has no exact
+    receiver (its test stays selected)."""
+    files = dict(FAMILY)
+    files["lib/chain.py"] = "from lib.core import Element\n\n\ndef chained(s):\n    Element()" \
+        + ".quiet()" * calls + "\n    return Element().parse(s)\n"
+    files["tests/test_chain.py"] = ("from lib.chain import chained\nfrom lib.core import Skip\n\n\n"
+                                    "def test_chained():\n    assert chained('a') == 'a'\n    assert Skip()\n")
+    indexer, g = build(tmp_path, files)
+    try:
+        ruled = selected(impact(g, "lib.core.Skip.parse"))
+        monkeypatch.setattr(impact_exact, "RULE", False)
+        assert ("tests/test_chain.py::test_chained" in ruled) is (calls > 1000)
+        assert "tests/test_chain.py::test_chained" in selected(impact(g, "lib.core.Skip.parse"))
+    finally:
+        indexer.close()
+
+
+def test_a_large_workspace_keeps_dispatching(family, monkeypatch):
+    """Past impact.GUARD_MAX_FILES Python files the rule, which reads each
+    dispatch user's source, stays off (as impact's other source rules)."""
+    monkeypatch.setattr(impact_module, "GUARD_MAX_FILES", 1)
+    assert "tests/test_api.py::test_call_on_constructor" in selected(impact(family, "lib.core.Skip.parse"))
