@@ -62,6 +62,7 @@ from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_p
 from indexer.analysis.impact_switches import switched_off, switches_of
 from indexer.analysis.impact_declared import declares_only
 from indexer.analysis.impact_heldself import needs_held
+from indexer.analysis.impact_identity import drop_infeasible as drop_identity_infeasible
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.impact_defaults import default_only
 from indexer.analysis.impact_falsebranch import never_runs
@@ -612,6 +613,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
     instances = Guards(graph, walk.memo) if GUARDS and ISINSTANCE_RULE and _guards_scale(graph, walk.memo) else None
     switches = (instances or Guards(graph, walk.memo)) if GUARDS and SWITCH_RULE and _guards_scale(graph, walk.memo) \
         else None
+    identities = (instances or switches or Guards(graph, walk.memo)) \
+        if GUARDS and IDENTITY_RULE and _guards_scale(graph, walk.memo) else None
     while frontier and level < depth:
         frontier = frontier + _same_level(walk, frontier)
         level += 1
@@ -684,6 +687,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
             # levels' edges, so it can run before this level's are recorded.
             level_edges = {node: [e for e in edges if not infeasible(instances, walk, e[3], e[0])]
                            for node, edges in level_edges.items()}
+        if identities is not None:
+            # Entered `node` under `if p is None:` (`is Ellipsis`...); a user
+            # that cannot pass None there is no link (impact_identity).
+            level_edges = drop_identity_infeasible(identities, walk, level_edges)
         if switches is not None:
             # Entered `node` under `if validate:`; a user whose calls pass
             # `validate=False` never runs it (impact_switches).
@@ -795,6 +802,12 @@ ISINSTANCE_RULE = True
 # impact_switches: a caller that turns a switch parameter off (`validate=False`)
 # does not reach the code under it.
 SWITCH_RULE = True
+# impact_identity: the walk does not continue a chain that entered a function
+# under `if p is None:` (`is not None`'s else, `is Ellipsis`, after an early
+# return under the opposite test) through a caller that cannot pass None at p
+# (`expr("label")` never runs `__call__`'s `self.copy()`, `a + b` never runs
+# `__add__`'s `_PendingSkip(self)`).
+IDENTITY_RULE = True
 # Workspaces with more Python files than this answer without the guards:
 # more tests selected, never fewer. The whole-workspace scans that first
 # set it (the stdlib's first `tests affected` took 34 s) are stored in the

@@ -107,6 +107,8 @@ def switched_graph(tmp_path_factory):
 @pytest.mark.parametrize("rule", [True, False])
 def test_switch_parameters(switched_graph, monkeypatch, rule, target, kept, off):
     monkeypatch.setattr(impact_module, "SWITCH_RULE", rule)
+    # `if cache is None:` is an identity guard too (impact_identity): off, to see this rule's part.
+    monkeypatch.setattr(impact_module, "IDENTITY_RULE", False)
     found = selected(impact(switched_graph, target))
     assert {T + name for name in kept} <= found
     assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
