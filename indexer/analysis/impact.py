@@ -63,6 +63,7 @@ from indexer.analysis.impact_switches import switched_off, switches_of
 from indexer.analysis.impact_declared import declares_only
 from indexer.analysis.impact_heldself import needs_held
 from indexer.analysis.impact_identity import drop_infeasible as drop_identity_infeasible
+from indexer.analysis.impact_heldtype import holds_guard, reduced
 from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.impact_defaults import default_only
 from indexer.analysis.impact_falsebranch import never_runs
@@ -864,7 +865,8 @@ class _GuardRule:
 
     def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
-            | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user)
+            | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user) \
+            | holds_guard(self.guards, callee, user)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and (self.holders.only_parameters(callee, user_sym := self.walk.symbol(user))
                      or declares_only(user_sym)):
@@ -875,8 +877,16 @@ class _GuardRule:
             out = out | {PASSED}  # the receiver walk: a call of the walked class's method needs one already
         return out
 
-    def rules_out(self, node: str, test: Symbol) -> bool:
-        return self.guards.rules_out(self.req.get(node), test)
+    def rules_out(self, node: str, test: Symbol, test_id: str | None = None) -> bool:
+        requirement = self.req.get(node)
+        if test_id is not None:
+            # `isinstance(x, C)` links: the test must hold a C (impact_heldtype).
+            requirement = reduced(requirement, lambda c: (
+                (held := class_holders(self.walk.graph, c, self.walk.max_depth, self.walk.limit)) is None
+                or test_id in held))
+            if requirement is None:
+                return True
+        return self.guards.rules_out(requirement, test)
 
 
 def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> frozenset[str] | None:
@@ -901,6 +911,29 @@ def _receiver_tests(graph: Graph, target: Symbol, depth: int, limit: int) -> fro
     if pytest_instance(cls, subs, graph.symbols_named):
         return None  # a test's own instance (impact_mixins)
     blocked = overriding_subclasses(graph, target, subs)
+    return _class_walk_holders(graph, cls, subs, blocked, depth, limit)
+
+
+def class_holders(graph: Graph, qualname: str, depth: int, limit: int) -> frozenset[str] | None:
+    """The tests that can hold an instance of the class (or of any of its
+    subclasses); None: no constraint (impact_heldtype). A class whose holders
+    are being walked answers None (a cycle)."""
+    memo = IMPACT_MEMO.table(graph)
+    key = ("class holders", qualname, depth, limit)
+    if key not in memo:
+        memo[key] = None
+        cls = graph.symbol(qualname)
+        if cls is None or cls.kind != SymbolKind.CLASS or (METACLASS_RULE and graph.metaclass_users(qualname)):
+            return None
+        subs = _hierarchy(graph, qualname, down=True)
+        if pytest_instance(cls, subs, graph.symbols_named):
+            return None
+        memo[key] = _class_walk_holders(graph, cls, subs, frozenset(), depth, limit)
+    return memo[key]
+
+
+def _class_walk_holders(graph: Graph, cls: Symbol, subs: list[str], blocked: frozenset[str], depth: int,
+                        limit: int) -> frozenset[str] | None:
     # Instances of an overriding subclass (and of its own subclasses) never run the method.
     beneath = {q for b in blocked for q in _hierarchy(graph, b, down=True)} | blocked
     held = [cls.qualname, *(q for q in subs if q not in beneath)]
@@ -1252,7 +1285,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                     # (impact_rechain: another chain to the test that the rule allows keeps it)
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if guards is not None and test.confidence > RULED_OUT_CONFIDENCE \
-                        and guards.rules_out(qualname, test.symbol):
+                        and guards.rules_out(qualname, test.symbol, test.id):
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if container is not None and test.confidence > RULED_OUT_CONFIDENCE and container.rules_out(test.via):
                     # A mapping's item method, held by no function that uses items (impact_containeruse).

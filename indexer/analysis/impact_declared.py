@@ -19,6 +19,8 @@ The edge keeps the guard token `PASSED` (impact_holders), which no test
 gives: a test reached only so is listed, ruled out, never dropped.
 CLASS_BODY_RULE: a class's own body (its enclosing scope is the class).
 MODULE_BODY_RULE: a module's body (`handler: Handler`, `x: Dict[str, C]`).
+Figures: impact_heldself (the two together free Forward's methods; this
+alone, pyparsing 200,927 -> 199,137 predicted, 87,430 -> 87,260 true).
 """
 
 from __future__ import annotations

@@ -24,6 +24,16 @@ gives: a test reached only through such chains is listed, ruled out.
 OWN_METHOD_RULE: a method of a class the receiver walk walks (the class and
 its subclasses that run the method), needing a receiver (impact_precision.receiver_class: not a
 constructor, static or class method).
+
+Finds (evals.impact --depths 8 --no-hybrid, default selection, cache of
+/tmp/cache-mg, with impact_declared, which it needs: alone, the class-body
+annotation's chain still reaches every test): pyparsing 0.815/0.435 (main
+d17eebb, 200,927 predicted, 87,430 true) -> 0.813/0.460 (189,576 predicted,
+87,226 true; Forward's holders 1,712 -> 309; -76 true of `Forward.__del__`,
+run by garbage collection in later tests). Each alone: declared 199,137
+predicted / 87,260 true, heldself 199,792 / 87,309. Elsewhere: packaging
+0.869/0.633 -> 0.868/0.639, wrapt P 0.656 -> 0.658, tenacity 3,315 -> 3,311
+predicted, click 29,778 -> 29,773; the other eleven identical.
 """
 
 from __future__ import annotations

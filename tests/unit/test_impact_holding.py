@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_declared, impact_heldself
+from indexer.analysis import impact_declared, impact_heldself, impact_heldtype
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import selected, listed  # noqa: F401 (fresh_memo: autouse)
@@ -101,4 +101,77 @@ def test_a_walked_class_method_hands_out_no_first_instance(tmp_path, monkeypatch
     assert "tests/test_lib.py::test_loop" in selected(report)
     assert ("tests/test_lib.py::test_word" in selected(report)) is not rule
     assert "tests/test_lib.py::test_word" in listed(report)
+    indexer.close()
+
+
+# A Skip is made only under `isinstance(self.expr, Pending)`: test_plain
+# holds a Wrap of a plain Element, never a Pending, so never a Skip.
+HELD_TYPE = {
+    "lib.py": """
+        class Element:
+            def __init__(self, expr=None):
+                self.expr = expr
+
+            def parse(self, text):
+                return self.parse_impl(text)
+
+            def parse_impl(self, text):
+                return text
+
+        class Pending(Element):
+            pass
+
+        class Skip(Element):
+            def parse_impl(self, text):
+                return text[1:]
+
+        class Wrap(Element):
+            def combine(self, other):
+                if isinstance(self.expr, Pending):
+                    return Skip(other)
+                return other
+        """,
+    "tests/test_lib.py": """
+        from lib import Element, Pending, Wrap
+
+        def test_plain():
+            assert Wrap(Element()).combine(Element()).parse("ab") == "ab"
+
+        def test_pending():
+            assert Wrap(Pending()).combine(Element()).parse("ab") == "b"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_code_under_isinstance_needs_a_held_instance(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_heldtype, "RULE", rule)
+    indexer, g = build(tmp_path, HELD_TYPE)
+    report = impact(g, "lib.Skip.parse_impl")
+    assert "tests/test_lib.py::test_pending" in selected(report)
+    assert ("tests/test_lib.py::test_plain" in selected(report)) is not rule
+    assert "tests/test_lib.py::test_plain" in listed(report)
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_constructor_under_isinstance_needs_a_held_instance(tmp_path, monkeypatch, rule):
+    # The constructor link (`Skip.__init__ <- Wrap.combine`) has no use of `__init__`
+    # by name: the uses of its class carry the guard.
+    source = dict(HELD_TYPE)
+    source["lib.py"] = source["lib.py"].replace("""        class Skip(Element):
+""", """        def register(element):
+            return element
+
+        class Skip(Element):
+            def __init__(self, expr=None):
+                self.expr = expr
+                register(self)
+
+""")
+    monkeypatch.setattr(impact_heldtype, "RULE", rule)
+    indexer, g = build(tmp_path, source)
+    report = impact(g, "lib.register")
+    assert "tests/test_lib.py::test_pending" in selected(report)
+    assert ("tests/test_lib.py::test_plain" in selected(report)) is not rule
     indexer.close()
