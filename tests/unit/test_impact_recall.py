@@ -121,3 +121,116 @@ def test_a_class_made_in_another_class_new_is_held_by_its_callers(tmp_path, monk
     assert ("tests/test_lib.py::test_literal" in found) is rule
     assert "tests/test_lib.py::test_other" not in found  # off-case: makes no Literal
     indexer.close()
+
+
+# pyparsing's `if tokens:` / `not res`: a truth test runs the operand's
+# `__bool__` where the operand is known to hold the class (a local bound to
+# a call that returns one). `test_parse` tests no truth.
+TRUTH_TEST = {
+    "lib.py": """
+        class Results:
+            def __init__(self, items):
+                self.items = items
+
+            def __bool__(self):
+                return bool(self.items)
+
+        def parse(text):
+            return Results(text.split())
+
+        def check(text):
+            res = parse(text)
+            return "ok" if res else "empty"
+
+        def negate(text):
+            res = Results([text])
+            return not res
+
+        def loop(text):
+            res = parse(text)
+            while res:
+                res.items.pop()
+            if res or text:
+                return 1
+            return 0
+        """,
+    "tests/test_lib.py": """
+        from lib import check, loop, negate, parse
+
+        def test_check():
+            assert check("a b") == "ok"
+
+        def test_negate():
+            assert negate("a") is False
+
+        def test_loop():
+            assert loop("a b") == 1
+
+        def test_parse():
+            assert parse("a").items == ["a"]
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_truth_test_runs_bool(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "TRUTH_PROTOCOLS", rule)
+    indexer, g = build(tmp_path, TRUTH_TEST)
+    found = selected(impact(g, "lib.Results.__bool__"))
+    for test in ("test_check", "test_negate", "test_loop"):
+        assert (f"tests/test_lib.py::{test}" in found) is rule
+    assert "tests/test_lib.py::test_parse" not in found  # off-case: no truth test
+    indexer.close()
+
+
+# pyparsing's `f"{type(exc).__name__}: {exc}"` in `explain_exception` and
+# the tests' `print(result)`: display runs the operand's `__str__`
+# (`{exc!r}` its `__repr__`). `test_make` displays nothing.
+DISPLAY = {
+    "lib.py": """
+        class Error(Exception):
+            def __str__(self):
+                return "error"
+
+            def __repr__(self):
+                return "Error()"
+
+        def explain(exc: Error):
+            return f"{type(exc).__name__}: {exc}"
+
+        def debug(exc: Error):
+            return f"{exc!r}"
+
+        def make():
+            return Error()
+        """,
+    "tests/test_lib.py": """
+        from lib import debug, explain, make
+
+        def test_explain():
+            assert explain(make())
+
+        def test_debug():
+            assert debug(make())
+
+        def test_print():
+            err = make()
+            print("got", err, sep="")
+
+        def test_make():
+            assert make() is not None
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_display_runs_str(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "STRING_PROTOCOLS", rule)
+    indexer, g = build(tmp_path, DISPLAY)
+    shown = selected(impact(g, "lib.Error.__str__"))
+    assert ("tests/test_lib.py::test_explain" in shown) is rule
+    assert ("tests/test_lib.py::test_print" in shown) is rule
+    assert ("tests/test_lib.py::test_debug" in selected(impact(g, "lib.Error.__repr__"))) is rule
+    assert "tests/test_lib.py::test_debug" not in shown  # off-case: `!r` runs __repr__ alone
+    assert "tests/test_lib.py::test_make" not in shown  # off-case: displays nothing
+    indexer.close()

@@ -50,3 +50,14 @@
 (augmented_assignment) @operator.augmented
 (for_statement) @operator.for
 (for_in_clause) @operator.for
+; A truth test runs its operand's __bool__ (`if x:`, `not x`, `a or b`'s
+; left): extract.TRUTH_PROTOCOLS.
+(if_statement) @operator.truth
+(elif_clause) @operator.truth
+(while_statement) @operator.truth
+(not_operator) @operator.truth
+(conditional_expression) @operator.truth
+(boolean_operator) @operator.truth
+; An f-string's `{x}` runs x.__str__ (`print(x)` is read at its callee):
+; extract.STRING_PROTOCOLS.
+(interpolation) @operator.format
