@@ -701,8 +701,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
-                # A use written in a stub is a declaration (impact_stubs).
                 # A write runs a setter (impact_setter), not a function it replaces (impact_unrun).
+                # A use written in a stub is a declaration (impact_stubs).
                 unrun = (UNRUN_RULE and parent not in setters and unrun_link(
                     walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing), walk.memo,
                     walk.reach[parent].kind == RefKind.FLOW, walk.reach[parent].parent)) \
