@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from indexer import languages
 from indexer.analysis.impact_supplied import supplied_to
 from indexer.analysis.impact_lifecycle import copying_users, finalized_class
-from indexer.analysis.impact_setter import is_setter, writes_only
+from indexer.analysis.impact_setter import entered_by_setter, is_setter, writes_only
 from indexer.analysis.impact_selfiter import self_iterating_users
 from indexer.analysis.impact_selfscope import inherited_holders
 from indexer.analysis.impact_attrhooks import self_writers
@@ -608,7 +608,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                  runs=not created)
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
-    setter = is_setter(graph, qualname, line)
+    # Nodes run as a property setter: their users are the attribute's writes (impact_setter).
+    setters = {qualname} if is_setter(graph, qualname, line) else set()
     frontier = [qualname]
     level = 0
     instances = Guards(graph, walk.memo) if GUARDS and ISINSTANCE_RULE and _guards_scale(graph, walk.memo) else None
@@ -631,8 +632,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         if not _recall_rules_scale(walk):
             drop_operand_uses(incoming)  # `a + b`, `len(a)`: small workspaces only (impact_operands)
         drop_reflected_uses(graph, walk.memo, incoming)  # `a + b` of one family runs a's __add__, not b's __radd__
-        if setter and level == 1:
-            writes_only(incoming, asked)  # `x.name = v` runs the setter, `x.name` the getter (impact_setter)
+        if setters:
+            # `x.name = v` runs the setter, `x.name` the getter (impact_setter).
+            writes_only(incoming, asked if level == 1 and qualname in setters else
+                        [node for node in frontier if node in setters])
         for cls in dict.fromkeys(asked) if _recall_rules_scale(walk) else ():
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
@@ -716,9 +719,9 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     continue
                 if walk.symbol(enclosing) is None:
                     continue  # a scope owner that left the index meanwhile
-                # A use written in a stub is a declaration (impact_stubs).
                 # A write runs a setter (impact_setter), not a function it replaces (impact_unrun).
-                unrun = (UNRUN_RULE and not (setter and parent == qualname) and unrun_link(
+                # A use written in a stub is a declaration (impact_stubs).
+                unrun = (UNRUN_RULE and parent not in setters and unrun_link(
                     walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing), walk.memo,
                     walk.reach[parent].kind == RefKind.FLOW, walk.reach[parent].parent)) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
@@ -765,6 +768,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
             walk.truncated = True
             found = dict(sorted(found.items(), key=lambda kv: -kv[1].confidence)[:max(room, 0)])
         walk.reach.update(found)
+        setters.update(q for q, reach in found.items() if entered_by_setter(walk, q, reach.parent))
         walk.tainted.update(q for q in found if q in taint)
         walk.tainted.difference_update(q for q in found if q not in taint)
         walk.soft.update(q for q in found if q in soft)

@@ -104,6 +104,9 @@ SETTER = {
 
             @name.setter
             def name(self, value):
+                self.set_custom(value)
+
+            def set_custom(self, value):
                 self.custom = value
         """,
     "tests/test_lib.py": """
@@ -134,4 +137,14 @@ def test_a_setter_is_run_by_the_writes_of_its_attribute(tmp_path, monkeypatch, r
     getter_line = next(s.selection_range.start.line for s in g.symbols("lib.Element.name")
                        if "property" in s.decorators)
     assert "tests/test_lib.py::test_reads" in selected(impact(g, "lib.Element.name", line=getter_line))
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_change_the_setter_calls_reaches_the_writes_not_the_reads(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_setter, "CHAIN_RULE", rule)
+    indexer, g = build(tmp_path, SETTER)
+    chosen = selected(impact(g, "lib.Element.set_custom"))
+    assert ("tests/test_lib.py::test_writes" in chosen) is rule  # off: a write runs no getter (impact_unrun)
+    assert ("tests/test_lib.py::test_reads" in chosen) is not rule  # the getter calls no set_custom
     indexer.close()
