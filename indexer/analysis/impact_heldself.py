@@ -27,8 +27,9 @@ constructor, static or class method).
 
 Finds (evals.impact --depths 8 --no-hybrid, default selection, cache of
 /tmp/cache-mg, with impact_declared, which it needs: alone, the class-body
-annotation's chain still reaches every test): pyparsing 0.815/0.435 (main
-d17eebb, 200,927 predicted, 87,430 true) -> 0.813/0.460 (189,576 predicted,
+annotation's chain still reaches every test): pyparsing 0.813/0.436 (main
+d17eebb run in the same session: 200,049 predicted, 87,274 true; the shared
+figure is 0.815/0.435, 200,927 / 87,430) -> 0.813/0.460 (189,576 predicted,
 87,226 true; Forward's holders 1,712 -> 309; -76 true of `Forward.__del__`,
 run by garbage collection in later tests). Each alone: declared 199,137
 predicted / 87,260 true, heldself 199,792 / 87,309. Elsewhere: packaging
