@@ -72,6 +72,7 @@ from indexer.analysis.impact_createdflow import decorated_member_kind, flow_kind
 from indexer.analysis.impact_equse import EqualityUse
 from indexer.analysis.impact_patched import Patched
 from indexer.analysis.impact_newmade import made_in_new
+from indexer.analysis.impact_selfhash import self_keyed_users
 from indexer.analysis.index_memo import IndexMemo
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
@@ -415,6 +416,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
         # `self.x = v` in the class's (and subclasses') methods runs its `__setattr__` (impact_attrhooks).
         out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_writers(
             walk, method, owner.qualname, bases, subs))
+        # `cache.get((self, loc))` in the class's (and subclasses') methods runs its `__hash__` (impact_selfhash).
+        out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_keyed_users(
+            walk, method, owner.qualname, subs))
         # `@deco def f` where `deco` returns a C: using `f` runs C's `__call__`/`__get__` (impact_decorated).
         out.extend((user, DEFINE, 1.0, False) if statement
                    else (user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)

@@ -27,8 +27,31 @@ RULE = True  # switch, for its test
 
 def made_in_new(walk, kind: str, user: str) -> bool:
     """Whether a `kind` use of a created class by `user` makes an instance:
-    a read in a `__new__` method (`super().__new__(Other)`)."""
+    a read in a `__new__` method (`super().__new__(Other)`), not a
+    metaclass's (whose `__new__` makes classes: `vars(Mixin)` copied into
+    the class it makes is no instance of Mixin)."""
     if not RULE or kind != RefKind.READ:
         return False
     symbol = walk.symbol(user)
-    return symbol is not None and symbol.kind == SymbolKind.METHOD and symbol.name == "__new__"
+    if symbol is None or symbol.kind != SymbolKind.METHOD or symbol.name != "__new__":
+        return False
+    return not _metaclass(walk, symbol.parent)
+
+
+def _metaclass(walk, cls: str | None) -> bool:
+    """Whether `cls` derives from `type` (memoised per index in `walk.memo`)."""
+    key = ("newmade class bases",)
+    if key not in walk.memo:
+        walk.memo[key] = walk.graph.class_bases()
+    bases = walk.memo[key]
+    seen, todo = set(), [cls] if cls else []
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for base in bases.get(current, ()):
+            if base in ("builtins.type", "type"):
+                return True
+            todo.append(base)
+    return False

@@ -8,7 +8,7 @@ import importlib
 
 import pytest
 
-from indexer.analysis import impact_newmade
+from indexer.analysis import impact_newmade, impact_selfhash
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -233,4 +233,50 @@ def test_display_runs_str(tmp_path, monkeypatch, rule):
     assert ("tests/test_lib.py::test_debug" in selected(impact(g, "lib.Error.__repr__"))) is rule
     assert "tests/test_lib.py::test_debug" not in shown  # off-case: `!r` runs __repr__ alone
     assert "tests/test_lib.py::test_make" not in shown  # off-case: displays nothing
+    indexer.close()
+
+
+# pyparsing's packrat cache: `_parseCache` looks up `(self, loc)`, which runs
+# the element's `__hash__`. `test_plain` parses through `parse_plain`, which
+# keys nothing by `self`.
+SELF_KEYED = {
+    "lib.py": """
+        class Element:
+            cache = {}
+
+            def __hash__(self):
+                return id(self)
+
+            def parse_cached(self, text):
+                lookup = (self, text)
+                found = self.cache.get(lookup)
+                if found is None:
+                    found = self.cache[lookup] = self.parse_plain(text)
+                return found
+
+            def parse_plain(self, text):
+                return text.split()
+
+        class Word(Element):
+            pass
+        """,
+    "tests/test_lib.py": """
+        from lib import Word
+
+        def test_cached():
+            assert Word().parse_cached("a b")
+
+        def test_plain():
+            assert Word().parse_plain("a b")
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_cache_keyed_by_self_runs_hash(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(impact_selfhash, "RULE", rule)
+    indexer, g = build(tmp_path, SELF_KEYED)
+    found = selected(impact(g, "lib.Element.__hash__"))
+    assert ("tests/test_lib.py::test_cached" in found) is rule
+    assert "tests/test_lib.py::test_plain" not in found  # off-case: keys nothing by self
     indexer.close()
