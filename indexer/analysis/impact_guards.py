@@ -715,10 +715,7 @@ def _keyword_assignments(init: ast.FunctionDef, stores_needed: bool = True) -> d
     `self.<keyword> = ...` in it takes its value from that keyword (the
     keyword itself, or a local set only from it, from a falsy constant, or
     under a condition on it)."""
-    args = init.args
-    positional = args.posonlyargs + args.args
-    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
-    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    defaults = python_ast.parameter_defaults(init)
     falsy = {name for name, d in defaults.items() if isinstance(d, ast.Constant) and d.value in _FALSY}
     out: dict[str, bool] = {}
     for name in falsy:

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import ast
 
+from indexer.graph.python_ast import parameter_defaults
 from indexer.graph.vocab import RefKind, SymbolKind
 
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
@@ -329,14 +330,6 @@ def _last_name_start(func: ast.AST) -> tuple[int, int]:
     return (func.lineno, func.col_offset)
 
 
-def _defaults(func) -> dict[str, ast.AST]:
-    args = func.args
-    positional = args.posonlyargs + args.args
-    out = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
-    out.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
-    return out
-
-
 def _site(source, ref, parent_sym, parent_func) -> dict | None:
     """{param: value node} a use passes; None where it may pass anything."""
     at = (ref.range.start.line + 1, ref.range.start.character)
@@ -445,7 +438,7 @@ def _can_satisfy(guards, walk, parent: str, user: str, guard) -> bool:
     if not refs:
         return True
     func, user_refs = _user_scope(guards, user)
-    defaults = _defaults(parent_func)
+    defaults = parameter_defaults(parent_func)
     for ref in refs:
         source = guards.source(ref.path)
         given = _site(source, ref, parent_sym, parent_func)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 
+from indexer.graph.python_ast import parameter_defaults
 from indexer.graph.vocab import RefKind, SymbolKind
 
 RULE = True  # switch, for its test
@@ -80,7 +81,7 @@ def _switches(guards, walk, sym, parent: str) -> frozenset:
     out: frozenset = frozenset()
     func = guards.node_of(sym)
     if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        defaults = _defaults(func)
+        defaults = parameter_defaults(func)
         common = None
         for line, col in uses:
             found = {(p, state) for p, state in _around(func, line, col)
@@ -90,14 +91,6 @@ def _switches(guards, walk, sym, parent: str) -> frozenset:
                 break
         out = frozenset(common or ())
     guards.memo[key] = out
-    return out
-
-
-def _defaults(func) -> dict[str, ast.AST]:
-    args = func.args
-    positional = args.posonlyargs + args.args
-    out = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
-    out.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     return out
 
 

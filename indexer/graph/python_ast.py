@@ -42,3 +42,13 @@ def parse_at(text: str | bytes, first: int, indented: bool) -> ast.Module | None
         return parse((prefix.encode() if isinstance(text, bytes) else prefix) + text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
+
+
+def parameter_defaults(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> dict[str, ast.expr]:
+    """Each parameter with a default, by name: the positional ones (the
+    defaults fill the last of them) and the keyword-only ones."""
+    args = func.args
+    positional = args.posonlyargs + args.args
+    out = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
+    out.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    return out
