@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ast
 
+from indexer.graph.python_ast import tests_around
 from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
@@ -97,35 +98,10 @@ def _classes_tested(test: ast.AST) -> set[str]:
     return set()
 
 
-def _within(nodes: list, line: int) -> bool:
-    return bool(nodes) and nodes[0].lineno <= line <= getattr(nodes[-1], "end_lineno", nodes[-1].lineno)
-
-
 def _required(body: list[ast.stmt], line: int) -> set[str]:
-    """The class names whose `isinstance` tests guard the statement at `line`."""
-    for stmt in body:
-        if stmt.lineno > line:
-            break
-        if getattr(stmt, "end_lineno", stmt.lineno) < line:
-            continue
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return set()  # a nested definition: its own scope
-        if isinstance(stmt, ast.If):
-            if _within(stmt.body, line):
-                return _classes_tested(stmt.test) | _required(stmt.body, line)
-            return _required(stmt.orelse, line) if _within(stmt.orelse, line) else set()
-        out = set()
-        for node in ast.walk(stmt):  # `a if isinstance(x, C) else b` on the line
-            if isinstance(node, ast.IfExp) and node.body.lineno <= line <= node.body.end_lineno \
-                    and not (node.test.lineno <= line <= node.test.end_lineno):
-                out |= _classes_tested(node.test)
-        for field in ("body", "orelse", "finalbody", "handlers"):
-            inner = getattr(stmt, field, None)
-            if isinstance(inner, list) and inner and all(isinstance(s, ast.stmt) for s in inner) \
-                    and _within(inner, line):
-                return out | _required(inner, line)
-        return out
-    return set()
+    """The class names whose `isinstance` tests guard the statement at `line`
+    (`if` statements and conditional expressions around it)."""
+    return set().union(*(_classes_tested(test) for test in tests_around(body, line, conditional=True)))
 
 
 def _class_named(guards, user, name: str) -> str | None:

@@ -33,6 +33,7 @@ import collections.abc
 import numbers
 import typing
 
+from indexer.graph.python_ast import tests_around
 from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
@@ -286,24 +287,7 @@ def builtin_guard(guards, callee: str, user: str) -> frozenset[str]:
 
 def _container_tests(body: list[ast.stmt], line: int, params: set[str]) -> set[str]:
     """Display tokens of the `if` tests the statement at `line` runs under."""
-    for stmt in body:
-        if stmt.lineno > line:
-            break
-        if getattr(stmt, "end_lineno", stmt.lineno) < line:
-            continue
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return set()  # a nested definition: its own scope
-        if isinstance(stmt, ast.If):
-            if stmt.body and stmt.body[0].lineno <= line <= stmt.body[-1].end_lineno:
-                return _container_test(stmt.test, params) | _container_tests(stmt.body, line, params)
-            return _container_tests(stmt.orelse, line, params)
-        for field in ("body", "orelse", "finalbody", "handlers"):
-            inner = getattr(stmt, field, None)
-            if isinstance(inner, list) and inner and all(isinstance(s, ast.stmt) for s in inner) \
-                    and inner[0].lineno <= line <= inner[-1].end_lineno:
-                return _container_tests(inner, line, params)
-        return set()
-    return set()
+    return set().union(*(_container_test(test, params) for test in tests_around(body, line)))
 
 
 def _container_test(test: ast.AST, params: set[str]) -> set[str]:

@@ -52,3 +52,40 @@ def parameter_defaults(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
     out = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
     out.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
     return out
+
+
+def tests_around(body: list[ast.stmt], line: int, conditional: bool = False) -> list[ast.expr]:
+    """The tests of the `if` statements whose body (or an `elif`/`else`
+    branch's) holds the statement at 1-based `line` in `body`, outermost
+    first; with `conditional`, also of the conditional expressions whose
+    true branch is on it (`a if isinstance(x, C) else b`). A nested def or
+    class stops the search: its code runs when it is called."""
+    out: list[ast.expr] = []
+    while True:
+        stmt = next((s for s in body if s.lineno <= line <= getattr(s, "end_lineno", s.lineno)), None)
+        if stmt is None or isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return out
+        if isinstance(stmt, ast.If):
+            if _holds(stmt.body, line):
+                out.append(stmt.test)
+                body = stmt.body
+            elif _holds(stmt.orelse, line):
+                body = stmt.orelse
+            else:
+                return out
+            continue
+        if conditional:
+            out.extend(node.test for node in ast.walk(stmt)
+                       if isinstance(node, ast.IfExp) and node.body.lineno <= line <= node.body.end_lineno
+                       and not node.test.lineno <= line <= node.test.end_lineno)
+        inner = next((getattr(stmt, field) for field in ("body", "orelse", "finalbody", "handlers")
+                      if isinstance(getattr(stmt, field, None), list) and getattr(stmt, field)
+                      and all(isinstance(s, ast.stmt) for s in getattr(stmt, field))
+                      and _holds(getattr(stmt, field), line)), None)
+        if inner is None:
+            return out
+        body = inner
+
+
+def _holds(body: list, line: int) -> bool:
+    return bool(body) and body[0].lineno <= line <= getattr(body[-1], "end_lineno", body[-1].lineno)
