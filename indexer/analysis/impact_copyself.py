@@ -37,6 +37,7 @@ from __future__ import annotations
 import ast
 
 from indexer.analysis.impact_guards import Guards
+from indexer.graph.python_ast import callee_name
 from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
@@ -71,10 +72,10 @@ def _self_copier_class(walk, user: str, copier_names: frozenset[str]) -> str | N
         if owner is not None and owner.kind == SymbolKind.CLASS:
             node = Guards(walk.graph, walk.memo).node_of(sym)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.args.args and not any(
-                    _name(deco) == "staticmethod" for deco in node.decorator_list):
+                    callee_name(deco) == "staticmethod" for deco in node.decorator_list):
                 me = node.args.args[0].arg
                 calls = [sub for sub in ast.walk(node) if isinstance(sub, ast.Call) and _copier(sub.func, copier_names)]
-                if calls and all(_name(call.func) in SHALLOW and call.args and isinstance(call.args[0], ast.Name)
+                if calls and all(callee_name(call.func) in SHALLOW and call.args and isinstance(call.args[0], ast.Name)
                                  and call.args[0].id == me for call in calls):
                     walk.memo[key] = owner.qualname
     return walk.memo[key]
@@ -87,11 +88,3 @@ def _copier(func: ast.AST, names: frozenset[str]) -> bool:
         return func.id in names
     return isinstance(func, ast.Attribute) and func.attr in names and isinstance(func.value, ast.Name) \
         and func.value.id in _MODULES
-
-
-def _name(func: ast.AST) -> str | None:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None

@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 
 from indexer.analysis.impact_guards import Guards
+from indexer.graph.python_ast import callee_name
 from indexer.graph.vocab import SymbolKind
 
 RULE = True  # switch, for its test
@@ -65,7 +66,7 @@ def _passes_self(walk, user: str) -> bool:
         sym = walk.graph.symbol(user)
         node = Guards(walk.graph, walk.memo).node_of(sym) if sym is not None else None
         walk.memo[key] = node is None or any(
-            isinstance(sub, ast.Call) and _consumer_name(sub.func) in _CONSUMER_NAMES and any(
+            isinstance(sub, ast.Call) and callee_name(sub.func) in _CONSUMER_NAMES and any(
                 _of_self(arg.value if isinstance(arg, ast.Starred) else arg) for arg in sub.args)
             for sub in ast.walk(node))
     return walk.memo[key]
@@ -77,11 +78,3 @@ def _of_self(expr: ast.AST) -> bool:
     while isinstance(expr, (ast.Attribute, ast.Subscript)):
         expr = expr.value
     return isinstance(expr, ast.Name) and expr.id == "self"
-
-
-def _consumer_name(func: ast.AST) -> str | None:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None

@@ -89,3 +89,12 @@ def tests_around(body: list[ast.stmt], line: int, conditional: bool = False) -> 
 
 def _holds(body: list, line: int) -> bool:
     return bool(body) and body[0].lineno <= line <= getattr(body[-1], "end_lineno", body[-1].lineno)
+
+
+def callee_name(func: ast.AST) -> str | None:
+    """The last name of a call's callee (`f` of `f(...)`, `m` of `x.m(...)`)."""
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
