@@ -659,6 +659,7 @@ class _Extractor:
         self.annotations, self.next_ann = sorted((n.start_byte, n.end_byte) for n in captures.get("annotation", ())), 0
         self.stack: list[tuple[int, int]] = [(len(source) + 1, 0)]  # (end_byte, scope)
         self.ann_stack: list[int] = []
+        self.held: tuple[int, bool, int] = (0, False, -1)  # advance's last answer
         self.narrowing = _narrowing_regions(captures)
 
         # Identifiers: the catch-all @ref.read lists every one, in document
@@ -780,6 +781,9 @@ class _Extractor:
     def advance(self, at: int) -> tuple[int, bool, int]:
         """Open and close scopes and annotations up to byte `at`: (the scope
         there, inside an annotation, the next byte where either changes)."""
+        held = self.held
+        if at < held[2]:  # before the last answer's horizon nothing opens or closes (most calls)
+            return held
         openers, annotations, stack, ann_stack = self.openers, self.annotations, self.stack, self.ann_stack
         while self.next_opener < len(openers) and openers[self.next_opener][0] <= at:
             o_start, o_end, o_id, o_node = openers[self.next_opener]
@@ -806,50 +810,73 @@ class _Extractor:
         horizon = min(openers[self.next_opener][0] if self.next_opener < len(openers) else never, stack[-1][0],
                       annotations[self.next_ann][0] if self.next_ann < len(annotations) else never,
                       ann_stack[-1] if ann_stack else never)
-        return stack[-1][1], bool(ann_stack), horizon
+        self.held = held = (stack[-1][1], bool(ann_stack), horizon)
+        return held
 
     def visit(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
-        """Everything the sweep meets but a plain use of a name."""
-        scopes = self.scopes
-        if role in ("def.class", "def.function"):
-            self.define_def(node, scope)
-        elif role.startswith("import."):
-            self.define_import(node, scope)
-        elif role == "return.value":
-            self.infer_return(node, scope)
-        elif role == "with.item":
-            self.add_with_item(node, scope)
-        elif role == "loop.async":
-            self.add_async_for(node, scope)
-        elif role == "call.result":
-            self.add_call_result(node, scope)
-        elif role == "operator.compare":
-            self.add_membership(node, scope)
-            self.add_comparison(node, scope)
-        elif role in _OPERAND_ROLES:
-            if not in_ann:  # `int | None`: a type, not an `or`
-                self.add_operands(role, node, scope)
-        elif role == "operator.subscript":
-            if not in_ann:  # `List[int]`: a generic type, not an item lookup
-                self.add_subscript(node, scope)
-        elif role == "annotation.string":
-            if in_ann and node.start_point[0] == node.end_point[0]:
-                self.add_string_annotation(node, scope)
-        elif role == "bind.global":
-            scopes[scope].names[self.text(node)] = ("global",)
-        elif role == "bind.nonlocal":
-            scopes[scope].names[self.text(node)] = ("nonlocal",)
-        elif role == "bind.param":
-            self.bind_param(node, scope)
-        elif role == "ref.compvar":
-            # No symbol, but what it holds is known: ("local", value).
-            scopes[scope].names[self.text(node)] = ("local", _bound_value(node))
-        elif role == "ref.keyword":
-            call = node.parent.parent.parent if node.parent and node.parent.parent else None
-            callee = expr_of(call.child_by_field_name("function")) if call is not None and call.type == "call" else None
-            if callee is not None:
-                self.add_ref(node, RefFact(self.cols.span(node), self.text(node), "keyword", scope, call=callee))
-        # scope.* opened when its region starts; skip.* are no uses
+        """Everything the sweep meets but a plain use of a name: one handler a
+        role (`_VISITORS`: a chain of tests cost half a million visits up to
+        fifteen comparisons each on the standard library). scope.* opened
+        when its region starts; skip.* are no uses."""
+        handler = _VISITORS.get(role)
+        if handler is not None:
+            handler(self, role, node, scope, in_ann)
+
+    def _visit_def(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.define_def(node, scope)
+
+    def _visit_import(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.define_import(node, scope)
+
+    def _visit_return(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.infer_return(node, scope)
+
+    def _visit_with(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.add_with_item(node, scope)
+
+    def _visit_async_for(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.add_async_for(node, scope)
+
+    def _visit_call_result(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.add_call_result(node, scope)
+
+    def _visit_compare(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.add_membership(node, scope)
+        self.add_comparison(node, scope)
+
+    def _visit_operands(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        if not in_ann:  # `int | None`: a type, not an `or`
+            self.add_operands(role, node, scope)
+
+    def _visit_subscript(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        if not in_ann:  # `List[int]`: a generic type, not an item lookup
+            self.add_subscript(node, scope)
+
+    def _visit_string_annotation(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        if in_ann and node.start_point[0] == node.end_point[0]:
+            self.add_string_annotation(node, scope)
+
+    def _visit_global(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.scopes[scope].names[self.text(node)] = ("global",)
+
+    def _visit_nonlocal(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.scopes[scope].names[self.text(node)] = ("nonlocal",)
+
+    def _visit_param(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.bind_param(node, scope)
+
+    def _visit_compvar(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        # No symbol, but what it holds is known: ("local", value).
+        self.scopes[scope].names[self.text(node)] = ("local", _bound_value(node))
+
+    def _visit_keyword(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        # (each `.parent` walks down from the root: asked once each)
+        parent = node.parent
+        grand = parent.parent if parent is not None else None
+        call = grand.parent if grand is not None else None
+        callee = expr_of(call.child_by_field_name("function")) if call is not None and call.type == "call" else None
+        if callee is not None:
+            self.add_ref(node, RefFact(self.cols.span(node), self.text(node), "keyword", scope, call=callee))
 
     def infer_return(self, value: ts.Node, scope: int) -> None:
         """An unannotated function returns (or a fixture yields) what its first
@@ -1287,6 +1314,21 @@ class _Extractor:
             self.refs.append(ref)
             self.ref_starts.append(paren.start_byte)
 
+
+# role -> what the sweep does with a capture that is not a plain use (`_Extractor.visit`)
+_VISITORS = {
+    "def.class": _Extractor._visit_def, "def.function": _Extractor._visit_def,
+    "import.plain": _Extractor._visit_import, "import.from": _Extractor._visit_import,
+    "import.future": _Extractor._visit_import,
+    "return.value": _Extractor._visit_return, "with.item": _Extractor._visit_with,
+    "loop.async": _Extractor._visit_async_for, "call.result": _Extractor._visit_call_result,
+    "operator.compare": _Extractor._visit_compare, "operator.subscript": _Extractor._visit_subscript,
+    **{role: _Extractor._visit_operands for role in _OPERAND_ROLES},
+    "annotation.string": _Extractor._visit_string_annotation,
+    "bind.global": _Extractor._visit_global, "bind.nonlocal": _Extractor._visit_nonlocal,
+    "bind.param": _Extractor._visit_param, "ref.compvar": _Extractor._visit_compvar,
+    "ref.keyword": _Extractor._visit_keyword,
+}
 
 def extract(source: bytes, rel_path: str, module: str, is_package: bool = False,
             test_globs: tuple[str, ...] = ()) -> FileFacts:
