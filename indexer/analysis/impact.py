@@ -33,7 +33,8 @@ from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_u
 from indexer.analysis.impact_exact import drop_exact_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
-from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
+from indexer.analysis.impact_members import MEMBER_KINDS, class_aliases, is_class_value, member_definers, \
+    self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
 from indexer.analysis.impact_classread import names_the_class
@@ -337,8 +338,35 @@ def _classes_defining(walk: _Walk, name: str) -> set[str]:
     """Classes that define a member called `name` (one indexed query per name)."""
     key = ("definers", name)
     if key not in walk.memo:
-        walk.memo[key] = walk.graph.parents_defining(name, (SymbolKind.METHOD, SymbolKind.FUNCTION))
+        known = IMPACT_MEMO.scratch(walk.memo)  # (read in a batch: _prefetch_definers)
+        walk.memo[key] = known.pop(key) if key in known else walk.graph.parents_defining(
+            name, (SymbolKind.METHOD, SymbolKind.FUNCTION))
     return walk.memo[key]
+
+
+_DEFINER_KINDS = (SymbolKind.METHOD, SymbolKind.FUNCTION)
+
+
+def _prefetch_definers(walk: _Walk, names) -> None:
+    """`member_definers` and `_classes_defining` of many names in one batch,
+    into IMPACT_MEMO's scratch dict (moved into its table by the first use,
+    so the table holds what it did when each name cost two queries: on the
+    stdlib's slowest selections a tenth of the time was those queries)."""
+    known = IMPACT_MEMO.scratch(walk.memo)
+    names = [n for n in dict.fromkeys(names) if ("member definers", n) not in walk.memo
+             and ("member definers", n) not in known]
+    if not names:
+        return
+    members: dict[str, set] = {n: set() for n in names}
+    definers: dict[str, set] = {n: set() for n in names}
+    for name, kind, parent in walk.graph.definers_of(names, MEMBER_KINDS):
+        members[name].add(parent)
+        if kind in _DEFINER_KINDS:
+            definers[name].add(parent)
+    for name in names:
+        known[("member definers", name)] = members[name]
+        if ("definers", name) not in walk.memo:
+            known[("definers", name)] = definers[name]
 
 
 # impact_abc: a container ABC's abstract methods run where its instances are made.
@@ -360,7 +388,7 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     name = method.name
     # A class attribute or method replaces a base's member of any kind on
     # `self` (impact_members: `D = CustomMapping` over `D = dict`).
-    members = member_definers(walk.graph, walk.memo, name)
+    members = member_definers(walk.graph, walk.memo, name, IMPACT_MEMO.scratch(walk.memo))
     # ... and supplies one its bases read on `self` but never define (impact_supplied).
     supplied = [(user, "dispatch", SELF_DISPATCH_CONFIDENCE, False, "dispatch-self") for user in supplied_to(
         walk, method, _superclasses(walk, owner.qualname), members)] if name not in _CONSTRUCTORS else []
@@ -583,6 +611,24 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     return (parent.qualname, "local", 1.0, "local")
 
 
+# The symbols the walks looked up, shared by every walk over one index
+# version (a query's receiver walks and the next queries read mostly the
+# same ones), in IMPACT_MEMO's scratch dict (not counted in its table);
+# past this many the dict starts over.
+SHARED_SYMBOLS = True
+SHARED_SYMBOLS_LIMIT = 100_000
+
+
+def _shared_symbols(memo: dict) -> dict[str, Symbol | None]:
+    if not SHARED_SYMBOLS:
+        return {}
+    scratch = IMPACT_MEMO.scratch(memo)
+    held = scratch.get("symbols")
+    if held is None or len(held) > SHARED_SYMBOLS_LIMIT:
+        held = scratch["symbols"] = {}
+    return held
+
+
 def default_depth(graph: Graph) -> int:
     """The depth an answer walks when the caller names none."""
     return DEFAULT_DEPTH if _guards_scale(graph, IMPACT_MEMO.table(graph)) else LARGE_WORKSPACE_DEPTH
@@ -608,8 +654,9 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         raise KeyError(qualname)
     if depth is None:
         depth = default_depth(graph)
-    walk = _Walk(graph, depth, limit, blocked=blocked, created=created, memo=IMPACT_MEMO.table(graph),
-                 runs=not created)
+    memo = IMPACT_MEMO.table(graph)
+    walk = _Walk(graph, depth, limit, blocked=blocked, created=created, memo=memo, runs=not created,
+                 symbols=_shared_symbols(memo))
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     # Nodes run as a property setter: their users are the attribute's writes (impact_setter).
@@ -628,6 +675,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         taint: set[str] = set()
         soft: set[str] = set()
         walk.prefetch_chains(frontier)
+        _prefetch_definers(walk, (sym.name for node in frontier if (sym := walk.symbol(node)) is not None
+                                  and (sym.kind == SymbolKind.METHOD or is_class_value(sym, walk.symbol))))
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
                                                          or is_class_value(walk.symbol(node), walk.symbol))}
@@ -650,7 +699,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 # Who can hold a class's instance: `@ns.name` where an exec'd
                 # literal defines `name` decorated with its maker (impact_execd).
                 incoming[cls].extend(exec_decorated_users(walk, cls))
-        walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match")  # a batch, not one each
+        # A batch, not one query each: the guesses' users, and the users
+        # `_dispatch_edges` looks up (`self.m()`; 4,315 single lookups in
+        # one stdlib selection).
+        walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match" or u[3] in _SELF_HOWS)
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
                 incoming[callee] = [u for u in uses if u[3] != "name-match"
@@ -1201,10 +1253,12 @@ def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbo
 
 def _prefetch_tests(walk: _Walk) -> None:
     """What `_collected` reads of the reached tests, in batches: their class
-    chains, and each test method's name in every subclass of its class."""
+    chains, and each test method's name in every subclass of its class (and
+    so for a plain class's `test*` methods, impact_mixins.inherited_test_ids:
+    876 single batches in one stdlib selection)."""
     walk.prefetch_chains(walk.reach)
-    methods = [sym for q in walk.reach if (sym := walk.symbols.get(q)) is not None and sym.is_test
-               and sym.kind == SymbolKind.METHOD and sym.parent]
+    methods = [sym for q in walk.reach if (sym := walk.symbols.get(q)) is not None
+               and (sym.is_test or sym.name.startswith("test")) and sym.kind == SymbolKind.METHOD and sym.parent]
     owners = {sym.parent for sym in methods if (owner := walk.symbols.get(sym.parent)) is not None
               and owner.kind == SymbolKind.CLASS}
     subs = {owner: _subclasses(walk, owner) for owner in owners}
