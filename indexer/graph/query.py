@@ -566,6 +566,15 @@ class Graph:
             f"SELECT DISTINCT {ends[1]} FROM refs WHERE kind = 'inherit' AND {ends[1]} IS NOT NULL"
             f" AND {ends[0]} IN ({','.join('?' * len(level))})", level)]
 
+    def hierarchy_pairs(self, level: list[str], down: bool) -> list[tuple[str, str]]:
+        """(class, direct subclass) (down) or (class, direct base) (up) of
+        every class in `level`: `hierarchy_step` with each row's class, in
+        its scan order (by class, then as `hierarchy_step` meets them)."""
+        ends = ("target", "enclosing") if down else ("enclosing", "target")
+        return self.conn.execute(
+            f"SELECT DISTINCT {ends[0]}, {ends[1]} FROM refs WHERE kind = 'inherit' AND {ends[1]} IS NOT NULL"
+            f" AND {ends[0]} IN ({','.join('?' * len(level))})", level).fetchall()
+
     def parents_defining(self, name: str, kinds) -> set[str]:
         """Parents (classes, modules) that define a symbol `name` of `kinds`."""
         kinds = tuple(kinds)
