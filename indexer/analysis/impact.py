@@ -33,8 +33,7 @@ from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_u
 from indexer.analysis.impact_exact import drop_exact_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
-from indexer.analysis.impact_members import MEMBER_KINDS, class_aliases, is_class_value, member_definers, \
-    self_dispatch_classes
+from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
 from indexer.analysis.impact_classread import names_the_class
@@ -75,6 +74,7 @@ from indexer.analysis.impact_patched import Patched
 from indexer.analysis.impact_newmade import made_in_new
 from indexer.analysis.impact_selfhash import self_keyed_users
 from indexer.analysis.index_memo import IndexMemo
+from indexer.analysis.impact_members import MEMBER_KINDS
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import How, RefKind, SymbolKind
