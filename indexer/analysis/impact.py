@@ -294,20 +294,19 @@ def _incoming_rows(graph: Graph, chunk: list[str], kind: str | None, memo: dict)
     if not INCOMING_CACHE:
         return graph.incoming(chunk, kind)
     scratch = IMPACT_MEMO.scratch(memo)
+    if scratch.get("incoming rows", 0) > INCOMING_CACHE_ROWS:
+        for key in [k for k in scratch if isinstance(k, tuple) and k[0] == "incoming"]:
+            scratch[key] = {}  # (a walk under way keeps the dict it holds)
+        scratch["incoming rows"] = 0
     cache = scratch.setdefault(("incoming", str(kind)), {})
     missing = [t for t in chunk if t not in cache]
     if missing:
-        held = scratch.get("incoming rows", 0)
-        if held > INCOMING_CACHE_ROWS:
-            for key in [k for k in scratch if isinstance(k, tuple) and k[0] == "incoming"]:
-                scratch[key] = {}
-            cache, held = scratch[("incoming", str(kind))], 0
         fetched: dict[str, list] = {t: [] for t in missing}
         rows = graph.incoming(missing, kind)
         for row in rows:
             fetched[row[0]].append(row)
         cache.update(fetched)
-        scratch["incoming rows"] = held + len(rows)
+        scratch["incoming rows"] = scratch.get("incoming rows", 0) + len(rows)
     return [row for target in sorted(chunk) for row in cache[target]]
 
 
@@ -388,8 +387,8 @@ def _classes_defining(walk: _Walk, name: str) -> set[str]:
     """Classes that define a member called `name` (one indexed query per name)."""
     key = ("definers", name)
     if key not in walk.memo:
-        known = IMPACT_MEMO.scratch(walk.memo)  # (read in a batch: _prefetch_definers)
-        walk.memo[key] = known.pop(key) if key in known else walk.graph.parents_defining(
+        known = IMPACT_MEMO.scratch(walk.memo).pop(key, None)  # (read in a batch: _prefetch_definers)
+        walk.memo[key] = known if known is not None else walk.graph.parents_defining(
             name, (SymbolKind.METHOD, SymbolKind.FUNCTION))
     return walk.memo[key]
 

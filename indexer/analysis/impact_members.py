@@ -45,8 +45,8 @@ def member_definers(graph, cache: dict, name: str, known: dict | None = None) ->
     given, may hold the answer already, read in a batch)."""
     key = ("member definers", name)
     if key not in cache:
-        cache[key] = known.pop(key) if known is not None and key in known else graph.parents_defining(
-            name, MEMBER_KINDS)
+        found = known.pop(key, None) if known is not None else None  # (None: not read yet)
+        cache[key] = found if found is not None else graph.parents_defining(name, MEMBER_KINDS)
     return cache[key]
 
 

@@ -111,3 +111,11 @@ def test_incoming_from_cached_targets(graph, kind):
     assert impact._incoming_rows(graph, targets, kind, memo) == graph.incoming(targets, kind)
     if kind != "flow":
         assert impact._incoming_rows(graph, targets, kind, memo)
+
+
+def test_incoming_cache_starting_over_keeps_the_rows(graph, monkeypatch):
+    monkeypatch.setattr(impact, "INCOMING_CACHE_ROWS", 0)  # every read past the bound: the cache starts over
+    targets = ["pkg.shapes.area", "pkg.shapes.Square", "pkg.shapes.Square.area"]
+    memo = {}
+    assert impact._incoming_rows(graph, targets[:2], None, memo) == graph.incoming(targets[:2])
+    assert impact._incoming_rows(graph, targets, None, memo) == graph.incoming(targets)
