@@ -74,6 +74,7 @@ from indexer.analysis.impact_patched import Patched
 from indexer.analysis.impact_newmade import made_in_new
 from indexer.analysis.impact_selfhash import self_keyed_users
 from indexer.analysis.index_memo import IndexMemo
+from indexer.analysis.impact_members import MEMBER_KINDS
 from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import How, RefKind, SymbolKind
@@ -268,7 +269,7 @@ def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None, 
     names = list(dict.fromkeys(qualnames))
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
-        rows = graph.incoming(chunk, kind)
+        rows = graph.incoming(chunk, kind) if memo is None else _incoming_rows(graph, chunk, kind, memo)
         if memo is None and rows:
             memo = IMPACT_MEMO.table(graph)  # (a walk passes its own: one version read per query)
         modules = module_paths(graph, memo) if rows else {}
@@ -277,6 +278,36 @@ def _incoming_many(graph: Graph, qualnames: list[str], kind: str | None = None, 
                 continue  # a module body, under a function's name (impact_bound)
             out[target].append((enclosing, ref_kind, conf, how))
     return out
+
+
+# Each target's uses (`Graph.incoming` rows), kept in IMPACT_MEMO's scratch
+# dict: a hub's users are read once per index version, not once per walk
+# that reaches it (`TestCase.assertRaises`: 11,284 references, 0.1-0.2 s
+# a read on the stdlib); past this many rows the cache starts over.
+INCOMING_CACHE = True
+INCOMING_CACHE_ROWS = 300_000
+
+
+def _incoming_rows(graph: Graph, chunk: list[str], kind: str | None, memo: dict) -> list:
+    """`graph.incoming(chunk, kind)`, rows in its order (by target, then
+    user and kind: its GROUP BY's), each target's read once."""
+    if not INCOMING_CACHE:
+        return graph.incoming(chunk, kind)
+    scratch = IMPACT_MEMO.scratch(memo)
+    if scratch.get("incoming rows", 0) > INCOMING_CACHE_ROWS:
+        for key in [k for k in scratch if isinstance(k, tuple) and k[0] == "incoming"]:
+            scratch[key] = {}  # (a walk under way keeps the dict it holds)
+        scratch["incoming rows"] = 0
+    cache = scratch.setdefault(("incoming", str(kind)), {})
+    missing = [t for t in chunk if t not in cache]
+    if missing:
+        fetched: dict[str, list] = {t: [] for t in missing}
+        rows = graph.incoming(missing, kind)
+        for row in rows:
+            fetched[row[0]].append(row)
+        cache.update(fetched)
+        scratch["incoming rows"] = scratch.get("incoming rows", 0) + len(rows)
+    return [row for target in sorted(chunk) for row in cache[target]]
 
 
 def subclasses(graph: Graph, qualname: str) -> list[str]:
@@ -306,14 +337,33 @@ def hierarchy_namesakes(graph: Graph, symbol: Symbol) -> list[Symbol]:
     return out
 
 
-def _hierarchy(graph: Graph, start: str, down: bool) -> list[str]:
-    """All subclasses (down) or bases (up) of a class, one query per level."""
+def _hierarchy(graph: Graph, start: str, down: bool, memo: dict | None = None) -> list[str]:
+    """All subclasses (down) or bases (up) of a class, one query per level
+    (with `memo`, IMPACT_MEMO's table: each class's direct ones read once)."""
     known, level, out = {start}, [start], []
     while level:
-        level = [q for q in graph.hierarchy_step(level, down) if q not in known]
+        step = graph.hierarchy_step(level, down) if memo is None else _hierarchy_step(graph, memo, level, down)
+        level = [q for q in step if q not in known]
         known.update(level)
         out.extend(level)
     return out
+
+
+def _hierarchy_step(graph: Graph, memo: dict, level: list[str], down: bool) -> list[str]:
+    """`graph.hierarchy_step(level, down)`, in its order (the level's classes
+    by name, each one's direct sub/base classes as the query meets them,
+    the first of each kept), from each class's direct ones read once per
+    index version into IMPACT_MEMO's scratch: the stdlib's slowest selection
+    made 2,961 such queries, most for classes another walk had read."""
+    cache = IMPACT_MEMO.scratch(memo).setdefault(("hierarchy", down), {})
+    missing = [q for q in dict.fromkeys(level) if q not in cache]
+    for start in range(0, len(missing), 500):
+        chunk = missing[start:start + 500]
+        fetched: dict[str, list[str]] = {q: [] for q in chunk}
+        for cls, other in graph.hierarchy_pairs(chunk, down):
+            fetched[cls].append(other)
+        cache.update(fetched)
+    return list(dict.fromkeys(other for cls in sorted(set(level)) for other in cache[cls]))
 
 
 # The hierarchy and the definers of a name depend on the graph alone: kept
@@ -322,14 +372,14 @@ def _hierarchy(graph: Graph, start: str, down: bool) -> list[str]:
 def _subclasses(walk: _Walk, cls: str) -> list[str]:
     key = ("subclasses", cls)
     if key not in walk.memo:
-        walk.memo[key] = _hierarchy(walk.graph, cls, down=True)
+        walk.memo[key] = _hierarchy(walk.graph, cls, down=True, memo=walk.memo)
     return walk.memo[key]
 
 
 def _superclasses(walk: _Walk, cls: str) -> list[str]:
     key = ("superclasses", cls)
     if key not in walk.memo:
-        walk.memo[key] = _hierarchy(walk.graph, cls, down=False)
+        walk.memo[key] = _hierarchy(walk.graph, cls, down=False, memo=walk.memo)
     return walk.memo[key]
 
 
@@ -337,8 +387,35 @@ def _classes_defining(walk: _Walk, name: str) -> set[str]:
     """Classes that define a member called `name` (one indexed query per name)."""
     key = ("definers", name)
     if key not in walk.memo:
-        walk.memo[key] = walk.graph.parents_defining(name, (SymbolKind.METHOD, SymbolKind.FUNCTION))
+        known = IMPACT_MEMO.scratch(walk.memo).pop(key, None)  # (read in a batch: _prefetch_definers)
+        walk.memo[key] = known if known is not None else walk.graph.parents_defining(
+            name, (SymbolKind.METHOD, SymbolKind.FUNCTION))
     return walk.memo[key]
+
+
+_DEFINER_KINDS = (SymbolKind.METHOD, SymbolKind.FUNCTION)
+
+
+def _prefetch_definers(walk: _Walk, names) -> None:
+    """`member_definers` and `_classes_defining` of many names in one batch,
+    into IMPACT_MEMO's scratch dict (moved into its table by the first use,
+    so the table holds what it did when each name cost two queries: on the
+    stdlib's slowest selections a tenth of the time was those queries)."""
+    known = IMPACT_MEMO.scratch(walk.memo)
+    names = [n for n in dict.fromkeys(names) if ("member definers", n) not in walk.memo
+             and ("member definers", n) not in known]
+    if not names:
+        return
+    members: dict[str, set] = {n: set() for n in names}
+    definers: dict[str, set] = {n: set() for n in names}
+    for name, kind, parent in walk.graph.definers_of(names, MEMBER_KINDS):
+        members[name].add(parent)
+        if kind in _DEFINER_KINDS:
+            definers[name].add(parent)
+    for name in names:
+        known[("member definers", name)] = members[name]
+        if ("definers", name) not in walk.memo:
+            known[("definers", name)] = definers[name]
 
 
 # impact_abc: a container ABC's abstract methods run where its instances are made.
@@ -360,7 +437,7 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     name = method.name
     # A class attribute or method replaces a base's member of any kind on
     # `self` (impact_members: `D = CustomMapping` over `D = dict`).
-    members = member_definers(walk.graph, walk.memo, name)
+    members = member_definers(walk.graph, walk.memo, name, IMPACT_MEMO.scratch(walk.memo))
     # ... and supplies one its bases read on `self` but never define (impact_supplied).
     supplied = [(user, "dispatch", SELF_DISPATCH_CONFIDENCE, False, "dispatch-self") for user in supplied_to(
         walk, method, _superclasses(walk, owner.qualname), members)] if name not in _CONSTRUCTORS else []
@@ -583,6 +660,24 @@ def _local_definition_edge(walk: _Walk, node: str) -> tuple | None:
     return (parent.qualname, "local", 1.0, "local")
 
 
+# The symbols the walks looked up, shared by every walk over one index
+# version (a query's receiver walks and the next queries read mostly the
+# same ones), in IMPACT_MEMO's scratch dict (not counted in its table);
+# past this many the dict starts over.
+SHARED_SYMBOLS = True
+SHARED_SYMBOLS_LIMIT = 100_000
+
+
+def _shared_symbols(memo: dict) -> dict[str, Symbol | None]:
+    if not SHARED_SYMBOLS:
+        return {}
+    scratch = IMPACT_MEMO.scratch(memo)
+    held = scratch.get("symbols")
+    if held is None or len(held) > SHARED_SYMBOLS_LIMIT:
+        held = scratch["symbols"] = {}
+    return held
+
+
 def default_depth(graph: Graph) -> int:
     """The depth an answer walks when the caller names none."""
     return DEFAULT_DEPTH if _guards_scale(graph, IMPACT_MEMO.table(graph)) else LARGE_WORKSPACE_DEPTH
@@ -608,8 +703,9 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         raise KeyError(qualname)
     if depth is None:
         depth = default_depth(graph)
-    walk = _Walk(graph, depth, limit, blocked=blocked, created=created, memo=IMPACT_MEMO.table(graph),
-                 runs=not created)
+    memo = IMPACT_MEMO.table(graph)
+    walk = _Walk(graph, depth, limit, blocked=blocked, created=created, memo=memo, runs=not created,
+                 symbols=_shared_symbols(memo))
     walk.symbols[qualname] = target
     walk.reach[qualname] = _Reach(0, 1.0, "target", None)
     # Nodes run as a property setter: their users are the attribute's writes (impact_setter).
@@ -628,6 +724,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         taint: set[str] = set()
         soft: set[str] = set()
         walk.prefetch_chains(frontier)
+        _prefetch_definers(walk, (sym.name for node in frontier if (sym := walk.symbol(node)) is not None
+                                  and (sym.kind == SymbolKind.METHOD or is_class_value(sym, walk.symbol))))
         related = {node: _hierarchy_edges(walk, walk.symbol(node)) for node in frontier
                    if walk.symbol(node) is not None and (walk.symbol(node).kind == SymbolKind.METHOD
                                                          or is_class_value(walk.symbol(node), walk.symbol))}
@@ -650,7 +748,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 # Who can hold a class's instance: `@ns.name` where an exec'd
                 # literal defines `name` decorated with its maker (impact_execd).
                 incoming[cls].extend(exec_decorated_users(walk, cls))
-        walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match")  # a batch, not one each
+        # A batch, not one query each: the guesses' users, and the users
+        # `_dispatch_edges` looks up (`self.m()`; 4,315 single lookups in
+        # one stdlib selection).
+        walk.prefetch(u[0] for uses in incoming.values() for u in uses if u[3] == "name-match" or u[3] in _SELF_HOWS)
         for callee, uses in incoming.items():
             if any(how == "name-match" for *_x, how in uses):
                 incoming[callee] = [u for u in uses if u[3] != "name-match"
@@ -1201,10 +1302,12 @@ def _merge_learned(tests: dict, target: Symbol, node_id: str, test_symbol: Symbo
 
 def _prefetch_tests(walk: _Walk) -> None:
     """What `_collected` reads of the reached tests, in batches: their class
-    chains, and each test method's name in every subclass of its class."""
+    chains, and each test method's name in every subclass of its class (and
+    so for a plain class's `test*` methods, impact_mixins.inherited_test_ids:
+    876 single batches in one stdlib selection)."""
     walk.prefetch_chains(walk.reach)
-    methods = [sym for q in walk.reach if (sym := walk.symbols.get(q)) is not None and sym.is_test
-               and sym.kind == SymbolKind.METHOD and sym.parent]
+    methods = [sym for q in walk.reach if (sym := walk.symbols.get(q)) is not None
+               and (sym.is_test or sym.name.startswith("test")) and sym.kind == SymbolKind.METHOD and sym.parent]
     owners = {sym.parent for sym in methods if (owner := walk.symbols.get(sym.parent)) is not None
               and owner.kind == SymbolKind.CLASS}
     subs = {owner: _subclasses(walk, owner) for owner in owners}

@@ -39,12 +39,14 @@ def is_class_value(sym, lookup) -> bool:
     return owner is not None and owner.kind == SymbolKind.CLASS
 
 
-def member_definers(graph, cache: dict, name: str) -> set[str]:
+def member_definers(graph, cache: dict, name: str, known: dict | None = None) -> set[str]:
     """Parents that define a member `name` of any kind (one query per name
-    and index version: `cache` is impact's IMPACT_MEMO table)."""
+    and index version: `cache` is impact's IMPACT_MEMO table; `known`, where
+    given, may hold the answer already, read in a batch)."""
     key = ("member definers", name)
     if key not in cache:
-        cache[key] = graph.parents_defining(name, MEMBER_KINDS)
+        found = known.pop(key, None) if known is not None else None  # (None: not read yet)
+        cache[key] = found if found is not None else graph.parents_defining(name, MEMBER_KINDS)
     return cache[key]
 
 

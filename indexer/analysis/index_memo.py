@@ -36,6 +36,7 @@ class IndexMemo:
         self.ceiling = ceiling
         self.per_reference = per_reference
         self._tables: dict[str, tuple[tuple, dict, int]] = {}
+        self._scratch: dict[int, tuple[dict, dict]] = {}  # id(table) -> (table, its scratch dict)
         self._lock = threading.Lock()
 
     def limit_for(self, graph: Graph) -> int:
@@ -55,6 +56,21 @@ class IndexMemo:
                 self._tables[key] = held
             return held[1]
 
+    def scratch(self, table: dict) -> dict:
+        """A second dict that lives as long as `table` (one of `table`'s
+        results), for plain caches of rows: its entries never count toward
+        the table's limit, so what the table holds, and when it starts
+        over, stay as they were (impact's answers can depend on that)."""
+        with self._lock:
+            held = self._scratch.get(id(table))
+            if held is None or held[0] is not table:
+                current = {id(t[1]) for t in self._tables.values()}
+                for key in [k for k in self._scratch if k not in current]:
+                    del self._scratch[key]  # its table started over or left
+                held = self._scratch[id(table)] = (table, {})
+            return held[1]
+
     def clear(self) -> None:
         with self._lock:
             self._tables.clear()
+            self._scratch.clear()

@@ -116,6 +116,17 @@ class Graph:
             " WHERE f.path = ? ORDER BY s.sl, s.sc, s.id", (path,))
         return [symbol_from_row(r) for r in rows]
 
+    def symbols_overlapping(self, path: str, first: int, last: int, kinds) -> list[Symbol]:
+        """The symbols of `kinds` in one file whose range overlaps lines
+        `first`..`last` (0-based), in `symbols_in_file`'s order: what holds
+        a changed line, without building every symbol of a large file."""
+        kinds = tuple(kinds)
+        rows = self.conn.execute(
+            f"SELECT {SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.id = s.file_id"
+            f" WHERE f.path = ? AND s.sl <= ? AND s.el >= ? AND s.kind IN ({','.join('?' * len(kinds))})"
+            " ORDER BY s.sl, s.sc, s.id", (path, last, first, *kinds))
+        return [symbol_from_row(r) for r in rows]
+
     def test_symbols(self) -> list[Symbol]:
         """Test functions and methods (what pytest collects)."""
         rows = self.conn.execute(
@@ -555,12 +566,36 @@ class Graph:
             f"SELECT DISTINCT {ends[1]} FROM refs WHERE kind = 'inherit' AND {ends[1]} IS NOT NULL"
             f" AND {ends[0]} IN ({','.join('?' * len(level))})", level)]
 
+    def hierarchy_pairs(self, level: list[str], down: bool) -> list[tuple[str, str]]:
+        """(class, direct subclass) (down) or (class, direct base) (up) of
+        every class in `level`: `hierarchy_step` with each row's class, in
+        its scan order (by class, then as `hierarchy_step` meets them)."""
+        ends = ("target", "enclosing") if down else ("enclosing", "target")
+        return self.conn.execute(
+            f"SELECT DISTINCT {ends[0]}, {ends[1]} FROM refs WHERE kind = 'inherit' AND {ends[1]} IS NOT NULL"
+            f" AND {ends[0]} IN ({','.join('?' * len(level))})", level).fetchall()
+
     def parents_defining(self, name: str, kinds) -> set[str]:
         """Parents (classes, modules) that define a symbol `name` of `kinds`."""
         kinds = tuple(kinds)
         return {p for (p,) in self.conn.execute(
             f"SELECT DISTINCT parent FROM symbols WHERE name = ? AND kind IN ({','.join('?' * len(kinds))})",
             (name, *kinds))}
+
+    def definers_of(self, names, kinds) -> list[tuple[str, str, str | None]]:
+        """(name, kind, parent) of the symbols called one of `names` of one
+        of `kinds`: `parents_defining` for many names, one query per 500
+        (straight from the rows: the view's qualname join is not needed)."""
+        names, kinds = list(dict.fromkeys(names)), tuple(kinds)
+        out = []
+        for start in range(0, len(names), 500):
+            chunk = names[start:start + 500]
+            out.extend(self.conn.execute(
+                "SELECT DISTINCT n.text, k.text, p.text FROM symbol_rows s JOIN names n ON n.id = s.name"
+                " JOIN names k ON k.id = s.kind JOIN names p ON p.id = s.parent"
+                f" WHERE n.text IN ({','.join('?' * len(chunk))}) AND k.text IN ({','.join('?' * len(kinds))})",
+                (*chunk, *kinds)))
+        return out
 
     def reference_count(self, qualname: str) -> int:
         return self.conn.execute("SELECT count(*) FROM refs WHERE target = ?", (qualname,)).fetchone()[0]

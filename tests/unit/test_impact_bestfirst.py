@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis import impact_bestfirst
+from indexer.analysis import impact as impact_module, impact_bestfirst
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo  # noqa: F401 (autouse)
@@ -95,6 +95,8 @@ def test_best_first_equals_the_whole_pass_at_every_room(tmp_path, monkeypatch, b
 def test_a_cut_level_reads_about_its_room(tmp_path, monkeypatch):
     indexer, g = build(tmp_path, HUB)
     monkeypatch.setattr(impact_bestfirst, "BATCH", 1)
+    # What one walk reads (walks share what they read otherwise: the second would read nothing).
+    monkeypatch.setattr(impact_module, "SHARED_SYMBOLS", False)
     read: list[str] = []
     symbols_named = g.symbols_named
 

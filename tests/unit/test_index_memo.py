@@ -49,3 +49,15 @@ def test_new_version_starts_over():
     table["x"] = 1
     graph._version = (2,)
     assert memo.table(graph) == {}
+
+
+def test_scratch_lives_with_its_table_and_counts_nothing():
+    memo = IndexMemo(limit=10, ceiling=10)
+    graph = _Graph(1)
+    table = memo.table(graph)
+    scratch = memo.scratch(table)
+    scratch.update((i, i) for i in range(50))  # past the limit: the table stays
+    assert memo.table(graph) is table and memo.scratch(table) is scratch
+    table.update((i, i) for i in range(11))  # the table starts over: so does its scratch
+    fresh = memo.table(graph)
+    assert fresh is not table and memo.scratch(fresh) == {}
