@@ -280,3 +280,76 @@ def test_a_cache_keyed_by_self_runs_hash(tmp_path, monkeypatch, rule):
     assert ("tests/test_lib.py::test_cached" in found) is rule
     assert "tests/test_lib.py::test_plain" not in found  # off-case: keys nothing by self
     indexer.close()
+
+
+# pyparsing's `except ParseException as pe: ... pe.lineno` (and `str(pe)`):
+# the name an `except` clause binds holds an instance of the caught class
+# (of a tuple's workspace class). `Cursor.lineno` shares the name, so a
+# guess by name alone cannot tell them apart; `test_other` catches a
+# builtin exception and reads nothing of the project's.
+CAUGHT = {
+    "lib.py": """
+        class ParseError(Exception):
+            @property
+            def lineno(self):
+                return 1
+
+        class Cursor:
+            @property
+            def lineno(self):
+                return 2
+
+        def parse(text):
+            if not text:
+                raise ParseError()
+            return text
+
+        def where(text):
+            try:
+                parse(text)
+            except ParseError as exc:
+                return exc.lineno
+            return 0
+
+        def where_either(text):
+            try:
+                parse(text)
+            except (ValueError, ParseError) as exc:
+                return exc.lineno
+            return 0
+
+        def other(text):
+            try:
+                return int(text)
+            except ValueError as exc:
+                return exc.args
+        """,
+    "tests/test_lib.py": """
+        from lib import Cursor, other, where, where_either
+
+        def test_where():
+            assert where("") == 1
+
+        def test_either():
+            assert where_either("") == 1
+
+        def test_other():
+            assert other("x")
+
+        def test_cursor():
+            assert Cursor().lineno == 2
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_except_name_holds_the_caught_class(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), "EXCEPT_TYPES", rule)
+    indexer, g = build(tmp_path, CAUGHT)
+    found = selected(impact(g, "lib.ParseError.lineno"))
+    for test in ("test_where", "test_either"):
+        assert (f"tests/test_lib.py::{test}" in found) is rule, test
+    assert "tests/test_lib.py::test_other" not in found  # off-case: a builtin exception
+    assert "tests/test_lib.py::test_cursor" not in found  # off-case: the other lineno
+    indexer.close()
+

@@ -183,10 +183,17 @@ def _bare_qualifier(type_node: ts.Node | None) -> bool:
     return text.rsplit(".", 1)[-1] in ("Final", "ClassVar")
 
 
+# `except ParseException as exc:` binds exc to an instance of the caught
+# class (`except (A, B) as e`: of A, the first one the resolver can place),
+# so `str(exc)`, `exc.lineno` resolve instead of falling to name matching.
+EXCEPT_TYPES = True
+
+
 def _bound_value(target: ts.Node):
-    """What a name bound by `for x in xs` or `with cm as x` holds, as an
-    expression: ("iter", xs) is an element of xs; a context manager is taken
-    to return itself from __enter__ (files, locks, most library types)."""
+    """What a name bound by `for x in xs`, `with cm as x` or `except T as x`
+    holds, as an expression: ("iter", xs) is an element of xs; a context
+    manager is taken to return itself from __enter__ (files, locks, most
+    library types); a caught exception is an instance of its class."""
     holder = target.parent
     if holder is None:
         return None
@@ -197,7 +204,28 @@ def _bound_value(target: ts.Node):
         pattern = holder.parent
         if pattern.parent is not None and pattern.parent.type == "with_item" and pattern.named_children:
             return expr_of(pattern.named_children[0])
+        if EXCEPT_TYPES and pattern.parent is not None and pattern.parent.type in _EXCEPT_CLAUSES \
+                and pattern.named_children:
+            return _caught(pattern.named_children[0])
     return None
+
+
+_EXCEPT_CLAUSES = frozenset(("except_clause", "except_group_clause"))
+
+
+def _caught(node: ts.Node):
+    """An instance of the class an `except` clause names: ("call", T), or for
+    a tuple ("alt", ("call", A), ("call", B)...), of which the resolver takes
+    a workspace class (its last; `except (ValueError, ParseException)`)."""
+    if node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    if node.type != "tuple":
+        inner = expr_of(node)
+        return ("call", inner) if inner is not None and inner[0] in ("name", "attr") else None
+    options = tuple(("call", e) for e in map(expr_of, node.named_children) if e is not None and e[0] in ("name", "attr"))
+    if not options:
+        return None
+    return options[0] if len(options) == 1 else ("alt", *options)
 
 
 def _plain_literal(raw: str) -> str | None:
