@@ -353,3 +353,62 @@ def test_an_except_name_holds_the_caught_class(tmp_path, monkeypatch, rule):
     assert "tests/test_lib.py::test_cursor" not in found  # off-case: the other lineno
     indexer.close()
 
+
+# pyparsing's packrat switch: `recursion_memos: Dict[...] = {}` in
+# ParserElement's body, then `ParserElement.recursion_memos = _LRUMemo(...)`
+# in a static method: `ParserElement.recursion_memos.clear()` may run
+# _LRUMemo.clear. `wipe` clears a plain dict; `Stack.clear` is another clear.
+REASSIGNED = {
+    "lib.py": """
+        from typing import Dict
+
+        class LRUMemo:
+            def __init__(self, capacity):
+                self.capacity = capacity
+
+            def clear(self):
+                return None
+
+        class Stack:
+            def clear(self):
+                return None
+
+        class Element:
+            memos: Dict[int, int] = {}
+
+            @staticmethod
+            def enable(limit):
+                Element.memos = LRUMemo(limit)
+
+            @staticmethod
+            def reset():
+                Element.memos.clear()
+
+        def wipe(d: Dict[int, int]):
+            d.clear()
+        """,
+    "tests/test_lib.py": """
+        from lib import Element, Stack, wipe
+
+        def test_reset():
+            Element.enable(3)
+            Element.reset()
+
+        def test_wipe():
+            wipe({1: 2})
+
+        def test_stack():
+            Stack().clear()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_class_attribute_holds_what_its_methods_build(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "CLASS_REASSIGNED", rule)
+    indexer, g = build(tmp_path, REASSIGNED)
+    cleared = selected(impact(g, "lib.LRUMemo.clear"))
+    assert ("tests/test_lib.py::test_reset" in cleared) is rule
+    assert "tests/test_lib.py::test_wipe" not in cleared  # off-case: a plain dict
+    assert "tests/test_lib.py::test_stack" not in cleared  # off-case: another class's clear
+    indexer.close()

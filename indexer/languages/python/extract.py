@@ -158,6 +158,11 @@ _BUILTIN_DUNDERS = {
 # 0.867 / 0.867), funcy +19 / +12 (0.873 / 0.698 -> 0.895 / 0.695);
 # the others identical.
 RETURNED_CLOSURES = True
+# `C.x = Built(...)` in a method of C, whose body declares x (pyparsing's
+# `recursion_memos: MutableMapping[...] = {}`, then `ParserElement.
+# recursion_memos = _LRUMemo(...)`): x may hold the built value too
+# (switch, for its test).
+CLASS_REASSIGNED = True
 # `object.__setattr__(self, "x", v)` defines C.x (switch, for its test).
 # wrapt: -32 true / -168 false pairs: `self._self_parent` in the proxies'
 # `__get__` had been taken for a `__getattr__` lookup, which never runs
@@ -442,6 +447,36 @@ class _Extractor:
             type_expr=type_expr,
         ))
         self.scopes[class_scope].names[name] = ("def", index)
+
+    def widen_class_attribute(self, attr_node: ts.Node, receiver, scope: int) -> None:
+        """`C.x = C2(...)` (or `cls.x`, `self.x`) in a method of C, whose body
+        declares x (`x: Dict[...] = {}`, `x = None`): x may hold what the
+        method builds too (CLASS_REASSIGNED): ("alt", built..., declared),
+        of which the resolver takes the declared value when it is a
+        workspace one, else the last workspace value built."""
+        if not CLASS_REASSIGNED or receiver is None or receiver[0] != "name":
+            return
+        class_index = self.class_of_method(scope)
+        if class_index is None:
+            return
+        method = self.symbols[self.scopes[scope].symbol]
+        own = receiver[1] == self.symbols[class_index].name
+        if not own and (not method.params or "staticmethod" in method.flags or method.params[0][0] != receiver[1]):
+            return
+        binding = self.scopes[self.scopes[scope].parent].names.get(self.text(attr_node))
+        statement = attr_node.parent.parent if attr_node.parent is not None else None
+        if binding is None or binding[0] != "def" or statement is None or statement.type != "assignment" \
+                or statement.child_by_field_name("left") != attr_node.parent:
+            return
+        declared = self.symbols[binding[1]]
+        built = self.local_value(_assigned_value(statement), scope)
+        if declared.kind not in (SymbolKind.VARIABLE, SymbolKind.CONSTANT) or declared.type_expr is None \
+                or built is None or built[0] != "call" or built == declared.type_expr:
+            return
+        held = declared.type_expr
+        options = held[1:] if held[0] == "alt" else (held,)  # the declared value stays last
+        if built not in options and len(options) <= _MAX_ALT_RETURNS:
+            declared.type_expr = ("alt", *options[:-1], built, options[-1])
 
     def bind_setattr(self, arguments: ts.Node, scope: int) -> None:
         """`object.__setattr__(self, "x", v)` / `setattr(self, "x", v)` in a
@@ -1218,6 +1253,7 @@ class _Extractor:
             if receiver is None and obj is not None and OPAQUE_RECEIVERS:
                 receiver = OPAQUE
             if kind == _WRITE:
+                self.widen_class_attribute(node, receiver, scope)
                 self.bind_self_attribute(node, receiver, scope)
                 owner = self.self_attribute(node, receiver, scope)
                 if owner is not None:
