@@ -412,3 +412,71 @@ def test_a_class_attribute_holds_what_its_methods_build(tmp_path, monkeypatch, r
     assert "tests/test_lib.py::test_wipe" not in cleared  # off-case: a plain dict
     assert "tests/test_lib.py::test_stack" not in cleared  # off-case: another class's clear
     indexer.close()
+
+
+# pyparsing's parse actions: `expr.set_parse_action(convert)` where
+# `set_parse_action(self, *fns: ParseAction)` and `ParseAction` is a Union
+# of Callables whose longest takes (str, int, ParseResults): `drop(s, l, t)`'s
+# `t` is a ParseResults, and so is `lambda t:`'s (aligned from the right).
+# `keep` is passed to a function whose parameter has no Callable annotation.
+CALLBACKS = {
+    "lib.py": """
+        from typing import Any, Callable, Union
+
+        class Results:
+            def __getattr__(self, name):
+                return name
+
+            def __delitem__(self, key):
+                return None
+
+        class Row:
+            def __getattr__(self, name):
+                return name
+
+            def __delitem__(self, key):
+                return None
+
+        Action = Union[Callable[[], Any], Callable[[Results], Any], Callable[[str, int, Results], Any]]
+
+        class Element:
+            def set_parse_action(self, *fns: Action):
+                self.fns = fns
+                return self
+
+            def keep(self, fn):
+                self.fns = (fn,)
+                return self
+
+            def parse(self, text):
+                return [fn(text, 0, Results()) for fn in self.fns]
+        """,
+    "tests/test_lib.py": """
+        from lib import Element
+
+        def test_getattr():
+            Element().set_parse_action(lambda t: t.year).parse("1999")
+
+        def test_delitem():
+            def drop(s, l, t):
+                del t["k"]
+            Element().set_parse_action(drop).parse("x")
+
+        def test_kept():
+            def other(t):
+                return t.month
+            Element().keep(other).parse("x")
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_callback_takes_what_the_callee_annotation_gives(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "CALLBACK_PARAMS", rule)
+    indexer, g = build(tmp_path, CALLBACKS)
+    got = selected(impact(g, "lib.Results.__getattr__"))
+    assert ("tests/test_lib.py::test_getattr" in got) is rule
+    assert ("tests/test_lib.py::test_delitem" in selected(impact(g, "lib.Results.__delitem__"))) is rule
+    assert "tests/test_lib.py::test_kept" not in got  # off-case: no annotation on `keep`'s parameter
+    assert "tests/test_lib.py::test_getattr" not in selected(impact(g, "lib.Row.__getattr__"))  # off-case
+    indexer.close()

@@ -68,6 +68,11 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             # `Callable[[A], R]` in an annotation: the parameter holds each argument.
             args = args[0].named_children
         first = expr_of(args[0], depth + 1, in_annotation) if args else None
+        listed = args[0].named_children[0] if args and args[0].type == "type" and args[0].named_children else \
+            (args[0] if args else None)
+        if listed is not None and listed.type == "list" and value is not None and value.text.endswith(b"Callable"):
+            # `Callable[[A, B], R]`: ("args", A, B), what its callbacks get (extract.CALLBACK_PARAMS)
+            first = ("args", *(expr_of(item, depth + 1, True) for item in listed.named_children))
         last = expr_of(args[-1], depth + 1, in_annotation) if len(args) > 1 else first
         # First argument: Optional[X], List[X]; last: Callable[[...], R].
         return ("sub", expr_of(value, depth + 1, in_annotation), first, last)

@@ -163,6 +163,14 @@ RETURNED_CLOSURES = True
 # recursion_memos = _LRUMemo(...)`): x may hold the built value too
 # (switch, for its test).
 CLASS_REASSIGNED = True
+# `expr.set_parse_action(convert)` / `(lambda t: ...)`: a function or lambda
+# of this file, passed by position to a method whose parameter is annotated
+# with a Callable (or a Union of them, through an alias: pyparsing's
+# `*fns: ParseAction`), has parameters of the types the Callable lists,
+# aligned from the right (pyparsing's parse actions take (s, l, t), (l, t)
+# or (t)): `t` is a ParseResults, so `t.year`, `del t[k]` resolve (switch,
+# for its test).
+CALLBACK_PARAMS = True
 # `object.__setattr__(self, "x", v)` defines C.x (switch, for its test).
 # wrapt: -32 true / -168 false pairs: `self._self_parent` in the proxies'
 # `__get__` had been taken for a `__getattr__` lookup, which never runs
@@ -184,7 +192,7 @@ _STATEMENT_CAPTURES = (
     (-2, ("import.plain", "import.from", "import.future")),
     (-1, ("return.value", "with.item", "loop.async", "operator.compare", "operator.subscript", "operator.binary", "operator.unary",
           "operator.augmented", "operator.for", "operator.truth", "operator.format",
-          "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
+          "call.result", "call.callback", "annotation.string", "bind.global", "bind.nonlocal")),
 )
 
 
@@ -538,7 +546,8 @@ class _Extractor:
         name = self.text(node)
         names = self.scopes[scope].names
         if self.scopes[scope].kind != SymbolKind.FUNCTION:
-            names[name] = ("local",)
+            held = self.lambda_callback(node, scope) if CALLBACK_PARAMS else None
+            names[name] = ("local", held) if held is not None else ("local",)
             return
         function = self.symbols[self.scopes[scope].symbol]
         type_expr = None
@@ -858,6 +867,8 @@ class _Extractor:
             self.add_async_for(node, scope)
         elif role == "call.result":
             self.add_call_result(node, scope)
+        elif role == "call.callback":
+            self.add_callbacks(node, scope)
         elif role == "operator.compare":
             self.add_membership(node, scope)
             self.add_comparison(node, scope)
@@ -1111,6 +1122,65 @@ class _Extractor:
         self.headers_owner(paren.start_byte, ref)
         self.refs.append(ref)
         self.ref_starts.append(paren.start_byte)
+
+    def lambda_callback(self, node: ts.Node, scope: int):
+        """`expr.add_parse_action(lambda t: ...)`: the lambda's parameter may
+        hold what the callee's annotation says its callbacks get."""
+        params = node.parent
+        lam = params.parent if params is not None and params.type == "lambda_parameters" else None
+        arguments = lam.parent if lam is not None and lam.type == "lambda" else None
+        if arguments is None or arguments.type != "argument_list" or arguments.parent is None \
+                or any(p.type != "identifier" for p in params.named_children):
+            return None
+        callee = expr_of(arguments.parent.child_by_field_name("function"))
+        if callee is None or callee[0] != "attr":
+            return None
+        position = 0
+        for arg in arguments.named_children:
+            if arg.type in ("keyword_argument", "list_splat", "dictionary_splat"):
+                return None
+            if arg == lam:
+                break
+            position += arg.type != "comment"
+        slot = next(j for j, p in enumerate(params.named_children) if p == node)
+        return ("callback", callee, self.scopes[scope].parent, position, slot, len(params.named_children))
+
+    def add_callbacks(self, arguments: ts.Node, scope: int) -> None:
+        """`expr.set_parse_action(convert)` where `convert` is a function of
+        this file with unannotated parameters: each may hold what the
+        callee's annotation says its callbacks get (CALLBACK_PARAMS)."""
+        if not CALLBACK_PARAMS or arguments.parent is None:
+            return
+        callee = expr_of(arguments.parent.child_by_field_name("function"))
+        if callee is None or callee[0] != "attr":
+            return  # (a method of a workspace object: `map(f, xs)`, `sorted(k)` take no annotation of ours)
+        position = 0
+        for arg in arguments.named_children:
+            if arg.type in ("keyword_argument", "list_splat", "dictionary_splat"):
+                break
+            if arg.type == "comment":
+                continue
+            if arg.type == "identifier":
+                binding, at = None, scope
+                while at >= 0 and binding is None:
+                    binding = self.scopes[at].names.get(self.text(arg))
+                    at = self.scopes[at].parent
+                if binding is not None and binding[0] == "def":
+                    self.type_callback(binding[1], callee, scope, position)
+            position += 1
+
+    def type_callback(self, index: int, callee, scope: int, position: int) -> None:
+        function = self.symbols[index]
+        if function.kind != SymbolKind.FUNCTION or not function.params \
+                or any(kind not in ("pos", "posonly") for _name, kind, _ann, _default in function.params):
+            return
+        count = len(function.params)
+        for param in self.symbols[index + 1:]:
+            if param.parent != index or param.kind != SymbolKind.PARAMETER:
+                break
+            slot = next((j for j, entry in enumerate(function.params) if entry[0] == param.name), None)
+            if slot is not None and param.type_expr is None:
+                param.type_expr = ("callback", callee, scope, position, slot, count)
 
     def add_string_annotation(self, content: ts.Node, scope: int) -> None:
         """Forward references: each dotted name in "pkg.Node[T]" is a use."""
