@@ -417,7 +417,8 @@ def test_a_class_attribute_holds_what_its_methods_build(tmp_path, monkeypatch, r
 # pyparsing's parse actions: `expr.set_parse_action(convert)` where
 # `set_parse_action(self, *fns: ParseAction)` and `ParseAction` is a Union
 # of Callables whose longest takes (str, int, ParseResults): `drop(s, l, t)`'s
-# `t` is a ParseResults, and so is `lambda t:`'s (aligned from the right).
+# `t` is a ParseResults, and so is `lambda t:`'s (aligned from the right);
+# `setParseAction = compat(..., set_parse_action)` takes the same callbacks.
 # `keep` is passed to a function whose parameter has no Callable annotation.
 CALLBACKS = {
     "lib.py": """
@@ -439,6 +440,11 @@ CALLBACKS = {
 
         Action = Union[Callable[[], Any], Callable[[Results], Any], Callable[[str, int, Results], Any]]
 
+        def compat(name, fn):
+            def inner(*args, **kwargs):
+                return fn(*args, **kwargs)
+            return inner
+
         class Element:
             def set_parse_action(self, *fns: Action):
                 self.fns = fns
@@ -450,6 +456,8 @@ CALLBACKS = {
 
             def parse(self, text):
                 return [fn(text, 0, Results()) for fn in self.fns]
+
+            setParseAction = compat("setParseAction", set_parse_action)
         """,
     "tests/test_lib.py": """
         from lib import Element
@@ -461,6 +469,9 @@ CALLBACKS = {
             def drop(s, l, t):
                 del t["k"]
             Element().set_parse_action(drop).parse("x")
+
+        def test_camel():
+            Element().setParseAction(lambda t: t.day).parse("x")
 
         def test_kept():
             def other(t):
@@ -476,6 +487,7 @@ def test_a_callback_takes_what_the_callee_annotation_gives(tmp_path, monkeypatch
     indexer, g = build(tmp_path, CALLBACKS)
     got = selected(impact(g, "lib.Results.__getattr__"))
     assert ("tests/test_lib.py::test_getattr" in got) is rule
+    assert ("tests/test_lib.py::test_camel" in got) is rule
     assert ("tests/test_lib.py::test_delitem" in selected(impact(g, "lib.Results.__delitem__"))) is rule
     assert "tests/test_lib.py::test_kept" not in got  # off-case: no annotation on `keep`'s parameter
     assert "tests/test_lib.py::test_getattr" not in selected(impact(g, "lib.Row.__getattr__"))  # off-case

@@ -386,7 +386,7 @@ class _Extractor:
         statement = node.parent
         while statement is not None and statement.type in ("pattern_list", "tuple_pattern", "list_pattern"):
             statement = statement.parent
-        type_expr = None
+        type_expr = wraps = None
         if statement is not None and statement.type == "assignment":
             if statement.child_by_field_name("left") == node:
                 annotation = statement.child_by_field_name("type")
@@ -395,6 +395,8 @@ class _Extractor:
                 else:
                     value = _assigned_value(statement)
                     type_expr = _typevar_bound(value) or expr_of(value)
+                    if CALLBACK_PARAMS and scope_kind == SymbolKind.CLASS and value is not None and value.type == "call":
+                        wraps = self.wrapped_member(value, names)
             stmt_span = self.cols.span(statement)
         else:
             stmt_span = span
@@ -407,9 +409,22 @@ class _Extractor:
             name_span=span,
             parent=owner,
             type_expr=type_expr,
+            flags=(f"wraps:{wraps}",) if wraps else (),
         ))
         names[name] = ("def", index)
         return index
+
+    def wrapped_member(self, call: ts.Node, names: dict) -> str | None:
+        """`setParseAction = replaced_by_pep8("setParseAction", set_parse_action)`
+        in a class body: the method of the class the call wraps (its callbacks
+        are that method's, CALLBACK_PARAMS)."""
+        arguments = call.child_by_field_name("arguments")
+        for arg in arguments.named_children if arguments is not None else ():
+            if arg.type == "identifier":
+                binding = names.get(self.text(arg))
+                if binding is not None and binding[0] == "def" and self.symbols[binding[1]].kind == SymbolKind.METHOD:
+                    return self.text(arg)
+        return None
 
     def flow_into(self, target: ts.Node, scope: int, owner: int | None, tag: str = "") -> None:
         """Uses inside the value assigned to `target` also flow into the symbol

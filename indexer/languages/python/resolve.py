@@ -513,6 +513,15 @@ class Resolver:
         the callee's parameter annotation (a Callable, or a Union of them
         through an alias) lists there, aligned from the right."""
         _tag, callee_expr, scope, position, slot, count = expr
+        if callee_expr[0] == "attr":
+            # `expr.setParseAction(f)`, a class attribute wrapping a method
+            # (`setParseAction = replaced_by_pep8(..., set_parse_action)`): that method's
+            owner = self._eval(callee_expr[1], lambda name: self.lookup(f, scope, name)[0], f, scope, depth + 1)
+            member = self.attr_of(owner, callee_expr[2], depth + 1)
+            held = self.info(member, f) if member is not None and member[0] == "sym" else None
+            wraps = next((flag[6:] for flag in held.flags if flag.startswith("wraps:")), None) if held else None
+            if wraps is not None and owner is not None and owner[0] in ("instance", "class"):
+                callee_expr = ("attr", callee_expr[1], wraps)
         callee = self.eval(callee_expr, f, scope, depth + 1)
         if callee is None or callee[0] != "function":
             return None
