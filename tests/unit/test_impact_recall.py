@@ -286,7 +286,9 @@ def test_a_cache_keyed_by_self_runs_hash(tmp_path, monkeypatch, rule):
 # the name an `except` clause binds holds an instance of the caught class
 # (of a tuple's workspace class). `Cursor.lineno` shares the name, so a
 # guess by name alone cannot tell them apart; `test_other` catches a
-# builtin exception and reads nothing of the project's.
+# builtin exception and reads nothing of the project's; `twice` binds `exc`
+# in two clauses, so it keeps no type (click's `except (EOFError, ...) as e`
+# then `except ClickException as e: e.show()`).
 CAUGHT = {
     "lib.py": """
         class ParseError(Exception):
@@ -323,6 +325,15 @@ CAUGHT = {
                 return int(text)
             except ValueError as exc:
                 return exc.args
+
+        def twice(text):
+            try:
+                parse(text)
+            except ValueError as exc:
+                return exc.args
+            except ParseError as exc:
+                return exc.lineno
+            return 0
         """,
     "tests/test_lib.py": """
         from lib import Cursor, other, where, where_either
@@ -335,6 +346,7 @@ CAUGHT = {
 
         def test_other():
             assert other("x")
+
 
         def test_cursor():
             assert Cursor().lineno == 2
@@ -492,3 +504,12 @@ def test_a_callback_takes_what_the_callee_annotation_gives(tmp_path, monkeypatch
     assert "tests/test_lib.py::test_kept" not in got  # off-case: no annotation on `keep`'s parameter
     assert "tests/test_lib.py::test_getattr" not in selected(impact(g, "lib.Row.__getattr__"))  # off-case
     indexer.close()
+
+
+def test_a_name_two_except_clauses_bind_holds_neither():
+    from indexer.languages.python.extract import extract
+    import textwrap
+    facts = extract(textwrap.dedent(CAUGHT["lib.py"]).encode(), "lib.py", "lib")
+    held = {s.qualname: s.type_expr for s in facts.symbols}
+    assert held["lib.where.exc"] == ("call", ("name", "ParseError"))
+    assert held["lib.twice.exc"] is None

@@ -229,6 +229,7 @@ class _Extractor:
         self.is_package = is_package
         self.cols = _Columns(source)
         self.view = memoryview(source)  # slices without copies (a def's hash reads its whole text)
+        self.caught: set[int] = set()  # variables typed by their `except T as name` (forgotten when rebound)
         # The workspace's pytest `python_files` replaces the default pattern (pytest_config.py).
         self.is_test_file = (is_test_module(rel_path, test_globs) if test_globs
                              else bool(_TEST_FILE.search("/" + rel_path)))
@@ -375,6 +376,12 @@ class _Extractor:
         """First binding of a name in a scope defines a variable symbol."""
         names = self.scopes[scope].names
         if not name or name in names:
+            binding = names.get(name)
+            if self.caught and binding is not None and binding[0] == "def" and binding[1] in self.caught:
+                # `except (EOFError, KeyboardInterrupt) as e:` ... `except ClickException as e:`
+                # in one function: one type would be wrong for the other clauses.
+                self.caught.discard(binding[1])
+                self.symbols[binding[1]].type_expr = None
             return None  # (a zero-width identifier the parser invented to recover from an error binds nothing)
         scope_kind = self.scopes[scope].kind
         if scope_kind in ("lambda", "comprehension"):
@@ -387,6 +394,7 @@ class _Extractor:
         while statement is not None and statement.type in ("pattern_list", "tuple_pattern", "list_pattern"):
             statement = statement.parent
         type_expr = wraps = None
+        caught = False
         if statement is not None and statement.type == "assignment":
             if statement.child_by_field_name("left") == node:
                 annotation = statement.child_by_field_name("type")
@@ -401,6 +409,9 @@ class _Extractor:
         else:
             stmt_span = span
             type_expr = _bound_value(node)
+            caught = type_expr is not None and statement is not None and statement.type == "as_pattern_target" \
+                and statement.parent is not None and statement.parent.parent is not None \
+                and statement.parent.parent.type in ("except_clause", "except_group_clause")
         index = self.add_symbol(SymbolFact(
             name=name,
             qualname=f"{self.symbols[owner].qualname}.{name}",
@@ -412,6 +423,8 @@ class _Extractor:
             flags=(f"wraps:{wraps}",) if wraps else (),
         ))
         names[name] = ("def", index)
+        if caught:
+            self.caught.add(index)
         return index
 
     def wrapped_member(self, call: ts.Node, names: dict) -> str | None:
