@@ -513,3 +513,53 @@ def test_a_name_two_except_clauses_bind_holds_neither():
     held = {s.qualname: s.type_expr for s in facts.symbols}
     assert held["lib.where.exc"] == ("call", ("name", "ParseError"))
     assert held["lib.twice.exc"] is None
+
+
+# pyparsing's camelCase aliases: `parseString = replaced_by_pep8("parseString",
+# parse_string)` where replaced_by_pep8 ends `return cast(C, _inner)` (C a
+# TypeVar): calling the alias runs `_inner`, whose lines are the factory's.
+# `plain` casts a parameter, not a closure: its value stays the cast type.
+CAST = {
+    "lib.py": """
+        from typing import Callable, TypeVar, cast
+
+        C = TypeVar("C", bound=Callable)
+
+        def replaced_by_pep8(compat_name: str, fn: C) -> C:
+            def _inner(self, *args, **kwargs):
+                return fn(self, *args, **kwargs)
+            return cast(C, _inner)
+
+        def plain(fn):
+            return cast(C, fn)
+
+        class Element:
+            def parse_string(self, text):
+                return text.split()
+
+            parseString = replaced_by_pep8("parseString", parse_string)
+        """,
+    "tests/test_lib.py": """
+        from lib import Element
+
+        def test_camel():
+            assert Element().parseString("a b") == ["a", "b"]
+
+        def test_snake():
+            assert Element().parse_string("a b") == ["a", "b"]
+        """,
+}
+
+
+@pytest.mark.parametrize("switch", ["extract.CAST_CLOSURES", "impact.NESTED_TARGETS"])
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_cast_closure_is_the_closure(tmp_path, monkeypatch, rule, switch):
+    # the closure is the factory's value (CAST_CLOSURES), and its callers run the factory's lines (NESTED_TARGETS)
+    module, name = switch.split(".")
+    where = "indexer.analysis.impact" if module == "impact" else "indexer.languages.python.extract"
+    monkeypatch.setattr(importlib.import_module(where), name, rule)
+    indexer, g = build(tmp_path, CAST)
+    made = selected(impact(g, "lib.replaced_by_pep8"))
+    assert ("tests/test_lib.py::test_camel" in made) is rule
+    assert "tests/test_lib.py::test_snake" not in made  # off-case: the snake_case method itself
+    indexer.close()

@@ -158,6 +158,10 @@ _BUILTIN_DUNDERS = {
 # 0.867 / 0.867), funcy +19 / +12 (0.873 / 0.698 -> 0.895 / 0.695);
 # the others identical.
 RETURNED_CLOSURES = True
+# ... and so does one returning `cast(T, inner)` of it (pyparsing's
+# `replaced_by_pep8`: `return cast(C, _inner)`, C a TypeVar): the camelCase
+# aliases it makes run `_inner` (switch, for its test).
+CAST_CLOSURES = True
 # `C.x = Built(...)` in a method of C, whose body declares x (pyparsing's
 # `recursion_memos: MutableMapping[...] = {}`, then `ParserElement.
 # recursion_memos = _LRUMemo(...)`): x may hold the built value too
@@ -932,6 +936,11 @@ class _Extractor:
             return
         function = self.symbols[self.scopes[scope].symbol]
         held = function.returns
+        closure = self.cast_closure(value, scope) if CAST_CLOSURES and value.type == "call" else None
+        if closure is not None:
+            # `-> C` (a TypeVar) then `return cast(C, _inner)`: the closure says more than the annotation
+            function.returns = ("=", ("local", closure))
+            return
         if held is not None and held[0] != "=":
             return  # annotated
         expr = self.local_value(value, scope)
@@ -951,6 +960,22 @@ class _Extractor:
             # InstanceProperty(...)`): the resolver takes the last workspace value.
             first = held[1][1:] if held[1][0] == "alt" else (held[1],)
             function.returns = ("=", ("alt", *first, expr))
+
+    def cast_closure(self, value: ts.Node, scope: int) -> str | None:
+        """The qualname of the local function `cast(T, inner)` returns
+        (pyparsing's replaced_by_pep8: `return cast(C, _inner)`), if that is
+        what `value` is."""
+        cast = value.child_by_field_name("function")
+        if cast is None or cast.text not in (b"cast", b"typing.cast", b"t.cast"):
+            return None
+        args = value.child_by_field_name("arguments")
+        named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if len(named) != 2 or named[1].type != "identifier":
+            return None
+        binding = self.scopes[scope].names.get(self.text(named[1]))
+        if binding is None or binding[0] != "def" or self.symbols[binding[1]].kind != SymbolKind.FUNCTION:
+            return None
+        return self.symbols[binding[1]].qualname
 
     def add_with_item(self, item: ts.Node, scope: int) -> None:
         """`with cm:` calls cm.__enter__ and cm.__exit__: implicit uses, put
