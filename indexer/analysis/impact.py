@@ -95,7 +95,10 @@ CLOSURE_RULE = True
 STUB_RULE = True
 METACLASS_RULE = True  # a metaclass's methods keep every test (no receiver rule)
 UNRUN_RULE = True  # impact_unrun: tests reached only through links that run nothing are ruled out
-NESTED_TARGETS = True  # a function's local functions change with it (their callers run its lines)
+# A function's local functions change with it: their callers run its lines
+# (with extract.CAST_CLOSURES: pyparsing 0.850 -> 0.888 recall, precision
+# 0.508 -> 0.507, depth 8, default selection; the other fifteen identical).
+NESTED_TARGETS = True
 # Scales a link that runs nothing: ranked after every clean link, cut first by the limit.
 UNRUN_FACTOR = 0.01  # impact_stubs: uses written in stub files are not followed (a switch for its test)
 

@@ -160,7 +160,11 @@ _BUILTIN_DUNDERS = {
 RETURNED_CLOSURES = True
 # ... and so does one returning `cast(T, inner)` of it (pyparsing's
 # `replaced_by_pep8`: `return cast(C, _inner)`, C a TypeVar): the camelCase
-# aliases it makes run `_inner` (switch, for its test).
+# aliases it makes run `_inner` (switch, for its test). With impact.py
+# NESTED_TARGETS, depth 8, default selection, on top of EXCEPT_TYPES,
+# CLASS_REASSIGNED and CALLBACK_PARAMS: pyparsing +4,059 true / +4,098
+# false pairs (0.850 / 0.508 -> 0.888 / 0.507; replaced_by_pep8 +869);
+# the other fifteen identical.
 CAST_CLOSURES = True
 # `C.x = Built(...)` in a method of C, whose body declares x (pyparsing's
 # `recursion_memos: MutableMapping[...] = {}`, then `ParserElement.
