@@ -280,3 +280,286 @@ def test_a_cache_keyed_by_self_runs_hash(tmp_path, monkeypatch, rule):
     assert ("tests/test_lib.py::test_cached" in found) is rule
     assert "tests/test_lib.py::test_plain" not in found  # off-case: keys nothing by self
     indexer.close()
+
+
+# pyparsing's `except ParseException as pe: ... pe.lineno` (and `str(pe)`):
+# the name an `except` clause binds holds an instance of the caught class
+# (of a tuple's workspace class). `Cursor.lineno` shares the name, so a
+# guess by name alone cannot tell them apart; `test_other` catches a
+# builtin exception and reads nothing of the project's; `twice` binds `exc`
+# in two clauses, so it keeps no type (click's `except (EOFError, ...) as e`
+# then `except ClickException as e: e.show()`).
+CAUGHT = {
+    "lib.py": """
+        class ParseError(Exception):
+            @property
+            def lineno(self):
+                return 1
+
+        class Cursor:
+            @property
+            def lineno(self):
+                return 2
+
+        def parse(text):
+            if not text:
+                raise ParseError()
+            return text
+
+        def where(text):
+            try:
+                parse(text)
+            except ParseError as exc:
+                return exc.lineno
+            return 0
+
+        def where_either(text):
+            try:
+                parse(text)
+            except (ValueError, ParseError) as exc:
+                return exc.lineno
+            return 0
+
+        def other(text):
+            try:
+                return int(text)
+            except ValueError as exc:
+                return exc.args
+
+        def twice(text):
+            try:
+                parse(text)
+            except ValueError as exc:
+                return exc.args
+            except ParseError as exc:
+                return exc.lineno
+            return 0
+        """,
+    "tests/test_lib.py": """
+        from lib import Cursor, other, where, where_either
+
+        def test_where():
+            assert where("") == 1
+
+        def test_either():
+            assert where_either("") == 1
+
+        def test_other():
+            assert other("x")
+
+
+        def test_cursor():
+            assert Cursor().lineno == 2
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_except_name_holds_the_caught_class(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), "EXCEPT_TYPES", rule)
+    indexer, g = build(tmp_path, CAUGHT)
+    found = selected(impact(g, "lib.ParseError.lineno"))
+    for test in ("test_where", "test_either"):
+        assert (f"tests/test_lib.py::{test}" in found) is rule, test
+    assert "tests/test_lib.py::test_other" not in found  # off-case: a builtin exception
+    assert "tests/test_lib.py::test_cursor" not in found  # off-case: the other lineno
+    indexer.close()
+
+
+# pyparsing's packrat switch: `recursion_memos: Dict[...] = {}` in
+# ParserElement's body, then `ParserElement.recursion_memos = _LRUMemo(...)`
+# in a static method: `ParserElement.recursion_memos.clear()` may run
+# _LRUMemo.clear. `wipe` clears a plain dict; `Stack.clear` is another clear.
+REASSIGNED = {
+    "lib.py": """
+        from typing import Dict
+
+        class LRUMemo:
+            def __init__(self, capacity):
+                self.capacity = capacity
+
+            def clear(self):
+                return None
+
+        class Stack:
+            def clear(self):
+                return None
+
+        class Element:
+            memos: Dict[int, int] = {}
+
+            @staticmethod
+            def enable(limit):
+                Element.memos = LRUMemo(limit)
+
+            @staticmethod
+            def reset():
+                Element.memos.clear()
+
+        def wipe(d: Dict[int, int]):
+            d.clear()
+        """,
+    "tests/test_lib.py": """
+        from lib import Element, Stack, wipe
+
+        def test_reset():
+            Element.enable(3)
+            Element.reset()
+
+        def test_wipe():
+            wipe({1: 2})
+
+        def test_stack():
+            Stack().clear()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_class_attribute_holds_what_its_methods_build(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "CLASS_REASSIGNED", rule)
+    indexer, g = build(tmp_path, REASSIGNED)
+    cleared = selected(impact(g, "lib.LRUMemo.clear"))
+    assert ("tests/test_lib.py::test_reset" in cleared) is rule
+    assert "tests/test_lib.py::test_wipe" not in cleared  # off-case: a plain dict
+    assert "tests/test_lib.py::test_stack" not in cleared  # off-case: another class's clear
+    indexer.close()
+
+
+# pyparsing's parse actions: `expr.set_parse_action(convert)` where
+# `set_parse_action(self, *fns: ParseAction)` and `ParseAction` is a Union
+# of Callables whose longest takes (str, int, ParseResults): `drop(s, l, t)`'s
+# `t` is a ParseResults, and so is `lambda t:`'s (aligned from the right);
+# `setParseAction = compat(..., set_parse_action)` takes the same callbacks.
+# `keep` is passed to a function whose parameter has no Callable annotation.
+CALLBACKS = {
+    "lib.py": """
+        from typing import Any, Callable, Union
+
+        class Results:
+            def __getattr__(self, name):
+                return name
+
+            def __delitem__(self, key):
+                return None
+
+        class Row:
+            def __getattr__(self, name):
+                return name
+
+            def __delitem__(self, key):
+                return None
+
+        Action = Union[Callable[[], Any], Callable[[Results], Any], Callable[[str, int, Results], Any]]
+
+        def compat(name, fn):
+            def inner(*args, **kwargs):
+                return fn(*args, **kwargs)
+            return inner
+
+        class Element:
+            def set_parse_action(self, *fns: Action):
+                self.fns = fns
+                return self
+
+            def keep(self, fn):
+                self.fns = (fn,)
+                return self
+
+            def parse(self, text):
+                return [fn(text, 0, Results()) for fn in self.fns]
+
+            setParseAction = compat("setParseAction", set_parse_action)
+        """,
+    "tests/test_lib.py": """
+        from lib import Element
+
+        def test_getattr():
+            Element().set_parse_action(lambda t: t.year).parse("1999")
+
+        def test_delitem():
+            def drop(s, l, t):
+                del t["k"]
+            Element().set_parse_action(drop).parse("x")
+
+        def test_camel():
+            Element().setParseAction(lambda t: t.day).parse("x")
+
+        def test_kept():
+            def other(t):
+                return t.month
+            Element().keep(other).parse("x")
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_callback_takes_what_the_callee_annotation_gives(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "CALLBACK_PARAMS", rule)
+    indexer, g = build(tmp_path, CALLBACKS)
+    got = selected(impact(g, "lib.Results.__getattr__"))
+    assert ("tests/test_lib.py::test_getattr" in got) is rule
+    assert ("tests/test_lib.py::test_camel" in got) is rule
+    assert ("tests/test_lib.py::test_delitem" in selected(impact(g, "lib.Results.__delitem__"))) is rule
+    assert "tests/test_lib.py::test_kept" not in got  # off-case: no annotation on `keep`'s parameter
+    assert "tests/test_lib.py::test_getattr" not in selected(impact(g, "lib.Row.__getattr__"))  # off-case
+    indexer.close()
+
+
+def test_a_name_two_except_clauses_bind_holds_neither():
+    from indexer.languages.python.extract import extract
+    import textwrap
+    facts = extract(textwrap.dedent(CAUGHT["lib.py"]).encode(), "lib.py", "lib")
+    held = {s.qualname: s.type_expr for s in facts.symbols}
+    assert held["lib.where.exc"] == ("call", ("name", "ParseError"))
+    assert held["lib.twice.exc"] is None
+
+
+# pyparsing's camelCase aliases: `parseString = replaced_by_pep8("parseString",
+# parse_string)` where replaced_by_pep8 ends `return cast(C, _inner)` (C a
+# TypeVar): calling the alias runs `_inner`, whose lines are the factory's.
+# `plain` casts a parameter, not a closure: its value stays the cast type.
+CAST = {
+    "lib.py": """
+        from typing import Callable, TypeVar, cast
+
+        C = TypeVar("C", bound=Callable)
+
+        def replaced_by_pep8(compat_name: str, fn: C) -> C:
+            def _inner(self, *args, **kwargs):
+                return fn(self, *args, **kwargs)
+            return cast(C, _inner)
+
+        def plain(fn):
+            return cast(C, fn)
+
+        class Element:
+            def parse_string(self, text):
+                return text.split()
+
+            parseString = replaced_by_pep8("parseString", parse_string)
+        """,
+    "tests/test_lib.py": """
+        from lib import Element
+
+        def test_camel():
+            assert Element().parseString("a b") == ["a", "b"]
+
+        def test_snake():
+            assert Element().parse_string("a b") == ["a", "b"]
+        """,
+}
+
+
+@pytest.mark.parametrize("switch", ["extract.CAST_CLOSURES", "impact.NESTED_TARGETS"])
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_cast_closure_is_the_closure(tmp_path, monkeypatch, rule, switch):
+    # the closure is the factory's value (CAST_CLOSURES), and its callers run the factory's lines (NESTED_TARGETS)
+    module, name = switch.split(".")
+    where = "indexer.analysis.impact" if module == "impact" else "indexer.languages.python.extract"
+    monkeypatch.setattr(importlib.import_module(where), name, rule)
+    indexer, g = build(tmp_path, CAST)
+    made = selected(impact(g, "lib.replaced_by_pep8"))
+    assert ("tests/test_lib.py::test_camel" in made) is rule
+    assert "tests/test_lib.py::test_snake" not in made  # off-case: the snake_case method itself
+    indexer.close()

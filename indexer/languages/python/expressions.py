@@ -68,6 +68,11 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             # `Callable[[A], R]` in an annotation: the parameter holds each argument.
             args = args[0].named_children
         first = expr_of(args[0], depth + 1, in_annotation) if args else None
+        listed = args[0].named_children[0] if args and args[0].type == "type" and args[0].named_children else \
+            (args[0] if args else None)
+        if listed is not None and listed.type == "list" and value is not None and value.text.endswith(b"Callable"):
+            # `Callable[[A, B], R]`: ("args", A, B), what its callbacks get (extract.CALLBACK_PARAMS)
+            first = ("args", *(expr_of(item, depth + 1, True) for item in listed.named_children))
         last = expr_of(args[-1], depth + 1, in_annotation) if len(args) > 1 else first
         # First argument: Optional[X], List[X]; last: Callable[[...], R].
         return ("sub", expr_of(value, depth + 1, in_annotation), first, last)
@@ -183,10 +188,23 @@ def _bare_qualifier(type_node: ts.Node | None) -> bool:
     return text.rsplit(".", 1)[-1] in ("Final", "ClassVar")
 
 
+# `except ParseException as exc:` binds exc to an instance of the caught
+# class (`except (A, B) as e`: of A, the first one the resolver can place),
+# so `str(exc)`, `exc.lineno` resolve instead of falling to name matching.
+# A name two clauses bind keeps no type (extract.py `caught`). Depth 8,
+# default selection, PYTHONHASHSEED=0, against the same code without it:
+# voluptuous +6 true / +121 false pairs (0.880 / 0.680 -> 0.884 / 0.647),
+# packaging +23 / +32 (0.865 / 0.643 -> 0.873 / 0.640); the other thirteen
+# identical (click lost 765 true pairs before the two-clause rule);
+# pyparsing +72 true / 0 false (with the other rules of this change).
+EXCEPT_TYPES = True
+
+
 def _bound_value(target: ts.Node):
-    """What a name bound by `for x in xs` or `with cm as x` holds, as an
-    expression: ("iter", xs) is an element of xs; a context manager is taken
-    to return itself from __enter__ (files, locks, most library types)."""
+    """What a name bound by `for x in xs`, `with cm as x` or `except T as x`
+    holds, as an expression: ("iter", xs) is an element of xs; a context
+    manager is taken to return itself from __enter__ (files, locks, most
+    library types); a caught exception is an instance of its class."""
     holder = target.parent
     if holder is None:
         return None
@@ -197,7 +215,28 @@ def _bound_value(target: ts.Node):
         pattern = holder.parent
         if pattern.parent is not None and pattern.parent.type == "with_item" and pattern.named_children:
             return expr_of(pattern.named_children[0])
+        if EXCEPT_TYPES and pattern.parent is not None and pattern.parent.type in _EXCEPT_CLAUSES \
+                and pattern.named_children:
+            return _caught(pattern.named_children[0])
     return None
+
+
+_EXCEPT_CLAUSES = frozenset(("except_clause", "except_group_clause"))
+
+
+def _caught(node: ts.Node):
+    """An instance of the class an `except` clause names: ("call", T), or for
+    a tuple ("alt", ("call", A), ("call", B)...), of which the resolver takes
+    a workspace class (its last; `except (ValueError, ParseException)`)."""
+    if node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    if node.type != "tuple":
+        inner = expr_of(node)
+        return ("call", inner) if inner is not None and inner[0] in ("name", "attr") else None
+    options = tuple(("call", e) for e in map(expr_of, node.named_children) if e is not None and e[0] in ("name", "attr"))
+    if not options:
+        return None
+    return options[0] if len(options) == 1 else ("alt", *options)
 
 
 def _plain_literal(raw: str) -> str | None:

@@ -158,6 +158,30 @@ _BUILTIN_DUNDERS = {
 # 0.867 / 0.867), funcy +19 / +12 (0.873 / 0.698 -> 0.895 / 0.695);
 # the others identical.
 RETURNED_CLOSURES = True
+# ... and so does one returning `cast(T, inner)` of it (pyparsing's
+# `replaced_by_pep8`: `return cast(C, _inner)`, C a TypeVar): the camelCase
+# aliases it makes run `_inner` (switch, for its test). With impact.py
+# NESTED_TARGETS, depth 8, default selection, on top of EXCEPT_TYPES,
+# CLASS_REASSIGNED and CALLBACK_PARAMS (since off): pyparsing +4,059 true /
+# +4,098 false pairs (0.850 / 0.508 -> 0.888 / 0.507; replaced_by_pep8
+# +869); the other fifteen identical.
+CAST_CLOSURES = True
+# `C.x = Built(...)` in a method of C, whose body declares x (pyparsing's
+# `recursion_memos: MutableMapping[...] = {}`, then `ParserElement.
+# recursion_memos = _LRUMemo(...)`): x may hold the built value too
+# (switch, for its test).
+CLASS_REASSIGNED = True
+# `expr.set_parse_action(convert)` / `(lambda t: ...)`: a function or lambda
+# of this file, passed by position to a method whose parameter is annotated
+# with a Callable (or a Union of them, through an alias: pyparsing's
+# `*fns: ParseAction`), has parameters of the types the Callable lists,
+# aligned from the right (pyparsing's parse actions take (s, l, t), (l, t)
+# or (t)): `t` is a ParseResults, so `t.year`, `del t[k]` resolve (switch,
+# for its test). Off: on pyparsing (depth 8, default selection, with the
+# other rules of this change) it found 98 true pairs for 220 false ones
+# (0.887 / 0.508 -> 0.888 / 0.507), below the precision pyparsing needs;
+# the other fifteen identical.
+CALLBACK_PARAMS = False
 # `object.__setattr__(self, "x", v)` defines C.x (switch, for its test).
 # wrapt: -32 true / -168 false pairs: `self._self_parent` in the proxies'
 # `__get__` had been taken for a `__getattr__` lookup, which never runs
@@ -179,7 +203,7 @@ _STATEMENT_CAPTURES = (
     (-2, ("import.plain", "import.from", "import.future")),
     (-1, ("return.value", "with.item", "loop.async", "operator.compare", "operator.subscript", "operator.binary", "operator.unary",
           "operator.augmented", "operator.for", "operator.truth", "operator.format",
-          "call.result", "annotation.string", "bind.global", "bind.nonlocal")),
+          "call.result", "call.callback", "annotation.string", "bind.global", "bind.nonlocal")),
 )
 
 
@@ -216,6 +240,7 @@ class _Extractor:
         self.is_package = is_package
         self.cols = _Columns(source)
         self.view = memoryview(source)  # slices without copies (a def's hash reads its whole text)
+        self.caught: set[int] = set()  # variables typed by their `except T as name` (forgotten when rebound)
         # The workspace's pytest `python_files` replaces the default pattern (pytest_config.py).
         self.is_test_file = (is_test_module(rel_path, test_globs) if test_globs
                              else bool(_TEST_FILE.search("/" + rel_path)))
@@ -362,6 +387,12 @@ class _Extractor:
         """First binding of a name in a scope defines a variable symbol."""
         names = self.scopes[scope].names
         if not name or name in names:
+            binding = names.get(name)
+            if self.caught and binding is not None and binding[0] == "def" and binding[1] in self.caught:
+                # `except (EOFError, KeyboardInterrupt) as e:` ... `except ClickException as e:`
+                # in one function: one type would be wrong for the other clauses.
+                self.caught.discard(binding[1])
+                self.symbols[binding[1]].type_expr = None
             return None  # (a zero-width identifier the parser invented to recover from an error binds nothing)
         scope_kind = self.scopes[scope].kind
         if scope_kind in ("lambda", "comprehension"):
@@ -373,7 +404,8 @@ class _Extractor:
         statement = node.parent
         while statement is not None and statement.type in ("pattern_list", "tuple_pattern", "list_pattern"):
             statement = statement.parent
-        type_expr = None
+        type_expr = wraps = None
+        caught = False
         if statement is not None and statement.type == "assignment":
             if statement.child_by_field_name("left") == node:
                 annotation = statement.child_by_field_name("type")
@@ -382,10 +414,15 @@ class _Extractor:
                 else:
                     value = _assigned_value(statement)
                     type_expr = _typevar_bound(value) or expr_of(value)
+                    if CALLBACK_PARAMS and scope_kind == SymbolKind.CLASS and value is not None and value.type == "call":
+                        wraps = self.wrapped_member(value, names)
             stmt_span = self.cols.span(statement)
         else:
             stmt_span = span
             type_expr = _bound_value(node)
+            caught = type_expr is not None and statement is not None and statement.type == "as_pattern_target" \
+                and statement.parent is not None and statement.parent.parent is not None \
+                and statement.parent.parent.type in ("except_clause", "except_group_clause")
         index = self.add_symbol(SymbolFact(
             name=name,
             qualname=f"{self.symbols[owner].qualname}.{name}",
@@ -394,9 +431,24 @@ class _Extractor:
             name_span=span,
             parent=owner,
             type_expr=type_expr,
+            flags=(f"wraps:{wraps}",) if wraps else (),
         ))
         names[name] = ("def", index)
+        if caught:
+            self.caught.add(index)
         return index
+
+    def wrapped_member(self, call: ts.Node, names: dict) -> str | None:
+        """`setParseAction = replaced_by_pep8("setParseAction", set_parse_action)`
+        in a class body: the method of the class the call wraps (its callbacks
+        are that method's, CALLBACK_PARAMS)."""
+        arguments = call.child_by_field_name("arguments")
+        for arg in arguments.named_children if arguments is not None else ():
+            if arg.type == "identifier":
+                binding = names.get(self.text(arg))
+                if binding is not None and binding[0] == "def" and self.symbols[binding[1]].kind == SymbolKind.METHOD:
+                    return self.text(arg)
+        return None
 
     def flow_into(self, target: ts.Node, scope: int, owner: int | None, tag: str = "") -> None:
         """Uses inside the value assigned to `target` also flow into the symbol
@@ -442,6 +494,36 @@ class _Extractor:
             type_expr=type_expr,
         ))
         self.scopes[class_scope].names[name] = ("def", index)
+
+    def widen_class_attribute(self, attr_node: ts.Node, receiver, scope: int) -> None:
+        """`C.x = C2(...)` (or `cls.x`, `self.x`) in a method of C, whose body
+        declares x (`x: Dict[...] = {}`, `x = None`): x may hold what the
+        method builds too (CLASS_REASSIGNED): ("alt", built..., declared),
+        of which the resolver takes the declared value when it is a
+        workspace one, else the last workspace value built."""
+        if not CLASS_REASSIGNED or receiver is None or receiver[0] != "name":
+            return
+        class_index = self.class_of_method(scope)
+        if class_index is None:
+            return
+        method = self.symbols[self.scopes[scope].symbol]
+        own = receiver[1] == self.symbols[class_index].name
+        if not own and (not method.params or "staticmethod" in method.flags or method.params[0][0] != receiver[1]):
+            return
+        binding = self.scopes[self.scopes[scope].parent].names.get(self.text(attr_node))
+        statement = attr_node.parent.parent if attr_node.parent is not None else None
+        if binding is None or binding[0] != "def" or statement is None or statement.type != "assignment" \
+                or statement.child_by_field_name("left") != attr_node.parent:
+            return
+        declared = self.symbols[binding[1]]
+        built = self.local_value(_assigned_value(statement), scope)
+        if declared.kind not in (SymbolKind.VARIABLE, SymbolKind.CONSTANT) or declared.type_expr is None \
+                or built is None or built[0] != "call" or built == declared.type_expr:
+            return
+        held = declared.type_expr
+        options = held[1:] if held[0] == "alt" else (held,)  # the declared value stays last
+        if built not in options and len(options) <= _MAX_ALT_RETURNS:
+            declared.type_expr = ("alt", *options[:-1], built, options[-1])
 
     def bind_setattr(self, arguments: ts.Node, scope: int) -> None:
         """`object.__setattr__(self, "x", v)` / `setattr(self, "x", v)` in a
@@ -503,7 +585,8 @@ class _Extractor:
         name = self.text(node)
         names = self.scopes[scope].names
         if self.scopes[scope].kind != SymbolKind.FUNCTION:
-            names[name] = ("local",)
+            held = self.lambda_callback(node, scope) if CALLBACK_PARAMS else None
+            names[name] = ("local", held) if held is not None else ("local",)
             return
         function = self.symbols[self.scopes[scope].symbol]
         type_expr = None
@@ -840,6 +923,9 @@ class _Extractor:
     def _visit_call_result(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
         self.add_call_result(node, scope)
 
+    def _visit_callback(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
+        self.add_callbacks(node, scope)
+
     def _visit_compare(self, role: str, node: ts.Node, scope: int, in_ann: bool) -> None:
         self.add_membership(node, scope)
         self.add_comparison(node, scope)
@@ -885,6 +971,11 @@ class _Extractor:
             return
         function = self.symbols[self.scopes[scope].symbol]
         held = function.returns
+        closure = self.cast_closure(value, scope) if CAST_CLOSURES and value.type == "call" else None
+        if closure is not None:
+            # `-> C` (a TypeVar) then `return cast(C, _inner)`: the closure says more than the annotation
+            function.returns = ("=", ("local", closure))
+            return
         if held is not None and held[0] != "=":
             return  # annotated
         expr = self.local_value(value, scope)
@@ -904,6 +995,22 @@ class _Extractor:
             # InstanceProperty(...)`): the resolver takes the last workspace value.
             first = held[1][1:] if held[1][0] == "alt" else (held[1],)
             function.returns = ("=", ("alt", *first, expr))
+
+    def cast_closure(self, value: ts.Node, scope: int) -> str | None:
+        """The qualname of the local function `cast(T, inner)` returns
+        (pyparsing's replaced_by_pep8: `return cast(C, _inner)`), if that is
+        what `value` is."""
+        cast = value.child_by_field_name("function")
+        if cast is None or cast.text not in (b"cast", b"typing.cast", b"t.cast"):
+            return None
+        args = value.child_by_field_name("arguments")
+        named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if len(named) != 2 or named[1].type != "identifier":
+            return None
+        binding = self.scopes[scope].names.get(self.text(named[1]))
+        if binding is None or binding[0] != "def" or self.symbols[binding[1]].kind != SymbolKind.FUNCTION:
+            return None
+        return self.symbols[binding[1]].qualname
 
     def add_with_item(self, item: ts.Node, scope: int) -> None:
         """`with cm:` calls cm.__enter__ and cm.__exit__: implicit uses, put
@@ -1104,6 +1211,65 @@ class _Extractor:
         self.refs.append(ref)
         self.ref_starts.append(paren.start_byte)
 
+    def lambda_callback(self, node: ts.Node, scope: int):
+        """`expr.add_parse_action(lambda t: ...)`: the lambda's parameter may
+        hold what the callee's annotation says its callbacks get."""
+        params = node.parent
+        lam = params.parent if params is not None and params.type == "lambda_parameters" else None
+        arguments = lam.parent if lam is not None and lam.type == "lambda" else None
+        if arguments is None or arguments.type != "argument_list" or arguments.parent is None \
+                or any(p.type != "identifier" for p in params.named_children):
+            return None
+        callee = expr_of(arguments.parent.child_by_field_name("function"))
+        if callee is None or callee[0] != "attr":
+            return None
+        position = 0
+        for arg in arguments.named_children:
+            if arg.type in ("keyword_argument", "list_splat", "dictionary_splat"):
+                return None
+            if arg == lam:
+                break
+            position += arg.type != "comment"
+        slot = next(j for j, p in enumerate(params.named_children) if p == node)
+        return ("callback", callee, self.scopes[scope].parent, position, slot, len(params.named_children))
+
+    def add_callbacks(self, arguments: ts.Node, scope: int) -> None:
+        """`expr.set_parse_action(convert)` where `convert` is a function of
+        this file with unannotated parameters: each may hold what the
+        callee's annotation says its callbacks get (CALLBACK_PARAMS)."""
+        if not CALLBACK_PARAMS or arguments.parent is None:
+            return
+        callee = expr_of(arguments.parent.child_by_field_name("function"))
+        if callee is None or callee[0] != "attr":
+            return  # (a method of a workspace object: `map(f, xs)`, `sorted(k)` take no annotation of ours)
+        position = 0
+        for arg in arguments.named_children:
+            if arg.type in ("keyword_argument", "list_splat", "dictionary_splat"):
+                break
+            if arg.type == "comment":
+                continue
+            if arg.type == "identifier":
+                binding, at = None, scope
+                while at >= 0 and binding is None:
+                    binding = self.scopes[at].names.get(self.text(arg))
+                    at = self.scopes[at].parent
+                if binding is not None and binding[0] == "def":
+                    self.type_callback(binding[1], callee, scope, position)
+            position += 1
+
+    def type_callback(self, index: int, callee, scope: int, position: int) -> None:
+        function = self.symbols[index]
+        if function.kind != SymbolKind.FUNCTION or not function.params \
+                or any(kind not in ("pos", "posonly") for _name, kind, _ann, _default in function.params):
+            return
+        count = len(function.params)
+        for param in self.symbols[index + 1:]:
+            if param.parent != index or param.kind != SymbolKind.PARAMETER:
+                break
+            slot = next((j for j, entry in enumerate(function.params) if entry[0] == param.name), None)
+            if slot is not None and param.type_expr is None:
+                param.type_expr = ("callback", callee, scope, position, slot, count)
+
     def add_string_annotation(self, content: ts.Node, scope: int) -> None:
         """Forward references: each dotted name in "pkg.Node[T]" is a use."""
         row, base_col = content.start_point
@@ -1245,6 +1411,7 @@ class _Extractor:
             if receiver is None and obj is not None and OPAQUE_RECEIVERS:
                 receiver = OPAQUE
             if kind == _WRITE:
+                self.widen_class_attribute(node, receiver, scope)
                 self.bind_self_attribute(node, receiver, scope)
                 owner = self.self_attribute(node, receiver, scope)
                 if owner is not None:
@@ -1322,6 +1489,7 @@ _VISITORS = {
     "import.future": _Extractor._visit_import,
     "return.value": _Extractor._visit_return, "with.item": _Extractor._visit_with,
     "loop.async": _Extractor._visit_async_for, "call.result": _Extractor._visit_call_result,
+    "call.callback": _Extractor._visit_callback,
     "operator.compare": _Extractor._visit_compare, "operator.subscript": _Extractor._visit_subscript,
     **{role: _Extractor._visit_operands for role in _OPERAND_ROLES},
     "annotation.string": _Extractor._visit_string_annotation,

@@ -68,6 +68,23 @@ def _sub_head(expr) -> str | None:
     return base[-1] if base and base[0] == "attr" else (base[1] if base and base[0] == "name" else None)
 
 
+_DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def _callback_args(expr, depth: int = 0) -> tuple | None:
+    """The longest argument list of a Callable type expression, or of the
+    first and last members of a Union of them: ("args", A, B) -> (A, B)."""
+    if not expr or expr[0] != "sub" or depth > 3:
+        return None
+    head = _sub_head(expr)
+    if head == "Callable":
+        return expr[2][1:] if expr[2] and expr[2][0] == "args" else None
+    if head not in ("Union", "Optional"):
+        return None
+    options = [_callback_args(option, depth + 1) for option in expr[2:]]
+    return max((o for o in options if o is not None), key=len, default=None)
+
+
 def _holds_a_class(expr) -> bool:
     """Whether an annotation expression is `Type[X]` (under Optional/Union/...)."""
     while expr and expr[0] == "sub" and _sub_head(expr) in _UNWRAP:
@@ -480,6 +497,8 @@ class Resolver:
                 if value is not None and value[0] not in ("external", "generic", "iterable"):
                     return value
             return next((v for v in values if v is not None), None)
+        if tag == "callback" and f is not None:  # a parameter of a callback (extract.CALLBACK_PARAMS)
+            return self.callback_param(expr, f, depth + 1)
         if tag == "iter":
             value = self._eval(expr[1], lookup, f, scope, depth + 1)
             return value[1] if value is not None and value[0] == "iterable" else None
@@ -487,6 +506,48 @@ class Resolver:
             cls = self.enclosing_class(f, scope)
             return Super(cls) if cls else None
         return None
+
+    def callback_param(self, expr: tuple, f: _File, depth: int) -> Value | None:
+        """("callback", callee, scope, position, slot, count): parameter `slot`
+        of `count` of a function passed at `position` to `callee` holds what
+        the callee's parameter annotation (a Callable, or a Union of them
+        through an alias) lists there, aligned from the right."""
+        _tag, callee_expr, scope, position, slot, count = expr
+        if callee_expr[0] == "attr":
+            # `expr.setParseAction(f)`, a class attribute wrapping a method
+            # (`setParseAction = replaced_by_pep8(..., set_parse_action)`): that method's
+            owner = self._eval(callee_expr[1], lambda name: self.lookup(f, scope, name)[0], f, scope, depth + 1)
+            member = self.attr_of(owner, callee_expr[2], depth + 1)
+            held = self.info(member, f) if member is not None and member[0] == "sym" else None
+            wraps = next((flag[6:] for flag in held.flags if flag.startswith("wraps:")), None) if held else None
+            if wraps is not None and owner is not None and owner[0] in ("instance", "class"):
+                callee_expr = ("attr", callee_expr[1], wraps)
+        callee = self.eval(callee_expr, f, scope, depth + 1)
+        if callee is None or callee[0] != "function":
+            return None
+        info = self.sym_by_qualname(callee[1])
+        if info is None or info.kind not in ("function", "method"):
+            return None
+        params = info.params[1:] if info.kind == "method" and "staticmethod" not in info.flags else info.params
+        positional = [p for p in params if p[1] in ("pos", "posonly")]
+        if position < len(positional):
+            annotation = positional[position][2]
+        else:
+            annotation = next((p[2] for p in params if p[1] == "varargs"), None)
+        if not annotation or not _DOTTED.fullmatch(annotation):
+            return None
+        lookup = annotation.split(".")
+        referent = self.module_attr(info.module, lookup[0], depth + 1)
+        for part in lookup[1:]:
+            referent = self.module_attr(referent[1], part, depth + 1) if referent and referent[0] == "module" else None
+        alias = self.info(referent, None) if referent is not None and referent[0] == "sym" else None
+        if alias is None or alias.type_expr is None:
+            return None
+        listed = _callback_args(alias.type_expr)
+        if listed is None or count > len(listed):
+            return None
+        arg = listed[len(listed) - count + slot]
+        return self.eval_in_module(("call", arg), referent[2], depth + 1) if arg is not None else None
 
     def operator_result(self, operand: Value | None, dunder: str, depth: int) -> Value | None:
         """What the dunder an operator runs on a workspace instance returns

@@ -71,6 +71,9 @@
 
 ; Calling what a call returns: `curry(f)(x)`, `type(self)(...)`.
 (call function: (call) arguments: (argument_list) @call.result)
+; A function passed by name: its parameters may take the types the callee's
+; annotation gives its callbacks (extract.CALLBACK_PARAMS).
+(call arguments: (argument_list (identifier)) @call.callback)
 
 ; isinstance narrowing: `if isinstance(x, T):` (its block) and
 ; `assert isinstance(x, T)` (the rest of the block); the function name is
