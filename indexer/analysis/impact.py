@@ -54,7 +54,8 @@ from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
 from indexer.analysis.impact_testglobals import module_makers
 from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
-from indexer.analysis.impact_guards import AnyKeyword, Guards, requirements
+from indexer.analysis.impact_guards import AnyKeyword, Guards, _attributes_required, requirements
+from indexer.analysis.impact_flags import flag_guard
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_passed, infeasible, isinstance_guard, \
@@ -874,7 +875,7 @@ class _GuardRule:
     def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
             | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user) \
-            | holds_guard(self.guards, callee, user)
+            | holds_guard(self.guards, callee, user) | flag_guard(self.guards, callee, user, _attributes_required)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and (self.holders.only_parameters(callee, user_sym := self.walk.symbol(user))
                      or declares_only(user_sym)):
