@@ -25,7 +25,9 @@ to those. An element cannot be a singleton where it is `self` (a method's
 first parameter, never rebound) or a name narrowed at the call: after
 `if other is Ellipsis: return ...` or under `isinstance(other, C)` (the
 early return of `not isinstance`), with no store of the name since.
-Anything else (a parameter, an attribute, a call's result) may hold it.
+Anything else (a parameter, an attribute) may hold it; a call's result may
+be None, never an Ellipsis (`CALLS_RULE`, which impact_identity's `is
+Ellipsis` guards follow too).
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ from __future__ import annotations
 import ast
 
 RULE = True  # switch, for its test
+# No call's result is an Ellipsis: `...` is written where it is meant
+# (impact_identity keeps a call's result as a possible None, not as a
+# possible `...`: pyparsing's `wrapper(block) + Optional(...)` never runs
+# `__radd__`'s `SkipTo(self)`).
+CALLS_RULE = True
 IN = "in"  # an atom's third field for `C in p` (impact_identity's are True / False)
 INSTANCE = object()  # an atom's constant for `isinstance(p, C)`: p is an instance, no singleton
 _COPIES = frozenset(("list", "tuple", "set", "frozenset", "sorted"))

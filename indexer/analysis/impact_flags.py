@@ -146,6 +146,12 @@ def flag_tokens(node: ast.AST) -> frozenset[str]:
     if not RULE:
         return frozenset()
     out = set()
+    if isinstance(node, ast.ClassDef):
+        # A test's class gives what its own statements name, not its other tests
+        # (pyparsing's test methods share one TestCase).
+        node = ast.Module(body=[s for s in node.body if not isinstance(
+            s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))] + node.bases + node.decorator_list,
+            type_ignores=[])
     for sub in ast.walk(node):
         if isinstance(sub, ast.Attribute):
             out.add(FLAG + sub.attr)

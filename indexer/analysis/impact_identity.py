@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import ast
 
+from indexer.analysis import impact_elements
 from indexer.analysis.impact_elements import IN, INSTANCE, copied_parameter, instance_atoms, may_hold, \
     membership_atoms, not_singleton
 from indexer.graph.python_ast import parameter_defaults
@@ -307,6 +308,8 @@ def _may_be(guards, value: ast.AST, const, where, seen: frozenset = frozenset())
     if isinstance(value, ast.NamedExpr):
         return _may_be(guards, value.value, const, where, seen)
     if isinstance(value, ast.Call):
+        if const is ... and impact_elements.CALLS_RULE:
+            return False  # no call returns an Ellipsis (impact_elements)
         return not (isinstance(const, type(None)) or const is ...) or not _makes_instance(guards, value, where)
     if isinstance(value, ast.Name):
         func, line = where[0], where[1]

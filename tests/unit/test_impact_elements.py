@@ -69,6 +69,15 @@ ELEMENTS = {
 
         def test_mul():
             assert El() * 3
+
+        def make():
+            return El()
+
+        def test_add_made():
+            assert El() + make()
+
+        def test_add_skip():
+            assert El() + ...
         """,
 }
 T = "tests/test_seq.py::"
@@ -93,6 +102,19 @@ def elements_graph(tmp_path_factory):
 @pytest.mark.parametrize("rule", [True, False])
 def test_membership_guards(elements_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_elements, "RULE", rule)
+    found = selected(impact(elements_graph, target))
+    assert {T + name for name in kept} <= found
+    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+
+
+# `other is Ellipsis` (impact_identity): a call's result is never one (CALLS_RULE).
+CALLS = [("pending", "lib.seq.pending", {"test_add_skip"}, {"test_add_made"})]
+
+
+@pytest.mark.parametrize("case, target, kept, off", CALLS, ids=[c[0] for c in CALLS])
+@pytest.mark.parametrize("rule", [True, False])
+def test_no_call_returns_ellipsis(elements_graph, monkeypatch, rule, case, target, kept, off):
+    monkeypatch.setattr(impact_elements, "CALLS_RULE", rule)
     found = selected(impact(elements_graph, target))
     assert {T + name for name in kept} <= found
     assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})

@@ -77,14 +77,23 @@ FLAGS = {
         def test_quiet():
             diag.QUIET = 1
             assert parse(El())
+
+        class TestCase:
+            def test_plain(self):
+                assert parse(El())
+
+            def test_on(self):
+                enable("trace_names")
+                assert parse(El())
         """,
 }
 T = "tests/test_diag.py::"
 
 CASES = [
     # A class attribute flag: only the tests that name it (a string, an attribute).
-    ("class flag", "lib.diag.trace", {"test_enabled", "test_attribute"}, {"test_named", "test_parse", "test_turned_up",
-                                                                          "test_quiet"}),
+    # A test's class gives only what its own statements name, not its other tests'.
+    ("class flag", "lib.diag.trace", {"test_enabled", "test_attribute", "TestCase::test_on"},
+     {"test_named", "test_parse", "test_turned_up", "test_quiet", "TestCase::test_plain"}),
     # A module-level flag (`if QUIET:`): likewise.
     ("module flag", "lib.diag.hush", {"test_quiet"}, {"test_named", "test_parse", "test_enabled", "test_turned_up"}),
     # A flag library code sets by name (`Verbose.loud = True`) guards nothing.
