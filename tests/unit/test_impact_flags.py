@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer.analysis import impact as impact_module
 from indexer.analysis import impact_flags
 from indexer.analysis.impact import impact
 from tests.support import build
@@ -51,6 +52,35 @@ FLAGS = {
 
         def parse(el):
             return el.set_name("x")
+
+        def log(x):
+            return x
+
+        class Node:
+            def set_name(self, name):
+                if __diag__.trace_names:
+                    self.set_debug(True)
+                return self
+
+            def set_debug(self, flag=True):
+                if flag:
+                    log(self)
+                return self
+
+            def run(self):
+                return self.run_impl()
+
+            def run_impl(self):
+                return self
+
+        class Block(Node):
+            def run_impl(self):
+                self.set_debug(self.on)
+                return self
+
+        def helper(node):
+            node.set_name("x")
+            return node.run()
         """,
     "tests/test_diag.py": """
         from lib import diag
@@ -77,6 +107,12 @@ FLAGS = {
         def test_quiet():
             diag.QUIET = 1
             assert parse(El())
+
+        def test_helper():
+            assert diag.helper(diag.Node())
+
+        def test_helper_block():
+            assert diag.helper(diag.Block())
 
         class TestCase:
             def test_plain(self):
@@ -112,6 +148,21 @@ def flags_graph(tmp_path_factory):
 @pytest.mark.parametrize("rule", [True, False])
 def test_flag_guards(flags_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_flags, "RULE", rule)
+    found = selected(impact(flags_graph, target))
+    assert {T + name for name in kept} <= found
+    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+
+
+# The flag's chain and a flag-free one (`Block.run_impl -> set_debug`) meet in
+# `helper`: the token alone leaves the test its first chain, the soft taint
+# lets the receiver rule judge the clean one (a test holding no Block).
+TAINT = [("helper", "lib.diag.log", {"test_helper_block"}, {"test_helper"})]
+
+
+@pytest.mark.parametrize("case, target, kept, off", TAINT, ids=[c[0] for c in TAINT])
+@pytest.mark.parametrize("rule", [True, False])
+def test_flag_taint(flags_graph, monkeypatch, rule, case, target, kept, off):
+    monkeypatch.setattr(impact_module, "FLAG_TAINT", rule)
     found = selected(impact(flags_graph, target))
     assert {T + name for name in kept} <= found
     assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
