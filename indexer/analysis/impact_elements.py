@@ -28,6 +28,12 @@ early return of `not isinstance`), with no store of the name since.
 Anything else (a parameter, an attribute) may hold it; a call's result may
 be None, never an Ellipsis (`CALLS_RULE`, which impact_identity's `is
 Ellipsis` guards follow too).
+
+pyparsing, default selection, depth 8 (evals.impact, PYTHONHASHSEED=0,
+with impact_flags and impact_switches.RECURSION_RULE in the same run):
+SkipTo.__init__ and SkipTo._update_ignorer 1,252 -> ~855 false pairs each,
+the four _PendingSkip methods -380 each, Suppress.__add__/__init__ -370,
+ParserElement.ignore -381, no true pair lost on them.
 """
 
 from __future__ import annotations
