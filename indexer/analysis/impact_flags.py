@@ -29,7 +29,8 @@ visit_all -450. The true pairs lost (set_debug -115, recurse -52,
 ParseElementEnhance.__init__ -36...) are tests that name no flag yet
 run set_debug (testCaselessOneOf, testIndentedBlock...): main kept them
 only through the set_name chain; how the flag is on there (or which other
-chain runs it) is not found yet.
+chain runs it) is not found yet. The other fifteen projects: the same
+predicted and true pairs as main a9d32fe, every one.
 """
 
 from __future__ import annotations
