@@ -26,10 +26,12 @@ with impact_elements and impact_switches.RECURSION_RULE): all 417
 functions 178,700 -> 168,010 predicted pairs, 90,593 -> 90,233 true (P
 0.507 -> 0.537, R 0.844 -> 0.841); set_debug_actions 1,524 -> 18 false,
 visit_all -450. The true pairs lost (set_debug -115, recurse -52,
-ParseElementEnhance.__init__ -36...) are tests that name no flag yet
-run set_debug (testCaselessOneOf, testIndentedBlock...): main kept them
-only through the set_name chain; how the flag is on there (or which other
-chain runs it) is not found yet. The other fifteen projects: the same
+ParseElementEnhance.__init__ -36...) are tests that run set_debug(False)
+through `parseString(..., parseAll=True)` (coverage: parse_string's line
+`StringEnd().set_debug(False)`); main selected them only through the
+set_name chain (`set_name <- one_of <- oneOf <- testCaselessOneOf`),
+and the real chain through parse_string is ruled out for them on main
+too: a recall miss of its own, which this rule uncovers. The other fifteen projects: the same
 predicted and true pairs as main a9d32fe, every one.
 """
 
