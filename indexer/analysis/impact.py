@@ -1314,7 +1314,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                 test = replace(test, confidence=RULED_OUT_CONFIDENCE)  # holds it only through a guard
             if receivers is None or test.id in receivers or guarded:  # else it never holds the receiver
                 if tainted and not (qualname in walk.flagged and guards is not None
-                                    and walk.flagged[qualname] <= guards.guards.flags_given(test.symbol)):
+                                    and walk.flagged[qualname] <= guards.guards.given(test.symbol)):
                     # (a chain under flags the test names is no taint: impact_flags)
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \

@@ -57,9 +57,9 @@ def flag_guard(guards, callee: str, user: str, required) -> frozenset[str]:
     if key in guards.memo:
         return guards.memo[key]
     out: frozenset[str] = frozenset()
-    sym = _symbol(guards, user)
+    sym = guards.graph.symbol(user)
     names = _flags(guards, sym.path) if sym is not None and sym.kind in _CALLABLE else None
-    if names and _names_one(guards, sym, names):
+    if names:
         lines = [ref.range.start.line + 1 for ref in guards._uses(callee) if ref.enclosing == user]
         func = guards.node_of(sym) if lines else None
         if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -75,25 +75,6 @@ def flag_guard(guards, callee: str, user: str, required) -> frozenset[str]:
             out = frozenset(needed or ())
     guards.memo[key] = out
     return out
-
-
-def _symbol(guards, qualname: str):
-    key = ("flag symbol", qualname)
-    if key not in guards.memo:
-        guards.memo[key] = guards.graph.symbol(qualname)
-    return guards.memo[key]
-
-
-def _names_one(guards, sym, names: dict) -> bool:
-    """Whether the function's text holds one of the flags' names (a guard
-    on one is written there; most users hold none: no `ast` walk, no query)."""
-    from indexer.analysis.impact_guards import _lines  # (impact_guards imports this module)
-
-    key = ("flag named", sym.qualname, sym.range.start.line)
-    if key not in guards.memo:
-        text = "\n".join(_lines(Path(guards.graph.root) / sym.path)[sym.range.start.line:sym.range.end.line + 1])
-        guards.memo[key] = any((k[1] if isinstance(k, tuple) else k) in text for k in names)
-    return guards.memo[key]
 
 
 def _flags(guards, path: str) -> dict:
@@ -134,7 +115,7 @@ def _bound(stmt: ast.stmt) -> set[str]:
 def _set_by_library(guards, name: str) -> bool:
     """Whether code outside the tests sets `name` by name to anything but a
     falsy constant (an assignment, `global`, the string or keyword in a call)."""
-    from indexer.analysis.impact_guards import _in_tests, _text  # (impact_guards imports this module)
+    from indexer.analysis.impact_guards import _in_tests  # (impact_guards imports this module)
 
     key = ("flag set", name)
     if key in guards.memo:
@@ -143,7 +124,11 @@ def _set_by_library(guards, name: str) -> bool:
     for path in guards.graph.indexed_paths():
         if not path.endswith(".py") or _in_tests(path):
             continue
-        if name not in _text(Path(guards.graph.root) / path):
+        try:
+            text = (Path(guards.graph.root) / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if name not in text:
             continue
         tree = guards.tree(path)
         if tree is None or any(_sets(node, name) for node in ast.walk(tree)):

@@ -390,7 +390,7 @@ class Guards:
         key = ("guard given", test.qualname)
         if key in self.memo:
             return self.memo[key]
-        out = set(self._keywords_in(test)) | self._displays_in(test)
+        out = set(self._keywords_in(test)) | self._displays_in(test) | self._tokens_in(test, flag_tokens)
         out |= self._module_keywords(test.path)
         for target in self._direct_callees(test):
             given = self._keywords_in(target)
@@ -398,11 +398,11 @@ class Guards:
                 given -= {ENVIRONMENT}  # library code reading the environment sets none of it
             else:
                 # Library code hands on a display only as an argument (impact_isinstance.display_passed).
-                given |= self._displays_in(target)
+                given |= self._displays_in(target) | self._tokens_in(target, flag_tokens)
             out |= given
         owner = self.graph.symbol(test.parent) if test.parent else None
         if owner is not None and owner.kind == SymbolKind.CLASS:
-            out |= self._keywords_in(owner) | self._displays_in(owner)
+            out |= self._keywords_in(owner) | self._displays_in(owner) | self._tokens_in(owner, flag_tokens)
         self.memo[key] = frozenset(out)
         return self.memo[key]
 
@@ -448,24 +448,7 @@ class Guards:
             if not any(all(_written(token, texts) for token in alternative) for alternative in requirement):
                 return True
         given = self.given(test)
-        if any(t.startswith(FLAG) for alternative in requirement for t in alternative):
-            given = given | self.flags_given(test)  # read only where a flag is needed
         return not any(alternative <= given for alternative in requirement)
-
-    def flags_given(self, test: Symbol) -> frozenset[str]:
-        """The flags the test names (impact_flags): its code, its class's own
-        statements, the functions of the tests it calls directly."""
-        key = ("flags given", test.qualname)
-        if key not in self.memo:
-            out = set(self._tokens_in(test, flag_tokens))
-            for target in self._direct_callees(test):
-                if target.is_test or _in_tests(target.path):
-                    out |= self._tokens_in(target, flag_tokens)
-            owner = self.graph.symbol(test.parent) if test.parent else None
-            if owner is not None and owner.kind == SymbolKind.CLASS:
-                out |= self._tokens_in(owner, flag_tokens)
-            self.memo[key] = frozenset(out)
-        return self.memo[key]
 
     def _texts_read(self, test: Symbol) -> list[str]:
         """The source `given` reads for the test: its file (its own code, its
