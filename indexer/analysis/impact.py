@@ -54,7 +54,8 @@ from indexer.analysis.impact_stubs import in_stub
 from indexer.analysis.impact_unrun import unrun_link
 from indexer.analysis.impact_testglobals import module_makers
 from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
-from indexer.analysis.impact_guards import AnyKeyword, Guards, requirements
+from indexer.analysis.impact_guards import AnyKeyword, Guards, _attributes_required, requirements
+from indexer.analysis.impact_flags import flag_guard
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_passed, infeasible, isinstance_guard, \
@@ -187,6 +188,7 @@ class _Walk:
     tainted: set[str] = field(default_factory=set)  # reached through a link that runs nothing (impact_unrun)
     runs: bool = True  # who runs the target (False: who holds an instance of it, the receiver walks)
     soft: set[str] = field(default_factory=set)  # tainted only through a created class's users: a clean chain re-enters
+    flagged: dict = field(default_factory=dict)  # tainted only under module-level flags: their tokens (impact_flags)
     edges: list[tuple[str, str, str]] = field(default_factory=list)  # every (callee, user, kind) link, for the guards
     _dispatched: dict | None = None  # user -> dispatching callees, read from `edges` once the walk is done
     _into: dict | None = None  # user -> other reached callees, read from `edges` once the walk is done
@@ -730,12 +732,15 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         else None
     identities = (instances or switches or Guards(graph, walk.memo)) \
         if GUARDS and IDENTITY_RULE and _guards_scale(graph, walk.memo) else None
+    flags = (instances or switches or identities or Guards(graph, walk.memo)) \
+        if GUARDS and FLAG_TAINT and _guards_scale(graph, walk.memo) else None
     while frontier and level < depth:
         frontier = frontier + _same_level(walk, frontier)
         level += 1
         found: dict[str, _Reach] = {}
         taint: set[str] = set()
         soft: set[str] = set()
+        flagged: dict[str, frozenset] = {}
         walk.prefetch_chains(frontier)
         _prefetch_definers(walk, (sym.name for node in frontier if (sym := walk.symbol(node)) is not None
                                   and (sym.kind == SymbolKind.METHOD or is_class_value(sym, walk.symbol))))
@@ -855,6 +860,15 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 # `self.x` in a template method a subclass overrides never reaches its `x` (impact_overridden).
                 created_use = created_use or (_recall_rules_scale(walk) and overridden_caller(
                     walk.graph, walk.memo, how, walk.symbol(parent), walk.symbol(enclosing)))
+                # Only under a module-level flag (impact_flags): soft, its tests ruled out
+                # but where they name the flag (`tokens`, read by _report).
+                tokens = flag_guard(flags, parent, enclosing, _attributes_required) \
+                    if flags is not None and not created_use else None
+                created_use = created_use or bool(tokens)
+                if not tokens and not created_use and parent in walk.tainted:
+                    tokens = walk.flagged.get(parent)  # the parent's flags, carried on
+                elif tokens and parent in walk.tainted:
+                    tokens = tokens | walk.flagged[parent] if parent in walk.flagged else None
                 if kind in _CLASS_STATEMENT_USES and walk.symbol(enclosing).kind == SymbolKind.CLASS and not unrun:
                     # The class's body or decorator ran it once, when the class
                     # statement ran: what uses the class later does not run it.
@@ -880,6 +894,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                         soft.add(enclosing)
                     else:
                         soft.discard(enclosing)
+                    if tainted and not hard and tokens:
+                        flagged[enclosing] = tokens
+                    else:
+                        flagged.pop(enclosing, None)
         found = dict(sorted(found.items(), key=lambda kv: first[kv[0]]))  # the order of one pass over the links
         room = walk.limit - (len(walk.reach) - 1) + sum(1 for q in found if q in walk.reach)
         if len(found) > room:
@@ -891,6 +909,11 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         walk.tainted.difference_update(q for q in found if q not in taint)
         walk.soft.update(q for q in found if q in soft)
         walk.soft.difference_update(q for q in found if q not in soft)
+        for q in found:
+            if q in flagged:
+                walk.flagged[q] = flagged[q]
+            else:
+                walk.flagged.pop(q, None)
         # Modules are where imports live; what imports a module is not
         # affected by the module's other contents, so the walk stops there.
         frontier = [q for q in found if (walk.symbol(q) is None or walk.symbol(q).kind != SymbolKind.MODULE)]
@@ -931,6 +954,11 @@ SWITCH_RULE = True
 # (`expr("label")` never runs `__call__`'s `self.copy()`, `a + b` never runs
 # `__add__`'s `_PendingSkip(self)`).
 IDENTITY_RULE = True
+# impact_flags: a link under a module-level flag (`if __diag__.FLAG:`) taints
+# its chain softly: the tests it reaches are ruled out but those naming the
+# flag; a clean chain re-enters (a chain free of it that the receiver rule
+# judges: `IndentedBlock.parseImpl -> set_debug`).
+FLAG_TAINT = True
 # Workspaces with more Python files than this answer without the guards:
 # more tests selected, never fewer. The whole-workspace scans that first
 # set it (the stdlib's first `tests affected` took 34 s) are stored in the
@@ -988,7 +1016,7 @@ class _GuardRule:
     def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
             | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user) \
-            | holds_guard(self.guards, callee, user)
+            | holds_guard(self.guards, callee, user) | flag_guard(self.guards, callee, user, _attributes_required)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and (self.holders.only_parameters(callee, user_sym := self.walk.symbol(user))
                      or declares_only(user_sym)):
@@ -1401,7 +1429,9 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             if guarded:
                 test = replace(test, confidence=RULED_OUT_CONFIDENCE)  # holds it only through a guard
             if receivers is None or test.id in receivers or guarded:  # else it never holds the receiver
-                if tainted:
+                if tainted and not (qualname in walk.flagged and guards is not None
+                                    and walk.flagged[qualname] <= guards.guards.given(test.symbol)):
+                    # (a chain under flags the test names is no taint: impact_flags)
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \
                         and path_rule.rules_out(walk, test.id, test.via) \

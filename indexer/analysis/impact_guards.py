@@ -39,6 +39,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from pathlib import Path
 
+from indexer.analysis.impact_flags import FLAG, flag_tokens
 from indexer.analysis.impact_holders import PASSED
 from indexer.analysis.impact_isinstance import DISPLAY, TOKEN as INSTANCE_TOKEN, display_tokens
 from indexer.analysis.impact_params import parameter_tokens
@@ -389,7 +390,7 @@ class Guards:
         key = ("guard given", test.qualname)
         if key in self.memo:
             return self.memo[key]
-        out = set(self._keywords_in(test)) | self._displays_in(test)
+        out = set(self._keywords_in(test)) | self._displays_in(test) | self._tokens_in(test, flag_tokens)
         out |= self._module_keywords(test.path)
         for target in self._direct_callees(test):
             given = self._keywords_in(target)
@@ -397,11 +398,11 @@ class Guards:
                 given -= {ENVIRONMENT}  # library code reading the environment sets none of it
             else:
                 # Library code hands on a display only as an argument (impact_isinstance.display_passed).
-                given |= self._displays_in(target)
+                given |= self._displays_in(target) | self._tokens_in(target, flag_tokens)
             out |= given
         owner = self.graph.symbol(test.parent) if test.parent else None
         if owner is not None and owner.kind == SymbolKind.CLASS:
-            out |= self._keywords_in(owner) | self._displays_in(owner)
+            out |= self._keywords_in(owner) | self._displays_in(owner) | self._tokens_in(owner, flag_tokens)
         self.memo[key] = frozenset(out)
         return self.memo[key]
 
@@ -501,7 +502,7 @@ def _written(token: str, texts: list[str]) -> bool:
     environment's token: any `env`, as in environ, getenv, `env=`)."""
     if token.startswith(DISPLAY):
         return True  # a display is not a word (impact_isinstance.display_tokens parses)
-    word = "env" if token == ENVIRONMENT else token
+    word = "env" if token == ENVIRONMENT else token[len(FLAG):] if token.startswith(FLAG) else token
     return any(word in text for text in texts)
 
 
@@ -610,6 +611,8 @@ def _guard_name(expr: ast.AST, env: dict[str, str]) -> str | None:
     constructor's own keyword -> its name (`env`: local name -> token)."""
     if isinstance(expr, ast.Name) and expr.id in env:
         return env[expr.id]
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and (expr.value.id, expr.attr) in env:
+        return env[(expr.value.id, expr.attr)]  # `Owner.FLAG` (impact_flags)
     return _self_attr(expr)
 
 
@@ -823,7 +826,7 @@ def _anything_passed(held: Requirement, given: frozenset | None = None) -> Requi
     instance made elsewhere (PASSED) and an instance token it does not pass."""
     if not KEEP_PASSED:
         return frozenset([frozenset()])
-    return _minimal(frozenset(frozenset(t for t in a if t == PASSED or (
+    return _minimal(frozenset(frozenset(t for t in a if t == PASSED or t.startswith(FLAG) or (
         t.startswith(INSTANCE_TOKEN) and t not in (given or ()))) for a in held))
 
 

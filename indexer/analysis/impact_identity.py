@@ -50,6 +50,9 @@ from __future__ import annotations
 
 import ast
 
+from indexer.analysis import impact_elements
+from indexer.analysis.impact_elements import IN, INSTANCE, copied_parameter, instance_atoms, may_hold, \
+    membership_atoms, not_singleton
 from indexer.graph.python_ast import parameter_defaults
 from indexer.graph.vocab import RefKind, SymbolKind
 
@@ -83,6 +86,9 @@ def _test_atoms(test: ast.AST) -> list[tuple[str, object, bool]] | None:
         for value in test.values:
             out.extend(_test_atoms(value) or ())
         return out or None
+    elements = membership_atoms(test, _constant, False) or instance_atoms(test, False)
+    if elements:
+        return elements  # `... in p`, `isinstance(p, C)` (impact_elements)
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
         op = test.ops[0]
         known, value = _constant(test.comparators[0])
@@ -102,8 +108,11 @@ def _negated_atoms(test: ast.AST) -> list[tuple[str, object, bool]] | None:
         for value in test.values:
             out.extend(_negated_atoms(value) or ())
         return out or None
+    elements = membership_atoms(test, _constant, True) or instance_atoms(test, True)
+    if elements:
+        return elements  # `... not in p`, `not isinstance(p, C)` (impact_elements)
     atoms = _test_atoms(test) if isinstance(test, ast.Compare) else None
-    return [(name, value, not is_it) for name, value, is_it in atoms] if atoms else None
+    return [(name, value, not is_it) for name, value, is_it in atoms if is_it in (True, False)] if atoms else None
 
 
 def _exits(body: list[ast.stmt]) -> bool:
@@ -257,9 +266,7 @@ def guard_of(guards, walk, callee: str, parent: str):
             found = []
             for ref in refs:
                 at = (ref.range.start.line + 1, ref.range.start.character)
-                atoms = conditions_at(func, at)
-                atoms = frozenset((n, v, i) for n, v, i, line in atoms or ()
-                                  if n in params and not _stored_before(func, n, line))
+                atoms = frozenset(_guard_atoms(func, conditions_at(func, at), params))
                 if not atoms:
                     found = None
                     break
@@ -267,6 +274,18 @@ def guard_of(guards, walk, callee: str, parent: str):
             out = tuple(found) if found else None
     guards.memo[key] = out
     return out
+
+
+def _guard_atoms(func, atoms, params):
+    """The atoms on the function's own parameters (a membership test may
+    read a local copied from one: impact_elements)."""
+    for name, value, is_it, line in atoms or ():
+        if value is INSTANCE:
+            continue  # narrows what a name holds; no caller passes it
+        if name in params and not _stored_before(func, name, line):
+            yield name, value, is_it
+        elif is_it == IN and (source := copied_parameter(func, name, line, params)) is not None:
+            yield source, value, is_it
 
 
 # -- what a caller can pass ----------------------------------------------------
@@ -289,9 +308,13 @@ def _may_be(guards, value: ast.AST, const, where, seen: frozenset = frozenset())
     if isinstance(value, ast.NamedExpr):
         return _may_be(guards, value.value, const, where, seen)
     if isinstance(value, ast.Call):
+        if const is ... and impact_elements.CALLS_RULE:
+            return False  # no call returns an Ellipsis (impact_elements)
         return not (isinstance(const, type(None)) or const is ...) or not _makes_instance(guards, value, where)
     if isinstance(value, ast.Name):
         func, line = where[0], where[1]
+        if func is not None and not_singleton(func, value.id, const, (line, where[3]), conditions_at):
+            return False  # `self`, or narrowed at the call (impact_elements)
         if func is None or value.id in seen or value.id in _parameters(func) \
                 or func.args.vararg and func.args.vararg.arg == value.id \
                 or func.args.kwarg and func.args.kwarg.arg == value.id:
@@ -303,6 +326,20 @@ def _may_be(guards, value: ast.AST, const, where, seen: frozenset = frozenset())
             return True  # a global, a closure's variable, or bound in a way not followed
         return any(looped or _may_be(guards, source, const, where, seen | {value.id}) for source, looped in sources)
     return True  # an attribute, an item, a starred value...
+
+
+def _may_hold(guards, value: ast.AST, const, where) -> bool:
+    """Whether the iterable `value` may hold `const` (impact_elements)."""
+    func, line = where[0], where[1]
+    from indexer.analysis.impact_isinstance import _bindings
+
+    def bindings(name):
+        if func is None or name in _parameters(func) or func.args.vararg and func.args.vararg.arg == name \
+                or func.args.kwarg and func.args.kwarg.arg == name:
+            return None
+        return _bindings(func, name, line)
+
+    return may_hold(value, const, lambda node: _may_be(guards, node, const, where), bindings)
 
 
 def _makes_instance(guards, call: ast.Call, where) -> bool:
@@ -444,11 +481,17 @@ def _can_satisfy(guards, walk, parent: str, user: str, guard) -> bool:
         given = _site(source, ref, parent_sym, parent_func)
         if given is None:
             return True
-        where = (func, ref.range.start.line + 1, user_refs)
+        where = (func, ref.range.start.line + 1, user_refs, ref.range.start.character)
         for atoms in guard:
             ok = True
             for name, const, is_it in atoms:
                 value = given.get(name)
+                if is_it == IN:
+                    # `C in p`: the iterable passed (not passed: its default, not followed).
+                    if value is not None and not _may_hold(guards, value, const, where):
+                        ok = False
+                        break
+                    continue
                 if value is None:
                     value = defaults.get(name)
                     if value is None:

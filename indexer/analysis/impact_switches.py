@@ -34,6 +34,10 @@ from indexer.graph.python_ast import parameter_defaults
 from indexer.graph.vocab import RefKind, SymbolKind
 
 RULE = True  # switch, for its test
+# A recursive call that hands a switch on as it came (`self.set_debug(flag,
+# recurse=False)` under `if recurse:`) runs what the outer call runs: it
+# neither needs nor clears that switch (pyparsing's `set_debug`).
+RECURSION_RULE = True
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 # The switch's state that runs the guarded code: the parameter is truthy,
 # falsy, not None, or None.
@@ -72,7 +76,10 @@ def _switches(guards, walk, sym, parent: str) -> frozenset:
     if uses_key not in guards.memo:
         guards.memo[uses_key] = tuple((ref.target, ref.range.start.line + 1, ref.range.start.character)
                                       for ref in guards.graph.references_from(sym.qualname) if ref.target)
-    uses = [(line, col) for target, line, col in guards.memo[uses_key] if target in walk.reach]
+    uses = [(line, col) for target, line, col in guards.memo[uses_key] if target in walk.reach
+            and not (RECURSION_RULE and target == sym.qualname)]
+    recursive = [(line, col) for target, line, col in guards.memo[uses_key]
+                 if RECURSION_RULE and target == sym.qualname]
     if not uses or not any(target == parent for target, _l, _c in guards.memo[uses_key]):
         return frozenset()
     key = ("switches", sym.qualname, tuple(uses))
@@ -89,9 +96,32 @@ def _switches(guards, walk, sym, parent: str) -> frozenset:
             common = found if common is None else common & found
             if not common:
                 break
+        if common and recursive:
+            common = {(p, state) for p, state in common if _passed_on(guards, sym, func, recursive, p)}
         out = frozenset(common or ())
     guards.memo[key] = out
     return out
+
+
+def _passed_on(guards, sym, func, calls: list[tuple[int, int]], name: str) -> bool:
+    """Whether each recursive call at `calls` passes parameter `name` on as
+    it came (the name itself, by position or keyword)."""
+    from indexer.analysis.impact_params import _call_at  # (impact_params is the call-site reader)
+
+    positional = [a.arg for a in func.args.posonlyargs + func.args.args]
+    if sym.kind == SymbolKind.METHOD and "staticmethod" not in sym.flags and positional:
+        positional = positional[1:]
+    refs = {(r.range.start.line + 1, r.range.start.character): r for r in guards.graph.references_from(sym.qualname)}
+    for at in calls:
+        ref = refs.get(at)
+        call = _call_at(guards, ref) if ref is not None else None
+        if call is None or any(isinstance(a, ast.Starred) for a in call.args) \
+                or any(k.arg is None for k in call.keywords):
+            return False
+        value = _passed(call, positional, name)
+        if not (isinstance(value, ast.Name) and value.id == name) or _rebound_before(func, name, at[0]):
+            return False
+    return True
 
 
 def _runs_by_default(default: ast.AST, state: str) -> bool:

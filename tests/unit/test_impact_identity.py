@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis import impact as impact_module
+from indexer.analysis import impact_elements
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -137,6 +138,8 @@ def identity_graph(tmp_path_factory):
 @pytest.mark.parametrize("rule", [True, False])
 def test_identity_guards(identity_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_module, "IDENTITY_RULE", rule)
+    # A function's result kept as a possible `...`: impact_elements.CALLS_RULE off, to see this rule's part.
+    monkeypatch.setattr(impact_elements, "CALLS_RULE", False)
     found = selected(impact(identity_graph, target))
     assert {T + name for name in kept} <= found
     assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis import impact as impact_module
+from indexer.analysis import impact_switches
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
@@ -41,9 +42,21 @@ SWITCHED = {
             if not quiet:
                 check(data)
             return data
+
+        def trace_on(node):
+            return node
+
+        def debug(node, flag=True, recurse=False):
+            if recurse:
+                for child in node:
+                    debug(child, flag, recurse=False)
+                return node
+            if flag:
+                trace_on(node)
+            return node
         """,
     "tests/test_meta.py": """
-        from lib.meta import build, load, strict, tags
+        from lib.meta import build, debug, load, strict, tags
 
         def test_load_unchecked():
             assert load({}, validate=False) == {}
@@ -81,6 +94,15 @@ SWITCHED = {
         def test_both():
             load({}, validate=False)
             load({})
+
+        def test_debug_off():
+            assert debug([], False) == []
+
+        def test_debug_recurse_off():
+            assert debug([[]], flag=False, recurse=True) == [[]]
+
+        def test_debug_on():
+            assert debug([[]], recurse=True) == [[]]
         """,
 }
 T = "tests/test_meta.py::"
@@ -109,6 +131,20 @@ def test_switch_parameters(switched_graph, monkeypatch, rule, target, kept, off)
     monkeypatch.setattr(impact_module, "SWITCH_RULE", rule)
     # `if cache is None:` is an identity guard too (impact_identity): off, to see this rule's part.
     monkeypatch.setattr(impact_module, "IDENTITY_RULE", False)
+    found = selected(impact(switched_graph, target))
+    assert {T + name for name in kept} <= found
+    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+
+
+# `if flag:` in a function that calls itself under `if recurse:`, handing `flag`
+# on: the recursive call neither needs nor clears the switch (RECURSION_RULE).
+RECURSIVE = [("lib.meta.trace_on", {"test_debug_on"}, {"test_debug_off", "test_debug_recurse_off"})]
+
+
+@pytest.mark.parametrize("target, kept, off", RECURSIVE)
+@pytest.mark.parametrize("rule", [True, False])
+def test_switch_through_recursion(switched_graph, monkeypatch, rule, target, kept, off):
+    monkeypatch.setattr(impact_switches, "RECURSION_RULE", rule)
     found = selected(impact(switched_graph, target))
     assert {T + name for name in kept} <= found
     assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
