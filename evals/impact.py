@@ -360,6 +360,14 @@ def run_codemeld(result: ProjectResult, args) -> None:
     result.graph = graph
     result.qualnames = resolve_qualnames(graph, result.functions)
     targets = [(f.key, result.qualnames[f.key]) for f in result.functions if result.qualnames[f.key]]
+    if args.only:
+        targets = [(key, q) for key, q in targets if q in args.only]
+    # The queries in another order (one process shares its memo across them):
+    # the answers must not change (impact_order).
+    if args.order == "reversed":
+        targets.reverse()
+    elif args.order == "shuffled":
+        random.Random(args.seed).shuffle(targets)
     lines = {f.key: f.name_line for f in result.functions}
     for depth in args.depths:
         started = time.monotonic()
@@ -1110,6 +1118,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--edges", type=int, default=0, metavar="N",
                    help="print the N chain links that bring the most false pairs (at the largest depth)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--order", choices=("given", "reversed", "shuffled"), default="given",
+                   help="the order of the impact queries in the process (shuffled by --seed); answers must not depend on it")
+    p.add_argument("--only", action="append", metavar="QUALNAME",
+                   help="query only these functions (each alone: a fresh process's answer)")
     p.add_argument("--cache", type=Path, default=None,
                    help="cache dir (default: $CODEMELD_CORPORA or ~/.cache/codemeld-corpora)")
     p.add_argument("--json", type=Path, metavar="OUT", help="write per-function details here")
