@@ -85,6 +85,10 @@ try:  # what `codemeld tests affected` keeps by default
     from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE  # noqa: E402
 except ImportError:  # an older checkout (baseline runs)
     DEFAULT_MIN_CONFIDENCE = 0.0
+try:  # the receiver walks' memo, free of query order (its walk count is logged)
+    from indexer.analysis.impact_order import ORDER_MEMO  # noqa: E402
+except ImportError:  # an older checkout, for a before/after baseline
+    ORDER_MEMO = None
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
 from indexer.graph.query import Graph  # noqa: E402
 
@@ -374,7 +378,8 @@ def run_codemeld(result: ProjectResult, args) -> None:
         result.static[depth] = {key: predict(graph, q, result.universe, depth, args.limit, line=lines[key])
                                 for key, q in targets}
         result.impact_seconds[depth] = time.monotonic() - started
-        log(f"codemeld: {len(targets)} impact queries at depth {depth} in {result.impact_seconds[depth]:.1f}s")
+        log(f"codemeld: {len(targets)} impact queries at depth {depth} in {result.impact_seconds[depth]:.1f}s"
+            + (f" ({ORDER_MEMO.walks} receiver walks so far)" if ORDER_MEMO is not None else ""))
     if not args.no_hybrid:
         # What `codemeld tests learn` stores, from the same per-test coverage
         # run (indexer.analysis.learn maps each executed line to its innermost function).
