@@ -41,10 +41,11 @@ RULE = True  # switch, for its test
 #   main      pyparsing 0.844 / 0.507 (178,700 predicted, 90,593 true), 128 s
 #   LEVELS=2  pyparsing 0.841 / 0.519 (173,746, 90,207), 141 s; marshmallow
 #             0.949 / 0.691 -> 0.951 / 0.661 (+1,121 predicted, +28 true)
-#   LEVELS=3  pyparsing 0.838 / 0.524 (171,618, 89,897), 155 s; marshmallow
-#             as main (4 too)
-# The other fourteen as main at 2. pyparsing moved because main's eval order
-# leaked: `MatchFirst.streamline` 1,299 tests in it, 487 now, alone or not.
+#   LEVELS=3  pyparsing 0.838 / 0.524 (171,618, 89,897), 155 s; the other
+#             fifteen select as main for each of their 3,415 functions
+# (marshmallow at 4 as at 3; the other fourteen as main at 2 too). pyparsing
+# moved because main's eval order leaked: `MatchFirst.streamline` selected
+# 1,299 tests in it, 487 now, alone or in the eval, in either order.
 LEVELS = 3
 
 
