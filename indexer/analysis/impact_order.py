@@ -37,7 +37,8 @@ import threading
 RULE = True  # switch, for its test
 # Rounds of receiver refinement: a query's receiver walks, the ones they ask
 # for, and theirs. Default selection, depth 8, PYTHONHASHSEED=0, against
-# main a9d32fe (user CPU of the whole pyparsing eval, same machine):
+# main a9d32fe (user CPU of the whole pyparsing eval, side by side on a busy
+# machine; quieter, main 94 s against LEVELS=3's 110 s, queries 100 s -> 119 s wall):
 #   main      pyparsing 0.844 / 0.507 (178,700 predicted, 90,593 true), 128 s
 #   LEVELS=2  pyparsing 0.841 / 0.519 (173,746, 90,207), 141 s; marshmallow
 #             0.949 / 0.691 -> 0.951 / 0.661 (+1,121 predicted, +28 true)
