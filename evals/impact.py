@@ -85,6 +85,10 @@ try:  # what `codemeld tests affected` keeps by default
     from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE  # noqa: E402
 except ImportError:  # an older checkout (baseline runs)
     DEFAULT_MIN_CONFIDENCE = 0.0
+try:  # the receiver walks' memo, free of query order (its walk count is logged)
+    from indexer.analysis.impact_order import ORDER_MEMO  # noqa: E402
+except ImportError:  # an older checkout, for a before/after baseline
+    ORDER_MEMO = None
 from indexer.pipeline.index import IndexOptions, Indexer  # noqa: E402
 from indexer.graph.query import Graph  # noqa: E402
 
@@ -360,13 +364,22 @@ def run_codemeld(result: ProjectResult, args) -> None:
     result.graph = graph
     result.qualnames = resolve_qualnames(graph, result.functions)
     targets = [(f.key, result.qualnames[f.key]) for f in result.functions if result.qualnames[f.key]]
+    if args.only:
+        targets = [(key, q) for key, q in targets if q in args.only]
+    # The queries in another order (one process shares its memo across them):
+    # the answers must not change (impact_order).
+    if args.order == "reversed":
+        targets.reverse()
+    elif args.order == "shuffled":
+        random.Random(args.seed).shuffle(targets)
     lines = {f.key: f.name_line for f in result.functions}
     for depth in args.depths:
         started = time.monotonic()
         result.static[depth] = {key: predict(graph, q, result.universe, depth, args.limit, line=lines[key])
                                 for key, q in targets}
         result.impact_seconds[depth] = time.monotonic() - started
-        log(f"codemeld: {len(targets)} impact queries at depth {depth} in {result.impact_seconds[depth]:.1f}s")
+        log(f"codemeld: {len(targets)} impact queries at depth {depth} in {result.impact_seconds[depth]:.1f}s"
+            + (f" ({ORDER_MEMO.walks} receiver walks so far)" if ORDER_MEMO is not None else ""))
     if not args.no_hybrid:
         # What `codemeld tests learn` stores, from the same per-test coverage
         # run (indexer.analysis.learn maps each executed line to its innermost function).
@@ -1110,6 +1123,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--edges", type=int, default=0, metavar="N",
                    help="print the N chain links that bring the most false pairs (at the largest depth)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--order", choices=("given", "reversed", "shuffled"), default="given",
+                   help="the order of the impact queries in the process (shuffled by --seed); answers must not depend on it")
+    p.add_argument("--only", action="append", metavar="QUALNAME",
+                   help="query only these functions (each alone: a fresh process's answer)")
     p.add_argument("--cache", type=Path, default=None,
                    help="cache dir (default: $CODEMELD_CORPORA or ~/.cache/codemeld-corpora)")
     p.add_argument("--json", type=Path, metavar="OUT", help="write per-function details here")

@@ -30,6 +30,7 @@ from indexer.analysis.impact_carried import carried_makers
 from indexer.analysis.impact_opaque import opaque_makers
 from indexer.analysis.impact_execd import exec_decorated_users
 from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_uses
+from indexer.analysis.impact_order import ORDER_MEMO
 from indexer.analysis.impact_exact import drop_exact_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
 from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
@@ -1068,18 +1069,16 @@ def class_holders(graph: Graph, qualname: str, depth: int, limit: int) -> frozen
     """The tests that can hold an instance of the class (or of any of its
     subclasses); None: no constraint (impact_heldtype). A class whose holders
     are being walked answers None (a cycle)."""
-    memo = IMPACT_MEMO.table(graph)
-    key = ("class holders", qualname, depth, limit)
-    if key not in memo:
-        memo[key] = None
+    def walk():
         cls = graph.symbol(qualname)
         if cls is None or cls.kind != SymbolKind.CLASS or (METACLASS_RULE and graph.metaclass_users(qualname)):
             return None
         subs = _hierarchy(graph, qualname, down=True)
         if pytest_instance(cls, subs, graph.symbols_named):
             return None
-        memo[key] = _class_walk_holders(graph, cls, subs, frozenset(), depth, limit)
-    return memo[key]
+        return _class_walk_holders(graph, cls, subs, frozenset(), depth, limit)
+    # (a cycle answers None; impact_order keeps the answer free of the queries asked before)
+    return ORDER_MEMO.lookup(IMPACT_MEMO.table(graph), ("class holders", qualname, depth, limit), walk)
 
 
 def _class_walk_holders(graph: Graph, cls: Symbol, subs: list[str], blocked: frozenset[str], depth: int,
@@ -1098,23 +1097,23 @@ def _class_walk_holders(graph: Graph, cls: Symbol, subs: list[str], blocked: fro
         return None  # a library module's instance: any test may hold it (impact_testglobals)
     # The methods of one class that no subclass overrides walk the same
     # holders: one walk per (class, blocked subclasses), not per method.
-    memo = IMPACT_MEMO.table(graph)
-    key = ("receiver walk", cls.qualname, blocked, depth, limit)
-    if RECEIVER_WALK_MEMO and key in memo:
-        return memo[key]
-    # A test may hold an instance made further from the class than the
-    # method's own walk goes: the holders are walked at least this deep.
-    walk_depth = max(depth, RECEIVER_MIN_DEPTH) if RECEIVER_DEPTH_CUT else depth
-    report = impact(graph, cls.qualname, depth=walk_depth, limit=limit, learned=False, blocked=blocked,
-                    created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
-    if report.truncated and (not RECEIVER_DEPTH_CUT or len(report.dependents) >= limit):
-        out = None
-    else:
+    def walk():
+        # A test may hold an instance made further from the class than the
+        # method's own walk goes: the holders are walked at least this deep.
+        walk_depth = max(depth, RECEIVER_MIN_DEPTH) if RECEIVER_DEPTH_CUT else depth
+        report = impact(graph, cls.qualname, depth=walk_depth, limit=limit, learned=False, blocked=blocked,
+                        created=frozenset([cls.qualname, *subs]) - beneath, path_receivers=False)
+        if report.truncated and (not RECEIVER_DEPTH_CUT or len(report.dependents) >= limit):
+            return None
         # Walked past the query's depth: a test it leaves out is ruled out, listed,
         # as a walk cut at the query's depth would have listed it (constrained by nothing).
-        out = _Holders.of(report.tests, cut=report.truncated or report.max_depth > depth, files=makers)
-    memo[key] = out
-    return out
+        return _Holders.of(report.tests, cut=report.truncated or report.max_depth > depth, files=makers)
+    if not RECEIVER_WALK_MEMO:
+        return walk()
+    # (not a cycle's break: a walk under way is walked again, nested, as its
+    # methods' and class_holders' keys break the cycle; impact_order)
+    return ORDER_MEMO.lookup(IMPACT_MEMO.table(graph), ("receiver walk", cls.qualname, blocked, depth, limit),
+                             walk, breaks=False)
 
 
 # The receiver rule at each dispatch on the chains of a receiver walk too: a
@@ -1226,14 +1225,13 @@ class _PathReceivers:
     def tests_of(self, qualname: str) -> set[str] | None:
         if self.created and self._own(qualname):
             return frozenset()  # (RECEIVER_SELF_RULE; not in IMPACT_MEMO: another walk's answer differs)
-        key = (qualname, self.depth, self.limit)
-        if key not in self.allowed:
-            # (a receiver walk asking, through a dispatch, for the holders of a class
-            # whose walk is under way: no constraint, rather than a cycle)
-            self.allowed[key] = None
+        def walk():
             sym = self.graph.symbol(qualname)
-            self.allowed[key] = None if sym is None else _receiver_tests(self.graph, sym, self.depth, self.limit)
-        return self.allowed[key]
+            return None if sym is None else _receiver_tests(self.graph, sym, self.depth, self.limit)
+        # (a receiver walk asking, through a dispatch, for the holders of a class
+        # whose walk is under way: no constraint, rather than a cycle; impact_order
+        # keeps the answer the same whatever queries ran before)
+        return ORDER_MEMO.lookup(self.allowed, (qualname, self.depth, self.limit), walk)
 
     def _own(self, qualname: str) -> bool:
         # (asked millions of times per pyparsing eval: each a symbol lookup in the index)
