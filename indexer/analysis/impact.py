@@ -56,6 +56,7 @@ from indexer.analysis.impact_testglobals import module_makers
 from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
 from indexer.analysis.impact_guards import AnyKeyword, Guards, _attributes_required, requirements
 from indexer.analysis.impact_flags import flag_guard
+from indexer.analysis.impact_storer import discharged, storer_guard
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_passed, infeasible, isinstance_guard, \
@@ -902,7 +903,8 @@ class _GuardRule:
     def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
             | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user) \
-            | holds_guard(self.guards, callee, user) | flag_guard(self.guards, callee, user, _attributes_required)
+            | holds_guard(self.guards, callee, user) | flag_guard(self.guards, callee, user, _attributes_required) \
+            | storer_guard(self.walk, callee, user, kind)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and (self.holders.only_parameters(callee, user_sym := self.walk.symbol(user))
                      or declares_only(user_sym)):
@@ -922,6 +924,12 @@ class _GuardRule:
                 or test_id in held))
             if requirement is None:
                 return True
+        # A callable stored by a method: the test must run the method (impact_storer).
+        requirement = discharged(requirement, lambda storer: test_id is None or (
+            (held := storer_tests(self.walk.graph, storer, self.walk.max_depth, self.walk.limit)) is None
+            or test_id in held))
+        if requirement is None:
+            return True
         return self.guards.rules_out(requirement, test)
 
 
@@ -965,6 +973,22 @@ def class_holders(graph: Graph, qualname: str, depth: int, limit: int) -> frozen
         if pytest_instance(cls, subs, graph.symbols_named):
             return None
         memo[key] = _class_walk_holders(graph, cls, subs, frozenset(), depth, limit)
+    return memo[key]
+
+
+def storer_tests(graph: Graph, qualname: str, depth: int, limit: int) -> frozenset[str] | None:
+    """The tests the walk of a storing method selects (impact_storer); None:
+    no constraint (its walk cut short, or being walked: a cycle)."""
+    memo = IMPACT_MEMO.table(graph)
+    key = ("storer tests", qualname, depth, limit)
+    if key not in memo:
+        memo[key] = None
+        # walked at least as deep as a receiver walk; a walk cut at its depth
+        # still names the tests within it (the others are ruled out, listed)
+        report = impact(graph, qualname, depth=max(depth, RECEIVER_MIN_DEPTH) if RECEIVER_DEPTH_CUT else depth,
+                        limit=limit, learned=False)
+        if not (report.truncated and len(report.dependents) >= limit):
+            memo[key] = frozenset(t.id for t in report.tests if t.confidence > RULED_OUT_CONFIDENCE)
     return memo[key]
 
 
