@@ -35,7 +35,7 @@ _AT_IMPORT = (SymbolKind.MODULE, SymbolKind.CLASS)
 def storer_guard(walk, callee: str, user: str, kind: str) -> frozenset[str]:
     """`{RUNS + storers}` where `user` is a self attribute that holds the
     function `callee` only by the stores of such methods; else nothing."""
-    if not RULE or kind != "flow":
+    if not RULE or kind != RefKind.FLOW:
         return frozenset()
     key = ("storer guard", callee, user)
     if key not in walk.memo:
