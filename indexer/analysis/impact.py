@@ -56,7 +56,8 @@ from indexer.analysis.impact_testglobals import module_makers
 from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
 from indexer.analysis.impact_guards import AnyKeyword, Guards, _attributes_required, requirements
 from indexer.analysis.impact_flags import flag_guard
-from indexer.analysis.impact_storer import discharged, storer_guard
+from indexer.analysis.impact_changed import CHANGED, changed_guard, given_changed
+from indexer.analysis.impact_storer import RUNS, discharged, storer_guard
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_passed, infeasible, isinstance_guard, \
@@ -904,7 +905,7 @@ class _GuardRule:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
             | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user) \
             | holds_guard(self.guards, callee, user) | flag_guard(self.guards, callee, user, _attributes_required) \
-            | storer_guard(self.walk, callee, user, kind)
+            | storer_guard(self.walk, callee, user, kind) | changed_guard(self.guards, callee, user)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and (self.holders.only_parameters(callee, user_sym := self.walk.symbol(user))
                      or declares_only(user_sym)):
@@ -928,6 +929,13 @@ class _GuardRule:
         requirement = discharged(requirement, lambda storer: test_id is None or (
             (held := storer_tests(self.walk.graph, storer, self.walk.max_depth, self.walk.limit)) is None
             or test_id in held))
+        if requirement is None:
+            return True
+        # A setter called back under `if X.ATTR != saved:`: the test changed ATTR (impact_changed).
+        requirement = discharged(requirement, lambda body: test_id is None or given_changed(
+            body, self.guards.given(test), lambda callee, user: (held := storer_tests(
+                self.walk.graph, callee, self.walk.max_depth, self.walk.limit, frozenset([user]))) is None
+            or test_id in held), CHANGED)
         if requirement is None:
             return True
         return self.guards.rules_out(requirement, test)
@@ -976,17 +984,18 @@ def class_holders(graph: Graph, qualname: str, depth: int, limit: int) -> frozen
     return memo[key]
 
 
-def storer_tests(graph: Graph, qualname: str, depth: int, limit: int) -> frozenset[str] | None:
+def storer_tests(graph: Graph, qualname: str, depth: int, limit: int,
+                 blocked: frozenset[str] = frozenset()) -> frozenset[str] | None:
     """The tests the walk of a storing method selects (impact_storer); None:
     no constraint (its walk cut short, or being walked: a cycle)."""
     memo = IMPACT_MEMO.table(graph)
-    key = ("storer tests", qualname, depth, limit)
+    key = ("storer tests", qualname, depth, limit, blocked)
     if key not in memo:
         memo[key] = None
         # walked at least as deep as a receiver walk; a walk cut at its depth
         # still names the tests within it (the others are ruled out, listed)
         report = impact(graph, qualname, depth=max(depth, RECEIVER_MIN_DEPTH) if RECEIVER_DEPTH_CUT else depth,
-                        limit=limit, learned=False)
+                        limit=limit, learned=False, blocked=blocked)
         if not (report.truncated and len(report.dependents) >= limit):
             memo[key] = frozenset(t.id for t in report.tests if t.confidence > RULED_OUT_CONFIDENCE)
     return memo[key]

@@ -61,15 +61,17 @@ def _late_method(walk, qualname: str) -> bool:
     return True
 
 
-def discharged(requirement, runs):
+def discharged(requirement, runs, prefix: str = RUNS):
     """The requirement with each RUNS token discharged where the test can run
     one of its storers (`runs(storer) -> bool`) and each alternative needing
-    one it cannot dropped; None: no alternative is left (ruled out)."""
-    if not requirement or not any(t.startswith(RUNS) for a in requirement for t in a):
+    one it cannot dropped; None: no alternative is left (ruled out). Another
+    `prefix`: `runs(token body)` judges each of its tokens (impact_changed)."""
+    if not requirement or not any(t.startswith(prefix) for a in requirement for t in a):
         return requirement
     out = set()
     for alternative in requirement:
-        tokens = {t for t in alternative if t.startswith(RUNS)}
-        if all(any(runs(s) for s in t[len(RUNS):].split("|")) for t in tokens):
+        tokens = {t for t in alternative if t.startswith(prefix)}
+        if all((any(runs(s) for s in t[len(RUNS):].split("|")) if prefix == RUNS else runs(t[len(prefix):]))
+               for t in tokens):
             out.add(frozenset(alternative - tokens))
     return frozenset(out) if out else None
