@@ -752,6 +752,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 # but where they name the flag (`tokens`, read by _report).
                 tokens = flag_guard(flags, parent, enclosing, _attributes_required) \
                     if flags is not None and not created_use else None
+                if flags is not None and not created_use and not tokens:
+                    # A callable stored by a late method, a setter called back under
+                    # `!=`: soft as a flag (impact_storer, impact_changed).
+                    tokens = storer_guard(walk, parent, enclosing, kind) or changed_guard(flags, parent, enclosing)
                 created_use = created_use or bool(tokens)
                 if not tokens and not created_use and parent in walk.tainted:
                     tokens = walk.flagged.get(parent)  # the parent's flags, carried on
@@ -916,6 +920,24 @@ class _GuardRule:
             out = out | {PASSED}  # the receiver walk: a call of the walked class's method needs one already
         return out
 
+    def tokens_given(self, tokens: frozenset[str], test) -> bool:
+        """Whether the test gives every token of a soft-tainted chain: a flag
+        it names, a storer it runs (impact_storer), an attribute it changes
+        (impact_changed)."""
+        left = self._discharged(frozenset([tokens]), test.symbol, test.id)
+        return left is not None and any(a <= self.guards.given(test.symbol) for a in left)
+
+    def _discharged(self, requirement, test: Symbol, test_id: str | None):
+        # A callable stored by a method: the test must run the method (impact_storer).
+        requirement = discharged(requirement, lambda storer: test_id is None or (
+            (held := storer_tests(self.walk.graph, storer, self.walk.max_depth, self.walk.limit)) is None
+            or test_id in held))
+        # A setter called back under `if X.ATTR != saved:`: the test changed ATTR (impact_changed).
+        return requirement if requirement is None else discharged(requirement, lambda body: test_id is None or (
+            given_changed(body, self.guards.given(test), lambda callee, user: (held := storer_tests(
+                self.walk.graph, callee, self.walk.max_depth, self.walk.limit, frozenset([user]))) is None
+                or test_id in held)), CHANGED)
+
     def rules_out(self, node: str, test: Symbol, test_id: str | None = None) -> bool:
         requirement = self.req.get(node)
         if test_id is not None:
@@ -925,17 +947,7 @@ class _GuardRule:
                 or test_id in held))
             if requirement is None:
                 return True
-        # A callable stored by a method: the test must run the method (impact_storer).
-        requirement = discharged(requirement, lambda storer: test_id is None or (
-            (held := storer_tests(self.walk.graph, storer, self.walk.max_depth, self.walk.limit)) is None
-            or test_id in held))
-        if requirement is None:
-            return True
-        # A setter called back under `if X.ATTR != saved:`: the test changed ATTR (impact_changed).
-        requirement = discharged(requirement, lambda body: test_id is None or given_changed(
-            body, self.guards.given(test), lambda callee, user: (held := storer_tests(
-                self.walk.graph, callee, self.walk.max_depth, self.walk.limit, frozenset([user]))) is None
-            or test_id in held), CHANGED)
+        requirement = self._discharged(requirement, test, test_id)  # (impact_storer, impact_changed)
         if requirement is None:
             return True
         return self.guards.rules_out(requirement, test)
@@ -1347,7 +1359,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                 test = replace(test, confidence=RULED_OUT_CONFIDENCE)  # holds it only through a guard
             if receivers is None or test.id in receivers or guarded:  # else it never holds the receiver
                 if tainted and not (qualname in walk.flagged and guards is not None
-                                    and walk.flagged[qualname] <= guards.guards.given(test.symbol)):
+                                    and guards.tokens_given(walk.flagged[qualname], test)):
                     # (a chain under flags the test names is no taint: impact_flags)
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \
