@@ -36,9 +36,10 @@ def changed_guard(guards, callee: str, user: str) -> frozenset[str]:
         guards.memo[key] = frozenset()
         sym, target = guards.graph.symbol(user), guards.graph.symbol(callee)
         if sym is not None and sym.kind in _CALLABLE and target is not None and target.kind in _CALLABLE:
-            lines = [ref.range.start.line + 1 for ref in guards._uses(callee) if ref.enclosing == user]
-            func = guards.node_of(sym) if lines else None
-            written = _written_attributes(guards.node_of(target)) if lines else set()
+            func = _with_not_equal(guards, sym)  # (most users compare nothing: read no uses)
+            lines = [ref.range.start.line + 1 for ref in guards._uses(callee) if ref.enclosing == user] \
+                if func is not None else []
+            written = _written_attributes(guards, target) if lines else set()
             if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and written:
                 needed = None
                 for line in lines:
@@ -62,11 +63,24 @@ def _changed_conditions(func: ast.AST, line: int) -> set[str]:
     return out
 
 
-def _written_attributes(node: ast.AST | None) -> set[str]:
-    if node is None:
-        return set()
-    return {t.attr for n in ast.walk(node) if isinstance(n, ast.Assign)
-            for t in n.targets if isinstance(t, ast.Attribute)}
+def _with_not_equal(guards, sym):
+    """The function's node where it holds an `if ... != ...:`; else None (memoised)."""
+    key = ("not-equal if", sym.qualname, sym.selection_range.start.line)
+    if key not in guards.memo:
+        node = guards.node_of(sym)
+        guards.memo[key] = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            isinstance(n, ast.If) and isinstance(n.test, ast.Compare) and any(isinstance(o, ast.NotEq) for o in n.test.ops)
+            for n in ast.walk(node)) else None
+    return guards.memo[key]
+
+
+def _written_attributes(guards, target) -> set[str]:
+    key = ("written attributes", target.qualname, target.selection_range.start.line)
+    if key not in guards.memo:
+        node = guards.node_of(target)
+        guards.memo[key] = set() if node is None else {
+            t.attr for n in ast.walk(node) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Attribute)}
+    return guards.memo[key]
 
 
 def given_changed(token_body: str, given: frozenset[str], selects) -> bool:
