@@ -737,6 +737,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         if GUARDS and IDENTITY_RULE and _guards_scale(graph, walk.memo) else None
     flags = (instances or switches or identities or Guards(graph, walk.memo)) \
         if GUARDS and FLAG_TAINT and _guards_scale(graph, walk.memo) else None
+    changed_memo = IMPACT_MEMO.scratch(walk.memo)  # (impact_changed's: kept off the table's limit)
     while frontier and level < depth:
         frontier = frontier + _same_level(walk, frontier)
         level += 1
@@ -870,7 +871,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 if flags is not None and not created_use and not tokens:
                     # A callable stored by a late method, a setter called back under
                     # `!=`: soft as a flag (impact_storer, impact_changed).
-                    tokens = storer_guard(walk, parent, enclosing, kind) or changed_guard(flags, parent, enclosing)
+                    tokens = storer_guard(walk, parent, enclosing, kind) \
+                        or changed_guard(flags, parent, enclosing, changed_memo)
                 created_use = created_use or bool(tokens)
                 if not tokens and not created_use and parent in walk.tainted:
                     tokens = walk.flagged.get(parent)  # the parent's flags, carried on
@@ -1004,6 +1006,7 @@ class _GuardRule:
 
     def __init__(self, walk: _Walk, memo: dict):
         self.guards = Guards(walk.graph, memo)
+        self.scratch = IMPACT_MEMO.scratch(memo)  # (impact_changed's memo: kept off the table's limit)
         self.walk = walk
         self.holders = ParameterAnnotations(walk.graph)
         self.own: dict = {}  # (method, walked classes) -> needs an instance of them (impact_heldself)
@@ -1024,7 +1027,7 @@ class _GuardRule:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
             | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user) \
             | holds_guard(self.guards, callee, user) | flag_guard(self.guards, callee, user, _attributes_required) \
-            | storer_guard(self.walk, callee, user, kind) | changed_guard(self.guards, callee, user)
+            | storer_guard(self.walk, callee, user, kind) | changed_guard(self.guards, callee, user, self.scratch)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and (self.holders.only_parameters(callee, user_sym := self.walk.symbol(user))
                      or declares_only(user_sym)):
