@@ -43,6 +43,7 @@ from indexer.analysis.impact_flags import FLAG, flag_tokens
 from indexer.analysis.impact_holders import PASSED
 from indexer.analysis.impact_isinstance import DISPLAY, TOKEN as INSTANCE_TOKEN, display_tokens
 from indexer.analysis.impact_params import parameter_tokens
+from indexer.analysis import impact_siblings
 from indexer.graph.model import Symbol
 from indexer.graph.query import Graph
 from indexer.graph.vocab import RefKind, SymbolKind
@@ -402,8 +403,18 @@ class Guards:
             out |= given
         owner = self.graph.symbol(test.parent) if test.parent else None
         if owner is not None and owner.kind == SymbolKind.CLASS:
-            out |= self._keywords_in(owner) | self._displays_in(owner) | self._tokens_in(owner, flag_tokens)
+            out |= self._class_gives(owner)  # (not its sibling tests: impact_siblings)
         self.memo[key] = frozenset(out)
+        return self.memo[key]
+
+    def _class_gives(self, owner: Symbol) -> frozenset[str]:
+        """The keywords, displays and flags a test's class gives each of its
+        tests: its body less its test methods (impact_siblings)."""
+        key = ("guard class gives", owner.qualname, owner.selection_range.start.line, impact_siblings.RULE)
+        if key not in self.memo:
+            node = impact_siblings.shared_part(self.node_of(owner))
+            self.memo[key] = frozenset() if node is None else \
+                _keywords(node) | display_tokens(node) | flag_tokens(node)
         return self.memo[key]
 
     def _keywords_in(self, sym: Symbol) -> frozenset[str]:
