@@ -49,8 +49,10 @@ SkipTo.__init__, _PendingSkip.__init__, ParserElement.copy).
 from __future__ import annotations
 
 import ast
+import sys
 
-from indexer.analysis import impact_elements
+from indexer.analysis import impact_elements, impact_recursed
+from indexer.analysis.impact_augassign import own_binding
 from indexer.analysis.impact_elements import IN, INSTANCE, copied_parameter, instance_atoms, may_hold, \
     membership_atoms, not_singleton
 from indexer.graph.python_ast import parameter_defaults
@@ -324,7 +326,8 @@ def _may_be(guards, value: ast.AST, const, where, seen: frozenset = frozenset())
         sources = _bindings(func, value.id, line)
         if not sources:
             return True  # a global, a closure's variable, or bound in a way not followed
-        return any(looped or _may_be(guards, source, const, where, seen | {value.id}) for source, looped in sources)
+        return any(looped or _may_be(guards, source, const, where, seen | {value.id}) for source, looped in sources
+                   if not own_binding(source, value.id))  # `x += v`: an operator's result (impact_augassign)
     return True  # an attribute, an item, a starred value...
 
 
@@ -466,12 +469,14 @@ def can_satisfy(guards, walk, parent: str, user: str, guard) -> bool:
     return out
 
 
-def _can_satisfy(guards, walk, parent: str, user: str, guard) -> bool:
+def _can_satisfy(guards, walk, parent: str, user: str, guard, refs=None) -> bool:
+    """(`refs`: the uses to read, where not the user's recorded uses of
+    `parent`: impact_recursed's operator sites)"""
     parent_sym = walk.symbol(parent)
     parent_func = guards.node_of(parent_sym) if parent_sym is not None else None
     if not isinstance(parent_func, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return True
-    refs = _uses_in(guards, walk, parent, user)
+    refs = _uses_in(guards, walk, parent, user) if refs is None else refs
     if not refs:
         return True
     func, user_refs = _user_scope(guards, user)
@@ -550,8 +555,14 @@ def _entries(guards, walk, node: str, into: dict) -> list | None:
     callees = {reach.parent} | {c for c in into.get(node, ()) if c in walk.reach
                                 and walk.reach[c].depth <= reach.depth}
     out = []
-    for callee in sorted(callees):
+    for callee in sorted(callees - {node}):
         guard = guard_of(guards, walk, callee, node)
+        if guard is None:
+            return None
+        out.append(guard)
+    if node in callees and impact_recursed.own_entry_counts(sys.modules[__name__], guards, walk, node, out, into):
+        # Recursion that may carry the guarded value on (impact_recursed).
+        guard = guard_of(guards, walk, node, node)
         if guard is None:
             return None
         out.append(guard)
