@@ -14,6 +14,13 @@ bindings are being read, was taken for "may be anything", so every left
 operand of `+=` kept `ParserElement.__radd__ -> SkipTo` (under `other is
 Ellipsis`) linked. A name's own bindings add no value beyond its other
 bindings (`x = x` neither): they are skipped, and the others decide.
+
+pyparsing (default selection, depth 8, PYTHONHASHSEED=0): nothing alone
+(impact_recursed's self-entry let every user through); with it, 164,519 ->
+164,442 predicted pairs, 93,186 -> 93,178 true (IndentedBlock.parseImpl's
+`inner_expr`, DelimitedList.__init__'s `delim_list_expr`, infix_notation's
+`lastExpr` no longer reach `__radd__ -> SkipTo`). The other fifteen
+projects identical.
 """
 
 from __future__ import annotations
