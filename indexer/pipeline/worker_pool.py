@@ -19,8 +19,9 @@ death: after a SIGKILL of `codemeld index` they lived on as orphans. Each
 worker therefore asks the kernel for SIGKILL when its parent dies (Linux
 `prctl(PR_SET_PDEATHSIG)`, through ctypes), and checks once that the parent
 did not die before it asked. Elsewhere, a watchdog thread polls `getppid()`.
-A forkserver's worker is the forkserver's child, and the forkserver ends
-when this process does: the chain takes the worker down as well.
+A worker the forkserver started is not this process's child (and the
+forkserver outlives it while such a worker lives): a thread of the worker
+waits on a pidfd of this process instead (`_watch_owner`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import contextlib
 import gc
 import logging
 import os
+import select
 import signal
 import sys
 import threading
@@ -96,18 +98,40 @@ def die_with_parent(parent: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
+def _watch_owner(owner: int) -> None:
+    """End this worker when `owner` ends, from a thread: a worker the
+    forkserver started is not the owner's child, so no `PDEATHSIG`, and the
+    forkserver outlives the owner while a worker holds its liveness pipe."""
+    try:
+        handle = os.pidfd_open(owner)  # readable once the owner has exited (zombie included)
+    except ProcessLookupError:
+        os._exit(1)  # the owner died before this worker started
+    except (AttributeError, OSError):  # no pidfd (not Linux, or an old kernel): poll
+        def poll() -> None:
+            while True:
+                time.sleep(_POLL_S)
+                try:
+                    os.kill(owner, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+        threading.Thread(target=poll, daemon=True).start()
+        return
+
+    def wait() -> None:
+        select.select([handle], [], [])
+        os._exit(1)
+    threading.Thread(target=wait, daemon=True).start()
+
+
 def _start_worker(owner: int, forked: bool, gc_threshold: tuple, logs: tuple | None, initializer,
                   initargs: tuple) -> None:
-    """Pool initializer: die with the parent (the pool's `owner`, or the
-    forkserver that started this worker, which ends with the owner), collect as
-    rarely as the owner, log where it logs (`logs`, for a worker that did not
-    inherit its handlers), then `initializer(*initargs)`."""
-    die_with_parent(owner if forked else os.getppid())
-    if not forked:
-        try:
-            os.kill(owner, 0)
-        except ProcessLookupError:
-            os._exit(1)  # the owner died before the forkserver would have
+    """Pool initializer: die with the pool's `owner`, collect as rarely as it
+    does, log where it logs (`logs`, for a worker that did not inherit its
+    handlers), then `initializer(*initargs)`."""
+    if forked:
+        die_with_parent(owner)
+    else:
+        _watch_owner(owner)
     gc.set_threshold(*gc_threshold)
     if logs is not None:
         level, path = logs

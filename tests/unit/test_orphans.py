@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -49,7 +50,9 @@ def test_sigkill_of_index_leaves_no_workers(tmp_path, command, started):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         time.sleep(2.0)
-        orphans += [pid for pid in workers if alive(pid)]
-        for pid in orphans:
-            os.kill(pid, signal.SIGKILL)
+        left = [pid for pid in workers if alive(pid)]
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        orphans += left
     assert orphans == []
