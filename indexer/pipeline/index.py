@@ -147,9 +147,10 @@ def _with_summaries(group: list[_Parsed]) -> list[_Parsed]:
 _WORKER_STATE: dict = {}
 
 
-def _start_resolving(index_dir: Path, summaries: bytes) -> None:
+def _start_resolving(registry: dict[str, str], index_dir: Path, summaries: bytes) -> None:
     """Pool initializer of a phase-2 worker the forkserver started: the
-    parent's resolvers, rebuilt from its summaries by language."""
+    parent's languages, and its resolvers rebuilt from its summaries by language."""
+    languages.adopt(registry)
     by_language = pickle.loads(summaries)
     _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
     _WORKER_STATE["resolvers"] = _Resolvers(None, True, None, by_language)
@@ -521,7 +522,8 @@ class Indexer:
             # Big files first so no worker is left with a long tail.
             jobs = sorted(jobs, key=lambda j: -_size_of(j[1]))
             groups = [jobs[i:i + 8] for i in range(0, len(jobs), 8)]
-            with worker_pool(workers) as pool:
+            # (a worker the forkserver started learns the parent's languages)
+            with worker_pool(workers, None, languages.adopt, lambda: (languages.plugins(),)) as pool:
                 batch = []
                 for group in bounded_map(pool, _parse_group, groups, workers * _IN_FLIGHT):
                     batch.extend(_with_summaries(group))
@@ -606,7 +608,7 @@ class Indexer:
                 # A worker not forked from here builds the same resolvers from the
                 # same summaries, in the same order, pickled once for all workers.
                 by_language = {language: resolvers.summaries_of(language) for language in found}
-                return index_dir, pickle.dumps(by_language, protocol=pickle.HIGHEST_PROTOCOL)
+                return languages.plugins(), index_dir, pickle.dumps(by_language, protocol=pickle.HIGHEST_PROTOCOL)
 
             try:
                 with frozen_heap(), worker_pool(workers, method, _start_resolving, shipped) as pool:

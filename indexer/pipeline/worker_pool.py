@@ -9,8 +9,8 @@ forever in `Store._connect` (CI, test_parallel_indexing_inside_the_server).
 A threaded process instead gets its workers from the "forkserver", a fresh
 single-threaded interpreter (started by fork+exec, which is safe) that has
 imported the indexer once and forks clean workers. They inherit nothing of
-this process, so a pool's shared state travels in the initializer
-(`initializer`/`initargs`), pickled once per worker. The CLI runs no other
+this process, so a pool's shared state (the language registry, phase 2's
+resolver summaries) travels in the initializer (`initializer`/`initargs`). The CLI runs no other
 thread while it indexes and keeps the plain fork: its workers share the
 parent's resolvers copy-on-write, which pickling would cost.
 

@@ -84,3 +84,24 @@ def test_parallel_index_beside_threads_that_open_sqlite(tmp_path):
             main()
     """, timeout=45)
     assert out == "60"
+
+
+def test_forkserver_workers_know_languages_registered_at_run_time(tmp_path, monkeypatch):
+    """A language `register`ed in this process after the forkserver started
+    (tests/toylang) reaches its workers too."""
+    import json
+
+    from indexer import languages
+
+    files = {f"config/c{i}.json": json.dumps({"k": {"v": i}, "up": f"$config.c{(i + 1) % 50}.k.v"})
+             for i in range(50)}
+    languages.register("toyjson", "tests.toylang:JsonSupport")
+    try:
+        _, serial = build(tmp_path / "serial", files, jobs=1)
+        monkeypatch.setattr(worker_pool, "FORK_WHEN_SINGLE_THREADED", False)
+        _, served = build(tmp_path / "served", files, jobs=2)
+        rows = serial.conn.execute(QUERY).fetchall()
+        assert len(rows) >= 50
+        assert served.conn.execute(QUERY).fetchall() == rows
+    finally:
+        languages.unregister("toyjson")
