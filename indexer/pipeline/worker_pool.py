@@ -12,7 +12,9 @@ imported the indexer once and forks clean workers. They inherit nothing of
 this process, so a pool's shared state (the language registry, phase 2's
 resolver summaries) travels in the initializer (`initializer`/`initargs`). The CLI runs no other
 thread while it indexes and keeps the plain fork: its workers share the
-parent's resolvers copy-on-write, which pickling would cost.
+parent's resolvers copy-on-write, which pickling would cost (stdlib: 12.6 MB
+of summaries, 0.76 s to pickle, 0.67 s to load in each worker), and it pays
+no forkserver start (1.5 s of wall on the first pool of a process).
 
 A forked worker blocked on the call queue does not notice its parent's
 death: after a SIGKILL of `codemeld index` they lived on as orphans. Each
