@@ -242,12 +242,14 @@ def serve(tcp: str | None = None, log_file: Path | None = None) -> int:
 def _private_stdio():
     """The LSP channel on private copies of fds 0/1; sys.stdin/stdout become harmless.
 
-    Why: the indexer forks worker processes, and a forked multiprocessing
-    child closes `sys.stdin` and flushes `sys.stdout` on start. pygls reads
-    stdin in another thread, holding the stream's lock, so a child that
-    inherited that held lock blocks forever. With the channel on private
-    file objects, children only touch /dev/null and stderr. As a bonus, a
-    stray print() can no longer corrupt the protocol stream.
+    Why: a multiprocessing child closes `sys.stdin` and flushes
+    `sys.stdout` on start. pygls reads stdin in another thread, holding the
+    stream's lock, so a child forked from here inherited that held lock and
+    blocked forever. (Workers of this threaded process now come from the
+    forkserver, worker_pool.py, which inherits no lock; the channel stays
+    private anyway.) With the channel on private file objects, children only
+    touch /dev/null and stderr, and a stray print() can no longer corrupt the
+    protocol stream.
     """
     channel_in = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
     channel_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")

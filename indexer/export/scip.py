@@ -36,6 +36,7 @@ from indexer.graph.model import Range, Symbol
 from indexer.graph.query import Graph, char_column, utf16_column
 from indexer.graph.store import Store
 from indexer.graph.vocab import RefKind, SymbolKind
+from indexer.pipeline.worker_pool import start_method
 
 _KIND = {
     "module": pb.SymbolInformation.Module, "class": pb.SymbolInformation.Class,
@@ -141,7 +142,10 @@ class _Writer:
         units = [(chunk[0][0], chunk[-1][0], chunk)
                  for chunk in (self.files[i:i + _UNIT] for i in range(0, len(self.files), _UNIT))]
         workers = min(self.options.jobs or os.cpu_count() or 1, len(units))
-        if workers > 1 and (len(units) >= 4 or self.options.jobs > 1):  # forking costs more on small projects
+        # Forked workers only (forking costs more on small projects): they
+        # inherit the writer's tables, and a fork is safe only from a single
+        # thread (worker_pool.py); the CLI that exports runs no other.
+        if workers > 1 and (len(units) >= 4 or self.options.jobs > 1) and start_method() == "fork":
             _WORKER.clear()
             _WORKER["writer"] = self
             try:

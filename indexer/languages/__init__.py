@@ -13,8 +13,8 @@ from pathlib import PurePath
 from indexer.languages.base import LanguageSupport, language_of, local_name, qualify
 
 __all__ = ["LanguageSupport", "language_of", "local_name", "qualify", "register", "support", "find",
-           "language_for_path", "support_for_path", "edits_for_path", "edit_facets", "names", "extensions", "filenames",
-           "dialect_of", "fence"]
+           "plugins", "adopt", "language_for_path", "support_for_path", "edits_for_path", "edit_facets", "names",
+           "extensions", "filenames", "dialect_of", "fence"]
 
 # language name -> "module:Class" of its support.
 _PLUGINS: dict[str, str] = {
@@ -57,6 +57,21 @@ def unregister(name: str) -> None:
 
 def names() -> list[str]:
     return list(_PLUGINS)
+
+
+def plugins() -> dict[str, str]:
+    """The registry, name -> "module:Class" (for a worker process to `adopt`)."""
+    return dict(_PLUGINS)
+
+
+def adopt(registry: dict[str, str]) -> None:
+    """Make this process's registry `registry`: a worker the forkserver started
+    imported the built-in one, and misses what `register` changed since."""
+    for name in [name for name in _PLUGINS if name not in registry]:
+        unregister(name)
+    for name, target in registry.items():
+        if _PLUGINS.get(name) != target:
+            register(name, target)
 
 
 def support(name: str) -> LanguageSupport:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import pickle
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from indexer.pipeline.index_dir import default_index_dir, other_root  # noqa: F4
 from indexer.languages.base import FileFacts, LanguageSupport, facts_to_resolve, stored_facts
 from indexer.graph.model import IndexRun
 from indexer.graph.store import RefColumns, Store, pack, symbol_row, unpack
-from indexer.pipeline.worker_pool import bounded_map, few_collections, frozen_heap, release_memory, worker_pool
+from indexer.pipeline.worker_pool import (bounded_map, few_collections, frozen_heap, release_memory, start_method,
+                                          worker_pool)
 from indexer.pipeline.writer_lock import DEFAULT_WAIT_S, WriterLock
 
 log = logging.getLogger(__name__)
@@ -140,8 +142,18 @@ def _with_summaries(group: list[_Parsed]) -> list[_Parsed]:
     return group
 
 
-# Phase-2 workers inherit the provider through fork instead of pickling it.
+# Phase-2 worker state: forked workers inherit it (the parent's resolvers,
+# shared copy-on-write), others build it in `_start_resolving`.
 _WORKER_STATE: dict = {}
+
+
+def _start_resolving(registry: dict[str, str], index_dir: Path, summaries: bytes) -> None:
+    """Pool initializer of a phase-2 worker the forkserver started: the
+    parent's languages, and its resolvers rebuilt from its summaries by language."""
+    languages.adopt(registry)
+    by_language = pickle.loads(summaries)
+    _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
+    _WORKER_STATE["resolvers"] = _Resolvers(None, True, None, by_language)
 
 
 # How many import links away from a deleted module files are re-resolved.
@@ -510,7 +522,8 @@ class Indexer:
             # Big files first so no worker is left with a long tail.
             jobs = sorted(jobs, key=lambda j: -_size_of(j[1]))
             groups = [jobs[i:i + 8] for i in range(0, len(jobs), 8)]
-            with worker_pool(workers) as pool:
+            # (a worker the forkserver started learns the parent's languages)
+            with worker_pool(workers, None, languages.adopt, lambda: (languages.plugins(),)) as pool:
                 batch = []
                 for group in bounded_map(pool, _parse_group, groups, workers * _IN_FLIGHT):
                     batch.extend(_with_summaries(group))
@@ -579,17 +592,26 @@ class Indexer:
         done = refs = 0
         workers = self.options.workers()
         if many and workers > 1:
-            for language in self.store.languages():
-                if languages.find(language) is not None:
-                    resolvers(language)  # built before the fork, shared by every worker
-            _WORKER_STATE["resolvers"] = resolvers
+            method = start_method()
+            found = [language for language in self.store.languages() if languages.find(language) is not None]
             index_dir = self.index_dir
-            _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
+            if method == "fork":
+                for language in found:
+                    resolvers(language)  # built before the fork, shared by every worker
+                _WORKER_STATE["resolvers"] = resolvers
+                _WORKER_STATE["store_factory"] = lambda: Store(index_dir, readonly=True)
             self.store.forget_names()  # workers need none of it
             release_memory()
             chunks = [ids[i:i + _RESOLVE_CHUNK] for i in range(0, len(ids), _RESOLVE_CHUNK)]
+
+            def shipped() -> tuple:
+                # A worker not forked from here builds the same resolvers from the
+                # same summaries, in the same order, pickled once for all workers.
+                by_language = {language: resolvers.summaries_of(language) for language in found}
+                return languages.plugins(), index_dir, pickle.dumps(by_language, protocol=pickle.HIGHEST_PROTOCOL)
+
             try:
-                with frozen_heap(), worker_pool(workers) as pool:
+                with frozen_heap(), worker_pool(workers, method, _start_resolving, shipped) as pool:
                     pending, rows = [], 0
                     for results in bounded_map(pool, _resolve_chunk, chunks, workers * _RESOLVE_IN_FLIGHT):
                         pending.extend(results)
@@ -666,9 +688,19 @@ class _Resolvers:
     """One resolver per language, built on first need: over every summary of
     that language in memory (many dirty files) or reading the store."""
 
-    def __init__(self, store: Store, many: bool, summaries: list[tuple[str, object]] | None):
+    def __init__(self, store: Store | None, many: bool, summaries: list[tuple[str, object]] | None,
+                 by_language: dict[str, list] | None = None):
         self.store, self.many, self.summaries = store, many, summaries
+        self.by_language = by_language  # (a phase-2 worker's: what `summaries_of` gave its parent)
         self.built: dict[str, object] = {}
+
+    def summaries_of(self, language: str) -> list:
+        """The summaries a resolver over many files is built on."""
+        if self.by_language is not None:
+            return self.by_language.get(language, [])
+        if self.summaries is not None:
+            return [s for lang, s in self.summaries if lang == language]
+        return self.store.all_summaries(language)
 
     def __call__(self, language: str):
         """The resolver of `language`, None when its plugin is gone."""
@@ -679,10 +711,8 @@ class _Resolvers:
                 return None
             if not self.many:
                 resolver = support.resolver(self.store, None)
-            elif self.summaries is not None:
-                resolver = support.resolver(self.store, [s for lang, s in self.summaries if lang == language])
             else:
-                resolver = support.resolver(self.store, self.store.all_summaries(language))
+                resolver = support.resolver(self.store, self.summaries_of(language))
             self.built[language] = resolver
         return resolver
 
