@@ -72,6 +72,7 @@ from indexer.analysis.impact_holders import PASSED, ParameterAnnotations
 from indexer.analysis.impact_defaults import default_only
 from indexer.analysis.impact_falsebranch import never_runs
 from indexer.analysis.impact_overridden import overridden_caller
+from indexer.analysis.impact_selfchain import off_receiver
 from indexer.analysis.impact_createdflow import decorated_member_kind, flow_kind
 from indexer.analysis.impact_equse import EqualityUse
 from indexer.analysis.impact_patched import Patched
@@ -864,6 +865,9 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 # `self.x` in a template method a subclass overrides never reaches its `x` (impact_overridden).
                 created_use = created_use or (_recall_rules_scale(walk) and overridden_caller(
                     walk.graph, walk.memo, how, walk.symbol(parent), walk.symbol(enclosing)))
+                # A chain of `self` links into a subclass overriding the target runs nothing (impact_selfchain).
+                created_use = created_use or (_recall_rules_scale(walk) and off_receiver(
+                    walk, how, parent, enclosing, lambda method: _overriders(walk, method)))
                 # Only under a module-level flag (impact_flags): soft, its tests ruled out
                 # but where they name the flag (`tokens`, read by _report).
                 tokens = flag_guard(flags, parent, enclosing, _attributes_required) \
@@ -1299,6 +1303,27 @@ class _PathReceivers:
             if allowed is not None and test_id not in allowed:
                 return True
         return False
+
+
+def _overriders(walk: _Walk, method: Symbol) -> frozenset[str]:
+    """The subclasses of the method's class that override it (without
+    calling up to it), with their own subclasses: their instances never run
+    it (impact_selfchain)."""
+    key = ("overriders", method.qualname)
+    if key not in walk.memo:
+        subs = _hierarchy(walk.graph, method.parent, down=True, memo=walk.memo)
+        # An override that calls up to one that reaches the method (`super().__init__()`
+        # through Token's) runs it too: to a fixpoint.
+        reaching, names = {method.qualname}, {f"{sub}.{method.name}": sub for sub in subs}
+        level = [method.qualname]
+        while level:
+            level = [e for _t, e, *_r in walk.graph.incoming(level) if e in names and e not in reaching]
+            reaching.update(level)
+        out = {sub for sub in overriding_subclasses(walk.graph, method, subs) if f"{sub}.{method.name}" not in reaching}
+        for cls in list(out):
+            out.update(_hierarchy(walk.graph, cls, down=True, memo=walk.memo))
+        walk.memo[key] = frozenset(out)
+    return walk.memo[key]
 
 
 def overriding_subclasses(graph: Graph, method: Symbol, subs: list[str]) -> frozenset[str]:
