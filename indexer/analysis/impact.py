@@ -57,6 +57,8 @@ from indexer.analysis.impact_testglobals import module_makers
 from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
 from indexer.analysis.impact_guards import AnyKeyword, Guards, _attributes_required, requirements
 from indexer.analysis.impact_flags import flag_guard
+from indexer.analysis.impact_changed import CHANGED, changed_guard, given_changed
+from indexer.analysis.impact_storer import RUNS, discharged, storer_guard
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_passed, infeasible, isinstance_guard, \
@@ -865,6 +867,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 # but where they name the flag (`tokens`, read by _report).
                 tokens = flag_guard(flags, parent, enclosing, _attributes_required) \
                     if flags is not None and not created_use else None
+                if flags is not None and not created_use and not tokens:
+                    # A callable stored by a late method, a setter called back under
+                    # `!=`: soft as a flag (impact_storer, impact_changed).
+                    tokens = storer_guard(walk, parent, enclosing, kind) or changed_guard(flags, parent, enclosing)
                 created_use = created_use or bool(tokens)
                 if not tokens and not created_use and parent in walk.tainted:
                     tokens = walk.flagged.get(parent)  # the parent's flags, carried on
@@ -1017,7 +1023,8 @@ class _GuardRule:
     def guard(self, callee: str, user: str, kind: str) -> frozenset[str]:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
             | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user) \
-            | holds_guard(self.guards, callee, user) | flag_guard(self.guards, callee, user, _attributes_required)
+            | holds_guard(self.guards, callee, user) | flag_guard(self.guards, callee, user, _attributes_required) \
+            | storer_guard(self.walk, callee, user, kind) | changed_guard(self.guards, callee, user)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and (self.holders.only_parameters(callee, user_sym := self.walk.symbol(user))
                      or declares_only(user_sym)):
@@ -1028,6 +1035,24 @@ class _GuardRule:
             out = out | {PASSED}  # the receiver walk: a call of the walked class's method needs one already
         return out
 
+    def tokens_given(self, tokens: frozenset[str], test) -> bool:
+        """Whether the test gives every token of a soft-tainted chain: a flag
+        it names, a storer it runs (impact_storer), an attribute it changes
+        (impact_changed)."""
+        left = self._discharged(frozenset([tokens]), test.symbol, test.id)
+        return left is not None and any(a <= self.guards.given(test.symbol) for a in left)
+
+    def _discharged(self, requirement, test: Symbol, test_id: str | None):
+        # A callable stored by a method: the test must run the method (impact_storer).
+        requirement = discharged(requirement, lambda storer: test_id is None or (
+            (held := storer_tests(self.walk.graph, storer, self.walk.max_depth, self.walk.limit)) is None
+            or test_id in held))
+        # A setter called back under `if X.ATTR != saved:`: the test changed ATTR (impact_changed).
+        return requirement if requirement is None else discharged(requirement, lambda body: test_id is None or (
+            given_changed(body, self.guards.given(test), lambda callee, user: (held := storer_tests(
+                self.walk.graph, callee, self.walk.max_depth, self.walk.limit, frozenset([user]))) is None
+                or test_id in held)), CHANGED)
+
     def rules_out(self, node: str, test: Symbol, test_id: str | None = None) -> bool:
         requirement = self.req.get(node)
         if test_id is not None:
@@ -1037,6 +1062,9 @@ class _GuardRule:
                 or test_id in held))
             if requirement is None:
                 return True
+        requirement = self._discharged(requirement, test, test_id)  # (impact_storer, impact_changed)
+        if requirement is None:
+            return True
         return self.guards.rules_out(requirement, test)
 
 
@@ -1079,6 +1107,23 @@ def class_holders(graph: Graph, qualname: str, depth: int, limit: int) -> frozen
         return _class_walk_holders(graph, cls, subs, frozenset(), depth, limit)
     # (a cycle answers None; impact_order keeps the answer free of the queries asked before)
     return ORDER_MEMO.lookup(IMPACT_MEMO.table(graph), ("class holders", qualname, depth, limit), walk)
+
+
+def storer_tests(graph: Graph, qualname: str, depth: int, limit: int,
+                 blocked: frozenset[str] = frozenset()) -> frozenset[str] | None:
+    """The tests the walk of a storing method selects (impact_storer); None:
+    no constraint (its walk cut short, or being walked: a cycle)."""
+    memo = IMPACT_MEMO.table(graph)
+    key = ("storer tests", qualname, depth, limit, blocked)
+    if key not in memo:
+        memo[key] = None
+        # walked at least as deep as a receiver walk; a walk cut at its depth
+        # still names the tests within it (the others are ruled out, listed)
+        report = impact(graph, qualname, depth=max(depth, RECEIVER_MIN_DEPTH) if RECEIVER_DEPTH_CUT else depth,
+                        limit=limit, learned=False, blocked=blocked)
+        if not (report.truncated and len(report.dependents) >= limit):
+            memo[key] = frozenset(t.id for t in report.tests if t.confidence > RULED_OUT_CONFIDENCE)
+    return memo[key]
 
 
 def _class_walk_holders(graph: Graph, cls: Symbol, subs: list[str], blocked: frozenset[str], depth: int,
@@ -1428,7 +1473,7 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
                 test = replace(test, confidence=RULED_OUT_CONFIDENCE)  # holds it only through a guard
             if receivers is None or test.id in receivers or guarded:  # else it never holds the receiver
                 if tainted and not (qualname in walk.flagged and guards is not None
-                                    and walk.flagged[qualname] <= guards.guards.given(test.symbol)):
+                                    and guards.tokens_given(walk.flagged[qualname], test)):
                     # (a chain under flags the test names is no taint: impact_flags)
                     test = replace(test, confidence=RULED_OUT_CONFIDENCE)
                 if path_rule is not None and test.confidence > RULED_OUT_CONFIDENCE \

@@ -1,0 +1,84 @@
+"""A callable stored in an attribute by one method runs, through the
+attribute, only in a test that can run that method (issue 12, pyparsing
+precision).
+
+    def set_debug_actions(self, start_action, ...):
+        self.debugActions = self.DebugActions(start_action or _default_start_debug_action, ...)
+
+    def _parseNoCache(self, ...):
+        if self.debugActions.debug_try:
+            self.debugActions.debug_try(...)
+
+The value flow `_default_start_debug_action -> debugActions` (extract's
+"stored" flow into a self attribute) then `debugActions <- _parseNoCache`
+linked every test that parses to the default debug actions, though only a
+test whose chain runs `set_debug_actions` ever stores them (6,066 false
+pairs, 264 true). The guard of such a flow link is the token `RUNS` +
+the storing methods; a test gives it where it is among the tests the
+walk of a storer selects (impact's `storer_tests`).
+
+Narrow on purpose: only where every store of the function into the
+attribute is in a method that is no dunder (`__init__` runs for every
+holder) and that nothing calls from a module or class body (import time).
+Measured (pyparsing, depth 8, PYTHONHASHSEED=0, same cached truth as
+wt-prec 963937c): as a guard requirement alone, 168,010 -> 167,965
+predicted pairs, 90,233 true kept (P 0.537, R 0.841 unchanged): the
+tests come back through the clean chain `set_debug <- parse_string`
+(`StringEnd().set_debug(False)`, which never runs the `if flag:` reads).
+With its token also tainting the walk softly (impact_flags' way) it is
+unmeasured: the run (with impact_changed) went past the deadline. Off.
+"""
+
+from __future__ import annotations
+
+from indexer.graph.vocab import RefKind, SymbolKind
+
+RULE = False  # switch, for its test: off until measured (see the module note)
+RUNS = "$runs:"  # the token: RUNS + the storers' qualnames, joined by "|"
+_CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
+_AT_IMPORT = (SymbolKind.MODULE, SymbolKind.CLASS)
+
+
+def storer_guard(walk, callee: str, user: str, kind: str) -> frozenset[str]:
+    """`{RUNS + storers}` where `user` is a self attribute that holds the
+    function `callee` only by the stores of such methods; else nothing."""
+    if not RULE or kind != RefKind.FLOW:
+        return frozenset()
+    key = ("storer guard", callee, user)
+    if key not in walk.memo:
+        walk.memo[key] = frozenset()
+        used, attr = walk.symbol(callee), walk.symbol(user)
+        if used is not None and used.kind in _CALLABLE and attr is not None and attr.kind == SymbolKind.ATTRIBUTE:
+            storers = {ref.enclosing for ref in walk.graph.references(callee) if ref.enclosing
+                       and walk.graph.uses_in(user, ref.enclosing, (RefKind.WRITE,))}
+            if storers and all(_late_method(walk, s) for s in storers):
+                walk.memo[key] = frozenset([RUNS + "|".join(sorted(storers))])
+    return walk.memo[key]
+
+
+def _late_method(walk, qualname: str) -> bool:
+    """A method, no dunder, that no module or class body calls."""
+    sym = walk.symbol(qualname)
+    if sym is None or sym.kind != SymbolKind.METHOD or sym.name.startswith("__"):
+        return False
+    for ref in walk.graph.references_of_kinds(qualname, (RefKind.CALL,)):
+        owner = walk.symbol(ref.enclosing) if ref.enclosing else None
+        if owner is None or owner.kind in _AT_IMPORT:
+            return False
+    return True
+
+
+def discharged(requirement, runs, prefix: str = RUNS):
+    """The requirement with each RUNS token discharged where the test can run
+    one of its storers (`runs(storer) -> bool`) and each alternative needing
+    one it cannot dropped; None: no alternative is left (ruled out). Another
+    `prefix`: `runs(token body)` judges each of its tokens (impact_changed)."""
+    if not requirement or not any(t.startswith(prefix) for a in requirement for t in a):
+        return requirement
+    out = set()
+    for alternative in requirement:
+        tokens = {t for t in alternative if t.startswith(prefix)}
+        if all((any(runs(s) for s in t[len(RUNS):].split("|")) if prefix == RUNS else runs(t[len(prefix):]))
+               for t in tokens):
+            out.add(frozenset(alternative - tokens))
+    return frozenset(out) if out else None
