@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from indexer.graph.vocab import RefKind, SymbolKind
 
-RULE = False  # switch, for its test: off until measured (see the module note)
+RULE = True  # switch, for its test: off until measured (see the module note)
 RUNS = "$runs:"  # the token: RUNS + the storers' qualnames, joined by "|"
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 _AT_IMPORT = (SymbolKind.MODULE, SymbolKind.CLASS)
