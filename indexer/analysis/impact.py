@@ -58,7 +58,7 @@ from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
 from indexer.analysis.impact_guards import AnyKeyword, Guards, _attributes_required, requirements
 from indexer.analysis.impact_flags import flag_guard
 from indexer.analysis.impact_changed import CHANGED, changed_guard, given_changed
-from indexer.analysis.impact_storer import RUNS, discharged, storer_guard
+from indexer.analysis.impact_storer import RUNS, discharged, storer_guard, storer_taint
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_passed, infeasible, isinstance_guard, \
@@ -871,7 +871,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 if flags is not None and not created_use and not tokens:
                     # A callable stored by a late method, a setter called back under
                     # `!=`: soft as a flag (impact_storer, impact_changed).
-                    tokens = storer_guard(walk, parent, enclosing, kind) or changed_guard(flags, parent, enclosing)
+                    tokens = storer_taint(walk, parent, enclosing, kind) or changed_guard(flags, parent, enclosing)
                 created_use = created_use or bool(tokens)
                 if not tokens and not created_use and parent in walk.tainted:
                     tokens = walk.flagged.get(parent)  # the parent's flags, carried on

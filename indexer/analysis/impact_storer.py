@@ -33,7 +33,10 @@ from __future__ import annotations
 
 from indexer.graph.vocab import RefKind, SymbolKind
 
-RULE = True  # switch, for its test: off until measured (see the module note)
+RULE = False  # switch, for its test: off, too slow as measured (see the module note)
+# The token also taints the walk softly (impact.py's flag taint): off, the
+# requirement alone does (see the module note).
+TAINT = False
 RUNS = "$runs:"  # the token: RUNS + the storers' qualnames, joined by "|"
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 _AT_IMPORT = (SymbolKind.MODULE, SymbolKind.CLASS)
@@ -54,6 +57,12 @@ def storer_guard(walk, callee: str, user: str, kind: str) -> frozenset[str]:
             if storers and all(_late_method(walk, s) for s in storers):
                 walk.memo[key] = frozenset([RUNS + "|".join(sorted(storers))])
     return walk.memo[key]
+
+
+def storer_taint(walk, callee: str, user: str, kind: str) -> frozenset[str]:
+    """storer_guard's token as a soft taint of the walk too (impact_flags'
+    way), where `TAINT` is on."""
+    return storer_guard(walk, callee, user, kind) if TAINT else frozenset()
 
 
 def _late_method(walk, qualname: str) -> bool:

@@ -38,7 +38,7 @@ from indexer.analysis.impact_storer import RUNS, _late_method as late_method
 from indexer.analysis.impact_switches import _DISPLAYS, bound_positional, switches_of, _passed, _turns_off
 from indexer.graph.vocab import RefKind, SymbolKind
 
-RULE = True  # switch, for its test
+RULE = False  # switch, for its test: off, it pays only with impact_storer (see the module note)
 _USES = (RefKind.CALL, RefKind.READ, RefKind.ATTRIBUTE)
 
 
