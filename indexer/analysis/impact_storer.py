@@ -27,6 +27,13 @@ tests come back through the clean chain `set_debug <- parse_string`
 (`StringEnd().set_debug(False)`, which never runs the `if flag:` reads).
 With its token also tainting the walk softly (impact_flags' way) it is
 unmeasured: the run (with impact_changed) went past the deadline. Off.
+Later (wt-posarg): the clean chain is not `parse_string`'s
+`set_debug(False)` (impact_switches already reads that positional False)
+but `IndentedBlock.parseImpl`'s `nested_block.set_debug(self.debug)`,
+which `_parseNoCache` dispatches from every parse; impact_switchattr
+guards it with this module's token. The soft taint (`TAINT`) is then not
+needed and stays off. Both rules on, the pyparsing eval ran past 3x main's
+CPU (the storers' walks, `storer_tests`): off until that is cheap.
 """
 
 from __future__ import annotations
