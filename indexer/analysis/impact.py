@@ -58,12 +58,13 @@ from indexer.analysis.impact_rechain import Rechain, kept as rechain_kept
 from indexer.analysis.impact_guards import AnyKeyword, Guards, _attributes_required, requirements
 from indexer.analysis.impact_flags import flag_guard
 from indexer.analysis.impact_changed import CHANGED, changed_guard, given_changed
-from indexer.analysis.impact_storer import RUNS, discharged, storer_guard
+from indexer.analysis.impact_storer import RUNS, discharged, storer_guard, storer_taint
 from indexer.analysis.impact_params import passed_at
 from indexer.analysis.impact_constructors import constructor_guard
 from indexer.analysis.impact_isinstance import DISPLAY, builtin_guard, display_passed, infeasible, isinstance_guard, \
     isinstance_passed
 from indexer.analysis.impact_switches import switched_off, switches_of
+from indexer.analysis.impact_switchattr import switch_guard
 from indexer.analysis.impact_declared import declares_only
 from indexer.analysis.impact_heldself import needs_held
 from indexer.analysis.impact_identity import drop_infeasible as drop_identity_infeasible
@@ -875,7 +876,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 if flags is not None and not created_use and not tokens:
                     # A callable stored by a late method, a setter called back under
                     # `!=`: soft as a flag (impact_storer, impact_changed).
-                    tokens = storer_guard(walk, parent, enclosing, kind) \
+                    tokens = storer_taint(walk, parent, enclosing, kind) \
                         or changed_guard(flags, parent, enclosing, changed_memo)
                 created_use = created_use or bool(tokens)
                 if not tokens and not created_use and parent in walk.tainted:
@@ -1014,7 +1015,8 @@ class _GuardRule:
         self.walk = walk
         self.holders = ParameterAnnotations(walk.graph)
         self.own: dict = {}  # (method, walked classes) -> needs an instance of them (impact_heldself)
-        self.req = requirements(next(iter(walk.reach)), walk.edges, walk.reach, self.guard, self.passed)
+        self.target = next(iter(walk.reach))
+        self.req = requirements(self.target, walk.edges, walk.reach, self.guard, self.passed)
 
     def passed(self, callee: str, user: str, held=None) -> frozenset[str] | None:
         """What `user` passes to `callee` that discharges a token; `held`:
@@ -1031,7 +1033,8 @@ class _GuardRule:
         out = self.guards.guard(callee, user) | isinstance_guard(self.guards, callee, user) \
             | constructor_guard(self.guards, callee, user) | builtin_guard(self.guards, callee, user) \
             | holds_guard(self.guards, callee, user) | flag_guard(self.guards, callee, user, _attributes_required) \
-            | storer_guard(self.walk, callee, user, kind) | changed_guard(self.guards, callee, user, self.scratch)
+            | storer_guard(self.walk, callee, user, kind) | changed_guard(self.guards, callee, user, self.scratch) \
+            | switch_guard(self.guards, self.walk, callee, user)
         if kind == RefKind.ANNOTATION and callee in self.walk.created \
                 and (self.holders.only_parameters(callee, user_sym := self.walk.symbol(user))
                      or declares_only(user_sym)):
@@ -1051,9 +1054,10 @@ class _GuardRule:
 
     def _discharged(self, requirement, test: Symbol, test_id: str | None):
         # A callable stored by a method: the test must run the method (impact_storer).
-        requirement = discharged(requirement, lambda storer: test_id is None or (
+        # (The storer's own walk: a chain that needs it run already runs it only by another chain.)
+        requirement = discharged(requirement, lambda storer: test_id is None or (storer != self.target and (
             (held := storer_tests(self.walk.graph, storer, self.walk.max_depth, self.walk.limit)) is None
-            or test_id in held))
+            or test_id in held)))
         # A setter called back under `if X.ATTR != saved:`: the test changed ATTR (impact_changed).
         return requirement if requirement is None else discharged(requirement, lambda body: test_id is None or (
             given_changed(body, self.guards.given(test), lambda callee, user: (held := storer_tests(

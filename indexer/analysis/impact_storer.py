@@ -27,13 +27,23 @@ tests come back through the clean chain `set_debug <- parse_string`
 (`StringEnd().set_debug(False)`, which never runs the `if flag:` reads).
 With its token also tainting the walk softly (impact_flags' way) it is
 unmeasured: the run (with impact_changed) went past the deadline. Off.
+Later (wt-posarg): the clean chain is not `parse_string`'s
+`set_debug(False)` (impact_switches already reads that positional False)
+but `IndentedBlock.parseImpl`'s `nested_block.set_debug(self.debug)`,
+which `_parseNoCache` dispatches from every parse; impact_switchattr
+guards it with this module's token. The soft taint (`TAINT`) is then not
+needed and stays off. Both rules on, the pyparsing eval ran past 3x main's
+CPU (the storers' walks, `storer_tests`): off until that is cheap.
 """
 
 from __future__ import annotations
 
 from indexer.graph.vocab import RefKind, SymbolKind
 
-RULE = False  # switch, for its test: off until measured (see the module note)
+RULE = False  # switch, for its test: off, too slow as measured (see the module note)
+# The token also taints the walk softly (impact.py's flag taint): off, the
+# requirement alone does (see the module note).
+TAINT = False
 RUNS = "$runs:"  # the token: RUNS + the storers' qualnames, joined by "|"
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 _AT_IMPORT = (SymbolKind.MODULE, SymbolKind.CLASS)
@@ -54,6 +64,12 @@ def storer_guard(walk, callee: str, user: str, kind: str) -> frozenset[str]:
             if storers and all(_late_method(walk, s) for s in storers):
                 walk.memo[key] = frozenset([RUNS + "|".join(sorted(storers))])
     return walk.memo[key]
+
+
+def storer_taint(walk, callee: str, user: str, kind: str) -> frozenset[str]:
+    """storer_guard's token as a soft taint of the walk too (impact_flags'
+    way), where `TAINT` is on."""
+    return storer_guard(walk, callee, user, kind) if TAINT else frozenset()
 
 
 def _late_method(walk, qualname: str) -> bool:

@@ -38,6 +38,12 @@ RULE = True  # switch, for its test
 # recurse=False)` under `if recurse:`) runs what the outer call runs: it
 # neither needs nor clears that switch (pyparsing's `set_debug`).
 RECURSION_RULE = True
+# Positional arguments count, mapped onto the parameters as the call binds
+# them (bound_positional: `self` / `cls`, a call through the class, decorators).
+POSITIONAL_RULE = True
+# Decorators that leave the parameters as written.
+_KEEPS_SIGNATURE = frozenset({"staticmethod", "classmethod", "abstractmethod", "final", "override",
+                              "cache", "lru_cache"})
 _CALLABLE = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 # The switch's state that runs the guarded code: the parameter is truthy,
 # falsy, not None, or None.
@@ -108,9 +114,6 @@ def _passed_on(guards, sym, func, calls: list[tuple[int, int]], name: str) -> bo
     it came (the name itself, by position or keyword)."""
     from indexer.analysis.impact_params import _call_at  # (impact_params is the call-site reader)
 
-    positional = [a.arg for a in func.args.posonlyargs + func.args.args]
-    if sym.kind == SymbolKind.METHOD and "staticmethod" not in sym.flags and positional:
-        positional = positional[1:]
     refs = {(r.range.start.line + 1, r.range.start.character): r for r in guards.graph.references_from(sym.qualname)}
     for at in calls:
         ref = refs.get(at)
@@ -118,7 +121,7 @@ def _passed_on(guards, sym, func, calls: list[tuple[int, int]], name: str) -> bo
         if call is None or any(isinstance(a, ast.Starred) for a in call.args) \
                 or any(k.arg is None for k in call.keywords):
             return False
-        value = _passed(call, positional, name)
+        value = _passed(call, bound_positional(guards, sym, func, ref, call), name)
         if not (isinstance(value, ast.Name) and value.id == name) or _rebound_before(func, name, at[0]):
             return False
     return True
@@ -195,9 +198,6 @@ def _calls_turn_off(guards, sym, user: str, switches: frozenset) -> bool:
     refs = guards.graph.uses_in(sym.qualname, user, (RefKind.CALL, RefKind.READ, RefKind.ATTRIBUTE))
     if not refs:
         return False
-    positional = [a.arg for a in func.args.posonlyargs + func.args.args]
-    if sym.kind == SymbolKind.METHOD and "staticmethod" not in sym.flags and positional:
-        positional = positional[1:]  # self / cls, bound at the call
     for ref in refs:
         call = _call_at(guards, ref)
         at = (ref.range.start.line + 1, ref.range.start.character)
@@ -206,9 +206,50 @@ def _calls_turn_off(guards, sym, user: str, switches: frozenset) -> bool:
             return False  # not its own call (`partial(f, ...)`, a read): keep the link
         if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
             return False
+        positional = bound_positional(guards, sym, func, ref, call)
         if not any(_turns_off(_passed(call, positional, name), state) for name, state in switches):
             return False
     return True
+
+
+def bound_positional(guards, sym, func, ref, call: ast.Call) -> list[str]:
+    """The parameters the call's positional arguments bind, in order: `self`
+    / `cls` left out where the call binds it (`obj.m(...)`, `Cls.cm(...)`),
+    kept where the caller passes it (`Cls.m(obj, ...)`, `type(obj).m(obj,
+    ...)`); none where a decorator may change the signature (keywords only)."""
+    positional = [a.arg for a in func.args.posonlyargs + func.args.args]
+    if not POSITIONAL_RULE:
+        return []
+    decorators = {_decorator_name(d) for d in func.decorator_list}
+    if decorators - _KEEPS_SIGNATURE:
+        return []  # `@wrapper`: its own parameters, unknown here
+    if sym.kind != SymbolKind.METHOD or "staticmethod" in decorators or "staticmethod" in sym.flags:
+        return positional
+    through_class = "classmethod" not in decorators and "classmethod" not in sym.flags \
+        and isinstance(call.func, ast.Attribute) and _names_class(guards, ref.enclosing, call.func.value)
+    return positional if through_class else positional[1:]
+
+
+def _decorator_name(node: ast.AST) -> str:
+    node = node.func if isinstance(node, ast.Call) else node
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else "?"
+
+
+def _names_class(guards, user: str | None, receiver: ast.AST) -> bool:
+    """Whether the receiver of `receiver.m(...)` is a class (`Base`, `type(x)`, `x.__class__`)."""
+    if isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) and receiver.func.id == "type":
+        return True
+    if isinstance(receiver, ast.Attribute) and receiver.attr == "__class__":
+        return True
+    if not user or not isinstance(receiver, (ast.Name, ast.Attribute)):
+        return False
+    at = (receiver.lineno, receiver.col_offset) if isinstance(receiver, ast.Name) \
+        else (receiver.end_lineno, receiver.end_col_offset - len(receiver.attr))
+    for ref in guards.graph.references_from(user):
+        if ref.target and (ref.range.start.line + 1, ref.range.start.character) == at:
+            target = guards.graph.symbol(ref.target)
+            return target is not None and target.kind == SymbolKind.CLASS
+    return False
 
 
 def _passed(call: ast.Call, positional: list[str], name: str) -> ast.AST | None:

@@ -148,3 +148,80 @@ def test_switch_through_recursion(switched_graph, monkeypatch, rule, target, kep
     found = selected(impact(switched_graph, target))
     assert {T + name for name in kept} <= found
     assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+
+
+# Positional arguments, mapped as the call binds them (POSITIONAL_RULE): off,
+# only keywords are read. A method called through an instance binds `self`;
+# through its class the caller passes it; a decorator that may change the
+# signature leaves positions unknown (the link stays).
+POSITIONAL = {
+    "lib/__init__.py": "",
+    "lib/node.py": """
+        def check(data):
+            return data
+
+        def logged(func):
+            def wrapper(*args, **kwargs):
+                return func(*args, **kwargs)
+            return wrapper
+
+        class Node:
+            def show(self, quiet=False, strict=True):
+                if strict:
+                    check(self)
+                return self
+
+        def tags(version=None, strict=True):
+            if strict:
+                check(version)
+            return version
+
+        @logged
+        def wrapped(data, strict=True):
+            if strict:
+                check(data)
+            return data
+        """,
+    "tests/test_node.py": """
+        from lib.node import Node, tags, wrapped
+
+        def test_instance_off():
+            assert Node().show(True, False)
+
+        def test_instance_on():
+            assert Node().show(True)
+
+        def test_class_on():
+            assert Node.show(Node(), False, True)
+
+        def test_function_off():
+            assert tags((3, 8), False) == (3, 8)
+
+        def test_wrapped_positional():
+            assert wrapped({}, False) == {}
+        """,
+}
+P = "tests/test_node.py::"
+POSITIONAL_CASES = [
+    # `show(True, False)` on an instance: `strict=False` (self bound); through the class the
+    # first argument is `self` (`strict=True` there, kept); a decorated function's positions
+    # are unknown (kept).
+    ("lib.node.check", {"test_instance_on", "test_class_on", "test_wrapped_positional"},
+     {"test_instance_off", "test_function_off"}),
+]
+
+
+@pytest.fixture(scope="module")
+def positional_graph(tmp_path_factory):
+    indexer, graph = build(tmp_path_factory.mktemp("positional"), POSITIONAL)
+    yield graph
+    indexer.close()
+
+
+@pytest.mark.parametrize("target, kept, off", POSITIONAL_CASES)
+@pytest.mark.parametrize("rule", [True, False])
+def test_switch_by_position(positional_graph, monkeypatch, rule, target, kept, off):
+    monkeypatch.setattr(impact_switches, "POSITIONAL_RULE", rule)
+    found = selected(impact(positional_graph, target))
+    assert {P + name for name in kept} <= found
+    assert {P + name for name in off} & found == (set() if rule else {P + name for name in off})
