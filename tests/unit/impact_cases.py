@@ -9,6 +9,7 @@ import pytest
 
 from indexer.analysis.affected import DEFAULT_MIN_CONFIDENCE
 from indexer.analysis.impact import IMPACT_MEMO
+from tests.support import build
 
 
 def selected(report) -> set[str]:
@@ -26,3 +27,20 @@ def fresh_memo():
     IMPACT_MEMO.clear()
     yield
     IMPACT_MEMO.clear()
+
+
+def graph_fixture(name: str, files: dict[str, str]):
+    """A module-scoped fixture called `name`: the index of `files`, closed
+    after the module. Bind it to the same name in the test module."""
+    @pytest.fixture(scope="module", name=name)
+    def graph(tmp_path_factory):
+        indexer, built = build(tmp_path_factory.mktemp(name), files)
+        yield built
+        indexer.close()
+    return graph
+
+
+def assert_switched(found: set[str], prefix: str, kept, off, rule: bool) -> None:
+    """A switch case: `kept` is selected either way; `off` only with the rule off."""
+    assert {prefix + name for name in kept} <= found
+    assert {prefix + name for name in off} & found == (set() if rule else {prefix + name for name in off})

@@ -9,8 +9,7 @@ import pytest
 
 from indexer.analysis import impact_changed
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 CHANGED = {
     "lib/__init__.py": "",
@@ -62,11 +61,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def changed_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("changed"), CHANGED)
-    yield graph
-    indexer.close()
+changed_graph = graph_fixture("changed_graph", CHANGED)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
@@ -74,5 +69,4 @@ def changed_graph(tmp_path_factory):
 def test_changed_guard(changed_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_changed, "RULE", rule)
     found = selected(impact(changed_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)

@@ -10,8 +10,7 @@ import pytest
 
 from indexer.analysis import impact_augassign, impact_recursed
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 SOURCES = {
     "lib/__init__.py": "",
@@ -101,17 +100,12 @@ AUGMENTED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def el_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("recursed"), SOURCES)
-    yield graph
-    indexer.close()
+el_graph = graph_fixture("el_graph", SOURCES)
 
 
 def _check(graph, target, kept, off, rule):
     found = selected(impact(graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)
 
 
 @pytest.mark.parametrize("case, target, kept, off", RECURSED, ids=[c[0] for c in RECURSED])

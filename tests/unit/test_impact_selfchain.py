@@ -9,8 +9,7 @@ import pytest
 
 from indexer.analysis import impact_selfchain
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 SELFCHAIN = {
     "lib/__init__.py": "",
@@ -96,11 +95,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def selfchain_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("selfchain"), SELFCHAIN)
-    yield graph
-    indexer.close()
+selfchain_graph = graph_fixture("selfchain_graph", SELFCHAIN)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
@@ -108,5 +103,4 @@ def selfchain_graph(tmp_path_factory):
 def test_self_chains(selfchain_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_selfchain, "RULE", rule)
     found = selected(impact(selfchain_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)

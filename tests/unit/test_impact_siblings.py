@@ -9,8 +9,7 @@ import pytest
 
 from indexer.analysis import impact_siblings
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 SIBLINGS = {
     "lib/__init__.py": "",
@@ -64,11 +63,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def siblings_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("siblings"), SIBLINGS)
-    yield graph
-    indexer.close()
+siblings_graph = graph_fixture("siblings_graph", SIBLINGS)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
@@ -76,5 +71,4 @@ def siblings_graph(tmp_path_factory):
 def test_sibling_keywords(siblings_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_siblings, "RULE", rule)
     found = selected(impact(siblings_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)

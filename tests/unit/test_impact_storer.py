@@ -10,8 +10,7 @@ import pytest
 
 from indexer.analysis import impact_storer
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 STORED = {
     "lib/__init__.py": "",
@@ -62,11 +61,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def stored_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("stored"), STORED)
-    yield graph
-    indexer.close()
+stored_graph = graph_fixture("stored_graph", STORED)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
@@ -74,5 +69,4 @@ def stored_graph(tmp_path_factory):
 def test_storer_guard(stored_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_storer, "RULE", rule)
     found = selected(impact(stored_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)

@@ -11,8 +11,7 @@ import pytest
 
 from indexer.analysis import impact_switchattr
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 SOURCE = {
     "lib/__init__.py": "",
@@ -81,11 +80,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def switch_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("switchattr"), SOURCE)
-    yield graph
-    indexer.close()
+switch_graph = graph_fixture("switch_graph", SOURCE)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
@@ -93,5 +88,4 @@ def switch_graph(tmp_path_factory):
 def test_switch_attribute(switch_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_switchattr, "RULE", rule)
     found = selected(impact(switch_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)

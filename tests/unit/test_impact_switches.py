@@ -10,7 +10,7 @@ from indexer.analysis import impact as impact_module
 from indexer.analysis import impact_switches
 from indexer.analysis.impact import impact
 from tests.support import build
-from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, listed, selected  # noqa: F401 (fresh_memo: autouse)
 
 SWITCHED = {
     "lib/__init__.py": "",
@@ -118,11 +118,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def switched_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("switched"), SWITCHED)
-    yield graph
-    indexer.close()
+switched_graph = graph_fixture("switched_graph", SWITCHED)
 
 
 @pytest.mark.parametrize("target, kept, off", CASES)
@@ -132,8 +128,7 @@ def test_switch_parameters(switched_graph, monkeypatch, rule, target, kept, off)
     # `if cache is None:` is an identity guard too (impact_identity): off, to see this rule's part.
     monkeypatch.setattr(impact_module, "IDENTITY_RULE", False)
     found = selected(impact(switched_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)
 
 
 # `if flag:` in a function that calls itself under `if recurse:`, handing `flag`
@@ -146,8 +141,7 @@ RECURSIVE = [("lib.meta.trace_on", {"test_debug_on"}, {"test_debug_off", "test_d
 def test_switch_through_recursion(switched_graph, monkeypatch, rule, target, kept, off):
     monkeypatch.setattr(impact_switches, "RECURSION_RULE", rule)
     found = selected(impact(switched_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)
 
 
 # Positional arguments, mapped as the call binds them (POSITIONAL_RULE): off,
@@ -211,11 +205,7 @@ POSITIONAL_CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def positional_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("positional"), POSITIONAL)
-    yield graph
-    indexer.close()
+positional_graph = graph_fixture("positional_graph", POSITIONAL)
 
 
 @pytest.mark.parametrize("target, kept, off", POSITIONAL_CASES)
@@ -223,5 +213,4 @@ def positional_graph(tmp_path_factory):
 def test_switch_by_position(positional_graph, monkeypatch, rule, target, kept, off):
     monkeypatch.setattr(impact_switches, "POSITIONAL_RULE", rule)
     found = selected(impact(positional_graph, target))
-    assert {P + name for name in kept} <= found
-    assert {P + name for name in off} & found == (set() if rule else {P + name for name in off})
+    assert_switched(found, P, kept, off, rule)
