@@ -34,6 +34,16 @@ which `_parseNoCache` dispatches from every parse; impact_switchattr
 guards it with this module's token. The soft taint (`TAINT`) is then not
 needed and stays off. Both rules on, the pyparsing eval ran past 3x main's
 CPU (the storers' walks, `storer_tests`): off until that is cheap.
+wt-storer2: the cost was not the storers' walks (two in the whole eval)
+but switch_guard's and storer_guard's entry per link in IMPACT_MEMO's
+table (pushed it past its limit: each start-over redid every receiver
+walk); they now sit in its scratch dict (`link_memo`), and storer_tests
+goes through impact_order's ORDER_MEMO (no None placeholder). Measured
+(pyparsing, depth 8, PYTHONHASHSEED=0, same code, off and on run side by
+side on a loaded 2-core machine): off 161,631 predicted / 93,137 true
+(P 0.576, R 0.868), 169.5 s user CPU; both on 155,501 / 92,923 (P 0.598,
+R 0.866), 235.5 s (+39%). Still off: over the +20% budget, and the fast
+tier was not run with them on (see the branch's report).
 """
 
 from __future__ import annotations
@@ -55,15 +65,25 @@ def storer_guard(walk, callee: str, user: str, kind: str) -> frozenset[str]:
     if not RULE or kind != RefKind.FLOW:
         return frozenset()
     key = ("storer guard", callee, user)
-    if key not in walk.memo:
-        walk.memo[key] = frozenset()
+    memo = link_memo(walk)  # (one entry per link: kept off IMPACT_MEMO's table limit)
+    if key not in memo:
+        memo[key] = frozenset()
         used, attr = walk.symbol(callee), walk.symbol(user)
         if used is not None and used.kind in _CALLABLE and attr is not None and attr.kind == SymbolKind.ATTRIBUTE:
             storers = {ref.enclosing for ref in walk.graph.references(callee) if ref.enclosing
                        and walk.graph.uses_in(user, ref.enclosing, (RefKind.WRITE,))}
             if storers and all(_late_method(walk, s) for s in storers):
-                walk.memo[key] = frozenset([RUNS + "|".join(sorted(storers))])
-    return walk.memo[key]
+                memo[key] = frozenset([RUNS + "|".join(sorted(storers))])
+    return memo[key]
+
+
+def link_memo(walk) -> dict:
+    """IMPACT_MEMO's scratch dict of the walk's table: per-link guard entries
+    there never count toward the table's limit (an entry per link in the
+    table made pyparsing's start over, and every start-over redid every
+    receiver and storer walk)."""
+    from indexer.analysis.impact import IMPACT_MEMO  # (impact imports this module)
+    return IMPACT_MEMO.scratch(walk.memo)
 
 
 def storer_taint(walk, callee: str, user: str, kind: str) -> frozenset[str]:
