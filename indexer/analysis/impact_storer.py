@@ -34,11 +34,13 @@ which `_parseNoCache` dispatches from every parse; impact_switchattr
 guards it with this module's token. The soft taint (`TAINT`) is then not
 needed and stays off. Both rules on, the pyparsing eval ran past 3x main's
 CPU (the storers' walks, `storer_tests`): off until that is cheap.
-wt-storer2: the cost was not the storers' walks (two in the whole eval)
-but switch_guard's and storer_guard's entry per link in IMPACT_MEMO's
-table (pushed it past its limit: each start-over redid every receiver
-walk); they now sit in its scratch dict (`link_memo`), and storer_tests
-goes through impact_order's ORDER_MEMO (no None placeholder). Measured
+wt-storer2: switch_guard's and storer_guard's entry per link now sit in
+IMPACT_MEMO's scratch dict (`link_memo`: an entry per link in its table
+pushed pyparsing past the table's limit, and each start-over redid every
+receiver and storer walk), and storer_tests goes through impact_order's
+ORDER_MEMO (no None placeholder); together they took the eval from past
+24 CPU minutes to the figures below (which of the two did most was not
+separated; the storers' own walks are few: two in the whole eval). Measured
 (pyparsing, depth 8, PYTHONHASHSEED=0, same code, off and on run side by
 side on a loaded 2-core machine): off 161,631 predicted / 93,137 true
 (P 0.576, R 0.868), 169.5 s user CPU; both on 155,501 / 92,923 (P 0.598,
