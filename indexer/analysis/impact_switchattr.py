@@ -50,7 +50,7 @@ from indexer.analysis.impact_storer import RUNS, _late_method as late_method, li
 from indexer.analysis.impact_switches import _DISPLAYS, bound_positional, switches_of, _passed, _turns_off
 from indexer.graph.vocab import RefKind, SymbolKind
 
-RULE = False  # switch, for its test: off, it pays only with impact_storer (see the module note)
+RULE = True  # switch, for its test: on with impact_storer (wt-storer2, see the module note)
 _USES = (RefKind.CALL, RefKind.READ, RefKind.ATTRIBUTE)
 
 
