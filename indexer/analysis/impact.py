@@ -1124,17 +1124,17 @@ def storer_tests(graph: Graph, qualname: str, depth: int, limit: int,
                  blocked: frozenset[str] = frozenset()) -> frozenset[str] | None:
     """The tests the walk of a storing method selects (impact_storer); None:
     no constraint (its walk cut short, or being walked: a cycle)."""
-    memo = IMPACT_MEMO.table(graph)
-    key = ("storer tests", qualname, depth, limit, blocked)
-    if key not in memo:
-        memo[key] = None
+    def walk():
         # walked at least as deep as a receiver walk; a walk cut at its depth
         # still names the tests within it (the others are ruled out, listed)
         report = impact(graph, qualname, depth=max(depth, RECEIVER_MIN_DEPTH) if RECEIVER_DEPTH_CUT else depth,
                         limit=limit, learned=False, blocked=blocked)
-        if not (report.truncated and len(report.dependents) >= limit):
-            memo[key] = frozenset(t.id for t in report.tests if t.confidence > RULED_OUT_CONFIDENCE)
-    return memo[key]
+        if report.truncated and len(report.dependents) >= limit:
+            return None
+        return frozenset(t.id for t in report.tests if t.confidence > RULED_OUT_CONFIDENCE)
+    # (a cycle answers None; impact_order keeps the answer free of the queries
+    # asked before: no placeholder left in the table while the walk is under way)
+    return ORDER_MEMO.lookup(IMPACT_MEMO.table(graph), ("storer tests", qualname, depth, limit, blocked), walk)
 
 
 def _class_walk_holders(graph: Graph, cls: Symbol, subs: list[str], blocked: frozenset[str], depth: int,
