@@ -51,7 +51,7 @@ from __future__ import annotations
 import ast
 import sys
 
-from indexer.analysis import impact_elements, impact_recursed
+from indexer.analysis import impact_elements, impact_recursed, impact_setfirst
 from indexer.analysis.impact_augassign import own_binding
 from indexer.analysis.impact_elements import IN, INSTANCE, copied_parameter, instance_atoms, may_hold, \
     membership_atoms, not_singleton
@@ -557,6 +557,9 @@ def _entries(guards, walk, node: str, into: dict) -> list | None:
     out = []
     for callee in sorted(callees - {node}):
         guard = guard_of(guards, walk, callee, node)
+        if guard is None:
+            # An attribute the chain needs, set from a parameter first (impact_setfirst).
+            guard = impact_setfirst.guard(guards, walk, callee, node, into)
         if guard is None:
             return None
         out.append(guard)

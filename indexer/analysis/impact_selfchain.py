@@ -47,6 +47,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.analysis.impact_exact import _rows
+from indexer.analysis.impact_unrelated import unrelated_method
 from indexer.graph.vocab import How, RefKind, SymbolKind
 
 RULE = True  # switch, for its test
@@ -74,7 +75,8 @@ def off_receiver(walk, how: str, parent: str, enclosing: str, overriders) -> boo
             return False
         if reach.parent is None:  # the target
             sym = walk.symbol(node)
-            return sym is not None and sym.kind == SymbolKind.METHOD and user.parent in overriders(sym) \
+            return sym is not None and sym.kind == SymbolKind.METHOD \
+                and (user.parent in overriders(sym) or unrelated_method(walk, user.parent, sym)) \
                 and all(_self_link(walk, *link) for link in links)
         links.append((reach.how, reach.parent, node))
         node = reach.parent
