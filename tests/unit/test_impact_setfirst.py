@@ -12,8 +12,7 @@ import pytest
 
 from indexer.analysis import impact_setfirst
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 SOURCES = {
     "lib/__init__.py": "",
@@ -85,17 +84,11 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def setfirst_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("setfirst"), SOURCES)
-    yield graph
-    indexer.close()
+setfirst_graph = graph_fixture("setfirst_graph", SOURCES)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("rule", [True, False])
 def test_set_first(setfirst_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_setfirst, "RULE", rule)
-    found = selected(impact(setfirst_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(selected(impact(setfirst_graph, target)), T, kept, off, rule)

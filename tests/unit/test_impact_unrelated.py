@@ -10,8 +10,7 @@ import pytest
 
 from indexer.analysis import impact_unrelated
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 SOURCES = {
     "lib/__init__.py": "",
@@ -63,17 +62,11 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def unrelated_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("unrelated"), SOURCES)
-    yield graph
-    indexer.close()
+unrelated_graph = graph_fixture("unrelated_graph", SOURCES)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
 @pytest.mark.parametrize("rule", [True, False])
 def test_unrelated(unrelated_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_unrelated, "RULE", rule)
-    found = selected(impact(unrelated_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(selected(impact(unrelated_graph, target)), T, kept, off, rule)
