@@ -9,8 +9,7 @@ import pytest
 
 from indexer.analysis import impact_elements
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 ELEMENTS = {
     "lib/__init__.py": "",
@@ -91,11 +90,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def elements_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("elements"), ELEMENTS)
-    yield graph
-    indexer.close()
+elements_graph = graph_fixture("elements_graph", ELEMENTS)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
@@ -103,8 +98,7 @@ def elements_graph(tmp_path_factory):
 def test_membership_guards(elements_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_elements, "RULE", rule)
     found = selected(impact(elements_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)
 
 
 # `other is Ellipsis` (impact_identity): a call's result is never one (CALLS_RULE).
@@ -116,5 +110,4 @@ CALLS = [("pending", "lib.seq.pending", {"test_add_skip"}, {"test_add_made"})]
 def test_no_call_returns_ellipsis(elements_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_elements, "CALLS_RULE", rule)
     found = selected(impact(elements_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)

@@ -10,8 +10,7 @@ import pytest
 from indexer.analysis import impact as impact_module
 from indexer.analysis import impact_flags
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 FLAGS = {
     "lib/__init__.py": "",
@@ -137,11 +136,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def flags_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("flags"), FLAGS)
-    yield graph
-    indexer.close()
+flags_graph = graph_fixture("flags_graph", FLAGS)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
@@ -149,8 +144,7 @@ def flags_graph(tmp_path_factory):
 def test_flag_guards(flags_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_flags, "RULE", rule)
     found = selected(impact(flags_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)
 
 
 # The flag's chain and a flag-free one (`Block.run_impl -> set_debug`) meet in
@@ -164,5 +158,4 @@ TAINT = [("helper", "lib.diag.log", {"test_helper_block"}, {"test_helper"})]
 def test_flag_taint(flags_graph, monkeypatch, rule, case, target, kept, off):
     monkeypatch.setattr(impact_module, "FLAG_TAINT", rule)
     found = selected(impact(flags_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)

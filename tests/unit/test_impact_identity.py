@@ -11,8 +11,7 @@ import pytest
 from indexer.analysis import impact as impact_module
 from indexer.analysis import impact_elements
 from indexer.analysis.impact import impact
-from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import assert_switched, fresh_memo, graph_fixture, selected  # noqa: F401 (fresh_memo: autouse)
 
 IDENTITY = {
     "lib/__init__.py": "",
@@ -127,11 +126,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def identity_graph(tmp_path_factory):
-    indexer, graph = build(tmp_path_factory.mktemp("identity"), IDENTITY)
-    yield graph
-    indexer.close()
+identity_graph = graph_fixture("identity_graph", IDENTITY)
 
 
 @pytest.mark.parametrize("case, target, kept, off", CASES, ids=[c[0] for c in CASES])
@@ -141,5 +136,4 @@ def test_identity_guards(identity_graph, monkeypatch, rule, case, target, kept, 
     # A function's result kept as a possible `...`: impact_elements.CALLS_RULE off, to see this rule's part.
     monkeypatch.setattr(impact_elements, "CALLS_RULE", False)
     found = selected(impact(identity_graph, target))
-    assert {T + name for name in kept} <= found
-    assert {T + name for name in off} & found == (set() if rule else {T + name for name in off})
+    assert_switched(found, T, kept, off, rule)
