@@ -49,7 +49,6 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
-import inspect
 import json
 import math
 import os
@@ -67,6 +66,7 @@ from pathlib import Path
 from evals.harness import report as reports
 from evals.harness import corpora
 from evals.harness.chain_links import chain_links, tally
+from evals.harness.keywords import supported
 from evals.harness.metrics import PerQuestionScore
 from evals.harness.projects import (  # noqa: F401  (the work dirs and test venvs live in the harness)
     _COPIED, _INSTALLED, PROJECTS, TOOL_REQUIREMENTS, ProjectSpec, WorkDir, coverage_files, ensure_venv,
@@ -326,18 +326,20 @@ def resolve_qualnames(graph: Graph, functions: list[Function]) -> dict[str, str 
     return out
 
 
-_IMPACT_HAS_LEARNED = "learned" in inspect.signature(impact).parameters
-# `line` picks one of the definitions sharing a qualname (a property's setter).
-_IMPACT_HAS_LINE = "line" in inspect.signature(impact).parameters
+_NO_LINE_LOGGED: list[bool] = []
 
 
 def predict(graph: Graph, qualname: str, universe: set[str], depth: int, limit: int,
             coverage=None, learned: bool = False, only_learned: bool = False, line: int | None = None) -> Prediction:
-    # `learned` exists from the value-flow/learned-impact change on; the
-    # harness also runs against older checkouts for a before/after baseline.
-    extra = {"learned": learned} if _IMPACT_HAS_LEARNED else {}
-    if _IMPACT_HAS_LINE and line is not None:
-        extra["line"] = line
+    # `learned` exists from the value-flow/learned-impact change on, `line`
+    # (which picks one of the definitions sharing a qualname: a property's
+    # setter) later; the harness also runs against older checkouts for a
+    # before/after baseline. Read from the function called, at each call
+    # (harness.keywords: a wrapper read at import once dropped `line`).
+    extra = supported(impact, learned=learned, line=line)
+    if line is not None and "line" not in extra and not _NO_LINE_LOGGED:
+        _NO_LINE_LOGGED.append(True)  # (said once: an older checkout's every setter)
+        log("impact() takes no `line`: a property setter answers as its getter")
     report = impact(graph, qualname, depth=depth, limit=limit, coverage=coverage, **extra)
     tests: dict[str, float] = {}
     paths: dict[str, frozenset[str]] = {}

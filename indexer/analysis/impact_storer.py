@@ -47,6 +47,11 @@ side on a loaded 2-core machine): off 161,631 predicted / 93,137 true
 R 0.866), 235.5 s (+39%); rerun alone side by side on a quieter machine:
 off 169.4 s, on 212.3 s (+25%), same answers. --order reversed: all 417
 answers identical. On (fast tier with both on: 1601 passed, 3 skipped).
+wt-leak: those off and on runs went through a measuring wrapper of `impact`
+that made evals.impact drop `line=` (evals/harness/keywords.py), so
+`ParserElement.name`'s setter answered as its getter: 1,566 false pairs on
+both sides. Plain runs: off 160,065 / 93,137, on (6969329) 153,935 / 92,923
+(P 0.604); the rules' own saving is as measured (-6,130 predicted, -214 true).
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ the link cut, `_default_start_debug_action` selects 36 tests (30 true of
 45) against 1,289 (39 true). Off: the pyparsing eval with both rules on
 ran past 3x main's CPU (storer_tests' walks; not yet profiled), so its
 figures are unmeasured. wt-storer2: both on, pyparsing 161,631 -> 155,501
-predicted, 93,137 -> 92,923 true, +39% user CPU (see impact_storer's note).
+predicted, 93,137 -> 92,923 true, +39% user CPU (see impact_storer's note;
+plain runs, without the wrapper that dropped a setter's `line=`: 160,065 -> 153,935).
 Its per-link memo had no switches in its key: `switches_of` depends on the
 uses of the callee the walk reached, so the first query's answer served
 every later one (in the eval `_default_start_debug_action` kept its 1,289
