@@ -33,7 +33,7 @@ from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_u
 from indexer.analysis.impact_order import ORDER_MEMO
 from indexer.analysis.impact_exact import drop_exact_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
-from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, setup_test_ids
+from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, recollected_in, setup_test_ids
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
@@ -1339,18 +1339,34 @@ def overriding_subclasses(graph: Graph, method: Symbol, subs: list[str]) -> froz
 
 
 def _collected(walk: _Walk, test: Symbol, depth: int, confidence: float, via: tuple) -> list[AffectedTest]:
-    """The ids pytest collects for a test function: its own, and for a test
-    method also the one in every test subclass that inherits it."""
+    """The ids pytest collects for a test function: its own, for a test
+    method also the one in every test subclass that inherits it, and each
+    again in every test module that imports its class (or it) by name."""
     out = [AffectedTest(test_node_id(test, walk.symbol), test, depth, confidence, via)]
     owner = walk.symbol(test.parent) if test.kind == SymbolKind.METHOD and test.parent else None
     if owner is not None and owner.kind == SymbolKind.CLASS:
+        holders = [owner] if owner.is_test else []
         for sub in _subclasses(walk, owner.qualname):
             sub_symbol = walk.symbol(sub)
             if sub_symbol is None or not sub_symbol.is_test or walk.symbol(f"{sub}.{test.name}") is not None:
                 continue
             node_id = "::".join([test_node_id(sub_symbol, walk.symbol), test.name])
             out.append(AffectedTest(node_id, test, depth, confidence, via))
+            holders.append(sub_symbol)
+        # ... and again in each test module that imports one of those classes (impact_mixins)
+        for holder in holders:
+            for path, name in recollected_in(walk, holder.qualname) if _top_level(walk, holder) else ():
+                out.append(AffectedTest(f"{path}::{name}::{test.name}", test, depth, confidence, via))
+    elif test.kind == SymbolKind.FUNCTION and _top_level(walk, test):
+        for path, name in recollected_in(walk, test.qualname):
+            out.append(AffectedTest(f"{path}::{name}", test, depth, confidence, via))
     return out
+
+
+def _top_level(walk: _Walk, sym: Symbol) -> bool:
+    """A symbol a module binds at its top level (what another module can import)."""
+    parent = walk.symbol(sym.parent) if sym.parent else None
+    return parent is not None and parent.kind == SymbolKind.MODULE
 
 
 class _TestIds:

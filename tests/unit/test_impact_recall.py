@@ -563,3 +563,195 @@ def test_a_cast_closure_is_the_closure(tmp_path, monkeypatch, rule, switch):
     assert ("tests/test_lib.py::test_camel" in made) is rule
     assert "tests/test_lib.py::test_snake" not in made  # off-case: the snake_case method itself
     indexer.close()
+
+
+# itsdangerous's fixtures: `signer_factory` returns `partial(Signer, ...)`,
+# `signer` calls it, tests take `signer`. Calling the partial calls Signer
+# (Signer.__init__ runs), and `signer.sign(...)` is Signer.sign. Off-cases:
+# `other_factory` wraps a different class; `keep` holds a plain function
+# never called through the partial.
+PARTIAL_FIXTURE = {
+    "lib.py": """
+        class Signer:
+            def __init__(self, key):
+                self.key = key
+
+            def sign(self, value):
+                return value + self.key
+
+        class Other:
+            def __init__(self, key):
+                self.key = key
+        """,
+    "tests/test_lib.py": """
+        from functools import partial
+
+        import pytest
+
+        from lib import Other, Signer
+
+        @pytest.fixture()
+        def signer_factory():
+            return partial(Signer, key="k")
+
+        @pytest.fixture()
+        def signer(signer_factory):
+            return signer_factory()
+
+        @pytest.fixture()
+        def other_factory():
+            return partial(Other, key="k")
+
+        def test_sign(signer):
+            assert signer.sign("v")
+
+        def test_factory(signer_factory):
+            assert signer_factory(key="x")
+
+        def test_other(other_factory):
+            assert other_factory()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_partial_calls_what_it_wraps(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), "PARTIAL_VALUES", rule)
+    indexer, g = build(tmp_path, PARTIAL_FIXTURE)
+    made = selected(impact(g, "lib.Signer.__init__"))
+    for test in ("test_sign", "test_factory"):
+        assert (f"tests/test_lib.py::{test}" in made) is rule, test
+    assert "tests/test_lib.py::test_other" not in made  # off-case: another class's partial
+    assert ("tests/test_lib.py::test_sign" in selected(impact(g, "lib.Signer.sign"))) is rule
+    indexer.close()
+
+
+# itsdangerous's test packages: tests/ has no __init__.py, so pytest puts it
+# on sys.path and tests/pkg/test_timed.py imports `pkg.test_base`. The
+# subclass inherits the base's tests, which run the changed method under the
+# subclass's id too.
+BASEDIR = {
+    "lib.py": """
+        def run():
+            return 1
+        """,
+    "tests/pkg/__init__.py": "",
+    "tests/pkg/test_base.py": """
+        from lib import run
+
+        class TestBase:
+            def test_run(self):
+                assert run()
+        """,
+    "tests/pkg/test_timed.py": """
+        from pkg.test_base import TestBase
+
+        class TestTimed(TestBase):
+            pass
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_test_package_imports_from_its_pytest_basedir(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "PYTEST_BASEDIR", rule)
+    indexer, g = build(tmp_path, BASEDIR)
+    found = selected(impact(g, "lib.run"))
+    assert "tests/pkg/test_base.py::TestBase::test_run" in found
+    assert ("tests/pkg/test_timed.py::TestTimed::test_run" in found) is rule
+    indexer.close()
+
+
+# itsdangerous's parametrized factory: `params=(Serializer, partial(Serializer, ...))`
+# and `return partial(request.param, ...)`: the fixture's value calls Serializer.
+# Off-case: `plain` returns `request.param` of a fixture without params.
+FIXTURE_PARAMS = {
+    "lib.py": """
+        class Serializer:
+            def __init__(self, key, fmt=None):
+                self.key = key
+
+            def dumps(self, value):
+                return value
+        """,
+    "tests/test_lib.py": """
+        from functools import partial
+
+        import pytest
+
+        from lib import Serializer
+
+        class TestSerializer:
+            @pytest.fixture(params=(Serializer, partial(Serializer, fmt="pickle")))
+            def factory(self, request):
+                return partial(request.param, key="k")
+
+            @pytest.fixture()
+            def serializer(self, factory):
+                return factory()
+
+            def test_dumps(self, serializer):
+                assert serializer.dumps(1) == 1
+
+        @pytest.fixture()
+        def plain(request):
+            return request.param
+
+        def test_plain(plain):
+            assert plain
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_fixture_returning_its_param_gives_one_of_its_params(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "FIXTURE_PARAMS", rule)
+    indexer, g = build(tmp_path, FIXTURE_PARAMS)
+    assert ("tests/test_lib.py::TestSerializer::test_dumps" in selected(impact(g, "lib.Serializer.__init__"))) is rule
+    assert ("tests/test_lib.py::TestSerializer::test_dumps" in selected(impact(g, "lib.Serializer.dumps"))) is rule
+    assert "tests/test_lib.py::test_plain" not in selected(impact(g, "lib.Serializer.__init__"))
+    indexer.close()
+
+
+# pytest collects a test class (or function) again in every test module that
+# imports it by name: itsdangerous's test_timed.py imports TestSigner to
+# subclass it and runs `test_timed.py::TestSigner::test_sign` too. Off-case:
+# a helper module (no tests) importing the class collects nothing.
+RECOLLECTED = {
+    "lib.py": """
+        def sign(v):
+            return v
+        """,
+    "tests/test_signer.py": """
+        from lib import sign
+
+        class TestSigner:
+            def test_sign(self):
+                assert sign(1)
+
+        def test_plain():
+            assert sign(2)
+        """,
+    "tests/test_timed.py": """
+        from tests.test_signer import TestSigner, test_plain
+
+        class TestTimed(TestSigner):
+            pass
+        """,
+    "tests/helpers.py": """
+        from tests.test_signer import TestSigner
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_imported_test_class_is_collected_again(tmp_path, monkeypatch, rule):
+    from indexer.analysis import impact_mixins
+    monkeypatch.setattr(impact_mixins, "IMPORTED_RULE", rule)
+    indexer, g = build(tmp_path, RECOLLECTED)
+    found = selected(impact(g, "lib.sign"))
+    assert {"tests/test_signer.py::TestSigner::test_sign", "tests/test_timed.py::TestTimed::test_sign"} <= found
+    for again in ("tests/test_timed.py::TestSigner::test_sign", "tests/test_timed.py::test_plain"):
+        assert (again in found) is rule, again
+    assert not any(t.startswith("tests/helpers.py") for t in found)
+    indexer.close()

@@ -27,6 +27,15 @@ _LITERALS = {
 }
 
 
+# `partial(C, ...)` / `functools.partial(C, ...)` evaluates to a callable
+# whose call gives what calling C gives (a switch, for its test). Off, a
+# fixture returning `partial(Signer, secret_key=...)` gave its tests' `signer`
+# no type, and their `signer.sign(...)` calls fell to name matching.
+# Measured: see resolve.py's "partialof" (itsdangerous, never tuned on).
+PARTIAL_VALUES = True
+_PARTIAL_CALLEES = frozenset({b"partial", b"functools.partial"})
+
+
 def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
     """An expression the resolver can evaluate, or None when out of reach.
     Strings are str values, except inside annotations where "Foo" names a type."""
@@ -49,6 +58,14 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             first = args.named_children[0] if args is not None and args.named_children else None
             inner = expr_of(first, depth + 1, True)
             return ("call", inner) if inner else None
+        if PARTIAL_VALUES and func is not None and func.text in _PARTIAL_CALLEES:
+            # `partial(C, k=v)` is a callable that, called, calls C: a fixture
+            # returning it hands its tests Cs (`signer_factory()` is a Signer).
+            args = node.child_by_field_name("arguments")
+            named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+            if named and named[0].type not in ("keyword_argument", "list_splat", "dictionary_splat"):
+                inner = expr_of(named[0], depth + 1, in_annotation)
+                return ("partialof", inner) if inner else None
         if func is not None and func.type == "identifier" and func.text == b"type":
             # type(x) is x's class: `type(self)(...)` constructs self's class.
             args = node.child_by_field_name("arguments")

@@ -132,6 +132,11 @@ TRUTH_PROTOCOLS = True
 # true pairs for 3,865 false ones (205,834 / 90,910 -> 209,743 / 90,954);
 # ParseBaseException.__str__'s 319 missed tests stayed missed.
 STRING_PROTOCOLS = False
+# A fixture `@pytest.fixture(params=(A, partial(A, k=v)))` returning
+# `request.param` gives one of its params (switch, for its test; the
+# resolver's "alt" takes the last workspace value). Off, itsdangerous's
+# `serializer_factory` fixture gave its tests' `serializer` no type.
+FIXTURE_PARAMS = True
 # operator -> the stem of its methods (`add`: __add__, __radd__, __iadd__); one table with dispatch's values
 _BINARY_DUNDERS = {op: method[2:-2] for op, method in dispatch.BINARY.items()}
 _UNARY_DUNDERS = dispatch.UNARY
@@ -979,6 +984,10 @@ class _Extractor:
         if held is not None and held[0] != "=":
             return  # annotated
         expr = self.local_value(value, scope)
+        if FIXTURE_PARAMS and expr is not None and _REQUEST_PARAM in _subexpressions(expr):
+            params = _fixture_params(value)
+            if params:  # `request.param` is one of the fixture's params
+                expr = _replaced(expr, _REQUEST_PARAM, ("alt", *params) if len(params) > 1 else params[0])
         if RETURNED_CLOSURES and expr is not None and expr[0] == "name":
             # `def factory(): def inner(...): ...; return inner`: the value is
             # the local function, which no other module's scope can name.
@@ -1543,3 +1552,49 @@ def _sweep(source: bytes, rel_path: str, module: str, is_package: bool, test_glo
         return _Extractor(source, rel_path, module, is_package, test_globs=test_globs).run(tree)
     except _Incomplete:
         return _Extractor(source, rel_path, module, is_package, complete=True, test_globs=test_globs).run(tree)
+
+
+_REQUEST_PARAM = ("attr", ("name", "request"), "param")
+
+
+def _subexpressions(expr) -> list:
+    out, todo = [], [expr]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, tuple):
+            out.append(item)
+            todo.extend(item[1:])
+    return out
+
+
+def _replaced(expr, old, new):
+    if expr == old:
+        return new
+    if not isinstance(expr, tuple):
+        return expr
+    return (expr[0], *(_replaced(item, old, new) for item in expr[1:]))
+
+
+def _fixture_params(value: ts.Node) -> list | None:
+    """The evaluable `params=(...)` of the fixture whose return statement
+    holds `value` (None: no such fixture)."""
+    node = value.parent
+    while node is not None and node.type != "function_definition":
+        node = node.parent
+    decorated = node.parent if node is not None else None
+    if decorated is None or decorated.type != "decorated_definition":
+        return None
+    for decorator in decorated.children:
+        call = decorator.named_children[0] if decorator.type == "decorator" and decorator.named_children else None
+        func = call.child_by_field_name("function") if call is not None and call.type == "call" else None
+        if func is None or not func.text.split(b".")[-1] == b"fixture":
+            continue
+        args = call.child_by_field_name("arguments")
+        for arg in args.named_children if args is not None else ():
+            if arg.type == "keyword_argument" and arg.child_by_field_name("name").text == b"params":
+                display = arg.child_by_field_name("value")
+                if display is None or display.type not in ("tuple", "list"):
+                    return None
+                found = [expr_of(item) for item in display.named_children if item.type != "comment"]
+                return [e for e in found if e is not None] or None
+    return None

@@ -41,13 +41,20 @@ from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, symbol_infos
 from indexer.languages.python.values import (CallableType, CallableValue, Class, External, Found, Function,
-                                             Generic, Instance, Iterable, Local, Module, Referent,
+                                             Generic, Instance, Iterable, Local, Module, PartialValue, Referent,
                                              Super, Sym, Value)
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # Subscripted annotations whose first argument is the type that matters.
 _UNWRAP = frozenset({"Optional", "Union", "Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly"})
 _CLASS_OF = frozenset({"Type", "type"})
+# An absolute import no workspace module answers is tried from the basedir
+# pytest puts on sys.path for a test package (the first directory up without
+# an __init__.py): a switch, for its test. Off, itsdangerous's test classes
+# that subclass another test file's classes had no base (and no inherited tests).
+PYTEST_BASEDIR = True
+# What `partial(X, ...)` can wrap so that calling it gives call_result(X).
+_PARTIAL_OF = frozenset({"class", "function", "partial"})
 
 # `obj.x = v` on a workspace instance: its class's __setattr__ runs (a
 # use of it), and a name the class lacks is no __getattr__ use (switch).
@@ -253,6 +260,16 @@ class Resolver:
             package = current.module if current.is_package else current.module.rpartition(".")[0]
             if package and self.p.has_module(f"{package}.{module}"):
                 return f"{package}.{module}"
+            if PYTEST_BASEDIR and package:
+                # pytest puts a test package's basedir on sys.path: the first
+                # directory up without an __init__.py (itsdangerous's
+                # tests/test_itsdangerous/test_timed.py imports
+                # `test_itsdangerous.test_signer`, which is tests.test_itsdangerous.test_signer).
+                basedir = package
+                while basedir and self.p.module(basedir) is not None:
+                    basedir = basedir.rpartition(".")[0]
+                if basedir and basedir != package and self.p.has_module(f"{basedir}.{module}"):
+                    return f"{basedir}.{module}"
         return absolute
 
     def follow_binding(self, binding: tuple, summary: ModuleSummary | _Here, depth: int) -> Referent | None:
@@ -459,6 +476,10 @@ class Resolver:
                 if cls is not None:
                     return Instance(cls)
             return result
+        if tag == "partialof":
+            # `partial(C, ...)`: called, it calls C (expressions.PARTIAL_VALUES).
+            inner = self._eval(expr[1], lookup, f, scope, depth + 1)
+            return PartialValue(inner) if inner is not None and inner[0] in _PARTIAL_OF else None
         if tag == "sub":
             base = expr[1]
             head = base[-1] if base and base[0] == "attr" else (base[1] if base and base[0] == "name" else None)
@@ -612,7 +633,7 @@ class Resolver:
             return Iterable(element)
         if tag == "callabletype":  # Callable[..., R] as an annotation's value
             return CallableValue(callee[1])
-        if tag == "callable":
+        if tag in ("callable", "partial"):
             return self.call_result(callee[1], depth + 1)
         if tag == "external":
             return External(callee[1] + "()")
@@ -632,7 +653,7 @@ class Resolver:
                     value = self.eval_in_module(expr, info.module, depth + 1)
                 if value is None:
                     continue
-                callable_ = value[0] in ("callable", "function")
+                callable_ = value[0] in ("callable", "function", "partial")
                 if callable_ == want_callable:
                     if not callable_:
                         return value
@@ -1087,6 +1108,14 @@ class Resolver:
                 refs.append((ref[REF_SPAN], "__call__", kind, enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
         elif value[0] == "class" and referent[1] != value[1]:
             refs.append((ref[REF_SPAN], ref[REF_NAME], kind, enclosing, value[1], CONFIDENCE["value"], "value"))
+        elif value[0] == "partial":
+            # A name holding `partial(C, ...)` (a fixture's value): calling it calls C.
+            wrapped = value[1]
+            while wrapped[0] == "partial":
+                wrapped = wrapped[1]
+            if wrapped[0] in ("class", "function"):
+                refs.append((ref[REF_SPAN], ref[REF_NAME], kind, enclosing, wrapped[1], CONFIDENCE["partial"],
+                             "partial"))
         elif value[0] == "function" and referent[0] == "sym" and referent[1] != value[1]:
             # A name bound to a function (`short = long_name = impl`): the call
             # runs impl, so call hierarchy, ripple and breaking checks see it.

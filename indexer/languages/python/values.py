@@ -119,6 +119,10 @@ class CallableValue(Tagged, tag="callable", fields=("returns",)):
     """Something callable whose call gives `returns` (a value held as `Callable[..., R]`)."""
 
 
+class PartialValue(Tagged, tag="partial", fields=("wraps",)):
+    """`partial(C, ...)`: called, it calls `wraps` (a class, function or partial)."""
+
+
 class Found(NamedTuple):
     """What a name in a scope is bound to, and the rule that found it."""
 
