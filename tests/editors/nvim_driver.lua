@@ -324,7 +324,9 @@ local function affected(command)
 end
 
 local function edit_format_price()
-  vim.cmd.edit(vim.fs.joinpath(workspace, 'shop', 'utils.py'))
+  if not in_file('/shop/utils.py') then
+    vim.cmd.edit(vim.fs.joinpath(workspace, 'shop', 'utils.py'))
+  end
   cursor_on('return f"')
   local lnum = vim.api.nvim_win_get_cursor(0)[1]
   -- Unsaved: the server sees the change only through didChange.
@@ -372,7 +374,7 @@ step('run_affected_tests', function()
   end
   return {
     exit = code,
-    name = vim.api.nvim_buf_get_name(term),
+    command = vim.b[term].codemeld_command,
     text = table.concat(lines, '\n'),
     junit = xml,
     code_window = vim.bo.buftype == '', -- focus went back to the code
@@ -407,6 +409,26 @@ step('affected_error', function()
     table.insert(levels, { msg = messages[i].msg, level = messages[i].level })
   end
   return { ok = ok, err = err and tostring(err) or nil, messages = levels, error_level = vim.log.levels.ERROR }
+end)
+
+step('affected_format', function()
+  -- Answers the shop cannot produce without a recorded run: a learned test
+  -- whose symbol the index lost, and one found both ways.
+  local format = require('codemeld.format')
+  local answer = {
+    summary = { changedSymbols = 1, tests = 2, learned = 2 },
+    tests = {
+      { id = 'tests/test_old.py::test_gone', symbol = vim.NIL, source = 'learned', stale = true },
+      { id = 'tests/test_cart.py::test_total', source = 'both', symbol = {
+        path = 'tests/test_cart.py', uri = vim.uri_from_fname(vim.fs.joinpath(workspace, 'tests', 'test_cart.py')),
+        range = { start = { line = 5, character = 0 }, ['end'] = { line = 7, character = 0 } } } },
+    },
+  }
+  local items = {}
+  for _, item in ipairs(format.affected_items(answer, format.affected_root(answer, '/elsewhere'), 'utf-16')) do
+    table.insert(items, { file = item.filename or vim.api.nvim_buf_get_name(item.bufnr), lnum = item.lnum, text = item.text })
+  end
+  return { root = format.affected_root(answer, '/elsewhere'), items = items, summary = format.affected_summary(answer) }
 end)
 
 step('test_python', function()

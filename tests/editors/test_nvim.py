@@ -197,8 +197,10 @@ def test_run_affected_tests_runs_exactly_them_with_pytest(session):
     assert "1 passed" in value["text"] and "failed" not in value["text"]
     # The command's args reached pytest, before the node ids; the interpreter
     # is the workspace's .venv (the plugin's default).
-    assert value["name"].endswith(f"/.venv/bin/python -m pytest -x -p no:cacheprovider --junitxml="
-                                  f"{Path(session['out']).with_name('junit.xml')} {DISCOUNT}"), value["name"]
+    junit = str(Path(session["out"]).with_name("junit.xml"))
+    python, *args = value["command"]
+    assert python.endswith("/shop/.venv/bin/python")
+    assert args == ["-m", "pytest", "-x", "-p", "no:cacheprovider", f"--junitxml={junit}", DISCOUNT]
     cases = re.findall(r'<testcase classname="([^"]+)" name="([^"]+)"', value["junit"])
     assert cases == [("tests.test_cart", "test_discount")]
     assert value["code_window"], "the cursor stayed in the terminal"
@@ -223,3 +225,13 @@ def test_test_python_option_then_workspace_venv_then_python3(session):
     assert value["bare"] == "python3"
     assert value["venv"].endswith("/shop/.venv/bin/python")
     assert value["option"] == "/opt/py/bin/python"
+
+
+def test_affected_items_of_learned_and_lost_tests(session):
+    value = step(session, "affected_format")
+    workspace = str(Path(session["out"]).with_name("shop"))
+    assert value["root"] == workspace  # from a test's uri and path, not the fallback
+    assert value["items"] == [
+        {"file": f"{workspace}/tests/test_old.py", "lnum": 1, "text": "tests/test_old.py::test_gone (learned, stale)"},
+        {"file": f"{workspace}/tests/test_cart.py", "lnum": 6, "text": "tests/test_cart.py::test_total (both)"}]
+    assert value["summary"] == "codemeld: 2 affected tests (2 learned)"

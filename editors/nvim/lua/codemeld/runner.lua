@@ -30,6 +30,8 @@ function M.run(ids, args, root)
   vim.cmd('botright new')
   local bufnr = vim.api.nvim_get_current_buf()
   local job = vim.fn.jobstart(cmd, { term = true, cwd = root })
+  -- The buffer's name shows only the interpreter; keep the whole command.
+  vim.b[bufnr].codemeld_command = cmd
   vim.cmd('wincmd p') -- back to the code; the terminal keeps scrolling
   return bufnr, job
 end
