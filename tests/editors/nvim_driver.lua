@@ -296,6 +296,153 @@ step('typescript', function()
   }
 end)
 
+--- The quickfix list as {file, lnum, text}.
+local function quickfix()
+  local qf = vim.fn.getqflist({ title = 1, items = 1 })
+  local items = {}
+  for _, item in ipairs(qf.items) do
+    table.insert(items, { file = rel(vim.uri_from_fname(vim.api.nvim_buf_get_name(item.bufnr))), lnum = item.lnum, text = item.text })
+  end
+  return qf.title, items
+end
+
+--- Run a :Codemeld*AffectedTests command and wait for its one-line summary
+--- (or its error): the plugin notifies once per answer.
+local function affected(command)
+  vim.fn.setqflist({}, 'r', { title = '', items = {} })
+  local since = #messages
+  vim.cmd(command)
+  vim.wait(20000, function()
+    for _, text in ipairs(messages_since(since)) do
+      if text:find('affected test', 1, true) then
+        return true
+      end
+    end
+    return gave_up(since, 'affected tests')
+  end, 20)
+  return since
+end
+
+local function edit_format_price()
+  if not in_file('/shop/utils.py') then
+    vim.cmd.edit(vim.fs.joinpath(workspace, 'shop', 'utils.py'))
+  end
+  cursor_on('return f"')
+  local lnum = vim.api.nvim_win_get_cursor(0)[1]
+  -- Unsaved: the server sees the change only through didChange.
+  vim.api.nvim_buf_set_lines(0, lnum - 1, lnum, false, { '    return f"{value:.2f} {CURRENCY}"  # edited' })
+  assert(vim.bo.modified)
+end
+
+step('affected_tests', function()
+  edit_format_price()
+  local since = affected('CodemeldAffectedTests')
+  local title, items = quickfix()
+  vim.cmd('cclose')
+  return { title = title, items = items, messages = messages_since(since), modified = vim.bo.modified }
+end)
+
+step('run_affected_tests', function()
+  edit_format_price() -- idempotent: the same unsaved change
+  -- The default interpreter: the workspace's .venv (here, one that runs the test venv's Python).
+  local venv_python = vim.fs.joinpath(workspace, '.venv', 'bin', 'python')
+  vim.fn.mkdir(vim.fs.dirname(venv_python), 'p')
+  vim.fn.writefile({ '#!/bin/sh', 'exec ' .. vim.fn.shellescape(vim.env.CODEMELD_TEST_PYTHON) .. ' "$@"' }, venv_python)
+  vim.fn.setfperm(venv_python, 'rwxr-xr-x')
+  local junit = vim.fs.joinpath(vim.fn.fnamemodify(out_path, ':h'), 'junit.xml')
+  local before = vim.api.nvim_list_bufs()
+  local since = affected('CodemeldRunAffectedTests -x -p no:cacheprovider --junitxml=' .. junit)
+  local term
+  vim.wait(10000, function()
+    for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+      if not vim.tbl_contains(before, buf) and vim.bo[buf].buftype == 'terminal' then
+        term = buf
+        return true
+      end
+    end
+    return false
+  end, 20)
+  assert(term, 'no terminal opened; messages: ' .. vim.inspect(messages_since(since)))
+  local job = vim.b[term].terminal_job_id
+  local code = vim.fn.jobwait({ job }, 60000)[1]
+  vim.wait(500) -- the terminal's last lines
+  local lines = vim.api.nvim_buf_get_lines(term, 0, -1, false)
+  local file = io.open(junit)
+  local xml = file and file:read('*a')
+  if file then
+    file:close()
+  end
+  return {
+    exit = code,
+    command = vim.b[term].codemeld_command,
+    text = table.concat(lines, '\n'),
+    junit = xml,
+    code_window = vim.bo.buftype == '', -- focus went back to the code
+    messages = messages_since(since),
+  }
+end)
+
+step('affected_none', function()
+  -- Back to the disk's text: nothing changed, so nothing is selected or run.
+  vim.cmd.edit({ bang = true })
+  local before = #vim.api.nvim_list_bufs()
+  local since = affected('CodemeldAffectedTests')
+  local _, items = quickfix()
+  local listed = messages_since(since)
+  since = affected('CodemeldRunAffectedTests -x')
+  vim.wait(300)
+  return { items = items, messages = listed, run_messages = messages_since(since), buffers = #vim.api.nvim_list_bufs() - before }
+end)
+
+step('affected_error', function()
+  -- A failing request: one ERROR notification, no Lua error.
+  local request = client.request
+  client.request = function(_, _, _, handler)
+    handler({ code = -32603, message = 'boom' }, nil, {})
+    return true, 1
+  end
+  local since = #messages
+  local ok, err = pcall(vim.cmd, 'CodemeldRunAffectedTests')
+  client.request = request
+  local levels = {}
+  for i = since + 1, #messages do
+    table.insert(levels, { msg = messages[i].msg, level = messages[i].level })
+  end
+  return { ok = ok, err = err and tostring(err) or nil, messages = levels, error_level = vim.log.levels.ERROR }
+end)
+
+step('affected_format', function()
+  -- Answers the shop cannot produce without a recorded run: a learned test
+  -- whose symbol the index lost, and one found both ways.
+  local format = require('codemeld.format')
+  local answer = {
+    summary = { changedSymbols = 1, tests = 2, learned = 2 },
+    tests = {
+      { id = 'tests/test_old.py::test_gone', symbol = vim.NIL, source = 'learned', stale = true },
+      { id = 'tests/test_cart.py::test_total', source = 'both', symbol = {
+        path = 'tests/test_cart.py', uri = vim.uri_from_fname(vim.fs.joinpath(workspace, 'tests', 'test_cart.py')),
+        range = { start = { line = 5, character = 0 }, ['end'] = { line = 7, character = 0 } } } },
+    },
+  }
+  local items = {}
+  for _, item in ipairs(format.affected_items(answer, format.affected_root(answer, '/elsewhere'), 'utf-16')) do
+    table.insert(items, { file = item.filename or vim.api.nvim_buf_get_name(item.bufnr), lnum = item.lnum, text = item.text })
+  end
+  return { root = format.affected_root(answer, '/elsewhere'), items = items, summary = format.affected_summary(answer) }
+end)
+
+step('test_python', function()
+  local config = require('codemeld.config')
+  local runner = require('codemeld.runner')
+  local bare = vim.fn.tempname()
+  vim.fn.mkdir(bare, 'p')
+  local chosen = { bare = runner.python(bare), venv = runner.python(workspace) }
+  config.options.test_python = '/opt/py/bin/python'
+  chosen.option = runner.python(workspace)
+  config.options.test_python = nil
+  return chosen
+end)
+
 local file = assert(io.open(out_path, 'w'))
 file:write(vim.json.encode(results))
 file:close()

@@ -58,6 +58,7 @@ def run_driver(tmp: Path, init_lua: str, steps: str | None = None) -> dict:
         "CODEMELD_CACHE_DIR": str(tmp / "cache"),  # an index of our own, never the user's
         "CODEMELD_TEST_OUT": str(out),
         "CODEMELD_TEST_WORKSPACE": str(workspace),
+        "CODEMELD_TEST_PYTHON": sys.executable,  # the interpreter whose pytest runs the shop's tests
         "XDG_STATE_HOME": str(tmp / "state"),  # Neovim's lsp.log stays in tmp too
         "XDG_DATA_HOME": str(tmp / "data"),
     }
@@ -70,6 +71,7 @@ def run_driver(tmp: Path, init_lua: str, steps: str | None = None) -> dict:
     assert out.exists(), f"the driver wrote no result (exit {proc.returncode}):\n{proc.stderr[-4000:]}"
     result = json.loads(out.read_text())
     result["log"] = proc.stderr
+    result["out"] = str(out)
     return result
 
 
@@ -99,8 +101,8 @@ def xfail_if_missing(value: dict, method: str) -> None:
 
 def test_plugin_attaches_with_buffer_local_commands(session):
     value = step(session, "attach")
-    assert value["commands"] == ["CodemeldExplain", "CodemeldImpact", "CodemeldReindex", "CodemeldSearch",
-                                 "CodemeldStatus"]
+    assert value["commands"] == ["CodemeldAffectedTests", "CodemeldExplain", "CodemeldImpact", "CodemeldReindex",
+                                 "CodemeldRunAffectedTests", "CodemeldSearch", "CodemeldStatus"]
     assert value["root_dir"].endswith("shop")  # root_markers found pyproject.toml
     assert value["offset_encoding"] == "utf-16"
 
@@ -172,3 +174,64 @@ def test_search_offers_results_and_jumps(session):
     assert value["offered"], f"nothing offered; messages: {value['messages']}"
     assert any("format_price" in item for item in value["offered"])
     assert value["landed"] == "shop/utils.py"
+
+
+# Affected tests. An unsaved edit of format_price (the shop copy is no git
+# repository, so the buffer alone is the change) reaches test_discount
+# through checkout(), and test_total not at all.
+DISCOUNT = "tests/test_cart.py::test_discount"
+
+
+def test_affected_tests_of_an_unsaved_edit_fill_the_quickfix_list(session):
+    value = step(session, "affected_tests")
+    assert value["modified"], "the edit was saved: the test would not show the unsaved buffer is used"
+    assert value["title"] == "codemeld affected tests"
+    assert [(i["file"], i["lnum"], i["text"]) for i in value["items"]] == [
+        ("tests/test_cart.py", 11, f"{DISCOUNT} (static)")]
+    assert value["messages"] == ["codemeld: 1 affected test (0 learned)"]
+
+
+def test_run_affected_tests_runs_exactly_them_with_pytest(session):
+    value = step(session, "run_affected_tests")
+    assert value["exit"] == 0, value["text"]
+    assert "1 passed" in value["text"] and "failed" not in value["text"]
+    # The command's args reached pytest, before the node ids; the interpreter
+    # is the workspace's .venv (the plugin's default).
+    junit = str(Path(session["out"]).with_name("junit.xml"))
+    python, *args = value["command"]
+    assert python.endswith("/shop/.venv/bin/python")
+    assert args == ["-m", "pytest", "-x", "-p", "no:cacheprovider", f"--junitxml={junit}", DISCOUNT]
+    cases = re.findall(r'<testcase classname="([^"]+)" name="([^"]+)"', value["junit"])
+    assert cases == [("tests.test_cart", "test_discount")]
+    assert value["code_window"], "the cursor stayed in the terminal"
+
+
+def test_no_affected_tests_runs_nothing(session):
+    value = step(session, "affected_none")
+    assert value["items"] == []
+    assert value["messages"] == ["codemeld: no affected tests"]
+    assert value["run_messages"] == ["codemeld: no affected tests", "codemeld: no affected tests, nothing to run"]
+    assert value["buffers"] == 0, "a terminal was opened with nothing to run"
+
+
+def test_affected_tests_request_error_is_one_notification(session):
+    value = step(session, "affected_error")
+    assert value["ok"], value["err"]
+    assert value["messages"] == [{"msg": "codemeld affected tests failed: boom", "level": value["error_level"]}]
+
+
+def test_test_python_option_then_workspace_venv_then_python3(session):
+    value = step(session, "test_python")
+    assert value["bare"] == "python3"
+    assert value["venv"].endswith("/shop/.venv/bin/python")
+    assert value["option"] == "/opt/py/bin/python"
+
+
+def test_affected_items_of_learned_and_lost_tests(session):
+    value = step(session, "affected_format")
+    workspace = str(Path(session["out"]).with_name("shop"))
+    assert value["root"] == workspace  # from a test's uri and path, not the fallback
+    assert value["items"] == [
+        {"file": f"{workspace}/tests/test_old.py", "lnum": 1, "text": "tests/test_old.py::test_gone (learned, stale)"},
+        {"file": f"{workspace}/tests/test_cart.py", "lnum": 6, "text": "tests/test_cart.py::test_total (both)"}]
+    assert value["summary"] == "codemeld: 2 affected tests (2 learned)"

@@ -19,12 +19,12 @@ local function client_for(bufnr)
 end
 
 --- A handler that reports errors and empty answers, and calls on_result otherwise.
-local function handler(what, on_result)
+local function handler(what, on_result, empty)
   return function(err, result, ctx)
     if err then
       notify(string.format('codemeld %s failed: %s', what, err.message or vim.inspect(err)), vim.log.levels.ERROR)
     elseif result == nil or result == vim.NIL then
-      notify(string.format('codemeld %s: nothing at the cursor', what), vim.log.levels.WARN)
+      notify(string.format('codemeld %s: %s', what, empty or 'nothing at the cursor'), vim.log.levels.WARN)
     else
       on_result(result, ctx)
     end
@@ -116,6 +116,52 @@ function M.status(opts)
   client:request('codemeld/status', vim.empty_dict(), handler('status', function(status)
     notify(format.status_text(status))
   end), bufnr)
+end
+
+--- :CodemeldAffectedTests: the tests affected by the current change (git's
+--- uncommitted changes plus the unsaved buffers the server holds) go to the
+--- quickfix list. `opts.on_result(answer, root)` runs after that (the runner).
+function M.affected_tests(opts)
+  opts = opts or {}
+  local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
+  local client = client_for(bufnr)
+  if not client then
+    return
+  end
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, git = true }
+  client:request('codemeld/affectedTests', params, handler('affected tests', function(answer)
+    local root = format.affected_root(answer, client.root_dir)
+    local items = format.affected_items(answer, root, client.offset_encoding)
+    vim.fn.setqflist({}, ' ', { title = 'codemeld affected tests', items = items })
+    if config.options.open_quickfix and #items > 0 and not opts.on_result then
+      vim.cmd('botright copen')
+      vim.cmd('wincmd p')
+    end
+    notify(format.affected_summary(answer))
+    if opts.on_result then
+      opts.on_result(answer, root)
+    end
+  end, 'no workspace holds this buffer'), bufnr)
+end
+
+--- :CodemeldRunAffectedTests [pytest args]: the same selection, then pytest
+--- on exactly those node ids in a terminal split; nothing runs without tests.
+function M.run_affected_tests(opts)
+  opts = opts or {}
+  M.affected_tests({
+    bufnr = opts.bufnr,
+    on_result = function(answer, root)
+      local ids = answer.pytestArgs ~= vim.NIL and answer.pytestArgs or nil
+      if not ids then
+        ids = vim.tbl_map(function(t) return t.id end, answer.tests or {})
+      end
+      if #ids == 0 then
+        notify('codemeld: no affected tests, nothing to run')
+        return
+      end
+      require('codemeld.runner').run(ids, opts.args or {}, root)
+    end,
+  })
 end
 
 --- :CodemeldReindex

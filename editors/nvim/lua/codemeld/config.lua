@@ -7,13 +7,16 @@ M.defaults = {
   -- Echo $/progress of indexing in the command line. Neovim keeps the same
   -- messages in vim.lsp.status() for statusline plugins either way.
   progress = true,
-  -- Open the quickfix window after :CodemeldImpact.
+  -- Open the quickfix window after :CodemeldImpact and :CodemeldAffectedTests.
   open_quickfix = true,
   -- Border of the floating windows (see :help nvim_open_win()).
   border = 'rounded',
   -- Default depth/limit for :CodemeldImpact; nil lets the server decide.
   impact = { depth = nil, limit = nil },
   search = { limit = 20 },
+  -- Interpreter for :CodemeldRunAffectedTests; nil: the workspace's
+  -- .venv/bin/python or venv/bin/python, else python3.
+  test_python = nil,
   -- Timeout for :CodemeldStatus and other quick requests (ms).
   timeout_ms = 5000,
 }

@@ -107,6 +107,54 @@ function M.impact_summary(report)
   return lines
 end
 
+--- The folder the answer's node ids are relative to (pytest's cwd): a test's
+--- absolute file minus its relative path, else the client's root.
+function M.affected_root(answer, root_dir)
+  for _, t in ipairs(answer.tests or {}) do
+    local s = t.symbol
+    if type(s) == 'table' and type(s.uri) == 'string' and not vim.startswith(s.path, '/') then
+      local file = vim.uri_to_fname(s.uri)
+      if vim.endswith(file, '/' .. s.path) then
+        return file:sub(1, #file - #s.path - 1)
+      end
+    end
+  end
+  return root_dir
+end
+
+--- Quickfix items for an AffectedTests answer: each test at its definition
+--- (or, for a learned test the index no longer holds, its file), with its
+--- node id and where it came from (static, learned or both).
+function M.affected_items(answer, root_dir, encoding)
+  local items = {}
+  for _, t in ipairs(answer.tests or {}) do
+    local text = string.format('%s (%s%s)', t.id, t.source ~= vim.NIL and t.source or 'static',
+      t.stale == true and ', stale' or '')
+    if type(t.symbol) == 'table' then
+      local location = { uri = M.uri_of(t.symbol, root_dir), range = t.symbol.selectionRange or t.symbol.range }
+      if location.range == vim.NIL then
+        location.range = t.symbol.range
+      end
+      local item = vim.lsp.util.locations_to_items({ location }, encoding)[1]
+      item.text, item.user_data = text, nil
+      table.insert(items, item)
+    else
+      table.insert(items, { filename = vim.fs.joinpath(root_dir or '.', (t.id:gsub('::.*', ''))), lnum = 1, text = text })
+    end
+  end
+  return items
+end
+
+--- "N affected tests (k learned)", or "no affected tests".
+function M.affected_summary(answer)
+  local s = answer.summary or {}
+  local n = s.tests or #(answer.tests or {})
+  if n == 0 then
+    return 'codemeld: no affected tests'
+  end
+  return string.format('codemeld: %s (%d learned)', plural(n, 'affected test'), s.learned or 0)
+end
+
 --- Markdown lines of an explanation. The server's markdown already says
 --- where it came from (structural or which model); a `note` says why a
 --- configured model was not used, which the user should see.
