@@ -338,7 +338,9 @@ def test_inherited_test_methods_are_collected_per_subclass(tmp_path):
     }
     indexer, g = build(tmp_path, files)
     ids = {t.id for t in impact(g, "lib.work").tests}
-    assert ids == {"tests/test_base.py::TestBase::test_work", "tests/test_sub.py::TestSub::test_work"}
+    # pytest also collects the imported TestBase in test_sub.py (impact_mixins.IMPORTED_RULE)
+    assert ids == {"tests/test_base.py::TestBase::test_work", "tests/test_sub.py::TestSub::test_work",
+                   "tests/test_sub.py::TestBase::test_work"}
 
 
 @pytest.mark.slow  # runs the project's tests under coverage in a subprocess
@@ -569,8 +571,11 @@ def test_a_changed_test_affects_itself_and_its_inherited_copies(tmp_path):
             """,
     }
     indexer, g = build(tmp_path, files)
+    # (pytest collects the imported TestBase in test_sub.py too: `pytest --collect-only` lists
+    # tests/test_sub.py::TestBase::test_work; impact_mixins.IMPORTED_RULE)
     assert {t.id for t in impact(g, "tests.test_base.TestBase.test_work").tests} == {
-        "tests/test_base.py::TestBase::test_work", "tests/test_sub.py::TestSub::test_work"}
+        "tests/test_base.py::TestBase::test_work", "tests/test_sub.py::TestSub::test_work",
+        "tests/test_sub.py::TestBase::test_work"}
     assert [(t.id, t.depth) for t in impact(g, "tests.test_base.test_alone").tests] == [
         ("tests/test_base.py::test_alone", 0)]
     indexer.close()
