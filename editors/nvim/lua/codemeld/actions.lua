@@ -40,6 +40,16 @@ local function float(lines, focus_id)
   })
 end
 
+--- Fills the quickfix list; opens it (when configured and `open`) and goes
+--- back to the code, so a summary floats next to the cursor.
+local function quickfix(title, items, open)
+  vim.fn.setqflist({}, ' ', { title = title, items = items })
+  if open and config.options.open_quickfix and #items > 0 then
+    vim.cmd('botright copen')
+    vim.cmd('wincmd p')
+  end
+end
+
 --- :CodemeldImpact [depth]
 function M.impact(opts)
   opts = opts or {}
@@ -53,11 +63,7 @@ function M.impact(opts)
   params.limit = opts.limit or config.options.impact.limit
   client:request('codemeld/impact', params, handler('impact', function(report)
     local items = format.impact_items(report, client.root_dir, client.offset_encoding)
-    vim.fn.setqflist({}, ' ', { title = format.impact_title(report), items = items })
-    if config.options.open_quickfix and #items > 0 then
-      vim.cmd('botright copen')
-      vim.cmd('wincmd p') -- back to the code, so the summary floats next to the cursor
-    end
+    quickfix(format.impact_title(report), items, true)
     float(format.impact_summary(report), 'codemeld-impact')
   end), bufnr)
 end
@@ -132,11 +138,7 @@ function M.affected_tests(opts)
   client:request('codemeld/affectedTests', params, handler('affected tests', function(answer)
     local root = format.affected_root(answer, client.root_dir)
     local items = format.affected_items(answer, root, client.offset_encoding)
-    vim.fn.setqflist({}, ' ', { title = 'codemeld affected tests', items = items })
-    if config.options.open_quickfix and #items > 0 and not opts.on_result then
-      vim.cmd('botright copen')
-      vim.cmd('wincmd p')
-    end
+    quickfix('codemeld affected tests', items, not opts.on_result)
     notify(format.affected_summary(answer))
     if opts.on_result then
       opts.on_result(answer, root)
