@@ -31,7 +31,8 @@ _LITERALS = {
 # whose call gives what calling C gives (a switch, for its test). Off, a
 # fixture returning `partial(Signer, secret_key=...)` gave its tests' `signer`
 # no type, and their `signer.sign(...)` calls fell to name matching.
-# Measured: see resolve.py's "partialof" (itsdangerous, never tuned on).
+# Measured (depth 8, default selection): itsdangerous, never tuned on,
+# 0.115 / 0.841 -> 0.166 / 0.810; the sixteen unchanged but attrs (+2 true).
 PARTIAL_VALUES = True
 _PARTIAL_CALLEES = frozenset({b"partial", b"functools.partial"})
 
