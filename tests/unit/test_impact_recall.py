@@ -755,3 +755,70 @@ def test_an_imported_test_class_is_collected_again(tmp_path, monkeypatch, rule):
         assert (again in found) is rule, again
     assert not any(t.startswith("tests/helpers.py") for t in found)
     indexer.close()
+
+
+# itsdangerous's fixture override: the subclass's `signer_factory` returns
+# `partial(TimestampSigner, ...)`, the tests it inherits reach it through the
+# base's `signer` fixture. `partial(C, ...)` is a (deferred) call of C, so the
+# override makes TimestampSigners, and the inherited test's copy in the
+# subclass holds one: it runs TimestampSigner.sign. A fixture's `return
+# signer_factory()` sees its argument as the fixture it names, so `signer`
+# in the test is typed (not a name-matched guess).
+OVERRIDE = {
+    "lib.py": """
+        class Signer:
+            def __init__(self, key):
+                self.key = key
+
+            def sign(self, value):
+                return value + self.key
+
+        class TimestampSigner(Signer):
+            def sign(self, value):
+                return value + "@" + self.key
+        """,
+    "tests/test_lib.py": """
+        from functools import partial
+
+        import pytest
+
+        from lib import Signer, TimestampSigner
+
+        class TestSigner:
+            @pytest.fixture()
+            def signer_factory(self):
+                return partial(Signer, key="k")
+
+            @pytest.fixture()
+            def signer(self, signer_factory):
+                return signer_factory()
+
+            def test_sign(self, signer):
+                assert signer.sign("v")
+
+        class TestTimestampSigner(TestSigner):
+            @pytest.fixture()
+            def signer_factory(self):
+                return partial(TimestampSigner, key="k")
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_partial_is_a_call_of_what_it_wraps(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "PARTIAL_CALLS", rule)
+    indexer, g = build(tmp_path, OVERRIDE)
+    uses = {(r.enclosing, r.kind) for r in g.references("lib.TimestampSigner")}
+    assert (("tests.test_lib.TestTimestampSigner.signer_factory", "call") in uses) is rule
+    found = selected(impact(g, "lib.TimestampSigner.sign"))
+    assert ("tests/test_lib.py::TestTimestampSigner::test_sign" in found) is rule
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_fixture_sees_its_arguments_as_fixtures(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "FIXTURE_ARGS", rule)
+    indexer, g = build(tmp_path, OVERRIDE)
+    hows = {r.how for r in g.references("lib.Signer.sign") if r.enclosing == "tests.test_lib.TestSigner.test_sign"}
+    assert ("name-match" not in hows and bool(hows)) is rule, hows
+    indexer.close()

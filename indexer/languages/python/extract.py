@@ -137,6 +137,11 @@ STRING_PROTOCOLS = False
 # resolver's "alt" takes the last workspace value). Off, itsdangerous's
 # `serializer_factory` fixture gave its tests' `serializer` no type.
 FIXTURE_PARAMS = True
+# `partial(C, ...)` uses C as a call (deferred), not a read: the function
+# building it makes C's instances (switch, for its test). Off, a fixture
+# override returning `partial(TimestampSigner, ...)` made no TimestampSigner
+# for the receiver rule, and every test of its methods was ruled out.
+PARTIAL_CALLS = True
 # operator -> the stem of its methods (`add`: __add__, __radd__, __iadd__); one table with dispatch's values
 _BINARY_DUNDERS = {op: method[2:-2] for op, method in dispatch.BINARY.items()}
 _UNARY_DUNDERS = dispatch.UNARY
@@ -260,6 +265,8 @@ class _Extractor:
         # Assigned values of module/class-level names and self attributes:
         # (start byte, end byte, symbol bound, value node, tag override).
         self.flows: list[tuple[int, int, int, ts.Node, str]] = []
+        # `partial(C, ...)` uses C as a deferred call (PARTIAL_CALLS): looked for only in files that say so.
+        self.has_partial = PARTIAL_CALLS and b"partial(" in source
         self.captures: dict = {}  # the query's, kept for guard_facts
 
     def text(self, node: ts.Node | None) -> str:
@@ -785,7 +792,10 @@ class _Extractor:
                     span = (row, col, row, col + end - start)  # an identifier never spans lines
                 else:
                     span = self.cols.span(node)
-                ref = RefFact(span, source[start:end].decode("utf-8", "replace"), _ANNOTATION if in_ann else _READ, scope)
+                kind = _ANNOTATION if in_ann else _READ
+                if self.has_partial and not in_ann and _wrapped_by_partial(node):
+                    kind = _CALL  # `partial(C, ...)`: a deferred call of C (PARTIAL_CALLS)
+                ref = RefFact(span, source[start:end].decode("utf-8", "replace"), kind, scope)
                 if self.headers or self.flows:
                     self.add_ref(node, ref)
                 else:
@@ -1428,6 +1438,8 @@ class _Extractor:
             calls = kind == _CALL or kind == _DECORATOR
             if in_annotation:
                 kind = "annotation"
+            elif kind == _READ and self.has_partial and _wrapped_by_partial(attribute):
+                kind = _CALL  # `partial(mod.C, ...)`: a deferred call of C
             self.add_ref(node, RefFact(span, name, kind, scope, receiver=receiver))
             if kind == _CALL and name in doctests.RUNNERS:
                 self.add_doctest_runner(attribute, scope)
@@ -1448,6 +1460,8 @@ class _Extractor:
                 return  # the defining assignment is the declaration, not a use
         elif in_annotation:
             kind = "annotation"
+        elif kind == _READ and self.has_partial and _wrapped_by_partial(node):
+            kind = _CALL  # `partial(C, ...)`: a deferred call of C
         calls = use[0] == _CALL or use[0] == _DECORATOR
         self.add_ref(node, RefFact(span, name, kind, scope))
         if name == "getattr" and kind == _CALL:
@@ -1598,3 +1612,15 @@ def _fixture_params(value: ts.Node) -> list | None:
                 found = [expr_of(item) for item in display.named_children if item.type != "comment"]
                 return [e for e in found if e is not None] or None
     return None
+
+
+def _wrapped_by_partial(expr: ts.Node | None) -> bool:
+    """Whether `expr` is the first positional argument of `partial(...)` /
+    `functools.partial(...)` (what the partial will call)."""
+    arguments = expr.parent if expr is not None else None
+    if arguments is None or arguments.type != "argument_list":
+        return False
+    first = next((a for a in arguments.named_children if a.type != "comment"), None)
+    call = arguments.parent
+    return first == expr and call is not None and call.type == "call" \
+        and call.child_by_field_name("function").text in (b"partial", b"functools.partial")

@@ -53,6 +53,10 @@ _CLASS_OF = frozenset({"Type", "type"})
 # an __init__.py): a switch, for its test. Off, itsdangerous's test classes
 # that subclass another test file's classes had no base (and no inherited tests).
 PYTEST_BASEDIR = True
+# A fixture's return expression sees its arguments as the fixtures they
+# name (same class, then module): `return signer_factory()` in a fixture
+# gives what calling the `signer_factory` fixture's value gives (a switch).
+FIXTURE_ARGS = True
 # What `partial(X, ...)` can wrap so that calling it gives call_result(X).
 _PARTIAL_OF = frozenset({"class", "function", "partial"})
 
@@ -476,6 +480,9 @@ class Resolver:
                 if cls is not None:
                     return Instance(cls)
             return result
+        if tag == "fixture":  # a fixture's argument, by the fixture it names (fixture_arguments)
+            module = expr[1].rsplit(".", 1)[0]
+            return self.yielded(expr[1], module, self.call_result(Function(expr[1]), depth + 1, module=module))
         if tag == "partialof":
             # `partial(C, ...)`: called, it calls C (expressions.PARTIAL_VALUES).
             inner = self._eval(expr[1], lookup, f, scope, depth + 1)
@@ -650,6 +657,8 @@ class Resolver:
                 if expr == _SELF and info.is_member and RETURN_SELF and "staticmethod" not in info.flags:
                     value = Instance(info.qualname.rsplit(".", 1)[0])  # a fluent method or property
                 else:
+                    if FIXTURE_ARGS and "fixture" in info.flags:
+                        expr = self.fixture_arguments(expr, info)
                     value = self.eval_in_module(expr, info.module, depth + 1)
                 if value is None:
                     continue
@@ -1143,6 +1152,23 @@ class Resolver:
             return
         name = ref[REF_NAME]
         refs.append((ref[REF_SPAN], name, "keyword", enclosing, f"{function}.{name}", CONFIDENCE["keyword"], "keyword"))
+
+    def fixture_arguments(self, expr, info: SymInfo):
+        """A fixture's return expression with each name its module does not
+        bind, but a fixture of its class or module has, standing for that
+        fixture's value (`return signer_factory()` in `TestSigner.signer`)."""
+        if not isinstance(expr, tuple):
+            return expr
+        if expr and expr[0] == "name":
+            summary = self.p.module(info.module)
+            if summary is not None and expr[1] not in summary.names:
+                owner = info.qualname.rpartition(".")[0]
+                for qualname in (f"{owner}.{expr[1]}", f"{info.module}.{expr[1]}"):
+                    found = self.sym_by_qualname(qualname, info.module)
+                    if found is not None and "fixture" in found.flags and qualname != info.qualname:
+                        return ("fixture", qualname)
+            return expr
+        return (expr[0], *(self.fixture_arguments(item, info) for item in expr[1:]))
 
     def yielded(self, fixture: str, module: str, value: tuple | None) -> tuple | None:
         """A generator fixture annotated `-> Iterator[T]` (Generator[T, ...],
