@@ -18,6 +18,13 @@ local function client_for(bufnr)
   return client
 end
 
+--- The action's buffer (opts.bufnr, else the current one) and its codemeld
+--- client; no client (reported) when none is attached.
+local function attached(opts)
+  local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
+  return bufnr, client_for(bufnr)
+end
+
 --- A handler that reports errors and empty answers, and calls on_result otherwise.
 local function handler(what, on_result, empty)
   return function(err, result, ctx)
@@ -53,8 +60,7 @@ end
 --- :CodemeldImpact [depth]
 function M.impact(opts)
   opts = opts or {}
-  local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
-  local client = client_for(bufnr)
+  local bufnr, client = attached(opts)
   if not client then
     return
   end
@@ -71,8 +77,7 @@ end
 --- :CodemeldExplain
 function M.explain(opts)
   opts = opts or {}
-  local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
-  local client = client_for(bufnr)
+  local bufnr, client = attached(opts)
   if not client then
     return
   end
@@ -113,8 +118,7 @@ end
 --- :CodemeldStatus
 function M.status(opts)
   opts = opts or {}
-  local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
-  local client = client_for(bufnr)
+  local bufnr, client = attached(opts)
   if not client then
     return
   end
@@ -129,8 +133,7 @@ end
 --- quickfix list. `opts.on_result(answer, root)` runs after that (the runner).
 function M.affected_tests(opts)
   opts = opts or {}
-  local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
-  local client = client_for(bufnr)
+  local bufnr, client = attached(opts)
   if not client then
     return
   end
@@ -169,8 +172,7 @@ end
 --- :CodemeldReindex
 function M.reindex(opts)
   opts = opts or {}
-  local bufnr = opts.bufnr or vim.api.nvim_get_current_buf()
-  local client = client_for(bufnr)
+  local bufnr, client = attached(opts)
   if not client then
     return
   end
