@@ -617,6 +617,8 @@ PARTIAL_FIXTURE = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_partial_calls_what_it_wraps(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), "PARTIAL_VALUES", rule)
+    # (PARTIAL_CALLS links `partial(Signer)` to Signer by itself: off, so the case shows this rule alone)
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "PARTIAL_CALLS", False)
     indexer, g = build(tmp_path, PARTIAL_FIXTURE)
     made = selected(impact(g, "lib.Signer.__init__"))
     for test in ("test_sign", "test_factory"):
@@ -706,6 +708,8 @@ FIXTURE_PARAMS = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_fixture_returning_its_param_gives_one_of_its_params(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "FIXTURE_PARAMS", rule)
+    # (PARTIAL_CALLS links the `params=` display's `partial(Serializer)` by itself: off, to show this rule alone)
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "PARTIAL_CALLS", False)
     indexer, g = build(tmp_path, FIXTURE_PARAMS)
     assert ("tests/test_lib.py::TestSerializer::test_dumps" in selected(impact(g, "lib.Serializer.__init__"))) is rule
     assert ("tests/test_lib.py::TestSerializer::test_dumps" in selected(impact(g, "lib.Serializer.dumps"))) is rule
