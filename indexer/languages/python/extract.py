@@ -267,6 +267,8 @@ class _Extractor:
         self.flows: list[tuple[int, int, int, ts.Node, str]] = []
         # `partial(C, ...)` uses C as a deferred call (PARTIAL_CALLS): looked for only in files that say so.
         self.has_partial = PARTIAL_CALLS and b"partial(" in source
+        # ... and `return ... request.param ...` in a fixture (FIXTURE_PARAMS): every return is asked, most files have none.
+        self.has_request_param = FIXTURE_PARAMS and b"request.param" in source
         self.captures: dict = {}  # the query's, kept for guard_facts
 
     def text(self, node: ts.Node | None) -> str:
@@ -994,7 +996,7 @@ class _Extractor:
         if held is not None and held[0] != "=":
             return  # annotated
         expr = self.local_value(value, scope)
-        if FIXTURE_PARAMS and expr is not None and _REQUEST_PARAM in _subexpressions(expr):
+        if self.has_request_param and expr is not None and _REQUEST_PARAM in _subexpressions(expr):
             params = _fixture_params(value)
             if params:  # `request.param` is one of the fixture's params
                 expr = _replaced(expr, _REQUEST_PARAM, ("alt", *params) if len(params) > 1 else params[0])
