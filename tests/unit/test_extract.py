@@ -179,6 +179,11 @@ USE_CASES = [
     ("obj.attr = 2\n", [("obj", "read"), ("attr", "write")]),
     ("x = 1\nx = 2\n", [("x", "write")]),  # the first binding is the definition
     ("class A(B, mod.C): pass\n", [("B", "inherit"), ("mod", "read"), ("C", "inherit")]),
+    # a generic base names its class: C inherits Base (itsdangerous's `TimedSerializer(Serializer[_T])`)
+    # (the subscripts' implicit `__getitem__` links only on an instance: a class has none)
+    ("class A(B[T], mod.C[T]): pass\n", [("__getitem__", "implicit"), ("B", "inherit"), ("T", "read"),
+                                        ("__getitem__", "implicit"), ("mod", "read"), ("C", "inherit"),
+                                        ("T", "read")]),
     ("@deco\ndef f(): pass\n", [("deco", "decorator")]),
     ("@app.route('/')\ndef f(): pass\n", [("app", "read"), ("route", "decorator")]),
     ("def f(a: Foo) -> mod.Bar: pass\n", [("Foo", "annotation"), ("mod", "annotation"), ("Bar", "annotation")]),

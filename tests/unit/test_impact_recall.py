@@ -826,3 +826,42 @@ def test_a_fixture_sees_its_arguments_as_fixtures(tmp_path, monkeypatch, rule):
     hows = {r.how for r in g.references("lib.Signer.sign") if r.enclosing == "tests.test_lib.TestSigner.test_sign"}
     assert ("name-match" not in hows and bool(hows)) is rule, hows
     indexer.close()
+
+
+# itsdangerous: `class TimedSerializer(Serializer[_TSerialized])` overrides
+# `loads`; a test typed `serializer: Serializer` whose fixture builds the
+# subclass runs the override. The subscripted base is the class's base.
+GENERIC_BASE = {
+    "lib.py": """
+        import typing as t
+
+        T = t.TypeVar("T")
+
+        class Serializer(t.Generic[T]):
+            def loads(self, s):
+                return s
+
+        class TimedSerializer(Serializer[T]):
+            def loads(self, s):
+                return s.strip()
+        """,
+    "tests/test_lib.py": """
+        import pytest
+
+        from lib import Serializer, TimedSerializer
+
+        @pytest.fixture()
+        def serializer():
+            return TimedSerializer()
+
+        def test_loads(serializer: Serializer):
+            assert serializer.loads(" a ") == "a"
+        """,
+}
+
+
+def test_a_generic_base_is_the_base(tmp_path):
+    indexer, g = build(tmp_path, GENERIC_BASE)
+    assert {r.enclosing for r in g.references("lib.Serializer") if r.kind == "inherit"} == {"lib.TimedSerializer"}
+    assert "tests/test_lib.py::test_loads" in selected(impact(g, "lib.TimedSerializer.loads"))
+    indexer.close()

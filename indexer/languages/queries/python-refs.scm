@@ -37,6 +37,8 @@
 (decorator (attribute attribute: (identifier) @ref.decorator.attr))
 (decorator (call function: (attribute attribute: (identifier) @ref.decorator.attr)))
 (class_definition superclasses: (argument_list (attribute attribute: (identifier) @ref.inherit.attr)))
+; a generic base, `class C(Base[T])`, `class C(mod.Base[T])`: C inherits Base
+(class_definition superclasses: (argument_list (subscript value: (attribute attribute: (identifier) @ref.inherit.attr))))
 (assignment left: (attribute attribute: (identifier) @ref.write.attr))
 (augmented_assignment left: (attribute attribute: (identifier) @ref.write.attr))
 (pattern_list (attribute attribute: (identifier) @ref.write.attr))
@@ -48,6 +50,7 @@
 (decorator (identifier) @ref.decorator)
 (decorator (call function: (identifier) @ref.decorator))
 (class_definition superclasses: (argument_list (identifier) @ref.inherit))
+(class_definition superclasses: (argument_list (subscript value: (identifier) @ref.inherit)))
 (assignment left: (identifier) @ref.write)
 (augmented_assignment left: (identifier) @ref.write)
 (pattern_list (identifier) @ref.write)
