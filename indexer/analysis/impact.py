@@ -39,6 +39,7 @@ from indexer.analysis.impact_precision import global_instance, receiver_class, u
 from indexer.analysis.impact_abc import container_class
 from indexer.analysis.impact_classread import names_the_class
 from indexer.analysis.impact_containeruse import ContainerUse
+from indexer.analysis.impact_library import protocol_makers, template_callers
 from indexer.analysis.impact_outside import outside_callers
 from indexer.analysis.impact_bestfirst import best_first
 from indexer.analysis.impact_abstract import runs_an_override
@@ -507,6 +508,12 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
         # `cache.get((self, loc))` in the class's (and subclasses') methods runs its `__hash__` (impact_selfhash).
         out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_keyed_users(
             walk, method, owner.qualname, subs))
+        # `Markup.format` makes an EscapeFormatter and calls `string.Formatter.vformat`, which
+        # calls its `format_field` back; `str.__mod__` runs a made helper's `__str__` (impact_library).
+        out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in template_callers(
+            walk, method, owner.qualname, bases, subs, definers))
+        out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in protocol_makers(
+            walk, method, owner.qualname, subs, definers))
         # `@deco def f` where `deco` returns a C: using `f` runs C's `__call__`/`__get__` (impact_decorated).
         out.extend((user, DEFINE, 1.0, False) if statement
                    else (user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL)

@@ -865,3 +865,71 @@ def test_a_generic_base_is_the_base(tmp_path):
     assert {r.enclosing for r in g.references("lib.Serializer") if r.kind == "inherit"} == {"lib.TimedSerializer"}
     assert "tests/test_lib.py::test_loads" in selected(impact(g, "lib.TimedSerializer.loads"))
     indexer.close()
+
+
+# markupsafe: the standard library calls back into a workspace class.
+# `string.Formatter.vformat` calls the `format_field` override of the
+# formatter `render` makes; `str.__mod__` runs the `__str__` of the helper
+# `interpolate` makes. `count` makes a helper but hands it to no consumer,
+# and `plain` calls vformat on a formatter it did not make.
+LIBRARY = {
+    "lib.py": """
+        import string
+
+        class Escaper(string.Formatter):
+            def format_field(self, value, spec):
+                return str(value).replace("<", "&lt;")
+
+        class Helper:
+            def __init__(self, obj):
+                self.obj = obj
+
+            def __str__(self):
+                return str(self.obj).upper()
+
+        def render(template, *args):
+            return Escaper().vformat(template, args, {})
+
+        def interpolate(template: str, arg):
+            return template.__mod__(Helper(arg))
+
+        def count(arg):
+            return [Helper(arg)]
+
+        def plain(template):
+            return string.Formatter().vformat(template, (), {})
+        """,
+    "tests/test_lib.py": """
+        from lib import count, interpolate, plain, render
+
+        def test_render():
+            assert render("{}", "<") == "&lt;"
+
+        def test_interpolate():
+            assert interpolate("%s", "a") == "A"
+
+        def test_count():
+            assert len(count(1)) == 1
+
+        def test_plain():
+            assert plain("x") == "x"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_library_calls_back_an_override(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.analysis.impact_library"), "TEMPLATE_RULE", rule)
+    indexer, g = build(tmp_path, LIBRARY)
+    found = selected(impact(g, "lib.Escaper.format_field"))
+    assert found == ({"tests/test_lib.py::test_render"} if rule else set()), found
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_library_runs_the_protocol_of_what_it_is_handed(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.analysis.impact_library"), "PROTOCOL_RULE", rule)
+    indexer, g = build(tmp_path, LIBRARY)
+    found = selected(impact(g, "lib.Helper.__str__"))
+    assert found == ({"tests/test_lib.py::test_interpolate"} if rule else set()), found
+    indexer.close()
