@@ -114,6 +114,18 @@ PROJECTS: dict[str, ProjectSpec] = {
     # ParserElement.__add__ -> ParserElement), methods called on the result.
     "pyparsing": ProjectSpec("pyparsing", "3.1.4", "pyparsing", (),
                              ("pytest==8.3.3", "railroad-diagrams==3.0.1", "jinja2==3.1.4"), ("tests",)),
+    # Fifth round (issue 12's generalisation check after itsdangerous and
+    # markupsafe), scored with no rule written for them.
+    # A parser and a tree interpreter whose visitor dispatches by computed
+    # name (`getattr(self, "visit_" + node["type"])`), a function registry.
+    "jmespath": ProjectSpec("jmespath", "1.0.1", "jmespath", (), ("pytest==8.3.3",), ("tests",)),
+    # Metaprogramming-heavy: specs as classes with `glomit`, a dispatch table
+    # keyed by type (`TargetRegistry`), `__repr__` built by helpers. Its tests
+    # live inside the package.
+    "glom": ProjectSpec("glom", "23.5.0", "glom", (), ("pytest==8.3.3", "PyYAML"), ("glom/test",),
+                        exclude=("glom/test",)),
+    # Plain functions with i18n (gettext) and time arithmetic.
+    "humanize": ProjectSpec("humanize", "4.11.0", "humanize", (), ("pytest==8.3.3", "freezegun"), ("tests",)),
 }
 # --------------------------------------------------------------------------
 # The project's work dir: a copy of the sdist tree, a venv, the test run

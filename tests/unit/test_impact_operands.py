@@ -11,7 +11,7 @@ import importlib
 
 import pytest
 
-from indexer.analysis import impact_introspect, impact_protocols
+from indexer.analysis import impact_introspect, impact_library, impact_protocols
 from indexer.analysis.impact import impact
 from tests.support import build
 from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
@@ -168,6 +168,7 @@ def graphs(tmp_path_factory):
 def test_an_operand_s_dunder_runs_where_the_operator_or_builtin_is_used(graphs, monkeypatch, dunder, rule):
     monkeypatch.setattr(impact_protocols, "LIBRARY_RULE", False)  # `__eq__` wherever instances are made
     monkeypatch.setattr(impact_introspect, "TYPE_RULE", False)  # `isinstance` callers of a `__class__` property
+    monkeypatch.setattr(impact_library, "PROTOCOL_RULE", False)  # a maker calling `str(...)` on what it made
     got = selected(impact(graphs[rule], f"lib.Proxy.{dunder}"))
     for test in CASES[dunder]:
         assert (f"tests/test_lib.py::{test}" in got) is rule, (dunder, test)
