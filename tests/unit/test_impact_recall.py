@@ -870,8 +870,9 @@ def test_a_generic_base_is_the_base(tmp_path):
 # markupsafe: the standard library calls back into a workspace class.
 # `string.Formatter.vformat` calls the `format_field` override of the
 # formatter `render` makes; `str.__mod__` runs the `__str__` of the helper
-# `interpolate` makes. `count` makes a helper but hands it to no consumer,
-# and `plain` calls vformat on a formatter it did not make.
+# `interpolate` makes. A Tag is made by `label`, which formats, and by
+# `count`, which does not: not a helper made for the engine. `plain` calls
+# vformat on a formatter it did not make.
 LIBRARY = {
     "lib.py": """
         import string
@@ -893,8 +894,15 @@ LIBRARY = {
         def interpolate(template: str, arg):
             return template.__mod__(Helper(arg))
 
+        class Tag:
+            def __str__(self):
+                return "tag"
+
+        def label(template: str, arg):
+            return template.__mod__((Tag(), arg))
+
         def count(arg):
-            return [Helper(arg)]
+            return [Tag(), arg]
 
         def plain(template):
             return string.Formatter().vformat(template, (), {})
@@ -932,4 +940,5 @@ def test_a_library_runs_the_protocol_of_what_it_is_handed(tmp_path, monkeypatch,
     indexer, g = build(tmp_path, LIBRARY)
     found = selected(impact(g, "lib.Helper.__str__"))
     assert found == ({"tests/test_lib.py::test_interpolate"} if rule else set()), found
+    assert not selected(impact(g, "lib.Tag.__str__"))
     indexer.close()
