@@ -56,12 +56,28 @@ def template_callers(walk, method, owner: str, bases: list[str], subs: list[str]
         return []
     if any(base in definers for base in bases):
         return []  # a workspace base defines it: dispatch from its callers covers it
-    outside = tuple(f"{base}." for base in bases if walk.symbol(base) is None and not base.startswith("builtins."))
+    outside = tuple(f"{base}." for base in bases if walk.symbol(base) is None and not base.startswith(_NO_TEMPLATES))
     if not outside:
         return []
+    # A member the hierarchy defines itself is no library call: the index
+    # names `x.stopOn` on a ParserElement `abc.ABC.stopOn` when only a
+    # subclass defines it (pyparsing: 15,000 false pairs before).
+    own = {name for cls in (owner, *subs) for name in _member_names(walk, cls)}
     makers = walk.callers([owner, *(sub for sub in subs if sub not in definers)])
     return [user for user in makers if any(
-        ref.kind == RefKind.CALL and ref.target and ref.target.startswith(outside) for ref in walk.uses_in(user))]
+        ref.kind == RefKind.CALL and ref.target and ref.target.startswith(outside)
+        and ref.target.rpartition(".")[2] not in own for ref in walk.uses_in(user))]
+
+
+# Outside bases that call nothing back: markers and typing constructs.
+_NO_TEMPLATES = ("builtins.", "abc.", "typing.", "typing_extensions.")
+
+
+def _member_names(walk, cls: str) -> list[str]:
+    key = ("member names", cls)
+    if key not in walk.memo:
+        walk.memo[key] = [sym.name for sym in walk.graph.members(cls)]
+    return walk.memo[key]
 
 
 def protocol_makers(walk, method, owner: str, subs: list[str], definers) -> list[str]:
