@@ -126,6 +126,18 @@ PROJECTS: dict[str, ProjectSpec] = {
                         exclude=("glom/test",)),
     # Plain functions with i18n (gettext) and time arithmetic.
     "humanize": ProjectSpec("humanize", "4.11.0", "humanize", (), ("pytest==8.3.3", "freezegun"), ("tests",)),
+    # Sixth round, scored with no rule written for them. Patterns compiled by
+    # a registry of factories keyed by name (`util.register_pattern`,
+    # `lookup_pattern`), regex patterns behind a class hierarchy; its tests are
+    # unittest classes.
+    "pathspec": ProjectSpec("pathspec", "0.12.1", "pathspec", (), ("pytest==8.3.3",), ("tests",)),
+    # Metaprogramming-heavy: loggers wrapped by a configured wrapper class made
+    # by a factory (`make_filtering_bound_logger`), processor chains of
+    # callables, a global configuration the tests reset through autouse
+    # fixtures.
+    "structlog": ProjectSpec("structlog", "24.4.0", "structlog", (),
+                             ("pytest==8.3.3", "pytest-asyncio==0.24.0", "freezegun", "pretend==1.0.9",
+                              "simplejson"), ("tests",)),
 }
 # --------------------------------------------------------------------------
 # The project's work dir: a copy of the sdist tree, a venv, the test run
