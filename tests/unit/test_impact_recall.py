@@ -942,3 +942,86 @@ def test_a_library_runs_the_protocol_of_what_it_is_handed(tmp_path, monkeypatch,
     assert found == ({"tests/test_lib.py::test_interpolate"} if rule else set()), found
     assert not selected(impact(g, "lib.Tag.__str__"))
     indexer.close()
+
+
+# glom's modes: `scope[MODE] = FILL` then `scope[glom](...)`, which looks
+# the mode up in the same scope and runs it; `Keep.remember` only stores it.
+# structlog's `reset_defaults`: a copy of the default processors stored in
+# the configuration runs none of them (an autouse fixture runs it around
+# every test).
+STORED = {
+    "lib.py": """
+        MODE = "mode"
+
+        def _filled(target):
+            return target
+
+        def FILL(target, scope):
+            return _filled(target)
+
+        def _run(target, scope):
+            return scope[MODE](target, scope)
+
+        class Fill:
+            def glomit(self, target, scope):
+                scope[MODE] = FILL
+                return scope[_run](target, scope)
+
+        class Keep:
+            def remember(self, scope):
+                scope[MODE] = FILL
+                return scope
+
+        def add_one(event):
+            return event + 1
+
+        DEFAULTS = [add_one]
+
+        class Config:
+            chain = ()
+
+        CONFIG = Config()
+
+        def reset():
+            CONFIG.chain = DEFAULTS[:]
+
+        def process(event, chain):
+            for step in chain:
+                event = step(event)
+            return event
+        """,
+    "tests/test_lib.py": """
+        from lib import DEFAULTS, Fill, Keep, _run, process, reset
+
+        def test_fill():
+            assert Fill().glomit(1, {_run: _run}) == 1
+
+        def test_keep():
+            assert Keep().remember({})
+
+        def test_reset():
+            reset()
+
+        def test_process():
+            assert process(1, DEFAULTS) == 2
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_store_then_a_call_through_the_container_runs_it(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.stored_reads"), "CALLED_THROUGH", rule)
+    indexer, g = build(tmp_path, STORED)
+    found = selected(impact(g, "lib._filled"))
+    assert found == ({"tests/test_lib.py::test_fill"} if rule else set()), found
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_stored_copy_runs_nothing(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.stored_reads"), "COPIES", rule)
+    indexer, g = build(tmp_path, STORED)
+    found = selected(impact(g, "lib.add_one"))
+    assert "tests/test_lib.py::test_process" in found
+    assert ("tests/test_lib.py::test_reset" in found) is not rule, found
+    indexer.close()

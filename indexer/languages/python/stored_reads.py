@@ -74,20 +74,39 @@ class StoredReads:
             node, parent = parent, self.parent.get(id(parent))
         if isinstance(parent, ast.Compare):
             return True
+        while COPIES and _copy_of(parent, node):  # `self.chain = processors[:]`
+            node, parent = parent, self.parent.get(id(parent))
         if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             if all(isinstance(t, (ast.Subscript, ast.Attribute)) for t in targets):
-                return True
+                return not (CALLED_THROUGH and self._called_through(parent, targets))
             if saved and len(targets) == 1 and isinstance(targets[0], ast.Name):
                 return self._restored_only(parent, targets[0].id)
         return False
 
+    def _called_through(self, assign: ast.AST, targets: list[ast.AST]) -> bool:
+        """Whether the function holding `assign` later calls through the
+        container it stores into: glom's `scope[MODE] = FILL` then
+        `scope[glom](target, spec, scope)`, which looks the mode up in the
+        same scope and runs it."""
+        containers = {ast.dump(t.value) for t in targets if isinstance(t, ast.Subscript)}
+        scope = self._function_of(assign)
+        if not containers or scope is None:
+            return False
+        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Subscript)
+                   and ast.dump(n.func.value) in containers and n.lineno >= assign.end_lineno
+                   for n in ast.walk(scope))
+
+    def _function_of(self, node: ast.AST) -> ast.AST | None:
+        scope = self.parent.get(id(node))
+        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope = self.parent.get(id(scope))
+        return scope
+
     def _restored_only(self, assign: ast.AST, name: str) -> bool:
         """Whether every load of the local `name` in the function holding
         `assign` is itself stored (one level: never through another local)."""
-        scope = self.parent.get(id(assign))
-        while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scope = self.parent.get(id(scope))
+        scope = self._function_of(assign)
         if scope is None:
             return False  # a module or class level name: anyone may call it
         loads = [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
@@ -99,6 +118,28 @@ class StoredReads:
 
 # Switch for the save-and-restore case (its unit case turns it off).
 SAVE_RESTORE = True
+# A copy stored is a store (`_CONFIG.default_processors = _DEFAULT[:]`,
+# `list(x)`, `copy.copy(x)`): structlog's reset_defaults, which an autouse
+# fixture runs around every test, reads the default processors only to copy
+# them into the configuration. A switch, for its case.
+COPIES = True
+# A store into a container the function then calls through runs what it
+# stored (`scope[MODE] = FILL; return scope[glom](...)`). A switch, for its case.
+CALLED_THROUGH = True
+_COPY_CALLS = frozenset({"list", "tuple", "dict", "set", "copy", "copy.copy", "copy.deepcopy", "deepcopy"})
+
+
+def _copy_of(parent: ast.AST | None, node: ast.AST) -> bool:
+    """Whether `parent` copies `node`: `node[:]`, `list(node)`, `copy(node)`."""
+    if isinstance(parent, ast.Subscript):
+        return parent.value is node and isinstance(parent.slice, ast.Slice) \
+            and parent.slice.lower is None and parent.slice.upper is None and parent.slice.step is None
+    if isinstance(parent, ast.Call) and len(parent.args) == 1 and parent.args[0] is node and not parent.keywords:
+        try:
+            return ast.unparse(parent.func) in _COPY_CALLS
+        except (ValueError, AttributeError):
+            return False
+    return False
 
 
 def returned_reads(lines: list[bytes], first: int) -> set[tuple[int, int]]:
