@@ -33,7 +33,8 @@ from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_u
 from indexer.analysis.impact_order import ORDER_MEMO
 from indexer.analysis.impact_exact import drop_exact_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
-from indexer.analysis.impact_mixins import inherited_test_ids, pytest_instance, recollected_in, setup_test_ids
+from indexer.analysis.impact_mixins import (autouse_tests, inherited_test_ids, pytest_instance, recollected_in,
+                                            setup_test_ids)
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
 from indexer.analysis.impact_precision import global_instance, receiver_class, unfollowed_guess
 from indexer.analysis.impact_abc import container_class
@@ -1501,6 +1502,9 @@ def _report(walk: _Walk, target: Symbol, coverage, learned: bool = True,
             *inherited_test_ids(walk, sym, lambda c: _subclasses(walk, c), lambda s: test_node_id(s, walk.symbol)),
             *setup_test_ids(walk, sym, lambda c: _subclasses(walk, c), lambda c: _superclasses(walk, c),
                             lambda s: test_node_id(s, walk.symbol))]]
+        # An autouse fixture runs around every test in its scope (impact_mixins).
+        for test in autouse_tests(walk, sym) if not sym.is_test else ():
+            found += _collected(walk, test, reach.depth + 1, reach.confidence, via + (test.qualname,))
         if not sym.is_test and not found:
             continue
         if sym.is_test and sym.kind in _CALLABLE_KINDS:

@@ -48,6 +48,10 @@ INSTANCE_RULE = True  # switch, for its test
 # missed 1,070 of its 2,972 true pairs, the tests of TestSerializer,
 # TestSigner and TestTimedSerializer run again in the modules that import them.
 IMPORTED_RULE = True
+# 5. An autouse fixture runs around every test in its scope, which names it
+# nowhere (`autouse_tests`; a switch, for its test): structlog's conftest
+# `_reset_config` runs `reset_defaults()` before each of its 800 tests.
+AUTOUSE_RULE = True
 SETUP_NAMES = frozenset({"setUp", "tearDown", "setUpClass", "tearDownClass", "setup_method", "teardown_method",
                          "setup_class", "teardown_class", "setup", "teardown", "asyncSetUp", "asyncTearDown"})
 _PREFIX = "test"  # pytest's python_functions and unittest's testMethodPrefix
@@ -142,3 +146,34 @@ def pytest_instance(cls, subclasses: list[str], lookup_many) -> bool:
     if not INSTANCE_RULE:
         return False
     return cls.is_test or (bool(subclasses) and any(sub.is_test for sub in lookup_many(subclasses).values()))
+
+
+def autouse_tests(walk, sym) -> list:
+    """The test functions and methods an autouse fixture runs around: those
+    of its class (a fixture defined in a class), of its module, or, for a
+    conftest.py's, of every test module in its folder and below. Their
+    collected ids (subclass copies, re-collections) are impact's to make.
+    Memoised per index version."""
+    if not AUTOUSE_RULE or "fixture" not in sym.flags \
+            or not any("autouse=True" in deco.replace(" ", "") for deco in sym.decorators):
+        return []
+    key = ("autouse tests", sym.qualname)
+    if key not in walk.memo:
+        owner = walk.symbol(sym.parent) if sym.parent else None
+        if owner is not None and owner.kind == SymbolKind.CLASS:
+            found = [m for m in walk.graph.members(owner.qualname) if m.is_test and m.kind == SymbolKind.METHOD]
+        elif sym.path.rsplit("/", 1)[-1] == "conftest.py":
+            folder = sym.path.rpartition("/")[0]
+            found = [t for t in _test_symbols(walk) if not folder or t.path.startswith(folder + "/")]
+        else:
+            found = [t for t in walk.graph.symbols_in_file(sym.path)
+                     if t.is_test and t.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD)]
+        walk.memo[key] = found
+    return walk.memo[key]
+
+
+def _test_symbols(walk) -> list:
+    key = ("all test symbols",)
+    if key not in walk.memo:
+        walk.memo[key] = walk.graph.test_symbols()
+    return walk.memo[key]

@@ -1025,3 +1025,78 @@ def test_a_stored_copy_runs_nothing(tmp_path, monkeypatch, rule):
     assert "tests/test_lib.py::test_process" in found
     assert ("tests/test_lib.py::test_reset" in found) is not rule, found
     indexer.close()
+
+
+# structlog's conftest: `@pytest.fixture(autouse=True) def _reset_config():
+# structlog.reset_defaults()` runs before every test under tests/, none of
+# which names it. A module's autouse fixture runs around that module's
+# tests, a class's around that class's.
+AUTOUSE = {
+    "lib.py": """
+        def reset():
+            return 0
+
+        def clear():
+            return 1
+
+        def prepare():
+            return 2
+
+        def work():
+            return 3
+        """,
+    "tests/__init__.py": "",
+    "tests/conftest.py": """
+        import pytest
+        from lib import reset
+
+        @pytest.fixture(autouse=True)
+        def _reset_config():
+            reset()
+
+        @pytest.fixture
+        def worker():
+            return 1
+        """,
+    "tests/test_top.py": """
+        import pytest
+        from lib import clear, prepare, work
+
+        @pytest.fixture(autouse=True)
+        def _clear():
+            clear()
+
+        def test_top():
+            assert work() == 3
+
+        class TestPrepared:
+            @pytest.fixture(autouse = True)
+            def _prepare(self):
+                prepare()
+
+            def test_prepared(self):
+                pass
+        """,
+    "tests/sub/__init__.py": "",
+    "tests/sub/test_deep.py": """
+        def test_deep():
+            pass
+        """,
+    "other/test_far.py": """
+        def test_far():
+            pass
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_autouse_fixture_runs_around_every_test_in_its_scope(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.analysis.impact_mixins"), "AUTOUSE_RULE", rule)
+    indexer, g = build(tmp_path, AUTOUSE)
+    everywhere = {"tests/test_top.py::test_top", "tests/test_top.py::TestPrepared::test_prepared",
+                  "tests/sub/test_deep.py::test_deep"}
+    assert selected(impact(g, "lib.reset")) == (everywhere if rule else set())
+    assert selected(impact(g, "lib.clear")) == (everywhere - {"tests/sub/test_deep.py::test_deep"} if rule else set())
+    assert selected(impact(g, "lib.prepare")) == ({"tests/test_top.py::TestPrepared::test_prepared"} if rule else set())
+    assert selected(impact(g, "lib.work")) == {"tests/test_top.py::test_top"}  # named, not autouse
+    indexer.close()
