@@ -1100,3 +1100,68 @@ def test_an_autouse_fixture_runs_around_every_test_in_its_scope(tmp_path, monkey
     assert selected(impact(g, "lib.prepare")) == ({"tests/test_top.py::TestPrepared::test_prepared"} if rule else set())
     assert selected(impact(g, "lib.work")) == {"tests/test_top.py::test_top"}  # named, not autouse
     indexer.close()
+
+
+# structlog's `@pytest.fixture(name="cr") def _cr(): return ConsoleRenderer()`:
+# tests ask for `cr`, so `cr(...)` runs ConsoleRenderer.__call__. The same
+# in a test class and in a conftest.
+NAMED_FIXTURES = {
+    "lib.py": """
+        class Renderer:
+            def __call__(self, event):
+                return str(event)
+
+        class Padder:
+            def pad(self, text):
+                return text + " "
+
+        class Styler:
+            def style(self, text):
+                return text
+        """,
+    "tests/__init__.py": "",
+    "tests/conftest.py": """
+        import pytest
+        from lib import Styler
+
+        @pytest.fixture(name="styles")
+        def _styles():
+            return Styler()
+        """,
+    "tests/test_dev.py": """
+        import pytest
+        from lib import Padder, Renderer
+
+        @pytest.fixture(name="cr")
+        def _cr():
+            return Renderer()
+
+        def test_render(cr):
+            assert cr("a") == "a"
+
+        def test_style(styles):
+            assert styles.style("a") == "a"
+
+        class TestPad:
+            @pytest.fixture(name="padder")
+            def _padder(self):
+                return Padder()
+
+            def test_pad(self, padder):
+                assert padder.pad("a") == "a "
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_fixture_named_by_its_decorator(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "FIXTURE_NAMES", rule)
+    indexer, g = build(tmp_path, NAMED_FIXTURES)
+    found = {q: selected(impact(g, q)) for q in ("lib.Renderer.__call__", "lib.Padder.pad", "lib.Styler.style")}
+    if rule:
+        assert found == {"lib.Renderer.__call__": {"tests/test_dev.py::test_render"},
+                         "lib.Padder.pad": {"tests/test_dev.py::TestPad::test_pad"},
+                         "lib.Styler.style": {"tests/test_dev.py::test_style"}}, found
+    else:
+        assert "tests/test_dev.py::test_render" not in found["lib.Renderer.__call__"], found
+    indexer.close()

@@ -142,6 +142,11 @@ FIXTURE_PARAMS = True
 # override returning `partial(TimestampSigner, ...)` made no TimestampSigner
 # for the receiver rule, and every test of its methods was ruled out.
 PARTIAL_CALLS = True
+# `@pytest.fixture(name="cr")` binds the fixture as `cr` in its scope too:
+# tests ask for it by that name (switch, for its test). Off, structlog's
+# tests of `ConsoleRenderer` got no `cr` and every `cr(...)` was a guess.
+FIXTURE_NAMES = True
+_FIXTURE_NAME = re.compile(r"""\bname\s*=\s*["']([A-Za-z_]\w*)["']""")
 # operator -> the stem of its methods (`add`: __add__, __radd__, __iadd__); one table with dispatch's values
 _BINARY_DUNDERS = {op: method[2:-2] for op, method in dispatch.BINARY.items()}
 _UNARY_DUNDERS = dispatch.UNARY
@@ -383,6 +388,8 @@ class _Extractor:
         existing = self.scopes[scope].names.get(name)
         if existing is None or existing[0] != "def":
             self.scopes[scope].names[name] = ("def", index)
+        for alias in _fixture_names(decorators) if FIXTURE_NAMES and "fixture" in flags else ():
+            self.scopes[scope].names.setdefault(alias, ("def", index))
         self.scope_of_node[node.id] = self.add_scope("class" if is_class else "function", index, scope)
 
     def test_status(self, name: str, kind: str, owner: int, scope: int, bases: tuple) -> bool:
@@ -1589,6 +1596,12 @@ def _replaced(expr, old, new):
     if not isinstance(expr, tuple):
         return expr
     return (expr[0], *(_replaced(item, old, new) for item in expr[1:]))
+
+
+def _fixture_names(decorators) -> list[str]:
+    """The names `@pytest.fixture(name="...")` gives its function."""
+    return [m.group(1) for deco in decorators if _FIXTURE_DECORATOR.match(deco)
+            for m in [_FIXTURE_NAME.search(deco)] if m is not None]
 
 
 def _fixture_params(value: ts.Node) -> list | None:

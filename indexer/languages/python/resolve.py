@@ -1217,11 +1217,18 @@ class Resolver:
             info = f.info.get(qual)
             if info is not None and "fixture" in info.flags:
                 return qual
+            scope = next((s for s in facts.scopes if s.kind == "class" and s.symbol == owner[SYM_PARENT]), None)
+            named = _named_fixture(f, scope.names.get(name) if scope is not None else None, owner)
+            if named is not None:
+                return named
         qual = f"{facts.module}.{name}"
         info = f.info.get(qual)
         if info is not None and "fixture" in info.flags and qual != owner[SYM_QUALNAME]:
             return qual
         binding = facts.scopes[0].names.get(name) if facts.scopes else None
+        named = _named_fixture(f, binding, owner)  # `@pytest.fixture(name="cr")` (extract.FIXTURE_NAMES)
+        if named is not None:
+            return named
         if binding is not None and binding[0] == "import":
             found = self.follow_binding(binding, f.here, 0)
             found_info = self.info(found, f) if found else None
@@ -1270,3 +1277,15 @@ class Resolver:
             if base[0] == "class" and (base[1].endswith(_TESTCASE[1]) or self.reaches_testcase(base[1], depth + 1, seen)):
                 return True
         return False
+
+
+def _named_fixture(f, binding: tuple | None, owner: tuple) -> str | None:
+    """The fixture a same-file "def" binding names, under another name than
+    its function's (`@pytest.fixture(name="cr") def _cr()`)."""
+    if binding is None or binding[0] != "def":
+        return None
+    row = f.symbols[binding[1]]
+    info = f.info.get(row[SYM_QUALNAME])
+    if info is None or "fixture" not in info.flags or row[SYM_QUALNAME] == owner[SYM_QUALNAME]:
+        return None
+    return row[SYM_QUALNAME]
