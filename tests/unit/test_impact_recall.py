@@ -1165,3 +1165,37 @@ def test_a_fixture_named_by_its_decorator(tmp_path, monkeypatch, rule):
     else:
         assert "tests/test_dev.py::test_render" not in found["lib.Renderer.__call__"], found
     indexer.close()
+
+
+# pathspec's tests: `list(map(GitWildMatchPattern, lines))` makes patterns,
+# `set(map(spec.check_file, files))` checks each file.
+MAPPED = {
+    "lib.py": """
+        class Pattern:
+            def __init__(self, text):
+                self.text = text
+
+        class Spec:
+            def check_file(self, path):
+                return path.endswith(".py")
+        """,
+    "tests/test_lib.py": """
+        from lib import Pattern, Spec
+
+        def test_patterns():
+            assert len(list(map(Pattern, ["a", "b"]))) == 2
+
+        def test_check():
+            assert set(map(Spec().check_file, ["a.py"])) == {True}
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_map_calls_what_it_is_given(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "MAP_CALLS", rule)
+    indexer, g = build(tmp_path, MAPPED)
+    assert selected(impact(g, "lib.Pattern.__init__")) == ({"tests/test_lib.py::test_patterns"} if rule else set())
+    # (a bound method passed on is a read the walk follows either way)
+    assert selected(impact(g, "lib.Spec.check_file")) == {"tests/test_lib.py::test_check"}
+    indexer.close()

@@ -146,6 +146,15 @@ PARTIAL_CALLS = True
 # tests ask for it by that name (switch, for its test). Off, structlog's
 # tests of `ConsoleRenderer` got no `cr` and every `cr(...)` was a guess.
 FIXTURE_NAMES = True
+# `map(C, xs)` and `starmap(C, xs)` call C on each item, as partial does
+# later (switch, for its test). Off, pathspec's tests building patterns by
+# `map(GitWildMatchPattern, lines)` made none.
+MAP_CALLS = True
+# (text that must be in the file, callee texts whose first argument is a deferred call, switch)
+_DEFERRING = (
+    (b"partial(", (b"partial", b"functools.partial"), lambda: PARTIAL_CALLS),
+    (b"map(", (b"map", b"starmap", b"itertools.starmap"), lambda: MAP_CALLS),
+)
 _FIXTURE_NAME = re.compile(r"""\bname\s*=\s*["']([A-Za-z_]\w*)["']""")
 # operator -> the stem of its methods (`add`: __add__, __radd__, __iadd__); one table with dispatch's values
 _BINARY_DUNDERS = {op: method[2:-2] for op, method in dispatch.BINARY.items()}
@@ -270,8 +279,10 @@ class _Extractor:
         # Assigned values of module/class-level names and self attributes:
         # (start byte, end byte, symbol bound, value node, tag override).
         self.flows: list[tuple[int, int, int, ts.Node, str]] = []
-        # `partial(C, ...)` uses C as a deferred call (PARTIAL_CALLS): looked for only in files that say so.
-        self.has_partial = PARTIAL_CALLS and b"partial(" in source
+        # `partial(C, ...)` and `map(C, xs)` use C as a deferred call
+        # (PARTIAL_CALLS, MAP_CALLS): the callees looked for, only those the file's text holds.
+        self.deferring = tuple(callee for marker, callees, rule in _DEFERRING if rule() and marker in source
+                               for callee in callees)
         # ... and `return ... request.param ...` in a fixture (FIXTURE_PARAMS): every return is asked, most files have none.
         self.has_request_param = FIXTURE_PARAMS and b"request.param" in source
         self.captures: dict = {}  # the query's, kept for guard_facts
@@ -802,7 +813,7 @@ class _Extractor:
                 else:
                     span = self.cols.span(node)
                 kind = _ANNOTATION if in_ann else _READ
-                if self.has_partial and not in_ann and _wrapped_by_partial(node):
+                if self.deferring and not in_ann and _wrapped_by_partial(node, self.deferring):
                     kind = _CALL  # `partial(C, ...)`: a deferred call of C (PARTIAL_CALLS)
                 ref = RefFact(span, source[start:end].decode("utf-8", "replace"), kind, scope)
                 if self.headers or self.flows:
@@ -1447,7 +1458,7 @@ class _Extractor:
             calls = kind == _CALL or kind == _DECORATOR
             if in_annotation:
                 kind = "annotation"
-            elif kind == _READ and self.has_partial and _wrapped_by_partial(attribute):
+            elif kind == _READ and self.deferring and _wrapped_by_partial(attribute, self.deferring):
                 kind = _CALL  # `partial(mod.C, ...)`: a deferred call of C
             self.add_ref(node, RefFact(span, name, kind, scope, receiver=receiver))
             if kind == _CALL and name in doctests.RUNNERS:
@@ -1469,7 +1480,7 @@ class _Extractor:
                 return  # the defining assignment is the declaration, not a use
         elif in_annotation:
             kind = "annotation"
-        elif kind == _READ and self.has_partial and _wrapped_by_partial(node):
+        elif kind == _READ and self.deferring and _wrapped_by_partial(node, self.deferring):
             kind = _CALL  # `partial(C, ...)`: a deferred call of C
         calls = use[0] == _CALL or use[0] == _DECORATOR
         self.add_ref(node, RefFact(span, name, kind, scope))
@@ -1629,13 +1640,14 @@ def _fixture_params(value: ts.Node) -> list | None:
     return None
 
 
-def _wrapped_by_partial(expr: ts.Node | None) -> bool:
-    """Whether `expr` is the first positional argument of `partial(...)` /
-    `functools.partial(...)` (what the partial will call)."""
+def _wrapped_by_partial(expr: ts.Node | None, callees: tuple = (b"partial", b"functools.partial")) -> bool:
+    """Whether `expr` is the first positional argument of a call of one of
+    `callees`: `partial(...)`, `functools.partial(...)`, `map(...)` (what
+    they will call)."""
     arguments = expr.parent if expr is not None else None
     if arguments is None or arguments.type != "argument_list":
         return False
     first = next((a for a in arguments.named_children if a.type != "comment"), None)
     call = arguments.parent
     return first == expr and call is not None and call.type == "call" \
-        and call.child_by_field_name("function").text in (b"partial", b"functools.partial")
+        and call.child_by_field_name("function").text in callees
