@@ -1199,3 +1199,51 @@ def test_map_calls_what_it_is_given(tmp_path, monkeypatch, rule):
     # (a bound method passed on is a read the walk follows either way)
     assert selected(impact(g, "lib.Spec.check_file")) == {"tests/test_lib.py::test_check"}
     indexer.close()
+
+
+# structlog's configuration: `default_wrapper_class: Any = BoundLogger` and
+# `logger_factory: Callable[..., Logger] = LoggerFactory()`: the value, not
+# the loose annotation, says what the attribute holds.
+LOOSE = {
+    "lib.py": """
+        from typing import Any, Callable
+
+        class BoundLogger:
+            def info(self, event):
+                return event
+
+        class LoggerFactory:
+            def __call__(self):
+                return BoundLogger()
+
+        class Config:
+            wrapper_class: Any = BoundLogger
+            factory: Callable[..., BoundLogger] = LoggerFactory()
+
+        CONFIG = Config()
+
+        def get_logger():
+            return CONFIG.wrapper_class()
+
+        def make_logger():
+            return CONFIG.factory()
+        """,
+    "tests/test_lib.py": """
+        from lib import get_logger, make_logger
+
+        def test_info():
+            assert get_logger().info("a") == "a"
+
+        def test_factory():
+            assert make_logger()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_loose_annotation_leaves_the_type_to_the_value(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), "LOOSE_ANNOTATIONS", rule)
+    indexer, g = build(tmp_path, LOOSE)
+    assert selected(impact(g, "lib.BoundLogger.info")) == ({"tests/test_lib.py::test_info"} if rule else set())
+    assert ("lib.LoggerFactory.__call__" in {r.target for r in g.references_from("lib.make_logger")}) is rule
+    indexer.close()

@@ -198,12 +198,23 @@ def _annotation_value(type_node: ts.Node | None):
     return ("call", inner) if inner else None
 
 
+# `x: Any = value`, `x: Callable[..., R] = value` say less than the value:
+# the value types the name (switch, for its test). Off, structlog's
+# `default_wrapper_class: Any = _BUILTIN_DEFAULT_WRAPPER_CLASS` held an Any.
+LOOSE_ANNOTATIONS = True
+_LOOSE = frozenset({"Any", "object", "Callable"})
+
+
 def _bare_qualifier(type_node: ts.Node | None) -> bool:
     """`x: Final = value` (or ClassVar) with no type argument says nothing of
-    the type: the value does (pluggy's `self.hook: Final = HookRelay()`)."""
+    the type: the value does (pluggy's `self.hook: Final = HookRelay()`);
+    nor do `Any`, `object` and `Callable[...]` (LOOSE_ANNOTATIONS)."""
     if type_node is None:
         return False
     text = type_node.text.decode("utf-8", "replace").strip() if type_node.text else ""
+    head = text.split("[", 1)[0].strip().rsplit(".", 1)[-1]  # (`Callable[..., R]`: the dots are no path)
+    if LOOSE_ANNOTATIONS and head in _LOOSE and "|" not in text:
+        return True
     return text.rsplit(".", 1)[-1] in ("Final", "ClassVar")
 
 
