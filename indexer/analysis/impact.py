@@ -33,6 +33,7 @@ from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_u
 from indexer.analysis.impact_order import ORDER_MEMO
 from indexer.analysis.impact_exact import drop_exact_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
+from indexer.analysis.impact_registered import registry_users
 from indexer.analysis.impact_mixins import (autouse_tests, inherited_test_ids, pytest_instance, recollected_in,
                                             setup_test_ids)
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
@@ -771,6 +772,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
             writes_only(incoming, asked if level == 1 and qualname in setters else
                         [node for node in frontier if node in setters])
         for cls in dict.fromkeys(asked) if _recall_rules_scale(walk) else ():
+            # A callable registered into a module-level dict runs where an item is read (impact_registered).
+            incoming[cls].extend(registry_users(walk, cls))
             # A test calling a local that may hold the class (impact_carried).
             if (sym := walk.symbol(cls)) is not None and sym.kind == SymbolKind.CLASS:
                 incoming[cls].extend(carried_makers(walk, cls))

@@ -1247,3 +1247,62 @@ def test_a_loose_annotation_leaves_the_type_to_the_value(tmp_path, monkeypatch, 
     assert selected(impact(g, "lib.BoundLogger.info")) == ({"tests/test_lib.py::test_info"} if rule else set())
     assert ("lib.LoggerFactory.__call__" in {r.target for r in g.references_from("lib.make_logger")}) is rule
     indexer.close()
+
+
+# pathspec's pattern registry: `util.register_pattern('gitwildmatch',
+# GitWildMatchPattern)` at module level stores the class in a dict that
+# `lookup_pattern` reads; `from_lines('gitwildmatch', ...)` calls what it
+# looks up. `registered_names` only lists the keys.
+REGISTERED = {
+    "lib/__init__.py": "",
+    "lib/util.py": """
+        _registered = {}
+
+        def register(name, factory):
+            if name in _registered:
+                raise KeyError(name)
+            _registered[name] = factory
+
+        def lookup(name):
+            return _registered[name]
+
+        def registered_names():
+            return list(_registered)
+        """,
+    "lib/patterns.py": """
+        from lib import util
+
+        class WildPattern:
+            def __init__(self, text):
+                self.text = text
+
+        util.register('wild', WildPattern)
+        """,
+    "lib/spec.py": """
+        from lib import util
+        import lib.patterns
+
+        def from_lines(factory, lines):
+            factory = util.lookup(factory)
+            return [factory(line) for line in lines]
+        """,
+    "tests/test_spec.py": """
+        from lib.spec import from_lines
+        from lib.util import registered_names
+
+        def test_from_lines():
+            assert len(from_lines("wild", ["a"])) == 1
+
+        def test_names():
+            assert registered_names()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_registered_callable_runs_where_the_registry_is_read(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.analysis.impact_registered"), "RULE", rule)
+    indexer, g = build(tmp_path, REGISTERED)
+    found = selected(impact(g, "lib.patterns.WildPattern.__init__"))
+    assert found == ({"tests/test_spec.py::test_from_lines"} if rule else set()), found
+    indexer.close()
