@@ -33,7 +33,7 @@ from indexer.analysis.impact_operands import drop_operand_uses, drop_reflected_u
 from indexer.analysis.impact_order import ORDER_MEMO
 from indexer.analysis.impact_exact import drop_exact_uses
 from indexer.analysis.impact_metaclass import metaclass_readers
-from indexer.analysis.impact_registered import registry_users
+from indexer.analysis.impact_registered import registry_key, registry_users
 from indexer.analysis.impact_mixins import (autouse_tests, inherited_test_ids, pytest_instance, recollected_in,
                                             setup_test_ids)
 from indexer.analysis.impact_members import class_aliases, is_class_value, member_definers, self_dispatch_classes
@@ -887,8 +887,10 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 if flags is not None and not created_use and not tokens:
                     # A callable stored by a late method, a setter called back under
                     # `!=`: soft as a flag (impact_storer, impact_changed).
+                    # A registry link under its literal key (impact_registered), soft as a flag.
                     tokens = storer_taint(walk, parent, enclosing, kind) \
-                        or changed_guard(flags, parent, enclosing, changed_memo)
+                        or changed_guard(flags, parent, enclosing, changed_memo) \
+                        or registry_key(walk, parent, enclosing, how)
                 created_use = created_use or bool(tokens)
                 if not tokens and not created_use and parent in walk.tainted:
                     tokens = walk.flagged.get(parent)  # the parent's flags, carried on

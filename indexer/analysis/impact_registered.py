@@ -35,10 +35,17 @@ from __future__ import annotations
 
 import re
 
+from indexer.analysis.impact_flags import FLAG
 from indexer.analysis.impact_guards import _lines
 from indexer.graph.vocab import How, RefKind, SymbolKind
 
 RULE = True  # switch, for its test
+# The registration's literal key (`register_pattern('gitwildmatch', ...)`)
+# taints the registry link softly, as a flag does (impact_flags): its tests
+# are ruled out but those that name the key. Off, pathspec's tests of
+# `from_lines('gitignore', ...)` kept every `gitwildmatch` pattern. A switch.
+KEYED = True
+_KEY = re.compile(r"""['"]([A-Za-z_][\w.-]*)['"]""")
 _STORE = re.compile(r"^\s*([A-Za-z_]\w*)\s*\[[^\]]*\]\s*=\s*([A-Za-z_]\w*)\s*(#.*)?$")
 _FUNCTIONS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 _NAMES = (SymbolKind.VARIABLE, SymbolKind.CONSTANT)
@@ -52,6 +59,7 @@ def registry_users(walk, node: str) -> list[tuple[str, str, float, str]]:
     key = ("registry users", node)
     if key not in walk.memo:
         out: dict[str, tuple] = {}
+        keys: dict[str, set] = {}
         sym = walk.symbol(node)
         if sym is not None and (sym.kind in _FUNCTIONS or sym.kind == SymbolKind.CLASS):
             for ref in walk.graph.references_of_kinds(node, (RefKind.READ,)):
@@ -62,10 +70,33 @@ def registry_users(walk, node: str) -> list[tuple[str, str, float, str]]:
                     if use.kind != RefKind.CALL or use.range.start.line != line or not use.target:
                         continue
                     for registry in _registries(walk, use.target):
+                        literal = _literal_key(walk, ref.path, line)
                         for user in _readers(walk, registry, use.target):
                             out.setdefault(user, (user, RefKind.CALL, How.REGISTRY.confidence, How.REGISTRY))
+                            keys.setdefault(user, set()).add(literal)
         walk.memo[key] = list(out.values())
+        walk.memo[("registry keys", node)] = {
+            user: frozenset([FLAG + next(iter(found))]) for user, found in keys.items()
+            if len(found) == 1 and None not in found}
     return walk.memo[key]
+
+
+def registry_key(walk, callee: str, user: str, how: str) -> frozenset[str]:
+    """The flag token a registry link of `registry_users` carries: the one
+    literal key `callee` (or the class whose constructor it is) is registered
+    under (empty: none, or not such a link)."""
+    if not (RULE and KEYED) or how not in (How.REGISTRY, How.CONSTRUCTOR):
+        return frozenset()
+    if how == How.CONSTRUCTOR:  # `__init__` entered through its class's registry link
+        callee = callee.rpartition(".")[0]
+    return walk.memo.get(("registry keys", callee), {}).get(user, frozenset())
+
+
+def _literal_key(walk, path: str, line: int) -> str | None:
+    """The one string literal on the registering line, if one."""
+    lines = _lines(walk.graph.root / path)
+    found = _KEY.findall(lines[line]) if line < len(lines) else []
+    return found[0] if len(found) == 1 and found[0].isidentifier() else None
 
 
 def _registries(walk, function: str) -> frozenset[str]:

@@ -1277,6 +1277,13 @@ REGISTERED = {
                 self.text = text
 
         util.register('wild', WildPattern)
+
+
+        class OtherPattern:
+            def __init__(self, text):
+                self.text = text
+
+        util.register('other', OtherPattern)
         """,
     "lib/spec.py": """
         from lib import util
@@ -1295,6 +1302,9 @@ REGISTERED = {
 
         def test_names():
             assert registered_names()
+
+        def test_other():
+            assert len(from_lines("other", ["a"])) == 1
         """,
 }
 
@@ -1305,4 +1315,16 @@ def test_a_registered_callable_runs_where_the_registry_is_read(tmp_path, monkeyp
     indexer, g = build(tmp_path, REGISTERED)
     found = selected(impact(g, "lib.patterns.WildPattern.__init__"))
     assert found == ({"tests/test_spec.py::test_from_lines"} if rule else set()), found
+    indexer.close()
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_registry_link_holds_the_key_it_was_registered_under(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.analysis.impact_registered"), "KEYED", rule)
+    indexer, g = build(tmp_path, REGISTERED)
+    found = selected(impact(g, "lib.patterns.WildPattern.__init__"))
+    other = "tests/test_spec.py::test_other"
+    assert found == ({"tests/test_spec.py::test_from_lines"} | (set() if rule else {other})), found
+    found = selected(impact(g, "lib.patterns.OtherPattern.__init__"))
+    assert found == ({other} | (set() if rule else {"tests/test_spec.py::test_from_lines"})), found
     indexer.close()
