@@ -33,6 +33,9 @@ from __future__ import annotations
 from indexer.graph.vocab import RefKind, SymbolKind
 
 TEMPLATE_RULE = True  # switches, for their tests
+# A module-level maker binding the outside member to a name (glom's
+# `bbrepr = _BBRepr().repr`): the name's callers are the template callers.
+MODULE_MAKERS = True
 PROTOCOL_RULE = True
 
 # Outside formatting engines, by the last part of the name the index gives
@@ -63,10 +66,32 @@ def template_callers(walk, method, owner: str, bases: list[str], subs: list[str]
     # names `x.stopOn` on a ParserElement `abc.ABC.stopOn` when only a
     # subclass defines it (pyparsing: 15,000 false pairs before).
     own = {name for cls in (owner, *subs) for name in _member_names(walk, cls)}
-    makers = walk.callers([owner, *(sub for sub in subs if sub not in definers)])
-    return [user for user in makers if any(
-        ref.kind == RefKind.CALL and ref.target and ref.target.startswith(outside)
-        and ref.target.rpartition(".")[2] not in own for ref in walk.uses_in(user))]
+    made = [owner, *(sub for sub in subs if sub not in definers)]
+    out = []
+    for user in walk.callers(made):
+        maker = walk.symbol(user)
+        if MODULE_MAKERS and maker is not None and maker.kind == SymbolKind.MODULE:
+            out.extend(_bound_users(walk, maker, set(made), outside, own))
+        elif any(ref.kind == RefKind.CALL and ref.target and ref.target.startswith(outside)
+                 and ref.target.rpartition(".")[2] not in own for ref in walk.uses_in(user)):
+            out.append(user)
+    return list(dict.fromkeys(out))
+
+
+def _bound_users(walk, module, made: set[str], outside: tuple, own: set[str]) -> list[str]:
+    """The callers of a module-level name bound to an outside member of an
+    instance made on the same line (glom's `bbrepr = _BBRepr().repr`)."""
+    uses = walk.uses_in(module.qualname)
+    making = {ref.range.start.line for ref in uses if ref.kind == RefKind.CALL and ref.target in made}
+    lines = {ref.range.start.line for ref in uses if ref.range.start.line in making
+             and ref.kind in (RefKind.CALL, RefKind.ATTRIBUTE) and ref.target and ref.target.startswith(outside)
+             and ref.target.rpartition(".")[2] not in own}
+    if not lines:
+        return []
+    names = [sym.qualname for sym in walk.graph.symbols_in_file(module.path)
+             if sym.parent == module.qualname and sym.kind in (SymbolKind.VARIABLE, SymbolKind.CONSTANT)
+             and sym.range.start.line in lines]
+    return walk.callers(names) if names else []
 
 
 # Outside bases that call nothing back: markers and typing constructs.

@@ -1328,3 +1328,43 @@ def test_a_registry_link_holds_the_key_it_was_registered_under(tmp_path, monkeyp
     found = selected(impact(g, "lib.patterns.OtherPattern.__init__"))
     assert found == ({other} | (set() if rule else {"tests/test_spec.py::test_from_lines"})), found
     indexer.close()
+
+
+# glom's `bbrepr = _BBRepr().repr`: a module binds the library template
+# method of an instance it makes; `reprlib.Repr.repr` calls `repr1` back in
+# whoever calls `bbrepr(...)`.
+BOUND_TEMPLATE = {
+    "lib.py": """
+        from reprlib import Repr
+
+        class _BBRepr(Repr):
+            def repr1(self, x, level):
+                return "x"
+
+        bbrepr = _BBRepr().repr
+
+        def describe(spec):
+            return "<%s>" % bbrepr(spec)
+
+        def plain(spec):
+            return "<%s>" % spec
+        """,
+    "tests/test_lib.py": """
+        from lib import describe, plain
+
+        def test_describe():
+            assert describe(1)
+
+        def test_plain():
+            assert plain(1)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_module_bound_template_method_calls_back_an_override(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.analysis.impact_library"), "MODULE_MAKERS", rule)
+    indexer, g = build(tmp_path, BOUND_TEMPLATE)
+    found = selected(impact(g, "lib._BBRepr.repr1"))
+    assert found == ({"tests/test_lib.py::test_describe"} if rule else set()), found
+    indexer.close()
