@@ -1368,3 +1368,66 @@ def test_a_module_bound_template_method_calls_back_an_override(tmp_path, monkeyp
     found = selected(impact(g, "lib._BBRepr.repr1"))
     assert found == ({"tests/test_lib.py::test_describe"} if rule else set()), found
     indexer.close()
+
+
+# structlog's wrapper classes: `_make_filtering_bound_logger(level)` returns
+# `type(name, (BoundLoggerBase,), meths)`; `make_filtering_bound_logger(0)`
+# returns `LEVEL_TO_FILTERING_LOGGER[0]`, a dict of those classes; the
+# configuration holds one and `bind` calls it.
+BUILT_CLASSES = {
+    "lib.py": """
+        from typing import Any
+
+        class Base:
+            def __init__(self, logger):
+                self._logger = logger
+
+        def _make(level):
+            def meth(self, event):
+                return event
+            return type("Filtering", (Base,), {"info": meth})
+
+        AtDebug = _make(10)
+        AtInfo = _make(20)
+        LEVELS = {10: AtDebug, 20: AtInfo}
+
+        def make_filtering(level):
+            return LEVELS[level]
+
+        class Config:
+            wrapper: Any = make_filtering(10)
+
+        CONFIG = Config()
+
+        def get_logger():
+            cls = CONFIG.wrapper
+            return cls(None)
+
+        def names():
+            return list(LEVELS)
+        """,
+    "tests/test_lib.py": """
+        from lib import AtInfo, get_logger, names
+
+        def test_get():
+            assert get_logger()
+
+        def test_direct():
+            assert AtInfo(None)
+
+        def test_names():
+            assert names()
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", ["TYPE_BUILT", "DICT_VALUES", None])
+def test_a_class_built_by_type_and_held_in_a_dict(tmp_path, monkeypatch, rule):
+    if rule is not None:
+        monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), rule, False)
+    indexer, g = build(tmp_path, BUILT_CLASSES)
+    found = selected(impact(g, "lib.Base.__init__"))
+    expected = {None: {"tests/test_lib.py::test_get", "tests/test_lib.py::test_direct"},
+                "DICT_VALUES": {"tests/test_lib.py::test_direct"}, "TYPE_BUILT": set()}[rule]
+    assert found == expected, found
+    indexer.close()

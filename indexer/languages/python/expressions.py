@@ -75,6 +75,11 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             if len(named) == 1 and named[0].type not in ("keyword_argument", "list_splat", "dictionary_splat"):
                 inner = expr_of(named[0], depth + 1, in_annotation)
                 return ("typeof", inner) if inner else None
+            if TYPE_BUILT and len(named) == 3 and named[1].type == "tuple" and named[1].named_children:
+                # type(name, (Base,), ns) builds a subclass of Base: taken as Base,
+                # whose __init__ and methods its instances run (structlog's
+                # `_make_filtering_bound_logger`).
+                return expr_of(named[1].named_children[0], depth + 1, in_annotation)
         inner = expr_of(func, depth + 1, in_annotation)
         return ("call", inner) if inner else None
     if kind in ("parenthesized_expression", "await", "type"):
@@ -109,6 +114,16 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
         found = dispatch.operator_dunder(node)  # `a + b`: what a.__add__ returns
         inner = expr_of(found[0], depth + 1) if found is not None and found[0] is not None else None
         return ("op", inner, found[1]) if inner is not None else None
+    if kind == "dictionary" and DICT_VALUES and not in_annotation:
+        # `{CRITICAL: AtCritical, ERROR: AtError}`: a dict of names, whose
+        # item `LEVELS[level]` the resolver takes as the first value (still
+        # a dict for everything else). structlog's make_filtering_bound_logger.
+        values = [pair.child_by_field_name("value") for pair in node.named_children if pair.type == "pair"]
+        if values and len(values) == len(node.named_children) \
+                and all(v is not None and v.type in ("identifier", "attribute") for v in values):
+            first = expr_of(values[0], depth + 1)
+            if first is not None:
+                return ("dictof", first)
     if kind in _LITERALS:
         return ("lit", _LITERALS[kind])
     if kind == "string" and not in_annotation:
@@ -202,6 +217,10 @@ def _annotation_value(type_node: ts.Node | None):
 # the value types the name (switch, for its test). Off, structlog's
 # `default_wrapper_class: Any = _BUILTIN_DEFAULT_WRAPPER_CLASS` held an Any.
 LOOSE_ANNOTATIONS = True
+# `type(name, (Base,), namespace)` evaluates to Base (switch, for its test).
+TYPE_BUILT = True
+# A dict literal of names keeps its first value for its items (switch, for its test).
+DICT_VALUES = True
 _LOOSE = frozenset({"Any", "object", "Callable"})
 
 

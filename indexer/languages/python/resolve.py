@@ -424,6 +424,18 @@ class Resolver:
             self._values[key] = value
         return value
 
+    def dict_item(self, referent: Referent | None, f: _File | None, depth: int) -> Value | None:
+        """An item of a module or class-level name bound to a dict literal of
+        names, `{CRITICAL: AtCritical, ...}`: what its first value is."""
+        if referent is None or referent[0] != "sym" or depth > _MAX_DEPTH:
+            return None
+        info = self.info(referent, f)
+        if info is None or not info.type_expr or info.type_expr[0] != "dictof":
+            return None
+        if f is not None and referent[2] == f.facts.module and referent[1] in f.info:
+            return self.eval(info.type_expr[1], f, f.local_scope.get(info.qualname, 0), depth + 1)
+        return self.eval_in_module(info.type_expr[1], referent[2], depth + 1)
+
     def eval_in_module(self, expr: tuple, module: str, depth: int) -> Value | None:
         """Evaluate an expression in another module's global scope."""
         summary = self.p.module(module)
@@ -500,6 +512,10 @@ class Resolver:
             if head == "Callable":
                 returned = self._eval(expr[3], lookup, f, scope, depth + 1) if len(expr) > 3 else None
                 return CallableType(returned)
+            if base and base[0] == "name":
+                held = self.dict_item(lookup(base[1]), f, depth + 1)
+                if held is not None:
+                    return held  # `LEVELS[level]` of a dict of names (expressions.DICT_VALUES)
             value = self._eval(base, lookup, f, scope, depth + 1)
             if value is not None and value[0] == "iterable":
                 return value[1]  # xs[0] of a list of X is an X
@@ -510,6 +526,8 @@ class Resolver:
             return self.operator_result(self._eval(expr[1], lookup, f, scope, depth + 1), expr[2], depth + 1)
         if tag == "lit":
             return External(f"builtins.{expr[1]}")
+        if tag == "dictof":  # a dict of names: a dict, but for its items (dict_item)
+            return External("builtins.dict")
         if tag == "local":  # a function's own local function, returned (extract.py RETURNED_CLOSURES)
             return Function(expr[1])
         if tag == "typeof":  # type(x): the class of x
