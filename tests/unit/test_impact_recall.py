@@ -1373,7 +1373,7 @@ def test_a_module_bound_template_method_calls_back_an_override(tmp_path, monkeyp
 # structlog's wrapper classes: `_make_filtering_bound_logger(level)` returns
 # `type(name, (BoundLoggerBase,), meths)`; `make_filtering_bound_logger(0)`
 # returns `LEVEL_TO_FILTERING_LOGGER[0]`, a dict of those classes; the
-# configuration holds one and `bind` calls it.
+# configuration holds one and `bind` calls `self._wrapper_class or` it.
 BUILT_CLASSES = {
     "lib.py": """
         from typing import Any
@@ -1405,12 +1405,23 @@ BUILT_CLASSES = {
 
         def names():
             return list(LEVELS)
+
+        class Proxy:
+            def __init__(self, wrapper_class=None):
+                self._wrapper_class = wrapper_class
+
+            def bind(self):
+                cls = self._wrapper_class or CONFIG.wrapper
+                return cls(None)
         """,
     "tests/test_lib.py": """
-        from lib import AtInfo, get_logger, names
+        from lib import AtInfo, Proxy, get_logger, names
 
         def test_get():
             assert get_logger()
+
+        def test_bind():
+            assert Proxy().bind()
 
         def test_direct():
             assert AtInfo(None)
@@ -1421,13 +1432,14 @@ BUILT_CLASSES = {
 }
 
 
-@pytest.mark.parametrize("rule", ["TYPE_BUILT", "DICT_VALUES", None])
+@pytest.mark.parametrize("rule", ["TYPE_BUILT", "DICT_VALUES", "OR_VALUES", None])
 def test_a_class_built_by_type_and_held_in_a_dict(tmp_path, monkeypatch, rule):
     if rule is not None:
         monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), rule, False)
     indexer, g = build(tmp_path, BUILT_CLASSES)
     found = selected(impact(g, "lib.Base.__init__"))
-    expected = {None: {"tests/test_lib.py::test_get", "tests/test_lib.py::test_direct"},
+    every = {"tests/test_lib.py::test_get", "tests/test_lib.py::test_direct", "tests/test_lib.py::test_bind"}
+    expected = {None: every, "OR_VALUES": every - {"tests/test_lib.py::test_bind"},
                 "DICT_VALUES": {"tests/test_lib.py::test_direct"}, "TYPE_BUILT": set()}[rule]
     assert found == expected, found
     indexer.close()

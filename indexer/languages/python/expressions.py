@@ -103,6 +103,13 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
     if kind == "type_parameter":
         named = node.named_children
         return expr_of(named[0], depth + 1, in_annotation) if named else None
+    if kind == "boolean_operator" and OR_VALUES and not in_annotation \
+            and node.child_by_field_name("operator") is not None and node.child_by_field_name("operator").type == "or":
+        # `self._wrapper_class or _CONFIG.default_wrapper_class`: either side,
+        # the resolver's "alt" preferring a workspace value (structlog's bind).
+        options = [e for e in (expr_of(node.child_by_field_name("left"), depth + 1),
+                               expr_of(node.child_by_field_name("right"), depth + 1)) if e is not None]
+        return options[0] if len(options) == 1 else ("alt", *options) if options else None
     if kind == "binary_operator" and in_annotation:  # X | None: keep the non-None side
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if right is not None and right.text == b"None":
@@ -221,6 +228,8 @@ LOOSE_ANNOTATIONS = True
 TYPE_BUILT = True
 # A dict literal of names keeps its first value for its items (switch, for its test).
 DICT_VALUES = True
+# `a or b` is either (switch, for its test).
+OR_VALUES = True
 _LOOSE = frozenset({"Any", "object", "Callable"})
 
 
