@@ -1372,7 +1372,8 @@ def test_a_module_bound_template_method_calls_back_an_override(tmp_path, monkeyp
 
 # structlog's wrapper classes: `_make_filtering_bound_logger(level)` returns
 # `type(name, (BoundLoggerBase,), meths)`; `make_filtering_bound_logger(0)`
-# returns `LEVEL_TO_FILTERING_LOGGER[0]`, a dict of those classes; the
+# returns `LEVEL_TO_FILTERING_LOGGER[0]`, a dict of those classes (annotated
+# `-> type[FilteringBoundLogger]`, a Protocol); the
 # configuration holds one and `bind` calls `self._wrapper_class or` it.
 BUILT_CLASSES = {
     "lib.py": """
@@ -1391,7 +1392,11 @@ BUILT_CLASSES = {
         AtInfo = _make(20)
         LEVELS = {10: AtDebug, 20: AtInfo}
 
-        def make_filtering(level):
+        class Protocolish:
+            def info(self, event):
+                ...
+
+        def make_filtering(level) -> type[Protocolish]:
             return LEVELS[level]
 
         class Config:
@@ -1432,14 +1437,16 @@ BUILT_CLASSES = {
 }
 
 
-@pytest.mark.parametrize("rule", ["TYPE_BUILT", "DICT_VALUES", "OR_VALUES", None])
+@pytest.mark.parametrize("rule", ["TYPE_BUILT", "DICT_VALUES", "OR_VALUES", "CLASS_RETURNS", None])
 def test_a_class_built_by_type_and_held_in_a_dict(tmp_path, monkeypatch, rule):
     if rule is not None:
-        monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), rule, False)
+        module = "extract" if rule == "CLASS_RETURNS" else "expressions"
+        monkeypatch.setattr(importlib.import_module(f"indexer.languages.python.{module}"), rule, False)
     indexer, g = build(tmp_path, BUILT_CLASSES)
     found = selected(impact(g, "lib.Base.__init__"))
     every = {"tests/test_lib.py::test_get", "tests/test_lib.py::test_direct", "tests/test_lib.py::test_bind"}
     expected = {None: every, "OR_VALUES": every - {"tests/test_lib.py::test_bind"},
+                "CLASS_RETURNS": {"tests/test_lib.py::test_direct"},
                 "DICT_VALUES": {"tests/test_lib.py::test_direct"}, "TYPE_BUILT": set()}[rule]
     assert found == expected, found
     indexer.close()

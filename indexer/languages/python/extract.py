@@ -146,6 +146,10 @@ PARTIAL_CALLS = True
 # tests ask for it by that name (switch, for its test). Off, structlog's
 # tests of `ConsoleRenderer` got no `cr` and every `cr(...)` was a guess.
 FIXTURE_NAMES = True
+# `def f() -> type[P]` returns what its body returns, where that evaluates
+# (switch, for its test): structlog's `make_filtering_bound_logger(0) ->
+# type[FilteringBoundLogger]` (a Protocol) returns a BoundLoggerBase subclass.
+CLASS_RETURNS = True
 # `map(C, xs)` and `starmap(C, xs)` call C on each item, as partial does
 # later (switch, for its test). Off, pathspec's tests building patterns by
 # `map(GitWildMatchPattern, lines)` made none.
@@ -345,6 +349,12 @@ class _Extractor:
             params = _params(node.child_by_field_name("parameters"))
             ret = node.child_by_field_name("return_type")
             returns = expr_of(ret, in_annotation=True)
+            if CLASS_RETURNS and returns is not None and returns[0] == "sub" and returns[1] \
+                    and returns[1][-1] in ("type", "Type"):
+                # `-> type[P]`: the class the body returns says more (a
+                # subclass, or a class for a Protocol P); the annotation
+                # stays the fallback (`return` statements widen it to an alt).
+                returns = ("=", ("call", returns))
             is_async = node.children and node.children[0].type == "async"
             if is_async:
                 flags.append("async")

@@ -110,7 +110,13 @@ _CONTAINERS = frozenset({
     "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "Tuple", "tuple", "KeysView",
 })
 _TESTCASE = ("unittest.TestCase", "unittest.case.TestCase", "TestCase")
-_MAX_DEPTH = 12
+# How deep one evaluation goes. 16, was 12: structlog's `cls(...)` in
+# BoundLoggerLazyProxy.bind reaches its class through a local `or`, a
+# configuration attribute, a module name, a factory's return, a dict of
+# classes and another factory's `type(...)` (expressions.DICT_VALUES,
+# TYPE_BUILT): 12 cut it short. Indexing 169 stdlib files ran 0.4% more
+# evaluations (63,013 -> 63,277).
+_MAX_DEPTH = 16
 # Uses of an attribute that run a descriptor's __get__, and the class-level
 # symbols that can hold a descriptor.
 _DESCRIPTOR_USES = ("read", "call", "attribute")
