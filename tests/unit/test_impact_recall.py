@@ -1450,3 +1450,38 @@ def test_a_class_built_by_type_and_held_in_a_dict(tmp_path, monkeypatch, rule):
                 "DICT_VALUES": {"tests/test_lib.py::test_direct"}, "TYPE_BUILT": set()}[rule]
     assert found == expected, found
     indexer.close()
+
+
+# glom's `T = TType()` with `class TType(object)` defining `__getattr__`:
+# `T.a.b` runs the hook. The explicit `object` base once answered
+# `builtins.object.a`; `T.__class__` is object's own.
+OBJECT_BASE = {
+    "lib.py": """
+        class TType(object):
+            def __getattr__(self, name):
+                return _child(self, name)
+
+        def _child(parent, name):
+            return TType()
+
+        T = TType()
+        """,
+    "tests/test_lib.py": """
+        from lib import T
+
+        def test_attr():
+            assert T.a.b
+
+        def test_class():
+            assert T.__class__
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_name_object_lacks_goes_to_getattr(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "OBJECT_BASE", rule)
+    indexer, g = build(tmp_path, OBJECT_BASE)
+    found = selected(impact(g, "lib._child"))
+    assert found == ({"tests/test_lib.py::test_attr"} if rule else set()), found
+    indexer.close()

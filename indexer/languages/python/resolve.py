@@ -65,6 +65,11 @@ _PARTIAL_OF = frozenset({"class", "function", "partial"})
 # wrapt +9 true / 0 false pairs (writes through a local `self` that
 # impact_attrhooks, which reads `self.x = v` only, misses); others unchanged.
 ATTRIBUTE_WRITES = True
+# `class C(object)` is `class C`: a name `object` lacks is no member of it
+# (switch, for its test). Before, glom's `T.a` on `class TType(object)`
+# with a `__getattr__` named `builtins.object.a`, never the hook.
+OBJECT_BASE = True
+_OBJECT_ATTRIBUTES = frozenset(dir(object))
 # Implicit uses resolved on a class operand as before extract.OPERAND_PROTOCOLS
 # (`with C:` and `C[k]` keep their member; the operators' dunders need an instance).
 # `a[k]` on a workspace instance is its __getitem__'s result when known
@@ -798,7 +803,8 @@ class Resolver:
                 found = self.class_member(base[1], name, depth + 1, False, seen)
                 if found is not None:
                     return found
-            elif base[0] == "external" and external is None:
+            elif base[0] == "external" and external is None \
+                    and not (OBJECT_BASE and base[1] == "builtins.object" and name not in _OBJECT_ATTRIBUTES):
                 external = External(f"{base[1]}.{name}")
         return external
 
