@@ -37,6 +37,8 @@ Measured by `python -m evals.impact` (figures in the note of issue 12).
 
 from __future__ import annotations
 
+import re
+
 from indexer import languages
 from indexer.analysis.impact_classgen import stored_not_run
 from indexer.graph.model import Symbol
@@ -60,7 +62,8 @@ def unrun_link(graph, kind: str, used: Symbol | None, user: Symbol | None, memo:
         or (RULES["stored_read"] and stored_read(graph, kind, used, user, memo, holds_function)) \
         or (RULES["write"] and kind == RefKind.WRITE and used is not None and used.kind in _FUNCTIONS) \
         or (RULES["write_alias"] and kind == RefKind.WRITE and used is not None and holds_function
-            and "property" not in used.flags and not _writes_the_source(graph, memo, source, user))
+            and "property" not in used.flags and not _writes_the_source(graph, memo, source, user)) \
+        or (RULES["scoped_fixture"] and kind == RefKind.FIXTURE and later_in_scope(graph, used, user, memo))
 
 
 def _writes_the_source(graph, memo: dict, source: str | None, user: Symbol | None) -> bool:
@@ -76,7 +79,36 @@ def _writes_the_source(graph, memo: dict, source: str | None, user: Symbol | Non
 
 
 RULES = {"override": True, "stored": True, "stored_read": True, "write": True,
-         "write_alias": True}  # each rule's switch, for its test
+         "write_alias": True, "scoped_fixture": True}  # each rule's switch, for its test
+_SCOPE = re.compile(r"""\bscope\s*=\s*["'](session|package|module|class)["']""")
+
+
+def later_in_scope(graph, fixture: Symbol | None, test: Symbol | None, memo: dict) -> bool:
+    """A test that asks for a fixture of a wider scope than the function
+    (`@pytest.fixture(scope="session")`) after the first test of that scope
+    did: pytest ran the fixture's body once, for the first one (in
+    collection order: path, then line), and hands the others its value.
+    attrs' session fixture `C` builds an attrs class: 17 of the 18 tests
+    asking for it never run attrs' class-building code."""
+    if fixture is None or test is None or not test.is_test or "fixture" not in fixture.flags:
+        return False
+    scope = next((m.group(1) for deco in fixture.decorators if (m := _SCOPE.search(deco))), None)
+    if scope is None:
+        return False
+    key = ("first in fixture scope", fixture.qualname)
+    if key not in memo:
+        first: dict[tuple, tuple] = {}
+        for ref in graph.references_of_kinds(fixture.qualname, (RefKind.FIXTURE,)):
+            user = graph.symbol(ref.enclosing) if ref.enclosing else None
+            if user is None or not user.is_test:
+                continue
+            unit = () if scope in ("session", "package") else (user.path,) if scope == "module" \
+                else (user.path, user.parent)
+            place = (user.path, user.range.start.line, user.qualname)
+            if unit not in first or place < first[unit]:
+                first[unit] = place
+        memo[key] = frozenset(place[2] for place in first.values())
+    return test.qualname not in memo[key]
 
 
 def stored_read(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict,

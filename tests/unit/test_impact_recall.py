@@ -11,7 +11,7 @@ import pytest
 from indexer.analysis import impact_newmade, impact_selfhash
 from indexer.analysis.impact import impact
 from tests.support import build
-from tests.unit.impact_cases import fresh_memo, selected  # noqa: F401 (fresh_memo: autouse)
+from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
 
 
 # pyparsing's `__diag__`: `enable = classmethod(lambda cls, name: cls._set(name, True))`
@@ -1484,4 +1484,49 @@ def test_a_name_object_lacks_goes_to_getattr(tmp_path, monkeypatch, rule):
     indexer, g = build(tmp_path, OBJECT_BASE)
     found = selected(impact(g, "lib._child"))
     assert found == ({"tests/test_lib.py::test_attr"} if rule else set()), found
+    indexer.close()
+
+
+# attrs' `@pytest.fixture(scope="session", name="C")` builds an attrs class
+# once, for the first test that asks for it; the others get the class and
+# never run the building code (listed, ruled out). A function-scoped
+# fixture runs for each.
+SCOPED_FIXTURES = {
+    "lib.py": """
+        def build():
+            return type("C", (), {})
+
+        def prepare():
+            return 1
+        """,
+    "tests/test_a.py": """
+        import pytest
+        from lib import build, prepare
+
+        @pytest.fixture(scope="session")
+        def C():
+            return build()
+
+        @pytest.fixture
+        def ready():
+            return prepare()
+
+        def test_first(C, ready):
+            assert C
+
+        def test_second(C, ready):
+            assert C
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_wider_scoped_fixture_runs_for_its_first_test(tmp_path, monkeypatch, rule):
+    monkeypatch.setitem(importlib.import_module("indexer.analysis.impact_unrun").RULES, "scoped_fixture", rule)
+    indexer, g = build(tmp_path, SCOPED_FIXTURES)
+    both = {"tests/test_a.py::test_first", "tests/test_a.py::test_second"}
+    report = impact(g, "lib.build")
+    assert selected(report) == ({"tests/test_a.py::test_first"} if rule else both)
+    assert listed(report) == both  # nothing vanishes
+    assert selected(impact(g, "lib.prepare")) == both
     indexer.close()
