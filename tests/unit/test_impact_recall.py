@@ -1104,7 +1104,9 @@ def test_an_autouse_fixture_runs_around_every_test_in_its_scope(tmp_path, monkey
 
 # structlog's `@pytest.fixture(name="cr") def _cr(): return ConsoleRenderer()`:
 # tests ask for `cr`, so `cr(...)` runs ConsoleRenderer.__call__. The same
-# in a test class and in a conftest.
+# in a test class and in a conftest. A parameter hypothesis's `@given` fills
+# is no fixture (attrs' `@given(simple_classes()) def test_change(self, C)`
+# beside a fixture named C).
 NAMED_FIXTURES = {
     "lib.py": """
         class Renderer:
@@ -1130,6 +1132,7 @@ NAMED_FIXTURES = {
         """,
     "tests/test_dev.py": """
         import pytest
+        from hypothesis import given, strategies as st
         from lib import Padder, Renderer
 
         @pytest.fixture(name="cr")
@@ -1138,6 +1141,10 @@ NAMED_FIXTURES = {
 
         def test_render(cr):
             assert cr("a") == "a"
+
+        @given(st.just(str))
+        def test_given(cr):
+            assert cr("a")
 
         def test_style(styles):
             assert styles.style("a") == "a"

@@ -9,6 +9,7 @@ value readers are `expressions.py`.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import operator
 import re
@@ -363,6 +364,10 @@ class _Extractor:
                 f"{_squash(self.text(node.child_by_field_name('parameters')))}"
                 + (f" -> {_squash(self.text(ret))}" if ret is not None else "")
             )
+        if FIXTURE_NAMES and params and any(d.startswith(("given(", "hypothesis.given(")) for d in decorators):
+            # `@given(st.x(), data=st.data())` fills the last positional
+            # parameters and the named ones itself: pytest asks no fixture for them.
+            flags.extend(f"given:{name}" for name in _given_names(decorators, params))
         for deco in decorators:
             head = deco.split("(", 1)[0]
             if _PROPERTY_DECORATORS.match(head):
@@ -1617,6 +1622,26 @@ def _replaced(expr, old, new):
     if not isinstance(expr, tuple):
         return expr
     return (expr[0], *(_replaced(item, old, new) for item in expr[1:]))
+
+
+def _given_names(decorators, params: tuple) -> list[str]:
+    """The parameters hypothesis's `@given(...)` fills: as many of the last
+    positional ones as it has positional strategies, and its keywords."""
+    out: list[str] = []
+    positional = [p[0] for p in params if p[1] in ("pos", "posonly")]
+    for deco in decorators:
+        if not deco.startswith(("given(", "hypothesis.given(")):
+            continue
+        try:
+            call = ast.parse(deco, mode="eval").body
+        except (SyntaxError, ValueError):
+            continue
+        if not isinstance(call, ast.Call):
+            continue
+        count = sum(1 for a in call.args if not isinstance(a, ast.Starred))
+        out.extend(positional[len(positional) - count:] if count else [])
+        out.extend(k.arg for k in call.keywords if k.arg)
+    return out
 
 
 def _fixture_names(decorators) -> list[str]:

@@ -1224,6 +1224,8 @@ class Resolver:
             flags = sym[SYM_FLAGS]
             if not (owner[SYM_IS_TEST] or "fixture" in owner[SYM_FLAGS]) or "self" in flags or "cls" in flags:
                 continue
+            if f"given:{sym[SYM_NAME]}" in owner[SYM_FLAGS]:
+                continue  # hypothesis fills it (extract._given_names)
             target = self.find_fixture(f, owner, sym[SYM_NAME])
             if target is not None:
                 out[sym[SYM_QUALNAME]] = target
