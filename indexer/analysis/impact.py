@@ -863,7 +863,7 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                 # A use written in a stub is a declaration (impact_stubs).
                 unrun = (UNRUN_RULE and parent not in setters and unrun_link(
                     walk.graph, kind, walk.symbol(parent), walk.symbol(enclosing), walk.memo,
-                    walk.reach[parent].kind == RefKind.FLOW, walk.reach[parent].parent)) \
+                    walk.reach[parent].kind == RefKind.FLOW, walk.reach[parent].parent, walk.reach[parent].kind)) \
                     or (STUB_RULE and in_stub(walk.symbol(enclosing))) \
                     or (ABSTRACT_RULE and runs_an_override(kind, how, walk.symbol(parent)))
                 created_use = CREATED_RULE and runs_only_the_class(walk.reach[parent].kind, how, DEFINE, walk.runs)

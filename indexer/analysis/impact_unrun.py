@@ -52,18 +52,19 @@ _FUNCTIONS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 
 
 def unrun_link(graph, kind: str, used: Symbol | None, user: Symbol | None, memo: dict,
-               holds_function: bool = False, source: str | None = None) -> bool:
+               holds_function: bool = False, source: str | None = None, entered: str | None = None) -> bool:
     """Whether `user`'s use of `used` (a link of kind `kind`) runs nothing.
     `memo`: a dict kept while the index is unchanged (parsed files);
     `holds_function`: `used` is a name the walk reached by value flow from a
     function (`_DEFAULT_ON_SETATTR = setters.pipe(convert, validate)`), from
-    `source`."""
+    `source`; `entered`: the kind of the link the walk entered `used` by."""
     return (RULES["override"] and kind == OVERRIDE) or (RULES["stored"] and stored_not_run(kind, used, user)) \
         or (RULES["stored_read"] and stored_read(graph, kind, used, user, memo, holds_function)) \
         or (RULES["write"] and kind == RefKind.WRITE and used is not None and used.kind in _FUNCTIONS) \
         or (RULES["write_alias"] and kind == RefKind.WRITE and used is not None and holds_function
             and "property" not in used.flags and not _writes_the_source(graph, memo, source, user)) \
-        or (RULES["scoped_fixture"] and kind == RefKind.FIXTURE and later_in_scope(graph, used, user, memo))
+        or (RULES["scoped_fixture"] and kind == RefKind.FIXTURE and entered in _RUN_BY_BODY
+            and later_in_scope(graph, used, user, memo))
 
 
 def _writes_the_source(graph, memo: dict, source: str | None, user: Symbol | None) -> bool:
@@ -80,6 +81,10 @@ def _writes_the_source(graph, memo: dict, source: str | None, user: Symbol | Non
 
 RULES = {"override": True, "stored": True, "stored_read": True, "write": True,
          "write_alias": True, "scoped_fixture": True}  # each rule's switch, for its test
+# A fixture entered by these links ran the change in its body; entered by a
+# read (markupsafe's session fixture `escape` returns `_mod.escape`), its
+# value is what each test runs.
+_RUN_BY_BODY = frozenset({RefKind.CALL, RefKind.DECORATOR, "local"})
 _SCOPE = re.compile(r"""\bscope\s*=\s*["'](session|package|module|class)["']""")
 
 

@@ -1497,7 +1497,8 @@ def test_a_name_object_lacks_goes_to_getattr(tmp_path, monkeypatch, rule):
 # attrs' `@pytest.fixture(scope="session", name="C")` builds an attrs class
 # once, for the first test that asks for it; the others get the class and
 # never run the building code (listed, ruled out). A function-scoped
-# fixture runs for each.
+# fixture runs for each, and so does what a scoped fixture returns
+# (markupsafe's session fixture `escape` returns `_mod.escape`).
 SCOPED_FIXTURES = {
     "lib.py": """
         def build():
@@ -1514,6 +1515,10 @@ SCOPED_FIXTURES = {
         def C():
             return build()
 
+        @pytest.fixture(scope="session")
+        def make():
+            return build
+
         @pytest.fixture
         def ready():
             return prepare()
@@ -1523,6 +1528,12 @@ SCOPED_FIXTURES = {
 
         def test_second(C, ready):
             assert C
+
+        def test_made(make):
+            assert make()
+
+        def test_made_again(make):
+            assert make()
         """,
 }
 
@@ -1532,8 +1543,10 @@ def test_a_wider_scoped_fixture_runs_for_its_first_test(tmp_path, monkeypatch, r
     monkeypatch.setitem(importlib.import_module("indexer.analysis.impact_unrun").RULES, "scoped_fixture", rule)
     indexer, g = build(tmp_path, SCOPED_FIXTURES)
     both = {"tests/test_a.py::test_first", "tests/test_a.py::test_second"}
+    # (`make` returns the function: each test calls it)
+    made = {"tests/test_a.py::test_made", "tests/test_a.py::test_made_again"}
     report = impact(g, "lib.build")
-    assert selected(report) == ({"tests/test_a.py::test_first"} if rule else both)
-    assert listed(report) == both  # nothing vanishes
+    assert selected(report) == ({"tests/test_a.py::test_first"} if rule else both) | made
+    assert listed(report) == both | made  # nothing vanishes
     assert selected(impact(g, "lib.prepare")) == both
     indexer.close()
