@@ -16,6 +16,7 @@ import re
 
 import tree_sitter as ts
 
+from indexer.graph import python_ast
 from indexer.languages.base import OPAQUE, FileFacts, ImportFact, RefFact, ScopeFact, SymbolFact
 from indexer.languages.python import dispatch, doctests
 from indexer.languages.python.facts import PythonFacts
@@ -1633,9 +1634,10 @@ def _given_names(decorators, params: tuple) -> list[str]:
         if not deco.startswith(("given(", "hypothesis.given(")):
             continue
         try:
-            call = ast.parse(deco, mode="eval").body
+            module = python_ast.parse(deco)  # (the lock: ast.parse races in 3.11's threads)
         except (SyntaxError, ValueError):
             continue
+        call = module.body[0].value if len(module.body) == 1 and isinstance(module.body[0], ast.Expr) else None
         if not isinstance(call, ast.Call):
             continue
         count = sum(1 for a in call.args if not isinstance(a, ast.Starred))
