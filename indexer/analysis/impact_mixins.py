@@ -37,6 +37,8 @@ reached and linked to no test: 109 pairs missed.
 
 from __future__ import annotations
 
+import re
+
 from indexer.analysis.impact_supplied import methods_of
 from indexer.graph.vocab import SymbolKind
 
@@ -154,8 +156,7 @@ def autouse_tests(walk, sym) -> list:
     conftest.py's, of every test module in its folder and below. Their
     collected ids (subclass copies, re-collections) are impact's to make.
     Memoised per index version."""
-    if not AUTOUSE_RULE or "fixture" not in sym.flags \
-            or not any("autouse=True" in deco.replace(" ", "") for deco in sym.decorators):
+    if not AUTOUSE_RULE or fixture_option(sym, "autouse") != "True":
         return []
     key = ("autouse tests", sym.qualname)
     if key not in walk.memo:
@@ -170,6 +171,18 @@ def autouse_tests(walk, sym) -> list:
                      if t.is_test and t.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD)]
         walk.memo[key] = found
     return walk.memo[key]
+
+
+def fixture_option(sym, option: str) -> str | None:
+    """The literal value a fixture's decorator gives `option`
+    (`@pytest.fixture(autouse=True)`: "True"; `scope="session"`: "session")."""
+    if "fixture" not in sym.flags:
+        return None
+    pattern = re.compile(rf"""\b{option}\s*=\s*(?:["'](\w+)["']|(\w+))""")
+    for deco in sym.decorators:
+        if (found := pattern.search(deco)) is not None:
+            return found.group(1) or found.group(2)
+    return None
 
 
 def _test_symbols(walk) -> list:

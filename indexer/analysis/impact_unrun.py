@@ -37,10 +37,9 @@ Measured by `python -m evals.impact` (figures in the note of issue 12).
 
 from __future__ import annotations
 
-import re
-
 from indexer import languages
 from indexer.analysis.impact_classgen import stored_not_run
+from indexer.analysis.impact_mixins import fixture_option
 from indexer.graph.model import Symbol
 from indexer.graph.vocab import RefKind, SymbolKind
 
@@ -85,7 +84,7 @@ RULES = {"override": True, "stored": True, "stored_read": True, "write": True,
 # read (markupsafe's session fixture `escape` returns `_mod.escape`), its
 # value is what each test runs.
 _RUN_BY_BODY = frozenset({RefKind.CALL, RefKind.DECORATOR, "local"})
-_SCOPE = re.compile(r"""\bscope\s*=\s*["'](session|package|module|class)["']""")
+_WIDER_SCOPES = frozenset({"session", "package", "module", "class"})
 
 
 def later_in_scope(graph, fixture: Symbol | None, test: Symbol | None, memo: dict) -> bool:
@@ -95,10 +94,10 @@ def later_in_scope(graph, fixture: Symbol | None, test: Symbol | None, memo: dic
     collection order: path, then line), and hands the others its value.
     attrs' session fixture `C` builds an attrs class: 17 of the 18 tests
     asking for it never run attrs' class-building code."""
-    if fixture is None or test is None or not test.is_test or "fixture" not in fixture.flags:
+    if fixture is None or test is None or not test.is_test:
         return False
-    scope = next((m.group(1) for deco in fixture.decorators if (m := _SCOPE.search(deco))), None)
-    if scope is None:
+    scope = fixture_option(fixture, "scope")
+    if scope not in _WIDER_SCOPES:
         return False
     key = ("first in fixture scope", fixture.qualname)
     if key not in memo:

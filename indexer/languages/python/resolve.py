@@ -425,10 +425,7 @@ class Resolver:
         cuts = self._cuts
         self._busy.add(key)
         try:
-            if local:
-                value = self.eval(info.type_expr, f, f.local_scope.get(key, 0), depth + 1)
-            else:
-                value = self.eval_in_module(info.type_expr, referent[2], depth + 1)
+            value = self.eval_declared(info.type_expr, referent, key, f, depth)
         finally:
             self._busy.discard(key)
         if not local and self._cuts == cuts:
@@ -443,9 +440,15 @@ class Resolver:
         info = self.info(referent, f)
         if info is None or not info.type_expr or info.type_expr[0] != "dictof":
             return None
+        return self.eval_declared(info.type_expr[1], referent, info.qualname, f, depth)
+
+    def eval_declared(self, expr: tuple, referent: Referent, key: str, f: _File | None, depth: int) -> Value | None:
+        """`expr`, declared with the symbol `referent` (qualname `key`),
+        evaluated where it was declared: in this file's scope, else in its
+        module's global scope."""
         if f is not None and referent[2] == f.facts.module and referent[1] in f.info:
-            return self.eval(info.type_expr[1], f, f.local_scope.get(info.qualname, 0), depth + 1)
-        return self.eval_in_module(info.type_expr[1], referent[2], depth + 1)
+            return self.eval(expr, f, f.local_scope.get(key, 0), depth + 1)
+        return self.eval_in_module(expr, referent[2], depth + 1)
 
     def eval_in_module(self, expr: tuple, module: str, depth: int) -> Value | None:
         """Evaluate an expression in another module's global scope."""
@@ -1249,8 +1252,8 @@ class Resolver:
             info = f.info.get(qual)
             if info is not None and "fixture" in info.flags:
                 return qual
-            scope = next((s for s in facts.scopes if s.kind == "class" and s.symbol == owner[SYM_PARENT]), None)
-            named = _named_fixture(f, scope.names.get(name) if scope is not None else None, owner)
+            held = f.info.get(parent[SYM_QUALNAME])  # (a class's members hold its `name=` aliases too)
+            named = _named_fixture(f, held.members.get(name) if held is not None else None, owner)
             if named is not None:
                 return named
         qual = f"{facts.module}.{name}"
@@ -1258,7 +1261,8 @@ class Resolver:
         if info is not None and "fixture" in info.flags and qual != owner[SYM_QUALNAME]:
             return qual
         binding = facts.scopes[0].names.get(name) if facts.scopes else None
-        named = _named_fixture(f, binding, owner)  # `@pytest.fixture(name="cr")` (extract.FIXTURE_NAMES)
+        named = _named_fixture(f, f.symbols[binding[1]][SYM_QUALNAME] if binding is not None and binding[0] == "def"
+                               else None, owner)  # `@pytest.fixture(name="cr")` (extract.FIXTURE_NAMES)
         if named is not None:
             return named
         if binding is not None and binding[0] == "import":
@@ -1311,13 +1315,10 @@ class Resolver:
         return False
 
 
-def _named_fixture(f, binding: tuple | None, owner: tuple) -> str | None:
-    """The fixture a same-file "def" binding names, under another name than
-    its function's (`@pytest.fixture(name="cr") def _cr()`)."""
-    if binding is None or binding[0] != "def":
+def _named_fixture(f, qualname: str | None, owner: tuple) -> str | None:
+    """`qualname` where a same-file binding names a fixture under another
+    name than its function's (`@pytest.fixture(name="cr") def _cr()`)."""
+    info = f.info.get(qualname) if qualname is not None else None
+    if info is None or "fixture" not in info.flags or qualname == owner[SYM_QUALNAME]:
         return None
-    row = f.symbols[binding[1]]
-    info = f.info.get(row[SYM_QUALNAME])
-    if info is None or "fixture" not in info.flags or row[SYM_QUALNAME] == owner[SYM_QUALNAME]:
-        return None
-    return row[SYM_QUALNAME]
+    return qualname
