@@ -82,6 +82,7 @@ from indexer.analysis.impact_equse import EqualityUse
 from indexer.analysis.impact_patched import Patched
 from indexer.analysis.impact_newmade import made_in_new
 from indexer.analysis.impact_selfhash import self_keyed_users
+from indexer.analysis.impact_structural import protocol_dispatch
 from indexer.analysis.index_memo import IndexMemo
 from indexer.analysis.impact_members import MEMBER_KINDS
 from indexer.graph.model import Range, Symbol
@@ -486,6 +487,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
         return [(cls, "call", 1.0, True) for cls in built] + aliases
     out = [(f"{sub}.{name}", "override", OVERRIDE_CONFIDENCE, False) for sub in subs if sub in definers]
     out.extend((f"{base}.{name}", "dispatch", DISPATCH_CONFIDENCE, True) for base in bases if base in definers)
+    # A Protocol the class implements without naming it (impact_structural).
+    out.extend((declared, "dispatch", DISPATCH_CONFIDENCE, True) for declared in protocol_dispatch(
+        walk, method, owner.qualname, bases, lambda member: _classes_defining(walk, member)))
     out.extend(attribute_bases)
     out.extend(supplied)
     # `self.popitem()` in a base that inherits it from `MutableMapping` (impact_outside).

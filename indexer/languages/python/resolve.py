@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import builtins
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
@@ -53,6 +54,14 @@ _CLASS_OF = frozenset({"Type", "type"})
 # an __init__.py): a switch, for its test. Off, itsdangerous's test classes
 # that subclass another test file's classes had no base (and no inherited tests).
 PYTEST_BASEDIR = True
+# Neither bare-name rule above shadows a standard-library module: structlog's
+# `from typing import Protocol` in src/structlog/dev.py is the stdlib's, not
+# its sibling structlog/typing.py (Python 3 has no implicit relative import,
+# and the interpreter imports `typing`, `os`, `re`... before any script
+# runs). Off, every Protocol base and annotation read from `typing` in a
+# package with its own `typing.py` was unresolved (a switch, for its test).
+STDLIB_FIRST = True
+_STDLIB = frozenset(sys.stdlib_module_names)
 # A fixture's return expression sees its arguments as the fixtures they
 # name (same class, then module): `return signer_factory()` in a fixture
 # gives what calling the `signer_factory` fixture's value gives (a switch).
@@ -153,6 +162,9 @@ DECORATING_ALIAS = True
 # precision gain that still leaves pyparsing far from its goal, and it
 # changes what Find References guesses, which no peer comparison has checked.
 OWN_HIERARCHY_GUESS = False
+# A call of a name-matched attribute declared as a workspace instance with
+# `__call__` runs that `__call__` too (`matched_callables`; switch, for its test).
+MATCHED_CALLABLES = True
 
 class ModuleProvider(Protocol):
     def module(self, name: str) -> ModuleSummary | None: ...
@@ -270,7 +282,8 @@ class Resolver:
 
     def import_target(self, level: int, module: str, current: ModuleSummary | _Here) -> str:
         absolute = absolute_module(level, module, current.module, current.is_package)
-        if level == 0 and module and not self.p.has_module(module.split(".")[0]):
+        top = module.split(".")[0]
+        if level == 0 and module and not self.p.has_module(top) and not (STDLIB_FIRST and top in _STDLIB):
             # Scripts and tests import siblings by bare name (sys.path[0]).
             package = current.module if current.is_package else current.module.rpartition(".")[0]
             if package and self.p.has_module(f"{package}.{module}"):
@@ -931,9 +944,12 @@ class Resolver:
             # A decorator is called too (`@marker`, `@addmeth()`): an instance
             # runs its class's __call__.
             if ref[REF_RECEIVER] is not None:
+                guessed = len(refs)
                 member = self.resolve_attribute(f, ref, enclosing, refs)
                 if kind in ("call", "decorator") and member is not None:
                     self.implicit_call(f, ref, enclosing, member, refs)
+                elif kind == "call" and member is None and MATCHED_CALLABLES:
+                    self.matched_callables(f, ref, enclosing, refs, guessed)
                 if kind in _DESCRIPTOR_USES and member is not None:
                     self.descriptor_get(f, ref, enclosing, member, refs)
                 continue
@@ -1110,6 +1126,28 @@ class Resolver:
         member = self.class_member(value[1], ref[REF_NAME], 0)
         if member is not None and member[0] == "sym":
             refs.append((ref[REF_SPAN], ref[REF_NAME], "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+
+    def matched_callables(self, f: _File, ref, enclosing: str, refs: list, first: int) -> None:
+        """`col.formatter(key, value)` on a receiver of no known type, name-
+        matched to attributes: one declared as an instance of a workspace
+        class with `__call__` (`formatter: ColumnFormatter`, a Protocol) runs
+        that `__call__`, at the guess's share of confidence (structlog's
+        ConsoleRenderer; impact_structural links the Protocol to what
+        implements it)."""
+        guesses = {r[4]: r[5] for r in refs[first:] if r[6] == "name-match"}
+        if not guesses:
+            return
+        for info in self.p.named(ref[REF_NAME]):
+            share = guesses.get(info.qualname)
+            if share is None or not info.is_member or info.kind not in ("variable", "constant"):
+                continue
+            value = self.value_of(Sym(info.qualname, info.module), f, 0)
+            if value is None or value[0] != "instance":
+                continue
+            member = self.class_member(value[1], "__call__", 0)
+            if member is not None and member[0] == "sym":
+                refs.append((ref[REF_SPAN], "__call__", "call", enclosing, member[1],
+                             share * CONFIDENCE["dunder"], "dunder"))
 
     def descriptor_get(self, f: _File, ref, enclosing: str, member: tuple, refs: list) -> None:
         """`obj.name` where the class attribute `name` holds an instance of a
