@@ -1550,3 +1550,90 @@ def test_a_wider_scoped_fixture_runs_for_its_first_test(tmp_path, monkeypatch, r
     assert listed(report) == both | made  # nothing vanishes
     assert selected(impact(g, "lib.prepare")) == both
     indexer.close()
+
+
+# structlog's ConsoleRenderer calls `col.formatter(col.key, value)`, where
+# `Column.formatter: ColumnFormatter` is a Protocol that KeyValue implements
+# without naming it; `col` has no known type (name-matched). Stamper's
+# `__call__` takes other parameters: it does not implement Formatter, but
+# does implement Processor, whose annotated list a function iterates.
+# `lib/typing.py` beside the code must not shadow the stdlib's `typing`.
+PROTOCOL_IMPLEMENTERS = {
+    "lib/__init__.py": "",
+    "lib/typing.py": """
+        Anything = object
+        """,
+    "lib/core.py": """
+        from dataclasses import dataclass
+        from typing import Protocol
+
+
+        class Formatter(Protocol):
+            def __call__(self, key: str, value: object) -> str:
+                \"\"\"Format one pair.\"\"\"
+
+
+        class Processor(Protocol):
+            def __call__(self, logger, name, event_dict): ...
+
+
+        @dataclass
+        class Column:
+            key: str
+            formatter: Formatter
+
+
+        class KeyValue:
+            def __init__(self, sep):
+                self.sep = sep
+
+            def __call__(self, key: str, value: object) -> str:
+                return key + self.sep + str(value)
+
+
+        class Stamper:
+            def __call__(self, logger, name, event_dict):
+                return event_dict
+
+
+        class Renderer:
+            def __init__(self, columns=None):
+                self.columns = columns or [Column("", KeyValue("="))]
+
+            def render(self, event):
+                return " ".join(col.formatter(col.key, v) for col in self.columns for v in event)
+
+
+        def run_processors(procs: list[Processor], event):
+            for proc in procs:
+                event = proc(None, "x", event)
+            return event
+        """,
+    "tests/test_core.py": """
+        from lib.core import Renderer, Stamper, run_processors
+
+        def test_render():
+            assert Renderer().render(["x"])
+
+        def test_processors():
+            assert run_processors([Stamper()], {}) == {}
+        """,
+}
+
+
+@pytest.mark.parametrize("switch", ["impact_structural.RULE", "resolve.STDLIB_FIRST", "resolve.MATCHED_CALLABLES"])
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_protocol_implementer_runs_where_the_protocol_is_called(tmp_path, monkeypatch, rule, switch):
+    module, name = switch.split(".")
+    package = "indexer.analysis." if module.startswith("impact") else "indexer.languages.python."
+    monkeypatch.setattr(importlib.import_module(package + module), name, rule)
+    indexer, g = build(tmp_path, PROTOCOL_IMPLEMENTERS)
+    render = "tests/test_core.py::test_render"
+    processors = "tests/test_core.py::test_processors"
+    assert (render in selected(impact(g, "lib.core.KeyValue.__call__"))) is rule
+    # off-case: Stamper's __call__ does not take (key, value); it is a Processor
+    stamper = selected(impact(g, "lib.core.Stamper.__call__"))
+    assert render not in stamper
+    # (a Processor only where `typing.Protocol` resolves and the rule links it)
+    assert (processors in stamper) is (rule or switch == "resolve.MATCHED_CALLABLES")
+    indexer.close()
