@@ -10,7 +10,9 @@ The rule: a method `m` of class K dispatches from `P.m` of every workspace
 Protocol P that defines `m` and that K conforms to the way a type checker
 sees it: K (or a base) defines every method P declares, and K's `m` takes
 the parameters P's does, by name (mypy and pyright check names: they may be
-passed by keyword), or takes `*args`. The edge is the one an explicit
+passed by keyword). A `*args` method is not taken for one: structlog's
+`PrintLoggerFactory.__call__(self, *args)` would implement every callable
+Protocol (34 false pairs for each of four functions, none true). The edge is the one an explicit
 subclass gets (a dispatch from the base's method); the walk's receiver rule
 then keeps the tests that can hold a K.
 
@@ -64,20 +66,19 @@ def _methods(walk, protocol: str) -> frozenset[str]:
 
 
 def _conforms(declared, implemented) -> bool:
-    """The implementation accepts what the Protocol's signature passes:
-    the same parameter names after the receiver, or `*args`."""
+    """The implementation takes the parameters the Protocol's signature
+    names, in order, after the receiver."""
     if declared is None:
         return False
     want, got = _parameters(declared.signature), _parameters(implemented.signature)
     if want is None or got is None:
         return False
-    names, star = got
-    return star or names == want[0]
+    return got == want
 
 
-def _parameters(signature: str) -> tuple[tuple[str, ...], bool] | None:
-    """(the positional parameter names after the receiver, whether it takes
-    `*args`) of a `def` signature as the index stores it; None if unreadable."""
+def _parameters(signature: str) -> tuple[str, ...] | None:
+    """The positional parameter names after the receiver of a `def`
+    signature as the index stores it; None if unreadable."""
     text = signature.strip()
     if text.startswith("async "):
         text = text[6:]
@@ -89,5 +90,4 @@ def _parameters(signature: str) -> tuple[tuple[str, ...], bool] | None:
     if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     args = func.args
-    names = [a.arg for a in (*args.posonlyargs, *args.args)][1:]
-    return tuple(names), args.vararg is not None
+    return tuple(a.arg for a in (*args.posonlyargs, *args.args))[1:]
