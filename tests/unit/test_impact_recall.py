@@ -1637,3 +1637,74 @@ def test_a_protocol_implementer_runs_where_the_protocol_is_called(tmp_path, monk
     # (a Processor only where `typing.Protocol` resolves and the rule links it)
     assert (processors in stamper) is (rule or switch == "resolve.MATCHED_CALLABLES")
     indexer.close()
+
+
+# glom's tests read the exception pytest caught: `str(exc_info.value)` runs
+# GlomError.__str__, and so does `match=`; unittest's `cm.exception` holds
+# one too. A bare `pytest.raises(E)` displays nothing.
+RAISES_INFO = {
+    "lib.py": """
+        class LibError(Exception):
+            def __init__(self, path):
+                self.path = path
+
+            def __str__(self):
+                return f"failed at {self.path}"
+
+            def describe(self):
+                return "at " + str(self.path)
+
+        def run(x):
+            if x < 0:
+                raise LibError(x)
+            return x
+        """,
+    "tests/test_lib.py": """
+        import unittest
+
+        import pytest
+        from lib import LibError, run
+
+        def test_message():
+            with pytest.raises(LibError) as exc_info:
+                run(-1)
+            assert "failed" in str(exc_info.value)
+
+        def test_describe():
+            with pytest.raises((LibError, ValueError)) as excinfo:
+                run(-2)
+            assert excinfo.value.describe()
+
+        def test_match():
+            with pytest.raises(LibError, match="failed"):
+                run(-1)
+
+        def test_raises_only():
+            with pytest.raises(LibError):
+                run(-1)
+
+        class TestCase(unittest.TestCase):
+            def test_cm(self):
+                with self.assertRaises(LibError) as cm:
+                    run(-1)
+                self.assertEqual(cm.exception.describe(), "at -1")
+
+            def test_regex(self):
+                with self.assertRaisesRegex(LibError, "fail"):
+                    run(-1)
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_the_exception_a_test_caught_is_an_instance_of_its_class(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), "RAISES_INFO", rule)
+    indexer, g = build(tmp_path, RAISES_INFO)
+    shown = {"tests/test_lib.py::test_message", "tests/test_lib.py::test_match",
+             "tests/test_lib.py::TestCase::test_regex"}
+    described = {"tests/test_lib.py::test_describe", "tests/test_lib.py::TestCase::test_cm"}
+    assert selected(impact(g, "lib.LibError.__str__")) == (shown if rule else set())
+    assert selected(impact(g, "lib.LibError.describe")) == (described if rule else set())
+    # off-case: every test runs `run`, whose raise builds the exception
+    assert len(selected(impact(g, "lib.LibError.__init__"))) == 6
+    indexer.close()

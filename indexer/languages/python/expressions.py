@@ -272,7 +272,8 @@ def _bound_value(target: ts.Node):
     if holder.type == "as_pattern_target" and holder.parent is not None and holder.parent.type == "as_pattern":
         pattern = holder.parent
         if pattern.parent is not None and pattern.parent.type == "with_item" and pattern.named_children:
-            return expr_of(pattern.named_children[0])
+            raised = raises_info(pattern.named_children[0]) if RAISES_INFO else None
+            return raised or expr_of(pattern.named_children[0])
         if EXCEPT_TYPES and pattern.parent is not None and pattern.parent.type in _EXCEPT_CLAUSES \
                 and pattern.named_children:
             return _caught(pattern.named_children[0])
@@ -280,6 +281,72 @@ def _bound_value(target: ts.Node):
 
 
 _EXCEPT_CLAUSES = frozenset(("except_clause", "except_group_clause"))
+
+# `with pytest.raises(E) as info:` binds an ExceptionInfo whose `.value` is
+# the E raised; unittest's `with self.assertRaises(E) as cm:` one whose
+# `.exception` is. Tests read them (`str(info.value)`, `cm.exception.code`),
+# so what they run on E resolves instead of falling to name matching (switch,
+# for its test). A `match=` (and `assertRaisesRegex`) runs `str()` of it:
+# `raises_match`.
+RAISES_INFO = True
+# The checking calls, by their last dotted part: the attribute the bound info
+# holds the exception in, and whether the call matches its message.
+_RAISES = {b"raises": ("value", False), b"assertRaises": ("exception", False),
+           b"assertRaisesRegex": ("exception", True), b"assertRaisesRegexp": ("exception", True)}
+
+
+def _raises_call(node: ts.Node):
+    """(the checking call's arguments, its `_RAISES` entry) for a call of
+    `pytest.raises`, `raises` or `self.assertRaises*`; None for any other."""
+    if node is None or node.type != "call":
+        return None
+    function = node.child_by_field_name("function")
+    if function is None or function.type not in ("identifier", "attribute"):
+        return None
+    name = (function.child_by_field_name("attribute") if function.type == "attribute" else function)
+    entry = _RAISES.get(name.text) if name is not None else None
+    if entry is None:
+        return None
+    arguments = node.child_by_field_name("arguments")
+    return (arguments, entry) if arguments is not None else None
+
+
+def _raised_class(arguments: ts.Node):
+    """The class expression of the checking call's first argument (of a
+    tuple, its first class): None when it is not a name or dotted name."""
+    first = next((a for a in arguments.named_children if a.type != "comment"), None)
+    if first is None or first.type == "keyword_argument":
+        return None
+    if first.type == "parenthesized_expression" and first.named_children:
+        first = first.named_children[0]
+    if first.type == "tuple" and first.named_children:
+        first = first.named_children[0]
+    inner = expr_of(first)
+    return inner if inner is not None and inner[0] in ("name", "attr") else None
+
+
+def raises_info(node: ts.Node):
+    """("raised", class expression, attribute) for `pytest.raises(E)` and
+    `self.assertRaises(E)` (RAISES_INFO), else None."""
+    found = _raises_call(node)
+    if found is None:
+        return None
+    cls = _raised_class(found[0])
+    return ("raised", cls, found[1][0]) if cls is not None else None
+
+
+def raises_match(node: ts.Node):
+    """The class expression of `pytest.raises(E, match=...)` and
+    `assertRaisesRegex(E, ...)`: matching runs `str()` of the E raised."""
+    if not RAISES_INFO:
+        return None
+    found = _raises_call(node)
+    if found is None:
+        return None
+    arguments, (_attribute, regex) = found
+    matches = regex or any(a.type == "keyword_argument" and a.child_by_field_name("name") is not None
+                           and a.child_by_field_name("name").text == b"match" for a in arguments.named_children)
+    return _raised_class(arguments) if matches else None
 
 
 def _caught(node: ts.Node):

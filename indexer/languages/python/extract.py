@@ -24,7 +24,7 @@ from indexer.languages.python.guard_facts import guard_facts
 from indexer.languages.python.pytest_config import is_test_module
 from indexer.languages.python.expressions import (_annotation_value, _bare_qualifier, _assigned_value, _bound_value,
     _decorators, _docstring, _dunder_all, _dunder_all_contents, _narrowing_regions, _params, _typevar_bound,
-    _typevar_call, _value_position, expr_of)
+    _typevar_call, _value_position, expr_of, raises_match)
 from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _flatten_deep, _query_cursor, _recover, _region,
     _squash, _syntax_errors, _text, normalize_source, parser)  # noqa: F401  (re-exported)
 from indexer.graph.vocab import How, RefKind, SymbolKind
@@ -1084,6 +1084,10 @@ class _Extractor:
         dunders = _ASYNC_WITH if statement.children[0].type == "async" else _WITH
         for dunder in dunders:
             self.add_ref(keyword, RefFact(self.cols.span(keyword), dunder, "implicit", scope, receiver=receiver))
+        matched = raises_match(value)  # `pytest.raises(E, match=...)` runs str() of the E raised
+        if matched is not None:
+            self.add_ref(keyword, RefFact(self.cols.span(keyword), "__str__", "implicit", scope,
+                                          receiver=("call", matched)))
 
     def add_async_for(self, statement: ts.Node, scope: int) -> None:
         """`async for x in it:` awaits it.__aiter__() and then __anext__ on

@@ -42,8 +42,8 @@ from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, symbol_infos
 from indexer.languages.python.values import (CallableType, CallableValue, Class, External, Found, Function,
-                                             Generic, Instance, Iterable, Local, Module, PartialValue, Referent,
-                                             Super, Sym, Value)
+                                             Generic, Instance, Iterable, Local, Module, PartialValue, Raised,
+                                             Referent, Super, Sym, Value)
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # Subscripted annotations whose first argument is the type that matters.
@@ -501,6 +501,8 @@ class Resolver:
             return self.value_of(lookup(expr[1]), f, depth + 1)
         if tag == "attr":
             base = self._eval(expr[1], lookup, f, scope, depth + 1)
+            if base is not None and base[0] == "raised":  # `info.value` of `pytest.raises(E) as info`
+                return Instance(base[1]) if expr[2] == base[2] else (Class(base[1]) if expr[2] == "type" else None)
             member = self.attr_of(base, expr[2], depth + 1)
             return self.member_value(member, f, depth + 1)
         if tag == "call":
@@ -522,6 +524,9 @@ class Resolver:
         if tag == "fixture":  # a fixture's argument, by the fixture it names (fixture_arguments)
             module = expr[1].rsplit(".", 1)[0]
             return self.yielded(expr[1], module, self.call_result(Function(expr[1]), depth + 1, module=module))
+        if tag == "raised":  # what `with pytest.raises(E) as info` binds (expressions.RAISES_INFO)
+            raised = self._eval(expr[1], lookup, f, scope, depth + 1)
+            return Raised(raised[1], expr[2]) if raised is not None and raised[0] == "class" else None
         if tag == "partialof":
             # `partial(C, ...)`: called, it calls C (expressions.PARTIAL_VALUES).
             inner = self._eval(expr[1], lookup, f, scope, depth + 1)

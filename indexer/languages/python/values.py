@@ -123,6 +123,11 @@ class PartialValue(Tagged, tag="partial", fields=("wraps",)):
     """`partial(C, ...)`: called, it calls `wraps` (a class, function or partial)."""
 
 
+class Raised(Tagged, tag="raised", fields=("qualname", "attribute")):
+    """What `with pytest.raises(E) as info` (unittest's `assertRaises(E) as
+    cm`) binds: its `attribute` (`value`, `exception`) is an E instance."""
+
+
 class Found(NamedTuple):
     """What a name in a scope is bound to, and the rule that found it."""
 
@@ -145,4 +150,5 @@ class ResolvedRef(NamedTuple):
 
 
 Referent = Sym | Module | External | Local
-Value = Module | Class | Instance | Function | External | Super | Generic | Iterable | CallableType | CallableValue
+Value = Module | Class | Instance | Function | External | Super | Generic | Iterable | CallableType | CallableValue \
+    | Raised
