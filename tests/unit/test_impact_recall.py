@@ -1683,6 +1683,11 @@ RAISES_INFO = {
             with pytest.raises(LibError):
                 run(-1)
 
+        def test_exconly():
+            with pytest.raises(LibError) as info:
+                run(-1)
+            assert info.exconly().startswith("lib.LibError")
+
         class TestCase(unittest.TestCase):
             def test_cm(self):
                 with self.assertRaises(LibError) as cm:
@@ -1701,10 +1706,10 @@ def test_the_exception_a_test_caught_is_an_instance_of_its_class(tmp_path, monke
     monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), "RAISES_INFO", rule)
     indexer, g = build(tmp_path, RAISES_INFO)
     shown = {"tests/test_lib.py::test_message", "tests/test_lib.py::test_match",
-             "tests/test_lib.py::TestCase::test_regex"}
+             "tests/test_lib.py::TestCase::test_regex", "tests/test_lib.py::test_exconly"}
     described = {"tests/test_lib.py::test_describe", "tests/test_lib.py::TestCase::test_cm"}
     assert selected(impact(g, "lib.LibError.__str__")) == (shown if rule else set())
     assert selected(impact(g, "lib.LibError.describe")) == (described if rule else set())
     # off-case: every test runs `run`, whose raise builds the exception
-    assert len(selected(impact(g, "lib.LibError.__init__"))) == 6
+    assert len(selected(impact(g, "lib.LibError.__init__"))) == 7
     indexer.close()

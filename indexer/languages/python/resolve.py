@@ -62,6 +62,8 @@ PYTEST_BASEDIR = True
 # package with its own `typing.py` was unresolved (a switch, for its test).
 STDLIB_FIRST = True
 _STDLIB = frozenset(sys.stdlib_module_names)
+# pytest's ExceptionInfo methods that format the exception it holds (`str()` of it).
+_SHOWS_RAISED = frozenset(("exconly", "getrepr", "match"))
 # A fixture's return expression sees its arguments as the fixtures they
 # name (same class, then module): `return signer_factory()` in a fixture
 # gives what calling the `signer_factory` fixture's value gives (a switch).
@@ -1087,6 +1089,11 @@ class Resolver:
         elif receiver[0] == "call":
             how = "constructor"
         value = self.eval(receiver, f, ref[REF_SCOPE], 0)
+        if value is not None and value[0] == "raised" and ref[REF_NAME] in _SHOWS_RAISED:
+            # `exc_info.exconly()`, `.getrepr()`, `.match(...)` format the exception: its __str__ runs.
+            shown = self.class_member(value[1], "__str__", 0)
+            if shown is not None and shown[0] == "sym":
+                refs.append((ref[REF_SPAN], "__str__", "call", enclosing, shown[1], CONFIDENCE["dunder"], "dunder"))
         member = self.attr_of(value, ref[REF_NAME], 0)
         if member is not None and value is not None and value[0] in ("class", "instance") and member[0] == "sym":
             if not member[1].startswith(value[1] + "."):
