@@ -81,6 +81,30 @@ class _Rebinding:
         return binding
 
 
+class _GlobalImports:
+    """A function's names seen by an import of a name it declares `global`
+    (dateutil's lazy `global parser; if not parser: from dateutil import
+    parser`, beside a module-level `parser = None`): the import binds the
+    module's name, replacing the placeholder's binding as a `try:` import
+    does (the placeholder stays the fallback when the import leaves the
+    workspace). Every other name binds in the function as before."""
+
+    __slots__ = ("names", "module")
+
+    def __init__(self, names, module: _Rebinding):
+        self.names, self.module = names, module
+
+    def setdefault(self, name, binding):
+        if self.names.get(name) == ("global",):
+            return self.module.setdefault(name, binding)
+        return self.names.setdefault(name, binding)
+
+
+# An import of a name its function declares `global` binds the module's name
+# (`_GlobalImports`; switch, for its test).
+GLOBAL_IMPORTS = True
+
+
 # When one identifier matches several patterns, the first role here wins.
 ROLE_PRIORITY = (
     "skip.defname", "skip.import", "skip.scope", "bind.param", "ref.keyword",
@@ -179,6 +203,15 @@ _BUILTIN_DUNDERS = {
     "oct": ("__index__",), "bin": ("__index__",), "vars": ("__dict__",), "divmod": ("__divmod__", "__rdivmod__"),
     "pow": ("__pow__", "__rpow__"), "isinstance": ("__class__",),
 }
+# Builtins that iterate their first argument (zip: every one): `list(x)`
+# runs x.__iter__ and, where x's class is its own iterator, x.__next__; so
+# does `for v in x` (switch, for its test). dateutil's `_timelex.split`
+# is `list(cls(s))`: its lexer's __next__ and get_token ran in 374 tests that
+# nothing linked.
+ITERATING_BUILTINS = True
+_ITERATING = frozenset(("list", "tuple", "set", "frozenset", "sorted", "enumerate", "sum", "min", "max", "any", "all",
+                        "zip"))
+_NOT_POSITIONAL = frozenset(("keyword_argument", "list_splat", "dictionary_splat", "generator_expression"))
 # A function returning one of its own local functions (a decorator factory:
 # `singledispatch = dispatch_on("obj")`, then `@singledispatch def g`)
 # returns ("local", qualname): calling what it gave calls the closure
@@ -686,6 +719,8 @@ class _Extractor:
         names = self.scopes[scope].names
         if TRY_IMPORT_REBINDS and _tries_an_import(node):
             names = _Rebinding(names, self.symbols)
+        if GLOBAL_IMPORTS and scope != 0 and ("global",) in names.values():
+            names = _GlobalImports(names, _Rebinding(self.scopes[0].names, self.symbols))
         line = node.start_point[0]
         if node.type == "import_statement":
             for item in node.named_children:
@@ -1166,6 +1201,8 @@ class _Extractor:
             # `async for` runs __aiter__/__anext__ instead (add_async_for)
             if keyword is not None and not any(c.type == "async" for c in node.children):
                 self._operand_ref(keyword, node.child_by_field_name("right"), "__iter__", scope)
+                if ITERATING_BUILTINS:  # (an iterator class's __iter__ returns itself: its __next__ runs)
+                    self._operand_ref(keyword, node.child_by_field_name("right"), "__next__", scope)
 
     def add_interpolation(self, node: ts.Node, scope: int) -> None:
         """`f"{x}"` runs x.__str__, `{x!r}` x.__repr__, `{x:spec}`
@@ -1515,6 +1552,17 @@ class _Extractor:
                 shown = next((i for i, a in enumerate(args)
                               if a.type in ("keyword_argument", "list_splat", "dictionary_splat")), len(args))
                 self.add_builtin_operands(("__str__",) * shown, arguments, scope)
+        elif calls and name in _ITERATING and ITERATING_BUILTINS and not in_annotation:
+            # `list(cls(s))` iterates its argument: __iter__, then __next__ of an iterator class
+            arguments = self.call_arguments(node, node)
+            args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+            paren = arguments.children[0] if arguments is not None and arguments.children else None
+            if args and paren is not None and paren.type == "(" and args[0].type not in _NOT_POSITIONAL:
+                for operand in (args if name == "zip" else args[:1]):
+                    if operand.type in _NOT_POSITIONAL:
+                        break
+                    self._operand_ref(paren, operand, "__iter__", scope)
+                    self._operand_ref(paren, operand, "__next__", scope)
         elif calls and (name == "setattr" or name in _BUILTIN_DUNDERS):
             # `setattr(self, "x", v)` and the protocol builtins (`len(a)`):
             # read here, at the callee, not by query patterns with text
