@@ -89,13 +89,13 @@ class _GlobalImports:
     does (the placeholder stays the fallback when the import leaves the
     workspace). Every other name binds in the function as before."""
 
-    __slots__ = ("names", "module")
+    __slots__ = ("names", "own", "module")
 
-    def __init__(self, names, module: _Rebinding):
-        self.names, self.module = names, module
+    def __init__(self, names, own: dict, module: _Rebinding):
+        self.names, self.own, self.module = names, own, module  # (names: own, or a _Rebinding of it)
 
     def setdefault(self, name, binding):
-        if self.names.get(name) == ("global",):
+        if self.own.get(name) == ("global",):
             return self.module.setdefault(name, binding)
         return self.names.setdefault(name, binding)
 
@@ -719,8 +719,8 @@ class _Extractor:
         names = self.scopes[scope].names
         if TRY_IMPORT_REBINDS and _tries_an_import(node):
             names = _Rebinding(names, self.symbols)
-        if GLOBAL_IMPORTS and scope != 0 and ("global",) in names.values():
-            names = _GlobalImports(names, _Rebinding(self.scopes[0].names, self.symbols))
+        if GLOBAL_IMPORTS and scope != 0 and ("global",) in self.scopes[scope].names.values():
+            names = _GlobalImports(names, self.scopes[scope].names, _Rebinding(self.scopes[0].names, self.symbols))
         line = node.start_point[0]
         if node.type == "import_statement":
             for item in node.named_children:
