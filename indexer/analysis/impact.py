@@ -83,6 +83,7 @@ from indexer.analysis.impact_patched import Patched
 from indexer.analysis.impact_newmade import made_in_new
 from indexer.analysis.impact_selfhash import self_keyed_users
 from indexer.analysis.impact_structural import protocol_dispatch
+from indexer.analysis.impact_visitors import getattr_dispatchers
 from indexer.analysis.index_memo import IndexMemo
 from indexer.analysis.impact_members import MEMBER_KINDS
 from indexer.graph.model import Range, Symbol
@@ -508,6 +509,9 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_iterating_users(
         walk, method, {owner.qualname, *bases, *subs}))
     if _recall_rules_scale(walk):
+        # `getattr(self, f"visit_{...}")` in a base finds a subclass's handler (impact_visitors).
+        out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.GETATTR_MATCH)
+                   for user in getattr_dispatchers(walk, method, bases))
         # `self.x = v` in the class's (and subclasses') methods runs its `__setattr__` (impact_attrhooks).
         out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_writers(
             walk, method, owner.qualname, bases, subs))

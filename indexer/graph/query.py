@@ -533,6 +533,14 @@ class Graph:
             " AND r.how IN (SELECT id FROM names WHERE text IN ('name-match', 'unresolved'))",
             enclosings).fetchall()
 
+    def unresolved_of_how(self, how: str) -> list[tuple[str, str]]:
+        """(enclosing, name) of the references a rule `how` kept without a
+        target (a computed getattr's glob: impact_visitors). A scan of the
+        references: asked once per index version."""
+        return self.conn.execute(
+            "SELECT e.text, n.text FROM ref_rows r JOIN names e ON e.id = r.enclosing JOIN names n ON n.id = r.name"
+            " WHERE r.target = 0 AND r.how = (SELECT id FROM names WHERE text = ?)", (how,)).fetchall()
+
     def unresolved_calls(self, name: str) -> list[tuple[str, str, int, int]]:
         """(enclosing, path, line, column) of the unresolved calls named
         `name` (`mod.attr.Name(...)` on a receiver the index cannot follow)."""

@@ -62,6 +62,9 @@ PYTEST_BASEDIR = True
 # package with its own `typing.py` was unresolved (a switch, for its test).
 STDLIB_FIRST = True
 _STDLIB = frozenset(sys.stdlib_module_names)
+# A computed getattr's glob is kept as an unresolved getattr-match row too:
+# the receiver's subclasses may define what it names (switch, for its test).
+GETATTR_SUBCLASSES = True
 # pytest's ExceptionInfo methods that format the exception it holds (`str()` of it).
 _SHOWS_RAISED = frozenset(("exconly", "getrepr", "match"))
 # A fixture's return expression sees its arguments as the fixtures they
@@ -980,6 +983,10 @@ class Resolver:
                 return
             glob, hole = split_hole(ref[REF_NAME])
             targets = matching_members(self, value[1], glob)
+            if GETATTR_SUBCLASSES and hole is None:
+                # `getattr(self, f"visit_{type(node).__name__}")` in a base: `self` may be any
+                # subclass, whose members the glob also names (impact_visitors reads this row).
+                refs.append((ref[REF_SPAN], glob, ref[REF_KIND], enclosing, None, 0.0, "getattr-match"))
             owners = self.set_name_owners(f, value[1], glob, targets) if hole is not None else None
             for target in targets:
                 for encl in owners.get(target, ()) if owners is not None else (enclosing,):
