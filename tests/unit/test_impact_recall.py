@@ -1713,3 +1713,124 @@ def test_the_exception_a_test_caught_is_an_instance_of_its_class(tmp_path, monke
     # off-case: every test runs `run`, whose raise builds the exception
     assert len(selected(impact(g, "lib.LibError.__init__"))) == 7
     indexer.close()
+
+
+# dateutil's rrule imports its parser lazily into a module global
+# (`parser = None`, then `global parser; from dateutil import parser` in the
+# method that needs it), and splits text with `list(cls(s))`, iterating an
+# iterator class. A `try:` import of a global inside a function, too.
+LAZY_GLOBALS = {
+    "pkg/__init__.py": "",
+    "pkg/parser.py": """
+        class _Lexer:
+            def __init__(self, text):
+                self.parts = text.split()
+
+            def __iter__(self):
+                return self
+
+            def __next__(self):
+                if not self.parts:
+                    raise StopIteration
+                return self.token()
+
+            def token(self):
+                return self.parts.pop(0)
+
+            @classmethod
+            def split(cls, text):
+                return list(cls(text))
+
+        def parse(text):
+            return _Lexer.split(text)
+
+        def unused(text):
+            return text
+        """,
+    "pkg/rule.py": """
+        parser = None
+        fast = None
+
+        def until(value):
+            global parser
+            if not parser:
+                from pkg import parser
+            return parser.parse(value)
+
+        def speed():
+            global fast
+            try:
+                import pkg.fastparser as fast
+            except ImportError:
+                fast = None
+            return fast
+        """,
+    "tests/test_rule.py": """
+        from pkg.rule import until
+
+        def test_until():
+            assert until("a b") == ["a", "b"]
+        """,
+}
+
+
+@pytest.mark.parametrize("switch", ["extract.GLOBAL_IMPORTS", "extract.ITERATING_BUILTINS"])
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_lazy_global_import_binds_the_module_name(tmp_path, monkeypatch, rule, switch):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), switch.split(".")[1], rule)
+    indexer, g = build(tmp_path, LAZY_GLOBALS)
+    test = "tests/test_rule.py::test_until"
+    parses = switch != "extract.GLOBAL_IMPORTS" or rule
+    assert (test in selected(impact(g, "pkg.parser.parse"))) is parses
+    assert (test in selected(impact(g, "pkg.parser._Lexer.token"))) is (rule and parses)
+    assert test not in selected(impact(g, "pkg.parser.unused"))  # off-case
+    assert g.symbol("pkg.rule.speed") is not None  # (a global's `try:` import extracts)
+    indexer.close()
+
+
+# jinja2's NodeVisitor.get_visitor is `getattr(self, f"visit_{type(node).__name__}")`:
+# the handlers are its subclasses' (CodeGenerator.visit_Template). A class
+# that does not derive from the visitor is no receiver of that getattr.
+VISITOR_SUBCLASSES = {
+    "lib.py": """
+        class Visitor:
+            def visit(self, node):
+                handler = getattr(self, f"visit_{type(node).__name__}", None)
+                return handler(node) if handler is not None else None
+
+        class Template:
+            pass
+
+        class Generator(Visitor):
+            def visit_Template(self, node):
+                return "code"
+
+        class Other:
+            def visit_Template(self, node):
+                return "other"
+
+        def compile_template():
+            return Generator().visit(Template())
+        """,
+    "tests/test_lib.py": """
+        from lib import Other, Template, compile_template
+
+        def test_compile():
+            assert compile_template() == "code"
+
+        def test_other():
+            assert Other().visit_Template(Template()) == "other"
+        """,
+}
+
+
+@pytest.mark.parametrize("switch", ["impact_visitors.RULE", "resolve.GETATTR_SUBCLASSES"])
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_base_getattr_on_self_reaches_a_subclass_handler(tmp_path, monkeypatch, rule, switch):
+    module, name = switch.split(".")
+    package = "indexer.analysis." if module.startswith("impact") else "indexer.languages.python."
+    monkeypatch.setattr(importlib.import_module(package + module), name, rule)
+    indexer, g = build(tmp_path, VISITOR_SUBCLASSES)
+    assert ("tests/test_lib.py::test_compile" in selected(impact(g, "lib.Generator.visit_Template"))) is rule
+    assert selected(impact(g, "lib.Other.visit_Template")) == {"tests/test_lib.py::test_other"}  # off-case
+    indexer.close()
