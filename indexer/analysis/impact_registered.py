@@ -40,6 +40,10 @@ from indexer.analysis.impact_guards import _lines
 from indexer.graph.vocab import How, RefKind, SymbolKind
 
 RULE = True  # switch, for its test
+# ... and a callable a module stores into its own registry directly, with no
+# registration function (`checker_lookup_functions.append(builtin_checker_lookup)`,
+# read by `for lookup_func in checker_lookup_functions:`, typeguard; a switch).
+DIRECT = True
 # The registration's literal key (`register_pattern('gitwildmatch', ...)`)
 # taints the registry link softly, as a flag does (impact_flags): its tests
 # are ruled out but those that name the key. Off, pathspec's tests of
@@ -66,6 +70,11 @@ def registry_users(walk, node: str) -> list[tuple[str, str, float, str]]:
                 if not ref.enclosing:
                     continue
                 line = ref.range.start.line
+                for registry in _stored_directly(walk, ref, node) if DIRECT else ():
+                    # `checker_lookup_functions.append(builtin_checker_lookup)`
+                    for user in _readers(walk, registry, ""):
+                        out.setdefault(user, (user, RefKind.CALL, How.REGISTRY.confidence, How.REGISTRY))
+                        keys.setdefault(user, set()).add(None)
                 for use in walk.uses_in(ref.enclosing):
                     if use.kind != RefKind.CALL or use.range.start.line != line or not use.target:
                         continue
@@ -124,6 +133,22 @@ def _registries(walk, function: str) -> frozenset[str]:
     return walk.memo[key]
 
 
+def _stored_directly(walk, ref, node: str) -> list[str]:
+    """The module-level names the reading line stores `node` into itself:
+    `D.append(X)`, `D.insert(0, X)`, `D.add(X)`, `D[key] = X`."""
+    lines = _lines(walk.graph.root / ref.path)
+    line = ref.range.start.line
+    text = lines[line] if line < len(lines) else ""
+    name = re.escape(node.rsplit(".", 1)[-1])
+    match = re.match(rf"^\s*([A-Za-z_]\w*)\s*(?:\.(?:append|appendleft|insert|add)\((?:[^,()]*,\s*)?{name}\s*\)"
+                     rf"|\[[^\]]*\]\s*=\s*{name}\b)", text)
+    if match is None:
+        return []
+    return [use.target for use in walk.uses_in(ref.enclosing)
+            if use.range.start.line == line and use.name == match.group(1) and use.target
+            and _module_level(walk, use.target)]
+
+
 def _module_level(walk, qualname: str) -> bool:
     sym = walk.symbol(qualname)
     parent = walk.symbol(sym.parent) if sym is not None and sym.parent else None
@@ -137,6 +162,7 @@ def _readers(walk, registry: str, storer: str) -> list[str]:
     if key not in walk.memo:
         name = re.escape(registry.rsplit(".", 1)[-1])
         item = re.compile(rf"\b{name}\s*(\[|\.get\()")
+        loop = re.compile(rf"^\s*for\b.*\bin\s+{name}\s*:") if DIRECT else None  # `for f in D:`
         out: dict[str, None] = {}
         for ref in walk.graph.references_of_kinds(registry, (RefKind.READ,)):
             user = walk.symbol(ref.enclosing) if ref.enclosing else None
@@ -144,7 +170,8 @@ def _readers(walk, registry: str, storer: str) -> list[str]:
                 continue
             lines = _lines(walk.graph.root / ref.path)
             line = ref.range.start.line
-            if line < len(lines) and item.search(lines[line], ref.range.start.character):
+            if line < len(lines) and (item.search(lines[line], ref.range.start.character)
+                                      or (loop is not None and loop.search(lines[line]))):
                 out.setdefault(user.qualname)
         walk.memo[key] = list(out)
     return walk.memo[key]

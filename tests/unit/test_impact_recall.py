@@ -1834,3 +1834,58 @@ def test_a_base_getattr_on_self_reaches_a_subclass_handler(tmp_path, monkeypatch
     assert ("tests/test_lib.py::test_compile" in selected(impact(g, "lib.Generator.visit_Template"))) is rule
     assert selected(impact(g, "lib.Other.visit_Template")) == {"tests/test_lib.py::test_other"}  # off-case
     indexer.close()
+
+
+# typeguard's checkers: `checker_lookup_functions.append(builtin_checker_lookup)`
+# at module level, then `for lookup in checker_lookup_functions: lookup(...)`.
+# A function the module never stores is no user of the loop.
+DIRECT_REGISTRY = {
+    "lib.py": """
+        LOOKUPS = []
+        HANDLERS = {}
+
+        def builtin_lookup(kind):
+            return kind.upper()
+
+        def on_text(value):
+            return value
+
+        def not_registered(kind):
+            return kind
+
+        LOOKUPS.append(builtin_lookup)
+        HANDLERS["text"] = on_text
+
+        def check(kind):
+            for lookup in LOOKUPS:
+                found = lookup(kind)
+                if found:
+                    return found
+            return None
+
+        def handle(kind, value):
+            return HANDLERS[kind](value)
+        """,
+    "tests/test_lib.py": """
+        from lib import check, handle, not_registered
+
+        def test_check():
+            assert check("a") == "A"
+
+        def test_handle():
+            assert handle("text", 1) == 1
+
+        def test_not_registered():
+            assert not_registered("a") == "a"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_callable_stored_into_a_module_registry_runs_where_it_is_read(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.analysis.impact_registered"), "DIRECT", rule)
+    indexer, g = build(tmp_path, DIRECT_REGISTRY)
+    assert ("tests/test_lib.py::test_check" in selected(impact(g, "lib.builtin_lookup"))) is rule
+    assert ("tests/test_lib.py::test_handle" in selected(impact(g, "lib.on_text"))) is rule
+    assert selected(impact(g, "lib.not_registered")) == {"tests/test_lib.py::test_not_registered"}  # off-case
+    indexer.close()
