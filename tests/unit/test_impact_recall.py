@@ -1889,3 +1889,77 @@ def test_a_callable_stored_into_a_module_registry_runs_where_it_is_read(tmp_path
     assert ("tests/test_lib.py::test_handle" in selected(impact(g, "lib.on_text"))) is rule
     assert selected(impact(g, "lib.not_registered")) == {"tests/test_lib.py::test_not_registered"}  # off-case
     indexer.close()
+
+
+# jinja2's `create_cache(size) -> Optional[MutableMapping[...]]` returns an
+# LRUCache, and `_lexer_cache: MutableMapping[...] = LRUCache(50)` holds one:
+# the body and the value say more than a library protocol. An annotation
+# naming a workspace class keeps its word.
+ABSTRACT_TYPES = {
+    "lib.py": """
+        import typing as t
+
+        class LRUCache:
+            def __init__(self, size):
+                self.size = size
+                self.data = {}
+
+            def get(self, key, default=None):
+                return self.data.get(key, default)
+
+        class Plain:
+            def get(self, key, default=None):
+                return default
+
+        def create_cache(size: int) -> t.Optional[t.MutableMapping[str, int]]:
+            if size == 0:
+                return None
+            return LRUCache(size)
+
+        def plain_cache() -> Plain:
+            return LRUCache(1)
+
+        _lexers: t.MutableMapping[str, int] = LRUCache(50)
+
+        class Environment:
+            def __init__(self):
+                self.cache = create_cache(10)
+                self.plain = plain_cache()
+
+            def load(self, name):
+                return self.cache.get(name)
+
+            def load_plain(self, name):
+                return self.plain.get(name)
+
+        def get_lexer(key):
+            return _lexers.get(key)
+        """,
+    "tests/test_lib.py": """
+        from lib import Environment, get_lexer
+
+        def test_load():
+            assert Environment().load("x") is None
+
+        def test_lexer():
+            assert get_lexer("x") is None
+
+        def test_plain():
+            assert Environment().load_plain("x") is None
+        """,
+}
+
+
+@pytest.mark.parametrize("switch", ["extract.ABSTRACT_RETURNS", "expressions.ABSTRACT_ANNOTATIONS"])
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_library_protocol_annotation_yields_to_a_workspace_value(tmp_path, monkeypatch, rule, switch):
+    module, name = switch.split(".")
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python." + module), name, rule)
+    indexer, g = build(tmp_path, ABSTRACT_TYPES)
+    found = selected(impact(g, "lib.LRUCache.get"))
+    returns = switch != "extract.ABSTRACT_RETURNS" or rule
+    annotations = switch != "expressions.ABSTRACT_ANNOTATIONS" or rule
+    assert ("tests/test_lib.py::test_load" in found) is returns
+    assert ("tests/test_lib.py::test_lexer" in found) is annotations
+    assert "tests/test_lib.py::test_plain" not in found  # off-case: `-> Plain` is a workspace class
+    indexer.close()

@@ -231,6 +231,13 @@ DICT_VALUES = True
 # `a or b` is either (switch, for its test).
 OR_VALUES = True
 _LOOSE = frozenset({"Any", "object", "Callable"})
+# ... and so do the library's container protocols: jinja2's
+# `_lexer_cache: t.MutableMapping[t.Tuple, "Lexer"] = LRUCache(50)` holds an
+# LRUCache, whose `get` the lexer calls (switch, for its test; extract.py
+# ABSTRACT_RETURNS is the same for return annotations).
+ABSTRACT_ANNOTATIONS = True
+_PROTOCOLS = frozenset(("Mapping", "MutableMapping", "Sequence", "MutableSequence", "Iterable", "Iterator",
+                        "Collection", "Container", "AbstractSet", "MutableSet", "Sized", "Hashable", "Reversible"))
 
 
 def _bare_qualifier(type_node: ts.Node | None) -> bool:
@@ -242,6 +249,8 @@ def _bare_qualifier(type_node: ts.Node | None) -> bool:
     text = type_node.text.decode("utf-8", "replace").strip() if type_node.text else ""
     head = text.split("[", 1)[0].strip().rsplit(".", 1)[-1]  # (`Callable[..., R]`: the dots are no path)
     if LOOSE_ANNOTATIONS and head in _LOOSE and "|" not in text:
+        return True
+    if ABSTRACT_ANNOTATIONS and head in _PROTOCOLS and "|" not in text:
         return True
     return text.rsplit(".", 1)[-1] in ("Final", "ClassVar")
 

@@ -203,6 +203,38 @@ _BUILTIN_DUNDERS = {
     "oct": ("__index__",), "bin": ("__index__",), "vars": ("__dict__",), "divmod": ("__divmod__", "__rdivmod__"),
     "pow": ("__pow__", "__rpow__"), "isinstance": ("__class__",),
 }
+# A function annotated to return a library protocol or `Any` (`Mapping`,
+# `Iterable`, `Optional[MutableMapping[...]]`) returns what its `return`
+# statements give when that is a workspace instance: jinja2's
+# `create_cache(size) -> Optional[MutableMapping[...]]` returns an LRUCache,
+# whose `get` and `__getitem__` ran in 600 tests that nothing linked (switch,
+# for its test).
+ABSTRACT_RETURNS = True
+_ABSTRACT = frozenset(("Any", "object", "Mapping", "MutableMapping", "Sequence", "MutableSequence", "Iterable",
+                       "Iterator", "Collection", "Container", "AbstractSet", "MutableSet", "Sized", "Hashable",
+                       "Reversible"))
+
+
+def _annotation_head(expr) -> str | None:
+    if not expr:
+        return None
+    if expr[0] == "name":
+        return expr[1]
+    if expr[0] == "attr":
+        return expr[2]
+    return None
+
+
+def _abstract_annotation(returns) -> bool:
+    """Whether a return annotation names a library protocol or `Any`
+    (through `Optional[...]`): `_ABSTRACT`."""
+    expr = returns
+    while expr and expr[0] == "sub" and _annotation_head(expr[1]) == "Optional" and len(expr) > 2:
+        expr = expr[2]
+    head = _annotation_head(expr[1]) if expr and expr[0] == "sub" else _annotation_head(expr)
+    return head in _ABSTRACT
+
+
 # Builtins that iterate their first argument (zip: every one): `list(x)`
 # runs x.__iter__ and, where x's class is its own iterator, x.__next__; so
 # does `for v in x` (switch, for its test). dateutil's `_timelex.split`
@@ -389,6 +421,10 @@ class _Extractor:
                 # `-> type[P]`: the class the body returns says more (a
                 # subclass, or a class for a Protocol P); the annotation
                 # stays the fallback (`return` statements widen it to an alt).
+                returns = ("=", ("call", returns))
+            elif ABSTRACT_RETURNS and returns is not None and _abstract_annotation(returns):
+                # `-> Optional[MutableMapping[K, V]]` over `return LRUCache(size)`: the body's
+                # workspace class says more than a library protocol (the annotation stays a fallback).
                 returns = ("=", ("call", returns))
             is_async = node.children and node.children[0].type == "async"
             if is_async:
