@@ -1963,3 +1963,50 @@ def test_a_library_protocol_annotation_yields_to_a_workspace_value(tmp_path, mon
     assert ("tests/test_lib.py::test_lexer" in found) is annotations
     assert "tests/test_lib.py::test_plain" not in found  # off-case: `-> Plain` is a workspace class
     indexer.close()
+
+
+# dateutil's `_resultbase` has `__len__` and no `__bool__`: `if not res:`
+# runs `__len__`. A class with its own `__bool__` keeps it.
+LEN_TRUTH = {
+    "lib.py": """
+        class Result:
+            def __len__(self):
+                return 1
+
+        class Flagged:
+            def __bool__(self):
+                return True
+
+            def __len__(self):
+                return 0
+
+        def parse(text):
+            res = Result()
+            if not res:
+                return None
+            return res
+
+        def flagged():
+            value = Flagged()
+            return "yes" if value else "no"
+        """,
+    "tests/test_lib.py": """
+        from lib import flagged, parse
+
+        def test_parse():
+            assert parse("x") is not None
+
+        def test_flagged():
+            assert flagged() == "yes"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_truth_test_without_bool_runs_len(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "LEN_TRUTH", rule)
+    indexer, g = build(tmp_path, LEN_TRUTH)
+    assert ("tests/test_lib.py::test_parse" in selected(impact(g, "lib.Result.__len__"))) is rule
+    assert selected(impact(g, "lib.Flagged.__len__")) == set()  # off-case: __bool__ decides
+    assert selected(impact(g, "lib.Flagged.__bool__")) == {"tests/test_lib.py::test_flagged"}
+    indexer.close()

@@ -65,6 +65,9 @@ _STDLIB = frozenset(sys.stdlib_module_names)
 # A computed getattr's glob is kept as an unresolved getattr-match row too:
 # the receiver's subclasses may define what it names (switch, for its test).
 GETATTR_SUBCLASSES = True
+# A truth test of an instance whose class has no __bool__ runs its __len__
+# (switch, for its test).
+LEN_TRUTH = True
 # pytest's ExceptionInfo methods that format the exception it holds (`str()` of it).
 _SHOWS_RAISED = frozenset(("exconly", "getrepr", "match"))
 # A fixture's return expression sees its arguments as the fixtures they
@@ -1143,8 +1146,12 @@ class Resolver:
             refs.append((ref[REF_SPAN], ref[REF_NAME], "call", enclosing, value[1], CONFIDENCE["value"], "value"))
             return
         member = self.class_member(value[1], ref[REF_NAME], 0)
+        if member is None and ref[REF_NAME] == "__bool__" and LEN_TRUTH:
+            # A class without __bool__ is true by its __len__ (dateutil's `_resultbase`: `if not res:`).
+            member = self.class_member(value[1], "__len__", 0)
         if member is not None and member[0] == "sym":
-            refs.append((ref[REF_SPAN], ref[REF_NAME], "call", enclosing, member[1], CONFIDENCE["dunder"], "dunder"))
+            refs.append((ref[REF_SPAN], member[1].rpartition(".")[2], "call", enclosing, member[1],
+                         CONFIDENCE["dunder"], "dunder"))
 
     def matched_callables(self, f: _File, ref, enclosing: str, refs: list, first: int) -> None:
         """`col.formatter(key, value)` on a receiver of no known type, name-
