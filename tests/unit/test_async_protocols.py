@@ -44,7 +44,8 @@ async def uses():
 @pytest.mark.parametrize("line, wanted", [
     (14, {"__aiter__", "__anext__"}),     # async for x in r
     (16, {"__aenter__", "__aexit__"}),    # async with R() as y
-    (18, {"__iter__"}),                   # a plain for runs __iter__ (OPERAND_PROTOCOLS), never the async pair
+    (18, {"__iter__", "__next__"}),       # a plain for runs __iter__ and __next__ (OPERAND_PROTOCOLS,
+                                          # ITERATING_BUILTINS), never the async pair
     (20, {"__enter__", "__exit__"}),      # a plain with keeps its methods
 ])
 def test_the_statement_names_its_protocol_methods(line, wanted):
