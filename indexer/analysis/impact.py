@@ -459,6 +459,10 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
         walk, method, _superclasses(walk, owner.qualname), members)] if name not in _CONSTRUCTORS else []
     # `klass.OPTIONS_CLASS` on the class a metaclass's `__new__` makes (impact_metaclass).
     if _recall_rules_scale(walk):
+        # `getattr(self, f"visit_{...}")` in a base finds a subclass's handler, or its
+        # class-level alias (`visit_If = _simple_visit`; impact_visitors).
+        supplied += [(user, "dispatch", DISPATCH_CONFIDENCE, False, How.GETATTR_MATCH)
+                     for user in getattr_dispatchers(walk, method, _superclasses(walk, owner.qualname))]
         supplied += [(user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in metaclass_readers(
             walk, method, [owner.qualname, *_superclasses(walk, owner.qualname)])]
     if method.kind != SymbolKind.METHOD and not members - {owner.qualname}:
@@ -509,9 +513,6 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_iterating_users(
         walk, method, {owner.qualname, *bases, *subs}))
     if _recall_rules_scale(walk):
-        # `getattr(self, f"visit_{...}")` in a base finds a subclass's handler (impact_visitors).
-        out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.GETATTR_MATCH)
-                   for user in getattr_dispatchers(walk, method, bases))
         # `self.x = v` in the class's (and subclasses') methods runs its `__setattr__` (impact_attrhooks).
         out.extend((user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in self_writers(
             walk, method, owner.qualname, bases, subs))

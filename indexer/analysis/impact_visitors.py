@@ -23,12 +23,15 @@ import re
 from indexer.graph.vocab import How, SymbolKind
 
 RULE = True  # switch, for its test
+# A handler: a method, or a class-level name bound to one (jinja2's
+# RootVisitor: `visit_If = _simple_visit`, reached from the method by its alias link).
+_HANDLERS = (SymbolKind.METHOD, SymbolKind.VARIABLE)
 
 
 def getattr_dispatchers(walk, method, bases: list[str]) -> list[str]:
     """The methods of `bases` whose computed getattr on their receiver names
     `method` (a glob matching its name)."""
-    if not RULE or method.kind != SymbolKind.METHOD or not bases:
+    if not RULE or method.kind not in _HANDLERS or not bases:
         return []
     globs = _globs(walk)
     if not globs:

@@ -1801,9 +1801,17 @@ VISITOR_SUBCLASSES = {
         class Template:
             pass
 
+        class Block:
+            pass
+
         class Generator(Visitor):
             def visit_Template(self, node):
                 return "code"
+
+            def _simple(self, node):
+                return "block"
+
+            visit_Block = _simple
 
         class Other:
             def visit_Template(self, node):
@@ -1811,12 +1819,18 @@ VISITOR_SUBCLASSES = {
 
         def compile_template():
             return Generator().visit(Template())
+
+        def compile_block():
+            return Generator().visit(Block())
         """,
     "tests/test_lib.py": """
-        from lib import Other, Template, compile_template
+        from lib import Other, Template, compile_block, compile_template
 
         def test_compile():
             assert compile_template() == "code"
+
+        def test_block():
+            assert compile_block() == "block"
 
         def test_other():
             assert Other().visit_Template(Template()) == "other"
@@ -1832,6 +1846,7 @@ def test_a_base_getattr_on_self_reaches_a_subclass_handler(tmp_path, monkeypatch
     monkeypatch.setattr(importlib.import_module(package + module), name, rule)
     indexer, g = build(tmp_path, VISITOR_SUBCLASSES)
     assert ("tests/test_lib.py::test_compile" in selected(impact(g, "lib.Generator.visit_Template"))) is rule
+    assert ("tests/test_lib.py::test_block" in selected(impact(g, "lib.Generator._simple"))) is rule  # an alias
     assert selected(impact(g, "lib.Other.visit_Template")) == {"tests/test_lib.py::test_other"}  # off-case
     indexer.close()
 
