@@ -196,7 +196,7 @@ USE_CASES = [
     ("import a.b\n", [("a", "import"), ("b", "import")]),
     ("from .m import n as k\nk()\n", [("m", "import"), ("n", "import"), ("k", "call")]),
     # (the implicit uses of the operand protocols: extract.OPERAND_PROTOCOLS)
-    ("[y for y in items]\n", [("y", "read"), ("__iter__", "implicit"), ("items", "read")]),
+    ("[y for y in items]\n", [("y", "read"), ("__iter__", "implicit"), ("__next__", "implicit"), ("items", "read")]),
     ("lambda q: q + z\n", [("__add__", "implicit"), ("__radd__", "implicit"), ("q", "read"), ("z", "read")]),
 ]
 
