@@ -2025,3 +2025,59 @@ def test_a_truth_test_without_bool_runs_len(tmp_path, monkeypatch, rule):
     assert selected(impact(g, "lib.Flagged.__len__")) == set()  # off-case: __bool__ decides
     assert selected(impact(g, "lib.Flagged.__bool__")) == {"tests/test_lib.py::test_flagged"}
     indexer.close()
+
+
+# dateutil: `MO, TU, WE = weekdays = tuple(weekday(x) for x in range(3))`,
+# then `MO(+1)` runs weekday.__call__; `rows = [Row(x) for x in xs]` then
+# `for row in rows: row.show()`. Unpacking a plain call says nothing.
+COMPREHENSIONS = {
+    "lib.py": """
+        class weekday:
+            def __init__(self, n):
+                self.n = n
+
+            def __call__(self, k):
+                return weekday(self.n + k)
+
+        class Row:
+            def __init__(self, x):
+                self.x = x
+
+            def show(self):
+                return str(self.x)
+
+        def pair():
+            return 1, 2
+
+        MO, TU, WE = weekdays = tuple(weekday(x) for x in range(3))
+        first, second = pair()
+
+        def show_all(xs):
+            rows = [Row(x) for x in xs]
+            return [row.show() for row in rows]
+        """,
+    "tests/test_lib.py": """
+        from lib import MO, show_all, first
+
+        def test_next_monday():
+            assert MO(+1).n == 1
+
+        def test_show():
+            assert show_all([1]) == ["1"]
+
+        def test_first():
+            assert first == 1
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_comprehension_of_calls_holds_what_they_make(tmp_path, monkeypatch, rule):
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), "COMPREHENSION_VALUES", rule)
+    indexer, g = build(tmp_path, COMPREHENSIONS)
+    assert ("tests/test_lib.py::test_next_monday" in selected(impact(g, "lib.weekday.__call__"))) is rule
+    # (off, `row.show()` is still guessed by its name: at a guess's confidence)
+    shown = {t.id: t.confidence for t in impact(g, "lib.Row.show").tests}
+    assert (shown.get("tests/test_lib.py::test_show", 0) >= 0.9) is rule
+    assert "tests/test_lib.py::test_first" not in selected(impact(g, "lib.weekday.__call__"))  # off-case
+    indexer.close()

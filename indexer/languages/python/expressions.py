@@ -27,6 +27,17 @@ _LITERALS = {
 }
 
 
+# A comprehension of calls is a collection of what the call gives (`[Row(x)
+# for x in xs]`, `tuple(weekday(x) for x in range(7))`: ("listof", element,
+# builtin)), iterated and indexed as a `list[Row]` annotation is; and names
+# unpacked from a value hold its elements (`MO, TU, ... = tuple(weekday(x)
+# for x ...)`, extract.py `bind_variable`): dateutil's `MO(+1)` runs
+# weekday.__call__ (switch, for its test).
+COMPREHENSION_VALUES = True
+_ELEMENTWISE = frozenset(("list_comprehension", "set_comprehension", "generator_expression"))
+_COLLECTING = frozenset((b"list", b"tuple", b"set", b"frozenset", b"sorted"))
+
+
 # `partial(C, ...)` / `functools.partial(C, ...)` evaluates to a callable
 # whose call gives what calling C gives (a switch, for its test). Off, a
 # fixture returning `partial(Signer, secret_key=...)` gave its tests' `signer`
@@ -80,6 +91,19 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
                 # whose __init__ and methods its instances run (structlog's
                 # `_make_filtering_bound_logger`).
                 return expr_of(named[1].named_children[0], depth + 1, in_annotation)
+        if COMPREHENSION_VALUES and not in_annotation and func is not None and func.type == "identifier" \
+                and func.text in _COLLECTING:
+            # `tuple(weekday(x) for x in range(7))`: a tuple of weekdays
+            args = node.child_by_field_name("arguments")
+            named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+            if len(named) == 1 and named[0].type in _ELEMENTWISE:
+                inner = expr_of(named[0], depth + 1)
+                if inner is not None and inner[0] == "listof":
+                    return ("listof", inner[1], func.text.decode())
+            if args is not None and args.type == "generator_expression":
+                inner = expr_of(args, depth + 1)
+                if inner is not None and inner[0] == "listof":
+                    return ("listof", inner[1], func.text.decode())
         inner = expr_of(func, depth + 1, in_annotation)
         return ("call", inner) if inner else None
     if kind in ("parenthesized_expression", "await", "type"):
@@ -131,6 +155,11 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             first = expr_of(values[0], depth + 1)
             if first is not None:
                 return ("dictof", first)
+    if COMPREHENSION_VALUES and not in_annotation and kind in _ELEMENTWISE:
+        # `[Row(x) for x in xs]`, `(weekday(x) for x in range(7))`: a list of Rows
+        element = expr_of(node.named_children[0], depth + 1) if node.named_children else None
+        if element is not None and element[0] == "call":
+            return ("listof", element, _LITERALS.get(kind, "list"))
     if kind in _LITERALS:
         return ("lit", _LITERALS[kind])
     if kind == "string" and not in_annotation:

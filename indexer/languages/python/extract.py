@@ -25,6 +25,7 @@ from indexer.languages.python.pytest_config import is_test_module
 from indexer.languages.python.expressions import (_annotation_value, _bare_qualifier, _assigned_value, _bound_value,
     _decorators, _docstring, _dunder_all, _dunder_all_contents, _narrowing_regions, _params, _typevar_bound,
     _typevar_call, _value_position, expr_of, raises_match)
+from indexer.languages.python import expressions as _expressions
 from indexer.languages.python.syntax import (_Columns, _RECOVERY_ROUNDS, _flatten_deep, _query_cursor, _recover, _region,
     _squash, _syntax_errors, _text, normalize_source, parser)  # noqa: F401  (re-exported)
 from indexer.graph.vocab import How, RefKind, SymbolKind
@@ -524,6 +525,12 @@ class _Extractor:
         type_expr = wraps = None
         caught = False
         if statement is not None and statement.type == "assignment":
+            left = statement.child_by_field_name("left")
+            if _expressions.COMPREHENSION_VALUES and left != node and node.parent == left \
+                    and left.type in ("pattern_list", "tuple_pattern"):
+                # `MO, TU, ... = tuple(weekday(x) for x in range(7))`: each an element
+                value = expr_of(_assigned_value(statement))
+                type_expr = ("iter", value) if value is not None and value[0] == "listof" else None
             if statement.child_by_field_name("left") == node:
                 annotation = statement.child_by_field_name("type")
                 if annotation is not None and not _bare_qualifier(annotation):

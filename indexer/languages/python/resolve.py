@@ -588,6 +588,11 @@ class Resolver:
         if tag == "iter":
             value = self._eval(expr[1], lookup, f, scope, depth + 1)
             return value[1] if value is not None and value[0] == "iterable" else None
+        if tag == "listof":  # `[Row(x) for x in xs]` (expressions.COMPREHENSION_VALUES)
+            element = self._eval(expr[1], lookup, f, scope, depth + 1)
+            if element is not None and element[0] in ("instance", "class", "function"):
+                return Iterable(element)
+            return External(f"builtins.{expr[2]}")
         if tag == "super" and f is not None and scope is not None:
             cls = self.enclosing_class(f, scope)
             return Super(cls) if cls else None
