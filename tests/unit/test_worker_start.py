@@ -62,13 +62,19 @@ def test_parallel_index_beside_threads_that_open_sqlite(tmp_path):
     """Threads opening SQLite connections while the indexer starts its
     workers (as the server's query threads do): the index completes."""
     out = _python(f"""
-        import sqlite3, threading
+        import sqlite3, threading, time
         from pathlib import Path
         from indexer.pipeline.index import IndexOptions, Indexer
 
         def hammer():
             while True:
                 sqlite3.connect(":memory:").execute("select 1").fetchall()
+                # Yield between connections: two threads in a tight loop starved the
+                # indexing thread of SQLite's global memory mutex on two cores (a run
+                # that had to compile its modules hung about one time in two, pinned in
+                # sqlite3_free under a collection). Yielding, a forced fork from this
+                # threaded process still hangs in about two runs of five.
+                time.sleep(0)
 
         def main():
             root = Path({str(tmp_path / "ws")!r})
