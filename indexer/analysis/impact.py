@@ -461,10 +461,11 @@ def _hierarchy_edges(walk: _Walk, method: Symbol) -> list[tuple[str, str, float,
     if _recall_rules_scale(walk):
         # `getattr(self, f"visit_{...}")` in a base finds a subclass's handler, or its
         # class-level alias (`visit_If = _simple_visit`; impact_visitors).
+        supers = _superclasses(walk, owner.qualname)
         supplied += [(user, "dispatch", DISPATCH_CONFIDENCE, False, How.GETATTR_MATCH)
-                     for user in getattr_dispatchers(walk, method, _superclasses(walk, owner.qualname))]
+                     for user in getattr_dispatchers(walk, method, supers)]
         supplied += [(user, "dispatch", DISPATCH_CONFIDENCE, False, How.PROTOCOL) for user in metaclass_readers(
-            walk, method, [owner.qualname, *_superclasses(walk, owner.qualname)])]
+            walk, method, [owner.qualname, *supers])]
     if method.kind != SymbolKind.METHOD and not members - {owner.qualname}:
         return supplied  # no other class has the name: nothing to replace
     bases = _superclasses(walk, owner.qualname)

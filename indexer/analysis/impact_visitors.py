@@ -56,6 +56,7 @@ def _globs(walk) -> dict[str, list[tuple[str, re.Pattern]]]:
             owner = walk.symbol(user)
             if owner is None or owner.kind != SymbolKind.METHOD or not owner.parent:
                 continue
+            # (the resolver's dispatch.glob_matcher: the analysis layer may not import a language's modules)
             matcher = re.compile(".*".join(re.escape(piece) for piece in glob.split("*")))
             out.setdefault(owner.parent, []).append((user, matcher))
         walk.memo[key] = out

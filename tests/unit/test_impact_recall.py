@@ -14,6 +14,14 @@ from tests.support import build
 from tests.unit.impact_cases import fresh_memo, listed, selected  # noqa: F401 (fresh_memo: autouse)
 
 
+def set_switch(monkeypatch, switch: str, rule: bool) -> None:
+    """Set a rule's switch named `module.NAME`: an `impact_*` module of the
+    analysis layer, else one of the Python language's modules."""
+    module, name = switch.split(".")
+    package = "indexer.analysis." if module.startswith("impact") else "indexer.languages.python."
+    monkeypatch.setattr(importlib.import_module(package + module), name, rule)
+
+
 # pyparsing's `__diag__`: `enable = classmethod(lambda cls, name: cls._set(name, True))`
 # is a method whose body is a lambda; the test calls it through a conditional
 # expression. `helper = lambda v: _double(v)` in a module is a function.
@@ -1624,9 +1632,7 @@ PROTOCOL_IMPLEMENTERS = {
 @pytest.mark.parametrize("switch", ["impact_structural.RULE", "resolve.STDLIB_FIRST", "resolve.MATCHED_CALLABLES"])
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_protocol_implementer_runs_where_the_protocol_is_called(tmp_path, monkeypatch, rule, switch):
-    module, name = switch.split(".")
-    package = "indexer.analysis." if module.startswith("impact") else "indexer.languages.python."
-    monkeypatch.setattr(importlib.import_module(package + module), name, rule)
+    set_switch(monkeypatch, switch, rule)
     indexer, g = build(tmp_path, PROTOCOL_IMPLEMENTERS)
     render = "tests/test_core.py::test_render"
     processors = "tests/test_core.py::test_processors"
@@ -1777,7 +1783,7 @@ LAZY_GLOBALS = {
 @pytest.mark.parametrize("switch", ["extract.GLOBAL_IMPORTS", "extract.ITERATING_BUILTINS"])
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_lazy_global_import_binds_the_module_name(tmp_path, monkeypatch, rule, switch):
-    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), switch.split(".")[1], rule)
+    set_switch(monkeypatch, switch, rule)
     indexer, g = build(tmp_path, LAZY_GLOBALS)
     test = "tests/test_rule.py::test_until"
     parses = switch != "extract.GLOBAL_IMPORTS" or rule
@@ -1841,9 +1847,7 @@ VISITOR_SUBCLASSES = {
 @pytest.mark.parametrize("switch", ["impact_visitors.RULE", "resolve.GETATTR_SUBCLASSES"])
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_base_getattr_on_self_reaches_a_subclass_handler(tmp_path, monkeypatch, rule, switch):
-    module, name = switch.split(".")
-    package = "indexer.analysis." if module.startswith("impact") else "indexer.languages.python."
-    monkeypatch.setattr(importlib.import_module(package + module), name, rule)
+    set_switch(monkeypatch, switch, rule)
     indexer, g = build(tmp_path, VISITOR_SUBCLASSES)
     assert ("tests/test_lib.py::test_compile" in selected(impact(g, "lib.Generator.visit_Template"))) is rule
     assert ("tests/test_lib.py::test_block" in selected(impact(g, "lib.Generator._simple"))) is rule  # an alias
@@ -1968,8 +1972,7 @@ ABSTRACT_TYPES = {
 @pytest.mark.parametrize("switch", ["extract.ABSTRACT_RETURNS", "expressions.ABSTRACT_ANNOTATIONS"])
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_library_protocol_annotation_yields_to_a_workspace_value(tmp_path, monkeypatch, rule, switch):
-    module, name = switch.split(".")
-    monkeypatch.setattr(importlib.import_module("indexer.languages.python." + module), name, rule)
+    set_switch(monkeypatch, switch, rule)
     indexer, g = build(tmp_path, ABSTRACT_TYPES)
     found = selected(impact(g, "lib.LRUCache.get"))
     returns = switch != "extract.ABSTRACT_RETURNS" or rule

@@ -94,16 +94,13 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
         if COMPREHENSION_VALUES and not in_annotation and func is not None and func.type == "identifier" \
                 and func.text in _COLLECTING:
             # `tuple(weekday(x) for x in range(7))`: a tuple of weekdays
+            # (`f(x for x in y)`: the generator is the arguments node itself)
             args = node.child_by_field_name("arguments")
             named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
-            if len(named) == 1 and named[0].type in _ELEMENTWISE:
-                inner = expr_of(named[0], depth + 1)
-                if inner is not None and inner[0] == "listof":
-                    return ("listof", inner[1], func.text.decode())
-            if args is not None and args.type == "generator_expression":
-                inner = expr_of(args, depth + 1)
-                if inner is not None and inner[0] == "listof":
-                    return ("listof", inner[1], func.text.decode())
+            source = args if args is not None and args.type in _ELEMENTWISE else named[0] if len(named) == 1 else None
+            inner = expr_of(source, depth + 1) if source is not None and source.type in _ELEMENTWISE else None
+            if inner is not None and inner[0] == "listof":
+                return ("listof", inner[1], func.text.decode())
         inner = expr_of(func, depth + 1, in_annotation)
         return ("call", inner) if inner else None
     if kind in ("parenthesized_expression", "await", "type"):
@@ -265,7 +262,7 @@ _LOOSE = frozenset({"Any", "object", "Callable"})
 # LRUCache, whose `get` the lexer calls (switch, for its test; extract.py
 # ABSTRACT_RETURNS is the same for return annotations).
 ABSTRACT_ANNOTATIONS = True
-_PROTOCOLS = frozenset(("Mapping", "MutableMapping", "Sequence", "MutableSequence", "Iterable", "Iterator",
+PROTOCOL_ANNOTATIONS = frozenset(("Mapping", "MutableMapping", "Sequence", "MutableSequence", "Iterable", "Iterator",
                         "Collection", "Container", "AbstractSet", "MutableSet", "Sized", "Hashable", "Reversible"))
 
 
@@ -279,7 +276,7 @@ def _bare_qualifier(type_node: ts.Node | None) -> bool:
     head = text.split("[", 1)[0].strip().rsplit(".", 1)[-1]  # (`Callable[..., R]`: the dots are no path)
     if LOOSE_ANNOTATIONS and head in _LOOSE and "|" not in text:
         return True
-    if ABSTRACT_ANNOTATIONS and head in _PROTOCOLS and "|" not in text:
+    if ABSTRACT_ANNOTATIONS and head in PROTOCOL_ANNOTATIONS and "|" not in text:
         return True
     return text.rsplit(".", 1)[-1] in ("Final", "ClassVar")
 

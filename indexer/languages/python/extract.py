@@ -211,9 +211,7 @@ _BUILTIN_DUNDERS = {
 # whose `get` and `__getitem__` ran in 600 tests that nothing linked (switch,
 # for its test).
 ABSTRACT_RETURNS = True
-_ABSTRACT = frozenset(("Any", "object", "Mapping", "MutableMapping", "Sequence", "MutableSequence", "Iterable",
-                       "Iterator", "Collection", "Container", "AbstractSet", "MutableSet", "Sized", "Hashable",
-                       "Reversible"))
+_ABSTRACT = _expressions.PROTOCOL_ANNOTATIONS | {"Any", "object"}
 
 
 def _annotation_head(expr) -> str | None:
@@ -531,7 +529,7 @@ class _Extractor:
                 # `MO, TU, ... = tuple(weekday(x) for x in range(7))`: each an element
                 value = expr_of(_assigned_value(statement))
                 type_expr = ("iter", value) if value is not None and value[0] == "listof" else None
-            if statement.child_by_field_name("left") == node:
+            if left == node:
                 annotation = statement.child_by_field_name("type")
                 if annotation is not None and not _bare_qualifier(annotation):
                     type_expr = _annotation_value(annotation)
@@ -1600,7 +1598,7 @@ class _Extractor:
             arguments = self.call_arguments(node, node)
             args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
             paren = arguments.children[0] if arguments is not None and arguments.children else None
-            if args and paren is not None and paren.type == "(" and args[0].type not in _NOT_POSITIONAL:
+            if paren is not None and paren.type == "(":
                 for operand in (args if name == "zip" else args[:1]):
                     if operand.type in _NOT_POSITIONAL:
                         break
