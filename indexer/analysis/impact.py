@@ -41,7 +41,7 @@ from indexer.analysis.impact_precision import global_instance, receiver_class, u
 from indexer.analysis.impact_abc import container_class
 from indexer.analysis.impact_classread import names_the_class
 from indexer.analysis.impact_containeruse import ContainerUse
-from indexer.analysis.impact_library import protocol_makers, template_callers
+from indexer.analysis.impact_library import handed_made, protocol_makers, template_callers
 from indexer.analysis.impact_outside import outside_callers
 from indexer.analysis.impact_bestfirst import best_first
 from indexer.analysis.impact_abstract import runs_an_override
@@ -814,7 +814,8 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                                      for e, k, c, how in incoming.get(node, ())]
                 continue
             edges = [(e, k, c, node, how) for e, k, c, how in incoming.get(node, ())
-                     if node not in walk.created or k in _MAKES_INSTANCE or made_in_new(walk, k, e)]
+                     if node not in walk.created or k in _MAKES_INSTANCE or made_in_new(walk, k, e)
+                     or handed_made(walk, node, k, e)]
             for other, kind, factor, callers, *rule in related.get(node, ()):
                 if not callers:
                     how = rule[0] if rule else How.ALIAS if kind == RefKind.FLOW else kind

@@ -33,6 +33,11 @@ from __future__ import annotations
 from indexer.graph.vocab import RefKind, SymbolKind
 
 TEMPLATE_RULE = True  # switches, for their tests
+# The maker may call any member of the outside base's top-level package:
+# the library that defines the base is the one that calls it back
+# (`logging.config.dictConfig({"()": ProcessorFormatter})`,
+# `handler.setFormatter(ProcessorFormatter())`, `json.dumps(x, cls=Enc)`).
+PACKAGE_CALLS = True
 # A module-level maker binding the outside member to a name (glom's
 # `bbrepr = _BBRepr().repr`): the name's callers are the template callers.
 MODULE_MAKERS = True
@@ -59,7 +64,8 @@ def template_callers(walk, method, owner: str, bases: list[str], subs: list[str]
         return []
     if any(base in definers for base in bases):
         return []  # a workspace base defines it: dispatch from its callers covers it
-    outside = tuple(f"{base}." for base in bases if walk.symbol(base) is None and not base.startswith(_NO_TEMPLATES))
+    outside = tuple(_callers_prefix(base) for base in bases
+                    if walk.symbol(base) is None and not base.startswith(_NO_TEMPLATES))
     if not outside:
         return []
     # A member the hierarchy defines itself is no library call: the index
@@ -68,7 +74,7 @@ def template_callers(walk, method, owner: str, bases: list[str], subs: list[str]
     own = {name for cls in (owner, *subs) for name in _member_names(walk, cls)}
     made = [owner, *(sub for sub in subs if sub not in definers)]
     out = []
-    for user in walk.callers(made):
+    for user in _makers(walk, made):
         maker = walk.symbol(user)
         if MODULE_MAKERS and maker is not None and maker.kind == SymbolKind.MODULE:
             out.extend(_bound_users(walk, maker, set(made), outside, own))
@@ -92,6 +98,60 @@ def _bound_users(walk, module, made: set[str], outside: tuple, own: set[str]) ->
              if sym.parent == module.qualname and sym.kind in (SymbolKind.VARIABLE, SymbolKind.CONSTANT)
              and sym.range.start.line in lines]
     return walk.callers(names) if names else []
+
+
+def _makers(walk, made: list[str]) -> list[str]:
+    """The functions that call one of the classes `made`, and with
+    PACKAGE_CALLS those that read one as a value: a class handed to the
+    library, which makes it (`{"()": ProcessorFormatter}`)."""
+    if not PACKAGE_CALLS:
+        return walk.callers(made)
+    key = ("makers or readers", *made)
+    if key not in walk.memo:
+        readers = {enclosing for _t, enclosing, *_rest in walk.graph.incoming(made, RefKind.READ)}
+        walk.memo[key] = sorted(readers.union(walk.callers(made)))
+    return walk.memo[key]
+
+
+def handed_made(walk, cls: str, kind: str, user: str) -> bool:
+    """Whether a `kind` use of the class `cls` by `user` makes an instance
+    of it: a read of a class with an outside base, by a function that calls
+    into that base's package, which is handed the class and makes it
+    (`logging.config.dictConfig({"()": ProcessorFormatter})`; PACKAGE_CALLS)."""
+    if not (TEMPLATE_RULE and PACKAGE_CALLS) or kind != RefKind.READ:
+        return False
+    key = ("handed class packages", cls)
+    if key not in walk.memo:
+        walk.memo[key] = tuple(_callers_prefix(base) for base in _outside_bases(walk, cls))
+    packages = walk.memo[key]
+    return bool(packages) and any(ref.kind == RefKind.CALL and ref.target and ref.target.startswith(packages)
+                                  for ref in walk.uses_in(user))
+
+
+def _outside_bases(walk, cls: str) -> list[str]:
+    """The outside bases on `cls`'s workspace hierarchy that may call back
+    (not builtins, markers or typing constructs)."""
+    key = ("library class bases",)
+    if key not in walk.memo:
+        walk.memo[key] = walk.graph.class_bases()
+    bases, seen, todo, out = walk.memo[key], set(), [cls], []
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for base in bases.get(current, ()):
+            if walk.symbol(base) is not None:
+                todo.append(base)
+            elif "." in base and not base.startswith(_NO_TEMPLATES):
+                out.append(base)
+    return out
+
+
+def _callers_prefix(base: str) -> str:
+    """What a call into the outside base's library starts with: the base
+    itself, or its whole top-level package (PACKAGE_CALLS)."""
+    return f"{base.partition('.')[0]}." if PACKAGE_CALLS and "." in base else f"{base}."
 
 
 # Outside bases that call nothing back: markers and typing constructs.
