@@ -64,7 +64,10 @@ def template_callers(walk, method, owner: str, bases: list[str], subs: list[str]
         return []
     if any(base in definers for base in bases):
         return []  # a workspace base defines it: dispatch from its callers covers it
-    outside = tuple(_callers_prefix(base) for base in bases
+    # A library calls back an instance's methods, not a static or class
+    # method of its subclass (structlog's `wrap_for_formatter`, +14 false).
+    bound = "staticmethod" not in method.flags and "classmethod" not in method.flags
+    outside = tuple(_callers_prefix(base) if bound else f"{base}." for base in bases
                     if walk.symbol(base) is None and not base.startswith(_NO_TEMPLATES))
     if not outside:
         return []
@@ -124,8 +127,14 @@ def handed_made(walk, cls: str, kind: str, user: str) -> bool:
     if key not in walk.memo:
         walk.memo[key] = tuple(_callers_prefix(base) for base in _outside_bases(walk, cls))
     packages = walk.memo[key]
-    return bool(packages) and any(ref.kind == RefKind.CALL and ref.target and ref.target.startswith(packages)
-                                  for ref in walk.uses_in(user))
+    if not packages:
+        return False
+    uses = walk.uses_in(user)
+    # The class itself, not a member read off it (`ProcessorFormatter.wrap_for_formatter`).
+    members = {(ref.range.start.line, ref.range.start.character) for ref in uses if ref.kind == RefKind.ATTRIBUTE}
+    return any(ref.kind == RefKind.READ and ref.target == cls
+               and (ref.range.end.line, ref.range.end.character + 1) not in members for ref in uses) \
+        and any(ref.kind == RefKind.CALL and ref.target and ref.target.startswith(packages) for ref in uses)
 
 
 def _outside_bases(walk, cls: str) -> list[str]:
