@@ -24,7 +24,17 @@ library, so no reference in the index names the method:
   (`str.__mod__`, `format`, `string.Formatter.vformat`), where every maker
   of the class does: a helper made for the engine.
 
-Both read only what the index holds (the makers' own references) and run
+- A class handed to the library that defines its base (structlog, never
+  tuned on before). `logging.config.dictConfig({"()": ProcessorFormatter})`
+  makes the formatter, `handler.setFormatter(ProcessorFormatter())` keeps
+  one; a later log record runs its `format` override. Neither calls a
+  member of `logging.Formatter`, so TEMPLATE_RULE missed 19 of 20 true
+  pairs. PACKAGE_CALLS: for an instance method, a call into any module of
+  the base's top-level package counts, and a function that reads the class
+  itself (not a member off it) and calls into that package makes an
+  instance there (`handed_made`, for the receiver walk).
+
+All read only what the index holds (the makers' own references) and run
 on small workspaces only, as the other recall rules (impact._recall_rules_scale).
 """
 

@@ -952,6 +952,73 @@ def test_a_library_runs_the_protocol_of_what_it_is_handed(tmp_path, monkeypatch,
     indexer.close()
 
 
+# structlog: a class whose base is a library's is handed to that library,
+# which makes it and calls its overrides back. `dictConfig` makes the
+# formatter named by a class in a dict; `setFormatter` takes an instance;
+# both are calls into `logging`, the base's package (PACKAGE_CALLS), not
+# members of `logging.Formatter`. `make_filter` reads the class and calls
+# into `logging` too, but reads a static method off it, which the library
+# never calls back; `describe` reads the class and calls nothing of logging.
+HANDED = {
+    "lib.py": """
+        import logging
+        import logging.config
+
+        class Plain(logging.Formatter):
+            def format(self, record):
+                return "plain: " + record.getMessage()
+
+            @staticmethod
+            def level_of(record):
+                return record.levelname
+
+        def configure():
+            logging.config.dictConfig({"version": 1, "formatters": {"f": {"()": Plain}}})
+
+        def attach():
+            handler = logging.StreamHandler()
+            handler.setFormatter(Plain())
+            logging.getLogger().addHandler(handler)
+
+        def make_filter():
+            logging.getLogger("x")
+            return Plain.level_of
+
+        def describe():
+            return Plain.__name__
+        """,
+    "tests/test_lib.py": """
+        import logging
+        from lib import attach, configure, describe, make_filter
+
+        def test_configure():
+            configure()
+            logging.getLogger().warning("x")
+
+        def test_attach():
+            attach()
+            logging.getLogger().warning("x")
+
+        def test_filter():
+            assert make_filter()
+
+        def test_describe():
+            assert describe() == "Plain"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_library_calls_back_what_it_is_handed(tmp_path, monkeypatch, rule):
+    set_switch(monkeypatch, "impact_library.PACKAGE_CALLS", rule)
+    indexer, g = build(tmp_path, HANDED)
+    found = selected(impact(g, "lib.Plain.format"))
+    expected = {"tests/test_lib.py::test_configure", "tests/test_lib.py::test_attach"}
+    assert found == (expected if rule else set()), found
+    assert not selected(impact(g, "lib.Plain.level_of")) & expected
+    indexer.close()
+
+
 # glom's modes: `scope[MODE] = FILL` then `scope[glom](...)`, which looks
 # the mode up in the same scope and runs it; `Keep.remember` only stores it.
 # structlog's `reset_defaults`: a copy of the default processors stored in
