@@ -57,13 +57,20 @@ stays missed.
 
 from __future__ import annotations
 
-from indexer.graph.vocab import RefKind, SymbolKind
+from indexer.graph.vocab import How, RefKind, SymbolKind
 
 RULE = True  # switch, for its test
 ATTRIBUTE_HOOKS = ("__getattr__",)
 # A proxy's `__class__` and `__signature__` (properties: TYPE_RULE), each
 # read by its own library readers; see the note below.
 TYPE_RULE = True  # switch, for its test
+# A method called by a wholly computed name on a value of unknown type
+# (`getattr(self._logger, method_name)(...)`: a delegate's methods, by the
+# name of the caller's) runs the delegate's `__getattr__` when its class
+# lacks the name: its users are dispatch users of every `__getattr__`, the
+# receiver rule keeping the tests that can hold the class (a switch, for
+# its test).
+DELEGATE_RULE = True
 # An instance made by `C.__new__(C)` skips `__init__`: a read of what
 # `__init__` would have set falls to `__getattr__` (a switch, for its test).
 UNINITIALIZED_RULE = True
@@ -108,6 +115,18 @@ def introspecting_users(walk, method) -> list[str]:
     if key not in walk.memo:
         walk.memo[key] = [user for user in walk.callers(readers)
                           if (sym := walk.symbol(user)) is not None and sym.is_test]
+    if name not in ATTRIBUTE_HOOKS or not DELEGATE_RULE:
+        return walk.memo[key]
+    return walk.memo[key] + _delegating_users(walk)
+
+
+def _delegating_users(walk) -> list[str]:
+    """The functions calling a method by a wholly computed name on a value
+    of unknown type (`getattr(self._logger, method_name)(...)`: the
+    resolver's unresolved "getattr-any" rows; DELEGATE_RULE)."""
+    key = ("delegating users",)
+    if key not in walk.memo:
+        walk.memo[key] = sorted({user for user, _name in walk.graph.unresolved_of_how(How.GETATTR_ANY.value)})
     return walk.memo[key]
 
 

@@ -81,6 +81,10 @@ class How(StrEnum):
     # A computed getattr name (`f"_compare_{op}"`) matched against the
     # receiver class's members: any one of them may run.
     GETATTR_MATCH = "getattr-match", 0.6
+    # `getattr(x, name)(...)`, a method called by a wholly computed name on a
+    # receiver of unknown type: kept without a target (what the receiver's
+    # `__getattr__` answers: analysis/impact_introspect.py).
+    GETATTR_ANY = "getattr-any", 0.4
     # An operator protocol method (`==` -> __eq__) run where the class's
     # instances are held (analysis/impact_protocols.py).
     PROTOCOL = "protocol", 0.9

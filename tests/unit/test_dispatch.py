@@ -90,6 +90,55 @@ def test_a_computed_getattr_links_the_matching_members(tmp_path, method, wanted)
     indexer.close()
 
 
+# `getattr(x, name)(...)` with no literal piece in the name: on an unknown
+# receiver one row named "*" with no target (impact_introspect's delegate
+# rule); on an instance whose class has `__getattr__`, that; a read (no
+# call), or a known class without the hook, keeps nothing.
+DELEGATES = {
+    "proxy.py": """
+        class Hooked:
+            def __getattr__(self, name):
+                return name
+
+        class Plain:
+            def info(self):
+                return 1
+
+        def unknown(logger, name):
+            return getattr(logger, name)(1)
+
+        def read_only(logger, name):
+            return getattr(logger, name)
+
+        def hooked(name):
+            return getattr(Hooked(), name)()
+
+        def plain(name):
+            return getattr(Plain(), name)()
+    """,
+}
+
+
+@pytest.mark.parametrize("function, wanted", [
+    ("unknown", [("*", None)]),
+    ("read_only", []),
+    ("hooked", [("__getattr__", "proxy.Hooked.__getattr__")]),
+    ("plain", []),
+])
+def test_a_method_called_by_a_wholly_computed_name(tmp_path, function, wanted):
+    indexer, g = build(tmp_path, DELEGATES)
+    rows = [(r.name, r.target) for r in g.references_from(f"proxy.{function}") if r.how == "getattr-any"]
+    assert rows == wanted
+    indexer.close()
+
+
+def test_the_wholly_computed_name_switch_off(tmp_path, monkeypatch):
+    monkeypatch.setattr(dispatch, "GETATTR_ANY", False)
+    indexer, g = build(tmp_path, DELEGATES)
+    assert not [r for r in g.references_from("proxy.unknown") if r.how == "getattr-any"]
+    indexer.close()
+
+
 def test_the_literal_getattr_is_unchanged(tmp_path):
     indexer, g = build(tmp_path, GETATTR)
     assert _targets(g, "spec.Spec.literal", "getattr") == {"spec.Spec.other"}

@@ -1019,6 +1019,56 @@ def test_a_library_calls_back_what_it_is_handed(tmp_path, monkeypatch, rule):
     indexer.close()
 
 
+# structlog: a bound logger forwards each log call to the logger it wraps
+# by the method's name, `getattr(self._logger, name)(...)`; a capturing
+# logger answers every name with `__getattr__`. The receiver rule keeps the
+# tests that can hold one: `test_plain` wraps a logger with the method.
+DELEGATE = {
+    "lib.py": """
+        class Bound:
+            def __init__(self, logger):
+                self._logger = logger
+
+            def _proxy(self, name, event):
+                return getattr(self._logger, name)(event)
+
+            def info(self, event):
+                return self._proxy("info", event)
+
+        class Capturing:
+            def __init__(self):
+                self.calls = []
+
+            def __getattr__(self, name):
+                return lambda event: self.calls.append((name, event))
+
+        class Plain:
+            def info(self, event):
+                return event
+        """,
+    "tests/test_lib.py": """
+        from lib import Bound, Capturing, Plain
+
+        def test_captures():
+            cl = Capturing()
+            Bound(cl).info("x")
+            assert cl.calls == [("info", "x")]
+
+        def test_plain():
+            assert Bound(Plain()).info("x") == "x"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_delegate_called_by_a_computed_name_runs_its_getattr(tmp_path, monkeypatch, rule):
+    set_switch(monkeypatch, "impact_introspect.DELEGATE_RULE", rule)
+    indexer, g = build(tmp_path, DELEGATE)
+    found = selected(impact(g, "lib.Capturing.__getattr__"))
+    assert found == ({"tests/test_lib.py::test_captures"} if rule else set()), found
+    indexer.close()
+
+
 # glom's modes: `scope[MODE] = FILL` then `scope[glom](...)`, which looks
 # the mode up in the same scope and runs it; `Keep.remember` only stores it.
 # structlog's `reset_defaults`: a copy of the default processors stored in

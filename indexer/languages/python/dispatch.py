@@ -59,6 +59,9 @@ import tree_sitter as ts
 
 # Switch for the computed-getattr references (for their test's on/off case).
 GETATTR_PATTERNS = True
+# Switch for `getattr(x, name)(...)` with no literal piece in the name: one
+# reference named "*" of flow "getattr-any" (resolve.Resolver.resolve_flow).
+GETATTR_ANY = True
 # Switch for the operator expressions' values (expressions.expr_of).
 OPERATOR_VALUES = True
 # Switch for the descriptor rule: a computed getattr on self whose one hole

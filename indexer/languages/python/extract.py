@@ -1520,6 +1520,11 @@ class _Extractor:
             if receiver is not None:  # `getattr(self, f"_compare_{op}")`: every method so named
                 self.add_ref(positional[1], RefFact(self.cols.span(positional[1]), pattern, kind, scope,
                                                     receiver=receiver, flow=How.GETATTR_MATCH.value))
+            elif pattern is None and kind == "call" and dispatch.GETATTR_ANY \
+                    and (receiver := expr_of(positional[0])) is not None:
+                # `getattr(self._logger, method_name)(...)`: whatever the receiver's `__getattr__` answers
+                self.add_ref(positional[1], RefFact(self.cols.span(positional[1]), "*", kind, scope,
+                                                    receiver=receiver, flow=How.GETATTR_ANY.value))
             return
         content = [c for c in positional[1].named_children if c.type == "string_content"]
         if len(content) != 1 or not re.fullmatch(rb"[A-Za-z_]\w*", content[0].text):

@@ -985,6 +985,16 @@ class Resolver:
         with the flow rule as its `how`. Guesses of a flow are dropped: the
         plain use at the same place already carries them."""
         found: list = []
+        if ref[REF_FLOW] == "getattr-any":  # `getattr(x, name)(...)`: dispatch.GETATTR_ANY
+            value = self.eval(ref[REF_RECEIVER], f, ref[REF_SCOPE], 0)
+            if not value or value[0] not in ("class", "instance"):
+                # an unknown receiver: any `__getattr__` may answer (impact_introspect reads this row)
+                refs.append((ref[REF_SPAN], "*", ref[REF_KIND], enclosing, None, 0.0, "getattr-any"))
+            elif value[0] == "instance":
+                for target in matching_members(self, value[1], "__getattr__"):
+                    refs.append((ref[REF_SPAN], "__getattr__", ref[REF_KIND], enclosing, target,
+                                 CONFIDENCE["getattr-any"], "getattr-any"))
+            return
         if ref[REF_FLOW] == "getattr-match":  # `getattr(self, f"_compare_{op}")`: dispatch.py
             value = self.eval(ref[REF_RECEIVER], f, ref[REF_SCOPE], 0)
             if not value or value[0] not in ("class", "instance"):
