@@ -1069,6 +1069,74 @@ def test_a_delegate_called_by_a_computed_name_runs_its_getattr(tmp_path, monkeyp
     indexer.close()
 
 
+# structlog: `@pytest.mark.usefixtures("configure_for_formatter")` on a test
+# class runs the fixture (which configures the library) around each of its
+# tests; on a function, and `pytestmark` for a whole module, likewise.
+# `test_other` asks for nothing.
+USEFIXTURES = {
+    "lib.py": """
+        def configure():
+            return {"configured": True}
+
+        def reset():
+            return {}
+        """,
+    "tests/conftest.py": """
+        import pytest
+        from lib import configure, reset
+
+        @pytest.fixture(name="configured")
+        def _configured():
+            yield configure()
+
+        @pytest.fixture()
+        def clean():
+            return reset()
+        """,
+    "tests/test_lib.py": """
+        import pytest
+
+        @pytest.mark.usefixtures("configured")
+        class TestConfigured:
+            def test_one(self):
+                assert True
+
+            def test_two(self):
+                assert True
+
+        @pytest.mark.usefixtures("configured")
+        def test_function():
+            assert True
+
+        def test_other():
+            assert True
+        """,
+    "tests/test_marked.py": """
+        import pytest
+
+        pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("clean")]
+
+        def test_marked():
+            assert True
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_usefixtures_marks_run_their_fixtures(tmp_path, monkeypatch, rule):
+    set_switch(monkeypatch, "extract.USEFIXTURES", rule)
+    indexer, g = build(tmp_path, USEFIXTURES)
+    found = selected(impact(g, "lib.configure"))
+    expected = {"tests/test_lib.py::TestConfigured::test_one", "tests/test_lib.py::TestConfigured::test_two",
+                "tests/test_lib.py::test_function"}
+    assert found == (expected if rule else set()), found
+    assert selected(impact(g, "lib.reset")) == ({"tests/test_marked.py::test_marked"} if rule else set())
+    # the reference sits on the fixture's name in the mark: a rename of the fixture rewrites it
+    spans = {(r.path, r.range.start.line) for r in g.references("tests.conftest._configured") if r.kind == "fixture"}
+    assert spans == ({("tests/test_lib.py", 2), ("tests/test_lib.py", 10)} if rule else set()), spans
+    indexer.close()
+
+
 # glom's modes: `scope[MODE] = FILL` then `scope[glom](...)`, which looks
 # the mode up in the same scope and runs it; `Keep.remember` only stores it.
 # structlog's `reset_defaults`: a copy of the default processors stored in

@@ -173,6 +173,13 @@ PARTIAL_CALLS = True
 # tests ask for it by that name (switch, for its test). Off, structlog's
 # tests of `ConsoleRenderer` got no `cr` and every `cr(...)` was a guess.
 FIXTURE_NAMES = True
+# `@pytest.mark.usefixtures("name", ...)` on a test or a test class asks for
+# those fixtures as parameters would: each string is a reference of flow
+# "usefixtures" owned by the decorated definition (the resolver links it to
+# the fixture from each test it covers). Off, structlog's
+# `TestProcessorFormatter` ran its class's fixture with no link (switch,
+# for its test).
+USEFIXTURES = True
 # `def f() -> type[P]` returns what its body returns, where that evaluates
 # (switch, for its test): structlog's `make_filtering_bound_logger(0) ->
 # type[FilteringBoundLogger]` (a Protocol) returns a BoundLoggerBase subclass.
@@ -469,6 +476,11 @@ class _Extractor:
             body_line=body.start_point[0] if body is not None else None,
             is_test=is_test,
         )
+        if USEFIXTURES and span_node is not node:
+            for content in _usefixtures_strings(span_node):
+                self.refs.append(RefFact(self.cols.span(content), self.text(content), "read", scope,
+                                         flow="usefixtures"))
+                self.ref_starts.append(content.start_byte)
         index = self.add_symbol(sym)
         # Decorators were swept before the def itself: hand them over.
         if span_node is not node:
@@ -1448,7 +1460,14 @@ class _Extractor:
             assign = stmt.named_children[0]
             if assign.type != "assignment":
                 continue
-            bound = _typevar_call(assign.child_by_field_name("right"))
+            left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+            if USEFIXTURES and left is not None and left.text == b"pytestmark" and right is not None:
+                # `pytestmark = pytest.mark.usefixtures("db")` (or a list of marks): every test of the module
+                for content in _mark_strings(right):
+                    self.refs.append(RefFact(self.cols.span(content), self.text(content), "read", 0,
+                                             flow="usefixtures"))
+                    self.ref_starts.append(content.start_byte)
+            bound = _typevar_call(right)
             if bound is not None and bound.type == "string":
                 for content in bound.named_children:
                     if content.type == "string_content":
@@ -1721,6 +1740,30 @@ def _replaced(expr, old, new):
     if not isinstance(expr, tuple):
         return expr
     return (expr[0], *(_replaced(item, old, new) for item in expr[1:]))
+
+
+def _usefixtures_strings(decorated: ts.Node) -> list[ts.Node]:
+    """The string contents of `@pytest.mark.usefixtures("a", "b")` (or
+    `@mark.usefixtures`) decorating a definition: the fixtures' names."""
+    return [content for decorator in decorated.named_children
+            if decorator.type == "decorator" and decorator.named_children
+            for content in _mark_strings(decorator.named_children[0])]
+
+
+def _mark_strings(mark: ts.Node) -> list[ts.Node]:
+    """The fixtures' names (string contents) a `...mark.usefixtures("a")`
+    call names, or the calls in a list or tuple of marks name."""
+    if mark.type in ("list", "tuple"):
+        return [content for item in mark.named_children for content in _mark_strings(item)]
+    func, args = mark.child_by_field_name("function"), mark.child_by_field_name("arguments")
+    if mark.type != "call" or func is None or args is None or not func.text.endswith(b"mark.usefixtures"):
+        return []
+    out = []
+    for arg in args.named_children:
+        content = [c for c in arg.named_children if c.type == "string_content"] if arg.type == "string" else []
+        if len(content) == 1 and re.fullmatch(rb"[A-Za-z_]\w*", content[0].text):
+            out.append(content[0])
+    return out
 
 
 def _given_names(decorators, params: tuple) -> list[str]:

@@ -985,6 +985,9 @@ class Resolver:
         with the flow rule as its `how`. Guesses of a flow are dropped: the
         plain use at the same place already carries them."""
         found: list = []
+        if ref[REF_FLOW] == "usefixtures":  # `@pytest.mark.usefixtures("name")`: extract.USEFIXTURES
+            self.resolve_usefixtures(f, ref, refs)
+            return
         if ref[REF_FLOW] == "getattr-any":  # `getattr(x, name)(...)`: dispatch.GETATTR_ANY
             value = self.eval(ref[REF_RECEIVER], f, ref[REF_SCOPE], 0)
             if not value or value[0] not in ("class", "instance"):
@@ -1312,6 +1315,23 @@ class Resolver:
             if target is not None:
                 out[sym[SYM_QUALNAME]] = target
         return out
+
+    def resolve_usefixtures(self, f: _File, ref, refs: list) -> None:
+        """A fixture named in `@pytest.mark.usefixtures(...)`: used by the
+        decorated test, by each test method of the decorated class, or by
+        every test of the module (`pytestmark = ...`, no owner)."""
+        owner = ref[REF_OWNER]
+        if owner < 0:
+            tests = [sym for sym in f.symbols if sym[SYM_IS_TEST] and sym[SYM_KIND] in ("function", "method")]
+        elif f.symbols[owner][SYM_KIND] == "class":
+            tests = [sym for sym in f.symbols if sym[SYM_PARENT] == owner and sym[SYM_IS_TEST]]
+        else:
+            tests = [f.symbols[owner]] if f.symbols[owner][SYM_IS_TEST] else []
+        for test in tests:
+            target = self.find_fixture(f, test, ref[REF_NAME])
+            if target is not None:
+                refs.append((ref[REF_SPAN], ref[REF_NAME], "fixture", test[SYM_QUALNAME], target,
+                             CONFIDENCE["fixture"], "fixture"))
 
     def resolve_fixtures(self, f: _File, refs: list) -> None:
         for sym in f.symbols:
