@@ -29,6 +29,7 @@ code runs over in-memory summaries (cold index) and over the database
 from __future__ import annotations
 
 import builtins
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -192,6 +193,12 @@ PROPERTY_SELF_ATTRIBUTE = True
 # return was evaluated at module level, where no `self` exists.
 RETURN_SELF = True
 _SELF = ("name", "self")
+# A method's return evaluated from another module knows its `self`: an
+# instance of the method's class ("own"), so `return self._result()`,
+# `return res, skipped` (res a `self.x` value) evaluate; and an element of a
+# returned tuple binds what unpacks it (extract.TUPLE_RETURNS; switch, for
+# its test).
+SELF_RETURNS = True
 
 # Referents (Sym, Module, External, Local) and values (Module, Class, Instance,
 # Function, External, Super, Generic, Iterable, CallableType, CallableValue)
@@ -570,6 +577,10 @@ class Resolver:
             return External("builtins.dict")
         if tag == "local":  # a function's own local function, returned (extract.py RETURNED_CLOSURES)
             return Function(expr[1])
+        if tag == "own":  # a method's `self`, evaluated outside the method (SELF_RETURNS)
+            return Instance(expr[1])
+        if tag == "element":  # `a, b = f(...)`: an item of what f returns (extract.TUPLE_RETURNS)
+            return self.element_of(expr[1], expr[2], lookup, f, scope, depth + 1) if SELF_RETURNS else None
         if tag == "typeof":  # type(x): the class of x
             value = self._eval(expr[1], lookup, f, scope, depth + 1)
             return Class(value[1]) if value is not None and value[0] == "instance" else None
@@ -722,7 +733,7 @@ class Resolver:
                 else:
                     if FIXTURE_ARGS and "fixture" in info.flags:
                         expr = self.fixture_arguments(expr, info)
-                    value = self.eval_in_module(expr, info.module, depth + 1)
+                    value = self.eval_in_module(self.own_self(expr, info), info.module, depth + 1)
                 if value is None:
                     continue
                 callable_ = value[0] in ("callable", "function", "partial")
@@ -735,6 +746,40 @@ class Resolver:
                         return value
                 first = first or value
             return first
+        return None
+
+    def own_self(self, expr: tuple, info) -> tuple:
+        """A method's returned expression with its `self` made an instance of
+        its class ("own"), for evaluation outside the method (SELF_RETURNS)."""
+        if not SELF_RETURNS or _self_free(expr) or not info.is_member or "staticmethod" in info.flags \
+                or "classmethod" in info.flags:
+            return expr
+        return _with_own(expr, ("own", info.qualname.rsplit(".", 1)[0]))
+
+    def element_of(self, expr: tuple, index: int, lookup, f, scope, depth: int) -> Value | None:
+        """Item `index` of a tuple display, or of the tuple a called function
+        returns (`res, skipped = self._parse(s)`: extract.TUPLE_RETURNS)."""
+        if expr[0] == "tuple":
+            return self._eval(expr[1 + index], lookup, f, scope, depth + 1) if index + 1 < len(expr) else None
+        if expr[0] != "call":
+            return None
+        callee = self._eval(expr[1], lookup, f, scope, depth + 1)
+        if callee is not None and callee[0] == "class":
+            return None  # unpacking an instance: its __iter__, not followed
+        if callee is None or callee[0] != "function":
+            return None
+        info = self.sym_by_qualname(callee[1], None)
+        if info is None or info.returns is None:
+            return None
+        for returns in (info.returns, *info.alt_returns):
+            if returns[0] != "=":
+                continue
+            options = returns[1][1:] if returns[1][0] == "alt" else (returns[1],)
+            for option in options:
+                if option[0] == "tuple" and index + 1 < len(option):
+                    value = self.eval_in_module(self.own_self(option[1 + index], info), info.module, depth + 1)
+                    if value is not None:
+                        return value
         return None
 
     def decorated_value(self, info: SymInfo, depth: int) -> Value:
@@ -1412,6 +1457,22 @@ class Resolver:
             if base[0] == "class" and (base[1].endswith(_TESTCASE[1]) or self.reaches_testcase(base[1], depth + 1, seen)):
                 return True
         return False
+
+
+@functools.lru_cache(maxsize=65536)
+def _self_free(expr) -> bool:
+    """Whether `expr` never names `self` (most returns: left as they are)."""
+    if expr == _SELF:
+        return False
+    return not any(isinstance(item, tuple) and not _self_free(item) for item in expr[1:])
+
+
+def _with_own(expr, own: tuple):
+    if expr == _SELF:
+        return own
+    if not isinstance(expr, tuple):
+        return expr
+    return (expr[0], *(_with_own(item, own) for item in expr[1:]))
 
 
 def _named_fixture(f, qualname: str | None, owner: tuple) -> str | None:
