@@ -98,3 +98,39 @@ def callee_name(func: ast.AST) -> str | None:
     if isinstance(func, ast.Attribute):
         return func.attr
     return None
+
+
+def _name_position(node: ast.expr) -> tuple[int, int] | None:
+    """(0-based line, column) of the name a Name or Attribute node ends in,
+    where the index's reference to it starts."""
+    if isinstance(node, ast.Name):
+        return node.lineno - 1, node.col_offset
+    if isinstance(node, ast.Attribute) and node.end_lineno is not None and node.end_col_offset is not None:
+        return node.end_lineno - 1, node.end_col_offset - len(node.attr)
+    return None
+
+
+def hands_over(function: ast.AST, classes: set, calls: set) -> bool:
+    """Whether, inside `function`, a call whose callee name starts at one of
+    `calls` (0-based line, column) gets in its arguments a name at one of
+    `classes` (a class, or a call making one), or a local name a statement
+    of the function bound to a call of one; a member read off the class
+    (`C.attr`) is no class."""
+    received = set()  # ids of the nodes a member is read off
+    bound: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Attribute):
+            received.add(id(node.value))
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and _name_position(node.value.func) in classes:
+            bound.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call) or _name_position(node.func) not in calls:
+            continue
+        for arg in (*node.args, *(keyword.value for keyword in node.keywords)):
+            for inner in ast.walk(arg):
+                if id(inner) in received or not isinstance(inner, (ast.Name, ast.Attribute)):
+                    continue
+                if _name_position(inner) in classes or (isinstance(inner, ast.Name) and inner.id in bound):
+                    return True
+    return False

@@ -958,7 +958,8 @@ def test_a_library_runs_the_protocol_of_what_it_is_handed(tmp_path, monkeypatch,
 # both are calls into `logging`, the base's package (PACKAGE_CALLS), not
 # members of `logging.Formatter`. `make_filter` reads the class and calls
 # into `logging` too, but reads a static method off it, which the library
-# never calls back; `describe` reads the class and calls nothing of logging.
+# never calls back; `describe` makes one and calls into logging, but hands
+# it nothing.
 HANDED = {
     "lib.py": """
         import logging
@@ -985,6 +986,8 @@ HANDED = {
             return Plain.level_of
 
         def describe():
+            Plain()
+            logging.getLogger("x")
             return Plain.__name__
         """,
     "tests/test_lib.py": """
@@ -1134,6 +1137,79 @@ def test_usefixtures_marks_run_their_fixtures(tmp_path, monkeypatch, rule):
     # the reference sits on the fixture's name in the mark: a rename of the fixture rewrites it
     spans = {(r.path, r.range.start.line) for r in g.references("tests.conftest._configured") if r.kind == "fixture"}
     assert spans == ({("tests/test_lib.py", 2), ("tests/test_lib.py", 10)} if rule else set()), spans
+    indexer.close()
+
+
+# dateutil's parser: `res, skipped = self._parse(timestr)` unpacks a tuple
+# whose first item is `self._result()` (a local of `_parse`, made by a
+# method of self); `len(res)` runs the result's `__len__`. The method's
+# return is evaluated outside it, where its `self` is an instance of its
+# class (SELF_RETURNS). `pair()` returns no workspace values; `a, b =
+# Result(), Other()` unpacks a tuple display.
+TUPLE_RETURNS = {
+    "lib.py": """
+        class Result:
+            def __len__(self):
+                return 1
+
+        class Other:
+            def describe(self):
+                return "other"
+
+        class Parser:
+            def _result(self):
+                return Result()
+
+            def _parse(self, text):
+                res = self._result()
+                return res, [text]
+
+            def current(self):
+                return self._result()
+
+        def parse(text):
+            res, skipped = Parser()._parse(text)
+            if len(res) == 0:
+                raise ValueError(text)
+            return skipped
+
+        def fresh():
+            return len(Parser().current())
+
+        def pair():
+            return 1, 2
+
+        def both():
+            a, b = Result(), Other()
+            return b.describe()
+        """,
+    "tests/test_lib.py": """
+        from lib import both, fresh, pair, parse
+
+        def test_parse():
+            assert parse("x") == ["x"]
+
+        def test_fresh():
+            assert fresh() == 1
+
+        def test_pair():
+            assert pair() == (1, 2)
+
+        def test_both():
+            assert both() == "other"
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_unpacked_tuple_return_holds_its_items(tmp_path, monkeypatch, rule):
+    set_switch(monkeypatch, "extract.TUPLE_RETURNS", rule)
+    set_switch(monkeypatch, "resolve.SELF_RETURNS", rule)
+    indexer, g = build(tmp_path, TUPLE_RETURNS)
+    found = selected(impact(g, "lib.Result.__len__"))
+    assert found == ({"tests/test_lib.py::test_parse", "tests/test_lib.py::test_fresh"} if rule else set()), found
+    described = {t.id: t.confidence for t in impact(g, "lib.Other.describe").tests}
+    assert (described.get("tests/test_lib.py::test_both", 0) >= 0.9) is rule  # (off: a guess by name)
     indexer.close()
 
 
