@@ -821,9 +821,11 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
                     how = rule[0] if rule else How.ALIAS if kind == RefKind.FLOW else kind
                     edges.append((other, kind, factor, node, how))
                 elif kind == RefKind.CALL:
-                    # Constructors run only through calls of their class.
+                    # Constructors run only through calls of their class, or where the
+                    # class is handed to its library base's package, which makes it (impact_library).
                     edges.extend((e, kind, c * factor, node, "constructor")
-                                 for e, k, c, how in incoming.get(other, ()) if k == "call")
+                                 for e, k, c, how in incoming.get(other, ())
+                                 if k == "call" or handed_made(walk, other, k, e))
                 else:
                     uses = incoming.get(other, ())
                     if rule and rule[0] == How.SELF:

@@ -966,6 +966,9 @@ HANDED = {
         import logging.config
 
         class Plain(logging.Formatter):
+            def __init__(self, fmt=None):
+                super().__init__(fmt)
+
             def format(self, record):
                 return "plain: " + record.getMessage()
 
@@ -1019,6 +1022,8 @@ def test_a_library_calls_back_what_it_is_handed(tmp_path, monkeypatch, rule):
     expected = {"tests/test_lib.py::test_configure", "tests/test_lib.py::test_attach"}
     assert found == (expected if rule else set()), found
     assert not selected(impact(g, "lib.Plain.level_of")) & expected
+    # dictConfig makes the class it is handed: its constructor runs there
+    assert ("tests/test_lib.py::test_configure" in selected(impact(g, "lib.Plain.__init__"))) is rule
     indexer.close()
 
 
