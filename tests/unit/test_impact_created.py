@@ -4,6 +4,8 @@ rule on and switched off, so the case fails without it."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from indexer.analysis import impact as impact_module
@@ -145,6 +147,8 @@ RETURNED = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_a_function_its_reader_returns_adds_no_level(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(impact_returns, "RULE", rule)
+    # (the unpacked tuple types `fmt` itself too: extract.TUPLE_RETURNS)
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.extract"), "TUPLE_RETURNS", rule)
     indexer, g = build(tmp_path, RETURNED)
     report = impact(g, "lib._assign", depth=3)
     assert ("tests/test_lib.py::test_make" in selected(report)) is rule

@@ -800,6 +800,8 @@ PROPERTY_CALL = {
 @pytest.mark.parametrize("rule", [True, False])
 def test_calling_a_property_that_returns_a_self_attribute_runs_its_call(tmp_path, monkeypatch, rule):
     monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "PROPERTY_SELF_ATTRIBUTE", rule)
+    # (a method's return evaluated with its self finds it too: resolve.SELF_RETURNS)
+    monkeypatch.setattr(importlib.import_module("indexer.languages.python.resolve"), "SELF_RETURNS", rule)
     indexer, g = build(tmp_path, PROPERTY_CALL)
     assert ("tests/test_lib.py::test_expired" in selected(impact(g, "lib.Timed._Timer.__call__"))) is rule
     indexer.close()

@@ -1563,7 +1563,7 @@ class _Extractor:
             if receiver is not None:  # `getattr(self, f"_compare_{op}")`: every method so named
                 self.add_ref(positional[1], RefFact(self.cols.span(positional[1]), pattern, kind, scope,
                                                     receiver=receiver, flow=How.GETATTR_MATCH.value))
-            elif pattern is None and kind == "call" and dispatch.GETATTR_ANY \
+            elif pattern is None and kind == RefKind.CALL and dispatch.GETATTR_ANY \
                     and (receiver := expr_of(positional[0])) is not None:
                 # `getattr(self._logger, method_name)(...)`: whatever the receiver's `__getattr__` answers
                 self.add_ref(positional[1], RefFact(self.cols.span(positional[1]), "*", kind, scope,
