@@ -111,6 +111,9 @@ UNRUN_RULE = True  # impact_unrun: tests reached only through links that run not
 # (with extract.CAST_CLOSURES: pyparsing 0.850 -> 0.888 recall, precision
 # 0.508 -> 0.507, depth 8, default selection; the other fifteen identical).
 NESTED_TARGETS = True
+# How deep: a local function's own local functions are its definer's lines
+# too (2: was 1 before extract.TYPE_METHODS).
+NESTED_LEVELS = 2
 # Scales a link that runs nothing: ranked after every clean link, cut first by the limit.
 UNRUN_FACTOR = 0.01  # impact_stubs: uses written in stub files are not followed (a switch for its test)
 
@@ -743,11 +746,17 @@ def impact(graph: Graph, qualname: str, depth: int | None = None, limit: int = D
         # A local function's lines are its definer's: changing the definer
         # changes what the closure it hands out runs (pyparsing's
         # replaced_by_pep8._inner, run by every camelCase alias).
-        for inner in graph.members(qualname):
-            if inner.kind == SymbolKind.FUNCTION and inner.qualname not in walk.reach:
+        # (and theirs: a factory's `make_method(level)` returning `meth`, structlog)
+        outer = [qualname]
+        for _level in range(NESTED_LEVELS):
+            inners = [inner for definer in outer for inner in graph.members(definer)
+                      if inner.kind == SymbolKind.FUNCTION and inner.qualname not in walk.reach]
+            for inner in inners:
                 walk.symbols[inner.qualname] = inner
                 walk.reach[inner.qualname] = _Reach(0, 1.0, "local", qualname, "closure")
+                walk.edges.append((inner.parent, inner.qualname, "local"))  # (the guards' chains start at the target)
                 frontier.append(inner.qualname)
+            outer = [inner.qualname for inner in inners]
     # Nodes run as a property setter: their users are the attribute's writes (impact_setter).
     setters = {qualname} if is_setter(graph, qualname, line) else set()
     level = 0

@@ -85,6 +85,10 @@ class How(StrEnum):
     # receiver of unknown type: kept without a target (what the receiver's
     # `__getattr__` answers: analysis/impact_introspect.py).
     GETATTR_ANY = "getattr-any", 0.4
+    # A member a base lacks, on an instance of a class `type(...)` builds in
+    # a factory: one of the factory's functions taking `self` (the one of
+    # that name, else any of them: the namespace's keys may be computed).
+    TYPE_BUILT = "type-built", 0.6
     # An operator protocol method (`==` -> __eq__) run where the class's
     # instances are held (analysis/impact_protocols.py).
     PROTOCOL = "protocol", 0.9

@@ -1218,6 +1218,66 @@ def test_an_unpacked_tuple_return_holds_its_items(tmp_path, monkeypatch, rule):
     indexer.close()
 
 
+# structlog: a factory builds its logger classes with `type(name, (Base,),
+# namespace)`, the namespace filled with its own functions taking `self`
+# (one named for each level by a computed key). `bl.info(...)` on an
+# instance calls one of them, and their `self._proxy` is Base's. A class
+# built from Base directly (`Base(...)`) has no such method.
+TYPE_BUILT = {
+    "lib.py": """
+        from typing import Any
+
+        class Base:
+            def __init__(self, sink):
+                self.sink = sink
+
+            def _proxy(self, name, event):
+                self.sink.append((name, event))
+
+        def _make(min_level):
+            def make_method(level):
+                def meth(self: Any, event):
+                    return self._proxy(str(level), event)
+                return meth
+
+            def log(self, level, event):
+                return self._proxy(str(level), event)
+
+            meths = {"log": log}
+            for level in (10, 20):
+                meths[str(level)] = make_method(level)
+            return type("Built", (Base,), meths)
+
+        Filtering = _make(0)
+
+        def make_logger():
+            return Filtering
+        """,
+    "tests/test_lib.py": """
+        from lib import Base, make_logger
+
+        def test_info():
+            sink = []
+            make_logger()(sink).info("x")
+            assert sink
+
+        def test_base():
+            assert Base([]).sink == []
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_type_built_class_runs_its_factorys_functions(tmp_path, monkeypatch, rule):
+    set_switch(monkeypatch, "extract.TYPE_METHODS", rule)
+    indexer, g = build(tmp_path, TYPE_BUILT)
+    expected = {"tests/test_lib.py::test_info"} if rule else set()
+    assert selected(impact(g, "lib._make")) == expected
+    assert "tests/test_lib.py::test_info" in selected(impact(g, "lib.Base._proxy")) or not rule
+    assert "tests/test_lib.py::test_base" not in selected(impact(g, "lib.Base._proxy"))
+    indexer.close()
+
+
 # glom's modes: `scope[MODE] = FILL` then `scope[glom](...)`, which looks
 # the mode up in the same scope and runs it; `Keep.remember` only stores it.
 # structlog's `reset_defaults`: a copy of the default processors stored in

@@ -267,6 +267,14 @@ RETURNED_CLOSURES = True
 # +4,098 false pairs (0.850 / 0.508 -> 0.888 / 0.507; replaced_by_pep8
 # +869); the other fifteen identical.
 CAST_CLOSURES = True
+# A function returning `type(name, (Base,), namespace)` builds a class: its
+# own functions (nested up to two deep) whose first parameter is `self` are
+# the built class's methods. Their `self` is a Base (an `Any` annotation
+# yields), and the factory's flags name them ("builds:<qualname>"), so a
+# member Base lacks, called on an instance of the built class, reaches them
+# (resolve.Resolver.built_methods). structlog's `_make_filtering_bound_logger`
+# (switch, for its test).
+TYPE_METHODS = True
 # `return res, skipped` records ("tuple", res, skipped) (each element a local
 # replaced by what it holds), and `a, b = f(...)` binds a to ("element",
 # f(...), 0): the resolver takes the element of the tuple f returns.
@@ -358,6 +366,7 @@ class _Extractor:
         self.star_imports: list[tuple[int, str]] = []
         self.scope_of_node: dict[int, int] = {}
         self.ref_starts: list[int] = []  # start byte of each ref, parallel to self.refs
+        self.type_factories: dict[int, tuple] = {}  # function symbol -> the base its `type(...)` builds on
         self.headers: list[tuple[int, int]] = []  # (end byte of a def's header, symbol)
         # Assigned values of module/class-level names and self attributes:
         # (start byte, end byte, symbol bound, value node, tag override).
@@ -488,6 +497,10 @@ class _Extractor:
                                          flow="usefixtures"))
                 self.ref_starts.append(content.start_byte)
         index = self.add_symbol(sym)
+        if TYPE_METHODS and not is_class and body is not None:
+            base = _type_built_base(body)
+            if base is not None:
+                self.type_factories[index] = base
         # Decorators were swept before the def itself: hand them over.
         if span_node is not node:
             i = len(self.refs) - 1
@@ -718,6 +731,21 @@ class _Extractor:
         binding = self.scopes[self.scopes[scope].parent].names.get(self.text(attr_node))
         return binding[1] if binding is not None and binding[0] == "def" else None
 
+    def type_built_self(self, scope: int, qualname: str):
+        """The base of the class a factory enclosing `scope` (a function's,
+        up to two levels out) builds with `type(...)`, whose method the
+        function `qualname` is; the factory's flags name it (TYPE_METHODS)."""
+        current = self.scopes[scope].parent
+        for _level in range(2):
+            if current < 0 or self.scopes[current].kind != SymbolKind.FUNCTION:
+                return None
+            factory = self.scopes[current].symbol
+            if factory in self.type_factories:
+                self.symbols[factory].flags = (*self.symbols[factory].flags, f"builds:{qualname}")
+                return self.type_factories[factory]
+            current = self.scopes[current].parent
+        return None
+
     def tuple_value(self, node: ts.Node, scope: int):
         """`a, b` (a tuple display of 2-8 items) as ("tuple", a, b), each item
         a local_value, ("?",) where none (TUPLE_RETURNS); else None."""
@@ -753,6 +781,11 @@ class _Extractor:
             type_expr = _annotation_value(holder.child_by_field_name("type"))
         flags: tuple[str, ...] = ()
         splat = node.parent is not None and node.parent.type in ("list_splat_pattern", "dictionary_splat_pattern")
+        if self.type_factories and name == "self" and function.kind == SymbolKind.FUNCTION and function.params \
+                and function.params[0][0] == name and not splat \
+                and (type_expr is None or type_expr[1] in _LOOSE_SELF):
+            base = self.type_built_self(scope, function.qualname)
+            type_expr = ("call", base) if base is not None else type_expr
         if function.params and function.params[0][0] == name and function.kind == SymbolKind.METHOD and not splat:
             # (`def __call__(*args)`: args is a tuple that holds self, not self;
             # wrapt: `len(args)` had run ObjectProxy.__len__, 70 false pairs)
@@ -1764,6 +1797,25 @@ def _replaced(expr, old, new):
     if not isinstance(expr, tuple):
         return expr
     return (expr[0], *(_replaced(item, old, new) for item in expr[1:]))
+
+
+# An annotation of `self` that says nothing of the built class.
+_LOOSE_SELF = (("name", "Any"), ("attr", ("name", "typing"), "Any"), ("name", "object"))
+
+
+def _type_built_base(body: ts.Node) -> tuple | None:
+    """The base (an expression) of `return type(name, (Base, ...), ns)`, a
+    statement of the function's own body."""
+    for stmt in body.named_children:
+        value = stmt.named_children[0] if stmt.type == "return_statement" and stmt.named_children else None
+        func = value.child_by_field_name("function") if value is not None and value.type == "call" else None
+        if func is None or func.type != "identifier" or func.text != b"type":
+            continue
+        args = value.child_by_field_name("arguments")
+        named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        if len(named) == 3 and named[1].type == "tuple" and named[1].named_children:
+            return expr_of(named[1].named_children[0])
+    return None
 
 
 def _usefixtures_strings(decorated: ts.Node) -> list[ts.Node]:

@@ -42,9 +42,9 @@ from indexer.languages.python.dispatch import glob_matcher, matching_members, sp
 from indexer.languages.python.facts import python_facts
 from indexer.graph.vocab import How
 from indexer.languages.python.summary import ModuleSummary, SymInfo, symbol_infos
-from indexer.languages.python.values import (CallableType, CallableValue, Class, External, Found, Function,
-                                             Generic, Instance, Iterable, Local, Module, PartialValue, Raised,
-                                             Referent, Super, Sym, Value)
+from indexer.languages.python.values import (BuiltClass, BuiltInstance, CallableType, CallableValue, Class,
+                                             External, Found, Function, Generic, Instance, Iterable, Local, Module,
+                                             PartialValue, Raised, Referent, Super, Sym, Value)
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # Subscripted annotations whose first argument is the type that matters.
@@ -708,7 +708,7 @@ class Resolver:
             return None
         tag = callee[0]
         if tag == "class":
-            return Instance(callee[1])
+            return BuiltInstance(callee[1], callee[2]) if len(callee) > 2 else Instance(callee[1])
         if tag == "generic":  # List[X]() as an annotation's value: holds Xs
             element = self.call_result(callee[1], depth + 1) if callee[1] is not None else None
             return Iterable(element)
@@ -739,6 +739,8 @@ class Resolver:
                 callable_ = value[0] in ("callable", "function", "partial")
                 if callable_ == want_callable:
                     if not callable_:
+                        if value[0] == "class" and any(flag.startswith("builds:") for flag in info.flags):
+                            return BuiltClass(value[1], info.qualname)  # `return type(n, (Base,), ns)`
                         return value
                     # Prefer a factory whose product is known (not a TypeVar).
                     product = self.call_result(value, depth + 1)
@@ -747,6 +749,16 @@ class Resolver:
                 first = first or value
             return first
         return None
+
+    def built_methods(self, factory: str, name: str) -> list[str]:
+        """The functions taking `self` that the factory's `type(...)` puts in
+        the class it builds (its "builds:" flags, extract.TYPE_METHODS): the
+        one named `name`, else all of them (a namespace's keys may be
+        computed: `meths[name] = meth`)."""
+        info = self.sym_by_qualname(factory, None)
+        methods = [flag[7:] for flag in info.flags if flag.startswith("builds:")] if info is not None else []
+        named = [qualname for qualname in methods if qualname.rpartition(".")[2] == name]
+        return named or methods
 
     def own_self(self, expr: tuple, info) -> tuple:
         """A method's returned expression with its `self` made an instance of
@@ -1168,6 +1180,14 @@ class Resolver:
             if shown is not None and shown[0] == "sym":
                 refs.append((ref[REF_SPAN], "__str__", "call", enclosing, shown[1], CONFIDENCE["dunder"], "dunder"))
         member = self.attr_of(value, ref[REF_NAME], 0)
+        if member is None and value is not None and len(value) > 2 and value[0] in ("class", "instance"):
+            # A member the base lacks, on what a factory's `type(...)` built: its functions taking self.
+            built = self.built_methods(value[2], ref[REF_NAME])
+            for target in built:
+                refs.append((ref[REF_SPAN], ref[REF_NAME], ref[REF_KIND], enclosing, target,
+                             CONFIDENCE["type-built"] / (1 if len(built) == 1 else 2), "type-built"))
+            if built:
+                return None
         if member is not None and value is not None and value[0] in ("class", "instance") and member[0] == "sym":
             if not member[1].startswith(value[1] + "."):
                 how = "mro" if how != "super" else how

@@ -95,6 +95,17 @@ class Instance(Tagged, tag="instance", fields=("qualname",)):
     """An instance of a workspace class."""
 
 
+class BuiltClass(Tagged, tag="class", fields=("qualname", "factory")):
+    """A class `type(name, (Base,), namespace)` builds in a factory function:
+    Base (qualname) plus the factory's functions taking `self` (its flags
+    "builds:..."; extract.TYPE_METHODS). Read as the Class of Base by all
+    that reads `value[0]`, `value[1]`."""
+
+
+class BuiltInstance(Tagged, tag="instance", fields=("qualname", "factory")):
+    """An instance of a BuiltClass."""
+
+
 class Function(Tagged, tag="function", fields=("qualname",)):
     """A function or method itself (calling it gives its return type's value)."""
 
