@@ -1220,7 +1220,7 @@ def test_an_unpacked_tuple_return_holds_its_items(tmp_path, monkeypatch, rule):
 
 # structlog: a factory builds its logger classes with `type(name, (Base,),
 # namespace)`, the namespace filled with its own functions taking `self`
-# (one named for each level by a computed key). `bl.info(...)` on an
+# (one named for each level by a computed key) and a module-level one. `bl.info(...)` on an
 # instance calls one of them, and their `self._proxy` is Base's. A class
 # built from Base directly (`Base(...)`) has no such method.
 TYPE_BUILT = {
@@ -1234,6 +1234,9 @@ TYPE_BUILT = {
             def _proxy(self, name, event):
                 self.sink.append((name, event))
 
+        def exception(self, event):
+            return self._proxy("error", event)
+
         def _make(min_level):
             def make_method(level):
                 def meth(self: Any, event):
@@ -1244,6 +1247,7 @@ TYPE_BUILT = {
                 return self._proxy(str(level), event)
 
             meths = {"log": log}
+            meths["exception"] = exception
             for level in (10, 20):
                 meths[str(level)] = make_method(level)
             return type("Built", (Base,), meths)
@@ -1261,6 +1265,11 @@ TYPE_BUILT = {
             make_logger()(sink).info("x")
             assert sink
 
+        def test_exception():
+            sink = []
+            make_logger()(sink).exception("x")
+            assert sink
+
         def test_base():
             assert Base([]).sink == []
         """,
@@ -1275,6 +1284,8 @@ def test_a_type_built_class_runs_its_factorys_functions(tmp_path, monkeypatch, r
     assert selected(impact(g, "lib._make")) == expected
     assert "tests/test_lib.py::test_info" in selected(impact(g, "lib.Base._proxy")) or not rule
     assert "tests/test_lib.py::test_base" not in selected(impact(g, "lib.Base._proxy"))
+    # a module-level function the namespace holds, called by its name
+    assert selected(impact(g, "lib.exception")) == ({"tests/test_lib.py::test_exception"} if rule else set())
     indexer.close()
 
 

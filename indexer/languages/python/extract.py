@@ -501,6 +501,13 @@ class _Extractor:
             base = _type_built_base(body)
             if base is not None:
                 self.type_factories[index] = base
+                # a module-level function taking self put in the namespace (`meths["exception"] = exception`)
+                for value in _namespace_values(body):
+                    binding = self.scopes[0].names.get(value)
+                    held = self.symbols[binding[1]] if binding is not None and binding[0] == "def" else None
+                    if held is not None and held.kind == SymbolKind.FUNCTION and held.params \
+                            and held.params[0][0] == "self":
+                        sym.flags = (*sym.flags, f"builds:{held.qualname}")
         # Decorators were swept before the def itself: hand them over.
         if span_node is not node:
             i = len(self.refs) - 1
@@ -1816,6 +1823,27 @@ def _type_built_base(body: ts.Node) -> tuple | None:
         if len(named) == 3 and named[1].type == "tuple" and named[1].named_children:
             return expr_of(named[1].named_children[0])
     return None
+
+
+def _namespace_values(body: ts.Node) -> list[str]:
+    """The names a function's own statements store as values: `d[k] = name`
+    and the values of dict literals `{"k": name}` they assign."""
+    out = []
+    for stmt in body.named_children:
+        assign = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+        if assign is None or assign.type != "assignment":
+            continue
+        left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+        if right is None:
+            continue
+        if right.type == "identifier" and left is not None and left.type == "subscript":
+            out.append(right.text.decode("utf-8", "replace"))
+        elif right.type == "dictionary":
+            out.extend(pair.child_by_field_name("value").text.decode("utf-8", "replace")
+                       for pair in right.named_children if pair.type == "pair"
+                       and pair.child_by_field_name("value") is not None
+                       and pair.child_by_field_name("value").type == "identifier")
+    return out
 
 
 def _usefixtures_strings(decorated: ts.Node) -> list[ts.Node]:

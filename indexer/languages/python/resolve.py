@@ -753,12 +753,13 @@ class Resolver:
     def built_methods(self, factory: str, name: str) -> list[str]:
         """The functions taking `self` that the factory's `type(...)` puts in
         the class it builds (its "builds:" flags, extract.TYPE_METHODS): the
-        one named `name`, else all of them (a namespace's keys may be
-        computed: `meths[name] = meth`)."""
+        one named `name`, else all of the factory's own (a namespace's keys
+        may be computed: `meths[name] = meth`)."""
         info = self.sym_by_qualname(factory, None)
         methods = [flag[7:] for flag in info.flags if flag.startswith("builds:")] if info is not None else []
         named = [qualname for qualname in methods if qualname.rpartition(".")[2] == name]
-        return named or methods
+        # (a module-level function is stored under its own name: only the factory's own may hide behind a key)
+        return named or [qualname for qualname in methods if qualname.startswith(factory + ".")]
 
     def own_self(self, expr: tuple, info) -> tuple:
         """A method's returned expression with its `self` made an instance of
