@@ -753,13 +753,16 @@ class Resolver:
     def built_methods(self, factory: str, name: str) -> list[str]:
         """The functions taking `self` that the factory's `type(...)` puts in
         the class it builds (its "builds:" flags, extract.TYPE_METHODS): the
-        one named `name`, else all of the factory's own (a namespace's keys
-        may be computed: `meths[name] = meth`)."""
+        factory's own one named `name`, else all of the factory's own (a
+        namespace's keys may be computed: `meths[name] = meth`) and any
+        module-level one so named."""
         info = self.sym_by_qualname(factory, None)
         methods = [flag[7:] for flag in info.flags if flag.startswith("builds:")] if info is not None else []
         named = [qualname for qualname in methods if qualname.rpartition(".")[2] == name]
-        # (a module-level function is stored under its own name: only the factory's own may hide behind a key)
-        return named or [qualname for qualname in methods if qualname.startswith(factory + ".")]
+        own = [qualname for qualname in methods if qualname.startswith(factory + ".")]
+        # A module-level function is stored under its own name: only the factory's own may hide
+        # behind a computed key, and one named so may call them through self (`self.error(...)`).
+        return named if named and all(qualname in own for qualname in named) else named + own
 
     def own_self(self, expr: tuple, info) -> tuple:
         """A method's returned expression with its `self` made an instance of
