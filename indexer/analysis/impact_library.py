@@ -45,6 +45,7 @@ on small workspaces only, as the other recall rules (impact._recall_rules_scale)
 from __future__ import annotations
 
 from indexer.analysis.impact_guards import Guards
+from indexer.analysis.impact_newmade import ancestors
 from indexer.graph.python_ast import hands_over
 from indexer.graph.vocab import RefKind, SymbolKind
 
@@ -176,21 +177,8 @@ def _package_prefix(base: str) -> str:
 def _outside_bases(walk, cls: str) -> list[str]:
     """The outside bases on `cls`'s workspace hierarchy that may call back
     (not builtins, markers or typing constructs)."""
-    key = ("library class bases",)
-    if key not in walk.memo:
-        walk.memo[key] = walk.graph.class_bases()
-    bases, seen, todo, out = walk.memo[key], set(), [cls], []
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for base in bases.get(current, ()):
-            if walk.symbol(base) is not None:
-                todo.append(base)
-            elif "." in base and not base.startswith(_NO_TEMPLATES):
-                out.append(base)
-    return out
+    return [base for base in dict.fromkeys(ancestors(walk, cls))
+            if walk.symbol(base) is None and "." in base and not base.startswith(_NO_TEMPLATES)]
 
 
 # Outside bases that call nothing back: markers and typing constructs.

@@ -39,19 +39,25 @@ def made_in_new(walk, kind: str, user: str) -> bool:
 
 
 def _metaclass(walk, cls: str | None) -> bool:
-    """Whether `cls` derives from `type` (memoised per index in `walk.memo`)."""
+    """Whether `cls` derives from `type`."""
+    return any(base in ("builtins.type", "type") for base in ancestors(walk, cls))
+
+
+def ancestors(walk, cls: str | None) -> list[str]:
+    """Every base on `cls`'s hierarchy, in or out of the workspace, as the
+    index resolved them (the bases' table memoised per index in `walk.memo`;
+    impact_library reads the outside ones)."""
     key = ("newmade class bases",)
     if key not in walk.memo:
         walk.memo[key] = walk.graph.class_bases()
     bases = walk.memo[key]
-    seen, todo = set(), [cls] if cls else []
+    out, seen, todo = [], set(), [cls] if cls else []
     while todo:
         current = todo.pop()
         if current in seen:
             continue
         seen.add(current)
         for base in bases.get(current, ()):
-            if base in ("builtins.type", "type"):
-                return True
+            out.append(base)
             todo.append(base)
-    return False
+    return out
