@@ -497,7 +497,8 @@ class _Extractor:
                                          flow="usefixtures"))
                 self.ref_starts.append(content.start_byte)
         index = self.add_symbol(sym)
-        if TYPE_METHODS and not is_class and body is not None:
+        if TYPE_METHODS and not is_class and body is not None \
+                and self.source.find(b"type(", body.start_byte, body.end_byte) >= 0:  # (every def: a C scan first)
             base = _type_built_base(body)
             if base is not None:
                 self.type_factories[index] = base
@@ -562,18 +563,16 @@ class _Extractor:
         caught = False
         if statement is not None and statement.type == "assignment":
             left = statement.child_by_field_name("left")
-            if _expressions.COMPREHENSION_VALUES and left != node and node.parent == left \
-                    and left.type in ("pattern_list", "tuple_pattern"):
+            unpacked = _assigned_value(statement) \
+                if left != node and node.parent == left and left.type in ("pattern_list", "tuple_pattern") else None
+            if _expressions.COMPREHENSION_VALUES and unpacked is not None:
                 # `MO, TU, ... = tuple(weekday(x) for x in range(7))`: each an element
-                value = expr_of(_assigned_value(statement))
+                value = expr_of(unpacked)
                 type_expr = ("iter", value) if value is not None and value[0] == "listof" else None
-            if TUPLE_RETURNS and type_expr is None and left != node and node.parent == left \
-                    and left.type in ("pattern_list", "tuple_pattern") \
+            if TUPLE_RETURNS and type_expr is None and unpacked is not None \
                     and all(item.type == "identifier" for item in left.named_children):
                 # `res, skipped = self._parse(s)`: each name the element of what the call returns
-                assigned = _assigned_value(statement)
-                value = (self.tuple_value(assigned, scope) or self.local_value(assigned, scope)) \
-                    if assigned is not None else None
+                value = self.tuple_value(unpacked, scope) or self.local_value(unpacked, scope)
                 if value is not None and value[0] in ("call", "tuple"):
                     type_expr = ("element", value, left.named_children.index(node))
             if left == node:
@@ -784,13 +783,15 @@ class _Extractor:
         holder = node.parent
         while holder is not None and holder.type in ("list_splat_pattern", "dictionary_splat_pattern"):
             holder = holder.parent
-        if holder is not None and holder.type in ("typed_parameter", "typed_default_parameter"):
-            type_expr = _annotation_value(holder.child_by_field_name("type"))
+        annotation = holder.child_by_field_name("type") \
+            if holder is not None and holder.type in ("typed_parameter", "typed_default_parameter") else None
+        if annotation is not None:
+            type_expr = _annotation_value(annotation)
         flags: tuple[str, ...] = ()
         splat = node.parent is not None and node.parent.type in ("list_splat_pattern", "dictionary_splat_pattern")
         if self.type_factories and name == "self" and function.kind == SymbolKind.FUNCTION and function.params \
                 and function.params[0][0] == name and not splat \
-                and (type_expr is None or type_expr[1] in _LOOSE_SELF):
+                and (annotation is None or _bare_qualifier(annotation)):  # (`self: Any` says nothing)
             base = self.type_built_self(scope, function.qualname)
             type_expr = ("call", base) if base is not None else type_expr
         if function.params and function.params[0][0] == name and function.kind == SymbolKind.METHOD and not splat:
@@ -1804,10 +1805,6 @@ def _replaced(expr, old, new):
     if not isinstance(expr, tuple):
         return expr
     return (expr[0], *(_replaced(item, old, new) for item in expr[1:]))
-
-
-# An annotation of `self` that says nothing of the built class.
-_LOOSE_SELF = (("name", "Any"), ("attr", ("name", "typing"), "Any"), ("name", "object"))
 
 
 def _type_built_base(body: ts.Node) -> tuple | None:

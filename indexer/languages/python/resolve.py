@@ -708,7 +708,7 @@ class Resolver:
             return None
         tag = callee[0]
         if tag == "class":
-            return BuiltInstance(callee[1], callee[2]) if len(callee) > 2 else Instance(callee[1])
+            return BuiltInstance(callee[1], callee[2]) if isinstance(callee, BuiltClass) else Instance(callee[1])
         if tag == "generic":  # List[X]() as an annotation's value: holds Xs
             element = self.call_result(callee[1], depth + 1) if callee[1] is not None else None
             return Iterable(element)
@@ -1184,9 +1184,9 @@ class Resolver:
             if shown is not None and shown[0] == "sym":
                 refs.append((ref[REF_SPAN], "__str__", "call", enclosing, shown[1], CONFIDENCE["dunder"], "dunder"))
         member = self.attr_of(value, ref[REF_NAME], 0)
-        if member is None and value is not None and len(value) > 2 and value[0] in ("class", "instance"):
+        if member is None and isinstance(value, (BuiltClass, BuiltInstance)):
             # A member the base lacks, on what a factory's `type(...)` built: its functions taking self.
-            built = self.built_methods(value[2], ref[REF_NAME])
+            built = self.built_methods(value.factory, ref[REF_NAME])
             for target in built:
                 refs.append((ref[REF_SPAN], ref[REF_NAME], ref[REF_KIND], enclosing, target,
                              CONFIDENCE["type-built"] / (1 if len(built) == 1 else 2), "type-built"))
