@@ -89,6 +89,10 @@ class How(StrEnum):
     # a factory: one of the factory's functions taking `self` (the one of
     # that name, else any of them: the namespace's keys may be computed).
     TYPE_BUILT = "type-built", 0.6
+    # An attribute of an unannotated parameter, typed by what this file's
+    # calls of its function pass (extract.CALLER_TYPES): they all agree, but
+    # callers elsewhere may pass something else.
+    CALLER = "caller", 0.7
     # An operator protocol method (`==` -> __eq__) run where the class's
     # instances are held (analysis/impact_protocols.py).
     PROTOCOL = "protocol", 0.9

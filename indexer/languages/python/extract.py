@@ -307,6 +307,17 @@ SETATTR_ATTRIBUTES = True
 # name it is bound to, the method (or function) whose calls run them, not to
 # the class or module whose statement only made it (switch, for its test).
 BOUND_LAMBDAS = True
+# An unannotated parameter of a function (or method) of this file holds what
+# this file's calls of it pass there: `f(x)` where `f` names the function,
+# `self.m(x)` / `cls.m(x)` in a method of m's own class, by position or by
+# keyword. Its type is ("callers", (scope, expr), ...), each evaluated where
+# that call is (resolve.py: the last option that gives a workspace value).
+# A test helper's `rule` that 231 tests hand an `rrule(...)`: `str(rule)`
+# runs `rrule.__str__` (dateutil). Only calls in the file count, so a change
+# elsewhere never moves a parameter's type (switch, for its test).
+CALLER_TYPES = True
+_CALLER_OPTIONS = 4  # distinct argument expressions kept per parameter
+_SELF_NAMES = frozenset((b"self", b"cls"))
 _LAMBDA_WRAPPERS = frozenset((b"classmethod", b"staticmethod", b"property"))
 _OPERAND_ROLES = frozenset(("operator.binary", "operator.unary", "operator.augmented", "operator.for", "operator.truth",
                             "operator.format"))
@@ -378,6 +389,8 @@ class _Extractor:
         # ... and `return ... request.param ...` in a fixture (FIXTURE_PARAMS): every return is asked, most files have none.
         self.has_request_param = FIXTURE_PARAMS and b"request.param" in source
         self.captures: dict = {}  # the query's, kept for guard_facts
+        # Calls `f(...)` and `self.f(...)`: (name, through self/cls, scope, callee node), CALLER_TYPES.
+        self.call_sites: list[tuple[str, bool, int, ts.Node]] = []
 
     def text(self, node: ts.Node | None) -> str:
         """A node's text, sliced from the source: a third of `node.text`'s cost."""
@@ -1003,6 +1016,8 @@ class _Extractor:
             next_item += 1
             item_start = items[next_item][0] if next_item < len(items) else never
         self.add_string_refs(root)
+        if CALLER_TYPES and self.call_sites:
+            self.type_params_by_callers()
         return FileFacts(
             path=self.rel_path,
             module=self.module,
@@ -1037,6 +1052,76 @@ class _Extractor:
                 return function_scope
             found = self.outer_scopes[function_scope] = self.add_scope("lambda", held.symbol, held.parent)
         return found
+
+    def type_params_by_callers(self) -> None:
+        """CALLER_TYPES: each unannotated parameter of a function this file
+        calls gets ("callers", (scope, expr), ...), what those calls pass."""
+        symbols, scopes = self.symbols, self.scopes
+        called = {site[0] for site in self.call_sites}
+        functions = {index: sym for index, sym in enumerate(symbols)
+                     if sym.name in called and sym.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD)}
+        untyped = {(sym.parent, sym.name): index for index, sym in enumerate(symbols)
+                   if sym.kind == SymbolKind.PARAMETER and sym.parent in functions and sym.type_expr is None
+                   and not sym.flags}
+        if not untyped:
+            return
+        scope_of = {scope.symbol: index for index, scope in enumerate(scopes) if scope.kind == SymbolKind.FUNCTION}
+        options: dict[int, list[tuple[int, tuple]]] = {}
+        for name, through_self, scope, callee in self.call_sites:
+            function = self.called_function(name, through_self, scope, functions, scope_of)
+            if function is None:
+                continue
+            arguments = self.call_arguments(callee, callee.parent if through_self else callee)
+            if arguments is None:
+                continue
+            sym = functions[function]
+            positional = [p[0] for p in sym.params if p[1] in ("posonly", "pos")]
+            if sym.kind == SymbolKind.METHOD and "staticmethod" not in sym.flags:
+                positional = positional[1:]  # (self or cls, bound by the call)
+            position = 0
+            for arg in arguments.named_children:
+                if arg.type == "keyword_argument":
+                    key, value = arg.child_by_field_name("name"), arg.child_by_field_name("value")
+                    param = self.text(key) if key is not None else None
+                elif arg.type in _NOT_POSITIONAL:
+                    break  # (a splat: the positions after it are unknown)
+                elif arg.type == "comment":
+                    continue
+                else:
+                    param, value = (positional[position] if position < len(positional) else None), arg
+                    position += 1
+                held = untyped.get((function, param)) if param is not None else None
+                expr = expr_of(value) if held is not None and value is not None else None
+                if expr is None:
+                    continue
+                seen = options.setdefault(held, [])
+                if (scope, expr) not in seen and len(seen) < _CALLER_OPTIONS:
+                    seen.append((scope, expr))
+        for index, seen in options.items():
+            symbols[index].type_expr = ("callers", *seen)
+
+    def called_function(self, name: str, through_self: bool, scope: int, functions: dict, scope_of: dict) -> int | None:
+        """The function of this file a call `name(...)` (`self.name(...)`
+        when through_self) in `scope` runs, as its symbol index, or None."""
+        scopes = self.scopes
+        if through_self:  # a method of the class whose method holds the call
+            at = scope
+            while at >= 0 and scopes[at].kind != SymbolKind.CLASS:
+                at = scopes[at].parent
+            binding = scopes[at].names.get(name) if at >= 0 else None
+        else:  # the name as Python looks it up: enclosing functions, then the module (class bodies skipped)
+            at, binding = scope, None
+            while at >= 0:
+                held = scopes[at]
+                if at == scope or held.kind != SymbolKind.CLASS:
+                    binding = held.names.get(name)
+                    if binding is not None:
+                        break
+                at = held.parent
+        if binding is None or binding[0] != "def" or binding[1] not in functions:
+            return None
+        function = binding[1]
+        return function if function in scope_of else None
 
     def lambda_holder(self, node: ts.Node, scope: int) -> int:
         """The variable a lambda is bound to in a class or module body, as
@@ -1648,6 +1733,8 @@ class _Extractor:
             elif kind == _READ and self.deferring and _wrapped_by_partial(attribute, self.deferring):
                 kind = _CALL  # `partial(mod.C, ...)`: a deferred call of C
             self.add_ref(node, RefFact(span, name, kind, scope, receiver=receiver))
+            if kind == _CALL and use[0] == _CALL and obj.type == "identifier" and obj.text in _SELF_NAMES:
+                self.call_sites.append((name, True, scope, node))
             if kind == _CALL and name in doctests.RUNNERS:
                 self.add_doctest_runner(attribute, scope)
             if calls and name == "__setattr__" and obj.type == "identifier" and obj.text == b"object":
@@ -1671,6 +1758,8 @@ class _Extractor:
             kind = _CALL  # `partial(C, ...)`: a deferred call of C
         calls = use[0] == _CALL or use[0] == _DECORATOR
         self.add_ref(node, RefFact(span, name, kind, scope))
+        if kind == _CALL and use[0] == _CALL:
+            self.call_sites.append((name, False, scope, node))
         if name == "getattr" and kind == _CALL:
             self.add_getattr(node, scope)
         elif kind == _CALL and name in doctests.RUNNERS:

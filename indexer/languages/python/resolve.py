@@ -594,6 +594,8 @@ class Resolver:
                 if value is not None and value[0] not in ("external", "generic", "iterable"):
                     return value
             return next((v for v in values if v is not None), None)
+        if tag == "callers":  # an unannotated parameter: what this file's calls pass (extract.CALLER_TYPES)
+            return self.caller_value(expr, f, depth + 1)
         if tag == "callback" and f is not None:  # a parameter of a callback (extract.CALLBACK_PARAMS)
             return self.callback_param(expr, f, depth + 1)
         if tag == "iter":
@@ -608,6 +610,16 @@ class Resolver:
             cls = self.enclosing_class(f, scope)
             return Super(cls) if cls else None
         return None
+
+    def caller_value(self, expr: tuple, f: _File | None, depth: int) -> Value | None:
+        """("callers", (scope, arg), ...): the one value the calls agree on,
+        each argument evaluated where its call is. None when they disagree
+        (a guess by name keeps every candidate) or outside the file."""
+        if f is None:
+            return None
+        values = {self.eval(arg, f, scope, depth + 1) for scope, arg in expr[1:]}
+        values.discard(None)
+        return values.pop() if len(values) == 1 else None
 
     def callback_param(self, expr: tuple, f: _File, depth: int) -> Value | None:
         """("callback", callee, scope, position, slot, count): parameter `slot`
@@ -1175,6 +1187,8 @@ class Resolver:
                 how = "scope" if rhow == "scope" else "import"
             elif info is not None and info.type_expr is not None and info.type_expr[0] == "call":
                 how = "annotation" if info.kind == "parameter" else "constructor"
+            elif info is not None and info.type_expr is not None and info.type_expr[0] == "callers":
+                how = "caller"
         elif receiver[0] == "call":
             how = "constructor"
         value = self.eval(receiver, f, ref[REF_SCOPE], 0)
