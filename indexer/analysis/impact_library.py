@@ -59,6 +59,14 @@ PACKAGE_CALLS = True
 # `bbrepr = _BBRepr().repr`): the name's callers are the template callers.
 MODULE_MAKERS = True
 PROTOCOL_RULE = True
+# An override that runs its outside base's own version (`def visit(self,
+# node): ... super().visit(node)` in an `ast.NodeTransformer`) runs the
+# library's template on its own instance: it is a template caller too, so
+# its callers reach the `visit_Name` the library dispatches to by name
+# (typeguard's AnnotationTransformer, never tuned on before). Not a dunder
+# (`super().__init__()` calls nothing back), nor unittest's
+# (`super().setUp()`: the runner's own calls are the tests' business).
+EXTENDING_OVERRIDES = True
 
 # Outside formatting engines, by the last part of the name the index gives
 # them (`builtins.str.__mod__`, `string.Formatter.vformat`), and the dunders
@@ -102,6 +110,9 @@ def template_callers(walk, method, owner: str, bases: list[str], subs: list[str]
         elif any(ref.kind == RefKind.CALL and ref.target and ref.target.startswith(outside)
                  and ref.target.rpartition(".")[2] not in own for ref in walk.uses_in(user)):
             out.append(user)
+    if EXTENDING_OVERRIDES:
+        out.extend(user for cls in made for user in _extending_overrides(walk, cls, outside)
+                   if user != method.qualname)
     if packages:
         # (PACKAGE_CALLS) the makers and readers handing the class to the base's package
         out.extend(user for user in _users(walk, made) if _hands_to(walk, user, tuple(made), packages))
@@ -122,6 +133,23 @@ def _bound_users(walk, module, made: set[str], outside: tuple, own: set[str]) ->
              if sym.parent == module.qualname and sym.kind in (SymbolKind.VARIABLE, SymbolKind.CONSTANT)
              and sym.range.start.line in lines]
     return walk.callers(names) if names else []
+
+
+def _extending_overrides(walk, cls: str, outside: tuple) -> list[str]:
+    """The instance methods of `cls` that call their outside base's own
+    version (EXTENDING_OVERRIDES): a call of their name into `outside`."""
+    key = ("extending overrides", cls, outside)
+    if key not in walk.memo:
+        bases = tuple(base for base in outside if not base.startswith(_TEST_FRAMEWORKS))
+        walk.memo[key] = [
+            sym.qualname for sym in walk.graph.members(cls) if bases and sym.kind == SymbolKind.METHOD
+            and not sym.name.startswith("__") and "staticmethod" not in sym.flags and "classmethod" not in sym.flags
+            and any(ref.kind == RefKind.CALL and ref.name == sym.name and ref.target
+                    and ref.target.startswith(bases) for ref in walk.uses_in(sym.qualname))]
+    return walk.memo[key]
+
+
+_TEST_FRAMEWORKS = ("unittest.",)
 
 
 def _users(walk, made: list[str]) -> list[str]:

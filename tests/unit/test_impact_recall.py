@@ -952,6 +952,67 @@ def test_a_library_runs_the_protocol_of_what_it_is_handed(tmp_path, monkeypatch,
     indexer.close()
 
 
+# typeguard: an `ast.NodeTransformer` whose `visit` override runs the
+# library's own (`super().visit(node)`), which calls `visit_Name` back by
+# the node's class name. A unittest class's `setUp` running
+# `super().setUp()` calls back none of its helpers.
+EXTENDING = {
+    "lib.py": """
+        import ast
+
+        class Renamer(ast.NodeTransformer):
+            def __init__(self, prefix):
+                self.prefix = prefix
+
+            def visit(self, node):
+                return super().visit(node)
+
+            def visit_Name(self, node):
+                return ast.Name(id=self.prefix + node.id, ctx=node.ctx)
+
+        def rename(source, prefix):
+            tree = ast.parse(source)
+            renamer = Renamer(prefix)
+            renamed = renamer.visit(tree)
+            return ast.unparse(renamed)
+        """,
+    "tests/test_lib.py": """
+        import unittest
+
+        from lib import rename
+
+        def test_rename():
+            assert rename("a + b", "x_") == "x_a + x_b"
+
+        class Case(unittest.TestCase):
+            def setUp(self):
+                super().setUp()
+                self.prefix = "y_"
+
+            def _helper(self):
+                return rename("c", self.prefix)
+
+            def test_helped(self):
+                self.assertEqual(self._helper(), "y_c")
+
+            def test_plain(self):
+                self.assertEqual(self.prefix, "y_")
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_an_override_running_its_library_base_is_a_template_caller(tmp_path, monkeypatch, rule):
+    set_switch(monkeypatch, "impact_library.EXTENDING_OVERRIDES", rule)
+    indexer, g = build(tmp_path, EXTENDING)
+    found = selected(impact(g, "lib.Renamer.visit_Name"))
+    expected = {"tests/test_lib.py::test_rename", "tests/test_lib.py::Case::test_helped"}
+    assert found == (expected if rule else set()), found
+    helped = selected(impact(g, "tests.test_lib.Case._helper"))
+    assert helped == {"tests/test_lib.py::Case::test_helped"}, helped
+    indexer.close()
+
+
 # structlog: a class whose base is a library's is handed to that library,
 # which makes it and calls its overrides back. `dictConfig` makes the
 # formatter named by a class in a dict; `setFormatter` takes an instance;
@@ -1215,6 +1276,61 @@ def test_an_unpacked_tuple_return_holds_its_items(tmp_path, monkeypatch, rule):
     assert found == ({"tests/test_lib.py::test_parse", "tests/test_lib.py::test_fresh"} if rule else set()), found
     described = {t.id: t.confidence for t in impact(g, "lib.Other.describe").tests}
     assert (described.get("tests/test_lib.py::test_both", 0) >= 0.9) is rule  # (off: a guess by name)
+    indexer.close()
+
+
+# dateutil: a test class's helper takes an unannotated `rule` and runs
+# `str(rule)`; its tests hand it an `Rule(...)`, directly or through a local,
+# by position or by keyword. The calls of `check` disagree (a Rule, an
+# Other), so its `value.describe()` stays a guess by name at both classes.
+CALLER_TYPES = {
+    "lib.py": """
+        class Rule:
+            def __str__(self):
+                return "RULE"
+
+            def describe(self):
+                return "rule"
+
+        class Other:
+            def describe(self):
+                return "other"
+        """,
+    "tests/test_lib.py": """
+        import unittest
+
+        from lib import Other, Rule
+
+        def check(value):
+            return value.describe()
+
+        class RuleTest(unittest.TestCase):
+            def _roundtrip(self, rule, strict=True):
+                self.assertEqual(str(rule), "RULE")
+
+            def test_direct(self):
+                self._roundtrip(Rule())
+
+            def test_local(self):
+                rule = Rule()
+                self._roundtrip(rule=rule, strict=False)
+
+            def test_check(self):
+                check(Rule())
+                check(Other())
+        """,
+}
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_parameter_holds_what_the_files_calls_pass(tmp_path, monkeypatch, rule):
+    set_switch(monkeypatch, "extract.CALLER_TYPES", rule)
+    indexer, g = build(tmp_path, CALLER_TYPES)
+    found = selected(impact(g, "lib.Rule.__str__"))
+    expected = {"tests/test_lib.py::RuleTest::test_direct", "tests/test_lib.py::RuleTest::test_local"}
+    assert found == (expected if rule else set()), found
+    guessed = {t.id: t.confidence for t in impact(g, "lib.Other.describe").tests}
+    assert 0 < guessed.get("tests/test_lib.py::RuleTest::test_check", 0) < 0.9, guessed  # (still a guess)
     indexer.close()
 
 
@@ -1988,7 +2104,8 @@ def test_a_protocol_implementer_runs_where_the_protocol_is_called(tmp_path, monk
 
 # glom's tests read the exception pytest caught: `str(exc_info.value)` runs
 # GlomError.__str__, and so does `match=`; unittest's `cm.exception` holds
-# one too. A bare `pytest.raises(E)` displays nothing.
+# one too. A bare `pytest.raises(E)` displays nothing. The call form
+# `pytest.raises(E, f, *args)` returns the ExceptionInfo (typeguard).
 RAISES_INFO = {
     "lib.py": """
         class LibError(Exception):
@@ -2030,6 +2147,12 @@ RAISES_INFO = {
             with pytest.raises(LibError):
                 run(-1)
 
+        def test_called_form():
+            pytest.raises(LibError, run, -3).match("failed")
+
+        def test_called_form_only():
+            pytest.raises(LibError, run, -4)
+
         def test_exconly():
             with pytest.raises(LibError) as info:
                 run(-1)
@@ -2053,12 +2176,13 @@ def test_the_exception_a_test_caught_is_an_instance_of_its_class(tmp_path, monke
     monkeypatch.setattr(importlib.import_module("indexer.languages.python.expressions"), "RAISES_INFO", rule)
     indexer, g = build(tmp_path, RAISES_INFO)
     shown = {"tests/test_lib.py::test_message", "tests/test_lib.py::test_match",
-             "tests/test_lib.py::TestCase::test_regex", "tests/test_lib.py::test_exconly"}
+             "tests/test_lib.py::TestCase::test_regex", "tests/test_lib.py::test_exconly",
+             "tests/test_lib.py::test_called_form"}
     described = {"tests/test_lib.py::test_describe", "tests/test_lib.py::TestCase::test_cm"}
     assert selected(impact(g, "lib.LibError.__str__")) == (shown if rule else set())
     assert selected(impact(g, "lib.LibError.describe")) == (described if rule else set())
     # off-case: every test runs `run`, whose raise builds the exception
-    assert len(selected(impact(g, "lib.LibError.__init__"))) == 7
+    assert len(selected(impact(g, "lib.LibError.__init__"))) == 9
     indexer.close()
 
 

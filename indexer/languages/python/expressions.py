@@ -71,6 +71,10 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             first = args.named_children[0] if args is not None and args.named_children else None
             inner = expr_of(first, depth + 1, True)
             return ("call", inner) if inner else None
+        if RAISES_INFO and func is not None and func.text.endswith(b"raises"):
+            raised = raises_called(node)
+            if raised is not None:
+                return raised
         if PARTIAL_VALUES and func is not None and func.text in _PARTIAL_CALLEES:
             # `partial(C, k=v)` is a callable that, called, calls C: a fixture
             # returning it hands its tests Cs (`signer_factory()` is a Signer).
@@ -368,6 +372,20 @@ def raises_info(node: ts.Node):
         return None
     cls = _raised_class(found[0])
     return ("raised", cls, found[1][0]) if cls is not None else None
+
+
+def raises_called(node: ts.Node):
+    """("raised", E, "value") for the call form `pytest.raises(E, f, *args)`,
+    which calls f at once and returns the ExceptionInfo (typeguard's
+    `pytest.raises(TypeCheckError, check_type, 4, AnyStr).match(...)`)."""
+    found = _raises_call(node)
+    if found is None or found[1][0] != "value":
+        return None
+    args = [a for a in found[0].named_children if a.type != "comment"]
+    if len(args) < 2 or args[1].type in ("keyword_argument", "list_splat", "dictionary_splat"):
+        return None
+    cls = _raised_class(found[0])
+    return ("raised", cls, "value") if cls is not None else None
 
 
 def raises_match(node: ts.Node):

@@ -389,8 +389,11 @@ class _Extractor:
         # ... and `return ... request.param ...` in a fixture (FIXTURE_PARAMS): every return is asked, most files have none.
         self.has_request_param = FIXTURE_PARAMS and b"request.param" in source
         self.captures: dict = {}  # the query's, kept for guard_facts
-        # Calls `f(...)` and `self.f(...)`: (name, through self/cls, scope, callee node), CALLER_TYPES.
+        # CALLER_TYPES: calls `f(...)` and `self.f(...)` as (name, through self/cls, scope, callee
+        # node); the unannotated parameters, (function symbol, name) -> symbol, and their functions' names.
         self.call_sites: list[tuple[str, bool, int, ts.Node]] = []
+        self.untyped_params: dict[tuple[int, str], int] = {}
+        self.untyped_functions: set[str] = set()
 
     def text(self, node: ts.Node | None) -> str:
         """A node's text, sliced from the source: a third of `node.text`'s cost."""
@@ -812,6 +815,9 @@ class _Extractor:
             # wrapt: `len(args)` had run ObjectProxy.__len__, 70 false pairs)
             if "staticmethod" not in function.flags:
                 flags = ("cls",) if "classmethod" in function.flags or function.name == "__new__" else ("self",)
+        if type_expr is None and not flags and CALLER_TYPES:
+            self.untyped_params[(self.scopes[scope].symbol, name)] = len(self.symbols)
+            self.untyped_functions.add(function.name)
         index = self.add_symbol(SymbolFact(
             name=name,
             qualname=f"{function.qualname}.{name}",
@@ -1016,7 +1022,7 @@ class _Extractor:
             next_item += 1
             item_start = items[next_item][0] if next_item < len(items) else never
         self.add_string_refs(root)
-        if CALLER_TYPES and self.call_sites:
+        if self.untyped_params and self.call_sites:
             self.type_params_by_callers()
         return FileFacts(
             path=self.rel_path,
@@ -1056,25 +1062,18 @@ class _Extractor:
     def type_params_by_callers(self) -> None:
         """CALLER_TYPES: each unannotated parameter of a function this file
         calls gets ("callers", (scope, expr), ...), what those calls pass."""
-        symbols, scopes = self.symbols, self.scopes
-        called = {site[0] for site in self.call_sites}
-        functions = {index: sym for index, sym in enumerate(symbols)
-                     if sym.name in called and sym.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD)}
-        untyped = {(sym.parent, sym.name): index for index, sym in enumerate(symbols)
-                   if sym.kind == SymbolKind.PARAMETER and sym.parent in functions and sym.type_expr is None
-                   and not sym.flags}
-        if not untyped:
-            return
-        scope_of = {scope.symbol: index for index, scope in enumerate(scopes) if scope.kind == SymbolKind.FUNCTION}
+        symbols, untyped, wanted = self.symbols, self.untyped_params, self.untyped_functions
         options: dict[int, list[tuple[int, tuple]]] = {}
         for name, through_self, scope, callee in self.call_sites:
-            function = self.called_function(name, through_self, scope, functions, scope_of)
+            if name not in wanted:
+                continue
+            function = self.called_function(name, through_self, scope)
             if function is None:
                 continue
             arguments = self.call_arguments(callee, callee.parent if through_self else callee)
             if arguments is None:
                 continue
-            sym = functions[function]
+            sym = symbols[function]
             positional = [p[0] for p in sym.params if p[1] in ("posonly", "pos")]
             if sym.kind == SymbolKind.METHOD and "staticmethod" not in sym.flags:
                 positional = positional[1:]  # (self or cls, bound by the call)
@@ -1100,7 +1099,7 @@ class _Extractor:
         for index, seen in options.items():
             symbols[index].type_expr = ("callers", *seen)
 
-    def called_function(self, name: str, through_self: bool, scope: int, functions: dict, scope_of: dict) -> int | None:
+    def called_function(self, name: str, through_self: bool, scope: int) -> int | None:
         """The function of this file a call `name(...)` (`self.name(...)`
         when through_self) in `scope` runs, as its symbol index, or None."""
         scopes = self.scopes
@@ -1118,10 +1117,10 @@ class _Extractor:
                     if binding is not None:
                         break
                 at = held.parent
-        if binding is None or binding[0] != "def" or binding[1] not in functions:
+        if binding is None or binding[0] != "def":
             return None
-        function = binding[1]
-        return function if function in scope_of else None
+        kind = self.symbols[binding[1]].kind
+        return binding[1] if kind == SymbolKind.FUNCTION or kind == SymbolKind.METHOD else None
 
     def lambda_holder(self, node: ts.Node, scope: int) -> int:
         """The variable a lambda is bound to in a class or module body, as
