@@ -91,8 +91,9 @@ class How(StrEnum):
     TYPE_BUILT = "type-built", 0.6
     # An attribute of an unannotated parameter, typed by what this file's
     # calls of its function pass (extract.CALLER_TYPES): they all agree, but
-    # callers elsewhere may pass something else.
-    CALLER = "caller", 0.7
+    # callers elsewhere may pass something else, and no type checker infers
+    # it, so it stays below 0.5 with the guesses (where a name match had put it).
+    CALLER = "caller", 0.45
     # An operator protocol method (`==` -> __eq__) run where the class's
     # instances are held (analysis/impact_protocols.py).
     PROTOCOL = "protocol", 0.9
