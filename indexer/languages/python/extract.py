@@ -311,12 +311,12 @@ BOUND_LAMBDAS = True
 # this file's calls of it pass there: `f(x)` where `f` names the function,
 # `self.m(x)` / `cls.m(x)` in a method of m's own class, by position or by
 # keyword. Its type is ("callers", (scope, expr), ...), each evaluated where
-# that call is (resolve.py: the last option that gives a workspace value).
+# that call is (resolve.py: the value they all give, else nothing).
 # A test helper's `rule` that 231 tests hand an `rrule(...)`: `str(rule)`
 # runs `rrule.__str__` (dateutil). Only calls in the file count, so a change
 # elsewhere never moves a parameter's type (switch, for its test).
 CALLER_TYPES = True
-_CALLER_OPTIONS = 4  # distinct argument expressions kept per parameter
+_CALLER_OPTIONS = 8  # distinct (scope, argument) kept per parameter: a sample of its calls
 _SELF_NAMES = frozenset((b"self", b"cls"))
 _LAMBDA_WRAPPERS = frozenset((b"classmethod", b"staticmethod", b"property"))
 _OPERAND_ROLES = frozenset(("operator.binary", "operator.unary", "operator.augmented", "operator.for", "operator.truth",
