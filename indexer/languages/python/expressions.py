@@ -63,19 +63,20 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
         return ("attr", inner, _text(attr)) if inner and attr is not None else None
     if kind == RefKind.CALL:
         func = node.child_by_field_name("function")
-        if func is not None and func.type == "identifier" and func.text == b"super":
+        callee = func.text if func is not None else None  # (read once: each `.text` copies the bytes)
+        if func is not None and func.type == "identifier" and callee == b"super":
             return ("super",)
-        if func is not None and func.text in (b"cast", b"typing.cast", b"t.cast"):
+        if callee in (b"cast", b"typing.cast", b"t.cast"):
             # typing.cast(T, x) is a T (the first argument is a type, maybe a string).
             args = node.child_by_field_name("arguments")
             first = args.named_children[0] if args is not None and args.named_children else None
             inner = expr_of(first, depth + 1, True)
             return ("call", inner) if inner else None
-        if RAISES_INFO and func is not None and func.text.endswith(b"raises"):
+        if RAISES_INFO and callee is not None and callee.endswith(b"raises"):
             raised = raises_called(node)
             if raised is not None:
                 return raised
-        if PARTIAL_VALUES and func is not None and func.text in _PARTIAL_CALLEES:
+        if PARTIAL_VALUES and callee in _PARTIAL_CALLEES:
             # `partial(C, k=v)` is a callable that, called, calls C: a fixture
             # returning it hands its tests Cs (`signer_factory()` is a Signer).
             args = node.child_by_field_name("arguments")
@@ -83,7 +84,7 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             if named and named[0].type not in ("keyword_argument", "list_splat", "dictionary_splat"):
                 inner = expr_of(named[0], depth + 1, in_annotation)
                 return ("partialof", inner) if inner else None
-        if func is not None and func.type == "identifier" and func.text == b"type":
+        if func is not None and func.type == "identifier" and callee == b"type":
             # type(x) is x's class: `type(self)(...)` constructs self's class.
             args = node.child_by_field_name("arguments")
             named = [a for a in args.named_children if a.type != "comment"] if args is not None else []
@@ -96,7 +97,7 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
                 # `_make_filtering_bound_logger`).
                 return expr_of(named[1].named_children[0], depth + 1, in_annotation)
         if COMPREHENSION_VALUES and not in_annotation and func is not None and func.type == "identifier" \
-                and func.text in _COLLECTING:
+                and callee in _COLLECTING:
             # `tuple(weekday(x) for x in range(7))`: a tuple of weekdays
             # (`f(x for x in y)`: the generator is the arguments node itself)
             args = node.child_by_field_name("arguments")
@@ -104,7 +105,7 @@ def expr_of(node: ts.Node | None, depth: int = 0, in_annotation: bool = False):
             source = args if args is not None and args.type in _ELEMENTWISE else named[0] if len(named) == 1 else None
             inner = expr_of(source, depth + 1) if source is not None and source.type in _ELEMENTWISE else None
             if inner is not None and inner[0] == "listof":
-                return ("listof", inner[1], func.text.decode())
+                return ("listof", inner[1], callee.decode())
         inner = expr_of(func, depth + 1, in_annotation)
         return ("call", inner) if inner else None
     if kind in ("parenthesized_expression", "await", "type"):
@@ -378,14 +379,12 @@ def raises_called(node: ts.Node):
     """("raised", E, "value") for the call form `pytest.raises(E, f, *args)`,
     which calls f at once and returns the ExceptionInfo (typeguard's
     `pytest.raises(TypeCheckError, check_type, 4, AnyStr).match(...)`)."""
-    found = _raises_call(node)
-    if found is None or found[1][0] != "value":
+    raised = raises_info(node)
+    if raised is None or raised[2] != "value":  # (`assertRaises(E, f)` returns None)
         return None
-    args = [a for a in found[0].named_children if a.type != "comment"]
-    if len(args) < 2 or args[1].type in ("keyword_argument", "list_splat", "dictionary_splat"):
-        return None
-    cls = _raised_class(found[0])
-    return ("raised", cls, "value") if cls is not None else None
+    args = [a for a in node.child_by_field_name("arguments").named_children if a.type != "comment"]
+    return raised if len(args) > 1 and args[1].type not in ("keyword_argument", "list_splat", "dictionary_splat") \
+        else None
 
 
 def raises_match(node: ts.Node):

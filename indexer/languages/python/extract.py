@@ -1732,7 +1732,8 @@ class _Extractor:
             elif kind == _READ and self.deferring and _wrapped_by_partial(attribute, self.deferring):
                 kind = _CALL  # `partial(mod.C, ...)`: a deferred call of C
             self.add_ref(node, RefFact(span, name, kind, scope, receiver=receiver))
-            if kind == _CALL and use[0] == _CALL and obj.type == "identifier" and obj.text in _SELF_NAMES:
+            if kind == _CALL and use[0] == _CALL and obj is not None and obj.type == "identifier" \
+                    and obj.text in _SELF_NAMES:
                 self.call_sites.append((name, True, scope, node))
             if kind == _CALL and name in doctests.RUNNERS:
                 self.add_doctest_runner(attribute, scope)

@@ -619,8 +619,13 @@ class Resolver:
         true pairs to its first member), and outside the file."""
         if f is None:
             return None
-        values = {self.eval(arg, f, scope, depth + 1) for scope, arg in expr[1:]}
-        return values.pop() if len(values) == 1 and None not in values else None
+        agreed = None
+        for scope, arg in expr[1:]:  # (the first unknown or disagreeing call ends it)
+            value = self.eval(arg, f, scope, depth + 1)
+            if value is None or agreed is not None and value != agreed:
+                return None
+            agreed = value
+        return agreed
 
     def callback_param(self, expr: tuple, f: _File, depth: int) -> Value | None:
         """("callback", callee, scope, position, slot, count): parameter `slot`
